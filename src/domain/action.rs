@@ -1,0 +1,34 @@
+//! Provider-neutral instructions for one leg of a call.
+//!
+//! The call flow returns these; a provider module turns them into its own wire format
+//! (TwiML for Twilio). `Next` names where the provider reports back, never a URL.
+
+use super::phone::PhoneNumber;
+use super::prompts::Speech;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Say(Speech),
+    /// Speak, and wait for one key. When nothing is pressed the next action runs.
+    Gather { say: Vec<Speech>, timeout_seconds: u32, next: Next },
+    Redirect(Next),
+    /// Ring one helper. `whisper` runs on the helper's side after they pick up; the two
+    /// are joined only if it ends without hanging up.
+    DialHelper { number: PhoneNumber, caller_id: PhoneNumber, timeout_seconds: u32, whisper: Next, done: Next },
+    /// Put the caller through to the desk phone.
+    DialDesk { number: PhoneNumber, timeout_seconds: u32, done: Next },
+    /// Record a message after a beep.
+    Record { max_seconds: u32, silence_seconds: u32, done: Next },
+    Hangup,
+}
+
+/// Where the provider reports what happened next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    Menu,
+    HelperDone { attempt: u32 },
+    Whisper { attempt: u32 },
+    WhisperKey { attempt: u32 },
+    DeskDone,
+    Recorded,
+}

@@ -1,0 +1,584 @@
+//! The call flow: a pure state machine.
+//!
+//! `step(state, event, context) -> Step { state, reply, effects }`. The state is all there
+//! is to know about a call between two webhooks; `reply` is what the leg that asked
+//! hears next; `effects` are the facts to log. No I/O, no clock: `now` comes in.
+
+use jiff::Timestamp;
+
+use super::action::{Action, Next};
+use super::dialplan::Dialplan;
+use super::phone::{CallerNumber, PhoneNumber};
+use super::prompts::{PromptKey, Prompts, Speech};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallState {
+    pub phase: Phase,
+    /// Menu rounds heard after the first (silence or an unknown key).
+    pub menu_rounds: u32,
+    pub category: Option<String>,
+    pub started_at: Timestamp,
+    pub search_started_at: Option<Timestamp>,
+    /// Helpers rung so far.
+    pub attempts: u32,
+    pub ended_at: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Choosing from the menu.
+    Menu,
+    /// One helper's phone is ringing (or they are hearing the request).
+    Ringing(Ring),
+    /// The helper pressed 1; the two are talking.
+    Connected(Ring),
+    /// Ringing the desk phone.
+    Desk,
+    /// Recording a message for the desk.
+    Voicemail,
+    Ended { outcome: Outcome, from: Stage },
+}
+
+/// The phase a call ended from, which decides how late reports may still change it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Menu,
+    Ringing,
+    Connected,
+    Desk,
+    Voicemail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ring {
+    /// 1 for the first helper rung in this call, 2 for the second, ...
+    pub attempt: u32,
+    pub helper_id: i64,
+    pub helper_first_name: String,
+    /// The key the helper pressed ("" when the whisper was posted without one).
+    pub key: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Matched,
+    Unmatched,
+    Desk,
+    Voicemail,
+    Abandoned,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Matched => "matched",
+            Outcome::Unmatched => "unmatched",
+            Outcome::Desk => "desk",
+            Outcome::Voicemail => "voicemail",
+            Outcome::Abandoned => "abandoned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        [Outcome::Matched, Outcome::Unmatched, Outcome::Desk, Outcome::Voicemail, Outcome::Abandoned]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+
+    /// Whether the desk should follow this call up.
+    pub fn needs_follow_up(self) -> bool {
+        matches!(self, Outcome::Unmatched | Outcome::Voicemail | Outcome::Abandoned)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptResult {
+    Accepted,
+    Declined,
+    NoAnswer,
+    Busy,
+    Failed,
+    Canceled,
+}
+
+impl AttemptResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptResult::Accepted => "accepted",
+            AttemptResult::Declined => "declined",
+            AttemptResult::NoAnswer => "no-answer",
+            AttemptResult::Busy => "busy",
+            AttemptResult::Failed => "failed",
+            AttemptResult::Canceled => "canceled",
+        }
+    }
+}
+
+/// How a dialled leg ended, as the provider reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DialStatus {
+    Completed,
+    Answered,
+    NoAnswer,
+    Busy,
+    Failed,
+    Canceled,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The call came in.
+    Incoming,
+    /// A key in the menu; `None` when nothing was pressed.
+    MenuKey(Option<String>),
+    /// A helper picked up and is about to hear the request.
+    HelperAnswered { attempt: u32 },
+    /// A helper pressed a key while hearing the request.
+    HelperKey { attempt: u32, key: Option<String> },
+    /// The helper's leg ended. `bridged` is the provider's own word on whether the two
+    /// were joined, when it gives one.
+    HelperDialEnded { attempt: u32, status: DialStatus, bridged: Option<bool> },
+    DeskDialEnded { status: DialStatus },
+    Recorded { recording_url: Option<String>, duration_seconds: u32 },
+    /// The caller's line is gone (hung up, or the provider ended the call).
+    CallerGone,
+}
+
+/// Facts to log, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    AttemptStarted { attempt: u32, helper_id: i64, phone: PhoneNumber },
+    HelperAnswered { attempt: u32 },
+    HelperKey { attempt: u32, key: String },
+    /// The helper said yes: a match, with the wait since the category was chosen.
+    Matched { attempt: u32, helper_id: i64, wait_seconds: i64 },
+    /// The yes did not lead to a conversation after all.
+    MatchUndone { attempt: u32 },
+    AttemptEnded { attempt: u32, result: AttemptResult },
+    Voicemail { recording_url: String, duration_seconds: u32 },
+}
+
+/// Who is calling, as far as the registry knows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallerInfo {
+    pub number: CallerNumber,
+    pub name: Option<String>,
+    pub first_name: Option<String>,
+    pub street: Option<String>,
+}
+
+impl CallerInfo {
+    pub fn unknown(number: CallerNumber) -> CallerInfo {
+        CallerInfo { number, name: None, first_name: None, street: None }
+    }
+}
+
+/// The helper the ranking puts first for this call right now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextHelper {
+    pub id: i64,
+    pub first_name: String,
+    pub phone: PhoneNumber,
+}
+
+pub struct Context<'a> {
+    pub now: Timestamp,
+    pub dialplan: &'a Dialplan,
+    pub prompts: &'a Prompts,
+    pub caller: &'a CallerInfo,
+    /// Filled in by the caller of `step` when [`wants_helper`] says so.
+    pub next_helper: Option<NextHelper>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub state: CallState,
+    pub reply: Vec<Action>,
+    pub effects: Vec<Effect>,
+}
+
+impl CallState {
+    pub fn new(started_at: Timestamp) -> CallState {
+        CallState { phase: Phase::Menu, menu_rounds: 0, category: None, started_at, search_started_at: None, attempts: 0, ended_at: None }
+    }
+
+    pub fn outcome(&self) -> Option<Outcome> {
+        match self.phase {
+            Phase::Ended { outcome, .. } => Some(outcome),
+            _ => None,
+        }
+    }
+}
+
+/// The category for which a helper may be needed by this event, if any. The caller of
+/// `step` then ranks the candidates and passes the first in `Context::next_helper`.
+pub fn wants_helper<'s>(state: &'s CallState, event: &Event, dialplan: &'s Dialplan) -> Option<&'s str> {
+    match (&state.phase, event) {
+        (Phase::Menu, Event::MenuKey(Some(key))) => dialplan.category_for_digit(key).map(|c| c.key.as_str()),
+        (Phase::Ringing(_) | Phase::Connected(_), Event::HelperDialEnded { .. }) => state.category.as_deref(),
+        _ => None,
+    }
+}
+
+pub fn step(state: CallState, event: Event, ctx: &Context<'_>) -> Step {
+    let mut s = Stepper { ctx, state, reply: Vec::new(), effects: Vec::new() };
+    s.handle(event);
+    Step { state: s.state, reply: s.reply, effects: s.effects }
+}
+
+struct Stepper<'c, 'a> {
+    ctx: &'c Context<'a>,
+    state: CallState,
+    reply: Vec<Action>,
+    effects: Vec<Effect>,
+}
+
+impl Stepper<'_, '_> {
+    fn handle(&mut self, event: Event) {
+        let phase = self.state.phase.clone();
+        match (phase, event) {
+            (Phase::Menu, Event::Incoming) => {
+                let greeting = match &self.ctx.caller.name {
+                    Some(name) => self.speech(PromptKey::GreetingKnown, &[("daypart", &self.daypart()), ("name", name), ("neighbourhood", &self.ctx.dialplan.name)]),
+                    None => self.speech(PromptKey::GreetingUnknown, &[("daypart", &self.daypart()), ("neighbourhood", &self.ctx.dialplan.name)]),
+                };
+                self.reply.push(Action::Say(greeting));
+                self.say(PromptKey::NotEmergency);
+                self.menu();
+            }
+            (Phase::Menu, Event::MenuKey(key)) => self.menu_key(key),
+            (Phase::Ringing(ring), Event::HelperAnswered { attempt }) if ring.attempt == attempt && ring.key.is_none() => {
+                self.effects.push(Effect::HelperAnswered { attempt });
+                self.whisper(&ring);
+            }
+            (_, Event::HelperAnswered { .. }) => self.caller_gone_to_helper(),
+            (Phase::Ringing(ring), Event::HelperKey { attempt, key }) if ring.attempt == attempt => self.helper_key(ring, key),
+            (Phase::Connected(ring), Event::HelperKey { attempt, .. }) if ring.attempt == attempt => {
+                // The same keypress delivered twice.
+                self.say(PromptKey::WhisperAccepted);
+            }
+            (_, Event::HelperKey { attempt, key }) => {
+                self.effects.push(Effect::HelperKey { attempt, key: key.unwrap_or_default() });
+                self.caller_gone_to_helper();
+            }
+            (Phase::Ringing(ring), Event::HelperDialEnded { attempt, status, bridged }) if ring.attempt == attempt => {
+                let result = match status {
+                    DialStatus::Completed | DialStatus::Answered if bridged == Some(true) => AttemptResult::Accepted,
+                    DialStatus::Completed | DialStatus::Answered => AttemptResult::Declined,
+                    DialStatus::NoAnswer => AttemptResult::NoAnswer,
+                    DialStatus::Busy => AttemptResult::Busy,
+                    DialStatus::Failed => AttemptResult::Failed,
+                    DialStatus::Canceled => AttemptResult::Canceled,
+                };
+                if result == AttemptResult::Accepted {
+                    // The provider joined them although no keypress reached us: believe it.
+                    self.matched(&ring);
+                    self.effects.push(Effect::AttemptEnded { attempt, result });
+                    self.say(PromptKey::GoodbyeMatched);
+                    self.reply.push(Action::Hangup);
+                    self.end(Outcome::Matched, Stage::Connected);
+                } else {
+                    self.effects.push(Effect::AttemptEnded { attempt, result });
+                    self.try_next_helper(false);
+                }
+            }
+            (Phase::Connected(ring), Event::HelperDialEnded { attempt, bridged, .. }) if ring.attempt == attempt => {
+                if bridged == Some(false) {
+                    self.effects.push(Effect::MatchUndone { attempt });
+                    self.effects.push(Effect::AttemptEnded { attempt, result: AttemptResult::Canceled });
+                    self.try_next_helper(false);
+                } else {
+                    self.effects.push(Effect::AttemptEnded { attempt, result: AttemptResult::Accepted });
+                    self.say(PromptKey::GoodbyeMatched);
+                    self.reply.push(Action::Hangup);
+                    self.end(Outcome::Matched, Stage::Connected);
+                }
+            }
+            (Phase::Desk, Event::DeskDialEnded { status }) => match status {
+                DialStatus::Completed | DialStatus::Answered => {
+                    self.say(PromptKey::GoodbyeDesk);
+                    self.reply.push(Action::Hangup);
+                    self.end(Outcome::Desk, Stage::Desk);
+                }
+                _ => {
+                    self.say(PromptKey::DeskUnavailable);
+                    self.voicemail();
+                }
+            },
+            (Phase::Ended { from: Stage::Desk, outcome: Outcome::Unmatched }, Event::DeskDialEnded { status: DialStatus::Completed | DialStatus::Answered }) => {
+                // The desk talked to the caller; the hang-up was reported first.
+                self.state.phase = Phase::Ended { outcome: Outcome::Desk, from: Stage::Desk };
+                self.reply.push(Action::Hangup);
+            }
+            (Phase::Voicemail, Event::Recorded { recording_url, duration_seconds }) => {
+                let outcome = self.voicemail_saved(recording_url, duration_seconds);
+                let when = self.callback_when();
+                let thanks = self.speech(PromptKey::VoicemailThanks, &[("when", &when)]);
+                self.reply.push(Action::Say(thanks));
+                self.reply.push(Action::Hangup);
+                self.end(outcome, Stage::Voicemail);
+            }
+            (Phase::Ended { from: Stage::Voicemail, outcome: Outcome::Unmatched }, Event::Recorded { recording_url, duration_seconds }) => {
+                let outcome = self.voicemail_saved(recording_url, duration_seconds);
+                self.state.phase = Phase::Ended { outcome, from: Stage::Voicemail };
+                self.reply.push(Action::Hangup);
+            }
+            (phase, Event::CallerGone) => self.caller_gone(phase),
+            (Phase::Ended { .. }, _) => self.reply.push(Action::Hangup),
+            (_, _) => {
+                // A report that does not fit the call (the web layer filters duplicates,
+                // so this is a provider oddity): keep the state, end this document kindly.
+                self.say(PromptKey::SomethingWentWrong);
+                self.reply.push(Action::Hangup);
+            }
+        }
+    }
+
+    fn menu(&mut self) {
+        let plan = self.ctx.dialplan;
+        let mut say = vec![self.speech(PromptKey::MenuIntro, &[])];
+        for cat in &plan.categories {
+            let name = self.ctx.prompts.category(&cat.key).unwrap_or(&cat.key);
+            say.push(self.speech(PromptKey::MenuItem, &[("category", name), ("digit", &cat.digit.to_string())]));
+        }
+        say.push(self.speech(if self.desk_open() { PromptKey::MenuDeskOpen } else { PromptKey::MenuDeskClosed }, &[]));
+        self.reply.push(Action::Gather { say, timeout_seconds: plan.menu.timeout_seconds, next: Next::Menu });
+        // Reached only when nothing was pressed.
+        self.reply.push(Action::Redirect(Next::Menu));
+    }
+
+    fn menu_key(&mut self, key: Option<String>) {
+        let plan = self.ctx.dialplan;
+        match key.as_deref() {
+            Some("0") => self.desk_or_voicemail(false),
+            Some(digit) if plan.category_for_digit(digit).is_some() => {
+                let category = plan.category_for_digit(digit).map(|c| c.key.clone());
+                self.state.category = category;
+                self.state.search_started_at = Some(self.ctx.now);
+                self.try_next_helper(true);
+            }
+            Some(_) => {
+                self.state.menu_rounds += 1;
+                if self.state.menu_rounds > plan.menu.repeats + 2 {
+                    self.desk_or_voicemail(false);
+                } else {
+                    self.say(PromptKey::MenuUnknownKey);
+                    self.menu();
+                }
+            }
+            None => {
+                self.state.menu_rounds += 1;
+                if self.state.menu_rounds > plan.menu.repeats {
+                    self.say(PromptKey::MenuGiveUp);
+                    self.desk_or_voicemail(false);
+                } else {
+                    self.say(PromptKey::MenuNoInput);
+                    self.menu();
+                }
+            }
+        }
+    }
+
+    fn try_next_helper(&mut self, first: bool) {
+        let plan = self.ctx.dialplan;
+        let waited = self.state.search_started_at.map(|t| self.ctx.now.as_second() - t.as_second()).unwrap_or(0);
+        let within_limits = self.state.attempts < plan.ringing.max_helpers && waited < i64::from(plan.ringing.max_wait_seconds);
+        let helper = match (&self.ctx.next_helper, within_limits) {
+            (Some(helper), true) => helper.clone(),
+            _ => {
+                self.say(PromptKey::Nobody);
+                self.desk_or_voicemail(true);
+                return;
+            }
+        };
+        self.state.attempts += 1;
+        let attempt = self.state.attempts;
+        if first {
+            let category = self.category_name();
+            let searching = self.speech(PromptKey::Searching, &[("category", &category)]);
+            self.reply.push(Action::Say(searching));
+        } else {
+            self.say(PromptKey::SearchingNext);
+        }
+        self.effects.push(Effect::AttemptStarted { attempt, helper_id: helper.id, phone: helper.phone.clone() });
+        self.reply.push(Action::DialHelper {
+            number: helper.phone,
+            caller_id: plan.number.clone(),
+            timeout_seconds: plan.ringing.ring_timeout_seconds,
+            whisper: Next::Whisper { attempt },
+            done: Next::HelperDone { attempt },
+        });
+        self.state.phase = Phase::Ringing(Ring { attempt, helper_id: helper.id, helper_first_name: helper.first_name, key: None });
+    }
+
+    fn whisper(&mut self, ring: &Ring) {
+        let plan = self.ctx.dialplan;
+        let caller = self.ctx.caller;
+        let category = self.category_name();
+        let intro = self.speech(PromptKey::WhisperIntro, &[("daypart", &self.daypart()), ("helper", &ring.helper_first_name), ("neighbourhood", &plan.name)]);
+        let request = match (&caller.first_name, &caller.street) {
+            (Some(name), Some(street)) => self.speech(PromptKey::WhisperRequestStreet, &[("caller", name), ("street", street), ("category", &category)]),
+            (Some(name), None) => self.speech(PromptKey::WhisperRequestName, &[("caller", name), ("category", &category)]),
+            _ => self.speech(PromptKey::WhisperRequestUnknown, &[("category", &category)]),
+        };
+        let question = self.speech(PromptKey::WhisperQuestion, &[]);
+        let next = Next::WhisperKey { attempt: ring.attempt };
+        self.reply.push(Action::Gather { say: vec![intro, request, question.clone()], timeout_seconds: 6, next });
+        self.reply.push(Action::Gather { say: vec![question], timeout_seconds: 6, next });
+        // Nothing pressed twice (often a voicemail box): a no, thanked.
+        self.say(PromptKey::WhisperNoInput);
+        self.reply.push(Action::Hangup);
+    }
+
+    fn helper_key(&mut self, ring: Ring, key: Option<String>) {
+        if let Some(earlier) = &ring.key {
+            // The same keypress delivered twice: answer as before, log nothing new.
+            self.say(if earlier.is_empty() { PromptKey::WhisperNoInput } else { PromptKey::WhisperDeclined });
+            self.reply.push(Action::Hangup);
+            return;
+        }
+        let key = key.unwrap_or_default();
+        self.effects.push(Effect::HelperKey { attempt: ring.attempt, key: key.clone() });
+        if key == "1" {
+            let ring = Ring { key: Some(key), ..ring };
+            self.matched(&ring);
+            self.say(PromptKey::WhisperAccepted);
+            // No hang-up: the provider now joins helper and caller.
+            self.state.phase = Phase::Connected(ring);
+        } else {
+            self.say(if key.is_empty() { PromptKey::WhisperNoInput } else { PromptKey::WhisperDeclined });
+            self.reply.push(Action::Hangup);
+            self.state.phase = Phase::Ringing(Ring { key: Some(key), ..ring });
+        }
+    }
+
+    fn matched(&mut self, ring: &Ring) {
+        let since = self.state.search_started_at.unwrap_or(self.state.started_at);
+        let wait_seconds = (self.ctx.now.as_second() - since.as_second()).max(0);
+        self.effects.push(Effect::Matched { attempt: ring.attempt, helper_id: ring.helper_id, wait_seconds });
+    }
+
+    fn caller_gone_to_helper(&mut self) {
+        self.say(PromptKey::WhisperCallerGone);
+        self.reply.push(Action::Hangup);
+    }
+
+    fn caller_gone(&mut self, phase: Phase) {
+        match phase {
+            Phase::Menu => self.end(Outcome::Abandoned, Stage::Menu),
+            Phase::Ringing(ring) => {
+                self.effects.push(Effect::AttemptEnded { attempt: ring.attempt, result: AttemptResult::Canceled });
+                self.end(Outcome::Abandoned, Stage::Ringing);
+            }
+            Phase::Connected(ring) => {
+                self.effects.push(Effect::AttemptEnded { attempt: ring.attempt, result: AttemptResult::Accepted });
+                self.end(Outcome::Matched, Stage::Connected);
+            }
+            Phase::Desk => self.end(Outcome::Unmatched, Stage::Desk),
+            Phase::Voicemail => self.end(Outcome::Unmatched, Stage::Voicemail),
+            Phase::Ended { .. } => {}
+        }
+    }
+
+    fn desk_or_voicemail(&mut self, nobody_found: bool) {
+        let plan = self.ctx.dialplan;
+        match (&plan.desk.phone, self.desk_open()) {
+            (Some(desk), true) => {
+                self.say(PromptKey::ToDesk);
+                self.reply.push(Action::DialDesk { number: desk.clone(), timeout_seconds: plan.desk.ring_timeout_seconds, done: Next::DeskDone });
+                self.state.phase = Phase::Desk;
+            }
+            _ => {
+                if nobody_found {
+                    self.say(PromptKey::DeskClosed);
+                }
+                self.voicemail();
+            }
+        }
+    }
+
+    fn voicemail(&mut self) {
+        self.say(PromptKey::VoicemailIntro);
+        if self.ctx.caller.number == CallerNumber::Withheld {
+            self.say(PromptKey::VoicemailAskNumber);
+        }
+        self.reply.push(Action::Record { max_seconds: self.ctx.dialplan.desk.voicemail_max_seconds, silence_seconds: 5, done: Next::Recorded });
+        self.state.phase = Phase::Voicemail;
+    }
+
+    fn voicemail_saved(&mut self, url: Option<String>, duration_seconds: u32) -> Outcome {
+        match url {
+            Some(recording_url) if duration_seconds > 0 => {
+                self.effects.push(Effect::Voicemail { recording_url, duration_seconds });
+                Outcome::Voicemail
+            }
+            _ => Outcome::Unmatched,
+        }
+    }
+
+    fn end(&mut self, outcome: Outcome, from: Stage) {
+        self.state.phase = Phase::Ended { outcome, from };
+        self.state.ended_at = Some(self.ctx.now);
+    }
+
+    fn local_now(&self) -> jiff::civil::DateTime {
+        self.ctx.now.to_zoned(self.ctx.dialplan.time_zone.clone()).datetime()
+    }
+
+    fn desk_open(&self) -> bool {
+        self.ctx.dialplan.desk.phone.is_some() && self.ctx.dialplan.desk.office_hours.contains(self.local_now())
+    }
+
+    fn daypart(&self) -> String {
+        let key = match self.local_now().hour() {
+            0..=11 => PromptKey::DaypartMorning,
+            12..=17 => PromptKey::DaypartAfternoon,
+            _ => PromptKey::DaypartEvening,
+        };
+        self.ctx.prompts.text(key, &[])
+    }
+
+    fn category_name(&self) -> String {
+        let key = self.state.category.as_deref().unwrap_or_default();
+        self.ctx.prompts.category(key).unwrap_or(key).to_string()
+    }
+
+    /// "today after 9 o'clock", "on Monday after 9 o'clock", ...: when the desk calls back.
+    fn callback_when(&self) -> String {
+        let prompts = self.ctx.prompts;
+        let now = self.local_now();
+        let Some(open) = self.ctx.dialplan.desk.office_hours.next_open(now) else {
+            return prompts.text(PromptKey::WhenSoon, &[]);
+        };
+        if open == now {
+            return prompts.text(PromptKey::WhenNow, &[]);
+        }
+        let hour = open.hour().to_string();
+        let time = if open.minute() == 0 {
+            prompts.text(PromptKey::TimeWholeHour, &[("hour", &hour)])
+        } else {
+            prompts.text(PromptKey::TimeHourMinutes, &[("hour", &hour), ("minutes", &format!("{:02}", open.minute()))])
+        };
+        let days_ahead = (open.date() - now.date()).get_days();
+        match days_ahead {
+            0 => prompts.text(PromptKey::WhenToday, &[("time", &time)]),
+            1 => prompts.text(PromptKey::WhenTomorrow, &[("time", &time)]),
+            _ => {
+                let weekday = prompts.weekday(open.weekday().to_monday_zero_offset() as usize);
+                prompts.text(PromptKey::WhenWeekday, &[("weekday", weekday), ("time", &time)])
+            }
+        }
+    }
+
+    fn speech(&self, key: PromptKey, vars: &[(&str, &str)]) -> Speech {
+        self.ctx.prompts.speech(key, vars)
+    }
+
+    fn say(&mut self, key: PromptKey) {
+        let speech = self.speech(key, &[]);
+        self.reply.push(Action::Say(speech));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,490 @@
+use expect_test::{expect, Expect};
+use jiff::civil::date;
+use jiff::tz::TimeZone;
+
+use super::*;
+use crate::domain::dialplan;
+
+struct World {
+    plan: Dialplan,
+    prompts: Prompts,
+    caller: CallerInfo,
+}
+
+fn world() -> World {
+    let plan = dialplan::parse(include_str!("../../../dialplans/example.toml")).unwrap();
+    let prompts = Prompts::parse(include_str!("../../../prompts/nl.toml"), &[]).unwrap();
+    let number = PhoneNumber::parse("+31201234567").unwrap();
+    let caller = CallerInfo {
+        number: CallerNumber::Known(number),
+        name: Some("Jan de Vries".into()),
+        first_name: Some("Jan".into()),
+        street: Some("Kerkstraat".into()),
+    };
+    World { plan, prompts, caller }
+}
+
+/// Local Amsterdam time on a given day of November 2026 (the 24th is a Tuesday).
+fn at(day: i8, h: i8, m: i8, s: i8) -> Timestamp {
+    date(2026, 11, day).at(h, m, s, 0).to_zoned(TimeZone::get("Europe/Amsterdam").unwrap()).unwrap().timestamp()
+}
+
+fn helper(id: i64, name: &str) -> NextHelper {
+    NextHelper { id, first_name: name.into(), phone: PhoneNumber::parse(&format!("+316100000{id:02}")).unwrap() }
+}
+
+/// Runs events in order; each comes with the time and the helper the ranking offers.
+fn run(w: &World, events: Vec<(Timestamp, Event, Option<NextHelper>)>) -> (CallState, Vec<Step>) {
+    let mut state = CallState::new(events[0].0);
+    let mut steps = Vec::new();
+    for (now, event, next_helper) in events {
+        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper };
+        let step = step(state, event, &ctx);
+        state = step.state.clone();
+        steps.push(step);
+    }
+    (state, steps)
+}
+
+fn describe(step: &Step) -> String {
+    let mut out = String::new();
+    let speech = |s: &Speech| match s {
+        Speech::Text(t) => t.clone(),
+        Speech::Audio(a) => format!("[audio {a}]"),
+    };
+    for action in &step.reply {
+        let line = match action {
+            Action::Say(s) => format!("say {}", speech(s)),
+            Action::Gather { say, timeout_seconds, next } => {
+                format!("gather {timeout_seconds}s -> {next:?}: {}", say.iter().map(speech).collect::<Vec<_>>().join(" | "))
+            }
+            Action::Redirect(next) => format!("redirect {next:?}"),
+            Action::DialHelper { number, caller_id, timeout_seconds, whisper, done } => {
+                format!("dial helper {number} from {caller_id} {timeout_seconds}s whisper {whisper:?} done {done:?}")
+            }
+            Action::DialDesk { number, timeout_seconds, done } => format!("dial desk {number} {timeout_seconds}s done {done:?}"),
+            Action::Record { max_seconds, silence_seconds, done } => format!("record {max_seconds}s silence {silence_seconds}s done {done:?}"),
+            Action::Hangup => "hangup".to_string(),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    for effect in &step.effects {
+        out.push_str(&format!("effect {effect:?}\n"));
+    }
+    out.push_str(&format!("phase {:?}\n", step.state.phase));
+    out
+}
+
+fn check(step: &Step, expect: Expect) {
+    expect.assert_eq(&describe(step));
+}
+
+const TUE_MORNING: (i8, i8, i8) = (24, 10, 15);
+
+
+fn t(secs: i64) -> Timestamp {
+    at(TUE_MORNING.0, TUE_MORNING.1, TUE_MORNING.2, 0) + jiff::SignedDuration::from_secs(secs)
+}
+
+#[test]
+fn a_known_caller_is_greeted_by_name_and_hears_the_menu() {
+    let w = world();
+    let (_, steps) = run(&w, vec![(t(0), Event::Incoming, None)]);
+    check(&steps[0], expect![[r#"
+        say Goedemorgen Jan de Vries. Fijn dat u belt met de Burenlijn van Voorbeeldwijk.
+        say Deze lijn is niet voor spoed. Bij spoed belt u 1 1 2.
+        gather 8s -> Menu: Waarmee kunnen we u helpen? | Voor boodschappen, toets 1. | Voor vervoer, bijvoorbeeld naar de dokter of het ziekenhuis, toets 2. | Voor een klusje in of om het huis, toets 3. | Voor een praatje of wat gezelschap, toets 4. | Wilt u iemand van de balie spreken? Toets 0.
+        redirect Menu
+        phase Menu
+    "#]]);
+}
+
+#[test]
+fn an_unknown_caller_in_the_evening_hears_the_closed_desk_option() {
+    let mut w = world();
+    w.caller = CallerInfo::unknown(CallerNumber::Withheld);
+    let (_, steps) = run(&w, vec![(at(24, 19, 0, 0), Event::Incoming, None)]);
+    let text = describe(&steps[0]);
+    assert!(text.starts_with("say Goedenavond. Fijn dat u belt"), "{text}");
+    assert!(text.contains("Wilt u een bericht inspreken voor de balie? Toets 0."), "{text}");
+}
+
+#[test]
+fn silence_repeats_the_menu_twice_then_goes_to_the_desk() {
+    let w = world();
+    let (state, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(20), Event::MenuKey(None), None),
+            (t(40), Event::MenuKey(None), None),
+            (t(59), Event::MenuKey(None), None),
+        ],
+    );
+    assert!(describe(&steps[1]).starts_with("say Ik hoorde geen toets. Ik zeg het nog een keer.\ngather"));
+    assert!(describe(&steps[2]).starts_with("say Ik hoorde geen toets."));
+    check(&steps[3], expect![[r#"
+        say Ik hoor nog steeds geen toets. Dat geeft niets.
+        say Ik verbind u met de balie. Een ogenblik.
+        dial desk +31850000001 25s done DeskDone
+        phase Desk
+    "#]]);
+    assert_eq!(state.menu_rounds, 3);
+}
+
+#[test]
+fn silence_outside_office_hours_ends_in_a_message_for_the_desk() {
+    let w = world();
+    let sat = |s| at(28, 11, 0, s);
+    let (_, steps) = run(
+        &w,
+        vec![(sat(0), Event::Incoming, None), (sat(20), Event::MenuKey(None), None), (sat(40), Event::MenuKey(None), None), (sat(59), Event::MenuKey(None), None)],
+    );
+    check(&steps[3], expect![[r#"
+        say Ik hoor nog steeds geen toets. Dat geeft niets.
+        say U kunt een bericht inspreken voor de balie. Zeg na de piep uw naam, en waarmee we u kunnen helpen. Hang daarna gewoon op.
+        record 120s silence 5s done Recorded
+        phase Voicemail
+    "#]]);
+}
+
+#[test]
+fn an_unknown_key_is_named_and_the_menu_repeated() {
+    let w = world();
+    let (state, steps) = run(&w, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("7".into())), None)]);
+    let text = describe(&steps[1]);
+    assert!(text.starts_with("say Die toets ken ik niet. Ik zeg het nog een keer.\ngather 8s -> Menu: Waarmee"), "{text}");
+    assert_eq!(state.phase, Phase::Menu);
+}
+
+#[test]
+fn a_category_key_rings_the_first_helper() {
+    let w = world();
+    let (state, steps) = run(&w, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))]);
+    check(&steps[1], expect![[r#"
+        say U vraagt hulp bij boodschappen. Ik zoek nu een buur die u kan helpen. Blijft u aan de lijn, het kan even duren.
+        dial helper +31610000007 from +31850000000 20s whisper Whisper { attempt: 1 } done HelperDone { attempt: 1 }
+        effect AttemptStarted { attempt: 1, helper_id: 7, phone: PhoneNumber("+31610000007") }
+        phase Ringing(Ring { attempt: 1, helper_id: 7, helper_first_name: "Anja", key: None })
+    "#]]);
+    assert_eq!(state.category.as_deref(), Some("shopping"));
+    assert_eq!(state.search_started_at, Some(t(10)));
+}
+
+#[test]
+fn the_helper_hears_first_name_street_and_category_never_a_number() {
+    let w = world();
+    let (_, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(Some("2".into())), Some(helper(7, "Anja"))),
+            (t(20), Event::HelperAnswered { attempt: 1 }, None),
+        ],
+    );
+    check(&steps[2], expect![[r#"
+        gather 6s -> WhisperKey { attempt: 1 }: Goedemorgen Anja. U wordt gebeld door de Burenlijn van Voorbeeldwijk. | Jan uit de Kerkstraat vraagt om hulp. Het gaat om vervoer, bijvoorbeeld naar de dokter of het ziekenhuis. | Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
+        gather 6s -> WhisperKey { attempt: 1 }: Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
+        say Dank u wel. Ik vraag iemand anders. Tot ziens.
+        hangup
+        effect HelperAnswered { attempt: 1 }
+        phase Ringing(Ring { attempt: 1, helper_id: 7, helper_first_name: "Anja", key: None })
+    "#]]);
+    assert!(!describe(&steps[2]).contains("1234567"));
+}
+
+#[test]
+fn a_no_is_thanked_and_the_next_helper_is_rung_then_a_yes_connects() {
+    let w = world();
+    let (state, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+            (t(20), Event::HelperAnswered { attempt: 1 }, None),
+            (t(30), Event::HelperKey { attempt: 1, key: Some("2".into()) }, None),
+            (t(31), Event::HelperDialEnded { attempt: 1, status: DialStatus::Completed, bridged: Some(false) }, Some(helper(8, "Bert"))),
+            (t(40), Event::HelperAnswered { attempt: 2 }, None),
+            (t(50), Event::HelperKey { attempt: 2, key: Some("1".into()) }, None),
+        ],
+    );
+    check(&steps[3], expect![[r#"
+        say Geen probleem. Dank u wel dat u opnam. Tot een volgende keer.
+        hangup
+        effect HelperKey { attempt: 1, key: "2" }
+        phase Ringing(Ring { attempt: 1, helper_id: 7, helper_first_name: "Anja", key: Some("2") })
+    "#]]);
+    check(&steps[4], expect![[r#"
+        say Ik probeer nog iemand. Blijft u aan de lijn.
+        dial helper +31610000008 from +31850000000 20s whisper Whisper { attempt: 2 } done HelperDone { attempt: 2 }
+        effect AttemptEnded { attempt: 1, result: Declined }
+        effect AttemptStarted { attempt: 2, helper_id: 8, phone: PhoneNumber("+31610000008") }
+        phase Ringing(Ring { attempt: 2, helper_id: 8, helper_first_name: "Bert", key: None })
+    "#]]);
+    check(&steps[6], expect![[r#"
+        say Dank u wel. Ik verbind u nu.
+        effect HelperKey { attempt: 2, key: "1" }
+        effect Matched { attempt: 2, helper_id: 8, wait_seconds: 40 }
+        phase Connected(Ring { attempt: 2, helper_id: 8, helper_first_name: "Bert", key: Some("1") })
+    "#]]);
+    assert!(!describe(&steps[6]).contains("hangup"), "a yes must not hang up: that joins the two");
+
+    // After the conversation the Dial action arrives.
+    let ctx = Context { now: t(59), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None };
+    let end = step(state, Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(true) }, &ctx);
+    check(&end, expect![[r#"
+        say Fijn dat er iemand kon helpen. Tot ziens.
+        hangup
+        effect AttemptEnded { attempt: 2, result: Accepted }
+        phase Ended { outcome: Matched, from: Connected }
+    "#]]);
+    assert_eq!(end.state.ended_at, Some(t(59)));
+}
+
+#[test]
+fn completed_without_a_keypress_is_a_no_never_a_yes() {
+    // A voicemail box "answers" and hears the request; nothing is pressed.
+    let w = world();
+    let (state, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+            (t(20), Event::HelperAnswered { attempt: 1 }, None),
+            (t(50), Event::HelperDialEnded { attempt: 1, status: DialStatus::Completed, bridged: None }, None),
+        ],
+    );
+    assert!(steps[3].effects.contains(&Effect::AttemptEnded { attempt: 1, result: AttemptResult::Declined }));
+    assert!(!steps[3].effects.iter().any(|e| matches!(e, Effect::Matched { .. })));
+    assert_eq!(state.phase, Phase::Desk, "nobody else: to the desk in office hours");
+}
+
+#[test]
+fn dial_statuses_map_to_attempt_results() {
+    let w = world();
+    for (status, bridged, expected) in [
+        (DialStatus::NoAnswer, Some(false), AttemptResult::NoAnswer),
+        (DialStatus::Busy, Some(false), AttemptResult::Busy),
+        (DialStatus::Failed, Some(false), AttemptResult::Failed),
+        (DialStatus::Canceled, None, AttemptResult::Canceled),
+        (DialStatus::Completed, Some(false), AttemptResult::Declined),
+        (DialStatus::Answered, None, AttemptResult::Declined),
+    ] {
+        let (_, steps) = run(
+            &w,
+            vec![
+                (t(0), Event::Incoming, None),
+                (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+                (t(30), Event::HelperDialEnded { attempt: 1, status, bridged }, Some(helper(8, "Bert"))),
+            ],
+        );
+        assert_eq!(steps[2].effects[0], Effect::AttemptEnded { attempt: 1, result: expected }, "{status:?}");
+        assert!(matches!(steps[2].state.phase, Phase::Ringing(Ring { attempt: 2, .. })));
+    }
+}
+
+#[test]
+fn limits_end_the_search_honestly() {
+    let mut w = world();
+    w.plan.ringing.max_helpers = 2;
+    let busy = |n| Event::HelperDialEnded { attempt: n, status: DialStatus::Busy, bridged: Some(false) };
+    let (state, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+            (t(20), busy(1), Some(helper(8, "Bert"))),
+            (t(30), busy(2), Some(helper(9, "Carla"))),
+        ],
+    );
+    check(&steps[3], expect![[r#"
+        say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
+        say Ik verbind u met de balie. Een ogenblik.
+        dial desk +31850000001 25s done DeskDone
+        effect AttemptEnded { attempt: 2, result: Busy }
+        phase Desk
+    "#]]);
+    assert_eq!(state.attempts, 2);
+
+    // The waiting limit: 300 s after the category was chosen, nobody new is rung.
+    let w = world();
+    let late = at(24, 10, 20, 10);
+    let (state, _) = run(
+        &w,
+        vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))), (late, busy(1), Some(helper(8, "Bert")))],
+    );
+    assert_eq!(state.phase, Phase::Desk);
+    assert_eq!(state.attempts, 1);
+}
+
+#[test]
+fn nobody_eligible_at_the_weekend_leads_to_a_message_and_a_callback_promise() {
+    let w = world();
+    let sat = |s| at(28, 11, 0, s);
+    let (state, steps) = run(
+        &w,
+        vec![
+            (sat(0), Event::Incoming, None),
+            (sat(10), Event::MenuKey(Some("4".into())), None),
+            (sat(50), Event::Recorded { recording_url: Some("https://api.twilio.com/rec/RE1".into()), duration_seconds: 12 }, None),
+        ],
+    );
+    check(&steps[1], expect![[r#"
+        say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
+        say De balie is nu gesloten.
+        say U kunt een bericht inspreken voor de balie. Zeg na de piep uw naam, en waarmee we u kunnen helpen. Hang daarna gewoon op.
+        record 120s silence 5s done Recorded
+        phase Voicemail
+    "#]]);
+    check(&steps[2], expect![[r#"
+        say Dank u wel. De balie belt u op maandag na 9 uur terug. Tot ziens.
+        hangup
+        effect Voicemail { recording_url: "https://api.twilio.com/rec/RE1", duration_seconds: 12 }
+        phase Ended { outcome: Voicemail, from: Voicemail }
+    "#]]);
+    assert_eq!(state.outcome(), Some(Outcome::Voicemail));
+}
+
+#[test]
+fn callback_promises_name_the_right_day() {
+    let w = world();
+    let thanks = |now: Timestamp| {
+        let mut s = CallState::new(now);
+        s.phase = Phase::Voicemail;
+        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None };
+        match &step(s, Event::Recorded { recording_url: None, duration_seconds: 0 }, &ctx).reply[0] {
+            Action::Say(Speech::Text(t)) => t.clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(thanks(at(24, 7, 30, 0)).contains("vandaag na 9 uur"));
+    assert!(thanks(at(24, 14, 0, 0)).contains("morgen na 9 uur"));
+    assert!(thanks(at(24, 10, 0, 0)).contains("zo snel mogelijk"));
+    assert!(thanks(at(27, 14, 0, 0)).contains("op maandag na 9 uur"));
+}
+
+#[test]
+fn a_withheld_number_is_asked_for_in_the_message() {
+    let mut w = world();
+    w.caller = CallerInfo::unknown(CallerNumber::Withheld);
+    let (_, steps) = run(&w, vec![(at(28, 11, 0, 0), Event::Incoming, None), (at(28, 11, 0, 5), Event::MenuKey(Some("0".into())), None)]);
+    assert!(describe(&steps[1]).contains("Noem ook uw telefoonnummer."));
+}
+
+#[test]
+fn the_desk_not_answering_leads_to_voicemail() {
+    let w = world();
+    let (state, steps) = run(
+        &w,
+        vec![(t(0), Event::Incoming, None), (t(5), Event::MenuKey(Some("0".into())), None), (t(35), Event::DeskDialEnded { status: DialStatus::NoAnswer }, None)],
+    );
+    assert!(describe(&steps[1]).contains("dial desk +31850000001"));
+    assert!(describe(&steps[2]).starts_with("say Er neemt nu niemand op bij de balie.\nsay U kunt een bericht inspreken"));
+    assert_eq!(state.phase, Phase::Voicemail);
+}
+
+#[test]
+fn a_caller_who_hangs_up_mid_search_is_abandoned_and_the_helper_told() {
+    let w = world();
+    let (state, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+            (t(20), Event::CallerGone, None),
+            (t(25), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None),
+        ],
+    );
+    assert_eq!(steps[2].effects, vec![Effect::AttemptEnded { attempt: 1, result: AttemptResult::Canceled }]);
+    assert!(steps[2].reply.is_empty());
+    check(&steps[3], expect![[r#"
+        say Dank u wel dat u wilde helpen. De beller heeft al opgehangen. U hoeft niets te doen. Tot ziens.
+        hangup
+        effect HelperKey { attempt: 1, key: "1" }
+        phase Ended { outcome: Abandoned, from: Ringing }
+    "#]]);
+    assert_eq!(state.outcome(), Some(Outcome::Abandoned));
+    assert!(state.outcome().unwrap().needs_follow_up());
+}
+
+#[test]
+fn duplicate_keypresses_log_nothing_new() {
+    let w = world();
+    let (_, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+            (t(20), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None),
+            (t(21), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None),
+        ],
+    );
+    assert!(steps[3].effects.is_empty());
+    assert_eq!(steps[3].reply, steps[2].reply);
+}
+
+#[test]
+fn a_yes_that_never_bridged_is_undone_and_the_search_goes_on() {
+    let w = world();
+    let (state, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+            (t(20), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None),
+            (t(22), Event::HelperDialEnded { attempt: 1, status: DialStatus::Completed, bridged: Some(false) }, Some(helper(8, "Bert"))),
+        ],
+    );
+    assert_eq!(steps[3].effects[..2], [Effect::MatchUndone { attempt: 1 }, Effect::AttemptEnded { attempt: 1, result: AttemptResult::Canceled }]);
+    assert!(matches!(state.phase, Phase::Ringing(Ring { attempt: 2, helper_id: 8, .. })));
+}
+
+#[test]
+fn late_reports_can_still_tell_what_happened() {
+    let w = world();
+    // The hang-up arrives before the desk's Dial action says the desk answered.
+    let (state, _) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(5), Event::MenuKey(Some("0".into())), None),
+            (t(200), Event::CallerGone, None),
+            (t(201), Event::DeskDialEnded { status: DialStatus::Completed }, None),
+        ],
+    );
+    assert_eq!(state.outcome(), Some(Outcome::Desk));
+    // A recording that arrives after the hang-up still counts.
+    let sat = |s| at(28, 11, 0, s);
+    let (state, _) = run(
+        &w,
+        vec![
+            (sat(0), Event::Incoming, None),
+            (sat(5), Event::MenuKey(Some("0".into())), None),
+            (sat(40), Event::CallerGone, None),
+            (sat(41), Event::Recorded { recording_url: Some("https://x/RE1".into()), duration_seconds: 20 }, None),
+        ],
+    );
+    assert_eq!(state.outcome(), Some(Outcome::Voicemail));
+    // A hang-up while connected is a match.
+    let (state, _) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+            (t(20), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None),
+            (t(200), Event::CallerGone, None),
+        ],
+    );
+    assert_eq!(state.outcome(), Some(Outcome::Matched));
+}
+
+#[test]
+fn wants_helper_only_when_a_helper_may_be_rung() {
+    let w = world();
+    let s = CallState::new(t(0));
+    assert_eq!(wants_helper(&s, &Event::MenuKey(Some("3".into())), &w.plan), Some("odd-jobs"));
+    assert_eq!(wants_helper(&s, &Event::MenuKey(Some("0".into())), &w.plan), None);
+    assert_eq!(wants_helper(&s, &Event::MenuKey(None), &w.plan), None);
+    assert_eq!(wants_helper(&s, &Event::CallerGone, &w.plan), None);
+}

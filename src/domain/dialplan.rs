@@ -1,0 +1,412 @@
+//! A dialplan: one neighbourhood's phone number, menu, hours and limits.
+//!
+//! Parsed from TOML with errors that name the line and the field. Not for: the words
+//! spoken (see `prompts`).
+
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::hours::WeeklyHours;
+use super::phone::PhoneNumber;
+use super::prompts::{line_of, Prompts};
+
+#[derive(Clone, Debug)]
+pub struct Dialplan {
+    pub name: String,
+    pub number: PhoneNumber,
+    pub time_zone: TimeZone,
+    pub time_zone_name: String,
+    /// Selects `prompts/<language>.toml`.
+    pub language: String,
+    pub voice: Voice,
+    pub desk: Desk,
+    pub ringing: Ringing,
+    pub menu: Menu,
+    pub categories: Vec<Category>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Voice {
+    /// The provider's voice name, e.g. `Polly.Lotte`.
+    pub name: String,
+    /// The provider's language code, e.g. `nl-NL`.
+    pub language: String,
+    /// Speaking rate, e.g. `90%`; `None` speaks at the voice's normal rate.
+    pub rate: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Desk {
+    pub phone: Option<PhoneNumber>,
+    pub office_hours: WeeklyHours,
+    pub ring_timeout_seconds: u32,
+    pub voicemail_max_seconds: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Ringing {
+    pub hours: WeeklyHours,
+    pub ring_timeout_seconds: u32,
+    pub max_helpers: u32,
+    pub max_wait_seconds: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Menu {
+    pub timeout_seconds: u32,
+    /// How often the menu is said again when nothing is pressed.
+    pub repeats: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Category {
+    pub digit: u8,
+    pub key: String,
+}
+
+impl Dialplan {
+    pub fn category_for_digit(&self, digit: &str) -> Option<&Category> {
+        let digit: u8 = digit.parse().ok()?;
+        self.categories.iter().find(|c| c.digit == digit)
+    }
+
+    pub fn has_category(&self, key: &str) -> bool {
+        self.categories.iter().any(|c| c.key == key)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}field `{field}`: {message}", line.map(|l| format!("line {l}, ")).unwrap_or_default())]
+pub struct DialplanError {
+    pub line: Option<usize>,
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    name: Spanned<String>,
+    number: Spanned<String>,
+    time_zone: Spanned<String>,
+    language: Spanned<String>,
+    voice: RawVoice,
+    #[serde(default)]
+    desk: RawDesk,
+    ringing: RawRinging,
+    #[serde(default)]
+    menu: RawMenu,
+    #[serde(default)]
+    category: Vec<RawCategory>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVoice {
+    name: Spanned<String>,
+    language: Spanned<String>,
+    rate: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDesk {
+    phone: Option<Spanned<String>>,
+    office_hours: Option<Spanned<String>>,
+    ring_timeout_seconds: Option<Spanned<u32>>,
+    voicemail_max_seconds: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRinging {
+    hours: Spanned<String>,
+    ring_timeout_seconds: Spanned<u32>,
+    max_helpers: Spanned<u32>,
+    max_wait_seconds: Spanned<u32>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMenu {
+    timeout_seconds: Option<Spanned<u32>>,
+    repeats: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategory {
+    digit: Spanned<u8>,
+    key: Spanned<String>,
+}
+
+/// Earliest and latest minute of the day at which helpers may be rung.
+const NO_RINGING_BEFORE: u16 = 7 * 60;
+const NO_RINGING_AFTER: u16 = 22 * 60;
+
+struct Check<'a> {
+    source: &'a str,
+    errors: Vec<DialplanError>,
+}
+
+impl Check<'_> {
+    fn fail<T>(&mut self, field: &str, span: std::ops::Range<usize>, message: impl Into<String>) -> Option<T> {
+        self.errors.push(DialplanError {
+            line: Some(line_of(self.source, span.start)),
+            field: field.to_string(),
+            message: message.into(),
+        });
+        None
+    }
+
+    fn range(&mut self, field: &str, value: &Spanned<u32>, min: u32, max: u32, unit: &str) -> Option<u32> {
+        let v = *value.get_ref();
+        if v < min || v > max {
+            return self.fail(field, value.span(), format!("must be between {min} and {max} {unit}, not {v}"));
+        }
+        Some(v)
+    }
+
+    fn phone(&mut self, field: &str, value: &Spanned<String>) -> Option<PhoneNumber> {
+        match PhoneNumber::parse(value.get_ref()) {
+            Ok(p) => Some(p),
+            Err(e) => self.fail(field, value.span(), e.to_string()),
+        }
+    }
+
+    fn hours(&mut self, field: &str, value: &Spanned<String>) -> Option<WeeklyHours> {
+        match WeeklyHours::parse(value.get_ref()) {
+            Ok(h) => Some(h),
+            Err(e) => self.fail(field, value.span(), e.to_string()),
+        }
+    }
+}
+
+pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
+    let raw: Raw = toml::from_str(source).map_err(|e| {
+        vec![DialplanError {
+            line: e.span().map(|s| line_of(source, s.start)),
+            field: field_of_toml_error(e.message()),
+            message: e.message().trim().to_string(),
+        }]
+    })?;
+    let mut c = Check { source, errors: Vec::new() };
+
+    let name = raw.name.get_ref().trim().to_string();
+    if name.is_empty() {
+        c.fail::<()>("name", raw.name.span(), "must not be empty; it is spoken in the greeting");
+    }
+    let number = c.phone("number", &raw.number);
+    let time_zone = match TimeZone::get(raw.time_zone.get_ref()) {
+        Ok(tz) => Some(tz),
+        Err(_) => c.fail("time_zone", raw.time_zone.span(), format!("'{}' is not a time zone (for example Europe/Amsterdam)", raw.time_zone.get_ref())),
+    };
+    let language = raw.language.get_ref().trim().to_string();
+    if language.is_empty() || !language.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-') {
+        c.fail::<()>("language", raw.language.span(), "must be a prompt file name like nl or en");
+    }
+
+    let rate = match &raw.voice.rate {
+        Some(r) => {
+            let text = r.get_ref().trim();
+            let ok = text.strip_suffix('%').and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| (50..=150).contains(&n));
+            if ok { Some(text.to_string()) } else { c.fail("voice.rate", r.span(), "must be a percentage between 50% and 150%, like 90%") }
+        }
+        None => None,
+    };
+    let voice = Voice { name: raw.voice.name.get_ref().trim().to_string(), language: raw.voice.language.get_ref().trim().to_string(), rate };
+    if voice.name.is_empty() {
+        c.fail::<()>("voice.name", raw.voice.name.span(), "must name a voice, like Polly.Lotte");
+    }
+
+    let desk_phone = raw.desk.phone.as_ref().and_then(|p| c.phone("desk.phone", p));
+    let office_hours = match &raw.desk.office_hours {
+        Some(h) => c.hours("desk.office_hours", h),
+        None => Some(WeeklyHours::never()),
+    };
+    let desk_ring_timeout = match &raw.desk.ring_timeout_seconds {
+        Some(v) => c.range("desk.ring_timeout_seconds", v, 5, 120, "seconds"),
+        None => Some(25),
+    };
+    let voicemail_max = match &raw.desk.voicemail_max_seconds {
+        Some(v) => c.range("desk.voicemail_max_seconds", v, 10, 600, "seconds"),
+        None => Some(120),
+    };
+
+    let ringing_hours = c.hours("ringing.hours", &raw.ringing.hours);
+    if let Some(hours) = &ringing_hours {
+        match hours.span() {
+            None => {
+                c.fail::<()>("ringing.hours", raw.ringing.hours.span(), "must not be empty, or nobody is ever rung");
+            }
+            Some((start, end)) if start < NO_RINGING_BEFORE || end > NO_RINGING_AFTER => {
+                c.fail::<()>("ringing.hours", raw.ringing.hours.span(), "helpers are never rung at night: keep ringing hours between 07:00 and 22:00");
+            }
+            Some(_) => {}
+        }
+    }
+    let ring_timeout = c.range("ringing.ring_timeout_seconds", &raw.ringing.ring_timeout_seconds, 5, 120, "seconds");
+    let max_helpers = c.range("ringing.max_helpers", &raw.ringing.max_helpers, 1, 50, "helpers");
+    let max_wait = c.range("ringing.max_wait_seconds", &raw.ringing.max_wait_seconds, 30, 1800, "seconds");
+
+    let menu_timeout = match &raw.menu.timeout_seconds {
+        Some(v) => c.range("menu.timeout_seconds", v, 3, 30, "seconds"),
+        None => Some(8),
+    };
+    let menu_repeats = match &raw.menu.repeats {
+        Some(v) => c.range("menu.repeats", v, 1, 5, "times"),
+        None => Some(2),
+    };
+
+    let mut categories = Vec::new();
+    if raw.category.is_empty() {
+        c.errors.push(DialplanError { line: None, field: "category".into(), message: "at least one [[category]] is needed".into() });
+    }
+    for cat in &raw.category {
+        let digit = *cat.digit.get_ref();
+        let key = cat.key.get_ref().trim().to_string();
+        if !(1..=9).contains(&digit) {
+            c.fail::<()>("category.digit", cat.digit.span(), format!("must be 1 to 9 (0 is the desk), not {digit}"));
+            continue;
+        }
+        if categories.iter().any(|x: &Category| x.digit == digit) {
+            c.fail::<()>("category.digit", cat.digit.span(), format!("digit {digit} is used twice"));
+            continue;
+        }
+        if key.is_empty() || !key.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
+            c.fail::<()>("category.key", cat.key.span(), format!("'{key}' must be lowercase letters, digits and '-', like odd-jobs"));
+            continue;
+        }
+        if categories.iter().any(|x: &Category| x.key == key) {
+            c.fail::<()>("category.key", cat.key.span(), format!("'{key}' is used twice"));
+            continue;
+        }
+        categories.push(Category { digit, key });
+    }
+    categories.sort_by_key(|c| c.digit);
+
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    // Every field below was checked above; an error would have returned.
+    let (Some(number), Some(time_zone), Some(office_hours), Some(desk_ring_timeout), Some(voicemail_max), Some(ringing_hours), Some(ring_timeout), Some(max_helpers), Some(max_wait), Some(menu_timeout), Some(menu_repeats)) =
+        (number, time_zone, office_hours, desk_ring_timeout, voicemail_max, ringing_hours, ring_timeout, max_helpers, max_wait, menu_timeout, menu_repeats)
+    else {
+        return Err(vec![DialplanError { line: None, field: "dialplan".into(), message: "is incomplete".into() }]);
+    };
+    Ok(Dialplan {
+        name,
+        number,
+        time_zone,
+        time_zone_name: raw.time_zone.get_ref().clone(),
+        language,
+        voice,
+        desk: Desk { phone: desk_phone, office_hours, ring_timeout_seconds: desk_ring_timeout, voicemail_max_seconds: voicemail_max },
+        ringing: Ringing { hours: ringing_hours, ring_timeout_seconds: ring_timeout, max_helpers, max_wait_seconds: max_wait },
+        menu: Menu { timeout_seconds: menu_timeout, repeats: menu_repeats },
+        categories,
+    })
+}
+
+/// Checks that a dialplan and the prompts in its language fit together.
+pub fn check_prompts(dialplan: &Dialplan, prompts: &Prompts) -> Vec<DialplanError> {
+    let mut errors = Vec::new();
+    if prompts.language != dialplan.language {
+        errors.push(DialplanError {
+            line: None,
+            field: "language".into(),
+            message: format!("the prompts are in '{}', the dialplan asks for '{}'", prompts.language, dialplan.language),
+        });
+    }
+    for cat in &dialplan.categories {
+        if prompts.category(&cat.key).is_none() {
+            errors.push(DialplanError {
+                line: None,
+                field: format!("category.key = \"{}\"", cat.key),
+                message: format!("prompts/{}.toml has no spoken name for it under [categories]", dialplan.language),
+            });
+        }
+    }
+    errors
+}
+
+fn field_of_toml_error(message: &str) -> String {
+    // serde messages look like "missing field `number`" or "unknown field `nmuber`, expected ...".
+    message
+        .split('`')
+        .nth(1)
+        .map(str::to_string)
+        .unwrap_or_else(|| "dialplan".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../dialplans/example.toml");
+
+    fn errors(src: &str) -> Vec<String> {
+        parse(src).err().unwrap_or_default().iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn example_parses() {
+        let plan = parse(EXAMPLE).unwrap();
+        assert_eq!(plan.number.as_str(), "+31850000000");
+        assert_eq!(plan.desk.phone.as_ref().map(|p| p.as_str()), Some("+31850000001"));
+        let keys: Vec<(u8, &str)> = plan.categories.iter().map(|c| (c.digit, c.key.as_str())).collect();
+        assert_eq!(keys, vec![(1, "shopping"), (2, "transport"), (3, "odd-jobs"), (4, "company")]);
+        assert_eq!(plan.category_for_digit("3").map(|c| c.key.as_str()), Some("odd-jobs"));
+        assert_eq!(plan.category_for_digit("0"), None);
+        assert_eq!(plan.category_for_digit("x"), None);
+        let prompts = Prompts::parse(include_str!("../../prompts/nl.toml"), &[]).unwrap();
+        assert!(check_prompts(&plan, &prompts).is_empty());
+    }
+
+    #[test]
+    fn a_bad_field_is_named_with_its_line() {
+        let src = EXAMPLE.replace("phone = \"+31850000001\"", "phone = \"12\"");
+        let line = src.lines().position(|l| l.contains("phone = \"12\"")).unwrap() + 1;
+        assert_eq!(
+            errors(&src),
+            vec![format!("line {line}, field `desk.phone`: '12' is not a valid phone number (for example 06-12345678 or +31 20 123 4567)")]
+        );
+    }
+
+    #[test]
+    fn night_ringing_is_refused() {
+        let src = EXAMPLE.replace("hours = \"08:00-21:00\"", "hours = \"06:00-23:00\"");
+        let errs = errors(&src);
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].ends_with("field `ringing.hours`: helpers are never rung at night: keep ringing hours between 07:00 and 22:00"), "{errs:?}");
+    }
+
+    #[test]
+    fn unknown_and_missing_fields() {
+        let errs = errors(&EXAMPLE.replace("max_helpers", "max_helperz"));
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].contains("field `max_helperz`"), "{errs:?}");
+        assert!(errs[0].starts_with("line "), "{errs:?}");
+        let errs = errors(&EXAMPLE.replace("time_zone = \"Europe/Amsterdam\"", "time_zone = \"Europe/Amsterdamm\""));
+        assert!(errs[0].contains("'Europe/Amsterdamm' is not a time zone"), "{errs:?}");
+    }
+
+    #[test]
+    fn duplicate_digits_and_bad_limits() {
+        let src = EXAMPLE.replace("digit = 2", "digit = 1").replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 2");
+        let errs = errors(&src);
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("field `ringing.ring_timeout_seconds`: must be between 5 and 120 seconds, not 2")));
+        assert!(errs.iter().any(|e| e.contains("field `category.digit`: digit 1 is used twice")));
+    }
+
+    #[test]
+    fn categories_need_spoken_names() {
+        let src = EXAMPLE.replace("key = \"company\"", "key = \"knitting\"");
+        let plan = parse(&src).unwrap();
+        let prompts = Prompts::parse(include_str!("../../prompts/nl.toml"), &[]).unwrap();
+        let errs: Vec<String> = check_prompts(&plan, &prompts).iter().map(|e| e.to_string()).collect();
+        assert_eq!(errs, vec!["field `category.key = \"knitting\"`: prompts/nl.toml has no spoken name for it under [categories]".to_string()]);
+    }
+}

@@ -1,0 +1,11 @@
+//! The pure core: phone numbers, hours, dialplans, prompts, participants, the ranking and
+//! the call flow. No I/O, no clock, no randomness, no wire formats.
+
+pub mod action;
+pub mod call;
+pub mod dialplan;
+pub mod hours;
+pub mod participant;
+pub mod phone;
+pub mod prompts;
+pub mod ranking;

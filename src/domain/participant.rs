@@ -1,0 +1,205 @@
+//! A participant ("deelnemer"): a neighbour who may help, ask, or both.
+//!
+//! Validation of every field a person types (CSV import, CLI) lives here, so a bad value
+//! is refused with the field's name before anything is stored.
+
+use jiff::civil::Date;
+
+use super::hours::WeeklyHours;
+use super::phone::PhoneNumber;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Distance {
+    /// Happy to help anyone in the neighbourhood.
+    Any,
+    /// Prefers to help close to home: the same street or postcode area.
+    Near,
+    /// Prefers not to help their direct neighbours.
+    NotOwnStreet,
+}
+
+impl Distance {
+    pub fn parse(s: &str) -> Result<Distance, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "any" => Ok(Distance::Any),
+            "near" => Ok(Distance::Near),
+            "not-own-street" => Ok(Distance::NotOwnStreet),
+            other => Err(format!("'{other}' is not one of any, near, not-own-street")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Distance::Any => "any",
+            Distance::Near => "near",
+            Distance::NotOwnStreet => "not-own-street",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Participant {
+    pub id: i64,
+    pub details: ParticipantDetails,
+    pub paused: bool,
+    /// When set, the pause ends on this date.
+    pub paused_until: Option<Date>,
+}
+
+/// Everything a person fills in about a participant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParticipantDetails {
+    pub name: String,
+    pub phone: PhoneNumber,
+    /// Category keys this person helps with; empty for someone who only asks.
+    pub offers: Vec<String>,
+    /// When they may be rung; empty means whenever the dialplan rings.
+    pub available: WeeklyHours,
+    pub street: String,
+    pub postcode: String,
+    pub distance: Distance,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The raw text of each field, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct ParticipantInput<'a> {
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub offers: &'a str,
+    pub available: &'a str,
+    pub street: &'a str,
+    pub postcode: &'a str,
+    pub distance: &'a str,
+}
+
+impl ParticipantDetails {
+    /// Validates typed input. `known_categories` are the keys that some dialplan offers;
+    /// an offer outside them would never be rung, so it is refused.
+    pub fn parse(input: &ParticipantInput<'_>, known_categories: &[String]) -> Result<ParticipantDetails, FieldError> {
+        let name = clean_text(input.name);
+        if name.is_empty() {
+            return Err(FieldError { field: "name", message: "is empty".into() });
+        }
+        if name.chars().count() > 100 {
+            return Err(FieldError { field: "name", message: "is longer than 100 characters".into() });
+        }
+        let phone = PhoneNumber::parse(input.phone).map_err(|e| FieldError { field: "phone", message: e.to_string() })?;
+        let mut offers: Vec<String> = Vec::new();
+        for key in input.offers.split(';').map(|k| k.trim().to_ascii_lowercase()).filter(|k| !k.is_empty()) {
+            if !known_categories.iter().any(|c| *c == key) {
+                return Err(FieldError {
+                    field: "offers",
+                    message: format!("'{key}' is not a category of the dialplans (known: {})", known_categories.join(", ")),
+                });
+            }
+            if !offers.contains(&key) {
+                offers.push(key);
+            }
+        }
+        let available = WeeklyHours::parse(input.available).map_err(|e| FieldError { field: "available", message: e.to_string() })?;
+        let street = clean_text(input.street);
+        let postcode = normalise_postcode(input.postcode).map_err(|message| FieldError { field: "postcode", message })?;
+        let distance = Distance::parse(input.distance).map_err(|message| FieldError { field: "distance", message })?;
+        Ok(ParticipantDetails { name, phone, offers, available, street, postcode, distance })
+    }
+
+    /// The first name, the only part of the name a helper hears.
+    pub fn first_name(&self) -> &str {
+        self.name.split_whitespace().next().unwrap_or(&self.name)
+    }
+
+    pub fn offers(&self, category: &str) -> bool {
+        self.offers.iter().any(|o| o == category)
+    }
+}
+
+impl Participant {
+    pub fn is_paused_on(&self, today: Date) -> bool {
+        self.paused && self.paused_until.is_none_or(|until| today < until)
+    }
+}
+
+/// Collapses whitespace and drops control characters.
+fn clean_text(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Dutch postcodes as `1234 AB`; other text is kept as typed (trimmed, upper case).
+fn normalise_postcode(s: &str) -> Result<String, String> {
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    if compact.is_empty() {
+        return Ok(String::new());
+    }
+    let bytes = compact.as_bytes();
+    if bytes.len() == 6 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4..].iter().all(u8::is_ascii_uppercase) {
+        return Ok(format!("{} {}", &compact[..4], &compact[4..]));
+    }
+    if bytes.len() == 4 && bytes.iter().all(u8::is_ascii_digit) {
+        return Ok(compact);
+    }
+    Err(format!("'{}' is not a Dutch postcode like 1234 AB", s.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cats() -> Vec<String> {
+        vec!["shopping".into(), "transport".into()]
+    }
+
+    fn input<'a>(phone: &'a str, offers: &'a str, postcode: &'a str) -> ParticipantInput<'a> {
+        ParticipantInput { name: "  Jan   de Vries ", phone, offers, available: "mon-fri 09:00-17:00", street: "Kerkstraat", postcode, distance: "near" }
+    }
+
+    #[test]
+    fn a_good_row() {
+        let p = ParticipantDetails::parse(&input("06-12345678", "shopping; transport;shopping", "1234ab"), &cats()).unwrap();
+        assert_eq!(p.name, "Jan de Vries");
+        assert_eq!(p.first_name(), "Jan");
+        assert_eq!(p.phone.as_str(), "+31612345678");
+        assert_eq!(p.offers, vec!["shopping", "transport"]);
+        assert_eq!(p.postcode, "1234 AB");
+        assert_eq!(p.distance, Distance::Near);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let err = |i: ParticipantInput<'_>| ParticipantDetails::parse(&i, &cats()).unwrap_err().to_string();
+        assert_eq!(err(input("06-123", "", "")), "phone: '06-123' is not a valid phone number (for example 06-12345678 or +31 20 123 4567)");
+        assert_eq!(err(input("0612345678", "knitting", "")), "offers: 'knitting' is not a category of the dialplans (known: shopping, transport)");
+        assert_eq!(err(input("0612345678", "", "12")), "postcode: '12' is not a Dutch postcode like 1234 AB");
+        let mut i = input("0612345678", "", "");
+        i.distance = "far";
+        assert_eq!(err(i.clone()), "distance: 'far' is not one of any, near, not-own-street");
+        i.distance = "any";
+        i.available = "mon 9-5";
+        assert_eq!(err(i.clone()), "available: '9' is not a time like 09:00");
+        i.available = "";
+        i.name = " \t";
+        assert_eq!(err(i), "name: is empty");
+    }
+
+    #[test]
+    fn pauses_end_on_their_date() {
+        let details = ParticipantDetails::parse(&input("0612345678", "", ""), &cats()).unwrap();
+        let mut p = Participant { id: 1, details, paused: true, paused_until: None };
+        let day = jiff::civil::date(2026, 11, 23);
+        assert!(p.is_paused_on(day));
+        p.paused_until = Some(jiff::civil::date(2026, 11, 24));
+        assert!(p.is_paused_on(day));
+        assert!(!p.is_paused_on(jiff::civil::date(2026, 11, 24)));
+        p.paused = false;
+        assert!(!p.is_paused_on(day));
+    }
+}

@@ -1,0 +1,324 @@
+//! Every sentence the switchboard speaks, loaded from `prompts/<language>.toml`.
+//!
+//! Code names a prompt by its [`PromptKey`]; the words live only in the prompt files.
+//! A recorded audio file for a prompt without placeholders replaces text-to-speech.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+
+/// What is spoken: a text for the provider's voice, or a recorded file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Speech {
+    Text(String),
+    /// A path relative to the audio folder, e.g. `nl/not_emergency.mp3`.
+    Audio(String),
+}
+
+macro_rules! prompt_keys {
+    ($($variant:ident => $name:literal [$($ph:literal),*]),* $(,)?) => {
+        /// The name of one spoken sentence.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+        pub enum PromptKey { $($variant),* }
+
+        impl PromptKey {
+            pub const ALL: &'static [PromptKey] = &[$(PromptKey::$variant),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(PromptKey::$variant => $name),* }
+            }
+
+            /// The placeholders this sentence may use.
+            pub fn placeholders(self) -> &'static [&'static str] {
+                match self { $(PromptKey::$variant => &[$($ph),*]),* }
+            }
+        }
+    };
+}
+
+prompt_keys! {
+    GreetingKnown => "greeting_known" ["daypart", "name", "neighbourhood"],
+    GreetingUnknown => "greeting_unknown" ["daypart", "neighbourhood"],
+    DaypartMorning => "daypart_morning" [],
+    DaypartAfternoon => "daypart_afternoon" [],
+    DaypartEvening => "daypart_evening" [],
+    NotEmergency => "not_emergency" [],
+    MenuIntro => "menu_intro" [],
+    MenuItem => "menu_item" ["category", "digit"],
+    MenuDeskOpen => "menu_desk_open" [],
+    MenuDeskClosed => "menu_desk_closed" [],
+    MenuNoInput => "menu_no_input" [],
+    MenuUnknownKey => "menu_unknown_key" [],
+    MenuGiveUp => "menu_give_up" [],
+    Searching => "searching" ["category"],
+    SearchingNext => "searching_next" [],
+    Nobody => "nobody" [],
+    ToDesk => "to_desk" [],
+    DeskUnavailable => "desk_unavailable" [],
+    DeskClosed => "desk_closed" [],
+    VoicemailIntro => "voicemail_intro" [],
+    VoicemailAskNumber => "voicemail_ask_number" [],
+    VoicemailThanks => "voicemail_thanks" ["when"],
+    WhenNow => "when_now" [],
+    WhenToday => "when_today" ["time"],
+    WhenTomorrow => "when_tomorrow" ["time"],
+    WhenWeekday => "when_weekday" ["weekday", "time"],
+    WhenSoon => "when_soon" [],
+    TimeWholeHour => "time_whole_hour" ["hour"],
+    TimeHourMinutes => "time_hour_minutes" ["hour", "minutes"],
+    GoodbyeMatched => "goodbye_matched" [],
+    GoodbyeDesk => "goodbye_desk" [],
+    WhisperIntro => "whisper_intro" ["daypart", "helper", "neighbourhood"],
+    WhisperRequestStreet => "whisper_request_street" ["caller", "street", "category"],
+    WhisperRequestName => "whisper_request_name" ["caller", "category"],
+    WhisperRequestUnknown => "whisper_request_unknown" ["category"],
+    WhisperQuestion => "whisper_question" [],
+    WhisperAccepted => "whisper_accepted" [],
+    WhisperDeclined => "whisper_declined" [],
+    WhisperNoInput => "whisper_no_input" [],
+    WhisperCallerGone => "whisper_caller_gone" [],
+    NumberNotInUse => "number_not_in_use" [],
+    SomethingWentWrong => "something_went_wrong" [],
+}
+
+/// One language's prompts, validated.
+#[derive(Clone, Debug)]
+pub struct Prompts {
+    pub language: String,
+    texts: BTreeMap<&'static str, String>,
+    categories: BTreeMap<String, String>,
+    weekdays: [String; 7],
+    audio: BTreeSet<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{field}: {message}", line.map(|l| format!("line {l}, ")).unwrap_or_default())]
+pub struct PromptError {
+    pub line: Option<usize>,
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrompts {
+    language: String,
+    weekdays: Vec<String>,
+    #[serde(default)]
+    categories: BTreeMap<String, toml::Spanned<String>>,
+    say: BTreeMap<String, toml::Spanned<String>>,
+}
+
+/// Words that must never be spoken: people who help are neighbours, not volunteers.
+const FORBIDDEN_WORDS: &[&str] = &["vrijwilliger", "volunteer"];
+
+impl Prompts {
+    /// Parses and checks a prompt file. `audio_files` names the prompt keys that have a
+    /// recording (found by the caller of this function, which owns the file system).
+    pub fn parse(source: &str, audio_files: &[String]) -> Result<Prompts, Vec<PromptError>> {
+        let raw: RawPrompts = toml::from_str(source).map_err(|e| {
+            vec![PromptError {
+                line: e.span().map(|s| line_of(source, s.start)),
+                field: "prompts".into(),
+                message: e.message().to_string(),
+            }]
+        })?;
+        let mut errors = Vec::new();
+        let mut texts = BTreeMap::new();
+        for (name, text) in &raw.say {
+            let line = Some(line_of(source, text.span().start));
+            let Some(key) = PromptKey::ALL.iter().find(|k| k.name() == name) else {
+                errors.push(PromptError { line, field: format!("say.{name}"), message: "is not a known prompt".into() });
+                continue;
+            };
+            if let Err(message) = check_text(text.get_ref(), key.placeholders()) {
+                errors.push(PromptError { line, field: format!("say.{name}"), message });
+            }
+            texts.insert(key.name(), text.get_ref().clone());
+        }
+        for key in PromptKey::ALL {
+            if !raw.say.contains_key(key.name()) {
+                errors.push(PromptError { line: None, field: format!("say.{}", key.name()), message: "is missing".into() });
+            }
+        }
+        let mut categories = BTreeMap::new();
+        for (key, text) in &raw.categories {
+            if let Err(message) = check_text(text.get_ref(), &[]) {
+                let line = Some(line_of(source, text.span().start));
+                errors.push(PromptError { line, field: format!("categories.{key}"), message });
+            }
+            categories.insert(key.clone(), text.get_ref().clone());
+        }
+        let weekdays: [String; 7] = match raw.weekdays.try_into() {
+            Ok(days) => days,
+            Err(_) => {
+                errors.push(PromptError { line: None, field: "weekdays".into(), message: "needs seven names, Monday first".into() });
+                Default::default()
+            }
+        };
+        let mut audio = BTreeSet::new();
+        for file_key in audio_files {
+            match PromptKey::ALL.iter().find(|k| k.name() == file_key) {
+                Some(k) if k.placeholders().is_empty() => {
+                    audio.insert(k.name());
+                }
+                Some(k) => errors.push(PromptError {
+                    line: None,
+                    field: format!("audio {}", k.name()),
+                    message: "this prompt has placeholders, so it cannot be a recording".into(),
+                }),
+                None => errors.push(PromptError {
+                    line: None,
+                    field: format!("audio {file_key}"),
+                    message: "no prompt has this name".into(),
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Prompts { language: raw.language, texts, categories, weekdays, audio })
+    }
+
+    /// The spoken name of a category, if this language has one.
+    pub fn category(&self, key: &str) -> Option<&str> {
+        self.categories.get(key).map(String::as_str)
+    }
+
+    pub fn weekday(&self, monday_zero: usize) -> &str {
+        &self.weekdays[monday_zero % 7]
+    }
+
+    /// The text of a prompt with its placeholders filled in.
+    pub fn text(&self, key: PromptKey, vars: &[(&str, &str)]) -> String {
+        let template = self.texts.get(key.name()).map(String::as_str).unwrap_or("");
+        fill(template, vars)
+    }
+
+    /// What to play or say for a prompt.
+    pub fn speech(&self, key: PromptKey, vars: &[(&str, &str)]) -> Speech {
+        if self.audio.contains(key.name()) {
+            return Speech::Audio(format!("{}/{}.mp3", self.language, key.name()));
+        }
+        Speech::Text(self.text(key, vars))
+    }
+}
+
+fn fill(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match vars.iter().find(|(k, _)| *k == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => {}
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn check_text(text: &str, allowed: &[&str]) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("is empty".into());
+    }
+    let lower = text.to_lowercase();
+    if let Some(word) = FORBIDDEN_WORDS.iter().find(|w| lower.contains(*w)) {
+        return Err(format!("uses the word '{word}'; say 'buur' or 'deelnemer' instead"));
+    }
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            return Err("has a '{' without '}'".into());
+        };
+        let name = &after[..close];
+        if !allowed.contains(&name) {
+            return Err(if allowed.is_empty() {
+                format!("uses {{{name}}}, but this prompt takes no placeholders")
+            } else {
+                format!("uses {{{name}}}; it may use {}", allowed.iter().map(|a| format!("{{{a}}}")).collect::<Vec<_>>().join(", "))
+            });
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}
+
+/// 1-based line number of a byte offset.
+pub(crate) fn line_of(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NL: &str = include_str!("../../prompts/nl.toml");
+    const EN: &str = include_str!("../../prompts/en.toml");
+
+    #[test]
+    fn shipped_prompts_are_complete() {
+        let nl = Prompts::parse(NL, &[]).unwrap();
+        assert_eq!(nl.language, "nl");
+        assert_eq!(nl.category("shopping"), Some("boodschappen"));
+        let en = Prompts::parse(EN, &[]).unwrap();
+        assert_eq!(en.language, "en");
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        let nl = Prompts::parse(NL, &[]).unwrap();
+        let text = nl.text(PromptKey::MenuItem, &[("category", "boodschappen"), ("digit", "1")]);
+        assert!(text.contains("boodschappen") && text.contains('1'), "{text}");
+        assert!(!text.contains('{'));
+    }
+
+    #[test]
+    fn errors_name_line_and_field() {
+        let bad = NL.replace("Voor {category}, toets {digit}.", "Voor {categorie}, toets {digit}.");
+        let errors = Prompts::parse(&bad, &[]).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let msg = errors[0].to_string();
+        assert!(msg.starts_with("line "), "{msg}");
+        assert!(msg.contains("say.menu_item: uses {categorie}; it may use {category}, {digit}"), "{msg}");
+    }
+
+    #[test]
+    fn the_word_volunteer_is_refused() {
+        let bad = NL.replace("Ik zoek nu een buur", "Ik zoek nu een vrijwilliger");
+        let errors = Prompts::parse(&bad, &[]).unwrap_err();
+        assert!(errors[0].to_string().contains("uses the word 'vrijwilliger'"), "{errors:?}");
+    }
+
+    #[test]
+    fn missing_prompts_are_listed() {
+        let bad: String = NL.lines().filter(|l| !l.starts_with("nobody")).collect::<Vec<_>>().join("\n");
+        let errors = Prompts::parse(&bad, &[]).unwrap_err();
+        assert_eq!(errors[0].to_string(), "say.nobody: is missing");
+    }
+
+    #[test]
+    fn recordings_replace_plain_prompts_only() {
+        let nl = Prompts::parse(NL, &["not_emergency".into()]).unwrap();
+        assert_eq!(nl.speech(PromptKey::NotEmergency, &[]), Speech::Audio("nl/not_emergency.mp3".into()));
+        let errors = Prompts::parse(NL, &["menu_item".into()]).unwrap_err();
+        assert!(errors[0].message.contains("placeholders"));
+    }
+
+    #[test]
+    fn fill_leaves_text_without_braces_alone() {
+        assert_eq!(fill("a {x} b {y", &[("x", "1")]), "a 1 b {y");
+    }
+}

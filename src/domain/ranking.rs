@@ -1,0 +1,287 @@
+//! Who may be rung for a request, and in what order.
+//!
+//! One pure function, [`rank`]: eligibility first (hard rules a helper can count on),
+//! then order: continuity, the helper's near/far wish, fair rotation.
+
+use jiff::civil::DateTime;
+use jiff::Timestamp;
+
+use super::hours::WeeklyHours;
+use super::participant::{Distance, Participant};
+use super::phone::PhoneNumber;
+
+/// A participant as seen for one request, with what the store knows about their calls.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    pub participant: Participant,
+    /// Being rung, or talking, for another call right now.
+    pub busy: bool,
+    /// Already rung for this call.
+    pub asked_this_call: bool,
+    /// Said yes to this caller before, for this category.
+    pub helped_caller_before: bool,
+    /// The last time this helper was rung for any call.
+    pub last_asked: Option<Timestamp>,
+}
+
+/// Where the caller lives, when they are registered.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Whereabouts<'a> {
+    pub street: &'a str,
+    pub postcode: &'a str,
+}
+
+#[derive(Clone, Debug)]
+pub struct Request<'a> {
+    pub category: &'a str,
+    pub caller_phone: Option<&'a PhoneNumber>,
+    pub caller_at: Option<Whereabouts<'a>>,
+    /// Local time in the dialplan's time zone.
+    pub now: DateTime,
+    pub ringing_hours: &'a WeeklyHours,
+}
+
+/// Why a participant is not rung.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ineligible {
+    DoesNotOffer,
+    Paused,
+    IsCaller,
+    OutsideOwnHours,
+    OutsideRingingHours,
+    Busy,
+    AlreadyAsked,
+}
+
+pub fn eligibility(c: &Candidate, req: &Request<'_>) -> Result<(), Ineligible> {
+    let p = &c.participant;
+    if !p.details.offers(req.category) {
+        return Err(Ineligible::DoesNotOffer);
+    }
+    if p.is_paused_on(req.now.date()) {
+        return Err(Ineligible::Paused);
+    }
+    if req.caller_phone == Some(&p.details.phone) {
+        return Err(Ineligible::IsCaller);
+    }
+    if !req.ringing_hours.contains(req.now) {
+        return Err(Ineligible::OutsideRingingHours);
+    }
+    if !p.details.available.is_empty() && !p.details.available.contains(req.now) {
+        return Err(Ineligible::OutsideOwnHours);
+    }
+    if c.asked_this_call {
+        return Err(Ineligible::AlreadyAsked);
+    }
+    if c.busy {
+        return Err(Ineligible::Busy);
+    }
+    Ok(())
+}
+
+/// Whether ringing this helper for this caller fits the helper's near/far wish.
+/// When the caller's address is unknown, only an explicit "near" counts as not met.
+pub fn wish_respected(p: &Participant, caller_at: Option<Whereabouts<'_>>) -> bool {
+    match (p.details.distance, caller_at) {
+        (Distance::Any, _) => true,
+        (Distance::Near, None) => false,
+        (Distance::Near, Some(at)) => {
+            same_street(&p.details.street, &p.details.postcode, at) || same_area(&p.details.postcode, at.postcode)
+        }
+        (Distance::NotOwnStreet, None) => true,
+        (Distance::NotOwnStreet, Some(at)) => !same_street(&p.details.street, &p.details.postcode, at),
+    }
+}
+
+fn same_street(street: &str, postcode: &str, at: Whereabouts<'_>) -> bool {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    if street.trim().is_empty() || norm(street) != norm(at.street) {
+        return false;
+    }
+    // A Kerkstraat in the next village is not the same street.
+    postcode.is_empty() || at.postcode.is_empty() || same_area(postcode, at.postcode)
+}
+
+/// Same four-digit postcode area.
+fn same_area(a: &str, b: &str) -> bool {
+    a.len() >= 4 && b.len() >= 4 && a[..4] == b[..4]
+}
+
+/// The eligible helpers, best first: a helper who helped this caller before with this
+/// category; then helpers whose near/far wish this request fits; then the least recently
+/// asked (never asked first); ties by registration order.
+pub fn rank<'c>(candidates: &'c [Candidate], req: &Request<'_>) -> Vec<&'c Candidate> {
+    let mut eligible: Vec<&Candidate> = candidates.iter().filter(|c| eligibility(c, req).is_ok()).collect();
+    eligible.sort_by_key(|c| {
+        (
+            !c.helped_caller_before,
+            !wish_respected(&c.participant, req.caller_at),
+            c.last_asked,
+            c.participant.id,
+        )
+    });
+    eligible
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::participant::{ParticipantDetails, ParticipantInput};
+    use jiff::civil::date;
+
+    struct Person {
+        id: i64,
+        offers: &'static str,
+        available: &'static str,
+        street: &'static str,
+        postcode: &'static str,
+        distance: &'static str,
+        paused: bool,
+        busy: bool,
+        asked: bool,
+        helped: bool,
+        last_asked_hours_ago: Option<i64>,
+    }
+
+    fn person(id: i64) -> Person {
+        Person { id, offers: "shopping", available: "", street: "Dorpsweg", postcode: "4321 XY", distance: "any", paused: false, busy: false, asked: false, helped: false, last_asked_hours_ago: None }
+    }
+
+    fn now() -> DateTime {
+        // Tuesday morning.
+        date(2026, 11, 24).at(10, 15, 0, 0)
+    }
+
+    fn candidates(people: Vec<Person>) -> Vec<Candidate> {
+        let cats = vec!["shopping".to_string(), "transport".to_string()];
+        people
+            .into_iter()
+            .map(|p| {
+                let phone = format!("+316{:08}", 10_000_000 + p.id);
+                let details = ParticipantDetails::parse(
+                    &ParticipantInput { name: &format!("Helper{} X", p.id), phone: &phone, offers: p.offers, available: p.available, street: p.street, postcode: p.postcode, distance: p.distance },
+                    &cats,
+                )
+                .unwrap();
+                let base = Timestamp::from_second(1_790_000_000).unwrap();
+                Candidate {
+                    participant: Participant { id: p.id, details, paused: p.paused, paused_until: None },
+                    busy: p.busy,
+                    asked_this_call: p.asked,
+                    helped_caller_before: p.helped,
+                    last_asked: p.last_asked_hours_ago.map(|h| base - jiff::SignedDuration::from_hours(h)),
+                }
+            })
+            .collect()
+    }
+
+    fn order(people: Vec<Person>, caller_at: Option<Whereabouts<'_>>, now: DateTime) -> Vec<i64> {
+        let cands = candidates(people);
+        let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
+        let caller = PhoneNumber::parse("+31612345678").unwrap();
+        let req = Request { category: "shopping", caller_phone: Some(&caller), caller_at, now, ringing_hours: &ringing };
+        rank(&cands, &req).iter().map(|c| c.participant.id).collect()
+    }
+
+    const KERKSTRAAT: Whereabouts<'static> = Whereabouts { street: "Kerkstraat", postcode: "1234 AB" };
+
+    #[test]
+    fn only_eligible_helpers_are_rung() {
+        let people = vec![
+            person(1),
+            Person { offers: "transport", ..person(2) },
+            Person { paused: true, ..person(3) },
+            Person { busy: true, ..person(4) },
+            Person { asked: true, ..person(5) },
+            Person { available: "mon 09:00-12:00", ..person(6) },
+            Person { available: "tue 10:00-11:00", ..person(7) },
+            Person { offers: "", ..person(8) },
+        ];
+        assert_eq!(order(people, None, now()), vec![1, 7]);
+    }
+
+    #[test]
+    fn the_caller_is_never_their_own_helper() {
+        // The caller is registered as a helper too.
+        let cands = candidates(vec![person(1), person(2)]);
+        let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
+        let caller = cands[0].participant.details.phone.clone();
+        let req = Request { category: "shopping", caller_phone: Some(&caller), caller_at: None, now: now(), ringing_hours: &ringing };
+        assert_eq!(eligibility(&cands[0], &req), Err(Ineligible::IsCaller));
+        assert_eq!(rank(&cands, &req).len(), 1);
+    }
+
+    #[test]
+    fn nobody_is_rung_at_night() {
+        let late = date(2026, 11, 24).at(21, 0, 0, 0);
+        let early = date(2026, 11, 24).at(7, 59, 0, 0);
+        let people = || vec![person(1), Person { available: "daily 00:00-24:00", ..person(2) }];
+        assert_eq!(order(people(), None, late), Vec::<i64>::new());
+        assert_eq!(order(people(), None, early), Vec::<i64>::new());
+        assert_eq!(order(people(), None, date(2026, 11, 24).at(20, 59, 0, 0)), vec![1, 2]);
+    }
+
+    #[test]
+    fn continuity_comes_first() {
+        let people = vec![person(1), Person { helped: true, last_asked_hours_ago: Some(1), ..person(2) }, person(3)];
+        assert_eq!(order(people, None, now()), vec![2, 1, 3]);
+    }
+
+    #[test]
+    fn near_far_wishes_order_helpers() {
+        let people = || {
+            vec![
+                Person { street: "Kerkstraat", postcode: "1234 AB", distance: "not-own-street", ..person(1) },
+                Person { street: "Molenweg", postcode: "9999 ZZ", distance: "near", ..person(2) },
+                Person { street: "Molenweg", postcode: "1234 CD", distance: "near", ..person(3) },
+                person(4),
+            ]
+        };
+        // Caller in the Kerkstraat: 1 lives there and does not want that; 2 lives far away.
+        assert_eq!(order(people(), Some(KERKSTRAAT), now()), vec![3, 4, 1, 2]);
+        // Unknown address: only "near" cannot be honoured.
+        assert_eq!(order(people(), None, now()), vec![1, 4, 2, 3]);
+        // The same street name in another village is not the own street.
+        let elsewhere = Whereabouts { street: "Kerkstraat", postcode: "5555 AA" };
+        assert_eq!(order(people(), Some(elsewhere), now()), vec![1, 4, 2, 3]);
+    }
+
+    #[test]
+    fn rotation_prefers_the_least_recently_asked() {
+        let people = vec![
+            Person { last_asked_hours_ago: Some(2), ..person(1) },
+            Person { last_asked_hours_ago: Some(200), ..person(2) },
+            person(3),
+            Person { last_asked_hours_ago: Some(20), ..person(4) },
+        ];
+        assert_eq!(order(people, None, now()), vec![3, 2, 4, 1]);
+    }
+
+    #[test]
+    fn wishes_beat_rotation_and_continuity_beats_wishes() {
+        let people = vec![
+            Person { street: "Kerkstraat", postcode: "1234 AB", distance: "not-own-street", helped: true, last_asked_hours_ago: Some(1), ..person(1) },
+            Person { street: "Kerkstraat", postcode: "1234 AB", distance: "not-own-street", ..person(2) },
+            Person { last_asked_hours_ago: Some(1), ..person(3) },
+        ];
+        assert_eq!(order(people, Some(KERKSTRAAT), now()), vec![1, 3, 2]);
+    }
+
+    #[test]
+    fn rotation_spreads_asks_evenly() {
+        // Ask the first-ranked helper 300 times, updating last_asked as the store would:
+        // every one of 6 helpers is asked 50 times.
+        let mut cands = candidates((1..=6).map(person).collect());
+        let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
+        let mut counts = [0u32; 7];
+        let mut clock = Timestamp::from_second(1_790_000_000).unwrap();
+        for _ in 0..300 {
+            let req = Request { category: "shopping", caller_phone: None, caller_at: None, now: now(), ringing_hours: &ringing };
+            let first = rank(&cands, &req)[0].participant.id;
+            counts[first as usize] += 1;
+            clock += jiff::SignedDuration::from_mins(7);
+            cands.iter_mut().find(|c| c.participant.id == first).unwrap().last_asked = Some(clock);
+        }
+        assert_eq!(&counts[1..], &[50, 50, 50, 50, 50, 50]);
+    }
+}

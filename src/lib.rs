@@ -1,0 +1,6 @@
+//! Burenlijn: a telephone-first neighbour-help switchboard.
+//!
+//! Reading order: `domain` (the pure core), `provider` (Twilio's wire formats),
+//! `store` (SQLite), `web` (the HTTP service), `cli` (commands).
+
+pub mod domain;
