@@ -312,9 +312,7 @@ impl Stepper<'_, '_> {
             }
             (Phase::Voicemail, Event::Recorded { recording_url, duration_seconds }) => {
                 let outcome = self.voicemail_saved(recording_url, duration_seconds);
-                let when = self.callback_when();
-                let thanks = self.speech(PromptKey::VoicemailThanks, &[("when", &when)]);
-                self.reply.push(Action::Say(thanks));
+                self.say(PromptKey::VoicemailThanks);
                 self.reply.push(Action::Hangup);
                 self.end(outcome, Stage::Voicemail);
             }
@@ -498,11 +496,17 @@ impl Stepper<'_, '_> {
     }
 
     fn voicemail(&mut self) {
+        // The callback promise comes first: most callers hang up after their message.
+        let when = self.callback_when();
+        let callback = self.speech(PromptKey::VoicemailCallback, &[("when", &when)]);
+        self.reply.push(Action::Say(callback));
         self.say(PromptKey::VoicemailIntro);
         if self.ctx.caller.number == CallerNumber::Withheld {
             self.say(PromptKey::VoicemailAskNumber);
         }
         self.reply.push(Action::Record { max_seconds: self.ctx.dialplan.desk.voicemail_max_seconds, silence_seconds: 5, done: Next::Recorded });
+        // Reached only when nothing was recorded.
+        self.reply.push(Action::Redirect(Next::Recorded));
         self.state.phase = Phase::Voicemail;
     }
 

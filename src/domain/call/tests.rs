@@ -143,8 +143,10 @@ fn silence_outside_office_hours_ends_in_a_message_for_the_desk() {
     );
     check(&steps[3], expect![[r#"
         say Ik hoor nog steeds geen toets. Dat geeft niets.
+        say De balie belt u op maandag na 9 uur terug.
         say U kunt een bericht inspreken voor de balie. Zeg na de piep uw naam, en waarmee we u kunnen helpen. Hang daarna gewoon op.
         record 120s silence 5s done Recorded
+        redirect Recorded
         phase Voicemail
     "#]]);
 }
@@ -333,12 +335,14 @@ fn nobody_eligible_at_the_weekend_leads_to_a_message_and_a_callback_promise() {
     check(&steps[1], expect![[r#"
         say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
         say De balie is nu gesloten.
+        say De balie belt u op maandag na 9 uur terug.
         say U kunt een bericht inspreken voor de balie. Zeg na de piep uw naam, en waarmee we u kunnen helpen. Hang daarna gewoon op.
         record 120s silence 5s done Recorded
+        redirect Recorded
         phase Voicemail
     "#]]);
     check(&steps[2], expect![[r#"
-        say Dank u wel. De balie belt u op maandag na 9 uur terug. Tot ziens.
+        say Dank u wel voor uw bericht. Tot ziens.
         hangup
         effect Voicemail { recording_url: "https://api.twilio.com/rec/RE1", duration_seconds: 12 }
         phase Ended { outcome: Voicemail, from: Voicemail }
@@ -350,17 +354,14 @@ fn nobody_eligible_at_the_weekend_leads_to_a_message_and_a_callback_promise() {
 fn callback_promises_name_the_right_day() {
     let w = world();
     let thanks = |now: Timestamp| {
-        let mut s = CallState::new(now);
-        s.phase = Phase::Voicemail;
+        let s = CallState::new(now);
         let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None };
-        match &step(s, Event::Recorded { recording_url: None, duration_seconds: 0 }, &ctx).reply[0] {
-            Action::Say(Speech::Text(t)) => t.clone(),
-            other => panic!("{other:?}"),
-        }
+        describe(&step(s, Event::MenuKey(Some("0".into())), &ctx))
     };
     assert!(thanks(at(24, 7, 30, 0)).contains("vandaag na 9 uur"));
     assert!(thanks(at(24, 14, 0, 0)).contains("morgen na 9 uur"));
-    assert!(thanks(at(24, 10, 0, 0)).contains("zo snel mogelijk"));
+    // In office hours the desk is rung first, so no promise is spoken yet.
+    assert!(!thanks(at(24, 10, 0, 0)).contains("belt u"));
     assert!(thanks(at(27, 14, 0, 0)).contains("op maandag na 9 uur"));
 }
 
@@ -380,7 +381,7 @@ fn the_desk_not_answering_leads_to_voicemail() {
         vec![(t(0), Event::Incoming, None), (t(5), Event::MenuKey(Some("0".into())), None), (t(35), Event::DeskDialEnded { status: DialStatus::NoAnswer }, None)],
     );
     assert!(describe(&steps[1]).contains("dial desk +31850000001"));
-    assert!(describe(&steps[2]).starts_with("say Er neemt nu niemand op bij de balie.\nsay U kunt een bericht inspreken"));
+    assert!(describe(&steps[2]).starts_with("say Er neemt nu niemand op bij de balie.\nsay De balie belt u zo snel mogelijk terug.\nsay U kunt een bericht inspreken"), "{}", describe(&steps[2]));
     assert_eq!(state.phase, Phase::Voicemail);
 }
 
