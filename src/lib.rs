@@ -4,3 +4,4 @@
 //! `store` (SQLite), `web` (the HTTP service), `cli` (commands).
 
 pub mod domain;
+pub mod provider;

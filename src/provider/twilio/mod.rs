@@ -1,0 +1,244 @@
+//! Twilio: request signatures, form posts -> events, actions -> TwiML.
+//!
+//! URLs in TwiML are relative (`menu?s=3`), so they resolve against the document that
+//! holds them and the service may live under any path prefix.
+
+mod signature;
+mod twiml;
+pub mod emulator;
+
+pub use signature::{signature, verify};
+pub use twiml::{render, RenderContext};
+
+use crate::domain::call::{DialStatus, Event};
+
+/// Which webhook a request is, from its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// The number's Voice URL: a new call.
+    Voice,
+    Menu,
+    HelperDone,
+    Whisper,
+    WhisperKey,
+    DeskDone,
+    Recorded,
+    /// The number's status callback.
+    Status,
+}
+
+impl Endpoint {
+    pub fn from_path(last_segment: &str) -> Option<Endpoint> {
+        Some(match last_segment {
+            "voice" => Endpoint::Voice,
+            "menu" => Endpoint::Menu,
+            "helper-done" => Endpoint::HelperDone,
+            "whisper" => Endpoint::Whisper,
+            "whisper-key" => Endpoint::WhisperKey,
+            "desk-done" => Endpoint::DeskDone,
+            "recorded" => Endpoint::Recorded,
+            "status" => Endpoint::Status,
+            _ => return None,
+        })
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Endpoint::Voice => "voice",
+            Endpoint::Menu => "menu",
+            Endpoint::HelperDone => "helper-done",
+            Endpoint::Whisper => "whisper",
+            Endpoint::WhisperKey => "whisper-key",
+            Endpoint::DeskDone => "desk-done",
+            Endpoint::Recorded => "recorded",
+            Endpoint::Status => "status",
+        }
+    }
+}
+
+/// A webhook, understood.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inbound {
+    /// The caller's call (for a whisper: the parent call, not the helper's leg).
+    pub call_sid: String,
+    /// The document sequence number the request answers, for sequenced webhooks.
+    pub seq: Option<u64>,
+    pub from: String,
+    pub to: String,
+    /// `None` for reports that change nothing (a status callback for a ringing call).
+    pub event: Option<Event>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);
+
+/// Form or query parameters, as sent.
+pub type Params = [(String, String)];
+
+fn get<'p>(params: &'p Params, name: &str) -> Option<&'p str> {
+    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn require<'p>(params: &'p Params, name: &str) -> Result<&'p str, ParseError> {
+    get(params, name).filter(|v| !v.is_empty()).ok_or_else(|| ParseError(format!("missing parameter {name}")))
+}
+
+fn valid_sid(sid: &str) -> Result<&str, ParseError> {
+    if sid.len() >= 10 && sid.len() <= 64 && sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(sid)
+    } else {
+        Err(ParseError("CallSid is not a call identifier".into()))
+    }
+}
+
+fn number<T: std::str::FromStr>(params: &Params, name: &str) -> Result<T, ParseError> {
+    require(params, name)?.parse().map_err(|_| ParseError(format!("parameter {name} is not a number")))
+}
+
+fn dial_status(params: &Params) -> Result<DialStatus, ParseError> {
+    Ok(match require(params, "DialCallStatus")? {
+        "completed" => DialStatus::Completed,
+        "answered" => DialStatus::Answered,
+        "no-answer" => DialStatus::NoAnswer,
+        "busy" => DialStatus::Busy,
+        "failed" => DialStatus::Failed,
+        "canceled" => DialStatus::Canceled,
+        other => return Err(ParseError(format!("unknown DialCallStatus '{other}'"))),
+    })
+}
+
+fn digits(params: &Params) -> Option<String> {
+    get(params, "Digits").filter(|d| !d.is_empty() && *d != "hangup" && d.len() <= 8).map(str::to_string)
+}
+
+/// Reads a webhook: `query` from the URL we rendered, `form` from Twilio's POST body.
+pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inbound, ParseError> {
+    let call_sid = valid_sid(require(form, "CallSid")?)?.to_string();
+    let from = get(form, "From").unwrap_or("").to_string();
+    let to = get(form, "To").unwrap_or("").to_string();
+    let seq = || number::<u64>(query, "s");
+    let attempt = || number::<u32>(query, "n");
+    let (call_sid, seq, event) = match endpoint {
+        Endpoint::Voice => (call_sid, None, Some(Event::Incoming)),
+        Endpoint::Menu => (call_sid, Some(seq()?), Some(Event::MenuKey(digits(form)))),
+        Endpoint::HelperDone => {
+            let bridged = match get(form, "DialBridged") {
+                Some("true") => Some(true),
+                Some("false") => Some(false),
+                _ => None,
+            };
+            (call_sid, Some(seq()?), Some(Event::HelperDialEnded { attempt: attempt()?, status: dial_status(form)?, bridged }))
+        }
+        Endpoint::DeskDone => (call_sid, Some(seq()?), Some(Event::DeskDialEnded { status: dial_status(form)? })),
+        Endpoint::Recorded => {
+            let url = get(form, "RecordingUrl").filter(|u| u.starts_with("https://") || u.starts_with("http://")).map(str::to_string);
+            let duration = get(form, "RecordingDuration").and_then(|d| d.parse().ok()).unwrap_or(0);
+            (call_sid, Some(seq()?), Some(Event::Recorded { recording_url: url, duration_seconds: duration }))
+        }
+        Endpoint::Whisper | Endpoint::WhisperKey => {
+            // The request comes from the helper's leg; the caller's call is in our URL.
+            let parent = valid_sid(require(query, "call")?)?.to_string();
+            if let Some(p) = get(form, "ParentCallSid") {
+                if p != parent {
+                    return Err(ParseError("ParentCallSid does not match the call in the URL".into()));
+                }
+            }
+            let event = if endpoint == Endpoint::Whisper {
+                Event::HelperAnswered { attempt: attempt()? }
+            } else {
+                Event::HelperKey { attempt: attempt()?, key: digits(form) }
+            };
+            (parent, None, Some(event))
+        }
+        Endpoint::Status => {
+            let event = match require(form, "CallStatus")? {
+                "completed" | "canceled" | "failed" | "busy" | "no-answer" => Some(Event::CallerGone),
+                _ => None,
+            };
+            (call_sid, None, event)
+        }
+    };
+    Ok(Inbound { call_sid, seq, from, to, event })
+}
+
+/// Parses `a=1&b=2` into pairs, keeping order and duplicates.
+pub fn parse_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(bytes).into_owned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn helper_done_reads_status_and_bridged() {
+        let got = parse(
+            Endpoint::HelperDone,
+            &p(&[("s", "4"), ("n", "2")]),
+            &p(&[("CallSid", "CA0123456789"), ("DialCallStatus", "completed"), ("DialBridged", "false")]),
+        )
+        .unwrap();
+        assert_eq!(got.seq, Some(4));
+        assert_eq!(got.event, Some(Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(false) }));
+    }
+
+    #[test]
+    fn whisper_belongs_to_the_parent_call() {
+        let got = parse(
+            Endpoint::WhisperKey,
+            &p(&[("call", "CAparent0001"), ("n", "1")]),
+            &p(&[("CallSid", "CAchild00001"), ("ParentCallSid", "CAparent0001"), ("Digits", "1")]),
+        )
+        .unwrap();
+        assert_eq!(got.call_sid, "CAparent0001");
+        assert_eq!(got.event, Some(Event::HelperKey { attempt: 1, key: Some("1".into()) }));
+        let err = parse(
+            Endpoint::WhisperKey,
+            &p(&[("call", "CAparent0001"), ("n", "1")]),
+            &p(&[("CallSid", "CAchild00001"), ("ParentCallSid", "CAother00001")]),
+        );
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        let cases: Vec<(Endpoint, Vec<(String, String)>, Vec<(String, String)>, &str)> = vec![
+            (Endpoint::Voice, p(&[]), p(&[]), "missing parameter CallSid"),
+            (Endpoint::Voice, p(&[]), p(&[("CallSid", "<script>")]), "CallSid is not a call identifier"),
+            (Endpoint::Menu, p(&[("s", "x")]), p(&[("CallSid", "CA0123456789")]), "parameter s is not a number"),
+            (Endpoint::HelperDone, p(&[("s", "1"), ("n", "1")]), p(&[("CallSid", "CA0123456789"), ("DialCallStatus", "maybe")]), "unknown DialCallStatus 'maybe'"),
+            (Endpoint::Status, p(&[]), p(&[("CallSid", "CA0123456789")]), "missing parameter CallStatus"),
+        ];
+        for (endpoint, query, form, expected) in cases {
+            assert_eq!(parse(endpoint, &query, &form).unwrap_err().0, expected);
+        }
+    }
+
+    #[test]
+    fn status_callbacks_only_end_on_final_statuses() {
+        let form = |s: &str| p(&[("CallSid", "CA0123456789"), ("CallStatus", s)]);
+        assert_eq!(parse(Endpoint::Status, &[], &form("completed")).unwrap().event, Some(Event::CallerGone));
+        assert_eq!(parse(Endpoint::Status, &[], &form("in-progress")).unwrap().event, None);
+    }
+
+    #[test]
+    fn menu_silence_and_hangup_digits_are_no_key() {
+        let q = p(&[("s", "1")]);
+        let ev = |d: Option<&str>| {
+            let mut form = p(&[("CallSid", "CA0123456789")]);
+            if let Some(d) = d {
+                form.push(("Digits".into(), d.into()));
+            }
+            parse(Endpoint::Menu, &q, &form).unwrap().event
+        };
+        assert_eq!(ev(None), Some(Event::MenuKey(None)));
+        assert_eq!(ev(Some("")), Some(Event::MenuKey(None)));
+        assert_eq!(ev(Some("hangup")), Some(Event::MenuKey(None)));
+        assert_eq!(ev(Some("3")), Some(Event::MenuKey(Some("3".into()))));
+    }
+}

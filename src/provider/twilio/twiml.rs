@@ -1,0 +1,191 @@
+//! Actions -> TwiML, written with quick-xml so every text and attribute is escaped.
+
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
+
+use crate::domain::action::{Action, Next};
+use crate::domain::dialplan::Voice;
+use crate::domain::prompts::Speech;
+
+pub struct RenderContext<'a> {
+    /// The caller's call.
+    pub call_sid: &'a str,
+    /// The sequence number this document carries in its action URLs.
+    pub seq: u64,
+    pub voice: &'a Voice,
+    /// Absolute base URL of recorded prompts, ending in `/`.
+    pub audio_base: &'a str,
+}
+
+impl RenderContext<'_> {
+    fn url(&self, next: Next) -> String {
+        let (seq, sid) = (self.seq, self.call_sid);
+        match next {
+            Next::Menu => format!("menu?s={seq}"),
+            Next::HelperDone { attempt } => format!("helper-done?s={seq}&n={attempt}"),
+            Next::Whisper { attempt } => format!("whisper?call={sid}&n={attempt}"),
+            Next::WhisperKey { attempt } => format!("whisper-key?call={sid}&n={attempt}"),
+            Next::DeskDone => format!("desk-done?s={seq}"),
+            Next::Recorded => format!("recorded?s={seq}"),
+        }
+    }
+}
+
+type W = Writer<Vec<u8>>;
+
+fn start(w: &mut W, name: &str, attrs: &[(&str, &str)]) {
+    let el = BytesStart::new(name).with_attributes(attrs.iter().copied());
+    w.write_event(Event::Start(el)).expect("writing to a Vec cannot fail");
+}
+
+fn empty(w: &mut W, name: &str, attrs: &[(&str, &str)]) {
+    let el = BytesStart::new(name).with_attributes(attrs.iter().copied());
+    w.write_event(Event::Empty(el)).expect("writing to a Vec cannot fail");
+}
+
+fn end(w: &mut W, name: &str) {
+    w.write_event(Event::End(BytesEnd::new(name))).expect("writing to a Vec cannot fail");
+}
+
+fn text(w: &mut W, t: &str) {
+    w.write_event(Event::Text(BytesText::new(t))).expect("writing to a Vec cannot fail");
+}
+
+fn speech(w: &mut W, s: &Speech, ctx: &RenderContext<'_>) {
+    match s {
+        Speech::Text(t) => {
+            start(w, "Say", &[("voice", &ctx.voice.name), ("language", &ctx.voice.language)]);
+            match &ctx.voice.rate {
+                Some(rate) => {
+                    start(w, "prosody", &[("rate", rate)]);
+                    text(w, t);
+                    end(w, "prosody");
+                }
+                None => text(w, t),
+            }
+            end(w, "Say");
+        }
+        Speech::Audio(path) => {
+            start(w, "Play", &[]);
+            text(w, &format!("{}{}", ctx.audio_base, path));
+            end(w, "Play");
+        }
+    }
+}
+
+/// One TwiML document for the actions of one step.
+pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
+    let mut w = Writer::new(Vec::with_capacity(1024));
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).expect("writing to a Vec cannot fail");
+    start(&mut w, "Response", &[]);
+    for action in actions {
+        match action {
+            Action::Say(s) => speech(&mut w, s, ctx),
+            Action::Gather { say, timeout_seconds, next } => {
+                let (timeout, url) = (timeout_seconds.to_string(), ctx.url(*next));
+                start(&mut w, "Gather", &[("input", "dtmf"), ("numDigits", "1"), ("timeout", &timeout), ("action", &url), ("method", "POST")]);
+                for s in say {
+                    speech(&mut w, s, ctx);
+                }
+                end(&mut w, "Gather");
+            }
+            Action::Redirect(next) => {
+                start(&mut w, "Redirect", &[("method", "POST")]);
+                text(&mut w, &ctx.url(*next));
+                end(&mut w, "Redirect");
+            }
+            Action::DialHelper { number, caller_id, timeout_seconds, whisper, done } => {
+                let (timeout, action, whisper) = (timeout_seconds.to_string(), ctx.url(*done), ctx.url(*whisper));
+                start(&mut w, "Dial", &[("action", &action), ("method", "POST"), ("timeout", &timeout), ("callerId", caller_id.as_str()), ("ringTone", "nl")]);
+                start(&mut w, "Number", &[("url", &whisper), ("method", "POST")]);
+                text(&mut w, number.as_str());
+                end(&mut w, "Number");
+                end(&mut w, "Dial");
+            }
+            Action::DialDesk { number, timeout_seconds, done } => {
+                let (timeout, action) = (timeout_seconds.to_string(), ctx.url(*done));
+                start(&mut w, "Dial", &[("action", &action), ("method", "POST"), ("timeout", &timeout), ("ringTone", "nl")]);
+                start(&mut w, "Number", &[]);
+                text(&mut w, number.as_str());
+                end(&mut w, "Number");
+                end(&mut w, "Dial");
+            }
+            Action::Record { max_seconds, silence_seconds, done } => {
+                let (max, silence, action) = (max_seconds.to_string(), silence_seconds.to_string(), ctx.url(*done));
+                empty(&mut w, "Record", &[("action", &action), ("method", "POST"), ("maxLength", &max), ("timeout", &silence), ("playBeep", "true"), ("finishOnKey", "#")]);
+            }
+            Action::Hangup => empty(&mut w, "Hangup", &[]),
+        }
+    }
+    end(&mut w, "Response");
+    String::from_utf8(w.into_inner()).expect("quick-xml writes UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::phone::PhoneNumber;
+    use expect_test::expect;
+
+    fn voice(rate: Option<&str>) -> Voice {
+        Voice { name: "Polly.Lotte".into(), language: "nl-NL".into(), rate: rate.map(str::to_string) }
+    }
+
+    fn doc(actions: &[Action], rate: Option<&str>) -> String {
+        let v = voice(rate);
+        render(actions, &RenderContext { call_sid: "CA0001", seq: 3, voice: &v, audio_base: "https://bl.example/audio/" })
+    }
+
+    fn phone(s: &str) -> PhoneNumber {
+        PhoneNumber::parse(s).unwrap()
+    }
+
+    #[test]
+    fn menu_document() {
+        let actions = [
+            Action::Say(Speech::Text("Goedemorgen.".into())),
+            Action::Gather { say: vec![Speech::Text("Toets 1.".into()), Speech::Audio("nl/menu_intro.mp3".into())], timeout_seconds: 8, next: Next::Menu },
+            Action::Redirect(Next::Menu),
+        ];
+        expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL"><prosody rate="90%">Goedemorgen.</prosody></Say><Gather input="dtmf" numDigits="1" timeout="8" action="menu?s=3" method="POST"><Say voice="Polly.Lotte" language="nl-NL"><prosody rate="90%">Toets 1.</prosody></Say><Play>https://bl.example/audio/nl/menu_intro.mp3</Play></Gather><Redirect method="POST">menu?s=3</Redirect></Response>"#]]
+            .assert_eq(&doc(&actions, Some("90%")));
+    }
+
+    #[test]
+    fn helper_dial_document_has_whisper_and_own_caller_id() {
+        let actions = [Action::DialHelper {
+            number: phone("+31610000007"),
+            caller_id: phone("+31850000000"),
+            timeout_seconds: 20,
+            whisper: Next::Whisper { attempt: 2 },
+            done: Next::HelperDone { attempt: 2 },
+        }];
+        expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Dial action="helper-done?s=3&amp;n=2" method="POST" timeout="20" callerId="+31850000000" ringTone="nl"><Number url="whisper?call=CA0001&amp;n=2" method="POST">+31610000007</Number></Dial></Response>"#]]
+            .assert_eq(&doc(&actions, None));
+    }
+
+    #[test]
+    fn whisper_desk_and_record_documents() {
+        let whisper = [
+            Action::Gather { say: vec![Speech::Text("Kunt u helpen?".into())], timeout_seconds: 6, next: Next::WhisperKey { attempt: 1 } },
+            Action::Say(Speech::Text("Dank u wel.".into())),
+            Action::Hangup,
+        ];
+        expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="6" action="whisper-key?call=CA0001&amp;n=1" method="POST"><Say voice="Polly.Lotte" language="nl-NL">Kunt u helpen?</Say></Gather><Say voice="Polly.Lotte" language="nl-NL">Dank u wel.</Say><Hangup/></Response>"#]]
+            .assert_eq(&doc(&whisper, None));
+        let desk = [Action::DialDesk { number: phone("+31850000001"), timeout_seconds: 25, done: Next::DeskDone }];
+        expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Dial action="desk-done?s=3" method="POST" timeout="25" ringTone="nl"><Number>+31850000001</Number></Dial></Response>"#]]
+            .assert_eq(&doc(&desk, None));
+        let record = [Action::Record { max_seconds: 120, silence_seconds: 5, done: Next::Recorded }, Action::Redirect(Next::Recorded)];
+        expect![[r##"<?xml version="1.0" encoding="UTF-8"?><Response><Record action="recorded?s=3" method="POST" maxLength="120" timeout="5" playBeep="true" finishOnKey="#"/><Redirect method="POST">recorded?s=3</Redirect></Response>"##]]
+            .assert_eq(&doc(&record, None));
+    }
+
+    #[test]
+    fn names_with_markup_cannot_break_the_document() {
+        let actions = [Action::Say(Speech::Text("Jan <Hangup/> & \"Piet\"".into()))];
+        let xml = doc(&actions, None);
+        assert!(xml.contains("Jan &lt;Hangup/&gt; &amp; &quot;Piet&quot;"), "{xml}");
+        assert!(!xml.contains("<Hangup/>"));
+    }
+}
