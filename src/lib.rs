@@ -5,3 +5,7 @@
 
 pub mod domain;
 pub mod provider;
+pub mod store;
+pub mod clock;
+pub mod config;
+pub mod web;

@@ -1,0 +1,140 @@
+//! Dialplans and prompts, loaded and checked once at start-up.
+//!
+//! The example neighbourhood and the Dutch and English prompts are embedded in the
+//! binary, so the demo runs without any files.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{bail, Context as _};
+
+use crate::domain::dialplan::{self, Dialplan};
+use crate::domain::prompts::Prompts;
+
+pub const EXAMPLE_DIALPLAN: &str = include_str!("../dialplans/example.toml");
+pub const EXAMPLE_PARTICIPANTS: &str = include_str!("../dialplans/example-participants.csv");
+const EMBEDDED_PROMPTS: &[(&str, &str)] = &[("nl", include_str!("../prompts/nl.toml")), ("en", include_str!("../prompts/en.toml"))];
+
+/// One phone number's dialplan with the prompts in its language.
+pub struct Neighbourhood {
+    pub dialplan: Dialplan,
+    pub prompts: Arc<Prompts>,
+}
+
+pub struct Neighbourhoods {
+    by_number: HashMap<String, Arc<Neighbourhood>>,
+    /// For calls on a number without a dialplan.
+    pub fallback_prompts: Arc<Prompts>,
+    /// Where recorded prompts live (`<dir>/audio/<language>/<prompt>.mp3`), if anywhere.
+    pub audio_dir: Option<PathBuf>,
+}
+
+impl Neighbourhoods {
+    pub fn by_number(&self, number: &str) -> Option<&Arc<Neighbourhood>> {
+        self.by_number.get(number)
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Arc<Neighbourhood>> {
+        self.by_number.values()
+    }
+
+    /// Every category key some dialplan offers, sorted.
+    pub fn categories(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.all().flat_map(|n| n.dialplan.categories.iter().map(|c| c.key.clone())).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// The example neighbourhood with the embedded prompts.
+    pub fn embedded() -> Neighbourhoods {
+        load(None, None).expect("the embedded example dialplan and prompts are valid")
+    }
+}
+
+/// Loads prompts for `language` from `dir` (or the embedded ones when `dir` is `None`).
+pub fn load_prompts(dir: Option<&Path>, language: &str) -> Result<Prompts, Vec<String>> {
+    let (source, audio) = match dir {
+        Some(dir) => {
+            let path = dir.join(format!("{language}.toml"));
+            let source = std::fs::read_to_string(&path).map_err(|e| vec![format!("{}: {e}", path.display())])?;
+            (source, audio_files(dir, language))
+        }
+        None => match EMBEDDED_PROMPTS.iter().find(|(l, _)| *l == language) {
+            Some((_, s)) => (s.to_string(), Vec::new()),
+            None => return Err(vec![format!("no embedded prompts for language '{language}' (there are nl and en); pass --prompts DIR")]),
+        },
+    };
+    let file = dir.map(|d| d.join(format!("{language}.toml")).display().to_string()).unwrap_or_else(|| format!("prompts/{language}.toml (embedded)"));
+    Prompts::parse(&source, &audio).map_err(|errs| errs.iter().map(|e| format!("{file}: {e}")).collect())
+}
+
+fn audio_files(dir: &Path, language: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir.join("audio").join(language)) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            name.strip_suffix(".mp3").map(str::to_string)
+        })
+        .collect()
+}
+
+/// Parses a dialplan and checks it against its prompts; every problem as one line.
+pub fn check_dialplan(source: &str, file: &str, prompts_dir: Option<&Path>) -> Result<(Dialplan, Prompts), Vec<String>> {
+    let plan = dialplan::parse(source).map_err(|errs| errs.iter().map(|e| format!("{file}: {e}")).collect::<Vec<_>>())?;
+    let prompts = load_prompts(prompts_dir, &plan.language)?;
+    let errors: Vec<String> = dialplan::check_prompts(&plan, &prompts).iter().map(|e| format!("{file}: {e}")).collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((plan, prompts))
+}
+
+/// Loads every `*.toml` in `dialplans` (or the embedded example when `None`).
+pub fn load(dialplans: Option<&Path>, prompts_dir: Option<&Path>) -> anyhow::Result<Neighbourhoods> {
+    let mut sources: Vec<(String, String)> = Vec::new();
+    match dialplans {
+        Some(dir) => {
+            let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read dialplan folder {}", dir.display()))?;
+            let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+            paths.sort();
+            for path in paths {
+                let source = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                sources.push((path.display().to_string(), source));
+            }
+            if sources.is_empty() {
+                bail!("no dialplans (*.toml) in {}", dir.display());
+            }
+        }
+        None => sources.push(("dialplans/example.toml (embedded)".into(), EXAMPLE_DIALPLAN.into())),
+    }
+    let mut by_number = HashMap::new();
+    let mut prompts_by_language: HashMap<String, Arc<Prompts>> = HashMap::new();
+    let mut errors = Vec::new();
+    for (file, source) in &sources {
+        match check_dialplan(source, file, prompts_dir) {
+            Ok((plan, prompts)) => {
+                let prompts = prompts_by_language.entry(prompts.language.clone()).or_insert_with(|| Arc::new(prompts)).clone();
+                let number = plan.number.as_str().to_string();
+                if by_number.contains_key(&number) {
+                    errors.push(format!("{file}: field `number`: {number} is used by another dialplan too"));
+                    continue;
+                }
+                by_number.insert(number, Arc::new(Neighbourhood { dialplan: plan, prompts }));
+            }
+            Err(errs) => errors.extend(errs),
+        }
+    }
+    if !errors.is_empty() {
+        bail!("{}", errors.join("\n"));
+    }
+    let fallback_prompts = match prompts_by_language.get("nl") {
+        Some(p) => p.clone(),
+        None => prompts_by_language.values().next().cloned().context("no prompts loaded")?,
+    };
+    Ok(Neighbourhoods { by_number, fallback_prompts, audio_dir: prompts_dir.map(|d| d.join("audio")) })
+}

@@ -1,0 +1,295 @@
+//! Calls, attempts, matches, voicemails and follow-ups.
+
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::domain::call::{CallState, Effect, Outcome, Phase, Ring, Stage};
+use crate::domain::phone::PhoneNumber;
+
+/// A call as stored between two webhooks.
+#[derive(Clone, Debug)]
+pub struct StoredCall {
+    pub call_sid: String,
+    pub dialplan_number: String,
+    pub from: Option<PhoneNumber>,
+    pub caller_id: Option<i64>,
+    pub state: CallState,
+    pub seq: u64,
+}
+
+fn ts(secs: Option<i64>) -> Option<Timestamp> {
+    secs.and_then(|s| Timestamp::from_second(s).ok())
+}
+
+fn stage_str(s: Stage) -> &'static str {
+    match s {
+        Stage::Menu => "menu",
+        Stage::Ringing => "ringing",
+        Stage::Connected => "connected",
+        Stage::Desk => "desk",
+        Stage::Voicemail => "voicemail",
+    }
+}
+
+fn stage_parse(s: &str) -> Stage {
+    match s {
+        "ringing" => Stage::Ringing,
+        "connected" => Stage::Connected,
+        "desk" => Stage::Desk,
+        "voicemail" => Stage::Voicemail,
+        _ => Stage::Menu,
+    }
+}
+
+pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCall>> {
+    let row = conn
+        .query_row(
+            "SELECT dialplan_number, from_number, caller_id, category, phase, ended_from, outcome, menu_rounds, attempts,
+                    started_at, search_started_at, ended_at, seq
+             FROM calls WHERE call_sid = ?1",
+            [call_sid],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, u32>(7)?,
+                    r.get::<_, u32>(8)?,
+                    r.get::<_, i64>(9)?,
+                    r.get::<_, Option<i64>>(10)?,
+                    r.get::<_, Option<i64>>(11)?,
+                    r.get::<_, i64>(12)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((dialplan_number, from, caller_id, category, phase, ended_from, outcome, menu_rounds, attempts, started, search_started, ended, seq)) = row else {
+        return Ok(None);
+    };
+    let ring = || -> anyhow::Result<Ring> {
+        let (helper_id, first_name, key) = conn.query_row(
+            "SELECT helper_id, helper_first_name, key FROM attempts WHERE call_sid = ?1 AND attempt = ?2",
+            params![call_sid, attempts],
+            |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)),
+        )?;
+        Ok(Ring { attempt: attempts, helper_id: helper_id.unwrap_or(0), helper_first_name: first_name, key })
+    };
+    let phase = match phase.as_str() {
+        "menu" => Phase::Menu,
+        "ringing" => Phase::Ringing(ring()?),
+        "connected" => Phase::Connected(ring()?),
+        "desk" => Phase::Desk,
+        "voicemail" => Phase::Voicemail,
+        _ => Phase::Ended {
+            outcome: outcome.as_deref().and_then(Outcome::parse).unwrap_or(Outcome::Unmatched),
+            from: stage_parse(ended_from.as_deref().unwrap_or("menu")),
+        },
+    };
+    let state = CallState {
+        phase,
+        menu_rounds,
+        category,
+        started_at: Timestamp::from_second(started)?,
+        search_started_at: ts(search_started),
+        attempts,
+        ended_at: ts(ended),
+    };
+    Ok(Some(StoredCall {
+        call_sid: call_sid.to_string(),
+        dialplan_number,
+        from: from.and_then(|f| PhoneNumber::parse(&f).ok()),
+        caller_id,
+        state,
+        seq: seq as u64,
+    }))
+}
+
+/// Stores a new call with its first document. Returns false if the call already exists.
+pub fn insert(conn: &Connection, call: &StoredCall, first_document: &str) -> anyhow::Result<bool> {
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, started_at, seq)
+         VALUES (?1, ?2, ?3, ?4, 'menu', ?5, ?6)",
+        params![call.call_sid, call.dialplan_number, call.from.as_ref().map(|p| p.as_str()), call.caller_id, call.state.started_at.as_second(), call.seq as i64],
+    )?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    save_document(conn, &call.call_sid, call.seq, first_document)?;
+    Ok(true)
+}
+
+pub fn save_document(conn: &Connection, call_sid: &str, seq: u64, body: &str) -> anyhow::Result<()> {
+    conn.execute("UPDATE calls SET seq = ?2 WHERE call_sid = ?1", params![call_sid, seq as i64])?;
+    conn.execute("INSERT OR REPLACE INTO webhook_responses (call_sid, seq, body) VALUES (?1, ?2, ?3)", params![call_sid, seq as i64, body])?;
+    Ok(())
+}
+
+pub fn document(conn: &Connection, call_sid: &str, seq: u64) -> anyhow::Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT body FROM webhook_responses WHERE call_sid = ?1 AND seq = ?2", params![call_sid, seq as i64], |r| r.get(0))
+        .optional()?)
+}
+
+/// Stores the state after a step and logs its effects.
+pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Timestamp) -> anyhow::Result<()> {
+    let s = &call.state;
+    let sid = call.call_sid.as_str();
+    let (phase, ended_from, outcome) = match &s.phase {
+        Phase::Menu => ("menu", None, None),
+        Phase::Ringing(_) => ("ringing", None, None),
+        Phase::Connected(_) => ("connected", None, None),
+        Phase::Desk => ("desk", None, None),
+        Phase::Voicemail => ("voicemail", None, None),
+        Phase::Ended { outcome, from } => ("ended", Some(stage_str(*from)), Some(outcome.as_str())),
+    };
+    conn.execute(
+        "UPDATE calls SET category = ?2, phase = ?3, ended_from = ?4, outcome = ?5, menu_rounds = ?6, attempts = ?7,
+                          search_started_at = ?8, ended_at = ?9
+         WHERE call_sid = ?1",
+        params![sid, s.category, phase, ended_from, outcome, s.menu_rounds, s.attempts, s.search_started_at.map(|t| t.as_second()), s.ended_at.map(|t| t.as_second())],
+    )?;
+    let at = now.as_second();
+    for effect in effects {
+        match effect {
+            Effect::AttemptStarted { attempt, helper_id, phone } => {
+                let first_name = match &s.phase {
+                    Phase::Ringing(r) | Phase::Connected(r) if r.attempt == *attempt => r.helper_first_name.clone(),
+                    _ => String::new(),
+                };
+                conn.execute(
+                    "INSERT OR IGNORE INTO attempts (call_sid, attempt, helper_id, helper_phone, helper_first_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![sid, attempt, helper_id, phone.as_str(), first_name, at],
+                )?;
+            }
+            Effect::HelperAnswered { attempt } => {
+                conn.execute("UPDATE attempts SET answered_at = coalesce(answered_at, ?3) WHERE call_sid = ?1 AND attempt = ?2", params![sid, attempt, at])?;
+            }
+            Effect::HelperKey { attempt, key } => {
+                conn.execute(
+                    "UPDATE attempts SET key = ?3, answered_at = coalesce(answered_at, ?4) WHERE call_sid = ?1 AND attempt = ?2 AND key IS NULL",
+                    params![sid, attempt, key, at],
+                )?;
+            }
+            Effect::Matched { attempt, helper_id, wait_seconds } => {
+                conn.execute("UPDATE attempts SET result = 'accepted' WHERE call_sid = ?1 AND attempt = ?2", params![sid, attempt])?;
+                conn.execute(
+                    "INSERT OR REPLACE INTO matches (call_sid, attempt, helper_id, caller_phone, category, accepted_at, wait_seconds)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![sid, attempt, helper_id, call.from.as_ref().map(|p| p.as_str()), s.category.as_deref().unwrap_or(""), at, wait_seconds],
+                )?;
+            }
+            Effect::MatchUndone { attempt } => {
+                conn.execute("DELETE FROM matches WHERE call_sid = ?1 AND attempt = ?2", params![sid, attempt])?;
+            }
+            Effect::AttemptEnded { attempt, result } => {
+                conn.execute(
+                    "UPDATE attempts SET result = ?3, ended_at = coalesce(ended_at, ?4) WHERE call_sid = ?1 AND attempt = ?2",
+                    params![sid, attempt, result.as_str(), at],
+                )?;
+            }
+            Effect::Voicemail { recording_url, duration_seconds } => {
+                conn.execute(
+                    "INSERT OR REPLACE INTO voicemails (call_sid, recording_url, duration_seconds, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![sid, recording_url, duration_seconds, at],
+                )?;
+            }
+        }
+    }
+    // Follow-ups follow the outcome: open while the desk has something to do.
+    if let Some(outcome) = s.outcome() {
+        if outcome.needs_follow_up() {
+            conn.execute(
+                "INSERT INTO follow_ups (call_sid, reason, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (call_sid) DO UPDATE SET reason = excluded.reason WHERE closed_at IS NULL",
+                params![sid, outcome.as_str(), at],
+            )?;
+        } else {
+            conn.execute("DELETE FROM follow_ups WHERE call_sid = ?1 AND closed_at IS NULL", [sid])?;
+        }
+    }
+    Ok(())
+}
+
+/// One call, for the log.
+#[derive(Clone, Debug)]
+pub struct CallLog {
+    pub call_sid: String,
+    pub dialplan_number: String,
+    pub from: Option<String>,
+    pub caller_name: Option<String>,
+    pub category: Option<String>,
+    pub outcome: Option<String>,
+    pub helper_phone: Option<String>,
+    pub helper_name: Option<String>,
+    pub attempts: Vec<AttemptLog>,
+    pub started_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+    pub wait_seconds: Option<i64>,
+    pub voicemail_url: Option<String>,
+    pub follow_up: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AttemptLog {
+    pub phone: Option<String>,
+    pub first_name: String,
+    pub started_at: Timestamp,
+    pub key: Option<String>,
+    pub result: Option<String>,
+}
+
+/// The most recent calls, newest first.
+pub fn log(conn: &Connection, limit: u32) -> anyhow::Result<Vec<CallLog>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.call_sid, c.dialplan_number, c.from_number, p.name, c.category, c.outcome, c.started_at, c.ended_at,
+                a.helper_phone, h.name, m.wait_seconds, v.recording_url,
+                CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END
+         FROM calls c
+         LEFT JOIN participants p ON p.id = c.caller_id
+         LEFT JOIN matches m ON m.call_sid = c.call_sid
+         LEFT JOIN attempts a ON a.call_sid = m.call_sid AND a.attempt = m.attempt
+         LEFT JOIN participants h ON h.id = m.helper_id
+         LEFT JOIN voicemails v ON v.call_sid = c.call_sid
+         LEFT JOIN follow_ups f ON f.call_sid = c.call_sid
+         ORDER BY c.started_at DESC, c.rowid DESC LIMIT ?1",
+    )?;
+    let mut calls = stmt
+        .query_map([limit], |r| {
+            Ok(CallLog {
+                call_sid: r.get(0)?,
+                dialplan_number: r.get(1)?,
+                from: r.get(2)?,
+                caller_name: r.get(3)?,
+                category: r.get(4)?,
+                outcome: r.get(5)?,
+                started_at: Timestamp::from_second(r.get(6)?).unwrap_or(Timestamp::UNIX_EPOCH),
+                ended_at: ts(r.get(7)?),
+                helper_phone: r.get(8)?,
+                helper_name: r.get(9)?,
+                wait_seconds: r.get(10)?,
+                voicemail_url: r.get(11)?,
+                follow_up: r.get(12)?,
+                attempts: Vec::new(),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut attempts = conn.prepare_cached("SELECT helper_phone, helper_first_name, started_at, key, result FROM attempts WHERE call_sid = ?1 ORDER BY attempt")?;
+    for call in &mut calls {
+        call.attempts = attempts
+            .query_map([&call.call_sid], |r| {
+                Ok(AttemptLog {
+                    phone: r.get(0)?,
+                    first_name: r.get(1)?,
+                    started_at: Timestamp::from_second(r.get(2)?).unwrap_or(Timestamp::UNIX_EPOCH),
+                    key: r.get(3)?,
+                    result: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+    }
+    Ok(calls)
+}

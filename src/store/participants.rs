@@ -1,0 +1,128 @@
+//! The registry of participants.
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::domain::hours::WeeklyHours;
+use crate::domain::participant::{Distance, Participant, ParticipantDetails};
+use crate::domain::phone::PhoneNumber;
+use crate::domain::ranking::Candidate;
+
+const COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, \
+    (SELECT group_concat(category, ';') FROM (SELECT category FROM offers o WHERE o.participant_id = p.id ORDER BY category))";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
+    let bad = |i: usize, msg: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, msg.into());
+    let phone: String = row.get(2)?;
+    let available: String = row.get(3)?;
+    let distance: String = row.get(6)?;
+    let paused_until: Option<String> = row.get(8)?;
+    let offers: Option<String> = row.get(9)?;
+    Ok(Participant {
+        id: row.get(0)?,
+        details: ParticipantDetails {
+            name: row.get(1)?,
+            phone: PhoneNumber::parse(&phone).map_err(|e| bad(2, e.to_string()))?,
+            offers: offers.unwrap_or_default().split(';').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            available: WeeklyHours::parse(&available).map_err(|e| bad(3, e.to_string()))?,
+            street: row.get(4)?,
+            postcode: row.get(5)?,
+            distance: Distance::parse(&distance).map_err(|e| bad(6, e))?,
+        },
+        paused: row.get::<_, i64>(7)? != 0,
+        paused_until: paused_until.and_then(|d| d.parse::<Date>().ok()),
+    })
+}
+
+/// Whether the participant was added or updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Added,
+    Updated,
+}
+
+/// Adds a participant, or updates the one with the same phone number.
+pub fn upsert(conn: &Connection, d: &ParticipantDetails, now: Timestamp) -> anyhow::Result<(i64, Saved)> {
+    let existing: Option<i64> = conn.query_row("SELECT id FROM participants WHERE phone = ?1", [d.phone.as_str()], |r| r.get(0)).optional()?;
+    let at = now.as_second();
+    let (id, saved) = match existing {
+        Some(id) => {
+            conn.execute(
+                "UPDATE participants SET name = ?2, available = ?3, street = ?4, postcode = ?5, distance = ?6, updated_at = ?7 WHERE id = ?1",
+                params![id, d.name, d.available.as_str(), d.street, d.postcode, d.distance.as_str(), at],
+            )?;
+            conn.execute("DELETE FROM offers WHERE participant_id = ?1", [id])?;
+            (id, Saved::Updated)
+        }
+        None => {
+            conn.execute(
+                "INSERT INTO participants (name, phone, available, street, postcode, distance, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                params![d.name, d.phone.as_str(), d.available.as_str(), d.street, d.postcode, d.distance.as_str(), at],
+            )?;
+            (conn.last_insert_rowid(), Saved::Added)
+        }
+    };
+    let mut insert = conn.prepare_cached("INSERT INTO offers (participant_id, category) VALUES (?1, ?2)")?;
+    for category in &d.offers {
+        insert.execute(params![id, category])?;
+    }
+    Ok((id, saved))
+}
+
+pub fn find_by_phone(conn: &Connection, phone: &PhoneNumber) -> anyhow::Result<Option<Participant>> {
+    let sql = format!("SELECT {COLUMNS} FROM participants p WHERE p.phone = ?1");
+    Ok(conn.query_row(&sql, [phone.as_str()], from_row).optional()?)
+}
+
+pub fn find(conn: &Connection, id: i64) -> anyhow::Result<Option<Participant>> {
+    let sql = format!("SELECT {COLUMNS} FROM participants p WHERE p.id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+pub fn list(conn: &Connection) -> anyhow::Result<Vec<Participant>> {
+    let sql = format!("SELECT {COLUMNS} FROM participants p ORDER BY p.name COLLATE NOCASE, p.id");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Pauses or resumes a participant; returns false when nobody has that number.
+pub fn set_paused(conn: &Connection, phone: &PhoneNumber, paused: bool, until: Option<Date>, now: Timestamp) -> anyhow::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE participants SET paused = ?2, paused_until = ?3, updated_at = ?4 WHERE phone = ?1",
+        params![phone.as_str(), paused as i64, until.map(|d| d.to_string()), now.as_second()],
+    )?;
+    Ok(changed > 0)
+}
+
+/// Calls whose provider never told us they ended are not held against a helper forever.
+const STALE_AFTER_SECONDS: i64 = 3 * 60 * 60;
+
+/// Everyone who offers `category`, with what the ranking needs to know about their calls.
+pub fn candidates(conn: &Connection, category: &str, call_sid: &str, caller_phone: Option<&PhoneNumber>, now: Timestamp) -> anyhow::Result<Vec<Candidate>> {
+    let sql = format!(
+        "SELECT {COLUMNS},
+            EXISTS (SELECT 1 FROM attempts a JOIN calls c ON c.call_sid = a.call_sid
+                    WHERE a.helper_id = p.id AND a.ended_at IS NULL AND c.ended_at IS NULL
+                      AND a.call_sid <> ?2 AND c.started_at > ?4),
+            EXISTS (SELECT 1 FROM attempts a WHERE a.helper_id = p.id AND a.call_sid = ?2),
+            EXISTS (SELECT 1 FROM matches m WHERE m.helper_id = p.id AND m.caller_phone = ?3 AND m.category = ?1),
+            (SELECT max(a.started_at) FROM attempts a WHERE a.helper_id = p.id)
+         FROM participants p JOIN offers o ON o.participant_id = p.id AND o.category = ?1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map(params![category, call_sid, caller_phone.map(|p| p.as_str()), now.as_second() - STALE_AFTER_SECONDS], |row| {
+            let last: Option<i64> = row.get(13)?;
+            Ok(Candidate {
+                participant: from_row(row)?,
+                busy: row.get(10)?,
+                asked_this_call: row.get(11)?,
+                helped_caller_before: row.get(12)?,
+                last_asked: last.and_then(|s| Timestamp::from_second(s).ok()),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}

@@ -1,0 +1,132 @@
+//! The HTTP service: router, shared state, start and graceful shutdown.
+//!
+//! Thin: it checks, parses (through `provider`), and hands each webhook to
+//! `webhooks::handle` on a blocking thread, which loads, steps, stores and renders.
+
+mod webhooks;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::clock::Clock;
+use crate::config::Neighbourhoods;
+use crate::store::Store;
+
+/// Everything `serve` needs, validated.
+pub struct ServeConfig {
+    pub db: PathBuf,
+    pub neighbourhoods: Neighbourhoods,
+    pub listen: SocketAddr,
+    /// The URL Twilio uses to reach this service, without a trailing slash.
+    pub public_url: String,
+    /// `None` only with `--insecure-skip-signature`.
+    pub auth_token: Option<String>,
+    pub clock: Arc<dyn Clock>,
+}
+
+pub struct AppState {
+    pub store: Store,
+    pub neighbourhoods: Neighbourhoods,
+    pub public_url: String,
+    pub auth_token: Option<String>,
+    pub clock: Arc<dyn Clock>,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub state: Arc<AppState>,
+}
+
+impl Application {
+    /// Opens the database and binds the port (port 0 picks a free one).
+    pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
+        let db = config.db.clone();
+        let store = tokio::task::spawn_blocking(move || Store::open(&db)).await??;
+        let state = Arc::new(AppState {
+            store,
+            neighbourhoods: config.neighbourhoods,
+            public_url: config.public_url.trim_end_matches('/').to_string(),
+            auth_token: config.auth_token,
+            clock: config.clock,
+        });
+        let router = Router::new()
+            .route("/twilio/{endpoint}", post(webhooks::webhook))
+            .route("/audio/{language}/{file}", get(audio))
+            .route("/healthz", get(healthz))
+            .layer(RequestBodyLimitLayer::new(64 * 1024))
+            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(10)))
+            .with_state(state.clone());
+        let listener = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+        Ok(Application { listener, router, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
+        Ok(())
+    }
+}
+
+async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    let st = state.clone();
+    let ok = tokio::task::spawn_blocking(move || st.store.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))).await;
+    match ok {
+        Ok(Ok(1)) => (StatusCode::OK, "ok\n").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
+    }
+}
+
+/// Recorded prompts, fetched by the provider for `<Play>`.
+async fn audio(State(state): State<Arc<AppState>>, Path((language, file)): Path<(String, String)>) -> Response {
+    let safe = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.') && !s.starts_with('.');
+    let Some(dir) = state.neighbourhoods.audio_dir.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if !safe(&language) || !safe(&file) || !file.ends_with(".mp3") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match tokio::fs::read(dir.join(language).join(file)).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "audio/mpeg")], bytes).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,252 @@
+//! Twilio webhooks: verify -> parse -> load -> step -> store -> render.
+//!
+//! Every request that changes a call carries the sequence number of the document it
+//! answers (`?s=N`). A request for an older document is a retry: it gets the document
+//! sent the first time and changes nothing.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::bail;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use rusqlite::Connection;
+
+use super::AppState;
+use crate::config::Neighbourhood;
+use crate::domain::action::Action;
+use crate::domain::call::{self, CallState, CallerInfo, Context, Event, NextHelper, Step};
+use crate::domain::dialplan::Voice;
+use crate::domain::phone::{CallerNumber, PhoneNumber};
+use crate::domain::prompts::{PromptKey, Prompts};
+use crate::domain::ranking::{self, Whereabouts};
+use crate::provider::twilio::{self, Endpoint, Inbound, RenderContext};
+use crate::store::calls::{self, StoredCall};
+use crate::store::participants;
+
+pub async fn webhook(State(state): State<Arc<AppState>>, Path(endpoint): Path<String>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    let Some(endpoint) = Endpoint::from_path(&endpoint) else {
+        return (StatusCode::NOT_FOUND, "no such webhook\n").into_response();
+    };
+    let form = twilio::parse_pairs(&body);
+    let query = twilio::parse_pairs(uri.query().unwrap_or("").as_bytes());
+    if let Some(token) = &state.auth_token {
+        let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let url = format!("{}{}", state.public_url, path_and_query);
+        let signature = headers.get("X-Twilio-Signature").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !twilio::verify(token, &url, &form, signature) {
+            tracing::warn!(endpoint = endpoint.path(), "refused a webhook with a missing or wrong X-Twilio-Signature");
+            return (StatusCode::FORBIDDEN, "signature does not match\n").into_response();
+        }
+    }
+    let inbound = match twilio::parse(endpoint, &query, &form) {
+        Ok(i) => i,
+        Err(e) => {
+            tracing::warn!(endpoint = endpoint.path(), error = %e, "refused a malformed webhook");
+            return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response();
+        }
+    };
+    let st = state.clone();
+    let to = inbound.to.clone();
+    let call_sid = inbound.call_sid.clone();
+    let outcome = tokio::task::spawn_blocking(move || handle(&st, endpoint, inbound)).await;
+    let body = match outcome {
+        Ok(Ok(xml)) => xml,
+        Ok(Err(e)) => {
+            tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %e, "webhook failed; sending the fallback document");
+            fallback(&state, endpoint, &to)
+        }
+        Err(e) => {
+            tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %e, "webhook task failed; sending the fallback document");
+            fallback(&state, endpoint, &to)
+        }
+    };
+    tracing::debug!(call = %call_sid, endpoint = endpoint.path(), micros = started.elapsed().as_micros() as u64, "webhook answered");
+    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
+}
+
+fn render(state: &AppState, voice: &Voice, call_sid: &str, seq: u64, actions: &[Action]) -> String {
+    let audio_base = format!("{}/audio/", state.public_url);
+    twilio::render(actions, &RenderContext { call_sid, seq, voice, audio_base: &audio_base })
+}
+
+fn default_voice(state: &AppState) -> Voice {
+    state
+        .neighbourhoods
+        .all()
+        .next()
+        .map(|n| n.dialplan.voice.clone())
+        .unwrap_or(Voice { name: "Polly.Lotte".into(), language: "nl-NL".into(), rate: None })
+}
+
+fn neighbourhood<'s>(state: &'s AppState, number: &str) -> Option<&'s Arc<Neighbourhood>> {
+    let number = PhoneNumber::parse(number).ok()?;
+    state.neighbourhoods.by_number(number.as_str())
+}
+
+/// When something inside fails, the caller still hears something and, where there is a
+/// desk, is put through to it.
+fn fallback(state: &AppState, endpoint: Endpoint, to: &str) -> String {
+    let hood = neighbourhood(state, to);
+    let (prompts, voice): (&Prompts, Voice) = match hood {
+        Some(h) => (&h.prompts, h.dialplan.voice.clone()),
+        None => (&state.neighbourhoods.fallback_prompts, default_voice(state)),
+    };
+    let mut actions = Vec::new();
+    if matches!(endpoint, Endpoint::Whisper | Endpoint::WhisperKey) {
+        actions.push(Action::Hangup);
+    } else if endpoint != Endpoint::Status {
+        actions.push(Action::Say(prompts.speech(PromptKey::SomethingWentWrong, &[])));
+        match hood.and_then(|h| h.dialplan.desk.phone.clone()) {
+            Some(desk) => actions.push(Action::DialDesk { number: desk, timeout_seconds: 30, done: crate::domain::action::Next::DeskDone }),
+            None => actions.push(Action::Hangup),
+        }
+    }
+    // `desk-done?s=0` matches no document, so a report after this fallback changes nothing.
+    render(state, &voice, "CA0", 0, &actions)
+}
+
+/// Runs one webhook in one transaction and returns the document to send.
+fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Result<String> {
+    let now = state.clock.now();
+    state.store.write(|tx| {
+        if endpoint == Endpoint::Voice {
+            return incoming(tx, state, &inbound, now);
+        }
+        let Some(mut call) = calls::load(tx, &inbound.call_sid)? else {
+            if endpoint == Endpoint::Status {
+                // A status callback for a leg we never saw (a helper's leg, say).
+                return Ok(render(state, &default_voice(state), &inbound.call_sid, 0, &[]));
+            }
+            bail!("webhook for a call that was never started here");
+        };
+        let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else {
+            bail!("the call's dialplan {} is no longer loaded", call.dialplan_number);
+        };
+        let voice = &hood.dialplan.voice;
+        let Some(event) = inbound.event.clone() else {
+            return Ok(render(state, voice, &call.call_sid, call.seq, &[]));
+        };
+        match endpoint {
+            Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey => {
+                let step = run_step(tx, &hood, &call, event, now)?;
+                call.state = step.state;
+                calls::save(tx, &call, &step.effects, now)?;
+                log_step(&call, endpoint);
+                Ok(render(state, voice, &call.call_sid, call.seq, &step.reply))
+            }
+            _ => {
+                let seq = inbound.seq.unwrap_or(0);
+                if seq < call.seq {
+                    // A retry of a request we already answered.
+                    tracing::info!(call = %call.call_sid, endpoint = endpoint.path(), seq, "repeated webhook: sending the same document again");
+                    return match calls::document(tx, &call.call_sid, seq + 1)? {
+                        Some(body) => Ok(body),
+                        None => bail!("no document {} stored for a repeated webhook", seq + 1),
+                    };
+                }
+                if seq > call.seq {
+                    bail!("webhook answers document {seq}, but only {} was sent", call.seq);
+                }
+                let step = run_step(tx, &hood, &call, event, now)?;
+                call.state = step.state;
+                call.seq = seq + 1;
+                let body = render(state, voice, &call.call_sid, call.seq, &step.reply);
+                calls::save(tx, &call, &step.effects, now)?;
+                calls::save_document(tx, &call.call_sid, call.seq, &body)?;
+                log_step(&call, endpoint);
+                Ok(body)
+            }
+        }
+    })
+}
+
+fn incoming(tx: &Connection, state: &AppState, inbound: &Inbound, now: jiff::Timestamp) -> anyhow::Result<String> {
+    if calls::load(tx, &inbound.call_sid)?.is_some() {
+        if let Some(body) = calls::document(tx, &inbound.call_sid, 1)? {
+            return Ok(body);
+        }
+    }
+    let Some(hood) = neighbourhood(state, &inbound.to).cloned() else {
+        tracing::warn!(to = %crate::domain::phone::mask(&inbound.to), "a call came in on a number without a dialplan");
+        let prompts = &state.neighbourhoods.fallback_prompts;
+        let actions = [Action::Say(prompts.speech(PromptKey::NumberNotInUse, &[])), Action::Hangup];
+        return Ok(render(state, &default_voice(state), &inbound.call_sid, 0, &actions));
+    };
+    let number = CallerNumber::from_provider(&inbound.from);
+    let caller = match number.number() {
+        Some(n) => participants::find_by_phone(tx, n)?,
+        None => None,
+    };
+    let mut call = StoredCall {
+        call_sid: inbound.call_sid.clone(),
+        dialplan_number: hood.dialplan.number.as_str().to_string(),
+        from: number.number().cloned(),
+        caller_id: caller.as_ref().map(|p| p.id),
+        state: CallState::new(now),
+        seq: 1,
+    };
+    let step = run_step(tx, &hood, &call, Event::Incoming, now)?;
+    call.state = step.state;
+    let body = render(state, &hood.dialplan.voice, &call.call_sid, call.seq, &step.reply);
+    calls::insert(tx, &call, &body)?;
+    calls::save(tx, &call, &step.effects, now)?;
+    tracing::info!(call = %call.call_sid, from = %number.number().map(|n| n.masked().to_string()).unwrap_or_else(|| "withheld".into()), known = caller.is_some(), "call came in");
+    Ok(body)
+}
+
+fn run_step(tx: &Connection, hood: &Neighbourhood, call: &StoredCall, event: Event, now: jiff::Timestamp) -> anyhow::Result<Step> {
+    let plan = &hood.dialplan;
+    let caller_participant = match call.caller_id {
+        Some(id) => participants::find(tx, id)?,
+        None => None,
+    };
+    let caller = match &caller_participant {
+        Some(p) => CallerInfo {
+            number: CallerNumber::Known(p.details.phone.clone()),
+            name: Some(p.details.name.clone()),
+            first_name: Some(p.details.first_name().to_string()),
+            street: Some(p.details.street.clone()).filter(|s| !s.is_empty()),
+        },
+        None => CallerInfo::unknown(match &call.from {
+            Some(n) => CallerNumber::Known(n.clone()),
+            None => CallerNumber::Withheld,
+        }),
+    };
+    let next_helper = match call::wants_helper(&call.state, &event, plan) {
+        Some(category) => {
+            let candidates = participants::candidates(tx, category, &call.call_sid, call.from.as_ref(), now)?;
+            let caller_at = caller_participant.as_ref().map(|p| Whereabouts { street: &p.details.street, postcode: &p.details.postcode });
+            let request = ranking::Request {
+                category,
+                caller_phone: call.from.as_ref(),
+                caller_at,
+                now: now.to_zoned(plan.time_zone.clone()).datetime(),
+                ringing_hours: &plan.ringing.hours,
+            };
+            ranking::rank(&candidates, &request).first().map(|c| NextHelper {
+                id: c.participant.id,
+                first_name: c.participant.details.first_name().to_string(),
+                phone: c.participant.details.phone.clone(),
+            })
+        }
+        None => None,
+    };
+    let ctx = Context { now, dialplan: plan, prompts: &hood.prompts, caller: &caller, next_helper };
+    Ok(call::step(call.state.clone(), event, &ctx))
+}
+
+fn log_step(call: &StoredCall, endpoint: Endpoint) {
+    let phase = match &call.state.phase {
+        call::Phase::Menu => "menu",
+        call::Phase::Ringing(_) => "ringing",
+        call::Phase::Connected(_) => "connected",
+        call::Phase::Desk => "desk",
+        call::Phase::Voicemail => "voicemail",
+        call::Phase::Ended { .. } => "ended",
+    };
+    tracing::info!(call = %call.call_sid, endpoint = endpoint.path(), phase, outcome = call.state.outcome().map(|o| o.as_str()).unwrap_or("-"), "call stepped");
+}
