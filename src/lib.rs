@@ -9,3 +9,4 @@ pub mod store;
 pub mod clock;
 pub mod config;
 pub mod web;
+pub mod registry;

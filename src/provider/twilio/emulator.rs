@@ -1,1 +1,694 @@
-//! placeholder
+//! A phone network that behaves like Twilio, for the demo, the terminal simulator and the
+//! tests. It posts signed, form-encoded webhooks to the real HTTP service and runs the
+//! TwiML it gets back, verb by verb, following Twilio's documented behaviour:
+//!
+//! - relative URLs resolve against the URL of the document that holds them;
+//! - a `<Gather>` without input falls through to the next verb;
+//! - `<Dial><Number url>` runs the whisper document on the helper's leg after pickup; the
+//!   legs are joined only if it ends without `<Hangup/>`; the Dial `action` then gets
+//!   `DialCallStatus` (`completed` also for a declined whisper) and `DialBridged`;
+//! - verbs after a `<Dial>` or `<Record>` with an `action` are never reached;
+//! - `<Record>` posts `RecordingUrl`, `RecordingDuration` and `Digits=hangup` when the
+//!   caller hangs up after speaking; with nothing recorded the next verb runs;
+//! - the number's status callback gets `CallStatus=completed` when the call ends.
+//!
+//! Time is simulated: ringing, speaking and talking move a [`SimClock`] forward.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use quick_xml::events::Event as XmlEvent;
+use quick_xml::Reader;
+use url::Url;
+
+use super::signature;
+use crate::clock::SimClock;
+
+/// What a helper does when rung.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HelperAction {
+    /// Picks up, hears the request, presses 1.
+    Accept,
+    /// Picks up, presses 2.
+    Decline,
+    /// Picks up, presses another key.
+    Key(String),
+    /// Voicemail picks up, or the helper says nothing.
+    Silent,
+    /// Picks up and hangs up during the request.
+    HangUp,
+    NoAnswer,
+    Busy,
+    Failed,
+}
+
+/// The people on the phones: answers to what the emulator needs to know.
+pub trait Phones: Send {
+    /// The caller hears `heard` in a menu and presses keys, or `None` for nothing.
+    fn caller_key(&mut self, heard: &[String]) -> Option<String>;
+    fn helper(&mut self, number: &str) -> HelperAction;
+    fn desk_answers(&mut self) -> bool;
+    /// Seconds of message the caller leaves, or `None` for silence.
+    fn message_seconds(&mut self) -> Option<u32>;
+    /// Whether the caller hangs up while the `ring`-th phone (1-based) is ringing.
+    fn caller_hangs_up_while_ringing(&mut self, _ring: u32, _number: &str) -> bool {
+        false
+    }
+    /// Everything that happens, as it happens.
+    fn line(&mut self, _line: &Line) {}
+}
+
+/// One thing that happened on the phones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Line {
+    CallerHears(String),
+    CallerPresses(String),
+    CallerSilent,
+    Ringing { number: String },
+    HelperHears { number: String, text: String },
+    HelperPresses { number: String, key: String },
+    HelperSilent { number: String },
+    HelperHangsUp { number: String },
+    NotReached { number: String, status: String },
+    Connected { number: String },
+    DeskAnswers,
+    CallerRecords { seconds: u32 },
+    CallerHangsUp,
+    CallEnded,
+}
+
+impl std::fmt::Display for Line {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Line::CallerHears(t) => write!(f, "  caller hears:  {t}"),
+            Line::CallerPresses(k) => write!(f, "  caller presses {k}"),
+            Line::CallerSilent => write!(f, "  caller presses nothing"),
+            Line::Ringing { number } => write!(f, "  ringing {number} ..."),
+            Line::HelperHears { number, text } => write!(f, "    {number} hears: {text}"),
+            Line::HelperPresses { number, key } => write!(f, "    {number} presses {key}"),
+            Line::HelperSilent { number } => write!(f, "    {number} presses nothing"),
+            Line::HelperHangsUp { number } => write!(f, "    {number} hangs up"),
+            Line::NotReached { number, status } => write!(f, "    {number}: {status}"),
+            Line::Connected { number } => write!(f, "  caller and {number} are talking"),
+            Line::DeskAnswers => write!(f, "  the desk answers and talks with the caller"),
+            Line::CallerRecords { seconds } => write!(f, "  caller leaves a message of {seconds} s and hangs up"),
+            Line::CallerHangsUp => write!(f, "  caller hangs up"),
+            Line::CallEnded => write!(f, "  (call ended)"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("request to {url} failed: {source}")]
+    Http { url: String, source: reqwest::Error },
+    #[error("{url} answered HTTP {status}: {body}")]
+    Status { url: String, status: u16, body: String },
+    #[error("invalid TwiML from {url}: {message}")]
+    Twiml { url: String, message: String },
+    #[error("a repeated request to {url} got a different answer:\nfirst:  {first}\nsecond: {second}")]
+    NotIdempotent { url: String, first: String, second: String },
+    #[error("the call did not end after {0} documents")]
+    Runaway(usize),
+}
+
+/// What one call did.
+#[derive(Clone, Debug, Default)]
+pub struct CallReport {
+    pub call_sid: String,
+    pub lines: Vec<Line>,
+    pub requests: u32,
+    pub slowest: Duration,
+    pub total: Duration,
+}
+
+pub struct Emulator {
+    client: reqwest::Client,
+    /// The number's Voice URL; the status callback is `status` beside it.
+    voice_url: Url,
+    auth_token: String,
+    account_sid: String,
+    clock: Option<Arc<SimClock>>,
+    /// Send every webhook twice, as a provider retrying would, and insist on the same answer.
+    pub repeat_every_request: bool,
+    next_sid: AtomicU64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Verb {
+    Say(String),
+    Play(String),
+    Pause(u32),
+    Gather { action: Option<String>, timeout: u32, action_on_empty: bool, children: Vec<Verb> },
+    Redirect(String),
+    Dial { action: Option<String>, timeout: u32, caller_id: Option<String>, number: String, url: Option<String> },
+    Record { action: Option<String>, timeout: u32 },
+    Hangup,
+}
+
+struct Call<'p> {
+    sid: String,
+    from: String,
+    to: String,
+    phones: &'p mut dyn Phones,
+    report: CallReport,
+    rings: u32,
+}
+
+impl Call<'_> {
+    fn line(&mut self, line: Line) {
+        self.phones.line(&line);
+        self.report.lines.push(line);
+    }
+
+    fn base_params(&self) -> Vec<(String, String)> {
+        vec![
+            ("AccountSid".into(), String::new()),
+            ("ApiVersion".into(), "2010-04-01".into()),
+            ("CallSid".into(), self.sid.clone()),
+            ("CallStatus".into(), "in-progress".into()),
+            ("Called".into(), self.to.clone()),
+            ("Caller".into(), self.from.clone()),
+            ("Direction".into(), "inbound".into()),
+            ("From".into(), self.from.clone()),
+            ("To".into(), self.to.clone()),
+        ]
+    }
+}
+
+fn speaking_seconds(text: &str) -> i64 {
+    // About two and a half words a second at a slow, clear pace.
+    ((text.split_whitespace().count() as f64) / 2.5).ceil() as i64
+}
+
+impl Emulator {
+    /// `base` is the service's public URL, e.g. `http://127.0.0.1:8080`.
+    pub fn new(base: &str, auth_token: &str, clock: Option<Arc<SimClock>>) -> Result<Emulator, url::ParseError> {
+        let voice_url = Url::parse(&format!("{}/twilio/voice", base.trim_end_matches('/')))?;
+        Ok(Emulator {
+            client: reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("a plain HTTP client builds"),
+            voice_url,
+            auth_token: auth_token.to_string(),
+            account_sid: "AC00000000000000000000000000000000".into(),
+            clock,
+            repeat_every_request: false,
+            next_sid: AtomicU64::new(1),
+        })
+    }
+
+    fn new_sid(&self, prefix: &str) -> String {
+        let n = self.next_sid.fetch_add(1, Ordering::SeqCst);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        format!("{prefix}{:016x}{:016x}", u64::from(nanos) << 20 ^ u64::from(std::process::id()), n)
+    }
+
+    fn advance(&self, seconds: i64) {
+        if let Some(clock) = &self.clock {
+            clock.advance(seconds);
+        }
+    }
+
+    pub fn voice_url(&self) -> &Url {
+        &self.voice_url
+    }
+
+    pub fn status_url(&self) -> Url {
+        self.voice_url.join("status").expect("a relative path joins")
+    }
+
+    /// POSTs a signed, form-encoded webhook; returns status and body.
+    pub async fn post(&self, url: &Url, params: &[(String, String)]) -> Result<(u16, String), EmulatorError> {
+        let mut params = params.to_vec();
+        for (k, v) in params.iter_mut() {
+            if k == "AccountSid" {
+                *v = self.account_sid.clone();
+            }
+        }
+        let sig = signature(&self.auth_token, url.as_str(), &params);
+        self.post_with_signature(url, &params, Some(&sig)).await
+    }
+
+    /// POSTs with any signature (or none): for testing refusals.
+    pub async fn post_with_signature(&self, url: &Url, params: &[(String, String)], sig: Option<&str>) -> Result<(u16, String), EmulatorError> {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();
+        let mut req = self.client.post(url.clone()).header("Content-Type", "application/x-www-form-urlencoded").body(body);
+        if let Some(sig) = sig {
+            req = req.header("X-Twilio-Signature", sig);
+        }
+        let resp = req.send().await.map_err(|source| EmulatorError::Http { url: url.to_string(), source })?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.map_err(|source| EmulatorError::Http { url: url.to_string(), source })?;
+        Ok((status, text))
+    }
+
+    async fn webhook(&self, call: &mut Call<'_>, url: &Url, params: &[(String, String)]) -> Result<String, EmulatorError> {
+        let started = Instant::now();
+        let (status, body) = self.post(url, params).await?;
+        let took = started.elapsed();
+        call.report.requests += 1;
+        call.report.total += took;
+        call.report.slowest = call.report.slowest.max(took);
+        if status != 200 {
+            return Err(EmulatorError::Status { url: url.to_string(), status, body });
+        }
+        if self.repeat_every_request {
+            let (status2, body2) = self.post(url, params).await?;
+            call.report.requests += 1;
+            if status2 != 200 || body2 != body {
+                return Err(EmulatorError::NotIdempotent { url: url.to_string(), first: body, second: format!("HTTP {status2}: {body2}") });
+            }
+        }
+        Ok(body)
+    }
+
+    /// Places a call from `from` to `to` and plays it to the end.
+    pub async fn call(&self, from: &str, to: &str, phones: &mut dyn Phones) -> Result<CallReport, EmulatorError> {
+        let sid = self.new_sid("CA");
+        let mut call = Call { sid: sid.clone(), from: from.into(), to: to.into(), phones, report: CallReport { call_sid: sid, ..Default::default() }, rings: 0 };
+        let started = self.clock.as_ref().map(|c| crate::clock::Clock::now(c.as_ref()));
+        let mut params = call.base_params();
+        for (k, v) in params.iter_mut() {
+            if k == "CallStatus" {
+                *v = "ringing".into();
+            }
+        }
+        let mut url = self.voice_url.clone();
+        let mut body = self.webhook(&mut call, &url, &params).await?;
+        let mut documents = 0;
+        loop {
+            documents += 1;
+            if documents > 200 {
+                return Err(EmulatorError::Runaway(documents));
+            }
+            match self.run_caller_document(&mut call, &url, &body).await? {
+                Some((next_url, next_params, hung_up)) => {
+                    let next_body = self.webhook(&mut call, &next_url, &next_params).await?;
+                    if hung_up {
+                        break;
+                    }
+                    url = next_url;
+                    body = next_body;
+                }
+                None => break,
+            }
+        }
+        call.line(Line::CallEnded);
+        let duration = match (started, &self.clock) {
+            (Some(s), Some(c)) => (crate::clock::Clock::now(c.as_ref()).as_second() - s.as_second()).to_string(),
+            _ => "0".into(),
+        };
+        let mut status = call.base_params();
+        for (k, v) in status.iter_mut() {
+            if k == "CallStatus" {
+                *v = "completed".into();
+            }
+        }
+        status.push(("CallDuration".into(), duration));
+        let status_url = self.status_url();
+        self.webhook(&mut call, &status_url, &status).await?;
+        Ok(call.report)
+    }
+
+    /// Runs one document on the caller's leg. Returns the next request to make, with
+    /// whether the caller has hung up by then, or `None` when the call is over.
+    async fn run_caller_document(&self, call: &mut Call<'_>, url: &Url, body: &str) -> Result<Option<(Url, Vec<(String, String)>, bool)>, EmulatorError> {
+        let verbs = parse(body).map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })?;
+        let resolve = |u: &str| url.join(u).map_err(|e| EmulatorError::Twiml { url: url.to_string(), message: format!("bad URL '{u}': {e}") });
+        for verb in verbs {
+            match verb {
+                Verb::Say(text) | Verb::Play(text) => {
+                    self.advance(speaking_seconds(&text));
+                    call.line(Line::CallerHears(text));
+                }
+                Verb::Pause(s) => self.advance(i64::from(s)),
+                Verb::Gather { action, timeout, action_on_empty, children } => {
+                    let mut heard = Vec::new();
+                    for child in children {
+                        if let Verb::Say(t) | Verb::Play(t) = child {
+                            self.advance(speaking_seconds(&t));
+                            call.line(Line::CallerHears(t.clone()));
+                            heard.push(t);
+                        }
+                    }
+                    let action = resolve(action.as_deref().unwrap_or(url.as_str()))?;
+                    match call.phones.caller_key(&heard) {
+                        Some(key) => {
+                            call.line(Line::CallerPresses(key.clone()));
+                            let mut params = call.base_params();
+                            params.push(("Digits".into(), key));
+                            return Ok(Some((action, params, false)));
+                        }
+                        None => {
+                            call.line(Line::CallerSilent);
+                            self.advance(i64::from(timeout));
+                            if action_on_empty {
+                                return Ok(Some((action, call.base_params(), false)));
+                            }
+                        }
+                    }
+                }
+                Verb::Redirect(target) => return Ok(Some((resolve(&target)?, call.base_params(), false))),
+                Verb::Dial { action, timeout, caller_id, number, url: whisper } => {
+                    call.rings += 1;
+                    if call.phones.caller_hangs_up_while_ringing(call.rings, &number) {
+                        call.line(Line::Ringing { number });
+                        self.advance(5);
+                        call.line(Line::CallerHangsUp);
+                        return Ok(None);
+                    }
+                    let whisper = whisper.map(|w| resolve(&w)).transpose()?;
+                    let (status, bridged, child, duration) = self.dial(call, &number, caller_id.as_deref(), timeout, whisper).await?;
+                    match action {
+                        Some(a) => {
+                            let mut params = call.base_params();
+                            params.push(("DialCallStatus".into(), status.into()));
+                            params.push(("DialCallSid".into(), child));
+                            params.push(("DialCallDuration".into(), duration.to_string()));
+                            params.push(("DialBridged".into(), bridged.to_string()));
+                            return Ok(Some((resolve(&a)?, params, false)));
+                        }
+                        None => continue,
+                    }
+                }
+                Verb::Record { action, timeout } => match call.phones.message_seconds() {
+                    Some(seconds) => {
+                        self.advance(i64::from(seconds));
+                        call.line(Line::CallerRecords { seconds });
+                        let mut params = call.base_params();
+                        let rec = self.new_sid("RE");
+                        params.push(("RecordingUrl".into(), format!("https://api.twilio.com/2010-04-01/Accounts/{}/Recordings/{rec}", self.account_sid)));
+                        params.push(("RecordingDuration".into(), seconds.to_string()));
+                        params.push(("RecordingSid".into(), rec));
+                        params.push(("Digits".into(), "hangup".into()));
+                        let action = resolve(action.as_deref().unwrap_or(url.as_str()))?;
+                        return Ok(Some((action, params, true)));
+                    }
+                    None => {
+                        self.advance(i64::from(timeout));
+                        call.line(Line::CallerSilent);
+                    }
+                },
+                Verb::Hangup => return Ok(None),
+            }
+        }
+        // The end of a document ends the call.
+        Ok(None)
+    }
+
+    /// Rings one number. Returns DialCallStatus, DialBridged, the child CallSid and the
+    /// talk time.
+    async fn dial(&self, call: &mut Call<'_>, number: &str, caller_id: Option<&str>, timeout: u32, whisper: Option<Url>) -> Result<(&'static str, bool, String, u32), EmulatorError> {
+        let child = self.new_sid("CA");
+        call.line(Line::Ringing { number: number.to_string() });
+        let Some(whisper) = whisper else {
+            // The desk phone: no screening.
+            return Ok(if call.phones.desk_answers() {
+                call.line(Line::DeskAnswers);
+                self.advance(180);
+                ("completed", true, child, 180)
+            } else {
+                self.advance(i64::from(timeout));
+                call.line(Line::NotReached { number: number.to_string(), status: "no-answer".into() });
+                ("no-answer", false, child, 0)
+            });
+        };
+        let action = call.phones.helper(number);
+        let not_reached = |call: &mut Call<'_>, status: &'static str| {
+            call.line(Line::NotReached { number: number.to_string(), status: status.into() });
+        };
+        match action {
+            HelperAction::NoAnswer => {
+                self.advance(i64::from(timeout));
+                not_reached(call, "no-answer");
+                return Ok(("no-answer", false, child, 0));
+            }
+            HelperAction::Busy => {
+                self.advance(2);
+                not_reached(call, "busy");
+                return Ok(("busy", false, child, 0));
+            }
+            HelperAction::Failed => {
+                self.advance(1);
+                not_reached(call, "failed");
+                return Ok(("failed", false, child, 0));
+            }
+            _ => self.advance(8),
+        }
+        let params = vec![
+            ("AccountSid".to_string(), String::new()),
+            ("ApiVersion".into(), "2010-04-01".into()),
+            ("CallSid".into(), child.clone()),
+            ("CallStatus".into(), "in-progress".into()),
+            ("Direction".into(), "outbound-dial".into()),
+            ("From".into(), caller_id.unwrap_or(&call.from).to_string()),
+            ("ParentCallSid".into(), call.sid.clone()),
+            ("To".into(), number.to_string()),
+        ];
+        let mut url = whisper;
+        let mut body = self.webhook(call, &url, &params).await?;
+        let mut documents = 0;
+        loop {
+            documents += 1;
+            if documents > 20 {
+                return Err(EmulatorError::Runaway(documents));
+            }
+            let verbs = parse(&body).map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })?;
+            let mut next: Option<(Url, String)> = None;
+            for verb in verbs {
+                match verb {
+                    Verb::Say(text) | Verb::Play(text) => {
+                        self.advance(speaking_seconds(&text));
+                        call.line(Line::HelperHears { number: number.to_string(), text });
+                    }
+                    Verb::Pause(s) => self.advance(i64::from(s)),
+                    Verb::Gather { action: gather_action, timeout, children, .. } => {
+                        for child_verb in children {
+                            if let Verb::Say(t) | Verb::Play(t) = child_verb {
+                                self.advance(speaking_seconds(&t));
+                                call.line(Line::HelperHears { number: number.to_string(), text: t });
+                            }
+                        }
+                        let key = match &action {
+                            HelperAction::Accept => Some("1".to_string()),
+                            HelperAction::Decline => Some("2".to_string()),
+                            HelperAction::Key(k) => Some(k.clone()),
+                            HelperAction::HangUp => {
+                                call.line(Line::HelperHangsUp { number: number.to_string() });
+                                return Ok(("completed", false, child, 0));
+                            }
+                            _ => None,
+                        };
+                        match key {
+                            Some(k) => {
+                                call.line(Line::HelperPresses { number: number.to_string(), key: k.clone() });
+                                let target = url.join(gather_action.as_deref().unwrap_or(url.as_str())).map_err(|e| EmulatorError::Twiml { url: url.to_string(), message: e.to_string() })?;
+                                next = Some((target, k));
+                                break;
+                            }
+                            None => {
+                                call.line(Line::HelperSilent { number: number.to_string() });
+                                self.advance(i64::from(timeout));
+                            }
+                        }
+                    }
+                    Verb::Hangup => return Ok(("completed", false, child, 0)),
+                    other => {
+                        return Err(EmulatorError::Twiml { url: url.to_string(), message: format!("{other:?} is not allowed in a whisper document (only Say, Play, Pause, Gather, Hangup)") });
+                    }
+                }
+            }
+            match next {
+                Some((target, key)) => {
+                    let mut p = params.clone();
+                    p.push(("Digits".into(), key));
+                    body = self.webhook(call, &target, &p).await?;
+                    url = target;
+                }
+                None => {
+                    // The whisper ended without a hang-up: the legs are joined.
+                    call.line(Line::Connected { number: number.to_string() });
+                    self.advance(240);
+                    return Ok(("completed", true, child, 240));
+                }
+            }
+        }
+    }
+}
+
+fn attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Result<Option<String>, String> {
+    for a in e.attributes() {
+        let a = a.map_err(|err| err.to_string())?;
+        if a.key.as_ref() == name.as_bytes() {
+            return Ok(Some(a.unescape_value().map_err(|err| err.to_string())?.into_owned()));
+        }
+    }
+    Ok(None)
+}
+
+fn num_attr(e: &quick_xml::events::BytesStart<'_>, name: &str, default: u32) -> Result<u32, String> {
+    match attr(e, name)? {
+        Some(v) => v.parse().map_err(|_| format!("attribute {name}='{v}' is not a number")),
+        None => Ok(default),
+    }
+}
+
+/// Parses a TwiML document into verbs, refusing what Twilio would refuse.
+fn parse(xml: &str) -> Result<Vec<Verb>, String> {
+    let mut reader = Reader::from_str(xml);
+    let mut stack: Vec<(String, quick_xml::events::BytesStart<'static>, String, Vec<Verb>)> = Vec::new();
+    let mut top: Vec<Verb> = Vec::new();
+    let mut seen_response = false;
+    loop {
+        let ev = reader.read_event().map_err(|e| format!("XML error: {e}"))?;
+        match ev {
+            XmlEvent::Start(e) | XmlEvent::Empty(e) if !seen_response => {
+                if e.name().as_ref() != b"Response" {
+                    return Err("the root element must be <Response>".into());
+                }
+                seen_response = true;
+            }
+            XmlEvent::Start(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).to_string();
+                stack.push((name, e.into_owned(), String::new(), Vec::new()));
+            }
+            XmlEvent::Empty(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).to_string();
+                let verb = build(&name, &e, String::new(), Vec::new())?;
+                push(&mut stack, &mut top, verb)?;
+            }
+            XmlEvent::Text(t) => {
+                let text = t.decode().map_err(|e| e.to_string())?;
+                let text = quick_xml::escape::unescape(&text).map_err(|e| e.to_string())?.into_owned();
+                if let Some(last) = stack.last_mut() {
+                    last.2.push_str(&text);
+                }
+            }
+            XmlEvent::GeneralRef(r) => {
+                let name = r.decode().map_err(|e| e.to_string())?;
+                let ch = match name.as_ref() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    other => return Err(format!("unknown entity &{other};")),
+                };
+                if let Some(last) = stack.last_mut() {
+                    last.2.push_str(ch);
+                }
+            }
+            XmlEvent::End(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).to_string();
+                if name == "Response" && stack.is_empty() {
+                    continue;
+                }
+                let Some((open, start, text, children)) = stack.pop() else {
+                    return Err(format!("unexpected </{name}>"));
+                };
+                if open == "prosody" {
+                    // SSML inside <Say>: its text belongs to the Say.
+                    match stack.last_mut() {
+                        Some(parent) if parent.0 == "Say" => parent.2.push_str(&text),
+                        _ => return Err("<prosody> outside <Say>".into()),
+                    }
+                    continue;
+                }
+                let verb = build(&open, &start, text, children)?;
+                push(&mut stack, &mut top, verb)?;
+            }
+            XmlEvent::Eof => break,
+            _ => {}
+        }
+    }
+    if !seen_response {
+        return Err("no <Response>".into());
+    }
+    Ok(top)
+}
+
+fn push(stack: &mut [(String, quick_xml::events::BytesStart<'static>, String, Vec<Verb>)], top: &mut Vec<Verb>, verb: Verb) -> Result<(), String> {
+    match stack.last_mut() {
+        None => top.push(verb),
+        Some((parent, _, _, children)) if parent == "Gather" => match verb {
+            Verb::Say(_) | Verb::Play(_) | Verb::Pause(_) => children.push(verb),
+            other => return Err(format!("{other:?} may not be nested in <Gather>")),
+        },
+        Some((parent, _, _, children)) if parent == "Dial" => match verb {
+            // A <Number> noun (built as a Dial without timeout).
+            Verb::Dial { timeout: 0, .. } => children.push(verb),
+            other => return Err(format!("{other:?} may not be nested in <Dial>")),
+        },
+        Some((parent, ..)) => return Err(format!("{verb:?} may not be nested in <{parent}>")),
+    }
+    Ok(())
+}
+
+/// A `<Number>` noun is built as a `Dial` with timeout 0 and folded into its `<Dial>`.
+fn build(name: &str, e: &quick_xml::events::BytesStart<'_>, text: String, children: Vec<Verb>) -> Result<Verb, String> {
+    Ok(match name {
+        "Say" => Verb::Say(text.trim().to_string()),
+        "Play" => Verb::Play(format!("[recording {}]", text.trim())),
+        "Pause" => Verb::Pause(num_attr(e, "length", 1)?),
+        "Gather" => {
+            if let Some(input) = attr(e, "input")? {
+                if !input.split_whitespace().any(|i| i == "dtmf") {
+                    return Err(format!("Gather input='{input}' does not take keys"));
+                }
+            }
+            Verb::Gather {
+                action: attr(e, "action")?,
+                timeout: num_attr(e, "timeout", 5)?,
+                action_on_empty: attr(e, "actionOnEmptyResult")?.as_deref() == Some("true"),
+                children,
+            }
+        }
+        "Redirect" => Verb::Redirect(text.trim().to_string()),
+        "Hangup" => Verb::Hangup,
+        "Record" => Verb::Record { action: attr(e, "action")?, timeout: num_attr(e, "timeout", 5)? },
+        "Number" => Verb::Dial { action: None, timeout: 0, caller_id: None, number: text.trim().to_string(), url: attr(e, "url")? },
+        "Dial" => {
+            let timeout = num_attr(e, "timeout", 30)?;
+            if !(5..=600).contains(&timeout) {
+                return Err(format!("Dial timeout {timeout} is outside 5..600"));
+            }
+            let (number, url) = match children.as_slice() {
+                [] => (text.trim().to_string(), None),
+                [Verb::Dial { number, url, .. }] => (number.clone(), url.clone()),
+                _ => return Err("this emulator rings one <Number> per <Dial>".into()),
+            };
+            if number.is_empty() {
+                return Err("Dial without a number".into());
+            }
+            Verb::Dial { action: attr(e, "action")?, timeout, caller_id: attr(e, "callerId")?, number, url }
+        }
+        other => return Err(format!("unknown verb <{other}>")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_what_the_service_renders() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL"><prosody rate="90%">Jan &amp; Piet</prosody></Say><Gather input="dtmf" numDigits="1" timeout="8" action="menu?s=1" method="POST"><Say>Toets 1.</Say></Gather><Redirect method="POST">menu?s=1</Redirect></Response>"#;
+        let verbs = parse(xml).unwrap();
+        assert_eq!(verbs[0], Verb::Say("Jan & Piet".into()));
+        assert!(matches!(&verbs[1], Verb::Gather { action: Some(a), timeout: 8, .. } if a == "menu?s=1"));
+        assert_eq!(verbs[2], Verb::Redirect("menu?s=1".into()));
+        let dial = r#"<Response><Dial action="helper-done?s=2&amp;n=1" timeout="20" callerId="+31850000000"><Number url="whisper?call=CA1&amp;n=1">+31610000001</Number></Dial></Response>"#;
+        assert_eq!(
+            parse(dial).unwrap()[0],
+            Verb::Dial { action: Some("helper-done?s=2&n=1".into()), timeout: 20, caller_id: Some("+31850000000".into()), number: "+31610000001".into(), url: Some("whisper?call=CA1&n=1".into()) }
+        );
+    }
+
+    #[test]
+    fn refuses_what_twilio_refuses() {
+        assert!(parse("<Response><Gather><Dial>+31610000001</Dial></Gather></Response>").is_err());
+        assert!(parse("<Response><Speak>hi</Speak></Response>").is_err());
+        assert!(parse("<Foo/>").is_err());
+        assert!(parse("<Response><Dial timeout=\"2\">+31610000001</Dial></Response>").is_err());
+    }
+}
