@@ -10,3 +10,5 @@ pub mod clock;
 pub mod config;
 pub mod web;
 pub mod registry;
+pub mod simulate;
+pub mod cli;

@@ -29,7 +29,8 @@ pub struct ServeConfig {
     pub db: PathBuf,
     pub neighbourhoods: Neighbourhoods,
     pub listen: SocketAddr,
-    /// The URL Twilio uses to reach this service, without a trailing slash.
+    /// The URL Twilio uses to reach this service, without a trailing slash. Empty means
+    /// `http://` and the bound address (for local simulations).
     pub public_url: String,
     /// `None` only with `--insecure-skip-signature`.
     pub auth_token: Option<String>,
@@ -55,10 +56,15 @@ impl Application {
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
         let db = config.db.clone();
         let store = tokio::task::spawn_blocking(move || Store::open(&db)).await??;
+        let listener = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+        let public_url = match config.public_url.trim_end_matches('/') {
+            "" => format!("http://{}", listener.local_addr()?),
+            url => url.to_string(),
+        };
         let state = Arc::new(AppState {
             store,
             neighbourhoods: config.neighbourhoods,
-            public_url: config.public_url.trim_end_matches('/').to_string(),
+            public_url,
             auth_token: config.auth_token,
             clock: config.clock,
         });
@@ -69,7 +75,6 @@ impl Application {
             .layer(RequestBodyLimitLayer::new(64 * 1024))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(10)))
             .with_state(state.clone());
-        let listener = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         Ok(Application { listener, router, state })
     }
 

@@ -692,3 +692,58 @@ mod tests {
         assert!(parse("<Response><Dial timeout=\"2\">+31610000001</Dial></Response>").is_err());
     }
 }
+
+/// Phones that follow a script: for the demo and the tests.
+#[derive(Clone, Debug, Default)]
+pub struct Script {
+    /// Keys the caller presses at each menu, in order; `None` is silence. When the list
+    /// runs out the caller presses nothing.
+    pub caller_keys: std::collections::VecDeque<Option<String>>,
+    /// What each helper number does; numbers not listed accept.
+    pub helpers: std::collections::HashMap<String, HelperAction>,
+    pub desk_answers: bool,
+    pub message_seconds: Option<u32>,
+    /// The caller hangs up while this ring (1-based) is ringing.
+    pub hang_up_at_ring: Option<u32>,
+    /// Print every line to standard output as it happens.
+    pub print: bool,
+}
+
+impl Script {
+    pub fn keys(keys: &[&str]) -> Script {
+        Script { caller_keys: keys.iter().map(|k| Some(k.to_string())).collect(), ..Default::default() }
+    }
+
+    pub fn helper(mut self, number: &str, action: HelperAction) -> Script {
+        self.helpers.insert(number.to_string(), action);
+        self
+    }
+}
+
+impl Phones for Script {
+    fn caller_key(&mut self, _heard: &[String]) -> Option<String> {
+        self.caller_keys.pop_front().flatten()
+    }
+
+    fn helper(&mut self, number: &str) -> HelperAction {
+        self.helpers.get(number).cloned().unwrap_or(HelperAction::Accept)
+    }
+
+    fn desk_answers(&mut self) -> bool {
+        self.desk_answers
+    }
+
+    fn message_seconds(&mut self) -> Option<u32> {
+        self.message_seconds
+    }
+
+    fn caller_hangs_up_while_ringing(&mut self, ring: u32, _number: &str) -> bool {
+        self.hang_up_at_ring == Some(ring)
+    }
+
+    fn line(&mut self, line: &Line) {
+        if self.print {
+            println!("{line}");
+        }
+    }
+}

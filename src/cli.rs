@@ -1,0 +1,400 @@
+//! Command-line interface: flags -> validated settings -> calls into the modules.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context as _};
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+
+use crate::clock::{self, Clock, StartedClock, SystemClock};
+use crate::config::{self, Neighbourhoods};
+use crate::domain::participant::{ParticipantDetails, ParticipantInput};
+use crate::domain::phone::PhoneNumber;
+use crate::store::calls::CallLog;
+use crate::store::{calls, participants, Store};
+
+#[derive(Parser)]
+#[command(name = "burenlijn", version, about = "A telephone-first neighbour-help switchboard")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArg {
+    /// The SQLite database file
+    #[arg(long, env = "BURENLIJN_DB", default_value = "burenlijn.db")]
+    db: PathBuf,
+}
+
+#[derive(Args, Clone)]
+struct PlansArgs {
+    /// Folder with one dialplan (*.toml) per phone number [default: the embedded example]
+    #[arg(long)]
+    dialplans: Option<PathBuf>,
+    /// Folder with the prompt files (nl.toml, en.toml, audio/) [default: the embedded prompts]
+    #[arg(long)]
+    prompts: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the switchboard: Twilio webhooks under /twilio/
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        plans: PlansArgs,
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// The public URL Twilio calls, e.g. https://burenlijn.example.nl (used to check signatures)
+        #[arg(long)]
+        public_url: String,
+        /// Accept webhooks without a valid X-Twilio-Signature. Only for local experiments
+        #[arg(long)]
+        insecure_skip_signature: bool,
+    },
+    /// Run one complete example call and print what everyone hears
+    Demo {
+        /// Keep the demo's database in this file [default: a temporary file]
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Play a call in the terminal: you are the caller and every helper
+    Simulate {
+        /// Keep the database in this file [default: a temporary file]
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[command(flatten)]
+        plans: PlansArgs,
+        /// Participants CSV to load when the database has none [default: the example participants]
+        #[arg(long)]
+        participants: Option<PathBuf>,
+        /// The caller's number (or "anonymous")
+        #[arg(long, default_value = "+31201234567")]
+        from: String,
+        /// The number called [default: the first dialplan's]
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Dialplans
+    Dialplan {
+        #[command(subcommand)]
+        command: DialplanCommand,
+    },
+    /// The register of participants
+    Participants {
+        #[command(subcommand)]
+        command: ParticipantsCommand,
+    },
+    /// The call log, newest first
+    Calls {
+        #[command(flatten)]
+        db: DbArg,
+        /// Print a JSON array instead of a table
+        #[arg(long)]
+        json: bool,
+        /// At most this many calls
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum DialplanCommand {
+    /// Check a dialplan and its prompts; every problem with its line and field
+    Check {
+        file: PathBuf,
+        /// Folder with the prompt files [default: the embedded prompts]
+        #[arg(long)]
+        prompts: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ParticipantsCommand {
+    /// Import a CSV (name,phone,offers,available,street,postcode,distance); all or nothing
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        plans: PlansArgs,
+    },
+    /// Write all participants as CSV in the import format
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List all participants
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Add a participant, or update the one with the same phone number
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        plans: PlansArgs,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: String,
+        /// Categories, separated by ';' (e.g. "shopping;transport"); empty for someone who only asks
+        #[arg(long, default_value = "")]
+        offers: String,
+        /// When they may be rung, e.g. "mon-fri 09:00-17:00; sat 10:00-12:00" [default: whenever the dialplan rings]
+        #[arg(long, default_value = "")]
+        available: String,
+        #[arg(long, default_value = "")]
+        street: String,
+        #[arg(long, default_value = "")]
+        postcode: String,
+        /// any, near, or not-own-street
+        #[arg(long, default_value = "any")]
+        distance: String,
+    },
+    /// Stop ringing someone for a while
+    Pause {
+        phone: String,
+        #[command(flatten)]
+        db: DbArg,
+        /// The pause ends on this date (YYYY-MM-DD) [default: until resumed]
+        #[arg(long)]
+        until: Option<jiff::civil::Date>,
+    },
+    /// Ring someone again
+    Resume {
+        phone: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { db, plans, listen, public_url, insecure_skip_signature } => serve(db.db, plans, listen, public_url, insecure_skip_signature),
+        Command::Demo { db } => {
+            let matched = runtime()?.block_on(crate::simulate::demo(db))?;
+            Ok(if matched { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Simulate { db, plans, participants, from, to } => {
+            let neighbourhoods = load_plans(&plans)?;
+            let participants_csv = participants.map(|p| std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))).transpose()?;
+            runtime()?.block_on(crate::simulate::simulate(crate::simulate::SimulateOptions { db, neighbourhoods, participants_csv, from, to }))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Dialplan { command: DialplanCommand::Check { file, prompts } } => {
+            let source = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            match config::check_dialplan(&source, &file.display().to_string(), prompts.as_deref()) {
+                Ok((plan, prompts)) => {
+                    println!("{}: ok: {} on {}, {} categories, prompts in '{}'", file.display(), plan.name, plan.number, plan.categories.len(), prompts.language);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("{e}");
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Participants { command } => participants_command(command),
+        Command::Calls { db, json, limit } => {
+            let store = Store::open(&db.db)?;
+            let log = store.read(|c| calls::log(c, limit))?;
+            if json {
+                let items: Vec<serde_json::Value> = log.iter().map(call_to_json).collect();
+                println!("{}", serde_json::to_string_pretty(&items)?);
+            } else {
+                print_calls(&log);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+fn load_plans(plans: &PlansArgs) -> anyhow::Result<Neighbourhoods> {
+    config::load(plans.dialplans.as_deref(), plans.prompts.as_deref())
+}
+
+fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url: String, skip_signature: bool) -> anyhow::Result<ExitCode> {
+    let neighbourhoods = load_plans(&plans)?;
+    let parsed = url::Url::parse(&public_url).with_context(|| format!("--public-url '{public_url}' is not a URL like https://burenlijn.example.nl"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
+        bail!("--public-url must be an http(s) URL without a query, like https://burenlijn.example.nl");
+    }
+    let auth_token = match (std::env::var("TWILIO_AUTH_TOKEN").ok().filter(|t| !t.is_empty()), skip_signature) {
+        (Some(token), _) => Some(token),
+        (None, true) => None,
+        (None, false) => bail!("TWILIO_AUTH_TOKEN is not set: it is needed to check that webhooks come from Twilio (or pass --insecure-skip-signature for a local experiment)"),
+    };
+    if skip_signature {
+        tracing::warn!("--insecure-skip-signature: webhooks are NOT checked; anyone who can reach this port can change calls. Never use this on a real number");
+        eprintln!("WARNING: --insecure-skip-signature: webhook signatures are not checked. Never use this on a real number.");
+    }
+    let auth_token = if skip_signature { None } else { auth_token };
+    let clock: Arc<dyn Clock> = match clock::from_env()? {
+        Some(start) => {
+            tracing::warn!(%start, "BURENLIJN_NOW is set: the clock starts there (tests and demos only)");
+            Arc::new(StartedClock::new(start))
+        }
+        None => Arc::new(SystemClock),
+    };
+    let numbers: Vec<String> = neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
+    runtime()?.block_on(async move {
+        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock }).await?;
+        tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {}/twilio/voice, status callback {}/twilio/status", public_url.trim_end_matches('/'), public_url.trim_end_matches('/'));
+        app.run(crate::web::shutdown_signal()).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn participants_command(command: ParticipantsCommand) -> anyhow::Result<ExitCode> {
+    let now = jiff::Timestamp::now();
+    match command {
+        ParticipantsCommand::Import { file, db, plans } => {
+            let categories = load_plans(&plans)?.categories();
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let rows = match crate::registry::parse(&text, &categories) {
+                Ok(rows) => rows,
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("{}: {e}", file.display());
+                    }
+                    eprintln!("nothing imported: fix the {} problem(s) above and try again", errors.len());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let store = Store::open(&db.db)?;
+            let (added, updated) = store.write(|tx| {
+                let (mut added, mut updated) = (0, 0);
+                for row in &rows {
+                    match participants::upsert(tx, row, now)?.1 {
+                        participants::Saved::Added => added += 1,
+                        participants::Saved::Updated => updated += 1,
+                    }
+                }
+                Ok((added, updated))
+            })?;
+            println!("imported {}: {added} added, {updated} updated", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        ParticipantsCommand::Export { db } => {
+            let store = Store::open(&db.db)?;
+            let all = store.read(participants::list)?;
+            print!("{}", crate::registry::export(&all)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        ParticipantsCommand::List { db } => {
+            let store = Store::open(&db.db)?;
+            let all = store.read(participants::list)?;
+            let today = now.to_zoned(jiff::tz::TimeZone::system()).date();
+            println!("{:<24} {:<14} {:<28} {:<26} {:<20} {}", "NAME", "PHONE", "OFFERS", "AVAILABLE", "STREET", "STATUS");
+            for p in &all {
+                let d = &p.details;
+                let status = match (p.is_paused_on(today), p.paused_until) {
+                    (true, Some(until)) => format!("paused until {until}"),
+                    (true, None) => "paused".to_string(),
+                    _ => "active".to_string(),
+                };
+                let available = if d.available.is_empty() { "(ringing hours)" } else { d.available.as_str() };
+                println!("{:<24} {:<14} {:<28} {:<26} {:<20} {}", d.name, d.phone, d.offers.join(";"), available, d.street, status);
+            }
+            println!("{} participants", all.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        ParticipantsCommand::Add { db, plans, name, phone, offers, available, street, postcode, distance } => {
+            let categories = load_plans(&plans)?.categories();
+            let input = ParticipantInput { name: &name, phone: &phone, offers: &offers, available: &available, street: &street, postcode: &postcode, distance: &distance };
+            let details = match ParticipantDetails::parse(&input, &categories) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("not saved: --{e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let store = Store::open(&db.db)?;
+            let (_, saved) = store.write(|tx| participants::upsert(tx, &details, now))?;
+            println!("{} {} ({})", if saved == participants::Saved::Added { "added" } else { "updated" }, details.name, details.phone);
+            Ok(ExitCode::SUCCESS)
+        }
+        ParticipantsCommand::Pause { phone, db, until } => set_paused(&db.db, &phone, true, until, now),
+        ParticipantsCommand::Resume { phone, db } => set_paused(&db.db, &phone, false, None, now),
+    }
+}
+
+fn set_paused(db: &Path, phone: &str, paused: bool, until: Option<jiff::civil::Date>, now: jiff::Timestamp) -> anyhow::Result<ExitCode> {
+    let phone = PhoneNumber::parse(phone)?;
+    let store = Store::open(db)?;
+    if !store.write(|tx| participants::set_paused(tx, &phone, paused, until, now))? {
+        eprintln!("nobody with phone {phone} is registered");
+        return Ok(ExitCode::FAILURE);
+    }
+    match (paused, until) {
+        (true, Some(d)) => println!("{phone} paused until {d}"),
+        (true, None) => println!("{phone} paused until resumed"),
+        (false, _) => println!("{phone} will be rung again"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One call as JSON, in the shape `burenlijn calls --json` promises.
+pub fn call_to_json(c: &CallLog) -> serde_json::Value {
+    json!({
+        "call_sid": c.call_sid,
+        "from": c.from.clone().unwrap_or_else(|| "anonymous".into()),
+        "category": c.category,
+        "outcome": c.outcome,
+        "helper": c.helper_phone,
+        "attempts": c.attempts.iter().map(|a| json!({
+            "phone": a.phone,
+            "result": a.result,
+            "key": a.key,
+            "started_at": a.started_at.to_string(),
+        })).collect::<Vec<_>>(),
+        "started_at": c.started_at.to_string(),
+        "ended_at": c.ended_at.map(|t| t.to_string()),
+        "wait_seconds": c.wait_seconds,
+        "voicemail": c.voicemail_url,
+        "follow_up": c.follow_up,
+        "dialplan": c.dialplan_number,
+    })
+}
+
+fn print_calls(log: &[CallLog]) {
+    let tz = jiff::tz::TimeZone::system();
+    println!("{:<17} {:<14} {:<10} {:<10} {:<14} {:>5}  {}", "STARTED", "FROM", "CATEGORY", "OUTCOME", "HELPER", "WAIT", "ATTEMPTS");
+    for c in log {
+        let started = c.started_at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
+        let attempts: Vec<String> = c.attempts.iter().map(|a| format!("{} {}", a.first_name, a.result.as_deref().unwrap_or("ringing"))).collect();
+        println!(
+            "{:<17} {:<14} {:<10} {:<10} {:<14} {:>5}  {}",
+            started,
+            c.from.as_deref().unwrap_or("anonymous"),
+            c.category.as_deref().unwrap_or("-"),
+            c.outcome.as_deref().unwrap_or("in progress"),
+            c.helper_phone.as_deref().unwrap_or("-"),
+            c.wait_seconds.map(|w| format!("{w}s")).unwrap_or_else(|| "-".into()),
+            attempts.join(", ")
+        );
+    }
+    println!("{} calls", log.len());
+}
+
+/// Serving logs every call at info level; the other commands keep the terminal for
+/// their own output.
+pub fn default_log_filter(cli: &Cli) -> &'static str {
+    match cli.command {
+        Command::Serve { .. } => "info",
+        _ => "warn",
+    }
+}
