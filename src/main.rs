@@ -1,5 +1,6 @@
 //! `burenlijn`: parse flags, set up logging, run, exit code.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -7,7 +8,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = burenlijn::cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(burenlijn::cli::default_log_filter(&cli)));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal()).init();
     match burenlijn::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {

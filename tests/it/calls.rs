@@ -1,0 +1,236 @@
+use burenlijn::provider::twilio::emulator::{HelperAction, Line, Script};
+
+use crate::support::*;
+
+fn expect_attempts(log: &burenlijn::store::calls::CallLog, expected: &[(&str, &str)]) {
+    let want: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    assert_eq!(attempts(log), want);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn matched_after_a_no_answer_and_a_decline() {
+    let app = spawn_app().await;
+    let report = app
+        .call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Accept))
+        .await;
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("matched"));
+    assert_eq!(log.category.as_deref(), Some("shopping"));
+    assert_eq!(log.helper_phone.as_deref(), Some(CARLA));
+    expect_attempts(&log, &[(ANJA, "no-answer"), (BERT, "declined"), (CARLA, "accepted")]);
+    assert!(log.wait_seconds.unwrap() > 20, "the wait covers two helpers: {:?}", log.wait_seconds);
+    assert_eq!(log.follow_up, None);
+    assert!(report.lines.contains(&Line::Connected { number: CARLA.into() }));
+
+    let heard = caller_heard(&report);
+    assert!(heard[0].starts_with("Goedemorgen Jan de Vries."), "{heard:?}");
+    assert!(heard.iter().any(|t| t.contains("112") || t.contains("1 1 2")), "the emergency number is said");
+    // Nothing about who declined reaches the caller.
+    assert!(!heard.iter().any(|t| t.contains("Bert") || t.contains("Anja")), "{heard:?}");
+    // Helpers hear a first name and a street, never a phone number.
+    for (_, text) in helpers_heard(&report) {
+        assert!(!text.contains("1234567") && !text.contains("de Vries"), "{text}");
+    }
+    assert!(helpers_heard(&report).iter().any(|(n, t)| n == CARLA && t == "Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen."));
+    // A no is thanked.
+    assert!(helpers_heard(&report).iter().any(|(n, t)| n == BERT && t.starts_with("Geen probleem. Dank u wel")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn helpers_outside_their_hours_or_category_are_never_rung() {
+    let app = spawn_app().await;
+    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    assert_eq!(rung(&report)[..3], [ANJA.to_string(), BERT.to_string(), CARLA.to_string()]);
+    assert!(!rung(&report).iter().any(|n| n == DIRK || n == ELS || n == JAN), "{:?}", rung(&report));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_helper_whose_voicemail_answers_is_a_no() {
+    let app = spawn_app().await;
+    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Silent).helper(BERT, HelperAction::Accept)).await;
+    let log = app.log_of(&report).await;
+    expect_attempts(&log, &[(ANJA, "declined"), (BERT, "accepted")]);
+    assert_eq!(log.attempts[0].key, None);
+    assert_eq!(log.helper_phone.as_deref(), Some(BERT));
+    assert!(!report.lines.contains(&Line::Connected { number: ANJA.into() }), "a voicemail box is never joined to the caller");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_keys_hang_ups_busy_and_failures_move_on() {
+    let app = spawn_app().await;
+    let report = app
+        .call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Key("9".into())).helper(BERT, HelperAction::HangUp).helper(CARLA, HelperAction::Busy))
+        .await;
+    let log = app.log_of(&report).await;
+    // Nobody left for shopping on a Tuesday: to the desk, who answers.
+    expect_attempts(&log, &[(ANJA, "declined"), (BERT, "declined"), (CARLA, "busy")]);
+    // The desk does not answer and no message is left.
+    assert_eq!(log.outcome.as_deref(), Some("unmatched"));
+    assert_eq!(log.follow_up.as_deref(), Some("open"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_accepts_in_office_hours_the_desk_takes_over() {
+    let app = spawn_app().await;
+    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Failed).helper(CARLA, HelperAction::NoAnswer);
+    script.desk_answers = true;
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("desk"));
+    expect_attempts(&log, &[(ANJA, "declined"), (BERT, "failed"), (CARLA, "no-answer")]);
+    assert_eq!(log.follow_up, None, "the desk talked to the caller");
+    let heard = caller_heard(&report);
+    assert!(heard.contains(&"Het spijt me. Ik heb nu niemand gevonden die kan helpen.".to_string()), "{heard:?}");
+    assert!(rung(&report).last().unwrap() == "+31850000001", "the desk phone is rung last");
+
+    // The desk does not answer either: a message, a callback promise, a follow-up.
+    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline);
+    script.desk_answers = false;
+    script.message_seconds = Some(20);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("voicemail"));
+    assert!(log.voicemail_url.as_deref().unwrap().starts_with("https://api.twilio.com/"));
+    assert_eq!(log.follow_up.as_deref(), Some("open"));
+    let heard = caller_heard(&report);
+    assert!(heard.contains(&"Er neemt nu niemand op bij de balie.".to_string()), "{heard:?}");
+    assert!(heard.contains(&"De balie belt u zo snel mogelijk terug.".to_string()), "{heard:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_accepts_outside_office_hours_a_message_and_monday() {
+    let app = spawn_app_at(SATURDAY_MORNING).await;
+    let mut script = Script::keys(&["1"]);
+    for n in [ANJA, BERT, CARLA, ELS] {
+        script = script.helper(n, HelperAction::Decline);
+    }
+    script.message_seconds = Some(15);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    // Anja only helps on weekdays; Els does on Saturday mornings.
+    expect_attempts(&log, &[(BERT, "declined"), (CARLA, "declined"), (ELS, "declined")]);
+    assert_eq!(log.outcome.as_deref(), Some("voicemail"));
+    assert_eq!(log.follow_up.as_deref(), Some("open"));
+    let heard = caller_heard(&report);
+    assert!(heard.contains(&"De balie is nu gesloten.".to_string()), "{heard:?}");
+    assert!(heard.contains(&"De balie belt u op maandag na 9 uur terug.".to_string()), "{heard:?}");
+    assert!(heard.iter().any(|t| t.starts_with("Goedemiddag") || t.starts_with("Goedemorgen")));
+    assert!(!rung(&report).contains(&"+31850000001".to_string()), "the closed desk is not rung");
+    // Leaving no message: still a follow-up, as unmatched.
+    let report = app.call(JAN, Script::keys(&["4"])).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(log.attempts.len(), 0, "nobody offers company on Saturday");
+    assert_eq!(log.outcome.as_deref(), Some("unmatched"));
+    assert_eq!(log.follow_up.as_deref(), Some("open"));
+    assert_eq!(caller_heard(&report).last().unwrap(), "Dank u wel voor uw bericht. Tot ziens.");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_and_anonymous_callers_are_served_all_the_same() {
+    let app = spawn_app().await;
+    let report = app.call("+31301234567", Script::keys(&["1"])).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("matched"));
+    assert!(caller_heard(&report)[0].starts_with("Goedemorgen. Fijn dat u belt"));
+    assert!(helpers_heard(&report).iter().any(|(_, t)| t == "Iemand uit de buurt vraagt om hulp. Het gaat om boodschappen."));
+
+    let mut script = Script::keys(&["0"]);
+    script.desk_answers = false;
+    script.message_seconds = Some(10);
+    let report = app.call("anonymous", script).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(log.from, None);
+    assert_eq!(log.outcome.as_deref(), Some("voicemail"));
+    assert!(caller_heard(&report).contains(&"Noem ook uw telefoonnummer. Dat kan ik niet zien.".to_string()));
+    assert_eq!(burenlijn::cli::call_to_json(&log)["from"], "anonymous");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_who_hangs_up_mid_search_is_abandoned_and_frees_the_helper() {
+    let app = spawn_app().await;
+    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline);
+    script.hang_up_at_ring = Some(2);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("abandoned"));
+    expect_attempts(&log, &[(ANJA, "declined"), (BERT, "canceled")]);
+    assert_eq!(log.follow_up.as_deref(), Some("open"));
+    // Bert is not left "busy": the next caller can reach him.
+    let report = app.call("+31301234567", Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    assert_eq!(rung(&report), vec![CARLA.to_string(), ANJA.to_string(), BERT.to_string()], "never asked first, then least recently asked");
+    assert_eq!(app.log_of(&report).await.helper_phone.as_deref(), Some(BERT));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_webhook_delivered_twice_changes_nothing() {
+    let once = spawn_app().await;
+    let twice = spawn_app().await;
+    let script = || Script::keys(&["7", "1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Accept);
+    let a = once.call(JAN, script()).await;
+    let mut emulator_twice = twice;
+    emulator_twice.sandbox.emulator.repeat_every_request = true;
+    let b = emulator_twice.call(JAN, script()).await;
+    assert_eq!(b.requests, a.requests * 2, "every webhook was sent twice");
+    assert_eq!(a.lines, b.lines, "the call sounds the same");
+    let (la, lb) = (once.log_of(&a).await, emulator_twice.log_of(&b).await);
+    assert_eq!(attempts(&la), attempts(&lb));
+    assert_eq!((la.outcome, la.wait_seconds), (lb.outcome, lb.wait_seconds));
+    assert_eq!(emulator_twice.count("SELECT count(*) FROM matches").await, 1);
+    assert_eq!(emulator_twice.count("SELECT count(*) FROM attempts").await, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn menu_silence_is_repeated_twice_then_the_desk() {
+    let app = spawn_app().await;
+    let mut script = Script::default();
+    script.desk_answers = true;
+    let report = app.call(JAN, script).await;
+    let heard = caller_heard(&report);
+    assert_eq!(heard.iter().filter(|t| *t == "Waarmee kunnen we u helpen?").count(), 3, "the menu and two repeats");
+    assert_eq!(heard.iter().filter(|t| *t == "Ik hoorde geen toets. Ik zeg het nog een keer.").count(), 2);
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("desk"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_helper_who_helped_before_is_asked_first() {
+    let app = spawn_app().await;
+    let first = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept)).await;
+    assert_eq!(app.log_of(&first).await.helper_phone.as_deref(), Some(BERT));
+    // Bert was asked most recently, but he helped Jan with shopping: he comes first.
+    let again = app.call(JAN, Script::keys(&["1"])).await;
+    assert_eq!(rung(&again)[0], BERT);
+    // Someone else gets fair rotation: Carla was never asked, Anja and Bert were.
+    let other = app.call("+31301234567", Script::keys(&["1"])).await;
+    assert_eq!(rung(&other)[0], CARLA);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_helper_ringing_for_another_call_is_not_rung_and_a_late_yes_is_thanked() {
+    let app = spawn_app().await;
+    let em = &app.sandbox.emulator;
+    // Call A by hand: Jan presses 1, so Anja's phone is ringing for A.
+    let base = |sid: &str, from: &str| pairs(&[("CallSid", sid), ("From", from), ("To", SWITCHBOARD), ("CallStatus", "in-progress"), ("Direction", "inbound")]);
+    let voice = em.voice_url().clone();
+    let (status, _) = em.post(&voice, &base("CAaaaaaaaaaaaaaaaaaaaa", JAN)).await.unwrap();
+    assert_eq!(status, 200);
+    let mut menu = base("CAaaaaaaaaaaaaaaaaaaaa", JAN);
+    menu.push(("Digits".into(), "1".into()));
+    let (_, doc) = em.post(&voice.join("menu?s=1").unwrap(), &menu).await.unwrap();
+    assert!(doc.contains(&format!(">{ANJA}</Number>")), "{doc}");
+    // Call B meanwhile: Anja is busy with A.
+    let b = app.call("+31301234567", Script::keys(&["1"])).await;
+    assert_eq!(rung(&b)[0], BERT);
+    // Caller A hangs up; then Anja presses 1 anyway.
+    let mut gone = base("CAaaaaaaaaaaaaaaaaaaaa", JAN);
+    gone[3].1 = "completed".into();
+    em.post(&em.status_url(), &gone).await.unwrap();
+    let key = pairs(&[("CallSid", "CAchildchildchild01"), ("ParentCallSid", "CAaaaaaaaaaaaaaaaaaaaa"), ("From", SWITCHBOARD), ("To", ANJA), ("Digits", "1"), ("Direction", "outbound-dial")]);
+    let (status, doc) = em.post(&voice.join("whisper-key?call=CAaaaaaaaaaaaaaaaaaaaa&n=1").unwrap(), &key).await.unwrap();
+    assert_eq!(status, 200);
+    assert!(doc.contains("De beller heeft al opgehangen") && doc.contains("<Hangup/>"), "{doc}");
+    let log = app.sandbox.call_log("CAaaaaaaaaaaaaaaaaaaaa").await.unwrap().unwrap();
+    assert_eq!(log.outcome.as_deref(), Some("abandoned"));
+    assert_eq!(log.helper_phone, None, "nobody is joined to a caller who hung up");
+    expect_attempts(&log, &[(ANJA, "canceled")]);
+}

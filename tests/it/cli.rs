@@ -1,0 +1,154 @@
+use std::process::{Command, Stdio};
+
+use burenlijn::provider::twilio::emulator::{Emulator, HelperAction, Script};
+
+use crate::support::*;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_burenlijn"));
+    c.env_remove("BURENLIJN_DB").env_remove("BURENLIJN_NOW").env_remove("TWILIO_AUTH_TOKEN").env_remove("RUST_LOG");
+    c
+}
+
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+#[test]
+fn the_demo_ends_in_a_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let (ok, out, err) = run(bin().args(["demo", "--db"]).arg(&db));
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("caller and +31610000004 are talking"), "{out}");
+    // The log the demo wrote is what `calls --json` reads.
+    let (ok, out, _) = run(bin().args(["calls", "--json", "--db"]).arg(&db));
+    assert!(ok);
+    let calls: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let call = &calls[0];
+    assert_eq!(call["outcome"], "matched");
+    assert_eq!(call["from"], "+31201234567");
+    assert_eq!(call["category"], "shopping");
+    assert_eq!(call["helper"], "+31610000004");
+    let results: Vec<&str> = call["attempts"].as_array().unwrap().iter().map(|a| a["result"].as_str().unwrap()).collect();
+    assert_eq!(results, ["no-answer", "declined", "accepted"]);
+    assert!(call["wait_seconds"].as_i64().unwrap() > 0);
+    assert!(call["started_at"].as_str().unwrap().parse::<jiff::Timestamp>().is_ok());
+    let (ok, table, _) = run(bin().args(["calls", "--db"]).arg(&db));
+    assert!(ok && table.contains("matched") && table.contains("Dirk accepted"), "{table}");
+}
+
+#[test]
+fn dialplan_check_names_line_and_field() {
+    let (ok, out, _) = run(bin().args(["dialplan", "check", "dialplans/example.toml"]));
+    assert!(ok, "{out}");
+    assert!(out.contains("ok: Voorbeeldwijk on +31850000000, 4 categories"), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, burenlijn::config::EXAMPLE_DIALPLAN.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 900")).unwrap();
+    let (ok, _, err) = run(bin().args(["dialplan", "check"]).arg(&bad));
+    assert!(!ok);
+    let line = burenlijn::config::EXAMPLE_DIALPLAN.lines().position(|l| l.starts_with("ring_timeout_seconds = 20")).unwrap() + 1;
+    assert!(err.contains(&format!("line {line}, field `ringing.ring_timeout_seconds`: must be between 5 and 120 seconds, not 900")), "{err}");
+}
+
+#[test]
+fn participants_import_is_all_or_nothing_and_reports_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, format!("{PARTICIPANTS}Fout,06-12,shopping,,,,any\nNog een,0612345678,breien,,,,any\n")).unwrap();
+    let (ok, _, err) = run(bin().args(["participants", "import"]).arg(&bad).arg("--db").arg(&db));
+    assert!(!ok);
+    assert!(err.contains("line 8: phone: '06-12' is not a valid phone number"), "{err}");
+    assert!(err.contains("line 9: offers: 'breien' is not a category"), "{err}");
+    assert!(err.contains("nothing imported"), "{err}");
+    let (_, list, _) = run(bin().args(["participants", "list", "--db"]).arg(&db));
+    assert!(list.contains("0 participants"), "{list}");
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, PARTICIPANTS).unwrap();
+    let (ok, out, err) = run(bin().args(["participants", "import"]).arg(&good).arg("--db").arg(&db));
+    assert!(ok, "{err}");
+    assert!(out.contains("6 added, 0 updated"), "{out}");
+    let (_, out, _) = run(bin().args(["participants", "import"]).arg(&good).arg("--db").arg(&db));
+    assert!(out.contains("0 added, 6 updated"), "{out}");
+
+    let (ok, out, _) = run(bin().args(["participants", "pause", "06-10000001", "--until", "2026-12-01", "--db"]).arg(&db));
+    assert!(ok && out.contains("+31610000001 paused until 2026-12-01"), "{out}");
+    let (ok, out, err) = run(bin().args(["participants", "add", "--name", "Fien Kok", "--phone", "0031 6 1000 0009", "--offers", "company", "--distance", "near", "--db"]).arg(&db));
+    assert!(ok && out.contains("added Fien Kok (+31610000009)"), "{out}{err}");
+    let (ok, _, err) = run(bin().args(["participants", "add", "--name", "X", "--phone", "12", "--db"]).arg(&db));
+    assert!(!ok && err.contains("not saved: --phone: '12' is not a valid phone number"), "{err}");
+    let (_, list, _) = run(bin().args(["participants", "list", "--db"]).arg(&db));
+    assert!(list.contains("7 participants") && list.contains("paused until 2026-12-01") && list.contains("Fien Kok"), "{list}");
+    let (ok, _, _) = run(bin().args(["participants", "resume", "+31610000001", "--db"]).arg(&db));
+    assert!(ok);
+    let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
+    assert!(export.starts_with("name,phone,offers,available,street,postcode,distance\n") && export.contains("Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00"), "{export}");
+    let (ok, _, err) = run(bin().args(["participants", "pause", "0620000000", "--db"]).arg(&db));
+    assert!(!ok && err.contains("nobody with phone +31620000000"), "{err}");
+}
+
+#[test]
+fn serve_refuses_to_start_without_a_way_to_check_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = run(bin().args(["serve", "--public-url", "https://x.example", "--listen", "127.0.0.1:0", "--db"]).arg(dir.path().join("x.db")));
+    assert!(!ok);
+    assert!(err.contains("TWILIO_AUTH_TOKEN is not set"), "{err}");
+}
+
+/// The real binary, serving on loopback, driven by the emulator; stopped with SIGTERM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_a_whole_call_and_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("serve.db");
+    let csv = dir.path().join("p.csv");
+    std::fs::write(&csv, PARTICIPANTS).unwrap();
+    assert!(run(bin().args(["participants", "import"]).arg(&csv).arg("--db").arg(&db)).0);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = bin()
+        .args(["serve", "--dialplans", "dialplans", "--prompts", "prompts", "--listen", &format!("127.0.0.1:{port}"), "--public-url", &base, "--db"])
+        .arg(&db)
+        .env("TWILIO_AUTH_TOKEN", "serve-test-token")
+        .env("BURENLIJN_NOW", TUESDAY_MORNING)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
+            up = r.status() == 200;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(up, "the server answers /healthz");
+    let emulator = Emulator::new(&base, "serve-test-token", None).unwrap();
+    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline);
+    let report = emulator.call(JAN, SWITCHBOARD, &mut script).await.unwrap();
+    assert!(report.lines.iter().any(|l| matches!(l, burenlijn::provider::twilio::emulator::Line::Connected { number } if number == BERT)));
+    // A forged request is refused by the real binary too.
+    let wrong = Emulator::new(&base, "not-the-token", None).unwrap();
+    let (status, _) = wrong.post(wrong.voice_url(), &pairs(&[("CallSid", "CAforged000000000001"), ("From", JAN), ("To", SWITCHBOARD)])).await.unwrap();
+    assert_eq!(status, 403);
+
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit after SIGTERM: {:?}", out.status);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("call came in") && log.contains("shutting down"), "{log}");
+    // Numbers are masked in the log.
+    assert!(!log.contains("+31201234567") && log.contains("+312******67"), "{log}");
+
+    let (_, json, _) = run(bin().args(["calls", "--json", "--db"]).arg(&db));
+    let calls: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(calls[0]["outcome"], "matched");
+    assert_eq!(calls[0]["started_at"], "2026-11-24T09:15:00Z");
+    assert_eq!(calls[0]["helper"], BERT);
+}

@@ -1,0 +1,11 @@
+//! One integration test binary: the real HTTP service on loopback, a real SQLite file,
+//! and a phone emulator that follows Twilio's documented behaviour.
+
+mod support;
+
+/// Whole calls, end to end over HTTP.
+mod calls;
+/// Refusals: forged signatures, malformed webhooks, unknown numbers.
+mod refusals;
+/// The `burenlijn` binary: demo, serve, dialplan check, participants, calls.
+mod cli;

@@ -1,0 +1,122 @@
+//! `spawn_app()`: the real server on a free loopback port with a fresh database, the
+//! example dialplan and test participants, and a simulated clock.
+
+use burenlijn::config::Neighbourhoods;
+use burenlijn::provider::twilio::emulator::{CallReport, Line, Script};
+use burenlijn::simulate::Sandbox;
+use burenlijn::store::calls::CallLog;
+use jiff::Timestamp;
+
+pub const SWITCHBOARD: &str = "+31850000000";
+pub const JAN: &str = "+31201234567";
+pub const ANJA: &str = "+31610000001";
+pub const BERT: &str = "+31610000002";
+pub const CARLA: &str = "+31610000003";
+pub const DIRK: &str = "+31610000004";
+pub const ELS: &str = "+31610000005";
+
+/// Jan asks; Anja, Bert and Carla help with shopping; Dirk only with transport; Els only
+/// on Saturday mornings.
+pub const PARTICIPANTS: &str = "name,phone,offers,available,street,postcode,distance
+Jan de Vries,020-1234567,,,Kerkstraat,1234 AB,any
+Anja Bakker,06-10000001,shopping;company,mon-fri 09:00-17:00,Molenweg,1234 CD,any
+Bert Jansen,06-10000002,shopping;transport,,Dorpsweg,1234 EF,any
+Carla Smit,06-10000003,shopping,,Beukenlaan,1234 GH,any
+Dirk Visser,06-10000004,transport,,Schoolstraat,1234 JK,any
+Els de Boer,06-10000005,shopping,sat 10:00-12:00,Lindelaan,1234 LM,any
+";
+
+/// Tuesday morning, inside ringing and office hours.
+pub const TUESDAY_MORNING: &str = "2026-11-24T10:15:00+01:00";
+/// Saturday morning: helpers may be rung, the desk is closed.
+pub const SATURDAY_MORNING: &str = "2026-11-28T11:00:00+01:00";
+
+pub struct TestApp {
+    pub sandbox: Sandbox,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_at(TUESDAY_MORNING).await
+}
+
+pub async fn spawn_app_at(start: &str) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        let _ = tracing_subscriber::fmt().with_env_filter("debug").with_test_writer().try_init();
+    }
+    let start: Timestamp = start.parse().unwrap();
+    let sandbox = Sandbox::start(None, Neighbourhoods::embedded(), start, Some(PARTICIPANTS.to_string())).await.unwrap();
+    TestApp { sandbox }
+}
+
+impl TestApp {
+    pub async fn call(&self, from: &str, mut script: Script) -> CallReport {
+        self.sandbox.emulator.call(from, SWITCHBOARD, &mut script).await.unwrap()
+    }
+
+    pub async fn log_of(&self, report: &CallReport) -> CallLog {
+        self.sandbox.call_log(&report.call_sid).await.unwrap().expect("the call is logged")
+    }
+
+    /// Every row of every call table, as text: to show that something changed nothing.
+    pub async fn snapshot(&self) -> String {
+        let st = self.sandbox.state.clone();
+        tokio::task::spawn_blocking(move || {
+            st.store
+                .read(|c| {
+                    let mut out = String::new();
+                    for table in ["calls", "attempts", "matches", "voicemails", "follow_ups", "webhook_responses", "participants"] {
+                        let mut stmt = c.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
+                        let n = stmt.column_count();
+                        let rows = stmt.query_map([], |r| {
+                            let mut cells = Vec::new();
+                            for i in 0..n {
+                                let v: rusqlite::types::Value = r.get(i)?;
+                                cells.push(format!("{v:?}"));
+                            }
+                            Ok(cells.join("|"))
+                        })?;
+                        for row in rows {
+                            out.push_str(&format!("{table}: {}\n", row?));
+                        }
+                    }
+                    Ok(out)
+                })
+                .unwrap()
+        })
+        .await
+        .unwrap()
+    }
+
+    /// Runs one SQL count.
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        let st = self.sandbox.state.clone();
+        tokio::task::spawn_blocking(move || st.store.read(|c| Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))?)).unwrap()).await.unwrap()
+    }
+}
+
+/// What the caller heard, one line each.
+pub fn caller_heard(report: &CallReport) -> Vec<String> {
+    report.lines.iter().filter_map(|l| if let Line::CallerHears(t) = l { Some(t.clone()) } else { None }).collect()
+}
+
+/// What helpers heard, with their numbers.
+pub fn helpers_heard(report: &CallReport) -> Vec<(String, String)> {
+    report
+        .lines
+        .iter()
+        .filter_map(|l| if let Line::HelperHears { number, text } = l { Some((number.clone(), text.clone())) } else { None })
+        .collect()
+}
+
+/// The numbers rung, in order.
+pub fn rung(report: &CallReport) -> Vec<String> {
+    report.lines.iter().filter_map(|l| if let Line::Ringing { number } = l { Some(number.clone()) } else { None }).collect()
+}
+
+pub fn attempts(log: &CallLog) -> Vec<(String, String)> {
+    log.attempts.iter().map(|a| (a.phone.clone().unwrap_or_default(), a.result.clone().unwrap_or_else(|| "open".into()))).collect()
+}
+
+pub fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+    p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
