@@ -188,6 +188,9 @@ pub struct Context<'a> {
     pub caller: &'a CallerInfo,
     /// Filled in by the caller of `step` when [`wants_helper`] says so.
     pub next_helper: Option<NextHelper>,
+    /// The provider says, with this report, that the caller has already hung up: record
+    /// what the report tells, but ring nobody new.
+    pub caller_gone: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -333,6 +336,10 @@ impl Stepper<'_, '_> {
     }
 
     fn menu(&mut self) {
+        if self.ctx.caller_gone {
+            self.end(Outcome::Abandoned, Stage::Menu);
+            return;
+        }
         let plan = self.ctx.dialplan;
         let mut say = vec![self.speech(PromptKey::MenuIntro, &[])];
         for cat in &plan.categories {
@@ -378,6 +385,10 @@ impl Stepper<'_, '_> {
     }
 
     fn try_next_helper(&mut self, first: bool) {
+        if self.ctx.caller_gone {
+            self.end(Outcome::Abandoned, Stage::Ringing);
+            return;
+        }
         let plan = self.ctx.dialplan;
         let waited = self.state.search_started_at.map(|t| self.ctx.now.as_second() - t.as_second()).unwrap_or(0);
         let within_limits = self.state.attempts < plan.ringing.max_helpers && waited < i64::from(plan.ringing.max_wait_seconds);
@@ -479,6 +490,10 @@ impl Stepper<'_, '_> {
     }
 
     fn desk_or_voicemail(&mut self, nobody_found: bool) {
+        if self.ctx.caller_gone {
+            self.end(Outcome::Abandoned, Stage::Menu);
+            return;
+        }
         let plan = self.ctx.dialplan;
         match (&plan.desk.phone, self.desk_open()) {
             (Some(desk), true) => {
@@ -496,6 +511,11 @@ impl Stepper<'_, '_> {
     }
 
     fn voicemail(&mut self) {
+        if self.ctx.caller_gone {
+            // The desk did not answer and the caller did not wait.
+            self.end(Outcome::Unmatched, Stage::Desk);
+            return;
+        }
         // The callback promise comes first: most callers hang up after their message.
         let when = self.callback_when();
         let callback = self.speech(PromptKey::VoicemailCallback, &[("when", &when)]);

@@ -132,7 +132,7 @@ fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Res
         };
         match endpoint {
             Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey => {
-                let step = run_step(tx, &hood, &call, event, now)?;
+                let step = run_step(tx, &hood, &call, event, now, inbound.caller_gone)?;
                 call.state = step.state;
                 calls::save(tx, &call, &step.effects, now)?;
                 log_step(&call, endpoint);
@@ -151,7 +151,7 @@ fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Res
                 if seq > call.seq {
                     bail!("webhook answers document {seq}, but only {} was sent", call.seq);
                 }
-                let step = run_step(tx, &hood, &call, event, now)?;
+                let step = run_step(tx, &hood, &call, event, now, inbound.caller_gone)?;
                 call.state = step.state;
                 call.seq = seq + 1;
                 let body = render(state, voice, &call.call_sid, call.seq, &step.reply);
@@ -189,7 +189,7 @@ fn incoming(tx: &Connection, state: &AppState, inbound: &Inbound, now: jiff::Tim
         state: CallState::new(now),
         seq: 1,
     };
-    let step = run_step(tx, &hood, &call, Event::Incoming, now)?;
+    let step = run_step(tx, &hood, &call, Event::Incoming, now, false)?;
     call.state = step.state;
     let body = render(state, &hood.dialplan.voice, &call.call_sid, call.seq, &step.reply);
     calls::insert(tx, &call, &body)?;
@@ -198,7 +198,7 @@ fn incoming(tx: &Connection, state: &AppState, inbound: &Inbound, now: jiff::Tim
     Ok(body)
 }
 
-fn run_step(tx: &Connection, hood: &Neighbourhood, call: &StoredCall, event: Event, now: jiff::Timestamp) -> anyhow::Result<Step> {
+fn run_step(tx: &Connection, hood: &Neighbourhood, call: &StoredCall, event: Event, now: jiff::Timestamp, caller_gone: bool) -> anyhow::Result<Step> {
     let plan = &hood.dialplan;
     let caller_participant = match call.caller_id {
         Some(id) => participants::find(tx, id)?,
@@ -235,7 +235,7 @@ fn run_step(tx: &Connection, hood: &Neighbourhood, call: &StoredCall, event: Eve
         }
         None => None,
     };
-    let ctx = Context { now, dialplan: plan, prompts: &hood.prompts, caller: &caller, next_helper };
+    let ctx = Context { now, dialplan: plan, prompts: &hood.prompts, caller: &caller, next_helper, caller_gone };
     Ok(call::step(call.state.clone(), event, &ctx))
 }
 

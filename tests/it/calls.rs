@@ -234,3 +234,70 @@ async fn a_helper_ringing_for_another_call_is_not_rung_and_a_late_yes_is_thanked
     assert_eq!(log.helper_phone, None, "nobody is joined to a caller who hung up");
     expect_attempts(&log, &[(ANJA, "canceled")]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
+    let mut app = spawn_app().await;
+    app.sandbox.emulator.dial_action_after_hangup = true;
+    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline);
+    script.hang_up_at_ring = Some(2);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("abandoned"));
+    expect_attempts(&log, &[(ANJA, "declined"), (BERT, "canceled")]);
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0, "nobody is left ringing");
+}
+
+/// Every TwiML document the service returns, from calls that take every path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twiml_documents() {
+    let app = spawn_app().await;
+    let mut docs: Vec<(String, String)> = Vec::new();
+    let mut collect = |report: &burenlijn::provider::twilio::emulator::CallReport| {
+        for (path, body) in &report.documents {
+            let path = normalise(path);
+            let body = normalise(body);
+            let key = path.split('?').next().unwrap().to_string();
+            if !docs.iter().any(|(p, b)| p.split('?').next().unwrap() == key && *b == body) {
+                docs.push((path, body));
+            }
+        }
+    };
+    let r = app.call(JAN, Script::keys(&["5", "1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Accept)).await;
+    collect(&r);
+    let mut s = Script::keys(&["2"]).helper(BERT, HelperAction::Silent).helper(DIRK, HelperAction::Decline);
+    s.desk_answers = false;
+    s.message_seconds = Some(30);
+    collect(&app.call("+31301234567", s).await);
+    let mut s = Script::default();
+    s.desk_answers = true;
+    collect(&app.call("anonymous", s).await);
+    let mut s = Script::keys(&["3"]);
+    s.hang_up_at_ring = Some(1);
+    collect(&app.call(JAN, s).await);
+    let mut text = String::new();
+    for (path, body) in docs {
+        text.push_str(&format!("POST {path}\n{}\n\n", body.replace("><", ">\n<")));
+    }
+    expect_test::expect_file!["snapshots/twiml.txt"].assert_eq(&text);
+}
+
+/// Replaces call identifiers so snapshots do not change from run to run.
+fn normalise(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("CA") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 2..];
+        let n = tail.chars().take_while(|c| c.is_ascii_hexdigit()).count();
+        if n >= 16 {
+            out.push_str("CAxxxx");
+            rest = &tail[n..];
+        } else {
+            out.push_str("CA");
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}

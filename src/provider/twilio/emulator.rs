@@ -121,6 +121,8 @@ pub struct CallReport {
     pub requests: u32,
     pub slowest: Duration,
     pub total: Duration,
+    /// Every document the service returned: the request's path and query, and the body.
+    pub documents: Vec<(String, String)>,
 }
 
 pub struct Emulator {
@@ -132,6 +134,9 @@ pub struct Emulator {
     clock: Option<Arc<SimClock>>,
     /// Send every webhook twice, as a provider retrying would, and insist on the same answer.
     pub repeat_every_request: bool,
+    /// When the caller hangs up while a phone rings, also post the `<Dial>` action
+    /// (`DialCallStatus=canceled`, `CallStatus=completed`) before the status callback.
+    pub dial_action_after_hangup: bool,
     next_sid: AtomicU64,
 }
 
@@ -193,6 +198,7 @@ impl Emulator {
             account_sid: "AC00000000000000000000000000000000".into(),
             clock,
             repeat_every_request: false,
+            dial_action_after_hangup: false,
             next_sid: AtomicU64::new(1),
         })
     }
@@ -252,6 +258,11 @@ impl Emulator {
         if status != 200 {
             return Err(EmulatorError::Status { url: url.to_string(), status, body });
         }
+        let path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        call.report.documents.push((path, body.clone()));
         if self.repeat_every_request {
             let (status2, body2) = self.post(url, params).await?;
             call.report.requests += 1;
@@ -355,7 +366,22 @@ impl Emulator {
                         call.line(Line::Ringing { number });
                         self.advance(5);
                         call.line(Line::CallerHangsUp);
-                        return Ok(None);
+                        return match action {
+                            Some(a) if self.dial_action_after_hangup => {
+                                let mut params = call.base_params();
+                                for (k, v) in params.iter_mut() {
+                                    if k == "CallStatus" {
+                                        *v = "completed".into();
+                                    }
+                                }
+                                params.push(("DialCallStatus".into(), "canceled".into()));
+                                params.push(("DialCallSid".into(), self.new_sid("CA")));
+                                params.push(("DialCallDuration".into(), "0".into()));
+                                params.push(("DialBridged".into(), "false".into()));
+                                Ok(Some((resolve(&a)?, params, true)))
+                            }
+                            _ => Ok(None),
+                        };
                     }
                     let whisper = whisper.map(|w| resolve(&w)).transpose()?;
                     let (status, bridged, child, duration) = self.dial(call, &number, caller_id.as_deref(), timeout, whisper).await?;

@@ -67,6 +67,9 @@ pub struct Inbound {
     pub to: String,
     /// `None` for reports that change nothing (a status callback for a ringing call).
     pub event: Option<Event>,
+    /// The report says the caller's call has already ended (`CallStatus=completed` on an
+    /// action request): record it, ring nobody new.
+    pub caller_gone: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -159,7 +162,9 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             (call_sid, None, event)
         }
     };
-    Ok(Inbound { call_sid, seq, from, to, event })
+    let caller_gone = matches!(endpoint, Endpoint::Menu | Endpoint::HelperDone | Endpoint::DeskDone | Endpoint::Recorded)
+        && matches!(get(form, "CallStatus"), Some("completed" | "canceled" | "failed" | "busy" | "no-answer"));
+    Ok(Inbound { call_sid, seq, from, to, event, caller_gone })
 }
 
 /// Parses `a=1&b=2` into pairs, keeping order and duplicates.
