@@ -152,3 +152,25 @@ async fn serve_answers_a_whole_call_and_stops_cleanly() {
     assert_eq!(calls[0]["started_at"], "2026-11-24T09:15:00Z");
     assert_eq!(calls[0]["helper"], BERT);
 }
+
+#[test]
+fn simulate_reads_the_callers_and_helpers_choices() {
+    use std::io::Write;
+    let mut child = bin()
+        .arg("simulate")
+        .env("BURENLIJN_NOW", TUESDAY_MORNING)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Caller presses 1; the first helper (Anja) presses 2; the second (Bert) does not answer; Dirk presses 1.
+    child.stdin.take().unwrap().write_all(b"1\n2\nn\n1\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("+31610000001 presses 2"), "{stdout}");
+    assert!(stdout.contains("+31610000002: no-answer"), "{stdout}");
+    assert!(stdout.contains("caller and +31610000004 are talking"), "{stdout}");
+    assert!(stdout.contains("\"outcome\": \"matched\""), "{stdout}");
+}

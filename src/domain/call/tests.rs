@@ -33,6 +33,13 @@ fn helper(id: i64, name: &str) -> NextHelper {
     NextHelper { id, first_name: name.into(), phone: PhoneNumber::parse(&format!("+316100000{id:02}")).unwrap() }
 }
 
+/// Jan's call up to the moment Anja's phone rings for shopping, then `rest`.
+fn anja_ringing(rest: Vec<(Timestamp, Event, Option<NextHelper>)>) -> Vec<(Timestamp, Event, Option<NextHelper>)> {
+    let mut events = vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))];
+    events.extend(rest);
+    events
+}
+
 /// Runs events in order; each comes with the time and the helper the ranking offers.
 fn run(w: &World, events: Vec<(Timestamp, Event, Option<NextHelper>)>) -> (CallState, Vec<Step>) {
     let mut state = CallState::new(events[0].0);
@@ -201,15 +208,13 @@ fn a_no_is_thanked_and_the_next_helper_is_rung_then_a_yes_connects() {
     let w = world();
     let (state, steps) = run(
         &w,
-        vec![
-            (t(0), Event::Incoming, None),
-            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+        anja_ringing(vec![
             (t(20), Event::HelperAnswered { attempt: 1 }, None),
             (t(30), Event::HelperKey { attempt: 1, key: Some("2".into()) }, None),
             (t(31), Event::HelperDialEnded { attempt: 1, status: DialStatus::Completed, bridged: Some(false) }, Some(helper(8, "Bert"))),
             (t(40), Event::HelperAnswered { attempt: 2 }, None),
             (t(50), Event::HelperKey { attempt: 2, key: Some("1".into()) }, None),
-        ],
+        ]),
     );
     check(&steps[3], expect![[r#"
         say Geen probleem. Dank u wel dat u opnam. Tot een volgende keer.
@@ -250,12 +255,10 @@ fn completed_without_a_keypress_is_a_no_never_a_yes() {
     let w = world();
     let (state, steps) = run(
         &w,
-        vec![
-            (t(0), Event::Incoming, None),
-            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+        anja_ringing(vec![
             (t(20), Event::HelperAnswered { attempt: 1 }, None),
             (t(50), Event::HelperDialEnded { attempt: 1, status: DialStatus::Completed, bridged: None }, None),
-        ],
+        ]),
     );
     assert!(steps[3].effects.contains(&Effect::AttemptEnded { attempt: 1, result: AttemptResult::Declined }));
     assert!(!steps[3].effects.iter().any(|e| matches!(e, Effect::Matched { .. })));
@@ -293,12 +296,10 @@ fn limits_end_the_search_honestly() {
     let busy = |n| Event::HelperDialEnded { attempt: n, status: DialStatus::Busy, bridged: Some(false) };
     let (state, steps) = run(
         &w,
-        vec![
-            (t(0), Event::Incoming, None),
-            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+        anja_ringing(vec![
             (t(20), busy(1), Some(helper(8, "Bert"))),
             (t(30), busy(2), Some(helper(9, "Carla"))),
-        ],
+        ]),
     );
     check(&steps[3], expect![[r#"
         say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
@@ -390,12 +391,10 @@ fn a_caller_who_hangs_up_mid_search_is_abandoned_and_the_helper_told() {
     let w = world();
     let (state, steps) = run(
         &w,
-        vec![
-            (t(0), Event::Incoming, None),
-            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+        anja_ringing(vec![
             (t(20), Event::CallerGone, None),
             (t(25), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None),
-        ],
+        ]),
     );
     assert_eq!(steps[2].effects, vec![Effect::AttemptEnded { attempt: 1, result: AttemptResult::Canceled }]);
     assert!(steps[2].reply.is_empty());
@@ -414,12 +413,10 @@ fn duplicate_keypresses_log_nothing_new() {
     let w = world();
     let (_, steps) = run(
         &w,
-        vec![
-            (t(0), Event::Incoming, None),
-            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+        anja_ringing(vec![
             (t(20), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None),
             (t(21), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None),
-        ],
+        ]),
     );
     assert!(steps[3].effects.is_empty());
     assert_eq!(steps[3].reply, steps[2].reply);
@@ -430,12 +427,10 @@ fn a_yes_that_never_bridged_is_undone_and_the_search_goes_on() {
     let w = world();
     let (state, steps) = run(
         &w,
-        vec![
-            (t(0), Event::Incoming, None),
-            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+        anja_ringing(vec![
             (t(20), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None),
             (t(22), Event::HelperDialEnded { attempt: 1, status: DialStatus::Completed, bridged: Some(false) }, Some(helper(8, "Bert"))),
-        ],
+        ]),
     );
     assert_eq!(steps[3].effects[..2], [Effect::MatchUndone { attempt: 1 }, Effect::AttemptEnded { attempt: 1, result: AttemptResult::Canceled }]);
     assert!(matches!(state.phase, Phase::Ringing(Ring { attempt: 2, helper_id: 8, .. })));
@@ -470,12 +465,10 @@ fn late_reports_can_still_tell_what_happened() {
     // A hang-up while connected is a match.
     let (state, _) = run(
         &w,
-        vec![
-            (t(0), Event::Incoming, None),
-            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+        anja_ringing(vec![
             (t(20), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None),
             (t(200), Event::CallerGone, None),
-        ],
+        ]),
     );
     assert_eq!(state.outcome(), Some(Outcome::Matched));
 }
