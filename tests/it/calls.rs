@@ -301,3 +301,25 @@ fn normalise(s: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_prompt_is_played_and_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let prompts = dir.path().join("prompts");
+    std::fs::create_dir_all(prompts.join("audio/nl")).unwrap();
+    std::fs::copy("prompts/nl.toml", prompts.join("nl.toml")).unwrap();
+    std::fs::write(prompts.join("audio/nl/not_emergency.mp3"), b"ID3 fake mp3").unwrap();
+    let hoods = burenlijn::config::load(Some(std::path::Path::new("dialplans")), Some(&prompts)).unwrap();
+    let start = TUESDAY_MORNING.parse().unwrap();
+    let sandbox = burenlijn::simulate::Sandbox::start(None, hoods, start, Some(PARTICIPANTS.to_string())).await.unwrap();
+    let app = TestApp { sandbox };
+    let report = app.call(JAN, Script::keys(&["1"])).await;
+    let url = format!("{}/audio/nl/not_emergency.mp3", app.sandbox.state.public_url);
+    assert!(caller_heard(&report).contains(&format!("[recording {url}]")), "{:?}", caller_heard(&report));
+    let resp = reqwest::get(&url).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "audio/mpeg");
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), b"ID3 fake mp3");
+    let outside = reqwest::get(format!("{}/audio/nl/..%2Fnl.toml", app.sandbox.state.public_url)).await.unwrap();
+    assert_eq!(outside.status(), 404);
+}
