@@ -90,6 +90,11 @@ enum Command {
         #[command(subcommand)]
         command: ParticipantsCommand,
     },
+    /// Benchmarks that print figures
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// The call log, newest first
     Calls {
         #[command(flatten)]
@@ -100,6 +105,33 @@ enum Command {
         /// At most this many calls
         #[arg(long, default_value_t = 100)]
         limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Complete calls against the real server, and a bare axum baseline, in one run
+    Load {
+        /// Complete calls to play
+        #[arg(long, default_value_t = 2000)]
+        calls: usize,
+        /// Calls in progress at the same time
+        #[arg(long, default_value_t = 200)]
+        concurrency: usize,
+        /// Size of the generated neighbourhood
+        #[arg(long, default_value_t = 3000)]
+        participants: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Print one JSON object instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// The bare baseline server that `bench load` starts
+    #[command(hide = true)]
+    BaselineServer {
+        #[arg(long)]
+        listen: std::net::SocketAddr,
     },
 }
 
@@ -204,6 +236,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Participants { command } => participants_command(command),
+        Command::Bench { command: BenchCommand::Load { calls, concurrency, participants, seed, json } } => {
+            let report = runtime()?.block_on(crate::bench::load::run(crate::bench::load::LoadOptions { calls, concurrency, participants, seed }))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report.json())?);
+            } else {
+                print!("{}", report.table());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { command: BenchCommand::BaselineServer { listen } } => {
+            runtime()?.block_on(crate::bench::load::baseline_server(listen))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Calls { db, json, limit } => {
             let store = Store::open(&db.db)?;
             let log = store.read(|c| calls::log(c, limit))?;

@@ -12,3 +12,4 @@ pub mod web;
 pub mod registry;
 pub mod simulate;
 pub mod cli;
+pub mod bench;

@@ -35,6 +35,17 @@ impl PhoneNumber {
         Ok(PhoneNumber(e164))
     }
 
+    /// A number that was parsed before and stored in E.164 form. Checks the form only
+    /// (cheap), not the numbering plan: storage holds nothing but parsed numbers.
+    pub fn from_stored(e164: &str) -> Result<PhoneNumber, PhoneError> {
+        let digits = e164.strip_prefix('+').unwrap_or("");
+        if (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0') {
+            Ok(PhoneNumber(e164.to_string()))
+        } else {
+            Err(PhoneError { input: e164.to_string() })
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -144,6 +155,14 @@ mod tests {
             CallerNumber::from_provider("+31201234567"),
             CallerNumber::Known(PhoneNumber::parse("+31201234567").unwrap())
         );
+    }
+
+    #[test]
+    fn stored_numbers_are_checked_for_form_only() {
+        assert_eq!(PhoneNumber::from_stored("+31612345678").unwrap().as_str(), "+31612345678");
+        assert!(PhoneNumber::from_stored("0612345678").is_err());
+        assert!(PhoneNumber::from_stored("+31 6 1234").is_err());
+        assert!(PhoneNumber::from_stored("+0612345678").is_err());
     }
 
     #[test]

@@ -101,7 +101,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
     Ok(Some(StoredCall {
         call_sid: call_sid.to_string(),
         dialplan_number,
-        from: from.and_then(|f| PhoneNumber::parse(&f).ok()),
+        from: from.and_then(|f| PhoneNumber::from_stored(&f).ok()),
         caller_id,
         state,
         seq: seq as u64,

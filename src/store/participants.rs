@@ -23,7 +23,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
         id: row.get(0)?,
         details: ParticipantDetails {
             name: row.get(1)?,
-            phone: PhoneNumber::parse(&phone).map_err(|e| bad(2, e.to_string()))?,
+            phone: PhoneNumber::from_stored(&phone).map_err(|e| bad(2, e.to_string()))?,
             offers: offers.unwrap_or_default().split(';').filter(|s| !s.is_empty()).map(str::to_string).collect(),
             available: WeeklyHours::parse(&available).map_err(|e| bad(3, e.to_string()))?,
             street: row.get(4)?,

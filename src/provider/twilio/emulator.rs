@@ -123,6 +123,8 @@ pub struct CallReport {
     pub total: Duration,
     /// Every document the service returned: the request's path and query, and the body.
     pub documents: Vec<(String, String)>,
+    /// How long each webhook took, in order.
+    pub latencies: Vec<Duration>,
 }
 
 pub struct Emulator {
@@ -255,6 +257,7 @@ impl Emulator {
         call.report.requests += 1;
         call.report.total += took;
         call.report.slowest = call.report.slowest.max(took);
+        call.report.latencies.push(took);
         if status != 200 {
             return Err(EmulatorError::Status { url: url.to_string(), status, body });
         }

@@ -1,0 +1,359 @@
+//! `burenlijn bench load`: complete calls against the real server, and in the same run a
+//! bare axum handler returning a fixed TwiML document, on the same machine.
+//!
+//! Both servers run as child processes of this one (so their peak memory is their own)
+//! on loopback. Calls are played by the Twilio emulator with signed webhooks; helpers
+//! accept, decline, let voicemail answer or do not answer in realistic proportions.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use serde_json::json;
+
+use super::percentile;
+use crate::domain::participant::{ParticipantDetails, ParticipantInput};
+use crate::provider::twilio::emulator::{Emulator, HelperAction, Phones};
+use crate::store::{participants, Store};
+
+pub struct LoadOptions {
+    pub calls: usize,
+    pub concurrency: usize,
+    pub participants: usize,
+    pub seed: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Figures {
+    pub calls: usize,
+    pub webhooks: usize,
+    pub calls_per_s: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub errors: usize,
+    pub peak_rss_mb: f64,
+}
+
+impl Figures {
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "calls": self.calls, "webhooks": self.webhooks,
+            "calls_per_s": round(self.calls_per_s), "p50_ms": round(self.p50_ms), "p99_ms": round(self.p99_ms),
+            "max_ms": round(self.max_ms), "errors": self.errors, "peak_rss_mb": round(self.peak_rss_mb),
+        })
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+const TOKEN: &str = "bench-load-token";
+const SWITCHBOARD: &str = "+31850000000";
+/// A Tuesday morning: inside ringing and office hours.
+const START: &str = "2026-11-24T10:15:00+01:00";
+
+/// Helpers answer like people do: about a third say yes.
+struct RandomPhones {
+    rng: fastrand::Rng,
+}
+
+impl Phones for RandomPhones {
+    fn caller_key(&mut self, _heard: &[String]) -> Option<String> {
+        // Most callers press a category at once; a few hesitate or press a wrong key.
+        match self.rng.u32(0..100) {
+            0..=89 => Some(self.rng.u32(1..=4).to_string()),
+            90..=94 => None,
+            _ => Some("8".into()),
+        }
+    }
+
+    fn helper(&mut self, _number: &str) -> HelperAction {
+        match self.rng.u32(0..100) {
+            0..=29 => HelperAction::Accept,
+            30..=59 => HelperAction::Decline,
+            60..=84 => HelperAction::NoAnswer,
+            85..=94 => HelperAction::Silent,
+            _ => HelperAction::Busy,
+        }
+    }
+
+    fn desk_answers(&mut self) -> bool {
+        self.rng.bool()
+    }
+
+    fn message_seconds(&mut self) -> Option<u32> {
+        Some(self.rng.u32(5..60))
+    }
+}
+
+/// A generated neighbourhood: `n` participants, most of them helping with one to three
+/// kinds of help, some with hours, a few with near/far wishes.
+pub fn generate_participants(n: usize, seed: u64) -> Vec<ParticipantDetails> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let categories: Vec<String> = ["shopping", "transport", "odd-jobs", "company"].iter().map(|s| s.to_string()).collect();
+    let streets = ["Kerkstraat", "Molenweg", "Dorpsweg", "Schoolstraat", "Lindelaan", "Beukenlaan", "Stationsweg", "Raadhuisplein", "Julianastraat", "Wilhelminalaan"];
+    let hours = ["", "", "", "mon-fri 09:00-17:00", "mon-sat 08:00-20:00", "daily 10:00-16:00", "tue,thu 09:00-21:00"];
+    let distances = ["any", "any", "any", "near", "not-own-street"];
+    (0..n)
+        .map(|i| {
+            let offers: Vec<&str> = categories.iter().filter(|_| rng.u32(0..100) < 45).map(String::as_str).collect();
+            let offers = if i % 7 == 0 { String::new() } else { offers.join(";") };
+            let name = format!("Buur{i} Test");
+            let phone = format!("+3162{:07}", i);
+            let street = streets[rng.usize(..streets.len())];
+            let postcode = format!("{} AB", 1200 + rng.u32(0..40));
+            ParticipantDetails::parse(
+                &ParticipantInput { name: &name, phone: &phone, offers: &offers, available: hours[rng.usize(..hours.len())], street, postcode: &postcode, distance: distances[rng.usize(..distances.len())] },
+                &categories,
+            )
+            .expect("generated participants are valid")
+        })
+        .collect()
+}
+
+fn rss_peak_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(args: &[&str], port: u16) -> anyhow::Result<Server> {
+        let exe = std::env::current_exe()?;
+        let base = format!("http://127.0.0.1:{port}");
+        let child = Command::new(exe)
+            .args(args)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .env("TWILIO_AUTH_TOKEN", TOKEN)
+            .env("BURENLIJN_NOW", START)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("cannot start the server")?;
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if client.get(format!("{base}/healthz")).send().await.is_ok() {
+                return Ok(Server { child, base });
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        bail!("the server did not start")
+    }
+
+    fn stop(mut self) -> f64 {
+        let rss = rss_peak_mb(self.child.id());
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+        rss
+    }
+}
+
+struct Tally {
+    latencies: Vec<f64>,
+    errors: usize,
+    calls: usize,
+}
+
+/// Runs `calls` tasks, `concurrency` at a time; each returns its webhook latencies.
+async fn drive<F, Fut>(opts: &LoadOptions, one_call: F) -> (Tally, Duration)
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Vec<Duration>, String>> + Send,
+{
+    let next = Arc::new(AtomicUsize::new(0));
+    let tally = Arc::new(Mutex::new(Tally { latencies: Vec::new(), errors: 0, calls: 0 }));
+    let one_call = Arc::new(one_call);
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..opts.concurrency.max(1) {
+        let (next, tally, one_call, total) = (next.clone(), tally.clone(), one_call.clone(), opts.calls);
+        workers.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= total {
+                    break;
+                }
+                let outcome = one_call(i).await;
+                let mut t = tally.lock().unwrap_or_else(|p| p.into_inner());
+                match outcome {
+                    Ok(lat) => {
+                        t.calls += 1;
+                        t.latencies.extend(lat.iter().map(|d| d.as_secs_f64() * 1000.0));
+                    }
+                    Err(e) => {
+                        if t.errors < 3 {
+                            eprintln!("error: {e}");
+                        }
+                        t.errors += 1;
+                    }
+                }
+            }
+        }));
+    }
+    for w in workers {
+        let _ = w.await;
+    }
+    let elapsed = started.elapsed();
+    let tally = Arc::try_unwrap(tally).map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_else(|_| Tally { latencies: vec![], errors: 0, calls: 0 });
+    (tally, elapsed)
+}
+
+fn figures(mut tally: Tally, elapsed: Duration, rss: f64) -> Figures {
+    tally.latencies.sort_by(|a, b| a.total_cmp(b));
+    Figures {
+        calls: tally.calls,
+        webhooks: tally.latencies.len(),
+        calls_per_s: tally.calls as f64 / elapsed.as_secs_f64().max(1e-9),
+        p50_ms: percentile(&tally.latencies, 50.0),
+        p99_ms: percentile(&tally.latencies, 99.0),
+        max_ms: tally.latencies.last().copied().unwrap_or(0.0),
+        errors: tally.errors,
+        peak_rss_mb: rss,
+    }
+}
+
+pub struct LoadReport {
+    pub ours: Figures,
+    pub baseline: Figures,
+    pub options: (usize, usize, usize, u64),
+}
+
+impl LoadReport {
+    pub fn json(&self) -> serde_json::Value {
+        json!({
+            "ours": self.ours.json(),
+            "baseline": self.baseline.json(),
+            "ratio": {
+                "calls_per_s": round(self.ours.calls_per_s / self.baseline.calls_per_s.max(1e-9)),
+                "p99_ms": round(self.ours.p99_ms / self.baseline.p99_ms.max(1e-9)),
+                "peak_rss_mb": round(self.ours.peak_rss_mb / self.baseline.peak_rss_mb.max(1e-9)),
+            },
+            "calls": self.options.0, "concurrency": self.options.1, "participants": self.options.2, "seed": self.options.3,
+        })
+    }
+
+    pub fn table(&self) -> String {
+        let row = |name: &str, f: &Figures| {
+            format!("{name:<10} {:>8} {:>9} {:>10.1} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9.1}\n", f.calls, f.webhooks, f.calls_per_s, f.p50_ms, f.p99_ms, f.max_ms, f.errors, f.peak_rss_mb)
+        };
+        let mut out = format!(
+            "{} calls, {} at a time, {} participants, seed {}\n\n{:<10} {:>8} {:>9} {:>10} {:>8} {:>8} {:>8} {:>7} {:>9}\n",
+            self.options.0, self.options.1, self.options.2, self.options.3, "", "calls", "webhooks", "calls/s", "p50 ms", "p99 ms", "max ms", "errors", "RSS MB"
+        );
+        out.push_str(&row("burenlijn", &self.ours));
+        out.push_str(&row("baseline", &self.baseline));
+        out.push_str(&format!(
+            "{:<10} {:>8} {:>9} {:>10.2} {:>8} {:>8.2} {:>8} {:>7} {:>9.2}\n",
+            "ratio",
+            "",
+            "",
+            self.ours.calls_per_s / self.baseline.calls_per_s.max(1e-9),
+            "",
+            self.ours.p99_ms / self.baseline.p99_ms.max(1e-9),
+            "",
+            "",
+            self.ours.peak_rss_mb / self.baseline.peak_rss_mb.max(1e-9)
+        ));
+        out
+    }
+}
+
+pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("bench.db");
+    prepare_database(&db, opts.participants, opts.seed)?;
+
+    // Ours: complete calls through the emulator.
+    let port = free_port()?;
+    let db_arg = db.display().to_string();
+    let server = Server::start(&["serve", "--db", &db_arg, "--public-url", &format!("http://127.0.0.1:{port}")], port).await?;
+    let emulator = Arc::new(Emulator::new(&server.base, TOKEN, None)?);
+    let seed = opts.seed;
+    let (tally, elapsed) = drive(&opts, move |i| {
+        let emulator = emulator.clone();
+        async move {
+            let mut phones = RandomPhones { rng: fastrand::Rng::with_seed(seed.wrapping_add(i as u64)) };
+            let from = format!("+3120{:07}", 1_000_000 + i);
+            emulator.call(&from, SWITCHBOARD, &mut phones).await.map(|r| r.latencies).map_err(|e| e.to_string())
+        }
+    })
+    .await;
+    let rss = server.stop();
+    let ours = figures(tally, elapsed, rss);
+
+    // Baseline: the same number of calls, each the same number of webhooks on average,
+    // to a bare handler with a fixed document.
+    let per_call = (ours.webhooks as f64 / ours.calls.max(1) as f64).round().max(1.0) as usize;
+    let port = free_port()?;
+    let server = Server::start(&["bench", "baseline-server"], port).await?;
+    let client = reqwest::Client::new();
+    let url = format!("{}/twilio/voice", server.base);
+    let (tally, elapsed) = drive(&opts, move |i| {
+        let (client, url) = (client.clone(), url.clone());
+        async move {
+            let mut lat = Vec::with_capacity(per_call);
+            for n in 0..per_call {
+                let params = vec![("CallSid".to_string(), format!("CA{i:016}{n:016}")), ("From".into(), "+31201234567".into()), ("To".into(), SWITCHBOARD.into())];
+                let sig = crate::provider::twilio::signature(TOKEN, &url, &params);
+                let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();
+                let started = Instant::now();
+                let resp = client.post(&url).header("X-Twilio-Signature", sig).header("Content-Type", "application/x-www-form-urlencoded").body(body).send().await.map_err(|e| e.to_string())?;
+                let ok = resp.status().is_success();
+                resp.text().await.map_err(|e| e.to_string())?;
+                lat.push(started.elapsed());
+                if !ok {
+                    return Err("baseline answered an error".into());
+                }
+            }
+            Ok(lat)
+        }
+    })
+    .await;
+    let rss = server.stop();
+    let baseline = figures(tally, elapsed, rss);
+    Ok(LoadReport { ours, baseline, options: (opts.calls, opts.concurrency, opts.participants, opts.seed) })
+}
+
+fn prepare_database(db: &Path, n: usize, seed: u64) -> anyhow::Result<()> {
+    let store = Store::open(db)?;
+    let rows = generate_participants(n, seed);
+    let now = jiff::Timestamp::now();
+    store.write(|tx| {
+        for row in &rows {
+            participants::upsert(tx, row, now)?;
+        }
+        Ok(())
+    })
+}
+
+/// The bare baseline: one fixed TwiML document for every POST.
+pub async fn baseline_server(listen: std::net::SocketAddr) -> anyhow::Result<()> {
+    use axum::routing::{get, post};
+    const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Goedemorgen. Fijn dat u belt.</Say><Gather input="dtmf" numDigits="1" timeout="8" action="menu?s=1" method="POST"><Say voice="Polly.Lotte" language="nl-NL">Voor boodschappen, toets 1.</Say></Gather><Redirect method="POST">menu?s=1</Redirect></Response>"#;
+    let app = axum::Router::new()
+        .route("/twilio/{endpoint}", post(|| async { ([(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")], DOC) }))
+        .route("/healthz", get(|| async { "ok\n" }));
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    axum::serve(listener, app).with_graceful_shutdown(crate::web::shutdown_signal()).await?;
+    Ok(())
+}
