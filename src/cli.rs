@@ -123,6 +123,10 @@ enum BenchCommand {
         participants: usize,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Real milliseconds before each webhook of a call, like people speaking and phones
+        /// ringing; 0 sends them back to back (a saturation test)
+        #[arg(long, default_value_t = 0)]
+        pace_ms: u64,
         /// Print one JSON object instead of a table
         #[arg(long)]
         json: bool,
@@ -236,8 +240,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Participants { command } => participants_command(command),
-        Command::Bench { command: BenchCommand::Load { calls, concurrency, participants, seed, json } } => {
-            let report = runtime()?.block_on(crate::bench::load::run(crate::bench::load::LoadOptions { calls, concurrency, participants, seed }))?;
+        Command::Bench { command: BenchCommand::Load { calls, concurrency, participants, seed, pace_ms, json } } => {
+            let report = runtime()?.block_on(crate::bench::load::run(crate::bench::load::LoadOptions { calls, concurrency, participants, seed, pace_ms }))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report.json())?);
             } else {

@@ -24,6 +24,8 @@ pub struct LoadOptions {
     pub concurrency: usize,
     pub participants: usize,
     pub seed: u64,
+    /// Real milliseconds before each webhook of a call (0: as fast as possible).
+    pub pace_ms: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -236,6 +238,7 @@ pub struct LoadReport {
     pub ours: Figures,
     pub baseline: Figures,
     pub options: (usize, usize, usize, u64),
+    pub pace_ms: u64,
 }
 
 impl LoadReport {
@@ -248,7 +251,7 @@ impl LoadReport {
                 "p99_ms": round(self.ours.p99_ms / self.baseline.p99_ms.max(1e-9)),
                 "peak_rss_mb": round(self.ours.peak_rss_mb / self.baseline.peak_rss_mb.max(1e-9)),
             },
-            "calls": self.options.0, "concurrency": self.options.1, "participants": self.options.2, "seed": self.options.3,
+            "calls": self.options.0, "concurrency": self.options.1, "participants": self.options.2, "seed": self.options.3, "pace_ms": self.pace_ms,
         })
     }
 
@@ -257,8 +260,8 @@ impl LoadReport {
             format!("{name:<10} {:>8} {:>9} {:>10.1} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9.1}\n", f.calls, f.webhooks, f.calls_per_s, f.p50_ms, f.p99_ms, f.max_ms, f.errors, f.peak_rss_mb)
         };
         let mut out = format!(
-            "{} calls, {} at a time, {} participants, seed {}\n\n{:<10} {:>8} {:>9} {:>10} {:>8} {:>8} {:>8} {:>7} {:>9}\n",
-            self.options.0, self.options.1, self.options.2, self.options.3, "", "calls", "webhooks", "calls/s", "p50 ms", "p99 ms", "max ms", "errors", "RSS MB"
+            "{} calls, {} at a time, {} participants, seed {}, {} ms between webhooks\n\n{:<10} {:>8} {:>9} {:>10} {:>8} {:>8} {:>8} {:>7} {:>9}\n",
+            self.options.0, self.options.1, self.options.2, self.options.3, self.pace_ms, "", "calls", "webhooks", "calls/s", "p50 ms", "p99 ms", "max ms", "errors", "RSS MB"
         );
         out.push_str(&row("burenlijn", &self.ours));
         out.push_str(&row("baseline", &self.baseline));
@@ -287,7 +290,9 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     let port = free_port()?;
     let db_arg = db.display().to_string();
     let server = Server::start(&["serve", "--db", &db_arg, "--public-url", &format!("http://127.0.0.1:{port}")], port).await?;
-    let emulator = Arc::new(Emulator::new(&server.base, TOKEN, None)?);
+    let mut emulator = Emulator::new(&server.base, TOKEN, None)?;
+    emulator.pause_between_requests = Duration::from_millis(opts.pace_ms);
+    let emulator = Arc::new(emulator);
     let seed = opts.seed;
     let (tally, elapsed) = drive(&opts, move |i| {
         let emulator = emulator.clone();
@@ -308,11 +313,15 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     let server = Server::start(&["bench", "baseline-server"], port).await?;
     let client = reqwest::Client::new();
     let url = format!("{}/twilio/voice", server.base);
+    let pace = Duration::from_millis(opts.pace_ms);
     let (tally, elapsed) = drive(&opts, move |i| {
         let (client, url) = (client.clone(), url.clone());
         async move {
             let mut lat = Vec::with_capacity(per_call);
             for n in 0..per_call {
+                if !pace.is_zero() {
+                    tokio::time::sleep(pace.mul_f64(0.5 + fastrand::f64())).await;
+                }
                 let params = vec![("CallSid".to_string(), format!("CA{i:016}{n:016}")), ("From".into(), "+31201234567".into()), ("To".into(), SWITCHBOARD.into())];
                 let sig = crate::provider::twilio::signature(TOKEN, &url, &params);
                 let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();
@@ -331,7 +340,7 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     .await;
     let rss = server.stop();
     let baseline = figures(tally, elapsed, rss);
-    Ok(LoadReport { ours, baseline, options: (opts.calls, opts.concurrency, opts.participants, opts.seed) })
+    Ok(LoadReport { ours, baseline, options: (opts.calls, opts.concurrency, opts.participants, opts.seed), pace_ms: opts.pace_ms })
 }
 
 fn prepare_database(db: &Path, n: usize, seed: u64) -> anyhow::Result<()> {

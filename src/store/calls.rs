@@ -17,6 +17,11 @@ pub struct StoredCall {
     pub seq: u64,
 }
 
+/// Runs one statement, cached: webhooks run the same few statements again and again.
+fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
 fn ts(secs: Option<i64>) -> Option<Timestamp> {
     secs.and_then(|s| Timestamp::from_second(s).ok())
 }
@@ -110,7 +115,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
 
 /// Stores a new call with its first document. Returns false if the call already exists.
 pub fn insert(conn: &Connection, call: &StoredCall, first_document: &str) -> anyhow::Result<bool> {
-    let inserted = conn.execute(
+    let inserted = exec(conn,
         "INSERT OR IGNORE INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, started_at, seq)
          VALUES (?1, ?2, ?3, ?4, 'menu', ?5, ?6)",
         params![call.call_sid, call.dialplan_number, call.from.as_ref().map(|p| p.as_str()), call.caller_id, call.state.started_at.as_second(), call.seq as i64],
@@ -123,8 +128,8 @@ pub fn insert(conn: &Connection, call: &StoredCall, first_document: &str) -> any
 }
 
 pub fn save_document(conn: &Connection, call_sid: &str, seq: u64, body: &str) -> anyhow::Result<()> {
-    conn.execute("UPDATE calls SET seq = ?2 WHERE call_sid = ?1", params![call_sid, seq as i64])?;
-    conn.execute("INSERT OR REPLACE INTO webhook_responses (call_sid, seq, body) VALUES (?1, ?2, ?3)", params![call_sid, seq as i64, body])?;
+    exec(conn, "UPDATE calls SET seq = ?2 WHERE call_sid = ?1", params![call_sid, seq as i64])?;
+    exec(conn, "INSERT OR REPLACE INTO webhook_responses (call_sid, seq, body) VALUES (?1, ?2, ?3)", params![call_sid, seq as i64, body])?;
     Ok(())
 }
 
@@ -146,7 +151,7 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
         Phase::Voicemail => ("voicemail", None, None),
         Phase::Ended { outcome, from } => ("ended", Some(stage_str(*from)), Some(outcome.as_str())),
     };
-    conn.execute(
+    exec(conn,
         "UPDATE calls SET category = ?2, phase = ?3, ended_from = ?4, outcome = ?5, menu_rounds = ?6, attempts = ?7,
                           search_started_at = ?8, ended_at = ?9
          WHERE call_sid = ?1",
@@ -160,39 +165,40 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
                     Phase::Ringing(r) | Phase::Connected(r) if r.attempt == *attempt => r.helper_first_name.clone(),
                     _ => String::new(),
                 };
-                conn.execute(
+                exec(conn,
                     "INSERT OR IGNORE INTO attempts (call_sid, attempt, helper_id, helper_phone, helper_first_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![sid, attempt, helper_id, phone.as_str(), first_name, at],
                 )?;
+                super::participants::mark_asked(conn, *helper_id, now)?;
             }
             Effect::HelperAnswered { attempt } => {
-                conn.execute("UPDATE attempts SET answered_at = coalesce(answered_at, ?3) WHERE call_sid = ?1 AND attempt = ?2", params![sid, attempt, at])?;
+                exec(conn, "UPDATE attempts SET answered_at = coalesce(answered_at, ?3) WHERE call_sid = ?1 AND attempt = ?2", params![sid, attempt, at])?;
             }
             Effect::HelperKey { attempt, key } => {
-                conn.execute(
+                exec(conn,
                     "UPDATE attempts SET key = ?3, answered_at = coalesce(answered_at, ?4) WHERE call_sid = ?1 AND attempt = ?2 AND key IS NULL",
                     params![sid, attempt, key, at],
                 )?;
             }
             Effect::Matched { attempt, helper_id, wait_seconds } => {
-                conn.execute("UPDATE attempts SET result = 'accepted' WHERE call_sid = ?1 AND attempt = ?2", params![sid, attempt])?;
-                conn.execute(
+                exec(conn, "UPDATE attempts SET result = 'accepted' WHERE call_sid = ?1 AND attempt = ?2", params![sid, attempt])?;
+                exec(conn,
                     "INSERT OR REPLACE INTO matches (call_sid, attempt, helper_id, caller_phone, category, accepted_at, wait_seconds)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![sid, attempt, helper_id, call.from.as_ref().map(|p| p.as_str()), s.category.as_deref().unwrap_or(""), at, wait_seconds],
                 )?;
             }
             Effect::MatchUndone { attempt } => {
-                conn.execute("DELETE FROM matches WHERE call_sid = ?1 AND attempt = ?2", params![sid, attempt])?;
+                exec(conn, "DELETE FROM matches WHERE call_sid = ?1 AND attempt = ?2", params![sid, attempt])?;
             }
             Effect::AttemptEnded { attempt, result } => {
-                conn.execute(
+                exec(conn,
                     "UPDATE attempts SET result = ?3, ended_at = coalesce(ended_at, ?4) WHERE call_sid = ?1 AND attempt = ?2",
                     params![sid, attempt, result.as_str(), at],
                 )?;
             }
             Effect::Voicemail { recording_url, duration_seconds } => {
-                conn.execute(
+                exec(conn,
                     "INSERT OR REPLACE INTO voicemails (call_sid, recording_url, duration_seconds, created_at) VALUES (?1, ?2, ?3, ?4)",
                     params![sid, recording_url, duration_seconds, at],
                 )?;
@@ -202,13 +208,13 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
     // Follow-ups follow the outcome: open while the desk has something to do.
     if let Some(outcome) = s.outcome() {
         if outcome.needs_follow_up() {
-            conn.execute(
+            exec(conn,
                 "INSERT INTO follow_ups (call_sid, reason, created_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (call_sid) DO UPDATE SET reason = excluded.reason WHERE closed_at IS NULL",
                 params![sid, outcome.as_str(), at],
             )?;
         } else {
-            conn.execute("DELETE FROM follow_ups WHERE call_sid = ?1 AND closed_at IS NULL", [sid])?;
+            exec(conn, "DELETE FROM follow_ups WHERE call_sid = ?1 AND closed_at IS NULL", [sid])?;
         }
     }
     Ok(())

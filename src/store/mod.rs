@@ -2,7 +2,7 @@
 //!
 //! One file, WAL mode, foreign keys on, embedded numbered migrations. Everything a call
 //! needs between two webhooks is here, so a restart loses nothing. Calls run on a
-//! blocking thread (`tokio::task::spawn_blocking`), never on the async runtime.
+//! thread of their own ([`Worker`]), never on the async runtime.
 
 pub mod calls;
 pub mod participants;
@@ -47,6 +47,42 @@ impl Store {
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> anyhow::Result<T>) -> anyhow::Result<T> {
         let conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&conn)
+    }
+}
+
+type Job = Box<dyn FnOnce(&Store) + Send>;
+
+/// One thread that owns the database for the web service: webhooks hand it their work
+/// and await the answer, so the async runtime never blocks and many webhooks at once do
+/// not fight over a lock.
+#[derive(Clone)]
+pub struct Worker {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+impl Worker {
+    pub fn start(store: std::sync::Arc<Store>) -> Worker {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("burenlijn-store".into())
+            .spawn(move || {
+                for job in queue {
+                    job(&store);
+                }
+            })
+            .expect("the store thread starts");
+        Worker { jobs }
+    }
+
+    /// Runs `f` on the store's thread.
+    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> T + Send + 'static) -> anyhow::Result<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move |store| {
+                let _ = tx.send(f(store));
+            }))
+            .map_err(|_| anyhow::anyhow!("the store thread has stopped"))?;
+        rx.await.map_err(|_| anyhow::anyhow!("the store thread dropped a job"))
     }
 }
 

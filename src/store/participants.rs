@@ -2,6 +2,8 @@
 
 use jiff::civil::Date;
 use jiff::Timestamp;
+use std::collections::HashSet;
+
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::domain::hours::WeeklyHours;
@@ -9,8 +11,7 @@ use crate::domain::participant::{Distance, Participant, ParticipantDetails};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::ranking::Candidate;
 
-const COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, \
-    (SELECT group_concat(category, ';') FROM (SELECT category FROM offers o WHERE o.participant_id = p.id ORDER BY category))";
+const COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
     let bad = |i: usize, msg: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, msg.into());
@@ -49,16 +50,16 @@ pub fn upsert(conn: &Connection, d: &ParticipantDetails, now: Timestamp) -> anyh
     let (id, saved) = match existing {
         Some(id) => {
             conn.execute(
-                "UPDATE participants SET name = ?2, available = ?3, street = ?4, postcode = ?5, distance = ?6, updated_at = ?7 WHERE id = ?1",
-                params![id, d.name, d.available.as_str(), d.street, d.postcode, d.distance.as_str(), at],
+                "UPDATE participants SET name = ?2, available = ?3, street = ?4, postcode = ?5, distance = ?6, updated_at = ?7, offers = ?8 WHERE id = ?1",
+                params![id, d.name, d.available.as_str(), d.street, d.postcode, d.distance.as_str(), at, offers_text(d)],
             )?;
             conn.execute("DELETE FROM offers WHERE participant_id = ?1", [id])?;
             (id, Saved::Updated)
         }
         None => {
             conn.execute(
-                "INSERT INTO participants (name, phone, available, street, postcode, distance, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                params![d.name, d.phone.as_str(), d.available.as_str(), d.street, d.postcode, d.distance.as_str(), at],
+                "INSERT INTO participants (name, phone, available, street, postcode, distance, created_at, updated_at, offers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+                params![d.name, d.phone.as_str(), d.available.as_str(), d.street, d.postcode, d.distance.as_str(), at, offers_text(d)],
             )?;
             (conn.last_insert_rowid(), Saved::Added)
         }
@@ -68,6 +69,12 @@ pub fn upsert(conn: &Connection, d: &ParticipantDetails, now: Timestamp) -> anyh
         insert.execute(params![id, category])?;
     }
     Ok((id, saved))
+}
+
+fn offers_text(d: &ParticipantDetails) -> String {
+    let mut offers = d.offers.clone();
+    offers.sort();
+    offers.join(";")
 }
 
 pub fn find_by_phone(conn: &Connection, phone: &PhoneNumber) -> anyhow::Result<Option<Participant>> {
@@ -101,28 +108,44 @@ const STALE_AFTER_SECONDS: i64 = 3 * 60 * 60;
 
 /// Everyone who offers `category`, with what the ranking needs to know about their calls.
 pub fn candidates(conn: &Connection, category: &str, call_sid: &str, caller_phone: Option<&PhoneNumber>, now: Timestamp) -> anyhow::Result<Vec<Candidate>> {
-    let sql = format!(
-        "SELECT {COLUMNS},
-            EXISTS (SELECT 1 FROM attempts a JOIN calls c ON c.call_sid = a.call_sid
-                    WHERE a.helper_id = p.id AND a.ended_at IS NULL AND c.ended_at IS NULL
-                      AND a.call_sid <> ?2 AND c.started_at > ?4),
-            EXISTS (SELECT 1 FROM attempts a WHERE a.helper_id = p.id AND a.call_sid = ?2),
-            EXISTS (SELECT 1 FROM matches m WHERE m.helper_id = p.id AND m.caller_phone = ?3 AND m.category = ?1),
-            (SELECT max(a.started_at) FROM attempts a WHERE a.helper_id = p.id)
-         FROM participants p JOIN offers o ON o.participant_id = p.id AND o.category = ?1"
-    );
+    let ids = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> anyhow::Result<HashSet<i64>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let set = stmt.query_map(p, |r| r.get::<_, Option<i64>>(0))?.filter_map(|r| r.ok().flatten()).collect();
+        Ok(set)
+    };
+    // Small sets, each from an index: who is busy elsewhere, who was asked for this call,
+    // who helped this caller with this category before.
+    let busy = ids(
+        "SELECT a.helper_id FROM attempts a JOIN calls c ON c.call_sid = a.call_sid
+         WHERE a.ended_at IS NULL AND c.ended_at IS NULL AND a.call_sid <> ?1 AND c.started_at > ?2",
+        &[&call_sid, &(now.as_second() - STALE_AFTER_SECONDS)],
+    )?;
+    let asked = ids("SELECT helper_id FROM attempts WHERE call_sid = ?1", &[&call_sid])?;
+    let helped = match caller_phone {
+        Some(phone) => ids("SELECT helper_id FROM matches WHERE caller_phone = ?1 AND category = ?2", &[&phone.as_str(), &category])?,
+        None => HashSet::new(),
+    };
+    let sql = format!("SELECT {COLUMNS} FROM offers o JOIN participants p ON p.id = o.participant_id WHERE o.category = ?1");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
-        .query_map(params![category, call_sid, caller_phone.map(|p| p.as_str()), now.as_second() - STALE_AFTER_SECONDS], |row| {
-            let last: Option<i64> = row.get(13)?;
+        .query_map([category], |row| {
+            let last: Option<i64> = row.get(10)?;
+            let participant = from_row(row)?;
+            let id = participant.id;
             Ok(Candidate {
-                participant: from_row(row)?,
-                busy: row.get(10)?,
-                asked_this_call: row.get(11)?,
-                helped_caller_before: row.get(12)?,
+                participant,
+                busy: busy.contains(&id),
+                asked_this_call: asked.contains(&id),
+                helped_caller_before: helped.contains(&id),
                 last_asked: last.and_then(|s| Timestamp::from_second(s).ok()),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// Notes that a participant was rung now (for fair rotation).
+pub fn mark_asked(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<()> {
+    conn.prepare_cached("UPDATE participants SET last_asked_at = max(coalesce(last_asked_at, 0), ?2) WHERE id = ?1")?.execute(params![id, now.as_second()])?;
+    Ok(())
 }

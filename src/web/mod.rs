@@ -38,7 +38,9 @@ pub struct ServeConfig {
 }
 
 pub struct AppState {
-    pub store: Store,
+    pub store: Arc<Store>,
+    /// The thread that runs all database work of the service.
+    pub worker: crate::store::Worker,
     pub neighbourhoods: Neighbourhoods,
     pub public_url: String,
     pub auth_token: Option<String>,
@@ -61,7 +63,9 @@ impl Application {
             "" => format!("http://{}", listener.local_addr()?),
             url => url.to_string(),
         };
+        let store = Arc::new(store);
         let state = Arc::new(AppState {
+            worker: crate::store::Worker::start(store.clone()),
             store,
             neighbourhoods: config.neighbourhoods,
             public_url,
@@ -90,8 +94,7 @@ impl Application {
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
-    let st = state.clone();
-    let ok = tokio::task::spawn_blocking(move || st.store.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))).await;
+    let ok = state.worker.run(|store| store.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))).await;
     match ok {
         Ok(Ok(1)) => (StatusCode::OK, "ok\n").into_response(),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),

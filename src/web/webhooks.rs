@@ -52,7 +52,7 @@ pub async fn webhook(State(state): State<Arc<AppState>>, Path(endpoint): Path<St
     let st = state.clone();
     let to = inbound.to.clone();
     let call_sid = inbound.call_sid.clone();
-    let outcome = tokio::task::spawn_blocking(move || handle(&st, endpoint, inbound)).await;
+    let outcome = state.worker.run(move |_| handle(&st, endpoint, inbound)).await;
     let body = match outcome {
         Ok(Ok(xml)) => xml,
         Ok(Err(e)) => {

@@ -174,3 +174,20 @@ fn simulate_reads_the_callers_and_helpers_choices() {
     assert!(stdout.contains("caller and +31610000004 are talking"), "{stdout}");
     assert!(stdout.contains("\"outcome\": \"matched\""), "{stdout}");
 }
+
+/// Benchmarks are not timed tests: this only checks that `bench load` runs at a small
+/// size and reports every figure.
+#[test]
+fn bench_load_runs_at_a_small_size() {
+    let (ok, out, err) = run(bin().args(["bench", "load", "--calls", "12", "--concurrency", "4", "--participants", "60", "--json"]));
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for side in ["ours", "baseline"] {
+        for key in ["calls_per_s", "p50_ms", "p99_ms", "max_ms", "errors", "peak_rss_mb"] {
+            assert!(report[side][key].is_number(), "{side}.{key} in {out}");
+        }
+        assert_eq!(report[side]["errors"], 0, "{out}");
+        assert_eq!(report[side]["calls"], 12, "{out}");
+    }
+    assert!(report["ratio"]["calls_per_s"].is_number());
+}

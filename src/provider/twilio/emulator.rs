@@ -139,6 +139,9 @@ pub struct Emulator {
     /// When the caller hangs up while a phone rings, also post the `<Dial>` action
     /// (`DialCallStatus=canceled`, `CallStatus=completed`) before the status callback.
     pub dial_action_after_hangup: bool,
+    /// Real time to wait before each webhook, like people speaking and phones ringing
+    /// (for load tests at a realistic pace).
+    pub pause_between_requests: Duration,
     next_sid: AtomicU64,
 }
 
@@ -201,6 +204,7 @@ impl Emulator {
             clock,
             repeat_every_request: false,
             dial_action_after_hangup: false,
+            pause_between_requests: Duration::ZERO,
             next_sid: AtomicU64::new(1),
         })
     }
@@ -251,6 +255,11 @@ impl Emulator {
     }
 
     async fn webhook(&self, call: &mut Call<'_>, url: &Url, params: &[(String, String)]) -> Result<String, EmulatorError> {
+        if !self.pause_between_requests.is_zero() {
+            // Half to one and a half times the pause, so calls do not march in step.
+            let pause = self.pause_between_requests.mul_f64(0.5 + fastrand::f64());
+            tokio::time::sleep(pause).await;
+        }
         let started = Instant::now();
         let (status, body) = self.post(url, params).await?;
         let took = started.elapsed();

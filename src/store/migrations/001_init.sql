@@ -9,6 +9,10 @@ CREATE TABLE participants (
     distance TEXT NOT NULL DEFAULT 'any' CHECK (distance IN ('any', 'near', 'not-own-street')),
     paused INTEGER NOT NULL DEFAULT 0,
     paused_until TEXT,
+    -- The categories, ';'-separated, as in `offers` below (kept together by the store).
+    offers TEXT NOT NULL DEFAULT '',
+    -- When this participant was last rung for any call (for fair rotation).
+    last_asked_at INTEGER,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 ) STRICT;
