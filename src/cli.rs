@@ -131,6 +131,27 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Time until yes: ringing strategies compared on a simulated neighbourhood
+    Match {
+        /// Simulated months
+        #[arg(long, default_value_t = 60)]
+        months: u32,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long, default_value_t = 540)]
+        households: usize,
+        #[arg(long, default_value_t = 84)]
+        helpers: usize,
+        /// Requests a year (about 139 matches a year at Anna Zorgt)
+        #[arg(long, default_value_t = 165.0)]
+        requests_per_year: f64,
+        /// Also write a bar chart of the waits to this SVG file
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Print one JSON object instead of a table
+        #[arg(long)]
+        json: bool,
+    },
     /// The bare baseline server that `bench load` starts
     #[command(hide = true)]
     BaselineServer {
@@ -242,6 +263,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Participants { command } => participants_command(command),
         Command::Bench { command: BenchCommand::Load { calls, concurrency, participants, seed, pace_ms, json } } => {
             let report = runtime()?.block_on(crate::bench::load::run(crate::bench::load::LoadOptions { calls, concurrency, participants, seed, pace_ms }))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report.json())?);
+            } else {
+                print!("{}", report.table());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { command: BenchCommand::Match { months, seed, households, helpers, requests_per_year, svg, json } } => {
+            if helpers == 0 || helpers > households || months == 0 {
+                bail!("--helpers must be between 1 and --households, and --months at least 1");
+            }
+            let report = crate::bench::matching::run(&crate::bench::matching::MatchOptions { months, seed, households, helpers, requests_per_year });
+            if let Some(path) = svg {
+                std::fs::write(&path, report.svg()).with_context(|| format!("cannot write {}", path.display()))?;
+            }
             if json {
                 println!("{}", serde_json::to_string_pretty(&report.json())?);
             } else {

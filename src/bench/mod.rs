@@ -2,6 +2,7 @@
 //! Not tests: nothing here passes or fails on a number.
 
 pub mod load;
+pub mod matching;
 
 /// The `p`-th percentile (0..=100) of sorted values, nearest rank.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -5,6 +5,7 @@ pub mod action;
 pub mod call;
 pub mod dialplan;
 pub mod hours;
+pub mod learning;
 pub mod participant;
 pub mod phone;
 pub mod prompts;

@@ -22,6 +22,9 @@ pub struct Candidate {
     pub helped_caller_before: bool,
     /// The last time this helper was rung for any call.
     pub last_asked: Option<Timestamp>,
+    /// The learned chance that they pick up and say yes now (see `learning`); `None`
+    /// ranks by rotation alone.
+    pub likelihood: Option<f64>,
 }
 
 /// Where the caller lives, when they are registered.
@@ -38,6 +41,8 @@ pub struct Request<'a> {
     pub caller_at: Option<Whereabouts<'a>>,
     /// Local time in the dialplan's time zone.
     pub now: DateTime,
+    /// The same moment, as an instant (for "how long ago").
+    pub at: Timestamp,
     pub ringing_hours: &'a WeeklyHours,
 }
 
@@ -107,20 +112,41 @@ fn same_area(a: &str, b: &str) -> bool {
     a.len() >= 4 && b.len() >= 4 && a[..4] == b[..4]
 }
 
+/// A helper asked within this long is given a lower priority, in proportion.
+pub const REST_SECONDS: i64 = 2 * 24 * 60 * 60;
+
+/// Learned likelihood, lowered for helpers asked recently: likely helpers first, without
+/// wearing out the same few.
+pub fn rested_score(c: &Candidate, at: Timestamp) -> f64 {
+    let likelihood = c.likelihood.unwrap_or(0.5);
+    let rest = match c.last_asked {
+        None => 1.0,
+        Some(t) => ((at.as_second() - t.as_second()) as f64 / REST_SECONDS as f64).clamp(0.0, 1.0),
+    };
+    likelihood * rest
+}
+
 /// The eligible helpers, best first: a helper who helped this caller before with this
-/// category; then helpers whose near/far wish this request fits; then the least recently
-/// asked (never asked first); ties by registration order.
+/// category; then helpers whose near/far wish this request fits; then, when likelihoods
+/// are known, the highest [`rested_score`]; then the least recently asked (never asked
+/// first); ties by registration order.
 pub fn rank<'c>(candidates: &'c [Candidate], req: &Request<'_>) -> Vec<&'c Candidate> {
-    let mut eligible: Vec<&Candidate> = candidates.iter().filter(|c| eligibility(c, req).is_ok()).collect();
-    eligible.sort_by_key(|c| {
-        (
-            !c.helped_caller_before,
-            !wish_respected(&c.participant, req.caller_at),
-            c.last_asked,
-            c.participant.id,
-        )
+    let mut eligible: Vec<(&Candidate, (bool, bool), f64)> = candidates
+        .iter()
+        .filter(|c| eligibility(c, req).is_ok())
+        .map(|c| {
+            let tier = (!c.helped_caller_before, !wish_respected(&c.participant, req.caller_at));
+            let score = if c.likelihood.is_some() { rested_score(c, req.at) } else { 0.0 };
+            (c, tier, score)
+        })
+        .collect();
+    eligible.sort_by(|(a, ta, sa), (b, tb, sb)| {
+        ta.cmp(tb)
+            .then(sb.total_cmp(sa))
+            .then(a.last_asked.cmp(&b.last_asked))
+            .then(a.participant.id.cmp(&b.participant.id))
     });
-    eligible
+    eligible.into_iter().map(|(c, _, _)| c).collect()
 }
 
 #[cfg(test)]
@@ -147,6 +173,10 @@ mod tests {
         Person { id, offers: "shopping", available: "", street: "Dorpsweg", postcode: "4321 XY", distance: "any", paused: false, busy: false, asked: false, helped: false, last_asked_hours_ago: None }
     }
 
+    fn base_time() -> Timestamp {
+        Timestamp::from_second(1_790_000_000).unwrap()
+    }
+
     fn now() -> DateTime {
         // Tuesday morning.
         date(2026, 11, 24).at(10, 15, 0, 0)
@@ -170,6 +200,7 @@ mod tests {
                     asked_this_call: p.asked,
                     helped_caller_before: p.helped,
                     last_asked: p.last_asked_hours_ago.map(|h| base - jiff::SignedDuration::from_hours(h)),
+                    likelihood: None,
                 }
             })
             .collect()
@@ -179,7 +210,7 @@ mod tests {
         let cands = candidates(people);
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
         let caller = PhoneNumber::parse("+31612345678").unwrap();
-        let req = Request { category: "shopping", caller_phone: Some(&caller), caller_at, now, ringing_hours: &ringing };
+        let req = Request { category: "shopping", caller_phone: Some(&caller), caller_at, now, at: base_time(), ringing_hours: &ringing };
         rank(&cands, &req).iter().map(|c| c.participant.id).collect()
     }
 
@@ -206,7 +237,7 @@ mod tests {
         let cands = candidates(vec![person(1), person(2)]);
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
         let caller = cands[0].participant.details.phone.clone();
-        let req = Request { category: "shopping", caller_phone: Some(&caller), caller_at: None, now: now(), ringing_hours: &ringing };
+        let req = Request { category: "shopping", caller_phone: Some(&caller), caller_at: None, now: now(), at: base_time(), ringing_hours: &ringing };
         assert_eq!(eligibility(&cands[0], &req), Err(Ineligible::IsCaller));
         assert_eq!(rank(&cands, &req).len(), 1);
     }
@@ -268,6 +299,23 @@ mod tests {
     }
 
     #[test]
+    fn likely_helpers_come_first_unless_asked_recently() {
+        let mut cands = candidates(vec![person(1), person(2), Person { last_asked_hours_ago: Some(6), ..person(3) }, person(4)]);
+        for (c, l) in cands.iter_mut().zip([0.2, 0.6, 0.9, 0.6]) {
+            c.likelihood = Some(l);
+        }
+        let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
+        let req = Request { category: "shopping", caller_phone: None, caller_at: None, now: now(), at: base_time(), ringing_hours: &ringing };
+        let order: Vec<i64> = rank(&cands, &req).iter().map(|c| c.participant.id).collect();
+        // 3 is the likeliest but was asked six hours ago (0.9 x 6/48); 2 and 4 tie and were never asked.
+        assert_eq!(order, vec![2, 4, 1, 3]);
+        // Rested, 3 comes first.
+        let later = base_time() + jiff::SignedDuration::from_secs(REST_SECONDS);
+        let req = Request { at: later, ..req };
+        assert_eq!(rank(&cands, &req)[0].participant.id, 3);
+    }
+
+    #[test]
     fn rotation_spreads_asks_evenly() {
         // Ask the first-ranked helper 300 times, updating last_asked as the store would:
         // every one of 6 helpers is asked 50 times.
@@ -276,7 +324,7 @@ mod tests {
         let mut counts = [0u32; 7];
         let mut clock = Timestamp::from_second(1_790_000_000).unwrap();
         for _ in 0..300 {
-            let req = Request { category: "shopping", caller_phone: None, caller_at: None, now: now(), ringing_hours: &ringing };
+            let req = Request { category: "shopping", caller_phone: None, caller_at: None, now: now(), at: clock, ringing_hours: &ringing };
             let first = rank(&cands, &req)[0].participant.id;
             counts[first as usize] += 1;
             clock += jiff::SignedDuration::from_mins(7);

@@ -138,6 +138,7 @@ pub fn candidates(conn: &Connection, category: &str, call_sid: &str, caller_phon
                 asked_this_call: asked.contains(&id),
                 helped_caller_before: helped.contains(&id),
                 last_asked: last.and_then(|s| Timestamp::from_second(s).ok()),
+                likelihood: None,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -148,4 +149,23 @@ pub fn candidates(conn: &Connection, category: &str, call_sid: &str, caller_phon
 pub fn mark_asked(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<()> {
     conn.prepare_cached("UPDATE participants SET last_asked_at = max(coalesce(last_asked_at, 0), ?2) WHERE id = ?1")?.execute(params![id, now.as_second()])?;
     Ok(())
+}
+
+/// How much history the learned ranking reads: a year, at most this many attempts.
+const HISTORY_LIMIT: u32 = 2000;
+
+/// Recent attempts with a result: (helper, when, said yes), newest first.
+pub fn recent_asks(conn: &Connection, now: Timestamp) -> anyhow::Result<Vec<(i64, Timestamp, bool)>> {
+    let since = now.as_second() - 365 * 24 * 60 * 60;
+    let mut stmt = conn.prepare_cached(
+        "SELECT helper_id, started_at, result = 'accepted' FROM attempts
+         WHERE started_at > ?1 AND helper_id IS NOT NULL AND result IS NOT NULL AND result <> 'canceled'
+         ORDER BY started_at DESC LIMIT ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![since, HISTORY_LIMIT], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?)))?
+        .filter_map(|r| r.ok())
+        .filter_map(|(id, at, yes)| Timestamp::from_second(at).ok().map(|t| (id, t, yes)))
+        .collect();
+    Ok(rows)
 }

@@ -19,6 +19,7 @@ use crate::config::Neighbourhood;
 use crate::domain::action::Action;
 use crate::domain::call::{self, CallState, CallerInfo, Context, Event, NextHelper, Step};
 use crate::domain::dialplan::Voice;
+use crate::domain::learning::{Asked, Likelihoods};
 use crate::domain::phone::{CallerNumber, PhoneNumber};
 use crate::domain::prompts::{PromptKey, Prompts};
 use crate::domain::ranking::{self, Whereabouts};
@@ -218,13 +219,24 @@ fn run_step(tx: &Connection, hood: &Neighbourhood, call: &StoredCall, event: Eve
     };
     let next_helper = match call::wants_helper(&call.state, &event, plan) {
         Some(category) => {
-            let candidates = participants::candidates(tx, category, &call.call_sid, call.from.as_ref(), now)?;
+            let mut candidates = participants::candidates(tx, category, &call.call_sid, call.from.as_ref(), now)?;
+            // Learned from the attempts logged so far: who tends to say yes at this time.
+            let history: Vec<Asked> = participants::recent_asks(tx, now)?
+                .into_iter()
+                .map(|(helper_id, at, accepted)| Asked { helper_id, at: at.to_zoned(plan.time_zone.clone()).datetime(), accepted })
+                .collect();
+            let learned = Likelihoods::estimate(&history);
+            let local_now = now.to_zoned(plan.time_zone.clone()).datetime();
+            for c in &mut candidates {
+                c.likelihood = Some(learned.likelihood(c.participant.id, local_now));
+            }
             let caller_at = caller_participant.as_ref().map(|p| Whereabouts { street: &p.details.street, postcode: &p.details.postcode });
             let request = ranking::Request {
                 category,
                 caller_phone: call.from.as_ref(),
                 caller_at,
                 now: now.to_zoned(plan.time_zone.clone()).datetime(),
+                at: now,
                 ringing_hours: &plan.ringing.hours,
             };
             ranking::rank(&candidates, &request).first().map(|c| NextHelper {

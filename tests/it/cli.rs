@@ -191,3 +191,22 @@ fn bench_load_runs_at_a_small_size() {
     }
     assert!(report["ratio"]["calls_per_s"].is_number());
 }
+
+/// Only checks that `bench match` runs at a small size, reports every strategy with every
+/// figure, and gives the same figures for the same seed.
+#[test]
+fn bench_match_runs_and_is_deterministic() {
+    let args = ["bench", "match", "--months", "6", "--seed", "3", "--json"];
+    let (ok, first, err) = run(bin().args(args));
+    assert!(ok, "{err}");
+    let (_, second, _) = run(bin().args(args));
+    assert_eq!(first, second, "the same seed gives the same figures");
+    let report: serde_json::Value = serde_json::from_str(&first).unwrap();
+    for key in ["list", "random", "all-at-once", "burenlijn"] {
+        for figure in ["median_wait_s", "p90_wait_s", "matched_share", "phones_per_match", "gini", "max_asks_week"] {
+            assert!(report["strategies"][key][figure].is_number(), "{key}.{figure} in {first}");
+        }
+    }
+    let (_, other, _) = run(bin().args(["bench", "match", "--months", "6", "--seed", "4", "--json"]));
+    assert_ne!(first, other, "another seed, another neighbourhood");
+}

@@ -62,6 +62,7 @@ CREATE TABLE attempts (
 ) STRICT;
 CREATE INDEX attempts_by_helper ON attempts(helper_id, started_at);
 CREATE INDEX attempts_open ON attempts(helper_id) WHERE ended_at IS NULL;
+CREATE INDEX attempts_by_start ON attempts(started_at);
 
 -- A helper who said yes.
 CREATE TABLE matches (

@@ -1,0 +1,421 @@
+//! `burenlijn bench match`: time until a neighbour says yes, simulated over many months
+//! of a neighbourhood at real scale (Anna Zorgt: 540 households, 84 helpers, about 139
+//! matches a year), for the ringing strategies helplines use and for Burenlijn's own
+//! ranking (`domain::ranking::rank`, the production code, with and without learning).
+//!
+//! Every strategy meets the same requests and the same people: whether helper h picks up
+//! and says yes to request r is drawn once, from (seed, r, h), so differences come from
+//! the order of ringing alone. Deterministic for a given seed.
+
+use std::collections::HashMap;
+
+use jiff::civil::{date, DateTime};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+
+use super::percentile;
+use crate::domain::hours::WeeklyHours;
+use crate::domain::learning::{band, Asked, Likelihoods, BANDS};
+use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput};
+use crate::domain::phone::PhoneNumber;
+use crate::domain::ranking::{self, Candidate, Request, Whereabouts};
+
+pub struct MatchOptions {
+    pub months: u32,
+    pub seed: u64,
+    pub households: usize,
+    pub helpers: usize,
+    pub requests_per_year: f64,
+}
+
+const CATEGORIES: [&str; 4] = ["shopping", "transport", "odd-jobs", "company"];
+const STREETS: [(&str, &str); 12] = [
+    ("Kerkstraat", "4411 AB"), ("Molenweg", "4411 CD"), ("Dorpsweg", "4411 EF"), ("Schoolstraat", "4412 AB"),
+    ("Lindelaan", "4412 CD"), ("Beukenlaan", "4412 EF"), ("Havenweg", "4413 AB"), ("Julianastraat", "4413 CD"),
+    ("Raadhuisplein", "4413 EF"), ("Stationsweg", "4414 AB"), ("Zeedijk", "4414 CD"), ("Oude Weg", "4414 EF"),
+];
+const MAX_HELPERS: usize = 6;
+const MAX_WAIT: i64 = 300;
+const RING_TIMEOUT: i64 = 20;
+const BETWEEN: i64 = 4;
+
+struct SimHelper {
+    participant: Participant,
+    pick: [f64; BANDS],
+    yes: [f64; BANDS],
+}
+
+struct Asker {
+    phone: PhoneNumber,
+    street: &'static str,
+    postcode: &'static str,
+}
+
+struct Req {
+    local: DateTime,
+    at: Timestamp,
+    asker: usize,
+    category: &'static str,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Strategy {
+    List,
+    Random,
+    AllAtOnce,
+    Rotation,
+    Burenlijn,
+}
+
+impl Strategy {
+    fn key(self) -> &'static str {
+        match self {
+            Strategy::List => "list",
+            Strategy::Random => "random",
+            Strategy::AllAtOnce => "all-at-once",
+            Strategy::Rotation => "rotation",
+            Strategy::Burenlijn => "burenlijn",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Strategy::List => "fixed list order",
+            Strategy::Random => "random order",
+            Strategy::AllAtOnce => "ring everyone at once",
+            Strategy::Rotation => "burenlijn, rotation only",
+            Strategy::Burenlijn => "burenlijn, learned",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct StrategyFigures {
+    pub key: &'static str,
+    pub description: &'static str,
+    pub median_wait_s: f64,
+    pub p90_wait_s: f64,
+    pub matched_share: f64,
+    pub phones_per_match: f64,
+    pub gini: f64,
+    pub max_asks_week: u32,
+}
+
+pub struct MatchReport {
+    pub requests: usize,
+    pub months: u32,
+    pub seed: u64,
+    pub helpers: usize,
+    pub households: usize,
+    pub strategies: Vec<StrategyFigures>,
+}
+
+/// A draw in [0, 1) that depends only on its inputs.
+fn draw(seed: u64, request: usize, helper: i64, what: u64) -> f64 {
+    let mut rng = fastrand::Rng::with_seed(seed ^ (request as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (helper as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ what.wrapping_mul(0x1656_67B1_9E37_79F9));
+    rng.f64()
+}
+
+fn make_helpers(opts: &MatchOptions, rng: &mut fastrand::Rng) -> Vec<SimHelper> {
+    let known: Vec<String> = CATEGORIES.iter().map(|c| c.to_string()).collect();
+    let hours = ["", "", "", "", "mon-fri 09:00-17:00", "mon-sat 10:00-20:00", "daily 08:00-12:00", "mon,wed,fri 13:00-21:00", "tue,thu 09:00-21:00"];
+    (0..opts.helpers)
+        .map(|i| {
+            let mut offers: Vec<&str> = CATEGORIES.iter().zip([0.6, 0.45, 0.35, 0.4]).filter(|(_, p)| rng.f64() < *p).map(|(c, _)| *c).collect();
+            if offers.is_empty() {
+                offers.push(CATEGORIES[rng.usize(..CATEGORIES.len())]);
+            }
+            let (street, postcode) = STREETS[rng.usize(..STREETS.len())];
+            let distance = match rng.u32(0..100) {
+                0..=69 => "any",
+                70..=84 => "near",
+                _ => "not-own-street",
+            };
+            let details = ParticipantDetails::parse(
+                &ParticipantInput {
+                    name: &format!("Helper{i} X"),
+                    phone: &format!("+3161{:07}", i),
+                    offers: &offers.join(";"),
+                    available: hours[rng.usize(..hours.len())],
+                    street,
+                    postcode,
+                    distance,
+                },
+                &known,
+            )
+            .expect("simulated helpers are valid");
+            // Working people rarely pick up on weekday daytime; retired people less in the evening.
+            let working = rng.f64() < 0.4;
+            let base_pick = 0.35 + rng.f64() * 0.55;
+            let base_yes = 0.25 + rng.f64() * 0.6;
+            let mut pick = [0.0; BANDS];
+            let mut yes = [0.0; BANDS];
+            for b in 0..BANDS {
+                let weekday = b < 3;
+                let part = b % 3;
+                let factor = match (working, weekday, part) {
+                    (true, true, 0 | 1) => 0.3,
+                    (true, _, 2) => 1.1,
+                    (false, _, 0) => 1.1,
+                    (false, _, 2) => 0.7,
+                    _ => 1.0,
+                };
+                pick[b] = (base_pick * factor).clamp(0.02, 0.95);
+                yes[b] = (base_yes * (0.6 + rng.f64() * 0.6)).clamp(0.02, 0.95);
+            }
+            SimHelper { participant: Participant { id: i as i64 + 1, details, paused: false, paused_until: None }, pick, yes }
+        })
+        .collect()
+}
+
+fn make_requests(opts: &MatchOptions, rng: &mut fastrand::Rng, askers: usize, tz: &TimeZone) -> Vec<Req> {
+    // Some people ask often, most rarely: weights 1/rank^0.8.
+    let weights: Vec<f64> = (1..=askers).map(|r| 1.0 / (r as f64).powf(0.8)).collect();
+    let total: f64 = weights.iter().sum();
+    let per_day = opts.requests_per_year / 365.0;
+    let hour_weights = [(8, 6.0), (9, 12.0), (10, 14.0), (11, 12.0), (12, 6.0), (13, 8.0), (14, 9.0), (15, 8.0), (16, 7.0), (17, 5.0), (18, 5.0), (19, 4.0), (20, 2.0)];
+    let hour_total: f64 = hour_weights.iter().map(|(_, w)| w).sum();
+    let mut out = Vec::new();
+    let start = date(2026, 1, 5);
+    let days = (f64::from(opts.months) * 30.44).round() as i64;
+    for d in 0..days {
+        let Ok(day) = start.checked_add(SignedDuration::from_hours(24 * d)) else { continue };
+        // Poisson arrivals by inversion.
+        let (mut n, mut p, l) = (0, 1.0, (-per_day).exp());
+        loop {
+            p *= rng.f64();
+            if p <= l {
+                break;
+            }
+            n += 1;
+        }
+        for _ in 0..n {
+            let mut x = rng.f64() * hour_total;
+            let hour = hour_weights.iter().find(|(_, w)| {
+                x -= w;
+                x <= 0.0
+            });
+            let hour = hour.map(|(h, _)| *h).unwrap_or(10);
+            let local = day.at(hour, rng.i8(0..60), 0, 0);
+            let Ok(zoned) = local.to_zoned(tz.clone()) else { continue };
+            let mut x = rng.f64() * total;
+            let asker = weights.iter().position(|w| {
+                x -= w;
+                x <= 0.0
+            });
+            let category = match rng.u32(0..100) {
+                0..=39 => "shopping",
+                40..=69 => "transport",
+                70..=84 => "odd-jobs",
+                _ => "company",
+            };
+            out.push(Req { local, at: zoned.timestamp(), asker: asker.unwrap_or(0), category });
+        }
+    }
+    out
+}
+
+struct Tally {
+    waits: Vec<f64>,
+    matched: usize,
+    rung: usize,
+    asks: HashMap<i64, u32>,
+    asks_week: HashMap<(i64, i16, i8), u32>,
+}
+
+pub fn run(opts: &MatchOptions) -> MatchReport {
+    let tz = TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC);
+    let mut rng = fastrand::Rng::with_seed(opts.seed);
+    let helpers = make_helpers(opts, &mut rng);
+    let askers: Vec<Asker> = (0..opts.households.saturating_sub(opts.helpers).max(1))
+        .map(|i| {
+            let (street, postcode) = STREETS[rng.usize(..STREETS.len())];
+            Asker { phone: PhoneNumber::from_stored(&format!("+3120{:07}", i)).expect("valid"), street, postcode }
+        })
+        .collect();
+    let requests = make_requests(opts, &mut rng, askers.len(), &tz);
+    let ringing = WeeklyHours::parse("08:00-21:00").expect("valid");
+    let strategies = [Strategy::List, Strategy::Random, Strategy::AllAtOnce, Strategy::Rotation, Strategy::Burenlijn];
+    let figures = strategies.iter().map(|s| simulate(*s, opts, &helpers, &askers, &requests, &ringing)).collect();
+    MatchReport { requests: requests.len(), months: opts.months, seed: opts.seed, helpers: opts.helpers, households: opts.households, strategies: figures }
+}
+
+fn simulate(strategy: Strategy, opts: &MatchOptions, helpers: &[SimHelper], askers: &[Asker], requests: &[Req], ringing: &WeeklyHours) -> StrategyFigures {
+    let mut last_asked: HashMap<i64, Timestamp> = HashMap::new();
+    let mut helped: HashMap<(usize, &str), Vec<i64>> = HashMap::new();
+    let mut learned = Likelihoods::default();
+    let mut shuffle = fastrand::Rng::with_seed(opts.seed ^ 0xABCD);
+    let mut t = Tally { waits: Vec::new(), matched: 0, rung: 0, asks: HashMap::new(), asks_week: HashMap::new() };
+    for (r, req) in requests.iter().enumerate() {
+        let asker = &askers[req.asker];
+        let candidates: Vec<Candidate> = helpers
+            .iter()
+            .map(|h| Candidate {
+                participant: h.participant.clone(),
+                busy: false,
+                asked_this_call: false,
+                helped_caller_before: helped.get(&(req.asker, req.category)).is_some_and(|v| v.contains(&h.participant.id)),
+                last_asked: last_asked.get(&h.participant.id).copied(),
+                likelihood: (strategy == Strategy::Burenlijn).then(|| learned.likelihood(h.participant.id, req.local)),
+            })
+            .collect();
+        let request = Request {
+            category: req.category,
+            caller_phone: Some(&asker.phone),
+            caller_at: Some(Whereabouts { street: asker.street, postcode: asker.postcode }),
+            now: req.local,
+            at: req.at,
+            ringing_hours: ringing,
+        };
+        let order: Vec<i64> = match strategy {
+            Strategy::List | Strategy::AllAtOnce => candidates.iter().filter(|c| ranking::eligibility(c, &request).is_ok()).map(|c| c.participant.id).collect(),
+            Strategy::Random => {
+                let mut ids: Vec<i64> = candidates.iter().filter(|c| ranking::eligibility(c, &request).is_ok()).map(|c| c.participant.id).collect();
+                shuffle.shuffle(&mut ids);
+                ids
+            }
+            Strategy::Rotation | Strategy::Burenlijn => ranking::rank(&candidates, &request).iter().map(|c| c.participant.id).collect(),
+        };
+        let b = band(req.local);
+        let person = |id: i64| &helpers[(id - 1) as usize];
+        // What helper `id` does for request `r`: seconds until they pick up, and whether they say yes.
+        let answer = |id: i64| {
+            let h = person(id);
+            let picks = draw(opts.seed, r, id, 1) < h.pick[b];
+            let delay = 5 + (draw(opts.seed, r, id, 2) * 11.0) as i64;
+            let yes = draw(opts.seed, r, id, 3) < h.yes[b];
+            (picks, delay, picks && yes)
+        };
+        let mut note = |t: &mut Tally, id: i64, at: Timestamp, accepted: bool, learned: &mut Likelihoods| {
+            t.rung += 1;
+            *t.asks.entry(id).or_default() += 1;
+            let week = at.to_zoned(TimeZone::UTC).date().iso_week_date();
+            *t.asks_week.entry((id, week.year(), week.week())).or_default() += 1;
+            last_asked.insert(id, at);
+            learned.record(&Asked { helper_id: id, at: req.local, accepted });
+        };
+        let mut yes_after: Option<(i64, i64)> = None;
+        if strategy == Strategy::AllAtOnce {
+            for &id in &order {
+                let (_, delay, yes) = answer(id);
+                note(&mut t, id, req.at, yes, &mut learned);
+                if yes && yes_after.is_none_or(|(_, w)| delay + 15 < w) {
+                    yes_after = Some((id, delay + 15));
+                }
+            }
+        } else {
+            let mut waited = 0;
+            for &id in order.iter().take(MAX_HELPERS) {
+                if waited >= MAX_WAIT {
+                    break;
+                }
+                let (picks, delay, yes) = answer(id);
+                note(&mut t, id, req.at + SignedDuration::from_secs(waited), yes, &mut learned);
+                if yes {
+                    yes_after = Some((id, waited + delay + 15));
+                    break;
+                }
+                waited += if picks { delay + 20 + BETWEEN } else { RING_TIMEOUT + BETWEEN };
+            }
+        }
+        if let Some((id, wait)) = yes_after {
+            t.matched += 1;
+            t.waits.push(wait as f64);
+            helped.entry((req.asker, req.category)).or_default().push(id);
+        }
+    }
+    t.waits.sort_by(|a, b| a.total_cmp(b));
+    let counts: Vec<f64> = helpers.iter().map(|h| f64::from(t.asks.get(&h.participant.id).copied().unwrap_or(0))).collect();
+    StrategyFigures {
+        key: strategy.key(),
+        description: strategy.describe(),
+        median_wait_s: percentile(&t.waits, 50.0),
+        p90_wait_s: percentile(&t.waits, 90.0),
+        matched_share: t.matched as f64 / requests.len().max(1) as f64,
+        phones_per_match: t.rung as f64 / t.matched.max(1) as f64,
+        gini: gini(&counts),
+        max_asks_week: t.asks_week.values().copied().max().unwrap_or(0),
+    }
+}
+
+/// The Gini coefficient: 0 when everyone is asked equally often, towards 1 when a few are asked for everything.
+pub fn gini(values: &[f64]) -> f64 {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n.max(1.0);
+    if mean == 0.0 {
+        return 0.0;
+    }
+    let mut sum = 0.0;
+    for a in values {
+        for b in values {
+            sum += (a - b).abs();
+        }
+    }
+    sum / (2.0 * n * n * mean)
+}
+
+fn r2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+impl MatchReport {
+    pub fn json(&self) -> serde_json::Value {
+        let strategies: serde_json::Map<String, serde_json::Value> = self
+            .strategies
+            .iter()
+            .map(|s| {
+                (
+                    s.key.to_string(),
+                    json!({
+                        "median_wait_s": r2(s.median_wait_s), "p90_wait_s": r2(s.p90_wait_s), "matched_share": r2(s.matched_share),
+                        "phones_per_match": r2(s.phones_per_match), "gini": r2(s.gini), "max_asks_week": s.max_asks_week,
+                    }),
+                )
+            })
+            .collect();
+        json!({ "strategies": strategies, "requests": self.requests, "months": self.months, "seed": self.seed, "helpers": self.helpers, "households": self.households })
+    }
+
+    pub fn table(&self) -> String {
+        let mut out = format!(
+            "{} requests over {} months, {} households, {} helpers, seed {}\n\n{:<12} {:<26} {:>8} {:>8} {:>8} {:>8} {:>6} {:>9}\n",
+            self.requests, self.months, self.households, self.helpers, self.seed, "strategy", "", "median s", "p90 s", "matched", "phones", "gini", "max/week"
+        );
+        for s in &self.strategies {
+            out.push_str(&format!(
+                "{:<12} {:<26} {:>8.0} {:>8.0} {:>7.0}% {:>8.2} {:>6.2} {:>9}\n",
+                s.key, s.description, s.median_wait_s, s.p90_wait_s, s.matched_share * 100.0, s.phones_per_match, s.gini, s.max_asks_week
+            ));
+        }
+        out
+    }
+
+    /// A bar chart of the median and 90th percentile wait per strategy.
+    pub fn svg(&self) -> String {
+        let max = self.strategies.iter().map(|s| s.p90_wait_s).fold(1.0, f64::max);
+        let (w, row, left) = (640.0, 44.0, 190.0);
+        let h = 40.0 + row * self.strategies.len() as f64;
+        let scale = (w - left - 60.0) / max;
+        let mut out = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"13\">\n<text x=\"10\" y=\"20\">Seconds until a neighbour says yes (bar: median, line: 90th percentile)</text>\n");
+        for (i, s) in self.strategies.iter().enumerate() {
+            let y = 36.0 + row * i as f64;
+            out.push_str(&format!("<text x=\"10\" y=\"{}\">{}</text>\n", y + 18.0, s.description));
+            out.push_str(&format!("<rect x=\"{left}\" y=\"{y}\" width=\"{:.1}\" height=\"24\" fill=\"{}\"/>\n", s.median_wait_s * scale, if s.key == "burenlijn" { "#1b7f3b" } else { "#6b7b8c" }));
+            out.push_str(&format!("<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#222\" stroke-width=\"2\"/>\n", left + s.p90_wait_s * scale, y + 12.0, y + 12.0));
+            out.push_str(&format!("<text x=\"{:.1}\" y=\"{}\">{:.0} / {:.0} s</text>\n", left + s.p90_wait_s * scale + 6.0, y + 18.0, s.median_wait_s, s.p90_wait_s));
+        }
+        out.push_str("</svg>\n");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn gini_of_equal_and_unequal_counts() {
+        assert_eq!(super::gini(&[3.0, 3.0, 3.0]), 0.0);
+        assert!((super::gini(&[0.0, 0.0, 0.0, 4.0]) - 0.75).abs() < 1e-9);
+        assert_eq!(super::gini(&[0.0, 0.0]), 0.0);
+    }
+}
