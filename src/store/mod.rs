@@ -16,6 +16,8 @@ use rusqlite_migration::{Migrations, M};
 
 pub struct Store {
     conn: Mutex<Connection>,
+    /// The register in memory, for ranking.
+    pub registry: participants::RegistryCache,
 }
 
 fn migrations() -> Migrations<'static> {
@@ -31,7 +33,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations().to_latest(&mut conn).with_context(|| format!("cannot migrate database {}", path.display()))?;
-        Ok(Store { conn: Mutex::new(conn) })
+        Ok(Store { conn: Mutex::new(conn), registry: participants::RegistryCache::default() })
     }
 
     /// Runs `f` in one write transaction: all of it is stored, or none.

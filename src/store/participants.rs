@@ -2,7 +2,8 @@
 
 use jiff::civil::Date;
 use jiff::Timestamp;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -106,8 +107,30 @@ pub fn set_paused(conn: &Connection, phone: &PhoneNumber, paused: bool, until: O
 /// Calls whose provider never told us they ended are not held against a helper forever.
 const STALE_AFTER_SECONDS: i64 = 3 * 60 * 60;
 
+/// The register in memory, per category, read again whenever it changed.
+#[derive(Default)]
+pub struct RegistryCache {
+    inner: std::sync::Mutex<(i64, HashMap<String, Arc<Vec<Participant>>>)>,
+}
+
+fn offering(conn: &Connection, cache: &RegistryCache, category: &str) -> anyhow::Result<Arc<Vec<Participant>>> {
+    let version: i64 = conn.prepare_cached("SELECT version FROM registry_version WHERE id = 1")?.query_row([], |r| r.get(0))?;
+    let mut guard = cache.inner.lock().unwrap_or_else(|p| p.into_inner());
+    if guard.0 != version {
+        *guard = (version, HashMap::new());
+    }
+    if let Some(list) = guard.1.get(category) {
+        return Ok(list.clone());
+    }
+    let sql = format!("SELECT {COLUMNS} FROM offers o JOIN participants p ON p.id = o.participant_id WHERE o.category = ?1 ORDER BY p.id");
+    let list: Vec<Participant> = conn.prepare_cached(&sql)?.query_map([category], from_row)?.collect::<Result<_, _>>()?;
+    let list = Arc::new(list);
+    guard.1.insert(category.to_string(), list.clone());
+    Ok(list)
+}
+
 /// Everyone who offers `category`, with what the ranking needs to know about their calls.
-pub fn candidates(conn: &Connection, category: &str, call_sid: &str, caller_phone: Option<&PhoneNumber>, now: Timestamp) -> anyhow::Result<Vec<Candidate>> {
+pub fn candidates(conn: &Connection, cache: &RegistryCache, category: &str, call_sid: &str, caller_phone: Option<&PhoneNumber>, now: Timestamp) -> anyhow::Result<Vec<Candidate>> {
     let ids = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> anyhow::Result<HashSet<i64>> {
         let mut stmt = conn.prepare_cached(sql)?;
         let set = stmt.query_map(p, |r| r.get::<_, Option<i64>>(0))?.filter_map(|r| r.ok().flatten()).collect();
@@ -125,24 +148,22 @@ pub fn candidates(conn: &Connection, category: &str, call_sid: &str, caller_phon
         Some(phone) => ids("SELECT helper_id FROM matches WHERE caller_phone = ?1 AND category = ?2", &[&phone.as_str(), &category])?,
         None => HashSet::new(),
     };
-    let sql = format!("SELECT {COLUMNS} FROM offers o JOIN participants p ON p.id = o.participant_id WHERE o.category = ?1");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt
-        .query_map([category], |row| {
-            let last: Option<i64> = row.get(10)?;
-            let participant = from_row(row)?;
-            let id = participant.id;
-            Ok(Candidate {
-                participant,
-                busy: busy.contains(&id),
-                asked_this_call: asked.contains(&id),
-                helped_caller_before: helped.contains(&id),
-                last_asked: last.and_then(|s| Timestamp::from_second(s).ok()),
-                likelihood: None,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    let last_asked: HashMap<i64, i64> = conn
+        .prepare_cached("SELECT id, last_asked_at FROM participants WHERE last_asked_at IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let people = offering(conn, cache, category)?;
+    Ok(people
+        .iter()
+        .map(|p| Candidate {
+            participant: p.clone(),
+            busy: busy.contains(&p.id),
+            asked_this_call: asked.contains(&p.id),
+            helped_caller_before: helped.contains(&p.id),
+            last_asked: last_asked.get(&p.id).and_then(|s| Timestamp::from_second(*s).ok()),
+            likelihood: None,
+        })
+        .collect())
 }
 
 /// Notes that a participant was rung now (for fair rotation).

@@ -133,7 +133,7 @@ fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Res
         };
         match endpoint {
             Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey => {
-                let step = run_step(tx, &hood, &call, event, now, inbound.caller_gone)?;
+                let step = run_step(tx, &state.store.registry, &hood, &call, event, now, inbound.caller_gone)?;
                 call.state = step.state;
                 calls::save(tx, &call, &step.effects, now)?;
                 log_step(&call, endpoint);
@@ -152,7 +152,7 @@ fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Res
                 if seq > call.seq {
                     bail!("webhook answers document {seq}, but only {} was sent", call.seq);
                 }
-                let step = run_step(tx, &hood, &call, event, now, inbound.caller_gone)?;
+                let step = run_step(tx, &state.store.registry, &hood, &call, event, now, inbound.caller_gone)?;
                 call.state = step.state;
                 call.seq = seq + 1;
                 let body = render(state, voice, &call.call_sid, call.seq, &step.reply);
@@ -190,7 +190,7 @@ fn incoming(tx: &Connection, state: &AppState, inbound: &Inbound, now: jiff::Tim
         state: CallState::new(now),
         seq: 1,
     };
-    let step = run_step(tx, &hood, &call, Event::Incoming, now, false)?;
+    let step = run_step(tx, &state.store.registry, &hood, &call, Event::Incoming, now, false)?;
     call.state = step.state;
     let body = render(state, &hood.dialplan.voice, &call.call_sid, call.seq, &step.reply);
     calls::insert(tx, &call, &body)?;
@@ -199,7 +199,7 @@ fn incoming(tx: &Connection, state: &AppState, inbound: &Inbound, now: jiff::Tim
     Ok(body)
 }
 
-fn run_step(tx: &Connection, hood: &Neighbourhood, call: &StoredCall, event: Event, now: jiff::Timestamp, caller_gone: bool) -> anyhow::Result<Step> {
+fn run_step(tx: &Connection, registry: &participants::RegistryCache, hood: &Neighbourhood, call: &StoredCall, event: Event, now: jiff::Timestamp, caller_gone: bool) -> anyhow::Result<Step> {
     let plan = &hood.dialplan;
     let caller_participant = match call.caller_id {
         Some(id) => participants::find(tx, id)?,
@@ -219,7 +219,7 @@ fn run_step(tx: &Connection, hood: &Neighbourhood, call: &StoredCall, event: Eve
     };
     let next_helper = match call::wants_helper(&call.state, &event, plan) {
         Some(category) => {
-            let mut candidates = participants::candidates(tx, category, &call.call_sid, call.from.as_ref(), now)?;
+            let mut candidates = participants::candidates(tx, registry, category, &call.call_sid, call.from.as_ref(), now)?;
             // Learned from the attempts logged so far: who tends to say yes at this time.
             let history: Vec<Asked> = participants::recent_asks(tx, now)?
                 .into_iter()

@@ -25,6 +25,25 @@ CREATE TABLE offers (
 ) STRICT;
 CREATE INDEX offers_by_category ON offers(category);
 
+-- Bumped by every change to the register (not by rotation bookkeeping), so the store can
+-- keep the register in memory and know when to read it again.
+CREATE TABLE registry_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+) STRICT;
+INSERT INTO registry_version (id, version) VALUES (1, 0);
+CREATE TRIGGER participants_added AFTER INSERT ON participants
+    BEGIN UPDATE registry_version SET version = version + 1; END;
+CREATE TRIGGER participants_removed AFTER DELETE ON participants
+    BEGIN UPDATE registry_version SET version = version + 1; END;
+CREATE TRIGGER participants_changed
+    AFTER UPDATE OF name, phone, available, street, postcode, distance, paused, paused_until, offers ON participants
+    BEGIN UPDATE registry_version SET version = version + 1; END;
+CREATE TRIGGER offers_added AFTER INSERT ON offers
+    BEGIN UPDATE registry_version SET version = version + 1; END;
+CREATE TRIGGER offers_removed AFTER DELETE ON offers
+    BEGIN UPDATE registry_version SET version = version + 1; END;
+
 -- One row per incoming call, holding the call flow's state between webhooks.
 CREATE TABLE calls (
     call_sid TEXT PRIMARY KEY,
