@@ -152,6 +152,20 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The crash harness: calls while the server is killed and restarted; nothing may be lost
+    Crash {
+        #[arg(long, default_value_t = 300)]
+        calls: usize,
+        #[arg(long, default_value_t = 20)]
+        concurrency: usize,
+        /// How often the server is killed with SIGKILL
+        #[arg(long, default_value_t = 20)]
+        kills: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// The bare baseline server that `bench load` starts
     #[command(hide = true)]
     BaselineServer {
@@ -284,6 +298,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print!("{}", report.table());
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { command: BenchCommand::Crash { calls, concurrency, kills, seed, json } } => {
+            let report = runtime()?.block_on(crate::bench::crash::run(crate::bench::crash::CrashOptions { calls, concurrency, kills, seed }))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report.json())?);
+            } else {
+                print!("{}", report.table());
+            }
+            Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Bench { command: BenchCommand::BaselineServer { listen } } => {
             runtime()?.block_on(crate::bench::load::baseline_server(listen))?;

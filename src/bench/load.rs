@@ -54,14 +54,14 @@ fn round(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-const TOKEN: &str = "bench-load-token";
-const SWITCHBOARD: &str = "+31850000000";
+pub(crate) const TOKEN: &str = "bench-load-token";
+pub(crate) const SWITCHBOARD: &str = "+31850000000";
 /// A Tuesday morning: inside ringing and office hours.
-const START: &str = "2026-11-24T10:15:00+01:00";
+pub(crate) const START: &str = "2026-11-24T10:15:00+01:00";
 
 /// Helpers answer like people do: about a third say yes.
-struct RandomPhones {
-    rng: fastrand::Rng,
+pub(crate) struct RandomPhones {
+    pub(crate) rng: fastrand::Rng,
 }
 
 impl Phones for RandomPhones {
@@ -129,25 +129,25 @@ fn rss_peak_mb(pid: u32) -> f64 {
         .unwrap_or(0.0)
 }
 
-fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Server {
-    async fn start(args: &[&str], port: u16) -> anyhow::Result<Server> {
+    pub(crate) async fn start(args: &[&str], port: u16, now: &str) -> anyhow::Result<Server> {
         let exe = std::env::current_exe()?;
         let base = format!("http://127.0.0.1:{port}");
         let child = Command::new(exe)
             .args(args)
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .env("TWILIO_AUTH_TOKEN", TOKEN)
-            .env("BURENLIJN_NOW", START)
-            .env("RUST_LOG", "warn")
+            .env("BURENLIJN_NOW", now)
+            .env("RUST_LOG", "error")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -162,11 +162,17 @@ impl Server {
         bail!("the server did not start")
     }
 
-    fn stop(mut self) -> f64 {
+    pub(crate) fn stop(mut self) -> f64 {
         let rss = rss_peak_mb(self.child.id());
         let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let _ = self.child.wait();
         rss
+    }
+
+    /// Kills the server without warning, as a crash or power cut would.
+    pub(crate) fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -289,7 +295,7 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     // Ours: complete calls through the emulator.
     let port = free_port()?;
     let db_arg = db.display().to_string();
-    let server = Server::start(&["serve", "--db", &db_arg, "--public-url", &format!("http://127.0.0.1:{port}")], port).await?;
+    let server = Server::start(&["serve", "--db", &db_arg, "--public-url", &format!("http://127.0.0.1:{port}")], port, START).await?;
     let mut emulator = Emulator::new(&server.base, TOKEN, None)?;
     emulator.pause_between_requests = Duration::from_millis(opts.pace_ms);
     let emulator = Arc::new(emulator);
@@ -310,7 +316,7 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     // to a bare handler with a fixed document.
     let per_call = (ours.webhooks as f64 / ours.calls.max(1) as f64).round().max(1.0) as usize;
     let port = free_port()?;
-    let server = Server::start(&["bench", "baseline-server"], port).await?;
+    let server = Server::start(&["bench", "baseline-server"], port, START).await?;
     let client = reqwest::Client::new();
     let url = format!("{}/twilio/voice", server.base);
     let pace = Duration::from_millis(opts.pace_ms);
@@ -343,7 +349,7 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     Ok(LoadReport { ours, baseline, options: (opts.calls, opts.concurrency, opts.participants, opts.seed), pace_ms: opts.pace_ms })
 }
 
-fn prepare_database(db: &Path, n: usize, seed: u64) -> anyhow::Result<()> {
+pub(crate) fn prepare_database(db: &Path, n: usize, seed: u64) -> anyhow::Result<()> {
     let store = Store::open(db)?;
     let rows = generate_participants(n, seed);
     let now = jiff::Timestamp::now();

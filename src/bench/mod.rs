@@ -1,6 +1,7 @@
 //! Benchmarks that print figures: `burenlijn bench load` and `burenlijn bench match`.
 //! Not tests: nothing here passes or fails on a number.
 
+pub mod crash;
 pub mod load;
 pub mod matching;
 

@@ -299,3 +299,10 @@ pub fn log(conn: &Connection, limit: u32) -> anyhow::Result<Vec<CallLog>> {
     }
     Ok(calls)
 }
+
+/// Calls started before `before` that never ended: their provider's last report was lost.
+pub fn unfinished_before(conn: &Connection, before: Timestamp) -> anyhow::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT call_sid FROM calls WHERE ended_at IS NULL AND started_at < ?1 ORDER BY started_at")?;
+    let sids = stmt.query_map([before.as_second()], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+    Ok(sids)
+}

@@ -105,7 +105,7 @@ pub fn set_paused(conn: &Connection, phone: &PhoneNumber, paused: bool, until: O
 }
 
 /// Calls whose provider never told us they ended are not held against a helper forever.
-const STALE_AFTER_SECONDS: i64 = 3 * 60 * 60;
+pub const STALE_AFTER_SECONDS: i64 = 3 * 60 * 60;
 
 /// The register in memory, per category, read again whenever it changed.
 #[derive(Default)]

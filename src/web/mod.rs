@@ -5,6 +5,8 @@
 
 mod webhooks;
 
+pub use webhooks::sweep;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -86,9 +88,25 @@ impl Application {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish. Calls whose
+    /// end was never reported are closed at start and every ten minutes.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
+        let state = self.state.clone();
+        let sweeper = tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                let st = state.clone();
+                match state.worker.run(move |_| sweep(&st)).await {
+                    Ok(Ok(n)) if n > 0 => tracing::info!(calls = n, "closed calls whose end was never reported"),
+                    Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "sweeping unfinished calls failed"),
+                    _ => {}
+                }
+            }
+        });
+        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        sweeper.abort();
+        served?;
         Ok(())
     }
 }

@@ -262,3 +262,26 @@ fn log_step(call: &StoredCall, endpoint: Endpoint) {
     };
     tracing::info!(call = %call.call_sid, endpoint = endpoint.path(), phase, outcome = call.state.outcome().map(|o| o.as_str()).unwrap_or("-"), "call stepped");
 }
+
+/// Ends calls whose end the provider never reported (a status callback lost while the
+/// service was down): after three hours without an end, a call is treated as if the
+/// caller hung up, which also frees any helper still marked as rung for it.
+pub fn sweep(state: &AppState) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let before = now - jiff::SignedDuration::from_secs(participants::STALE_AFTER_SECONDS);
+    let sids = state.store.read(|c| calls::unfinished_before(c, before))?;
+    let mut ended = 0;
+    for sid in sids {
+        state.store.write(|tx| {
+            let Some(mut call) = calls::load(tx, &sid)? else { return Ok(()) };
+            let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(()) };
+            let step = run_step(tx, &state.store.registry, &hood, &call, Event::CallerGone, now, true)?;
+            call.state = step.state;
+            calls::save(tx, &call, &step.effects, now)?;
+            tracing::info!(call = %call.call_sid, outcome = call.state.outcome().map(|o| o.as_str()).unwrap_or("-"), "closed a call whose end was never reported");
+            ended += 1;
+            Ok(())
+        })?;
+    }
+    Ok(ended)
+}

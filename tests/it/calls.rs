@@ -323,3 +323,27 @@ async fn a_recorded_prompt_is_played_and_served() {
     let outside = reqwest::get(format!("{}/audio/nl/..%2Fnl.toml", app.sandbox.state.public_url)).await.unwrap();
     assert_eq!(outside.status(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_whose_end_was_never_reported_is_closed_and_frees_its_helper() {
+    let app = spawn_app().await;
+    let em = &app.sandbox.emulator;
+    let voice = em.voice_url().clone();
+    let base = pairs(&[("CallSid", "CAlostlostlost000001"), ("From", JAN), ("To", SWITCHBOARD), ("CallStatus", "in-progress")]);
+    em.post(&voice, &base).await.unwrap();
+    let mut menu = base.clone();
+    menu.push(("Digits".into(), "1".into()));
+    em.post(&voice.join("menu?s=1").unwrap(), &menu).await.unwrap();
+    // The status callback never comes. An hour later nothing is swept yet.
+    app.sandbox.clock.advance(3600);
+    let st = app.sandbox.state.clone();
+    assert_eq!(burenlijn::web::sweep(&st).unwrap(), 0);
+    // After three hours the call is closed as abandoned and Anja is free again.
+    app.sandbox.clock.advance(2 * 3600 + 1);
+    assert_eq!(burenlijn::web::sweep(&st).unwrap(), 1);
+    let log = app.sandbox.call_log("CAlostlostlost000001").await.unwrap().unwrap();
+    assert_eq!(log.outcome.as_deref(), Some("abandoned"));
+    expect_attempts(&log, &[(ANJA, "canceled")]);
+    assert_eq!(log.follow_up.as_deref(), Some("open"));
+    assert_eq!(burenlijn::web::sweep(&st).unwrap(), 0, "a swept call stays swept");
+}

@@ -210,3 +210,18 @@ fn bench_match_runs_and_is_deterministic() {
     let (_, other, _) = run(bin().args(["bench", "match", "--months", "6", "--seed", "4", "--json"]));
     assert_ne!(first, other, "another seed, another neighbourhood");
 }
+
+/// The crash harness at a small size: the server is killed with SIGKILL during calls and
+/// started again; nothing may be lost or doubled. (Longer runs: BENCHMARKS.md.)
+#[test]
+fn crash_harness_loses_nothing() {
+    let (ok, out, err) = run(bin().args(["bench", "crash", "--calls", "80", "--concurrency", "8", "--kills", "3", "--json"]));
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    assert!(ok, "{out}\n{err}");
+    assert_eq!(report["calls_run"], 80, "{out}");
+    assert!(report["kills"].as_u64().unwrap() >= 1, "the server was killed at least once: {out}");
+    for zero in ["call_errors", "matches_lost", "matches_extra", "calls_without_outcome", "helpers_left_ringing"] {
+        assert_eq!(report[zero], 0, "{zero} in {out}");
+    }
+    assert_eq!(report["matches_heard"], report["matches_stored"], "{out}");
+}

@@ -125,6 +125,8 @@ pub struct CallReport {
     pub documents: Vec<(String, String)>,
     /// How long each webhook took, in order.
     pub latencies: Vec<Duration>,
+    /// The service could not be reached and the number's fallback document ran.
+    pub fell_back: bool,
 }
 
 pub struct Emulator {
@@ -142,6 +144,12 @@ pub struct Emulator {
     /// Real time to wait before each webhook, like people speaking and phones ringing
     /// (for load tests at a realistic pace).
     pub pause_between_requests: Duration,
+    /// How long to keep retrying a webhook that fails to connect or answers 5xx, as the
+    /// provider's connection retries do while a service restarts (zero: no retries).
+    pub retry_for: Duration,
+    /// The number's fallback document (e.g. `deploy/fallback.xml`), run when the Voice URL
+    /// itself cannot be reached.
+    pub fallback_twiml: Option<String>,
     next_sid: AtomicU64,
 }
 
@@ -205,6 +213,8 @@ impl Emulator {
             repeat_every_request: false,
             dial_action_after_hangup: false,
             pause_between_requests: Duration::ZERO,
+            retry_for: Duration::ZERO,
+            fallback_twiml: None,
             next_sid: AtomicU64::new(1),
         })
     }
@@ -231,6 +241,10 @@ impl Emulator {
 
     /// POSTs a signed, form-encoded webhook; returns status and body.
     pub async fn post(&self, url: &Url, params: &[(String, String)]) -> Result<(u16, String), EmulatorError> {
+        self.post_retrying(url, params, self.retry_for).await
+    }
+
+    async fn post_retrying(&self, url: &Url, params: &[(String, String)], retry_for: Duration) -> Result<(u16, String), EmulatorError> {
         let mut params = params.to_vec();
         for (k, v) in params.iter_mut() {
             if k == "AccountSid" {
@@ -238,7 +252,19 @@ impl Emulator {
             }
         }
         let sig = signature(&self.auth_token, url.as_str(), &params);
-        self.post_with_signature(url, &params, Some(&sig)).await
+        let deadline = Instant::now() + retry_for;
+        loop {
+            let outcome = self.post_with_signature(url, &params, Some(&sig)).await;
+            let retry = match &outcome {
+                Err(EmulatorError::Http { .. }) => true,
+                Ok((status, _)) => *status >= 500,
+                Err(_) => false,
+            };
+            if !retry || Instant::now() >= deadline {
+                return outcome;
+            }
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
     }
 
     /// POSTs with any signature (or none): for testing refusals.
@@ -255,13 +281,17 @@ impl Emulator {
     }
 
     async fn webhook(&self, call: &mut Call<'_>, url: &Url, params: &[(String, String)]) -> Result<String, EmulatorError> {
+        self.webhook_retrying(call, url, params, self.retry_for).await
+    }
+
+    async fn webhook_retrying(&self, call: &mut Call<'_>, url: &Url, params: &[(String, String)], retry_for: Duration) -> Result<String, EmulatorError> {
         if !self.pause_between_requests.is_zero() {
             // Half to one and a half times the pause, so calls do not march in step.
             let pause = self.pause_between_requests.mul_f64(0.5 + fastrand::f64());
             tokio::time::sleep(pause).await;
         }
         let started = Instant::now();
-        let (status, body) = self.post(url, params).await?;
+        let (status, body) = self.post_retrying(url, params, retry_for).await?;
         let took = started.elapsed();
         call.report.requests += 1;
         call.report.total += took;
@@ -297,7 +327,31 @@ impl Emulator {
             }
         }
         let mut url = self.voice_url.clone();
-        let mut body = self.webhook(&mut call, &url, &params).await?;
+        // With a fallback document, a Voice URL that cannot be reached is not retried: the
+        // provider goes to the fallback.
+        let retry_first = if self.fallback_twiml.is_some() { Duration::ZERO } else { self.retry_for };
+        let first = self.webhook_retrying(&mut call, &url, &params, retry_first).await;
+        let mut body = match (first, &self.fallback_twiml) {
+            (Ok(body), _) => body,
+            (Err(EmulatorError::Http { .. } | EmulatorError::Status { .. }), Some(fallback)) => {
+                // The Voice URL is down: the provider runs the number's fallback document.
+                // Its URLs (if any) are not ours, so only its verbs without callbacks run.
+                let _ = self.run_caller_document(&mut call, &url, fallback).await?;
+                call.report.fell_back = true;
+                call.line(Line::CallEnded);
+                // The number's status callback still reports the end of the call.
+                let mut status = call.base_params();
+                for (k, v) in status.iter_mut() {
+                    if k == "CallStatus" {
+                        *v = "completed".into();
+                    }
+                }
+                let status_url = self.status_url();
+                self.webhook(&mut call, &status_url, &status).await?;
+                return Ok(call.report);
+            }
+            (Err(e), _) => return Err(e),
+        };
         let mut documents = 0;
         loop {
             documents += 1;

@@ -1,0 +1,180 @@
+//! `burenlijn bench crash`: the crash harness. Complete calls run against the real server
+//! while it is killed with SIGKILL at random moments and started again; the emulator
+//! retries webhooks as the provider's connection retries do, and runs the number's
+//! fallback document (`deploy/fallback.xml`) when the Voice URL is down. Afterwards the
+//! database must agree with what the phones did: no match lost or counted twice, no
+//! helper left ringing, every call with an outcome.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+use serde_json::json;
+
+use super::load::{free_port, prepare_database, RandomPhones, Server, START, SWITCHBOARD, TOKEN};
+use crate::provider::twilio::emulator::{CallReport, Emulator, Line};
+
+pub struct CrashOptions {
+    pub calls: usize,
+    pub concurrency: usize,
+    pub kills: usize,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrashReport {
+    pub calls_run: usize,
+    pub kills: usize,
+    pub fell_back: usize,
+    pub call_errors: usize,
+    pub matches_heard: usize,
+    pub matches_stored: usize,
+    pub matches_lost: usize,
+    pub matches_extra: usize,
+    pub calls_without_outcome: usize,
+    pub helpers_left_ringing: usize,
+}
+
+impl CrashReport {
+    pub fn ok(&self) -> bool {
+        self.call_errors == 0 && self.matches_lost == 0 && self.matches_extra == 0 && self.calls_without_outcome == 0 && self.helpers_left_ringing == 0
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        json!({
+            "calls_run": self.calls_run, "kills": self.kills, "fell_back": self.fell_back, "call_errors": self.call_errors,
+            "matches_heard": self.matches_heard, "matches_stored": self.matches_stored, "matches_lost": self.matches_lost,
+            "matches_extra": self.matches_extra, "calls_without_outcome": self.calls_without_outcome,
+            "helpers_left_ringing": self.helpers_left_ringing, "ok": self.ok(),
+        })
+    }
+
+    pub fn table(&self) -> String {
+        format!(
+            "calls run               {}\nkills (SIGKILL)         {}\ncalls to the fallback   {}\ncalls that failed       {}\nmatches the phones had  {}\nmatches stored          {}\nmatches lost            {}\nmatches counted twice   {}\ncalls without outcome   {}\nhelpers left ringing    {}\n{}\n",
+            self.calls_run, self.kills, self.fell_back, self.call_errors, self.matches_heard, self.matches_stored, self.matches_lost,
+            self.matches_extra, self.calls_without_outcome, self.helpers_left_ringing,
+            if self.ok() { "OK: nothing lost, nothing doubled, every call ended" } else { "FAILED" }
+        )
+    }
+}
+
+/// The clock the server starts with: the harness's simulated start plus real time since.
+fn now_for(started: Instant) -> String {
+    let start: jiff::Timestamp = START.parse().expect("a valid constant");
+    let now = start + jiff::SignedDuration::try_from(started.elapsed()).unwrap_or(jiff::SignedDuration::ZERO);
+    now.to_string()
+}
+
+pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("crash.db");
+    prepare_database(&db, 300, opts.seed)?;
+    let port = free_port()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let db_arg = db.display().to_string();
+    let args = ["serve", "--db", db_arg.as_str(), "--public-url", base.as_str()];
+    let started = Instant::now();
+    let server = Arc::new(Mutex::new(Some(Server::start(&args, port, &now_for(started)).await?)));
+
+    let mut emulator = Emulator::new(&base, TOKEN, None)?;
+    emulator.retry_for = Duration::from_secs(20);
+    emulator.fallback_twiml = Some(include_str!("../../deploy/fallback.xml").to_string());
+    emulator.pause_between_requests = Duration::from_millis(10);
+    let emulator = Arc::new(emulator);
+
+    // The killer: SIGKILL at random moments, then start again on the same port.
+    let done = Arc::new(AtomicBool::new(false));
+    let killer = {
+        let (server, done) = (server.clone(), done.clone());
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let mut rng = fastrand::Rng::with_seed(opts.seed ^ 0x5EED);
+        let kills = opts.kills;
+        tokio::spawn(async move {
+            let mut killed = 0;
+            while killed < kills && !done.load(Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(rng.u64(150..600))).await;
+                if done.load(Ordering::SeqCst) {
+                    break;
+                }
+                let victim = server.lock().unwrap_or_else(|p| p.into_inner()).take();
+                if let Some(victim) = victim {
+                    victim.kill();
+                    killed += 1;
+                }
+                tokio::time::sleep(Duration::from_millis(rng.u64(20..200))).await;
+                let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+                match Server::start(&argv, port, &now_for(started)).await {
+                    Ok(s) => *server.lock().unwrap_or_else(|p| p.into_inner()) = Some(s),
+                    Err(e) => {
+                        eprintln!("restart failed: {e}");
+                        break;
+                    }
+                }
+            }
+            killed
+        })
+    };
+
+    let reports: Arc<Mutex<Vec<Result<CallReport, String>>>> = Arc::new(Mutex::new(Vec::new()));
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..opts.concurrency.max(1) {
+        let (emulator, reports, next, total, seed) = (emulator.clone(), reports.clone(), next.clone(), opts.calls, opts.seed);
+        workers.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= total {
+                    break;
+                }
+                let mut phones = RandomPhones { rng: fastrand::Rng::with_seed(seed.wrapping_add(i as u64)) };
+                let from = format!("+3120{:07}", 2_000_000 + i);
+                let outcome = emulator.call(&from, SWITCHBOARD, &mut phones).await.map_err(|e| e.to_string());
+                reports.lock().unwrap_or_else(|p| p.into_inner()).push(outcome);
+            }
+        }));
+    }
+    for w in workers {
+        let _ = w.await;
+    }
+    done.store(true, Ordering::SeqCst);
+    let kills = killer.await.unwrap_or(0);
+    // One more start: what the service does on start-up (closing unfinished calls) counts too.
+    if let Some(s) = server.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        s.stop();
+    }
+    Server::start(&args, port, &now_for(started)).await?.stop();
+
+    let reports = Arc::try_unwrap(reports).map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_default();
+    let call_errors = reports.iter().filter(|r| r.is_err()).count();
+    for e in reports.iter().filter_map(|r| r.as_ref().err()).take(3) {
+        eprintln!("call failed: {e}");
+    }
+    let ok: Vec<&CallReport> = reports.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let fell_back = ok.iter().filter(|r| r.fell_back).count();
+    let heard: Vec<&str> = ok
+        .iter()
+        .filter(|r| !r.fell_back && r.lines.iter().any(|l| matches!(l, Line::Connected { number } if number != "+31850000001")))
+        .map(|r| r.call_sid.as_str())
+        .collect();
+
+    let conn = Connection::open(&db)?;
+    let stored: Vec<String> = conn.prepare("SELECT call_sid FROM matches")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let matches_lost = heard.iter().filter(|sid| !stored.iter().any(|s| s == *sid)).count();
+    let matches_extra = stored.iter().filter(|s| !heard.contains(&s.as_str())).count();
+    let calls_without_outcome: i64 = conn.query_row("SELECT count(*) FROM calls WHERE outcome IS NULL OR ended_at IS NULL", [], |r| r.get(0))?;
+    let helpers_left_ringing: i64 = conn.query_row("SELECT count(*) FROM attempts WHERE ended_at IS NULL", [], |r| r.get(0))?;
+    Ok(CrashReport {
+        calls_run: reports.len(),
+        kills,
+        fell_back,
+        call_errors,
+        matches_heard: heard.len(),
+        matches_stored: stored.len(),
+        matches_lost,
+        matches_extra,
+        calls_without_outcome: calls_without_outcome as usize,
+        helpers_left_ringing: helpers_left_ringing as usize,
+    })
+}
