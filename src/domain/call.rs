@@ -191,6 +191,9 @@ pub struct Context<'a> {
     /// The provider says, with this report, that the caller has already hung up: record
     /// what the report tells, but ring nobody new.
     pub caller_gone: bool,
+    /// This caller already started the dialplan's maximum of searches in the last 24
+    /// hours: the desk decides, no neighbour is rung.
+    pub caller_over_limit: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -356,6 +359,11 @@ impl Stepper<'_, '_> {
         let plan = self.ctx.dialplan;
         match key.as_deref() {
             Some("0") => self.desk_or_voicemail(false),
+            Some(digit) if plan.category_for_digit(digit).is_some() && self.ctx.caller_over_limit => {
+                self.state.category = plan.category_for_digit(digit).map(|c| c.key.clone());
+                self.say(PromptKey::CallerLimit);
+                self.desk_or_voicemail(false);
+            }
             Some(digit) if plan.category_for_digit(digit).is_some() => {
                 let category = plan.category_for_digit(digit).map(|c| c.key.clone());
                 self.state.category = category;

@@ -50,6 +50,8 @@ pub struct Ringing {
     pub ring_timeout_seconds: u32,
     pub max_helpers: u32,
     pub max_wait_seconds: u32,
+    /// Searches one caller may start in 24 hours; after that the desk decides.
+    pub max_searches_per_caller_per_day: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -125,6 +127,7 @@ struct RawRinging {
     ring_timeout_seconds: Spanned<u32>,
     max_helpers: Spanned<u32>,
     max_wait_seconds: Spanned<u32>,
+    max_searches_per_caller_per_day: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -249,6 +252,10 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
     let ring_timeout = c.range("ringing.ring_timeout_seconds", &raw.ringing.ring_timeout_seconds, 5, 120, "seconds");
     let max_helpers = c.range("ringing.max_helpers", &raw.ringing.max_helpers, 1, 50, "helpers");
     let max_wait = c.range("ringing.max_wait_seconds", &raw.ringing.max_wait_seconds, 30, 1800, "seconds");
+    let max_searches = match &raw.ringing.max_searches_per_caller_per_day {
+        Some(v) => c.range("ringing.max_searches_per_caller_per_day", v, 1, 50, "searches"),
+        None => Some(5),
+    };
 
     let menu_timeout = match &raw.menu.timeout_seconds {
         Some(v) => c.range("menu.timeout_seconds", v, 3, 30, "seconds"),
@@ -290,8 +297,8 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
         return Err(c.errors);
     }
     // Every field below was checked above; an error would have returned.
-    let (Some(number), Some(time_zone), Some(office_hours), Some(desk_ring_timeout), Some(voicemail_max), Some(ringing_hours), Some(ring_timeout), Some(max_helpers), Some(max_wait), Some(menu_timeout), Some(menu_repeats)) =
-        (number, time_zone, office_hours, desk_ring_timeout, voicemail_max, ringing_hours, ring_timeout, max_helpers, max_wait, menu_timeout, menu_repeats)
+    let (Some(number), Some(time_zone), Some(office_hours), Some(desk_ring_timeout), Some(voicemail_max), Some(ringing_hours), Some(ring_timeout), Some(max_helpers), Some(max_wait), Some(menu_timeout), Some(menu_repeats), Some(max_searches)) =
+        (number, time_zone, office_hours, desk_ring_timeout, voicemail_max, ringing_hours, ring_timeout, max_helpers, max_wait, menu_timeout, menu_repeats, max_searches)
     else {
         return Err(vec![DialplanError { line: None, field: "dialplan".into(), message: "is incomplete".into() }]);
     };
@@ -303,7 +310,7 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
         language,
         voice,
         desk: Desk { phone: desk_phone, office_hours, ring_timeout_seconds: desk_ring_timeout, voicemail_max_seconds: voicemail_max },
-        ringing: Ringing { hours: ringing_hours, ring_timeout_seconds: ring_timeout, max_helpers, max_wait_seconds: max_wait },
+        ringing: Ringing { hours: ringing_hours, ring_timeout_seconds: ring_timeout, max_helpers, max_wait_seconds: max_wait, max_searches_per_caller_per_day: max_searches },
         menu: Menu { timeout_seconds: menu_timeout, repeats: menu_repeats },
         categories,
     })

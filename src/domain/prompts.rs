@@ -52,6 +52,7 @@ prompt_keys! {
     MenuGiveUp => "menu_give_up" [],
     Searching => "searching" ["category"],
     SearchingNext => "searching_next" [],
+    CallerLimit => "caller_limit" [],
     Nobody => "nobody" [],
     ToDesk => "to_desk" [],
     DeskUnavailable => "desk_unavailable" [],

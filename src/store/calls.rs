@@ -306,3 +306,13 @@ pub fn unfinished_before(conn: &Connection, before: Timestamp) -> anyhow::Result
     let sids = stmt.query_map([before.as_second()], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
     Ok(sids)
 }
+
+/// Searches (calls in which a category was chosen) from this number since `since`, other
+/// than `call_sid`.
+pub fn searches_since(conn: &Connection, from: &PhoneNumber, since: Timestamp, call_sid: &str) -> anyhow::Result<u32> {
+    let n: i64 = conn.prepare_cached(
+        "SELECT count(*) FROM calls WHERE from_number = ?1 AND started_at > ?2 AND category IS NOT NULL AND call_sid <> ?3",
+    )?
+    .query_row(params![from.as_str(), since.as_second(), call_sid], |r| r.get(0))?;
+    Ok(n as u32)
+}

@@ -247,7 +247,17 @@ fn run_step(tx: &Connection, registry: &participants::RegistryCache, hood: &Neig
         }
         None => None,
     };
-    let ctx = Context { now, dialplan: plan, prompts: &hood.prompts, caller: &caller, next_helper, caller_gone };
+    let caller_over_limit = match (&call.from, &event, &call.state.phase) {
+        (Some(from), Event::MenuKey(Some(_)), call::Phase::Menu) => {
+            let since = now - jiff::SignedDuration::from_hours(24);
+            calls::searches_since(tx, from, since, &call.call_sid)? >= plan.ringing.max_searches_per_caller_per_day
+        }
+        _ => false,
+    };
+    if caller_over_limit {
+        tracing::warn!(call = %call.call_sid, "caller is over the daily search limit: to the desk");
+    }
+    let ctx = Context { now, dialplan: plan, prompts: &hood.prompts, caller: &caller, next_helper, caller_gone, caller_over_limit };
     Ok(call::step(call.state.clone(), event, &ctx))
 }
 

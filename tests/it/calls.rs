@@ -347,3 +347,26 @@ async fn a_call_whose_end_was_never_reported_is_closed_and_frees_its_helper() {
     assert_eq!(log.follow_up.as_deref(), Some("open"));
     assert_eq!(burenlijn::web::sweep(&st).unwrap(), 0, "a swept call stays swept");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_number_that_calls_again_and_again_reaches_the_desk_instead_of_every_neighbour() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        let report = app.call("+31301234567", Script::keys(&["1"])).await;
+        assert_eq!(app.log_of(&report).await.outcome.as_deref(), Some("matched"));
+    }
+    let mut script = Script::keys(&["1"]);
+    script.desk_answers = true;
+    let sixth = app.call("+31301234567", script).await;
+    let log = app.log_of(&sixth).await;
+    assert_eq!(log.attempts.len(), 0, "nobody is rung");
+    assert_eq!(log.outcome.as_deref(), Some("desk"));
+    assert!(caller_heard(&sixth).contains(&"U heeft vandaag al vaker gebeld. De balie helpt u graag verder.".to_string()));
+    // Someone else is served as usual.
+    let other = app.call(JAN, Script::keys(&["1"])).await;
+    assert_eq!(app.log_of(&other).await.outcome.as_deref(), Some("matched"));
+    // A day later the same number is served again.
+    app.sandbox.clock.advance(24 * 3600);
+    let later = app.call("+31301234567", Script::keys(&["1"])).await;
+    assert_eq!(app.log_of(&later).await.outcome.as_deref(), Some("matched"));
+}
