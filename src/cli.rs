@@ -56,6 +56,9 @@ enum Command {
         /// Accept webhooks without a valid X-Twilio-Signature. Only for local experiments
         #[arg(long)]
         insecure_skip_signature: bool,
+        /// Anonymise call details older than this many months, daily (0: keep everything)
+        #[arg(long, default_value_t = 24)]
+        retention_months: u32,
     },
     /// Run one complete example call and print what everyone hears
     Demo {
@@ -89,6 +92,19 @@ enum Command {
     Participants {
         #[command(subcommand)]
         command: ParticipantsCommand,
+    },
+    /// Copy the database to FILE with SQLite's online backup (safe while serving)
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Remove numbers, names and recordings from calls older than N months (counts stay)
+    Anonymise {
+        #[arg(long)]
+        older_than_months: u32,
+        #[command(flatten)]
+        db: DbArg,
     },
     /// Benchmarks that print figures
     Bench {
@@ -248,7 +264,26 @@ enum ParticipantsCommand {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, plans, listen, public_url, insecure_skip_signature } => serve(db.db, plans, listen, public_url, insecure_skip_signature),
+        Command::Serve { db, plans, listen, public_url, insecure_skip_signature, retention_months } => serve(db.db, plans, listen, public_url, insecure_skip_signature, retention_months),
+        Command::Backup { file, db } => {
+            if file.exists() && std::fs::canonicalize(&file).ok() == std::fs::canonicalize(&db.db).ok() {
+                bail!("the backup file is the database itself");
+            }
+            let store = Store::open(&db.db)?;
+            store.backup_to(&file)?;
+            let copy = Store::open(&file)?;
+            let calls = copy.read(|c| Ok(c.query_row("SELECT count(*) FROM calls", [], |r| r.get::<_, i64>(0))?))?;
+            let people = copy.read(|c| Ok(c.query_row("SELECT count(*) FROM participants", [], |r| r.get::<_, i64>(0))?))?;
+            println!("backed up {} to {}: {calls} calls, {people} participants, integrity ok", db.db.display(), file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Anonymise { older_than_months, db } => {
+            let store = Store::open(&db.db)?;
+            let now = jiff::Timestamp::now();
+            let n = store.write(|tx| calls::anonymise_before(tx, crate::clock::months_before(now, older_than_months)?, now))?;
+            println!("anonymised {n} calls older than {older_than_months} months");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo { db } => {
             let matched = runtime()?.block_on(crate::simulate::demo(db))?;
             Ok(if matched { ExitCode::SUCCESS } else { ExitCode::FAILURE })
@@ -334,7 +369,7 @@ fn load_plans(plans: &PlansArgs) -> anyhow::Result<Neighbourhoods> {
     config::load(plans.dialplans.as_deref(), plans.prompts.as_deref())
 }
 
-fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url: String, skip_signature: bool) -> anyhow::Result<ExitCode> {
+fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url: String, skip_signature: bool, retention_months: u32) -> anyhow::Result<ExitCode> {
     let neighbourhoods = load_plans(&plans)?;
     let parsed = url::Url::parse(&public_url).with_context(|| format!("--public-url '{public_url}' is not a URL like https://burenlijn.example.nl"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
@@ -359,7 +394,7 @@ fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url
     };
     let numbers: Vec<String> = neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
     runtime()?.block_on(async move {
-        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock }).await?;
+        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months }).await?;
         tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {}/twilio/voice, status callback {}/twilio/status", public_url.trim_end_matches('/'), public_url.trim_end_matches('/'));
         app.run(crate::web::shutdown_signal()).await
     })?;
@@ -475,6 +510,7 @@ pub fn call_to_json(c: &CallLog) -> serde_json::Value {
         "voicemail": c.voicemail_url,
         "follow_up": c.follow_up,
         "dialplan": c.dialplan_number,
+        "anonymised": c.anonymised,
     })
 }
 

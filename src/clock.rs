@@ -68,3 +68,8 @@ pub fn from_env() -> anyhow::Result<Option<Timestamp>> {
         _ => Ok(None),
     }
 }
+
+/// The moment `months` calendar months before `now` (for retention).
+pub fn months_before(now: Timestamp, months: u32) -> anyhow::Result<Timestamp> {
+    Ok(now.to_zoned(jiff::tz::TimeZone::UTC).checked_sub(jiff::Span::new().months(i64::from(months)))?.timestamp())
+}

@@ -47,6 +47,7 @@ impl Sandbox {
             public_url: String::new(),
             auth_token: Some(token.clone()),
             clock: clock.clone(),
+            retention_months: 24,
         })
         .await?;
         let state = app.state.clone();

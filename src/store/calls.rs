@@ -237,6 +237,7 @@ pub struct CallLog {
     pub wait_seconds: Option<i64>,
     pub voicemail_url: Option<String>,
     pub follow_up: Option<String>,
+    pub anonymised: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -253,7 +254,8 @@ pub fn log(conn: &Connection, limit: u32) -> anyhow::Result<Vec<CallLog>> {
     let mut stmt = conn.prepare(
         "SELECT c.call_sid, c.dialplan_number, c.from_number, p.name, c.category, c.outcome, c.started_at, c.ended_at,
                 a.helper_phone, h.name, m.wait_seconds, v.recording_url,
-                CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END
+                CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END,
+                c.anonymised_at IS NOT NULL
          FROM calls c
          LEFT JOIN participants p ON p.id = c.caller_id
          LEFT JOIN matches m ON m.call_sid = c.call_sid
@@ -279,6 +281,7 @@ pub fn log(conn: &Connection, limit: u32) -> anyhow::Result<Vec<CallLog>> {
                 wait_seconds: r.get(10)?,
                 voicemail_url: r.get(11)?,
                 follow_up: r.get(12)?,
+                anonymised: r.get(13)?,
                 attempts: Vec::new(),
             })
         })?
@@ -315,4 +318,23 @@ pub fn searches_since(conn: &Connection, from: &PhoneNumber, since: Timestamp, c
     )?
     .query_row(params![from.as_str(), since.as_second(), call_sid], |r| r.get(0))?;
     Ok(n as u32)
+}
+
+/// Removes numbers, names, recordings and sent documents from calls that started before
+/// `before`, keeping what the anonymous totals need (times, category, outcome, results,
+/// waits). Returns how many calls were anonymised.
+pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp) -> anyhow::Result<usize> {
+    let (b, n) = (before.as_second(), now.as_second());
+    let old = "SELECT call_sid FROM calls WHERE started_at < ?1 AND anonymised_at IS NULL AND ended_at IS NOT NULL";
+    exec(conn, &format!("UPDATE attempts SET helper_id = NULL, helper_phone = NULL, helper_first_name = '' WHERE call_sid IN ({old})"), [b])?;
+    exec(conn, &format!("UPDATE matches SET helper_id = NULL, caller_phone = NULL WHERE call_sid IN ({old})"), [b])?;
+    exec(conn, &format!("DELETE FROM voicemails WHERE call_sid IN ({old})"), [b])?;
+    exec(conn, &format!("DELETE FROM webhook_responses WHERE call_sid IN ({old})"), [b])?;
+    exec(conn, &format!("UPDATE follow_ups SET note = NULL WHERE call_sid IN ({old})"), [b])?;
+    let calls = exec(
+        conn,
+        "UPDATE calls SET from_number = NULL, caller_id = NULL, anonymised_at = ?2 WHERE started_at < ?1 AND anonymised_at IS NULL AND ended_at IS NOT NULL",
+        params![b, n],
+    )?;
+    Ok(calls)
 }

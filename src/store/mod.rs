@@ -45,6 +45,22 @@ impl Store {
         Ok(value)
     }
 
+    /// Copies the whole database to `dest` with SQLite's online backup, while others keep
+    /// reading and writing; then checks the copy.
+    pub fn backup_to(&self, dest: &Path) -> anyhow::Result<()> {
+        let conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut target = Connection::open(dest).with_context(|| format!("cannot create {}", dest.display()))?;
+        {
+            let backup = rusqlite::backup::Backup::new(&conn, &mut target)?;
+            backup.run_to_completion(256, std::time::Duration::from_millis(2), None)?;
+        }
+        let check: String = target.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            anyhow::bail!("the backup in {} does not pass SQLite's integrity check: {check}", dest.display());
+        }
+        Ok(())
+    }
+
     /// Runs `f` for reading.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> anyhow::Result<T>) -> anyhow::Result<T> {
         let conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -37,6 +37,8 @@ pub struct ServeConfig {
     /// `None` only with `--insecure-skip-signature`.
     pub auth_token: Option<String>,
     pub clock: Arc<dyn Clock>,
+    /// Anonymise call details older than this many months, daily; 0 keeps everything.
+    pub retention_months: u32,
 }
 
 pub struct AppState {
@@ -47,6 +49,7 @@ pub struct AppState {
     pub public_url: String,
     pub auth_token: Option<String>,
     pub clock: Arc<dyn Clock>,
+    pub retention_months: u32,
 }
 
 pub struct Application {
@@ -73,6 +76,7 @@ impl Application {
             public_url,
             auth_token: config.auth_token,
             clock: config.clock,
+            retention_months: config.retention_months,
         });
         let router = Router::new()
             .route("/twilio/{endpoint}", post(webhooks::webhook))
@@ -94,8 +98,19 @@ impl Application {
         let state = self.state.clone();
         let sweeper = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(600));
+            let mut last_retention: Option<jiff::Timestamp> = None;
             loop {
                 every.tick().await;
+                let now = state.clock.now();
+                if state.retention_months > 0 && last_retention.is_none_or(|t| (now - t).get_hours() >= 24) {
+                    last_retention = Some(now);
+                    let st = state.clone();
+                    match state.worker.run(move |_| anonymise(&st)).await {
+                        Ok(Ok(n)) if n > 0 => tracing::info!(calls = n, months = state.retention_months, "anonymised old calls"),
+                        Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "anonymising old calls failed"),
+                        _ => {}
+                    }
+                }
                 let st = state.clone();
                 match state.worker.run(move |_| sweep(&st)).await {
                     Ok(Ok(n)) if n > 0 => tracing::info!(calls = n, "closed calls whose end was never reported"),
@@ -132,6 +147,13 @@ async fn audio(State(state): State<Arc<AppState>>, Path((language, file)): Path<
         Ok(bytes) => ([(header::CONTENT_TYPE, "audio/mpeg")], bytes).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// Anonymises calls older than the retention period.
+pub fn anonymise(state: &AppState) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let cutoff = crate::clock::months_before(now, state.retention_months)?;
+    state.store.write(|tx| crate::store::calls::anonymise_before(tx, cutoff, now))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

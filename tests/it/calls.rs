@@ -370,3 +370,29 @@ async fn a_number_that_calls_again_and_again_reaches_the_desk_instead_of_every_n
     let later = app.call("+31301234567", Script::keys(&["1"])).await;
     assert_eq!(app.log_of(&later).await.outcome.as_deref(), Some("matched"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_calls_are_anonymised_and_their_counts_kept() {
+    let app = spawn_app().await;
+    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline);
+    script.message_seconds = Some(12);
+    let old = app.call(JAN, script).await;
+    let st = app.sandbox.state.clone();
+    assert_eq!(burenlijn::web::anonymise(&st).unwrap(), 0, "nothing is old yet");
+    app.sandbox.clock.advance(25 * 31 * 24 * 3600);
+    let recent = app.call(JAN, Script::keys(&["1"])).await;
+    assert_eq!(burenlijn::web::anonymise(&st).unwrap(), 1);
+    let log = app.log_of(&old).await;
+    assert!(log.anonymised);
+    assert_eq!(log.from, None);
+    assert_eq!(log.voicemail_url, None);
+    assert!(log.attempts.iter().all(|a| a.phone.is_none() && a.first_name.is_empty()));
+    // What the totals need stays.
+    assert_eq!(log.outcome.as_deref(), Some("voicemail"));
+    assert_eq!(log.category.as_deref(), Some("shopping"));
+    assert_eq!(log.attempts.iter().map(|a| a.result.clone().unwrap()).collect::<Vec<_>>(), ["declined", "declined", "declined"]);
+    let kept = app.log_of(&recent).await;
+    assert!(!kept.anonymised && kept.from.as_deref() == Some(JAN));
+    assert_eq!(app.count("SELECT count(*) FROM webhook_responses w JOIN calls c USING (call_sid) WHERE c.anonymised_at IS NOT NULL").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM participants").await, 6, "the register is not touched");
+}

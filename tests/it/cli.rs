@@ -137,6 +137,14 @@ async fn serve_answers_a_whole_call_and_stops_cleanly() {
     let (status, _) = wrong.post(wrong.voice_url(), &pairs(&[("CallSid", "CAforged000000000001"), ("From", JAN), ("To", SWITCHBOARD)])).await.unwrap();
     assert_eq!(status, 403);
 
+    // An online backup while serving; the copy is a working database (that is the restore).
+    let backup = dir.path().join("backup.db");
+    let (ok, out, err) = run(bin().args(["backup"]).arg(&backup).arg("--db").arg(&db));
+    assert!(ok && out.contains("1 calls, 6 participants, integrity ok"), "{out}{err}");
+    let (_, original, _) = run(bin().args(["calls", "--json", "--db"]).arg(&db));
+    let (_, restored, _) = run(bin().args(["calls", "--json", "--db"]).arg(&backup));
+    assert_eq!(original, restored);
+
     let pid = child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let out = child.wait_with_output().unwrap();

@@ -60,7 +60,9 @@ CREATE TABLE calls (
     search_started_at INTEGER,
     ended_at INTEGER,
     -- The sequence number of the latest document sent for this call.
-    seq INTEGER NOT NULL
+    seq INTEGER NOT NULL,
+    -- When numbers, names and recordings of this call were removed (retention).
+    anonymised_at INTEGER
 ) STRICT;
 CREATE INDEX calls_by_start ON calls(started_at);
 CREATE INDEX calls_open ON calls(ended_at) WHERE ended_at IS NULL;
