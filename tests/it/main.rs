@@ -5,6 +5,8 @@ mod support;
 
 /// Whole calls, end to end over HTTP.
 mod calls;
+/// Property tests: no outside input makes a parser panic; text never breaks TwiML.
+mod fuzz;
 /// Refusals: forged signatures, malformed webhooks, unknown numbers.
 mod refusals;
 /// The `burenlijn` binary: demo, serve, dialplan check, participants, calls.

@@ -47,8 +47,14 @@ fn end(w: &mut W, name: &str) {
     w.write_event(Event::End(BytesEnd::new(name))).expect("writing to a Vec cannot fail");
 }
 
+/// Writes text, escaped; characters XML cannot hold at all (control characters) are left out.
 fn text(w: &mut W, t: &str) {
-    w.write_event(Event::Text(BytesText::new(t))).expect("writing to a Vec cannot fail");
+    let clean: std::borrow::Cow<'_, str> = if t.chars().any(forbidden) { t.chars().filter(|c| !forbidden(*c)).collect::<String>().into() } else { t.into() };
+    w.write_event(Event::Text(BytesText::new(&clean))).expect("writing to a Vec cannot fail");
+}
+
+fn forbidden(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
 fn speech(w: &mut W, s: &Speech, ctx: &RenderContext<'_>) {
