@@ -59,6 +59,9 @@ enum Command {
         /// Anonymise call details older than this many months, daily (0: keep everything)
         #[arg(long, default_value_t = 24)]
         retention_months: u32,
+        /// Webhooks a second accepted from one source address (0: no limit)
+        #[arg(long, default_value_t = 50)]
+        rate_per_source: u32,
     },
     /// Run one complete example call and print what everyone hears
     Demo {
@@ -264,7 +267,7 @@ enum ParticipantsCommand {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, plans, listen, public_url, insecure_skip_signature, retention_months } => serve(db.db, plans, listen, public_url, insecure_skip_signature, retention_months),
+        Command::Serve { db, plans, listen, public_url, insecure_skip_signature, retention_months, rate_per_source } => serve(db.db, plans, listen, public_url, insecure_skip_signature, retention_months, rate_per_source),
         Command::Backup { file, db } => {
             if file.exists() && std::fs::canonicalize(&file).ok() == std::fs::canonicalize(&db.db).ok() {
                 bail!("the backup file is the database itself");
@@ -369,7 +372,7 @@ fn load_plans(plans: &PlansArgs) -> anyhow::Result<Neighbourhoods> {
     config::load(plans.dialplans.as_deref(), plans.prompts.as_deref())
 }
 
-fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url: String, skip_signature: bool, retention_months: u32) -> anyhow::Result<ExitCode> {
+fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url: String, skip_signature: bool, retention_months: u32, rate_per_source: u32) -> anyhow::Result<ExitCode> {
     let neighbourhoods = load_plans(&plans)?;
     let parsed = url::Url::parse(&public_url).with_context(|| format!("--public-url '{public_url}' is not a URL like https://burenlijn.example.nl"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
@@ -394,7 +397,7 @@ fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url
     };
     let numbers: Vec<String> = neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
     runtime()?.block_on(async move {
-        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months }).await?;
+        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source }).await?;
         tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {}/twilio/voice, status callback {}/twilio/status", public_url.trim_end_matches('/'), public_url.trim_end_matches('/'));
         app.run(crate::web::shutdown_signal()).await
     })?;

@@ -48,6 +48,7 @@ impl Sandbox {
             auth_token: Some(token.clone()),
             clock: clock.clone(),
             retention_months: 24,
+            rate_per_source: 0,
         })
         .await?;
         let state = app.state.clone();

@@ -74,7 +74,7 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     let port = free_port()?;
     let base = format!("http://127.0.0.1:{port}");
     let db_arg = db.display().to_string();
-    let args = ["serve", "--db", db_arg.as_str(), "--public-url", base.as_str()];
+    let args = ["serve", "--db", db_arg.as_str(), "--public-url", base.as_str(), "--rate-per-source", "0"];
     let started = Instant::now();
     let server = Arc::new(Mutex::new(Some(Server::start(&args, port, &now_for(started)).await?)));
 

@@ -295,7 +295,7 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     // Ours: complete calls through the emulator.
     let port = free_port()?;
     let db_arg = db.display().to_string();
-    let server = Server::start(&["serve", "--db", &db_arg, "--public-url", &format!("http://127.0.0.1:{port}")], port, START).await?;
+    let server = Server::start(&["serve", "--db", &db_arg, "--public-url", &format!("http://127.0.0.1:{port}"), "--rate-per-source", "0"], port, START).await?;
     let mut emulator = Emulator::new(&server.base, TOKEN, None)?;
     emulator.pause_between_requests = Duration::from_millis(opts.pace_ms);
     let emulator = Arc::new(emulator);

@@ -3,6 +3,8 @@
 //! Thin: it checks, parses (through `provider`), and hands each webhook to
 //! `webhooks::handle` on a blocking thread, which loads, steps, stores and renders.
 
+mod limits;
+mod metrics;
 mod webhooks;
 
 pub use webhooks::sweep;
@@ -39,6 +41,8 @@ pub struct ServeConfig {
     pub clock: Arc<dyn Clock>,
     /// Anonymise call details older than this many months, daily; 0 keeps everything.
     pub retention_months: u32,
+    /// Webhooks a second from one source; 0: no limit.
+    pub rate_per_source: u32,
 }
 
 pub struct AppState {
@@ -50,6 +54,8 @@ pub struct AppState {
     pub auth_token: Option<String>,
     pub clock: Arc<dyn Clock>,
     pub retention_months: u32,
+    pub metrics: metrics::Metrics,
+    pub rate_limit: limits::RateLimit,
 }
 
 pub struct Application {
@@ -77,11 +83,14 @@ impl Application {
             auth_token: config.auth_token,
             clock: config.clock,
             retention_months: config.retention_months,
+            metrics: metrics::Metrics::default(),
+            rate_limit: limits::RateLimit::new(config.rate_per_source),
         });
         let router = Router::new()
             .route("/twilio/{endpoint}", post(webhooks::webhook))
             .route("/audio/{language}/{file}", get(audio))
             .route("/healthz", get(healthz))
+            .route("/metrics", get(metrics_page))
             .layer(RequestBodyLimitLayer::new(64 * 1024))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(10)))
             .with_state(state.clone());
@@ -119,7 +128,7 @@ impl Application {
                 }
             }
         });
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await;
         sweeper.abort();
         served?;
         Ok(())
@@ -130,6 +139,30 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     let ok = state.worker.run(|store| store.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))).await;
     match ok {
         Ok(Ok(1)) => (StatusCode::OK, "ok\n").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
+    }
+}
+
+async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
+    let st = state.clone();
+    let counts = state
+        .worker
+        .run(move |_| {
+            st.store.read(|c| {
+                let pairs = |sql: &str| -> anyhow::Result<Vec<(String, i64)>> {
+                    let mut stmt = c.prepare_cached(sql)?;
+                    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+                    Ok(rows)
+                };
+                let calls = pairs("SELECT coalesce(outcome, 'in_progress'), count(*) FROM calls GROUP BY 1 ORDER BY 1")?;
+                let attempts = pairs("SELECT coalesce(result, 'ringing'), count(*) FROM attempts GROUP BY 1 ORDER BY 1")?;
+                let open: i64 = c.query_row("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL", [], |r| r.get(0))?;
+                Ok((calls, attempts, open))
+            })
+        })
+        .await;
+    match counts {
+        Ok(Ok((calls, attempts, open))) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(&calls, &attempts, open)).into_response(),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
     }
 }

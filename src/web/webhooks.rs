@@ -4,16 +4,19 @@
 //! answers (`?s=N`). A request for an older document is a retry: it gets the document
 //! sent the first time and changes nothing.
 
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::bail;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use rusqlite::Connection;
 
+use super::limits::RateLimit;
 use super::AppState;
 use crate::config::Neighbourhood;
 use crate::domain::action::Action;
@@ -27,8 +30,20 @@ use crate::provider::twilio::{self, Endpoint, Inbound, RenderContext};
 use crate::store::calls::{self, StoredCall};
 use crate::store::participants;
 
-pub async fn webhook(State(state): State<Arc<AppState>>, Path(endpoint): Path<String>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn webhook(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(endpoint): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let started = Instant::now();
+    if !state.rate_limit.allow(RateLimit::source(peer, &headers), started) {
+        state.metrics.refused_rate.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!("refused a webhook: too many from one source");
+        return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "too many requests\n").into_response();
+    }
     let Some(endpoint) = Endpoint::from_path(&endpoint) else {
         return (StatusCode::NOT_FOUND, "no such webhook\n").into_response();
     };
@@ -39,6 +54,7 @@ pub async fn webhook(State(state): State<Arc<AppState>>, Path(endpoint): Path<St
         let url = format!("{}{}", state.public_url, path_and_query);
         let signature = headers.get("X-Twilio-Signature").and_then(|v| v.to_str().ok()).unwrap_or("");
         if !twilio::verify(token, &url, &form, signature) {
+            state.metrics.refused_signature.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(endpoint = endpoint.path(), "refused a webhook with a missing or wrong X-Twilio-Signature");
             return (StatusCode::FORBIDDEN, "signature does not match\n").into_response();
         }
@@ -46,6 +62,7 @@ pub async fn webhook(State(state): State<Arc<AppState>>, Path(endpoint): Path<St
     let inbound = match twilio::parse(endpoint, &query, &form) {
         Ok(i) => i,
         Err(e) => {
+            state.metrics.refused_malformed.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(endpoint = endpoint.path(), error = %e, "refused a malformed webhook");
             return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response();
         }
@@ -57,14 +74,17 @@ pub async fn webhook(State(state): State<Arc<AppState>>, Path(endpoint): Path<St
     let body = match outcome {
         Ok(Ok(xml)) => xml,
         Ok(Err(e)) => {
+            state.metrics.failed.fetch_add(1, Ordering::Relaxed);
             tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %e, "webhook failed; sending the fallback document");
             fallback(&state, endpoint, &to)
         }
         Err(e) => {
+            state.metrics.failed.fetch_add(1, Ordering::Relaxed);
             tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %e, "webhook task failed; sending the fallback document");
             fallback(&state, endpoint, &to)
         }
     };
+    state.metrics.observe(started.elapsed());
     tracing::debug!(call = %call_sid, endpoint = endpoint.path(), micros = started.elapsed().as_micros() as u64, "webhook answered");
     ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
 }

@@ -137,6 +137,15 @@ async fn serve_answers_a_whole_call_and_stops_cleanly() {
     let (status, _) = wrong.post(wrong.voice_url(), &pairs(&[("CallSid", "CAforged000000000001"), ("From", JAN), ("To", SWITCHBOARD)])).await.unwrap();
     assert_eq!(status, 403);
 
+    // Metrics: counts and latency, no personal data.
+    let metrics = client.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("burenlijn_calls_total{outcome=\"matched\"} 1"), "{metrics}");
+    assert!(metrics.contains("burenlijn_attempts_total{result=\"declined\"} 1"), "{metrics}");
+    assert!(metrics.contains("burenlijn_webhooks_refused_total{reason=\"signature\"} 1"), "{metrics}");
+    let answered: u64 = metrics.lines().find_map(|l| l.strip_prefix("burenlijn_webhook_seconds_count ")).and_then(|n| n.parse().ok()).unwrap();
+    assert!(answered >= 8, "every webhook of the call is counted: {metrics}");
+    assert!(!metrics.contains("+316"), "{metrics}");
+
     // An online backup while serving; the copy is a working database (that is the restore).
     let backup = dir.path().join("backup.db");
     let (ok, out, err) = run(bin().args(["backup"]).arg(&backup).arg("--db").arg(&db));
@@ -232,4 +241,35 @@ fn crash_harness_loses_nothing() {
         assert_eq!(report[zero], 0, "{zero} in {out}");
     }
     assert_eq!(report["matches_heard"], report["matches_stored"], "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_source_sending_too_many_webhooks_is_slowed_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = bin()
+        .args(["serve", "--rate-per-source", "2", "--listen", &format!("127.0.0.1:{port}"), "--public-url", &base, "--db"])
+        .arg(dir.path().join("r.db"))
+        .env("TWILIO_AUTH_TOKEN", "rate-test-token")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let r = client.post(format!("{base}/twilio/voice")).header("X-Twilio-Signature", "forged").body("CallSid=CA0000000000000001").send().await.unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(statuses.iter().filter(|s| **s == 403).count(), 4, "a burst of twice the rate gets through to the signature check: {statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 6, "{statuses:?}");
 }
