@@ -166,7 +166,10 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
                     _ => String::new(),
                 };
                 exec(conn,
-                    "INSERT OR IGNORE INTO attempts (call_sid, attempt, helper_id, helper_phone, helper_first_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    // Only a repeat of the same attempt is ignored; a second open attempt for the
+                    // same helper is refused by the database.
+                    "INSERT INTO attempts (call_sid, attempt, helper_id, helper_phone, helper_first_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (call_sid, attempt) DO NOTHING",
                     params![sid, attempt, helper_id, phone.as_str(), first_name, at],
                 )?;
                 super::participants::mark_asked(conn, *helper_id, now)?;

@@ -104,7 +104,7 @@ pub fn set_paused(conn: &Connection, phone: &PhoneNumber, paused: bool, until: O
     Ok(changed > 0)
 }
 
-/// Calls whose provider never told us they ended are not held against a helper forever.
+/// Calls whose provider never told us they ended are closed after this long (see the sweep).
 pub const STALE_AFTER_SECONDS: i64 = 3 * 60 * 60;
 
 /// The register in memory, per category, read again whenever it changed.
@@ -130,7 +130,7 @@ fn offering(conn: &Connection, cache: &RegistryCache, category: &str) -> anyhow:
 }
 
 /// Everyone who offers `category`, with what the ranking needs to know about their calls.
-pub fn candidates(conn: &Connection, cache: &RegistryCache, category: &str, call_sid: &str, caller_phone: Option<&PhoneNumber>, now: Timestamp) -> anyhow::Result<Vec<Candidate>> {
+pub fn candidates(conn: &Connection, cache: &RegistryCache, category: &str, call_sid: &str, caller_phone: Option<&PhoneNumber>) -> anyhow::Result<Vec<Candidate>> {
     let ids = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> anyhow::Result<HashSet<i64>> {
         let mut stmt = conn.prepare_cached(sql)?;
         let set = stmt.query_map(p, |r| r.get::<_, Option<i64>>(0))?.filter_map(|r| r.ok().flatten()).collect();
@@ -138,11 +138,9 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, category: &str, call
     };
     // Small sets, each from an index: who is busy elsewhere, who was asked for this call,
     // who helped this caller with this category before.
-    let busy = ids(
-        "SELECT a.helper_id FROM attempts a JOIN calls c ON c.call_sid = a.call_sid
-         WHERE a.ended_at IS NULL AND c.ended_at IS NULL AND a.call_sid <> ?1 AND c.started_at > ?2",
-        &[&call_sid, &(now.as_second() - STALE_AFTER_SECONDS)],
-    )?;
+    // Open attempts are closed when their call ends, and calls whose end was never
+    // reported are closed by the sweep, so an open attempt means: ringing or talking.
+    let busy = ids("SELECT helper_id FROM attempts WHERE ended_at IS NULL AND call_sid <> ?1", &[&call_sid])?;
     let asked = ids("SELECT helper_id FROM attempts WHERE call_sid = ?1", &[&call_sid])?;
     let helped = match caller_phone {
         Some(phone) => ids("SELECT helper_id FROM matches WHERE caller_phone = ?1 AND category = ?2", &[&phone.as_str(), &category])?,

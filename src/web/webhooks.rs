@@ -239,7 +239,7 @@ fn run_step(tx: &Connection, registry: &participants::RegistryCache, hood: &Neig
     };
     let next_helper = match call::wants_helper(&call.state, &event, plan) {
         Some(category) => {
-            let mut candidates = participants::candidates(tx, registry, category, &call.call_sid, call.from.as_ref(), now)?;
+            let mut candidates = participants::candidates(tx, registry, category, &call.call_sid, call.from.as_ref())?;
             // Learned from the attempts logged so far: who tends to say yes at this time.
             let history: Vec<Asked> = participants::recent_asks(tx, now)?
                 .into_iter()

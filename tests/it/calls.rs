@@ -396,3 +396,54 @@ async fn old_calls_are_anonymised_and_their_counts_kept() {
     assert_eq!(app.count("SELECT count(*) FROM webhook_responses w JOIN calls c USING (call_sid) WHERE c.anonymised_at IS NOT NULL").await, 0);
     assert_eq!(app.count("SELECT count(*) FROM participants").await, 6, "the register is not touched");
 }
+
+/// Many callers at once and few helpers: nobody is ever rung for two calls at once (the
+/// database refuses it, and no webhook fails), every call ends with one outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_callers_at_once_never_share_a_helper() {
+    let app = spawn_app().await;
+    let sandbox = &app.sandbox;
+    let mut tasks = Vec::new();
+    for i in 0..24u32 {
+        let emulator = &sandbox.emulator;
+        tasks.push(async move {
+            let mut script = Script::keys(&["1"]);
+            if i % 3 == 0 {
+                script = script.helper(ANJA, HelperAction::Decline);
+            }
+            script.desk_answers = i % 2 == 0;
+            script.message_seconds = Some(10);
+            emulator.call(&format!("+3130{:07}", 1_000_000 + i), SWITCHBOARD, &mut script).await
+        });
+    }
+    let reports = futures_join_all(tasks).await;
+    for r in &reports {
+        let r = r.as_ref().expect("every call runs to its end");
+        assert!(!caller_heard(r).iter().any(|t| t.contains("er ging iets mis")), "no webhook failed");
+    }
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE outcome IS NULL").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM (SELECT call_sid FROM matches GROUP BY call_sid HAVING count(*) > 1)").await, 0);
+    let matched = reports.iter().filter(|r| r.as_ref().unwrap().lines.iter().any(|l| matches!(l, burenlijn::provider::twilio::emulator::Line::Connected { number } if number != "+31850000001"))).count();
+    assert_eq!(app.count("SELECT count(*) FROM matches").await, matched as i64);
+}
+
+/// Runs futures concurrently on this task (no extra crate needed).
+async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut handles: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = handles.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in handles.iter_mut().enumerate() {
+            if outputs[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => outputs[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
+}

@@ -82,7 +82,8 @@ CREATE TABLE attempts (
     PRIMARY KEY (call_sid, attempt)
 ) STRICT;
 CREATE INDEX attempts_by_helper ON attempts(helper_id, started_at);
-CREATE INDEX attempts_open ON attempts(helper_id) WHERE ended_at IS NULL;
+-- Never two calls ringing (or talking to) the same helper at once.
+CREATE UNIQUE INDEX one_open_attempt_per_helper ON attempts(helper_id) WHERE ended_at IS NULL;
 CREATE INDEX attempts_by_start ON attempts(started_at);
 
 -- A helper who said yes.
