@@ -124,6 +124,9 @@ enum Command {
         /// At most this many calls
         #[arg(long, default_value_t = 100)]
         limit: u32,
+        /// Time zone for the table's times
+        #[arg(long, default_value = "Europe/Amsterdam")]
+        tz: String,
     },
 }
 
@@ -350,14 +353,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(crate::bench::load::baseline_server(listen))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Calls { db, json, limit } => {
+        Command::Calls { db, json, limit, tz } => {
+            let tz = jiff::tz::TimeZone::get(&tz).with_context(|| format!("--tz '{tz}' is not a time zone like Europe/Amsterdam"))?;
             let store = Store::open(&db.db)?;
             let log = store.read(|c| calls::log(c, limit))?;
             if json {
                 let items: Vec<serde_json::Value> = log.iter().map(call_to_json).collect();
                 println!("{}", serde_json::to_string_pretty(&items)?);
             } else {
-                print_calls(&log);
+                print_calls(&log, &tz);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -453,7 +457,7 @@ fn participants_command(command: ParticipantsCommand) -> anyhow::Result<ExitCode
                     _ => "active".to_string(),
                 };
                 let available = if d.available.is_empty() { "(ringing hours)" } else { d.available.as_str() };
-                println!("{:<24} {:<14} {:<28} {:<26} {:<20} {}", d.name, d.phone, d.offers.join(";"), available, d.street, status);
+                println!("{:<24} {:<14} {:<28} {:<26} {:<20} {}", d.name, d.phone.as_str(), d.offers.join(";"), available, d.street, status);
             }
             println!("{} participants", all.len());
             Ok(ExitCode::SUCCESS)
@@ -517,8 +521,7 @@ pub fn call_to_json(c: &CallLog) -> serde_json::Value {
     })
 }
 
-fn print_calls(log: &[CallLog]) {
-    let tz = jiff::tz::TimeZone::system();
+fn print_calls(log: &[CallLog], tz: &jiff::tz::TimeZone) {
     println!("{:<17} {:<14} {:<10} {:<10} {:<14} {:>5}  {}", "STARTED", "FROM", "CATEGORY", "OUTCOME", "HELPER", "WAIT", "ATTEMPTS");
     for c in log {
         let started = c.started_at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
