@@ -41,7 +41,7 @@ const RING_TIMEOUT: i64 = 20;
 const BETWEEN: i64 = 4;
 
 struct SimHelper {
-    participant: Participant,
+    participant: std::sync::Arc<Participant>,
     pick: [f64; BANDS],
     yes: [f64; BANDS],
 }
@@ -164,7 +164,7 @@ fn make_helpers(opts: &MatchOptions, rng: &mut fastrand::Rng) -> Vec<SimHelper> 
                 pick[b] = (base_pick * factor).clamp(0.02, 0.95);
                 yes[b] = (base_yes * (0.6 + rng.f64() * 0.6)).clamp(0.02, 0.95);
             }
-            SimHelper { participant: Participant { id: i as i64 + 1, details, paused: false, paused_until: None }, pick, yes }
+            SimHelper { participant: std::sync::Arc::new(Participant { id: i as i64 + 1, details, paused: false, paused_until: None }), pick, yes }
         })
         .collect()
 }

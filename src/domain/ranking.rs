@@ -3,6 +3,8 @@
 //! One pure function, [`rank`]: eligibility first (hard rules a helper can count on),
 //! then order: continuity, the helper's near/far wish, fair rotation.
 
+use std::sync::Arc;
+
 use jiff::civil::DateTime;
 use jiff::Timestamp;
 
@@ -13,7 +15,8 @@ use super::phone::PhoneNumber;
 /// A participant as seen for one request, with what the store knows about their calls.
 #[derive(Clone, Debug)]
 pub struct Candidate {
-    pub participant: Participant,
+    /// Shared: the store keeps the register in memory and hands out the same records.
+    pub participant: Arc<Participant>,
     /// Being rung, or talking, for another call right now.
     pub busy: bool,
     /// Already rung for this call.
@@ -195,7 +198,7 @@ mod tests {
                 .unwrap();
                 let base = Timestamp::from_second(1_790_000_000).unwrap();
                 Candidate {
-                    participant: Participant { id: p.id, details, paused: p.paused, paused_until: None },
+                    participant: Arc::new(Participant { id: p.id, details, paused: p.paused, paused_until: None }),
                     busy: p.busy,
                     asked_this_call: p.asked,
                     helped_caller_before: p.helped,

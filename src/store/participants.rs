@@ -110,10 +110,10 @@ pub const STALE_AFTER_SECONDS: i64 = 3 * 60 * 60;
 /// The register in memory, per category, read again whenever it changed.
 #[derive(Default)]
 pub struct RegistryCache {
-    inner: std::sync::Mutex<(i64, HashMap<String, Arc<Vec<Participant>>>)>,
+    inner: std::sync::Mutex<(i64, HashMap<String, Arc<Vec<Arc<Participant>>>>)>,
 }
 
-fn offering(conn: &Connection, cache: &RegistryCache, category: &str) -> anyhow::Result<Arc<Vec<Participant>>> {
+fn offering(conn: &Connection, cache: &RegistryCache, category: &str) -> anyhow::Result<Arc<Vec<Arc<Participant>>>> {
     let version: i64 = conn.prepare_cached("SELECT version FROM registry_version WHERE id = 1")?.query_row([], |r| r.get(0))?;
     let mut guard = cache.inner.lock().unwrap_or_else(|p| p.into_inner());
     if guard.0 != version {
@@ -123,7 +123,7 @@ fn offering(conn: &Connection, cache: &RegistryCache, category: &str) -> anyhow:
         return Ok(list.clone());
     }
     let sql = format!("SELECT {COLUMNS} FROM offers o JOIN participants p ON p.id = o.participant_id WHERE o.category = ?1 ORDER BY p.id");
-    let list: Vec<Participant> = conn.prepare_cached(&sql)?.query_map([category], from_row)?.collect::<Result<_, _>>()?;
+    let list: Vec<Arc<Participant>> = conn.prepare_cached(&sql)?.query_map([category], |r| from_row(r).map(Arc::new))?.collect::<Result<_, _>>()?;
     let list = Arc::new(list);
     guard.1.insert(category.to_string(), list.clone());
     Ok(list)
