@@ -181,11 +181,15 @@ impl Call<'_> {
     }
 
     fn base_params(&self) -> Vec<(String, String)> {
+        self.params_with_status("in-progress")
+    }
+
+    fn params_with_status(&self, status: &str) -> Vec<(String, String)> {
         vec![
             ("AccountSid".into(), String::new()),
             ("ApiVersion".into(), "2010-04-01".into()),
             ("CallSid".into(), self.sid.clone()),
-            ("CallStatus".into(), "in-progress".into()),
+            ("CallStatus".into(), status.into()),
             ("Called".into(), self.to.clone()),
             ("Caller".into(), self.from.clone()),
             ("Direction".into(), "inbound".into()),
@@ -320,12 +324,7 @@ impl Emulator {
         let sid = self.new_sid("CA");
         let mut call = Call { sid: sid.clone(), from: from.into(), to: to.into(), phones, report: CallReport { call_sid: sid, ..Default::default() }, rings: 0 };
         let started = self.clock.as_ref().map(|c| crate::clock::Clock::now(c.as_ref()));
-        let mut params = call.base_params();
-        for (k, v) in params.iter_mut() {
-            if k == "CallStatus" {
-                *v = "ringing".into();
-            }
-        }
+        let params = call.params_with_status("ringing");
         let mut url = self.voice_url.clone();
         // With a fallback document, a Voice URL that cannot be reached is not retried: the
         // provider goes to the fallback.
@@ -340,14 +339,7 @@ impl Emulator {
                 call.report.fell_back = true;
                 call.line(Line::CallEnded);
                 // The number's status callback still reports the end of the call.
-                let mut status = call.base_params();
-                for (k, v) in status.iter_mut() {
-                    if k == "CallStatus" {
-                        *v = "completed".into();
-                    }
-                }
-                let status_url = self.status_url();
-                self.webhook(&mut call, &status_url, &status).await?;
+                self.status_callback(&mut call, "0").await?;
                 return Ok(call.report);
             }
             (Err(e), _) => return Err(e),
@@ -375,16 +367,17 @@ impl Emulator {
             (Some(s), Some(c)) => (crate::clock::Clock::now(c.as_ref()).as_second() - s.as_second()).to_string(),
             _ => "0".into(),
         };
-        let mut status = call.base_params();
-        for (k, v) in status.iter_mut() {
-            if k == "CallStatus" {
-                *v = "completed".into();
-            }
-        }
-        status.push(("CallDuration".into(), duration));
-        let status_url = self.status_url();
-        self.webhook(&mut call, &status_url, &status).await?;
+        self.status_callback(&mut call, &duration).await?;
         Ok(call.report)
+    }
+
+    /// The number's status callback: the call has ended.
+    async fn status_callback(&self, call: &mut Call<'_>, duration: &str) -> Result<(), EmulatorError> {
+        let mut status = call.params_with_status("completed");
+        status.push(("CallDuration".into(), duration.to_string()));
+        let status_url = self.status_url();
+        self.webhook(call, &status_url, &status).await?;
+        Ok(())
     }
 
     /// Runs one document on the caller's leg. Returns the next request to make, with
@@ -434,12 +427,7 @@ impl Emulator {
                         call.line(Line::CallerHangsUp);
                         return match action {
                             Some(a) if self.dial_action_after_hangup => {
-                                let mut params = call.base_params();
-                                for (k, v) in params.iter_mut() {
-                                    if k == "CallStatus" {
-                                        *v = "completed".into();
-                                    }
-                                }
+                                let mut params = call.params_with_status("completed");
                                 params.push(("DialCallStatus".into(), "canceled".into()));
                                 params.push(("DialCallSid".into(), self.new_sid("CA")));
                                 params.push(("DialCallDuration".into(), "0".into()));
