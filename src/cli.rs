@@ -96,6 +96,11 @@ enum Command {
         #[command(subcommand)]
         command: ParticipantsCommand,
     },
+    /// Desk accounts (the web pages under /desk/)
+    Desk {
+        #[command(subcommand)]
+        command: DeskCommand,
+    },
     /// Copy the database to FILE with SQLite's online backup (safe while serving)
     Backup {
         file: PathBuf,
@@ -127,6 +132,30 @@ enum Command {
         /// Time zone for the table's times
         #[arg(long, default_value = "Europe/Amsterdam")]
         tz: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeskCommand {
+    /// Add a desk account; asks for the password (or reads one line from standard input)
+    AddUser {
+        name: String,
+        /// desk: calls, follow-up, participants, figures; coordinator: also users, erasing, audit log
+        #[arg(long, default_value = "desk")]
+        role: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Set a new password for an account (ends its sessions)
+    Passwd {
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List the desk accounts
+    Users {
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -316,6 +345,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Participants { command } => participants_command(command),
+        Command::Desk { command } => desk_command(command),
         Command::Bench { command: BenchCommand::Load { calls, concurrency, participants, seed, pace_ms, json } } => {
             let report = runtime()?.block_on(crate::bench::load::run(crate::bench::load::LoadOptions { calls, concurrency, participants, seed, pace_ms }))?;
             if json {
@@ -401,11 +431,75 @@ fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url
     };
     let numbers: Vec<String> = neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
     runtime()?.block_on(async move {
-        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source }).await?;
+        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source, recordings: None }).await?;
         tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {}/twilio/voice, status callback {}/twilio/status", public_url.trim_end_matches('/'), public_url.trim_end_matches('/'));
         app.run(crate::web::shutdown_signal()).await
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A new password: asked twice on a terminal (not echoed), or one line from standard input.
+fn read_new_password(name: &str) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("New password for {name}: "))?;
+        let again = rpassword::prompt_password("The same password again: ")?;
+        if first != again {
+            bail!("the two passwords differ; nothing was changed");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    crate::domain::desk::check_new_password(name, &password).map_err(|e| anyhow::anyhow!("{e}; nothing was changed"))?;
+    Ok(password)
+}
+
+fn desk_command(command: DeskCommand) -> anyhow::Result<ExitCode> {
+    use crate::domain::desk::{check_user_name, Role};
+    use crate::store::accounts;
+    let now = jiff::Timestamp::now();
+    match command {
+        DeskCommand::AddUser { name, role, db } => {
+            let name = check_user_name(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let role = Role::parse(&role).with_context(|| format!("--role '{role}' is not one of desk, coordinator"))?;
+            let store = Store::open(&db.db)?;
+            if store.read(|c| accounts::find_user(c, &name))?.is_some() {
+                bail!("there is already a user called '{name}' (use `burenlijn desk passwd` to set a new password)");
+            }
+            let hash = crate::web::desk::hash_password(&read_new_password(&name)?)?;
+            store.write(|tx| {
+                accounts::add_user(tx, &name, role, &hash, now)?;
+                accounts::audit(tx, now, "(command line)", "added user", None, &format!("{name} ({})", role.as_str()))
+            })?;
+            println!("added {} '{name}'; they can log in at /desk/login", role.as_str());
+            Ok(ExitCode::SUCCESS)
+        }
+        DeskCommand::Passwd { name, db } => {
+            let store = Store::open(&db.db)?;
+            let Some(user) = store.read(|c| accounts::find_user(c, &name))? else {
+                bail!("there is no user called '{name}' (see `burenlijn desk users`)");
+            };
+            let hash = crate::web::desk::hash_password(&read_new_password(&user.name)?)?;
+            store.write(|tx| {
+                accounts::set_password(tx, &user.name, &hash)?;
+                accounts::audit(tx, now, "(command line)", "set password", None, &user.name)
+            })?;
+            println!("new password set for '{}'; their sessions have ended", user.name);
+            Ok(ExitCode::SUCCESS)
+        }
+        DeskCommand::Users { db } => {
+            let store = Store::open(&db.db)?;
+            let users = store.read(accounts::users)?;
+            println!("{:<30} {:<12} STATUS", "NAME", "ROLE");
+            for u in users {
+                println!("{:<30} {:<12} {}", u.name, u.role.as_str(), if u.disabled { "disabled" } else { "active" });
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 fn participants_command(command: ParticipantsCommand) -> anyhow::Result<ExitCode> {

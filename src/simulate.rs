@@ -49,6 +49,7 @@ impl Sandbox {
             clock: clock.clone(),
             retention_months: 24,
             rate_per_source: 0,
+            recordings: None,
         })
         .await?;
         let state = app.state.clone();

@@ -50,6 +50,16 @@ impl PhoneNumber {
         &self.0
     }
 
+    /// How people write it: Dutch numbers in the national form (`020 123 4567`), others
+    /// internationally (`+32 2 123 45 67`).
+    pub fn readable(&self) -> String {
+        match phonenumber::parse(None, &self.0) {
+            Ok(n) if self.0.starts_with("+31") => n.format().mode(phonenumber::Mode::National).to_string(),
+            Ok(n) => n.format().mode(phonenumber::Mode::International).to_string(),
+            Err(_) => self.0.clone(),
+        }
+    }
+
     /// The number with its middle hidden, for logs: `+316****5678`.
     pub fn masked(&self) -> Masked<'_> {
         Masked(&self.0)
@@ -119,6 +129,13 @@ impl CallerNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn readable_forms() {
+        assert_eq!(PhoneNumber::parse("0201234567").unwrap().readable(), "020 123 4567");
+        assert_eq!(PhoneNumber::parse("06-12345678").unwrap().readable(), "06 12345678");
+        assert_eq!(PhoneNumber::parse("+32 2 123 45 67").unwrap().readable(), "+32 2 123 45 67");
+    }
 
     fn check(input: &str, expected: Option<&str>) {
         let got = PhoneNumber::parse(input).ok().map(|n| n.to_string());

@@ -4,7 +4,9 @@
 //! needs between two webhooks is here, so a restart loses nothing. Calls run on a
 //! thread of their own ([`Worker`]), never on the async runtime.
 
+pub mod accounts;
 pub mod calls;
+pub mod desk;
 pub mod participants;
 
 use std::path::Path;
@@ -16,12 +18,15 @@ use rusqlite_migration::{Migrations, M};
 
 pub struct Store {
     conn: Mutex<Connection>,
+    /// A second, read-only connection for the desk's pages: WAL lets it read while the
+    /// webhooks write, so a long report never holds up a call.
+    reader: Mutex<Connection>,
     /// The register in memory, for ranking.
     pub registry: participants::RegistryCache,
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql"))])
+    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql")), M::up(include_str!("migrations/002_desk.sql"))])
 }
 
 impl Store {
@@ -33,7 +38,10 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations().to_latest(&mut conn).with_context(|| format!("cannot migrate database {}", path.display()))?;
-        Ok(Store { conn: Mutex::new(conn), registry: participants::RegistryCache::default() })
+        let reader = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .with_context(|| format!("cannot open database {} for reading", path.display()))?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(Store { conn: Mutex::new(conn), reader: Mutex::new(reader), registry: participants::RegistryCache::default() })
     }
 
     /// Runs `f` in one write transaction: all of it is stored, or none.
@@ -64,6 +72,14 @@ impl Store {
     /// Runs `f` for reading.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> anyhow::Result<T>) -> anyhow::Result<T> {
         let conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&conn)
+    }
+}
+
+impl Store {
+    /// Runs `f` on the read-only connection (it sees every committed write).
+    pub fn read_only<T>(&self, f: impl FnOnce(&Connection) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        let conn = self.reader.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&conn)
     }
 }

@@ -142,6 +142,11 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, category: &str, call
     // reported are closed by the sweep, so an open attempt means: ringing or talking.
     let busy = ids("SELECT helper_id FROM attempts WHERE ended_at IS NULL AND call_sid <> ?1", &[&call_sid])?;
     let asked = ids("SELECT helper_id FROM attempts WHERE call_sid = ?1", &[&call_sid])?;
+    // "Do not pair": a silent no, never rung for this caller.
+    let apart = ids(
+        "SELECT CASE WHEN d.a = c.caller_id THEN d.b ELSE d.a END FROM calls c JOIN do_not_pair d ON d.a = c.caller_id OR d.b = c.caller_id WHERE c.call_sid = ?1",
+        &[&call_sid],
+    )?;
     let helped = match caller_phone {
         Some(phone) => ids("SELECT helper_id FROM matches WHERE caller_phone = ?1 AND category = ?2", &[&phone.as_str(), &category])?,
         None => HashSet::new(),
@@ -153,6 +158,7 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, category: &str, call
     let people = offering(conn, cache, category)?;
     Ok(people
         .iter()
+        .filter(|p| !apart.contains(&p.id))
         .map(|p| Candidate {
             participant: p.clone(),
             busy: busy.contains(&p.id),
@@ -187,4 +193,94 @@ pub fn recent_asks(conn: &Connection, now: Timestamp) -> anyhow::Result<Vec<(i64
         .filter_map(|(id, at, yes)| Timestamp::from_second(at).ok().map(|t| (id, t, yes)))
         .collect();
     Ok(rows)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    #[error("phone: {0} is already registered for someone else")]
+    PhoneTaken(String),
+    #[error("this participant does not exist (any more)")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] anyhow::Error),
+}
+
+/// Changes a participant's details, found by id (the phone number may change too).
+pub fn update(conn: &Connection, id: i64, d: &ParticipantDetails, now: Timestamp) -> Result<(), UpdateError> {
+    let other: Option<i64> = conn
+        .query_row("SELECT id FROM participants WHERE phone = ?1 AND id <> ?2", params![d.phone.as_str(), id], |r| r.get(0))
+        .optional()
+        .map_err(anyhow::Error::from)?;
+    if other.is_some() {
+        return Err(UpdateError::PhoneTaken(d.phone.to_string()));
+    }
+    let changed = conn
+        .execute(
+            "UPDATE participants SET name = ?2, phone = ?3, available = ?4, street = ?5, postcode = ?6, distance = ?7, updated_at = ?8, offers = ?9 WHERE id = ?1",
+            params![id, d.name, d.phone.as_str(), d.available.as_str(), d.street, d.postcode, d.distance.as_str(), now.as_second(), offers_text(d)],
+        )
+        .map_err(anyhow::Error::from)?;
+    if changed == 0 {
+        return Err(UpdateError::NotFound);
+    }
+    let write_offers = || -> anyhow::Result<()> {
+        conn.execute("DELETE FROM offers WHERE participant_id = ?1", [id])?;
+        let mut insert = conn.prepare_cached("INSERT INTO offers (participant_id, category) VALUES (?1, ?2)")?;
+        for category in &d.offers {
+            insert.execute(params![id, category])?;
+        }
+        Ok(())
+    };
+    write_offers()?;
+    Ok(())
+}
+
+/// Pauses or resumes a participant by id; returns false when there is no such participant.
+pub fn set_paused_by_id(conn: &Connection, id: i64, paused: bool, until: Option<Date>, now: Timestamp) -> anyhow::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE participants SET paused = ?2, paused_until = ?3, updated_at = ?4 WHERE id = ?1",
+        params![id, paused as i64, if paused { until.map(|d| d.to_string()) } else { None }, now.as_second()],
+    )?;
+    Ok(changed > 0)
+}
+
+/// Participants whose name, street, postcode or number holds `query`, by name.
+pub fn search(conn: &Connection, query: &str, limit: u32) -> anyhow::Result<Vec<Participant>> {
+    let q = query.trim();
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_start_matches('0');
+    let sql = format!(
+        "SELECT {COLUMNS} FROM participants p
+         WHERE ?1 = '' OR p.name LIKE '%' || ?1 || '%' OR p.street LIKE '%' || ?1 || '%' OR replace(p.postcode, ' ', '') LIKE '%' || replace(?1, ' ', '') || '%'
+            OR (length(?2) >= 4 AND p.phone LIKE '%' || ?2 || '%')
+         ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![q, digits, limit], from_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Erases a person on request: their registration, notes and "do not pair" entries are
+/// deleted, and their number, name and recordings are removed from every call they took
+/// part in. What the anonymous totals need (times, categories, outcomes, waits) stays.
+/// Returns false when there is no such participant.
+pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool> {
+    let Some(phone): Option<String> = conn.query_row("SELECT phone FROM participants WHERE id = ?1", [id], |r| r.get(0)).optional()? else {
+        return Ok(false);
+    };
+    let theirs = "SELECT call_sid FROM calls WHERE caller_id = ?1 OR from_number = ?2";
+    conn.execute(&format!("DELETE FROM voicemails WHERE call_sid IN ({theirs})"), params![id, phone])?;
+    conn.execute(&format!("DELETE FROM webhook_responses WHERE call_sid IN ({theirs})"), params![id, phone])?;
+    conn.execute(&format!("UPDATE follow_ups SET note = NULL WHERE call_sid IN ({theirs})"), params![id, phone])?;
+    conn.execute("DELETE FROM notes WHERE participant_id = ?1 OR phone = ?2", params![id, phone])?;
+    conn.execute("UPDATE attempts SET helper_phone = NULL, helper_first_name = '' WHERE helper_id = ?1 OR helper_phone = ?2", params![id, phone])?;
+    conn.execute("UPDATE matches SET caller_phone = NULL WHERE caller_phone = ?1", [&phone])?;
+    conn.execute(
+        "UPDATE calls SET from_number = NULL, anonymised_at = coalesce(anonymised_at, ?3) WHERE caller_id = ?1 OR from_number = ?2",
+        params![id, phone, now.as_second()],
+    )?;
+    // Foreign keys clear the remaining links (calls.caller_id, attempts.helper_id,
+    // matches.helper_id) and delete offers and "do not pair".
+    conn.execute("DELETE FROM participants WHERE id = ?1", [id])?;
+    Ok(true)
 }

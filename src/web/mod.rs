@@ -3,6 +3,7 @@
 //! Thin: it checks, parses (through `provider`), and hands each webhook to
 //! `webhooks::handle` on a blocking thread, which loads, steps, stores and renders.
 
+pub mod desk;
 mod limits;
 mod metrics;
 mod webhooks;
@@ -43,6 +44,8 @@ pub struct ServeConfig {
     pub retention_months: u32,
     /// Webhooks a second from one source; 0: no limit.
     pub rate_per_source: u32,
+    /// The provider's REST API, for fetching voicemail recordings; `None` without credentials.
+    pub recordings: Option<desk::calls::Recordings>,
 }
 
 pub struct AppState {
@@ -56,6 +59,9 @@ pub struct AppState {
     pub retention_months: u32,
     pub metrics: metrics::Metrics,
     pub rate_limit: limits::RateLimit,
+    /// Each call that changed, for the desk's live Now page.
+    pub changes: tokio::sync::broadcast::Sender<String>,
+    pub desk: desk::DeskState,
 }
 
 pub struct Application {
@@ -75,7 +81,10 @@ impl Application {
             url => url.to_string(),
         };
         let store = Arc::new(store);
+        let desk = desk::DeskState::new(&config.neighbourhoods, &public_url, config.recordings);
         let state = Arc::new(AppState {
+            changes: tokio::sync::broadcast::channel(256).0,
+            desk,
             worker: crate::store::Worker::start(store.clone()),
             store,
             neighbourhoods: config.neighbourhoods,
@@ -86,12 +95,14 @@ impl Application {
             metrics: metrics::Metrics::default(),
             rate_limit: limits::RateLimit::new(config.rate_per_source),
         });
+        let twilio = Router::new().route("/twilio/{endpoint}", post(webhooks::webhook)).layer(RequestBodyLimitLayer::new(64 * 1024));
+        let desk = desk::router().layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024));
         let router = Router::new()
-            .route("/twilio/{endpoint}", post(webhooks::webhook))
+            .merge(twilio)
+            .merge(desk)
             .route("/audio/{language}/{file}", get(audio))
             .route("/healthz", get(healthz))
             .route("/metrics", get(metrics_page))
-            .layer(RequestBodyLimitLayer::new(64 * 1024))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(10)))
             .with_state(state.clone());
         Ok(Application { listener, router, state })
@@ -119,6 +130,10 @@ impl Application {
                         Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "anonymising old calls failed"),
                         _ => {}
                     }
+                }
+                let st = state.clone();
+                if let Ok(Err(e)) | Err(e) = state.worker.run(move |_| desk::purge_sessions(&st)).await {
+                    tracing::error!(error = %e, "removing expired desk sessions failed");
                 }
                 let st = state.clone();
                 match state.worker.run(move |_| sweep(&st)).await {

@@ -72,7 +72,11 @@ pub async fn webhook(
     let call_sid = inbound.call_sid.clone();
     let outcome = state.worker.run(move |_| handle(&st, endpoint, inbound)).await;
     let body = match outcome {
-        Ok(Ok(xml)) => xml,
+        Ok(Ok(xml)) => {
+            // The desk's Now page follows every change (no one listening is fine).
+            let _ = state.changes.send(call_sid.clone());
+            xml
+        }
         Ok(Err(e)) => {
             state.metrics.failed.fetch_add(1, Ordering::Relaxed);
             tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %e, "webhook failed; sending the fallback document");

@@ -6,6 +6,7 @@
 mod signature;
 mod twiml;
 pub mod emulator;
+pub mod rest;
 
 pub use signature::{signature, verify};
 pub use twiml::{render, RenderContext};

@@ -1,0 +1,187 @@
+//! The desk's rules: roles, follow-up results, password rules, login slow-down and the
+//! figures' percentiles. Pure: the caller passes in the time.
+
+/// What a desk account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Sees calls, follows up, keeps the register.
+    Desk,
+    /// Also manages accounts, erases participants and reads the audit log.
+    Coordinator,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "desk" | "balie" => Some(Role::Desk),
+            "coordinator" | "coördinator" | "coordinater" => Some(Role::Coordinator),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Desk => "desk",
+            Role::Coordinator => "coordinator",
+        }
+    }
+}
+
+/// How a follow-up was closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowUpResult {
+    SolvedByNeighbour,
+    ReferredToWmo,
+    ReferredToCare,
+    NoLongerNeeded,
+    Other,
+}
+
+impl FollowUpResult {
+    pub const ALL: [FollowUpResult; 5] = [
+        FollowUpResult::SolvedByNeighbour,
+        FollowUpResult::ReferredToWmo,
+        FollowUpResult::ReferredToCare,
+        FollowUpResult::NoLongerNeeded,
+        FollowUpResult::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowUpResult::SolvedByNeighbour => "solved-by-neighbour",
+            FollowUpResult::ReferredToWmo => "referred-to-wmo",
+            FollowUpResult::ReferredToCare => "referred-to-care",
+            FollowUpResult::NoLongerNeeded => "no-longer-needed",
+            FollowUpResult::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FollowUpResult> {
+        FollowUpResult::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The shortest password accepted: a short sentence is easier to remember than a code.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Checks a new password; the message says what to change.
+pub fn check_new_password(user_name: &str, password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!("the password must be at least {MIN_PASSWORD_CHARS} characters long (a short sentence works well)"));
+    }
+    if password.chars().count() > 200 {
+        return Err("the password is longer than 200 characters".into());
+    }
+    if password.trim().eq_ignore_ascii_case(user_name.trim()) {
+        return Err("the password must not be the user name".into());
+    }
+    Ok(())
+}
+
+/// Checks a user name: letters, digits, spaces, dots, dashes; at most 60 characters.
+pub fn check_user_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("the name is empty".into());
+    }
+    if name.chars().count() > 60 {
+        return Err("the name is longer than 60 characters".into());
+    }
+    if !name.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_' | '\'')) {
+        return Err("the name may only hold letters, digits, spaces and . - _ '".into());
+    }
+    Ok(name.to_string())
+}
+
+/// Failed logins before the slow-down starts.
+pub const FREE_LOGIN_FAILURES: u32 = 5;
+/// The longest wait between attempts once slowed down.
+pub const MAX_LOGIN_WAIT_SECONDS: i64 = 15 * 60;
+
+/// Failed logins for one account or one address.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoginFailures {
+    pub count: u32,
+    pub last_at: i64,
+}
+
+impl LoginFailures {
+    /// Seconds to wait before the next attempt is even checked: none for the first few
+    /// failures, then doubling from 2 s up to 15 minutes.
+    pub fn wait_seconds(&self, now: i64) -> i64 {
+        if self.count < FREE_LOGIN_FAILURES {
+            return 0;
+        }
+        let exp = (self.count - FREE_LOGIN_FAILURES).min(20);
+        let wait = (2_i64 << exp).min(MAX_LOGIN_WAIT_SECONDS);
+        (self.last_at + wait - now).max(0)
+    }
+
+    pub fn failed(&mut self, now: i64) {
+        self.count = self.count.saturating_add(1);
+        self.last_at = now;
+    }
+}
+
+/// The `p`-th percentile (0–100) of `values` by the nearest-rank method; `None` when empty.
+pub fn percentile(values: &mut [i64], p: u32) -> Option<i64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let rank = (u64::from(p.min(100)) * values.len() as u64).div_ceil(100).max(1) as usize;
+    Some(values[rank - 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_and_results_round_trip() {
+        for r in [Role::Desk, Role::Coordinator] {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("admin"), None);
+        for r in FollowUpResult::ALL {
+            assert_eq!(FollowUpResult::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(FollowUpResult::parse("solved"), None);
+    }
+
+    #[test]
+    fn passwords_and_names() {
+        assert!(check_new_password("els", "kort").unwrap_err().contains("at least 10"));
+        assert!(check_new_password("Els de Boer", "els de boer").unwrap_err().contains("user name"));
+        assert_eq!(check_new_password("els", "de kat zit op de mat"), Ok(()));
+        assert_eq!(check_user_name("  Els de Boer "), Ok("Els de Boer".into()));
+        assert!(check_user_name("<script>").is_err());
+        assert!(check_user_name(" ").is_err());
+    }
+
+    #[test]
+    fn logins_slow_down_after_five_failures_and_cap_at_fifteen_minutes() {
+        let mut f = LoginFailures::default();
+        for i in 0..5 {
+            assert_eq!(f.wait_seconds(100 + i), 0);
+            f.failed(100 + i);
+        }
+        assert_eq!(f.wait_seconds(104), 2);
+        assert_eq!(f.wait_seconds(106), 0);
+        f.failed(106);
+        assert_eq!(f.wait_seconds(106), 4);
+        for _ in 0..30 {
+            f.failed(1000);
+        }
+        assert_eq!(f.wait_seconds(1000), MAX_LOGIN_WAIT_SECONDS);
+    }
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        assert_eq!(percentile(&mut [], 50), None);
+        assert_eq!(percentile(&mut [30], 90), Some(30));
+        assert_eq!(percentile(&mut [50, 10, 40, 20, 30], 50), Some(30));
+        assert_eq!(percentile(&mut [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90), Some(9));
+        assert_eq!(percentile(&mut [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50), Some(5));
+    }
+}

@@ -1,0 +1,177 @@
+//! Desk accounts, sessions and the audit log.
+
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::domain::desk::Role;
+
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub language: String,
+    pub disabled: bool,
+}
+
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.language, u.disabled_at IS NOT NULL";
+
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        role: Role::parse(&r.get::<_, String>(2)?).unwrap_or(Role::Desk),
+        password_hash: r.get(3)?,
+        language: r.get(4)?,
+        disabled: r.get(5)?,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("there is already a user called '{0}'")]
+    Exists(String),
+    #[error("there is no user called '{0}'")]
+    Unknown(String),
+    #[error(transparent)]
+    Db(#[from] rusqlite::Error),
+}
+
+pub fn add_user(conn: &Connection, name: &str, role: Role, password_hash: &str, now: Timestamp) -> Result<i64, AccountError> {
+    let exists: Option<i64> = conn.query_row("SELECT id FROM desk_users WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+    if exists.is_some() {
+        return Err(AccountError::Exists(name.to_string()));
+    }
+    conn.execute(
+        "INSERT INTO desk_users (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![name, role.as_str(), password_hash, now.as_second()],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Sets a new password and ends the user's sessions everywhere.
+pub fn set_password(conn: &Connection, name: &str, password_hash: &str) -> Result<(), AccountError> {
+    let changed = conn.execute("UPDATE desk_users SET password_hash = ?2 WHERE name = ?1", params![name, password_hash])?;
+    if changed == 0 {
+        return Err(AccountError::Unknown(name.to_string()));
+    }
+    conn.execute("DELETE FROM desk_sessions WHERE user_id = (SELECT id FROM desk_users WHERE name = ?1)", [name])?;
+    Ok(())
+}
+
+pub fn set_disabled(conn: &Connection, id: i64, disabled: bool, now: Timestamp) -> anyhow::Result<bool> {
+    let at = disabled.then_some(now.as_second());
+    let changed = conn.execute("UPDATE desk_users SET disabled_at = ?2 WHERE id = ?1", params![id, at])?;
+    conn.execute("DELETE FROM desk_sessions WHERE user_id = ?1", [id])?;
+    Ok(changed > 0)
+}
+
+pub fn set_role(conn: &Connection, id: i64, role: Role) -> anyhow::Result<bool> {
+    Ok(conn.execute("UPDATE desk_users SET role = ?2 WHERE id = ?1", params![id, role.as_str()])? > 0)
+}
+
+pub fn set_language(conn: &Connection, id: i64, language: &str) -> anyhow::Result<()> {
+    conn.execute("UPDATE desk_users SET language = ?2 WHERE id = ?1", params![id, language])?;
+    Ok(())
+}
+
+pub fn find_user(conn: &Connection, name: &str) -> anyhow::Result<Option<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM desk_users u WHERE u.name = ?1");
+    Ok(conn.query_row(&sql, [name.trim()], user_row).optional()?)
+}
+
+pub fn users(conn: &Connection) -> anyhow::Result<Vec<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM desk_users u ORDER BY u.name");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], user_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Coordinators who can still log in: the last one cannot be disabled or demoted.
+pub fn active_coordinators(conn: &Connection) -> anyhow::Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM desk_users WHERE role = 'coordinator' AND disabled_at IS NULL", [], |r| r.get(0))?)
+}
+
+/// A session, as found by its token's hash.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+pub fn create_session(conn: &Connection, token_hash: &str, user_id: i64, csrf: &str, now: Timestamp) -> anyhow::Result<()> {
+    conn.execute(
+        "INSERT INTO desk_sessions (token_hash, user_id, csrf, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+        params![token_hash, user_id, csrf, now.as_second()],
+    )?;
+    Ok(())
+}
+
+pub fn session(conn: &Connection, token_hash: &str) -> anyhow::Result<Option<Session>> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS}, s.csrf, s.created_at, s.last_seen_at FROM desk_sessions s JOIN desk_users u ON u.id = s.user_id WHERE s.token_hash = ?1"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([token_hash], |r| Ok(Session { user: user_row(r)?, csrf: r.get(6)?, created_at: r.get(7)?, last_seen_at: r.get(8)? }))
+        .optional()?)
+}
+
+pub fn touch_session(conn: &Connection, token_hash: &str, now: Timestamp) -> anyhow::Result<()> {
+    conn.prepare_cached("UPDATE desk_sessions SET last_seen_at = ?2 WHERE token_hash = ?1")?.execute(params![token_hash, now.as_second()])?;
+    Ok(())
+}
+
+pub fn delete_session(conn: &Connection, token_hash: &str) -> anyhow::Result<()> {
+    conn.execute("DELETE FROM desk_sessions WHERE token_hash = ?1", [token_hash])?;
+    Ok(())
+}
+
+/// Removes sessions idle since `idle_before` or started before `started_before`.
+pub fn purge_sessions(conn: &Connection, idle_before: Timestamp, started_before: Timestamp) -> anyhow::Result<usize> {
+    Ok(conn.execute(
+        "DELETE FROM desk_sessions WHERE last_seen_at < ?1 OR created_at < ?2",
+        params![idle_before.as_second(), started_before.as_second()],
+    )?)
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: Timestamp,
+    pub user_name: String,
+    pub action: String,
+    pub participant_id: Option<i64>,
+    pub detail: String,
+}
+
+pub fn audit(conn: &Connection, now: Timestamp, user_name: &str, action: &str, participant_id: Option<i64>, detail: &str) -> anyhow::Result<()> {
+    conn.prepare_cached("INSERT INTO audit_log (at, user_name, action, participant_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![now.as_second(), user_name, action, participant_id, detail])?;
+    Ok(())
+}
+
+/// The newest entries with an id below `before` (all when `None`), newest first.
+pub fn audit_log(conn: &Connection, participant_id: Option<i64>, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, user_name, action, participant_id, detail FROM audit_log
+         WHERE (?1 IS NULL OR participant_id = ?1) AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
+    )?;
+    let rows = stmt
+        .query_map(params![participant_id, before, limit], |r| {
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: Timestamp::from_second(r.get(1)?).unwrap_or(Timestamp::UNIX_EPOCH),
+                user_name: r.get(2)?,
+                action: r.get(3)?,
+                participant_id: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}

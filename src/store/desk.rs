@@ -1,0 +1,420 @@
+//! What the desk's pages read and the few things they change: the call log, one call's
+//! timeline, follow-ups, notes, "do not pair", and the anonymous monthly figures.
+
+use jiff::Timestamp;
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+
+use crate::domain::desk::{percentile, FollowUpResult};
+
+fn ts(secs: i64) -> Timestamp {
+    Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// One call, as a line on the Now and Calls pages.
+#[derive(Clone, Debug)]
+pub struct CallRow {
+    pub call_sid: String,
+    pub started_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+    pub from: Option<String>,
+    pub caller_id: Option<i64>,
+    pub caller_name: Option<String>,
+    pub caller_street: Option<String>,
+    pub category: Option<String>,
+    pub phase: String,
+    pub outcome: Option<String>,
+    pub helper_id: Option<i64>,
+    pub helper_first_name: Option<String>,
+    pub wait_seconds: Option<i64>,
+    pub attempts: u32,
+    /// `open` or `closed` when the call needed a follow-up.
+    pub follow_up: Option<String>,
+    pub has_voicemail: bool,
+    pub anonymised: bool,
+}
+
+const CALL_ROW: &str = "SELECT c.call_sid, c.started_at, c.ended_at, c.from_number, c.caller_id, p.name, p.street, c.category, c.phase, c.outcome,
+        m.helper_id, a.helper_first_name, m.wait_seconds, c.attempts,
+        CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END,
+        v.call_sid IS NOT NULL, c.anonymised_at IS NOT NULL
+    FROM calls c
+    LEFT JOIN participants p ON p.id = c.caller_id
+    LEFT JOIN matches m ON m.call_sid = c.call_sid
+    LEFT JOIN attempts a ON a.call_sid = m.call_sid AND a.attempt = m.attempt
+    LEFT JOIN follow_ups f ON f.call_sid = c.call_sid
+    LEFT JOIN voicemails v ON v.call_sid = c.call_sid";
+
+fn call_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
+    Ok(CallRow {
+        call_sid: r.get(0)?,
+        started_at: ts(r.get(1)?),
+        ended_at: r.get::<_, Option<i64>>(2)?.map(ts),
+        from: r.get(3)?,
+        caller_id: r.get(4)?,
+        caller_name: r.get(5)?,
+        caller_street: r.get(6)?,
+        category: r.get(7)?,
+        phase: r.get(8)?,
+        outcome: r.get(9)?,
+        helper_id: r.get(10)?,
+        helper_first_name: r.get(11)?,
+        wait_seconds: r.get(12)?,
+        attempts: r.get(13)?,
+        follow_up: r.get(14)?,
+        has_voicemail: r.get(15)?,
+        anonymised: r.get(16)?,
+    })
+}
+
+pub fn call(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<CallRow>> {
+    Ok(conn.prepare_cached(&format!("{CALL_ROW} WHERE c.call_sid = ?1"))?.query_row([call_sid], call_row).optional()?)
+}
+
+/// Calls still going, and calls started since `since`, newest first.
+pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32) -> anyhow::Result<Vec<CallRow>> {
+    let sql = format!("{CALL_ROW} WHERE c.ended_at IS NULL OR c.started_at >= ?1 ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?2");
+    let rows = conn.prepare_cached(&sql)?.query_map(params![since.as_second(), limit], call_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The Calls page's filters. Dates are instants: the web layer turns the neighbourhood's
+/// calendar days into them.
+#[derive(Clone, Debug, Default)]
+pub struct CallFilter {
+    pub from: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    /// An outcome, or `in-progress`.
+    pub outcome: Option<String>,
+    /// A category key, or `none` for calls in which no category was chosen.
+    pub category: Option<String>,
+    /// Calls in which this participant asked or was rung.
+    pub participant: Option<i64>,
+    /// Only calls before this one in the log's order (paging).
+    pub before: Option<(Timestamp, String)>,
+}
+
+/// One page of the log, newest first, using the `calls_by_start` index.
+pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Result<Vec<CallRow>> {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(from) = filter.from {
+        clauses.push("c.started_at >= ?");
+        values.push(Value::Integer(from.as_second()));
+    }
+    if let Some(until) = filter.until {
+        clauses.push("c.started_at < ?");
+        values.push(Value::Integer(until.as_second()));
+    }
+    match filter.outcome.as_deref() {
+        None => {}
+        Some("in-progress") => clauses.push("c.ended_at IS NULL"),
+        Some(outcome) => {
+            clauses.push("c.outcome = ?");
+            values.push(Value::Text(outcome.to_string()));
+        }
+    }
+    match filter.category.as_deref() {
+        None => {}
+        Some("none") => clauses.push("c.category IS NULL"),
+        Some(category) => {
+            clauses.push("c.category = ?");
+            values.push(Value::Text(category.to_string()));
+        }
+    }
+    if let Some(id) = filter.participant {
+        clauses.push("c.call_sid IN (SELECT call_sid FROM attempts WHERE helper_id = ? UNION SELECT call_sid FROM calls WHERE caller_id = ?)");
+        values.push(Value::Integer(id));
+        values.push(Value::Integer(id));
+    }
+    if let Some((at, sid)) = &filter.before {
+        clauses.push("(c.started_at, c.call_sid) < (?, ?)");
+        values.push(Value::Integer(at.as_second()));
+        values.push(Value::Text(sid.clone()));
+    }
+    let wher = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    values.push(Value::Integer(i64::from(limit)));
+    let sql = format!("{CALL_ROW} {wher} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?");
+    let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(values), call_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// One helper rung for a call.
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    pub attempt: u32,
+    pub helper_id: Option<i64>,
+    pub first_name: String,
+    pub started_at: Timestamp,
+    pub answered_at: Option<Timestamp>,
+    pub key: Option<String>,
+    pub result: Option<String>,
+    pub ended_at: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FollowUp {
+    pub id: i64,
+    pub call_sid: String,
+    pub reason: String,
+    pub created_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    pub result: Option<String>,
+    pub note: Option<String>,
+    pub closed_by: Option<String>,
+}
+
+/// Everything about one call, for its timeline.
+#[derive(Clone, Debug)]
+pub struct CallDetail {
+    pub row: CallRow,
+    pub search_started_at: Option<Timestamp>,
+    pub attempts: Vec<Attempt>,
+    pub voicemail_seconds: Option<i64>,
+    pub voicemail_url: Option<String>,
+    pub follow_up: Option<FollowUp>,
+}
+
+fn follow_up_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {
+    Ok(FollowUp {
+        id: r.get(0)?,
+        call_sid: r.get(1)?,
+        reason: r.get(2)?,
+        created_at: ts(r.get(3)?),
+        closed_at: r.get::<_, Option<i64>>(4)?.map(ts),
+        result: r.get(5)?,
+        note: r.get(6)?,
+        closed_by: r.get(7)?,
+    })
+}
+
+const FOLLOW_UP: &str = "SELECT id, call_sid, reason, created_at, closed_at, result, note, closed_by FROM follow_ups";
+
+pub fn call_detail(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<CallDetail>> {
+    let Some(row) = call(conn, call_sid)? else { return Ok(None) };
+    let search_started_at: Option<i64> = conn.query_row("SELECT search_started_at FROM calls WHERE call_sid = ?1", [call_sid], |r| r.get(0))?;
+    let attempts = conn
+        .prepare_cached("SELECT attempt, helper_id, helper_first_name, started_at, answered_at, key, result, ended_at FROM attempts WHERE call_sid = ?1 ORDER BY attempt")?
+        .query_map([call_sid], |r| {
+            Ok(Attempt {
+                attempt: r.get(0)?,
+                helper_id: r.get(1)?,
+                first_name: r.get(2)?,
+                started_at: ts(r.get(3)?),
+                answered_at: r.get::<_, Option<i64>>(4)?.map(ts),
+                key: r.get(5)?,
+                result: r.get(6)?,
+                ended_at: r.get::<_, Option<i64>>(7)?.map(ts),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let voicemail: Option<(String, i64)> =
+        conn.query_row("SELECT recording_url, duration_seconds FROM voicemails WHERE call_sid = ?1", [call_sid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    let follow_up = conn.query_row(&format!("{FOLLOW_UP} WHERE call_sid = ?1"), [call_sid], follow_up_row).optional()?;
+    Ok(Some(CallDetail {
+        row,
+        search_started_at: search_started_at.map(ts),
+        attempts,
+        voicemail_seconds: voicemail.as_ref().map(|v| v.1),
+        voicemail_url: voicemail.map(|v| v.0),
+        follow_up,
+    }))
+}
+
+/// The recording of a call's voicemail, if it still has one.
+pub fn voicemail_url(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<String>> {
+    Ok(conn.query_row("SELECT recording_url FROM voicemails WHERE call_sid = ?1", [call_sid], |r| r.get(0)).optional()?)
+}
+
+/// Open follow-ups, oldest first, each with its call.
+pub fn open_follow_ups(conn: &Connection, limit: u32) -> anyhow::Result<Vec<(FollowUp, CallRow)>> {
+    let ups = conn
+        .prepare_cached(&format!("{FOLLOW_UP} WHERE closed_at IS NULL ORDER BY created_at, id LIMIT ?1"))?
+        .query_map([limit], follow_up_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(ups.len());
+    for up in ups {
+        if let Some(row) = call(conn, &up.call_sid)? {
+            out.push((up, row));
+        }
+    }
+    Ok(out)
+}
+
+pub fn open_follow_up_count(conn: &Connection) -> anyhow::Result<i64> {
+    Ok(conn.prepare_cached("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL")?.query_row([], |r| r.get(0))?)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Closed {
+    Closed,
+    /// Someone else closed it first; nothing changed.
+    AlreadyClosed,
+    NotFound,
+}
+
+/// Closes a follow-up with its result. A note is kept with the caller (the participant,
+/// or the number when the caller is not registered) for the next coordinator.
+pub fn close_follow_up(conn: &Connection, id: i64, result: FollowUpResult, note: &str, user_name: &str, now: Timestamp) -> anyhow::Result<Closed> {
+    let found: Option<(String, Option<i64>, Option<i64>, Option<String>)> = conn
+        .query_row(
+            "SELECT f.call_sid, f.closed_at, c.caller_id, c.from_number FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE f.id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((call_sid, closed_at, caller_id, from)) = found else { return Ok(Closed::NotFound) };
+    if closed_at.is_some() {
+        return Ok(Closed::AlreadyClosed);
+    }
+    let note = note.trim();
+    conn.execute(
+        "UPDATE follow_ups SET closed_at = ?2, result = ?3, note = ?4, closed_by = ?5 WHERE id = ?1 AND closed_at IS NULL",
+        params![id, now.as_second(), result.as_str(), (!note.is_empty()).then_some(note), user_name],
+    )?;
+    if !note.is_empty() && (caller_id.is_some() || from.is_some()) {
+        add_note(conn, caller_id, if caller_id.is_some() { None } else { from.as_deref() }, Some(&call_sid), user_name, note, now)?;
+    }
+    Ok(Closed::Closed)
+}
+
+/// A note about a person.
+#[derive(Clone, Debug)]
+pub struct Note {
+    pub id: i64,
+    pub at: Timestamp,
+    pub author: String,
+    pub text: String,
+    pub call_sid: Option<String>,
+}
+
+pub fn add_note(conn: &Connection, participant_id: Option<i64>, phone: Option<&str>, call_sid: Option<&str>, author: &str, text: &str, now: Timestamp) -> anyhow::Result<()> {
+    conn.execute(
+        "INSERT INTO notes (participant_id, phone, call_sid, author, at, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![participant_id, phone, call_sid, author, now.as_second(), text.trim()],
+    )?;
+    Ok(())
+}
+
+/// Notes about a person: kept with the participant, or with their number.
+pub fn notes_for(conn: &Connection, participant_id: Option<i64>, phone: Option<&str>) -> anyhow::Result<Vec<Note>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, author, text, call_sid FROM notes
+         WHERE (?1 IS NOT NULL AND participant_id = ?1) OR (?2 IS NOT NULL AND phone = ?2) ORDER BY at DESC, id DESC LIMIT 100",
+    )?;
+    let rows = stmt
+        .query_map(params![participant_id, phone], |r| Ok(Note { id: r.get(0)?, at: ts(r.get(1)?), author: r.get(2)?, text: r.get(3)?, call_sid: r.get(4)? }))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The people `id` is never paired with: (id, name).
+pub fn do_not_pair(conn: &Connection, id: i64) -> anyhow::Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.name FROM do_not_pair d JOIN participants p ON p.id = CASE WHEN d.a = ?1 THEN d.b ELSE d.a END
+         WHERE d.a = ?1 OR d.b = ?1 ORDER BY p.name",
+    )?;
+    let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+pub fn set_do_not_pair(conn: &Connection, one: i64, other: i64, apart: bool, now: Timestamp) -> anyhow::Result<()> {
+    let (a, b) = (one.min(other), one.max(other));
+    if a == b {
+        anyhow::bail!("a person cannot be kept apart from themselves");
+    }
+    if apart {
+        conn.execute("INSERT OR IGNORE INTO do_not_pair (a, b, created_at) VALUES (?1, ?2, ?3)", params![a, b, now.as_second()])?;
+    } else {
+        conn.execute("DELETE FROM do_not_pair WHERE a = ?1 AND b = ?2", params![a, b])?;
+    }
+    Ok(())
+}
+
+/// Figures for one month (or one category in it): anonymous totals only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// `None` for the month's total over all categories; `Some("")` for calls in which no
+    /// category was chosen.
+    pub category: Option<String>,
+    pub calls: i64,
+    pub matched: i64,
+    pub unmatched: i64,
+    pub median_wait_seconds: Option<i64>,
+    pub p90_wait_seconds: Option<i64>,
+    pub helpers_active: i64,
+    pub asked_and_helped: i64,
+}
+
+/// The figures of the calls started in `[from, until)`: the total first, then per category.
+pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp) -> anyhow::Result<Vec<Figures>> {
+    let range = params![from.as_second(), until.as_second()];
+    let mut by_category: std::collections::BTreeMap<String, Figures> = Default::default();
+    let mut total = Figures::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT coalesce(category, ''), count(*), sum(outcome = 'matched'), sum(outcome IS NOT NULL AND outcome <> 'matched')
+         FROM calls WHERE started_at >= ?1 AND started_at < ?2 GROUP BY 1",
+    )?;
+    let mut rows = stmt.query(range)?;
+    while let Some(r) = rows.next()? {
+        let category: String = r.get(0)?;
+        let f = Figures { category: Some(category.clone()), calls: r.get(1)?, matched: r.get(2)?, unmatched: r.get(3)?, ..Figures::default() };
+        total.calls += f.calls;
+        total.matched += f.matched;
+        total.unmatched += f.unmatched;
+        by_category.insert(category, f);
+    }
+    drop(rows);
+    let mut waits: std::collections::HashMap<String, Vec<i64>> = Default::default();
+    let mut all_waits = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.category, m.wait_seconds FROM calls c JOIN matches m ON m.call_sid = c.call_sid WHERE c.started_at >= ?1 AND c.started_at < ?2",
+    )?;
+    let mut rows = stmt.query(range)?;
+    while let Some(r) = rows.next()? {
+        let wait: i64 = r.get(1)?;
+        waits.entry(r.get(0)?).or_default().push(wait);
+        all_waits.push(wait);
+    }
+    drop(rows);
+    let helpers = "SELECT coalesce(c.category, ''), count(DISTINCT m.helper_id) FROM calls c JOIN matches m ON m.call_sid = c.call_sid
+                   WHERE c.started_at >= ?1 AND c.started_at < ?2 GROUP BY 1";
+    let both = "SELECT coalesce(c.category, ''), count(DISTINCT c.caller_id) FROM calls c
+                WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.caller_id IN
+                    (SELECT m.helper_id FROM calls c2 JOIN matches m ON m.call_sid = c2.call_sid WHERE c2.started_at >= ?1 AND c2.started_at < ?2)
+                GROUP BY 1";
+    for (sql, set) in [(helpers, 0), (both, 1)] {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(range)?;
+        while let Some(r) = rows.next()? {
+            let category: String = r.get(0)?;
+            let n: i64 = r.get(1)?;
+            if let Some(f) = by_category.get_mut(&category) {
+                if set == 0 {
+                    f.helpers_active = n;
+                } else {
+                    f.asked_and_helped = n;
+                }
+            }
+        }
+    }
+    let distinct = |sql: &str| -> anyhow::Result<i64> { Ok(conn.prepare_cached(sql)?.query_row(range, |r| r.get(0))?) };
+    total.helpers_active = distinct(
+        "SELECT count(DISTINCT m.helper_id) FROM calls c JOIN matches m ON m.call_sid = c.call_sid WHERE c.started_at >= ?1 AND c.started_at < ?2",
+    )?;
+    total.asked_and_helped = distinct(
+        "SELECT count(DISTINCT c.caller_id) FROM calls c WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.caller_id IN
+            (SELECT m.helper_id FROM calls c2 JOIN matches m ON m.call_sid = c2.call_sid WHERE c2.started_at >= ?1 AND c2.started_at < ?2)",
+    )?;
+    total.median_wait_seconds = percentile(&mut all_waits, 50);
+    total.p90_wait_seconds = percentile(&mut all_waits, 90);
+    let mut out = vec![total];
+    for (category, mut f) in by_category {
+        if let Some(w) = waits.get_mut(&category) {
+            f.median_wait_seconds = percentile(w, 50);
+            f.p90_wait_seconds = percentile(w, 90);
+        }
+        out.push(f);
+    }
+    Ok(out)
+}

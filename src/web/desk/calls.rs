@@ -1,0 +1,316 @@
+//! The call log with its filters, one call's timeline, and voicemail playback.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use jiff::Timestamp;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::layout::{self, status, Nav, DASH};
+use super::text::Lang;
+use super::{read, write, Desk, DeskState, Failure};
+use crate::domain::phone::PhoneNumber;
+use crate::provider::twilio::rest::{recording_sid_from_url, RestClient};
+use crate::store::desk::{self as q, CallFilter, CallRow};
+use crate::store::{accounts, participants};
+use crate::web::AppState;
+
+/// Fetches recordings with the provider's credentials; the browser only ever talks to us.
+pub struct Recordings(pub RestClient);
+
+/// The caller as the desk sees them: a name, or the number.
+pub fn caller(row: &CallRow) -> String {
+    if row.anonymised {
+        return "—".into();
+    }
+    match (&row.caller_name, &row.from) {
+        (Some(name), _) => name.clone(),
+        (None, Some(from)) => PhoneNumber::from_stored(from).map(|p| p.readable()).unwrap_or_else(|_| from.clone()),
+        (None, None) => "anoniem".into(),
+    }
+}
+
+/// One line of the Now and Calls tables.
+pub fn row(l: Lang, desk: &DeskState, r: &CallRow) -> Markup {
+    let tz = &desk.time_zone;
+    let status_class = match r.outcome.as_deref() {
+        Some("matched") => "green",
+        Some(_) => "red",
+        None => "amber",
+    };
+    let who = caller(r);
+    let announce = format!("{} {}: {}", l.time(r.started_at, tz), who, if r.outcome.is_some() { l.outcome(r.outcome.as_deref()) } else { l.phase(&r.phase) });
+    html! {
+        tr id=(format!("call-{}", r.call_sid)) data-status=(status_class) data-announce=(announce) {
+            td { a href=(format!("/desk/calls/{}", r.call_sid)) { (l.when(r.started_at, tz)) } }
+            td { (who) @if let Some(street) = r.caller_street.as_deref().filter(|s| !s.is_empty()) { br; span.muted { (street) } } }
+            td { (desk.category(l, r.category.as_deref())) }
+            td { (status(l, &r.phase, r.outcome.as_deref())) }
+            td { @match &r.helper_first_name { Some(h) if !h.is_empty() => { (h) }, _ => { (DASH) } } }
+            td.num { @match r.wait_seconds { Some(w) => { (l.duration(w)) }, None => { (DASH) } } }
+            td.num { (r.attempts) }
+            td {
+                @match r.follow_up.as_deref() {
+                    Some("open") => { a href="/desk/follow-up" { (l.t("open", "open")) } },
+                    Some(_) => { (l.t("afgehandeld", "closed")) },
+                    None => { (DASH) },
+                }
+            }
+        }
+    }
+}
+
+pub fn table_head(l: Lang) -> Markup {
+    html! {
+        thead { tr {
+            th scope="col" { (l.t("Begonnen", "Started")) }
+            th scope="col" { (l.t("Beller", "Caller")) }
+            th scope="col" { (l.t("Hulp bij", "Help with")) }
+            th scope="col" { (l.t("Stand", "Status")) }
+            th scope="col" { (l.t("Buur", "Neighbour")) }
+            th.num scope="col" { (l.t("Wachttijd", "Wait")) }
+            th.num scope="col" { (l.t("Gebeld", "Rung")) }
+            th scope="col" { (l.t("Opvolgen", "Follow-up")) }
+        } }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    participant: String,
+    #[serde(default)]
+    before: String,
+}
+
+const OUTCOMES: [&str; 6] = ["in-progress", "matched", "unmatched", "desk", "voicemail", "abandoned"];
+const PAGE: u32 = 50;
+
+fn day_start(date: &str, desk: &DeskState) -> Result<Option<Timestamp>, ()> {
+    if date.trim().is_empty() {
+        return Ok(None);
+    }
+    let d: Date = date.trim().parse().map_err(|_| ())?;
+    d.to_zoned(desk.time_zone.clone()).map(|z| Some(z.timestamp())).map_err(|_| ())
+}
+
+/// Turns the typed filters into a query; a bad value is named, not ignored.
+fn filter(q: &ListQuery, desk: &DeskState, l: Lang) -> Result<CallFilter, String> {
+    let from = day_start(&q.from, desk).map_err(|_| format!("{} '{}'", l.t("Geen geldige datum bij 'van':", "Not a valid date in 'from':"), q.from))?;
+    let until = match day_start(&q.until, desk) {
+        Ok(Some(t)) => Some(t + jiff::SignedDuration::from_hours(24)),
+        Ok(None) => None,
+        Err(()) => return Err(format!("{} '{}'", l.t("Geen geldige datum bij 'tot en met':", "Not a valid date in 'until':"), q.until)),
+    };
+    let outcome = match q.outcome.as_str() {
+        "" => None,
+        o if OUTCOMES.contains(&o) => Some(o.to_string()),
+        o => return Err(format!("{} '{o}'", l.t("Onbekende afloop:", "Unknown outcome:"))),
+    };
+    let category = match q.category.as_str() {
+        "" => None,
+        "none" => Some("none".to_string()),
+        c if desk.categories.iter().any(|k| k == c) => Some(c.to_string()),
+        c => return Err(format!("{} '{c}'", l.t("Onbekende soort hulp:", "Unknown kind of help:"))),
+    };
+    let participant = match q.participant.as_str() {
+        "" => None,
+        p => Some(p.parse::<i64>().map_err(|_| format!("{} '{p}'", l.t("Onbekende deelnemer:", "Unknown participant:")))?),
+    };
+    let before = match q.before.split_once('~') {
+        None if q.before.is_empty() => None,
+        Some((at, sid)) => Some((at.parse::<i64>().ok().and_then(|s| Timestamp::from_second(s).ok()).ok_or_else(|| l.t("Ongeldige pagina.", "Invalid page.").to_string())?, sid.to_string())),
+        None => return Err(l.t("Ongeldige pagina.", "Invalid page.").to_string()),
+    };
+    Ok(CallFilter { from, until, outcome, category, participant, before })
+}
+
+pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<ListQuery>) -> Result<Response, Failure> {
+    let l = desk.lang;
+    let people = read(&state, |c| participants::list(c)).await?;
+    let (rows, error) = match filter(&query, &state.desk, l) {
+        Ok(f) => (read(&state, move |c| q::calls(c, &f, PAGE + 1)).await?, None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    let more = rows.len() > PAGE as usize;
+    let rows = &rows[..rows.len().min(PAGE as usize)];
+    let next = rows.last().filter(|_| more).map(|r| {
+        let mut pairs = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("from", &query.from), ("until", &query.until), ("outcome", &query.outcome), ("category", &query.category), ("participant", &query.participant)] {
+            if !v.is_empty() {
+                pairs.append_pair(k, v);
+            }
+        }
+        pairs.append_pair("before", &format!("{}~{}", r.started_at.as_second(), r.call_sid));
+        format!("/desk/calls?{}", pairs.finish())
+    });
+    let ds = &state.desk;
+    let body = html! {
+        form.filters method="get" action="/desk/calls" role="search" aria-label=(l.t("Gesprekken zoeken", "Search calls")) {
+            div { label for="from" { (l.t("Van", "From")) } br; input #from type="date" name="from" value=(query.from); }
+            div { label for="until" { (l.t("Tot en met", "Until")) } br; input #until type="date" name="until" value=(query.until); }
+            div {
+                label for="outcome" { (l.t("Afloop", "Outcome")) } br;
+                select #outcome name="outcome" {
+                    option value="" { (l.t("Alle", "All")) }
+                    @for o in OUTCOMES {
+                        option value=(o) selected[query.outcome == o] { (if o == "in-progress" { l.outcome(None) } else { l.outcome(Some(o)) }) }
+                    }
+                }
+            }
+            div {
+                label for="category" { (l.t("Hulp bij", "Help with")) } br;
+                select #category name="category" {
+                    option value="" { (l.t("Alle", "All")) }
+                    @for c in &ds.categories { option value=(c) selected[&query.category == c] { (ds.category(l, Some(c))) } }
+                    option value="none" selected[query.category == "none"] { (ds.category(l, None)) }
+                }
+            }
+            div {
+                label for="participant" { (l.t("Deelnemer", "Participant")) } br;
+                select #participant name="participant" {
+                    option value="" { (l.t("Iedereen", "Everyone")) }
+                    @for p in &people { option value=(p.id) selected[query.participant == p.id.to_string()] { (p.details.name) } }
+                }
+            }
+            div { button type="submit" { (l.t("Zoeken", "Search")) } " " a.button.secondary href="/desk/calls" { (l.t("Wissen", "Clear")) } }
+        }
+        @if let Some(e) = &error { (layout::message_box(e, true)) }
+        @if rows.is_empty() && error.is_none() {
+            p { (l.t("Geen gesprekken gevonden.", "No calls found.")) }
+        } @else if !rows.is_empty() {
+            div.scroll { table { (table_head(l)) tbody { @for r in rows { (row(l, ds, r)) } } } }
+        }
+        @if let Some(next) = next { p { a.button.secondary href=(next) { (l.t("Oudere gesprekken", "Older calls")) " →" } } }
+    };
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    Ok((status, layout::page(&desk, Nav::Calls, l.t("Gesprekken", "Calls"), body)).into_response())
+}
+
+fn not_found(desk: &Desk) -> Response {
+    desk.refusal(StatusCode::NOT_FOUND, desk.lang.t("Dit gesprek bestaat niet (meer).", "This call does not exist (any more)."))
+}
+
+pub async fn detail(desk: Desk, State(state): State<Arc<AppState>>, Path(sid): Path<String>) -> Result<Response, Failure> {
+    let l = desk.lang;
+    let s = sid.clone();
+    let Some(d) = read(&state, move |c| q::call_detail(c, &s)).await? else { return Ok(not_found(&desk)) };
+    let (pid, phone) = (d.row.caller_id, d.row.from.clone());
+    let notes = read(&state, move |c| q::notes_for(c, pid, phone.as_deref())).await?;
+    if d.row.caller_id.is_some() || d.row.from.is_some() {
+        let (user, pid, sid) = (desk.user.name.clone(), d.row.caller_id, sid.clone());
+        write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed call", pid, &sid)).await?;
+    }
+    let tz = &state.desk.time_zone;
+    let r = &d.row;
+    let body = html! {
+        p { (status(l, &r.phase, r.outcome.as_deref())) }
+        dl {
+            dt { (l.t("Beller", "Caller")) }
+            dd {
+                @if let Some(id) = r.caller_id { a href=(format!("/desk/participants/{id}")) { (caller(r)) } } @else { (caller(r)) }
+                @if let (Some(_), Some(from)) = (&r.caller_name, &r.from) { " · " (PhoneNumber::from_stored(from).map(|p| p.readable()).unwrap_or_default()) }
+                @if let Some(street) = r.caller_street.as_deref().filter(|s| !s.is_empty()) { " · " (street) }
+            }
+            dt { (l.t("Hulp bij", "Help with")) } dd { (state.desk.category(l, r.category.as_deref())) }
+        }
+        h2 { (l.t("Verloop", "Timeline")) }
+        ol.timeline {
+            li { strong { (l.time(r.started_at, tz)) } " " (l.t("Het gesprek begint.", "The call begins.")) }
+            @if let (Some(at), Some(_)) = (d.search_started_at, &r.category) {
+                li { strong { (l.time(at, tz)) } " " (l.t("Kiest", "Chooses")) " " em { (state.desk.category(l, r.category.as_deref())) } "; " (l.t("het zoeken begint.", "the search begins.")) }
+            }
+            @for a in &d.attempts {
+                li {
+                    strong { (l.time(a.started_at, tz)) } " "
+                    (l.t("Belt", "Rings")) " "
+                    @if let Some(h) = a.helper_id { a href=(format!("/desk/participants/{h}")) { (if a.first_name.is_empty() { "?" } else { &a.first_name }) } } @else { (if a.first_name.is_empty() { "—" } else { &a.first_name }) }
+                    ": " (l.attempt_result(a.result.as_deref()))
+                    @if let Some(ans) = a.answered_at { " " span.muted { "(" (l.t("opgenomen", "answered")) " " (l.time(ans, tz)) ")" } }
+                }
+            }
+            @if let Some(w) = r.wait_seconds {
+                li { strong { (l.t("Ja na", "Yes after")) " " (l.duration(w)) } " — " (r.helper_first_name.clone().unwrap_or_default()) " " (l.t("helpt.", "helps.")) }
+            }
+            @if r.outcome.as_deref() == Some("desk") { li { (l.t("Doorverbonden met de balie.", "Put through to the desk.")) } }
+            @if let Some(secs) = d.voicemail_seconds {
+                li {
+                    (l.t("Bericht ingesproken", "Left a message")) " (" (l.duration(secs)) ")"
+                    br;
+                    audio controls preload="none" src=(format!("/desk/voicemail/{}", r.call_sid)) { (l.t("Uw browser kan dit bericht niet afspelen.", "Your browser cannot play this message.")) }
+                }
+            }
+            @if let Some(end) = r.ended_at { li { strong { (l.time(end, tz)) } " " (l.t("Het gesprek is afgelopen:", "The call ended:")) " " (l.outcome(r.outcome.as_deref())) "." } }
+        }
+        @if let Some(f) = &d.follow_up {
+            h2 { (l.t("Opvolgen", "Follow-up")) }
+            p {
+                (l.follow_up_reason(&f.reason)) ". "
+                @if let (Some(at), Some(res)) = (f.closed_at, &f.result) {
+                    (l.t("Afgehandeld", "Closed")) " " (l.when(at, tz)) " " (l.t("door", "by")) " " (f.closed_by.clone().unwrap_or_default()) ": " strong { (l.follow_up_result(res)) }
+                    @if let Some(n) = &f.note { br; "“" (n) "”" }
+                } @else {
+                    a href="/desk/follow-up" { (l.t("Staat open bij Opvolgen.", "Open under Follow-up.")) }
+                }
+            }
+        }
+        @if !notes.is_empty() {
+            h2 { (l.t("Notities over deze beller", "Notes about this caller")) }
+            (note_list(l, tz, &notes))
+        }
+        p { a href="/desk/calls" { "← " (l.t("Alle gesprekken", "All calls")) } }
+    };
+    Ok(layout::page(&desk, Nav::Calls, &format!("{} {}", l.t("Gesprek van", "Call of"), l.when(r.started_at, tz)), body).into_response())
+}
+
+pub fn note_list(l: Lang, tz: &jiff::tz::TimeZone, notes: &[q::Note]) -> Markup {
+    html! {
+        ul.notes {
+            @for n in notes {
+                li { span.muted { (l.when(n.at, tz)) ", " (n.author) } br; (n.text) }
+            }
+        }
+    }
+}
+
+/// Plays a voicemail: the server fetches the recording with the provider's credentials.
+pub async fn voicemail(desk: Desk, State(state): State<Arc<AppState>>, Path(sid): Path<String>) -> Result<Response, Failure> {
+    let s = sid.clone();
+    let Some(url) = read(&state, move |c| q::voicemail_url(c, &s)).await? else { return Ok(not_found(&desk)) };
+    let Some(recordings) = &state.desk.recordings else {
+        return Ok((StatusCode::SERVICE_UNAVAILABLE, desk.lang.t(
+            "Berichten afspelen kan pas als TWILIO_ACCOUNT_SID en TWILIO_AUTH_TOKEN zijn ingesteld.",
+            "Playing messages needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to be set.",
+        ))
+            .into_response());
+    };
+    let Some(recording_sid) = recording_sid_from_url(&url) else {
+        tracing::error!(call = %sid, "a stored voicemail has no recording id in its URL");
+        return Ok(not_found(&desk));
+    };
+    let (user, s) = (desk.user.name.clone(), sid.clone());
+    write(&state, move |tx, now| {
+        let caller: Option<i64> = tx.query_row("SELECT caller_id FROM calls WHERE call_sid = ?1", [&s], |r| r.get(0))?;
+        accounts::audit(tx, now, &user, "played voicemail", caller, &s)
+    })
+    .await?;
+    match recordings.0.fetch_recording_media(&recording_sid).await {
+        Ok(rec) => Ok(([(header::CONTENT_TYPE, rec.content_type)], rec.bytes).into_response()),
+        Err(e) => {
+            tracing::error!(call = %sid, error = %e, "fetching a voicemail from the provider failed");
+            Ok((StatusCode::BAD_GATEWAY, desk.lang.t("Het bericht kon niet worden opgehaald. Probeer het later opnieuw.", "The message could not be fetched. Please try again later.")).into_response())
+        }
+    }
+}

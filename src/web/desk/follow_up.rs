@@ -1,0 +1,130 @@
+//! Follow-up: every request that still needs a person, oldest first, each closed with a
+//! result and a note that stays with the caller.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::html;
+use serde::Deserialize;
+
+use super::calls::{caller, note_list};
+use super::layout::{self, Nav};
+use super::{read, write, Desk, Failure};
+use crate::domain::desk::FollowUpResult;
+use crate::domain::phone::PhoneNumber;
+use crate::store::accounts;
+use crate::store::desk::{self as q, Closed};
+use crate::web::AppState;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    closed: String,
+}
+
+pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<ListQuery>) -> Result<Response, Failure> {
+    let l = desk.lang;
+    let items = read(&state, |c| {
+        let mut out = Vec::new();
+        for (up, row) in q::open_follow_ups(c, 200)? {
+            let notes = q::notes_for(c, row.caller_id, row.from.as_deref())?;
+            let attempts = q::call_detail(c, &row.call_sid)?.map(|d| d.attempts).unwrap_or_default();
+            out.push((up, row, notes, attempts));
+        }
+        Ok(out)
+    })
+    .await?;
+    let (user, shown) = (desk.user.name.clone(), items.len());
+    write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed follow-ups", None, &format!("{shown} open"))).await?;
+    let tz = &state.desk.time_zone;
+    let body = html! {
+        @if !query.closed.is_empty() { (layout::message_box(l.t("Afgehandeld. Dank u wel!", "Closed. Thank you!"), false)) }
+        @if items.is_empty() {
+            p { (l.t("Er staat niets open. Iedereen is geholpen of teruggebeld.", "Nothing is open. Everyone has been helped or called back.")) }
+        }
+        p.muted { (l.t("Oudste bovenaan.", "Oldest first.")) }
+        @for (up, row, notes, attempts) in &items {
+            section.card id=(format!("follow-up-{}", up.id)) aria-labelledby=(format!("fu-{}", up.id)) {
+                h2 id=(format!("fu-{}", up.id)) {
+                    (caller(row))
+                    @if let Some(street) = row.caller_street.as_deref().filter(|s| !s.is_empty()) { ", " (street) }
+                }
+                p {
+                    strong { (l.follow_up_reason(&up.reason)) } br;
+                    (l.t("Belde", "Called")) " " a href=(format!("/desk/calls/{}", row.call_sid)) { (l.when(row.started_at, tz)) }
+                    " · " (state.desk.category(l, row.category.as_deref()))
+                    @if let Some(from) = &row.from { " · " (l.t("nummer", "number")) " " strong { (PhoneNumber::from_stored(from).map(|p| p.readable()).unwrap_or_else(|_| from.clone())) } }
+                    @if !attempts.is_empty() {
+                        br; span.muted { (l.t("Gebeld:", "Rung:")) " " @for (i, a) in attempts.iter().enumerate() { @if i > 0 { ", " } (if a.first_name.is_empty() { "—" } else { &a.first_name }) " (" (l.attempt_result(a.result.as_deref())) ")" } }
+                    }
+                }
+                @if row.has_voicemail {
+                    p { (l.t("Het bericht:", "The message:")) br;
+                        audio controls preload="none" src=(format!("/desk/voicemail/{}", row.call_sid)) { (l.t("Uw browser kan dit bericht niet afspelen.", "Your browser cannot play this message.")) } }
+                }
+                @if !notes.is_empty() {
+                    h3 { (l.t("Eerdere notities", "Earlier notes")) }
+                    (note_list(l, tz, notes))
+                }
+                form.stack method="post" action=(format!("/desk/follow-up/{}/close", up.id)) {
+                    (layout::csrf(&desk))
+                    fieldset {
+                        legend { (l.t("Hoe is het afgehandeld?", "How was it resolved?")) }
+                        @for r in FollowUpResult::ALL {
+                            label.check { input type="radio" name="result" value=(r.as_str()) required; (l.follow_up_result(r.as_str())) }
+                        }
+                    }
+                    label for=(format!("note-{}", up.id)) { (l.t("Notitie", "Note")) span.hint { (l.t("Blijft bewaard bij deze beller, voor de volgende coördinator.", "Kept with this caller, for the next coordinator.")) } }
+                    textarea id=(format!("note-{}", up.id)) name="note" maxlength="2000" {}
+                    button type="submit" { (l.t("Afhandelen", "Close")) }
+                }
+            }
+        }
+    };
+    Ok(layout::page(&desk, Nav::FollowUp, l.t("Opvolgen", "Follow-up"), body).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn close(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CloseForm>) -> Result<Response, Failure> {
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    let l = desk.lang;
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")));
+    };
+    let Some(result) = FollowUpResult::parse(&f.result) else {
+        return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Kies hoe het is afgehandeld. Er is niets opgeslagen.", "Choose how it was resolved. Nothing was saved.")));
+    };
+    if f.note.chars().count() > 2000 {
+        return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("De notitie is langer dan 2000 tekens. Er is niets opgeslagen.", "The note is longer than 2000 characters. Nothing was saved.")));
+    }
+    let note: String = f.note.chars().filter(|c| !c.is_control() || *c == '\n').collect();
+    let user = desk.user.name.clone();
+    let closed = write(&state, move |tx, now| {
+        let closed = q::close_follow_up(tx, id, result, &note, &user, now)?;
+        if closed == Closed::Closed {
+            let caller: Option<i64> = tx.query_row("SELECT c.caller_id FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE f.id = ?1", [id], |r| r.get(0))?;
+            accounts::audit(tx, now, &user, "closed follow-up", caller, &format!("{id}: {}", result.as_str()))?;
+        }
+        Ok(closed)
+    })
+    .await?;
+    Ok(match closed {
+        Closed::Closed => Redirect::to("/desk/follow-up?closed=1").into_response(),
+        Closed::AlreadyClosed => desk.refusal(StatusCode::CONFLICT, l.t("Iemand anders heeft dit al afgehandeld. Er is niets gewijzigd.", "Someone else already closed this. Nothing was changed.")),
+        Closed::NotFound => desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")),
+    })
+}

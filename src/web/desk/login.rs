@@ -1,0 +1,229 @@
+//! Logging in and out, the language, and changing one's own password.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::layout::{self, bare_page, message_box, Nav};
+use super::{auth, cookie, read, safe_next, write, Desk, Failure, MAX_SESSION_SECONDS, SESSION_COOKIE};
+use crate::domain::desk::check_new_password;
+use crate::store::accounts;
+use crate::web::AppState;
+
+const LOGIN_COOKIE: &str = "burenlijn_login";
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+    bye: Option<String>,
+    changed: Option<String>,
+}
+
+fn login_form(token: &str, next: &str, name: &str, message: Option<(&str, bool)>) -> Markup {
+    bare_page(
+        "Inloggen",
+        html! {
+            h1 { "Inloggen " span.muted lang="en" { "/ Log in" } }
+            @if let Some((m, is_error)) = message { (message_box(m, is_error)) }
+            form.stack method="post" action="/desk/login" {
+                input type="hidden" name="csrf" value=(token);
+                input type="hidden" name="next" value=(next);
+                label for="name" { "Naam " span.hint lang="en" { "Name" } }
+                input #name type="text" name="name" value=(name) autocomplete="username" required autofocus;
+                label for="password" { "Wachtwoord " span.hint lang="en" { "Password" } }
+                input #password type="password" name="password" autocomplete="current-password" required;
+                button type="submit" { "Inloggen" }
+            }
+        },
+    )
+}
+
+fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> String {
+    format!("{name}={value}; Path=/desk; HttpOnly; SameSite=Strict; Max-Age={max_age}{}", if secure { "; Secure" } else { "" })
+}
+
+/// The login page. It sets a one-off cookie whose value the form must send back, so a
+/// login cannot be posted from another site.
+pub async fn form(State(state): State<Arc<AppState>>, Query(q): Query<LoginQuery>) -> Result<Response, Failure> {
+    let token = auth::random_token()?;
+    let next = safe_next(q.next.as_deref().unwrap_or(""));
+    let message = if q.expired.is_some() {
+        Some(("Uw sessie is verlopen. Log opnieuw in. / Your session has expired; please log in again.", false))
+    } else if q.bye.is_some() {
+        Some(("U bent uitgelogd. Tot de volgende keer! / You are logged out.", false))
+    } else if q.changed.is_some() {
+        Some(("Uw wachtwoord is gewijzigd. Log in met het nieuwe wachtwoord. / Your password was changed; log in with the new one.", false))
+    } else {
+        None
+    };
+    let secure = state.desk.secure_cookies;
+    Ok(([(header::SET_COOKIE, cookie_header(LOGIN_COOKIE, &token, 3600, secure))], login_form(&token, next, "", message)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn submit(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Result<Response, Failure> {
+    let next = safe_next(&f.next).to_string();
+    let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or("");
+    if expected.is_empty() || !auth::same_token(expected, &f.csrf) {
+        return Ok((StatusCode::FORBIDDEN, bare_page("Inloggen", html! {
+            (message_box("Dit inlogformulier is verlopen. Er is niets gebeurd. / This login form has expired.", true))
+            p { a href="/desk/login" { "Opnieuw inloggen / Log in again" } }
+        }))
+            .into_response());
+    }
+    let name = f.name.trim().to_string();
+    let keys = vec![format!("user:{}", name.to_lowercase()), format!("ip:{}", peer.ip())];
+    let wall = jiff::Timestamp::now().as_second();
+    let wait = state.desk.throttle.wait_seconds(&keys, wall);
+    if wait > 0 {
+        let message = format!("Te vaak een verkeerd wachtwoord. Probeer het over {wait} seconden opnieuw. / Too many failed attempts; try again in {wait} seconds.");
+        return Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, wait.to_string())], login_form(&f.csrf, &next, &name, Some((&message, true)))).into_response());
+    }
+    let n = name.clone();
+    let user = read(&state, move |c| accounts::find_user(c, &n)).await?;
+    let password = f.password;
+    let stored = user.as_ref().filter(|u| !u.disabled).map(|u| u.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, stored.as_deref())).await?;
+    let Some(user) = user.filter(|_| ok) else {
+        state.desk.throttle.failed(&keys, wall);
+        tokio::time::sleep(state.desk.failure_delay).await;
+        tracing::warn!("a failed desk login");
+        return Ok((StatusCode::UNAUTHORIZED, login_form(&f.csrf, &next, &name, Some(("Naam of wachtwoord klopt niet. / Name or password is not right.", true)))).into_response());
+    };
+    state.desk.throttle.succeeded(&keys);
+    let token = auth::random_token()?;
+    let csrf = auth::random_token()?;
+    let hash = auth::token_hash(&token);
+    let (user_id, user_name) = (user.id, user.name.clone());
+    write(&state, move |tx, now| {
+        accounts::create_session(tx, &hash, user_id, &csrf, now)?;
+        accounts::audit(tx, now, &user_name, "login", None, "")
+    })
+    .await?;
+    let secure = state.desk.secure_cookies;
+    let mut response = Redirect::to(&next).into_response();
+    let h = response.headers_mut();
+    h.append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, &token, MAX_SESSION_SECONDS, secure).parse()?);
+    h.append(header::SET_COOKIE, cookie_header(LOGIN_COOKIE, "", 0, secure).parse()?);
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(desk: Desk, State(state): State<Arc<AppState>>, Form(f): Form<CsrfOnly>) -> Result<Response, Failure> {
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    let hash = desk.token_hash.clone();
+    write(&state, move |tx, _| accounts::delete_session(tx, &hash)).await?;
+    let mut response = Redirect::to("/desk/login?bye=1").into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", 0, state.desk.secure_cookies).parse()?);
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    back: String,
+}
+
+pub async fn language(desk: Desk, State(state): State<Arc<AppState>>, Form(f): Form<LanguageForm>) -> Result<Response, Failure> {
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    let lang = super::text::Lang::parse(&f.language).code();
+    let id = desk.user.id;
+    write(&state, move |tx, _| accounts::set_language(tx, id, lang)).await?;
+    Ok(Redirect::to(safe_next(&f.back)).into_response())
+}
+
+fn account_page(desk: &Desk, message: Option<(&str, bool)>) -> Markup {
+    let l = desk.lang;
+    layout::page(desk, Nav::None, l.t("Mijn account", "My account"), html! {
+        p { (l.t("U bent ingelogd als", "You are logged in as")) " " strong { (desk.user.name) } " (" (if desk.is_coordinator() { l.t("coördinator", "coordinator") } else { l.t("balie", "desk") }) ")." }
+        h2 { (l.t("Wachtwoord wijzigen", "Change password")) }
+        @if let Some((m, e)) = message { (message_box(m, e)) }
+        form.stack method="post" action="/desk/account" {
+            (layout::csrf(desk))
+            label for="current" { (l.t("Huidig wachtwoord", "Current password")) }
+            input #current type="password" name="current" autocomplete="current-password" required;
+            label for="new" { (l.t("Nieuw wachtwoord", "New password")) span.hint { (l.t("Minstens 10 tekens. Een korte zin werkt goed.", "At least 10 characters. A short sentence works well.")) } }
+            input #new type="password" name="new" autocomplete="new-password" required minlength="10";
+            label for="again" { (l.t("Nieuw wachtwoord nog een keer", "New password again")) }
+            input #again type="password" name="again" autocomplete="new-password" required;
+            button type="submit" { (l.t("Wachtwoord wijzigen", "Change password")) }
+        }
+    })
+}
+
+pub async fn account(desk: Desk) -> Response {
+    account_page(&desk, None).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    again: String,
+}
+
+pub async fn change_password(desk: Desk, State(state): State<Arc<AppState>>, Form(f): Form<PasswordForm>) -> Result<Response, Failure> {
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    let l = desk.lang;
+    let stored = desk.user.password_hash.clone();
+    let current = f.current.clone();
+    if !tokio::task::spawn_blocking(move || auth::verify_password(&current, Some(&stored))).await? {
+        tokio::time::sleep(state.desk.failure_delay).await;
+        return Ok((StatusCode::BAD_REQUEST, account_page(&desk, Some((l.t("Het huidige wachtwoord klopt niet. Er is niets gewijzigd.", "The current password is not right. Nothing was changed."), true)))).into_response());
+    }
+    if f.new != f.again {
+        return Ok((StatusCode::BAD_REQUEST, account_page(&desk, Some((l.t("De twee nieuwe wachtwoorden zijn niet gelijk. Er is niets gewijzigd.", "The two new passwords differ. Nothing was changed."), true)))).into_response());
+    }
+    if let Err(e) = check_new_password(&desk.user.name, &f.new) {
+        return Ok((StatusCode::BAD_REQUEST, account_page(&desk, Some((&e, true)))).into_response());
+    }
+    let new = f.new;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new)).await??;
+    let name = desk.user.name.clone();
+    write(&state, move |tx, now| {
+        accounts::set_password(tx, &name, &hash)?;
+        accounts::audit(tx, now, &name, "changed own password", None, "")
+    })
+    .await?;
+    let mut response = Redirect::to("/desk/login?changed=1").into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", 0, state.desk.secure_cookies).parse()?);
+    Ok(response)
+}

@@ -1,0 +1,305 @@
+//! The desk ("balie"): server-rendered pages for the coordinators, behind a login.
+//!
+//! Every page reads through the store's read-only connection on a blocking thread, and
+//! every change goes through the store's worker in one transaction, like the webhooks.
+//! Each route takes a [`Desk`] (a valid session), and each form checks its CSRF token
+//! before anything is read from it. Views and changes of a participant's data are written
+//! to the audit log in the same transaction as the change.
+
+mod auth;
+pub mod calls;
+mod figures;
+mod follow_up;
+mod layout;
+mod login;
+mod now;
+mod participants;
+mod people;
+pub mod text;
+
+pub use auth::{hash_password, verify_password};
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use rusqlite::Connection;
+
+use super::AppState;
+use crate::config::Neighbourhoods;
+use crate::domain::desk::Role;
+use crate::store::accounts::{self, User};
+use crate::store::Store;
+use text::Lang;
+
+/// A session ends after this long without a page being opened ...
+pub const IDLE_SECONDS: i64 = 2 * 60 * 60;
+/// ... and at the latest this long after logging in.
+pub const MAX_SESSION_SECONDS: i64 = 12 * 60 * 60;
+
+const SESSION_COOKIE: &str = "burenlijn_desk";
+
+/// What the desk keeps besides the database.
+pub struct DeskState {
+    pub throttle: auth::Throttle,
+    /// Cookies get `Secure` when the service is reached over https.
+    pub secure_cookies: bool,
+    /// The desk reads times in the first neighbourhood's time zone.
+    pub time_zone: TimeZone,
+    pub categories: Vec<String>,
+    labels: HashMap<(Lang, String), String>,
+    /// Fetches voicemail recordings with the provider's credentials, server-side.
+    pub recordings: Option<calls::Recordings>,
+    /// How long a failed login waits before it answers.
+    pub failure_delay: std::time::Duration,
+    /// Figures of months that are over, by (from, until).
+    pub figures_cache: std::sync::Mutex<HashMap<(i64, i64), Vec<crate::store::desk::Figures>>>,
+}
+
+impl DeskState {
+    pub fn new(neighbourhoods: &Neighbourhoods, public_url: &str, recordings: Option<calls::Recordings>) -> DeskState {
+        let mut hoods: Vec<_> = neighbourhoods.all().collect();
+        hoods.sort_by(|a, b| a.dialplan.number.as_str().cmp(b.dialplan.number.as_str()));
+        let time_zone = hoods.first().map(|h| h.dialplan.time_zone.clone()).unwrap_or(TimeZone::UTC);
+        let categories = neighbourhoods.categories();
+        let mut labels = HashMap::new();
+        for lang in [Lang::Nl, Lang::En] {
+            let own = hoods.iter().find(|h| h.prompts.language == lang.code()).map(|h| h.prompts.clone());
+            let embedded = crate::config::load_prompts(None, lang.code()).ok();
+            for key in &categories {
+                let spoken = own.as_ref().and_then(|p| p.category(key).map(str::to_string)).or_else(|| embedded.as_ref().and_then(|p| p.category(key).map(str::to_string)));
+                if let Some(spoken) = spoken {
+                    labels.insert((lang, key.clone()), label_from_spoken(&spoken));
+                }
+            }
+        }
+        DeskState {
+            throttle: auth::Throttle::default(),
+            secure_cookies: public_url.starts_with("https://"),
+            time_zone,
+            categories,
+            labels,
+            recordings,
+            failure_delay: std::time::Duration::from_millis(700),
+            figures_cache: Default::default(),
+        }
+    }
+
+    /// A category's name for the desk: `Boodschappen`.
+    pub fn category(&self, lang: Lang, key: Option<&str>) -> String {
+        match key {
+            None | Some("") => lang.t("Geen keuze", "No choice").to_string(),
+            Some(key) => self.labels.get(&(lang, key.to_string())).cloned().unwrap_or_else(|| key.to_string()),
+        }
+    }
+}
+
+/// "vervoer, bijvoorbeeld naar de dokter" -> "Vervoer".
+fn label_from_spoken(spoken: &str) -> String {
+    let first = spoken.split(',').next().unwrap_or(spoken).trim();
+    let mut chars = first.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A logged-in desk user, taken from the session cookie. Any route that takes one is
+/// closed to everyone else: they are sent to the login page.
+pub struct Desk {
+    pub user: User,
+    pub csrf: String,
+    pub lang: Lang,
+    pub open_follow_ups: i64,
+    /// The page asked for, to come back to (after switching language, say).
+    pub path: String,
+    token_hash: String,
+}
+
+impl Desk {
+    pub fn is_coordinator(&self) -> bool {
+        self.user.role == Role::Coordinator
+    }
+
+    /// Refuses a form whose CSRF token is not this session's.
+    pub fn check_csrf(&self, token: &str) -> Result<(), Response> {
+        if auth::same_token(token, &self.csrf) {
+            Ok(())
+        } else {
+            Err(self.refusal(StatusCode::FORBIDDEN, self.lang.t(
+                "Dit formulier is verlopen of komt niet van de balie. Er is niets opgeslagen. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
+                "This form has expired or did not come from the desk. Nothing was saved. Go back, reload the page and try again.",
+            )))
+        }
+    }
+
+    pub fn require_coordinator(&self) -> Result<(), Response> {
+        if self.is_coordinator() {
+            Ok(())
+        } else {
+            Err(self.refusal(StatusCode::FORBIDDEN, self.lang.t("Dit mag alleen een coördinator.", "Only a coordinator may do this.")))
+        }
+    }
+
+    pub fn refusal(&self, status: StatusCode, message: &str) -> Response {
+        (status, layout::page(self, layout::Nav::None, self.lang.t("Niet gelukt", "Not done"), layout::message_box(message, true))).into_response()
+    }
+}
+
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Only our own pages are places to go back to.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with("/desk/") && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/desk/login") {
+        next
+    } else {
+        "/desk/now"
+    }
+}
+
+fn to_login(parts: &Parts, expired: bool) -> Response {
+    let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/desk/now");
+    let mut url = format!("/desk/login?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+    if expired {
+        url.push_str("&expired=1");
+    }
+    Redirect::to(&url).into_response()
+}
+
+impl FromRequestParts<Arc<AppState>> for Desk {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Desk, Response> {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
+            return Err(to_login(parts, false));
+        };
+        let hash = auth::token_hash(token);
+        let now = state.clock.now().as_second();
+        let h = hash.clone();
+        let found = read(state, move |c| {
+            let s = accounts::session(c, &h)?;
+            let open = crate::store::desk::open_follow_up_count(c)?;
+            Ok(s.map(|s| (s, open)))
+        })
+        .await
+        .map_err(|e| e.into_response())?;
+        let Some((session, open_follow_ups)) = found else {
+            return Err(to_login(parts, false));
+        };
+        if session.user.disabled || now - session.last_seen_at > IDLE_SECONDS || now - session.created_at > MAX_SESSION_SECONDS {
+            let h = hash.clone();
+            let _ = write(state, move |tx, _| accounts::delete_session(tx, &h)).await;
+            return Err(to_login(parts, true));
+        }
+        if now - session.last_seen_at >= 60 {
+            let h = hash.clone();
+            let at = state.clock.now();
+            let _ = write(state, move |tx, _| accounts::touch_session(tx, &h, at)).await;
+        }
+        let lang = Lang::parse(&session.user.language);
+        let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+        Ok(Desk { lang, csrf: session.csrf, open_follow_ups, user: session.user, path, token_hash: hash })
+    }
+}
+
+/// A failure inside: logged, and shown as a plain page without details.
+pub struct Failure(anyhow::Error);
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure(e.into())
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        tracing::error!(error = %self.0, "a desk page failed");
+        (StatusCode::INTERNAL_SERVER_ERROR, layout::bare_page("Burenlijn", layout::message_box("Er ging iets mis. Probeer het later opnieuw. / Something went wrong. Please try again later.", true))).into_response()
+    }
+}
+
+/// Reads on the store's read-only connection, off the async runtime.
+pub async fn read<T: Send + 'static>(state: &Arc<AppState>, f: impl FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static) -> Result<T, Failure> {
+    let st = state.clone();
+    Ok(tokio::task::spawn_blocking(move || st.store.read_only(f)).await??)
+}
+
+/// Writes in one transaction on the store's worker (the same queue as the webhooks).
+pub async fn write<T: Send + 'static>(state: &Arc<AppState>, f: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> anyhow::Result<T> + Send + 'static) -> Result<T, Failure> {
+    let now = state.clock.now();
+    Ok(state.worker.run(move |store: &Store| store.write(|tx| f(tx, now))).await??)
+}
+
+/// Security headers on every desk response: no caching, no framing, only our own scripts.
+async fn headers(response: Response) -> Response {
+    let mut response = response;
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    );
+    response
+}
+
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/desk", get(|| async { Redirect::to("/desk/now") }))
+        .route("/desk/", get(|| async { Redirect::to("/desk/now") }))
+        .route("/desk/login", get(login::form).post(login::submit))
+        .route("/desk/logout", post(login::logout))
+        .route("/desk/language", post(login::language))
+        .route("/desk/account", get(login::account).post(login::change_password))
+        .route("/desk/static/desk.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], layout::CSS) }))
+        .route("/desk/static/desk.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], layout::JS) }))
+        .route("/desk/now", get(now::page))
+        .route("/desk/now/events", get(now::events))
+        .route("/desk/calls", get(calls::list))
+        .route("/desk/calls/{sid}", get(calls::detail))
+        .route("/desk/voicemail/{sid}", get(calls::voicemail))
+        .route("/desk/follow-up", get(follow_up::list))
+        .route("/desk/follow-up/{id}/close", post(follow_up::close))
+        .route("/desk/participants", get(participants::list).post(participants::create))
+        .route("/desk/participants/new", get(participants::new_form))
+        .route("/desk/participants.csv", get(participants::export))
+        .route("/desk/participants/import", post(participants::import))
+        .route("/desk/participants/{id}", get(participants::show).post(participants::update))
+        .route("/desk/participants/{id}/pause", post(participants::pause))
+        .route("/desk/participants/{id}/notes", post(participants::add_note))
+        .route("/desk/participants/{id}/apart", post(participants::apart))
+        .route("/desk/participants/{id}/erase", get(participants::erase_form).post(participants::erase))
+        .route("/desk/figures", get(figures::page))
+        .route("/desk/figures.csv", get(figures::csv))
+        .route("/desk/users", get(people::users).post(people::add_user))
+        .route("/desk/users/{id}", post(people::change_user))
+        .route("/desk/audit", get(people::audit))
+        .layer(axum::middleware::map_response(headers))
+}
+
+/// Removes sessions that have expired (run by the service's periodic job).
+pub fn purge_sessions(state: &AppState) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let idle = Timestamp::from_second(now.as_second() - IDLE_SECONDS)?;
+    let started = Timestamp::from_second(now.as_second() - MAX_SESSION_SECONDS)?;
+    state.store.write(|tx| accounts::purge_sessions(tx, idle, started))
+}
+

@@ -1,0 +1,78 @@
+//! Now: calls in progress and today's calls, updated live over server-sent events.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
+use maud::html;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::calls::{row, table_head};
+use super::layout::{self, Nav};
+use super::{read, Desk, Failure, IDLE_SECONDS, MAX_SESSION_SECONDS};
+use crate::store::{accounts, desk as q};
+use crate::web::AppState;
+
+pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Response, Failure> {
+    let l = desk.lang;
+    let now = state.clock.now();
+    let midnight = now.to_zoned(state.desk.time_zone.clone()).start_of_day()?.timestamp();
+    let rows = read(&state, move |c| q::now_calls(c, midnight, 300)).await?;
+    let count = |s: &str| rows.iter().filter(|r| matches!((s, r.outcome.as_deref()), ("green", Some("matched")) | ("amber", None)) || (s == "red" && r.outcome.as_deref().is_some_and(|o| o != "matched"))).count();
+    let ds = &state.desk;
+    let body = html! {
+        ul.summary aria-label=(l.t("Vandaag", "Today")) {
+            li { span.status.green { (l.t("Buur gevonden", "Neighbour found")) } " " strong #count-green { (count("green")) } }
+            li { span.status.amber { (l.t("Bezig", "In progress")) } " " strong #count-amber { (count("amber")) } }
+            li { span.status.red { (l.t("Geen buur gevonden", "No neighbour found")) } " " strong #count-red { (count("red")) } }
+        }
+        p.muted { (l.t("Deze pagina werkt zichzelf bij; u hoeft niet te verversen.", "This page updates itself; there is no need to reload.")) }
+        p #live-note.sr-only aria-live="polite" {}
+        p #no-calls hidden[!rows.is_empty()] { (l.t("Vandaag nog geen gesprekken.", "No calls yet today.")) }
+        div.scroll {
+            table #today data-live="/desk/now/events" {
+                caption.sr-only { (l.t("Gesprekken van vandaag, nieuwste bovenaan", "Today's calls, newest first")) }
+                (table_head(l))
+                tbody { @for r in &rows { (row(l, ds, r)) } }
+            }
+        }
+    };
+    Ok(layout::page(&desk, Nav::Now, l.t("Nu", "Now"), body).into_response())
+}
+
+/// Each change to a call, as its rendered table row. The stream ends when the session does.
+pub async fn events(desk: Desk, State(state): State<Arc<AppState>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let rx = state.changes.subscribe();
+    let token_hash = desk.token_hash.clone();
+    let lang = desk.lang;
+    let stream = futures_util::stream::unfold((rx, state, false), move |(mut rx, state, done)| {
+        let token_hash = token_hash.clone();
+        async move {
+            if done {
+                return None;
+            }
+            loop {
+                let sid = match rx.recv().await {
+                    Ok(sid) => sid,
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return None,
+                };
+                let now = state.clock.now().as_second();
+                let h = token_hash.clone();
+                let found = read(&state, move |c| Ok((accounts::session(c, &h)?, q::call(c, &sid)?))).await;
+                let Ok((session, call)) = found else { continue };
+                let valid = session.is_some_and(|s| !s.user.disabled && now - s.last_seen_at <= IDLE_SECONDS && now - s.created_at <= MAX_SESSION_SECONDS);
+                if !valid {
+                    return Some((Ok(Event::default().event("expired").data("")), (rx, state, true)));
+                }
+                let Some(call) = call else { continue };
+                let html = row(lang, &state.desk, &call).into_string();
+                return Some((Ok(Event::default().event("call").data(html)), (rx, state, false)));
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}

@@ -1,0 +1,603 @@
+//! Participants: search, add, edit, pause, notes, "do not pair", CSV import and export,
+//! and erasing a person on request. Every view and change goes to the audit log.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::calls::note_list;
+use super::layout::{self, Nav, DASH};
+use super::text::Lang;
+use super::{read, write, Desk, Failure};
+use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput};
+use crate::store::participants::{self as store, UpdateError};
+use crate::store::{accounts, desk as q};
+use crate::web::AppState;
+
+/// A form body whose fields may repeat (`offers=a&offers=b`).
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn parse(body: &[u8]) -> Fields {
+        Fields(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+    fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    }
+}
+
+fn field_label(l: Lang, field: &str) -> &'static str {
+    match field {
+        "name" => l.t("Naam", "Name"),
+        "phone" => l.t("Telefoonnummer", "Phone number"),
+        "offers" => l.t("Helpt met", "Helps with"),
+        "available" => l.t("Beschikbaar", "Available"),
+        "street" => l.t("Straat", "Street"),
+        "postcode" => l.t("Postcode", "Postcode"),
+        "distance" => l.t("Waar helpen", "Where to help"),
+        _ => l.t("Veld", "Field"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    msg: String,
+}
+
+pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<ListQuery>) -> Result<Response, Failure> {
+    let l = desk.lang;
+    let text = query.q.clone();
+    let people = read(&state, move |c| store::search(c, &text, 500)).await?;
+    let today = state.clock.now().to_zoned(state.desk.time_zone.clone()).date();
+    let message = match query.msg.as_str() {
+        "erased" => Some(l.t("De gegevens van deze persoon zijn gewist. De anonieme totalen blijven.", "This person's data has been erased. The anonymous totals remain.")),
+        "imported" => Some(l.t("Het bestand is ingelezen.", "The file has been imported.")),
+        _ => None,
+    };
+    let ds = &state.desk;
+    let body = html! {
+        @if let Some(m) = message { (layout::message_box(m, false)) }
+        form.filters method="get" action="/desk/participants" role="search" {
+            div { label for="q" { (l.t("Zoek op naam, straat, postcode of nummer", "Search by name, street, postcode or number")) } br;
+                input #q type="search" name="q" value=(query.q); }
+            div { button type="submit" { (l.t("Zoeken", "Search")) } }
+            div { a.button.secondary href="/desk/participants/new" { (l.t("Iemand toevoegen", "Add someone")) } }
+        }
+        @if people.is_empty() { p { (l.t("Niemand gevonden.", "Nobody found.")) } } @else {
+            div.scroll { table {
+                thead { tr {
+                    th scope="col" { (l.t("Naam", "Name")) }
+                    th scope="col" { (l.t("Straat", "Street")) }
+                    th scope="col" { (l.t("Helpt met", "Helps with")) }
+                    th scope="col" { (l.t("Beschikbaar", "Available")) }
+                    th scope="col" { (l.t("Stand", "Status")) }
+                } }
+                tbody { @for p in &people {
+                    tr {
+                        td { a href=(format!("/desk/participants/{}", p.id)) { (p.details.name) } }
+                        td { (p.details.street) }
+                        td { @if p.details.offers.is_empty() { span.muted { (l.t("vraagt alleen", "only asks")) } } @else { (p.details.offers.iter().map(|o| ds.category(l, Some(o))).collect::<Vec<_>>().join(", ")) } }
+                        td { @if p.details.available.as_str().is_empty() { (l.t("altijd (binnen de belmomenten)", "any time (within ringing hours)")) } @else { code { (p.details.available.as_str()) } } }
+                        td { @if p.is_paused_on(today) { span.status.amber { (l.t("Gepauzeerd", "Paused")) } } @else { (l.t("Actief", "Active")) } }
+                    }
+                } }
+            } }
+            p.muted { (people.len()) " " (l.t("deelnemers getoond", "participants shown")) }
+        }
+        h2 { (l.t("Bestand", "File")) }
+        p { a href="/desk/participants.csv" download { (l.t("Alle deelnemers downloaden (CSV)", "Download all participants (CSV)")) } }
+        form.stack method="post" action="/desk/participants/import" enctype="multipart/form-data" {
+            (layout::csrf(&desk))
+            label for="file" { (l.t("CSV-bestand inlezen", "Import a CSV file"))
+                span.hint { (l.t("Zelfde kolommen als de download: name, phone, offers, available, street, postcode, distance. Alles of niets: bij een fout wordt niets opgeslagen.", "The same columns as the download: name, phone, offers, available, street, postcode, distance. All or nothing: on an error nothing is saved.")) } }
+            input #file type="file" name="file" accept=".csv,text/csv" required;
+            button type="submit" { (l.t("Inlezen", "Import")) }
+        }
+    };
+    Ok(layout::page(&desk, Nav::Participants, l.t("Deelnemers", "Participants"), body).into_response())
+}
+
+/// The add/edit form. `values` holds what was typed (after an error) or what is stored.
+fn form(desk: &Desk, ds: &super::DeskState, action: &str, values: &Fields, error: Option<String>) -> Markup {
+    let l = desk.lang;
+    let offers = values.all("offers");
+    let distance = values.get("distance");
+    html! {
+        @if let Some(e) = &error { (layout::message_box(e, true)) }
+        form.stack method="post" action=(action) {
+            (layout::csrf(desk))
+            label for="name" { (field_label(l, "name")) }
+            input #name type="text" name="name" value=(values.get("name")) required maxlength="100" autocomplete="off";
+            label for="phone" { (field_label(l, "phone")) span.hint { (l.t("Bijvoorbeeld 06-12345678 of 020-1234567. Helpers horen dit nummer nooit.", "For example 06-12345678 or 020-1234567. Helpers never hear this number.")) } }
+            input #phone type="tel" name="phone" value=(values.get("phone")) required autocomplete="off";
+            label for="street" { (field_label(l, "street")) span.hint { (l.t("Alleen de straat; een helper hoort de voornaam en de straat.", "Street only; a helper hears the first name and the street.")) } }
+            input #street type="text" name="street" value=(values.get("street"));
+            label for="postcode" { (field_label(l, "postcode")) }
+            input #postcode type="text" name="postcode" value=(values.get("postcode")) maxlength="10";
+            fieldset {
+                legend { (field_label(l, "offers")) span.hint { (l.t("Niets aangevinkt: deze persoon vraagt alleen hulp.", "Nothing ticked: this person only asks for help.")) } }
+                @for c in &ds.categories {
+                    label.check { input type="checkbox" name="offers" value=(c) checked[offers.contains(&c.as_str())]; (ds.category(l, Some(c))) }
+                }
+            }
+            label for="available" { (field_label(l, "available"))
+                span.hint { (l.t("Wanneer we mogen bellen. Bijvoorbeeld: ma-vr 09:00-17:00; za 10:00-12:00. Leeg: altijd binnen de belmomenten.", "When we may ring. For example: mon-fri 09:00-17:00; sat 10:00-12:00. Empty: any time within ringing hours.")) } }
+            input #available type="text" name="available" value=(values.get("available"));
+            label for="distance" { (field_label(l, "distance")) }
+            select #distance name="distance" {
+                @for d in ["any", "near", "not-own-street"] { option value=(d) selected[distance == d] { (l.distance(d)) } }
+            }
+            button type="submit" { (l.t("Opslaan", "Save")) }
+        }
+    }
+}
+
+fn values_of(p: &Participant) -> Fields {
+    let d = &p.details;
+    let mut v = vec![
+        ("name".to_string(), d.name.clone()),
+        ("phone".to_string(), d.phone.readable()),
+        ("street".to_string(), d.street.clone()),
+        ("postcode".to_string(), d.postcode.clone()),
+        ("available".to_string(), d.available.as_str().to_string()),
+        ("distance".to_string(), d.distance.as_str().to_string()),
+    ];
+    v.extend(d.offers.iter().map(|o| ("offers".to_string(), o.clone())));
+    Fields(v)
+}
+
+fn parse_details(f: &Fields, categories: &[String], l: Lang) -> Result<ParticipantDetails, String> {
+    let offers = f.all("offers").join(";");
+    let input = ParticipantInput {
+        name: f.get("name"),
+        phone: f.get("phone"),
+        offers: &offers,
+        available: f.get("available"),
+        street: f.get("street"),
+        postcode: f.get("postcode"),
+        distance: f.get("distance"),
+    };
+    ParticipantDetails::parse(&input, categories).map_err(|e| {
+        format!("{}: {}. {}", field_label(l, e.field), e.message, l.t("Er is niets opgeslagen.", "Nothing was saved."))
+    })
+}
+
+pub async fn new_form(desk: Desk, State(state): State<Arc<AppState>>) -> Response {
+    let l = desk.lang;
+    let body = form(&desk, &state.desk, "/desk/participants", &Fields(vec![("distance".into(), "any".into())]), None);
+    layout::page(&desk, Nav::Participants, l.t("Iemand toevoegen", "Add someone"), body).into_response()
+}
+
+pub async fn create(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes) -> Result<Response, Failure> {
+    let f = Fields::parse(&body);
+    if let Err(r) = desk.check_csrf(f.get("csrf")) {
+        return Ok(r);
+    }
+    let l = desk.lang;
+    let invalid = |e: String| (StatusCode::BAD_REQUEST, layout::page(&desk, Nav::Participants, l.t("Iemand toevoegen", "Add someone"), form(&desk, &state.desk, "/desk/participants", &f, Some(e)))).into_response();
+    let details = match parse_details(&f, &state.desk.categories, l) {
+        Ok(d) => d,
+        Err(e) => return Ok(invalid(e)),
+    };
+    let user = desk.user.name.clone();
+    let phone = details.phone.clone();
+    let added = write(&state, move |tx, now| {
+        if store::find_by_phone(tx, &phone)?.is_some() {
+            return Ok(None);
+        }
+        let (id, _) = store::upsert(tx, &details, now)?;
+        accounts::audit(tx, now, &user, "added participant", Some(id), "")?;
+        Ok(Some(id))
+    })
+    .await?;
+    match added {
+        Some(id) => Ok(Redirect::to(&format!("/desk/participants/{id}?msg=added")).into_response()),
+        None => Ok(invalid(format!("{}: {}", field_label(l, "phone"), l.t("dit nummer is al ingeschreven. Er is niets opgeslagen.", "this number is already registered. Nothing was saved.")))),
+    }
+}
+
+fn not_found(desk: &Desk) -> Response {
+    desk.refusal(StatusCode::NOT_FOUND, desk.lang.t("Deze deelnemer bestaat niet (meer).", "This participant does not exist (any more)."))
+}
+
+fn parse_id(id: &str) -> Option<i64> {
+    id.parse().ok().filter(|i: &i64| *i > 0)
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    #[serde(default)]
+    msg: String,
+}
+
+pub async fn show(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Query(query): Query<ShowQuery>) -> Result<Response, Failure> {
+    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let found = read(&state, move |c| {
+        let Some(p) = store::find(c, id)? else { return Ok(None) };
+        let notes = q::notes_for(c, Some(id), Some(p.details.phone.as_str()))?;
+        let apart = q::do_not_pair(c, id)?;
+        let everyone = store::list(c)?;
+        Ok(Some((p, notes, apart, everyone)))
+    })
+    .await?;
+    let Some((p, notes, apart, everyone)) = found else { return Ok(not_found(&desk)) };
+    let user = desk.user.name.clone();
+    write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed participant", Some(id), "")).await?;
+    Ok(show_page(&desk, &state, &p, &notes, &apart, &everyone, &values_of(&p), message(desk.lang, &query.msg)).into_response())
+}
+
+fn message(l: Lang, msg: &str) -> Option<(String, bool)> {
+    let m = match msg {
+        "added" => l.t("Toegevoegd.", "Added."),
+        "saved" => l.t("Opgeslagen.", "Saved."),
+        "paused" => l.t("Gepauzeerd: deze persoon wordt niet gebeld.", "Paused: this person will not be rung."),
+        "resumed" => l.t("Weer actief.", "Active again."),
+        "note" => l.t("Notitie bewaard.", "Note saved."),
+        "apart" => l.t("Bijgewerkt.", "Updated."),
+        _ => return None,
+    };
+    Some((m.to_string(), false))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn show_page(desk: &Desk, state: &AppState, p: &Participant, notes: &[q::Note], apart: &[(i64, String)], everyone: &[Participant], values: &Fields, message: Option<(String, bool)>) -> Markup {
+    let l = desk.lang;
+    let tz = &state.desk.time_zone;
+    let today = state.clock.now().to_zoned(tz.clone()).date();
+    let id = p.id;
+    let body = html! {
+        @if let Some((m, e)) = &message { (layout::message_box(m, *e)) }
+        p {
+            @if p.is_paused_on(today) {
+                span.status.amber { (l.t("Gepauzeerd", "Paused")) }
+                @if let Some(until) = p.paused_until { " " (l.t("tot", "until")) " " (until.strftime("%d-%m-%Y").to_string()) }
+            } @else { span.status.green { (l.t("Actief", "Active")) } }
+            " · " a href=(format!("/desk/calls?participant={id}")) { (l.t("Gesprekken van deze persoon", "This person's calls")) }
+        }
+        h2 { (l.t("Gegevens", "Details")) }
+        (form(desk, &state.desk, &format!("/desk/participants/{id}"), values, None))
+        h2 { (l.t("Pauze", "Pause")) }
+        @if p.is_paused_on(today) {
+            form method="post" action=(format!("/desk/participants/{id}/pause")) {
+                (layout::csrf(desk))
+                input type="hidden" name="paused" value="no";
+                button type="submit" { (l.t("Weer laten bellen", "Start ringing again")) }
+            }
+        } @else {
+            form.stack method="post" action=(format!("/desk/participants/{id}/pause")) {
+                (layout::csrf(desk))
+                input type="hidden" name="paused" value="yes";
+                label for="until" { (l.t("Pauzeren tot", "Pause until")) span.hint { (l.t("Leeg: tot u het weer aanzet.", "Empty: until you switch it back on.")) } }
+                input #until type="date" name="until";
+                button.secondary type="submit" { (l.t("Pauzeren", "Pause")) }
+            }
+        }
+        h2 { (l.t("Niet samen laten helpen", "Do not pair")) }
+        p.hint { (l.t("Deze twee worden nooit aan elkaar gekoppeld. Niemand hoort dat; het is een stille nee.", "These two are never paired. Nobody hears it; it is a silent no.")) }
+        @if apart.is_empty() { p { (DASH) } } @else {
+            ul { @for (other, name) in apart {
+                li {
+                    a href=(format!("/desk/participants/{other}")) { (name) } " "
+                    form.inline method="post" action=(format!("/desk/participants/{id}/apart")) {
+                        (layout::csrf(desk))
+                        input type="hidden" name="other" value=(other);
+                        input type="hidden" name="apart" value="no";
+                        button.link type="submit" { (l.t("weghalen", "remove")) }
+                    }
+                }
+            } }
+        }
+        form.stack method="post" action=(format!("/desk/participants/{id}/apart")) {
+            (layout::csrf(desk))
+            input type="hidden" name="apart" value="yes";
+            label for="other" { (l.t("Niet koppelen aan", "Never pair with")) }
+            select #other name="other" required {
+                option value="" { (l.t("Kies iemand", "Choose someone")) }
+                @for o in everyone.iter().filter(|o| o.id != id && !apart.iter().any(|(a, _)| *a == o.id)) { option value=(o.id) { (o.details.name) } }
+            }
+            button.secondary type="submit" { (l.t("Toevoegen", "Add")) }
+        }
+        h2 { (l.t("Notities", "Notes")) }
+        @if notes.is_empty() { p { (DASH) } } @else { (note_list(l, tz, notes)) }
+        form.stack method="post" action=(format!("/desk/participants/{id}/notes")) {
+            (layout::csrf(desk))
+            label for="note" { (l.t("Nieuwe notitie", "New note")) }
+            textarea #note name="note" required maxlength="2000" {}
+            button.secondary type="submit" { (l.t("Notitie bewaren", "Save note")) }
+        }
+        @if desk.is_coordinator() {
+            h2 { (l.t("Wissen", "Erase")) }
+            p { a href=(format!("/desk/participants/{id}/erase")) { (l.t("Alle gegevens van deze persoon wissen (op verzoek)", "Erase all of this person's data (on request)")) } }
+        }
+    };
+    layout::page(desk, Nav::Participants, &p.details.name, body)
+}
+
+pub async fn update(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, body: Bytes) -> Result<Response, Failure> {
+    let f = Fields::parse(&body);
+    if let Err(r) = desk.check_csrf(f.get("csrf")) {
+        return Ok(r);
+    }
+    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let l = desk.lang;
+    let details = parse_details(&f, &state.desk.categories, l);
+    let user = desk.user.name.clone();
+    let outcome = match details {
+        Err(e) => Err(e),
+        Ok(details) => write(&state, move |tx, now| {
+            Ok(match store::update(tx, id, &details, now) {
+                Ok(()) => {
+                    accounts::audit(tx, now, &user, "changed participant", Some(id), "")?;
+                    Ok(())
+                }
+                Err(UpdateError::Db(e)) => return Err(e),
+                Err(e) => Err(e),
+            })
+        })
+        .await?
+        .map_err(|e| match e {
+            UpdateError::PhoneTaken(_) => format!("{}: {}", field_label(l, "phone"), l.t("dit nummer is al van iemand anders. Er is niets opgeslagen.", "this number belongs to someone else. Nothing was saved.")),
+            _ => l.t("Deze deelnemer bestaat niet (meer).", "This participant does not exist (any more).").to_string(),
+        }),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/desk/participants/{id}?msg=saved")).into_response()),
+        Err(e) => {
+            let found = read(&state, move |c| {
+                let Some(p) = store::find(c, id)? else { return Ok(None) };
+                Ok(Some((q::notes_for(c, Some(id), Some(p.details.phone.as_str()))?, q::do_not_pair(c, id)?, store::list(c)?, p)))
+            })
+            .await?;
+            let Some((notes, apart, everyone, p)) = found else { return Ok(not_found(&desk)) };
+            Ok((StatusCode::BAD_REQUEST, show_page(&desk, &state, &p, &notes, &apart, &everyone, &f, Some((e, true)))).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PauseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    paused: String,
+    #[serde(default)]
+    until: String,
+}
+
+pub async fn pause(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, axum::Form(f): axum::Form<PauseForm>) -> Result<Response, Failure> {
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let l = desk.lang;
+    let paused = match f.paused.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Onbekende keuze. Er is niets gewijzigd.", "Unknown choice. Nothing was changed."))),
+    };
+    let until = match f.until.trim() {
+        "" => None,
+        s => match s.parse::<jiff::civil::Date>() {
+            Ok(d) => Some(d),
+            Err(_) => return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Geen geldige datum. Er is niets gewijzigd.", "Not a valid date. Nothing was changed."))),
+        },
+    };
+    let user = desk.user.name.clone();
+    let done = write(&state, move |tx, now| {
+        let ok = store::set_paused_by_id(tx, id, paused, until, now)?;
+        if ok {
+            accounts::audit(tx, now, &user, if paused { "paused participant" } else { "resumed participant" }, Some(id), &until.map(|d| d.to_string()).unwrap_or_default())?;
+        }
+        Ok(ok)
+    })
+    .await?;
+    if !done {
+        return Ok(not_found(&desk));
+    }
+    Ok(Redirect::to(&format!("/desk/participants/{id}?msg={}", if paused { "paused" } else { "resumed" })).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn add_note(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, axum::Form(f): axum::Form<NoteForm>) -> Result<Response, Failure> {
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let l = desk.lang;
+    let note: String = f.note.chars().filter(|c| !c.is_control() || *c == '\n').collect();
+    if note.trim().is_empty() || note.chars().count() > 2000 {
+        return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Een notitie is 1 tot 2000 tekens lang. Er is niets opgeslagen.", "A note is 1 to 2000 characters long. Nothing was saved.")));
+    }
+    let user = desk.user.name.clone();
+    let done = write(&state, move |tx, now| {
+        if store::find(tx, id)?.is_none() {
+            return Ok(false);
+        }
+        q::add_note(tx, Some(id), None, None, &user, &note, now)?;
+        accounts::audit(tx, now, &user, "added note", Some(id), "")?;
+        Ok(true)
+    })
+    .await?;
+    if !done {
+        return Ok(not_found(&desk));
+    }
+    Ok(Redirect::to(&format!("/desk/participants/{id}?msg=note")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ApartForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    other: String,
+    #[serde(default)]
+    apart: String,
+}
+
+pub async fn apart(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, axum::Form(f): axum::Form<ApartForm>) -> Result<Response, Failure> {
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let l = desk.lang;
+    let (Some(other), Some(apart)) = (parse_id(&f.other), match f.apart.as_str() { "yes" => Some(true), "no" => Some(false), _ => None }) else {
+        return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Kies eerst iemand. Er is niets gewijzigd.", "Choose someone first. Nothing was changed.")));
+    };
+    if other == id {
+        return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Iemand kan niet van zichzelf gescheiden worden.", "A person cannot be kept apart from themselves.")));
+    }
+    let user = desk.user.name.clone();
+    let done = write(&state, move |tx, now| {
+        if store::find(tx, id)?.is_none() || store::find(tx, other)?.is_none() {
+            return Ok(false);
+        }
+        q::set_do_not_pair(tx, id, other, apart, now)?;
+        let action = if apart { "set do-not-pair" } else { "removed do-not-pair" };
+        accounts::audit(tx, now, &user, action, Some(id), &format!("with participant {other}"))?;
+        accounts::audit(tx, now, &user, action, Some(other), &format!("with participant {id}"))?;
+        Ok(true)
+    })
+    .await?;
+    if !done {
+        return Ok(not_found(&desk));
+    }
+    Ok(Redirect::to(&format!("/desk/participants/{id}?msg=apart")).into_response())
+}
+
+pub async fn erase_form(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, Failure> {
+    if let Err(r) = desk.require_coordinator() {
+        return Ok(r);
+    }
+    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let Some(p) = read(&state, move |c| store::find(c, id)).await? else { return Ok(not_found(&desk)) };
+    let l = desk.lang;
+    let body = html! {
+        p { (l.t("Op verzoek van deze persoon wist u alles wat Burenlijn van hen weet: de inschrijving, notities, telefoonnummer en berichten bij hun gesprekken. De anonieme totalen (aantallen gesprekken en wachttijden) blijven. Dit kan niet ongedaan worden gemaakt.",
+                 "At this person's request you erase everything Burenlijn knows about them: the registration, notes, phone number and messages of their calls. The anonymous totals (numbers of calls and waits) remain. This cannot be undone.")) }
+        form.stack method="post" action=(format!("/desk/participants/{id}/erase")) {
+            (layout::csrf(&desk))
+            label.check { input type="checkbox" name="sure" value="yes" required; " " (l.t("Ja, wis", "Yes, erase")) " " strong { (p.details.name) } }
+            button.danger type="submit" { (l.t("Definitief wissen", "Erase for good")) }
+            " " a href=(format!("/desk/participants/{id}")) { (l.t("Terug", "Back")) }
+        }
+    };
+    Ok(layout::page(&desk, Nav::Participants, l.t("Gegevens wissen", "Erase data"), body).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct EraseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    sure: String,
+}
+
+pub async fn erase(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, axum::Form(f): axum::Form<EraseForm>) -> Result<Response, Failure> {
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    if let Err(r) = desk.require_coordinator() {
+        return Ok(r);
+    }
+    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    if f.sure != "yes" {
+        return Ok(desk.refusal(StatusCode::BAD_REQUEST, desk.lang.t("Vink eerst aan dat u het zeker weet. Er is niets gewist.", "First tick that you are sure. Nothing was erased.")));
+    }
+    let user = desk.user.name.clone();
+    let done = write(&state, move |tx, now| {
+        let ok = store::erase(tx, id, now)?;
+        if ok {
+            accounts::audit(tx, now, &user, "erased participant", Some(id), "")?;
+        }
+        Ok(ok)
+    })
+    .await?;
+    if !done {
+        return Ok(not_found(&desk));
+    }
+    Ok(Redirect::to("/desk/participants?msg=erased").into_response())
+}
+
+pub async fn export(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Response, Failure> {
+    let csv = read(&state, |c| crate::registry::export(&store::list(c)?)).await?;
+    let user = desk.user.name.clone();
+    write(&state, move |tx, now| accounts::audit(tx, now, &user, "exported participants", None, "")).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"deelnemers.csv\"")],
+        csv,
+    )
+        .into_response())
+}
+
+pub async fn import(desk: Desk, State(state): State<Arc<AppState>>, mut multipart: Multipart) -> Result<Response, Failure> {
+    let l = desk.lang;
+    let mut csrf = String::new();
+    let mut file: Option<String> = None;
+    let bad = |m: &str| desk.refusal(StatusCode::BAD_REQUEST, m);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Ok(bad(l.t("Het bestand kwam niet goed aan. Er is niets opgeslagen.", "The file did not arrive properly. Nothing was saved."))),
+        };
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => match field.bytes().await {
+                Ok(bytes) => match String::from_utf8(bytes.to_vec()) {
+                    Ok(text) => file = Some(text),
+                    Err(_) => return Ok(bad(l.t("Het bestand is geen tekst (UTF-8). Sla het op als CSV UTF-8. Er is niets opgeslagen.", "The file is not text (UTF-8). Save it as CSV UTF-8. Nothing was saved."))),
+                },
+                Err(_) => return Ok(bad(l.t("Het bestand kwam niet goed aan. Er is niets opgeslagen.", "The file did not arrive properly. Nothing was saved."))),
+            },
+            _ => {}
+        }
+    }
+    if let Err(r) = desk.check_csrf(&csrf) {
+        return Ok(r);
+    }
+    let Some(text) = file.filter(|t| !t.trim().is_empty()) else {
+        return Ok(bad(l.t("Kies eerst een bestand. Er is niets opgeslagen.", "Choose a file first. Nothing was saved.")));
+    };
+    let rows = match crate::registry::parse(&text, &state.desk.categories) {
+        Ok(rows) => rows,
+        Err(errors) => {
+            let body = html! {
+                (layout::message_box(l.t("Het bestand heeft fouten. Er is niets opgeslagen. Verbeter deze regels en lees het opnieuw in:", "The file has errors. Nothing was saved. Fix these lines and import it again:"), true))
+                ul { @for e in &errors { li { (e.to_string()) } } }
+                p { a href="/desk/participants" { "← " (l.t("Deelnemers", "Participants")) } }
+            };
+            return Ok((StatusCode::BAD_REQUEST, layout::page(&desk, Nav::Participants, l.t("Inlezen mislukt", "Import failed"), body)).into_response());
+        }
+    };
+    let user = desk.user.name.clone();
+    write(&state, move |tx, now| {
+        let (mut added, mut updated) = (0, 0);
+        for row in &rows {
+            match store::upsert(tx, row, now)? {
+                (_, store::Saved::Added) => added += 1,
+                (_, store::Saved::Updated) => updated += 1,
+            }
+        }
+        accounts::audit(tx, now, &user, "imported participants", None, &format!("{added} added, {updated} updated"))
+    })
+    .await?;
+    Ok(Redirect::to("/desk/participants?msg=imported").into_response())
+}

@@ -1,0 +1,258 @@
+//! For coordinators: desk accounts and the audit log.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{self, Nav};
+use super::{auth, read, write, Desk, Failure};
+use crate::domain::desk::{check_new_password, check_user_name, Role};
+use crate::store::accounts::{self, AccountError};
+use crate::web::AppState;
+
+#[derive(Deserialize, Default)]
+pub struct UsersQuery {
+    #[serde(default)]
+    msg: String,
+}
+
+async fn users_page(desk: &Desk, state: &Arc<AppState>, message: Option<(String, bool)>, status: StatusCode) -> Result<Response, Failure> {
+    let l = desk.lang;
+    let users = read(state, |c| accounts::users(c)).await?;
+    let role_name = |r: Role| if r == Role::Coordinator { l.t("coördinator", "coordinator") } else { l.t("balie", "desk") };
+    let body = html! {
+        @if let Some((m, e)) = &message { (layout::message_box(m, *e)) }
+        div.scroll { table {
+            thead { tr { th scope="col" { (l.t("Naam", "Name")) } th scope="col" { (l.t("Rol", "Role")) } th scope="col" { (l.t("Stand", "Status")) } th scope="col" { (l.t("Wijzigen", "Change")) } } }
+            tbody { @for u in &users {
+                tr {
+                    td { (u.name) }
+                    td { (role_name(u.role)) }
+                    td { @if u.disabled { span.status.red { (l.t("Uitgeschakeld", "Disabled")) } } @else { (l.t("Actief", "Active")) } }
+                    td {
+                        form.inline method="post" action=(format!("/desk/users/{}", u.id)) {
+                            (layout::csrf(desk))
+                            @if u.role == Role::Desk {
+                                button.secondary type="submit" name="action" value="make-coordinator" { (l.t("Maak coördinator", "Make coordinator")) }
+                            } @else {
+                                button.secondary type="submit" name="action" value="make-desk" { (l.t("Maak balie", "Make desk")) }
+                            }
+                            " "
+                            @if u.disabled {
+                                button.secondary type="submit" name="action" value="enable" { (l.t("Inschakelen", "Enable")) }
+                            } @else {
+                                button.secondary type="submit" name="action" value="disable" { (l.t("Uitschakelen", "Disable")) }
+                            }
+                        }
+                        details {
+                            summary { (l.t("Nieuw wachtwoord geven", "Set a new password")) }
+                            form.stack method="post" action=(format!("/desk/users/{}", u.id)) {
+                                (layout::csrf(desk))
+                                input type="hidden" name="action" value="password";
+                                label for=(format!("pw-{}", u.id)) { (l.t("Nieuw wachtwoord", "New password")) }
+                                input id=(format!("pw-{}", u.id)) type="password" name="password" autocomplete="new-password" required minlength="10";
+                                button type="submit" { (l.t("Opslaan", "Save")) }
+                            }
+                        }
+                    }
+                }
+            } }
+        } }
+        h2 { (l.t("Iemand toevoegen", "Add someone")) }
+        form.stack method="post" action="/desk/users" {
+            (layout::csrf(desk))
+            label for="name" { (l.t("Naam", "Name")) }
+            input #name type="text" name="name" required maxlength="60" autocomplete="off";
+            label for="role" { (l.t("Rol", "Role")) }
+            select #role name="role" {
+                option value="desk" { (l.t("balie: gesprekken, opvolgen, deelnemers, cijfers", "desk: calls, follow-up, participants, figures")) }
+                option value="coordinator" { (l.t("coördinator: ook gebruikers, wissen en logboek", "coordinator: also users, erasing and the audit log")) }
+            }
+            label for="password" { (l.t("Eerste wachtwoord", "First password")) span.hint { (l.t("Minstens 10 tekens. Geef het persoonlijk door; de nieuwe gebruiker kan het zelf wijzigen.", "At least 10 characters. Hand it over in person; the new user can change it.")) } }
+            input #password type="password" name="password" autocomplete="new-password" required minlength="10";
+            button type="submit" { (l.t("Toevoegen", "Add")) }
+        }
+    };
+    Ok((status, layout::page(desk, Nav::Users, l.t("Gebruikers", "Users"), body)).into_response())
+}
+
+pub async fn users(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<UsersQuery>) -> Result<Response, Failure> {
+    if let Err(r) = desk.require_coordinator() {
+        return Ok(r);
+    }
+    let l = desk.lang;
+    let message = match query.msg.as_str() {
+        "added" => Some((l.t("Toegevoegd.", "Added.").to_string(), false)),
+        "saved" => Some((l.t("Opgeslagen.", "Saved.").to_string(), false)),
+        _ => None,
+    };
+    users_page(&desk, &state, message, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct AddUser {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn add_user(desk: Desk, State(state): State<Arc<AppState>>, Form(f): Form<AddUser>) -> Result<Response, Failure> {
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    if let Err(r) = desk.require_coordinator() {
+        return Ok(r);
+    }
+    let l = desk.lang;
+    let nothing = l.t("Er is niets opgeslagen.", "Nothing was saved.");
+    let name = match check_user_name(&f.name) {
+        Ok(n) => n,
+        Err(e) => return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await,
+    };
+    let Some(role) = Role::parse(&f.role) else {
+        return users_page(&desk, &state, Some((format!("{} {nothing}", l.t("Onbekende rol.", "Unknown role.")), true)), StatusCode::BAD_REQUEST).await;
+    };
+    if let Err(e) = check_new_password(&name, &f.password) {
+        return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await;
+    }
+    let password = f.password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??;
+    let by = desk.user.name.clone();
+    let n = name.clone();
+    let added = write(&state, move |tx, now| match accounts::add_user(tx, &n, role, &hash, now) {
+        Ok(_) => {
+            accounts::audit(tx, now, &by, "added user", None, &format!("{n} ({})", role.as_str()))?;
+            Ok(true)
+        }
+        Err(AccountError::Exists(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    })
+    .await?;
+    if !added {
+        return users_page(&desk, &state, Some((format!("{} '{name}'. {nothing}", l.t("Er is al een gebruiker met de naam", "There already is a user called")), true)), StatusCode::BAD_REQUEST).await;
+    }
+    Ok(Redirect::to("/desk/users?msg=added").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ChangeUser {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn change_user(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<ChangeUser>) -> Result<Response, Failure> {
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    if let Err(r) = desk.require_coordinator() {
+        return Ok(r);
+    }
+    let l = desk.lang;
+    let nothing = l.t("Er is niets gewijzigd.", "Nothing was changed.");
+    let Ok(id) = id.parse::<i64>() else {
+        return users_page(&desk, &state, Some((format!("{} {nothing}", l.t("Onbekende gebruiker.", "Unknown user.")), true)), StatusCode::NOT_FOUND).await;
+    };
+    let users = read(&state, |c| accounts::users(c)).await?;
+    let Some(target) = users.into_iter().find(|u| u.id == id) else {
+        return users_page(&desk, &state, Some((format!("{} {nothing}", l.t("Onbekende gebruiker.", "Unknown user.")), true)), StatusCode::NOT_FOUND).await;
+    };
+    let hash = if f.action == "password" {
+        if let Err(e) = check_new_password(&target.name, &f.password) {
+            return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await;
+        }
+        let password = f.password.clone();
+        Some(tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??)
+    } else {
+        None
+    };
+    let by = desk.user.name.clone();
+    let action = f.action.clone();
+    let result = write(&state, move |tx, now| {
+        let last_coordinator = target.role == Role::Coordinator && !target.disabled && accounts::active_coordinators(tx)? <= 1;
+        let what = match action.as_str() {
+            "make-coordinator" => {
+                accounts::set_role(tx, id, Role::Coordinator)?;
+                "made coordinator"
+            }
+            "make-desk" if last_coordinator => return Ok(Err("last")),
+            "make-desk" => {
+                accounts::set_role(tx, id, Role::Desk)?;
+                "made desk"
+            }
+            "disable" if last_coordinator => return Ok(Err("last")),
+            "disable" => {
+                accounts::set_disabled(tx, id, true, now)?;
+                "disabled user"
+            }
+            "enable" => {
+                accounts::set_disabled(tx, id, false, now)?;
+                "enabled user"
+            }
+            "password" => {
+                accounts::set_password(tx, &target.name, hash.as_deref().unwrap_or_default())?;
+                "set password"
+            }
+            _ => return Ok(Err("unknown")),
+        };
+        accounts::audit(tx, now, &by, what, None, &target.name)?;
+        Ok(Ok(()))
+    })
+    .await?;
+    match result {
+        Ok(()) => Ok(Redirect::to("/desk/users?msg=saved").into_response()),
+        Err("last") => users_page(&desk, &state, Some((format!("{} {nothing}", l.t("Dit is de laatste coördinator; er moet er altijd één blijven.", "This is the last coordinator; there must always be one.")), true)), StatusCode::CONFLICT).await,
+        Err(_) => users_page(&desk, &state, Some((format!("{} {nothing}", l.t("Onbekende wijziging.", "Unknown change.")), true)), StatusCode::BAD_REQUEST).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    #[serde(default)]
+    participant: String,
+    #[serde(default)]
+    before: String,
+}
+
+pub async fn audit(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<AuditQuery>) -> Result<Response, Failure> {
+    if let Err(r) = desk.require_coordinator() {
+        return Ok(r);
+    }
+    let l = desk.lang;
+    let participant = query.participant.parse::<i64>().ok();
+    let before = query.before.parse::<i64>().ok();
+    let entries = read(&state, move |c| accounts::audit_log(c, participant, before, 101)).await?;
+    let more = entries.len() > 100;
+    let entries = &entries[..entries.len().min(100)];
+    let tz = &state.desk.time_zone;
+    let body = html! {
+        p { (l.t("Wie heeft wanneer gegevens van deelnemers bekeken of gewijzigd.", "Who viewed or changed participants' data, and when.")) }
+        div.scroll { table {
+            thead { tr { th scope="col" { (l.t("Wanneer", "When")) } th scope="col" { (l.t("Wie", "Who")) } th scope="col" { (l.t("Wat", "What")) } th scope="col" { (l.t("Deelnemer", "Participant")) } th scope="col" { (l.t("Details", "Details")) } } }
+            tbody { @for e in entries {
+                tr {
+                    td { (l.when(e.at, tz)) } td { (e.user_name) } td { (e.action) }
+                    td { @if let Some(p) = e.participant_id { a href=(format!("/desk/audit?participant={p}")) { "#" (p) } } }
+                    td { (e.detail) }
+                }
+            } }
+        } }
+        @if more { @if let Some(last) = entries.last() {
+            p { a.button.secondary href=(format!("/desk/audit?participant={}&before={}", query.participant, last.id)) { (l.t("Oudere regels", "Older entries")) " →" } }
+        } }
+    };
+    Ok(layout::page(&desk, Nav::Audit, l.t("Logboek", "Audit log"), body).into_response())
+}
