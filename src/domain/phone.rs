@@ -134,7 +134,7 @@ mod tests {
     fn readable_forms() {
         assert_eq!(PhoneNumber::parse("0201234567").unwrap().readable(), "020 123 4567");
         assert_eq!(PhoneNumber::parse("06-12345678").unwrap().readable(), "06 12345678");
-        assert_eq!(PhoneNumber::parse("+32 2 123 45 67").unwrap().readable(), "+32 2 123 45 67");
+        assert_eq!(PhoneNumber::parse("+32 470 12 34 56").unwrap().readable(), "+32 470 12 34 56");
     }
 
     fn check(input: &str, expected: Option<&str>) {

@@ -2,6 +2,7 @@
 //! and a phone emulator that follows Twilio's documented behaviour.
 
 mod support;
+mod desk_support;
 
 /// Whole calls, end to end over HTTP.
 mod calls;
@@ -11,3 +12,5 @@ mod fuzz;
 mod refusals;
 /// The `burenlijn` binary: demo, serve, dialplan check, participants, calls.
 mod cli;
+/// The desk's pages and forms, and their refusals.
+mod desk;

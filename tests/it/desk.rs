@@ -1,0 +1,497 @@
+use burenlijn::domain::desk::Role;
+use burenlijn::provider::twilio::emulator::{HelperAction, Script};
+
+use crate::desk_support::*;
+use crate::support::*;
+
+/// Every desk route, with the method it answers to.
+const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/desk/now"),
+    ("GET", "/desk/now/events"),
+    ("GET", "/desk/calls"),
+    ("GET", "/desk/calls/CA00000000000000000000000000000000"),
+    ("GET", "/desk/voicemail/CA00000000000000000000000000000000"),
+    ("GET", "/desk/follow-up"),
+    ("POST", "/desk/follow-up/1/close"),
+    ("GET", "/desk/participants"),
+    ("POST", "/desk/participants"),
+    ("GET", "/desk/participants/new"),
+    ("GET", "/desk/participants.csv"),
+    ("POST", "/desk/participants/import"),
+    ("GET", "/desk/participants/1"),
+    ("POST", "/desk/participants/1"),
+    ("POST", "/desk/participants/1/pause"),
+    ("POST", "/desk/participants/1/notes"),
+    ("POST", "/desk/participants/1/apart"),
+    ("GET", "/desk/participants/1/erase"),
+    ("POST", "/desk/participants/1/erase"),
+    ("GET", "/desk/figures"),
+    ("GET", "/desk/figures.csv"),
+    ("GET", "/desk/users"),
+    ("POST", "/desk/users"),
+    ("POST", "/desk/users/1"),
+    ("GET", "/desk/audit"),
+    ("GET", "/desk/account"),
+    ("POST", "/desk/account"),
+    ("POST", "/desk/logout"),
+    ("POST", "/desk/language"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_of_the_desk_is_reachable_without_login() {
+    let app = spawn_app().await;
+    add_user(&app, "Els", Role::Coordinator).await;
+    let before = app.snapshot().await;
+    let mut anon = Browser::new(&app);
+    for (method, path) in ROUTES {
+        let page = if *method == "GET" { anon.get(path).await } else { anon.post(path, &[("csrf", "x"), ("name", "Mallory"), ("phone", "0612345678")]).await };
+        assert_eq!(page.status, 303, "{method} {path} answered {}", page.status);
+        assert!(page.location.as_deref().unwrap().starts_with("/desk/login?next="), "{method} {path}");
+        assert!(!page.body.contains("Jan") && !page.body.contains("+31"), "{method} {path} leaked: {}", page.body);
+    }
+    // A made-up session cookie is no better.
+    anon.cookies.insert("burenlijn_desk".into(), "forged-token".into());
+    for (method, path) in ROUTES {
+        let page = if *method == "GET" { anon.get(path).await } else { anon.post(path, &[("csrf", "x")]).await };
+        assert_eq!(page.status, 303, "{method} {path} with a forged session");
+    }
+    assert_eq!(app.snapshot().await, before, "refused requests changed nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_sets_a_strict_http_only_cookie_and_logout_ends_the_session() {
+    let app = spawn_app().await;
+    add_user(&app, "Els", Role::Coordinator).await;
+    let mut b = Browser::new(&app);
+    let form = b.get("/desk/login?next=/desk/figures").await;
+    assert_eq!(form.status, 200);
+    let csrf = form.csrf();
+    let done = b.post("/desk/login", &[("name", "els"), ("password", PASSWORD), ("csrf", &csrf), ("next", "/desk/figures")]).await;
+    assert_eq!(done.status, 303);
+    assert_eq!(done.location.as_deref(), Some("/desk/figures"), "back to the page asked for");
+    let session = done.cookies().into_iter().find(|c| c.starts_with("burenlijn_desk=")).unwrap();
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict") && session.contains("Path=/desk"), "{session}");
+    assert!(!session.contains("Secure"), "plain http on loopback: no Secure flag");
+    let now = b.get("/desk/now").await;
+    assert_eq!(now.status, 200);
+    assert!(now.body.contains("Els"));
+    for h in ["content-security-policy", "x-frame-options", "cache-control", "x-content-type-options"] {
+        assert!(now.headers.contains_key(h), "{h} is set");
+    }
+    assert_eq!(now.headers["cache-control"], "no-store");
+
+    let old_cookie = b.cookies["burenlijn_desk"].clone();
+    let out = b.post("/desk/logout", &[("csrf", &now.csrf())]).await;
+    assert_eq!(out.location.as_deref(), Some("/desk/login?bye=1"));
+    b.cookies.insert("burenlijn_desk".into(), old_cookie);
+    assert_eq!(b.get("/desk/now").await.status, 303, "the old cookie no longer opens anything");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_needs_the_forms_own_token_and_wrong_passwords_are_slowed_down() {
+    let app = spawn_app().await;
+    add_user(&app, "Els", Role::Coordinator).await;
+    let mut b = Browser::new(&app);
+    // Posted from elsewhere: no login cookie to match.
+    let forged = b.post("/desk/login", &[("name", "Els"), ("password", PASSWORD), ("csrf", "abc"), ("next", "")]).await;
+    assert_eq!(forged.status, 403);
+    assert!(!forged.cookies().iter().any(|c| c.starts_with("burenlijn_desk=")));
+
+    let csrf = b.get("/desk/login").await.csrf();
+    for _ in 0..5 {
+        let wrong = b.post("/desk/login", &[("name", "Els"), ("password", "niet het goede wachtwoord"), ("csrf", &csrf), ("next", "")]).await;
+        assert_eq!(wrong.status, 401);
+        assert!(wrong.body.contains("Naam of wachtwoord klopt niet"));
+    }
+    // Now even the right password waits.
+    let right = b.post("/desk/login", &[("name", "Els"), ("password", PASSWORD), ("csrf", &csrf), ("next", "")]).await;
+    assert_eq!(right.status, 429, "{}", right.body);
+    assert!(right.body.contains("Probeer het over"), "{}", right.body);
+    assert!(right.headers.contains_key("retry-after"));
+    // An unknown name gets the same answer as a wrong password.
+    let unknown = b.post("/desk/login", &[("name", "Niemand"), ("password", PASSWORD), ("csrf", &csrf), ("next", "")]).await;
+    assert!(unknown.status == 401 || unknown.status == 429, "{}", unknown.status);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_expire_after_two_idle_hours() {
+    let (app, mut b) = desk_app().await;
+    assert_eq!(b.get("/desk/now").await.status, 200);
+    app.sandbox.clock.advance(2 * 3600 + 60);
+    let page = b.get("/desk/calls").await;
+    assert_eq!(page.status, 303);
+    assert!(page.location.unwrap().contains("expired=1"));
+    assert_eq!(b.get("/desk/now").await.status, 303, "the session is gone for good");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_user_cannot_manage_users_erase_or_read_the_audit_log() {
+    let (app, _) = desk_app().await;
+    let mut piet = Browser::login(&app, "Piet").await;
+    let csrf = piet.csrf().await;
+    assert_eq!(piet.get("/desk/users").await.status, 403);
+    assert_eq!(piet.get("/desk/audit").await.status, 403);
+    assert_eq!(piet.get("/desk/participants/1/erase").await.status, 403);
+    let before = app.snapshot().await;
+    assert_eq!(piet.post("/desk/participants/1/erase", &[("csrf", &csrf), ("sure", "yes")]).await.status, 403);
+    assert_eq!(piet.post("/desk/users", &[("csrf", &csrf), ("name", "Mallory"), ("role", "coordinator"), ("password", PASSWORD)]).await.status, 403);
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(app.count("SELECT count(*) FROM desk_users").await, 2);
+    // The menu does not offer what is refused.
+    let now = piet.get("/desk/now").await;
+    assert!(!now.body.contains("/desk/users") && !now.body.contains("/desk/audit"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_with_a_wrong_csrf_token_changes_nothing() {
+    let (app, mut b) = desk_app().await;
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    let before = app.snapshot().await;
+    let audit_before = app.count("SELECT count(*) FROM audit_log").await;
+    let forms: &[(&str, &[(&str, &str)])] = &[
+        ("/desk/follow-up/1/close", &[("result", "other"), ("note", "x")]),
+        ("/desk/participants", &[("name", "Mallory"), ("phone", "0612345670")]),
+        ("/desk/participants/1", &[("name", "Mallory"), ("phone", "0612345670")]),
+        ("/desk/participants/2/pause", &[("paused", "yes")]),
+        ("/desk/participants/2/notes", &[("note", "x")]),
+        ("/desk/participants/2/apart", &[("other", "3"), ("apart", "yes")]),
+        ("/desk/participants/2/erase", &[("sure", "yes")]),
+        ("/desk/users", &[("name", "Mallory"), ("role", "desk"), ("password", PASSWORD)]),
+        ("/desk/users/2", &[("action", "disable")]),
+        ("/desk/account", &[("current", PASSWORD), ("new", "een heel nieuw wachtwoord"), ("again", "een heel nieuw wachtwoord")]),
+        ("/desk/language", &[("language", "en")]),
+        ("/desk/logout", &[]),
+    ];
+    for (path, fields) in forms {
+        for token in ["", "wrong"] {
+            let mut f: Vec<(&str, &str)> = fields.to_vec();
+            f.push(("csrf", token));
+            let page = b.post(path, &f).await;
+            assert_eq!(page.status, 403, "{path} with csrf '{token}'");
+            assert!(page.body.contains("Er is niets opgeslagen"), "{path}: {}", page.body);
+        }
+    }
+    let upload = b.upload("/desk/participants/import", "wrong", "name,phone\nMallory,0612345670\n").await;
+    assert_eq!(upload.status, 403);
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(app.count("SELECT count(*) FROM audit_log").await, audit_before);
+    assert_eq!(b.get("/desk/now").await.status, 200, "still logged in");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_now_page_shows_todays_calls_and_streams_changes() {
+    let (app, mut b) = desk_app().await;
+    let page = b.get("/desk/now").await;
+    assert!(page.body.contains("Vandaag nog geen gesprekken"));
+    // Listen to the live stream, then let a call happen.
+    let mut events = b
+        .http
+        .get(format!("{}/desk/now/events", b.base))
+        .header("Cookie", format!("burenlijn_desk={}", b.cookies["burenlijn_desk"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), 200);
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept)).await;
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !seen.contains("data-status=\"green\"") {
+        let chunk = tokio::time::timeout_at(deadline, events.chunk()).await.expect("a green row arrives").unwrap().unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("event: call"));
+    assert!(seen.contains(&format!("id=\"call-{}\"", report.call_sid)));
+    assert!(seen.contains("data-status=\"amber\""), "the call was amber while it searched");
+    assert!(seen.contains("Jan de Vries") && seen.contains("Bert"), "{seen}");
+
+    let page = b.get("/desk/now").await;
+    assert!(page.body.contains(&format!("call-{}", report.call_sid)));
+    assert!(page.body.contains("<strong id=\"count-green\">1</strong>"), "{}", page.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_call_log_filters_and_shows_each_calls_timeline() {
+    let (app, mut b) = desk_app().await;
+    let matched = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::Accept)).await;
+    let transport = app.call(JAN, Script::keys(&["2"]).helper(BERT, HelperAction::Decline).helper(DIRK, HelperAction::Decline)).await;
+    let all = b.get("/desk/calls").await;
+    assert!(all.body.contains(&matched.call_sid) && all.body.contains(&transport.call_sid));
+    let only_matched = b.get("/desk/calls?outcome=matched").await;
+    assert!(only_matched.body.contains(&matched.call_sid) && !only_matched.body.contains(&transport.call_sid));
+    let only_transport = b.get("/desk/calls?category=transport&from=2026-11-24&until=2026-11-24").await;
+    assert!(!only_transport.body.contains(&matched.call_sid) && only_transport.body.contains(&transport.call_sid));
+    let other_day = b.get("/desk/calls?from=2026-11-25").await;
+    assert!(other_day.body.contains("Geen gesprekken gevonden"));
+    // Dirk was rung only for transport.
+    let dirk = app.count("SELECT id FROM participants WHERE name = 'Dirk Visser'").await;
+    let by_dirk = b.get(&format!("/desk/calls?participant={dirk}")).await;
+    assert!(by_dirk.body.contains(&transport.call_sid) && !by_dirk.body.contains(&matched.call_sid));
+
+    for bad in ["from=24-11-2026", "outcome=great", "category=knitting", "participant=abc", "before=xyz"] {
+        let page = b.get(&format!("/desk/calls?{bad}")).await;
+        assert_eq!(page.status, 400, "{bad}");
+        assert!(page.body.contains("role=\"alert\""), "{bad}: a clear message");
+    }
+
+    let detail = b.get(&format!("/desk/calls/{}", matched.call_sid)).await;
+    assert_eq!(detail.status, 200);
+    for text in ["Boodschappen", "Belt", "Anja", "nam niet op", "Bert", "zei ja", "Ja na", "Buur gevonden"] {
+        assert!(detail.body.contains(text), "the timeline shows '{text}': {}", detail.body);
+    }
+    assert_eq!(b.get("/desk/calls/CAnothere").await.status, 404);
+    assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'viewed call'").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_up_is_closed_with_a_result_and_its_note_stays_with_the_caller() {
+    let (app, mut b) = desk_app().await;
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    let list = b.get("/desk/follow-up").await;
+    assert!(list.body.contains("Jan de Vries") && list.body.contains("Niemand gevonden: terugbellen"), "{}", list.body);
+    assert!(list.body.contains("020 123 4567"), "the desk sees the number to call back");
+    assert!(list.body.contains("<span class=\"badge\""), "the menu counts open follow-ups");
+    let id = app.count("SELECT id FROM follow_ups").await.to_string();
+    let csrf = list.csrf();
+
+    // Malformed input: a clear message, nothing half-saved.
+    let before = app.snapshot().await;
+    for (path, fields) in [
+        (format!("/desk/follow-up/{id}/close"), vec![("result", "solved")]),
+        (format!("/desk/follow-up/{id}/close"), vec![("result", "")]),
+        ("/desk/follow-up/abc/close".to_string(), vec![("result", "other")]),
+        ("/desk/follow-up/999/close".to_string(), vec![("result", "other")]),
+    ] {
+        let mut f = fields.clone();
+        f.push(("csrf", &csrf));
+        let page = b.post(&path, &f).await;
+        assert!(page.status == 400 || page.status == 404, "{path} {fields:?}: {}", page.status);
+        assert!(page.body.contains("role=\"alert\""));
+    }
+    let long_note = "x".repeat(2001);
+    assert_eq!(b.post(&format!("/desk/follow-up/{id}/close"), &[("csrf", &csrf), ("result", "other"), ("note", &long_note)]).await.status, 400);
+    assert_eq!(app.snapshot().await, before);
+
+    let done = b.post(&format!("/desk/follow-up/{id}/close"), &[("csrf", &csrf), ("result", "solved-by-neighbour"), ("note", "Buurvrouw Carla gaat donderdag mee naar de markt.")]).await;
+    assert_eq!(done.location.as_deref(), Some("/desk/follow-up?closed=1"));
+    let list = b.get("/desk/follow-up?closed=1").await;
+    assert!(list.body.contains("Afgehandeld. Dank u wel") && list.body.contains("Er staat niets open"));
+    // Closed twice (two coordinators at once): the second is told, nothing changes.
+    let again = b.post(&format!("/desk/follow-up/{id}/close"), &[("csrf", &csrf), ("result", "other"), ("note", "")]).await;
+    assert_eq!(again.status, 409);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE result = 'solved-by-neighbour' AND closed_by = 'Els'").await, 1);
+    // The next coordinator finds the note with Jan.
+    let jan = app.count("SELECT id FROM participants WHERE name = 'Jan de Vries'").await;
+    let page = b.get(&format!("/desk/participants/{jan}")).await;
+    assert!(page.body.contains("Buurvrouw Carla gaat donderdag mee naar de markt."), "{}", page.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn participants_are_added_edited_paused_and_refused_with_the_field_named() {
+    let (app, mut b) = desk_app().await;
+    let csrf = b.csrf().await;
+    let before = app.snapshot().await;
+    let bad = b.post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima Yilmaz"), ("phone", "06-123"), ("offers", "shopping")]).await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("Telefoonnummer") && bad.body.contains("Er is niets opgeslagen"), "{}", bad.body);
+    assert!(bad.body.contains("value=\"Fatima Yilmaz\""), "what was typed is kept");
+    let bad = b.post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima"), ("phone", "0612345699"), ("available", "ma 9-5")]).await;
+    assert!(bad.status == 400 && bad.body.contains("Beschikbaar"));
+    let bad = b.post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima"), ("phone", "0612345699"), ("offers", "knitting")]).await;
+    assert!(bad.status == 400 && bad.body.contains("Helpt met"));
+    let dup = b.post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima"), ("phone", BERT)]).await;
+    assert!(dup.status == 400 && dup.body.contains("al ingeschreven"));
+    assert_eq!(app.snapshot().await, before, "nothing half-saved");
+
+    let added = b
+        .post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima Yilmaz"), ("phone", "06 1234 5699"), ("street", "Molenweg"), ("postcode", "1234cd"), ("offers", "shopping"), ("offers", "company"), ("available", "ma-vr 09:00-12:00"), ("distance", "near")])
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let url = added.location.unwrap();
+    let page = b.get(&url).await;
+    assert!(page.body.contains("Toegevoegd") && page.body.contains("value=\"1234 CD\"") && page.body.contains("ma-vr 09:00-12:00"), "{}", page.body);
+    let id: i64 = url.trim_start_matches("/desk/participants/").split('?').next().unwrap().parse().unwrap();
+
+    // Fix her hours.
+    let edit = b
+        .post(&format!("/desk/participants/{id}"), &[("csrf", &csrf), ("name", "Fatima Yilmaz"), ("phone", "0612345699"), ("street", "Molenweg"), ("offers", "shopping"), ("available", "za 10:00-12:00"), ("distance", "any")])
+        .await;
+    assert_eq!(edit.status, 303);
+    let p = app.sandbox.state.store.read(|c| burenlijn::store::participants::find(c, id)).unwrap().unwrap();
+    assert_eq!(p.details.available.as_str(), "za 10:00-12:00");
+    assert_eq!(p.details.offers, vec!["shopping"]);
+    // Taking someone else's number is refused.
+    let taken = b.post(&format!("/desk/participants/{id}"), &[("csrf", &csrf), ("name", "Fatima"), ("phone", BERT)]).await;
+    assert!(taken.status == 400 && taken.body.contains("iemand anders"));
+
+    // Pause until a date, then resume.
+    assert_eq!(b.post(&format!("/desk/participants/{id}/pause"), &[("csrf", &csrf), ("paused", "yes"), ("until", "2026-12-01")]).await.status, 303);
+    let page = b.get(&format!("/desk/participants/{id}?msg=paused")).await;
+    assert!(page.body.contains("Gepauzeerd") && page.body.contains("01-12-2026"));
+    assert_eq!(b.post(&format!("/desk/participants/{id}/pause"), &[("csrf", &csrf), ("paused", "yes"), ("until", "morgen")]).await.status, 400);
+    assert_eq!(b.post(&format!("/desk/participants/{id}/pause"), &[("csrf", &csrf), ("paused", "no")]).await.status, 303);
+    assert_eq!(b.post(&format!("/desk/participants/{id}/notes"), &[("csrf", &csrf), ("note", "Heeft een auto.")]).await.status, 303);
+    assert_eq!(b.post(&format!("/desk/participants/{id}/notes"), &[("csrf", &csrf), ("note", "  ")]).await.status, 400);
+    assert!(b.get(&format!("/desk/participants/{id}")).await.body.contains("Heeft een auto."));
+    assert_eq!(b.get("/desk/participants/abc").await.status, 404);
+    assert_eq!(b.get("/desk/participants/9999").await.status, 404);
+
+    // Every view and change is in the audit log, which a coordinator can read.
+    let actions = app.count(Box::leak(format!("SELECT count(DISTINCT action) FROM audit_log WHERE participant_id = {id}").into_boxed_str())).await;
+    assert!(actions >= 5, "added, viewed, changed, paused, resumed, note: {actions}");
+    let audit = b.get(&format!("/desk/audit?participant={id}")).await;
+    for a in ["added participant", "viewed participant", "changed participant", "paused participant", "resumed participant", "added note"] {
+        assert!(audit.body.contains(a), "{a}");
+    }
+    let search = b.get("/desk/participants?q=molen").await;
+    assert!(search.body.contains("Fatima Yilmaz") && search.body.contains("Anja Bakker") && !search.body.contains("Bert Jansen"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn do_not_pair_is_a_silent_no() {
+    let (app, mut b) = desk_app().await;
+    let csrf = b.csrf().await;
+    let jan = app.count("SELECT id FROM participants WHERE name = 'Jan de Vries'").await;
+    let anja = app.count("SELECT id FROM participants WHERE name = 'Anja Bakker'").await;
+    let done = b.post(&format!("/desk/participants/{jan}/apart"), &[("csrf", &csrf), ("other", &anja.to_string()), ("apart", "yes")]).await;
+    assert_eq!(done.status, 303);
+    assert_eq!(b.post(&format!("/desk/participants/{jan}/apart"), &[("csrf", &csrf), ("other", &jan.to_string()), ("apart", "yes")]).await.status, 400);
+    let report = app.call(JAN, Script::keys(&["1"]).helper(BERT, HelperAction::Accept)).await;
+    assert!(!rung(&report).contains(&ANJA.to_string()), "Anja is never rung for Jan: {:?}", rung(&report));
+    // Others still ring Anja.
+    let report = app.call(DIRK, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    assert_eq!(rung(&report)[0], ANJA);
+    assert!(b.get(&format!("/desk/participants/{anja}")).await.body.contains("Jan de Vries"), "shown on both sides");
+    assert_eq!(b.post(&format!("/desk/participants/{anja}/apart"), &[("csrf", &csrf), ("other", &jan.to_string()), ("apart", "no")]).await.status, 303);
+    assert_eq!(app.count("SELECT count(*) FROM do_not_pair").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_is_all_or_nothing_and_export_is_the_clis_format() {
+    let (app, mut b) = desk_app().await;
+    let csrf = b.csrf().await;
+    let before = app.snapshot().await;
+    let bad = b.upload("/desk/participants/import", &csrf, "name,phone,offers,available,street,postcode,distance\nFatima,0612345699,shopping,,,,\nGert,06-1,shopping,,,,\nHenk,0612345698,knitting,,,,\n").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("line 3") && bad.body.contains("line 4"), "{}", bad.body);
+    assert_eq!(app.snapshot().await, before);
+    let good = b.upload("/desk/participants/import", &csrf, "name,phone,offers,available,street,postcode,distance\nFatima,0612345699,shopping,,Molenweg,,any\n").await;
+    assert_eq!(good.location.as_deref(), Some("/desk/participants?msg=imported"));
+    assert_eq!(app.count("SELECT count(*) FROM participants WHERE name = 'Fatima'").await, 1);
+
+    let csv = b.get("/desk/participants.csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.headers["content-disposition"].to_str().unwrap().contains("attachment"));
+    let all = app.sandbox.state.store.read(burenlijn::store::participants::list).unwrap();
+    assert_eq!(csv.body, burenlijn::registry::export(&all).unwrap(), "the same file as `participants export`");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasing_a_person_removes_their_data_and_keeps_the_totals() {
+    let (app, mut b) = desk_app().await;
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept)).await;
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    let figures_before = b.get("/desk/figures.csv?year=2026").await.body;
+    let jan = app.count("SELECT id FROM participants WHERE name = 'Jan de Vries'").await;
+    let csrf = b.csrf().await;
+    let confirm = b.get(&format!("/desk/participants/{jan}/erase")).await;
+    assert!(confirm.body.contains("kan niet ongedaan"));
+    assert_eq!(b.post(&format!("/desk/participants/{jan}/erase"), &[("csrf", &csrf)]).await.status, 400, "not without ticking 'sure'");
+    assert_eq!(app.count("SELECT count(*) FROM participants").await, 6);
+    let done = b.post(&format!("/desk/participants/{jan}/erase"), &[("csrf", &csrf), ("sure", "yes")]).await;
+    assert_eq!(done.location.as_deref(), Some("/desk/participants?msg=erased"));
+
+    assert_eq!(app.count("SELECT count(*) FROM participants").await, 5);
+    let dump = app.snapshot().await;
+    assert!(!dump.contains("+31201234567") && !dump.contains("Jan de Vries"), "{dump}");
+    assert_eq!(app.count("SELECT count(*) FROM calls").await, 2, "the calls stay, without who made them");
+    assert_eq!(b.get("/desk/figures.csv?year=2026").await.body, figures_before, "the totals do not change");
+    let calls = b.get("/desk/calls").await;
+    assert!(!calls.body.contains("Jan de Vries") && !calls.body.contains("020 123"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn figures_are_anonymous_totals_per_month_and_category() {
+    let (app, mut b) = desk_app().await;
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::Accept)).await;
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    app.call(ANJA, Script::keys(&["2"]).helper(DIRK, HelperAction::Decline).helper(BERT, HelperAction::Accept)).await;
+    app.call(DIRK, Script::keys(&["1"]).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline).helper(ANJA, HelperAction::Accept)).await;
+    let page = b.get("/desk/figures").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<svg") && page.body.contains("november 2026"));
+    let csv = b.get("/desk/figures.csv").await;
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines[0], "month,category,calls,matched,unmatched,median_wait_s,p90_wait_s,helpers_active,asked_and_helped");
+    let nov: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("2026-11,")).collect();
+    // Bert helped twice and Anja once; Anja also asked (for transport).
+    assert!(nov[0].starts_with("2026-11,all,4,3,1,"), "{nov:?}");
+    assert!(nov[0].ends_with(",2,1"), "two helpers active, one who also asked: {nov:?}");
+    assert!(nov.iter().any(|l| l.starts_with("2026-11,shopping,3,2,1,") && l.ends_with(",2,0")), "{nov:?}");
+    assert!(nov.iter().any(|l| l.starts_with("2026-11,transport,1,1,0,") && l.ends_with(",1,1")), "{nov:?}");
+    for secret in ["Jan", "Bert", "+31", "0201234567"] {
+        assert!(!csv.body.contains(secret) && !page.body.contains(secret) || secret == "Jan" && page.body.contains("januari"), "{secret}");
+    }
+    assert_eq!(b.get("/desk/figures?year=abc").await.status, 400);
+    assert_eq!(b.get("/desk/figures.csv?year=3000").await.status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coordinators_manage_users_and_the_last_coordinator_stays() {
+    let (app, mut b) = desk_app().await;
+    let csrf = b.csrf().await;
+    for (name, role, password, why) in [
+        ("", "desk", PASSWORD, "empty"),
+        ("Mallory<script>", "desk", PASSWORD, "name may only"),
+        ("Karin", "admin", PASSWORD, "Onbekende rol"),
+        ("Karin", "desk", "kort", "at least 10"),
+        ("piet", "desk", PASSWORD, "al een gebruiker"),
+    ] {
+        let page = b.post("/desk/users", &[("csrf", &csrf), ("name", name), ("role", role), ("password", password)]).await;
+        assert_eq!(page.status, 400, "{name}");
+        assert!(page.body.contains(why), "{why}: {}", page.body);
+    }
+    assert_eq!(app.count("SELECT count(*) FROM desk_users").await, 2);
+    let added = b.post("/desk/users", &[("csrf", &csrf), ("name", "Karin"), ("role", "desk"), ("password", PASSWORD)]).await;
+    assert_eq!(added.status, 303);
+    let mut karin = Browser::login(&app, "Karin").await;
+    assert_eq!(karin.get("/desk/now").await.status, 200);
+    let els = app.count("SELECT id FROM desk_users WHERE name = 'Els'").await;
+    let disable_last = b.post(&format!("/desk/users/{els}"), &[("csrf", &csrf), ("action", "disable")]).await;
+    assert_eq!(disable_last.status, 409);
+    let karin_id = app.count("SELECT id FROM desk_users WHERE name = 'Karin'").await;
+    assert_eq!(b.post(&format!("/desk/users/{karin_id}"), &[("csrf", &csrf), ("action", "disable")]).await.status, 303);
+    assert_eq!(karin.get("/desk/now").await.status, 303, "a disabled account is logged out at once");
+    assert!(b.get("/desk/audit").await.body.contains("disabled user"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn english_is_one_click_away() {
+    let (_app, mut b) = desk_app().await;
+    let csrf = b.csrf().await;
+    let page = b.get("/desk/calls").await;
+    assert!(page.body.contains("<html lang=\"nl\"") && page.body.contains("Gesprekken"));
+    let switched = b.post("/desk/language", &[("csrf", &csrf), ("language", "en"), ("back", "/desk/calls")]).await;
+    assert_eq!(switched.location.as_deref(), Some("/desk/calls"));
+    let page = b.get("/desk/calls").await;
+    assert!(page.body.contains("<html lang=\"en\"") && page.body.contains("Older calls") == false && page.body.contains("Calls"));
+    let off_site = b.post("/desk/language", &[("csrf", &csrf), ("language", "nl"), ("back", "https://evil.example/")]).await;
+    assert_eq!(off_site.location.as_deref(), Some("/desk/now"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_ones_own_password_ends_the_session() {
+    let (app, mut b) = desk_app().await;
+    let csrf = b.csrf().await;
+    let wrong = b.post("/desk/account", &[("csrf", &csrf), ("current", "niet goed wachtwoord"), ("new", "een nieuw lang wachtwoord"), ("again", "een nieuw lang wachtwoord")]).await;
+    assert_eq!(wrong.status, 400);
+    let differ = b.post("/desk/account", &[("csrf", &csrf), ("current", PASSWORD), ("new", "een nieuw lang wachtwoord"), ("again", "een ander lang wachtwoord")]).await;
+    assert_eq!(differ.status, 400);
+    let done = b.post("/desk/account", &[("csrf", &csrf), ("current", PASSWORD), ("new", "een nieuw lang wachtwoord"), ("again", "een nieuw lang wachtwoord")]).await;
+    assert_eq!(done.location.as_deref(), Some("/desk/login?changed=1"));
+    assert_eq!(b.get("/desk/now").await.status, 303);
+    let mut again = Browser::new(&app);
+    let csrf = again.get("/desk/login").await.csrf();
+    assert_eq!(again.post("/desk/login", &[("name", "Els"), ("password", "een nieuw lang wachtwoord"), ("csrf", &csrf), ("next", "")]).await.status, 303);
+}
