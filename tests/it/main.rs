@@ -14,3 +14,5 @@ mod refusals;
 mod cli;
 /// The desk's pages and forms, and their refusals.
 mod desk;
+/// The desk in headless Chromium.
+mod browser;

@@ -23,6 +23,7 @@ fn head(title: &str) -> Markup {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (title) " · Burenlijn" }
+            link rel="icon" href="data:,";
             link rel="stylesheet" href="/desk/static/desk.css";
             script src="/desk/static/desk.js" defer {}
         }
@@ -185,6 +186,10 @@ fieldset label.check { display: inline-flex; gap: .4rem; align-items: center; fo
 button, .button { font: inherit; background: var(--nav); color: #fff; border: 2px solid var(--nav); border-radius: .4rem; padding: .5rem 1.1rem; cursor: pointer; text-decoration: none; display: inline-block; margin-top: .8rem; }
 button.secondary, .button.secondary { background: #fff; color: var(--nav); }
 button.danger { background: var(--red); border-color: var(--red); }
+form.stack > button, form.stack > .button { display: block; }
+input[type=radio], input[type=checkbox] { width: 1.3rem; height: 1.3rem; accent-color: var(--nav); }
+fieldset label.check { margin-top: .6rem; }
+header.top .who a { font-weight: 600; }
 .filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; background: #fff; border: 1px solid var(--line); padding: .6rem 1rem 1rem; border-radius: .4rem; margin-bottom: 1rem; }
 .filters label { font-weight: 600; }
 .filters input, .filters select { width: auto; }

@@ -61,7 +61,7 @@ impl Lang {
         match result {
             None => self.t("gaat over", "ringing"),
             Some("accepted") => self.t("zei ja", "said yes"),
-            Some("declined") => self.t("kon niet (bedankt)", "could not (thanked)"),
+            Some("declined") => self.t("kon niet", "could not"),
             Some("no-answer") => self.t("nam niet op", "did not answer"),
             Some("busy") => self.t("in gesprek", "busy"),
             Some("failed") => self.t("onbereikbaar", "unreachable"),

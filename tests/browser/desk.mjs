@@ -1,0 +1,130 @@
+// The desk in a real browser: Debian's Chromium, driven by playwright-core.
+//
+// Started by tests/it/browser.rs, which runs the switchboard and makes the calls. This
+// script logs in, watches a call turn green on the Now page without reloading, closes a
+// follow-up, adds a participant, downloads the figures CSV, and saves a screenshot of
+// every page. It talks to the Rust test over stdout ("WATCHING" = start the call) and
+// exits non-zero on the first thing that does not work.
+//
+// Environment: DESK_URL, DESK_USER, DESK_PASSWORD, SCREENSHOTS (a folder),
+// CHROMIUM (default /usr/bin/chromium).
+
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const base = process.env.DESK_URL;
+const shots = process.env.SCREENSHOTS;
+mkdirSync(shots, { recursive: true });
+
+function check(ok, what) {
+  if (!ok) {
+    throw new Error('browser check failed: ' + what);
+  }
+  console.log('ok: ' + what);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  // A laptop and a tablet.
+  for (const [name, viewport] of [['laptop', { width: 1366, height: 900 }], ['tablet', { width: 820, height: 1180 }]]) {
+    const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'nl-NL' });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') { errors.push(m.text()); } });
+    const shot = async (what) => page.screenshot({ path: join(shots, `${name}-${what}.png`), fullPage: true });
+
+    await page.goto(base + '/desk/now');
+    check(page.url().includes('/desk/login'), `${name}: the desk asks for a login first`);
+    await shot('login');
+    await page.fill('#name', process.env.DESK_USER);
+    await page.fill('#password', process.env.DESK_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL('**/desk/now');
+    check(await page.locator('h1').innerText() === 'Nu', `${name}: logged in on the Now page`);
+
+    if (name === 'laptop') {
+      // Keyboard: the first Tab reaches the skip link.
+      await page.keyboard.press('Tab');
+      check(await page.evaluate(() => document.activeElement.className) === 'skip', 'the first Tab lands on "skip to content"');
+      await shot('now-before');
+      const before = await page.locator('#count-green').innerText();
+      console.log('WATCHING');
+      // The Rust side now makes a call that ends with a yes; the row must turn green here.
+      await page.locator('#today tbody tr[data-status=green]').first().waitFor({ timeout: 30000 });
+      const after = await page.locator('#count-green').innerText();
+      check(Number(after) === Number(before) + 1, `the green count went from ${before} to ${after} without a reload`);
+      check(page.url().endsWith('/desk/now'), 'still the same page (no reload)');
+      await shot('now-green');
+
+      // Close the follow-up of the call nobody could take.
+      await page.click('nav >> text=Opvolgen');
+      await page.waitForURL('**/desk/follow-up');
+      await shot('follow-up');
+      const card = page.locator('section.card').first();
+      await card.locator('input[value=referred-to-wmo]').check();
+      await card.locator('textarea').fill('Doorverwezen naar het Wmo-loket; mevrouw wordt donderdag gebeld.');
+      await card.locator('button[type=submit]').click();
+      await page.waitForURL('**/desk/follow-up?closed=1');
+      check((await page.locator('main').innerText()).includes('Er staat niets open'), 'the follow-up is closed');
+
+      // Add a participant.
+      await page.click('nav >> text=Deelnemers');
+      await shot('participants');
+      await page.click('text=Iemand toevoegen');
+      await page.fill('#name', 'Fatima Yilmaz');
+      await page.fill('#phone', '06-12345699');
+      await page.fill('#street', 'Molenweg');
+      await page.fill('#postcode', '1234 CD');
+      await page.check('input[name=offers][value=shopping]');
+      await page.fill('#available', 'ma-vr 09:00-12:00');
+      await shot('participant-new');
+      await page.click('main button[type=submit]');
+      await page.waitForURL(/\/desk\/participants\/\d+\?msg=added/);
+      check((await page.locator('h1').innerText()) === 'Fatima Yilmaz', 'the participant was added');
+      await shot('participant');
+
+      // The call log and one call's timeline.
+      await page.click('nav >> text=Gesprekken');
+      await shot('calls');
+      await page.locator('#main table tbody tr a').first().click();
+      await page.waitForURL(/\/desk\/calls\/CA/);
+      await shot('call');
+
+      // The figures, and their CSV.
+      await page.click('nav >> text=Cijfers');
+      await shot('figures');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Download als CSV')]);
+      const csv = readFileSync(await download.path(), 'utf8');
+      check(csv.startsWith('month,category,calls,matched,unmatched,median_wait_s,p90_wait_s,helpers_active,asked_and_helped'), 'the figures CSV downloads');
+      check(!csv.includes('+31') && !csv.includes('Jan'), 'the figures CSV holds no names or numbers');
+
+      await page.click('nav >> text=Gebruikers');
+      await shot('users');
+      await page.click('nav >> text=Logboek');
+      await shot('audit');
+      // English, one click away.
+      await page.click('text=English');
+      await page.waitForURL('**/desk/audit');
+      check((await page.locator('h1').innerText()) === 'Audit log', 'English is one click away');
+      await page.click('text=Nederlands');
+    } else {
+      for (const path of ['now', 'calls', 'follow-up', 'participants', 'figures']) {
+        await page.goto(base + '/desk/' + path);
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+        check(wide, `${name}: /desk/${path} fits the screen without sideways scrolling`);
+        await shot(path);
+      }
+    }
+    check(errors.length === 0, `${name}: no script errors (${errors.join('; ')})`);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+}
+console.log('DONE');
