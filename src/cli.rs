@@ -203,6 +203,26 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The desk's pages on a big call log (a million calls by default)
+    Desk {
+        #[arg(long, default_value_t = 1_000_000)]
+        calls: usize,
+        #[arg(long, default_value_t = 3000)]
+        participants: usize,
+        /// The calls are spread over this many months
+        #[arg(long, default_value_t = 36)]
+        months: u32,
+        /// Timed requests per page (after a first, untimed-for-p99 one)
+        #[arg(long, default_value_t = 20)]
+        requests: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Keep the generated database in this (new) file
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The crash harness: calls while the server is killed and restarted; nothing may be lost
     Crash {
         #[arg(long, default_value_t = 300)]
@@ -315,7 +335,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Anonymise { older_than_months, db } => {
             let store = Store::open(&db.db)?;
             let now = jiff::Timestamp::now();
-            let n = store.write(|tx| calls::anonymise_before(tx, crate::clock::months_before(now, older_than_months)?, now))?;
+            let before = crate::clock::months_before(now, older_than_months)?;
+            let mut n = 0;
+            loop {
+                let batch = store.write(|tx| calls::anonymise_before(tx, before, now, 1000))?;
+                n += batch;
+                if batch < 1000 {
+                    break;
+                }
+            }
             println!("anonymised {n} calls older than {older_than_months} months");
             Ok(ExitCode::SUCCESS)
         }
@@ -378,6 +406,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print!("{}", report.table());
             }
             Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Bench { command: BenchCommand::Desk { calls, participants, months, requests, seed, db, json } } => {
+            if participants == 0 || requests == 0 {
+                bail!("--participants and --requests must be at least 1");
+            }
+            let report = runtime()?.block_on(crate::bench::desk::run(crate::bench::desk::DeskOptions { calls, participants, months, requests, seed, db }))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report.json())?);
+            } else {
+                print!("{}", report.table());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench { command: BenchCommand::BaselineServer { listen } } => {
             runtime()?.block_on(crate::bench::load::baseline_server(listen))?;

@@ -2,6 +2,7 @@
 //! Not tests: nothing here passes or fails on a number.
 
 pub mod crash;
+pub mod desk;
 pub mod load;
 pub mod matching;
 

@@ -323,21 +323,25 @@ pub fn searches_since(conn: &Connection, from: &PhoneNumber, since: Timestamp, c
     Ok(n as u32)
 }
 
-/// Removes numbers, names, recordings and sent documents from calls that started before
-/// `before`, keeping what the anonymous totals need (times, category, outcome, results,
-/// waits). Returns how many calls were anonymised.
-pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp) -> anyhow::Result<usize> {
-    let (b, n) = (before.as_second(), now.as_second());
-    let old = "SELECT call_sid FROM calls WHERE started_at < ?1 AND anonymised_at IS NULL AND ended_at IS NOT NULL";
-    exec(conn, &format!("UPDATE attempts SET helper_id = NULL, helper_phone = NULL, helper_first_name = '' WHERE call_sid IN ({old})"), [b])?;
-    exec(conn, &format!("UPDATE matches SET helper_id = NULL, caller_phone = NULL WHERE call_sid IN ({old})"), [b])?;
-    exec(conn, &format!("DELETE FROM voicemails WHERE call_sid IN ({old})"), [b])?;
-    exec(conn, &format!("DELETE FROM webhook_responses WHERE call_sid IN ({old})"), [b])?;
-    exec(conn, &format!("UPDATE follow_ups SET note = NULL WHERE call_sid IN ({old})"), [b])?;
-    let calls = exec(
-        conn,
-        "UPDATE calls SET from_number = NULL, caller_id = NULL, anonymised_at = ?2 WHERE started_at < ?1 AND anonymised_at IS NULL AND ended_at IS NOT NULL",
-        params![b, n],
-    )?;
-    Ok(calls)
+/// Removes numbers, names, recordings and sent documents from at most `batch` calls that
+/// started before `before`, keeping what the anonymous totals need (times, category,
+/// outcome, results, waits). Returns how many calls were anonymised; call it again until
+/// that is less than `batch`, each time in its own short transaction, so webhooks in
+/// between never wait long.
+pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, batch: u32) -> anyhow::Result<usize> {
+    let sids: Vec<String> = conn
+        .prepare_cached(
+            "SELECT call_sid FROM calls WHERE started_at < ?1 AND anonymised_at IS NULL AND ended_at IS NOT NULL ORDER BY started_at LIMIT ?2",
+        )?
+        .query_map(params![before.as_second(), batch], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for sid in &sids {
+        exec(conn, "UPDATE attempts SET helper_id = NULL, helper_phone = NULL, helper_first_name = '' WHERE call_sid = ?1", [sid])?;
+        exec(conn, "UPDATE matches SET helper_id = NULL, caller_phone = NULL WHERE call_sid = ?1", [sid])?;
+        exec(conn, "DELETE FROM voicemails WHERE call_sid = ?1", [sid])?;
+        exec(conn, "DELETE FROM webhook_responses WHERE call_sid = ?1", [sid])?;
+        exec(conn, "UPDATE follow_ups SET note = NULL WHERE call_sid = ?1", [sid])?;
+        exec(conn, "UPDATE calls SET from_number = NULL, caller_id = NULL, anonymised_at = ?2 WHERE call_sid = ?1", params![sid, now.as_second()])?;
+    }
+    Ok(sids.len())
 }

@@ -73,7 +73,11 @@ pub fn call(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<CallRow>
 
 /// Calls still going, and calls started since `since`, newest first.
 pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32) -> anyhow::Result<Vec<CallRow>> {
-    let sql = format!("{CALL_ROW} WHERE c.ended_at IS NULL OR c.started_at >= ?1 ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?2");
+    // Two index lookups rather than one `OR`, which would scan the whole log.
+    let sql = format!(
+        "{CALL_ROW} WHERE c.call_sid IN (SELECT call_sid FROM calls WHERE ended_at IS NULL UNION SELECT call_sid FROM calls WHERE started_at >= ?1)
+         ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?2"
+    );
     let rows = conn.prepare_cached(&sql)?.query_map(params![since.as_second(), limit], call_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -347,74 +351,62 @@ pub struct Figures {
 }
 
 /// The figures of the calls started in `[from, until)`: the total first, then per category.
+/// One pass over the month's calls (from the `calls_by_start` index) and their matches.
 pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp) -> anyhow::Result<Vec<Figures>> {
-    let range = params![from.as_second(), until.as_second()];
-    let mut by_category: std::collections::BTreeMap<String, Figures> = Default::default();
-    let mut total = Figures::default();
+    use std::collections::{BTreeMap, HashSet};
+    #[derive(Default)]
+    struct Tally {
+        calls: i64,
+        matched: i64,
+        unmatched: i64,
+        waits: Vec<i64>,
+        helpers: HashSet<i64>,
+        callers: HashSet<i64>,
+    }
+    let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut all = Tally::default();
     let mut stmt = conn.prepare_cached(
-        "SELECT coalesce(category, ''), count(*), sum(outcome = 'matched'), sum(outcome IS NOT NULL AND outcome <> 'matched')
-         FROM calls WHERE started_at >= ?1 AND started_at < ?2 GROUP BY 1",
+        "SELECT coalesce(c.category, ''), c.outcome, c.caller_id, m.helper_id, m.wait_seconds
+         FROM calls c LEFT JOIN matches m ON m.call_sid = c.call_sid
+         WHERE c.started_at >= ?1 AND c.started_at < ?2",
     )?;
-    let mut rows = stmt.query(range)?;
+    let mut rows = stmt.query(params![from.as_second(), until.as_second()])?;
     while let Some(r) = rows.next()? {
         let category: String = r.get(0)?;
-        let f = Figures { category: Some(category.clone()), calls: r.get(1)?, matched: r.get(2)?, unmatched: r.get(3)?, ..Figures::default() };
-        total.calls += f.calls;
-        total.matched += f.matched;
-        total.unmatched += f.unmatched;
-        by_category.insert(category, f);
-    }
-    drop(rows);
-    let mut waits: std::collections::HashMap<String, Vec<i64>> = Default::default();
-    let mut all_waits = Vec::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT m.category, m.wait_seconds FROM calls c JOIN matches m ON m.call_sid = c.call_sid WHERE c.started_at >= ?1 AND c.started_at < ?2",
-    )?;
-    let mut rows = stmt.query(range)?;
-    while let Some(r) = rows.next()? {
-        let wait: i64 = r.get(1)?;
-        waits.entry(r.get(0)?).or_default().push(wait);
-        all_waits.push(wait);
-    }
-    drop(rows);
-    let helpers = "SELECT coalesce(c.category, ''), count(DISTINCT m.helper_id) FROM calls c JOIN matches m ON m.call_sid = c.call_sid
-                   WHERE c.started_at >= ?1 AND c.started_at < ?2 GROUP BY 1";
-    let both = "SELECT coalesce(c.category, ''), count(DISTINCT c.caller_id) FROM calls c
-                WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.caller_id IN
-                    (SELECT m.helper_id FROM calls c2 JOIN matches m ON m.call_sid = c2.call_sid WHERE c2.started_at >= ?1 AND c2.started_at < ?2)
-                GROUP BY 1";
-    for (sql, set) in [(helpers, 0), (both, 1)] {
-        let mut stmt = conn.prepare_cached(sql)?;
-        let mut rows = stmt.query(range)?;
-        while let Some(r) = rows.next()? {
-            let category: String = r.get(0)?;
-            let n: i64 = r.get(1)?;
-            if let Some(f) = by_category.get_mut(&category) {
-                if set == 0 {
-                    f.helpers_active = n;
-                } else {
-                    f.asked_and_helped = n;
-                }
+        let outcome: Option<String> = r.get(1)?;
+        let caller: Option<i64> = r.get(2)?;
+        let helper: Option<i64> = r.get(3)?;
+        let wait: Option<i64> = r.get(4)?;
+        let t = by_category.entry(category).or_default();
+        for t in [&mut *t, &mut all] {
+            t.calls += 1;
+            match outcome.as_deref() {
+                Some("matched") => t.matched += 1,
+                Some(_) => t.unmatched += 1,
+                None => {}
             }
+            if let Some(w) = wait {
+                t.waits.push(w);
+            }
+            t.helpers.extend(helper);
+            t.callers.extend(caller);
         }
     }
-    let distinct = |sql: &str| -> anyhow::Result<i64> { Ok(conn.prepare_cached(sql)?.query_row(range, |r| r.get(0))?) };
-    total.helpers_active = distinct(
-        "SELECT count(DISTINCT m.helper_id) FROM calls c JOIN matches m ON m.call_sid = c.call_sid WHERE c.started_at >= ?1 AND c.started_at < ?2",
-    )?;
-    total.asked_and_helped = distinct(
-        "SELECT count(DISTINCT c.caller_id) FROM calls c WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.caller_id IN
-            (SELECT m.helper_id FROM calls c2 JOIN matches m ON m.call_sid = c2.call_sid WHERE c2.started_at >= ?1 AND c2.started_at < ?2)",
-    )?;
-    total.median_wait_seconds = percentile(&mut all_waits, 50);
-    total.p90_wait_seconds = percentile(&mut all_waits, 90);
-    let mut out = vec![total];
-    for (category, mut f) in by_category {
-        if let Some(w) = waits.get_mut(&category) {
-            f.median_wait_seconds = percentile(w, 50);
-            f.p90_wait_seconds = percentile(w, 90);
-        }
-        out.push(f);
+    let finish = |category: Option<String>, t: &mut Tally, helpers: &HashSet<i64>| Figures {
+        category,
+        calls: t.calls,
+        matched: t.matched,
+        unmatched: t.unmatched,
+        median_wait_seconds: percentile(&mut t.waits, 50),
+        p90_wait_seconds: percentile(&mut t.waits, 90),
+        helpers_active: t.helpers.len() as i64,
+        // People who asked (in this category) and also helped someone this month.
+        asked_and_helped: t.callers.intersection(helpers).count() as i64,
+    };
+    let helpers = all.helpers.clone();
+    let mut out = vec![finish(None, &mut all, &helpers)];
+    for (category, mut t) in by_category {
+        out.push(finish(Some(category), &mut t, &helpers));
     }
     Ok(out)
 }

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod calls;
 pub mod desk;
 pub mod participants;
+pub mod synthetic;
 
 use std::path::Path;
 use std::sync::Mutex;

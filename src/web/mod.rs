@@ -115,6 +115,7 @@ impl Application {
     /// Serves until `shutdown` resolves, then lets in-flight requests finish. Calls whose
     /// end was never reported are closed at start and every ten minutes.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        tokio::spawn(desk::figures::warm(self.state.clone()));
         let state = self.state.clone();
         let sweeper = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(600));
@@ -124,11 +125,25 @@ impl Application {
                 let now = state.clock.now();
                 if state.retention_months > 0 && last_retention.is_none_or(|t| (now - t).get_hours() >= 24) {
                     last_retention = Some(now);
-                    let st = state.clone();
-                    match state.worker.run(move |_| anonymise(&st)).await {
-                        Ok(Ok(n)) if n > 0 => tracing::info!(calls = n, months = state.retention_months, "anonymised old calls"),
-                        Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "anonymising old calls failed"),
-                        _ => {}
+                    // In batches, each its own job on the store's thread: webhooks go in between.
+                    let mut total = 0;
+                    loop {
+                        let st = state.clone();
+                        match state.worker.run(move |_| anonymise(&st)).await {
+                            Ok(Ok(n)) => {
+                                total += n;
+                                if n < ANONYMISE_BATCH as usize {
+                                    break;
+                                }
+                            }
+                            Ok(Err(e)) | Err(e) => {
+                                tracing::error!(error = %e, "anonymising old calls failed");
+                                break;
+                            }
+                        }
+                    }
+                    if total > 0 {
+                        tracing::info!(calls = total, months = state.retention_months, "anonymised old calls");
                     }
                 }
                 let st = state.clone();
@@ -197,11 +212,15 @@ async fn audio(State(state): State<Arc<AppState>>, Path((language, file)): Path<
     }
 }
 
-/// Anonymises calls older than the retention period.
+/// Calls anonymised per transaction: small enough that a webhook waits at most a few
+/// milliseconds behind one batch.
+pub const ANONYMISE_BATCH: u32 = 200;
+
+/// Anonymises one batch of calls older than the retention period.
 pub fn anonymise(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let cutoff = crate::clock::months_before(now, state.retention_months)?;
-    state.store.write(|tx| crate::store::calls::anonymise_before(tx, cutoff, now))
+    state.store.write(|tx| crate::store::calls::anonymise_before(tx, cutoff, now, ANONYMISE_BATCH))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -12,6 +12,9 @@
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const base = process.env.DESK_URL;
 const shots = process.env.SCREENSHOTS;
@@ -32,12 +35,21 @@ const browser = await chromium.launch({
 try {
   // A laptop and a tablet.
   for (const [name, viewport] of [['laptop', { width: 1366, height: 900 }], ['tablet', { width: 820, height: 1180 }]]) {
-    const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'nl-NL' });
+    // bypassCSP only lets the accessibility checker in; the pages' own policy is tested in Rust.
+    const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'nl-NL', bypassCSP: true });
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => { if (m.type() === 'error') { errors.push(m.text()); } });
-    const shot = async (what) => page.screenshot({ path: join(shots, `${name}-${what}.png`), fullPage: true });
+    // Every page is checked with axe-core against WCAG 2.1 A and AA (contrast, labels,
+    // landmarks, names of buttons and links, ...) when its screenshot is taken.
+    const shot = async (what) => {
+      await page.screenshot({ path: join(shots, `${name}-${what}.png`), fullPage: true });
+      await page.addScriptTag({ content: axeSource });
+      const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+      const problems = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+      check(problems.length === 0, `${name}: ${what} passes WCAG 2.1 AA checks${problems.length ? ':\n  ' + problems.join('\n  ') : ''}`);
+    };
 
     await page.goto(base + '/desk/now');
     check(page.url().includes('/desk/login'), `${name}: the desk asks for a login first`);

@@ -273,3 +273,52 @@ async fn one_source_sending_too_many_webhooks_is_slowed_down() {
     assert_eq!(statuses.iter().filter(|s| **s == 403).count(), 4, "a burst of twice the rate gets through to the signature check: {statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 6, "{statuses:?}");
 }
+
+fn with_stdin(cmd: &mut Command, input: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+#[test]
+fn desk_accounts_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let (ok, out, err) = with_stdin(bin().args(["desk", "add-user", "Els de Boer", "--role", "coordinator", "--db"]).arg(&db), "de kat zit op de mat\n");
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("added coordinator 'Els de Boer'"), "{out}");
+    let (ok, _, err) = with_stdin(bin().args(["desk", "add-user", "Piet", "--db"]).arg(&db), "kort\n");
+    assert!(!ok && err.contains("at least 10 characters"), "{err}");
+    let (ok, _, err) = with_stdin(bin().args(["desk", "add-user", "els de boer", "--db"]).arg(&db), "de kat zit op de mat\n");
+    assert!(!ok && err.contains("already a user"), "{err}");
+    let (ok, _, err) = with_stdin(bin().args(["desk", "add-user", "Piet", "--role", "admin", "--db"]).arg(&db), "de kat zit op de mat\n");
+    assert!(!ok && err.contains("not one of desk, coordinator"), "{err}");
+    let (ok, out, _) = with_stdin(bin().args(["desk", "passwd", "Els de Boer", "--db"]).arg(&db), "een ander wachtwoord\n");
+    assert!(ok && out.contains("new password set"), "{out}");
+    let (ok, _, err) = with_stdin(bin().args(["desk", "passwd", "Niemand", "--db"]).arg(&db), "een ander wachtwoord\n");
+    assert!(!ok && err.contains("no user called"), "{err}");
+    let (ok, out, _) = run(bin().args(["desk", "users", "--db"]).arg(&db));
+    assert!(ok && out.contains("Els de Boer") && out.contains("coordinator") && !out.contains("Piet"), "{out}");
+    // The stored password is the new one, hashed.
+    let store = burenlijn::store::Store::open(&db).unwrap();
+    let user = store.read(|c| burenlijn::store::accounts::find_user(c, "els de boer")).unwrap().unwrap();
+    assert!(user.password_hash.starts_with("$argon2id$"));
+    assert!(burenlijn::web::desk::verify_password("een ander wachtwoord", Some(&user.password_hash)));
+    assert!(!burenlijn::web::desk::verify_password("de kat zit op de mat", Some(&user.password_hash)));
+}
+
+/// Only checks that `bench desk` runs at a small size and reports every page.
+#[test]
+fn bench_desk_runs_at_a_small_size() {
+    let (ok, out, err) = run(bin().args(["bench", "desk", "--calls", "3000", "--participants", "50", "--requests", "2", "--json"]));
+    assert!(ok, "{out}\n{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["calls"], 3000);
+    let pages = report["pages"].as_array().unwrap();
+    assert!(pages.len() >= 10);
+    for p in pages {
+        assert!(p["p99_ms"].as_f64().unwrap() > 0.0 && p["bytes"].as_u64().unwrap() > 500, "{p}");
+    }
+}

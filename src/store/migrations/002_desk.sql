@@ -61,9 +61,10 @@ CREATE INDEX do_not_pair_by_b ON do_not_pair(b);
 ALTER TABLE follow_ups ADD COLUMN closed_by TEXT;
 CREATE INDEX follow_ups_open ON follow_ups(created_at) WHERE closed_at IS NULL;
 
--- The call log pages, filtered and paged on a million calls.
+-- The call log pages, filtered and paged on a million calls; the figures read a month of
+-- calls from this index alone.
 DROP INDEX calls_by_start;
-CREATE INDEX calls_by_start ON calls(started_at, call_sid);
+CREATE INDEX calls_by_start ON calls(started_at, call_sid, category, outcome, caller_id);
 CREATE INDEX calls_by_caller ON calls(caller_id);
 CREATE INDEX calls_by_from ON calls(from_number, started_at);
 CREATE INDEX attempts_by_call_helper ON attempts(helper_id, call_sid);

@@ -53,6 +53,17 @@ async fn months(state: &Arc<AppState>, year: i16) -> Result<Vec<Month>, Failure>
     Ok(out)
 }
 
+/// Computes this year's and last year's settled months in the background at start, so the
+/// first coordinator to open the figures does not wait for a year of calls to be counted.
+pub async fn warm(state: Arc<AppState>) {
+    let this_year = state.clock.now().to_zoned(state.desk.time_zone.clone()).year();
+    for year in [this_year, this_year - 1] {
+        if let Err(e) = months(&state, year).await {
+            tracing::warn!(error = %e.0, "counting the figures in advance failed");
+        }
+    }
+}
+
 async fn cached(state: &Arc<AppState>, from: Timestamp, until: Timestamp, now: Timestamp) -> Result<Vec<Figures>, Failure> {
     let key = (from.as_second(), until.as_second());
     if let Some(f) = state.desk.figures_cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
@@ -136,9 +147,9 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
             li { span.swatch.matched {} (l.t("Buur gevonden", "Neighbour found")) }
             li { span.swatch.unmatched {} (l.t("Geen buur gevonden", "No neighbour found")) }
         }
-        div.scroll { (chart(l, &months)) }
+        div.scroll tabindex="0" role="region" aria-label=(l.t("Tabel, schuift opzij", "Table, scrolls sideways")) { (chart(l, &months)) }
         h2 { (l.t("Tabel", "Table")) }
-        div.scroll { table {
+        div.scroll tabindex="0" role="region" aria-label=(l.t("Tabel, schuift opzij", "Table, scrolls sideways")) { table {
             thead { tr {
                 th scope="col" { (l.t("Maand", "Month")) }
                 th scope="col" { (l.t("Hulp bij", "Help with")) }

@@ -8,7 +8,7 @@
 
 mod auth;
 pub mod calls;
-mod figures;
+pub mod figures;
 mod follow_up;
 mod layout;
 mod login;
@@ -219,7 +219,7 @@ impl FromRequestParts<Arc<AppState>> for Desk {
 }
 
 /// A failure inside: logged, and shown as a plain page without details.
-pub struct Failure(anyhow::Error);
+pub struct Failure(pub anyhow::Error);
 
 impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(e: E) -> Failure {

@@ -32,7 +32,7 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
         p.muted { (l.t("Deze pagina werkt zichzelf bij; u hoeft niet te verversen.", "This page updates itself; there is no need to reload.")) }
         p #live-note.sr-only aria-live="polite" {}
         p #no-calls hidden[!rows.is_empty()] { (l.t("Vandaag nog geen gesprekken.", "No calls yet today.")) }
-        div.scroll {
+        div.scroll tabindex="0" role="region" aria-label=(l.t("Tabel, schuift opzij", "Table, scrolls sideways")) {
             table #today data-live="/desk/now/events" {
                 caption.sr-only { (l.t("Gesprekken van vandaag, nieuwste bovenaan", "Today's calls, newest first")) }
                 (table_head(l))
