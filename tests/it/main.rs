@@ -11,3 +11,6 @@ mod fuzz;
 mod refusals;
 /// The `burenlijn` binary: demo, serve, dialplan check, participants, calls.
 mod cli;
+/// The Twilio REST client: against the official OpenAPI description (prism), and its
+/// retries and errors against a scripted server.
+mod rest;
