@@ -469,9 +469,17 @@ fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url
         }
         None => Arc::new(SystemClock),
     };
+    // The REST API (voicemail playback in the desk) needs the account SID as well.
+    let recordings = if std::env::var("TWILIO_ACCOUNT_SID").is_ok_and(|v| !v.trim().is_empty()) {
+        let config = crate::provider::twilio::rest::RestConfig::from_env()?;
+        Some(crate::web::desk::calls::Recordings(crate::provider::twilio::rest::RestClient::new(config, Default::default())?))
+    } else {
+        tracing::warn!("TWILIO_ACCOUNT_SID is not set: the desk cannot play voicemail messages");
+        None
+    };
     let numbers: Vec<String> = neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
     runtime()?.block_on(async move {
-        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source, recordings: None }).await?;
+        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source, recordings }).await?;
         tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {}/twilio/voice, status callback {}/twilio/status", public_url.trim_end_matches('/'), public_url.trim_end_matches('/'));
         app.run(crate::web::shutdown_signal()).await
     })?;

@@ -30,6 +30,17 @@ impl Sandbox {
     /// Starts the service. Without `db`, a fresh database in a temporary folder. When the
     /// registry is empty, `participants_csv` (or the example participants) is imported.
     pub async fn start(db: Option<PathBuf>, neighbourhoods: Neighbourhoods, start: Timestamp, participants_csv: Option<String>) -> anyhow::Result<Sandbox> {
+        Sandbox::start_with(db, neighbourhoods, start, participants_csv, None).await
+    }
+
+    /// As `start`, with a REST client for fetching voicemail recordings.
+    pub async fn start_with(
+        db: Option<PathBuf>,
+        neighbourhoods: Neighbourhoods,
+        start: Timestamp,
+        participants_csv: Option<String>,
+        recordings: Option<crate::web::desk::calls::Recordings>,
+    ) -> anyhow::Result<Sandbox> {
         let (db, tmp) = match db {
             Some(db) => (db, None),
             None => {
@@ -49,7 +60,7 @@ impl Sandbox {
             clock: clock.clone(),
             retention_months: 24,
             rate_per_source: 0,
-            recordings: None,
+            recordings,
         })
         .await?;
         let state = app.state.clone();

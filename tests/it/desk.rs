@@ -495,3 +495,94 @@ async fn changing_ones_own_password_ends_the_session() {
     let csrf = again.get("/desk/login").await.csrf();
     assert_eq!(again.post("/desk/login", &[("name", "Els"), ("password", "een nieuw lang wachtwoord"), ("csrf", &csrf), ("next", "")]).await.status, 303);
 }
+
+/// A stand-in for Twilio's media endpoint: answers only with the right Basic auth.
+async fn recordings_server(fail: bool) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::http::{HeaderMap, StatusCode, Uri};
+    use axum::response::IntoResponse;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
+        let log = log.clone();
+        async move {
+            log.lock().unwrap().push(uri.path().to_string());
+            let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+            use base64::Engine as _;
+            let want = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("AC0123456789abcdef0123456789abcdef:secret-token"));
+            if auth != want {
+                return (StatusCode::UNAUTHORIZED, "{\"code\": 20003, \"message\": \"Authenticate\"}").into_response();
+            }
+            if fail {
+                return (StatusCode::NOT_FOUND, "{\"code\": 20404, \"message\": \"The requested resource was not found\"}").into_response();
+            }
+            ([("content-type", "audio/mpeg")], b"ID3 a message from Jan".to_vec()).into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, seen)
+}
+
+async fn app_with_recordings(base: &str) -> TestApp {
+    use burenlijn::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
+    let config = RestConfig::new("AC0123456789abcdef0123456789abcdef".into(), "secret-token".into(), base.parse().unwrap()).unwrap();
+    let options = RestOptions { max_retries: 0, ..RestOptions::default() };
+    let recordings = burenlijn::web::desk::calls::Recordings(RestClient::new(config, options).unwrap());
+    let sandbox = burenlijn::simulate::Sandbox::start_with(None, burenlijn::config::Neighbourhoods::embedded(), SATURDAY_MORNING.parse().unwrap(), Some(PARTICIPANTS.to_string()), Some(recordings))
+        .await
+        .unwrap();
+    TestApp { sandbox }
+}
+
+fn voicemail_script() -> Script {
+    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline).helper(ELS, HelperAction::Decline);
+    script.message_seconds = Some(25);
+    script
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn voicemails_play_in_the_page_fetched_by_the_server() {
+    let (base, seen) = recordings_server(false).await;
+    let app = app_with_recordings(&base).await;
+    add_user(&app, "Els", Role::Coordinator).await;
+    let mut b = Browser::login(&app, "Els").await;
+    let report = app.call(JAN, voicemail_script()).await;
+    assert_eq!(app.log_of(&report).await.outcome.as_deref(), Some("voicemail"));
+    let list = b.get("/desk/follow-up").await;
+    let player = format!("<audio controls preload=\"none\" src=\"/desk/voicemail/{}\"", report.call_sid);
+    assert!(list.body.contains(&player) && list.body.contains("terugbellen beloofd"), "{}", list.body);
+    assert!(!list.body.contains("secret-token") && !list.body.contains("AC0123456789") && !list.body.contains("api.twilio.com"), "no credentials or provider URLs in the page");
+
+    let audio = b.get(&format!("/desk/voicemail/{}", report.call_sid)).await;
+    assert_eq!(audio.status, 200);
+    assert_eq!(audio.headers["content-type"], "audio/mpeg");
+    assert_eq!(audio.body, "ID3 a message from Jan");
+    let paths = seen.lock().unwrap().clone();
+    assert_eq!(paths.len(), 1);
+    assert!(paths[0].starts_with("/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE") && paths[0].ends_with(".mp3"), "{paths:?}");
+    assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'played voicemail'").await, 1);
+    // A call without a message has nothing to play.
+    assert_eq!(b.get("/desk/voicemail/CA00000000000000000000000000000000").await.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_voicemail_the_provider_cannot_give_is_a_clear_message() {
+    let (base, _) = recordings_server(true).await;
+    let app = app_with_recordings(&base).await;
+    add_user(&app, "Els", Role::Coordinator).await;
+    let mut b = Browser::login(&app, "Els").await;
+    let report = app.call(JAN, voicemail_script()).await;
+    let audio = b.get(&format!("/desk/voicemail/{}", report.call_sid)).await;
+    assert_eq!(audio.status, 502);
+    assert!(audio.body.contains("kon niet worden opgehaald"), "{}", audio.body);
+
+    // Without credentials the desk says what is missing.
+    let plain = spawn_app_at(SATURDAY_MORNING).await;
+    add_user(&plain, "Els", Role::Coordinator).await;
+    let mut b = Browser::login(&plain, "Els").await;
+    let report = plain.call(JAN, voicemail_script()).await;
+    let audio = b.get(&format!("/desk/voicemail/{}", report.call_sid)).await;
+    assert_eq!(audio.status, 503);
+    assert!(audio.body.contains("TWILIO_ACCOUNT_SID"));
+}

@@ -16,3 +16,6 @@ mod cli;
 mod desk;
 /// The desk in headless Chromium.
 mod browser;
+/// The Twilio REST client: against the official OpenAPI description (prism), and its
+/// retries and errors against a scripted server.
+mod rest;

@@ -1,4 +1,5 @@
-//! Twilio: request signatures, form posts -> events, actions -> TwiML.
+//! Twilio: request signatures, form posts -> events, actions -> TwiML, and a small client
+//! for its REST API (`rest`).
 //!
 //! URLs in TwiML are relative (`menu?s=3`), so they resolve against the document that
 //! holds them and the service may live under any path prefix.

@@ -307,7 +307,7 @@ pub async fn voicemail(desk: Desk, State(state): State<Arc<AppState>>, Path(sid)
     })
     .await?;
     match recordings.0.fetch_recording_media(&recording_sid).await {
-        Ok(rec) => Ok(([(header::CONTENT_TYPE, rec.content_type)], rec.bytes).into_response()),
+        Ok(rec) => Ok(([(header::CONTENT_TYPE, rec.content_type.unwrap_or_else(|| "audio/mpeg".into()))], rec.bytes).into_response()),
         Err(e) => {
             tracing::error!(call = %sid, error = %e, "fetching a voicemail from the provider failed");
             Ok((StatusCode::BAD_GATEWAY, desk.lang.t("Het bericht kon niet worden opgehaald. Probeer het later opnieuw.", "The message could not be fetched. Please try again later.")).into_response())
