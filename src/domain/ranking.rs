@@ -134,22 +134,28 @@ pub fn rested_score(c: &Candidate, at: Timestamp) -> f64 {
 /// are known, the highest [`rested_score`]; then the least recently asked (never asked
 /// first); ties by registration order.
 pub fn rank<'c>(candidates: &'c [Candidate], req: &Request<'_>) -> Vec<&'c Candidate> {
-    let mut eligible: Vec<(&Candidate, (bool, bool), f64)> = candidates
-        .iter()
-        .filter(|c| eligibility(c, req).is_ok())
-        .map(|c| {
-            let tier = (!c.helped_caller_before, !wish_respected(&c.participant, req.caller_at));
-            let score = if c.likelihood.is_some() { rested_score(c, req.at) } else { 0.0 };
-            (c, tier, score)
-        })
-        .collect();
-    eligible.sort_by(|(a, ta, sa), (b, tb, sb)| {
-        ta.cmp(tb)
-            .then(sb.total_cmp(sa))
-            .then(a.last_asked.cmp(&b.last_asked))
-            .then(a.participant.id.cmp(&b.participant.id))
-    });
+    let mut eligible: Vec<Keyed<'c>> = candidates.iter().filter_map(|c| keyed(c, req)).collect();
+    eligible.sort_by(order);
     eligible.into_iter().map(|(c, _, _)| c).collect()
+}
+
+/// The first of `rank`, without sorting everyone: who to ring next.
+pub fn best<'c>(candidates: &'c [Candidate], req: &Request<'_>) -> Option<&'c Candidate> {
+    candidates.iter().filter_map(|c| keyed(c, req)).min_by(order).map(|(c, _, _)| c)
+}
+
+/// An eligible candidate with its tier (continuity, wish) and score.
+type Keyed<'c> = (&'c Candidate, (bool, bool), f64);
+
+fn keyed<'c>(c: &'c Candidate, req: &Request<'_>) -> Option<Keyed<'c>> {
+    eligibility(c, req).ok()?;
+    let tier = (!c.helped_caller_before, !wish_respected(&c.participant, req.caller_at));
+    let score = if c.likelihood.is_some() { rested_score(c, req.at) } else { 0.0 };
+    Some((c, tier, score))
+}
+
+fn order((a, ta, sa): &Keyed<'_>, (b, tb, sb): &Keyed<'_>) -> std::cmp::Ordering {
+    ta.cmp(tb).then(sb.total_cmp(sa)).then(a.last_asked.cmp(&b.last_asked)).then(a.participant.id.cmp(&b.participant.id))
 }
 
 #[cfg(test)]
@@ -214,7 +220,9 @@ mod tests {
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
         let caller = PhoneNumber::parse("+31612345678").unwrap();
         let req = Request { category: "shopping", caller_phone: Some(&caller), caller_at, now, at: base_time(), ringing_hours: &ringing };
-        rank(&cands, &req).iter().map(|c| c.participant.id).collect()
+        let ranked: Vec<i64> = rank(&cands, &req).iter().map(|c| c.participant.id).collect();
+        assert_eq!(best(&cands, &req).map(|c| c.participant.id), ranked.first().copied(), "best is rank's first");
+        ranked
     }
 
     const KERKSTRAAT: Whereabouts<'static> = Whereabouts { street: "Kerkstraat", postcode: "1234 AB" };
@@ -329,6 +337,7 @@ mod tests {
         for _ in 0..300 {
             let req = Request { category: "shopping", caller_phone: None, caller_at: None, now: now(), at: clock, ringing_hours: &ringing };
             let first = rank(&cands, &req)[0].participant.id;
+            assert_eq!(best(&cands, &req).unwrap().participant.id, first);
             counts[first as usize] += 1;
             clock += jiff::SignedDuration::from_mins(7);
             cands.iter_mut().find(|c| c.participant.id == first).unwrap().last_asked = Some(clock);

@@ -36,6 +36,9 @@ impl Store {
         let mut conn = Connection::open(path).with_context(|| format!("cannot open database {}", path.display()))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Checkpoints run on a thread of their own (see `start_checkpointer`), not inside
+        // whichever webhook's commit happens to fill the log.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations().to_latest(&mut conn).with_context(|| format!("cannot migrate database {}", path.display()))?;
@@ -43,6 +46,25 @@ impl Store {
             .with_context(|| format!("cannot open database {} for reading", path.display()))?;
         reader.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(Store { conn: Mutex::new(conn), reader: Mutex::new(reader), registry: participants::RegistryCache::default() })
+    }
+
+    /// Copies the write-ahead log into the database file every second, on a thread of its
+    /// own with its own connection, without blocking writers or readers (`PASSIVE`).
+    /// Without it (command-line tools), the log is checkpointed when the store closes.
+    /// The thread ends when the store is dropped.
+    pub fn start_checkpointer(store: &std::sync::Arc<Store>, path: &Path) -> anyhow::Result<()> {
+        let conn = Connection::open(path).with_context(|| format!("cannot open database {} for checkpoints", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let alive = std::sync::Arc::downgrade(store);
+        std::thread::Builder::new().name("burenlijn-checkpoint".into()).spawn(move || {
+            while alive.strong_count() > 0 {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "checkpointing the database log failed");
+                }
+            }
+        })?;
+        Ok(())
     }
 
     /// Runs `f` in one write transaction: all of it is stored, or none.

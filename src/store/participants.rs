@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::domain::hours::WeeklyHours;
+use crate::domain::learning::{Asked, Likelihoods};
 use crate::domain::participant::{Distance, Participant, ParticipantDetails};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::ranking::Candidate;
@@ -107,10 +108,16 @@ pub fn set_paused(conn: &Connection, phone: &PhoneNumber, paused: bool, until: O
 /// Calls whose provider never told us they ended are closed after this long (see the sweep).
 pub const STALE_AFTER_SECONDS: i64 = 3 * 60 * 60;
 
-/// The register in memory, per category, read again whenever it changed.
+/// The register in memory, per category, read again whenever it changed; when each
+/// participant was last rung; and what was learned from the history of attempts.
 #[derive(Default)]
 pub struct RegistryCache {
     inner: std::sync::Mutex<(i64, HashMap<String, Arc<Vec<Arc<Participant>>>>)>,
+    /// (register version, latest time seen, last rung per participant): read in full when
+    /// the register changed, otherwise only the rows rung since the latest time seen.
+    last_asked: std::sync::Mutex<Option<(i64, i64, HashMap<i64, i64>)>>,
+    /// (history version, time zone, when computed, what was learned).
+    learned: std::sync::Mutex<Option<(i64, String, i64, Arc<Likelihoods>)>>,
 }
 
 fn offering(conn: &Connection, cache: &RegistryCache, category: &str) -> anyhow::Result<Arc<Vec<Arc<Participant>>>> {
@@ -151,11 +158,21 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, category: &str, call
         Some(phone) => ids("SELECT helper_id FROM matches WHERE caller_phone = ?1 AND category = ?2", &[&phone.as_str(), &category])?,
         None => HashSet::new(),
     };
-    let last_asked: HashMap<i64, i64> = conn
-        .prepare_cached("SELECT id, last_asked_at FROM participants WHERE last_asked_at IS NOT NULL")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
     let people = offering(conn, cache, category)?;
+    let registry_version = cache.inner.lock().unwrap_or_else(|p| p.into_inner()).0;
+    let mut guard = cache.last_asked.lock().unwrap_or_else(|p| p.into_inner());
+    let (since, mut map) = match guard.take() {
+        Some((v, latest, map)) if v == registry_version => (latest, map),
+        _ => (i64::MIN, HashMap::new()),
+    };
+    let mut latest = since;
+    let mut rows = conn.prepare_cached("SELECT id, last_asked_at FROM participants WHERE last_asked_at >= ?1")?;
+    for row in rows.query_map([since], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (id, at) = row?;
+        latest = latest.max(at);
+        map.insert(id, at);
+    }
+    let last_asked = &guard.insert((registry_version, latest, map)).2;
     Ok(people
         .iter()
         .filter(|p| !apart.contains(&p.id))
@@ -174,6 +191,32 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, category: &str, call
 pub fn mark_asked(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<()> {
     conn.prepare_cached("UPDATE participants SET last_asked_at = max(coalesce(last_asked_at, 0), ?2) WHERE id = ?1")?.execute(params![id, now.as_second()])?;
     Ok(())
+}
+
+/// How long what was learned is used before new results are read in. It moves slowly
+/// (a helper's habits over months), so a busy switchboard need not re-learn on every ring.
+const RELEARN_AFTER_SECONDS: i64 = 30;
+
+/// What the recent attempts tell about who says yes when, in the neighbourhood's time
+/// zone; kept in memory until an attempt got a new result and 30 s have passed (or an
+/// hour, whatever happened).
+pub fn learned(conn: &Connection, cache: &RegistryCache, tz: &jiff::tz::TimeZone, now: Timestamp) -> anyhow::Result<Arc<Likelihoods>> {
+    let version: i64 = conn.prepare_cached("SELECT version FROM history_version WHERE id = 1")?.query_row([], |r| r.get(0))?;
+    let zone = tz.iana_name().unwrap_or("").to_string();
+    let mut guard = cache.learned.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((v, z, at, learned)) = guard.as_ref() {
+        let age = (now.as_second() - at).abs();
+        if *z == zone && (age < RELEARN_AFTER_SECONDS || (*v == version && age < 3600)) {
+            return Ok(learned.clone());
+        }
+    }
+    let history: Vec<Asked> = recent_asks(conn, now)?
+        .into_iter()
+        .map(|(helper_id, at, accepted)| Asked { helper_id, at: at.to_zoned(tz.clone()).datetime(), accepted })
+        .collect();
+    let learned = Arc::new(Likelihoods::estimate(&history));
+    *guard = Some((version, zone, now.as_second(), learned.clone()));
+    Ok(learned)
 }
 
 /// How much history the learned ranking reads: a year, at most this many attempts.

@@ -74,13 +74,17 @@ impl Application {
     /// Opens the database and binds the port (port 0 picks a free one).
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
         let db = config.db.clone();
-        let store = tokio::task::spawn_blocking(move || Store::open(&db)).await??;
+        let store = tokio::task::spawn_blocking(move || -> anyhow::Result<Arc<Store>> {
+            let store = Arc::new(Store::open(&db)?);
+            Store::start_checkpointer(&store, &db)?;
+            Ok(store)
+        })
+        .await??;
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         let public_url = match config.public_url.trim_end_matches('/') {
             "" => format!("http://{}", listener.local_addr()?),
             url => url.to_string(),
         };
-        let store = Arc::new(store);
         let desk = desk::DeskState::new(&config.neighbourhoods, &public_url, config.recordings);
         let state = Arc::new(AppState {
             changes: tokio::sync::broadcast::channel(256).0,

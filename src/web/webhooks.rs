@@ -22,7 +22,6 @@ use crate::config::Neighbourhood;
 use crate::domain::action::Action;
 use crate::domain::call::{self, CallState, CallerInfo, Context, Event, NextHelper, Step};
 use crate::domain::dialplan::Voice;
-use crate::domain::learning::{Asked, Likelihoods};
 use crate::domain::phone::{CallerNumber, PhoneNumber};
 use crate::domain::prompts::{PromptKey, Prompts};
 use crate::domain::ranking::{self, Whereabouts};
@@ -245,11 +244,7 @@ fn run_step(tx: &Connection, registry: &participants::RegistryCache, hood: &Neig
         Some(category) => {
             let mut candidates = participants::candidates(tx, registry, category, &call.call_sid, call.from.as_ref())?;
             // Learned from the attempts logged so far: who tends to say yes at this time.
-            let history: Vec<Asked> = participants::recent_asks(tx, now)?
-                .into_iter()
-                .map(|(helper_id, at, accepted)| Asked { helper_id, at: at.to_zoned(plan.time_zone.clone()).datetime(), accepted })
-                .collect();
-            let learned = Likelihoods::estimate(&history);
+            let learned = participants::learned(tx, registry, &plan.time_zone, now)?;
             let local_now = now.to_zoned(plan.time_zone.clone()).datetime();
             for c in &mut candidates {
                 c.likelihood = Some(learned.likelihood(c.participant.id, local_now));
@@ -263,7 +258,7 @@ fn run_step(tx: &Connection, registry: &participants::RegistryCache, hood: &Neig
                 at: now,
                 ringing_hours: &plan.ringing.hours,
             };
-            ranking::rank(&candidates, &request).first().map(|c| NextHelper {
+            ranking::best(&candidates, &request).map(|c| NextHelper {
                 id: c.participant.id,
                 first_name: c.participant.details.first_name().to_string(),
                 phone: c.participant.details.phone.clone(),

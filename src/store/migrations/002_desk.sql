@@ -68,3 +68,14 @@ CREATE INDEX calls_by_start ON calls(started_at, call_sid, category, outcome, ca
 CREATE INDEX calls_by_caller ON calls(caller_id);
 CREATE INDEX calls_by_from ON calls(from_number, started_at);
 CREATE INDEX attempts_by_call_helper ON attempts(helper_id, call_sid);
+
+-- Bumped whenever an attempt gets its result, so the store can keep what it learned from
+-- the history (who tends to say yes when) in memory until something new happened.
+CREATE TABLE history_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+) STRICT;
+INSERT INTO history_version (id, version) VALUES (1, 0);
+CREATE TRIGGER attempt_result_set AFTER UPDATE OF result ON attempts WHEN new.result IS NOT old.result
+    BEGIN UPDATE history_version SET version = version + 1; END;
+CREATE INDEX participants_by_last_asked ON participants(last_asked_at);
