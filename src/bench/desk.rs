@@ -110,13 +110,14 @@ pub async fn run(opts: DeskOptions) -> anyhow::Result<DeskReport> {
             batch.push(call);
             if batch.len() == 20_000 {
                 store.write(|tx| synthetic::insert(tx, &batch))?;
+                store.checkpoint()?;
                 batch.clear();
             }
         }
         store.write(|tx| synthetic::insert(tx, &batch))?;
         let hash = crate::web::desk::hash_password(password)?;
         store.write(|tx| Ok(accounts::add_user(tx, "bench", Role::Coordinator, &hash, now)?))?;
-        store.read(|c| Ok(c.execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);")?))?;
+        store.checkpoint()?;
     }
     let fill_seconds = started.elapsed().as_secs_f64();
     let db_mb = std::fs::metadata(&db).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);

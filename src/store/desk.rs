@@ -34,16 +34,35 @@ pub struct CallRow {
     pub anonymised: bool,
 }
 
-const CALL_ROW: &str = "SELECT c.call_sid, c.started_at, c.ended_at, c.from_number, c.caller_id, p.name, p.street, c.category, c.phase, c.outcome,
+macro_rules! call_columns {
+    () => {
+        "SELECT c.call_sid, c.started_at, c.ended_at, c.from_number, c.caller_id, p.name, p.street, c.category, c.phase, c.outcome,
         m.helper_id, a.helper_first_name, m.wait_seconds, c.attempts,
         CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END,
-        v.call_sid IS NOT NULL, c.anonymised_at IS NOT NULL
-    FROM calls c
+        v.call_sid IS NOT NULL, c.anonymised_at IS NOT NULL"
+    };
+}
+
+macro_rules! call_joins {
+    () => {
+        "
     LEFT JOIN participants p ON p.id = c.caller_id
     LEFT JOIN matches m ON m.call_sid = c.call_sid
     LEFT JOIN attempts a ON a.call_sid = m.call_sid AND a.attempt = m.attempt
     LEFT JOIN follow_ups f ON f.call_sid = c.call_sid
-    LEFT JOIN voicemails v ON v.call_sid = c.call_sid";
+    LEFT JOIN voicemails v ON v.call_sid = c.call_sid"
+    };
+}
+
+const CALL_ROW: &str = concat!(call_columns!(), " FROM calls c", call_joins!());
+
+/// One participant's calls: their few thousand calls first, then sorted (rather than
+/// walking the whole log newest first looking for them).
+const PARTICIPANT_CALL_ROW: &str = concat!(
+    call_columns!(),
+    " FROM (SELECT call_sid FROM attempts WHERE helper_id = ?1 UNION SELECT call_sid FROM calls WHERE caller_id = ?1) s CROSS JOIN calls c ON c.call_sid = s.call_sid",
+    call_joins!()
+);
 
 fn call_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
     Ok(CallRow {
@@ -126,11 +145,14 @@ pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Resu
             values.push(Value::Text(category.to_string()));
         }
     }
-    if let Some(id) = filter.participant {
-        clauses.push("c.call_sid IN (SELECT call_sid FROM attempts WHERE helper_id = ? UNION SELECT call_sid FROM calls WHERE caller_id = ?)");
-        values.push(Value::Integer(id));
-        values.push(Value::Integer(id));
-    }
+    // The participant's id is ?1 of `PARTICIPANT_CALL_ROW`; the other values follow it.
+    let from_clause = match filter.participant {
+        Some(id) => {
+            values.insert(0, Value::Integer(id));
+            PARTICIPANT_CALL_ROW
+        }
+        None => CALL_ROW,
+    };
     if let Some((at, sid)) = &filter.before {
         clauses.push("(c.started_at, c.call_sid) < (?, ?)");
         values.push(Value::Integer(at.as_second()));
@@ -138,7 +160,7 @@ pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Resu
     }
     let wher = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
     values.push(Value::Integer(i64::from(limit)));
-    let sql = format!("{CALL_ROW} {wher} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?");
+    let sql = format!("{from_clause} {wher} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?");
     let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(values), call_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }

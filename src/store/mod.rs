@@ -17,11 +17,15 @@ use anyhow::Context as _;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 
+/// Read-only connections for the desk.
+const READERS: usize = 3;
+
 pub struct Store {
     conn: Mutex<Connection>,
-    /// A second, read-only connection for the desk's pages: WAL lets it read while the
-    /// webhooks write, so a long report never holds up a call.
-    reader: Mutex<Connection>,
+    /// Read-only connections for the desk's pages: WAL lets them read while the webhooks
+    /// write, so a long report never holds up a call, nor one page another.
+    readers: Vec<Mutex<Connection>>,
+    next_reader: std::sync::atomic::AtomicUsize,
     /// The register in memory, for ranking.
     pub registry: participants::RegistryCache,
 }
@@ -42,10 +46,14 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations().to_latest(&mut conn).with_context(|| format!("cannot migrate database {}", path.display()))?;
-        let reader = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_context(|| format!("cannot open database {} for reading", path.display()))?;
-        reader.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(Store { conn: Mutex::new(conn), reader: Mutex::new(reader), registry: participants::RegistryCache::default() })
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let reader = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .with_context(|| format!("cannot open database {} for reading", path.display()))?;
+            reader.busy_timeout(std::time::Duration::from_secs(5))?;
+            readers.push(Mutex::new(reader));
+        }
+        Ok(Store { conn: Mutex::new(conn), readers, next_reader: Default::default(), registry: participants::RegistryCache::default() })
     }
 
     /// Copies the write-ahead log into the database file every second, on a thread of its
@@ -64,6 +72,14 @@ impl Store {
                 }
             }
         })?;
+        Ok(())
+    }
+
+    /// Copies the log into the database file now and empties it, and refreshes the query
+    /// planner's statistics (after writing a lot at once).
+    pub fn checkpoint(&self) -> anyhow::Result<()> {
+        let conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        conn.execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);")?;
         Ok(())
     }
 
@@ -100,9 +116,16 @@ impl Store {
 }
 
 impl Store {
-    /// Runs `f` on the read-only connection (it sees every committed write).
+    /// Runs `f` on a free read-only connection (each sees every committed write); when
+    /// all are busy, waits for one in turn.
     pub fn read_only<T>(&self, f: impl FnOnce(&Connection) -> anyhow::Result<T>) -> anyhow::Result<T> {
-        let conn = self.reader.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for reader in &self.readers {
+            if let Ok(conn) = reader.try_lock() {
+                return f(&conn);
+            }
+        }
+        let i = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.readers.len();
+        let conn = self.readers[i].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&conn)
     }
 }
