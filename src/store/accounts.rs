@@ -175,3 +175,12 @@ pub fn audit_log(conn: &Connection, participant_id: Option<i64>, before: Option<
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
+
+/// When `user_name` logged in before their current session, if ever.
+pub fn previous_login(conn: &Connection, user_name: &str) -> anyhow::Result<Option<Timestamp>> {
+    let at: Option<i64> = conn
+        .prepare_cached("SELECT at FROM audit_log WHERE user_name = ?1 AND action = 'login' ORDER BY id DESC LIMIT 1 OFFSET 1")?
+        .query_row([user_name], |r| r.get(0))
+        .optional()?;
+    Ok(at.and_then(|s| Timestamp::from_second(s).ok()))
+}

@@ -101,6 +101,11 @@ pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32) -> anyhow::Res
     Ok(rows)
 }
 
+/// How many calls started since `since`.
+pub fn calls_since(conn: &Connection, since: Timestamp) -> anyhow::Result<i64> {
+    Ok(conn.prepare_cached("SELECT count(*) FROM calls WHERE started_at >= ?1")?.query_row([since.as_second()], |r| r.get(0))?)
+}
+
 /// The Calls page's filters. Dates are instants: the web layer turns the neighbourhood's
 /// calendar days into them.
 #[derive(Clone, Debug, Default)]

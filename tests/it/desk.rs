@@ -586,3 +586,17 @@ async fn a_voicemail_the_provider_cannot_give_is_a_clear_message() {
     assert_eq!(audio.status, 503);
     assert!(audio.body.contains("TWILIO_ACCOUNT_SID"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_morning_the_now_page_says_what_happened_since_the_last_visit() {
+    let (app, mut first) = desk_app().await;
+    assert!(!first.get("/desk/now").await.body.contains("Sinds uw vorige keer"), "a first visit has no 'since'");
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    app.call(DIRK, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    app.sandbox.clock.advance(20 * 3600);
+    let mut next_day = Browser::login(&app, "Els").await;
+    let now = next_day.get("/desk/now").await;
+    assert!(now.body.contains("Sinds uw vorige keer (di 24-11-2026 10:15): <strong>2</strong> gesprekken"), "{}", now.body);
+    assert!(now.body.contains("href=\"/desk/calls?from=2026-11-24\""));
+    assert!(now.body.contains("1 staan open bij Opvolgen"));
+}

@@ -20,7 +20,17 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
     let l = desk.lang;
     let now = state.clock.now();
     let midnight = now.to_zoned(state.desk.time_zone.clone()).start_of_day()?.timestamp();
-    let rows = read(&state, move |c| q::now_calls(c, midnight, 300)).await?;
+    let user = desk.user.name.clone();
+    let (rows, since_last) = read(&state, move |c| {
+        let rows = q::now_calls(c, midnight, 300)?;
+        let since_last = match accounts::previous_login(c, &user)? {
+            Some(at) => Some((at, q::calls_since(c, at)?)),
+            None => None,
+        };
+        Ok((rows, since_last))
+    })
+    .await?;
+    let tz = state.desk.time_zone.clone();
     let count = |s: &str| rows.iter().filter(|r| matches!((s, r.outcome.as_deref()), ("green", Some("matched")) | ("amber", None)) || (s == "red" && r.outcome.as_deref().is_some_and(|o| o != "matched"))).count();
     let ds = &state.desk;
     let body = html! {
@@ -28,6 +38,13 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
             li { span.status.green { (l.t("Buur gevonden", "Neighbour found")) } " " strong #count-green { (count("green")) } }
             li { span.status.amber { (l.t("Bezig", "In progress")) } " " strong #count-amber { (count("amber")) } }
             li { span.status.red { (l.t("Geen buur gevonden", "No neighbour found")) } " " strong #count-red { (count("red")) } }
+        }
+        @if let Some((at, n)) = since_last {
+            p {
+                (l.t("Sinds uw vorige keer", "Since your last visit")) " (" (l.when(at, &tz)) "): " strong { (n) } " " (l.t("gesprekken", "calls")) ". "
+                a href=(format!("/desk/calls?from={}", at.to_zoned(tz.clone()).date())) { (l.t("Bekijk ze allemaal", "See them all")) }
+                " · " a href="/desk/follow-up" { (desk.open_follow_ups) " " (l.t("staan open bij Opvolgen", "open under Follow-up")) }
+            }
         }
         p.muted { (l.t("Deze pagina werkt zichzelf bij; u hoeft niet te verversen.", "This page updates itself; there is no need to reload.")) }
         p #live-note.sr-only aria-live="polite" {}
