@@ -46,7 +46,7 @@ pub fn row(l: Lang, desk: &DeskState, r: &CallRow) -> Markup {
     let announce = format!("{} {}: {}", l.time(r.started_at, tz), who, if r.outcome.is_some() { l.outcome(r.outcome.as_deref()) } else { l.phase(&r.phase) });
     html! {
         tr id=(format!("call-{}", r.call_sid)) data-status=(status_class) data-announce=(announce) {
-            td { a href=(format!("/desk/calls/{}", r.call_sid)) { (l.when(r.started_at, tz)) } }
+            td.when { a href=(format!("/desk/calls/{}", r.call_sid)) title=(l.when(r.started_at, tz)) { (l.when_short(r.started_at, tz)) } }
             td { (who) @if let Some(street) = r.caller_street.as_deref().filter(|s| !s.is_empty()) { br; span.muted { (street) } } }
             td { (desk.category(l, r.category.as_deref())) }
             td { (status(l, &r.phase, r.outcome.as_deref())) }

@@ -206,6 +206,8 @@ svg.chart text { font-size: 13px; fill: #1a1a1a; }
 .swatch.matched { background: #2e7d32; }
 .swatch.unmatched { background: #c62828; }
 audio { width: 100%; max-width: 30rem; }
+td.when { white-space: nowrap; }
+@media (max-width: 1000px) { table { font-size: .92rem; } th, td { padding: .35rem .4rem; } }
 @media (max-width: 700px) { html { font-size: 106%; } header.top { padding: .5rem; } .who { margin-left: 0; } }
 "#;
 

@@ -113,6 +113,15 @@ impl Lang {
         format!("{name} {:02}-{:02}-{} {:02}:{:02}", z.day(), z.month(), z.year(), z.hour(), z.minute())
     }
 
+    /// `di 24-11 10:15`: as `when`, without the year (for tables).
+    pub fn when_short(self, at: Timestamp, tz: &TimeZone) -> String {
+        let full = self.when(at, tz);
+        match full.rsplit_once(' ') {
+            Some((date, time)) => format!("{} {time}", &date[..date.len().saturating_sub(5)]),
+            None => full,
+        }
+    }
+
     /// `10:15:30`.
     pub fn time(self, at: Timestamp, tz: &TimeZone) -> String {
         let z = at.to_zoned(tz.clone());
@@ -147,6 +156,7 @@ mod tests {
         let at: Timestamp = "2026-11-24T09:15:00Z".parse().unwrap();
         assert_eq!(Lang::Nl.when(at, &tz), "di 24-11-2026 10:15");
         assert_eq!(Lang::En.when(at, &tz), "Tue 24-11-2026 10:15");
+        assert_eq!(Lang::Nl.when_short(at, &tz), "di 24-11 10:15");
         assert_eq!(Lang::Nl.month(2026, 11), "november 2026");
         assert_eq!(Lang::Nl.duration(125), "2 min 05 s");
         assert_eq!(Lang::En.duration(45), "45 s");
