@@ -227,3 +227,31 @@ pub async fn change_password(desk: Desk, State(state): State<Arc<AppState>>, For
     response.headers_mut().append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", 0, state.desk.secure_cookies).parse()?);
     Ok(response)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_secure_behind_https() {
+        let hoods = crate::config::Neighbourhoods::embedded();
+        assert!(super::super::DeskState::new(&hoods, "https://burenlijn.example.nl", None).secure_cookies);
+        assert!(!super::super::DeskState::new(&hoods, "http://127.0.0.1:8080", None).secure_cookies);
+        assert_eq!(cookie_header("burenlijn_desk", "abc", 60, true), "burenlijn_desk=abc; Path=/desk; HttpOnly; SameSite=Strict; Max-Age=60; Secure");
+        assert_eq!(cookie_header("burenlijn_desk", "", 0, false), "burenlijn_desk=; Path=/desk; HttpOnly; SameSite=Strict; Max-Age=0");
+    }
+
+    #[test]
+    fn only_desk_pages_are_places_to_go_back_to() {
+        for (next, safe) in [
+            ("/desk/calls?outcome=matched", "/desk/calls?outcome=matched"),
+            ("https://evil.example/desk/", "/desk/now"),
+            ("//evil.example/desk/", "/desk/now"),
+            ("/desk/login?next=/x", "/desk/now"),
+            ("/twilio/voice", "/desk/now"),
+            ("", "/desk/now"),
+        ] {
+            assert_eq!(safe_next(next), safe, "{next}");
+        }
+    }
+}
