@@ -228,7 +228,14 @@ async fn the_call_log_filters_and_shows_each_calls_timeline() {
     let by_dirk = b.get(&format!("/desk/calls?participant={dirk}")).await;
     assert!(by_dirk.body.contains(&transport.call_sid) && !by_dirk.body.contains(&matched.call_sid));
 
-    for bad in ["from=24-11-2026", "outcome=great", "category=knitting", "participant=abc", "before=xyz"] {
+    // A typed name: one match filters at once, several are offered, none is said.
+    let by_name = b.get("/desk/calls?who=dirk").await;
+    assert!(by_name.body.contains(&transport.call_sid) && !by_name.body.contains(&matched.call_sid));
+    assert!(by_name.body.contains("value=\"Dirk Visser\""));
+    let several = b.get("/desk/calls?who=straat").await;
+    assert!(several.body.contains("Wie bedoelt u?") && several.body.contains(&format!("/desk/calls?participant={dirk}")), "{}", several.body);
+    assert!(!several.body.contains(&matched.call_sid));
+    for bad in ["from=24-11-2026", "outcome=great", "category=knitting", "participant=abc", "before=xyz", "who=Nobody+Here"] {
         let page = b.get(&format!("/desk/calls?{bad}")).await;
         assert_eq!(page.status, 400, "{bad}");
         assert!(page.body.contains("role=\"alert\""), "{bad}: a clear message");

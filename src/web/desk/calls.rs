@@ -91,6 +91,9 @@ pub struct ListQuery {
     category: String,
     #[serde(default)]
     participant: String,
+    /// A name (or street, or number) typed to find one participant's calls.
+    #[serde(default)]
+    who: String,
     #[serde(default)]
     before: String,
 }
@@ -139,8 +142,26 @@ fn filter(q: &ListQuery, desk: &DeskState, l: Lang) -> Result<CallFilter, String
 
 pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<ListQuery>) -> Result<Response, Failure> {
     let l = desk.lang;
-    let people = read(&state, |c| participants::list(c)).await?;
+    let mut query = query;
+    // A typed name becomes one participant; several matches are offered to choose from.
+    let mut choices = Vec::new();
+    if query.participant.is_empty() && !query.who.trim().is_empty() {
+        let who = query.who.clone();
+        let found = read(&state, move |c| participants::search(c, &who, 11)).await?;
+        match found.as_slice() {
+            [one] => query.participant = one.id.to_string(),
+            _ => choices = found,
+        }
+    }
+    let chosen = match query.participant.parse::<i64>() {
+        Ok(id) => read(&state, move |c| participants::find(c, id)).await?.map(|p| p.details.name),
+        Err(_) => None,
+    };
     let (rows, error) = match filter(&query, &state.desk, l) {
+        _ if !query.who.trim().is_empty() && query.participant.is_empty() && choices.is_empty() => {
+            (Vec::new(), Some(format!("{} '{}'.", l.t("Niemand gevonden bij", "Nobody found for"), query.who.trim())))
+        }
+        _ if !choices.is_empty() => (Vec::new(), None),
         Ok(f) => (read(&state, move |c| q::calls(c, &f, PAGE + 1)).await?, None),
         Err(e) => (Vec::new(), Some(e)),
     };
@@ -179,16 +200,18 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
                 }
             }
             div {
-                label for="participant" { (l.t("Deelnemer", "Participant")) } br;
-                select #participant name="participant" {
-                    option value="" { (l.t("Iedereen", "Everyone")) }
-                    @for p in &people { option value=(p.id) selected[query.participant == p.id.to_string()] { (p.details.name) } }
-                }
+                label for="who" { (l.t("Deelnemer (naam)", "Participant (name)")) } br;
+                input #who type="search" name="who" value=(chosen.clone().unwrap_or_else(|| query.who.clone())) placeholder=(l.t("iedereen", "everyone"));
             }
             div { button type="submit" { (l.t("Zoeken", "Search")) } " " a.button.secondary href="/desk/calls" { (l.t("Wissen", "Clear")) } }
         }
         @if let Some(e) = &error { (layout::message_box(e, true)) }
-        @if rows.is_empty() && error.is_none() {
+        @if !choices.is_empty() {
+            p { (l.t("Wie bedoelt u?", "Whom do you mean?")) }
+            ul { @for p in choices.iter().take(10) {
+                li { a href=(format!("/desk/calls?{}", form_urlencoded::Serializer::new(String::new()).extend_pairs([("participant", p.id.to_string().as_str()), ("from", &query.from), ("until", &query.until), ("outcome", &query.outcome), ("category", &query.category)]).finish())) { (p.details.name) } " " span.muted { (p.details.street) } }
+            } }
+        } @else if rows.is_empty() && error.is_none() {
             p { (l.t("Geen gesprekken gevonden.", "No calls found.")) }
         } @else if !rows.is_empty() {
             div.scroll tabindex="0" role="region" aria-label=(l.t("Tabel, schuift opzij", "Table, scrolls sideways")) { table { (table_head(l)) tbody { @for r in rows { (row(l, ds, r)) } } } }
