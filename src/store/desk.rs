@@ -56,12 +56,16 @@ macro_rules! call_joins {
 
 const CALL_ROW: &str = concat!(call_columns!(), " FROM calls c", call_joins!());
 
-/// One participant's calls: their few thousand calls first, then sorted (rather than
-/// walking the whole log newest first looking for them).
-const PARTICIPANT_CALL_ROW: &str = concat!(
+/// One participant's calls: their few thousand calls first, sorted, and only the page's
+/// rows joined with the rest (rather than walking the whole log newest first looking
+/// for them). `{}` is the filter; the participant's id is ?1, the page size the last.
+const PARTICIPANT_CALLS: &str = concat!(
     call_columns!(),
-    " FROM (SELECT call_sid FROM attempts WHERE helper_id = ?1 UNION SELECT call_sid FROM calls WHERE caller_id = ?1) s CROSS JOIN calls c ON c.call_sid = s.call_sid",
-    call_joins!()
+    " FROM calls c",
+    call_joins!(),
+    " WHERE c.call_sid IN (SELECT c.call_sid FROM (SELECT call_sid FROM attempts WHERE helper_id = ?1 UNION SELECT call_sid FROM calls WHERE caller_id = ?1) s
+        CROSS JOIN calls c ON c.call_sid = s.call_sid {} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?)
+      ORDER BY c.started_at DESC, c.call_sid DESC"
 );
 
 fn call_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
@@ -150,14 +154,7 @@ pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Resu
             values.push(Value::Text(category.to_string()));
         }
     }
-    // The participant's id is ?1 of `PARTICIPANT_CALL_ROW`; the other values follow it.
-    let from_clause = match filter.participant {
-        Some(id) => {
-            values.insert(0, Value::Integer(id));
-            PARTICIPANT_CALL_ROW
-        }
-        None => CALL_ROW,
-    };
+
     if let Some((at, sid)) = &filter.before {
         clauses.push("(c.started_at, c.call_sid) < (?, ?)");
         values.push(Value::Integer(at.as_second()));
@@ -165,7 +162,14 @@ pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Resu
     }
     let wher = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
     values.push(Value::Integer(i64::from(limit)));
-    let sql = format!("{from_clause} {wher} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?");
+    let sql = match filter.participant {
+        Some(id) => {
+            // The participant's id is ?1; the other values follow it.
+            values.insert(0, Value::Integer(id));
+            PARTICIPANT_CALLS.replace("{}", &wher)
+        }
+        None => format!("{CALL_ROW} {wher} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?"),
+    };
     let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(values), call_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }

@@ -196,7 +196,12 @@ async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
         })
         .await;
     match counts {
-        Ok(Ok((calls, attempts, open))) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(&calls, &attempts, open)).into_response(),
+        Ok(Ok((calls, attempts, open))) => {
+            let mut text = state.metrics.render(&calls, &attempts, open);
+            let ready = state.desk.figures_ready.load(std::sync::atomic::Ordering::Relaxed) as u8;
+            text.push_str(&format!("# HELP burenlijn_desk_figures_ready 1 when the figures counted in advance at start are ready.\n# TYPE burenlijn_desk_figures_ready gauge\nburenlijn_desk_figures_ready {ready}\n"));
+            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+        }
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
     }
 }

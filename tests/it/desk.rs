@@ -227,6 +227,11 @@ async fn the_call_log_filters_and_shows_each_calls_timeline() {
     let dirk = app.count("SELECT id FROM participants WHERE name = 'Dirk Visser'").await;
     let by_dirk = b.get(&format!("/desk/calls?participant={dirk}")).await;
     assert!(by_dirk.body.contains(&transport.call_sid) && !by_dirk.body.contains(&matched.call_sid));
+    let dirk_matched = b.get(&format!("/desk/calls?participant={dirk}&outcome=matched")).await;
+    assert!(dirk_matched.status == 200 && dirk_matched.body.contains("Geen gesprekken gevonden"));
+    let bert = app.count("SELECT id FROM participants WHERE name = 'Bert Jansen'").await;
+    let bert_matched = b.get(&format!("/desk/calls?participant={bert}&outcome=matched&from=2026-11-24")).await;
+    assert!(bert_matched.body.contains(&matched.call_sid) && !bert_matched.body.contains(&transport.call_sid));
 
     // A typed name: one match filters at once, several are offered, none is said.
     let by_name = b.get("/desk/calls?who=dirk").await;

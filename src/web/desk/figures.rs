@@ -62,6 +62,7 @@ pub async fn warm(state: Arc<AppState>) {
             tracing::warn!(error = %e.0, "counting the figures in advance failed");
         }
     }
+    state.desk.figures_ready.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 async fn cached(state: &Arc<AppState>, from: Timestamp, until: Timestamp, now: Timestamp) -> Result<Vec<Figures>, Failure> {

@@ -59,6 +59,8 @@ pub struct DeskState {
     pub recordings: Option<calls::Recordings>,
     /// How long a failed login waits before it answers.
     pub failure_delay: std::time::Duration,
+    /// Set when the figures counted in advance at start are ready.
+    pub figures_ready: std::sync::atomic::AtomicBool,
     /// Figures of months that are over, by (from, until).
     pub figures_cache: std::sync::Mutex<HashMap<(i64, i64), Vec<crate::store::desk::Figures>>>,
 }
@@ -89,6 +91,7 @@ impl DeskState {
             recordings,
             failure_delay: std::time::Duration::from_millis(700),
             figures_cache: Default::default(),
+            figures_ready: Default::default(),
         }
     }
 
