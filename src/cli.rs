@@ -362,6 +362,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match config::check_dialplan(&source, &file.display().to_string(), prompts.as_deref()) {
                 Ok((plan, prompts)) => {
                     println!("{}: ok: {} on {}, {} categories, prompts in '{}'", file.display(), plan.name, plan.number, plan.categories.len(), prompts.language);
+                    if plan.ringing.mode == crate::domain::dialplan::RingMode::Waves {
+                        println!("note: ringing.mode = \"waves\" rings neighbours through Twilio's REST API: `serve` needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN");
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(errors) => {
@@ -469,6 +472,16 @@ fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url
         }
         None => Arc::new(SystemClock),
     };
+    let waves: Vec<String> = neighbourhoods.all().filter(|n| n.dialplan.ringing.mode == crate::domain::dialplan::RingMode::Waves).map(|n| n.dialplan.number.to_string()).collect();
+    let rest = if waves.is_empty() {
+        None
+    } else {
+        let config = match crate::provider::twilio::rest::RestConfig::from_env() {
+            Ok(c) => c,
+            Err(e) => bail!("the dialplan for {} rings in waves (ringing.mode = \"waves\"), which places calls through Twilio's REST API, but {e}: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or use mode = \"dial\"", waves.join(", ")),
+        };
+        Some(Arc::new(crate::provider::twilio::rest::RestClient::new(config, Default::default())?))
+    };
     // The REST API (voicemail playback in the desk) needs the account SID as well.
     let recordings = if std::env::var("TWILIO_ACCOUNT_SID").is_ok_and(|v| !v.trim().is_empty()) {
         let config = crate::provider::twilio::rest::RestConfig::from_env()?;
@@ -479,7 +492,7 @@ fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url
     };
     let numbers: Vec<String> = neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
     runtime()?.block_on(async move {
-        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source, recordings }).await?;
+        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source, recordings, rest }).await?;
         tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {}/twilio/voice, status callback {}/twilio/status", public_url.trim_end_matches('/'), public_url.trim_end_matches('/'));
         app.run(crate::web::shutdown_signal()).await
     })?;

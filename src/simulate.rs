@@ -61,6 +61,7 @@ impl Sandbox {
             retention_months: 24,
             rate_per_source: 0,
             recordings,
+            rest: None,
         })
         .await?;
         let state = app.state.clone();

@@ -79,6 +79,10 @@ prompt_keys! {
     WhisperDeclined => "whisper_declined" [],
     WhisperNoInput => "whisper_no_input" [],
     WhisperCallerGone => "whisper_caller_gone" [],
+    HoldWaiting => "hold_waiting" [],
+    HoldStillSearching => "hold_still_searching" [],
+    WaveAccepted => "wave_accepted" [],
+    WaveAlreadyFound => "wave_already_found" [],
     NumberNotInUse => "number_not_in_use" [],
     SomethingWentWrong => "something_went_wrong" [],
 }

@@ -9,6 +9,7 @@ pub mod calls;
 pub mod desk;
 pub mod participants;
 pub mod synthetic;
+pub mod waves;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -27,7 +28,7 @@ pub struct Store {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql")), M::up(include_str!("migrations/002_desk.sql"))])
+    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql")), M::up(include_str!("migrations/002_desk.sql")), M::up(include_str!("migrations/003_waves.sql"))])
 }
 
 impl Store {

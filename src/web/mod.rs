@@ -6,6 +6,7 @@
 pub mod desk;
 mod limits;
 mod metrics;
+mod waves;
 mod webhooks;
 
 pub use webhooks::sweep;
@@ -46,6 +47,9 @@ pub struct ServeConfig {
     pub rate_per_source: u32,
     /// The provider's REST API, for fetching voicemail recordings; `None` without credentials.
     pub recordings: Option<desk::calls::Recordings>,
+    /// The provider's REST API for ringing in waves; `None` without credentials (then
+    /// only `dial` mode works).
+    pub rest: Option<Arc<crate::provider::twilio::rest::RestClient>>,
 }
 
 pub struct AppState {
@@ -62,6 +66,7 @@ pub struct AppState {
     /// Each call that changed, for the desk's live Now page.
     pub changes: tokio::sync::broadcast::Sender<String>,
     pub desk: desk::DeskState,
+    pub rest: Option<Arc<crate::provider::twilio::rest::RestClient>>,
 }
 
 pub struct Application {
@@ -94,6 +99,7 @@ impl Application {
             retention_months: config.retention_months,
             metrics: metrics::Metrics::default(),
             rate_limit: limits::RateLimit::new(config.rate_per_source),
+            rest: config.rest,
         });
         let twilio = Router::new().route("/twilio/{endpoint}", post(webhooks::webhook)).layer(RequestBodyLimitLayer::new(64 * 1024));
         let desk = desk::router().layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024));

@@ -71,6 +71,9 @@ fn describe(step: &Step) -> String {
             }
             Action::DialDesk { number, timeout_seconds, done } => format!("dial desk {number} {timeout_seconds}s done {done:?}"),
             Action::Record { max_seconds, silence_seconds, done } => format!("record {max_seconds}s silence {silence_seconds}s done {done:?}"),
+            Action::Pause(s) => format!("pause {s}s"),
+            Action::Hold { wait, done } => format!("hold wait {wait:?} done {done:?}"),
+            Action::JoinHold => "join the held caller".to_string(),
             Action::Hangup => "hangup".to_string(),
         };
         out.push_str(&line);
@@ -512,4 +515,103 @@ fn a_caller_over_the_daily_limit_goes_to_the_desk_without_ringing_anyone() {
         dial desk +31850000001 25s done DeskDone
         phase Desk
     "#]]);
+}
+
+fn waves_world() -> World {
+    let mut w = world();
+    w.plan.ringing.mode = dialplan::RingMode::Waves;
+    w
+}
+
+fn held(rest: Vec<(Timestamp, Event, Option<NextHelper>)>) -> Vec<(Timestamp, Event, Option<NextHelper>)> {
+    let mut events = vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))];
+    events.extend(rest);
+    events
+}
+
+#[test]
+fn waves_hold_the_caller_with_kind_words_and_whisper_to_helpers() {
+    let w = waves_world();
+    let (_, steps) = run(&w, held(vec![
+        (t(20), Event::HoldTick, None),
+        (t(25), Event::WaveAnswered { attempt: 2, helper_first_name: "Bert".into(), still_wanted: true }, None),
+    ]));
+    check(&steps[1], expect![[r#"
+        say U vraagt hulp bij boodschappen. Ik zoek nu een buur die u kan helpen. Blijft u aan de lijn, het kan even duren.
+        hold wait HoldWait done HoldDone
+        phase Holding { matched: false }
+    "#]]);
+    check(&steps[2], expect![[r#"
+        say U wacht nog even. Ik bel nu buren die u misschien kunnen helpen. Blijft u aan de lijn.
+        pause 4s
+        say Ik ben nog aan het zoeken. Fijn dat u wacht.
+        pause 4s
+        phase Holding { matched: false }
+    "#]]);
+    check(&steps[3], expect![[r#"
+        gather 6s -> WaveKey { attempt: 2 }: Goedemorgen Bert. U wordt gebeld door de Burenlijn van Voorbeeldwijk. | Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen. | Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
+        gather 6s -> WaveKey { attempt: 2 }: Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
+        say Dank u wel. Ik vraag iemand anders. Tot ziens.
+        hangup
+        effect HelperAnswered { attempt: 2 }
+        phase Holding { matched: false }
+    "#]]);
+}
+
+#[test]
+fn waves_the_winner_is_joined_the_others_are_thanked() {
+    use crate::domain::waves::Yes;
+    let w = waves_world();
+    let yes = |attempt: u32, verdict: Yes| Event::WaveKey { attempt, helper_id: 7, key: Some("1".into()), verdict: Some(verdict) };
+    let (state, steps) = run(&w, held(vec![
+        (t(40), yes(1, Yes::Wins { cancel: vec![2] }), None),
+        (t(41), yes(2, Yes::AlreadyFound), None),
+        (t(42), Event::WaveAnswered { attempt: 3, helper_first_name: "Carla".into(), still_wanted: false }, None),
+        (t(300), Event::HoldEnded, None),
+    ]));
+    check(&steps[2], expect![[r#"
+        say Dank u wel. Blijft u aan de lijn. Ik verbind u nu.
+        join the held caller
+        effect HelperKey { attempt: 1, key: "1" }
+        effect Matched { attempt: 1, helper_id: 7, wait_seconds: 30 }
+        phase Holding { matched: true }
+    "#]]);
+    check(&steps[3], expect![[r#"
+        say Dank u wel dat u opnam. Er is al iemand gevonden die helpt. U hoeft niets te doen. Tot ziens.
+        hangup
+        effect HelperKey { attempt: 2, key: "1" }
+        phase Holding { matched: true }
+    "#]]);
+    check(&steps[4], expect![[r#"
+        say Dank u wel dat u opnam. Er is al iemand gevonden die helpt. U hoeft niets te doen. Tot ziens.
+        hangup
+        phase Holding { matched: true }
+    "#]]);
+    assert_eq!(state.outcome(), Some(Outcome::Matched));
+}
+
+#[test]
+fn waves_without_a_yes_end_at_the_desk_and_a_late_yes_hears_the_caller_is_gone() {
+    use crate::domain::waves::Yes;
+    let w = waves_world();
+    let (state, steps) = run(&w, held(vec![
+        (t(300), Event::HoldEnded, None),
+        (t(301), Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::CallerGone) }, None),
+    ]));
+    check(&steps[2], expect![[r#"
+        say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
+        say Ik verbind u met de balie. Een ogenblik.
+        dial desk +31850000001 25s done DeskDone
+        phase Desk
+    "#]]);
+    check(&steps[3], expect![[r#"
+        say Dank u wel dat u wilde helpen. De beller heeft al opgehangen. U hoeft niets te doen. Tot ziens.
+        hangup
+        effect HelperKey { attempt: 1, key: "1" }
+        phase Desk
+    "#]]);
+    assert_eq!(state.phase, Phase::Desk);
+    // A caller who hangs up on hold: abandoned.
+    let (state, _) = run(&w, held(vec![(t(60), Event::CallerGone, None)]));
+    assert_eq!(state.outcome(), Some(Outcome::Abandoned));
 }
