@@ -66,6 +66,13 @@ impl LegStatus {
     }
 }
 
+/// The legs to cancel at the provider when the search stops: only those still ringing. A
+/// helper already hearing the request is not cut off: whatever they press, they are told
+/// kindly that someone was found or that the caller has gone, and thanked.
+fn ringing(legs: &[Leg], except: Option<u32>) -> Vec<u32> {
+    legs.iter().filter(|l| l.status == LegStatus::Ringing && Some(l.attempt) != except).map(|l| l.attempt).collect()
+}
+
 /// One helper rung for this search.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Leg {
@@ -129,7 +136,7 @@ pub fn next(status: SearchStatus, legs: &[Leg], limits: Limits, started_at: Time
     let in_flight: Vec<u32> = legs.iter().filter(|l| l.status.in_flight()).map(|l| l.attempt).collect();
     let waited = now.as_second() - started_at.as_second();
     if waited >= i64::from(limits.max_wait_seconds) {
-        return Decision::GiveUp { cancel: in_flight };
+        return Decision::GiveUp { cancel: ringing(legs, None) };
     }
     let free_places = limits.wave_size.saturating_sub(in_flight.len() as u32);
     let left_to_ring = limits.max_helpers.saturating_sub(legs.len() as u32);
@@ -146,7 +153,7 @@ pub fn next(status: SearchStatus, legs: &[Leg], limits: Limits, started_at: Time
 /// What a helper who pressed 1 gets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Yes {
-    /// They are the first: join them to the caller, cancel these other legs.
+    /// They are the first: join them to the caller, cancel these other legs (still ringing).
     Wins { cancel: Vec<u32> },
     /// Someone else said yes first.
     AlreadyFound,
@@ -165,16 +172,16 @@ pub fn yes(status: SearchStatus, legs: &[Leg], attempt: u32) -> Yes {
         (SearchStatus::Matched, _) => Yes::AlreadyFound,
         (SearchStatus::Over, _) => Yes::CallerGone,
         (SearchStatus::Searching, Some(s)) if s.in_flight() => {
-            Yes::Wins { cancel: legs.iter().filter(|l| l.attempt != attempt && l.status.in_flight()).map(|l| l.attempt).collect() }
+            Yes::Wins { cancel: ringing(legs, Some(attempt)) }
         }
         // A leg that already ended (or that we never rang) cannot win.
         (SearchStatus::Searching, _) => Yes::CallerGone,
     }
 }
 
-/// The caller hung up: every leg still in flight is cancelled.
+/// The caller hung up: every leg still ringing is cancelled.
 pub fn caller_gone(legs: &[Leg]) -> Vec<u32> {
-    legs.iter().filter(|l| l.status.in_flight()).map(|l| l.attempt).collect()
+    ringing(legs, None)
 }
 
 #[cfg(test)]
@@ -207,7 +214,7 @@ mod tests {
             ("max helpers reached, none left", Searching, vec![NoAnswer, Declined, Failed, Declined, Busy], LIMITS, 60, 10, Decision::GiveUp { cancel: vec![] }),
             ("nobody left to ring, none in flight", Searching, vec![Declined], LIMITS, 20, 0, Decision::GiveUp { cancel: vec![] }),
             ("nobody left to ring, one in flight", Searching, vec![Declined, Ringing], LIMITS, 20, 0, Decision::Wait),
-            ("waited too long: cancel who rings", Searching, vec![Declined, Ringing, Answered], LIMITS, 300, 10, Decision::GiveUp { cancel: vec![2, 3] }),
+            ("waited too long: cancel who rings", Searching, vec![Declined, Ringing, Answered, Ringing], LIMITS, 300, 10, Decision::GiveUp { cancel: vec![2, 4] }),
             ("matched: nothing more", Matched, vec![Accepted, Canceled], LIMITS, 30, 10, Decision::Done),
             ("over: nothing more", Over, vec![Canceled], LIMITS, 30, 10, Decision::Done),
         ];
@@ -222,7 +229,8 @@ mod tests {
         use SearchStatus::*;
         let cases: Vec<(&str, SearchStatus, Vec<LegStatus>, u32, Yes)> = vec![
             ("first yes", Searching, vec![Answered, Ringing, Declined], 1, Yes::Wins { cancel: vec![2] }),
-            ("second leg first", Searching, vec![Answered, Answered], 2, Yes::Wins { cancel: vec![1] }),
+            ("second leg first; the other is hearing the request", Searching, vec![Answered, Answered], 2, Yes::Wins { cancel: vec![] }),
+            ("ringing legs are cancelled", Searching, vec![Ringing, Answered, Ringing, NoAnswer], 2, Yes::Wins { cancel: vec![1, 3] }),
             ("the other pressed 1 first", Matched, vec![Accepted, Answered], 2, Yes::AlreadyFound),
             ("the same yes twice", Matched, vec![Accepted, Canceled], 1, Yes::AlreadyWon),
             ("caller hung up", Over, vec![Answered], 1, Yes::CallerGone),
@@ -235,9 +243,9 @@ mod tests {
     }
 
     #[test]
-    fn a_caller_who_hangs_up_cancels_every_leg_in_flight() {
+    fn a_caller_who_hangs_up_cancels_every_leg_still_ringing() {
         use LegStatus::*;
-        assert_eq!(caller_gone(&legs(&[Declined, Ringing, Answered, NoAnswer])), vec![2, 3]);
+        assert_eq!(caller_gone(&legs(&[Declined, Ringing, Answered, NoAnswer, Ringing])), vec![2, 5]);
         assert_eq!(caller_gone(&legs(&[Declined])), Vec::<u32>::new());
     }
 

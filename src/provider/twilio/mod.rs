@@ -7,6 +7,7 @@
 mod signature;
 mod twiml;
 pub mod emulator;
+pub mod network;
 pub mod rest;
 
 pub use signature::{signature, verify};
