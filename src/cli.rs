@@ -62,6 +62,9 @@ enum Command {
         /// Webhooks a second accepted from one source address (0: no limit)
         #[arg(long, default_value_t = 50)]
         rate_per_source: u32,
+        /// Waves: outbound calls to helpers placed per second, at most (Twilio's default account limit is 1)
+        #[arg(long, default_value_t = 1.0)]
+        calls_per_second: f64,
     },
     /// Run one complete example call and print what everyone hears
     Demo {
@@ -319,7 +322,9 @@ enum ParticipantsCommand {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, plans, listen, public_url, insecure_skip_signature, retention_months, rate_per_source } => serve(db.db, plans, listen, public_url, insecure_skip_signature, retention_months, rate_per_source),
+        Command::Serve { db, plans, listen, public_url, insecure_skip_signature, retention_months, rate_per_source, calls_per_second } => {
+            serve(db.db, plans, listen, public_url, insecure_skip_signature, retention_months, rate_per_source, calls_per_second)
+        }
         Command::Backup { file, db } => {
             if file.exists() && std::fs::canonicalize(&file).ok() == std::fs::canonicalize(&db.db).ok() {
                 bail!("the backup file is the database itself");
@@ -449,7 +454,8 @@ fn load_plans(plans: &PlansArgs) -> anyhow::Result<Neighbourhoods> {
     config::load(plans.dialplans.as_deref(), plans.prompts.as_deref())
 }
 
-fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url: String, skip_signature: bool, retention_months: u32, rate_per_source: u32) -> anyhow::Result<ExitCode> {
+#[allow(clippy::too_many_arguments)]
+fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url: String, skip_signature: bool, retention_months: u32, rate_per_source: u32, calls_per_second: f64) -> anyhow::Result<ExitCode> {
     let neighbourhoods = load_plans(&plans)?;
     let parsed = url::Url::parse(&public_url).with_context(|| format!("--public-url '{public_url}' is not a URL like https://burenlijn.example.nl"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
@@ -480,7 +486,11 @@ fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url
             Ok(c) => c,
             Err(e) => bail!("the dialplan for {} rings in waves (ringing.mode = \"waves\"), which places calls through Twilio's REST API, but {e}: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or use mode = \"dial\"", waves.join(", ")),
         };
-        Some(Arc::new(crate::provider::twilio::rest::RestClient::new(config, Default::default())?))
+        if !(calls_per_second.is_finite() && calls_per_second > 0.0) {
+            bail!("--calls-per-second must be a positive number, not {calls_per_second}");
+        }
+        let options = crate::provider::twilio::rest::RestOptions { calls_per_second, ..Default::default() };
+        Some(Arc::new(crate::provider::twilio::rest::RestClient::new(config, options)?))
     };
     // The REST API (voicemail playback in the desk) needs the account SID as well.
     let recordings = if std::env::var("TWILIO_ACCOUNT_SID").is_ok_and(|v| !v.trim().is_empty()) {

@@ -99,6 +99,27 @@ fn serve_refuses_to_start_without_a_way_to_check_signatures() {
     assert!(err.contains("TWILIO_AUTH_TOKEN is not set"), "{err}");
 }
 
+#[test]
+fn waves_need_rest_credentials_at_serve_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    std::fs::create_dir(&plans).unwrap();
+    let plan = burenlijn::config::EXAMPLE_DIALPLAN.replace("mode = \"dial\"", "mode = \"waves\"");
+    std::fs::write(plans.join("buurt.toml"), &plan).unwrap();
+    let (ok, out, err) = run(bin().args(["dialplan", "check"]).arg(plans.join("buurt.toml")));
+    assert!(ok, "{err}");
+    assert!(out.contains("`serve` needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"), "{out}");
+    let (ok, _, err) = run(bin()
+        .args(["serve", "--public-url", "https://x.example", "--listen", "127.0.0.1:0", "--dialplans"])
+        .arg(&plans)
+        .arg("--db")
+        .arg(dir.path().join("x.db"))
+        .env("TWILIO_AUTH_TOKEN", "t")
+        .env_remove("TWILIO_ACCOUNT_SID"));
+    assert!(!ok);
+    assert!(err.contains("rings in waves") && err.contains("TWILIO_ACCOUNT_SID is not set"), "{err}");
+}
+
 /// The real binary, serving on loopback, driven by the emulator; stopped with SIGTERM.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_answers_a_whole_call_and_stops_cleanly() {

@@ -100,3 +100,18 @@ async fn rest_errors_a_503_is_retried_and_a_refused_helper_is_skipped() {
     assert_eq!(app.network().create_requests(), 4);
     no_one_alone(&report);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_who_waited_too_long_is_moved_on_and_ringing_phones_are_cancelled() {
+    let app = spawn_waves_app(2, |p| p.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 120").replace("max_wait_seconds = 300", "max_wait_seconds = 30")).await;
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::NoAnswer).helper(CARLA, HelperAction::NoAnswer);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("desk"), "{:#?}", report.lines);
+    let helpers_rung: Vec<String> = rung(&report).into_iter().filter(|n| n.starts_with("+316")).collect();
+    assert_eq!(helpers_rung.len(), 2, "the second wave never started: {:#?}", report.lines);
+    assert!(report.lines.contains(&Line::DeskAnswers));
+    assert!(attempts(&log).iter().all(|(_, r)| r == "canceled"), "{:?}", attempts(&log));
+    assert!(joined(&report).is_empty());
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+}
