@@ -136,6 +136,37 @@ enum Command {
         #[arg(long, default_value = "Europe/Amsterdam")]
         tz: String,
     },
+    /// Call back later: requests still open (a resident waits for a neighbour), or a new one
+    Requests {
+        #[command(subcommand)]
+        command: Option<RequestsCommand>,
+        #[command(flatten)]
+        db: DbArg,
+        /// Also the requests that are over (connected, unanswered, expired)
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum RequestsCommand {
+    /// The desk starts the search for a request it took itself: neighbours are rung (in
+    /// ringing hours) and the resident is called back when one says yes
+    New {
+        /// The resident's phone
+        #[arg(long)]
+        phone: String,
+        /// The kind of help, as in the dialplan (e.g. shopping)
+        #[arg(long)]
+        category: String,
+        /// The switchboard number whose dialplan to use [default: the only one]
+        #[arg(long)]
+        number: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        plans: PlansArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -431,6 +462,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(crate::bench::load::baseline_server(listen))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Requests { command: Some(RequestsCommand::New { phone, category, number, db, plans }), .. } => requests_new(&db.db, &plans, &phone, &category, number.as_deref()),
+        Command::Requests { command: None, db, all } => {
+            let store = Store::open(&db.db)?;
+            let requests = store.read(|c| crate::store::callbacks::list(c, all))?;
+            if requests.is_empty() {
+                println!("no open requests");
+            }
+            for r in requests {
+                let phone = r.phone.as_deref().map(|p| crate::domain::phone::mask(p).to_string()).unwrap_or_else(|| "-".into());
+                println!("#{:<4} {:<11} {:<12} {:<14} open until {}  next try {}  tries {}", r.id, r.status, r.category, phone, r.open_until, r.next_try_at, r.tries);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Calls { db, json, limit, tz } => {
             let tz = jiff::tz::TimeZone::get(&tz).with_context(|| format!("--tz '{tz}' is not a time zone like Europe/Amsterdam"))?;
             let store = Store::open(&db.db)?;
@@ -444,6 +488,40 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn requests_new(db: &std::path::Path, plans: &PlansArgs, phone: &str, category: &str, number: Option<&str>) -> anyhow::Result<ExitCode> {
+    let neighbourhoods = load_plans(plans)?;
+    let hood = match number {
+        Some(n) => {
+            let n = crate::domain::phone::PhoneNumber::parse(n).map_err(|e| anyhow::anyhow!("--number: {e}"))?;
+            neighbourhoods.by_number(n.as_str()).cloned().with_context(|| format!("no dialplan for {n}"))?
+        }
+        None => {
+            let all: Vec<_> = neighbourhoods.all().cloned().collect();
+            match all.as_slice() {
+                [one] => one.clone(),
+                _ => bail!("there are {} dialplans: say which with --number", all.len()),
+            }
+        }
+    };
+    if !hood.dialplan.has_category(category) {
+        let known: Vec<&str> = hood.dialplan.categories.iter().map(|c| c.key.as_str()).collect();
+        bail!("--category '{category}' is not in the dialplan (known: {})", known.join(", "));
+    }
+    if hood.dialplan.ringing.mode != crate::domain::dialplan::RingMode::Waves {
+        bail!("the dialplan for {} rings with mode = \"dial\"; calling back later needs mode = \"waves\"", hood.dialplan.number);
+    }
+    let phone = crate::domain::phone::PhoneNumber::parse(phone).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
+    let now = clock::from_env()?.unwrap_or_else(jiff::Timestamp::now);
+    let open_until = now + jiff::SignedDuration::from_hours(i64::from(hood.dialplan.ringing.callback_hours));
+    let store = Store::open(db)?;
+    let id = store.write(|tx| {
+        let participant = crate::store::participants::find_by_phone(tx, &phone)?;
+        crate::store::callbacks::open(tx, hood.dialplan.number.as_str(), None, participant.map(|p| p.id), &phone, category, now, open_until, now)
+    })?;
+    println!("request #{id} is open until {open_until}: the switchboard rings neighbours (in ringing hours) and calls {} back when one says yes", phone.masked());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -41,4 +41,6 @@ pub enum Next {
     HoldWait,
     HoldDone,
     WaveKey { attempt: u32 },
+    /// The answer to "shall we call you back?".
+    CallbackOffer,
 }

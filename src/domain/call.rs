@@ -155,6 +155,12 @@ pub enum Event {
     /// Waves: a helper pressed a key; for a 1, `verdict` is what `waves::yes` decided in
     /// the same transaction.
     WaveKey { attempt: u32, helper_id: i64, key: Option<String>, verdict: Option<super::waves::Yes> },
+    /// The key after "shall we call you back?" (`None`: nothing pressed).
+    CallbackKey(Option<String>),
+    /// Call back later: the resident picked up; the helper who said yes is waiting.
+    ResidentAnswered { helper_first_name: String, helper_street: Option<String> },
+    /// Call back later: the resident did not answer (`attempt` is the helper's yes).
+    ResidentUnreachable { attempt: u32 },
 }
 
 /// Facts to log, in order.
@@ -169,6 +175,9 @@ pub enum Effect {
     MatchUndone { attempt: u32 },
     AttemptEnded { attempt: u32, result: AttemptResult },
     Voicemail { recording_url: String, duration_seconds: u32 },
+    /// The resident wants to be called back as soon as a neighbour can help: the search
+    /// goes on until `open_until`, first from `first_try_at`.
+    CallbackRequested { open_until: Timestamp, first_try_at: Timestamp },
 }
 
 /// Who is calling, as far as the registry knows.
@@ -207,6 +216,8 @@ pub struct Context<'a> {
     /// This caller already started the dialplan's maximum of searches in the last 24
     /// hours: the desk decides, no neighbour is rung.
     pub caller_over_limit: bool,
+    /// This is the search for a resident who asked to be called back (no caller on hold).
+    pub callback: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -360,6 +371,35 @@ impl Stepper<'_, '_> {
             (Phase::Holding { matched: true }, Event::WaveAnswered { .. }) => self.already_found(),
             (_, Event::WaveAnswered { .. }) => self.caller_gone_to_helper(),
             (phase, Event::WaveKey { attempt, helper_id, key, verdict }) => self.wave_key(phase, attempt, helper_id, key, verdict),
+            (Phase::Holding { matched: false }, Event::CallbackKey(key)) => {
+                if key.as_deref() == Some("1") {
+                    let hours = jiff::SignedDuration::from_hours(i64::from(self.ctx.dialplan.ringing.callback_hours));
+                    let spacing = jiff::SignedDuration::from_mins(i64::from(self.ctx.dialplan.ringing.callback_spacing_minutes));
+                    self.effects.push(Effect::CallbackRequested { open_until: self.ctx.now + hours, first_try_at: self.ctx.now + spacing });
+                    self.say(PromptKey::CallbackPromise);
+                    self.reply.push(Action::Hangup);
+                    self.end(Outcome::Unmatched, Stage::Ringing);
+                } else {
+                    self.voicemail();
+                }
+            }
+            (Phase::Holding { matched: true }, Event::ResidentAnswered { helper_first_name, helper_street }) => {
+                let news = match &helper_street {
+                    Some(street) => self.speech(PromptKey::CallbackGoodNews, &[("helper", &helper_first_name), ("street", street)]),
+                    None => self.speech(PromptKey::CallbackGoodNewsName, &[("helper", &helper_first_name)]),
+                };
+                self.reply.push(Action::Say(news));
+                self.reply.push(Action::JoinHold);
+            }
+            (Phase::Holding { matched: true }, Event::ResidentUnreachable { attempt }) => {
+                // Said to the helper who is waiting; the desk follows the resident up.
+                let caller = self.ctx.caller.first_name.clone().unwrap_or_default();
+                let said = self.speech(PromptKey::CallbackResidentNoAnswer, &[("caller", &caller)]);
+                self.reply.push(Action::Say(said));
+                self.reply.push(Action::Hangup);
+                self.effects.push(Effect::MatchUndone { attempt });
+                self.end(Outcome::Unmatched, Stage::Connected);
+            }
             (phase, Event::CallerGone) => self.caller_gone(phase),
             (Phase::Ended { .. }, _) => self.reply.push(Action::Hangup),
             (_, _) => {
@@ -512,7 +552,14 @@ impl Stepper<'_, '_> {
             Some(Yes::Wins { .. }) if phase == (Phase::Holding { matched: false }) => {
                 let ring = Ring { attempt, helper_id, helper_first_name: String::new(), key: Some(key) };
                 self.matched(&ring);
-                self.say(PromptKey::WaveAccepted);
+                if self.ctx.callback {
+                    // The resident is called now; the helper waits in the conference.
+                    let caller = self.ctx.caller.first_name.clone().unwrap_or_default();
+                    let wait = self.speech(PromptKey::CallbackHelperWait, &[("caller", &caller)]);
+                    self.reply.push(Action::Say(wait));
+                } else {
+                    self.say(PromptKey::WaveAccepted);
+                }
                 self.reply.push(Action::JoinHold);
                 self.state.phase = Phase::Holding { matched: true };
             }
@@ -615,7 +662,15 @@ impl Stepper<'_, '_> {
                 if nobody_found {
                     self.say(PromptKey::DeskClosed);
                 }
-                self.voicemail();
+                let held = self.state.phase == (Phase::Holding { matched: false });
+                if held && nobody_found && self.ctx.caller.number != CallerNumber::Withheld {
+                    // Waves: before the voicemail, offer to call back when a neighbour can.
+                    let offer = self.speech(PromptKey::CallbackOffer, &[]);
+                    self.reply.push(Action::Gather { say: vec![offer], timeout_seconds: plan.menu.timeout_seconds, next: Next::CallbackOffer });
+                    self.reply.push(Action::Redirect(Next::CallbackOffer));
+                } else {
+                    self.voicemail();
+                }
             }
         }
     }

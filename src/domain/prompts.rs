@@ -83,6 +83,12 @@ prompt_keys! {
     HoldStillSearching => "hold_still_searching" [],
     WaveAccepted => "wave_accepted" [],
     WaveAlreadyFound => "wave_already_found" [],
+    CallbackOffer => "callback_offer" [],
+    CallbackPromise => "callback_promise" [],
+    CallbackHelperWait => "callback_helper_wait" ["caller"],
+    CallbackGoodNews => "callback_good_news" ["helper", "street"],
+    CallbackGoodNewsName => "callback_good_news_name" ["helper"],
+    CallbackResidentNoAnswer => "callback_resident_no_answer" ["caller"],
     NumberNotInUse => "number_not_in_use" [],
     SomethingWentWrong => "something_went_wrong" [],
 }

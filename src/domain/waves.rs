@@ -179,6 +179,16 @@ pub fn yes(status: SearchStatus, legs: &[Leg], attempt: u32) -> Yes {
     }
 }
 
+/// Call back later: whether an open request may be searched for at `local_now` (inside
+/// the dialplan's ringing hours), and when to try again after a search that found nobody.
+pub fn callback_window(ringing_hours: &super::hours::WeeklyHours, local_now: jiff::civil::DateTime) -> bool {
+    ringing_hours.contains(local_now)
+}
+
+pub fn next_callback_try(now: Timestamp, spacing_minutes: u32) -> Timestamp {
+    now + jiff::SignedDuration::from_mins(i64::from(spacing_minutes))
+}
+
 /// The caller hung up: every leg still ringing is cancelled.
 pub fn caller_gone(legs: &[Leg]) -> Vec<u32> {
     ringing(legs, None)

@@ -18,7 +18,7 @@ pub struct StoredCall {
 }
 
 /// Runs one statement, cached: webhooks run the same few statements again and again.
-fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+pub(super) fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute(params)
 }
 
@@ -208,6 +208,11 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
                     "UPDATE attempts SET result = ?3, ended_at = coalesce(ended_at, ?4) WHERE call_sid = ?1 AND attempt = ?2",
                     params![sid, attempt, result.as_str(), at],
                 )?;
+            }
+            Effect::CallbackRequested { open_until, first_try_at } => {
+                if let Some(phone) = &call.from {
+                    super::callbacks::open(conn, &call.dialplan_number, Some(sid), call.caller_id, phone, s.category.as_deref().unwrap_or(""), now, *open_until, *first_try_at)?;
+                }
             }
             Effect::Voicemail { recording_url, duration_seconds } => {
                 exec(conn,

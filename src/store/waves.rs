@@ -11,9 +11,7 @@ use crate::domain::call::AttemptResult;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::waves::{Leg, LegStatus, SearchStatus};
 
-fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
-    conn.prepare_cached(sql)?.execute(params)
-}
+use super::calls::exec;
 
 /// A search and its legs, as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,6 +9,7 @@ mod metrics;
 mod waves;
 mod webhooks;
 
+pub use waves::start_due_callbacks;
 pub use webhooks::sweep;
 
 use std::net::SocketAddr;
@@ -122,6 +123,17 @@ impl Application {
     /// end was never reported are closed at start and every ten minutes.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         tokio::spawn(desk::figures::warm(self.state.clone()));
+        // Call back later: open requests are searched for again when due (every minute).
+        let callbacks_state = self.state.clone();
+        let callbacks = tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                if let Err(e) = waves::start_due_callbacks(callbacks_state.clone()).await {
+                    tracing::error!(error = %e, "could not start the searches for open call-back requests");
+                }
+            }
+        });
         let state = self.state.clone();
         let sweeper = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(600));
@@ -166,6 +178,7 @@ impl Application {
         });
         let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await;
         sweeper.abort();
+        callbacks.abort();
         served?;
         Ok(())
     }

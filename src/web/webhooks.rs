@@ -96,7 +96,7 @@ pub async fn webhook(
     ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
 }
 
-fn render(state: &AppState, voice: &Voice, call_sid: &str, seq: u64, actions: &[Action]) -> String {
+pub(super) fn render(state: &AppState, voice: &Voice, call_sid: &str, seq: u64, actions: &[Action]) -> String {
     let audio_base = format!("{}/audio/", state.public_url);
     twilio::render(actions, &RenderContext { call_sid, seq, voice, audio_base: &audio_base })
 }
@@ -166,6 +166,7 @@ fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Res
             stored.state = step.state;
             stored.state.attempts = attempts;
             calls::save(tx, &stored, &step.effects, now)?;
+            super::waves::finish_search_call(tx, &stored.call_sid, now)?;
             log_step(&stored, endpoint);
             return Ok(render(state, voice, &stored.call_sid, stored.seq, &step.reply));
         }
@@ -288,7 +289,8 @@ pub(super) fn run_step(tx: &Connection, registry: &participants::RegistryCache, 
     if caller_over_limit {
         tracing::warn!(call = %call.call_sid, "caller is over the daily search limit: to the desk");
     }
-    let ctx = Context { now, dialplan: plan, prompts: &hood.prompts, caller: &caller, next_helper, caller_gone, caller_over_limit };
+    let callback = matches!(call.state.phase, call::Phase::Holding { .. }) && crate::store::callbacks::by_search(tx, &call.call_sid)?.is_some();
+    let ctx = Context { now, dialplan: plan, prompts: &hood.prompts, caller: &caller, next_helper, caller_gone, caller_over_limit, callback };
     Ok(call::step(call.state.clone(), event, &ctx))
 }
 

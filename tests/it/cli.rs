@@ -343,3 +343,24 @@ fn bench_desk_runs_at_a_small_size() {
         assert!(p["p99_ms"].as_f64().unwrap() > 0.0 && p["bytes"].as_u64().unwrap() > 500, "{p}");
     }
 }
+
+#[test]
+fn the_desk_opens_a_call_back_request_and_it_is_listed_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let plans = dir.path().join("plans");
+    std::fs::create_dir(&plans).unwrap();
+    std::fs::write(plans.join("buurt.toml"), burenlijn::config::EXAMPLE_DIALPLAN.replace("mode = \"dial\"", "mode = \"waves\"")).unwrap();
+    let (ok, out, err) = run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "shopping", "--dialplans"]).arg(&plans).arg("--db").arg(&db).env("BURENLIJN_NOW", TUESDAY_MORNING));
+    assert!(ok, "{out}\n{err}");
+    assert!(out.starts_with("request #1 is open until 2026-11-25T21:15:00Z"), "{out}");
+    assert!(!out.contains("1234567"), "numbers are masked: {out}");
+    // Another process (as after a restart) sees it.
+    let (ok, out, _) = run(bin().args(["requests", "--db"]).arg(&db));
+    assert!(ok);
+    assert!(out.contains("#1") && out.contains("open") && out.contains("shopping"), "{out}");
+    let (ok, _, err) = run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "knitting", "--dialplans"]).arg(&plans).arg("--db").arg(&db));
+    assert!(!ok && err.contains("--category 'knitting' is not in the dialplan"), "{err}");
+    let (ok, _, err) = run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "shopping", "--db"]).arg(&db));
+    assert!(!ok && err.contains("needs mode = \"waves\""), "{err}");
+}

@@ -115,3 +115,61 @@ async fn a_caller_who_waited_too_long_is_moved_on_and_ringing_phones_are_cancell
     assert!(joined(&report).is_empty());
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
 }
+
+/// Jan calls on Tuesday evening; Bert and Carla say no; the desk is closed; Jan asks to be
+/// called back. Returns the app (clock still on Tuesday evening).
+async fn jan_asks_to_be_called_back() -> TestApp {
+    let app = spawn_waves_app_at(TUESDAY_EVENING, 2, |p| p).await;
+    let report = app.call(JAN, Script::keys(&["1", "1"]).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    let heard = caller_heard(&report);
+    assert!(heard.iter().any(|t| t.starts_with("Wilt u dat we u terugbellen zodra een buur kan helpen?")), "{heard:?}");
+    assert!(heard.iter().any(|t| t.starts_with("Dat is goed. We zoeken verder.")), "{heard:?}");
+    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE status = 'open'").await, 1);
+    app
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_accepted_the_next_morning() {
+    let app = jan_asks_to_be_called_back().await;
+    let start_searches = || burenlijn::web::start_due_callbacks(app.sandbox.state.clone());
+    // Later that evening, at night: nobody is rung.
+    app.sandbox.clock.advance(3 * 3600);
+    assert_eq!(start_searches().await.unwrap(), 0, "never at night");
+    // Wednesday 08:30: Anja's hours have not begun; Bert says yes, Carla no.
+    app.sandbox.clock.advance(9 * 3600 + 30 * 60);
+    app.network().script_helpers([(BERT.to_string(), HelperAction::Accept), (CARLA.to_string(), HelperAction::Decline)].into_iter().collect());
+    assert_eq!(start_searches().await.unwrap(), 1);
+    let search = app.text("SELECT search_sid FROM open_requests").await;
+    let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
+    let talking = lines.iter().any(|l| matches!(l, Line::Joined { waiting, joining } if (waiting == BERT && joining == JAN) || (waiting == JAN && joining == BERT)));
+    assert!(talking, "Bert and Jan are joined: {lines:#?}");
+    let heard = |who: &str| lines.iter().filter_map(|l| match l { Line::HelperHears { number, text } if number == who => Some(text.clone()), _ => None }).collect::<Vec<_>>();
+    assert!(heard(BERT).iter().any(|t| t == "Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen."), "{:?}", heard(BERT));
+    assert!(heard(BERT).iter().any(|t| t == "Dank u wel. Blijft u aan de lijn. Ik bel Jan nu op."), "{:?}", heard(BERT));
+    assert!(heard(JAN).iter().any(|t| t == "Goed nieuws. Bert uit de Dorpsweg kan u helpen. Ik verbind u nu."), "{:?}", heard(JAN));
+    assert!(!lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })), "{lines:#?}");
+    assert_eq!(app.text("SELECT status FROM open_requests").await, "connected");
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND outcome = 'matched'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_who_does_not_answer_the_callback() {
+    let app = jan_asks_to_be_called_back().await;
+    app.sandbox.clock.advance(12 * 3600);
+    app.network().script_helpers([(BERT.to_string(), HelperAction::Accept), (CARLA.to_string(), HelperAction::Decline), (JAN.to_string(), HelperAction::NoAnswer)].into_iter().collect());
+    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
+    let search = app.text("SELECT search_sid FROM open_requests").await;
+    let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
+    assert!(lines.contains(&Line::NotReached { number: JAN.into(), status: "no-answer".into() }), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| matches!(l, Line::HelperHears { number, text } if number == BERT && text.starts_with("Jan neemt helaas niet op. De balie belt Jan nog. Dank u wel"))),
+        "Bert is told: {lines:#?}"
+    );
+    assert!(!lines.iter().any(|l| matches!(l, Line::Joined { .. })));
+    assert_eq!(app.text("SELECT status FROM open_requests").await, "unanswered");
+    // The desk follows up, with both: the resident is the call's caller, Bert its yes.
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE c.call_sid LIKE 'CB%' AND f.closed_at IS NULL AND c.caller_id IS NOT NULL").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM attempts a JOIN calls c ON c.call_sid = a.call_sid WHERE c.call_sid LIKE 'CB%' AND a.helper_phone = '+31610000002' AND a.key = '1'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM matches WHERE call_sid LIKE 'CB%'").await, 0, "no match counted");
+}

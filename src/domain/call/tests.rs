@@ -45,7 +45,7 @@ fn run(w: &World, events: Vec<(Timestamp, Event, Option<NextHelper>)>) -> (CallS
     let mut state = CallState::new(events[0].0);
     let mut steps = Vec::new();
     for (now, event, next_helper) in events {
-        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper, caller_gone: false, caller_over_limit: false };
+        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper, caller_gone: false, caller_over_limit: false, callback: false };
         let step = step(state, event, &ctx);
         state = step.state.clone();
         steps.push(step);
@@ -241,7 +241,7 @@ fn a_no_is_thanked_and_the_next_helper_is_rung_then_a_yes_connects() {
     assert!(!describe(&steps[6]).contains("hangup"), "a yes must not hang up: that joins the two");
 
     // After the conversation the Dial action arrives.
-    let ctx = Context { now: t(59), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false };
+    let ctx = Context { now: t(59), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback: false };
     let end = step(state, Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(true) }, &ctx);
     check(&end, expect![[r#"
         say Fijn dat er iemand kon helpen. Tot ziens.
@@ -359,7 +359,7 @@ fn callback_promises_name_the_right_day() {
     let w = world();
     let thanks = |now: Timestamp| {
         let s = CallState::new(now);
-        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false };
+        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback: false };
         describe(&step(s, Event::MenuKey(Some("0".into())), &ctx))
     };
     assert!(thanks(at(24, 7, 30, 0)).contains("vandaag na 9 uur"));
@@ -490,7 +490,7 @@ fn wants_helper_only_when_a_helper_may_be_rung() {
 fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
     let w = world();
     let (state, _) = run(&w, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))]);
-    let ctx = Context { now: t(20), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: Some(helper(8, "Bert")), caller_gone: true, caller_over_limit: false };
+    let ctx = Context { now: t(20), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: Some(helper(8, "Bert")), caller_gone: true, caller_over_limit: false, callback: false };
     let result = step(state, Event::HelperDialEnded { attempt: 1, status: DialStatus::Canceled, bridged: Some(false) }, &ctx);
     assert_eq!(result.effects, vec![Effect::AttemptEnded { attempt: 1, result: AttemptResult::Canceled }]);
     assert_eq!(result.state.outcome(), Some(Outcome::Abandoned));
@@ -498,7 +498,7 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
 
     // The desk not answering while the caller hangs up: unmatched, no recording offered.
     let (state, _) = run(&w, vec![(t(0), Event::Incoming, None), (t(5), Event::MenuKey(Some("0".into())), None)]);
-    let ctx = Context { now: t(40), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: true, caller_over_limit: false };
+    let ctx = Context { now: t(40), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: true, caller_over_limit: false, callback: false };
     let result = step(state, Event::DeskDialEnded { status: DialStatus::NoAnswer }, &ctx);
     assert_eq!(result.state.outcome(), Some(Outcome::Unmatched));
 }
@@ -507,7 +507,7 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
 fn a_caller_over_the_daily_limit_goes_to_the_desk_without_ringing_anyone() {
     let w = world();
     let (state, _) = run(&w, vec![(t(0), Event::Incoming, None)]);
-    let ctx = Context { now: t(10), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: Some(helper(7, "Anja")), caller_gone: false, caller_over_limit: true };
+    let ctx = Context { now: t(10), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: Some(helper(7, "Anja")), caller_gone: false, caller_over_limit: true, callback: false };
     let result = step(state, Event::MenuKey(Some("1".into())), &ctx);
     check(&result, expect![[r#"
         say U heeft vandaag al vaker gebeld. De balie helpt u graag verder.

@@ -88,6 +88,8 @@ pub enum Line {
     CallEnded,
     /// Waves: a helper was put into a conference nobody else is in.
     AloneInConference { number: String },
+    /// Call back later: `joining` (called by the switchboard) joined `waiting`.
+    Joined { waiting: String, joining: String },
 }
 
 impl std::fmt::Display for Line {
@@ -108,6 +110,7 @@ impl std::fmt::Display for Line {
             Line::CallerHangsUp => write!(f, "  caller hangs up"),
             Line::CallEnded => write!(f, "  (call ended)"),
             Line::AloneInConference { number } => write!(f, "    {number} is alone on an empty line"),
+            Line::Joined { waiting, joining } => write!(f, "  {joining} and {waiting} are talking"),
         }
     }
 }
@@ -557,6 +560,7 @@ impl Emulator {
                 }
                 Ok(Some(ConferenceEvent::Redirect(url))) => break Some((url, call.base_params(), false)),
                 Ok(Some(ConferenceEvent::Hangup)) | Ok(None) => break None,
+                Ok(Some(ConferenceEvent::Twiml(_))) => {}
                 Err(_) => {}
             }
         };

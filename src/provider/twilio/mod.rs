@@ -38,6 +38,12 @@ pub enum Endpoint {
     WaveKey,
     /// Waves: the status callback of a helper's leg.
     WaveStatus,
+    /// The answer to "shall we call you back?".
+    CallbackOffer,
+    /// Call back later: the resident's call (placed by us) picked up.
+    ResidentAnswer,
+    /// Call back later: the status callback of the resident's call.
+    ResidentStatus,
 }
 
 impl Endpoint {
@@ -56,6 +62,9 @@ impl Endpoint {
             "wave-whisper" => Endpoint::WaveWhisper,
             "wave-key" => Endpoint::WaveKey,
             "wave-status" => Endpoint::WaveStatus,
+            "callback-offer" => Endpoint::CallbackOffer,
+            "resident-answer" => Endpoint::ResidentAnswer,
+            "resident-status" => Endpoint::ResidentStatus,
             _ => return None,
         })
     }
@@ -75,6 +84,9 @@ impl Endpoint {
             Endpoint::WaveWhisper => "wave-whisper",
             Endpoint::WaveKey => "wave-key",
             Endpoint::WaveStatus => "wave-status",
+            Endpoint::CallbackOffer => "callback-offer",
+            Endpoint::ResidentAnswer => "resident-answer",
+            Endpoint::ResidentStatus => "resident-status",
         }
     }
 }
@@ -106,6 +118,10 @@ pub enum WaveReport {
     Key { attempt: u32, key: Option<String> },
     /// The leg's call is over, with its final `CallStatus`.
     Ended { attempt: u32, status: DialStatus },
+    /// Call back later: the resident picked up.
+    ResidentAnswered,
+    /// Call back later: the resident's call is over, with its final `CallStatus`.
+    ResidentEnded { status: DialStatus },
 }
 
 /// The absolute URLs a helper's REST-created leg uses: the whisper and its status callback.
@@ -114,6 +130,16 @@ pub fn wave_urls(public_url: &str, call_sid: &str, attempt: u32) -> Result<(url:
     Ok((
         url::Url::parse(&format!("{base}/twilio/wave-whisper?call={call_sid}&n={attempt}"))?,
         url::Url::parse(&format!("{base}/twilio/wave-status?call={call_sid}&n={attempt}"))?,
+    ))
+}
+
+/// The absolute URLs of the resident's call (call back later): what they hear when they
+/// pick up, and its status callback.
+pub fn resident_urls(public_url: &str, search_sid: &str) -> Result<(url::Url, url::Url), url::ParseError> {
+    let base = public_url.trim_end_matches('/');
+    Ok((
+        url::Url::parse(&format!("{base}/twilio/resident-answer?call={search_sid}"))?,
+        url::Url::parse(&format!("{base}/twilio/resident-status?call={search_sid}"))?,
     ))
 }
 
@@ -159,6 +185,18 @@ fn dial_status(params: &Params) -> Result<DialStatus, ParseError> {
         "failed" => DialStatus::Failed,
         "canceled" => DialStatus::Canceled,
         other => return Err(ParseError(format!("unknown DialCallStatus '{other}'"))),
+    })
+}
+
+/// A call's final `CallStatus`, or `None` while it is still going.
+fn final_status(form: &Params) -> Result<Option<DialStatus>, ParseError> {
+    Ok(match require(form, "CallStatus")? {
+        "completed" => Some(DialStatus::Completed),
+        "no-answer" => Some(DialStatus::NoAnswer),
+        "busy" => Some(DialStatus::Busy),
+        "failed" => Some(DialStatus::Failed),
+        "canceled" => Some(DialStatus::Canceled),
+        _ => None,
     })
 }
 
@@ -208,6 +246,16 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
         }
         Endpoint::HoldWait => (valid_sid(require(query, "call")?)?.to_string(), None, Some(Event::HoldTick)),
         Endpoint::HoldDone => (call_sid, Some(seq()?), Some(Event::HoldEnded)),
+        Endpoint::CallbackOffer => (call_sid, Some(seq()?), Some(Event::CallbackKey(digits(form)))),
+        Endpoint::ResidentAnswer | Endpoint::ResidentStatus => {
+            let parent = valid_sid(require(query, "call")?)?.to_string();
+            wave = if endpoint == Endpoint::ResidentAnswer {
+                Some(WaveReport::ResidentAnswered)
+            } else {
+                final_status(form)?.map(|status| WaveReport::ResidentEnded { status })
+            };
+            (parent, None, None)
+        }
         Endpoint::WaveWhisper | Endpoint::WaveKey | Endpoint::WaveStatus => {
             // From the helper's own leg; the caller's call is in our URL.
             let parent = valid_sid(require(query, "call")?)?.to_string();
@@ -215,17 +263,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             wave = match endpoint {
                 Endpoint::WaveWhisper => Some(WaveReport::Answered { attempt }),
                 Endpoint::WaveKey => Some(WaveReport::Key { attempt, key: digits(form) }),
-                _ => {
-                    let status = match require(form, "CallStatus")? {
-                        "completed" => Some(DialStatus::Completed),
-                        "no-answer" => Some(DialStatus::NoAnswer),
-                        "busy" => Some(DialStatus::Busy),
-                        "failed" => Some(DialStatus::Failed),
-                        "canceled" => Some(DialStatus::Canceled),
-                        _ => None,
-                    };
-                    status.map(|status| WaveReport::Ended { attempt, status })
-                }
+                _ => final_status(form)?.map(|status| WaveReport::Ended { attempt, status }),
             };
             (parent, None, None)
         }
@@ -237,7 +275,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             (call_sid, None, event)
         }
     };
-    let caller_gone = matches!(endpoint, Endpoint::Menu | Endpoint::HelperDone | Endpoint::DeskDone | Endpoint::Recorded | Endpoint::HoldDone)
+    let caller_gone = matches!(endpoint, Endpoint::Menu | Endpoint::HelperDone | Endpoint::DeskDone | Endpoint::Recorded | Endpoint::HoldDone | Endpoint::CallbackOffer)
         && matches!(get(form, "CallStatus"), Some("completed" | "canceled" | "failed" | "busy" | "no-answer"));
     Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave })
 }

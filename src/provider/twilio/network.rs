@@ -30,6 +30,8 @@ pub enum ConferenceEvent {
     Redirect(Url),
     /// The caller's call was ended through the REST API.
     Hangup,
+    /// A document to play now, given through the REST API (`Twiml`).
+    Twiml(String),
 }
 
 struct LegHandle {
@@ -233,6 +235,13 @@ async fn update(State(net): State<Arc<Network>>, Path((account, file)): Path<(St
     let form = super::parse_pairs(&body);
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let inner = net.lock();
+    if let (Some(twiml), Some(conference)) = (get("Twiml"), inner.callers.get(sid)) {
+        // A leg waiting in a conference of its own hears this document now.
+        if let Some(events) = inner.conferences.get(conference) {
+            let _ = events.send(ConferenceEvent::Twiml(twiml));
+        }
+        return call_json(StatusCode::OK, sid, "in-progress", "", "");
+    }
     if let Some(leg) = inner.legs.get(sid) {
         if leg.done {
             return call_json(StatusCode::OK, sid, "completed", "", "");
@@ -377,8 +386,8 @@ impl Leg {
                         if joined {
                             let _ = over.await;
                         } else {
-                            // Nobody there: a helper alone on an empty line.
-                            self.line(Line::AloneInConference { number });
+                            // Nobody there yet: wait in the conference for the other side.
+                            self.host(&name, timeout).await;
                         }
                         return "completed";
                     }
@@ -406,6 +415,32 @@ impl Leg {
             }
         }
         "failed"
+    }
+
+    /// Waits alone in conference `name` until someone joins, a document is played to
+    /// this leg, or the wait runs out (then: alone on an empty line).
+    async fn host(&self, name: &str, timeout: i64) {
+        let number = self.to.clone();
+        let (events_tx, mut events) = mpsc::unbounded_channel();
+        self.net.open_conference(name, &self.sid, events_tx);
+        let limit = Duration::from_millis(self.net.ms_per_second * (timeout.max(30) as u64 + 60));
+        match tokio::time::timeout(limit, events.recv()).await {
+            Ok(Some(ConferenceEvent::HelperJoined { number: joining, ended })) => {
+                self.line(Line::Joined { waiting: number, joining });
+                self.net.wait(60, &self.hang_up).await;
+                let _ = ended.send(());
+            }
+            Ok(Some(ConferenceEvent::Twiml(xml))) => {
+                for verb in parse_twiml(&xml).unwrap_or_default() {
+                    if let Verb::Say(text) | Verb::Play(text) = verb {
+                        self.line(Line::HelperHears { number: number.clone(), text });
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(_) => self.line(Line::AloneInConference { number }),
+        }
+        self.net.close_conference(name, &self.sid);
     }
 
     async fn finish(&self, status: &str, callback: Option<Url>) {

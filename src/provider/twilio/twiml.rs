@@ -30,6 +30,7 @@ impl RenderContext<'_> {
             Next::HoldWait => format!("hold-wait?call={sid}"),
             Next::HoldDone => format!("hold-done?s={seq}"),
             Next::WaveKey { attempt } => format!("wave-key?call={sid}&n={attempt}"),
+            Next::CallbackOffer => format!("callback-offer?s={seq}"),
         }
     }
 }
