@@ -564,6 +564,10 @@ impl Stepper<'_, '_> {
                 self.state.phase = Phase::Holding { matched: true };
             }
             Some(Yes::AlreadyFound) => self.already_found(),
+            Some(Yes::SearchOver) => {
+                self.say(PromptKey::WaveSearchOver);
+                self.reply.push(Action::Hangup);
+            }
             Some(_) => self.caller_gone_to_helper(),
             None => {
                 self.say(if key.is_empty() { PromptKey::WhisperNoInput } else { PromptKey::WhisperDeclined });

@@ -83,6 +83,7 @@ prompt_keys! {
     HoldStillSearching => "hold_still_searching" [],
     WaveAccepted => "wave_accepted" [],
     WaveAlreadyFound => "wave_already_found" [],
+    WaveSearchOver => "wave_search_over" [],
     CallbackOffer => "callback_offer" [],
     CallbackPromise => "callback_promise" [],
     CallbackHelperWait => "callback_helper_wait" ["caller"],

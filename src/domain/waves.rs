@@ -157,25 +157,29 @@ pub enum Yes {
     Wins { cancel: Vec<u32> },
     /// Someone else said yes first.
     AlreadyFound,
-    /// The caller hung up, or the search ended without a yes.
+    /// The caller hung up.
     CallerGone,
+    /// The search ended without a yes and the caller is being helped otherwise (the desk,
+    /// a message), or this helper's leg had already ended.
+    SearchOver,
     /// The same yes reported twice: they already won.
     AlreadyWon,
 }
 
 /// Decides a yes from `attempt`. Run inside the transaction that stores the result, so two
 /// yeses at once are decided one after the other.
-pub fn yes(status: SearchStatus, legs: &[Leg], attempt: u32) -> Yes {
+pub fn yes(status: SearchStatus, legs: &[Leg], attempt: u32, caller_gone: bool) -> Yes {
     let mine = legs.iter().find(|l| l.attempt == attempt);
     match (status, mine.map(|l| l.status)) {
         (SearchStatus::Matched, Some(LegStatus::Accepted)) => Yes::AlreadyWon,
         (SearchStatus::Matched, _) => Yes::AlreadyFound,
-        (SearchStatus::Over, _) => Yes::CallerGone,
+        (_, _) if caller_gone => Yes::CallerGone,
+        (SearchStatus::Over, _) => Yes::SearchOver,
         (SearchStatus::Searching, Some(s)) if s.in_flight() => {
             Yes::Wins { cancel: ringing(legs, Some(attempt)) }
         }
         // A leg that already ended (or that we never rang) cannot win.
-        (SearchStatus::Searching, _) => Yes::CallerGone,
+        (SearchStatus::Searching, _) => Yes::SearchOver,
     }
 }
 
@@ -237,18 +241,20 @@ mod tests {
     fn the_first_yes_wins_and_the_others_are_cancelled() {
         use LegStatus::*;
         use SearchStatus::*;
-        let cases: Vec<(&str, SearchStatus, Vec<LegStatus>, u32, Yes)> = vec![
-            ("first yes", Searching, vec![Answered, Ringing, Declined], 1, Yes::Wins { cancel: vec![2] }),
-            ("second leg first; the other is hearing the request", Searching, vec![Answered, Answered], 2, Yes::Wins { cancel: vec![] }),
-            ("ringing legs are cancelled", Searching, vec![Ringing, Answered, Ringing, NoAnswer], 2, Yes::Wins { cancel: vec![1, 3] }),
-            ("the other pressed 1 first", Matched, vec![Accepted, Answered], 2, Yes::AlreadyFound),
-            ("the same yes twice", Matched, vec![Accepted, Canceled], 1, Yes::AlreadyWon),
-            ("caller hung up", Over, vec![Answered], 1, Yes::CallerGone),
-            ("a leg that already ended", Searching, vec![Declined, Ringing], 1, Yes::CallerGone),
-            ("an attempt we never rang", Searching, vec![Ringing], 7, Yes::CallerGone),
+        let cases: Vec<(&str, SearchStatus, Vec<LegStatus>, u32, bool, Yes)> = vec![
+            ("first yes", Searching, vec![Answered, Ringing, Declined], 1, false, Yes::Wins { cancel: vec![2] }),
+            ("second leg first; the other is hearing the request", Searching, vec![Answered, Answered], 2, false, Yes::Wins { cancel: vec![] }),
+            ("ringing legs are cancelled", Searching, vec![Ringing, Answered, Ringing, NoAnswer], 2, false, Yes::Wins { cancel: vec![1, 3] }),
+            ("the other pressed 1 first", Matched, vec![Accepted, Answered], 2, false, Yes::AlreadyFound),
+            ("the same yes twice", Matched, vec![Accepted, Canceled], 1, false, Yes::AlreadyWon),
+            ("caller hung up", Over, vec![Answered], 1, true, Yes::CallerGone),
+            ("caller hung up before the search noticed", Searching, vec![Answered], 1, true, Yes::CallerGone),
+            ("limits reached, caller sent to the desk", Over, vec![Answered], 1, false, Yes::SearchOver),
+            ("a leg that already ended", Searching, vec![Declined, Ringing], 1, false, Yes::SearchOver),
+            ("an attempt we never rang", Searching, vec![Ringing], 7, false, Yes::SearchOver),
         ];
-        for (name, status, spec, attempt, expected) in cases {
-            assert_eq!(yes(status, &legs(&spec), attempt), expected, "{name}");
+        for (name, status, spec, attempt, caller_gone, expected) in cases {
+            assert_eq!(yes(status, &legs(&spec), attempt, caller_gone), expected, "{name}");
         }
     }
 

@@ -158,7 +158,7 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
             let verdict = if key.as_deref() == Some("1") {
                 let search = store::load(tx, &sid)?;
                 let verdict = match &search {
-                    Some(s) => waves::yes(s.status, &s.legs, attempt),
+                    Some(s) => waves::yes(s.status, &s.legs, attempt, matches!(call.state.phase, Phase::Ended { .. })),
                     None => Yes::CallerGone,
                 };
                 let verdict = match verdict {

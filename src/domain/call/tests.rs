@@ -597,7 +597,14 @@ fn waves_without_a_yes_end_at_the_desk_and_a_late_yes_hears_the_caller_is_gone()
     let (state, steps) = run(&w, held(vec![
         (t(300), Event::HoldEnded, None),
         (t(301), Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::CallerGone) }, None),
+        (t(302), Event::WaveKey { attempt: 2, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::SearchOver) }, None),
     ]));
+    check(&steps[4], expect![[r#"
+        say Dank u wel dat u wilde helpen. De beller wordt al verder geholpen. U hoeft niets te doen. Tot ziens.
+        hangup
+        effect HelperKey { attempt: 2, key: "1" }
+        phase Desk
+    "#]]);
     check(&steps[2], expect![[r#"
         say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
         say Ik verbind u met de balie. Een ogenblik.
@@ -614,4 +621,76 @@ fn waves_without_a_yes_end_at_the_desk_and_a_late_yes_hears_the_caller_is_gone()
     // A caller who hangs up on hold: abandoned.
     let (state, _) = run(&w, held(vec![(t(60), Event::CallerGone, None)]));
     assert_eq!(state.outcome(), Some(Outcome::Abandoned));
+}
+
+/// Tuesday 20:30: the desk is closed.
+fn t_evening(secs: i64) -> Timestamp {
+    at(24, 20, 30, 0) + jiff::SignedDuration::from_secs(secs)
+}
+
+#[test]
+fn waves_offer_a_call_back_before_the_voicemail_when_the_desk_is_closed() {
+    let w = waves_world();
+    let events = vec![
+        (t_evening(0), Event::Incoming, None),
+        (t_evening(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+        (t_evening(200), Event::HoldEnded, None),
+        (t_evening(220), Event::CallbackKey(Some("1".into())), None),
+    ];
+    let (state, steps) = run(&w, events);
+    check(&steps[2], expect![[r#"
+        say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
+        say De balie is nu gesloten.
+        gather 8s -> CallbackOffer: Wilt u dat we u terugbellen zodra een buur kan helpen? Toets dan 1. Wilt u liever een bericht inspreken voor de balie? Blijft u dan aan de lijn.
+        redirect CallbackOffer
+        phase Holding { matched: false }
+    "#]]);
+    let open_until = t_evening(220) + jiff::SignedDuration::from_hours(36);
+    let first_try = t_evening(220) + jiff::SignedDuration::from_mins(20);
+    assert_eq!(steps[3].effects, vec![Effect::CallbackRequested { open_until, first_try_at: first_try }]);
+    assert_eq!(state.outcome(), Some(Outcome::Unmatched));
+    // Nothing pressed: the voicemail, as before.
+    let (state, _) = run(&w, vec![
+        (t_evening(0), Event::Incoming, None),
+        (t_evening(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+        (t_evening(200), Event::HoldEnded, None),
+        (t_evening(220), Event::CallbackKey(None), None),
+    ]);
+    assert_eq!(state.phase, Phase::Voicemail);
+}
+
+#[test]
+fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_answered() {
+    use crate::domain::waves::Yes;
+    let w = waves_world();
+    let mut events = held(vec![(t(40), Event::WaveKey { attempt: 1, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) }, None)]);
+    events.push((t(60), Event::ResidentAnswered { helper_first_name: "Bert".into(), helper_street: Some("Dorpsweg".into()) }, None));
+    let mut steps = Vec::new();
+    let mut state = CallState::new(t(0));
+    for (now, event, next_helper) in events {
+        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper, caller_gone: false, caller_over_limit: false, callback: true };
+        let s = step(state, event, &ctx);
+        state = s.state.clone();
+        steps.push(s);
+    }
+    check(&steps[2], expect![[r#"
+        say Dank u wel. Blijft u aan de lijn. Ik bel Jan nu op.
+        join the held caller
+        effect HelperKey { attempt: 1, key: "1" }
+        effect Matched { attempt: 1, helper_id: 8, wait_seconds: 30 }
+        phase Holding { matched: true }
+    "#]]);
+    check(&steps[3], expect![[r#"
+        say Goed nieuws. Bert uit de Dorpsweg kan u helpen. Ik verbind u nu.
+        join the held caller
+        phase Holding { matched: true }
+    "#]]);
+    let ctx = Context { now: t(90), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback: true };
+    let unreachable = step(state, Event::ResidentUnreachable { attempt: 1 }, &ctx);
+    check(&unreachable, expect![[r#"
+        say Jan neemt helaas niet op. De balie belt Jan nog. Dank u wel dat u wilde helpen. Tot ziens.
+        hangup
+        effect MatchUndone { attempt: 1 }
+        phase Ended { outcome: Unmatched, from: Connected }
+    "#]]);
 }
