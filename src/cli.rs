@@ -62,6 +62,9 @@ enum Command {
         /// Webhooks a second accepted from one source address (0: no limit)
         #[arg(long, default_value_t = 50)]
         rate_per_source: u32,
+        /// Waves: outbound calls to helpers placed per second, at most (Twilio's default account limit is 1)
+        #[arg(long, default_value_t = 1.0)]
+        calls_per_second: f64,
     },
     /// Run one complete example call and print what everyone hears
     Demo {
@@ -132,6 +135,37 @@ enum Command {
         /// Time zone for the table's times
         #[arg(long, default_value = "Europe/Amsterdam")]
         tz: String,
+    },
+    /// Call back later: requests still open (a resident waits for a neighbour), or a new one
+    Requests {
+        #[command(subcommand)]
+        command: Option<RequestsCommand>,
+        #[command(flatten)]
+        db: DbArg,
+        /// Also the requests that are over (connected, unanswered, expired)
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum RequestsCommand {
+    /// The desk starts the search for a request it took itself: neighbours are rung (in
+    /// ringing hours) and the resident is called back when one says yes
+    New {
+        /// The resident's phone
+        #[arg(long)]
+        phone: String,
+        /// The kind of help, as in the dialplan (e.g. shopping)
+        #[arg(long)]
+        category: String,
+        /// The switchboard number whose dialplan to use [default: the only one]
+        #[arg(long)]
+        number: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        plans: PlansArgs,
     },
 }
 
@@ -319,7 +353,9 @@ enum ParticipantsCommand {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, plans, listen, public_url, insecure_skip_signature, retention_months, rate_per_source } => serve(db.db, plans, listen, public_url, insecure_skip_signature, retention_months, rate_per_source),
+        Command::Serve { db, plans, listen, public_url, insecure_skip_signature, retention_months, rate_per_source, calls_per_second } => {
+            serve(db.db, plans, listen, public_url, insecure_skip_signature, retention_months, rate_per_source, calls_per_second)
+        }
         Command::Backup { file, db } => {
             if file.exists() && std::fs::canonicalize(&file).ok() == std::fs::canonicalize(&db.db).ok() {
                 bail!("the backup file is the database itself");
@@ -362,6 +398,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match config::check_dialplan(&source, &file.display().to_string(), prompts.as_deref()) {
                 Ok((plan, prompts)) => {
                     println!("{}: ok: {} on {}, {} categories, prompts in '{}'", file.display(), plan.name, plan.number, plan.categories.len(), prompts.language);
+                    if plan.ringing.mode == crate::domain::dialplan::RingMode::Waves {
+                        println!("note: ringing.mode = \"waves\" rings neighbours through Twilio's REST API: `serve` needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN");
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(errors) => {
@@ -423,6 +462,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(crate::bench::load::baseline_server(listen))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Requests { command: Some(RequestsCommand::New { phone, category, number, db, plans }), .. } => requests_new(&db.db, &plans, &phone, &category, number.as_deref()),
+        Command::Requests { command: None, db, all } => {
+            let store = Store::open(&db.db)?;
+            let requests = store.read(|c| crate::store::callbacks::list(c, all))?;
+            if requests.is_empty() {
+                println!("no open requests");
+            }
+            for r in requests {
+                let phone = r.phone.as_deref().map(|p| crate::domain::phone::mask(p).to_string()).unwrap_or_else(|| "-".into());
+                println!("#{:<4} {:<11} {:<12} {:<14} open until {}  next try {}  tries {}", r.id, r.status, r.category, phone, r.open_until, r.next_try_at, r.tries);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Calls { db, json, limit, tz } => {
             let tz = jiff::tz::TimeZone::get(&tz).with_context(|| format!("--tz '{tz}' is not a time zone like Europe/Amsterdam"))?;
             let store = Store::open(&db.db)?;
@@ -438,6 +490,40 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn requests_new(db: &std::path::Path, plans: &PlansArgs, phone: &str, category: &str, number: Option<&str>) -> anyhow::Result<ExitCode> {
+    let neighbourhoods = load_plans(plans)?;
+    let hood = match number {
+        Some(n) => {
+            let n = crate::domain::phone::PhoneNumber::parse(n).map_err(|e| anyhow::anyhow!("--number: {e}"))?;
+            neighbourhoods.by_number(n.as_str()).cloned().with_context(|| format!("no dialplan for {n}"))?
+        }
+        None => {
+            let all: Vec<_> = neighbourhoods.all().cloned().collect();
+            match all.as_slice() {
+                [one] => one.clone(),
+                _ => bail!("there are {} dialplans: say which with --number", all.len()),
+            }
+        }
+    };
+    if !hood.dialplan.has_category(category) {
+        let known: Vec<&str> = hood.dialplan.categories.iter().map(|c| c.key.as_str()).collect();
+        bail!("--category '{category}' is not in the dialplan (known: {})", known.join(", "));
+    }
+    if hood.dialplan.ringing.mode != crate::domain::dialplan::RingMode::Waves {
+        bail!("the dialplan for {} rings with mode = \"dial\"; calling back later needs mode = \"waves\"", hood.dialplan.number);
+    }
+    let phone = crate::domain::phone::PhoneNumber::parse(phone).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
+    let now = clock::from_env()?.unwrap_or_else(jiff::Timestamp::now);
+    let open_until = now + jiff::SignedDuration::from_hours(i64::from(hood.dialplan.ringing.callback_hours));
+    let store = Store::open(db)?;
+    let id = store.write(|tx| {
+        let participant = crate::store::participants::find_by_phone(tx, &phone)?;
+        crate::store::callbacks::open(tx, hood.dialplan.number.as_str(), None, participant.map(|p| p.id), &phone, category, now, open_until, now)
+    })?;
+    println!("request #{id} is open until {open_until}: the switchboard rings neighbours (in ringing hours) and calls {} back when one says yes", phone.masked());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
@@ -446,7 +532,8 @@ fn load_plans(plans: &PlansArgs) -> anyhow::Result<Neighbourhoods> {
     config::load(plans.dialplans.as_deref(), plans.prompts.as_deref())
 }
 
-fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url: String, skip_signature: bool, retention_months: u32, rate_per_source: u32) -> anyhow::Result<ExitCode> {
+#[allow(clippy::too_many_arguments)]
+fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url: String, skip_signature: bool, retention_months: u32, rate_per_source: u32, calls_per_second: f64) -> anyhow::Result<ExitCode> {
     let neighbourhoods = load_plans(&plans)?;
     let parsed = url::Url::parse(&public_url).with_context(|| format!("--public-url '{public_url}' is not a URL like https://burenlijn.example.nl"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
@@ -469,6 +556,20 @@ fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url
         }
         None => Arc::new(SystemClock),
     };
+    let waves: Vec<String> = neighbourhoods.all().filter(|n| n.dialplan.ringing.mode == crate::domain::dialplan::RingMode::Waves).map(|n| n.dialplan.number.to_string()).collect();
+    let rest = if waves.is_empty() {
+        None
+    } else {
+        let config = match crate::provider::twilio::rest::RestConfig::from_env() {
+            Ok(c) => c,
+            Err(e) => bail!("the dialplan for {} rings in waves (ringing.mode = \"waves\"), which places calls through Twilio's REST API, but {e}: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or use mode = \"dial\"", waves.join(", ")),
+        };
+        if !(calls_per_second.is_finite() && calls_per_second > 0.0) {
+            bail!("--calls-per-second must be a positive number, not {calls_per_second}");
+        }
+        let options = crate::provider::twilio::rest::RestOptions { calls_per_second, ..Default::default() };
+        Some(Arc::new(crate::provider::twilio::rest::RestClient::new(config, options)?))
+    };
     // The REST API (voicemail playback in the desk) needs the account SID as well.
     let recordings = if std::env::var("TWILIO_ACCOUNT_SID").is_ok_and(|v| !v.trim().is_empty()) {
         let config = crate::provider::twilio::rest::RestConfig::from_env()?;
@@ -479,7 +580,7 @@ fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url
     };
     let numbers: Vec<String> = neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
     runtime()?.block_on(async move {
-        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source, recordings }).await?;
+        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source, recordings, rest }).await?;
         tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {}/twilio/voice, status callback {}/twilio/status", public_url.trim_end_matches('/'), public_url.trim_end_matches('/'));
         app.run(crate::web::shutdown_signal()).await
     })?;

@@ -41,6 +41,23 @@ impl Sandbox {
         participants_csv: Option<String>,
         recordings: Option<crate::web::desk::calls::Recordings>,
     ) -> anyhow::Result<Sandbox> {
+        Sandbox::start_full(db, neighbourhoods, start, participants_csv, recordings, false).await
+    }
+
+    /// As `start`, with the emulator's REST API and conferences, so dialplans may ring in
+    /// waves: the service's REST client points at the emulator.
+    pub async fn start_waves(neighbourhoods: Neighbourhoods, start: Timestamp, participants_csv: Option<String>) -> anyhow::Result<Sandbox> {
+        Sandbox::start_full(None, neighbourhoods, start, participants_csv, None, true).await
+    }
+
+    async fn start_full(
+        db: Option<PathBuf>,
+        neighbourhoods: Neighbourhoods,
+        start: Timestamp,
+        participants_csv: Option<String>,
+        recordings: Option<crate::web::desk::calls::Recordings>,
+        waves: bool,
+    ) -> anyhow::Result<Sandbox> {
         let (db, tmp) = match db {
             Some(db) => (db, None),
             None => {
@@ -51,6 +68,15 @@ impl Sandbox {
         let clock = Arc::new(SimClock::new(start));
         let token = format!("sim-{}-{}", std::process::id(), Timestamp::now().as_nanosecond());
         let categories = neighbourhoods.categories();
+        let (network, rest) = if waves {
+            use crate::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
+            let network = crate::provider::twilio::network::Network::start(&token).await?;
+            let config = RestConfig::new(network.account_sid.clone(), token.clone(), network.api_base.clone())?;
+            let options = RestOptions { base_backoff: std::time::Duration::from_millis(5), calls_per_second: 200.0, ..RestOptions::default() };
+            (Some(network), Some(Arc::new(RestClient::new(config, options)?)))
+        } else {
+            (None, None)
+        };
         let app = Application::build(ServeConfig {
             db: db.clone(),
             neighbourhoods,
@@ -61,6 +87,7 @@ impl Sandbox {
             retention_months: 24,
             rate_per_source: 0,
             recordings,
+            rest,
         })
         .await?;
         let state = app.state.clone();
@@ -79,7 +106,8 @@ impl Sandbox {
             })
         })
         .await??;
-        let emulator = Emulator::new(&state.public_url, &token, Some(clock.clone()))?;
+        let mut emulator = Emulator::new(&state.public_url, &token, Some(clock.clone()))?;
+        emulator.network = network;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(app.run(async {
             let _ = rx.await;

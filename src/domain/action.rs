@@ -19,6 +19,13 @@ pub enum Action {
     DialDesk { number: PhoneNumber, timeout_seconds: u32, done: Next },
     /// Record a message after a beep.
     Record { max_seconds: u32, silence_seconds: u32, done: Next },
+    /// Silence for a few seconds (between kind words on hold).
+    Pause(u32),
+    /// Waves: the caller waits on hold, hearing `wait` again and again, until a helper
+    /// joins or we move the call on; then `done` is asked.
+    Hold { wait: Next, done: Next },
+    /// Waves, on a helper's leg: join the caller who is on hold.
+    JoinHold,
     Hangup,
 }
 
@@ -31,4 +38,9 @@ pub enum Next {
     WhisperKey { attempt: u32 },
     DeskDone,
     Recorded,
+    HoldWait,
+    HoldDone,
+    WaveKey { attempt: u32 },
+    /// The answer to "shall we call you back?".
+    CallbackOffer,
 }

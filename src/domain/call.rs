@@ -7,7 +7,7 @@
 use jiff::Timestamp;
 
 use super::action::{Action, Next};
-use super::dialplan::Dialplan;
+use super::dialplan::{Dialplan, RingMode};
 use super::phone::{CallerNumber, PhoneNumber};
 use super::prompts::{PromptKey, Prompts, Speech};
 
@@ -32,6 +32,9 @@ pub enum Phase {
     Ringing(Ring),
     /// The helper pressed 1; the two are talking.
     Connected(Ring),
+    /// Ringing in waves: the caller waits on hold while the service rings helpers itself
+    /// (see `waves`). `matched` once a helper said yes and was joined.
+    Holding { matched: bool },
     /// Ringing the desk phone.
     Desk,
     /// Recording a message for the desk.
@@ -142,6 +145,22 @@ pub enum Event {
     Recorded { recording_url: Option<String>, duration_seconds: u32 },
     /// The caller's line is gone (hung up, or the provider ended the call).
     CallerGone,
+    /// Waves: the hold's wait document is asked for again (every few seconds).
+    HoldTick,
+    /// Waves: the caller left the hold (moved there by us when the search ended, or the
+    /// conversation with the helper ended).
+    HoldEnded,
+    /// Waves: a helper's leg picked up and is about to hear the request.
+    WaveAnswered { attempt: u32, helper_first_name: String, still_wanted: bool },
+    /// Waves: a helper pressed a key; for a 1, `verdict` is what `waves::yes` decided in
+    /// the same transaction.
+    WaveKey { attempt: u32, helper_id: i64, key: Option<String>, verdict: Option<super::waves::Yes> },
+    /// The key after "shall we call you back?" (`None`: nothing pressed).
+    CallbackKey(Option<String>),
+    /// Call back later: the resident picked up; the helper who said yes is waiting.
+    ResidentAnswered { helper_first_name: String, helper_street: Option<String> },
+    /// Call back later: the resident did not answer (`attempt` is the helper's yes).
+    ResidentUnreachable { attempt: u32 },
 }
 
 /// Facts to log, in order.
@@ -156,6 +175,9 @@ pub enum Effect {
     MatchUndone { attempt: u32 },
     AttemptEnded { attempt: u32, result: AttemptResult },
     Voicemail { recording_url: String, duration_seconds: u32 },
+    /// The resident wants to be called back as soon as a neighbour can help: the search
+    /// goes on until `open_until`, first from `first_try_at`.
+    CallbackRequested { open_until: Timestamp, first_try_at: Timestamp },
 }
 
 /// Who is calling, as far as the registry knows.
@@ -194,6 +216,8 @@ pub struct Context<'a> {
     /// This caller already started the dialplan's maximum of searches in the last 24
     /// hours: the desk decides, no neighbour is rung.
     pub caller_over_limit: bool,
+    /// This is the search for a resident who asked to be called back (no caller on hold).
+    pub callback: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -220,6 +244,7 @@ impl CallState {
 /// `step` then ranks the candidates and passes the first in `Context::next_helper`.
 pub fn wants_helper<'s>(state: &'s CallState, event: &Event, dialplan: &'s Dialplan) -> Option<&'s str> {
     match (&state.phase, event) {
+        // In waves only to know that someone can be rung at all; the wave rings the rest.
         (Phase::Menu, Event::MenuKey(Some(key))) => dialplan.category_for_digit(key).map(|c| c.key.as_str()),
         (Phase::Ringing(_) | Phase::Connected(_), Event::HelperDialEnded { .. }) => state.category.as_deref(),
         _ => None,
@@ -327,6 +352,54 @@ impl Stepper<'_, '_> {
                 self.state.phase = Phase::Ended { outcome, from: Stage::Voicemail };
                 self.reply.push(Action::Hangup);
             }
+            (Phase::Holding { .. }, Event::HoldTick) => self.hold_music(),
+            (_, Event::HoldTick) => self.reply.push(Action::Pause(1)),
+            (Phase::Holding { matched: true }, Event::HoldEnded) => {
+                self.say(PromptKey::GoodbyeMatched);
+                self.reply.push(Action::Hangup);
+                self.end(Outcome::Matched, Stage::Connected);
+            }
+            (Phase::Holding { matched: false }, Event::HoldEnded) => {
+                self.say(PromptKey::Nobody);
+                self.desk_or_voicemail(true);
+            }
+            (Phase::Holding { matched: false }, Event::WaveAnswered { attempt, helper_first_name, still_wanted: true }) => {
+                self.effects.push(Effect::HelperAnswered { attempt });
+                let ring = Ring { attempt, helper_id: 0, helper_first_name, key: None };
+                self.whisper_to(&ring, Next::WaveKey { attempt });
+            }
+            (Phase::Holding { matched: true }, Event::WaveAnswered { .. }) => self.already_found(),
+            (_, Event::WaveAnswered { .. }) => self.caller_gone_to_helper(),
+            (phase, Event::WaveKey { attempt, helper_id, key, verdict }) => self.wave_key(phase, attempt, helper_id, key, verdict),
+            (Phase::Holding { matched: false }, Event::CallbackKey(key)) => {
+                if key.as_deref() == Some("1") {
+                    let hours = jiff::SignedDuration::from_hours(i64::from(self.ctx.dialplan.ringing.callback_hours));
+                    let spacing = jiff::SignedDuration::from_mins(i64::from(self.ctx.dialplan.ringing.callback_spacing_minutes));
+                    self.effects.push(Effect::CallbackRequested { open_until: self.ctx.now + hours, first_try_at: self.ctx.now + spacing });
+                    self.say(PromptKey::CallbackPromise);
+                    self.reply.push(Action::Hangup);
+                    self.end(Outcome::Unmatched, Stage::Ringing);
+                } else {
+                    self.voicemail();
+                }
+            }
+            (Phase::Holding { matched: true }, Event::ResidentAnswered { helper_first_name, helper_street }) => {
+                let news = match &helper_street {
+                    Some(street) => self.speech(PromptKey::CallbackGoodNews, &[("helper", &helper_first_name), ("street", street)]),
+                    None => self.speech(PromptKey::CallbackGoodNewsName, &[("helper", &helper_first_name)]),
+                };
+                self.reply.push(Action::Say(news));
+                self.reply.push(Action::JoinHold);
+            }
+            (Phase::Holding { matched: true }, Event::ResidentUnreachable { attempt }) => {
+                // Said to the helper who is waiting; the desk follows the resident up.
+                let caller = self.ctx.caller.first_name.clone().unwrap_or_default();
+                let said = self.speech(PromptKey::CallbackResidentNoAnswer, &[("caller", &caller)]);
+                self.reply.push(Action::Say(said));
+                self.reply.push(Action::Hangup);
+                self.effects.push(Effect::MatchUndone { attempt });
+                self.end(Outcome::Unmatched, Stage::Connected);
+            }
             (phase, Event::CallerGone) => self.caller_gone(phase),
             (Phase::Ended { .. }, _) => self.reply.push(Action::Hangup),
             (_, _) => {
@@ -368,7 +441,11 @@ impl Stepper<'_, '_> {
                 let category = plan.category_for_digit(digit).map(|c| c.key.clone());
                 self.state.category = category;
                 self.state.search_started_at = Some(self.ctx.now);
-                self.try_next_helper(true);
+                if plan.ringing.mode == RingMode::Waves {
+                    self.hold();
+                } else {
+                    self.try_next_helper(true);
+                }
             }
             Some(_) => {
                 self.state.menu_rounds += 1;
@@ -428,7 +505,82 @@ impl Stepper<'_, '_> {
         self.state.phase = Phase::Ringing(Ring { attempt, helper_id: helper.id, helper_first_name: helper.first_name, key: None });
     }
 
+    /// Waves: the caller waits on hold; the web layer rings the first wave.
+    fn hold(&mut self) {
+        if self.ctx.caller_gone {
+            self.end(Outcome::Abandoned, Stage::Ringing);
+            return;
+        }
+        if self.ctx.next_helper.is_none() {
+            self.say(PromptKey::Nobody);
+            self.desk_or_voicemail(true);
+            return;
+        }
+        let category = self.category_name();
+        let searching = self.speech(PromptKey::Searching, &[("category", &category)]);
+        self.reply.push(Action::Say(searching));
+        self.reply.push(Action::Hold { wait: Next::HoldWait, done: Next::HoldDone });
+        self.state.phase = Phase::Holding { matched: false };
+    }
+
+    /// What a held caller hears, again and again: a kind word, then a short pause.
+    fn hold_music(&mut self) {
+        self.say(PromptKey::HoldWaiting);
+        self.reply.push(Action::Pause(4));
+        self.say(PromptKey::HoldStillSearching);
+        self.reply.push(Action::Pause(4));
+    }
+
+    fn already_found(&mut self) {
+        self.say(PromptKey::WaveAlreadyFound);
+        self.reply.push(Action::Hangup);
+    }
+
+    fn wave_key(&mut self, phase: Phase, attempt: u32, helper_id: i64, key: Option<String>, verdict: Option<super::waves::Yes>) {
+        use super::waves::Yes;
+        let key = key.unwrap_or_default();
+        match verdict {
+            Some(Yes::AlreadyWon) => {
+                // The same yes delivered twice.
+                self.say(PromptKey::WaveAccepted);
+                self.reply.push(Action::JoinHold);
+                return;
+            }
+            _ => self.effects.push(Effect::HelperKey { attempt, key: key.clone() }),
+        }
+        match verdict {
+            Some(Yes::Wins { .. }) if phase == (Phase::Holding { matched: false }) => {
+                let ring = Ring { attempt, helper_id, helper_first_name: String::new(), key: Some(key) };
+                self.matched(&ring);
+                if self.ctx.callback {
+                    // The resident is called now; the helper waits in the conference.
+                    let caller = self.ctx.caller.first_name.clone().unwrap_or_default();
+                    let wait = self.speech(PromptKey::CallbackHelperWait, &[("caller", &caller)]);
+                    self.reply.push(Action::Say(wait));
+                } else {
+                    self.say(PromptKey::WaveAccepted);
+                }
+                self.reply.push(Action::JoinHold);
+                self.state.phase = Phase::Holding { matched: true };
+            }
+            Some(Yes::AlreadyFound) => self.already_found(),
+            Some(Yes::SearchOver) => {
+                self.say(PromptKey::WaveSearchOver);
+                self.reply.push(Action::Hangup);
+            }
+            Some(_) => self.caller_gone_to_helper(),
+            None => {
+                self.say(if key.is_empty() { PromptKey::WhisperNoInput } else { PromptKey::WhisperDeclined });
+                self.reply.push(Action::Hangup);
+            }
+        }
+    }
+
     fn whisper(&mut self, ring: &Ring) {
+        self.whisper_to(ring, Next::WhisperKey { attempt: ring.attempt });
+    }
+
+    fn whisper_to(&mut self, ring: &Ring, next: Next) {
         let plan = self.ctx.dialplan;
         let caller = self.ctx.caller;
         let category = self.category_name();
@@ -439,7 +591,6 @@ impl Stepper<'_, '_> {
             _ => self.speech(PromptKey::WhisperRequestUnknown, &[("category", &category)]),
         };
         let question = self.speech(PromptKey::WhisperQuestion, &[]);
-        let next = Next::WhisperKey { attempt: ring.attempt };
         self.reply.push(Action::Gather { say: vec![intro, request, question.clone()], timeout_seconds: 6, next });
         self.reply.push(Action::Gather { say: vec![question], timeout_seconds: 6, next });
         // Nothing pressed twice (often a voicemail box): a no, thanked.
@@ -491,6 +642,8 @@ impl Stepper<'_, '_> {
                 self.effects.push(Effect::AttemptEnded { attempt: ring.attempt, result: AttemptResult::Accepted });
                 self.end(Outcome::Matched, Stage::Connected);
             }
+            Phase::Holding { matched: true } => self.end(Outcome::Matched, Stage::Connected),
+            Phase::Holding { matched: false } => self.end(Outcome::Abandoned, Stage::Ringing),
             Phase::Desk => self.end(Outcome::Unmatched, Stage::Desk),
             Phase::Voicemail => self.end(Outcome::Unmatched, Stage::Voicemail),
             Phase::Ended { .. } => {}
@@ -513,7 +666,15 @@ impl Stepper<'_, '_> {
                 if nobody_found {
                     self.say(PromptKey::DeskClosed);
                 }
-                self.voicemail();
+                let held = self.state.phase == (Phase::Holding { matched: false });
+                if held && nobody_found && self.ctx.caller.number != CallerNumber::Withheld {
+                    // Waves: before the voicemail, offer to call back when a neighbour can.
+                    let offer = self.speech(PromptKey::CallbackOffer, &[]);
+                    self.reply.push(Action::Gather { say: vec![offer], timeout_seconds: plan.menu.timeout_seconds, next: Next::CallbackOffer });
+                    self.reply.push(Action::Redirect(Next::CallbackOffer));
+                } else {
+                    self.voicemail();
+                }
             }
         }
     }

@@ -52,6 +52,33 @@ pub struct Ringing {
     pub max_wait_seconds: u32,
     /// Searches one caller may start in 24 hours; after that the desk decides.
     pub max_searches_per_caller_per_day: u32,
+    /// How helpers are rung while the caller waits.
+    pub mode: RingMode,
+    /// In `waves` mode: how many helpers ring at once (1 = one after another).
+    pub wave_size: u32,
+    /// How long a "call me back" request stays open, in hours.
+    pub callback_hours: u32,
+    /// Minutes between two searches for an open "call me back" request.
+    pub callback_spacing_minutes: u32,
+}
+
+/// How helpers are rung while the caller waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RingMode {
+    /// One by one inside the caller's own call (no REST credentials needed).
+    Dial,
+    /// The caller waits on hold; the service rings helpers itself, `wave_size` at a time,
+    /// through the provider's REST API.
+    Waves,
+}
+
+impl RingMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RingMode::Dial => "dial",
+            RingMode::Waves => "waves",
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -128,6 +155,10 @@ struct RawRinging {
     max_helpers: Spanned<u32>,
     max_wait_seconds: Spanned<u32>,
     max_searches_per_caller_per_day: Option<Spanned<u32>>,
+    mode: Option<Spanned<String>>,
+    wave_size: Option<Spanned<u32>>,
+    callback_hours: Option<Spanned<u32>>,
+    callback_spacing_minutes: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -169,6 +200,14 @@ impl Check<'_> {
             return self.fail(field, value.span(), format!("must be between {min} and {max} {unit}, not {v}"));
         }
         Some(v)
+    }
+
+    /// An optional number within bounds, or `default` when it is absent.
+    fn range_or(&mut self, field: &str, value: &Option<Spanned<u32>>, (min, max): (u32, u32), unit: &str, default: u32) -> Option<u32> {
+        match value {
+            Some(v) => self.range(field, v, min, max, unit),
+            None => Some(default),
+        }
     }
 
     fn phone(&mut self, field: &str, value: &Spanned<String>) -> Option<PhoneNumber> {
@@ -256,6 +295,17 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
         Some(v) => c.range("ringing.max_searches_per_caller_per_day", v, 1, 50, "searches"),
         None => Some(5),
     };
+    let mode = match &raw.ringing.mode {
+        Some(m) => match m.get_ref().trim() {
+            "dial" => Some(RingMode::Dial),
+            "waves" => Some(RingMode::Waves),
+            other => c.fail("ringing.mode", m.span(), format!("must be \"dial\" or \"waves\", not \"{other}\"")),
+        },
+        None => Some(RingMode::Dial),
+    };
+    let wave_size = c.range_or("ringing.wave_size", &raw.ringing.wave_size, (1, 5), "helpers", 2);
+    let callback_hours = c.range_or("ringing.callback_hours", &raw.ringing.callback_hours, (1, 168), "hours", 36);
+    let callback_spacing = c.range_or("ringing.callback_spacing_minutes", &raw.ringing.callback_spacing_minutes, (5, 240), "minutes", 20);
 
     let menu_timeout = match &raw.menu.timeout_seconds {
         Some(v) => c.range("menu.timeout_seconds", v, 3, 30, "seconds"),
@@ -302,6 +352,9 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
     else {
         return Err(vec![DialplanError { line: None, field: "dialplan".into(), message: "is incomplete".into() }]);
     };
+    let (Some(mode), Some(wave_size), Some(callback_hours), Some(callback_spacing_minutes)) = (mode, wave_size, callback_hours, callback_spacing) else {
+        return Err(vec![DialplanError { line: None, field: "ringing".into(), message: "is incomplete".into() }]);
+    };
     Ok(Dialplan {
         name,
         number,
@@ -310,7 +363,7 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
         language,
         voice,
         desk: Desk { phone: desk_phone, office_hours, ring_timeout_seconds: desk_ring_timeout, voicemail_max_seconds: voicemail_max },
-        ringing: Ringing { hours: ringing_hours, ring_timeout_seconds: ring_timeout, max_helpers, max_wait_seconds: max_wait, max_searches_per_caller_per_day: max_searches },
+        ringing: Ringing { hours: ringing_hours, ring_timeout_seconds: ring_timeout, max_helpers, max_wait_seconds: max_wait, max_searches_per_caller_per_day: max_searches, mode, wave_size, callback_hours, callback_spacing_minutes },
         menu: Menu { timeout_seconds: menu_timeout, repeats: menu_repeats },
         categories,
     })
@@ -406,6 +459,27 @@ mod tests {
         assert_eq!(errs.len(), 2, "{errs:?}");
         assert!(errs.iter().any(|e| e.contains("field `ringing.ring_timeout_seconds`: must be between 5 and 120 seconds, not 2")));
         assert!(errs.iter().any(|e| e.contains("field `category.digit`: digit 1 is used twice")));
+    }
+
+    #[test]
+    fn ringing_mode_and_waves() {
+        let defaults: String = EXAMPLE.lines().filter(|l| !["mode =", "wave_size =", "callback_"].iter().any(|p| l.starts_with(p))).map(|l| format!("{l}\n")).collect();
+        let plan = parse(&defaults).unwrap();
+        assert_eq!((plan.ringing.mode, plan.ringing.wave_size, plan.ringing.callback_hours, plan.ringing.callback_spacing_minutes), (RingMode::Dial, 2, 36, 20));
+        let waves = EXAMPLE.replace("mode = \"dial\"", "mode = \"waves\"").replace("wave_size = 2", "wave_size = 3").replace("callback_hours = 36", "callback_hours = 12").replace("callback_spacing_minutes = 20", "callback_spacing_minutes = 30");
+        let plan = parse(&waves).unwrap();
+        assert_eq!((plan.ringing.mode, plan.ringing.wave_size, plan.ringing.callback_hours, plan.ringing.callback_spacing_minutes), (RingMode::Waves, 3, 12, 30));
+        let cases = [
+            ("mode = \"waves\"", "mode = \"all-at-once\"", "field `ringing.mode`: must be \"dial\" or \"waves\", not \"all-at-once\""),
+            ("wave_size = 3", "wave_size = 9", "field `ringing.wave_size`: must be between 1 and 5 helpers, not 9"),
+            ("callback_hours = 12", "callback_hours = 0", "field `ringing.callback_hours`: must be between 1 and 168 hours, not 0"),
+            ("callback_spacing_minutes = 30", "callback_spacing_minutes = 1", "field `ringing.callback_spacing_minutes`: must be between 5 and 240 minutes, not 1"),
+        ];
+        for (good, bad, expected) in cases {
+            let src = waves.replace(good, bad);
+            let line = src.lines().position(|l| l == bad).unwrap() + 1;
+            assert_eq!(errors(&src), vec![format!("line {line}, {expected}")]);
+        }
     }
 
     #[test]

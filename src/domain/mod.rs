@@ -11,3 +11,4 @@ pub mod participant;
 pub mod phone;
 pub mod prompts;
 pub mod ranking;
+pub mod waves;

@@ -18,7 +18,7 @@ pub struct StoredCall {
 }
 
 /// Runs one statement, cached: webhooks run the same few statements again and again.
-fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+pub(super) fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute(params)
 }
 
@@ -83,7 +83,14 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         )?;
         Ok(Ring { attempt: attempts, helper_id: helper_id.unwrap_or(0), helper_first_name: first_name, key })
     };
+    // A call held in waves is stored as 'ringing' (searching) or 'connected' (a yes), with
+    // its search in `wave_searches`.
+    let held = match phase.as_str() {
+        "ringing" | "connected" => super::waves::status(conn, call_sid)?.is_some(),
+        _ => false,
+    };
     let phase = match phase.as_str() {
+        "ringing" | "connected" if held => Phase::Holding { matched: phase == "connected" },
         "menu" => Phase::Menu,
         "ringing" => Phase::Ringing(ring()?),
         "connected" => Phase::Connected(ring()?),
@@ -147,6 +154,8 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
         Phase::Menu => ("menu", None, None),
         Phase::Ringing(_) => ("ringing", None, None),
         Phase::Connected(_) => ("connected", None, None),
+        Phase::Holding { matched: false } => ("ringing", None, None),
+        Phase::Holding { matched: true } => ("connected", None, None),
         Phase::Desk => ("desk", None, None),
         Phase::Voicemail => ("voicemail", None, None),
         Phase::Ended { outcome, from } => ("ended", Some(stage_str(*from)), Some(outcome.as_str())),
@@ -199,6 +208,11 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
                     "UPDATE attempts SET result = ?3, ended_at = coalesce(ended_at, ?4) WHERE call_sid = ?1 AND attempt = ?2",
                     params![sid, attempt, result.as_str(), at],
                 )?;
+            }
+            Effect::CallbackRequested { open_until, first_try_at } => {
+                if let Some(phone) = &call.from {
+                    super::callbacks::open(conn, &call.dialplan_number, Some(sid), call.caller_id, phone, s.category.as_deref().unwrap_or(""), now, *open_until, *first_try_at)?;
+                }
             }
             Effect::Voicemail { recording_url, duration_seconds } => {
                 exec(conn,
@@ -338,6 +352,7 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, ba
     for sid in &sids {
         exec(conn, "UPDATE attempts SET helper_id = NULL, helper_phone = NULL, helper_first_name = '' WHERE call_sid = ?1", [sid])?;
         exec(conn, "UPDATE matches SET helper_id = NULL, caller_phone = NULL WHERE call_sid = ?1", [sid])?;
+        exec(conn, "UPDATE wave_legs SET helper_id = NULL, leg_sid = NULL WHERE call_sid = ?1", [sid])?;
         exec(conn, "DELETE FROM voicemails WHERE call_sid = ?1", [sid])?;
         exec(conn, "DELETE FROM webhook_responses WHERE call_sid = ?1", [sid])?;
         exec(conn, "UPDATE follow_ups SET note = NULL WHERE call_sid = ?1", [sid])?;

@@ -5,10 +5,12 @@
 //! thread of their own ([`Worker`]), never on the async runtime.
 
 pub mod accounts;
+pub mod callbacks;
 pub mod calls;
 pub mod desk;
 pub mod participants;
 pub mod synthetic;
+pub mod waves;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -31,7 +33,7 @@ pub struct Store {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql")), M::up(include_str!("migrations/002_desk.sql"))])
+    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql")), M::up(include_str!("migrations/002_desk.sql")), M::up(include_str!("migrations/003_waves.sql")), M::up(include_str!("migrations/004_callbacks.sql"))])
 }
 
 impl Store {

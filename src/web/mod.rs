@@ -6,8 +6,10 @@
 pub mod desk;
 mod limits;
 mod metrics;
+mod waves;
 mod webhooks;
 
+pub use waves::start_due_callbacks;
 pub use webhooks::sweep;
 
 use std::net::SocketAddr;
@@ -46,6 +48,9 @@ pub struct ServeConfig {
     pub rate_per_source: u32,
     /// The provider's REST API, for fetching voicemail recordings; `None` without credentials.
     pub recordings: Option<desk::calls::Recordings>,
+    /// The provider's REST API for ringing in waves; `None` without credentials (then
+    /// only `dial` mode works).
+    pub rest: Option<Arc<crate::provider::twilio::rest::RestClient>>,
 }
 
 pub struct AppState {
@@ -62,6 +67,7 @@ pub struct AppState {
     /// Each call that changed, for the desk's live Now page.
     pub changes: tokio::sync::broadcast::Sender<String>,
     pub desk: desk::DeskState,
+    pub rest: Option<Arc<crate::provider::twilio::rest::RestClient>>,
 }
 
 pub struct Application {
@@ -98,6 +104,7 @@ impl Application {
             retention_months: config.retention_months,
             metrics: metrics::Metrics::default(),
             rate_limit: limits::RateLimit::new(config.rate_per_source),
+            rest: config.rest,
         });
         let twilio = Router::new().route("/twilio/{endpoint}", post(webhooks::webhook)).layer(RequestBodyLimitLayer::new(64 * 1024));
         let desk = desk::router().layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024));
@@ -120,6 +127,17 @@ impl Application {
     /// end was never reported are closed at start and every ten minutes.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         tokio::spawn(desk::figures::warm(self.state.clone()));
+        // Call back later: open requests are searched for again when due (every minute).
+        let callbacks_state = self.state.clone();
+        let callbacks = tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                if let Err(e) = waves::start_due_callbacks(callbacks_state.clone()).await {
+                    tracing::error!(error = %e, "could not start the searches for open call-back requests");
+                }
+            }
+        });
         let state = self.state.clone();
         let sweeper = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(600));
@@ -164,6 +182,7 @@ impl Application {
         });
         let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await;
         sweeper.abort();
+        callbacks.abort();
         served?;
         Ok(())
     }

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use rusqlite::Connection;
 
 use super::limits::RateLimit;
+use super::waves::Outbound;
 use super::AppState;
 use crate::config::Neighbourhood;
 use crate::domain::action::Action;
@@ -71,9 +72,11 @@ pub async fn webhook(
     let call_sid = inbound.call_sid.clone();
     let outcome = state.worker.run(move |_| handle(&st, endpoint, inbound)).await;
     let body = match outcome {
-        Ok(Ok(xml)) => {
+        Ok(Ok((xml, outbound))) => {
             // The desk's Now page follows every change (no one listening is fine).
             let _ = state.changes.send(call_sid.clone());
+            // Only now that the transaction has committed: ring, cancel, move calls.
+            super::waves::dispatch(state.clone(), outbound);
             xml
         }
         Ok(Err(e)) => {
@@ -92,7 +95,7 @@ pub async fn webhook(
     ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
 }
 
-fn render(state: &AppState, voice: &Voice, call_sid: &str, seq: u64, actions: &[Action]) -> String {
+pub(super) fn render(state: &AppState, voice: &Voice, call_sid: &str, seq: u64, actions: &[Action]) -> String {
     let audio_base = format!("{}/audio/", state.public_url);
     twilio::render(actions, &RenderContext { call_sid, seq, voice, audio_base: &audio_base })
 }
@@ -120,9 +123,12 @@ fn fallback(state: &AppState, endpoint: Endpoint, to: &str) -> String {
         None => (&state.neighbourhoods.fallback_prompts, default_voice(state)),
     };
     let mut actions = Vec::new();
-    if matches!(endpoint, Endpoint::Whisper | Endpoint::WhisperKey) {
+    if matches!(endpoint, Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::WaveWhisper | Endpoint::WaveKey) {
         actions.push(Action::Hangup);
-    } else if endpoint != Endpoint::Status {
+    } else if endpoint == Endpoint::HoldWait {
+        // Hold music may not dial; a short silence, and the wait document is asked again.
+        actions.push(Action::Pause(2));
+    } else if !matches!(endpoint, Endpoint::Status | Endpoint::WaveStatus) {
         actions.push(Action::Say(prompts.speech(PromptKey::SomethingWentWrong, &[])));
         match hood.and_then(|h| h.dialplan.desk.phone.clone()) {
             Some(desk) => actions.push(Action::DialDesk { number: desk, timeout_seconds: 30, done: crate::domain::action::Next::DeskDone }),
@@ -133,15 +139,17 @@ fn fallback(state: &AppState, endpoint: Endpoint, to: &str) -> String {
     render(state, &voice, "CA0", 0, &actions)
 }
 
-/// Runs one webhook in one transaction and returns the document to send.
-fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Result<String> {
+/// Runs one webhook in one transaction and returns the document to send, with what to
+/// tell the provider after the transaction has committed.
+fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Result<(String, Outbound)> {
     let now = state.clock.now();
-    state.store.write(|tx| {
+    let mut out = Outbound::default();
+    let body = state.store.write(|tx| {
         if endpoint == Endpoint::Voice {
             return incoming(tx, state, &inbound, now);
         }
         let Some(mut call) = calls::load(tx, &inbound.call_sid)? else {
-            if endpoint == Endpoint::Status {
+            if matches!(endpoint, Endpoint::Status | Endpoint::WaveStatus) {
                 // A status callback for a leg we never saw (a helper's leg, say).
                 return Ok(render(state, &default_voice(state), &inbound.call_sid, 0, &[]));
             }
@@ -151,15 +159,33 @@ fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Res
             bail!("the call's dialplan {} is no longer loaded", call.dialplan_number);
         };
         let voice = &hood.dialplan.voice;
+        if let Some(report) = inbound.wave.clone() {
+            let (mut stored, step) = super::waves::report(tx, state, &hood, call, report, now, &mut out)?;
+            let attempts = stored.state.attempts.max(step.state.attempts);
+            stored.state = step.state;
+            stored.state.attempts = attempts;
+            calls::save(tx, &stored, &step.effects, now)?;
+            super::waves::finish_search_call(tx, &stored.call_sid, now)?;
+            log_step(&stored, endpoint);
+            return Ok(render(state, voice, &stored.call_sid, stored.seq, &step.reply));
+        }
+        let before = call.state.phase.clone();
         let Some(event) = inbound.event.clone() else {
             return Ok(render(state, voice, &call.call_sid, call.seq, &[]));
         };
         match endpoint {
-            Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey => {
+            Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::HoldWait => {
                 let step = run_step(tx, &state.store.registry, &hood, &call, event, now, inbound.caller_gone)?;
                 call.state = step.state;
                 calls::save(tx, &call, &step.effects, now)?;
-                log_step(&call, endpoint);
+                if endpoint == Endpoint::HoldWait {
+                    super::waves::tick(tx, state, &call, now, &mut out)?;
+                } else if is_held(&before) || is_held(&call.state.phase) {
+                    super::waves::after_caller_step(tx, state, &hood, &before, &call, now, &mut out)?;
+                }
+                if endpoint != Endpoint::HoldWait {
+                    log_step(&call, endpoint);
+                }
                 Ok(render(state, voice, &call.call_sid, call.seq, &step.reply))
             }
             _ => {
@@ -181,11 +207,19 @@ fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Res
                 let body = render(state, voice, &call.call_sid, call.seq, &step.reply);
                 calls::save(tx, &call, &step.effects, now)?;
                 calls::save_document(tx, &call.call_sid, call.seq, &body)?;
+                if is_held(&before) || is_held(&call.state.phase) {
+                    super::waves::after_caller_step(tx, state, &hood, &before, &call, now, &mut out)?;
+                }
                 log_step(&call, endpoint);
                 Ok(body)
             }
         }
-    })
+    })?;
+    Ok((body, out))
+}
+
+fn is_held(phase: &call::Phase) -> bool {
+    matches!(phase, call::Phase::Holding { .. })
 }
 
 fn incoming(tx: &Connection, state: &AppState, inbound: &Inbound, now: jiff::Timestamp) -> anyhow::Result<String> {
@@ -222,7 +256,7 @@ fn incoming(tx: &Connection, state: &AppState, inbound: &Inbound, now: jiff::Tim
     Ok(body)
 }
 
-fn run_step(tx: &Connection, registry: &participants::RegistryCache, hood: &Neighbourhood, call: &StoredCall, event: Event, now: jiff::Timestamp, caller_gone: bool) -> anyhow::Result<Step> {
+pub(super) fn run_step(tx: &Connection, registry: &participants::RegistryCache, hood: &Neighbourhood, call: &StoredCall, event: Event, now: jiff::Timestamp, caller_gone: bool) -> anyhow::Result<Step> {
     let plan = &hood.dialplan;
     let caller_participant = match call.caller_id {
         Some(id) => participants::find(tx, id)?,
@@ -241,29 +275,7 @@ fn run_step(tx: &Connection, registry: &participants::RegistryCache, hood: &Neig
         }),
     };
     let next_helper = match call::wants_helper(&call.state, &event, plan) {
-        Some(category) => {
-            let mut candidates = participants::candidates(tx, registry, category, &call.call_sid, call.from.as_ref())?;
-            // Learned from the attempts logged so far: who tends to say yes at this time.
-            let learned = participants::learned(tx, registry, &plan.time_zone, now)?;
-            let local_now = now.to_zoned(plan.time_zone.clone()).datetime();
-            for c in &mut candidates {
-                c.likelihood = Some(learned.likelihood(c.participant.id, local_now));
-            }
-            let caller_at = caller_participant.as_ref().map(|p| Whereabouts { street: &p.details.street, postcode: &p.details.postcode });
-            let request = ranking::Request {
-                category,
-                caller_phone: call.from.as_ref(),
-                caller_at,
-                now: now.to_zoned(plan.time_zone.clone()).datetime(),
-                at: now,
-                ringing_hours: &plan.ringing.hours,
-            };
-            ranking::best(&candidates, &request).map(|c| NextHelper {
-                id: c.participant.id,
-                first_name: c.participant.details.first_name().to_string(),
-                phone: c.participant.details.phone.clone(),
-            })
-        }
+        Some(category) => ranked(tx, registry, hood, call, caller_participant.as_ref(), category, now, 1)?.into_iter().next(),
         None => None,
     };
     let caller_over_limit = match (&call.from, &event, &call.state.phase) {
@@ -276,8 +288,38 @@ fn run_step(tx: &Connection, registry: &participants::RegistryCache, hood: &Neig
     if caller_over_limit {
         tracing::warn!(call = %call.call_sid, "caller is over the daily search limit: to the desk");
     }
-    let ctx = Context { now, dialplan: plan, prompts: &hood.prompts, caller: &caller, next_helper, caller_gone, caller_over_limit };
+    let callback = matches!(call.state.phase, call::Phase::Holding { .. }) && crate::store::callbacks::by_search(tx, &call.call_sid)?.is_some();
+    let ctx = Context { now, dialplan: plan, prompts: &hood.prompts, caller: &caller, next_helper, caller_gone, caller_over_limit, callback };
     Ok(call::step(call.state.clone(), event, &ctx))
+}
+
+/// The helpers who may be rung for this call now, best first.
+pub(super) fn ranked(
+    tx: &Connection,
+    registry: &participants::RegistryCache,
+    hood: &Neighbourhood,
+    call: &StoredCall,
+    caller_participant: Option<&crate::domain::participant::Participant>,
+    category: &str,
+    now: jiff::Timestamp,
+    limit: usize,
+) -> anyhow::Result<Vec<NextHelper>> {
+    let plan = &hood.dialplan;
+    let mut candidates = participants::candidates(tx, registry, category, &call.call_sid, call.from.as_ref())?;
+    // Learned from the attempts logged so far: who tends to say yes at this time.
+    let learned = participants::learned(tx, registry, &plan.time_zone, now)?;
+    let local_now = now.to_zoned(plan.time_zone.clone()).datetime();
+    for c in &mut candidates {
+        c.likelihood = Some(learned.likelihood(c.participant.id, local_now));
+    }
+    let caller_at = caller_participant.map(|p| Whereabouts { street: &p.details.street, postcode: &p.details.postcode });
+    let request = ranking::Request { category, caller_phone: call.from.as_ref(), caller_at, now: local_now, at: now, ringing_hours: &plan.ringing.hours };
+    // One helper (dial mode): the best, without sorting everyone.
+    let chosen: Vec<&ranking::Candidate> = if limit == 1 { ranking::best(&candidates, &request).into_iter().collect() } else { ranking::rank(&candidates, &request).into_iter().take(limit).collect() };
+    Ok(chosen
+        .iter()
+        .map(|c| NextHelper { id: c.participant.id, first_name: c.participant.details.first_name().to_string(), phone: c.participant.details.phone.clone() })
+        .collect())
 }
 
 fn log_step(call: &StoredCall, endpoint: Endpoint) {
@@ -285,6 +327,8 @@ fn log_step(call: &StoredCall, endpoint: Endpoint) {
         call::Phase::Menu => "menu",
         call::Phase::Ringing(_) => "ringing",
         call::Phase::Connected(_) => "connected",
+        call::Phase::Holding { matched: false } => "holding",
+        call::Phase::Holding { matched: true } => "held-and-joined",
         call::Phase::Desk => "desk",
         call::Phase::Voicemail => "voicemail",
         call::Phase::Ended { .. } => "ended",

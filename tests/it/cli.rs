@@ -99,6 +99,27 @@ fn serve_refuses_to_start_without_a_way_to_check_signatures() {
     assert!(err.contains("TWILIO_AUTH_TOKEN is not set"), "{err}");
 }
 
+#[test]
+fn waves_need_rest_credentials_at_serve_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    std::fs::create_dir(&plans).unwrap();
+    let plan = burenlijn::config::EXAMPLE_DIALPLAN.replace("mode = \"dial\"", "mode = \"waves\"");
+    std::fs::write(plans.join("buurt.toml"), &plan).unwrap();
+    let (ok, out, err) = run(bin().args(["dialplan", "check"]).arg(plans.join("buurt.toml")));
+    assert!(ok, "{err}");
+    assert!(out.contains("`serve` needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"), "{out}");
+    let (ok, _, err) = run(bin()
+        .args(["serve", "--public-url", "https://x.example", "--listen", "127.0.0.1:0", "--dialplans"])
+        .arg(&plans)
+        .arg("--db")
+        .arg(dir.path().join("x.db"))
+        .env("TWILIO_AUTH_TOKEN", "t")
+        .env_remove("TWILIO_ACCOUNT_SID"));
+    assert!(!ok);
+    assert!(err.contains("rings in waves") && err.contains("TWILIO_ACCOUNT_SID is not set"), "{err}");
+}
+
 /// The real binary, serving on loopback, driven by the emulator; stopped with SIGTERM.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_answers_a_whole_call_and_stops_cleanly() {
@@ -322,4 +343,25 @@ fn bench_desk_runs_at_a_small_size() {
     for p in pages {
         assert!(p["p99_ms"].as_f64().unwrap() > 0.0 && p["bytes"].as_u64().unwrap() > 500, "{p}");
     }
+}
+
+#[test]
+fn the_desk_opens_a_call_back_request_and_it_is_listed_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let plans = dir.path().join("plans");
+    std::fs::create_dir(&plans).unwrap();
+    std::fs::write(plans.join("buurt.toml"), burenlijn::config::EXAMPLE_DIALPLAN.replace("mode = \"dial\"", "mode = \"waves\"")).unwrap();
+    let (ok, out, err) = run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "shopping", "--dialplans"]).arg(&plans).arg("--db").arg(&db).env("BURENLIJN_NOW", TUESDAY_MORNING));
+    assert!(ok, "{out}\n{err}");
+    assert!(out.starts_with("request #1 is open until 2026-11-25T21:15:00Z"), "{out}");
+    assert!(!out.contains("1234567"), "numbers are masked: {out}");
+    // Another process (as after a restart) sees it.
+    let (ok, out, _) = run(bin().args(["requests", "--db"]).arg(&db));
+    assert!(ok);
+    assert!(out.contains("#1") && out.contains("open") && out.contains("shopping"), "{out}");
+    let (ok, _, err) = run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "knitting", "--dialplans"]).arg(&plans).arg("--db").arg(&db));
+    assert!(!ok && err.contains("--category 'knitting' is not in the dialplan"), "{err}");
+    let (ok, _, err) = run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "shopping", "--db"]).arg(&db));
+    assert!(!ok && err.contains("needs mode = \"waves\""), "{err}");
 }

@@ -19,3 +19,5 @@ mod browser;
 /// The Twilio REST client: against the official OpenAPI description (prism), and its
 /// retries and errors against a scripted server.
 mod rest;
+/// Ringing in waves through the (emulated) REST API.
+mod waves;

@@ -87,6 +87,12 @@ impl TestApp {
         .unwrap()
     }
 
+    /// Runs one SQL query that returns one text.
+    pub async fn text(&self, sql: &'static str) -> String {
+        let st = self.sandbox.state.clone();
+        tokio::task::spawn_blocking(move || st.store.read(|c| Ok(c.query_row(sql, [], |r| r.get::<_, String>(0))?)).unwrap()).await.unwrap()
+    }
+
     /// Runs one SQL count.
     pub async fn count(&self, sql: &'static str) -> i64 {
         let st = self.sandbox.state.clone();
@@ -119,4 +125,37 @@ pub fn attempts(log: &CallLog) -> Vec<(String, String)> {
 
 pub fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
     p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+/// The example neighbourhood ringing in waves of `wave_size`, with `edit` applied to its
+/// dialplan; the emulator's REST API stands in for Twilio's.
+pub async fn spawn_waves_app(wave_size: u32, edit: impl Fn(String) -> String) -> TestApp {
+    spawn_waves_app_at(TUESDAY_MORNING, wave_size, edit).await
+}
+
+/// Tuesday evening: helpers may still be rung until 21:00, the desk is closed.
+pub const TUESDAY_EVENING: &str = "2026-11-24T20:30:00+01:00";
+
+pub async fn spawn_waves_app_at(start: &str, wave_size: u32, edit: impl Fn(String) -> String) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        let _ = tracing_subscriber::fmt().with_env_filter("debug").with_test_writer().try_init();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let plan = burenlijn::config::EXAMPLE_DIALPLAN.replace("mode = \"dial\"", "mode = \"waves\"").replace("wave_size = 2", &format!("wave_size = {wave_size}"));
+    std::fs::write(dir.path().join("example.toml"), edit(plan)).unwrap();
+    let hoods = burenlijn::config::load(Some(dir.path()), None).unwrap();
+    let start: Timestamp = start.parse().unwrap();
+    let sandbox = Sandbox::start_waves(hoods, start, Some(PARTICIPANTS.to_string())).await.unwrap();
+    TestApp { sandbox }
+}
+
+impl TestApp {
+    pub fn network(&self) -> &burenlijn::provider::twilio::network::Network {
+        self.sandbox.emulator.network.as_deref().expect("a waves app has the emulator's REST network")
+    }
+}
+
+/// The helpers joined to the caller, in order.
+pub fn joined(report: &CallReport) -> Vec<String> {
+    report.lines.iter().filter_map(|l| if let Line::Connected { number } = l { Some(number.clone()) } else { None }).collect()
 }

@@ -45,7 +45,7 @@ fn run(w: &World, events: Vec<(Timestamp, Event, Option<NextHelper>)>) -> (CallS
     let mut state = CallState::new(events[0].0);
     let mut steps = Vec::new();
     for (now, event, next_helper) in events {
-        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper, caller_gone: false, caller_over_limit: false };
+        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper, caller_gone: false, caller_over_limit: false, callback: false };
         let step = step(state, event, &ctx);
         state = step.state.clone();
         steps.push(step);
@@ -71,6 +71,9 @@ fn describe(step: &Step) -> String {
             }
             Action::DialDesk { number, timeout_seconds, done } => format!("dial desk {number} {timeout_seconds}s done {done:?}"),
             Action::Record { max_seconds, silence_seconds, done } => format!("record {max_seconds}s silence {silence_seconds}s done {done:?}"),
+            Action::Pause(s) => format!("pause {s}s"),
+            Action::Hold { wait, done } => format!("hold wait {wait:?} done {done:?}"),
+            Action::JoinHold => "join the held caller".to_string(),
             Action::Hangup => "hangup".to_string(),
         };
         out.push_str(&line);
@@ -238,7 +241,7 @@ fn a_no_is_thanked_and_the_next_helper_is_rung_then_a_yes_connects() {
     assert!(!describe(&steps[6]).contains("hangup"), "a yes must not hang up: that joins the two");
 
     // After the conversation the Dial action arrives.
-    let ctx = Context { now: t(59), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false };
+    let ctx = Context { now: t(59), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback: false };
     let end = step(state, Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(true) }, &ctx);
     check(&end, expect![[r#"
         say Fijn dat er iemand kon helpen. Tot ziens.
@@ -356,7 +359,7 @@ fn callback_promises_name_the_right_day() {
     let w = world();
     let thanks = |now: Timestamp| {
         let s = CallState::new(now);
-        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false };
+        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback: false };
         describe(&step(s, Event::MenuKey(Some("0".into())), &ctx))
     };
     assert!(thanks(at(24, 7, 30, 0)).contains("vandaag na 9 uur"));
@@ -487,7 +490,7 @@ fn wants_helper_only_when_a_helper_may_be_rung() {
 fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
     let w = world();
     let (state, _) = run(&w, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))]);
-    let ctx = Context { now: t(20), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: Some(helper(8, "Bert")), caller_gone: true, caller_over_limit: false };
+    let ctx = Context { now: t(20), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: Some(helper(8, "Bert")), caller_gone: true, caller_over_limit: false, callback: false };
     let result = step(state, Event::HelperDialEnded { attempt: 1, status: DialStatus::Canceled, bridged: Some(false) }, &ctx);
     assert_eq!(result.effects, vec![Effect::AttemptEnded { attempt: 1, result: AttemptResult::Canceled }]);
     assert_eq!(result.state.outcome(), Some(Outcome::Abandoned));
@@ -495,7 +498,7 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
 
     // The desk not answering while the caller hangs up: unmatched, no recording offered.
     let (state, _) = run(&w, vec![(t(0), Event::Incoming, None), (t(5), Event::MenuKey(Some("0".into())), None)]);
-    let ctx = Context { now: t(40), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: true, caller_over_limit: false };
+    let ctx = Context { now: t(40), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: true, caller_over_limit: false, callback: false };
     let result = step(state, Event::DeskDialEnded { status: DialStatus::NoAnswer }, &ctx);
     assert_eq!(result.state.outcome(), Some(Outcome::Unmatched));
 }
@@ -504,12 +507,190 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
 fn a_caller_over_the_daily_limit_goes_to_the_desk_without_ringing_anyone() {
     let w = world();
     let (state, _) = run(&w, vec![(t(0), Event::Incoming, None)]);
-    let ctx = Context { now: t(10), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: Some(helper(7, "Anja")), caller_gone: false, caller_over_limit: true };
+    let ctx = Context { now: t(10), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: Some(helper(7, "Anja")), caller_gone: false, caller_over_limit: true, callback: false };
     let result = step(state, Event::MenuKey(Some("1".into())), &ctx);
     check(&result, expect![[r#"
         say U heeft vandaag al vaker gebeld. De balie helpt u graag verder.
         say Ik verbind u met de balie. Een ogenblik.
         dial desk +31850000001 25s done DeskDone
         phase Desk
+    "#]]);
+}
+
+fn waves_world() -> World {
+    let mut w = world();
+    w.plan.ringing.mode = dialplan::RingMode::Waves;
+    w
+}
+
+fn held(rest: Vec<(Timestamp, Event, Option<NextHelper>)>) -> Vec<(Timestamp, Event, Option<NextHelper>)> {
+    let mut events = vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))];
+    events.extend(rest);
+    events
+}
+
+#[test]
+fn waves_hold_the_caller_with_kind_words_and_whisper_to_helpers() {
+    let w = waves_world();
+    let (_, steps) = run(&w, held(vec![
+        (t(20), Event::HoldTick, None),
+        (t(25), Event::WaveAnswered { attempt: 2, helper_first_name: "Bert".into(), still_wanted: true }, None),
+    ]));
+    check(&steps[1], expect![[r#"
+        say U vraagt hulp bij boodschappen. Ik zoek nu een buur die u kan helpen. Blijft u aan de lijn, het kan even duren.
+        hold wait HoldWait done HoldDone
+        phase Holding { matched: false }
+    "#]]);
+    check(&steps[2], expect![[r#"
+        say U wacht nog even. Ik bel nu buren die u misschien kunnen helpen. Blijft u aan de lijn.
+        pause 4s
+        say Ik ben nog aan het zoeken. Fijn dat u wacht.
+        pause 4s
+        phase Holding { matched: false }
+    "#]]);
+    check(&steps[3], expect![[r#"
+        gather 6s -> WaveKey { attempt: 2 }: Goedemorgen Bert. U wordt gebeld door de Burenlijn van Voorbeeldwijk. | Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen. | Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
+        gather 6s -> WaveKey { attempt: 2 }: Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
+        say Dank u wel. Ik vraag iemand anders. Tot ziens.
+        hangup
+        effect HelperAnswered { attempt: 2 }
+        phase Holding { matched: false }
+    "#]]);
+}
+
+#[test]
+fn waves_the_winner_is_joined_the_others_are_thanked() {
+    use crate::domain::waves::Yes;
+    let w = waves_world();
+    let yes = |attempt: u32, verdict: Yes| Event::WaveKey { attempt, helper_id: 7, key: Some("1".into()), verdict: Some(verdict) };
+    let (state, steps) = run(&w, held(vec![
+        (t(40), yes(1, Yes::Wins { cancel: vec![2] }), None),
+        (t(41), yes(2, Yes::AlreadyFound), None),
+        (t(42), Event::WaveAnswered { attempt: 3, helper_first_name: "Carla".into(), still_wanted: false }, None),
+        (t(300), Event::HoldEnded, None),
+    ]));
+    check(&steps[2], expect![[r#"
+        say Dank u wel. Blijft u aan de lijn. Ik verbind u nu.
+        join the held caller
+        effect HelperKey { attempt: 1, key: "1" }
+        effect Matched { attempt: 1, helper_id: 7, wait_seconds: 30 }
+        phase Holding { matched: true }
+    "#]]);
+    check(&steps[3], expect![[r#"
+        say Dank u wel dat u opnam. Er is al iemand gevonden die helpt. U hoeft niets te doen. Tot ziens.
+        hangup
+        effect HelperKey { attempt: 2, key: "1" }
+        phase Holding { matched: true }
+    "#]]);
+    check(&steps[4], expect![[r#"
+        say Dank u wel dat u opnam. Er is al iemand gevonden die helpt. U hoeft niets te doen. Tot ziens.
+        hangup
+        phase Holding { matched: true }
+    "#]]);
+    assert_eq!(state.outcome(), Some(Outcome::Matched));
+}
+
+#[test]
+fn waves_without_a_yes_end_at_the_desk_and_a_late_yes_hears_the_caller_is_gone() {
+    use crate::domain::waves::Yes;
+    let w = waves_world();
+    let (state, steps) = run(&w, held(vec![
+        (t(300), Event::HoldEnded, None),
+        (t(301), Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::CallerGone) }, None),
+        (t(302), Event::WaveKey { attempt: 2, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::SearchOver) }, None),
+    ]));
+    check(&steps[4], expect![[r#"
+        say Dank u wel dat u wilde helpen. De beller wordt al verder geholpen. U hoeft niets te doen. Tot ziens.
+        hangup
+        effect HelperKey { attempt: 2, key: "1" }
+        phase Desk
+    "#]]);
+    check(&steps[2], expect![[r#"
+        say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
+        say Ik verbind u met de balie. Een ogenblik.
+        dial desk +31850000001 25s done DeskDone
+        phase Desk
+    "#]]);
+    check(&steps[3], expect![[r#"
+        say Dank u wel dat u wilde helpen. De beller heeft al opgehangen. U hoeft niets te doen. Tot ziens.
+        hangup
+        effect HelperKey { attempt: 1, key: "1" }
+        phase Desk
+    "#]]);
+    assert_eq!(state.phase, Phase::Desk);
+    // A caller who hangs up on hold: abandoned.
+    let (state, _) = run(&w, held(vec![(t(60), Event::CallerGone, None)]));
+    assert_eq!(state.outcome(), Some(Outcome::Abandoned));
+}
+
+/// Tuesday 20:30: the desk is closed.
+fn t_evening(secs: i64) -> Timestamp {
+    at(24, 20, 30, 0) + jiff::SignedDuration::from_secs(secs)
+}
+
+#[test]
+fn waves_offer_a_call_back_before_the_voicemail_when_the_desk_is_closed() {
+    let w = waves_world();
+    let events = vec![
+        (t_evening(0), Event::Incoming, None),
+        (t_evening(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+        (t_evening(200), Event::HoldEnded, None),
+        (t_evening(220), Event::CallbackKey(Some("1".into())), None),
+    ];
+    let (state, steps) = run(&w, events);
+    check(&steps[2], expect![[r#"
+        say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
+        say De balie is nu gesloten.
+        gather 8s -> CallbackOffer: Wilt u dat we u terugbellen zodra een buur kan helpen? Toets dan 1. Wilt u liever een bericht inspreken voor de balie? Blijft u dan aan de lijn.
+        redirect CallbackOffer
+        phase Holding { matched: false }
+    "#]]);
+    let open_until = t_evening(220) + jiff::SignedDuration::from_hours(36);
+    let first_try = t_evening(220) + jiff::SignedDuration::from_mins(20);
+    assert_eq!(steps[3].effects, vec![Effect::CallbackRequested { open_until, first_try_at: first_try }]);
+    assert_eq!(state.outcome(), Some(Outcome::Unmatched));
+    // Nothing pressed: the voicemail, as before.
+    let (state, _) = run(&w, vec![
+        (t_evening(0), Event::Incoming, None),
+        (t_evening(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+        (t_evening(200), Event::HoldEnded, None),
+        (t_evening(220), Event::CallbackKey(None), None),
+    ]);
+    assert_eq!(state.phase, Phase::Voicemail);
+}
+
+#[test]
+fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_answered() {
+    use crate::domain::waves::Yes;
+    let w = waves_world();
+    let mut events = held(vec![(t(40), Event::WaveKey { attempt: 1, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) }, None)]);
+    events.push((t(60), Event::ResidentAnswered { helper_first_name: "Bert".into(), helper_street: Some("Dorpsweg".into()) }, None));
+    let mut steps = Vec::new();
+    let mut state = CallState::new(t(0));
+    for (now, event, next_helper) in events {
+        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper, caller_gone: false, caller_over_limit: false, callback: true };
+        let s = step(state, event, &ctx);
+        state = s.state.clone();
+        steps.push(s);
+    }
+    check(&steps[2], expect![[r#"
+        say Dank u wel. Blijft u aan de lijn. Ik bel Jan nu op.
+        join the held caller
+        effect HelperKey { attempt: 1, key: "1" }
+        effect Matched { attempt: 1, helper_id: 8, wait_seconds: 30 }
+        phase Holding { matched: true }
+    "#]]);
+    check(&steps[3], expect![[r#"
+        say Goed nieuws. Bert uit de Dorpsweg kan u helpen. Ik verbind u nu.
+        join the held caller
+        phase Holding { matched: true }
+    "#]]);
+    let ctx = Context { now: t(90), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback: true };
+    let unreachable = step(state, Event::ResidentUnreachable { attempt: 1 }, &ctx);
+    check(&unreachable, expect![[r#"
+        say Jan neemt helaas niet op. De balie belt Jan nog. Dank u wel dat u wilde helpen. Tot ziens.
+        hangup
+        effect MatchUndone { attempt: 1 }
+        phase Ended { outcome: Unmatched, from: Connected }
     "#]]);
 }

@@ -57,6 +57,16 @@ pub trait Phones: Send {
     }
     /// Everything that happens, as it happens.
     fn line(&mut self, _line: &Line) {}
+    /// Waves: whether the caller hangs up in the `round`-th round of hold music (0: as
+    /// soon as they are put on hold).
+    fn caller_hangs_up_on_hold(&mut self, _round: u32) -> bool {
+        false
+    }
+    /// Waves: what each helper does when the switchboard rings them itself (REST-created
+    /// legs run apart from the caller, so they need the whole script up front).
+    fn rest_helpers(&self) -> Option<std::collections::HashMap<String, HelperAction>> {
+        None
+    }
 }
 
 /// One thing that happened on the phones.
@@ -76,6 +86,10 @@ pub enum Line {
     CallerRecords { seconds: u32 },
     CallerHangsUp,
     CallEnded,
+    /// Waves: a helper was put into a conference nobody else is in.
+    AloneInConference { number: String },
+    /// Call back later: `joining` (called by the switchboard) joined `waiting`.
+    Joined { waiting: String, joining: String },
 }
 
 impl std::fmt::Display for Line {
@@ -95,6 +109,8 @@ impl std::fmt::Display for Line {
             Line::CallerRecords { seconds } => write!(f, "  caller leaves a message of {seconds} s and hangs up"),
             Line::CallerHangsUp => write!(f, "  caller hangs up"),
             Line::CallEnded => write!(f, "  (call ended)"),
+            Line::AloneInConference { number } => write!(f, "    {number} is alone on an empty line"),
+            Line::Joined { waiting, joining } => write!(f, "  {joining} and {waiting} are talking"),
         }
     }
 }
@@ -150,11 +166,13 @@ pub struct Emulator {
     /// The number's fallback document (e.g. `deploy/fallback.xml`), run when the Voice URL
     /// itself cannot be reached.
     pub fallback_twiml: Option<String>,
+    /// The REST side (waves): created calls and conferences.
+    pub network: Option<Arc<super::network::Network>>,
     next_sid: AtomicU64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum Verb {
+pub(super) enum Verb {
     Say(String),
     Play(String),
     Pause(u32),
@@ -162,6 +180,8 @@ enum Verb {
     Redirect(String),
     Dial { action: Option<String>, timeout: u32, caller_id: Option<String>, number: String, url: Option<String> },
     Record { action: Option<String>, timeout: u32 },
+    /// `<Dial><Conference>`: join the conference `name` (a caller waits hearing `wait_url`).
+    Conference { action: Option<String>, name: String, wait_url: Option<String> },
     Hangup,
 }
 
@@ -199,7 +219,7 @@ impl Call<'_> {
     }
 }
 
-fn speaking_seconds(text: &str) -> i64 {
+pub(super) fn speaking_seconds(text: &str) -> i64 {
     // About two and a half words a second at a slow, clear pace.
     ((text.split_whitespace().count() as f64) / 2.5).ceil() as i64
 }
@@ -219,6 +239,7 @@ impl Emulator {
             pause_between_requests: Duration::ZERO,
             retry_for: Duration::ZERO,
             fallback_twiml: None,
+            network: None,
             next_sid: AtomicU64::new(1),
         })
     }
@@ -273,15 +294,7 @@ impl Emulator {
 
     /// POSTs with any signature (or none): for testing refusals.
     pub async fn post_with_signature(&self, url: &Url, params: &[(String, String)], sig: Option<&str>) -> Result<(u16, String), EmulatorError> {
-        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();
-        let mut req = self.client.post(url.clone()).header("Content-Type", "application/x-www-form-urlencoded").body(body);
-        if let Some(sig) = sig {
-            req = req.header("X-Twilio-Signature", sig);
-        }
-        let resp = req.send().await.map_err(|source| EmulatorError::Http { url: url.to_string(), source })?;
-        let status = resp.status().as_u16();
-        let text = resp.text().await.map_err(|source| EmulatorError::Http { url: url.to_string(), source })?;
-        Ok((status, text))
+        post_form(&self.client, url, params, sig).await
     }
 
     async fn webhook(&self, call: &mut Call<'_>, url: &Url, params: &[(String, String)]) -> Result<String, EmulatorError> {
@@ -322,6 +335,9 @@ impl Emulator {
     /// Places a call from `from` to `to` and plays it to the end.
     pub async fn call(&self, from: &str, to: &str, phones: &mut dyn Phones) -> Result<CallReport, EmulatorError> {
         let sid = self.new_sid("CA");
+        if let (Some(network), Some(helpers)) = (&self.network, phones.rest_helpers()) {
+            network.script_helpers(helpers);
+        }
         let mut call = Call { sid: sid.clone(), from: from.into(), to: to.into(), phones, report: CallReport { call_sid: sid, ..Default::default() }, rings: 0 };
         let started = self.clock.as_ref().map(|c| crate::clock::Clock::now(c.as_ref()));
         let params = call.params_with_status("ringing");
@@ -368,6 +384,13 @@ impl Emulator {
             _ => "0".into(),
         };
         self.status_callback(&mut call, &duration).await?;
+        if let Some(network) = &self.network {
+            // What happened on the helper legs the switchboard placed itself.
+            let lines = network.lines_when_done(&call.sid, Duration::from_secs(10)).await;
+            for line in lines {
+                call.line(line);
+            }
+        }
         Ok(call.report)
     }
 
@@ -469,11 +492,80 @@ impl Emulator {
                         call.line(Line::CallerSilent);
                     }
                 },
+                Verb::Conference { action, name, wait_url } => {
+                    let wait_url = wait_url.map(|w| resolve(&w)).transpose()?;
+                    let action = action.map(|a| resolve(&a)).transpose()?;
+                    return self.hold(call, &name, wait_url, action).await;
+                }
                 Verb::Hangup => return Ok(None),
             }
         }
         // The end of a document ends the call.
         Ok(None)
+    }
+
+    /// The caller waits in a conference of their own, hearing the wait document again and
+    /// again, until a helper joins, the call is redirected, or the caller hangs up.
+    async fn hold(&self, call: &mut Call<'_>, name: &str, wait_url: Option<Url>, action: Option<Url>) -> Result<Option<(Url, Vec<(String, String)>, bool)>, EmulatorError> {
+        use super::network::ConferenceEvent;
+        let Some(network) = self.network.clone() else {
+            return Err(EmulatorError::Twiml { url: self.voice_url.to_string(), message: "a <Conference> needs the emulator's REST network (waves)".into() });
+        };
+        let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+        network.open_conference(name, &call.sid, events_tx);
+        let mut round = 0;
+        let outcome = loop {
+            if call.phones.caller_hangs_up_on_hold(round) {
+                call.line(Line::CallerHangsUp);
+                break None;
+            }
+            round += 1;
+            if round > 500 {
+                network.close_conference(name, &call.sid);
+                return Err(EmulatorError::Runaway(round as usize));
+            }
+            // One round of the wait document, in simulated time; helper legs move on in
+            // (scaled) real time meanwhile.
+            let mut seconds = 5;
+            if let Some(wait) = &wait_url {
+                let body = self.webhook(call, wait, &call.base_params()).await?;
+                seconds = 0;
+                for verb in parse(&body).map_err(|message| EmulatorError::Twiml { url: wait.to_string(), message })? {
+                    match verb {
+                        Verb::Say(text) | Verb::Play(text) => {
+                            seconds += speaking_seconds(&text);
+                            call.line(Line::CallerHears(text));
+                        }
+                        Verb::Pause(s) => seconds += i64::from(s),
+                        other => {
+                            network.close_conference(name, &call.sid);
+                            return Err(EmulatorError::Twiml { url: wait.to_string(), message: format!("{other:?} is not allowed in a wait document") });
+                        }
+                    }
+                }
+            }
+            self.advance(seconds.max(1));
+            let real = Duration::from_millis(network.ms_per_second * seconds.max(1) as u64);
+            match tokio::time::timeout(real, events.recv()).await {
+                Ok(Some(ConferenceEvent::HelperJoined { number, ended })) => {
+                    call.line(Line::Connected { number });
+                    self.advance(240);
+                    let _ = ended.send(());
+                    break action.map(|a| {
+                        let mut params = call.base_params();
+                        params.push(("DialCallStatus".into(), "completed".into()));
+                        params.push(("DialCallDuration".into(), "240".into()));
+                        (a, params, false)
+                    });
+                }
+                Ok(Some(ConferenceEvent::Redirect(url))) => break Some((url, call.base_params(), false)),
+                Ok(Some(ConferenceEvent::Hangup)) | Ok(None) => break None,
+                Ok(Some(ConferenceEvent::Twiml(_))) => {}
+                Err(_) => {}
+            }
+        };
+        network.close_conference(name, &call.sid);
+        Ok(outcome)
     }
 
     /// Rings one number. Returns DialCallStatus, DialBridged, the child CallSid and the
@@ -596,6 +688,28 @@ impl Emulator {
     }
 }
 
+async fn post_form(client: &reqwest::Client, url: &Url, params: &[(String, String)], sig: Option<&str>) -> Result<(u16, String), EmulatorError> {
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();
+    let mut req = client.post(url.clone()).header("Content-Type", "application/x-www-form-urlencoded").body(body);
+    if let Some(sig) = sig {
+        req = req.header("X-Twilio-Signature", sig);
+    }
+    let resp = req.send().await.map_err(|source| EmulatorError::Http { url: url.to_string(), source })?;
+    let status = resp.status().as_u16();
+    let text = resp.text().await.map_err(|source| EmulatorError::Http { url: url.to_string(), source })?;
+    Ok((status, text))
+}
+
+/// POSTs a form signed with `auth_token`, as the provider does.
+pub(super) async fn signed_post(client: &reqwest::Client, auth_token: &str, url: &Url, params: &[(String, String)]) -> Result<(u16, String), EmulatorError> {
+    let sig = signature(auth_token, url.as_str(), params);
+    post_form(client, url, params, Some(&sig)).await
+}
+
+pub(super) fn parse_twiml(xml: &str) -> Result<Vec<Verb>, String> {
+    parse(xml)
+}
+
 fn attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Result<Option<String>, String> {
     for a in e.attributes() {
         let a = a.map_err(|err| err.to_string())?;
@@ -695,8 +809,8 @@ fn push(stack: &mut [(String, quick_xml::events::BytesStart<'static>, String, Ve
             other => return Err(format!("{other:?} may not be nested in <Gather>")),
         },
         Some((parent, _, _, children)) if parent == "Dial" => match verb {
-            // A <Number> noun (built as a Dial without timeout).
-            Verb::Dial { timeout: 0, .. } => children.push(verb),
+            // A <Number> noun (built as a Dial without timeout), or a <Conference>.
+            Verb::Dial { timeout: 0, .. } | Verb::Conference { .. } => children.push(verb),
             other => return Err(format!("{other:?} may not be nested in <Dial>")),
         },
         Some((parent, ..)) => return Err(format!("{verb:?} may not be nested in <{parent}>")),
@@ -727,6 +841,11 @@ fn build(name: &str, e: &quick_xml::events::BytesStart<'_>, text: String, childr
         "Hangup" => Verb::Hangup,
         "Record" => Verb::Record { action: attr(e, "action")?, timeout: num_attr(e, "timeout", 5)? },
         "Number" => Verb::Dial { action: None, timeout: 0, caller_id: None, number: text.trim().to_string(), url: attr(e, "url")? },
+        "Conference" => Verb::Conference { action: None, name: text.trim().to_string(), wait_url: attr(e, "waitUrl")? },
+        "Dial" if matches!(children.as_slice(), [Verb::Conference { .. }]) => match children.into_iter().next() {
+            Some(Verb::Conference { name, wait_url, .. }) if !name.is_empty() => Verb::Conference { action: attr(e, "action")?, name, wait_url },
+            _ => return Err("a <Conference> needs a name".into()),
+        },
         "Dial" => {
             let timeout = num_attr(e, "timeout", 30)?;
             if !(5..=600).contains(&timeout) {
@@ -785,6 +904,8 @@ pub struct Script {
     pub message_seconds: Option<u32>,
     /// The caller hangs up while this ring (1-based) is ringing.
     pub hang_up_at_ring: Option<u32>,
+    /// Waves: the caller hangs up in this round of hold music (0: at once).
+    pub hang_up_on_hold_round: Option<u32>,
     /// Print every line to standard output as it happens.
     pub print: bool,
 }
@@ -819,6 +940,14 @@ impl Phones for Script {
 
     fn caller_hangs_up_while_ringing(&mut self, ring: u32, _number: &str) -> bool {
         self.hang_up_at_ring == Some(ring)
+    }
+
+    fn caller_hangs_up_on_hold(&mut self, round: u32) -> bool {
+        self.hang_up_on_hold_round == Some(round)
+    }
+
+    fn rest_helpers(&self) -> Option<std::collections::HashMap<String, HelperAction>> {
+        Some(self.helpers.clone())
     }
 
     fn line(&mut self, line: &Line) {

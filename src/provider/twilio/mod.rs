@@ -7,6 +7,7 @@
 mod signature;
 mod twiml;
 pub mod emulator;
+pub mod network;
 pub mod rest;
 
 pub use signature::{signature, verify};
@@ -27,6 +28,22 @@ pub enum Endpoint {
     Recorded,
     /// The number's status callback.
     Status,
+    /// Waves: the caller's hold music (a conference's `waitUrl`), asked for again and again.
+    HoldWait,
+    /// Waves: the caller's hold ended (the `<Dial><Conference>` action, or our REST redirect).
+    HoldDone,
+    /// Waves: a helper's REST-created leg picked up.
+    WaveWhisper,
+    /// Waves: the key a helper pressed.
+    WaveKey,
+    /// Waves: the status callback of a helper's leg.
+    WaveStatus,
+    /// The answer to "shall we call you back?".
+    CallbackOffer,
+    /// Call back later: the resident's call (placed by us) picked up.
+    ResidentAnswer,
+    /// Call back later: the status callback of the resident's call.
+    ResidentStatus,
 }
 
 impl Endpoint {
@@ -40,6 +57,14 @@ impl Endpoint {
             "desk-done" => Endpoint::DeskDone,
             "recorded" => Endpoint::Recorded,
             "status" => Endpoint::Status,
+            "hold-wait" => Endpoint::HoldWait,
+            "hold-done" => Endpoint::HoldDone,
+            "wave-whisper" => Endpoint::WaveWhisper,
+            "wave-key" => Endpoint::WaveKey,
+            "wave-status" => Endpoint::WaveStatus,
+            "callback-offer" => Endpoint::CallbackOffer,
+            "resident-answer" => Endpoint::ResidentAnswer,
+            "resident-status" => Endpoint::ResidentStatus,
             _ => return None,
         })
     }
@@ -54,6 +79,14 @@ impl Endpoint {
             Endpoint::DeskDone => "desk-done",
             Endpoint::Recorded => "recorded",
             Endpoint::Status => "status",
+            Endpoint::HoldWait => "hold-wait",
+            Endpoint::HoldDone => "hold-done",
+            Endpoint::WaveWhisper => "wave-whisper",
+            Endpoint::WaveKey => "wave-key",
+            Endpoint::WaveStatus => "wave-status",
+            Endpoint::CallbackOffer => "callback-offer",
+            Endpoint::ResidentAnswer => "resident-answer",
+            Endpoint::ResidentStatus => "resident-status",
         }
     }
 }
@@ -72,6 +105,48 @@ pub struct Inbound {
     /// The report says the caller's call has already ended (`CallStatus=completed` on an
     /// action request): record it, ring nobody new.
     pub caller_gone: bool,
+    /// A report from a helper's REST-created leg (waves); `event` is then `None`.
+    pub wave: Option<WaveReport>,
+}
+
+/// What a helper's outbound leg (waves) reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WaveReport {
+    /// Picked up: the whisper document is asked for.
+    Answered { attempt: u32 },
+    /// A key (`None`: nothing pressed).
+    Key { attempt: u32, key: Option<String> },
+    /// The leg's call is over, with its final `CallStatus`.
+    Ended { attempt: u32, status: DialStatus },
+    /// Call back later: the resident picked up.
+    ResidentAnswered,
+    /// Call back later: the resident's call is over, with its final `CallStatus`.
+    ResidentEnded { status: DialStatus },
+}
+
+/// The absolute URLs a helper's REST-created leg uses: the whisper and its status callback.
+pub fn wave_urls(public_url: &str, call_sid: &str, attempt: u32) -> Result<(url::Url, url::Url), url::ParseError> {
+    let base = public_url.trim_end_matches('/');
+    Ok((
+        url::Url::parse(&format!("{base}/twilio/wave-whisper?call={call_sid}&n={attempt}"))?,
+        url::Url::parse(&format!("{base}/twilio/wave-status?call={call_sid}&n={attempt}"))?,
+    ))
+}
+
+/// The absolute URLs of the resident's call (call back later): what they hear when they
+/// pick up, and its status callback.
+pub fn resident_urls(public_url: &str, search_sid: &str) -> Result<(url::Url, url::Url), url::ParseError> {
+    let base = public_url.trim_end_matches('/');
+    Ok((
+        url::Url::parse(&format!("{base}/twilio/resident-answer?call={search_sid}"))?,
+        url::Url::parse(&format!("{base}/twilio/resident-status?call={search_sid}"))?,
+    ))
+}
+
+/// Where a held caller is sent when the search ends without a yes (REST redirect): the
+/// hold's own action, answering document `seq`.
+pub fn hold_done_url(public_url: &str, seq: u64) -> Result<url::Url, url::ParseError> {
+    url::Url::parse(&format!("{}/twilio/hold-done?s={seq}", public_url.trim_end_matches('/')))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -113,6 +188,18 @@ fn dial_status(params: &Params) -> Result<DialStatus, ParseError> {
     })
 }
 
+/// A call's final `CallStatus`, or `None` while it is still going.
+fn final_status(form: &Params) -> Result<Option<DialStatus>, ParseError> {
+    Ok(match require(form, "CallStatus")? {
+        "completed" => Some(DialStatus::Completed),
+        "no-answer" => Some(DialStatus::NoAnswer),
+        "busy" => Some(DialStatus::Busy),
+        "failed" => Some(DialStatus::Failed),
+        "canceled" => Some(DialStatus::Canceled),
+        _ => None,
+    })
+}
+
 fn digits(params: &Params) -> Option<String> {
     get(params, "Digits").filter(|d| !d.is_empty() && *d != "hangup" && d.len() <= 8).map(str::to_string)
 }
@@ -124,6 +211,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
     let to = get(form, "To").unwrap_or("").to_string();
     let seq = || number::<u64>(query, "s");
     let attempt = || number::<u32>(query, "n");
+    let mut wave = None;
     let (call_sid, seq, event) = match endpoint {
         Endpoint::Voice => (call_sid, None, Some(Event::Incoming)),
         Endpoint::Menu => (call_sid, Some(seq()?), Some(Event::MenuKey(digits(form)))),
@@ -156,6 +244,29 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             };
             (parent, None, Some(event))
         }
+        Endpoint::HoldWait => (valid_sid(require(query, "call")?)?.to_string(), None, Some(Event::HoldTick)),
+        Endpoint::HoldDone => (call_sid, Some(seq()?), Some(Event::HoldEnded)),
+        Endpoint::CallbackOffer => (call_sid, Some(seq()?), Some(Event::CallbackKey(digits(form)))),
+        Endpoint::ResidentAnswer | Endpoint::ResidentStatus => {
+            let parent = valid_sid(require(query, "call")?)?.to_string();
+            wave = if endpoint == Endpoint::ResidentAnswer {
+                Some(WaveReport::ResidentAnswered)
+            } else {
+                final_status(form)?.map(|status| WaveReport::ResidentEnded { status })
+            };
+            (parent, None, None)
+        }
+        Endpoint::WaveWhisper | Endpoint::WaveKey | Endpoint::WaveStatus => {
+            // From the helper's own leg; the caller's call is in our URL.
+            let parent = valid_sid(require(query, "call")?)?.to_string();
+            let attempt = attempt()?;
+            wave = match endpoint {
+                Endpoint::WaveWhisper => Some(WaveReport::Answered { attempt }),
+                Endpoint::WaveKey => Some(WaveReport::Key { attempt, key: digits(form) }),
+                _ => final_status(form)?.map(|status| WaveReport::Ended { attempt, status }),
+            };
+            (parent, None, None)
+        }
         Endpoint::Status => {
             let event = match require(form, "CallStatus")? {
                 "completed" | "canceled" | "failed" | "busy" | "no-answer" => Some(Event::CallerGone),
@@ -164,9 +275,9 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             (call_sid, None, event)
         }
     };
-    let caller_gone = matches!(endpoint, Endpoint::Menu | Endpoint::HelperDone | Endpoint::DeskDone | Endpoint::Recorded)
+    let caller_gone = matches!(endpoint, Endpoint::Menu | Endpoint::HelperDone | Endpoint::DeskDone | Endpoint::Recorded | Endpoint::HoldDone | Endpoint::CallbackOffer)
         && matches!(get(form, "CallStatus"), Some("completed" | "canceled" | "failed" | "busy" | "no-answer"));
-    Ok(Inbound { call_sid, seq, from, to, event, caller_gone })
+    Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave })
 }
 
 /// Parses `a=1&b=2` into pairs, keeping order and duplicates.
@@ -231,6 +342,25 @@ mod tests {
         let form = |s: &str| p(&[("CallSid", "CA0123456789"), ("CallStatus", s)]);
         assert_eq!(parse(Endpoint::Status, &[], &form("completed")).unwrap().event, Some(Event::CallerGone));
         assert_eq!(parse(Endpoint::Status, &[], &form("in-progress")).unwrap().event, None);
+    }
+
+    #[test]
+    fn wave_reports_belong_to_the_held_call() {
+        let q = p(&[("call", "CAparent0001"), ("n", "3")]);
+        let leg = |extra: &[(&str, &str)]| {
+            let mut form = p(&[("CallSid", "CAleg0000001")]);
+            form.extend(p(extra));
+            form
+        };
+        let got = parse(Endpoint::WaveKey, &q, &leg(&[("Digits", "1")])).unwrap();
+        assert_eq!((got.call_sid.as_str(), got.event, got.wave), ("CAparent0001", None, Some(WaveReport::Key { attempt: 3, key: Some("1".into()) })));
+        let got = parse(Endpoint::WaveStatus, &q, &leg(&[("CallStatus", "no-answer")])).unwrap();
+        assert_eq!(got.wave, Some(WaveReport::Ended { attempt: 3, status: DialStatus::NoAnswer }));
+        assert_eq!(parse(Endpoint::WaveStatus, &q, &leg(&[("CallStatus", "ringing")])).unwrap().wave, None);
+        assert_eq!(parse(Endpoint::WaveWhisper, &q, &leg(&[])).unwrap().wave, Some(WaveReport::Answered { attempt: 3 }));
+        assert!(parse(Endpoint::WaveKey, &p(&[("n", "3")]), &leg(&[])).is_err());
+        let got = parse(Endpoint::HoldDone, &p(&[("s", "4")]), &p(&[("CallSid", "CAparent0001"), ("CallStatus", "completed")])).unwrap();
+        assert_eq!((got.seq, got.event, got.caller_gone), (Some(4), Some(Event::HoldEnded), true));
     }
 
     #[test]

@@ -27,6 +27,10 @@ impl RenderContext<'_> {
             Next::WhisperKey { attempt } => format!("whisper-key?call={sid}&n={attempt}"),
             Next::DeskDone => format!("desk-done?s={seq}"),
             Next::Recorded => format!("recorded?s={seq}"),
+            Next::HoldWait => format!("hold-wait?call={sid}"),
+            Next::HoldDone => format!("hold-done?s={seq}"),
+            Next::WaveKey { attempt } => format!("wave-key?call={sid}&n={attempt}"),
+            Next::CallbackOffer => format!("callback-offer?s={seq}"),
         }
     }
 }
@@ -120,6 +124,24 @@ pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
                 let (max, silence, action) = (max_seconds.to_string(), silence_seconds.to_string(), ctx.url(*done));
                 empty(&mut w, "Record", &[("action", &action), ("method", "POST"), ("maxLength", &max), ("timeout", &silence), ("playBeep", "true"), ("finishOnKey", "#")]);
             }
+            Action::Pause(seconds) => empty(&mut w, "Pause", &[("length", &seconds.to_string())]),
+            Action::Hold { wait, done } => {
+                // A conference of the caller's own, named after their call; it starts (and
+                // the wait document stops) when a helper joins.
+                let (action, wait) = (ctx.url(*done), ctx.url(*wait));
+                start(&mut w, "Dial", &[("action", &action), ("method", "POST")]);
+                start(&mut w, "Conference", &[("waitUrl", &wait), ("waitMethod", "POST"), ("startConferenceOnEnter", "false"), ("endConferenceOnExit", "true"), ("beep", "false")]);
+                text(&mut w, ctx.call_sid);
+                end(&mut w, "Conference");
+                end(&mut w, "Dial");
+            }
+            Action::JoinHold => {
+                start(&mut w, "Dial", &[]);
+                start(&mut w, "Conference", &[("startConferenceOnEnter", "true"), ("endConferenceOnExit", "true"), ("beep", "false")]);
+                text(&mut w, ctx.call_sid);
+                end(&mut w, "Conference");
+                end(&mut w, "Dial");
+            }
             Action::Hangup => empty(&mut w, "Hangup", &[]),
         }
     }
@@ -185,6 +207,20 @@ mod tests {
         let record = [Action::Record { max_seconds: 120, silence_seconds: 5, done: Next::Recorded }, Action::Redirect(Next::Recorded)];
         expect![[r##"<?xml version="1.0" encoding="UTF-8"?><Response><Record action="recorded?s=3" method="POST" maxLength="120" timeout="5" playBeep="true" finishOnKey="#"/><Redirect method="POST">recorded?s=3</Redirect></Response>"##]]
             .assert_eq(&doc(&record, None));
+    }
+
+    #[test]
+    fn hold_and_join_documents() {
+        let hold = [Action::Say(Speech::Text("Even geduld.".into())), Action::Hold { wait: Next::HoldWait, done: Next::HoldDone }];
+        expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Even geduld.</Say><Dial action="hold-done?s=3" method="POST"><Conference waitUrl="hold-wait?call=CA0001" waitMethod="POST" startConferenceOnEnter="false" endConferenceOnExit="true" beep="false">CA0001</Conference></Dial></Response>"#]]
+            .assert_eq(&doc(&hold, None));
+        let wait = [Action::Say(Speech::Text("Nog even.".into())), Action::Pause(4)];
+        expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Nog even.</Say><Pause length="4"/></Response>"#]].assert_eq(&doc(&wait, None));
+        let join = [Action::Say(Speech::Text("Ik verbind u.".into())), Action::JoinHold];
+        expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Ik verbind u.</Say><Dial><Conference startConferenceOnEnter="true" endConferenceOnExit="true" beep="false">CA0001</Conference></Dial></Response>"#]]
+            .assert_eq(&doc(&join, None));
+        let gather = [Action::Gather { say: vec![], timeout_seconds: 6, next: Next::WaveKey { attempt: 4 } }];
+        assert!(doc(&gather, None).contains(r#"action="wave-key?call=CA0001&amp;n=4""#));
     }
 
     #[test]

@@ -1,0 +1,464 @@
+//! The emulator's REST side: an HTTP endpoint on loopback that takes `Calls.json` creations
+//! and call updates like Twilio's API, rings the helper legs it creates (running their
+//! whisper documents with each helper's scripted action and posting their status
+//! callbacks), and models conferences: a caller waiting in one, a helper joined to it.
+//!
+//! Helper legs run concurrently in real time, scaled: one simulated second is
+//! `ms_per_second` milliseconds. They do not move the simulated clock; the caller's side
+//! does (see `Emulator`).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use tokio::sync::{mpsc, oneshot};
+use url::Url;
+
+use super::emulator::{parse_twiml, signed_post, speaking_seconds, HelperAction, Line, Verb};
+
+/// What happens to a caller waiting in a conference.
+#[derive(Debug)]
+pub enum ConferenceEvent {
+    /// A helper joined; send on `ended` when the conversation is over.
+    HelperJoined { number: String, ended: oneshot::Sender<()> },
+    /// The caller's call was redirected through the REST API.
+    Redirect(Url),
+    /// The caller's call was ended through the REST API.
+    Hangup,
+    /// A document to play now, given through the REST API (`Twiml`).
+    Twiml(String),
+}
+
+struct LegHandle {
+    parent: String,
+    cancel: Arc<AtomicBool>,
+    hang_up: Arc<AtomicBool>,
+    answered: Arc<AtomicBool>,
+    done: bool,
+}
+
+#[derive(Default)]
+struct Inner {
+    helpers: HashMap<String, HelperAction>,
+    /// Conference name -> the caller waiting in it.
+    conferences: HashMap<String, mpsc::UnboundedSender<ConferenceEvent>>,
+    /// Caller CallSid -> conference name.
+    callers: HashMap<String, String>,
+    legs: HashMap<String, LegHandle>,
+    /// (caller's CallSid, what happened on a helper leg).
+    lines: Vec<(String, Line)>,
+    /// Creations to these numbers are refused with this HTTP status.
+    refuse: HashMap<String, u16>,
+    /// The next creations answered with 503.
+    fail_next: u32,
+    create_requests: u32,
+    /// Helpers wait for each other before pressing a key (to press at the same moment).
+    key_barrier: Option<Arc<tokio::sync::Barrier>>,
+}
+
+pub struct Network {
+    pub account_sid: String,
+    auth_token: String,
+    client: reqwest::Client,
+    /// Where the REST API listens, e.g. `http://127.0.0.1:4567`.
+    pub api_base: Url,
+    /// Real milliseconds per simulated second for helper legs.
+    pub ms_per_second: u64,
+    next_sid: AtomicU64,
+    inner: Mutex<Inner>,
+}
+
+impl Network {
+    /// Starts the REST endpoint on a free loopback port.
+    pub async fn start(auth_token: &str) -> std::io::Result<Arc<Network>> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let api_base = Url::parse(&format!("http://{}", listener.local_addr()?)).expect("a socket address is a URL");
+        let network = Arc::new(Network {
+            account_sid: "AC00000000000000000000000000000000".into(),
+            auth_token: auth_token.to_string(),
+            client: reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("a plain HTTP client builds"),
+            api_base,
+            ms_per_second: 2,
+            next_sid: AtomicU64::new(1),
+            inner: Mutex::new(Inner::default()),
+        });
+        let app = axum::Router::new()
+            .route("/2010-04-01/Accounts/{account}/Calls.json", post(create))
+            .route("/2010-04-01/Accounts/{account}/Calls/{file}", post(update))
+            .with_state(network.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(network)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn new_sid(&self) -> String {
+        let n = self.next_sid.fetch_add(1, Ordering::SeqCst);
+        format!("CA{:016x}{:016x}", 0xfeed_0000_u64 ^ u64::from(std::process::id()), n)
+    }
+
+    /// What each helper number does when a REST-created leg rings it (others accept).
+    pub fn script_helpers(&self, helpers: HashMap<String, HelperAction>) {
+        self.lock().helpers = helpers;
+    }
+
+    /// Creations of calls to `number` are refused with `status` (a 4xx is final).
+    pub fn refuse_calls_to(&self, number: &str, status: u16) {
+        self.lock().refuse.insert(number.to_string(), status);
+    }
+
+    /// The next `n` creations answer 503 (the client should retry).
+    pub fn fail_next_creations(&self, n: u32) {
+        self.lock().fail_next = n;
+    }
+
+    /// Creation requests received, retries included.
+    pub fn create_requests(&self) -> u32 {
+        self.lock().create_requests
+    }
+
+    /// The next `n` helpers who press a key wait for each other and press together.
+    pub fn press_together(&self, n: usize) {
+        self.lock().key_barrier = Some(Arc::new(tokio::sync::Barrier::new(n)));
+    }
+
+    pub(super) fn open_conference(&self, name: &str, caller_sid: &str, events: mpsc::UnboundedSender<ConferenceEvent>) {
+        let mut inner = self.lock();
+        inner.conferences.insert(name.to_string(), events);
+        inner.callers.insert(caller_sid.to_string(), name.to_string());
+    }
+
+    pub(super) fn close_conference(&self, name: &str, caller_sid: &str) {
+        let mut inner = self.lock();
+        inner.conferences.remove(name);
+        inner.callers.remove(caller_sid);
+    }
+
+    fn line(&self, parent: &str, line: Line) {
+        self.lock().lines.push((parent.to_string(), line));
+    }
+
+    /// Waits (at most `limit`) until every helper leg for `parent` is over, then returns
+    /// what happened on them.
+    pub async fn lines_when_done(&self, parent: &str, limit: Duration) -> Vec<Line> {
+        let deadline = tokio::time::Instant::now() + limit;
+        // Quiet for a while: creations the service sent just before the end still arrive.
+        let mut quiet = 0;
+        while quiet < 10 && tokio::time::Instant::now() < deadline {
+            let busy = self.lock().legs.values().any(|l| l.parent == parent && !l.done);
+            quiet = if busy { 0 } else { quiet + 1 };
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        self.lock().lines.iter().filter(|(p, _)| p == parent).map(|(_, l)| l.clone()).collect()
+    }
+
+    async fn wait(&self, seconds: i64, stop: &AtomicBool) -> bool {
+        let until = tokio::time::Instant::now() + Duration::from_millis(self.ms_per_second * seconds.max(0) as u64);
+        while tokio::time::Instant::now() < until {
+            if stop.load(Ordering::SeqCst) {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        !stop.load(Ordering::SeqCst)
+    }
+
+    async fn post(&self, url: &Url, params: &[(String, String)]) -> Result<String, String> {
+        let mut params = params.to_vec();
+        params.push(("AccountSid".into(), self.account_sid.clone()));
+        params.sort();
+        match signed_post(&self.client, &self.auth_token, url, &params).await {
+            Ok((200, body)) => Ok(body),
+            Ok((status, body)) => Err(format!("{url} answered HTTP {status}: {body}")),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+fn twilio_error(status: u16, code: u32, message: &str) -> Response {
+    let body = serde_json::json!({ "code": code, "message": message, "more_info": format!("https://www.twilio.com/docs/errors/{code}"), "status": status });
+    (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), [("Content-Type", "application/json")], body.to_string()).into_response()
+}
+
+fn call_json(status: StatusCode, sid: &str, call_status: &str, to: &str, from: &str) -> Response {
+    let body = serde_json::json!({ "sid": sid, "status": call_status, "to": to, "from": from });
+    (status, [("Content-Type", "application/json")], body.to_string()).into_response()
+}
+
+async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, body: axum::body::Bytes) -> Response {
+    if account != net.account_sid {
+        return twilio_error(404, 20404, "The requested resource was not found");
+    }
+    let form = super::parse_pairs(&body);
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let (Some(to), Some(from), Some(url)) = (get("To"), get("From"), get("Url").and_then(|u| Url::parse(&u).ok())) else {
+        return twilio_error(400, 21201, "To, From and an absolute Url are required");
+    };
+    {
+        let mut inner = net.lock();
+        inner.create_requests += 1;
+        if inner.fail_next > 0 {
+            inner.fail_next -= 1;
+            return twilio_error(503, 20500, "Service unavailable (emulated)");
+        }
+        if let Some(status) = inner.refuse.get(&to) {
+            return twilio_error(*status, 21217, "Phone number does not appear to be valid (emulated)");
+        }
+    }
+    let status_callback = get("StatusCallback").and_then(|u| Url::parse(&u).ok());
+    let timeout: i64 = get("Timeout").and_then(|t| t.parse().ok()).unwrap_or(60);
+    let parent = url.query_pairs().find(|(k, _)| k == "call").map(|(_, v)| v.to_string()).unwrap_or_default();
+    let sid = net.new_sid();
+    let (cancel, hang_up, answered) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    net.lock().legs.insert(sid.clone(), LegHandle { parent: parent.clone(), cancel: cancel.clone(), hang_up: hang_up.clone(), answered: answered.clone(), done: false });
+    let leg = Leg { net: net.clone(), sid: sid.clone(), parent, to: to.clone(), from: from.clone(), cancel, hang_up, answered };
+    tokio::spawn(async move {
+        let status = leg.run(url, timeout).await;
+        leg.finish(status, status_callback).await;
+    });
+    call_json(StatusCode::CREATED, &sid, "queued", &to, &from)
+}
+
+async fn update(State(net): State<Arc<Network>>, Path((account, file)): Path<(String, String)>, body: axum::body::Bytes) -> Response {
+    let Some(sid) = file.strip_suffix(".json").filter(|_| account == net.account_sid) else {
+        return twilio_error(404, 20404, "The requested resource was not found");
+    };
+    let form = super::parse_pairs(&body);
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let inner = net.lock();
+    if let (Some(twiml), Some(conference)) = (get("Twiml"), inner.callers.get(sid)) {
+        // A leg waiting in a conference of its own hears this document now.
+        if let Some(events) = inner.conferences.get(conference) {
+            let _ = events.send(ConferenceEvent::Twiml(twiml));
+        }
+        return call_json(StatusCode::OK, sid, "in-progress", "", "");
+    }
+    if let Some(leg) = inner.legs.get(sid) {
+        if leg.done {
+            return call_json(StatusCode::OK, sid, "completed", "", "");
+        }
+        match get("Status").as_deref() {
+            // Cancelling only stops a call that has not been answered.
+            Some("canceled") if !leg.answered.load(Ordering::SeqCst) => leg.cancel.store(true, Ordering::SeqCst),
+            Some("canceled") => {}
+            Some("completed") => leg.hang_up.store(true, Ordering::SeqCst),
+            _ => return twilio_error(400, 21220, "this emulator only cancels or completes helper legs"),
+        }
+        return call_json(StatusCode::OK, sid, "in-progress", "", "");
+    }
+    if let Some(conference) = inner.callers.get(sid) {
+        let event = match (get("Url").and_then(|u| Url::parse(&u).ok()), get("Status").as_deref()) {
+            (Some(url), _) => ConferenceEvent::Redirect(url),
+            (None, Some("completed" | "canceled")) => ConferenceEvent::Hangup,
+            _ => return twilio_error(400, 21220, "an update needs an absolute Url or a Status"),
+        };
+        if let Some(events) = inner.conferences.get(conference) {
+            let _ = events.send(event);
+        }
+        return call_json(StatusCode::OK, sid, "in-progress", "", "");
+    }
+    twilio_error(404, 20404, "The requested resource was not found")
+}
+
+struct Leg {
+    net: Arc<Network>,
+    sid: String,
+    parent: String,
+    to: String,
+    from: String,
+    cancel: Arc<AtomicBool>,
+    hang_up: Arc<AtomicBool>,
+    answered: Arc<AtomicBool>,
+}
+
+impl Leg {
+    fn line(&self, line: Line) {
+        self.net.line(&self.parent, line);
+    }
+
+    /// Rings, runs the whisper, and returns the final `CallStatus`.
+    async fn run(&self, url: Url, timeout: i64) -> &'static str {
+        let number = self.to.clone();
+        self.line(Line::Ringing { number: number.clone() });
+        let action = self.net.lock().helpers.get(&number).cloned().unwrap_or(HelperAction::Accept);
+        let (ring, status) = match action {
+            HelperAction::NoAnswer => (timeout, Some("no-answer")),
+            HelperAction::Busy => (2, Some("busy")),
+            HelperAction::Failed => (1, Some("failed")),
+            _ => (8, None),
+        };
+        if !self.net.wait(ring, &self.cancel).await {
+            self.line(Line::NotReached { number, status: "canceled".into() });
+            return "canceled";
+        }
+        if let Some(status) = status {
+            self.line(Line::NotReached { number, status: status.into() });
+            return status;
+        }
+        self.answered.store(true, Ordering::SeqCst);
+        let params = vec![
+            ("ApiVersion".to_string(), "2010-04-01".to_string()),
+            ("CallSid".into(), self.sid.clone()),
+            ("CallStatus".into(), "in-progress".into()),
+            ("Direction".into(), "outbound-api".into()),
+            ("From".into(), self.from.clone()),
+            ("To".into(), number.clone()),
+        ];
+        let mut url = url;
+        let mut body = match self.net.post(&url, &params).await {
+            Ok(b) => b,
+            Err(e) => {
+                self.line(Line::NotReached { number, status: format!("webhook failed: {e}") });
+                return "failed";
+            }
+        };
+        for _ in 0..20 {
+            let Ok(verbs) = parse_twiml(&body) else {
+                self.line(Line::NotReached { number, status: format!("invalid TwiML: {body}") });
+                return "failed";
+            };
+            let mut next: Option<(Url, String)> = None;
+            for verb in verbs {
+                if self.hang_up.load(Ordering::SeqCst) {
+                    self.line(Line::NotReached { number, status: "hung up by the switchboard".into() });
+                    return "completed";
+                }
+                match verb {
+                    Verb::Say(text) | Verb::Play(text) => {
+                        let seconds = speaking_seconds(&text);
+                        self.line(Line::HelperHears { number: number.clone(), text });
+                        self.net.wait(seconds, &self.hang_up).await;
+                    }
+                    Verb::Pause(s) => {
+                        self.net.wait(i64::from(s), &self.hang_up).await;
+                    }
+                    Verb::Gather { action: gather_action, timeout, children, .. } => {
+                        for child in children {
+                            if let Verb::Say(t) | Verb::Play(t) = child {
+                                let seconds = speaking_seconds(&t);
+                                self.line(Line::HelperHears { number: number.clone(), text: t });
+                                self.net.wait(seconds, &self.hang_up).await;
+                            }
+                        }
+                        let key = match &action {
+                            HelperAction::Accept => Some("1".to_string()),
+                            HelperAction::Decline => Some("2".to_string()),
+                            HelperAction::Key(k) => Some(k.clone()),
+                            HelperAction::HangUp => {
+                                self.line(Line::HelperHangsUp { number });
+                                return "completed";
+                            }
+                            _ => None,
+                        };
+                        match key {
+                            Some(k) => {
+                                let barrier = self.net.lock().key_barrier.clone();
+                                if let Some(barrier) = barrier {
+                                    barrier.wait().await;
+                                }
+                                self.line(Line::HelperPresses { number: number.clone(), key: k.clone() });
+                                match url.join(gather_action.as_deref().unwrap_or(url.as_str())) {
+                                    Ok(target) => next = Some((target, k)),
+                                    Err(_) => return "failed",
+                                }
+                                break;
+                            }
+                            None => {
+                                self.line(Line::HelperSilent { number: number.clone() });
+                                self.net.wait(i64::from(timeout), &self.hang_up).await;
+                            }
+                        }
+                    }
+                    Verb::Hangup => return "completed",
+                    Verb::Conference { name, .. } => {
+                        let events = self.net.lock().conferences.get(&name).cloned();
+                        let (ended, over) = oneshot::channel();
+                        let joined = events.is_some_and(|e| e.send(ConferenceEvent::HelperJoined { number: number.clone(), ended }).is_ok());
+                        if joined {
+                            let _ = over.await;
+                        } else {
+                            // Nobody there yet: wait in the conference for the other side.
+                            self.host(&name, timeout).await;
+                        }
+                        return "completed";
+                    }
+                    other => {
+                        self.line(Line::NotReached { number, status: format!("{other:?} is not allowed here") });
+                        return "failed";
+                    }
+                }
+            }
+            match next {
+                Some((target, key)) => {
+                    let mut p = params.clone();
+                    p.push(("Digits".into(), key));
+                    body = match self.net.post(&target, &p).await {
+                        Ok(b) => b,
+                        Err(e) => {
+                            self.line(Line::NotReached { number, status: format!("webhook failed: {e}") });
+                            return "failed";
+                        }
+                    };
+                    url = target;
+                }
+                // A created call whose document ends simply hangs up.
+                None => return "completed",
+            }
+        }
+        "failed"
+    }
+
+    /// Waits alone in conference `name` until someone joins, a document is played to
+    /// this leg, or the wait runs out (then: alone on an empty line).
+    async fn host(&self, name: &str, timeout: i64) {
+        let number = self.to.clone();
+        let (events_tx, mut events) = mpsc::unbounded_channel();
+        self.net.open_conference(name, &self.sid, events_tx);
+        let limit = Duration::from_millis(self.net.ms_per_second * (timeout.max(30) as u64 + 60));
+        match tokio::time::timeout(limit, events.recv()).await {
+            Ok(Some(ConferenceEvent::HelperJoined { number: joining, ended })) => {
+                self.line(Line::Joined { waiting: number, joining });
+                self.net.wait(60, &self.hang_up).await;
+                let _ = ended.send(());
+            }
+            Ok(Some(ConferenceEvent::Twiml(xml))) => {
+                for verb in parse_twiml(&xml).unwrap_or_default() {
+                    if let Verb::Say(text) | Verb::Play(text) = verb {
+                        self.line(Line::HelperHears { number: number.clone(), text });
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(_) => self.line(Line::AloneInConference { number }),
+        }
+        self.net.close_conference(name, &self.sid);
+    }
+
+    async fn finish(&self, status: &str, callback: Option<Url>) {
+        if let Some(url) = callback {
+            let params = vec![
+                ("ApiVersion".to_string(), "2010-04-01".to_string()),
+                ("CallSid".into(), self.sid.clone()),
+                ("CallStatus".into(), status.to_string()),
+                ("Direction".into(), "outbound-api".into()),
+                ("From".into(), self.from.clone()),
+                ("To".into(), self.to.clone()),
+            ];
+            if let Err(e) = self.net.post(&url, &params).await {
+                self.line(Line::NotReached { number: self.to.clone(), status: format!("status callback failed: {e}") });
+            }
+        }
+        if let Some(leg) = self.net.lock().legs.get_mut(&self.sid) {
+            leg.done = true;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Call back later: open requests, and the searches run for them.
+//!
+//! A search for an open request is a row in `calls` of its own (`call_sid` starting with
+//! `CB`, the resident as its caller), so the wave machinery (`store::waves`, `attempts`,
+//! `matches`) works for it unchanged.
+
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::domain::phone::PhoneNumber;
+
+use super::calls::exec;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub id: i64,
+    pub dialplan_number: String,
+    pub call_sid: Option<String>,
+    pub participant_id: Option<i64>,
+    pub phone: Option<String>,
+    pub category: String,
+    /// `open`, `searching`, `calling`, `connected`, `unanswered`, `expired` or `closed`.
+    pub status: String,
+    pub created_at: Timestamp,
+    pub open_until: Timestamp,
+    pub next_try_at: Timestamp,
+    pub tries: u32,
+    pub search_sid: Option<String>,
+    pub helper_id: Option<i64>,
+}
+
+const COLUMNS: &str = "id, dialplan_number, call_sid, participant_id, phone, category, status, created_at, open_until, next_try_at, tries, search_sid, helper_id";
+
+fn ts(s: i64) -> Timestamp {
+    Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Request> {
+    Ok(Request {
+        id: r.get(0)?,
+        dialplan_number: r.get(1)?,
+        call_sid: r.get(2)?,
+        participant_id: r.get(3)?,
+        phone: r.get(4)?,
+        category: r.get(5)?,
+        status: r.get(6)?,
+        created_at: ts(r.get(7)?),
+        open_until: ts(r.get(8)?),
+        next_try_at: ts(r.get(9)?),
+        tries: r.get(10)?,
+        search_sid: r.get(11)?,
+        helper_id: r.get(12)?,
+    })
+}
+
+/// A new open request. Returns its id.
+#[allow(clippy::too_many_arguments)]
+pub fn open(
+    conn: &Connection,
+    dialplan_number: &str,
+    call_sid: Option<&str>,
+    participant_id: Option<i64>,
+    phone: &PhoneNumber,
+    category: &str,
+    now: Timestamp,
+    open_until: Timestamp,
+    first_try_at: Timestamp,
+) -> anyhow::Result<i64> {
+    exec(conn,
+        "INSERT INTO open_requests (dialplan_number, call_sid, participant_id, phone, category, status, created_at, open_until, next_try_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8)",
+        params![dialplan_number, call_sid, participant_id, phone.as_str(), category, now.as_second(), open_until.as_second(), first_try_at.as_second()],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Requests still in progress (or all of them), oldest first.
+pub fn list(conn: &Connection, all: bool) -> anyhow::Result<Vec<Request>> {
+    let filter = if all { "" } else { "WHERE status IN ('open', 'searching', 'calling')" };
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM open_requests {filter} ORDER BY created_at, id"))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Open requests whose next try is due.
+pub fn due(conn: &Connection, now: Timestamp) -> anyhow::Result<Vec<Request>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM open_requests WHERE status = 'open' AND next_try_at <= ?1 ORDER BY next_try_at, id"))?;
+    let rows = stmt.query_map([now.as_second()], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Requests left open past their end: expired (the desk follows them up).
+pub fn expire(conn: &Connection, now: Timestamp) -> anyhow::Result<usize> {
+    Ok(exec(conn, "UPDATE open_requests SET status = 'expired' WHERE status = 'open' AND open_until <= ?1", [now.as_second()])?)
+}
+
+pub fn by_search(conn: &Connection, search_sid: &str) -> anyhow::Result<Option<Request>> {
+    Ok(conn.prepare_cached(&format!("SELECT {COLUMNS} FROM open_requests WHERE search_sid = ?1"))?.query_row([search_sid], from_row).optional()?)
+}
+
+pub fn start_search(conn: &Connection, id: i64, search_sid: &str) -> anyhow::Result<()> {
+    exec(conn, "UPDATE open_requests SET status = 'searching', search_sid = ?2, tries = tries + 1 WHERE id = ?1", params![id, search_sid])?;
+    Ok(())
+}
+
+/// The search found nobody: try again at `next_try_at` (or expire).
+pub fn search_failed(conn: &Connection, id: i64, next_try_at: Timestamp) -> anyhow::Result<()> {
+    exec(conn,
+        "UPDATE open_requests SET status = CASE WHEN open_until <= ?2 THEN 'expired' ELSE 'open' END, next_try_at = ?2 WHERE id = ?1",
+        params![id, next_try_at.as_second()],
+    )?;
+    Ok(())
+}
+
+/// A helper said yes: the resident is being called.
+pub fn calling(conn: &Connection, id: i64, helper_id: i64) -> anyhow::Result<()> {
+    exec(conn, "UPDATE open_requests SET status = 'calling', helper_id = ?2 WHERE id = ?1", params![id, helper_id])?;
+    Ok(())
+}
+
+pub fn set_resident_leg(conn: &Connection, id: i64, leg_sid: &str) -> anyhow::Result<()> {
+    exec(conn, "UPDATE open_requests SET resident_leg_sid = ?2 WHERE id = ?1", params![id, leg_sid])?;
+    Ok(())
+}
+
+pub fn set_helper_leg(conn: &Connection, id: i64, leg_sid: &str) -> anyhow::Result<()> {
+    exec(conn, "UPDATE open_requests SET helper_leg_sid = ?2 WHERE id = ?1", params![id, leg_sid])?;
+    Ok(())
+}
+
+pub fn helper_leg(conn: &Connection, id: i64) -> anyhow::Result<Option<String>> {
+    Ok(conn.query_row("SELECT helper_leg_sid FROM open_requests WHERE id = ?1", [id], |r| r.get(0)).optional()?.flatten())
+}
+
+/// `connected` or `unanswered`: the request is over.
+pub fn finish(conn: &Connection, id: i64, status: &str) -> anyhow::Result<()> {
+    exec(conn, "UPDATE open_requests SET status = ?2 WHERE id = ?1 AND status IN ('searching', 'calling')", params![id, status])?;
+    Ok(())
+}
+
+/// Ends a search's own call row that found nobody, without a follow-up for the desk (the
+/// request itself stays open, or expires and is listed).
+pub fn end_search_call(conn: &Connection, search_sid: &str, now: Timestamp) -> anyhow::Result<()> {
+    exec(conn,
+        "UPDATE calls SET phase = 'ended', ended_from = 'ringing', outcome = 'unmatched', ended_at = ?2 WHERE call_sid = ?1",
+        params![search_sid, now.as_second()],
+    )?;
+    Ok(())
+}

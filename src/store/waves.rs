@@ -1,0 +1,174 @@
+//! Searches in waves: the search of a held caller and each helper's outbound leg.
+//!
+//! Each leg also has its row in `attempts` (so "busy", the log and the figures see it);
+//! the one-open-attempt-per-helper index keeps a helper from ringing for two calls at
+//! once, and `one_yes_per_call` keeps two yeses from both winning.
+
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::domain::call::AttemptResult;
+use crate::domain::phone::PhoneNumber;
+use crate::domain::waves::{Leg, LegStatus, SearchStatus};
+
+use super::calls::exec;
+
+/// A search and its legs, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Search {
+    pub call_sid: String,
+    pub status: SearchStatus,
+    pub winner_attempt: Option<u32>,
+    pub started_at: Timestamp,
+    pub legs: Vec<Leg>,
+}
+
+/// One leg with what the provider needs to reach it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LegInfo {
+    pub attempt: u32,
+    pub helper_id: Option<i64>,
+    pub helper_first_name: String,
+    pub leg_sid: Option<String>,
+    pub status: LegStatus,
+}
+
+pub fn start(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Result<()> {
+    exec(conn, "INSERT INTO wave_searches (call_sid, status, started_at) VALUES (?1, 'searching', ?2) ON CONFLICT (call_sid) DO NOTHING", params![call_sid, now.as_second()])?;
+    Ok(())
+}
+
+pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Search>> {
+    let row = conn
+        .prepare_cached("SELECT status, winner_attempt, started_at FROM wave_searches WHERE call_sid = ?1")?
+        .query_row([call_sid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<u32>>(1)?, r.get::<_, i64>(2)?)))
+        .optional()?;
+    let Some((status, winner_attempt, started)) = row else { return Ok(None) };
+    let legs = legs(conn, call_sid)?.into_iter().map(|l| Leg { attempt: l.attempt, helper_id: l.helper_id.unwrap_or(0), status: l.status }).collect();
+    Ok(Some(Search {
+        call_sid: call_sid.to_string(),
+        status: SearchStatus::parse(&status).unwrap_or(SearchStatus::Over),
+        winner_attempt,
+        started_at: Timestamp::from_second(started)?,
+        legs,
+    }))
+}
+
+/// Whether the call is held in waves, and whether someone said yes.
+pub fn status(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<SearchStatus>> {
+    let s: Option<String> = conn.prepare_cached("SELECT status FROM wave_searches WHERE call_sid = ?1")?.query_row([call_sid], |r| r.get(0)).optional()?;
+    Ok(s.map(|s| SearchStatus::parse(&s).unwrap_or(SearchStatus::Over)))
+}
+
+pub fn legs(conn: &Connection, call_sid: &str) -> anyhow::Result<Vec<LegInfo>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT w.attempt, w.helper_id, a.helper_first_name, w.leg_sid, w.status
+         FROM wave_legs w JOIN attempts a ON a.call_sid = w.call_sid AND a.attempt = w.attempt
+         WHERE w.call_sid = ?1 ORDER BY w.attempt",
+    )?;
+    let rows = stmt.query_map([call_sid], |r| {
+        Ok(LegInfo {
+            attempt: r.get(0)?,
+            helper_id: r.get(1)?,
+            helper_first_name: r.get(2)?,
+            leg_sid: r.get(3)?,
+            status: LegStatus::parse(&r.get::<_, String>(4)?).unwrap_or(LegStatus::Failed),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A new leg: its attempt (the helper counts as busy from now on) and its wave row.
+pub fn add_leg(conn: &Connection, call_sid: &str, attempt: u32, helper_id: i64, phone: &PhoneNumber, first_name: &str, now: Timestamp) -> anyhow::Result<()> {
+    let at = now.as_second();
+    exec(conn,
+        "INSERT INTO attempts (call_sid, attempt, helper_id, helper_phone, helper_first_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![call_sid, attempt, helper_id, phone.as_str(), first_name, at],
+    )?;
+    exec(conn, "INSERT INTO wave_legs (call_sid, attempt, helper_id, status, started_at) VALUES (?1, ?2, ?3, 'ringing', ?4)", params![call_sid, attempt, helper_id, at])?;
+    super::participants::mark_asked(conn, helper_id, now)?;
+    Ok(())
+}
+
+/// Stores the provider's CallSid of a leg. Returns the leg's status, so a leg that was
+/// cancelled while it was being created can be cancelled at the provider too.
+pub fn set_leg_sid(conn: &Connection, call_sid: &str, attempt: u32, leg_sid: &str) -> anyhow::Result<Option<LegStatus>> {
+    exec(conn, "UPDATE wave_legs SET leg_sid = ?3 WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt, leg_sid])?;
+    let s: Option<String> = conn.prepare_cached("SELECT status FROM wave_legs WHERE call_sid = ?1 AND attempt = ?2")?.query_row(params![call_sid, attempt], |r| r.get(0)).optional()?;
+    Ok(s.and_then(|s| LegStatus::parse(&s)))
+}
+
+fn attempt_result(status: LegStatus) -> Option<AttemptResult> {
+    Some(match status {
+        LegStatus::Ringing | LegStatus::Answered => return None,
+        LegStatus::Accepted => AttemptResult::Accepted,
+        LegStatus::Declined => AttemptResult::Declined,
+        LegStatus::NoAnswer => AttemptResult::NoAnswer,
+        LegStatus::Busy => AttemptResult::Busy,
+        LegStatus::Failed => AttemptResult::Failed,
+        LegStatus::Late | LegStatus::Canceled => AttemptResult::Canceled,
+    })
+}
+
+/// Moves a leg on. Only a leg still in flight changes status (a late report of an older
+/// state changes nothing); returns whether it changed.
+pub fn set_leg_status(conn: &Connection, call_sid: &str, attempt: u32, status: LegStatus, now: Timestamp) -> anyhow::Result<bool> {
+    let changed = exec(conn,
+        "UPDATE wave_legs SET status = ?3 WHERE call_sid = ?1 AND attempt = ?2 AND status IN ('ringing', 'answered')",
+        params![call_sid, attempt, status.as_str()],
+    )? == 1;
+    if changed {
+        if status == LegStatus::Answered {
+            exec(conn, "UPDATE attempts SET answered_at = coalesce(answered_at, ?3) WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt, now.as_second()])?;
+        } else if let Some(result) = attempt_result(status) {
+            exec(conn, "UPDATE attempts SET result = ?3 WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt, result.as_str()])?;
+        }
+    }
+    Ok(changed)
+}
+
+/// The leg's phone call is over (the provider's final status): the helper is free again.
+pub fn end_leg(conn: &Connection, call_sid: &str, attempt: u32, now: Timestamp) -> anyhow::Result<()> {
+    let at = now.as_second();
+    exec(conn, "UPDATE wave_legs SET ended_at = coalesce(ended_at, ?3) WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt, at])?;
+    exec(conn, "UPDATE attempts SET ended_at = coalesce(ended_at, ?3) WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt, at])?;
+    Ok(())
+}
+
+/// The key a helper pressed.
+pub fn record_key(conn: &Connection, call_sid: &str, attempt: u32, key: &str, now: Timestamp) -> anyhow::Result<()> {
+    exec(conn,
+        "UPDATE attempts SET key = ?3, answered_at = coalesce(answered_at, ?4) WHERE call_sid = ?1 AND attempt = ?2 AND key IS NULL",
+        params![call_sid, attempt, key, now.as_second()],
+    )?;
+    Ok(())
+}
+
+/// The first yes wins: returns true for exactly one attempt per call, however many press 1
+/// at once (the update only succeeds while the search is still searching, and the unique
+/// index refuses a second accepted leg).
+pub fn win(conn: &Connection, call_sid: &str, attempt: u32) -> anyhow::Result<bool> {
+    let won = exec(conn,
+        "UPDATE wave_searches SET status = 'matched', winner_attempt = ?2 WHERE call_sid = ?1 AND status = 'searching'
+         AND EXISTS (SELECT 1 FROM wave_legs WHERE call_sid = ?1 AND attempt = ?2 AND status IN ('ringing', 'answered'))",
+        params![call_sid, attempt],
+    )? == 1;
+    if won {
+        exec(conn, "UPDATE wave_legs SET status = 'accepted' WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt])?;
+        exec(conn, "UPDATE attempts SET result = 'accepted' WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt])?;
+    }
+    Ok(won)
+}
+
+/// The search ended without a yes (limits reached or caller gone). Returns whether it was
+/// still searching.
+pub fn give_up(conn: &Connection, call_sid: &str) -> anyhow::Result<bool> {
+    Ok(exec(conn, "UPDATE wave_searches SET status = 'over' WHERE call_sid = ?1 AND status = 'searching'", [call_sid])? == 1)
+}
+
+/// Searches still looking for a helper (for the periodic check of time limits).
+pub fn searching(conn: &Connection) -> anyhow::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT call_sid FROM wave_searches WHERE status = 'searching' ORDER BY started_at")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

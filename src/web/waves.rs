@@ -1,0 +1,477 @@
+//! Ringing in waves: the caller waits on hold while this service rings helpers itself
+//! through the provider's REST API.
+//!
+//! Inside a webhook's transaction, `domain::waves` decides (ring more, give up, who wins)
+//! and `store::waves` records it; what must be said to the provider (create a leg, cancel
+//! one, move the caller on) is collected in [`Outbound`] and sent by [`dispatch`] only
+//! after the transaction has committed.
+
+use std::sync::Arc;
+
+use rusqlite::Connection;
+
+use super::webhooks::{ranked, render, run_step};
+use super::AppState;
+use crate::config::Neighbourhood;
+use crate::domain::call::{DialStatus, Event, Phase, Step};
+use crate::domain::phone::PhoneNumber;
+use crate::domain::waves::{self, Decision, LegStatus, Limits, Yes};
+use crate::provider::twilio::rest::{CallEvent, CreateCall, UpdateCall};
+use crate::provider::twilio::{self, WaveReport};
+use crate::store::callbacks;
+use crate::store::calls::{self, StoredCall};
+use crate::store::waves as store;
+
+/// A helper's leg to create at the provider.
+#[derive(Clone, Debug)]
+pub struct NewLeg {
+    pub call_sid: String,
+    pub attempt: u32,
+    pub to: PhoneNumber,
+    pub from: PhoneNumber,
+    pub timeout_seconds: u32,
+}
+
+/// What to tell the provider once the transaction has committed.
+#[derive(Debug, Default)]
+pub struct Outbound {
+    pub create: Vec<NewLeg>,
+    /// Legs to end: (leg CallSid, whether it was answered already).
+    pub cancel: Vec<(String, bool)>,
+    /// The held caller's call, to move to the hold's action (desk or voicemail).
+    pub move_caller: Option<(String, u64)>,
+    /// Call back later: ring the resident (the search's own call sid is `call_sid`).
+    pub call_resident: Option<NewLeg>,
+    /// A document to play on a live leg now: (leg CallSid, TwiML).
+    pub play: Option<(String, String)>,
+}
+
+impl Outbound {
+    pub fn is_empty(&self) -> bool {
+        self.create.is_empty() && self.cancel.is_empty() && self.move_caller.is_none() && self.call_resident.is_none() && self.play.is_none()
+    }
+}
+
+fn limits(hood: &Neighbourhood) -> Limits {
+    let r = &hood.dialplan.ringing;
+    Limits { wave_size: r.wave_size, max_helpers: r.max_helpers, max_wait_seconds: r.max_wait_seconds }
+}
+
+/// Marks legs cancelled and queues their cancellation at the provider.
+fn cancel_legs(tx: &Connection, call_sid: &str, attempts: &[u32], now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<()> {
+    let legs = store::legs(tx, call_sid)?;
+    for attempt in attempts {
+        let Some(leg) = legs.iter().find(|l| l.attempt == *attempt) else { continue };
+        if store::set_leg_status(tx, call_sid, *attempt, LegStatus::Canceled, now)? {
+            // A leg without a CallSid yet is cancelled when its creation answers.
+            if let Some(sid) = &leg.leg_sid {
+                out.cancel.push((sid.clone(), leg.status == LegStatus::Answered));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// After any change to a search: ring more helpers, wait, or give up.
+pub fn advance(tx: &Connection, state: &AppState, hood: &Neighbourhood, call: &StoredCall, now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<()> {
+    let Some(search) = store::load(tx, &call.call_sid)? else { return Ok(()) };
+    let category = call.state.category.clone().unwrap_or_default();
+    let caller = match call.caller_id {
+        Some(id) => crate::store::participants::find(tx, id)?,
+        None => None,
+    };
+    let helpers = ranked(tx, &state.store.registry, hood, call, caller.as_ref(), &category, now, usize::MAX)?;
+    match waves::next(search.status, &search.legs, limits(hood), search.started_at, now, helpers.len()) {
+        Decision::Ring(n) => {
+            let mut attempt = store::legs(tx, &call.call_sid)?.iter().map(|l| l.attempt).max().unwrap_or(0).max(call.state.attempts);
+            for helper in helpers.into_iter().take(n as usize) {
+                attempt += 1;
+                store::add_leg(tx, &call.call_sid, attempt, helper.id, &helper.phone, &helper.first_name, now)?;
+                out.create.push(NewLeg {
+                    call_sid: call.call_sid.clone(),
+                    attempt,
+                    to: helper.phone,
+                    from: hood.dialplan.number.clone(),
+                    timeout_seconds: hood.dialplan.ringing.ring_timeout_seconds,
+                });
+            }
+            let mut stored = call.clone();
+            stored.state.attempts = attempt;
+            calls::save(tx, &stored, &[], now)?;
+        }
+        Decision::GiveUp { cancel } => {
+            store::give_up(tx, &call.call_sid)?;
+            cancel_legs(tx, &call.call_sid, &cancel, now, out)?;
+            if let Some(request) = callbacks::by_search(tx, &call.call_sid)? {
+                // Call back later: nobody this time; try again later, inside ringing hours.
+                let next = waves::next_callback_try(now, hood.dialplan.ringing.callback_spacing_minutes);
+                callbacks::search_failed(tx, request.id, next)?;
+                tracing::info!(request = request.id, "nobody could help the resident this time; trying again later");
+            } else if call.state.phase == (Phase::Holding { matched: false }) {
+                out.move_caller = Some((call.call_sid.clone(), call.seq));
+            }
+            tracing::info!(call = %call.call_sid, "no neighbour said yes within the limits: moving the caller on");
+        }
+        Decision::Wait | Decision::Done => {}
+    }
+    Ok(())
+}
+
+/// The caller's own call changed (a step of the call flow ran): start the search when the
+/// caller was just put on hold; stop it when they left.
+pub fn after_caller_step(tx: &Connection, state: &AppState, hood: &Neighbourhood, before: &Phase, call: &StoredCall, now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<()> {
+    let holding = matches!(call.state.phase, Phase::Holding { .. });
+    if holding && !matches!(before, Phase::Holding { .. }) {
+        store::start(tx, &call.call_sid, now)?;
+        return advance(tx, state, hood, call, now, out);
+    }
+    if !holding {
+        if let Some(search) = store::load(tx, &call.call_sid)? {
+            // The caller hung up, or left the hold: nobody rings for them any more.
+            store::give_up(tx, &call.call_sid)?;
+            if search.status != waves::SearchStatus::Matched {
+                cancel_legs(tx, &call.call_sid, &waves::caller_gone(&search.legs), now, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A report from a helper's leg, inside the webhook's transaction. Returns the document
+/// for the helper's leg.
+pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call: StoredCall, report: WaveReport, now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<(StoredCall, Step)> {
+    let sid = call.call_sid.clone();
+    let legs = store::legs(tx, &sid)?;
+    let step = match report {
+        WaveReport::Answered { attempt } => {
+            let leg = legs.iter().find(|l| l.attempt == attempt);
+            let still_wanted = leg.is_some_and(|l| l.status.in_flight());
+            if still_wanted {
+                store::set_leg_status(tx, &sid, attempt, LegStatus::Answered, now)?;
+            }
+            let first_name = leg.map(|l| l.helper_first_name.clone()).unwrap_or_default();
+            run_step(tx, &state.store.registry, hood, &call, Event::WaveAnswered { attempt, helper_first_name: first_name, still_wanted }, now, false)?
+        }
+        WaveReport::Key { attempt, key } => {
+            let helper_id = legs.iter().find(|l| l.attempt == attempt).and_then(|l| l.helper_id).unwrap_or(0);
+            store::record_key(tx, &sid, attempt, key.as_deref().unwrap_or(""), now)?;
+            let verdict = if key.as_deref() == Some("1") {
+                let search = store::load(tx, &sid)?;
+                let verdict = match &search {
+                    Some(s) => waves::yes(s.status, &s.legs, attempt, matches!(call.state.phase, Phase::Ended { .. })),
+                    None => Yes::CallerGone,
+                };
+                let verdict = match verdict {
+                    Yes::Wins { cancel } if store::win(tx, &sid, attempt)? => {
+                        cancel_legs(tx, &sid, &cancel, now, out)?;
+                        tracing::info!(call = %sid, attempt, "a neighbour said yes first: joining them to the caller");
+                        if let Some(request) = callbacks::by_search(tx, &sid)? {
+                            callbacks::calling(tx, request.id, helper_id)?;
+                            if let Some(to) = request.phone.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok()) {
+                                out.call_resident = Some(NewLeg { call_sid: sid.clone(), attempt, to, from: hood.dialplan.number.clone(), timeout_seconds: hood.dialplan.ringing.ring_timeout_seconds.max(25) });
+                            }
+                        }
+                        Yes::Wins { cancel }
+                    }
+                    Yes::Wins { .. } => Yes::AlreadyFound,
+                    other => {
+                        store::set_leg_status(tx, &sid, attempt, LegStatus::Late, now)?;
+                        other
+                    }
+                };
+                Some(verdict)
+            } else {
+                store::set_leg_status(tx, &sid, attempt, LegStatus::Declined, now)?;
+                None
+            };
+            let step = run_step(tx, &state.store.registry, hood, &call, Event::WaveKey { attempt, helper_id, key, verdict }, now, false)?;
+            if step.state.phase == (Phase::Holding { matched: false }) {
+                // A no: the next helper rings at once.
+                let mut next = call.clone();
+                next.state = step.state.clone();
+                advance(tx, state, hood, &next, now, out)?;
+                call = calls::load(tx, &sid)?.unwrap_or(next);
+            }
+            step
+        }
+        WaveReport::Ended { attempt, status } => {
+            let leg = legs.iter().find(|l| l.attempt == attempt);
+            if let Some(leg) = leg.filter(|l| l.status.in_flight()) {
+                let ended = match status {
+                    // Hung up while hearing the request, without a key: a no.
+                    DialStatus::Completed | DialStatus::Answered if leg.status == LegStatus::Answered => LegStatus::Declined,
+                    DialStatus::Completed | DialStatus::Answered => LegStatus::NoAnswer,
+                    DialStatus::NoAnswer => LegStatus::NoAnswer,
+                    DialStatus::Busy => LegStatus::Busy,
+                    DialStatus::Failed => LegStatus::Failed,
+                    DialStatus::Canceled => LegStatus::Canceled,
+                };
+                store::set_leg_status(tx, &sid, attempt, ended, now)?;
+            }
+            store::end_leg(tx, &sid, attempt, now)?;
+            advance(tx, state, hood, &call, now, out)?;
+            call = calls::load(tx, &sid)?.unwrap_or(call);
+            Step { state: call.state.clone(), reply: Vec::new(), effects: Vec::new() }
+        }
+        WaveReport::ResidentAnswered => {
+            let winner = store::load(tx, &sid)?.and_then(|s| s.winner_attempt);
+            let helper = match winner.and_then(|a| legs.iter().find(|l| l.attempt == a)).and_then(|l| l.helper_id) {
+                Some(id) => crate::store::participants::find(tx, id)?,
+                None => None,
+            };
+            let (first_name, street) = match &helper {
+                Some(p) => (p.details.first_name().to_string(), Some(p.details.street.clone()).filter(|s| !s.is_empty())),
+                None => (String::new(), None),
+            };
+            if let Some(request) = callbacks::by_search(tx, &sid)? {
+                callbacks::finish(tx, request.id, "connected")?;
+            }
+            run_step(tx, &state.store.registry, hood, &call, Event::ResidentAnswered { helper_first_name: first_name, helper_street: street }, now, false)?
+        }
+        WaveReport::ResidentEnded { status } => {
+            let Some(request) = callbacks::by_search(tx, &sid)? else {
+                return Ok((call.clone(), Step { state: call.state, reply: Vec::new(), effects: Vec::new() }));
+            };
+            let winner = store::load(tx, &sid)?.and_then(|s| s.winner_attempt).unwrap_or(0);
+            let answered = request.status == "connected";
+            if status == DialStatus::Completed && answered {
+                let step = run_step(tx, &state.store.registry, hood, &call, Event::HoldEnded, now, false)?;
+                Step { reply: Vec::new(), ..step }
+            } else {
+                callbacks::finish(tx, request.id, "unanswered")?;
+                let step = run_step(tx, &state.store.registry, hood, &call, Event::ResidentUnreachable { attempt: winner }, now, false)?;
+                // Said to the helper who waits; the desk follows the resident up.
+                if let Some(leg_sid) = legs.iter().find(|l| l.attempt == winner).and_then(|l| l.leg_sid.clone()) {
+                    out.play = Some((leg_sid, render(state, &hood.dialplan.voice, &sid, call.seq, &step.reply)));
+                }
+                tracing::info!(request = request.id, "the resident did not answer the call back; the desk follows up");
+                Step { reply: Vec::new(), ..step }
+            }
+        }
+    };
+    Ok((call, step))
+}
+
+/// Call back later: starts a search for every open request that is due, inside ringing
+/// hours. Runs every minute from the web service (and from tests, after moving the clock).
+pub async fn start_due_callbacks(state: Arc<AppState>) -> anyhow::Result<usize> {
+    let st = state.clone();
+    let (started, out) = state.worker.run(move |_| start_due(&st)).await??;
+    dispatch(state, out);
+    Ok(started)
+}
+
+fn start_due(state: &AppState) -> anyhow::Result<(usize, Outbound)> {
+    let now = state.clock.now();
+    state.store.write(|tx| {
+        let mut out = Outbound::default();
+        callbacks::expire(tx, now)?;
+        let mut started = 0;
+        for request in callbacks::due(tx, now)? {
+            let Some(hood) = state.neighbourhoods.by_number(&request.dialplan_number).cloned() else { continue };
+            let plan = &hood.dialplan;
+            if plan.ringing.mode != crate::domain::dialplan::RingMode::Waves {
+                continue;
+            }
+            let local = now.to_zoned(plan.time_zone.clone()).datetime();
+            if !waves::callback_window(&plan.ringing.hours, local) {
+                continue;
+            }
+            let sid = format!("CB{:016x}{:016x}", now.as_second() as u64, request.id as u64 * 1000 + u64::from(request.tries));
+            let mut state_now = crate::domain::call::CallState::new(now);
+            state_now.category = Some(request.category.clone());
+            state_now.search_started_at = Some(now);
+            state_now.phase = Phase::Holding { matched: false };
+            let call = StoredCall {
+                call_sid: sid.clone(),
+                dialplan_number: request.dialplan_number.clone(),
+                from: request.phone.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok()),
+                caller_id: request.participant_id,
+                state: state_now,
+                seq: 1,
+            };
+            calls::insert(tx, &call, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")?;
+            store::start(tx, &sid, now)?;
+            calls::save(tx, &call, &[], now)?;
+            callbacks::start_search(tx, request.id, &sid)?;
+            advance(tx, state, &hood, &call, now, &mut out)?;
+            finish_search_call(tx, &sid, now)?;
+            tracing::info!(request = request.id, search = %sid, "searching again for a resident who asked to be called back");
+            started += 1;
+        }
+        Ok((started, out))
+    })
+}
+
+/// Call back later: a search that found nobody ends its own call row (without a follow-up:
+/// the request stays open, or expires and is listed). Run after the call's state is saved.
+pub fn finish_search_call(tx: &Connection, search_sid: &str, now: jiff::Timestamp) -> anyhow::Result<()> {
+    if store::status(tx, search_sid)? == Some(waves::SearchStatus::Over) && callbacks::by_search(tx, search_sid)?.is_some() {
+        if let Some(call) = calls::load(tx, search_sid)? {
+            if call.state.phase == (Phase::Holding { matched: false }) {
+                callbacks::end_search_call(tx, search_sid, now)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The resident's call could not be placed: as if they did not answer.
+fn resident_failed(state: &AppState, search_sid: &str) -> anyhow::Result<Outbound> {
+    let now = state.clock.now();
+    state.store.write(|tx| {
+        let mut out = Outbound::default();
+        let Some(call) = calls::load(tx, search_sid)? else { return Ok(out) };
+        let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(out) };
+        let (mut stored, step) = report(tx, state, &hood, call, WaveReport::ResidentEnded { status: DialStatus::Failed }, now, &mut out)?;
+        stored.state = step.state;
+        calls::save(tx, &stored, &step.effects, now)?;
+        Ok(out)
+    })
+}
+
+/// A created leg failed at the provider: it ends, and the search moves on.
+fn leg_failed(state: &AppState, leg: &NewLeg) -> anyhow::Result<Outbound> {
+    let now = state.clock.now();
+    state.store.write(|tx| {
+        let mut out = Outbound::default();
+        store::set_leg_status(tx, &leg.call_sid, leg.attempt, LegStatus::Failed, now)?;
+        store::end_leg(tx, &leg.call_sid, leg.attempt, now)?;
+        if let Some(call) = calls::load(tx, &leg.call_sid)? {
+            if let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() {
+                advance(tx, state, &hood, &call, now, &mut out)?;
+                finish_search_call(tx, &leg.call_sid, now)?;
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// Tells the provider what a committed transaction decided. Runs on the async runtime;
+/// database work goes to the store's thread.
+pub fn dispatch(state: Arc<AppState>, out: Outbound) {
+    if out.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        let Some(rest) = state.rest.clone() else {
+            tracing::error!("ringing in waves needs the REST API, but no credentials are configured");
+            return;
+        };
+        for (leg_sid, answered) in &out.cancel {
+            let update = if *answered { UpdateCall::Complete } else { UpdateCall::Cancel };
+            if let Err(e) = rest.update_call(leg_sid, &update).await {
+                tracing::warn!(leg = %leg_sid, error = %e, "could not cancel a helper's leg");
+            }
+        }
+        if let Some((leg_sid, twiml)) = &out.play {
+            if let Err(e) = rest.update_call(leg_sid, &UpdateCall::Twiml(twiml.clone())).await {
+                tracing::warn!(leg = %leg_sid, error = %e, "could not speak to a helper's leg");
+            }
+        }
+        if let Some(resident) = out.call_resident {
+            tokio::spawn(call_resident(state.clone(), rest.clone(), resident));
+        }
+        if let Some((caller_sid, seq)) = &out.move_caller {
+            match twilio::hold_done_url(&state.public_url, *seq) {
+                Ok(url) => {
+                    if let Err(e) = rest.update_call(caller_sid, &UpdateCall::Redirect(url)).await {
+                        tracing::error!(call = %caller_sid, error = %e, "could not move the held caller on to the desk or voicemail");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "bad public URL"),
+            }
+        }
+        let creates: Vec<_> = out.create.into_iter().map(|leg| tokio::spawn(create_leg(state.clone(), rest.clone(), leg))).collect();
+        for c in creates {
+            let _ = c.await;
+        }
+    });
+}
+
+/// An outbound call for `leg`: its document and status callback URLs, our number as
+/// caller ID, the dialplan's ring timeout.
+fn outbound_call(urls: Result<(url::Url, url::Url), url::ParseError>, leg: &NewLeg) -> Option<CreateCall> {
+    let (url, status_callback) = match urls {
+        Ok(urls) => urls,
+        Err(e) => {
+            tracing::error!(error = %e, "bad public URL");
+            return None;
+        }
+    };
+    Some(CreateCall {
+        to: leg.to.as_str().to_string(),
+        from: leg.from.as_str().to_string(),
+        url,
+        status_callback: Some(status_callback),
+        status_callback_events: vec![CallEvent::Completed],
+        timeout_secs: Some(leg.timeout_seconds),
+        machine_detection: None,
+    })
+}
+
+async fn call_resident(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
+    let Some(create) = outbound_call(twilio::resident_urls(&state.public_url, &leg.call_sid), &leg) else { return };
+    match rest.create_call(&create).await {
+        Ok(created) => {
+            let sid = leg.call_sid.clone();
+            let res = state.worker.run(move |store| store.write(|tx| calls_resident_leg(tx, &sid, &created.sid))).await;
+            if let Ok(Err(e)) | Err(e) = res {
+                tracing::error!(error = %e, "could not store the resident's call");
+            }
+        }
+        Err(e) => {
+            tracing::warn!(search = %leg.call_sid, resident = %leg.to.masked(), error = %e, "could not call the resident back");
+            let st = state.clone();
+            match state.worker.run(move |_| resident_failed(&st, &leg.call_sid)).await {
+                Ok(Ok(out)) => dispatch(state, out),
+                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not record a failed call back"),
+            }
+        }
+    }
+}
+
+fn calls_resident_leg(tx: &Connection, search_sid: &str, leg_sid: &str) -> anyhow::Result<()> {
+    if let Some(request) = callbacks::by_search(tx, search_sid)? {
+        callbacks::set_resident_leg(tx, request.id, leg_sid)?;
+    }
+    Ok(())
+}
+
+async fn create_leg(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
+    let Some(create) = outbound_call(twilio::wave_urls(&state.public_url, &leg.call_sid, leg.attempt), &leg) else { return };
+    match rest.create_call(&create).await {
+        Ok(created) => {
+            let (st, l, sid) = (state.clone(), leg.clone(), created.sid.clone());
+            let status = state.worker.run(move |store| store.write(|tx| store::set_leg_sid(tx, &l.call_sid, l.attempt, &sid))).await;
+            match status {
+                Ok(Ok(Some(s))) if !s.in_flight() && s != LegStatus::Accepted && s != LegStatus::Late => {
+                    // Cancelled while it was being created.
+                    if let Err(e) = rest.update_call(&created.sid, &UpdateCall::Cancel).await {
+                        tracing::warn!(leg = %created.sid, error = %e, "could not cancel a helper's leg");
+                    }
+                }
+                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not store a helper leg's CallSid"),
+                _ => {}
+            }
+            drop(st);
+        }
+        Err(e) => {
+            tracing::warn!(call = %leg.call_sid, attempt = leg.attempt, helper = %leg.to.masked(), error = %e, "could not ring a helper");
+            let st = state.clone();
+            match state.worker.run(move |_| leg_failed(&st, &leg)).await {
+                Ok(Ok(out)) => dispatch(state, out),
+                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not move a search on after a failed leg"),
+            }
+        }
+    }
+}
+
+/// Every few seconds for held callers (with each hold-music request too): gives up
+/// searches that waited too long.
+pub fn tick(tx: &Connection, state: &AppState, call: &StoredCall, now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<()> {
+    if let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() {
+        advance(tx, state, &hood, call, now, out)?;
+    }
+    Ok(())
+}

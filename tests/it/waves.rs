@@ -1,0 +1,175 @@
+//! Ringing in waves, end to end: the caller on hold in a conference of their own, helper
+//! legs created through the (emulated) REST API, status callbacks, cancellations.
+
+use burenlijn::provider::twilio::emulator::{HelperAction, Line, Script};
+
+use crate::support::*;
+
+fn no_one_alone(report: &burenlijn::provider::twilio::emulator::CallReport) {
+    assert!(!report.lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })), "nobody is ever joined to an empty line: {:#?}", report.lines);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_helpers_in_one_wave_both_press_1_and_exactly_one_is_joined() {
+    let app = spawn_waves_app(2, |p| p).await;
+    app.network().press_together(2);
+    let report = app.call(JAN, Script::keys(&["1"])).await;
+    let log = app.log_of(&report).await;
+
+    let rung = rung(&report);
+    assert_eq!(rung.len(), 2, "one wave of two: {rung:?}");
+    let pressed_1: Vec<&String> = report.lines.iter().filter_map(|l| match l { Line::HelperPresses { number, key } if key == "1" => Some(number), _ => None }).collect();
+    assert_eq!(pressed_1.len(), 2, "both pressed 1: {:#?}", report.lines);
+    let joined = joined(&report);
+    assert_eq!(joined.len(), 1, "exactly one is joined: {:#?}", report.lines);
+    let winner = joined[0].clone();
+    let other = rung.iter().find(|n| **n != winner).unwrap().clone();
+    assert!(
+        helpers_heard(&report).iter().any(|(n, t)| *n == other && t.contains("Er is al iemand gevonden")),
+        "the other is told someone was found: {:#?}", helpers_heard(&report)
+    );
+    no_one_alone(&report);
+
+    assert_eq!(log.outcome.as_deref(), Some("matched"));
+    assert_eq!(log.helper_phone.as_deref(), Some(winner.as_str()));
+    let mut results = attempts(&log);
+    results.sort();
+    let mut want = vec![(winner.clone(), "accepted".to_string()), (other.clone(), "canceled".to_string())];
+    want.sort();
+    assert_eq!(results, want);
+    assert!(log.attempts.iter().all(|a| a.key.as_deref() == Some("1")));
+    assert_eq!(app.count("SELECT count(*) FROM matches").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE status = 'accepted'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0, "every helper is free again");
+    // The caller heard kind words while waiting, then the goodbye.
+    let heard = caller_heard(&report);
+    assert!(heard.iter().any(|t| t.starts_with("U wacht nog even.")), "{heard:?}");
+    assert_eq!(heard.last().map(String::as_str), Some("Fijn dat er iemand kon helpen. Tot ziens."));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_caller_hangs_up_while_helpers_ring_all_are_cancelled_none_joined() {
+    let app = spawn_waves_app(3, |p| p.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 60")).await;
+    let script = Script { hang_up_on_hold_round: Some(0), ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::NoAnswer).helper(CARLA, HelperAction::NoAnswer);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("abandoned"));
+    assert_eq!(rung(&report).len(), 3, "{:#?}", report.lines);
+    assert!(joined(&report).is_empty());
+    no_one_alone(&report);
+    let canceled = report.lines.iter().filter(|l| matches!(l, Line::NotReached { status, .. } if status == "canceled")).count();
+    assert_eq!(canceled, 3, "every ringing phone was cancelled: {:#?}", report.lines);
+    assert!(attempts(&log).iter().all(|(_, r)| r == "canceled"), "{:?}", attempts(&log));
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM wave_searches WHERE status = 'over'").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_nobody_says_yes_the_held_caller_is_moved_to_the_desk() {
+    let app = spawn_waves_app(2, |p| p).await;
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Silent);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    let mut results = attempts(&log);
+    results.sort();
+    assert_eq!(results, pairs(&[(ANJA, "declined"), (BERT, "declined"), (CARLA, "declined")]));
+    assert!(report.lines.contains(&Line::DeskAnswers), "{:#?}", report.lines);
+    assert_eq!(log.outcome.as_deref(), Some("desk"));
+    let heard = caller_heard(&report);
+    assert!(heard.iter().any(|t| t.starts_with("Het spijt me.")), "{heard:?}");
+    // Every no is thanked.
+    for number in [ANJA, BERT] {
+        assert!(helpers_heard(&report).iter().any(|(n, t)| n == number && t.starts_with("Geen probleem. Dank u wel")));
+    }
+    no_one_alone(&report);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_errors_a_503_is_retried_and_a_refused_helper_is_skipped() {
+    let app = spawn_waves_app(2, |p| p).await;
+    app.network().fail_next_creations(1);
+    app.network().refuse_calls_to(ANJA, 400);
+    let report = app.call(JAN, Script::keys(&["1"]).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Accept)).await;
+    let log = app.log_of(&report).await;
+    let mut results = attempts(&log);
+    results.sort();
+    assert_eq!(results, pairs(&[(ANJA, "failed"), (BERT, "declined"), (CARLA, "accepted")]));
+    assert_eq!(log.outcome.as_deref(), Some("matched"));
+    assert_eq!(joined(&report), vec![CARLA.to_string()]);
+    // One 503 retried, one final 400, Bert and Carla created.
+    assert_eq!(app.network().create_requests(), 4);
+    no_one_alone(&report);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_who_waited_too_long_is_moved_on_and_ringing_phones_are_cancelled() {
+    let app = spawn_waves_app(2, |p| p.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 120").replace("max_wait_seconds = 300", "max_wait_seconds = 30")).await;
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::NoAnswer).helper(CARLA, HelperAction::NoAnswer);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("desk"), "{:#?}", report.lines);
+    let helpers_rung: Vec<String> = rung(&report).into_iter().filter(|n| n.starts_with("+316")).collect();
+    assert_eq!(helpers_rung.len(), 2, "the second wave never started: {:#?}", report.lines);
+    assert!(report.lines.contains(&Line::DeskAnswers));
+    assert!(attempts(&log).iter().all(|(_, r)| r == "canceled"), "{:?}", attempts(&log));
+    assert!(joined(&report).is_empty());
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+}
+
+/// Jan calls on Tuesday evening; Bert and Carla say no; the desk is closed; Jan asks to be
+/// called back. Returns the app (clock still on Tuesday evening).
+async fn jan_asks_to_be_called_back() -> TestApp {
+    let app = spawn_waves_app_at(TUESDAY_EVENING, 2, |p| p).await;
+    let report = app.call(JAN, Script::keys(&["1", "1"]).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    let heard = caller_heard(&report);
+    assert!(heard.iter().any(|t| t.starts_with("Wilt u dat we u terugbellen zodra een buur kan helpen?")), "{heard:?}");
+    assert!(heard.iter().any(|t| t.starts_with("Dat is goed. We zoeken verder.")), "{heard:?}");
+    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE status = 'open'").await, 1);
+    app
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_accepted_the_next_morning() {
+    let app = jan_asks_to_be_called_back().await;
+    let start_searches = || burenlijn::web::start_due_callbacks(app.sandbox.state.clone());
+    // Later that evening, at night: nobody is rung.
+    app.sandbox.clock.advance(3 * 3600);
+    assert_eq!(start_searches().await.unwrap(), 0, "never at night");
+    // Wednesday 08:30: Anja's hours have not begun; Bert says yes, Carla no.
+    app.sandbox.clock.advance(9 * 3600 + 30 * 60);
+    app.network().script_helpers([(BERT.to_string(), HelperAction::Accept), (CARLA.to_string(), HelperAction::Decline)].into_iter().collect());
+    assert_eq!(start_searches().await.unwrap(), 1);
+    let search = app.text("SELECT search_sid FROM open_requests").await;
+    let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
+    let talking = lines.iter().any(|l| matches!(l, Line::Joined { waiting, joining } if (waiting == BERT && joining == JAN) || (waiting == JAN && joining == BERT)));
+    assert!(talking, "Bert and Jan are joined: {lines:#?}");
+    let heard = |who: &str| lines.iter().filter_map(|l| match l { Line::HelperHears { number, text } if number == who => Some(text.clone()), _ => None }).collect::<Vec<_>>();
+    assert!(heard(BERT).iter().any(|t| t == "Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen."), "{:?}", heard(BERT));
+    assert!(heard(BERT).iter().any(|t| t == "Dank u wel. Blijft u aan de lijn. Ik bel Jan nu op."), "{:?}", heard(BERT));
+    assert!(heard(JAN).iter().any(|t| t == "Goed nieuws. Bert uit de Dorpsweg kan u helpen. Ik verbind u nu."), "{:?}", heard(JAN));
+    assert!(!lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })), "{lines:#?}");
+    assert_eq!(app.text("SELECT status FROM open_requests").await, "connected");
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND outcome = 'matched'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_who_does_not_answer_the_callback() {
+    let app = jan_asks_to_be_called_back().await;
+    app.sandbox.clock.advance(12 * 3600);
+    app.network().script_helpers([(BERT.to_string(), HelperAction::Accept), (CARLA.to_string(), HelperAction::Decline), (JAN.to_string(), HelperAction::NoAnswer)].into_iter().collect());
+    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
+    let search = app.text("SELECT search_sid FROM open_requests").await;
+    let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
+    assert!(lines.contains(&Line::NotReached { number: JAN.into(), status: "no-answer".into() }), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| matches!(l, Line::HelperHears { number, text } if number == BERT && text.starts_with("Jan neemt helaas niet op. De balie belt Jan nog. Dank u wel"))),
+        "Bert is told: {lines:#?}"
+    );
+    assert!(!lines.iter().any(|l| matches!(l, Line::Joined { .. })));
+    assert_eq!(app.text("SELECT status FROM open_requests").await, "unanswered");
+    // The desk follows up, with both: the resident is the call's caller, Bert its yes.
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE c.call_sid LIKE 'CB%' AND f.closed_at IS NULL AND c.caller_id IS NOT NULL").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM attempts a JOIN calls c ON c.call_sid = a.call_sid WHERE c.call_sid LIKE 'CB%' AND a.helper_phone = '+31610000002' AND a.key = '1'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM matches WHERE call_sid LIKE 'CB%'").await, 0, "no match counted");
+}
