@@ -174,3 +174,30 @@ async fn a_resident_who_does_not_answer_the_callback() {
     assert_eq!(app.count("SELECT count(*) FROM attempts a JOIN calls c ON c.call_sid = a.call_sid WHERE c.call_sid LIKE 'CB%' AND a.helper_phone = '+31610000002' AND a.key = '1'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM matches WHERE call_sid LIKE 'CB%'").await, 0, "no match counted");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_starts_a_call_back_search_from_a_follow_up() {
+    use burenlijn::domain::desk::Role;
+    use crate::desk_support::{add_user, Browser};
+    let app = spawn_waves_app_at(TUESDAY_EVENING, 2, |p| p).await;
+    // Jan says nothing at the offer and leaves a message instead.
+    let script = Script { message_seconds: Some(12), ..Script::keys(&["1"]) }.helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline);
+    app.call(JAN, script).await;
+    assert_eq!(app.count("SELECT count(*) FROM open_requests").await, 0);
+    add_user(&app, "Els", Role::Coordinator).await;
+    let mut b = Browser::login(&app, "Els").await;
+    let list = b.get("/desk/follow-up").await;
+    assert!(list.body.contains("Zoek een buur en bel terug"), "{}", list.body);
+    let id = app.count("SELECT id FROM follow_ups").await;
+    let csrf = list.csrf();
+    let path = format!("/desk/follow-up/{id}/call-back");
+    assert_eq!(b.post(&path, &[("csrf", "wrong")]).await.status, 403);
+    assert_eq!(app.count("SELECT count(*) FROM open_requests").await, 0, "a refused form changes nothing");
+    let done = b.post(&path, &[("csrf", &csrf)]).await;
+    assert_eq!(done.location.as_deref(), Some("/desk/follow-up?callback=1"), "{}", done.body);
+    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE status = 'open' AND call_sid IS NOT NULL AND category = 'shopping'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'started a call-back search'").await, 1);
+    assert_eq!(b.post(&path, &[("csrf", &csrf)]).await.status, 409, "one search at a time");
+    // Due at once, and it rings while the ringing hours last.
+    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
+}
