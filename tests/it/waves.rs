@@ -201,3 +201,18 @@ async fn the_desk_starts_a_call_back_search_from_a_follow_up() {
     // Due at once, and it rings while the ringing hours last.
     assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_helper_leg_whose_end_was_never_reported_is_closed_by_the_sweep() {
+    let app = spawn_waves_app(2, |p| p).await;
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept)).await;
+    // As if the legs' status callbacks had been lost.
+    let st = app.sandbox.state.clone();
+    tokio::task::spawn_blocking(move || st.store.write(|tx| Ok(tx.execute_batch("UPDATE attempts SET ended_at = NULL; UPDATE wave_legs SET ended_at = NULL;")?)).unwrap()).await.unwrap();
+    assert!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await >= 2);
+    app.sandbox.clock.advance(4 * 3600);
+    let st = app.sandbox.state.clone();
+    tokio::task::spawn_blocking(move || burenlijn::web::sweep(&st).unwrap()).await.unwrap();
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0, "nobody stays marked as being rung");
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE result = 'accepted'").await, 1, "results already known are kept");
+}
