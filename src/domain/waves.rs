@@ -136,7 +136,9 @@ pub fn next(status: SearchStatus, legs: &[Leg], limits: Limits, started_at: Time
     let in_flight: Vec<u32> = legs.iter().filter(|l| l.status.in_flight()).map(|l| l.attempt).collect();
     let waited = now.as_second() - started_at.as_second();
     if waited >= i64::from(limits.max_wait_seconds) {
-        return Decision::GiveUp { cancel: ringing(legs, None) };
+        // As in `dial` mode, the limit stops the next ring, not the ones under way: a
+        // helper already rung may still say yes.
+        return if in_flight.is_empty() { Decision::GiveUp { cancel: Vec::new() } } else { Decision::Wait };
     }
     let free_places = limits.wave_size.saturating_sub(in_flight.len() as u32);
     let left_to_ring = limits.max_helpers.saturating_sub(legs.len() as u32);
@@ -228,7 +230,8 @@ mod tests {
             ("max helpers reached, none left", Searching, vec![NoAnswer, Declined, Failed, Declined, Busy], LIMITS, 60, 10, Decision::GiveUp { cancel: vec![] }),
             ("nobody left to ring, none in flight", Searching, vec![Declined], LIMITS, 20, 0, Decision::GiveUp { cancel: vec![] }),
             ("nobody left to ring, one in flight", Searching, vec![Declined, Ringing], LIMITS, 20, 0, Decision::Wait),
-            ("waited too long: cancel who rings", Searching, vec![Declined, Ringing, Answered, Ringing], LIMITS, 300, 10, Decision::GiveUp { cancel: vec![2, 4] }),
+            ("waited too long: nobody new, those rung may still answer", Searching, vec![Declined, Ringing, Answered], LIMITS, 300, 10, Decision::Wait),
+            ("waited too long, none in flight", Searching, vec![Declined, NoAnswer], LIMITS, 300, 10, Decision::GiveUp { cancel: vec![] }),
             ("matched: nothing more", Matched, vec![Accepted, Canceled], LIMITS, 30, 10, Decision::Done),
             ("over: nothing more", Over, vec![Canceled], LIMITS, 30, 10, Decision::Done),
         ];

@@ -147,3 +147,23 @@ pub fn end_search_call(conn: &Connection, search_sid: &str, now: Timestamp) -> a
     )?;
     Ok(())
 }
+
+/// What a follow-up's call gives a call-back request: (dialplan number, call, caller,
+/// number, kind of help); `None` for an unknown follow-up.
+pub type FollowUpCall = (String, String, Option<i64>, Option<String>, Option<String>);
+
+pub fn follow_up_call(conn: &Connection, follow_up_id: i64) -> anyhow::Result<Option<FollowUpCall>> {
+    Ok(conn
+        .query_row(
+            "SELECT c.dialplan_number, c.call_sid, c.caller_id, c.from_number, c.category FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE f.id = ?1",
+            [follow_up_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?)
+}
+
+/// Whether a call-back request for this call is still in progress.
+pub fn in_progress_for_call(conn: &Connection, call_sid: &str) -> anyhow::Result<bool> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM open_requests WHERE call_sid = ?1 AND status IN ('open', 'searching', 'calling')", [call_sid], |r| r.get(0))?;
+    Ok(n > 0)
+}

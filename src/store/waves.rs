@@ -172,3 +172,20 @@ pub fn searching(conn: &Connection) -> anyhow::Result<Vec<String>> {
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Ends helper legs started before `before` whose end was never reported (a status
+/// callback lost while the service was down), so nobody stays marked as being rung.
+/// Returns how many.
+pub fn close_stale_legs(conn: &Connection, before: Timestamp, now: Timestamp) -> anyhow::Result<usize> {
+    let at = now.as_second();
+    exec(conn,
+        "UPDATE wave_legs SET status = 'canceled' WHERE ended_at IS NULL AND started_at < ?1 AND status IN ('ringing', 'answered')",
+        [before.as_second()],
+    )?;
+    exec(conn,
+        "UPDATE attempts SET result = coalesce(result, 'canceled'), ended_at = ?2
+         WHERE ended_at IS NULL AND started_at < ?1 AND (call_sid, attempt) IN (SELECT call_sid, attempt FROM wave_legs WHERE ended_at IS NULL)",
+        params![before.as_second(), at],
+    )?;
+    Ok(exec(conn, "UPDATE wave_legs SET ended_at = ?2 WHERE ended_at IS NULL AND started_at < ?1", params![before.as_second(), at])?)
+}

@@ -342,6 +342,10 @@ fn log_step(call: &StoredCall, endpoint: Endpoint) {
 pub fn sweep(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let before = now - jiff::SignedDuration::from_secs(participants::STALE_AFTER_SECONDS);
+    let legs = state.store.write(|tx| crate::store::waves::close_stale_legs(tx, before, now))?;
+    if legs > 0 {
+        tracing::info!(legs, "closed helper legs whose end was never reported");
+    }
     let sids = state.store.read(|c| calls::unfinished_before(c, before))?;
     let mut ended = 0;
     for sid in sids {

@@ -13,6 +13,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/desk/voicemail/CA00000000000000000000000000000000"),
     ("GET", "/desk/follow-up"),
     ("POST", "/desk/follow-up/1/close"),
+    ("POST", "/desk/follow-up/1/call-back"),
     ("GET", "/desk/participants"),
     ("POST", "/desk/participants"),
     ("GET", "/desk/participants/new"),

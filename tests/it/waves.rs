@@ -102,7 +102,7 @@ async fn rest_errors_a_503_is_retried_and_a_refused_helper_is_skipped() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_caller_who_waited_too_long_is_moved_on_and_ringing_phones_are_cancelled() {
+async fn a_caller_who_waited_too_long_hears_nobody_new_rung_and_is_moved_to_the_desk() {
     let app = spawn_waves_app(2, |p| p.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 120").replace("max_wait_seconds = 300", "max_wait_seconds = 30")).await;
     let script = Script { desk_answers: true, ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::NoAnswer).helper(CARLA, HelperAction::NoAnswer);
     let report = app.call(JAN, script).await;
@@ -111,7 +111,8 @@ async fn a_caller_who_waited_too_long_is_moved_on_and_ringing_phones_are_cancell
     let helpers_rung: Vec<String> = rung(&report).into_iter().filter(|n| n.starts_with("+316")).collect();
     assert_eq!(helpers_rung.len(), 2, "the second wave never started: {:#?}", report.lines);
     assert!(report.lines.contains(&Line::DeskAnswers));
-    assert!(attempts(&log).iter().all(|(_, r)| r == "canceled"), "{:?}", attempts(&log));
+    // As in dial mode the limit stops the next ring, not the ones under way.
+    assert!(attempts(&log).iter().all(|(_, r)| r == "no-answer"), "{:?}", attempts(&log));
     assert!(joined(&report).is_empty());
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
 }
@@ -181,4 +182,46 @@ async fn a_resident_who_does_not_answer_the_callback() {
     assert_eq!(app.count("SELECT count(*) FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE c.call_sid LIKE 'CB%' AND f.closed_at IS NULL AND c.caller_id IS NOT NULL").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM attempts a JOIN calls c ON c.call_sid = a.call_sid WHERE c.call_sid LIKE 'CB%' AND a.helper_phone = '+31610000002' AND a.key = '1'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM matches WHERE call_sid LIKE 'CB%'").await, 0, "no match counted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_starts_a_call_back_search_from_a_follow_up() {
+    use burenlijn::domain::desk::Role;
+    use crate::desk_support::{add_user, Browser};
+    let app = spawn_waves_app_at(TUESDAY_EVENING, 2, |p| p).await;
+    // Jan says nothing at the offer and leaves a message instead.
+    let script = Script { message_seconds: Some(12), ..Script::keys(&["1"]) }.helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline);
+    app.call(JAN, script).await;
+    assert_eq!(app.count("SELECT count(*) FROM open_requests").await, 0);
+    add_user(&app, "Els", Role::Coordinator).await;
+    let mut b = Browser::login(&app, "Els").await;
+    let list = b.get("/desk/follow-up").await;
+    assert!(list.body.contains("Zoek een buur en bel terug"), "{}", list.body);
+    let id = app.count("SELECT id FROM follow_ups").await;
+    let csrf = list.csrf();
+    let path = format!("/desk/follow-up/{id}/call-back");
+    assert_eq!(b.post(&path, &[("csrf", "wrong")]).await.status, 403);
+    assert_eq!(app.count("SELECT count(*) FROM open_requests").await, 0, "a refused form changes nothing");
+    let done = b.post(&path, &[("csrf", &csrf)]).await;
+    assert_eq!(done.location.as_deref(), Some("/desk/follow-up?callback=1"), "{}", done.body);
+    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE status = 'open' AND call_sid IS NOT NULL AND category = 'shopping'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'started a call-back search'").await, 1);
+    assert_eq!(b.post(&path, &[("csrf", &csrf)]).await.status, 409, "one search at a time");
+    // Due at once, and it rings while the ringing hours last.
+    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_helper_leg_whose_end_was_never_reported_is_closed_by_the_sweep() {
+    let app = spawn_waves_app(2, |p| p).await;
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept)).await;
+    // As if the legs' status callbacks had been lost.
+    let st = app.sandbox.state.clone();
+    tokio::task::spawn_blocking(move || st.store.write(|tx| Ok(tx.execute_batch("UPDATE attempts SET ended_at = NULL; UPDATE wave_legs SET ended_at = NULL;")?)).unwrap()).await.unwrap();
+    assert!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await >= 2);
+    app.sandbox.clock.advance(4 * 3600);
+    let st = app.sandbox.state.clone();
+    tokio::task::spawn_blocking(move || burenlijn::web::sweep(&st).unwrap()).await.unwrap();
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0, "nobody stays marked as being rung");
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE result = 'accepted'").await, 1, "results already known are kept");
 }

@@ -14,8 +14,9 @@ use super::calls::{caller, note_list};
 use super::layout::{self, Nav};
 use super::{read, write, Desk, Failure};
 use crate::domain::desk::FollowUpResult;
+use crate::domain::dialplan::RingMode;
 use crate::domain::phone::PhoneNumber;
-use crate::store::accounts;
+use crate::store::{accounts, callbacks};
 use crate::store::desk::{self as q, Closed};
 use crate::web::AppState;
 
@@ -23,6 +24,8 @@ use crate::web::AppState;
 pub struct ListQuery {
     #[serde(default)]
     closed: String,
+    #[serde(default)]
+    callback: String,
 }
 
 pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<ListQuery>) -> Result<Response, Failure> {
@@ -40,8 +43,10 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
     let (user, shown) = (desk.user.name.clone(), items.len());
     write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed follow-ups", None, &format!("{shown} open"))).await?;
     let tz = &state.desk.time_zone;
+    let waves = state.neighbourhoods.all().any(|n| n.dialplan.ringing.mode == RingMode::Waves);
     let body = html! {
         @if !query.closed.is_empty() { (layout::message_box(l.t("Afgehandeld. Dank u wel!", "Closed. Thank you!"), false)) }
+        @if !query.callback.is_empty() { (layout::message_box(l.t("De centrale zoekt een buur en belt de beller terug zodra iemand ja zegt.", "The switchboard looks for a neighbour and calls the caller back as soon as someone says yes."), false)) }
         @if items.is_empty() {
             p { (l.t("Er staat niets open. Iedereen is geholpen of teruggebeld.", "Nothing is open. Everyone has been helped or called back.")) }
         }
@@ -68,6 +73,12 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
                 @if !notes.is_empty() {
                     h3 { (l.t("Eerdere notities", "Earlier notes")) }
                     (note_list(l, tz, notes))
+                }
+                @if waves && row.from.is_some() && row.category.is_some() {
+                    form method="post" action=(format!("/desk/follow-up/{}/call-back", up.id)) {
+                        (layout::csrf(&desk))
+                        button type="submit" { (l.t("Zoek een buur en bel terug", "Find a neighbour and call back")) }
+                    }
                 }
                 form.stack method="post" action=(format!("/desk/follow-up/{}/close", up.id)) {
                     (layout::csrf(&desk))
@@ -126,5 +137,48 @@ pub async fn close(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Pat
         Closed::Closed => Redirect::to("/desk/follow-up?closed=1").into_response(),
         Closed::AlreadyClosed => desk.refusal(StatusCode::CONFLICT, l.t("Iemand anders heeft dit al afgehandeld. Er is niets gewijzigd.", "Someone else already closed this. Nothing was changed.")),
         Closed::NotFound => desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CallBackForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The desk starts the same search as "press 1 to be called back" for a caller who needs
+/// it: neighbours are rung (in ringing hours) and the caller is called back on a yes.
+pub async fn call_back(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CallBackForm>) -> Result<Response, Failure> {
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    let l = desk.lang;
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")));
+    };
+    let user = desk.user.name.clone();
+    let st = state.clone();
+    let outcome = write(&state, move |tx, now| {
+        let Some((number, call_sid, caller, from, category)) = callbacks::follow_up_call(tx, id)? else { return Ok(Err(StatusCode::NOT_FOUND)) };
+        let hood = st.neighbourhoods.by_number(&number).filter(|h| h.dialplan.ringing.mode == RingMode::Waves);
+        let phone = from.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok());
+        let (Some(hood), Some(phone), Some(category)) = (hood, phone, category) else { return Ok(Err(StatusCode::BAD_REQUEST)) };
+        if callbacks::in_progress_for_call(tx, &call_sid)? {
+            return Ok(Err(StatusCode::CONFLICT));
+        }
+        let open_until = now + jiff::SignedDuration::from_hours(i64::from(hood.dialplan.ringing.callback_hours));
+        let request = callbacks::open(tx, &number, Some(&call_sid), caller, &phone, &category, now, open_until, now)?;
+        accounts::audit(tx, now, &user, "started a call-back search", caller, &format!("request {request} for follow-up {id}"))?;
+        Ok(Ok(()))
+    })
+    .await?;
+    Ok(match outcome {
+        Ok(()) => Redirect::to("/desk/follow-up?callback=1").into_response(),
+        Err(StatusCode::NOT_FOUND) => desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")),
+        Err(StatusCode::CONFLICT) => desk.refusal(StatusCode::CONFLICT, l.t("Voor deze beller wordt al gezocht. Er is niets gewijzigd.", "A search for this caller is already running. Nothing was changed.")),
+        Err(_) => desk.refusal(
+            StatusCode::BAD_REQUEST,
+            l.t("Terugbellen kan alleen met een bekend nummer, een soort hulp en een buurt die in golven belt. Er is niets gewijzigd.", "Calling back needs a known number, a kind of help and a neighbourhood that rings in waves. Nothing was changed."),
+        ),
     })
 }
