@@ -214,7 +214,7 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
         } @else if rows.is_empty() && error.is_none() {
             p { (l.t("Geen gesprekken gevonden.", "No calls found.")) }
         } @else if !rows.is_empty() {
-            div.scroll tabindex="0" role="region" aria-label=(l.t("Tabel, schuift opzij", "Table, scrolls sideways")) { table { (table_head(l)) tbody { @for r in rows { (row(l, ds, r)) } } } }
+            (layout::scroll(l, html! { table { (table_head(l)) tbody { @for r in rows { (row(l, ds, r)) } } } }))
         }
         @if let Some(next) = next { p { a.button.secondary href=(next) { (l.t("Oudere gesprekken", "Older calls")) " →" } } }
     };

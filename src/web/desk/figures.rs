@@ -148,9 +148,9 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
             li { span.swatch.matched {} (l.t("Buur gevonden", "Neighbour found")) }
             li { span.swatch.unmatched {} (l.t("Geen buur gevonden", "No neighbour found")) }
         }
-        div.scroll tabindex="0" role="region" aria-label=(l.t("Tabel, schuift opzij", "Table, scrolls sideways")) { (chart(l, &months)) }
+        (layout::scroll(l, html! { (chart(l, &months)) }))
         h2 { (l.t("Tabel", "Table")) }
-        div.scroll tabindex="0" role="region" aria-label=(l.t("Tabel, schuift opzij", "Table, scrolls sideways")) { table {
+        (layout::scroll(l, html! { table {
             thead { tr {
                 th scope="col" { (l.t("Maand", "Month")) }
                 th scope="col" { (l.t("Hulp bij", "Help with")) }
@@ -175,7 +175,7 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
                     }
                 }
             }
-        } }
+        } }))
     };
     Ok(layout::page(&desk, Nav::Figures, &format!("{} {year}", l.t("Cijfers", "Figures")), body).into_response())
 }

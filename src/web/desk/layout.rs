@@ -116,6 +116,12 @@ pub fn message_box(message: &str, is_error: bool) -> Markup {
     }
 }
 
+/// A table that may scroll sideways on a small screen: keyboard-reachable and named, so
+/// it passes WCAG's "scrollable region" rule.
+pub fn scroll(l: Lang, table: Markup) -> Markup {
+    html! { div.scroll tabindex="0" role="region" aria-label=(l.t("Tabel, schuift opzij", "Table, scrolls sideways")) { (table) } }
+}
+
 /// The hidden CSRF field every form carries.
 pub fn csrf(desk: &Desk) -> Markup {
     html! { input type="hidden" name="csrf" value=(desk.csrf); }

@@ -49,13 +49,13 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
         p.muted { (l.t("Deze pagina werkt zichzelf bij; u hoeft niet te verversen.", "This page updates itself; there is no need to reload.")) }
         p #live-note.sr-only aria-live="polite" {}
         p #no-calls hidden[!rows.is_empty()] { (l.t("Vandaag nog geen gesprekken.", "No calls yet today.")) }
-        div.scroll tabindex="0" role="region" aria-label=(l.t("Tabel, schuift opzij", "Table, scrolls sideways")) {
+        (layout::scroll(l, html! {
             table #today data-live="/desk/now/events" {
                 caption.sr-only { (l.t("Gesprekken van vandaag, nieuwste bovenaan", "Today's calls, newest first")) }
                 (table_head(l))
                 tbody { @for r in &rows { (row(l, ds, r)) } }
             }
-        }
+        }))
     };
     Ok(layout::page(&desk, Nav::Now, l.t("Nu", "Now"), body).into_response())
 }

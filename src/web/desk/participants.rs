@@ -75,7 +75,7 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
             div { a.button.secondary href="/desk/participants/new" { (l.t("Iemand toevoegen", "Add someone")) } }
         }
         @if people.is_empty() { p { (l.t("Niemand gevonden.", "Nobody found.")) } } @else {
-            div.scroll tabindex="0" role="region" aria-label=(l.t("Tabel, schuift opzij", "Table, scrolls sideways")) { table {
+            (layout::scroll(l, html! { table {
                 thead { tr {
                     th scope="col" { (l.t("Naam", "Name")) }
                     th scope="col" { (l.t("Straat", "Street")) }
@@ -92,7 +92,7 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
                         td { @if p.is_paused_on(today) { span.status.amber { (l.t("Gepauzeerd", "Paused")) } } @else { (l.t("Actief", "Active")) } }
                     }
                 } }
-            } }
+            } }))
             p.muted { (people.len()) " " (l.t("deelnemers getoond", "participants shown")) }
         }
         h2 { (l.t("Bestand", "File")) }

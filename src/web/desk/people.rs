@@ -27,7 +27,7 @@ async fn users_page(desk: &Desk, state: &Arc<AppState>, message: Option<(String,
     let role_name = |r: Role| if r == Role::Coordinator { l.t("coördinator", "coordinator") } else { l.t("balie", "desk") };
     let body = html! {
         @if let Some((m, e)) = &message { (layout::message_box(m, *e)) }
-        div.scroll tabindex="0" role="region" aria-label=(l.t("Tabel, schuift opzij", "Table, scrolls sideways")) { table {
+        (layout::scroll(l, html! { table {
             thead { tr { th scope="col" { (l.t("Naam", "Name")) } th scope="col" { (l.t("Rol", "Role")) } th scope="col" { (l.t("Stand", "Status")) } th scope="col" { (l.t("Wijzigen", "Change")) } } }
             tbody { @for u in &users {
                 tr {
@@ -62,7 +62,7 @@ async fn users_page(desk: &Desk, state: &Arc<AppState>, message: Option<(String,
                     }
                 }
             } }
-        } }
+        } }))
         h2 { (l.t("Iemand toevoegen", "Add someone")) }
         form.stack method="post" action="/desk/users" {
             (layout::csrf(desk))
@@ -240,7 +240,7 @@ pub async fn audit(desk: Desk, State(state): State<Arc<AppState>>, Query(query):
     let tz = &state.desk.time_zone;
     let body = html! {
         p { (l.t("Wie heeft wanneer gegevens van deelnemers bekeken of gewijzigd.", "Who viewed or changed participants' data, and when.")) }
-        div.scroll tabindex="0" role="region" aria-label=(l.t("Tabel, schuift opzij", "Table, scrolls sideways")) { table {
+        (layout::scroll(l, html! { table {
             thead { tr { th scope="col" { (l.t("Wanneer", "When")) } th scope="col" { (l.t("Wie", "Who")) } th scope="col" { (l.t("Wat", "What")) } th scope="col" { (l.t("Deelnemer", "Participant")) } th scope="col" { (l.t("Details", "Details")) } } }
             tbody { @for e in entries {
                 tr {
@@ -249,7 +249,7 @@ pub async fn audit(desk: Desk, State(state): State<Arc<AppState>>, Query(query):
                     td { (e.detail) }
                 }
             } }
-        } }
+        } }))
         @if more { @if let Some(last) = entries.last() {
             p { a.button.secondary href=(format!("/desk/audit?participant={}&before={}", query.participant, last.id)) { (l.t("Oudere regels", "Older entries")) " →" } }
         } }
