@@ -24,8 +24,12 @@ pub enum Action {
     /// Waves: the caller waits on hold, hearing `wait` again and again, until a helper
     /// joins or we move the call on; then `done` is asked.
     Hold { wait: Next, done: Next },
-    /// Waves, on a helper's leg: join the caller who is on hold.
+    /// Waves, on a helper's leg: join the caller who is on hold. (Call back later: the
+    /// resident, called by us, joins the helper who waits.)
     JoinHold,
+    /// Call back later, on the helper's leg: wait in the conference, hearing `wait` again
+    /// and again, until the resident we are calling joins.
+    WaitInHold { wait: Next },
     Hangup,
 }
 
@@ -43,4 +47,8 @@ pub enum Next {
     WaveKey { attempt: u32 },
     /// The answer to "shall we call you back?".
     CallbackOffer,
+    /// Call back later: what the helper who waits for the resident hears, again and again.
+    HelperWait { attempt: u32 },
+    /// The conference's status callback: who entered it (`participant-join`).
+    ConferenceEvents,
 }

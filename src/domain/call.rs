@@ -147,6 +147,14 @@ pub enum Event {
     CallerGone,
     /// Waves: the hold's wait document is asked for again (every few seconds).
     HoldTick,
+    /// Waves: the helper who said yes entered a conference without the caller in it (the
+    /// caller hung up in the moment between the yes and the join).
+    WinnerAlone { attempt: u32 },
+    /// Waves: the line of the helper who said yes dropped before they entered the caller's
+    /// conference: the yes never reached the caller, and the search goes on.
+    WinnerDropped { attempt: u32 },
+    /// Call back later: the helper's wait document is asked for again.
+    HelperWaitTick { attempt: u32 },
     /// Waves: the caller left the hold (moved there by us when the search ended, or the
     /// conversation with the helper ended).
     HoldEnded,
@@ -352,6 +360,32 @@ impl Stepper<'_, '_> {
                 self.state.phase = Phase::Ended { outcome, from: Stage::Voicemail };
                 self.reply.push(Action::Hangup);
             }
+            (Phase::Holding { matched: true } | Phase::Ended { outcome: Outcome::Matched, .. }, Event::WinnerAlone { attempt }) if !self.ctx.callback => {
+                // Said to the helper, on their line, through the provider's REST API.
+                self.say(PromptKey::WaveCallerLeft);
+                self.reply.push(Action::Hangup);
+                self.effects.push(Effect::MatchUndone { attempt });
+                self.effects.push(Effect::AttemptEnded { attempt, result: AttemptResult::Canceled });
+                // The caller hung up before anyone could help: the desk calls them back.
+                self.state.phase = Phase::Ended { outcome: Outcome::Abandoned, from: Stage::Ringing };
+                self.state.ended_at = Some(self.state.ended_at.unwrap_or(self.ctx.now));
+            }
+            (Phase::Holding { matched: true }, Event::WinnerDropped { attempt }) if !self.ctx.callback => {
+                // The caller never noticed: they still hear the hold's kind words, and the
+                // next helpers are rung.
+                self.effects.push(Effect::MatchUndone { attempt });
+                self.effects.push(Effect::AttemptEnded { attempt, result: AttemptResult::Canceled });
+                self.state.phase = Phase::Holding { matched: false };
+            }
+            (Phase::Holding { matched: true }, Event::HelperWaitTick { attempt }) if self.ctx.callback => {
+                let caller = self.ctx.caller.first_name.clone().unwrap_or_default();
+                let still = self.speech(PromptKey::CallbackHelperStillWaiting, &[("caller", &caller)]);
+                self.reply.push(Action::Pause(5));
+                self.reply.push(Action::Say(still));
+                // Asked again and again until the resident joins (a wait document may redirect).
+                self.reply.push(Action::Redirect(Next::HelperWait { attempt }));
+            }
+            (_, Event::HelperWaitTick { .. }) => self.reply.push(Action::Pause(1)),
             (Phase::Holding { .. }, Event::HoldTick) => self.hold_music(),
             (_, Event::HoldTick) => self.reply.push(Action::Pause(1)),
             (Phase::Holding { matched: true }, Event::HoldEnded) => {
@@ -529,6 +563,9 @@ impl Stepper<'_, '_> {
         self.reply.push(Action::Pause(4));
         self.say(PromptKey::HoldStillSearching);
         self.reply.push(Action::Pause(4));
+        // Asked again and again while the caller waits. Twilio allows <Redirect> in a wait
+        // document; saying so keeps the repeat from depending on the provider looping it.
+        self.reply.push(Action::Redirect(Next::HoldWait));
     }
 
     fn already_found(&mut self) {
@@ -557,10 +594,11 @@ impl Stepper<'_, '_> {
                     let caller = self.ctx.caller.first_name.clone().unwrap_or_default();
                     let wait = self.speech(PromptKey::CallbackHelperWait, &[("caller", &caller)]);
                     self.reply.push(Action::Say(wait));
+                    self.reply.push(Action::WaitInHold { wait: Next::HelperWait { attempt } });
                 } else {
                     self.say(PromptKey::WaveAccepted);
+                    self.reply.push(Action::JoinHold);
                 }
-                self.reply.push(Action::JoinHold);
                 self.state.phase = Phase::Holding { matched: true };
             }
             Some(Yes::AlreadyFound) => self.already_found(),

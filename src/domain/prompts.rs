@@ -90,6 +90,8 @@ prompt_keys! {
     CallbackGoodNews => "callback_good_news" ["helper", "street"],
     CallbackGoodNewsName => "callback_good_news_name" ["helper"],
     CallbackResidentNoAnswer => "callback_resident_no_answer" ["caller"],
+    CallbackHelperStillWaiting => "callback_helper_still_waiting" ["caller"],
+    WaveCallerLeft => "wave_caller_left" [],
     NumberNotInUse => "number_not_in_use" [],
     SomethingWentWrong => "something_went_wrong" [],
 }

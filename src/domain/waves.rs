@@ -185,6 +185,31 @@ pub fn yes(status: SearchStatus, legs: &[Leg], attempt: u32, caller_gone: bool) 
     }
 }
 
+/// How soon after winning a helper's line may drop, without their having entered the
+/// caller's conference, for the yes to count as never having reached the caller. Later
+/// than this, a dropped line is taken for the end of a conversation whose report of the
+/// join was lost.
+pub const JOIN_WITHIN_SECONDS: i64 = 60;
+
+/// The helper who said yes entered conference `entered`: whether they are alone there,
+/// because the caller hung up in the moment between the yes and the join. Twilio names a
+/// new conference after the caller's call when the caller's own has ended, so the
+/// conference identifiers tell; without the caller's (its report may be late), whether
+/// the caller's call has ended does.
+pub fn winner_alone(caller_conference: Option<&str>, entered: &str, caller_ended: bool) -> bool {
+    match caller_conference {
+        Some(caller) => caller != entered,
+        None => caller_ended,
+    }
+}
+
+/// The line of the helper who said yes ended: whether their yes never reached the caller
+/// (they had not entered the caller's conference, shortly after winning), so the search
+/// goes on.
+pub fn winner_dropped(entered: bool, won_at: Option<Timestamp>, now: Timestamp) -> bool {
+    !entered && won_at.is_some_and(|won| now.as_second() - won.as_second() <= JOIN_WITHIN_SECONDS)
+}
+
 /// Call back later: whether an open request may be searched for at `local_now` (inside
 /// the dialplan's ringing hours), and when to try again after a search that found nobody.
 pub fn callback_window(ringing_hours: &super::hours::WeeklyHours, local_now: jiff::civil::DateTime) -> bool {
@@ -266,6 +291,34 @@ mod tests {
         use LegStatus::*;
         assert_eq!(caller_gone(&legs(&[Declined, Ringing, Answered, NoAnswer, Ringing])), vec![2, 5]);
         assert_eq!(caller_gone(&legs(&[Declined])), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn a_winner_who_enters_a_conference_of_their_own_is_alone() {
+        let cases: Vec<(&str, Option<&str>, &str, bool, bool)> = vec![
+            ("the caller's conference", Some("CF1"), "CF1", false, false),
+            ("the caller's conference, the caller hung up after the join", Some("CF1"), "CF1", true, false),
+            ("another conference: the caller's had ended", Some("CF1"), "CF2", false, true),
+            ("caller's conference not reported yet, caller still on", None, "CF2", false, false),
+            ("caller's conference not reported yet, caller gone", None, "CF2", true, true),
+        ];
+        for (name, caller, entered, ended, expected) in cases {
+            assert_eq!(winner_alone(caller, entered, ended), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_winner_whose_line_drops_before_the_join_lets_the_search_go_on() {
+        let cases: Vec<(&str, bool, Option<Timestamp>, i64, bool)> = vec![
+            ("dropped two seconds after the yes", false, Some(at(0)), 2, true),
+            ("dropped at the limit", false, Some(at(0)), JOIN_WITHIN_SECONDS, true),
+            ("dropped later: taken for a conversation", false, Some(at(0)), JOIN_WITHIN_SECONDS + 1, false),
+            ("entered the conference: a conversation", true, Some(at(0)), 2, false),
+            ("no win recorded", false, None, 2, false),
+        ];
+        for (name, entered, won_at, now, expected) in cases {
+            assert_eq!(winner_dropped(entered, won_at, at(now)), expected, "{name}");
+        }
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub struct Store {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql")), M::up(include_str!("migrations/002_desk.sql")), M::up(include_str!("migrations/003_waves.sql")), M::up(include_str!("migrations/004_callbacks.sql"))])
+    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql")), M::up(include_str!("migrations/002_desk.sql")), M::up(include_str!("migrations/003_waves.sql")), M::up(include_str!("migrations/004_callbacks.sql")), M::up(include_str!("migrations/005_conference_joins.sql"))])
 }
 
 impl Store {

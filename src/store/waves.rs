@@ -20,6 +20,10 @@ pub struct Search {
     pub status: SearchStatus,
     pub winner_attempt: Option<u32>,
     pub started_at: Timestamp,
+    /// When the winning yes was given.
+    pub won_at: Option<Timestamp>,
+    /// The caller's own conference, once the provider reported the caller entering it.
+    pub conference_sid: Option<String>,
     pub legs: Vec<Leg>,
 }
 
@@ -31,6 +35,8 @@ pub struct LegInfo {
     pub helper_first_name: String,
     pub leg_sid: Option<String>,
     pub status: LegStatus,
+    /// The conference this leg entered, once the provider reported it.
+    pub conference_sid: Option<String>,
 }
 
 pub fn start(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Result<()> {
@@ -40,16 +46,18 @@ pub fn start(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Resul
 
 pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Search>> {
     let row = conn
-        .prepare_cached("SELECT status, winner_attempt, started_at FROM wave_searches WHERE call_sid = ?1")?
-        .query_row([call_sid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<u32>>(1)?, r.get::<_, i64>(2)?)))
+        .prepare_cached("SELECT status, winner_attempt, started_at, won_at, conference_sid FROM wave_searches WHERE call_sid = ?1")?
+        .query_row([call_sid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<u32>>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, Option<String>>(4)?)))
         .optional()?;
-    let Some((status, winner_attempt, started)) = row else { return Ok(None) };
+    let Some((status, winner_attempt, started, won_at, conference_sid)) = row else { return Ok(None) };
     let legs = legs(conn, call_sid)?.into_iter().map(|l| Leg { attempt: l.attempt, helper_id: l.helper_id.unwrap_or(0), status: l.status }).collect();
     Ok(Some(Search {
         call_sid: call_sid.to_string(),
         status: SearchStatus::parse(&status).unwrap_or(SearchStatus::Over),
         winner_attempt,
         started_at: Timestamp::from_second(started)?,
+        won_at: won_at.map(Timestamp::from_second).transpose()?,
+        conference_sid,
         legs,
     }))
 }
@@ -62,7 +70,7 @@ pub fn status(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Search
 
 pub fn legs(conn: &Connection, call_sid: &str) -> anyhow::Result<Vec<LegInfo>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT w.attempt, w.helper_id, a.helper_first_name, w.leg_sid, w.status
+        "SELECT w.attempt, w.helper_id, a.helper_first_name, w.leg_sid, w.status, w.conference_sid
          FROM wave_legs w JOIN attempts a ON a.call_sid = w.call_sid AND a.attempt = w.attempt
          WHERE w.call_sid = ?1 ORDER BY w.attempt",
     )?;
@@ -73,6 +81,7 @@ pub fn legs(conn: &Connection, call_sid: &str) -> anyhow::Result<Vec<LegInfo>> {
             helper_first_name: r.get(2)?,
             leg_sid: r.get(3)?,
             status: LegStatus::parse(&r.get::<_, String>(4)?).unwrap_or(LegStatus::Failed),
+            conference_sid: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -147,17 +156,49 @@ pub fn record_key(conn: &Connection, call_sid: &str, attempt: u32, key: &str, no
 /// The first yes wins: returns true for exactly one attempt per call, however many press 1
 /// at once (the update only succeeds while the search is still searching, and the unique
 /// index refuses a second accepted leg).
-pub fn win(conn: &Connection, call_sid: &str, attempt: u32) -> anyhow::Result<bool> {
+pub fn win(conn: &Connection, call_sid: &str, attempt: u32, now: Timestamp) -> anyhow::Result<bool> {
     let won = exec(conn,
-        "UPDATE wave_searches SET status = 'matched', winner_attempt = ?2 WHERE call_sid = ?1 AND status = 'searching'
+        "UPDATE wave_searches SET status = 'matched', winner_attempt = ?2, won_at = ?3 WHERE call_sid = ?1 AND status = 'searching'
          AND EXISTS (SELECT 1 FROM wave_legs WHERE call_sid = ?1 AND attempt = ?2 AND status IN ('ringing', 'answered'))",
-        params![call_sid, attempt],
+        params![call_sid, attempt, now.as_second()],
     )? == 1;
     if won {
         exec(conn, "UPDATE wave_legs SET status = 'accepted' WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt])?;
         exec(conn, "UPDATE attempts SET result = 'accepted' WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt])?;
     }
     Ok(won)
+}
+
+/// The winner's yes never reached the caller (their line dropped before they entered the
+/// conference): the search goes on, and that leg counts as cancelled. Returns whether it
+/// was the winner.
+pub fn unwin(conn: &Connection, call_sid: &str, attempt: u32) -> anyhow::Result<bool> {
+    let undone = exec(conn,
+        "UPDATE wave_searches SET status = 'searching', winner_attempt = NULL, won_at = NULL WHERE call_sid = ?1 AND status = 'matched' AND winner_attempt = ?2",
+        params![call_sid, attempt],
+    )? == 1;
+    if undone {
+        exec(conn, "UPDATE wave_legs SET status = 'canceled' WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt])?;
+        exec(conn, "UPDATE attempts SET result = 'canceled' WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt])?;
+    }
+    Ok(undone)
+}
+
+/// The provider reports the caller entering their own conference.
+pub fn caller_entered(conn: &Connection, call_sid: &str, conference_sid: &str) -> anyhow::Result<()> {
+    exec(conn, "UPDATE wave_searches SET conference_sid = ?2 WHERE call_sid = ?1", params![call_sid, conference_sid])?;
+    Ok(())
+}
+
+/// The provider reports a helper's leg entering a conference. Returns its attempt, or
+/// `None` for a leg that is not one of this search's.
+pub fn leg_entered(conn: &Connection, call_sid: &str, leg_sid: &str, conference_sid: &str) -> anyhow::Result<Option<u32>> {
+    let attempt: Option<u32> =
+        conn.prepare_cached("SELECT attempt FROM wave_legs WHERE call_sid = ?1 AND leg_sid = ?2")?.query_row(params![call_sid, leg_sid], |r| r.get(0)).optional()?;
+    if let Some(attempt) = attempt {
+        exec(conn, "UPDATE wave_legs SET conference_sid = ?3 WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt, conference_sid])?;
+    }
+    Ok(attempt)
 }
 
 /// The search ended without a yes (limits reached or caller gone). Returns whether it was

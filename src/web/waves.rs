@@ -13,7 +13,7 @@ use rusqlite::Connection;
 use super::webhooks::{ranked, render, run_step};
 use super::AppState;
 use crate::config::Neighbourhood;
-use crate::domain::call::{DialStatus, Event, Phase, Step};
+use crate::domain::call::{DialStatus, Event, Outcome, Phase, Step};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::waves::{self, Decision, LegStatus, Limits, Yes};
 use crate::provider::twilio::rest::{CallEvent, CreateCall, UpdateCall};
@@ -131,10 +131,34 @@ pub fn after_caller_step(tx: &Connection, state: &AppState, hood: &Neighbourhood
             store::give_up(tx, &call.call_sid)?;
             if search.status != waves::SearchStatus::Matched {
                 cancel_legs(tx, &call.call_sid, &waves::caller_gone(&search.legs), now, out)?;
+            } else if let (Some(caller_conference), Some(winner)) = (search.conference_sid.as_deref(), search.winner_attempt) {
+                // The winner's entry was reported before the caller's end: they may have
+                // entered a conference of their own after the caller's had ended.
+                let legs = store::legs(tx, &call.call_sid)?;
+                if let Some(leg) = legs.iter().find(|l| l.attempt == winner) {
+                    if let (Some(entered), Some(leg_sid)) = (leg.conference_sid.as_deref(), leg.leg_sid.as_deref()) {
+                        if waves::winner_alone(Some(caller_conference), entered, true) && callbacks::by_search(tx, &call.call_sid)?.is_none() {
+                            let step = tell_winner_alone(tx, state, hood, call, winner, leg_sid, now, out)?;
+                            let mut stored = call.clone();
+                            stored.state = step.state;
+                            calls::save(tx, &stored, &step.effects, now)?;
+                        }
+                    }
+                }
             }
         }
     }
     Ok(())
+}
+
+/// The helper who said yes is alone in a conference (the caller hung up just before the
+/// join): the step that tells them so, on their line, through the REST API.
+#[allow(clippy::too_many_arguments)]
+fn tell_winner_alone(tx: &Connection, state: &AppState, hood: &Neighbourhood, call: &StoredCall, attempt: u32, leg_sid: &str, now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<Step> {
+    let step = run_step(tx, &state.store.registry, hood, call, Event::WinnerAlone { attempt }, now, false)?;
+    tracing::info!(call = %call.call_sid, attempt, "the caller hung up just before the neighbour who said yes was joined: telling them");
+    out.play = Some((leg_sid.to_string(), render(state, &hood.dialplan.voice, &call.call_sid, call.seq, &step.reply)));
+    Ok(Step { reply: Vec::new(), ..step })
 }
 
 /// A report from a helper's leg, inside the webhook's transaction. Returns the document
@@ -162,7 +186,7 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                     None => Yes::CallerGone,
                 };
                 let verdict = match verdict {
-                    Yes::Wins { cancel } if store::win(tx, &sid, attempt)? => {
+                    Yes::Wins { cancel } if store::win(tx, &sid, attempt, now)? => {
                         cancel_legs(tx, &sid, &cancel, now, out)?;
                         // Known gap: a caller who hangs up in the moment between this commit and
                         // the helper entering the conference leaves the helper alone in it (no
@@ -197,6 +221,26 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
             }
             step
         }
+        WaveReport::Entered { participant, conference } => {
+            let quiet = Step { state: call.state.clone(), reply: Vec::new(), effects: Vec::new() };
+            if participant == sid {
+                store::caller_entered(tx, &sid, &conference)?;
+                return Ok((call, quiet));
+            }
+            let Some(attempt) = store::leg_entered(tx, &sid, &participant, &conference)? else { return Ok((call, quiet)) };
+            let Some(search) = store::load(tx, &sid)? else { return Ok((call, quiet)) };
+            let joined_to_caller = matches!(call.state.phase, Phase::Holding { matched: true } | Phase::Ended { outcome: Outcome::Matched, .. });
+            let caller_ended = matches!(call.state.phase, Phase::Ended { .. });
+            if search.winner_attempt == Some(attempt)
+                && joined_to_caller
+                && waves::winner_alone(search.conference_sid.as_deref(), &conference, caller_ended)
+                && callbacks::by_search(tx, &sid)?.is_none()
+            {
+                let step = tell_winner_alone(tx, state, hood, &call, attempt, &participant, now, out)?;
+                return Ok((call, step));
+            }
+            quiet
+        }
         WaveReport::Ended { attempt, status } => {
             let leg = legs.iter().find(|l| l.attempt == attempt);
             if let Some(leg) = leg.filter(|l| l.status.in_flight()) {
@@ -212,6 +256,22 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                 store::set_leg_status(tx, &sid, attempt, ended, now)?;
             }
             store::end_leg(tx, &sid, attempt, now)?;
+            if let Some(search) = store::load(tx, &sid)? {
+                let entered = leg.is_some_and(|l| l.conference_sid.is_some());
+                if search.winner_attempt == Some(attempt)
+                    && call.state.phase == (Phase::Holding { matched: true })
+                    && waves::winner_dropped(entered, search.won_at, now)
+                    && callbacks::by_search(tx, &sid)?.is_none()
+                    && store::unwin(tx, &sid, attempt)?
+                {
+                    // Their yes never reached the caller, who still hears the hold's kind
+                    // words: the search goes on.
+                    tracing::info!(call = %sid, attempt, "the line of the neighbour who said yes dropped before the join: searching on");
+                    let step = run_step(tx, &state.store.registry, hood, &call, Event::WinnerDropped { attempt }, now, false)?;
+                    call.state = step.state;
+                    calls::save(tx, &call, &step.effects, now)?;
+                }
+            }
             advance(tx, state, hood, &call, now, out)?;
             call = calls::load(tx, &sid)?.unwrap_or(call);
             Step { state: call.state.clone(), reply: Vec::new(), effects: Vec::new() }

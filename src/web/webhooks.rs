@@ -97,7 +97,8 @@ pub async fn webhook(
 
 pub(super) fn render(state: &AppState, voice: &Voice, call_sid: &str, seq: u64, actions: &[Action]) -> String {
     let audio_base = format!("{}/audio/", state.public_url);
-    twilio::render(actions, &RenderContext { call_sid, seq, voice, audio_base: &audio_base })
+    let webhook_base = format!("{}/twilio/", state.public_url);
+    twilio::render(actions, &RenderContext { call_sid, seq, voice, audio_base: &audio_base, webhook_base: &webhook_base })
 }
 
 fn default_voice(state: &AppState) -> Voice {
@@ -125,10 +126,10 @@ fn fallback(state: &AppState, endpoint: Endpoint, to: &str) -> String {
     let mut actions = Vec::new();
     if matches!(endpoint, Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::WaveWhisper | Endpoint::WaveKey) {
         actions.push(Action::Hangup);
-    } else if endpoint == Endpoint::HoldWait {
+    } else if matches!(endpoint, Endpoint::HoldWait | Endpoint::HelperWait) {
         // Hold music may not dial; a short silence, and the wait document is asked again.
         actions.push(Action::Pause(2));
-    } else if !matches!(endpoint, Endpoint::Status | Endpoint::WaveStatus) {
+    } else if !matches!(endpoint, Endpoint::Status | Endpoint::WaveStatus | Endpoint::Conference | Endpoint::ResidentStatus) {
         actions.push(Action::Say(prompts.speech(PromptKey::SomethingWentWrong, &[])));
         match hood.and_then(|h| h.dialplan.desk.phone.clone()) {
             Some(desk) => actions.push(Action::DialDesk { number: desk, timeout_seconds: 30, done: crate::domain::action::Next::DeskDone }),
@@ -149,7 +150,7 @@ fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Res
             return incoming(tx, state, &inbound, now);
         }
         let Some(mut call) = calls::load(tx, &inbound.call_sid)? else {
-            if matches!(endpoint, Endpoint::Status | Endpoint::WaveStatus) {
+            if matches!(endpoint, Endpoint::Status | Endpoint::WaveStatus | Endpoint::Conference) {
                 // A status callback for a leg we never saw (a helper's leg, say).
                 return Ok(render(state, &default_voice(state), &inbound.call_sid, 0, &[]));
             }
@@ -174,7 +175,7 @@ fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Res
             return Ok(render(state, voice, &call.call_sid, call.seq, &[]));
         };
         match endpoint {
-            Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::HoldWait => {
+            Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::HoldWait | Endpoint::HelperWait => {
                 let step = run_step(tx, &state.store.registry, &hood, &call, event, now, inbound.caller_gone)?;
                 call.state = step.state;
                 calls::save(tx, &call, &step.effects, now)?;
@@ -183,7 +184,7 @@ fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Res
                 } else if is_held(&before) || is_held(&call.state.phase) {
                     super::waves::after_caller_step(tx, state, &hood, &before, &call, now, &mut out)?;
                 }
-                if endpoint != Endpoint::HoldWait {
+                if !matches!(endpoint, Endpoint::HoldWait | Endpoint::HelperWait) {
                     log_step(&call, endpoint);
                 }
                 Ok(render(state, voice, &call.call_sid, call.seq, &step.reply))

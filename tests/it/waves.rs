@@ -117,6 +117,49 @@ async fn a_caller_who_waited_too_long_hears_nobody_new_rung_and_is_moved_to_the_
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_caller_hangs_up_between_the_yes_and_the_join_and_the_helper_is_told() {
+    let app = spawn_waves_app(1, |p| p).await;
+    app.network().caller_hangs_up_before_the_join();
+    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    let log = app.log_of(&report).await;
+    assert!(joined(&report).is_empty(), "nobody is joined to a caller who hung up: {:#?}", report.lines);
+    no_one_alone(&report);
+    let winner = rung(&report)[0].clone();
+    assert!(
+        helpers_heard(&report).iter().any(|(n, t)| *n == winner && t.starts_with("Het spijt me. De beller heeft net opgehangen")),
+        "the neighbour who said yes is told: {:#?}", helpers_heard(&report)
+    );
+    // The caller hung up before anyone could help: the desk calls them back.
+    assert_eq!(log.outcome.as_deref(), Some("abandoned"));
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM matches").await, 0, "no match counted");
+    assert_eq!(attempts(&log), vec![(winner, "canceled".to_string())]);
+    assert_eq!(log.attempts[0].key.as_deref(), Some("1"), "the yes itself stays in the log");
+    // The caller's conference and the one the helper entered, as the provider reported them.
+    assert_eq!(app.count("SELECT count(*) FROM wave_searches s JOIN wave_legs l ON l.call_sid = s.call_sid WHERE s.conference_sid IS NOT NULL AND l.conference_sid IS NOT NULL AND s.conference_sid <> l.conference_sid").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_yes_whose_line_drops_before_the_join_does_not_end_the_search() {
+    let app = spawn_waves_app(1, |p| p).await;
+    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::AcceptThenHangUp).helper(BERT, HelperAction::AcceptThenHangUp).helper(CARLA, HelperAction::Accept)).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(joined(&report), vec![CARLA.to_string()], "{:#?}", report.lines);
+    no_one_alone(&report);
+    assert_eq!(log.outcome.as_deref(), Some("matched"));
+    assert_eq!(log.helper_phone.as_deref(), Some(CARLA));
+    let mut results = attempts(&log);
+    results.sort();
+    assert_eq!(results, pairs(&[(ANJA, "canceled"), (BERT, "canceled"), (CARLA, "accepted")]));
+    assert_eq!(app.count("SELECT count(*) FROM matches").await, 1);
+    // The caller only ever heard the hold's kind words and the goodbye.
+    let heard = caller_heard(&report);
+    assert!(!heard.iter().any(|t| t.starts_with("Het spijt me")), "{heard:?}");
+    assert_eq!(heard.last().map(String::as_str), Some("Fijn dat er iemand kon helpen. Tot ziens."));
+}
+
 /// Jan calls on Tuesday evening; Bert and Carla say no; the desk is closed; Jan asks to be
 /// called back. Returns the app (clock still on Tuesday evening).
 async fn jan_asks_to_be_called_back() -> TestApp {
@@ -143,14 +186,18 @@ async fn a_callback_accepted_the_next_morning() {
     app.network().script_helpers(
         [(BERT.to_string(), HelperAction::Accept), (CARLA.to_string(), HelperAction::Decline), (ANJA.to_string(), HelperAction::Decline)].into_iter().collect(),
     );
+    // Jan takes a while to come to the phone.
+    app.network().ring_for(JAN, 40);
     assert_eq!(start_searches().await.unwrap(), 1);
     let search = app.text("SELECT search_sid FROM open_requests").await;
     let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
-    let talking = lines.iter().any(|l| matches!(l, Line::Joined { waiting, joining } if (waiting == BERT && joining == JAN) || (waiting == JAN && joining == BERT)));
-    assert!(talking, "Bert and Jan are joined: {lines:#?}");
+    assert!(lines.contains(&Line::Joined { waiting: BERT.into(), joining: JAN.into() }), "Bert waits, and Jan is joined to him: {lines:#?}");
     let heard = |who: &str| lines.iter().filter_map(|l| match l { Line::HelperHears { number, text } if number == who => Some(text.clone()), _ => None }).collect::<Vec<_>>();
     assert!(heard(BERT).iter().any(|t| t == "Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen."), "{:?}", heard(BERT));
     assert!(heard(BERT).iter().any(|t| t == "Dank u wel. Blijft u aan de lijn. Ik bel Jan nu op."), "{:?}", heard(BERT));
+    // While Jan's phone rings, Bert hears kind words again and again, never silence.
+    let waiting_words = heard(BERT).iter().filter(|t| *t == "Ik bel Jan nog. Blijft u nog even aan de lijn. Fijn dat u wacht.").count();
+    assert!(waiting_words >= 2, "{:?}", heard(BERT));
     assert!(heard(JAN).iter().any(|t| t == "Goed nieuws. Bert uit de Dorpsweg kan u helpen. Ik verbind u nu."), "{:?}", heard(JAN));
     assert!(!lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })), "{lines:#?}");
     assert_eq!(app.text("SELECT status FROM open_requests").await, "connected");

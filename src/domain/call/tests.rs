@@ -74,6 +74,7 @@ fn describe(step: &Step) -> String {
             Action::Pause(s) => format!("pause {s}s"),
             Action::Hold { wait, done } => format!("hold wait {wait:?} done {done:?}"),
             Action::JoinHold => "join the held caller".to_string(),
+            Action::WaitInHold { wait } => format!("wait in the conference hearing {wait:?}"),
             Action::Hangup => "hangup".to_string(),
         };
         out.push_str(&line);
@@ -546,6 +547,7 @@ fn waves_hold_the_caller_with_kind_words_and_whisper_to_helpers() {
         pause 4s
         say Ik ben nog aan het zoeken. Fijn dat u wacht.
         pause 4s
+        redirect HoldWait
         phase Holding { matched: false }
     "#]]);
     check(&steps[3], expect![[r#"
@@ -675,7 +677,7 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
     }
     check(&steps[2], expect![[r#"
         say Dank u wel. Blijft u aan de lijn. Ik bel Jan nu op.
-        join the held caller
+        wait in the conference hearing HelperWait { attempt: 1 }
         effect HelperKey { attempt: 1, key: "1" }
         effect Matched { attempt: 1, helper_id: 8, wait_seconds: 30 }
         phase Holding { matched: true }
@@ -692,5 +694,61 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
         hangup
         effect MatchUndone { attempt: 1 }
         phase Ended { outcome: Unmatched, from: Connected }
+    "#]]);
+}
+
+#[test]
+fn waves_a_winner_left_alone_is_told_and_the_desk_calls_the_caller_back() {
+    use crate::domain::waves::Yes;
+    let w = waves_world();
+    let yes = Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) };
+    // The caller's end is reported first, then the winner's entry into an empty conference.
+    let (state, steps) = run(&w, held(vec![(t(40), yes.clone(), None), (t(41), Event::CallerGone, None), (t(42), Event::WinnerAlone { attempt: 1 }, None)]));
+    check(&steps[4], expect![[r#"
+        say Het spijt me. De beller heeft net opgehangen, vlak voordat ik u kon verbinden. De balie belt de beller terug. Dank u wel dat u wilde helpen. Tot ziens.
+        hangup
+        effect MatchUndone { attempt: 1 }
+        effect AttemptEnded { attempt: 1, result: Canceled }
+        phase Ended { outcome: Abandoned, from: Ringing }
+    "#]]);
+    assert!(state.outcome().is_some_and(|o| o.needs_follow_up()));
+    assert_eq!(state.ended_at, Some(t(41)), "the call ended when the caller hung up");
+    // Reported the other way round: the caller is still on hold as far as we know.
+    let (state, _) = run(&w, held(vec![(t(40), yes.clone(), None), (t(41), Event::WinnerAlone { attempt: 1 }, None)]));
+    assert_eq!(state.outcome(), Some(Outcome::Abandoned));
+}
+
+#[test]
+fn waves_a_winner_whose_line_drops_before_the_join_lets_the_search_go_on() {
+    use crate::domain::waves::Yes;
+    let w = waves_world();
+    let yes = Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) };
+    let (state, steps) = run(&w, held(vec![(t(40), yes, None), (t(42), Event::WinnerDropped { attempt: 1 }, None), (t(45), Event::HoldTick, None)]));
+    check(&steps[3], expect![[r#"
+        effect MatchUndone { attempt: 1 }
+        effect AttemptEnded { attempt: 1, result: Canceled }
+        phase Holding { matched: false }
+    "#]]);
+    // The caller hears the same kind words as before, and nothing about the dropped line.
+    assert!(matches!(steps[4].reply.first(), Some(Action::Say(_))));
+    assert_eq!(state.phase, Phase::Holding { matched: false });
+}
+
+#[test]
+fn a_helper_waiting_for_the_resident_hears_kind_words_again_and_again() {
+    let w = waves_world();
+    let mut state = CallState::new(t(0));
+    state.phase = Phase::Holding { matched: true };
+    let ctx = |callback| Context { now: t(60), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback };
+    check(&step(state.clone(), Event::HelperWaitTick { attempt: 3 }, &ctx(true)), expect![[r#"
+        pause 5s
+        say Ik bel Jan nog. Blijft u nog even aan de lijn. Fijn dat u wacht.
+        redirect HelperWait { attempt: 3 }
+        phase Holding { matched: true }
+    "#]]);
+    // Not a call-back search: a stray wait request changes nothing and says nothing.
+    check(&step(state, Event::HelperWaitTick { attempt: 3 }, &ctx(false)), expect![[r#"
+        pause 1s
+        phase Holding { matched: true }
     "#]]);
 }

@@ -38,6 +38,8 @@ pub enum HelperAction {
     Silent,
     /// Picks up and hangs up during the request.
     HangUp,
+    /// Presses 1, then hangs up before being put through.
+    AcceptThenHangUp,
     NoAnswer,
     Busy,
     Failed,
@@ -181,7 +183,8 @@ pub(super) enum Verb {
     Dial { action: Option<String>, timeout: u32, caller_id: Option<String>, number: String, url: Option<String> },
     Record { action: Option<String>, timeout: u32 },
     /// `<Dial><Conference>`: join the conference `name` (a caller waits hearing `wait_url`).
-    Conference { action: Option<String>, name: String, wait_url: Option<String> },
+    /// `join_callback`: where to report `participant-join`, when its events include `join`.
+    Conference { action: Option<String>, name: String, wait_url: Option<String>, join_callback: Option<String> },
     Hangup,
 }
 
@@ -492,10 +495,11 @@ impl Emulator {
                         call.line(Line::CallerSilent);
                     }
                 },
-                Verb::Conference { action, name, wait_url } => {
+                Verb::Conference { action, name, wait_url, join_callback } => {
                     let wait_url = wait_url.map(|w| resolve(&w)).transpose()?;
                     let action = action.map(|a| resolve(&a)).transpose()?;
-                    return self.hold(call, &name, wait_url, action).await;
+                    let join_callback = join_callback.map(|c| resolve(&c)).transpose()?;
+                    return self.hold(call, &name, wait_url, action, join_callback).await;
                 }
                 Verb::Hangup => return Ok(None),
             }
@@ -506,13 +510,14 @@ impl Emulator {
 
     /// The caller waits in a conference of their own, hearing the wait document again and
     /// again, until a helper joins, the call is redirected, or the caller hangs up.
-    async fn hold(&self, call: &mut Call<'_>, name: &str, wait_url: Option<Url>, action: Option<Url>) -> Result<Option<(Url, Vec<(String, String)>, bool)>, EmulatorError> {
+    async fn hold(&self, call: &mut Call<'_>, name: &str, wait_url: Option<Url>, action: Option<Url>, join_callback: Option<Url>) -> Result<Option<(Url, Vec<(String, String)>, bool)>, EmulatorError> {
         use super::network::ConferenceEvent;
         let Some(network) = self.network.clone() else {
             return Err(EmulatorError::Twiml { url: self.voice_url.to_string(), message: "a <Conference> needs the emulator's REST network (waves)".into() });
         };
         let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-        network.open_conference(name, &call.sid, events_tx);
+        network.open_conference(name, &call.sid, events_tx, join_callback).await;
+        let mut wait_url = wait_url;
         let mut round = 0;
         let outcome = loop {
             if call.phones.caller_hangs_up_on_hold(round) {
@@ -527,8 +532,8 @@ impl Emulator {
             // One round of the wait document, in simulated time; helper legs move on in
             // (scaled) real time meanwhile.
             let mut seconds = 5;
-            if let Some(wait) = &wait_url {
-                let body = self.webhook(call, wait, &call.base_params()).await?;
+            if let Some(wait) = wait_url.clone() {
+                let body = self.webhook(call, &wait, &call.base_params()).await?;
                 seconds = 0;
                 for verb in parse(&body).map_err(|message| EmulatorError::Twiml { url: wait.to_string(), message })? {
                     match verb {
@@ -537,6 +542,11 @@ impl Emulator {
                             call.line(Line::CallerHears(text));
                         }
                         Verb::Pause(s) => seconds += i64::from(s),
+                        // A wait document may end by asking for the next one.
+                        Verb::Redirect(target) => {
+                            wait_url = Some(wait.join(&target).map_err(|e| EmulatorError::Twiml { url: wait.to_string(), message: format!("bad URL '{target}': {e}") })?);
+                            break;
+                        }
                         other => {
                             network.close_conference(name, &call.sid);
                             return Err(EmulatorError::Twiml { url: wait.to_string(), message: format!("{other:?} is not allowed in a wait document") });
@@ -642,7 +652,7 @@ impl Emulator {
                             }
                         }
                         let key = match &action {
-                            HelperAction::Accept => Some("1".to_string()),
+                            HelperAction::Accept | HelperAction::AcceptThenHangUp => Some("1".to_string()),
                             HelperAction::Decline => Some("2".to_string()),
                             HelperAction::Key(k) => Some(k.clone()),
                             HelperAction::HangUp => {
@@ -676,6 +686,11 @@ impl Emulator {
                     p.push(("Digits".into(), key));
                     body = self.webhook(call, &target, &p).await?;
                     url = target;
+                }
+                None if action == HelperAction::AcceptThenHangUp => {
+                    // Hung up before the legs were joined: not bridged.
+                    call.line(Line::HelperHangsUp { number: number.to_string() });
+                    return Ok(("completed", false, child, 0));
                 }
                 None => {
                     // The whisper ended without a hang-up: the legs are joined.
@@ -841,9 +856,18 @@ fn build(name: &str, e: &quick_xml::events::BytesStart<'_>, text: String, childr
         "Hangup" => Verb::Hangup,
         "Record" => Verb::Record { action: attr(e, "action")?, timeout: num_attr(e, "timeout", 5)? },
         "Number" => Verb::Dial { action: None, timeout: 0, caller_id: None, number: text.trim().to_string(), url: attr(e, "url")? },
-        "Conference" => Verb::Conference { action: None, name: text.trim().to_string(), wait_url: attr(e, "waitUrl")? },
+        "Conference" => {
+            let events = attr(e, "statusCallbackEvent")?.unwrap_or_default();
+            for event in events.split_whitespace() {
+                if !["start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement"].contains(&event) {
+                    return Err(format!("unknown conference statusCallbackEvent '{event}'"));
+                }
+            }
+            let join_callback = attr(e, "statusCallback")?.filter(|_| events.split_whitespace().any(|e| e == "join"));
+            Verb::Conference { action: None, name: text.trim().to_string(), wait_url: attr(e, "waitUrl")?, join_callback }
+        }
         "Dial" if matches!(children.as_slice(), [Verb::Conference { .. }]) => match children.into_iter().next() {
-            Some(Verb::Conference { name, wait_url, .. }) if !name.is_empty() => Verb::Conference { action: attr(e, "action")?, name, wait_url },
+            Some(Verb::Conference { name, wait_url, join_callback, .. }) if !name.is_empty() => Verb::Conference { action: attr(e, "action")?, name, wait_url, join_callback },
             _ => return Err("a <Conference> needs a name".into()),
         },
         "Dial" => {

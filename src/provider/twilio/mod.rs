@@ -44,6 +44,10 @@ pub enum Endpoint {
     ResidentAnswer,
     /// Call back later: the status callback of the resident's call.
     ResidentStatus,
+    /// Call back later: what the helper waiting for the resident hears (a `waitUrl`).
+    HelperWait,
+    /// Waves: the status callback of the caller's conference (who entered it).
+    Conference,
 }
 
 impl Endpoint {
@@ -65,6 +69,8 @@ impl Endpoint {
             "callback-offer" => Endpoint::CallbackOffer,
             "resident-answer" => Endpoint::ResidentAnswer,
             "resident-status" => Endpoint::ResidentStatus,
+            "helper-wait" => Endpoint::HelperWait,
+            "conference" => Endpoint::Conference,
             _ => return None,
         })
     }
@@ -87,6 +93,8 @@ impl Endpoint {
             Endpoint::CallbackOffer => "callback-offer",
             Endpoint::ResidentAnswer => "resident-answer",
             Endpoint::ResidentStatus => "resident-status",
+            Endpoint::HelperWait => "helper-wait",
+            Endpoint::Conference => "conference",
         }
     }
 }
@@ -122,6 +130,9 @@ pub enum WaveReport {
     ResidentAnswered,
     /// Call back later: the resident's call is over, with its final `CallStatus`.
     ResidentEnded { status: DialStatus },
+    /// A call (`participant`: the caller's own, or a helper's leg) entered conference
+    /// `conference` (`participant-join`).
+    Entered { participant: String, conference: String },
 }
 
 /// The absolute URLs a helper's REST-created leg uses: the whisper and its status callback.
@@ -245,6 +256,16 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             (parent, None, Some(event))
         }
         Endpoint::HoldWait => (valid_sid(require(query, "call")?)?.to_string(), None, Some(Event::HoldTick)),
+        Endpoint::HelperWait => (valid_sid(require(query, "call")?)?.to_string(), None, Some(Event::HelperWaitTick { attempt: attempt()? })),
+        Endpoint::Conference => {
+            // `CallSid` is the participant's call; the conference is named after the held call.
+            let held = valid_sid(require(query, "call")?)?.to_string();
+            if require(form, "StatusCallbackEvent")? == "participant-join" {
+                let conference = valid_sid(require(form, "ConferenceSid")?)?.to_string();
+                wave = Some(WaveReport::Entered { participant: call_sid, conference });
+            }
+            (held, None, None)
+        }
         Endpoint::HoldDone => (call_sid, Some(seq()?), Some(Event::HoldEnded)),
         Endpoint::CallbackOffer => (call_sid, Some(seq()?), Some(Event::CallbackKey(digits(form)))),
         Endpoint::ResidentAnswer | Endpoint::ResidentStatus => {
@@ -359,6 +380,11 @@ mod tests {
         assert_eq!(parse(Endpoint::WaveStatus, &q, &leg(&[("CallStatus", "ringing")])).unwrap().wave, None);
         assert_eq!(parse(Endpoint::WaveWhisper, &q, &leg(&[])).unwrap().wave, Some(WaveReport::Answered { attempt: 3 }));
         assert!(parse(Endpoint::WaveKey, &p(&[("n", "3")]), &leg(&[])).is_err());
+        let entered = |event: &str| parse(Endpoint::Conference, &p(&[("call", "CAparent0001")]), &p(&[("CallSid", "CAleg0000001"), ("ConferenceSid", "CF0000000001"), ("StatusCallbackEvent", event)]));
+        let got = entered("participant-join").unwrap();
+        assert_eq!((got.call_sid.as_str(), got.wave), ("CAparent0001", Some(WaveReport::Entered { participant: "CAleg0000001".into(), conference: "CF0000000001".into() })));
+        assert_eq!(entered("conference-end").unwrap().wave, None);
+        assert!(parse(Endpoint::Conference, &p(&[("call", "CAparent0001")]), &p(&[("CallSid", "CAleg0000001"), ("StatusCallbackEvent", "participant-join")])).is_err());
         let got = parse(Endpoint::HoldDone, &p(&[("s", "4")]), &p(&[("CallSid", "CAparent0001"), ("CallStatus", "completed")])).unwrap();
         assert_eq!((got.seq, got.event, got.caller_gone), (Some(4), Some(Event::HoldEnded), true));
     }

@@ -42,11 +42,20 @@ struct LegHandle {
     done: bool,
 }
 
+/// A conference in progress: whoever waits in it, its identifier, and where its
+/// `participant-join` events go (the callback of the participant who created it).
+#[derive(Clone)]
+struct Room {
+    events: mpsc::UnboundedSender<ConferenceEvent>,
+    sid: String,
+    join_callback: Option<Url>,
+}
+
 #[derive(Default)]
 struct Inner {
     helpers: HashMap<String, HelperAction>,
-    /// Conference name -> the caller waiting in it.
-    conferences: HashMap<String, mpsc::UnboundedSender<ConferenceEvent>>,
+    /// Conference name -> the one waiting in it.
+    conferences: HashMap<String, Room>,
     /// Caller CallSid -> conference name.
     callers: HashMap<String, String>,
     legs: HashMap<String, LegHandle>,
@@ -59,6 +68,10 @@ struct Inner {
     create_requests: u32,
     /// Helpers wait for each other before pressing a key (to press at the same moment).
     key_barrier: Option<Arc<tokio::sync::Barrier>>,
+    /// The caller hangs up in the moment between a helper's yes and their join.
+    hang_up_before_join: bool,
+    /// Seconds these numbers ring before they pick up (others: 8).
+    ring_seconds: HashMap<String, i64>,
 }
 
 pub struct Network {
@@ -131,10 +144,46 @@ impl Network {
         self.lock().key_barrier = Some(Arc::new(tokio::sync::Barrier::new(n)));
     }
 
-    pub(super) fn open_conference(&self, name: &str, caller_sid: &str, events: mpsc::UnboundedSender<ConferenceEvent>) {
-        let mut inner = self.lock();
-        inner.conferences.insert(name.to_string(), events);
-        inner.callers.insert(caller_sid.to_string(), name.to_string());
+    /// `number` rings this many (simulated) seconds before it picks up.
+    pub fn ring_for(&self, number: &str, seconds: i64) {
+        self.lock().ring_seconds.insert(number.to_string(), seconds);
+    }
+
+    /// The next time a helper is about to join a waiting caller, the caller hangs up first
+    /// (the moment between a yes and the join).
+    pub fn caller_hangs_up_before_the_join(&self) {
+        self.lock().hang_up_before_join = true;
+    }
+
+    /// `participant_sid` creates conference `name` and waits in it. Like Twilio, the
+    /// conference gets an identifier of its own (a new one each time the name is reused
+    /// after the last one ended) and reports its creator's entry to `join_callback`.
+    pub(super) async fn open_conference(&self, name: &str, participant_sid: &str, events: mpsc::UnboundedSender<ConferenceEvent>, join_callback: Option<Url>) {
+        let n = self.next_sid.fetch_add(1, Ordering::SeqCst);
+        let room = Room { events, sid: format!("CF{:032x}", n), join_callback };
+        {
+            let mut inner = self.lock();
+            inner.conferences.insert(name.to_string(), room.clone());
+            inner.callers.insert(participant_sid.to_string(), name.to_string());
+        }
+        self.report_join(&room, name, participant_sid).await;
+    }
+
+    /// The conference status callback: `participant_sid` entered `room`.
+    async fn report_join(&self, room: &Room, name: &str, participant_sid: &str) {
+        let Some(callback) = &room.join_callback else { return };
+        let params = vec![
+            ("CallSid".to_string(), participant_sid.to_string()),
+            ("ConferenceSid".into(), room.sid.clone()),
+            ("FriendlyName".into(), name.to_string()),
+            ("StatusCallbackEvent".into(), "participant-join".into()),
+            ("Muted".into(), "false".into()),
+            ("Hold".into(), "false".into()),
+            ("Coaching".into(), "false".into()),
+        ];
+        if let Err(e) = self.post(callback, &params).await {
+            self.line(participant_sid, Line::NotReached { number: participant_sid.to_string(), status: format!("conference status callback failed: {e}") });
+        }
     }
 
     pub(super) fn close_conference(&self, name: &str, caller_sid: &str) {
@@ -237,8 +286,8 @@ async fn update(State(net): State<Arc<Network>>, Path((account, file)): Path<(St
     let inner = net.lock();
     if let (Some(twiml), Some(conference)) = (get("Twiml"), inner.callers.get(sid)) {
         // A leg waiting in a conference of its own hears this document now.
-        if let Some(events) = inner.conferences.get(conference) {
-            let _ = events.send(ConferenceEvent::Twiml(twiml));
+        if let Some(room) = inner.conferences.get(conference) {
+            let _ = room.events.send(ConferenceEvent::Twiml(twiml));
         }
         return call_json(StatusCode::OK, sid, "in-progress", "", "");
     }
@@ -261,8 +310,8 @@ async fn update(State(net): State<Arc<Network>>, Path((account, file)): Path<(St
             (None, Some("completed" | "canceled")) => ConferenceEvent::Hangup,
             _ => return twilio_error(400, 21220, "an update needs an absolute Url or a Status"),
         };
-        if let Some(events) = inner.conferences.get(conference) {
-            let _ = events.send(event);
+        if let Some(room) = inner.conferences.get(conference) {
+            let _ = room.events.send(event);
         }
         return call_json(StatusCode::OK, sid, "in-progress", "", "");
     }
@@ -294,7 +343,7 @@ impl Leg {
             HelperAction::NoAnswer => (timeout, Some("no-answer")),
             HelperAction::Busy => (2, Some("busy")),
             HelperAction::Failed => (1, Some("failed")),
-            _ => (8, None),
+            _ => (self.net.lock().ring_seconds.get(&number).copied().unwrap_or(8), None),
         };
         if !self.net.wait(ring, &self.cancel).await {
             self.line(Line::NotReached { number, status: "canceled".into() });
@@ -350,7 +399,7 @@ impl Leg {
                             }
                         }
                         let key = match &action {
-                            HelperAction::Accept => Some("1".to_string()),
+                            HelperAction::Accept | HelperAction::AcceptThenHangUp => Some("1".to_string()),
                             HelperAction::Decline => Some("2".to_string()),
                             HelperAction::Key(k) => Some(k.clone()),
                             HelperAction::HangUp => {
@@ -379,15 +428,32 @@ impl Leg {
                         }
                     }
                     Verb::Hangup => return "completed",
-                    Verb::Conference { name, .. } => {
-                        let events = self.net.lock().conferences.get(&name).cloned();
+                    Verb::Conference { .. } if action == HelperAction::AcceptThenHangUp => {
+                        self.line(Line::HelperHangsUp { number });
+                        return "completed";
+                    }
+                    Verb::Conference { name, wait_url, join_callback, .. } => {
+                        let (Ok(wait_url), Ok(join_callback)) = (wait_url.map(|w| url.join(&w)).transpose(), join_callback.map(|c| url.join(&c)).transpose()) else {
+                            return "failed";
+                        };
+                        let hang_up_first = std::mem::take(&mut self.net.lock().hang_up_before_join);
+                        if hang_up_first {
+                            self.caller_hangs_up(&name).await;
+                        }
+                        let room = self.net.lock().conferences.get(&name).cloned();
                         let (ended, over) = oneshot::channel();
-                        let joined = events.is_some_and(|e| e.send(ConferenceEvent::HelperJoined { number: number.clone(), ended }).is_ok());
-                        if joined {
-                            let _ = over.await;
-                        } else {
-                            // Nobody there yet: wait in the conference for the other side.
-                            self.host(&name, timeout).await;
+                        match room {
+                            Some(room) if !room.events.is_closed() => {
+                                // Twilio reports the entry to the conference's own callback
+                                // (its creator's), or else to this participant's.
+                                let report_to = Room { join_callback: room.join_callback.clone().or(join_callback), ..room.clone() };
+                                self.net.report_join(&report_to, &name, &self.sid).await;
+                                if room.events.send(ConferenceEvent::HelperJoined { number: number.clone(), ended }).is_ok() {
+                                    let _ = over.await;
+                                }
+                            }
+                            // Nobody there (any more): a new conference, waiting for the other side.
+                            _ => self.host(&name, timeout, wait_url, join_callback).await,
                         }
                         return "completed";
                     }
@@ -417,14 +483,51 @@ impl Leg {
         "failed"
     }
 
+    /// The caller waiting in conference `name` hangs up (and its conference ends).
+    async fn caller_hangs_up(&self, name: &str) {
+        let room = self.net.lock().conferences.get(name).cloned();
+        if let Some(room) = room {
+            let _ = room.events.send(ConferenceEvent::Hangup);
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+            while !room.events.is_closed() && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+    }
+
     /// Waits alone in conference `name` until someone joins, a document is played to
-    /// this leg, or the wait runs out (then: alone on an empty line).
-    async fn host(&self, name: &str, timeout: i64) {
+    /// this leg, or the wait runs out (then: alone on an empty line). With `wait_url`,
+    /// hears its documents meanwhile, again and again.
+    async fn host(&self, name: &str, timeout: i64, wait_url: Option<Url>, join_callback: Option<Url>) {
         let number = self.to.clone();
         let (events_tx, mut events) = mpsc::unbounded_channel();
-        self.net.open_conference(name, &self.sid, events_tx);
+        self.net.open_conference(name, &self.sid, events_tx, join_callback).await;
         let limit = Duration::from_millis(self.net.ms_per_second * (timeout.max(30) as u64 + 60));
-        match tokio::time::timeout(limit, events.recv()).await {
+        let waiting = async {
+            let mut wait_url = wait_url;
+            loop {
+                let Some(wait) = wait_url.clone() else { return events.recv().await };
+                let params = vec![("CallSid".to_string(), self.sid.clone()), ("CallStatus".into(), "in-progress".into()), ("To".into(), number.clone())];
+                let body = self.net.post(&wait, &params).await.unwrap_or_default();
+                let mut seconds = 1;
+                for verb in parse_twiml(&body).unwrap_or_default() {
+                    match verb {
+                        Verb::Say(text) | Verb::Play(text) => {
+                            seconds += speaking_seconds(&text);
+                            self.line(Line::HelperHears { number: number.clone(), text });
+                        }
+                        Verb::Pause(s) => seconds += i64::from(s),
+                        Verb::Redirect(target) => wait_url = wait.join(&target).ok(),
+                        _ => {}
+                    }
+                }
+                let round = Duration::from_millis(self.net.ms_per_second * seconds as u64);
+                if let Ok(event) = tokio::time::timeout(round, events.recv()).await {
+                    return event;
+                }
+            }
+        };
+        match tokio::time::timeout(limit, waiting).await {
             Ok(Some(ConferenceEvent::HelperJoined { number: joining, ended })) => {
                 self.line(Line::Joined { waiting: number, joining });
                 self.net.wait(60, &self.hang_up).await;

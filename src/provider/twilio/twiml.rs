@@ -15,6 +15,9 @@ pub struct RenderContext<'a> {
     pub voice: &'a Voice,
     /// Absolute base URL of recorded prompts, ending in `/`.
     pub audio_base: &'a str,
+    /// Absolute base URL of the webhooks, ending in `/` (for status callbacks, which are
+    /// given as absolute URLs).
+    pub webhook_base: &'a str,
 }
 
 impl RenderContext<'_> {
@@ -31,6 +34,8 @@ impl RenderContext<'_> {
             Next::HoldDone => format!("hold-done?s={seq}"),
             Next::WaveKey { attempt } => format!("wave-key?call={sid}&n={attempt}"),
             Next::CallbackOffer => format!("callback-offer?s={seq}"),
+            Next::HelperWait { attempt } => format!("helper-wait?call={sid}&n={attempt}"),
+            Next::ConferenceEvents => format!("{}conference?call={sid}", self.webhook_base),
         }
     }
 }
@@ -130,16 +135,18 @@ pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
                 // the wait document stops) when a helper joins.
                 let (action, wait) = (ctx.url(*done), ctx.url(*wait));
                 start(&mut w, "Dial", &[("action", &action), ("method", "POST")]);
-                start(&mut w, "Conference", &[("waitUrl", &wait), ("waitMethod", "POST"), ("startConferenceOnEnter", "false"), ("endConferenceOnExit", "true"), ("beep", "false")]);
-                text(&mut w, ctx.call_sid);
-                end(&mut w, "Conference");
+                conference(&mut w, ctx, &[("waitUrl", &wait), ("waitMethod", "POST"), ("startConferenceOnEnter", "false")]);
                 end(&mut w, "Dial");
             }
             Action::JoinHold => {
                 start(&mut w, "Dial", &[]);
-                start(&mut w, "Conference", &[("startConferenceOnEnter", "true"), ("endConferenceOnExit", "true"), ("beep", "false")]);
-                text(&mut w, ctx.call_sid);
-                end(&mut w, "Conference");
+                conference(&mut w, ctx, &[("startConferenceOnEnter", "true")]);
+                end(&mut w, "Dial");
+            }
+            Action::WaitInHold { wait } => {
+                let wait = ctx.url(*wait);
+                start(&mut w, "Dial", &[]);
+                conference(&mut w, ctx, &[("waitUrl", &wait), ("waitMethod", "POST"), ("startConferenceOnEnter", "false")]);
                 end(&mut w, "Dial");
             }
             Action::Hangup => empty(&mut w, "Hangup", &[]),
@@ -147,6 +154,19 @@ pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
     }
     end(&mut w, "Response");
     String::from_utf8(w.into_inner()).expect("quick-xml writes UTF-8")
+}
+
+/// The conference named after the call. Whoever leaves ends it, and every participant's
+/// entry is reported (`participant-join`), so a helper who enters after the caller has
+/// gone is noticed. The callback is on every participant: Twilio takes the conference's
+/// callback from the participant who creates it, and after a hang-up that may be the helper.
+fn conference(w: &mut W, ctx: &RenderContext<'_>, attrs: &[(&str, &str)]) {
+    let events = ctx.url(Next::ConferenceEvents);
+    let mut all = attrs.to_vec();
+    all.extend([("endConferenceOnExit", "true"), ("beep", "false"), ("statusCallback", events.as_str()), ("statusCallbackMethod", "POST"), ("statusCallbackEvent", "join")]);
+    start(w, "Conference", &all);
+    text(w, ctx.call_sid);
+    end(w, "Conference");
 }
 
 #[cfg(test)]
@@ -161,7 +181,7 @@ mod tests {
 
     fn doc(actions: &[Action], rate: Option<&str>) -> String {
         let v = voice(rate);
-        render(actions, &RenderContext { call_sid: "CA0001", seq: 3, voice: &v, audio_base: "https://bl.example/audio/" })
+        render(actions, &RenderContext { call_sid: "CA0001", seq: 3, voice: &v, audio_base: "https://bl.example/audio/", webhook_base: "https://bl.example/twilio/" })
     }
 
     fn phone(s: &str) -> PhoneNumber {
@@ -212,12 +232,12 @@ mod tests {
     #[test]
     fn hold_and_join_documents() {
         let hold = [Action::Say(Speech::Text("Even geduld.".into())), Action::Hold { wait: Next::HoldWait, done: Next::HoldDone }];
-        expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Even geduld.</Say><Dial action="hold-done?s=3" method="POST"><Conference waitUrl="hold-wait?call=CA0001" waitMethod="POST" startConferenceOnEnter="false" endConferenceOnExit="true" beep="false">CA0001</Conference></Dial></Response>"#]]
+        expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Even geduld.</Say><Dial action="hold-done?s=3" method="POST"><Conference waitUrl="hold-wait?call=CA0001" waitMethod="POST" startConferenceOnEnter="false" endConferenceOnExit="true" beep="false" statusCallback="https://bl.example/twilio/conference?call=CA0001" statusCallbackMethod="POST" statusCallbackEvent="join">CA0001</Conference></Dial></Response>"#]]
             .assert_eq(&doc(&hold, None));
         let wait = [Action::Say(Speech::Text("Nog even.".into())), Action::Pause(4)];
         expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Nog even.</Say><Pause length="4"/></Response>"#]].assert_eq(&doc(&wait, None));
         let join = [Action::Say(Speech::Text("Ik verbind u.".into())), Action::JoinHold];
-        expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Ik verbind u.</Say><Dial><Conference startConferenceOnEnter="true" endConferenceOnExit="true" beep="false">CA0001</Conference></Dial></Response>"#]]
+        expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Ik verbind u.</Say><Dial><Conference startConferenceOnEnter="true" endConferenceOnExit="true" beep="false" statusCallback="https://bl.example/twilio/conference?call=CA0001" statusCallbackMethod="POST" statusCallbackEvent="join">CA0001</Conference></Dial></Response>"#]]
             .assert_eq(&doc(&join, None));
         let gather = [Action::Gather { say: vec![], timeout_seconds: 6, next: Next::WaveKey { attempt: 4 } }];
         assert!(doc(&gather, None).contains(r#"action="wave-key?call=CA0001&amp;n=4""#));
