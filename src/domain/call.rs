@@ -153,6 +153,9 @@ pub enum Event {
     /// Waves: the line of the helper who said yes dropped before they entered the caller's
     /// conference: the yes never reached the caller, and the search goes on.
     WinnerDropped { attempt: u32 },
+    /// Call back later: the resident entered a conference without the helper who said yes
+    /// (whose line dropped just before).
+    ResidentAlone { attempt: u32, helper_first_name: String },
     /// Call back later: the helper's wait document is asked for again.
     HelperWaitTick { attempt: u32 },
     /// Waves: the caller left the hold (moved there by us when the search ended, or the
@@ -370,9 +373,10 @@ impl Stepper<'_, '_> {
                 self.state.phase = Phase::Ended { outcome: Outcome::Abandoned, from: Stage::Ringing };
                 self.state.ended_at = Some(self.state.ended_at.unwrap_or(self.ctx.now));
             }
-            (Phase::Holding { matched: true }, Event::WinnerDropped { attempt }) if !self.ctx.callback => {
+            (Phase::Holding { matched: true }, Event::WinnerDropped { attempt }) => {
                 // The caller never noticed: they still hear the hold's kind words, and the
-                // next helpers are rung.
+                // next helpers are rung. (Call back later: the request stays open, and the
+                // resident's phone, if it rings already, stops.)
                 self.effects.push(Effect::MatchUndone { attempt });
                 self.effects.push(Effect::AttemptEnded { attempt, result: AttemptResult::Canceled });
                 self.state.phase = Phase::Holding { matched: false };
@@ -424,6 +428,17 @@ impl Stepper<'_, '_> {
                 };
                 self.reply.push(Action::Say(news));
                 self.reply.push(Action::JoinHold);
+            }
+            (Phase::Holding { matched: false }, Event::ResidentAnswered { helper_first_name, .. }) if self.ctx.callback => {
+                // The helper's line dropped while the resident's phone rang.
+                self.helper_left_the_resident(&helper_first_name);
+            }
+            (Phase::Holding { matched: true }, Event::ResidentAlone { attempt, helper_first_name }) => {
+                // The helper's line dropped in the moment between the good news and the join.
+                self.helper_left_the_resident(&helper_first_name);
+                self.effects.push(Effect::MatchUndone { attempt });
+                self.effects.push(Effect::AttemptEnded { attempt, result: AttemptResult::Canceled });
+                self.state.phase = Phase::Holding { matched: false };
             }
             (Phase::Holding { matched: true }, Event::ResidentUnreachable { attempt }) => {
                 // Said to the helper who is waiting; the desk follows the resident up.
@@ -566,6 +581,14 @@ impl Stepper<'_, '_> {
         // Asked again and again while the caller waits. Twilio allows <Redirect> in a wait
         // document; saying so keeps the repeat from depending on the provider looping it.
         self.reply.push(Action::Redirect(Next::HoldWait));
+    }
+
+    /// Call back later: said to the resident when the helper who said yes is gone. The
+    /// request stays open.
+    fn helper_left_the_resident(&mut self, helper_first_name: &str) {
+        let sorry = self.speech(PromptKey::CallbackHelperLeft, &[("helper", helper_first_name)]);
+        self.reply.push(Action::Say(sorry));
+        self.reply.push(Action::Hangup);
     }
 
     fn already_found(&mut self) {

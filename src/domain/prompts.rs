@@ -92,6 +92,7 @@ prompt_keys! {
     CallbackResidentNoAnswer => "callback_resident_no_answer" ["caller"],
     CallbackHelperStillWaiting => "callback_helper_still_waiting" ["caller"],
     WaveCallerLeft => "wave_caller_left" [],
+    CallbackHelperLeft => "callback_helper_left" ["helper"],
     NumberNotInUse => "number_not_in_use" [],
     SomethingWentWrong => "something_went_wrong" [],
 }

@@ -191,15 +191,16 @@ pub fn yes(status: SearchStatus, legs: &[Leg], attempt: u32, caller_gone: bool) 
 /// join was lost.
 pub const JOIN_WITHIN_SECONDS: i64 = 60;
 
-/// The helper who said yes entered conference `entered`: whether they are alone there,
-/// because the caller hung up in the moment between the yes and the join. Twilio names a
-/// new conference after the caller's call when the caller's own has ended, so the
-/// conference identifiers tell; without the caller's (its report may be late), whether
-/// the caller's call has ended does.
-pub fn winner_alone(caller_conference: Option<&str>, entered: &str, caller_ended: bool) -> bool {
-    match caller_conference {
-        Some(caller) => caller != entered,
-        None => caller_ended,
+/// Someone joining a party who waits in a conference (the helper who said yes joining the
+/// held caller; the resident we called back joining the helper) entered conference
+/// `entered`: whether they are alone there, because the one waiting hung up in the moment
+/// before. Twilio starts a new conference under the same name when the old one has ended,
+/// so the conference identifiers tell; without the waiting party's (its report may be
+/// late), whether their call has ended does.
+pub fn entered_alone(waiting_in: Option<&str>, entered: &str, waiting_gone: bool) -> bool {
+    match waiting_in {
+        Some(waiting) => waiting != entered,
+        None => waiting_gone,
     }
 }
 
@@ -303,7 +304,7 @@ mod tests {
             ("caller's conference not reported yet, caller gone", None, "CF2", true, true),
         ];
         for (name, caller, entered, ended, expected) in cases {
-            assert_eq!(winner_alone(caller, entered, ended), expected, "{name}");
+            assert_eq!(entered_alone(caller, entered, ended), expected, "{name}");
         }
     }
 

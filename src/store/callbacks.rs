@@ -123,13 +123,9 @@ pub fn set_resident_leg(conn: &Connection, id: i64, leg_sid: &str) -> anyhow::Re
     Ok(())
 }
 
-pub fn set_helper_leg(conn: &Connection, id: i64, leg_sid: &str) -> anyhow::Result<()> {
-    exec(conn, "UPDATE open_requests SET helper_leg_sid = ?2 WHERE id = ?1", params![id, leg_sid])?;
-    Ok(())
-}
-
-pub fn helper_leg(conn: &Connection, id: i64) -> anyhow::Result<Option<String>> {
-    Ok(conn.query_row("SELECT helper_leg_sid FROM open_requests WHERE id = ?1", [id], |r| r.get(0)).optional()?.flatten())
+/// The resident's call, once the provider has created it.
+pub fn resident_leg(conn: &Connection, id: i64) -> anyhow::Result<Option<String>> {
+    Ok(conn.query_row("SELECT resident_leg_sid FROM open_requests WHERE id = ?1", [id], |r| r.get(0)).optional()?.flatten())
 }
 
 /// `connected` or `unanswered`: the request is over.

@@ -37,6 +37,8 @@ pub struct LegInfo {
     pub status: LegStatus,
     /// The conference this leg entered, once the provider reported it.
     pub conference_sid: Option<String>,
+    /// The leg's phone call is over.
+    pub ended: bool,
 }
 
 pub fn start(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Result<()> {
@@ -70,7 +72,7 @@ pub fn status(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Search
 
 pub fn legs(conn: &Connection, call_sid: &str) -> anyhow::Result<Vec<LegInfo>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT w.attempt, w.helper_id, a.helper_first_name, w.leg_sid, w.status, w.conference_sid
+        "SELECT w.attempt, w.helper_id, a.helper_first_name, w.leg_sid, w.status, w.conference_sid, w.ended_at IS NOT NULL
          FROM wave_legs w JOIN attempts a ON a.call_sid = w.call_sid AND a.attempt = w.attempt
          WHERE w.call_sid = ?1 ORDER BY w.attempt",
     )?;
@@ -82,6 +84,7 @@ pub fn legs(conn: &Connection, call_sid: &str) -> anyhow::Result<Vec<LegInfo>> {
             leg_sid: r.get(3)?,
             status: LegStatus::parse(&r.get::<_, String>(4)?).unwrap_or(LegStatus::Failed),
             conference_sid: r.get(5)?,
+            ended: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

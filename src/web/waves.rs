@@ -137,7 +137,7 @@ pub fn after_caller_step(tx: &Connection, state: &AppState, hood: &Neighbourhood
                 let legs = store::legs(tx, &call.call_sid)?;
                 if let Some(leg) = legs.iter().find(|l| l.attempt == winner) {
                     if let (Some(entered), Some(leg_sid)) = (leg.conference_sid.as_deref(), leg.leg_sid.as_deref()) {
-                        if waves::winner_alone(Some(caller_conference), entered, true) && callbacks::by_search(tx, &call.call_sid)?.is_none() {
+                        if waves::entered_alone(Some(caller_conference), entered, true) && callbacks::by_search(tx, &call.call_sid)?.is_none() {
                             let step = tell_winner_alone(tx, state, hood, call, winner, leg_sid, now, out)?;
                             let mut stored = call.clone();
                             stored.state = step.state;
@@ -159,6 +159,14 @@ fn tell_winner_alone(tx: &Connection, state: &AppState, hood: &Neighbourhood, ca
     tracing::info!(call = %call.call_sid, attempt, "the caller hung up just before the neighbour who said yes was joined: telling them");
     out.play = Some((leg_sid.to_string(), render(state, &hood.dialplan.voice, &call.call_sid, call.seq, &step.reply)));
     Ok(Step { reply: Vec::new(), ..step })
+}
+
+/// Call back later: the helper who said yes is gone before the two could talk. The request
+/// stays open and is tried again later; this search ends (without a follow-up).
+fn reopen_callback(tx: &Connection, hood: &Neighbourhood, search_sid: &str, request_id: i64, winner: u32, now: jiff::Timestamp) -> anyhow::Result<()> {
+    store::unwin(tx, search_sid, winner)?;
+    store::give_up(tx, search_sid)?;
+    callbacks::search_failed(tx, request_id, waves::next_callback_try(now, hood.dialplan.ringing.callback_spacing_minutes))
 }
 
 /// A report from a helper's leg, inside the webhook's transaction. Returns the document
@@ -227,15 +235,28 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                 store::caller_entered(tx, &sid, &conference)?;
                 return Ok((call, quiet));
             }
-            let Some(attempt) = store::leg_entered(tx, &sid, &participant, &conference)? else { return Ok((call, quiet)) };
             let Some(search) = store::load(tx, &sid)? else { return Ok((call, quiet)) };
+            let request = callbacks::by_search(tx, &sid)?;
+            let Some(attempt) = store::leg_entered(tx, &sid, &participant, &conference)? else {
+                // Call back later: the resident entering the helper's conference.
+                let Some(request) = request.filter(|r| r.status == "connected") else { return Ok((call, quiet)) };
+                if callbacks::resident_leg(tx, request.id)?.as_deref() != Some(participant.as_str()) {
+                    return Ok((call, quiet));
+                }
+                let Some(winner) = search.winner_attempt.and_then(|w| legs.iter().find(|l| l.attempt == w)) else { return Ok((call, quiet)) };
+                if !waves::entered_alone(winner.conference_sid.as_deref(), &conference, winner.ended) {
+                    return Ok((call, quiet));
+                }
+                tracing::info!(request = request.id, "the helper's line dropped just before the resident was joined: the request stays open");
+                reopen_callback(tx, hood, &sid, request.id, winner.attempt, now)?;
+                let event = Event::ResidentAlone { attempt: winner.attempt, helper_first_name: winner.helper_first_name.clone() };
+                let step = run_step(tx, &state.store.registry, hood, &call, event, now, false)?;
+                out.play = Some((participant, render(state, &hood.dialplan.voice, &sid, call.seq, &step.reply)));
+                return Ok((call, Step { reply: Vec::new(), ..step }));
+            };
             let joined_to_caller = matches!(call.state.phase, Phase::Holding { matched: true } | Phase::Ended { outcome: Outcome::Matched, .. });
             let caller_ended = matches!(call.state.phase, Phase::Ended { .. });
-            if search.winner_attempt == Some(attempt)
-                && joined_to_caller
-                && waves::winner_alone(search.conference_sid.as_deref(), &conference, caller_ended)
-                && callbacks::by_search(tx, &sid)?.is_none()
-            {
+            if search.winner_attempt == Some(attempt) && joined_to_caller && request.is_none() && waves::entered_alone(search.conference_sid.as_deref(), &conference, caller_ended) {
                 let step = tell_winner_alone(tx, state, hood, &call, attempt, &participant, now, out)?;
                 return Ok((call, step));
             }
@@ -256,17 +277,26 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                 store::set_leg_status(tx, &sid, attempt, ended, now)?;
             }
             store::end_leg(tx, &sid, attempt, now)?;
-            if let Some(search) = store::load(tx, &sid)? {
+            let search = store::load(tx, &sid)?.filter(|s| s.winner_attempt == Some(attempt) && call.state.phase == (Phase::Holding { matched: true }));
+            if let Some(search) = search {
                 let entered = leg.is_some_and(|l| l.conference_sid.is_some());
-                if search.winner_attempt == Some(attempt)
-                    && call.state.phase == (Phase::Holding { matched: true })
-                    && waves::winner_dropped(entered, search.won_at, now)
-                    && callbacks::by_search(tx, &sid)?.is_none()
-                    && store::unwin(tx, &sid, attempt)?
-                {
+                let dropped = match callbacks::by_search(tx, &sid)? {
                     // Their yes never reached the caller, who still hears the hold's kind
                     // words: the search goes on.
-                    tracing::info!(call = %sid, attempt, "the line of the neighbour who said yes dropped before the join: searching on");
+                    None => waves::winner_dropped(entered, search.won_at, now) && store::unwin(tx, &sid, attempt)?,
+                    // Call back later: they left while we were calling the resident, whose
+                    // phone stops ringing; the request stays open.
+                    Some(request) if request.status == "calling" => {
+                        reopen_callback(tx, hood, &sid, request.id, attempt, now)?;
+                        if let Some(resident) = callbacks::resident_leg(tx, request.id)? {
+                            out.cancel.push((resident, false));
+                        }
+                        true
+                    }
+                    Some(_) => false,
+                };
+                if dropped {
+                    tracing::info!(call = %sid, attempt, "the line of the neighbour who said yes dropped before the join");
                     let step = run_step(tx, &state.store.registry, hood, &call, Event::WinnerDropped { attempt }, now, false)?;
                     call.state = step.state;
                     calls::save(tx, &call, &step.effects, now)?;
@@ -278,7 +308,10 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
         }
         WaveReport::ResidentAnswered => {
             let winner = store::load(tx, &sid)?.and_then(|s| s.winner_attempt);
-            let helper = match winner.and_then(|a| legs.iter().find(|l| l.attempt == a)).and_then(|l| l.helper_id) {
+            let request = callbacks::by_search(tx, &sid)?;
+            // The helper who said yes (also when their line has dropped since).
+            let helper_id = winner.and_then(|a| legs.iter().find(|l| l.attempt == a)).and_then(|l| l.helper_id).or(request.as_ref().and_then(|r| r.helper_id));
+            let helper = match helper_id {
                 Some(id) => crate::store::participants::find(tx, id)?,
                 None => None,
             };
@@ -286,13 +319,14 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                 Some(p) => (p.details.first_name().to_string(), Some(p.details.street.clone()).filter(|s| !s.is_empty())),
                 None => (String::new(), None),
             };
-            if let Some(request) = callbacks::by_search(tx, &sid)? {
+            if let Some(request) = request {
                 callbacks::finish(tx, request.id, "connected")?;
             }
             run_step(tx, &state.store.registry, hood, &call, Event::ResidentAnswered { helper_first_name: first_name, helper_street: street }, now, false)?
         }
         WaveReport::ResidentEnded { status } => {
-            let Some(request) = callbacks::by_search(tx, &sid)? else {
+            // Not (or no longer) calling the resident for this search: nothing to do.
+            let Some(request) = callbacks::by_search(tx, &sid)?.filter(|r| matches!(r.status.as_str(), "calling" | "connected")) else {
                 return Ok((call.clone(), Step { state: call.state, reply: Vec::new(), effects: Vec::new() }));
             };
             let winner = store::load(tx, &sid)?.and_then(|s| s.winner_attempt).unwrap_or(0);
@@ -478,9 +512,16 @@ async fn call_resident(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>
     match rest.create_call(&create).await {
         Ok(created) => {
             let sid = leg.call_sid.clone();
-            let res = state.worker.run(move |store| store.write(|tx| calls_resident_leg(tx, &sid, &created.sid))).await;
-            if let Ok(Err(e)) | Err(e) = res {
-                tracing::error!(error = %e, "could not store the resident's call");
+            let leg_sid = created.sid.clone();
+            let res = state.worker.run(move |store| store.write(|tx| calls_resident_leg(tx, &sid, &leg_sid))).await;
+            match res {
+                Ok(Ok(true)) => {}
+                Ok(Ok(false)) => {
+                    if let Err(e) = rest.update_call(&created.sid, &UpdateCall::Cancel).await {
+                        tracing::warn!(error = %e, "could not cancel the resident's call");
+                    }
+                }
+                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not store the resident's call"),
             }
         }
         Err(e) => {
@@ -494,11 +535,12 @@ async fn call_resident(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>
     }
 }
 
-fn calls_resident_leg(tx: &Connection, search_sid: &str, leg_sid: &str) -> anyhow::Result<()> {
-    if let Some(request) = callbacks::by_search(tx, search_sid)? {
-        callbacks::set_resident_leg(tx, request.id, leg_sid)?;
-    }
-    Ok(())
+/// Stores the resident's call. Returns whether it is still wanted (the helper may have left
+/// while it was being created).
+fn calls_resident_leg(tx: &Connection, search_sid: &str, leg_sid: &str) -> anyhow::Result<bool> {
+    let Some(request) = callbacks::by_search(tx, search_sid)? else { return Ok(false) };
+    callbacks::set_resident_leg(tx, request.id, leg_sid)?;
+    Ok(request.status == "calling")
 }
 
 async fn create_leg(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {

@@ -120,7 +120,7 @@ async fn a_caller_who_waited_too_long_hears_nobody_new_rung_and_is_moved_to_the_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_caller_hangs_up_between_the_yes_and_the_join_and_the_helper_is_told() {
     let app = spawn_waves_app(1, |p| p).await;
-    app.network().caller_hangs_up_before_the_join();
+    app.network().hang_up_before_the_next_join();
     let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
     let log = app.log_of(&report).await;
     assert!(joined(&report).is_empty(), "nobody is joined to a caller who hung up: {:#?}", report.lines);
@@ -229,6 +229,54 @@ async fn a_resident_who_does_not_answer_the_callback() {
     assert_eq!(app.count("SELECT count(*) FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE c.call_sid LIKE 'CB%' AND f.closed_at IS NULL AND c.caller_id IS NOT NULL").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM attempts a JOIN calls c ON c.call_sid = a.call_sid WHERE c.call_sid LIKE 'CB%' AND a.helper_phone = '+31610000002' AND a.key = '1'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM matches WHERE call_sid LIKE 'CB%'").await, 0, "no match counted");
+}
+
+/// Jan's request is searched for on Wednesday morning: Bert says yes (as `bert` says),
+/// Carla and Anja no. Returns the app and what happened on the search's phones.
+async fn a_morning_search(bert: HelperAction, before: impl FnOnce(&TestApp)) -> (TestApp, Vec<Line>) {
+    let app = jan_asks_to_be_called_back().await;
+    app.sandbox.clock.advance(12 * 3600);
+    app.network().script_helpers([(BERT.to_string(), bert), (CARLA.to_string(), HelperAction::Decline), (ANJA.to_string(), HelperAction::Decline)].into_iter().collect());
+    before(&app);
+    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
+    let search = app.text("SELECT search_sid FROM open_requests").await;
+    let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
+    (app, lines)
+}
+
+/// After a search whose helper left: the request is open again, nobody is counted as
+/// matched, the desk is not bothered, and a later search starts.
+async fn the_request_stays_open(app: &TestApp) {
+    assert_eq!(app.text("SELECT status FROM open_requests").await, "open");
+    assert_eq!(app.count("SELECT count(*) FROM matches WHERE call_sid LIKE 'CB%'").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups f WHERE f.call_sid LIKE 'CB%'").await, 0, "{}", app.text("SELECT group_concat(f.reason || ' ' || c.phase || ' ' || coalesce(c.outcome, '-'), '; ') FROM follow_ups f JOIN calls c USING (call_sid)").await);
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND ended_at IS NULL").await, 0, "the search's own row is closed");
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE helper_phone = '+31610000002' AND key = '1' AND result = 'canceled'").await, 1);
+    app.sandbox.clock.advance(3600);
+    app.network().script_helpers([(ANJA.to_string(), HelperAction::Decline), (CARLA.to_string(), HelperAction::Decline), (BERT.to_string(), HelperAction::Decline)].into_iter().collect());
+    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1, "searched for again later");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_helper_who_hangs_up_while_the_resident_is_called_leaves_the_request_open() {
+    let (app, lines) = a_morning_search(HelperAction::AcceptThenHangUp, |app| app.network().ring_for(JAN, 60)).await;
+    assert!(lines.contains(&Line::HelperHangsUp { number: BERT.into() }), "{lines:#?}");
+    assert!(lines.contains(&Line::NotReached { number: JAN.into(), status: "canceled".into() }), "Jan's phone stops ringing: {lines:#?}");
+    assert!(!lines.iter().any(|l| matches!(l, Line::HelperHears { number, .. } if number == JAN)), "Jan hears nothing: {lines:#?}");
+    the_request_stays_open(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_helper_whose_line_drops_as_the_resident_is_joined_leaves_the_request_open() {
+    let (app, lines) = a_morning_search(HelperAction::Accept, |app| app.network().hang_up_before_the_next_join()).await;
+    let heard_by_jan: Vec<&String> = lines.iter().filter_map(|l| match l { Line::HelperHears { number, text } if number == JAN => Some(text), _ => None }).collect();
+    assert!(heard_by_jan.iter().any(|t| t.starts_with("Goed nieuws. Bert")), "{lines:#?}");
+    assert!(
+        heard_by_jan.iter().any(|t| t.as_str() == "Het spijt me. Bert kon helaas niet aan de lijn blijven. We zoeken verder. Zodra een buur kan helpen, bellen we u terug. Tot ziens."),
+        "Jan is told, not left on a silent line: {lines:#?}"
+    );
+    assert!(!lines.iter().any(|l| matches!(l, Line::AloneInConference { .. } | Line::Joined { .. })), "{lines:#?}");
+    the_request_stays_open(&app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

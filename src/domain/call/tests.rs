@@ -752,3 +752,30 @@ fn a_helper_waiting_for_the_resident_hears_kind_words_again_and_again() {
         phase Holding { matched: true }
     "#]]);
 }
+
+#[test]
+fn a_call_back_whose_helper_left_tells_the_resident_and_stays_open() {
+    use crate::domain::waves::Yes;
+    let w = waves_world();
+    let callback_ctx = |now| Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback: true };
+    let mut won = CallState::new(t(0));
+    won.phase = Phase::Holding { matched: false };
+    won = step(won, Event::WaveKey { attempt: 1, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) }, &callback_ctx(t(40))).state;
+    // The helper's line drops in the moment between the good news and the join.
+    check(&step(won.clone(), Event::ResidentAlone { attempt: 1, helper_first_name: "Bert".into() }, &callback_ctx(t(60))), expect![[r#"
+        say Het spijt me. Bert kon helaas niet aan de lijn blijven. We zoeken verder. Zodra een buur kan helpen, bellen we u terug. Tot ziens.
+        hangup
+        effect MatchUndone { attempt: 1 }
+        effect AttemptEnded { attempt: 1, result: Canceled }
+        phase Holding { matched: false }
+    "#]]);
+    // It drops while the resident's phone rings; they pick up just after.
+    let dropped = step(won, Event::WinnerDropped { attempt: 1 }, &callback_ctx(t(50)));
+    assert_eq!(dropped.state.phase, Phase::Holding { matched: false });
+    assert!(dropped.reply.is_empty());
+    check(&step(dropped.state, Event::ResidentAnswered { helper_first_name: "Bert".into(), helper_street: None }, &callback_ctx(t(55))), expect![[r#"
+        say Het spijt me. Bert kon helaas niet aan de lijn blijven. We zoeken verder. Zodra een buur kan helpen, bellen we u terug. Tot ziens.
+        hangup
+        phase Holding { matched: false }
+    "#]]);
+}

@@ -149,9 +149,10 @@ impl Network {
         self.lock().ring_seconds.insert(number.to_string(), seconds);
     }
 
-    /// The next time a helper is about to join a waiting caller, the caller hangs up first
-    /// (the moment between a yes and the join).
-    pub fn caller_hangs_up_before_the_join(&self) {
+    /// The next time a leg is about to join someone waiting in a conference (a helper who
+    /// said yes joining the held caller; the resident we called back joining the helper),
+    /// the one waiting hangs up first: the moment between a yes and the join.
+    pub fn hang_up_before_the_next_join(&self) {
         self.lock().hang_up_before_join = true;
     }
 
@@ -436,9 +437,12 @@ impl Leg {
                         let (Ok(wait_url), Ok(join_callback)) = (wait_url.map(|w| url.join(&w)).transpose(), join_callback.map(|c| url.join(&c)).transpose()) else {
                             return "failed";
                         };
-                        let hang_up_first = std::mem::take(&mut self.net.lock().hang_up_before_join);
+                        let hang_up_first = {
+                            let mut inner = self.net.lock();
+                            inner.conferences.contains_key(&name) && std::mem::take(&mut inner.hang_up_before_join)
+                        };
                         if hang_up_first {
-                            self.caller_hangs_up(&name).await;
+                            self.waiting_party_hangs_up(&name).await;
                         }
                         let room = self.net.lock().conferences.get(&name).cloned();
                         let (ended, over) = oneshot::channel();
@@ -483,8 +487,8 @@ impl Leg {
         "failed"
     }
 
-    /// The caller waiting in conference `name` hangs up (and its conference ends).
-    async fn caller_hangs_up(&self, name: &str) {
+    /// Whoever waits in conference `name` hangs up (and the conference ends).
+    async fn waiting_party_hangs_up(&self, name: &str) {
         let room = self.net.lock().conferences.get(name).cloned();
         if let Some(room) = room {
             let _ = room.events.send(ConferenceEvent::Hangup);
