@@ -374,7 +374,7 @@ fn start_due(state: &AppState) -> anyhow::Result<(usize, Outbound)> {
             if !waves::callback_window(&plan.ringing.hours, local) {
                 continue;
             }
-            let sid = format!("CB{:016x}{:016x}", now.as_second() as u64, request.id as u64 * 1000 + u64::from(request.tries));
+            let sid = callbacks::search_sid(request.id, request.tries, now);
             let mut state_now = crate::domain::call::CallState::new(now);
             state_now.category = Some(request.category.clone());
             state_now.search_started_at = Some(now);

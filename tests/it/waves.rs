@@ -203,6 +203,17 @@ async fn a_callback_accepted_the_next_morning() {
     assert_eq!(app.text("SELECT status FROM open_requests").await, "connected");
     assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND outcome = 'matched'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+
+    // The desk: the searches are shown as such, and the figures count Jan's one call, helped.
+    use burenlijn::domain::desk::Role;
+    use crate::desk_support::{add_user, Browser};
+    add_user(&app, "Els", Role::Coordinator).await;
+    let mut b = Browser::login(&app, "Els").await;
+    assert!(b.get("/desk/calls").await.body.contains("terugbelpoging"));
+    let csv = b.get("/desk/figures.csv").await;
+    let november = csv.body.lines().find(|l| l.starts_with("2026-11,all,")).unwrap_or_default().to_string();
+    assert!(november.starts_with("2026-11,all,1,1,0,"), "one call, matched by the call back: {}", csv.body);
+    assert!(november.ends_with(",1,0"), "Bert helped: {}", csv.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,3 +9,6 @@ ALTER TABLE wave_searches ADD COLUMN conference_sid TEXT;
 ALTER TABLE wave_searches ADD COLUMN won_at INTEGER;
 -- The conference a helper's leg entered.
 ALTER TABLE wave_legs ADD COLUMN conference_sid TEXT;
+
+-- The desk's figures count a call whose caller was called back and helped as matched.
+CREATE INDEX open_requests_by_call ON open_requests(call_sid) WHERE call_sid IS NOT NULL;

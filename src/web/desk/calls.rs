@@ -47,7 +47,12 @@ pub fn row(l: Lang, desk: &DeskState, r: &CallRow) -> Markup {
     html! {
         tr id=(format!("call-{}", r.call_sid)) data-status=(status_class) data-announce=(announce) {
             td.when { a href=(format!("/desk/calls/{}", r.call_sid)) title=(l.when(r.started_at, tz)) { (l.when_short(r.started_at, tz)) } }
-            td { (who) @if let Some(street) = r.caller_street.as_deref().filter(|s| !s.is_empty()) { br; span.muted { (street) } } }
+            td {
+                (who)
+                @if let Some(street) = r.caller_street.as_deref().filter(|s| !s.is_empty()) { br; span.muted { (street) } }
+                // Not a call that came in: the switchboard looking again for someone who asked to be called back.
+                @if crate::store::callbacks::is_search(&r.call_sid) { br; span.muted { (l.t("terugbelpoging", "call-back search")) } }
+            }
             td { (desk.category(l, r.category.as_deref())) }
             td { (status(l, &r.phase, r.outcome.as_deref())) }
             td { @match &r.helper_first_name { Some(h) if !h.is_empty() => { (h) }, _ => { (DASH) } } }
