@@ -139,6 +139,13 @@ async fn the_caller_hangs_up_between_the_yes_and_the_join_and_the_helper_is_told
     // The caller's conference and the one the helper entered, as the provider reported them.
     assert_eq!(app.count("SELECT count(*) FROM wave_searches s JOIN wave_legs l ON l.call_sid = s.call_sid WHERE s.conference_sid IS NOT NULL AND l.conference_sid IS NOT NULL AND s.conference_sid <> l.conference_sid").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+    // The desk sees who said yes, to tell the caller when it calls back.
+    use burenlijn::domain::desk::Role;
+    use crate::desk_support::{add_user, Browser};
+    add_user(&app, "Els", Role::Desk).await;
+    let page = Browser::login(&app, "Els").await.get("/desk/follow-up").await;
+    assert!(page.body.contains("Een buur zei ja, maar ze zijn niet verbonden: terugbellen"), "{}", page.body);
+    assert!(page.body.contains("Anja (zei ja)"), "{}", page.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

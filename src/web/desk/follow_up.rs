@@ -58,12 +58,18 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
                     @if let Some(street) = row.caller_street.as_deref().filter(|s| !s.is_empty()) { ", " (street) }
                 }
                 p {
-                    strong { (l.follow_up_reason(&up.reason)) } br;
+                    @if attempts.iter().any(|a| a.key.as_deref() == Some("1")) {
+                        // Someone said yes, but the two never talked (the caller hung up just
+                        // before, or did not answer when called back).
+                        strong { (l.t("Een buur zei ja, maar ze zijn niet verbonden: terugbellen", "A neighbour said yes, but they were not put through: call back")) } br;
+                    } @else {
+                        strong { (l.follow_up_reason(&up.reason)) } br;
+                    }
                     (l.t("Belde", "Called")) " " a href=(format!("/desk/calls/{}", row.call_sid)) { (l.when(row.started_at, tz)) }
                     " · " (state.desk.category(l, row.category.as_deref()))
                     @if let Some(from) = &row.from { " · " (l.t("nummer", "number")) " " strong { (PhoneNumber::from_stored(from).map(|p| p.readable()).unwrap_or_else(|_| from.clone())) } }
                     @if !attempts.is_empty() {
-                        br; span.muted { (l.t("Gebeld:", "Rung:")) " " @for (i, a) in attempts.iter().enumerate() { @if i > 0 { ", " } (if a.first_name.is_empty() { "—" } else { &a.first_name }) " (" (l.attempt_result(a.result.as_deref())) ")" } }
+                        br; span.muted { (l.t("Gebeld:", "Rung:")) " " @for (i, a) in attempts.iter().enumerate() { @if i > 0 { ", " } (if a.first_name.is_empty() { "—" } else { &a.first_name }) " (" (if a.key.as_deref() == Some("1") { l.attempt_result(Some("accepted")) } else { l.attempt_result(a.result.as_deref()) }) ")" } }
                     }
                 }
                 @if row.has_voicemail {
