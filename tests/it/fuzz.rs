@@ -33,17 +33,39 @@ fn mutated(base: &'static str) -> impl Strategy<Value = String> {
 }
 
 fn pairs() -> impl Strategy<Value = Vec<(String, String)>> {
-    let names = prop::sample::select(vec!["CallSid", "From", "To", "Digits", "DialCallStatus", "DialBridged", "CallStatus", "RecordingUrl", "RecordingDuration", "ParentCallSid", "s", "n", "call", "x"]);
+    let names = prop::sample::select(vec!["CallSid", "From", "To", "Digits", "DialCallStatus", "DialBridged", "CallStatus", "RecordingUrl", "RecordingDuration", "ParentCallSid", "ConferenceSid", "StatusCallbackEvent", "s", "n", "call", "x"]);
     prop::collection::vec((names.prop_map(str::to_string), ".{0,40}"), 0..10)
 }
 
-const ENDPOINTS: [Endpoint; 8] = [Endpoint::Voice, Endpoint::Menu, Endpoint::HelperDone, Endpoint::Whisper, Endpoint::WhisperKey, Endpoint::DeskDone, Endpoint::Recorded, Endpoint::Status];
+const ENDPOINTS: [Endpoint; 18] = [
+    Endpoint::Voice,
+    Endpoint::Menu,
+    Endpoint::HelperDone,
+    Endpoint::Whisper,
+    Endpoint::WhisperKey,
+    Endpoint::DeskDone,
+    Endpoint::Recorded,
+    Endpoint::Status,
+    Endpoint::HoldWait,
+    Endpoint::HoldDone,
+    Endpoint::WaveWhisper,
+    Endpoint::WaveKey,
+    Endpoint::WaveStatus,
+    Endpoint::CallbackOffer,
+    Endpoint::ResidentAnswer,
+    Endpoint::ResidentStatus,
+    Endpoint::HelperWait,
+    Endpoint::Conference,
+];
 
 proptest! {
     #[test]
-    fn webhook_forms_never_panic(endpoint in 0..8usize, query in pairs(), form in pairs()) {
+    fn webhook_forms_never_panic(endpoint in 0..ENDPOINTS.len(), query in pairs(), form in pairs()) {
         if let Ok(inbound) = twilio::parse(ENDPOINTS[endpoint], &query, &form) {
             prop_assert!(inbound.call_sid.chars().all(|c| c.is_ascii_alphanumeric()));
+            if let Some(twilio::WaveReport::Entered { participant, conference }) = &inbound.wave {
+                prop_assert!(participant.chars().chain(conference.chars()).all(|c| c.is_ascii_alphanumeric()));
+            }
         }
     }
 
