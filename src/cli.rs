@@ -71,6 +71,10 @@ enum Command {
         /// Keep the demo's database in this file [default: a temporary file]
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Ring in waves: the caller waits on hold while two neighbours at a time are rung
+        /// through the provider's REST API (emulated on this machine)
+        #[arg(long)]
+        waves: bool,
     },
     /// Play a call in the terminal: you are the caller and every helper
     Simulate {
@@ -383,8 +387,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("anonymised {n} calls older than {older_than_months} months");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { db } => {
-            let matched = runtime()?.block_on(crate::simulate::demo(db))?;
+        Command::Demo { db, waves } => {
+            let matched = runtime()?.block_on(crate::simulate::demo(db, waves))?;
             Ok(if matched { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Simulate { db, plans, participants, from, to } => {

@@ -51,6 +51,12 @@ impl Neighbourhoods {
     pub fn embedded() -> Neighbourhoods {
         load(None, None).expect("the embedded example dialplan and prompts are valid")
     }
+
+    /// The example neighbourhood ringing in waves (`ringing.mode = "waves"`).
+    pub fn embedded_in_waves() -> Neighbourhoods {
+        let source = EXAMPLE_DIALPLAN.replacen("mode = \"dial\"", "mode = \"waves\"", 1);
+        from_sources(vec![("dialplans/example.toml (embedded, in waves)".into(), source)], None).expect("the embedded example dialplan is valid in waves too")
+    }
 }
 
 /// Loads prompts for `language` from `dir` (or the embedded ones when `dir` is `None`).
@@ -112,6 +118,11 @@ pub fn load(dialplans: Option<&Path>, prompts_dir: Option<&Path>) -> anyhow::Res
         }
         None => sources.push(("dialplans/example.toml (embedded)".into(), EXAMPLE_DIALPLAN.into())),
     }
+    from_sources(sources, prompts_dir)
+}
+
+/// Checks and loads dialplans given as (file name, text).
+fn from_sources(sources: Vec<(String, String)>, prompts_dir: Option<&Path>) -> anyhow::Result<Neighbourhoods> {
     let mut by_number = HashMap::new();
     let mut prompts_by_language: HashMap<String, Arc<Prompts>> = HashMap::new();
     let mut errors = Vec::new();

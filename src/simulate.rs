@@ -46,8 +46,8 @@ impl Sandbox {
 
     /// As `start`, with the emulator's REST API and conferences, so dialplans may ring in
     /// waves: the service's REST client points at the emulator.
-    pub async fn start_waves(neighbourhoods: Neighbourhoods, start: Timestamp, participants_csv: Option<String>) -> anyhow::Result<Sandbox> {
-        Sandbox::start_full(None, neighbourhoods, start, participants_csv, None, true).await
+    pub async fn start_waves(db: Option<PathBuf>, neighbourhoods: Neighbourhoods, start: Timestamp, participants_csv: Option<String>) -> anyhow::Result<Sandbox> {
+        Sandbox::start_full(db, neighbourhoods, start, participants_csv, None, true).await
     }
 
     async fn start_full(
@@ -149,22 +149,33 @@ fn print_summary(report: &CallReport) {
     println!("{} webhooks answered: average {:.1} ms, slowest {:.1} ms (debug builds are slower)", report.requests, avg, report.slowest.as_secs_f64() * 1000.0);
 }
 
-/// `burenlijn demo`: one complete call in the example neighbourhood. Returns whether
+/// `burenlijn demo`: one complete call in the example neighbourhood (with `waves`, the
+/// example rings two neighbours at a time while the caller waits on hold). Returns whether
 /// it ended in a match.
-pub async fn demo(db: Option<PathBuf>) -> anyhow::Result<bool> {
+pub async fn demo(db: Option<PathBuf>, waves: bool) -> anyhow::Result<bool> {
     let start = crate::clock::from_env()?.unwrap_or_else(default_demo_start);
-    let sandbox = Sandbox::start(db, Neighbourhoods::embedded(), start, None).await?;
+    let sandbox = if waves { Sandbox::start_waves(db, Neighbourhoods::embedded_in_waves(), start, None).await? } else { Sandbox::start(db, Neighbourhoods::embedded(), start, None).await? };
     let tz = TimeZone::get("Europe/Amsterdam")?;
     println!("Burenlijn demo: Voorbeeldwijk, {}", start.to_zoned(tz).strftime("%A %Y-%m-%d %H:%M %Z"));
     println!("Jan de Vries (020-1234567) calls +31 85 000 0000 and asks for help with shopping.");
-    println!("Anja does not answer, Bert presses 2, Dirk presses 1.");
+    if waves {
+        println!("Jan waits on hold while the switchboard rings two neighbours at a time through the REST API");
+        println!("(an emulated one on this machine). Anja does not answer, Bert and Carla press 2, Dirk presses 1.");
+    } else {
+        println!("Anja does not answer, Bert presses 2, Dirk presses 1.");
+    }
     println!();
     let mut script = Script::keys(&["1"])
         .helper("+31610000001", HelperAction::NoAnswer)
         .helper("+31610000002", HelperAction::Decline)
+        .helper("+31610000003", HelperAction::Decline)
         .helper("+31610000004", HelperAction::Accept);
     script.desk_answers = true;
     script.print = true;
+    if let Some(network) = &sandbox.emulator.network {
+        // The neighbours' phones ring at the same time as Jan waits: shown as it happens.
+        network.print_lines();
+    }
     let report = sandbox.emulator.call("+31201234567", "+31850000000", &mut script).await?;
     let log = sandbox.call_log(&report.call_sid).await?.context("the call is not in the log")?;
     println!();

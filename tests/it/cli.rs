@@ -40,6 +40,23 @@ fn the_demo_ends_in_a_match() {
 }
 
 #[test]
+fn the_demo_in_waves_holds_the_caller_and_rings_two_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("waves.db");
+    let (ok, out, err) = run(bin().args(["demo", "--waves", "--db"]).arg(&db));
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("caller hears:  U wacht nog even."), "the caller waits on hold: {out}");
+    assert!(out.contains("+31610000004 presses 1") && out.contains("caller and +31610000004 are talking"), "{out}");
+    let (ok, out, _) = run(bin().args(["calls", "--json", "--db"]).arg(&db));
+    assert!(ok);
+    let calls: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(calls[0]["outcome"], "matched");
+    assert_eq!(calls[0]["helper"], "+31610000004");
+    let started: Vec<&str> = calls[0]["attempts"].as_array().unwrap().iter().map(|a| a["started_at"].as_str().unwrap()).collect();
+    assert!(started.len() >= 3 && started[0] == started[1], "the first two are rung together: {started:?}");
+}
+
+#[test]
 fn dialplan_check_names_line_and_field() {
     let (ok, out, _) = run(bin().args(["dialplan", "check", "dialplans/example.toml"]));
     assert!(ok, "{out}");

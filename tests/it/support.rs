@@ -145,7 +145,7 @@ pub async fn spawn_waves_app_at(start: &str, wave_size: u32, edit: impl Fn(Strin
     std::fs::write(dir.path().join("example.toml"), edit(plan)).unwrap();
     let hoods = burenlijn::config::load(Some(dir.path()), None).unwrap();
     let start: Timestamp = start.parse().unwrap();
-    let sandbox = Sandbox::start_waves(hoods, start, Some(PARTICIPANTS.to_string())).await.unwrap();
+    let sandbox = Sandbox::start_waves(None, hoods, start, Some(PARTICIPANTS.to_string())).await.unwrap();
     TestApp { sandbox }
 }
 

@@ -391,7 +391,12 @@ impl Emulator {
             // What happened on the helper legs the switchboard placed itself.
             let lines = network.lines_when_done(&call.sid, Duration::from_secs(10)).await;
             for line in lines {
-                call.line(line);
+                if network.prints_lines() {
+                    // Shown already, as it happened.
+                    call.report.lines.push(line);
+                } else {
+                    call.line(line);
+                }
             }
         }
         Ok(call.report)

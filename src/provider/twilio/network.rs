@@ -72,6 +72,8 @@ struct Inner {
     hang_up_before_join: bool,
     /// Seconds these numbers ring before they pick up (others: 8).
     ring_seconds: HashMap<String, i64>,
+    /// Print each line as it happens (the demo).
+    print: bool,
 }
 
 pub struct Network {
@@ -194,7 +196,22 @@ impl Network {
     }
 
     fn line(&self, parent: &str, line: Line) {
-        self.lock().lines.push((parent.to_string(), line));
+        let mut inner = self.lock();
+        if inner.print {
+            println!("{line}");
+        }
+        inner.lines.push((parent.to_string(), line));
+    }
+
+    /// Prints what happens on the legs as it happens (they are still added to the call's
+    /// report at its end).
+    pub fn print_lines(&self) {
+        self.lock().print = true;
+    }
+
+    /// Whether lines are printed as they happen.
+    pub fn prints_lines(&self) -> bool {
+        self.lock().print
     }
 
     /// Waits (at most `limit`) until every helper leg for `parent` is over, then returns
