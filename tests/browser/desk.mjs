@@ -130,6 +130,11 @@ try {
         await page.goto(base + '/desk/' + path);
         const wide = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
         check(wide, `${name}: /desk/${path} fits the screen without sideways scrolling`);
+        if (path === 'now' || path === 'calls') {
+          // The less needed columns (wait, rung) give way, so the follow-up column stays in view.
+          const fits = await page.evaluate(() => [...document.querySelectorAll('.scroll')].every((el) => el.scrollWidth <= el.clientWidth + 1));
+          check(fits, `${name}: the call table on /desk/${path} shows every column without scrolling`);
+        }
         await shot(path);
       }
     }

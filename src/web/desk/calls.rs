@@ -56,8 +56,8 @@ pub fn row(l: Lang, desk: &DeskState, r: &CallRow) -> Markup {
             td { (desk.category(l, r.category.as_deref())) }
             td { (status(l, &r.phase, r.outcome.as_deref())) }
             td { @match &r.helper_first_name { Some(h) if !h.is_empty() => { (h) }, _ => { (DASH) } } }
-            td.num { @match r.wait_seconds { Some(w) => { (l.duration(w)) }, None => { (DASH) } } }
-            td.num { (r.attempts) }
+            td.num.wide { @match r.wait_seconds { Some(w) => { (l.duration(w)) }, None => { (DASH) } } }
+            td.num.wide { (r.attempts) }
             td {
                 @match r.follow_up.as_deref() {
                     Some("open") => { a href="/desk/follow-up" { (l.t("open", "open")) } },
@@ -77,8 +77,8 @@ pub fn table_head(l: Lang) -> Markup {
             th scope="col" { (l.t("Hulp bij", "Help with")) }
             th scope="col" { (l.t("Stand", "Status")) }
             th scope="col" { (l.t("Buur", "Neighbour")) }
-            th.num scope="col" { (l.t("Wachttijd", "Wait")) }
-            th.num scope="col" { (l.t("Gebeld", "Rung")) }
+            th.num.wide scope="col" { (l.t("Wachttijd", "Wait")) }
+            th.num.wide scope="col" { (l.t("Gebeld", "Rung")) }
             th scope="col" { (l.t("Opvolgen", "Follow-up")) }
         } }
     }

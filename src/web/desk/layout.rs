@@ -214,6 +214,7 @@ svg.chart text { font-size: 13px; fill: #1a1a1a; }
 audio { width: 100%; max-width: 30rem; }
 td.when { white-space: nowrap; }
 @media (max-width: 1000px) { table { font-size: .92rem; } th, td { padding: .35rem .4rem; } }
+@media (max-width: 900px) { th.wide, td.wide { display: none; } }
 @media (max-width: 700px) { html { font-size: 106%; } header.top { padding: .5rem; } .who { margin-left: 0; } }
 "#;
 
