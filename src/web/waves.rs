@@ -413,6 +413,21 @@ pub fn finish_search_call(tx: &Connection, search_sid: &str, now: jiff::Timestam
     Ok(())
 }
 
+/// Call back later: a search whose end never came (a status callback lost while the
+/// service was down) is closed by the sweep like any call, but as a search: the request is
+/// tried again later and the desk gets no follow-up for the search itself. Returns whether
+/// `call` was such a search.
+pub fn close_stale_search(tx: &Connection, hood: &Neighbourhood, call: &StoredCall, now: jiff::Timestamp) -> anyhow::Result<bool> {
+    let Some(request) = callbacks::by_search(tx, &call.call_sid)? else { return Ok(false) };
+    store::give_up(tx, &call.call_sid)?;
+    if matches!(request.status.as_str(), "searching" | "calling") {
+        callbacks::search_failed(tx, request.id, waves::next_callback_try(now, hood.dialplan.ringing.callback_spacing_minutes))?;
+    }
+    callbacks::end_search_call(tx, &call.call_sid, now)?;
+    tracing::info!(request = request.id, search = %call.call_sid, "closed a call-back search whose end was never reported; the request is tried again");
+    Ok(true)
+}
+
 /// The resident's call could not be placed: as if they did not answer.
 fn resident_failed(state: &AppState, search_sid: &str) -> anyhow::Result<Outbound> {
     let now = state.clock.now();

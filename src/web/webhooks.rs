@@ -358,6 +358,10 @@ pub fn sweep(state: &AppState) -> anyhow::Result<usize> {
         state.store.write(|tx| {
             let Some(mut call) = calls::load(tx, &sid)? else { return Ok(()) };
             let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(()) };
+            if super::waves::close_stale_search(tx, &hood, &call, now)? {
+                ended += 1;
+                return Ok(());
+            }
             let step = run_step(tx, &state.store.registry, &hood, &call, Event::CallerGone, now, true)?;
             call.state = step.state;
             calls::save(tx, &call, &step.effects, now)?;

@@ -298,6 +298,25 @@ async fn a_helper_whose_line_drops_as_the_resident_is_joined_leaves_the_request_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_back_search_whose_end_was_lost_is_closed_and_tried_again() {
+    let (app, _) = a_morning_search(HelperAction::NoAnswer, |app| {
+        app.network().script_helpers([(BERT.to_string(), HelperAction::NoAnswer), (CARLA.to_string(), HelperAction::NoAnswer), (ANJA.to_string(), HelperAction::NoAnswer)].into_iter().collect());
+        app.network().lose_status_callbacks();
+    })
+    .await;
+    assert_eq!(app.text("SELECT status FROM open_requests").await, "searching", "the phones' ends were never reported");
+    app.sandbox.clock.advance(4 * 3600);
+    let st = app.sandbox.state.clone();
+    tokio::task::spawn_blocking(move || burenlijn::web::sweep(&st).unwrap()).await.unwrap();
+    assert_eq!(app.text("SELECT status FROM open_requests").await, "open", "the request is tried again");
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND ended_at IS NULL").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE call_sid LIKE 'CB%'").await, 0, "no follow-up for the search itself");
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0, "nobody stays marked as being rung");
+    app.sandbox.clock.advance(3600);
+    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desk_starts_a_call_back_search_from_a_follow_up() {
     use burenlijn::domain::desk::Role;
     use crate::desk_support::{add_user, Browser};

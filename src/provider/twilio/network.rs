@@ -74,6 +74,8 @@ struct Inner {
     ring_seconds: HashMap<String, i64>,
     /// Print each line as it happens (the demo).
     print: bool,
+    /// Status callbacks of the legs are lost (as while the service is down).
+    lose_status_callbacks: bool,
 }
 
 pub struct Network {
@@ -201,6 +203,12 @@ impl Network {
             println!("{line}");
         }
         inner.lines.push((parent.to_string(), line));
+    }
+
+    /// From now on the legs' status callbacks are lost, as they are while the service is
+    /// down (Twilio does not retry them).
+    pub fn lose_status_callbacks(&self) {
+        self.lock().lose_status_callbacks = true;
     }
 
     /// Prints what happens on the legs as it happens (they are still added to the call's
@@ -568,7 +576,8 @@ impl Leg {
     }
 
     async fn finish(&self, status: &str, callback: Option<Url>) {
-        if let Some(url) = callback {
+        let lost = self.net.lock().lose_status_callbacks;
+        if let Some(url) = callback.filter(|_| !lost) {
             let params = vec![
                 ("ApiVersion".to_string(), "2010-04-01".to_string()),
                 ("CallSid".into(), self.sid.clone()),
