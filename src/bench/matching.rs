@@ -312,7 +312,7 @@ fn simulate(strategy: Strategy, opts: &MatchOptions, helpers: &[SimHelper], aske
             // The production search model decides when to ring whom; time moves from one
             // leg's end to the next. Calls are placed one a second (Twilio's default limit).
             use crate::domain::waves::{self, Decision, Leg, LegStatus, Limits, SearchStatus};
-            let limits = Limits { wave_size: 2, max_helpers: MAX_HELPERS as u32, max_wait_seconds: MAX_WAIT as u32 };
+            let limits = Limits::new(2, MAX_HELPERS as u32, MAX_WAIT as u32, RING_TIMEOUT as u32);
             let mut legs: Vec<Leg> = Vec::new();
             // Per leg: when it ends (seconds after the search began) and whether with a yes.
             let mut ends: Vec<(i64, bool)> = Vec::new();
@@ -328,7 +328,7 @@ fn simulate(strategy: Strategy, opts: &MatchOptions, helpers: &[SimHelper], aske
                             let (picks, delay, yes) = answer(id);
                             note(&mut t, id, req.at + SignedDuration::from_secs(start), yes, &mut learned);
                             let end = if yes { start + delay + 15 } else if picks { start + delay + 20 } else { start + RING_TIMEOUT };
-                            legs.push(Leg { attempt: legs.len() as u32 + 1, helper_id: id, status: LegStatus::Ringing });
+                            legs.push(Leg { attempt: legs.len() as u32 + 1, helper_id: id, status: LegStatus::Ringing, started_at: req.at + SignedDuration::from_secs(start) });
                             ends.push((end, yes));
                         }
                     }

@@ -80,6 +80,7 @@ pub struct Leg {
     pub attempt: u32,
     pub helper_id: i64,
     pub status: LegStatus,
+    pub started_at: Timestamp,
 }
 
 /// Where the whole search stands.
@@ -111,6 +112,17 @@ pub struct Limits {
     pub wave_size: u32,
     pub max_helpers: u32,
     pub max_wait_seconds: u32,
+    /// A leg still ringing or hearing the request this long after it was placed has lost
+    /// its reports (the service was down when its end came): it no longer holds a place.
+    pub leg_lost_after_seconds: u32,
+}
+
+impl Limits {
+    /// The limits of a dialplan's `[ringing]`: a leg is given up for lost two minutes
+    /// after its ring timeout (long enough to ring, pick up and hear the request).
+    pub fn new(wave_size: u32, max_helpers: u32, max_wait_seconds: u32, ring_timeout_seconds: u32) -> Limits {
+        Limits { wave_size, max_helpers, max_wait_seconds, leg_lost_after_seconds: ring_timeout_seconds + 120 }
+    }
 }
 
 /// What the search should do next.
@@ -133,7 +145,8 @@ pub fn next(status: SearchStatus, legs: &[Leg], limits: Limits, started_at: Time
     if status != SearchStatus::Searching {
         return Decision::Done;
     }
-    let in_flight: Vec<u32> = legs.iter().filter(|l| l.status.in_flight()).map(|l| l.attempt).collect();
+    let lost_after = i64::from(limits.leg_lost_after_seconds);
+    let in_flight: Vec<u32> = legs.iter().filter(|l| l.status.in_flight() && now.as_second() - l.started_at.as_second() < lost_after).map(|l| l.attempt).collect();
     let waited = now.as_second() - started_at.as_second();
     if waited >= i64::from(limits.max_wait_seconds) {
         // As in `dial` mode, the limit stops the next ring, not the ones under way: a
@@ -235,10 +248,10 @@ mod tests {
     }
 
     fn legs(spec: &[LegStatus]) -> Vec<Leg> {
-        spec.iter().enumerate().map(|(i, s)| Leg { attempt: i as u32 + 1, helper_id: 100 + i as i64, status: *s }).collect()
+        spec.iter().enumerate().map(|(i, s)| Leg { attempt: i as u32 + 1, helper_id: 100 + i as i64, status: *s, started_at: at(i as i64) }).collect()
     }
 
-    const LIMITS: Limits = Limits { wave_size: 2, max_helpers: 5, max_wait_seconds: 300 };
+    const LIMITS: Limits = Limits { wave_size: 2, max_helpers: 5, max_wait_seconds: 300, leg_lost_after_seconds: 140 };
 
     #[test]
     fn next_tops_up_the_wave_until_the_limits() {
@@ -256,9 +269,13 @@ mod tests {
             ("max helpers reached, none left", Searching, vec![NoAnswer, Declined, Failed, Declined, Busy], LIMITS, 60, 10, Decision::GiveUp { cancel: vec![] }),
             ("nobody left to ring, none in flight", Searching, vec![Declined], LIMITS, 20, 0, Decision::GiveUp { cancel: vec![] }),
             ("nobody left to ring, one in flight", Searching, vec![Declined, Ringing], LIMITS, 20, 0, Decision::Wait),
-            ("waited too long: nobody new, those rung may still answer", Searching, vec![Declined, Ringing, Answered], LIMITS, 300, 10, Decision::Wait),
+            ("waited too long: nobody new, those rung may still answer", Searching, vec![Declined, Ringing, Answered], Limits { leg_lost_after_seconds: 1000, ..LIMITS }, 300, 10, Decision::Wait),
             ("waited too long, none in flight", Searching, vec![Declined, NoAnswer], LIMITS, 300, 10, Decision::GiveUp { cancel: vec![] }),
             ("matched: nothing more", Matched, vec![Accepted, Canceled], LIMITS, 30, 10, Decision::Done),
+            // Legs placed at 0 and 1 s whose ends were never reported.
+            ("legs still in time hold their places", Searching, vec![Ringing, Answered], LIMITS, 139, 10, Decision::Wait),
+            ("legs lost: their places are free again", Searching, vec![Ringing, Answered], LIMITS, 141, 10, Decision::Ring(2)),
+            ("legs lost, the wait is over: give up", Searching, vec![Ringing, Answered], LIMITS, 400, 10, Decision::GiveUp { cancel: vec![] }),
             ("over: nothing more", Over, vec![Canceled], LIMITS, 30, 10, Decision::Done),
         ];
         for (name, status, spec, limits, now, available, expected) in cases {

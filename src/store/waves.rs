@@ -39,6 +39,7 @@ pub struct LegInfo {
     pub conference_sid: Option<String>,
     /// The leg's phone call is over.
     pub ended: bool,
+    pub started_at: Timestamp,
 }
 
 pub fn start(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Result<()> {
@@ -52,7 +53,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Search>>
         .query_row([call_sid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<u32>>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, Option<String>>(4)?)))
         .optional()?;
     let Some((status, winner_attempt, started, won_at, conference_sid)) = row else { return Ok(None) };
-    let legs = legs(conn, call_sid)?.into_iter().map(|l| Leg { attempt: l.attempt, helper_id: l.helper_id.unwrap_or(0), status: l.status }).collect();
+    let legs = legs(conn, call_sid)?.into_iter().map(|l| Leg { attempt: l.attempt, helper_id: l.helper_id.unwrap_or(0), status: l.status, started_at: l.started_at }).collect();
     Ok(Some(Search {
         call_sid: call_sid.to_string(),
         status: SearchStatus::parse(&status).unwrap_or(SearchStatus::Over),
@@ -72,7 +73,7 @@ pub fn status(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Search
 
 pub fn legs(conn: &Connection, call_sid: &str) -> anyhow::Result<Vec<LegInfo>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT w.attempt, w.helper_id, a.helper_first_name, w.leg_sid, w.status, w.conference_sid, w.ended_at IS NOT NULL
+        "SELECT w.attempt, w.helper_id, a.helper_first_name, w.leg_sid, w.status, w.conference_sid, w.ended_at IS NOT NULL, w.started_at
          FROM wave_legs w JOIN attempts a ON a.call_sid = w.call_sid AND a.attempt = w.attempt
          WHERE w.call_sid = ?1 ORDER BY w.attempt",
     )?;
@@ -85,6 +86,7 @@ pub fn legs(conn: &Connection, call_sid: &str) -> anyhow::Result<Vec<LegInfo>> {
             status: LegStatus::parse(&r.get::<_, String>(4)?).unwrap_or(LegStatus::Failed),
             conference_sid: r.get(5)?,
             ended: r.get(6)?,
+            started_at: Timestamp::from_second(r.get(7)?).unwrap_or(Timestamp::UNIX_EPOCH),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -54,7 +54,7 @@ impl Outbound {
 
 fn limits(hood: &Neighbourhood) -> Limits {
     let r = &hood.dialplan.ringing;
-    Limits { wave_size: r.wave_size, max_helpers: r.max_helpers, max_wait_seconds: r.max_wait_seconds }
+    Limits::new(r.wave_size, r.max_helpers, r.max_wait_seconds, r.ring_timeout_seconds)
 }
 
 /// Marks legs cancelled and queues their cancellation at the provider.

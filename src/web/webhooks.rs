@@ -348,7 +348,10 @@ fn log_step(call: &StoredCall, endpoint: Endpoint) {
 pub fn sweep(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let before = now - jiff::SignedDuration::from_secs(participants::STALE_AFTER_SECONDS);
-    let legs = state.store.write(|tx| crate::store::waves::close_stale_legs(tx, before, now))?;
+    // A helper's leg rings for at most a few minutes before it is answered or not: one
+    // still ringing (or hearing the request) after a quarter of an hour lost its reports.
+    let legs_before = now - jiff::SignedDuration::from_mins(15);
+    let legs = state.store.write(|tx| crate::store::waves::close_stale_legs(tx, legs_before, now))?;
     if legs > 0 {
         tracing::info!(legs, "closed helper legs whose end was never reported");
     }

@@ -167,6 +167,23 @@ async fn a_yes_whose_line_drops_before_the_join_does_not_end_the_search() {
     assert_eq!(heard.last().map(String::as_str), Some("Fijn dat er iemand kon helpen. Tot ziens."));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phones_whose_ends_are_never_reported_do_not_keep_the_caller_waiting() {
+    let app = spawn_waves_app(2, |p| p).await;
+    // As while the service restarts: the ends of the first two phones never arrive.
+    app.network().lose_status_callbacks();
+    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::NoAnswer).helper(CARLA, HelperAction::Accept)).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(joined(&report), vec![CARLA.to_string()], "after two minutes past their ring time, the lost phones free their places: {:#?}", report.lines);
+    assert_eq!(log.outcome.as_deref(), Some("matched"));
+    no_one_alone(&report);
+    // The sweep frees them for other calls a quarter of an hour later.
+    app.sandbox.clock.advance(16 * 60);
+    let st = app.sandbox.state.clone();
+    tokio::task::spawn_blocking(move || burenlijn::web::sweep(&st).unwrap()).await.unwrap();
+    assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE status IN ('ringing', 'answered')").await, 0);
+}
+
 /// Jan calls on Tuesday evening; Bert and Carla say no; the desk is closed; Jan asks to be
 /// called back. Returns the app (clock still on Tuesday evening).
 async fn jan_asks_to_be_called_back() -> TestApp {
