@@ -224,6 +224,17 @@ pub fn winner_dropped(entered: bool, won_at: Option<Timestamp>, now: Timestamp) 
     !entered && won_at.is_some_and(|won| now.as_second() - won.as_second() <= JOIN_WITHIN_SECONDS)
 }
 
+/// How long a held caller may still ask for hold music after their search ended without a
+/// yes before the move to the desk or voicemail is taken for lost and asked again. (The
+/// provider follows a redirect within a second; a wait document lasts about twenty.)
+pub const MOVE_AGAIN_AFTER_SECONDS: i64 = 10;
+
+/// Whether a caller still on hold `now`, whose search ended at `over`, should be moved on
+/// again.
+pub fn move_on_again(over: Timestamp, now: Timestamp) -> bool {
+    now.as_second() - over.as_second() >= MOVE_AGAIN_AFTER_SECONDS
+}
+
 /// Call back later: whether an open request may be searched for at `local_now` (inside
 /// the dialplan's ringing hours), and when to try again after a search that found nobody.
 pub fn callback_window(ringing_hours: &super::hours::WeeklyHours, local_now: jiff::civil::DateTime) -> bool {
@@ -337,6 +348,13 @@ mod tests {
         for (name, entered, won_at, now, expected) in cases {
             assert_eq!(winner_dropped(entered, won_at, at(now)), expected, "{name}");
         }
+    }
+
+    #[test]
+    fn a_caller_still_on_hold_after_the_end_is_moved_on_again_but_not_at_once() {
+        assert!(!move_on_again(at(0), at(0)), "the move is under way");
+        assert!(!move_on_again(at(0), at(MOVE_AGAIN_AFTER_SECONDS - 1)));
+        assert!(move_on_again(at(0), at(MOVE_AGAIN_AFTER_SECONDS)));
     }
 
     #[test]

@@ -208,8 +208,18 @@ pub fn leg_entered(conn: &Connection, call_sid: &str, leg_sid: &str, conference_
 
 /// The search ended without a yes (limits reached or caller gone). Returns whether it was
 /// still searching.
-pub fn give_up(conn: &Connection, call_sid: &str) -> anyhow::Result<bool> {
-    Ok(exec(conn, "UPDATE wave_searches SET status = 'over' WHERE call_sid = ?1 AND status = 'searching'", [call_sid])? == 1)
+pub fn give_up(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Result<bool> {
+    Ok(exec(conn, "UPDATE wave_searches SET status = 'over', over_at = ?2 WHERE call_sid = ?1 AND status = 'searching'", params![call_sid, now.as_second()])? == 1)
+}
+
+/// When a search ended without a yes, if it did.
+pub fn over_at(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Timestamp>> {
+    let at: Option<i64> = conn
+        .prepare_cached("SELECT over_at FROM wave_searches WHERE call_sid = ?1 AND status = 'over'")?
+        .query_row([call_sid], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(at.map(Timestamp::from_second).transpose()?)
 }
 
 /// Searches still looking for a helper (for the periodic check of time limits).

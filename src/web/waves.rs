@@ -100,7 +100,7 @@ pub fn advance(tx: &Connection, state: &AppState, hood: &Neighbourhood, call: &S
             calls::save(tx, &stored, &[], now)?;
         }
         Decision::GiveUp { cancel } => {
-            store::give_up(tx, &call.call_sid)?;
+            store::give_up(tx, &call.call_sid, now)?;
             cancel_legs(tx, &call.call_sid, &cancel, now, out)?;
             if let Some(request) = callbacks::by_search(tx, &call.call_sid)? {
                 // Call back later: nobody this time; try again later, inside ringing hours.
@@ -128,7 +128,7 @@ pub fn after_caller_step(tx: &Connection, state: &AppState, hood: &Neighbourhood
     if !holding {
         if let Some(search) = store::load(tx, &call.call_sid)? {
             // The caller hung up, or left the hold: nobody rings for them any more.
-            store::give_up(tx, &call.call_sid)?;
+            store::give_up(tx, &call.call_sid, now)?;
             if search.status != waves::SearchStatus::Matched {
                 cancel_legs(tx, &call.call_sid, &waves::caller_gone(&search.legs), now, out)?;
             } else if let (Some(caller_conference), Some(winner)) = (search.conference_sid.as_deref(), search.winner_attempt) {
@@ -165,7 +165,7 @@ fn tell_winner_alone(tx: &Connection, state: &AppState, hood: &Neighbourhood, ca
 /// stays open and is tried again later; this search ends (without a follow-up).
 fn reopen_callback(tx: &Connection, hood: &Neighbourhood, search_sid: &str, request_id: i64, winner: u32, now: jiff::Timestamp) -> anyhow::Result<()> {
     store::unwin(tx, search_sid, winner)?;
-    store::give_up(tx, search_sid)?;
+    store::give_up(tx, search_sid, now)?;
     callbacks::search_failed(tx, request_id, waves::next_callback_try(now, hood.dialplan.ringing.callback_spacing_minutes))
 }
 
@@ -419,7 +419,7 @@ pub fn finish_search_call(tx: &Connection, search_sid: &str, now: jiff::Timestam
 /// `call` was such a search.
 pub fn close_stale_search(tx: &Connection, hood: &Neighbourhood, call: &StoredCall, now: jiff::Timestamp) -> anyhow::Result<bool> {
     let Some(request) = callbacks::by_search(tx, &call.call_sid)? else { return Ok(false) };
-    store::give_up(tx, &call.call_sid)?;
+    store::give_up(tx, &call.call_sid, now)?;
     if matches!(request.status.as_str(), "searching" | "calling") {
         callbacks::search_failed(tx, request.id, waves::next_callback_try(now, hood.dialplan.ringing.callback_spacing_minutes))?;
     }
@@ -587,11 +587,17 @@ async fn create_leg(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, l
     }
 }
 
-/// Every few seconds for held callers (with each hold-music request too): gives up
-/// searches that waited too long.
+/// With each hold-music request: rings more helpers or gives up searches that waited too
+/// long. A caller still on hold well after their search ended was not moved on (the
+/// service died between deciding it and telling the provider): they are moved on now.
 pub fn tick(tx: &Connection, state: &AppState, call: &StoredCall, now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<()> {
-    if let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() {
-        advance(tx, state, &hood, call, now, out)?;
+    let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(()) };
+    if let Some(over) = store::over_at(tx, &call.call_sid)? {
+        if waves::move_on_again(over, now) && call.state.phase == (Phase::Holding { matched: false }) && callbacks::by_search(tx, &call.call_sid)?.is_none() {
+            tracing::warn!(call = %call.call_sid, "a caller is still on hold after their search ended: moving them on again");
+            out.move_caller = Some((call.call_sid.clone(), call.seq));
+        }
+        return Ok(());
     }
-    Ok(())
+    advance(tx, state, &hood, call, now, out)
 }

@@ -76,6 +76,9 @@ struct Inner {
     print: bool,
     /// Status callbacks of the legs are lost (as while the service is down).
     lose_status_callbacks: bool,
+    /// The next redirect of a held caller never happens (as when the service dies between
+    /// deciding it and asking for it).
+    lose_next_redirect: bool,
 }
 
 pub struct Network {
@@ -205,6 +208,11 @@ impl Network {
         inner.lines.push((parent.to_string(), line));
     }
 
+    /// The next redirect of a held caller is answered but never carried out.
+    pub fn lose_next_redirect(&self) {
+        self.lock().lose_next_redirect = true;
+    }
+
     /// From now on the legs' status callbacks are lost, as they are while the service is
     /// down (Twilio does not retry them).
     pub fn lose_status_callbacks(&self) {
@@ -328,6 +336,10 @@ async fn update(State(net): State<Arc<Network>>, Path((account, file)): Path<(St
             Some("completed") => leg.hang_up.store(true, Ordering::SeqCst),
             _ => return twilio_error(400, 21220, "this emulator only cancels or completes helper legs"),
         }
+        return call_json(StatusCode::OK, sid, "in-progress", "", "");
+    }
+    let mut inner = inner;
+    if get("Url").is_some() && inner.callers.contains_key(sid) && std::mem::take(&mut inner.lose_next_redirect) {
         return call_json(StatusCode::OK, sid, "in-progress", "", "");
     }
     if let Some(conference) = inner.callers.get(sid) {

@@ -7,6 +7,8 @@
 ALTER TABLE wave_searches ADD COLUMN conference_sid TEXT;
 -- When the winning yes was given (seconds since the epoch).
 ALTER TABLE wave_searches ADD COLUMN won_at INTEGER;
+-- When the search ended without a yes.
+ALTER TABLE wave_searches ADD COLUMN over_at INTEGER;
 -- The conference a helper's leg entered.
 ALTER TABLE wave_legs ADD COLUMN conference_sid TEXT;
 
