@@ -196,9 +196,9 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                 let verdict = match verdict {
                     Yes::Wins { cancel } if store::win(tx, &sid, attempt, now)? => {
                         cancel_legs(tx, &sid, &cancel, now, out)?;
-                        // Known gap: a caller who hangs up in the moment between this commit and
-                        // the helper entering the conference leaves the helper alone in it (no
-                        // conference status callbacks are used yet to notice and tell them).
+                        // Should the caller hang up in the moment between this commit and the
+                        // helper entering the conference, the conference's report of that entry
+                        // tells (`WaveReport::Entered`), and the helper is told.
                         tracing::info!(call = %sid, attempt, "a neighbour said yes first: joining them to the caller");
                         if let Some(request) = callbacks::by_search(tx, &sid)? {
                             callbacks::calling(tx, request.id, helper_id)?;

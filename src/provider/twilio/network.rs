@@ -190,7 +190,8 @@ impl Network {
             ("Coaching".into(), "false".into()),
         ];
         if let Err(e) = self.post(callback, &params).await {
-            self.line(participant_sid, Line::NotReached { number: participant_sid.to_string(), status: format!("conference status callback failed: {e}") });
+            // Conferences are named after the held call, whose lines these are.
+            self.line(name, Line::NotReached { number: participant_sid.to_string(), status: format!("conference status callback failed: {e}") });
         }
     }
 
