@@ -272,6 +272,9 @@ enum BenchCommand {
         kills: usize,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Ring in waves: helpers' calls placed through the (emulated) REST API
+        #[arg(long)]
+        waves: bool,
         #[arg(long)]
         json: bool,
     },
@@ -441,8 +444,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { command: BenchCommand::Crash { calls, concurrency, kills, seed, json } } => {
-            let report = runtime()?.block_on(crate::bench::crash::run(crate::bench::crash::CrashOptions { calls, concurrency, kills, seed }))?;
+        Command::Bench { command: BenchCommand::Crash { calls, concurrency, kills, seed, waves, json } } => {
+            let report = runtime()?.block_on(crate::bench::crash::run(crate::bench::crash::CrashOptions { calls, concurrency, kills, seed, waves }))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report.json())?);
             } else {

@@ -20,6 +20,9 @@ pub struct CrashOptions {
     pub concurrency: usize,
     pub kills: usize,
     pub seed: u64,
+    /// Ring in waves: the example dialplan with `mode = "waves"`, helpers' calls placed
+    /// through the emulator's REST API.
+    pub waves: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,11 +37,21 @@ pub struct CrashReport {
     pub matches_extra: usize,
     pub calls_without_outcome: usize,
     pub helpers_left_ringing: usize,
+    /// Waves: callers put through to a helper more than once.
+    pub joined_twice: usize,
+    /// Waves: helpers left alone on an empty line.
+    pub left_alone: usize,
 }
 
 impl CrashReport {
     pub fn ok(&self) -> bool {
-        self.call_errors == 0 && self.matches_lost == 0 && self.matches_extra == 0 && self.calls_without_outcome == 0 && self.helpers_left_ringing == 0
+        self.call_errors == 0
+            && self.matches_lost == 0
+            && self.matches_extra == 0
+            && self.calls_without_outcome == 0
+            && self.helpers_left_ringing == 0
+            && self.joined_twice == 0
+            && self.left_alone == 0
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -46,15 +59,15 @@ impl CrashReport {
             "calls_run": self.calls_run, "kills": self.kills, "fell_back": self.fell_back, "call_errors": self.call_errors,
             "matches_heard": self.matches_heard, "matches_stored": self.matches_stored, "matches_lost": self.matches_lost,
             "matches_extra": self.matches_extra, "calls_without_outcome": self.calls_without_outcome,
-            "helpers_left_ringing": self.helpers_left_ringing, "ok": self.ok(),
+            "helpers_left_ringing": self.helpers_left_ringing, "joined_twice": self.joined_twice, "left_alone": self.left_alone, "ok": self.ok(),
         })
     }
 
     pub fn table(&self) -> String {
         format!(
-            "calls run               {}\nkills (SIGKILL)         {}\ncalls to the fallback   {}\ncalls that failed       {}\nmatches the phones had  {}\nmatches stored          {}\nmatches lost            {}\nmatches counted twice   {}\ncalls without outcome   {}\nhelpers left ringing    {}\n{}\n",
+            "calls run               {}\nkills (SIGKILL)         {}\ncalls to the fallback   {}\ncalls that failed       {}\nmatches the phones had  {}\nmatches stored          {}\nmatches lost            {}\nmatches counted twice   {}\ncalls without outcome   {}\nhelpers left ringing    {}\njoined twice            {}\nleft on an empty line   {}\n{}\n",
             self.calls_run, self.kills, self.fell_back, self.call_errors, self.matches_heard, self.matches_stored, self.matches_lost,
-            self.matches_extra, self.calls_without_outcome, self.helpers_left_ringing,
+            self.matches_extra, self.calls_without_outcome, self.helpers_left_ringing, self.joined_twice, self.left_alone,
             if self.ok() { "OK: nothing lost, nothing doubled, every call ended" } else { "FAILED" }
         )
     }
@@ -73,22 +86,39 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     prepare_database(&db, 300, opts.seed)?;
     let port = free_port()?;
     let base = format!("http://127.0.0.1:{port}");
-    let db_arg = db.display().to_string();
-    let args = ["serve", "--db", db_arg.as_str(), "--public-url", base.as_str(), "--rate-per-source", "0"];
+    let mut args: Vec<String> = ["serve", "--db", &db.display().to_string(), "--public-url", &base, "--rate-per-source", "0"].iter().map(|s| s.to_string()).collect();
+    let mut env: Vec<(String, String)> = Vec::new();
+    let network = if opts.waves {
+        // The example dialplan ringing in waves, and the REST API the service places the
+        // helpers' calls through (the emulator's, on loopback).
+        let plans = dir.path().join("dialplans");
+        std::fs::create_dir_all(&plans)?;
+        std::fs::write(plans.join("waves.toml"), crate::config::EXAMPLE_DIALPLAN.replacen("mode = \"dial\"", "mode = \"waves\"", 1))?;
+        let network = crate::provider::twilio::network::Network::start(TOKEN).await?;
+        network.random_helpers(opts.seed ^ 0xA5A5, super::load::random_helper);
+        network.retry_webhooks_for(Duration::from_secs(20));
+        args.extend(["--dialplans".to_string(), plans.display().to_string(), "--calls-per-second".to_string(), "1000".to_string()]);
+        env.push(("TWILIO_ACCOUNT_SID".into(), network.account_sid.clone()));
+        env.push(("TWILIO_API_BASE".into(), network.api_base.to_string()));
+        Some(network)
+    } else {
+        None
+    };
     let started = Instant::now();
-    let server = Arc::new(Mutex::new(Some(Server::start(&args, port, &now_for(started)).await?)));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let server = Arc::new(Mutex::new(Some(Server::start_with_env(&argv, port, &now_for(started), &env).await?)));
 
     let mut emulator = Emulator::new(&base, TOKEN, None)?;
     emulator.retry_for = Duration::from_secs(20);
     emulator.fallback_twiml = Some(include_str!("../../deploy/fallback.xml").to_string());
     emulator.pause_between_requests = Duration::from_millis(10);
+    emulator.network = network.clone();
     let emulator = Arc::new(emulator);
 
     // The killer: SIGKILL at random moments, then start again on the same port.
     let done = Arc::new(AtomicBool::new(false));
     let killer = {
-        let (server, done) = (server.clone(), done.clone());
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let (server, done, args, env) = (server.clone(), done.clone(), args.clone(), env.clone());
         let mut rng = fastrand::Rng::with_seed(opts.seed ^ 0x5EED);
         let kills = opts.kills;
         tokio::spawn(async move {
@@ -105,7 +135,7 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
                 }
                 tokio::time::sleep(Duration::from_millis(rng.u64(20..200))).await;
                 let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-                match Server::start(&argv, port, &now_for(started)).await {
+                match Server::start_with_env(&argv, port, &now_for(started), &env).await {
                     Ok(s) => *server.lock().unwrap_or_else(|p| p.into_inner()) = Some(s),
                     Err(e) => {
                         eprintln!("restart failed: {e}");
@@ -140,11 +170,13 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     }
     done.store(true, Ordering::SeqCst);
     let kills = killer.await.unwrap_or(0);
-    // One more start: what the service does on start-up (closing unfinished calls) counts too.
+    // One more start, twenty minutes later: what the service does on start-up and by then
+    // (closing helper legs whose end was never reported, after a quarter of an hour) counts too.
     if let Some(s) = server.lock().unwrap_or_else(|p| p.into_inner()).take() {
         s.stop();
     }
-    Server::start(&args, port, &now_for(started)).await?.stop();
+    let later: jiff::Timestamp = now_for(started).parse()?;
+    Server::start_with_env(&argv, port, &(later + jiff::SignedDuration::from_mins(20)).to_string(), &env).await?.stop();
 
     let reports = Arc::try_unwrap(reports).map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_default();
     let call_errors = reports.iter().filter(|r| r.is_err()).count();
@@ -158,6 +190,10 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
         .filter(|r| !r.fell_back && r.lines.iter().any(|l| matches!(l, Line::Connected { number } if number != "+31850000001")))
         .map(|r| r.call_sid.as_str())
         .collect();
+
+    let connected = |r: &&CallReport| r.lines.iter().filter(|l| matches!(l, Line::Connected { number } if number != "+31850000001")).count();
+    let joined_twice = ok.iter().filter(|r| connected(r) > 1).count();
+    let left_alone = ok.iter().flat_map(|r| r.lines.iter()).filter(|l| matches!(l, Line::AloneInConference { .. })).count();
 
     let conn = Connection::open(&db)?;
     let stored: Vec<String> = conn.prepare("SELECT call_sid FROM matches")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
@@ -176,5 +212,7 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
         matches_extra,
         calls_without_outcome: calls_without_outcome as usize,
         helpers_left_ringing: helpers_left_ringing as usize,
+        joined_twice,
+        left_alone,
     })
 }

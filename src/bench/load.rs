@@ -59,6 +59,17 @@ pub(crate) const SWITCHBOARD: &str = "+31850000000";
 /// A Tuesday morning: inside ringing and office hours.
 pub(crate) const START: &str = "2026-11-24T10:15:00+01:00";
 
+/// What a helper does, like people do: about a third say yes.
+pub fn random_helper(rng: &mut fastrand::Rng) -> HelperAction {
+    match rng.u32(0..100) {
+        0..=29 => HelperAction::Accept,
+        30..=59 => HelperAction::Decline,
+        60..=84 => HelperAction::NoAnswer,
+        85..=94 => HelperAction::Silent,
+        _ => HelperAction::Busy,
+    }
+}
+
 /// Helpers answer like people do: about a third say yes.
 pub(crate) struct RandomPhones {
     pub(crate) rng: fastrand::Rng,
@@ -75,13 +86,7 @@ impl Phones for RandomPhones {
     }
 
     fn helper(&mut self, _number: &str) -> HelperAction {
-        match self.rng.u32(0..100) {
-            0..=29 => HelperAction::Accept,
-            30..=59 => HelperAction::Decline,
-            60..=84 => HelperAction::NoAnswer,
-            85..=94 => HelperAction::Silent,
-            _ => HelperAction::Busy,
-        }
+        random_helper(&mut self.rng)
     }
 
     fn desk_answers(&mut self) -> bool {
@@ -140,11 +145,17 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) async fn start(args: &[&str], port: u16, now: &str) -> anyhow::Result<Server> {
+        Server::start_with_env(args, port, now, &[]).await
+    }
+
+    /// As `start`, with more environment (the REST API's account and base URL).
+    pub(crate) async fn start_with_env(args: &[&str], port: u16, now: &str, env: &[(String, String)]) -> anyhow::Result<Server> {
         let exe = std::env::current_exe()?;
         let base = format!("http://127.0.0.1:{port}");
         let child = Command::new(exe)
             .args(args)
             .args(["--listen", &format!("127.0.0.1:{port}")])
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("TWILIO_AUTH_TOKEN", TOKEN)
             .env("BURENLIJN_NOW", now)
             .env("RUST_LOG", "error")

@@ -229,6 +229,19 @@ pub fn searching(conn: &Connection) -> anyhow::Result<Vec<String>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// At start-up: legs the last process decided to place but never heard back about from
+/// the provider (it stopped between the decision and the REST call, or before storing the
+/// answer) count as failed, so a held caller's search moves on at once. Returns how many.
+pub fn fail_unplaced_legs(conn: &Connection, now: Timestamp) -> anyhow::Result<usize> {
+    let at = now.as_second();
+    exec(conn,
+        "UPDATE attempts SET result = coalesce(result, 'failed'), ended_at = ?1
+         WHERE ended_at IS NULL AND (call_sid, attempt) IN (SELECT call_sid, attempt FROM wave_legs WHERE leg_sid IS NULL AND ended_at IS NULL AND status IN ('ringing', 'answered'))",
+        [at],
+    )?;
+    Ok(exec(conn, "UPDATE wave_legs SET status = 'failed', ended_at = ?1 WHERE leg_sid IS NULL AND ended_at IS NULL AND status IN ('ringing', 'answered')", [at])?)
+}
+
 /// Ends helper legs started before `before` whose end was never reported (a status
 /// callback lost while the service was down), so nobody stays marked as being rung.
 /// Returns how many.

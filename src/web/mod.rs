@@ -126,6 +126,12 @@ impl Application {
     /// Serves until `shutdown` resolves, then lets in-flight requests finish. Calls whose
     /// end was never reported are closed at start and every ten minutes.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let st = self.state.clone();
+        match self.state.worker.run(move |store| store.write(|tx| crate::store::waves::fail_unplaced_legs(tx, st.clock.now()))).await {
+            Ok(Ok(n)) if n > 0 => tracing::warn!(legs = n, "helper calls decided before the last stop but never placed: counted as failed"),
+            Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "checking for helper calls never placed failed"),
+            _ => {}
+        }
         tokio::spawn(desk::figures::warm(self.state.clone()));
         // Call back later: open requests are searched for again when due (every minute).
         let callbacks_state = self.state.clone();

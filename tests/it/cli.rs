@@ -272,12 +272,23 @@ fn bench_match_runs_and_is_deterministic() {
 /// started again; nothing may be lost or doubled. (Longer runs: BENCHMARKS.md.)
 #[test]
 fn crash_harness_loses_nothing() {
-    let (ok, out, err) = run(bin().args(["bench", "crash", "--calls", "80", "--concurrency", "8", "--kills", "3", "--json"]));
+    check_crash_run(&[]);
+}
+
+/// The same in waves: helpers' calls placed through the emulated REST API while the
+/// server dies; nobody is put through twice or left alone on an empty line.
+#[test]
+fn crash_harness_loses_nothing_in_waves() {
+    check_crash_run(&["--waves"]);
+}
+
+fn check_crash_run(extra: &[&str]) {
+    let (ok, out, err) = run(bin().args(["bench", "crash", "--calls", "80", "--concurrency", "8", "--kills", "3", "--json"]).args(extra));
     let report: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
     assert!(ok, "{out}\n{err}");
     assert_eq!(report["calls_run"], 80, "{out}");
     assert!(report["kills"].as_u64().unwrap() >= 1, "the server was killed at least once: {out}");
-    for zero in ["call_errors", "matches_lost", "matches_extra", "calls_without_outcome", "helpers_left_ringing"] {
+    for zero in ["call_errors", "matches_lost", "matches_extra", "calls_without_outcome", "helpers_left_ringing", "joined_twice", "left_alone"] {
         assert_eq!(report[zero], 0, "{zero} in {out}");
     }
     assert_eq!(report["matches_heard"], report["matches_stored"], "{out}");

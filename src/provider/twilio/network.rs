@@ -79,6 +79,11 @@ struct Inner {
     /// The next redirect of a held caller never happens (as when the service dies between
     /// deciding it and asking for it).
     lose_next_redirect: bool,
+    /// Helpers not scripted act at random with this (the crash harness).
+    random: Option<(fastrand::Rng, fn(&mut fastrand::Rng) -> HelperAction)>,
+    /// How long webhooks that cannot connect or answer 5xx are tried again (as the
+    /// provider's connection retries do while a service restarts; zero: not at all).
+    retry_for: Duration,
 }
 
 pub struct Network {
@@ -209,6 +214,17 @@ impl Network {
         inner.lines.push((parent.to_string(), line));
     }
 
+    /// Webhooks (whispers, keys, status and conference callbacks) that cannot connect or
+    /// answer 5xx are tried again for `retry_for`, as the caller's are.
+    pub fn retry_webhooks_for(&self, retry_for: Duration) {
+        self.lock().retry_for = retry_for;
+    }
+
+    /// Helpers not scripted act as `pick` draws with a generator seeded with `seed`.
+    pub fn random_helpers(&self, seed: u64, pick: fn(&mut fastrand::Rng) -> HelperAction) {
+        self.lock().random = Some((fastrand::Rng::with_seed(seed), pick));
+    }
+
     /// The next redirect of a held caller is answered but never carried out.
     pub fn lose_next_redirect(&self) {
         self.lock().lose_next_redirect = true;
@@ -260,10 +276,19 @@ impl Network {
         let mut params = params.to_vec();
         params.push(("AccountSid".into(), self.account_sid.clone()));
         params.sort();
-        match signed_post(&self.client, &self.auth_token, url, &params).await {
-            Ok((200, body)) => Ok(body),
-            Ok((status, body)) => Err(format!("{url} answered HTTP {status}: {body}")),
-            Err(e) => Err(e.to_string()),
+        let deadline = tokio::time::Instant::now() + self.lock().retry_for;
+        loop {
+            let outcome = signed_post(&self.client, &self.auth_token, url, &params).await;
+            let retry = matches!(&outcome, Err(_)) || matches!(&outcome, Ok((status, _)) if *status >= 500);
+            if retry && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(40)).await;
+                continue;
+            }
+            return match outcome {
+                Ok((200, body)) => Ok(body),
+                Ok((status, body)) => Err(format!("{url} answered HTTP {status}: {body}")),
+                Err(e) => Err(e.to_string()),
+            };
         }
     }
 }
@@ -377,7 +402,13 @@ impl Leg {
     async fn run(&self, url: Url, timeout: i64) -> &'static str {
         let number = self.to.clone();
         self.line(Line::Ringing { number: number.clone() });
-        let action = self.net.lock().helpers.get(&number).cloned().unwrap_or(HelperAction::Accept);
+        let action = {
+            let mut inner = self.net.lock();
+            match inner.helpers.get(&number).cloned() {
+                Some(action) => action,
+                None => inner.random.as_mut().map(|(rng, pick)| pick(rng)).unwrap_or(HelperAction::Accept),
+            }
+        };
         let (ring, status) = match action {
             HelperAction::NoAnswer => (timeout, Some("no-answer")),
             HelperAction::Busy => (2, Some("busy")),
