@@ -171,6 +171,31 @@ pub fn follow_up_call(conn: &Connection, follow_up_id: i64) -> anyhow::Result<Op
         .optional()?)
 }
 
+/// The newest call-back request for a call (for the desk's follow-up page).
+pub fn latest_for_call(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Request>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM open_requests WHERE call_sid = ?1 ORDER BY id DESC LIMIT 1"))?
+        .query_row([call_sid], from_row)
+        .optional()?)
+}
+
+/// The desk stops looking: the request is closed. Only a request still waiting for its next
+/// try or being searched for can be stopped (not while the resident is being called).
+/// Returns whether it was.
+pub fn stop(conn: &Connection, id: i64) -> anyhow::Result<bool> {
+    Ok(exec(conn, "UPDATE open_requests SET status = 'closed' WHERE id = ?1 AND status IN ('open', 'searching')", [id])? == 1)
+}
+
+/// The resident was called back and put through to a neighbour: the follow-up of the call
+/// the request came from is done (solved by a neighbour, closed by the switchboard).
+pub fn close_follow_up_of(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Result<()> {
+    exec(conn,
+        "UPDATE follow_ups SET closed_at = ?2, result = 'solved-by-neighbour', closed_by = 'Burenlijn' WHERE call_sid = ?1 AND closed_at IS NULL",
+        params![call_sid, now.as_second()],
+    )?;
+    Ok(())
+}
+
 /// Whether a call-back request for this call is still in progress.
 pub fn in_progress_for_call(conn: &Connection, call_sid: &str) -> anyhow::Result<bool> {
     let n: i64 = conn.query_row("SELECT count(*) FROM open_requests WHERE call_sid = ?1 AND status IN ('open', 'searching', 'calling')", [call_sid], |r| r.get(0))?;

@@ -319,8 +319,12 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                 Some(p) => (p.details.first_name().to_string(), Some(p.details.street.clone()).filter(|s| !s.is_empty())),
                 None => (String::new(), None),
             };
-            if let Some(request) = request {
+            if let Some(request) = request.filter(|r| r.status == "calling") {
                 callbacks::finish(tx, request.id, "connected")?;
+                // The desk need not call them back any more.
+                if let Some(original) = &request.call_sid {
+                    callbacks::close_follow_up_of(tx, original, now)?;
+                }
             }
             run_step(tx, &state.store.registry, hood, &call, Event::ResidentAnswered { helper_first_name: first_name, helper_street: street }, now, false)?
         }
@@ -411,6 +415,34 @@ pub fn finish_search_call(tx: &Connection, search_sid: &str, now: jiff::Timestam
         }
     }
     Ok(())
+}
+
+/// What became of the desk's "stop searching".
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stopped {
+    Stopped,
+    /// The resident is being called right now (or the request is over already).
+    TooLate,
+    NotFound,
+}
+
+/// The desk stops a call-back request for the call of follow-up `follow_up_id`: a search
+/// under way ends and its phones still ringing stop.
+pub fn stop_callback(tx: &Connection, follow_up_id: i64, now: jiff::Timestamp) -> anyhow::Result<(Stopped, Option<callbacks::Request>, Outbound)> {
+    let mut out = Outbound::default();
+    let Some((_, call_sid, ..)) = callbacks::follow_up_call(tx, follow_up_id)? else { return Ok((Stopped::NotFound, None, out)) };
+    let Some(request) = callbacks::latest_for_call(tx, &call_sid)? else { return Ok((Stopped::NotFound, None, out)) };
+    if !callbacks::stop(tx, request.id)? {
+        return Ok((Stopped::TooLate, Some(request), out));
+    }
+    if let Some(search) = request.search_sid.as_deref().filter(|_| request.status == "searching") {
+        if let Some(found) = store::load(tx, search)?.filter(|s| s.status == waves::SearchStatus::Searching) {
+            store::give_up(tx, search, now)?;
+            cancel_legs(tx, search, &waves::caller_gone(&found.legs), now, &mut out)?;
+            callbacks::end_search_call(tx, search, now)?;
+        }
+    }
+    Ok((Stopped::Stopped, Some(request), out))
 }
 
 /// Call back later: a search whose end never came (a status callback lost while the

@@ -251,6 +251,9 @@ async fn a_callback_accepted_the_next_morning() {
     let november = csv.body.lines().find(|l| l.starts_with("2026-11,all,")).unwrap_or_default().to_string();
     assert!(november.starts_with("2026-11,all,1,1,0,"), "one call, matched by the call back: {}", csv.body);
     assert!(november.ends_with(",1,0"), "Bert helped: {}", csv.body);
+    // Jan's own call needs no calling back by the desk any more.
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE closed_at IS NOT NULL AND result = 'solved-by-neighbour' AND closed_by = 'Burenlijn'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -344,6 +347,52 @@ async fn a_call_back_search_whose_end_was_lost_is_closed_and_tried_again() {
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0, "nobody stays marked as being rung");
     app.sandbox.clock.advance(3600);
     assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_sees_a_call_back_search_and_can_stop_it() {
+    use burenlijn::domain::desk::Role;
+    use crate::desk_support::{add_user, Browser};
+    let app = jan_asks_to_be_called_back().await;
+    add_user(&app, "Els", Role::Desk).await;
+    let mut b = Browser::login(&app, "Els").await;
+    let page = b.get("/desk/follow-up").await;
+    assert!(page.body.contains("De centrale zoekt een buur en belt terug zodra iemand ja zegt."), "{}", page.body);
+    assert!(page.body.contains("Stop met zoeken") && !page.body.contains("Zoek een buur en bel terug"), "{}", page.body);
+    let id = app.count("SELECT id FROM follow_ups").await;
+    let path = format!("/desk/follow-up/{id}/stop-call-back");
+    assert_eq!(b.post(&path, &[("csrf", "wrong")]).await.status, 403);
+    assert_eq!(app.text("SELECT status FROM open_requests").await, "open", "a refused form changes nothing");
+    let done = b.post(&path, &[("csrf", &page.csrf())]).await;
+    assert_eq!(done.location.as_deref(), Some("/desk/follow-up?stopped=1"), "{}", done.body);
+    assert_eq!(app.text("SELECT status FROM open_requests").await, "closed");
+    assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'stopped a call-back search'").await, 1);
+    assert_eq!(b.post(&path, &[("csrf", &page.csrf())]).await.status, 409, "stopped already");
+    // The desk may start a new search; nobody is rung for Jan any more.
+    let page = b.get("/desk/follow-up").await;
+    assert!(page.body.contains("Het zoeken is gestopt door de balie.") && page.body.contains("Zoek een buur en bel terug"), "{}", page.body);
+    app.sandbox.clock.advance(12 * 3600);
+    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_a_search_under_way_stops_its_phones() {
+    use burenlijn::domain::desk::Role;
+    use crate::desk_support::{add_user, Browser};
+    // The phones' ends are never reported, so the search is still under way when stopped.
+    let (app, _) = a_morning_search(HelperAction::NoAnswer, |app| app.network().lose_status_callbacks()).await;
+    assert_eq!(app.text("SELECT status FROM open_requests").await, "searching");
+    add_user(&app, "Els", Role::Desk).await;
+    let mut b = Browser::login(&app, "Els").await;
+    let page = b.get("/desk/follow-up").await;
+    let id = app.count("SELECT id FROM follow_ups WHERE call_sid NOT LIKE 'CB%'").await;
+    let done = b.post(&format!("/desk/follow-up/{id}/stop-call-back"), &[("csrf", &page.csrf())]).await;
+    assert_eq!(done.location.as_deref(), Some("/desk/follow-up?stopped=1"), "{}", done.body);
+    assert_eq!(app.text("SELECT status FROM open_requests").await, "closed");
+    assert_eq!(app.count("SELECT count(*) FROM wave_searches WHERE status = 'searching'").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE status IN ('ringing', 'answered')").await, 0, "the phones still ringing are stopped");
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND ended_at IS NULL").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE call_sid LIKE 'CB%'").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,6 +26,8 @@ pub struct ListQuery {
     closed: String,
     #[serde(default)]
     callback: String,
+    #[serde(default)]
+    stopped: String,
 }
 
 pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<ListQuery>) -> Result<Response, Failure> {
@@ -35,7 +37,8 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
         for (up, row) in q::open_follow_ups(c, 200)? {
             let notes = q::notes_for(c, row.caller_id, row.from.as_deref())?;
             let attempts = q::call_detail(c, &row.call_sid)?.map(|d| d.attempts).unwrap_or_default();
-            out.push((up, row, notes, attempts));
+            let request = callbacks::latest_for_call(c, &row.call_sid)?;
+            out.push((up, row, notes, attempts, request));
         }
         Ok(out)
     })
@@ -47,11 +50,12 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
     let body = html! {
         @if !query.closed.is_empty() { (layout::message_box(l.t("Afgehandeld. Dank u wel!", "Closed. Thank you!"), false)) }
         @if !query.callback.is_empty() { (layout::message_box(l.t("De centrale zoekt een buur en belt de beller terug zodra iemand ja zegt.", "The switchboard looks for a neighbour and calls the caller back as soon as someone says yes."), false)) }
+        @if !query.stopped.is_empty() { (layout::message_box(l.t("Het zoeken is gestopt. Er worden geen buren meer gebeld voor deze beller.", "The search has stopped. No more neighbours are rung for this caller."), false)) }
         @if items.is_empty() {
             p { (l.t("Er staat niets open. Iedereen is geholpen of teruggebeld.", "Nothing is open. Everyone has been helped or called back.")) }
         }
         p.muted { (l.t("Oudste bovenaan.", "Oldest first.")) }
-        @for (up, row, notes, attempts) in &items {
+        @for (up, row, notes, attempts, request) in &items {
             section.card id=(format!("follow-up-{}", up.id)) aria-labelledby=(format!("fu-{}", up.id)) {
                 h2 id=(format!("fu-{}", up.id)) {
                     (caller(row))
@@ -80,7 +84,27 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
                     h3 { (l.t("Eerdere notities", "Earlier notes")) }
                     (note_list(l, tz, notes))
                 }
-                @if waves && row.from.is_some() && row.category.is_some() {
+                @let searching = request.as_ref().is_some_and(|r| matches!(r.status.as_str(), "open" | "searching" | "calling"));
+                @if let Some(r) = request {
+                    @match r.status.as_str() {
+                        "open" | "searching" => {
+                            p.callback {
+                                (l.t("De centrale zoekt een buur en belt terug zodra iemand ja zegt. Dat doet ze tot ", "The switchboard is looking for a neighbour and will call back as soon as someone says yes, until "))
+                                (l.when(r.open_until, tz)) "."
+                            }
+                            form method="post" action=(format!("/desk/follow-up/{}/stop-call-back", up.id)) {
+                                (layout::csrf(&desk))
+                                button.secondary type="submit" { (l.t("Stop met zoeken", "Stop searching")) }
+                            }
+                        },
+                        "calling" => { p.callback { (l.t("Een buur zei ja. De centrale belt de beller nu terug.", "A neighbour said yes. The switchboard is calling the caller back now.")) } },
+                        "expired" => { p.callback { (l.t("De centrale heeft niemand gevonden om terug te bellen. Gezocht tot ", "The switchboard found nobody to call back with. Searched until ")) (l.when(r.open_until, tz)) "." } },
+                        "unanswered" => { p.callback { (l.t("Een buur zei ja, maar de beller nam niet op toen de centrale terugbelde.", "A neighbour said yes, but the caller did not answer when the switchboard called back.")) } },
+                        "closed" => { p.callback { (l.t("Het zoeken is gestopt door de balie.", "The desk stopped the search.")) } },
+                        _ => {},
+                    }
+                }
+                @if waves && !searching && row.from.is_some() && row.category.is_some() {
                     form method="post" action=(format!("/desk/follow-up/{}/call-back", up.id)) {
                         (layout::csrf(&desk))
                         button type="submit" { (l.t("Zoek een buur en bel terug", "Find a neighbour and call back")) }
@@ -150,6 +174,37 @@ pub async fn close(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Pat
 pub struct CallBackForm {
     #[serde(default)]
     csrf: String,
+}
+
+/// The desk stops a call-back search it no longer wants (the caller found help another
+/// way, say): no more neighbours are rung, phones still ringing stop.
+pub async fn stop_call_back(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CallBackForm>) -> Result<Response, Failure> {
+    use crate::web::waves::{self, Stopped};
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    let l = desk.lang;
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")));
+    };
+    let user = desk.user.name.clone();
+    let (stopped, out) = write(&state, move |tx, now| {
+        let (stopped, request, out) = waves::stop_callback(tx, id, now)?;
+        if let (Stopped::Stopped, Some(request)) = (&stopped, &request) {
+            accounts::audit(tx, now, &user, "stopped a call-back search", request.participant_id, &format!("request {} for follow-up {id}", request.id))?;
+        }
+        Ok((stopped, out))
+    })
+    .await?;
+    waves::dispatch(state.clone(), out);
+    Ok(match stopped {
+        Stopped::Stopped => Redirect::to("/desk/follow-up?stopped=1").into_response(),
+        Stopped::TooLate => desk.refusal(
+            StatusCode::CONFLICT,
+            l.t("De centrale belt de beller op dit moment terug, of het zoeken is al voorbij. Er is niets gewijzigd.", "The switchboard is calling the caller back right now, or the search is over already. Nothing was changed."),
+        ),
+        Stopped::NotFound => desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")),
+    })
 }
 
 /// The desk starts the same search as "press 1 to be called back" for a caller who needs
