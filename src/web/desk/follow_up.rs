@@ -139,13 +139,11 @@ pub struct CloseForm {
 }
 
 pub async fn close(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CloseForm>) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
-    let l = desk.lang;
-    let Ok(id) = id.parse::<i64>() else {
-        return Ok(desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")));
+    let id = match checked_follow_up(&desk, &f.csrf, &id) {
+        Ok(id) => id,
+        Err(refused) => return Ok(refused),
     };
+    let l = desk.lang;
     let Some(result) = FollowUpResult::parse(&f.result) else {
         return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Kies hoe het is afgehandeld. Er is niets opgeslagen.", "Choose how it was resolved. Nothing was saved.")));
     };
@@ -176,17 +174,21 @@ pub struct CallBackForm {
     csrf: String,
 }
 
+/// A follow-up form's CSRF token checked and its follow-up id read, or the refusal.
+fn checked_follow_up(desk: &Desk, csrf: &str, id: &str) -> Result<i64, Response> {
+    desk.check_csrf(csrf)?;
+    id.parse::<i64>().map_err(|_| desk.refusal(StatusCode::NOT_FOUND, desk.lang.t("Dit verzoek bestaat niet.", "This request does not exist.")))
+}
+
 /// The desk stops a call-back search it no longer wants (the caller found help another
 /// way, say): no more neighbours are rung, phones still ringing stop.
 pub async fn stop_call_back(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CallBackForm>) -> Result<Response, Failure> {
     use crate::web::waves::{self, Stopped};
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
-    let l = desk.lang;
-    let Ok(id) = id.parse::<i64>() else {
-        return Ok(desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")));
+    let id = match checked_follow_up(&desk, &f.csrf, &id) {
+        Ok(id) => id,
+        Err(refused) => return Ok(refused),
     };
+    let l = desk.lang;
     let user = desk.user.name.clone();
     let (stopped, out) = write(&state, move |tx, now| {
         let (stopped, request, out) = waves::stop_callback(tx, id, now)?;
@@ -210,13 +212,11 @@ pub async fn stop_call_back(desk: Desk, State(state): State<Arc<AppState>>, Path
 /// The desk starts the same search as "press 1 to be called back" for a caller who needs
 /// it: neighbours are rung (in ringing hours) and the caller is called back on a yes.
 pub async fn call_back(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CallBackForm>) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
-    let l = desk.lang;
-    let Ok(id) = id.parse::<i64>() else {
-        return Ok(desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")));
+    let id = match checked_follow_up(&desk, &f.csrf, &id) {
+        Ok(id) => id,
+        Err(refused) => return Ok(refused),
     };
+    let l = desk.lang;
     let user = desk.user.name.clone();
     let st = state.clone();
     let outcome = write(&state, move |tx, now| {
