@@ -171,6 +171,20 @@ pub fn follow_up_call(conn: &Connection, follow_up_id: i64) -> anyhow::Result<Op
         .optional()?)
 }
 
+/// Requests the desk took itself (no call of theirs): those in progress, and those made
+/// since `since`; newest first.
+pub fn taken_at_desk(conn: &Connection, since: Timestamp) -> anyhow::Result<Vec<Request>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM open_requests WHERE call_sid IS NULL AND (status IN ('open', 'searching', 'calling') OR created_at >= ?1) ORDER BY created_at DESC, id DESC LIMIT 100"
+    ))?;
+    let rows = stmt.query_map([since.as_second()], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn find(conn: &Connection, id: i64) -> anyhow::Result<Option<Request>> {
+    Ok(conn.prepare_cached(&format!("SELECT {COLUMNS} FROM open_requests WHERE id = ?1"))?.query_row([id], from_row).optional()?)
+}
+
 /// The newest call-back request for a call (for the desk's follow-up page).
 pub fn latest_for_call(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Request>> {
     Ok(conn

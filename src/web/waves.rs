@@ -426,12 +426,19 @@ pub enum Stopped {
     NotFound,
 }
 
-/// The desk stops a call-back request for the call of follow-up `follow_up_id`: a search
-/// under way ends and its phones still ringing stop.
+/// The desk stops a call-back request for the call of follow-up `follow_up_id`.
 pub fn stop_callback(tx: &Connection, follow_up_id: i64, now: jiff::Timestamp) -> anyhow::Result<(Stopped, Option<callbacks::Request>, Outbound)> {
+    let Some((_, call_sid, ..)) = callbacks::follow_up_call(tx, follow_up_id)? else { return Ok((Stopped::NotFound, None, Outbound::default())) };
+    match callbacks::latest_for_call(tx, &call_sid)? {
+        Some(request) => stop_request(tx, request, now),
+        None => Ok((Stopped::NotFound, None, Outbound::default())),
+    }
+}
+
+/// The desk stops a call-back request: a search under way ends and its phones still
+/// ringing stop.
+pub fn stop_request(tx: &Connection, request: callbacks::Request, now: jiff::Timestamp) -> anyhow::Result<(Stopped, Option<callbacks::Request>, Outbound)> {
     let mut out = Outbound::default();
-    let Some((_, call_sid, ..)) = callbacks::follow_up_call(tx, follow_up_id)? else { return Ok((Stopped::NotFound, None, out)) };
-    let Some(request) = callbacks::latest_for_call(tx, &call_sid)? else { return Ok((Stopped::NotFound, None, out)) };
     if !callbacks::stop(tx, request.id)? {
         return Ok((Stopped::TooLate, Some(request), out));
     }

@@ -358,8 +358,9 @@ async fn the_desk_sees_a_call_back_search_and_can_stop_it() {
     let mut b = Browser::login(&app, "Els").await;
     let page = b.get("/desk/follow-up").await;
     assert!(page.body.contains("De centrale zoekt een buur en belt terug zodra iemand ja zegt."), "{}", page.body);
-    assert!(page.body.contains("Stop met zoeken") && !page.body.contains("Zoek een buur en bel terug"), "{}", page.body);
     let id = app.count("SELECT id FROM follow_ups").await;
+    let start_button = format!(r#"action="/desk/follow-up/{id}/call-back""#);
+    assert!(page.body.contains("Stop met zoeken") && !page.body.contains(&start_button), "no second search while one runs: {}", page.body);
     let path = format!("/desk/follow-up/{id}/stop-call-back");
     assert_eq!(b.post(&path, &[("csrf", "wrong")]).await.status, 403);
     assert_eq!(app.text("SELECT status FROM open_requests").await, "open", "a refused form changes nothing");
@@ -370,9 +371,47 @@ async fn the_desk_sees_a_call_back_search_and_can_stop_it() {
     assert_eq!(b.post(&path, &[("csrf", &page.csrf())]).await.status, 409, "stopped already");
     // The desk may start a new search; nobody is rung for Jan any more.
     let page = b.get("/desk/follow-up").await;
-    assert!(page.body.contains("Het zoeken is gestopt door de balie.") && page.body.contains("Zoek een buur en bel terug"), "{}", page.body);
+    assert!(page.body.contains("Het zoeken is gestopt door de balie.") && page.body.contains(&start_button), "{}", page.body);
     app.sandbox.clock.advance(12 * 3600);
     assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_takes_a_request_itself_and_can_stop_it() {
+    use burenlijn::domain::desk::Role;
+    use crate::desk_support::{add_user, Browser};
+    let app = spawn_waves_app_at(TUESDAY_EVENING, 2, |p| p).await;
+    add_user(&app, "Els", Role::Desk).await;
+    let mut b = Browser::login(&app, "Els").await;
+    let page = b.get("/desk/follow-up").await;
+    assert!(page.body.contains("Zelf een verzoek aannemen") && page.body.contains(r#"action="/desk/call-backs""#), "{}", page.body);
+    let csrf = page.csrf();
+    let take = |phone: &'static str, category: &'static str| vec![("csrf", csrf.clone()), ("phone", phone.to_string()), ("category", category.to_string()), ("number", "+31850000000".to_string())];
+    // Bad input: a clear answer, nothing saved.
+    for (phone, category, says) in [("12", "shopping", "Telefoonnummer"), ("020-1234567", "flying", "Kies waarbij"), ("", "shopping", "Telefoonnummer")] {
+        let form = take(phone, category);
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = b.post("/desk/call-backs", &pairs).await;
+        assert_eq!(refused.status, 400, "{phone} {category}");
+        assert!(refused.body.contains(says) && refused.body.contains("Er is niets opgeslagen."), "{}", refused.body);
+    }
+    assert_eq!(b.post("/desk/call-backs", &[("csrf", "wrong"), ("phone", "020-1234567"), ("category", "shopping"), ("number", "+31850000000")]).await.status, 403);
+    assert_eq!(app.count("SELECT count(*) FROM open_requests").await, 0);
+    // Jan phones the desk: he is known, so his request carries his name.
+    let form = take("020-1234567", "shopping");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let done = b.post("/desk/call-backs", &pairs).await;
+    assert_eq!(done.location.as_deref(), Some("/desk/follow-up?callback=1"), "{}", done.body);
+    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE status = 'open' AND call_sid IS NULL AND participant_id IS NOT NULL AND category = 'shopping'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'took a call-back request'").await, 1);
+    let page = b.get("/desk/follow-up").await;
+    assert!(page.body.contains("Jan de Vries") && page.body.contains("De centrale zoekt een buur"), "{}", page.body);
+    let id = app.count("SELECT id FROM open_requests").await;
+    let stop = b.post(&format!("/desk/call-backs/{id}/stop"), &[("csrf", &page.csrf())]).await;
+    assert_eq!(stop.location.as_deref(), Some("/desk/follow-up?stopped=1"), "{}", stop.body);
+    assert_eq!(app.text("SELECT status FROM open_requests").await, "closed");
+    assert_eq!(b.post(&format!("/desk/call-backs/{id}/stop"), &[("csrf", &page.csrf())]).await.status, 409);
+    assert_eq!(b.post("/desk/call-backs/999/stop", &[("csrf", &page.csrf())]).await.status, 404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -407,8 +446,8 @@ async fn the_desk_starts_a_call_back_search_from_a_follow_up() {
     add_user(&app, "Els", Role::Coordinator).await;
     let mut b = Browser::login(&app, "Els").await;
     let list = b.get("/desk/follow-up").await;
-    assert!(list.body.contains("Zoek een buur en bel terug"), "{}", list.body);
     let id = app.count("SELECT id FROM follow_ups").await;
+    assert!(list.body.contains(&format!(r#"action="/desk/follow-up/{id}/call-back""#)), "{}", list.body);
     let csrf = list.csrf();
     let path = format!("/desk/follow-up/{id}/call-back");
     assert_eq!(b.post(&path, &[("csrf", "wrong")]).await.status, 403);

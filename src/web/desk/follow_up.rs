@@ -32,6 +32,19 @@ pub struct ListQuery {
 
 pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<ListQuery>) -> Result<Response, Failure> {
     let l = desk.lang;
+    let week_ago = state.clock.now() - jiff::SignedDuration::from_hours(7 * 24);
+    let taken = read(&state, move |c| {
+        let mut out = Vec::new();
+        for r in callbacks::taken_at_desk(c, week_ago)? {
+            let name = match r.participant_id {
+                Some(id) => crate::store::participants::find(c, id)?.map(|p| p.details.name),
+                None => None,
+            };
+            out.push((r, name));
+        }
+        Ok(out)
+    })
+    .await?;
     let items = read(&state, |c| {
         let mut out = Vec::new();
         for (up, row) in q::open_follow_ups(c, 200)? {
@@ -86,22 +99,12 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
                 }
                 @let searching = request.as_ref().is_some_and(|r| matches!(r.status.as_str(), "open" | "searching" | "calling"));
                 @if let Some(r) = request {
-                    @match r.status.as_str() {
-                        "open" | "searching" => {
-                            p.callback {
-                                (l.t("De centrale zoekt een buur en belt terug zodra iemand ja zegt. Dat doet ze tot ", "The switchboard is looking for a neighbour and will call back as soon as someone says yes, until "))
-                                (l.when(r.open_until, tz)) "."
-                            }
-                            form method="post" action=(format!("/desk/follow-up/{}/stop-call-back", up.id)) {
-                                (layout::csrf(&desk))
-                                button.secondary type="submit" { (l.t("Stop met zoeken", "Stop searching")) }
-                            }
-                        },
-                        "calling" => { p.callback { (l.t("Een buur zei ja. De centrale belt de beller nu terug.", "A neighbour said yes. The switchboard is calling the caller back now.")) } },
-                        "expired" => { p.callback { (l.t("De centrale heeft niemand gevonden om terug te bellen. Gezocht tot ", "The switchboard found nobody to call back with. Searched until ")) (l.when(r.open_until, tz)) "." } },
-                        "unanswered" => { p.callback { (l.t("Een buur zei ja, maar de beller nam niet op toen de centrale terugbelde.", "A neighbour said yes, but the caller did not answer when the switchboard called back.")) } },
-                        "closed" => { p.callback { (l.t("Het zoeken is gestopt door de balie.", "The desk stopped the search.")) } },
-                        _ => {},
+                    (callback_status(l, tz, r))
+                    @if matches!(r.status.as_str(), "open" | "searching") {
+                        form method="post" action=(format!("/desk/follow-up/{}/stop-call-back", up.id)) {
+                            (layout::csrf(&desk))
+                            button.secondary type="submit" { (l.t("Stop met zoeken", "Stop searching")) }
+                        }
                     }
                 }
                 @if waves && !searching && row.from.is_some() && row.category.is_some() {
@@ -124,6 +127,7 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
                 }
             }
         }
+        @if waves { (take_request_form(&desk, &state, &taken)) }
     };
     Ok(layout::page(&desk, Nav::FollowUp, l.t("Opvolgen", "Follow-up"), body).into_response())
 }
@@ -139,7 +143,7 @@ pub struct CloseForm {
 }
 
 pub async fn close(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CloseForm>) -> Result<Response, Failure> {
-    let id = match checked_follow_up(&desk, &f.csrf, &id) {
+    let id = match checked_form_id(&desk, &f.csrf, &id) {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };
@@ -174,8 +178,167 @@ pub struct CallBackForm {
     csrf: String,
 }
 
-/// A follow-up form's CSRF token checked and its follow-up id read, or the refusal.
-fn checked_follow_up(desk: &Desk, csrf: &str, id: &str) -> Result<i64, Response> {
+/// What became of a caller's call-back request, in a sentence.
+fn callback_status(l: super::text::Lang, tz: &jiff::tz::TimeZone, r: &callbacks::Request) -> maud::Markup {
+    html! {
+        @match r.status.as_str() {
+            "open" | "searching" => {
+                p.callback {
+                    (l.t("De centrale zoekt een buur en belt terug zodra iemand ja zegt. Dat doet ze tot ", "The switchboard is looking for a neighbour and will call back as soon as someone says yes, until "))
+                    (l.when(r.open_until, tz)) "."
+                }
+            },
+            "calling" => { p.callback { (l.t("Een buur zei ja. De centrale belt de beller nu terug.", "A neighbour said yes. The switchboard is calling the caller back now.")) } },
+            "connected" => { p.callback { (l.t("Teruggebeld: een buur helpt.", "Called back: a neighbour helps.")) } },
+            "expired" => { p.callback { (l.t("De centrale heeft niemand gevonden om terug te bellen. Gezocht tot ", "The switchboard found nobody to call back with. Searched until ")) (l.when(r.open_until, tz)) "." } },
+            "unanswered" => { p.callback { (l.t("Een buur zei ja, maar de beller nam niet op toen de centrale terugbelde.", "A neighbour said yes, but the caller did not answer when the switchboard called back.")) } },
+            "closed" => { p.callback { (l.t("Het zoeken is gestopt door de balie.", "The desk stopped the search.")) } },
+            _ => {},
+        }
+    }
+}
+
+/// For a request someone brings to the desk (in person, or on the desk's own phone): the
+/// switchboard looks for a neighbour and calls them back. With the requests taken this
+/// way in the last week, and where each stands.
+fn take_request_form(desk: &Desk, state: &AppState, taken: &[(callbacks::Request, Option<String>)]) -> maud::Markup {
+    let l = desk.lang;
+    let tz = &state.desk.time_zone;
+    let hoods: Vec<_> = state.neighbourhoods.all().filter(|n| n.dialplan.ringing.mode == RingMode::Waves).collect();
+    let mut categories: Vec<&str> = hoods.iter().flat_map(|h| h.dialplan.categories.iter().map(|c| c.key.as_str())).collect();
+    categories.sort();
+    categories.dedup();
+    html! {
+        section.card aria-labelledby="take-request" {
+            h2 #take-request { (l.t("Zelf een verzoek aannemen", "Take a request yourself")) }
+            p.muted { (l.t("Vraagt iemand aan de balie of aan de telefoon om hulp? De centrale zoekt een buur en belt die persoon terug zodra iemand ja zegt.", "Someone asks for help at the desk or on the phone? The switchboard looks for a neighbour and calls them back as soon as someone says yes.")) }
+            form.stack method="post" action="/desk/call-backs" {
+                (layout::csrf(desk))
+                label for="cb-phone" { (l.t("Telefoonnummer", "Phone number")) span.hint { (l.t("Waarop we terugbellen. Bijvoorbeeld 020-1234567.", "Where we call back. For example 020-1234567.")) } }
+                input #cb-phone type="tel" name="phone" required autocomplete="off";
+                label for="cb-category" { (l.t("Hulp bij", "Help with")) }
+                select #cb-category name="category" required {
+                    @for c in &categories { option value=(c) { (state.desk.category(l, Some(c))) } }
+                }
+                @if hoods.len() > 1 {
+                    label for="cb-number" { (l.t("Buurt", "Neighbourhood")) }
+                    select #cb-number name="number" { @for h in &hoods { option value=(h.dialplan.number.as_str()) { (h.dialplan.name) } } }
+                } @else if let Some(h) = hoods.first() {
+                    input type="hidden" name="number" value=(h.dialplan.number.as_str());
+                }
+                button type="submit" { (l.t("Zoek een buur en bel terug", "Find a neighbour and call back")) }
+            }
+            @if !taken.is_empty() {
+                h3 { (l.t("Aangenomen verzoeken", "Requests taken")) }
+                @for (r, name) in taken {
+                    div.taken {
+                        p {
+                            strong { @match name { Some(n) => { (n) }, None => { (r.phone.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok()).map(|p| p.readable()).unwrap_or_default()) } } }
+                            " · " (state.desk.category(l, Some(&r.category))) " · " (l.when(r.created_at, tz))
+                        }
+                        (callback_status(l, tz, r))
+                        @if matches!(r.status.as_str(), "open" | "searching") {
+                            form method="post" action=(format!("/desk/call-backs/{}/stop", r.id)) {
+                                (layout::csrf(desk))
+                                button.secondary type="submit" { (l.t("Stop met zoeken", "Stop searching")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TakeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    number: String,
+}
+
+/// The desk takes a request itself: the same search as "press 1 to be called back".
+pub async fn take_request(desk: Desk, State(state): State<Arc<AppState>>, Form(f): Form<TakeForm>) -> Result<Response, Failure> {
+    if let Err(r) = desk.check_csrf(&f.csrf) {
+        return Ok(r);
+    }
+    let l = desk.lang;
+    let nothing = l.t("Er is niets opgeslagen.", "Nothing was saved.");
+    let refuse = |message: String| desk.refusal(StatusCode::BAD_REQUEST, &format!("{message} {nothing}"));
+    let Some(hood) = state.neighbourhoods.by_number(f.number.trim()).filter(|h| h.dialplan.ringing.mode == RingMode::Waves).cloned() else {
+        return Ok(refuse(l.t("Kies een buurt die in golven belt.", "Choose a neighbourhood that rings in waves.").to_string()));
+    };
+    if !hood.dialplan.has_category(&f.category) {
+        return Ok(refuse(l.t("Kies waarbij de hulp nodig is.", "Choose what the help is for.").to_string()));
+    }
+    let phone = match PhoneNumber::parse(&f.phone) {
+        Ok(p) => p,
+        Err(e) => return Ok(refuse(format!("{}: {e}.", l.t("Telefoonnummer", "Phone number")))),
+    };
+    let user = desk.user.name.clone();
+    let category = f.category.clone();
+    write(&state, move |tx, now| {
+        let participant = crate::store::participants::find_by_phone(tx, &phone)?.map(|p| p.id);
+        let open_until = now + jiff::SignedDuration::from_hours(i64::from(hood.dialplan.ringing.callback_hours));
+        let request = callbacks::open(tx, hood.dialplan.number.as_str(), None, participant, &phone, &category, now, open_until, now)?;
+        accounts::audit(tx, now, &user, "took a call-back request", participant, &format!("request {request}"))
+    })
+    .await?;
+    Ok(Redirect::to("/desk/follow-up?callback=1").into_response())
+}
+
+/// The desk stops a request it took itself.
+pub async fn stop_taken(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CallBackForm>) -> Result<Response, Failure> {
+    let id = match checked_form_id(&desk, &f.csrf, &id) {
+        Ok(id) => id,
+        Err(refused) => return Ok(refused),
+    };
+    let user = desk.user.name.clone();
+    let (stopped, out) = write(&state, move |tx, now| {
+        let Some(request) = callbacks::find(tx, id)? else { return Ok((crate::web::waves::Stopped::NotFound, Default::default())) };
+        audited_stop(tx, now, &user, crate::web::waves::stop_request(tx, request, now)?, &format!("request {id}"))
+    })
+    .await?;
+    Ok(stopped_response(&desk, &state, stopped, out))
+}
+
+/// A stop carried out: audited when it stopped something.
+fn audited_stop(
+    tx: &rusqlite::Connection,
+    now: jiff::Timestamp,
+    user: &str,
+    (stopped, request, out): (crate::web::waves::Stopped, Option<callbacks::Request>, crate::web::waves::Outbound),
+    detail: &str,
+) -> anyhow::Result<(crate::web::waves::Stopped, crate::web::waves::Outbound)> {
+    if let (crate::web::waves::Stopped::Stopped, Some(request)) = (&stopped, &request) {
+        accounts::audit(tx, now, user, "stopped a call-back search", request.participant_id, detail)?;
+    }
+    Ok((stopped, out))
+}
+
+/// The answer to a stop: back to the list, or why nothing changed. Phones to stop are told
+/// to the provider now.
+fn stopped_response(desk: &Desk, state: &Arc<AppState>, stopped: crate::web::waves::Stopped, out: crate::web::waves::Outbound) -> Response {
+    use crate::web::waves::Stopped;
+    let l = desk.lang;
+    crate::web::waves::dispatch(state.clone(), out);
+    match stopped {
+        Stopped::Stopped => Redirect::to("/desk/follow-up?stopped=1").into_response(),
+        Stopped::TooLate => desk.refusal(
+            StatusCode::CONFLICT,
+            l.t("De centrale belt de beller op dit moment terug, of het zoeken is al voorbij. Er is niets gewijzigd.", "The switchboard is calling the caller back right now, or the search is over already. Nothing was changed."),
+        ),
+        Stopped::NotFound => desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")),
+    }
+}
+
+/// A form's CSRF token checked and the id in its path read, or the refusal.
+fn checked_form_id(desk: &Desk, csrf: &str, id: &str) -> Result<i64, Response> {
     desk.check_csrf(csrf)?;
     id.parse::<i64>().map_err(|_| desk.refusal(StatusCode::NOT_FOUND, desk.lang.t("Dit verzoek bestaat niet.", "This request does not exist.")))
 }
@@ -183,36 +346,19 @@ fn checked_follow_up(desk: &Desk, csrf: &str, id: &str) -> Result<i64, Response>
 /// The desk stops a call-back search it no longer wants (the caller found help another
 /// way, say): no more neighbours are rung, phones still ringing stop.
 pub async fn stop_call_back(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CallBackForm>) -> Result<Response, Failure> {
-    use crate::web::waves::{self, Stopped};
-    let id = match checked_follow_up(&desk, &f.csrf, &id) {
+    let id = match checked_form_id(&desk, &f.csrf, &id) {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };
-    let l = desk.lang;
     let user = desk.user.name.clone();
-    let (stopped, out) = write(&state, move |tx, now| {
-        let (stopped, request, out) = waves::stop_callback(tx, id, now)?;
-        if let (Stopped::Stopped, Some(request)) = (&stopped, &request) {
-            accounts::audit(tx, now, &user, "stopped a call-back search", request.participant_id, &format!("request {} for follow-up {id}", request.id))?;
-        }
-        Ok((stopped, out))
-    })
-    .await?;
-    waves::dispatch(state.clone(), out);
-    Ok(match stopped {
-        Stopped::Stopped => Redirect::to("/desk/follow-up?stopped=1").into_response(),
-        Stopped::TooLate => desk.refusal(
-            StatusCode::CONFLICT,
-            l.t("De centrale belt de beller op dit moment terug, of het zoeken is al voorbij. Er is niets gewijzigd.", "The switchboard is calling the caller back right now, or the search is over already. Nothing was changed."),
-        ),
-        Stopped::NotFound => desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")),
-    })
+    let (stopped, out) = write(&state, move |tx, now| audited_stop(tx, now, &user, crate::web::waves::stop_callback(tx, id, now)?, &format!("follow-up {id}"))).await?;
+    Ok(stopped_response(&desk, &state, stopped, out))
 }
 
 /// The desk starts the same search as "press 1 to be called back" for a caller who needs
 /// it: neighbours are rung (in ringing hours) and the caller is called back on a yes.
 pub async fn call_back(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CallBackForm>) -> Result<Response, Failure> {
-    let id = match checked_follow_up(&desk, &f.csrf, &id) {
+    let id = match checked_form_id(&desk, &f.csrf, &id) {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };

@@ -283,6 +283,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/desk/follow-up/{id}/close", post(follow_up::close))
         .route("/desk/follow-up/{id}/call-back", post(follow_up::call_back))
         .route("/desk/follow-up/{id}/stop-call-back", post(follow_up::stop_call_back))
+        .route("/desk/call-backs", post(follow_up::take_request))
+        .route("/desk/call-backs/{id}/stop", post(follow_up::stop_taken))
         .route("/desk/participants", get(participants::list).post(participants::create))
         .route("/desk/participants/new", get(participants::new_form))
         .route("/desk/participants.csv", get(participants::export))
