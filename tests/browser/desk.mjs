@@ -9,55 +9,19 @@
 // Environment: DESK_URL, DESK_USER, DESK_PASSWORD, SCREENSHOTS (a folder),
 // CHROMIUM (default /usr/bin/chromium).
 
-import { chromium } from 'playwright-core';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { base, check, launch, login, open, screens } from './common.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-const base = process.env.DESK_URL;
-const shots = process.env.SCREENSHOTS;
-mkdirSync(shots, { recursive: true });
-
-function check(ok, what) {
-  if (!ok) {
-    throw new Error('browser check failed: ' + what);
-  }
-  console.log('ok: ' + what);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 try {
   // A laptop and a tablet.
-  for (const [name, viewport] of [['laptop', { width: 1366, height: 900 }], ['tablet', { width: 820, height: 1180 }]]) {
-    // bypassCSP only lets the accessibility checker in; the pages' own policy is tested in Rust.
-    const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'nl-NL', bypassCSP: true });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error') { errors.push(m.text()); } });
-    // Every page is checked with axe-core against WCAG 2.1 A and AA (contrast, labels,
-    // landmarks, names of buttons and links, ...) when its screenshot is taken.
-    const shot = async (what) => {
-      await page.screenshot({ path: join(shots, `${name}-${what}.png`), fullPage: true });
-      await page.addScriptTag({ content: axeSource });
-      const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
-      const problems = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-      check(problems.length === 0, `${name}: ${what} passes WCAG 2.1 AA checks${problems.length ? ':\n  ' + problems.join('\n  ') : ''}`);
-    };
+  for (const [name, viewport] of screens) {
+    const { context, page, shot, errors } = await open(browser, name, viewport);
 
     await page.goto(base + '/desk/now');
     check(page.url().includes('/desk/login'), `${name}: the desk asks for a login first`);
     await shot('login');
-    await page.fill('#name', process.env.DESK_USER);
-    await page.fill('#password', process.env.DESK_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL('**/desk/now');
+    await login(page);
     check(await page.locator('h1').innerText() === 'Nu', `${name}: logged in on the Now page`);
 
     if (name === 'laptop') {

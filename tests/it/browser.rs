@@ -12,42 +12,41 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use crate::desk_support::*;
 use crate::support::*;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_coordinator_works_through_the_desk_in_chromium() {
+/// Starts `tests/browser/{script}` against `app`'s desk, logged in as Els.
+fn start_browser(app: &TestApp, script: &str) -> tokio::process::Child {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let script = root.join("tests/browser/desk.mjs");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(
         std::path::Path::new(&chromium).exists() && root.join("tests/browser/node_modules/playwright-core").exists(),
         "the browser test needs Chromium and playwright-core: apt-get install chromium chromium-driver; npm ci --prefix tests/browser (see README)"
     );
-    let app = spawn_app().await;
-    add_user(&app, "Els", Role::Coordinator).await;
-    add_user(&app, "Piet", Role::Desk).await;
-    // Yesterday's work for the desk: a call nobody could take.
-    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
-
-    let shots = root.join("artifacts/screenshots");
-    let mut node = tokio::process::Command::new("node")
-        .arg(&script)
+    tokio::process::Command::new("node")
+        .arg(root.join("tests/browser").join(script))
         .env("DESK_URL", &app.sandbox.state.public_url)
         .env("DESK_USER", "Els")
         .env("DESK_PASSWORD", PASSWORD)
-        .env("SCREENSHOTS", &shots)
+        .env("SCREENSHOTS", root.join("artifacts/screenshots"))
         .env("CHROMIUM", &chromium)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
         .spawn()
-        .expect("node runs (apt-get install nodejs npm)");
+        .expect("node runs (apt-get install nodejs npm)")
+}
+
+/// Runs `script` to its end; `when_watching` runs when the script says "WATCHING".
+async fn run_browser(app: &TestApp, script: &str, when_watching: impl std::future::Future<Output = ()>) {
+    let mut node = start_browser(app, script);
     let mut lines = BufReader::new(node.stdout.take().unwrap()).lines();
     let mut said = Vec::new();
+    let mut when_watching = Some(when_watching);
     let run = async {
         while let Some(line) = lines.next_line().await.unwrap() {
             println!("browser: {line}");
             if line == "WATCHING" {
-                // While the Now page is open, a call finds a neighbour.
-                app.call(DIRK, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept).helper(CARLA, HelperAction::Accept)).await;
+                if let Some(action) = when_watching.take() {
+                    action.await;
+                }
             }
             said.push(line);
         }
@@ -56,6 +55,23 @@ async fn a_coordinator_works_through_the_desk_in_chromium() {
     let status = node.wait().await.unwrap();
     assert!(status.success(), "the browser script failed:\n{}", said.join("\n"));
     assert_eq!(said.last().map(String::as_str), Some("DONE"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_works_through_the_desk_in_chromium() {
+    let app = spawn_app().await;
+    add_user(&app, "Els", Role::Coordinator).await;
+    add_user(&app, "Piet", Role::Desk).await;
+    // Yesterday's work for the desk: a call nobody could take.
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/screenshots");
+    // While the Now page is open, a call finds a neighbour.
+    let call = app.call(DIRK, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept).helper(CARLA, HelperAction::Accept));
+    run_browser(&app, "desk.mjs", async move {
+        call.await;
+    })
+    .await;
 
     // What the browser did is in the database.
     assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE result = 'referred-to-wmo' AND closed_by = 'Els' AND note LIKE 'Doorverwezen%'").await, 1);
@@ -63,4 +79,16 @@ async fn a_coordinator_works_through_the_desk_in_chromium() {
     for page in ["login", "now-green", "follow-up", "participants", "participant-new", "calls", "call", "figures", "users", "audit"] {
         assert!(shots.join(format!("laptop-{page}.png")).exists(), "a screenshot of {page}");
     }
+}
+
+/// In a neighbourhood ringing in waves: a caller asked to be called back; the desk sees
+/// where that stands, takes a request itself and stops it, on a laptop and a tablet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_works_with_call_backs_in_chromium() {
+    let app = crate::waves::jan_asks_to_be_called_back().await;
+    add_user(&app, "Els", Role::Desk).await;
+    run_browser(&app, "callbacks.mjs", std::future::ready(())).await;
+    // Dirk's request was taken and stopped; Jan's own goes on.
+    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE call_sid IS NULL AND phone = '+31610000004' AND category = 'transport' AND status = 'closed'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE call_sid IS NOT NULL AND status = 'open'").await, 1);
 }

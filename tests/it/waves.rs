@@ -199,7 +199,7 @@ async fn phones_whose_ends_are_never_reported_do_not_keep_the_caller_waiting() {
 
 /// Jan calls on Tuesday evening; Bert and Carla say no; the desk is closed; Jan asks to be
 /// called back. Returns the app (clock still on Tuesday evening).
-async fn jan_asks_to_be_called_back() -> TestApp {
+pub(crate) async fn jan_asks_to_be_called_back() -> TestApp {
     let app = spawn_waves_app_at(TUESDAY_EVENING, 2, |p| p).await;
     let report = app.call(JAN, Script::keys(&["1", "1"]).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
     let heard = caller_heard(&report);
