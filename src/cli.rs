@@ -370,8 +370,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = Store::open(&db.db)?;
             store.backup_to(&file)?;
             let copy = Store::open(&file)?;
-            let calls = copy.read(|c| Ok(c.query_row("SELECT count(*) FROM calls", [], |r| r.get::<_, i64>(0))?))?;
-            let people = copy.read(|c| Ok(c.query_row("SELECT count(*) FROM participants", [], |r| r.get::<_, i64>(0))?))?;
+            let (calls, people) = copy.read(crate::store::calls::totals)?;
             println!("backed up {} to {}: {calls} calls, {people} participants, integrity ok", db.db.display(), file.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -196,11 +196,9 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     let left_alone = ok.iter().flat_map(|r| r.lines.iter()).filter(|l| matches!(l, Line::AloneInConference { .. })).count();
 
     let conn = Connection::open(&db)?;
-    let stored: Vec<String> = conn.prepare("SELECT call_sid FROM matches")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let (stored, calls_without_outcome, helpers_left_ringing) = crate::store::calls::loose_ends(&conn)?;
     let matches_lost = heard.iter().filter(|sid| !stored.iter().any(|s| s == *sid)).count();
     let matches_extra = stored.iter().filter(|s| !heard.contains(&s.as_str())).count();
-    let calls_without_outcome: i64 = conn.query_row("SELECT count(*) FROM calls WHERE outcome IS NULL OR ended_at IS NULL", [], |r| r.get(0))?;
-    let helpers_left_ringing: i64 = conn.query_row("SELECT count(*) FROM attempts WHERE ended_at IS NULL", [], |r| r.get(0))?;
     Ok(CrashReport {
         calls_run: reports.len(),
         kills,

@@ -320,6 +320,22 @@ pub fn log(conn: &Connection, limit: u32) -> anyhow::Result<Vec<CallLog>> {
     Ok(calls)
 }
 
+/// For the crash harness: the calls with a match, how many calls have no outcome or end,
+/// and how many attempts have no end.
+pub fn loose_ends(conn: &Connection) -> anyhow::Result<(Vec<String>, i64, i64)> {
+    let matched = conn.prepare("SELECT call_sid FROM matches")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let without_outcome = conn.query_row("SELECT count(*) FROM calls WHERE outcome IS NULL OR ended_at IS NULL", [], |r| r.get(0))?;
+    let open_attempts = conn.query_row("SELECT count(*) FROM attempts WHERE ended_at IS NULL", [], |r| r.get(0))?;
+    Ok((matched, without_outcome, open_attempts))
+}
+
+/// How many calls and participants there are (to show a backup holds them).
+pub fn totals(conn: &Connection) -> anyhow::Result<(i64, i64)> {
+    let calls = conn.query_row("SELECT count(*) FROM calls", [], |r| r.get(0))?;
+    let people = conn.query_row("SELECT count(*) FROM participants", [], |r| r.get(0))?;
+    Ok((calls, people))
+}
+
 /// Calls started before `before` that never ended: their provider's last report was lost.
 pub fn unfinished_before(conn: &Connection, before: Timestamp) -> anyhow::Result<Vec<String>> {
     let mut stmt = conn.prepare_cached("SELECT call_sid FROM calls WHERE ended_at IS NULL AND started_at < ?1 ORDER BY started_at")?;

@@ -313,6 +313,38 @@ pub fn close_follow_up(conn: &Connection, id: i64, result: FollowUpResult, note:
     Ok(Closed::Closed)
 }
 
+/// The caller (a participant) of a call, if known.
+pub fn caller_of_call(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<i64>> {
+    Ok(conn.query_row("SELECT caller_id FROM calls WHERE call_sid = ?1", [call_sid], |r| r.get(0)).optional()?.flatten())
+}
+
+/// The caller (a participant) of a follow-up's call, if known.
+pub fn caller_of_follow_up(conn: &Connection, id: i64) -> anyhow::Result<Option<i64>> {
+    Ok(conn
+        .query_row("SELECT c.caller_id FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE f.id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+/// What `/metrics` counts: calls by outcome, attempts by result, open follow-ups.
+pub type Counts = (Vec<(String, i64)>, Vec<(String, i64)>, i64);
+
+pub fn counts(conn: &Connection) -> anyhow::Result<Counts> {
+    let pairs = |sql: &str| -> anyhow::Result<Vec<(String, i64)>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    };
+    let calls = pairs("SELECT coalesce(outcome, 'in_progress'), count(*) FROM calls GROUP BY 1 ORDER BY 1")?;
+    let attempts = pairs("SELECT coalesce(result, 'ringing'), count(*) FROM attempts GROUP BY 1 ORDER BY 1")?;
+    Ok((calls, attempts, open_follow_up_count(conn)?))
+}
+
+/// Whether the database answers.
+pub fn ping(conn: &Connection) -> anyhow::Result<bool> {
+    Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))? == 1)
+}
+
 /// A note about a person.
 #[derive(Clone, Debug)]
 pub struct Note {

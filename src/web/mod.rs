@@ -195,31 +195,16 @@ impl Application {
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
-    let ok = state.worker.run(|store| store.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))).await;
+    let ok = state.worker.run(|store| store.read(crate::store::desk::ping)).await;
     match ok {
-        Ok(Ok(1)) => (StatusCode::OK, "ok\n").into_response(),
+        Ok(Ok(true)) => (StatusCode::OK, "ok\n").into_response(),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
     }
 }
 
 async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
     let st = state.clone();
-    let counts = state
-        .worker
-        .run(move |_| {
-            st.store.read(|c| {
-                let pairs = |sql: &str| -> anyhow::Result<Vec<(String, i64)>> {
-                    let mut stmt = c.prepare_cached(sql)?;
-                    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
-                    Ok(rows)
-                };
-                let calls = pairs("SELECT coalesce(outcome, 'in_progress'), count(*) FROM calls GROUP BY 1 ORDER BY 1")?;
-                let attempts = pairs("SELECT coalesce(result, 'ringing'), count(*) FROM attempts GROUP BY 1 ORDER BY 1")?;
-                let open: i64 = c.query_row("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL", [], |r| r.get(0))?;
-                Ok((calls, attempts, open))
-            })
-        })
-        .await;
+    let counts = state.worker.run(move |_| st.store.read(crate::store::desk::counts)).await;
     match counts {
         Ok(Ok((calls, attempts, open))) => {
             let mut text = state.metrics.render(&calls, &attempts, open);

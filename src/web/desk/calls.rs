@@ -330,7 +330,7 @@ pub async fn voicemail(desk: Desk, State(state): State<Arc<AppState>>, Path(sid)
     };
     let (user, s) = (desk.user.name.clone(), sid.clone());
     write(&state, move |tx, now| {
-        let caller: Option<i64> = tx.query_row("SELECT caller_id FROM calls WHERE call_sid = ?1", [&s], |r| r.get(0))?;
+        let caller = crate::store::desk::caller_of_call(tx, &s)?;
         accounts::audit(tx, now, &user, "played voicemail", caller, &s)
     })
     .await?;

@@ -159,7 +159,7 @@ pub async fn close(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Pat
     let closed = write(&state, move |tx, now| {
         let closed = q::close_follow_up(tx, id, result, &note, &user, now)?;
         if closed == Closed::Closed {
-            let caller: Option<i64> = tx.query_row("SELECT c.caller_id FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE f.id = ?1", [id], |r| r.get(0))?;
+            let caller = q::caller_of_follow_up(tx, id)?;
             accounts::audit(tx, now, &user, "closed follow-up", caller, &format!("{id}: {}", result.as_str()))?;
         }
         Ok(closed)
