@@ -94,12 +94,17 @@ pub fn call(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<CallRow>
     Ok(conn.prepare_cached(&format!("{CALL_ROW} WHERE c.call_sid = ?1"))?.query_row([call_sid], call_row).optional()?)
 }
 
+/// Call-back searches that found nobody are not shown as calls: the request they were
+/// for stays listed (on the follow-up page) until it is over, and one request may be tried
+/// many times.
+const NOT_A_QUIET_SEARCH: &str = "NOT (c.call_sid LIKE 'CB%' AND c.outcome = 'unmatched' AND c.ended_from = 'ringing')";
+
 /// Calls still going, and calls started since `since`, newest first.
 pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32) -> anyhow::Result<Vec<CallRow>> {
     // Two index lookups rather than one `OR`, which would scan the whole log.
     let sql = format!(
         "{CALL_ROW} WHERE c.call_sid IN (SELECT call_sid FROM calls WHERE ended_at IS NULL UNION SELECT call_sid FROM calls WHERE started_at >= ?1)
-         ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?2"
+         AND {NOT_A_QUIET_SEARCH} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?2"
     );
     let rows = conn.prepare_cached(&sql)?.query_map(params![since.as_second(), limit], call_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
@@ -107,7 +112,7 @@ pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32) -> anyhow::Res
 
 /// How many calls started since `since`.
 pub fn calls_since(conn: &Connection, since: Timestamp) -> anyhow::Result<i64> {
-    Ok(conn.prepare_cached("SELECT count(*) FROM calls WHERE started_at >= ?1")?.query_row([since.as_second()], |r| r.get(0))?)
+    Ok(conn.prepare_cached(&format!("SELECT count(*) FROM calls c WHERE c.started_at >= ?1 AND {NOT_A_QUIET_SEARCH}"))?.query_row([since.as_second()], |r| r.get(0))?)
 }
 
 /// The Calls page's filters. Dates are instants: the web layer turns the neighbourhood's
@@ -128,7 +133,7 @@ pub struct CallFilter {
 
 /// One page of the log, newest first, using the `calls_by_start` index.
 pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Result<Vec<CallRow>> {
-    let mut clauses: Vec<&str> = Vec::new();
+    let mut clauses: Vec<&str> = vec![NOT_A_QUIET_SEARCH];
     let mut values: Vec<Value> = Vec::new();
     if let Some(from) = filter.from {
         clauses.push("c.started_at >= ?");
@@ -160,7 +165,7 @@ pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Resu
         values.push(Value::Integer(at.as_second()));
         values.push(Value::Text(sid.clone()));
     }
-    let wher = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let wher = format!("WHERE {}", clauses.join(" AND "));
     values.push(Value::Integer(i64::from(limit)));
     let sql = match filter.participant {
         Some(id) => {

@@ -432,6 +432,12 @@ async fn stopping_a_search_under_way_stops_its_phones() {
     assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE status IN ('ringing', 'answered')").await, 0, "the phones still ringing are stopped");
     assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND ended_at IS NULL").await, 0);
     assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE call_sid LIKE 'CB%'").await, 0);
+    // A search that found nobody is no call: the Now page (this morning) and the log leave
+    // it out; Jan's own call of last night stays in the log.
+    let now = b.get("/desk/now").await.body;
+    assert!(now.contains("Vandaag nog geen gesprekken.") && !now.contains("terugbelpoging"), "{now}");
+    let log = b.get("/desk/calls").await.body;
+    assert!(log.contains("Jan de Vries") && !log.contains("terugbelpoging"), "{log}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
