@@ -259,8 +259,21 @@ pub async fn simulate(opts: SimulateOptions) -> anyhow::Result<()> {
         Some(to) => to,
         None => opts.neighbourhoods.all().next().map(|n| n.dialplan.number.as_str().to_string()).context("no dialplan loaded")?,
     };
-    let sandbox = Sandbox::start(opts.db, opts.neighbourhoods, start, opts.participants_csv).await?;
-    println!("Calling {to} from {} at {} (simulated time). Helpers are asked what they do.", opts.from, start);
+    let waves = opts.neighbourhoods.all().any(|n| n.dialplan.ringing.mode == crate::domain::dialplan::RingMode::Waves);
+    let sandbox = if waves {
+        Sandbox::start_waves(opts.db, opts.neighbourhoods, start, opts.participants_csv).await?
+    } else {
+        Sandbox::start(opts.db, opts.neighbourhoods, start, opts.participants_csv).await?
+    };
+    if let Some(network) = &sandbox.emulator.network {
+        // In waves several phones ring at once, so the neighbours are not asked one by one:
+        // they answer as people do (about a third say yes), shown as it happens.
+        network.random_helpers(start.as_second() as u64, crate::bench::load::random_helper);
+        network.print_lines();
+        println!("Calling {to} from {} at {} (simulated time). This neighbourhood rings in waves: the neighbours answer at random.", opts.from, start);
+    } else {
+        println!("Calling {to} from {} at {} (simulated time). Helpers are asked what they do.", opts.from, start);
+    }
     println!();
     let mut phones = Terminal { pending: Default::default() };
     let report = sandbox.emulator.call(&opts.from, &to, &mut phones).await?;

@@ -232,6 +232,33 @@ fn simulate_reads_the_callers_and_helpers_choices() {
     assert!(stdout.contains("\"outcome\": \"matched\""), "{stdout}");
 }
 
+/// A neighbourhood ringing in waves: the simulator holds the caller, the neighbours answer
+/// at random (several ring at once), and the call ends in the log.
+#[test]
+fn simulate_rings_in_waves_when_the_dialplan_says_so() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let plan = burenlijn::config::EXAMPLE_DIALPLAN.replacen("mode = \"dial\"", "mode = \"waves\"", 1);
+    std::fs::write(dir.path().join("waves.toml"), plan).unwrap();
+    let mut child = bin()
+        .args(["simulate", "--dialplans"])
+        .arg(dir.path())
+        .env("BURENLIJN_NOW", TUESDAY_MORNING)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The caller presses 1, and nothing after that (should nobody say yes: no call back).
+    child.stdin.take().unwrap().write_all(b"1\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("rings in waves") && stdout.contains("caller hears:  U wacht nog even."), "the caller waits on hold: {stdout}");
+    assert!(stdout.contains("ringing +3161"), "neighbours are rung: {stdout}");
+    assert!(stdout.contains("\"outcome\": "), "the call is in the log: {stdout}");
+}
+
 /// Benchmarks are not timed tests: this only checks that `bench load` runs at a small
 /// size and reports every figure.
 #[test]
