@@ -210,22 +210,22 @@ async fn serve_answers_a_whole_call_and_stops_cleanly() {
     assert_eq!(calls[0]["helper"], BERT);
 }
 
+/// Runs `simulate` with `args` on Tuesday morning, typing `input`; returns its output
+/// after checking it ended well.
+fn simulate(args: &[&std::ffi::OsStr], input: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = bin().arg("simulate").args(args).env("BURENLIJN_NOW", TUESDAY_MORNING).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
 #[test]
 fn simulate_reads_the_callers_and_helpers_choices() {
-    use std::io::Write;
-    let mut child = bin()
-        .arg("simulate")
-        .env("BURENLIJN_NOW", TUESDAY_MORNING)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     // Caller presses 1; the first helper (Anja) presses 2; the second (Bert) does not answer; Dirk presses 1.
-    child.stdin.take().unwrap().write_all(b"1\n2\nn\n1\n").unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = simulate(&[], b"1\n2\nn\n1\n");
     assert!(stdout.contains("+31610000001 presses 2"), "{stdout}");
     assert!(stdout.contains("+31610000002: no-answer"), "{stdout}");
     assert!(stdout.contains("caller and +31610000004 are talking"), "{stdout}");
@@ -236,24 +236,11 @@ fn simulate_reads_the_callers_and_helpers_choices() {
 /// at random (several ring at once), and the call ends in the log.
 #[test]
 fn simulate_rings_in_waves_when_the_dialplan_says_so() {
-    use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let plan = burenlijn::config::EXAMPLE_DIALPLAN.replacen("mode = \"dial\"", "mode = \"waves\"", 1);
     std::fs::write(dir.path().join("waves.toml"), plan).unwrap();
-    let mut child = bin()
-        .args(["simulate", "--dialplans"])
-        .arg(dir.path())
-        .env("BURENLIJN_NOW", TUESDAY_MORNING)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     // The caller presses 1, and nothing after that (should nobody say yes: no call back).
-    child.stdin.take().unwrap().write_all(b"1\n").unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = simulate(&["--dialplans".as_ref(), dir.path().as_os_str()], b"1\n");
     assert!(stdout.contains("rings in waves") && stdout.contains("caller hears:  U wacht nog even."), "the caller waits on hold: {stdout}");
     assert!(stdout.contains("ringing +3161"), "neighbours are rung: {stdout}");
     assert!(stdout.contains("\"outcome\": "), "the call is in the log: {stdout}");
