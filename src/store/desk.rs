@@ -96,7 +96,7 @@ pub fn call(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<CallRow>
 
 /// Call-back searches that found nobody are not shown as calls: the request they were
 /// for stays listed (on the follow-up page) until it is over, and one request may be tried
-/// many times.
+/// many times. (`CB` is `callbacks::SEARCH_PREFIX`.)
 const NOT_A_QUIET_SEARCH: &str = "NOT (c.call_sid LIKE 'CB%' AND c.outcome = 'unmatched' AND c.ended_from = 'ringing')";
 
 /// Calls still going, and calls started since `since`, newest first.
@@ -433,10 +433,10 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp) -> anyhow::
     }
     let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
     let mut all = Tally::default();
-    // Calls that came in; a call whose caller was called back later and helped counts as
-    // matched (its wait is not a wait on the line, so it is left out of the waits). The
-    // call-back searches themselves are not calls; requests the desk took itself (no call)
-    // count once each.
+    // Calls that came in (`CB` is `callbacks::SEARCH_PREFIX`); a call whose caller was
+    // called back later and helped counts as matched (its wait is not a wait on the line,
+    // so it is left out of the waits). The call-back searches themselves are not calls;
+    // requests the desk took itself (no call) count once each.
     let mut stmt = conn.prepare_cached(
         "SELECT coalesce(c.category, ''), CASE WHEN called_back.helper_id IS NOT NULL THEN 'matched' ELSE c.outcome END, c.caller_id,
                 coalesce(m.helper_id, called_back.helper_id), m.wait_seconds
