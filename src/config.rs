@@ -13,6 +13,11 @@ use crate::domain::dialplan::{self, Dialplan};
 use crate::domain::prompts::Prompts;
 
 pub const EXAMPLE_DIALPLAN: &str = include_str!("../dialplans/example.toml");
+
+/// The example dialplan's text with `ringing.mode = "waves"`.
+pub fn example_dialplan_in_waves() -> String {
+    EXAMPLE_DIALPLAN.replacen("mode = \"dial\"", "mode = \"waves\"", 1)
+}
 pub const EXAMPLE_PARTICIPANTS: &str = include_str!("../dialplans/example-participants.csv");
 const EMBEDDED_PROMPTS: &[(&str, &str)] = &[("nl", include_str!("../prompts/nl.toml")), ("en", include_str!("../prompts/en.toml"))];
 
@@ -54,8 +59,7 @@ impl Neighbourhoods {
 
     /// The example neighbourhood ringing in waves (`ringing.mode = "waves"`).
     pub fn embedded_in_waves() -> Neighbourhoods {
-        let source = EXAMPLE_DIALPLAN.replacen("mode = \"dial\"", "mode = \"waves\"", 1);
-        from_sources(vec![("dialplans/example.toml (embedded, in waves)".into(), source)], None).expect("the embedded example dialplan is valid in waves too")
+        from_sources(vec![("dialplans/example.toml (embedded, in waves)".into(), example_dialplan_in_waves())], None).expect("the embedded example dialplan is valid in waves too")
     }
 }
 

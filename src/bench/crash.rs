@@ -93,7 +93,7 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
         // helpers' calls through (the emulator's, on loopback).
         let plans = dir.path().join("dialplans");
         std::fs::create_dir_all(&plans)?;
-        std::fs::write(plans.join("waves.toml"), crate::config::EXAMPLE_DIALPLAN.replacen("mode = \"dial\"", "mode = \"waves\"", 1))?;
+        std::fs::write(plans.join("waves.toml"), crate::config::example_dialplan_in_waves())?;
         let network = crate::provider::twilio::network::Network::start(TOKEN).await?;
         network.random_helpers(opts.seed ^ 0xA5A5, super::load::random_helper);
         network.retry_webhooks_for(Duration::from_secs(20));

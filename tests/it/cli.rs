@@ -123,7 +123,7 @@ fn waves_need_rest_credentials_at_serve_time() {
     let dir = tempfile::tempdir().unwrap();
     let plans = dir.path().join("plans");
     std::fs::create_dir(&plans).unwrap();
-    let plan = burenlijn::config::EXAMPLE_DIALPLAN.replace("mode = \"dial\"", "mode = \"waves\"");
+    let plan = burenlijn::config::example_dialplan_in_waves();
     std::fs::write(plans.join("buurt.toml"), &plan).unwrap();
     let (ok, out, err) = run(bin().args(["dialplan", "check"]).arg(plans.join("buurt.toml")));
     assert!(ok, "{err}");
@@ -237,7 +237,7 @@ fn simulate_reads_the_callers_and_helpers_choices() {
 #[test]
 fn simulate_rings_in_waves_when_the_dialplan_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let plan = burenlijn::config::EXAMPLE_DIALPLAN.replacen("mode = \"dial\"", "mode = \"waves\"", 1);
+    let plan = burenlijn::config::example_dialplan_in_waves();
     std::fs::write(dir.path().join("waves.toml"), plan).unwrap();
     // The caller presses 1, and nothing after that (should nobody say yes: no call back).
     let stdout = simulate(&["--dialplans".as_ref(), dir.path().as_os_str()], b"1\n");
@@ -395,7 +395,7 @@ fn the_desk_opens_a_call_back_request_and_it_is_listed_after_a_restart() {
     let db = dir.path().join("r.db");
     let plans = dir.path().join("plans");
     std::fs::create_dir(&plans).unwrap();
-    std::fs::write(plans.join("buurt.toml"), burenlijn::config::EXAMPLE_DIALPLAN.replace("mode = \"dial\"", "mode = \"waves\"")).unwrap();
+    std::fs::write(plans.join("buurt.toml"), burenlijn::config::example_dialplan_in_waves()).unwrap();
     let (ok, out, err) = run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "shopping", "--dialplans"]).arg(&plans).arg("--db").arg(&db).env("BURENLIJN_NOW", TUESDAY_MORNING));
     assert!(ok, "{out}\n{err}");
     assert!(out.starts_with("request #1 is open until 2026-11-25T21:15:00Z"), "{out}");

@@ -141,7 +141,7 @@ pub async fn spawn_waves_app_at(start: &str, wave_size: u32, edit: impl Fn(Strin
         let _ = tracing_subscriber::fmt().with_env_filter("debug").with_test_writer().try_init();
     }
     let dir = tempfile::tempdir().unwrap();
-    let plan = burenlijn::config::EXAMPLE_DIALPLAN.replace("mode = \"dial\"", "mode = \"waves\"").replace("wave_size = 2", &format!("wave_size = {wave_size}"));
+    let plan = burenlijn::config::example_dialplan_in_waves().replace("wave_size = 2", &format!("wave_size = {wave_size}"));
     std::fs::write(dir.path().join("example.toml"), edit(plan)).unwrap();
     let hoods = burenlijn::config::load(Some(dir.path()), None).unwrap();
     let start: Timestamp = start.parse().unwrap();
