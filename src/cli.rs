@@ -360,9 +360,25 @@ enum ParticipantsCommand {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, plans, listen, public_url, insecure_skip_signature, retention_months, rate_per_source, calls_per_second } => {
-            serve(db.db, plans, listen, public_url, insecure_skip_signature, retention_months, rate_per_source, calls_per_second)
-        }
+        Command::Serve {
+            db,
+            plans,
+            listen,
+            public_url,
+            insecure_skip_signature,
+            retention_months,
+            rate_per_source,
+            calls_per_second,
+        } => serve(
+            db.db,
+            plans,
+            listen,
+            public_url,
+            insecure_skip_signature,
+            retention_months,
+            rate_per_source,
+            calls_per_second,
+        ),
         Command::Backup { file, db } => {
             if file.exists() && std::fs::canonicalize(&file).ok() == std::fs::canonicalize(&db.db).ok() {
                 bail!("the backup file is the database itself");
@@ -371,7 +387,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.backup_to(&file)?;
             let copy = Store::open(&file)?;
             let (calls, people) = copy.read(crate::store::calls::totals)?;
-            println!("backed up {} to {}: {calls} calls, {people} participants, integrity ok", db.db.display(), file.display());
+            println!(
+                "backed up {} to {}: {calls} calls, {people} participants, integrity ok",
+                db.db.display(),
+                file.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Anonymise { older_than_months, db } => {
@@ -395,15 +415,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Simulate { db, plans, participants, from, to } => {
             let neighbourhoods = load_plans(&plans)?;
-            let participants_csv = participants.map(|p| std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))).transpose()?;
-            runtime()?.block_on(crate::simulate::simulate(crate::simulate::SimulateOptions { db, neighbourhoods, participants_csv, from, to }))?;
+            let participants_csv = participants
+                .map(|p| std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display())))
+                .transpose()?;
+            runtime()?.block_on(crate::simulate::simulate(crate::simulate::SimulateOptions {
+                db,
+                neighbourhoods,
+                participants_csv,
+                from,
+                to,
+            }))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Dialplan { command: DialplanCommand::Check { file, prompts } } => {
             let source = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             match config::check_dialplan(&source, &file.display().to_string(), prompts.as_deref()) {
                 Ok((plan, prompts)) => {
-                    println!("{}: ok: {} on {}, {} categories, prompts in '{}'", file.display(), plan.name, plan.number, plan.categories.len(), prompts.language);
+                    println!(
+                        "{}: ok: {} on {}, {} categories, prompts in '{}'",
+                        file.display(),
+                        plan.name,
+                        plan.number,
+                        plan.categories.len(),
+                        prompts.language
+                    );
                     if plan.ringing.mode == crate::domain::dialplan::RingMode::Waves {
                         println!("note: ringing.mode = \"waves\" rings neighbours through Twilio's REST API: `serve` needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN");
                     }
@@ -420,7 +455,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Participants { command } => participants_command(command),
         Command::Desk { command } => desk_command(command),
         Command::Bench { command: BenchCommand::Load { calls, concurrency, participants, seed, pace_ms, json } } => {
-            let report = runtime()?.block_on(crate::bench::load::run(crate::bench::load::LoadOptions { calls, concurrency, participants, seed, pace_ms }))?;
+            let report = runtime()?.block_on(crate::bench::load::run(crate::bench::load::LoadOptions {
+                calls,
+                concurrency,
+                participants,
+                seed,
+                pace_ms,
+            }))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report.json())?);
             } else {
@@ -428,11 +469,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { command: BenchCommand::Match { months, seed, households, helpers, requests_per_year, svg, json } } => {
+        Command::Bench {
+            command: BenchCommand::Match { months, seed, households, helpers, requests_per_year, svg, json },
+        } => {
             if helpers == 0 || helpers > households || months == 0 {
                 bail!("--helpers must be between 1 and --households, and --months at least 1");
             }
-            let report = crate::bench::matching::run(&crate::bench::matching::MatchOptions { months, seed, households, helpers, requests_per_year });
+            let report = crate::bench::matching::run(&crate::bench::matching::MatchOptions {
+                months,
+                seed,
+                households,
+                helpers,
+                requests_per_year,
+            });
             if let Some(path) = svg {
                 std::fs::write(&path, report.svg()).with_context(|| format!("cannot write {}", path.display()))?;
             }
@@ -444,7 +493,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { command: BenchCommand::Crash { calls, concurrency, kills, seed, waves, json } } => {
-            let report = runtime()?.block_on(crate::bench::crash::run(crate::bench::crash::CrashOptions { calls, concurrency, kills, seed, waves }))?;
+            let report = runtime()?.block_on(crate::bench::crash::run(crate::bench::crash::CrashOptions {
+                calls,
+                concurrency,
+                kills,
+                seed,
+                waves,
+            }))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report.json())?);
             } else {
@@ -456,7 +511,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if participants == 0 || requests == 0 {
                 bail!("--participants and --requests must be at least 1");
             }
-            let report = runtime()?.block_on(crate::bench::desk::run(crate::bench::desk::DeskOptions { calls, participants, months, requests, seed, db }))?;
+            let report = runtime()?.block_on(crate::bench::desk::run(crate::bench::desk::DeskOptions {
+                calls,
+                participants,
+                months,
+                requests,
+                seed,
+                db,
+            }))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report.json())?);
             } else {
@@ -468,7 +530,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(crate::bench::load::baseline_server(listen))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Requests { command: Some(RequestsCommand::New { phone, category, number, db, plans }), .. } => requests_new(&db.db, &plans, &phone, &category, number.as_deref()),
+        Command::Requests { command: Some(RequestsCommand::New { phone, category, number, db, plans }), .. } => {
+            requests_new(&db.db, &plans, &phone, &category, number.as_deref())
+        }
         Command::Requests { command: None, db, all } => {
             let store = Store::open(&db.db)?;
             let requests = store.read(|c| crate::store::callbacks::list(c, all))?;
@@ -476,13 +540,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("no open requests");
             }
             for r in requests {
-                let phone = r.phone.as_deref().map(|p| crate::domain::phone::mask(p).to_string()).unwrap_or_else(|| "-".into());
-                println!("#{:<4} {:<11} {:<12} {:<14} open until {}  next try {}  tries {}", r.id, r.status, r.category, phone, r.open_until, r.next_try_at, r.tries);
+                let phone =
+                    r.phone.as_deref().map(|p| crate::domain::phone::mask(p).to_string()).unwrap_or_else(|| "-".into());
+                println!(
+                    "#{:<4} {:<11} {:<12} {:<14} open until {}  next try {}  tries {}",
+                    r.id, r.status, r.category, phone, r.open_until, r.next_try_at, r.tries
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Calls { db, json, limit, tz } => {
-            let tz = jiff::tz::TimeZone::get(&tz).with_context(|| format!("--tz '{tz}' is not a time zone like Europe/Amsterdam"))?;
+            let tz = jiff::tz::TimeZone::get(&tz)
+                .with_context(|| format!("--tz '{tz}' is not a time zone like Europe/Amsterdam"))?;
             let store = Store::open(&db.db)?;
             let log = store.read(|c| calls::log(c, limit))?;
             if json {
@@ -496,7 +565,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn requests_new(db: &std::path::Path, plans: &PlansArgs, phone: &str, category: &str, number: Option<&str>) -> anyhow::Result<ExitCode> {
+fn requests_new(
+    db: &std::path::Path,
+    plans: &PlansArgs,
+    phone: &str,
+    category: &str,
+    number: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let neighbourhoods = load_plans(plans)?;
     let hood = match number {
         Some(n) => {
@@ -516,7 +591,10 @@ fn requests_new(db: &std::path::Path, plans: &PlansArgs, phone: &str, category: 
         bail!("--category '{category}' is not in the dialplan (known: {})", known.join(", "));
     }
     if hood.dialplan.ringing.mode != crate::domain::dialplan::RingMode::Waves {
-        bail!("the dialplan for {} rings with mode = \"dial\"; calling back later needs mode = \"waves\"", hood.dialplan.number);
+        bail!(
+            "the dialplan for {} rings with mode = \"dial\"; calling back later needs mode = \"waves\"",
+            hood.dialplan.number
+        );
     }
     let phone = crate::domain::phone::PhoneNumber::parse(phone).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
     let now = clock::from_env()?.unwrap_or_else(jiff::Timestamp::now);
@@ -524,7 +602,17 @@ fn requests_new(db: &std::path::Path, plans: &PlansArgs, phone: &str, category: 
     let store = Store::open(db)?;
     let id = store.write(|tx| {
         let participant = crate::store::participants::find_by_phone(tx, &phone)?;
-        crate::store::callbacks::open(tx, hood.dialplan.number.as_str(), None, participant.map(|p| p.id), &phone, category, now, open_until, now)
+        crate::store::callbacks::open(
+            tx,
+            hood.dialplan.number.as_str(),
+            None,
+            participant.map(|p| p.id),
+            &phone,
+            category,
+            now,
+            open_until,
+            now,
+        )
     })?;
     println!("request #{id} is open until {open_until}: the switchboard rings neighbours (in ringing hours) and calls {} back when one says yes", phone.masked());
     Ok(ExitCode::SUCCESS)
@@ -539,9 +627,19 @@ fn load_plans(plans: &PlansArgs) -> anyhow::Result<Neighbourhoods> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url: String, skip_signature: bool, retention_months: u32, rate_per_source: u32, calls_per_second: f64) -> anyhow::Result<ExitCode> {
+fn serve(
+    db: PathBuf,
+    plans: PlansArgs,
+    listen: std::net::SocketAddr,
+    public_url: String,
+    skip_signature: bool,
+    retention_months: u32,
+    rate_per_source: u32,
+    calls_per_second: f64,
+) -> anyhow::Result<ExitCode> {
     let neighbourhoods = load_plans(&plans)?;
-    let parsed = url::Url::parse(&public_url).with_context(|| format!("--public-url '{public_url}' is not a URL like https://burenlijn.example.nl"))?;
+    let parsed = url::Url::parse(&public_url)
+        .with_context(|| format!("--public-url '{public_url}' is not a URL like https://burenlijn.example.nl"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
         bail!("--public-url must be an http(s) URL without a query, like https://burenlijn.example.nl");
     }
@@ -552,7 +650,9 @@ fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url
     };
     if skip_signature {
         tracing::warn!("--insecure-skip-signature: webhooks are NOT checked; anyone who can reach this port can change calls. Never use this on a real number");
-        eprintln!("WARNING: --insecure-skip-signature: webhook signatures are not checked. Never use this on a real number.");
+        eprintln!(
+            "WARNING: --insecure-skip-signature: webhook signatures are not checked. Never use this on a real number."
+        );
     }
     let auth_token = if skip_signature { None } else { auth_token };
     let clock: Arc<dyn Clock> = match clock::from_env()? {
@@ -562,7 +662,11 @@ fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url
         }
         None => Arc::new(SystemClock),
     };
-    let waves: Vec<String> = neighbourhoods.all().filter(|n| n.dialplan.ringing.mode == crate::domain::dialplan::RingMode::Waves).map(|n| n.dialplan.number.to_string()).collect();
+    let waves: Vec<String> = neighbourhoods
+        .all()
+        .filter(|n| n.dialplan.ringing.mode == crate::domain::dialplan::RingMode::Waves)
+        .map(|n| n.dialplan.number.to_string())
+        .collect();
     let rest = if waves.is_empty() {
         None
     } else {
@@ -579,12 +683,16 @@ fn serve(db: PathBuf, plans: PlansArgs, listen: std::net::SocketAddr, public_url
     // The REST API (voicemail playback in the desk) needs the account SID as well.
     let recordings = if std::env::var("TWILIO_ACCOUNT_SID").is_ok_and(|v| !v.trim().is_empty()) {
         let config = crate::provider::twilio::rest::RestConfig::from_env()?;
-        Some(crate::web::desk::calls::Recordings(crate::provider::twilio::rest::RestClient::new(config, Default::default())?))
+        Some(crate::web::desk::calls::Recordings(crate::provider::twilio::rest::RestClient::new(
+            config,
+            Default::default(),
+        )?))
     } else {
         tracing::warn!("TWILIO_ACCOUNT_SID is not set: the desk cannot play voicemail messages");
         None
     };
-    let numbers: Vec<String> = neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
+    let numbers: Vec<String> =
+        neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
     runtime()?.block_on(async move {
         let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source, recordings, rest }).await?;
         tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {}/twilio/voice, status callback {}/twilio/status", public_url.trim_end_matches('/'), public_url.trim_end_matches('/'));
@@ -608,7 +716,8 @@ fn read_new_password(name: &str) -> anyhow::Result<String> {
         std::io::stdin().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    crate::domain::desk::check_new_password(name, &password).map_err(|e| anyhow::anyhow!("{e}; nothing was changed"))?;
+    crate::domain::desk::check_new_password(name, &password)
+        .map_err(|e| anyhow::anyhow!("{e}; nothing was changed"))?;
     Ok(password)
 }
 
@@ -619,7 +728,8 @@ fn desk_command(command: DeskCommand) -> anyhow::Result<ExitCode> {
     match command {
         DeskCommand::AddUser { name, role, db } => {
             let name = check_user_name(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let role = Role::parse(&role).with_context(|| format!("--role '{role}' is not one of desk, coordinator"))?;
+            let role =
+                Role::parse(&role).with_context(|| format!("--role '{role}' is not one of desk, coordinator"))?;
             let store = Store::open(&db.db)?;
             if store.read(|c| accounts::find_user(c, &name))?.is_some() {
                 bail!("there is already a user called '{name}' (use `burenlijn desk passwd` to set a new password)");
@@ -697,7 +807,10 @@ fn participants_command(command: ParticipantsCommand) -> anyhow::Result<ExitCode
             let store = Store::open(&db.db)?;
             let all = store.read(participants::list)?;
             let today = now.to_zoned(jiff::tz::TimeZone::system()).date();
-            println!("{:<24} {:<14} {:<28} {:<26} {:<20} {}", "NAME", "PHONE", "OFFERS", "AVAILABLE", "STREET", "STATUS");
+            println!(
+                "{:<24} {:<14} {:<28} {:<26} {:<20} {}",
+                "NAME", "PHONE", "OFFERS", "AVAILABLE", "STREET", "STATUS"
+            );
             for p in &all {
                 let d = &p.details;
                 let status = match (p.is_paused_on(today), p.paused_until) {
@@ -706,14 +819,30 @@ fn participants_command(command: ParticipantsCommand) -> anyhow::Result<ExitCode
                     _ => "active".to_string(),
                 };
                 let available = if d.available.is_empty() { "(ringing hours)" } else { d.available.as_str() };
-                println!("{:<24} {:<14} {:<28} {:<26} {:<20} {}", d.name, d.phone.as_str(), d.offers.join(";"), available, d.street, status);
+                println!(
+                    "{:<24} {:<14} {:<28} {:<26} {:<20} {}",
+                    d.name,
+                    d.phone.as_str(),
+                    d.offers.join(";"),
+                    available,
+                    d.street,
+                    status
+                );
             }
             println!("{} participants", all.len());
             Ok(ExitCode::SUCCESS)
         }
         ParticipantsCommand::Add { db, plans, name, phone, offers, available, street, postcode, distance } => {
             let categories = load_plans(&plans)?.categories();
-            let input = ParticipantInput { name: &name, phone: &phone, offers: &offers, available: &available, street: &street, postcode: &postcode, distance: &distance };
+            let input = ParticipantInput {
+                name: &name,
+                phone: &phone,
+                offers: &offers,
+                available: &available,
+                street: &street,
+                postcode: &postcode,
+                distance: &distance,
+            };
             let details = match ParticipantDetails::parse(&input, &categories) {
                 Ok(d) => d,
                 Err(e) => {
@@ -723,7 +852,12 @@ fn participants_command(command: ParticipantsCommand) -> anyhow::Result<ExitCode
             };
             let store = Store::open(&db.db)?;
             let (_, saved) = store.write(|tx| participants::upsert(tx, &details, now))?;
-            println!("{} {} ({})", if saved == participants::Saved::Added { "added" } else { "updated" }, details.name, details.phone);
+            println!(
+                "{} {} ({})",
+                if saved == participants::Saved::Added { "added" } else { "updated" },
+                details.name,
+                details.phone
+            );
             Ok(ExitCode::SUCCESS)
         }
         ParticipantsCommand::Pause { phone, db, until } => set_paused(&db.db, &phone, true, until, now),
@@ -731,7 +865,13 @@ fn participants_command(command: ParticipantsCommand) -> anyhow::Result<ExitCode
     }
 }
 
-fn set_paused(db: &Path, phone: &str, paused: bool, until: Option<jiff::civil::Date>, now: jiff::Timestamp) -> anyhow::Result<ExitCode> {
+fn set_paused(
+    db: &Path,
+    phone: &str,
+    paused: bool,
+    until: Option<jiff::civil::Date>,
+    now: jiff::Timestamp,
+) -> anyhow::Result<ExitCode> {
     let phone = PhoneNumber::parse(phone)?;
     let store = Store::open(db)?;
     if !store.write(|tx| participants::set_paused(tx, &phone, paused, until, now))? {
@@ -771,10 +911,17 @@ pub fn call_to_json(c: &CallLog) -> serde_json::Value {
 }
 
 fn print_calls(log: &[CallLog], tz: &jiff::tz::TimeZone) {
-    println!("{:<17} {:<14} {:<10} {:<10} {:<14} {:>5}  {}", "STARTED", "FROM", "CATEGORY", "OUTCOME", "HELPER", "WAIT", "ATTEMPTS");
+    println!(
+        "{:<17} {:<14} {:<10} {:<10} {:<14} {:>5}  {}",
+        "STARTED", "FROM", "CATEGORY", "OUTCOME", "HELPER", "WAIT", "ATTEMPTS"
+    );
     for c in log {
         let started = c.started_at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
-        let attempts: Vec<String> = c.attempts.iter().map(|a| format!("{} {}", a.first_name, a.result.as_deref().unwrap_or("ringing"))).collect();
+        let attempts: Vec<String> = c
+            .attempts
+            .iter()
+            .map(|a| format!("{} {}", a.first_name, a.result.as_deref().unwrap_or("ringing")))
+            .collect();
         println!(
             "{:<17} {:<14} {:<10} {:<10} {:<14} {:>5}  {}",
             started,

@@ -62,7 +62,9 @@ impl Clock for SimClock {
 pub fn from_env() -> anyhow::Result<Option<Timestamp>> {
     match std::env::var("BURENLIJN_NOW") {
         Ok(value) if !value.trim().is_empty() => {
-            let ts: Timestamp = value.trim().parse().map_err(|e| anyhow::anyhow!("BURENLIJN_NOW='{value}' is not an RFC 3339 time like 2026-11-24T10:15:00+01:00: {e}"))?;
+            let ts: Timestamp = value.trim().parse().map_err(|e| {
+                anyhow::anyhow!("BURENLIJN_NOW='{value}' is not an RFC 3339 time like 2026-11-24T10:15:00+01:00: {e}")
+            })?;
             Ok(Some(ts))
         }
         _ => Ok(None),

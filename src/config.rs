@@ -19,7 +19,8 @@ pub fn example_dialplan_in_waves() -> String {
     EXAMPLE_DIALPLAN.replacen("mode = \"dial\"", "mode = \"waves\"", 1)
 }
 pub const EXAMPLE_PARTICIPANTS: &str = include_str!("../dialplans/example-participants.csv");
-const EMBEDDED_PROMPTS: &[(&str, &str)] = &[("nl", include_str!("../prompts/nl.toml")), ("en", include_str!("../prompts/en.toml"))];
+const EMBEDDED_PROMPTS: &[(&str, &str)] =
+    &[("nl", include_str!("../prompts/nl.toml")), ("en", include_str!("../prompts/en.toml"))];
 
 /// One phone number's dialplan with the prompts in its language.
 pub struct Neighbourhood {
@@ -46,7 +47,8 @@ impl Neighbourhoods {
 
     /// Every category key some dialplan offers, sorted.
     pub fn categories(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self.all().flat_map(|n| n.dialplan.categories.iter().map(|c| c.key.clone())).collect();
+        let mut keys: Vec<String> =
+            self.all().flat_map(|n| n.dialplan.categories.iter().map(|c| c.key.clone())).collect();
         keys.sort();
         keys.dedup();
         keys
@@ -59,7 +61,8 @@ impl Neighbourhoods {
 
     /// The example neighbourhood ringing in waves (`ringing.mode = "waves"`).
     pub fn embedded_in_waves() -> Neighbourhoods {
-        from_sources(vec![("dialplans/example.toml (embedded, in waves)".into(), example_dialplan_in_waves())], None).expect("the embedded example dialplan is valid in waves too")
+        from_sources(vec![("dialplans/example.toml (embedded, in waves)".into(), example_dialplan_in_waves())], None)
+            .expect("the embedded example dialplan is valid in waves too")
     }
 }
 
@@ -73,10 +76,16 @@ pub fn load_prompts(dir: Option<&Path>, language: &str) -> Result<Prompts, Vec<S
         }
         None => match EMBEDDED_PROMPTS.iter().find(|(l, _)| *l == language) {
             Some((_, s)) => (s.to_string(), Vec::new()),
-            None => return Err(vec![format!("no embedded prompts for language '{language}' (there are nl and en); pass --prompts DIR")]),
+            None => {
+                return Err(vec![format!(
+                    "no embedded prompts for language '{language}' (there are nl and en); pass --prompts DIR"
+                )])
+            }
         },
     };
-    let file = dir.map(|d| d.join(format!("{language}.toml")).display().to_string()).unwrap_or_else(|| format!("prompts/{language}.toml (embedded)"));
+    let file = dir
+        .map(|d| d.join(format!("{language}.toml")).display().to_string())
+        .unwrap_or_else(|| format!("prompts/{language}.toml (embedded)"));
     Prompts::parse(&source, &audio).map_err(|errs| errs.iter().map(|e| format!("{file}: {e}")).collect())
 }
 
@@ -94,8 +103,13 @@ fn audio_files(dir: &Path, language: &str) -> Vec<String> {
 }
 
 /// Parses a dialplan and checks it against its prompts; every problem as one line.
-pub fn check_dialplan(source: &str, file: &str, prompts_dir: Option<&Path>) -> Result<(Dialplan, Prompts), Vec<String>> {
-    let plan = dialplan::parse(source).map_err(|errs| errs.iter().map(|e| format!("{file}: {e}")).collect::<Vec<_>>())?;
+pub fn check_dialplan(
+    source: &str,
+    file: &str,
+    prompts_dir: Option<&Path>,
+) -> Result<(Dialplan, Prompts), Vec<String>> {
+    let plan =
+        dialplan::parse(source).map_err(|errs| errs.iter().map(|e| format!("{file}: {e}")).collect::<Vec<_>>())?;
     let prompts = load_prompts(prompts_dir, &plan.language)?;
     let errors: Vec<String> = dialplan::check_prompts(&plan, &prompts).iter().map(|e| format!("{file}: {e}")).collect();
     if !errors.is_empty() {
@@ -109,11 +123,17 @@ pub fn load(dialplans: Option<&Path>, prompts_dir: Option<&Path>) -> anyhow::Res
     let mut sources: Vec<(String, String)> = Vec::new();
     match dialplans {
         Some(dir) => {
-            let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read dialplan folder {}", dir.display()))?;
-            let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+            let entries =
+                std::fs::read_dir(dir).with_context(|| format!("cannot read dialplan folder {}", dir.display()))?;
+            let mut paths: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
             paths.sort();
             for path in paths {
-                let source = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let source =
+                    std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
                 sources.push((path.display().to_string(), source));
             }
             if sources.is_empty() {
@@ -133,7 +153,8 @@ fn from_sources(sources: Vec<(String, String)>, prompts_dir: Option<&Path>) -> a
     for (file, source) in &sources {
         match check_dialplan(source, file, prompts_dir) {
             Ok((plan, prompts)) => {
-                let prompts = prompts_by_language.entry(prompts.language.clone()).or_insert_with(|| Arc::new(prompts)).clone();
+                let prompts =
+                    prompts_by_language.entry(prompts.language.clone()).or_insert_with(|| Arc::new(prompts)).clone();
                 let number = plan.number.as_str().to_string();
                 if by_number.contains_key(&number) {
                     errors.push(format!("{file}: field `number`: {number} is used by another dialplan too"));

@@ -3,13 +3,13 @@
 //! Reading order: `domain` (the pure core), `provider` (Twilio's wire formats),
 //! `store` (SQLite), `web` (the HTTP service), `cli` (commands).
 
-pub mod domain;
-pub mod provider;
-pub mod store;
+pub mod bench;
+pub mod cli;
 pub mod clock;
 pub mod config;
-pub mod web;
+pub mod domain;
+pub mod provider;
 pub mod registry;
 pub mod simulate;
-pub mod cli;
-pub mod bench;
+pub mod store;
+pub mod web;

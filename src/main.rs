@@ -7,8 +7,13 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = burenlijn::cli::Cli::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(burenlijn::cli::default_log_filter(&cli)));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal()).init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(burenlijn::cli::default_log_filter(&cli)));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
     match burenlijn::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -33,14 +33,20 @@ pub fn parse(csv_text: &str, categories: &[String]) -> Result<Vec<ParticipantDet
     for (i, h) in headers.iter().enumerate() {
         let name = h.trim_start_matches('\u{feff}').to_ascii_lowercase();
         if !HEADER.contains(&name.as_str()) {
-            errors.push(RowError { line: 1, message: format!("unknown column '{h}' (the header is {})", HEADER.join(",")) });
+            errors.push(RowError {
+                line: 1,
+                message: format!("unknown column '{h}' (the header is {})", HEADER.join(",")),
+            });
         } else if columns.insert(name.clone(), i).is_some() {
             errors.push(RowError { line: 1, message: format!("column '{name}' appears twice") });
         }
     }
     for required in HEADER {
         if !columns.contains_key(required) {
-            errors.push(RowError { line: 1, message: format!("missing column '{required}' (the header is {})", HEADER.join(",")) });
+            errors.push(RowError {
+                line: 1,
+                message: format!("missing column '{required}' (the header is {})", HEADER.join(",")),
+            });
         }
     }
     if !errors.is_empty() {
@@ -62,7 +68,14 @@ pub fn parse(csv_text: &str, categories: &[String]) -> Result<Vec<ParticipantDet
             continue;
         }
         if record.len() != headers.len() {
-            errors.push(RowError { line, message: format!("has {} fields, the header has {} (put a field that holds a comma in double quotes)", record.len(), headers.len()) });
+            errors.push(RowError {
+                line,
+                message: format!(
+                    "has {} fields, the header has {} (put a field that holds a comma in double quotes)",
+                    record.len(),
+                    headers.len()
+                ),
+            });
             continue;
         }
         let field = |name: &str| record.get(columns[name]).unwrap_or("");
@@ -78,7 +91,8 @@ pub fn parse(csv_text: &str, categories: &[String]) -> Result<Vec<ParticipantDet
         match ParticipantDetails::parse(&input, categories) {
             Ok(details) => {
                 if let Some(first) = seen.insert(details.phone.as_str().to_string(), line) {
-                    errors.push(RowError { line, message: format!("phone: {} is also on line {first}", details.phone) });
+                    errors
+                        .push(RowError { line, message: format!("phone: {} is also on line {first}", details.phone) });
                     continue;
                 }
                 rows.push(details);
@@ -99,7 +113,15 @@ pub fn export(participants: &[Participant]) -> anyhow::Result<String> {
     w.write_record(HEADER)?;
     for p in participants {
         let d = &p.details;
-        w.write_record([d.name.as_str(), d.phone.as_str(), &d.offers.join(";"), d.available.as_str(), &d.street, &d.postcode, d.distance.as_str()])?;
+        w.write_record([
+            d.name.as_str(),
+            d.phone.as_str(),
+            &d.offers.join(";"),
+            d.available.as_str(),
+            &d.street,
+            &d.postcode,
+            d.distance.as_str(),
+        ])?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
 }
@@ -144,15 +166,24 @@ mod tests {
 
     #[test]
     fn header_problems_are_reported() {
-        let errors: Vec<String> = parse("name,phone,offer\nA,0612345678,x\n", &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
-        assert_eq!(errors[0], "line 1: unknown column 'offer' (the header is name,phone,offers,available,street,postcode,distance)");
-        assert!(errors.iter().any(|e| e == "line 1: missing column 'offers' (the header is name,phone,offers,available,street,postcode,distance)"));
+        let errors: Vec<String> =
+            parse("name,phone,offer\nA,0612345678,x\n", &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors[0],
+            "line 1: unknown column 'offer' (the header is name,phone,offers,available,street,postcode,distance)"
+        );
+        assert!(errors.iter().any(|e| e
+            == "line 1: missing column 'offers' (the header is name,phone,offers,available,street,postcode,distance)"));
     }
 
     #[test]
     fn export_round_trips() {
         let rows = parse(crate::config::EXAMPLE_PARTICIPANTS, &cats()).unwrap();
-        let participants: Vec<Participant> = rows.into_iter().enumerate().map(|(i, details)| Participant { id: i as i64, details, paused: false, paused_until: None }).collect();
+        let participants: Vec<Participant> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, details)| Participant { id: i as i64, details, paused: false, paused_until: None })
+            .collect();
         let text = export(&participants).unwrap();
         let again = parse(&text, &cats()).unwrap();
         assert_eq!(again, participants.into_iter().map(|p| p.details).collect::<Vec<_>>());

@@ -29,7 +29,12 @@ pub struct Sandbox {
 impl Sandbox {
     /// Starts the service. Without `db`, a fresh database in a temporary folder. When the
     /// registry is empty, `participants_csv` (or the example participants) is imported.
-    pub async fn start(db: Option<PathBuf>, neighbourhoods: Neighbourhoods, start: Timestamp, participants_csv: Option<String>) -> anyhow::Result<Sandbox> {
+    pub async fn start(
+        db: Option<PathBuf>,
+        neighbourhoods: Neighbourhoods,
+        start: Timestamp,
+        participants_csv: Option<String>,
+    ) -> anyhow::Result<Sandbox> {
         Sandbox::start_with(db, neighbourhoods, start, participants_csv, None).await
     }
 
@@ -46,7 +51,12 @@ impl Sandbox {
 
     /// As `start`, with the emulator's REST API and conferences, so dialplans may ring in
     /// waves: the service's REST client points at the emulator.
-    pub async fn start_waves(db: Option<PathBuf>, neighbourhoods: Neighbourhoods, start: Timestamp, participants_csv: Option<String>) -> anyhow::Result<Sandbox> {
+    pub async fn start_waves(
+        db: Option<PathBuf>,
+        neighbourhoods: Neighbourhoods,
+        start: Timestamp,
+        participants_csv: Option<String>,
+    ) -> anyhow::Result<Sandbox> {
         Sandbox::start_full(db, neighbourhoods, start, participants_csv, None, true).await
     }
 
@@ -72,7 +82,11 @@ impl Sandbox {
             use crate::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
             let network = crate::provider::twilio::network::Network::start(&token).await?;
             let config = RestConfig::new(network.account_sid.clone(), token.clone(), network.api_base.clone())?;
-            let options = RestOptions { base_backoff: std::time::Duration::from_millis(5), calls_per_second: 200.0, ..RestOptions::default() };
+            let options = RestOptions {
+                base_backoff: std::time::Duration::from_millis(5),
+                calls_per_second: 200.0,
+                ..RestOptions::default()
+            };
             (Some(network), Some(Arc::new(RestClient::new(config, options)?)))
         } else {
             (None, None)
@@ -97,7 +111,9 @@ impl Sandbox {
         tokio::task::spawn_blocking(move || {
             st.store.write(|tx| {
                 if participants::list(tx)?.is_empty() {
-                    let rows = crate::registry::parse(&csv, &categories).map_err(|errs| anyhow::anyhow!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")))?;
+                    let rows = crate::registry::parse(&csv, &categories).map_err(|errs| {
+                        anyhow::anyhow!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+                    })?;
                     for row in &rows {
                         participants::upsert(tx, row, now)?;
                     }
@@ -129,7 +145,10 @@ impl Sandbox {
     pub async fn call_log(&self, call_sid: &str) -> anyhow::Result<Option<calls::CallLog>> {
         let st = self.state.clone();
         let sid = call_sid.to_string();
-        tokio::task::spawn_blocking(move || st.store.read(|c| Ok(calls::log(c, 1000)?.into_iter().find(|l| l.call_sid == sid)))).await?
+        tokio::task::spawn_blocking(move || {
+            st.store.read(|c| Ok(calls::log(c, 1000)?.into_iter().find(|l| l.call_sid == sid)))
+        })
+        .await?
     }
 }
 
@@ -146,7 +165,12 @@ pub fn default_demo_start() -> Timestamp {
 fn print_summary(report: &CallReport) {
     let avg = if report.requests > 0 { report.total.as_secs_f64() * 1000.0 / f64::from(report.requests) } else { 0.0 };
     println!();
-    println!("{} webhooks answered: average {:.1} ms, slowest {:.1} ms (debug builds are slower)", report.requests, avg, report.slowest.as_secs_f64() * 1000.0);
+    println!(
+        "{} webhooks answered: average {:.1} ms, slowest {:.1} ms (debug builds are slower)",
+        report.requests,
+        avg,
+        report.slowest.as_secs_f64() * 1000.0
+    );
 }
 
 /// `burenlijn demo`: one complete call in the example neighbourhood (with `waves`, the
@@ -154,7 +178,11 @@ fn print_summary(report: &CallReport) {
 /// it ended in a match.
 pub async fn demo(db: Option<PathBuf>, waves: bool) -> anyhow::Result<bool> {
     let start = crate::clock::from_env()?.unwrap_or_else(default_demo_start);
-    let sandbox = if waves { Sandbox::start_waves(db, Neighbourhoods::embedded_in_waves(), start, None).await? } else { Sandbox::start(db, Neighbourhoods::embedded(), start, None).await? };
+    let sandbox = if waves {
+        Sandbox::start_waves(db, Neighbourhoods::embedded_in_waves(), start, None).await?
+    } else {
+        Sandbox::start(db, Neighbourhoods::embedded(), start, None).await?
+    };
     let tz = TimeZone::get("Europe/Amsterdam")?;
     println!("Burenlijn demo: Voorbeeldwijk, {}", start.to_zoned(tz).strftime("%A %Y-%m-%d %H:%M %Z"));
     println!("Jan de Vries (020-1234567) calls +31 85 000 0000 and asks for help with shopping.");
@@ -220,7 +248,9 @@ impl Phones for Terminal {
             "b" => HelperAction::Busy,
             "f" => HelperAction::Failed,
             "x" => return true,
-            other if other.len() == 1 && other.chars().all(|c| c.is_ascii_digit()) => HelperAction::Key(other.to_string()),
+            other if other.len() == 1 && other.chars().all(|c| c.is_ascii_digit()) => {
+                HelperAction::Key(other.to_string())
+            }
             _ => HelperAction::NoAnswer,
         };
         self.pending.insert(number.to_string(), action);
@@ -257,7 +287,12 @@ pub async fn simulate(opts: SimulateOptions) -> anyhow::Result<()> {
     let start = crate::clock::from_env()?.unwrap_or_else(Timestamp::now);
     let to = match opts.to {
         Some(to) => to,
-        None => opts.neighbourhoods.all().next().map(|n| n.dialplan.number.as_str().to_string()).context("no dialplan loaded")?,
+        None => opts
+            .neighbourhoods
+            .all()
+            .next()
+            .map(|n| n.dialplan.number.as_str().to_string())
+            .context("no dialplan loaded")?,
     };
     let waves = opts.neighbourhoods.all().any(|n| n.dialplan.ringing.mode == crate::domain::dialplan::RingMode::Waves);
     let sandbox = if waves {

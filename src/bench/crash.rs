@@ -86,7 +86,11 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     prepare_database(&db, 300, opts.seed)?;
     let port = free_port()?;
     let base = format!("http://127.0.0.1:{port}");
-    let mut args: Vec<String> = ["serve", "--db", &db.display().to_string(), "--public-url", &base, "--rate-per-source", "0"].iter().map(|s| s.to_string()).collect();
+    let mut args: Vec<String> =
+        ["serve", "--db", &db.display().to_string(), "--public-url", &base, "--rate-per-source", "0"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     let mut env: Vec<(String, String)> = Vec::new();
     let network = if opts.waves {
         // The example dialplan ringing in waves, and the REST API the service places the
@@ -97,7 +101,12 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
         let network = crate::provider::twilio::network::Network::start(TOKEN).await?;
         network.random_helpers(opts.seed ^ 0xA5A5, super::load::random_helper);
         network.retry_webhooks_for(Duration::from_secs(20));
-        args.extend(["--dialplans".to_string(), plans.display().to_string(), "--calls-per-second".to_string(), "1000".to_string()]);
+        args.extend([
+            "--dialplans".to_string(),
+            plans.display().to_string(),
+            "--calls-per-second".to_string(),
+            "1000".to_string(),
+        ]);
         env.push(("TWILIO_ACCOUNT_SID".into(), network.account_sid.clone()));
         env.push(("TWILIO_API_BASE".into(), network.api_base.to_string()));
         Some(network)
@@ -151,7 +160,8 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..opts.concurrency.max(1) {
-        let (emulator, reports, next, total, seed) = (emulator.clone(), reports.clone(), next.clone(), opts.calls, opts.seed);
+        let (emulator, reports, next, total, seed) =
+            (emulator.clone(), reports.clone(), next.clone(), opts.calls, opts.seed);
         workers.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
@@ -178,7 +188,8 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     let later: jiff::Timestamp = now_for(started).parse()?;
     Server::start_with_env(&argv, port, &(later + jiff::SignedDuration::from_mins(20)).to_string(), &env).await?.stop();
 
-    let reports = Arc::try_unwrap(reports).map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_default();
+    let reports =
+        Arc::try_unwrap(reports).map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_default();
     let call_errors = reports.iter().filter(|r| r.is_err()).count();
     for e in reports.iter().filter_map(|r| r.as_ref().err()).take(3) {
         eprintln!("call failed: {e}");
@@ -187,13 +198,18 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     let fell_back = ok.iter().filter(|r| r.fell_back).count();
     let heard: Vec<&str> = ok
         .iter()
-        .filter(|r| !r.fell_back && r.lines.iter().any(|l| matches!(l, Line::Connected { number } if number != "+31850000001")))
+        .filter(|r| {
+            !r.fell_back && r.lines.iter().any(|l| matches!(l, Line::Connected { number } if number != "+31850000001"))
+        })
         .map(|r| r.call_sid.as_str())
         .collect();
 
-    let connected = |r: &&CallReport| r.lines.iter().filter(|l| matches!(l, Line::Connected { number } if number != "+31850000001")).count();
+    let connected = |r: &&CallReport| {
+        r.lines.iter().filter(|l| matches!(l, Line::Connected { number } if number != "+31850000001")).count()
+    };
     let joined_twice = ok.iter().filter(|r| connected(r) > 1).count();
-    let left_alone = ok.iter().flat_map(|r| r.lines.iter()).filter(|l| matches!(l, Line::AloneInConference { .. })).count();
+    let left_alone =
+        ok.iter().flat_map(|r| r.lines.iter()).filter(|l| matches!(l, Line::AloneInConference { .. })).count();
 
     let conn = Connection::open(&db)?;
     let (stored, calls_without_outcome, helpers_left_ringing) = crate::store::calls::loose_ends(&conn)?;

@@ -46,12 +46,17 @@ pub struct DeskReport {
 const NOW: &str = "2026-11-24T10:15:00+01:00";
 const CATEGORIES: [&str; 4] = ["shopping", "transport", "odd-jobs", "company"];
 
-fn history<'a>(opts: &'a DeskOptions, people: &'a [(i64, String, String)], now: Timestamp) -> impl Iterator<Item = PastCall> + 'a {
+fn history<'a>(
+    opts: &'a DeskOptions,
+    people: &'a [(i64, String, String)],
+    now: Timestamp,
+) -> impl Iterator<Item = PastCall> + 'a {
     let mut rng = fastrand::Rng::with_seed(opts.seed);
     let span = i64::from(opts.months.max(1)) * 30 * 86_400;
     let step = span / opts.calls.max(1) as i64;
     (0..opts.calls).map(move |i| {
-        let started_at = Timestamp::from_second(now.as_second() - span + i as i64 * step + rng.i64(0..step.max(1))).unwrap_or(now);
+        let started_at =
+            Timestamp::from_second(now.as_second() - span + i as i64 * step + rng.i64(0..step.max(1))).unwrap_or(now);
         let caller = &people[rng.usize(..people.len())];
         let roll = rng.u32(0..100);
         let outcome = match roll {
@@ -61,13 +66,18 @@ fn history<'a>(opts: &'a DeskOptions, people: &'a [(i64, String, String)], now: 
             88..=94 => "voicemail",
             _ => "abandoned",
         };
-        let category = (outcome != "abandoned" || rng.bool()).then(|| CATEGORIES[rng.usize(..CATEGORIES.len())].to_string());
+        let category =
+            (outcome != "abandoned" || rng.bool()).then(|| CATEGORIES[rng.usize(..CATEGORIES.len())].to_string());
         let rings = if category.is_none() { 0 } else { rng.usize(1..=4) };
         let mut attempts = Vec::with_capacity(rings);
         for r in 0..rings {
             let h = &people[rng.usize(..people.len())];
             let last = r + 1 == rings;
-            let result = if last && outcome == "matched" { "accepted" } else { ["declined", "no-answer", "busy"][rng.usize(..3)] };
+            let result = if last && outcome == "matched" {
+                "accepted"
+            } else {
+                ["declined", "no-answer", "busy"][rng.usize(..3)]
+            };
             attempts.push((h.0, h.1.clone(), h.2.split(' ').next().unwrap_or("").to_string(), result));
         }
         let wait_seconds = (outcome == "matched").then(|| 20 + 25 * rings as i64);
@@ -127,7 +137,9 @@ pub async fn run(opts: DeskOptions) -> anyhow::Result<DeskReport> {
     let port = free_port()?;
     let db_arg = db.display().to_string();
     let base_url = format!("http://127.0.0.1:{port}");
-    let server = Server::start(&["serve", "--db", &db_arg, "--public-url", &base_url, "--retention-months", "0"], port, NOW).await?;
+    let server =
+        Server::start(&["serve", "--db", &db_arg, "--public-url", &base_url, "--retention-months", "0"], port, NOW)
+            .await?;
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     // Measure the running service, not its first seconds: wait until the figures it counts
     // in advance at start are ready (the time this takes is reported).
@@ -179,7 +191,14 @@ pub async fn run(opts: DeskOptions) -> anyhow::Result<DeskReport> {
             }
         }
         times.sort_by(|a, b| a.total_cmp(b));
-        out.push(PageFigures { page: name, first_ms: first, p50_ms: percentile(&times, 50.0), p99_ms: percentile(&times, 99.0), max_ms: *times.last().unwrap_or(&0.0), bytes });
+        out.push(PageFigures {
+            page: name,
+            first_ms: first,
+            p50_ms: percentile(&times, 50.0),
+            p99_ms: percentile(&times, 99.0),
+            max_ms: *times.last().unwrap_or(&0.0),
+            bytes,
+        });
     }
     let peak_rss_mb = server.stop();
     Ok(DeskReport { calls: opts.calls, fill_seconds, db_mb, pages: out, peak_rss_mb, warm_up_seconds })
@@ -231,11 +250,18 @@ impl DeskReport {
             self.calls, self.db_mb, self.fill_seconds, self.peak_rss_mb, self.warm_up_seconds, "page", "first ms", "p50 ms", "p99 ms", "max ms", "KB"
         );
         for p in &self.pages {
-            s.push_str(&format!("{:<26} {:>10.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}\n", p.page, p.first_ms, p.p50_ms, p.p99_ms, p.max_ms, p.bytes as f64 / 1024.0));
+            s.push_str(&format!(
+                "{:<26} {:>10.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}\n",
+                p.page,
+                p.first_ms,
+                p.p50_ms,
+                p.p99_ms,
+                p.max_ms,
+                p.bytes as f64 / 1024.0
+            ));
         }
         let slowest = self.pages.iter().map(|p| p.p99_ms.max(p.first_ms)).fold(0.0, f64::max);
         s.push_str(&format!("\nslowest page (first or p99): {slowest:.1} ms; target: under 100 ms\n"));
         s
     }
 }
-

@@ -102,8 +102,20 @@ impl Phones for RandomPhones {
 /// kinds of help, some with hours, a few with near/far wishes.
 pub fn generate_participants(n: usize, seed: u64) -> Vec<ParticipantDetails> {
     let mut rng = fastrand::Rng::with_seed(seed);
-    let categories: Vec<String> = ["shopping", "transport", "odd-jobs", "company"].iter().map(|s| s.to_string()).collect();
-    let streets = ["Kerkstraat", "Molenweg", "Dorpsweg", "Schoolstraat", "Lindelaan", "Beukenlaan", "Stationsweg", "Raadhuisplein", "Julianastraat", "Wilhelminalaan"];
+    let categories: Vec<String> =
+        ["shopping", "transport", "odd-jobs", "company"].iter().map(|s| s.to_string()).collect();
+    let streets = [
+        "Kerkstraat",
+        "Molenweg",
+        "Dorpsweg",
+        "Schoolstraat",
+        "Lindelaan",
+        "Beukenlaan",
+        "Stationsweg",
+        "Raadhuisplein",
+        "Julianastraat",
+        "Wilhelminalaan",
+    ];
     let hours = ["", "", "", "mon-fri 09:00-17:00", "mon-sat 08:00-20:00", "daily 10:00-16:00", "tue,thu 09:00-21:00"];
     let distances = ["any", "any", "any", "near", "not-own-street"];
     (0..n)
@@ -115,7 +127,15 @@ pub fn generate_participants(n: usize, seed: u64) -> Vec<ParticipantDetails> {
             let street = streets[rng.usize(..streets.len())];
             let postcode = format!("{} AB", 1200 + rng.u32(0..40));
             ParticipantDetails::parse(
-                &ParticipantInput { name: &name, phone: &phone, offers: &offers, available: hours[rng.usize(..hours.len())], street, postcode: &postcode, distance: distances[rng.usize(..distances.len())] },
+                &ParticipantInput {
+                    name: &name,
+                    phone: &phone,
+                    offers: &offers,
+                    available: hours[rng.usize(..hours.len())],
+                    street,
+                    postcode: &postcode,
+                    distance: distances[rng.usize(..distances.len())],
+                },
                 &categories,
             )
             .expect("generated participants are valid")
@@ -149,7 +169,12 @@ impl Server {
     }
 
     /// As `start`, with more environment (the REST API's account and base URL).
-    pub(crate) async fn start_with_env(args: &[&str], port: u16, now: &str, env: &[(String, String)]) -> anyhow::Result<Server> {
+    pub(crate) async fn start_with_env(
+        args: &[&str],
+        port: u16,
+        now: &str,
+        env: &[(String, String)],
+    ) -> anyhow::Result<Server> {
         let exe = std::env::current_exe()?;
         let base = format!("http://127.0.0.1:{port}");
         let child = Command::new(exe)
@@ -233,7 +258,9 @@ where
         let _ = w.await;
     }
     let elapsed = started.elapsed();
-    let tally = Arc::try_unwrap(tally).map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_else(|_| Tally { latencies: vec![], errors: 0, calls: 0 });
+    let tally = Arc::try_unwrap(tally)
+        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .unwrap_or_else(|_| Tally { latencies: vec![], errors: 0, calls: 0 });
     (tally, elapsed)
 }
 
@@ -274,7 +301,10 @@ impl LoadReport {
 
     pub fn table(&self) -> String {
         let row = |name: &str, f: &Figures| {
-            format!("{name:<10} {:>8} {:>9} {:>10.1} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9.1}\n", f.calls, f.webhooks, f.calls_per_s, f.p50_ms, f.p99_ms, f.max_ms, f.errors, f.peak_rss_mb)
+            format!(
+                "{name:<10} {:>8} {:>9} {:>10.1} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9.1}\n",
+                f.calls, f.webhooks, f.calls_per_s, f.p50_ms, f.p99_ms, f.max_ms, f.errors, f.peak_rss_mb
+            )
         };
         let mut out = format!(
             "{} calls, {} at a time, {} participants, seed {}, {} ms between webhooks\n\n{:<10} {:>8} {:>9} {:>10} {:>8} {:>8} {:>8} {:>7} {:>9}\n",
@@ -306,7 +336,12 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     // Ours: complete calls through the emulator.
     let port = free_port()?;
     let db_arg = db.display().to_string();
-    let server = Server::start(&["serve", "--db", &db_arg, "--public-url", &format!("http://127.0.0.1:{port}"), "--rate-per-source", "0"], port, START).await?;
+    let server = Server::start(
+        &["serve", "--db", &db_arg, "--public-url", &format!("http://127.0.0.1:{port}"), "--rate-per-source", "0"],
+        port,
+        START,
+    )
+    .await?;
     let mut emulator = Emulator::new(&server.base, TOKEN, None)?;
     emulator.pause_between_requests = Duration::from_millis(opts.pace_ms);
     let emulator = Arc::new(emulator);
@@ -339,11 +374,22 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
                 if !pace.is_zero() {
                     tokio::time::sleep(pace.mul_f64(0.5 + fastrand::f64())).await;
                 }
-                let params = vec![("CallSid".to_string(), format!("CA{i:016}{n:016}")), ("From".into(), "+31201234567".into()), ("To".into(), SWITCHBOARD.into())];
+                let params = vec![
+                    ("CallSid".to_string(), format!("CA{i:016}{n:016}")),
+                    ("From".into(), "+31201234567".into()),
+                    ("To".into(), SWITCHBOARD.into()),
+                ];
                 let sig = crate::provider::twilio::signature(TOKEN, &url, &params);
                 let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();
                 let started = Instant::now();
-                let resp = client.post(&url).header("X-Twilio-Signature", sig).header("Content-Type", "application/x-www-form-urlencoded").body(body).send().await.map_err(|e| e.to_string())?;
+                let resp = client
+                    .post(&url)
+                    .header("X-Twilio-Signature", sig)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .body(body)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let ok = resp.status().is_success();
                 resp.text().await.map_err(|e| e.to_string())?;
                 lat.push(started.elapsed());
@@ -357,7 +403,12 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     .await;
     let rss = server.stop();
     let baseline = figures(tally, elapsed, rss);
-    Ok(LoadReport { ours, baseline, options: (opts.calls, opts.concurrency, opts.participants, opts.seed), pace_ms: opts.pace_ms })
+    Ok(LoadReport {
+        ours,
+        baseline,
+        options: (opts.calls, opts.concurrency, opts.participants, opts.seed),
+        pace_ms: opts.pace_ms,
+    })
 }
 
 pub(crate) fn prepare_database(db: &Path, n: usize, seed: u64) -> anyhow::Result<()> {
@@ -377,7 +428,10 @@ pub async fn baseline_server(listen: std::net::SocketAddr) -> anyhow::Result<()>
     use axum::routing::{get, post};
     const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Goedemorgen. Fijn dat u belt.</Say><Gather input="dtmf" numDigits="1" timeout="8" action="menu?s=1" method="POST"><Say voice="Polly.Lotte" language="nl-NL">Voor boodschappen, toets 1.</Say></Gather><Redirect method="POST">menu?s=1</Redirect></Response>"#;
     let app = axum::Router::new()
-        .route("/twilio/{endpoint}", post(|| async { ([(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")], DOC) }))
+        .route(
+            "/twilio/{endpoint}",
+            post(|| async { ([(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")], DOC) }),
+        )
         .route("/healthz", get(|| async { "ok\n" }));
     let listener = tokio::net::TcpListener::bind(listen).await?;
     axum::serve(listener, app).with_graceful_shutdown(crate::web::shutdown_signal()).await?;

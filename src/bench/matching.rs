@@ -31,9 +31,18 @@ pub struct MatchOptions {
 
 const CATEGORIES: [&str; 4] = ["shopping", "transport", "odd-jobs", "company"];
 const STREETS: [(&str, &str); 12] = [
-    ("Kerkstraat", "4411 AB"), ("Molenweg", "4411 CD"), ("Dorpsweg", "4411 EF"), ("Schoolstraat", "4412 AB"),
-    ("Lindelaan", "4412 CD"), ("Beukenlaan", "4412 EF"), ("Havenweg", "4413 AB"), ("Julianastraat", "4413 CD"),
-    ("Raadhuisplein", "4413 EF"), ("Stationsweg", "4414 AB"), ("Zeedijk", "4414 CD"), ("Oude Weg", "4414 EF"),
+    ("Kerkstraat", "4411 AB"),
+    ("Molenweg", "4411 CD"),
+    ("Dorpsweg", "4411 EF"),
+    ("Schoolstraat", "4412 AB"),
+    ("Lindelaan", "4412 CD"),
+    ("Beukenlaan", "4412 EF"),
+    ("Havenweg", "4413 AB"),
+    ("Julianastraat", "4413 CD"),
+    ("Raadhuisplein", "4413 EF"),
+    ("Stationsweg", "4414 AB"),
+    ("Zeedijk", "4414 CD"),
+    ("Oude Weg", "4414 EF"),
 ];
 const MAX_HELPERS: usize = 6;
 const MAX_WAIT: i64 = 300;
@@ -117,16 +126,35 @@ pub struct MatchReport {
 
 /// A draw in [0, 1) that depends only on its inputs.
 fn draw(seed: u64, request: usize, helper: i64, what: u64) -> f64 {
-    let mut rng = fastrand::Rng::with_seed(seed ^ (request as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (helper as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ what.wrapping_mul(0x1656_67B1_9E37_79F9));
+    let mut rng = fastrand::Rng::with_seed(
+        seed ^ (request as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ (helper as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+            ^ what.wrapping_mul(0x1656_67B1_9E37_79F9),
+    );
     rng.f64()
 }
 
 fn make_helpers(opts: &MatchOptions, rng: &mut fastrand::Rng) -> Vec<SimHelper> {
     let known: Vec<String> = CATEGORIES.iter().map(|c| c.to_string()).collect();
-    let hours = ["", "", "", "", "mon-fri 09:00-17:00", "mon-sat 10:00-20:00", "daily 08:00-12:00", "mon,wed,fri 13:00-21:00", "tue,thu 09:00-21:00"];
+    let hours = [
+        "",
+        "",
+        "",
+        "",
+        "mon-fri 09:00-17:00",
+        "mon-sat 10:00-20:00",
+        "daily 08:00-12:00",
+        "mon,wed,fri 13:00-21:00",
+        "tue,thu 09:00-21:00",
+    ];
     (0..opts.helpers)
         .map(|i| {
-            let mut offers: Vec<&str> = CATEGORIES.iter().zip([0.6, 0.45, 0.35, 0.4]).filter(|(_, p)| rng.f64() < *p).map(|(c, _)| *c).collect();
+            let mut offers: Vec<&str> = CATEGORIES
+                .iter()
+                .zip([0.6, 0.45, 0.35, 0.4])
+                .filter(|(_, p)| rng.f64() < *p)
+                .map(|(c, _)| *c)
+                .collect();
             if offers.is_empty() {
                 offers.push(CATEGORIES[rng.usize(..CATEGORIES.len())]);
             }
@@ -168,7 +196,16 @@ fn make_helpers(opts: &MatchOptions, rng: &mut fastrand::Rng) -> Vec<SimHelper> 
                 pick[b] = (base_pick * factor).clamp(0.02, 0.95);
                 yes[b] = (base_yes * (0.6 + rng.f64() * 0.6)).clamp(0.02, 0.95);
             }
-            SimHelper { participant: std::sync::Arc::new(Participant { id: i as i64 + 1, details, paused: false, paused_until: None }), pick, yes }
+            SimHelper {
+                participant: std::sync::Arc::new(Participant {
+                    id: i as i64 + 1,
+                    details,
+                    paused: false,
+                    paused_until: None,
+                }),
+                pick,
+                yes,
+            }
         })
         .collect()
 }
@@ -178,7 +215,21 @@ fn make_requests(opts: &MatchOptions, rng: &mut fastrand::Rng, askers: usize, tz
     let weights: Vec<f64> = (1..=askers).map(|r| 1.0 / (r as f64).powf(0.8)).collect();
     let total: f64 = weights.iter().sum();
     let per_day = opts.requests_per_year / 365.0;
-    let hour_weights = [(8, 6.0), (9, 12.0), (10, 14.0), (11, 12.0), (12, 6.0), (13, 8.0), (14, 9.0), (15, 8.0), (16, 7.0), (17, 5.0), (18, 5.0), (19, 4.0), (20, 2.0)];
+    let hour_weights = [
+        (8, 6.0),
+        (9, 12.0),
+        (10, 14.0),
+        (11, 12.0),
+        (12, 6.0),
+        (13, 8.0),
+        (14, 9.0),
+        (15, 8.0),
+        (16, 7.0),
+        (17, 5.0),
+        (18, 5.0),
+        (19, 4.0),
+        (20, 2.0),
+    ];
     let hour_total: f64 = hour_weights.iter().map(|(_, w)| w).sum();
     let mut out = Vec::new();
     let start = date(2026, 1, 5);
@@ -240,12 +291,33 @@ pub fn run(opts: &MatchOptions) -> MatchReport {
         .collect();
     let requests = make_requests(opts, &mut rng, askers.len(), &tz);
     let ringing = WeeklyHours::parse("08:00-21:00").expect("valid");
-    let strategies = [Strategy::List, Strategy::Random, Strategy::AllAtOnce, Strategy::Rotation, Strategy::Burenlijn, Strategy::Waves2];
+    let strategies = [
+        Strategy::List,
+        Strategy::Random,
+        Strategy::AllAtOnce,
+        Strategy::Rotation,
+        Strategy::Burenlijn,
+        Strategy::Waves2,
+    ];
     let figures = strategies.iter().map(|s| simulate(*s, opts, &helpers, &askers, &requests, &ringing)).collect();
-    MatchReport { requests: requests.len(), months: opts.months, seed: opts.seed, helpers: opts.helpers, households: opts.households, strategies: figures }
+    MatchReport {
+        requests: requests.len(),
+        months: opts.months,
+        seed: opts.seed,
+        helpers: opts.helpers,
+        households: opts.households,
+        strategies: figures,
+    }
 }
 
-fn simulate(strategy: Strategy, opts: &MatchOptions, helpers: &[SimHelper], askers: &[Asker], requests: &[Req], ringing: &WeeklyHours) -> StrategyFigures {
+fn simulate(
+    strategy: Strategy,
+    opts: &MatchOptions,
+    helpers: &[SimHelper],
+    askers: &[Asker],
+    requests: &[Req],
+    ringing: &WeeklyHours,
+) -> StrategyFigures {
     let mut last_asked: HashMap<i64, Timestamp> = HashMap::new();
     let mut helped: HashMap<(usize, &str), Vec<i64>> = HashMap::new();
     let mut learned = Likelihoods::default();
@@ -259,9 +331,12 @@ fn simulate(strategy: Strategy, opts: &MatchOptions, helpers: &[SimHelper], aske
                 participant: h.participant.clone(),
                 busy: false,
                 asked_this_call: false,
-                helped_caller_before: helped.get(&(req.asker, req.category)).is_some_and(|v| v.contains(&h.participant.id)),
+                helped_caller_before: helped
+                    .get(&(req.asker, req.category))
+                    .is_some_and(|v| v.contains(&h.participant.id)),
                 last_asked: last_asked.get(&h.participant.id).copied(),
-                likelihood: matches!(strategy, Strategy::Burenlijn | Strategy::Waves2).then(|| learned.likelihood(h.participant.id, req.local)),
+                likelihood: matches!(strategy, Strategy::Burenlijn | Strategy::Waves2)
+                    .then(|| learned.likelihood(h.participant.id, req.local)),
             })
             .collect();
         let request = Request {
@@ -273,13 +348,23 @@ fn simulate(strategy: Strategy, opts: &MatchOptions, helpers: &[SimHelper], aske
             ringing_hours: ringing,
         };
         let order: Vec<i64> = match strategy {
-            Strategy::List | Strategy::AllAtOnce => candidates.iter().filter(|c| ranking::eligibility(c, &request).is_ok()).map(|c| c.participant.id).collect(),
+            Strategy::List | Strategy::AllAtOnce => candidates
+                .iter()
+                .filter(|c| ranking::eligibility(c, &request).is_ok())
+                .map(|c| c.participant.id)
+                .collect(),
             Strategy::Random => {
-                let mut ids: Vec<i64> = candidates.iter().filter(|c| ranking::eligibility(c, &request).is_ok()).map(|c| c.participant.id).collect();
+                let mut ids: Vec<i64> = candidates
+                    .iter()
+                    .filter(|c| ranking::eligibility(c, &request).is_ok())
+                    .map(|c| c.participant.id)
+                    .collect();
                 shuffle.shuffle(&mut ids);
                 ids
             }
-            Strategy::Rotation | Strategy::Burenlijn | Strategy::Waves2 => ranking::rank(&candidates, &request).iter().map(|c| c.participant.id).collect(),
+            Strategy::Rotation | Strategy::Burenlijn | Strategy::Waves2 => {
+                ranking::rank(&candidates, &request).iter().map(|c| c.participant.id).collect()
+            }
         };
         let b = band(req.local);
         let person = |id: i64| &helpers[(id - 1) as usize];
@@ -327,13 +412,28 @@ fn simulate(strategy: Strategy, opts: &MatchOptions, helpers: &[SimHelper], aske
                             next_free = start + 1;
                             let (picks, delay, yes) = answer(id);
                             note(&mut t, id, req.at + SignedDuration::from_secs(start), yes, &mut learned);
-                            let end = if yes { start + delay + 15 } else if picks { start + delay + 20 } else { start + RING_TIMEOUT };
-                            legs.push(Leg { attempt: legs.len() as u32 + 1, helper_id: id, status: LegStatus::Ringing, started_at: req.at + SignedDuration::from_secs(start) });
+                            let end = if yes {
+                                start + delay + 15
+                            } else if picks {
+                                start + delay + 20
+                            } else {
+                                start + RING_TIMEOUT
+                            };
+                            legs.push(Leg {
+                                attempt: legs.len() as u32 + 1,
+                                helper_id: id,
+                                status: LegStatus::Ringing,
+                                started_at: req.at + SignedDuration::from_secs(start),
+                            });
                             ends.push((end, yes));
                         }
                     }
                     Decision::Wait => {
-                        let Some(i) = (0..legs.len()).filter(|i| legs[*i].status.in_flight()).min_by_key(|i| ends[*i].0) else { break };
+                        let Some(i) =
+                            (0..legs.len()).filter(|i| legs[*i].status.in_flight()).min_by_key(|i| ends[*i].0)
+                        else {
+                            break;
+                        };
                         let (end, yes) = ends[i];
                         now = end;
                         if yes {
@@ -367,7 +467,8 @@ fn simulate(strategy: Strategy, opts: &MatchOptions, helpers: &[SimHelper], aske
         }
     }
     t.waits.sort_by(|a, b| a.total_cmp(b));
-    let counts: Vec<f64> = helpers.iter().map(|h| f64::from(t.asks.get(&h.participant.id).copied().unwrap_or(0))).collect();
+    let counts: Vec<f64> =
+        helpers.iter().map(|h| f64::from(t.asks.get(&h.participant.id).copied().unwrap_or(0))).collect();
     StrategyFigures {
         key: strategy.key(),
         description: strategy.describe(),
@@ -426,7 +527,14 @@ impl MatchReport {
         for s in &self.strategies {
             out.push_str(&format!(
                 "{:<12} {:<26} {:>8.0} {:>8.0} {:>7.0}% {:>8.2} {:>6.2} {:>9}\n",
-                s.key, s.description, s.median_wait_s, s.p90_wait_s, s.matched_share * 100.0, s.phones_per_match, s.gini, s.max_asks_week
+                s.key,
+                s.description,
+                s.median_wait_s,
+                s.p90_wait_s,
+                s.matched_share * 100.0,
+                s.phones_per_match,
+                s.gini,
+                s.max_asks_week
             ));
         }
         out
@@ -442,9 +550,24 @@ impl MatchReport {
         for (i, s) in self.strategies.iter().enumerate() {
             let y = 36.0 + row * i as f64;
             out.push_str(&format!("<text x=\"10\" y=\"{}\">{}</text>\n", y + 18.0, s.description));
-            out.push_str(&format!("<rect x=\"{left}\" y=\"{y}\" width=\"{:.1}\" height=\"24\" fill=\"{}\"/>\n", s.median_wait_s * scale, if s.key == "burenlijn" { "#1b7f3b" } else { "#6b7b8c" }));
-            out.push_str(&format!("<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#222\" stroke-width=\"2\"/>\n", left + s.p90_wait_s * scale, y + 12.0, y + 12.0));
-            out.push_str(&format!("<text x=\"{:.1}\" y=\"{}\">{:.0} / {:.0} s</text>\n", left + s.p90_wait_s * scale + 6.0, y + 18.0, s.median_wait_s, s.p90_wait_s));
+            out.push_str(&format!(
+                "<rect x=\"{left}\" y=\"{y}\" width=\"{:.1}\" height=\"24\" fill=\"{}\"/>\n",
+                s.median_wait_s * scale,
+                if s.key == "burenlijn" { "#1b7f3b" } else { "#6b7b8c" }
+            ));
+            out.push_str(&format!(
+                "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#222\" stroke-width=\"2\"/>\n",
+                left + s.p90_wait_s * scale,
+                y + 12.0,
+                y + 12.0
+            ));
+            out.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{}\">{:.0} / {:.0} s</text>\n",
+                left + s.p90_wait_s * scale + 6.0,
+                y + 18.0,
+                s.median_wait_s,
+                s.p90_wait_s
+            ));
         }
         out.push_str("</svg>\n");
         out
@@ -456,14 +579,35 @@ mod tests {
     #[test]
     fn waves_of_two_wait_less_than_one_by_one_on_the_same_neighbourhood() {
         for seed in [7, 11, 23] {
-            let report = super::run(&super::MatchOptions { months: 12, seed, households: 540, helpers: 84, requests_per_year: 165.0 });
+            let report = super::run(&super::MatchOptions {
+                months: 12,
+                seed,
+                households: 540,
+                helpers: 84,
+                requests_per_year: 165.0,
+            });
             let get = |key: &str| report.strategies.iter().find(|s| s.key == key).expect("strategy present").clone();
             let (one_by_one, waves) = (get("burenlijn"), get("waves-2"));
-            assert!(waves.median_wait_s < one_by_one.median_wait_s, "seed {seed}: median {} vs {}", waves.median_wait_s, one_by_one.median_wait_s);
-            assert!(waves.p90_wait_s < one_by_one.p90_wait_s, "seed {seed}: p90 {} vs {}", waves.p90_wait_s, one_by_one.p90_wait_s);
+            assert!(
+                waves.median_wait_s < one_by_one.median_wait_s,
+                "seed {seed}: median {} vs {}",
+                waves.median_wait_s,
+                one_by_one.median_wait_s
+            );
+            assert!(
+                waves.p90_wait_s < one_by_one.p90_wait_s,
+                "seed {seed}: p90 {} vs {}",
+                waves.p90_wait_s,
+                one_by_one.p90_wait_s
+            );
             // Who is matched at all differs a little (histories, and so rankings, diverge
             // once different people have been asked), not systematically.
-            assert!((waves.matched_share - one_by_one.matched_share).abs() < 0.04, "seed {seed}: {} vs {}", waves.matched_share, one_by_one.matched_share);
+            assert!(
+                (waves.matched_share - one_by_one.matched_share).abs() < 0.04,
+                "seed {seed}: {} vs {}",
+                waves.matched_share,
+                one_by_one.matched_share
+            );
         }
     }
 

@@ -10,26 +10,49 @@ use super::prompts::Speech;
 pub enum Action {
     Say(Speech),
     /// Speak, and wait for one key. When nothing is pressed the next action runs.
-    Gather { say: Vec<Speech>, timeout_seconds: u32, next: Next },
+    Gather {
+        say: Vec<Speech>,
+        timeout_seconds: u32,
+        next: Next,
+    },
     Redirect(Next),
     /// Ring one helper. `whisper` runs on the helper's side after they pick up; the two
     /// are joined only if it ends without hanging up.
-    DialHelper { number: PhoneNumber, caller_id: PhoneNumber, timeout_seconds: u32, whisper: Next, done: Next },
+    DialHelper {
+        number: PhoneNumber,
+        caller_id: PhoneNumber,
+        timeout_seconds: u32,
+        whisper: Next,
+        done: Next,
+    },
     /// Put the caller through to the desk phone.
-    DialDesk { number: PhoneNumber, timeout_seconds: u32, done: Next },
+    DialDesk {
+        number: PhoneNumber,
+        timeout_seconds: u32,
+        done: Next,
+    },
     /// Record a message after a beep.
-    Record { max_seconds: u32, silence_seconds: u32, done: Next },
+    Record {
+        max_seconds: u32,
+        silence_seconds: u32,
+        done: Next,
+    },
     /// Silence for a few seconds (between kind words on hold).
     Pause(u32),
     /// Waves: the caller waits on hold, hearing `wait` again and again, until a helper
     /// joins or we move the call on; then `done` is asked.
-    Hold { wait: Next, done: Next },
+    Hold {
+        wait: Next,
+        done: Next,
+    },
     /// Waves, on a helper's leg: join the caller who is on hold. (Call back later: the
     /// resident, called by us, joins the helper who waits.)
     JoinHold,
     /// Call back later, on the helper's leg: wait in the conference, hearing `wait` again
     /// and again, until the resident we are calling joins.
-    WaitInHold { wait: Next },
+    WaitInHold {
+        wait: Next,
+    },
     Hangup,
 }
 
@@ -37,18 +60,28 @@ pub enum Action {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Next {
     Menu,
-    HelperDone { attempt: u32 },
-    Whisper { attempt: u32 },
-    WhisperKey { attempt: u32 },
+    HelperDone {
+        attempt: u32,
+    },
+    Whisper {
+        attempt: u32,
+    },
+    WhisperKey {
+        attempt: u32,
+    },
     DeskDone,
     Recorded,
     HoldWait,
     HoldDone,
-    WaveKey { attempt: u32 },
+    WaveKey {
+        attempt: u32,
+    },
     /// The answer to "shall we call you back?".
     CallbackOffer,
     /// Call back later: what the helper who waits for the resident hears, again and again.
-    HelperWait { attempt: u32 },
+    HelperWait {
+        attempt: u32,
+    },
     /// The conference's status callback: who entered it (`participant-join`).
     ConferenceEvents,
 }

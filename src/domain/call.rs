@@ -34,12 +34,17 @@ pub enum Phase {
     Connected(Ring),
     /// Ringing in waves: the caller waits on hold while the service rings helpers itself
     /// (see `waves`). `matched` once a helper said yes and was joined.
-    Holding { matched: bool },
+    Holding {
+        matched: bool,
+    },
     /// Ringing the desk phone.
     Desk,
     /// Recording a message for the desk.
     Voicemail,
-    Ended { outcome: Outcome, from: Stage },
+    Ended {
+        outcome: Outcome,
+        from: Stage,
+    },
 }
 
 /// The phase a call ended from, which decides how late reports may still change it.
@@ -135,60 +140,121 @@ pub enum Event {
     /// A key in the menu; `None` when nothing was pressed.
     MenuKey(Option<String>),
     /// A helper picked up and is about to hear the request.
-    HelperAnswered { attempt: u32 },
+    HelperAnswered {
+        attempt: u32,
+    },
     /// A helper pressed a key while hearing the request.
-    HelperKey { attempt: u32, key: Option<String> },
+    HelperKey {
+        attempt: u32,
+        key: Option<String>,
+    },
     /// The helper's leg ended. `bridged` is the provider's own word on whether the two
     /// were joined, when it gives one.
-    HelperDialEnded { attempt: u32, status: DialStatus, bridged: Option<bool> },
-    DeskDialEnded { status: DialStatus },
-    Recorded { recording_url: Option<String>, duration_seconds: u32 },
+    HelperDialEnded {
+        attempt: u32,
+        status: DialStatus,
+        bridged: Option<bool>,
+    },
+    DeskDialEnded {
+        status: DialStatus,
+    },
+    Recorded {
+        recording_url: Option<String>,
+        duration_seconds: u32,
+    },
     /// The caller's line is gone (hung up, or the provider ended the call).
     CallerGone,
     /// Waves: the hold's wait document is asked for again (every few seconds).
     HoldTick,
     /// Waves: the helper who said yes entered a conference without the caller in it (the
     /// caller hung up in the moment between the yes and the join).
-    WinnerAlone { attempt: u32 },
+    WinnerAlone {
+        attempt: u32,
+    },
     /// Waves: the line of the helper who said yes dropped before they entered the caller's
     /// conference: the yes never reached the caller, and the search goes on.
-    WinnerDropped { attempt: u32 },
+    WinnerDropped {
+        attempt: u32,
+    },
     /// Call back later: the resident entered a conference without the helper who said yes
     /// (whose line dropped just before).
-    ResidentAlone { attempt: u32, helper_first_name: String },
+    ResidentAlone {
+        attempt: u32,
+        helper_first_name: String,
+    },
     /// Call back later: the helper's wait document is asked for again.
-    HelperWaitTick { attempt: u32 },
+    HelperWaitTick {
+        attempt: u32,
+    },
     /// Waves: the caller left the hold (moved there by us when the search ended, or the
     /// conversation with the helper ended).
     HoldEnded,
     /// Waves: a helper's leg picked up and is about to hear the request.
-    WaveAnswered { attempt: u32, helper_first_name: String, still_wanted: bool },
+    WaveAnswered {
+        attempt: u32,
+        helper_first_name: String,
+        still_wanted: bool,
+    },
     /// Waves: a helper pressed a key; for a 1, `verdict` is what `waves::yes` decided in
     /// the same transaction.
-    WaveKey { attempt: u32, helper_id: i64, key: Option<String>, verdict: Option<super::waves::Yes> },
+    WaveKey {
+        attempt: u32,
+        helper_id: i64,
+        key: Option<String>,
+        verdict: Option<super::waves::Yes>,
+    },
     /// The key after "shall we call you back?" (`None`: nothing pressed).
     CallbackKey(Option<String>),
     /// Call back later: the resident picked up; the helper who said yes is waiting.
-    ResidentAnswered { helper_first_name: String, helper_street: Option<String> },
+    ResidentAnswered {
+        helper_first_name: String,
+        helper_street: Option<String>,
+    },
     /// Call back later: the resident did not answer (`attempt` is the helper's yes).
-    ResidentUnreachable { attempt: u32 },
+    ResidentUnreachable {
+        attempt: u32,
+    },
 }
 
 /// Facts to log, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
-    AttemptStarted { attempt: u32, helper_id: i64, phone: PhoneNumber },
-    HelperAnswered { attempt: u32 },
-    HelperKey { attempt: u32, key: String },
+    AttemptStarted {
+        attempt: u32,
+        helper_id: i64,
+        phone: PhoneNumber,
+    },
+    HelperAnswered {
+        attempt: u32,
+    },
+    HelperKey {
+        attempt: u32,
+        key: String,
+    },
     /// The helper said yes: a match, with the wait since the category was chosen.
-    Matched { attempt: u32, helper_id: i64, wait_seconds: i64 },
+    Matched {
+        attempt: u32,
+        helper_id: i64,
+        wait_seconds: i64,
+    },
     /// The yes did not lead to a conversation after all.
-    MatchUndone { attempt: u32 },
-    AttemptEnded { attempt: u32, result: AttemptResult },
-    Voicemail { recording_url: String, duration_seconds: u32 },
+    MatchUndone {
+        attempt: u32,
+    },
+    AttemptEnded {
+        attempt: u32,
+        result: AttemptResult,
+    },
+    Voicemail {
+        recording_url: String,
+        duration_seconds: u32,
+    },
     /// The resident wants to be called back as soon as a neighbour can help: the search
     /// goes on until `open_until`, first from `first_try_at`.
-    CallbackRequested { open_until: Timestamp, first_try_at: Timestamp },
+    CallbackRequested {
+        open_until: Timestamp,
+        first_try_at: Timestamp,
+    },
 }
 
 /// Who is calling, as far as the registry knows.
@@ -240,7 +306,15 @@ pub struct Step {
 
 impl CallState {
     pub fn new(started_at: Timestamp) -> CallState {
-        CallState { phase: Phase::Menu, menu_rounds: 0, category: None, started_at, search_started_at: None, attempts: 0, ended_at: None }
+        CallState {
+            phase: Phase::Menu,
+            menu_rounds: 0,
+            category: None,
+            started_at,
+            search_started_at: None,
+            attempts: 0,
+            ended_at: None,
+        }
     }
 
     pub fn outcome(&self) -> Option<Outcome> {
@@ -281,20 +355,30 @@ impl Stepper<'_, '_> {
         match (phase, event) {
             (Phase::Menu, Event::Incoming) => {
                 let greeting = match &self.ctx.caller.name {
-                    Some(name) => self.speech(PromptKey::GreetingKnown, &[("daypart", &self.daypart()), ("name", name), ("neighbourhood", &self.ctx.dialplan.name)]),
-                    None => self.speech(PromptKey::GreetingUnknown, &[("daypart", &self.daypart()), ("neighbourhood", &self.ctx.dialplan.name)]),
+                    Some(name) => self.speech(
+                        PromptKey::GreetingKnown,
+                        &[("daypart", &self.daypart()), ("name", name), ("neighbourhood", &self.ctx.dialplan.name)],
+                    ),
+                    None => self.speech(
+                        PromptKey::GreetingUnknown,
+                        &[("daypart", &self.daypart()), ("neighbourhood", &self.ctx.dialplan.name)],
+                    ),
                 };
                 self.reply.push(Action::Say(greeting));
                 self.say(PromptKey::NotEmergency);
                 self.menu();
             }
             (Phase::Menu, Event::MenuKey(key)) => self.menu_key(key),
-            (Phase::Ringing(ring), Event::HelperAnswered { attempt }) if ring.attempt == attempt && ring.key.is_none() => {
+            (Phase::Ringing(ring), Event::HelperAnswered { attempt })
+                if ring.attempt == attempt && ring.key.is_none() =>
+            {
                 self.effects.push(Effect::HelperAnswered { attempt });
                 self.whisper(&ring);
             }
             (_, Event::HelperAnswered { .. }) => self.caller_gone_to_helper(),
-            (Phase::Ringing(ring), Event::HelperKey { attempt, key }) if ring.attempt == attempt => self.helper_key(ring, key),
+            (Phase::Ringing(ring), Event::HelperKey { attempt, key }) if ring.attempt == attempt => {
+                self.helper_key(ring, key)
+            }
             (Phase::Connected(ring), Event::HelperKey { attempt, .. }) if ring.attempt == attempt => {
                 // The same keypress delivered twice.
                 self.say(PromptKey::WhisperAccepted);
@@ -347,7 +431,10 @@ impl Stepper<'_, '_> {
                     self.voicemail();
                 }
             },
-            (Phase::Ended { from: Stage::Desk, outcome: Outcome::Unmatched }, Event::DeskDialEnded { status: DialStatus::Completed | DialStatus::Answered }) => {
+            (
+                Phase::Ended { from: Stage::Desk, outcome: Outcome::Unmatched },
+                Event::DeskDialEnded { status: DialStatus::Completed | DialStatus::Answered },
+            ) => {
                 // The desk talked to the caller; the hang-up was reported first.
                 self.state.phase = Phase::Ended { outcome: Outcome::Desk, from: Stage::Desk };
                 self.reply.push(Action::Hangup);
@@ -358,12 +445,18 @@ impl Stepper<'_, '_> {
                 self.reply.push(Action::Hangup);
                 self.end(outcome, Stage::Voicemail);
             }
-            (Phase::Ended { from: Stage::Voicemail, outcome: Outcome::Unmatched }, Event::Recorded { recording_url, duration_seconds }) => {
+            (
+                Phase::Ended { from: Stage::Voicemail, outcome: Outcome::Unmatched },
+                Event::Recorded { recording_url, duration_seconds },
+            ) => {
                 let outcome = self.voicemail_saved(recording_url, duration_seconds);
                 self.state.phase = Phase::Ended { outcome, from: Stage::Voicemail };
                 self.reply.push(Action::Hangup);
             }
-            (Phase::Holding { matched: true } | Phase::Ended { outcome: Outcome::Matched, .. }, Event::WinnerAlone { attempt }) if !self.ctx.callback => {
+            (
+                Phase::Holding { matched: true } | Phase::Ended { outcome: Outcome::Matched, .. },
+                Event::WinnerAlone { attempt },
+            ) if !self.ctx.callback => {
                 // Said to the helper, on their line, through the provider's REST API.
                 self.say(PromptKey::WaveCallerLeft);
                 self.reply.push(Action::Hangup);
@@ -401,19 +494,28 @@ impl Stepper<'_, '_> {
                 self.say(PromptKey::Nobody);
                 self.desk_or_voicemail(true);
             }
-            (Phase::Holding { matched: false }, Event::WaveAnswered { attempt, helper_first_name, still_wanted: true }) => {
+            (
+                Phase::Holding { matched: false },
+                Event::WaveAnswered { attempt, helper_first_name, still_wanted: true },
+            ) => {
                 self.effects.push(Effect::HelperAnswered { attempt });
                 let ring = Ring { attempt, helper_id: 0, helper_first_name, key: None };
                 self.whisper_to(&ring, Next::WaveKey { attempt });
             }
             (Phase::Holding { matched: true }, Event::WaveAnswered { .. }) => self.already_found(),
             (_, Event::WaveAnswered { .. }) => self.caller_gone_to_helper(),
-            (phase, Event::WaveKey { attempt, helper_id, key, verdict }) => self.wave_key(phase, attempt, helper_id, key, verdict),
+            (phase, Event::WaveKey { attempt, helper_id, key, verdict }) => {
+                self.wave_key(phase, attempt, helper_id, key, verdict)
+            }
             (Phase::Holding { matched: false }, Event::CallbackKey(key)) => {
                 if key.as_deref() == Some("1") {
                     let hours = jiff::SignedDuration::from_hours(i64::from(self.ctx.dialplan.ringing.callback_hours));
-                    let spacing = jiff::SignedDuration::from_mins(i64::from(self.ctx.dialplan.ringing.callback_spacing_minutes));
-                    self.effects.push(Effect::CallbackRequested { open_until: self.ctx.now + hours, first_try_at: self.ctx.now + spacing });
+                    let spacing =
+                        jiff::SignedDuration::from_mins(i64::from(self.ctx.dialplan.ringing.callback_spacing_minutes));
+                    self.effects.push(Effect::CallbackRequested {
+                        open_until: self.ctx.now + hours,
+                        first_try_at: self.ctx.now + spacing,
+                    });
                     self.say(PromptKey::CallbackPromise);
                     self.reply.push(Action::Hangup);
                     self.end(Outcome::Unmatched, Stage::Ringing);
@@ -423,13 +525,17 @@ impl Stepper<'_, '_> {
             }
             (Phase::Holding { matched: true }, Event::ResidentAnswered { helper_first_name, helper_street }) => {
                 let news = match &helper_street {
-                    Some(street) => self.speech(PromptKey::CallbackGoodNews, &[("helper", &helper_first_name), ("street", street)]),
+                    Some(street) => {
+                        self.speech(PromptKey::CallbackGoodNews, &[("helper", &helper_first_name), ("street", street)])
+                    }
                     None => self.speech(PromptKey::CallbackGoodNewsName, &[("helper", &helper_first_name)]),
                 };
                 self.reply.push(Action::Say(news));
                 self.reply.push(Action::JoinHold);
             }
-            (Phase::Holding { matched: false }, Event::ResidentAnswered { helper_first_name, .. }) if self.ctx.callback => {
+            (Phase::Holding { matched: false }, Event::ResidentAnswered { helper_first_name, .. })
+                if self.ctx.callback =>
+            {
                 // The helper's line dropped while the resident's phone rang.
                 self.helper_left_the_resident(&helper_first_name);
             }
@@ -525,7 +631,8 @@ impl Stepper<'_, '_> {
         }
         let plan = self.ctx.dialplan;
         let waited = self.state.search_started_at.map(|t| self.ctx.now.as_second() - t.as_second()).unwrap_or(0);
-        let within_limits = self.state.attempts < plan.ringing.max_helpers && waited < i64::from(plan.ringing.max_wait_seconds);
+        let within_limits =
+            self.state.attempts < plan.ringing.max_helpers && waited < i64::from(plan.ringing.max_wait_seconds);
         let helper = match (&self.ctx.next_helper, within_limits) {
             (Some(helper), true) => helper.clone(),
             _ => {
@@ -551,7 +658,8 @@ impl Stepper<'_, '_> {
             whisper: Next::Whisper { attempt },
             done: Next::HelperDone { attempt },
         });
-        self.state.phase = Phase::Ringing(Ring { attempt, helper_id: helper.id, helper_first_name: helper.first_name, key: None });
+        self.state.phase =
+            Phase::Ringing(Ring { attempt, helper_id: helper.id, helper_first_name: helper.first_name, key: None });
     }
 
     /// Waves: the caller waits on hold; the web layer rings the first wave.
@@ -596,7 +704,14 @@ impl Stepper<'_, '_> {
         self.reply.push(Action::Hangup);
     }
 
-    fn wave_key(&mut self, phase: Phase, attempt: u32, helper_id: i64, key: Option<String>, verdict: Option<super::waves::Yes>) {
+    fn wave_key(
+        &mut self,
+        phase: Phase,
+        attempt: u32,
+        helper_id: i64,
+        key: Option<String>,
+        verdict: Option<super::waves::Yes>,
+    ) {
         use super::waves::Yes;
         let key = key.unwrap_or_default();
         match verdict {
@@ -645,10 +760,18 @@ impl Stepper<'_, '_> {
         let plan = self.ctx.dialplan;
         let caller = self.ctx.caller;
         let category = self.category_name();
-        let intro = self.speech(PromptKey::WhisperIntro, &[("daypart", &self.daypart()), ("helper", &ring.helper_first_name), ("neighbourhood", &plan.name)]);
+        let intro = self.speech(
+            PromptKey::WhisperIntro,
+            &[("daypart", &self.daypart()), ("helper", &ring.helper_first_name), ("neighbourhood", &plan.name)],
+        );
         let request = match (&caller.first_name, &caller.street) {
-            (Some(name), Some(street)) => self.speech(PromptKey::WhisperRequestStreet, &[("caller", name), ("street", street), ("category", &category)]),
-            (Some(name), None) => self.speech(PromptKey::WhisperRequestName, &[("caller", name), ("category", &category)]),
+            (Some(name), Some(street)) => self.speech(
+                PromptKey::WhisperRequestStreet,
+                &[("caller", name), ("street", street), ("category", &category)],
+            ),
+            (Some(name), None) => {
+                self.speech(PromptKey::WhisperRequestName, &[("caller", name), ("category", &category)])
+            }
             _ => self.speech(PromptKey::WhisperRequestUnknown, &[("category", &category)]),
         };
         let question = self.speech(PromptKey::WhisperQuestion, &[]);
@@ -720,7 +843,11 @@ impl Stepper<'_, '_> {
         match (&plan.desk.phone, self.desk_open()) {
             (Some(desk), true) => {
                 self.say(PromptKey::ToDesk);
-                self.reply.push(Action::DialDesk { number: desk.clone(), timeout_seconds: plan.desk.ring_timeout_seconds, done: Next::DeskDone });
+                self.reply.push(Action::DialDesk {
+                    number: desk.clone(),
+                    timeout_seconds: plan.desk.ring_timeout_seconds,
+                    done: Next::DeskDone,
+                });
                 self.state.phase = Phase::Desk;
             }
             _ => {
@@ -731,7 +858,11 @@ impl Stepper<'_, '_> {
                 if held && nobody_found && self.ctx.caller.number != CallerNumber::Withheld {
                     // Waves: before the voicemail, offer to call back when a neighbour can.
                     let offer = self.speech(PromptKey::CallbackOffer, &[]);
-                    self.reply.push(Action::Gather { say: vec![offer], timeout_seconds: plan.menu.timeout_seconds, next: Next::CallbackOffer });
+                    self.reply.push(Action::Gather {
+                        say: vec![offer],
+                        timeout_seconds: plan.menu.timeout_seconds,
+                        next: Next::CallbackOffer,
+                    });
                     self.reply.push(Action::Redirect(Next::CallbackOffer));
                 } else {
                     self.voicemail();
@@ -754,7 +885,11 @@ impl Stepper<'_, '_> {
         if self.ctx.caller.number == CallerNumber::Withheld {
             self.say(PromptKey::VoicemailAskNumber);
         }
-        self.reply.push(Action::Record { max_seconds: self.ctx.dialplan.desk.voicemail_max_seconds, silence_seconds: 5, done: Next::Recorded });
+        self.reply.push(Action::Record {
+            max_seconds: self.ctx.dialplan.desk.voicemail_max_seconds,
+            silence_seconds: 5,
+            done: Next::Recorded,
+        });
         // Reached only when nothing was recorded.
         self.reply.push(Action::Redirect(Next::Recorded));
         self.state.phase = Phase::Voicemail;

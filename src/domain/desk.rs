@@ -67,7 +67,9 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Checks a new password; the message says what to change.
 pub fn check_new_password(user_name: &str, password: &str) -> Result<(), String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(format!("the password must be at least {MIN_PASSWORD_CHARS} characters long (a short sentence works well)"));
+        return Err(format!(
+            "the password must be at least {MIN_PASSWORD_CHARS} characters long (a short sentence works well)"
+        ));
     }
     if password.chars().count() > 200 {
         return Err("the password is longer than 200 characters".into());

@@ -203,7 +203,14 @@ impl Check<'_> {
     }
 
     /// An optional number within bounds, or `default` when it is absent.
-    fn range_or(&mut self, field: &str, value: &Option<Spanned<u32>>, (min, max): (u32, u32), unit: &str, default: u32) -> Option<u32> {
+    fn range_or(
+        &mut self,
+        field: &str,
+        value: &Option<Spanned<u32>>,
+        (min, max): (u32, u32),
+        unit: &str,
+        default: u32,
+    ) -> Option<u32> {
         match value {
             Some(v) => self.range(field, v, min, max, unit),
             None => Some(default),
@@ -242,7 +249,11 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
     let number = c.phone("number", &raw.number);
     let time_zone = match TimeZone::get(raw.time_zone.get_ref()) {
         Ok(tz) => Some(tz),
-        Err(_) => c.fail("time_zone", raw.time_zone.span(), format!("'{}' is not a time zone (for example Europe/Amsterdam)", raw.time_zone.get_ref())),
+        Err(_) => c.fail(
+            "time_zone",
+            raw.time_zone.span(),
+            format!("'{}' is not a time zone (for example Europe/Amsterdam)", raw.time_zone.get_ref()),
+        ),
     };
     let language = raw.language.get_ref().trim().to_string();
     if language.is_empty() || !language.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-') {
@@ -252,12 +263,21 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
     let rate = match &raw.voice.rate {
         Some(r) => {
             let text = r.get_ref().trim();
-            let ok = text.strip_suffix('%').and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| (50..=150).contains(&n));
-            if ok { Some(text.to_string()) } else { c.fail("voice.rate", r.span(), "must be a percentage between 50% and 150%, like 90%") }
+            let ok =
+                text.strip_suffix('%').and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| (50..=150).contains(&n));
+            if ok {
+                Some(text.to_string())
+            } else {
+                c.fail("voice.rate", r.span(), "must be a percentage between 50% and 150%, like 90%")
+            }
         }
         None => None,
     };
-    let voice = Voice { name: raw.voice.name.get_ref().trim().to_string(), language: raw.voice.language.get_ref().trim().to_string(), rate };
+    let voice = Voice {
+        name: raw.voice.name.get_ref().trim().to_string(),
+        language: raw.voice.language.get_ref().trim().to_string(),
+        rate,
+    };
     if voice.name.is_empty() {
         c.fail::<()>("voice.name", raw.voice.name.span(), "must name a voice, like Polly.Lotte");
     }
@@ -283,7 +303,11 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
                 c.fail::<()>("ringing.hours", raw.ringing.hours.span(), "must not be empty, or nobody is ever rung");
             }
             Some((start, end)) if start < NO_RINGING_BEFORE || end > NO_RINGING_AFTER => {
-                c.fail::<()>("ringing.hours", raw.ringing.hours.span(), "helpers are never rung at night: keep ringing hours between 07:00 and 22:00");
+                c.fail::<()>(
+                    "ringing.hours",
+                    raw.ringing.hours.span(),
+                    "helpers are never rung at night: keep ringing hours between 07:00 and 22:00",
+                );
             }
             Some(_) => {}
         }
@@ -305,7 +329,8 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
     };
     let wave_size = c.range_or("ringing.wave_size", &raw.ringing.wave_size, (1, 5), "helpers", 2);
     let callback_hours = c.range_or("ringing.callback_hours", &raw.ringing.callback_hours, (1, 168), "hours", 36);
-    let callback_spacing = c.range_or("ringing.callback_spacing_minutes", &raw.ringing.callback_spacing_minutes, (5, 240), "minutes", 20);
+    let callback_spacing =
+        c.range_or("ringing.callback_spacing_minutes", &raw.ringing.callback_spacing_minutes, (5, 240), "minutes", 20);
 
     let menu_timeout = match &raw.menu.timeout_seconds {
         Some(v) => c.range("menu.timeout_seconds", v, 3, 30, "seconds"),
@@ -318,7 +343,11 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
 
     let mut categories = Vec::new();
     if raw.category.is_empty() {
-        c.errors.push(DialplanError { line: None, field: "category".into(), message: "at least one [[category]] is needed".into() });
+        c.errors.push(DialplanError {
+            line: None,
+            field: "category".into(),
+            message: "at least one [[category]] is needed".into(),
+        });
     }
     for cat in &raw.category {
         let digit = *cat.digit.get_ref();
@@ -332,7 +361,11 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
             continue;
         }
         if key.is_empty() || !key.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
-            c.fail::<()>("category.key", cat.key.span(), format!("'{key}' must be lowercase letters, digits and '-', like odd-jobs"));
+            c.fail::<()>(
+                "category.key",
+                cat.key.span(),
+                format!("'{key}' must be lowercase letters, digits and '-', like odd-jobs"),
+            );
             continue;
         }
         if categories.iter().any(|x: &Category| x.key == key) {
@@ -347,12 +380,39 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
         return Err(c.errors);
     }
     // Every field below was checked above; an error would have returned.
-    let (Some(number), Some(time_zone), Some(office_hours), Some(desk_ring_timeout), Some(voicemail_max), Some(ringing_hours), Some(ring_timeout), Some(max_helpers), Some(max_wait), Some(menu_timeout), Some(menu_repeats), Some(max_searches)) =
-        (number, time_zone, office_hours, desk_ring_timeout, voicemail_max, ringing_hours, ring_timeout, max_helpers, max_wait, menu_timeout, menu_repeats, max_searches)
+    let (
+        Some(number),
+        Some(time_zone),
+        Some(office_hours),
+        Some(desk_ring_timeout),
+        Some(voicemail_max),
+        Some(ringing_hours),
+        Some(ring_timeout),
+        Some(max_helpers),
+        Some(max_wait),
+        Some(menu_timeout),
+        Some(menu_repeats),
+        Some(max_searches),
+    ) = (
+        number,
+        time_zone,
+        office_hours,
+        desk_ring_timeout,
+        voicemail_max,
+        ringing_hours,
+        ring_timeout,
+        max_helpers,
+        max_wait,
+        menu_timeout,
+        menu_repeats,
+        max_searches,
+    )
     else {
         return Err(vec![DialplanError { line: None, field: "dialplan".into(), message: "is incomplete".into() }]);
     };
-    let (Some(mode), Some(wave_size), Some(callback_hours), Some(callback_spacing_minutes)) = (mode, wave_size, callback_hours, callback_spacing) else {
+    let (Some(mode), Some(wave_size), Some(callback_hours), Some(callback_spacing_minutes)) =
+        (mode, wave_size, callback_hours, callback_spacing)
+    else {
         return Err(vec![DialplanError { line: None, field: "ringing".into(), message: "is incomplete".into() }]);
     };
     Ok(Dialplan {
@@ -362,8 +422,23 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
         time_zone_name: raw.time_zone.get_ref().clone(),
         language,
         voice,
-        desk: Desk { phone: desk_phone, office_hours, ring_timeout_seconds: desk_ring_timeout, voicemail_max_seconds: voicemail_max },
-        ringing: Ringing { hours: ringing_hours, ring_timeout_seconds: ring_timeout, max_helpers, max_wait_seconds: max_wait, max_searches_per_caller_per_day: max_searches, mode, wave_size, callback_hours, callback_spacing_minutes },
+        desk: Desk {
+            phone: desk_phone,
+            office_hours,
+            ring_timeout_seconds: desk_ring_timeout,
+            voicemail_max_seconds: voicemail_max,
+        },
+        ringing: Ringing {
+            hours: ringing_hours,
+            ring_timeout_seconds: ring_timeout,
+            max_helpers,
+            max_wait_seconds: max_wait,
+            max_searches_per_caller_per_day: max_searches,
+            mode,
+            wave_size,
+            callback_hours,
+            callback_spacing_minutes,
+        },
         menu: Menu { timeout_seconds: menu_timeout, repeats: menu_repeats },
         categories,
     })
@@ -376,7 +451,10 @@ pub fn check_prompts(dialplan: &Dialplan, prompts: &Prompts) -> Vec<DialplanErro
         errors.push(DialplanError {
             line: None,
             field: "language".into(),
-            message: format!("the prompts are in '{}', the dialplan asks for '{}'", prompts.language, dialplan.language),
+            message: format!(
+                "the prompts are in '{}', the dialplan asks for '{}'",
+                prompts.language, dialplan.language
+            ),
         });
     }
     for cat in &dialplan.categories {
@@ -393,11 +471,7 @@ pub fn check_prompts(dialplan: &Dialplan, prompts: &Prompts) -> Vec<DialplanErro
 
 fn field_of_toml_error(message: &str) -> String {
     // serde messages look like "missing field `number`" or "unknown field `nmuber`, expected ...".
-    message
-        .split('`')
-        .nth(1)
-        .map(str::to_string)
-        .unwrap_or_else(|| "dialplan".to_string())
+    message.split('`').nth(1).map(str::to_string).unwrap_or_else(|| "dialplan".to_string())
 }
 
 #[cfg(test)]
@@ -439,7 +513,12 @@ mod tests {
         let src = EXAMPLE.replace("hours = \"08:00-21:00\"", "hours = \"06:00-23:00\"");
         let errs = errors(&src);
         assert_eq!(errs.len(), 1);
-        assert!(errs[0].ends_with("field `ringing.hours`: helpers are never rung at night: keep ringing hours between 07:00 and 22:00"), "{errs:?}");
+        assert!(
+            errs[0].ends_with(
+                "field `ringing.hours`: helpers are never rung at night: keep ringing hours between 07:00 and 22:00"
+            ),
+            "{errs:?}"
+        );
     }
 
     #[test]
@@ -454,26 +533,65 @@ mod tests {
 
     #[test]
     fn duplicate_digits_and_bad_limits() {
-        let src = EXAMPLE.replace("digit = 2", "digit = 1").replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 2");
+        let src =
+            EXAMPLE.replace("digit = 2", "digit = 1").replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 2");
         let errs = errors(&src);
         assert_eq!(errs.len(), 2, "{errs:?}");
-        assert!(errs.iter().any(|e| e.contains("field `ringing.ring_timeout_seconds`: must be between 5 and 120 seconds, not 2")));
+        assert!(errs
+            .iter()
+            .any(|e| e.contains("field `ringing.ring_timeout_seconds`: must be between 5 and 120 seconds, not 2")));
         assert!(errs.iter().any(|e| e.contains("field `category.digit`: digit 1 is used twice")));
     }
 
     #[test]
     fn ringing_mode_and_waves() {
-        let defaults: String = EXAMPLE.lines().filter(|l| !["mode =", "wave_size =", "callback_"].iter().any(|p| l.starts_with(p))).map(|l| format!("{l}\n")).collect();
+        let defaults: String = EXAMPLE
+            .lines()
+            .filter(|l| !["mode =", "wave_size =", "callback_"].iter().any(|p| l.starts_with(p)))
+            .map(|l| format!("{l}\n"))
+            .collect();
         let plan = parse(&defaults).unwrap();
-        assert_eq!((plan.ringing.mode, plan.ringing.wave_size, plan.ringing.callback_hours, plan.ringing.callback_spacing_minutes), (RingMode::Dial, 2, 36, 20));
-        let waves = EXAMPLE.replace("mode = \"dial\"", "mode = \"waves\"").replace("wave_size = 2", "wave_size = 3").replace("callback_hours = 36", "callback_hours = 12").replace("callback_spacing_minutes = 20", "callback_spacing_minutes = 30");
+        assert_eq!(
+            (
+                plan.ringing.mode,
+                plan.ringing.wave_size,
+                plan.ringing.callback_hours,
+                plan.ringing.callback_spacing_minutes
+            ),
+            (RingMode::Dial, 2, 36, 20)
+        );
+        let waves = EXAMPLE
+            .replace("mode = \"dial\"", "mode = \"waves\"")
+            .replace("wave_size = 2", "wave_size = 3")
+            .replace("callback_hours = 36", "callback_hours = 12")
+            .replace("callback_spacing_minutes = 20", "callback_spacing_minutes = 30");
         let plan = parse(&waves).unwrap();
-        assert_eq!((plan.ringing.mode, plan.ringing.wave_size, plan.ringing.callback_hours, plan.ringing.callback_spacing_minutes), (RingMode::Waves, 3, 12, 30));
+        assert_eq!(
+            (
+                plan.ringing.mode,
+                plan.ringing.wave_size,
+                plan.ringing.callback_hours,
+                plan.ringing.callback_spacing_minutes
+            ),
+            (RingMode::Waves, 3, 12, 30)
+        );
         let cases = [
-            ("mode = \"waves\"", "mode = \"all-at-once\"", "field `ringing.mode`: must be \"dial\" or \"waves\", not \"all-at-once\""),
+            (
+                "mode = \"waves\"",
+                "mode = \"all-at-once\"",
+                "field `ringing.mode`: must be \"dial\" or \"waves\", not \"all-at-once\"",
+            ),
             ("wave_size = 3", "wave_size = 9", "field `ringing.wave_size`: must be between 1 and 5 helpers, not 9"),
-            ("callback_hours = 12", "callback_hours = 0", "field `ringing.callback_hours`: must be between 1 and 168 hours, not 0"),
-            ("callback_spacing_minutes = 30", "callback_spacing_minutes = 1", "field `ringing.callback_spacing_minutes`: must be between 5 and 240 minutes, not 1"),
+            (
+                "callback_hours = 12",
+                "callback_hours = 0",
+                "field `ringing.callback_hours`: must be between 1 and 168 hours, not 0",
+            ),
+            (
+                "callback_spacing_minutes = 30",
+                "callback_spacing_minutes = 1",
+                "field `ringing.callback_spacing_minutes`: must be between 5 and 240 minutes, not 1",
+            ),
         ];
         for (good, bad, expected) in cases {
             let src = waves.replace(good, bad);
@@ -488,6 +606,10 @@ mod tests {
         let plan = parse(&src).unwrap();
         let prompts = Prompts::parse(include_str!("../../prompts/nl.toml"), &[]).unwrap();
         let errs: Vec<String> = check_prompts(&plan, &prompts).iter().map(|e| e.to_string()).collect();
-        assert_eq!(errs, vec!["field `category.key = \"knitting\"`: prompts/nl.toml has no spoken name for it under [categories]".to_string()]);
+        assert_eq!(
+            errs,
+            vec!["field `category.key = \"knitting\"`: prompts/nl.toml has no spoken name for it under [categories]"
+                .to_string()]
+        );
     }
 }

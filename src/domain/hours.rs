@@ -28,15 +28,8 @@ struct Window {
 #[error("{0}")]
 pub struct HoursError(pub String);
 
-const DAYS: [(&str, &str); 7] = [
-    ("mon", "ma"),
-    ("tue", "di"),
-    ("wed", "wo"),
-    ("thu", "do"),
-    ("fri", "vr"),
-    ("sat", "za"),
-    ("sun", "zo"),
-];
+const DAYS: [(&str, &str); 7] =
+    [("mon", "ma"), ("tue", "di"), ("wed", "wo"), ("thu", "do"), ("fri", "vr"), ("sat", "za"), ("sun", "zo")];
 
 impl WeeklyHours {
     /// Hours that never open (an empty string parses to this).
@@ -101,17 +94,10 @@ impl WeeklyHours {
         for day_offset in 0..8i64 {
             let date = midnight.date().checked_add(jiff::Span::new().days(day_offset)).ok()?;
             let bit = day_bit(date.weekday());
-            let mut starts: Vec<u16> = self
-                .windows
-                .iter()
-                .filter(|w| w.days & bit != 0)
-                .map(|w| w.start)
-                .collect();
+            let mut starts: Vec<u16> = self.windows.iter().filter(|w| w.days & bit != 0).map(|w| w.start).collect();
             starts.sort_unstable();
             for start in starts {
-                let candidate = date.to_datetime(
-                    Time::new((start / 60) as i8, (start % 60) as i8, 0, 0).ok()?,
-                );
+                let candidate = date.to_datetime(Time::new((start / 60) as i8, (start % 60) as i8, 0, 0).ok()?);
                 if candidate > at {
                     return Some(candidate);
                 }
@@ -134,9 +120,7 @@ fn day_index(word: &str) -> Result<u8, HoursError> {
     DAYS.iter()
         .position(|(en, nl)| *en == lower || *nl == lower)
         .map(|i| i as u8)
-        .ok_or_else(|| {
-            HoursError(format!("'{word}' is not a day (use mon, tue, wed, thu, fri, sat, sun)"))
-        })
+        .ok_or_else(|| HoursError(format!("'{word}' is not a day (use mon, tue, wed, thu, fri, sat, sun)")))
 }
 
 fn parse_days(word: &str) -> Result<u8, HoursError> {
@@ -150,7 +134,10 @@ fn parse_days(word: &str) -> Result<u8, HoursError> {
             Some((from, to)) => {
                 let (from, to) = (day_index(from)?, day_index(to)?);
                 if from > to {
-                    return Err(HoursError(format!("'{part}' runs backwards; write it as {}-{}", DAYS[to as usize].0, DAYS[from as usize].0)));
+                    return Err(HoursError(format!(
+                        "'{part}' runs backwards; write it as {}-{}",
+                        DAYS[to as usize].0, DAYS[from as usize].0
+                    )));
                 }
                 for i in from..=to {
                     bits |= 1 << i;
@@ -180,9 +167,8 @@ fn parse_time(text: &str) -> Result<u16, HoursError> {
 }
 
 fn parse_range(text: &str) -> Result<(u16, u16), HoursError> {
-    let (a, b) = text
-        .split_once('-')
-        .ok_or_else(|| HoursError(format!("'{text}' is not a time range like 09:00-17:00")))?;
+    let (a, b) =
+        text.split_once('-').ok_or_else(|| HoursError(format!("'{text}' is not a time range like 09:00-17:00")))?;
     let (start, end) = (parse_time(a)?, parse_time(b)?);
     if start >= end {
         return Err(HoursError(format!("'{text}' ends before it starts")));

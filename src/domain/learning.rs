@@ -65,7 +65,8 @@ impl Likelihoods {
 
     /// The estimated chance that `helper_id`, rung at `at`, picks up and says yes.
     pub fn likelihood(&self, helper_id: i64, at: DateTime) -> f64 {
-        let shrink = |(n, k): (u32, u32), prior: f64| (f64::from(k) + PRIOR_WEIGHT * prior) / (f64::from(n) + PRIOR_WEIGHT);
+        let shrink =
+            |(n, k): (u32, u32), prior: f64| (f64::from(k) + PRIOR_WEIGHT * prior) / (f64::from(n) + PRIOR_WEIGHT);
         // With no history at all, everyone is alike.
         let global = if self.all.0 == 0 { 0.5 } else { f64::from(self.all.1) / f64::from(self.all.0) };
         let helper = shrink(self.per_helper.get(&helper_id).copied().unwrap_or_default(), global);
@@ -112,7 +113,8 @@ mod tests {
 
     #[test]
     fn little_history_is_shrunk_towards_the_average() {
-        let history = vec![asked(1, 24, 10, true), asked(2, 24, 10, false), asked(2, 24, 11, false), asked(2, 24, 12, false)];
+        let history =
+            vec![asked(1, 24, 10, true), asked(2, 24, 10, false), asked(2, 24, 11, false), asked(2, 24, 12, false)];
         let l = Likelihoods::estimate(&history);
         let at = date(2026, 11, 25).at(10, 0, 0, 0);
         let one = l.likelihood(1, at);

@@ -90,22 +90,28 @@ impl ParticipantDetails {
         if name.chars().count() > 100 {
             return Err(FieldError { field: "name", message: "is longer than 100 characters".into() });
         }
-        let phone = PhoneNumber::parse(input.phone).map_err(|e| FieldError { field: "phone", message: e.to_string() })?;
+        let phone =
+            PhoneNumber::parse(input.phone).map_err(|e| FieldError { field: "phone", message: e.to_string() })?;
         let mut offers: Vec<String> = Vec::new();
         for key in input.offers.split(';').map(|k| k.trim().to_ascii_lowercase()).filter(|k| !k.is_empty()) {
             if !known_categories.iter().any(|c| *c == key) {
                 return Err(FieldError {
                     field: "offers",
-                    message: format!("'{key}' is not a category of the dialplans (known: {})", known_categories.join(", ")),
+                    message: format!(
+                        "'{key}' is not a category of the dialplans (known: {})",
+                        known_categories.join(", ")
+                    ),
                 });
             }
             if !offers.contains(&key) {
                 offers.push(key);
             }
         }
-        let available = WeeklyHours::parse(input.available).map_err(|e| FieldError { field: "available", message: e.to_string() })?;
+        let available = WeeklyHours::parse(input.available)
+            .map_err(|e| FieldError { field: "available", message: e.to_string() })?;
         let street = clean_text(input.street);
-        let postcode = normalise_postcode(input.postcode).map_err(|message| FieldError { field: "postcode", message })?;
+        let postcode =
+            normalise_postcode(input.postcode).map_err(|message| FieldError { field: "postcode", message })?;
         let distance = Distance::parse(input.distance).map_err(|message| FieldError { field: "distance", message })?;
         Ok(ParticipantDetails { name, phone, offers, available, street, postcode, distance })
     }
@@ -128,10 +134,7 @@ impl Participant {
 
 /// Collapses whitespace and drops control characters.
 fn clean_text(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// Dutch postcodes as `1234 AB`; other text is kept as typed (trimmed, upper case).
@@ -159,12 +162,21 @@ mod tests {
     }
 
     fn input<'a>(phone: &'a str, offers: &'a str, postcode: &'a str) -> ParticipantInput<'a> {
-        ParticipantInput { name: "  Jan   de Vries ", phone, offers, available: "mon-fri 09:00-17:00", street: "Kerkstraat", postcode, distance: "near" }
+        ParticipantInput {
+            name: "  Jan   de Vries ",
+            phone,
+            offers,
+            available: "mon-fri 09:00-17:00",
+            street: "Kerkstraat",
+            postcode,
+            distance: "near",
+        }
     }
 
     #[test]
     fn a_good_row() {
-        let p = ParticipantDetails::parse(&input("06-12345678", "shopping; transport;shopping", "1234ab"), &cats()).unwrap();
+        let p = ParticipantDetails::parse(&input("06-12345678", "shopping; transport;shopping", "1234ab"), &cats())
+            .unwrap();
         assert_eq!(p.name, "Jan de Vries");
         assert_eq!(p.first_name(), "Jan");
         assert_eq!(p.phone.as_str(), "+31612345678");
@@ -176,8 +188,14 @@ mod tests {
     #[test]
     fn each_bad_field_is_named() {
         let err = |i: ParticipantInput<'_>| ParticipantDetails::parse(&i, &cats()).unwrap_err().to_string();
-        assert_eq!(err(input("06-123", "", "")), "phone: '06-123' is not a valid phone number (for example 06-12345678 or +31 20 123 4567)");
-        assert_eq!(err(input("0612345678", "knitting", "")), "offers: 'knitting' is not a category of the dialplans (known: shopping, transport)");
+        assert_eq!(
+            err(input("06-123", "", "")),
+            "phone: '06-123' is not a valid phone number (for example 06-12345678 or +31 20 123 4567)"
+        );
+        assert_eq!(
+            err(input("0612345678", "knitting", "")),
+            "offers: 'knitting' is not a category of the dialplans (known: shopping, transport)"
+        );
         assert_eq!(err(input("0612345678", "", "12")), "postcode: '12' is not a Dutch postcode like 1234 AB");
         let mut i = input("0612345678", "", "");
         i.distance = "far";

@@ -26,8 +26,7 @@ impl PhoneNumber {
         // "+31 (0)6 ..." is a common Dutch way to write a number; libphonenumber
         // does not accept the "(0)".
         let cleaned = trimmed.replace("(0)", "");
-        let parsed = phonenumber::parse(Some(phonenumber::country::Id::NL), &cleaned)
-            .map_err(|_| err())?;
+        let parsed = phonenumber::parse(Some(phonenumber::country::Id::NL), &cleaned).map_err(|_| err())?;
         if !phonenumber::is_valid(&parsed) {
             return Err(err());
         }

@@ -144,7 +144,11 @@ impl Prompts {
         for (name, text) in &raw.say {
             let line = Some(line_of(source, text.span().start));
             let Some(key) = PromptKey::ALL.iter().find(|k| k.name() == name) else {
-                errors.push(PromptError { line, field: format!("say.{name}"), message: "is not a known prompt".into() });
+                errors.push(PromptError {
+                    line,
+                    field: format!("say.{name}"),
+                    message: "is not a known prompt".into(),
+                });
                 continue;
             };
             if let Err(message) = check_text(text.get_ref(), key.placeholders()) {
@@ -154,7 +158,11 @@ impl Prompts {
         }
         for key in PromptKey::ALL {
             if !raw.say.contains_key(key.name()) {
-                errors.push(PromptError { line: None, field: format!("say.{}", key.name()), message: "is missing".into() });
+                errors.push(PromptError {
+                    line: None,
+                    field: format!("say.{}", key.name()),
+                    message: "is missing".into(),
+                });
             }
         }
         let mut categories = BTreeMap::new();
@@ -168,7 +176,11 @@ impl Prompts {
         let weekdays: [String; 7] = match raw.weekdays.try_into() {
             Ok(days) => days,
             Err(_) => {
-                errors.push(PromptError { line: None, field: "weekdays".into(), message: "needs seven names, Monday first".into() });
+                errors.push(PromptError {
+                    line: None,
+                    field: "weekdays".into(),
+                    message: "needs seven names, Monday first".into(),
+                });
                 Default::default()
             }
         };
@@ -264,7 +276,10 @@ fn check_text(text: &str, allowed: &[&str]) -> Result<(), String> {
             return Err(if allowed.is_empty() {
                 format!("uses {{{name}}}, but this prompt takes no placeholders")
             } else {
-                format!("uses {{{name}}}; it may use {}", allowed.iter().map(|a| format!("{{{a}}}")).collect::<Vec<_>>().join(", "))
+                format!(
+                    "uses {{{name}}}; it may use {}",
+                    allowed.iter().map(|a| format!("{{{a}}}")).collect::<Vec<_>>().join(", ")
+                )
             });
         }
         rest = &after[close + 1..];

@@ -155,7 +155,10 @@ fn keyed<'c>(c: &'c Candidate, req: &Request<'_>) -> Option<Keyed<'c>> {
 }
 
 fn order((a, ta, sa): &Keyed<'_>, (b, tb, sb): &Keyed<'_>) -> std::cmp::Ordering {
-    ta.cmp(tb).then(sb.total_cmp(sa)).then(a.last_asked.cmp(&b.last_asked)).then(a.participant.id.cmp(&b.participant.id))
+    ta.cmp(tb)
+        .then(sb.total_cmp(sa))
+        .then(a.last_asked.cmp(&b.last_asked))
+        .then(a.participant.id.cmp(&b.participant.id))
 }
 
 #[cfg(test)]
@@ -179,7 +182,19 @@ mod tests {
     }
 
     fn person(id: i64) -> Person {
-        Person { id, offers: "shopping", available: "", street: "Dorpsweg", postcode: "4321 XY", distance: "any", paused: false, busy: false, asked: false, helped: false, last_asked_hours_ago: None }
+        Person {
+            id,
+            offers: "shopping",
+            available: "",
+            street: "Dorpsweg",
+            postcode: "4321 XY",
+            distance: "any",
+            paused: false,
+            busy: false,
+            asked: false,
+            helped: false,
+            last_asked_hours_ago: None,
+        }
     }
 
     fn base_time() -> Timestamp {
@@ -198,7 +213,15 @@ mod tests {
             .map(|p| {
                 let phone = format!("+316{:08}", 10_000_000 + p.id);
                 let details = ParticipantDetails::parse(
-                    &ParticipantInput { name: &format!("Helper{} X", p.id), phone: &phone, offers: p.offers, available: p.available, street: p.street, postcode: p.postcode, distance: p.distance },
+                    &ParticipantInput {
+                        name: &format!("Helper{} X", p.id),
+                        phone: &phone,
+                        offers: p.offers,
+                        available: p.available,
+                        street: p.street,
+                        postcode: p.postcode,
+                        distance: p.distance,
+                    },
                     &cats,
                 )
                 .unwrap();
@@ -219,7 +242,14 @@ mod tests {
         let cands = candidates(people);
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
         let caller = PhoneNumber::parse("+31612345678").unwrap();
-        let req = Request { category: "shopping", caller_phone: Some(&caller), caller_at, now, at: base_time(), ringing_hours: &ringing };
+        let req = Request {
+            category: "shopping",
+            caller_phone: Some(&caller),
+            caller_at,
+            now,
+            at: base_time(),
+            ringing_hours: &ringing,
+        };
         let ranked: Vec<i64> = rank(&cands, &req).iter().map(|c| c.participant.id).collect();
         assert_eq!(best(&cands, &req).map(|c| c.participant.id), ranked.first().copied(), "best is rank's first");
         ranked
@@ -248,7 +278,14 @@ mod tests {
         let cands = candidates(vec![person(1), person(2)]);
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
         let caller = cands[0].participant.details.phone.clone();
-        let req = Request { category: "shopping", caller_phone: Some(&caller), caller_at: None, now: now(), at: base_time(), ringing_hours: &ringing };
+        let req = Request {
+            category: "shopping",
+            caller_phone: Some(&caller),
+            caller_at: None,
+            now: now(),
+            at: base_time(),
+            ringing_hours: &ringing,
+        };
         assert_eq!(eligibility(&cands[0], &req), Err(Ineligible::IsCaller));
         assert_eq!(rank(&cands, &req).len(), 1);
     }
@@ -302,7 +339,14 @@ mod tests {
     #[test]
     fn wishes_beat_rotation_and_continuity_beats_wishes() {
         let people = vec![
-            Person { street: "Kerkstraat", postcode: "1234 AB", distance: "not-own-street", helped: true, last_asked_hours_ago: Some(1), ..person(1) },
+            Person {
+                street: "Kerkstraat",
+                postcode: "1234 AB",
+                distance: "not-own-street",
+                helped: true,
+                last_asked_hours_ago: Some(1),
+                ..person(1)
+            },
             Person { street: "Kerkstraat", postcode: "1234 AB", distance: "not-own-street", ..person(2) },
             Person { last_asked_hours_ago: Some(1), ..person(3) },
         ];
@@ -311,12 +355,20 @@ mod tests {
 
     #[test]
     fn likely_helpers_come_first_unless_asked_recently() {
-        let mut cands = candidates(vec![person(1), person(2), Person { last_asked_hours_ago: Some(6), ..person(3) }, person(4)]);
+        let mut cands =
+            candidates(vec![person(1), person(2), Person { last_asked_hours_ago: Some(6), ..person(3) }, person(4)]);
         for (c, l) in cands.iter_mut().zip([0.2, 0.6, 0.9, 0.6]) {
             c.likelihood = Some(l);
         }
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
-        let req = Request { category: "shopping", caller_phone: None, caller_at: None, now: now(), at: base_time(), ringing_hours: &ringing };
+        let req = Request {
+            category: "shopping",
+            caller_phone: None,
+            caller_at: None,
+            now: now(),
+            at: base_time(),
+            ringing_hours: &ringing,
+        };
         let order: Vec<i64> = rank(&cands, &req).iter().map(|c| c.participant.id).collect();
         // 3 is the likeliest but was asked six hours ago (0.9 x 6/48); 2 and 4 tie and were never asked.
         assert_eq!(order, vec![2, 4, 1, 3]);
@@ -335,7 +387,14 @@ mod tests {
         let mut counts = [0u32; 7];
         let mut clock = Timestamp::from_second(1_790_000_000).unwrap();
         for _ in 0..300 {
-            let req = Request { category: "shopping", caller_phone: None, caller_at: None, now: now(), at: clock, ringing_hours: &ringing };
+            let req = Request {
+                category: "shopping",
+                caller_phone: None,
+                caller_at: None,
+                now: now(),
+                at: clock,
+                ringing_hours: &ringing,
+            };
             let first = rank(&cands, &req)[0].participant.id;
             assert_eq!(best(&cands, &req).unwrap().participant.id, first);
             counts[first as usize] += 1;

@@ -141,12 +141,23 @@ pub enum Decision {
 
 /// After any change (the search started, a leg ended, time passed): what next.
 /// `available` is how many eligible helpers the ranking still offers.
-pub fn next(status: SearchStatus, legs: &[Leg], limits: Limits, started_at: Timestamp, now: Timestamp, available: usize) -> Decision {
+pub fn next(
+    status: SearchStatus,
+    legs: &[Leg],
+    limits: Limits,
+    started_at: Timestamp,
+    now: Timestamp,
+    available: usize,
+) -> Decision {
     if status != SearchStatus::Searching {
         return Decision::Done;
     }
     let lost_after = i64::from(limits.leg_lost_after_seconds);
-    let in_flight: Vec<u32> = legs.iter().filter(|l| l.status.in_flight() && now.as_second() - l.started_at.as_second() < lost_after).map(|l| l.attempt).collect();
+    let in_flight: Vec<u32> = legs
+        .iter()
+        .filter(|l| l.status.in_flight() && now.as_second() - l.started_at.as_second() < lost_after)
+        .map(|l| l.attempt)
+        .collect();
     let waited = now.as_second() - started_at.as_second();
     if waited >= i64::from(limits.max_wait_seconds) {
         // As in `dial` mode, the limit stops the next ring, not the ones under way: a
@@ -190,9 +201,7 @@ pub fn yes(status: SearchStatus, legs: &[Leg], attempt: u32, caller_gone: bool) 
         (SearchStatus::Matched, _) => Yes::AlreadyFound,
         (_, _) if caller_gone => Yes::CallerGone,
         (SearchStatus::Over, _) => Yes::SearchOver,
-        (SearchStatus::Searching, Some(s)) if s.in_flight() => {
-            Yes::Wins { cancel: ringing(legs, Some(attempt)) }
-        }
+        (SearchStatus::Searching, Some(s)) if s.in_flight() => Yes::Wins { cancel: ringing(legs, Some(attempt)) },
         // A leg that already ended (or that we never rang) cannot win.
         (SearchStatus::Searching, _) => Yes::SearchOver,
     }
@@ -259,7 +268,15 @@ mod tests {
     }
 
     fn legs(spec: &[LegStatus]) -> Vec<Leg> {
-        spec.iter().enumerate().map(|(i, s)| Leg { attempt: i as u32 + 1, helper_id: 100 + i as i64, status: *s, started_at: at(i as i64) }).collect()
+        spec.iter()
+            .enumerate()
+            .map(|(i, s)| Leg {
+                attempt: i as u32 + 1,
+                helper_id: 100 + i as i64,
+                status: *s,
+                started_at: at(i as i64),
+            })
+            .collect()
     }
 
     const LIMITS: Limits = Limits { wave_size: 2, max_helpers: 5, max_wait_seconds: 300, leg_lost_after_seconds: 140 };
@@ -270,23 +287,103 @@ mod tests {
         use SearchStatus::*;
         let cases: Vec<(&str, SearchStatus, Vec<LegStatus>, Limits, i64, usize, Decision)> = vec![
             ("first wave", Searching, vec![], LIMITS, 0, 10, Decision::Ring(2)),
-            ("wave of one rings one by one", Searching, vec![], Limits { wave_size: 1, ..LIMITS }, 0, 10, Decision::Ring(1)),
+            (
+                "wave of one rings one by one",
+                Searching,
+                vec![],
+                Limits { wave_size: 1, ..LIMITS },
+                0,
+                10,
+                Decision::Ring(1),
+            ),
             ("fewer helpers than places", Searching, vec![], LIMITS, 0, 1, Decision::Ring(1)),
             ("both ringing: wait", Searching, vec![Ringing, Answered], LIMITS, 30, 10, Decision::Wait),
             ("one said no: the next at once", Searching, vec![Declined, Ringing], LIMITS, 30, 10, Decision::Ring(1)),
             ("both gone: two more", Searching, vec![NoAnswer, Busy], LIMITS, 30, 10, Decision::Ring(2)),
-            ("max helpers caps the wave", Searching, vec![NoAnswer, Declined, Failed, Ringing], LIMITS, 60, 10, Decision::Ring(1)),
-            ("max helpers reached, one ringing: wait", Searching, vec![NoAnswer, Declined, Failed, Declined, Ringing], LIMITS, 60, 10, Decision::Wait),
-            ("max helpers reached, none left", Searching, vec![NoAnswer, Declined, Failed, Declined, Busy], LIMITS, 60, 10, Decision::GiveUp { cancel: vec![] }),
-            ("nobody left to ring, none in flight", Searching, vec![Declined], LIMITS, 20, 0, Decision::GiveUp { cancel: vec![] }),
+            (
+                "max helpers caps the wave",
+                Searching,
+                vec![NoAnswer, Declined, Failed, Ringing],
+                LIMITS,
+                60,
+                10,
+                Decision::Ring(1),
+            ),
+            (
+                "max helpers reached, one ringing: wait",
+                Searching,
+                vec![NoAnswer, Declined, Failed, Declined, Ringing],
+                LIMITS,
+                60,
+                10,
+                Decision::Wait,
+            ),
+            (
+                "max helpers reached, none left",
+                Searching,
+                vec![NoAnswer, Declined, Failed, Declined, Busy],
+                LIMITS,
+                60,
+                10,
+                Decision::GiveUp { cancel: vec![] },
+            ),
+            (
+                "nobody left to ring, none in flight",
+                Searching,
+                vec![Declined],
+                LIMITS,
+                20,
+                0,
+                Decision::GiveUp { cancel: vec![] },
+            ),
             ("nobody left to ring, one in flight", Searching, vec![Declined, Ringing], LIMITS, 20, 0, Decision::Wait),
-            ("waited too long: nobody new, those rung may still answer", Searching, vec![Declined, Ringing, Answered], Limits { leg_lost_after_seconds: 1000, ..LIMITS }, 300, 10, Decision::Wait),
-            ("waited too long, none in flight", Searching, vec![Declined, NoAnswer], LIMITS, 300, 10, Decision::GiveUp { cancel: vec![] }),
+            (
+                "waited too long: nobody new, those rung may still answer",
+                Searching,
+                vec![Declined, Ringing, Answered],
+                Limits { leg_lost_after_seconds: 1000, ..LIMITS },
+                300,
+                10,
+                Decision::Wait,
+            ),
+            (
+                "waited too long, none in flight",
+                Searching,
+                vec![Declined, NoAnswer],
+                LIMITS,
+                300,
+                10,
+                Decision::GiveUp { cancel: vec![] },
+            ),
             ("matched: nothing more", Matched, vec![Accepted, Canceled], LIMITS, 30, 10, Decision::Done),
             // Legs placed at 0 and 1 s whose ends were never reported.
-            ("legs still in time hold their places", Searching, vec![Ringing, Answered], LIMITS, 139, 10, Decision::Wait),
-            ("legs lost: their places are free again", Searching, vec![Ringing, Answered], LIMITS, 141, 10, Decision::Ring(2)),
-            ("legs lost, the wait is over: give up", Searching, vec![Ringing, Answered], LIMITS, 400, 10, Decision::GiveUp { cancel: vec![] }),
+            (
+                "legs still in time hold their places",
+                Searching,
+                vec![Ringing, Answered],
+                LIMITS,
+                139,
+                10,
+                Decision::Wait,
+            ),
+            (
+                "legs lost: their places are free again",
+                Searching,
+                vec![Ringing, Answered],
+                LIMITS,
+                141,
+                10,
+                Decision::Ring(2),
+            ),
+            (
+                "legs lost, the wait is over: give up",
+                Searching,
+                vec![Ringing, Answered],
+                LIMITS,
+                400,
+                10,
+                Decision::GiveUp { cancel: vec![] },
+            ),
             ("over: nothing more", Over, vec![Canceled], LIMITS, 30, 10, Decision::Done),
         ];
         for (name, status, spec, limits, now, available, expected) in cases {
@@ -300,8 +397,22 @@ mod tests {
         use SearchStatus::*;
         let cases: Vec<(&str, SearchStatus, Vec<LegStatus>, u32, bool, Yes)> = vec![
             ("first yes", Searching, vec![Answered, Ringing, Declined], 1, false, Yes::Wins { cancel: vec![2] }),
-            ("second leg first; the other is hearing the request", Searching, vec![Answered, Answered], 2, false, Yes::Wins { cancel: vec![] }),
-            ("ringing legs are cancelled", Searching, vec![Ringing, Answered, Ringing, NoAnswer], 2, false, Yes::Wins { cancel: vec![1, 3] }),
+            (
+                "second leg first; the other is hearing the request",
+                Searching,
+                vec![Answered, Answered],
+                2,
+                false,
+                Yes::Wins { cancel: vec![] },
+            ),
+            (
+                "ringing legs are cancelled",
+                Searching,
+                vec![Ringing, Answered, Ringing, NoAnswer],
+                2,
+                false,
+                Yes::Wins { cancel: vec![1, 3] },
+            ),
             ("the other pressed 1 first", Matched, vec![Accepted, Answered], 2, false, Yes::AlreadyFound),
             ("the same yes twice", Matched, vec![Accepted, Canceled], 1, false, Yes::AlreadyWon),
             ("caller hung up", Over, vec![Answered], 1, true, Yes::CallerGone),

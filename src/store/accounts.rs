@@ -38,8 +38,15 @@ pub enum AccountError {
     Db(#[from] rusqlite::Error),
 }
 
-pub fn add_user(conn: &Connection, name: &str, role: Role, password_hash: &str, now: Timestamp) -> Result<i64, AccountError> {
-    let exists: Option<i64> = conn.query_row("SELECT id FROM desk_users WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+pub fn add_user(
+    conn: &Connection,
+    name: &str,
+    role: Role,
+    password_hash: &str,
+    now: Timestamp,
+) -> Result<i64, AccountError> {
+    let exists: Option<i64> =
+        conn.query_row("SELECT id FROM desk_users WHERE name = ?1", [name], |r| r.get(0)).optional()?;
     if exists.is_some() {
         return Err(AccountError::Exists(name.to_string()));
     }
@@ -52,7 +59,8 @@ pub fn add_user(conn: &Connection, name: &str, role: Role, password_hash: &str, 
 
 /// Sets a new password and ends the user's sessions everywhere.
 pub fn set_password(conn: &Connection, name: &str, password_hash: &str) -> Result<(), AccountError> {
-    let changed = conn.execute("UPDATE desk_users SET password_hash = ?2 WHERE name = ?1", params![name, password_hash])?;
+    let changed =
+        conn.execute("UPDATE desk_users SET password_hash = ?2 WHERE name = ?1", params![name, password_hash])?;
     if changed == 0 {
         return Err(AccountError::Unknown(name.to_string()));
     }
@@ -90,7 +98,11 @@ pub fn users(conn: &Connection) -> anyhow::Result<Vec<User>> {
 
 /// Coordinators who can still log in: the last one cannot be disabled or demoted.
 pub fn active_coordinators(conn: &Connection) -> anyhow::Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM desk_users WHERE role = 'coordinator' AND disabled_at IS NULL", [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT count(*) FROM desk_users WHERE role = 'coordinator' AND disabled_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// A session, as found by its token's hash.
@@ -102,7 +114,13 @@ pub struct Session {
     pub last_seen_at: i64,
 }
 
-pub fn create_session(conn: &Connection, token_hash: &str, user_id: i64, csrf: &str, now: Timestamp) -> anyhow::Result<()> {
+pub fn create_session(
+    conn: &Connection,
+    token_hash: &str,
+    user_id: i64,
+    csrf: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
     conn.execute(
         "INSERT INTO desk_sessions (token_hash, user_id, csrf, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
         params![token_hash, user_id, csrf, now.as_second()],
@@ -116,12 +134,15 @@ pub fn session(conn: &Connection, token_hash: &str) -> anyhow::Result<Option<Ses
     );
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row([token_hash], |r| Ok(Session { user: user_row(r)?, csrf: r.get(6)?, created_at: r.get(7)?, last_seen_at: r.get(8)? }))
+        .query_row([token_hash], |r| {
+            Ok(Session { user: user_row(r)?, csrf: r.get(6)?, created_at: r.get(7)?, last_seen_at: r.get(8)? })
+        })
         .optional()?)
 }
 
 pub fn touch_session(conn: &Connection, token_hash: &str, now: Timestamp) -> anyhow::Result<()> {
-    conn.prepare_cached("UPDATE desk_sessions SET last_seen_at = ?2 WHERE token_hash = ?1")?.execute(params![token_hash, now.as_second()])?;
+    conn.prepare_cached("UPDATE desk_sessions SET last_seen_at = ?2 WHERE token_hash = ?1")?
+        .execute(params![token_hash, now.as_second()])?;
     Ok(())
 }
 
@@ -149,14 +170,28 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-pub fn audit(conn: &Connection, now: Timestamp, user_name: &str, action: &str, participant_id: Option<i64>, detail: &str) -> anyhow::Result<()> {
-    conn.prepare_cached("INSERT INTO audit_log (at, user_name, action, participant_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![now.as_second(), user_name, action, participant_id, detail])?;
+pub fn audit(
+    conn: &Connection,
+    now: Timestamp,
+    user_name: &str,
+    action: &str,
+    participant_id: Option<i64>,
+    detail: &str,
+) -> anyhow::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit_log (at, user_name, action, participant_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![now.as_second(), user_name, action, participant_id, detail])?;
     Ok(())
 }
 
 /// The newest entries with an id below `before` (all when `None`), newest first.
-pub fn audit_log(conn: &Connection, participant_id: Option<i64>, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
+pub fn audit_log(
+    conn: &Connection,
+    participant_id: Option<i64>,
+    before: Option<i64>,
+    limit: u32,
+) -> anyhow::Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, at, user_name, action, participant_id, detail FROM audit_log
          WHERE (?1 IS NULL OR participant_id = ?1) AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
@@ -179,7 +214,9 @@ pub fn audit_log(conn: &Connection, participant_id: Option<i64>, before: Option<
 /// When `user_name` logged in before their current session, if ever.
 pub fn previous_login(conn: &Connection, user_name: &str) -> anyhow::Result<Option<Timestamp>> {
     let at: Option<i64> = conn
-        .prepare_cached("SELECT at FROM audit_log WHERE user_name = ?1 AND action = 'login' ORDER BY id DESC LIMIT 1 OFFSET 1")?
+        .prepare_cached(
+            "SELECT at FROM audit_log WHERE user_name = ?1 AND action = 'login' ORDER BY id DESC LIMIT 1 OFFSET 1",
+        )?
         .query_row([user_name], |r| r.get(0))
         .optional()?;
     Ok(at.and_then(|s| Timestamp::from_second(s).ok()))

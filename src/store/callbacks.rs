@@ -97,22 +97,35 @@ pub fn list(conn: &Connection, all: bool) -> anyhow::Result<Vec<Request>> {
 
 /// Open requests whose next try is due.
 pub fn due(conn: &Connection, now: Timestamp) -> anyhow::Result<Vec<Request>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM open_requests WHERE status = 'open' AND next_try_at <= ?1 ORDER BY next_try_at, id"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM open_requests WHERE status = 'open' AND next_try_at <= ?1 ORDER BY next_try_at, id"
+    ))?;
     let rows = stmt.query_map([now.as_second()], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Requests left open past their end: expired (the desk follows them up).
 pub fn expire(conn: &Connection, now: Timestamp) -> anyhow::Result<usize> {
-    Ok(exec(conn, "UPDATE open_requests SET status = 'expired' WHERE status = 'open' AND open_until <= ?1", [now.as_second()])?)
+    Ok(exec(
+        conn,
+        "UPDATE open_requests SET status = 'expired' WHERE status = 'open' AND open_until <= ?1",
+        [now.as_second()],
+    )?)
 }
 
 pub fn by_search(conn: &Connection, search_sid: &str) -> anyhow::Result<Option<Request>> {
-    Ok(conn.prepare_cached(&format!("SELECT {COLUMNS} FROM open_requests WHERE search_sid = ?1"))?.query_row([search_sid], from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM open_requests WHERE search_sid = ?1"))?
+        .query_row([search_sid], from_row)
+        .optional()?)
 }
 
 pub fn start_search(conn: &Connection, id: i64, search_sid: &str) -> anyhow::Result<()> {
-    exec(conn, "UPDATE open_requests SET status = 'searching', search_sid = ?2, tries = tries + 1 WHERE id = ?1", params![id, search_sid])?;
+    exec(
+        conn,
+        "UPDATE open_requests SET status = 'searching', search_sid = ?2, tries = tries + 1 WHERE id = ?1",
+        params![id, search_sid],
+    )?;
     Ok(())
 }
 
@@ -138,12 +151,19 @@ pub fn set_resident_leg(conn: &Connection, id: i64, leg_sid: &str) -> anyhow::Re
 
 /// The resident's call, once the provider has created it.
 pub fn resident_leg(conn: &Connection, id: i64) -> anyhow::Result<Option<String>> {
-    Ok(conn.query_row("SELECT resident_leg_sid FROM open_requests WHERE id = ?1", [id], |r| r.get(0)).optional()?.flatten())
+    Ok(conn
+        .query_row("SELECT resident_leg_sid FROM open_requests WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .flatten())
 }
 
 /// `connected` or `unanswered`: the request is over.
 pub fn finish(conn: &Connection, id: i64, status: &str) -> anyhow::Result<()> {
-    exec(conn, "UPDATE open_requests SET status = ?2 WHERE id = ?1 AND status IN ('searching', 'calling')", params![id, status])?;
+    exec(
+        conn,
+        "UPDATE open_requests SET status = ?2 WHERE id = ?1 AND status IN ('searching', 'calling')",
+        params![id, status],
+    )?;
     Ok(())
 }
 
@@ -182,7 +202,10 @@ pub fn taken_at_desk(conn: &Connection, since: Timestamp) -> anyhow::Result<Vec<
 }
 
 pub fn find(conn: &Connection, id: i64) -> anyhow::Result<Option<Request>> {
-    Ok(conn.prepare_cached(&format!("SELECT {COLUMNS} FROM open_requests WHERE id = ?1"))?.query_row([id], from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM open_requests WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?)
 }
 
 /// The newest call-back request for a call (for the desk's follow-up page).
@@ -197,7 +220,11 @@ pub fn latest_for_call(conn: &Connection, call_sid: &str) -> anyhow::Result<Opti
 /// try or being searched for can be stopped (not while the resident is being called).
 /// Returns whether it was.
 pub fn stop(conn: &Connection, id: i64) -> anyhow::Result<bool> {
-    Ok(exec(conn, "UPDATE open_requests SET status = 'closed' WHERE id = ?1 AND status IN ('open', 'searching')", [id])? == 1)
+    Ok(exec(
+        conn,
+        "UPDATE open_requests SET status = 'closed' WHERE id = ?1 AND status IN ('open', 'searching')",
+        [id],
+    )? == 1)
 }
 
 /// The resident was called back and put through to a neighbour: the follow-up of the call
@@ -212,6 +239,10 @@ pub fn close_follow_up_of(conn: &Connection, call_sid: &str, now: Timestamp) -> 
 
 /// Whether a call-back request for this call is still in progress.
 pub fn in_progress_for_call(conn: &Connection, call_sid: &str) -> anyhow::Result<bool> {
-    let n: i64 = conn.query_row("SELECT count(*) FROM open_requests WHERE call_sid = ?1 AND status IN ('open', 'searching', 'calling')", [call_sid], |r| r.get(0))?;
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM open_requests WHERE call_sid = ?1 AND status IN ('open', 'searching', 'calling')",
+        [call_sid],
+        |r| r.get(0),
+    )?;
     Ok(n > 0)
 }

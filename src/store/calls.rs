@@ -72,7 +72,22 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
             },
         )
         .optional()?;
-    let Some((dialplan_number, from, caller_id, category, phase, ended_from, outcome, menu_rounds, attempts, started, search_started, ended, seq)) = row else {
+    let Some((
+        dialplan_number,
+        from,
+        caller_id,
+        category,
+        phase,
+        ended_from,
+        outcome,
+        menu_rounds,
+        attempts,
+        started,
+        search_started,
+        ended,
+        seq,
+    )) = row
+    else {
         return Ok(None);
     };
     let ring = || -> anyhow::Result<Ring> {
@@ -122,10 +137,18 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
 
 /// Stores a new call with its first document. Returns false if the call already exists.
 pub fn insert(conn: &Connection, call: &StoredCall, first_document: &str) -> anyhow::Result<bool> {
-    let inserted = exec(conn,
+    let inserted = exec(
+        conn,
         "INSERT OR IGNORE INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, started_at, seq)
          VALUES (?1, ?2, ?3, ?4, 'menu', ?5, ?6)",
-        params![call.call_sid, call.dialplan_number, call.from.as_ref().map(|p| p.as_str()), call.caller_id, call.state.started_at.as_second(), call.seq as i64],
+        params![
+            call.call_sid,
+            call.dialplan_number,
+            call.from.as_ref().map(|p| p.as_str()),
+            call.caller_id,
+            call.state.started_at.as_second(),
+            call.seq as i64
+        ],
     )?;
     if inserted == 0 {
         return Ok(false);
@@ -136,13 +159,21 @@ pub fn insert(conn: &Connection, call: &StoredCall, first_document: &str) -> any
 
 pub fn save_document(conn: &Connection, call_sid: &str, seq: u64, body: &str) -> anyhow::Result<()> {
     exec(conn, "UPDATE calls SET seq = ?2 WHERE call_sid = ?1", params![call_sid, seq as i64])?;
-    exec(conn, "INSERT OR REPLACE INTO webhook_responses (call_sid, seq, body) VALUES (?1, ?2, ?3)", params![call_sid, seq as i64, body])?;
+    exec(
+        conn,
+        "INSERT OR REPLACE INTO webhook_responses (call_sid, seq, body) VALUES (?1, ?2, ?3)",
+        params![call_sid, seq as i64, body],
+    )?;
     Ok(())
 }
 
 pub fn document(conn: &Connection, call_sid: &str, seq: u64) -> anyhow::Result<Option<String>> {
     Ok(conn
-        .query_row("SELECT body FROM webhook_responses WHERE call_sid = ?1 AND seq = ?2", params![call_sid, seq as i64], |r| r.get(0))
+        .query_row(
+            "SELECT body FROM webhook_responses WHERE call_sid = ?1 AND seq = ?2",
+            params![call_sid, seq as i64],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
@@ -160,11 +191,22 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
         Phase::Voicemail => ("voicemail", None, None),
         Phase::Ended { outcome, from } => ("ended", Some(stage_str(*from)), Some(outcome.as_str())),
     };
-    exec(conn,
+    exec(
+        conn,
         "UPDATE calls SET category = ?2, phase = ?3, ended_from = ?4, outcome = ?5, menu_rounds = ?6, attempts = ?7,
                           search_started_at = ?8, ended_at = ?9
          WHERE call_sid = ?1",
-        params![sid, s.category, phase, ended_from, outcome, s.menu_rounds, s.attempts, s.search_started_at.map(|t| t.as_second()), s.ended_at.map(|t| t.as_second())],
+        params![
+            sid,
+            s.category,
+            phase,
+            ended_from,
+            outcome,
+            s.menu_rounds,
+            s.attempts,
+            s.search_started_at.map(|t| t.as_second()),
+            s.ended_at.map(|t| t.as_second())
+        ],
     )?;
     let at = now.as_second();
     for effect in effects {
@@ -184,7 +226,11 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
                 super::participants::mark_asked(conn, *helper_id, now)?;
             }
             Effect::HelperAnswered { attempt } => {
-                exec(conn, "UPDATE attempts SET answered_at = coalesce(answered_at, ?3) WHERE call_sid = ?1 AND attempt = ?2", params![sid, attempt, at])?;
+                exec(
+                    conn,
+                    "UPDATE attempts SET answered_at = coalesce(answered_at, ?3) WHERE call_sid = ?1 AND attempt = ?2",
+                    params![sid, attempt, at],
+                )?;
             }
             Effect::HelperKey { attempt, key } => {
                 exec(conn,
@@ -193,7 +239,11 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
                 )?;
             }
             Effect::Matched { attempt, helper_id, wait_seconds } => {
-                exec(conn, "UPDATE attempts SET result = 'accepted' WHERE call_sid = ?1 AND attempt = ?2", params![sid, attempt])?;
+                exec(
+                    conn,
+                    "UPDATE attempts SET result = 'accepted' WHERE call_sid = ?1 AND attempt = ?2",
+                    params![sid, attempt],
+                )?;
                 exec(conn,
                     "INSERT OR REPLACE INTO matches (call_sid, attempt, helper_id, caller_phone, category, accepted_at, wait_seconds)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -211,7 +261,17 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
             }
             Effect::CallbackRequested { open_until, first_try_at } => {
                 if let Some(phone) = &call.from {
-                    super::callbacks::open(conn, &call.dialplan_number, Some(sid), call.caller_id, phone, s.category.as_deref().unwrap_or(""), now, *open_until, *first_try_at)?;
+                    super::callbacks::open(
+                        conn,
+                        &call.dialplan_number,
+                        Some(sid),
+                        call.caller_id,
+                        phone,
+                        s.category.as_deref().unwrap_or(""),
+                        now,
+                        *open_until,
+                        *first_try_at,
+                    )?;
                 }
             }
             Effect::Voicemail { recording_url, duration_seconds } => {
@@ -225,7 +285,8 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
     // Follow-ups follow the outcome: open while the desk has something to do.
     if let Some(outcome) = s.outcome() {
         if outcome.needs_follow_up() {
-            exec(conn,
+            exec(
+                conn,
                 "INSERT INTO follow_ups (call_sid, reason, created_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (call_sid) DO UPDATE SET reason = excluded.reason WHERE closed_at IS NULL",
                 params![sid, outcome.as_str(), at],
@@ -323,8 +384,10 @@ pub fn log(conn: &Connection, limit: u32) -> anyhow::Result<Vec<CallLog>> {
 /// For the crash harness: the calls with a match, how many calls have no outcome or end,
 /// and how many attempts have no end.
 pub fn loose_ends(conn: &Connection) -> anyhow::Result<(Vec<String>, i64, i64)> {
-    let matched = conn.prepare("SELECT call_sid FROM matches")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    let without_outcome = conn.query_row("SELECT count(*) FROM calls WHERE outcome IS NULL OR ended_at IS NULL", [], |r| r.get(0))?;
+    let matched =
+        conn.prepare("SELECT call_sid FROM matches")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let without_outcome =
+        conn.query_row("SELECT count(*) FROM calls WHERE outcome IS NULL OR ended_at IS NULL", [], |r| r.get(0))?;
     let open_attempts = conn.query_row("SELECT count(*) FROM attempts WHERE ended_at IS NULL", [], |r| r.get(0))?;
     Ok((matched, without_outcome, open_attempts))
 }
@@ -338,7 +401,8 @@ pub fn totals(conn: &Connection) -> anyhow::Result<(i64, i64)> {
 
 /// Calls started before `before` that never ended: their provider's last report was lost.
 pub fn unfinished_before(conn: &Connection, before: Timestamp) -> anyhow::Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT call_sid FROM calls WHERE ended_at IS NULL AND started_at < ?1 ORDER BY started_at")?;
+    let mut stmt = conn
+        .prepare_cached("SELECT call_sid FROM calls WHERE ended_at IS NULL AND started_at < ?1 ORDER BY started_at")?;
     let sids = stmt.query_map([before.as_second()], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
     Ok(sids)
 }
@@ -366,13 +430,21 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, ba
         .query_map(params![before.as_second(), batch], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for sid in &sids {
-        exec(conn, "UPDATE attempts SET helper_id = NULL, helper_phone = NULL, helper_first_name = '' WHERE call_sid = ?1", [sid])?;
+        exec(
+            conn,
+            "UPDATE attempts SET helper_id = NULL, helper_phone = NULL, helper_first_name = '' WHERE call_sid = ?1",
+            [sid],
+        )?;
         exec(conn, "UPDATE matches SET helper_id = NULL, caller_phone = NULL WHERE call_sid = ?1", [sid])?;
         exec(conn, "UPDATE wave_legs SET helper_id = NULL, leg_sid = NULL WHERE call_sid = ?1", [sid])?;
         exec(conn, "DELETE FROM voicemails WHERE call_sid = ?1", [sid])?;
         exec(conn, "DELETE FROM webhook_responses WHERE call_sid = ?1", [sid])?;
         exec(conn, "UPDATE follow_ups SET note = NULL WHERE call_sid = ?1", [sid])?;
-        exec(conn, "UPDATE calls SET from_number = NULL, caller_id = NULL, anonymised_at = ?2 WHERE call_sid = ?1", params![sid, now.as_second()])?;
+        exec(
+            conn,
+            "UPDATE calls SET from_number = NULL, caller_id = NULL, anonymised_at = ?2 WHERE call_sid = ?1",
+            params![sid, now.as_second()],
+        )?;
     }
     Ok(sids.len())
 }

@@ -106,13 +106,18 @@ pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32) -> anyhow::Res
         "{CALL_ROW} WHERE c.call_sid IN (SELECT call_sid FROM calls WHERE ended_at IS NULL UNION SELECT call_sid FROM calls WHERE started_at >= ?1)
          AND {NOT_A_QUIET_SEARCH} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?2"
     );
-    let rows = conn.prepare_cached(&sql)?.query_map(params![since.as_second(), limit], call_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(params![since.as_second(), limit], call_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
 /// How many calls started since `since`.
 pub fn calls_since(conn: &Connection, since: Timestamp) -> anyhow::Result<i64> {
-    Ok(conn.prepare_cached(&format!("SELECT count(*) FROM calls c WHERE c.started_at >= ?1 AND {NOT_A_QUIET_SEARCH}"))?.query_row([since.as_second()], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT count(*) FROM calls c WHERE c.started_at >= ?1 AND {NOT_A_QUIET_SEARCH}"))?
+        .query_row([since.as_second()], |r| r.get(0))?)
 }
 
 /// The Calls page's filters. Dates are instants: the web layer turns the neighbourhood's
@@ -175,7 +180,8 @@ pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Resu
         }
         None => format!("{CALL_ROW} {wher} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?"),
     };
-    let rows = conn.prepare_cached(&sql)?.query_map(params_from_iter(values), call_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows =
+        conn.prepare_cached(&sql)?.query_map(params_from_iter(values), call_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -232,7 +238,8 @@ const FOLLOW_UP: &str = "SELECT id, call_sid, reason, created_at, closed_at, res
 
 pub fn call_detail(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<CallDetail>> {
     let Some(row) = call(conn, call_sid)? else { return Ok(None) };
-    let search_started_at: Option<i64> = conn.query_row("SELECT search_started_at FROM calls WHERE call_sid = ?1", [call_sid], |r| r.get(0))?;
+    let search_started_at: Option<i64> =
+        conn.query_row("SELECT search_started_at FROM calls WHERE call_sid = ?1", [call_sid], |r| r.get(0))?;
     let attempts = conn
         .prepare_cached("SELECT attempt, helper_id, helper_first_name, started_at, answered_at, key, result, ended_at FROM attempts WHERE call_sid = ?1 ORDER BY attempt")?
         .query_map([call_sid], |r| {
@@ -248,9 +255,13 @@ pub fn call_detail(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<C
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let voicemail: Option<(String, i64)> =
-        conn.query_row("SELECT recording_url, duration_seconds FROM voicemails WHERE call_sid = ?1", [call_sid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-    let follow_up = conn.query_row(&format!("{FOLLOW_UP} WHERE call_sid = ?1"), [call_sid], follow_up_row).optional()?;
+    let voicemail: Option<(String, i64)> = conn
+        .query_row("SELECT recording_url, duration_seconds FROM voicemails WHERE call_sid = ?1", [call_sid], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let follow_up =
+        conn.query_row(&format!("{FOLLOW_UP} WHERE call_sid = ?1"), [call_sid], follow_up_row).optional()?;
     Ok(Some(CallDetail {
         row,
         search_started_at: search_started_at.map(ts),
@@ -263,7 +274,9 @@ pub fn call_detail(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<C
 
 /// The recording of a call's voicemail, if it still has one.
 pub fn voicemail_url(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<String>> {
-    Ok(conn.query_row("SELECT recording_url FROM voicemails WHERE call_sid = ?1", [call_sid], |r| r.get(0)).optional()?)
+    Ok(conn
+        .query_row("SELECT recording_url FROM voicemails WHERE call_sid = ?1", [call_sid], |r| r.get(0))
+        .optional()?)
 }
 
 /// Open follow-ups, oldest first, each with its call.
@@ -295,7 +308,14 @@ pub enum Closed {
 
 /// Closes a follow-up with its result. A note is kept with the caller (the participant,
 /// or the number when the caller is not registered) for the next coordinator.
-pub fn close_follow_up(conn: &Connection, id: i64, result: FollowUpResult, note: &str, user_name: &str, now: Timestamp) -> anyhow::Result<Closed> {
+pub fn close_follow_up(
+    conn: &Connection,
+    id: i64,
+    result: FollowUpResult,
+    note: &str,
+    user_name: &str,
+    now: Timestamp,
+) -> anyhow::Result<Closed> {
     let found: Option<(String, Option<i64>, Option<i64>, Option<String>)> = conn
         .query_row(
             "SELECT f.call_sid, f.closed_at, c.caller_id, c.from_number FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE f.id = ?1",
@@ -313,20 +333,35 @@ pub fn close_follow_up(conn: &Connection, id: i64, result: FollowUpResult, note:
         params![id, now.as_second(), result.as_str(), (!note.is_empty()).then_some(note), user_name],
     )?;
     if !note.is_empty() && (caller_id.is_some() || from.is_some()) {
-        add_note(conn, caller_id, if caller_id.is_some() { None } else { from.as_deref() }, Some(&call_sid), user_name, note, now)?;
+        add_note(
+            conn,
+            caller_id,
+            if caller_id.is_some() { None } else { from.as_deref() },
+            Some(&call_sid),
+            user_name,
+            note,
+            now,
+        )?;
     }
     Ok(Closed::Closed)
 }
 
 /// The caller (a participant) of a call, if known.
 pub fn caller_of_call(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<i64>> {
-    Ok(conn.query_row("SELECT caller_id FROM calls WHERE call_sid = ?1", [call_sid], |r| r.get(0)).optional()?.flatten())
+    Ok(conn
+        .query_row("SELECT caller_id FROM calls WHERE call_sid = ?1", [call_sid], |r| r.get(0))
+        .optional()?
+        .flatten())
 }
 
 /// The caller (a participant) of a follow-up's call, if known.
 pub fn caller_of_follow_up(conn: &Connection, id: i64) -> anyhow::Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT c.caller_id FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE f.id = ?1", [id], |r| r.get(0))
+        .query_row(
+            "SELECT c.caller_id FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE f.id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .optional()?
         .flatten())
 }
@@ -337,7 +372,9 @@ pub type Counts = (Vec<(String, i64)>, Vec<(String, i64)>, i64);
 pub fn counts(conn: &Connection) -> anyhow::Result<Counts> {
     let pairs = |sql: &str| -> anyhow::Result<Vec<(String, i64)>> {
         let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     };
     let calls = pairs("SELECT coalesce(outcome, 'in_progress'), count(*) FROM calls GROUP BY 1 ORDER BY 1")?;
@@ -360,7 +397,15 @@ pub struct Note {
     pub call_sid: Option<String>,
 }
 
-pub fn add_note(conn: &Connection, participant_id: Option<i64>, phone: Option<&str>, call_sid: Option<&str>, author: &str, text: &str, now: Timestamp) -> anyhow::Result<()> {
+pub fn add_note(
+    conn: &Connection,
+    participant_id: Option<i64>,
+    phone: Option<&str>,
+    call_sid: Option<&str>,
+    author: &str,
+    text: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
     conn.execute(
         "INSERT INTO notes (participant_id, phone, call_sid, author, at, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![participant_id, phone, call_sid, author, now.as_second(), text.trim()],
@@ -375,7 +420,9 @@ pub fn notes_for(conn: &Connection, participant_id: Option<i64>, phone: Option<&
          WHERE (?1 IS NOT NULL AND participant_id = ?1) OR (?2 IS NOT NULL AND phone = ?2) ORDER BY at DESC, id DESC LIMIT 100",
     )?;
     let rows = stmt
-        .query_map(params![participant_id, phone], |r| Ok(Note { id: r.get(0)?, at: ts(r.get(1)?), author: r.get(2)?, text: r.get(3)?, call_sid: r.get(4)? }))?
+        .query_map(params![participant_id, phone], |r| {
+            Ok(Note { id: r.get(0)?, at: ts(r.get(1)?), author: r.get(2)?, text: r.get(3)?, call_sid: r.get(4)? })
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -396,7 +443,10 @@ pub fn set_do_not_pair(conn: &Connection, one: i64, other: i64, apart: bool, now
         anyhow::bail!("a person cannot be kept apart from themselves");
     }
     if apart {
-        conn.execute("INSERT OR IGNORE INTO do_not_pair (a, b, created_at) VALUES (?1, ?2, ?3)", params![a, b, now.as_second()])?;
+        conn.execute(
+            "INSERT OR IGNORE INTO do_not_pair (a, b, created_at) VALUES (?1, ?2, ?3)",
+            params![a, b, now.as_second()],
+        )?;
     } else {
         conn.execute("DELETE FROM do_not_pair WHERE a = ?1 AND b = ?2", params![a, b])?;
     }

@@ -33,7 +33,13 @@ pub struct Store {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/001_init.sql")), M::up(include_str!("migrations/002_desk.sql")), M::up(include_str!("migrations/003_waves.sql")), M::up(include_str!("migrations/004_callbacks.sql")), M::up(include_str!("migrations/005_conference_joins.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/001_init.sql")),
+        M::up(include_str!("migrations/002_desk.sql")),
+        M::up(include_str!("migrations/003_waves.sql")),
+        M::up(include_str!("migrations/004_callbacks.sql")),
+        M::up(include_str!("migrations/005_conference_joins.sql")),
+    ])
 }
 
 impl Store {
@@ -50,12 +56,20 @@ impl Store {
         migrations().to_latest(&mut conn).with_context(|| format!("cannot migrate database {}", path.display()))?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
-            let reader = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .with_context(|| format!("cannot open database {} for reading", path.display()))?;
+            let reader = Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .with_context(|| format!("cannot open database {} for reading", path.display()))?;
             reader.busy_timeout(std::time::Duration::from_secs(5))?;
             readers.push(Mutex::new(reader));
         }
-        Ok(Store { conn: Mutex::new(conn), readers, next_reader: Default::default(), registry: participants::RegistryCache::default() })
+        Ok(Store {
+            conn: Mutex::new(conn),
+            readers,
+            next_reader: Default::default(),
+            registry: participants::RegistryCache::default(),
+        })
     }
 
     /// Copies the write-ahead log into the database file every second, on a thread of its
@@ -63,7 +77,8 @@ impl Store {
     /// Without it (command-line tools), the log is checkpointed when the store closes.
     /// The thread ends when the store is dropped.
     pub fn start_checkpointer(store: &std::sync::Arc<Store>, path: &Path) -> anyhow::Result<()> {
-        let conn = Connection::open(path).with_context(|| format!("cannot open database {} for checkpoints", path.display()))?;
+        let conn = Connection::open(path)
+            .with_context(|| format!("cannot open database {} for checkpoints", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let alive = std::sync::Arc::downgrade(store);
         std::thread::Builder::new().name("burenlijn-checkpoint".into()).spawn(move || {

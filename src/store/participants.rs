@@ -16,7 +16,8 @@ use crate::domain::ranking::Candidate;
 const COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
-    let bad = |i: usize, msg: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, msg.into());
+    let bad =
+        |i: usize, msg: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, msg.into());
     let phone: String = row.get(2)?;
     let available: String = row.get(3)?;
     let distance: String = row.get(6)?;
@@ -47,7 +48,8 @@ pub enum Saved {
 
 /// Adds a participant, or updates the one with the same phone number.
 pub fn upsert(conn: &Connection, d: &ParticipantDetails, now: Timestamp) -> anyhow::Result<(i64, Saved)> {
-    let existing: Option<i64> = conn.query_row("SELECT id FROM participants WHERE phone = ?1", [d.phone.as_str()], |r| r.get(0)).optional()?;
+    let existing: Option<i64> =
+        conn.query_row("SELECT id FROM participants WHERE phone = ?1", [d.phone.as_str()], |r| r.get(0)).optional()?;
     let at = now.as_second();
     let (id, saved) = match existing {
         Some(id) => {
@@ -97,7 +99,13 @@ pub fn list(conn: &Connection) -> anyhow::Result<Vec<Participant>> {
 }
 
 /// Pauses or resumes a participant; returns false when nobody has that number.
-pub fn set_paused(conn: &Connection, phone: &PhoneNumber, paused: bool, until: Option<Date>, now: Timestamp) -> anyhow::Result<bool> {
+pub fn set_paused(
+    conn: &Connection,
+    phone: &PhoneNumber,
+    paused: bool,
+    until: Option<Date>,
+    now: Timestamp,
+) -> anyhow::Result<bool> {
     let changed = conn.execute(
         "UPDATE participants SET paused = ?2, paused_until = ?3, updated_at = ?4 WHERE phone = ?1",
         params![phone.as_str(), paused as i64, until.map(|d| d.to_string()), now.as_second()],
@@ -121,7 +129,8 @@ pub struct RegistryCache {
 }
 
 fn offering(conn: &Connection, cache: &RegistryCache, category: &str) -> anyhow::Result<Arc<Vec<Arc<Participant>>>> {
-    let version: i64 = conn.prepare_cached("SELECT version FROM registry_version WHERE id = 1")?.query_row([], |r| r.get(0))?;
+    let version: i64 =
+        conn.prepare_cached("SELECT version FROM registry_version WHERE id = 1")?.query_row([], |r| r.get(0))?;
     let mut guard = cache.inner.lock().unwrap_or_else(|p| p.into_inner());
     if guard.0 != version {
         *guard = (version, HashMap::new());
@@ -130,14 +139,21 @@ fn offering(conn: &Connection, cache: &RegistryCache, category: &str) -> anyhow:
         return Ok(list.clone());
     }
     let sql = format!("SELECT {COLUMNS} FROM offers o JOIN participants p ON p.id = o.participant_id WHERE o.category = ?1 ORDER BY p.id");
-    let list: Vec<Arc<Participant>> = conn.prepare_cached(&sql)?.query_map([category], |r| from_row(r).map(Arc::new))?.collect::<Result<_, _>>()?;
+    let list: Vec<Arc<Participant>> =
+        conn.prepare_cached(&sql)?.query_map([category], |r| from_row(r).map(Arc::new))?.collect::<Result<_, _>>()?;
     let list = Arc::new(list);
     guard.1.insert(category.to_string(), list.clone());
     Ok(list)
 }
 
 /// Everyone who offers `category`, with what the ranking needs to know about their calls.
-pub fn candidates(conn: &Connection, cache: &RegistryCache, category: &str, call_sid: &str, caller_phone: Option<&PhoneNumber>) -> anyhow::Result<Vec<Candidate>> {
+pub fn candidates(
+    conn: &Connection,
+    cache: &RegistryCache,
+    category: &str,
+    call_sid: &str,
+    caller_phone: Option<&PhoneNumber>,
+) -> anyhow::Result<Vec<Candidate>> {
     let ids = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> anyhow::Result<HashSet<i64>> {
         let mut stmt = conn.prepare_cached(sql)?;
         let set = stmt.query_map(p, |r| r.get::<_, Option<i64>>(0))?.filter_map(|r| r.ok().flatten()).collect();
@@ -155,7 +171,10 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, category: &str, call
         &[&call_sid],
     )?;
     let helped = match caller_phone {
-        Some(phone) => ids("SELECT helper_id FROM matches WHERE caller_phone = ?1 AND category = ?2", &[&phone.as_str(), &category])?,
+        Some(phone) => ids(
+            "SELECT helper_id FROM matches WHERE caller_phone = ?1 AND category = ?2",
+            &[&phone.as_str(), &category],
+        )?,
         None => HashSet::new(),
     };
     let people = offering(conn, cache, category)?;
@@ -189,7 +208,8 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, category: &str, call
 
 /// Notes that a participant was rung now (for fair rotation).
 pub fn mark_asked(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<()> {
-    conn.prepare_cached("UPDATE participants SET last_asked_at = max(coalesce(last_asked_at, 0), ?2) WHERE id = ?1")?.execute(params![id, now.as_second()])?;
+    conn.prepare_cached("UPDATE participants SET last_asked_at = max(coalesce(last_asked_at, 0), ?2) WHERE id = ?1")?
+        .execute(params![id, now.as_second()])?;
     Ok(())
 }
 
@@ -200,8 +220,14 @@ const RELEARN_AFTER_SECONDS: i64 = 30;
 /// What the recent attempts tell about who says yes when, in the neighbourhood's time
 /// zone; kept in memory until an attempt got a new result and 30 s have passed (or an
 /// hour, whatever happened).
-pub fn learned(conn: &Connection, cache: &RegistryCache, tz: &jiff::tz::TimeZone, now: Timestamp) -> anyhow::Result<Arc<Likelihoods>> {
-    let version: i64 = conn.prepare_cached("SELECT version FROM history_version WHERE id = 1")?.query_row([], |r| r.get(0))?;
+pub fn learned(
+    conn: &Connection,
+    cache: &RegistryCache,
+    tz: &jiff::tz::TimeZone,
+    now: Timestamp,
+) -> anyhow::Result<Arc<Likelihoods>> {
+    let version: i64 =
+        conn.prepare_cached("SELECT version FROM history_version WHERE id = 1")?.query_row([], |r| r.get(0))?;
     let zone = tz.iana_name().unwrap_or("").to_string();
     let mut guard = cache.learned.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((v, z, at, learned)) = guard.as_ref() {
@@ -231,7 +257,9 @@ pub fn recent_asks(conn: &Connection, now: Timestamp) -> anyhow::Result<Vec<(i64
          ORDER BY started_at DESC LIMIT ?2",
     )?;
     let rows = stmt
-        .query_map(params![since, HISTORY_LIMIT], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?)))?
+        .query_map(params![since, HISTORY_LIMIT], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?))
+        })?
         .filter_map(|r| r.ok())
         .filter_map(|(id, at, yes)| Timestamp::from_second(at).ok().map(|t| (id, t, yes)))
         .collect();
@@ -251,7 +279,9 @@ pub enum UpdateError {
 /// Changes a participant's details, found by id (the phone number may change too).
 pub fn update(conn: &Connection, id: i64, d: &ParticipantDetails, now: Timestamp) -> Result<(), UpdateError> {
     let other: Option<i64> = conn
-        .query_row("SELECT id FROM participants WHERE phone = ?1 AND id <> ?2", params![d.phone.as_str(), id], |r| r.get(0))
+        .query_row("SELECT id FROM participants WHERE phone = ?1 AND id <> ?2", params![d.phone.as_str(), id], |r| {
+            r.get(0)
+        })
         .optional()
         .map_err(anyhow::Error::from)?;
     if other.is_some() {
@@ -279,7 +309,13 @@ pub fn update(conn: &Connection, id: i64, d: &ParticipantDetails, now: Timestamp
 }
 
 /// Pauses or resumes a participant by id; returns false when there is no such participant.
-pub fn set_paused_by_id(conn: &Connection, id: i64, paused: bool, until: Option<Date>, now: Timestamp) -> anyhow::Result<bool> {
+pub fn set_paused_by_id(
+    conn: &Connection,
+    id: i64,
+    paused: bool,
+    until: Option<Date>,
+    now: Timestamp,
+) -> anyhow::Result<bool> {
     let changed = conn.execute(
         "UPDATE participants SET paused = ?2, paused_until = ?3, updated_at = ?4 WHERE id = ?1",
         params![id, paused as i64, if paused { until.map(|d| d.to_string()) } else { None }, now.as_second()],
@@ -308,7 +344,9 @@ pub fn search(conn: &Connection, query: &str, limit: u32) -> anyhow::Result<Vec<
 /// part in. What the anonymous totals need (times, categories, outcomes, waits) stays.
 /// Returns false when there is no such participant.
 pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool> {
-    let Some(phone): Option<String> = conn.query_row("SELECT phone FROM participants WHERE id = ?1", [id], |r| r.get(0)).optional()? else {
+    let Some(phone): Option<String> =
+        conn.query_row("SELECT phone FROM participants WHERE id = ?1", [id], |r| r.get(0)).optional()?
+    else {
         return Ok(false);
     };
     let theirs = "SELECT call_sid FROM calls WHERE caller_id = ?1 OR from_number = ?2";
@@ -316,7 +354,10 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
     conn.execute(&format!("DELETE FROM webhook_responses WHERE call_sid IN ({theirs})"), params![id, phone])?;
     conn.execute(&format!("UPDATE follow_ups SET note = NULL WHERE call_sid IN ({theirs})"), params![id, phone])?;
     conn.execute("DELETE FROM notes WHERE participant_id = ?1 OR phone = ?2", params![id, phone])?;
-    conn.execute("UPDATE attempts SET helper_phone = NULL, helper_first_name = '' WHERE helper_id = ?1 OR helper_phone = ?2", params![id, phone])?;
+    conn.execute(
+        "UPDATE attempts SET helper_phone = NULL, helper_first_name = '' WHERE helper_id = ?1 OR helper_phone = ?2",
+        params![id, phone],
+    )?;
     conn.execute("UPDATE matches SET caller_phone = NULL WHERE caller_phone = ?1", [&phone])?;
     conn.execute(
         "UPDATE calls SET from_number = NULL, anonymised_at = coalesce(anonymised_at, ?3) WHERE caller_id = ?1 OR from_number = ?2",

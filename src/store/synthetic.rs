@@ -34,7 +34,17 @@ pub fn insert(tx: &Transaction<'_>, calls: &[PastCall]) -> anyhow::Result<()> {
         let start = c.started_at.as_second();
         let search = c.category.as_ref().map(|_| start + 20);
         let end = start + 30 + 25 * c.attempts.len() as i64;
-        call.execute(params![c.call_sid, c.from, c.caller_id, c.category, c.outcome, c.attempts.len() as i64, start, search, end])?;
+        call.execute(params![
+            c.call_sid,
+            c.from,
+            c.caller_id,
+            c.category,
+            c.outcome,
+            c.attempts.len() as i64,
+            start,
+            search,
+            end
+        ])?;
         for (i, (helper, phone, name, result)) in c.attempts.iter().enumerate() {
             let at = start + 20 + 25 * i as i64;
             let answered = (*result == "accepted" || *result == "declined").then_some(at + 8);
@@ -43,14 +53,40 @@ pub fn insert(tx: &Transaction<'_>, calls: &[PastCall]) -> anyhow::Result<()> {
                 "declined" => Some("2"),
                 _ => None,
             };
-            attempt.execute(params![c.call_sid, i as i64 + 1, helper, phone, name, at, answered, key, result, at + 20])?;
+            attempt.execute(params![
+                c.call_sid,
+                i as i64 + 1,
+                helper,
+                phone,
+                name,
+                at,
+                answered,
+                key,
+                result,
+                at + 20
+            ])?;
             if *result == "accepted" {
-                matched.execute(params![c.call_sid, i as i64 + 1, helper, c.from, c.category.as_deref().unwrap_or(""), at + 10, c.wait_seconds.unwrap_or(0)])?;
+                matched.execute(params![
+                    c.call_sid,
+                    i as i64 + 1,
+                    helper,
+                    c.from,
+                    c.category.as_deref().unwrap_or(""),
+                    at + 10,
+                    c.wait_seconds.unwrap_or(0)
+                ])?;
             }
         }
         if matches!(c.outcome, "unmatched" | "voicemail" | "abandoned") {
             let closed = c.follow_up_closed.then_some(end + 86_400);
-            follow_up.execute(params![c.call_sid, c.outcome, end, closed, c.follow_up_closed.then_some("solved-by-neighbour"), c.follow_up_closed.then_some("bench")])?;
+            follow_up.execute(params![
+                c.call_sid,
+                c.outcome,
+                end,
+                closed,
+                c.follow_up_closed.then_some("solved-by-neighbour"),
+                c.follow_up_closed.then_some("bench")
+            ])?;
         }
     }
     Ok(())

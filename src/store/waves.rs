@@ -49,11 +49,29 @@ pub fn start(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Resul
 
 pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Search>> {
     let row = conn
-        .prepare_cached("SELECT status, winner_attempt, started_at, won_at, conference_sid FROM wave_searches WHERE call_sid = ?1")?
-        .query_row([call_sid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<u32>>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, Option<String>>(4)?)))
+        .prepare_cached(
+            "SELECT status, winner_attempt, started_at, won_at, conference_sid FROM wave_searches WHERE call_sid = ?1",
+        )?
+        .query_row([call_sid], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<u32>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })
         .optional()?;
     let Some((status, winner_attempt, started, won_at, conference_sid)) = row else { return Ok(None) };
-    let legs = legs(conn, call_sid)?.into_iter().map(|l| Leg { attempt: l.attempt, helper_id: l.helper_id.unwrap_or(0), status: l.status, started_at: l.started_at }).collect();
+    let legs = legs(conn, call_sid)?
+        .into_iter()
+        .map(|l| Leg {
+            attempt: l.attempt,
+            helper_id: l.helper_id.unwrap_or(0),
+            status: l.status,
+            started_at: l.started_at,
+        })
+        .collect();
     Ok(Some(Search {
         call_sid: call_sid.to_string(),
         status: SearchStatus::parse(&status).unwrap_or(SearchStatus::Over),
@@ -67,7 +85,10 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Search>>
 
 /// Whether the call is held in waves, and whether someone said yes.
 pub fn status(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<SearchStatus>> {
-    let s: Option<String> = conn.prepare_cached("SELECT status FROM wave_searches WHERE call_sid = ?1")?.query_row([call_sid], |r| r.get(0)).optional()?;
+    let s: Option<String> = conn
+        .prepare_cached("SELECT status FROM wave_searches WHERE call_sid = ?1")?
+        .query_row([call_sid], |r| r.get(0))
+        .optional()?;
     Ok(s.map(|s| SearchStatus::parse(&s).unwrap_or(SearchStatus::Over)))
 }
 
@@ -93,22 +114,46 @@ pub fn legs(conn: &Connection, call_sid: &str) -> anyhow::Result<Vec<LegInfo>> {
 }
 
 /// A new leg: its attempt (the helper counts as busy from now on) and its wave row.
-pub fn add_leg(conn: &Connection, call_sid: &str, attempt: u32, helper_id: i64, phone: &PhoneNumber, first_name: &str, now: Timestamp) -> anyhow::Result<()> {
+pub fn add_leg(
+    conn: &Connection,
+    call_sid: &str,
+    attempt: u32,
+    helper_id: i64,
+    phone: &PhoneNumber,
+    first_name: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
     let at = now.as_second();
     exec(conn,
         "INSERT INTO attempts (call_sid, attempt, helper_id, helper_phone, helper_first_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![call_sid, attempt, helper_id, phone.as_str(), first_name, at],
     )?;
-    exec(conn, "INSERT INTO wave_legs (call_sid, attempt, helper_id, status, started_at) VALUES (?1, ?2, ?3, 'ringing', ?4)", params![call_sid, attempt, helper_id, at])?;
+    exec(
+        conn,
+        "INSERT INTO wave_legs (call_sid, attempt, helper_id, status, started_at) VALUES (?1, ?2, ?3, 'ringing', ?4)",
+        params![call_sid, attempt, helper_id, at],
+    )?;
     super::participants::mark_asked(conn, helper_id, now)?;
     Ok(())
 }
 
 /// Stores the provider's CallSid of a leg. Returns the leg's status, so a leg that was
 /// cancelled while it was being created can be cancelled at the provider too.
-pub fn set_leg_sid(conn: &Connection, call_sid: &str, attempt: u32, leg_sid: &str) -> anyhow::Result<Option<LegStatus>> {
-    exec(conn, "UPDATE wave_legs SET leg_sid = ?3 WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt, leg_sid])?;
-    let s: Option<String> = conn.prepare_cached("SELECT status FROM wave_legs WHERE call_sid = ?1 AND attempt = ?2")?.query_row(params![call_sid, attempt], |r| r.get(0)).optional()?;
+pub fn set_leg_sid(
+    conn: &Connection,
+    call_sid: &str,
+    attempt: u32,
+    leg_sid: &str,
+) -> anyhow::Result<Option<LegStatus>> {
+    exec(
+        conn,
+        "UPDATE wave_legs SET leg_sid = ?3 WHERE call_sid = ?1 AND attempt = ?2",
+        params![call_sid, attempt, leg_sid],
+    )?;
+    let s: Option<String> = conn
+        .prepare_cached("SELECT status FROM wave_legs WHERE call_sid = ?1 AND attempt = ?2")?
+        .query_row(params![call_sid, attempt], |r| r.get(0))
+        .optional()?;
     Ok(s.and_then(|s| LegStatus::parse(&s)))
 }
 
@@ -126,16 +171,31 @@ fn attempt_result(status: LegStatus) -> Option<AttemptResult> {
 
 /// Moves a leg on. Only a leg still in flight changes status (a late report of an older
 /// state changes nothing); returns whether it changed.
-pub fn set_leg_status(conn: &Connection, call_sid: &str, attempt: u32, status: LegStatus, now: Timestamp) -> anyhow::Result<bool> {
-    let changed = exec(conn,
+pub fn set_leg_status(
+    conn: &Connection,
+    call_sid: &str,
+    attempt: u32,
+    status: LegStatus,
+    now: Timestamp,
+) -> anyhow::Result<bool> {
+    let changed = exec(
+        conn,
         "UPDATE wave_legs SET status = ?3 WHERE call_sid = ?1 AND attempt = ?2 AND status IN ('ringing', 'answered')",
         params![call_sid, attempt, status.as_str()],
     )? == 1;
     if changed {
         if status == LegStatus::Answered {
-            exec(conn, "UPDATE attempts SET answered_at = coalesce(answered_at, ?3) WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt, now.as_second()])?;
+            exec(
+                conn,
+                "UPDATE attempts SET answered_at = coalesce(answered_at, ?3) WHERE call_sid = ?1 AND attempt = ?2",
+                params![call_sid, attempt, now.as_second()],
+            )?;
         } else if let Some(result) = attempt_result(status) {
-            exec(conn, "UPDATE attempts SET result = ?3 WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt, result.as_str()])?;
+            exec(
+                conn,
+                "UPDATE attempts SET result = ?3 WHERE call_sid = ?1 AND attempt = ?2",
+                params![call_sid, attempt, result.as_str()],
+            )?;
         }
     }
     Ok(changed)
@@ -144,8 +204,16 @@ pub fn set_leg_status(conn: &Connection, call_sid: &str, attempt: u32, status: L
 /// The leg's phone call is over (the provider's final status): the helper is free again.
 pub fn end_leg(conn: &Connection, call_sid: &str, attempt: u32, now: Timestamp) -> anyhow::Result<()> {
     let at = now.as_second();
-    exec(conn, "UPDATE wave_legs SET ended_at = coalesce(ended_at, ?3) WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt, at])?;
-    exec(conn, "UPDATE attempts SET ended_at = coalesce(ended_at, ?3) WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt, at])?;
+    exec(
+        conn,
+        "UPDATE wave_legs SET ended_at = coalesce(ended_at, ?3) WHERE call_sid = ?1 AND attempt = ?2",
+        params![call_sid, attempt, at],
+    )?;
+    exec(
+        conn,
+        "UPDATE attempts SET ended_at = coalesce(ended_at, ?3) WHERE call_sid = ?1 AND attempt = ?2",
+        params![call_sid, attempt, at],
+    )?;
     Ok(())
 }
 
@@ -168,8 +236,16 @@ pub fn win(conn: &Connection, call_sid: &str, attempt: u32, now: Timestamp) -> a
         params![call_sid, attempt, now.as_second()],
     )? == 1;
     if won {
-        exec(conn, "UPDATE wave_legs SET status = 'accepted' WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt])?;
-        exec(conn, "UPDATE attempts SET result = 'accepted' WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt])?;
+        exec(
+            conn,
+            "UPDATE wave_legs SET status = 'accepted' WHERE call_sid = ?1 AND attempt = ?2",
+            params![call_sid, attempt],
+        )?;
+        exec(
+            conn,
+            "UPDATE attempts SET result = 'accepted' WHERE call_sid = ?1 AND attempt = ?2",
+            params![call_sid, attempt],
+        )?;
     }
     Ok(won)
 }
@@ -183,8 +259,16 @@ pub fn unwin(conn: &Connection, call_sid: &str, attempt: u32) -> anyhow::Result<
         params![call_sid, attempt],
     )? == 1;
     if undone {
-        exec(conn, "UPDATE wave_legs SET status = 'canceled' WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt])?;
-        exec(conn, "UPDATE attempts SET result = 'canceled' WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt])?;
+        exec(
+            conn,
+            "UPDATE wave_legs SET status = 'canceled' WHERE call_sid = ?1 AND attempt = ?2",
+            params![call_sid, attempt],
+        )?;
+        exec(
+            conn,
+            "UPDATE attempts SET result = 'canceled' WHERE call_sid = ?1 AND attempt = ?2",
+            params![call_sid, attempt],
+        )?;
     }
     Ok(undone)
 }
@@ -197,11 +281,22 @@ pub fn caller_entered(conn: &Connection, call_sid: &str, conference_sid: &str) -
 
 /// The provider reports a helper's leg entering a conference. Returns its attempt, or
 /// `None` for a leg that is not one of this search's.
-pub fn leg_entered(conn: &Connection, call_sid: &str, leg_sid: &str, conference_sid: &str) -> anyhow::Result<Option<u32>> {
-    let attempt: Option<u32> =
-        conn.prepare_cached("SELECT attempt FROM wave_legs WHERE call_sid = ?1 AND leg_sid = ?2")?.query_row(params![call_sid, leg_sid], |r| r.get(0)).optional()?;
+pub fn leg_entered(
+    conn: &Connection,
+    call_sid: &str,
+    leg_sid: &str,
+    conference_sid: &str,
+) -> anyhow::Result<Option<u32>> {
+    let attempt: Option<u32> = conn
+        .prepare_cached("SELECT attempt FROM wave_legs WHERE call_sid = ?1 AND leg_sid = ?2")?
+        .query_row(params![call_sid, leg_sid], |r| r.get(0))
+        .optional()?;
     if let Some(attempt) = attempt {
-        exec(conn, "UPDATE wave_legs SET conference_sid = ?3 WHERE call_sid = ?1 AND attempt = ?2", params![call_sid, attempt, conference_sid])?;
+        exec(
+            conn,
+            "UPDATE wave_legs SET conference_sid = ?3 WHERE call_sid = ?1 AND attempt = ?2",
+            params![call_sid, attempt, conference_sid],
+        )?;
     }
     Ok(attempt)
 }
@@ -209,7 +304,11 @@ pub fn leg_entered(conn: &Connection, call_sid: &str, leg_sid: &str, conference_
 /// The search ended without a yes (limits reached or caller gone). Returns whether it was
 /// still searching.
 pub fn give_up(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Result<bool> {
-    Ok(exec(conn, "UPDATE wave_searches SET status = 'over', over_at = ?2 WHERE call_sid = ?1 AND status = 'searching'", params![call_sid, now.as_second()])? == 1)
+    Ok(exec(
+        conn,
+        "UPDATE wave_searches SET status = 'over', over_at = ?2 WHERE call_sid = ?1 AND status = 'searching'",
+        params![call_sid, now.as_second()],
+    )? == 1)
 }
 
 /// When a search ended without a yes, if it did.
@@ -224,7 +323,8 @@ pub fn over_at(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Times
 
 /// Searches still looking for a helper (for the periodic check of time limits).
 pub fn searching(conn: &Connection) -> anyhow::Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT call_sid FROM wave_searches WHERE status = 'searching' ORDER BY started_at")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT call_sid FROM wave_searches WHERE status = 'searching' ORDER BY started_at")?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -256,5 +356,9 @@ pub fn close_stale_legs(conn: &Connection, before: Timestamp, now: Timestamp) ->
          WHERE ended_at IS NULL AND started_at < ?1 AND (call_sid, attempt) IN (SELECT call_sid, attempt FROM wave_legs WHERE ended_at IS NULL)",
         params![before.as_second(), at],
     )?;
-    Ok(exec(conn, "UPDATE wave_legs SET ended_at = ?2 WHERE ended_at IS NULL AND started_at < ?1", params![before.as_second(), at])?)
+    Ok(exec(
+        conn,
+        "UPDATE wave_legs SET ended_at = ?2 WHERE ended_at IS NULL AND started_at < ?1",
+        params![before.as_second(), at],
+    )?)
 }

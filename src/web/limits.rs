@@ -18,12 +18,20 @@ pub struct RateLimit {
 
 impl RateLimit {
     pub fn new(per_second: u32) -> RateLimit {
-        RateLimit { per_second: f64::from(per_second), burst: f64::from(per_second) * 2.0, buckets: Mutex::new(HashMap::new()) }
+        RateLimit {
+            per_second: f64::from(per_second),
+            burst: f64::from(per_second) * 2.0,
+            buckets: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn source(peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
         if peer.ip().is_loopback() {
-            let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next_back()).and_then(|v| v.trim().parse().ok());
+            let forwarded = headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next_back())
+                .and_then(|v| v.trim().parse().ok());
             if let Some(ip) = forwarded {
                 return ip;
             }
@@ -73,7 +81,13 @@ mod tests {
     fn forwarded_addresses_count_only_from_a_local_proxy() {
         let mut headers = HeaderMap::new();
         headers.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7".parse().unwrap());
-        assert_eq!(RateLimit::source("127.0.0.1:5000".parse().unwrap(), &headers), "198.51.100.7".parse::<IpAddr>().unwrap());
-        assert_eq!(RateLimit::source("192.0.2.5:5000".parse().unwrap(), &headers), "192.0.2.5".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            RateLimit::source("127.0.0.1:5000".parse().unwrap(), &headers),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            RateLimit::source("192.0.2.5:5000".parse().unwrap(), &headers),
+            "192.0.2.5".parse::<IpAddr>().unwrap()
+        );
     }
 }

@@ -37,22 +37,38 @@ impl Metrics {
         for (outcome, n) in calls {
             let _ = writeln!(out, "burenlijn_calls_total{{outcome=\"{outcome}\"}} {n}");
         }
-        let _ = writeln!(out, "# HELP burenlijn_attempts_total Helpers rung, by result.\n# TYPE burenlijn_attempts_total counter");
+        let _ = writeln!(
+            out,
+            "# HELP burenlijn_attempts_total Helpers rung, by result.\n# TYPE burenlijn_attempts_total counter"
+        );
         for (result, n) in attempts {
             let _ = writeln!(out, "burenlijn_attempts_total{{result=\"{result}\"}} {n}");
         }
         let _ = writeln!(out, "# HELP burenlijn_follow_ups_open Calls the desk still has to follow up.\n# TYPE burenlijn_follow_ups_open gauge\nburenlijn_follow_ups_open {open_follow_ups}");
-        let _ = writeln!(out, "# HELP burenlijn_webhook_seconds Time to answer a webhook.\n# TYPE burenlijn_webhook_seconds histogram");
+        let _ = writeln!(
+            out,
+            "# HELP burenlijn_webhook_seconds Time to answer a webhook.\n# TYPE burenlijn_webhook_seconds histogram"
+        );
         for (i, le) in BUCKETS.iter().enumerate() {
-            let _ = writeln!(out, "burenlijn_webhook_seconds_bucket{{le=\"{le}\"}} {}", self.buckets[i].load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "burenlijn_webhook_seconds_bucket{{le=\"{le}\"}} {}",
+                self.buckets[i].load(Ordering::Relaxed)
+            );
         }
         let count = self.count.load(Ordering::Relaxed);
         let _ = writeln!(out, "burenlijn_webhook_seconds_bucket{{le=\"+Inf\"}} {count}");
         let _ = writeln!(out, "burenlijn_webhook_seconds_sum {}", self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6);
         let _ = writeln!(out, "burenlijn_webhook_seconds_count {count}");
         let _ = writeln!(out, "# HELP burenlijn_webhooks_refused_total Webhooks refused or failed, by reason.\n# TYPE burenlijn_webhooks_refused_total counter");
-        for (reason, n) in [("signature", &self.refused_signature), ("malformed", &self.refused_malformed), ("rate", &self.refused_rate), ("internal", &self.failed)] {
-            let _ = writeln!(out, "burenlijn_webhooks_refused_total{{reason=\"{reason}\"}} {}", n.load(Ordering::Relaxed));
+        for (reason, n) in [
+            ("signature", &self.refused_signature),
+            ("malformed", &self.refused_malformed),
+            ("rate", &self.refused_rate),
+            ("internal", &self.failed),
+        ] {
+            let _ =
+                writeln!(out, "burenlijn_webhooks_refused_total{{reason=\"{reason}\"}} {}", n.load(Ordering::Relaxed));
         }
         out
     }

@@ -86,7 +86,8 @@ impl Application {
             Ok(store)
         })
         .await??;
-        let listener = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+        let listener =
+            TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         let public_url = match config.public_url.trim_end_matches('/') {
             "" => format!("http://{}", listener.local_addr()?),
             url => url.to_string(),
@@ -106,7 +107,9 @@ impl Application {
             rate_limit: limits::RateLimit::new(config.rate_per_source),
             rest: config.rest,
         });
-        let twilio = Router::new().route("/twilio/{endpoint}", post(webhooks::webhook)).layer(RequestBodyLimitLayer::new(64 * 1024));
+        let twilio = Router::new()
+            .route("/twilio/{endpoint}", post(webhooks::webhook))
+            .layer(RequestBodyLimitLayer::new(64 * 1024));
         let desk = desk::router().layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024));
         let router = Router::new()
             .merge(twilio)
@@ -127,8 +130,16 @@ impl Application {
     /// end was never reported are closed at start and every ten minutes.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let st = self.state.clone();
-        match self.state.worker.run(move |store| store.write(|tx| crate::store::waves::fail_unplaced_legs(tx, st.clock.now()))).await {
-            Ok(Ok(n)) if n > 0 => tracing::warn!(legs = n, "helper calls decided before the last stop but never placed: counted as failed"),
+        match self
+            .state
+            .worker
+            .run(move |store| store.write(|tx| crate::store::waves::fail_unplaced_legs(tx, st.clock.now())))
+            .await
+        {
+            Ok(Ok(n)) if n > 0 => tracing::warn!(
+                legs = n,
+                "helper calls decided before the last stop but never placed: counted as failed"
+            ),
             Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "checking for helper calls never placed failed"),
             _ => {}
         }
@@ -186,7 +197,9 @@ impl Application {
                 }
             }
         });
-        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await;
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
         sweeper.abort();
         callbacks.abort();
         served?;
@@ -218,7 +231,11 @@ async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
 
 /// Recorded prompts, fetched by the provider for `<Play>`.
 async fn audio(State(state): State<Arc<AppState>>, Path((language, file)): Path<(String, String)>) -> Response {
-    let safe = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.') && !s.starts_with('.');
+    let safe = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+            && !s.starts_with('.')
+    };
     let Some(dir) = state.neighbourhoods.audio_dir.clone() else {
         return StatusCode::NOT_FOUND.into_response();
     };

@@ -48,7 +48,11 @@ pub struct Outbound {
 
 impl Outbound {
     pub fn is_empty(&self) -> bool {
-        self.create.is_empty() && self.cancel.is_empty() && self.move_caller.is_none() && self.call_resident.is_none() && self.play.is_none()
+        self.create.is_empty()
+            && self.cancel.is_empty()
+            && self.move_caller.is_none()
+            && self.call_resident.is_none()
+            && self.play.is_none()
     }
 }
 
@@ -58,7 +62,13 @@ fn limits(hood: &Neighbourhood) -> Limits {
 }
 
 /// Marks legs cancelled and queues their cancellation at the provider.
-fn cancel_legs(tx: &Connection, call_sid: &str, attempts: &[u32], now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<()> {
+fn cancel_legs(
+    tx: &Connection,
+    call_sid: &str,
+    attempts: &[u32],
+    now: jiff::Timestamp,
+    out: &mut Outbound,
+) -> anyhow::Result<()> {
     let legs = store::legs(tx, call_sid)?;
     for attempt in attempts {
         let Some(leg) = legs.iter().find(|l| l.attempt == *attempt) else { continue };
@@ -73,7 +83,14 @@ fn cancel_legs(tx: &Connection, call_sid: &str, attempts: &[u32], now: jiff::Tim
 }
 
 /// After any change to a search: ring more helpers, wait, or give up.
-pub fn advance(tx: &Connection, state: &AppState, hood: &Neighbourhood, call: &StoredCall, now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<()> {
+pub fn advance(
+    tx: &Connection,
+    state: &AppState,
+    hood: &Neighbourhood,
+    call: &StoredCall,
+    now: jiff::Timestamp,
+    out: &mut Outbound,
+) -> anyhow::Result<()> {
     let Some(search) = store::load(tx, &call.call_sid)? else { return Ok(()) };
     let category = call.state.category.clone().unwrap_or_default();
     let caller = match call.caller_id {
@@ -83,7 +100,8 @@ pub fn advance(tx: &Connection, state: &AppState, hood: &Neighbourhood, call: &S
     let helpers = ranked(tx, &state.store.registry, hood, call, caller.as_ref(), &category, now, usize::MAX)?;
     match waves::next(search.status, &search.legs, limits(hood), search.started_at, now, helpers.len()) {
         Decision::Ring(n) => {
-            let mut attempt = store::legs(tx, &call.call_sid)?.iter().map(|l| l.attempt).max().unwrap_or(0).max(call.state.attempts);
+            let mut attempt =
+                store::legs(tx, &call.call_sid)?.iter().map(|l| l.attempt).max().unwrap_or(0).max(call.state.attempts);
             for helper in helpers.into_iter().take(n as usize) {
                 attempt += 1;
                 store::add_leg(tx, &call.call_sid, attempt, helper.id, &helper.phone, &helper.first_name, now)?;
@@ -119,7 +137,15 @@ pub fn advance(tx: &Connection, state: &AppState, hood: &Neighbourhood, call: &S
 
 /// The caller's own call changed (a step of the call flow ran): start the search when the
 /// caller was just put on hold; stop it when they left.
-pub fn after_caller_step(tx: &Connection, state: &AppState, hood: &Neighbourhood, before: &Phase, call: &StoredCall, now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<()> {
+pub fn after_caller_step(
+    tx: &Connection,
+    state: &AppState,
+    hood: &Neighbourhood,
+    before: &Phase,
+    call: &StoredCall,
+    now: jiff::Timestamp,
+    out: &mut Outbound,
+) -> anyhow::Result<()> {
     let holding = matches!(call.state.phase, Phase::Holding { .. });
     if holding && !matches!(before, Phase::Holding { .. }) {
         store::start(tx, &call.call_sid, now)?;
@@ -131,13 +157,17 @@ pub fn after_caller_step(tx: &Connection, state: &AppState, hood: &Neighbourhood
             store::give_up(tx, &call.call_sid, now)?;
             if search.status != waves::SearchStatus::Matched {
                 cancel_legs(tx, &call.call_sid, &waves::caller_gone(&search.legs), now, out)?;
-            } else if let (Some(caller_conference), Some(winner)) = (search.conference_sid.as_deref(), search.winner_attempt) {
+            } else if let (Some(caller_conference), Some(winner)) =
+                (search.conference_sid.as_deref(), search.winner_attempt)
+            {
                 // The winner's entry was reported before the caller's end: they may have
                 // entered a conference of their own after the caller's had ended.
                 let legs = store::legs(tx, &call.call_sid)?;
                 if let Some(leg) = legs.iter().find(|l| l.attempt == winner) {
                     if let (Some(entered), Some(leg_sid)) = (leg.conference_sid.as_deref(), leg.leg_sid.as_deref()) {
-                        if waves::entered_alone(Some(caller_conference), entered, true) && callbacks::by_search(tx, &call.call_sid)?.is_none() {
+                        if waves::entered_alone(Some(caller_conference), entered, true)
+                            && callbacks::by_search(tx, &call.call_sid)?.is_none()
+                        {
                             let step = tell_winner_alone(tx, state, hood, call, winner, leg_sid, now, out)?;
                             let mut stored = call.clone();
                             stored.state = step.state;
@@ -154,7 +184,16 @@ pub fn after_caller_step(tx: &Connection, state: &AppState, hood: &Neighbourhood
 /// The helper who said yes is alone in a conference (the caller hung up just before the
 /// join): the step that tells them so, on their line, through the REST API.
 #[allow(clippy::too_many_arguments)]
-fn tell_winner_alone(tx: &Connection, state: &AppState, hood: &Neighbourhood, call: &StoredCall, attempt: u32, leg_sid: &str, now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<Step> {
+fn tell_winner_alone(
+    tx: &Connection,
+    state: &AppState,
+    hood: &Neighbourhood,
+    call: &StoredCall,
+    attempt: u32,
+    leg_sid: &str,
+    now: jiff::Timestamp,
+    out: &mut Outbound,
+) -> anyhow::Result<Step> {
     let step = run_step(tx, &state.store.registry, hood, call, Event::WinnerAlone { attempt }, now, false)?;
     tracing::info!(call = %call.call_sid, attempt, "the caller hung up just before the neighbour who said yes was joined: telling them");
     out.play = Some((leg_sid.to_string(), render(state, &hood.dialplan.voice, &call.call_sid, call.seq, &step.reply)));
@@ -163,15 +202,34 @@ fn tell_winner_alone(tx: &Connection, state: &AppState, hood: &Neighbourhood, ca
 
 /// Call back later: the helper who said yes is gone before the two could talk. The request
 /// stays open and is tried again later; this search ends (without a follow-up).
-fn reopen_callback(tx: &Connection, hood: &Neighbourhood, search_sid: &str, request_id: i64, winner: u32, now: jiff::Timestamp) -> anyhow::Result<()> {
+fn reopen_callback(
+    tx: &Connection,
+    hood: &Neighbourhood,
+    search_sid: &str,
+    request_id: i64,
+    winner: u32,
+    now: jiff::Timestamp,
+) -> anyhow::Result<()> {
     store::unwin(tx, search_sid, winner)?;
     store::give_up(tx, search_sid, now)?;
-    callbacks::search_failed(tx, request_id, waves::next_callback_try(now, hood.dialplan.ringing.callback_spacing_minutes))
+    callbacks::search_failed(
+        tx,
+        request_id,
+        waves::next_callback_try(now, hood.dialplan.ringing.callback_spacing_minutes),
+    )
 }
 
 /// A report from a helper's leg, inside the webhook's transaction. Returns the document
 /// for the helper's leg.
-pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call: StoredCall, report: WaveReport, now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<(StoredCall, Step)> {
+pub fn report(
+    tx: &Connection,
+    state: &AppState,
+    hood: &Neighbourhood,
+    mut call: StoredCall,
+    report: WaveReport,
+    now: jiff::Timestamp,
+    out: &mut Outbound,
+) -> anyhow::Result<(StoredCall, Step)> {
     let sid = call.call_sid.clone();
     let legs = store::legs(tx, &sid)?;
     let step = match report {
@@ -182,7 +240,15 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                 store::set_leg_status(tx, &sid, attempt, LegStatus::Answered, now)?;
             }
             let first_name = leg.map(|l| l.helper_first_name.clone()).unwrap_or_default();
-            run_step(tx, &state.store.registry, hood, &call, Event::WaveAnswered { attempt, helper_first_name: first_name, still_wanted }, now, false)?
+            run_step(
+                tx,
+                &state.store.registry,
+                hood,
+                &call,
+                Event::WaveAnswered { attempt, helper_first_name: first_name, still_wanted },
+                now,
+                false,
+            )?
         }
         WaveReport::Key { attempt, key } => {
             let helper_id = legs.iter().find(|l| l.attempt == attempt).and_then(|l| l.helper_id).unwrap_or(0);
@@ -203,7 +269,13 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                         if let Some(request) = callbacks::by_search(tx, &sid)? {
                             callbacks::calling(tx, request.id, helper_id)?;
                             if let Some(to) = request.phone.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok()) {
-                                out.call_resident = Some(NewLeg { call_sid: sid.clone(), attempt, to, from: hood.dialplan.number.clone(), timeout_seconds: hood.dialplan.ringing.ring_timeout_seconds.max(25) });
+                                out.call_resident = Some(NewLeg {
+                                    call_sid: sid.clone(),
+                                    attempt,
+                                    to,
+                                    from: hood.dialplan.number.clone(),
+                                    timeout_seconds: hood.dialplan.ringing.ring_timeout_seconds.max(25),
+                                });
                             }
                         }
                         Yes::Wins { cancel }
@@ -219,7 +291,15 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                 store::set_leg_status(tx, &sid, attempt, LegStatus::Declined, now)?;
                 None
             };
-            let step = run_step(tx, &state.store.registry, hood, &call, Event::WaveKey { attempt, helper_id, key, verdict }, now, false)?;
+            let step = run_step(
+                tx,
+                &state.store.registry,
+                hood,
+                &call,
+                Event::WaveKey { attempt, helper_id, key, verdict },
+                now,
+                false,
+            )?;
             if step.state.phase == (Phase::Holding { matched: false }) {
                 // A no: the next helper rings at once.
                 let mut next = call.clone();
@@ -243,20 +323,35 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                 if callbacks::resident_leg(tx, request.id)?.as_deref() != Some(participant.as_str()) {
                     return Ok((call, quiet));
                 }
-                let Some(winner) = search.winner_attempt.and_then(|w| legs.iter().find(|l| l.attempt == w)) else { return Ok((call, quiet)) };
+                let Some(winner) = search.winner_attempt.and_then(|w| legs.iter().find(|l| l.attempt == w)) else {
+                    return Ok((call, quiet));
+                };
                 if !waves::entered_alone(winner.conference_sid.as_deref(), &conference, winner.ended) {
                     return Ok((call, quiet));
                 }
-                tracing::info!(request = request.id, "the helper's line dropped just before the resident was joined: the request stays open");
+                tracing::info!(
+                    request = request.id,
+                    "the helper's line dropped just before the resident was joined: the request stays open"
+                );
                 reopen_callback(tx, hood, &sid, request.id, winner.attempt, now)?;
-                let event = Event::ResidentAlone { attempt: winner.attempt, helper_first_name: winner.helper_first_name.clone() };
+                let event = Event::ResidentAlone {
+                    attempt: winner.attempt,
+                    helper_first_name: winner.helper_first_name.clone(),
+                };
                 let step = run_step(tx, &state.store.registry, hood, &call, event, now, false)?;
                 out.play = Some((participant, render(state, &hood.dialplan.voice, &sid, call.seq, &step.reply)));
                 return Ok((call, Step { reply: Vec::new(), ..step }));
             };
-            let joined_to_caller = matches!(call.state.phase, Phase::Holding { matched: true } | Phase::Ended { outcome: Outcome::Matched, .. });
+            let joined_to_caller = matches!(
+                call.state.phase,
+                Phase::Holding { matched: true } | Phase::Ended { outcome: Outcome::Matched, .. }
+            );
             let caller_ended = matches!(call.state.phase, Phase::Ended { .. });
-            if search.winner_attempt == Some(attempt) && joined_to_caller && request.is_none() && waves::entered_alone(search.conference_sid.as_deref(), &conference, caller_ended) {
+            if search.winner_attempt == Some(attempt)
+                && joined_to_caller
+                && request.is_none()
+                && waves::entered_alone(search.conference_sid.as_deref(), &conference, caller_ended)
+            {
                 let step = tell_winner_alone(tx, state, hood, &call, attempt, &participant, now, out)?;
                 return Ok((call, step));
             }
@@ -267,7 +362,9 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
             if let Some(leg) = leg.filter(|l| l.status.in_flight()) {
                 let ended = match status {
                     // Hung up while hearing the request, without a key: a no.
-                    DialStatus::Completed | DialStatus::Answered if leg.status == LegStatus::Answered => LegStatus::Declined,
+                    DialStatus::Completed | DialStatus::Answered if leg.status == LegStatus::Answered => {
+                        LegStatus::Declined
+                    }
                     DialStatus::Completed | DialStatus::Answered => LegStatus::NoAnswer,
                     DialStatus::NoAnswer => LegStatus::NoAnswer,
                     DialStatus::Busy => LegStatus::Busy,
@@ -277,7 +374,9 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                 store::set_leg_status(tx, &sid, attempt, ended, now)?;
             }
             store::end_leg(tx, &sid, attempt, now)?;
-            let search = store::load(tx, &sid)?.filter(|s| s.winner_attempt == Some(attempt) && call.state.phase == (Phase::Holding { matched: true }));
+            let search = store::load(tx, &sid)?.filter(|s| {
+                s.winner_attempt == Some(attempt) && call.state.phase == (Phase::Holding { matched: true })
+            });
             if let Some(search) = search {
                 let entered = leg.is_some_and(|l| l.conference_sid.is_some());
                 let dropped = match callbacks::by_search(tx, &sid)? {
@@ -297,7 +396,8 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                 };
                 if dropped {
                     tracing::info!(call = %sid, attempt, "the line of the neighbour who said yes dropped before the join");
-                    let step = run_step(tx, &state.store.registry, hood, &call, Event::WinnerDropped { attempt }, now, false)?;
+                    let step =
+                        run_step(tx, &state.store.registry, hood, &call, Event::WinnerDropped { attempt }, now, false)?;
                     call.state = step.state;
                     calls::save(tx, &call, &step.effects, now)?;
                 }
@@ -310,13 +410,18 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
             let winner = store::load(tx, &sid)?.and_then(|s| s.winner_attempt);
             let request = callbacks::by_search(tx, &sid)?;
             // The helper who said yes (also when their line has dropped since).
-            let helper_id = winner.and_then(|a| legs.iter().find(|l| l.attempt == a)).and_then(|l| l.helper_id).or(request.as_ref().and_then(|r| r.helper_id));
+            let helper_id = winner
+                .and_then(|a| legs.iter().find(|l| l.attempt == a))
+                .and_then(|l| l.helper_id)
+                .or(request.as_ref().and_then(|r| r.helper_id));
             let helper = match helper_id {
                 Some(id) => crate::store::participants::find(tx, id)?,
                 None => None,
             };
             let (first_name, street) = match &helper {
-                Some(p) => (p.details.first_name().to_string(), Some(p.details.street.clone()).filter(|s| !s.is_empty())),
+                Some(p) => {
+                    (p.details.first_name().to_string(), Some(p.details.street.clone()).filter(|s| !s.is_empty()))
+                }
                 None => (String::new(), None),
             };
             if let Some(request) = request.filter(|r| r.status == "calling") {
@@ -326,11 +431,21 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                     callbacks::close_follow_up_of(tx, original, now)?;
                 }
             }
-            run_step(tx, &state.store.registry, hood, &call, Event::ResidentAnswered { helper_first_name: first_name, helper_street: street }, now, false)?
+            run_step(
+                tx,
+                &state.store.registry,
+                hood,
+                &call,
+                Event::ResidentAnswered { helper_first_name: first_name, helper_street: street },
+                now,
+                false,
+            )?
         }
         WaveReport::ResidentEnded { status } => {
             // Not (or no longer) calling the resident for this search: nothing to do.
-            let Some(request) = callbacks::by_search(tx, &sid)?.filter(|r| matches!(r.status.as_str(), "calling" | "connected")) else {
+            let Some(request) =
+                callbacks::by_search(tx, &sid)?.filter(|r| matches!(r.status.as_str(), "calling" | "connected"))
+            else {
                 return Ok((call.clone(), Step { state: call.state, reply: Vec::new(), effects: Vec::new() }));
             };
             let winner = store::load(tx, &sid)?.and_then(|s| s.winner_attempt).unwrap_or(0);
@@ -340,7 +455,15 @@ pub fn report(tx: &Connection, state: &AppState, hood: &Neighbourhood, mut call:
                 Step { reply: Vec::new(), ..step }
             } else {
                 callbacks::finish(tx, request.id, "unanswered")?;
-                let step = run_step(tx, &state.store.registry, hood, &call, Event::ResidentUnreachable { attempt: winner }, now, false)?;
+                let step = run_step(
+                    tx,
+                    &state.store.registry,
+                    hood,
+                    &call,
+                    Event::ResidentUnreachable { attempt: winner },
+                    now,
+                    false,
+                )?;
                 // Said to the helper who waits; the desk follows the resident up.
                 if let Some(leg_sid) = legs.iter().find(|l| l.attempt == winner).and_then(|l| l.leg_sid.clone()) {
                     out.play = Some((leg_sid, render(state, &hood.dialplan.voice, &sid, call.seq, &step.reply)));
@@ -407,7 +530,9 @@ fn start_due(state: &AppState) -> anyhow::Result<(usize, Outbound)> {
 /// Call back later: a search that found nobody ends its own call row (without a follow-up:
 /// the request stays open, or expires and is listed). Run after the call's state is saved.
 pub fn finish_search_call(tx: &Connection, search_sid: &str, now: jiff::Timestamp) -> anyhow::Result<()> {
-    if store::status(tx, search_sid)? == Some(waves::SearchStatus::Over) && callbacks::by_search(tx, search_sid)?.is_some() {
+    if store::status(tx, search_sid)? == Some(waves::SearchStatus::Over)
+        && callbacks::by_search(tx, search_sid)?.is_some()
+    {
         if let Some(call) = calls::load(tx, search_sid)? {
             if call.state.phase == (Phase::Holding { matched: false }) {
                 callbacks::end_search_call(tx, search_sid, now)?;
@@ -427,8 +552,14 @@ pub enum Stopped {
 }
 
 /// The desk stops a call-back request for the call of follow-up `follow_up_id`.
-pub fn stop_callback(tx: &Connection, follow_up_id: i64, now: jiff::Timestamp) -> anyhow::Result<(Stopped, Option<callbacks::Request>, Outbound)> {
-    let Some((_, call_sid, ..)) = callbacks::follow_up_call(tx, follow_up_id)? else { return Ok((Stopped::NotFound, None, Outbound::default())) };
+pub fn stop_callback(
+    tx: &Connection,
+    follow_up_id: i64,
+    now: jiff::Timestamp,
+) -> anyhow::Result<(Stopped, Option<callbacks::Request>, Outbound)> {
+    let Some((_, call_sid, ..)) = callbacks::follow_up_call(tx, follow_up_id)? else {
+        return Ok((Stopped::NotFound, None, Outbound::default()));
+    };
     match callbacks::latest_for_call(tx, &call_sid)? {
         Some(request) => stop_request(tx, request, now),
         None => Ok((Stopped::NotFound, None, Outbound::default())),
@@ -437,7 +568,11 @@ pub fn stop_callback(tx: &Connection, follow_up_id: i64, now: jiff::Timestamp) -
 
 /// The desk stops a call-back request: a search under way ends and its phones still
 /// ringing stop.
-pub fn stop_request(tx: &Connection, request: callbacks::Request, now: jiff::Timestamp) -> anyhow::Result<(Stopped, Option<callbacks::Request>, Outbound)> {
+pub fn stop_request(
+    tx: &Connection,
+    request: callbacks::Request,
+    now: jiff::Timestamp,
+) -> anyhow::Result<(Stopped, Option<callbacks::Request>, Outbound)> {
     let mut out = Outbound::default();
     if !callbacks::stop(tx, request.id)? {
         return Ok((Stopped::TooLate, Some(request), out));
@@ -456,11 +591,20 @@ pub fn stop_request(tx: &Connection, request: callbacks::Request, now: jiff::Tim
 /// service was down) is closed by the sweep like any call, but as a search: the request is
 /// tried again later and the desk gets no follow-up for the search itself. Returns whether
 /// `call` was such a search.
-pub fn close_stale_search(tx: &Connection, hood: &Neighbourhood, call: &StoredCall, now: jiff::Timestamp) -> anyhow::Result<bool> {
+pub fn close_stale_search(
+    tx: &Connection,
+    hood: &Neighbourhood,
+    call: &StoredCall,
+    now: jiff::Timestamp,
+) -> anyhow::Result<bool> {
     let Some(request) = callbacks::by_search(tx, &call.call_sid)? else { return Ok(false) };
     store::give_up(tx, &call.call_sid, now)?;
     if matches!(request.status.as_str(), "searching" | "calling") {
-        callbacks::search_failed(tx, request.id, waves::next_callback_try(now, hood.dialplan.ringing.callback_spacing_minutes))?;
+        callbacks::search_failed(
+            tx,
+            request.id,
+            waves::next_callback_try(now, hood.dialplan.ringing.callback_spacing_minutes),
+        )?;
     }
     callbacks::end_search_call(tx, &call.call_sid, now)?;
     tracing::info!(request = request.id, search = %call.call_sid, "closed a call-back search whose end was never reported; the request is tried again");
@@ -474,7 +618,8 @@ fn resident_failed(state: &AppState, search_sid: &str) -> anyhow::Result<Outboun
         let mut out = Outbound::default();
         let Some(call) = calls::load(tx, search_sid)? else { return Ok(out) };
         let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(out) };
-        let (mut stored, step) = report(tx, state, &hood, call, WaveReport::ResidentEnded { status: DialStatus::Failed }, now, &mut out)?;
+        let (mut stored, step) =
+            report(tx, state, &hood, call, WaveReport::ResidentEnded { status: DialStatus::Failed }, now, &mut out)?;
         stored.state = step.state;
         calls::save(tx, &stored, &step.effects, now)?;
         Ok(out)
@@ -533,7 +678,8 @@ pub fn dispatch(state: Arc<AppState>, out: Outbound) {
                 Err(e) => tracing::error!(error = %e, "bad public URL"),
             }
         }
-        let creates: Vec<_> = out.create.into_iter().map(|leg| tokio::spawn(create_leg(state.clone(), rest.clone(), leg))).collect();
+        let creates: Vec<_> =
+            out.create.into_iter().map(|leg| tokio::spawn(create_leg(state.clone(), rest.clone(), leg))).collect();
         for c in creates {
             let _ = c.await;
         }
@@ -598,11 +744,16 @@ fn calls_resident_leg(tx: &Connection, search_sid: &str, leg_sid: &str) -> anyho
 }
 
 async fn create_leg(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
-    let Some(create) = outbound_call(twilio::wave_urls(&state.public_url, &leg.call_sid, leg.attempt), &leg) else { return };
+    let Some(create) = outbound_call(twilio::wave_urls(&state.public_url, &leg.call_sid, leg.attempt), &leg) else {
+        return;
+    };
     match rest.create_call(&create).await {
         Ok(created) => {
             let (st, l, sid) = (state.clone(), leg.clone(), created.sid.clone());
-            let status = state.worker.run(move |store| store.write(|tx| store::set_leg_sid(tx, &l.call_sid, l.attempt, &sid))).await;
+            let status = state
+                .worker
+                .run(move |store| store.write(|tx| store::set_leg_sid(tx, &l.call_sid, l.attempt, &sid)))
+                .await;
             match status {
                 Ok(Ok(Some(s))) if !s.in_flight() && s != LegStatus::Accepted && s != LegStatus::Late => {
                     // Cancelled while it was being created.
@@ -629,10 +780,19 @@ async fn create_leg(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, l
 /// With each hold-music request: rings more helpers or gives up searches that waited too
 /// long. A caller still on hold well after their search ended was not moved on (the
 /// service died between deciding it and telling the provider): they are moved on now.
-pub fn tick(tx: &Connection, state: &AppState, call: &StoredCall, now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<()> {
+pub fn tick(
+    tx: &Connection,
+    state: &AppState,
+    call: &StoredCall,
+    now: jiff::Timestamp,
+    out: &mut Outbound,
+) -> anyhow::Result<()> {
     let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(()) };
     if let Some(over) = store::over_at(tx, &call.call_sid)? {
-        if waves::move_on_again(over, now) && call.state.phase == (Phase::Holding { matched: false }) && callbacks::by_search(tx, &call.call_sid)?.is_none() {
+        if waves::move_on_again(over, now)
+            && call.state.phase == (Phase::Holding { matched: false })
+            && callbacks::by_search(tx, &call.call_sid)?.is_none()
+        {
             tracing::warn!(call = %call.call_sid, "a caller is still on hold after their search ended: moving them on again");
             out.move_caller = Some((call.call_sid.clone(), call.seq));
         }

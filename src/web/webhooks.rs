@@ -98,16 +98,18 @@ pub async fn webhook(
 pub(super) fn render(state: &AppState, voice: &Voice, call_sid: &str, seq: u64, actions: &[Action]) -> String {
     let audio_base = format!("{}/audio/", state.public_url);
     let webhook_base = format!("{}/twilio/", state.public_url);
-    twilio::render(actions, &RenderContext { call_sid, seq, voice, audio_base: &audio_base, webhook_base: &webhook_base })
+    twilio::render(
+        actions,
+        &RenderContext { call_sid, seq, voice, audio_base: &audio_base, webhook_base: &webhook_base },
+    )
 }
 
 fn default_voice(state: &AppState) -> Voice {
-    state
-        .neighbourhoods
-        .all()
-        .next()
-        .map(|n| n.dialplan.voice.clone())
-        .unwrap_or(Voice { name: "Polly.Lotte".into(), language: "nl-NL".into(), rate: None })
+    state.neighbourhoods.all().next().map(|n| n.dialplan.voice.clone()).unwrap_or(Voice {
+        name: "Polly.Lotte".into(),
+        language: "nl-NL".into(),
+        rate: None,
+    })
 }
 
 fn neighbourhood<'s>(state: &'s AppState, number: &str) -> Option<&'s Arc<Neighbourhood>> {
@@ -129,10 +131,17 @@ fn fallback(state: &AppState, endpoint: Endpoint, to: &str) -> String {
     } else if matches!(endpoint, Endpoint::HoldWait | Endpoint::HelperWait) {
         // Hold music may not dial; a short silence, and the wait document is asked again.
         actions.push(Action::Pause(2));
-    } else if !matches!(endpoint, Endpoint::Status | Endpoint::WaveStatus | Endpoint::Conference | Endpoint::ResidentStatus) {
+    } else if !matches!(
+        endpoint,
+        Endpoint::Status | Endpoint::WaveStatus | Endpoint::Conference | Endpoint::ResidentStatus
+    ) {
         actions.push(Action::Say(prompts.speech(PromptKey::SomethingWentWrong, &[])));
         match hood.and_then(|h| h.dialplan.desk.phone.clone()) {
-            Some(desk) => actions.push(Action::DialDesk { number: desk, timeout_seconds: 30, done: crate::domain::action::Next::DeskDone }),
+            Some(desk) => actions.push(Action::DialDesk {
+                number: desk,
+                timeout_seconds: 30,
+                done: crate::domain::action::Next::DeskDone,
+            }),
             None => actions.push(Action::Hangup),
         }
     }
@@ -262,7 +271,15 @@ fn incoming(tx: &Connection, state: &AppState, inbound: &Inbound, now: jiff::Tim
     Ok(body)
 }
 
-pub(super) fn run_step(tx: &Connection, registry: &participants::RegistryCache, hood: &Neighbourhood, call: &StoredCall, event: Event, now: jiff::Timestamp, caller_gone: bool) -> anyhow::Result<Step> {
+pub(super) fn run_step(
+    tx: &Connection,
+    registry: &participants::RegistryCache,
+    hood: &Neighbourhood,
+    call: &StoredCall,
+    event: Event,
+    now: jiff::Timestamp,
+    caller_gone: bool,
+) -> anyhow::Result<Step> {
     let plan = &hood.dialplan;
     let caller_participant = match call.caller_id {
         Some(id) => participants::find(tx, id)?,
@@ -281,7 +298,9 @@ pub(super) fn run_step(tx: &Connection, registry: &participants::RegistryCache, 
         }),
     };
     let next_helper = match call::wants_helper(&call.state, &event, plan) {
-        Some(category) => ranked(tx, registry, hood, call, caller_participant.as_ref(), category, now, 1)?.into_iter().next(),
+        Some(category) => {
+            ranked(tx, registry, hood, call, caller_participant.as_ref(), category, now, 1)?.into_iter().next()
+        }
         None => None,
     };
     let caller_over_limit = match (&call.from, &event, &call.state.phase) {
@@ -294,8 +313,18 @@ pub(super) fn run_step(tx: &Connection, registry: &participants::RegistryCache, 
     if caller_over_limit {
         tracing::warn!(call = %call.call_sid, "caller is over the daily search limit: to the desk");
     }
-    let callback = matches!(call.state.phase, call::Phase::Holding { .. }) && crate::store::callbacks::by_search(tx, &call.call_sid)?.is_some();
-    let ctx = Context { now, dialplan: plan, prompts: &hood.prompts, caller: &caller, next_helper, caller_gone, caller_over_limit, callback };
+    let callback = matches!(call.state.phase, call::Phase::Holding { .. })
+        && crate::store::callbacks::by_search(tx, &call.call_sid)?.is_some();
+    let ctx = Context {
+        now,
+        dialplan: plan,
+        prompts: &hood.prompts,
+        caller: &caller,
+        next_helper,
+        caller_gone,
+        caller_over_limit,
+        callback,
+    };
     Ok(call::step(call.state.clone(), event, &ctx))
 }
 
@@ -318,13 +347,29 @@ pub(super) fn ranked(
     for c in &mut candidates {
         c.likelihood = Some(learned.likelihood(c.participant.id, local_now));
     }
-    let caller_at = caller_participant.map(|p| Whereabouts { street: &p.details.street, postcode: &p.details.postcode });
-    let request = ranking::Request { category, caller_phone: call.from.as_ref(), caller_at, now: local_now, at: now, ringing_hours: &plan.ringing.hours };
+    let caller_at =
+        caller_participant.map(|p| Whereabouts { street: &p.details.street, postcode: &p.details.postcode });
+    let request = ranking::Request {
+        category,
+        caller_phone: call.from.as_ref(),
+        caller_at,
+        now: local_now,
+        at: now,
+        ringing_hours: &plan.ringing.hours,
+    };
     // One helper (dial mode): the best, without sorting everyone.
-    let chosen: Vec<&ranking::Candidate> = if limit == 1 { ranking::best(&candidates, &request).into_iter().collect() } else { ranking::rank(&candidates, &request).into_iter().take(limit).collect() };
+    let chosen: Vec<&ranking::Candidate> = if limit == 1 {
+        ranking::best(&candidates, &request).into_iter().collect()
+    } else {
+        ranking::rank(&candidates, &request).into_iter().take(limit).collect()
+    };
     Ok(chosen
         .iter()
-        .map(|c| NextHelper { id: c.participant.id, first_name: c.participant.details.first_name().to_string(), phone: c.participant.details.phone.clone() })
+        .map(|c| NextHelper {
+            id: c.participant.id,
+            first_name: c.participant.details.first_name().to_string(),
+            phone: c.participant.details.phone.clone(),
+        })
         .collect())
 }
 

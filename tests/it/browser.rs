@@ -51,7 +51,9 @@ async fn run_browser(app: &TestApp, script: &str, when_watching: impl std::futur
             said.push(line);
         }
     };
-    tokio::time::timeout(std::time::Duration::from_secs(240), run).await.expect("the browser finishes within 4 minutes");
+    tokio::time::timeout(std::time::Duration::from_secs(240), run)
+        .await
+        .expect("the browser finishes within 4 minutes");
     let status = node.wait().await.unwrap();
     assert!(status.success(), "the browser script failed:\n{}", said.join("\n"));
     assert_eq!(said.last().map(String::as_str), Some("DONE"));
@@ -63,11 +65,24 @@ async fn a_coordinator_works_through_the_desk_in_chromium() {
     add_user(&app, "Els", Role::Coordinator).await;
     add_user(&app, "Piet", Role::Desk).await;
     // Yesterday's work for the desk: a call nobody could take.
-    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    app.call(
+        JAN,
+        Script::keys(&["1"])
+            .helper(ANJA, HelperAction::Decline)
+            .helper(BERT, HelperAction::Decline)
+            .helper(CARLA, HelperAction::Decline),
+    )
+    .await;
 
     let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/screenshots");
     // While the Now page is open, a call finds a neighbour.
-    let call = app.call(DIRK, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept).helper(CARLA, HelperAction::Accept));
+    let call = app.call(
+        DIRK,
+        Script::keys(&["1"])
+            .helper(ANJA, HelperAction::Decline)
+            .helper(BERT, HelperAction::Accept)
+            .helper(CARLA, HelperAction::Accept),
+    );
     run_browser(&app, "desk.mjs", async move {
         call.await;
     })
@@ -76,7 +91,18 @@ async fn a_coordinator_works_through_the_desk_in_chromium() {
     // What the browser did is in the database.
     assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE result = 'referred-to-wmo' AND closed_by = 'Els' AND note LIKE 'Doorverwezen%'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM participants WHERE name = 'Fatima Yilmaz' AND phone = '+31612345699' AND available = 'ma-vr 09:00-12:00'").await, 1);
-    for page in ["login", "now-green", "follow-up", "participants", "participant-new", "calls", "call", "figures", "users", "audit"] {
+    for page in [
+        "login",
+        "now-green",
+        "follow-up",
+        "participants",
+        "participant-new",
+        "calls",
+        "call",
+        "figures",
+        "users",
+        "audit",
+    ] {
         assert!(shots.join(format!("laptop-{page}.png")).exists(), "a screenshot of {page}");
     }
 }

@@ -11,7 +11,13 @@ fn expect_attempts(log: &burenlijn::store::calls::CallLog, expected: &[(&str, &s
 async fn matched_after_a_no_answer_and_a_decline() {
     let app = spawn_app().await;
     let report = app
-        .call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Accept))
+        .call(
+            JAN,
+            Script::keys(&["1"])
+                .helper(ANJA, HelperAction::NoAnswer)
+                .helper(BERT, HelperAction::Decline)
+                .helper(CARLA, HelperAction::Accept),
+        )
         .await;
     let log = app.log_of(&report).await;
     assert_eq!(log.outcome.as_deref(), Some("matched"));
@@ -31,7 +37,9 @@ async fn matched_after_a_no_answer_and_a_decline() {
     for (_, text) in helpers_heard(&report) {
         assert!(!text.contains("1234567") && !text.contains("de Vries"), "{text}");
     }
-    assert!(helpers_heard(&report).iter().any(|(n, t)| n == CARLA && t == "Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen."));
+    assert!(helpers_heard(&report)
+        .iter()
+        .any(|(n, t)| n == CARLA && t == "Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen."));
     // A no is thanked.
     assert!(helpers_heard(&report).iter().any(|(n, t)| n == BERT && t.starts_with("Geen probleem. Dank u wel")));
 }
@@ -39,7 +47,15 @@ async fn matched_after_a_no_answer_and_a_decline() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn helpers_outside_their_hours_or_category_are_never_rung() {
     let app = spawn_app().await;
-    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    let report = app
+        .call(
+            JAN,
+            Script::keys(&["1"])
+                .helper(ANJA, HelperAction::Decline)
+                .helper(BERT, HelperAction::Decline)
+                .helper(CARLA, HelperAction::Decline),
+        )
+        .await;
     assert_eq!(rung(&report)[..3], [ANJA.to_string(), BERT.to_string(), CARLA.to_string()]);
     assert!(!rung(&report).iter().any(|n| n == DIRK || n == ELS || n == JAN), "{:?}", rung(&report));
 }
@@ -47,19 +63,29 @@ async fn helpers_outside_their_hours_or_category_are_never_rung() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_helper_whose_voicemail_answers_is_a_no() {
     let app = spawn_app().await;
-    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Silent).helper(BERT, HelperAction::Accept)).await;
+    let report =
+        app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Silent).helper(BERT, HelperAction::Accept)).await;
     let log = app.log_of(&report).await;
     expect_attempts(&log, &[(ANJA, "declined"), (BERT, "accepted")]);
     assert_eq!(log.attempts[0].key, None);
     assert_eq!(log.helper_phone.as_deref(), Some(BERT));
-    assert!(!report.lines.contains(&Line::Connected { number: ANJA.into() }), "a voicemail box is never joined to the caller");
+    assert!(
+        !report.lines.contains(&Line::Connected { number: ANJA.into() }),
+        "a voicemail box is never joined to the caller"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_keys_hang_ups_busy_and_failures_move_on() {
     let app = spawn_app().await;
     let report = app
-        .call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Key("9".into())).helper(BERT, HelperAction::HangUp).helper(CARLA, HelperAction::Busy))
+        .call(
+            JAN,
+            Script::keys(&["1"])
+                .helper(ANJA, HelperAction::Key("9".into()))
+                .helper(BERT, HelperAction::HangUp)
+                .helper(CARLA, HelperAction::Busy),
+        )
         .await;
     let log = app.log_of(&report).await;
     // Nobody left for shopping on a Tuesday: to the desk, who answers.
@@ -72,7 +98,10 @@ async fn other_keys_hang_ups_busy_and_failures_move_on() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nobody_accepts_in_office_hours_the_desk_takes_over() {
     let app = spawn_app().await;
-    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Failed).helper(CARLA, HelperAction::NoAnswer);
+    let mut script = Script::keys(&["1"])
+        .helper(ANJA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Failed)
+        .helper(CARLA, HelperAction::NoAnswer);
     script.desk_answers = true;
     let report = app.call(JAN, script).await;
     let log = app.log_of(&report).await;
@@ -84,7 +113,10 @@ async fn nobody_accepts_in_office_hours_the_desk_takes_over() {
     assert!(rung(&report).last().unwrap() == "+31850000001", "the desk phone is rung last");
 
     // The desk does not answer either: a message, a callback promise, a follow-up.
-    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline);
+    let mut script = Script::keys(&["1"])
+        .helper(ANJA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Decline);
     script.desk_answers = false;
     script.message_seconds = Some(20);
     let report = app.call(JAN, script).await;
@@ -132,7 +164,9 @@ async fn unknown_and_anonymous_callers_are_served_all_the_same() {
     let log = app.log_of(&report).await;
     assert_eq!(log.outcome.as_deref(), Some("matched"));
     assert!(caller_heard(&report)[0].starts_with("Goedemorgen. Fijn dat u belt"));
-    assert!(helpers_heard(&report).iter().any(|(_, t)| t == "Iemand uit de buurt vraagt om hulp. Het gaat om boodschappen."));
+    assert!(helpers_heard(&report)
+        .iter()
+        .any(|(_, t)| t == "Iemand uit de buurt vraagt om hulp. Het gaat om boodschappen."));
 
     let mut script = Script::keys(&["0"]);
     script.desk_answers = false;
@@ -156,8 +190,17 @@ async fn a_caller_who_hangs_up_mid_search_is_abandoned_and_frees_the_helper() {
     expect_attempts(&log, &[(ANJA, "declined"), (BERT, "canceled")]);
     assert_eq!(log.follow_up.as_deref(), Some("open"));
     // Bert is not left "busy": the next caller can reach him.
-    let report = app.call("+31301234567", Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
-    assert_eq!(rung(&report), vec![CARLA.to_string(), ANJA.to_string(), BERT.to_string()], "never asked first, then least recently asked");
+    let report = app
+        .call(
+            "+31301234567",
+            Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(CARLA, HelperAction::Decline),
+        )
+        .await;
+    assert_eq!(
+        rung(&report),
+        vec![CARLA.to_string(), ANJA.to_string(), BERT.to_string()],
+        "never asked first, then least recently asked"
+    );
     assert_eq!(app.log_of(&report).await.helper_phone.as_deref(), Some(BERT));
 }
 
@@ -165,7 +208,12 @@ async fn a_caller_who_hangs_up_mid_search_is_abandoned_and_frees_the_helper() {
 async fn the_same_webhook_delivered_twice_changes_nothing() {
     let once = spawn_app().await;
     let twice = spawn_app().await;
-    let script = || Script::keys(&["7", "1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Accept);
+    let script = || {
+        Script::keys(&["7", "1"])
+            .helper(ANJA, HelperAction::NoAnswer)
+            .helper(BERT, HelperAction::Decline)
+            .helper(CARLA, HelperAction::Accept)
+    };
     let a = once.call(JAN, script()).await;
     let mut emulator_twice = twice;
     emulator_twice.sandbox.emulator.repeat_every_request = true;
@@ -195,7 +243,9 @@ async fn menu_silence_is_repeated_twice_then_the_desk() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_helper_who_helped_before_is_asked_first() {
     let app = spawn_app().await;
-    let first = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept)).await;
+    let first = app
+        .call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept))
+        .await;
     assert_eq!(app.log_of(&first).await.helper_phone.as_deref(), Some(BERT));
     // Bert was asked most recently, but he helped Jan with shopping: he comes first.
     let again = app.call(JAN, Script::keys(&["1"])).await;
@@ -210,7 +260,15 @@ async fn a_helper_ringing_for_another_call_is_not_rung_and_a_late_yes_is_thanked
     let app = spawn_app().await;
     let em = &app.sandbox.emulator;
     // Call A by hand: Jan presses 1, so Anja's phone is ringing for A.
-    let base = |sid: &str, from: &str| pairs(&[("CallSid", sid), ("From", from), ("To", SWITCHBOARD), ("CallStatus", "in-progress"), ("Direction", "inbound")]);
+    let base = |sid: &str, from: &str| {
+        pairs(&[
+            ("CallSid", sid),
+            ("From", from),
+            ("To", SWITCHBOARD),
+            ("CallStatus", "in-progress"),
+            ("Direction", "inbound"),
+        ])
+    };
     let voice = em.voice_url().clone();
     let (status, _) = em.post(&voice, &base("CAaaaaaaaaaaaaaaaaaaaa", JAN)).await.unwrap();
     assert_eq!(status, 200);
@@ -225,8 +283,16 @@ async fn a_helper_ringing_for_another_call_is_not_rung_and_a_late_yes_is_thanked
     let mut gone = base("CAaaaaaaaaaaaaaaaaaaaa", JAN);
     gone[3].1 = "completed".into();
     em.post(&em.status_url(), &gone).await.unwrap();
-    let key = pairs(&[("CallSid", "CAchildchildchild01"), ("ParentCallSid", "CAaaaaaaaaaaaaaaaaaaaa"), ("From", SWITCHBOARD), ("To", ANJA), ("Digits", "1"), ("Direction", "outbound-dial")]);
-    let (status, doc) = em.post(&voice.join("whisper-key?call=CAaaaaaaaaaaaaaaaaaaaa&n=1").unwrap(), &key).await.unwrap();
+    let key = pairs(&[
+        ("CallSid", "CAchildchildchild01"),
+        ("ParentCallSid", "CAaaaaaaaaaaaaaaaaaaaa"),
+        ("From", SWITCHBOARD),
+        ("To", ANJA),
+        ("Digits", "1"),
+        ("Direction", "outbound-dial"),
+    ]);
+    let (status, doc) =
+        em.post(&voice.join("whisper-key?call=CAaaaaaaaaaaaaaaaaaaaa&n=1").unwrap(), &key).await.unwrap();
     assert_eq!(status, 200);
     assert!(doc.contains("De beller heeft al opgehangen") && doc.contains("<Hangup/>"), "{doc}");
     let log = app.sandbox.call_log("CAaaaaaaaaaaaaaaaaaaaa").await.unwrap().unwrap();
@@ -263,7 +329,15 @@ async fn twiml_documents() {
             }
         }
     };
-    let r = app.call(JAN, Script::keys(&["5", "1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Accept)).await;
+    let r = app
+        .call(
+            JAN,
+            Script::keys(&["5", "1"])
+                .helper(ANJA, HelperAction::NoAnswer)
+                .helper(BERT, HelperAction::Decline)
+                .helper(CARLA, HelperAction::Accept),
+        )
+        .await;
     collect(&r);
     let mut s = Script::keys(&["2"]).helper(BERT, HelperAction::Silent).helper(DIRK, HelperAction::Decline);
     s.desk_answers = false;
@@ -311,7 +385,8 @@ async fn a_recorded_prompt_is_played_and_served() {
     std::fs::write(prompts.join("audio/nl/not_emergency.mp3"), b"ID3 fake mp3").unwrap();
     let hoods = burenlijn::config::load(Some(std::path::Path::new("dialplans")), Some(&prompts)).unwrap();
     let start = TUESDAY_MORNING.parse().unwrap();
-    let sandbox = burenlijn::simulate::Sandbox::start(None, hoods, start, Some(PARTICIPANTS.to_string())).await.unwrap();
+    let sandbox =
+        burenlijn::simulate::Sandbox::start(None, hoods, start, Some(PARTICIPANTS.to_string())).await.unwrap();
     let app = TestApp { sandbox };
     let report = app.call(JAN, Script::keys(&["1"])).await;
     let url = format!("{}/audio/nl/not_emergency.mp3", app.sandbox.state.public_url);
@@ -329,7 +404,12 @@ async fn a_call_whose_end_was_never_reported_is_closed_and_frees_its_helper() {
     let app = spawn_app().await;
     let em = &app.sandbox.emulator;
     let voice = em.voice_url().clone();
-    let base = pairs(&[("CallSid", "CAlostlostlost000001"), ("From", JAN), ("To", SWITCHBOARD), ("CallStatus", "in-progress")]);
+    let base = pairs(&[
+        ("CallSid", "CAlostlostlost000001"),
+        ("From", JAN),
+        ("To", SWITCHBOARD),
+        ("CallStatus", "in-progress"),
+    ]);
     em.post(&voice, &base).await.unwrap();
     let mut menu = base.clone();
     menu.push(("Digits".into(), "1".into()));
@@ -361,7 +441,9 @@ async fn a_number_that_calls_again_and_again_reaches_the_desk_instead_of_every_n
     let log = app.log_of(&sixth).await;
     assert_eq!(log.attempts.len(), 0, "nobody is rung");
     assert_eq!(log.outcome.as_deref(), Some("desk"));
-    assert!(caller_heard(&sixth).contains(&"U heeft vandaag al vaker gebeld. De balie helpt u graag verder.".to_string()));
+    assert!(
+        caller_heard(&sixth).contains(&"U heeft vandaag al vaker gebeld. De balie helpt u graag verder.".to_string())
+    );
     // Someone else is served as usual.
     let other = app.call(JAN, Script::keys(&["1"])).await;
     assert_eq!(app.log_of(&other).await.outcome.as_deref(), Some("matched"));
@@ -374,7 +456,10 @@ async fn a_number_that_calls_again_and_again_reaches_the_desk_instead_of_every_n
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn old_calls_are_anonymised_and_their_counts_kept() {
     let app = spawn_app().await;
-    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline);
+    let mut script = Script::keys(&["1"])
+        .helper(ANJA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Decline);
     script.message_seconds = Some(12);
     let old = app.call(JAN, script).await;
     let st = app.sandbox.state.clone();
@@ -390,10 +475,19 @@ async fn old_calls_are_anonymised_and_their_counts_kept() {
     // What the totals need stays.
     assert_eq!(log.outcome.as_deref(), Some("voicemail"));
     assert_eq!(log.category.as_deref(), Some("shopping"));
-    assert_eq!(log.attempts.iter().map(|a| a.result.clone().unwrap()).collect::<Vec<_>>(), ["declined", "declined", "declined"]);
+    assert_eq!(
+        log.attempts.iter().map(|a| a.result.clone().unwrap()).collect::<Vec<_>>(),
+        ["declined", "declined", "declined"]
+    );
     let kept = app.log_of(&recent).await;
     assert!(!kept.anonymised && kept.from.as_deref() == Some(JAN));
-    assert_eq!(app.count("SELECT count(*) FROM webhook_responses w JOIN calls c USING (call_sid) WHERE c.anonymised_at IS NOT NULL").await, 0);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM webhook_responses w JOIN calls c USING (call_sid) WHERE c.anonymised_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
     assert_eq!(app.count("SELECT count(*) FROM participants").await, 6, "the register is not touched");
 }
 
@@ -423,7 +517,10 @@ async fn many_callers_at_once_never_share_a_helper() {
     }
     assert_eq!(app.count("SELECT count(*) FROM calls WHERE outcome IS NULL").await, 0);
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
-    assert_eq!(app.count("SELECT count(*) FROM (SELECT call_sid FROM matches GROUP BY call_sid HAVING count(*) > 1)").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM (SELECT call_sid FROM matches GROUP BY call_sid HAVING count(*) > 1)").await,
+        0
+    );
     let matched = reports.iter().filter(|r| r.as_ref().unwrap().lines.iter().any(|l| matches!(l, burenlijn::provider::twilio::emulator::Line::Connected { number } if number != "+31850000001"))).count();
     assert_eq!(app.count("SELECT count(*) FROM matches").await, matched as i64);
 }
@@ -442,7 +539,11 @@ async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Out
                 }
             }
         }
-        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
     })
     .await;
     outputs.into_iter().map(|o| o.expect("every future finished")).collect()

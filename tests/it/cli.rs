@@ -12,7 +12,11 @@ fn bin() -> Command {
 
 fn run(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd.output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
 }
 
 #[test]
@@ -31,7 +35,8 @@ fn the_demo_ends_in_a_match() {
     assert_eq!(call["from"], "+31201234567");
     assert_eq!(call["category"], "shopping");
     assert_eq!(call["helper"], "+31610000004");
-    let results: Vec<&str> = call["attempts"].as_array().unwrap().iter().map(|a| a["result"].as_str().unwrap()).collect();
+    let results: Vec<&str> =
+        call["attempts"].as_array().unwrap().iter().map(|a| a["result"].as_str().unwrap()).collect();
     assert_eq!(results, ["no-answer", "declined", "accepted"]);
     assert!(call["wait_seconds"].as_i64().unwrap() > 0);
     assert!(call["started_at"].as_str().unwrap().parse::<jiff::Timestamp>().is_ok());
@@ -52,7 +57,8 @@ fn the_demo_in_waves_holds_the_caller_and_rings_two_at_a_time() {
     let calls: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(calls[0]["outcome"], "matched");
     assert_eq!(calls[0]["helper"], "+31610000004");
-    let started: Vec<&str> = calls[0]["attempts"].as_array().unwrap().iter().map(|a| a["started_at"].as_str().unwrap()).collect();
+    let started: Vec<&str> =
+        calls[0]["attempts"].as_array().unwrap().iter().map(|a| a["started_at"].as_str().unwrap()).collect();
     assert!(started.len() >= 3 && started[0] == started[1], "the first two are rung together: {started:?}");
 }
 
@@ -63,11 +69,22 @@ fn dialplan_check_names_line_and_field() {
     assert!(out.contains("ok: Voorbeeldwijk on +31850000000, 4 categories"), "{out}");
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
-    std::fs::write(&bad, burenlijn::config::EXAMPLE_DIALPLAN.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 900")).unwrap();
+    std::fs::write(
+        &bad,
+        burenlijn::config::EXAMPLE_DIALPLAN.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 900"),
+    )
+    .unwrap();
     let (ok, _, err) = run(bin().args(["dialplan", "check"]).arg(&bad));
     assert!(!ok);
-    let line = burenlijn::config::EXAMPLE_DIALPLAN.lines().position(|l| l.starts_with("ring_timeout_seconds = 20")).unwrap() + 1;
-    assert!(err.contains(&format!("line {line}, field `ringing.ring_timeout_seconds`: must be between 5 and 120 seconds, not 900")), "{err}");
+    let line =
+        burenlijn::config::EXAMPLE_DIALPLAN.lines().position(|l| l.starts_with("ring_timeout_seconds = 20")).unwrap()
+            + 1;
+    assert!(
+        err.contains(&format!(
+            "line {line}, field `ringing.ring_timeout_seconds`: must be between 5 and 120 seconds, not 900"
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -75,7 +92,8 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, format!("{PARTICIPANTS}Fout,06-12,shopping,,,,any\nNog een,0612345678,breien,,,,any\n")).unwrap();
+    std::fs::write(&bad, format!("{PARTICIPANTS}Fout,06-12,shopping,,,,any\nNog een,0612345678,breien,,,,any\n"))
+        .unwrap();
     let (ok, _, err) = run(bin().args(["participants", "import"]).arg(&bad).arg("--db").arg(&db));
     assert!(!ok);
     assert!(err.contains("line 8: phone: '06-12' is not a valid phone number"), "{err}");
@@ -96,16 +114,37 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     let until = jiff::Zoned::now().date().checked_add(jiff::Span::new().days(60)).unwrap().to_string();
     let (ok, out, _) = run(bin().args(["participants", "pause", "06-10000001", "--until", &until, "--db"]).arg(&db));
     assert!(ok && out.contains(&format!("+31610000001 paused until {until}")), "{out}");
-    let (ok, out, err) = run(bin().args(["participants", "add", "--name", "Fien Kok", "--phone", "0031 6 1000 0009", "--offers", "company", "--distance", "near", "--db"]).arg(&db));
+    let (ok, out, err) = run(bin()
+        .args([
+            "participants",
+            "add",
+            "--name",
+            "Fien Kok",
+            "--phone",
+            "0031 6 1000 0009",
+            "--offers",
+            "company",
+            "--distance",
+            "near",
+            "--db",
+        ])
+        .arg(&db));
     assert!(ok && out.contains("added Fien Kok (+31610000009)"), "{out}{err}");
     let (ok, _, err) = run(bin().args(["participants", "add", "--name", "X", "--phone", "12", "--db"]).arg(&db));
     assert!(!ok && err.contains("not saved: --phone: '12' is not a valid phone number"), "{err}");
     let (_, list, _) = run(bin().args(["participants", "list", "--db"]).arg(&db));
-    assert!(list.contains("7 participants") && list.contains(&format!("paused until {until}")) && list.contains("Fien Kok"), "{list}");
+    assert!(
+        list.contains("7 participants") && list.contains(&format!("paused until {until}")) && list.contains("Fien Kok"),
+        "{list}"
+    );
     let (ok, _, _) = run(bin().args(["participants", "resume", "+31610000001", "--db"]).arg(&db));
     assert!(ok);
     let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
-    assert!(export.starts_with("name,phone,offers,available,street,postcode,distance\n") && export.contains("Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00"), "{export}");
+    assert!(
+        export.starts_with("name,phone,offers,available,street,postcode,distance\n")
+            && export.contains("Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00"),
+        "{export}"
+    );
     let (ok, _, err) = run(bin().args(["participants", "pause", "0620000000", "--db"]).arg(&db));
     assert!(!ok && err.contains("nobody with phone +31620000000"), "{err}");
 }
@@ -113,7 +152,9 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
 #[test]
 fn serve_refuses_to_start_without_a_way_to_check_signatures() {
     let dir = tempfile::tempdir().unwrap();
-    let (ok, _, err) = run(bin().args(["serve", "--public-url", "https://x.example", "--listen", "127.0.0.1:0", "--db"]).arg(dir.path().join("x.db")));
+    let (ok, _, err) = run(bin()
+        .args(["serve", "--public-url", "https://x.example", "--listen", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("x.db")));
     assert!(!ok);
     assert!(err.contains("TWILIO_AUTH_TOKEN is not set"), "{err}");
 }
@@ -150,7 +191,18 @@ async fn serve_answers_a_whole_call_and_stops_cleanly() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
     let child = bin()
-        .args(["serve", "--dialplans", "dialplans", "--prompts", "prompts", "--listen", &format!("127.0.0.1:{port}"), "--public-url", &base, "--db"])
+        .args([
+            "serve",
+            "--dialplans",
+            "dialplans",
+            "--prompts",
+            "prompts",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--public-url",
+            &base,
+            "--db",
+        ])
         .arg(&db)
         .env("TWILIO_AUTH_TOKEN", "serve-test-token")
         .env("BURENLIJN_NOW", TUESDAY_MORNING)
@@ -171,10 +223,16 @@ async fn serve_answers_a_whole_call_and_stops_cleanly() {
     let emulator = Emulator::new(&base, "serve-test-token", None).unwrap();
     let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline);
     let report = emulator.call(JAN, SWITCHBOARD, &mut script).await.unwrap();
-    assert!(report.lines.iter().any(|l| matches!(l, burenlijn::provider::twilio::emulator::Line::Connected { number } if number == BERT)));
+    assert!(report
+        .lines
+        .iter()
+        .any(|l| matches!(l, burenlijn::provider::twilio::emulator::Line::Connected { number } if number == BERT)));
     // A forged request is refused by the real binary too.
     let wrong = Emulator::new(&base, "not-the-token", None).unwrap();
-    let (status, _) = wrong.post(wrong.voice_url(), &pairs(&[("CallSid", "CAforged000000000001"), ("From", JAN), ("To", SWITCHBOARD)])).await.unwrap();
+    let (status, _) = wrong
+        .post(wrong.voice_url(), &pairs(&[("CallSid", "CAforged000000000001"), ("From", JAN), ("To", SWITCHBOARD)]))
+        .await
+        .unwrap();
     assert_eq!(status, 403);
 
     // Metrics: counts and latency, no personal data.
@@ -182,7 +240,11 @@ async fn serve_answers_a_whole_call_and_stops_cleanly() {
     assert!(metrics.contains("burenlijn_calls_total{outcome=\"matched\"} 1"), "{metrics}");
     assert!(metrics.contains("burenlijn_attempts_total{result=\"declined\"} 1"), "{metrics}");
     assert!(metrics.contains("burenlijn_webhooks_refused_total{reason=\"signature\"} 1"), "{metrics}");
-    let answered: u64 = metrics.lines().find_map(|l| l.strip_prefix("burenlijn_webhook_seconds_count ")).and_then(|n| n.parse().ok()).unwrap();
+    let answered: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("burenlijn_webhook_seconds_count "))
+        .and_then(|n| n.parse().ok())
+        .unwrap();
     assert!(answered >= 8, "every webhook of the call is counted: {metrics}");
     assert!(!metrics.contains("+316"), "{metrics}");
 
@@ -214,7 +276,15 @@ async fn serve_answers_a_whole_call_and_stops_cleanly() {
 /// after checking it ended well.
 fn simulate(args: &[&std::ffi::OsStr], input: &[u8]) -> String {
     use std::io::Write;
-    let mut child = bin().arg("simulate").args(args).env("BURENLIJN_NOW", TUESDAY_MORNING).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = bin()
+        .arg("simulate")
+        .args(args)
+        .env("BURENLIJN_NOW", TUESDAY_MORNING)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     child.stdin.take().unwrap().write_all(input).unwrap();
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -241,7 +311,10 @@ fn simulate_rings_in_waves_when_the_dialplan_says_so() {
     std::fs::write(dir.path().join("waves.toml"), plan).unwrap();
     // The caller presses 1, and nothing after that (should nobody say yes: no call back).
     let stdout = simulate(&["--dialplans".as_ref(), dir.path().as_os_str()], b"1\n");
-    assert!(stdout.contains("rings in waves") && stdout.contains("caller hears:  U wacht nog even."), "the caller waits on hold: {stdout}");
+    assert!(
+        stdout.contains("rings in waves") && stdout.contains("caller hears:  U wacht nog even."),
+        "the caller waits on hold: {stdout}"
+    );
     assert!(stdout.contains("ringing +3161"), "neighbours are rung: {stdout}");
     assert!(stdout.contains("\"outcome\": "), "the call is in the log: {stdout}");
 }
@@ -250,7 +323,8 @@ fn simulate_rings_in_waves_when_the_dialplan_says_so() {
 /// size and reports every figure.
 #[test]
 fn bench_load_runs_at_a_small_size() {
-    let (ok, out, err) = run(bin().args(["bench", "load", "--calls", "12", "--concurrency", "4", "--participants", "60", "--json"]));
+    let (ok, out, err) =
+        run(bin().args(["bench", "load", "--calls", "12", "--concurrency", "4", "--participants", "60", "--json"]));
     assert!(ok, "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     for side in ["ours", "baseline"] {
@@ -297,12 +371,22 @@ fn crash_harness_loses_nothing_in_waves() {
 }
 
 fn check_crash_run(extra: &[&str]) {
-    let (ok, out, err) = run(bin().args(["bench", "crash", "--calls", "80", "--concurrency", "8", "--kills", "3", "--json"]).args(extra));
+    let (ok, out, err) = run(bin()
+        .args(["bench", "crash", "--calls", "80", "--concurrency", "8", "--kills", "3", "--json"])
+        .args(extra));
     let report: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
     assert!(ok, "{out}\n{err}");
     assert_eq!(report["calls_run"], 80, "{out}");
     assert!(report["kills"].as_u64().unwrap() >= 1, "the server was killed at least once: {out}");
-    for zero in ["call_errors", "matches_lost", "matches_extra", "calls_without_outcome", "helpers_left_ringing", "joined_twice", "left_alone"] {
+    for zero in [
+        "call_errors",
+        "matches_lost",
+        "matches_extra",
+        "calls_without_outcome",
+        "helpers_left_ringing",
+        "joined_twice",
+        "left_alone",
+    ] {
         assert_eq!(report[zero], 0, "{zero} in {out}");
     }
     assert_eq!(report["matches_heard"], report["matches_stored"], "{out}");
@@ -314,7 +398,16 @@ async fn one_source_sending_too_many_webhooks_is_slowed_down() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
     let mut child = bin()
-        .args(["serve", "--rate-per-source", "2", "--listen", &format!("127.0.0.1:{port}"), "--public-url", &base, "--db"])
+        .args([
+            "serve",
+            "--rate-per-source",
+            "2",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--public-url",
+            &base,
+            "--db",
+        ])
         .arg(dir.path().join("r.db"))
         .env("TWILIO_AUTH_TOKEN", "rate-test-token")
         .stdout(Stdio::null())
@@ -330,12 +423,22 @@ async fn one_source_sending_too_many_webhooks_is_slowed_down() {
     }
     let mut statuses = Vec::new();
     for _ in 0..10 {
-        let r = client.post(format!("{base}/twilio/voice")).header("X-Twilio-Signature", "forged").body("CallSid=CA0000000000000001").send().await.unwrap();
+        let r = client
+            .post(format!("{base}/twilio/voice"))
+            .header("X-Twilio-Signature", "forged")
+            .body("CallSid=CA0000000000000001")
+            .send()
+            .await
+            .unwrap();
         statuses.push(r.status().as_u16());
     }
     let _ = child.kill();
     let _ = child.wait();
-    assert_eq!(statuses.iter().filter(|s| **s == 403).count(), 4, "a burst of twice the rate gets through to the signature check: {statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 403).count(),
+        4,
+        "a burst of twice the rate gets through to the signature check: {statuses:?}"
+    );
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 6, "{statuses:?}");
 }
 
@@ -345,23 +448,35 @@ fn with_stdin(cmd: &mut Command, input: &str) -> (bool, String, String) {
     // A command that refuses before reading its input closes the pipe early: that is fine.
     let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
     let out = child.wait_with_output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
 }
 
 #[test]
 fn desk_accounts_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("desk.db");
-    let (ok, out, err) = with_stdin(bin().args(["desk", "add-user", "Els de Boer", "--role", "coordinator", "--db"]).arg(&db), "de kat zit op de mat\n");
+    let (ok, out, err) = with_stdin(
+        bin().args(["desk", "add-user", "Els de Boer", "--role", "coordinator", "--db"]).arg(&db),
+        "de kat zit op de mat\n",
+    );
     assert!(ok, "{out}{err}");
     assert!(out.contains("added coordinator 'Els de Boer'"), "{out}");
     let (ok, _, err) = with_stdin(bin().args(["desk", "add-user", "Piet", "--db"]).arg(&db), "kort\n");
     assert!(!ok && err.contains("at least 10 characters"), "{err}");
-    let (ok, _, err) = with_stdin(bin().args(["desk", "add-user", "els de boer", "--db"]).arg(&db), "de kat zit op de mat\n");
+    let (ok, _, err) =
+        with_stdin(bin().args(["desk", "add-user", "els de boer", "--db"]).arg(&db), "de kat zit op de mat\n");
     assert!(!ok && err.contains("already a user"), "{err}");
-    let (ok, _, err) = with_stdin(bin().args(["desk", "add-user", "Piet", "--role", "admin", "--db"]).arg(&db), "de kat zit op de mat\n");
+    let (ok, _, err) = with_stdin(
+        bin().args(["desk", "add-user", "Piet", "--role", "admin", "--db"]).arg(&db),
+        "de kat zit op de mat\n",
+    );
     assert!(!ok && err.contains("not one of desk, coordinator"), "{err}");
-    let (ok, out, _) = with_stdin(bin().args(["desk", "passwd", "Els de Boer", "--db"]).arg(&db), "een ander wachtwoord\n");
+    let (ok, out, _) =
+        with_stdin(bin().args(["desk", "passwd", "Els de Boer", "--db"]).arg(&db), "een ander wachtwoord\n");
     assert!(ok && out.contains("new password set"), "{out}");
     let (ok, _, err) = with_stdin(bin().args(["desk", "passwd", "Niemand", "--db"]).arg(&db), "een ander wachtwoord\n");
     assert!(!ok && err.contains("no user called"), "{err}");
@@ -378,7 +493,8 @@ fn desk_accounts_from_the_command_line() {
 /// Only checks that `bench desk` runs at a small size and reports every page.
 #[test]
 fn bench_desk_runs_at_a_small_size() {
-    let (ok, out, err) = run(bin().args(["bench", "desk", "--calls", "3000", "--participants", "50", "--requests", "2", "--json"]));
+    let (ok, out, err) =
+        run(bin().args(["bench", "desk", "--calls", "3000", "--participants", "50", "--requests", "2", "--json"]));
     assert!(ok, "{out}\n{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["calls"], 3000);
@@ -396,7 +512,12 @@ fn the_desk_opens_a_call_back_request_and_it_is_listed_after_a_restart() {
     let plans = dir.path().join("plans");
     std::fs::create_dir(&plans).unwrap();
     std::fs::write(plans.join("buurt.toml"), burenlijn::config::example_dialplan_in_waves()).unwrap();
-    let (ok, out, err) = run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "shopping", "--dialplans"]).arg(&plans).arg("--db").arg(&db).env("BURENLIJN_NOW", TUESDAY_MORNING));
+    let (ok, out, err) = run(bin()
+        .args(["requests", "new", "--phone", "020-1234567", "--category", "shopping", "--dialplans"])
+        .arg(&plans)
+        .arg("--db")
+        .arg(&db)
+        .env("BURENLIJN_NOW", TUESDAY_MORNING));
     assert!(ok, "{out}\n{err}");
     assert!(out.starts_with("request #1 is open until 2026-11-25T21:15:00Z"), "{out}");
     assert!(!out.contains("1234567"), "numbers are masked: {out}");
@@ -404,8 +525,13 @@ fn the_desk_opens_a_call_back_request_and_it_is_listed_after_a_restart() {
     let (ok, out, _) = run(bin().args(["requests", "--db"]).arg(&db));
     assert!(ok);
     assert!(out.contains("#1") && out.contains("open") && out.contains("shopping"), "{out}");
-    let (ok, _, err) = run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "knitting", "--dialplans"]).arg(&plans).arg("--db").arg(&db));
+    let (ok, _, err) = run(bin()
+        .args(["requests", "new", "--phone", "020-1234567", "--category", "knitting", "--dialplans"])
+        .arg(&plans)
+        .arg("--db")
+        .arg(&db));
     assert!(!ok && err.contains("--category 'knitting' is not in the dialplan"), "{err}");
-    let (ok, _, err) = run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "shopping", "--db"]).arg(&db));
+    let (ok, _, err) =
+        run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "shopping", "--db"]).arg(&db));
     assert!(!ok && err.contains("needs mode = \"waves\""), "{err}");
 }

@@ -45,7 +45,11 @@ async fn nothing_of_the_desk_is_reachable_without_login() {
     let before = app.snapshot().await;
     let mut anon = Browser::new(&app);
     for (method, path) in ROUTES {
-        let page = if *method == "GET" { anon.get(path).await } else { anon.post(path, &[("csrf", "x"), ("name", "Mallory"), ("phone", "0612345678")]).await };
+        let page = if *method == "GET" {
+            anon.get(path).await
+        } else {
+            anon.post(path, &[("csrf", "x"), ("name", "Mallory"), ("phone", "0612345678")]).await
+        };
         assert_eq!(page.status, 303, "{method} {path} answered {}", page.status);
         assert!(page.location.as_deref().unwrap().starts_with("/desk/login?next="), "{method} {path}");
         assert!(!page.body.contains("Jan") && !page.body.contains("+31"), "{method} {path} leaked: {}", page.body);
@@ -67,11 +71,16 @@ async fn login_sets_a_strict_http_only_cookie_and_logout_ends_the_session() {
     let form = b.get("/desk/login?next=/desk/figures").await;
     assert_eq!(form.status, 200);
     let csrf = form.csrf();
-    let done = b.post("/desk/login", &[("name", "els"), ("password", PASSWORD), ("csrf", &csrf), ("next", "/desk/figures")]).await;
+    let done = b
+        .post("/desk/login", &[("name", "els"), ("password", PASSWORD), ("csrf", &csrf), ("next", "/desk/figures")])
+        .await;
     assert_eq!(done.status, 303);
     assert_eq!(done.location.as_deref(), Some("/desk/figures"), "back to the page asked for");
     let session = done.cookies().into_iter().find(|c| c.starts_with("burenlijn_desk=")).unwrap();
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict") && session.contains("Path=/desk"), "{session}");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Strict") && session.contains("Path=/desk"),
+        "{session}"
+    );
     assert!(!session.contains("Secure"), "plain http on loopback: no Secure flag");
     let now = b.get("/desk/now").await;
     assert_eq!(now.status, 200);
@@ -100,7 +109,12 @@ async fn a_login_needs_the_forms_own_token_and_wrong_passwords_are_slowed_down()
 
     let csrf = b.get("/desk/login").await.csrf();
     for _ in 0..5 {
-        let wrong = b.post("/desk/login", &[("name", "Els"), ("password", "niet het goede wachtwoord"), ("csrf", &csrf), ("next", "")]).await;
+        let wrong = b
+            .post(
+                "/desk/login",
+                &[("name", "Els"), ("password", "niet het goede wachtwoord"), ("csrf", &csrf), ("next", "")],
+            )
+            .await;
         assert_eq!(wrong.status, 401);
         assert!(wrong.body.contains("Naam of wachtwoord klopt niet"));
     }
@@ -110,7 +124,8 @@ async fn a_login_needs_the_forms_own_token_and_wrong_passwords_are_slowed_down()
     assert!(right.body.contains("Probeer het over"), "{}", right.body);
     assert!(right.headers.contains_key("retry-after"));
     // An unknown name gets the same answer as a wrong password.
-    let unknown = b.post("/desk/login", &[("name", "Niemand"), ("password", PASSWORD), ("csrf", &csrf), ("next", "")]).await;
+    let unknown =
+        b.post("/desk/login", &[("name", "Niemand"), ("password", PASSWORD), ("csrf", &csrf), ("next", "")]).await;
     assert!(unknown.status == 401 || unknown.status == 429, "{}", unknown.status);
 }
 
@@ -135,7 +150,15 @@ async fn a_desk_user_cannot_manage_users_erase_or_read_the_audit_log() {
     assert_eq!(piet.get("/desk/participants/1/erase").await.status, 403);
     let before = app.snapshot().await;
     assert_eq!(piet.post("/desk/participants/1/erase", &[("csrf", &csrf), ("sure", "yes")]).await.status, 403);
-    assert_eq!(piet.post("/desk/users", &[("csrf", &csrf), ("name", "Mallory"), ("role", "coordinator"), ("password", PASSWORD)]).await.status, 403);
+    assert_eq!(
+        piet.post(
+            "/desk/users",
+            &[("csrf", &csrf), ("name", "Mallory"), ("role", "coordinator"), ("password", PASSWORD)]
+        )
+        .await
+        .status,
+        403
+    );
     assert_eq!(app.snapshot().await, before);
     assert_eq!(app.count("SELECT count(*) FROM desk_users").await, 2);
     // The menu does not offer what is refused.
@@ -146,7 +169,14 @@ async fn a_desk_user_cannot_manage_users_erase_or_read_the_audit_log() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_with_a_wrong_csrf_token_changes_nothing() {
     let (app, mut b) = desk_app().await;
-    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    app.call(
+        JAN,
+        Script::keys(&["1"])
+            .helper(ANJA, HelperAction::Decline)
+            .helper(BERT, HelperAction::Decline)
+            .helper(CARLA, HelperAction::Decline),
+    )
+    .await;
     let before = app.snapshot().await;
     let audit_before = app.count("SELECT count(*) FROM audit_log").await;
     let forms: &[(&str, &[(&str, &str)])] = &[
@@ -159,7 +189,10 @@ async fn a_form_with_a_wrong_csrf_token_changes_nothing() {
         ("/desk/participants/2/erase", &[("sure", "yes")]),
         ("/desk/users", &[("name", "Mallory"), ("role", "desk"), ("password", PASSWORD)]),
         ("/desk/users/2", &[("action", "disable")]),
-        ("/desk/account", &[("current", PASSWORD), ("new", "een heel nieuw wachtwoord"), ("again", "een heel nieuw wachtwoord")]),
+        (
+            "/desk/account",
+            &[("current", PASSWORD), ("new", "een heel nieuw wachtwoord"), ("again", "een heel nieuw wachtwoord")],
+        ),
         ("/desk/language", &[("language", "en")]),
         ("/desk/logout", &[]),
     ];
@@ -194,11 +227,14 @@ async fn the_now_page_shows_todays_calls_and_streams_changes() {
         .unwrap();
     assert_eq!(events.status(), 200);
     assert_eq!(events.headers()["content-type"], "text/event-stream");
-    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept)).await;
+    let report = app
+        .call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept))
+        .await;
     let mut seen = String::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
     while !seen.contains("data-status=\"green\"") {
-        let chunk = tokio::time::timeout_at(deadline, events.chunk()).await.expect("a green row arrives").unwrap().unwrap();
+        let chunk =
+            tokio::time::timeout_at(deadline, events.chunk()).await.expect("a green row arrives").unwrap().unwrap();
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
     assert!(seen.contains("event: call"));
@@ -214,8 +250,12 @@ async fn the_now_page_shows_todays_calls_and_streams_changes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_call_log_filters_and_shows_each_calls_timeline() {
     let (app, mut b) = desk_app().await;
-    let matched = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::Accept)).await;
-    let transport = app.call(JAN, Script::keys(&["2"]).helper(BERT, HelperAction::Decline).helper(DIRK, HelperAction::Decline)).await;
+    let matched = app
+        .call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::Accept))
+        .await;
+    let transport = app
+        .call(JAN, Script::keys(&["2"]).helper(BERT, HelperAction::Decline).helper(DIRK, HelperAction::Decline))
+        .await;
     let all = b.get("/desk/calls").await;
     assert!(all.body.contains(&matched.call_sid) && all.body.contains(&transport.call_sid));
     let only_matched = b.get("/desk/calls?outcome=matched").await;
@@ -239,9 +279,15 @@ async fn the_call_log_filters_and_shows_each_calls_timeline() {
     assert!(by_name.body.contains(&transport.call_sid) && !by_name.body.contains(&matched.call_sid));
     assert!(by_name.body.contains("value=\"Dirk Visser\""));
     let several = b.get("/desk/calls?who=straat").await;
-    assert!(several.body.contains("Wie bedoelt u?") && several.body.contains(&format!("/desk/calls?participant={dirk}")), "{}", several.body);
+    assert!(
+        several.body.contains("Wie bedoelt u?") && several.body.contains(&format!("/desk/calls?participant={dirk}")),
+        "{}",
+        several.body
+    );
     assert!(!several.body.contains(&matched.call_sid));
-    for bad in ["from=24-11-2026", "outcome=great", "category=knitting", "participant=abc", "before=xyz", "who=Nobody+Here"] {
+    for bad in
+        ["from=24-11-2026", "outcome=great", "category=knitting", "participant=abc", "before=xyz", "who=Nobody+Here"]
+    {
         let page = b.get(&format!("/desk/calls?{bad}")).await;
         assert_eq!(page.status, 400, "{bad}");
         assert!(page.body.contains("role=\"alert\""), "{bad}: a clear message");
@@ -259,7 +305,14 @@ async fn the_call_log_filters_and_shows_each_calls_timeline() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_follow_up_is_closed_with_a_result_and_its_note_stays_with_the_caller() {
     let (app, mut b) = desk_app().await;
-    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    app.call(
+        JAN,
+        Script::keys(&["1"])
+            .helper(ANJA, HelperAction::Decline)
+            .helper(BERT, HelperAction::Decline)
+            .helper(CARLA, HelperAction::Decline),
+    )
+    .await;
     let list = b.get("/desk/follow-up").await;
     assert!(list.body.contains("Jan de Vries") && list.body.contains("Niemand gevonden: terugbellen"), "{}", list.body);
     assert!(list.body.contains("020 123 4567"), "the desk sees the number to call back");
@@ -282,17 +335,35 @@ async fn a_follow_up_is_closed_with_a_result_and_its_note_stays_with_the_caller(
         assert!(page.body.contains("role=\"alert\""));
     }
     let long_note = "x".repeat(2001);
-    assert_eq!(b.post(&format!("/desk/follow-up/{id}/close"), &[("csrf", &csrf), ("result", "other"), ("note", &long_note)]).await.status, 400);
+    assert_eq!(
+        b.post(&format!("/desk/follow-up/{id}/close"), &[("csrf", &csrf), ("result", "other"), ("note", &long_note)])
+            .await
+            .status,
+        400
+    );
     assert_eq!(app.snapshot().await, before);
 
-    let done = b.post(&format!("/desk/follow-up/{id}/close"), &[("csrf", &csrf), ("result", "solved-by-neighbour"), ("note", "Buurvrouw Carla gaat donderdag mee naar de markt.")]).await;
+    let done = b
+        .post(
+            &format!("/desk/follow-up/{id}/close"),
+            &[
+                ("csrf", &csrf),
+                ("result", "solved-by-neighbour"),
+                ("note", "Buurvrouw Carla gaat donderdag mee naar de markt."),
+            ],
+        )
+        .await;
     assert_eq!(done.location.as_deref(), Some("/desk/follow-up?closed=1"));
     let list = b.get("/desk/follow-up?closed=1").await;
     assert!(list.body.contains("Afgehandeld. Dank u wel") && list.body.contains("Er staat niets open"));
     // Closed twice (two coordinators at once): the second is told, nothing changes.
-    let again = b.post(&format!("/desk/follow-up/{id}/close"), &[("csrf", &csrf), ("result", "other"), ("note", "")]).await;
+    let again =
+        b.post(&format!("/desk/follow-up/{id}/close"), &[("csrf", &csrf), ("result", "other"), ("note", "")]).await;
     assert_eq!(again.status, 409);
-    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE result = 'solved-by-neighbour' AND closed_by = 'Els'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM follow_ups WHERE result = 'solved-by-neighbour' AND closed_by = 'Els'").await,
+        1
+    );
     // The next coordinator finds the note with Jan.
     let jan = app.count("SELECT id FROM participants WHERE name = 'Jan de Vries'").await;
     let page = b.get(&format!("/desk/participants/{jan}")).await;
@@ -304,60 +375,140 @@ async fn participants_are_added_edited_paused_and_refused_with_the_field_named()
     let (app, mut b) = desk_app().await;
     let csrf = b.csrf().await;
     let before = app.snapshot().await;
-    let bad = b.post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima Yilmaz"), ("phone", "06-123"), ("offers", "shopping")]).await;
+    let bad = b
+        .post(
+            "/desk/participants",
+            &[("csrf", &csrf), ("name", "Fatima Yilmaz"), ("phone", "06-123"), ("offers", "shopping")],
+        )
+        .await;
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("Telefoonnummer") && bad.body.contains("Er is niets opgeslagen"), "{}", bad.body);
     assert!(bad.body.contains("value=\"Fatima Yilmaz\""), "what was typed is kept");
-    let bad = b.post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima"), ("phone", "0612345699"), ("available", "ma 9-5")]).await;
+    let bad = b
+        .post(
+            "/desk/participants",
+            &[("csrf", &csrf), ("name", "Fatima"), ("phone", "0612345699"), ("available", "ma 9-5")],
+        )
+        .await;
     assert!(bad.status == 400 && bad.body.contains("Beschikbaar"));
-    let bad = b.post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima"), ("phone", "0612345699"), ("offers", "knitting")]).await;
+    let bad = b
+        .post(
+            "/desk/participants",
+            &[("csrf", &csrf), ("name", "Fatima"), ("phone", "0612345699"), ("offers", "knitting")],
+        )
+        .await;
     assert!(bad.status == 400 && bad.body.contains("Helpt met"));
     let dup = b.post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima"), ("phone", BERT)]).await;
     assert!(dup.status == 400 && dup.body.contains("al ingeschreven"));
     assert_eq!(app.snapshot().await, before, "nothing half-saved");
 
     let added = b
-        .post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima Yilmaz"), ("phone", "06 1234 5699"), ("street", "Molenweg"), ("postcode", "1234cd"), ("offers", "shopping"), ("offers", "company"), ("available", "ma-vr 09:00-12:00"), ("distance", "near")])
+        .post(
+            "/desk/participants",
+            &[
+                ("csrf", &csrf),
+                ("name", "Fatima Yilmaz"),
+                ("phone", "06 1234 5699"),
+                ("street", "Molenweg"),
+                ("postcode", "1234cd"),
+                ("offers", "shopping"),
+                ("offers", "company"),
+                ("available", "ma-vr 09:00-12:00"),
+                ("distance", "near"),
+            ],
+        )
         .await;
     assert_eq!(added.status, 303, "{}", added.body);
     let url = added.location.unwrap();
     let page = b.get(&url).await;
-    assert!(page.body.contains("Toegevoegd") && page.body.contains("value=\"1234 CD\"") && page.body.contains("ma-vr 09:00-12:00"), "{}", page.body);
+    assert!(
+        page.body.contains("Toegevoegd")
+            && page.body.contains("value=\"1234 CD\"")
+            && page.body.contains("ma-vr 09:00-12:00"),
+        "{}",
+        page.body
+    );
     let id: i64 = url.trim_start_matches("/desk/participants/").split('?').next().unwrap().parse().unwrap();
 
     // Fix her hours.
     let edit = b
-        .post(&format!("/desk/participants/{id}"), &[("csrf", &csrf), ("name", "Fatima Yilmaz"), ("phone", "0612345699"), ("street", "Molenweg"), ("offers", "shopping"), ("available", "za 10:00-12:00"), ("distance", "any")])
+        .post(
+            &format!("/desk/participants/{id}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Fatima Yilmaz"),
+                ("phone", "0612345699"),
+                ("street", "Molenweg"),
+                ("offers", "shopping"),
+                ("available", "za 10:00-12:00"),
+                ("distance", "any"),
+            ],
+        )
         .await;
     assert_eq!(edit.status, 303);
     let p = app.sandbox.state.store.read(|c| burenlijn::store::participants::find(c, id)).unwrap().unwrap();
     assert_eq!(p.details.available.as_str(), "za 10:00-12:00");
     assert_eq!(p.details.offers, vec!["shopping"]);
     // Taking someone else's number is refused.
-    let taken = b.post(&format!("/desk/participants/{id}"), &[("csrf", &csrf), ("name", "Fatima"), ("phone", BERT)]).await;
+    let taken =
+        b.post(&format!("/desk/participants/{id}"), &[("csrf", &csrf), ("name", "Fatima"), ("phone", BERT)]).await;
     assert!(taken.status == 400 && taken.body.contains("iemand anders"));
 
     // Pause until a date, then resume.
-    assert_eq!(b.post(&format!("/desk/participants/{id}/pause"), &[("csrf", &csrf), ("paused", "yes"), ("until", "2026-12-01")]).await.status, 303);
+    assert_eq!(
+        b.post(
+            &format!("/desk/participants/{id}/pause"),
+            &[("csrf", &csrf), ("paused", "yes"), ("until", "2026-12-01")]
+        )
+        .await
+        .status,
+        303
+    );
     let page = b.get(&format!("/desk/participants/{id}?msg=paused")).await;
     assert!(page.body.contains("Gepauzeerd") && page.body.contains("01-12-2026"));
-    assert_eq!(b.post(&format!("/desk/participants/{id}/pause"), &[("csrf", &csrf), ("paused", "yes"), ("until", "morgen")]).await.status, 400);
-    assert_eq!(b.post(&format!("/desk/participants/{id}/pause"), &[("csrf", &csrf), ("paused", "no")]).await.status, 303);
-    assert_eq!(b.post(&format!("/desk/participants/{id}/notes"), &[("csrf", &csrf), ("note", "Heeft een auto.")]).await.status, 303);
+    assert_eq!(
+        b.post(&format!("/desk/participants/{id}/pause"), &[("csrf", &csrf), ("paused", "yes"), ("until", "morgen")])
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        b.post(&format!("/desk/participants/{id}/pause"), &[("csrf", &csrf), ("paused", "no")]).await.status,
+        303
+    );
+    assert_eq!(
+        b.post(&format!("/desk/participants/{id}/notes"), &[("csrf", &csrf), ("note", "Heeft een auto.")]).await.status,
+        303
+    );
     assert_eq!(b.post(&format!("/desk/participants/{id}/notes"), &[("csrf", &csrf), ("note", "  ")]).await.status, 400);
     assert!(b.get(&format!("/desk/participants/{id}")).await.body.contains("Heeft een auto."));
     assert_eq!(b.get("/desk/participants/abc").await.status, 404);
     assert_eq!(b.get("/desk/participants/9999").await.status, 404);
 
     // Every view and change is in the audit log, which a coordinator can read.
-    let actions = app.count(Box::leak(format!("SELECT count(DISTINCT action) FROM audit_log WHERE participant_id = {id}").into_boxed_str())).await;
+    let actions = app
+        .count(Box::leak(
+            format!("SELECT count(DISTINCT action) FROM audit_log WHERE participant_id = {id}").into_boxed_str(),
+        ))
+        .await;
     assert!(actions >= 5, "added, viewed, changed, paused, resumed, note: {actions}");
     let audit = b.get(&format!("/desk/audit?participant={id}")).await;
-    for a in ["added participant", "viewed participant", "changed participant", "paused participant", "resumed participant", "added note"] {
+    for a in [
+        "added participant",
+        "viewed participant",
+        "changed participant",
+        "paused participant",
+        "resumed participant",
+        "added note",
+    ] {
         assert!(audit.body.contains(a), "{a}");
     }
     let search = b.get("/desk/participants?q=molen").await;
-    assert!(search.body.contains("Fatima Yilmaz") && search.body.contains("Anja Bakker") && !search.body.contains("Bert Jansen"));
+    assert!(
+        search.body.contains("Fatima Yilmaz")
+            && search.body.contains("Anja Bakker")
+            && !search.body.contains("Bert Jansen")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -366,16 +517,37 @@ async fn do_not_pair_is_a_silent_no() {
     let csrf = b.csrf().await;
     let jan = app.count("SELECT id FROM participants WHERE name = 'Jan de Vries'").await;
     let anja = app.count("SELECT id FROM participants WHERE name = 'Anja Bakker'").await;
-    let done = b.post(&format!("/desk/participants/{jan}/apart"), &[("csrf", &csrf), ("other", &anja.to_string()), ("apart", "yes")]).await;
+    let done = b
+        .post(
+            &format!("/desk/participants/{jan}/apart"),
+            &[("csrf", &csrf), ("other", &anja.to_string()), ("apart", "yes")],
+        )
+        .await;
     assert_eq!(done.status, 303);
-    assert_eq!(b.post(&format!("/desk/participants/{jan}/apart"), &[("csrf", &csrf), ("other", &jan.to_string()), ("apart", "yes")]).await.status, 400);
+    assert_eq!(
+        b.post(
+            &format!("/desk/participants/{jan}/apart"),
+            &[("csrf", &csrf), ("other", &jan.to_string()), ("apart", "yes")]
+        )
+        .await
+        .status,
+        400
+    );
     let report = app.call(JAN, Script::keys(&["1"]).helper(BERT, HelperAction::Accept)).await;
     assert!(!rung(&report).contains(&ANJA.to_string()), "Anja is never rung for Jan: {:?}", rung(&report));
     // Others still ring Anja.
     let report = app.call(DIRK, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
     assert_eq!(rung(&report)[0], ANJA);
     assert!(b.get(&format!("/desk/participants/{anja}")).await.body.contains("Jan de Vries"), "shown on both sides");
-    assert_eq!(b.post(&format!("/desk/participants/{anja}/apart"), &[("csrf", &csrf), ("other", &jan.to_string()), ("apart", "no")]).await.status, 303);
+    assert_eq!(
+        b.post(
+            &format!("/desk/participants/{anja}/apart"),
+            &[("csrf", &csrf), ("other", &jan.to_string()), ("apart", "no")]
+        )
+        .await
+        .status,
+        303
+    );
     assert_eq!(app.count("SELECT count(*) FROM do_not_pair").await, 0);
 }
 
@@ -388,7 +560,13 @@ async fn import_is_all_or_nothing_and_export_is_the_clis_format() {
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("line 3") && bad.body.contains("line 4"), "{}", bad.body);
     assert_eq!(app.snapshot().await, before);
-    let good = b.upload("/desk/participants/import", &csrf, "name,phone,offers,available,street,postcode,distance\nFatima,0612345699,shopping,,Molenweg,,any\n").await;
+    let good = b
+        .upload(
+            "/desk/participants/import",
+            &csrf,
+            "name,phone,offers,available,street,postcode,distance\nFatima,0612345699,shopping,,Molenweg,,any\n",
+        )
+        .await;
     assert_eq!(good.location.as_deref(), Some("/desk/participants?msg=imported"));
     assert_eq!(app.count("SELECT count(*) FROM participants WHERE name = 'Fatima'").await, 1);
 
@@ -403,13 +581,24 @@ async fn import_is_all_or_nothing_and_export_is_the_clis_format() {
 async fn erasing_a_person_removes_their_data_and_keeps_the_totals() {
     let (app, mut b) = desk_app().await;
     app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept)).await;
-    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    app.call(
+        JAN,
+        Script::keys(&["1"])
+            .helper(ANJA, HelperAction::Decline)
+            .helper(BERT, HelperAction::Decline)
+            .helper(CARLA, HelperAction::Decline),
+    )
+    .await;
     let figures_before = b.get("/desk/figures.csv?year=2026").await.body;
     let jan = app.count("SELECT id FROM participants WHERE name = 'Jan de Vries'").await;
     let csrf = b.csrf().await;
     let confirm = b.get(&format!("/desk/participants/{jan}/erase")).await;
     assert!(confirm.body.contains("kan niet ongedaan"));
-    assert_eq!(b.post(&format!("/desk/participants/{jan}/erase"), &[("csrf", &csrf)]).await.status, 400, "not without ticking 'sure'");
+    assert_eq!(
+        b.post(&format!("/desk/participants/{jan}/erase"), &[("csrf", &csrf)]).await.status,
+        400,
+        "not without ticking 'sure'"
+    );
     assert_eq!(app.count("SELECT count(*) FROM participants").await, 6);
     let done = b.post(&format!("/desk/participants/{jan}/erase"), &[("csrf", &csrf), ("sure", "yes")]).await;
     assert_eq!(done.location.as_deref(), Some("/desk/participants?msg=erased"));
@@ -427,16 +616,33 @@ async fn erasing_a_person_removes_their_data_and_keeps_the_totals() {
 async fn figures_are_anonymous_totals_per_month_and_category() {
     let (app, mut b) = desk_app().await;
     app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::Accept)).await;
-    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    app.call(
+        JAN,
+        Script::keys(&["1"])
+            .helper(ANJA, HelperAction::Decline)
+            .helper(BERT, HelperAction::Decline)
+            .helper(CARLA, HelperAction::Decline),
+    )
+    .await;
     app.call(ANJA, Script::keys(&["2"]).helper(DIRK, HelperAction::Decline).helper(BERT, HelperAction::Accept)).await;
-    app.call(DIRK, Script::keys(&["1"]).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline).helper(ANJA, HelperAction::Accept)).await;
+    app.call(
+        DIRK,
+        Script::keys(&["1"])
+            .helper(BERT, HelperAction::Decline)
+            .helper(CARLA, HelperAction::Decline)
+            .helper(ANJA, HelperAction::Accept),
+    )
+    .await;
     let page = b.get("/desk/figures").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("<svg") && page.body.contains("november 2026"));
     let csv = b.get("/desk/figures.csv").await;
     assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
     let lines: Vec<&str> = csv.body.lines().collect();
-    assert_eq!(lines[0], "month,category,calls,matched,unmatched,median_wait_s,p90_wait_s,helpers_active,asked_and_helped");
+    assert_eq!(
+        lines[0],
+        "month,category,calls,matched,unmatched,median_wait_s,p90_wait_s,helpers_active,asked_and_helped"
+    );
     let nov: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("2026-11,")).collect();
     // Bert helped twice and Anja once; Anja also asked (for transport).
     assert!(nov[0].starts_with("2026-11,all,4,3,1,"), "{nov:?}");
@@ -444,7 +650,11 @@ async fn figures_are_anonymous_totals_per_month_and_category() {
     assert!(nov.iter().any(|l| l.starts_with("2026-11,shopping,3,2,1,") && l.ends_with(",2,0")), "{nov:?}");
     assert!(nov.iter().any(|l| l.starts_with("2026-11,transport,1,1,0,") && l.ends_with(",1,1")), "{nov:?}");
     for secret in ["Jan", "Bert", "+31", "0201234567"] {
-        assert!(!csv.body.contains(secret) && !page.body.contains(secret) || secret == "Jan" && page.body.contains("januari"), "{secret}");
+        assert!(
+            !csv.body.contains(secret) && !page.body.contains(secret)
+                || secret == "Jan" && page.body.contains("januari"),
+            "{secret}"
+        );
     }
     assert_eq!(b.get("/desk/figures?year=abc").await.status, 400);
     assert_eq!(b.get("/desk/figures.csv?year=3000").await.status, 400);
@@ -461,12 +671,14 @@ async fn coordinators_manage_users_and_the_last_coordinator_stays() {
         ("Karin", "desk", "kort", "at least 10"),
         ("piet", "desk", PASSWORD, "al een gebruiker"),
     ] {
-        let page = b.post("/desk/users", &[("csrf", &csrf), ("name", name), ("role", role), ("password", password)]).await;
+        let page =
+            b.post("/desk/users", &[("csrf", &csrf), ("name", name), ("role", role), ("password", password)]).await;
         assert_eq!(page.status, 400, "{name}");
         assert!(page.body.contains(why), "{why}: {}", page.body);
     }
     assert_eq!(app.count("SELECT count(*) FROM desk_users").await, 2);
-    let added = b.post("/desk/users", &[("csrf", &csrf), ("name", "Karin"), ("role", "desk"), ("password", PASSWORD)]).await;
+    let added =
+        b.post("/desk/users", &[("csrf", &csrf), ("name", "Karin"), ("role", "desk"), ("password", PASSWORD)]).await;
     assert_eq!(added.status, 303);
     let mut karin = Browser::login(&app, "Karin").await;
     assert_eq!(karin.get("/desk/now").await.status, 200);
@@ -488,8 +700,13 @@ async fn english_is_one_click_away() {
     let switched = b.post("/desk/language", &[("csrf", &csrf), ("language", "en"), ("back", "/desk/calls")]).await;
     assert_eq!(switched.location.as_deref(), Some("/desk/calls"));
     let page = b.get("/desk/calls").await;
-    assert!(page.body.contains("<html lang=\"en\"") && page.body.contains("Older calls") == false && page.body.contains("Calls"));
-    let off_site = b.post("/desk/language", &[("csrf", &csrf), ("language", "nl"), ("back", "https://evil.example/")]).await;
+    assert!(
+        page.body.contains("<html lang=\"en\"")
+            && page.body.contains("Older calls") == false
+            && page.body.contains("Calls")
+    );
+    let off_site =
+        b.post("/desk/language", &[("csrf", &csrf), ("language", "nl"), ("back", "https://evil.example/")]).await;
     assert_eq!(off_site.location.as_deref(), Some("/desk/now"));
 }
 
@@ -497,16 +714,55 @@ async fn english_is_one_click_away() {
 async fn changing_ones_own_password_ends_the_session() {
     let (app, mut b) = desk_app().await;
     let csrf = b.csrf().await;
-    let wrong = b.post("/desk/account", &[("csrf", &csrf), ("current", "niet goed wachtwoord"), ("new", "een nieuw lang wachtwoord"), ("again", "een nieuw lang wachtwoord")]).await;
+    let wrong = b
+        .post(
+            "/desk/account",
+            &[
+                ("csrf", &csrf),
+                ("current", "niet goed wachtwoord"),
+                ("new", "een nieuw lang wachtwoord"),
+                ("again", "een nieuw lang wachtwoord"),
+            ],
+        )
+        .await;
     assert_eq!(wrong.status, 400);
-    let differ = b.post("/desk/account", &[("csrf", &csrf), ("current", PASSWORD), ("new", "een nieuw lang wachtwoord"), ("again", "een ander lang wachtwoord")]).await;
+    let differ = b
+        .post(
+            "/desk/account",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("new", "een nieuw lang wachtwoord"),
+                ("again", "een ander lang wachtwoord"),
+            ],
+        )
+        .await;
     assert_eq!(differ.status, 400);
-    let done = b.post("/desk/account", &[("csrf", &csrf), ("current", PASSWORD), ("new", "een nieuw lang wachtwoord"), ("again", "een nieuw lang wachtwoord")]).await;
+    let done = b
+        .post(
+            "/desk/account",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("new", "een nieuw lang wachtwoord"),
+                ("again", "een nieuw lang wachtwoord"),
+            ],
+        )
+        .await;
     assert_eq!(done.location.as_deref(), Some("/desk/login?changed=1"));
     assert_eq!(b.get("/desk/now").await.status, 303);
     let mut again = Browser::new(&app);
     let csrf = again.get("/desk/login").await.csrf();
-    assert_eq!(again.post("/desk/login", &[("name", "Els"), ("password", "een nieuw lang wachtwoord"), ("csrf", &csrf), ("next", "")]).await.status, 303);
+    assert_eq!(
+        again
+            .post(
+                "/desk/login",
+                &[("name", "Els"), ("password", "een nieuw lang wachtwoord"), ("csrf", &csrf), ("next", "")]
+            )
+            .await
+            .status,
+        303
+    );
 }
 
 /// A stand-in for Twilio's media endpoint: answers only with the right Basic auth.
@@ -521,12 +777,19 @@ async fn recordings_server(fail: bool) -> (String, std::sync::Arc<std::sync::Mut
             log.lock().unwrap().push(uri.path().to_string());
             let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
             use base64::Engine as _;
-            let want = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("AC0123456789abcdef0123456789abcdef:secret-token"));
+            let want = format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("AC0123456789abcdef0123456789abcdef:secret-token")
+            );
             if auth != want {
                 return (StatusCode::UNAUTHORIZED, "{\"code\": 20003, \"message\": \"Authenticate\"}").into_response();
             }
             if fail {
-                return (StatusCode::NOT_FOUND, "{\"code\": 20404, \"message\": \"The requested resource was not found\"}").into_response();
+                return (
+                    StatusCode::NOT_FOUND,
+                    "{\"code\": 20404, \"message\": \"The requested resource was not found\"}",
+                )
+                    .into_response();
             }
             ([("content-type", "audio/mpeg")], b"ID3 a message from Jan".to_vec()).into_response()
         }
@@ -539,17 +802,29 @@ async fn recordings_server(fail: bool) -> (String, std::sync::Arc<std::sync::Mut
 
 async fn app_with_recordings(base: &str) -> TestApp {
     use burenlijn::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
-    let config = RestConfig::new("AC0123456789abcdef0123456789abcdef".into(), "secret-token".into(), base.parse().unwrap()).unwrap();
+    let config =
+        RestConfig::new("AC0123456789abcdef0123456789abcdef".into(), "secret-token".into(), base.parse().unwrap())
+            .unwrap();
     let options = RestOptions { max_retries: 0, ..RestOptions::default() };
     let recordings = burenlijn::web::desk::calls::Recordings(RestClient::new(config, options).unwrap());
-    let sandbox = burenlijn::simulate::Sandbox::start_with(None, burenlijn::config::Neighbourhoods::embedded(), SATURDAY_MORNING.parse().unwrap(), Some(PARTICIPANTS.to_string()), Some(recordings))
-        .await
-        .unwrap();
+    let sandbox = burenlijn::simulate::Sandbox::start_with(
+        None,
+        burenlijn::config::Neighbourhoods::embedded(),
+        SATURDAY_MORNING.parse().unwrap(),
+        Some(PARTICIPANTS.to_string()),
+        Some(recordings),
+    )
+    .await
+    .unwrap();
     TestApp { sandbox }
 }
 
 fn voicemail_script() -> Script {
-    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline).helper(ELS, HelperAction::Decline);
+    let mut script = Script::keys(&["1"])
+        .helper(ANJA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Decline)
+        .helper(ELS, HelperAction::Decline);
     script.message_seconds = Some(25);
     script
 }
@@ -565,7 +840,12 @@ async fn voicemails_play_in_the_page_fetched_by_the_server() {
     let list = b.get("/desk/follow-up").await;
     let player = format!("<audio controls preload=\"none\" src=\"/desk/voicemail/{}\"", report.call_sid);
     assert!(list.body.contains(&player) && list.body.contains("terugbellen beloofd"), "{}", list.body);
-    assert!(!list.body.contains("secret-token") && !list.body.contains("AC0123456789") && !list.body.contains("api.twilio.com"), "no credentials or provider URLs in the page");
+    assert!(
+        !list.body.contains("secret-token")
+            && !list.body.contains("AC0123456789")
+            && !list.body.contains("api.twilio.com"),
+        "no credentials or provider URLs in the page"
+    );
 
     let audio = b.get(&format!("/desk/voicemail/{}", report.call_sid)).await;
     assert_eq!(audio.status, 200);
@@ -573,7 +853,11 @@ async fn voicemails_play_in_the_page_fetched_by_the_server() {
     assert_eq!(audio.body, "ID3 a message from Jan");
     let paths = seen.lock().unwrap().clone();
     assert_eq!(paths.len(), 1);
-    assert!(paths[0].starts_with("/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE") && paths[0].ends_with(".mp3"), "{paths:?}");
+    assert!(
+        paths[0].starts_with("/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE")
+            && paths[0].ends_with(".mp3"),
+        "{paths:?}"
+    );
     assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'played voicemail'").await, 1);
     // A call without a message has nothing to play.
     assert_eq!(b.get("/desk/voicemail/CA00000000000000000000000000000000").await.status, 404);
@@ -605,11 +889,22 @@ async fn the_next_morning_the_now_page_says_what_happened_since_the_last_visit()
     let (app, mut first) = desk_app().await;
     assert!(!first.get("/desk/now").await.body.contains("Sinds uw vorige keer"), "a first visit has no 'since'");
     app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
-    app.call(DIRK, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    app.call(
+        DIRK,
+        Script::keys(&["1"])
+            .helper(ANJA, HelperAction::Decline)
+            .helper(BERT, HelperAction::Decline)
+            .helper(CARLA, HelperAction::Decline),
+    )
+    .await;
     app.sandbox.clock.advance(20 * 3600);
     let mut next_day = Browser::login(&app, "Els").await;
     let now = next_day.get("/desk/now").await;
-    assert!(now.body.contains("Sinds uw vorige keer (di 24-11-2026 10:15): <strong>2</strong> gesprekken"), "{}", now.body);
+    assert!(
+        now.body.contains("Sinds uw vorige keer (di 24-11-2026 10:15): <strong>2</strong> gesprekken"),
+        "{}",
+        now.body
+    );
     assert!(now.body.contains("href=\"/desk/calls?from=2026-11-24\""));
     assert!(now.body.contains("1 staan open bij Opvolgen"));
 }

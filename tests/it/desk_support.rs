@@ -20,7 +20,8 @@ pub struct Page {
 impl Page {
     /// The CSRF token of the page's first form.
     pub fn csrf(&self) -> String {
-        let at = self.body.find("name=\"csrf\" value=\"").expect("the page has a form with a CSRF token") + "name=\"csrf\" value=\"".len();
+        let at = self.body.find("name=\"csrf\" value=\"").expect("the page has a form with a CSRF token")
+            + "name=\"csrf\" value=\"".len();
         self.body[at..].split('"').next().unwrap().to_string()
     }
 
@@ -67,7 +68,8 @@ impl Browser {
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
-        let r = self.http.get(format!("{}{path}", self.base)).header("Cookie", self.cookie_header()).send().await.unwrap();
+        let r =
+            self.http.get(format!("{}{path}", self.base)).header("Cookie", self.cookie_header()).send().await.unwrap();
         self.finish(r).await
     }
 
@@ -108,7 +110,9 @@ impl Browser {
         let mut b = Browser::new(app);
         let page = b.get("/desk/login").await;
         let csrf = page.csrf();
-        let done = b.post("/desk/login", &[("name", name), ("password", PASSWORD), ("csrf", &csrf), ("next", "/desk/now")]).await;
+        let done = b
+            .post("/desk/login", &[("name", name), ("password", PASSWORD), ("csrf", &csrf), ("next", "/desk/now")])
+            .await;
         assert_eq!(done.status, 303, "{}", done.body);
         assert_eq!(done.location.as_deref(), Some("/desk/now"));
         b

@@ -33,7 +33,24 @@ fn mutated(base: &'static str) -> impl Strategy<Value = String> {
 }
 
 fn pairs() -> impl Strategy<Value = Vec<(String, String)>> {
-    let names = prop::sample::select(vec!["CallSid", "From", "To", "Digits", "DialCallStatus", "DialBridged", "CallStatus", "RecordingUrl", "RecordingDuration", "ParentCallSid", "ConferenceSid", "StatusCallbackEvent", "s", "n", "call", "x"]);
+    let names = prop::sample::select(vec![
+        "CallSid",
+        "From",
+        "To",
+        "Digits",
+        "DialCallStatus",
+        "DialBridged",
+        "CallStatus",
+        "RecordingUrl",
+        "RecordingDuration",
+        "ParentCallSid",
+        "ConferenceSid",
+        "StatusCallbackEvent",
+        "s",
+        "n",
+        "call",
+        "x",
+    ]);
     prop::collection::vec((names.prop_map(str::to_string), ".{0,40}"), 0..10)
 }
 

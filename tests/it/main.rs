@@ -1,21 +1,21 @@
 //! One integration test binary: the real HTTP service on loopback, a real SQLite file,
 //! and a phone emulator that follows Twilio's documented behaviour.
 
-mod support;
 mod desk_support;
+mod support;
 
+/// The desk in headless Chromium.
+mod browser;
 /// Whole calls, end to end over HTTP.
 mod calls;
-/// Property tests: no outside input makes a parser panic; text never breaks TwiML.
-mod fuzz;
-/// Refusals: forged signatures, malformed webhooks, unknown numbers.
-mod refusals;
 /// The `burenlijn` binary: demo, serve, dialplan check, participants, calls.
 mod cli;
 /// The desk's pages and forms, and their refusals.
 mod desk;
-/// The desk in headless Chromium.
-mod browser;
+/// Property tests: no outside input makes a parser panic; text never breaks TwiML.
+mod fuzz;
+/// Refusals: forged signatures, malformed webhooks, unknown numbers.
+mod refusals;
 /// The Twilio REST client: against the official OpenAPI description (prism), and its
 /// retries and errors against a scripted server.
 mod rest;

@@ -7,7 +7,8 @@ async fn a_forged_or_missing_signature_changes_nothing() {
     let app = spawn_app().await;
     let em = &app.sandbox.emulator;
     let before = app.snapshot().await;
-    let params = pairs(&[("CallSid", "CAforgedforgedforged"), ("From", JAN), ("To", SWITCHBOARD), ("CallStatus", "ringing")]);
+    let params =
+        pairs(&[("CallSid", "CAforgedforgedforged"), ("From", JAN), ("To", SWITCHBOARD), ("CallStatus", "ringing")]);
     let voice = em.voice_url().clone();
     let (status, _) = em.post_with_signature(&voice, &params, Some("RSOYDt4T1cUTdK1PDd93/VVr8B8=")).await.unwrap();
     assert_eq!(status, 403);
@@ -19,7 +20,8 @@ async fn a_forged_or_missing_signature_changes_nothing() {
     let report = app.call(JAN, Script::keys(&["1"])).await;
     let before = app.snapshot().await;
     let gone = pairs(&[("CallSid", &report.call_sid), ("CallStatus", "completed")]);
-    let (status, _) = em.post_with_signature(&em.status_url(), &gone, Some("AAAAAAAAAAAAAAAAAAAAAAAAAAA=")).await.unwrap();
+    let (status, _) =
+        em.post_with_signature(&em.status_url(), &gone, Some("AAAAAAAAAAAAAAAAAAAAAAAAAAA=")).await.unwrap();
     assert_eq!(status, 403);
     let key = pairs(&[("CallSid", "CAchild000000000001"), ("Digits", "1")]);
     let url = voice.join(&format!("whisper-key?call={}&n=1", report.call_sid)).unwrap();
@@ -47,9 +49,16 @@ async fn malformed_webhooks_get_a_clear_error_and_change_nothing() {
     let before = app.snapshot().await;
     let (status, body) = em.post(&voice, &pairs(&[("From", JAN)])).await.unwrap();
     assert_eq!((status, body.as_str()), (400, "missing parameter CallSid\n"));
-    let (status, body) = em.post(&voice.join("helper-done?s=abc&n=1").unwrap(), &pairs(&[("CallSid", "CA0000000000000001"), ("DialCallStatus", "completed")])).await.unwrap();
+    let (status, body) = em
+        .post(
+            &voice.join("helper-done?s=abc&n=1").unwrap(),
+            &pairs(&[("CallSid", "CA0000000000000001"), ("DialCallStatus", "completed")]),
+        )
+        .await
+        .unwrap();
     assert_eq!((status, body.as_str()), (400, "parameter s is not a number\n"));
-    let (status, _) = em.post(&voice.join("nonsense").unwrap(), &pairs(&[("CallSid", "CA0000000000000001")])).await.unwrap();
+    let (status, _) =
+        em.post(&voice.join("nonsense").unwrap(), &pairs(&[("CallSid", "CA0000000000000001")])).await.unwrap();
     assert_eq!(status, 404);
     assert_eq!(app.snapshot().await, before);
 }
@@ -58,7 +67,8 @@ async fn malformed_webhooks_get_a_clear_error_and_change_nothing() {
 async fn a_number_without_a_dialplan_says_so_and_hangs_up() {
     let app = spawn_app().await;
     let em = &app.sandbox.emulator;
-    let params = pairs(&[("CallSid", "CAunknownnumber00001"), ("From", JAN), ("To", "+31209999999"), ("CallStatus", "ringing")]);
+    let params =
+        pairs(&[("CallSid", "CAunknownnumber00001"), ("From", JAN), ("To", "+31209999999"), ("CallStatus", "ringing")]);
     let (status, doc) = em.post(em.voice_url(), &params).await.unwrap();
     assert_eq!(status, 200);
     assert!(doc.contains("Dit nummer is nog niet in gebruik.") && doc.ends_with("<Hangup/></Response>"), "{doc}");

@@ -34,7 +34,12 @@ fn whisper_call() -> CreateCall {
         from: "+31850000000".into(),
         url: Url::parse("https://burenlijn.example/twilio/whisper?call=CA1&s=2").unwrap(),
         status_callback: Some(Url::parse("https://burenlijn.example/twilio/status").unwrap()),
-        status_callback_events: vec![CallEvent::Initiated, CallEvent::Ringing, CallEvent::Answered, CallEvent::Completed],
+        status_callback_events: vec![
+            CallEvent::Initiated,
+            CallEvent::Ringing,
+            CallEvent::Answered,
+            CallEvent::Completed,
+        ],
         timeout_secs: Some(20),
         machine_detection: Some(MachineDetection::Enable),
     }
@@ -232,12 +237,14 @@ async fn prism_refuses_malformed_requests() {
     let text = no_to.text().await.unwrap();
     assert!(text.contains("'To'"), "{text}");
 
-    let bad_timeout = post("To=%2B31610000001&From=%2B31850000000&Url=https%3A%2F%2Fx.example%2Fw&Timeout=soon").await.unwrap();
+    let bad_timeout =
+        post("To=%2B31610000001&From=%2B31850000000&Url=https%3A%2F%2Fx.example%2Fw&Timeout=soon").await.unwrap();
     assert_eq!(bad_timeout.status(), 422);
     let relative_url = post("To=%2B31610000001&From=%2B31850000000&Url=whisper").await.unwrap();
     assert_eq!(relative_url.status(), 422);
 
-    let no_auth = http.post(&calls).header("content-type", "application/x-www-form-urlencoded").body(valid).send().await.unwrap();
+    let no_auth =
+        http.post(&calls).header("content-type", "application/x-www-form-urlencoded").body(valid).send().await.unwrap();
     assert_eq!(no_auth.status(), 401);
 
     let bad_status = http
@@ -281,7 +288,13 @@ struct Script {
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
-async fn scripted(State(script): State<Script>, method: axum::http::Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn scripted(
+    State(script): State<Script>,
+    method: axum::http::Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     script.seen.lock().unwrap().push(Seen {
         method: method.to_string(),
@@ -393,7 +406,8 @@ async fn a_404_without_a_twilio_body_is_still_clear() {
 async fn gives_up_on_a_persistent_500() {
     let failing = reply(500, r#"{"code":20500,"message":"Internal Server Error","status":500}"#);
     let options = RestOptions { max_retries: 2, ..quick() };
-    let server = scripted_server(vec![failing.clone(), failing.clone(), failing.clone(), reply(201, CREATED)], options).await;
+    let server =
+        scripted_server(vec![failing.clone(), failing.clone(), failing.clone(), reply(201, CREATED)], options).await;
     let error = server.client.create_call(&whisper_call()).await.unwrap_err();
     assert!(matches!(error, RestError::GaveUp { status: 500, attempts: 3, .. }), "{error:?}");
     assert_eq!(error.to_string(), "Twilio kept failing (500, code 20500) after 3 attempts: Internal Server Error");
@@ -447,7 +461,9 @@ async fn fetches_recording_media() {
 #[tokio::test]
 async fn odd_sids_never_reach_the_network() {
     let server = scripted_server(vec![], quick()).await;
-    for sid in ["", "CA123", "../../Accounts", "RE00000000000000000000000000000001", "CA0000000000000000000000000000000/"] {
+    for sid in
+        ["", "CA123", "../../Accounts", "RE00000000000000000000000000000001", "CA0000000000000000000000000000000/"]
+    {
         let error = server.client.update_call(sid, &UpdateCall::Cancel).await.unwrap_err();
         assert!(matches!(error, RestError::InvalidSid { kind: "CA", .. }), "{sid:?}: {error:?}");
     }

@@ -44,7 +44,8 @@ pub async fn spawn_app_at(start: &str) -> TestApp {
         let _ = tracing_subscriber::fmt().with_env_filter("debug").with_test_writer().try_init();
     }
     let start: Timestamp = start.parse().unwrap();
-    let sandbox = Sandbox::start(None, Neighbourhoods::embedded(), start, Some(PARTICIPANTS.to_string())).await.unwrap();
+    let sandbox =
+        Sandbox::start(None, Neighbourhoods::embedded(), start, Some(PARTICIPANTS.to_string())).await.unwrap();
     TestApp { sandbox }
 }
 
@@ -64,7 +65,15 @@ impl TestApp {
             st.store
                 .read(|c| {
                     let mut out = String::new();
-                    for table in ["calls", "attempts", "matches", "voicemails", "follow_ups", "webhook_responses", "participants"] {
+                    for table in [
+                        "calls",
+                        "attempts",
+                        "matches",
+                        "voicemails",
+                        "follow_ups",
+                        "webhook_responses",
+                        "participants",
+                    ] {
                         let mut stmt = c.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
                         let n = stmt.column_count();
                         let rows = stmt.query_map([], |r| {
@@ -90,13 +99,21 @@ impl TestApp {
     /// Runs one SQL query that returns one text.
     pub async fn text(&self, sql: &'static str) -> String {
         let st = self.sandbox.state.clone();
-        tokio::task::spawn_blocking(move || st.store.read(|c| Ok(c.query_row(sql, [], |r| r.get::<_, String>(0))?)).unwrap()).await.unwrap()
+        tokio::task::spawn_blocking(move || {
+            st.store.read(|c| Ok(c.query_row(sql, [], |r| r.get::<_, String>(0))?)).unwrap()
+        })
+        .await
+        .unwrap()
     }
 
     /// Runs one SQL count.
     pub async fn count(&self, sql: &'static str) -> i64 {
         let st = self.sandbox.state.clone();
-        tokio::task::spawn_blocking(move || st.store.read(|c| Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))?)).unwrap()).await.unwrap()
+        tokio::task::spawn_blocking(move || {
+            st.store.read(|c| Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))?)).unwrap()
+        })
+        .await
+        .unwrap()
     }
 }
 
@@ -110,17 +127,30 @@ pub fn helpers_heard(report: &CallReport) -> Vec<(String, String)> {
     report
         .lines
         .iter()
-        .filter_map(|l| if let Line::HelperHears { number, text } = l { Some((number.clone(), text.clone())) } else { None })
+        .filter_map(|l| {
+            if let Line::HelperHears { number, text } = l {
+                Some((number.clone(), text.clone()))
+            } else {
+                None
+            }
+        })
         .collect()
 }
 
 /// The numbers rung, in order.
 pub fn rung(report: &CallReport) -> Vec<String> {
-    report.lines.iter().filter_map(|l| if let Line::Ringing { number } = l { Some(number.clone()) } else { None }).collect()
+    report
+        .lines
+        .iter()
+        .filter_map(|l| if let Line::Ringing { number } = l { Some(number.clone()) } else { None })
+        .collect()
 }
 
 pub fn attempts(log: &CallLog) -> Vec<(String, String)> {
-    log.attempts.iter().map(|a| (a.phone.clone().unwrap_or_default(), a.result.clone().unwrap_or_else(|| "open".into()))).collect()
+    log.attempts
+        .iter()
+        .map(|a| (a.phone.clone().unwrap_or_default(), a.result.clone().unwrap_or_else(|| "open".into())))
+        .collect()
 }
 
 pub fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -141,7 +171,8 @@ pub async fn spawn_waves_app_at(start: &str, wave_size: u32, edit: impl Fn(Strin
         let _ = tracing_subscriber::fmt().with_env_filter("debug").with_test_writer().try_init();
     }
     let dir = tempfile::tempdir().unwrap();
-    let plan = burenlijn::config::example_dialplan_in_waves().replace("wave_size = 2", &format!("wave_size = {wave_size}"));
+    let plan =
+        burenlijn::config::example_dialplan_in_waves().replace("wave_size = 2", &format!("wave_size = {wave_size}"));
     std::fs::write(dir.path().join("example.toml"), edit(plan)).unwrap();
     let hoods = burenlijn::config::load(Some(dir.path()), None).unwrap();
     let start: Timestamp = start.parse().unwrap();
@@ -157,5 +188,9 @@ impl TestApp {
 
 /// The helpers joined to the caller, in order.
 pub fn joined(report: &CallReport) -> Vec<String> {
-    report.lines.iter().filter_map(|l| if let Line::Connected { number } = l { Some(number.clone()) } else { None }).collect()
+    report
+        .lines
+        .iter()
+        .filter_map(|l| if let Line::Connected { number } = l { Some(number.clone()) } else { None })
+        .collect()
 }

@@ -6,7 +6,11 @@ use burenlijn::provider::twilio::emulator::{HelperAction, Line, Script};
 use crate::support::*;
 
 fn no_one_alone(report: &burenlijn::provider::twilio::emulator::CallReport) {
-    assert!(!report.lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })), "nobody is ever joined to an empty line: {:#?}", report.lines);
+    assert!(
+        !report.lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })),
+        "nobody is ever joined to an empty line: {:#?}",
+        report.lines
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -18,7 +22,14 @@ async fn two_helpers_in_one_wave_both_press_1_and_exactly_one_is_joined() {
 
     let rung = rung(&report);
     assert_eq!(rung.len(), 2, "one wave of two: {rung:?}");
-    let pressed_1: Vec<&String> = report.lines.iter().filter_map(|l| match l { Line::HelperPresses { number, key } if key == "1" => Some(number), _ => None }).collect();
+    let pressed_1: Vec<&String> = report
+        .lines
+        .iter()
+        .filter_map(|l| match l {
+            Line::HelperPresses { number, key } if key == "1" => Some(number),
+            _ => None,
+        })
+        .collect();
     assert_eq!(pressed_1.len(), 2, "both pressed 1: {:#?}", report.lines);
     let joined = joined(&report);
     assert_eq!(joined.len(), 1, "exactly one is joined: {:#?}", report.lines);
@@ -26,7 +37,8 @@ async fn two_helpers_in_one_wave_both_press_1_and_exactly_one_is_joined() {
     let other = rung.iter().find(|n| **n != winner).unwrap().clone();
     assert!(
         helpers_heard(&report).iter().any(|(n, t)| *n == other && t.contains("Er is al iemand gevonden")),
-        "the other is told someone was found: {:#?}", helpers_heard(&report)
+        "the other is told someone was found: {:#?}",
+        helpers_heard(&report)
     );
     no_one_alone(&report);
 
@@ -40,7 +52,11 @@ async fn two_helpers_in_one_wave_both_press_1_and_exactly_one_is_joined() {
     assert!(log.attempts.iter().all(|a| a.key.as_deref() == Some("1")));
     assert_eq!(app.count("SELECT count(*) FROM matches").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE status = 'accepted'").await, 1);
-    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0, "every helper is free again");
+    assert_eq!(
+        app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await,
+        0,
+        "every helper is free again"
+    );
     // The caller heard kind words while waiting, then the goodbye.
     let heard = caller_heard(&report);
     assert!(heard.iter().any(|t| t.starts_with("U wacht nog even.")), "{heard:?}");
@@ -50,14 +66,18 @@ async fn two_helpers_in_one_wave_both_press_1_and_exactly_one_is_joined() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_caller_hangs_up_while_helpers_ring_all_are_cancelled_none_joined() {
     let app = spawn_waves_app(3, |p| p.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 60")).await;
-    let script = Script { hang_up_on_hold_round: Some(0), ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::NoAnswer).helper(CARLA, HelperAction::NoAnswer);
+    let script = Script { hang_up_on_hold_round: Some(0), ..Script::keys(&["1"]) }
+        .helper(ANJA, HelperAction::NoAnswer)
+        .helper(BERT, HelperAction::NoAnswer)
+        .helper(CARLA, HelperAction::NoAnswer);
     let report = app.call(JAN, script).await;
     let log = app.log_of(&report).await;
     assert_eq!(log.outcome.as_deref(), Some("abandoned"));
     assert_eq!(rung(&report).len(), 3, "{:#?}", report.lines);
     assert!(joined(&report).is_empty());
     no_one_alone(&report);
-    let canceled = report.lines.iter().filter(|l| matches!(l, Line::NotReached { status, .. } if status == "canceled")).count();
+    let canceled =
+        report.lines.iter().filter(|l| matches!(l, Line::NotReached { status, .. } if status == "canceled")).count();
     assert_eq!(canceled, 3, "every ringing phone was cancelled: {:#?}", report.lines);
     assert!(attempts(&log).iter().all(|(_, r)| r == "canceled"), "{:?}", attempts(&log));
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
@@ -67,7 +87,10 @@ async fn the_caller_hangs_up_while_helpers_ring_all_are_cancelled_none_joined() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_nobody_says_yes_the_held_caller_is_moved_to_the_desk() {
     let app = spawn_waves_app(2, |p| p).await;
-    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Silent);
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }
+        .helper(ANJA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Silent);
     let report = app.call(JAN, script).await;
     let log = app.log_of(&report).await;
     let mut results = attempts(&log);
@@ -88,13 +111,21 @@ async fn when_nobody_says_yes_the_held_caller_is_moved_to_the_desk() {
 async fn a_held_caller_whose_move_to_the_desk_was_lost_is_moved_again() {
     let app = spawn_waves_app(2, |p| p).await;
     app.network().lose_next_redirect();
-    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline);
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }
+        .helper(ANJA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Decline);
     let report = app.call(JAN, script).await;
     let log = app.log_of(&report).await;
     assert!(report.lines.contains(&Line::DeskAnswers), "{:#?}", report.lines);
     assert_eq!(log.outcome.as_deref(), Some("desk"));
     // Moved once more, and only once: the sorry is said once.
-    assert_eq!(caller_heard(&report).iter().filter(|t| t.starts_with("Het spijt me.")).count(), 1, "{:?}", caller_heard(&report));
+    assert_eq!(
+        caller_heard(&report).iter().filter(|t| t.starts_with("Het spijt me.")).count(),
+        1,
+        "{:?}",
+        caller_heard(&report)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -102,7 +133,9 @@ async fn rest_errors_a_503_is_retried_and_a_refused_helper_is_skipped() {
     let app = spawn_waves_app(2, |p| p).await;
     app.network().fail_next_creations(1);
     app.network().refuse_calls_to(ANJA, 400);
-    let report = app.call(JAN, Script::keys(&["1"]).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Accept)).await;
+    let report = app
+        .call(JAN, Script::keys(&["1"]).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Accept))
+        .await;
     let log = app.log_of(&report).await;
     let mut results = attempts(&log);
     results.sort();
@@ -116,8 +149,15 @@ async fn rest_errors_a_503_is_retried_and_a_refused_helper_is_skipped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_caller_who_waited_too_long_hears_nobody_new_rung_and_is_moved_to_the_desk() {
-    let app = spawn_waves_app(2, |p| p.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 120").replace("max_wait_seconds = 300", "max_wait_seconds = 30")).await;
-    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::NoAnswer).helper(CARLA, HelperAction::NoAnswer);
+    let app = spawn_waves_app(2, |p| {
+        p.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 120")
+            .replace("max_wait_seconds = 300", "max_wait_seconds = 30")
+    })
+    .await;
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }
+        .helper(ANJA, HelperAction::NoAnswer)
+        .helper(BERT, HelperAction::NoAnswer)
+        .helper(CARLA, HelperAction::NoAnswer);
     let report = app.call(JAN, script).await;
     let log = app.log_of(&report).await;
     assert_eq!(log.outcome.as_deref(), Some("desk"), "{:#?}", report.lines);
@@ -140,8 +180,11 @@ async fn the_caller_hangs_up_between_the_yes_and_the_join_and_the_helper_is_told
     no_one_alone(&report);
     let winner = rung(&report)[0].clone();
     assert!(
-        helpers_heard(&report).iter().any(|(n, t)| *n == winner && t.starts_with("Het spijt me. De beller heeft net opgehangen")),
-        "the neighbour who said yes is told: {:#?}", helpers_heard(&report)
+        helpers_heard(&report)
+            .iter()
+            .any(|(n, t)| *n == winner && t.starts_with("Het spijt me. De beller heeft net opgehangen")),
+        "the neighbour who said yes is told: {:#?}",
+        helpers_heard(&report)
     );
     // The caller hung up before anyone could help: the desk calls them back.
     assert_eq!(log.outcome.as_deref(), Some("abandoned"));
@@ -153,8 +196,8 @@ async fn the_caller_hangs_up_between_the_yes_and_the_join_and_the_helper_is_told
     assert_eq!(app.count("SELECT count(*) FROM wave_searches s JOIN wave_legs l ON l.call_sid = s.call_sid WHERE s.conference_sid IS NOT NULL AND l.conference_sid IS NOT NULL AND s.conference_sid <> l.conference_sid").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
     // The desk sees who said yes, to tell the caller when it calls back.
-    use burenlijn::domain::desk::Role;
     use crate::desk_support::{add_user, Browser};
+    use burenlijn::domain::desk::Role;
     add_user(&app, "Els", Role::Desk).await;
     let page = Browser::login(&app, "Els").await.get("/desk/follow-up").await;
     assert!(page.body.contains("Een buur zei ja, maar ze zijn niet verbonden: terugbellen"), "{}", page.body);
@@ -164,7 +207,15 @@ async fn the_caller_hangs_up_between_the_yes_and_the_join_and_the_helper_is_told
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_yes_whose_line_drops_before_the_join_does_not_end_the_search() {
     let app = spawn_waves_app(1, |p| p).await;
-    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::AcceptThenHangUp).helper(BERT, HelperAction::AcceptThenHangUp).helper(CARLA, HelperAction::Accept)).await;
+    let report = app
+        .call(
+            JAN,
+            Script::keys(&["1"])
+                .helper(ANJA, HelperAction::AcceptThenHangUp)
+                .helper(BERT, HelperAction::AcceptThenHangUp)
+                .helper(CARLA, HelperAction::Accept),
+        )
+        .await;
     let log = app.log_of(&report).await;
     assert_eq!(joined(&report), vec![CARLA.to_string()], "{:#?}", report.lines);
     no_one_alone(&report);
@@ -185,9 +236,22 @@ async fn phones_whose_ends_are_never_reported_do_not_keep_the_caller_waiting() {
     let app = spawn_waves_app(2, |p| p).await;
     // As while the service restarts: the ends of the first two phones never arrive.
     app.network().lose_status_callbacks();
-    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::NoAnswer).helper(CARLA, HelperAction::Accept)).await;
+    let report = app
+        .call(
+            JAN,
+            Script::keys(&["1"])
+                .helper(ANJA, HelperAction::NoAnswer)
+                .helper(BERT, HelperAction::NoAnswer)
+                .helper(CARLA, HelperAction::Accept),
+        )
+        .await;
     let log = app.log_of(&report).await;
-    assert_eq!(joined(&report), vec![CARLA.to_string()], "after two minutes past their ring time, the lost phones free their places: {:#?}", report.lines);
+    assert_eq!(
+        joined(&report),
+        vec![CARLA.to_string()],
+        "after two minutes past their ring time, the lost phones free their places: {:#?}",
+        report.lines
+    );
     assert_eq!(log.outcome.as_deref(), Some("matched"));
     no_one_alone(&report);
     // The sweep frees them for other calls a quarter of an hour later.
@@ -201,7 +265,9 @@ async fn phones_whose_ends_are_never_reported_do_not_keep_the_caller_waiting() {
 /// called back. Returns the app (clock still on Tuesday evening).
 pub(crate) async fn jan_asks_to_be_called_back() -> TestApp {
     let app = spawn_waves_app_at(TUESDAY_EVENING, 2, |p| p).await;
-    let report = app.call(JAN, Script::keys(&["1", "1"]).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline)).await;
+    let report = app
+        .call(JAN, Script::keys(&["1", "1"]).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline))
+        .await;
     let heard = caller_heard(&report);
     assert!(heard.iter().any(|t| t.starts_with("Wilt u dat we u terugbellen zodra een buur kan helpen?")), "{heard:?}");
     assert!(heard.iter().any(|t| t.starts_with("Dat is goed. We zoeken verder.")), "{heard:?}");
@@ -221,29 +287,59 @@ async fn a_callback_accepted_the_next_morning() {
     // may vary; whoever is rung first, only Bert says yes.)
     app.sandbox.clock.advance(9 * 3600 + 30 * 60);
     app.network().script_helpers(
-        [(BERT.to_string(), HelperAction::Accept), (CARLA.to_string(), HelperAction::Decline), (ANJA.to_string(), HelperAction::Decline)].into_iter().collect(),
+        [
+            (BERT.to_string(), HelperAction::Accept),
+            (CARLA.to_string(), HelperAction::Decline),
+            (ANJA.to_string(), HelperAction::Decline),
+        ]
+        .into_iter()
+        .collect(),
     );
     // Jan takes a while to come to the phone.
     app.network().ring_for(JAN, 40);
     assert_eq!(start_searches().await.unwrap(), 1);
     let search = app.text("SELECT search_sid FROM open_requests").await;
     let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
-    assert!(lines.contains(&Line::Joined { waiting: BERT.into(), joining: JAN.into() }), "Bert waits, and Jan is joined to him: {lines:#?}");
-    let heard = |who: &str| lines.iter().filter_map(|l| match l { Line::HelperHears { number, text } if number == who => Some(text.clone()), _ => None }).collect::<Vec<_>>();
-    assert!(heard(BERT).iter().any(|t| t == "Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen."), "{:?}", heard(BERT));
-    assert!(heard(BERT).iter().any(|t| t == "Dank u wel. Blijft u aan de lijn. Ik bel Jan nu op."), "{:?}", heard(BERT));
+    assert!(
+        lines.contains(&Line::Joined { waiting: BERT.into(), joining: JAN.into() }),
+        "Bert waits, and Jan is joined to him: {lines:#?}"
+    );
+    let heard = |who: &str| {
+        lines
+            .iter()
+            .filter_map(|l| match l {
+                Line::HelperHears { number, text } if number == who => Some(text.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        heard(BERT).iter().any(|t| t == "Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen."),
+        "{:?}",
+        heard(BERT)
+    );
+    assert!(
+        heard(BERT).iter().any(|t| t == "Dank u wel. Blijft u aan de lijn. Ik bel Jan nu op."),
+        "{:?}",
+        heard(BERT)
+    );
     // While Jan's phone rings, Bert hears kind words again and again, never silence.
-    let waiting_words = heard(BERT).iter().filter(|t| *t == "Ik bel Jan nog. Blijft u nog even aan de lijn. Fijn dat u wacht.").count();
+    let waiting_words =
+        heard(BERT).iter().filter(|t| *t == "Ik bel Jan nog. Blijft u nog even aan de lijn. Fijn dat u wacht.").count();
     assert!(waiting_words >= 2, "{:?}", heard(BERT));
-    assert!(heard(JAN).iter().any(|t| t == "Goed nieuws. Bert uit de Dorpsweg kan u helpen. Ik verbind u nu."), "{:?}", heard(JAN));
+    assert!(
+        heard(JAN).iter().any(|t| t == "Goed nieuws. Bert uit de Dorpsweg kan u helpen. Ik verbind u nu."),
+        "{:?}",
+        heard(JAN)
+    );
     assert!(!lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })), "{lines:#?}");
     assert_eq!(app.text("SELECT status FROM open_requests").await, "connected");
     assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND outcome = 'matched'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
 
     // The desk: the searches are shown as such, and the figures count Jan's one call, helped.
-    use burenlijn::domain::desk::Role;
     use crate::desk_support::{add_user, Browser};
+    use burenlijn::domain::desk::Role;
     add_user(&app, "Els", Role::Coordinator).await;
     let mut b = Browser::login(&app, "Els").await;
     assert!(b.get("/desk/calls").await.body.contains("terugbelpoging"));
@@ -262,9 +358,14 @@ async fn a_resident_who_does_not_answer_the_callback() {
     app.sandbox.clock.advance(12 * 3600);
     // Anja too says no, should the held call's waits have moved the clock into her hours.
     app.network().script_helpers(
-        [(BERT.to_string(), HelperAction::Accept), (CARLA.to_string(), HelperAction::Decline), (ANJA.to_string(), HelperAction::Decline), (JAN.to_string(), HelperAction::NoAnswer)]
-            .into_iter()
-            .collect(),
+        [
+            (BERT.to_string(), HelperAction::Accept),
+            (CARLA.to_string(), HelperAction::Decline),
+            (ANJA.to_string(), HelperAction::Decline),
+            (JAN.to_string(), HelperAction::NoAnswer),
+        ]
+        .into_iter()
+        .collect(),
     );
     assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
     let search = app.text("SELECT search_sid FROM open_requests").await;
@@ -287,7 +388,15 @@ async fn a_resident_who_does_not_answer_the_callback() {
 async fn a_morning_search(bert: HelperAction, before: impl FnOnce(&TestApp)) -> (TestApp, Vec<Line>) {
     let app = jan_asks_to_be_called_back().await;
     app.sandbox.clock.advance(12 * 3600);
-    app.network().script_helpers([(BERT.to_string(), bert), (CARLA.to_string(), HelperAction::Decline), (ANJA.to_string(), HelperAction::Decline)].into_iter().collect());
+    app.network().script_helpers(
+        [
+            (BERT.to_string(), bert),
+            (CARLA.to_string(), HelperAction::Decline),
+            (ANJA.to_string(), HelperAction::Decline),
+        ]
+        .into_iter()
+        .collect(),
+    );
     before(&app);
     assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
     let search = app.text("SELECT search_sid FROM open_requests").await;
@@ -301,26 +410,60 @@ async fn the_request_stays_open(app: &TestApp) {
     assert_eq!(app.text("SELECT status FROM open_requests").await, "open");
     assert_eq!(app.count("SELECT count(*) FROM matches WHERE call_sid LIKE 'CB%'").await, 0);
     assert_eq!(app.count("SELECT count(*) FROM follow_ups f WHERE f.call_sid LIKE 'CB%'").await, 0, "{}", app.text("SELECT group_concat(f.reason || ' ' || c.phase || ' ' || coalesce(c.outcome, '-'), '; ') FROM follow_ups f JOIN calls c USING (call_sid)").await);
-    assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND ended_at IS NULL").await, 0, "the search's own row is closed");
-    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE helper_phone = '+31610000002' AND key = '1' AND result = 'canceled'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND ended_at IS NULL").await,
+        0,
+        "the search's own row is closed"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM attempts WHERE helper_phone = '+31610000002' AND key = '1' AND result = 'canceled'"
+        )
+        .await,
+        1
+    );
     app.sandbox.clock.advance(3600);
-    app.network().script_helpers([(ANJA.to_string(), HelperAction::Decline), (CARLA.to_string(), HelperAction::Decline), (BERT.to_string(), HelperAction::Decline)].into_iter().collect());
-    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1, "searched for again later");
+    app.network().script_helpers(
+        [
+            (ANJA.to_string(), HelperAction::Decline),
+            (CARLA.to_string(), HelperAction::Decline),
+            (BERT.to_string(), HelperAction::Decline),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    assert_eq!(
+        burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(),
+        1,
+        "searched for again later"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_helper_who_hangs_up_while_the_resident_is_called_leaves_the_request_open() {
     let (app, lines) = a_morning_search(HelperAction::AcceptThenHangUp, |app| app.network().ring_for(JAN, 60)).await;
     assert!(lines.contains(&Line::HelperHangsUp { number: BERT.into() }), "{lines:#?}");
-    assert!(lines.contains(&Line::NotReached { number: JAN.into(), status: "canceled".into() }), "Jan's phone stops ringing: {lines:#?}");
-    assert!(!lines.iter().any(|l| matches!(l, Line::HelperHears { number, .. } if number == JAN)), "Jan hears nothing: {lines:#?}");
+    assert!(
+        lines.contains(&Line::NotReached { number: JAN.into(), status: "canceled".into() }),
+        "Jan's phone stops ringing: {lines:#?}"
+    );
+    assert!(
+        !lines.iter().any(|l| matches!(l, Line::HelperHears { number, .. } if number == JAN)),
+        "Jan hears nothing: {lines:#?}"
+    );
     the_request_stays_open(&app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_helper_whose_line_drops_as_the_resident_is_joined_leaves_the_request_open() {
     let (app, lines) = a_morning_search(HelperAction::Accept, |app| app.network().hang_up_before_the_next_join()).await;
-    let heard_by_jan: Vec<&String> = lines.iter().filter_map(|l| match l { Line::HelperHears { number, text } if number == JAN => Some(text), _ => None }).collect();
+    let heard_by_jan: Vec<&String> = lines
+        .iter()
+        .filter_map(|l| match l {
+            Line::HelperHears { number, text } if number == JAN => Some(text),
+            _ => None,
+        })
+        .collect();
     assert!(heard_by_jan.iter().any(|t| t.starts_with("Goed nieuws. Bert")), "{lines:#?}");
     assert!(
         heard_by_jan.iter().any(|t| t.as_str() == "Het spijt me. Bert kon helaas niet aan de lijn blijven. We zoeken verder. Zodra een buur kan helpen, bellen we u terug. Tot ziens."),
@@ -333,7 +476,15 @@ async fn a_helper_whose_line_drops_as_the_resident_is_joined_leaves_the_request_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_back_search_whose_end_was_lost_is_closed_and_tried_again() {
     let (app, _) = a_morning_search(HelperAction::NoAnswer, |app| {
-        app.network().script_helpers([(BERT.to_string(), HelperAction::NoAnswer), (CARLA.to_string(), HelperAction::NoAnswer), (ANJA.to_string(), HelperAction::NoAnswer)].into_iter().collect());
+        app.network().script_helpers(
+            [
+                (BERT.to_string(), HelperAction::NoAnswer),
+                (CARLA.to_string(), HelperAction::NoAnswer),
+                (ANJA.to_string(), HelperAction::NoAnswer),
+            ]
+            .into_iter()
+            .collect(),
+        );
         app.network().lose_status_callbacks();
     })
     .await;
@@ -343,16 +494,24 @@ async fn a_call_back_search_whose_end_was_lost_is_closed_and_tried_again() {
     tokio::task::spawn_blocking(move || burenlijn::web::sweep(&st).unwrap()).await.unwrap();
     assert_eq!(app.text("SELECT status FROM open_requests").await, "open", "the request is tried again");
     assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND ended_at IS NULL").await, 0);
-    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE call_sid LIKE 'CB%'").await, 0, "no follow-up for the search itself");
-    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0, "nobody stays marked as being rung");
+    assert_eq!(
+        app.count("SELECT count(*) FROM follow_ups WHERE call_sid LIKE 'CB%'").await,
+        0,
+        "no follow-up for the search itself"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await,
+        0,
+        "nobody stays marked as being rung"
+    );
     app.sandbox.clock.advance(3600);
     assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desk_sees_a_call_back_search_and_can_stop_it() {
-    use burenlijn::domain::desk::Role;
     use crate::desk_support::{add_user, Browser};
+    use burenlijn::domain::desk::Role;
     let app = jan_asks_to_be_called_back().await;
     add_user(&app, "Els", Role::Desk).await;
     let mut b = Browser::login(&app, "Els").await;
@@ -360,7 +519,11 @@ async fn the_desk_sees_a_call_back_search_and_can_stop_it() {
     assert!(page.body.contains("De centrale zoekt een buur en belt terug zodra iemand ja zegt."), "{}", page.body);
     let id = app.count("SELECT id FROM follow_ups").await;
     let start_button = format!(r#"action="/desk/follow-up/{id}/call-back""#);
-    assert!(page.body.contains("Stop met zoeken") && !page.body.contains(&start_button), "no second search while one runs: {}", page.body);
+    assert!(
+        page.body.contains("Stop met zoeken") && !page.body.contains(&start_button),
+        "no second search while one runs: {}",
+        page.body
+    );
     let path = format!("/desk/follow-up/{id}/stop-call-back");
     assert_eq!(b.post(&path, &[("csrf", "wrong")]).await.status, 403);
     assert_eq!(app.text("SELECT status FROM open_requests").await, "open", "a refused form changes nothing");
@@ -371,31 +534,58 @@ async fn the_desk_sees_a_call_back_search_and_can_stop_it() {
     assert_eq!(b.post(&path, &[("csrf", &page.csrf())]).await.status, 409, "stopped already");
     // The desk may start a new search; nobody is rung for Jan any more.
     let page = b.get("/desk/follow-up").await;
-    assert!(page.body.contains("Het zoeken is gestopt door de balie.") && page.body.contains(&start_button), "{}", page.body);
+    assert!(
+        page.body.contains("Het zoeken is gestopt door de balie.") && page.body.contains(&start_button),
+        "{}",
+        page.body
+    );
     app.sandbox.clock.advance(12 * 3600);
     assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desk_takes_a_request_itself_and_can_stop_it() {
-    use burenlijn::domain::desk::Role;
     use crate::desk_support::{add_user, Browser};
+    use burenlijn::domain::desk::Role;
     let app = spawn_waves_app_at(TUESDAY_EVENING, 2, |p| p).await;
     add_user(&app, "Els", Role::Desk).await;
     let mut b = Browser::login(&app, "Els").await;
     let page = b.get("/desk/follow-up").await;
-    assert!(page.body.contains("Zelf een verzoek aannemen") && page.body.contains(r#"action="/desk/call-backs""#), "{}", page.body);
+    assert!(
+        page.body.contains("Zelf een verzoek aannemen") && page.body.contains(r#"action="/desk/call-backs""#),
+        "{}",
+        page.body
+    );
     let csrf = page.csrf();
-    let take = |phone: &'static str, category: &'static str| vec![("csrf", csrf.clone()), ("phone", phone.to_string()), ("category", category.to_string()), ("number", "+31850000000".to_string())];
+    let take = |phone: &'static str, category: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("phone", phone.to_string()),
+            ("category", category.to_string()),
+            ("number", "+31850000000".to_string()),
+        ]
+    };
     // Bad input: a clear answer, nothing saved.
-    for (phone, category, says) in [("12", "shopping", "Telefoonnummer"), ("020-1234567", "flying", "Kies waarbij"), ("", "shopping", "Telefoonnummer")] {
+    for (phone, category, says) in [
+        ("12", "shopping", "Telefoonnummer"),
+        ("020-1234567", "flying", "Kies waarbij"),
+        ("", "shopping", "Telefoonnummer"),
+    ] {
         let form = take(phone, category);
         let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let refused = b.post("/desk/call-backs", &pairs).await;
         assert_eq!(refused.status, 400, "{phone} {category}");
         assert!(refused.body.contains(says) && refused.body.contains("Er is niets opgeslagen."), "{}", refused.body);
     }
-    assert_eq!(b.post("/desk/call-backs", &[("csrf", "wrong"), ("phone", "020-1234567"), ("category", "shopping"), ("number", "+31850000000")]).await.status, 403);
+    assert_eq!(
+        b.post(
+            "/desk/call-backs",
+            &[("csrf", "wrong"), ("phone", "020-1234567"), ("category", "shopping"), ("number", "+31850000000")]
+        )
+        .await
+        .status,
+        403
+    );
     assert_eq!(app.count("SELECT count(*) FROM open_requests").await, 0);
     // Jan phones the desk: he is known, so his request carries his name.
     let form = take("020-1234567", "shopping");
@@ -416,8 +606,8 @@ async fn the_desk_takes_a_request_itself_and_can_stop_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_a_search_under_way_stops_its_phones() {
-    use burenlijn::domain::desk::Role;
     use crate::desk_support::{add_user, Browser};
+    use burenlijn::domain::desk::Role;
     // The phones' ends are never reported, so the search is still under way when stopped.
     let (app, _) = a_morning_search(HelperAction::NoAnswer, |app| app.network().lose_status_callbacks()).await;
     assert_eq!(app.text("SELECT status FROM open_requests").await, "searching");
@@ -429,7 +619,11 @@ async fn stopping_a_search_under_way_stops_its_phones() {
     assert_eq!(done.location.as_deref(), Some("/desk/follow-up?stopped=1"), "{}", done.body);
     assert_eq!(app.text("SELECT status FROM open_requests").await, "closed");
     assert_eq!(app.count("SELECT count(*) FROM wave_searches WHERE status = 'searching'").await, 0);
-    assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE status IN ('ringing', 'answered')").await, 0, "the phones still ringing are stopped");
+    assert_eq!(
+        app.count("SELECT count(*) FROM wave_legs WHERE status IN ('ringing', 'answered')").await,
+        0,
+        "the phones still ringing are stopped"
+    );
     assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND ended_at IS NULL").await, 0);
     assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE call_sid LIKE 'CB%'").await, 0);
     // A search that found nobody is no call: the Now page (this morning) and the log leave
@@ -442,11 +636,13 @@ async fn stopping_a_search_under_way_stops_its_phones() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desk_starts_a_call_back_search_from_a_follow_up() {
-    use burenlijn::domain::desk::Role;
     use crate::desk_support::{add_user, Browser};
+    use burenlijn::domain::desk::Role;
     let app = spawn_waves_app_at(TUESDAY_EVENING, 2, |p| p).await;
     // Jan says nothing at the offer and leaves a message instead.
-    let script = Script { message_seconds: Some(12), ..Script::keys(&["1"]) }.helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline);
+    let script = Script { message_seconds: Some(12), ..Script::keys(&["1"]) }
+        .helper(BERT, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Decline);
     app.call(JAN, script).await;
     assert_eq!(app.count("SELECT count(*) FROM open_requests").await, 0);
     add_user(&app, "Els", Role::Coordinator).await;
@@ -473,11 +669,27 @@ async fn a_helper_leg_whose_end_was_never_reported_is_closed_by_the_sweep() {
     app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept)).await;
     // As if the legs' status callbacks had been lost.
     let st = app.sandbox.state.clone();
-    tokio::task::spawn_blocking(move || st.store.write(|tx| Ok(tx.execute_batch("UPDATE attempts SET ended_at = NULL; UPDATE wave_legs SET ended_at = NULL;")?)).unwrap()).await.unwrap();
+    tokio::task::spawn_blocking(move || {
+        st.store
+            .write(|tx| {
+                Ok(tx.execute_batch("UPDATE attempts SET ended_at = NULL; UPDATE wave_legs SET ended_at = NULL;")?)
+            })
+            .unwrap()
+    })
+    .await
+    .unwrap();
     assert!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await >= 2);
     app.sandbox.clock.advance(4 * 3600);
     let st = app.sandbox.state.clone();
     tokio::task::spawn_blocking(move || burenlijn::web::sweep(&st).unwrap()).await.unwrap();
-    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0, "nobody stays marked as being rung");
-    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE result = 'accepted'").await, 1, "results already known are kept");
+    assert_eq!(
+        app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await,
+        0,
+        "nobody stays marked as being rung"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM attempts WHERE result = 'accepted'").await,
+        1,
+        "results already known are kept"
+    );
 }

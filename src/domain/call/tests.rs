@@ -35,7 +35,8 @@ fn helper(id: i64, name: &str) -> NextHelper {
 
 /// Jan's call up to the moment Anja's phone rings for shopping, then `rest`.
 fn anja_ringing(rest: Vec<(Timestamp, Event, Option<NextHelper>)>) -> Vec<(Timestamp, Event, Option<NextHelper>)> {
-    let mut events = vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))];
+    let mut events =
+        vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))];
     events.extend(rest);
     events
 }
@@ -45,7 +46,16 @@ fn run(w: &World, events: Vec<(Timestamp, Event, Option<NextHelper>)>) -> (CallS
     let mut state = CallState::new(events[0].0);
     let mut steps = Vec::new();
     for (now, event, next_helper) in events {
-        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper, caller_gone: false, caller_over_limit: false, callback: false };
+        let ctx = Context {
+            now,
+            dialplan: &w.plan,
+            prompts: &w.prompts,
+            caller: &w.caller,
+            next_helper,
+            caller_gone: false,
+            caller_over_limit: false,
+            callback: false,
+        };
         let step = step(state, event, &ctx);
         state = step.state.clone();
         steps.push(step);
@@ -63,14 +73,21 @@ fn describe(step: &Step) -> String {
         let line = match action {
             Action::Say(s) => format!("say {}", speech(s)),
             Action::Gather { say, timeout_seconds, next } => {
-                format!("gather {timeout_seconds}s -> {next:?}: {}", say.iter().map(speech).collect::<Vec<_>>().join(" | "))
+                format!(
+                    "gather {timeout_seconds}s -> {next:?}: {}",
+                    say.iter().map(speech).collect::<Vec<_>>().join(" | ")
+                )
             }
             Action::Redirect(next) => format!("redirect {next:?}"),
             Action::DialHelper { number, caller_id, timeout_seconds, whisper, done } => {
                 format!("dial helper {number} from {caller_id} {timeout_seconds}s whisper {whisper:?} done {done:?}")
             }
-            Action::DialDesk { number, timeout_seconds, done } => format!("dial desk {number} {timeout_seconds}s done {done:?}"),
-            Action::Record { max_seconds, silence_seconds, done } => format!("record {max_seconds}s silence {silence_seconds}s done {done:?}"),
+            Action::DialDesk { number, timeout_seconds, done } => {
+                format!("dial desk {number} {timeout_seconds}s done {done:?}")
+            }
+            Action::Record { max_seconds, silence_seconds, done } => {
+                format!("record {max_seconds}s silence {silence_seconds}s done {done:?}")
+            }
             Action::Pause(s) => format!("pause {s}s"),
             Action::Hold { wait, done } => format!("hold wait {wait:?} done {done:?}"),
             Action::JoinHold => "join the held caller".to_string(),
@@ -93,7 +110,6 @@ fn check(step: &Step, expect: Expect) {
 
 const TUE_MORNING: (i8, i8, i8) = (24, 10, 15);
 
-
 fn t(secs: i64) -> Timestamp {
     at(TUE_MORNING.0, TUE_MORNING.1, TUE_MORNING.2, 0) + jiff::SignedDuration::from_secs(secs)
 }
@@ -102,13 +118,16 @@ fn t(secs: i64) -> Timestamp {
 fn a_known_caller_is_greeted_by_name_and_hears_the_menu() {
     let w = world();
     let (_, steps) = run(&w, vec![(t(0), Event::Incoming, None)]);
-    check(&steps[0], expect![[r#"
+    check(
+        &steps[0],
+        expect![[r#"
         say Goedemorgen Jan de Vries. Fijn dat u belt met de Burenlijn van Voorbeeldwijk.
         say Deze lijn is niet voor spoed. Bij spoed belt u 1 1 2.
         gather 8s -> Menu: Waarmee kunnen we u helpen? | Voor boodschappen, toets 1. | Voor vervoer, bijvoorbeeld naar de dokter of het ziekenhuis, toets 2. | Voor een klusje in of om het huis, toets 3. | Voor een praatje of wat gezelschap, toets 4. | Wilt u iemand van de balie spreken? Toets 0.
         redirect Menu
         phase Menu
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -135,12 +154,15 @@ fn silence_repeats_the_menu_twice_then_goes_to_the_desk() {
     );
     assert!(describe(&steps[1]).starts_with("say Ik hoorde geen toets. Ik zeg het nog een keer.\ngather"));
     assert!(describe(&steps[2]).starts_with("say Ik hoorde geen toets."));
-    check(&steps[3], expect![[r#"
+    check(
+        &steps[3],
+        expect![[r#"
         say Ik hoor nog steeds geen toets. Dat geeft niets.
         say Ik verbind u met de balie. Een ogenblik.
         dial desk +31850000001 25s done DeskDone
         phase Desk
-    "#]]);
+    "#]],
+    );
     assert_eq!(state.menu_rounds, 3);
 }
 
@@ -150,16 +172,24 @@ fn silence_outside_office_hours_ends_in_a_message_for_the_desk() {
     let sat = |s| at(28, 11, 0, s);
     let (_, steps) = run(
         &w,
-        vec![(sat(0), Event::Incoming, None), (sat(20), Event::MenuKey(None), None), (sat(40), Event::MenuKey(None), None), (sat(59), Event::MenuKey(None), None)],
+        vec![
+            (sat(0), Event::Incoming, None),
+            (sat(20), Event::MenuKey(None), None),
+            (sat(40), Event::MenuKey(None), None),
+            (sat(59), Event::MenuKey(None), None),
+        ],
     );
-    check(&steps[3], expect![[r#"
+    check(
+        &steps[3],
+        expect![[r#"
         say Ik hoor nog steeds geen toets. Dat geeft niets.
         say De balie belt u op maandag na 9 uur terug.
         say U kunt een bericht inspreken voor de balie. Zeg na de piep uw naam, en waarmee we u kunnen helpen. Hang daarna gewoon op.
         record 120s silence 5s done Recorded
         redirect Recorded
         phase Voicemail
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -167,20 +197,29 @@ fn an_unknown_key_is_named_and_the_menu_repeated() {
     let w = world();
     let (state, steps) = run(&w, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("7".into())), None)]);
     let text = describe(&steps[1]);
-    assert!(text.starts_with("say Die toets ken ik niet. Ik zeg het nog een keer.\ngather 8s -> Menu: Waarmee"), "{text}");
+    assert!(
+        text.starts_with("say Die toets ken ik niet. Ik zeg het nog een keer.\ngather 8s -> Menu: Waarmee"),
+        "{text}"
+    );
     assert_eq!(state.phase, Phase::Menu);
 }
 
 #[test]
 fn a_category_key_rings_the_first_helper() {
     let w = world();
-    let (state, steps) = run(&w, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))]);
-    check(&steps[1], expect![[r#"
+    let (state, steps) = run(
+        &w,
+        vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))],
+    );
+    check(
+        &steps[1],
+        expect![[r#"
         say U vraagt hulp bij boodschappen. Ik zoek nu een buur die u kan helpen. Blijft u aan de lijn, het kan even duren.
         dial helper +31610000007 from +31850000000 20s whisper Whisper { attempt: 1 } done HelperDone { attempt: 1 }
         effect AttemptStarted { attempt: 1, helper_id: 7, phone: PhoneNumber("+31610000007") }
         phase Ringing(Ring { attempt: 1, helper_id: 7, helper_first_name: "Anja", key: None })
-    "#]]);
+    "#]],
+    );
     assert_eq!(state.category.as_deref(), Some("shopping"));
     assert_eq!(state.search_started_at, Some(t(10)));
 }
@@ -196,14 +235,17 @@ fn the_helper_hears_first_name_street_and_category_never_a_number() {
             (t(20), Event::HelperAnswered { attempt: 1 }, None),
         ],
     );
-    check(&steps[2], expect![[r#"
+    check(
+        &steps[2],
+        expect![[r#"
         gather 6s -> WhisperKey { attempt: 1 }: Goedemorgen Anja. U wordt gebeld door de Burenlijn van Voorbeeldwijk. | Jan uit de Kerkstraat vraagt om hulp. Het gaat om vervoer, bijvoorbeeld naar de dokter of het ziekenhuis. | Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
         gather 6s -> WhisperKey { attempt: 1 }: Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
         say Dank u wel. Ik vraag iemand anders. Tot ziens.
         hangup
         effect HelperAnswered { attempt: 1 }
         phase Ringing(Ring { attempt: 1, helper_id: 7, helper_first_name: "Anja", key: None })
-    "#]]);
+    "#]],
+    );
     assert!(!describe(&steps[2]).contains("1234567"));
 }
 
@@ -215,41 +257,67 @@ fn a_no_is_thanked_and_the_next_helper_is_rung_then_a_yes_connects() {
         anja_ringing(vec![
             (t(20), Event::HelperAnswered { attempt: 1 }, None),
             (t(30), Event::HelperKey { attempt: 1, key: Some("2".into()) }, None),
-            (t(31), Event::HelperDialEnded { attempt: 1, status: DialStatus::Completed, bridged: Some(false) }, Some(helper(8, "Bert"))),
+            (
+                t(31),
+                Event::HelperDialEnded { attempt: 1, status: DialStatus::Completed, bridged: Some(false) },
+                Some(helper(8, "Bert")),
+            ),
             (t(40), Event::HelperAnswered { attempt: 2 }, None),
             (t(50), Event::HelperKey { attempt: 2, key: Some("1".into()) }, None),
         ]),
     );
-    check(&steps[3], expect![[r#"
+    check(
+        &steps[3],
+        expect![[r#"
         say Geen probleem. Dank u wel dat u opnam. Tot een volgende keer.
         hangup
         effect HelperKey { attempt: 1, key: "2" }
         phase Ringing(Ring { attempt: 1, helper_id: 7, helper_first_name: "Anja", key: Some("2") })
-    "#]]);
-    check(&steps[4], expect![[r#"
+    "#]],
+    );
+    check(
+        &steps[4],
+        expect![[r#"
         say Ik probeer nog iemand. Blijft u aan de lijn.
         dial helper +31610000008 from +31850000000 20s whisper Whisper { attempt: 2 } done HelperDone { attempt: 2 }
         effect AttemptEnded { attempt: 1, result: Declined }
         effect AttemptStarted { attempt: 2, helper_id: 8, phone: PhoneNumber("+31610000008") }
         phase Ringing(Ring { attempt: 2, helper_id: 8, helper_first_name: "Bert", key: None })
-    "#]]);
-    check(&steps[6], expect![[r#"
+    "#]],
+    );
+    check(
+        &steps[6],
+        expect![[r#"
         say Dank u wel. Ik verbind u nu.
         effect HelperKey { attempt: 2, key: "1" }
         effect Matched { attempt: 2, helper_id: 8, wait_seconds: 40 }
         phase Connected(Ring { attempt: 2, helper_id: 8, helper_first_name: "Bert", key: Some("1") })
-    "#]]);
+    "#]],
+    );
     assert!(!describe(&steps[6]).contains("hangup"), "a yes must not hang up: that joins the two");
 
     // After the conversation the Dial action arrives.
-    let ctx = Context { now: t(59), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback: false };
-    let end = step(state, Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(true) }, &ctx);
-    check(&end, expect![[r#"
+    let ctx = Context {
+        now: t(59),
+        dialplan: &w.plan,
+        prompts: &w.prompts,
+        caller: &w.caller,
+        next_helper: None,
+        caller_gone: false,
+        caller_over_limit: false,
+        callback: false,
+    };
+    let end =
+        step(state, Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(true) }, &ctx);
+    check(
+        &end,
+        expect![[r#"
         say Fijn dat er iemand kon helpen. Tot ziens.
         hangup
         effect AttemptEnded { attempt: 2, result: Accepted }
         phase Ended { outcome: Matched, from: Connected }
-    "#]]);
+    "#]],
+    );
     assert_eq!(end.state.ended_at, Some(t(59)));
 }
 
@@ -300,18 +368,18 @@ fn limits_end_the_search_honestly() {
     let busy = |n| Event::HelperDialEnded { attempt: n, status: DialStatus::Busy, bridged: Some(false) };
     let (state, steps) = run(
         &w,
-        anja_ringing(vec![
-            (t(20), busy(1), Some(helper(8, "Bert"))),
-            (t(30), busy(2), Some(helper(9, "Carla"))),
-        ]),
+        anja_ringing(vec![(t(20), busy(1), Some(helper(8, "Bert"))), (t(30), busy(2), Some(helper(9, "Carla")))]),
     );
-    check(&steps[3], expect![[r#"
+    check(
+        &steps[3],
+        expect![[r#"
         say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
         say Ik verbind u met de balie. Een ogenblik.
         dial desk +31850000001 25s done DeskDone
         effect AttemptEnded { attempt: 2, result: Busy }
         phase Desk
-    "#]]);
+    "#]],
+    );
     assert_eq!(state.attempts, 2);
 
     // The waiting limit: 300 s after the category was chosen, nobody new is rung.
@@ -319,7 +387,11 @@ fn limits_end_the_search_honestly() {
     let late = at(24, 10, 20, 10);
     let (state, _) = run(
         &w,
-        vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))), (late, busy(1), Some(helper(8, "Bert")))],
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+            (late, busy(1), Some(helper(8, "Bert"))),
+        ],
     );
     assert_eq!(state.phase, Phase::Desk);
     assert_eq!(state.attempts, 1);
@@ -334,10 +406,16 @@ fn nobody_eligible_at_the_weekend_leads_to_a_message_and_a_callback_promise() {
         vec![
             (sat(0), Event::Incoming, None),
             (sat(10), Event::MenuKey(Some("4".into())), None),
-            (sat(50), Event::Recorded { recording_url: Some("https://api.twilio.com/rec/RE1".into()), duration_seconds: 12 }, None),
+            (
+                sat(50),
+                Event::Recorded { recording_url: Some("https://api.twilio.com/rec/RE1".into()), duration_seconds: 12 },
+                None,
+            ),
         ],
     );
-    check(&steps[1], expect![[r#"
+    check(
+        &steps[1],
+        expect![[r#"
         say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
         say De balie is nu gesloten.
         say De balie belt u op maandag na 9 uur terug.
@@ -345,13 +423,17 @@ fn nobody_eligible_at_the_weekend_leads_to_a_message_and_a_callback_promise() {
         record 120s silence 5s done Recorded
         redirect Recorded
         phase Voicemail
-    "#]]);
-    check(&steps[2], expect![[r#"
+    "#]],
+    );
+    check(
+        &steps[2],
+        expect![[r#"
         say Dank u wel voor uw bericht. Tot ziens.
         hangup
         effect Voicemail { recording_url: "https://api.twilio.com/rec/RE1", duration_seconds: 12 }
         phase Ended { outcome: Voicemail, from: Voicemail }
-    "#]]);
+    "#]],
+    );
     assert_eq!(state.outcome(), Some(Outcome::Voicemail));
 }
 
@@ -360,7 +442,16 @@ fn callback_promises_name_the_right_day() {
     let w = world();
     let thanks = |now: Timestamp| {
         let s = CallState::new(now);
-        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback: false };
+        let ctx = Context {
+            now,
+            dialplan: &w.plan,
+            prompts: &w.prompts,
+            caller: &w.caller,
+            next_helper: None,
+            caller_gone: false,
+            caller_over_limit: false,
+            callback: false,
+        };
         describe(&step(s, Event::MenuKey(Some("0".into())), &ctx))
     };
     assert!(thanks(at(24, 7, 30, 0)).contains("vandaag na 9 uur"));
@@ -374,7 +465,10 @@ fn callback_promises_name_the_right_day() {
 fn a_withheld_number_is_asked_for_in_the_message() {
     let mut w = world();
     w.caller = CallerInfo::unknown(CallerNumber::Withheld);
-    let (_, steps) = run(&w, vec![(at(28, 11, 0, 0), Event::Incoming, None), (at(28, 11, 0, 5), Event::MenuKey(Some("0".into())), None)]);
+    let (_, steps) = run(
+        &w,
+        vec![(at(28, 11, 0, 0), Event::Incoming, None), (at(28, 11, 0, 5), Event::MenuKey(Some("0".into())), None)],
+    );
     assert!(describe(&steps[1]).contains("Noem ook uw telefoonnummer."));
 }
 
@@ -383,7 +477,11 @@ fn the_desk_not_answering_leads_to_voicemail() {
     let w = world();
     let (state, steps) = run(
         &w,
-        vec![(t(0), Event::Incoming, None), (t(5), Event::MenuKey(Some("0".into())), None), (t(35), Event::DeskDialEnded { status: DialStatus::NoAnswer }, None)],
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(5), Event::MenuKey(Some("0".into())), None),
+            (t(35), Event::DeskDialEnded { status: DialStatus::NoAnswer }, None),
+        ],
     );
     assert!(describe(&steps[1]).contains("dial desk +31850000001"));
     assert!(describe(&steps[2]).starts_with("say Er neemt nu niemand op bij de balie.\nsay De balie belt u zo snel mogelijk terug.\nsay U kunt een bericht inspreken"), "{}", describe(&steps[2]));
@@ -402,12 +500,15 @@ fn a_caller_who_hangs_up_mid_search_is_abandoned_and_the_helper_told() {
     );
     assert_eq!(steps[2].effects, vec![Effect::AttemptEnded { attempt: 1, result: AttemptResult::Canceled }]);
     assert!(steps[2].reply.is_empty());
-    check(&steps[3], expect![[r#"
+    check(
+        &steps[3],
+        expect![[r#"
         say Dank u wel dat u wilde helpen. De beller heeft al opgehangen. U hoeft niets te doen. Tot ziens.
         hangup
         effect HelperKey { attempt: 1, key: "1" }
         phase Ended { outcome: Abandoned, from: Ringing }
-    "#]]);
+    "#]],
+    );
     assert_eq!(state.outcome(), Some(Outcome::Abandoned));
     assert!(state.outcome().unwrap().needs_follow_up());
 }
@@ -433,10 +534,17 @@ fn a_yes_that_never_bridged_is_undone_and_the_search_goes_on() {
         &w,
         anja_ringing(vec![
             (t(20), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None),
-            (t(22), Event::HelperDialEnded { attempt: 1, status: DialStatus::Completed, bridged: Some(false) }, Some(helper(8, "Bert"))),
+            (
+                t(22),
+                Event::HelperDialEnded { attempt: 1, status: DialStatus::Completed, bridged: Some(false) },
+                Some(helper(8, "Bert")),
+            ),
         ]),
     );
-    assert_eq!(steps[3].effects[..2], [Effect::MatchUndone { attempt: 1 }, Effect::AttemptEnded { attempt: 1, result: AttemptResult::Canceled }]);
+    assert_eq!(
+        steps[3].effects[..2],
+        [Effect::MatchUndone { attempt: 1 }, Effect::AttemptEnded { attempt: 1, result: AttemptResult::Canceled }]
+    );
     assert!(matches!(state.phase, Phase::Ringing(Ring { attempt: 2, helper_id: 8, .. })));
 }
 
@@ -490,16 +598,38 @@ fn wants_helper_only_when_a_helper_may_be_rung() {
 #[test]
 fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
     let w = world();
-    let (state, _) = run(&w, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))]);
-    let ctx = Context { now: t(20), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: Some(helper(8, "Bert")), caller_gone: true, caller_over_limit: false, callback: false };
-    let result = step(state, Event::HelperDialEnded { attempt: 1, status: DialStatus::Canceled, bridged: Some(false) }, &ctx);
+    let (state, _) = run(
+        &w,
+        vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))],
+    );
+    let ctx = Context {
+        now: t(20),
+        dialplan: &w.plan,
+        prompts: &w.prompts,
+        caller: &w.caller,
+        next_helper: Some(helper(8, "Bert")),
+        caller_gone: true,
+        caller_over_limit: false,
+        callback: false,
+    };
+    let result =
+        step(state, Event::HelperDialEnded { attempt: 1, status: DialStatus::Canceled, bridged: Some(false) }, &ctx);
     assert_eq!(result.effects, vec![Effect::AttemptEnded { attempt: 1, result: AttemptResult::Canceled }]);
     assert_eq!(result.state.outcome(), Some(Outcome::Abandoned));
     assert_eq!(result.state.attempts, 1);
 
     // The desk not answering while the caller hangs up: unmatched, no recording offered.
     let (state, _) = run(&w, vec![(t(0), Event::Incoming, None), (t(5), Event::MenuKey(Some("0".into())), None)]);
-    let ctx = Context { now: t(40), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: true, caller_over_limit: false, callback: false };
+    let ctx = Context {
+        now: t(40),
+        dialplan: &w.plan,
+        prompts: &w.prompts,
+        caller: &w.caller,
+        next_helper: None,
+        caller_gone: true,
+        caller_over_limit: false,
+        callback: false,
+    };
     let result = step(state, Event::DeskDialEnded { status: DialStatus::NoAnswer }, &ctx);
     assert_eq!(result.state.outcome(), Some(Outcome::Unmatched));
 }
@@ -508,14 +638,26 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
 fn a_caller_over_the_daily_limit_goes_to_the_desk_without_ringing_anyone() {
     let w = world();
     let (state, _) = run(&w, vec![(t(0), Event::Incoming, None)]);
-    let ctx = Context { now: t(10), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: Some(helper(7, "Anja")), caller_gone: false, caller_over_limit: true, callback: false };
+    let ctx = Context {
+        now: t(10),
+        dialplan: &w.plan,
+        prompts: &w.prompts,
+        caller: &w.caller,
+        next_helper: Some(helper(7, "Anja")),
+        caller_gone: false,
+        caller_over_limit: true,
+        callback: false,
+    };
     let result = step(state, Event::MenuKey(Some("1".into())), &ctx);
-    check(&result, expect![[r#"
+    check(
+        &result,
+        expect![[r#"
         say U heeft vandaag al vaker gebeld. De balie helpt u graag verder.
         say Ik verbind u met de balie. Een ogenblik.
         dial desk +31850000001 25s done DeskDone
         phase Desk
-    "#]]);
+    "#]],
+    );
 }
 
 fn waves_world() -> World {
@@ -525,7 +667,8 @@ fn waves_world() -> World {
 }
 
 fn held(rest: Vec<(Timestamp, Event, Option<NextHelper>)>) -> Vec<(Timestamp, Event, Option<NextHelper>)> {
-    let mut events = vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))];
+    let mut events =
+        vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja")))];
     events.extend(rest);
     events
 }
@@ -533,62 +676,91 @@ fn held(rest: Vec<(Timestamp, Event, Option<NextHelper>)>) -> Vec<(Timestamp, Ev
 #[test]
 fn waves_hold_the_caller_with_kind_words_and_whisper_to_helpers() {
     let w = waves_world();
-    let (_, steps) = run(&w, held(vec![
-        (t(20), Event::HoldTick, None),
-        (t(25), Event::WaveAnswered { attempt: 2, helper_first_name: "Bert".into(), still_wanted: true }, None),
-    ]));
-    check(&steps[1], expect![[r#"
+    let (_, steps) = run(
+        &w,
+        held(vec![
+            (t(20), Event::HoldTick, None),
+            (t(25), Event::WaveAnswered { attempt: 2, helper_first_name: "Bert".into(), still_wanted: true }, None),
+        ]),
+    );
+    check(
+        &steps[1],
+        expect![[r#"
         say U vraagt hulp bij boodschappen. Ik zoek nu een buur die u kan helpen. Blijft u aan de lijn, het kan even duren.
         hold wait HoldWait done HoldDone
         phase Holding { matched: false }
-    "#]]);
-    check(&steps[2], expect![[r#"
+    "#]],
+    );
+    check(
+        &steps[2],
+        expect![[r#"
         say U wacht nog even. Ik bel nu buren die u misschien kunnen helpen. Blijft u aan de lijn.
         pause 4s
         say Ik ben nog aan het zoeken. Fijn dat u wacht.
         pause 4s
         redirect HoldWait
         phase Holding { matched: false }
-    "#]]);
-    check(&steps[3], expect![[r#"
+    "#]],
+    );
+    check(
+        &steps[3],
+        expect![[r#"
         gather 6s -> WaveKey { attempt: 2 }: Goedemorgen Bert. U wordt gebeld door de Burenlijn van Voorbeeldwijk. | Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen. | Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
         gather 6s -> WaveKey { attempt: 2 }: Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
         say Dank u wel. Ik vraag iemand anders. Tot ziens.
         hangup
         effect HelperAnswered { attempt: 2 }
         phase Holding { matched: false }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn waves_the_winner_is_joined_the_others_are_thanked() {
     use crate::domain::waves::Yes;
     let w = waves_world();
-    let yes = |attempt: u32, verdict: Yes| Event::WaveKey { attempt, helper_id: 7, key: Some("1".into()), verdict: Some(verdict) };
-    let (state, steps) = run(&w, held(vec![
-        (t(40), yes(1, Yes::Wins { cancel: vec![2] }), None),
-        (t(41), yes(2, Yes::AlreadyFound), None),
-        (t(42), Event::WaveAnswered { attempt: 3, helper_first_name: "Carla".into(), still_wanted: false }, None),
-        (t(300), Event::HoldEnded, None),
-    ]));
-    check(&steps[2], expect![[r#"
+    let yes = |attempt: u32, verdict: Yes| Event::WaveKey {
+        attempt,
+        helper_id: 7,
+        key: Some("1".into()),
+        verdict: Some(verdict),
+    };
+    let (state, steps) = run(
+        &w,
+        held(vec![
+            (t(40), yes(1, Yes::Wins { cancel: vec![2] }), None),
+            (t(41), yes(2, Yes::AlreadyFound), None),
+            (t(42), Event::WaveAnswered { attempt: 3, helper_first_name: "Carla".into(), still_wanted: false }, None),
+            (t(300), Event::HoldEnded, None),
+        ]),
+    );
+    check(
+        &steps[2],
+        expect![[r#"
         say Dank u wel. Blijft u aan de lijn. Ik verbind u nu.
         join the held caller
         effect HelperKey { attempt: 1, key: "1" }
         effect Matched { attempt: 1, helper_id: 7, wait_seconds: 30 }
         phase Holding { matched: true }
-    "#]]);
-    check(&steps[3], expect![[r#"
+    "#]],
+    );
+    check(
+        &steps[3],
+        expect![[r#"
         say Dank u wel dat u opnam. Er is al iemand gevonden die helpt. U hoeft niets te doen. Tot ziens.
         hangup
         effect HelperKey { attempt: 2, key: "1" }
         phase Holding { matched: true }
-    "#]]);
-    check(&steps[4], expect![[r#"
+    "#]],
+    );
+    check(
+        &steps[4],
+        expect![[r#"
         say Dank u wel dat u opnam. Er is al iemand gevonden die helpt. U hoeft niets te doen. Tot ziens.
         hangup
         phase Holding { matched: true }
-    "#]]);
+    "#]],
+    );
     assert_eq!(state.outcome(), Some(Outcome::Matched));
 }
 
@@ -596,29 +768,49 @@ fn waves_the_winner_is_joined_the_others_are_thanked() {
 fn waves_without_a_yes_end_at_the_desk_and_a_late_yes_hears_the_caller_is_gone() {
     use crate::domain::waves::Yes;
     let w = waves_world();
-    let (state, steps) = run(&w, held(vec![
-        (t(300), Event::HoldEnded, None),
-        (t(301), Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::CallerGone) }, None),
-        (t(302), Event::WaveKey { attempt: 2, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::SearchOver) }, None),
-    ]));
-    check(&steps[4], expect![[r#"
+    let (state, steps) = run(
+        &w,
+        held(vec![
+            (t(300), Event::HoldEnded, None),
+            (
+                t(301),
+                Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::CallerGone) },
+                None,
+            ),
+            (
+                t(302),
+                Event::WaveKey { attempt: 2, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::SearchOver) },
+                None,
+            ),
+        ]),
+    );
+    check(
+        &steps[4],
+        expect![[r#"
         say Dank u wel dat u wilde helpen. De beller wordt al verder geholpen. U hoeft niets te doen. Tot ziens.
         hangup
         effect HelperKey { attempt: 2, key: "1" }
         phase Desk
-    "#]]);
-    check(&steps[2], expect![[r#"
+    "#]],
+    );
+    check(
+        &steps[2],
+        expect![[r#"
         say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
         say Ik verbind u met de balie. Een ogenblik.
         dial desk +31850000001 25s done DeskDone
         phase Desk
-    "#]]);
-    check(&steps[3], expect![[r#"
+    "#]],
+    );
+    check(
+        &steps[3],
+        expect![[r#"
         say Dank u wel dat u wilde helpen. De beller heeft al opgehangen. U hoeft niets te doen. Tot ziens.
         hangup
         effect HelperKey { attempt: 1, key: "1" }
         phase Desk
-    "#]]);
+    "#]],
+    );
     assert_eq!(state.phase, Phase::Desk);
     // A caller who hangs up on hold: abandoned.
     let (state, _) = run(&w, held(vec![(t(60), Event::CallerGone, None)]));
@@ -640,24 +832,30 @@ fn waves_offer_a_call_back_before_the_voicemail_when_the_desk_is_closed() {
         (t_evening(220), Event::CallbackKey(Some("1".into())), None),
     ];
     let (state, steps) = run(&w, events);
-    check(&steps[2], expect![[r#"
+    check(
+        &steps[2],
+        expect![[r#"
         say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
         say De balie is nu gesloten.
         gather 8s -> CallbackOffer: Wilt u dat we u terugbellen zodra een buur kan helpen? Toets dan 1. Wilt u liever een bericht inspreken voor de balie? Blijft u dan aan de lijn.
         redirect CallbackOffer
         phase Holding { matched: false }
-    "#]]);
+    "#]],
+    );
     let open_until = t_evening(220) + jiff::SignedDuration::from_hours(36);
     let first_try = t_evening(220) + jiff::SignedDuration::from_mins(20);
     assert_eq!(steps[3].effects, vec![Effect::CallbackRequested { open_until, first_try_at: first_try }]);
     assert_eq!(state.outcome(), Some(Outcome::Unmatched));
     // Nothing pressed: the voicemail, as before.
-    let (state, _) = run(&w, vec![
-        (t_evening(0), Event::Incoming, None),
-        (t_evening(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
-        (t_evening(200), Event::HoldEnded, None),
-        (t_evening(220), Event::CallbackKey(None), None),
-    ]);
+    let (state, _) = run(
+        &w,
+        vec![
+            (t_evening(0), Event::Incoming, None),
+            (t_evening(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+            (t_evening(200), Event::HoldEnded, None),
+            (t_evening(220), Event::CallbackKey(None), None),
+        ],
+    );
     assert_eq!(state.phase, Phase::Voicemail);
 }
 
@@ -665,52 +863,98 @@ fn waves_offer_a_call_back_before_the_voicemail_when_the_desk_is_closed() {
 fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_answered() {
     use crate::domain::waves::Yes;
     let w = waves_world();
-    let mut events = held(vec![(t(40), Event::WaveKey { attempt: 1, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) }, None)]);
-    events.push((t(60), Event::ResidentAnswered { helper_first_name: "Bert".into(), helper_street: Some("Dorpsweg".into()) }, None));
+    let mut events = held(vec![(
+        t(40),
+        Event::WaveKey { attempt: 1, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) },
+        None,
+    )]);
+    events.push((
+        t(60),
+        Event::ResidentAnswered { helper_first_name: "Bert".into(), helper_street: Some("Dorpsweg".into()) },
+        None,
+    ));
     let mut steps = Vec::new();
     let mut state = CallState::new(t(0));
     for (now, event, next_helper) in events {
-        let ctx = Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper, caller_gone: false, caller_over_limit: false, callback: true };
+        let ctx = Context {
+            now,
+            dialplan: &w.plan,
+            prompts: &w.prompts,
+            caller: &w.caller,
+            next_helper,
+            caller_gone: false,
+            caller_over_limit: false,
+            callback: true,
+        };
         let s = step(state, event, &ctx);
         state = s.state.clone();
         steps.push(s);
     }
-    check(&steps[2], expect![[r#"
+    check(
+        &steps[2],
+        expect![[r#"
         say Dank u wel. Blijft u aan de lijn. Ik bel Jan nu op.
         wait in the conference hearing HelperWait { attempt: 1 }
         effect HelperKey { attempt: 1, key: "1" }
         effect Matched { attempt: 1, helper_id: 8, wait_seconds: 30 }
         phase Holding { matched: true }
-    "#]]);
-    check(&steps[3], expect![[r#"
+    "#]],
+    );
+    check(
+        &steps[3],
+        expect![[r#"
         say Goed nieuws. Bert uit de Dorpsweg kan u helpen. Ik verbind u nu.
         join the held caller
         phase Holding { matched: true }
-    "#]]);
-    let ctx = Context { now: t(90), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback: true };
+    "#]],
+    );
+    let ctx = Context {
+        now: t(90),
+        dialplan: &w.plan,
+        prompts: &w.prompts,
+        caller: &w.caller,
+        next_helper: None,
+        caller_gone: false,
+        caller_over_limit: false,
+        callback: true,
+    };
     let unreachable = step(state, Event::ResidentUnreachable { attempt: 1 }, &ctx);
-    check(&unreachable, expect![[r#"
+    check(
+        &unreachable,
+        expect![[r#"
         say Jan neemt helaas niet op. De balie belt Jan nog. Dank u wel dat u wilde helpen. Tot ziens.
         hangup
         effect MatchUndone { attempt: 1 }
         phase Ended { outcome: Unmatched, from: Connected }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn waves_a_winner_left_alone_is_told_and_the_desk_calls_the_caller_back() {
     use crate::domain::waves::Yes;
     let w = waves_world();
-    let yes = Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) };
+    let yes =
+        Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) };
     // The caller's end is reported first, then the winner's entry into an empty conference.
-    let (state, steps) = run(&w, held(vec![(t(40), yes.clone(), None), (t(41), Event::CallerGone, None), (t(42), Event::WinnerAlone { attempt: 1 }, None)]));
-    check(&steps[4], expect![[r#"
+    let (state, steps) = run(
+        &w,
+        held(vec![
+            (t(40), yes.clone(), None),
+            (t(41), Event::CallerGone, None),
+            (t(42), Event::WinnerAlone { attempt: 1 }, None),
+        ]),
+    );
+    check(
+        &steps[4],
+        expect![[r#"
         say Het spijt me. De beller heeft net opgehangen, vlak voordat ik u kon verbinden. De balie belt de beller terug. Dank u wel dat u wilde helpen. Tot ziens.
         hangup
         effect MatchUndone { attempt: 1 }
         effect AttemptEnded { attempt: 1, result: Canceled }
         phase Ended { outcome: Abandoned, from: Ringing }
-    "#]]);
+    "#]],
+    );
     assert!(state.outcome().is_some_and(|o| o.needs_follow_up()));
     assert_eq!(state.ended_at, Some(t(41)), "the call ended when the caller hung up");
     // Reported the other way round: the caller is still on hold as far as we know.
@@ -722,13 +966,24 @@ fn waves_a_winner_left_alone_is_told_and_the_desk_calls_the_caller_back() {
 fn waves_a_winner_whose_line_drops_before_the_join_lets_the_search_go_on() {
     use crate::domain::waves::Yes;
     let w = waves_world();
-    let yes = Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) };
-    let (state, steps) = run(&w, held(vec![(t(40), yes, None), (t(42), Event::WinnerDropped { attempt: 1 }, None), (t(45), Event::HoldTick, None)]));
-    check(&steps[3], expect![[r#"
+    let yes =
+        Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) };
+    let (state, steps) = run(
+        &w,
+        held(vec![
+            (t(40), yes, None),
+            (t(42), Event::WinnerDropped { attempt: 1 }, None),
+            (t(45), Event::HoldTick, None),
+        ]),
+    );
+    check(
+        &steps[3],
+        expect![[r#"
         effect MatchUndone { attempt: 1 }
         effect AttemptEnded { attempt: 1, result: Canceled }
         phase Holding { matched: false }
-    "#]]);
+    "#]],
+    );
     // The caller hears the same kind words as before, and nothing about the dropped line.
     assert!(matches!(steps[4].reply.first(), Some(Action::Say(_))));
     assert_eq!(state.phase, Phase::Holding { matched: false });
@@ -739,43 +994,82 @@ fn a_helper_waiting_for_the_resident_hears_kind_words_again_and_again() {
     let w = waves_world();
     let mut state = CallState::new(t(0));
     state.phase = Phase::Holding { matched: true };
-    let ctx = |callback| Context { now: t(60), dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback };
-    check(&step(state.clone(), Event::HelperWaitTick { attempt: 3 }, &ctx(true)), expect![[r#"
+    let ctx = |callback| Context {
+        now: t(60),
+        dialplan: &w.plan,
+        prompts: &w.prompts,
+        caller: &w.caller,
+        next_helper: None,
+        caller_gone: false,
+        caller_over_limit: false,
+        callback,
+    };
+    check(
+        &step(state.clone(), Event::HelperWaitTick { attempt: 3 }, &ctx(true)),
+        expect![[r#"
         pause 5s
         say Ik bel Jan nog. Blijft u nog even aan de lijn. Fijn dat u wacht.
         redirect HelperWait { attempt: 3 }
         phase Holding { matched: true }
-    "#]]);
+    "#]],
+    );
     // Not a call-back search: a stray wait request changes nothing and says nothing.
-    check(&step(state, Event::HelperWaitTick { attempt: 3 }, &ctx(false)), expect![[r#"
+    check(
+        &step(state, Event::HelperWaitTick { attempt: 3 }, &ctx(false)),
+        expect![[r#"
         pause 1s
         phase Holding { matched: true }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn a_call_back_whose_helper_left_tells_the_resident_and_stays_open() {
     use crate::domain::waves::Yes;
     let w = waves_world();
-    let callback_ctx = |now| Context { now, dialplan: &w.plan, prompts: &w.prompts, caller: &w.caller, next_helper: None, caller_gone: false, caller_over_limit: false, callback: true };
+    let callback_ctx = |now| Context {
+        now,
+        dialplan: &w.plan,
+        prompts: &w.prompts,
+        caller: &w.caller,
+        next_helper: None,
+        caller_gone: false,
+        caller_over_limit: false,
+        callback: true,
+    };
     let mut won = CallState::new(t(0));
     won.phase = Phase::Holding { matched: false };
-    won = step(won, Event::WaveKey { attempt: 1, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) }, &callback_ctx(t(40))).state;
+    won = step(
+        won,
+        Event::WaveKey { attempt: 1, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) },
+        &callback_ctx(t(40)),
+    )
+    .state;
     // The helper's line drops in the moment between the good news and the join.
-    check(&step(won.clone(), Event::ResidentAlone { attempt: 1, helper_first_name: "Bert".into() }, &callback_ctx(t(60))), expect![[r#"
+    check(
+        &step(won.clone(), Event::ResidentAlone { attempt: 1, helper_first_name: "Bert".into() }, &callback_ctx(t(60))),
+        expect![[r#"
         say Het spijt me. Bert kon helaas niet aan de lijn blijven. We zoeken verder. Zodra een buur kan helpen, bellen we u terug. Tot ziens.
         hangup
         effect MatchUndone { attempt: 1 }
         effect AttemptEnded { attempt: 1, result: Canceled }
         phase Holding { matched: false }
-    "#]]);
+    "#]],
+    );
     // It drops while the resident's phone rings; they pick up just after.
     let dropped = step(won, Event::WinnerDropped { attempt: 1 }, &callback_ctx(t(50)));
     assert_eq!(dropped.state.phase, Phase::Holding { matched: false });
     assert!(dropped.reply.is_empty());
-    check(&step(dropped.state, Event::ResidentAnswered { helper_first_name: "Bert".into(), helper_street: None }, &callback_ctx(t(55))), expect![[r#"
+    check(
+        &step(
+            dropped.state,
+            Event::ResidentAnswered { helper_first_name: "Bert".into(), helper_street: None },
+            &callback_ctx(t(55)),
+        ),
+        expect![[r#"
         say Het spijt me. Bert kon helaas niet aan de lijn blijven. We zoeken verder. Zodra een buur kan helpen, bellen we u terug. Tot ziens.
         hangup
         phase Holding { matched: false }
-    "#]]);
+    "#]],
+    );
 }

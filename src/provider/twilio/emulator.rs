@@ -77,21 +77,45 @@ pub enum Line {
     CallerHears(String),
     CallerPresses(String),
     CallerSilent,
-    Ringing { number: String },
-    HelperHears { number: String, text: String },
-    HelperPresses { number: String, key: String },
-    HelperSilent { number: String },
-    HelperHangsUp { number: String },
-    NotReached { number: String, status: String },
-    Connected { number: String },
+    Ringing {
+        number: String,
+    },
+    HelperHears {
+        number: String,
+        text: String,
+    },
+    HelperPresses {
+        number: String,
+        key: String,
+    },
+    HelperSilent {
+        number: String,
+    },
+    HelperHangsUp {
+        number: String,
+    },
+    NotReached {
+        number: String,
+        status: String,
+    },
+    Connected {
+        number: String,
+    },
     DeskAnswers,
-    CallerRecords { seconds: u32 },
+    CallerRecords {
+        seconds: u32,
+    },
     CallerHangsUp,
     CallEnded,
     /// Waves: a helper was put into a conference nobody else is in.
-    AloneInConference { number: String },
+    AloneInConference {
+        number: String,
+    },
     /// Call back later: `joining` (called by the switchboard) joined `waiting`.
-    Joined { waiting: String, joining: String },
+    Joined {
+        waiting: String,
+        joining: String,
+    },
 }
 
 impl std::fmt::Display for Line {
@@ -178,13 +202,32 @@ pub(super) enum Verb {
     Say(String),
     Play(String),
     Pause(u32),
-    Gather { action: Option<String>, timeout: u32, action_on_empty: bool, children: Vec<Verb> },
+    Gather {
+        action: Option<String>,
+        timeout: u32,
+        action_on_empty: bool,
+        children: Vec<Verb>,
+    },
     Redirect(String),
-    Dial { action: Option<String>, timeout: u32, caller_id: Option<String>, number: String, url: Option<String> },
-    Record { action: Option<String>, timeout: u32 },
+    Dial {
+        action: Option<String>,
+        timeout: u32,
+        caller_id: Option<String>,
+        number: String,
+        url: Option<String>,
+    },
+    Record {
+        action: Option<String>,
+        timeout: u32,
+    },
     /// `<Dial><Conference>`: join the conference `name` (a caller waits hearing `wait_url`).
     /// `join_callback`: where to report `participant-join`, when its events include `join`.
-    Conference { action: Option<String>, name: String, wait_url: Option<String>, join_callback: Option<String> },
+    Conference {
+        action: Option<String>,
+        name: String,
+        wait_url: Option<String>,
+        join_callback: Option<String>,
+    },
     Hangup,
 }
 
@@ -232,7 +275,10 @@ impl Emulator {
     pub fn new(base: &str, auth_token: &str, clock: Option<Arc<SimClock>>) -> Result<Emulator, url::ParseError> {
         let voice_url = Url::parse(&format!("{}/twilio/voice", base.trim_end_matches('/')))?;
         Ok(Emulator {
-            client: reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("a plain HTTP client builds"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(15))
+                .build()
+                .expect("a plain HTTP client builds"),
             voice_url,
             auth_token: auth_token.to_string(),
             account_sid: "AC00000000000000000000000000000000".into(),
@@ -249,7 +295,8 @@ impl Emulator {
 
     fn new_sid(&self, prefix: &str) -> String {
         let n = self.next_sid.fetch_add(1, Ordering::SeqCst);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
         format!("{prefix}{:016x}{:016x}", u64::from(nanos) << 20 ^ u64::from(std::process::id()), n)
     }
 
@@ -272,7 +319,12 @@ impl Emulator {
         self.post_retrying(url, params, self.retry_for).await
     }
 
-    async fn post_retrying(&self, url: &Url, params: &[(String, String)], retry_for: Duration) -> Result<(u16, String), EmulatorError> {
+    async fn post_retrying(
+        &self,
+        url: &Url,
+        params: &[(String, String)],
+        retry_for: Duration,
+    ) -> Result<(u16, String), EmulatorError> {
         let mut params = params.to_vec();
         for (k, v) in params.iter_mut() {
             if k == "AccountSid" {
@@ -296,15 +348,31 @@ impl Emulator {
     }
 
     /// POSTs with any signature (or none): for testing refusals.
-    pub async fn post_with_signature(&self, url: &Url, params: &[(String, String)], sig: Option<&str>) -> Result<(u16, String), EmulatorError> {
+    pub async fn post_with_signature(
+        &self,
+        url: &Url,
+        params: &[(String, String)],
+        sig: Option<&str>,
+    ) -> Result<(u16, String), EmulatorError> {
         post_form(&self.client, url, params, sig).await
     }
 
-    async fn webhook(&self, call: &mut Call<'_>, url: &Url, params: &[(String, String)]) -> Result<String, EmulatorError> {
+    async fn webhook(
+        &self,
+        call: &mut Call<'_>,
+        url: &Url,
+        params: &[(String, String)],
+    ) -> Result<String, EmulatorError> {
         self.webhook_retrying(call, url, params, self.retry_for).await
     }
 
-    async fn webhook_retrying(&self, call: &mut Call<'_>, url: &Url, params: &[(String, String)], retry_for: Duration) -> Result<String, EmulatorError> {
+    async fn webhook_retrying(
+        &self,
+        call: &mut Call<'_>,
+        url: &Url,
+        params: &[(String, String)],
+        retry_for: Duration,
+    ) -> Result<String, EmulatorError> {
         if !self.pause_between_requests.is_zero() {
             // Half to one and a half times the pause, so calls do not march in step.
             let pause = self.pause_between_requests.mul_f64(0.5 + fastrand::f64());
@@ -329,7 +397,11 @@ impl Emulator {
             let (status2, body2) = self.post(url, params).await?;
             call.report.requests += 1;
             if status2 != 200 || body2 != body {
-                return Err(EmulatorError::NotIdempotent { url: url.to_string(), first: body, second: format!("HTTP {status2}: {body2}") });
+                return Err(EmulatorError::NotIdempotent {
+                    url: url.to_string(),
+                    first: body,
+                    second: format!("HTTP {status2}: {body2}"),
+                });
             }
         }
         Ok(body)
@@ -341,7 +413,14 @@ impl Emulator {
         if let (Some(network), Some(helpers)) = (&self.network, phones.rest_helpers()) {
             network.script_helpers(helpers);
         }
-        let mut call = Call { sid: sid.clone(), from: from.into(), to: to.into(), phones, report: CallReport { call_sid: sid, ..Default::default() }, rings: 0 };
+        let mut call = Call {
+            sid: sid.clone(),
+            from: from.into(),
+            to: to.into(),
+            phones,
+            report: CallReport { call_sid: sid, ..Default::default() },
+            rings: 0,
+        };
         let started = self.clock.as_ref().map(|c| crate::clock::Clock::now(c.as_ref()));
         let params = call.params_with_status("ringing");
         let mut url = self.voice_url.clone();
@@ -413,9 +492,17 @@ impl Emulator {
 
     /// Runs one document on the caller's leg. Returns the next request to make, with
     /// whether the caller has hung up by then, or `None` when the call is over.
-    async fn run_caller_document(&self, call: &mut Call<'_>, url: &Url, body: &str) -> Result<Option<(Url, Vec<(String, String)>, bool)>, EmulatorError> {
+    async fn run_caller_document(
+        &self,
+        call: &mut Call<'_>,
+        url: &Url,
+        body: &str,
+    ) -> Result<Option<(Url, Vec<(String, String)>, bool)>, EmulatorError> {
         let verbs = parse(body).map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })?;
-        let resolve = |u: &str| url.join(u).map_err(|e| EmulatorError::Twiml { url: url.to_string(), message: format!("bad URL '{u}': {e}") });
+        let resolve = |u: &str| {
+            url.join(u)
+                .map_err(|e| EmulatorError::Twiml { url: url.to_string(), message: format!("bad URL '{u}': {e}") })
+        };
         for verb in verbs {
             match verb {
                 Verb::Say(text) | Verb::Play(text) => {
@@ -469,7 +556,8 @@ impl Emulator {
                         };
                     }
                     let whisper = whisper.map(|w| resolve(&w)).transpose()?;
-                    let (status, bridged, child, duration) = self.dial(call, &number, caller_id.as_deref(), timeout, whisper).await?;
+                    let (status, bridged, child, duration) =
+                        self.dial(call, &number, caller_id.as_deref(), timeout, whisper).await?;
                     match action {
                         Some(a) => {
                             let mut params = call.base_params();
@@ -488,7 +576,10 @@ impl Emulator {
                         call.line(Line::CallerRecords { seconds });
                         let mut params = call.base_params();
                         let rec = self.new_sid("RE");
-                        params.push(("RecordingUrl".into(), format!("https://api.twilio.com/2010-04-01/Accounts/{}/Recordings/{rec}", self.account_sid)));
+                        params.push((
+                            "RecordingUrl".into(),
+                            format!("https://api.twilio.com/2010-04-01/Accounts/{}/Recordings/{rec}", self.account_sid),
+                        ));
                         params.push(("RecordingDuration".into(), seconds.to_string()));
                         params.push(("RecordingSid".into(), rec));
                         params.push(("Digits".into(), "hangup".into()));
@@ -515,10 +606,20 @@ impl Emulator {
 
     /// The caller waits in a conference of their own, hearing the wait document again and
     /// again, until a helper joins, the call is redirected, or the caller hangs up.
-    async fn hold(&self, call: &mut Call<'_>, name: &str, wait_url: Option<Url>, action: Option<Url>, join_callback: Option<Url>) -> Result<Option<(Url, Vec<(String, String)>, bool)>, EmulatorError> {
+    async fn hold(
+        &self,
+        call: &mut Call<'_>,
+        name: &str,
+        wait_url: Option<Url>,
+        action: Option<Url>,
+        join_callback: Option<Url>,
+    ) -> Result<Option<(Url, Vec<(String, String)>, bool)>, EmulatorError> {
         use super::network::ConferenceEvent;
         let Some(network) = self.network.clone() else {
-            return Err(EmulatorError::Twiml { url: self.voice_url.to_string(), message: "a <Conference> needs the emulator's REST network (waves)".into() });
+            return Err(EmulatorError::Twiml {
+                url: self.voice_url.to_string(),
+                message: "a <Conference> needs the emulator's REST network (waves)".into(),
+            });
         };
         let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
         network.open_conference(name, &call.sid, events_tx, join_callback).await;
@@ -549,12 +650,18 @@ impl Emulator {
                         Verb::Pause(s) => seconds += i64::from(s),
                         // A wait document may end by asking for the next one.
                         Verb::Redirect(target) => {
-                            wait_url = Some(wait.join(&target).map_err(|e| EmulatorError::Twiml { url: wait.to_string(), message: format!("bad URL '{target}': {e}") })?);
+                            wait_url = Some(wait.join(&target).map_err(|e| EmulatorError::Twiml {
+                                url: wait.to_string(),
+                                message: format!("bad URL '{target}': {e}"),
+                            })?);
                             break;
                         }
                         other => {
                             network.close_conference(name, &call.sid);
-                            return Err(EmulatorError::Twiml { url: wait.to_string(), message: format!("{other:?} is not allowed in a wait document") });
+                            return Err(EmulatorError::Twiml {
+                                url: wait.to_string(),
+                                message: format!("{other:?} is not allowed in a wait document"),
+                            });
                         }
                     }
                 }
@@ -585,7 +692,14 @@ impl Emulator {
 
     /// Rings one number. Returns DialCallStatus, DialBridged, the child CallSid and the
     /// talk time.
-    async fn dial(&self, call: &mut Call<'_>, number: &str, caller_id: Option<&str>, timeout: u32, whisper: Option<Url>) -> Result<(&'static str, bool, String, u32), EmulatorError> {
+    async fn dial(
+        &self,
+        call: &mut Call<'_>,
+        number: &str,
+        caller_id: Option<&str>,
+        timeout: u32,
+        whisper: Option<Url>,
+    ) -> Result<(&'static str, bool, String, u32), EmulatorError> {
         let child = self.new_sid("CA");
         call.line(Line::Ringing { number: number.to_string() });
         let Some(whisper) = whisper else {
@@ -669,7 +783,10 @@ impl Emulator {
                         match key {
                             Some(k) => {
                                 call.line(Line::HelperPresses { number: number.to_string(), key: k.clone() });
-                                let target = url.join(gather_action.as_deref().unwrap_or(url.as_str())).map_err(|e| EmulatorError::Twiml { url: url.to_string(), message: e.to_string() })?;
+                                let target =
+                                    url.join(gather_action.as_deref().unwrap_or(url.as_str())).map_err(|e| {
+                                        EmulatorError::Twiml { url: url.to_string(), message: e.to_string() }
+                                    })?;
                                 next = Some((target, k));
                                 break;
                             }
@@ -708,7 +825,12 @@ impl Emulator {
     }
 }
 
-async fn post_form(client: &reqwest::Client, url: &Url, params: &[(String, String)], sig: Option<&str>) -> Result<(u16, String), EmulatorError> {
+async fn post_form(
+    client: &reqwest::Client,
+    url: &Url,
+    params: &[(String, String)],
+    sig: Option<&str>,
+) -> Result<(u16, String), EmulatorError> {
     let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();
     let mut req = client.post(url.clone()).header("Content-Type", "application/x-www-form-urlencoded").body(body);
     if let Some(sig) = sig {
@@ -721,7 +843,12 @@ async fn post_form(client: &reqwest::Client, url: &Url, params: &[(String, Strin
 }
 
 /// POSTs a form signed with `auth_token`, as the provider does.
-pub(super) async fn signed_post(client: &reqwest::Client, auth_token: &str, url: &Url, params: &[(String, String)]) -> Result<(u16, String), EmulatorError> {
+pub(super) async fn signed_post(
+    client: &reqwest::Client,
+    auth_token: &str,
+    url: &Url,
+    params: &[(String, String)],
+) -> Result<(u16, String), EmulatorError> {
     let sig = signature(auth_token, url.as_str(), params);
     post_form(client, url, params, Some(&sig)).await
 }
@@ -821,7 +948,11 @@ fn parse(xml: &str) -> Result<Vec<Verb>, String> {
     Ok(top)
 }
 
-fn push(stack: &mut [(String, quick_xml::events::BytesStart<'static>, String, Vec<Verb>)], top: &mut Vec<Verb>, verb: Verb) -> Result<(), String> {
+fn push(
+    stack: &mut [(String, quick_xml::events::BytesStart<'static>, String, Vec<Verb>)],
+    top: &mut Vec<Verb>,
+    verb: Verb,
+) -> Result<(), String> {
     match stack.last_mut() {
         None => top.push(verb),
         Some((parent, _, _, children)) if parent == "Gather" => match verb {
@@ -860,19 +991,34 @@ fn build(name: &str, e: &quick_xml::events::BytesStart<'_>, text: String, childr
         "Redirect" => Verb::Redirect(text.trim().to_string()),
         "Hangup" => Verb::Hangup,
         "Record" => Verb::Record { action: attr(e, "action")?, timeout: num_attr(e, "timeout", 5)? },
-        "Number" => Verb::Dial { action: None, timeout: 0, caller_id: None, number: text.trim().to_string(), url: attr(e, "url")? },
+        "Number" => Verb::Dial {
+            action: None,
+            timeout: 0,
+            caller_id: None,
+            number: text.trim().to_string(),
+            url: attr(e, "url")?,
+        },
         "Conference" => {
             let events = attr(e, "statusCallbackEvent")?.unwrap_or_default();
             for event in events.split_whitespace() {
-                if !["start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement"].contains(&event) {
+                if !["start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement"]
+                    .contains(&event)
+                {
                     return Err(format!("unknown conference statusCallbackEvent '{event}'"));
                 }
             }
             let join_callback = attr(e, "statusCallback")?.filter(|_| events.split_whitespace().any(|e| e == "join"));
-            Verb::Conference { action: None, name: text.trim().to_string(), wait_url: attr(e, "waitUrl")?, join_callback }
+            Verb::Conference {
+                action: None,
+                name: text.trim().to_string(),
+                wait_url: attr(e, "waitUrl")?,
+                join_callback,
+            }
         }
         "Dial" if matches!(children.as_slice(), [Verb::Conference { .. }]) => match children.into_iter().next() {
-            Some(Verb::Conference { name, wait_url, join_callback, .. }) if !name.is_empty() => Verb::Conference { action: attr(e, "action")?, name, wait_url, join_callback },
+            Some(Verb::Conference { name, wait_url, join_callback, .. }) if !name.is_empty() => {
+                Verb::Conference { action: attr(e, "action")?, name, wait_url, join_callback }
+            }
             _ => return Err("a <Conference> needs a name".into()),
         },
         "Dial" => {
@@ -908,7 +1054,13 @@ mod tests {
         let dial = r#"<Response><Dial action="helper-done?s=2&amp;n=1" timeout="20" callerId="+31850000000"><Number url="whisper?call=CA1&amp;n=1">+31610000001</Number></Dial></Response>"#;
         assert_eq!(
             parse(dial).unwrap()[0],
-            Verb::Dial { action: Some("helper-done?s=2&n=1".into()), timeout: 20, caller_id: Some("+31850000000".into()), number: "+31610000001".into(), url: Some("whisper?call=CA1&n=1".into()) }
+            Verb::Dial {
+                action: Some("helper-done?s=2&n=1".into()),
+                timeout: 20,
+                caller_id: Some("+31850000000".into()),
+                number: "+31610000001".into(),
+                url: Some("whisper?call=CA1&n=1".into())
+            }
         );
     }
 

@@ -4,11 +4,11 @@
 //! URLs in TwiML are relative (`menu?s=3`), so they resolve against the document that
 //! holds them and the service may live under any path prefix.
 
-mod signature;
-mod twiml;
 pub mod emulator;
 pub mod network;
 pub mod rest;
+mod signature;
+mod twiml;
 
 pub use signature::{signature, verify};
 pub use twiml::{render, RenderContext};
@@ -232,11 +232,17 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
                 Some("false") => Some(false),
                 _ => None,
             };
-            (call_sid, Some(seq()?), Some(Event::HelperDialEnded { attempt: attempt()?, status: dial_status(form)?, bridged }))
+            (
+                call_sid,
+                Some(seq()?),
+                Some(Event::HelperDialEnded { attempt: attempt()?, status: dial_status(form)?, bridged }),
+            )
         }
         Endpoint::DeskDone => (call_sid, Some(seq()?), Some(Event::DeskDialEnded { status: dial_status(form)? })),
         Endpoint::Recorded => {
-            let url = get(form, "RecordingUrl").filter(|u| u.starts_with("https://") || u.starts_with("http://")).map(str::to_string);
+            let url = get(form, "RecordingUrl")
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                .map(str::to_string);
             let duration = get(form, "RecordingDuration").and_then(|d| d.parse().ok()).unwrap_or(0);
             (call_sid, Some(seq()?), Some(Event::Recorded { recording_url: url, duration_seconds: duration }))
         }
@@ -256,7 +262,9 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             (parent, None, Some(event))
         }
         Endpoint::HoldWait => (valid_sid(require(query, "call")?)?.to_string(), None, Some(Event::HoldTick)),
-        Endpoint::HelperWait => (valid_sid(require(query, "call")?)?.to_string(), None, Some(Event::HelperWaitTick { attempt: attempt()? })),
+        Endpoint::HelperWait => {
+            (valid_sid(require(query, "call")?)?.to_string(), None, Some(Event::HelperWaitTick { attempt: attempt()? }))
+        }
         Endpoint::Conference => {
             // `CallSid` is the participant's call; the conference is named after the held call.
             let held = valid_sid(require(query, "call")?)?.to_string();
@@ -296,8 +304,16 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             (call_sid, None, event)
         }
     };
-    let caller_gone = matches!(endpoint, Endpoint::Menu | Endpoint::HelperDone | Endpoint::DeskDone | Endpoint::Recorded | Endpoint::HoldDone | Endpoint::CallbackOffer)
-        && matches!(get(form, "CallStatus"), Some("completed" | "canceled" | "failed" | "busy" | "no-answer"));
+    let caller_gone =
+        matches!(
+            endpoint,
+            Endpoint::Menu
+                | Endpoint::HelperDone
+                | Endpoint::DeskDone
+                | Endpoint::Recorded
+                | Endpoint::HoldDone
+                | Endpoint::CallbackOffer
+        ) && matches!(get(form, "CallStatus"), Some("completed" | "canceled" | "failed" | "busy" | "no-answer"));
     Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave })
 }
 
@@ -323,7 +339,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(got.seq, Some(4));
-        assert_eq!(got.event, Some(Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(false) }));
+        assert_eq!(
+            got.event,
+            Some(Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(false) })
+        );
     }
 
     #[test]
@@ -350,7 +369,12 @@ mod tests {
             (Endpoint::Voice, p(&[]), p(&[]), "missing parameter CallSid"),
             (Endpoint::Voice, p(&[]), p(&[("CallSid", "<script>")]), "CallSid is not a call identifier"),
             (Endpoint::Menu, p(&[("s", "x")]), p(&[("CallSid", "CA0123456789")]), "parameter s is not a number"),
-            (Endpoint::HelperDone, p(&[("s", "1"), ("n", "1")]), p(&[("CallSid", "CA0123456789"), ("DialCallStatus", "maybe")]), "unknown DialCallStatus 'maybe'"),
+            (
+                Endpoint::HelperDone,
+                p(&[("s", "1"), ("n", "1")]),
+                p(&[("CallSid", "CA0123456789"), ("DialCallStatus", "maybe")]),
+                "unknown DialCallStatus 'maybe'",
+            ),
             (Endpoint::Status, p(&[]), p(&[("CallSid", "CA0123456789")]), "missing parameter CallStatus"),
         ];
         for (endpoint, query, form, expected) in cases {
@@ -374,18 +398,46 @@ mod tests {
             form
         };
         let got = parse(Endpoint::WaveKey, &q, &leg(&[("Digits", "1")])).unwrap();
-        assert_eq!((got.call_sid.as_str(), got.event, got.wave), ("CAparent0001", None, Some(WaveReport::Key { attempt: 3, key: Some("1".into()) })));
+        assert_eq!(
+            (got.call_sid.as_str(), got.event, got.wave),
+            ("CAparent0001", None, Some(WaveReport::Key { attempt: 3, key: Some("1".into()) }))
+        );
         let got = parse(Endpoint::WaveStatus, &q, &leg(&[("CallStatus", "no-answer")])).unwrap();
         assert_eq!(got.wave, Some(WaveReport::Ended { attempt: 3, status: DialStatus::NoAnswer }));
         assert_eq!(parse(Endpoint::WaveStatus, &q, &leg(&[("CallStatus", "ringing")])).unwrap().wave, None);
-        assert_eq!(parse(Endpoint::WaveWhisper, &q, &leg(&[])).unwrap().wave, Some(WaveReport::Answered { attempt: 3 }));
+        assert_eq!(
+            parse(Endpoint::WaveWhisper, &q, &leg(&[])).unwrap().wave,
+            Some(WaveReport::Answered { attempt: 3 })
+        );
         assert!(parse(Endpoint::WaveKey, &p(&[("n", "3")]), &leg(&[])).is_err());
-        let entered = |event: &str| parse(Endpoint::Conference, &p(&[("call", "CAparent0001")]), &p(&[("CallSid", "CAleg0000001"), ("ConferenceSid", "CF0000000001"), ("StatusCallbackEvent", event)]));
+        let entered = |event: &str| {
+            parse(
+                Endpoint::Conference,
+                &p(&[("call", "CAparent0001")]),
+                &p(&[("CallSid", "CAleg0000001"), ("ConferenceSid", "CF0000000001"), ("StatusCallbackEvent", event)]),
+            )
+        };
         let got = entered("participant-join").unwrap();
-        assert_eq!((got.call_sid.as_str(), got.wave), ("CAparent0001", Some(WaveReport::Entered { participant: "CAleg0000001".into(), conference: "CF0000000001".into() })));
+        assert_eq!(
+            (got.call_sid.as_str(), got.wave),
+            (
+                "CAparent0001",
+                Some(WaveReport::Entered { participant: "CAleg0000001".into(), conference: "CF0000000001".into() })
+            )
+        );
         assert_eq!(entered("conference-end").unwrap().wave, None);
-        assert!(parse(Endpoint::Conference, &p(&[("call", "CAparent0001")]), &p(&[("CallSid", "CAleg0000001"), ("StatusCallbackEvent", "participant-join")])).is_err());
-        let got = parse(Endpoint::HoldDone, &p(&[("s", "4")]), &p(&[("CallSid", "CAparent0001"), ("CallStatus", "completed")])).unwrap();
+        assert!(parse(
+            Endpoint::Conference,
+            &p(&[("call", "CAparent0001")]),
+            &p(&[("CallSid", "CAleg0000001"), ("StatusCallbackEvent", "participant-join")])
+        )
+        .is_err());
+        let got = parse(
+            Endpoint::HoldDone,
+            &p(&[("s", "4")]),
+            &p(&[("CallSid", "CAparent0001"), ("CallStatus", "completed")]),
+        )
+        .unwrap();
         assert_eq!((got.seq, got.event, got.caller_gone), (Some(4), Some(Event::HoldEnded), true));
     }
 

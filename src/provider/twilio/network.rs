@@ -106,7 +106,10 @@ impl Network {
         let network = Arc::new(Network {
             account_sid: "AC00000000000000000000000000000000".into(),
             auth_token: auth_token.to_string(),
-            client: reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("a plain HTTP client builds"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(15))
+                .build()
+                .expect("a plain HTTP client builds"),
             api_base,
             ms_per_second: 2,
             next_sid: AtomicU64::new(1),
@@ -171,7 +174,13 @@ impl Network {
     /// `participant_sid` creates conference `name` and waits in it. Like Twilio, the
     /// conference gets an identifier of its own (a new one each time the name is reused
     /// after the last one ended) and reports its creator's entry to `join_callback`.
-    pub(super) async fn open_conference(&self, name: &str, participant_sid: &str, events: mpsc::UnboundedSender<ConferenceEvent>, join_callback: Option<Url>) {
+    pub(super) async fn open_conference(
+        &self,
+        name: &str,
+        participant_sid: &str,
+        events: mpsc::UnboundedSender<ConferenceEvent>,
+        join_callback: Option<Url>,
+    ) {
         let n = self.next_sid.fetch_add(1, Ordering::SeqCst);
         let room = Room { events, sid: format!("CF{:032x}", n), join_callback };
         {
@@ -196,7 +205,13 @@ impl Network {
         ];
         if let Err(e) = self.post(callback, &params).await {
             // Conferences are named after the held call, whose lines these are.
-            self.line(name, Line::NotReached { number: participant_sid.to_string(), status: format!("conference status callback failed: {e}") });
+            self.line(
+                name,
+                Line::NotReached {
+                    number: participant_sid.to_string(),
+                    status: format!("conference status callback failed: {e}"),
+                },
+            );
         }
     }
 
@@ -295,7 +310,12 @@ impl Network {
 
 fn twilio_error(status: u16, code: u32, message: &str) -> Response {
     let body = serde_json::json!({ "code": code, "message": message, "more_info": format!("https://www.twilio.com/docs/errors/{code}"), "status": status });
-    (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), [("Content-Type", "application/json")], body.to_string()).into_response()
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        [("Content-Type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn call_json(status: StatusCode, sid: &str, call_status: &str, to: &str, from: &str) -> Response {
@@ -309,7 +329,8 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
     }
     let form = super::parse_pairs(&body);
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let (Some(to), Some(from), Some(url)) = (get("To"), get("From"), get("Url").and_then(|u| Url::parse(&u).ok())) else {
+    let (Some(to), Some(from), Some(url)) = (get("To"), get("From"), get("Url").and_then(|u| Url::parse(&u).ok()))
+    else {
         return twilio_error(400, 21201, "To, From and an absolute Url are required");
     };
     {
@@ -327,9 +348,28 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
     let timeout: i64 = get("Timeout").and_then(|t| t.parse().ok()).unwrap_or(60);
     let parent = url.query_pairs().find(|(k, _)| k == "call").map(|(_, v)| v.to_string()).unwrap_or_default();
     let sid = net.new_sid();
-    let (cancel, hang_up, answered) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
-    net.lock().legs.insert(sid.clone(), LegHandle { parent: parent.clone(), cancel: cancel.clone(), hang_up: hang_up.clone(), answered: answered.clone(), done: false });
-    let leg = Leg { net: net.clone(), sid: sid.clone(), parent, to: to.clone(), from: from.clone(), cancel, hang_up, answered };
+    let (cancel, hang_up, answered) =
+        (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    net.lock().legs.insert(
+        sid.clone(),
+        LegHandle {
+            parent: parent.clone(),
+            cancel: cancel.clone(),
+            hang_up: hang_up.clone(),
+            answered: answered.clone(),
+            done: false,
+        },
+    );
+    let leg = Leg {
+        net: net.clone(),
+        sid: sid.clone(),
+        parent,
+        to: to.clone(),
+        from: from.clone(),
+        cancel,
+        hang_up,
+        answered,
+    };
     tokio::spawn(async move {
         let status = leg.run(url, timeout).await;
         leg.finish(status, status_callback).await;
@@ -337,7 +377,11 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
     call_json(StatusCode::CREATED, &sid, "queued", &to, &from)
 }
 
-async fn update(State(net): State<Arc<Network>>, Path((account, file)): Path<(String, String)>, body: axum::body::Bytes) -> Response {
+async fn update(
+    State(net): State<Arc<Network>>,
+    Path((account, file)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Response {
     let Some(sid) = file.strip_suffix(".json").filter(|_| account == net.account_sid) else {
         return twilio_error(404, 20404, "The requested resource was not found");
     };
@@ -503,7 +547,10 @@ impl Leg {
                         return "completed";
                     }
                     Verb::Conference { name, wait_url, join_callback, .. } => {
-                        let (Ok(wait_url), Ok(join_callback)) = (wait_url.map(|w| url.join(&w)).transpose(), join_callback.map(|c| url.join(&c)).transpose()) else {
+                        let (Ok(wait_url), Ok(join_callback)) = (
+                            wait_url.map(|w| url.join(&w)).transpose(),
+                            join_callback.map(|c| url.join(&c)).transpose(),
+                        ) else {
                             return "failed";
                         };
                         let hang_up_first = {
@@ -519,9 +566,16 @@ impl Leg {
                             Some(room) if !room.events.is_closed() => {
                                 // Twilio reports the entry to the conference's own callback
                                 // (its creator's), or else to this participant's.
-                                let report_to = Room { join_callback: room.join_callback.clone().or(join_callback), ..room.clone() };
+                                let report_to = Room {
+                                    join_callback: room.join_callback.clone().or(join_callback),
+                                    ..room.clone()
+                                };
                                 self.net.report_join(&report_to, &name, &self.sid).await;
-                                if room.events.send(ConferenceEvent::HelperJoined { number: number.clone(), ended }).is_ok() {
+                                if room
+                                    .events
+                                    .send(ConferenceEvent::HelperJoined { number: number.clone(), ended })
+                                    .is_ok()
+                                {
                                     let _ = over.await;
                                 }
                             }
@@ -580,7 +634,11 @@ impl Leg {
             let mut wait_url = wait_url;
             loop {
                 let Some(wait) = wait_url.clone() else { return events.recv().await };
-                let params = vec![("CallSid".to_string(), self.sid.clone()), ("CallStatus".into(), "in-progress".into()), ("To".into(), number.clone())];
+                let params = vec![
+                    ("CallSid".to_string(), self.sid.clone()),
+                    ("CallStatus".into(), "in-progress".into()),
+                    ("To".into(), number.clone()),
+                ];
                 let body = self.net.post(&wait, &params).await.unwrap_or_default();
                 let mut seconds = 1;
                 for verb in parse_twiml(&body).unwrap_or_default() {

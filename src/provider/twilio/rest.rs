@@ -585,7 +585,12 @@ mod tests {
     fn create_call_form_full_repeats_the_event_parameter() {
         let full = CreateCall {
             status_callback: Some(Url::parse("https://burenlijn.example/twilio/status").unwrap()),
-            status_callback_events: vec![CallEvent::Initiated, CallEvent::Ringing, CallEvent::Answered, CallEvent::Completed],
+            status_callback_events: vec![
+                CallEvent::Initiated,
+                CallEvent::Ringing,
+                CallEvent::Answered,
+                CallEvent::Completed,
+            ],
             timeout_secs: Some(20),
             machine_detection: Some(MachineDetection::DetectMessageEnd),
             ..call()
@@ -609,7 +614,10 @@ mod tests {
     #[test]
     fn update_call_forms() {
         let url = Url::parse("https://burenlijn.example/twilio/menu?s=4").unwrap();
-        assert_eq!(UpdateCall::Redirect(url).form(), "Url=https%3A%2F%2Fburenlijn.example%2Ftwilio%2Fmenu%3Fs%3D4&Method=POST");
+        assert_eq!(
+            UpdateCall::Redirect(url).form(),
+            "Url=https%3A%2F%2Fburenlijn.example%2Ftwilio%2Fmenu%3Fs%3D4&Method=POST"
+        );
         assert_eq!(
             UpdateCall::Twiml("<Response><Say>Dag & tot ziens</Say></Response>".into()).form(),
             "Twiml=%3CResponse%3E%3CSay%3EDag+%26+tot+ziens%3C%2FSay%3E%3C%2FResponse%3E"
@@ -636,7 +644,9 @@ mod tests {
     #[test]
     fn recording_sids_from_urls() {
         let base = "https://api.twilio.com/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings";
-        for url in [format!("{base}/{RE}"), format!("{base}/{RE}.mp3"), format!("{base}/{RE}.wav"), format!("{base}/{RE}/")] {
+        for url in
+            [format!("{base}/{RE}"), format!("{base}/{RE}.mp3"), format!("{base}/{RE}.wav"), format!("{base}/{RE}/")]
+        {
             assert_eq!(recording_sid_from_url(&url).as_deref(), Some(RE), "{url}");
         }
         for url in [
@@ -709,7 +719,8 @@ mod tests {
         assert!(bad.to_string().starts_with("TWILIO_ACCOUNT_SID is not valid"), "{bad}");
         let bad = RestConfig::from_lookup(env(&[sid, token, ("TWILIO_API_BASE", "mailto:x@y")])).unwrap_err();
         assert!(bad.to_string().starts_with("TWILIO_API_BASE is not valid"), "{bad}");
-        let mock = RestConfig::from_lookup(env(&[sid, token, ("TWILIO_API_BASE", "http://127.0.0.1:4010/prefix/")])).unwrap();
+        let mock =
+            RestConfig::from_lookup(env(&[sid, token, ("TWILIO_API_BASE", "http://127.0.0.1:4010/prefix/")])).unwrap();
         let client = RestClient::new(mock, RestOptions::default()).unwrap();
         assert!(!format!("{client:?}").contains("s3cr3t"));
         assert_eq!(

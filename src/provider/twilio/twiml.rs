@@ -58,7 +58,11 @@ fn end(w: &mut W, name: &str) {
 
 /// Writes text, escaped; characters XML cannot hold at all (control characters) are left out.
 fn text(w: &mut W, t: &str) {
-    let clean: std::borrow::Cow<'_, str> = if t.chars().any(forbidden) { t.chars().filter(|c| !forbidden(*c)).collect::<String>().into() } else { t.into() };
+    let clean: std::borrow::Cow<'_, str> = if t.chars().any(forbidden) {
+        t.chars().filter(|c| !forbidden(*c)).collect::<String>().into()
+    } else {
+        t.into()
+    };
     w.write_event(Event::Text(BytesText::new(&clean))).expect("writing to a Vec cannot fail");
 }
 
@@ -98,7 +102,17 @@ pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
             Action::Say(s) => speech(&mut w, s, ctx),
             Action::Gather { say, timeout_seconds, next } => {
                 let (timeout, url) = (timeout_seconds.to_string(), ctx.url(*next));
-                start(&mut w, "Gather", &[("input", "dtmf"), ("numDigits", "1"), ("timeout", &timeout), ("action", &url), ("method", "POST")]);
+                start(
+                    &mut w,
+                    "Gather",
+                    &[
+                        ("input", "dtmf"),
+                        ("numDigits", "1"),
+                        ("timeout", &timeout),
+                        ("action", &url),
+                        ("method", "POST"),
+                    ],
+                );
                 for s in say {
                     speech(&mut w, s, ctx);
                 }
@@ -111,7 +125,17 @@ pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
             }
             Action::DialHelper { number, caller_id, timeout_seconds, whisper, done } => {
                 let (timeout, action, whisper) = (timeout_seconds.to_string(), ctx.url(*done), ctx.url(*whisper));
-                start(&mut w, "Dial", &[("action", &action), ("method", "POST"), ("timeout", &timeout), ("callerId", caller_id.as_str()), ("ringTone", "nl")]);
+                start(
+                    &mut w,
+                    "Dial",
+                    &[
+                        ("action", &action),
+                        ("method", "POST"),
+                        ("timeout", &timeout),
+                        ("callerId", caller_id.as_str()),
+                        ("ringTone", "nl"),
+                    ],
+                );
                 start(&mut w, "Number", &[("url", &whisper), ("method", "POST")]);
                 text(&mut w, number.as_str());
                 end(&mut w, "Number");
@@ -119,7 +143,11 @@ pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
             }
             Action::DialDesk { number, timeout_seconds, done } => {
                 let (timeout, action) = (timeout_seconds.to_string(), ctx.url(*done));
-                start(&mut w, "Dial", &[("action", &action), ("method", "POST"), ("timeout", &timeout), ("ringTone", "nl")]);
+                start(
+                    &mut w,
+                    "Dial",
+                    &[("action", &action), ("method", "POST"), ("timeout", &timeout), ("ringTone", "nl")],
+                );
                 start(&mut w, "Number", &[]);
                 text(&mut w, number.as_str());
                 end(&mut w, "Number");
@@ -127,7 +155,18 @@ pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
             }
             Action::Record { max_seconds, silence_seconds, done } => {
                 let (max, silence, action) = (max_seconds.to_string(), silence_seconds.to_string(), ctx.url(*done));
-                empty(&mut w, "Record", &[("action", &action), ("method", "POST"), ("maxLength", &max), ("timeout", &silence), ("playBeep", "true"), ("finishOnKey", "#")]);
+                empty(
+                    &mut w,
+                    "Record",
+                    &[
+                        ("action", &action),
+                        ("method", "POST"),
+                        ("maxLength", &max),
+                        ("timeout", &silence),
+                        ("playBeep", "true"),
+                        ("finishOnKey", "#"),
+                    ],
+                );
             }
             Action::Pause(seconds) => empty(&mut w, "Pause", &[("length", &seconds.to_string())]),
             Action::Hold { wait, done } => {
@@ -135,7 +174,11 @@ pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
                 // the wait document stops) when a helper joins.
                 let (action, wait) = (ctx.url(*done), ctx.url(*wait));
                 start(&mut w, "Dial", &[("action", &action), ("method", "POST")]);
-                conference(&mut w, ctx, &[("waitUrl", &wait), ("waitMethod", "POST"), ("startConferenceOnEnter", "false")]);
+                conference(
+                    &mut w,
+                    ctx,
+                    &[("waitUrl", &wait), ("waitMethod", "POST"), ("startConferenceOnEnter", "false")],
+                );
                 end(&mut w, "Dial");
             }
             Action::JoinHold => {
@@ -146,7 +189,11 @@ pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
             Action::WaitInHold { wait } => {
                 let wait = ctx.url(*wait);
                 start(&mut w, "Dial", &[]);
-                conference(&mut w, ctx, &[("waitUrl", &wait), ("waitMethod", "POST"), ("startConferenceOnEnter", "false")]);
+                conference(
+                    &mut w,
+                    ctx,
+                    &[("waitUrl", &wait), ("waitMethod", "POST"), ("startConferenceOnEnter", "false")],
+                );
                 end(&mut w, "Dial");
             }
             Action::Hangup => empty(&mut w, "Hangup", &[]),
@@ -163,7 +210,13 @@ pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
 fn conference(w: &mut W, ctx: &RenderContext<'_>, attrs: &[(&str, &str)]) {
     let events = ctx.url(Next::ConferenceEvents);
     let mut all = attrs.to_vec();
-    all.extend([("endConferenceOnExit", "true"), ("beep", "false"), ("statusCallback", events.as_str()), ("statusCallbackMethod", "POST"), ("statusCallbackEvent", "join")]);
+    all.extend([
+        ("endConferenceOnExit", "true"),
+        ("beep", "false"),
+        ("statusCallback", events.as_str()),
+        ("statusCallbackMethod", "POST"),
+        ("statusCallbackEvent", "join"),
+    ]);
     start(w, "Conference", &all);
     text(w, ctx.call_sid);
     end(w, "Conference");
@@ -181,7 +234,16 @@ mod tests {
 
     fn doc(actions: &[Action], rate: Option<&str>) -> String {
         let v = voice(rate);
-        render(actions, &RenderContext { call_sid: "CA0001", seq: 3, voice: &v, audio_base: "https://bl.example/audio/", webhook_base: "https://bl.example/twilio/" })
+        render(
+            actions,
+            &RenderContext {
+                call_sid: "CA0001",
+                seq: 3,
+                voice: &v,
+                audio_base: "https://bl.example/audio/",
+                webhook_base: "https://bl.example/twilio/",
+            },
+        )
     }
 
     fn phone(s: &str) -> PhoneNumber {
@@ -192,7 +254,11 @@ mod tests {
     fn menu_document() {
         let actions = [
             Action::Say(Speech::Text("Goedemorgen.".into())),
-            Action::Gather { say: vec![Speech::Text("Toets 1.".into()), Speech::Audio("nl/menu_intro.mp3".into())], timeout_seconds: 8, next: Next::Menu },
+            Action::Gather {
+                say: vec![Speech::Text("Toets 1.".into()), Speech::Audio("nl/menu_intro.mp3".into())],
+                timeout_seconds: 8,
+                next: Next::Menu,
+            },
             Action::Redirect(Next::Menu),
         ];
         expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL"><prosody rate="90%">Goedemorgen.</prosody></Say><Gather input="dtmf" numDigits="1" timeout="8" action="menu?s=3" method="POST"><Say voice="Polly.Lotte" language="nl-NL"><prosody rate="90%">Toets 1.</prosody></Say><Play>https://bl.example/audio/nl/menu_intro.mp3</Play></Gather><Redirect method="POST">menu?s=3</Redirect></Response>"#]]
@@ -215,7 +281,11 @@ mod tests {
     #[test]
     fn whisper_desk_and_record_documents() {
         let whisper = [
-            Action::Gather { say: vec![Speech::Text("Kunt u helpen?".into())], timeout_seconds: 6, next: Next::WhisperKey { attempt: 1 } },
+            Action::Gather {
+                say: vec![Speech::Text("Kunt u helpen?".into())],
+                timeout_seconds: 6,
+                next: Next::WhisperKey { attempt: 1 },
+            },
             Action::Say(Speech::Text("Dank u wel.".into())),
             Action::Hangup,
         ];
@@ -224,14 +294,20 @@ mod tests {
         let desk = [Action::DialDesk { number: phone("+31850000001"), timeout_seconds: 25, done: Next::DeskDone }];
         expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Dial action="desk-done?s=3" method="POST" timeout="25" ringTone="nl"><Number>+31850000001</Number></Dial></Response>"#]]
             .assert_eq(&doc(&desk, None));
-        let record = [Action::Record { max_seconds: 120, silence_seconds: 5, done: Next::Recorded }, Action::Redirect(Next::Recorded)];
+        let record = [
+            Action::Record { max_seconds: 120, silence_seconds: 5, done: Next::Recorded },
+            Action::Redirect(Next::Recorded),
+        ];
         expect![[r##"<?xml version="1.0" encoding="UTF-8"?><Response><Record action="recorded?s=3" method="POST" maxLength="120" timeout="5" playBeep="true" finishOnKey="#"/><Redirect method="POST">recorded?s=3</Redirect></Response>"##]]
             .assert_eq(&doc(&record, None));
     }
 
     #[test]
     fn hold_and_join_documents() {
-        let hold = [Action::Say(Speech::Text("Even geduld.".into())), Action::Hold { wait: Next::HoldWait, done: Next::HoldDone }];
+        let hold = [
+            Action::Say(Speech::Text("Even geduld.".into())),
+            Action::Hold { wait: Next::HoldWait, done: Next::HoldDone },
+        ];
         expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Even geduld.</Say><Dial action="hold-done?s=3" method="POST"><Conference waitUrl="hold-wait?call=CA0001" waitMethod="POST" startConferenceOnEnter="false" endConferenceOnExit="true" beep="false" statusCallback="https://bl.example/twilio/conference?call=CA0001" statusCallbackMethod="POST" statusCallbackEvent="join">CA0001</Conference></Dial></Response>"#]]
             .assert_eq(&doc(&hold, None));
         let wait = [Action::Say(Speech::Text("Nog even.".into())), Action::Pause(4)];

@@ -43,7 +43,12 @@ pub fn row(l: Lang, desk: &DeskState, r: &CallRow) -> Markup {
         None => "amber",
     };
     let who = caller(r);
-    let announce = format!("{} {}: {}", l.time(r.started_at, tz), who, if r.outcome.is_some() { l.outcome(r.outcome.as_deref()) } else { l.phase(&r.phase) });
+    let announce = format!(
+        "{} {}: {}",
+        l.time(r.started_at, tz),
+        who,
+        if r.outcome.is_some() { l.outcome(r.outcome.as_deref()) } else { l.phase(&r.phase) }
+    );
     html! {
         tr id=(format!("call-{}", r.call_sid)) data-status=(status_class) data-announce=(announce) {
             td.when { a href=(format!("/desk/calls/{}", r.call_sid)) title=(l.when(r.started_at, tz)) { (l.when_short(r.started_at, tz)) } }
@@ -116,11 +121,18 @@ fn day_start(date: &str, desk: &DeskState) -> Result<Option<Timestamp>, ()> {
 
 /// Turns the typed filters into a query; a bad value is named, not ignored.
 fn filter(q: &ListQuery, desk: &DeskState, l: Lang) -> Result<CallFilter, String> {
-    let from = day_start(&q.from, desk).map_err(|_| format!("{} '{}'", l.t("Geen geldige datum bij 'van':", "Not a valid date in 'from':"), q.from))?;
+    let from = day_start(&q.from, desk)
+        .map_err(|_| format!("{} '{}'", l.t("Geen geldige datum bij 'van':", "Not a valid date in 'from':"), q.from))?;
     let until = match day_start(&q.until, desk) {
         Ok(Some(t)) => Some(t + jiff::SignedDuration::from_hours(24)),
         Ok(None) => None,
-        Err(()) => return Err(format!("{} '{}'", l.t("Geen geldige datum bij 'tot en met':", "Not a valid date in 'until':"), q.until)),
+        Err(()) => {
+            return Err(format!(
+                "{} '{}'",
+                l.t("Geen geldige datum bij 'tot en met':", "Not a valid date in 'until':"),
+                q.until
+            ))
+        }
     };
     let outcome = match q.outcome.as_str() {
         "" => None,
@@ -135,17 +147,29 @@ fn filter(q: &ListQuery, desk: &DeskState, l: Lang) -> Result<CallFilter, String
     };
     let participant = match q.participant.as_str() {
         "" => None,
-        p => Some(p.parse::<i64>().map_err(|_| format!("{} '{p}'", l.t("Onbekende deelnemer:", "Unknown participant:")))?),
+        p => Some(
+            p.parse::<i64>().map_err(|_| format!("{} '{p}'", l.t("Onbekende deelnemer:", "Unknown participant:")))?,
+        ),
     };
     let before = match q.before.split_once('~') {
         None if q.before.is_empty() => None,
-        Some((at, sid)) => Some((at.parse::<i64>().ok().and_then(|s| Timestamp::from_second(s).ok()).ok_or_else(|| l.t("Ongeldige pagina.", "Invalid page.").to_string())?, sid.to_string())),
+        Some((at, sid)) => Some((
+            at.parse::<i64>()
+                .ok()
+                .and_then(|s| Timestamp::from_second(s).ok())
+                .ok_or_else(|| l.t("Ongeldige pagina.", "Invalid page.").to_string())?,
+            sid.to_string(),
+        )),
         None => return Err(l.t("Ongeldige pagina.", "Invalid page.").to_string()),
     };
     Ok(CallFilter { from, until, outcome, category, participant, before })
 }
 
-pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<ListQuery>) -> Result<Response, Failure> {
+pub async fn list(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, Failure> {
     let l = desk.lang;
     let mut query = query;
     // A typed name becomes one participant; several matches are offered to choose from.
@@ -174,7 +198,13 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
     let rows = &rows[..rows.len().min(PAGE as usize)];
     let next = rows.last().filter(|_| more).map(|r| {
         let mut pairs = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [("from", &query.from), ("until", &query.until), ("outcome", &query.outcome), ("category", &query.category), ("participant", &query.participant)] {
+        for (k, v) in [
+            ("from", &query.from),
+            ("until", &query.until),
+            ("outcome", &query.outcome),
+            ("category", &query.category),
+            ("participant", &query.participant),
+        ] {
             if !v.is_empty() {
                 pairs.append_pair(k, v);
             }
@@ -228,10 +258,17 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
 }
 
 fn not_found(desk: &Desk) -> Response {
-    desk.refusal(StatusCode::NOT_FOUND, desk.lang.t("Dit gesprek bestaat niet (meer).", "This call does not exist (any more)."))
+    desk.refusal(
+        StatusCode::NOT_FOUND,
+        desk.lang.t("Dit gesprek bestaat niet (meer).", "This call does not exist (any more)."),
+    )
 }
 
-pub async fn detail(desk: Desk, State(state): State<Arc<AppState>>, Path(sid): Path<String>) -> Result<Response, Failure> {
+pub async fn detail(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(sid): Path<String>,
+) -> Result<Response, Failure> {
     let l = desk.lang;
     let s = sid.clone();
     let Some(d) = read(&state, move |c| q::call_detail(c, &s)).await? else { return Ok(not_found(&desk)) };
@@ -300,7 +337,13 @@ pub async fn detail(desk: Desk, State(state): State<Arc<AppState>>, Path(sid): P
         }
         p { a href="/desk/calls" { "← " (l.t("Alle gesprekken", "All calls")) } }
     };
-    Ok(layout::page(&desk, Nav::Calls, &format!("{} {}", l.t("Gesprek van", "Call of"), l.when(r.started_at, tz)), body).into_response())
+    Ok(layout::page(
+        &desk,
+        Nav::Calls,
+        &format!("{} {}", l.t("Gesprek van", "Call of"), l.when(r.started_at, tz)),
+        body,
+    )
+    .into_response())
 }
 
 pub fn note_list(l: Lang, tz: &jiff::tz::TimeZone, notes: &[q::Note]) -> Markup {
@@ -314,14 +357,21 @@ pub fn note_list(l: Lang, tz: &jiff::tz::TimeZone, notes: &[q::Note]) -> Markup 
 }
 
 /// Plays a voicemail: the server fetches the recording with the provider's credentials.
-pub async fn voicemail(desk: Desk, State(state): State<Arc<AppState>>, Path(sid): Path<String>) -> Result<Response, Failure> {
+pub async fn voicemail(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(sid): Path<String>,
+) -> Result<Response, Failure> {
     let s = sid.clone();
     let Some(url) = read(&state, move |c| q::voicemail_url(c, &s)).await? else { return Ok(not_found(&desk)) };
     let Some(recordings) = &state.desk.recordings else {
-        return Ok((StatusCode::SERVICE_UNAVAILABLE, desk.lang.t(
-            "Berichten afspelen kan pas als TWILIO_ACCOUNT_SID en TWILIO_AUTH_TOKEN zijn ingesteld.",
-            "Playing messages needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to be set.",
-        ))
+        return Ok((
+            StatusCode::SERVICE_UNAVAILABLE,
+            desk.lang.t(
+                "Berichten afspelen kan pas als TWILIO_ACCOUNT_SID en TWILIO_AUTH_TOKEN zijn ingesteld.",
+                "Playing messages needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to be set.",
+            ),
+        )
             .into_response());
     };
     let Some(recording_sid) = recording_sid_from_url(&url) else {
@@ -335,10 +385,18 @@ pub async fn voicemail(desk: Desk, State(state): State<Arc<AppState>>, Path(sid)
     })
     .await?;
     match recordings.0.fetch_recording_media(&recording_sid).await {
-        Ok(rec) => Ok(([(header::CONTENT_TYPE, rec.content_type.unwrap_or_else(|| "audio/mpeg".into()))], rec.bytes).into_response()),
+        Ok(rec) => Ok(([(header::CONTENT_TYPE, rec.content_type.unwrap_or_else(|| "audio/mpeg".into()))], rec.bytes)
+            .into_response()),
         Err(e) => {
             tracing::error!(call = %sid, error = %e, "fetching a voicemail from the provider failed");
-            Ok((StatusCode::BAD_GATEWAY, desk.lang.t("Het bericht kon niet worden opgehaald. Probeer het later opnieuw.", "The message could not be fetched. Please try again later.")).into_response())
+            Ok((
+                StatusCode::BAD_GATEWAY,
+                desk.lang.t(
+                    "Het bericht kon niet worden opgehaald. Probeer het later opnieuw.",
+                    "The message could not be fetched. Please try again later.",
+                ),
+            )
+                .into_response())
         }
     }
 }

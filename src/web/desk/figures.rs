@@ -65,7 +65,12 @@ pub async fn warm(state: Arc<AppState>) {
     state.desk.figures_ready.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
-async fn cached(state: &Arc<AppState>, from: Timestamp, until: Timestamp, now: Timestamp) -> Result<Vec<Figures>, Failure> {
+async fn cached(
+    state: &Arc<AppState>,
+    from: Timestamp,
+    until: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<Figures>, Failure> {
     let key = (from.as_second(), until.as_second());
     if let Some(f) = state.desk.figures_cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return Ok(f.clone());
@@ -92,7 +97,8 @@ fn chart(l: Lang, months: &[Month]) -> Markup {
     let (bar, gap, height, top, bottom) = (40.0, 22.0, 200.0, 24.0, 40.0);
     let width = 50.0 + months.len() as f64 * (bar + gap);
     let scale = |n: i64| n as f64 / max as f64 * height;
-    let label = l.t("Gesprekken per maand: buur gevonden en niet gevonden", "Calls per month: neighbour found and not found");
+    let label =
+        l.t("Gesprekken per maand: buur gevonden en niet gevonden", "Calls per month: neighbour found and not found");
     html! {
         svg.chart role="img" aria-label=(label) width=(width) height=(height + top + bottom) viewBox=(format!("0 0 {width} {}", height + top + bottom)) xmlns="http://www.w3.org/2000/svg" {
             title { (label) }
@@ -128,7 +134,11 @@ fn category_name(l: Lang, ds: &DeskState, f: &Figures) -> String {
     }
 }
 
-pub async fn page(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<YearQuery>) -> Result<Response, Failure> {
+pub async fn page(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<YearQuery>,
+) -> Result<Response, Failure> {
     let l = desk.lang;
     let today = state.clock.now().to_zoned(state.desk.time_zone.clone()).date();
     let Some(year) = year_of(&query, today) else {
@@ -180,14 +190,28 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
     Ok(layout::page(&desk, Nav::Figures, &format!("{} {year}", l.t("Cijfers", "Figures")), body).into_response())
 }
 
-pub async fn csv(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<YearQuery>) -> Result<Response, Failure> {
+pub async fn csv(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<YearQuery>,
+) -> Result<Response, Failure> {
     let today = state.clock.now().to_zoned(state.desk.time_zone.clone()).date();
     let Some(year) = year_of(&query, today) else {
         return Ok(desk.refusal(StatusCode::BAD_REQUEST, desk.lang.t("Geen geldig jaar.", "Not a valid year.")));
     };
     let months = months(&state, year).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["month", "category", "calls", "matched", "unmatched", "median_wait_s", "p90_wait_s", "helpers_active", "asked_and_helped"])?;
+    w.write_record([
+        "month",
+        "category",
+        "calls",
+        "matched",
+        "unmatched",
+        "median_wait_s",
+        "p90_wait_s",
+        "helpers_active",
+        "asked_and_helped",
+    ])?;
     for (y, m, figures) in &months {
         for f in figures {
             let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
@@ -211,7 +235,10 @@ pub async fn csv(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Q
     }
     let body = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"burenlijn-cijfers-{year}.csv\""))],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"burenlijn-cijfers-{year}.csv\"")),
+        ],
         body,
     )
         .into_response())

@@ -16,8 +16,8 @@ use super::{read, write, Desk, Failure};
 use crate::domain::desk::FollowUpResult;
 use crate::domain::dialplan::RingMode;
 use crate::domain::phone::PhoneNumber;
-use crate::store::{accounts, callbacks};
 use crate::store::desk::{self as q, Closed};
+use crate::store::{accounts, callbacks};
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]
@@ -30,7 +30,11 @@ pub struct ListQuery {
     stopped: String,
 }
 
-pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<ListQuery>) -> Result<Response, Failure> {
+pub async fn list(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, Failure> {
     let l = desk.lang;
     let week_ago = state.clock.now() - jiff::SignedDuration::from_hours(7 * 24);
     let taken = read(&state, move |c| {
@@ -57,7 +61,8 @@ pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): 
     })
     .await?;
     let (user, shown) = (desk.user.name.clone(), items.len());
-    write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed follow-ups", None, &format!("{shown} open"))).await?;
+    write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed follow-ups", None, &format!("{shown} open")))
+        .await?;
     let tz = &state.desk.time_zone;
     let waves = state.neighbourhoods.all().any(|n| n.dialplan.ringing.mode == RingMode::Waves);
     let body = html! {
@@ -142,17 +147,34 @@ pub struct CloseForm {
     note: String,
 }
 
-pub async fn close(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CloseForm>) -> Result<Response, Failure> {
+pub async fn close(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Form(f): Form<CloseForm>,
+) -> Result<Response, Failure> {
     let id = match checked_form_id(&desk, &f.csrf, &id) {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };
     let l = desk.lang;
     let Some(result) = FollowUpResult::parse(&f.result) else {
-        return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Kies hoe het is afgehandeld. Er is niets opgeslagen.", "Choose how it was resolved. Nothing was saved.")));
+        return Ok(desk.refusal(
+            StatusCode::BAD_REQUEST,
+            l.t(
+                "Kies hoe het is afgehandeld. Er is niets opgeslagen.",
+                "Choose how it was resolved. Nothing was saved.",
+            ),
+        ));
     };
     if f.note.chars().count() > 2000 {
-        return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("De notitie is langer dan 2000 tekens. Er is niets opgeslagen.", "The note is longer than 2000 characters. Nothing was saved.")));
+        return Ok(desk.refusal(
+            StatusCode::BAD_REQUEST,
+            l.t(
+                "De notitie is langer dan 2000 tekens. Er is niets opgeslagen.",
+                "The note is longer than 2000 characters. Nothing was saved.",
+            ),
+        ));
     }
     let note: String = f.note.chars().filter(|c| !c.is_control() || *c == '\n').collect();
     let user = desk.user.name.clone();
@@ -167,8 +189,16 @@ pub async fn close(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Pat
     .await?;
     Ok(match closed {
         Closed::Closed => Redirect::to("/desk/follow-up?closed=1").into_response(),
-        Closed::AlreadyClosed => desk.refusal(StatusCode::CONFLICT, l.t("Iemand anders heeft dit al afgehandeld. Er is niets gewijzigd.", "Someone else already closed this. Nothing was changed.")),
-        Closed::NotFound => desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")),
+        Closed::AlreadyClosed => desk.refusal(
+            StatusCode::CONFLICT,
+            l.t(
+                "Iemand anders heeft dit al afgehandeld. Er is niets gewijzigd.",
+                "Someone else already closed this. Nothing was changed.",
+            ),
+        ),
+        Closed::NotFound => {
+            desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist."))
+        }
     })
 }
 
@@ -205,7 +235,8 @@ fn take_request_form(desk: &Desk, state: &AppState, taken: &[(callbacks::Request
     let l = desk.lang;
     let tz = &state.desk.time_zone;
     let hoods: Vec<_> = state.neighbourhoods.all().filter(|n| n.dialplan.ringing.mode == RingMode::Waves).collect();
-    let mut categories: Vec<&str> = hoods.iter().flat_map(|h| h.dialplan.categories.iter().map(|c| c.key.as_str())).collect();
+    let mut categories: Vec<&str> =
+        hoods.iter().flat_map(|h| h.dialplan.categories.iter().map(|c| c.key.as_str())).collect();
     categories.sort();
     categories.dedup();
     html! {
@@ -263,15 +294,23 @@ pub struct TakeForm {
 }
 
 /// The desk takes a request itself: the same search as "press 1 to be called back".
-pub async fn take_request(desk: Desk, State(state): State<Arc<AppState>>, Form(f): Form<TakeForm>) -> Result<Response, Failure> {
+pub async fn take_request(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Form(f): Form<TakeForm>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
     let l = desk.lang;
     let nothing = l.t("Er is niets opgeslagen.", "Nothing was saved.");
     let refuse = |message: String| desk.refusal(StatusCode::BAD_REQUEST, &format!("{message} {nothing}"));
-    let Some(hood) = state.neighbourhoods.by_number(f.number.trim()).filter(|h| h.dialplan.ringing.mode == RingMode::Waves).cloned() else {
-        return Ok(refuse(l.t("Kies een buurt die in golven belt.", "Choose a neighbourhood that rings in waves.").to_string()));
+    let Some(hood) =
+        state.neighbourhoods.by_number(f.number.trim()).filter(|h| h.dialplan.ringing.mode == RingMode::Waves).cloned()
+    else {
+        return Ok(refuse(
+            l.t("Kies een buurt die in golven belt.", "Choose a neighbourhood that rings in waves.").to_string(),
+        ));
     };
     if !hood.dialplan.has_category(&f.category) {
         return Ok(refuse(l.t("Kies waarbij de hulp nodig is.", "Choose what the help is for.").to_string()));
@@ -285,7 +324,17 @@ pub async fn take_request(desk: Desk, State(state): State<Arc<AppState>>, Form(f
     write(&state, move |tx, now| {
         let participant = crate::store::participants::find_by_phone(tx, &phone)?.map(|p| p.id);
         let open_until = now + jiff::SignedDuration::from_hours(i64::from(hood.dialplan.ringing.callback_hours));
-        let request = callbacks::open(tx, hood.dialplan.number.as_str(), None, participant, &phone, &category, now, open_until, now)?;
+        let request = callbacks::open(
+            tx,
+            hood.dialplan.number.as_str(),
+            None,
+            participant,
+            &phone,
+            &category,
+            now,
+            open_until,
+            now,
+        )?;
         accounts::audit(tx, now, &user, "took a call-back request", participant, &format!("request {request}"))
     })
     .await?;
@@ -293,14 +342,21 @@ pub async fn take_request(desk: Desk, State(state): State<Arc<AppState>>, Form(f
 }
 
 /// The desk stops a request it took itself.
-pub async fn stop_taken(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CallBackForm>) -> Result<Response, Failure> {
+pub async fn stop_taken(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Form(f): Form<CallBackForm>,
+) -> Result<Response, Failure> {
     let id = match checked_form_id(&desk, &f.csrf, &id) {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };
     let user = desk.user.name.clone();
     let (stopped, out) = write(&state, move |tx, now| {
-        let Some(request) = callbacks::find(tx, id)? else { return Ok((crate::web::waves::Stopped::NotFound, Default::default())) };
+        let Some(request) = callbacks::find(tx, id)? else {
+            return Ok((crate::web::waves::Stopped::NotFound, Default::default()));
+        };
         audited_stop(tx, now, &user, crate::web::waves::stop_request(tx, request, now)?, &format!("request {id}"))
     })
     .await?;
@@ -323,7 +379,12 @@ fn audited_stop(
 
 /// The answer to a stop: back to the list, or why nothing changed. Phones to stop are told
 /// to the provider now.
-fn stopped_response(desk: &Desk, state: &Arc<AppState>, stopped: crate::web::waves::Stopped, out: crate::web::waves::Outbound) -> Response {
+fn stopped_response(
+    desk: &Desk,
+    state: &Arc<AppState>,
+    stopped: crate::web::waves::Stopped,
+    out: crate::web::waves::Outbound,
+) -> Response {
     use crate::web::waves::Stopped;
     let l = desk.lang;
     crate::web::waves::dispatch(state.clone(), out);
@@ -340,24 +401,39 @@ fn stopped_response(desk: &Desk, state: &Arc<AppState>, stopped: crate::web::wav
 /// A form's CSRF token checked and the id in its path read, or the refusal.
 fn checked_form_id(desk: &Desk, csrf: &str, id: &str) -> Result<i64, Response> {
     desk.check_csrf(csrf)?;
-    id.parse::<i64>().map_err(|_| desk.refusal(StatusCode::NOT_FOUND, desk.lang.t("Dit verzoek bestaat niet.", "This request does not exist.")))
+    id.parse::<i64>().map_err(|_| {
+        desk.refusal(StatusCode::NOT_FOUND, desk.lang.t("Dit verzoek bestaat niet.", "This request does not exist."))
+    })
 }
 
 /// The desk stops a call-back search it no longer wants (the caller found help another
 /// way, say): no more neighbours are rung, phones still ringing stop.
-pub async fn stop_call_back(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CallBackForm>) -> Result<Response, Failure> {
+pub async fn stop_call_back(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Form(f): Form<CallBackForm>,
+) -> Result<Response, Failure> {
     let id = match checked_form_id(&desk, &f.csrf, &id) {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };
     let user = desk.user.name.clone();
-    let (stopped, out) = write(&state, move |tx, now| audited_stop(tx, now, &user, crate::web::waves::stop_callback(tx, id, now)?, &format!("follow-up {id}"))).await?;
+    let (stopped, out) = write(&state, move |tx, now| {
+        audited_stop(tx, now, &user, crate::web::waves::stop_callback(tx, id, now)?, &format!("follow-up {id}"))
+    })
+    .await?;
     Ok(stopped_response(&desk, &state, stopped, out))
 }
 
 /// The desk starts the same search as "press 1 to be called back" for a caller who needs
 /// it: neighbours are rung (in ringing hours) and the caller is called back on a yes.
-pub async fn call_back(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<CallBackForm>) -> Result<Response, Failure> {
+pub async fn call_back(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Form(f): Form<CallBackForm>,
+) -> Result<Response, Failure> {
     let id = match checked_form_id(&desk, &f.csrf, &id) {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
@@ -366,16 +442,27 @@ pub async fn call_back(desk: Desk, State(state): State<Arc<AppState>>, Path(id):
     let user = desk.user.name.clone();
     let st = state.clone();
     let outcome = write(&state, move |tx, now| {
-        let Some((number, call_sid, caller, from, category)) = callbacks::follow_up_call(tx, id)? else { return Ok(Err(StatusCode::NOT_FOUND)) };
+        let Some((number, call_sid, caller, from, category)) = callbacks::follow_up_call(tx, id)? else {
+            return Ok(Err(StatusCode::NOT_FOUND));
+        };
         let hood = st.neighbourhoods.by_number(&number).filter(|h| h.dialplan.ringing.mode == RingMode::Waves);
         let phone = from.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok());
-        let (Some(hood), Some(phone), Some(category)) = (hood, phone, category) else { return Ok(Err(StatusCode::BAD_REQUEST)) };
+        let (Some(hood), Some(phone), Some(category)) = (hood, phone, category) else {
+            return Ok(Err(StatusCode::BAD_REQUEST));
+        };
         if callbacks::in_progress_for_call(tx, &call_sid)? {
             return Ok(Err(StatusCode::CONFLICT));
         }
         let open_until = now + jiff::SignedDuration::from_hours(i64::from(hood.dialplan.ringing.callback_hours));
         let request = callbacks::open(tx, &number, Some(&call_sid), caller, &phone, &category, now, open_until, now)?;
-        accounts::audit(tx, now, &user, "started a call-back search", caller, &format!("request {request} for follow-up {id}"))?;
+        accounts::audit(
+            tx,
+            now,
+            &user,
+            "started a call-back search",
+            caller,
+            &format!("request {request} for follow-up {id}"),
+        )?;
         Ok(Ok(()))
     })
     .await?;

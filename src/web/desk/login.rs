@@ -46,7 +46,10 @@ fn login_form(token: &str, next: &str, name: &str, message: Option<(&str, bool)>
 }
 
 fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> String {
-    format!("{name}={value}; Path=/desk; HttpOnly; SameSite=Strict; Max-Age={max_age}{}", if secure { "; Secure" } else { "" })
+    format!(
+        "{name}={value}; Path=/desk; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
 }
 
 /// The login page. It sets a one-off cookie whose value the form must send back, so a
@@ -64,7 +67,11 @@ pub async fn form(State(state): State<Arc<AppState>>, Query(q): Query<LoginQuery
         None
     };
     let secure = state.desk.secure_cookies;
-    Ok(([(header::SET_COOKIE, cookie_header(LOGIN_COOKIE, &token, 3600, secure))], login_form(&token, next, "", message)).into_response())
+    Ok((
+        [(header::SET_COOKIE, cookie_header(LOGIN_COOKIE, &token, 3600, secure))],
+        login_form(&token, next, "", message),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -79,7 +86,12 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn submit(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Result<Response, Failure> {
+pub async fn submit(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, Failure> {
     let next = safe_next(&f.next).to_string();
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or("");
     if expected.is_empty() || !auth::same_token(expected, &f.csrf) {
@@ -95,7 +107,12 @@ pub async fn submit(State(state): State<Arc<AppState>>, ConnectInfo(peer): Conne
     let wait = state.desk.throttle.wait_seconds(&keys, wall);
     if wait > 0 {
         let message = format!("Te vaak een verkeerd wachtwoord. Probeer het over {wait} seconden opnieuw. / Too many failed attempts; try again in {wait} seconds.");
-        return Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, wait.to_string())], login_form(&f.csrf, &next, &name, Some((&message, true)))).into_response());
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, wait.to_string())],
+            login_form(&f.csrf, &next, &name, Some((&message, true))),
+        )
+            .into_response());
     }
     let n = name.clone();
     let user = read(&state, move |c| accounts::find_user(c, &n)).await?;
@@ -106,7 +123,16 @@ pub async fn submit(State(state): State<Arc<AppState>>, ConnectInfo(peer): Conne
         state.desk.throttle.failed(&keys, wall);
         tokio::time::sleep(state.desk.failure_delay).await;
         tracing::warn!("a failed desk login");
-        return Ok((StatusCode::UNAUTHORIZED, login_form(&f.csrf, &next, &name, Some(("Naam of wachtwoord klopt niet. / Name or password is not right.", true)))).into_response());
+        return Ok((
+            StatusCode::UNAUTHORIZED,
+            login_form(
+                &f.csrf,
+                &next,
+                &name,
+                Some(("Naam of wachtwoord klopt niet. / Name or password is not right.", true)),
+            ),
+        )
+            .into_response());
     };
     state.desk.throttle.succeeded(&keys);
     let token = auth::random_token()?;
@@ -132,14 +158,20 @@ pub struct CsrfOnly {
     csrf: String,
 }
 
-pub async fn logout(desk: Desk, State(state): State<Arc<AppState>>, Form(f): Form<CsrfOnly>) -> Result<Response, Failure> {
+pub async fn logout(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
     let hash = desk.token_hash.clone();
     write(&state, move |tx, _| accounts::delete_session(tx, &hash)).await?;
     let mut response = Redirect::to("/desk/login?bye=1").into_response();
-    response.headers_mut().append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", 0, state.desk.secure_cookies).parse()?);
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", 0, state.desk.secure_cookies).parse()?);
     Ok(response)
 }
 
@@ -153,7 +185,11 @@ pub struct LanguageForm {
     back: String,
 }
 
-pub async fn language(desk: Desk, State(state): State<Arc<AppState>>, Form(f): Form<LanguageForm>) -> Result<Response, Failure> {
+pub async fn language(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Form(f): Form<LanguageForm>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
@@ -165,21 +201,26 @@ pub async fn language(desk: Desk, State(state): State<Arc<AppState>>, Form(f): F
 
 fn account_page(desk: &Desk, message: Option<(&str, bool)>) -> Markup {
     let l = desk.lang;
-    layout::page(desk, Nav::None, l.t("Mijn account", "My account"), html! {
-        p { (l.t("U bent ingelogd als", "You are logged in as")) " " strong { (desk.user.name) } " (" (if desk.is_coordinator() { l.t("coördinator", "coordinator") } else { l.t("balie", "desk") }) ")." }
-        h2 { (l.t("Wachtwoord wijzigen", "Change password")) }
-        @if let Some((m, e)) = message { (message_box(m, e)) }
-        form.stack method="post" action="/desk/account" {
-            (layout::csrf(desk))
-            label for="current" { (l.t("Huidig wachtwoord", "Current password")) }
-            input #current type="password" name="current" autocomplete="current-password" required;
-            label for="new" { (l.t("Nieuw wachtwoord", "New password")) span.hint { (l.t("Minstens 10 tekens. Een korte zin werkt goed.", "At least 10 characters. A short sentence works well.")) } }
-            input #new type="password" name="new" autocomplete="new-password" required minlength="10";
-            label for="again" { (l.t("Nieuw wachtwoord nog een keer", "New password again")) }
-            input #again type="password" name="again" autocomplete="new-password" required;
-            button type="submit" { (l.t("Wachtwoord wijzigen", "Change password")) }
-        }
-    })
+    layout::page(
+        desk,
+        Nav::None,
+        l.t("Mijn account", "My account"),
+        html! {
+            p { (l.t("U bent ingelogd als", "You are logged in as")) " " strong { (desk.user.name) } " (" (if desk.is_coordinator() { l.t("coördinator", "coordinator") } else { l.t("balie", "desk") }) ")." }
+            h2 { (l.t("Wachtwoord wijzigen", "Change password")) }
+            @if let Some((m, e)) = message { (message_box(m, e)) }
+            form.stack method="post" action="/desk/account" {
+                (layout::csrf(desk))
+                label for="current" { (l.t("Huidig wachtwoord", "Current password")) }
+                input #current type="password" name="current" autocomplete="current-password" required;
+                label for="new" { (l.t("Nieuw wachtwoord", "New password")) span.hint { (l.t("Minstens 10 tekens. Een korte zin werkt goed.", "At least 10 characters. A short sentence works well.")) } }
+                input #new type="password" name="new" autocomplete="new-password" required minlength="10";
+                label for="again" { (l.t("Nieuw wachtwoord nog een keer", "New password again")) }
+                input #again type="password" name="again" autocomplete="new-password" required;
+                button type="submit" { (l.t("Wachtwoord wijzigen", "Change password")) }
+            }
+        },
+    )
 }
 
 pub async fn account(desk: Desk) -> Response {
@@ -198,7 +239,11 @@ pub struct PasswordForm {
     again: String,
 }
 
-pub async fn change_password(desk: Desk, State(state): State<Arc<AppState>>, Form(f): Form<PasswordForm>) -> Result<Response, Failure> {
+pub async fn change_password(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
@@ -207,10 +252,36 @@ pub async fn change_password(desk: Desk, State(state): State<Arc<AppState>>, For
     let current = f.current.clone();
     if !tokio::task::spawn_blocking(move || auth::verify_password(&current, Some(&stored))).await? {
         tokio::time::sleep(state.desk.failure_delay).await;
-        return Ok((StatusCode::BAD_REQUEST, account_page(&desk, Some((l.t("Het huidige wachtwoord klopt niet. Er is niets gewijzigd.", "The current password is not right. Nothing was changed."), true)))).into_response());
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            account_page(
+                &desk,
+                Some((
+                    l.t(
+                        "Het huidige wachtwoord klopt niet. Er is niets gewijzigd.",
+                        "The current password is not right. Nothing was changed.",
+                    ),
+                    true,
+                )),
+            ),
+        )
+            .into_response());
     }
     if f.new != f.again {
-        return Ok((StatusCode::BAD_REQUEST, account_page(&desk, Some((l.t("De twee nieuwe wachtwoorden zijn niet gelijk. Er is niets gewijzigd.", "The two new passwords differ. Nothing was changed."), true)))).into_response());
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            account_page(
+                &desk,
+                Some((
+                    l.t(
+                        "De twee nieuwe wachtwoorden zijn niet gelijk. Er is niets gewijzigd.",
+                        "The two new passwords differ. Nothing was changed.",
+                    ),
+                    true,
+                )),
+            ),
+        )
+            .into_response());
     }
     if let Err(e) = check_new_password(&desk.user.name, &f.new) {
         return Ok((StatusCode::BAD_REQUEST, account_page(&desk, Some((&e, true)))).into_response());
@@ -224,7 +295,9 @@ pub async fn change_password(desk: Desk, State(state): State<Arc<AppState>>, For
     })
     .await?;
     let mut response = Redirect::to("/desk/login?changed=1").into_response();
-    response.headers_mut().append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", 0, state.desk.secure_cookies).parse()?);
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, cookie_header(SESSION_COOKIE, "", 0, state.desk.secure_cookies).parse()?);
     Ok(response)
 }
 
@@ -237,8 +310,14 @@ mod tests {
         let hoods = crate::config::Neighbourhoods::embedded();
         assert!(super::super::DeskState::new(&hoods, "https://burenlijn.example.nl", None).secure_cookies);
         assert!(!super::super::DeskState::new(&hoods, "http://127.0.0.1:8080", None).secure_cookies);
-        assert_eq!(cookie_header("burenlijn_desk", "abc", 60, true), "burenlijn_desk=abc; Path=/desk; HttpOnly; SameSite=Strict; Max-Age=60; Secure");
-        assert_eq!(cookie_header("burenlijn_desk", "", 0, false), "burenlijn_desk=; Path=/desk; HttpOnly; SameSite=Strict; Max-Age=0");
+        assert_eq!(
+            cookie_header("burenlijn_desk", "abc", 60, true),
+            "burenlijn_desk=abc; Path=/desk; HttpOnly; SameSite=Strict; Max-Age=60; Secure"
+        );
+        assert_eq!(
+            cookie_header("burenlijn_desk", "", 0, false),
+            "burenlijn_desk=; Path=/desk; HttpOnly; SameSite=Strict; Max-Age=0"
+        );
     }
 
     #[test]

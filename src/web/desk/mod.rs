@@ -76,7 +76,10 @@ impl DeskState {
             let own = hoods.iter().find(|h| h.prompts.language == lang.code()).map(|h| h.prompts.clone());
             let embedded = crate::config::load_prompts(None, lang.code()).ok();
             for key in &categories {
-                let spoken = own.as_ref().and_then(|p| p.category(key).map(str::to_string)).or_else(|| embedded.as_ref().and_then(|p| p.category(key).map(str::to_string)));
+                let spoken = own
+                    .as_ref()
+                    .and_then(|p| p.category(key).map(str::to_string))
+                    .or_else(|| embedded.as_ref().and_then(|p| p.category(key).map(str::to_string)));
                 if let Some(spoken) = spoken {
                     labels.insert((lang, key.clone()), label_from_spoken(&spoken));
                 }
@@ -147,12 +150,24 @@ impl Desk {
         if self.is_coordinator() {
             Ok(())
         } else {
-            Err(self.refusal(StatusCode::FORBIDDEN, self.lang.t("Dit mag alleen een coördinator.", "Only a coordinator may do this.")))
+            Err(self.refusal(
+                StatusCode::FORBIDDEN,
+                self.lang.t("Dit mag alleen een coördinator.", "Only a coordinator may do this."),
+            ))
         }
     }
 
     pub fn refusal(&self, status: StatusCode, message: &str) -> Response {
-        (status, layout::page(self, layout::Nav::None, self.lang.t("Niet gelukt", "Not done"), layout::message_box(message, true))).into_response()
+        (
+            status,
+            layout::page(
+                self,
+                layout::Nav::None,
+                self.lang.t("Niet gelukt", "Not done"),
+                layout::message_box(message, true),
+            ),
+        )
+            .into_response()
     }
 }
 
@@ -169,7 +184,8 @@ fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 
 /// Only our own pages are places to go back to.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with("/desk/") && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/desk/login") {
+    if next.starts_with("/desk/") && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/desk/login")
+    {
         next
     } else {
         "/desk/now"
@@ -205,7 +221,10 @@ impl FromRequestParts<Arc<AppState>> for Desk {
         let Some((session, open_follow_ups)) = found else {
             return Err(to_login(parts, false));
         };
-        if session.user.disabled || now - session.last_seen_at > IDLE_SECONDS || now - session.created_at > MAX_SESSION_SECONDS {
+        if session.user.disabled
+            || now - session.last_seen_at > IDLE_SECONDS
+            || now - session.created_at > MAX_SESSION_SECONDS
+        {
             let h = hash.clone();
             let _ = write(state, move |tx, _| accounts::delete_session(tx, &h)).await;
             return Err(to_login(parts, true));
@@ -233,18 +252,34 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         tracing::error!(error = %self.0, "a desk page failed");
-        (StatusCode::INTERNAL_SERVER_ERROR, layout::bare_page("Burenlijn", layout::message_box("Er ging iets mis. Probeer het later opnieuw. / Something went wrong. Please try again later.", true))).into_response()
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            layout::bare_page(
+                "Burenlijn",
+                layout::message_box(
+                    "Er ging iets mis. Probeer het later opnieuw. / Something went wrong. Please try again later.",
+                    true,
+                ),
+            ),
+        )
+            .into_response()
     }
 }
 
 /// Reads on the store's read-only connection, off the async runtime.
-pub async fn read<T: Send + 'static>(state: &Arc<AppState>, f: impl FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static) -> Result<T, Failure> {
+pub async fn read<T: Send + 'static>(
+    state: &Arc<AppState>,
+    f: impl FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, Failure> {
     let st = state.clone();
     Ok(tokio::task::spawn_blocking(move || st.store.read_only(f)).await??)
 }
 
 /// Writes in one transaction on the store's worker (the same queue as the webhooks).
-pub async fn write<T: Send + 'static>(state: &Arc<AppState>, f: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> anyhow::Result<T> + Send + 'static) -> Result<T, Failure> {
+pub async fn write<T: Send + 'static>(
+    state: &Arc<AppState>,
+    f: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, Failure> {
     let now = state.clock.now();
     Ok(state.worker.run(move |store: &Store| store.write(|tx| f(tx, now))).await??)
 }
@@ -272,8 +307,14 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/desk/logout", post(login::logout))
         .route("/desk/language", post(login::language))
         .route("/desk/account", get(login::account).post(login::change_password))
-        .route("/desk/static/desk.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], layout::CSS) }))
-        .route("/desk/static/desk.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], layout::JS) }))
+        .route(
+            "/desk/static/desk.css",
+            get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], layout::CSS) }),
+        )
+        .route(
+            "/desk/static/desk.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], layout::JS) }),
+        )
         .route("/desk/now", get(now::page))
         .route("/desk/now/events", get(now::events))
         .route("/desk/calls", get(calls::list))
@@ -309,4 +350,3 @@ pub fn purge_sessions(state: &AppState) -> anyhow::Result<usize> {
     let started = Timestamp::from_second(now.as_second() - MAX_SESSION_SECONDS)?;
     state.store.write(|tx| accounts::purge_sessions(tx, idle, started))
 }
-

@@ -31,7 +31,14 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
     })
     .await?;
     let tz = state.desk.time_zone.clone();
-    let count = |s: &str| rows.iter().filter(|r| matches!((s, r.outcome.as_deref()), ("green", Some("matched")) | ("amber", None)) || (s == "red" && r.outcome.as_deref().is_some_and(|o| o != "matched"))).count();
+    let count = |s: &str| {
+        rows.iter()
+            .filter(|r| {
+                matches!((s, r.outcome.as_deref()), ("green", Some("matched")) | ("amber", None))
+                    || (s == "red" && r.outcome.as_deref().is_some_and(|o| o != "matched"))
+            })
+            .count()
+    };
     let ds = &state.desk;
     let body = html! {
         ul.summary aria-label=(l.t("Vandaag", "Today")) {
@@ -61,7 +68,10 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
 }
 
 /// Each change to a call, as its rendered table row. The stream ends when the session does.
-pub async fn events(desk: Desk, State(state): State<Arc<AppState>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub async fn events(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = state.changes.subscribe();
     let token_hash = desk.token_hash.clone();
     let lang = desk.lang;
@@ -81,7 +91,11 @@ pub async fn events(desk: Desk, State(state): State<Arc<AppState>>) -> Sse<impl 
                 let h = token_hash.clone();
                 let found = read(&state, move |c| Ok((accounts::session(c, &h)?, q::call(c, &sid)?))).await;
                 let Ok((session, call)) = found else { continue };
-                let valid = session.is_some_and(|s| !s.user.disabled && now - s.last_seen_at <= IDLE_SECONDS && now - s.created_at <= MAX_SESSION_SECONDS);
+                let valid = session.is_some_and(|s| {
+                    !s.user.disabled
+                        && now - s.last_seen_at <= IDLE_SECONDS
+                        && now - s.created_at <= MAX_SESSION_SECONDS
+                });
                 if !valid {
                     return Some((Ok(Event::default().event("expired").data("")), (rx, state, true)));
                 }

@@ -55,13 +55,20 @@ pub struct ListQuery {
     msg: String,
 }
 
-pub async fn list(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<ListQuery>) -> Result<Response, Failure> {
+pub async fn list(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, Failure> {
     let l = desk.lang;
     let text = query.q.clone();
     let people = read(&state, move |c| store::search(c, &text, 500)).await?;
     let today = state.clock.now().to_zoned(state.desk.time_zone.clone()).date();
     let message = match query.msg.as_str() {
-        "erased" => Some(l.t("De gegevens van deze persoon zijn gewist. De anonieme totalen blijven.", "This person's data has been erased. The anonymous totals remain.")),
+        "erased" => Some(l.t(
+            "De gegevens van deze persoon zijn gewist. De anonieme totalen blijven.",
+            "This person's data has been erased. The anonymous totals remain.",
+        )),
         "imported" => Some(l.t("Het bestand is ingelezen.", "The file has been imported.")),
         _ => None,
     };
@@ -185,7 +192,18 @@ pub async fn create(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes)
         return Ok(r);
     }
     let l = desk.lang;
-    let invalid = |e: String| (StatusCode::BAD_REQUEST, layout::page(&desk, Nav::Participants, l.t("Iemand toevoegen", "Add someone"), form(&desk, &state.desk, "/desk/participants", &f, Some(e)))).into_response();
+    let invalid = |e: String| {
+        (
+            StatusCode::BAD_REQUEST,
+            layout::page(
+                &desk,
+                Nav::Participants,
+                l.t("Iemand toevoegen", "Add someone"),
+                form(&desk, &state.desk, "/desk/participants", &f, Some(e)),
+            ),
+        )
+            .into_response()
+    };
     let details = match parse_details(&f, &state.desk.categories, l) {
         Ok(d) => d,
         Err(e) => return Ok(invalid(e)),
@@ -203,12 +221,22 @@ pub async fn create(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes)
     .await?;
     match added {
         Some(id) => Ok(Redirect::to(&format!("/desk/participants/{id}?msg=added")).into_response()),
-        None => Ok(invalid(format!("{}: {}", field_label(l, "phone"), l.t("dit nummer is al ingeschreven. Er is niets opgeslagen.", "this number is already registered. Nothing was saved.")))),
+        None => Ok(invalid(format!(
+            "{}: {}",
+            field_label(l, "phone"),
+            l.t(
+                "dit nummer is al ingeschreven. Er is niets opgeslagen.",
+                "this number is already registered. Nothing was saved."
+            )
+        ))),
     }
 }
 
 fn not_found(desk: &Desk) -> Response {
-    desk.refusal(StatusCode::NOT_FOUND, desk.lang.t("Deze deelnemer bestaat niet (meer).", "This participant does not exist (any more)."))
+    desk.refusal(
+        StatusCode::NOT_FOUND,
+        desk.lang.t("Deze deelnemer bestaat niet (meer).", "This participant does not exist (any more)."),
+    )
 }
 
 fn parse_id(id: &str) -> Option<i64> {
@@ -221,7 +249,12 @@ pub struct ShowQuery {
     msg: String,
 }
 
-pub async fn show(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Query(query): Query<ShowQuery>) -> Result<Response, Failure> {
+pub async fn show(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(query): Query<ShowQuery>,
+) -> Result<Response, Failure> {
     let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
     let found = read(&state, move |c| {
         let Some(p) = store::find(c, id)? else { return Ok(None) };
@@ -234,7 +267,8 @@ pub async fn show(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path
     let Some((p, notes, apart, everyone)) = found else { return Ok(not_found(&desk)) };
     let user = desk.user.name.clone();
     write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed participant", Some(id), "")).await?;
-    Ok(show_page(&desk, &state, &p, &notes, &apart, &everyone, &values_of(&p), message(desk.lang, &query.msg)).into_response())
+    Ok(show_page(&desk, &state, &p, &notes, &apart, &everyone, &values_of(&p), message(desk.lang, &query.msg))
+        .into_response())
 }
 
 fn message(l: Lang, msg: &str) -> Option<(String, bool)> {
@@ -251,7 +285,16 @@ fn message(l: Lang, msg: &str) -> Option<(String, bool)> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn show_page(desk: &Desk, state: &AppState, p: &Participant, notes: &[q::Note], apart: &[(i64, String)], everyone: &[Participant], values: &Fields, message: Option<(String, bool)>) -> Markup {
+fn show_page(
+    desk: &Desk,
+    state: &AppState,
+    p: &Participant,
+    notes: &[q::Note],
+    apart: &[(i64, String)],
+    everyone: &[Participant],
+    values: &Fields,
+    message: Option<(String, bool)>,
+) -> Markup {
     let l = desk.lang;
     let tz = &state.desk.time_zone;
     let today = state.clock.now().to_zoned(tz.clone()).date();
@@ -324,7 +367,12 @@ fn show_page(desk: &Desk, state: &AppState, p: &Participant, notes: &[q::Note], 
     layout::page(desk, Nav::Participants, &p.details.name, body)
 }
 
-pub async fn update(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, body: Bytes) -> Result<Response, Failure> {
+pub async fn update(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Failure> {
     let f = Fields::parse(&body);
     if let Err(r) = desk.check_csrf(f.get("csrf")) {
         return Ok(r);
@@ -347,7 +395,14 @@ pub async fn update(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Pa
         })
         .await?
         .map_err(|e| match e {
-            UpdateError::PhoneTaken(_) => format!("{}: {}", field_label(l, "phone"), l.t("dit nummer is al van iemand anders. Er is niets opgeslagen.", "this number belongs to someone else. Nothing was saved.")),
+            UpdateError::PhoneTaken(_) => format!(
+                "{}: {}",
+                field_label(l, "phone"),
+                l.t(
+                    "dit nummer is al van iemand anders. Er is niets opgeslagen.",
+                    "this number belongs to someone else. Nothing was saved."
+                )
+            ),
             _ => l.t("Deze deelnemer bestaat niet (meer).", "This participant does not exist (any more).").to_string(),
         }),
     };
@@ -356,11 +411,17 @@ pub async fn update(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Pa
         Err(e) => {
             let found = read(&state, move |c| {
                 let Some(p) = store::find(c, id)? else { return Ok(None) };
-                Ok(Some((q::notes_for(c, Some(id), Some(p.details.phone.as_str()))?, q::do_not_pair(c, id)?, store::list(c)?, p)))
+                Ok(Some((
+                    q::notes_for(c, Some(id), Some(p.details.phone.as_str()))?,
+                    q::do_not_pair(c, id)?,
+                    store::list(c)?,
+                    p,
+                )))
             })
             .await?;
             let Some((notes, apart, everyone, p)) = found else { return Ok(not_found(&desk)) };
-            Ok((StatusCode::BAD_REQUEST, show_page(&desk, &state, &p, &notes, &apart, &everyone, &f, Some((e, true)))).into_response())
+            Ok((StatusCode::BAD_REQUEST, show_page(&desk, &state, &p, &notes, &apart, &everyone, &f, Some((e, true))))
+                .into_response())
         }
     }
 }
@@ -375,7 +436,12 @@ pub struct PauseForm {
     until: String,
 }
 
-pub async fn pause(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, axum::Form(f): axum::Form<PauseForm>) -> Result<Response, Failure> {
+pub async fn pause(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<PauseForm>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
@@ -384,20 +450,37 @@ pub async fn pause(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Pat
     let paused = match f.paused.as_str() {
         "yes" => true,
         "no" => false,
-        _ => return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Onbekende keuze. Er is niets gewijzigd.", "Unknown choice. Nothing was changed."))),
+        _ => {
+            return Ok(desk.refusal(
+                StatusCode::BAD_REQUEST,
+                l.t("Onbekende keuze. Er is niets gewijzigd.", "Unknown choice. Nothing was changed."),
+            ))
+        }
     };
     let until = match f.until.trim() {
         "" => None,
         s => match s.parse::<jiff::civil::Date>() {
             Ok(d) => Some(d),
-            Err(_) => return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Geen geldige datum. Er is niets gewijzigd.", "Not a valid date. Nothing was changed."))),
+            Err(_) => {
+                return Ok(desk.refusal(
+                    StatusCode::BAD_REQUEST,
+                    l.t("Geen geldige datum. Er is niets gewijzigd.", "Not a valid date. Nothing was changed."),
+                ))
+            }
         },
     };
     let user = desk.user.name.clone();
     let done = write(&state, move |tx, now| {
         let ok = store::set_paused_by_id(tx, id, paused, until, now)?;
         if ok {
-            accounts::audit(tx, now, &user, if paused { "paused participant" } else { "resumed participant" }, Some(id), &until.map(|d| d.to_string()).unwrap_or_default())?;
+            accounts::audit(
+                tx,
+                now,
+                &user,
+                if paused { "paused participant" } else { "resumed participant" },
+                Some(id),
+                &until.map(|d| d.to_string()).unwrap_or_default(),
+            )?;
         }
         Ok(ok)
     })
@@ -405,7 +488,8 @@ pub async fn pause(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Pat
     if !done {
         return Ok(not_found(&desk));
     }
-    Ok(Redirect::to(&format!("/desk/participants/{id}?msg={}", if paused { "paused" } else { "resumed" })).into_response())
+    Ok(Redirect::to(&format!("/desk/participants/{id}?msg={}", if paused { "paused" } else { "resumed" }))
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -416,7 +500,12 @@ pub struct NoteForm {
     note: String,
 }
 
-pub async fn add_note(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, axum::Form(f): axum::Form<NoteForm>) -> Result<Response, Failure> {
+pub async fn add_note(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<NoteForm>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
@@ -424,7 +513,13 @@ pub async fn add_note(desk: Desk, State(state): State<Arc<AppState>>, Path(id): 
     let l = desk.lang;
     let note: String = f.note.chars().filter(|c| !c.is_control() || *c == '\n').collect();
     if note.trim().is_empty() || note.chars().count() > 2000 {
-        return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Een notitie is 1 tot 2000 tekens lang. Er is niets opgeslagen.", "A note is 1 to 2000 characters long. Nothing was saved.")));
+        return Ok(desk.refusal(
+            StatusCode::BAD_REQUEST,
+            l.t(
+                "Een notitie is 1 tot 2000 tekens lang. Er is niets opgeslagen.",
+                "A note is 1 to 2000 characters long. Nothing was saved.",
+            ),
+        ));
     }
     let user = desk.user.name.clone();
     let done = write(&state, move |tx, now| {
@@ -452,17 +547,35 @@ pub struct ApartForm {
     apart: String,
 }
 
-pub async fn apart(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, axum::Form(f): axum::Form<ApartForm>) -> Result<Response, Failure> {
+pub async fn apart(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<ApartForm>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
     let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
     let l = desk.lang;
-    let (Some(other), Some(apart)) = (parse_id(&f.other), match f.apart.as_str() { "yes" => Some(true), "no" => Some(false), _ => None }) else {
-        return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Kies eerst iemand. Er is niets gewijzigd.", "Choose someone first. Nothing was changed.")));
+    let (Some(other), Some(apart)) = (
+        parse_id(&f.other),
+        match f.apart.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        },
+    ) else {
+        return Ok(desk.refusal(
+            StatusCode::BAD_REQUEST,
+            l.t("Kies eerst iemand. Er is niets gewijzigd.", "Choose someone first. Nothing was changed."),
+        ));
     };
     if other == id {
-        return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Iemand kan niet van zichzelf gescheiden worden.", "A person cannot be kept apart from themselves.")));
+        return Ok(desk.refusal(
+            StatusCode::BAD_REQUEST,
+            l.t("Iemand kan niet van zichzelf gescheiden worden.", "A person cannot be kept apart from themselves."),
+        ));
     }
     let user = desk.user.name.clone();
     let done = write(&state, move |tx, now| {
@@ -482,7 +595,11 @@ pub async fn apart(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Pat
     Ok(Redirect::to(&format!("/desk/participants/{id}?msg=apart")).into_response())
 }
 
-pub async fn erase_form(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, Failure> {
+pub async fn erase_form(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.require_coordinator() {
         return Ok(r);
     }
@@ -510,7 +627,12 @@ pub struct EraseForm {
     sure: String,
 }
 
-pub async fn erase(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, axum::Form(f): axum::Form<EraseForm>) -> Result<Response, Failure> {
+pub async fn erase(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<EraseForm>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
@@ -519,7 +641,13 @@ pub async fn erase(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Pat
     }
     let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
     if f.sure != "yes" {
-        return Ok(desk.refusal(StatusCode::BAD_REQUEST, desk.lang.t("Vink eerst aan dat u het zeker weet. Er is niets gewist.", "First tick that you are sure. Nothing was erased.")));
+        return Ok(desk.refusal(
+            StatusCode::BAD_REQUEST,
+            desk.lang.t(
+                "Vink eerst aan dat u het zeker weet. Er is niets gewist.",
+                "First tick that you are sure. Nothing was erased.",
+            ),
+        ));
     }
     let user = desk.user.name.clone();
     let done = write(&state, move |tx, now| {
@@ -541,13 +669,20 @@ pub async fn export(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Re
     let user = desk.user.name.clone();
     write(&state, move |tx, now| accounts::audit(tx, now, &user, "exported participants", None, "")).await?;
     Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"deelnemers.csv\"")],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"deelnemers.csv\""),
+        ],
         csv,
     )
         .into_response())
 }
 
-pub async fn import(desk: Desk, State(state): State<Arc<AppState>>, mut multipart: Multipart) -> Result<Response, Failure> {
+pub async fn import(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    mut multipart: Multipart,
+) -> Result<Response, Failure> {
     let l = desk.lang;
     let mut csrf = String::new();
     let mut file: Option<String> = None;
@@ -556,16 +691,31 @@ pub async fn import(desk: Desk, State(state): State<Arc<AppState>>, mut multipar
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => return Ok(bad(l.t("Het bestand kwam niet goed aan. Er is niets opgeslagen.", "The file did not arrive properly. Nothing was saved."))),
+            Err(_) => {
+                return Ok(bad(l.t(
+                    "Het bestand kwam niet goed aan. Er is niets opgeslagen.",
+                    "The file did not arrive properly. Nothing was saved.",
+                )))
+            }
         };
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("file") => match field.bytes().await {
                 Ok(bytes) => match String::from_utf8(bytes.to_vec()) {
                     Ok(text) => file = Some(text),
-                    Err(_) => return Ok(bad(l.t("Het bestand is geen tekst (UTF-8). Sla het op als CSV UTF-8. Er is niets opgeslagen.", "The file is not text (UTF-8). Save it as CSV UTF-8. Nothing was saved."))),
+                    Err(_) => {
+                        return Ok(bad(l.t(
+                            "Het bestand is geen tekst (UTF-8). Sla het op als CSV UTF-8. Er is niets opgeslagen.",
+                            "The file is not text (UTF-8). Save it as CSV UTF-8. Nothing was saved.",
+                        )))
+                    }
                 },
-                Err(_) => return Ok(bad(l.t("Het bestand kwam niet goed aan. Er is niets opgeslagen.", "The file did not arrive properly. Nothing was saved."))),
+                Err(_) => {
+                    return Ok(bad(l.t(
+                        "Het bestand kwam niet goed aan. Er is niets opgeslagen.",
+                        "The file did not arrive properly. Nothing was saved.",
+                    )))
+                }
             },
             _ => {}
         }
@@ -574,7 +724,9 @@ pub async fn import(desk: Desk, State(state): State<Arc<AppState>>, mut multipar
         return Ok(r);
     }
     let Some(text) = file.filter(|t| !t.trim().is_empty()) else {
-        return Ok(bad(l.t("Kies eerst een bestand. Er is niets opgeslagen.", "Choose a file first. Nothing was saved.")));
+        return Ok(bad(
+            l.t("Kies eerst een bestand. Er is niets opgeslagen.", "Choose a file first. Nothing was saved.")
+        ));
     };
     let rows = match crate::registry::parse(&text, &state.desk.categories) {
         Ok(rows) => rows,
@@ -584,7 +736,11 @@ pub async fn import(desk: Desk, State(state): State<Arc<AppState>>, mut multipar
                 ul { @for e in &errors { li { (e.to_string()) } } }
                 p { a href="/desk/participants" { "← " (l.t("Deelnemers", "Participants")) } }
             };
-            return Ok((StatusCode::BAD_REQUEST, layout::page(&desk, Nav::Participants, l.t("Inlezen mislukt", "Import failed"), body)).into_response());
+            return Ok((
+                StatusCode::BAD_REQUEST,
+                layout::page(&desk, Nav::Participants, l.t("Inlezen mislukt", "Import failed"), body),
+            )
+                .into_response());
         }
     };
     let user = desk.user.name.clone();

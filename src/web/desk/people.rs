@@ -21,10 +21,16 @@ pub struct UsersQuery {
     msg: String,
 }
 
-async fn users_page(desk: &Desk, state: &Arc<AppState>, message: Option<(String, bool)>, status: StatusCode) -> Result<Response, Failure> {
+async fn users_page(
+    desk: &Desk,
+    state: &Arc<AppState>,
+    message: Option<(String, bool)>,
+    status: StatusCode,
+) -> Result<Response, Failure> {
     let l = desk.lang;
     let users = read(state, |c| accounts::users(c)).await?;
-    let role_name = |r: Role| if r == Role::Coordinator { l.t("coördinator", "coordinator") } else { l.t("balie", "desk") };
+    let role_name =
+        |r: Role| if r == Role::Coordinator { l.t("coördinator", "coordinator") } else { l.t("balie", "desk") };
     let body = html! {
         @if let Some((m, e)) = &message { (layout::message_box(m, *e)) }
         (layout::scroll(l, html! { table {
@@ -81,7 +87,11 @@ async fn users_page(desk: &Desk, state: &Arc<AppState>, message: Option<(String,
     Ok((status, layout::page(desk, Nav::Users, l.t("Gebruikers", "Users"), body)).into_response())
 }
 
-pub async fn users(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<UsersQuery>) -> Result<Response, Failure> {
+pub async fn users(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<UsersQuery>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.require_coordinator() {
         return Ok(r);
     }
@@ -106,7 +116,11 @@ pub struct AddUser {
     password: String,
 }
 
-pub async fn add_user(desk: Desk, State(state): State<Arc<AppState>>, Form(f): Form<AddUser>) -> Result<Response, Failure> {
+pub async fn add_user(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Form(f): Form<AddUser>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
@@ -117,10 +131,18 @@ pub async fn add_user(desk: Desk, State(state): State<Arc<AppState>>, Form(f): F
     let nothing = l.t("Er is niets opgeslagen.", "Nothing was saved.");
     let name = match check_user_name(&f.name) {
         Ok(n) => n,
-        Err(e) => return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await,
+        Err(e) => {
+            return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await
+        }
     };
     let Some(role) = Role::parse(&f.role) else {
-        return users_page(&desk, &state, Some((format!("{} {nothing}", l.t("Onbekende rol.", "Unknown role.")), true)), StatusCode::BAD_REQUEST).await;
+        return users_page(
+            &desk,
+            &state,
+            Some((format!("{} {nothing}", l.t("Onbekende rol.", "Unknown role.")), true)),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     };
     if let Err(e) = check_new_password(&name, &f.password) {
         return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await;
@@ -139,7 +161,19 @@ pub async fn add_user(desk: Desk, State(state): State<Arc<AppState>>, Form(f): F
     })
     .await?;
     if !added {
-        return users_page(&desk, &state, Some((format!("{} '{name}'. {nothing}", l.t("Er is al een gebruiker met de naam", "There already is a user called")), true)), StatusCode::BAD_REQUEST).await;
+        return users_page(
+            &desk,
+            &state,
+            Some((
+                format!(
+                    "{} '{name}'. {nothing}",
+                    l.t("Er is al een gebruiker met de naam", "There already is a user called")
+                ),
+                true,
+            )),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     }
     Ok(Redirect::to("/desk/users?msg=added").into_response())
 }
@@ -154,7 +188,12 @@ pub struct ChangeUser {
     password: String,
 }
 
-pub async fn change_user(desk: Desk, State(state): State<Arc<AppState>>, Path(id): Path<String>, Form(f): Form<ChangeUser>) -> Result<Response, Failure> {
+pub async fn change_user(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Form(f): Form<ChangeUser>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
@@ -164,11 +203,23 @@ pub async fn change_user(desk: Desk, State(state): State<Arc<AppState>>, Path(id
     let l = desk.lang;
     let nothing = l.t("Er is niets gewijzigd.", "Nothing was changed.");
     let Ok(id) = id.parse::<i64>() else {
-        return users_page(&desk, &state, Some((format!("{} {nothing}", l.t("Onbekende gebruiker.", "Unknown user.")), true)), StatusCode::NOT_FOUND).await;
+        return users_page(
+            &desk,
+            &state,
+            Some((format!("{} {nothing}", l.t("Onbekende gebruiker.", "Unknown user.")), true)),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
     };
     let users = read(&state, |c| accounts::users(c)).await?;
     let Some(target) = users.into_iter().find(|u| u.id == id) else {
-        return users_page(&desk, &state, Some((format!("{} {nothing}", l.t("Onbekende gebruiker.", "Unknown user.")), true)), StatusCode::NOT_FOUND).await;
+        return users_page(
+            &desk,
+            &state,
+            Some((format!("{} {nothing}", l.t("Onbekende gebruiker.", "Unknown user.")), true)),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
     };
     let hash = if f.action == "password" {
         if let Err(e) = check_new_password(&target.name, &f.password) {
@@ -182,7 +233,8 @@ pub async fn change_user(desk: Desk, State(state): State<Arc<AppState>>, Path(id
     let by = desk.user.name.clone();
     let action = f.action.clone();
     let result = write(&state, move |tx, now| {
-        let last_coordinator = target.role == Role::Coordinator && !target.disabled && accounts::active_coordinators(tx)? <= 1;
+        let last_coordinator =
+            target.role == Role::Coordinator && !target.disabled && accounts::active_coordinators(tx)? <= 1;
         let what = match action.as_str() {
             "make-coordinator" => {
                 accounts::set_role(tx, id, Role::Coordinator)?;
@@ -214,8 +266,33 @@ pub async fn change_user(desk: Desk, State(state): State<Arc<AppState>>, Path(id
     .await?;
     match result {
         Ok(()) => Ok(Redirect::to("/desk/users?msg=saved").into_response()),
-        Err("last") => users_page(&desk, &state, Some((format!("{} {nothing}", l.t("Dit is de laatste coördinator; er moet er altijd één blijven.", "This is the last coordinator; there must always be one.")), true)), StatusCode::CONFLICT).await,
-        Err(_) => users_page(&desk, &state, Some((format!("{} {nothing}", l.t("Onbekende wijziging.", "Unknown change.")), true)), StatusCode::BAD_REQUEST).await,
+        Err("last") => {
+            users_page(
+                &desk,
+                &state,
+                Some((
+                    format!(
+                        "{} {nothing}",
+                        l.t(
+                            "Dit is de laatste coördinator; er moet er altijd één blijven.",
+                            "This is the last coordinator; there must always be one."
+                        )
+                    ),
+                    true,
+                )),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(_) => {
+            users_page(
+                &desk,
+                &state,
+                Some((format!("{} {nothing}", l.t("Onbekende wijziging.", "Unknown change.")), true)),
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
     }
 }
 
@@ -227,7 +304,11 @@ pub struct AuditQuery {
     before: String,
 }
 
-pub async fn audit(desk: Desk, State(state): State<Arc<AppState>>, Query(query): Query<AuditQuery>) -> Result<Response, Failure> {
+pub async fn audit(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<AuditQuery>,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.require_coordinator() {
         return Ok(r);
     }

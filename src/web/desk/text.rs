@@ -99,8 +99,34 @@ impl Lang {
 
     const WEEKDAYS_NL: [&'static str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
     const WEEKDAYS_EN: [&'static str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS_NL: [&'static str; 12] = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"];
-    const MONTHS_EN: [&'static str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    const MONTHS_NL: [&'static str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    const MONTHS_EN: [&'static str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
 
     /// `di 24-11 10:15`: day, date and time in the neighbourhood's time zone.
     pub fn when(self, at: Timestamp, tz: &TimeZone) -> String {
