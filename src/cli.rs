@@ -807,10 +807,7 @@ fn participants_command(command: ParticipantsCommand) -> anyhow::Result<ExitCode
             let store = Store::open(&db.db)?;
             let all = store.read(participants::list)?;
             let today = now.to_zoned(jiff::tz::TimeZone::system()).date();
-            println!(
-                "{:<24} {:<14} {:<28} {:<26} {:<20} {}",
-                "NAME", "PHONE", "OFFERS", "AVAILABLE", "STREET", "STATUS"
-            );
+            println!("{:<24} {:<14} {:<28} {:<26} {:<20} STATUS", "NAME", "PHONE", "OFFERS", "AVAILABLE", "STREET");
             for p in &all {
                 let d = &p.details;
                 let status = match (p.is_paused_on(today), p.paused_until) {
@@ -912,8 +909,8 @@ pub fn call_to_json(c: &CallLog) -> serde_json::Value {
 
 fn print_calls(log: &[CallLog], tz: &jiff::tz::TimeZone) {
     println!(
-        "{:<17} {:<14} {:<10} {:<10} {:<14} {:>5}  {}",
-        "STARTED", "FROM", "CATEGORY", "OUTCOME", "HELPER", "WAIT", "ATTEMPTS"
+        "{:<17} {:<14} {:<10} {:<10} {:<14} {:>5}  ATTEMPTS",
+        "STARTED", "FROM", "CATEGORY", "OUTCOME", "HELPER", "WAIT"
     );
     for c in log {
         let started = c.started_at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();

@@ -94,7 +94,7 @@ impl ParticipantDetails {
             PhoneNumber::parse(input.phone).map_err(|e| FieldError { field: "phone", message: e.to_string() })?;
         let mut offers: Vec<String> = Vec::new();
         for key in input.offers.split(';').map(|k| k.trim().to_ascii_lowercase()).filter(|k| !k.is_empty()) {
-            if !known_categories.iter().any(|c| *c == key) {
+            if !known_categories.contains(&key) {
                 return Err(FieldError {
                     field: "offers",
                     message: format!(

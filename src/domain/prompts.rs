@@ -241,9 +241,8 @@ fn fill(template: &str, vars: &[(&str, &str)]) -> String {
         match after.find('}') {
             Some(close) => {
                 let name = &after[..close];
-                match vars.iter().find(|(k, _)| *k == name) {
-                    Some((_, value)) => out.push_str(value),
-                    None => {}
+                if let Some((_, value)) = vars.iter().find(|(k, _)| *k == name) {
+                    out.push_str(value);
                 }
                 rest = &after[close + 1..];
             }

@@ -285,7 +285,9 @@ mod tests {
     fn next_tops_up_the_wave_until_the_limits() {
         use LegStatus::*;
         use SearchStatus::*;
-        let cases: Vec<(&str, SearchStatus, Vec<LegStatus>, Limits, i64, usize, Decision)> = vec![
+        // (name, search, legs, limits, seconds waited, helpers left, expected)
+        type Case = (&'static str, SearchStatus, Vec<LegStatus>, Limits, i64, usize, Decision);
+        let cases: Vec<Case> = vec![
             ("first wave", Searching, vec![], LIMITS, 0, 10, Decision::Ring(2)),
             (
                 "wave of one rings one by one",
@@ -395,7 +397,9 @@ mod tests {
     fn the_first_yes_wins_and_the_others_are_cancelled() {
         use LegStatus::*;
         use SearchStatus::*;
-        let cases: Vec<(&str, SearchStatus, Vec<LegStatus>, u32, bool, Yes)> = vec![
+        // (name, search, legs, leg that pressed 1, caller gone, expected)
+        type Case = (&'static str, SearchStatus, Vec<LegStatus>, u32, bool, Yes);
+        let cases: Vec<Case> = vec![
             ("first yes", Searching, vec![Answered, Ringing, Declined], 1, false, Yes::Wins { cancel: vec![2] }),
             (
                 "second leg first; the other is hearing the request",

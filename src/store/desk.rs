@@ -316,7 +316,9 @@ pub fn close_follow_up(
     user_name: &str,
     now: Timestamp,
 ) -> anyhow::Result<Closed> {
-    let found: Option<(String, Option<i64>, Option<i64>, Option<String>)> = conn
+    // (call, closed at, caller's participant id, caller's number)
+    type Found = (String, Option<i64>, Option<i64>, Option<String>);
+    let found: Option<Found> = conn
         .query_row(
             "SELECT f.call_sid, f.closed_at, c.caller_id, c.from_number FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE f.id = ?1",
             [id],

@@ -120,13 +120,20 @@ pub const STALE_AFTER_SECONDS: i64 = 3 * 60 * 60;
 /// participant was last rung; and what was learned from the history of attempts.
 #[derive(Default)]
 pub struct RegistryCache {
-    inner: std::sync::Mutex<(i64, HashMap<String, Arc<Vec<Arc<Participant>>>>)>,
+    inner: std::sync::Mutex<(i64, ByCategory)>,
     /// (register version, latest time seen, last rung per participant): read in full when
     /// the register changed, otherwise only the rows rung since the latest time seen.
-    last_asked: std::sync::Mutex<Option<(i64, i64, HashMap<i64, i64>)>>,
+    last_asked: std::sync::Mutex<Option<(i64, i64, LastAsked)>>,
     /// (history version, time zone, when computed, what was learned).
-    learned: std::sync::Mutex<Option<(i64, String, i64, Arc<Likelihoods>)>>,
+    learned: std::sync::Mutex<Option<Learned>>,
 }
+
+/// The register per category.
+type ByCategory = HashMap<String, Arc<Vec<Arc<Participant>>>>;
+/// When each participant (by id) was last rung, in seconds.
+type LastAsked = HashMap<i64, i64>;
+/// (history version, time zone, when computed, what was learned).
+type Learned = (i64, String, i64, Arc<Likelihoods>);
 
 fn offering(conn: &Connection, cache: &RegistryCache, category: &str) -> anyhow::Result<Arc<Vec<Arc<Participant>>>> {
     let version: i64 =

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rusqlite::Connection;
 
-use super::webhooks::{ranked, render, run_step};
+use super::webhooks::{ranked, render, run_step, Wanted};
 use super::AppState;
 use crate::config::Neighbourhood;
 use crate::domain::call::{DialStatus, Event, Outcome, Phase, Step};
@@ -97,7 +97,8 @@ pub fn advance(
         Some(id) => crate::store::participants::find(tx, id)?,
         None => None,
     };
-    let helpers = ranked(tx, &state.store.registry, hood, call, caller.as_ref(), &category, now, usize::MAX)?;
+    let wanted = Wanted { category: &category, now, limit: usize::MAX };
+    let helpers = ranked(tx, &state.store.registry, hood, call, caller.as_ref(), wanted)?;
     match waves::next(search.status, &search.legs, limits(hood), search.started_at, now, helpers.len()) {
         Decision::Ring(n) => {
             let mut attempt =
@@ -544,7 +545,7 @@ pub fn finish_search_call(tx: &Connection, search_sid: &str, now: jiff::Timestam
 
 /// What became of the desk's "stop searching".
 #[derive(Debug, PartialEq, Eq)]
-pub enum Stopped {
+pub enum StopOutcome {
     Stopped,
     /// The resident is being called right now (or the request is over already).
     TooLate,
@@ -556,13 +557,13 @@ pub fn stop_callback(
     tx: &Connection,
     follow_up_id: i64,
     now: jiff::Timestamp,
-) -> anyhow::Result<(Stopped, Option<callbacks::Request>, Outbound)> {
+) -> anyhow::Result<(StopOutcome, Option<callbacks::Request>, Outbound)> {
     let Some((_, call_sid, ..)) = callbacks::follow_up_call(tx, follow_up_id)? else {
-        return Ok((Stopped::NotFound, None, Outbound::default()));
+        return Ok((StopOutcome::NotFound, None, Outbound::default()));
     };
     match callbacks::latest_for_call(tx, &call_sid)? {
         Some(request) => stop_request(tx, request, now),
-        None => Ok((Stopped::NotFound, None, Outbound::default())),
+        None => Ok((StopOutcome::NotFound, None, Outbound::default())),
     }
 }
 
@@ -572,10 +573,10 @@ pub fn stop_request(
     tx: &Connection,
     request: callbacks::Request,
     now: jiff::Timestamp,
-) -> anyhow::Result<(Stopped, Option<callbacks::Request>, Outbound)> {
+) -> anyhow::Result<(StopOutcome, Option<callbacks::Request>, Outbound)> {
     let mut out = Outbound::default();
     if !callbacks::stop(tx, request.id)? {
-        return Ok((Stopped::TooLate, Some(request), out));
+        return Ok((StopOutcome::TooLate, Some(request), out));
     }
     if let Some(search) = request.search_sid.as_deref().filter(|_| request.status == "searching") {
         if let Some(found) = store::load(tx, search)?.filter(|s| s.status == waves::SearchStatus::Searching) {
@@ -584,7 +585,7 @@ pub fn stop_request(
             callbacks::end_search_call(tx, search, now)?;
         }
     }
-    Ok((Stopped::Stopped, Some(request), out))
+    Ok((StopOutcome::Stopped, Some(request), out))
 }
 
 /// Call back later: a search whose end never came (a status callback lost while the

@@ -299,7 +299,9 @@ pub(super) fn run_step(
     };
     let next_helper = match call::wants_helper(&call.state, &event, plan) {
         Some(category) => {
-            ranked(tx, registry, hood, call, caller_participant.as_ref(), category, now, 1)?.into_iter().next()
+            ranked(tx, registry, hood, call, caller_participant.as_ref(), Wanted { category, now, limit: 1 })?
+                .into_iter()
+                .next()
         }
         None => None,
     };
@@ -328,6 +330,13 @@ pub(super) fn run_step(
     Ok(call::step(call.state.clone(), event, &ctx))
 }
 
+/// Which helpers a ranking is for: the kind of help, the time, and how many at most.
+pub(super) struct Wanted<'a> {
+    pub category: &'a str,
+    pub now: jiff::Timestamp,
+    pub limit: usize,
+}
+
 /// The helpers who may be rung for this call now, best first.
 pub(super) fn ranked(
     tx: &Connection,
@@ -335,10 +344,9 @@ pub(super) fn ranked(
     hood: &Neighbourhood,
     call: &StoredCall,
     caller_participant: Option<&crate::domain::participant::Participant>,
-    category: &str,
-    now: jiff::Timestamp,
-    limit: usize,
+    wanted: Wanted<'_>,
 ) -> anyhow::Result<Vec<NextHelper>> {
+    let Wanted { category, now, limit } = wanted;
     let plan = &hood.dialplan;
     let mut candidates = participants::candidates(tx, registry, category, &call.call_sid, call.from.as_ref())?;
     // Learned from the attempts logged so far: who tends to say yes at this time.

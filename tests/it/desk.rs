@@ -702,7 +702,7 @@ async fn english_is_one_click_away() {
     let page = b.get("/desk/calls").await;
     assert!(
         page.body.contains("<html lang=\"en\"")
-            && page.body.contains("Older calls") == false
+            && !page.body.contains("Older calls")
             && page.body.contains("Calls")
     );
     let off_site =

@@ -365,7 +365,9 @@ mod tests {
 
     #[test]
     fn bad_input_is_an_error_not_a_panic() {
-        let cases: Vec<(Endpoint, Vec<(String, String)>, Vec<(String, String)>, &str)> = vec![
+        // (endpoint, query, form, expected error)
+        type Case = (Endpoint, Vec<(String, String)>, Vec<(String, String)>, &'static str);
+        let cases: Vec<Case> = vec![
             (Endpoint::Voice, p(&[]), p(&[]), "missing parameter CallSid"),
             (Endpoint::Voice, p(&[]), p(&[("CallSid", "<script>")]), "CallSid is not a call identifier"),
             (Endpoint::Menu, p(&[("s", "x")]), p(&[("CallSid", "CA0123456789")]), "parameter s is not a number"),

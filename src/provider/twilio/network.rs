@@ -51,6 +51,9 @@ struct Room {
     join_callback: Option<Url>,
 }
 
+/// Helpers not scripted act at random: the generator and how it picks an action.
+type RandomHelpers = (fastrand::Rng, fn(&mut fastrand::Rng) -> HelperAction);
+
 #[derive(Default)]
 struct Inner {
     helpers: HashMap<String, HelperAction>,
@@ -80,7 +83,7 @@ struct Inner {
     /// deciding it and asking for it).
     lose_next_redirect: bool,
     /// Helpers not scripted act at random with this (the crash harness).
-    random: Option<(fastrand::Rng, fn(&mut fastrand::Rng) -> HelperAction)>,
+    random: Option<RandomHelpers>,
     /// How long webhooks that cannot connect or answer 5xx are tried again (as the
     /// provider's connection retries do while a service restarts; zero: not at all).
     retry_for: Duration,
@@ -294,7 +297,7 @@ impl Network {
         let deadline = tokio::time::Instant::now() + self.lock().retry_for;
         loop {
             let outcome = signed_post(&self.client, &self.auth_token, url, &params).await;
-            let retry = matches!(&outcome, Err(_)) || matches!(&outcome, Ok((status, _)) if *status >= 500);
+            let retry = outcome.is_err() || matches!(&outcome, Ok((status, _)) if *status >= 500);
             if retry && tokio::time::Instant::now() < deadline {
                 tokio::time::sleep(Duration::from_millis(40)).await;
                 continue;

@@ -355,7 +355,7 @@ pub async fn stop_taken(
     let user = desk.user.name.clone();
     let (stopped, out) = write(&state, move |tx, now| {
         let Some(request) = callbacks::find(tx, id)? else {
-            return Ok((crate::web::waves::Stopped::NotFound, Default::default()));
+            return Ok((crate::web::waves::StopOutcome::NotFound, Default::default()));
         };
         audited_stop(tx, now, &user, crate::web::waves::stop_request(tx, request, now)?, &format!("request {id}"))
     })
@@ -368,10 +368,10 @@ fn audited_stop(
     tx: &rusqlite::Connection,
     now: jiff::Timestamp,
     user: &str,
-    (stopped, request, out): (crate::web::waves::Stopped, Option<callbacks::Request>, crate::web::waves::Outbound),
+    (stopped, request, out): (crate::web::waves::StopOutcome, Option<callbacks::Request>, crate::web::waves::Outbound),
     detail: &str,
-) -> anyhow::Result<(crate::web::waves::Stopped, crate::web::waves::Outbound)> {
-    if let (crate::web::waves::Stopped::Stopped, Some(request)) = (&stopped, &request) {
+) -> anyhow::Result<(crate::web::waves::StopOutcome, crate::web::waves::Outbound)> {
+    if let (crate::web::waves::StopOutcome::Stopped, Some(request)) = (&stopped, &request) {
         accounts::audit(tx, now, user, "stopped a call-back search", request.participant_id, detail)?;
     }
     Ok((stopped, out))
@@ -382,19 +382,19 @@ fn audited_stop(
 fn stopped_response(
     desk: &Desk,
     state: &Arc<AppState>,
-    stopped: crate::web::waves::Stopped,
+    stopped: crate::web::waves::StopOutcome,
     out: crate::web::waves::Outbound,
 ) -> Response {
-    use crate::web::waves::Stopped;
+    use crate::web::waves::StopOutcome;
     let l = desk.lang;
     crate::web::waves::dispatch(state.clone(), out);
     match stopped {
-        Stopped::Stopped => Redirect::to("/desk/follow-up?stopped=1").into_response(),
-        Stopped::TooLate => desk.refusal(
+        StopOutcome::Stopped => Redirect::to("/desk/follow-up?stopped=1").into_response(),
+        StopOutcome::TooLate => desk.refusal(
             StatusCode::CONFLICT,
             l.t("De centrale belt de beller op dit moment terug, of het zoeken is al voorbij. Er is niets gewijzigd.", "The switchboard is calling the caller back right now, or the search is over already. Nothing was changed."),
         ),
-        Stopped::NotFound => desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")),
+        StopOutcome::NotFound => desk.refusal(StatusCode::NOT_FOUND, l.t("Dit verzoek bestaat niet.", "This request does not exist.")),
     }
 }
 

@@ -28,7 +28,7 @@ async fn users_page(
     status: StatusCode,
 ) -> Result<Response, Failure> {
     let l = desk.lang;
-    let users = read(state, |c| accounts::users(c)).await?;
+    let users = read(state, accounts::users).await?;
     let role_name =
         |r: Role| if r == Role::Coordinator { l.t("coördinator", "coordinator") } else { l.t("balie", "desk") };
     let body = html! {
@@ -211,7 +211,7 @@ pub async fn change_user(
         )
         .await;
     };
-    let users = read(&state, |c| accounts::users(c)).await?;
+    let users = read(&state, accounts::users).await?;
     let Some(target) = users.into_iter().find(|u| u.id == id) else {
         return users_page(
             &desk,
