@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 use clap::{Args, Parser, Subcommand};
-use serde_json::json;
 
 use crate::clock::{self, Clock, StartedClock, SystemClock};
 use crate::config::{self, Neighbourhoods};
@@ -410,7 +409,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { db, waves } => {
-            let matched = runtime()?.block_on(crate::simulate::demo(db, waves))?;
+            let matched = runtime()?.block_on(crate::sim::demo::demo(db, waves))?;
             Ok(if matched { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Simulate { db, plans, participants, from, to } => {
@@ -418,7 +417,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let participants_csv = participants
                 .map(|p| std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display())))
                 .transpose()?;
-            runtime()?.block_on(crate::simulate::simulate(crate::simulate::SimulateOptions {
+            runtime()?.block_on(crate::sim::demo::simulate(crate::sim::demo::SimulateOptions {
                 db,
                 neighbourhoods,
                 participants_csv,
@@ -555,7 +554,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = Store::open(&db.db)?;
             let log = store.read(|c| calls::log(c, limit))?;
             if json {
-                let items: Vec<serde_json::Value> = log.iter().map(call_to_json).collect();
+                let items: Vec<serde_json::Value> = log.iter().map(CallLog::to_json).collect();
                 println!("{}", serde_json::to_string_pretty(&items)?);
             } else {
                 print_calls(&log, &tz);
@@ -881,30 +880,6 @@ fn set_paused(
         (false, _) => println!("{phone} will be rung again"),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// One call as JSON, in the shape `burenlijn calls --json` promises.
-pub fn call_to_json(c: &CallLog) -> serde_json::Value {
-    json!({
-        "call_sid": c.call_sid,
-        "from": c.from.clone().unwrap_or_else(|| "anonymous".into()),
-        "category": c.category,
-        "outcome": c.outcome,
-        "helper": c.helper_phone,
-        "attempts": c.attempts.iter().map(|a| json!({
-            "phone": a.phone,
-            "result": a.result,
-            "key": a.key,
-            "started_at": a.started_at.to_string(),
-        })).collect::<Vec<_>>(),
-        "started_at": c.started_at.to_string(),
-        "ended_at": c.ended_at.map(|t| t.to_string()),
-        "wait_seconds": c.wait_seconds,
-        "voicemail": c.voicemail_url,
-        "follow_up": c.follow_up,
-        "dialplan": c.dialplan_number,
-        "anonymised": c.anonymised,
-    })
 }
 
 fn print_calls(log: &[CallLog], tz: &jiff::tz::TimeZone) {

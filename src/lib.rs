@@ -10,6 +10,6 @@ pub mod config;
 pub mod domain;
 pub mod provider;
 pub mod registry;
-pub mod simulate;
+pub mod sim;
 pub mod store;
 pub mod web;

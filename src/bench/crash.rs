@@ -13,7 +13,8 @@ use rusqlite::Connection;
 use serde_json::json;
 
 use super::load::{free_port, prepare_database, RandomPhones, Server, START, SWITCHBOARD, TOKEN};
-use crate::provider::twilio::emulator::{CallReport, Emulator, Line};
+use crate::sim::emulator::{CallReport, Emulator};
+use crate::sim::people::Line;
 
 pub struct CrashOptions {
     pub calls: usize,
@@ -98,7 +99,7 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
         let plans = dir.path().join("dialplans");
         std::fs::create_dir_all(&plans)?;
         std::fs::write(plans.join("waves.toml"), crate::config::example_dialplan_in_waves())?;
-        let network = crate::provider::twilio::network::Network::start(TOKEN).await?;
+        let network = crate::sim::network::Network::start(TOKEN).await?;
         network.random_helpers(opts.seed ^ 0xA5A5, super::load::random_helper);
         network.retry_webhooks_for(Duration::from_secs(20));
         args.extend([

@@ -16,7 +16,8 @@ use serde_json::json;
 
 use super::percentile;
 use crate::domain::participant::{ParticipantDetails, ParticipantInput};
-use crate::provider::twilio::emulator::{Emulator, HelperAction, Phones};
+use crate::sim::emulator::Emulator;
+use crate::sim::people::{HelperAction, Phones};
 use crate::store::{participants, Store};
 
 pub struct LoadOptions {

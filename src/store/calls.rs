@@ -318,6 +318,33 @@ pub struct CallLog {
     pub anonymised: bool,
 }
 
+impl CallLog {
+    /// One call as JSON, in the shape `burenlijn calls --json` promises.
+    pub fn to_json(&self) -> serde_json::Value {
+        let c = self;
+        serde_json::json!({
+        "call_sid": c.call_sid,
+        "from": c.from.clone().unwrap_or_else(|| "anonymous".into()),
+        "category": c.category,
+        "outcome": c.outcome,
+        "helper": c.helper_phone,
+        "attempts": c.attempts.iter().map(|a| serde_json::json!({
+            "phone": a.phone,
+            "result": a.result,
+            "key": a.key,
+            "started_at": a.started_at.to_string(),
+        })).collect::<Vec<_>>(),
+        "started_at": c.started_at.to_string(),
+        "ended_at": c.ended_at.map(|t| t.to_string()),
+        "wait_seconds": c.wait_seconds,
+        "voicemail": c.voicemail_url,
+        "follow_up": c.follow_up,
+        "dialplan": c.dialplan_number,
+        "anonymised": c.anonymised,
+        })
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct AttemptLog {
     pub phone: Option<String>,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 
 use burenlijn::domain::desk::Role;
-use burenlijn::provider::twilio::emulator::{HelperAction, Script};
+use burenlijn::sim::people::{HelperAction, Script};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::desk_support::*;

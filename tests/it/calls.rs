@@ -1,4 +1,4 @@
-use burenlijn::provider::twilio::emulator::{HelperAction, Line, Script};
+use burenlijn::sim::people::{HelperAction, Line, Script};
 
 use crate::support::*;
 
@@ -176,7 +176,7 @@ async fn unknown_and_anonymous_callers_are_served_all_the_same() {
     assert_eq!(log.from, None);
     assert_eq!(log.outcome.as_deref(), Some("voicemail"));
     assert!(caller_heard(&report).contains(&"Noem ook uw telefoonnummer. Dat kan ik niet zien.".to_string()));
-    assert_eq!(burenlijn::cli::call_to_json(&log)["from"], "anonymous");
+    assert_eq!(log.to_json()["from"], "anonymous");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -318,7 +318,7 @@ async fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
 async fn twiml_documents() {
     let app = spawn_app().await;
     let mut docs: Vec<(String, String)> = Vec::new();
-    let mut collect = |report: &burenlijn::provider::twilio::emulator::CallReport| {
+    let mut collect = |report: &burenlijn::sim::emulator::CallReport| {
         for (path, body) in &report.documents {
             let path = normalise(path);
             let body = normalise(body);
@@ -383,8 +383,7 @@ async fn a_recorded_prompt_is_played_and_served() {
     std::fs::write(prompts.join("audio/nl/not_emergency.mp3"), b"ID3 fake mp3").unwrap();
     let hoods = burenlijn::config::load(Some(std::path::Path::new("dialplans")), Some(&prompts)).unwrap();
     let start = TUESDAY_MORNING.parse().unwrap();
-    let sandbox =
-        burenlijn::simulate::Sandbox::start(None, hoods, start, Some(PARTICIPANTS.to_string())).await.unwrap();
+    let sandbox = burenlijn::sim::Sandbox::start(None, hoods, start, Some(PARTICIPANTS.to_string())).await.unwrap();
     let app = TestApp { sandbox };
     let report = app.call(JAN, Script::keys(&["1"])).await;
     let url = format!("{}/audio/nl/not_emergency.mp3", app.sandbox.state.public_url);
@@ -519,7 +518,15 @@ async fn many_callers_at_once_never_share_a_helper() {
         app.count("SELECT count(*) FROM (SELECT call_sid FROM matches GROUP BY call_sid HAVING count(*) > 1)").await,
         0
     );
-    let matched = reports.iter().filter(|r| r.as_ref().unwrap().lines.iter().any(|l| matches!(l, burenlijn::provider::twilio::emulator::Line::Connected { number } if number != "+31850000001"))).count();
+    let matched =
+        reports
+            .iter()
+            .filter(|r| {
+                r.as_ref().unwrap().lines.iter().any(
+                    |l| matches!(l, burenlijn::sim::people::Line::Connected { number } if number != "+31850000001"),
+                )
+            })
+            .count();
     assert_eq!(app.count("SELECT count(*) FROM matches").await, matched as i64);
 }
 

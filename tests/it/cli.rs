@@ -1,6 +1,7 @@
 use std::process::{Command, Stdio};
 
-use burenlijn::provider::twilio::emulator::{Emulator, HelperAction, Script};
+use burenlijn::sim::emulator::Emulator;
+use burenlijn::sim::people::{HelperAction, Script};
 
 use crate::support::*;
 
@@ -226,7 +227,7 @@ async fn serve_answers_a_whole_call_and_stops_cleanly() {
     assert!(report
         .lines
         .iter()
-        .any(|l| matches!(l, burenlijn::provider::twilio::emulator::Line::Connected { number } if number == BERT)));
+        .any(|l| matches!(l, burenlijn::sim::people::Line::Connected { number } if number == BERT)));
     // A forged request is refused by the real binary too.
     let wrong = Emulator::new(&base, "not-the-token", None).unwrap();
     let (status, _) = wrong

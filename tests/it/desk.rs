@@ -1,5 +1,5 @@
 use burenlijn::domain::desk::Role;
-use burenlijn::provider::twilio::emulator::{HelperAction, Script};
+use burenlijn::sim::people::{HelperAction, Script};
 
 use crate::desk_support::*;
 use crate::support::*;
@@ -701,9 +701,7 @@ async fn english_is_one_click_away() {
     assert_eq!(switched.location.as_deref(), Some("/desk/calls"));
     let page = b.get("/desk/calls").await;
     assert!(
-        page.body.contains("<html lang=\"en\"")
-            && !page.body.contains("Older calls")
-            && page.body.contains("Calls")
+        page.body.contains("<html lang=\"en\"") && !page.body.contains("Older calls") && page.body.contains("Calls")
     );
     let off_site =
         b.post("/desk/language", &[("csrf", &csrf), ("language", "nl"), ("back", "https://evil.example/")]).await;
@@ -807,7 +805,7 @@ async fn app_with_recordings(base: &str) -> TestApp {
             .unwrap();
     let options = RestOptions { max_retries: 0, ..RestOptions::default() };
     let recordings = burenlijn::web::desk::calls::Recordings(RestClient::new(config, options).unwrap());
-    let sandbox = burenlijn::simulate::Sandbox::start_with(
+    let sandbox = burenlijn::sim::Sandbox::start_with(
         None,
         burenlijn::config::Neighbourhoods::embedded(),
         SATURDAY_MORNING.parse().unwrap(),

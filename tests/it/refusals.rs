@@ -1,4 +1,4 @@
-use burenlijn::provider::twilio::emulator::Script;
+use burenlijn::sim::people::Script;
 
 use crate::support::*;
 

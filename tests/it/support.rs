@@ -2,8 +2,9 @@
 //! example dialplan and test participants, and a simulated clock.
 
 use burenlijn::config::Neighbourhoods;
-use burenlijn::provider::twilio::emulator::{CallReport, Line, Script};
-use burenlijn::simulate::Sandbox;
+use burenlijn::sim::emulator::CallReport;
+use burenlijn::sim::people::{Line, Script};
+use burenlijn::sim::Sandbox;
 use burenlijn::store::calls::CallLog;
 use jiff::Timestamp;
 
@@ -181,7 +182,7 @@ pub async fn spawn_waves_app_at(start: &str, wave_size: u32, edit: impl Fn(Strin
 }
 
 impl TestApp {
-    pub fn network(&self) -> &burenlijn::provider::twilio::network::Network {
+    pub fn network(&self) -> &burenlijn::sim::network::Network {
         self.sandbox.emulator.network.as_deref().expect("a waves app has the emulator's REST network")
     }
 }

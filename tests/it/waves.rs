@@ -1,11 +1,11 @@
 //! Ringing in waves, end to end: the caller on hold in a conference of their own, helper
 //! legs created through the (emulated) REST API, status callbacks, cancellations.
 
-use burenlijn::provider::twilio::emulator::{HelperAction, Line, Script};
+use burenlijn::sim::people::{HelperAction, Line, Script};
 
 use crate::support::*;
 
-fn no_one_alone(report: &burenlijn::provider::twilio::emulator::CallReport) {
+fn no_one_alone(report: &burenlijn::sim::emulator::CallReport) {
     assert!(
         !report.lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })),
         "nobody is ever joined to an empty line: {:#?}",

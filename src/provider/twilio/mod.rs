@@ -4,8 +4,6 @@
 //! URLs in TwiML are relative (`menu?s=3`), so they resolve against the document that
 //! holds them and the service may live under any path prefix.
 
-pub mod emulator;
-pub mod network;
 pub mod rest;
 mod signature;
 mod twiml;

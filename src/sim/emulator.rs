@@ -18,142 +18,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use quick_xml::events::Event as XmlEvent;
-use quick_xml::Reader;
 use url::Url;
 
-use super::signature;
+use super::people::{HelperAction, Line, Phones};
+use super::twiml::{parse_twiml, speaking_seconds, Verb};
+use super::webhook::post_form;
+pub use super::webhook::EmulatorError;
 use crate::clock::SimClock;
-
-/// What a helper does when rung.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HelperAction {
-    /// Picks up, hears the request, presses 1.
-    Accept,
-    /// Picks up, presses 2.
-    Decline,
-    /// Picks up, presses another key.
-    Key(String),
-    /// Voicemail picks up, or the helper says nothing.
-    Silent,
-    /// Picks up and hangs up during the request.
-    HangUp,
-    /// Presses 1, then hangs up before being put through.
-    AcceptThenHangUp,
-    NoAnswer,
-    Busy,
-    Failed,
-}
-
-/// The people on the phones: answers to what the emulator needs to know.
-pub trait Phones: Send {
-    /// The caller hears `heard` in a menu and presses keys, or `None` for nothing.
-    fn caller_key(&mut self, heard: &[String]) -> Option<String>;
-    fn helper(&mut self, number: &str) -> HelperAction;
-    fn desk_answers(&mut self) -> bool;
-    /// Seconds of message the caller leaves, or `None` for silence.
-    fn message_seconds(&mut self) -> Option<u32>;
-    /// Whether the caller hangs up while the `ring`-th phone (1-based) is ringing.
-    fn caller_hangs_up_while_ringing(&mut self, _ring: u32, _number: &str) -> bool {
-        false
-    }
-    /// Everything that happens, as it happens.
-    fn line(&mut self, _line: &Line) {}
-    /// Waves: whether the caller hangs up in the `round`-th round of hold music (0: as
-    /// soon as they are put on hold).
-    fn caller_hangs_up_on_hold(&mut self, _round: u32) -> bool {
-        false
-    }
-    /// Waves: what each helper does when the switchboard rings them itself (REST-created
-    /// legs run apart from the caller, so they need the whole script up front).
-    fn rest_helpers(&self) -> Option<std::collections::HashMap<String, HelperAction>> {
-        None
-    }
-}
-
-/// One thing that happened on the phones.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Line {
-    CallerHears(String),
-    CallerPresses(String),
-    CallerSilent,
-    Ringing {
-        number: String,
-    },
-    HelperHears {
-        number: String,
-        text: String,
-    },
-    HelperPresses {
-        number: String,
-        key: String,
-    },
-    HelperSilent {
-        number: String,
-    },
-    HelperHangsUp {
-        number: String,
-    },
-    NotReached {
-        number: String,
-        status: String,
-    },
-    Connected {
-        number: String,
-    },
-    DeskAnswers,
-    CallerRecords {
-        seconds: u32,
-    },
-    CallerHangsUp,
-    CallEnded,
-    /// Waves: a helper was put into a conference nobody else is in.
-    AloneInConference {
-        number: String,
-    },
-    /// Call back later: `joining` (called by the switchboard) joined `waiting`.
-    Joined {
-        waiting: String,
-        joining: String,
-    },
-}
-
-impl std::fmt::Display for Line {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Line::CallerHears(t) => write!(f, "  caller hears:  {t}"),
-            Line::CallerPresses(k) => write!(f, "  caller presses {k}"),
-            Line::CallerSilent => write!(f, "  caller presses nothing"),
-            Line::Ringing { number } => write!(f, "  ringing {number} ..."),
-            Line::HelperHears { number, text } => write!(f, "    {number} hears: {text}"),
-            Line::HelperPresses { number, key } => write!(f, "    {number} presses {key}"),
-            Line::HelperSilent { number } => write!(f, "    {number} presses nothing"),
-            Line::HelperHangsUp { number } => write!(f, "    {number} hangs up"),
-            Line::NotReached { number, status } => write!(f, "    {number}: {status}"),
-            Line::Connected { number } => write!(f, "  caller and {number} are talking"),
-            Line::DeskAnswers => write!(f, "  the desk answers and talks with the caller"),
-            Line::CallerRecords { seconds } => write!(f, "  caller leaves a message of {seconds} s and hangs up"),
-            Line::CallerHangsUp => write!(f, "  caller hangs up"),
-            Line::CallEnded => write!(f, "  (call ended)"),
-            Line::AloneInConference { number } => write!(f, "    {number} is alone on an empty line"),
-            Line::Joined { waiting, joining } => write!(f, "  {joining} and {waiting} are talking"),
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum EmulatorError {
-    #[error("request to {url} failed: {source}")]
-    Http { url: String, source: reqwest::Error },
-    #[error("{url} answered HTTP {status}: {body}")]
-    Status { url: String, status: u16, body: String },
-    #[error("invalid TwiML from {url}: {message}")]
-    Twiml { url: String, message: String },
-    #[error("a repeated request to {url} got a different answer:\nfirst:  {first}\nsecond: {second}")]
-    NotIdempotent { url: String, first: String, second: String },
-    #[error("the call did not end after {0} documents")]
-    Runaway(usize),
-}
+use crate::provider::twilio::signature;
 
 /// What one call did.
 #[derive(Clone, Debug, Default)]
@@ -197,40 +69,6 @@ pub struct Emulator {
     next_sid: AtomicU64,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Verb {
-    Say(String),
-    Play(String),
-    Pause(u32),
-    Gather {
-        action: Option<String>,
-        timeout: u32,
-        action_on_empty: bool,
-        children: Vec<Verb>,
-    },
-    Redirect(String),
-    Dial {
-        action: Option<String>,
-        timeout: u32,
-        caller_id: Option<String>,
-        number: String,
-        url: Option<String>,
-    },
-    Record {
-        action: Option<String>,
-        timeout: u32,
-    },
-    /// `<Dial><Conference>`: join the conference `name` (a caller waits hearing `wait_url`).
-    /// `join_callback`: where to report `participant-join`, when its events include `join`.
-    Conference {
-        action: Option<String>,
-        name: String,
-        wait_url: Option<String>,
-        join_callback: Option<String>,
-    },
-    Hangup,
-}
-
 struct Call<'p> {
     sid: String,
     from: String,
@@ -263,11 +101,6 @@ impl Call<'_> {
             ("To".into(), self.to.clone()),
         ]
     }
-}
-
-pub(super) fn speaking_seconds(text: &str) -> i64 {
-    // About two and a half words a second at a slow, clear pace.
-    ((text.split_whitespace().count() as f64) / 2.5).ceil() as i64
 }
 
 impl Emulator {
@@ -498,7 +331,7 @@ impl Emulator {
         url: &Url,
         body: &str,
     ) -> Result<Option<(Url, Vec<(String, String)>, bool)>, EmulatorError> {
-        let verbs = parse(body).map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })?;
+        let verbs = parse_twiml(body).map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })?;
         let resolve = |u: &str| {
             url.join(u)
                 .map_err(|e| EmulatorError::Twiml { url: url.to_string(), message: format!("bad URL '{u}': {e}") })
@@ -641,7 +474,9 @@ impl Emulator {
             if let Some(wait) = wait_url.clone() {
                 let body = self.webhook(call, &wait, &call.base_params()).await?;
                 seconds = 0;
-                for verb in parse(&body).map_err(|message| EmulatorError::Twiml { url: wait.to_string(), message })? {
+                for verb in
+                    parse_twiml(&body).map_err(|message| EmulatorError::Twiml { url: wait.to_string(), message })?
+                {
                     match verb {
                         Verb::Say(text) | Verb::Play(text) => {
                             seconds += speaking_seconds(&text);
@@ -754,7 +589,7 @@ impl Emulator {
             if documents > 20 {
                 return Err(EmulatorError::Runaway(documents));
             }
-            let verbs = parse(&body).map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })?;
+            let verbs = parse_twiml(&body).map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })?;
             let mut next: Option<(Url, String)> = None;
             for verb in verbs {
                 match verb {
@@ -821,319 +656,6 @@ impl Emulator {
                     return Ok(("completed", true, child, 240));
                 }
             }
-        }
-    }
-}
-
-async fn post_form(
-    client: &reqwest::Client,
-    url: &Url,
-    params: &[(String, String)],
-    sig: Option<&str>,
-) -> Result<(u16, String), EmulatorError> {
-    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();
-    let mut req = client.post(url.clone()).header("Content-Type", "application/x-www-form-urlencoded").body(body);
-    if let Some(sig) = sig {
-        req = req.header("X-Twilio-Signature", sig);
-    }
-    let resp = req.send().await.map_err(|source| EmulatorError::Http { url: url.to_string(), source })?;
-    let status = resp.status().as_u16();
-    let text = resp.text().await.map_err(|source| EmulatorError::Http { url: url.to_string(), source })?;
-    Ok((status, text))
-}
-
-/// POSTs a form signed with `auth_token`, as the provider does.
-pub(super) async fn signed_post(
-    client: &reqwest::Client,
-    auth_token: &str,
-    url: &Url,
-    params: &[(String, String)],
-) -> Result<(u16, String), EmulatorError> {
-    let sig = signature(auth_token, url.as_str(), params);
-    post_form(client, url, params, Some(&sig)).await
-}
-
-pub(super) fn parse_twiml(xml: &str) -> Result<Vec<Verb>, String> {
-    parse(xml)
-}
-
-fn attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Result<Option<String>, String> {
-    for a in e.attributes() {
-        let a = a.map_err(|err| err.to_string())?;
-        if a.key.as_ref() == name.as_bytes() {
-            return Ok(Some(a.unescape_value().map_err(|err| err.to_string())?.into_owned()));
-        }
-    }
-    Ok(None)
-}
-
-fn num_attr(e: &quick_xml::events::BytesStart<'_>, name: &str, default: u32) -> Result<u32, String> {
-    match attr(e, name)? {
-        Some(v) => v.parse().map_err(|_| format!("attribute {name}='{v}' is not a number")),
-        None => Ok(default),
-    }
-}
-
-/// Parses a TwiML document into verbs, refusing what Twilio would refuse.
-fn parse(xml: &str) -> Result<Vec<Verb>, String> {
-    let mut reader = Reader::from_str(xml);
-    let mut stack: Vec<(String, quick_xml::events::BytesStart<'static>, String, Vec<Verb>)> = Vec::new();
-    let mut top: Vec<Verb> = Vec::new();
-    let mut seen_response = false;
-    loop {
-        let ev = reader.read_event().map_err(|e| format!("XML error: {e}"))?;
-        match ev {
-            XmlEvent::Start(e) | XmlEvent::Empty(e) if !seen_response => {
-                if e.name().as_ref() != b"Response" {
-                    return Err("the root element must be <Response>".into());
-                }
-                seen_response = true;
-            }
-            XmlEvent::Start(e) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).to_string();
-                stack.push((name, e.into_owned(), String::new(), Vec::new()));
-            }
-            XmlEvent::Empty(e) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).to_string();
-                let verb = build(&name, &e, String::new(), Vec::new())?;
-                push(&mut stack, &mut top, verb)?;
-            }
-            XmlEvent::Text(t) => {
-                let text = t.decode().map_err(|e| e.to_string())?;
-                let text = quick_xml::escape::unescape(&text).map_err(|e| e.to_string())?.into_owned();
-                if let Some(last) = stack.last_mut() {
-                    last.2.push_str(&text);
-                }
-            }
-            XmlEvent::GeneralRef(r) => {
-                let name = r.decode().map_err(|e| e.to_string())?;
-                let ch = match name.as_ref() {
-                    "amp" => "&",
-                    "lt" => "<",
-                    "gt" => ">",
-                    "quot" => "\"",
-                    "apos" => "'",
-                    other => return Err(format!("unknown entity &{other};")),
-                };
-                if let Some(last) = stack.last_mut() {
-                    last.2.push_str(ch);
-                }
-            }
-            XmlEvent::End(e) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).to_string();
-                if name == "Response" && stack.is_empty() {
-                    continue;
-                }
-                let Some((open, start, text, children)) = stack.pop() else {
-                    return Err(format!("unexpected </{name}>"));
-                };
-                if open == "prosody" {
-                    // SSML inside <Say>: its text belongs to the Say.
-                    match stack.last_mut() {
-                        Some(parent) if parent.0 == "Say" => parent.2.push_str(&text),
-                        _ => return Err("<prosody> outside <Say>".into()),
-                    }
-                    continue;
-                }
-                let verb = build(&open, &start, text, children)?;
-                push(&mut stack, &mut top, verb)?;
-            }
-            XmlEvent::Eof => break,
-            _ => {}
-        }
-    }
-    if !seen_response {
-        return Err("no <Response>".into());
-    }
-    Ok(top)
-}
-
-fn push(
-    stack: &mut [(String, quick_xml::events::BytesStart<'static>, String, Vec<Verb>)],
-    top: &mut Vec<Verb>,
-    verb: Verb,
-) -> Result<(), String> {
-    match stack.last_mut() {
-        None => top.push(verb),
-        Some((parent, _, _, children)) if parent == "Gather" => match verb {
-            Verb::Say(_) | Verb::Play(_) | Verb::Pause(_) => children.push(verb),
-            other => return Err(format!("{other:?} may not be nested in <Gather>")),
-        },
-        Some((parent, _, _, children)) if parent == "Dial" => match verb {
-            // A <Number> noun (built as a Dial without timeout), or a <Conference>.
-            Verb::Dial { timeout: 0, .. } | Verb::Conference { .. } => children.push(verb),
-            other => return Err(format!("{other:?} may not be nested in <Dial>")),
-        },
-        Some((parent, ..)) => return Err(format!("{verb:?} may not be nested in <{parent}>")),
-    }
-    Ok(())
-}
-
-/// A `<Number>` noun is built as a `Dial` with timeout 0 and folded into its `<Dial>`.
-fn build(name: &str, e: &quick_xml::events::BytesStart<'_>, text: String, children: Vec<Verb>) -> Result<Verb, String> {
-    Ok(match name {
-        "Say" => Verb::Say(text.trim().to_string()),
-        "Play" => Verb::Play(format!("[recording {}]", text.trim())),
-        "Pause" => Verb::Pause(num_attr(e, "length", 1)?),
-        "Gather" => {
-            if let Some(input) = attr(e, "input")? {
-                if !input.split_whitespace().any(|i| i == "dtmf") {
-                    return Err(format!("Gather input='{input}' does not take keys"));
-                }
-            }
-            Verb::Gather {
-                action: attr(e, "action")?,
-                timeout: num_attr(e, "timeout", 5)?,
-                action_on_empty: attr(e, "actionOnEmptyResult")?.as_deref() == Some("true"),
-                children,
-            }
-        }
-        "Redirect" => Verb::Redirect(text.trim().to_string()),
-        "Hangup" => Verb::Hangup,
-        "Record" => Verb::Record { action: attr(e, "action")?, timeout: num_attr(e, "timeout", 5)? },
-        "Number" => Verb::Dial {
-            action: None,
-            timeout: 0,
-            caller_id: None,
-            number: text.trim().to_string(),
-            url: attr(e, "url")?,
-        },
-        "Conference" => {
-            let events = attr(e, "statusCallbackEvent")?.unwrap_or_default();
-            for event in events.split_whitespace() {
-                if !["start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement"]
-                    .contains(&event)
-                {
-                    return Err(format!("unknown conference statusCallbackEvent '{event}'"));
-                }
-            }
-            let join_callback = attr(e, "statusCallback")?.filter(|_| events.split_whitespace().any(|e| e == "join"));
-            Verb::Conference {
-                action: None,
-                name: text.trim().to_string(),
-                wait_url: attr(e, "waitUrl")?,
-                join_callback,
-            }
-        }
-        "Dial" if matches!(children.as_slice(), [Verb::Conference { .. }]) => match children.into_iter().next() {
-            Some(Verb::Conference { name, wait_url, join_callback, .. }) if !name.is_empty() => {
-                Verb::Conference { action: attr(e, "action")?, name, wait_url, join_callback }
-            }
-            _ => return Err("a <Conference> needs a name".into()),
-        },
-        "Dial" => {
-            let timeout = num_attr(e, "timeout", 30)?;
-            if !(5..=600).contains(&timeout) {
-                return Err(format!("Dial timeout {timeout} is outside 5..600"));
-            }
-            let (number, url) = match children.as_slice() {
-                [] => (text.trim().to_string(), None),
-                [Verb::Dial { number, url, .. }] => (number.clone(), url.clone()),
-                _ => return Err("this emulator rings one <Number> per <Dial>".into()),
-            };
-            if number.is_empty() {
-                return Err("Dial without a number".into());
-            }
-            Verb::Dial { action: attr(e, "action")?, timeout, caller_id: attr(e, "callerId")?, number, url }
-        }
-        other => return Err(format!("unknown verb <{other}>")),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_what_the_service_renders() {
-        let xml = r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL"><prosody rate="90%">Jan &amp; Piet</prosody></Say><Gather input="dtmf" numDigits="1" timeout="8" action="menu?s=1" method="POST"><Say>Toets 1.</Say></Gather><Redirect method="POST">menu?s=1</Redirect></Response>"#;
-        let verbs = parse(xml).unwrap();
-        assert_eq!(verbs[0], Verb::Say("Jan & Piet".into()));
-        assert!(matches!(&verbs[1], Verb::Gather { action: Some(a), timeout: 8, .. } if a == "menu?s=1"));
-        assert_eq!(verbs[2], Verb::Redirect("menu?s=1".into()));
-        let dial = r#"<Response><Dial action="helper-done?s=2&amp;n=1" timeout="20" callerId="+31850000000"><Number url="whisper?call=CA1&amp;n=1">+31610000001</Number></Dial></Response>"#;
-        assert_eq!(
-            parse(dial).unwrap()[0],
-            Verb::Dial {
-                action: Some("helper-done?s=2&n=1".into()),
-                timeout: 20,
-                caller_id: Some("+31850000000".into()),
-                number: "+31610000001".into(),
-                url: Some("whisper?call=CA1&n=1".into())
-            }
-        );
-    }
-
-    #[test]
-    fn refuses_what_twilio_refuses() {
-        assert!(parse("<Response><Gather><Dial>+31610000001</Dial></Gather></Response>").is_err());
-        assert!(parse("<Response><Speak>hi</Speak></Response>").is_err());
-        assert!(parse("<Foo/>").is_err());
-        assert!(parse("<Response><Dial timeout=\"2\">+31610000001</Dial></Response>").is_err());
-    }
-}
-
-/// Phones that follow a script: for the demo and the tests.
-#[derive(Clone, Debug, Default)]
-pub struct Script {
-    /// Keys the caller presses at each menu, in order; `None` is silence. When the list
-    /// runs out the caller presses nothing.
-    pub caller_keys: std::collections::VecDeque<Option<String>>,
-    /// What each helper number does; numbers not listed accept.
-    pub helpers: std::collections::HashMap<String, HelperAction>,
-    pub desk_answers: bool,
-    pub message_seconds: Option<u32>,
-    /// The caller hangs up while this ring (1-based) is ringing.
-    pub hang_up_at_ring: Option<u32>,
-    /// Waves: the caller hangs up in this round of hold music (0: at once).
-    pub hang_up_on_hold_round: Option<u32>,
-    /// Print every line to standard output as it happens.
-    pub print: bool,
-}
-
-impl Script {
-    pub fn keys(keys: &[&str]) -> Script {
-        Script { caller_keys: keys.iter().map(|k| Some(k.to_string())).collect(), ..Default::default() }
-    }
-
-    pub fn helper(mut self, number: &str, action: HelperAction) -> Script {
-        self.helpers.insert(number.to_string(), action);
-        self
-    }
-}
-
-impl Phones for Script {
-    fn caller_key(&mut self, _heard: &[String]) -> Option<String> {
-        self.caller_keys.pop_front().flatten()
-    }
-
-    fn helper(&mut self, number: &str) -> HelperAction {
-        self.helpers.get(number).cloned().unwrap_or(HelperAction::Accept)
-    }
-
-    fn desk_answers(&mut self) -> bool {
-        self.desk_answers
-    }
-
-    fn message_seconds(&mut self) -> Option<u32> {
-        self.message_seconds
-    }
-
-    fn caller_hangs_up_while_ringing(&mut self, ring: u32, _number: &str) -> bool {
-        self.hang_up_at_ring == Some(ring)
-    }
-
-    fn caller_hangs_up_on_hold(&mut self, round: u32) -> bool {
-        self.hang_up_on_hold_round == Some(round)
-    }
-
-    fn rest_helpers(&self) -> Option<std::collections::HashMap<String, HelperAction>> {
-        Some(self.helpers.clone())
-    }
-
-    fn line(&mut self, line: &Line) {
-        if self.print {
-            println!("{line}");
         }
     }
 }

@@ -19,7 +19,9 @@ use axum::routing::post;
 use tokio::sync::{mpsc, oneshot};
 use url::Url;
 
-use super::emulator::{parse_twiml, signed_post, speaking_seconds, HelperAction, Line, Verb};
+use super::people::{HelperAction, Line};
+use super::twiml::{parse_twiml, speaking_seconds, Verb};
+use super::webhook::signed_post;
 
 /// What happens to a caller waiting in a conference.
 #[derive(Debug)]
@@ -330,7 +332,7 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
     if account != net.account_sid {
         return twilio_error(404, 20404, "The requested resource was not found");
     }
-    let form = super::parse_pairs(&body);
+    let form = crate::provider::twilio::parse_pairs(&body);
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let (Some(to), Some(from), Some(url)) = (get("To"), get("From"), get("Url").and_then(|u| Url::parse(&u).ok()))
     else {
@@ -388,7 +390,7 @@ async fn update(
     let Some(sid) = file.strip_suffix(".json").filter(|_| account == net.account_sid) else {
         return twilio_error(404, 20404, "The requested resource was not found");
     };
-    let form = super::parse_pairs(&body);
+    let form = crate::provider::twilio::parse_pairs(&body);
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let inner = net.lock();
     if let (Some(twiml), Some(conference)) = (get("Twiml"), inner.callers.get(sid)) {

@@ -1,0 +1,23 @@
+//! A phone network that behaves like Twilio, for the demo, the terminal simulator, the
+//! benchmarks and the tests. Not part of the provider: nothing here talks to the real
+//! Twilio, and the service never depends on it.
+//!
+//! - `emulator`: the caller's side. Runs the TwiML the service returns, verb by verb, as
+//!   Twilio documents it: menus, `<Dial>` with a whisper, voicemail, a caller held in a
+//!   `<Conference>`.
+//! - `network`: the REST side. `Calls.json` create and update on loopback, helper and
+//!   resident legs, conferences and their callbacks, and the faults a test may ask for.
+//! - `people`: what the people on the phones do (`HelperAction`, `Script`) and hear (`Line`).
+//! - `twiml`: how the emulator reads the documents it gets; `webhook`: signed form posts.
+//! - `sandbox`: the real server on loopback with a simulated clock, wired to the emulator.
+//! - `demo`: the demo call and the terminal phone.
+
+pub mod demo;
+pub mod emulator;
+pub mod network;
+pub mod people;
+pub mod sandbox;
+pub mod twiml;
+pub mod webhook;
+
+pub use sandbox::Sandbox;

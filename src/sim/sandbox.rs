@@ -1,0 +1,150 @@
+//! `Sandbox`: the real server on loopback with a fresh (or given) database and a simulated
+//! clock, driven by the emulator; with `start_waves`, also the emulator's REST network.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use super::emulator::Emulator;
+use crate::clock::{Clock, SimClock};
+use crate::config::{Neighbourhoods, EXAMPLE_PARTICIPANTS};
+use crate::store::{calls, participants};
+use crate::web::{AppState, Application, ServeConfig};
+
+/// A running switchboard on loopback with a simulated clock.
+pub struct Sandbox {
+    pub state: Arc<AppState>,
+    pub clock: Arc<SimClock>,
+    pub emulator: Emulator,
+    pub db: PathBuf,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+impl Sandbox {
+    /// Starts the service. Without `db`, a fresh database in a temporary folder. When the
+    /// registry is empty, `participants_csv` (or the example participants) is imported.
+    pub async fn start(
+        db: Option<PathBuf>,
+        neighbourhoods: Neighbourhoods,
+        start: Timestamp,
+        participants_csv: Option<String>,
+    ) -> anyhow::Result<Sandbox> {
+        Sandbox::start_with(db, neighbourhoods, start, participants_csv, None).await
+    }
+
+    /// As `start`, with a REST client for fetching voicemail recordings.
+    pub async fn start_with(
+        db: Option<PathBuf>,
+        neighbourhoods: Neighbourhoods,
+        start: Timestamp,
+        participants_csv: Option<String>,
+        recordings: Option<crate::web::desk::calls::Recordings>,
+    ) -> anyhow::Result<Sandbox> {
+        Sandbox::start_full(db, neighbourhoods, start, participants_csv, recordings, false).await
+    }
+
+    /// As `start`, with the emulator's REST API and conferences, so dialplans may ring in
+    /// waves: the service's REST client points at the emulator.
+    pub async fn start_waves(
+        db: Option<PathBuf>,
+        neighbourhoods: Neighbourhoods,
+        start: Timestamp,
+        participants_csv: Option<String>,
+    ) -> anyhow::Result<Sandbox> {
+        Sandbox::start_full(db, neighbourhoods, start, participants_csv, None, true).await
+    }
+
+    async fn start_full(
+        db: Option<PathBuf>,
+        neighbourhoods: Neighbourhoods,
+        start: Timestamp,
+        participants_csv: Option<String>,
+        recordings: Option<crate::web::desk::calls::Recordings>,
+        waves: bool,
+    ) -> anyhow::Result<Sandbox> {
+        let (db, tmp) = match db {
+            Some(db) => (db, None),
+            None => {
+                let tmp = tempfile::tempdir()?;
+                (tmp.path().join("burenlijn.db"), Some(tmp))
+            }
+        };
+        let clock = Arc::new(SimClock::new(start));
+        let token = format!("sim-{}-{}", std::process::id(), Timestamp::now().as_nanosecond());
+        let categories = neighbourhoods.categories();
+        let (network, rest) = if waves {
+            use crate::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
+            let network = super::network::Network::start(&token).await?;
+            let config = RestConfig::new(network.account_sid.clone(), token.clone(), network.api_base.clone())?;
+            let options = RestOptions {
+                base_backoff: std::time::Duration::from_millis(5),
+                calls_per_second: 200.0,
+                ..RestOptions::default()
+            };
+            (Some(network), Some(Arc::new(RestClient::new(config, options)?)))
+        } else {
+            (None, None)
+        };
+        let app = Application::build(ServeConfig {
+            db: db.clone(),
+            neighbourhoods,
+            listen: "127.0.0.1:0".parse()?,
+            public_url: String::new(),
+            auth_token: Some(token.clone()),
+            clock: clock.clone(),
+            retention_months: 24,
+            rate_per_source: 0,
+            recordings,
+            rest,
+        })
+        .await?;
+        let state = app.state.clone();
+        let csv = participants_csv.unwrap_or_else(|| EXAMPLE_PARTICIPANTS.to_string());
+        let now = clock.now();
+        let st = state.clone();
+        tokio::task::spawn_blocking(move || {
+            st.store.write(|tx| {
+                if participants::list(tx)?.is_empty() {
+                    let rows = crate::registry::parse(&csv, &categories).map_err(|errs| {
+                        anyhow::anyhow!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+                    })?;
+                    for row in &rows {
+                        participants::upsert(tx, row, now)?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await??;
+        let mut emulator = Emulator::new(&state.public_url, &token, Some(clock.clone()))?;
+        emulator.network = network;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(app.run(async {
+            let _ = rx.await;
+        }));
+        Ok(Sandbox { state, clock, emulator, db, shutdown: Some(tx), server: Some(server), _tmp: tmp })
+    }
+
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await??;
+        }
+        Ok(())
+    }
+
+    /// The log entry of one call.
+    pub async fn call_log(&self, call_sid: &str) -> anyhow::Result<Option<calls::CallLog>> {
+        let st = self.state.clone();
+        let sid = call_sid.to_string();
+        tokio::task::spawn_blocking(move || {
+            st.store.read(|c| Ok(calls::log(c, 1000)?.into_iter().find(|l| l.call_sid == sid)))
+        })
+        .await?
+    }
+}
