@@ -87,6 +87,22 @@ pub fn open(
     Ok(conn.last_insert_rowid())
 }
 
+/// A request the desk took itself (no call came in): for the participant with that
+/// phone if there is one, open until `open_until`, tried first at `now`. Returns the
+/// request's id and the participant's.
+pub fn open_taken(
+    conn: &Connection,
+    dialplan_number: &str,
+    phone: &PhoneNumber,
+    category: &str,
+    now: Timestamp,
+    open_until: Timestamp,
+) -> anyhow::Result<(i64, Option<i64>)> {
+    let participant = super::participants::find_by_phone(conn, phone)?.map(|p| p.id);
+    let id = open(conn, dialplan_number, None, participant, phone, category, now, open_until, now)?;
+    Ok((id, participant))
+}
+
 /// Requests still in progress (or all of them), oldest first.
 pub fn list(conn: &Connection, all: bool) -> anyhow::Result<Vec<Request>> {
     let filter = if all { "" } else { "WHERE status IN ('open', 'searching', 'calling')" };

@@ -475,3 +475,21 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, ba
     }
     Ok(sids.len())
 }
+
+/// Anonymises every call that started before `before` (see `anonymise_before`), `batch`
+/// calls to a transaction. Returns how many calls were anonymised.
+pub fn anonymise_all_before(
+    store: &super::Store,
+    before: Timestamp,
+    now: Timestamp,
+    batch: u32,
+) -> anyhow::Result<usize> {
+    let mut total = 0;
+    loop {
+        let n = store.write(|tx| anonymise_before(tx, before, now, batch))?;
+        total += n;
+        if n < batch as usize {
+            return Ok(total);
+        }
+    }
+}

@@ -75,6 +75,26 @@ pub fn upsert(conn: &Connection, d: &ParticipantDetails, now: Timestamp) -> anyh
     Ok((id, saved))
 }
 
+/// How many rows an import added and how many it updated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub added: usize,
+    pub updated: usize,
+}
+
+/// Adds or updates (by phone number) every row, in the caller's transaction: an import
+/// is all or nothing.
+pub fn upsert_all(conn: &Connection, rows: &[ParticipantDetails], now: Timestamp) -> anyhow::Result<Imported> {
+    let mut imported = Imported::default();
+    for row in rows {
+        match upsert(conn, row, now)?.1 {
+            Saved::Added => imported.added += 1,
+            Saved::Updated => imported.updated += 1,
+        }
+    }
+    Ok(imported)
+}
+
 fn offers_text(d: &ParticipantDetails) -> String {
     let mut offers = d.offers.clone();
     offers.sort();

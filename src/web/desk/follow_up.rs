@@ -322,19 +322,9 @@ pub async fn take_request(
     let user = desk.user.name.clone();
     let category = f.category.clone();
     write(&state, move |tx, now| {
-        let participant = crate::store::participants::find_by_phone(tx, &phone)?.map(|p| p.id);
         let open_until = now + jiff::SignedDuration::from_hours(i64::from(hood.dialplan.ringing.callback_hours));
-        let request = callbacks::open(
-            tx,
-            hood.dialplan.number.as_str(),
-            None,
-            participant,
-            &phone,
-            &category,
-            now,
-            open_until,
-            now,
-        )?;
+        let (request, participant) =
+            callbacks::open_taken(tx, hood.dialplan.number.as_str(), &phone, &category, now, open_until)?;
         accounts::audit(tx, now, &user, "took a call-back request", participant, &format!("request {request}"))
     })
     .await?;

@@ -745,13 +745,7 @@ pub async fn import(
     };
     let user = desk.user.name.clone();
     write(&state, move |tx, now| {
-        let (mut added, mut updated) = (0, 0);
-        for row in &rows {
-            match store::upsert(tx, row, now)? {
-                (_, store::Saved::Added) => added += 1,
-                (_, store::Saved::Updated) => updated += 1,
-            }
-        }
+        let store::Imported { added, updated } = store::upsert_all(tx, &rows, now)?;
         accounts::audit(tx, now, &user, "imported participants", None, &format!("{added} added, {updated} updated"))
     })
     .await?;
