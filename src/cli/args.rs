@@ -1,0 +1,379 @@
+//! The command line as clap parses it: every command, flag, default and help text.
+//!
+//! Raw arguments only. Checking them, reading the environment and doing the work happen
+//! in the command files beside this one; `serve`'s flags become a `ServeSettings` there.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "burenlijn", version, about = "A telephone-first neighbour-help switchboard")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct DbArg {
+    /// The SQLite database file
+    #[arg(long, env = "BURENLIJN_DB", default_value = "burenlijn.db")]
+    pub db: PathBuf,
+}
+
+#[derive(Args, Clone)]
+pub struct PlansArgs {
+    /// Folder with one dialplan (*.toml) per phone number [default: the embedded example]
+    #[arg(long)]
+    pub dialplans: Option<PathBuf>,
+    /// Folder with the prompt files (nl.toml, en.toml, audio/) [default: the embedded prompts]
+    #[arg(long)]
+    pub prompts: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the switchboard: Twilio webhooks under /twilio/
+    Serve(ServeArgs),
+    /// Run one complete example call and print what everyone hears
+    Demo(DemoArgs),
+    /// Play a call in the terminal: you are the caller and every helper
+    Simulate(SimulateArgs),
+    /// Dialplans
+    Dialplan {
+        #[command(subcommand)]
+        command: DialplanCommand,
+    },
+    /// The register of participants
+    Participants {
+        #[command(subcommand)]
+        command: ParticipantsCommand,
+    },
+    /// Desk accounts (the web pages under /desk/)
+    Desk {
+        #[command(subcommand)]
+        command: DeskCommand,
+    },
+    /// Copy the database to FILE with SQLite's online backup (safe while serving)
+    Backup(BackupArgs),
+    /// Remove numbers, names and recordings from calls older than N months (counts stay)
+    Anonymise(AnonymiseArgs),
+    /// Benchmarks that print figures
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+    /// The call log, newest first
+    Calls(CallsArgs),
+    /// Call back later: requests still open (a resident waits for a neighbour), or a new one
+    Requests(RequestsArgs),
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(flatten)]
+    pub plans: PlansArgs,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The public URL Twilio calls, e.g. https://burenlijn.example.nl (used to check signatures)
+    #[arg(long)]
+    pub public_url: String,
+    /// Accept webhooks without a valid X-Twilio-Signature. Only for local experiments
+    #[arg(long)]
+    pub insecure_skip_signature: bool,
+    /// Anonymise call details older than this many months, daily (0: keep everything)
+    #[arg(long, default_value_t = 24)]
+    pub retention_months: u32,
+    /// Webhooks a second accepted from one source address (0: no limit)
+    #[arg(long, default_value_t = 50)]
+    pub rate_per_source: u32,
+    /// Waves: outbound calls to helpers placed per second, at most (Twilio's default account limit is 1)
+    #[arg(long, default_value_t = 1.0)]
+    pub calls_per_second: f64,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Keep the demo's database in this file [default: a temporary file]
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Ring in waves: the caller waits on hold while two neighbours at a time are rung
+    /// through the provider's REST API (emulated on this machine)
+    #[arg(long)]
+    pub waves: bool,
+}
+
+#[derive(Args)]
+pub struct SimulateArgs {
+    /// Keep the database in this file [default: a temporary file]
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    #[command(flatten)]
+    pub plans: PlansArgs,
+    /// Participants CSV to load when the database has none [default: the example participants]
+    #[arg(long)]
+    pub participants: Option<PathBuf>,
+    /// The caller's number (or "anonymous")
+    #[arg(long, default_value = "+31201234567")]
+    pub from: String,
+    /// The number called [default: the first dialplan's]
+    #[arg(long)]
+    pub to: Option<String>,
+}
+
+#[derive(Args)]
+pub struct BackupArgs {
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub db: DbArg,
+}
+
+#[derive(Args)]
+pub struct AnonymiseArgs {
+    #[arg(long)]
+    pub older_than_months: u32,
+    #[command(flatten)]
+    pub db: DbArg,
+}
+
+#[derive(Args)]
+pub struct CallsArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Print a JSON array instead of a table
+    #[arg(long)]
+    pub json: bool,
+    /// At most this many calls
+    #[arg(long, default_value_t = 100)]
+    pub limit: u32,
+    /// Time zone for the table's times
+    #[arg(long, default_value = "Europe/Amsterdam")]
+    pub tz: String,
+}
+
+#[derive(Args)]
+pub struct RequestsArgs {
+    #[command(subcommand)]
+    pub command: Option<RequestsCommand>,
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Also the requests that are over (connected, unanswered, expired)
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Subcommand)]
+pub enum RequestsCommand {
+    /// The desk starts the search for a request it took itself: neighbours are rung (in
+    /// ringing hours) and the resident is called back when one says yes
+    New(NewRequestArgs),
+}
+
+#[derive(Args)]
+pub struct NewRequestArgs {
+    /// The resident's phone
+    #[arg(long)]
+    pub phone: String,
+    /// The kind of help, as in the dialplan (e.g. shopping)
+    #[arg(long)]
+    pub category: String,
+    /// The switchboard number whose dialplan to use [default: the only one]
+    #[arg(long)]
+    pub number: Option<String>,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(flatten)]
+    pub plans: PlansArgs,
+}
+
+#[derive(Subcommand)]
+pub enum DeskCommand {
+    /// Add a desk account; asks for the password (or reads one line from standard input)
+    AddUser {
+        name: String,
+        /// desk: calls, follow-up, participants, figures; coordinator: also users, erasing, audit log
+        #[arg(long, default_value = "desk")]
+        role: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Set a new password for an account (ends its sessions)
+    Passwd {
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List the desk accounts
+    Users {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Complete calls against the real server, and a bare axum baseline, in one run
+    Load {
+        /// Complete calls to play
+        #[arg(long, default_value_t = 2000)]
+        calls: usize,
+        /// Calls in progress at the same time
+        #[arg(long, default_value_t = 200)]
+        concurrency: usize,
+        /// Size of the generated neighbourhood
+        #[arg(long, default_value_t = 3000)]
+        participants: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Real milliseconds before each webhook of a call, like people speaking and phones
+        /// ringing; 0 sends them back to back (a saturation test)
+        #[arg(long, default_value_t = 0)]
+        pace_ms: u64,
+        /// Print one JSON object instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time until yes: ringing strategies compared on a simulated neighbourhood
+    Match {
+        /// Simulated months
+        #[arg(long, default_value_t = 60)]
+        months: u32,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long, default_value_t = 540)]
+        households: usize,
+        #[arg(long, default_value_t = 84)]
+        helpers: usize,
+        /// Requests a year (about 139 matches a year at Anna Zorgt)
+        #[arg(long, default_value_t = 165.0)]
+        requests_per_year: f64,
+        /// Also write a bar chart of the waits to this SVG file
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Print one JSON object instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// The desk's pages on a big call log (a million calls by default)
+    Desk {
+        #[arg(long, default_value_t = 1_000_000)]
+        calls: usize,
+        #[arg(long, default_value_t = 3000)]
+        participants: usize,
+        /// The calls are spread over this many months
+        #[arg(long, default_value_t = 36)]
+        months: u32,
+        /// Timed requests per page (after a first, untimed-for-p99 one)
+        #[arg(long, default_value_t = 20)]
+        requests: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Keep the generated database in this (new) file
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The crash harness: calls while the server is killed and restarted; nothing may be lost
+    Crash {
+        #[arg(long, default_value_t = 300)]
+        calls: usize,
+        #[arg(long, default_value_t = 20)]
+        concurrency: usize,
+        /// How often the server is killed with SIGKILL
+        #[arg(long, default_value_t = 20)]
+        kills: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Ring in waves: helpers' calls placed through the (emulated) REST API
+        #[arg(long)]
+        waves: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The bare baseline server that `bench load` starts
+    #[command(hide = true)]
+    BaselineServer {
+        #[arg(long)]
+        listen: SocketAddr,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DialplanCommand {
+    /// Check a dialplan and its prompts; every problem with its line and field
+    Check {
+        file: PathBuf,
+        /// Folder with the prompt files [default: the embedded prompts]
+        #[arg(long)]
+        prompts: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ParticipantsCommand {
+    /// Import a CSV (name,phone,offers,available,street,postcode,distance); all or nothing
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        plans: PlansArgs,
+    },
+    /// Write all participants as CSV in the import format
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List all participants
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Add a participant, or update the one with the same phone number
+    Add(AddParticipantArgs),
+    /// Stop ringing someone for a while
+    Pause {
+        phone: String,
+        #[command(flatten)]
+        db: DbArg,
+        /// The pause ends on this date (YYYY-MM-DD) [default: until resumed]
+        #[arg(long)]
+        until: Option<jiff::civil::Date>,
+    },
+    /// Ring someone again
+    Resume {
+        phone: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Args)]
+pub struct AddParticipantArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(flatten)]
+    pub plans: PlansArgs,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub phone: String,
+    /// Categories, separated by ';' (e.g. "shopping;transport"); empty for someone who only asks
+    #[arg(long, default_value = "")]
+    pub offers: String,
+    /// When they may be rung, e.g. "mon-fri 09:00-17:00; sat 10:00-12:00" [default: whenever the dialplan rings]
+    #[arg(long, default_value = "")]
+    pub available: String,
+    #[arg(long, default_value = "")]
+    pub street: String,
+    #[arg(long, default_value = "")]
+    pub postcode: String,
+    /// any, near, or not-own-street
+    #[arg(long, default_value = "any")]
+    pub distance: String,
+}

@@ -1,0 +1,29 @@
+//! `demo` and `simulate`: an example call, or one played in the terminal (`crate::sim::demo`).
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use super::args::{DemoArgs, SimulateArgs};
+use super::{load_plans, runtime};
+use crate::sim::demo::SimulateOptions;
+
+pub fn demo(DemoArgs { db, waves }: DemoArgs) -> anyhow::Result<ExitCode> {
+    let matched = runtime()?.block_on(crate::sim::demo::demo(db, waves))?;
+    Ok(if matched { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+pub fn simulate(SimulateArgs { db, plans, participants, from, to }: SimulateArgs) -> anyhow::Result<ExitCode> {
+    let neighbourhoods = load_plans(&plans)?;
+    let participants_csv = participants
+        .map(|p| std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display())))
+        .transpose()?;
+    runtime()?.block_on(crate::sim::demo::simulate(SimulateOptions {
+        db,
+        neighbourhoods,
+        participants_csv,
+        from,
+        to,
+    }))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,75 @@
+//! `desk`: the accounts of the desk's web pages (add, new password, list).
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context as _};
+
+use super::args::DeskCommand;
+use crate::domain::desk::{check_new_password, check_user_name, Role};
+use crate::store::{accounts, Store};
+
+/// Who the audit log says made a change from here.
+const ACTOR: &str = "(command line)";
+
+pub fn run(command: DeskCommand) -> anyhow::Result<ExitCode> {
+    let now = jiff::Timestamp::now();
+    match command {
+        DeskCommand::AddUser { name, role, db } => {
+            let name = check_user_name(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let role =
+                Role::parse(&role).with_context(|| format!("--role '{role}' is not one of desk, coordinator"))?;
+            let store = Store::open(&db.db)?;
+            if store.read(|c| accounts::find_user(c, &name))?.is_some() {
+                bail!("there is already a user called '{name}' (use `burenlijn desk passwd` to set a new password)");
+            }
+            let hash = crate::web::desk::hash_password(&read_new_password(&name)?)?;
+            store.write(|tx| {
+                accounts::add_user(tx, &name, role, &hash, now)?;
+                accounts::audit(tx, now, ACTOR, "added user", None, &format!("{name} ({})", role.as_str()))
+            })?;
+            println!("added {} '{name}'; they can log in at /desk/login", role.as_str());
+            Ok(ExitCode::SUCCESS)
+        }
+        DeskCommand::Passwd { name, db } => {
+            let store = Store::open(&db.db)?;
+            let Some(user) = store.read(|c| accounts::find_user(c, &name))? else {
+                bail!("there is no user called '{name}' (see `burenlijn desk users`)");
+            };
+            let hash = crate::web::desk::hash_password(&read_new_password(&user.name)?)?;
+            store.write(|tx| {
+                accounts::set_password(tx, &user.name, &hash)?;
+                accounts::audit(tx, now, ACTOR, "set password", None, &user.name)
+            })?;
+            println!("new password set for '{}'; their sessions have ended", user.name);
+            Ok(ExitCode::SUCCESS)
+        }
+        DeskCommand::Users { db } => {
+            let store = Store::open(&db.db)?;
+            let users = store.read(accounts::users)?;
+            println!("{:<30} {:<12} STATUS", "NAME", "ROLE");
+            for u in users {
+                println!("{:<30} {:<12} {}", u.name, u.role.as_str(), if u.disabled { "disabled" } else { "active" });
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A new password: asked twice on a terminal (not echoed), or one line from standard input.
+fn read_new_password(name: &str) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("New password for {name}: "))?;
+        let again = rpassword::prompt_password("The same password again: ")?;
+        if first != again {
+            bail!("the two passwords differ; nothing was changed");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    check_new_password(name, &password).map_err(|e| anyhow::anyhow!("{e}; nothing was changed"))?;
+    Ok(password)
+}

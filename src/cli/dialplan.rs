@@ -1,0 +1,36 @@
+//! `dialplan check`: a dialplan and its prompts, every problem with its line and field.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use super::args::DialplanCommand;
+use crate::config;
+use crate::domain::dialplan::RingMode;
+
+pub fn run(command: DialplanCommand) -> anyhow::Result<ExitCode> {
+    let DialplanCommand::Check { file, prompts } = command;
+    let source = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    match config::check_dialplan(&source, &file.display().to_string(), prompts.as_deref()) {
+        Ok((plan, prompts)) => {
+            println!(
+                "{}: ok: {} on {}, {} categories, prompts in '{}'",
+                file.display(),
+                plan.name,
+                plan.number,
+                plan.categories.len(),
+                prompts.language
+            );
+            if plan.ringing.mode == RingMode::Waves {
+                println!("note: ringing.mode = \"waves\" rings neighbours through Twilio's REST API: `serve` needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(errors) => {
+            for e in errors {
+                eprintln!("{e}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

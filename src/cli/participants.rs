@@ -1,0 +1,127 @@
+//! `participants`: the register from the command line (import, export, list, add,
+//! pause, resume).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use jiff::civil::Date;
+use jiff::Timestamp;
+
+use super::args::{AddParticipantArgs, ParticipantsCommand};
+use super::load_plans;
+use crate::domain::participant::{ParticipantDetails, ParticipantInput};
+use crate::domain::phone::PhoneNumber;
+use crate::store::participants::{self, Imported, Saved};
+use crate::store::Store;
+
+pub fn run(command: ParticipantsCommand) -> anyhow::Result<ExitCode> {
+    let now = Timestamp::now();
+    match command {
+        ParticipantsCommand::Import { file, db, plans } => {
+            let categories = load_plans(&plans)?.categories();
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let rows = match crate::registry::parse(&text, &categories) {
+                Ok(rows) => rows,
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("{}: {e}", file.display());
+                    }
+                    eprintln!("nothing imported: fix the {} problem(s) above and try again", errors.len());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let store = Store::open(&db.db)?;
+            let Imported { added, updated } = store.write(|tx| participants::upsert_all(tx, &rows, now))?;
+            println!("imported {}: {added} added, {updated} updated", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        ParticipantsCommand::Export { db } => {
+            let store = Store::open(&db.db)?;
+            let all = store.read(participants::list)?;
+            print!("{}", crate::registry::export(&all)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        ParticipantsCommand::List { db } => list(&db.db, now),
+        ParticipantsCommand::Add(args) => add(args, now),
+        ParticipantsCommand::Pause { phone, db, until } => set_paused(&db.db, &phone, Pause::Until(until), now),
+        ParticipantsCommand::Resume { phone, db } => set_paused(&db.db, &phone, Pause::Over, now),
+    }
+}
+
+fn list(db: &Path, now: Timestamp) -> anyhow::Result<ExitCode> {
+    let store = Store::open(db)?;
+    let all = store.read(participants::list)?;
+    let today = now.to_zoned(jiff::tz::TimeZone::system()).date();
+    println!("{:<24} {:<14} {:<28} {:<26} {:<20} STATUS", "NAME", "PHONE", "OFFERS", "AVAILABLE", "STREET");
+    for p in &all {
+        let d = &p.details;
+        let status = match (p.is_paused_on(today), p.paused_until) {
+            (true, Some(until)) => format!("paused until {until}"),
+            (true, None) => "paused".to_string(),
+            _ => "active".to_string(),
+        };
+        let available = if d.available.is_empty() { "(ringing hours)" } else { d.available.as_str() };
+        println!(
+            "{:<24} {:<14} {:<28} {:<26} {:<20} {}",
+            d.name,
+            d.phone.as_str(),
+            d.offers.join(";"),
+            available,
+            d.street,
+            status
+        );
+    }
+    println!("{} participants", all.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add(args: AddParticipantArgs, now: Timestamp) -> anyhow::Result<ExitCode> {
+    let AddParticipantArgs { db, plans, name, phone, offers, available, street, postcode, distance } = args;
+    let categories = load_plans(&plans)?.categories();
+    let input = ParticipantInput {
+        name: &name,
+        phone: &phone,
+        offers: &offers,
+        available: &available,
+        street: &street,
+        postcode: &postcode,
+        distance: &distance,
+    };
+    let details = match ParticipantDetails::parse(&input, &categories) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("not saved: --{e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let store = Store::open(&db.db)?;
+    let (_, saved) = store.write(|tx| participants::upsert(tx, &details, now))?;
+    println!("{} {} ({})", if saved == Saved::Added { "added" } else { "updated" }, details.name, details.phone);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `pause` (until a date, or until resumed) or `resume`.
+enum Pause {
+    Until(Option<Date>),
+    Over,
+}
+
+fn set_paused(db: &Path, phone: &str, pause: Pause, now: Timestamp) -> anyhow::Result<ExitCode> {
+    let phone = PhoneNumber::parse(phone)?;
+    let (paused, until) = match pause {
+        Pause::Until(until) => (true, until),
+        Pause::Over => (false, None),
+    };
+    let store = Store::open(db)?;
+    if !store.write(|tx| participants::set_paused(tx, &phone, paused, until, now))? {
+        eprintln!("nobody with phone {phone} is registered");
+        return Ok(ExitCode::FAILURE);
+    }
+    match pause {
+        Pause::Until(Some(d)) => println!("{phone} paused until {d}"),
+        Pause::Until(None) => println!("{phone} paused until resumed"),
+        Pause::Over => println!("{phone} will be rung again"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,67 @@
+//! `requests`: call back later — the requests still open (or all), or a new one the desk
+//! took itself.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context as _};
+
+use super::args::{NewRequestArgs, RequestsArgs, RequestsCommand};
+use super::load_plans;
+use crate::clock;
+use crate::domain::dialplan::RingMode;
+use crate::domain::phone::{self, PhoneNumber};
+use crate::store::{callbacks, Store};
+
+pub fn run(RequestsArgs { command, db, all }: RequestsArgs) -> anyhow::Result<ExitCode> {
+    if let Some(RequestsCommand::New(args)) = command {
+        return new(args);
+    }
+    let store = Store::open(&db.db)?;
+    let requests = store.read(|c| callbacks::list(c, all))?;
+    if requests.is_empty() {
+        println!("no open requests");
+    }
+    for r in requests {
+        let phone = r.phone.as_deref().map(phone::mask).unwrap_or_else(|| "-".into());
+        println!(
+            "#{:<4} {:<11} {:<12} {:<14} open until {}  next try {}  tries {}",
+            r.id, r.status, r.category, phone, r.open_until, r.next_try_at, r.tries
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn new(NewRequestArgs { phone, category, number, db, plans }: NewRequestArgs) -> anyhow::Result<ExitCode> {
+    let neighbourhoods = load_plans(&plans)?;
+    let hood = match number {
+        Some(n) => {
+            let n = PhoneNumber::parse(&n).map_err(|e| anyhow::anyhow!("--number: {e}"))?;
+            neighbourhoods.by_number(n.as_str()).cloned().with_context(|| format!("no dialplan for {n}"))?
+        }
+        None => {
+            let all: Vec<_> = neighbourhoods.all().cloned().collect();
+            match all.as_slice() {
+                [one] => one.clone(),
+                _ => bail!("there are {} dialplans: say which with --number", all.len()),
+            }
+        }
+    };
+    if !hood.dialplan.has_category(&category) {
+        let known: Vec<&str> = hood.dialplan.categories.iter().map(|c| c.key.as_str()).collect();
+        bail!("--category '{category}' is not in the dialplan (known: {})", known.join(", "));
+    }
+    if hood.dialplan.ringing.mode != RingMode::Waves {
+        bail!(
+            "the dialplan for {} rings with mode = \"dial\"; calling back later needs mode = \"waves\"",
+            hood.dialplan.number
+        );
+    }
+    let phone = PhoneNumber::parse(&phone).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
+    let now = clock::from_env()?.unwrap_or_else(jiff::Timestamp::now);
+    let open_until = now + jiff::SignedDuration::from_hours(i64::from(hood.dialplan.ringing.callback_hours));
+    let store = Store::open(&db.db)?;
+    let (id, _) = store
+        .write(|tx| callbacks::open_taken(tx, hood.dialplan.number.as_str(), &phone, &category, now, open_until))?;
+    println!("request #{id} is open until {open_until}: the switchboard rings neighbours (in ringing hours) and calls {} back when one says yes", phone.masked());
+    Ok(ExitCode::SUCCESS)
+}
