@@ -60,8 +60,13 @@ impl Clock for SimClock {
 
 /// `BURENLIJN_NOW`, if set: an RFC 3339 time the clock starts at.
 pub fn from_env() -> anyhow::Result<Option<Timestamp>> {
-    match std::env::var("BURENLIJN_NOW") {
-        Ok(value) if !value.trim().is_empty() => {
+    from_lookup(|name| std::env::var(name).ok())
+}
+
+/// As `from_env`, with the variables from `lookup`.
+pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Option<Timestamp>> {
+    match lookup("BURENLIJN_NOW") {
+        Some(value) if !value.trim().is_empty() => {
             let ts: Timestamp = value.trim().parse().map_err(|e| {
                 anyhow::anyhow!("BURENLIJN_NOW='{value}' is not an RFC 3339 time like 2026-11-24T10:15:00+01:00: {e}")
             })?;

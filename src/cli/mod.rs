@@ -24,7 +24,7 @@ use crate::config::{self, Neighbourhoods};
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(serve::ServeSettings::from_args(args, |name| std::env::var(name).ok())?),
         Command::Demo(args) => demo::demo(args),
         Command::Simulate(args) => demo::simulate(args),
         Command::Dialplan { command } => dialplan::run(command),

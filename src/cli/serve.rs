@@ -1,86 +1,282 @@
-//! `serve`: the switchboard's web service.
+//! `serve`: the switchboard's web service, in two stages. `ServeSettings::from_args`
+//! checks the flags and the environment once (every refusal happens there, before
+//! anything starts); `run` warns about what is unusual, builds `web::ServeConfig` and
+//! serves until Ctrl-C or SIGTERM.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
+use jiff::Timestamp;
 
 use super::args::ServeArgs;
 use super::{load_plans, runtime};
 use crate::clock::{self, Clock, StartedClock, SystemClock};
+use crate::config::Neighbourhoods;
+use crate::domain::dialplan::RingMode;
+use crate::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
+use crate::web::desk::calls::Recordings;
+use crate::web::{Application, ServeConfig};
 
-pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let ServeArgs {
+/// Everything `serve` needs, checked: the flags and the environment
+/// (`TWILIO_AUTH_TOKEN`, `TWILIO_ACCOUNT_SID`, `TWILIO_API_BASE`, `BURENLIJN_NOW`).
+pub struct ServeSettings {
+    pub db: PathBuf,
+    pub neighbourhoods: Neighbourhoods,
+    pub listen: SocketAddr,
+    /// An http(s) URL without a query, as given.
+    pub public_url: String,
+    pub signatures: Signatures,
+    /// `BURENLIJN_NOW`: the clock starts there instead of at the system's time.
+    pub clock_start: Option<Timestamp>,
+    /// Anonymise call details older than this many months, daily; 0 keeps everything.
+    pub retention_months: u32,
+    /// Webhooks a second from one source; 0: no limit.
+    pub rate_per_source: u32,
+    /// Set when a dialplan rings in waves: helpers are called through the REST API.
+    pub waves: Option<WavesSettings>,
+    /// The REST API for the desk's voicemail playback; `None` without `TWILIO_ACCOUNT_SID`.
+    pub recordings: Option<RestConfig>,
+}
+
+/// Whether webhooks must carry a valid `X-Twilio-Signature`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Signatures {
+    Checked {
+        auth_token: String,
+    },
+    /// `--insecure-skip-signature`: local experiments only.
+    NotChecked,
+}
+
+/// The REST API that places the helpers' calls when a dialplan rings in waves.
+pub struct WavesSettings {
+    pub rest: RestConfig,
+    pub options: RestOptions,
+}
+
+impl ServeSettings {
+    /// Checks `serve`'s flags, with the environment variables from `env`.
+    pub fn from_args(args: ServeArgs, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<ServeSettings> {
+        let ServeArgs {
+            db,
+            plans,
+            listen,
+            public_url,
+            insecure_skip_signature,
+            retention_months,
+            rate_per_source,
+            calls_per_second,
+        } = args;
+        let neighbourhoods = load_plans(&plans)?;
+        let parsed = url::Url::parse(&public_url)
+            .with_context(|| format!("--public-url '{public_url}' is not a URL like https://burenlijn.example.nl"))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
+            bail!("--public-url must be an http(s) URL without a query, like https://burenlijn.example.nl");
+        }
+        let signatures = match (env("TWILIO_AUTH_TOKEN").filter(|t| !t.is_empty()), insecure_skip_signature) {
+            (_, true) => Signatures::NotChecked,
+            (Some(auth_token), false) => Signatures::Checked { auth_token },
+            (None, false) => bail!("TWILIO_AUTH_TOKEN is not set: it is needed to check that webhooks come from Twilio (or pass --insecure-skip-signature for a local experiment)"),
+        };
+        let clock_start = clock::from_lookup(&env)?;
+        let in_waves: Vec<String> = neighbourhoods
+            .all()
+            .filter(|n| n.dialplan.ringing.mode == RingMode::Waves)
+            .map(|n| n.dialplan.number.to_string())
+            .collect();
+        let waves = if in_waves.is_empty() {
+            None
+        } else {
+            let rest = match RestConfig::from_lookup(&env) {
+                Ok(c) => c,
+                Err(e) => bail!("the dialplan for {} rings in waves (ringing.mode = \"waves\"), which places calls through Twilio's REST API, but {e}: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or use mode = \"dial\"", in_waves.join(", ")),
+            };
+            if !(calls_per_second.is_finite() && calls_per_second > 0.0) {
+                bail!("--calls-per-second must be a positive number, not {calls_per_second}");
+            }
+            Some(WavesSettings { rest, options: RestOptions { calls_per_second, ..Default::default() } })
+        };
+        // The REST API (voicemail playback in the desk) needs the account SID as well.
+        let recordings = if env("TWILIO_ACCOUNT_SID").is_some_and(|v| !v.trim().is_empty()) {
+            Some(RestConfig::from_lookup(&env)?)
+        } else {
+            None
+        };
+        Ok(ServeSettings {
+            db: db.db,
+            neighbourhoods,
+            listen,
+            public_url,
+            signatures,
+            clock_start,
+            retention_months,
+            rate_per_source,
+            waves,
+            recordings,
+        })
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets the requests in flight finish.
+pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
+    let ServeSettings {
         db,
-        plans,
+        neighbourhoods,
         listen,
         public_url,
-        insecure_skip_signature: skip_signature,
+        signatures,
+        clock_start,
         retention_months,
         rate_per_source,
-        calls_per_second,
-    } = args;
-    let db = db.db;
-    let neighbourhoods = load_plans(&plans)?;
-    let parsed = url::Url::parse(&public_url)
-        .with_context(|| format!("--public-url '{public_url}' is not a URL like https://burenlijn.example.nl"))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
-        bail!("--public-url must be an http(s) URL without a query, like https://burenlijn.example.nl");
-    }
-    let auth_token = match (std::env::var("TWILIO_AUTH_TOKEN").ok().filter(|t| !t.is_empty()), skip_signature) {
-        (Some(token), _) => Some(token),
-        (None, true) => None,
-        (None, false) => bail!("TWILIO_AUTH_TOKEN is not set: it is needed to check that webhooks come from Twilio (or pass --insecure-skip-signature for a local experiment)"),
+        waves,
+        recordings,
+    } = settings;
+    let auth_token = match signatures {
+        Signatures::Checked { auth_token } => Some(auth_token),
+        Signatures::NotChecked => {
+            tracing::warn!("--insecure-skip-signature: webhooks are NOT checked; anyone who can reach this port can change calls. Never use this on a real number");
+            eprintln!(
+                "WARNING: --insecure-skip-signature: webhook signatures are not checked. Never use this on a real number."
+            );
+            None
+        }
     };
-    if skip_signature {
-        tracing::warn!("--insecure-skip-signature: webhooks are NOT checked; anyone who can reach this port can change calls. Never use this on a real number");
-        eprintln!(
-            "WARNING: --insecure-skip-signature: webhook signatures are not checked. Never use this on a real number."
-        );
-    }
-    let auth_token = if skip_signature { None } else { auth_token };
-    let clock: Arc<dyn Clock> = match clock::from_env()? {
+    let clock: Arc<dyn Clock> = match clock_start {
         Some(start) => {
             tracing::warn!(%start, "BURENLIJN_NOW is set: the clock starts there (tests and demos only)");
             Arc::new(StartedClock::new(start))
         }
         None => Arc::new(SystemClock),
     };
-    let waves: Vec<String> = neighbourhoods
-        .all()
-        .filter(|n| n.dialplan.ringing.mode == crate::domain::dialplan::RingMode::Waves)
-        .map(|n| n.dialplan.number.to_string())
-        .collect();
-    let rest = if waves.is_empty() {
-        None
-    } else {
-        let config = match crate::provider::twilio::rest::RestConfig::from_env() {
-            Ok(c) => c,
-            Err(e) => bail!("the dialplan for {} rings in waves (ringing.mode = \"waves\"), which places calls through Twilio's REST API, but {e}: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or use mode = \"dial\"", waves.join(", ")),
-        };
-        if !(calls_per_second.is_finite() && calls_per_second > 0.0) {
-            bail!("--calls-per-second must be a positive number, not {calls_per_second}");
-        }
-        let options = crate::provider::twilio::rest::RestOptions { calls_per_second, ..Default::default() };
-        Some(Arc::new(crate::provider::twilio::rest::RestClient::new(config, options)?))
+    let rest = match waves {
+        Some(WavesSettings { rest, options }) => Some(Arc::new(RestClient::new(rest, options)?)),
+        None => None,
     };
-    // The REST API (voicemail playback in the desk) needs the account SID as well.
-    let recordings = if std::env::var("TWILIO_ACCOUNT_SID").is_ok_and(|v| !v.trim().is_empty()) {
-        let config = crate::provider::twilio::rest::RestConfig::from_env()?;
-        Some(crate::web::desk::calls::Recordings(crate::provider::twilio::rest::RestClient::new(
-            config,
-            Default::default(),
-        )?))
-    } else {
-        tracing::warn!("TWILIO_ACCOUNT_SID is not set: the desk cannot play voicemail messages");
-        None
+    let recordings = match recordings {
+        Some(config) => Some(Recordings(RestClient::new(config, Default::default())?)),
+        None => {
+            tracing::warn!("TWILIO_ACCOUNT_SID is not set: the desk cannot play voicemail messages");
+            None
+        }
     };
     let numbers: Vec<String> =
         neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
+    let config = ServeConfig {
+        db,
+        neighbourhoods,
+        listen,
+        public_url: public_url.clone(),
+        auth_token,
+        clock,
+        retention_months,
+        rate_per_source,
+        recordings,
+        rest,
+    };
     runtime()?.block_on(async move {
-        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source, recordings, rest }).await?;
-        tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {}/twilio/voice, status callback {}/twilio/status", public_url.trim_end_matches('/'), public_url.trim_end_matches('/'));
+        let app = Application::build(config).await?;
+        let base = public_url.trim_end_matches('/');
+        tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {base}/twilio/voice, status callback {base}/twilio/status");
         app.run(crate::web::shutdown_signal()).await
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::cli::args::{Cli, Command};
+
+    const SID: &str = "AC0123456789abcdef0123456789abcdef";
+
+    /// `serve` with these flags (besides `--public-url` when not given) and environment.
+    fn settings(flags: &[&str], env: &[(&str, &str)]) -> anyhow::Result<ServeSettings> {
+        let mut argv = vec!["burenlijn", "serve"];
+        if !flags.contains(&"--public-url") {
+            argv.extend(["--public-url", "https://burenlijn.example.nl"]);
+        }
+        argv.extend(flags);
+        let Command::Serve(args) = Cli::try_parse_from(argv)?.command else { unreachable!("parsed as serve") };
+        let env: HashMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        ServeSettings::from_args(args, |name| env.get(name).cloned())
+    }
+
+    fn refusal(flags: &[&str], env: &[(&str, &str)]) -> String {
+        match settings(flags, env) {
+            Ok(_) => panic!("serve {flags:?} with {env:?} was accepted"),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    /// A folder with the example dialplan rung in waves.
+    fn waves_plans() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("buurt.toml"), crate::config::example_dialplan_in_waves()).unwrap();
+        dir
+    }
+
+    #[test]
+    fn refusals_name_the_flag_or_variable() {
+        let token = [("TWILIO_AUTH_TOKEN", "t")];
+        assert_eq!(
+            refusal(&["--public-url", "burenlijn.example.nl"], &token),
+            "--public-url 'burenlijn.example.nl' is not a URL like https://burenlijn.example.nl: relative URL without a base"
+        );
+        for url in ["ftp://burenlijn.example.nl", "https://burenlijn.example.nl/?x=1"] {
+            assert_eq!(
+                refusal(&["--public-url", url], &token),
+                "--public-url must be an http(s) URL without a query, like https://burenlijn.example.nl"
+            );
+        }
+        assert_eq!(refusal(&[], &[("TWILIO_AUTH_TOKEN", "")]), "TWILIO_AUTH_TOKEN is not set: it is needed to check that webhooks come from Twilio (or pass --insecure-skip-signature for a local experiment)");
+        assert!(refusal(&[], &[("TWILIO_AUTH_TOKEN", "t"), ("BURENLIJN_NOW", "tomorrow")])
+            .starts_with("BURENLIJN_NOW='tomorrow' is not an RFC 3339 time"));
+        assert_eq!(
+            refusal(&[], &[("TWILIO_AUTH_TOKEN", "t"), ("TWILIO_ACCOUNT_SID", "AC1")]),
+            "TWILIO_ACCOUNT_SID is not valid: expected AC followed by 32 hexadecimal digits"
+        );
+    }
+
+    #[test]
+    fn ringing_in_waves_needs_the_rest_api_and_a_positive_pace() {
+        let plans = waves_plans();
+        let dialplans = plans.path().to_str().unwrap();
+        assert_eq!(
+            refusal(&["--dialplans", dialplans], &[("TWILIO_AUTH_TOKEN", "t")]),
+            "the dialplan for +31850000000 rings in waves (ringing.mode = \"waves\"), which places calls through Twilio's REST API, but TWILIO_ACCOUNT_SID is not set: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or use mode = \"dial\""
+        );
+        let env = [("TWILIO_AUTH_TOKEN", "t"), ("TWILIO_ACCOUNT_SID", SID)];
+        for pace in ["0", "-1", "NaN", "inf"] {
+            assert_eq!(
+                refusal(&["--dialplans", dialplans, &format!("--calls-per-second={pace}")], &env),
+                format!("--calls-per-second must be a positive number, not {}", pace.parse::<f64>().unwrap())
+            );
+        }
+        let s = settings(&["--dialplans", dialplans, "--calls-per-second", "2.5"], &env).unwrap();
+        assert_eq!(s.waves.map(|w| w.options.calls_per_second), Some(2.5));
+        assert!(s.recordings.is_some(), "the same credentials play voicemail");
+    }
+
+    #[test]
+    fn the_pace_is_not_checked_when_nothing_rings_in_waves() {
+        let s = settings(&["--calls-per-second", "0"], &[("TWILIO_AUTH_TOKEN", "t")]).unwrap();
+        assert!(s.waves.is_none() && s.recordings.is_none() && s.clock_start.is_none());
+        assert_eq!(s.signatures, Signatures::Checked { auth_token: "t".into() });
+    }
+
+    #[test]
+    fn skipping_signatures_ignores_a_token_and_the_clock_can_start_elsewhere() {
+        let env = [("TWILIO_AUTH_TOKEN", "t"), ("BURENLIJN_NOW", "2026-11-24T10:15:00+01:00")];
+        let s = settings(&["--insecure-skip-signature"], &env).unwrap();
+        assert_eq!(s.signatures, Signatures::NotChecked);
+        assert_eq!(s.clock_start, Some("2026-11-24T09:15:00Z".parse().unwrap()));
+        assert_eq!(settings(&["--insecure-skip-signature"], &[]).unwrap().signatures, Signatures::NotChecked);
+    }
 }
