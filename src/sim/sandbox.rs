@@ -142,9 +142,6 @@ impl Sandbox {
     pub async fn call_log(&self, call_sid: &str) -> anyhow::Result<Option<calls::CallLog>> {
         let st = self.state.clone();
         let sid = call_sid.to_string();
-        tokio::task::spawn_blocking(move || {
-            st.store.read(|c| Ok(calls::log(c, 1000)?.into_iter().find(|l| l.call_sid == sid)))
-        })
-        .await?
+        tokio::task::spawn_blocking(move || st.store.read(|c| calls::call_log(c, &sid))).await?
     }
 }

@@ -1,5 +1,7 @@
 //! Calls, attempts, matches, voicemails and follow-ups.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -298,24 +300,87 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
     Ok(())
 }
 
-/// One call, for the log.
+/// One call as the log shows it, to the desk's pages, `burenlijn calls`, the demo and
+/// the tests: the call with its caller, its match (the helper and the wait), its
+/// voicemail and whether it needed a follow-up. `A` is what is read of the helpers rung:
+/// nothing on the desk's lists (`CallRow`, which show only `rung`), each of them in a
+/// `CallLog`. Every reader goes through `CALL_ROW`.
 #[derive(Clone, Debug)]
-pub struct CallLog {
+pub struct LogEntry<A> {
     pub call_sid: String,
     pub dialplan_number: String,
-    pub from: Option<String>,
-    pub caller_name: Option<String>,
-    pub category: Option<String>,
-    pub outcome: Option<String>,
-    pub helper_phone: Option<String>,
-    pub helper_name: Option<String>,
-    pub attempts: Vec<AttemptLog>,
     pub started_at: Timestamp,
+    /// When a category was chosen and the search began.
+    pub search_started_at: Option<Timestamp>,
     pub ended_at: Option<Timestamp>,
+    pub from: Option<String>,
+    pub caller_id: Option<i64>,
+    pub caller_name: Option<String>,
+    pub caller_street: Option<String>,
+    pub category: Option<String>,
+    pub phase: String,
+    pub outcome: Option<String>,
+    /// How many helpers were rung (the call's own count).
+    pub rung: u32,
+    pub attempts: A,
+    pub helper_id: Option<i64>,
+    pub helper_phone: Option<String>,
+    pub helper_first_name: Option<String>,
     pub wait_seconds: Option<i64>,
     pub voicemail_url: Option<String>,
+    pub voicemail_seconds: Option<i64>,
+    /// `open` or `closed` when the call needed a follow-up.
     pub follow_up: Option<String>,
     pub anonymised: bool,
+}
+
+/// A line of the desk's Now and Calls pages: a call without its attempts.
+pub type CallRow = LogEntry<()>;
+
+/// A call with the helpers rung for it, in order.
+pub type CallLog = LogEntry<Vec<Attempt>>;
+
+/// One helper rung for a call.
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    pub attempt: u32,
+    pub helper_id: Option<i64>,
+    pub phone: Option<String>,
+    pub first_name: String,
+    pub started_at: Timestamp,
+    pub answered_at: Option<Timestamp>,
+    pub key: Option<String>,
+    pub result: Option<String>,
+    pub ended_at: Option<Timestamp>,
+}
+
+impl CallRow {
+    pub fn with_attempts(self, attempts: Vec<Attempt>) -> CallLog {
+        LogEntry {
+            call_sid: self.call_sid,
+            dialplan_number: self.dialplan_number,
+            started_at: self.started_at,
+            search_started_at: self.search_started_at,
+            ended_at: self.ended_at,
+            from: self.from,
+            caller_id: self.caller_id,
+            caller_name: self.caller_name,
+            caller_street: self.caller_street,
+            category: self.category,
+            phase: self.phase,
+            outcome: self.outcome,
+            rung: self.rung,
+            attempts,
+            helper_id: self.helper_id,
+            helper_phone: self.helper_phone,
+            helper_first_name: self.helper_first_name,
+            wait_seconds: self.wait_seconds,
+            voicemail_url: self.voicemail_url,
+            voicemail_seconds: self.voicemail_seconds,
+            follow_up: self.follow_up,
+            anonymised: self.anonymised,
+        }
+    }
 }
 
 impl CallLog {
@@ -345,67 +410,107 @@ impl CallLog {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct AttemptLog {
-    pub phone: Option<String>,
-    pub first_name: String,
-    pub started_at: Timestamp,
-    pub key: Option<String>,
-    pub result: Option<String>,
+/// The columns of a `LogEntry` and the joins they need, from `calls c` (each call once:
+/// a call has at most one match, voicemail and follow-up); add a `WHERE`, an `ORDER BY`
+/// and a `LIMIT`, and read it with `read_rows` or `read_logs`.
+pub(super) const CALL_ROW: &str =
+    "SELECT c.call_sid, c.dialplan_number, c.started_at, c.search_started_at, c.ended_at, c.from_number, c.caller_id,
+            p.name, p.street, c.category, c.phase, c.outcome, c.attempts,
+            m.helper_id, a.helper_phone, a.helper_first_name, m.wait_seconds, v.recording_url, v.duration_seconds,
+            CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END,
+            c.anonymised_at IS NOT NULL
+     FROM calls c
+     LEFT JOIN participants p ON p.id = c.caller_id
+     LEFT JOIN matches m ON m.call_sid = c.call_sid
+     LEFT JOIN attempts a ON a.call_sid = m.call_sid AND a.attempt = m.attempt
+     LEFT JOIN voicemails v ON v.call_sid = c.call_sid
+     LEFT JOIN follow_ups f ON f.call_sid = c.call_sid";
+
+/// The calls that `sql` (a query on `CALL_ROW`) selects, in its order.
+pub(super) fn read_rows(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> anyhow::Result<Vec<CallRow>> {
+    Ok(conn.prepare_cached(sql)?.query_map(params, from_row)?.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// As `read_rows`, each call with its attempts (read for all of them in one more query).
+pub(super) fn read_logs(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> anyhow::Result<Vec<CallLog>> {
+    let rows = read_rows(conn, sql, params)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sids = serde_json::to_string(&rows.iter().map(|c| c.call_sid.as_str()).collect::<Vec<_>>())?;
+    let mut by_call: HashMap<String, Vec<Attempt>> = HashMap::with_capacity(rows.len());
+    let mut stmt = conn.prepare_cached(
+        "SELECT call_sid, attempt, helper_id, helper_phone, helper_first_name, started_at, answered_at, key, result, ended_at
+         FROM attempts WHERE call_sid IN (SELECT value FROM json_each(?1)) ORDER BY call_sid, attempt",
+    )?;
+    let mut found = stmt.query([sids])?;
+    while let Some(r) = found.next()? {
+        let attempt = Attempt {
+            attempt: r.get(1)?,
+            helper_id: r.get(2)?,
+            phone: r.get(3)?,
+            first_name: r.get(4)?,
+            started_at: ts_or_epoch(r.get(5)?),
+            answered_at: ts(r.get(6)?),
+            key: r.get(7)?,
+            result: r.get(8)?,
+            ended_at: ts(r.get(9)?),
+        };
+        by_call.entry(r.get(0)?).or_default().push(attempt);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let attempts = by_call.remove(&row.call_sid).unwrap_or_default();
+            row.with_attempts(attempts)
+        })
+        .collect())
+}
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
+    Ok(LogEntry {
+        call_sid: r.get(0)?,
+        dialplan_number: r.get(1)?,
+        started_at: ts_or_epoch(r.get(2)?),
+        search_started_at: ts(r.get(3)?),
+        ended_at: ts(r.get(4)?),
+        from: r.get(5)?,
+        caller_id: r.get(6)?,
+        caller_name: r.get(7)?,
+        caller_street: r.get(8)?,
+        category: r.get(9)?,
+        phase: r.get(10)?,
+        outcome: r.get(11)?,
+        rung: r.get(12)?,
+        attempts: (),
+        helper_id: r.get(13)?,
+        helper_phone: r.get(14)?,
+        helper_first_name: r.get(15)?,
+        wait_seconds: r.get(16)?,
+        voicemail_url: r.get(17)?,
+        voicemail_seconds: r.get(18)?,
+        follow_up: r.get(19)?,
+        anonymised: r.get(20)?,
+    })
+}
+
+fn ts_or_epoch(secs: i64) -> Timestamp {
+    Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// One call, without its attempts.
+pub fn row(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<CallRow>> {
+    Ok(read_rows(conn, &format!("{CALL_ROW} WHERE c.call_sid = ?1"), [call_sid])?.into_iter().next())
+}
+
+/// One call with its attempts.
+pub fn call_log(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<CallLog>> {
+    Ok(read_logs(conn, &format!("{CALL_ROW} WHERE c.call_sid = ?1"), [call_sid])?.into_iter().next())
 }
 
 /// The most recent calls, newest first.
 pub fn log(conn: &Connection, limit: u32) -> anyhow::Result<Vec<CallLog>> {
-    let mut stmt = conn.prepare(
-        "SELECT c.call_sid, c.dialplan_number, c.from_number, p.name, c.category, c.outcome, c.started_at, c.ended_at,
-                a.helper_phone, h.name, m.wait_seconds, v.recording_url,
-                CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END,
-                c.anonymised_at IS NOT NULL
-         FROM calls c
-         LEFT JOIN participants p ON p.id = c.caller_id
-         LEFT JOIN matches m ON m.call_sid = c.call_sid
-         LEFT JOIN attempts a ON a.call_sid = m.call_sid AND a.attempt = m.attempt
-         LEFT JOIN participants h ON h.id = m.helper_id
-         LEFT JOIN voicemails v ON v.call_sid = c.call_sid
-         LEFT JOIN follow_ups f ON f.call_sid = c.call_sid
-         ORDER BY c.started_at DESC, c.rowid DESC LIMIT ?1",
-    )?;
-    let mut calls = stmt
-        .query_map([limit], |r| {
-            Ok(CallLog {
-                call_sid: r.get(0)?,
-                dialplan_number: r.get(1)?,
-                from: r.get(2)?,
-                caller_name: r.get(3)?,
-                category: r.get(4)?,
-                outcome: r.get(5)?,
-                started_at: Timestamp::from_second(r.get(6)?).unwrap_or(Timestamp::UNIX_EPOCH),
-                ended_at: ts(r.get(7)?),
-                helper_phone: r.get(8)?,
-                helper_name: r.get(9)?,
-                wait_seconds: r.get(10)?,
-                voicemail_url: r.get(11)?,
-                follow_up: r.get(12)?,
-                anonymised: r.get(13)?,
-                attempts: Vec::new(),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut attempts = conn.prepare_cached("SELECT helper_phone, helper_first_name, started_at, key, result FROM attempts WHERE call_sid = ?1 ORDER BY attempt")?;
-    for call in &mut calls {
-        call.attempts = attempts
-            .query_map([&call.call_sid], |r| {
-                Ok(AttemptLog {
-                    phone: r.get(0)?,
-                    first_name: r.get(1)?,
-                    started_at: Timestamp::from_second(r.get(2)?).unwrap_or(Timestamp::UNIX_EPOCH),
-                    key: r.get(3)?,
-                    result: r.get(4)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-    }
-    Ok(calls)
+    read_logs(conn, &format!("{CALL_ROW} ORDER BY c.started_at DESC, c.rowid DESC LIMIT ?1"), [limit])
 }
 
 /// For the crash harness: the calls with a match, how many calls have no outcome or end,

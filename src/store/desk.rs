@@ -5,93 +5,23 @@ use jiff::Timestamp;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
+use super::calls::{self, read_rows, CallLog, CallRow, CALL_ROW};
 use crate::domain::desk::{percentile, FollowUpResult};
 
 fn ts(secs: i64) -> Timestamp {
     Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// One call, as a line on the Now and Calls pages.
-#[derive(Clone, Debug)]
-pub struct CallRow {
-    pub call_sid: String,
-    pub started_at: Timestamp,
-    pub ended_at: Option<Timestamp>,
-    pub from: Option<String>,
-    pub caller_id: Option<i64>,
-    pub caller_name: Option<String>,
-    pub caller_street: Option<String>,
-    pub category: Option<String>,
-    pub phase: String,
-    pub outcome: Option<String>,
-    pub helper_id: Option<i64>,
-    pub helper_first_name: Option<String>,
-    pub wait_seconds: Option<i64>,
-    pub attempts: u32,
-    /// `open` or `closed` when the call needed a follow-up.
-    pub follow_up: Option<String>,
-    pub has_voicemail: bool,
-    pub anonymised: bool,
-}
-
-macro_rules! call_columns {
-    () => {
-        "SELECT c.call_sid, c.started_at, c.ended_at, c.from_number, c.caller_id, p.name, p.street, c.category, c.phase, c.outcome,
-        m.helper_id, a.helper_first_name, m.wait_seconds, c.attempts,
-        CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END,
-        v.call_sid IS NOT NULL, c.anonymised_at IS NOT NULL"
-    };
-}
-
-macro_rules! call_joins {
-    () => {
-        "
-    LEFT JOIN participants p ON p.id = c.caller_id
-    LEFT JOIN matches m ON m.call_sid = c.call_sid
-    LEFT JOIN attempts a ON a.call_sid = m.call_sid AND a.attempt = m.attempt
-    LEFT JOIN follow_ups f ON f.call_sid = c.call_sid
-    LEFT JOIN voicemails v ON v.call_sid = c.call_sid"
-    };
-}
-
-const CALL_ROW: &str = concat!(call_columns!(), " FROM calls c", call_joins!());
-
 /// One participant's calls: their few thousand calls first, sorted, and only the page's
 /// rows joined with the rest (rather than walking the whole log newest first looking
-/// for them). `{}` is the filter; the participant's id is ?1, the page size the last.
-const PARTICIPANT_CALLS: &str = concat!(
-    call_columns!(),
-    " FROM calls c",
-    call_joins!(),
-    " WHERE c.call_sid IN (SELECT c.call_sid FROM (SELECT call_sid FROM attempts WHERE helper_id = ?1 UNION SELECT call_sid FROM calls WHERE caller_id = ?1) s
-        CROSS JOIN calls c ON c.call_sid = s.call_sid {} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?)
+/// for them). `filter` is the `WHERE` clause; the participant's id is ?1, the page size
+/// the last parameter.
+fn participant_calls(filter: &str) -> String {
+    format!(
+        "{CALL_ROW} WHERE c.call_sid IN (SELECT c.call_sid FROM (SELECT call_sid FROM attempts WHERE helper_id = ?1 UNION SELECT call_sid FROM calls WHERE caller_id = ?1) s
+        CROSS JOIN calls c ON c.call_sid = s.call_sid {filter} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?)
       ORDER BY c.started_at DESC, c.call_sid DESC"
-);
-
-fn call_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
-    Ok(CallRow {
-        call_sid: r.get(0)?,
-        started_at: ts(r.get(1)?),
-        ended_at: r.get::<_, Option<i64>>(2)?.map(ts),
-        from: r.get(3)?,
-        caller_id: r.get(4)?,
-        caller_name: r.get(5)?,
-        caller_street: r.get(6)?,
-        category: r.get(7)?,
-        phase: r.get(8)?,
-        outcome: r.get(9)?,
-        helper_id: r.get(10)?,
-        helper_first_name: r.get(11)?,
-        wait_seconds: r.get(12)?,
-        attempts: r.get(13)?,
-        follow_up: r.get(14)?,
-        has_voicemail: r.get(15)?,
-        anonymised: r.get(16)?,
-    })
-}
-
-pub fn call(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<CallRow>> {
-    Ok(conn.prepare_cached(&format!("{CALL_ROW} WHERE c.call_sid = ?1"))?.query_row([call_sid], call_row).optional()?)
+    )
 }
 
 /// Call-back searches that found nobody are not shown as calls: the request they were
@@ -106,11 +36,7 @@ pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32) -> anyhow::Res
         "{CALL_ROW} WHERE c.call_sid IN (SELECT call_sid FROM calls WHERE ended_at IS NULL UNION SELECT call_sid FROM calls WHERE started_at >= ?1)
          AND {NOT_A_QUIET_SEARCH} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?2"
     );
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map(params![since.as_second(), limit], call_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    read_rows(conn, &sql, params![since.as_second(), limit])
 }
 
 /// How many calls started since `since`.
@@ -176,26 +102,11 @@ pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Resu
         Some(id) => {
             // The participant's id is ?1; the other values follow it.
             values.insert(0, Value::Integer(id));
-            PARTICIPANT_CALLS.replace("{}", &wher)
+            participant_calls(&wher)
         }
         None => format!("{CALL_ROW} {wher} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?"),
     };
-    let rows =
-        conn.prepare_cached(&sql)?.query_map(params_from_iter(values), call_row)?.collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
-}
-
-/// One helper rung for a call.
-#[derive(Clone, Debug)]
-pub struct Attempt {
-    pub attempt: u32,
-    pub helper_id: Option<i64>,
-    pub first_name: String,
-    pub started_at: Timestamp,
-    pub answered_at: Option<Timestamp>,
-    pub key: Option<String>,
-    pub result: Option<String>,
-    pub ended_at: Option<Timestamp>,
+    read_rows(conn, &sql, params_from_iter(values))
 }
 
 #[derive(Clone, Debug)]
@@ -210,14 +121,11 @@ pub struct FollowUp {
     pub closed_by: Option<String>,
 }
 
-/// Everything about one call, for its timeline.
+/// Everything about one call, for its timeline: the call as the log has it, with its
+/// follow-up.
 #[derive(Clone, Debug)]
 pub struct CallDetail {
-    pub row: CallRow,
-    pub search_started_at: Option<Timestamp>,
-    pub attempts: Vec<Attempt>,
-    pub voicemail_seconds: Option<i64>,
-    pub voicemail_url: Option<String>,
+    pub log: CallLog,
     pub follow_up: Option<FollowUp>,
 }
 
@@ -237,39 +145,10 @@ fn follow_up_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {
 const FOLLOW_UP: &str = "SELECT id, call_sid, reason, created_at, closed_at, result, note, closed_by FROM follow_ups";
 
 pub fn call_detail(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<CallDetail>> {
-    let Some(row) = call(conn, call_sid)? else { return Ok(None) };
-    let search_started_at: Option<i64> =
-        conn.query_row("SELECT search_started_at FROM calls WHERE call_sid = ?1", [call_sid], |r| r.get(0))?;
-    let attempts = conn
-        .prepare_cached("SELECT attempt, helper_id, helper_first_name, started_at, answered_at, key, result, ended_at FROM attempts WHERE call_sid = ?1 ORDER BY attempt")?
-        .query_map([call_sid], |r| {
-            Ok(Attempt {
-                attempt: r.get(0)?,
-                helper_id: r.get(1)?,
-                first_name: r.get(2)?,
-                started_at: ts(r.get(3)?),
-                answered_at: r.get::<_, Option<i64>>(4)?.map(ts),
-                key: r.get(5)?,
-                result: r.get(6)?,
-                ended_at: r.get::<_, Option<i64>>(7)?.map(ts),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let voicemail: Option<(String, i64)> = conn
-        .query_row("SELECT recording_url, duration_seconds FROM voicemails WHERE call_sid = ?1", [call_sid], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
+    let Some(log) = calls::call_log(conn, call_sid)? else { return Ok(None) };
     let follow_up =
         conn.query_row(&format!("{FOLLOW_UP} WHERE call_sid = ?1"), [call_sid], follow_up_row).optional()?;
-    Ok(Some(CallDetail {
-        row,
-        search_started_at: search_started_at.map(ts),
-        attempts,
-        voicemail_seconds: voicemail.as_ref().map(|v| v.1),
-        voicemail_url: voicemail.map(|v| v.0),
-        follow_up,
-    }))
+    Ok(Some(CallDetail { log, follow_up }))
 }
 
 /// The recording of a call's voicemail, if it still has one.
@@ -280,14 +159,14 @@ pub fn voicemail_url(conn: &Connection, call_sid: &str) -> anyhow::Result<Option
 }
 
 /// Open follow-ups, oldest first, each with its call.
-pub fn open_follow_ups(conn: &Connection, limit: u32) -> anyhow::Result<Vec<(FollowUp, CallRow)>> {
+pub fn open_follow_ups(conn: &Connection, limit: u32) -> anyhow::Result<Vec<(FollowUp, CallLog)>> {
     let ups = conn
         .prepare_cached(&format!("{FOLLOW_UP} WHERE closed_at IS NULL ORDER BY created_at, id LIMIT ?1"))?
         .query_map([limit], follow_up_row)?
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::with_capacity(ups.len());
     for up in ups {
-        if let Some(row) = call(conn, &up.call_sid)? {
+        if let Some(row) = calls::call_log(conn, &up.call_sid)? {
             out.push((up, row));
         }
     }

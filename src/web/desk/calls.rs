@@ -15,7 +15,8 @@ use super::text::Lang;
 use super::{read, write, Desk, DeskState, Failure};
 use crate::domain::phone::PhoneNumber;
 use crate::provider::twilio::rest::{recording_sid_from_url, RestClient};
-use crate::store::desk::{self as q, CallFilter, CallRow};
+use crate::store::calls::{CallRow, LogEntry};
+use crate::store::desk::{self as q, CallFilter};
 use crate::store::{accounts, participants};
 use crate::web::AppState;
 
@@ -23,7 +24,7 @@ use crate::web::AppState;
 pub struct Recordings(pub RestClient);
 
 /// The caller as the desk sees them: a name, or the number.
-pub fn caller(row: &CallRow) -> String {
+pub fn caller<A>(row: &LogEntry<A>) -> String {
     if row.anonymised {
         return "—".into();
     }
@@ -62,7 +63,7 @@ pub fn row(l: Lang, desk: &DeskState, r: &CallRow) -> Markup {
             td { (status(l, &r.phase, r.outcome.as_deref())) }
             td { @match &r.helper_first_name { Some(h) if !h.is_empty() => { (h) }, _ => { (DASH) } } }
             td.num.wide { @match r.wait_seconds { Some(w) => { (l.duration(w)) }, None => { (DASH) } } }
-            td.num.wide { (r.attempts) }
+            td.num.wide { (r.rung) }
             td {
                 @match r.follow_up.as_deref() {
                     Some("open") => { a href="/desk/follow-up" { (l.t("open", "open")) } },
@@ -272,14 +273,14 @@ pub async fn detail(
     let l = desk.lang;
     let s = sid.clone();
     let Some(d) = read(&state, move |c| q::call_detail(c, &s)).await? else { return Ok(not_found(&desk)) };
-    let (pid, phone) = (d.row.caller_id, d.row.from.clone());
+    let r = &d.log;
+    let (pid, phone) = (r.caller_id, r.from.clone());
     let notes = read(&state, move |c| q::notes_for(c, pid, phone.as_deref())).await?;
-    if d.row.caller_id.is_some() || d.row.from.is_some() {
-        let (user, pid, sid) = (desk.user.name.clone(), d.row.caller_id, sid.clone());
+    if r.caller_id.is_some() || r.from.is_some() {
+        let (user, pid, sid) = (desk.user.name.clone(), r.caller_id, sid.clone());
         write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed call", pid, &sid)).await?;
     }
     let tz = &state.desk.time_zone;
-    let r = &d.row;
     let body = html! {
         p { (status(l, &r.phase, r.outcome.as_deref())) }
         dl {
@@ -294,10 +295,10 @@ pub async fn detail(
         h2 { (l.t("Verloop", "Timeline")) }
         ol.timeline {
             li { strong { (l.time(r.started_at, tz)) } " " (l.t("Het gesprek begint.", "The call begins.")) }
-            @if let (Some(at), Some(_)) = (d.search_started_at, &r.category) {
+            @if let (Some(at), Some(_)) = (r.search_started_at, &r.category) {
                 li { strong { (l.time(at, tz)) } " " (l.t("Kiest", "Chooses")) " " em { (state.desk.category(l, r.category.as_deref())) } "; " (l.t("het zoeken begint.", "the search begins.")) }
             }
-            @for a in &d.attempts {
+            @for a in &r.attempts {
                 li {
                     strong { (l.time(a.started_at, tz)) } " "
                     (l.t("Belt", "Rings")) " "
@@ -310,7 +311,7 @@ pub async fn detail(
                 li { strong { (l.t("Ja na", "Yes after")) " " (l.duration(w)) } " — " (r.helper_first_name.clone().unwrap_or_default()) " " (l.t("helpt.", "helps.")) }
             }
             @if r.outcome.as_deref() == Some("desk") { li { (l.t("Doorverbonden met de balie.", "Put through to the desk.")) } }
-            @if let Some(secs) = d.voicemail_seconds {
+            @if let Some(secs) = r.voicemail_seconds {
                 li {
                     (l.t("Bericht ingesproken", "Left a message")) " (" (l.duration(secs)) ")"
                     br;

@@ -53,9 +53,8 @@ pub async fn list(
         let mut out = Vec::new();
         for (up, row) in q::open_follow_ups(c, 200)? {
             let notes = q::notes_for(c, row.caller_id, row.from.as_deref())?;
-            let attempts = q::call_detail(c, &row.call_sid)?.map(|d| d.attempts).unwrap_or_default();
             let request = callbacks::latest_for_call(c, &row.call_sid)?;
-            out.push((up, row, notes, attempts, request));
+            out.push((up, row, notes, request));
         }
         Ok(out)
     })
@@ -73,7 +72,8 @@ pub async fn list(
             p { (l.t("Er staat niets open. Iedereen is geholpen of teruggebeld.", "Nothing is open. Everyone has been helped or called back.")) }
         }
         p.muted { (l.t("Oudste bovenaan.", "Oldest first.")) }
-        @for (up, row, notes, attempts, request) in &items {
+        @for (up, row, notes, request) in &items {
+            @let attempts = &row.attempts;
             section.card id=(format!("follow-up-{}", up.id)) aria-labelledby=(format!("fu-{}", up.id)) {
                 h2 id=(format!("fu-{}", up.id)) {
                     (caller(row))
@@ -94,7 +94,7 @@ pub async fn list(
                         br; span.muted { (l.t("Gebeld:", "Rung:")) " " @for (i, a) in attempts.iter().enumerate() { @if i > 0 { ", " } (if a.first_name.is_empty() { "—" } else { &a.first_name }) " (" (if a.key.as_deref() == Some("1") { l.attempt_result(Some("accepted")) } else { l.attempt_result(a.result.as_deref()) }) ")" } }
                     }
                 }
-                @if row.has_voicemail {
+                @if row.voicemail_url.is_some() {
                     p { (l.t("Het bericht:", "The message:")) br;
                         audio controls preload="none" src=(format!("/desk/voicemail/{}", row.call_sid)) { (l.t("Uw browser kan dit bericht niet afspelen.", "Your browser cannot play this message.")) } }
                 }

@@ -13,7 +13,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::calls::{row, table_head};
 use super::layout::{self, Nav};
 use super::{read, Desk, Failure, IDLE_SECONDS, MAX_SESSION_SECONDS};
-use crate::store::{accounts, desk as q};
+use crate::store::{accounts, calls, desk as q};
 use crate::web::AppState;
 
 pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Response, Failure> {
@@ -89,7 +89,7 @@ pub async fn events(
                 };
                 let now = state.clock.now().as_second();
                 let h = token_hash.clone();
-                let found = read(&state, move |c| Ok((accounts::session(c, &h)?, q::call(c, &sid)?))).await;
+                let found = read(&state, move |c| Ok((accounts::session(c, &h)?, calls::row(c, &sid)?))).await;
                 let Ok((session, call)) = found else { continue };
                 let valid = session.is_some_and(|s| {
                     !s.user.disabled
