@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::domain::phone::PhoneNumber;
 
-use super::calls::exec;
+use super::exec;
 
 /// How the `call_sid` of a call-back search begins (a real call's begins with `CA`).
 pub const SEARCH_PREFIX: &str = "CB";

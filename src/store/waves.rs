@@ -11,7 +11,7 @@ use crate::domain::call::AttemptResult;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::waves::{Leg, LegStatus, SearchStatus};
 
-use super::calls::exec;
+use super::exec;
 
 /// A search and its legs, as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
