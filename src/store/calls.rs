@@ -3,9 +3,9 @@
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::exec;
 use crate::domain::call::{CallState, Effect, Outcome, Phase, Ring, Stage};
 use crate::domain::phone::PhoneNumber;
-use super::exec;
 
 /// A call as stored between two webhooks.
 #[derive(Clone, Debug)]

@@ -6,6 +6,7 @@
 pub mod desk;
 mod limits;
 mod metrics;
+mod step;
 mod waves;
 mod webhooks;
 

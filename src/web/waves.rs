@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rusqlite::Connection;
 
-use super::webhooks::{ranked, render, run_step, Wanted};
+use super::step::{ranked, render, run_step, Wanted};
 use super::AppState;
 use crate::config::Neighbourhood;
 use crate::domain::call::{DialStatus, Event, Outcome, Phase, Step};
