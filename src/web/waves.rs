@@ -14,6 +14,7 @@ use super::step::{ranked, render, run_step, Wanted};
 use super::AppState;
 use crate::config::Neighbourhood;
 use crate::domain::call::{DialStatus, Event, Outcome, Phase, Step};
+use crate::domain::callback::RequestStatus;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::waves::{self, Decision, LegStatus, Limits, Yes};
 use crate::provider::twilio::rest::{CallEvent, CreateCall, UpdateCall};
@@ -320,7 +321,9 @@ pub fn report(
             let request = callbacks::by_search(tx, &sid)?;
             let Some(attempt) = store::leg_entered(tx, &sid, &participant, &conference)? else {
                 // Call back later: the resident entering the helper's conference.
-                let Some(request) = request.filter(|r| r.status == "connected") else { return Ok((call, quiet)) };
+                let Some(request) = request.filter(|r| r.status == RequestStatus::Connected) else {
+                    return Ok((call, quiet));
+                };
                 if callbacks::resident_leg(tx, request.id)?.as_deref() != Some(participant.as_str()) {
                     return Ok((call, quiet));
                 }
@@ -386,7 +389,7 @@ pub fn report(
                     None => waves::winner_dropped(entered, search.won_at, now) && store::unwin(tx, &sid, attempt)?,
                     // Call back later: they left while we were calling the resident, whose
                     // phone stops ringing; the request stays open.
-                    Some(request) if request.status == "calling" => {
+                    Some(request) if request.status == RequestStatus::Calling => {
                         reopen_callback(tx, hood, &sid, request.id, attempt, now)?;
                         if let Some(resident) = callbacks::resident_leg(tx, request.id)? {
                             out.cancel.push((resident, false));
@@ -425,8 +428,8 @@ pub fn report(
                 }
                 None => (String::new(), None),
             };
-            if let Some(request) = request.filter(|r| r.status == "calling") {
-                callbacks::finish(tx, request.id, "connected")?;
+            if let Some(request) = request.filter(|r| r.status == RequestStatus::Calling) {
+                callbacks::finish(tx, request.id, callbacks::Finished::Connected)?;
                 // The desk need not call them back any more.
                 if let Some(original) = &request.call_sid {
                     callbacks::close_follow_up_of(tx, original, now)?;
@@ -444,18 +447,18 @@ pub fn report(
         }
         WaveReport::ResidentEnded { status } => {
             // Not (or no longer) calling the resident for this search: nothing to do.
-            let Some(request) =
-                callbacks::by_search(tx, &sid)?.filter(|r| matches!(r.status.as_str(), "calling" | "connected"))
+            let Some(request) = callbacks::by_search(tx, &sid)?
+                .filter(|r| matches!(r.status, RequestStatus::Calling | RequestStatus::Connected))
             else {
                 return Ok((call.clone(), Step { state: call.state, reply: Vec::new(), effects: Vec::new() }));
             };
             let winner = store::load(tx, &sid)?.and_then(|s| s.winner_attempt).unwrap_or(0);
-            let answered = request.status == "connected";
+            let answered = request.status == RequestStatus::Connected;
             if status == DialStatus::Completed && answered {
                 let step = run_step(tx, &state.store.registry, hood, &call, Event::HoldEnded, now, false)?;
                 Step { reply: Vec::new(), ..step }
             } else {
-                callbacks::finish(tx, request.id, "unanswered")?;
+                callbacks::finish(tx, request.id, callbacks::Finished::Unanswered)?;
                 let step = run_step(
                     tx,
                     &state.store.registry,
@@ -578,7 +581,7 @@ pub fn stop_request(
     if !callbacks::stop(tx, request.id)? {
         return Ok((StopOutcome::TooLate, Some(request), out));
     }
-    if let Some(search) = request.search_sid.as_deref().filter(|_| request.status == "searching") {
+    if let Some(search) = request.search_sid.as_deref().filter(|_| request.status == RequestStatus::Searching) {
         if let Some(found) = store::load(tx, search)?.filter(|s| s.status == waves::SearchStatus::Searching) {
             store::give_up(tx, search, now)?;
             cancel_legs(tx, search, &waves::caller_gone(&found.legs), now, &mut out)?;
@@ -600,7 +603,7 @@ pub fn close_stale_search(
 ) -> anyhow::Result<bool> {
     let Some(request) = callbacks::by_search(tx, &call.call_sid)? else { return Ok(false) };
     store::give_up(tx, &call.call_sid, now)?;
-    if matches!(request.status.as_str(), "searching" | "calling") {
+    if matches!(request.status, RequestStatus::Searching | RequestStatus::Calling) {
         callbacks::search_failed(
             tx,
             request.id,
@@ -741,7 +744,7 @@ async fn call_resident(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>
 fn calls_resident_leg(tx: &Connection, search_sid: &str, leg_sid: &str) -> anyhow::Result<bool> {
     let Some(request) = callbacks::by_search(tx, search_sid)? else { return Ok(false) };
     callbacks::set_resident_leg(tx, request.id, leg_sid)?;
-    Ok(request.status == "calling")
+    Ok(request.status == RequestStatus::Calling)
 }
 
 async fn create_leg(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
