@@ -230,8 +230,7 @@ async fn the_same_webhook_delivered_twice_changes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn menu_silence_is_repeated_twice_then_the_desk() {
     let app = spawn_app().await;
-    let mut script = Script::default();
-    script.desk_answers = true;
+    let script = Script { desk_answers: true, ..Script::default() };
     let report = app.call(JAN, script).await;
     let heard = caller_heard(&report);
     assert_eq!(heard.iter().filter(|t| *t == "Waarmee kunnen we u helpen?").count(), 3, "the menu and two repeats");
@@ -343,8 +342,7 @@ async fn twiml_documents() {
     s.desk_answers = false;
     s.message_seconds = Some(30);
     collect(&app.call("+31301234567", s).await);
-    let mut s = Script::default();
-    s.desk_answers = true;
+    let s = Script { desk_answers: true, ..Script::default() };
     collect(&app.call("anonymous", s).await);
     let mut s = Script::keys(&["3"]);
     s.hang_up_at_ring = Some(1);
