@@ -163,6 +163,51 @@ pub fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
     p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
 }
 
+/// `dialplan` with each field set to its value: a path is `table.key` (`ringing.wave_size`)
+/// or a top-level `key`. Panics, naming the path, when a field is not in the dialplan, so a
+/// renamed field fails the test instead of leaving the plan as it was.
+///
+/// Only the field's own line is rewritten and every other line stays where it was, since
+/// tests assert dialplan errors by line number. The result is checked against the parsed
+/// TOML with the same fields set, so the edit changed those fields and nothing else.
+pub fn edit_dialplan(dialplan: &str, fields: &[(&str, toml::Value)]) -> String {
+    let mut expected: toml::Table = dialplan.parse().expect("the dialplan to edit is TOML");
+    let mut lines: Vec<String> = dialplan.lines().map(str::to_string).collect();
+    for (path, value) in fields {
+        let (table, key) = path.rsplit_once('.').unwrap_or(("", path));
+        let mut slot = &mut expected;
+        for name in table.split('.').filter(|n| !n.is_empty()) {
+            slot = slot
+                .get_mut(name)
+                .and_then(toml::Value::as_table_mut)
+                .unwrap_or_else(|| panic!("the dialplan has no table [{name}] for the field `{path}`"));
+        }
+        *slot.get_mut(key).unwrap_or_else(|| panic!("the dialplan has no field `{path}`")) = value.clone();
+        // The one line `key = ...` under the header `[table]` (top-level: before any header).
+        let mut section = String::new();
+        let at: Vec<usize> = (0..lines.len())
+            .filter(|&i| {
+                let line = lines[i].trim();
+                if line.starts_with('[') {
+                    section = line.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+                    return false;
+                }
+                section == table && line.split_once('=').is_some_and(|(k, _)| k.trim() == key)
+            })
+            .collect();
+        let [i] = at[..] else { panic!("the dialplan has the field `{path}` on lines {at:?}, not on one line") };
+        let indent = &lines[i][..lines[i].len() - lines[i].trim_start().len()];
+        lines[i] = format!("{indent}{key} = {value}");
+    }
+    let mut edited = lines.join("\n");
+    if dialplan.ends_with('\n') {
+        edited.push('\n');
+    }
+    let parsed: toml::Table = edited.parse().unwrap_or_else(|e| panic!("the edited dialplan is not TOML: {e}"));
+    assert_eq!(parsed, expected, "setting {fields:?} changed the dialplan otherwise");
+    edited
+}
+
 /// The example neighbourhood ringing in waves of `wave_size`, with `edit` applied to its
 /// dialplan; the emulator's REST API stands in for Twilio's.
 pub async fn spawn_waves_app(wave_size: u32, edit: impl Fn(String) -> String) -> TestApp {
@@ -178,7 +223,7 @@ pub async fn spawn_waves_app_at(start: &str, wave_size: u32, edit: impl Fn(Strin
     }
     let dir = tempfile::tempdir().unwrap();
     let plan =
-        burenlijn::config::example_dialplan_in_waves().replace("wave_size = 2", &format!("wave_size = {wave_size}"));
+        edit_dialplan(&burenlijn::config::example_dialplan_in_waves(), &[("ringing.wave_size", wave_size.into())]);
     std::fs::write(dir.path().join("example.toml"), edit(plan)).unwrap();
     let hoods = burenlijn::config::load(Some(dir.path()), None).unwrap();
     let start: Timestamp = start.parse().unwrap();
