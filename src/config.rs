@@ -14,9 +14,12 @@ use crate::domain::prompts::Prompts;
 
 pub const EXAMPLE_DIALPLAN: &str = include_str!("../dialplans/example.toml");
 
-/// The example dialplan's text with `ringing.mode = "waves"`.
+/// The example dialplan's text with `ringing.mode = "waves"`, every other line as it was.
 pub fn example_dialplan_in_waves() -> String {
-    EXAMPLE_DIALPLAN.replacen("mode = \"dial\"", "mode = \"waves\"", 1)
+    const DIAL: &str = "mode = \"dial\"";
+    // Were the line ever written otherwise, the text would silently stay in dial mode.
+    assert_eq!(EXAMPLE_DIALPLAN.matches(DIAL).count(), 1, "dialplans/example.toml says `{DIAL}` once");
+    EXAMPLE_DIALPLAN.replacen(DIAL, "mode = \"waves\"", 1)
 }
 pub const EXAMPLE_PARTICIPANTS: &str = include_str!("../dialplans/example-participants.csv");
 const EMBEDDED_PROMPTS: &[(&str, &str)] =

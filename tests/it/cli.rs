@@ -70,16 +70,11 @@ fn dialplan_check_names_line_and_field() {
     assert!(out.contains("ok: Voorbeeldwijk on +31850000000, 4 categories"), "{out}");
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
-    std::fs::write(
-        &bad,
-        burenlijn::config::EXAMPLE_DIALPLAN.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 900"),
-    )
-    .unwrap();
+    let plan = edit_dialplan(burenlijn::config::EXAMPLE_DIALPLAN, &[("ringing.ring_timeout_seconds", 900.into())]);
+    std::fs::write(&bad, &plan).unwrap();
     let (ok, _, err) = run(bin().args(["dialplan", "check"]).arg(&bad));
     assert!(!ok);
-    let line =
-        burenlijn::config::EXAMPLE_DIALPLAN.lines().position(|l| l.starts_with("ring_timeout_seconds = 20")).unwrap()
-            + 1;
+    let line = plan.lines().position(|l| l == "ring_timeout_seconds = 900").unwrap() + 1;
     assert!(
         err.contains(&format!(
             "line {line}, field `ringing.ring_timeout_seconds`: must be between 5 and 120 seconds, not 900"

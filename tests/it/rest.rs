@@ -79,12 +79,11 @@ fn prism() -> String {
 
 fn start_prism() -> Result<Prism, String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/prism");
-    let bin = dir.join("node_modules/.bin/prism");
+    // SCARF_ANALYTICS: prism depends on @scarf/scarf, whose install step would report the install.
+    let bin = crate::npm::node_modules("tests/prism", &[("SCARF_ANALYTICS", "false")])?.join(".bin/prism");
     if !bin.exists() {
-        return Err(format!(
-            "prism is not installed ({} is missing): run `npm ci --prefix tests/prism` (CI does)",
-            bin.display()
-        ));
+        let hint = "remove tests/prism/node_modules and the tests install it again";
+        return Err(format!("prism is not installed ({} is missing); {hint}", bin.display()));
     }
     let spec = prism_spec(&dir.join("twilio_api_v2010.json"));
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -124,7 +123,7 @@ fn start_prism() -> Result<Prism, String> {
             return Ok(prism);
         }
         if let Ok(Some(status)) = prism.child.try_wait() {
-            let hint = "is `npm ci --prefix tests/prism` done?";
+            let hint = "is tests/prism/node_modules complete? Remove it and the tests install it again";
             return Err(format!("prism exited ({status}) before it listened; {hint}\n{}", log_text()));
         }
         if Instant::now() > deadline {

@@ -65,7 +65,7 @@ async fn two_helpers_in_one_wave_both_press_1_and_exactly_one_is_joined() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_caller_hangs_up_while_helpers_ring_all_are_cancelled_none_joined() {
-    let app = spawn_waves_app(3, |p| p.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 60")).await;
+    let app = spawn_waves_app(3, |p| edit_dialplan(&p, &[("ringing.ring_timeout_seconds", 60.into())])).await;
     let script = Script { hang_up_on_hold_round: Some(0), ..Script::keys(&["1"]) }
         .helper(ANJA, HelperAction::NoAnswer)
         .helper(BERT, HelperAction::NoAnswer)
@@ -150,8 +150,7 @@ async fn rest_errors_a_503_is_retried_and_a_refused_helper_is_skipped() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_caller_who_waited_too_long_hears_nobody_new_rung_and_is_moved_to_the_desk() {
     let app = spawn_waves_app(2, |p| {
-        p.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 120")
-            .replace("max_wait_seconds = 300", "max_wait_seconds = 30")
+        edit_dialplan(&p, &[("ringing.ring_timeout_seconds", 120.into()), ("ringing.max_wait_seconds", 30.into())])
     })
     .await;
     let script = Script { desk_answers: true, ..Script::keys(&["1"]) }
