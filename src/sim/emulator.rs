@@ -24,6 +24,7 @@ use super::people::{HelperAction, Line, Phones};
 use super::twiml::{parse_twiml, speaking_seconds, Verb};
 use super::webhook::post_form;
 pub use super::webhook::EmulatorError;
+use super::whisper::{self, Document, HelperLeg, WhisperEnd, WhisperFailure};
 use crate::clock::SimClock;
 use crate::provider::twilio::signature;
 
@@ -581,81 +582,41 @@ impl Emulator {
             ("ParentCallSid".into(), call.sid.clone()),
             ("To".into(), number.to_string()),
         ];
-        let mut url = whisper;
-        let mut body = self.webhook(call, &url, &params).await?;
-        let mut documents = 0;
-        loop {
-            documents += 1;
-            if documents > 20 {
-                return Err(EmulatorError::Runaway(documents));
+        let mut leg = DialledLeg { emulator: self, call };
+        match whisper::run(&mut leg, number, &action, Document::DialWhisper, whisper, &params).await {
+            Ok(WhisperEnd::RanOut) => {
+                // The whisper ended without a hang-up: the legs are joined.
+                call.line(Line::Connected { number: number.to_string() });
+                self.advance(240);
+                Ok(("completed", true, child, 240))
             }
-            let verbs = parse_twiml(&body).map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })?;
-            let mut next: Option<(Url, String)> = None;
-            for verb in verbs {
-                match verb {
-                    Verb::Say(text) | Verb::Play(text) => {
-                        self.advance(speaking_seconds(&text));
-                        call.line(Line::HelperHears { number: number.to_string(), text });
-                    }
-                    Verb::Pause(s) => self.advance(i64::from(s)),
-                    Verb::Gather { action: gather_action, timeout, children, .. } => {
-                        for child_verb in children {
-                            if let Verb::Say(t) | Verb::Play(t) = child_verb {
-                                self.advance(speaking_seconds(&t));
-                                call.line(Line::HelperHears { number: number.to_string(), text: t });
-                            }
-                        }
-                        let key = match &action {
-                            HelperAction::Accept | HelperAction::AcceptThenHangUp => Some("1".to_string()),
-                            HelperAction::Decline => Some("2".to_string()),
-                            HelperAction::Key(k) => Some(k.clone()),
-                            HelperAction::HangUp => {
-                                call.line(Line::HelperHangsUp { number: number.to_string() });
-                                return Ok(("completed", false, child, 0));
-                            }
-                            _ => None,
-                        };
-                        match key {
-                            Some(k) => {
-                                call.line(Line::HelperPresses { number: number.to_string(), key: k.clone() });
-                                let target =
-                                    url.join(gather_action.as_deref().unwrap_or(url.as_str())).map_err(|e| {
-                                        EmulatorError::Twiml { url: url.to_string(), message: e.to_string() }
-                                    })?;
-                                next = Some((target, k));
-                                break;
-                            }
-                            None => {
-                                call.line(Line::HelperSilent { number: number.to_string() });
-                                self.advance(i64::from(timeout));
-                            }
-                        }
-                    }
-                    Verb::Hangup => return Ok(("completed", false, child, 0)),
-                    other => {
-                        return Err(EmulatorError::Twiml { url: url.to_string(), message: format!("{other:?} is not allowed in a whisper document (only Say, Play, Pause, Gather, Hangup)") });
-                    }
-                }
-            }
-            match next {
-                Some((target, key)) => {
-                    let mut p = params.clone();
-                    p.push(("Digits".into(), key));
-                    body = self.webhook(call, &target, &p).await?;
-                    url = target;
-                }
-                None if action == HelperAction::AcceptThenHangUp => {
-                    // Hung up before the legs were joined: not bridged.
-                    call.line(Line::HelperHangsUp { number: number.to_string() });
-                    return Ok(("completed", false, child, 0));
-                }
-                None => {
-                    // The whisper ended without a hang-up: the legs are joined.
-                    call.line(Line::Connected { number: number.to_string() });
-                    self.advance(240);
-                    return Ok(("completed", true, child, 240));
-                }
-            }
+            Ok(_) => Ok(("completed", false, child, 0)),
+            Err(WhisperFailure::Webhook(e)) => Err(e),
+            Err(WhisperFailure::Twiml { url, message }) => Err(EmulatorError::Twiml { url, message }),
+            Err(WhisperFailure::Runaway(n)) => Err(EmulatorError::Runaway(n)),
         }
+    }
+}
+
+/// A helper's leg rung by `<Dial>`: its time is the simulated clock, its webhooks go
+/// through the caller's call (retried and checked like the caller's own).
+struct DialledLeg<'e, 'c, 'p> {
+    emulator: &'e Emulator,
+    call: &'c mut Call<'p>,
+}
+
+impl HelperLeg for DialledLeg<'_, '_, '_> {
+    type Error = EmulatorError;
+
+    async fn pass(&mut self, seconds: i64) {
+        self.emulator.advance(seconds);
+    }
+
+    async fn post(&mut self, url: &Url, params: &[(String, String)]) -> Result<String, EmulatorError> {
+        self.emulator.webhook(self.call, url, params).await
+    }
+
+    fn line(&mut self, line: Line) {
+        self.call.line(line);
     }
 }

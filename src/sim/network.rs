@@ -22,6 +22,7 @@ use url::Url;
 use super::people::{HelperAction, Line};
 use super::twiml::{parse_twiml, speaking_seconds, Verb};
 use super::webhook::signed_post;
+use super::whisper::{self, Document, HelperLeg, WhisperEnd, WhisperFailure};
 
 /// What happens to a caller waiting in a conference.
 #[derive(Debug)]
@@ -481,138 +482,50 @@ impl Leg {
             ("From".into(), self.from.clone()),
             ("To".into(), number.clone()),
         ];
-        let mut url = url;
-        let mut body = match self.net.post(&url, &params).await {
-            Ok(b) => b,
-            Err(e) => {
+        let mut listening = Listening { leg: self };
+        match whisper::run(&mut listening, &number, &action, Document::CreatedCall, url, &params).await {
+            Ok(WhisperEnd::Conference { name, wait_url, join_callback }) => {
+                let hang_up_first = {
+                    let mut inner = self.net.lock();
+                    inner.conferences.contains_key(&name) && std::mem::take(&mut inner.hang_up_before_join)
+                };
+                if hang_up_first {
+                    self.waiting_party_hangs_up(&name).await;
+                }
+                let room = self.net.lock().conferences.get(&name).cloned();
+                let (ended, over) = oneshot::channel();
+                match room {
+                    Some(room) if !room.events.is_closed() => {
+                        // Twilio reports the entry to the conference's own callback
+                        // (its creator's), or else to this participant's.
+                        let report_to =
+                            Room { join_callback: room.join_callback.clone().or(join_callback), ..room.clone() };
+                        self.net.report_join(&report_to, &name, &self.sid).await;
+                        if room.events.send(ConferenceEvent::HelperJoined { number: number.clone(), ended }).is_ok() {
+                            let _ = over.await;
+                        }
+                    }
+                    // Nobody there (any more): a new conference, waiting for the other side.
+                    _ => self.host(&name, timeout, wait_url, join_callback).await,
+                }
+                "completed"
+            }
+            Ok(WhisperEnd::EndedBySwitchboard) => {
+                self.line(Line::NotReached { number, status: "hung up by the switchboard".into() });
+                "completed"
+            }
+            // A created call whose document ends simply hangs up.
+            Ok(_) => "completed",
+            Err(WhisperFailure::Webhook(e)) => {
                 self.line(Line::NotReached { number, status: format!("webhook failed: {e}") });
-                return "failed";
+                "failed"
             }
-        };
-        for _ in 0..20 {
-            let Ok(verbs) = parse_twiml(&body) else {
-                self.line(Line::NotReached { number, status: format!("invalid TwiML: {body}") });
-                return "failed";
-            };
-            let mut next: Option<(Url, String)> = None;
-            for verb in verbs {
-                if self.hang_up.load(Ordering::SeqCst) {
-                    self.line(Line::NotReached { number, status: "hung up by the switchboard".into() });
-                    return "completed";
-                }
-                match verb {
-                    Verb::Say(text) | Verb::Play(text) => {
-                        let seconds = speaking_seconds(&text);
-                        self.line(Line::HelperHears { number: number.clone(), text });
-                        self.net.wait(seconds, &self.hang_up).await;
-                    }
-                    Verb::Pause(s) => {
-                        self.net.wait(i64::from(s), &self.hang_up).await;
-                    }
-                    Verb::Gather { action: gather_action, timeout, children, .. } => {
-                        for child in children {
-                            if let Verb::Say(t) | Verb::Play(t) = child {
-                                let seconds = speaking_seconds(&t);
-                                self.line(Line::HelperHears { number: number.clone(), text: t });
-                                self.net.wait(seconds, &self.hang_up).await;
-                            }
-                        }
-                        let key = match &action {
-                            HelperAction::Accept | HelperAction::AcceptThenHangUp => Some("1".to_string()),
-                            HelperAction::Decline => Some("2".to_string()),
-                            HelperAction::Key(k) => Some(k.clone()),
-                            HelperAction::HangUp => {
-                                self.line(Line::HelperHangsUp { number });
-                                return "completed";
-                            }
-                            _ => None,
-                        };
-                        match key {
-                            Some(k) => {
-                                let barrier = self.net.lock().key_barrier.clone();
-                                if let Some(barrier) = barrier {
-                                    barrier.wait().await;
-                                }
-                                self.line(Line::HelperPresses { number: number.clone(), key: k.clone() });
-                                match url.join(gather_action.as_deref().unwrap_or(url.as_str())) {
-                                    Ok(target) => next = Some((target, k)),
-                                    Err(_) => return "failed",
-                                }
-                                break;
-                            }
-                            None => {
-                                self.line(Line::HelperSilent { number: number.clone() });
-                                self.net.wait(i64::from(timeout), &self.hang_up).await;
-                            }
-                        }
-                    }
-                    Verb::Hangup => return "completed",
-                    Verb::Conference { .. } if action == HelperAction::AcceptThenHangUp => {
-                        self.line(Line::HelperHangsUp { number });
-                        return "completed";
-                    }
-                    Verb::Conference { name, wait_url, join_callback, .. } => {
-                        let (Ok(wait_url), Ok(join_callback)) = (
-                            wait_url.map(|w| url.join(&w)).transpose(),
-                            join_callback.map(|c| url.join(&c)).transpose(),
-                        ) else {
-                            return "failed";
-                        };
-                        let hang_up_first = {
-                            let mut inner = self.net.lock();
-                            inner.conferences.contains_key(&name) && std::mem::take(&mut inner.hang_up_before_join)
-                        };
-                        if hang_up_first {
-                            self.waiting_party_hangs_up(&name).await;
-                        }
-                        let room = self.net.lock().conferences.get(&name).cloned();
-                        let (ended, over) = oneshot::channel();
-                        match room {
-                            Some(room) if !room.events.is_closed() => {
-                                // Twilio reports the entry to the conference's own callback
-                                // (its creator's), or else to this participant's.
-                                let report_to = Room {
-                                    join_callback: room.join_callback.clone().or(join_callback),
-                                    ..room.clone()
-                                };
-                                self.net.report_join(&report_to, &name, &self.sid).await;
-                                if room
-                                    .events
-                                    .send(ConferenceEvent::HelperJoined { number: number.clone(), ended })
-                                    .is_ok()
-                                {
-                                    let _ = over.await;
-                                }
-                            }
-                            // Nobody there (any more): a new conference, waiting for the other side.
-                            _ => self.host(&name, timeout, wait_url, join_callback).await,
-                        }
-                        return "completed";
-                    }
-                    other => {
-                        self.line(Line::NotReached { number, status: format!("{other:?} is not allowed here") });
-                        return "failed";
-                    }
-                }
+            Err(WhisperFailure::Twiml { message, .. }) => {
+                self.line(Line::NotReached { number, status: format!("invalid TwiML: {message}") });
+                "failed"
             }
-            match next {
-                Some((target, key)) => {
-                    let mut p = params.clone();
-                    p.push(("Digits".into(), key));
-                    body = match self.net.post(&target, &p).await {
-                        Ok(b) => b,
-                        Err(e) => {
-                            self.line(Line::NotReached { number, status: format!("webhook failed: {e}") });
-                            return "failed";
-                        }
-                    };
-                    url = target;
-                }
-                // A created call whose document ends simply hangs up.
-                None => return "completed",
-            }
+            Err(WhisperFailure::Runaway(_)) => "failed",
         }
-        "failed"
     }
 
     /// Whoever waits in conference `name` hangs up (and the conference ends).
@@ -699,6 +612,39 @@ impl Leg {
         }
         if let Some(leg) = self.net.lock().legs.get_mut(&self.sid) {
             leg.done = true;
+        }
+    }
+}
+
+/// A created helper leg while its documents run: time is the network's scaled real time,
+/// cut short when the switchboard ends the call.
+struct Listening<'l> {
+    leg: &'l Leg,
+}
+
+impl HelperLeg for Listening<'_> {
+    type Error = String;
+
+    async fn pass(&mut self, seconds: i64) {
+        self.leg.net.wait(seconds, &self.leg.hang_up).await;
+    }
+
+    async fn post(&mut self, url: &Url, params: &[(String, String)]) -> Result<String, String> {
+        self.leg.net.post(url, params).await
+    }
+
+    fn line(&mut self, line: Line) {
+        self.leg.line(line);
+    }
+
+    fn ended_by_switchboard(&self) -> bool {
+        self.leg.hang_up.load(Ordering::SeqCst)
+    }
+
+    async fn before_key(&mut self) {
+        let barrier = self.leg.net.lock().key_barrier.clone();
+        if let Some(barrier) = barrier {
+            barrier.wait().await;
         }
     }
 }
