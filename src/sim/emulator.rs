@@ -67,6 +67,12 @@ pub struct Emulator {
     pub fallback_twiml: Option<String>,
     /// The REST side (waves): created calls and conferences.
     pub network: Option<Arc<super::network::Network>>,
+    /// A fault a test may ask for: the held caller's next wait document cannot be fetched
+    /// (as when the service is restarting).
+    pub lose_next_wait_fetch: std::sync::atomic::AtomicBool,
+    /// A fault a test may ask for: the first wait document asked for after a helper pressed
+    /// 1 cannot be fetched (with `Network::delay_next_join`, before that helper entered).
+    pub fail_wait_fetch_after_a_yes: std::sync::atomic::AtomicBool,
     next_sid: AtomicU64,
 }
 
@@ -123,6 +129,8 @@ impl Emulator {
             retry_for: Duration::ZERO,
             fallback_twiml: None,
             network: None,
+            lose_next_wait_fetch: std::sync::atomic::AtomicBool::new(false),
+            fail_wait_fetch_after_a_yes: std::sync::atomic::AtomicBool::new(false),
             next_sid: AtomicU64::new(1),
         })
     }
@@ -457,7 +465,29 @@ impl Emulator {
         };
         let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
         network.open_conference(name, &call.sid, events_tx, join_callback).await;
-        let mut wait_url = wait_url;
+        // What the caller hears while nobody else is in the conference.
+        enum Waiting {
+            /// No `waitUrl`: Twilio's default hold music.
+            Music,
+            /// The next wait document to fetch.
+            Document(Url),
+            /// A wait document ran out of verbs without a `<Redirect>`: Twilio does not
+            /// fetch it again (TwiML `<Conference>` docs), so the caller hears nothing.
+            Silence,
+        }
+        let mut waiting = match wait_url {
+            Some(url) => Waiting::Document(url),
+            None => Waiting::Music,
+        };
+        // The `<Dial>` action after a conference: `DialCallStatus=answered`, without
+        // `DialCallDuration` or `DialCallSid` (TwiML `<Dial>` docs, "attributes/action").
+        let dial_action = |call: &Call<'_>, status: &str| {
+            action.clone().map(|a| {
+                let mut params = call.base_params();
+                params.push(("DialCallStatus".into(), status.into()));
+                (a, params, false)
+            })
+        };
         let mut round = 0;
         let outcome = loop {
             if call.phones.caller_hangs_up_on_hold(round) {
@@ -469,12 +499,34 @@ impl Emulator {
                 network.close_conference(name, &call.sid);
                 return Err(EmulatorError::Runaway(round as usize));
             }
-            // One round of the wait document, in simulated time; helper legs move on in
-            // (scaled) real time meanwhile.
+            // One round of waiting, in simulated time; helper legs move on in (scaled) real
+            // time meanwhile.
             let mut seconds = 5;
-            if let Some(wait) = wait_url.clone() {
-                let body = self.webhook(call, &wait, &call.base_params()).await?;
+            if let Waiting::Document(wait) = &waiting {
+                let wait = wait.clone();
+                let after_a_yes = self.fail_wait_fetch_after_a_yes.load(Ordering::SeqCst)
+                    && network.pressed_one(&call.sid)
+                    && self.fail_wait_fetch_after_a_yes.swap(false, Ordering::SeqCst);
+                let fetched = if self.lose_next_wait_fetch.swap(false, Ordering::SeqCst) || after_a_yes {
+                    Err(EmulatorError::Status { url: wait.to_string(), status: 502, body: "lost (emulated)".into() })
+                } else {
+                    self.webhook(call, &wait, &call.base_params()).await
+                };
+                let body = match fetched {
+                    Ok(body) => body,
+                    // A failed waitUrl fetch: the conference is not fully established and the
+                    // call goes on to the `<Dial>` action (error 13238 / `<Conference>` docs).
+                    // Which DialCallStatus Twilio sends then is not documented: the service
+                    // must not rely on it.
+                    Err(EmulatorError::Http { .. } | EmulatorError::Status { .. }) => {
+                        call.line(Line::NotReached { number: call.sid.clone(), status: "wait document failed".into() });
+                        network.close_conference(name, &call.sid);
+                        return Ok(dial_action(call, "failed"));
+                    }
+                    Err(e) => return Err(e),
+                };
                 seconds = 0;
+                waiting = Waiting::Silence;
                 for verb in
                     parse_twiml(&body).map_err(|message| EmulatorError::Twiml { url: wait.to_string(), message })?
                 {
@@ -484,9 +536,9 @@ impl Emulator {
                             call.line(Line::CallerHears(text));
                         }
                         Verb::Pause(s) => seconds += i64::from(s),
-                        // A wait document may end by asking for the next one.
+                        // Only a `<Redirect>` asks for the next wait document.
                         Verb::Redirect(target) => {
-                            wait_url = Some(wait.join(&target).map_err(|e| EmulatorError::Twiml {
+                            waiting = Waiting::Document(wait.join(&target).map_err(|e| EmulatorError::Twiml {
                                 url: wait.to_string(),
                                 message: format!("bad URL '{target}': {e}"),
                             })?);
@@ -496,10 +548,13 @@ impl Emulator {
                             network.close_conference(name, &call.sid);
                             return Err(EmulatorError::Twiml {
                                 url: wait.to_string(),
-                                message: format!("{other:?} is not allowed in a wait document"),
+                                message: format!("{other:?} is not allowed in a wait document (13238)"),
                             });
                         }
                     }
+                }
+                if matches!(waiting, Waiting::Silence) {
+                    call.line(Line::Silence { number: call.from.clone() });
                 }
             }
             self.advance(seconds.max(1));
@@ -509,16 +564,28 @@ impl Emulator {
                     call.line(Line::Connected { number });
                     self.advance(240);
                     let _ = ended.send(());
-                    break action.map(|a| {
-                        let mut params = call.base_params();
-                        params.push(("DialCallStatus".into(), "completed".into()));
-                        params.push(("DialCallDuration".into(), "240".into()));
-                        (a, params, false)
-                    });
+                    break dial_action(call, "answered");
                 }
-                Ok(Some(ConferenceEvent::Redirect(url))) => break Some((url, call.base_params(), false)),
+                Ok(Some(ConferenceEvent::Redirect(url))) => {
+                    // A REST redirect of a call in `<Dial action>` also requests that action,
+                    // whose answer Twilio ignores (TwiML changelog, 2021-05-13). In which order
+                    // the two arrive is not documented; here the action comes first.
+                    if let Some((action_url, params, _)) = dial_action(call, "completed") {
+                        self.webhook(call, &action_url, &params).await?;
+                    }
+                    break Some((url, call.base_params(), false));
+                }
+                Ok(Some(ConferenceEvent::Twiml(twiml))) => {
+                    // Inline TwiML takes the caller out of the conference and runs at once.
+                    if let Some((action_url, params, _)) = dial_action(call, "completed") {
+                        self.webhook(call, &action_url, &params).await?;
+                    }
+                    network.close_conference(name, &call.sid);
+                    let here = self.voice_url.clone();
+                    // TwiML sent with an update must use absolute URLs (15004): `here` is never used.
+                    return Box::pin(self.run_caller_document(call, &here, &twiml)).await;
+                }
                 Ok(Some(ConferenceEvent::Hangup)) | Ok(None) => break None,
-                Ok(Some(ConferenceEvent::Twiml(_))) => {}
                 Err(_) => {}
             }
         };

@@ -76,6 +76,8 @@ struct Inner {
     key_barrier: Option<Arc<tokio::sync::Barrier>>,
     /// The caller hangs up in the moment between a helper's yes and their join.
     hang_up_before_join: bool,
+    /// Simulated seconds the next helper to join a conference waits before entering it.
+    delay_next_join: i64,
     /// Seconds these numbers ring before they pick up (others: 8).
     ring_seconds: HashMap<String, i64>,
     /// Print each line as it happens (the demo).
@@ -163,6 +165,17 @@ impl Network {
     /// The next `n` helpers who press a key wait for each other and press together.
     pub fn press_together(&self, n: usize) {
         self.lock().key_barrier = Some(Arc::new(tokio::sync::Barrier::new(n)));
+    }
+
+    /// The next helper about to join a conference waits `seconds` (simulated) first: the
+    /// moment between a yes and the join, drawn out.
+    pub fn delay_next_join(&self, seconds: i64) {
+        self.lock().delay_next_join = seconds;
+    }
+
+    /// Whether a helper rung for `parent` has pressed 1.
+    pub fn pressed_one(&self, parent: &str) -> bool {
+        self.lock().lines.iter().any(|(p, l)| p == parent && matches!(l, Line::HelperPresses { key, .. } if key == "1"))
     }
 
     /// `number` rings this many (simulated) seconds before it picks up.
@@ -485,6 +498,8 @@ impl Leg {
         let mut listening = Listening { leg: self };
         match whisper::run(&mut listening, &number, &action, Document::CreatedCall, url, &params).await {
             Ok(WhisperEnd::Conference { name, wait_url, join_callback }) => {
+                let delay = std::mem::take(&mut self.net.lock().delay_next_join);
+                self.net.wait(delay, &self.hang_up).await;
                 let hang_up_first = {
                     let mut inner = self.net.lock();
                     inner.conferences.contains_key(&name) && std::mem::take(&mut inner.hang_up_before_join)
@@ -549,9 +564,10 @@ impl Leg {
         self.net.open_conference(name, &self.sid, events_tx, join_callback).await;
         let limit = Duration::from_millis(self.net.ms_per_second * (timeout.max(30) as u64 + 60));
         let waiting = async {
+            // Without a `waitUrl`: Twilio's hold music until someone joins.
             let mut wait_url = wait_url;
             loop {
-                let Some(wait) = wait_url.clone() else { return events.recv().await };
+                let Some(wait) = wait_url.take() else { return events.recv().await };
                 let params = vec![
                     ("CallSid".to_string(), self.sid.clone()),
                     ("CallStatus".into(), "in-progress".into()),
@@ -566,9 +582,18 @@ impl Leg {
                             self.line(Line::HelperHears { number: number.clone(), text });
                         }
                         Verb::Pause(s) => seconds += i64::from(s),
-                        Verb::Redirect(target) => wait_url = wait.join(&target).ok(),
+                        // Only a `<Redirect>` asks for another wait document; a document that
+                        // runs out is not fetched again (TwiML `<Conference>` docs).
+                        Verb::Redirect(target) => {
+                            wait_url = wait.join(&target).ok();
+                            break;
+                        }
                         _ => {}
                     }
+                }
+                if wait_url.is_none() {
+                    self.line(Line::Silence { number: number.clone() });
+                    return events.recv().await;
                 }
                 let round = Duration::from_millis(self.net.ms_per_second * seconds as u64);
                 if let Ok(event) = tokio::time::timeout(round, events.recv()).await {

@@ -11,6 +11,7 @@ use crate::domain::call::{self, CallerInfo, Context, Event, NextHelper, Step};
 use crate::domain::dialplan::Voice;
 use crate::domain::phone::CallerNumber;
 use crate::domain::ranking::{self, Whereabouts};
+use crate::domain::waves::SearchStatus;
 use crate::provider::twilio::{self, RenderContext};
 use crate::store::calls::{self, StoredCall};
 use crate::store::participants;
@@ -68,8 +69,9 @@ pub fn run_step(
     if caller_over_limit {
         tracing::warn!(call = %call.call_sid, "caller is over the daily search limit: to the desk");
     }
-    let callback = matches!(call.state.phase, call::Phase::Holding { .. })
-        && crate::store::callbacks::by_search(tx, &call.call_sid)?.is_some();
+    let holding = matches!(call.state.phase, call::Phase::Holding { .. });
+    let callback = holding && crate::store::callbacks::by_search(tx, &call.call_sid)?.is_some();
+    let hold_goes_on = holding && !caller_gone && event == Event::HoldEnded && hold_goes_on(tx, &call.call_sid)?;
     let ctx = Context {
         now,
         dialplan: plan,
@@ -79,8 +81,27 @@ pub fn run_step(
         caller_gone,
         caller_over_limit,
         callback,
+        hold_goes_on,
     };
     Ok(call::step(call.state.clone(), event, &ctx))
+}
+
+/// Whether a held caller whose hold ended should wait on: their search is still running,
+/// or the helper who said yes is still on their way in (not yet entered, line not ended).
+/// A search that is over (nobody found, or the conversation happened) lets them go.
+fn hold_goes_on(tx: &Connection, call_sid: &str) -> anyhow::Result<bool> {
+    let Some(search) = crate::store::waves::load(tx, call_sid)? else { return Ok(false) };
+    Ok(match search.status {
+        SearchStatus::Searching => true,
+        SearchStatus::Matched => match search.winner_attempt {
+            Some(winner) => crate::store::waves::legs(tx, call_sid)?
+                .iter()
+                .find(|l| l.attempt == winner)
+                .is_some_and(|leg| !leg.ended && leg.conference_sid.is_none()),
+            None => false,
+        },
+        SearchStatus::Over => false,
+    })
 }
 
 /// Which helpers a ranking is for: the kind of help, the time, and how many at most.

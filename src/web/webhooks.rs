@@ -21,7 +21,7 @@ use super::step::{render, run_step};
 use super::waves::Outbound;
 use super::AppState;
 use crate::config::Neighbourhood;
-use crate::domain::action::Action;
+use crate::domain::action::{Action, Next};
 use crate::domain::call::{self, CallState, Event};
 use crate::domain::dialplan::Voice;
 use crate::domain::phone::{CallerNumber, PhoneNumber};
@@ -70,6 +70,12 @@ pub async fn webhook(
     let st = state.clone();
     let to = inbound.to.clone();
     let call_sid = inbound.call_sid.clone();
+    // A wait request that fails inside is still answered with a document that asks again.
+    let wait_again = match &inbound.event {
+        Some(Event::HoldTick) => Some(Next::HoldWait),
+        Some(Event::HelperWaitTick { attempt }) => Some(Next::HelperWait { attempt: *attempt }),
+        _ => None,
+    };
     let outcome = state.worker.run(move |_| handle(&st, endpoint, inbound)).await;
     let body = match outcome {
         Ok(Ok((xml, outbound))) => {
@@ -82,12 +88,12 @@ pub async fn webhook(
         Ok(Err(e)) => {
             state.metrics.failed.fetch_add(1, Ordering::Relaxed);
             tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %e, "webhook failed; sending the fallback document");
-            fallback(&state, endpoint, &to)
+            fallback(&state, endpoint, &to, &call_sid, wait_again)
         }
         Err(e) => {
             state.metrics.failed.fetch_add(1, Ordering::Relaxed);
             tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %e, "webhook task failed; sending the fallback document");
-            fallback(&state, endpoint, &to)
+            fallback(&state, endpoint, &to, &call_sid, wait_again)
         }
     };
     state.metrics.observe(started.elapsed());
@@ -110,7 +116,7 @@ fn neighbourhood<'s>(state: &'s AppState, number: &str) -> Option<&'s Arc<Neighb
 
 /// When something inside fails, the caller still hears something and, where there is a
 /// desk, is put through to it.
-fn fallback(state: &AppState, endpoint: Endpoint, to: &str) -> String {
+fn fallback(state: &AppState, endpoint: Endpoint, to: &str, call_sid: &str, wait_again: Option<Next>) -> String {
     let hood = neighbourhood(state, to);
     let (prompts, voice): (&Prompts, Voice) = match hood {
         Some(h) => (&h.prompts, h.dialplan.voice.clone()),
@@ -119,9 +125,11 @@ fn fallback(state: &AppState, endpoint: Endpoint, to: &str) -> String {
     let mut actions = Vec::new();
     if matches!(endpoint, Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::WaveWhisper | Endpoint::WaveKey) {
         actions.push(Action::Hangup);
-    } else if matches!(endpoint, Endpoint::HoldWait | Endpoint::HelperWait) {
-        // Hold music may not dial; a short silence, and the wait document is asked again.
+    } else if let Some(wait) = wait_again {
+        // A wait document may not dial. Twilio never fetches a wait document again by
+        // itself, so a short silence, and a `<Redirect>` that asks for it again.
         actions.push(Action::Pause(2));
+        actions.push(Action::Redirect(wait));
     } else if !matches!(
         endpoint,
         Endpoint::Status | Endpoint::WaveStatus | Endpoint::Conference | Endpoint::ResidentStatus
@@ -136,8 +144,10 @@ fn fallback(state: &AppState, endpoint: Endpoint, to: &str) -> String {
             None => actions.push(Action::Hangup),
         }
     }
-    // `desk-done?s=0` matches no document, so a report after this fallback changes nothing.
-    render(state, &voice, "CA0", 0, &actions)
+    // `desk-done?s=0` matches no document, so a report after this fallback changes nothing;
+    // a wait request's own call is kept, so the wait goes on.
+    let sid = if wait_again.is_some() { call_sid } else { "CA0" };
+    render(state, &voice, sid, 0, &actions)
 }
 
 /// Runs one webhook in one transaction and returns the document to send, with what to

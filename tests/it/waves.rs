@@ -11,6 +11,17 @@ fn no_one_alone(report: &burenlijn::sim::emulator::CallReport) {
         "nobody is ever joined to an empty line: {:#?}",
         report.lines
     );
+    nobody_waits_in_silence(report);
+}
+
+/// Twilio does not fetch a wait document again once it runs out of verbs: every document
+/// anyone waits on must end in a `<Redirect>`, or they hear nothing from then on.
+fn nobody_waits_in_silence(report: &burenlijn::sim::emulator::CallReport) {
+    assert!(
+        !report.lines.iter().any(|l| matches!(l, Line::Silence { .. })),
+        "nobody waits in silence longer than one round of a wait document: {:#?}",
+        report.lines
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -691,4 +702,65 @@ async fn a_helper_leg_whose_end_was_never_reported_is_closed_by_the_sweep() {
         1,
         "results already known are kept"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wait_request_that_fails_inside_still_asks_again() {
+    let app = spawn_waves_app(2, |p| p).await;
+    // A call the service never saw: handling it fails, and the fallback document answers.
+    let url = app.sandbox.emulator.voice_url().join("hold-wait?call=CA0123456789abcdef0123456789abcdef").unwrap();
+    let params: Vec<(String, String)> = [
+        ("CallSid", "CA0123456789abcdef0123456789abcdef"),
+        ("CallStatus", "in-progress"),
+        ("From", JAN),
+        ("To", SWITCHBOARD),
+        ("AccountSid", "AC00000000000000000000000000000000"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let (status, body) = app.sandbox.emulator.post(&url, &params).await.unwrap();
+    assert_eq!(status, 200);
+    let verbs = burenlijn::sim::twiml::parse_twiml(&body).unwrap();
+    assert_eq!(
+        verbs.last(),
+        Some(&burenlijn::sim::twiml::Verb::Redirect("hold-wait?call=CA0123456789abcdef0123456789abcdef".into())),
+        "{body}"
+    );
+}
+
+/// The held caller's wait document cannot be fetched (the service is restarting, say):
+/// Twilio moves the call on to the `<Dial>` action. While the search runs, that must put
+/// the caller back on hold, not send them to the desk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_caller_whose_wait_document_fails_goes_back_on_hold() {
+    let app = spawn_waves_app(1, |p| p).await;
+    app.network().ring_for(ANJA, 30);
+    app.sandbox.emulator.lose_next_wait_fetch.store(true, std::sync::atomic::Ordering::SeqCst);
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::Accept);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    let failed = Line::NotReached { number: report.call_sid.clone(), status: "wait document failed".into() };
+    assert!(report.lines.contains(&failed), "the fault happened: {:#?}", report.lines);
+    assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", report.lines);
+    assert!(report.lines.contains(&Line::Connected { number: ANJA.into() }), "{:#?}", report.lines);
+    assert!(!report.lines.contains(&Line::DeskAnswers), "{:#?}", report.lines);
+    no_one_alone(&report);
+}
+
+/// As above, in the moment after a neighbour said yes but before they entered: the caller
+/// is put back to wait for them, not hung up on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_caller_whose_wait_document_fails_after_the_yes_is_still_put_through() {
+    let app = spawn_waves_app(1, |p| p).await;
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::Accept);
+    app.sandbox.emulator.fail_wait_fetch_after_a_yes.store(true, std::sync::atomic::Ordering::SeqCst);
+    app.network().delay_next_join(40);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    let failed = Line::NotReached { number: report.call_sid.clone(), status: "wait document failed".into() };
+    assert!(report.lines.contains(&failed), "the fault happened: {:#?}", report.lines);
+    assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", report.lines);
+    assert!(report.lines.contains(&Line::Connected { number: ANJA.into() }), "{:#?}", report.lines);
+    no_one_alone(&report);
 }
