@@ -15,8 +15,11 @@ pub enum HelperAction {
     Silent,
     /// Picks up and hangs up during the request.
     HangUp,
-    /// Presses 1, then hangs up before being put through.
+    /// Presses 1, hears the answer, then hangs up before being put through.
     AcceptThenHangUp,
+    /// Presses 1 and hangs up at once, before the answer to the key: the provider's final
+    /// status callback and the key's webhook race each other.
+    AcceptAndHangUpAtOnce,
     NoAnswer,
     Busy,
     Failed,

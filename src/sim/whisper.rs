@@ -95,7 +95,9 @@ pub(super) async fn run<L: HelperLeg>(
                         }
                     }
                     let key = match action {
-                        HelperAction::Accept | HelperAction::AcceptThenHangUp => Some("1".to_string()),
+                        HelperAction::Accept | HelperAction::AcceptThenHangUp | HelperAction::AcceptAndHangUpAtOnce => {
+                            Some("1".to_string())
+                        }
                         HelperAction::Decline => Some("2".to_string()),
                         HelperAction::Key(k) => Some(k.clone()),
                         HelperAction::HangUp => {
@@ -155,6 +157,11 @@ pub(super) async fn run<L: HelperLeg>(
         let mut with_digits = params.to_vec();
         with_digits.push(("Digits".into(), key));
         body = leg.post(&target, &with_digits).await.map_err(WhisperFailure::Webhook)?;
+        if *action == HelperAction::AcceptAndHangUpAtOnce {
+            // Gone before the answer to the key was played.
+            leg.line(Line::HelperHangsUp { number: number.to_string() });
+            return Ok(WhisperEnd::HelperHungUp);
+        }
         url = target;
     }
     Err(WhisperFailure::Runaway(MAX_DOCUMENTS))

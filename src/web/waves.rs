@@ -33,12 +33,23 @@ pub struct NewLeg {
     pub timeout_seconds: u32,
 }
 
+/// A phone to stop at the provider: a helper's leg, or the resident called back.
+#[derive(Clone, Debug)]
+pub struct Stop {
+    pub leg_sid: String,
+    /// Answered already: `Status=completed` ends it; otherwise `Status=canceled`.
+    pub answered: bool,
+    /// A helper's leg: (the search's call, the attempt), so it can be ended from the
+    /// answer to the cancel itself.
+    pub helper_leg: Option<(String, u32)>,
+}
+
 /// What to tell the provider once the transaction has committed.
 #[derive(Debug, Default)]
 pub struct Outbound {
     pub create: Vec<NewLeg>,
-    /// Legs to end: (leg CallSid, whether it was answered already).
-    pub cancel: Vec<(String, bool)>,
+    /// Phones to stop.
+    pub cancel: Vec<Stop>,
     /// The held caller's call, to move to the hold's action (desk or voicemail).
     pub move_caller: Option<(String, u64)>,
     /// Call back later: ring the resident (the search's own call sid is `call_sid`).
@@ -76,7 +87,11 @@ fn cancel_legs(
         if store::set_leg_status(tx, call_sid, *attempt, LegStatus::Canceled, now)? {
             // A leg without a CallSid yet is cancelled when its creation answers.
             if let Some(sid) = &leg.leg_sid {
-                out.cancel.push((sid.clone(), leg.status == LegStatus::Answered));
+                out.cancel.push(Stop {
+                    leg_sid: sid.clone(),
+                    answered: leg.status == LegStatus::Answered,
+                    helper_leg: Some((call_sid.to_string(), *attempt)),
+                });
             }
         }
     }
@@ -254,6 +269,9 @@ pub fn report(
         }
         WaveReport::Key { attempt, key } => {
             let helper_id = legs.iter().find(|l| l.attempt == attempt).and_then(|l| l.helper_id).unwrap_or(0);
+            if key.as_deref() == Some("1") && store::yes_after_the_end(tx, &sid, attempt)? {
+                tracing::info!(call = %sid, attempt, "a yes arrived after its line had ended: it never reached the caller");
+            }
             store::record_key(tx, &sid, attempt, key.as_deref().unwrap_or(""), now)?;
             let verdict = if key.as_deref() == Some("1") {
                 let search = store::load(tx, &sid)?;
@@ -392,7 +410,7 @@ pub fn report(
                     Some(request) if request.status == RequestStatus::Calling => {
                         reopen_callback(tx, hood, &sid, request.id, attempt, now)?;
                         if let Some(resident) = callbacks::resident_leg(tx, request.id)? {
-                            out.cancel.push((resident, false));
+                            out.cancel.push(Stop { leg_sid: resident, answered: false, helper_leg: None });
                         }
                         true
                     }
@@ -658,11 +676,8 @@ pub fn dispatch(state: Arc<AppState>, out: Outbound) {
             tracing::error!("ringing in waves needs the REST API, but no credentials are configured");
             return;
         };
-        for (leg_sid, answered) in &out.cancel {
-            let update = if *answered { UpdateCall::Complete } else { UpdateCall::Cancel };
-            if let Err(e) = rest.update_call(leg_sid, &update).await {
-                tracing::warn!(leg = %leg_sid, error = %e, "could not cancel a helper's leg");
-            }
+        for stop in &out.cancel {
+            stop_phone(&state, &rest, stop).await;
         }
         if let Some((leg_sid, twiml)) = &out.play {
             if let Err(e) = rest.update_call(leg_sid, &UpdateCall::Twiml(twiml.clone())).await {
@@ -688,6 +703,83 @@ pub fn dispatch(state: Arc<AppState>, out: Outbound) {
             let _ = c.await;
         }
     });
+}
+
+/// Stops one phone at the provider. A call cancelled while still `queued` (where every
+/// created call starts, and waits beyond the calls-per-second limit) gets no status
+/// callback at all (Call resource, "Call Status values"), so a helper's leg is ended from
+/// the answer to the cancel itself; a later status callback for it changes nothing. An
+/// answer saying the call has ended already (21220) ends it too.
+async fn stop_phone(state: &Arc<AppState>, rest: &twilio::rest::RestClient, stop: &Stop) {
+    let update = if stop.answered { UpdateCall::Complete } else { UpdateCall::Cancel };
+    let ended = match rest.update_call(&stop.leg_sid, &update).await {
+        Ok(call) => final_status(call.status),
+        Err(twilio::rest::RestError::Refused {
+            error: Some(twilio::rest::TwilioError { code: Some(21220), .. }),
+            ..
+        }) => Some(DialStatus::Canceled),
+        Err(e) => {
+            tracing::warn!(leg = %stop.leg_sid, error = %e, "could not stop a phone");
+            None
+        }
+    };
+    let (Some(status), Some((call_sid, attempt))) = (ended, stop.helper_leg.clone()) else { return };
+    let st = state.clone();
+    match state.worker.run(move |_| leg_ended(&st, &call_sid, attempt, status)).await {
+        Ok(Ok(out)) => dispatch(state.clone(), out),
+        Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not record the end of a cancelled leg"),
+    }
+}
+
+/// A call's status as the provider gives it, when the call is over.
+fn final_status(status: twilio::rest::CallStatus) -> Option<DialStatus> {
+    use twilio::rest::CallStatus;
+    match status {
+        CallStatus::Canceled => Some(DialStatus::Canceled),
+        CallStatus::Completed => Some(DialStatus::Completed),
+        CallStatus::Busy => Some(DialStatus::Busy),
+        CallStatus::Failed => Some(DialStatus::Failed),
+        CallStatus::NoAnswer => Some(DialStatus::NoAnswer),
+        CallStatus::Queued | CallStatus::Ringing | CallStatus::InProgress | CallStatus::Other => None,
+    }
+}
+
+/// A helper's leg is over at the provider (known from our own request, not a callback):
+/// recorded as its status callback would have been.
+fn leg_ended(state: &AppState, call_sid: &str, attempt: u32, status: DialStatus) -> anyhow::Result<Outbound> {
+    let now = state.clock.now();
+    state.store.write(|tx| {
+        let mut out = Outbound::default();
+        let Some(call) = calls::load(tx, call_sid)? else { return Ok(out) };
+        let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(out) };
+        apply_report(tx, state, &hood, call, WaveReport::Ended { attempt, status }, now, &mut out)?;
+        Ok(out)
+    })
+}
+
+/// A report from a helper's leg (or the resident's call), stepped and saved; returns the
+/// call as saved and what the reporting leg hears.
+pub fn apply_report(
+    tx: &Connection,
+    state: &AppState,
+    hood: &Neighbourhood,
+    call: StoredCall,
+    wave_report: WaveReport,
+    now: jiff::Timestamp,
+    out: &mut Outbound,
+) -> anyhow::Result<(StoredCall, Vec<crate::domain::action::Action>)> {
+    let (mut stored, step) = report(tx, state, hood, call, wave_report, now, out)?;
+    // A report that changed nothing is not saved again (saving an ended call-back search
+    // would give the desk a follow-up it should not have).
+    let changed = !step.effects.is_empty() || step.state != stored.state;
+    let attempts = stored.state.attempts.max(step.state.attempts);
+    stored.state = step.state;
+    stored.state.attempts = attempts;
+    if changed {
+        calls::save(tx, &stored, &step.effects, now)?;
+    }
+    finish_search_call(tx, &stored.call_sid, now)?;
+    Ok((stored, step.reply))
 }
 
 /// An outbound call for `leg`: its document and status callback URLs, our number as
@@ -761,9 +853,12 @@ async fn create_leg(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, l
             match status {
                 Ok(Ok(Some(s))) if !s.in_flight() && s != LegStatus::Accepted && s != LegStatus::Late => {
                     // Cancelled while it was being created.
-                    if let Err(e) = rest.update_call(&created.sid, &UpdateCall::Cancel).await {
-                        tracing::warn!(leg = %created.sid, error = %e, "could not cancel a helper's leg");
-                    }
+                    let stop = Stop {
+                        leg_sid: created.sid.clone(),
+                        answered: false,
+                        helper_leg: Some((leg.call_sid.clone(), leg.attempt)),
+                    };
+                    stop_phone(&state, &rest, &stop).await;
                 }
                 Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not store a helper leg's CallSid"),
                 _ => {}

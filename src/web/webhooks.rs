@@ -171,19 +171,9 @@ fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Res
         };
         let voice = &hood.dialplan.voice;
         if let Some(report) = inbound.wave.clone() {
-            let (mut stored, step) = super::waves::report(tx, state, &hood, call, report, now, &mut out)?;
-            // A report that changed nothing is not saved again (saving an ended call-back
-            // search would give the desk a follow-up it should not have).
-            let changed = !step.effects.is_empty() || step.state != stored.state;
-            let attempts = stored.state.attempts.max(step.state.attempts);
-            stored.state = step.state;
-            stored.state.attempts = attempts;
-            if changed {
-                calls::save(tx, &stored, &step.effects, now)?;
-            }
-            super::waves::finish_search_call(tx, &stored.call_sid, now)?;
+            let (stored, reply) = super::waves::apply_report(tx, state, &hood, call, report, now, &mut out)?;
             log_step(&stored, endpoint);
-            return Ok(render(state, voice, &stored.call_sid, stored.seq, &step.reply));
+            return Ok(render(state, voice, &stored.call_sid, stored.seq, &reply));
         }
         let before = call.state.phase.clone();
         let Some(event) = inbound.event.clone() else {

@@ -77,7 +77,8 @@ async fn two_helpers_in_one_wave_both_press_1_and_exactly_one_is_joined() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_caller_hangs_up_while_helpers_ring_all_are_cancelled_none_joined() {
     let app = spawn_waves_app(3, |p| edit_dialplan(&p, &[("ringing.ring_timeout_seconds", 60.into())])).await;
-    let script = Script { hang_up_on_hold_round: Some(0), ..Script::keys(&["1"]) }
+    // After one round of hold music: every phone has left Twilio's queue and rings.
+    let script = Script { hang_up_on_hold_round: Some(1), ..Script::keys(&["1"]) }
         .helper(ANJA, HelperAction::NoAnswer)
         .helper(BERT, HelperAction::NoAnswer)
         .helper(CARLA, HelperAction::NoAnswer);
@@ -763,4 +764,52 @@ async fn a_held_caller_whose_wait_document_fails_after_the_yes_is_still_put_thro
     assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", report.lines);
     assert!(report.lines.contains(&Line::Connected { number: ANJA.into() }), "{:#?}", report.lines);
     no_one_alone(&report);
+}
+
+/// Every created call starts `queued`, and a call cancelled while still queued gets no
+/// status callback at all: the service ends such a leg from the answer to its cancel, so
+/// the neighbour is free for the next call at once (not a quarter of an hour later).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_helper_cancelled_while_still_queued_is_free_at_once() {
+    let app = spawn_waves_app(2, |p| p).await;
+    app.network().queue_for(120);
+    let script = Script { hang_up_on_hold_round: Some(0), ..Script::keys(&["1"]) };
+    let report = app.call(JAN, script).await;
+    assert!(rung(&report).is_empty(), "nobody's phone left the queue: {:#?}", report.lines);
+    let canceled =
+        report.lines.iter().filter(|l| matches!(l, Line::NotReached { status, .. } if status == "canceled")).count();
+    assert_eq!(canceled, 2, "both queued calls were cancelled: {:#?}", report.lines);
+    assert_eq!(
+        app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await,
+        0,
+        "no neighbour is left marked as being rung"
+    );
+    // The same neighbours are rung for the next caller straight away.
+    app.network().queue_for(0);
+    let second = app.call(BERT, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    let log = app.log_of(&second).await;
+    assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", second.lines);
+    assert_eq!(log.helper_phone.as_deref(), Some(ANJA));
+}
+
+/// A neighbour presses 1 and hangs up at once: Twilio sends the final status callback as
+/// soon as the call ends, so it may arrive before the key's webhook is answered. Either
+/// way the yes never reached the caller, who keeps waiting for the next neighbour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_yes_and_a_hang_up_at_once_in_either_order_do_not_end_the_search() {
+    for _ in 0..3 {
+        let app = spawn_waves_app(1, |p| p).await;
+        let script =
+            Script::keys(&["1"]).helper(ANJA, HelperAction::AcceptAndHangUpAtOnce).helper(BERT, HelperAction::Accept);
+        let report = app.call(JAN, script).await;
+        let log = app.log_of(&report).await;
+        assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", report.lines);
+        assert_eq!(log.helper_phone.as_deref(), Some(BERT), "{:#?}", report.lines);
+        assert_eq!(joined(&report), vec![BERT.to_string()], "{:#?}", report.lines);
+        let mut results = attempts(&log);
+        results.sort();
+        assert_eq!(results, pairs(&[(ANJA, "canceled"), (BERT, "accepted")]), "{:#?}", report.lines);
+        assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+        no_one_alone(&report);
+    }
 }
