@@ -388,6 +388,82 @@ fn check_crash_run(extra: &[&str]) {
     assert_eq!(report["matches_heard"], report["matches_stored"], "{out}");
 }
 
+/// `serve` on a free loopback port with the example dialplan and `extra` flags, reached
+/// by Twilio at `public_url` (the loopback address when `None`); killed when dropped.
+struct Served {
+    child: std::process::Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn serve_with(token: &str, public_url: Option<&str>, extra: &[&str]) -> Served {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = bin()
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--public-url", public_url.unwrap_or(&base)])
+        .args(extra)
+        .arg("--db")
+        .arg(dir.path().join("serve.db"))
+        .env("TWILIO_AUTH_TOKEN", token)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Served { child, base, _dir: dir }
+}
+
+/// POSTs `params` to `url` with `X-Twilio-Signature: signature`; returns the status.
+async fn post_signed(client: &reqwest::Client, url: &str, params: &[(String, String)], signature: &str) -> u16 {
+    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    let response = client
+        .post(url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("X-Twilio-Signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    response.status().as_u16()
+}
+
+/// Twilio drops the port of an HTTPS voice callback before signing: a service whose public
+/// URL has a port takes the port-less signature, and still refuses one for another host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_url_with_a_port_accepts_the_signature_twilio_sends() {
+    let token = "port-test-token";
+    let served = serve_with(token, Some("https://burenlijn.example.nl:8443"), &[]).await;
+    let client = reqwest::Client::new();
+    let voice = format!("{}/twilio/voice", served.base);
+    let sign = |url: &str, params: &[(String, String)]| burenlijn::provider::twilio::signature(token, url, params);
+    let call = |sid: &str| pairs(&[("CallSid", sid), ("From", JAN), ("To", SWITCHBOARD), ("CallStatus", "ringing")]);
+
+    let params = call("CAport00000000000001");
+    let port_less = sign("https://burenlijn.example.nl/twilio/voice", &params);
+    assert_eq!(post_signed(&client, &voice, &params, &port_less).await, 200, "signed without the port");
+    let params = call("CAport00000000000002");
+    let as_given = sign("https://burenlijn.example.nl:8443/twilio/voice", &params);
+    assert_eq!(post_signed(&client, &voice, &params, &as_given).await, 200, "signed with the port");
+    let params = call("CAport00000000000003");
+    for other in ["https://other.example.nl/twilio/voice", "http://burenlijn.example.nl/twilio/voice"] {
+        assert_eq!(post_signed(&client, &voice, &params, &sign(other, &params)).await, 403, "{other}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_source_sending_too_many_webhooks_is_slowed_down() {
     let dir = tempfile::tempdir().unwrap();
