@@ -464,53 +464,66 @@ async fn a_public_url_with_a_port_accepts_the_signature_twilio_sends() {
     }
 }
 
+/// The limit per source is on failed signatures only: a burst of genuine webhooks from one
+/// address is never refused, a flood of forged ones is (403 up to the limit, then 429).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_source_sending_too_many_webhooks_is_slowed_down() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut child = bin()
-        .args([
-            "serve",
-            "--rate-per-source",
-            "2",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--public-url",
-            &base,
-            "--db",
-        ])
-        .arg(dir.path().join("r.db"))
-        .env("TWILIO_AUTH_TOKEN", "rate-test-token")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+async fn one_source_sending_too_many_forged_webhooks_is_slowed_down_and_twilio_never_is() {
+    let token = "rate-test-token";
+    let served = serve_with(token, None, &["--rate-per-source", "2"]).await;
     let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let voice = format!("{}/twilio/voice", served.base);
+    let forged = pairs(&[("CallSid", "CA0000000000000001"), ("From", JAN), ("To", SWITCHBOARD)]);
+    let started = std::time::Instant::now();
     let mut statuses = Vec::new();
     for _ in 0..10 {
-        let r = client
-            .post(format!("{base}/twilio/voice"))
-            .header("X-Twilio-Signature", "forged")
-            .body("CallSid=CA0000000000000001")
-            .send()
-            .await
-            .unwrap();
-        statuses.push(r.status().as_u16());
+        statuses.push(post_signed(&client, &voice, &forged, "forged").await);
     }
-    let _ = child.kill();
-    let _ = child.wait();
     assert_eq!(
         statuses.iter().filter(|s| **s == 403).count(),
         4,
         "a burst of twice the rate gets through to the signature check: {statuses:?}"
     );
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 6, "{statuses:?}");
+
+    // The same source, now over its limit, sends 100 genuine webhooks at once.
+    let url = voice.clone();
+    let genuine = (0..100).map(|i| {
+        let params = pairs(&[
+            ("CallSid", &format!("CAburst{i:013}")),
+            ("From", JAN),
+            ("To", SWITCHBOARD),
+            ("CallStatus", "ringing"),
+        ]);
+        let signature = burenlijn::provider::twilio::signature(token, &url, &params);
+        let (client, url) = (client.clone(), url.clone());
+        async move { post_signed(&client, &url, &params, &signature).await }
+    });
+    let statuses = futures_util::future::join_all(genuine).await;
+    assert!(statuses.iter().all(|s| *s == 200), "every genuine webhook is answered: {statuses:?}");
+
+    // Forged ones are still refused for rate; only tokens that came back since are 403s.
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(post_signed(&client, &voice, &forged, "forged").await);
+    }
+    let refilled = (started.elapsed().as_secs_f64() * 2.0).floor() as usize;
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert!(refused >= 5usize.saturating_sub(refilled) && refused > 0, "{statuses:?} after {:?}", started.elapsed());
+    assert!(statuses.iter().all(|s| *s == 429 || *s == 403), "{statuses:?}");
+}
+
+/// With `--insecure-skip-signature` nothing is verified, so the limit counts every request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_signatures_every_webhook_counts_against_the_limit() {
+    let served = serve_with("unused", None, &["--rate-per-source", "2", "--insecure-skip-signature"]).await;
+    let client = reqwest::Client::new();
+    let status = format!("{}/twilio/status", served.base);
+    let params = pairs(&[("CallSid", "CAnotsigned000000001"), ("CallStatus", "completed")]);
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        statuses.push(post_signed(&client, &status, &params, "").await);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 4, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 6, "{statuses:?}");
 }
 
