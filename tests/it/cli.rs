@@ -145,6 +145,35 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     assert!(!ok && err.contains("nobody with phone +31620000000"), "{err}");
 }
 
+/// A misspelt voice would fail every `<Say>` inside a `<Gather>`: `dialplan check` and
+/// `serve` refuse it, with its line, its field and the voices there are.
+#[test]
+fn a_voice_the_provider_does_not_have_is_refused_before_any_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("dialplans");
+    std::fs::create_dir(&plans).unwrap();
+    let bad = plans.join("bad.toml");
+    let plan = edit_dialplan(burenlijn::config::EXAMPLE_DIALPLAN, &[("voice.name", "Polly.Lotta".into())]);
+    std::fs::write(&bad, &plan).unwrap();
+    let line = plan.lines().position(|l| l == "name = \"Polly.Lotta\"").unwrap() + 1;
+    let expected = format!("line {line}, field `voice.name`: 'Polly.Lotta' is not a nl-NL voice of the provider; use one of: Polly.Lotte, Polly.Ruben, Polly.Laura-Neural, Polly.Laura-Generative, Google.nl-NL-Standard-A,");
+
+    let (ok, out, err) = run(bin().args(["dialplan", "check"]).arg(&bad));
+    assert!(!ok, "{out}");
+    assert!(err.contains(&expected), "{err}");
+    let (_, dutch) = burenlijn::provider::twilio::voices::KNOWN.iter().find(|(l, _)| *l == "nl-NL").unwrap();
+    assert!(dutch.iter().all(|v| err.contains(v)), "every valid name is listed: {err}");
+
+    let (ok, _, err) = run(bin()
+        .args(["serve", "--public-url", "https://x.example", "--listen", "127.0.0.1:0", "--dialplans"])
+        .arg(&plans)
+        .arg("--db")
+        .arg(dir.path().join("x.db"))
+        .env("TWILIO_AUTH_TOKEN", "voice-test-token"));
+    assert!(!ok);
+    assert!(err.contains(&expected), "{err}");
+}
+
 #[test]
 fn serve_refuses_to_start_without_a_way_to_check_signatures() {
     let dir = tempfile::tempdir().unwrap();
