@@ -45,7 +45,8 @@ pub struct ServeConfig {
     pub clock: Arc<dyn Clock>,
     /// Anonymise call details older than this many months, daily; 0 keeps everything.
     pub retention_months: u32,
-    /// Webhooks a second from one source; 0: no limit.
+    /// Webhooks with a failed signature a second from one source (every webhook, when
+    /// signatures are not checked); 0: no limit.
     pub rate_per_source: u32,
     /// The provider's REST API, for fetching voicemail recordings; `None` without credentials.
     pub recordings: Option<desk::calls::Recordings>,

@@ -39,25 +39,46 @@ pub async fn webhook(
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    if !state.rate_limit.allow(RateLimit::source(peer, &headers), started) {
-        state.metrics.refused_rate.fetch_add(1, Ordering::Relaxed);
-        tracing::warn!("refused a webhook: too many from one source");
-        return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "too many requests\n").into_response();
-    }
     let Some(endpoint) = Endpoint::from_path(&endpoint) else {
         return (StatusCode::NOT_FOUND, "no such webhook\n").into_response();
     };
+    let source = RateLimit::source(peer, &headers);
     let form = twilio::parse_pairs(&body);
     let query = twilio::parse_pairs(uri.query().unwrap_or("").as_bytes());
-    if let Some(token) = &state.auth_token {
-        let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        let url = format!("{}{}", state.public_url, path_and_query);
-        let signature = headers.get("X-Twilio-Signature").and_then(|v| v.to_str().ok()).unwrap_or("");
-        if !twilio::verify(token, &url, &form, signature) {
-            state.metrics.refused_signature.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(endpoint = endpoint.path(), "refused a webhook with a missing or wrong X-Twilio-Signature");
-            return (StatusCode::FORBIDDEN, "signature does not match\n").into_response();
+    // The per-source limit counts failed signatures only, so a burst of genuine webhooks
+    // (every call at once comes from Twilio's few addresses) is never refused for rate.
+    // That needs the signature checked first, for every request, and that stays cheap: the
+    // form is at most 64 KB (the router's body limit) and the check is one HMAC-SHA1 over
+    // it per spelling of the URL (at most two) — microseconds for a real webhook's form,
+    // well under a millisecond for the largest — with no database work before it. A forgery
+    // under the limit gets 403; once its source is over the limit, each further forgery
+    // gets 429 for that same small cost and nothing more (no database, nothing stored).
+    // Without a token (`--insecure-skip-signature`) nothing can be verified, so every
+    // request counts against the limit, as before.
+    let refused_for_rate = match &state.auth_token {
+        Some(token) => {
+            let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let url = format!("{}{}", state.public_url, path_and_query);
+            let signature = headers.get("X-Twilio-Signature").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if twilio::verify(token, &url, &form, signature) {
+                false
+            } else if state.rate_limit.allow(source, started) {
+                state.metrics.refused_signature.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(
+                    endpoint = endpoint.path(),
+                    "refused a webhook with a missing or wrong X-Twilio-Signature"
+                );
+                return (StatusCode::FORBIDDEN, "signature does not match\n").into_response();
+            } else {
+                true
+            }
         }
+        None => !state.rate_limit.allow(source, started),
+    };
+    if refused_for_rate {
+        state.metrics.refused_rate.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!("refused a webhook: too many from one source");
+        return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "too many requests\n").into_response();
     }
     let inbound = match twilio::parse(endpoint, &query, &form) {
         Ok(i) => i,
