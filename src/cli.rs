@@ -693,7 +693,7 @@ fn serve(
     let numbers: Vec<String> =
         neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
     runtime()?.block_on(async move {
-        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source, recordings, rest }).await?;
+        let app = crate::web::Application::build(crate::web::ServeConfig { db, neighbourhoods, listen, public_url: public_url.clone(), auth_token, clock, retention_months, rate_per_source, recordings, rest, created_call_fallback: None }).await?;
         tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {}/twilio/voice, status callback {}/twilio/status", public_url.trim_end_matches('/'), public_url.trim_end_matches('/'));
         app.run(crate::web::shutdown_signal()).await
     })?;

@@ -74,6 +74,8 @@ struct Inner {
     /// The next creations answered with 503.
     fail_next: u32,
     create_requests: u32,
+    /// The `FallbackUrl` each created call was given, in order.
+    fallback_urls: Vec<Option<String>>,
     /// Helpers wait for each other before pressing a key (to press at the same moment).
     key_barrier: Option<Arc<tokio::sync::Barrier>>,
     /// The caller hangs up in the moment between a helper's yes and their join.
@@ -137,6 +139,8 @@ impl Network {
         let app = axum::Router::new()
             .route("/2010-04-01/Accounts/{account}/Calls.json", post(create))
             .route("/2010-04-01/Accounts/{account}/Calls/{file}", post(update))
+            // Hosted apart from the service, as `deploy/README.md` says it must be.
+            .route("/fallback/created-call.xml", post(created_call_fallback))
             .with_state(network.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -166,6 +170,11 @@ impl Network {
     /// The next `n` creations answer 503 (the client should retry).
     pub fn fail_next_creations(&self, n: u32) {
         self.lock().fail_next = n;
+    }
+
+    /// The `FallbackUrl` of every call created so far, in order.
+    pub fn fallback_urls(&self) -> Vec<Option<String>> {
+        self.lock().fallback_urls.clone()
     }
 
     /// Creation requests received, retries included.
@@ -390,6 +399,16 @@ impl Network {
     }
 }
 
+/// Where the Sandbox's created calls fall back to: `deploy/fallback-created-call.xml`.
+pub fn created_call_fallback_url(net: &Network) -> Url {
+    net.api_base.join("/fallback/created-call.xml").expect("a path joins a base URL")
+}
+
+async fn created_call_fallback() -> Response {
+    let xml = include_str!("../../deploy/fallback-created-call.xml");
+    ([("Content-Type", "text/xml")], xml).into_response()
+}
+
 fn twilio_error(status: u16, code: u32, message: &str) -> Response {
     let body = serde_json::json!({ "code": code, "message": message, "more_info": format!("https://www.twilio.com/docs/errors/{code}"), "status": status });
     (
@@ -427,6 +446,7 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
         }
     }
     let status_callback = get("StatusCallback").and_then(|u| Url::parse(&u).ok());
+    net.lock().fallback_urls.push(get("FallbackUrl"));
     let timeout: i64 = get("Timeout").and_then(|t| t.parse().ok()).unwrap_or(60);
     let parent = url.query_pairs().find(|(k, _)| k == "call").map(|(_, v)| v.to_string()).unwrap_or_default();
     let sid = net.new_sid();

@@ -53,6 +53,10 @@ pub struct ServeConfig {
     /// The provider's REST API for ringing in waves; `None` without credentials (then
     /// only `dial` mode works).
     pub rest: Option<Arc<crate::provider::twilio::rest::RestClient>>,
+    /// The `FallbackUrl` of every call the service creates: a static document hosted
+    /// elsewhere (`deploy/fallback-created-call.xml`), so that a neighbour or resident
+    /// whose webhook fails is thanked instead of cut off.
+    pub created_call_fallback: Option<url::Url>,
 }
 
 pub struct AppState {
@@ -70,6 +74,7 @@ pub struct AppState {
     pub changes: tokio::sync::broadcast::Sender<String>,
     pub desk: desk::DeskState,
     pub rest: Option<Arc<crate::provider::twilio::rest::RestClient>>,
+    pub created_call_fallback: Option<url::Url>,
 }
 
 pub struct Application {
@@ -108,6 +113,7 @@ impl Application {
             metrics: metrics::Metrics::default(),
             rate_limit: limits::RateLimit::new(config.rate_per_source),
             rest: config.rest,
+            created_call_fallback: config.created_call_fallback,
         });
         let twilio = Router::new()
             .route("/twilio/{endpoint}", post(webhooks::webhook))

@@ -784,7 +784,11 @@ pub fn apply_report(
 
 /// An outbound call for `leg`: its document and status callback URLs, our number as
 /// caller ID, the dialplan's ring timeout.
-fn outbound_call(urls: Result<(url::Url, url::Url), url::ParseError>, leg: &NewLeg) -> Option<CreateCall> {
+fn outbound_call(
+    urls: Result<(url::Url, url::Url), url::ParseError>,
+    leg: &NewLeg,
+    fallback_url: Option<&url::Url>,
+) -> Option<CreateCall> {
     let (url, status_callback) = match urls {
         Ok(urls) => urls,
         Err(e) => {
@@ -800,11 +804,18 @@ fn outbound_call(urls: Result<(url::Url, url::Url), url::ParseError>, leg: &NewL
         status_callback_events: vec![CallEvent::Completed],
         timeout_secs: Some(leg.timeout_seconds),
         machine_detection: None,
+        fallback_url: fallback_url.cloned(),
     })
 }
 
 async fn call_resident(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
-    let Some(create) = outbound_call(twilio::resident_urls(&state.public_url, &leg.call_sid), &leg) else { return };
+    let Some(create) = outbound_call(
+        twilio::resident_urls(&state.public_url, &leg.call_sid),
+        &leg,
+        state.created_call_fallback.as_ref(),
+    ) else {
+        return;
+    };
     match rest.create_call(&create).await {
         Ok(created) => {
             let sid = leg.call_sid.clone();
@@ -840,7 +851,11 @@ fn calls_resident_leg(tx: &Connection, search_sid: &str, leg_sid: &str) -> anyho
 }
 
 async fn create_leg(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
-    let Some(create) = outbound_call(twilio::wave_urls(&state.public_url, &leg.call_sid, leg.attempt), &leg) else {
+    let Some(create) = outbound_call(
+        twilio::wave_urls(&state.public_url, &leg.call_sid, leg.attempt),
+        &leg,
+        state.created_call_fallback.as_ref(),
+    ) else {
         return;
     };
     match rest.create_call(&create).await {

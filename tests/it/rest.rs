@@ -42,6 +42,7 @@ fn whisper_call() -> CreateCall {
         ],
         timeout_secs: Some(20),
         machine_detection: Some(MachineDetection::Enable),
+        fallback_url: Some(Url::parse("https://elsewhere.example/fallback-created-call.xml").unwrap()),
     }
 }
 
@@ -180,6 +181,7 @@ async fn prism_accepts_every_call_creation() {
         status_callback_events: vec![],
         timeout_secs: None,
         machine_detection: None,
+        fallback_url: None,
         ..whisper_call()
     };
     client.create_call(&minimal).await.expect("the minimal creation validates");

@@ -813,3 +813,37 @@ async fn a_yes_and_a_hang_up_at_once_in_either_order_do_not_end_the_search() {
         no_one_alone(&report);
     }
 }
+
+/// Twilio does not retry a webhook that fails: it asks for the call's `FallbackUrl`. Every
+/// call the service creates has one, and the document there thanks whoever picked up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_created_call_falls_back_to_a_kind_goodbye() {
+    let app = spawn_waves_app(2, |p| p).await;
+    let script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept);
+    let report = app.call(JAN, script).await;
+    assert_eq!(app.log_of(&report).await.outcome.as_deref(), Some("matched"));
+    let fallback = burenlijn::sim::network::created_call_fallback_url(app.network()).to_string();
+    let given = app.network().fallback_urls();
+    assert!(!given.is_empty());
+    assert!(given.iter().all(|f| f.as_deref() == Some(fallback.as_str())), "{given:?}");
+
+    // A created call whose webhook cannot be reached at all (the service is down).
+    use burenlijn::provider::twilio::rest::CreateCall;
+    let parent = "CA00000000000000000000000000000abc";
+    let create = CreateCall {
+        to: CARLA.into(),
+        from: SWITCHBOARD.into(),
+        url: url::Url::parse(&format!("http://127.0.0.1:9/twilio/wave-whisper?call={parent}&n=1")).unwrap(),
+        status_callback: None,
+        status_callback_events: vec![],
+        timeout_secs: Some(20),
+        machine_detection: None,
+        fallback_url: Some(url::Url::parse(&fallback).unwrap()),
+    };
+    app.sandbox.state.rest.as_ref().unwrap().create_call(&create).await.unwrap();
+    let lines = app.network().lines_when_done(parent, std::time::Duration::from_secs(10)).await;
+    assert!(
+        lines.iter().any(|l| matches!(l, Line::HelperHears { number, text } if number == CARLA && text.contains("Dank u wel dat u opneemt"))),
+        "{lines:#?}"
+    );
+}
