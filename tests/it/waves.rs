@@ -847,3 +847,25 @@ async fn every_created_call_falls_back_to_a_kind_goodbye() {
         "{lines:#?}"
     );
 }
+
+/// Moving the held caller with a REST redirect also requests the `<Dial action>` the caller
+/// sits in (Twilio ignores what that returns): the two requests are one move, decided once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dial_action_that_comes_with_a_redirect_changes_nothing_more() {
+    let app = spawn_waves_app(2, |p| p).await;
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }
+        .helper(ANJA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Decline);
+    let report = app.call(JAN, script).await;
+    let moves: Vec<&(String, String)> =
+        report.documents.iter().filter(|(path, _)| path.starts_with("/twilio/hold-done")).collect();
+    assert_eq!(moves.len(), 2, "the Dial action and the redirect: {moves:#?}");
+    assert_eq!(moves[0].1, moves[1].1, "both get the same document");
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("desk"));
+    assert_eq!(caller_heard(&report).iter().filter(|t| t.starts_with("Het spijt me.")).count(), 1);
+    assert_eq!(app.count("SELECT count(*) FROM attempts").await, 3, "nothing counted twice");
+    assert_eq!(report.lines.iter().filter(|l| **l == Line::DeskAnswers).count(), 1, "put through to the desk once");
+    no_one_alone(&report);
+}
