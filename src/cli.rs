@@ -498,6 +498,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 kills,
                 seed,
                 waves,
+                kinder_retries: std::time::Duration::from_secs(20),
             }))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report.json())?);

@@ -478,6 +478,16 @@ impl Stepper<'_, '_> {
                 self.effects.push(Effect::AttemptEnded { attempt, result: AttemptResult::Canceled });
                 self.state.phase = Phase::Holding { matched: false };
             }
+            (Phase::Ended { outcome: Outcome::Matched, .. }, Event::WinnerDropped { attempt })
+                if !self.ctx.callback =>
+            {
+                // The caller's call ended (their line, or the provider's fallback while this
+                // service was down) and the helper who said yes never entered: the two never
+                // talked. The desk calls the caller back.
+                self.effects.push(Effect::MatchUndone { attempt });
+                self.effects.push(Effect::AttemptEnded { attempt, result: AttemptResult::Canceled });
+                self.state.phase = Phase::Ended { outcome: Outcome::Abandoned, from: Stage::Ringing };
+            }
             (Phase::Holding { matched: true }, Event::HelperWaitTick { attempt }) if self.ctx.callback => {
                 let caller = self.ctx.caller.first_name.clone().unwrap_or_default();
                 let still = self.speech(PromptKey::CallbackHelperStillWaiting, &[("caller", &caller)]);

@@ -175,13 +175,18 @@ impl Emulator {
         }
         let sig = signature(&self.auth_token, url.as_str(), &params);
         let deadline = Instant::now() + retry_for;
+        // Twilio makes two connection attempts, and does not retry an answer, a 5xx
+        // included (error 11205); `retry_for` is a kinder provider a test must ask for.
+        let mut connection_attempts = 0;
         loop {
             let outcome = self.post_with_signature(url, &params, Some(&sig)).await;
-            let retry = match &outcome {
-                Err(EmulatorError::Http { .. }) => true,
-                Ok((status, _)) => *status >= 500,
-                Err(_) => false,
-            };
+            connection_attempts += 1;
+            let could_not_connect = matches!(&outcome, Err(EmulatorError::Http { .. }));
+            if could_not_connect && connection_attempts < 2 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                continue;
+            }
+            let retry = could_not_connect || matches!(&outcome, Ok((status, _)) if *status >= 500);
             if !retry || Instant::now() >= deadline {
                 return outcome;
             }
@@ -292,7 +297,19 @@ impl Emulator {
             }
             match self.run_caller_document(&mut call, &url, &body).await? {
                 Some((next_url, next_params, hung_up)) => {
-                    let next_body = self.webhook(&mut call, &next_url, &next_params).await?;
+                    let next_body = match (self.webhook(&mut call, &next_url, &next_params).await, &self.fallback_twiml)
+                    {
+                        (Ok(body), _) => body,
+                        // The caller has hung up already: nobody hears the answer.
+                        (Err(EmulatorError::Http { .. } | EmulatorError::Status { .. }), _) if hung_up => break,
+                        // Any webhook that fails goes to the number's fallback (11205).
+                        (Err(EmulatorError::Http { .. } | EmulatorError::Status { .. }), Some(fallback)) => {
+                            let _ = self.run_caller_document(&mut call, &next_url, fallback).await?;
+                            call.report.fell_back = true;
+                            break;
+                        }
+                        (Err(e), _) => return Err(e),
+                    };
                     if hung_up {
                         break;
                     }
@@ -327,9 +344,14 @@ impl Emulator {
     async fn status_callback(&self, call: &mut Call<'_>, duration: &str) -> Result<(), EmulatorError> {
         let mut status = call.params_with_status("completed");
         status.push(("CallDuration".into(), duration.to_string()));
+        status.push(("SequenceNumber".into(), "0".into()));
         let status_url = self.status_url();
-        self.webhook(call, &status_url, &status).await?;
-        Ok(())
+        match self.webhook(call, &status_url, &status).await {
+            // Twilio does not send a status callback again: with a number's fallback (a
+            // provider that behaves as documented) it is simply lost.
+            Err(EmulatorError::Http { .. } | EmulatorError::Status { .. }) if self.fallback_twiml.is_some() => Ok(()),
+            other => other.map(|_| ()),
+        }
     }
 
     /// Runs one document on the caller's leg. Returns the next request to make, with
@@ -658,6 +680,15 @@ impl Emulator {
                 Ok(("completed", true, child, 240))
             }
             Ok(_) => Ok(("completed", false, child, 0)),
+            // The whisper's webhook failed: the helper's leg ends without being joined.
+            // What Twilio reports to the `<Dial>` action then is not documented; the
+            // service must be safe either way.
+            Err(WhisperFailure::Webhook(EmulatorError::Http { .. } | EmulatorError::Status { .. }))
+                if self.fallback_twiml.is_some() =>
+            {
+                call.line(Line::NotReached { number: number.to_string(), status: "whisper failed".into() });
+                Ok(("completed", false, child, 0))
+            }
             Err(WhisperFailure::Webhook(e)) => Err(e),
             Err(WhisperFailure::Twiml { url, message }) => Err(EmulatorError::Twiml { url, message }),
             Err(WhisperFailure::Runaway(n)) => Err(EmulatorError::Runaway(n)),

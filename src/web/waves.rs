@@ -172,8 +172,22 @@ pub fn after_caller_step(
         if let Some(search) = store::load(tx, &call.call_sid)? {
             // The caller hung up, or left the hold: nobody rings for them any more.
             store::give_up(tx, &call.call_sid, now)?;
+            let winner_leg = match search.winner_attempt {
+                Some(w) => store::legs(tx, &call.call_sid)?.into_iter().find(|l| l.attempt == w),
+                None => None,
+            };
             if search.status != waves::SearchStatus::Matched {
                 cancel_legs(tx, &call.call_sid, &waves::caller_gone(&search.legs), now, out)?;
+            } else if let Some(winner) = winner_leg.filter(|l| l.ended && l.conference_sid.is_none()) {
+                // The helper who said yes is gone already without ever entering: the two
+                // never talked (their leg's end was reported before the caller's).
+                if callbacks::by_search(tx, &call.call_sid)?.is_none() {
+                    let event = Event::WinnerDropped { attempt: winner.attempt };
+                    let step = run_step(tx, &state.store.registry, hood, call, event, now, false)?;
+                    let mut stored = call.clone();
+                    stored.state = step.state;
+                    calls::save(tx, &stored, &step.effects, now)?;
+                }
             } else if let (Some(caller_conference), Some(winner)) =
                 (search.conference_sid.as_deref(), search.winner_attempt)
             {
@@ -396,12 +410,16 @@ pub fn report(
                 store::set_leg_status(tx, &sid, attempt, ended, now)?;
             }
             store::end_leg(tx, &sid, attempt, now)?;
+            let caller_left_matched = matches!(call.state.phase, Phase::Ended { outcome: Outcome::Matched, .. });
             let search = store::load(tx, &sid)?.filter(|s| {
-                s.winner_attempt == Some(attempt) && call.state.phase == (Phase::Holding { matched: true })
+                s.winner_attempt == Some(attempt)
+                    && (call.state.phase == (Phase::Holding { matched: true }) || caller_left_matched)
             });
             if let Some(search) = search {
                 let entered = leg.is_some_and(|l| l.conference_sid.is_some());
                 let dropped = match callbacks::by_search(tx, &sid)? {
+                    // The caller ended too, and this helper never entered: they never talked.
+                    None if caller_left_matched => !entered,
                     // Their yes never reached the caller, who still hears the hold's kind
                     // words: the search goes on.
                     None => waves::winner_dropped(entered, search.won_at, now) && store::unwin(tx, &sid, attempt)?,
