@@ -9,14 +9,18 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 
-use crate::domain::dialplan::{self, Dialplan};
+use crate::domain::dialplan::{self, Dialplan, KnownVoices};
 use crate::domain::prompts::Prompts;
+use crate::provider::twilio;
 
 pub const EXAMPLE_DIALPLAN: &str = include_str!("../dialplans/example.toml");
 
-/// The example dialplan's text with `ringing.mode = "waves"`.
+/// The example dialplan's text with `ringing.mode = "waves"`, every other line as it was.
 pub fn example_dialplan_in_waves() -> String {
-    EXAMPLE_DIALPLAN.replacen("mode = \"dial\"", "mode = \"waves\"", 1)
+    const DIAL: &str = "mode = \"dial\"";
+    // Were the line ever written otherwise, the text would silently stay in dial mode.
+    assert_eq!(EXAMPLE_DIALPLAN.matches(DIAL).count(), 1, "dialplans/example.toml says `{DIAL}` once");
+    EXAMPLE_DIALPLAN.replacen(DIAL, "mode = \"waves\"", 1)
 }
 pub const EXAMPLE_PARTICIPANTS: &str = include_str!("../dialplans/example-participants.csv");
 const EMBEDDED_PROMPTS: &[(&str, &str)] =
@@ -108,8 +112,11 @@ pub fn check_dialplan(
     file: &str,
     prompts_dir: Option<&Path>,
 ) -> Result<(Dialplan, Prompts), Vec<String>> {
-    let plan =
-        dialplan::parse(source).map_err(|errs| errs.iter().map(|e| format!("{file}: {e}")).collect::<Vec<_>>())?;
+    // The voice is checked against the provider's list here, where a dialplan meets the
+    // provider: the domain takes the list as plain data (`KnownVoices`) and keeps the span of
+    // `voice.name`, so the error names its line; the list itself lives with the provider.
+    let plan = dialplan::parse_with_voices(source, KnownVoices(twilio::voices::KNOWN))
+        .map_err(|errs| errs.iter().map(|e| format!("{file}: {e}")).collect::<Vec<_>>())?;
     let prompts = load_prompts(prompts_dir, &plan.language)?;
     let errors: Vec<String> = dialplan::check_prompts(&plan, &prompts).iter().map(|e| format!("{file}: {e}")).collect();
     if !errors.is_empty() {

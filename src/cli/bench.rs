@@ -29,7 +29,14 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Crash { calls, concurrency, kills, seed, waves, json } => {
-            let options = crash::CrashOptions { calls, concurrency, kills, seed, waves };
+            let options = crash::CrashOptions {
+                calls,
+                concurrency,
+                kills,
+                seed,
+                waves,
+                kinder_retries: std::time::Duration::from_secs(20),
+            };
             let report = runtime()?.block_on(crash::run(options))?;
             print(json, || report.json(), || report.table())?;
             Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })

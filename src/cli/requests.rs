@@ -25,7 +25,13 @@ pub fn run(RequestsArgs { command, db, all }: RequestsArgs) -> anyhow::Result<Ex
         let phone = r.phone.as_deref().map(phone::mask).unwrap_or_else(|| "-".into());
         println!(
             "#{:<4} {:<11} {:<12} {:<14} open until {}  next try {}  tries {}",
-            r.id, r.status, r.category, phone, r.open_until, r.next_try_at, r.tries
+            r.id,
+            r.status.as_str(),
+            r.category,
+            phone,
+            r.open_until,
+            r.next_try_at,
+            r.tries
         );
     }
     Ok(ExitCode::SUCCESS)

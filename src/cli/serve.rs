@@ -175,6 +175,7 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         rate_per_source,
         recordings,
         rest,
+        created_call_fallback: None,
     };
     runtime()?.block_on(async move {
         let app = Application::build(config).await?;

@@ -295,6 +295,10 @@ pub struct Context<'a> {
     pub caller_over_limit: bool,
     /// This is the search for a resident who asked to be called back (no caller on hold).
     pub callback: bool,
+    /// The held caller's hold ended while their search still runs, or before the helper
+    /// who said yes entered: Twilio moves a call on to the `<Dial>` action when its wait
+    /// document cannot be fetched. The caller goes back on hold.
+    pub hold_goes_on: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -474,6 +478,16 @@ impl Stepper<'_, '_> {
                 self.effects.push(Effect::AttemptEnded { attempt, result: AttemptResult::Canceled });
                 self.state.phase = Phase::Holding { matched: false };
             }
+            (Phase::Ended { outcome: Outcome::Matched, .. }, Event::WinnerDropped { attempt })
+                if !self.ctx.callback =>
+            {
+                // The caller's call ended (their line, or the provider's fallback while this
+                // service was down) and the helper who said yes never entered: the two never
+                // talked. The desk calls the caller back.
+                self.effects.push(Effect::MatchUndone { attempt });
+                self.effects.push(Effect::AttemptEnded { attempt, result: AttemptResult::Canceled });
+                self.state.phase = Phase::Ended { outcome: Outcome::Abandoned, from: Stage::Ringing };
+            }
             (Phase::Holding { matched: true }, Event::HelperWaitTick { attempt }) if self.ctx.callback => {
                 let caller = self.ctx.caller.first_name.clone().unwrap_or_default();
                 let still = self.speech(PromptKey::CallbackHelperStillWaiting, &[("caller", &caller)]);
@@ -482,9 +496,22 @@ impl Stepper<'_, '_> {
                 // Asked again and again until the resident joins (a wait document may redirect).
                 self.reply.push(Action::Redirect(Next::HelperWait { attempt }));
             }
-            (_, Event::HelperWaitTick { .. }) => self.reply.push(Action::Pause(1)),
+            // A stray wait request (the search moved on meanwhile): a short pause, and the
+            // wait document is asked for again. Twilio never repeats a wait document by
+            // itself, so every one ends in a `<Redirect>`; the next request hears what the
+            // new state says.
+            (_, Event::HelperWaitTick { attempt }) => {
+                self.reply.push(Action::Pause(1));
+                self.reply.push(Action::Redirect(Next::HelperWait { attempt }));
+            }
             (Phase::Holding { .. }, Event::HoldTick) => self.hold_music(),
-            (_, Event::HoldTick) => self.reply.push(Action::Pause(1)),
+            (_, Event::HoldTick) => {
+                self.reply.push(Action::Pause(1));
+                self.reply.push(Action::Redirect(Next::HoldWait));
+            }
+            (Phase::Holding { .. }, Event::HoldEnded) if self.ctx.hold_goes_on => {
+                self.reply.push(Action::Hold { wait: Next::HoldWait, done: Next::HoldDone });
+            }
             (Phase::Holding { matched: true }, Event::HoldEnded) => {
                 self.say(PromptKey::GoodbyeMatched);
                 self.reply.push(Action::Hangup);

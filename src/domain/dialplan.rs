@@ -105,6 +105,22 @@ impl Dialplan {
     }
 }
 
+/// The voices a provider's text-to-speech has, by the provider's language code (`nl-NL`):
+/// plain data, so the domain knows no provider. Whoever loads dialplans for real passes
+/// the provider's table (`config::check_dialplan` passes `provider::twilio::voices::KNOWN`).
+#[derive(Clone, Copy, Debug)]
+pub struct KnownVoices<'a>(pub &'a [(&'a str, &'a [&'a str])]);
+
+impl<'a> KnownVoices<'a> {
+    fn for_language(self, language: &str) -> Option<&'a [&'a str]> {
+        self.0.iter().find(|(l, _)| *l == language).map(|(_, names)| *names)
+    }
+
+    fn languages(self) -> Vec<&'a str> {
+        self.0.iter().map(|(l, _)| *l).collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}field `{field}`: {message}", line.map(|l| format!("line {l}, ")).unwrap_or_default())]
 pub struct DialplanError {
@@ -232,7 +248,20 @@ impl Check<'_> {
     }
 }
 
+/// Parses a dialplan without checking its voice against a provider (for tests and tools;
+/// `serve` and `dialplan check` use `parse_with_voices`).
 pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
+    parse_checked(source, None)
+}
+
+/// Parses a dialplan and refuses a `voice.name` that is not one of `voices` for its
+/// `voice.language` (or a language with no known voices), naming the line, the field and
+/// the valid names: an invalid voice fails every `<Say>` it is used in.
+pub fn parse_with_voices(source: &str, voices: KnownVoices) -> Result<Dialplan, Vec<DialplanError>> {
+    parse_checked(source, Some(voices))
+}
+
+fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, Vec<DialplanError>> {
     let raw: Raw = toml::from_str(source).map_err(|e| {
         vec![DialplanError {
             line: e.span().map(|s| line_of(source, s.start)),
@@ -280,6 +309,33 @@ pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
     };
     if voice.name.is_empty() {
         c.fail::<()>("voice.name", raw.voice.name.span(), "must name a voice, like Polly.Lotte");
+    } else if let Some(known) = voices {
+        match known.for_language(&voice.language) {
+            None => {
+                c.fail::<()>(
+                    "voice.language",
+                    raw.voice.language.span(),
+                    format!(
+                        "the provider has no voices known here for '{}'; use one of: {}",
+                        voice.language,
+                        known.languages().join(", ")
+                    ),
+                );
+            }
+            Some(names) if !names.contains(&voice.name.as_str()) => {
+                c.fail::<()>(
+                    "voice.name",
+                    raw.voice.name.span(),
+                    format!(
+                        "'{}' is not a {} voice of the provider; use one of: {}",
+                        voice.name,
+                        voice.language,
+                        names.join(", ")
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
     }
 
     let desk_phone = raw.desk.phone.as_ref().and_then(|p| c.phone("desk.phone", p));
@@ -598,6 +654,47 @@ mod tests {
             let line = src.lines().position(|l| l == bad).unwrap() + 1;
             assert_eq!(errors(&src), vec![format!("line {line}, {expected}")]);
         }
+    }
+
+    const VOICES: KnownVoices = KnownVoices(&[
+        ("nl-NL", &["Polly.Lotte", "Polly.Ruben", "Polly.Laura-Neural"]),
+        ("en-GB", &["Polly.Amy", "Polly.Brian"]),
+    ]);
+
+    #[test]
+    fn a_voice_the_provider_does_not_have_is_refused_with_the_valid_names() {
+        assert!(parse_with_voices(EXAMPLE, VOICES).is_ok());
+        let src = EXAMPLE.replace("name = \"Polly.Lotte\"", "name = \"Polly.Lotta\"");
+        assert!(parse(&src).is_ok(), "without a provider's list any name goes");
+        let line = src.lines().position(|l| l == "name = \"Polly.Lotta\"").unwrap() + 1;
+        let errs: Vec<String> = parse_with_voices(&src, VOICES).unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errs,
+            vec![format!(
+                "line {line}, field `voice.name`: 'Polly.Lotta' is not a nl-NL voice of the provider; \
+                 use one of: Polly.Lotte, Polly.Ruben, Polly.Laura-Neural"
+            )]
+        );
+        // A voice of another language is refused too: the name is checked per language.
+        let src = EXAMPLE.replace("name = \"Polly.Lotte\"", "name = \"Polly.Amy\"");
+        assert!(errors_with_voices(&src)[0].contains("'Polly.Amy' is not a nl-NL voice"));
+        let src = EXAMPLE
+            .replace("name = \"Polly.Lotte\"\nlanguage = \"nl-NL\"", "name = \"Polly.Amy\"\nlanguage = \"en-GB\"");
+        assert!(src.contains("Polly.Amy") && parse_with_voices(&src, VOICES).is_ok(), "an en-GB voice for en-GB");
+        // A language the provider has no voices for.
+        let src = EXAMPLE.replace("language = \"nl-NL\"", "language = \"nl-nl\"");
+        let line = src.lines().position(|l| l == "language = \"nl-nl\"").unwrap() + 1;
+        assert_eq!(
+            errors_with_voices(&src),
+            vec![format!(
+                "line {line}, field `voice.language`: the provider has no voices known here for 'nl-nl'; \
+                 use one of: nl-NL, en-GB"
+            )]
+        );
+    }
+
+    fn errors_with_voices(src: &str) -> Vec<String> {
+        parse_with_voices(src, VOICES).err().unwrap_or_default().iter().map(|e| e.to_string()).collect()
     }
 
     #[test]

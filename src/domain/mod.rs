@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod call;
+pub mod callback;
 pub mod desk;
 pub mod dialplan;
 pub mod hours;

@@ -7,6 +7,7 @@
 //!   `<Conference>`.
 //! - `network`: the REST side. `Calls.json` create and update on loopback, helper and
 //!   resident legs, conferences and their callbacks, and the faults a test may ask for.
+//! - `whisper`: the one interpreter of what a helper hears after picking up, for both.
 //! - `people`: what the people on the phones do (`HelperAction`, `Script`) and hear (`Line`).
 //! - `twiml`: how the emulator reads the documents it gets; `webhook`: signed form posts.
 //! - `sandbox`: the real server on loopback with a simulated clock, wired to the emulator.
@@ -19,5 +20,6 @@ pub mod people;
 pub mod sandbox;
 pub mod twiml;
 pub mod webhook;
+mod whisper;
 
 pub use sandbox::Sandbox;

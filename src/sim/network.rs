@@ -22,6 +22,7 @@ use url::Url;
 use super::people::{HelperAction, Line};
 use super::twiml::{parse_twiml, speaking_seconds, Verb};
 use super::webhook::signed_post;
+use super::whisper::{self, Document, HelperLeg, WhisperEnd, WhisperFailure};
 
 /// What happens to a caller waiting in a conference.
 #[derive(Debug)]
@@ -51,6 +52,8 @@ struct Room {
     events: mpsc::UnboundedSender<ConferenceEvent>,
     sid: String,
     join_callback: Option<Url>,
+    /// The conference's own event counter (`SequenceNumber`).
+    sequence: Arc<AtomicU64>,
 }
 
 /// Helpers not scripted act at random: the generator and how it picks an action.
@@ -71,10 +74,21 @@ struct Inner {
     /// The next creations answered with 503.
     fail_next: u32,
     create_requests: u32,
+    /// The `FallbackUrl` each created call was given, in order.
+    fallback_urls: Vec<Option<String>>,
     /// Helpers wait for each other before pressing a key (to press at the same moment).
     key_barrier: Option<Arc<tokio::sync::Barrier>>,
     /// The caller hangs up in the moment between a helper's yes and their join.
     hang_up_before_join: bool,
+    /// Calls leave the queue at most this many a (simulated) second: the account's
+    /// calls-per-second limit (Twilio's default is 1).
+    calls_per_second: u32,
+    /// Simulated seconds every created call stays `queued` before the limit lets it ring.
+    queue_for: i64,
+    /// When (simulated seconds since the network started) the last call left the queue.
+    last_dequeue: Option<f64>,
+    /// Simulated seconds the next helper to join a conference waits before entering it.
+    delay_next_join: i64,
     /// Seconds these numbers ring before they pick up (others: 8).
     ring_seconds: HashMap<String, i64>,
     /// Print each line as it happens (the demo).
@@ -101,6 +115,7 @@ pub struct Network {
     pub ms_per_second: u64,
     next_sid: AtomicU64,
     inner: Mutex<Inner>,
+    started: tokio::time::Instant,
 }
 
 impl Network {
@@ -118,11 +133,14 @@ impl Network {
             api_base,
             ms_per_second: 2,
             next_sid: AtomicU64::new(1),
-            inner: Mutex::new(Inner::default()),
+            inner: Mutex::new(Inner { calls_per_second: 1, ..Inner::default() }),
+            started: tokio::time::Instant::now(),
         });
         let app = axum::Router::new()
             .route("/2010-04-01/Accounts/{account}/Calls.json", post(create))
             .route("/2010-04-01/Accounts/{account}/Calls/{file}", post(update))
+            // Hosted apart from the service, as `deploy/README.md` says it must be.
+            .route("/fallback/created-call.xml", post(created_call_fallback))
             .with_state(network.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -154,6 +172,11 @@ impl Network {
         self.lock().fail_next = n;
     }
 
+    /// The `FallbackUrl` of every call created so far, in order.
+    pub fn fallback_urls(&self) -> Vec<Option<String>> {
+        self.lock().fallback_urls.clone()
+    }
+
     /// Creation requests received, retries included.
     pub fn create_requests(&self) -> u32 {
         self.lock().create_requests
@@ -162,6 +185,42 @@ impl Network {
     /// The next `n` helpers who press a key wait for each other and press together.
     pub fn press_together(&self, n: usize) {
         self.lock().key_barrier = Some(Arc::new(tokio::sync::Barrier::new(n)));
+    }
+
+    /// The next helper about to join a conference waits `seconds` (simulated) first: the
+    /// moment between a yes and the join, drawn out.
+    pub fn delay_next_join(&self, seconds: i64) {
+        self.lock().delay_next_join = seconds;
+    }
+
+    /// Whether a helper rung for `parent` has pressed 1.
+    pub fn pressed_one(&self, parent: &str) -> bool {
+        self.lock().lines.iter().any(|(p, l)| p == parent && matches!(l, Line::HelperPresses { key, .. } if key == "1"))
+    }
+
+    /// Every created call stays `queued` at least `seconds` (simulated) before it rings, as
+    /// calls do at Twilio beyond the account's calls-per-second limit.
+    pub fn queue_for(&self, seconds: i64) {
+        self.lock().queue_for = seconds;
+    }
+
+    /// The account's calls-per-second limit (1 unless a test says otherwise).
+    pub fn calls_per_second(&self, n: u32) {
+        self.lock().calls_per_second = n.max(1);
+    }
+
+    /// How long (simulated seconds) a call created now stays `queued`: every call starts
+    /// `queued`, and leaves the queue no faster than the calls-per-second limit.
+    fn queue_seconds(&self) -> f64 {
+        let now = self.started.elapsed().as_millis() as f64 / self.ms_per_second as f64;
+        let mut inner = self.lock();
+        let spacing = 1.0 / f64::from(inner.calls_per_second);
+        let leaves = match inner.last_dequeue {
+            Some(last) => (last + spacing).max(now),
+            None => now,
+        } + inner.queue_for as f64;
+        inner.last_dequeue = Some(leaves - inner.queue_for as f64);
+        leaves - now
     }
 
     /// `number` rings this many (simulated) seconds before it picks up.
@@ -187,7 +246,7 @@ impl Network {
         join_callback: Option<Url>,
     ) {
         let n = self.next_sid.fetch_add(1, Ordering::SeqCst);
-        let room = Room { events, sid: format!("CF{:032x}", n), join_callback };
+        let room = Room { events, sid: format!("CF{:032x}", n), join_callback, sequence: Arc::new(AtomicU64::new(0)) };
         {
             let mut inner = self.lock();
             inner.conferences.insert(name.to_string(), room.clone());
@@ -204,6 +263,8 @@ impl Network {
             ("ConferenceSid".into(), room.sid.clone()),
             ("FriendlyName".into(), name.to_string()),
             ("StatusCallbackEvent".into(), "participant-join".into()),
+            ("SequenceNumber".into(), room.sequence.fetch_add(1, Ordering::SeqCst).to_string()),
+            ("Timestamp".into(), httpdate_now()),
             ("Muted".into(), "false".into()),
             ("Hold".into(), "false".into()),
             ("Coaching".into(), "false".into()),
@@ -282,7 +343,13 @@ impl Network {
     }
 
     async fn wait(&self, seconds: i64, stop: &AtomicBool) -> bool {
-        let until = tokio::time::Instant::now() + Duration::from_millis(self.ms_per_second * seconds.max(0) as u64);
+        self.wait_for(seconds.max(0) as f64, stop).await
+    }
+
+    /// Waits `seconds` of simulated time; `false` when `stop` was set meanwhile.
+    async fn wait_for(&self, seconds: f64, stop: &AtomicBool) -> bool {
+        let until = tokio::time::Instant::now()
+            + Duration::from_secs_f64(self.ms_per_second as f64 * seconds.max(0.0) / 1000.0);
         while tokio::time::Instant::now() < until {
             if stop.load(Ordering::SeqCst) {
                 return false;
@@ -293,24 +360,53 @@ impl Network {
     }
 
     async fn post(&self, url: &Url, params: &[(String, String)]) -> Result<String, String> {
+        self.post_for(url, params, None).await
+    }
+
+    /// A webhook as Twilio sends it (error 11205): two connection attempts, no retry of an
+    /// answer (a 5xx included), then the call's `FallbackUrl`, if it has one, whose
+    /// document runs instead. A test may ask for kinder retries (`retry_webhooks_for`).
+    async fn post_for(&self, url: &Url, params: &[(String, String)], fallback: Option<&Url>) -> Result<String, String> {
         let mut params = params.to_vec();
         params.push(("AccountSid".into(), self.account_sid.clone()));
         params.sort();
         let deadline = tokio::time::Instant::now() + self.lock().retry_for;
-        loop {
+        let mut connection_attempts = 0;
+        let failed = loop {
             let outcome = signed_post(&self.client, &self.auth_token, url, &params).await;
-            let retry = outcome.is_err() || matches!(&outcome, Ok((status, _)) if *status >= 500);
-            if retry && tokio::time::Instant::now() < deadline {
-                tokio::time::sleep(Duration::from_millis(40)).await;
+            connection_attempts += 1;
+            let could_not_connect = outcome.is_err();
+            let kinder = tokio::time::Instant::now() < deadline
+                && (could_not_connect || matches!(&outcome, Ok((status, _)) if *status >= 500));
+            if (could_not_connect && connection_attempts < 2) || kinder {
+                tokio::time::sleep(Duration::from_millis(if kinder { 40 } else { 5 })).await;
                 continue;
             }
-            return match outcome {
-                Ok((200, body)) => Ok(body),
-                Ok((status, body)) => Err(format!("{url} answered HTTP {status}: {body}")),
-                Err(e) => Err(e.to_string()),
-            };
+            match outcome {
+                Ok((200, body)) => return Ok(body),
+                Ok((status, body)) => break format!("{url} answered HTTP {status}: {body}"),
+                Err(e) => break e.to_string(),
+            }
+        };
+        let Some(fallback) = fallback else { return Err(failed) };
+        params.push(("ErrorCode".into(), "11200".into()));
+        params.push(("ErrorUrl".into(), url.to_string()));
+        match signed_post(&self.client, &self.auth_token, fallback, &params).await {
+            Ok((200, body)) => Ok(body),
+            Ok((status, body)) => Err(format!("{failed}; the fallback {fallback} answered HTTP {status}: {body}")),
+            Err(e) => Err(format!("{failed}; the fallback {fallback} failed: {e}")),
         }
     }
+}
+
+/// Where the Sandbox's created calls fall back to: `deploy/fallback-created-call.xml`.
+pub fn created_call_fallback_url(net: &Network) -> Url {
+    net.api_base.join("/fallback/created-call.xml").expect("a path joins a base URL")
+}
+
+async fn created_call_fallback() -> Response {
+    let xml = include_str!("../../deploy/fallback-created-call.xml");
+    ([("Content-Type", "text/xml")], xml).into_response()
 }
 
 fn twilio_error(status: u16, code: u32, message: &str) -> Response {
@@ -350,6 +446,7 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
         }
     }
     let status_callback = get("StatusCallback").and_then(|u| Url::parse(&u).ok());
+    net.lock().fallback_urls.push(get("FallbackUrl"));
     let timeout: i64 = get("Timeout").and_then(|t| t.parse().ok()).unwrap_or(60);
     let parent = url.query_pairs().find(|(k, _)| k == "call").map(|(_, v)| v.to_string()).unwrap_or_default();
     let sid = net.new_sid();
@@ -365,7 +462,7 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
             done: false,
         },
     );
-    let leg = Leg {
+    let leg = Arc::new(Leg {
         net: net.clone(),
         sid: sid.clone(),
         parent,
@@ -374,11 +471,20 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
         cancel,
         hang_up,
         answered,
-    };
-    tokio::spawn(async move {
-        let status = leg.run(url, timeout).await;
-        leg.finish(status, status_callback).await;
+        status_callback,
+        fallback_url: get("FallbackUrl").and_then(|u| Url::parse(&u).ok()),
+        final_sent: AtomicBool::new(false),
     });
+    let queued = net.queue_seconds();
+    tokio::spawn(async move {
+        match leg.run(url, timeout, queued).await {
+            Some(status) => leg.finish(status).await,
+            // Cancelled while still queued: Twilio sends no status callback at all (Call
+            // resource, "Call Status values").
+            None => leg.forget(),
+        }
+    });
+    // Every created call starts `queued` (Call resource).
     call_json(StatusCode::CREATED, &sid, "queued", &to, &from)
 }
 
@@ -402,16 +508,26 @@ async fn update(
     }
     if let Some(leg) = inner.legs.get(sid) {
         if leg.done {
-            return call_json(StatusCode::OK, sid, "completed", "", "");
+            // Updating a call that has ended (error 21220).
+            return twilio_error(400, 21220, "Call is not in-progress. Cannot redirect.");
         }
-        match get("Status").as_deref() {
-            // Cancelling only stops a call that has not been answered.
-            Some("canceled") if !leg.answered.load(Ordering::SeqCst) => leg.cancel.store(true, Ordering::SeqCst),
-            Some("canceled") => {}
-            Some("completed") => leg.hang_up.store(true, Ordering::SeqCst),
-            _ => return twilio_error(400, 21220, "this emulator only cancels or completes helper legs"),
-        }
-        return call_json(StatusCode::OK, sid, "in-progress", "", "");
+        return match get("Status").as_deref() {
+            // `Status=canceled` hangs up a call that is queued or ringing, and does nothing
+            // to a call in progress (Call resource, "Update a Call resource").
+            Some("canceled") if !leg.answered.load(Ordering::SeqCst) => {
+                leg.cancel.store(true, Ordering::SeqCst);
+                call_json(StatusCode::OK, sid, "canceled", "", "")
+            }
+            Some("canceled") => call_json(StatusCode::OK, sid, "in-progress", "", ""),
+            // `Status=completed` ends it whatever its state.
+            Some("completed") => {
+                leg.cancel.store(true, Ordering::SeqCst);
+                leg.hang_up.store(true, Ordering::SeqCst);
+                let status = if leg.answered.load(Ordering::SeqCst) { "completed" } else { "canceled" };
+                call_json(StatusCode::OK, sid, status, "", "")
+            }
+            _ => twilio_error(400, 21220, "this emulator only cancels or completes helper legs"),
+        };
     }
     let mut inner = inner;
     if get("Url").is_some() && inner.callers.contains_key(sid) && std::mem::take(&mut inner.lose_next_redirect) {
@@ -440,6 +556,11 @@ struct Leg {
     cancel: Arc<AtomicBool>,
     hang_up: Arc<AtomicBool>,
     answered: Arc<AtomicBool>,
+    status_callback: Option<Url>,
+    /// The call's `FallbackUrl`: requested when one of its webhooks fails.
+    fallback_url: Option<Url>,
+    /// The final status callback went out (it goes out once, as soon as the call ends).
+    final_sent: AtomicBool,
 }
 
 impl Leg {
@@ -447,9 +568,14 @@ impl Leg {
         self.net.line(&self.parent, line);
     }
 
-    /// Rings, runs the whisper, and returns the final `CallStatus`.
-    async fn run(&self, url: Url, timeout: i64) -> &'static str {
+    /// Waits in the queue, rings, runs the whisper, and returns the final `CallStatus`;
+    /// `None` when it was cancelled while still queued.
+    async fn run(self: &Arc<Self>, url: Url, timeout: i64, queued: f64) -> Option<&'static str> {
         let number = self.to.clone();
+        if !self.net.wait_for(queued, &self.cancel).await {
+            self.line(Line::NotReached { number, status: "canceled".into() });
+            return None;
+        }
         self.line(Line::Ringing { number: number.clone() });
         let action = {
             let mut inner = self.net.lock();
@@ -466,11 +592,11 @@ impl Leg {
         };
         if !self.net.wait(ring, &self.cancel).await {
             self.line(Line::NotReached { number, status: "canceled".into() });
-            return "canceled";
+            return Some("canceled");
         }
         if let Some(status) = status {
             self.line(Line::NotReached { number, status: status.into() });
-            return status;
+            return Some(status);
         }
         self.answered.store(true, Ordering::SeqCst);
         let params = vec![
@@ -481,138 +607,51 @@ impl Leg {
             ("From".into(), self.from.clone()),
             ("To".into(), number.clone()),
         ];
-        let mut url = url;
-        let mut body = match self.net.post(&url, &params).await {
-            Ok(b) => b,
-            Err(e) => {
+        let mut listening = Listening { leg: self.clone(), action: action.clone() };
+        let end = whisper::run(&mut listening, &number, &action, Document::CreatedCall, url, &params).await;
+        Some(match end {
+            Ok(WhisperEnd::Conference { name, wait_url, join_callback }) => {
+                let delay = std::mem::take(&mut self.net.lock().delay_next_join);
+                self.net.wait(delay, &self.hang_up).await;
+                let hang_up_first = {
+                    let mut inner = self.net.lock();
+                    inner.conferences.contains_key(&name) && std::mem::take(&mut inner.hang_up_before_join)
+                };
+                if hang_up_first {
+                    self.waiting_party_hangs_up(&name).await;
+                }
+                let room = self.net.lock().conferences.get(&name).cloned();
+                let (ended, over) = oneshot::channel();
+                match room {
+                    Some(room) if !room.events.is_closed() => {
+                        // The `statusCallback` of the first participant applies; later
+                        // participants' are ignored (TwiML `<Conference>` docs).
+                        self.net.report_join(&room, &name, &self.sid).await;
+                        if room.events.send(ConferenceEvent::HelperJoined { number: number.clone(), ended }).is_ok() {
+                            let _ = over.await;
+                        }
+                    }
+                    // Nobody there (any more): a new conference, waiting for the other side.
+                    _ => self.host(&name, timeout, wait_url, join_callback).await,
+                }
+                "completed"
+            }
+            Ok(WhisperEnd::EndedBySwitchboard) => {
+                self.line(Line::NotReached { number, status: "hung up by the switchboard".into() });
+                "completed"
+            }
+            // A created call whose document ends simply hangs up.
+            Ok(_) => "completed",
+            Err(WhisperFailure::Webhook(e)) => {
                 self.line(Line::NotReached { number, status: format!("webhook failed: {e}") });
-                return "failed";
+                "failed"
             }
-        };
-        for _ in 0..20 {
-            let Ok(verbs) = parse_twiml(&body) else {
-                self.line(Line::NotReached { number, status: format!("invalid TwiML: {body}") });
-                return "failed";
-            };
-            let mut next: Option<(Url, String)> = None;
-            for verb in verbs {
-                if self.hang_up.load(Ordering::SeqCst) {
-                    self.line(Line::NotReached { number, status: "hung up by the switchboard".into() });
-                    return "completed";
-                }
-                match verb {
-                    Verb::Say(text) | Verb::Play(text) => {
-                        let seconds = speaking_seconds(&text);
-                        self.line(Line::HelperHears { number: number.clone(), text });
-                        self.net.wait(seconds, &self.hang_up).await;
-                    }
-                    Verb::Pause(s) => {
-                        self.net.wait(i64::from(s), &self.hang_up).await;
-                    }
-                    Verb::Gather { action: gather_action, timeout, children, .. } => {
-                        for child in children {
-                            if let Verb::Say(t) | Verb::Play(t) = child {
-                                let seconds = speaking_seconds(&t);
-                                self.line(Line::HelperHears { number: number.clone(), text: t });
-                                self.net.wait(seconds, &self.hang_up).await;
-                            }
-                        }
-                        let key = match &action {
-                            HelperAction::Accept | HelperAction::AcceptThenHangUp => Some("1".to_string()),
-                            HelperAction::Decline => Some("2".to_string()),
-                            HelperAction::Key(k) => Some(k.clone()),
-                            HelperAction::HangUp => {
-                                self.line(Line::HelperHangsUp { number });
-                                return "completed";
-                            }
-                            _ => None,
-                        };
-                        match key {
-                            Some(k) => {
-                                let barrier = self.net.lock().key_barrier.clone();
-                                if let Some(barrier) = barrier {
-                                    barrier.wait().await;
-                                }
-                                self.line(Line::HelperPresses { number: number.clone(), key: k.clone() });
-                                match url.join(gather_action.as_deref().unwrap_or(url.as_str())) {
-                                    Ok(target) => next = Some((target, k)),
-                                    Err(_) => return "failed",
-                                }
-                                break;
-                            }
-                            None => {
-                                self.line(Line::HelperSilent { number: number.clone() });
-                                self.net.wait(i64::from(timeout), &self.hang_up).await;
-                            }
-                        }
-                    }
-                    Verb::Hangup => return "completed",
-                    Verb::Conference { .. } if action == HelperAction::AcceptThenHangUp => {
-                        self.line(Line::HelperHangsUp { number });
-                        return "completed";
-                    }
-                    Verb::Conference { name, wait_url, join_callback, .. } => {
-                        let (Ok(wait_url), Ok(join_callback)) = (
-                            wait_url.map(|w| url.join(&w)).transpose(),
-                            join_callback.map(|c| url.join(&c)).transpose(),
-                        ) else {
-                            return "failed";
-                        };
-                        let hang_up_first = {
-                            let mut inner = self.net.lock();
-                            inner.conferences.contains_key(&name) && std::mem::take(&mut inner.hang_up_before_join)
-                        };
-                        if hang_up_first {
-                            self.waiting_party_hangs_up(&name).await;
-                        }
-                        let room = self.net.lock().conferences.get(&name).cloned();
-                        let (ended, over) = oneshot::channel();
-                        match room {
-                            Some(room) if !room.events.is_closed() => {
-                                // Twilio reports the entry to the conference's own callback
-                                // (its creator's), or else to this participant's.
-                                let report_to = Room {
-                                    join_callback: room.join_callback.clone().or(join_callback),
-                                    ..room.clone()
-                                };
-                                self.net.report_join(&report_to, &name, &self.sid).await;
-                                if room
-                                    .events
-                                    .send(ConferenceEvent::HelperJoined { number: number.clone(), ended })
-                                    .is_ok()
-                                {
-                                    let _ = over.await;
-                                }
-                            }
-                            // Nobody there (any more): a new conference, waiting for the other side.
-                            _ => self.host(&name, timeout, wait_url, join_callback).await,
-                        }
-                        return "completed";
-                    }
-                    other => {
-                        self.line(Line::NotReached { number, status: format!("{other:?} is not allowed here") });
-                        return "failed";
-                    }
-                }
+            Err(WhisperFailure::Twiml { message, .. }) => {
+                self.line(Line::NotReached { number, status: format!("invalid TwiML: {message}") });
+                "failed"
             }
-            match next {
-                Some((target, key)) => {
-                    let mut p = params.clone();
-                    p.push(("Digits".into(), key));
-                    body = match self.net.post(&target, &p).await {
-                        Ok(b) => b,
-                        Err(e) => {
-                            self.line(Line::NotReached { number, status: format!("webhook failed: {e}") });
-                            return "failed";
-                        }
-                    };
-                    url = target;
-                }
-                // A created call whose document ends simply hangs up.
-                None => return "completed",
-            }
-        }
-        "failed"
+            Err(WhisperFailure::Runaway(_)) => "failed",
+        })
     }
 
     /// Whoever waits in conference `name` hangs up (and the conference ends).
@@ -636,9 +675,10 @@ impl Leg {
         self.net.open_conference(name, &self.sid, events_tx, join_callback).await;
         let limit = Duration::from_millis(self.net.ms_per_second * (timeout.max(30) as u64 + 60));
         let waiting = async {
+            // Without a `waitUrl`: Twilio's hold music until someone joins.
             let mut wait_url = wait_url;
             loop {
-                let Some(wait) = wait_url.clone() else { return events.recv().await };
+                let Some(wait) = wait_url.take() else { return events.recv().await };
                 let params = vec![
                     ("CallSid".to_string(), self.sid.clone()),
                     ("CallStatus".into(), "in-progress".into()),
@@ -653,9 +693,18 @@ impl Leg {
                             self.line(Line::HelperHears { number: number.clone(), text });
                         }
                         Verb::Pause(s) => seconds += i64::from(s),
-                        Verb::Redirect(target) => wait_url = wait.join(&target).ok(),
+                        // Only a `<Redirect>` asks for another wait document; a document that
+                        // runs out is not fetched again (TwiML `<Conference>` docs).
+                        Verb::Redirect(target) => {
+                            wait_url = wait.join(&target).ok();
+                            break;
+                        }
                         _ => {}
                     }
+                }
+                if wait_url.is_none() {
+                    self.line(Line::Silence { number: number.clone() });
+                    return events.recv().await;
                 }
                 let round = Duration::from_millis(self.net.ms_per_second * seconds as u64);
                 if let Ok(event) = tokio::time::timeout(round, events.recv()).await {
@@ -682,23 +731,81 @@ impl Leg {
         self.net.close_conference(name, &self.sid);
     }
 
-    async fn finish(&self, status: &str, callback: Option<Url>) {
+    /// The call is over: its final status callback, once (with `SequenceNumber`, as
+    /// Twilio sends it; only the `completed` event is asked for, so it is the first).
+    async fn finish(&self, status: &str) {
+        if self.final_sent.swap(true, Ordering::SeqCst) {
+            return;
+        }
         let lost = self.net.lock().lose_status_callbacks;
-        if let Some(url) = callback.filter(|_| !lost) {
+        if let Some(url) = self.status_callback.clone().filter(|_| !lost) {
             let params = vec![
                 ("ApiVersion".to_string(), "2010-04-01".to_string()),
                 ("CallSid".into(), self.sid.clone()),
                 ("CallStatus".into(), status.to_string()),
                 ("Direction".into(), "outbound-api".into()),
                 ("From".into(), self.from.clone()),
+                ("SequenceNumber".into(), "0".into()),
+                ("Timestamp".into(), httpdate_now()),
                 ("To".into(), self.to.clone()),
             ];
             if let Err(e) = self.net.post(&url, &params).await {
                 self.line(Line::NotReached { number: self.to.clone(), status: format!("status callback failed: {e}") });
             }
         }
+        self.forget();
+    }
+
+    /// The call is over at the provider.
+    fn forget(&self) {
         if let Some(leg) = self.net.lock().legs.get_mut(&self.sid) {
             leg.done = true;
         }
     }
+}
+
+/// A created helper leg while its documents run: time is the network's scaled real time,
+/// cut short when the switchboard ends the call.
+struct Listening {
+    leg: Arc<Leg>,
+    action: HelperAction,
+}
+
+impl HelperLeg for Listening {
+    type Error = String;
+
+    async fn pass(&mut self, seconds: i64) {
+        self.leg.net.wait(seconds, &self.leg.hang_up).await;
+    }
+
+    async fn post(&mut self, url: &Url, params: &[(String, String)]) -> Result<String, String> {
+        if self.action == HelperAction::AcceptAndHangUpAtOnce && params.iter().any(|(k, _)| k == "Digits") {
+            // Pressed 1 and hung up at once: since 2024-03-20 Twilio sends the final status
+            // callback as soon as the call ends, without waiting for the webhook of the key
+            // to be answered, so the two may arrive in either order.
+            let leg = self.leg.clone();
+            tokio::spawn(async move { leg.finish("completed").await });
+        }
+        self.leg.net.post_for(url, params, self.leg.fallback_url.as_ref()).await
+    }
+
+    fn line(&mut self, line: Line) {
+        self.leg.line(line);
+    }
+
+    fn ended_by_switchboard(&self) -> bool {
+        self.leg.hang_up.load(Ordering::SeqCst)
+    }
+
+    async fn before_key(&mut self) {
+        let barrier = self.leg.net.lock().key_barrier.clone();
+        if let Some(barrier) = barrier {
+            barrier.wait().await;
+        }
+    }
+}
+
+/// The time now as Twilio writes it in callbacks (RFC 2822).
+fn httpdate_now() -> String {
+    jiff::Timestamp::now().strftime("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }

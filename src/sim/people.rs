@@ -15,8 +15,11 @@ pub enum HelperAction {
     Silent,
     /// Picks up and hangs up during the request.
     HangUp,
-    /// Presses 1, then hangs up before being put through.
+    /// Presses 1, hears the answer, then hangs up before being put through.
     AcceptThenHangUp,
+    /// Presses 1 and hangs up at once, before the answer to the key: the provider's final
+    /// status callback and the key's webhook race each other.
+    AcceptAndHangUpAtOnce,
     NoAnswer,
     Busy,
     Failed,
@@ -84,6 +87,11 @@ pub enum Line {
     },
     CallerHangsUp,
     CallEnded,
+    /// Someone waits on a line that says nothing: a wait document ended without a
+    /// `<Redirect>`, and Twilio does not fetch it again.
+    Silence {
+        number: String,
+    },
     /// Waves: a helper was put into a conference nobody else is in.
     AloneInConference {
         number: String,
@@ -113,6 +121,7 @@ impl std::fmt::Display for Line {
             Line::CallerHangsUp => write!(f, "  caller hangs up"),
             Line::CallEnded => write!(f, "  (call ended)"),
             Line::AloneInConference { number } => write!(f, "    {number} is alone on an empty line"),
+            Line::Silence { number } => write!(f, "    {number} waits in silence"),
             Line::Joined { waiting, joining } => write!(f, "  {joining} and {waiting} are talking"),
         }
     }

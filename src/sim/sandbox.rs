@@ -99,6 +99,7 @@ impl Sandbox {
             rate_per_source: 0,
             recordings,
             rest,
+            created_call_fallback: network.as_deref().map(super::network::created_call_fallback_url),
         })
         .await?;
         let state = app.state.clone();

@@ -7,9 +7,10 @@
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use crate::domain::callback::RequestStatus;
 use crate::domain::phone::PhoneNumber;
 
-use super::calls::exec;
+use super::exec;
 
 /// How the `call_sid` of a call-back search begins (a real call's begins with `CA`).
 pub const SEARCH_PREFIX: &str = "CB";
@@ -32,8 +33,7 @@ pub struct Request {
     pub participant_id: Option<i64>,
     pub phone: Option<String>,
     pub category: String,
-    /// `open`, `searching`, `calling`, `connected`, `unanswered`, `expired` or `closed`.
-    pub status: String,
+    pub status: RequestStatus,
     pub created_at: Timestamp,
     pub open_until: Timestamp,
     pub next_try_at: Timestamp,
@@ -43,6 +43,26 @@ pub struct Request {
 }
 
 const COLUMNS: &str = "id, dialplan_number, call_sid, participant_id, phone, category, status, created_at, open_until, next_try_at, tries, search_sid, helper_id";
+
+impl rusqlite::types::ToSql for RequestStatus {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for RequestStatus {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let text = value.as_str()?;
+        RequestStatus::parse(text).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("unknown call-back request status {text:?}").into())
+        })
+    }
+}
+
+/// `'open', 'searching'`: a list of statuses for an SQL `IN (...)`.
+pub(super) fn sql_list(statuses: &[RequestStatus]) -> String {
+    statuses.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ")
+}
 
 fn ts(s: i64) -> Timestamp {
     Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH)
@@ -81,8 +101,8 @@ pub fn open(
 ) -> anyhow::Result<i64> {
     exec(conn,
         "INSERT INTO open_requests (dialplan_number, call_sid, participant_id, phone, category, status, created_at, open_until, next_try_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8)",
-        params![dialplan_number, call_sid, participant_id, phone.as_str(), category, now.as_second(), open_until.as_second(), first_try_at.as_second()],
+         VALUES (?1, ?2, ?3, ?4, ?5, ?9, ?6, ?7, ?8)",
+        params![dialplan_number, call_sid, participant_id, phone.as_str(), category, now.as_second(), open_until.as_second(), first_try_at.as_second(), RequestStatus::Open],
     )?;
     Ok(conn.last_insert_rowid())
 }
@@ -105,7 +125,8 @@ pub fn open_taken(
 
 /// Requests still in progress (or all of them), oldest first.
 pub fn list(conn: &Connection, all: bool) -> anyhow::Result<Vec<Request>> {
-    let filter = if all { "" } else { "WHERE status IN ('open', 'searching', 'calling')" };
+    let filter =
+        if all { String::new() } else { format!("WHERE status IN ({})", sql_list(&RequestStatus::IN_PROGRESS)) };
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM open_requests {filter} ORDER BY created_at, id"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -114,9 +135,9 @@ pub fn list(conn: &Connection, all: bool) -> anyhow::Result<Vec<Request>> {
 /// Open requests whose next try is due.
 pub fn due(conn: &Connection, now: Timestamp) -> anyhow::Result<Vec<Request>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM open_requests WHERE status = 'open' AND next_try_at <= ?1 ORDER BY next_try_at, id"
+        "SELECT {COLUMNS} FROM open_requests WHERE status = ?2 AND next_try_at <= ?1 ORDER BY next_try_at, id"
     ))?;
-    let rows = stmt.query_map([now.as_second()], from_row)?;
+    let rows = stmt.query_map(params![now.as_second(), RequestStatus::Open], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -124,8 +145,8 @@ pub fn due(conn: &Connection, now: Timestamp) -> anyhow::Result<Vec<Request>> {
 pub fn expire(conn: &Connection, now: Timestamp) -> anyhow::Result<usize> {
     Ok(exec(
         conn,
-        "UPDATE open_requests SET status = 'expired' WHERE status = 'open' AND open_until <= ?1",
-        [now.as_second()],
+        "UPDATE open_requests SET status = ?2 WHERE status = ?3 AND open_until <= ?1",
+        params![now.as_second(), RequestStatus::Expired, RequestStatus::Open],
     )?)
 }
 
@@ -139,8 +160,8 @@ pub fn by_search(conn: &Connection, search_sid: &str) -> anyhow::Result<Option<R
 pub fn start_search(conn: &Connection, id: i64, search_sid: &str) -> anyhow::Result<()> {
     exec(
         conn,
-        "UPDATE open_requests SET status = 'searching', search_sid = ?2, tries = tries + 1 WHERE id = ?1",
-        params![id, search_sid],
+        "UPDATE open_requests SET status = ?3, search_sid = ?2, tries = tries + 1 WHERE id = ?1",
+        params![id, search_sid, RequestStatus::Searching],
     )?;
     Ok(())
 }
@@ -148,15 +169,19 @@ pub fn start_search(conn: &Connection, id: i64, search_sid: &str) -> anyhow::Res
 /// The search found nobody: try again at `next_try_at` (or expire).
 pub fn search_failed(conn: &Connection, id: i64, next_try_at: Timestamp) -> anyhow::Result<()> {
     exec(conn,
-        "UPDATE open_requests SET status = CASE WHEN open_until <= ?2 THEN 'expired' ELSE 'open' END, next_try_at = ?2 WHERE id = ?1",
-        params![id, next_try_at.as_second()],
+        "UPDATE open_requests SET status = CASE WHEN open_until <= ?2 THEN ?3 ELSE ?4 END, next_try_at = ?2 WHERE id = ?1",
+        params![id, next_try_at.as_second(), RequestStatus::Expired, RequestStatus::Open],
     )?;
     Ok(())
 }
 
 /// A helper said yes: the resident is being called.
 pub fn calling(conn: &Connection, id: i64, helper_id: i64) -> anyhow::Result<()> {
-    exec(conn, "UPDATE open_requests SET status = 'calling', helper_id = ?2 WHERE id = ?1", params![id, helper_id])?;
+    exec(
+        conn,
+        "UPDATE open_requests SET status = ?3, helper_id = ?2 WHERE id = ?1",
+        params![id, helper_id, RequestStatus::Calling],
+    )?;
     Ok(())
 }
 
@@ -173,12 +198,23 @@ pub fn resident_leg(conn: &Connection, id: i64) -> anyhow::Result<Option<String>
         .flatten())
 }
 
-/// `connected` or `unanswered`: the request is over.
-pub fn finish(conn: &Connection, id: i64, status: &str) -> anyhow::Result<()> {
+/// How a request that reached a resident ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Finished {
+    Connected,
+    Unanswered,
+}
+
+/// The request is over: the resident was put through, or did not answer.
+pub fn finish(conn: &Connection, id: i64, finished: Finished) -> anyhow::Result<()> {
+    let status = match finished {
+        Finished::Connected => RequestStatus::Connected,
+        Finished::Unanswered => RequestStatus::Unanswered,
+    };
     exec(
         conn,
-        "UPDATE open_requests SET status = ?2 WHERE id = ?1 AND status IN ('searching', 'calling')",
-        params![id, status],
+        "UPDATE open_requests SET status = ?2 WHERE id = ?1 AND status IN (?3, ?4)",
+        params![id, status, RequestStatus::Searching, RequestStatus::Calling],
     )?;
     Ok(())
 }
@@ -210,8 +246,9 @@ pub fn follow_up_call(conn: &Connection, follow_up_id: i64) -> anyhow::Result<Op
 /// Requests the desk took itself (no call of theirs): those in progress, and those made
 /// since `since`; newest first.
 pub fn taken_at_desk(conn: &Connection, since: Timestamp) -> anyhow::Result<Vec<Request>> {
+    let in_progress = sql_list(&RequestStatus::IN_PROGRESS);
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM open_requests WHERE call_sid IS NULL AND (status IN ('open', 'searching', 'calling') OR created_at >= ?1) ORDER BY created_at DESC, id DESC LIMIT 100"
+        "SELECT {COLUMNS} FROM open_requests WHERE call_sid IS NULL AND (status IN ({in_progress}) OR created_at >= ?1) ORDER BY created_at DESC, id DESC LIMIT 100"
     ))?;
     let rows = stmt.query_map([since.as_second()], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -236,11 +273,11 @@ pub fn latest_for_call(conn: &Connection, call_sid: &str) -> anyhow::Result<Opti
 /// try or being searched for can be stopped (not while the resident is being called).
 /// Returns whether it was.
 pub fn stop(conn: &Connection, id: i64) -> anyhow::Result<bool> {
-    Ok(exec(
-        conn,
-        "UPDATE open_requests SET status = 'closed' WHERE id = ?1 AND status IN ('open', 'searching')",
-        [id],
-    )? == 1)
+    let sql = format!(
+        "UPDATE open_requests SET status = ?2 WHERE id = ?1 AND status IN ({})",
+        sql_list(&RequestStatus::STOPPABLE)
+    );
+    Ok(exec(conn, &sql, params![id, RequestStatus::Closed])? == 1)
 }
 
 /// The resident was called back and put through to a neighbour: the follow-up of the call
@@ -255,10 +292,10 @@ pub fn close_follow_up_of(conn: &Connection, call_sid: &str, now: Timestamp) -> 
 
 /// Whether a call-back request for this call is still in progress.
 pub fn in_progress_for_call(conn: &Connection, call_sid: &str) -> anyhow::Result<bool> {
-    let n: i64 = conn.query_row(
-        "SELECT count(*) FROM open_requests WHERE call_sid = ?1 AND status IN ('open', 'searching', 'calling')",
-        [call_sid],
-        |r| r.get(0),
-    )?;
+    let sql = format!(
+        "SELECT count(*) FROM open_requests WHERE call_sid = ?1 AND status IN ({})",
+        sql_list(&RequestStatus::IN_PROGRESS)
+    );
+    let n: i64 = conn.prepare_cached(&sql)?.query_row([call_sid], |r| r.get(0))?;
     Ok(n > 0)
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::exec;
 use crate::domain::call::{CallState, Effect, Outcome, Phase, Ring, Stage};
 use crate::domain::phone::PhoneNumber;
 
@@ -17,11 +18,6 @@ pub struct StoredCall {
     pub caller_id: Option<i64>,
     pub state: CallState,
     pub seq: u64,
-}
-
-/// Runs one statement, cached: webhooks run the same few statements again and again.
-pub(super) fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
-    conn.prepare_cached(sql)?.execute(params)
 }
 
 fn ts(secs: Option<i64>) -> Option<Timestamp> {

@@ -6,6 +6,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::calls::{self, read_rows, CallLog, CallRow, CALL_ROW};
+use crate::domain::callback::RequestStatus;
 use crate::domain::desk::{percentile, FollowUpResult};
 
 fn ts(secs: i64) -> Timestamp {
@@ -368,17 +369,20 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp) -> anyhow::
     // called back later and helped counts as matched (its wait is not a wait on the line,
     // so it is left out of the waits). The call-back searches themselves are not calls;
     // requests the desk took itself (no call) count once each.
-    let mut stmt = conn.prepare_cached(
+    let connected = RequestStatus::Connected.as_str();
+    let in_progress = super::callbacks::sql_list(&RequestStatus::IN_PROGRESS);
+    let sql = format!(
         "SELECT coalesce(c.category, ''), CASE WHEN called_back.helper_id IS NOT NULL THEN 'matched' ELSE c.outcome END, c.caller_id,
                 coalesce(m.helper_id, called_back.helper_id), m.wait_seconds
          FROM calls c LEFT JOIN matches m ON m.call_sid = c.call_sid
-         LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM open_requests WHERE call_sid IS NOT NULL AND status = 'connected' GROUP BY call_sid) called_back
+         LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM open_requests WHERE call_sid IS NOT NULL AND status = '{connected}' GROUP BY call_sid) called_back
            ON called_back.call_sid = c.call_sid
          WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.call_sid NOT LIKE 'CB%'
          UNION ALL
-         SELECT r.category, CASE r.status WHEN 'connected' THEN 'matched' WHEN 'open' THEN NULL WHEN 'searching' THEN NULL WHEN 'calling' THEN NULL ELSE 'unmatched' END, r.participant_id, r.helper_id, NULL
+         SELECT r.category, CASE WHEN r.status = '{connected}' THEN 'matched' WHEN r.status IN ({in_progress}) THEN NULL ELSE 'unmatched' END, r.participant_id, r.helper_id, NULL
          FROM open_requests r WHERE r.call_sid IS NULL AND r.created_at >= ?1 AND r.created_at < ?2",
-    )?;
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params![from.as_second(), until.as_second()])?;
     while let Some(r) = rows.next()? {
         let category: String = r.get(0)?;

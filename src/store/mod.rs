@@ -32,6 +32,11 @@ pub struct Store {
     pub registry: participants::RegistryCache,
 }
 
+/// Runs one statement, cached: webhooks run the same few statements again and again.
+fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_init.sql")),

@@ -11,7 +11,7 @@ use crate::domain::call::AttemptResult;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::waves::{Leg, LegStatus, SearchStatus};
 
-use super::calls::exec;
+use super::exec;
 
 /// A search and its legs, as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,6 +215,29 @@ pub fn end_leg(conn: &Connection, call_sid: &str, attempt: u32, now: Timestamp) 
         params![call_sid, attempt, at],
     )?;
     Ok(())
+}
+
+/// A yes from a leg whose end was reported before the key (Twilio sends the final status
+/// callback as soon as a call ends, so a helper who pressed 1 and hung up at once may be
+/// reported gone first): the leg was counted as a silent no, but it was a yes that never
+/// reached the caller, as when a winner's line drops before the join. Run before the key
+/// is recorded. Returns whether it was such a leg.
+pub fn yes_after_the_end(conn: &Connection, call_sid: &str, attempt: u32) -> anyhow::Result<bool> {
+    let changed = exec(
+        conn,
+        "UPDATE wave_legs SET status = 'canceled' WHERE call_sid = ?1 AND attempt = ?2 AND status = 'declined'
+         AND ended_at IS NOT NULL
+         AND EXISTS (SELECT 1 FROM attempts a WHERE a.call_sid = ?1 AND a.attempt = ?2 AND a.key IS NULL)",
+        params![call_sid, attempt],
+    )? == 1;
+    if changed {
+        exec(
+            conn,
+            "UPDATE attempts SET result = 'canceled' WHERE call_sid = ?1 AND attempt = ?2",
+            params![call_sid, attempt],
+        )?;
+    }
+    Ok(changed)
 }
 
 /// The key a helper pressed.

@@ -1,6 +1,8 @@
-//! Per-source rate limit on webhooks: a token bucket per client address. Behind a reverse
-//! proxy on the same machine, the address is taken from `X-Forwarded-For`; from anyone
-//! else that header is ignored.
+//! Per-source rate limit on webhooks: a token bucket per client address. With signatures
+//! checked, only requests whose signature fails take a token (`web::webhooks::webhook`), so
+//! the provider itself is never refused; with `--insecure-skip-signature`, every request
+//! does. Behind a reverse proxy on the same machine, the address is taken from
+//! `X-Forwarded-For`; from anyone else that header is ignored.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};

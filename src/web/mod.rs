@@ -6,6 +6,7 @@
 pub mod desk;
 mod limits;
 mod metrics;
+mod step;
 mod waves;
 mod webhooks;
 
@@ -44,13 +45,18 @@ pub struct ServeConfig {
     pub clock: Arc<dyn Clock>,
     /// Anonymise call details older than this many months, daily; 0 keeps everything.
     pub retention_months: u32,
-    /// Webhooks a second from one source; 0: no limit.
+    /// Webhooks with a failed signature a second from one source (every webhook, when
+    /// signatures are not checked); 0: no limit.
     pub rate_per_source: u32,
     /// The provider's REST API, for fetching voicemail recordings; `None` without credentials.
     pub recordings: Option<desk::calls::Recordings>,
     /// The provider's REST API for ringing in waves; `None` without credentials (then
     /// only `dial` mode works).
     pub rest: Option<Arc<crate::provider::twilio::rest::RestClient>>,
+    /// The `FallbackUrl` of every call the service creates: a static document hosted
+    /// elsewhere (`deploy/fallback-created-call.xml`), so that a neighbour or resident
+    /// whose webhook fails is thanked instead of cut off.
+    pub created_call_fallback: Option<url::Url>,
 }
 
 pub struct AppState {
@@ -68,6 +74,7 @@ pub struct AppState {
     pub changes: tokio::sync::broadcast::Sender<String>,
     pub desk: desk::DeskState,
     pub rest: Option<Arc<crate::provider::twilio::rest::RestClient>>,
+    pub created_call_fallback: Option<url::Url>,
 }
 
 pub struct Application {
@@ -106,6 +113,7 @@ impl Application {
             metrics: metrics::Metrics::default(),
             rate_limit: limits::RateLimit::new(config.rate_per_source),
             rest: config.rest,
+            created_call_fallback: config.created_call_fallback,
         });
         let twilio = Router::new()
             .route("/twilio/{endpoint}", post(webhooks::webhook))

@@ -10,10 +10,11 @@ use std::sync::Arc;
 
 use rusqlite::Connection;
 
-use super::webhooks::{ranked, render, run_step, Wanted};
+use super::step::{ranked, render, run_step, Wanted};
 use super::AppState;
 use crate::config::Neighbourhood;
 use crate::domain::call::{DialStatus, Event, Outcome, Phase, Step};
+use crate::domain::callback::RequestStatus;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::waves::{self, Decision, LegStatus, Limits, Yes};
 use crate::provider::twilio::rest::{CallEvent, CreateCall, UpdateCall};
@@ -32,12 +33,23 @@ pub struct NewLeg {
     pub timeout_seconds: u32,
 }
 
+/// A phone to stop at the provider: a helper's leg, or the resident called back.
+#[derive(Clone, Debug)]
+pub struct Stop {
+    pub leg_sid: String,
+    /// Answered already: `Status=completed` ends it; otherwise `Status=canceled`.
+    pub answered: bool,
+    /// A helper's leg: (the search's call, the attempt), so it can be ended from the
+    /// answer to the cancel itself.
+    pub helper_leg: Option<(String, u32)>,
+}
+
 /// What to tell the provider once the transaction has committed.
 #[derive(Debug, Default)]
 pub struct Outbound {
     pub create: Vec<NewLeg>,
-    /// Legs to end: (leg CallSid, whether it was answered already).
-    pub cancel: Vec<(String, bool)>,
+    /// Phones to stop.
+    pub cancel: Vec<Stop>,
     /// The held caller's call, to move to the hold's action (desk or voicemail).
     pub move_caller: Option<(String, u64)>,
     /// Call back later: ring the resident (the search's own call sid is `call_sid`).
@@ -75,7 +87,11 @@ fn cancel_legs(
         if store::set_leg_status(tx, call_sid, *attempt, LegStatus::Canceled, now)? {
             // A leg without a CallSid yet is cancelled when its creation answers.
             if let Some(sid) = &leg.leg_sid {
-                out.cancel.push((sid.clone(), leg.status == LegStatus::Answered));
+                out.cancel.push(Stop {
+                    leg_sid: sid.clone(),
+                    answered: leg.status == LegStatus::Answered,
+                    helper_leg: Some((call_sid.to_string(), *attempt)),
+                });
             }
         }
     }
@@ -156,8 +172,22 @@ pub fn after_caller_step(
         if let Some(search) = store::load(tx, &call.call_sid)? {
             // The caller hung up, or left the hold: nobody rings for them any more.
             store::give_up(tx, &call.call_sid, now)?;
+            let winner_leg = match search.winner_attempt {
+                Some(w) => store::legs(tx, &call.call_sid)?.into_iter().find(|l| l.attempt == w),
+                None => None,
+            };
             if search.status != waves::SearchStatus::Matched {
                 cancel_legs(tx, &call.call_sid, &waves::caller_gone(&search.legs), now, out)?;
+            } else if let Some(winner) = winner_leg.filter(|l| l.ended && l.conference_sid.is_none()) {
+                // The helper who said yes is gone already without ever entering: the two
+                // never talked (their leg's end was reported before the caller's).
+                if callbacks::by_search(tx, &call.call_sid)?.is_none() {
+                    let event = Event::WinnerDropped { attempt: winner.attempt };
+                    let step = run_step(tx, &state.store.registry, hood, call, event, now, false)?;
+                    let mut stored = call.clone();
+                    stored.state = step.state;
+                    calls::save(tx, &stored, &step.effects, now)?;
+                }
             } else if let (Some(caller_conference), Some(winner)) =
                 (search.conference_sid.as_deref(), search.winner_attempt)
             {
@@ -253,6 +283,9 @@ pub fn report(
         }
         WaveReport::Key { attempt, key } => {
             let helper_id = legs.iter().find(|l| l.attempt == attempt).and_then(|l| l.helper_id).unwrap_or(0);
+            if key.as_deref() == Some("1") && store::yes_after_the_end(tx, &sid, attempt)? {
+                tracing::info!(call = %sid, attempt, "a yes arrived after its line had ended: it never reached the caller");
+            }
             store::record_key(tx, &sid, attempt, key.as_deref().unwrap_or(""), now)?;
             let verdict = if key.as_deref() == Some("1") {
                 let search = store::load(tx, &sid)?;
@@ -320,7 +353,9 @@ pub fn report(
             let request = callbacks::by_search(tx, &sid)?;
             let Some(attempt) = store::leg_entered(tx, &sid, &participant, &conference)? else {
                 // Call back later: the resident entering the helper's conference.
-                let Some(request) = request.filter(|r| r.status == "connected") else { return Ok((call, quiet)) };
+                let Some(request) = request.filter(|r| r.status == RequestStatus::Connected) else {
+                    return Ok((call, quiet));
+                };
                 if callbacks::resident_leg(tx, request.id)?.as_deref() != Some(participant.as_str()) {
                     return Ok((call, quiet));
                 }
@@ -375,21 +410,25 @@ pub fn report(
                 store::set_leg_status(tx, &sid, attempt, ended, now)?;
             }
             store::end_leg(tx, &sid, attempt, now)?;
+            let caller_left_matched = matches!(call.state.phase, Phase::Ended { outcome: Outcome::Matched, .. });
             let search = store::load(tx, &sid)?.filter(|s| {
-                s.winner_attempt == Some(attempt) && call.state.phase == (Phase::Holding { matched: true })
+                s.winner_attempt == Some(attempt)
+                    && (call.state.phase == (Phase::Holding { matched: true }) || caller_left_matched)
             });
             if let Some(search) = search {
                 let entered = leg.is_some_and(|l| l.conference_sid.is_some());
                 let dropped = match callbacks::by_search(tx, &sid)? {
+                    // The caller ended too, and this helper never entered: they never talked.
+                    None if caller_left_matched => !entered,
                     // Their yes never reached the caller, who still hears the hold's kind
                     // words: the search goes on.
                     None => waves::winner_dropped(entered, search.won_at, now) && store::unwin(tx, &sid, attempt)?,
                     // Call back later: they left while we were calling the resident, whose
                     // phone stops ringing; the request stays open.
-                    Some(request) if request.status == "calling" => {
+                    Some(request) if request.status == RequestStatus::Calling => {
                         reopen_callback(tx, hood, &sid, request.id, attempt, now)?;
                         if let Some(resident) = callbacks::resident_leg(tx, request.id)? {
-                            out.cancel.push((resident, false));
+                            out.cancel.push(Stop { leg_sid: resident, answered: false, helper_leg: None });
                         }
                         true
                     }
@@ -425,8 +464,8 @@ pub fn report(
                 }
                 None => (String::new(), None),
             };
-            if let Some(request) = request.filter(|r| r.status == "calling") {
-                callbacks::finish(tx, request.id, "connected")?;
+            if let Some(request) = request.filter(|r| r.status == RequestStatus::Calling) {
+                callbacks::finish(tx, request.id, callbacks::Finished::Connected)?;
                 // The desk need not call them back any more.
                 if let Some(original) = &request.call_sid {
                     callbacks::close_follow_up_of(tx, original, now)?;
@@ -444,18 +483,18 @@ pub fn report(
         }
         WaveReport::ResidentEnded { status } => {
             // Not (or no longer) calling the resident for this search: nothing to do.
-            let Some(request) =
-                callbacks::by_search(tx, &sid)?.filter(|r| matches!(r.status.as_str(), "calling" | "connected"))
+            let Some(request) = callbacks::by_search(tx, &sid)?
+                .filter(|r| matches!(r.status, RequestStatus::Calling | RequestStatus::Connected))
             else {
                 return Ok((call.clone(), Step { state: call.state, reply: Vec::new(), effects: Vec::new() }));
             };
             let winner = store::load(tx, &sid)?.and_then(|s| s.winner_attempt).unwrap_or(0);
-            let answered = request.status == "connected";
+            let answered = request.status == RequestStatus::Connected;
             if status == DialStatus::Completed && answered {
                 let step = run_step(tx, &state.store.registry, hood, &call, Event::HoldEnded, now, false)?;
                 Step { reply: Vec::new(), ..step }
             } else {
-                callbacks::finish(tx, request.id, "unanswered")?;
+                callbacks::finish(tx, request.id, callbacks::Finished::Unanswered)?;
                 let step = run_step(
                     tx,
                     &state.store.registry,
@@ -578,7 +617,7 @@ pub fn stop_request(
     if !callbacks::stop(tx, request.id)? {
         return Ok((StopOutcome::TooLate, Some(request), out));
     }
-    if let Some(search) = request.search_sid.as_deref().filter(|_| request.status == "searching") {
+    if let Some(search) = request.search_sid.as_deref().filter(|_| request.status == RequestStatus::Searching) {
         if let Some(found) = store::load(tx, search)?.filter(|s| s.status == waves::SearchStatus::Searching) {
             store::give_up(tx, search, now)?;
             cancel_legs(tx, search, &waves::caller_gone(&found.legs), now, &mut out)?;
@@ -600,7 +639,7 @@ pub fn close_stale_search(
 ) -> anyhow::Result<bool> {
     let Some(request) = callbacks::by_search(tx, &call.call_sid)? else { return Ok(false) };
     store::give_up(tx, &call.call_sid, now)?;
-    if matches!(request.status.as_str(), "searching" | "calling") {
+    if matches!(request.status, RequestStatus::Searching | RequestStatus::Calling) {
         callbacks::search_failed(
             tx,
             request.id,
@@ -655,11 +694,8 @@ pub fn dispatch(state: Arc<AppState>, out: Outbound) {
             tracing::error!("ringing in waves needs the REST API, but no credentials are configured");
             return;
         };
-        for (leg_sid, answered) in &out.cancel {
-            let update = if *answered { UpdateCall::Complete } else { UpdateCall::Cancel };
-            if let Err(e) = rest.update_call(leg_sid, &update).await {
-                tracing::warn!(leg = %leg_sid, error = %e, "could not cancel a helper's leg");
-            }
+        for stop in &out.cancel {
+            stop_phone(&state, &rest, stop).await;
         }
         if let Some((leg_sid, twiml)) = &out.play {
             if let Err(e) = rest.update_call(leg_sid, &UpdateCall::Twiml(twiml.clone())).await {
@@ -687,9 +723,90 @@ pub fn dispatch(state: Arc<AppState>, out: Outbound) {
     });
 }
 
+/// Stops one phone at the provider. A call cancelled while still `queued` (where every
+/// created call starts, and waits beyond the calls-per-second limit) gets no status
+/// callback at all (Call resource, "Call Status values"), so a helper's leg is ended from
+/// the answer to the cancel itself; a later status callback for it changes nothing. An
+/// answer saying the call has ended already (21220) ends it too.
+async fn stop_phone(state: &Arc<AppState>, rest: &twilio::rest::RestClient, stop: &Stop) {
+    let update = if stop.answered { UpdateCall::Complete } else { UpdateCall::Cancel };
+    let ended = match rest.update_call(&stop.leg_sid, &update).await {
+        Ok(call) => final_status(call.status),
+        Err(twilio::rest::RestError::Refused {
+            error: Some(twilio::rest::TwilioError { code: Some(21220), .. }),
+            ..
+        }) => Some(DialStatus::Canceled),
+        Err(e) => {
+            tracing::warn!(leg = %stop.leg_sid, error = %e, "could not stop a phone");
+            None
+        }
+    };
+    let (Some(status), Some((call_sid, attempt))) = (ended, stop.helper_leg.clone()) else { return };
+    let st = state.clone();
+    match state.worker.run(move |_| leg_ended(&st, &call_sid, attempt, status)).await {
+        Ok(Ok(out)) => dispatch(state.clone(), out),
+        Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not record the end of a cancelled leg"),
+    }
+}
+
+/// A call's status as the provider gives it, when the call is over.
+fn final_status(status: twilio::rest::CallStatus) -> Option<DialStatus> {
+    use twilio::rest::CallStatus;
+    match status {
+        CallStatus::Canceled => Some(DialStatus::Canceled),
+        CallStatus::Completed => Some(DialStatus::Completed),
+        CallStatus::Busy => Some(DialStatus::Busy),
+        CallStatus::Failed => Some(DialStatus::Failed),
+        CallStatus::NoAnswer => Some(DialStatus::NoAnswer),
+        CallStatus::Queued | CallStatus::Ringing | CallStatus::InProgress | CallStatus::Other => None,
+    }
+}
+
+/// A helper's leg is over at the provider (known from our own request, not a callback):
+/// recorded as its status callback would have been.
+fn leg_ended(state: &AppState, call_sid: &str, attempt: u32, status: DialStatus) -> anyhow::Result<Outbound> {
+    let now = state.clock.now();
+    state.store.write(|tx| {
+        let mut out = Outbound::default();
+        let Some(call) = calls::load(tx, call_sid)? else { return Ok(out) };
+        let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(out) };
+        apply_report(tx, state, &hood, call, WaveReport::Ended { attempt, status }, now, &mut out)?;
+        Ok(out)
+    })
+}
+
+/// A report from a helper's leg (or the resident's call), stepped and saved; returns the
+/// call as saved and what the reporting leg hears.
+pub fn apply_report(
+    tx: &Connection,
+    state: &AppState,
+    hood: &Neighbourhood,
+    call: StoredCall,
+    wave_report: WaveReport,
+    now: jiff::Timestamp,
+    out: &mut Outbound,
+) -> anyhow::Result<(StoredCall, Vec<crate::domain::action::Action>)> {
+    let (mut stored, step) = report(tx, state, hood, call, wave_report, now, out)?;
+    // A report that changed nothing is not saved again (saving an ended call-back search
+    // would give the desk a follow-up it should not have).
+    let changed = !step.effects.is_empty() || step.state != stored.state;
+    let attempts = stored.state.attempts.max(step.state.attempts);
+    stored.state = step.state;
+    stored.state.attempts = attempts;
+    if changed {
+        calls::save(tx, &stored, &step.effects, now)?;
+    }
+    finish_search_call(tx, &stored.call_sid, now)?;
+    Ok((stored, step.reply))
+}
+
 /// An outbound call for `leg`: its document and status callback URLs, our number as
 /// caller ID, the dialplan's ring timeout.
-fn outbound_call(urls: Result<(url::Url, url::Url), url::ParseError>, leg: &NewLeg) -> Option<CreateCall> {
+fn outbound_call(
+    urls: Result<(url::Url, url::Url), url::ParseError>,
+    leg: &NewLeg,
+    fallback_url: Option<&url::Url>,
+) -> Option<CreateCall> {
     let (url, status_callback) = match urls {
         Ok(urls) => urls,
         Err(e) => {
@@ -705,11 +822,18 @@ fn outbound_call(urls: Result<(url::Url, url::Url), url::ParseError>, leg: &NewL
         status_callback_events: vec![CallEvent::Completed],
         timeout_secs: Some(leg.timeout_seconds),
         machine_detection: None,
+        fallback_url: fallback_url.cloned(),
     })
 }
 
 async fn call_resident(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
-    let Some(create) = outbound_call(twilio::resident_urls(&state.public_url, &leg.call_sid), &leg) else { return };
+    let Some(create) = outbound_call(
+        twilio::resident_urls(&state.public_url, &leg.call_sid),
+        &leg,
+        state.created_call_fallback.as_ref(),
+    ) else {
+        return;
+    };
     match rest.create_call(&create).await {
         Ok(created) => {
             let sid = leg.call_sid.clone();
@@ -741,11 +865,15 @@ async fn call_resident(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>
 fn calls_resident_leg(tx: &Connection, search_sid: &str, leg_sid: &str) -> anyhow::Result<bool> {
     let Some(request) = callbacks::by_search(tx, search_sid)? else { return Ok(false) };
     callbacks::set_resident_leg(tx, request.id, leg_sid)?;
-    Ok(request.status == "calling")
+    Ok(request.status == RequestStatus::Calling)
 }
 
 async fn create_leg(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
-    let Some(create) = outbound_call(twilio::wave_urls(&state.public_url, &leg.call_sid, leg.attempt), &leg) else {
+    let Some(create) = outbound_call(
+        twilio::wave_urls(&state.public_url, &leg.call_sid, leg.attempt),
+        &leg,
+        state.created_call_fallback.as_ref(),
+    ) else {
         return;
     };
     match rest.create_call(&create).await {
@@ -758,9 +886,12 @@ async fn create_leg(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, l
             match status {
                 Ok(Ok(Some(s))) if !s.in_flight() && s != LegStatus::Accepted && s != LegStatus::Late => {
                     // Cancelled while it was being created.
-                    if let Err(e) = rest.update_call(&created.sid, &UpdateCall::Cancel).await {
-                        tracing::warn!(leg = %created.sid, error = %e, "could not cancel a helper's leg");
-                    }
+                    let stop = Stop {
+                        leg_sid: created.sid.clone(),
+                        answered: false,
+                        helper_leg: Some((leg.call_sid.clone(), leg.attempt)),
+                    };
+                    stop_phone(&state, &rest, &stop).await;
                 }
                 Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not store a helper leg's CallSid"),
                 _ => {}

@@ -17,16 +17,16 @@ use axum::response::{IntoResponse, Response};
 use rusqlite::Connection;
 
 use super::limits::RateLimit;
+use super::step::{render, run_step};
 use super::waves::Outbound;
 use super::AppState;
 use crate::config::Neighbourhood;
-use crate::domain::action::Action;
-use crate::domain::call::{self, CallState, CallerInfo, Context, Event, NextHelper, Step};
+use crate::domain::action::{Action, Next};
+use crate::domain::call::{self, CallState, Event};
 use crate::domain::dialplan::Voice;
 use crate::domain::phone::{CallerNumber, PhoneNumber};
 use crate::domain::prompts::{PromptKey, Prompts};
-use crate::domain::ranking::{self, Whereabouts};
-use crate::provider::twilio::{self, Endpoint, Inbound, RenderContext};
+use crate::provider::twilio::{self, Endpoint, Inbound};
 use crate::store::calls::{self, StoredCall};
 use crate::store::participants;
 
@@ -39,25 +39,46 @@ pub async fn webhook(
     body: Bytes,
 ) -> Response {
     let started = Instant::now();
-    if !state.rate_limit.allow(RateLimit::source(peer, &headers), started) {
-        state.metrics.refused_rate.fetch_add(1, Ordering::Relaxed);
-        tracing::warn!("refused a webhook: too many from one source");
-        return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "too many requests\n").into_response();
-    }
     let Some(endpoint) = Endpoint::from_path(&endpoint) else {
         return (StatusCode::NOT_FOUND, "no such webhook\n").into_response();
     };
+    let source = RateLimit::source(peer, &headers);
     let form = twilio::parse_pairs(&body);
     let query = twilio::parse_pairs(uri.query().unwrap_or("").as_bytes());
-    if let Some(token) = &state.auth_token {
-        let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        let url = format!("{}{}", state.public_url, path_and_query);
-        let signature = headers.get("X-Twilio-Signature").and_then(|v| v.to_str().ok()).unwrap_or("");
-        if !twilio::verify(token, &url, &form, signature) {
-            state.metrics.refused_signature.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(endpoint = endpoint.path(), "refused a webhook with a missing or wrong X-Twilio-Signature");
-            return (StatusCode::FORBIDDEN, "signature does not match\n").into_response();
+    // The per-source limit counts failed signatures only, so a burst of genuine webhooks
+    // (every call at once comes from Twilio's few addresses) is never refused for rate.
+    // That needs the signature checked first, for every request, and that stays cheap: the
+    // form is at most 64 KB (the router's body limit) and the check is one HMAC-SHA1 over
+    // it per spelling of the URL (at most two) — microseconds for a real webhook's form,
+    // well under a millisecond for the largest — with no database work before it. A forgery
+    // under the limit gets 403; once its source is over the limit, each further forgery
+    // gets 429 for that same small cost and nothing more (no database, nothing stored).
+    // Without a token (`--insecure-skip-signature`) nothing can be verified, so every
+    // request counts against the limit, as before.
+    let refused_for_rate = match &state.auth_token {
+        Some(token) => {
+            let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let url = format!("{}{}", state.public_url, path_and_query);
+            let signature = headers.get("X-Twilio-Signature").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if twilio::verify(token, &url, &form, signature) {
+                false
+            } else if state.rate_limit.allow(source, started) {
+                state.metrics.refused_signature.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(
+                    endpoint = endpoint.path(),
+                    "refused a webhook with a missing or wrong X-Twilio-Signature"
+                );
+                return (StatusCode::FORBIDDEN, "signature does not match\n").into_response();
+            } else {
+                true
+            }
         }
+        None => !state.rate_limit.allow(source, started),
+    };
+    if refused_for_rate {
+        state.metrics.refused_rate.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!("refused a webhook: too many from one source");
+        return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "too many requests\n").into_response();
     }
     let inbound = match twilio::parse(endpoint, &query, &form) {
         Ok(i) => i,
@@ -70,6 +91,12 @@ pub async fn webhook(
     let st = state.clone();
     let to = inbound.to.clone();
     let call_sid = inbound.call_sid.clone();
+    // A wait request that fails inside is still answered with a document that asks again.
+    let wait_again = match &inbound.event {
+        Some(Event::HoldTick) => Some(Next::HoldWait),
+        Some(Event::HelperWaitTick { attempt }) => Some(Next::HelperWait { attempt: *attempt }),
+        _ => None,
+    };
     let outcome = state.worker.run(move |_| handle(&st, endpoint, inbound)).await;
     let body = match outcome {
         Ok(Ok((xml, outbound))) => {
@@ -82,26 +109,17 @@ pub async fn webhook(
         Ok(Err(e)) => {
             state.metrics.failed.fetch_add(1, Ordering::Relaxed);
             tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %e, "webhook failed; sending the fallback document");
-            fallback(&state, endpoint, &to)
+            fallback(&state, endpoint, &to, &call_sid, wait_again)
         }
         Err(e) => {
             state.metrics.failed.fetch_add(1, Ordering::Relaxed);
             tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %e, "webhook task failed; sending the fallback document");
-            fallback(&state, endpoint, &to)
+            fallback(&state, endpoint, &to, &call_sid, wait_again)
         }
     };
     state.metrics.observe(started.elapsed());
     tracing::debug!(call = %call_sid, endpoint = endpoint.path(), micros = started.elapsed().as_micros() as u64, "webhook answered");
     ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
-}
-
-pub(super) fn render(state: &AppState, voice: &Voice, call_sid: &str, seq: u64, actions: &[Action]) -> String {
-    let audio_base = format!("{}/audio/", state.public_url);
-    let webhook_base = format!("{}/twilio/", state.public_url);
-    twilio::render(
-        actions,
-        &RenderContext { call_sid, seq, voice, audio_base: &audio_base, webhook_base: &webhook_base },
-    )
 }
 
 fn default_voice(state: &AppState) -> Voice {
@@ -119,7 +137,7 @@ fn neighbourhood<'s>(state: &'s AppState, number: &str) -> Option<&'s Arc<Neighb
 
 /// When something inside fails, the caller still hears something and, where there is a
 /// desk, is put through to it.
-fn fallback(state: &AppState, endpoint: Endpoint, to: &str) -> String {
+fn fallback(state: &AppState, endpoint: Endpoint, to: &str, call_sid: &str, wait_again: Option<Next>) -> String {
     let hood = neighbourhood(state, to);
     let (prompts, voice): (&Prompts, Voice) = match hood {
         Some(h) => (&h.prompts, h.dialplan.voice.clone()),
@@ -128,9 +146,11 @@ fn fallback(state: &AppState, endpoint: Endpoint, to: &str) -> String {
     let mut actions = Vec::new();
     if matches!(endpoint, Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::WaveWhisper | Endpoint::WaveKey) {
         actions.push(Action::Hangup);
-    } else if matches!(endpoint, Endpoint::HoldWait | Endpoint::HelperWait) {
-        // Hold music may not dial; a short silence, and the wait document is asked again.
+    } else if let Some(wait) = wait_again {
+        // A wait document may not dial. Twilio never fetches a wait document again by
+        // itself, so a short silence, and a `<Redirect>` that asks for it again.
         actions.push(Action::Pause(2));
+        actions.push(Action::Redirect(wait));
     } else if !matches!(
         endpoint,
         Endpoint::Status | Endpoint::WaveStatus | Endpoint::Conference | Endpoint::ResidentStatus
@@ -145,8 +165,10 @@ fn fallback(state: &AppState, endpoint: Endpoint, to: &str) -> String {
             None => actions.push(Action::Hangup),
         }
     }
-    // `desk-done?s=0` matches no document, so a report after this fallback changes nothing.
-    render(state, &voice, "CA0", 0, &actions)
+    // `desk-done?s=0` matches no document, so a report after this fallback changes nothing;
+    // a wait request's own call is kept, so the wait goes on.
+    let sid = if wait_again.is_some() { call_sid } else { "CA0" };
+    render(state, &voice, sid, 0, &actions)
 }
 
 /// Runs one webhook in one transaction and returns the document to send, with what to
@@ -170,19 +192,9 @@ fn handle(state: &AppState, endpoint: Endpoint, inbound: Inbound) -> anyhow::Res
         };
         let voice = &hood.dialplan.voice;
         if let Some(report) = inbound.wave.clone() {
-            let (mut stored, step) = super::waves::report(tx, state, &hood, call, report, now, &mut out)?;
-            // A report that changed nothing is not saved again (saving an ended call-back
-            // search would give the desk a follow-up it should not have).
-            let changed = !step.effects.is_empty() || step.state != stored.state;
-            let attempts = stored.state.attempts.max(step.state.attempts);
-            stored.state = step.state;
-            stored.state.attempts = attempts;
-            if changed {
-                calls::save(tx, &stored, &step.effects, now)?;
-            }
-            super::waves::finish_search_call(tx, &stored.call_sid, now)?;
+            let (stored, reply) = super::waves::apply_report(tx, state, &hood, call, report, now, &mut out)?;
             log_step(&stored, endpoint);
-            return Ok(render(state, voice, &stored.call_sid, stored.seq, &step.reply));
+            return Ok(render(state, voice, &stored.call_sid, stored.seq, &reply));
         }
         let before = call.state.phase.clone();
         let Some(event) = inbound.event.clone() else {
@@ -269,116 +281,6 @@ fn incoming(tx: &Connection, state: &AppState, inbound: &Inbound, now: jiff::Tim
     calls::save(tx, &call, &step.effects, now)?;
     tracing::info!(call = %call.call_sid, from = %number.number().map(|n| n.masked().to_string()).unwrap_or_else(|| "withheld".into()), known = caller.is_some(), "call came in");
     Ok(body)
-}
-
-pub(super) fn run_step(
-    tx: &Connection,
-    registry: &participants::RegistryCache,
-    hood: &Neighbourhood,
-    call: &StoredCall,
-    event: Event,
-    now: jiff::Timestamp,
-    caller_gone: bool,
-) -> anyhow::Result<Step> {
-    let plan = &hood.dialplan;
-    let caller_participant = match call.caller_id {
-        Some(id) => participants::find(tx, id)?,
-        None => None,
-    };
-    let caller = match &caller_participant {
-        Some(p) => CallerInfo {
-            number: CallerNumber::Known(p.details.phone.clone()),
-            name: Some(p.details.name.clone()),
-            first_name: Some(p.details.first_name().to_string()),
-            street: Some(p.details.street.clone()).filter(|s| !s.is_empty()),
-        },
-        None => CallerInfo::unknown(match &call.from {
-            Some(n) => CallerNumber::Known(n.clone()),
-            None => CallerNumber::Withheld,
-        }),
-    };
-    let next_helper = match call::wants_helper(&call.state, &event, plan) {
-        Some(category) => {
-            ranked(tx, registry, hood, call, caller_participant.as_ref(), Wanted { category, now, limit: 1 })?
-                .into_iter()
-                .next()
-        }
-        None => None,
-    };
-    let caller_over_limit = match (&call.from, &event, &call.state.phase) {
-        (Some(from), Event::MenuKey(Some(_)), call::Phase::Menu) => {
-            let since = now - jiff::SignedDuration::from_hours(24);
-            calls::searches_since(tx, from, since, &call.call_sid)? >= plan.ringing.max_searches_per_caller_per_day
-        }
-        _ => false,
-    };
-    if caller_over_limit {
-        tracing::warn!(call = %call.call_sid, "caller is over the daily search limit: to the desk");
-    }
-    let callback = matches!(call.state.phase, call::Phase::Holding { .. })
-        && crate::store::callbacks::by_search(tx, &call.call_sid)?.is_some();
-    let ctx = Context {
-        now,
-        dialplan: plan,
-        prompts: &hood.prompts,
-        caller: &caller,
-        next_helper,
-        caller_gone,
-        caller_over_limit,
-        callback,
-    };
-    Ok(call::step(call.state.clone(), event, &ctx))
-}
-
-/// Which helpers a ranking is for: the kind of help, the time, and how many at most.
-pub(super) struct Wanted<'a> {
-    pub category: &'a str,
-    pub now: jiff::Timestamp,
-    pub limit: usize,
-}
-
-/// The helpers who may be rung for this call now, best first.
-pub(super) fn ranked(
-    tx: &Connection,
-    registry: &participants::RegistryCache,
-    hood: &Neighbourhood,
-    call: &StoredCall,
-    caller_participant: Option<&crate::domain::participant::Participant>,
-    wanted: Wanted<'_>,
-) -> anyhow::Result<Vec<NextHelper>> {
-    let Wanted { category, now, limit } = wanted;
-    let plan = &hood.dialplan;
-    let mut candidates = participants::candidates(tx, registry, category, &call.call_sid, call.from.as_ref())?;
-    // Learned from the attempts logged so far: who tends to say yes at this time.
-    let learned = participants::learned(tx, registry, &plan.time_zone, now)?;
-    let local_now = now.to_zoned(plan.time_zone.clone()).datetime();
-    for c in &mut candidates {
-        c.likelihood = Some(learned.likelihood(c.participant.id, local_now));
-    }
-    let caller_at =
-        caller_participant.map(|p| Whereabouts { street: &p.details.street, postcode: &p.details.postcode });
-    let request = ranking::Request {
-        category,
-        caller_phone: call.from.as_ref(),
-        caller_at,
-        now: local_now,
-        at: now,
-        ringing_hours: &plan.ringing.hours,
-    };
-    // One helper (dial mode): the best, without sorting everyone.
-    let chosen: Vec<&ranking::Candidate> = if limit == 1 {
-        ranking::best(&candidates, &request).into_iter().collect()
-    } else {
-        ranking::rank(&candidates, &request).into_iter().take(limit).collect()
-    };
-    Ok(chosen
-        .iter()
-        .map(|c| NextHelper {
-            id: c.participant.id,
-            first_name: c.participant.details.first_name().to_string(),
-            phone: c.participant.details.phone.clone(),
-        })
-        .collect())
 }
 
 fn log_step(call: &StoredCall, endpoint: Endpoint) {

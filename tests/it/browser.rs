@@ -1,5 +1,5 @@
 //! The desk in a real browser: headless Chromium (Debian's package) driven by
-//! playwright-core from npm (`npm ci --prefix tests/browser`; `.ci/run` installs both).
+//! playwright-core from npm (installed by the test itself on first use, see `npm.rs`).
 //! Screenshots of every page land in `artifacts/screenshots/`.
 
 use std::path::PathBuf;
@@ -17,9 +17,17 @@ fn start_browser(app: &TestApp, script: &str) -> tokio::process::Child {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(
-        std::path::Path::new(&chromium).exists() && root.join("tests/browser/node_modules/playwright-core").exists(),
-        "the browser test needs Chromium and playwright-core: apt-get install chromium chromium-driver; npm ci --prefix tests/browser (see README)"
+        std::path::Path::new(&chromium).exists(),
+        "the browser tests need Chromium, but {chromium} is missing; install it with `apt-get install chromium` (or set $CHROMIUM to another Chromium)"
     );
+    let modules = crate::npm::node_modules("tests/browser", &[]).unwrap_or_else(|why| panic!("{why}"));
+    for package in ["playwright-core", "axe-core"] {
+        assert!(
+            modules.join(package).is_dir(),
+            "{package} is missing from {}; remove that folder and the tests install it again",
+            modules.display()
+        );
+    }
     tokio::process::Command::new("node")
         .arg(root.join("tests/browser").join(script))
         .env("DESK_URL", &app.sandbox.state.public_url)
@@ -31,7 +39,7 @@ fn start_browser(app: &TestApp, script: &str) -> tokio::process::Child {
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
         .spawn()
-        .expect("node runs (apt-get install nodejs npm)")
+        .expect("node runs (install it with `apt-get install nodejs npm`)")
 }
 
 /// Runs `script` to its end; `when_watching` runs when the script says "WATCHING".

@@ -70,16 +70,11 @@ fn dialplan_check_names_line_and_field() {
     assert!(out.contains("ok: Voorbeeldwijk on +31850000000, 4 categories"), "{out}");
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
-    std::fs::write(
-        &bad,
-        burenlijn::config::EXAMPLE_DIALPLAN.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 900"),
-    )
-    .unwrap();
+    let plan = edit_dialplan(burenlijn::config::EXAMPLE_DIALPLAN, &[("ringing.ring_timeout_seconds", 900.into())]);
+    std::fs::write(&bad, &plan).unwrap();
     let (ok, _, err) = run(bin().args(["dialplan", "check"]).arg(&bad));
     assert!(!ok);
-    let line =
-        burenlijn::config::EXAMPLE_DIALPLAN.lines().position(|l| l.starts_with("ring_timeout_seconds = 20")).unwrap()
-            + 1;
+    let line = plan.lines().position(|l| l == "ring_timeout_seconds = 900").unwrap() + 1;
     assert!(
         err.contains(&format!(
             "line {line}, field `ringing.ring_timeout_seconds`: must be between 5 and 120 seconds, not 900"
@@ -148,6 +143,35 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     );
     let (ok, _, err) = run(bin().args(["participants", "pause", "0620000000", "--db"]).arg(&db));
     assert!(!ok && err.contains("nobody with phone +31620000000"), "{err}");
+}
+
+/// A misspelt voice would fail every `<Say>` inside a `<Gather>`: `dialplan check` and
+/// `serve` refuse it, with its line, its field and the voices there are.
+#[test]
+fn a_voice_the_provider_does_not_have_is_refused_before_any_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("dialplans");
+    std::fs::create_dir(&plans).unwrap();
+    let bad = plans.join("bad.toml");
+    let plan = edit_dialplan(burenlijn::config::EXAMPLE_DIALPLAN, &[("voice.name", "Polly.Lotta".into())]);
+    std::fs::write(&bad, &plan).unwrap();
+    let line = plan.lines().position(|l| l == "name = \"Polly.Lotta\"").unwrap() + 1;
+    let expected = format!("line {line}, field `voice.name`: 'Polly.Lotta' is not a nl-NL voice of the provider; use one of: Polly.Lotte, Polly.Ruben, Polly.Laura-Neural, Polly.Laura-Generative, Google.nl-NL-Standard-A,");
+
+    let (ok, out, err) = run(bin().args(["dialplan", "check"]).arg(&bad));
+    assert!(!ok, "{out}");
+    assert!(err.contains(&expected), "{err}");
+    let (_, dutch) = burenlijn::provider::twilio::voices::KNOWN.iter().find(|(l, _)| *l == "nl-NL").unwrap();
+    assert!(dutch.iter().all(|v| err.contains(v)), "every valid name is listed: {err}");
+
+    let (ok, _, err) = run(bin()
+        .args(["serve", "--public-url", "https://x.example", "--listen", "127.0.0.1:0", "--dialplans"])
+        .arg(&plans)
+        .arg("--db")
+        .arg(dir.path().join("x.db"))
+        .env("TWILIO_AUTH_TOKEN", "voice-test-token"));
+    assert!(!ok);
+    assert!(err.contains(&expected), "{err}");
 }
 
 #[test]
@@ -393,24 +417,31 @@ fn check_crash_run(extra: &[&str]) {
     assert_eq!(report["matches_heard"], report["matches_stored"], "{out}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_source_sending_too_many_webhooks_is_slowed_down() {
+/// `serve` on a free loopback port with the example dialplan and `extra` flags, reached
+/// by Twilio at `public_url` (the loopback address when `None`); killed when dropped.
+struct Served {
+    child: std::process::Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn serve_with(token: &str, public_url: Option<&str>, extra: &[&str]) -> Served {
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = bin()
-        .args([
-            "serve",
-            "--rate-per-source",
-            "2",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--public-url",
-            &base,
-            "--db",
-        ])
-        .arg(dir.path().join("r.db"))
-        .env("TWILIO_AUTH_TOKEN", "rate-test-token")
+    let child = bin()
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--public-url", public_url.unwrap_or(&base)])
+        .args(extra)
+        .arg("--db")
+        .arg(dir.path().join("serve.db"))
+        .env("TWILIO_AUTH_TOKEN", token)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -422,24 +453,106 @@ async fn one_source_sending_too_many_webhooks_is_slowed_down() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    Served { child, base, _dir: dir }
+}
+
+/// POSTs `params` to `url` with `X-Twilio-Signature: signature`; returns the status.
+async fn post_signed(client: &reqwest::Client, url: &str, params: &[(String, String)], signature: &str) -> u16 {
+    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    let response = client
+        .post(url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("X-Twilio-Signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    response.status().as_u16()
+}
+
+/// Twilio drops the port of an HTTPS voice callback before signing: a service whose public
+/// URL has a port takes the port-less signature, and still refuses one for another host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_url_with_a_port_accepts_the_signature_twilio_sends() {
+    let token = "port-test-token";
+    let served = serve_with(token, Some("https://burenlijn.example.nl:8443"), &[]).await;
+    let client = reqwest::Client::new();
+    let voice = format!("{}/twilio/voice", served.base);
+    let sign = |url: &str, params: &[(String, String)]| burenlijn::provider::twilio::signature(token, url, params);
+    let call = |sid: &str| pairs(&[("CallSid", sid), ("From", JAN), ("To", SWITCHBOARD), ("CallStatus", "ringing")]);
+
+    let params = call("CAport00000000000001");
+    let port_less = sign("https://burenlijn.example.nl/twilio/voice", &params);
+    assert_eq!(post_signed(&client, &voice, &params, &port_less).await, 200, "signed without the port");
+    let params = call("CAport00000000000002");
+    let as_given = sign("https://burenlijn.example.nl:8443/twilio/voice", &params);
+    assert_eq!(post_signed(&client, &voice, &params, &as_given).await, 200, "signed with the port");
+    let params = call("CAport00000000000003");
+    for other in ["https://other.example.nl/twilio/voice", "http://burenlijn.example.nl/twilio/voice"] {
+        assert_eq!(post_signed(&client, &voice, &params, &sign(other, &params)).await, 403, "{other}");
+    }
+}
+
+/// The limit per source is on failed signatures only: a burst of genuine webhooks from one
+/// address is never refused, a flood of forged ones is (403 up to the limit, then 429).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_source_sending_too_many_forged_webhooks_is_slowed_down_and_twilio_never_is() {
+    let token = "rate-test-token";
+    let served = serve_with(token, None, &["--rate-per-source", "2"]).await;
+    let client = reqwest::Client::new();
+    let voice = format!("{}/twilio/voice", served.base);
+    let forged = pairs(&[("CallSid", "CA0000000000000001"), ("From", JAN), ("To", SWITCHBOARD)]);
+    let started = std::time::Instant::now();
     let mut statuses = Vec::new();
     for _ in 0..10 {
-        let r = client
-            .post(format!("{base}/twilio/voice"))
-            .header("X-Twilio-Signature", "forged")
-            .body("CallSid=CA0000000000000001")
-            .send()
-            .await
-            .unwrap();
-        statuses.push(r.status().as_u16());
+        statuses.push(post_signed(&client, &voice, &forged, "forged").await);
     }
-    let _ = child.kill();
-    let _ = child.wait();
     assert_eq!(
         statuses.iter().filter(|s| **s == 403).count(),
         4,
         "a burst of twice the rate gets through to the signature check: {statuses:?}"
     );
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 6, "{statuses:?}");
+
+    // The same source, now over its limit, sends 100 genuine webhooks at once.
+    let url = voice.clone();
+    let genuine = (0..100).map(|i| {
+        let params = pairs(&[
+            ("CallSid", &format!("CAburst{i:013}")),
+            ("From", JAN),
+            ("To", SWITCHBOARD),
+            ("CallStatus", "ringing"),
+        ]);
+        let signature = burenlijn::provider::twilio::signature(token, &url, &params);
+        let (client, url) = (client.clone(), url.clone());
+        async move { post_signed(&client, &url, &params, &signature).await }
+    });
+    let statuses = futures_util::future::join_all(genuine).await;
+    assert!(statuses.iter().all(|s| *s == 200), "every genuine webhook is answered: {statuses:?}");
+
+    // Forged ones are still refused for rate; only tokens that came back since are 403s.
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(post_signed(&client, &voice, &forged, "forged").await);
+    }
+    let refilled = (started.elapsed().as_secs_f64() * 2.0).floor() as usize;
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert!(refused >= 5usize.saturating_sub(refilled) && refused > 0, "{statuses:?} after {:?}", started.elapsed());
+    assert!(statuses.iter().all(|s| *s == 429 || *s == 403), "{statuses:?}");
+}
+
+/// With `--insecure-skip-signature` nothing is verified, so the limit counts every request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_signatures_every_webhook_counts_against_the_limit() {
+    let served = serve_with("unused", None, &["--rate-per-source", "2", "--insecure-skip-signature"]).await;
+    let client = reqwest::Client::new();
+    let status = format!("{}/twilio/status", served.base);
+    let params = pairs(&[("CallSid", "CAnotsigned000000001"), ("CallStatus", "completed")]);
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        statuses.push(post_signed(&client, &status, &params, "").await);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 4, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 6, "{statuses:?}");
 }
 

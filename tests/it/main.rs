@@ -2,6 +2,7 @@
 //! and a phone emulator that follows Twilio's documented behaviour.
 
 mod desk_support;
+mod npm;
 mod support;
 
 /// The desk in headless Chromium.

@@ -11,6 +11,17 @@ fn no_one_alone(report: &burenlijn::sim::emulator::CallReport) {
         "nobody is ever joined to an empty line: {:#?}",
         report.lines
     );
+    nobody_waits_in_silence(report);
+}
+
+/// Twilio does not fetch a wait document again once it runs out of verbs: every document
+/// anyone waits on must end in a `<Redirect>`, or they hear nothing from then on.
+fn nobody_waits_in_silence(report: &burenlijn::sim::emulator::CallReport) {
+    assert!(
+        !report.lines.iter().any(|l| matches!(l, Line::Silence { .. })),
+        "nobody waits in silence longer than one round of a wait document: {:#?}",
+        report.lines
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,8 +76,9 @@ async fn two_helpers_in_one_wave_both_press_1_and_exactly_one_is_joined() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_caller_hangs_up_while_helpers_ring_all_are_cancelled_none_joined() {
-    let app = spawn_waves_app(3, |p| p.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 60")).await;
-    let script = Script { hang_up_on_hold_round: Some(0), ..Script::keys(&["1"]) }
+    let app = spawn_waves_app(3, |p| edit_dialplan(&p, &[("ringing.ring_timeout_seconds", 60.into())])).await;
+    // After one round of hold music: every phone has left Twilio's queue and rings.
+    let script = Script { hang_up_on_hold_round: Some(1), ..Script::keys(&["1"]) }
         .helper(ANJA, HelperAction::NoAnswer)
         .helper(BERT, HelperAction::NoAnswer)
         .helper(CARLA, HelperAction::NoAnswer);
@@ -150,8 +162,7 @@ async fn rest_errors_a_503_is_retried_and_a_refused_helper_is_skipped() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_caller_who_waited_too_long_hears_nobody_new_rung_and_is_moved_to_the_desk() {
     let app = spawn_waves_app(2, |p| {
-        p.replace("ring_timeout_seconds = 20", "ring_timeout_seconds = 120")
-            .replace("max_wait_seconds = 300", "max_wait_seconds = 30")
+        edit_dialplan(&p, &[("ringing.ring_timeout_seconds", 120.into()), ("ringing.max_wait_seconds", 30.into())])
     })
     .await;
     let script = Script { desk_answers: true, ..Script::keys(&["1"]) }
@@ -692,4 +703,169 @@ async fn a_helper_leg_whose_end_was_never_reported_is_closed_by_the_sweep() {
         1,
         "results already known are kept"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wait_request_that_fails_inside_still_asks_again() {
+    let app = spawn_waves_app(2, |p| p).await;
+    // A call the service never saw: handling it fails, and the fallback document answers.
+    let url = app.sandbox.emulator.voice_url().join("hold-wait?call=CA0123456789abcdef0123456789abcdef").unwrap();
+    let params: Vec<(String, String)> = [
+        ("CallSid", "CA0123456789abcdef0123456789abcdef"),
+        ("CallStatus", "in-progress"),
+        ("From", JAN),
+        ("To", SWITCHBOARD),
+        ("AccountSid", "AC00000000000000000000000000000000"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let (status, body) = app.sandbox.emulator.post(&url, &params).await.unwrap();
+    assert_eq!(status, 200);
+    let verbs = burenlijn::sim::twiml::parse_twiml(&body).unwrap();
+    assert_eq!(
+        verbs.last(),
+        Some(&burenlijn::sim::twiml::Verb::Redirect("hold-wait?call=CA0123456789abcdef0123456789abcdef".into())),
+        "{body}"
+    );
+}
+
+/// The held caller's wait document cannot be fetched (the service is restarting, say):
+/// Twilio moves the call on to the `<Dial>` action. While the search runs, that must put
+/// the caller back on hold, not send them to the desk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_caller_whose_wait_document_fails_goes_back_on_hold() {
+    let app = spawn_waves_app(1, |p| p).await;
+    app.network().ring_for(ANJA, 30);
+    app.sandbox.emulator.lose_next_wait_fetch.store(true, std::sync::atomic::Ordering::SeqCst);
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::Accept);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    let failed = Line::NotReached { number: report.call_sid.clone(), status: "wait document failed".into() };
+    assert!(report.lines.contains(&failed), "the fault happened: {:#?}", report.lines);
+    assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", report.lines);
+    assert!(report.lines.contains(&Line::Connected { number: ANJA.into() }), "{:#?}", report.lines);
+    assert!(!report.lines.contains(&Line::DeskAnswers), "{:#?}", report.lines);
+    no_one_alone(&report);
+}
+
+/// As above, in the moment after a neighbour said yes but before they entered: the caller
+/// is put back to wait for them, not hung up on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_caller_whose_wait_document_fails_after_the_yes_is_still_put_through() {
+    let app = spawn_waves_app(1, |p| p).await;
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }.helper(ANJA, HelperAction::Accept);
+    app.sandbox.emulator.fail_wait_fetch_after_a_yes.store(true, std::sync::atomic::Ordering::SeqCst);
+    app.network().delay_next_join(40);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    let failed = Line::NotReached { number: report.call_sid.clone(), status: "wait document failed".into() };
+    assert!(report.lines.contains(&failed), "the fault happened: {:#?}", report.lines);
+    assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", report.lines);
+    assert!(report.lines.contains(&Line::Connected { number: ANJA.into() }), "{:#?}", report.lines);
+    no_one_alone(&report);
+}
+
+/// Every created call starts `queued`, and a call cancelled while still queued gets no
+/// status callback at all: the service ends such a leg from the answer to its cancel, so
+/// the neighbour is free for the next call at once (not a quarter of an hour later).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_helper_cancelled_while_still_queued_is_free_at_once() {
+    let app = spawn_waves_app(2, |p| p).await;
+    app.network().queue_for(120);
+    let script = Script { hang_up_on_hold_round: Some(0), ..Script::keys(&["1"]) };
+    let report = app.call(JAN, script).await;
+    assert!(rung(&report).is_empty(), "nobody's phone left the queue: {:#?}", report.lines);
+    let canceled =
+        report.lines.iter().filter(|l| matches!(l, Line::NotReached { status, .. } if status == "canceled")).count();
+    assert_eq!(canceled, 2, "both queued calls were cancelled: {:#?}", report.lines);
+    assert_eq!(
+        app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await,
+        0,
+        "no neighbour is left marked as being rung"
+    );
+    // The same neighbours are rung for the next caller straight away.
+    app.network().queue_for(0);
+    let second = app.call(BERT, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    let log = app.log_of(&second).await;
+    assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", second.lines);
+    assert_eq!(log.helper_phone.as_deref(), Some(ANJA));
+}
+
+/// A neighbour presses 1 and hangs up at once: Twilio sends the final status callback as
+/// soon as the call ends, so it may arrive before the key's webhook is answered. Either
+/// way the yes never reached the caller, who keeps waiting for the next neighbour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_yes_and_a_hang_up_at_once_in_either_order_do_not_end_the_search() {
+    for _ in 0..3 {
+        let app = spawn_waves_app(1, |p| p).await;
+        let script =
+            Script::keys(&["1"]).helper(ANJA, HelperAction::AcceptAndHangUpAtOnce).helper(BERT, HelperAction::Accept);
+        let report = app.call(JAN, script).await;
+        let log = app.log_of(&report).await;
+        assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", report.lines);
+        assert_eq!(log.helper_phone.as_deref(), Some(BERT), "{:#?}", report.lines);
+        assert_eq!(joined(&report), vec![BERT.to_string()], "{:#?}", report.lines);
+        let mut results = attempts(&log);
+        results.sort();
+        assert_eq!(results, pairs(&[(ANJA, "canceled"), (BERT, "accepted")]), "{:#?}", report.lines);
+        assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+        no_one_alone(&report);
+    }
+}
+
+/// Twilio does not retry a webhook that fails: it asks for the call's `FallbackUrl`. Every
+/// call the service creates has one, and the document there thanks whoever picked up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_created_call_falls_back_to_a_kind_goodbye() {
+    let app = spawn_waves_app(2, |p| p).await;
+    let script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept);
+    let report = app.call(JAN, script).await;
+    assert_eq!(app.log_of(&report).await.outcome.as_deref(), Some("matched"));
+    let fallback = burenlijn::sim::network::created_call_fallback_url(app.network()).to_string();
+    let given = app.network().fallback_urls();
+    assert!(!given.is_empty());
+    assert!(given.iter().all(|f| f.as_deref() == Some(fallback.as_str())), "{given:?}");
+
+    // A created call whose webhook cannot be reached at all (the service is down).
+    use burenlijn::provider::twilio::rest::CreateCall;
+    let parent = "CA00000000000000000000000000000abc";
+    let create = CreateCall {
+        to: CARLA.into(),
+        from: SWITCHBOARD.into(),
+        url: url::Url::parse(&format!("http://127.0.0.1:9/twilio/wave-whisper?call={parent}&n=1")).unwrap(),
+        status_callback: None,
+        status_callback_events: vec![],
+        timeout_secs: Some(20),
+        machine_detection: None,
+        fallback_url: Some(url::Url::parse(&fallback).unwrap()),
+    };
+    app.sandbox.state.rest.as_ref().unwrap().create_call(&create).await.unwrap();
+    let lines = app.network().lines_when_done(parent, std::time::Duration::from_secs(10)).await;
+    assert!(
+        lines.iter().any(|l| matches!(l, Line::HelperHears { number, text } if number == CARLA && text.contains("Dank u wel dat u opneemt"))),
+        "{lines:#?}"
+    );
+}
+
+/// Moving the held caller with a REST redirect also requests the `<Dial action>` the caller
+/// sits in (Twilio ignores what that returns): the two requests are one move, decided once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dial_action_that_comes_with_a_redirect_changes_nothing_more() {
+    let app = spawn_waves_app(2, |p| p).await;
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }
+        .helper(ANJA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Decline);
+    let report = app.call(JAN, script).await;
+    let moves: Vec<&(String, String)> =
+        report.documents.iter().filter(|(path, _)| path.starts_with("/twilio/hold-done")).collect();
+    assert_eq!(moves.len(), 2, "the Dial action and the redirect: {moves:#?}");
+    assert_eq!(moves[0].1, moves[1].1, "both get the same document");
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("desk"));
+    assert_eq!(caller_heard(&report).iter().filter(|t| t.starts_with("Het spijt me.")).count(), 1);
+    assert_eq!(app.count("SELECT count(*) FROM attempts").await, 3, "nothing counted twice");
+    assert_eq!(report.lines.iter().filter(|l| **l == Line::DeskAnswers).count(), 1, "put through to the desk once");
+    no_one_alone(&report);
 }

@@ -55,6 +55,7 @@ fn run(w: &World, events: Vec<(Timestamp, Event, Option<NextHelper>)>) -> (CallS
             caller_gone: false,
             caller_over_limit: false,
             callback: false,
+            hold_goes_on: false,
         };
         let step = step(state, event, &ctx);
         state = step.state.clone();
@@ -306,6 +307,7 @@ fn a_no_is_thanked_and_the_next_helper_is_rung_then_a_yes_connects() {
         caller_gone: false,
         caller_over_limit: false,
         callback: false,
+        hold_goes_on: false,
     };
     let end =
         step(state, Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(true) }, &ctx);
@@ -451,6 +453,7 @@ fn callback_promises_name_the_right_day() {
             caller_gone: false,
             caller_over_limit: false,
             callback: false,
+            hold_goes_on: false,
         };
         describe(&step(s, Event::MenuKey(Some("0".into())), &ctx))
     };
@@ -611,6 +614,7 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
         caller_gone: true,
         caller_over_limit: false,
         callback: false,
+        hold_goes_on: false,
     };
     let result =
         step(state, Event::HelperDialEnded { attempt: 1, status: DialStatus::Canceled, bridged: Some(false) }, &ctx);
@@ -629,6 +633,7 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
         caller_gone: true,
         caller_over_limit: false,
         callback: false,
+        hold_goes_on: false,
     };
     let result = step(state, Event::DeskDialEnded { status: DialStatus::NoAnswer }, &ctx);
     assert_eq!(result.state.outcome(), Some(Outcome::Unmatched));
@@ -647,6 +652,7 @@ fn a_caller_over_the_daily_limit_goes_to_the_desk_without_ringing_anyone() {
         caller_gone: false,
         caller_over_limit: true,
         callback: false,
+        hold_goes_on: false,
     };
     let result = step(state, Event::MenuKey(Some("1".into())), &ctx);
     check(
@@ -885,6 +891,7 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
             caller_gone: false,
             caller_over_limit: false,
             callback: true,
+            hold_goes_on: false,
         };
         let s = step(state, event, &ctx);
         state = s.state.clone();
@@ -917,6 +924,7 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
         caller_gone: false,
         caller_over_limit: false,
         callback: true,
+        hold_goes_on: false,
     };
     let unreachable = step(state, Event::ResidentUnreachable { attempt: 1 }, &ctx);
     check(
@@ -1003,6 +1011,7 @@ fn a_helper_waiting_for_the_resident_hears_kind_words_again_and_again() {
         caller_gone: false,
         caller_over_limit: false,
         callback,
+        hold_goes_on: false,
     };
     check(
         &step(state.clone(), Event::HelperWaitTick { attempt: 3 }, &ctx(true)),
@@ -1013,14 +1022,62 @@ fn a_helper_waiting_for_the_resident_hears_kind_words_again_and_again() {
         phase Holding { matched: true }
     "#]],
     );
-    // Not a call-back search: a stray wait request changes nothing and says nothing.
+    // Not a call-back search: a stray wait request changes nothing and says nothing, but
+    // asks again (Twilio never repeats a wait document by itself).
     check(
         &step(state, Event::HelperWaitTick { attempt: 3 }, &ctx(false)),
         expect![[r#"
         pause 1s
+        redirect HelperWait { attempt: 3 }
         phase Holding { matched: true }
     "#]],
     );
+}
+
+/// Twilio does not repeat a wait document: whatever the state, every answer to a wait
+/// request ends in a `<Redirect>`, or whoever waits hears silence from then on.
+#[test]
+fn every_wait_document_ends_in_a_redirect() {
+    let w = waves_world();
+    let phases = [
+        Phase::Menu,
+        Phase::Holding { matched: false },
+        Phase::Holding { matched: true },
+        Phase::Desk,
+        Phase::Voicemail,
+        Phase::Ended { outcome: Outcome::Matched, from: Stage::Connected },
+        Phase::Ended { outcome: Outcome::Abandoned, from: Stage::Ringing },
+    ];
+    for phase in phases {
+        for callback in [false, true] {
+            let mut state = CallState::new(t(0));
+            state.phase = phase.clone();
+            let ctx = Context {
+                now: t(60),
+                dialplan: &w.plan,
+                prompts: &w.prompts,
+                caller: &w.caller,
+                next_helper: None,
+                caller_gone: false,
+                caller_over_limit: false,
+                callback,
+                hold_goes_on: false,
+            };
+            for event in [Event::HoldTick, Event::HelperWaitTick { attempt: 2 }] {
+                let step = step(state.clone(), event.clone(), &ctx);
+                assert!(
+                    matches!(step.reply.last(), Some(Action::Redirect(_))),
+                    "{event:?} in {phase:?} (call back: {callback}) ends in {:?}",
+                    step.reply
+                );
+                assert!(
+                    step.reply.iter().all(|a| matches!(a, Action::Say(_) | Action::Pause(_) | Action::Redirect(_))),
+                    "only Say, Play, Pause and Redirect are allowed in a wait document (13238): {:?}",
+                    step.reply
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -1036,6 +1093,7 @@ fn a_call_back_whose_helper_left_tells_the_resident_and_stays_open() {
         caller_gone: false,
         caller_over_limit: false,
         callback: true,
+        hold_goes_on: false,
     };
     let mut won = CallState::new(t(0));
     won.phase = Phase::Holding { matched: false };

@@ -7,6 +7,7 @@
 pub mod rest;
 mod signature;
 mod twiml;
+pub mod voices;
 
 pub use signature::{signature, verify};
 pub use twiml::{render, RenderContext};

@@ -273,6 +273,9 @@ pub struct CreateCall {
     /// Seconds of ringing before `no-answer` (Twilio's default is 60).
     pub timeout_secs: Option<u32>,
     pub machine_detection: Option<MachineDetection>,
+    /// Requested (POST) when a webhook of this call fails: Twilio does not retry a 5xx
+    /// (error 11205), and a created call without one whose webhook fails is ended.
+    pub fallback_url: Option<Url>,
 }
 
 /// A change to a live call.
@@ -294,6 +297,9 @@ impl CreateCall {
         let mut form = form_urlencoded::Serializer::new(String::new());
         form.append_pair("To", &self.to).append_pair("From", &self.from);
         form.append_pair("Url", self.url.as_str()).append_pair("Method", "POST");
+        if let Some(fallback) = &self.fallback_url {
+            form.append_pair("FallbackUrl", fallback.as_str()).append_pair("FallbackMethod", "POST");
+        }
         if let Some(callback) = &self.status_callback {
             form.append_pair("StatusCallback", callback.as_str()).append_pair("StatusCallbackMethod", "POST");
             for event in &self.status_callback_events {
@@ -569,6 +575,7 @@ mod tests {
             status_callback_events: vec![],
             timeout_secs: None,
             machine_detection: None,
+            fallback_url: None,
         }
     }
 
@@ -593,12 +600,14 @@ mod tests {
             ],
             timeout_secs: Some(20),
             machine_detection: Some(MachineDetection::DetectMessageEnd),
+            fallback_url: Some(Url::parse("https://elsewhere.example/fallback-created-call.xml").unwrap()),
             ..call()
         };
         assert_eq!(
             full.form(),
             "To=%2B31610000001&From=%2B31850000000\
              &Url=https%3A%2F%2Fburenlijn.example%2Ftwilio%2Fwhisper%3Fcall%3DCA1%26s%3D2&Method=POST\
+             &FallbackUrl=https%3A%2F%2Felsewhere.example%2Ffallback-created-call.xml&FallbackMethod=POST\
              &StatusCallback=https%3A%2F%2Fburenlijn.example%2Ftwilio%2Fstatus&StatusCallbackMethod=POST\
              &StatusCallbackEvent=initiated&StatusCallbackEvent=ringing&StatusCallbackEvent=answered\
              &StatusCallbackEvent=completed&Timeout=20&MachineDetection=DetectMessageEnd"

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::calls::{caller, note_list};
 use super::layout::{self, Nav};
 use super::{read, write, Desk, Failure};
+use crate::domain::callback::RequestStatus;
 use crate::domain::desk::FollowUpResult;
 use crate::domain::dialplan::RingMode;
 use crate::domain::phone::PhoneNumber;
@@ -102,10 +103,10 @@ pub async fn list(
                     h3 { (l.t("Eerdere notities", "Earlier notes")) }
                     (note_list(l, tz, notes))
                 }
-                @let searching = request.as_ref().is_some_and(|r| matches!(r.status.as_str(), "open" | "searching" | "calling"));
+                @let searching = request.as_ref().is_some_and(|r| r.status.in_progress());
                 @if let Some(r) = request {
                     (callback_status(l, tz, r))
-                    @if matches!(r.status.as_str(), "open" | "searching") {
+                    @if r.status.stoppable() {
                         form method="post" action=(format!("/desk/follow-up/{}/stop-call-back", up.id)) {
                             (layout::csrf(&desk))
                             button.secondary type="submit" { (l.t("Stop met zoeken", "Stop searching")) }
@@ -211,19 +212,18 @@ pub struct CallBackForm {
 /// What became of a caller's call-back request, in a sentence.
 fn callback_status(l: super::text::Lang, tz: &jiff::tz::TimeZone, r: &callbacks::Request) -> maud::Markup {
     html! {
-        @match r.status.as_str() {
-            "open" | "searching" => {
+        @match r.status {
+            RequestStatus::Open | RequestStatus::Searching => {
                 p.callback {
                     (l.t("De centrale zoekt een buur en belt terug zodra iemand ja zegt. Dat doet ze tot ", "The switchboard is looking for a neighbour and will call back as soon as someone says yes, until "))
                     (l.when(r.open_until, tz)) "."
                 }
             },
-            "calling" => { p.callback { (l.t("Een buur zei ja. De centrale belt de beller nu terug.", "A neighbour said yes. The switchboard is calling the caller back now.")) } },
-            "connected" => { p.callback { (l.t("Teruggebeld: een buur helpt.", "Called back: a neighbour helps.")) } },
-            "expired" => { p.callback { (l.t("De centrale heeft niemand gevonden om terug te bellen. Gezocht tot ", "The switchboard found nobody to call back with. Searched until ")) (l.when(r.open_until, tz)) "." } },
-            "unanswered" => { p.callback { (l.t("Een buur zei ja, maar de beller nam niet op toen de centrale terugbelde.", "A neighbour said yes, but the caller did not answer when the switchboard called back.")) } },
-            "closed" => { p.callback { (l.t("Het zoeken is gestopt door de balie.", "The desk stopped the search.")) } },
-            _ => {},
+            RequestStatus::Calling => { p.callback { (l.t("Een buur zei ja. De centrale belt de beller nu terug.", "A neighbour said yes. The switchboard is calling the caller back now.")) } },
+            RequestStatus::Connected => { p.callback { (l.t("Teruggebeld: een buur helpt.", "Called back: a neighbour helps.")) } },
+            RequestStatus::Expired => { p.callback { (l.t("De centrale heeft niemand gevonden om terug te bellen. Gezocht tot ", "The switchboard found nobody to call back with. Searched until ")) (l.when(r.open_until, tz)) "." } },
+            RequestStatus::Unanswered => { p.callback { (l.t("Een buur zei ja, maar de beller nam niet op toen de centrale terugbelde.", "A neighbour said yes, but the caller did not answer when the switchboard called back.")) } },
+            RequestStatus::Closed => { p.callback { (l.t("Het zoeken is gestopt door de balie.", "The desk stopped the search.")) } },
         }
     }
 }
@@ -268,7 +268,7 @@ fn take_request_form(desk: &Desk, state: &AppState, taken: &[(callbacks::Request
                             " · " (state.desk.category(l, Some(&r.category))) " · " (l.when(r.created_at, tz))
                         }
                         (callback_status(l, tz, r))
-                        @if matches!(r.status.as_str(), "open" | "searching") {
+                        @if r.status.stoppable() {
                             form method="post" action=(format!("/desk/call-backs/{}/stop", r.id)) {
                                 (layout::csrf(desk))
                                 button.secondary type="submit" { (l.t("Stop met zoeken", "Stop searching")) }

@@ -1,0 +1,156 @@
+//! One step of a call's flow, shared by the webhooks of both ringing modes: who the caller
+//! is, who may be rung next (the ranking, fed with what was learned), the pure
+//! `domain::call::step`, and rendering its reply as TwiML.
+
+use rusqlite::Connection;
+
+use super::AppState;
+use crate::config::Neighbourhood;
+use crate::domain::action::Action;
+use crate::domain::call::{self, CallerInfo, Context, Event, NextHelper, Step};
+use crate::domain::dialplan::Voice;
+use crate::domain::phone::CallerNumber;
+use crate::domain::ranking::{self, Whereabouts};
+use crate::domain::waves::SearchStatus;
+use crate::provider::twilio::{self, RenderContext};
+use crate::store::calls::{self, StoredCall};
+use crate::store::participants;
+
+pub fn render(state: &AppState, voice: &Voice, call_sid: &str, seq: u64, actions: &[Action]) -> String {
+    let audio_base = format!("{}/audio/", state.public_url);
+    let webhook_base = format!("{}/twilio/", state.public_url);
+    twilio::render(
+        actions,
+        &RenderContext { call_sid, seq, voice, audio_base: &audio_base, webhook_base: &webhook_base },
+    )
+}
+
+pub fn run_step(
+    tx: &Connection,
+    registry: &participants::RegistryCache,
+    hood: &Neighbourhood,
+    call: &StoredCall,
+    event: Event,
+    now: jiff::Timestamp,
+    caller_gone: bool,
+) -> anyhow::Result<Step> {
+    let plan = &hood.dialplan;
+    let caller_participant = match call.caller_id {
+        Some(id) => participants::find(tx, id)?,
+        None => None,
+    };
+    let caller = match &caller_participant {
+        Some(p) => CallerInfo {
+            number: CallerNumber::Known(p.details.phone.clone()),
+            name: Some(p.details.name.clone()),
+            first_name: Some(p.details.first_name().to_string()),
+            street: Some(p.details.street.clone()).filter(|s| !s.is_empty()),
+        },
+        None => CallerInfo::unknown(match &call.from {
+            Some(n) => CallerNumber::Known(n.clone()),
+            None => CallerNumber::Withheld,
+        }),
+    };
+    let next_helper = match call::wants_helper(&call.state, &event, plan) {
+        Some(category) => {
+            ranked(tx, registry, hood, call, caller_participant.as_ref(), Wanted { category, now, limit: 1 })?
+                .into_iter()
+                .next()
+        }
+        None => None,
+    };
+    let caller_over_limit = match (&call.from, &event, &call.state.phase) {
+        (Some(from), Event::MenuKey(Some(_)), call::Phase::Menu) => {
+            let since = now - jiff::SignedDuration::from_hours(24);
+            calls::searches_since(tx, from, since, &call.call_sid)? >= plan.ringing.max_searches_per_caller_per_day
+        }
+        _ => false,
+    };
+    if caller_over_limit {
+        tracing::warn!(call = %call.call_sid, "caller is over the daily search limit: to the desk");
+    }
+    let holding = matches!(call.state.phase, call::Phase::Holding { .. });
+    let callback = holding && crate::store::callbacks::by_search(tx, &call.call_sid)?.is_some();
+    let hold_goes_on = holding && !caller_gone && event == Event::HoldEnded && hold_goes_on(tx, &call.call_sid)?;
+    let ctx = Context {
+        now,
+        dialplan: plan,
+        prompts: &hood.prompts,
+        caller: &caller,
+        next_helper,
+        caller_gone,
+        caller_over_limit,
+        callback,
+        hold_goes_on,
+    };
+    Ok(call::step(call.state.clone(), event, &ctx))
+}
+
+/// Whether a held caller whose hold ended should wait on: their search is still running,
+/// or the helper who said yes is still on their way in (not yet entered, line not ended).
+/// A search that is over (nobody found, or the conversation happened) lets them go.
+fn hold_goes_on(tx: &Connection, call_sid: &str) -> anyhow::Result<bool> {
+    let Some(search) = crate::store::waves::load(tx, call_sid)? else { return Ok(false) };
+    Ok(match search.status {
+        SearchStatus::Searching => true,
+        SearchStatus::Matched => match search.winner_attempt {
+            Some(winner) => crate::store::waves::legs(tx, call_sid)?
+                .iter()
+                .find(|l| l.attempt == winner)
+                .is_some_and(|leg| !leg.ended && leg.conference_sid.is_none()),
+            None => false,
+        },
+        SearchStatus::Over => false,
+    })
+}
+
+/// Which helpers a ranking is for: the kind of help, the time, and how many at most.
+pub struct Wanted<'a> {
+    pub category: &'a str,
+    pub now: jiff::Timestamp,
+    pub limit: usize,
+}
+
+/// The helpers who may be rung for this call now, best first.
+pub fn ranked(
+    tx: &Connection,
+    registry: &participants::RegistryCache,
+    hood: &Neighbourhood,
+    call: &StoredCall,
+    caller_participant: Option<&crate::domain::participant::Participant>,
+    wanted: Wanted<'_>,
+) -> anyhow::Result<Vec<NextHelper>> {
+    let Wanted { category, now, limit } = wanted;
+    let plan = &hood.dialplan;
+    let mut candidates = participants::candidates(tx, registry, category, &call.call_sid, call.from.as_ref())?;
+    // Learned from the attempts logged so far: who tends to say yes at this time.
+    let learned = participants::learned(tx, registry, &plan.time_zone, now)?;
+    let local_now = now.to_zoned(plan.time_zone.clone()).datetime();
+    for c in &mut candidates {
+        c.likelihood = Some(learned.likelihood(c.participant.id, local_now));
+    }
+    let caller_at =
+        caller_participant.map(|p| Whereabouts { street: &p.details.street, postcode: &p.details.postcode });
+    let request = ranking::Request {
+        category,
+        caller_phone: call.from.as_ref(),
+        caller_at,
+        now: local_now,
+        at: now,
+        ringing_hours: &plan.ringing.hours,
+    };
+    // One helper (dial mode): the best, without sorting everyone.
+    let chosen: Vec<&ranking::Candidate> = if limit == 1 {
+        ranking::best(&candidates, &request).into_iter().collect()
+    } else {
+        ranking::rank(&candidates, &request).into_iter().take(limit).collect()
+    };
+    Ok(chosen
+        .iter()
+        .map(|c| NextHelper {
+            id: c.participant.id,
+            first_name: c.participant.details.first_name().to_string(),
+            phone: c.participant.details.phone.clone(),
+        })
+        .collect())
+}
