@@ -111,6 +111,8 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
             plans.display().to_string(),
             "--calls-per-second".to_string(),
             "1000".to_string(),
+            "--created-call-fallback-url".to_string(),
+            crate::sim::network::created_call_fallback_url(&network).to_string(),
         ]);
         env.push(("TWILIO_ACCOUNT_SID".into(), network.account_sid.clone()));
         env.push(("TWILIO_API_BASE".into(), network.api_base.to_string()));

@@ -88,12 +88,17 @@ pub struct ServeArgs {
     /// Anonymise call details older than this many months, daily (0: keep everything)
     #[arg(long, default_value_t = 24)]
     pub retention_months: u32,
-    /// Webhooks a second accepted from one source address (0: no limit)
+    /// Webhooks with a wrong signature a second from one source before 429 (every webhook
+    /// with --insecure-skip-signature; 0: no limit)
     #[arg(long, default_value_t = 50)]
     pub rate_per_source: u32,
     /// Waves: outbound calls to helpers placed per second, at most (Twilio's default account limit is 1)
     #[arg(long, default_value_t = 1.0)]
     pub calls_per_second: f64,
+    /// Waves: the FallbackUrl of every call the switchboard makes, a hosted copy of
+    /// deploy/fallback-created-call.xml on another server (Twilio asks for it when a webhook fails)
+    #[arg(long, env = "BURENLIJN_CREATED_CALL_FALLBACK_URL")]
+    pub created_call_fallback_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -292,6 +297,10 @@ pub enum BenchCommand {
         /// Ring in waves: helpers' calls placed through the (emulated) REST API
         #[arg(long)]
         waves: bool,
+        /// A provider kinder than Twilio: webhooks that cannot connect or answer 5xx are
+        /// tried again for this many seconds (0: Twilio's documented model, no retries)
+        #[arg(long, default_value_t = 0)]
+        kinder_retries: u64,
         #[arg(long)]
         json: bool,
     },

@@ -28,14 +28,14 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             print(json, || report.json(), || report.table())?;
             Ok(ExitCode::SUCCESS)
         }
-        BenchCommand::Crash { calls, concurrency, kills, seed, waves, json } => {
+        BenchCommand::Crash { calls, concurrency, kills, seed, waves, kinder_retries, json } => {
             let options = crash::CrashOptions {
                 calls,
                 concurrency,
                 kills,
                 seed,
                 waves,
-                kinder_retries: std::time::Duration::from_secs(20),
+                kinder_retries: std::time::Duration::from_secs(kinder_retries),
             };
             let report = runtime()?.block_on(crash::run(options))?;
             print(json, || report.json(), || report.table())?;

@@ -55,6 +55,8 @@ pub enum Signatures {
 pub struct WavesSettings {
     pub rest: RestConfig,
     pub options: RestOptions,
+    /// The `FallbackUrl` of every call the switchboard creates.
+    pub created_call_fallback: url::Url,
 }
 
 impl ServeSettings {
@@ -69,6 +71,7 @@ impl ServeSettings {
             retention_months,
             rate_per_source,
             calls_per_second,
+            created_call_fallback_url,
         } = args;
         let neighbourhoods = load_plans(&plans)?;
         let parsed = url::Url::parse(&public_url)
@@ -97,7 +100,23 @@ impl ServeSettings {
             if !(calls_per_second.is_finite() && calls_per_second > 0.0) {
                 bail!("--calls-per-second must be a positive number, not {calls_per_second}");
             }
-            Some(WavesSettings { rest, options: RestOptions { calls_per_second, ..Default::default() } })
+            // Twilio does not retry a webhook that fails: without a FallbackUrl, a neighbour
+            // who picked up while this service restarts would be cut off without a word.
+            let Some(fallback) = created_call_fallback_url else {
+                bail!("the dialplan for {} rings in waves, so the calls the switchboard makes need a fallback: host a copy of deploy/fallback-created-call.xml on another server and pass its URL with --created-call-fallback-url (or BURENLIJN_CREATED_CALL_FALLBACK_URL)", in_waves.join(", "));
+            };
+            let created_call_fallback = url::Url::parse(&fallback)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .with_context(|| format!("--created-call-fallback-url '{fallback}' is not an http(s) URL"))?;
+            if created_call_fallback.host_str().is_some() && created_call_fallback.host_str() == parsed.host_str() {
+                tracing::warn!("--created-call-fallback-url is on the same host as --public-url: when this server is down, so is the fallback");
+            }
+            Some(WavesSettings {
+                rest,
+                options: RestOptions { calls_per_second, ..Default::default() },
+                created_call_fallback,
+            })
         };
         // The REST API (voicemail playback in the desk) needs the account SID as well.
         let recordings = if env("TWILIO_ACCOUNT_SID").is_some_and(|v| !v.trim().is_empty()) {
@@ -151,9 +170,11 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         }
         None => Arc::new(SystemClock),
     };
-    let rest = match waves {
-        Some(WavesSettings { rest, options }) => Some(Arc::new(RestClient::new(rest, options)?)),
-        None => None,
+    let (rest, created_call_fallback) = match waves {
+        Some(WavesSettings { rest, options, created_call_fallback }) => {
+            (Some(Arc::new(RestClient::new(rest, options)?)), Some(created_call_fallback))
+        }
+        None => (None, None),
     };
     let recordings = match recordings {
         Some(config) => Some(Recordings(RestClient::new(config, Default::default())?)),
@@ -175,7 +196,7 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         rate_per_source,
         recordings,
         rest,
-        created_call_fallback: None,
+        created_call_fallback,
     };
     runtime()?.block_on(async move {
         let app = Application::build(config).await?;
@@ -260,8 +281,19 @@ mod tests {
                 format!("--calls-per-second must be a positive number, not {}", pace.parse::<f64>().unwrap())
             );
         }
-        let s = settings(&["--dialplans", dialplans, "--calls-per-second", "2.5"], &env).unwrap();
-        assert_eq!(s.waves.map(|w| w.options.calls_per_second), Some(2.5));
+        assert!(refusal(&["--dialplans", dialplans], &env).contains("pass its URL with --created-call-fallback-url"));
+        let fallback = ["--created-call-fallback-url", "https://elsewhere.example/fallback-created-call.xml"];
+        assert_eq!(
+            refusal(&["--dialplans", dialplans, "--created-call-fallback-url", "elsewhere"], &env),
+            "--created-call-fallback-url 'elsewhere' is not an http(s) URL"
+        );
+        let s = settings(&[&["--dialplans", dialplans, "--calls-per-second", "2.5"][..], &fallback].concat(), &env)
+            .unwrap();
+        assert_eq!(s.waves.as_ref().map(|w| w.options.calls_per_second), Some(2.5));
+        assert_eq!(
+            s.waves.map(|w| w.created_call_fallback.to_string()),
+            Some("https://elsewhere.example/fallback-created-call.xml".to_string())
+        );
         assert!(s.recordings.is_some(), "the same credentials play voicemail");
     }
 

@@ -396,8 +396,24 @@ fn crash_harness_loses_nothing_in_waves() {
 }
 
 fn check_crash_run(extra: &[&str]) {
+    // Kinder than Twilio, asked for by name: webhooks are retried while the server restarts.
+    // Under Twilio's documented model (no retries, the fallback) a match whose last report
+    // was lost in a restart can still be stored for a caller the fallback took: measured in
+    // BENCHMARKS.md, not yet zero.
     let (ok, out, err) = run(bin()
-        .args(["bench", "crash", "--calls", "80", "--concurrency", "8", "--kills", "3", "--json"])
+        .args([
+            "bench",
+            "crash",
+            "--calls",
+            "80",
+            "--concurrency",
+            "8",
+            "--kills",
+            "3",
+            "--kinder-retries",
+            "20",
+            "--json",
+        ])
         .args(extra));
     let report: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
     assert!(ok, "{out}\n{err}");
