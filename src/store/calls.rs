@@ -271,9 +271,19 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
                 }
             }
             Effect::Voicemail { recording_url, duration_seconds } => {
+                // An update, not a replace: replacing the row would cascade to its local copy.
                 exec(conn,
-                    "INSERT OR REPLACE INTO voicemails (call_sid, recording_url, duration_seconds, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO voicemails (call_sid, recording_url, duration_seconds, created_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (call_sid) DO UPDATE SET recording_url = excluded.recording_url, duration_seconds = excluded.duration_seconds",
                     params![sid, recording_url, duration_seconds, at],
+                )?;
+                // Fetched into our own storage after this commits, then deleted at the provider.
+                super::provider_jobs::enqueue(
+                    conn,
+                    super::provider_jobs::Kind::FetchRecording,
+                    recording_url,
+                    Some(sid),
+                    now,
                 )?;
             }
         }
@@ -441,7 +451,8 @@ pub fn searches_since(conn: &Connection, from: &PhoneNumber, since: Timestamp, c
 }
 
 /// Removes numbers, names, recordings and sent documents from at most `batch` calls that
-/// started before `before`, keeping what the anonymous totals need (times, category,
+/// started before `before`, and queues the deletion of their recordings and call records
+/// at the provider (`provider_jobs::forget_call`), keeping what the anonymous totals need (times, category,
 /// outcome, results, waits). Returns how many calls were anonymised; call it again until
 /// that is less than `batch`, each time in its own short transaction, so webhooks in
 /// between never wait long.
@@ -453,6 +464,8 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, ba
         .query_map(params![before.as_second(), batch], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for sid in &sids {
+        // The recording goes here and at the provider, the call's records there (jobs).
+        super::provider_jobs::forget_call(conn, sid, now)?;
         exec(
             conn,
             "UPDATE attempts SET helper_id = NULL, helper_phone = NULL, helper_first_name = '' WHERE call_sid = ?1",

@@ -32,6 +32,9 @@ pub struct CallRow {
     /// `open` or `closed` when the call needed a follow-up.
     pub follow_up: Option<String>,
     pub has_voicemail: bool,
+    /// Whether the voicemail's audio is in our own storage yet (`recordings`); until then
+    /// it is still being fetched from the provider.
+    pub voicemail_stored: bool,
     pub anonymised: bool,
 }
 
@@ -40,7 +43,7 @@ macro_rules! call_columns {
         "SELECT c.call_sid, c.started_at, c.ended_at, c.from_number, c.caller_id, p.name, p.street, c.category, c.phase, c.outcome,
         m.helper_id, a.helper_first_name, m.wait_seconds, c.attempts,
         CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END,
-        v.call_sid IS NOT NULL, c.anonymised_at IS NOT NULL"
+        v.call_sid IS NOT NULL, c.anonymised_at IS NOT NULL, rec.call_sid IS NOT NULL"
     };
 }
 
@@ -51,7 +54,8 @@ macro_rules! call_joins {
     LEFT JOIN matches m ON m.call_sid = c.call_sid
     LEFT JOIN attempts a ON a.call_sid = m.call_sid AND a.attempt = m.attempt
     LEFT JOIN follow_ups f ON f.call_sid = c.call_sid
-    LEFT JOIN voicemails v ON v.call_sid = c.call_sid"
+    LEFT JOIN voicemails v ON v.call_sid = c.call_sid
+    LEFT JOIN recordings rec ON rec.call_sid = c.call_sid"
     };
 }
 
@@ -88,6 +92,7 @@ fn call_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
         follow_up: r.get(14)?,
         has_voicemail: r.get(15)?,
         anonymised: r.get(16)?,
+        voicemail_stored: r.get(17)?,
     })
 }
 
