@@ -15,7 +15,7 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use tokio::sync::{mpsc, oneshot};
 use url::Url;
 
@@ -23,6 +23,7 @@ use super::people::{HelperAction, Line};
 use super::twiml::{parse_twiml, speaking_seconds, Verb};
 use super::webhook::signed_post;
 use super::whisper::{self, Document, HelperLeg, WhisperEnd, WhisperFailure};
+use crate::provider::twilio::rest::is_sid;
 
 /// What happens to a caller waiting in a conference.
 #[derive(Debug)]
@@ -103,6 +104,8 @@ struct Inner {
     /// How long webhooks that cannot connect or answer 5xx are tried again (as the
     /// provider's connection retries do while a service restarts; zero: not at all).
     retry_for: Duration,
+    /// Recordings deleted through the REST API (their media and deletes then get 404).
+    deleted_recordings: std::collections::HashSet<String>,
 }
 
 pub struct Network {
@@ -138,7 +141,8 @@ impl Network {
         });
         let app = axum::Router::new()
             .route("/2010-04-01/Accounts/{account}/Calls.json", post(create))
-            .route("/2010-04-01/Accounts/{account}/Calls/{file}", post(update))
+            .route("/2010-04-01/Accounts/{account}/Calls/{file}", post(update).delete(delete_call))
+            .route("/2010-04-01/Accounts/{account}/Recordings/{file}", get(recording_media).delete(delete_recording))
             // Hosted apart from the service, as `deploy/README.md` says it must be.
             .route("/fallback/created-call.xml", post(created_call_fallback))
             .with_state(network.clone());
@@ -545,6 +549,45 @@ async fn update(
         return call_json(StatusCode::OK, sid, "in-progress", "", "");
     }
     twilio_error(404, 20404, "The requested resource was not found")
+}
+
+/// `GET .../Recordings/{Sid}.mp3`: a recording's audio. The emulator's recordings are
+/// made on the caller's side, which this network does not see, so any recording SID of the
+/// account counts as made until it is deleted; then, like Twilio, 404 with an error body.
+async fn recording_media(State(net): State<Arc<Network>>, Path((account, file)): Path<(String, String)>) -> Response {
+    match file.strip_suffix(".mp3").filter(|sid| account == net.account_sid && is_sid("RE", sid)) {
+        Some(sid) if !net.lock().deleted_recordings.contains(sid) => {
+            let audio = format!("ID3\u{4}\0\0\0\0\0\0 the message of {sid}").into_bytes();
+            (StatusCode::OK, [("Content-Type", "audio/mpeg")], audio).into_response()
+        }
+        _ => twilio_error(404, 20404, "The requested resource was not found"),
+    }
+}
+
+/// `DELETE .../Recordings/{Sid}.json`: 204, and from then on 404.
+async fn delete_recording(State(net): State<Arc<Network>>, Path((account, file)): Path<(String, String)>) -> Response {
+    match file.strip_suffix(".json").filter(|sid| account == net.account_sid && is_sid("RE", sid)) {
+        Some(sid) if net.lock().deleted_recordings.insert(sid.to_string()) => StatusCode::NO_CONTENT.into_response(),
+        _ => twilio_error(404, 20404, "The requested resource was not found"),
+    }
+}
+
+/// `DELETE .../Calls/{Sid}.json`: the record of a call this network placed goes (204; later
+/// updates and deletes of it get 404). Any other call is unknown here: 404. A leg still
+/// running is refused with Twilio's error 20009 (its page gives no HTTP status; 400 here).
+async fn delete_call(State(net): State<Arc<Network>>, Path((account, file)): Path<(String, String)>) -> Response {
+    let Some(sid) = file.strip_suffix(".json").filter(|_| account == net.account_sid) else {
+        return twilio_error(404, 20404, "The requested resource was not found");
+    };
+    let mut inner = net.lock();
+    match inner.legs.get(sid).map(|leg| leg.done) {
+        Some(true) => {
+            inner.legs.remove(sid);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Some(false) => twilio_error(400, 20009, "Cannot delete this resource before it is complete"),
+        None => twilio_error(404, 20404, "The requested resource was not found"),
+    }
 }
 
 struct Leg {

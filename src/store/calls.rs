@@ -273,9 +273,19 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
                 }
             }
             Effect::Voicemail { recording_url, duration_seconds } => {
+                // An update, not a replace: replacing the row would cascade to its local copy.
                 exec(conn,
-                    "INSERT OR REPLACE INTO voicemails (call_sid, recording_url, duration_seconds, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO voicemails (call_sid, recording_url, duration_seconds, created_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (call_sid) DO UPDATE SET recording_url = excluded.recording_url, duration_seconds = excluded.duration_seconds",
                     params![sid, recording_url, duration_seconds, at],
+                )?;
+                // Fetched into our own storage after this commits, then deleted at the provider.
+                super::provider_jobs::enqueue(
+                    conn,
+                    super::provider_jobs::Kind::FetchRecording,
+                    recording_url,
+                    Some(sid),
+                    now,
                 )?;
             }
         }
@@ -328,6 +338,9 @@ pub struct LogEntry<A> {
     /// `open` or `closed` when the call needed a follow-up.
     pub follow_up: Option<String>,
     pub anonymised: bool,
+    /// Whether the voicemail's audio is in our own storage yet (`recordings`); until then
+    /// it is still being fetched from the provider.
+    pub voicemail_stored: bool,
 }
 
 /// A line of the desk's Now and Calls pages: a call without its attempts.
@@ -375,6 +388,7 @@ impl CallRow {
             voicemail_seconds: self.voicemail_seconds,
             follow_up: self.follow_up,
             anonymised: self.anonymised,
+            voicemail_stored: self.voicemail_stored,
         }
     }
 }
@@ -414,13 +428,14 @@ pub(super) const CALL_ROW: &str =
             p.name, p.street, c.category, c.phase, c.outcome, c.attempts,
             m.helper_id, a.helper_phone, a.helper_first_name, m.wait_seconds, v.recording_url, v.duration_seconds,
             CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END,
-            c.anonymised_at IS NOT NULL
+            c.anonymised_at IS NOT NULL, rec.call_sid IS NOT NULL
      FROM calls c
      LEFT JOIN participants p ON p.id = c.caller_id
      LEFT JOIN matches m ON m.call_sid = c.call_sid
      LEFT JOIN attempts a ON a.call_sid = m.call_sid AND a.attempt = m.attempt
      LEFT JOIN voicemails v ON v.call_sid = c.call_sid
-     LEFT JOIN follow_ups f ON f.call_sid = c.call_sid";
+     LEFT JOIN follow_ups f ON f.call_sid = c.call_sid
+     LEFT JOIN recordings rec ON rec.call_sid = c.call_sid";
 
 /// The calls that `sql` (a query on `CALL_ROW`) selects, in its order.
 pub(super) fn read_rows(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> anyhow::Result<Vec<CallRow>> {
@@ -487,6 +502,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
         voicemail_seconds: r.get(18)?,
         follow_up: r.get(19)?,
         anonymised: r.get(20)?,
+        voicemail_stored: r.get(21)?,
     })
 }
 
@@ -546,7 +562,8 @@ pub fn searches_since(conn: &Connection, from: &PhoneNumber, since: Timestamp, c
 }
 
 /// Removes numbers, names, recordings and sent documents from at most `batch` calls that
-/// started before `before`, keeping what the anonymous totals need (times, category,
+/// started before `before`, and queues the deletion of their recordings and call records
+/// at the provider (`provider_jobs::forget_call`), keeping what the anonymous totals need (times, category,
 /// outcome, results, waits). Returns how many calls were anonymised; call it again until
 /// that is less than `batch`, each time in its own short transaction, so webhooks in
 /// between never wait long.
@@ -558,6 +575,8 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, ba
         .query_map(params![before.as_second(), batch], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for sid in &sids {
+        // The recording goes here and at the provider, the call's records there (jobs).
+        super::provider_jobs::forget_call(conn, sid, now)?;
         exec(
             conn,
             "UPDATE attempts SET helper_id = NULL, helper_phone = NULL, helper_first_name = '' WHERE call_sid = ?1",

@@ -9,6 +9,7 @@ pub mod callbacks;
 pub mod calls;
 pub mod desk;
 pub mod participants;
+pub mod provider_jobs;
 pub mod synthetic;
 pub mod waves;
 
@@ -44,6 +45,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/003_waves.sql")),
         M::up(include_str!("migrations/004_callbacks.sql")),
         M::up(include_str!("migrations/005_conference_joins.sql")),
+        M::up(include_str!("migrations/006_provider_jobs.sql")),
     ])
 }
 
@@ -193,5 +195,23 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn voicemails_left_before_the_provider_jobs_are_fetched_too() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 5).unwrap();
+        conn.execute_batch(
+            "INSERT INTO calls (call_sid, dialplan_number, phase, started_at, seq) VALUES ('CA1', '+31850000000', 'ended', 10, 1);
+             INSERT INTO voicemails (call_sid, recording_url, duration_seconds, created_at) VALUES ('CA1', 'https://x/Recordings/RE1', 5, 20);",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let job: (String, String, String, i64) = conn
+            .query_row("SELECT kind, target, call_sid, next_try_at FROM provider_jobs", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap();
+        assert_eq!(job, ("fetch-recording".into(), "https://x/Recordings/RE1".into(), "CA1".into(), 20));
     }
 }

@@ -368,7 +368,8 @@ pub fn search(conn: &Connection, query: &str, limit: u32) -> anyhow::Result<Vec<
 
 /// Erases a person on request: their registration, notes and "do not pair" entries are
 /// deleted, and their number, name and recordings are removed from every call they took
-/// part in. What the anonymous totals need (times, categories, outcomes, waits) stays.
+/// part in; the deletion of those recordings and call records at the provider is queued
+/// (`provider_jobs`). What the anonymous totals need (times, categories, outcomes, waits) stays.
 /// Returns false when there is no such participant.
 pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool> {
     let Some(phone): Option<String> =
@@ -377,6 +378,26 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
         return Ok(false);
     };
     let theirs = "SELECT call_sid FROM calls WHERE caller_id = ?1 OR from_number = ?2";
+    // What the provider keeps of them: the recordings and call records of their calls, and
+    // the records of the legs that rang them as a helper in waves or called them back. (In
+    // dial mode a helper's leg is the provider's child call, whose CallSid is not stored.)
+    let their_calls: Vec<String> =
+        conn.prepare(theirs)?.query_map(params![id, phone], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    for sid in &their_calls {
+        super::provider_jobs::forget_call(conn, sid, now)?;
+    }
+    let their_legs: Vec<String> = conn
+        .prepare(
+            "SELECT leg_sid FROM wave_legs w JOIN attempts a ON a.call_sid = w.call_sid AND a.attempt = w.attempt
+             WHERE (w.helper_id = ?1 OR a.helper_phone = ?2) AND w.leg_sid IS NOT NULL
+             UNION SELECT resident_leg_sid FROM open_requests
+             WHERE (participant_id = ?1 OR phone = ?2) AND resident_leg_sid IS NOT NULL",
+        )?
+        .query_map(params![id, phone], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for leg in &their_legs {
+        super::provider_jobs::enqueue(conn, super::provider_jobs::Kind::DeleteCall, leg, None, now)?;
+    }
     conn.execute(&format!("DELETE FROM voicemails WHERE call_sid IN ({theirs})"), params![id, phone])?;
     conn.execute(&format!("DELETE FROM webhook_responses WHERE call_sid IN ({theirs})"), params![id, phone])?;
     conn.execute(&format!("UPDATE follow_ups SET note = NULL WHERE call_sid IN ({theirs})"), params![id, phone])?;

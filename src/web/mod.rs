@@ -6,6 +6,7 @@
 pub mod desk;
 mod limits;
 mod metrics;
+pub mod provider_jobs;
 mod step;
 mod waves;
 mod webhooks;
@@ -48,7 +49,8 @@ pub struct ServeConfig {
     /// Webhooks with a failed signature a second from one source (every webhook, when
     /// signatures are not checked); 0: no limit.
     pub rate_per_source: u32,
-    /// The provider's REST API, for fetching voicemail recordings; `None` without credentials.
+    /// The provider's REST API, for fetching voicemail recordings into the database and
+    /// deleting them (and call records) at the provider; `None` without credentials.
     pub recordings: Option<desk::calls::Recordings>,
     /// The provider's REST API for ringing in waves; `None` without credentials (then
     /// only `dial` mode works).
@@ -75,6 +77,16 @@ pub struct AppState {
     pub desk: desk::DeskState,
     pub rest: Option<Arc<crate::provider::twilio::rest::RestClient>>,
     pub created_call_fallback: Option<url::Url>,
+    /// Wakes the runner of the provider jobs (`provider_jobs`): something was queued.
+    pub provider_jobs: tokio::sync::Notify,
+}
+
+impl AppState {
+    /// The provider's REST API for recordings and deletes: the recordings client, or else
+    /// the one that rings in waves (the same account).
+    pub fn provider(&self) -> Option<&crate::provider::twilio::rest::RestClient> {
+        self.desk.recordings.as_ref().map(|r| &r.0).or(self.rest.as_deref())
+    }
 }
 
 pub struct Application {
@@ -114,6 +126,7 @@ impl Application {
             rate_limit: limits::RateLimit::new(config.rate_per_source),
             rest: config.rest,
             created_call_fallback: config.created_call_fallback,
+            provider_jobs: tokio::sync::Notify::new(),
         });
         let twilio = Router::new()
             .route("/twilio/{endpoint}", post(webhooks::webhook))
@@ -163,6 +176,8 @@ impl Application {
                 }
             }
         });
+        // What the provider keeps: voicemails fetched and deleted there, call records deleted.
+        let jobs = tokio::spawn(provider_jobs::runner(self.state.clone()));
         let state = self.state.clone();
         let sweeper = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(600));
@@ -191,6 +206,7 @@ impl Application {
                     }
                     if total > 0 {
                         tracing::info!(calls = total, months = state.retention_months, "anonymised old calls");
+                        state.provider_jobs.notify_one();
                     }
                 }
                 let st = state.clone();
@@ -210,6 +226,7 @@ impl Application {
             .await;
         sweeper.abort();
         callbacks.abort();
+        jobs.abort();
         served?;
         Ok(())
     }
@@ -225,10 +242,18 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
 
 async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
     let st = state.clone();
-    let counts = state.worker.run(move |_| st.store.read(crate::store::desk::counts)).await;
+    let counts = state
+        .worker
+        .run(move |_| st.store.read(|c| Ok((crate::store::desk::counts(c)?, crate::store::provider_jobs::counts(c)?))))
+        .await;
     match counts {
-        Ok(Ok((calls, attempts, open))) => {
+        Ok(Ok(((calls, attempts, open), jobs))) => {
             let mut text = state.metrics.render(&calls, &attempts, open);
+            text.push_str("# HELP burenlijn_provider_jobs Requests the provider still has to get (fetch a voicemail, delete a recording or a call record), and how many of them have failed before.\n# TYPE burenlijn_provider_jobs gauge\n");
+            for (kind, waiting, failing) in jobs {
+                let kind = kind.as_str();
+                text.push_str(&format!("burenlijn_provider_jobs{{kind=\"{kind}\",state=\"waiting\"}} {waiting}\nburenlijn_provider_jobs{{kind=\"{kind}\",state=\"failed_before\"}} {failing}\n"));
+            }
             let ready = state.desk.figures_ready.load(std::sync::atomic::Ordering::Relaxed) as u8;
             text.push_str(&format!("# HELP burenlijn_desk_figures_ready 1 when the figures counted in advance at start are ready.\n# TYPE burenlijn_desk_figures_ready gauge\nburenlijn_desk_figures_ready {ready}\n"));
             ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()

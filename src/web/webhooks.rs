@@ -104,6 +104,10 @@ pub async fn webhook(
             let _ = state.changes.send(call_sid.clone());
             // Only now that the transaction has committed: ring, cancel, move calls.
             super::waves::dispatch(state.clone(), outbound);
+            if endpoint == Endpoint::Recorded {
+                // A voicemail was queued to be fetched into our own storage.
+                state.provider_jobs.notify_one();
+            }
             xml
         }
         Ok(Err(e)) => {

@@ -15,6 +15,9 @@ mod cli;
 mod desk;
 /// Property tests: no outside input makes a parser panic; text never breaks TwiML.
 mod fuzz;
+/// What the provider keeps: voicemails fetched into our own storage, then deleted at the
+/// provider; call records deleted there when calls are anonymised or a person erased.
+mod recordings;
 /// Refusals: forged signatures, malformed webhooks, unknown numbers.
 mod refusals;
 /// The Twilio REST client: against the official OpenAPI description (prism), and its

@@ -217,6 +217,13 @@ async fn prism_accepts_a_recording_fetch() {
     // The description has no `.mp3` path: the media is tested against the scripted server.
 }
 
+#[tokio::test]
+async fn prism_accepts_the_deletes() {
+    let client = prism_client();
+    client.delete_recording(RECORDING).await.expect("the recording delete validates (and answers 204)");
+    client.delete_call(CALL).await.expect("the call record delete validates (and answers 204)");
+}
+
 /// The validation bites: requests that break the description are refused.
 #[tokio::test]
 async fn prism_refuses_malformed_requests() {
@@ -257,6 +264,19 @@ async fn prism_refuses_malformed_requests() {
         .await
         .unwrap();
     assert_eq!(bad_status.status(), 422);
+
+    // Deletes: the SID's pattern is part of the description.
+    for path in ["Recordings/RE123.json", "Calls/RE00000000000000000000000000000001.json"] {
+        let bad_sid = http
+            .delete(format!("{base}/2010-04-01/Accounts/{ACCOUNT}/{path}"))
+            .basic_auth(ACCOUNT, Some(TOKEN))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad_sid.status(), 422, "{path}");
+    }
+    let no_auth = http.delete(format!("{base}/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING}.json")).send();
+    assert_eq!(no_auth.await.unwrap().status(), 401);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -454,9 +474,49 @@ async fn fetches_recording_media() {
     let recording = server.client.fetch_recording_media(RECORDING).await.unwrap();
     assert_eq!(recording.bytes, b"ID3\x03fake-mp3");
     assert_eq!(recording.content_type.as_deref(), Some("audio/mpeg"));
+    assert_eq!(recording.content_length, Some(12), "the announced length is kept, to check against");
+    assert_eq!(recording.check(), Ok("audio/mpeg"));
     let seen = server.seen();
     assert_eq!(seen[0].method, "GET");
     assert_eq!(seen[0].path, format!("/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING}.mp3"));
+}
+
+const NOT_FOUND: &str = r#"{"code":20404,"message":"The requested resource /2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE00000000000000000000000000000001.json was not found","more_info":"https://www.twilio.com/docs/errors/20404","status":404}"#;
+
+#[tokio::test]
+async fn deletes_recordings_and_calls() {
+    let gone = Reply { headers: vec![], ..reply(204, "") };
+    let server = scripted_server(vec![gone.clone(), reply(503, ""), gone], quick()).await;
+    server.client.delete_recording(RECORDING).await.unwrap();
+    server.client.delete_call(CALL).await.expect("a 503 is retried");
+    let seen = server.seen();
+    let shape: Vec<(&str, &str, &str)> =
+        seen.iter().map(|s| (s.method.as_str(), s.path.as_str(), s.body.as_str())).collect();
+    let recording = format!("/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING}.json");
+    let call = format!("/2010-04-01/Accounts/{ACCOUNT}/Calls/{CALL}.json");
+    assert_eq!(shape, [("DELETE", recording.as_str(), ""), ("DELETE", &call, ""), ("DELETE", &call, "")]);
+    assert!(seen.iter().all(|s| s.authorization.as_deref().is_some_and(|a| a.starts_with("Basic "))));
+}
+
+#[tokio::test]
+async fn a_delete_of_something_gone_is_a_404_that_says_so() {
+    let server = scripted_server(vec![reply(404, NOT_FOUND), reply(204, "")], quick()).await;
+    let error = server.client.delete_recording(RECORDING).await.unwrap_err();
+    assert!(error.is_not_found(), "{error:?}");
+    assert!(
+        error.to_string().starts_with("Twilio refused the request (404, code 20404): The requested resource"),
+        "{error}"
+    );
+    assert_eq!(server.seen().len(), 1, "no retry on a 404");
+    let refused = RestError::Refused { status: 401, error: None, body: String::new() };
+    assert!(!refused.is_not_found());
+}
+
+#[tokio::test]
+async fn a_delete_that_answers_anything_but_204_is_not_taken_for_done() {
+    let server = scripted_server(vec![reply(200, CREATED)], quick()).await;
+    let error = server.client.delete_call(CALL).await.unwrap_err();
+    assert!(matches!(error, RestError::UnexpectedBody { status: 200, .. }), "{error:?}");
 }
 
 #[tokio::test]
@@ -470,5 +530,9 @@ async fn odd_sids_never_reach_the_network() {
     }
     let error = server.client.fetch_recording_media(CALL).await.unwrap_err();
     assert!(matches!(error, RestError::InvalidSid { kind: "RE", .. }), "{error:?}");
+    let error = server.client.delete_recording("../Calls/CA00000000000000000000000000000001").await.unwrap_err();
+    assert!(matches!(error, RestError::InvalidSid { kind: "RE", .. }), "{error:?}");
+    let error = server.client.delete_call(RECORDING).await.unwrap_err();
+    assert!(matches!(error, RestError::InvalidSid { kind: "CA", .. }), "{error:?}");
     assert!(server.seen().is_empty());
 }

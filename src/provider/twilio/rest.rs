@@ -1,5 +1,5 @@
 //! Twilio's REST API, the few calls we make: create an outbound call, steer or end a live
-//! call, fetch a recording.
+//! call, fetch a recording, and delete a recording or a call record.
 //!
 //! Requests are form-encoded with the parameter names of Twilio's OpenAPI description
 //! (`To`, `From`, `Url`, `StatusCallbackEvent` once per event, ...) and HTTP Basic auth with
@@ -15,7 +15,7 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use tokio::time::Instant;
@@ -167,6 +167,13 @@ fn message(error: Option<&TwilioError>, body: &str) -> String {
 
 pub type Result<T, E = RestError> = std::result::Result<T, E>;
 
+impl RestError {
+    /// Twilio answered 404: no such resource (for a delete: it is already gone).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, RestError::Refused { status: 404, .. })
+    }
+}
+
 /// A call as the API describes it; fields we do not use are ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct CallResource {
@@ -212,11 +219,52 @@ pub struct RecordingResource {
 pub struct Recording {
     pub bytes: Vec<u8>,
     pub content_type: Option<String>,
+    /// The length the answer announced (`Content-Length`), if it did.
+    pub content_length: Option<u64>,
 }
 
 impl fmt::Debug for Recording {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Recording").field("bytes", &self.bytes.len()).field("content_type", &self.content_type).finish()
+        f.debug_struct("Recording")
+            .field("bytes", &self.bytes.len())
+            .field("content_type", &self.content_type)
+            .field("content_length", &self.content_length)
+            .finish()
+    }
+}
+
+/// No voicemail (two minutes at most) comes near this; a bigger answer is not one.
+pub const MAX_RECORDING_BYTES: usize = 32 * 1024 * 1024;
+
+impl Recording {
+    /// Whether this is plausibly the whole recording, before the provider's copy may go:
+    /// not empty, as long as announced, an `audio/*` content type (when one is given), and
+    /// the first bytes of an MP3 (an ID3 tag or a frame sync) or a WAV file. Returns the
+    /// media type to serve it with.
+    pub fn check(&self) -> Result<&'static str, String> {
+        let bytes = &self.bytes;
+        if bytes.is_empty() {
+            return Err("the recording is empty".into());
+        }
+        if bytes.len() > MAX_RECORDING_BYTES {
+            return Err(format!("the recording is {} bytes, more than any voicemail", bytes.len()));
+        }
+        if let Some(announced) = self.content_length.filter(|&n| n != bytes.len() as u64) {
+            return Err(format!("got {} bytes of the {announced} announced", bytes.len()));
+        }
+        if let Some(content_type) = &self.content_type {
+            let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            if !essence.starts_with("audio/") {
+                return Err(format!("the content type is {content_type:?}, not audio"));
+            }
+        }
+        let mp3 = bytes.starts_with(b"ID3") || (bytes.len() >= 2 && bytes[0] == 0xFF && bytes[1] & 0xE0 == 0xE0);
+        let wav = bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WAVE";
+        match (mp3, wav) {
+            (true, _) => Ok("audio/mpeg"),
+            (_, true) => Ok("audio/wav"),
+            _ => Err("the first bytes are neither MP3 nor WAV".into()),
+        }
     }
 }
 
@@ -465,8 +513,34 @@ impl RestClient {
         let sid = check_sid("RE", recording_sid)?;
         let url = self.url(&["Recordings", &format!("{sid}.mp3")]);
         let answer = self.send(Method::GET, url, None, false).await?;
-        let content_type = answer.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-        Ok(Recording { bytes: answer.body, content_type })
+        let header = |name: reqwest::header::HeaderName| answer.headers.get(name).and_then(|v| v.to_str().ok());
+        let content_type = header(CONTENT_TYPE).map(str::to_string);
+        let content_length = header(CONTENT_LENGTH).and_then(|v| v.trim().parse().ok());
+        Ok(Recording { bytes: answer.body, content_type, content_length })
+    }
+
+    /// `DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json`: the provider's copy
+    /// goes (204). A recording already gone is `Refused { status: 404 }` ([`RestError::is_not_found`]).
+    pub async fn delete_recording(&self, recording_sid: &str) -> Result<()> {
+        let sid = check_sid("RE", recording_sid)?;
+        self.delete(self.url(&["Recordings", &format!("{sid}.json")])).await
+    }
+
+    /// `DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`: the call record goes from
+    /// the provider's logs (204). A call already gone is `Refused { status: 404 }`.
+    pub async fn delete_call(&self, call_sid: &str) -> Result<()> {
+        let sid = check_sid("CA", call_sid)?;
+        self.delete(self.url(&["Calls", &format!("{sid}.json")])).await
+    }
+
+    /// A DELETE, answered by 204 No Content.
+    async fn delete(&self, url: Url) -> Result<()> {
+        let answer = self.send(Method::DELETE, url, None, false).await?;
+        if answer.status != StatusCode::NO_CONTENT {
+            let reason = format!("a delete should answer 204 No Content: {:?}", snippet(&answer.body));
+            return Err(RestError::UnexpectedBody { status: answer.status.as_u16(), reason });
+        }
+        Ok(())
     }
 
     /// `{api_base}/2010-04-01/Accounts/{AccountSid}/...`; every segment is percent-encoded.
@@ -756,6 +830,33 @@ mod tests {
         let empty = RestError::GaveUp { status: 503, attempts: 4, error: None, body: String::new() };
         assert_eq!(empty.to_string(), "Twilio kept failing (503) after 4 attempts: no details");
         assert_eq!(snippet("é".repeat(400).as_bytes()).chars().count(), 301);
+    }
+
+    #[test]
+    fn a_recording_is_checked_before_the_provider_s_copy_goes() {
+        let rec = |bytes: &[u8], content_type: Option<&str>, content_length: Option<u64>| Recording {
+            bytes: bytes.to_vec(),
+            content_type: content_type.map(str::to_string),
+            content_length,
+        };
+        let mp3 = b"ID3\x04\x00\x00\x00\x00\x00\x00 a message";
+        assert_eq!(rec(mp3, Some("audio/mpeg"), Some(mp3.len() as u64)).check(), Ok("audio/mpeg"));
+        assert_eq!(rec(mp3, None, None).check(), Ok("audio/mpeg"));
+        assert_eq!(rec(b"\xff\xfb\x90\x00frame", Some("Audio/MPEG; charset=x"), None).check(), Ok("audio/mpeg"));
+        assert_eq!(rec(b"RIFF\x24\x00\x00\x00WAVEfmt ", Some("audio/x-wav"), None).check(), Ok("audio/wav"));
+        let refused = [
+            rec(b"", Some("audio/mpeg"), Some(0)),
+            rec(mp3, Some("audio/mpeg"), Some(mp3.len() as u64 + 1)),
+            rec(mp3, Some("text/html"), None),
+            rec(mp3, Some("application/json"), None),
+            rec(b"<html>not found</html>", Some("audio/mpeg"), None),
+            rec(b"{\"code\":20404}", None, None),
+            rec(b"RIFF\x24\x00\x00\x00AVI LIST", Some("audio/wav"), None),
+            rec(&vec![0xFF; MAX_RECORDING_BYTES + 1], Some("audio/mpeg"), None),
+        ];
+        for r in refused {
+            assert!(r.check().is_err(), "{r:?}");
+        }
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The call log with its filters, one call's timeline, and voicemail playback.
+//! The call log with its filters, one call's timeline, and voicemail playback (from our
+//! own copy: `web::provider_jobs` fetches it from the provider).
 
 use std::sync::Arc;
 
@@ -14,14 +15,42 @@ use super::layout::{self, status, Nav, DASH};
 use super::text::Lang;
 use super::{read, write, Desk, DeskState, Failure};
 use crate::domain::phone::PhoneNumber;
-use crate::provider::twilio::rest::{recording_sid_from_url, RestClient};
+use crate::provider::twilio::rest::RestClient;
 use crate::store::calls::{CallRow, LogEntry};
 use crate::store::desk::{self as q, CallFilter};
 use crate::store::{accounts, participants};
 use crate::web::AppState;
 
-/// Fetches recordings with the provider's credentials; the browser only ever talks to us.
+/// The provider's REST API with the account's credentials, for fetching voicemails into
+/// our own storage and deleting them (and call records) there (`web::provider_jobs`). The
+/// browser only ever talks to us.
 pub struct Recordings(pub RestClient);
+
+/// A call's message in the page: our own copy to play, or words saying it is still on its
+/// way from the provider (or cannot come without credentials).
+pub fn voicemail_player<A>(l: Lang, state: &AppState, r: &LogEntry<A>) -> Markup {
+    html! {
+        @if r.voicemail_stored {
+            audio controls preload="none" src=(format!("/desk/voicemail/{}", r.call_sid)) { (l.t("Uw browser kan dit bericht niet afspelen.", "Your browser cannot play this message.")) }
+        } @else {
+            span.muted role="status" { (not_here_yet(l, state)) }
+        }
+    }
+}
+
+fn not_here_yet(l: Lang, state: &AppState) -> &'static str {
+    if state.provider().is_some() {
+        l.t(
+            "De opname wordt nog opgehaald bij de telefoonaanbieder. Kijk over een paar minuten opnieuw.",
+            "The recording is still being fetched from the telephone provider. Look again in a few minutes.",
+        )
+    } else {
+        l.t(
+            "De opname staat nog bij de telefoonaanbieder: ophalen kan pas als TWILIO_ACCOUNT_SID en TWILIO_AUTH_TOKEN zijn ingesteld.",
+            "The recording is still at the telephone provider: fetching it needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to be set.",
+        )
+    }
+}
 
 /// The caller as the desk sees them: a name, or the number.
 pub fn caller<A>(row: &LogEntry<A>) -> String {
@@ -315,7 +344,7 @@ pub async fn detail(
                 li {
                     (l.t("Bericht ingesproken", "Left a message")) " (" (l.duration(secs)) ")"
                     br;
-                    audio controls preload="none" src=(format!("/desk/voicemail/{}", r.call_sid)) { (l.t("Uw browser kan dit bericht niet afspelen.", "Your browser cannot play this message.")) }
+                    (voicemail_player(l, &state, r))
                 }
             }
             @if let Some(end) = r.ended_at { li { strong { (l.time(end, tz)) } " " (l.t("Het gesprek is afgelopen:", "The call ended:")) " " (l.outcome(r.outcome.as_deref())) "." } }
@@ -357,27 +386,20 @@ pub fn note_list(l: Lang, tz: &jiff::tz::TimeZone, notes: &[q::Note]) -> Markup 
     }
 }
 
-/// Plays a voicemail: the server fetches the recording with the provider's credentials.
+/// Plays a voicemail from our own copy. Until it has been fetched from the provider, says
+/// so (503, with words).
 pub async fn voicemail(
     desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(sid): Path<String>,
 ) -> Result<Response, Failure> {
     let s = sid.clone();
-    let Some(url) = read(&state, move |c| q::voicemail_url(c, &s)).await? else { return Ok(not_found(&desk)) };
-    let Some(recordings) = &state.desk.recordings else {
-        return Ok((
-            StatusCode::SERVICE_UNAVAILABLE,
-            desk.lang.t(
-                "Berichten afspelen kan pas als TWILIO_ACCOUNT_SID en TWILIO_AUTH_TOKEN zijn ingesteld.",
-                "Playing messages needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to be set.",
-            ),
-        )
-            .into_response());
-    };
-    let Some(recording_sid) = recording_sid_from_url(&url) else {
-        tracing::error!(call = %sid, "a stored voicemail has no recording id in its URL");
+    if read(&state, move |c| q::voicemail_url(c, &s)).await?.is_none() {
         return Ok(not_found(&desk));
+    }
+    let s = sid.clone();
+    let Some((content_type, audio)) = read(&state, move |c| crate::store::provider_jobs::audio(c, &s)).await? else {
+        return Ok((StatusCode::SERVICE_UNAVAILABLE, not_here_yet(desk.lang, &state)).into_response());
     };
     let (user, s) = (desk.user.name.clone(), sid.clone());
     write(&state, move |tx, now| {
@@ -385,19 +407,5 @@ pub async fn voicemail(
         accounts::audit(tx, now, &user, "played voicemail", caller, &s)
     })
     .await?;
-    match recordings.0.fetch_recording_media(&recording_sid).await {
-        Ok(rec) => Ok(([(header::CONTENT_TYPE, rec.content_type.unwrap_or_else(|| "audio/mpeg".into()))], rec.bytes)
-            .into_response()),
-        Err(e) => {
-            tracing::error!(call = %sid, error = %e, "fetching a voicemail from the provider failed");
-            Ok((
-                StatusCode::BAD_GATEWAY,
-                desk.lang.t(
-                    "Het bericht kon niet worden opgehaald. Probeer het later opnieuw.",
-                    "The message could not be fetched. Please try again later.",
-                ),
-            )
-                .into_response())
-        }
-    }
+    Ok(([(header::CONTENT_TYPE, content_type)], audio).into_response())
 }

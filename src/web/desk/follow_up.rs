@@ -96,8 +96,7 @@ pub async fn list(
                     }
                 }
                 @if row.voicemail_url.is_some() {
-                    p { (l.t("Het bericht:", "The message:")) br;
-                        audio controls preload="none" src=(format!("/desk/voicemail/{}", row.call_sid)) { (l.t("Uw browser kan dit bericht niet afspelen.", "Your browser cannot play this message.")) } }
+                    p { (l.t("Het bericht:", "The message:")) br; (super::calls::voicemail_player(l, &state, row)) }
                 }
                 @if !notes.is_empty() {
                     h3 { (l.t("Eerdere notities", "Earlier notes")) }

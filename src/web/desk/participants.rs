@@ -661,6 +661,8 @@ pub async fn erase(
     if !done {
         return Ok(not_found(&desk));
     }
+    // Their recordings and call records are queued for deletion at the provider.
+    state.provider_jobs.notify_one();
     Ok(Redirect::to("/desk/participants?msg=erased").into_response())
 }
 
