@@ -1131,3 +1131,30 @@ fn a_call_back_whose_helper_left_tells_the_resident_and_stays_open() {
     "#]],
     );
 }
+
+/// The caller's call ended (their line, or the provider's fallback while the service was
+/// down) and the helper who said yes is gone without ever entering: they never talked.
+#[test]
+fn a_winner_who_never_entered_after_the_caller_left_is_no_match() {
+    let w = waves_world();
+    let mut state = CallState::new(t(0));
+    state.phase = Phase::Ended { outcome: Outcome::Matched, from: Stage::Connected };
+    let ctx = Context {
+        now: t(60),
+        dialplan: &w.plan,
+        prompts: &w.prompts,
+        caller: &w.caller,
+        next_helper: None,
+        caller_gone: false,
+        caller_over_limit: false,
+        callback: false,
+        hold_goes_on: false,
+    };
+    let dropped = step(state, Event::WinnerDropped { attempt: 2 }, &ctx);
+    assert_eq!(dropped.state.phase, Phase::Ended { outcome: Outcome::Abandoned, from: Stage::Ringing });
+    assert_eq!(
+        dropped.effects,
+        vec![Effect::MatchUndone { attempt: 2 }, Effect::AttemptEnded { attempt: 2, result: AttemptResult::Canceled }]
+    );
+    assert!(dropped.reply.is_empty(), "said to nobody: {:?}", dropped.reply);
+}
