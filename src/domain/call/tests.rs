@@ -105,6 +105,21 @@ fn describe(step: &Step) -> String {
     out
 }
 
+/// A context with nobody to ring and nothing unusual: for events that ring nobody.
+fn plain_ctx(w: &World, now: Timestamp, callback: bool) -> Context<'_> {
+    Context {
+        now,
+        dialplan: &w.plan,
+        prompts: &w.prompts,
+        caller: &w.caller,
+        next_helper: None,
+        caller_gone: false,
+        caller_over_limit: false,
+        callback,
+        hold_goes_on: false,
+    }
+}
+
 fn check(step: &Step, expect: Expect) {
     expect.assert_eq(&describe(step));
 }
@@ -1002,17 +1017,7 @@ fn a_helper_waiting_for_the_resident_hears_kind_words_again_and_again() {
     let w = waves_world();
     let mut state = CallState::new(t(0));
     state.phase = Phase::Holding { matched: true };
-    let ctx = |callback| Context {
-        now: t(60),
-        dialplan: &w.plan,
-        prompts: &w.prompts,
-        caller: &w.caller,
-        next_helper: None,
-        caller_gone: false,
-        caller_over_limit: false,
-        callback,
-        hold_goes_on: false,
-    };
+    let ctx = |callback| plain_ctx(&w, t(60), callback);
     check(
         &step(state.clone(), Event::HelperWaitTick { attempt: 3 }, &ctx(true)),
         expect![[r#"
@@ -1052,17 +1057,7 @@ fn every_wait_document_ends_in_a_redirect() {
         for callback in [false, true] {
             let mut state = CallState::new(t(0));
             state.phase = phase.clone();
-            let ctx = Context {
-                now: t(60),
-                dialplan: &w.plan,
-                prompts: &w.prompts,
-                caller: &w.caller,
-                next_helper: None,
-                caller_gone: false,
-                caller_over_limit: false,
-                callback,
-                hold_goes_on: false,
-            };
+            let ctx = plain_ctx(&w, t(60), callback);
             for event in [Event::HoldTick, Event::HelperWaitTick { attempt: 2 }] {
                 let step = step(state.clone(), event.clone(), &ctx);
                 assert!(
@@ -1139,17 +1134,7 @@ fn a_winner_who_never_entered_after_the_caller_left_is_no_match() {
     let w = waves_world();
     let mut state = CallState::new(t(0));
     state.phase = Phase::Ended { outcome: Outcome::Matched, from: Stage::Connected };
-    let ctx = Context {
-        now: t(60),
-        dialplan: &w.plan,
-        prompts: &w.prompts,
-        caller: &w.caller,
-        next_helper: None,
-        caller_gone: false,
-        caller_over_limit: false,
-        callback: false,
-        hold_goes_on: false,
-    };
+    let ctx = plain_ctx(&w, t(60), false);
     let dropped = step(state, Event::WinnerDropped { attempt: 2 }, &ctx);
     assert_eq!(dropped.state.phase, Phase::Ended { outcome: Outcome::Abandoned, from: Stage::Ringing });
     assert_eq!(
