@@ -593,7 +593,12 @@ impl Emulator {
                     // whose answer Twilio ignores (TwiML changelog, 2021-05-13). In which order
                     // the two arrive is not documented; here the action comes first.
                     if let Some((action_url, params, _)) = dial_action(call, "completed") {
-                        self.webhook(call, &action_url, &params).await?;
+                        // Its answer is ignored, and so is its failure.
+                        if let Err(e) = self.webhook(call, &action_url, &params).await {
+                            if !matches!(e, EmulatorError::Http { .. } | EmulatorError::Status { .. }) {
+                                return Err(e);
+                            }
+                        }
                     }
                     break Some((url, call.base_params(), false));
                 }

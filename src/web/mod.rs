@@ -178,6 +178,14 @@ impl Application {
         });
         // What the provider keeps: voicemails fetched and deleted there, call records deleted.
         let jobs = tokio::spawn(provider_jobs::runner(self.state.clone()));
+        // Calls and legs whose end was lost while the service was down are closed before the
+        // first webhook is answered, so nobody is still marked as being rung.
+        let st = self.state.clone();
+        match self.state.worker.run(move |_| sweep(&st)).await {
+            Ok(Ok(n)) if n > 0 => tracing::info!(calls = n, "closed calls whose end was never reported"),
+            Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "sweeping unfinished calls failed"),
+            _ => {}
+        }
         let state = self.state.clone();
         let sweeper = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(600));

@@ -786,7 +786,8 @@ async fn a_helper_cancelled_while_still_queued_is_free_at_once() {
     );
     // The same neighbours are rung for the next caller straight away.
     app.network().queue_for(0);
-    let second = app.call(BERT, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    let script = Script::keys(&["1"]).helper(ANJA, HelperAction::Accept).helper(CARLA, HelperAction::Decline);
+    let second = app.call(BERT, script).await;
     let log = app.log_of(&second).await;
     assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", second.lines);
     assert_eq!(log.helper_phone.as_deref(), Some(ANJA));
