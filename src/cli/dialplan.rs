@@ -22,7 +22,7 @@ pub fn run(command: DialplanCommand) -> anyhow::Result<ExitCode> {
                 prompts.language
             );
             if plan.ringing.mode == RingMode::Waves {
-                println!("note: ringing.mode = \"waves\" rings neighbours through Twilio's REST API: `serve` needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN");
+                println!("note: ringing.mode = \"waves\" rings neighbours through Twilio's REST API: `serve` needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, and --created-call-fallback-url (a hosted copy of deploy/fallback-created-call.xml)");
             }
             Ok(ExitCode::SUCCESS)
         }
