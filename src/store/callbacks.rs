@@ -12,17 +12,11 @@ use crate::domain::phone::PhoneNumber;
 
 use super::exec;
 
-/// How the `call_sid` of a call-back search begins (a real call's begins with `CA`).
-pub const SEARCH_PREFIX: &str = "CB";
+pub use super::{is_search, SEARCH_PREFIX};
 
 /// The call sid of call-back search number `try_number` for request `id`, started at `now`.
 pub fn search_sid(id: i64, try_number: u32, now: Timestamp) -> String {
     format!("{SEARCH_PREFIX}{:016x}{:016x}", now.as_second() as u64, id as u64 * 1000 + u64::from(try_number))
-}
-
-/// Whether a `calls` row is a call-back search rather than a call that came in.
-pub fn is_search(call_sid: &str) -> bool {
-    call_sid.starts_with(SEARCH_PREFIX)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -33,6 +33,16 @@ pub struct Store {
     pub registry: participants::RegistryCache,
 }
 
+// Call-back searches are `calls` rows of their own (`store::callbacks`, which re-exports
+// these); they live here so that `provider_jobs` can tell them apart without a cycle.
+/// How the `call_sid` of a call-back search begins (a real call's begins with `CA`).
+pub const SEARCH_PREFIX: &str = "CB";
+
+/// Whether a `calls` row is a call-back search rather than a call that came in.
+pub fn is_search(call_sid: &str) -> bool {
+    call_sid.starts_with(SEARCH_PREFIX)
+}
+
 /// Runs one statement, cached: webhooks run the same few statements again and again.
 fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute(params)

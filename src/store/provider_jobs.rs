@@ -158,7 +158,7 @@ pub fn forget_call(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow:
     if let Some(url) = url {
         enqueue(conn, Kind::DeleteRecording, &url, None, now)?;
     }
-    if !super::callbacks::is_search(call_sid) {
+    if !super::is_search(call_sid) {
         enqueue(conn, Kind::DeleteCall, call_sid, None, now)?;
     }
     let legs: Vec<String> = conn
