@@ -12,4 +12,5 @@ pub mod provider;
 pub mod registry;
 pub mod sim;
 pub mod store;
+pub mod switchboard;
 pub mod web;

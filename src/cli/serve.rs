@@ -17,7 +17,7 @@ use crate::clock::{self, Clock, StartedClock, SystemClock};
 use crate::config::Neighbourhoods;
 use crate::domain::dialplan::RingMode;
 use crate::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
-use crate::web::desk::calls::Recordings;
+use crate::switchboard::Recordings;
 use crate::web::{Application, ServeConfig};
 
 /// Everything `serve` needs, checked: the flags and the environment

@@ -41,7 +41,7 @@ impl Sandbox {
         neighbourhoods: Neighbourhoods,
         start: Timestamp,
         participants_csv: Option<String>,
-        recordings: Option<crate::web::desk::calls::Recordings>,
+        recordings: Option<crate::switchboard::Recordings>,
     ) -> anyhow::Result<Sandbox> {
         Sandbox::start_full(db, neighbourhoods, start, participants_csv, recordings, false).await
     }
@@ -62,7 +62,7 @@ impl Sandbox {
         neighbourhoods: Neighbourhoods,
         start: Timestamp,
         participants_csv: Option<String>,
-        recordings: Option<crate::web::desk::calls::Recordings>,
+        recordings: Option<crate::switchboard::Recordings>,
         waves: bool,
     ) -> anyhow::Result<Sandbox> {
         let (db, tmp) = match db {
@@ -107,7 +107,7 @@ impl Sandbox {
         let now = clock.now();
         let st = state.clone();
         tokio::task::spawn_blocking(move || {
-            st.store.write(|tx| {
+            st.switchboard.store.write(|tx| {
                 if participants::list(tx)?.is_empty() {
                     let rows = crate::registry::parse(&csv, &categories).map_err(|errs| {
                         anyhow::anyhow!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
@@ -120,7 +120,7 @@ impl Sandbox {
             })
         })
         .await??;
-        let mut emulator = Emulator::new(&state.public_url, &token, Some(clock.clone()))?;
+        let mut emulator = Emulator::new(&state.switchboard.public_url, &token, Some(clock.clone()))?;
         emulator.network = network;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(app.run(async {
@@ -143,6 +143,6 @@ impl Sandbox {
     pub async fn call_log(&self, call_sid: &str) -> anyhow::Result<Option<calls::CallLog>> {
         let st = self.state.clone();
         let sid = call_sid.to_string();
-        tokio::task::spawn_blocking(move || st.store.read(|c| calls::call_log(c, &sid))).await?
+        tokio::task::spawn_blocking(move || st.switchboard.store.read(|c| calls::call_log(c, &sid))).await?
     }
 }

@@ -1,18 +1,12 @@
 //! The HTTP service: router, shared state, start and graceful shutdown.
 //!
-//! Thin: it checks, parses (through `provider`), and hands each webhook to
-//! `webhooks::handle` on a blocking thread, which loads, steps, stores and renders.
+//! Axum only: it checks and parses each webhook (through `provider`) and hands it to
+//! `switchboard::webhooks::answer`; the desk's pages call the store and the switchboard.
 
 pub mod desk;
 mod limits;
 mod metrics;
-pub mod provider_jobs;
-mod step;
-mod waves;
 mod webhooks;
-
-pub use waves::start_due_callbacks;
-pub use webhooks::sweep;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,6 +26,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::clock::Clock;
 use crate::config::Neighbourhoods;
 use crate::store::Store;
+use crate::switchboard::{Recordings, Settings, Switchboard};
 
 /// Everything `serve` needs, validated.
 pub struct ServeConfig {
@@ -51,7 +46,7 @@ pub struct ServeConfig {
     pub rate_per_source: u32,
     /// The provider's REST API, for fetching voicemail recordings into the database and
     /// deleting them (and call records) at the provider; `None` without credentials.
-    pub recordings: Option<desk::calls::Recordings>,
+    pub recordings: Option<Recordings>,
     /// The provider's REST API for ringing in waves; `None` without credentials (then
     /// only `dial` mode works).
     pub rest: Option<Arc<crate::provider::twilio::rest::RestClient>>,
@@ -61,32 +56,15 @@ pub struct ServeConfig {
     pub created_call_fallback: Option<url::Url>,
 }
 
+/// What the HTTP side shares: the switchboard's use cases, and what only the web needs
+/// (the signature key, the rate limit, metrics, the desk's state).
 pub struct AppState {
-    pub store: Arc<Store>,
-    /// The thread that runs all database work of the service.
-    pub worker: crate::store::Worker,
-    pub neighbourhoods: Neighbourhoods,
-    pub public_url: String,
+    pub switchboard: Arc<Switchboard>,
+    /// `None` only with `--insecure-skip-signature`.
     pub auth_token: Option<String>,
-    pub clock: Arc<dyn Clock>,
-    pub retention_months: u32,
     pub metrics: metrics::Metrics,
     pub rate_limit: limits::RateLimit,
-    /// Each call that changed, for the desk's live Now page.
-    pub changes: tokio::sync::broadcast::Sender<String>,
     pub desk: desk::DeskState,
-    pub rest: Option<Arc<crate::provider::twilio::rest::RestClient>>,
-    pub created_call_fallback: Option<url::Url>,
-    /// Wakes the runner of the provider jobs (`provider_jobs`): something was queued.
-    pub provider_jobs: tokio::sync::Notify,
-}
-
-impl AppState {
-    /// The provider's REST API for recordings and deletes: the recordings client, or else
-    /// the one that rings in waves (the same account).
-    pub fn provider(&self) -> Option<&crate::provider::twilio::rest::RestClient> {
-        self.desk.recordings.as_ref().map(|r| &r.0).or(self.rest.as_deref())
-    }
 }
 
 pub struct Application {
@@ -111,22 +89,25 @@ impl Application {
             "" => format!("http://{}", listener.local_addr()?),
             url => url.to_string(),
         };
-        let desk = desk::DeskState::new(&config.neighbourhoods, &public_url, config.recordings);
-        let state = Arc::new(AppState {
-            changes: tokio::sync::broadcast::channel(256).0,
-            desk,
-            worker: crate::store::Worker::start(store.clone()),
+        let desk = desk::DeskState::new(&config.neighbourhoods, &public_url);
+        let switchboard = Arc::new(Switchboard::new(
             store,
-            neighbourhoods: config.neighbourhoods,
-            public_url,
+            Settings {
+                neighbourhoods: config.neighbourhoods,
+                public_url,
+                clock: config.clock,
+                retention_months: config.retention_months,
+                rest: config.rest,
+                recordings: config.recordings,
+                created_call_fallback: config.created_call_fallback,
+            },
+        ));
+        let state = Arc::new(AppState {
+            switchboard,
             auth_token: config.auth_token,
-            clock: config.clock,
-            retention_months: config.retention_months,
             metrics: metrics::Metrics::default(),
             rate_limit: limits::RateLimit::new(config.rate_per_source),
-            rest: config.rest,
-            created_call_fallback: config.created_call_fallback,
-            provider_jobs: tokio::sync::Notify::new(),
+            desk,
         });
         let twilio = Router::new()
             .route("/twilio/{endpoint}", post(webhooks::webhook))
@@ -150,98 +131,31 @@ impl Application {
     /// Serves until `shutdown` resolves, then lets in-flight requests finish. Calls whose
     /// end was never reported are closed at start and every ten minutes.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let st = self.state.clone();
-        match self
-            .state
-            .worker
-            .run(move |store| store.write(|tx| crate::store::waves::fail_unplaced_legs(tx, st.clock.now())))
-            .await
-        {
-            Ok(Ok(n)) if n > 0 => tracing::warn!(
-                legs = n,
-                "helper calls decided before the last stop but never placed: counted as failed"
-            ),
-            Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "checking for helper calls never placed failed"),
-            _ => {}
-        }
+        let jobs = crate::switchboard::jobs::start(self.state.switchboard.clone()).await;
         tokio::spawn(desk::figures::warm(self.state.clone()));
-        // Call back later: open requests are searched for again when due (every minute).
-        let callbacks_state = self.state.clone();
-        let callbacks = tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                every.tick().await;
-                if let Err(e) = waves::start_due_callbacks(callbacks_state.clone()).await {
-                    tracing::error!(error = %e, "could not start the searches for open call-back requests");
-                }
-            }
-        });
-        // What the provider keeps: voicemails fetched and deleted there, call records deleted.
-        let jobs = tokio::spawn(provider_jobs::runner(self.state.clone()));
-        // Calls and legs whose end was lost while the service was down are closed before the
-        // first webhook is answered, so nobody is still marked as being rung.
-        let st = self.state.clone();
-        match self.state.worker.run(move |_| sweep(&st)).await {
-            Ok(Ok(n)) if n > 0 => tracing::info!(calls = n, "closed calls whose end was never reported"),
-            Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "sweeping unfinished calls failed"),
-            _ => {}
-        }
         let state = self.state.clone();
-        let sweeper = tokio::spawn(async move {
+        let sessions = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(600));
-            let mut last_retention: Option<jiff::Timestamp> = None;
             loop {
                 every.tick().await;
-                let now = state.clock.now();
-                if state.retention_months > 0 && last_retention.is_none_or(|t| (now - t).get_hours() >= 24) {
-                    last_retention = Some(now);
-                    // In batches, each its own job on the store's thread: webhooks go in between.
-                    let mut total = 0;
-                    loop {
-                        let st = state.clone();
-                        match state.worker.run(move |_| anonymise(&st)).await {
-                            Ok(Ok(n)) => {
-                                total += n;
-                                if n < ANONYMISE_BATCH as usize {
-                                    break;
-                                }
-                            }
-                            Ok(Err(e)) | Err(e) => {
-                                tracing::error!(error = %e, "anonymising old calls failed");
-                                break;
-                            }
-                        }
-                    }
-                    if total > 0 {
-                        tracing::info!(calls = total, months = state.retention_months, "anonymised old calls");
-                        state.provider_jobs.notify_one();
-                    }
-                }
                 let st = state.clone();
-                if let Ok(Err(e)) | Err(e) = state.worker.run(move |_| desk::purge_sessions(&st)).await {
+                if let Ok(Err(e)) | Err(e) = state.switchboard.worker.run(move |_| desk::purge_sessions(&st)).await {
                     tracing::error!(error = %e, "removing expired desk sessions failed");
-                }
-                let st = state.clone();
-                match state.worker.run(move |_| sweep(&st)).await {
-                    Ok(Ok(n)) if n > 0 => tracing::info!(calls = n, "closed calls whose end was never reported"),
-                    Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "sweeping unfinished calls failed"),
-                    _ => {}
                 }
             }
         });
         let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await;
-        sweeper.abort();
-        callbacks.abort();
-        jobs.abort();
+        sessions.abort();
+        drop(jobs);
         served?;
         Ok(())
     }
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
-    let ok = state.worker.run(|store| store.read(crate::store::desk::ping)).await;
+    let ok = state.switchboard.worker.run(|store| store.read(crate::store::desk::ping)).await;
     match ok {
         Ok(Ok(true)) => (StatusCode::OK, "ok\n").into_response(),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
@@ -251,8 +165,11 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
 async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
     let st = state.clone();
     let counts = state
+        .switchboard
         .worker
-        .run(move |_| st.store.read(|c| Ok((crate::store::desk::counts(c)?, crate::store::provider_jobs::counts(c)?))))
+        .run(move |_| {
+            st.switchboard.store.read(|c| Ok((crate::store::desk::counts(c)?, crate::store::provider_jobs::counts(c)?)))
+        })
         .await;
     match counts {
         Ok(Ok(((calls, attempts, open), jobs))) => {
@@ -277,7 +194,7 @@ async fn audio(State(state): State<Arc<AppState>>, Path((language, file)): Path<
             && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
             && !s.starts_with('.')
     };
-    let Some(dir) = state.neighbourhoods.audio_dir.clone() else {
+    let Some(dir) = state.switchboard.neighbourhoods.audio_dir.clone() else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if !safe(&language) || !safe(&file) || !file.ends_with(".mp3") {
@@ -287,17 +204,6 @@ async fn audio(State(state): State<Arc<AppState>>, Path((language, file)): Path<
         Ok(bytes) => ([(header::CONTENT_TYPE, "audio/mpeg")], bytes).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
-}
-
-/// Calls anonymised per transaction: small enough that a webhook waits at most a few
-/// milliseconds behind one batch.
-pub const ANONYMISE_BATCH: u32 = 200;
-
-/// Anonymises one batch of calls older than the retention period.
-pub fn anonymise(state: &AppState) -> anyhow::Result<usize> {
-    let now = state.clock.now();
-    let cutoff = crate::clock::months_before(now, state.retention_months)?;
-    state.store.write(|tx| crate::store::calls::anonymise_before(tx, cutoff, now, ANONYMISE_BATCH))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

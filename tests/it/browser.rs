@@ -30,7 +30,7 @@ fn start_browser(app: &TestApp, script: &str) -> tokio::process::Child {
     }
     tokio::process::Command::new("node")
         .arg(root.join("tests/browser").join(script))
-        .env("DESK_URL", &app.sandbox.state.public_url)
+        .env("DESK_URL", &app.sandbox.state.switchboard.public_url)
         .env("DESK_USER", "Els")
         .env("DESK_PASSWORD", PASSWORD)
         .env("SCREENSHOTS", root.join("artifacts/screenshots"))

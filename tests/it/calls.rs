@@ -386,13 +386,14 @@ async fn a_recorded_prompt_is_played_and_served() {
     let sandbox = burenlijn::sim::Sandbox::start(None, hoods, start, Some(PARTICIPANTS.to_string())).await.unwrap();
     let app = TestApp { sandbox };
     let report = app.call(JAN, Script::keys(&["1"])).await;
-    let url = format!("{}/audio/nl/not_emergency.mp3", app.sandbox.state.public_url);
+    let url = format!("{}/audio/nl/not_emergency.mp3", app.sandbox.state.switchboard.public_url);
     assert!(caller_heard(&report).contains(&format!("[recording {url}]")), "{:?}", caller_heard(&report));
     let resp = reqwest::get(&url).await.unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "audio/mpeg");
     assert_eq!(resp.bytes().await.unwrap().as_ref(), b"ID3 fake mp3");
-    let outside = reqwest::get(format!("{}/audio/nl/..%2Fnl.toml", app.sandbox.state.public_url)).await.unwrap();
+    let outside =
+        reqwest::get(format!("{}/audio/nl/..%2Fnl.toml", app.sandbox.state.switchboard.public_url)).await.unwrap();
     assert_eq!(outside.status(), 404);
 }
 
@@ -414,15 +415,15 @@ async fn a_call_whose_end_was_never_reported_is_closed_and_frees_its_helper() {
     // The status callback never comes. An hour later nothing is swept yet.
     app.sandbox.clock.advance(3600);
     let st = app.sandbox.state.clone();
-    assert_eq!(burenlijn::web::sweep(&st).unwrap(), 0);
+    assert_eq!(burenlijn::switchboard::jobs::sweep(&st.switchboard).unwrap(), 0);
     // After three hours the call is closed as abandoned and Anja is free again.
     app.sandbox.clock.advance(2 * 3600 + 1);
-    assert_eq!(burenlijn::web::sweep(&st).unwrap(), 1);
+    assert_eq!(burenlijn::switchboard::jobs::sweep(&st.switchboard).unwrap(), 1);
     let log = app.sandbox.call_log("CAlostlostlost000001").await.unwrap().unwrap();
     assert_eq!(log.outcome.as_deref(), Some("abandoned"));
     expect_attempts(&log, &[(ANJA, "canceled")]);
     assert_eq!(log.follow_up.as_deref(), Some("open"));
-    assert_eq!(burenlijn::web::sweep(&st).unwrap(), 0, "a swept call stays swept");
+    assert_eq!(burenlijn::switchboard::jobs::sweep(&st.switchboard).unwrap(), 0, "a swept call stays swept");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -460,10 +461,10 @@ async fn old_calls_are_anonymised_and_their_counts_kept() {
     script.message_seconds = Some(12);
     let old = app.call(JAN, script).await;
     let st = app.sandbox.state.clone();
-    assert_eq!(burenlijn::web::anonymise(&st).unwrap(), 0, "nothing is old yet");
+    assert_eq!(burenlijn::switchboard::jobs::anonymise(&st.switchboard).unwrap(), 0, "nothing is old yet");
     app.sandbox.clock.advance(25 * 31 * 24 * 3600);
     let recent = app.call(JAN, Script::keys(&["1"])).await;
-    assert_eq!(burenlijn::web::anonymise(&st).unwrap(), 1);
+    assert_eq!(burenlijn::switchboard::jobs::anonymise(&st.switchboard).unwrap(), 1);
     let log = app.log_of(&old).await;
     assert!(log.anonymised);
     assert_eq!(log.from, None);

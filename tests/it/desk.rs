@@ -461,7 +461,7 @@ async fn participants_are_added_edited_paused_and_refused_with_the_field_named()
         )
         .await;
     assert_eq!(edit.status, 303);
-    let p = app.sandbox.state.store.read(|c| burenlijn::store::participants::find(c, id)).unwrap().unwrap();
+    let p = app.sandbox.state.switchboard.store.read(|c| burenlijn::store::participants::find(c, id)).unwrap().unwrap();
     assert_eq!(p.details.available.as_str(), "za 10:00-12:00");
     assert_eq!(p.details.offers, vec!["shopping"]);
     // Taking someone else's number is refused.
@@ -588,7 +588,7 @@ async fn import_is_all_or_nothing_and_export_is_the_clis_format() {
     let csv = b.get("/desk/participants.csv").await;
     assert_eq!(csv.status, 200);
     assert!(csv.headers["content-disposition"].to_str().unwrap().contains("attachment"));
-    let all = app.sandbox.state.store.read(burenlijn::store::participants::list).unwrap();
+    let all = app.sandbox.state.switchboard.store.read(burenlijn::store::participants::list).unwrap();
     assert_eq!(csv.body, burenlijn::registry::export(&all).unwrap(), "the same file as `participants export`");
 }
 

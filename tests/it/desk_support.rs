@@ -40,7 +40,7 @@ impl Browser {
     pub fn new(app: &TestApp) -> Browser {
         Browser {
             http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
-            base: app.sandbox.state.public_url.clone(),
+            base: app.sandbox.state.switchboard.public_url.clone(),
             cookies: HashMap::new(),
         }
     }
@@ -129,7 +129,10 @@ pub async fn add_user(app: &TestApp, name: &str, role: Role) {
     let name = name.to_string();
     tokio::task::spawn_blocking(move || {
         let hash = burenlijn::web::desk::hash_password(PASSWORD).unwrap();
-        st.store.write(|tx| Ok(accounts::add_user(tx, &name, role, &hash, jiff::Timestamp::now())?)).unwrap();
+        st.switchboard
+            .store
+            .write(|tx| Ok(accounts::add_user(tx, &name, role, &hash, jiff::Timestamp::now())?))
+            .unwrap();
     })
     .await
     .unwrap();

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use burenlijn::domain::desk::Role;
 use burenlijn::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
 use burenlijn::sim::people::{HelperAction, Script};
-use burenlijn::web::desk::calls::Recordings;
+use burenlijn::switchboard::Recordings;
 
 use crate::desk_support::{add_user, Browser};
 use crate::support::*;
@@ -223,7 +223,7 @@ async fn a_voicemail_is_kept_here_deleted_at_the_provider_and_played_from_our_co
     let copy = dir.path().join("backup.db");
     let st = app.sandbox.state.clone();
     let to = copy.clone();
-    tokio::task::spawn_blocking(move || st.store.backup_to(&to).unwrap()).await.unwrap();
+    tokio::task::spawn_blocking(move || st.switchboard.store.backup_to(&to).unwrap()).await.unwrap();
     let backup = rusqlite::Connection::open(&copy).unwrap();
     let kept: Vec<u8> = backup.query_row("SELECT audio FROM recordings", [], |r| r.get(0)).unwrap();
     assert_eq!(kept, AUDIO);
@@ -243,8 +243,12 @@ async fn an_outage_during_the_fetch_is_retried_later_and_nothing_is_lost() {
     assert_eq!(fake.asked(&recording), asked(&[("GET", format!("{recording}.mp3"), 503)]), "nothing deleted");
     assert_eq!(app.count(STORED).await, 0);
     assert!(app.text("SELECT last_error FROM provider_jobs").await.contains("503"));
-    let metrics =
-        reqwest::get(format!("{}/metrics", app.sandbox.state.public_url)).await.unwrap().text().await.unwrap();
+    let metrics = reqwest::get(format!("{}/metrics", app.sandbox.state.switchboard.public_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         metrics.contains("burenlijn_provider_jobs{kind=\"fetch-recording\",state=\"failed_before\"} 1"),
         "{metrics}"
@@ -262,9 +266,9 @@ async fn an_outage_during_the_fetch_is_retried_later_and_nothing_is_lost() {
     // The provider is back, but the next try waits its turn (a minute).
     fake.set(|f| f.outage = false);
     let state = app.sandbox.state.clone();
-    assert_eq!(burenlijn::web::provider_jobs::run_due(&state).await.unwrap(), 0);
+    assert_eq!(burenlijn::switchboard::provider_jobs::run_due(&state.switchboard).await.unwrap(), 0);
     app.sandbox.clock.advance(61);
-    state.provider_jobs.notify_one();
+    state.switchboard.provider_jobs.notify_one();
     until(&app, JOBS, 0).await;
     assert_eq!(
         fake.asked(&recording),
@@ -359,14 +363,24 @@ async fn anonymising_old_calls_removes_our_copy_and_deletes_the_call_at_the_prov
     let (call, recording) = a_kept_voicemail(&app, &fake).await;
     // Not yet: a call within the retention period is kept.
     let st = app.sandbox.state.clone();
-    assert_eq!(tokio::task::spawn_blocking(move || burenlijn::web::anonymise(&st).unwrap()).await.unwrap(), 0);
+    assert_eq!(
+        tokio::task::spawn_blocking(move || burenlijn::switchboard::jobs::anonymise(&st.switchboard).unwrap())
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(app.count(STORED).await, 1);
 
     app.sandbox.clock.advance(25 * 31 * 24 * 3600);
     let st = app.sandbox.state.clone();
-    assert_eq!(tokio::task::spawn_blocking(move || burenlijn::web::anonymise(&st).unwrap()).await.unwrap(), 1);
+    assert_eq!(
+        tokio::task::spawn_blocking(move || burenlijn::switchboard::jobs::anonymise(&st.switchboard).unwrap())
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(app.count(STORED).await, 0, "our copy goes in the same transaction");
-    app.sandbox.state.provider_jobs.notify_one();
+    app.sandbox.state.switchboard.provider_jobs.notify_one();
     until(&app, JOBS, 0).await;
     assert_eq!(fake.asked(&call), asked(&[("DELETE", format!("{call}.json"), 204)]));
     assert_eq!(fake.asked(&recording).last().unwrap(), &("DELETE".into(), format!("{recording}.json"), 404));
@@ -389,7 +403,8 @@ async fn a_waves_voicemail() -> (TestApp, Vec<(String, String)>) {
     assert!(media.text().await.unwrap().contains("20404"), "with Twilio's error body");
     let st = app.sandbox.state.clone();
     let legs = tokio::task::spawn_blocking(move || {
-        st.store
+        st.switchboard
+            .store
             .read(|c| {
                 let mut stmt = c.prepare(
                     "SELECT a.helper_phone, w.leg_sid FROM wave_legs w JOIN attempts a USING (call_sid, attempt)

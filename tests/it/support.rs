@@ -70,7 +70,7 @@ impl TestApp {
     pub async fn snapshot(&self) -> String {
         let st = self.sandbox.state.clone();
         tokio::task::spawn_blocking(move || {
-            st.store
+            st.switchboard.store
                 .read(|c| {
                     let tables: Vec<String> = c
                         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT GLOB 'sqlite_*' ORDER BY name")?
@@ -107,7 +107,7 @@ impl TestApp {
     pub async fn text(&self, sql: &'static str) -> String {
         let st = self.sandbox.state.clone();
         tokio::task::spawn_blocking(move || {
-            st.store.read(|c| Ok(c.query_row(sql, [], |r| r.get::<_, String>(0))?)).unwrap()
+            st.switchboard.store.read(|c| Ok(c.query_row(sql, [], |r| r.get::<_, String>(0))?)).unwrap()
         })
         .await
         .unwrap()
@@ -117,7 +117,7 @@ impl TestApp {
     pub async fn count(&self, sql: &'static str) -> i64 {
         let st = self.sandbox.state.clone();
         tokio::task::spawn_blocking(move || {
-            st.store.read(|c| Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))?)).unwrap()
+            st.switchboard.store.read(|c| Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))?)).unwrap()
         })
         .await
         .unwrap()

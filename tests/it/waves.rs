@@ -268,7 +268,7 @@ async fn phones_whose_ends_are_never_reported_do_not_keep_the_caller_waiting() {
     // The sweep frees them for other calls a quarter of an hour later.
     app.sandbox.clock.advance(16 * 60);
     let st = app.sandbox.state.clone();
-    tokio::task::spawn_blocking(move || burenlijn::web::sweep(&st).unwrap()).await.unwrap();
+    tokio::task::spawn_blocking(move || burenlijn::switchboard::jobs::sweep(&st.switchboard).unwrap()).await.unwrap();
     assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE status IN ('ringing', 'answered')").await, 0);
 }
 
@@ -289,7 +289,7 @@ pub(crate) async fn jan_asks_to_be_called_back() -> TestApp {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_callback_accepted_the_next_morning() {
     let app = jan_asks_to_be_called_back().await;
-    let start_searches = || burenlijn::web::start_due_callbacks(app.sandbox.state.clone());
+    let start_searches = || burenlijn::switchboard::start_due_callbacks(app.sandbox.state.switchboard.clone());
     // Later that evening, at night: nobody is rung.
     app.sandbox.clock.advance(3 * 3600);
     assert_eq!(start_searches().await.unwrap(), 0, "never at night");
@@ -378,7 +378,7 @@ async fn a_resident_who_does_not_answer_the_callback() {
         .into_iter()
         .collect(),
     );
-    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
+    assert_eq!(burenlijn::switchboard::start_due_callbacks(app.sandbox.state.switchboard.clone()).await.unwrap(), 1);
     let search = app.text("SELECT search_sid FROM open_requests").await;
     let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
     assert!(lines.contains(&Line::NotReached { number: JAN.into(), status: "no-answer".into() }), "{lines:#?}");
@@ -409,7 +409,7 @@ async fn a_morning_search(bert: HelperAction, before: impl FnOnce(&TestApp)) -> 
         .collect(),
     );
     before(&app);
-    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
+    assert_eq!(burenlijn::switchboard::start_due_callbacks(app.sandbox.state.switchboard.clone()).await.unwrap(), 1);
     let search = app.text("SELECT search_sid FROM open_requests").await;
     let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
     (app, lines)
@@ -444,7 +444,7 @@ async fn the_request_stays_open(app: &TestApp) {
         .collect(),
     );
     assert_eq!(
-        burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(),
+        burenlijn::switchboard::start_due_callbacks(app.sandbox.state.switchboard.clone()).await.unwrap(),
         1,
         "searched for again later"
     );
@@ -502,7 +502,7 @@ async fn a_call_back_search_whose_end_was_lost_is_closed_and_tried_again() {
     assert_eq!(app.text("SELECT status FROM open_requests").await, "searching", "the phones' ends were never reported");
     app.sandbox.clock.advance(4 * 3600);
     let st = app.sandbox.state.clone();
-    tokio::task::spawn_blocking(move || burenlijn::web::sweep(&st).unwrap()).await.unwrap();
+    tokio::task::spawn_blocking(move || burenlijn::switchboard::jobs::sweep(&st.switchboard).unwrap()).await.unwrap();
     assert_eq!(app.text("SELECT status FROM open_requests").await, "open", "the request is tried again");
     assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND ended_at IS NULL").await, 0);
     assert_eq!(
@@ -516,7 +516,7 @@ async fn a_call_back_search_whose_end_was_lost_is_closed_and_tried_again() {
         "nobody stays marked as being rung"
     );
     app.sandbox.clock.advance(3600);
-    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
+    assert_eq!(burenlijn::switchboard::start_due_callbacks(app.sandbox.state.switchboard.clone()).await.unwrap(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -551,7 +551,7 @@ async fn the_desk_sees_a_call_back_search_and_can_stop_it() {
         page.body
     );
     app.sandbox.clock.advance(12 * 3600);
-    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 0);
+    assert_eq!(burenlijn::switchboard::start_due_callbacks(app.sandbox.state.switchboard.clone()).await.unwrap(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -671,7 +671,7 @@ async fn the_desk_starts_a_call_back_search_from_a_follow_up() {
     assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'started a call-back search'").await, 1);
     assert_eq!(b.post(&path, &[("csrf", &csrf)]).await.status, 409, "one search at a time");
     // Due at once, and it rings while the ringing hours last.
-    assert_eq!(burenlijn::web::start_due_callbacks(app.sandbox.state.clone()).await.unwrap(), 1);
+    assert_eq!(burenlijn::switchboard::start_due_callbacks(app.sandbox.state.switchboard.clone()).await.unwrap(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -681,7 +681,8 @@ async fn a_helper_leg_whose_end_was_never_reported_is_closed_by_the_sweep() {
     // As if the legs' status callbacks had been lost.
     let st = app.sandbox.state.clone();
     tokio::task::spawn_blocking(move || {
-        st.store
+        st.switchboard
+            .store
             .write(|tx| {
                 Ok(tx.execute_batch("UPDATE attempts SET ended_at = NULL; UPDATE wave_legs SET ended_at = NULL;")?)
             })
@@ -692,7 +693,7 @@ async fn a_helper_leg_whose_end_was_never_reported_is_closed_by_the_sweep() {
     assert!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await >= 2);
     app.sandbox.clock.advance(4 * 3600);
     let st = app.sandbox.state.clone();
-    tokio::task::spawn_blocking(move || burenlijn::web::sweep(&st).unwrap()).await.unwrap();
+    tokio::task::spawn_blocking(move || burenlijn::switchboard::jobs::sweep(&st.switchboard).unwrap()).await.unwrap();
     assert_eq!(
         app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await,
         0,
@@ -841,7 +842,7 @@ async fn every_created_call_falls_back_to_a_kind_goodbye() {
         machine_detection: None,
         fallback_url: Some(url::Url::parse(&fallback).unwrap()),
     };
-    app.sandbox.state.rest.as_ref().unwrap().create_call(&create).await.unwrap();
+    app.sandbox.state.switchboard.rest.as_ref().unwrap().create_call(&create).await.unwrap();
     let lines = app.network().lines_when_done(parent, std::time::Duration::from_secs(10)).await;
     assert!(
         lines.iter().any(|l| matches!(l, Line::HelperHears { number, text } if number == CARLA && text.contains("Dank u wel dat u opneemt"))),

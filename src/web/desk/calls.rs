@@ -15,16 +15,10 @@ use super::layout::{self, status, Nav, DASH};
 use super::text::Lang;
 use super::{read, write, Desk, DeskState, Failure};
 use crate::domain::phone::PhoneNumber;
-use crate::provider::twilio::rest::RestClient;
 use crate::store::calls::{CallRow, LogEntry};
 use crate::store::desk::{self as q, CallFilter};
 use crate::store::{accounts, participants};
 use crate::web::AppState;
-
-/// The provider's REST API with the account's credentials, for fetching voicemails into
-/// our own storage and deleting them (and call records) there (`web::provider_jobs`). The
-/// browser only ever talks to us.
-pub struct Recordings(pub RestClient);
 
 /// A call's message in the page: our own copy to play, or words saying it is still on its
 /// way from the provider (or cannot come without credentials).
@@ -39,7 +33,7 @@ pub fn voicemail_player<A>(l: Lang, state: &AppState, r: &LogEntry<A>) -> Markup
 }
 
 fn not_here_yet(l: Lang, state: &AppState) -> &'static str {
-    if state.provider().is_some() {
+    if state.switchboard.provider().is_some() {
         l.t(
             "De opname wordt nog opgehaald bij de telefoonaanbieder. Kijk over een paar minuten opnieuw.",
             "The recording is still being fetched from the telephone provider. Look again in a few minutes.",

@@ -37,7 +37,7 @@ fn year_of(query: &YearQuery, today: Date) -> Option<i16> {
 /// Months that ended are kept in memory: their calls no longer change.
 async fn months(state: &Arc<AppState>, year: i16) -> Result<Vec<Month>, Failure> {
     let tz = state.desk.time_zone.clone();
-    let now = state.clock.now();
+    let now = state.switchboard.clock.now();
     let today = now.to_zoned(tz.clone()).date();
     let mut out = Vec::new();
     for month in 1..=12i8 {
@@ -56,7 +56,7 @@ async fn months(state: &Arc<AppState>, year: i16) -> Result<Vec<Month>, Failure>
 /// Computes this year's and last year's settled months in the background at start, so the
 /// first coordinator to open the figures does not wait for a year of calls to be counted.
 pub async fn warm(state: Arc<AppState>) {
-    let this_year = state.clock.now().to_zoned(state.desk.time_zone.clone()).year();
+    let this_year = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).year();
     for year in [this_year, this_year - 1] {
         if let Err(e) = months(&state, year).await {
             tracing::warn!(error = %e.0, "counting the figures in advance failed");
@@ -140,7 +140,7 @@ pub async fn page(
     Query(query): Query<YearQuery>,
 ) -> Result<Response, Failure> {
     let l = desk.lang;
-    let today = state.clock.now().to_zoned(state.desk.time_zone.clone()).date();
+    let today = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).date();
     let Some(year) = year_of(&query, today) else {
         return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Geen geldig jaar.", "Not a valid year.")));
     };
@@ -195,7 +195,7 @@ pub async fn csv(
     State(state): State<Arc<AppState>>,
     Query(query): Query<YearQuery>,
 ) -> Result<Response, Failure> {
-    let today = state.clock.now().to_zoned(state.desk.time_zone.clone()).date();
+    let today = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).date();
     let Some(year) = year_of(&query, today) else {
         return Ok(desk.refusal(StatusCode::BAD_REQUEST, desk.lang.t("Geen geldig jaar.", "Not a valid year.")));
     };

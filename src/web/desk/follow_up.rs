@@ -37,7 +37,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, Failure> {
     let l = desk.lang;
-    let week_ago = state.clock.now() - jiff::SignedDuration::from_hours(7 * 24);
+    let week_ago = state.switchboard.clock.now() - jiff::SignedDuration::from_hours(7 * 24);
     let taken = read(&state, move |c| {
         let mut out = Vec::new();
         for r in callbacks::taken_at_desk(c, week_ago)? {
@@ -64,7 +64,7 @@ pub async fn list(
     write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed follow-ups", None, &format!("{shown} open")))
         .await?;
     let tz = &state.desk.time_zone;
-    let waves = state.neighbourhoods.all().any(|n| n.dialplan.ringing.mode == RingMode::Waves);
+    let waves = state.switchboard.neighbourhoods.all().any(|n| n.dialplan.ringing.mode == RingMode::Waves);
     let body = html! {
         @if !query.closed.is_empty() { (layout::message_box(l.t("Afgehandeld. Dank u wel!", "Closed. Thank you!"), false)) }
         @if !query.callback.is_empty() { (layout::message_box(l.t("De centrale zoekt een buur en belt de beller terug zodra iemand ja zegt.", "The switchboard looks for a neighbour and calls the caller back as soon as someone says yes."), false)) }
@@ -233,7 +233,8 @@ fn callback_status(l: super::text::Lang, tz: &jiff::tz::TimeZone, r: &callbacks:
 fn take_request_form(desk: &Desk, state: &AppState, taken: &[(callbacks::Request, Option<String>)]) -> maud::Markup {
     let l = desk.lang;
     let tz = &state.desk.time_zone;
-    let hoods: Vec<_> = state.neighbourhoods.all().filter(|n| n.dialplan.ringing.mode == RingMode::Waves).collect();
+    let hoods: Vec<_> =
+        state.switchboard.neighbourhoods.all().filter(|n| n.dialplan.ringing.mode == RingMode::Waves).collect();
     let mut categories: Vec<&str> =
         hoods.iter().flat_map(|h| h.dialplan.categories.iter().map(|c| c.key.as_str())).collect();
     categories.sort();
@@ -304,8 +305,12 @@ pub async fn take_request(
     let l = desk.lang;
     let nothing = l.t("Er is niets opgeslagen.", "Nothing was saved.");
     let refuse = |message: String| desk.refusal(StatusCode::BAD_REQUEST, &format!("{message} {nothing}"));
-    let Some(hood) =
-        state.neighbourhoods.by_number(f.number.trim()).filter(|h| h.dialplan.ringing.mode == RingMode::Waves).cloned()
+    let Some(hood) = state
+        .switchboard
+        .neighbourhoods
+        .by_number(f.number.trim())
+        .filter(|h| h.dialplan.ringing.mode == RingMode::Waves)
+        .cloned()
     else {
         return Ok(refuse(
             l.t("Kies een buurt die in golven belt.", "Choose a neighbourhood that rings in waves.").to_string(),
@@ -344,9 +349,15 @@ pub async fn stop_taken(
     let user = desk.user.name.clone();
     let (stopped, out) = write(&state, move |tx, now| {
         let Some(request) = callbacks::find(tx, id)? else {
-            return Ok((crate::web::waves::StopOutcome::NotFound, Default::default()));
+            return Ok((crate::switchboard::requests::StopOutcome::NotFound, Default::default()));
         };
-        audited_stop(tx, now, &user, crate::web::waves::stop_request(tx, request, now)?, &format!("request {id}"))
+        audited_stop(
+            tx,
+            now,
+            &user,
+            crate::switchboard::requests::stop_request(tx, request, now)?,
+            &format!("request {id}"),
+        )
     })
     .await?;
     Ok(stopped_response(&desk, &state, stopped, out))
@@ -357,10 +368,14 @@ fn audited_stop(
     tx: &rusqlite::Connection,
     now: jiff::Timestamp,
     user: &str,
-    (stopped, request, out): (crate::web::waves::StopOutcome, Option<callbacks::Request>, crate::web::waves::Outbound),
+    (stopped, request, out): (
+        crate::switchboard::requests::StopOutcome,
+        Option<callbacks::Request>,
+        crate::switchboard::dispatch::Outbound,
+    ),
     detail: &str,
-) -> anyhow::Result<(crate::web::waves::StopOutcome, crate::web::waves::Outbound)> {
-    if let (crate::web::waves::StopOutcome::Stopped, Some(request)) = (&stopped, &request) {
+) -> anyhow::Result<(crate::switchboard::requests::StopOutcome, crate::switchboard::dispatch::Outbound)> {
+    if let (crate::switchboard::requests::StopOutcome::Stopped, Some(request)) = (&stopped, &request) {
         accounts::audit(tx, now, user, "stopped a call-back search", request.participant_id, detail)?;
     }
     Ok((stopped, out))
@@ -371,12 +386,12 @@ fn audited_stop(
 fn stopped_response(
     desk: &Desk,
     state: &Arc<AppState>,
-    stopped: crate::web::waves::StopOutcome,
-    out: crate::web::waves::Outbound,
+    stopped: crate::switchboard::requests::StopOutcome,
+    out: crate::switchboard::dispatch::Outbound,
 ) -> Response {
-    use crate::web::waves::StopOutcome;
+    use crate::switchboard::requests::StopOutcome;
     let l = desk.lang;
-    crate::web::waves::dispatch(state.clone(), out);
+    crate::switchboard::dispatch::dispatch(state.switchboard.clone(), out);
     match stopped {
         StopOutcome::Stopped => Redirect::to("/desk/follow-up?stopped=1").into_response(),
         StopOutcome::TooLate => desk.refusal(
@@ -409,7 +424,13 @@ pub async fn stop_call_back(
     };
     let user = desk.user.name.clone();
     let (stopped, out) = write(&state, move |tx, now| {
-        audited_stop(tx, now, &user, crate::web::waves::stop_callback(tx, id, now)?, &format!("follow-up {id}"))
+        audited_stop(
+            tx,
+            now,
+            &user,
+            crate::switchboard::requests::stop_callback(tx, id, now)?,
+            &format!("follow-up {id}"),
+        )
     })
     .await?;
     Ok(stopped_response(&desk, &state, stopped, out))
@@ -434,7 +455,8 @@ pub async fn call_back(
         let Some((number, call_sid, caller, from, category)) = callbacks::follow_up_call(tx, id)? else {
             return Ok(Err(StatusCode::NOT_FOUND));
         };
-        let hood = st.neighbourhoods.by_number(&number).filter(|h| h.dialplan.ringing.mode == RingMode::Waves);
+        let hood =
+            st.switchboard.neighbourhoods.by_number(&number).filter(|h| h.dialplan.ringing.mode == RingMode::Waves);
         let phone = from.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok());
         let (Some(hood), Some(phone), Some(category)) = (hood, phone, category) else {
             return Ok(Err(StatusCode::BAD_REQUEST));

@@ -308,8 +308,8 @@ mod tests {
     #[test]
     fn cookies_are_secure_behind_https() {
         let hoods = crate::config::Neighbourhoods::embedded();
-        assert!(super::super::DeskState::new(&hoods, "https://burenlijn.example.nl", None).secure_cookies);
-        assert!(!super::super::DeskState::new(&hoods, "http://127.0.0.1:8080", None).secure_cookies);
+        assert!(super::super::DeskState::new(&hoods, "https://burenlijn.example.nl").secure_cookies);
+        assert!(!super::super::DeskState::new(&hoods, "http://127.0.0.1:8080").secure_cookies);
         assert_eq!(
             cookie_header("burenlijn_desk", "abc", 60, true),
             "burenlijn_desk=abc; Path=/desk; HttpOnly; SameSite=Strict; Max-Age=60; Secure"

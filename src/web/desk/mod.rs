@@ -55,8 +55,6 @@ pub struct DeskState {
     pub time_zone: TimeZone,
     pub categories: Vec<String>,
     labels: HashMap<(Lang, String), String>,
-    /// Fetches voicemail recordings with the provider's credentials, server-side.
-    pub recordings: Option<calls::Recordings>,
     /// How long a failed login waits before it answers.
     pub failure_delay: std::time::Duration,
     /// Set when the figures counted in advance at start are ready.
@@ -66,7 +64,7 @@ pub struct DeskState {
 }
 
 impl DeskState {
-    pub fn new(neighbourhoods: &Neighbourhoods, public_url: &str, recordings: Option<calls::Recordings>) -> DeskState {
+    pub fn new(neighbourhoods: &Neighbourhoods, public_url: &str) -> DeskState {
         let mut hoods: Vec<_> = neighbourhoods.all().collect();
         hoods.sort_by(|a, b| a.dialplan.number.as_str().cmp(b.dialplan.number.as_str()));
         let time_zone = hoods.first().map(|h| h.dialplan.time_zone.clone()).unwrap_or(TimeZone::UTC);
@@ -91,7 +89,6 @@ impl DeskState {
             time_zone,
             categories,
             labels,
-            recordings,
             failure_delay: std::time::Duration::from_millis(700),
             figures_cache: Default::default(),
             figures_ready: Default::default(),
@@ -209,7 +206,7 @@ impl FromRequestParts<Arc<AppState>> for Desk {
             return Err(to_login(parts, false));
         };
         let hash = auth::token_hash(token);
-        let now = state.clock.now().as_second();
+        let now = state.switchboard.clock.now().as_second();
         let h = hash.clone();
         let found = read(state, move |c| {
             let s = accounts::session(c, &h)?;
@@ -231,7 +228,7 @@ impl FromRequestParts<Arc<AppState>> for Desk {
         }
         if now - session.last_seen_at >= 60 {
             let h = hash.clone();
-            let at = state.clock.now();
+            let at = state.switchboard.clock.now();
             let _ = write(state, move |tx, _| accounts::touch_session(tx, &h, at)).await;
         }
         let lang = Lang::parse(&session.user.language);
@@ -272,7 +269,7 @@ pub async fn read<T: Send + 'static>(
     f: impl FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static,
 ) -> Result<T, Failure> {
     let st = state.clone();
-    Ok(tokio::task::spawn_blocking(move || st.store.read_only(f)).await??)
+    Ok(tokio::task::spawn_blocking(move || st.switchboard.store.read_only(f)).await??)
 }
 
 /// Writes in one transaction on the store's worker (the same queue as the webhooks).
@@ -280,8 +277,8 @@ pub async fn write<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> anyhow::Result<T> + Send + 'static,
 ) -> Result<T, Failure> {
-    let now = state.clock.now();
-    Ok(state.worker.run(move |store: &Store| store.write(|tx| f(tx, now))).await??)
+    let now = state.switchboard.clock.now();
+    Ok(state.switchboard.worker.run(move |store: &Store| store.write(|tx| f(tx, now))).await??)
 }
 
 /// Security headers on every desk response: no caching, no framing, only our own scripts.
@@ -345,8 +342,8 @@ pub fn router() -> Router<Arc<AppState>> {
 
 /// Removes sessions that have expired (run by the service's periodic job).
 pub fn purge_sessions(state: &AppState) -> anyhow::Result<usize> {
-    let now = state.clock.now();
+    let now = state.switchboard.clock.now();
     let idle = Timestamp::from_second(now.as_second() - IDLE_SECONDS)?;
     let started = Timestamp::from_second(now.as_second() - MAX_SESSION_SECONDS)?;
-    state.store.write(|tx| accounts::purge_sessions(tx, idle, started))
+    state.switchboard.store.write(|tx| accounts::purge_sessions(tx, idle, started))
 }

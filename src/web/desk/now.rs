@@ -18,7 +18,7 @@ use crate::web::AppState;
 
 pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Response, Failure> {
     let l = desk.lang;
-    let now = state.clock.now();
+    let now = state.switchboard.clock.now();
     let midnight = now.to_zoned(state.desk.time_zone.clone()).start_of_day()?.timestamp();
     let user = desk.user.name.clone();
     let (rows, since_last) = read(&state, move |c| {
@@ -72,7 +72,7 @@ pub async fn events(
     desk: Desk,
     State(state): State<Arc<AppState>>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let rx = state.changes.subscribe();
+    let rx = state.switchboard.changes.subscribe();
     let token_hash = desk.token_hash.clone();
     let lang = desk.lang;
     let stream = futures_util::stream::unfold((rx, state, false), move |(mut rx, state, done)| {
@@ -87,7 +87,7 @@ pub async fn events(
                     Err(RecvError::Lagged(_)) => continue,
                     Err(RecvError::Closed) => return None,
                 };
-                let now = state.clock.now().as_second();
+                let now = state.switchboard.clock.now().as_second();
                 let h = token_hash.clone();
                 let found = read(&state, move |c| Ok((accounts::session(c, &h)?, calls::row(c, &sid)?))).await;
                 let Ok((session, call)) = found else { continue };

@@ -63,7 +63,7 @@ pub async fn list(
     let l = desk.lang;
     let text = query.q.clone();
     let people = read(&state, move |c| store::search(c, &text, 500)).await?;
-    let today = state.clock.now().to_zoned(state.desk.time_zone.clone()).date();
+    let today = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).date();
     let message = match query.msg.as_str() {
         "erased" => Some(l.t(
             "De gegevens van deze persoon zijn gewist. De anonieme totalen blijven.",
@@ -297,7 +297,7 @@ fn show_page(
 ) -> Markup {
     let l = desk.lang;
     let tz = &state.desk.time_zone;
-    let today = state.clock.now().to_zoned(tz.clone()).date();
+    let today = state.switchboard.clock.now().to_zoned(tz.clone()).date();
     let id = p.id;
     let body = html! {
         @if let Some((m, e)) = &message { (layout::message_box(m, *e)) }
@@ -662,7 +662,7 @@ pub async fn erase(
         return Ok(not_found(&desk));
     }
     // Their recordings and call records are queued for deletion at the provider.
-    state.provider_jobs.notify_one();
+    state.switchboard.provider_jobs.notify_one();
     Ok(Redirect::to("/desk/participants?msg=erased").into_response())
 }
 

@@ -3,7 +3,7 @@
 //! recordings and call records of anonymised calls and erased people are deleted there.
 //!
 //! The runner (started by `Application::run`, beside the sweeper) runs the due jobs at
-//! start, whenever it is nudged (`AppState::provider_jobs`: a voicemail came in, someone
+//! start, whenever it is nudged (`Switchboard::provider_jobs`: a voicemail came in, someone
 //! was erased, calls were anonymised), and every half minute. One job at a time: the REST
 //! call on the async runtime, never inside a webhook; what it changes, on the store's
 //! thread. A failure (an outage, a 5xx or 429 the client's own quick retries did not get
@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use jiff::SignedDuration;
 
-use super::AppState;
+use super::Switchboard;
 use crate::provider::twilio::rest::{recording_sid_from_url, RestClient};
 use crate::store::provider_jobs::{self, Job, Kind};
 
@@ -34,7 +34,7 @@ pub fn retry_delay(tries: u32) -> SignedDuration {
 }
 
 /// Runs until aborted.
-pub async fn runner(state: Arc<AppState>) {
+pub async fn runner(state: Arc<Switchboard>) {
     if state.provider().is_none() {
         tracing::warn!("no provider credentials: voicemails stay at the provider, and nothing is deleted there");
         return;
@@ -54,7 +54,7 @@ pub async fn runner(state: Arc<AppState>) {
 
 /// Runs every job that is due now (and those they queue, such as the delete after a
 /// fetch). Returns how many ran.
-pub async fn run_due(state: &Arc<AppState>) -> anyhow::Result<usize> {
+pub async fn run_due(state: &Arc<Switchboard>) -> anyhow::Result<usize> {
     let Some(rest) = state.provider() else { return Ok(0) };
     let mut ran = 0;
     loop {
@@ -89,7 +89,7 @@ pub async fn run_due(state: &Arc<AppState>) -> anyhow::Result<usize> {
 }
 
 /// One job; `Err` is why it has to be tried again.
-async fn run_one(state: &Arc<AppState>, rest: &RestClient, job: Job) -> Result<(), String> {
+async fn run_one(state: &Arc<Switchboard>, rest: &RestClient, job: Job) -> Result<(), String> {
     let id = job.id;
     let finish = move |store: &crate::store::Store| store.write(|tx| provider_jobs::done(tx, id));
     match job.kind {

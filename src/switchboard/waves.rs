@@ -1,72 +1,25 @@
-//! Ringing in waves: the caller waits on hold while this service rings helpers itself
-//! through the provider's REST API.
+//! Ringing in waves, the transaction scripts: the caller waits on hold while this service
+//! rings helpers itself through the provider's REST API.
 //!
 //! Inside a webhook's transaction, `domain::waves` decides (ring more, give up, who wins)
 //! and `store::waves` records it; what must be said to the provider (create a leg, cancel
-//! one, move the caller on) is collected in [`Outbound`] and sent by [`dispatch`] only
+//! one, move the caller on) is collected in an [`Outbound`] and sent by `dispatch` only
 //! after the transaction has committed.
-
-use std::sync::Arc;
 
 use rusqlite::Connection;
 
+use super::commands::{NewLeg, Outbound, Stop};
 use super::step::{ranked, render, run_step, Wanted};
-use super::AppState;
+use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::call::{DialStatus, Event, Outcome, Phase, Step};
 use crate::domain::callback::RequestStatus;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::waves::{self, Decision, LegStatus, Limits, Yes};
-use crate::provider::twilio::rest::{CallEvent, CreateCall, UpdateCall};
-use crate::provider::twilio::{self, WaveReport};
+use crate::provider::twilio::WaveReport;
 use crate::store::callbacks;
 use crate::store::calls::{self, StoredCall};
 use crate::store::waves as store;
-
-/// A helper's leg to create at the provider.
-#[derive(Clone, Debug)]
-pub struct NewLeg {
-    pub call_sid: String,
-    pub attempt: u32,
-    pub to: PhoneNumber,
-    pub from: PhoneNumber,
-    pub timeout_seconds: u32,
-}
-
-/// A phone to stop at the provider: a helper's leg, or the resident called back.
-#[derive(Clone, Debug)]
-pub struct Stop {
-    pub leg_sid: String,
-    /// Answered already: `Status=completed` ends it; otherwise `Status=canceled`.
-    pub answered: bool,
-    /// A helper's leg: (the search's call, the attempt), so it can be ended from the
-    /// answer to the cancel itself.
-    pub helper_leg: Option<(String, u32)>,
-}
-
-/// What to tell the provider once the transaction has committed.
-#[derive(Debug, Default)]
-pub struct Outbound {
-    pub create: Vec<NewLeg>,
-    /// Phones to stop.
-    pub cancel: Vec<Stop>,
-    /// The held caller's call, to move to the hold's action (desk or voicemail).
-    pub move_caller: Option<(String, u64)>,
-    /// Call back later: ring the resident (the search's own call sid is `call_sid`).
-    pub call_resident: Option<NewLeg>,
-    /// A document to play on a live leg now: (leg CallSid, TwiML).
-    pub play: Option<(String, String)>,
-}
-
-impl Outbound {
-    pub fn is_empty(&self) -> bool {
-        self.create.is_empty()
-            && self.cancel.is_empty()
-            && self.move_caller.is_none()
-            && self.call_resident.is_none()
-            && self.play.is_none()
-    }
-}
 
 fn limits(hood: &Neighbourhood) -> Limits {
     let r = &hood.dialplan.ringing;
@@ -74,7 +27,7 @@ fn limits(hood: &Neighbourhood) -> Limits {
 }
 
 /// Marks legs cancelled and queues their cancellation at the provider.
-fn cancel_legs(
+pub(super) fn cancel_legs(
     tx: &Connection,
     call_sid: &str,
     attempts: &[u32],
@@ -101,7 +54,7 @@ fn cancel_legs(
 /// After any change to a search: ring more helpers, wait, or give up.
 pub fn advance(
     tx: &Connection,
-    state: &AppState,
+    state: &Switchboard,
     hood: &Neighbourhood,
     call: &StoredCall,
     now: jiff::Timestamp,
@@ -156,7 +109,7 @@ pub fn advance(
 /// caller was just put on hold; stop it when they left.
 pub fn after_caller_step(
     tx: &Connection,
-    state: &AppState,
+    state: &Switchboard,
     hood: &Neighbourhood,
     before: &Phase,
     call: &StoredCall,
@@ -217,7 +170,7 @@ pub fn after_caller_step(
 #[allow(clippy::too_many_arguments)]
 fn tell_winner_alone(
     tx: &Connection,
-    state: &AppState,
+    state: &Switchboard,
     hood: &Neighbourhood,
     call: &StoredCall,
     attempt: u32,
@@ -254,7 +207,7 @@ fn reopen_callback(
 /// for the helper's leg.
 pub fn report(
     tx: &Connection,
-    state: &AppState,
+    state: &Switchboard,
     hood: &Neighbourhood,
     mut call: StoredCall,
     report: WaveReport,
@@ -516,57 +469,6 @@ pub fn report(
     Ok((call, step))
 }
 
-/// Call back later: starts a search for every open request that is due, inside ringing
-/// hours. Runs every minute from the web service (and from tests, after moving the clock).
-pub async fn start_due_callbacks(state: Arc<AppState>) -> anyhow::Result<usize> {
-    let st = state.clone();
-    let (started, out) = state.worker.run(move |_| start_due(&st)).await??;
-    dispatch(state, out);
-    Ok(started)
-}
-
-fn start_due(state: &AppState) -> anyhow::Result<(usize, Outbound)> {
-    let now = state.clock.now();
-    state.store.write(|tx| {
-        let mut out = Outbound::default();
-        callbacks::expire(tx, now)?;
-        let mut started = 0;
-        for request in callbacks::due(tx, now)? {
-            let Some(hood) = state.neighbourhoods.by_number(&request.dialplan_number).cloned() else { continue };
-            let plan = &hood.dialplan;
-            if plan.ringing.mode != crate::domain::dialplan::RingMode::Waves {
-                continue;
-            }
-            let local = now.to_zoned(plan.time_zone.clone()).datetime();
-            if !waves::callback_window(&plan.ringing.hours, local) {
-                continue;
-            }
-            let sid = callbacks::search_sid(request.id, request.tries, now);
-            let mut state_now = crate::domain::call::CallState::new(now);
-            state_now.category = Some(request.category.clone());
-            state_now.search_started_at = Some(now);
-            state_now.phase = Phase::Holding { matched: false };
-            let call = StoredCall {
-                call_sid: sid.clone(),
-                dialplan_number: request.dialplan_number.clone(),
-                from: request.phone.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok()),
-                caller_id: request.participant_id,
-                state: state_now,
-                seq: 1,
-            };
-            calls::insert(tx, &call, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")?;
-            store::start(tx, &sid, now)?;
-            calls::save(tx, &call, &[], now)?;
-            callbacks::start_search(tx, request.id, &sid)?;
-            advance(tx, state, &hood, &call, now, &mut out)?;
-            finish_search_call(tx, &sid, now)?;
-            tracing::info!(request = request.id, search = %sid, "searching again for a resident who asked to be called back");
-            started += 1;
-        }
-        Ok((started, out))
-    })
-}
-
 /// Call back later: a search that found nobody ends its own call row (without a follow-up:
 /// the request stays open, or expires and is listed). Run after the call's state is saved.
 pub fn finish_search_call(tx: &Connection, search_sid: &str, now: jiff::Timestamp) -> anyhow::Result<()> {
@@ -582,77 +484,8 @@ pub fn finish_search_call(tx: &Connection, search_sid: &str, now: jiff::Timestam
     Ok(())
 }
 
-/// What became of the desk's "stop searching".
-#[derive(Debug, PartialEq, Eq)]
-pub enum StopOutcome {
-    Stopped,
-    /// The resident is being called right now (or the request is over already).
-    TooLate,
-    NotFound,
-}
-
-/// The desk stops a call-back request for the call of follow-up `follow_up_id`.
-pub fn stop_callback(
-    tx: &Connection,
-    follow_up_id: i64,
-    now: jiff::Timestamp,
-) -> anyhow::Result<(StopOutcome, Option<callbacks::Request>, Outbound)> {
-    let Some((_, call_sid, ..)) = callbacks::follow_up_call(tx, follow_up_id)? else {
-        return Ok((StopOutcome::NotFound, None, Outbound::default()));
-    };
-    match callbacks::latest_for_call(tx, &call_sid)? {
-        Some(request) => stop_request(tx, request, now),
-        None => Ok((StopOutcome::NotFound, None, Outbound::default())),
-    }
-}
-
-/// The desk stops a call-back request: a search under way ends and its phones still
-/// ringing stop.
-pub fn stop_request(
-    tx: &Connection,
-    request: callbacks::Request,
-    now: jiff::Timestamp,
-) -> anyhow::Result<(StopOutcome, Option<callbacks::Request>, Outbound)> {
-    let mut out = Outbound::default();
-    if !callbacks::stop(tx, request.id)? {
-        return Ok((StopOutcome::TooLate, Some(request), out));
-    }
-    if let Some(search) = request.search_sid.as_deref().filter(|_| request.status == RequestStatus::Searching) {
-        if let Some(found) = store::load(tx, search)?.filter(|s| s.status == waves::SearchStatus::Searching) {
-            store::give_up(tx, search, now)?;
-            cancel_legs(tx, search, &waves::caller_gone(&found.legs), now, &mut out)?;
-            callbacks::end_search_call(tx, search, now)?;
-        }
-    }
-    Ok((StopOutcome::Stopped, Some(request), out))
-}
-
-/// Call back later: a search whose end never came (a status callback lost while the
-/// service was down) is closed by the sweep like any call, but as a search: the request is
-/// tried again later and the desk gets no follow-up for the search itself. Returns whether
-/// `call` was such a search.
-pub fn close_stale_search(
-    tx: &Connection,
-    hood: &Neighbourhood,
-    call: &StoredCall,
-    now: jiff::Timestamp,
-) -> anyhow::Result<bool> {
-    let Some(request) = callbacks::by_search(tx, &call.call_sid)? else { return Ok(false) };
-    store::give_up(tx, &call.call_sid, now)?;
-    if matches!(request.status, RequestStatus::Searching | RequestStatus::Calling) {
-        callbacks::search_failed(
-            tx,
-            request.id,
-            waves::next_callback_try(now, hood.dialplan.ringing.callback_spacing_minutes),
-        )?;
-    }
-    callbacks::end_search_call(tx, &call.call_sid, now)?;
-    tracing::info!(request = request.id, search = %call.call_sid, "closed a call-back search whose end was never reported; the request is tried again");
-    Ok(true)
-}
-
 /// The resident's call could not be placed: as if they did not answer.
-fn resident_failed(state: &AppState, search_sid: &str) -> anyhow::Result<Outbound> {
+pub(super) fn resident_failed(state: &Switchboard, search_sid: &str) -> anyhow::Result<Outbound> {
     let now = state.clock.now();
     state.store.write(|tx| {
         let mut out = Outbound::default();
@@ -667,7 +500,7 @@ fn resident_failed(state: &AppState, search_sid: &str) -> anyhow::Result<Outboun
 }
 
 /// A created leg failed at the provider: it ends, and the search moves on.
-fn leg_failed(state: &AppState, leg: &NewLeg) -> anyhow::Result<Outbound> {
+pub(super) fn leg_failed(state: &Switchboard, leg: &NewLeg) -> anyhow::Result<Outbound> {
     let now = state.clock.now();
     state.store.write(|tx| {
         let mut out = Outbound::default();
@@ -683,88 +516,14 @@ fn leg_failed(state: &AppState, leg: &NewLeg) -> anyhow::Result<Outbound> {
     })
 }
 
-/// Tells the provider what a committed transaction decided. Runs on the async runtime;
-/// database work goes to the store's thread.
-pub fn dispatch(state: Arc<AppState>, out: Outbound) {
-    if out.is_empty() {
-        return;
-    }
-    tokio::spawn(async move {
-        let Some(rest) = state.rest.clone() else {
-            tracing::error!("ringing in waves needs the REST API, but no credentials are configured");
-            return;
-        };
-        for stop in &out.cancel {
-            stop_phone(&state, &rest, stop).await;
-        }
-        if let Some((leg_sid, twiml)) = &out.play {
-            if let Err(e) = rest.update_call(leg_sid, &UpdateCall::Twiml(twiml.clone())).await {
-                tracing::warn!(leg = %leg_sid, error = %e, "could not speak to a helper's leg");
-            }
-        }
-        if let Some(resident) = out.call_resident {
-            tokio::spawn(call_resident(state.clone(), rest.clone(), resident));
-        }
-        if let Some((caller_sid, seq)) = &out.move_caller {
-            match twilio::hold_done_url(&state.public_url, *seq) {
-                Ok(url) => {
-                    if let Err(e) = rest.update_call(caller_sid, &UpdateCall::Redirect(url)).await {
-                        tracing::error!(call = %caller_sid, error = %e, "could not move the held caller on to the desk or voicemail");
-                    }
-                }
-                Err(e) => tracing::error!(error = %e, "bad public URL"),
-            }
-        }
-        let creates: Vec<_> =
-            out.create.into_iter().map(|leg| tokio::spawn(create_leg(state.clone(), rest.clone(), leg))).collect();
-        for c in creates {
-            let _ = c.await;
-        }
-    });
-}
-
-/// Stops one phone at the provider. A call cancelled while still `queued` (where every
-/// created call starts, and waits beyond the calls-per-second limit) gets no status
-/// callback at all (Call resource, "Call Status values"), so a helper's leg is ended from
-/// the answer to the cancel itself; a later status callback for it changes nothing. An
-/// answer saying the call has ended already (21220) ends it too.
-async fn stop_phone(state: &Arc<AppState>, rest: &twilio::rest::RestClient, stop: &Stop) {
-    let update = if stop.answered { UpdateCall::Complete } else { UpdateCall::Cancel };
-    let ended = match rest.update_call(&stop.leg_sid, &update).await {
-        Ok(call) => final_status(call.status),
-        Err(twilio::rest::RestError::Refused {
-            error: Some(twilio::rest::TwilioError { code: Some(21220), .. }),
-            ..
-        }) => Some(DialStatus::Canceled),
-        Err(e) => {
-            tracing::warn!(leg = %stop.leg_sid, error = %e, "could not stop a phone");
-            None
-        }
-    };
-    let (Some(status), Some((call_sid, attempt))) = (ended, stop.helper_leg.clone()) else { return };
-    let st = state.clone();
-    match state.worker.run(move |_| leg_ended(&st, &call_sid, attempt, status)).await {
-        Ok(Ok(out)) => dispatch(state.clone(), out),
-        Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not record the end of a cancelled leg"),
-    }
-}
-
-/// A call's status as the provider gives it, when the call is over.
-fn final_status(status: twilio::rest::CallStatus) -> Option<DialStatus> {
-    use twilio::rest::CallStatus;
-    match status {
-        CallStatus::Canceled => Some(DialStatus::Canceled),
-        CallStatus::Completed => Some(DialStatus::Completed),
-        CallStatus::Busy => Some(DialStatus::Busy),
-        CallStatus::Failed => Some(DialStatus::Failed),
-        CallStatus::NoAnswer => Some(DialStatus::NoAnswer),
-        CallStatus::Queued | CallStatus::Ringing | CallStatus::InProgress | CallStatus::Other => None,
-    }
-}
-
 /// A helper's leg is over at the provider (known from our own request, not a callback):
 /// recorded as its status callback would have been.
-fn leg_ended(state: &AppState, call_sid: &str, attempt: u32, status: DialStatus) -> anyhow::Result<Outbound> {
+pub(super) fn leg_ended(
+    state: &Switchboard,
+    call_sid: &str,
+    attempt: u32,
+    status: DialStatus,
+) -> anyhow::Result<Outbound> {
     let now = state.clock.now();
     state.store.write(|tx| {
         let mut out = Outbound::default();
@@ -779,7 +538,7 @@ fn leg_ended(state: &AppState, call_sid: &str, attempt: u32, status: DialStatus)
 /// call as saved and what the reporting leg hears.
 pub fn apply_report(
     tx: &Connection,
-    state: &AppState,
+    state: &Switchboard,
     hood: &Neighbourhood,
     call: StoredCall,
     wave_report: WaveReport,
@@ -800,121 +559,12 @@ pub fn apply_report(
     Ok((stored, step.reply))
 }
 
-/// An outbound call for `leg`: its document and status callback URLs, our number as
-/// caller ID, the dialplan's ring timeout.
-fn outbound_call(
-    urls: Result<(url::Url, url::Url), url::ParseError>,
-    leg: &NewLeg,
-    fallback_url: Option<&url::Url>,
-) -> Option<CreateCall> {
-    let (url, status_callback) = match urls {
-        Ok(urls) => urls,
-        Err(e) => {
-            tracing::error!(error = %e, "bad public URL");
-            return None;
-        }
-    };
-    Some(CreateCall {
-        to: leg.to.as_str().to_string(),
-        from: leg.from.as_str().to_string(),
-        url,
-        status_callback: Some(status_callback),
-        status_callback_events: vec![CallEvent::Completed],
-        timeout_secs: Some(leg.timeout_seconds),
-        machine_detection: None,
-        fallback_url: fallback_url.cloned(),
-    })
-}
-
-async fn call_resident(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
-    let Some(create) = outbound_call(
-        twilio::resident_urls(&state.public_url, &leg.call_sid),
-        &leg,
-        state.created_call_fallback.as_ref(),
-    ) else {
-        return;
-    };
-    match rest.create_call(&create).await {
-        Ok(created) => {
-            let sid = leg.call_sid.clone();
-            let leg_sid = created.sid.clone();
-            let res = state.worker.run(move |store| store.write(|tx| calls_resident_leg(tx, &sid, &leg_sid))).await;
-            match res {
-                Ok(Ok(true)) => {}
-                Ok(Ok(false)) => {
-                    if let Err(e) = rest.update_call(&created.sid, &UpdateCall::Cancel).await {
-                        tracing::warn!(error = %e, "could not cancel the resident's call");
-                    }
-                }
-                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not store the resident's call"),
-            }
-        }
-        Err(e) => {
-            tracing::warn!(search = %leg.call_sid, resident = %leg.to.masked(), error = %e, "could not call the resident back");
-            let st = state.clone();
-            match state.worker.run(move |_| resident_failed(&st, &leg.call_sid)).await {
-                Ok(Ok(out)) => dispatch(state, out),
-                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not record a failed call back"),
-            }
-        }
-    }
-}
-
-/// Stores the resident's call. Returns whether it is still wanted (the helper may have left
-/// while it was being created).
-fn calls_resident_leg(tx: &Connection, search_sid: &str, leg_sid: &str) -> anyhow::Result<bool> {
-    let Some(request) = callbacks::by_search(tx, search_sid)? else { return Ok(false) };
-    callbacks::set_resident_leg(tx, request.id, leg_sid)?;
-    Ok(request.status == RequestStatus::Calling)
-}
-
-async fn create_leg(state: Arc<AppState>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
-    let Some(create) = outbound_call(
-        twilio::wave_urls(&state.public_url, &leg.call_sid, leg.attempt),
-        &leg,
-        state.created_call_fallback.as_ref(),
-    ) else {
-        return;
-    };
-    match rest.create_call(&create).await {
-        Ok(created) => {
-            let (st, l, sid) = (state.clone(), leg.clone(), created.sid.clone());
-            let status = state
-                .worker
-                .run(move |store| store.write(|tx| store::set_leg_sid(tx, &l.call_sid, l.attempt, &sid)))
-                .await;
-            match status {
-                Ok(Ok(Some(s))) if !s.in_flight() && s != LegStatus::Accepted && s != LegStatus::Late => {
-                    // Cancelled while it was being created.
-                    let stop = Stop {
-                        leg_sid: created.sid.clone(),
-                        answered: false,
-                        helper_leg: Some((leg.call_sid.clone(), leg.attempt)),
-                    };
-                    stop_phone(&state, &rest, &stop).await;
-                }
-                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not store a helper leg's CallSid"),
-                _ => {}
-            }
-            drop(st);
-        }
-        Err(e) => {
-            tracing::warn!(call = %leg.call_sid, attempt = leg.attempt, helper = %leg.to.masked(), error = %e, "could not ring a helper");
-            let st = state.clone();
-            match state.worker.run(move |_| leg_failed(&st, &leg)).await {
-                Ok(Ok(out)) => dispatch(state, out),
-                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not move a search on after a failed leg"),
-            }
-        }
-    }
-}
-
 /// With each hold-music request: rings more helpers or gives up searches that waited too
 /// long. A caller still on hold well after their search ended was not moved on (the
 /// service died between deciding it and telling the provider): they are moved on now.
 pub fn tick(
     tx: &Connection,
-    state: &AppState,
+    state: &Switchboard,
     call: &StoredCall,
     now: jiff::Timestamp,
     out: &mut Outbound,

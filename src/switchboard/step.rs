@@ -4,7 +4,7 @@
 
 use rusqlite::Connection;
 
-use super::AppState;
+use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::Action;
 use crate::domain::call::{self, CallerInfo, Context, Event, NextHelper, Step};
@@ -16,7 +16,7 @@ use crate::provider::twilio::{self, RenderContext};
 use crate::store::calls::{self, StoredCall};
 use crate::store::participants;
 
-pub fn render(state: &AppState, voice: &Voice, call_sid: &str, seq: u64, actions: &[Action]) -> String {
+pub fn render(state: &Switchboard, voice: &Voice, call_sid: &str, seq: u64, actions: &[Action]) -> String {
     let audio_base = format!("{}/audio/", state.public_url);
     let webhook_base = format!("{}/twilio/", state.public_url);
     twilio::render(

@@ -1,0 +1,207 @@
+//! Tells the provider what a committed transaction decided, on the async runtime: create
+//! helper legs and the resident's call, stop phones, move the held caller on, speak on a
+//! live leg. What the provider answers is recorded on the store's thread.
+
+use std::sync::Arc;
+
+use rusqlite::Connection;
+
+pub use super::commands::Outbound;
+use super::commands::{NewLeg, Stop};
+use super::waves::{leg_ended, leg_failed, resident_failed};
+use super::Switchboard;
+use crate::domain::call::DialStatus;
+use crate::domain::callback::RequestStatus;
+use crate::domain::waves::LegStatus;
+use crate::provider::twilio;
+use crate::provider::twilio::rest::{CallEvent, CreateCall, UpdateCall};
+use crate::store::callbacks;
+use crate::store::waves as store;
+
+/// Tells the provider what a committed transaction decided. Runs on the async runtime;
+/// database work goes to the store's thread.
+pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
+    if out.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        let Some(rest) = state.rest.clone() else {
+            tracing::error!("ringing in waves needs the REST API, but no credentials are configured");
+            return;
+        };
+        for stop in &out.cancel {
+            stop_phone(&state, &rest, stop).await;
+        }
+        if let Some((leg_sid, twiml)) = &out.play {
+            if let Err(e) = rest.update_call(leg_sid, &UpdateCall::Twiml(twiml.clone())).await {
+                tracing::warn!(leg = %leg_sid, error = %e, "could not speak to a helper's leg");
+            }
+        }
+        if let Some(resident) = out.call_resident {
+            tokio::spawn(call_resident(state.clone(), rest.clone(), resident));
+        }
+        if let Some((caller_sid, seq)) = &out.move_caller {
+            match twilio::hold_done_url(&state.public_url, *seq) {
+                Ok(url) => {
+                    if let Err(e) = rest.update_call(caller_sid, &UpdateCall::Redirect(url)).await {
+                        tracing::error!(call = %caller_sid, error = %e, "could not move the held caller on to the desk or voicemail");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "bad public URL"),
+            }
+        }
+        let creates: Vec<_> =
+            out.create.into_iter().map(|leg| tokio::spawn(create_leg(state.clone(), rest.clone(), leg))).collect();
+        for c in creates {
+            let _ = c.await;
+        }
+    });
+}
+
+/// Stops one phone at the provider. A call cancelled while still `queued` (where every
+/// created call starts, and waits beyond the calls-per-second limit) gets no status
+/// callback at all (Call resource, "Call Status values"), so a helper's leg is ended from
+/// the answer to the cancel itself; a later status callback for it changes nothing. An
+/// answer saying the call has ended already (21220) ends it too.
+async fn stop_phone(state: &Arc<Switchboard>, rest: &twilio::rest::RestClient, stop: &Stop) {
+    let update = if stop.answered { UpdateCall::Complete } else { UpdateCall::Cancel };
+    let ended = match rest.update_call(&stop.leg_sid, &update).await {
+        Ok(call) => final_status(call.status),
+        Err(twilio::rest::RestError::Refused {
+            error: Some(twilio::rest::TwilioError { code: Some(21220), .. }),
+            ..
+        }) => Some(DialStatus::Canceled),
+        Err(e) => {
+            tracing::warn!(leg = %stop.leg_sid, error = %e, "could not stop a phone");
+            None
+        }
+    };
+    let (Some(status), Some((call_sid, attempt))) = (ended, stop.helper_leg.clone()) else { return };
+    let st = state.clone();
+    match state.worker.run(move |_| leg_ended(&st, &call_sid, attempt, status)).await {
+        Ok(Ok(out)) => dispatch(state.clone(), out),
+        Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not record the end of a cancelled leg"),
+    }
+}
+
+/// A call's status as the provider gives it, when the call is over.
+fn final_status(status: twilio::rest::CallStatus) -> Option<DialStatus> {
+    use twilio::rest::CallStatus;
+    match status {
+        CallStatus::Canceled => Some(DialStatus::Canceled),
+        CallStatus::Completed => Some(DialStatus::Completed),
+        CallStatus::Busy => Some(DialStatus::Busy),
+        CallStatus::Failed => Some(DialStatus::Failed),
+        CallStatus::NoAnswer => Some(DialStatus::NoAnswer),
+        CallStatus::Queued | CallStatus::Ringing | CallStatus::InProgress | CallStatus::Other => None,
+    }
+}
+
+/// An outbound call for `leg`: its document and status callback URLs, our number as
+/// caller ID, the dialplan's ring timeout.
+fn outbound_call(
+    urls: Result<(url::Url, url::Url), url::ParseError>,
+    leg: &NewLeg,
+    fallback_url: Option<&url::Url>,
+) -> Option<CreateCall> {
+    let (url, status_callback) = match urls {
+        Ok(urls) => urls,
+        Err(e) => {
+            tracing::error!(error = %e, "bad public URL");
+            return None;
+        }
+    };
+    Some(CreateCall {
+        to: leg.to.as_str().to_string(),
+        from: leg.from.as_str().to_string(),
+        url,
+        status_callback: Some(status_callback),
+        status_callback_events: vec![CallEvent::Completed],
+        timeout_secs: Some(leg.timeout_seconds),
+        machine_detection: None,
+        fallback_url: fallback_url.cloned(),
+    })
+}
+
+async fn call_resident(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
+    let Some(create) = outbound_call(
+        twilio::resident_urls(&state.public_url, &leg.call_sid),
+        &leg,
+        state.created_call_fallback.as_ref(),
+    ) else {
+        return;
+    };
+    match rest.create_call(&create).await {
+        Ok(created) => {
+            let sid = leg.call_sid.clone();
+            let leg_sid = created.sid.clone();
+            let res = state.worker.run(move |store| store.write(|tx| calls_resident_leg(tx, &sid, &leg_sid))).await;
+            match res {
+                Ok(Ok(true)) => {}
+                Ok(Ok(false)) => {
+                    if let Err(e) = rest.update_call(&created.sid, &UpdateCall::Cancel).await {
+                        tracing::warn!(error = %e, "could not cancel the resident's call");
+                    }
+                }
+                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not store the resident's call"),
+            }
+        }
+        Err(e) => {
+            tracing::warn!(search = %leg.call_sid, resident = %leg.to.masked(), error = %e, "could not call the resident back");
+            let st = state.clone();
+            match state.worker.run(move |_| resident_failed(&st, &leg.call_sid)).await {
+                Ok(Ok(out)) => dispatch(state, out),
+                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not record a failed call back"),
+            }
+        }
+    }
+}
+
+/// Stores the resident's call. Returns whether it is still wanted (the helper may have left
+/// while it was being created).
+fn calls_resident_leg(tx: &Connection, search_sid: &str, leg_sid: &str) -> anyhow::Result<bool> {
+    let Some(request) = callbacks::by_search(tx, search_sid)? else { return Ok(false) };
+    callbacks::set_resident_leg(tx, request.id, leg_sid)?;
+    Ok(request.status == RequestStatus::Calling)
+}
+
+async fn create_leg(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
+    let Some(create) = outbound_call(
+        twilio::wave_urls(&state.public_url, &leg.call_sid, leg.attempt),
+        &leg,
+        state.created_call_fallback.as_ref(),
+    ) else {
+        return;
+    };
+    match rest.create_call(&create).await {
+        Ok(created) => {
+            let (st, l, sid) = (state.clone(), leg.clone(), created.sid.clone());
+            let status = state
+                .worker
+                .run(move |store| store.write(|tx| store::set_leg_sid(tx, &l.call_sid, l.attempt, &sid)))
+                .await;
+            match status {
+                Ok(Ok(Some(s))) if !s.in_flight() && s != LegStatus::Accepted && s != LegStatus::Late => {
+                    // Cancelled while it was being created.
+                    let stop = Stop {
+                        leg_sid: created.sid.clone(),
+                        answered: false,
+                        helper_leg: Some((leg.call_sid.clone(), leg.attempt)),
+                    };
+                    stop_phone(&state, &rest, &stop).await;
+                }
+                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not store a helper leg's CallSid"),
+                _ => {}
+            }
+            drop(st);
+        }
+        Err(e) => {
+            tracing::warn!(call = %leg.call_sid, attempt = leg.attempt, helper = %leg.to.masked(), error = %e, "could not ring a helper");
+            let st = state.clone();
+            match state.worker.run(move |_| leg_failed(&st, &leg)).await {
+                Ok(Ok(out)) => dispatch(state, out),
+                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not move a search on after a failed leg"),
+            }
+        }
+    }
+}

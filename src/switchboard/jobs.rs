@@ -1,0 +1,150 @@
+//! The background jobs: closing calls and legs whose end was never reported, searching
+//! again for residents who asked to be called back, anonymising old calls, and the
+//! provider's jobs (voicemails fetched, records deleted there).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::step::run_step;
+use super::Switchboard;
+use crate::domain::call::Event;
+use crate::store::{calls, participants};
+
+/// The running background jobs; dropping this stops them.
+pub struct Jobs(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Jobs {
+    fn drop(&mut self) {
+        for job in &self.0 {
+            job.abort();
+        }
+    }
+}
+
+/// Runs what must happen before the first webhook is answered, then starts the jobs that
+/// run every so often.
+pub async fn start(sb: Arc<Switchboard>) -> Jobs {
+    let st = sb.clone();
+    match sb
+        .worker
+        .run(move |store| store.write(|tx| crate::store::waves::fail_unplaced_legs(tx, st.clock.now())))
+        .await
+    {
+        Ok(Ok(n)) if n > 0 => {
+            tracing::warn!(legs = n, "helper calls decided before the last stop but never placed: counted as failed")
+        }
+        Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "checking for helper calls never placed failed"),
+        _ => {}
+    }
+    // Call back later: open requests are searched for again when due (every minute).
+    let st = sb.clone();
+    let callbacks = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            if let Err(e) = super::start_due_callbacks(st.clone()).await {
+                tracing::error!(error = %e, "could not start the searches for open call-back requests");
+            }
+        }
+    });
+    // What the provider keeps: voicemails fetched and deleted there, call records deleted.
+    let provider = tokio::spawn(super::provider_jobs::runner(sb.clone()));
+    // Calls and legs whose end was lost while the service was down are closed before the
+    // first webhook is answered, so nobody is still marked as being rung.
+    sweep_now(&sb).await;
+    let st = sb.clone();
+    let sweeper = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(600));
+        every.tick().await;
+        let mut last_retention: Option<jiff::Timestamp> = None;
+        loop {
+            let now = st.clock.now();
+            if st.retention_months > 0 && last_retention.is_none_or(|t| (now - t).get_hours() >= 24) {
+                last_retention = Some(now);
+                anonymise_all(&st).await;
+            }
+            sweep_now(&st).await;
+            every.tick().await;
+        }
+    });
+    Jobs(vec![callbacks, provider, sweeper])
+}
+
+async fn sweep_now(sb: &Arc<Switchboard>) {
+    let st = sb.clone();
+    match sb.worker.run(move |_| sweep(&st)).await {
+        Ok(Ok(n)) if n > 0 => tracing::info!(calls = n, "closed calls whose end was never reported"),
+        Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "sweeping unfinished calls failed"),
+        _ => {}
+    }
+}
+
+/// Anonymises every call older than the retention period, in batches, each its own job on
+/// the store's thread, so webhooks go in between.
+async fn anonymise_all(sb: &Arc<Switchboard>) {
+    let mut total = 0;
+    loop {
+        let st = sb.clone();
+        match sb.worker.run(move |_| anonymise(&st)).await {
+            Ok(Ok(n)) => {
+                total += n;
+                if n < ANONYMISE_BATCH as usize {
+                    break;
+                }
+            }
+            Ok(Err(e)) | Err(e) => {
+                tracing::error!(error = %e, "anonymising old calls failed");
+                break;
+            }
+        }
+    }
+    if total > 0 {
+        tracing::info!(calls = total, months = sb.retention_months, "anonymised old calls");
+        sb.provider_jobs.notify_one();
+    }
+}
+
+/// Calls anonymised per transaction: small enough that a webhook waits at most a few
+/// milliseconds behind one batch.
+pub const ANONYMISE_BATCH: u32 = 200;
+
+/// Anonymises one batch of calls older than the retention period.
+pub fn anonymise(sb: &Switchboard) -> anyhow::Result<usize> {
+    let now = sb.clock.now();
+    let cutoff = crate::clock::months_before(now, sb.retention_months)?;
+    sb.store.write(|tx| crate::store::calls::anonymise_before(tx, cutoff, now, ANONYMISE_BATCH))
+}
+
+/// Ends calls whose end the provider never reported (a status callback lost while the
+/// service was down): after three hours without an end, a call is treated as if the
+/// caller hung up, which also frees any helper still marked as rung for it.
+pub fn sweep(state: &Switchboard) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let before = now - jiff::SignedDuration::from_secs(participants::STALE_AFTER_SECONDS);
+    // A helper's leg rings for at most a few minutes before it is answered or not: one
+    // still ringing (or hearing the request) after a quarter of an hour lost its reports.
+    let legs_before = now - jiff::SignedDuration::from_mins(15);
+    let legs = state.store.write(|tx| crate::store::waves::close_stale_legs(tx, legs_before, now))?;
+    if legs > 0 {
+        tracing::info!(legs, "closed helper legs whose end was never reported");
+    }
+    let sids = state.store.read(|c| calls::unfinished_before(c, before))?;
+    let mut ended = 0;
+    for sid in sids {
+        state.store.write(|tx| {
+            let Some(mut call) = calls::load(tx, &sid)? else { return Ok(()) };
+            let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(()) };
+            if super::requests::close_stale_search(tx, &hood, &call, now)? {
+                ended += 1;
+                return Ok(());
+            }
+            let step = run_step(tx, &state.store.registry, &hood, &call, Event::CallerGone, now, true)?;
+            call.state = step.state;
+            calls::save(tx, &call, &step.effects, now)?;
+            tracing::info!(call = %call.call_sid, outcome = call.state.outcome().map(|o| o.as_str()).unwrap_or("-"), "closed a call whose end was never reported");
+            ended += 1;
+            Ok(())
+        })?;
+    }
+    Ok(ended)
+}

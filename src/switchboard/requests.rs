@@ -1,0 +1,139 @@
+//! Call back later: searching again for residents who asked to be called back, and the
+//! desk stopping such a request.
+
+use std::sync::Arc;
+
+use rusqlite::Connection;
+
+use super::commands::Outbound;
+use super::dispatch::dispatch;
+use super::waves::{advance, cancel_legs, finish_search_call};
+use super::Switchboard;
+use crate::config::Neighbourhood;
+use crate::domain::call::Phase;
+use crate::domain::callback::RequestStatus;
+use crate::domain::phone::PhoneNumber;
+use crate::domain::waves;
+use crate::store::callbacks;
+use crate::store::calls::{self, StoredCall};
+use crate::store::waves as store;
+
+/// Call back later: starts a search for every open request that is due, inside ringing
+/// hours. Runs every minute from the web service (and from tests, after moving the clock).
+pub async fn start_due_callbacks(state: Arc<Switchboard>) -> anyhow::Result<usize> {
+    let st = state.clone();
+    let (started, out) = state.worker.run(move |_| start_due(&st)).await??;
+    dispatch(state, out);
+    Ok(started)
+}
+
+fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
+    let now = state.clock.now();
+    state.store.write(|tx| {
+        let mut out = Outbound::default();
+        callbacks::expire(tx, now)?;
+        let mut started = 0;
+        for request in callbacks::due(tx, now)? {
+            let Some(hood) = state.neighbourhoods.by_number(&request.dialplan_number).cloned() else { continue };
+            let plan = &hood.dialplan;
+            if plan.ringing.mode != crate::domain::dialplan::RingMode::Waves {
+                continue;
+            }
+            let local = now.to_zoned(plan.time_zone.clone()).datetime();
+            if !waves::callback_window(&plan.ringing.hours, local) {
+                continue;
+            }
+            let sid = callbacks::search_sid(request.id, request.tries, now);
+            let mut state_now = crate::domain::call::CallState::new(now);
+            state_now.category = Some(request.category.clone());
+            state_now.search_started_at = Some(now);
+            state_now.phase = Phase::Holding { matched: false };
+            let call = StoredCall {
+                call_sid: sid.clone(),
+                dialplan_number: request.dialplan_number.clone(),
+                from: request.phone.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok()),
+                caller_id: request.participant_id,
+                state: state_now,
+                seq: 1,
+            };
+            calls::insert(tx, &call, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")?;
+            store::start(tx, &sid, now)?;
+            calls::save(tx, &call, &[], now)?;
+            callbacks::start_search(tx, request.id, &sid)?;
+            advance(tx, state, &hood, &call, now, &mut out)?;
+            finish_search_call(tx, &sid, now)?;
+            tracing::info!(request = request.id, search = %sid, "searching again for a resident who asked to be called back");
+            started += 1;
+        }
+        Ok((started, out))
+    })
+}
+
+/// What became of the desk's "stop searching".
+#[derive(Debug, PartialEq, Eq)]
+pub enum StopOutcome {
+    Stopped,
+    /// The resident is being called right now (or the request is over already).
+    TooLate,
+    NotFound,
+}
+
+/// The desk stops a call-back request for the call of follow-up `follow_up_id`.
+pub fn stop_callback(
+    tx: &Connection,
+    follow_up_id: i64,
+    now: jiff::Timestamp,
+) -> anyhow::Result<(StopOutcome, Option<callbacks::Request>, Outbound)> {
+    let Some((_, call_sid, ..)) = callbacks::follow_up_call(tx, follow_up_id)? else {
+        return Ok((StopOutcome::NotFound, None, Outbound::default()));
+    };
+    match callbacks::latest_for_call(tx, &call_sid)? {
+        Some(request) => stop_request(tx, request, now),
+        None => Ok((StopOutcome::NotFound, None, Outbound::default())),
+    }
+}
+
+/// The desk stops a call-back request: a search under way ends and its phones still
+/// ringing stop.
+pub fn stop_request(
+    tx: &Connection,
+    request: callbacks::Request,
+    now: jiff::Timestamp,
+) -> anyhow::Result<(StopOutcome, Option<callbacks::Request>, Outbound)> {
+    let mut out = Outbound::default();
+    if !callbacks::stop(tx, request.id)? {
+        return Ok((StopOutcome::TooLate, Some(request), out));
+    }
+    if let Some(search) = request.search_sid.as_deref().filter(|_| request.status == RequestStatus::Searching) {
+        if let Some(found) = store::load(tx, search)?.filter(|s| s.status == waves::SearchStatus::Searching) {
+            store::give_up(tx, search, now)?;
+            cancel_legs(tx, search, &waves::caller_gone(&found.legs), now, &mut out)?;
+            callbacks::end_search_call(tx, search, now)?;
+        }
+    }
+    Ok((StopOutcome::Stopped, Some(request), out))
+}
+
+/// Call back later: a search whose end never came (a status callback lost while the
+/// service was down) is closed by the sweep like any call, but as a search: the request is
+/// tried again later and the desk gets no follow-up for the search itself. Returns whether
+/// `call` was such a search.
+pub fn close_stale_search(
+    tx: &Connection,
+    hood: &Neighbourhood,
+    call: &StoredCall,
+    now: jiff::Timestamp,
+) -> anyhow::Result<bool> {
+    let Some(request) = callbacks::by_search(tx, &call.call_sid)? else { return Ok(false) };
+    store::give_up(tx, &call.call_sid, now)?;
+    if matches!(request.status, RequestStatus::Searching | RequestStatus::Calling) {
+        callbacks::search_failed(
+            tx,
+            request.id,
+            waves::next_callback_try(now, hood.dialplan.ringing.callback_spacing_minutes),
+        )?;
+    }
+    callbacks::end_search_call(tx, &call.call_sid, now)?;
+    tracing::info!(request = request.id, search = %call.call_sid, "closed a call-back search whose end was never reported; the request is tried again");
+    Ok(true)
+}

@@ -1,0 +1,237 @@
+//! The use case behind every provider webhook: load -> step -> store -> render, in one
+//! transaction on the store's thread; then, after the commit, what to tell the provider.
+//!
+//! Every request that changes a call carries the sequence number of the document it
+//! answers (`?s=N`). A request for an older document is a retry: it gets the document
+//! sent the first time and changes nothing.
+
+use std::sync::Arc;
+
+use anyhow::bail;
+use rusqlite::Connection;
+
+use super::dispatch::{dispatch, Outbound};
+use super::step::{render, run_step};
+use super::Switchboard;
+use crate::config::Neighbourhood;
+use crate::domain::action::{Action, Next};
+use crate::domain::call::{self, CallState, Event};
+use crate::domain::dialplan::Voice;
+use crate::domain::phone::{CallerNumber, PhoneNumber};
+use crate::domain::prompts::{PromptKey, Prompts};
+use crate::provider::twilio::{Endpoint, Inbound};
+use crate::store::calls::{self, StoredCall};
+use crate::store::participants;
+
+/// The document a webhook is answered with.
+pub struct Answer {
+    pub body: String,
+    /// Something failed inside: `body` is the fallback document.
+    pub failed: bool,
+}
+
+/// Answers one verified, parsed webhook. The transaction runs on the store's thread; what
+/// it decided to tell the provider (ring, cancel, move a call) is sent only once it has
+/// committed. Never fails: when something inside does, the caller still hears something.
+pub async fn answer(sb: Arc<Switchboard>, endpoint: Endpoint, inbound: Inbound) -> Answer {
+    let st = sb.clone();
+    let to = inbound.to.clone();
+    let call_sid = inbound.call_sid.clone();
+    // A wait request that fails inside is still answered with a document that asks again.
+    let wait_again = match &inbound.event {
+        Some(Event::HoldTick) => Some(Next::HoldWait),
+        Some(Event::HelperWaitTick { attempt }) => Some(Next::HelperWait { attempt: *attempt }),
+        _ => None,
+    };
+    let outcome = sb.worker.run(move |_| handle(&st, endpoint, inbound)).await;
+    let error = match outcome {
+        Ok(Ok((body, outbound))) => {
+            // The desk's Now page follows every change (no one listening is fine).
+            let _ = sb.changes.send(call_sid.clone());
+            dispatch(sb.clone(), outbound);
+            if endpoint == Endpoint::Recorded {
+                // A voicemail was queued to be fetched into our own storage.
+                sb.provider_jobs.notify_one();
+            }
+            return Answer { body, failed: false };
+        }
+        Ok(Err(e)) | Err(e) => e,
+    };
+    tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %error, "webhook failed; sending the fallback document");
+    Answer { body: fallback(&sb, endpoint, &to, &call_sid, wait_again), failed: true }
+}
+
+fn default_voice(state: &Switchboard) -> Voice {
+    state.neighbourhoods.all().next().map(|n| n.dialplan.voice.clone()).unwrap_or(Voice {
+        name: "Polly.Lotte".into(),
+        language: "nl-NL".into(),
+        rate: None,
+    })
+}
+
+fn neighbourhood<'s>(state: &'s Switchboard, number: &str) -> Option<&'s Arc<Neighbourhood>> {
+    let number = PhoneNumber::parse(number).ok()?;
+    state.neighbourhoods.by_number(number.as_str())
+}
+
+/// When something inside fails, the caller still hears something and, where there is a
+/// desk, is put through to it.
+fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, wait_again: Option<Next>) -> String {
+    let hood = neighbourhood(state, to);
+    let (prompts, voice): (&Prompts, Voice) = match hood {
+        Some(h) => (&h.prompts, h.dialplan.voice.clone()),
+        None => (&state.neighbourhoods.fallback_prompts, default_voice(state)),
+    };
+    let mut actions = Vec::new();
+    if matches!(endpoint, Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::WaveWhisper | Endpoint::WaveKey) {
+        actions.push(Action::Hangup);
+    } else if let Some(wait) = wait_again {
+        // A wait document may not dial. Twilio never fetches a wait document again by
+        // itself, so a short silence, and a `<Redirect>` that asks for it again.
+        actions.push(Action::Pause(2));
+        actions.push(Action::Redirect(wait));
+    } else if !matches!(
+        endpoint,
+        Endpoint::Status | Endpoint::WaveStatus | Endpoint::Conference | Endpoint::ResidentStatus
+    ) {
+        actions.push(Action::Say(prompts.speech(PromptKey::SomethingWentWrong, &[])));
+        match hood.and_then(|h| h.dialplan.desk.phone.clone()) {
+            Some(desk) => actions.push(Action::DialDesk {
+                number: desk,
+                timeout_seconds: 30,
+                done: crate::domain::action::Next::DeskDone,
+            }),
+            None => actions.push(Action::Hangup),
+        }
+    }
+    // `desk-done?s=0` matches no document, so a report after this fallback changes nothing;
+    // a wait request's own call is kept, so the wait goes on.
+    let sid = if wait_again.is_some() { call_sid } else { "CA0" };
+    render(state, &voice, sid, 0, &actions)
+}
+
+/// Runs one webhook in one transaction and returns the document to send, with what to
+/// tell the provider after the transaction has committed.
+fn handle(state: &Switchboard, endpoint: Endpoint, inbound: Inbound) -> anyhow::Result<(String, Outbound)> {
+    let now = state.clock.now();
+    let mut out = Outbound::default();
+    let body = state.store.write(|tx| {
+        if endpoint == Endpoint::Voice {
+            return incoming(tx, state, &inbound, now);
+        }
+        let Some(mut call) = calls::load(tx, &inbound.call_sid)? else {
+            if matches!(endpoint, Endpoint::Status | Endpoint::WaveStatus | Endpoint::Conference) {
+                // A status callback for a leg we never saw (a helper's leg, say).
+                return Ok(render(state, &default_voice(state), &inbound.call_sid, 0, &[]));
+            }
+            bail!("webhook for a call that was never started here");
+        };
+        let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else {
+            bail!("the call's dialplan {} is no longer loaded", call.dialplan_number);
+        };
+        let voice = &hood.dialplan.voice;
+        if let Some(report) = inbound.wave.clone() {
+            let (stored, reply) = super::waves::apply_report(tx, state, &hood, call, report, now, &mut out)?;
+            log_step(&stored, endpoint);
+            return Ok(render(state, voice, &stored.call_sid, stored.seq, &reply));
+        }
+        let before = call.state.phase.clone();
+        let Some(event) = inbound.event.clone() else {
+            return Ok(render(state, voice, &call.call_sid, call.seq, &[]));
+        };
+        match endpoint {
+            Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::HoldWait | Endpoint::HelperWait => {
+                let step = run_step(tx, &state.store.registry, &hood, &call, event, now, inbound.caller_gone)?;
+                call.state = step.state;
+                calls::save(tx, &call, &step.effects, now)?;
+                if endpoint == Endpoint::HoldWait {
+                    super::waves::tick(tx, state, &call, now, &mut out)?;
+                } else if is_held(&before) || is_held(&call.state.phase) {
+                    super::waves::after_caller_step(tx, state, &hood, &before, &call, now, &mut out)?;
+                }
+                if !matches!(endpoint, Endpoint::HoldWait | Endpoint::HelperWait) {
+                    log_step(&call, endpoint);
+                }
+                Ok(render(state, voice, &call.call_sid, call.seq, &step.reply))
+            }
+            _ => {
+                let seq = inbound.seq.unwrap_or(0);
+                if seq < call.seq {
+                    // A retry of a request we already answered.
+                    tracing::info!(call = %call.call_sid, endpoint = endpoint.path(), seq, "repeated webhook: sending the same document again");
+                    return match calls::document(tx, &call.call_sid, seq + 1)? {
+                        Some(body) => Ok(body),
+                        None => bail!("no document {} stored for a repeated webhook", seq + 1),
+                    };
+                }
+                if seq > call.seq {
+                    bail!("webhook answers document {seq}, but only {} was sent", call.seq);
+                }
+                let step = run_step(tx, &state.store.registry, &hood, &call, event, now, inbound.caller_gone)?;
+                call.state = step.state;
+                call.seq = seq + 1;
+                let body = render(state, voice, &call.call_sid, call.seq, &step.reply);
+                calls::save(tx, &call, &step.effects, now)?;
+                calls::save_document(tx, &call.call_sid, call.seq, &body)?;
+                if is_held(&before) || is_held(&call.state.phase) {
+                    super::waves::after_caller_step(tx, state, &hood, &before, &call, now, &mut out)?;
+                }
+                log_step(&call, endpoint);
+                Ok(body)
+            }
+        }
+    })?;
+    Ok((body, out))
+}
+
+fn is_held(phase: &call::Phase) -> bool {
+    matches!(phase, call::Phase::Holding { .. })
+}
+
+fn incoming(tx: &Connection, state: &Switchboard, inbound: &Inbound, now: jiff::Timestamp) -> anyhow::Result<String> {
+    if calls::load(tx, &inbound.call_sid)?.is_some() {
+        if let Some(body) = calls::document(tx, &inbound.call_sid, 1)? {
+            return Ok(body);
+        }
+    }
+    let Some(hood) = neighbourhood(state, &inbound.to).cloned() else {
+        tracing::warn!(to = %crate::domain::phone::mask(&inbound.to), "a call came in on a number without a dialplan");
+        let prompts = &state.neighbourhoods.fallback_prompts;
+        let actions = [Action::Say(prompts.speech(PromptKey::NumberNotInUse, &[])), Action::Hangup];
+        return Ok(render(state, &default_voice(state), &inbound.call_sid, 0, &actions));
+    };
+    let number = CallerNumber::from_provider(&inbound.from);
+    let caller = match number.number() {
+        Some(n) => participants::find_by_phone(tx, n)?,
+        None => None,
+    };
+    let mut call = StoredCall {
+        call_sid: inbound.call_sid.clone(),
+        dialplan_number: hood.dialplan.number.as_str().to_string(),
+        from: number.number().cloned(),
+        caller_id: caller.as_ref().map(|p| p.id),
+        state: CallState::new(now),
+        seq: 1,
+    };
+    let step = run_step(tx, &state.store.registry, &hood, &call, Event::Incoming, now, false)?;
+    call.state = step.state;
+    let body = render(state, &hood.dialplan.voice, &call.call_sid, call.seq, &step.reply);
+    calls::insert(tx, &call, &body)?;
+    calls::save(tx, &call, &step.effects, now)?;
+    tracing::info!(call = %call.call_sid, from = %number.number().map(|n| n.masked().to_string()).unwrap_or_else(|| "withheld".into()), known = caller.is_some(), "call came in");
+    Ok(body)
+}
+
+fn log_step(call: &StoredCall, endpoint: Endpoint) {
+    let phase = match &call.state.phase {
+        call::Phase::Menu => "menu",
+        call::Phase::Ringing(_) => "ringing",
+        call::Phase::Connected(_) => "connected",
+        call::Phase::Holding { matched: false } => "holding",
+        call::Phase::Holding { matched: true } => "held-and-joined",
+        call::Phase::Desk => "desk",
+        call::Phase::Voicemail => "voicemail",
+        call::Phase::Ended { .. } => "ended",
+    };
+    tracing::info!(call = %call.call_sid, endpoint = endpoint.path(), phase, outcome = call.state.outcome().map(|o| o.as_str()).unwrap_or("-"), "call stepped");
+}
