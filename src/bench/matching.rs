@@ -419,12 +419,8 @@ fn simulate(
                             } else {
                                 start + RING_TIMEOUT
                             };
-                            legs.push(Leg {
-                                attempt: legs.len() as u32 + 1,
-                                helper_id: id,
-                                status: LegStatus::Ringing,
-                                started_at: req.at + SignedDuration::from_secs(start),
-                            });
+                            let started = req.at + SignedDuration::from_secs(start);
+                            legs.push(Leg::new(legs.len() as u32 + 1, id, "", started));
                             ends.push((end, yes));
                         }
                     }

@@ -79,8 +79,34 @@ pub struct Leg {
     /// 1 for the first helper rung for the call, 2 for the second, ...
     pub attempt: u32,
     pub helper_id: i64,
+    pub helper_first_name: String,
     pub status: LegStatus,
     pub started_at: Timestamp,
+    /// The provider's CallSid, once the creation of the leg was answered.
+    pub leg_sid: Option<String>,
+    /// The conference this leg entered, once the provider reported it.
+    pub conference: Option<String>,
+    /// The leg's phone call is over (its final status came, or we ended it).
+    pub ended: bool,
+    /// The key the helper pressed ("" for none), once one was reported.
+    pub key: Option<String>,
+}
+
+impl Leg {
+    /// A leg just rung.
+    pub fn new(attempt: u32, helper_id: i64, helper_first_name: &str, started_at: Timestamp) -> Leg {
+        Leg {
+            attempt,
+            helper_id,
+            helper_first_name: helper_first_name.to_string(),
+            status: LegStatus::Ringing,
+            started_at,
+            leg_sid: None,
+            conference: None,
+            ended: false,
+            key: None,
+        }
+    }
 }
 
 /// Where the whole search stands.
@@ -259,225 +285,487 @@ pub fn caller_gone(legs: &[Leg]) -> Vec<u32> {
     ringing(legs, None)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+// ---------------------------------------------------------------------------------------
+// The search as a state machine: `step(search, event, context) -> (search, commands)`.
+// ---------------------------------------------------------------------------------------
 
-    fn at(s: i64) -> Timestamp {
-        Timestamp::from_second(1_800_000_000 + s).unwrap()
-    }
+/// One search in waves, whole: what `step` reads and returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Search {
+    pub status: SearchStatus,
+    pub started_at: Timestamp,
+    /// When it ended without a yes.
+    pub over_at: Option<Timestamp>,
+    /// The attempt that said yes first, and when.
+    pub winner: Option<u32>,
+    pub won_at: Option<Timestamp>,
+    /// The caller's own conference, once the provider reported the caller entering it.
+    pub conference: Option<String>,
+    pub legs: Vec<Leg>,
+}
 
-    fn legs(spec: &[LegStatus]) -> Vec<Leg> {
-        spec.iter()
-            .enumerate()
-            .map(|(i, s)| Leg {
-                attempt: i as u32 + 1,
-                helper_id: 100 + i as i64,
-                status: *s,
-                started_at: at(i as i64),
-            })
-            .collect()
-    }
-
-    const LIMITS: Limits = Limits { wave_size: 2, max_helpers: 5, max_wait_seconds: 300, leg_lost_after_seconds: 140 };
-
-    #[test]
-    fn next_tops_up_the_wave_until_the_limits() {
-        use LegStatus::*;
-        use SearchStatus::*;
-        // (name, search, legs, limits, seconds waited, helpers left, expected)
-        type Case = (&'static str, SearchStatus, Vec<LegStatus>, Limits, i64, usize, Decision);
-        let cases: Vec<Case> = vec![
-            ("first wave", Searching, vec![], LIMITS, 0, 10, Decision::Ring(2)),
-            (
-                "wave of one rings one by one",
-                Searching,
-                vec![],
-                Limits { wave_size: 1, ..LIMITS },
-                0,
-                10,
-                Decision::Ring(1),
-            ),
-            ("fewer helpers than places", Searching, vec![], LIMITS, 0, 1, Decision::Ring(1)),
-            ("both ringing: wait", Searching, vec![Ringing, Answered], LIMITS, 30, 10, Decision::Wait),
-            ("one said no: the next at once", Searching, vec![Declined, Ringing], LIMITS, 30, 10, Decision::Ring(1)),
-            ("both gone: two more", Searching, vec![NoAnswer, Busy], LIMITS, 30, 10, Decision::Ring(2)),
-            (
-                "max helpers caps the wave",
-                Searching,
-                vec![NoAnswer, Declined, Failed, Ringing],
-                LIMITS,
-                60,
-                10,
-                Decision::Ring(1),
-            ),
-            (
-                "max helpers reached, one ringing: wait",
-                Searching,
-                vec![NoAnswer, Declined, Failed, Declined, Ringing],
-                LIMITS,
-                60,
-                10,
-                Decision::Wait,
-            ),
-            (
-                "max helpers reached, none left",
-                Searching,
-                vec![NoAnswer, Declined, Failed, Declined, Busy],
-                LIMITS,
-                60,
-                10,
-                Decision::GiveUp { cancel: vec![] },
-            ),
-            (
-                "nobody left to ring, none in flight",
-                Searching,
-                vec![Declined],
-                LIMITS,
-                20,
-                0,
-                Decision::GiveUp { cancel: vec![] },
-            ),
-            ("nobody left to ring, one in flight", Searching, vec![Declined, Ringing], LIMITS, 20, 0, Decision::Wait),
-            (
-                "waited too long: nobody new, those rung may still answer",
-                Searching,
-                vec![Declined, Ringing, Answered],
-                Limits { leg_lost_after_seconds: 1000, ..LIMITS },
-                300,
-                10,
-                Decision::Wait,
-            ),
-            (
-                "waited too long, none in flight",
-                Searching,
-                vec![Declined, NoAnswer],
-                LIMITS,
-                300,
-                10,
-                Decision::GiveUp { cancel: vec![] },
-            ),
-            ("matched: nothing more", Matched, vec![Accepted, Canceled], LIMITS, 30, 10, Decision::Done),
-            // Legs placed at 0 and 1 s whose ends were never reported.
-            (
-                "legs still in time hold their places",
-                Searching,
-                vec![Ringing, Answered],
-                LIMITS,
-                139,
-                10,
-                Decision::Wait,
-            ),
-            (
-                "legs lost: their places are free again",
-                Searching,
-                vec![Ringing, Answered],
-                LIMITS,
-                141,
-                10,
-                Decision::Ring(2),
-            ),
-            (
-                "legs lost, the wait is over: give up",
-                Searching,
-                vec![Ringing, Answered],
-                LIMITS,
-                400,
-                10,
-                Decision::GiveUp { cancel: vec![] },
-            ),
-            ("over: nothing more", Over, vec![Canceled], LIMITS, 30, 10, Decision::Done),
-        ];
-        for (name, status, spec, limits, now, available, expected) in cases {
-            assert_eq!(next(status, &legs(&spec), limits, at(0), at(now), available), expected, "{name}");
+impl Search {
+    pub fn new(started_at: Timestamp) -> Search {
+        Search {
+            status: SearchStatus::Searching,
+            started_at,
+            over_at: None,
+            winner: None,
+            won_at: None,
+            conference: None,
+            legs: Vec::new(),
         }
     }
 
-    #[test]
-    fn the_first_yes_wins_and_the_others_are_cancelled() {
-        use LegStatus::*;
-        use SearchStatus::*;
-        // (name, search, legs, leg that pressed 1, caller gone, expected)
-        type Case = (&'static str, SearchStatus, Vec<LegStatus>, u32, bool, Yes);
-        let cases: Vec<Case> = vec![
-            ("first yes", Searching, vec![Answered, Ringing, Declined], 1, false, Yes::Wins { cancel: vec![2] }),
-            (
-                "second leg first; the other is hearing the request",
-                Searching,
-                vec![Answered, Answered],
-                2,
-                false,
-                Yes::Wins { cancel: vec![] },
-            ),
-            (
-                "ringing legs are cancelled",
-                Searching,
-                vec![Ringing, Answered, Ringing, NoAnswer],
-                2,
-                false,
-                Yes::Wins { cancel: vec![1, 3] },
-            ),
-            ("the other pressed 1 first", Matched, vec![Accepted, Answered], 2, false, Yes::AlreadyFound),
-            ("the same yes twice", Matched, vec![Accepted, Canceled], 1, false, Yes::AlreadyWon),
-            ("caller hung up", Over, vec![Answered], 1, true, Yes::CallerGone),
-            ("caller hung up before the search noticed", Searching, vec![Answered], 1, true, Yes::CallerGone),
-            ("limits reached, caller sent to the desk", Over, vec![Answered], 1, false, Yes::SearchOver),
-            ("a leg that already ended", Searching, vec![Declined, Ringing], 1, false, Yes::SearchOver),
-            ("an attempt we never rang", Searching, vec![Ringing], 7, false, Yes::SearchOver),
-        ];
-        for (name, status, spec, attempt, caller_gone, expected) in cases {
-            assert_eq!(yes(status, &legs(&spec), attempt, caller_gone), expected, "{name}");
+    pub fn leg(&self, attempt: u32) -> Option<&Leg> {
+        self.legs.iter().find(|l| l.attempt == attempt)
+    }
+
+    fn leg_mut(&mut self, attempt: u32) -> Option<&mut Leg> {
+        self.legs.iter_mut().find(|l| l.attempt == attempt)
+    }
+
+    /// The leg of the helper who said yes.
+    pub fn winner_leg(&self) -> Option<&Leg> {
+        self.winner.and_then(|w| self.leg(w))
+    }
+
+    /// Whether a held caller whose hold ended should wait on: the search still runs, or
+    /// the helper who said yes is still on their way in (not entered, line not ended).
+    pub fn hold_goes_on(&self) -> bool {
+        match self.status {
+            SearchStatus::Searching => true,
+            SearchStatus::Matched => self.winner_leg().is_some_and(|l| !l.ended && l.conference.is_none()),
+            SearchStatus::Over => false,
         }
     }
 
-    #[test]
-    fn a_caller_who_hangs_up_cancels_every_leg_still_ringing() {
-        use LegStatus::*;
-        assert_eq!(caller_gone(&legs(&[Declined, Ringing, Answered, NoAnswer, Ringing])), vec![2, 5]);
-        assert_eq!(caller_gone(&legs(&[Declined])), Vec::<u32>::new());
-    }
-
-    #[test]
-    fn a_winner_who_enters_a_conference_of_their_own_is_alone() {
-        let cases: Vec<(&str, Option<&str>, &str, bool, bool)> = vec![
-            ("the caller's conference", Some("CF1"), "CF1", false, false),
-            ("the caller's conference, the caller hung up after the join", Some("CF1"), "CF1", true, false),
-            ("another conference: the caller's had ended", Some("CF1"), "CF2", false, true),
-            ("caller's conference not reported yet, caller still on", None, "CF2", false, false),
-            ("caller's conference not reported yet, caller gone", None, "CF2", true, true),
-        ];
-        for (name, caller, entered, ended, expected) in cases {
-            assert_eq!(entered_alone(caller, entered, ended), expected, "{name}");
+    fn end(&mut self, now: Timestamp) {
+        if self.status == SearchStatus::Searching {
+            self.status = SearchStatus::Over;
+            self.over_at = Some(now);
         }
-    }
-
-    #[test]
-    fn a_winner_whose_line_drops_before_the_join_lets_the_search_go_on() {
-        let cases: Vec<(&str, bool, Option<Timestamp>, i64, bool)> = vec![
-            ("dropped two seconds after the yes", false, Some(at(0)), 2, true),
-            ("dropped at the limit", false, Some(at(0)), JOIN_WITHIN_SECONDS, true),
-            ("dropped later: taken for a conversation", false, Some(at(0)), JOIN_WITHIN_SECONDS + 1, false),
-            ("entered the conference: a conversation", true, Some(at(0)), 2, false),
-            ("no win recorded", false, None, 2, false),
-        ];
-        for (name, entered, won_at, now, expected) in cases {
-            assert_eq!(winner_dropped(entered, won_at, at(now)), expected, "{name}");
-        }
-    }
-
-    #[test]
-    fn a_caller_still_on_hold_after_the_end_is_moved_on_again_but_not_at_once() {
-        assert!(!move_on_again(at(0), at(0)), "the move is under way");
-        assert!(!move_on_again(at(0), at(MOVE_AGAIN_AFTER_SECONDS - 1)));
-        assert!(move_on_again(at(0), at(MOVE_AGAIN_AFTER_SECONDS)));
-    }
-
-    #[test]
-    fn statuses_round_trip() {
-        for s in LegStatus::ALL {
-            assert_eq!(LegStatus::parse(s.as_str()), Some(s));
-        }
-        assert_eq!(LegStatus::parse("maybe"), None);
-        assert_eq!(SearchStatus::parse("matched"), Some(SearchStatus::Matched));
     }
 }
+
+/// How a helper's phone call ended, as the provider reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LegEnd {
+    /// Picked up and hung up (or the call was completed).
+    Completed,
+    NoAnswer,
+    Busy,
+    Failed,
+    Canceled,
+}
+
+/// What happened to a search.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SearchEvent {
+    /// The caller was put on hold (or a call-back search began): ring the first wave.
+    Start,
+    /// Time passed (the held caller asked for hold music again): ring more, or give up.
+    Tick,
+    /// A helper's leg picked up.
+    Answered { attempt: u32 },
+    /// A helper pressed a key (`None`: none before the gather ended).
+    Key { attempt: u32, key: Option<String> },
+    /// The provider reports the caller entering their conference.
+    CallerEntered { conference: String },
+    /// The provider reports someone else entering a conference: one of this search's
+    /// legs, or (call back later) the resident.
+    Entered { participant: String, conference: String },
+    /// A helper's phone call ended.
+    LegEnded { attempt: u32, end: LegEnd },
+    /// A helper's leg could not be placed at the provider.
+    LegNotPlaced { attempt: u32 },
+    /// The caller left the hold: hung up, or moved on.
+    CallerLeft,
+    /// The desk stopped the call-back request this search is for.
+    DeskStopped,
+    /// The search's end was never reported (the service was down): the sweep closes it.
+    Lost,
+}
+
+impl SearchEvent {
+    /// Whether this event may ring more helpers, so `Context::helpers` must be filled.
+    pub fn may_ring(&self) -> bool {
+        matches!(
+            self,
+            SearchEvent::Start
+                | SearchEvent::Tick
+                | SearchEvent::Key { .. }
+                | SearchEvent::LegEnded { .. }
+                | SearchEvent::LegNotPlaced { .. }
+        )
+    }
+}
+
+/// Where the caller's own call stands, as the call flow has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// On hold; `matched` once a helper said yes and is joined.
+    Holding { matched: bool },
+    /// Moved on to the desk or voicemail, still on the line.
+    Elsewhere,
+    /// Hung up; `matched` when they had been put through to a helper.
+    Gone { matched: bool },
+}
+
+/// The call-back request a search is for (call back later).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Callback {
+    pub status: super::callback::RequestStatus,
+    /// The resident's call, once it was placed.
+    pub resident_leg: Option<String>,
+    /// Minutes until the request is tried again after a search that found nobody.
+    pub spacing_minutes: u32,
+}
+
+/// A helper the ranking offers to ring, best first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub id: i64,
+    pub first_name: String,
+}
+
+pub struct Context<'a> {
+    pub now: Timestamp,
+    pub limits: Limits,
+    pub caller: Caller,
+    pub callback: Option<&'a Callback>,
+    /// Who may be rung now, best first (only read for events that `may_ring`).
+    pub helpers: &'a [Candidate],
+    /// The highest attempt number the call has used so far; new legs count on from it.
+    pub attempts: u32,
+}
+
+/// What the call flow is told, and so what someone hears.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tell {
+    Answered {
+        attempt: u32,
+        helper_first_name: String,
+        still_wanted: bool,
+    },
+    Key {
+        attempt: u32,
+        helper_id: i64,
+        key: Option<String>,
+        verdict: Option<Yes>,
+    },
+    /// The helper who said yes is alone in a conference: the caller hung up just before.
+    WinnerAlone {
+        attempt: u32,
+    },
+    /// The line of the helper who said yes dropped before the two could talk.
+    WinnerDropped {
+        attempt: u32,
+    },
+    /// Call back later: the resident entered after the helper's line had dropped.
+    ResidentAlone {
+        attempt: u32,
+        helper_first_name: String,
+    },
+}
+
+/// Who hears what the call flow answers to a `Tell`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Hearer {
+    /// The leg whose report this is (in the answer to its webhook).
+    Reporter,
+    /// This live leg, through the REST API.
+    Leg(String),
+    /// Nobody: only the call's state changes.
+    Nobody,
+}
+
+/// What the search asks of the world, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Ring this helper (already a leg in the returned search).
+    Ring { attempt: u32, helper_id: i64 },
+    /// Stop this helper's phone, still ringing. `leg_sid` is `None` while its creation
+    /// has not been answered: it is stopped when that answer comes.
+    Cancel { attempt: u32, leg_sid: Option<String>, answered: bool },
+    /// The search ended without a yes: move the held caller on to the desk or voicemail.
+    MoveCallerOn,
+    /// Call back later: this search is over without a conversation; try the request again
+    /// at this time.
+    RetryRequestAt(Timestamp),
+    /// Call back later: a helper said yes; ring the resident.
+    CallResident { helper_id: i64 },
+    /// Call back later: stop ringing the resident (the helper who said yes left).
+    StopResident { leg_sid: String },
+    /// Tell the call flow; `hearer` hears its answer.
+    Tell { tell: Tell, hearer: Hearer },
+}
+
+/// One step of a search. Pure: the search, the event and the context in; the search as it
+/// is now and what to do out.
+pub fn step(search: Search, event: SearchEvent, ctx: &Context<'_>) -> (Search, Vec<Command>) {
+    let mut s = search;
+    let mut out = Vec::new();
+    let now = ctx.now;
+    let mut caller = ctx.caller;
+    match event {
+        SearchEvent::Start => advance(&mut s, ctx, caller, &mut out),
+        SearchEvent::Tick => match (s.status, s.over_at) {
+            // A caller still on hold well after their search ended was not moved on (the
+            // service died between deciding it and telling the provider): again, now.
+            (SearchStatus::Over, Some(over)) => {
+                if move_on_again(over, now) && caller == (Caller::Holding { matched: false }) && ctx.callback.is_none()
+                {
+                    out.push(Command::MoveCallerOn);
+                }
+            }
+            _ => advance(&mut s, ctx, caller, &mut out),
+        },
+        SearchEvent::Answered { attempt } => {
+            let still_wanted = s.leg(attempt).is_some_and(|l| l.status.in_flight());
+            let helper_first_name = s.leg(attempt).map(|l| l.helper_first_name.clone()).unwrap_or_default();
+            if let Some(leg) = s.leg_mut(attempt).filter(|_| still_wanted) {
+                leg.status = LegStatus::Answered;
+            }
+            let tell = Tell::Answered { attempt, helper_first_name, still_wanted };
+            out.push(Command::Tell { tell, hearer: Hearer::Reporter });
+        }
+        SearchEvent::Key { attempt, key } => {
+            let pressed_yes = key.as_deref() == Some("1");
+            let helper_id = s.leg(attempt).map(|l| l.helper_id).unwrap_or(0);
+            if let Some(leg) = s.leg_mut(attempt) {
+                // A yes from a leg whose end was reported before its key (Twilio sends the
+                // final status callback as soon as a call ends): counted as a silent no,
+                // it was a yes that never reached the caller.
+                if pressed_yes && leg.status == LegStatus::Declined && leg.ended && leg.key.is_none() {
+                    leg.status = LegStatus::Canceled;
+                }
+                if leg.key.is_none() {
+                    leg.key = Some(key.clone().unwrap_or_default());
+                }
+            }
+            let verdict = if pressed_yes {
+                let verdict = yes(s.status, &s.legs, attempt, matches!(caller, Caller::Gone { .. }));
+                if let Yes::Wins { cancel } = &verdict {
+                    s.status = SearchStatus::Matched;
+                    s.winner = Some(attempt);
+                    s.won_at = Some(now);
+                    if let Some(leg) = s.leg_mut(attempt) {
+                        leg.status = LegStatus::Accepted;
+                    }
+                    cancel_ringing(&mut s, cancel, &mut out);
+                    if ctx.callback.is_some() {
+                        out.push(Command::CallResident { helper_id });
+                    }
+                } else {
+                    set_if_in_flight(&mut s, attempt, LegStatus::Late);
+                }
+                Some(verdict)
+            } else {
+                set_if_in_flight(&mut s, attempt, LegStatus::Declined);
+                None
+            };
+            out.push(Command::Tell { tell: Tell::Key { attempt, helper_id, key, verdict }, hearer: Hearer::Reporter });
+            // A no: the next helper rings at once.
+            advance(&mut s, ctx, caller, &mut out);
+        }
+        SearchEvent::CallerEntered { conference } => s.conference = Some(conference),
+        SearchEvent::Entered { participant, conference } => {
+            if let Some(leg) = s.legs.iter_mut().find(|l| l.leg_sid.as_deref() == Some(participant.as_str())) {
+                leg.conference = Some(conference.clone());
+                let attempt = leg.attempt;
+                // Should the caller hang up in the moment between the yes and the join, the
+                // winner enters a conference of their own, and is told.
+                let joined = matches!(caller, Caller::Holding { matched: true } | Caller::Gone { matched: true });
+                let caller_gone = matches!(caller, Caller::Gone { .. });
+                if s.winner == Some(attempt)
+                    && joined
+                    && ctx.callback.is_none()
+                    && entered_alone(s.conference.as_deref(), &conference, caller_gone)
+                {
+                    let tell = Tell::WinnerAlone { attempt };
+                    out.push(Command::Tell { tell, hearer: Hearer::Leg(participant) });
+                }
+            } else if let Some(callback) = ctx.callback {
+                // Call back later: the resident entering the helper's conference.
+                let ours = callback.status == super::callback::RequestStatus::Connected
+                    && callback.resident_leg.as_deref() == Some(participant.as_str());
+                let Some(winner) = s.winner_leg().filter(|_| ours).cloned() else { return (s, out) };
+                if entered_alone(winner.conference.as_deref(), &conference, winner.ended) {
+                    // The helper's line dropped just before: the request stays open.
+                    reopen_request(&mut s, winner.attempt, callback, now, &mut out);
+                    let tell =
+                        Tell::ResidentAlone { attempt: winner.attempt, helper_first_name: winner.helper_first_name };
+                    out.push(Command::Tell { tell, hearer: Hearer::Leg(participant) });
+                }
+            }
+        }
+        SearchEvent::LegEnded { attempt, end } => {
+            let Some(leg) = s.leg_mut(attempt) else {
+                advance(&mut s, ctx, caller, &mut out);
+                return (s, out);
+            };
+            if leg.status.in_flight() {
+                leg.status = match end {
+                    // Hung up while hearing the request, without a key: a no.
+                    LegEnd::Completed if leg.status == LegStatus::Answered => LegStatus::Declined,
+                    LegEnd::Completed | LegEnd::NoAnswer => LegStatus::NoAnswer,
+                    LegEnd::Busy => LegStatus::Busy,
+                    LegEnd::Failed => LegStatus::Failed,
+                    LegEnd::Canceled => LegStatus::Canceled,
+                };
+            }
+            leg.ended = true;
+            let entered = leg.conference.is_some();
+            let joined = matches!(caller, Caller::Holding { matched: true } | Caller::Gone { matched: true });
+            if s.winner == Some(attempt) && joined {
+                let dropped = match ctx.callback {
+                    // The caller ended too, and this helper never entered: they never talked.
+                    None if caller == (Caller::Gone { matched: true }) => !entered,
+                    // Their yes never reached the caller, who still hears the hold's kind
+                    // words: the search goes on.
+                    None if winner_dropped(entered, s.won_at, now) => {
+                        unwin(&mut s, attempt);
+                        caller = Caller::Holding { matched: false };
+                        true
+                    }
+                    None => false,
+                    // Call back later: they left while we were calling the resident, whose
+                    // phone stops ringing; the request stays open.
+                    Some(callback) if callback.status == super::callback::RequestStatus::Calling => {
+                        reopen_request(&mut s, attempt, callback, now, &mut out);
+                        if let Some(resident) = &callback.resident_leg {
+                            out.push(Command::StopResident { leg_sid: resident.clone() });
+                        }
+                        true
+                    }
+                    Some(_) => false,
+                };
+                if dropped {
+                    out.push(Command::Tell { tell: Tell::WinnerDropped { attempt }, hearer: Hearer::Nobody });
+                }
+            }
+            advance(&mut s, ctx, caller, &mut out);
+        }
+        SearchEvent::LegNotPlaced { attempt } => {
+            set_if_in_flight(&mut s, attempt, LegStatus::Failed);
+            if let Some(leg) = s.leg_mut(attempt) {
+                leg.ended = true;
+            }
+            advance(&mut s, ctx, caller, &mut out);
+        }
+        SearchEvent::CallerLeft => {
+            let was = s.status;
+            s.end(now);
+            let winner = s.winner_leg().cloned();
+            if was != SearchStatus::Matched {
+                // Nobody rings for them any more.
+                let ringing = caller_gone(&s.legs);
+                cancel_ringing(&mut s, &ringing, &mut out);
+            } else if let Some(winner) = winner.filter(|_| ctx.callback.is_none()) {
+                if winner.ended && winner.conference.is_none() {
+                    // The helper who said yes is gone already without ever entering: the
+                    // two never talked (their end was reported before the caller's).
+                    let tell = Tell::WinnerDropped { attempt: winner.attempt };
+                    out.push(Command::Tell { tell, hearer: Hearer::Nobody });
+                } else if let (Some(caller_conference), Some(entered), Some(leg_sid)) =
+                    (s.conference.as_deref(), winner.conference.as_deref(), winner.leg_sid)
+                {
+                    // The winner's entry was reported before the caller's end: they may
+                    // have entered a conference of their own after the caller's had ended.
+                    if entered_alone(Some(caller_conference), entered, true) {
+                        let tell = Tell::WinnerAlone { attempt: winner.attempt };
+                        out.push(Command::Tell { tell, hearer: Hearer::Leg(leg_sid) });
+                    }
+                }
+            }
+        }
+        SearchEvent::DeskStopped => {
+            if s.status == SearchStatus::Searching {
+                s.end(now);
+                let ringing = caller_gone(&s.legs);
+                cancel_ringing(&mut s, &ringing, &mut out);
+            }
+        }
+        SearchEvent::Lost => {
+            s.end(now);
+            if let Some(callback) = ctx.callback {
+                use super::callback::RequestStatus;
+                if matches!(callback.status, RequestStatus::Searching | RequestStatus::Calling) {
+                    out.push(Command::RetryRequestAt(next_callback_try(now, callback.spacing_minutes)));
+                }
+            }
+        }
+    }
+    (s, out)
+}
+
+/// After any change to a search: ring more helpers, wait, or give up.
+fn advance(s: &mut Search, ctx: &Context<'_>, caller: Caller, out: &mut Vec<Command>) {
+    let now = ctx.now;
+    match next(s.status, &s.legs, ctx.limits, s.started_at, now, ctx.helpers.len()) {
+        Decision::Ring(n) => {
+            let mut attempt = s.legs.iter().map(|l| l.attempt).max().unwrap_or(0).max(ctx.attempts);
+            for helper in ctx.helpers.iter().take(n as usize) {
+                attempt += 1;
+                s.legs.push(Leg::new(attempt, helper.id, &helper.first_name, now));
+                out.push(Command::Ring { attempt, helper_id: helper.id });
+            }
+        }
+        Decision::GiveUp { cancel } => {
+            s.end(now);
+            cancel_ringing(s, &cancel, out);
+            match ctx.callback {
+                // Call back later: nobody this time; try again later, inside ringing hours.
+                Some(callback) => out.push(Command::RetryRequestAt(next_callback_try(now, callback.spacing_minutes))),
+                None if caller == (Caller::Holding { matched: false }) => out.push(Command::MoveCallerOn),
+                None => {}
+            }
+        }
+        Decision::Wait | Decision::Done => {}
+    }
+}
+
+/// Only a leg still in flight moves on: a late report of an older state changes nothing.
+fn set_if_in_flight(s: &mut Search, attempt: u32, status: LegStatus) -> bool {
+    match s.leg_mut(attempt).filter(|l| l.status.in_flight()) {
+        Some(leg) => {
+            leg.status = status;
+            true
+        }
+        None => false,
+    }
+}
+
+fn cancel_ringing(s: &mut Search, attempts: &[u32], out: &mut Vec<Command>) {
+    for &attempt in attempts {
+        let Some(leg) = s.leg(attempt) else { continue };
+        let (leg_sid, answered) = (leg.leg_sid.clone(), leg.status == LegStatus::Answered);
+        if set_if_in_flight(s, attempt, LegStatus::Canceled) {
+            out.push(Command::Cancel { attempt, leg_sid, answered });
+        }
+    }
+}
+
+/// The winner's yes never reached the caller: the search goes on, that leg cancelled.
+fn unwin(s: &mut Search, attempt: u32) {
+    if s.status == SearchStatus::Matched && s.winner == Some(attempt) {
+        s.status = SearchStatus::Searching;
+        s.winner = None;
+        s.won_at = None;
+        if let Some(leg) = s.leg_mut(attempt) {
+            leg.status = LegStatus::Canceled;
+        }
+    }
+}
+
+/// Call back later: the helper who said yes is gone before the two could talk. The request
+/// stays open and is tried again later; this search ends.
+fn reopen_request(s: &mut Search, attempt: u32, callback: &Callback, now: Timestamp, out: &mut Vec<Command>) {
+    unwin(s, attempt);
+    s.end(now);
+    out.push(Command::RetryRequestAt(next_callback_try(now, callback.spacing_minutes)));
+}
+
+#[cfg(test)]
+mod tests;

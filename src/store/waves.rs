@@ -9,38 +9,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::domain::call::AttemptResult;
 use crate::domain::phone::PhoneNumber;
-use crate::domain::waves::{Leg, LegStatus, SearchStatus};
+use crate::domain::waves::{Leg, LegStatus, Search, SearchStatus};
 
 use super::exec;
-
-/// A search and its legs, as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Search {
-    pub call_sid: String,
-    pub status: SearchStatus,
-    pub winner_attempt: Option<u32>,
-    pub started_at: Timestamp,
-    /// When the winning yes was given.
-    pub won_at: Option<Timestamp>,
-    /// The caller's own conference, once the provider reported the caller entering it.
-    pub conference_sid: Option<String>,
-    pub legs: Vec<Leg>,
-}
-
-/// One leg with what the provider needs to reach it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LegInfo {
-    pub attempt: u32,
-    pub helper_id: Option<i64>,
-    pub helper_first_name: String,
-    pub leg_sid: Option<String>,
-    pub status: LegStatus,
-    /// The conference this leg entered, once the provider reported it.
-    pub conference_sid: Option<String>,
-    /// The leg's phone call is over.
-    pub ended: bool,
-    pub started_at: Timestamp,
-}
 
 pub fn start(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Result<()> {
     exec(conn, "INSERT INTO wave_searches (call_sid, status, started_at) VALUES (?1, 'searching', ?2) ON CONFLICT (call_sid) DO NOTHING", params![call_sid, now.as_second()])?;
@@ -50,7 +21,7 @@ pub fn start(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Resul
 pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Search>> {
     let row = conn
         .prepare_cached(
-            "SELECT status, winner_attempt, started_at, won_at, conference_sid FROM wave_searches WHERE call_sid = ?1",
+            "SELECT status, winner_attempt, started_at, won_at, conference_sid, over_at FROM wave_searches WHERE call_sid = ?1",
         )?
         .query_row([call_sid], |r| {
             Ok((
@@ -59,28 +30,72 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Search>>
                 r.get::<_, i64>(2)?,
                 r.get::<_, Option<i64>>(3)?,
                 r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<i64>>(5)?,
             ))
         })
         .optional()?;
-    let Some((status, winner_attempt, started, won_at, conference_sid)) = row else { return Ok(None) };
-    let legs = legs(conn, call_sid)?
-        .into_iter()
-        .map(|l| Leg {
-            attempt: l.attempt,
-            helper_id: l.helper_id.unwrap_or(0),
-            status: l.status,
-            started_at: l.started_at,
-        })
-        .collect();
+    let Some((status, winner, started, won_at, conference, over_at)) = row else { return Ok(None) };
+    let status = SearchStatus::parse(&status).unwrap_or(SearchStatus::Over);
     Ok(Some(Search {
-        call_sid: call_sid.to_string(),
-        status: SearchStatus::parse(&status).unwrap_or(SearchStatus::Over),
-        winner_attempt,
+        status,
         started_at: Timestamp::from_second(started)?,
+        // Only a search that is over has an end (a row of an older version may lack it).
+        over_at: over_at.filter(|_| status == SearchStatus::Over).map(Timestamp::from_second).transpose()?,
+        winner,
         won_at: won_at.map(Timestamp::from_second).transpose()?,
-        conference_sid,
-        legs,
+        conference,
+        legs: legs(conn, call_sid)?,
     }))
+}
+
+/// Stores what a step of the search changed (`before` as loaded, `after` as `step`
+/// returned it). New legs are stored by `add_leg`, as they are rung.
+pub fn save(conn: &Connection, call_sid: &str, before: &Search, after: &Search, now: Timestamp) -> anyhow::Result<()> {
+    let row = |s: &Search| (s.status, s.winner, s.won_at, s.over_at, s.conference.clone());
+    if row(before) != row(after) {
+        exec(conn,
+            "UPDATE wave_searches SET status = ?2, winner_attempt = ?3, won_at = ?4, over_at = ?5, conference_sid = ?6 WHERE call_sid = ?1",
+            params![call_sid, after.status.as_str(), after.winner, after.won_at.map(|t| t.as_second()), after.over_at.map(|t| t.as_second()), after.conference],
+        )?;
+    }
+    for leg in &after.legs {
+        let Some(old) = before.leg(leg.attempt) else { continue };
+        let attempt = leg.attempt;
+        if let (None, Some(key)) = (&old.key, &leg.key) {
+            record_key(conn, call_sid, attempt, key, now)?;
+        }
+        if old.status != leg.status {
+            exec(
+                conn,
+                "UPDATE wave_legs SET status = ?3 WHERE call_sid = ?1 AND attempt = ?2",
+                params![call_sid, attempt, leg.status.as_str()],
+            )?;
+            if leg.status == LegStatus::Answered {
+                exec(
+                    conn,
+                    "UPDATE attempts SET answered_at = coalesce(answered_at, ?3) WHERE call_sid = ?1 AND attempt = ?2",
+                    params![call_sid, attempt, now.as_second()],
+                )?;
+            } else if let Some(result) = attempt_result(leg.status) {
+                exec(
+                    conn,
+                    "UPDATE attempts SET result = ?3 WHERE call_sid = ?1 AND attempt = ?2",
+                    params![call_sid, attempt, result.as_str()],
+                )?;
+            }
+        }
+        if old.conference != leg.conference {
+            exec(
+                conn,
+                "UPDATE wave_legs SET conference_sid = ?3 WHERE call_sid = ?1 AND attempt = ?2",
+                params![call_sid, attempt, leg.conference],
+            )?;
+        }
+        if leg.ended && !old.ended {
+            end_leg(conn, call_sid, attempt, now)?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether the call is held in waves, and whether someone said yes.
@@ -92,22 +107,23 @@ pub fn status(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Search
     Ok(s.map(|s| SearchStatus::parse(&s).unwrap_or(SearchStatus::Over)))
 }
 
-pub fn legs(conn: &Connection, call_sid: &str) -> anyhow::Result<Vec<LegInfo>> {
+fn legs(conn: &Connection, call_sid: &str) -> anyhow::Result<Vec<Leg>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT w.attempt, w.helper_id, a.helper_first_name, w.leg_sid, w.status, w.conference_sid, w.ended_at IS NOT NULL, w.started_at
+        "SELECT w.attempt, w.helper_id, a.helper_first_name, w.leg_sid, w.status, w.conference_sid, w.ended_at IS NOT NULL, w.started_at, a.key
          FROM wave_legs w JOIN attempts a ON a.call_sid = w.call_sid AND a.attempt = w.attempt
          WHERE w.call_sid = ?1 ORDER BY w.attempt",
     )?;
     let rows = stmt.query_map([call_sid], |r| {
-        Ok(LegInfo {
+        Ok(Leg {
             attempt: r.get(0)?,
-            helper_id: r.get(1)?,
+            helper_id: r.get::<_, Option<i64>>(1)?.unwrap_or(0),
             helper_first_name: r.get(2)?,
             leg_sid: r.get(3)?,
             status: LegStatus::parse(&r.get::<_, String>(4)?).unwrap_or(LegStatus::Failed),
-            conference_sid: r.get(5)?,
+            conference: r.get(5)?,
             ended: r.get(6)?,
             started_at: Timestamp::from_second(r.get(7)?).unwrap_or(Timestamp::UNIX_EPOCH),
+            key: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -169,40 +185,8 @@ fn attempt_result(status: LegStatus) -> Option<AttemptResult> {
     })
 }
 
-/// Moves a leg on. Only a leg still in flight changes status (a late report of an older
-/// state changes nothing); returns whether it changed.
-pub fn set_leg_status(
-    conn: &Connection,
-    call_sid: &str,
-    attempt: u32,
-    status: LegStatus,
-    now: Timestamp,
-) -> anyhow::Result<bool> {
-    let changed = exec(
-        conn,
-        "UPDATE wave_legs SET status = ?3 WHERE call_sid = ?1 AND attempt = ?2 AND status IN ('ringing', 'answered')",
-        params![call_sid, attempt, status.as_str()],
-    )? == 1;
-    if changed {
-        if status == LegStatus::Answered {
-            exec(
-                conn,
-                "UPDATE attempts SET answered_at = coalesce(answered_at, ?3) WHERE call_sid = ?1 AND attempt = ?2",
-                params![call_sid, attempt, now.as_second()],
-            )?;
-        } else if let Some(result) = attempt_result(status) {
-            exec(
-                conn,
-                "UPDATE attempts SET result = ?3 WHERE call_sid = ?1 AND attempt = ?2",
-                params![call_sid, attempt, result.as_str()],
-            )?;
-        }
-    }
-    Ok(changed)
-}
-
 /// The leg's phone call is over (the provider's final status): the helper is free again.
-pub fn end_leg(conn: &Connection, call_sid: &str, attempt: u32, now: Timestamp) -> anyhow::Result<()> {
+fn end_leg(conn: &Connection, call_sid: &str, attempt: u32, now: Timestamp) -> anyhow::Result<()> {
     let at = now.as_second();
     exec(
         conn,
@@ -217,131 +201,13 @@ pub fn end_leg(conn: &Connection, call_sid: &str, attempt: u32, now: Timestamp) 
     Ok(())
 }
 
-/// A yes from a leg whose end was reported before the key (Twilio sends the final status
-/// callback as soon as a call ends, so a helper who pressed 1 and hung up at once may be
-/// reported gone first): the leg was counted as a silent no, but it was a yes that never
-/// reached the caller, as when a winner's line drops before the join. Run before the key
-/// is recorded. Returns whether it was such a leg.
-pub fn yes_after_the_end(conn: &Connection, call_sid: &str, attempt: u32) -> anyhow::Result<bool> {
-    let changed = exec(
-        conn,
-        "UPDATE wave_legs SET status = 'canceled' WHERE call_sid = ?1 AND attempt = ?2 AND status = 'declined'
-         AND ended_at IS NOT NULL
-         AND EXISTS (SELECT 1 FROM attempts a WHERE a.call_sid = ?1 AND a.attempt = ?2 AND a.key IS NULL)",
-        params![call_sid, attempt],
-    )? == 1;
-    if changed {
-        exec(
-            conn,
-            "UPDATE attempts SET result = 'canceled' WHERE call_sid = ?1 AND attempt = ?2",
-            params![call_sid, attempt],
-        )?;
-    }
-    Ok(changed)
-}
-
 /// The key a helper pressed.
-pub fn record_key(conn: &Connection, call_sid: &str, attempt: u32, key: &str, now: Timestamp) -> anyhow::Result<()> {
+fn record_key(conn: &Connection, call_sid: &str, attempt: u32, key: &str, now: Timestamp) -> anyhow::Result<()> {
     exec(conn,
         "UPDATE attempts SET key = ?3, answered_at = coalesce(answered_at, ?4) WHERE call_sid = ?1 AND attempt = ?2 AND key IS NULL",
         params![call_sid, attempt, key, now.as_second()],
     )?;
     Ok(())
-}
-
-/// The first yes wins: returns true for exactly one attempt per call, however many press 1
-/// at once (the update only succeeds while the search is still searching, and the unique
-/// index refuses a second accepted leg).
-pub fn win(conn: &Connection, call_sid: &str, attempt: u32, now: Timestamp) -> anyhow::Result<bool> {
-    let won = exec(conn,
-        "UPDATE wave_searches SET status = 'matched', winner_attempt = ?2, won_at = ?3 WHERE call_sid = ?1 AND status = 'searching'
-         AND EXISTS (SELECT 1 FROM wave_legs WHERE call_sid = ?1 AND attempt = ?2 AND status IN ('ringing', 'answered'))",
-        params![call_sid, attempt, now.as_second()],
-    )? == 1;
-    if won {
-        exec(
-            conn,
-            "UPDATE wave_legs SET status = 'accepted' WHERE call_sid = ?1 AND attempt = ?2",
-            params![call_sid, attempt],
-        )?;
-        exec(
-            conn,
-            "UPDATE attempts SET result = 'accepted' WHERE call_sid = ?1 AND attempt = ?2",
-            params![call_sid, attempt],
-        )?;
-    }
-    Ok(won)
-}
-
-/// The winner's yes never reached the caller (their line dropped before they entered the
-/// conference): the search goes on, and that leg counts as cancelled. Returns whether it
-/// was the winner.
-pub fn unwin(conn: &Connection, call_sid: &str, attempt: u32) -> anyhow::Result<bool> {
-    let undone = exec(conn,
-        "UPDATE wave_searches SET status = 'searching', winner_attempt = NULL, won_at = NULL WHERE call_sid = ?1 AND status = 'matched' AND winner_attempt = ?2",
-        params![call_sid, attempt],
-    )? == 1;
-    if undone {
-        exec(
-            conn,
-            "UPDATE wave_legs SET status = 'canceled' WHERE call_sid = ?1 AND attempt = ?2",
-            params![call_sid, attempt],
-        )?;
-        exec(
-            conn,
-            "UPDATE attempts SET result = 'canceled' WHERE call_sid = ?1 AND attempt = ?2",
-            params![call_sid, attempt],
-        )?;
-    }
-    Ok(undone)
-}
-
-/// The provider reports the caller entering their own conference.
-pub fn caller_entered(conn: &Connection, call_sid: &str, conference_sid: &str) -> anyhow::Result<()> {
-    exec(conn, "UPDATE wave_searches SET conference_sid = ?2 WHERE call_sid = ?1", params![call_sid, conference_sid])?;
-    Ok(())
-}
-
-/// The provider reports a helper's leg entering a conference. Returns its attempt, or
-/// `None` for a leg that is not one of this search's.
-pub fn leg_entered(
-    conn: &Connection,
-    call_sid: &str,
-    leg_sid: &str,
-    conference_sid: &str,
-) -> anyhow::Result<Option<u32>> {
-    let attempt: Option<u32> = conn
-        .prepare_cached("SELECT attempt FROM wave_legs WHERE call_sid = ?1 AND leg_sid = ?2")?
-        .query_row(params![call_sid, leg_sid], |r| r.get(0))
-        .optional()?;
-    if let Some(attempt) = attempt {
-        exec(
-            conn,
-            "UPDATE wave_legs SET conference_sid = ?3 WHERE call_sid = ?1 AND attempt = ?2",
-            params![call_sid, attempt, conference_sid],
-        )?;
-    }
-    Ok(attempt)
-}
-
-/// The search ended without a yes (limits reached or caller gone). Returns whether it was
-/// still searching.
-pub fn give_up(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Result<bool> {
-    Ok(exec(
-        conn,
-        "UPDATE wave_searches SET status = 'over', over_at = ?2 WHERE call_sid = ?1 AND status = 'searching'",
-        params![call_sid, now.as_second()],
-    )? == 1)
-}
-
-/// When a search ended without a yes, if it did.
-pub fn over_at(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Timestamp>> {
-    let at: Option<i64> = conn
-        .prepare_cached("SELECT over_at FROM wave_searches WHERE call_sid = ?1 AND status = 'over'")?
-        .query_row([call_sid], |r| r.get(0))
-        .optional()?
-        .flatten();
-    Ok(at.map(Timestamp::from_second).transpose()?)
 }
 
 /// Searches still looking for a helper (for the periodic check of time limits).

@@ -31,12 +31,26 @@ pub struct Outbound {
     pub create: Vec<NewLeg>,
     /// Phones to stop.
     pub cancel: Vec<Stop>,
-    /// The held caller's call, to move to the hold's action (desk or voicemail).
-    pub move_caller: Option<(String, u64)>,
+    /// The held caller, to move to the hold's action (desk or voicemail).
+    pub move_caller: Option<MoveCaller>,
     /// Call back later: ring the resident (the search's own call sid is `call_sid`).
     pub call_resident: Option<NewLeg>,
-    /// A document to play on a live leg now: (leg CallSid, TwiML).
-    pub play: Option<(String, String)>,
+    /// A document to play on a live leg now.
+    pub play: Option<Play>,
+}
+
+/// The held caller's call, redirected to the hold's action for document `seq`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MoveCaller {
+    pub call_sid: String,
+    pub seq: u64,
+}
+
+/// A document (TwiML, rendered) to run on a live leg through the REST API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Play {
+    pub leg_sid: String,
+    pub twiml: String,
 }
 
 impl Outbound {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 pub use super::commands::Outbound;
-use super::commands::{NewLeg, Stop};
+use super::commands::{MoveCaller, NewLeg, Play, Stop};
 use super::waves::{leg_ended, leg_failed, resident_failed};
 use super::Switchboard;
 use crate::domain::call::DialStatus;
@@ -32,7 +32,7 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
         for stop in &out.cancel {
             stop_phone(&state, &rest, stop).await;
         }
-        if let Some((leg_sid, twiml)) = &out.play {
+        if let Some(Play { leg_sid, twiml }) = &out.play {
             if let Err(e) = rest.update_call(leg_sid, &UpdateCall::Twiml(twiml.clone())).await {
                 tracing::warn!(leg = %leg_sid, error = %e, "could not speak to a helper's leg");
             }
@@ -40,7 +40,7 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
         if let Some(resident) = out.call_resident {
             tokio::spawn(call_resident(state.clone(), rest.clone(), resident));
         }
-        if let Some((caller_sid, seq)) = &out.move_caller {
+        if let Some(MoveCaller { call_sid: caller_sid, seq }) = &out.move_caller {
             match twilio::hold_done_url(&state.public_url, *seq) {
                 Ok(url) => {
                     if let Err(e) = rest.update_call(caller_sid, &UpdateCall::Redirect(url)).await {

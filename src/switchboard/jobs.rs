@@ -134,7 +134,7 @@ pub fn sweep(state: &Switchboard) -> anyhow::Result<usize> {
         state.store.write(|tx| {
             let Some(mut call) = calls::load(tx, &sid)? else { return Ok(()) };
             let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(()) };
-            if super::requests::close_stale_search(tx, &hood, &call, now)? {
+            if super::requests::close_stale_search(tx, state, &hood, &call, now)? {
                 ended += 1;
                 return Ok(());
             }

@@ -7,16 +7,15 @@ use rusqlite::Connection;
 
 use super::commands::Outbound;
 use super::dispatch::dispatch;
-use super::waves::{advance, cancel_legs, finish_search_call};
+use super::waves;
 use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::call::Phase;
 use crate::domain::callback::RequestStatus;
 use crate::domain::phone::PhoneNumber;
-use crate::domain::waves;
+use crate::domain::waves::{callback_window, SearchEvent};
 use crate::store::callbacks;
 use crate::store::calls::{self, StoredCall};
-use crate::store::waves as store;
 
 /// Call back later: starts a search for every open request that is due, inside ringing
 /// hours. Runs every minute from the web service (and from tests, after moving the clock).
@@ -40,7 +39,7 @@ fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
                 continue;
             }
             let local = now.to_zoned(plan.time_zone.clone()).datetime();
-            if !waves::callback_window(&plan.ringing.hours, local) {
+            if !callback_window(&plan.ringing.hours, local) {
                 continue;
             }
             let sid = callbacks::search_sid(request.id, request.tries, now);
@@ -48,7 +47,7 @@ fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
             state_now.category = Some(request.category.clone());
             state_now.search_started_at = Some(now);
             state_now.phase = Phase::Holding { matched: false };
-            let call = StoredCall {
+            let mut call = StoredCall {
                 call_sid: sid.clone(),
                 dialplan_number: request.dialplan_number.clone(),
                 from: request.phone.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok()),
@@ -57,11 +56,9 @@ fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
                 seq: 1,
             };
             calls::insert(tx, &call, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")?;
-            store::start(tx, &sid, now)?;
             calls::save(tx, &call, &[], now)?;
             callbacks::start_search(tx, request.id, &sid)?;
-            advance(tx, state, &hood, &call, now, &mut out)?;
-            finish_search_call(tx, &sid, now)?;
+            waves::start(tx, state, &hood, &mut call, now, &mut out)?;
             tracing::info!(request = request.id, search = %sid, "searching again for a resident who asked to be called back");
             started += 1;
         }
@@ -81,6 +78,7 @@ pub enum StopOutcome {
 /// The desk stops a call-back request for the call of follow-up `follow_up_id`.
 pub fn stop_callback(
     tx: &Connection,
+    sb: &Switchboard,
     follow_up_id: i64,
     now: jiff::Timestamp,
 ) -> anyhow::Result<(StopOutcome, Option<callbacks::Request>, Outbound)> {
@@ -88,7 +86,7 @@ pub fn stop_callback(
         return Ok((StopOutcome::NotFound, None, Outbound::default()));
     };
     match callbacks::latest_for_call(tx, &call_sid)? {
-        Some(request) => stop_request(tx, request, now),
+        Some(request) => stop_request(tx, sb, request, now),
         None => Ok((StopOutcome::NotFound, None, Outbound::default())),
     }
 }
@@ -97,6 +95,7 @@ pub fn stop_callback(
 /// ringing stop.
 pub fn stop_request(
     tx: &Connection,
+    sb: &Switchboard,
     request: callbacks::Request,
     now: jiff::Timestamp,
 ) -> anyhow::Result<(StopOutcome, Option<callbacks::Request>, Outbound)> {
@@ -105,10 +104,12 @@ pub fn stop_request(
         return Ok((StopOutcome::TooLate, Some(request), out));
     }
     if let Some(search) = request.search_sid.as_deref().filter(|_| request.status == RequestStatus::Searching) {
-        if let Some(found) = store::load(tx, search)?.filter(|s| s.status == waves::SearchStatus::Searching) {
-            store::give_up(tx, search, now)?;
-            cancel_legs(tx, search, &waves::caller_gone(&found.legs), now, &mut out)?;
-            callbacks::end_search_call(tx, search, now)?;
+        let call = calls::load(tx, search)?;
+        let hood = sb.neighbourhoods.by_number(&request.dialplan_number).cloned();
+        if let (Some(mut call), Some(hood)) = (call, hood) {
+            if waves::stop(tx, sb, &hood, &mut call, SearchEvent::DeskStopped, now, &mut out)? {
+                callbacks::end_search_call(tx, search, now)?;
+            }
         }
     }
     Ok((StopOutcome::Stopped, Some(request), out))
@@ -120,19 +121,16 @@ pub fn stop_request(
 /// `call` was such a search.
 pub fn close_stale_search(
     tx: &Connection,
+    sb: &Switchboard,
     hood: &Neighbourhood,
     call: &StoredCall,
     now: jiff::Timestamp,
 ) -> anyhow::Result<bool> {
     let Some(request) = callbacks::by_search(tx, &call.call_sid)? else { return Ok(false) };
-    store::give_up(tx, &call.call_sid, now)?;
-    if matches!(request.status, RequestStatus::Searching | RequestStatus::Calling) {
-        callbacks::search_failed(
-            tx,
-            request.id,
-            waves::next_callback_try(now, hood.dialplan.ringing.callback_spacing_minutes),
-        )?;
-    }
+    // A lost search only changes what is stored: it asks nothing of the provider (its
+    // legs were closed by the sweep already).
+    let mut out = Outbound::default();
+    waves::stop(tx, sb, hood, &mut call.clone(), SearchEvent::Lost, now, &mut out)?;
     callbacks::end_search_call(tx, &call.call_sid, now)?;
     tracing::info!(request = request.id, search = %call.call_sid, "closed a call-back search whose end was never reported; the request is tried again");
     Ok(true)

@@ -11,7 +11,6 @@ use crate::domain::call::{self, CallerInfo, Context, Event, NextHelper, Step};
 use crate::domain::dialplan::Voice;
 use crate::domain::phone::CallerNumber;
 use crate::domain::ranking::{self, Whereabouts};
-use crate::domain::waves::SearchStatus;
 use crate::provider::twilio::{self, RenderContext};
 use crate::store::calls::{self, StoredCall};
 use crate::store::participants;
@@ -86,22 +85,9 @@ pub fn run_step(
     Ok(call::step(call.state.clone(), event, &ctx))
 }
 
-/// Whether a held caller whose hold ended should wait on: their search is still running,
-/// or the helper who said yes is still on their way in (not yet entered, line not ended).
-/// A search that is over (nobody found, or the conversation happened) lets them go.
+/// Whether a held caller whose hold ended should wait on (`waves::Search::hold_goes_on`).
 fn hold_goes_on(tx: &Connection, call_sid: &str) -> anyhow::Result<bool> {
-    let Some(search) = crate::store::waves::load(tx, call_sid)? else { return Ok(false) };
-    Ok(match search.status {
-        SearchStatus::Searching => true,
-        SearchStatus::Matched => match search.winner_attempt {
-            Some(winner) => crate::store::waves::legs(tx, call_sid)?
-                .iter()
-                .find(|l| l.attempt == winner)
-                .is_some_and(|leg| !leg.ended && leg.conference_sid.is_none()),
-            None => false,
-        },
-        SearchStatus::Over => false,
-    })
+    Ok(crate::store::waves::load(tx, call_sid)?.is_some_and(|s| s.hold_goes_on()))
 }
 
 /// Which helpers a ranking is for: the kind of help, the time, and how many at most.

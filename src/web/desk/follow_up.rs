@@ -347,6 +347,7 @@ pub async fn stop_taken(
         Err(refused) => return Ok(refused),
     };
     let user = desk.user.name.clone();
+    let st = state.clone();
     let (stopped, out) = write(&state, move |tx, now| {
         let Some(request) = callbacks::find(tx, id)? else {
             return Ok((crate::switchboard::requests::StopOutcome::NotFound, Default::default()));
@@ -355,7 +356,7 @@ pub async fn stop_taken(
             tx,
             now,
             &user,
-            crate::switchboard::requests::stop_request(tx, request, now)?,
+            crate::switchboard::requests::stop_request(tx, &st.switchboard, request, now)?,
             &format!("request {id}"),
         )
     })
@@ -423,12 +424,13 @@ pub async fn stop_call_back(
         Err(refused) => return Ok(refused),
     };
     let user = desk.user.name.clone();
+    let st = state.clone();
     let (stopped, out) = write(&state, move |tx, now| {
         audited_stop(
             tx,
             now,
             &user,
-            crate::switchboard::requests::stop_callback(tx, id, now)?,
+            crate::switchboard::requests::stop_callback(tx, &st.switchboard, id, now)?,
             &format!("follow-up {id}"),
         )
     })

@@ -1,0 +1,668 @@
+use super::*;
+
+fn at(s: i64) -> Timestamp {
+    Timestamp::from_second(1_800_000_000 + s).unwrap()
+}
+
+fn legs(spec: &[LegStatus]) -> Vec<Leg> {
+    spec.iter()
+        .enumerate()
+        .map(|(i, s)| Leg { status: *s, ..Leg::new(i as u32 + 1, 100 + i as i64, "Anja", at(i as i64)) })
+        .collect()
+}
+
+const LIMITS: Limits = Limits { wave_size: 2, max_helpers: 5, max_wait_seconds: 300, leg_lost_after_seconds: 140 };
+
+#[test]
+fn next_tops_up_the_wave_until_the_limits() {
+    use LegStatus::*;
+    use SearchStatus::*;
+    // (name, search, legs, limits, seconds waited, helpers left, expected)
+    type Case = (&'static str, SearchStatus, Vec<LegStatus>, Limits, i64, usize, Decision);
+    let cases: Vec<Case> = vec![
+        ("first wave", Searching, vec![], LIMITS, 0, 10, Decision::Ring(2)),
+        (
+            "wave of one rings one by one",
+            Searching,
+            vec![],
+            Limits { wave_size: 1, ..LIMITS },
+            0,
+            10,
+            Decision::Ring(1),
+        ),
+        ("fewer helpers than places", Searching, vec![], LIMITS, 0, 1, Decision::Ring(1)),
+        ("both ringing: wait", Searching, vec![Ringing, Answered], LIMITS, 30, 10, Decision::Wait),
+        ("one said no: the next at once", Searching, vec![Declined, Ringing], LIMITS, 30, 10, Decision::Ring(1)),
+        ("both gone: two more", Searching, vec![NoAnswer, Busy], LIMITS, 30, 10, Decision::Ring(2)),
+        (
+            "max helpers caps the wave",
+            Searching,
+            vec![NoAnswer, Declined, Failed, Ringing],
+            LIMITS,
+            60,
+            10,
+            Decision::Ring(1),
+        ),
+        (
+            "max helpers reached, one ringing: wait",
+            Searching,
+            vec![NoAnswer, Declined, Failed, Declined, Ringing],
+            LIMITS,
+            60,
+            10,
+            Decision::Wait,
+        ),
+        (
+            "max helpers reached, none left",
+            Searching,
+            vec![NoAnswer, Declined, Failed, Declined, Busy],
+            LIMITS,
+            60,
+            10,
+            Decision::GiveUp { cancel: vec![] },
+        ),
+        (
+            "nobody left to ring, none in flight",
+            Searching,
+            vec![Declined],
+            LIMITS,
+            20,
+            0,
+            Decision::GiveUp { cancel: vec![] },
+        ),
+        ("nobody left to ring, one in flight", Searching, vec![Declined, Ringing], LIMITS, 20, 0, Decision::Wait),
+        (
+            "waited too long: nobody new, those rung may still answer",
+            Searching,
+            vec![Declined, Ringing, Answered],
+            Limits { leg_lost_after_seconds: 1000, ..LIMITS },
+            300,
+            10,
+            Decision::Wait,
+        ),
+        (
+            "waited too long, none in flight",
+            Searching,
+            vec![Declined, NoAnswer],
+            LIMITS,
+            300,
+            10,
+            Decision::GiveUp { cancel: vec![] },
+        ),
+        ("matched: nothing more", Matched, vec![Accepted, Canceled], LIMITS, 30, 10, Decision::Done),
+        // Legs placed at 0 and 1 s whose ends were never reported.
+        ("legs still in time hold their places", Searching, vec![Ringing, Answered], LIMITS, 139, 10, Decision::Wait),
+        (
+            "legs lost: their places are free again",
+            Searching,
+            vec![Ringing, Answered],
+            LIMITS,
+            141,
+            10,
+            Decision::Ring(2),
+        ),
+        (
+            "legs lost, the wait is over: give up",
+            Searching,
+            vec![Ringing, Answered],
+            LIMITS,
+            400,
+            10,
+            Decision::GiveUp { cancel: vec![] },
+        ),
+        ("over: nothing more", Over, vec![Canceled], LIMITS, 30, 10, Decision::Done),
+    ];
+    for (name, status, spec, limits, now, available, expected) in cases {
+        assert_eq!(next(status, &legs(&spec), limits, at(0), at(now), available), expected, "{name}");
+    }
+}
+
+#[test]
+fn the_first_yes_wins_and_the_others_are_cancelled() {
+    use LegStatus::*;
+    use SearchStatus::*;
+    // (name, search, legs, leg that pressed 1, caller gone, expected)
+    type Case = (&'static str, SearchStatus, Vec<LegStatus>, u32, bool, Yes);
+    let cases: Vec<Case> = vec![
+        ("first yes", Searching, vec![Answered, Ringing, Declined], 1, false, Yes::Wins { cancel: vec![2] }),
+        (
+            "second leg first; the other is hearing the request",
+            Searching,
+            vec![Answered, Answered],
+            2,
+            false,
+            Yes::Wins { cancel: vec![] },
+        ),
+        (
+            "ringing legs are cancelled",
+            Searching,
+            vec![Ringing, Answered, Ringing, NoAnswer],
+            2,
+            false,
+            Yes::Wins { cancel: vec![1, 3] },
+        ),
+        ("the other pressed 1 first", Matched, vec![Accepted, Answered], 2, false, Yes::AlreadyFound),
+        ("the same yes twice", Matched, vec![Accepted, Canceled], 1, false, Yes::AlreadyWon),
+        ("caller hung up", Over, vec![Answered], 1, true, Yes::CallerGone),
+        ("caller hung up before the search noticed", Searching, vec![Answered], 1, true, Yes::CallerGone),
+        ("limits reached, caller sent to the desk", Over, vec![Answered], 1, false, Yes::SearchOver),
+        ("a leg that already ended", Searching, vec![Declined, Ringing], 1, false, Yes::SearchOver),
+        ("an attempt we never rang", Searching, vec![Ringing], 7, false, Yes::SearchOver),
+    ];
+    for (name, status, spec, attempt, caller_gone, expected) in cases {
+        assert_eq!(yes(status, &legs(&spec), attempt, caller_gone), expected, "{name}");
+    }
+}
+
+#[test]
+fn a_caller_who_hangs_up_cancels_every_leg_still_ringing() {
+    use LegStatus::*;
+    assert_eq!(caller_gone(&legs(&[Declined, Ringing, Answered, NoAnswer, Ringing])), vec![2, 5]);
+    assert_eq!(caller_gone(&legs(&[Declined])), Vec::<u32>::new());
+}
+
+#[test]
+fn a_winner_who_enters_a_conference_of_their_own_is_alone() {
+    let cases: Vec<(&str, Option<&str>, &str, bool, bool)> = vec![
+        ("the caller's conference", Some("CF1"), "CF1", false, false),
+        ("the caller's conference, the caller hung up after the join", Some("CF1"), "CF1", true, false),
+        ("another conference: the caller's had ended", Some("CF1"), "CF2", false, true),
+        ("caller's conference not reported yet, caller still on", None, "CF2", false, false),
+        ("caller's conference not reported yet, caller gone", None, "CF2", true, true),
+    ];
+    for (name, caller, entered, ended, expected) in cases {
+        assert_eq!(entered_alone(caller, entered, ended), expected, "{name}");
+    }
+}
+
+#[test]
+fn a_winner_whose_line_drops_before_the_join_lets_the_search_go_on() {
+    let cases: Vec<(&str, bool, Option<Timestamp>, i64, bool)> = vec![
+        ("dropped two seconds after the yes", false, Some(at(0)), 2, true),
+        ("dropped at the limit", false, Some(at(0)), JOIN_WITHIN_SECONDS, true),
+        ("dropped later: taken for a conversation", false, Some(at(0)), JOIN_WITHIN_SECONDS + 1, false),
+        ("entered the conference: a conversation", true, Some(at(0)), 2, false),
+        ("no win recorded", false, None, 2, false),
+    ];
+    for (name, entered, won_at, now, expected) in cases {
+        assert_eq!(winner_dropped(entered, won_at, at(now)), expected, "{name}");
+    }
+}
+
+#[test]
+fn a_caller_still_on_hold_after_the_end_is_moved_on_again_but_not_at_once() {
+    assert!(!move_on_again(at(0), at(0)), "the move is under way");
+    assert!(!move_on_again(at(0), at(MOVE_AGAIN_AFTER_SECONDS - 1)));
+    assert!(move_on_again(at(0), at(MOVE_AGAIN_AFTER_SECONDS)));
+}
+
+#[test]
+fn statuses_round_trip() {
+    for s in LegStatus::ALL {
+        assert_eq!(LegStatus::parse(s.as_str()), Some(s));
+    }
+    assert_eq!(LegStatus::parse("maybe"), None);
+    assert_eq!(SearchStatus::parse("matched"), Some(SearchStatus::Matched));
+}
+
+// ---------------------------------------------------------------------------------------
+// `step`: one table per kind of event. Each row: a search, an event, the caller's call and
+// the call-back request (if any); expected: the search's status and legs after, and the
+// commands in order.
+// ---------------------------------------------------------------------------------------
+
+use crate::domain::callback::RequestStatus;
+
+fn search(status: SearchStatus, spec: &[LegStatus]) -> Search {
+    let mut s = Search::new(at(0));
+    s.status = status;
+    s.legs = legs(spec);
+    for leg in &mut s.legs {
+        leg.leg_sid = Some(format!("CAleg{}", leg.attempt));
+    }
+    if status == SearchStatus::Matched {
+        let winner = s.legs.iter().find(|l| l.status == LegStatus::Accepted).map(|l| l.attempt);
+        s.winner = winner;
+        s.won_at = Some(at(10));
+    }
+    if status == SearchStatus::Over {
+        s.over_at = Some(at(0));
+    }
+    s
+}
+
+fn helpers(n: i64) -> Vec<Candidate> {
+    (0..n).map(|i| Candidate { id: 200 + i, first_name: format!("H{i}") }).collect()
+}
+
+struct Case {
+    name: &'static str,
+    search: Search,
+    event: SearchEvent,
+    caller: Caller,
+    callback: Option<Callback>,
+    now: i64,
+    helpers: i64,
+    status: SearchStatus,
+    leg_statuses: Vec<LegStatus>,
+    commands: Vec<Command>,
+}
+
+fn run_cases(cases: Vec<Case>) {
+    for c in cases {
+        let candidates = helpers(c.helpers);
+        let ctx = Context {
+            now: at(c.now),
+            limits: LIMITS,
+            caller: c.caller,
+            callback: c.callback.as_ref(),
+            helpers: &candidates,
+            attempts: c.search.legs.len() as u32,
+        };
+        let (after, commands) = step(c.search, c.event, &ctx);
+        assert_eq!(after.status, c.status, "{}: status", c.name);
+        assert_eq!(after.legs.iter().map(|l| l.status).collect::<Vec<_>>(), c.leg_statuses, "{}: legs", c.name);
+        assert_eq!(commands, c.commands, "{}: commands", c.name);
+        if after.status == SearchStatus::Over {
+            assert!(after.over_at.is_some(), "{}: an ended search knows when", c.name);
+        }
+    }
+}
+
+const HOLDING: Caller = Caller::Holding { matched: false };
+const JOINED: Caller = Caller::Holding { matched: true };
+
+fn cancel(attempt: u32, answered: bool) -> Command {
+    Command::Cancel { attempt, leg_sid: Some(format!("CAleg{attempt}")), answered }
+}
+
+fn tell(tell: Tell, hearer: Hearer) -> Command {
+    Command::Tell { tell, hearer }
+}
+
+fn callback(status: RequestStatus) -> Option<Callback> {
+    Some(Callback { status, resident_leg: Some("CAresident".into()), spacing_minutes: 30 })
+}
+
+#[test]
+fn step_rings_waves_and_gives_up_at_the_limits() {
+    use LegStatus::*;
+    use SearchStatus::*;
+    let base = |name, search: Search, event, now, helpers| Case {
+        name,
+        search,
+        event,
+        caller: HOLDING,
+        callback: None,
+        now,
+        helpers,
+        status: Searching,
+        leg_statuses: vec![],
+        commands: vec![],
+    };
+    run_cases(vec![
+        Case {
+            leg_statuses: vec![Ringing, Ringing],
+            commands: vec![Command::Ring { attempt: 1, helper_id: 200 }, Command::Ring { attempt: 2, helper_id: 201 }],
+            ..base("the first wave rings two", search(Searching, &[]), SearchEvent::Start, 0, 5)
+        },
+        Case {
+            status: Over,
+            commands: vec![Command::MoveCallerOn],
+            ..base("nobody to ring: the caller is moved on", search(Searching, &[]), SearchEvent::Start, 0, 0)
+        },
+        Case {
+            status: Over,
+            commands: vec![Command::RetryRequestAt(at(30 * 60))],
+            callback: callback(RequestStatus::Searching),
+            ..base(
+                "call back later, nobody to ring: tried again later",
+                search(Searching, &[]),
+                SearchEvent::Start,
+                0,
+                0,
+            )
+        },
+        Case {
+            leg_statuses: vec![Ringing, Answered],
+            ..base("a tick while both ring: wait", search(Searching, &[Ringing, Answered]), SearchEvent::Tick, 30, 5)
+        },
+        Case {
+            status: Over,
+            leg_statuses: vec![Declined, NoAnswer],
+            commands: vec![Command::MoveCallerOn],
+            ..base("waited too long", search(Searching, &[Declined, NoAnswer]), SearchEvent::Tick, 300, 5)
+        },
+        Case {
+            status: Over,
+            commands: vec![],
+            ..base("over a moment ago: the move is under way", search(Over, &[]), SearchEvent::Tick, 5, 5)
+        },
+        Case {
+            status: Over,
+            commands: vec![Command::MoveCallerOn],
+            ..base("over, still on hold 10 s later: moved on again", search(Over, &[]), SearchEvent::Tick, 10, 5)
+        },
+        Case {
+            status: Over,
+            caller: Caller::Elsewhere,
+            ..base("over, caller at the desk: nothing", search(Over, &[]), SearchEvent::Tick, 60, 5)
+        },
+        Case {
+            leg_statuses: vec![NoAnswer, Ringing, Ringing],
+            commands: vec![Command::Ring { attempt: 3, helper_id: 200 }],
+            ..base(
+                "a leg not answered: the next rings at once",
+                search(Searching, &[Ringing, Ringing]),
+                SearchEvent::LegEnded { attempt: 1, end: LegEnd::NoAnswer },
+                20,
+                5,
+            )
+        },
+        Case {
+            leg_statuses: vec![Failed, Ringing, Ringing],
+            commands: vec![Command::Ring { attempt: 3, helper_id: 200 }],
+            ..base(
+                "a leg not placed: its place goes to the next",
+                search(Searching, &[Ringing, Ringing]),
+                SearchEvent::LegNotPlaced { attempt: 1 },
+                1,
+                5,
+            )
+        },
+        Case {
+            leg_statuses: vec![Declined, Ringing],
+            ..base(
+                "hung up while hearing the request, no key: a no",
+                search(Searching, &[Answered, Ringing]),
+                SearchEvent::LegEnded { attempt: 1, end: LegEnd::Completed },
+                20,
+                0,
+            )
+        },
+    ]);
+}
+
+#[test]
+fn step_decides_keys_first_yes_wins() {
+    use LegStatus::*;
+    use SearchStatus::*;
+    let key = |attempt: u32, k: &str| SearchEvent::Key { attempt, key: Some(k.to_string()) };
+    let base = |name, search: Search, event| Case {
+        name,
+        search,
+        event,
+        caller: HOLDING,
+        callback: None,
+        now: 20,
+        helpers: 5,
+        status: Searching,
+        leg_statuses: vec![],
+        commands: vec![],
+    };
+    run_cases(vec![
+        Case {
+            status: Matched,
+            leg_statuses: vec![Accepted, Canceled, Answered],
+            commands: vec![
+                cancel(2, false),
+                tell(
+                    Tell::Key {
+                        attempt: 1,
+                        helper_id: 100,
+                        key: Some("1".into()),
+                        verdict: Some(Yes::Wins { cancel: vec![2] }),
+                    },
+                    Hearer::Reporter,
+                ),
+            ],
+            ..base(
+                "a yes wins; ringing legs stop, one hearing the request is left",
+                search(Searching, &[Answered, Ringing, Answered]),
+                key(1, "1"),
+            )
+        },
+        Case {
+            leg_statuses: vec![Declined, Ringing, Ringing],
+            commands: vec![
+                tell(Tell::Key { attempt: 1, helper_id: 100, key: Some("2".into()), verdict: None }, Hearer::Reporter),
+                Command::Ring { attempt: 3, helper_id: 200 },
+            ],
+            ..base("a no is thanked and the next one rings", search(Searching, &[Answered, Ringing]), key(1, "2"))
+        },
+        Case {
+            status: Matched,
+            leg_statuses: vec![Accepted, Late],
+            commands: vec![tell(
+                Tell::Key { attempt: 2, helper_id: 101, key: Some("1".into()), verdict: Some(Yes::AlreadyFound) },
+                Hearer::Reporter,
+            )],
+            ..base("a second yes is late", search(Matched, &[Accepted, Answered]), key(2, "1"))
+        },
+        Case {
+            status: Over,
+            leg_statuses: vec![Late],
+            caller: Caller::Gone { matched: false },
+            commands: vec![tell(
+                Tell::Key { attempt: 1, helper_id: 100, key: Some("1".into()), verdict: Some(Yes::CallerGone) },
+                Hearer::Reporter,
+            )],
+            ..base("the caller has gone", search(Over, &[Answered]), key(1, "1"))
+        },
+        Case {
+            status: Matched,
+            leg_statuses: vec![Accepted],
+            callback: callback(RequestStatus::Searching),
+            commands: vec![
+                tell(
+                    Tell::Key {
+                        attempt: 1,
+                        helper_id: 100,
+                        key: Some("1".into()),
+                        verdict: Some(Yes::Wins { cancel: vec![] }),
+                    },
+                    Hearer::Reporter,
+                ),
+                Command::CallResident { helper_id: 100 },
+            ]
+            .into_iter()
+            .rev()
+            .collect(),
+            ..base("call back later: a yes rings the resident", search(Searching, &[Answered]), key(1, "1"))
+        },
+    ]);
+}
+
+#[test]
+fn step_handles_a_winner_who_is_alone_or_drops() {
+    use LegStatus::*;
+    use SearchStatus::*;
+    let mut entered_other = search(Matched, &[Accepted]);
+    entered_other.conference = Some("CF1".into());
+    let mut gone_without_entering = search(Matched, &[Accepted]);
+    gone_without_entering.legs[0].ended = true;
+    let mut entered_then_caller_left = search(Matched, &[Accepted]);
+    entered_then_caller_left.conference = Some("CF1".into());
+    entered_then_caller_left.legs[0].conference = Some("CF2".into());
+    let base = |name, search: Search, event, caller| Case {
+        name,
+        search,
+        event,
+        caller,
+        callback: None,
+        now: 20,
+        helpers: 5,
+        status: Matched,
+        leg_statuses: vec![Accepted],
+        commands: vec![],
+    };
+    run_cases(vec![
+        Case {
+            commands: vec![tell(Tell::WinnerAlone { attempt: 1 }, Hearer::Leg("CAleg1".into()))],
+            ..base(
+                "the winner enters a conference the caller is not in",
+                entered_other.clone(),
+                SearchEvent::Entered { participant: "CAleg1".into(), conference: "CF2".into() },
+                JOINED,
+            )
+        },
+        base(
+            "the winner enters the caller's conference",
+            entered_other,
+            SearchEvent::Entered { participant: "CAleg1".into(), conference: "CF1".into() },
+            JOINED,
+        ),
+        Case {
+            status: Searching,
+            leg_statuses: vec![Canceled, Ringing, Ringing],
+            commands: vec![
+                tell(Tell::WinnerDropped { attempt: 1 }, Hearer::Nobody),
+                Command::Ring { attempt: 2, helper_id: 200 },
+                Command::Ring { attempt: 3, helper_id: 201 },
+            ],
+            ..base(
+                "the winner's line drops before the join: the search goes on",
+                search(Matched, &[Accepted]),
+                SearchEvent::LegEnded { attempt: 1, end: LegEnd::Completed },
+                JOINED,
+            )
+        },
+        Case {
+            now: 10 + JOIN_WITHIN_SECONDS + 1,
+            ..base(
+                "the winner's line drops long after: the end of a conversation",
+                search(Matched, &[Accepted]),
+                SearchEvent::LegEnded { attempt: 1, end: LegEnd::Completed },
+                JOINED,
+            )
+        },
+        Case {
+            commands: vec![tell(Tell::WinnerDropped { attempt: 1 }, Hearer::Nobody)],
+            ..base(
+                "the caller leaves after the winner left without entering",
+                gone_without_entering,
+                SearchEvent::CallerLeft,
+                Caller::Gone { matched: true },
+            )
+        },
+        Case {
+            commands: vec![tell(Tell::WinnerAlone { attempt: 1 }, Hearer::Leg("CAleg1".into()))],
+            ..base(
+                "the caller leaves; the winner had entered a conference of their own",
+                entered_then_caller_left,
+                SearchEvent::CallerLeft,
+                Caller::Gone { matched: true },
+            )
+        },
+        Case {
+            status: Over,
+            leg_statuses: vec![Declined, Canceled, Answered],
+            commands: vec![cancel(2, false)],
+            ..base(
+                "the caller hangs up while searching: ringing phones stop",
+                search(Searching, &[Declined, Ringing, Answered]),
+                SearchEvent::CallerLeft,
+                Caller::Gone { matched: false },
+            )
+        },
+    ]);
+}
+
+#[test]
+fn step_handles_call_back_later() {
+    use LegStatus::*;
+    use SearchStatus::*;
+    let mut resident_alone = search(Matched, &[Accepted]);
+    resident_alone.legs[0].conference = Some("CF1".into());
+    resident_alone.legs[0].ended = true;
+    let base = |name, search: Search, event, callback| Case {
+        name,
+        search,
+        event,
+        caller: JOINED,
+        callback,
+        now: 20,
+        helpers: 5,
+        status: Over,
+        leg_statuses: vec![Canceled],
+        commands: vec![],
+    };
+    run_cases(vec![
+        Case {
+            commands: vec![
+                Command::RetryRequestAt(at(20 + 30 * 60)),
+                Command::StopResident { leg_sid: "CAresident".into() },
+                tell(Tell::WinnerDropped { attempt: 1 }, Hearer::Nobody),
+            ],
+            ..base(
+                "the helper leaves while the resident's phone rings",
+                search(Matched, &[Accepted]),
+                SearchEvent::LegEnded { attempt: 1, end: LegEnd::Completed },
+                callback(RequestStatus::Calling),
+            )
+        },
+        Case {
+            commands: vec![
+                Command::RetryRequestAt(at(20 + 30 * 60)),
+                tell(
+                    Tell::ResidentAlone { attempt: 1, helper_first_name: "Anja".into() },
+                    Hearer::Leg("CAresident".into()),
+                ),
+            ],
+            ..base(
+                "the resident enters after the helper's line dropped",
+                resident_alone,
+                SearchEvent::Entered { participant: "CAresident".into(), conference: "CF2".into() },
+                callback(RequestStatus::Connected),
+            )
+        },
+        Case {
+            leg_statuses: vec![Canceled, Declined],
+            caller: HOLDING,
+            commands: vec![cancel(1, false)],
+            ..base(
+                "the desk stops the request",
+                search(Searching, &[Ringing, Declined]),
+                SearchEvent::DeskStopped,
+                callback(RequestStatus::Closed),
+            )
+        },
+        Case {
+            leg_statuses: vec![Ringing],
+            caller: HOLDING,
+            commands: vec![Command::RetryRequestAt(at(20 + 30 * 60))],
+            ..base(
+                "a lost search: the request is tried again",
+                search(Searching, &[Ringing]),
+                SearchEvent::Lost,
+                callback(RequestStatus::Searching),
+            )
+        },
+    ]);
+}
+
+#[test]
+fn a_yes_after_its_line_ended_never_reached_the_caller() {
+    let mut s = search(SearchStatus::Searching, &[LegStatus::Declined, LegStatus::Ringing]);
+    s.legs[0].ended = true;
+    let candidates = helpers(0);
+    let ctx =
+        Context { now: at(20), limits: LIMITS, caller: HOLDING, callback: None, helpers: &candidates, attempts: 2 };
+    let (after, commands) = step(s, SearchEvent::Key { attempt: 1, key: Some("1".into()) }, &ctx);
+    assert_eq!(after.legs[0].status, LegStatus::Canceled, "counted as a yes that never reached the caller");
+    assert_eq!(after.legs[0].key.as_deref(), Some("1"));
+    assert_eq!(after.status, SearchStatus::Searching, "an ended leg cannot win");
+    assert!(matches!(&commands[0], Command::Tell { tell: Tell::Key { verdict: Some(Yes::SearchOver), .. }, .. }));
+}
+
+#[test]
+fn hold_goes_on_while_searching_or_the_winner_is_on_the_way() {
+    let mut s = search(SearchStatus::Searching, &[LegStatus::Ringing]);
+    assert!(s.hold_goes_on());
+    s = search(SearchStatus::Matched, &[LegStatus::Accepted]);
+    assert!(s.hold_goes_on(), "the winner has not entered yet");
+    s.legs[0].conference = Some("CF1".into());
+    assert!(!s.hold_goes_on(), "they talked");
+    s = search(SearchStatus::Over, &[]);
+    assert!(!s.hold_goes_on());
+}
