@@ -8,9 +8,9 @@ use anyhow::{bail, Context as _};
 use super::args::{NewRequestArgs, RequestsArgs, RequestsCommand};
 use super::load_plans;
 use crate::clock;
-use crate::domain::dialplan::RingMode;
 use crate::domain::phone::{self, PhoneNumber};
 use crate::store::{callbacks, Store};
+use crate::switchboard::requests::{self, Refused};
 
 pub fn run(RequestsArgs { command, db, all }: RequestsArgs) -> anyhow::Result<ExitCode> {
     if let Some(RequestsCommand::New(args)) = command {
@@ -52,22 +52,21 @@ fn new(NewRequestArgs { phone, category, number, db, plans }: NewRequestArgs) ->
             }
         }
     };
-    if !hood.dialplan.has_category(&category) {
-        let known: Vec<&str> = hood.dialplan.categories.iter().map(|c| c.key.as_str()).collect();
-        bail!("--category '{category}' is not in the dialplan (known: {})", known.join(", "));
-    }
-    if hood.dialplan.ringing.mode != RingMode::Waves {
-        bail!(
-            "the dialplan for {} rings with mode = \"dial\"; calling back later needs mode = \"waves\"",
-            hood.dialplan.number
-        );
-    }
     let phone = PhoneNumber::parse(&phone).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
     let now = clock::from_env()?.unwrap_or_else(jiff::Timestamp::now);
-    let open_until = now + jiff::SignedDuration::from_hours(i64::from(hood.dialplan.ringing.callback_hours));
     let store = Store::open(&db.db)?;
-    let (id, _) = store
-        .write(|tx| callbacks::open_taken(tx, hood.dialplan.number.as_str(), &phone, &category, now, open_until))?;
+    let opened = store.write(|tx| requests::open(tx, &hood, &phone, &category, requests::Origin::Desk, now))?;
+    let (id, open_until) = match opened {
+        Ok(opened) => (opened.id, opened.open_until),
+        Err(Refused::UnknownCategory { known }) => {
+            bail!("--category '{category}' is not in the dialplan (known: {})", known.join(", "))
+        }
+        Err(Refused::NotInWaves) => bail!(
+            "the dialplan for {} rings with mode = \"dial\"; calling back later needs mode = \"waves\"",
+            hood.dialplan.number
+        ),
+        Err(Refused::InProgress) => bail!("a call-back request for this call is still in progress"),
+    };
     println!("request #{id} is open until {open_until}: the switchboard rings neighbours (in ringing hours) and calls {} back when one says yes", phone.masked());
     Ok(ExitCode::SUCCESS)
 }

@@ -249,10 +249,9 @@ pub enum Effect {
         recording_url: String,
         duration_seconds: u32,
     },
-    /// The resident wants to be called back as soon as a neighbour can help: the search
-    /// goes on until `open_until`, first from `first_try_at`.
+    /// The resident wants to be called back as soon as a neighbour can help, first from
+    /// `first_try_at` (the application opens the request, for the dialplan's hours).
     CallbackRequested {
-        open_until: Timestamp,
         first_try_at: Timestamp,
     },
 }
@@ -536,13 +535,9 @@ impl Stepper<'_, '_> {
             }
             (Phase::Holding { matched: false }, Event::CallbackKey(key)) => {
                 if key.as_deref() == Some("1") {
-                    let hours = jiff::SignedDuration::from_hours(i64::from(self.ctx.dialplan.ringing.callback_hours));
                     let spacing =
                         jiff::SignedDuration::from_mins(i64::from(self.ctx.dialplan.ringing.callback_spacing_minutes));
-                    self.effects.push(Effect::CallbackRequested {
-                        open_until: self.ctx.now + hours,
-                        first_try_at: self.ctx.now + spacing,
-                    });
+                    self.effects.push(Effect::CallbackRequested { first_try_at: self.ctx.now + spacing });
                     self.say(PromptKey::CallbackPromise);
                     self.reply.push(Action::Hangup);
                     self.end(Outcome::Unmatched, Stage::Ringing);

@@ -80,7 +80,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Request> {
     })
 }
 
-/// A new open request. Returns its id.
+/// A new open request (opened through `switchboard::requests::open`). Returns its id.
 #[allow(clippy::too_many_arguments)]
 pub fn open(
     conn: &Connection,
@@ -99,22 +99,6 @@ pub fn open(
         params![dialplan_number, call_sid, participant_id, phone.as_str(), category, now.as_second(), open_until.as_second(), first_try_at.as_second(), RequestStatus::Open],
     )?;
     Ok(conn.last_insert_rowid())
-}
-
-/// A request the desk took itself (no call came in): for the participant with that
-/// phone if there is one, open until `open_until`, tried first at `now`. Returns the
-/// request's id and the participant's.
-pub fn open_taken(
-    conn: &Connection,
-    dialplan_number: &str,
-    phone: &PhoneNumber,
-    category: &str,
-    now: Timestamp,
-    open_until: Timestamp,
-) -> anyhow::Result<(i64, Option<i64>)> {
-    let participant = super::participants::find_by_phone(conn, phone)?.map(|p| p.id);
-    let id = open(conn, dialplan_number, None, participant, phone, category, now, open_until, now)?;
-    Ok((id, participant))
 }
 
 /// Requests still in progress (or all of them), oldest first.

@@ -257,21 +257,9 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
                     params![sid, attempt, result.as_str(), at],
                 )?;
             }
-            Effect::CallbackRequested { open_until, first_try_at } => {
-                if let Some(phone) = &call.from {
-                    super::callbacks::open(
-                        conn,
-                        &call.dialplan_number,
-                        Some(sid),
-                        call.caller_id,
-                        phone,
-                        s.category.as_deref().unwrap_or(""),
-                        now,
-                        *open_until,
-                        *first_try_at,
-                    )?;
-                }
-            }
+            // Opened by the application layer (`switchboard::requests::open`), the one way
+            // a call-back request is opened.
+            Effect::CallbackRequested { .. } => {}
             Effect::Voicemail { recording_url, duration_seconds } => {
                 // An update, not a replace: replacing the row would cascade to its local copy.
                 exec(conn,

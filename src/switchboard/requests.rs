@@ -135,3 +135,69 @@ pub fn close_stale_search(
     tracing::info!(request = request.id, search = %call.call_sid, "closed a call-back search whose end was never reported; the request is tried again");
     Ok(true)
 }
+
+/// Where a call-back request comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum Origin<'a> {
+    /// The resident pressed 1 in their call ("call me back when a neighbour can"); the
+    /// first search is after the dialplan's spacing.
+    Call { call_sid: &'a str, caller: Option<i64>, first_try_at: jiff::Timestamp },
+    /// The desk starts the same search for a call it follows up; the first search is now.
+    FollowUp { call_sid: &'a str, caller: Option<i64> },
+    /// The desk took the request itself (no call came in), for the participant with that
+    /// phone if there is one; the first search is now.
+    Desk,
+}
+
+/// Why a call-back request was not opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Calling back later needs a neighbourhood that rings in waves.
+    NotInWaves,
+    /// The kind of help is not one of the dialplan's; these are.
+    UnknownCategory { known: Vec<String> },
+    /// A request for this call is still in progress.
+    InProgress,
+}
+
+/// An opened request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opened {
+    pub id: i64,
+    pub participant: Option<i64>,
+    pub open_until: jiff::Timestamp,
+}
+
+/// The one way a call-back request is opened (by the call flow, by the desk, by the CLI):
+/// checked against the neighbourhood's dialplan, open for its `callback_hours`.
+pub fn open(
+    tx: &Connection,
+    hood: &Neighbourhood,
+    phone: &PhoneNumber,
+    category: &str,
+    origin: Origin<'_>,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Result<Opened, Refused>> {
+    let plan = &hood.dialplan;
+    if plan.ringing.mode != crate::domain::dialplan::RingMode::Waves {
+        return Ok(Err(Refused::NotInWaves));
+    }
+    if !plan.has_category(category) {
+        return Ok(Err(Refused::UnknownCategory { known: plan.categories.iter().map(|c| c.key.clone()).collect() }));
+    }
+    let open_until = now + jiff::SignedDuration::from_hours(i64::from(plan.ringing.callback_hours));
+    let number = plan.number.as_str();
+    let (call_sid, participant, first_try_at) = match origin {
+        Origin::Call { call_sid, caller, first_try_at } => (Some(call_sid), caller, first_try_at),
+        Origin::FollowUp { call_sid, caller } => {
+            if callbacks::in_progress_for_call(tx, call_sid)? {
+                return Ok(Err(Refused::InProgress));
+            }
+            (Some(call_sid), caller, now)
+        }
+        Origin::Desk => (None, crate::store::participants::find_by_phone(tx, phone)?.map(|p| p.id), now),
+    };
+    let id = callbacks::open(tx, number, call_sid, participant, phone, category, now, open_until, first_try_at)?;
+    tracing::info!(request = id, phone = %phone.masked(), "a call-back request was opened");
+    Ok(Ok(Opened { id, participant, open_until }))
+}

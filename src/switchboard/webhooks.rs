@@ -11,6 +11,7 @@ use anyhow::bail;
 use rusqlite::Connection;
 
 use super::dispatch::{dispatch, Outbound};
+use super::requests::Origin;
 use super::step::{render, run_step};
 use super::Switchboard;
 use crate::config::Neighbourhood;
@@ -143,7 +144,7 @@ fn handle(state: &Switchboard, endpoint: Endpoint, inbound: Inbound) -> anyhow::
             Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::HoldWait | Endpoint::HelperWait => {
                 let step = run_step(tx, &state.store.registry, &hood, &call, event, now, inbound.caller_gone)?;
                 call.state = step.state;
-                calls::save(tx, &call, &step.effects, now)?;
+                save(tx, &hood, &call, &step.effects, now)?;
                 if endpoint == Endpoint::HoldWait {
                     super::waves::tick(tx, state, &call, now, &mut out)?;
                 } else if is_held(&before) || is_held(&call.state.phase) {
@@ -171,7 +172,7 @@ fn handle(state: &Switchboard, endpoint: Endpoint, inbound: Inbound) -> anyhow::
                 call.state = step.state;
                 call.seq = seq + 1;
                 let body = render(state, voice, &call.call_sid, call.seq, &step.reply);
-                calls::save(tx, &call, &step.effects, now)?;
+                save(tx, &hood, &call, &step.effects, now)?;
                 calls::save_document(tx, &call.call_sid, call.seq, &body)?;
                 if is_held(&before) || is_held(&call.state.phase) {
                     super::waves::after_caller_step(tx, state, &hood, &before, &call, now, &mut out)?;
@@ -182,6 +183,26 @@ fn handle(state: &Switchboard, endpoint: Endpoint, inbound: Inbound) -> anyhow::
         }
     })?;
     Ok((body, out))
+}
+
+/// Saves a step of the caller's call; a call-back request it asked for is opened.
+fn save(
+    tx: &Connection,
+    hood: &Neighbourhood,
+    call: &StoredCall,
+    effects: &[crate::domain::call::Effect],
+    now: jiff::Timestamp,
+) -> anyhow::Result<()> {
+    calls::save(tx, call, effects, now)?;
+    for effect in effects {
+        let crate::domain::call::Effect::CallbackRequested { first_try_at, .. } = effect else { continue };
+        let (Some(phone), Some(category)) = (&call.from, call.state.category.as_deref()) else { continue };
+        let origin = Origin::Call { call_sid: &call.call_sid, caller: call.caller_id, first_try_at: *first_try_at };
+        if let Err(refused) = super::requests::open(tx, hood, phone, category, origin, now)? {
+            tracing::error!(call = %call.call_sid, ?refused, "the call-back request the caller asked for could not be opened");
+        }
+    }
+    Ok(())
 }
 
 fn is_held(phase: &call::Phase) -> bool {
@@ -217,7 +238,7 @@ fn incoming(tx: &Connection, state: &Switchboard, inbound: &Inbound, now: jiff::
     call.state = step.state;
     let body = render(state, &hood.dialplan.voice, &call.call_sid, call.seq, &step.reply);
     calls::insert(tx, &call, &body)?;
-    calls::save(tx, &call, &step.effects, now)?;
+    save(tx, &hood, &call, &step.effects, now)?;
     tracing::info!(call = %call.call_sid, from = %number.number().map(|n| n.masked().to_string()).unwrap_or_else(|| "withheld".into()), known = caller.is_some(), "call came in");
     Ok(body)
 }

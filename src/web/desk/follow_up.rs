@@ -19,6 +19,7 @@ use crate::domain::dialplan::RingMode;
 use crate::domain::phone::PhoneNumber;
 use crate::store::desk::{self as q, Closed};
 use crate::store::{accounts, callbacks};
+use crate::switchboard::requests;
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]
@@ -326,10 +327,11 @@ pub async fn take_request(
     let user = desk.user.name.clone();
     let category = f.category.clone();
     write(&state, move |tx, now| {
-        let open_until = now + jiff::SignedDuration::from_hours(i64::from(hood.dialplan.ringing.callback_hours));
-        let (request, participant) =
-            callbacks::open_taken(tx, hood.dialplan.number.as_str(), &phone, &category, now, open_until)?;
-        accounts::audit(tx, now, &user, "took a call-back request", participant, &format!("request {request}"))
+        // Checked above already, with words for the desk.
+        let opened = requests::open(tx, &hood, &phone, &category, requests::Origin::Desk, now)?
+            .map_err(|refused| anyhow::anyhow!("the request was refused: {refused:?}"))?;
+        let request = opened.id;
+        accounts::audit(tx, now, &user, "took a call-back request", opened.participant, &format!("request {request}"))
     })
     .await?;
     Ok(Redirect::to("/desk/follow-up?callback=1").into_response())
@@ -356,7 +358,7 @@ pub async fn stop_taken(
             tx,
             now,
             &user,
-            crate::switchboard::requests::stop_request(tx, &st.switchboard, request, now)?,
+            requests::stop_request(tx, &st.switchboard, request, now)?,
             &format!("request {id}"),
         )
     })
@@ -426,13 +428,7 @@ pub async fn stop_call_back(
     let user = desk.user.name.clone();
     let st = state.clone();
     let (stopped, out) = write(&state, move |tx, now| {
-        audited_stop(
-            tx,
-            now,
-            &user,
-            crate::switchboard::requests::stop_callback(tx, &st.switchboard, id, now)?,
-            &format!("follow-up {id}"),
-        )
+        audited_stop(tx, now, &user, requests::stop_callback(tx, &st.switchboard, id, now)?, &format!("follow-up {id}"))
     })
     .await?;
     Ok(stopped_response(&desk, &state, stopped, out))
@@ -457,17 +453,17 @@ pub async fn call_back(
         let Some((number, call_sid, caller, from, category)) = callbacks::follow_up_call(tx, id)? else {
             return Ok(Err(StatusCode::NOT_FOUND));
         };
-        let hood =
-            st.switchboard.neighbourhoods.by_number(&number).filter(|h| h.dialplan.ringing.mode == RingMode::Waves);
+        let hood = st.switchboard.neighbourhoods.by_number(&number);
         let phone = from.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok());
         let (Some(hood), Some(phone), Some(category)) = (hood, phone, category) else {
             return Ok(Err(StatusCode::BAD_REQUEST));
         };
-        if callbacks::in_progress_for_call(tx, &call_sid)? {
-            return Ok(Err(StatusCode::CONFLICT));
-        }
-        let open_until = now + jiff::SignedDuration::from_hours(i64::from(hood.dialplan.ringing.callback_hours));
-        let request = callbacks::open(tx, &number, Some(&call_sid), caller, &phone, &category, now, open_until, now)?;
+        let origin = requests::Origin::FollowUp { call_sid: &call_sid, caller };
+        let request = match requests::open(tx, hood, &phone, &category, origin, now)? {
+            Ok(opened) => opened.id,
+            Err(requests::Refused::InProgress) => return Ok(Err(StatusCode::CONFLICT)),
+            Err(_) => return Ok(Err(StatusCode::BAD_REQUEST)),
+        };
         accounts::audit(
             tx,
             now,
