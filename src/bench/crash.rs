@@ -28,6 +28,8 @@ pub struct CrashOptions {
     /// answer 5xx are tried again for this long. Zero (the default) is Twilio's documented
     /// model: two connection attempts, no retry of a 5xx, then the fallback.
     pub kinder_retries: Duration,
+    /// Explain each extra match on stderr.
+    pub explain: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,6 +230,18 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     let (stored, calls_without_outcome, helpers_left_ringing) = crate::store::calls::loose_ends(&conn)?;
     let matches_lost = heard.iter().filter(|sid| !stored.iter().any(|s| s == *sid)).count();
     let matches_extra = stored.iter().filter(|s| !heard.contains(&s.as_str())).count();
+    if opts.explain {
+        let alone = ok.iter().filter(|r| r.lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })));
+        let extra = stored.iter().filter(|s| !heard.contains(&s.as_str())).map(|s| s.as_str());
+        for sid in extra.chain(alone.map(|r| r.call_sid.as_str())) {
+            eprintln!("{}", crate::store::waves::explain(&conn, sid)?);
+            if let Some(r) = ok.iter().find(|r| r.call_sid == sid) {
+                for line in &r.lines {
+                    eprintln!("  {line:?}");
+                }
+            }
+        }
+    }
     Ok(CrashReport {
         calls_run: reports.len(),
         kills,

@@ -301,6 +301,10 @@ pub enum BenchCommand {
         /// tried again for this many seconds (0: Twilio's documented model, no retries)
         #[arg(long, default_value_t = 0)]
         kinder_retries: u64,
+        /// For each match stored that the phones did not have: what the phones did, and
+        /// what the database holds for it (on stderr)
+        #[arg(long)]
+        explain: bool,
         #[arg(long)]
         json: bool,
     },

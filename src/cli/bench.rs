@@ -28,7 +28,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             print(json, || report.json(), || report.table())?;
             Ok(ExitCode::SUCCESS)
         }
-        BenchCommand::Crash { calls, concurrency, kills, seed, waves, kinder_retries, json } => {
+        BenchCommand::Crash { calls, concurrency, kills, seed, waves, kinder_retries, explain, json } => {
             let options = crash::CrashOptions {
                 calls,
                 concurrency,
@@ -36,6 +36,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
                 seed,
                 waves,
                 kinder_retries: std::time::Duration::from_secs(kinder_retries),
+                explain,
             };
             let report = runtime()?.block_on(crash::run(options))?;
             print(json, || report.json(), || report.table())?;

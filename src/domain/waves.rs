@@ -252,6 +252,37 @@ pub fn entered_alone(waiting_in: Option<&str>, entered: &str, waiting_gone: bool
     }
 }
 
+/// One conference under the caller's room name, as the provider's records give it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConferenceFacts {
+    pub sid: String,
+    /// The call whose exit ended it, once it has ended.
+    pub ended_by: Option<String>,
+    /// Who is in it, while it is in progress.
+    pub participants: Vec<String>,
+}
+
+/// A match whose join was never reported (the service was down when the conference's
+/// report of it came), checked against the provider's records of the conferences under
+/// the caller's room name. Returns the conference the winner entered when the records show
+/// it without the caller: one in progress with the winner in it and not the caller, or one
+/// the winner's exit ended that is not the caller's own (`caller_conference`, as last
+/// reported). `None` when the records cannot tell, which keeps the match.
+pub fn join_from_records(
+    caller_conference: Option<&str>,
+    caller_sid: &str,
+    winner_leg_sid: &str,
+    records: &[ConferenceFacts],
+) -> Option<String> {
+    let in_it = |c: &ConferenceFacts, sid: &str| c.participants.iter().any(|p| p == sid);
+    if let Some(c) = records.iter().find(|c| c.ended_by.is_none() && in_it(c, winner_leg_sid)) {
+        return (!in_it(c, caller_sid)).then(|| c.sid.clone());
+    }
+    let ended_by_winner = records.iter().find(|c| c.ended_by.as_deref() == Some(winner_leg_sid))?;
+    let caller = caller_conference?;
+    (ended_by_winner.sid != caller).then(|| ended_by_winner.sid.clone())
+}
+
 /// The line of the helper who said yes ended: whether their yes never reached the caller
 /// (they had not entered the caller's conference, shortly after winning), so the search
 /// goes on.
@@ -332,10 +363,17 @@ impl Search {
 
     /// Whether a held caller whose hold ended should wait on: the search still runs, or
     /// the helper who said yes is still on their way in (not entered, line not ended).
-    pub fn hold_goes_on(&self) -> bool {
+    /// `conference_took_place`: the hold's `<Dial>` action says `DialCallStatus=answered`,
+    /// which Twilio documents for the end of a conference: the two have talked, even when
+    /// the report of the winner's entry was lost. (Which status follows a failed wait
+    /// document is not documented; should it be `answered` too, the caller is let go and
+    /// the winner, alone, is told, and the desk calls the caller back.)
+    pub fn hold_goes_on(&self, conference_took_place: bool) -> bool {
         match self.status {
             SearchStatus::Searching => true,
-            SearchStatus::Matched => self.winner_leg().is_some_and(|l| !l.ended && l.conference.is_none()),
+            SearchStatus::Matched => {
+                !conference_took_place && self.winner_leg().is_some_and(|l| !l.ended && l.conference.is_none())
+            }
             SearchStatus::Over => false,
         }
     }
@@ -375,6 +413,11 @@ pub enum SearchEvent {
     /// The provider reports someone else entering a conference: one of this search's
     /// legs, or (call back later) the resident.
     Entered { participant: String, conference: String },
+    /// The provider's records show this leg in `conference`, without the caller (its
+    /// reports were lost).
+    EnteredAlone { participant: String, conference: String },
+    /// The held caller goes back on hold, into a new conference under the same name.
+    CallerHeldAgain,
     /// A helper's phone call ended.
     LegEnded { attempt: u32, end: LegEnd },
     /// A helper's leg could not be placed at the provider.
@@ -570,6 +613,18 @@ pub fn step(search: Search, event: SearchEvent, ctx: &Context<'_>) -> (Search, V
             advance(&mut s, ctx, caller, &mut out);
         }
         SearchEvent::CallerEntered { conference } => s.conference = Some(conference),
+        SearchEvent::CallerHeldAgain => s.conference = None,
+        SearchEvent::EnteredAlone { participant, conference } => {
+            let Some(leg) = s.legs.iter_mut().find(|l| l.leg_sid.as_deref() == Some(participant.as_str())) else {
+                return (s, out);
+            };
+            leg.conference = Some(conference);
+            let attempt = leg.attempt;
+            let joined = matches!(caller, Caller::Holding { matched: true } | Caller::Gone { matched: true });
+            if s.winner == Some(attempt) && joined && ctx.callback.is_none() {
+                out.push(Command::Tell { tell: Tell::WinnerAlone { attempt }, hearer: Hearer::Leg(participant) });
+            }
+        }
         SearchEvent::Entered { participant, conference } => {
             if let Some(leg) = s.legs.iter_mut().find(|l| l.leg_sid.as_deref() == Some(participant.as_str())) {
                 leg.conference = Some(conference.clone());

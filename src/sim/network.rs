@@ -28,8 +28,10 @@ use crate::provider::twilio::rest::is_sid;
 /// What happens to a caller waiting in a conference.
 #[derive(Debug)]
 pub enum ConferenceEvent {
-    /// A helper joined; send on `ended` when the conversation is over.
-    HelperJoined { number: String, ended: oneshot::Sender<()> },
+    /// A helper joined; send on `ended` when the conversation is over. `reported` resolves
+    /// once the conference's report of the entry has been sent (or failed): sent at the
+    /// entry, it reaches the service long before a conversation of minutes ends.
+    HelperJoined { number: String, ended: oneshot::Sender<()>, reported: oneshot::Receiver<()> },
     /// The caller's call was redirected through the REST API.
     Redirect(Url),
     /// The caller's call was ended through the REST API.
@@ -96,6 +98,9 @@ struct Inner {
     print: bool,
     /// Status callbacks of the legs are lost (as while the service is down).
     lose_status_callbacks: bool,
+    /// Conference status callbacks of created legs entering are lost (as while the
+    /// service is down).
+    lose_conference_callbacks: bool,
     /// The next redirect of a held caller never happens (as when the service dies between
     /// deciding it and asking for it).
     lose_next_redirect: bool,
@@ -106,6 +111,24 @@ struct Inner {
     retry_for: Duration,
     /// Recordings deleted through the REST API (their media and deletes then get 404).
     deleted_recordings: std::collections::HashSet<String>,
+    /// Every conference there has been, in order, as `GET .../Conferences.json` lists
+    /// them (Twilio keeps the records of conferences that have ended).
+    conference_log: Vec<ConferenceRecord>,
+}
+
+/// The record of one conference.
+#[derive(Clone, Debug)]
+struct ConferenceRecord {
+    sid: String,
+    name: String,
+    created: String,
+    /// The call whose exit ended it. The emulator ends a conference when the one who
+    /// opened it leaves (with `endConferenceOnExit`, as ours are, whoever leaves first
+    /// ends it; a conference where two talked is one record either way).
+    ended_by: Option<String>,
+    /// Who entered. With `endConferenceOnExit` on everyone, nobody leaves a conference
+    /// that goes on, so while it is in progress these are its participants.
+    entrants: Vec<String>,
 }
 
 pub struct Network {
@@ -143,6 +166,8 @@ impl Network {
             .route("/2010-04-01/Accounts/{account}/Calls.json", post(create))
             .route("/2010-04-01/Accounts/{account}/Calls/{file}", post(update).delete(delete_call))
             .route("/2010-04-01/Accounts/{account}/Recordings/{file}", get(recording_media).delete(delete_recording))
+            .route("/2010-04-01/Accounts/{account}/Conferences.json", get(list_conferences))
+            .route("/2010-04-01/Accounts/{account}/Conferences/{sid}/Participants.json", get(list_participants))
             // Hosted apart from the service, as `deploy/README.md` says it must be.
             .route("/fallback/created-call.xml", post(created_call_fallback))
             .with_state(network.clone());
@@ -255,6 +280,14 @@ impl Network {
             let mut inner = self.lock();
             inner.conferences.insert(name.to_string(), room.clone());
             inner.callers.insert(participant_sid.to_string(), name.to_string());
+            let record = ConferenceRecord {
+                sid: room.sid.clone(),
+                name: name.to_string(),
+                created: httpdate_now(),
+                ended_by: None,
+                entrants: vec![participant_sid.to_string()],
+            };
+            inner.conference_log.push(record);
         }
         self.report_join(&room, name, participant_sid).await;
     }
@@ -262,6 +295,15 @@ impl Network {
     /// The conference status callback: `participant_sid` entered `room`.
     async fn report_join(&self, room: &Room, name: &str, participant_sid: &str) {
         let Some(callback) = &room.join_callback else { return };
+        let lost = {
+            let inner = self.lock();
+            inner.lose_conference_callbacks && inner.legs.contains_key(participant_sid)
+        };
+        if lost {
+            let status = "conference status callback lost (emulated)".to_string();
+            self.line(name, Line::NotReached { number: participant_sid.to_string(), status });
+            return;
+        }
         let params = vec![
             ("CallSid".to_string(), participant_sid.to_string()),
             ("ConferenceSid".into(), room.sid.clone()),
@@ -285,9 +327,20 @@ impl Network {
         }
     }
 
+    /// `participant_sid` entered the conference `conference_sid`.
+    fn entered(&self, conference_sid: &str, participant_sid: &str) {
+        if let Some(record) = self.lock().conference_log.iter_mut().find(|r| r.sid == conference_sid) {
+            record.entrants.push(participant_sid.to_string());
+        }
+    }
+
     pub(super) fn close_conference(&self, name: &str, caller_sid: &str) {
         let mut inner = self.lock();
-        inner.conferences.remove(name);
+        if let Some(room) = inner.conferences.remove(name) {
+            if let Some(record) = inner.conference_log.iter_mut().find(|r| r.sid == room.sid && r.ended_by.is_none()) {
+                record.ended_by = Some(caller_sid.to_string());
+            }
+        }
         inner.callers.remove(caller_sid);
     }
 
@@ -319,6 +372,13 @@ impl Network {
     /// down (Twilio does not retry them).
     pub fn lose_status_callbacks(&self) {
         self.lock().lose_status_callbacks = true;
+    }
+
+    /// From now on the conferences' reports (`participant-join`) of the created legs
+    /// entering are lost, as they are while the service is down (the held caller's entry
+    /// is still reported).
+    pub fn lose_conference_callbacks_of_legs(&self) {
+        self.lock().lose_conference_callbacks = true;
     }
 
     /// Prints what happens on the legs as it happens (they are still added to the call's
@@ -551,6 +611,84 @@ async fn update(
     twilio_error(404, 20404, "The requested resource was not found")
 }
 
+/// `GET .../Conferences.json?FriendlyName=...`: the conferences of that name, in progress
+/// or ended, as Twilio's list resource gives them (one page).
+async fn list_conferences(
+    State(net): State<Arc<Network>>,
+    Path(account): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    if account != net.account_sid {
+        return twilio_error(404, 20404, "The requested resource was not found");
+    }
+    let query = crate::provider::twilio::parse_pairs(query.unwrap_or_default().as_bytes());
+    let name = query.iter().find(|(k, _)| k == "FriendlyName").map(|(_, v)| v.clone());
+    let uri = format!("/2010-04-01/Accounts/{account}/Conferences.json");
+    let conferences: Vec<serde_json::Value> = net
+        .lock()
+        .conference_log
+        .iter()
+        .filter(|r| name.as_ref().is_none_or(|n| *n == r.name))
+        .map(|r| {
+            serde_json::json!({
+                "account_sid": account,
+                "api_version": "2010-04-01",
+                "date_created": r.created,
+                "date_updated": r.created,
+                "friendly_name": r.name,
+                "region": "us1",
+                "sid": r.sid,
+                "status": if r.ended_by.is_some() { "completed" } else { "in-progress" },
+                "reason_conference_ended": r.ended_by.as_ref().map(|_| "participant-with-end-conference-on-exit-left"),
+                "call_sid_ending_conference": r.ended_by,
+                "uri": format!("/2010-04-01/Accounts/{account}/Conferences/{}.json", r.sid),
+                "subresource_uris": {},
+            })
+        })
+        .collect();
+    let body = serde_json::json!({
+        "conferences": conferences,
+        "end": conferences.len().saturating_sub(1),
+        "first_page_uri": format!("{uri}?PageSize=50&Page=0"),
+        "next_page_uri": null,
+        "previous_page_uri": null,
+        "page": 0,
+        "page_size": 50,
+        "start": 0,
+        "uri": uri,
+    });
+    (StatusCode::OK, [("Content-Type", "application/json")], body.to_string()).into_response()
+}
+
+/// `GET .../Conferences/{Sid}/Participants.json`: who is in a conference in progress; an
+/// ended conference has nobody (Twilio lists participants only while they are in it).
+async fn list_participants(State(net): State<Arc<Network>>, Path((account, sid)): Path<(String, String)>) -> Response {
+    let inner = net.lock();
+    let Some(record) = inner.conference_log.iter().find(|r| r.sid == sid).filter(|_| account == net.account_sid) else {
+        return twilio_error(404, 20404, "The requested resource was not found");
+    };
+    let entrants = if record.ended_by.is_some() { Vec::new() } else { record.entrants.clone() };
+    let uri = format!("/2010-04-01/Accounts/{account}/Conferences/{sid}/Participants.json");
+    let participants: Vec<serde_json::Value> = entrants
+        .iter()
+        .map(|call| {
+            serde_json::json!({
+                "account_sid": account, "call_sid": call, "conference_sid": sid, "label": null,
+                "date_created": record.created, "date_updated": record.created, "end_conference_on_exit": true,
+                "muted": false, "hold": false, "coaching": false, "call_sid_to_coach": null, "status": "connected",
+                "start_conference_on_enter": true, "queue_time": null,
+                "uri": format!("/2010-04-01/Accounts/{account}/Conferences/{sid}/Participants/{call}.json"),
+            })
+        })
+        .collect();
+    let body = serde_json::json!({
+        "participants": participants, "end": participants.len().saturating_sub(1), "start": 0, "page": 0,
+        "page_size": 50, "first_page_uri": format!("{uri}?PageSize=50&Page=0"), "next_page_uri": null,
+        "previous_page_uri": null, "uri": uri,
+    });
+    (StatusCode::OK, [("Content-Type", "application/json")], body.to_string()).into_response()
+}
+
 /// `GET .../Recordings/{Sid}.mp3`: a recording's audio. The emulator's recordings are
 /// made on the caller's side, which this network does not see, so any recording SID of the
 /// account counts as made until it is deleted; then, like Twilio, 404 with an error body.
@@ -665,17 +803,30 @@ impl Leg {
                 }
                 let room = self.net.lock().conferences.get(&name).cloned();
                 let (ended, over) = oneshot::channel();
-                match room {
-                    Some(room) if !room.events.is_closed() => {
-                        // The `statusCallback` of the first participant applies; later
-                        // participants' are ignored (TwiML `<Conference>` docs).
-                        self.net.report_join(&room, &name, &self.sid).await;
-                        if room.events.send(ConferenceEvent::HelperJoined { number: number.clone(), ended }).is_ok() {
-                            let _ = over.await;
+                let (reported_tx, reported) = oneshot::channel();
+                let joined = match room {
+                    // Entering is at once; the conference's report of it follows (a status
+                    // callback notifies, it does not hold the entry up).
+                    Some(room) => {
+                        let entry = ConferenceEvent::HelperJoined { number: number.clone(), ended, reported };
+                        match room.events.send(entry) {
+                            Ok(()) => {
+                                self.net.entered(&room.sid, &self.sid);
+                                // The `statusCallback` of the first participant applies; later
+                                // participants' are ignored (TwiML `<Conference>` docs).
+                                self.net.report_join(&room, &name, &self.sid).await;
+                                let _ = reported_tx.send(());
+                                let _ = over.await;
+                                true
+                            }
+                            Err(_) => false,
                         }
                     }
+                    None => false,
+                };
+                if !joined {
                     // Nobody there (any more): a new conference, waiting for the other side.
-                    _ => self.host(&name, timeout, wait_url, join_callback).await,
+                    self.host(&name, timeout, wait_url, join_callback).await;
                 }
                 "completed"
             }
@@ -756,8 +907,9 @@ impl Leg {
             }
         };
         match tokio::time::timeout(limit, waiting).await {
-            Ok(Some(ConferenceEvent::HelperJoined { number: joining, ended })) => {
+            Ok(Some(ConferenceEvent::HelperJoined { number: joining, ended, reported })) => {
                 self.line(Line::Joined { waiting: number, joining });
+                let _ = tokio::time::timeout(Duration::from_secs(20), reported).await;
                 self.net.wait(60, &self.hang_up).await;
                 let _ = ended.send(());
             }

@@ -210,6 +210,32 @@ fn record_key(conn: &Connection, call_sid: &str, attempt: u32, key: &str, now: T
     Ok(())
 }
 
+/// A match whose join the provider never reported, its winner's leg without an end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnconfirmedJoin {
+    pub call_sid: String,
+    pub winner_leg_sid: String,
+    /// The caller's conference, if its report came.
+    pub caller_conference: Option<String>,
+}
+
+/// Matches in waves whose winner's entry into a conference was never reported, and whose
+/// winner's leg, placed before `before`, has no end yet (`close_stale_legs` closes it
+/// after a quarter of an hour, so each is looked at for that long at most).
+pub fn unconfirmed_joins(conn: &Connection, before: Timestamp) -> anyhow::Result<Vec<UnconfirmedJoin>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.call_sid, l.leg_sid, s.conference_sid FROM wave_searches s
+         JOIN wave_legs l ON l.call_sid = s.call_sid AND l.attempt = s.winner_attempt
+         WHERE s.status = 'matched' AND l.conference_sid IS NULL AND l.leg_sid IS NOT NULL
+           AND l.ended_at IS NULL AND l.started_at < ?1
+         ORDER BY l.started_at",
+    )?;
+    let rows = stmt.query_map([before.as_second()], |r| {
+        Ok(UnconfirmedJoin { call_sid: r.get(0)?, winner_leg_sid: r.get(1)?, caller_conference: r.get(2)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Searches still looking for a helper (for the periodic check of time limits).
 pub fn searching(conn: &Connection) -> anyhow::Result<Vec<String>> {
     let mut stmt =
@@ -250,4 +276,33 @@ pub fn close_stale_legs(conn: &Connection, before: Timestamp, now: Timestamp) ->
         "UPDATE wave_legs SET ended_at = ?2 WHERE ended_at IS NULL AND started_at < ?1",
         params![before.as_second(), at],
     )?)
+}
+
+/// What the database holds for one call rung in waves, as lines of text (the crash
+/// harness explains a match the phones did not have with it).
+pub fn explain(conn: &Connection, call_sid: &str) -> anyhow::Result<String> {
+    let mut text = format!("call {call_sid}\n");
+    let call: Option<String> = conn
+        .query_row(
+            "SELECT phase || ' ' || coalesce(outcome, '-') || ' ended_from=' || coalesce(ended_from, '-') FROM calls WHERE call_sid = ?1",
+            [call_sid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    text.push_str(&format!("  state {}\n", call.unwrap_or_default()));
+    let search: Option<String> = conn
+        .query_row(
+            "SELECT status || ' winner=' || coalesce(winner_attempt, '-') || ' conference=' || coalesce(conference_sid, '-') FROM wave_searches WHERE call_sid = ?1",
+            [call_sid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    text.push_str(&format!("  search {}\n", search.unwrap_or_default()));
+    let mut stmt = conn.prepare(
+        "SELECT attempt || ' ' || status || ' leg=' || coalesce(leg_sid, '-') || ' conference=' || coalesce(conference_sid, '-') || ' ended=' || (ended_at IS NOT NULL) FROM wave_legs WHERE call_sid = ?1 ORDER BY attempt",
+    )?;
+    for leg in stmt.query_map([call_sid], |r| r.get::<_, String>(0))? {
+        text.push_str(&format!("  leg {}\n", leg?));
+    }
+    Ok(text)
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::step::run_step;
+use super::step::{run_step, Report};
 use super::Switchboard;
 use crate::domain::call::Event;
 use crate::store::{calls, participants};
@@ -71,12 +71,59 @@ pub async fn start(sb: Arc<Switchboard>) -> Jobs {
 }
 
 async fn sweep_now(sb: &Arc<Switchboard>) {
-    let st = sb.clone();
-    match sb.worker.run(move |_| sweep(&st)).await {
-        Ok(Ok(n)) if n > 0 => tracing::info!(calls = n, "closed calls whose end was never reported"),
-        Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "sweeping unfinished calls failed"),
+    match sweep_all(sb).await {
+        Ok(n) if n > 0 => tracing::info!(calls = n, "closed calls whose end was never reported"),
+        Err(e) => tracing::error!(error = %e, "sweeping unfinished calls failed"),
         _ => {}
     }
+}
+
+/// The whole sweep: the matches whose join was never reported are checked with the
+/// provider's records first, then `sweep` closes legs and calls whose end never came.
+/// Returns how many calls were closed.
+pub async fn sweep_all(sb: &Arc<Switchboard>) -> anyhow::Result<usize> {
+    if let Err(e) = check_unconfirmed_joins(sb).await {
+        tracing::error!(error = %e, "checking matches whose join was never reported failed");
+    }
+    let st = sb.clone();
+    sb.worker.run(move |_| sweep(&st)).await?
+}
+
+/// A match whose winner's entry into the caller's conference was never reported (lost
+/// while the service was down), and whose winner's line has not ended, is checked with the
+/// provider's records of the conferences under the caller's room name, at start-up and at
+/// every sweep until that line is closed: the winner in a conference without the caller
+/// means they entered after the caller had gone (the fallback took the caller, say), and
+/// are alone there (`join_from_records`). The match is undone, the
+/// winner (if still there) is told, and the desk calls the caller back. Without the REST
+/// API, or when the records cannot tell, the match stands. A failed request is tried again
+/// at the next sweep.
+async fn check_unconfirmed_joins(sb: &Arc<Switchboard>) -> anyhow::Result<()> {
+    use crate::domain::waves::{join_from_records, ConferenceFacts};
+    let Some(rest) = sb.rest.clone() else { return Ok(()) };
+    let before = sb.clock.now();
+    let joins = sb.worker.run(move |store| store.read(|c| crate::store::waves::unconfirmed_joins(c, before))).await??;
+    for join in joins {
+        // Conferences are named after the held caller's call.
+        let mut records = Vec::new();
+        for c in rest.list_conferences(&join.call_sid).await? {
+            let participants = match c.call_sid_ending_conference {
+                None => rest.list_participants(&c.sid).await?.into_iter().map(|p| p.call_sid).collect(),
+                Some(_) => Vec::new(),
+            };
+            records.push(ConferenceFacts { sid: c.sid, ended_by: c.call_sid_ending_conference, participants });
+        }
+        let found =
+            join_from_records(join.caller_conference.as_deref(), &join.call_sid, &join.winner_leg_sid, &records);
+        let Some(winner) = found else { continue };
+        let st = sb.clone();
+        let out = sb
+            .worker
+            .run(move |_| super::waves::records_show_alone(&st, &join.call_sid, &join.winner_leg_sid, winner))
+            .await??;
+        super::dispatch::dispatch(sb.clone(), out);
+    }
+    Ok(())
 }
 
 /// Anonymises every call older than the retention period, in batches, each its own job on
@@ -122,7 +169,7 @@ pub fn sweep(state: &Switchboard) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let before = now - jiff::SignedDuration::from_secs(participants::STALE_AFTER_SECONDS);
     // A helper's leg rings for at most a few minutes before it is answered or not: one
-    // still ringing (or hearing the request) after a quarter of an hour lost its reports.
+    // still without an end after a quarter of an hour lost its reports.
     let legs_before = now - jiff::SignedDuration::from_mins(15);
     let legs = state.store.write(|tx| crate::store::waves::close_stale_legs(tx, legs_before, now))?;
     if legs > 0 {
@@ -138,7 +185,7 @@ pub fn sweep(state: &Switchboard) -> anyhow::Result<usize> {
                 ended += 1;
                 return Ok(());
             }
-            let step = run_step(tx, &state.store.registry, &hood, &call, Event::CallerGone, now, true)?;
+            let step = run_step(tx, &state.store.registry, &hood, &call, Event::CallerGone, now, Report::CALLER_GONE)?;
             call.state = step.state;
             calls::save(tx, &call, &step.effects, now)?;
             tracing::info!(call = %call.call_sid, outcome = call.state.outcome().map(|o| o.as_str()).unwrap_or("-"), "closed a call whose end was never reported");

@@ -24,6 +24,19 @@ pub fn render(state: &Switchboard, voice: &Voice, call_sid: &str, seq: u64, acti
     )
 }
 
+/// What the request that brought an event says besides the event.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// The caller's call has already ended: record it, ring nobody new.
+    pub caller_gone: bool,
+    /// The held caller's `<Dial>` action says a conference took place.
+    pub conference_took_place: bool,
+}
+
+impl Report {
+    pub const CALLER_GONE: Report = Report { caller_gone: true, conference_took_place: false };
+}
+
 pub fn run_step(
     tx: &Connection,
     registry: &participants::RegistryCache,
@@ -31,8 +44,9 @@ pub fn run_step(
     call: &StoredCall,
     event: Event,
     now: jiff::Timestamp,
-    caller_gone: bool,
+    report: Report,
 ) -> anyhow::Result<Step> {
+    let caller_gone = report.caller_gone;
     let plan = &hood.dialplan;
     let caller_participant = match call.caller_id {
         Some(id) => participants::find(tx, id)?,
@@ -70,7 +84,10 @@ pub fn run_step(
     }
     let holding = matches!(call.state.phase, call::Phase::Holding { .. });
     let callback = holding && crate::store::callbacks::by_search(tx, &call.call_sid)?.is_some();
-    let hold_goes_on = holding && !caller_gone && event == Event::HoldEnded && hold_goes_on(tx, &call.call_sid)?;
+    let hold_goes_on = holding
+        && !caller_gone
+        && event == Event::HoldEnded
+        && hold_goes_on(tx, &call.call_sid, report.conference_took_place)?;
     let ctx = Context {
         now,
         dialplan: plan,
@@ -86,8 +103,8 @@ pub fn run_step(
 }
 
 /// Whether a held caller whose hold ended should wait on (`waves::Search::hold_goes_on`).
-fn hold_goes_on(tx: &Connection, call_sid: &str) -> anyhow::Result<bool> {
-    Ok(crate::store::waves::load(tx, call_sid)?.is_some_and(|s| s.hold_goes_on()))
+fn hold_goes_on(tx: &Connection, call_sid: &str, conference_took_place: bool) -> anyhow::Result<bool> {
+    Ok(crate::store::waves::load(tx, call_sid)?.is_some_and(|s| s.hold_goes_on(conference_took_place)))
 }
 
 /// Which helpers a ranking is for: the kind of help, the time, and how many at most.

@@ -10,7 +10,7 @@
 use rusqlite::Connection;
 
 use super::commands::{MoveCaller, NewLeg, Outbound, Play, Stop};
-use super::step::{ranked, render, run_step, Wanted};
+use super::step::{ranked, render, run_step, Report, Wanted};
 use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::Action;
@@ -155,7 +155,7 @@ fn run(
             Command::StopResident { leg_sid } => out.cancel.push(Stop { leg_sid, answered: false, helper_leg: None }),
             Command::Tell { tell, hearer } => {
                 tracing::info!(call = %sid, tell = ?tell, "the search tells the call flow");
-                let step = run_step(tx, &sb.store.registry, hood, call, flow_event(tell), now, false)?;
+                let step = run_step(tx, &sb.store.registry, hood, call, flow_event(tell), now, Report::default())?;
                 let attempts = call.state.attempts.max(step.state.attempts);
                 call.state = step.state;
                 call.state.attempts = attempts;
@@ -252,12 +252,12 @@ pub fn apply_report(
         None => match event {
             SearchEvent::Answered { attempt } => {
                 let e = Event::WaveAnswered { attempt, helper_first_name: String::new(), still_wanted: false };
-                run_step(tx, &sb.store.registry, hood, &call, e, now, false)?.reply
+                run_step(tx, &sb.store.registry, hood, &call, e, now, Report::default())?.reply
             }
             SearchEvent::Key { attempt, key } => {
                 let verdict = (key.as_deref() == Some("1")).then_some(waves::Yes::CallerGone);
                 let e = Event::WaveKey { attempt, helper_id: 0, key, verdict };
-                run_step(tx, &sb.store.registry, hood, &call, e, now, false)?.reply
+                run_step(tx, &sb.store.registry, hood, &call, e, now, Report::default())?.reply
             }
             _ => Vec::new(),
         },
@@ -298,7 +298,7 @@ fn resident_answered(
         }
     }
     let event = Event::ResidentAnswered { helper_first_name, helper_street };
-    let step = run_step(tx, &sb.store.registry, hood, call, event, now, false)?;
+    let step = run_step(tx, &sb.store.registry, hood, call, event, now, Report::default())?;
     save_step(tx, call, &step, now)?;
     Ok(step.reply)
 }
@@ -321,12 +321,13 @@ fn resident_ended(
     };
     let winner = store::load(tx, &call.call_sid)?.and_then(|s| s.winner_leg().cloned());
     if status == DialStatus::Completed && request.status == RequestStatus::Connected {
-        let step = run_step(tx, &sb.store.registry, hood, call, Event::HoldEnded, now, false)?;
+        let step = run_step(tx, &sb.store.registry, hood, call, Event::HoldEnded, now, Report::default())?;
         return save_step(tx, call, &step, now);
     }
     callbacks::finish(tx, request.id, callbacks::Finished::Unanswered)?;
     let attempt = winner.as_ref().map(|l| l.attempt).unwrap_or(0);
-    let step = run_step(tx, &sb.store.registry, hood, call, Event::ResidentUnreachable { attempt }, now, false)?;
+    let step =
+        run_step(tx, &sb.store.registry, hood, call, Event::ResidentUnreachable { attempt }, now, Report::default())?;
     // Said to the helper who waits; the desk follows the resident up.
     if let Some(leg_sid) = winner.and_then(|l| l.leg_sid) {
         out.play =
@@ -426,4 +427,40 @@ pub(super) fn leg_failed(sb: &Switchboard, leg: &NewLeg) -> anyhow::Result<Outbo
         finish_search_call(tx, &leg.call_sid, now)?;
         Ok(out)
     })
+}
+
+/// The provider's records show that the winner of `call_sid`'s search is (or was) in
+/// conference `winner_conference`, without the caller: recorded as the lost report would
+/// have been. Returns what to tell the provider (the winner, if still on the line, is told
+/// the caller has gone).
+pub fn records_show_alone(
+    sb: &Switchboard,
+    call_sid: &str,
+    winner_leg_sid: &str,
+    winner_conference: String,
+) -> anyhow::Result<Outbound> {
+    let now = sb.clock.now();
+    sb.store.write(|tx| {
+        let mut out = Outbound::default();
+        let Some(mut call) = calls::load(tx, call_sid)? else { return Ok(out) };
+        let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(out) };
+        let event = SearchEvent::EnteredAlone { participant: winner_leg_sid.to_string(), conference: winner_conference };
+        run(tx, sb, &hood, &mut call, event, now, &mut out)?;
+        tracing::info!(call = %call_sid, "the provider's records show the neighbour who said yes entered after the caller had left: the match is undone");
+        Ok(out)
+    })
+}
+
+/// The held caller goes back on hold (their hold ended while the search ran or the winner
+/// was on the way): a new conference, whose report is still to come.
+pub fn held_again(
+    tx: &Connection,
+    sb: &Switchboard,
+    hood: &Neighbourhood,
+    call: &StoredCall,
+    now: jiff::Timestamp,
+    out: &mut Outbound,
+) -> anyhow::Result<()> {
+    run(tx, sb, hood, &mut call.clone(), SearchEvent::CallerHeldAgain, now, out)?;
+    Ok(())
 }

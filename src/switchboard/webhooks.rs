@@ -12,7 +12,7 @@ use rusqlite::Connection;
 
 use super::dispatch::{dispatch, Outbound};
 use super::requests::Origin;
-use super::step::{render, run_step};
+use super::step::{render, run_step, Report};
 use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::{Action, Next};
@@ -137,12 +137,14 @@ fn handle(state: &Switchboard, endpoint: Endpoint, inbound: Inbound) -> anyhow::
             return Ok(render(state, voice, &stored.call_sid, stored.seq, &reply));
         }
         let before = call.state.phase.clone();
+        let report =
+            Report { caller_gone: inbound.caller_gone, conference_took_place: inbound.conference_took_place };
         let Some(event) = inbound.event.clone() else {
             return Ok(render(state, voice, &call.call_sid, call.seq, &[]));
         };
         match endpoint {
             Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::HoldWait | Endpoint::HelperWait => {
-                let step = run_step(tx, &state.store.registry, &hood, &call, event, now, inbound.caller_gone)?;
+                let step = run_step(tx, &state.store.registry, &hood, &call, event, now, report)?;
                 call.state = step.state;
                 save(tx, &hood, &call, &step.effects, now)?;
                 if endpoint == Endpoint::HoldWait {
@@ -168,13 +170,15 @@ fn handle(state: &Switchboard, endpoint: Endpoint, inbound: Inbound) -> anyhow::
                 if seq > call.seq {
                     bail!("webhook answers document {seq}, but only {} was sent", call.seq);
                 }
-                let step = run_step(tx, &state.store.registry, &hood, &call, event, now, inbound.caller_gone)?;
+                let step = run_step(tx, &state.store.registry, &hood, &call, event, now, report)?;
                 call.state = step.state;
                 call.seq = seq + 1;
                 let body = render(state, voice, &call.call_sid, call.seq, &step.reply);
                 save(tx, &hood, &call, &step.effects, now)?;
                 calls::save_document(tx, &call.call_sid, call.seq, &body)?;
-                if is_held(&before) || is_held(&call.state.phase) {
+                if endpoint == Endpoint::HoldDone && is_held(&before) && is_held(&call.state.phase) {
+                    super::waves::held_again(tx, state, &hood, &call, now, &mut out)?;
+                } else if is_held(&before) || is_held(&call.state.phase) {
                     super::waves::after_caller_step(tx, state, &hood, &before, &call, now, &mut out)?;
                 }
                 log_step(&call, endpoint);
@@ -234,7 +238,7 @@ fn incoming(tx: &Connection, state: &Switchboard, inbound: &Inbound, now: jiff::
         state: CallState::new(now),
         seq: 1,
     };
-    let step = run_step(tx, &state.store.registry, &hood, &call, Event::Incoming, now, false)?;
+    let step = run_step(tx, &state.store.registry, &hood, &call, Event::Incoming, now, Report::default())?;
     call.state = step.state;
     let body = render(state, &hood.dialplan.voice, &call.call_sid, call.seq, &step.reply);
     calls::insert(tx, &call, &body)?;

@@ -272,6 +272,44 @@ async fn phones_whose_ends_are_never_reported_do_not_keep_the_caller_waiting() {
     assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE status IN ('ringing', 'answered')").await, 0);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_winner_alone_whose_reports_were_lost_is_found_in_the_provider_s_records() {
+    let app = spawn_waves_app(1, |p| p).await;
+    // The caller hangs up just before the join, and the reports that would tell (the
+    // conference's of the winner entering, the winner's leg ending) are lost, as while the
+    // service is down.
+    app.network().hang_up_before_the_next_join();
+    app.network().lose_conference_callbacks_of_legs();
+    app.network().lose_status_callbacks();
+    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    assert!(joined(&report).is_empty(), "{:#?}", report.lines);
+    assert_eq!(app.count("SELECT count(*) FROM matches").await, 1, "as far as the service heard, they were joined");
+    // A quarter of an hour later the sweep asks the provider: the winner's conference is
+    // not the caller's.
+    app.sandbox.clock.advance(16 * 60);
+    let closed = burenlijn::switchboard::jobs::sweep_all(&app.sandbox.state.switchboard).await.unwrap();
+    assert_eq!(closed, 0, "the caller's end was reported");
+    let log = app.log_of(&report).await;
+    assert_eq!(app.count("SELECT count(*) FROM matches").await, 0, "the match is undone");
+    assert_eq!(log.outcome.as_deref(), Some("abandoned"));
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL").await, 1, "the desk calls back");
+    assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE ended_at IS NULL").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_conversation_whose_reports_were_lost_stays_a_match() {
+    let app = spawn_waves_app(1, |p| p).await;
+    app.network().lose_conference_callbacks_of_legs();
+    app.network().lose_status_callbacks();
+    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    assert_eq!(joined(&report), vec![ANJA.to_string()], "{:#?}", report.lines);
+    app.sandbox.clock.advance(16 * 60);
+    burenlijn::switchboard::jobs::sweep_all(&app.sandbox.state.switchboard).await.unwrap();
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("matched"), "one conference in the records: they were together");
+    assert_eq!(app.count("SELECT count(*) FROM matches").await, 1);
+}
+
 /// Jan calls on Tuesday evening; Bert and Carla say no; the desk is closed; Jan asks to be
 /// called back. Returns the app (clock still on Tuesday evening).
 pub(crate) async fn jan_asks_to_be_called_back() -> TestApp {

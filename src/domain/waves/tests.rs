@@ -658,11 +658,54 @@ fn a_yes_after_its_line_ended_never_reached_the_caller() {
 #[test]
 fn hold_goes_on_while_searching_or_the_winner_is_on_the_way() {
     let mut s = search(SearchStatus::Searching, &[LegStatus::Ringing]);
-    assert!(s.hold_goes_on());
+    assert!(s.hold_goes_on(false));
     s = search(SearchStatus::Matched, &[LegStatus::Accepted]);
-    assert!(s.hold_goes_on(), "the winner has not entered yet");
+    assert!(s.hold_goes_on(false), "the winner has not entered yet");
+    assert!(!s.hold_goes_on(true), "the Dial action says a conference took place: the entry's report was lost");
     s.legs[0].conference = Some("CF1".into());
-    assert!(!s.hold_goes_on(), "they talked");
+    assert!(!s.hold_goes_on(false), "they talked");
     s = search(SearchStatus::Over, &[]);
-    assert!(!s.hold_goes_on());
+    assert!(!s.hold_goes_on(false));
+}
+
+#[test]
+fn the_provider_s_records_tell_a_winner_who_entered_alone() {
+    let ended =
+        |sid: &str, by: &str| ConferenceFacts { sid: sid.into(), ended_by: Some(by.into()), participants: vec![] };
+    let going = |sid: &str, who: &[&str]| ConferenceFacts {
+        sid: sid.into(),
+        ended_by: None,
+        participants: who.iter().map(|w| w.to_string()).collect(),
+    };
+    type Case = (&'static str, Option<&'static str>, Vec<ConferenceFacts>, Option<&'static str>);
+    let cases: Vec<Case> = vec![
+        ("the caller's conference only: together, or never entered", Some("CF1"), vec![ended("CF1", "CAcaller")], None),
+        ("none listed", None, vec![], None),
+        (
+            "the winner alone in one in progress",
+            Some("CF1"),
+            vec![ended("CF1", "CAcaller"), going("CF2", &["CAwinner"])],
+            Some("CF2"),
+        ),
+        ("alone in progress, the caller's never reported", None, vec![going("CF2", &["CAwinner"])], Some("CF2")),
+        ("the two together, in progress", None, vec![going("CF1", &["CAcaller", "CAwinner"])], None),
+        (
+            "the winner's exit ended another",
+            Some("CF1"),
+            vec![ended("CF1", "CAcaller"), ended("CF2", "CAwinner")],
+            Some("CF2"),
+        ),
+        ("the winner's exit ended the caller's own", Some("CF1"), vec![ended("CF1", "CAwinner")], None),
+        (
+            "ended by the winner, the caller's unknown: cannot tell",
+            None,
+            vec![ended("CF1", "CAcaller"), ended("CF2", "CAwinner")],
+            None,
+        ),
+        ("the caller's new hold, in progress", None, vec![ended("CF1", "CAcaller"), going("CF2", &["CAcaller"])], None),
+    ];
+    for (name, caller, records, expected) in cases {
+        let got = join_from_records(caller, "CAcaller", "CAwinner", &records);
+        assert_eq!(got.as_deref(), expected, "{name}");
+    }
 }

@@ -114,6 +114,9 @@ pub struct Inbound {
     pub caller_gone: bool,
     /// A report from a helper's REST-created leg (waves); `event` is then `None`.
     pub wave: Option<WaveReport>,
+    /// The held caller's `<Dial>` action says `DialCallStatus=answered`: a conference took
+    /// place (TwiML `<Dial>` docs: the status after a conference).
+    pub conference_took_place: bool,
 }
 
 /// What a helper's outbound leg (waves) reports.
@@ -313,7 +316,8 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
                 | Endpoint::HoldDone
                 | Endpoint::CallbackOffer
         ) && matches!(get(form, "CallStatus"), Some("completed" | "canceled" | "failed" | "busy" | "no-answer"));
-    Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave })
+    let conference_took_place = endpoint == Endpoint::HoldDone && get(form, "DialCallStatus") == Some("answered");
+    Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave, conference_took_place })
 }
 
 /// Parses `a=1&b=2` into pairs, keeping order and duplicates.
@@ -440,6 +444,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!((got.seq, got.event, got.caller_gone), (Some(4), Some(Event::HoldEnded), true));
+        assert!(!got.conference_took_place);
+        let after_a_conference = |status: &str| {
+            let form = p(&[("CallSid", "CAparent0001"), ("CallStatus", "in-progress"), ("DialCallStatus", status)]);
+            parse(Endpoint::HoldDone, &p(&[("s", "4")]), &form).unwrap().conference_took_place
+        };
+        assert!(after_a_conference("answered"), "Twilio's status after a conference");
+        assert!(!after_a_conference("failed"));
     }
 
     #[test]

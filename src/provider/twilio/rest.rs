@@ -214,6 +214,38 @@ pub struct RecordingResource {
     pub status: Option<String>,
 }
 
+/// A conference, as `GET .../Conferences.json` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ConferenceResource {
+    pub sid: String,
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+    /// `init`, `in-progress` or `completed`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The call whose exit ended the conference (`endConferenceOnExit`), once it ended.
+    #[serde(default)]
+    pub call_sid_ending_conference: Option<String>,
+}
+
+/// Someone in a conference in progress, as `GET .../Participants.json` lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ParticipantResource {
+    pub call_sid: String,
+}
+
+#[derive(Deserialize)]
+struct ParticipantPage {
+    #[serde(default)]
+    participants: Vec<ParticipantResource>,
+}
+
+#[derive(Deserialize)]
+struct ConferencePage {
+    #[serde(default)]
+    conferences: Vec<ConferenceResource>,
+}
+
 /// A recording's audio.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Recording {
@@ -517,6 +549,28 @@ impl RestClient {
         let content_type = header(CONTENT_TYPE).map(str::to_string);
         let content_length = header(CONTENT_LENGTH).and_then(|v| v.trim().parse().ok());
         Ok(Recording { bytes: answer.body, content_type, content_length })
+    }
+
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Conferences.json?FriendlyName=...`: the
+    /// conferences of that name, also those that have ended (the first page of up to 50,
+    /// more than a search ever makes under one name).
+    pub async fn list_conferences(&self, friendly_name: &str) -> Result<Vec<ConferenceResource>> {
+        let mut url = self.url(&["Conferences.json"]);
+        url.query_pairs_mut().append_pair("FriendlyName", friendly_name).append_pair("PageSize", "50");
+        let answer = self.send(Method::GET, url, None, false).await?;
+        let page: ConferencePage = json(&answer)?;
+        Ok(page.conferences)
+    }
+
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Conferences/{Sid}/Participants.json`: who
+    /// is in a conference in progress (an ended one has nobody; the first page of 50).
+    pub async fn list_participants(&self, conference_sid: &str) -> Result<Vec<ParticipantResource>> {
+        let sid = check_sid("CF", conference_sid)?;
+        let mut url = self.url(&["Conferences", sid, "Participants.json"]);
+        url.query_pairs_mut().append_pair("PageSize", "50");
+        let answer = self.send(Method::GET, url, None, false).await?;
+        let page: ParticipantPage = json(&answer)?;
+        Ok(page.participants)
     }
 
     /// `DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json`: the provider's copy
