@@ -27,6 +27,8 @@ pub struct LoadOptions {
     pub seed: u64,
     /// Real milliseconds before each webhook of a call (0: as fast as possible).
     pub pace_ms: u64,
+    /// The served database's `--synchronous` (`full` or `normal`).
+    pub synchronous: String,
 }
 
 #[derive(Clone, Debug)]
@@ -284,6 +286,7 @@ pub struct LoadReport {
     pub baseline: Figures,
     pub options: (usize, usize, usize, u64),
     pub pace_ms: u64,
+    pub synchronous: String,
 }
 
 impl LoadReport {
@@ -296,7 +299,7 @@ impl LoadReport {
                 "p99_ms": round(self.ours.p99_ms / self.baseline.p99_ms.max(1e-9)),
                 "peak_rss_mb": round(self.ours.peak_rss_mb / self.baseline.peak_rss_mb.max(1e-9)),
             },
-            "calls": self.options.0, "concurrency": self.options.1, "participants": self.options.2, "seed": self.options.3, "pace_ms": self.pace_ms,
+            "calls": self.options.0, "concurrency": self.options.1, "participants": self.options.2, "seed": self.options.3, "pace_ms": self.pace_ms, "synchronous": self.synchronous,
         })
     }
 
@@ -308,8 +311,8 @@ impl LoadReport {
             )
         };
         let mut out = format!(
-            "{} calls, {} at a time, {} participants, seed {}, {} ms between webhooks\n\n{:<10} {:>8} {:>9} {:>10} {:>8} {:>8} {:>8} {:>7} {:>9}\n",
-            self.options.0, self.options.1, self.options.2, self.options.3, self.pace_ms, "", "calls", "webhooks", "calls/s", "p50 ms", "p99 ms", "max ms", "errors", "RSS MB"
+            "{} calls, {} at a time, {} participants, seed {}, {} ms between webhooks, synchronous={}\n\n{:<10} {:>8} {:>9} {:>10} {:>8} {:>8} {:>8} {:>7} {:>9}\n",
+            self.options.0, self.options.1, self.options.2, self.options.3, self.pace_ms, self.synchronous, "", "calls", "webhooks", "calls/s", "p50 ms", "p99 ms", "max ms", "errors", "RSS MB"
         );
         out.push_str(&row("burenlijn", &self.ours));
         out.push_str(&row("baseline", &self.baseline));
@@ -338,7 +341,17 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     let port = free_port()?;
     let db_arg = db.display().to_string();
     let server = Server::start(
-        &["serve", "--db", &db_arg, "--public-url", &format!("http://127.0.0.1:{port}"), "--rate-per-source", "0"],
+        &[
+            "serve",
+            "--db",
+            &db_arg,
+            "--public-url",
+            &format!("http://127.0.0.1:{port}"),
+            "--rate-per-source",
+            "0",
+            "--synchronous",
+            &opts.synchronous,
+        ],
         port,
         START,
     )
@@ -409,6 +422,7 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
         baseline,
         options: (opts.calls, opts.concurrency, opts.participants, opts.seed),
         pace_ms: opts.pace_ms,
+        synchronous: opts.synchronous.clone(),
     })
 }
 

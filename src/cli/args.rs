@@ -92,6 +92,10 @@ pub struct ServeArgs {
     /// with --insecure-skip-signature; 0: no limit)
     #[arg(long, default_value_t = 50)]
     pub rate_per_source: u32,
+    /// When a commit is on disk: `full` before it is answered (a power cut loses nothing
+    /// answered), `normal` soon after (a crash of the machine may lose the last commits)
+    #[arg(long, value_enum, default_value_t = Synchronous::Full)]
+    pub synchronous: Synchronous,
     /// Waves: outbound calls to helpers placed per second, at most (Twilio's default account limit is 1)
     #[arg(long, default_value_t = 1.0)]
     pub calls_per_second: f64,
@@ -238,6 +242,9 @@ pub enum BenchCommand {
         /// ringing; 0 sends them back to back (a saturation test)
         #[arg(long, default_value_t = 0)]
         pace_ms: u64,
+        /// The served database's `--synchronous`
+        #[arg(long, value_enum, default_value_t = Synchronous::Full)]
+        synchronous: Synchronous,
         /// Print one JSON object instead of a table
         #[arg(long)]
         json: bool,
@@ -389,4 +396,20 @@ pub struct AddParticipantArgs {
     /// any, near, or not-own-street
     #[arg(long, default_value = "any")]
     pub distance: String,
+}
+
+/// `--synchronous`: SQLite's `synchronous` setting for the service's database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Synchronous {
+    Full,
+    Normal,
+}
+
+impl Synchronous {
+    pub fn durability(self) -> crate::store::Durability {
+        match self {
+            Synchronous::Full => crate::store::Durability::Full,
+            Synchronous::Normal => crate::store::Durability::Normal,
+        }
+    }
 }

@@ -10,8 +10,9 @@ use crate::bench::{crash, desk, load, matching};
 
 pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
-        BenchCommand::Load { calls, concurrency, participants, seed, pace_ms, json } => {
-            let options = load::LoadOptions { calls, concurrency, participants, seed, pace_ms };
+        BenchCommand::Load { calls, concurrency, participants, seed, pace_ms, synchronous, json } => {
+            let synchronous = format!("{synchronous:?}").to_lowercase();
+            let options = load::LoadOptions { calls, concurrency, participants, seed, pace_ms, synchronous };
             let report = runtime()?.block_on(load::run(options))?;
             print(json, || report.json(), || report.table())?;
             Ok(ExitCode::SUCCESS)

@@ -35,6 +35,8 @@ pub struct ServeSettings {
     pub retention_months: u32,
     /// Webhooks a second from one source; 0: no limit.
     pub rate_per_source: u32,
+    /// When a commit is on disk.
+    pub durability: crate::store::Durability,
     /// Set when a dialplan rings in waves: helpers are called through the REST API.
     pub waves: Option<WavesSettings>,
     /// The REST API for the desk's voicemail playback; `None` without `TWILIO_ACCOUNT_SID`.
@@ -70,6 +72,7 @@ impl ServeSettings {
             insecure_skip_signature,
             retention_months,
             rate_per_source,
+            synchronous,
             calls_per_second,
             created_call_fallback_url,
         } = args;
@@ -133,6 +136,7 @@ impl ServeSettings {
             clock_start,
             retention_months,
             rate_per_source,
+            durability: synchronous.durability(),
             waves,
             recordings,
         })
@@ -150,6 +154,7 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         clock_start,
         retention_months,
         rate_per_source,
+        durability,
         waves,
         recordings,
     } = settings;
@@ -194,6 +199,7 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         clock,
         retention_months,
         rate_per_source,
+        durability,
         recordings,
         rest,
         created_call_fallback,

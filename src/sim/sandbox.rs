@@ -97,6 +97,7 @@ impl Sandbox {
             clock: clock.clone(),
             retention_months: 24,
             rate_per_source: 0,
+            durability: crate::store::Durability::Full,
             recordings,
             rest,
             created_call_fallback: network.as_deref().map(super::network::created_call_fallback_url),

@@ -59,12 +59,38 @@ fn migrations() -> Migrations<'static> {
     ])
 }
 
+/// How a commit survives a crash of the machine (`PRAGMA synchronous`, with WAL).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit is on disk before it is answered: a power cut loses nothing that was
+    /// answered. Commits are grouped (`Worker::write`), so the wait for the disk is shared.
+    #[default]
+    Full,
+    /// A commit is on disk soon after: a crash of the process loses nothing, a power cut
+    /// or a kernel crash may lose the last commits.
+    Normal,
+}
+
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        }
+    }
+}
+
 impl Store {
-    /// Opens (creating if needed) and migrates the database file.
+    /// Opens (creating if needed) and migrates the database file, committing durably.
     pub fn open(path: &Path) -> anyhow::Result<Store> {
+        Store::open_with(path, Durability::Full)
+    }
+
+    /// As `open`, with the given durability.
+    pub fn open_with(path: &Path, durability: Durability) -> anyhow::Result<Store> {
         let mut conn = Connection::open(path).with_context(|| format!("cannot open database {}", path.display()))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "synchronous", durability.pragma())?;
         // Checkpoints run on a thread of their own (see `start_checkpointer`), not inside
         // whichever webhook's commit happens to fill the log.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
@@ -126,6 +152,47 @@ impl Store {
         Ok(value)
     }
 
+    /// Group commit: runs each job in a savepoint of its own inside one transaction,
+    /// commits once, and only then hands each job's result on. A job that fails rolls back
+    /// its own savepoint only, and gets its own error; should the commit fail, every job
+    /// gets that error (nothing of the batch was stored).
+    fn write_batch(&self, jobs: Vec<WriteJob>) {
+        let mut conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut done: Vec<Deliver> = Vec::with_capacity(jobs.len());
+        let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => tx,
+            Err(e) => {
+                let why = e.to_string();
+                for job in jobs {
+                    job(None).1(Some(why.clone()));
+                }
+                return;
+            }
+        };
+        for job in jobs {
+            match tx.savepoint() {
+                Ok(mut sp) => {
+                    let (ok, deliver) = job(Some(&sp));
+                    if ok {
+                        if let Err(e) = sp.commit() {
+                            deliver(Some(e.to_string()));
+                            continue;
+                        }
+                    } else {
+                        // Dropping a savepoint rolls it back.
+                        sp.set_drop_behavior(rusqlite::DropBehavior::Rollback);
+                    }
+                    done.push(deliver);
+                }
+                Err(e) => job(None).1(Some(e.to_string())),
+            }
+        }
+        let commit = tx.commit().err().map(|e| e.to_string());
+        for deliver in done {
+            deliver(commit.clone());
+        }
+    }
+
     /// Copies the whole database to `dest` with SQLite's online backup, while others keep
     /// reading and writing; then checks the copy.
     pub fn backup_to(&self, dest: &Path) -> anyhow::Result<()> {
@@ -164,11 +231,27 @@ impl Store {
     }
 }
 
-type Job = Box<dyn FnOnce(&Store) + Send>;
+/// Hands a write job's result on once its batch has committed (or with the commit's error).
+type Deliver = Box<dyn FnOnce(Option<String>) + Send>;
+/// A write job: runs on a savepoint's connection (`None`: there is none, the job only
+/// delivers the error) and says whether it succeeded.
+type WriteJob = Box<dyn FnOnce(Option<&Connection>) -> (bool, Deliver) + Send>;
+
+enum Job {
+    /// Anything: runs alone, and does its own transactions.
+    Any(Box<dyn FnOnce(&Store) + Send>),
+    /// One write transaction, grouped with the others waiting.
+    Write(WriteJob),
+}
+
+/// Write jobs grouped into one commit at most.
+pub const MAX_BATCH: usize = 64;
 
 /// One thread that owns the database for the web service: webhooks hand it their work
 /// and await the answer, so the async runtime never blocks and many webhooks at once do
-/// not fight over a lock.
+/// not fight over a lock. Write jobs waiting together are committed together (group
+/// commit): each in a savepoint of its own, so each is still all-or-nothing and they run
+/// one after the other, but they share one commit and one wait for the disk.
 #[derive(Clone)]
 pub struct Worker {
     jobs: std::sync::mpsc::Sender<Job>,
@@ -180,21 +263,73 @@ impl Worker {
         std::thread::Builder::new()
             .name("burenlijn-store".into())
             .spawn(move || {
-                for job in queue {
-                    job(&store);
+                let mut next = None;
+                loop {
+                    let job = match next.take() {
+                        Some(job) => job,
+                        None => match queue.recv() {
+                            Ok(job) => job,
+                            Err(_) => return,
+                        },
+                    };
+                    match job {
+                        Job::Any(job) => job(&store),
+                        Job::Write(first) => {
+                            let mut batch = vec![first];
+                            while batch.len() < MAX_BATCH {
+                                match queue.try_recv() {
+                                    Ok(Job::Write(job)) => batch.push(job),
+                                    // Runs after this batch, in the order it came.
+                                    Ok(other) => {
+                                        next = Some(other);
+                                        break;
+                                    }
+                                    Err(_) => break,
+                                }
+                            }
+                            store.write_batch(batch);
+                        }
+                    }
                 }
             })
             .expect("the store thread starts");
         Worker { jobs }
     }
 
+    /// Runs `f` in a write transaction of its own on the store's thread, grouped with the
+    /// other write jobs waiting (see `Worker`): all of it is stored, or none, and the
+    /// result comes back only once it is committed.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel::<anyhow::Result<T>>();
+        let job: WriteJob = Box::new(move |conn| {
+            let result = match conn {
+                Some(conn) => f(conn),
+                None => Err(anyhow::anyhow!("no transaction could be started")),
+            };
+            let ok = result.is_ok();
+            let deliver: Deliver = Box::new(move |commit_error| {
+                let _ = tx.send(match (result, commit_error) {
+                    (Ok(value), None) => Ok(value),
+                    (Ok(_), Some(e)) => Err(anyhow::anyhow!("the database could not store this: {e}")),
+                    (Err(e), _) => Err(e),
+                });
+            });
+            (ok, deliver)
+        });
+        self.jobs.send(Job::Write(job)).map_err(|_| anyhow::anyhow!("the store thread has stopped"))?;
+        rx.await.map_err(|_| anyhow::anyhow!("the store thread dropped a job"))?
+    }
+
     /// Runs `f` on the store's thread.
     pub async fn run<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> T + Send + 'static) -> anyhow::Result<T> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.jobs
-            .send(Box::new(move |store| {
+            .send(Job::Any(Box::new(move |store| {
                 let _ = tx.send(f(store));
-            }))
+            })))
             .map_err(|_| anyhow::anyhow!("the store thread has stopped"))?;
         rx.await.map_err(|_| anyhow::anyhow!("the store thread dropped a job"))
     }
@@ -202,6 +337,54 @@ impl Worker {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    /// Write jobs waiting together share one commit; the one that fails loses only its own
+    /// writes and gets its own error.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_with_a_failing_job_commits_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(super::Store::open(&dir.path().join("t.db")).unwrap());
+        store.write(|tx| Ok(tx.execute_batch("CREATE TABLE t (x INTEGER NOT NULL)")?)).unwrap();
+        let worker = super::Worker::start(store.clone());
+        // Hold the store's thread so the writes below queue up and form one batch.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let holder = worker.clone();
+        let hold = tokio::spawn(async move { holder.run(move |_| held.recv().unwrap()).await });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let insert = |x: i64, fail: bool| {
+            let worker = worker.clone();
+            tokio::spawn(async move {
+                worker
+                    .write(move |tx| {
+                        tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?;
+                        if fail {
+                            anyhow::bail!("job {x} refused");
+                        }
+                        Ok(x)
+                    })
+                    .await
+            })
+        };
+        let jobs = [insert(1, false), insert(2, true), insert(3, false)];
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        release.send(()).unwrap();
+        hold.await.unwrap().unwrap();
+        let mut results = Vec::new();
+        for job in jobs {
+            results.push(job.await.unwrap().map_err(|e| e.to_string()));
+        }
+        assert_eq!(results, vec![Ok(1), Err("job 2 refused".to_string()), Ok(3)]);
+        let stored: Vec<i64> = store
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT x FROM t ORDER BY x")?;
+                let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+                Ok(rows)
+            })
+            .unwrap();
+        assert_eq!(stored, vec![1, 3], "the failing job's own insert is rolled back, the others are committed");
+    }
+
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();

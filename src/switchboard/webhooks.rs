@@ -44,9 +44,10 @@ pub async fn answer(sb: Arc<Switchboard>, endpoint: Endpoint, inbound: Inbound) 
         Some(Event::HelperWaitTick { attempt }) => Some(Next::HelperWait { attempt: *attempt }),
         _ => None,
     };
-    let outcome = sb.worker.run(move |_| handle(&st, endpoint, inbound)).await;
+    // One write transaction, committed together with the other webhooks waiting.
+    let outcome = sb.worker.write(move |tx| handle(tx, &st, endpoint, inbound)).await;
     let error = match outcome {
-        Ok(Ok((body, outbound))) => {
+        Ok((body, outbound)) => {
             // The desk's Now page follows every change (no one listening is fine).
             let _ = sb.changes.send(call_sid.clone());
             dispatch(sb.clone(), outbound);
@@ -56,7 +57,7 @@ pub async fn answer(sb: Arc<Switchboard>, endpoint: Endpoint, inbound: Inbound) 
             }
             return Answer { body, failed: false };
         }
-        Ok(Err(e)) | Err(e) => e,
+        Err(e) => e,
     };
     tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %error, "webhook failed; sending the fallback document");
     Answer { body: fallback(&sb, endpoint, &to, &call_sid, wait_again), failed: true }
@@ -111,12 +112,17 @@ fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, w
     render(state, &voice, sid, 0, &actions)
 }
 
-/// Runs one webhook in one transaction and returns the document to send, with what to
-/// tell the provider after the transaction has committed.
-fn handle(state: &Switchboard, endpoint: Endpoint, inbound: Inbound) -> anyhow::Result<(String, Outbound)> {
+/// Runs one webhook inside its transaction and returns the document to send, with what
+/// to tell the provider after the transaction has committed.
+fn handle(
+    tx: &Connection,
+    state: &Switchboard,
+    endpoint: Endpoint,
+    inbound: Inbound,
+) -> anyhow::Result<(String, Outbound)> {
     let now = state.clock.now();
     let mut out = Outbound::default();
-    let body = state.store.write(|tx| {
+    let body = (|| {
         if endpoint == Endpoint::Voice {
             return incoming(tx, state, &inbound, now);
         }
@@ -137,8 +143,7 @@ fn handle(state: &Switchboard, endpoint: Endpoint, inbound: Inbound) -> anyhow::
             return Ok(render(state, voice, &stored.call_sid, stored.seq, &reply));
         }
         let before = call.state.phase.clone();
-        let report =
-            Report { caller_gone: inbound.caller_gone, conference_took_place: inbound.conference_took_place };
+        let report = Report { caller_gone: inbound.caller_gone, conference_took_place: inbound.conference_took_place };
         let Some(event) = inbound.event.clone() else {
             return Ok(render(state, voice, &call.call_sid, call.seq, &[]));
         };
@@ -185,7 +190,7 @@ fn handle(state: &Switchboard, endpoint: Endpoint, inbound: Inbound) -> anyhow::
                 Ok(body)
             }
         }
-    })?;
+    })()?;
     Ok((body, out))
 }
 

@@ -44,6 +44,8 @@ pub struct ServeConfig {
     /// Webhooks with a failed signature a second from one source (every webhook, when
     /// signatures are not checked); 0: no limit.
     pub rate_per_source: u32,
+    /// When a commit is on disk (`--synchronous`).
+    pub durability: crate::store::Durability,
     /// The provider's REST API, for fetching voicemail recordings into the database and
     /// deleting them (and call records) at the provider; `None` without credentials.
     pub recordings: Option<Recordings>,
@@ -76,9 +78,9 @@ pub struct Application {
 impl Application {
     /// Opens the database and binds the port (port 0 picks a free one).
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
-        let db = config.db.clone();
+        let (db, durability) = (config.db.clone(), config.durability);
         let store = tokio::task::spawn_blocking(move || -> anyhow::Result<Arc<Store>> {
-            let store = Arc::new(Store::open(&db)?);
+            let store = Arc::new(Store::open_with(&db, durability)?);
             Store::start_checkpointer(&store, &db)?;
             Ok(store)
         })
