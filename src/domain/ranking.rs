@@ -62,6 +62,12 @@ pub enum Ineligible {
 }
 
 pub fn eligibility(c: &Candidate, req: &Request<'_>) -> Result<(), Ineligible> {
+    eligibility_within(c, req, req.ringing_hours.contains(req.now))
+}
+
+/// `eligibility`, with whether it is within the ringing hours known already (the same for
+/// every candidate of a request, so `rank` and `best` look it up once).
+fn eligibility_within(c: &Candidate, req: &Request<'_>, in_ringing_hours: bool) -> Result<(), Ineligible> {
     let p = &c.participant;
     if !p.details.offers(req.category) {
         return Err(Ineligible::DoesNotOffer);
@@ -72,7 +78,7 @@ pub fn eligibility(c: &Candidate, req: &Request<'_>) -> Result<(), Ineligible> {
     if req.caller_phone == Some(&p.details.phone) {
         return Err(Ineligible::IsCaller);
     }
-    if !req.ringing_hours.contains(req.now) {
+    if !in_ringing_hours {
         return Err(Ineligible::OutsideRingingHours);
     }
     if !p.details.available.is_empty() && !p.details.available.contains(req.now) {
@@ -102,12 +108,18 @@ pub fn wish_respected(p: &Participant, caller_at: Option<Whereabouts<'_>>) -> bo
 }
 
 fn same_street(street: &str, postcode: &str, at: Whereabouts<'_>) -> bool {
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    if street.trim().is_empty() || norm(street) != norm(at.street) {
+    // Word by word, ignoring case and spacing (without building new strings: this runs
+    // for every candidate).
+    if street.trim().is_empty() || !words(street).eq(words(at.street)) {
         return false;
     }
     // A Kerkstraat in the next village is not the same street.
     postcode.is_empty() || at.postcode.is_empty() || same_area(postcode, at.postcode)
+}
+
+/// A street's words in lower case, each followed by a space.
+fn words(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.split_whitespace().flat_map(|w| w.chars().flat_map(char::to_lowercase).chain([' ']))
 }
 
 /// Same four-digit postcode area.
@@ -134,6 +146,9 @@ pub fn rested_score(c: &Candidate, at: Timestamp) -> f64 {
 /// are known, the highest [`rested_score`]; then the least recently asked (never asked
 /// first); ties by registration order.
 pub fn rank<'c>(candidates: &'c [Candidate], req: &Request<'_>) -> Vec<&'c Candidate> {
+    if !req.ringing_hours.contains(req.now) {
+        return Vec::new();
+    }
     let mut eligible: Vec<Keyed<'c>> = candidates.iter().filter_map(|c| keyed(c, req)).collect();
     eligible.sort_by(order);
     eligible.into_iter().map(|(c, _, _)| c).collect()
@@ -141,14 +156,18 @@ pub fn rank<'c>(candidates: &'c [Candidate], req: &Request<'_>) -> Vec<&'c Candi
 
 /// The first of `rank`, without sorting everyone: who to ring next.
 pub fn best<'c>(candidates: &'c [Candidate], req: &Request<'_>) -> Option<&'c Candidate> {
+    if !req.ringing_hours.contains(req.now) {
+        return None;
+    }
     candidates.iter().filter_map(|c| keyed(c, req)).min_by(order).map(|(c, _, _)| c)
 }
 
 /// An eligible candidate with its tier (continuity, wish) and score.
 type Keyed<'c> = (&'c Candidate, (bool, bool), f64);
 
+/// Only for a request within the ringing hours.
 fn keyed<'c>(c: &'c Candidate, req: &Request<'_>) -> Option<Keyed<'c>> {
-    eligibility(c, req).ok()?;
+    eligibility_within(c, req, true).ok()?;
     let tier = (!c.helped_caller_before, !wish_respected(&c.participant, req.caller_at));
     let score = if c.likelihood.is_some() { rested_score(c, req.at) } else { 0.0 };
     Some((c, tier, score))

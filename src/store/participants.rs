@@ -2,7 +2,9 @@
 
 use jiff::civil::Date;
 use jiff::Timestamp;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::FxHashSet;
 use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -151,7 +153,9 @@ pub struct RegistryCache {
 /// The register per category.
 type ByCategory = HashMap<String, Arc<Vec<Arc<Participant>>>>;
 /// When each participant (by id) was last rung, in seconds.
-type LastAsked = HashMap<i64, i64>;
+/// (Keyed by id and looked up once per candidate on every pick: a fast hash, as ids are
+/// ours, not an attacker's.)
+type LastAsked = rustc_hash::FxHashMap<i64, i64>;
 /// (history version, time zone, when computed, what was learned).
 type Learned = (i64, String, i64, Arc<Likelihoods>);
 
@@ -181,7 +185,7 @@ pub fn candidates(
     call_sid: &str,
     caller_phone: Option<&PhoneNumber>,
 ) -> anyhow::Result<Vec<Candidate>> {
-    let ids = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> anyhow::Result<HashSet<i64>> {
+    let ids = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> anyhow::Result<FxHashSet<i64>> {
         let mut stmt = conn.prepare_cached(sql)?;
         let set = stmt.query_map(p, |r| r.get::<_, Option<i64>>(0))?.filter_map(|r| r.ok().flatten()).collect();
         Ok(set)
@@ -202,14 +206,14 @@ pub fn candidates(
             "SELECT helper_id FROM matches WHERE caller_phone = ?1 AND category = ?2",
             &[&phone.as_str(), &category],
         )?,
-        None => HashSet::new(),
+        None => FxHashSet::default(),
     };
     let people = offering(conn, cache, category)?;
     let registry_version = cache.inner.lock().unwrap_or_else(|p| p.into_inner()).0;
     let mut guard = cache.last_asked.lock().unwrap_or_else(|p| p.into_inner());
     let (since, mut map) = match guard.take() {
         Some((v, latest, map)) if v == registry_version => (latest, map),
-        _ => (i64::MIN, HashMap::new()),
+        _ => (i64::MIN, LastAsked::default()),
     };
     let mut latest = since;
     let mut rows = conn.prepare_cached("SELECT id, last_asked_at FROM participants WHERE last_asked_at >= ?1")?;
