@@ -30,6 +30,8 @@ pub struct CrashOptions {
     pub kinder_retries: Duration,
     /// Explain each extra match on stderr.
     pub explain: bool,
+    /// The served database's `--synchronous` (`full` or `normal`).
+    pub synchronous: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,11 +95,20 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     prepare_database(&db, 300, opts.seed)?;
     let port = free_port()?;
     let base = format!("http://127.0.0.1:{port}");
-    let mut args: Vec<String> =
-        ["serve", "--db", &db.display().to_string(), "--public-url", &base, "--rate-per-source", "0"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+    let mut args: Vec<String> = [
+        "serve",
+        "--db",
+        &db.display().to_string(),
+        "--public-url",
+        &base,
+        "--rate-per-source",
+        "0",
+        "--synchronous",
+        &opts.synchronous,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let mut env: Vec<(String, String)> = Vec::new();
     let network = if opts.waves {
         // The example dialplan ringing in waves, and the REST API the service places the

@@ -312,6 +312,9 @@ pub enum BenchCommand {
         /// what the database holds for it (on stderr)
         #[arg(long)]
         explain: bool,
+        /// The served database's `--synchronous`
+        #[arg(long, value_enum, default_value_t = Synchronous::Full)]
+        synchronous: Synchronous,
         #[arg(long)]
         json: bool,
     },

@@ -29,7 +29,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             print(json, || report.json(), || report.table())?;
             Ok(ExitCode::SUCCESS)
         }
-        BenchCommand::Crash { calls, concurrency, kills, seed, waves, kinder_retries, explain, json } => {
+        BenchCommand::Crash { calls, concurrency, kills, seed, waves, kinder_retries, explain, synchronous, json } => {
             let options = crash::CrashOptions {
                 calls,
                 concurrency,
@@ -38,6 +38,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
                 waves,
                 kinder_retries: std::time::Duration::from_secs(kinder_retries),
                 explain,
+                synchronous: format!("{synchronous:?}").to_lowercase(),
             };
             let report = runtime()?.block_on(crash::run(options))?;
             print(json, || report.json(), || report.table())?;
