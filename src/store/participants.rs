@@ -406,6 +406,15 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
     conn.execute(&format!("DELETE FROM webhook_responses WHERE call_sid IN ({theirs})"), params![id, phone])?;
     conn.execute(&format!("UPDATE follow_ups SET note = NULL WHERE call_sid IN ({theirs})"), params![id, phone])?;
     conn.execute("DELETE FROM notes WHERE participant_id = ?1 OR phone = ?2", params![id, phone])?;
+    // Their call-back requests: nobody calls them back any more, and the number goes.
+    conn.execute(
+        &format!(
+            "UPDATE open_requests SET phone = NULL, status = CASE WHEN status IN ({}) THEN ?3 ELSE status END
+             WHERE participant_id = ?1 OR phone = ?2",
+            super::callbacks::sql_list(&crate::domain::callback::RequestStatus::IN_PROGRESS)
+        ),
+        params![id, phone, crate::domain::callback::RequestStatus::Closed],
+    )?;
     conn.execute(
         "UPDATE attempts SET helper_phone = NULL, helper_first_name = '' WHERE helper_id = ?1 OR helper_phone = ?2",
         params![id, phone],
