@@ -580,7 +580,7 @@ impl Stepper<'_, '_> {
             (phase, Event::CallerGone) => self.caller_gone(phase),
             (Phase::Ended { .. }, _) => self.reply.push(Action::Hangup),
             (_, _) => {
-                // A report that does not fit the call (the web layer filters duplicates,
+                // A report that does not fit the call (the application layer filters duplicates,
                 // so this is a provider oddity): keep the state, end this document kindly.
                 self.say(PromptKey::SomethingWentWrong);
                 self.reply.push(Action::Hangup);
@@ -684,7 +684,7 @@ impl Stepper<'_, '_> {
             Phase::Ringing(Ring { attempt, helper_id: helper.id, helper_first_name: helper.first_name, key: None });
     }
 
-    /// Waves: the caller waits on hold; the web layer rings the first wave.
+    /// Waves: the caller waits on hold; the application layer rings the first wave.
     fn hold(&mut self) {
         if self.ctx.caller_gone {
             self.end(Outcome::Abandoned, Stage::Ringing);

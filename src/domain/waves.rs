@@ -1,8 +1,9 @@
 //! Ringing in waves: the caller waits on hold while the service rings helpers itself,
 //! `wave_size` at a time. A pure model of one search: which helpers are in flight, when to
 //! ring more, who wins a yes, and when the limits are reached. No I/O, no clock: the
-//! snapshot and `now` come in, decisions go out; the web layer stores them and then (after
-//! the transaction commits) talks to the provider.
+//! search and `now` come in, the search as it is now and typed commands go out
+//! ([`step`]); the application layer (`switchboard::waves`) stores them and, after the
+//! transaction commits, talks to the provider.
 //!
 //! A "wave" is topped up rather than waited out: as soon as one helper in flight says no
 //! or does not answer, the next one is rung, so `wave_size` phones ring whenever there are

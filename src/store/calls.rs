@@ -567,7 +567,7 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, ba
         super::provider_jobs::forget_call(conn, sid, now)?;
         exec(
             conn,
-            "UPDATE attempts SET helper_id = NULL, helper_phone = NULL, helper_first_name = '' WHERE call_sid = ?1",
+            "UPDATE attempts SET helper_id = NULL, helper_phone = NULL, helper_first_name = '', leg_sid = NULL WHERE call_sid = ?1",
             [sid],
         )?;
         exec(conn, "UPDATE matches SET helper_id = NULL, caller_phone = NULL WHERE call_sid = ?1", [sid])?;
@@ -600,4 +600,14 @@ pub fn anonymise_all_before(
             return Ok(total);
         }
     }
+}
+
+/// Dial mode: the provider's CallSid of attempt `attempt`'s leg, once known.
+pub fn set_attempt_leg(conn: &Connection, call_sid: &str, attempt: u32, leg_sid: &str) -> anyhow::Result<()> {
+    exec(
+        conn,
+        "UPDATE attempts SET leg_sid = ?3 WHERE call_sid = ?1 AND attempt = ?2 AND leg_sid IS NULL",
+        params![call_sid, attempt, leg_sid],
+    )?;
+    Ok(())
 }

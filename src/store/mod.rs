@@ -56,6 +56,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/004_callbacks.sql")),
         M::up(include_str!("migrations/005_conference_joins.sql")),
         M::up(include_str!("migrations/006_provider_jobs.sql")),
+        M::up(include_str!("migrations/007_attempt_legs.sql")),
     ])
 }
 

@@ -383,8 +383,8 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
     };
     let theirs = "SELECT call_sid FROM calls WHERE caller_id = ?1 OR from_number = ?2";
     // What the provider keeps of them: the recordings and call records of their calls, and
-    // the records of the legs that rang them as a helper in waves or called them back. (In
-    // dial mode a helper's leg is the provider's child call, whose CallSid is not stored.)
+    // the records of the legs that rang them as a helper (in waves, or the child call of a
+    // `<Dial>`) or called them back.
     let their_calls: Vec<String> =
         conn.prepare(theirs)?.query_map(params![id, phone], |r| r.get(0))?.collect::<Result<_, _>>()?;
     for sid in &their_calls {
@@ -392,8 +392,9 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
     }
     let their_legs: Vec<String> = conn
         .prepare(
-            "SELECT leg_sid FROM wave_legs w JOIN attempts a ON a.call_sid = w.call_sid AND a.attempt = w.attempt
+            "SELECT w.leg_sid FROM wave_legs w JOIN attempts a ON a.call_sid = w.call_sid AND a.attempt = w.attempt
              WHERE (w.helper_id = ?1 OR a.helper_phone = ?2) AND w.leg_sid IS NOT NULL
+             UNION SELECT leg_sid FROM attempts WHERE (helper_id = ?1 OR helper_phone = ?2) AND leg_sid IS NOT NULL
              UNION SELECT resident_leg_sid FROM open_requests
              WHERE (participant_id = ?1 OR phone = ?2) AND resident_leg_sid IS NOT NULL",
         )?

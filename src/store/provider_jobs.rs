@@ -1,6 +1,6 @@
 //! What the provider keeps: the local copies of voicemails (`recordings`, the audio as a
 //! BLOB) and the durable jobs that fetch a voicemail and delete it, or a call record, at
-//! the provider (`provider_jobs`). The jobs are run by `web::provider_jobs`; here they are
+//! the provider (`provider_jobs`). The jobs are run by `switchboard::provider_jobs`; here they are
 //! queued in the same transaction as what calls for them (a voicemail stored, a call
 //! anonymised, a person erased), so none is ever forgotten.
 
@@ -164,6 +164,7 @@ pub fn forget_call(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow:
     let legs: Vec<String> = conn
         .prepare_cached(
             "SELECT leg_sid FROM wave_legs WHERE call_sid = ?1 AND leg_sid IS NOT NULL
+             UNION SELECT leg_sid FROM attempts WHERE call_sid = ?1 AND leg_sid IS NOT NULL
              UNION SELECT resident_leg_sid FROM open_requests
              WHERE (search_sid = ?1 OR call_sid = ?1) AND resident_leg_sid IS NOT NULL",
         )?

@@ -1,7 +1,7 @@
 //! The application layer: the switchboard's use cases, between `web` (which only speaks
 //! HTTP) and `store` (which only speaks SQL).
 //!
-//! Each webhook is one transaction script (`webhooks::handle`): load the call, run the
+//! Each webhook is one transaction script (`webhooks::answer`): load the call, run the
 //! pure model (`domain::call::step`, and for a search in waves `domain::waves::step`),
 //! store what changed, render the reply through `provider`, and only after the commit tell
 //! the provider what was decided (`dispatch`). The background jobs (closing calls whose

@@ -142,6 +142,10 @@ fn handle(
             log_step(&stored, endpoint);
             return Ok(render(state, voice, &stored.call_sid, stored.seq, &reply));
         }
+        if let Some((attempt, leg)) = &inbound.helper_leg {
+            // So that anonymising the call or erasing the helper deletes it at the provider.
+            calls::set_attempt_leg(tx, &call.call_sid, *attempt, leg)?;
+        }
         let before = call.state.phase.clone();
         let report = Report { caller_gone: inbound.caller_gone, conference_took_place: inbound.conference_took_place };
         let Some(event) = inbound.event.clone() else {

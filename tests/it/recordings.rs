@@ -321,6 +321,18 @@ async fn erasing_the_caller_removes_our_copy_and_deletes_the_call_at_the_provide
     let (call, recording) = a_kept_voicemail(&app, &fake).await;
     // Jan called once more, and hung up at the menu.
     let second = app.call(JAN, Script::keys(&[])).await.call_sid;
+    // The neighbours rung for the first call: each a child call of its `<Dial>`.
+    let sb = app.sandbox.state.switchboard.clone();
+    let legs: Vec<String> = sb
+        .store
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT leg_sid FROM attempts WHERE leg_sid IS NOT NULL ORDER BY attempt")?;
+            let rows = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            Ok(rows)
+        })
+        .unwrap();
+    assert!(!legs.is_empty());
+    assert_eq!(legs.len() as i64, app.count("SELECT count(*) FROM attempts").await, "each leg is known by its CallSid");
 
     erase_jan(&app, &mut b).await;
     until(&app, JOBS, 0).await;
@@ -328,6 +340,9 @@ async fn erasing_the_caller_removes_our_copy_and_deletes_the_call_at_the_provide
     assert_eq!(b.get(&format!("/desk/voicemail/{call}")).await.status, 404);
     assert_eq!(fake.asked(&call), asked(&[("DELETE", format!("{call}.json"), 204)]));
     assert_eq!(fake.asked(&second), asked(&[("DELETE", format!("{second}.json"), 204)]));
+    for leg in &legs {
+        assert_eq!(fake.asked(leg), asked(&[("DELETE", format!("{leg}.json"), 204)]), "the helper's leg goes too");
+    }
     // Already deleted after the fetch: asked again, and gone.
     assert_eq!(fake.asked(&recording).last().unwrap(), &("DELETE".into(), format!("{recording}.json"), 404));
     let dump = app.snapshot().await;

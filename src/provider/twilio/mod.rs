@@ -117,6 +117,9 @@ pub struct Inbound {
     /// The held caller's `<Dial>` action says `DialCallStatus=answered`: a conference took
     /// place (TwiML `<Dial>` docs: the status after a conference).
     pub conference_took_place: bool,
+    /// Dial mode: (attempt, the helper's leg): the child call of the caller's `<Dial>`, as
+    /// its whisper (`CallSid` beside `ParentCallSid`) or the Dial action (`DialCallSid`) names it.
+    pub helper_leg: Option<(u32, String)>,
 }
 
 /// What a helper's outbound leg (waves) reports.
@@ -317,7 +320,14 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
                 | Endpoint::CallbackOffer
         ) && matches!(get(form, "CallStatus"), Some("completed" | "canceled" | "failed" | "busy" | "no-answer"));
     let conference_took_place = endpoint == Endpoint::HoldDone && get(form, "DialCallStatus") == Some("answered");
-    Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave, conference_took_place })
+    let helper_leg = match endpoint {
+        Endpoint::HelperDone => get(form, "DialCallSid"),
+        Endpoint::Whisper => get(form, "ParentCallSid").and(get(form, "CallSid")),
+        _ => None,
+    }
+    .and_then(|sid| valid_sid(sid).ok())
+    .and_then(|sid| Some((number::<u32>(query, "n").ok()?, sid.to_string())));
+    Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave, conference_took_place, helper_leg })
 }
 
 /// Parses `a=1&b=2` into pairs, keeping order and duplicates.
@@ -331,6 +341,27 @@ mod tests {
 
     fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn the_helper_s_leg_is_named_by_the_dial_action_and_the_whisper() {
+        let done = parse(
+            Endpoint::HelperDone,
+            &p(&[("s", "4"), ("n", "2")]),
+            &p(&[("CallSid", "CAparent0001"), ("DialCallStatus", "completed"), ("DialCallSid", "CAchild00002")]),
+        )
+        .unwrap();
+        assert_eq!(done.helper_leg, Some((2, "CAchild00002".to_string())));
+        let whisper = parse(
+            Endpoint::Whisper,
+            &p(&[("call", "CAparent0001"), ("n", "3")]),
+            &p(&[("CallSid", "CAchild00003"), ("ParentCallSid", "CAparent0001")]),
+        )
+        .unwrap();
+        assert_eq!(whisper.helper_leg, Some((3, "CAchild00003".to_string())));
+        let menu =
+            parse(Endpoint::Menu, &p(&[("s", "1")]), &p(&[("CallSid", "CAparent0001"), ("Digits", "1")])).unwrap();
+        assert_eq!(menu.helper_leg, None);
     }
 
     #[test]

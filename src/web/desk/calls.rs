@@ -1,5 +1,5 @@
 //! The call log with its filters, one call's timeline, and voicemail playback (from our
-//! own copy: `web::provider_jobs` fetches it from the provider).
+//! own copy: `switchboard::provider_jobs` fetches it from the provider).
 
 use std::sync::Arc;
 
