@@ -236,14 +236,6 @@ pub fn unconfirmed_joins(conn: &Connection, before: Timestamp) -> anyhow::Result
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Searches still looking for a helper (for the periodic check of time limits).
-pub fn searching(conn: &Connection) -> anyhow::Result<Vec<String>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT call_sid FROM wave_searches WHERE status = 'searching' ORDER BY started_at")?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 /// At start-up: legs the last process decided to place but never heard back about from
 /// the provider (it stopped between the decision and the REST call, or before storing the
 /// answer) count as failed, so a held caller's search moves on at once. Returns how many.
