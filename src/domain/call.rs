@@ -10,6 +10,7 @@ use super::action::{Action, Next};
 use super::dialplan::{Dialplan, RingMode};
 use super::phone::{CallerNumber, PhoneNumber};
 use super::prompts::{PromptKey, Prompts, Speech};
+use super::waves::Tell;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallState {
@@ -166,22 +167,6 @@ pub enum Event {
     CallerGone,
     /// Waves: the hold's wait document is asked for again (every few seconds).
     HoldTick,
-    /// Waves: the helper who said yes entered a conference without the caller in it (the
-    /// caller hung up in the moment between the yes and the join).
-    WinnerAlone {
-        attempt: u32,
-    },
-    /// Waves: the line of the helper who said yes dropped before they entered the caller's
-    /// conference: the yes never reached the caller, and the search goes on.
-    WinnerDropped {
-        attempt: u32,
-    },
-    /// Call back later: the resident entered a conference without the helper who said yes
-    /// (whose line dropped just before).
-    ResidentAlone {
-        attempt: u32,
-        helper_first_name: String,
-    },
     /// Call back later: the helper's wait document is asked for again.
     HelperWaitTick {
         attempt: u32,
@@ -189,20 +174,10 @@ pub enum Event {
     /// Waves: the caller left the hold (moved there by us when the search ended, or the
     /// conversation with the helper ended).
     HoldEnded,
-    /// Waves: a helper's leg picked up and is about to hear the request.
-    WaveAnswered {
-        attempt: u32,
-        helper_first_name: String,
-        still_wanted: bool,
-    },
-    /// Waves: a helper pressed a key; for a 1, `verdict` is what `waves::yes` decided in
-    /// the same transaction.
-    WaveKey {
-        attempt: u32,
-        helper_id: i64,
-        key: Option<String>,
-        verdict: Option<super::waves::Yes>,
-    },
+    /// Waves: what the search in waves tells the call flow (`waves::step`'s `Tell`: a
+    /// helper's leg picked up or pressed a key, the winner is alone or dropped, the resident
+    /// is alone).
+    Search(Tell),
     /// The key after "shall we call you back?" (`None`: nothing pressed).
     CallbackKey(Option<String>),
     /// Call back later: the resident picked up; the helper who said yes is waiting.
@@ -458,7 +433,7 @@ impl Stepper<'_, '_> {
             }
             (
                 Phase::Holding { matched: true } | Phase::Ended { outcome: Outcome::Matched, .. },
-                Event::WinnerAlone { attempt },
+                Event::Search(Tell::WinnerAlone { attempt }),
             ) if !self.ctx.callback => {
                 // Said to the helper, on their line, through the provider's REST API.
                 self.say(PromptKey::WaveCallerLeft);
@@ -469,7 +444,7 @@ impl Stepper<'_, '_> {
                 self.state.phase = Phase::Ended { outcome: Outcome::Abandoned, from: Stage::Ringing };
                 self.state.ended_at = Some(self.state.ended_at.unwrap_or(self.ctx.now));
             }
-            (Phase::Holding { matched: true }, Event::WinnerDropped { attempt }) => {
+            (Phase::Holding { matched: true }, Event::Search(Tell::WinnerDropped { attempt })) => {
                 // The caller never noticed: they still hear the hold's kind words, and the
                 // next helpers are rung. (Call back later: the request stays open, and the
                 // resident's phone, if it rings already, stops.)
@@ -477,7 +452,7 @@ impl Stepper<'_, '_> {
                 self.effects.push(Effect::AttemptEnded { attempt, result: AttemptResult::Canceled });
                 self.state.phase = Phase::Holding { matched: false };
             }
-            (Phase::Ended { outcome: Outcome::Matched, .. }, Event::WinnerDropped { attempt })
+            (Phase::Ended { outcome: Outcome::Matched, .. }, Event::Search(Tell::WinnerDropped { attempt }))
                 if !self.ctx.callback =>
             {
                 // The caller's call ended (their line, or the provider's fallback while this
@@ -522,15 +497,15 @@ impl Stepper<'_, '_> {
             }
             (
                 Phase::Holding { matched: false },
-                Event::WaveAnswered { attempt, helper_first_name, still_wanted: true },
+                Event::Search(Tell::Answered { attempt, helper_first_name, still_wanted: true }),
             ) => {
                 self.effects.push(Effect::HelperAnswered { attempt });
                 let ring = Ring { attempt, helper_id: 0, helper_first_name, key: None };
                 self.whisper_to(&ring, Next::WaveKey { attempt });
             }
-            (Phase::Holding { matched: true }, Event::WaveAnswered { .. }) => self.already_found(),
-            (_, Event::WaveAnswered { .. }) => self.caller_gone_to_helper(),
-            (phase, Event::WaveKey { attempt, helper_id, key, verdict }) => {
+            (Phase::Holding { matched: true }, Event::Search(Tell::Answered { .. })) => self.already_found(),
+            (_, Event::Search(Tell::Answered { .. })) => self.caller_gone_to_helper(),
+            (phase, Event::Search(Tell::Key { attempt, helper_id, key, verdict })) => {
                 self.wave_key(phase, attempt, helper_id, key, verdict)
             }
             (Phase::Holding { matched: false }, Event::CallbackKey(key)) => {
@@ -561,7 +536,7 @@ impl Stepper<'_, '_> {
                 // The helper's line dropped while the resident's phone rang.
                 self.helper_left_the_resident(&helper_first_name);
             }
-            (Phase::Holding { matched: true }, Event::ResidentAlone { attempt, helper_first_name }) => {
+            (Phase::Holding { matched: true }, Event::Search(Tell::ResidentAlone { attempt, helper_first_name })) => {
                 // The helper's line dropped in the moment between the good news and the join.
                 self.helper_left_the_resident(&helper_first_name);
                 self.effects.push(Effect::MatchUndone { attempt });

@@ -78,9 +78,9 @@ async fn stop_phone(state: &Arc<Switchboard>, rest: &twilio::rest::RestClient, s
     };
     let (Some(status), Some((call_sid, attempt))) = (ended, stop.helper_leg.clone()) else { return };
     let st = state.clone();
-    match state.worker.run(move |_| leg_ended(&st, &call_sid, attempt, status)).await {
-        Ok(Ok(out)) => dispatch(state.clone(), out),
-        Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not record the end of a cancelled leg"),
+    match state.worker.write(move |tx| leg_ended(tx, &st, &call_sid, attempt, status)).await {
+        Ok(out) => dispatch(state.clone(), out),
+        Err(e) => tracing::error!(error = %e, "could not record the end of a cancelled leg"),
     }
 }
 
@@ -135,23 +135,23 @@ async fn call_resident(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClie
         Ok(created) => {
             let sid = leg.call_sid.clone();
             let leg_sid = created.sid.clone();
-            let res = state.worker.run(move |store| store.write(|tx| calls_resident_leg(tx, &sid, &leg_sid))).await;
+            let res = state.worker.write(move |tx| calls_resident_leg(tx, &sid, &leg_sid)).await;
             match res {
-                Ok(Ok(true)) => {}
-                Ok(Ok(false)) => {
+                Ok(true) => {}
+                Ok(false) => {
                     if let Err(e) = rest.update_call(&created.sid, &UpdateCall::Cancel).await {
                         tracing::warn!(error = %e, "could not cancel the resident's call");
                     }
                 }
-                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not store the resident's call"),
+                Err(e) => tracing::error!(error = %e, "could not store the resident's call"),
             }
         }
         Err(e) => {
             tracing::warn!(search = %leg.call_sid, resident = %leg.to.masked(), error = %e, "could not call the resident back");
             let st = state.clone();
-            match state.worker.run(move |_| resident_failed(&st, &leg.call_sid)).await {
-                Ok(Ok(out)) => dispatch(state, out),
-                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not record a failed call back"),
+            match state.worker.write(move |tx| resident_failed(tx, &st, &leg.call_sid)).await {
+                Ok(out) => dispatch(state, out),
+                Err(e) => tracing::error!(error = %e, "could not record a failed call back"),
             }
         }
     }
@@ -175,13 +175,10 @@ async fn create_leg(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>
     };
     match rest.create_call(&create).await {
         Ok(created) => {
-            let (st, l, sid) = (state.clone(), leg.clone(), created.sid.clone());
-            let status = state
-                .worker
-                .run(move |store| store.write(|tx| store::set_leg_sid(tx, &l.call_sid, l.attempt, &sid)))
-                .await;
+            let (l, sid) = (leg.clone(), created.sid.clone());
+            let status = state.worker.write(move |tx| store::set_leg_sid(tx, &l.call_sid, l.attempt, &sid)).await;
             match status {
-                Ok(Ok(Some(s))) if !s.in_flight() && s != LegStatus::Accepted && s != LegStatus::Late => {
+                Ok(Some(s)) if !s.in_flight() && s != LegStatus::Accepted && s != LegStatus::Late => {
                     // Cancelled while it was being created.
                     let stop = Stop {
                         leg_sid: created.sid.clone(),
@@ -190,17 +187,16 @@ async fn create_leg(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>
                     };
                     stop_phone(&state, &rest, &stop).await;
                 }
-                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not store a helper leg's CallSid"),
+                Err(e) => tracing::error!(error = %e, "could not store a helper leg's CallSid"),
                 _ => {}
             }
-            drop(st);
         }
         Err(e) => {
             tracing::warn!(call = %leg.call_sid, attempt = leg.attempt, helper = %leg.to.masked(), error = %e, "could not ring a helper");
             let st = state.clone();
-            match state.worker.run(move |_| leg_failed(&st, &leg)).await {
-                Ok(Ok(out)) => dispatch(state, out),
-                Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "could not move a search on after a failed leg"),
+            match state.worker.write(move |tx| leg_failed(tx, &st, &leg)).await {
+                Ok(out) => dispatch(state, out),
+                Err(e) => tracing::error!(error = %e, "could not move a search on after a failed leg"),
             }
         }
     }

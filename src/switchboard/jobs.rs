@@ -119,8 +119,8 @@ async fn check_unconfirmed_joins(sb: &Arc<Switchboard>) -> anyhow::Result<()> {
         let st = sb.clone();
         let out = sb
             .worker
-            .run(move |_| super::waves::records_show_alone(&st, &join.call_sid, &join.winner_leg_sid, winner))
-            .await??;
+            .write(move |tx| super::waves::records_show_alone(tx, &st, &join.call_sid, &join.winner_leg_sid, winner))
+            .await?;
         super::dispatch::dispatch(sb.clone(), out);
     }
     Ok(())

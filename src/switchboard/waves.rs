@@ -48,18 +48,6 @@ fn end(status: DialStatus) -> LegEnd {
     }
 }
 
-fn flow_event(tell: Tell) -> Event {
-    match tell {
-        Tell::Answered { attempt, helper_first_name, still_wanted } => {
-            Event::WaveAnswered { attempt, helper_first_name, still_wanted }
-        }
-        Tell::Key { attempt, helper_id, key, verdict } => Event::WaveKey { attempt, helper_id, key, verdict },
-        Tell::WinnerAlone { attempt } => Event::WinnerAlone { attempt },
-        Tell::WinnerDropped { attempt } => Event::WinnerDropped { attempt },
-        Tell::ResidentAlone { attempt, helper_first_name } => Event::ResidentAlone { attempt, helper_first_name },
-    }
-}
-
 /// Steps the search of `call` with `event`, stores it and carries out its commands; `call`
 /// is saved when the call flow changed it. Returns what the reporting leg hears (empty
 /// when nothing), or `None` when the call has no search.
@@ -155,7 +143,7 @@ fn run(
             Command::StopResident { leg_sid } => out.cancel.push(Stop { leg_sid, answered: false, helper_leg: None }),
             Command::Tell { tell, hearer } => {
                 tracing::info!(call = %sid, tell = ?tell, "the search tells the call flow");
-                let step = run_step(tx, &sb.store.registry, hood, call, flow_event(tell), now, Report::default())?;
+                let step = run_step(tx, &sb.store.registry, hood, call, Event::Search(tell), now, Report::default())?;
                 let attempts = call.state.attempts.max(step.state.attempts);
                 call.state = step.state;
                 call.state.attempts = attempts;
@@ -251,12 +239,13 @@ pub fn apply_report(
         // A report for a call without a search: the call flow answers it alone.
         None => match event {
             SearchEvent::Answered { attempt } => {
-                let e = Event::WaveAnswered { attempt, helper_first_name: String::new(), still_wanted: false };
+                let e =
+                    Event::Search(Tell::Answered { attempt, helper_first_name: String::new(), still_wanted: false });
                 run_step(tx, &sb.store.registry, hood, &call, e, now, Report::default())?.reply
             }
             SearchEvent::Key { attempt, key } => {
                 let verdict = (key.as_deref() == Some("1")).then_some(waves::Yes::CallerGone);
-                let e = Event::WaveKey { attempt, helper_id: 0, key, verdict };
+                let e = Event::Search(Tell::Key { attempt, helper_id: 0, key, verdict });
                 run_step(tx, &sb.store.registry, hood, &call, e, now, Report::default())?.reply
             }
             _ => Vec::new(),
@@ -389,43 +378,49 @@ pub fn stop(
     Ok(searching)
 }
 
+/// Runs `f` on the stored call `call_sid` and its neighbourhood, inside the caller's
+/// transaction (for what the provider answered after a commit: `dispatch`, the jobs).
+/// Returns what to tell the provider next; nothing when the call is not (or no longer) here.
+fn on_call(
+    tx: &Connection,
+    sb: &Switchboard,
+    call_sid: &str,
+    f: impl FnOnce(&Neighbourhood, StoredCall, jiff::Timestamp, &mut Outbound) -> anyhow::Result<()>,
+) -> anyhow::Result<Outbound> {
+    let mut out = Outbound::default();
+    let Some(call) = calls::load(tx, call_sid)? else { return Ok(out) };
+    let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(out) };
+    f(&hood, call, sb.clock.now(), &mut out)?;
+    Ok(out)
+}
+
 /// The resident's call could not be placed: as if they did not answer.
-pub(super) fn resident_failed(sb: &Switchboard, search_sid: &str) -> anyhow::Result<Outbound> {
-    report_now(sb, search_sid, WaveReport::ResidentEnded { status: DialStatus::Failed })
+pub(super) fn resident_failed(tx: &Connection, sb: &Switchboard, search_sid: &str) -> anyhow::Result<Outbound> {
+    on_call(tx, sb, search_sid, |hood, call, now, out| {
+        let report = WaveReport::ResidentEnded { status: DialStatus::Failed };
+        apply_report(tx, sb, hood, call, report, now, out).map(drop)
+    })
 }
 
 /// A helper's leg is over at the provider (known from our own request, not a callback):
 /// recorded as its status callback would have been.
 pub(super) fn leg_ended(
+    tx: &Connection,
     sb: &Switchboard,
     call_sid: &str,
     attempt: u32,
     status: DialStatus,
 ) -> anyhow::Result<Outbound> {
-    report_now(sb, call_sid, WaveReport::Ended { attempt, status })
-}
-
-fn report_now(sb: &Switchboard, call_sid: &str, report: WaveReport) -> anyhow::Result<Outbound> {
-    let now = sb.clock.now();
-    sb.store.write(|tx| {
-        let mut out = Outbound::default();
-        let Some(call) = calls::load(tx, call_sid)? else { return Ok(out) };
-        let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(out) };
-        apply_report(tx, sb, &hood, call, report, now, &mut out)?;
-        Ok(out)
+    on_call(tx, sb, call_sid, |hood, call, now, out| {
+        apply_report(tx, sb, hood, call, WaveReport::Ended { attempt, status }, now, out).map(drop)
     })
 }
 
 /// A created leg failed at the provider: it ends, and the search moves on.
-pub(super) fn leg_failed(sb: &Switchboard, leg: &NewLeg) -> anyhow::Result<Outbound> {
-    let now = sb.clock.now();
-    sb.store.write(|tx| {
-        let mut out = Outbound::default();
-        let Some(mut call) = calls::load(tx, &leg.call_sid)? else { return Ok(out) };
-        let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(out) };
-        run(tx, sb, &hood, &mut call, SearchEvent::LegNotPlaced { attempt: leg.attempt }, now, &mut out)?;
-        finish_search_call(tx, &leg.call_sid, now)?;
-        Ok(out)
+pub(super) fn leg_failed(tx: &Connection, sb: &Switchboard, leg: &NewLeg) -> anyhow::Result<Outbound> {
+    on_call(tx, sb, &leg.call_sid, |hood, mut call, now, out| {
+        run(tx, sb, hood, &mut call, SearchEvent::LegNotPlaced { attempt: leg.attempt }, now, out)?;
+        finish_search_call(tx, &leg.call_sid, now)
     })
 }
 
@@ -434,20 +429,18 @@ pub(super) fn leg_failed(sb: &Switchboard, leg: &NewLeg) -> anyhow::Result<Outbo
 /// have been. Returns what to tell the provider (the winner, if still on the line, is told
 /// the caller has gone).
 pub fn records_show_alone(
+    tx: &Connection,
     sb: &Switchboard,
     call_sid: &str,
     winner_leg_sid: &str,
     winner_conference: String,
 ) -> anyhow::Result<Outbound> {
-    let now = sb.clock.now();
-    sb.store.write(|tx| {
-        let mut out = Outbound::default();
-        let Some(mut call) = calls::load(tx, call_sid)? else { return Ok(out) };
-        let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(out) };
-        let event = SearchEvent::EnteredAlone { participant: winner_leg_sid.to_string(), conference: winner_conference };
-        run(tx, sb, &hood, &mut call, event, now, &mut out)?;
+    on_call(tx, sb, call_sid, |hood, mut call, now, out| {
+        let event =
+            SearchEvent::EnteredAlone { participant: winner_leg_sid.to_string(), conference: winner_conference };
+        run(tx, sb, hood, &mut call, event, now, out)?;
         tracing::info!(call = %call_sid, "the provider's records show the neighbour who said yes entered after the caller had left: the match is undone");
-        Ok(out)
+        Ok(())
     })
 }
 

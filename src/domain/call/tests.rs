@@ -701,7 +701,11 @@ fn waves_hold_the_caller_with_kind_words_and_whisper_to_helpers() {
         &w,
         held(vec![
             (t(20), Event::HoldTick, None),
-            (t(25), Event::WaveAnswered { attempt: 2, helper_first_name: "Bert".into(), still_wanted: true }, None),
+            (
+                t(25),
+                Event::Search(Tell::Answered { attempt: 2, helper_first_name: "Bert".into(), still_wanted: true }),
+                None,
+            ),
         ]),
     );
     check(
@@ -740,18 +744,19 @@ fn waves_hold_the_caller_with_kind_words_and_whisper_to_helpers() {
 fn waves_the_winner_is_joined_the_others_are_thanked() {
     use crate::domain::waves::Yes;
     let w = waves_world();
-    let yes = |attempt: u32, verdict: Yes| Event::WaveKey {
-        attempt,
-        helper_id: 7,
-        key: Some("1".into()),
-        verdict: Some(verdict),
+    let yes = |attempt: u32, verdict: Yes| {
+        Event::Search(Tell::Key { attempt, helper_id: 7, key: Some("1".into()), verdict: Some(verdict) })
     };
     let (state, steps) = run(
         &w,
         held(vec![
             (t(40), yes(1, Yes::Wins { cancel: vec![2] }), None),
             (t(41), yes(2, Yes::AlreadyFound), None),
-            (t(42), Event::WaveAnswered { attempt: 3, helper_first_name: "Carla".into(), still_wanted: false }, None),
+            (
+                t(42),
+                Event::Search(Tell::Answered { attempt: 3, helper_first_name: "Carla".into(), still_wanted: false }),
+                None,
+            ),
             (t(300), Event::HoldEnded, None),
         ]),
     );
@@ -795,12 +800,22 @@ fn waves_without_a_yes_end_at_the_desk_and_a_late_yes_hears_the_caller_is_gone()
             (t(300), Event::HoldEnded, None),
             (
                 t(301),
-                Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::CallerGone) },
+                Event::Search(Tell::Key {
+                    attempt: 1,
+                    helper_id: 7,
+                    key: Some("1".into()),
+                    verdict: Some(Yes::CallerGone),
+                }),
                 None,
             ),
             (
                 t(302),
-                Event::WaveKey { attempt: 2, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::SearchOver) },
+                Event::Search(Tell::Key {
+                    attempt: 2,
+                    helper_id: 8,
+                    key: Some("1".into()),
+                    verdict: Some(Yes::SearchOver),
+                }),
                 None,
             ),
         ]),
@@ -885,7 +900,12 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
     let w = waves_world();
     let mut events = held(vec![(
         t(40),
-        Event::WaveKey { attempt: 1, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) },
+        Event::Search(Tell::Key {
+            attempt: 1,
+            helper_id: 8,
+            key: Some("1".into()),
+            verdict: Some(Yes::Wins { cancel: vec![] }),
+        }),
         None,
     )]);
     events.push((
@@ -956,15 +976,19 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
 fn waves_a_winner_left_alone_is_told_and_the_desk_calls_the_caller_back() {
     use crate::domain::waves::Yes;
     let w = waves_world();
-    let yes =
-        Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) };
+    let yes = Event::Search(Tell::Key {
+        attempt: 1,
+        helper_id: 7,
+        key: Some("1".into()),
+        verdict: Some(Yes::Wins { cancel: vec![] }),
+    });
     // The caller's end is reported first, then the winner's entry into an empty conference.
     let (state, steps) = run(
         &w,
         held(vec![
             (t(40), yes.clone(), None),
             (t(41), Event::CallerGone, None),
-            (t(42), Event::WinnerAlone { attempt: 1 }, None),
+            (t(42), Event::Search(Tell::WinnerAlone { attempt: 1 }), None),
         ]),
     );
     check(
@@ -980,7 +1004,8 @@ fn waves_a_winner_left_alone_is_told_and_the_desk_calls_the_caller_back() {
     assert!(state.outcome().is_some_and(|o| o.needs_follow_up()));
     assert_eq!(state.ended_at, Some(t(41)), "the call ended when the caller hung up");
     // Reported the other way round: the caller is still on hold as far as we know.
-    let (state, _) = run(&w, held(vec![(t(40), yes.clone(), None), (t(41), Event::WinnerAlone { attempt: 1 }, None)]));
+    let (state, _) =
+        run(&w, held(vec![(t(40), yes.clone(), None), (t(41), Event::Search(Tell::WinnerAlone { attempt: 1 }), None)]));
     assert_eq!(state.outcome(), Some(Outcome::Abandoned));
 }
 
@@ -988,13 +1013,17 @@ fn waves_a_winner_left_alone_is_told_and_the_desk_calls_the_caller_back() {
 fn waves_a_winner_whose_line_drops_before_the_join_lets_the_search_go_on() {
     use crate::domain::waves::Yes;
     let w = waves_world();
-    let yes =
-        Event::WaveKey { attempt: 1, helper_id: 7, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) };
+    let yes = Event::Search(Tell::Key {
+        attempt: 1,
+        helper_id: 7,
+        key: Some("1".into()),
+        verdict: Some(Yes::Wins { cancel: vec![] }),
+    });
     let (state, steps) = run(
         &w,
         held(vec![
             (t(40), yes, None),
-            (t(42), Event::WinnerDropped { attempt: 1 }, None),
+            (t(42), Event::Search(Tell::WinnerDropped { attempt: 1 }), None),
             (t(45), Event::HoldTick, None),
         ]),
     );
@@ -1093,13 +1122,22 @@ fn a_call_back_whose_helper_left_tells_the_resident_and_stays_open() {
     won.phase = Phase::Holding { matched: false };
     won = step(
         won,
-        Event::WaveKey { attempt: 1, helper_id: 8, key: Some("1".into()), verdict: Some(Yes::Wins { cancel: vec![] }) },
+        Event::Search(Tell::Key {
+            attempt: 1,
+            helper_id: 8,
+            key: Some("1".into()),
+            verdict: Some(Yes::Wins { cancel: vec![] }),
+        }),
         &callback_ctx(t(40)),
     )
     .state;
     // The helper's line drops in the moment between the good news and the join.
     check(
-        &step(won.clone(), Event::ResidentAlone { attempt: 1, helper_first_name: "Bert".into() }, &callback_ctx(t(60))),
+        &step(
+            won.clone(),
+            Event::Search(Tell::ResidentAlone { attempt: 1, helper_first_name: "Bert".into() }),
+            &callback_ctx(t(60)),
+        ),
         expect![[r#"
         say Het spijt me. Bert kon helaas niet aan de lijn blijven. We zoeken verder. Zodra een buur kan helpen, bellen we u terug. Tot ziens.
         hangup
@@ -1109,7 +1147,7 @@ fn a_call_back_whose_helper_left_tells_the_resident_and_stays_open() {
     "#]],
     );
     // It drops while the resident's phone rings; they pick up just after.
-    let dropped = step(won, Event::WinnerDropped { attempt: 1 }, &callback_ctx(t(50)));
+    let dropped = step(won, Event::Search(Tell::WinnerDropped { attempt: 1 }), &callback_ctx(t(50)));
     assert_eq!(dropped.state.phase, Phase::Holding { matched: false });
     assert!(dropped.reply.is_empty());
     check(
@@ -1134,7 +1172,7 @@ fn a_winner_who_never_entered_after_the_caller_left_is_no_match() {
     let mut state = CallState::new(t(0));
     state.phase = Phase::Ended { outcome: Outcome::Matched, from: Stage::Connected };
     let ctx = plain_ctx(&w, t(60), false);
-    let dropped = step(state, Event::WinnerDropped { attempt: 2 }, &ctx);
+    let dropped = step(state, Event::Search(Tell::WinnerDropped { attempt: 2 }), &ctx);
     assert_eq!(dropped.state.phase, Phase::Ended { outcome: Outcome::Abandoned, from: Stage::Ringing });
     assert_eq!(
         dropped.effects,
