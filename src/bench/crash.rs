@@ -44,6 +44,13 @@ pub struct CrashReport {
     pub matches_stored: usize,
     pub matches_lost: usize,
     pub matches_extra: usize,
+    /// Calls whose yes the provider never confirmed (the service was down from the yes to
+    /// the call's end): not counted as matches, the desk checks them. Split by what the
+    /// phones did: the two did talk, or the yes never reached the helper.
+    pub unconfirmed_talked: usize,
+    pub unconfirmed_not_talked: usize,
+    /// Unconfirmed calls the desk has no open follow-up for.
+    pub unconfirmed_unfollowed: usize,
     pub calls_without_outcome: usize,
     pub helpers_left_ringing: usize,
     /// Waves: callers put through to a helper more than once.
@@ -57,6 +64,7 @@ impl CrashReport {
         self.call_errors == 0
             && self.matches_lost == 0
             && self.matches_extra == 0
+            && self.unconfirmed_unfollowed == 0
             && self.calls_without_outcome == 0
             && self.helpers_left_ringing == 0
             && self.joined_twice == 0
@@ -67,16 +75,19 @@ impl CrashReport {
         json!({
             "calls_run": self.calls_run, "kills": self.kills, "fell_back": self.fell_back, "call_errors": self.call_errors,
             "matches_heard": self.matches_heard, "matches_stored": self.matches_stored, "matches_lost": self.matches_lost,
-            "matches_extra": self.matches_extra, "calls_without_outcome": self.calls_without_outcome,
+            "matches_extra": self.matches_extra, "unconfirmed_talked": self.unconfirmed_talked,
+            "unconfirmed_not_talked": self.unconfirmed_not_talked, "unconfirmed_unfollowed": self.unconfirmed_unfollowed,
+            "calls_without_outcome": self.calls_without_outcome,
             "helpers_left_ringing": self.helpers_left_ringing, "joined_twice": self.joined_twice, "left_alone": self.left_alone, "ok": self.ok(),
         })
     }
 
     pub fn table(&self) -> String {
         format!(
-            "calls run               {}\nkills (SIGKILL)         {}\ncalls to the fallback   {}\ncalls that failed       {}\nmatches the phones had  {}\nmatches stored          {}\nmatches lost            {}\nmatches counted twice   {}\ncalls without outcome   {}\nhelpers left ringing    {}\njoined twice            {}\nleft on an empty line   {}\n{}\n",
+            "calls run               {}\nkills (SIGKILL)         {}\ncalls to the fallback   {}\ncalls that failed       {}\nmatches the phones had  {}\nmatches stored          {}\nmatches lost            {}\nmatches counted twice   {}\nunconfirmed: desk checks {} (talked {}, did not {}; without a follow-up {})\ncalls without outcome   {}\nhelpers left ringing    {}\njoined twice            {}\nleft on an empty line   {}\n{}\n",
             self.calls_run, self.kills, self.fell_back, self.call_errors, self.matches_heard, self.matches_stored, self.matches_lost,
-            self.matches_extra, self.calls_without_outcome, self.helpers_left_ringing, self.joined_twice, self.left_alone,
+            self.matches_extra, self.unconfirmed_talked + self.unconfirmed_not_talked, self.unconfirmed_talked, self.unconfirmed_not_talked,
+            self.unconfirmed_unfollowed, self.calls_without_outcome, self.helpers_left_ringing, self.joined_twice, self.left_alone,
             if self.ok() { "OK: nothing lost, nothing doubled, every call ended" } else { "FAILED" }
         )
     }
@@ -119,6 +130,9 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
         let network = crate::sim::network::Network::start(TOKEN).await?;
         network.random_helpers(opts.seed ^ 0xA5A5, super::load::random_helper);
         network.retry_webhooks_for(opts.kinder_retries);
+        // Restarts here take real time (tens to hundreds of milliseconds), people's
+        // patience emulated time: someone alone on a line waits longer than a restart.
+        network.patience_at_least(Duration::from_secs(3));
         args.extend([
             "--dialplans".to_string(),
             plans.display().to_string(),
@@ -238,8 +252,14 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
         ok.iter().flat_map(|r| r.lines.iter()).filter(|l| matches!(l, Line::AloneInConference { .. })).count();
 
     let conn = Connection::open(&db)?;
-    let (stored, calls_without_outcome, helpers_left_ringing) = crate::store::calls::loose_ends(&conn)?;
-    let matches_lost = heard.iter().filter(|sid| !stored.iter().any(|s| s == *sid)).count();
+    let ends = crate::store::calls::loose_ends(&conn)?;
+    let stored = &ends.matched;
+    // A conversation the service recorded as unconfirmed is not lost: the desk is asked to
+    // check it. Nor is an unconfirmed yes that never reached the helper counted as a match.
+    let unconfirmed = |sid: &str| ends.unconfirmed.iter().any(|u| u == sid);
+    let matches_lost = heard.iter().filter(|sid| !stored.iter().any(|s| s == *sid) && !unconfirmed(sid)).count();
+    let unconfirmed_talked = heard.iter().filter(|sid| unconfirmed(sid)).count();
+    let unconfirmed_not_talked = ends.unconfirmed.len() - unconfirmed_talked;
     let matches_extra = stored.iter().filter(|s| !heard.contains(&s.as_str())).count();
     if opts.explain {
         let alone = ok.iter().filter(|r| r.lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })));
@@ -262,8 +282,11 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
         matches_stored: stored.len(),
         matches_lost,
         matches_extra,
-        calls_without_outcome: calls_without_outcome as usize,
-        helpers_left_ringing: helpers_left_ringing as usize,
+        unconfirmed_talked,
+        unconfirmed_not_talked,
+        unconfirmed_unfollowed: ends.unconfirmed_unfollowed as usize,
+        calls_without_outcome: ends.without_outcome as usize,
+        helpers_left_ringing: ends.open_attempts as usize,
         joined_twice,
         left_alone,
     })

@@ -75,6 +75,11 @@ pub enum Outcome {
     Desk,
     Voicemail,
     Abandoned,
+    /// A helper said yes, but the provider never reported the two being put through: the
+    /// service was down from the yes until the call's end, so every report in between was
+    /// lost, and a conversation looks the same in the provider's records as a yes that
+    /// never reached the helper. The desk checks with the caller.
+    Unconfirmed,
 }
 
 impl Outcome {
@@ -85,18 +90,26 @@ impl Outcome {
             Outcome::Desk => "desk",
             Outcome::Voicemail => "voicemail",
             Outcome::Abandoned => "abandoned",
+            Outcome::Unconfirmed => "unconfirmed",
         }
     }
 
     pub fn parse(s: &str) -> Option<Outcome> {
-        [Outcome::Matched, Outcome::Unmatched, Outcome::Desk, Outcome::Voicemail, Outcome::Abandoned]
-            .into_iter()
-            .find(|o| o.as_str() == s)
+        [
+            Outcome::Matched,
+            Outcome::Unmatched,
+            Outcome::Desk,
+            Outcome::Voicemail,
+            Outcome::Abandoned,
+            Outcome::Unconfirmed,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
     }
 
     /// Whether the desk should follow this call up.
     pub fn needs_follow_up(self) -> bool {
-        matches!(self, Outcome::Unmatched | Outcome::Voicemail | Outcome::Abandoned)
+        matches!(self, Outcome::Unmatched | Outcome::Voicemail | Outcome::Abandoned | Outcome::Unconfirmed)
     }
 }
 
@@ -165,6 +178,17 @@ pub enum Event {
     },
     /// The caller's line is gone (hung up, or the provider ended the call).
     CallerGone,
+    /// The sweep closes what was never reported (the service was down when it came, and
+    /// Twilio does not send a status callback again): the call's end, or, in waves, the
+    /// end of the winner's line after the call's. Like `CallerGone`, except that a yes
+    /// nobody reported reaching the caller is not counted as a match.
+    /// `unjoined_winner`, in waves: the attempt that said yes, if the provider never
+    /// reported it entering the caller's conference. (In `dial` mode no report comes
+    /// between the whisper's yes and the `<Dial>` action, so a call still connected when
+    /// its end was lost is never confirmed.)
+    EndNeverReported {
+        unjoined_winner: Option<u32>,
+    },
     /// Waves: the hold's wait document is asked for again (every few seconds).
     HoldTick,
     /// Call back later: the helper's wait document is asked for again.
@@ -273,6 +297,11 @@ pub struct Context<'a> {
     /// who said yes entered: Twilio moves a call on to the `<Dial>` action when its wait
     /// document cannot be fetched. The caller goes back on hold.
     pub hold_goes_on: bool,
+    /// `dial` mode: the helper's yes was stored before the service last started, so its
+    /// answer (and the `<Dial>` action that says whether the two were bridged) may have
+    /// been lost while the service was down. The caller's end alone then proves nothing:
+    /// the call waits for the `<Dial>` action, and without it is closed as unconfirmed.
+    pub yes_before_start: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -552,7 +581,35 @@ impl Stepper<'_, '_> {
                 self.effects.push(Effect::MatchUndone { attempt });
                 self.end(Outcome::Unmatched, Stage::Connected);
             }
+            (Phase::Connected(ring), Event::CallerGone) if self.ctx.yes_before_start => {
+                // The helper's line ends with the caller's; whether they were bridged, the
+                // `<Dial>` action will say (DialBridged). Until then: no outcome.
+                self.effects.push(Effect::AttemptEnded { attempt: ring.attempt, result: AttemptResult::Accepted });
+                self.state.ended_at = Some(self.state.ended_at.unwrap_or(self.ctx.now));
+            }
             (phase, Event::CallerGone) => self.caller_gone(phase),
+            (Phase::Connected(ring), Event::EndNeverReported { .. }) => {
+                self.effects.push(Effect::AttemptEnded { attempt: ring.attempt, result: AttemptResult::Accepted });
+                self.effects.push(Effect::MatchUndone { attempt: ring.attempt });
+                // When the caller's end came (`yes_before_start`), that is when it ended.
+                let ended = self.state.ended_at;
+                self.end(Outcome::Unconfirmed, Stage::Connected);
+                self.state.ended_at = ended.or(self.state.ended_at);
+            }
+            (Phase::Holding { matched: true }, Event::EndNeverReported { unjoined_winner: Some(attempt) }) => {
+                self.effects.push(Effect::MatchUndone { attempt });
+                self.end(Outcome::Unconfirmed, Stage::Connected);
+            }
+            (
+                Phase::Ended { outcome: Outcome::Matched, from: Stage::Connected },
+                Event::EndNeverReported { unjoined_winner: Some(attempt) },
+            ) => {
+                // The caller's end came, but the winner's entry and end never did.
+                self.effects.push(Effect::MatchUndone { attempt });
+                self.state.phase = Phase::Ended { outcome: Outcome::Unconfirmed, from: Stage::Connected };
+            }
+            (phase @ Phase::Ended { .. }, Event::EndNeverReported { .. }) => self.state.phase = phase,
+            (phase, Event::EndNeverReported { .. }) => self.caller_gone(phase),
             (Phase::Ended { .. }, _) => self.reply.push(Action::Hangup),
             (_, _) => {
                 // A report that does not fit the call (the application layer filters duplicates,

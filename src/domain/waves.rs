@@ -263,25 +263,59 @@ pub struct ConferenceFacts {
     pub participants: Vec<String>,
 }
 
+/// What the provider's records say of a winner whose entry was never reported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JoinRecords {
+    /// The winner entered this conference, without the caller.
+    Alone(String),
+    /// The winner is in this conference with the caller: the lost report, found.
+    Together(String),
+    /// The records cannot tell (a conference over lists no participants).
+    CannotTell,
+}
+
 /// A match whose join was never reported (the service was down when the conference's
 /// report of it came), checked against the provider's records of the conferences under
-/// the caller's room name. Returns the conference the winner entered when the records show
-/// it without the caller: one in progress with the winner in it and not the caller, or one
-/// the winner's exit ended that is not the caller's own (`caller_conference`, as last
-/// reported). `None` when the records cannot tell, which keeps the match.
+/// the caller's room name. `Alone` when the records show the winner without the caller:
+/// one in progress with the winner in it and not the caller, or one the winner's exit
+/// ended that is not the caller's own (`caller_conference`, as last reported); `Together`
+/// when one in progress holds both, or the winner's exit ended the caller's own.
 pub fn join_from_records(
     caller_conference: Option<&str>,
     caller_sid: &str,
     winner_leg_sid: &str,
     records: &[ConferenceFacts],
-) -> Option<String> {
+) -> JoinRecords {
     let in_it = |c: &ConferenceFacts, sid: &str| c.participants.iter().any(|p| p == sid);
     if let Some(c) = records.iter().find(|c| c.ended_by.is_none() && in_it(c, winner_leg_sid)) {
-        return (!in_it(c, caller_sid)).then(|| c.sid.clone());
+        return if in_it(c, caller_sid) {
+            JoinRecords::Together(c.sid.clone())
+        } else {
+            JoinRecords::Alone(c.sid.clone())
+        };
     }
-    let ended_by_winner = records.iter().find(|c| c.ended_by.as_deref() == Some(winner_leg_sid))?;
-    let caller = caller_conference?;
-    (ended_by_winner.sid != caller).then(|| ended_by_winner.sid.clone())
+    let Some(ended_by_winner) = records.iter().find(|c| c.ended_by.as_deref() == Some(winner_leg_sid)) else {
+        return JoinRecords::CannotTell;
+    };
+    // Both parties' exits end the conference (`endConferenceOnExit`): a winner whose exit
+    // ended the caller's own was in it while the caller still was.
+    match caller_conference {
+        Some(caller) if ended_by_winner.sid != caller => JoinRecords::Alone(ended_by_winner.sid.clone()),
+        Some(_) => JoinRecords::Together(ended_by_winner.sid.clone()),
+        None => JoinRecords::CannotTell,
+    }
+}
+
+/// How long after a yes the winner may take to enter the caller's conference. Twilio waits
+/// at most 15 s for the answer to the yes before it runs the call's fallback instead
+/// (11205), and a winner who hears the answer enters after its few words (about 5 s); this
+/// leaves more than twice that. A held caller still hearing hold music later than this is
+/// waiting for someone who will not come.
+pub const WINNER_ENTERS_WITHIN_SECONDS: i64 = 45;
+
+/// Whether a winner who won at `won_at` and has not entered is overdue at `now`.
+pub fn winner_overdue(won_at: Option<Timestamp>, now: Timestamp) -> bool {
+    won_at.is_some_and(|won| now.as_second() - won.as_second() > WINNER_ENTERS_WITHIN_SECONDS)
 }
 
 /// The line of the helper who said yes ended: whether their yes never reached the caller
@@ -362,6 +396,11 @@ impl Search {
         self.winner.and_then(|w| self.leg(w))
     }
 
+    /// The attempt that said yes, if the provider never reported it entering a conference.
+    pub fn unjoined_winner(&self) -> Option<u32> {
+        self.winner_leg().filter(|l| self.status == SearchStatus::Matched && l.conference.is_none()).map(|l| l.attempt)
+    }
+
     /// Whether a held caller whose hold ended should wait on: the search still runs, or
     /// the helper who said yes is still on their way in (not entered, line not ended).
     /// `conference_took_place`: the hold's `<Dial>` action says `DialCallStatus=answered`,
@@ -423,8 +462,12 @@ pub enum SearchEvent {
     LegEnded { attempt: u32, end: LegEnd },
     /// A helper's leg could not be placed at the provider.
     LegNotPlaced { attempt: u32 },
-    /// The caller left the hold: hung up, or moved on.
-    CallerLeft,
+    /// The caller left the hold: hung up, or moved on. `conference_took_place`: the
+    /// hold's `<Dial>` action says `DialCallStatus=answered`, which Twilio documents for
+    /// the end of a conference. The caller waits with `startConferenceOnEnter=false`, so
+    /// the conference started only when the winner entered: their entry, even when its
+    /// report was lost.
+    CallerLeft { conference_took_place: bool },
     /// The desk stopped the call-back request this search is for.
     DeskStopped,
     /// The search's end was never reported (the service was down): the sweep closes it.
@@ -561,6 +604,26 @@ pub fn step(search: Search, event: SearchEvent, ctx: &Context<'_>) -> (Search, V
                 if move_on_again(over, now) && caller == (Caller::Holding { matched: false }) && ctx.callback.is_none()
                 {
                     out.push(Command::MoveCallerOn);
+                }
+            }
+            (SearchStatus::Matched, _) => {
+                // The held caller still asks for hold music well after a yes whose entry
+                // was never reported: the winner never entered (once they do, the
+                // conference starts and the wait music stops). The answer to their yes was
+                // lost: the search goes on, and their phone, should it still be on the
+                // line, is ended.
+                let overdue = s
+                    .winner_leg()
+                    .filter(|l| l.conference.is_none() && !l.ended)
+                    .filter(|_| winner_overdue(s.won_at, now))
+                    .map(|l| (l.attempt, l.leg_sid.clone()));
+                if let Some((attempt, leg_sid)) =
+                    overdue.filter(|_| caller == (Caller::Holding { matched: true }) && ctx.callback.is_none())
+                {
+                    unwin(&mut s, attempt);
+                    out.push(Command::Cancel { attempt, leg_sid, answered: true });
+                    out.push(Command::Tell { tell: Tell::WinnerDropped { attempt }, hearer: Hearer::Nobody });
+                    advance(&mut s, ctx, Caller::Holding { matched: false }, &mut out);
                 }
             }
             _ => advance(&mut s, ctx, caller, &mut out),
@@ -710,9 +773,15 @@ pub fn step(search: Search, event: SearchEvent, ctx: &Context<'_>) -> (Search, V
             }
             advance(&mut s, ctx, caller, &mut out);
         }
-        SearchEvent::CallerLeft => {
+        SearchEvent::CallerLeft { conference_took_place } => {
             let was = s.status;
             s.end(now);
+            if let Some(winner) = s.winner.filter(|_| conference_took_place && ctx.callback.is_none()) {
+                let conference = s.conference.clone();
+                if let Some(leg) = s.leg_mut(winner).filter(|l| l.conference.is_none()) {
+                    leg.conference = conference;
+                }
+            }
             let winner = s.winner_leg().cloned();
             if was != SearchStatus::Matched {
                 // Nobody rings for them any more.

@@ -173,6 +173,11 @@ impl Emulator {
                 *v = self.account_sid.clone();
             }
         }
+        if self.network.as_ref().is_some_and(|n| n.is_down()) {
+            // The service cannot be reached (`Network::go_down_after_next_yes`): to Twilio the
+            // same as a 5xx, neither is retried (11205).
+            return Ok((503, "the service is down (emulated)".into()));
+        }
         let sig = signature(&self.auth_token, url.as_str(), &params);
         let deadline = Instant::now() + retry_for;
         // Twilio makes two connection attempts, and does not retry an answer, a 5xx

@@ -104,6 +104,15 @@ struct Inner {
     /// The next redirect of a held caller never happens (as when the service dies between
     /// deciding it and asking for it).
     lose_next_redirect: bool,
+    /// The answer to the next yes from a created leg never arrives (as when the service
+    /// dies between committing the yes and replying).
+    lose_answer_to_next_yes: bool,
+    /// And the service stays down after that lost answer (`down`).
+    down_after_lost_yes: bool,
+    /// The service cannot be reached: every webhook fails (the caller's too).
+    down: bool,
+    /// Someone alone on a line waits at least this long in real time (`patience_at_least`).
+    min_patience: Duration,
     /// Helpers not scripted act at random with this (the crash harness).
     random: Option<RandomHelpers>,
     /// How long webhooks that cannot connect or answer 5xx are tried again (as the
@@ -368,6 +377,41 @@ impl Network {
         self.lock().lose_next_redirect = true;
     }
 
+    /// The next yes (`Digits=1`) from a created leg reaches the service, but its answer is
+    /// lost, as when the service dies between committing the yes and replying: Twilio runs
+    /// the call's `FallbackUrl` instead (11205).
+    pub fn lose_answer_to_next_yes(&self) {
+        self.lock().lose_answer_to_next_yes = true;
+    }
+
+    /// As `lose_answer_to_next_yes`, and the service stays down from then on, for the
+    /// caller's webhooks too, until `come_back`: every report of the call after the yes is
+    /// lost, and the number's fallback takes the caller at their next webhook.
+    pub fn go_down_after_next_yes(&self) {
+        let mut inner = self.lock();
+        inner.lose_answer_to_next_yes = true;
+        inner.down_after_lost_yes = true;
+    }
+
+    /// Someone alone on a line (a winner who entered after the caller had gone) waits at
+    /// least `real` in real time before giving up. Their patience is in emulated seconds,
+    /// a few milliseconds each, but a restart of the service in the crash harness takes
+    /// real time; a real restart takes seconds and a real person waits minutes, so without
+    /// this the harness would have people give up faster than any restart.
+    pub fn patience_at_least(&self, real: Duration) {
+        self.lock().min_patience = real;
+    }
+
+    /// The service can be reached again.
+    pub fn come_back(&self) {
+        self.lock().down = false;
+    }
+
+    /// Whether the service cannot be reached (`go_down_after_next_yes`).
+    pub fn is_down(&self) -> bool {
+        self.lock().down
+    }
+
     /// From now on the legs' status callbacks are lost, as they are while the service is
     /// down (Twilio does not retry them).
     pub fn lose_status_callbacks(&self) {
@@ -434,6 +478,9 @@ impl Network {
         let mut params = params.to_vec();
         params.push(("AccountSid".into(), self.account_sid.clone()));
         params.sort();
+        if self.is_down() {
+            return self.fall_back(url, params, fallback, format!("{url}: could not connect (emulated outage)")).await;
+        }
         let deadline = tokio::time::Instant::now() + self.lock().retry_for;
         let mut connection_attempts = 0;
         let failed = loop {
@@ -452,6 +499,18 @@ impl Network {
                 Err(e) => break e.to_string(),
             }
         };
+        self.fall_back(url, params, fallback, failed).await
+    }
+
+    /// After a webhook to `url` failed: the call's `FallbackUrl`, if it has one, whose
+    /// document runs instead (with `ErrorCode` and `ErrorUrl`).
+    async fn fall_back(
+        &self,
+        url: &Url,
+        mut params: Vec<(String, String)>,
+        fallback: Option<&Url>,
+        failed: String,
+    ) -> Result<String, String> {
         let Some(fallback) = fallback else { return Err(failed) };
         params.push(("ErrorCode".into(), "11200".into()));
         params.push(("ErrorUrl".into(), url.to_string()));
@@ -867,7 +926,8 @@ impl Leg {
         let number = self.to.clone();
         let (events_tx, mut events) = mpsc::unbounded_channel();
         self.net.open_conference(name, &self.sid, events_tx, join_callback).await;
-        let limit = Duration::from_millis(self.net.ms_per_second * (timeout.max(30) as u64 + 60));
+        let limit = Duration::from_millis(self.net.ms_per_second * (timeout.max(30) as u64 + 60))
+            .max(self.net.lock().min_patience);
         let waiting = async {
             // Without a `waitUrl`: Twilio's hold music until someone joins.
             let mut wait_url = wait_url;
@@ -980,6 +1040,19 @@ impl HelperLeg for Listening {
             // to be answered, so the two may arrive in either order.
             let leg = self.leg.clone();
             tokio::spawn(async move { leg.finish("completed").await });
+        }
+        let yes = params.iter().any(|(k, v)| k == "Digits" && v == "1");
+        if yes && std::mem::take(&mut self.leg.net.lock().lose_answer_to_next_yes) {
+            let _ = self.leg.net.post_for(url, params, None).await;
+            {
+                let mut inner = self.leg.net.lock();
+                inner.down = std::mem::take(&mut inner.down_after_lost_yes);
+            }
+            let mut params = params.to_vec();
+            params.push(("AccountSid".into(), self.leg.net.account_sid.clone()));
+            params.sort();
+            let failed = format!("{url}: the answer was lost (emulated)");
+            return self.leg.net.fall_back(url, params, self.leg.fallback_url.as_ref(), failed).await;
         }
         self.leg.net.post_for(url, params, self.leg.fallback_url.as_ref()).await
     }

@@ -515,13 +515,37 @@ pub fn log(conn: &Connection, limit: u32) -> anyhow::Result<Vec<CallLog>> {
 
 /// For the crash harness: the calls with a match, how many calls have no outcome or end,
 /// and how many attempts have no end.
-pub fn loose_ends(conn: &Connection) -> anyhow::Result<(Vec<String>, i64, i64)> {
-    let matched =
-        conn.prepare("SELECT call_sid FROM matches")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    let without_outcome =
-        conn.query_row("SELECT count(*) FROM calls WHERE outcome IS NULL OR ended_at IS NULL", [], |r| r.get(0))?;
-    let open_attempts = conn.query_row("SELECT count(*) FROM attempts WHERE ended_at IS NULL", [], |r| r.get(0))?;
-    Ok((matched, without_outcome, open_attempts))
+pub fn loose_ends(conn: &Connection) -> anyhow::Result<LooseEnds> {
+    let sids = |sql: &str| -> anyhow::Result<Vec<String>> {
+        Ok(conn.prepare(sql)?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    };
+    Ok(LooseEnds {
+        matched: sids("SELECT call_sid FROM matches")?,
+        unconfirmed: sids("SELECT call_sid FROM calls WHERE outcome = 'unconfirmed'")?,
+        unconfirmed_unfollowed: sids(
+            "SELECT call_sid FROM calls c WHERE outcome = 'unconfirmed'
+             AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.call_sid = c.call_sid AND f.closed_at IS NULL)",
+        )?
+        .len() as i64,
+        without_outcome: conn.query_row(
+            "SELECT count(*) FROM calls WHERE outcome IS NULL OR ended_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?,
+        open_attempts: conn.query_row("SELECT count(*) FROM attempts WHERE ended_at IS NULL", [], |r| r.get(0))?,
+    })
+}
+
+/// What the crash harness compares with what the phones did.
+pub struct LooseEnds {
+    /// Calls with a match.
+    pub matched: Vec<String>,
+    /// Calls whose yes was never confirmed (the desk checks them).
+    pub unconfirmed: Vec<String>,
+    /// Of those, how many have no open follow-up.
+    pub unconfirmed_unfollowed: i64,
+    pub without_outcome: i64,
+    pub open_attempts: i64,
 }
 
 /// How many calls and participants there are (to show a backup holds them).
@@ -529,6 +553,23 @@ pub fn totals(conn: &Connection) -> anyhow::Result<(i64, i64)> {
     let calls = conn.query_row("SELECT count(*) FROM calls", [], |r| r.get(0))?;
     let people = conn.query_row("SELECT count(*) FROM participants", [], |r| r.get(0))?;
     Ok((calls, people))
+}
+
+/// When the yes of `call_sid`'s match was stored (seconds), if it has one.
+pub fn match_accepted_at(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT max(accepted_at) FROM matches WHERE call_sid = ?1")?
+        .query_row([call_sid], |r| r.get(0))?)
+}
+
+/// `dial` mode: calls whose caller's end came while connected, after a yes stored before
+/// the service last started, still waiting for the `<Dial>` action since before `before`.
+pub fn awaiting_bridge_before(conn: &Connection, before: Timestamp) -> anyhow::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT call_sid FROM calls WHERE phase = 'connected' AND ended_at IS NOT NULL AND ended_at < ?1 ORDER BY ended_at",
+    )?;
+    let sids = stmt.query_map([before.as_second()], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+    Ok(sids)
 }
 
 /// Calls started before `before` that never ended: their provider's last report was lost.

@@ -57,6 +57,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/005_conference_joins.sql")),
         M::up(include_str!("migrations/006_provider_jobs.sql")),
         M::up(include_str!("migrations/007_attempt_legs.sql")),
+        M::up(include_str!("migrations/008_unconfirmed.sql")).foreign_key_check(),
     ])
 }
 
@@ -95,9 +96,12 @@ impl Store {
         // Checkpoints run on a thread of their own (see `start_checkpointer`), not inside
         // whichever webhook's commit happens to fill the log.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Foreign keys are off while migrating, so that a migration may rebuild a table
+        // others refer to (008); a migration that does checks them itself.
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
         migrations().to_latest(&mut conn).with_context(|| format!("cannot migrate database {}", path.display()))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let reader = Connection::open_with_flags(
@@ -389,6 +393,45 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn rebuilding_the_calls_table_keeps_every_call_and_what_refers_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        super::migrations().to_version(&mut conn, 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO calls (call_sid, dialplan_number, phase, outcome, started_at, ended_at, seq) VALUES ('CA1', '+31850000000', 'ended', 'matched', 10, 20, 3);
+             INSERT INTO attempts (call_sid, attempt, helper_phone, helper_first_name, started_at) VALUES ('CA1', 1, '+31612345678', 'Anja', 11);
+             INSERT INTO follow_ups (call_sid, reason, created_at) VALUES ('CA1', 'unmatched', 20);",
+        )
+        .unwrap();
+        drop(conn);
+        // As the service opens it: foreign keys off while migrating, checked by 008.
+        let store = super::Store::open(&path).unwrap();
+        let (outcome, attempts, follow_ups) = store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT outcome, (SELECT count(*) FROM attempts), (SELECT count(*) FROM follow_ups) FROM calls",
+                    [],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)),
+                )?)
+            })
+            .unwrap();
+        assert_eq!((outcome.as_str(), attempts, follow_ups), ("matched", 1, 1));
+        store
+            .write(|tx| {
+                tx.execute("UPDATE calls SET outcome = 'unconfirmed' WHERE call_sid = 'CA1'", [])?;
+                // The other tables still refer to the rebuilt one: deleting cascades.
+                tx.execute("DELETE FROM calls WHERE call_sid = 'CA1'", [])?;
+                Ok(())
+            })
+            .unwrap();
+        let left =
+            store.read(|c| Ok(c.query_row("SELECT count(*) FROM attempts", [], |r| r.get::<_, i64>(0))?)).unwrap();
+        assert_eq!(left, 0, "foreign keys are on again, and point at the rebuilt table");
     }
 
     #[test]

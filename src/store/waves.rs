@@ -236,6 +236,18 @@ pub fn unconfirmed_joins(conn: &Connection, before: Timestamp) -> anyhow::Result
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Winners' legs that `close_stale_legs(before)` is about to close without their entry
+/// into a conference ever having been reported: (call, attempt).
+pub fn stale_unjoined_winners(conn: &Connection, before: Timestamp) -> anyhow::Result<Vec<(String, u32)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.call_sid, l.attempt FROM wave_searches s
+         JOIN wave_legs l ON l.call_sid = s.call_sid AND l.attempt = s.winner_attempt
+         WHERE s.status = 'matched' AND l.conference_sid IS NULL AND l.ended_at IS NULL AND l.started_at < ?1",
+    )?;
+    let rows = stmt.query_map([before.as_second()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// At start-up: legs the last process decided to place but never heard back about from
 /// the provider (it stopped between the decision and the REST call, or before storing the
 /// answer) count as failed, so a held caller's search moves on at once. Returns how many.

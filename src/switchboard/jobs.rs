@@ -92,14 +92,15 @@ pub async fn sweep_all(sb: &Arc<Switchboard>) -> anyhow::Result<usize> {
 /// A match whose winner's entry into the caller's conference was never reported (lost
 /// while the service was down), and whose winner's line has not ended, is checked with the
 /// provider's records of the conferences under the caller's room name, at start-up and at
-/// every sweep until that line is closed: the winner in a conference without the caller
-/// means they entered after the caller had gone (the fallback took the caller, say), and
-/// are alone there (`join_from_records`). The match is undone, the
-/// winner (if still there) is told, and the desk calls the caller back. Without the REST
-/// API, or when the records cannot tell, the match stands. A failed request is tried again
-/// at the next sweep.
+/// every sweep until that line is closed (`join_from_records`). The winner in a conference
+/// without the caller means they entered after the caller had gone (the fallback took the
+/// caller, say), and are alone there: the match is undone, the winner (if still there) is
+/// told, and the desk calls the caller back. The two together is the lost report, found.
+/// Without the REST API, or when the records cannot tell, the match waits: should the
+/// call's end be lost too, the sweep closes it as unconfirmed, for the desk to check. A
+/// failed request is tried again at the next sweep.
 async fn check_unconfirmed_joins(sb: &Arc<Switchboard>) -> anyhow::Result<()> {
-    use crate::domain::waves::{join_from_records, ConferenceFacts};
+    use crate::domain::waves::{join_from_records, ConferenceFacts, JoinRecords};
     let Some(rest) = sb.rest.clone() else { return Ok(()) };
     let before = sb.clock.now();
     let joins = sb.worker.run(move |store| store.read(|c| crate::store::waves::unconfirmed_joins(c, before))).await??;
@@ -115,11 +116,17 @@ async fn check_unconfirmed_joins(sb: &Arc<Switchboard>) -> anyhow::Result<()> {
         }
         let found =
             join_from_records(join.caller_conference.as_deref(), &join.call_sid, &join.winner_leg_sid, &records);
-        let Some(winner) = found else { continue };
+        let (conference, alone) = match found {
+            JoinRecords::Alone(c) => (c, true),
+            JoinRecords::Together(c) => (c, false),
+            JoinRecords::CannotTell => continue,
+        };
         let st = sb.clone();
         let out = sb
             .worker
-            .write(move |tx| super::waves::records_show_alone(tx, &st, &join.call_sid, &join.winner_leg_sid, winner))
+            .write(move |tx| {
+                super::waves::records_show_entry(tx, &st, &join.call_sid, &join.winner_leg_sid, conference, alone)
+            })
             .await?;
         super::dispatch::dispatch(sb.clone(), out);
     }
@@ -164,34 +171,89 @@ pub fn anonymise(sb: &Switchboard) -> anyhow::Result<usize> {
 
 /// Ends calls whose end the provider never reported (a status callback lost while the
 /// service was down): after three hours without an end, a call is treated as if the
-/// caller hung up, which also frees any helper still marked as rung for it.
+/// caller hung up, which also frees any helper still marked as rung for it. A yes that
+/// was never reported reaching the caller is not counted as a match: the call ends
+/// unconfirmed, and the desk checks with the caller (`Event::EndNeverReported`).
 pub fn sweep(state: &Switchboard) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let before = now - jiff::SignedDuration::from_secs(participants::STALE_AFTER_SECONDS);
     // A helper's leg rings for at most a few minutes before it is answered or not: one
     // still without an end after a quarter of an hour lost its reports.
     let legs_before = now - jiff::SignedDuration::from_mins(15);
-    let legs = state.store.write(|tx| crate::store::waves::close_stale_legs(tx, legs_before, now))?;
+    let (legs, unjoined) = state.store.write(|tx| {
+        let unjoined = crate::store::waves::stale_unjoined_winners(tx, legs_before)?;
+        Ok((crate::store::waves::close_stale_legs(tx, legs_before, now)?, unjoined))
+    })?;
     if legs > 0 {
         tracing::info!(legs, "closed helper legs whose end was never reported");
     }
-    let sids = state.store.read(|c| calls::unfinished_before(c, before))?;
-    let mut ended = 0;
-    for sid in sids {
-        state.store.write(|tx| {
-            let Some(mut call) = calls::load(tx, &sid)? else { return Ok(()) };
-            let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(()) };
-            if super::requests::close_stale_search(tx, state, &hood, &call, now)? {
-                ended += 1;
-                return Ok(());
-            }
-            let step = run_step(tx, &state.store.registry, &hood, &call, Event::CallerGone, now, Report::CALLER_GONE)?;
-            call.state = step.state;
-            calls::save(tx, &call, &step.effects, now)?;
-            tracing::info!(call = %call.call_sid, outcome = call.state.outcome().map(|o| o.as_str()).unwrap_or("-"), "closed a call whose end was never reported");
-            ended += 1;
-            Ok(())
+    // A winner whose entry and end were both never reported, of a call whose end was: the
+    // call is closed as unconfirmed (one still going is closed so when its time comes).
+    // (Call back later: the search has a request of its own, followed up there.)
+    for (sid, attempt) in unjoined {
+        close_lost(state, &sid, now, |tx, call| {
+            let is_search = crate::store::callbacks::by_search(tx, &call.call_sid)?.is_some();
+            let matched = call.state.outcome() == Some(crate::domain::call::Outcome::Matched);
+            Ok(if matched && !is_search { Lost::Close { unjoined_winner: Some(attempt) } } else { Lost::Leave })
         })?;
     }
+    // `dial` mode: a caller's end after a yes from before the last start, whose `<Dial>`
+    // action (DialBridged) never came either: closed as unconfirmed.
+    for sid in state.store.read(|c| calls::awaiting_bridge_before(c, legs_before))? {
+        close_lost(state, &sid, now, |_, _| Ok(Lost::Close { unjoined_winner: None }))?;
+    }
+    let mut ended = 0;
+    for sid in state.store.read(|c| calls::unfinished_before(c, before))? {
+        let closed = close_lost(state, &sid, now, |tx, call| {
+            let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else {
+                return Ok(Lost::Leave);
+            };
+            if super::requests::close_stale_search(tx, state, &hood, call, now)? {
+                return Ok(Lost::Closed);
+            }
+            // A yes whose entry into the caller's conference was never reported either.
+            let unjoined_winner = crate::store::waves::load(tx, &call.call_sid)?.and_then(|s| s.unjoined_winner());
+            Ok(Lost::Close { unjoined_winner })
+        })?;
+        if closed {
+            ended += 1;
+        }
+    }
     Ok(ended)
+}
+
+/// What the sweep does with a call some of whose reports never came.
+enum Lost {
+    /// Close it (`Event::EndNeverReported`).
+    Close { unjoined_winner: Option<u32> },
+    /// Closed already, otherwise (a call-back search).
+    Closed,
+    /// Nothing to do.
+    Leave,
+}
+
+/// Closes what the provider never reported for call `sid`, in one transaction, as `which`
+/// decides from the call as stored. Returns whether the call was closed.
+fn close_lost(
+    state: &Switchboard,
+    sid: &str,
+    now: jiff::Timestamp,
+    which: impl FnOnce(&rusqlite::Connection, &calls::StoredCall) -> anyhow::Result<Lost>,
+) -> anyhow::Result<bool> {
+    state.store.write(|tx| {
+        let Some(mut call) = calls::load(tx, sid)? else { return Ok(false) };
+        let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(false) };
+        let unjoined_winner = match which(tx, &call)? {
+            Lost::Close { unjoined_winner } => unjoined_winner,
+            Lost::Closed => return Ok(true),
+            Lost::Leave => return Ok(false),
+        };
+        let step =
+            run_step(tx, state, &hood, &call, Event::EndNeverReported { unjoined_winner }, now, Report::CALLER_GONE)?;
+        call.state = step.state;
+        calls::save(tx, &call, &step.effects, now)?;
+        let outcome = call.state.outcome().map(|o| o.as_str()).unwrap_or("-");
+        tracing::info!(call = %call.call_sid, outcome, "closed what was never reported of a call");
+        Ok(true)
+    })
 }

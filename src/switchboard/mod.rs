@@ -48,6 +48,9 @@ pub struct Switchboard {
     pub created_call_fallback: Option<url::Url>,
     /// Wakes the runner of the provider jobs: something was queued.
     pub provider_jobs: tokio::sync::Notify,
+    /// When this process started serving: what was stored before may have been followed
+    /// by reports the provider sent while no process was listening.
+    pub started_at: jiff::Timestamp,
 }
 
 /// What a `Switchboard` is made of, apart from its store.
@@ -68,6 +71,7 @@ impl Switchboard {
             store,
             neighbourhoods: settings.neighbourhoods,
             public_url: settings.public_url,
+            started_at: settings.clock.now(),
             clock: settings.clock,
             retention_months: settings.retention_months,
             changes: tokio::sync::broadcast::channel(256).0,

@@ -39,7 +39,7 @@ impl Report {
 
 pub fn run_step(
     tx: &Connection,
-    registry: &participants::RegistryCache,
+    sb: &Switchboard,
     hood: &Neighbourhood,
     call: &StoredCall,
     event: Event,
@@ -66,7 +66,7 @@ pub fn run_step(
     };
     let next_helper = match call::wants_helper(&call.state, &event, plan) {
         Some(category) => {
-            ranked(tx, registry, hood, call, caller_participant.as_ref(), Wanted { category, now, limit: 1 })?
+            ranked(tx, &sb.store.registry, hood, call, caller_participant.as_ref(), Wanted { category, now, limit: 1 })?
                 .into_iter()
                 .next()
         }
@@ -88,6 +88,9 @@ pub fn run_step(
         && !caller_gone
         && event == Event::HoldEnded
         && hold_goes_on(tx, &call.call_sid, report.conference_took_place)?;
+    // Whether this process may have missed what followed the yes (it started since).
+    let yes_before_start = matches!((&event, &call.state.phase), (Event::CallerGone, call::Phase::Connected(_)))
+        && calls::match_accepted_at(tx, &call.call_sid)?.is_some_and(|at| at <= sb.started_at.as_second());
     let ctx = Context {
         now,
         dialplan: plan,
@@ -98,6 +101,7 @@ pub fn run_step(
         caller_over_limit,
         callback,
         hold_goes_on,
+        yes_before_start,
     };
     Ok(call::step(call.state.clone(), event, &ctx))
 }

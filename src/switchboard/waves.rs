@@ -143,7 +143,7 @@ fn run(
             Command::StopResident { leg_sid } => out.cancel.push(Stop { leg_sid, answered: false, helper_leg: None }),
             Command::Tell { tell, hearer } => {
                 tracing::info!(call = %sid, tell = ?tell, "the search tells the call flow");
-                let step = run_step(tx, &sb.store.registry, hood, call, Event::Search(tell), now, Report::default())?;
+                let step = run_step(tx, sb, hood, call, Event::Search(tell), now, Report::default())?;
                 let attempts = call.state.attempts.max(step.state.attempts);
                 call.state = step.state;
                 call.state.attempts = attempts;
@@ -168,16 +168,19 @@ fn run(
 }
 
 /// The caller's own call changed (a step of the call flow ran): start the search when the
-/// caller was just put on hold; stop it when they left.
+/// caller was just put on hold; stop it when they left (`report`: what the request that
+/// brought it said).
 pub fn after_caller_step(
     tx: &Connection,
     sb: &Switchboard,
-    hood: &Neighbourhood,
     before: &Phase,
     call: &StoredCall,
+    report: Report,
     now: jiff::Timestamp,
     out: &mut Outbound,
 ) -> anyhow::Result<()> {
+    let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(()) };
+    let hood = &hood;
     let holding = matches!(call.state.phase, Phase::Holding { .. });
     let mut call = call.clone();
     if holding && !matches!(before, Phase::Holding { .. }) {
@@ -185,7 +188,8 @@ pub fn after_caller_step(
         run(tx, sb, hood, &mut call, SearchEvent::Start, now, out)?;
     } else if !holding {
         // The caller hung up, or left the hold: nobody rings for them any more.
-        run(tx, sb, hood, &mut call, SearchEvent::CallerLeft, now, out)?;
+        let event = SearchEvent::CallerLeft { conference_took_place: report.conference_took_place };
+        run(tx, sb, hood, &mut call, event, now, out)?;
     }
     Ok(())
 }
@@ -241,12 +245,12 @@ pub fn apply_report(
             SearchEvent::Answered { attempt } => {
                 let e =
                     Event::Search(Tell::Answered { attempt, helper_first_name: String::new(), still_wanted: false });
-                run_step(tx, &sb.store.registry, hood, &call, e, now, Report::default())?.reply
+                run_step(tx, sb, hood, &call, e, now, Report::default())?.reply
             }
             SearchEvent::Key { attempt, key } => {
                 let verdict = (key.as_deref() == Some("1")).then_some(waves::Yes::CallerGone);
                 let e = Event::Search(Tell::Key { attempt, helper_id: 0, key, verdict });
-                run_step(tx, &sb.store.registry, hood, &call, e, now, Report::default())?.reply
+                run_step(tx, sb, hood, &call, e, now, Report::default())?.reply
             }
             _ => Vec::new(),
         },
@@ -287,7 +291,7 @@ fn resident_answered(
         }
     }
     let event = Event::ResidentAnswered { helper_first_name, helper_street };
-    let step = run_step(tx, &sb.store.registry, hood, call, event, now, Report::default())?;
+    let step = run_step(tx, sb, hood, call, event, now, Report::default())?;
     save_step(tx, call, &step, now)?;
     Ok(step.reply)
 }
@@ -310,13 +314,12 @@ fn resident_ended(
     };
     let winner = store::load(tx, &call.call_sid)?.and_then(|s| s.winner_leg().cloned());
     if status == DialStatus::Completed && request.status == RequestStatus::Connected {
-        let step = run_step(tx, &sb.store.registry, hood, call, Event::HoldEnded, now, Report::default())?;
+        let step = run_step(tx, sb, hood, call, Event::HoldEnded, now, Report::default())?;
         return save_step(tx, call, &step, now);
     }
     callbacks::finish(tx, request.id, callbacks::Finished::Unanswered)?;
     let attempt = winner.as_ref().map(|l| l.attempt).unwrap_or(0);
-    let step =
-        run_step(tx, &sb.store.registry, hood, call, Event::ResidentUnreachable { attempt }, now, Report::default())?;
+    let step = run_step(tx, sb, hood, call, Event::ResidentUnreachable { attempt }, now, Report::default())?;
     // Said to the helper who waits; the desk follows the resident up.
     if let Some(leg_sid) = winner.and_then(|l| l.leg_sid) {
         out.play =
@@ -425,21 +428,26 @@ pub(super) fn leg_failed(tx: &Connection, sb: &Switchboard, leg: &NewLeg) -> any
 }
 
 /// The provider's records show that the winner of `call_sid`'s search is (or was) in
-/// conference `winner_conference`, without the caller: recorded as the lost report would
-/// have been. Returns what to tell the provider (the winner, if still on the line, is told
-/// the caller has gone).
-pub fn records_show_alone(
+/// `conference`, without the caller (`alone`) or with them: recorded as the lost report
+/// would have been. Returns what to tell the provider (a winner alone, if still on the
+/// line, is told the caller has gone).
+pub fn records_show_entry(
     tx: &Connection,
     sb: &Switchboard,
     call_sid: &str,
     winner_leg_sid: &str,
-    winner_conference: String,
+    conference: String,
+    alone: bool,
 ) -> anyhow::Result<Outbound> {
     on_call(tx, sb, call_sid, |hood, mut call, now, out| {
-        let event =
-            SearchEvent::EnteredAlone { participant: winner_leg_sid.to_string(), conference: winner_conference };
-        run(tx, sb, hood, &mut call, event, now, out)?;
-        tracing::info!(call = %call_sid, "the provider's records show the neighbour who said yes entered after the caller had left: the match is undone");
+        let participant = winner_leg_sid.to_string();
+        if alone {
+            run(tx, sb, hood, &mut call, SearchEvent::EnteredAlone { participant, conference }, now, out)?;
+            tracing::info!(call = %call_sid, "the provider's records show the neighbour who said yes entered after the caller had left: the match is undone");
+        } else {
+            run(tx, sb, hood, &mut call, SearchEvent::Entered { participant, conference }, now, out)?;
+            tracing::info!(call = %call_sid, "the provider's records show the neighbour who said yes with the caller: the lost report of their entry, found");
+        }
         Ok(())
     })
 }

@@ -153,13 +153,13 @@ fn handle(
         };
         match endpoint {
             Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::HoldWait | Endpoint::HelperWait => {
-                let step = run_step(tx, &state.store.registry, &hood, &call, event, now, report)?;
+                let step = run_step(tx, state, &hood, &call, event, now, report)?;
                 call.state = step.state;
                 save(tx, &hood, &call, &step.effects, now)?;
                 if endpoint == Endpoint::HoldWait {
                     super::waves::tick(tx, state, &call, now, &mut out)?;
                 } else if is_held(&before) || is_held(&call.state.phase) {
-                    super::waves::after_caller_step(tx, state, &hood, &before, &call, now, &mut out)?;
+                    super::waves::after_caller_step(tx, state, &before, &call, report, now, &mut out)?;
                 }
                 if !matches!(endpoint, Endpoint::HoldWait | Endpoint::HelperWait) {
                     log_step(&call, endpoint);
@@ -179,7 +179,7 @@ fn handle(
                 if seq > call.seq {
                     bail!("webhook answers document {seq}, but only {} was sent", call.seq);
                 }
-                let step = run_step(tx, &state.store.registry, &hood, &call, event, now, report)?;
+                let step = run_step(tx, state, &hood, &call, event, now, report)?;
                 call.state = step.state;
                 call.seq = seq + 1;
                 let body = render(state, voice, &call.call_sid, call.seq, &step.reply);
@@ -188,7 +188,7 @@ fn handle(
                 if endpoint == Endpoint::HoldDone && is_held(&before) && is_held(&call.state.phase) {
                     super::waves::held_again(tx, state, &hood, &call, now, &mut out)?;
                 } else if is_held(&before) || is_held(&call.state.phase) {
-                    super::waves::after_caller_step(tx, state, &hood, &before, &call, now, &mut out)?;
+                    super::waves::after_caller_step(tx, state, &before, &call, report, now, &mut out)?;
                 }
                 log_step(&call, endpoint);
                 Ok(body)
@@ -247,7 +247,7 @@ fn incoming(tx: &Connection, state: &Switchboard, inbound: &Inbound, now: jiff::
         state: CallState::new(now),
         seq: 1,
     };
-    let step = run_step(tx, &state.store.registry, &hood, &call, Event::Incoming, now, Report::default())?;
+    let step = run_step(tx, state, &hood, &call, Event::Incoming, now, Report::default())?;
     call.state = step.state;
     let body = render(state, &hood.dialplan.voice, &call.call_sid, call.seq, &step.reply);
     calls::insert(tx, &call, &body)?;

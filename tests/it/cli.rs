@@ -396,24 +396,10 @@ fn crash_harness_loses_nothing_in_waves() {
 }
 
 fn check_crash_run(extra: &[&str]) {
-    // Kinder than Twilio, asked for by name: webhooks are retried while the server restarts.
-    // Under Twilio's documented model (no retries, the fallback) 2 matches in 10,000 calls
-    // are still stored for a caller the fallback took (a yes whose answer and every later
-    // report were lost): measured in BENCHMARKS.md, not yet zero, so not yet asserted here.
+    // Twilio's documented retry model: two connection attempts, no retry of a 5xx, then the
+    // fallback (the number's for the caller, the call's for a neighbour).
     let (ok, out, err) = run(bin()
-        .args([
-            "bench",
-            "crash",
-            "--calls",
-            "80",
-            "--concurrency",
-            "8",
-            "--kills",
-            "3",
-            "--kinder-retries",
-            "20",
-            "--json",
-        ])
+        .args(["bench", "crash", "--calls", "80", "--concurrency", "8", "--kills", "3", "--json"])
         .args(extra));
     let report: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
     assert!(ok, "{out}\n{err}");
@@ -423,6 +409,7 @@ fn check_crash_run(extra: &[&str]) {
         "call_errors",
         "matches_lost",
         "matches_extra",
+        "unconfirmed_unfollowed",
         "calls_without_outcome",
         "helpers_left_ringing",
         "joined_twice",
@@ -430,7 +417,9 @@ fn check_crash_run(extra: &[&str]) {
     ] {
         assert_eq!(report[zero], 0, "{zero} in {out}");
     }
-    assert_eq!(report["matches_heard"], report["matches_stored"], "{out}");
+    // A conversation the service could only record as unconfirmed is left for the desk.
+    let stored = report["matches_stored"].as_u64().unwrap() + report["unconfirmed_talked"].as_u64().unwrap();
+    assert_eq!(report["matches_heard"].as_u64().unwrap(), stored, "{out}");
 }
 
 /// `serve` on a free loopback port with the example dialplan and `extra` flags, reached

@@ -310,6 +310,86 @@ async fn a_real_conversation_whose_reports_were_lost_stays_a_match() {
     assert_eq!(app.count("SELECT count(*) FROM matches").await, 1);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_yes_whose_answer_was_lost_does_not_keep_the_caller_waiting() {
+    let app = spawn_waves_app(1, |p| p).await;
+    // The service dies between storing the first yes and answering it, and is back before
+    // the caller's next round of hold music: that neighbour hears the call's fallback, and
+    // the end of their call is never reported.
+    app.network().lose_answer_to_next_yes();
+    app.network().lose_status_callbacks();
+    let script = Script::keys(&["1"])
+        .helper(ANJA, HelperAction::Accept)
+        .helper(BERT, HelperAction::Accept)
+        .helper(CARLA, HelperAction::Accept);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    let rung = rung(&report);
+    assert_eq!(rung.len(), 2, "{:#?}", report.lines);
+    let heard_fallback = helpers_heard(&report)
+        .into_iter()
+        .any(|(n, t)| n == rung[0] && t.starts_with("Goedendag, hier is de Burenlijn. Dank u wel dat u opneemt."));
+    assert!(heard_fallback, "the first heard the call's fallback: {:#?}", report.lines);
+    // Still hearing hold music half a minute after the yes, the caller was evidently not
+    // joined: the search went on.
+    assert_eq!(joined(&report), vec![rung[1].clone()], "{:#?}", report.lines);
+    no_one_alone(&report);
+    assert_eq!(log.outcome.as_deref(), Some("matched"));
+    assert_eq!(log.helper_phone.as_deref(), Some(rung[1].as_str()));
+    assert_eq!(
+        attempts(&log),
+        vec![(rung[0].clone(), "canceled".to_string()), (rung[1].clone(), "accepted".to_string())]
+    );
+    assert_eq!(app.count("SELECT count(*) FROM matches").await, 1);
+    let heard = caller_heard(&report);
+    assert_eq!(heard.last().map(String::as_str), Some("Fijn dat er iemand kon helpen. Tot ziens."), "{heard:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_yes_followed_by_an_outage_to_the_end_of_the_call_is_left_for_the_desk_to_check() {
+    let mut app = spawn_waves_app(1, |p| p).await;
+    // The number's fallback, as configured at Twilio (deploy/fallback.xml): the desk.
+    app.sandbox.emulator.fallback_twiml = Some(include_str!("../../deploy/fallback.xml").to_string());
+    // The service dies between storing the yes and answering it, and stays down until the
+    // call is over: the neighbour hears the call's fallback, the caller the number's, and
+    // no report of either call arrives. Twilio's records then show one conference, ended by
+    // the caller, as a conversation the caller ended would.
+    app.network().go_down_after_next_yes();
+    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    assert!(joined(&report).is_empty(), "{:#?}", report.lines);
+    assert!(report.fell_back, "{:#?}", report.lines);
+    app.network().come_back();
+    assert_eq!(app.count("SELECT count(*) FROM matches").await, 1, "as far as the service heard, a yes");
+    // The sweeps while the neighbour's line may still be open find nothing that tells;
+    // three hours on, the call is closed.
+    app.sandbox.clock.advance(16 * 60);
+    burenlijn::switchboard::jobs::sweep_all(&app.sandbox.state.switchboard).await.unwrap();
+    assert_eq!(app.count("SELECT count(*) FROM matches").await, 1, "the records cannot tell");
+    app.sandbox.clock.advance(3 * 3600);
+    let closed = burenlijn::switchboard::jobs::sweep_all(&app.sandbox.state.switchboard).await.unwrap();
+    assert_eq!(closed, 1);
+    let log = app.log_of(&report).await;
+    assert_eq!(log.outcome.as_deref(), Some("unconfirmed"), "not counted as a match, nor as nobody found");
+    assert_eq!(app.count("SELECT count(*) FROM matches").await, 0);
+    assert_eq!(attempts(&log), vec![(ANJA.to_string(), "accepted".to_string())], "the yes itself stays in the log");
+    assert_eq!(
+        app.count("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL AND reason = 'unconfirmed'").await,
+        1
+    );
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE ended_at IS NULL").await, 0);
+    // The desk reads what to ask.
+    use crate::desk_support::{add_user, Browser};
+    use burenlijn::domain::desk::Role;
+    add_user(&app, "Els", Role::Desk).await;
+    let page = Browser::login(&app, "Els").await.get("/desk/follow-up").await;
+    assert!(
+        page.body.contains("Een buur zei ja, maar de verbinding is niet bevestigd: vraag of het gesprek er was"),
+        "{}",
+        page.body
+    );
+}
+
 /// Jan calls on Tuesday evening; Bert and Carla say no; the desk is closed; Jan asks to be
 /// called back. Returns the app (clock still on Tuesday evening).
 pub(crate) async fn jan_asks_to_be_called_back() -> TestApp {

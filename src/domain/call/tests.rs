@@ -41,6 +41,19 @@ fn anja_ringing(rest: Vec<(Timestamp, Event, Option<NextHelper>)>) -> Vec<(Times
     events
 }
 
+/// Jan's call up to Anja's yes (at 20 s), then `rest`.
+fn anja_says_yes(rest: Vec<(Timestamp, Event, Option<NextHelper>)>) -> Vec<(Timestamp, Event, Option<NextHelper>)> {
+    let mut events = anja_ringing(vec![(t(20), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None)]);
+    events.extend(rest);
+    events
+}
+
+/// Waves: Anja (attempt 1) presses 1 and is the first.
+fn anja_wins() -> Event {
+    let verdict = Some(crate::domain::waves::Yes::Wins { cancel: vec![] });
+    Event::Search(Tell::Key { attempt: 1, helper_id: 7, key: Some("1".into()), verdict })
+}
+
 /// Runs events in order; each comes with the time and the helper the ranking offers.
 fn run(w: &World, events: Vec<(Timestamp, Event, Option<NextHelper>)>) -> (CallState, Vec<Step>) {
     let mut state = CallState::new(events[0].0);
@@ -56,6 +69,7 @@ fn run(w: &World, events: Vec<(Timestamp, Event, Option<NextHelper>)>) -> (CallS
             caller_over_limit: false,
             callback: false,
             hold_goes_on: false,
+            yes_before_start: false,
         };
         let step = step(state, event, &ctx);
         state = step.state.clone();
@@ -117,6 +131,7 @@ fn plain_ctx(w: &World, now: Timestamp, callback: bool) -> Context<'_> {
         caller_over_limit: false,
         callback,
         hold_goes_on: false,
+        yes_before_start: false,
     }
 }
 
@@ -323,6 +338,7 @@ fn a_no_is_thanked_and_the_next_helper_is_rung_then_a_yes_connects() {
         caller_over_limit: false,
         callback: false,
         hold_goes_on: false,
+        yes_before_start: false,
     };
     let end =
         step(state, Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(true) }, &ctx);
@@ -469,6 +485,7 @@ fn callback_promises_name_the_right_day() {
             caller_over_limit: false,
             callback: false,
             hold_goes_on: false,
+            yes_before_start: false,
         };
         describe(&step(s, Event::MenuKey(Some("0".into())), &ctx))
     };
@@ -604,6 +621,69 @@ fn late_reports_can_still_tell_what_happened() {
 }
 
 #[test]
+fn a_yes_whose_end_was_never_reported_is_not_counted_as_a_match() {
+    let w = world();
+    // Dial: nothing is reported between the whisper's yes and the end; a call still
+    // connected when the sweep closes it may never have been bridged. The desk checks.
+    let (state, steps) =
+        run(&w, anja_says_yes(vec![(t(10_800), Event::EndNeverReported { unjoined_winner: None }, None)]));
+    assert_eq!(state.outcome(), Some(Outcome::Unconfirmed));
+    assert!(Outcome::Unconfirmed.needs_follow_up());
+    assert_eq!(
+        steps[3].effects,
+        [Effect::AttemptEnded { attempt: 1, result: AttemptResult::Accepted }, Effect::MatchUndone { attempt: 1 }]
+    );
+    // Waves: a winner whose entry was reported (or found in the provider's records) talked
+    // to the caller; one whose entry was never reported is unconfirmed.
+    let w = waves_world();
+    let yes = anja_wins();
+    let (state, _) = run(
+        &w,
+        held(vec![(t(40), yes.clone(), None), (t(10_800), Event::EndNeverReported { unjoined_winner: None }, None)]),
+    );
+    assert_eq!(state.outcome(), Some(Outcome::Matched));
+    let (state, steps) = run(
+        &w,
+        held(vec![(t(40), yes, None), (t(10_800), Event::EndNeverReported { unjoined_winner: Some(1) }, None)]),
+    );
+    assert_eq!(state.outcome(), Some(Outcome::Unconfirmed));
+    assert_eq!(steps[3].effects, [Effect::MatchUndone { attempt: 1 }]);
+    // Lost ends elsewhere are what a hang-up would have been.
+    let (state, _) = run(&w, held(vec![(t(60), Event::EndNeverReported { unjoined_winner: None }, None)]));
+    assert_eq!(state.outcome(), Some(Outcome::Abandoned));
+}
+
+#[test]
+fn a_caller_s_end_after_a_yes_from_before_a_restart_waits_for_the_dial_action() {
+    let w = world();
+    let (connected, _) =
+        run(&w, anja_ringing(vec![(t(20), Event::HelperKey { attempt: 1, key: Some("1".into()) }, None)]));
+    let ctx =
+        |now, caller_gone, yes_before_start| Context { caller_gone, yes_before_start, ..plain_ctx(&w, now, false) };
+    // The service started again after the yes: the caller's end proves nothing yet.
+    let waiting = step(connected.clone(), Event::CallerGone, &ctx(t(200), true, true));
+    assert_eq!(waiting.state.outcome(), None);
+    assert_eq!(waiting.state.ended_at, Some(t(200)));
+    assert_eq!(waiting.effects, [Effect::AttemptEnded { attempt: 1, result: AttemptResult::Accepted }]);
+    // The `<Dial>` action says they were bridged: a match.
+    let bridged = Event::HelperDialEnded { attempt: 1, status: DialStatus::Completed, bridged: Some(true) };
+    let done = step(waiting.state.clone(), bridged, &ctx(t(201), true, false));
+    assert_eq!(done.state.outcome(), Some(Outcome::Matched));
+    // It says they were not: the yes never reached the helper, and the desk calls back.
+    let not_bridged = Event::HelperDialEnded { attempt: 1, status: DialStatus::Completed, bridged: Some(false) };
+    let done = step(waiting.state.clone(), not_bridged, &ctx(t(201), true, false));
+    assert_eq!(done.state.outcome(), Some(Outcome::Abandoned));
+    assert!(done.effects.contains(&Effect::MatchUndone { attempt: 1 }), "{:?}", done.effects);
+    // It never comes: unconfirmed, ended when the caller's end came.
+    let lost = step(waiting.state, Event::EndNeverReported { unjoined_winner: None }, &ctx(t(1200), true, false));
+    assert_eq!(lost.state.outcome(), Some(Outcome::Unconfirmed));
+    assert_eq!(lost.state.ended_at, Some(t(200)));
+    // Without a start in between, the caller's end while connected is a match, as ever.
+    let ended = step(connected, Event::CallerGone, &ctx(t(200), true, false));
+    assert_eq!(ended.state.outcome(), Some(Outcome::Matched));
+}
+
+#[test]
 fn wants_helper_only_when_a_helper_may_be_rung() {
     let w = world();
     let s = CallState::new(t(0));
@@ -630,6 +710,7 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
         caller_over_limit: false,
         callback: false,
         hold_goes_on: false,
+        yes_before_start: false,
     };
     let result =
         step(state, Event::HelperDialEnded { attempt: 1, status: DialStatus::Canceled, bridged: Some(false) }, &ctx);
@@ -649,6 +730,7 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
         caller_over_limit: false,
         callback: false,
         hold_goes_on: false,
+        yes_before_start: false,
     };
     let result = step(state, Event::DeskDialEnded { status: DialStatus::NoAnswer }, &ctx);
     assert_eq!(result.state.outcome(), Some(Outcome::Unmatched));
@@ -668,6 +750,7 @@ fn a_caller_over_the_daily_limit_goes_to_the_desk_without_ringing_anyone() {
         caller_over_limit: true,
         callback: false,
         hold_goes_on: false,
+        yes_before_start: false,
     };
     let result = step(state, Event::MenuKey(Some("1".into())), &ctx);
     check(
@@ -926,6 +1009,7 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
             caller_over_limit: false,
             callback: true,
             hold_goes_on: false,
+            yes_before_start: false,
         };
         let s = step(state, event, &ctx);
         state = s.state.clone();
@@ -959,6 +1043,7 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
         caller_over_limit: false,
         callback: true,
         hold_goes_on: false,
+        yes_before_start: false,
     };
     let unreachable = step(state, Event::ResidentUnreachable { attempt: 1 }, &ctx);
     check(
@@ -974,14 +1059,8 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
 
 #[test]
 fn waves_a_winner_left_alone_is_told_and_the_desk_calls_the_caller_back() {
-    use crate::domain::waves::Yes;
     let w = waves_world();
-    let yes = Event::Search(Tell::Key {
-        attempt: 1,
-        helper_id: 7,
-        key: Some("1".into()),
-        verdict: Some(Yes::Wins { cancel: vec![] }),
-    });
+    let yes = anja_wins();
     // The caller's end is reported first, then the winner's entry into an empty conference.
     let (state, steps) = run(
         &w,
@@ -1011,14 +1090,8 @@ fn waves_a_winner_left_alone_is_told_and_the_desk_calls_the_caller_back() {
 
 #[test]
 fn waves_a_winner_whose_line_drops_before_the_join_lets_the_search_go_on() {
-    use crate::domain::waves::Yes;
     let w = waves_world();
-    let yes = Event::Search(Tell::Key {
-        attempt: 1,
-        helper_id: 7,
-        key: Some("1".into()),
-        verdict: Some(Yes::Wins { cancel: vec![] }),
-    });
+    let yes = anja_wins();
     let (state, steps) = run(
         &w,
         held(vec![
@@ -1117,6 +1190,7 @@ fn a_call_back_whose_helper_left_tells_the_resident_and_stays_open() {
         caller_over_limit: false,
         callback: true,
         hold_goes_on: false,
+        yes_before_start: false,
     };
     let mut won = CallState::new(t(0));
     won.phase = Phase::Holding { matched: false };

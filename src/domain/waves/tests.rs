@@ -484,6 +484,8 @@ fn step_handles_a_winner_who_is_alone_or_drops() {
     let mut entered_then_caller_left = search(Matched, &[Accepted]);
     entered_then_caller_left.conference = Some("CF1".into());
     entered_then_caller_left.legs[0].conference = Some("CF2".into());
+    let mut entered = search(Matched, &[Accepted]);
+    entered.legs[0].conference = Some("CF1".into());
     let base = |name, search: Search, event, caller| Case {
         name,
         search,
@@ -541,7 +543,7 @@ fn step_handles_a_winner_who_is_alone_or_drops() {
             ..base(
                 "the caller leaves after the winner left without entering",
                 gone_without_entering,
-                SearchEvent::CallerLeft,
+                SearchEvent::CallerLeft { conference_took_place: false },
                 Caller::Gone { matched: true },
             )
         },
@@ -550,8 +552,53 @@ fn step_handles_a_winner_who_is_alone_or_drops() {
             ..base(
                 "the caller leaves; the winner had entered a conference of their own",
                 entered_then_caller_left,
-                SearchEvent::CallerLeft,
+                SearchEvent::CallerLeft { conference_took_place: false },
                 Caller::Gone { matched: true },
+            )
+        },
+        Case {
+            now: 10 + WINNER_ENTERS_WITHIN_SECONDS,
+            ..base(
+                "the caller still on hold just after a yes: the winner is on the way",
+                search(Matched, &[Accepted]),
+                SearchEvent::Tick,
+                JOINED,
+            )
+        },
+        Case {
+            now: 10 + WINNER_ENTERS_WITHIN_SECONDS + 1,
+            status: Searching,
+            leg_statuses: vec![Canceled, Ringing, Ringing],
+            commands: vec![
+                cancel(1, true),
+                tell(Tell::WinnerDropped { attempt: 1 }, Hearer::Nobody),
+                Command::Ring { attempt: 2, helper_id: 200 },
+                Command::Ring { attempt: 3, helper_id: 201 },
+            ],
+            ..base(
+                "the caller still on hold well after a yes: its answer was lost, the search goes on",
+                search(Matched, &[Accepted]),
+                SearchEvent::Tick,
+                JOINED,
+            )
+        },
+        Case {
+            now: 10 + WINNER_ENTERS_WITHIN_SECONDS + 1,
+            ..base(
+                "the winner's entry was reported: a tick changes nothing",
+                entered.clone(),
+                SearchEvent::Tick,
+                JOINED,
+            )
+        },
+        Case {
+            now: 10 + WINNER_ENTERS_WITHIN_SECONDS + 1,
+            callback: callback(RequestStatus::Calling),
+            ..base(
+                "call back later: the helper waits for the resident, not the other way round",
+                search(Matched, &[Accepted]),
+                SearchEvent::Tick,
+                JOINED,
             )
         },
         Case {
@@ -561,7 +608,7 @@ fn step_handles_a_winner_who_is_alone_or_drops() {
             ..base(
                 "the caller hangs up while searching: ringing phones stop",
                 search(Searching, &[Declined, Ringing, Answered]),
-                SearchEvent::CallerLeft,
+                SearchEvent::CallerLeft { conference_took_place: false },
                 Caller::Gone { matched: false },
             )
         },
@@ -677,35 +724,52 @@ fn the_provider_s_records_tell_a_winner_who_entered_alone() {
         ended_by: None,
         participants: who.iter().map(|w| w.to_string()).collect(),
     };
-    type Case = (&'static str, Option<&'static str>, Vec<ConferenceFacts>, Option<&'static str>);
+    use JoinRecords::{Alone, CannotTell, Together};
+    let alone = |sid: &str| Alone(sid.into());
+    type Case = (&'static str, Option<&'static str>, Vec<ConferenceFacts>, JoinRecords);
     let cases: Vec<Case> = vec![
-        ("the caller's conference only: together, or never entered", Some("CF1"), vec![ended("CF1", "CAcaller")], None),
-        ("none listed", None, vec![], None),
+        (
+            "the caller's conference only: together, or never entered",
+            Some("CF1"),
+            vec![ended("CF1", "CAcaller")],
+            CannotTell,
+        ),
+        ("none listed", None, vec![], CannotTell),
         (
             "the winner alone in one in progress",
             Some("CF1"),
             vec![ended("CF1", "CAcaller"), going("CF2", &["CAwinner"])],
-            Some("CF2"),
+            alone("CF2"),
         ),
-        ("alone in progress, the caller's never reported", None, vec![going("CF2", &["CAwinner"])], Some("CF2")),
-        ("the two together, in progress", None, vec![going("CF1", &["CAcaller", "CAwinner"])], None),
+        ("alone in progress, the caller's never reported", None, vec![going("CF2", &["CAwinner"])], alone("CF2")),
+        ("the two together, in progress", None, vec![going("CF1", &["CAcaller", "CAwinner"])], Together("CF1".into())),
         (
             "the winner's exit ended another",
             Some("CF1"),
             vec![ended("CF1", "CAcaller"), ended("CF2", "CAwinner")],
-            Some("CF2"),
+            alone("CF2"),
         ),
-        ("the winner's exit ended the caller's own", Some("CF1"), vec![ended("CF1", "CAwinner")], None),
+        (
+            "the winner's exit ended the caller's own",
+            Some("CF1"),
+            vec![ended("CF1", "CAwinner")],
+            Together("CF1".into()),
+        ),
         (
             "ended by the winner, the caller's unknown: cannot tell",
             None,
             vec![ended("CF1", "CAcaller"), ended("CF2", "CAwinner")],
-            None,
+            CannotTell,
         ),
-        ("the caller's new hold, in progress", None, vec![ended("CF1", "CAcaller"), going("CF2", &["CAcaller"])], None),
+        (
+            "the caller's new hold, in progress",
+            None,
+            vec![ended("CF1", "CAcaller"), going("CF2", &["CAcaller"])],
+            CannotTell,
+        ),
     ];
     for (name, caller, records, expected) in cases {
         let got = join_from_records(caller, "CAcaller", "CAwinner", &records);
-        assert_eq!(got.as_deref(), expected, "{name}");
+        assert_eq!(got, expected, "{name}");
     }
 }

@@ -132,7 +132,7 @@ pub struct ListQuery {
     before: String,
 }
 
-const OUTCOMES: [&str; 6] = ["in-progress", "matched", "unmatched", "desk", "voicemail", "abandoned"];
+const OUTCOMES: [&str; 7] = ["in-progress", "matched", "unmatched", "desk", "voicemail", "abandoned", "unconfirmed"];
 const PAGE: u32 = 50;
 
 fn day_start(date: &str, desk: &DeskState) -> Result<Option<Timestamp>, ()> {

@@ -82,7 +82,7 @@ pub async fn list(
                     @if let Some(street) = row.caller_street.as_deref().filter(|s| !s.is_empty()) { ", " (street) }
                 }
                 p {
-                    @if attempts.iter().any(|a| a.key.as_deref() == Some("1")) {
+                    @if up.reason != "unconfirmed" && attempts.iter().any(|a| a.key.as_deref() == Some("1")) {
                         // Someone said yes, but the two never talked (the caller hung up just
                         // before, or did not answer when called back).
                         strong { (l.t("Een buur zei ja, maar ze zijn niet verbonden: terugbellen", "A neighbour said yes, but they were not put through: call back")) } br;

@@ -131,6 +131,7 @@ pub fn csrf(desk: &Desk) -> Markup {
 pub fn status(l: Lang, phase: &str, outcome: Option<&str>) -> Markup {
     let (class, words) = match outcome {
         Some("matched") => ("green", l.outcome(outcome)),
+        Some("unconfirmed") => ("amber", l.outcome(outcome)),
         Some(_) => ("red", l.outcome(outcome)),
         None => ("amber", l.phase(phase)),
     };

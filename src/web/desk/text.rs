@@ -41,6 +41,7 @@ impl Lang {
             Some("desk") => self.t("Balie gesproken", "Spoke to the desk"),
             Some("voicemail") => self.t("Bericht ingesproken", "Left a message"),
             Some("abandoned") => self.t("Opgehangen", "Hung up"),
+            Some("unconfirmed") => self.t("Buur zei ja, niet bevestigd", "Neighbour said yes, not confirmed"),
             Some(_) => self.t("Onbekend", "Unknown"),
         }
     }
@@ -85,6 +86,10 @@ impl Lang {
             "unmatched" => self.t("Niemand gevonden: terugbellen", "Nobody found: call back"),
             "voicemail" => self.t("Bericht ingesproken: terugbellen beloofd", "Left a message: call back promised"),
             "abandoned" => self.t("Opgehangen voor er hulp was", "Hung up before help was found"),
+            "unconfirmed" => self.t(
+                "Een buur zei ja, maar de verbinding is niet bevestigd: vraag of het gesprek er was",
+                "A neighbour said yes, but the connection was not confirmed: ask whether they spoke",
+            ),
             _ => self.t("Opvolgen", "Follow up"),
         }
     }
