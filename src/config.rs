@@ -28,6 +28,9 @@ const EMBEDDED_PROMPTS: &[(&str, &str)] =
 
 /// One phone number's dialplan with the prompts in its language.
 pub struct Neighbourhood {
+    /// The dialplan's file name without `.toml` (`example` for `dialplans/example.toml`):
+    /// the name participants and desk accounts are given to.
+    pub key: String,
     pub dialplan: Dialplan,
     pub prompts: Arc<Prompts>,
 }
@@ -49,6 +52,26 @@ impl Neighbourhoods {
         self.by_number.values()
     }
 
+    pub fn by_key(&self, key: &str) -> Option<&Arc<Neighbourhood>> {
+        self.all().find(|n| n.key == key)
+    }
+
+    /// Every neighbourhood's key, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.all().map(|n| n.key.clone()).collect();
+        keys.sort();
+        keys
+    }
+
+    /// The key of the only neighbourhood, when there is exactly one.
+    pub fn only(&self) -> Option<&str> {
+        let mut all = self.all();
+        match (all.next(), all.next()) {
+            (Some(one), None) => Some(one.key.as_str()),
+            _ => None,
+        }
+    }
+
     /// Every category key some dialplan offers, sorted.
     pub fn categories(&self) -> Vec<String> {
         let mut keys: Vec<String> =
@@ -65,8 +88,12 @@ impl Neighbourhoods {
 
     /// The example neighbourhood ringing in waves (`ringing.mode = "waves"`).
     pub fn embedded_in_waves() -> Neighbourhoods {
-        from_sources(vec![("dialplans/example.toml (embedded, in waves)".into(), example_dialplan_in_waves())], None)
-            .expect("the embedded example dialplan is valid in waves too")
+        let source = Source {
+            file: "dialplans/example.toml (embedded, in waves)".into(),
+            key: "example".into(),
+            text: example_dialplan_in_waves(),
+        };
+        from_sources(vec![source], None).expect("the embedded example dialplan is valid in waves too")
     }
 }
 
@@ -127,7 +154,7 @@ pub fn check_dialplan(
 
 /// Loads every `*.toml` in `dialplans` (or the embedded example when `None`).
 pub fn load(dialplans: Option<&Path>, prompts_dir: Option<&Path>) -> anyhow::Result<Neighbourhoods> {
-    let mut sources: Vec<(String, String)> = Vec::new();
+    let mut sources: Vec<Source> = Vec::new();
     match dialplans {
         Some(dir) => {
             let entries =
@@ -139,25 +166,49 @@ pub fn load(dialplans: Option<&Path>, prompts_dir: Option<&Path>) -> anyhow::Res
                 .collect();
             paths.sort();
             for path in paths {
-                let source =
-                    std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-                sources.push((path.display().to_string(), source));
+                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let key = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+                sources.push(Source { file: path.display().to_string(), key, text });
             }
             if sources.is_empty() {
                 bail!("no dialplans (*.toml) in {}", dir.display());
             }
         }
-        None => sources.push(("dialplans/example.toml (embedded)".into(), EXAMPLE_DIALPLAN.into())),
+        None => sources.push(Source {
+            file: "dialplans/example.toml (embedded)".into(),
+            key: "example".into(),
+            text: EXAMPLE_DIALPLAN.into(),
+        }),
     }
     from_sources(sources, prompts_dir)
 }
 
-/// Checks and loads dialplans given as (file name, text).
-fn from_sources(sources: Vec<(String, String)>, prompts_dir: Option<&Path>) -> anyhow::Result<Neighbourhoods> {
+/// One dialplan file: its name, its neighbourhood's key (the name without `.toml`), its text.
+struct Source {
+    file: String,
+    key: String,
+    text: String,
+}
+
+/// Whether `key` may name a neighbourhood: lower-case letters, digits, `-` and `_`, as it
+/// is written in the participants CSV (`;` between keys) and in commands.
+pub fn valid_key(key: &str) -> bool {
+    key.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// Checks and loads dialplans.
+fn from_sources(sources: Vec<Source>, prompts_dir: Option<&Path>) -> anyhow::Result<Neighbourhoods> {
     let mut by_number = HashMap::new();
     let mut prompts_by_language: HashMap<String, Arc<Prompts>> = HashMap::new();
     let mut errors = Vec::new();
-    for (file, source) in &sources {
+    for Source { file, key, text: source } in &sources {
+        if !valid_key(key) {
+            errors.push(format!(
+                "{file}: the file name is the neighbourhood's key ('{key}'): use lower-case letters, digits, '-' and '_' only"
+            ));
+            continue;
+        }
         match check_dialplan(source, file, prompts_dir) {
             Ok((plan, prompts)) => {
                 let prompts =
@@ -167,7 +218,7 @@ fn from_sources(sources: Vec<(String, String)>, prompts_dir: Option<&Path>) -> a
                     errors.push(format!("{file}: field `number`: {number} is used by another dialplan too"));
                     continue;
                 }
-                by_number.insert(number, Arc::new(Neighbourhood { dialplan: plan, prompts }));
+                by_number.insert(number, Arc::new(Neighbourhood { key: key.clone(), dialplan: plan, prompts }));
             }
             Err(errs) => errors.extend(errs),
         }

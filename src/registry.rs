@@ -1,4 +1,5 @@
-//! The participants CSV: `name,phone,offers,available,street,postcode,distance`.
+//! The participants CSV: `name,phone,offers,available,street,postcode,distance`, and
+//! optionally `neighbourhoods` (keys separated by `;`).
 //!
 //! Import checks every row first and reports every bad one with its line number; only a
 //! file without errors is stored, in one transaction.
@@ -8,6 +9,24 @@ use std::collections::HashMap;
 use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput};
 
 pub const HEADER: [&str; 7] = ["name", "phone", "offers", "available", "street", "postcode", "distance"];
+/// Columns a file may have besides `HEADER`.
+pub const OPTIONAL: [&str; 1] = ["neighbourhoods"];
+
+/// One row of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub line: u64,
+    pub details: ParticipantDetails,
+    /// The row's `neighbourhoods` field, when the file has that column and the field is
+    /// not empty: checked against the install's keys, sorted.
+    pub neighbourhoods: Option<Vec<String>>,
+}
+
+/// What a row is checked against: the dialplans' categories and neighbourhoods.
+pub struct Known<'a> {
+    pub categories: &'a [String],
+    pub neighbourhoods: &'a [String],
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
@@ -21,8 +40,9 @@ impl std::fmt::Display for RowError {
     }
 }
 
-/// Parses a whole CSV file. `categories` are the keys the dialplans offer.
-pub fn parse(csv_text: &str, categories: &[String]) -> Result<Vec<ParticipantDetails>, Vec<RowError>> {
+/// Parses a whole CSV file against the dialplans' categories and neighbourhoods.
+pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError>> {
+    let categories = known.categories;
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(csv_text.as_bytes());
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
@@ -32,10 +52,14 @@ pub fn parse(csv_text: &str, categories: &[String]) -> Result<Vec<ParticipantDet
     let mut errors = Vec::new();
     for (i, h) in headers.iter().enumerate() {
         let name = h.trim_start_matches('\u{feff}').to_ascii_lowercase();
-        if !HEADER.contains(&name.as_str()) {
+        if !HEADER.contains(&name.as_str()) && !OPTIONAL.contains(&name.as_str()) {
             errors.push(RowError {
                 line: 1,
-                message: format!("unknown column '{h}' (the header is {})", HEADER.join(",")),
+                message: format!(
+                    "unknown column '{h}' (the header is {}, optionally with {})",
+                    HEADER.join(","),
+                    OPTIONAL.join(",")
+                ),
             });
         } else if columns.insert(name.clone(), i).is_some() {
             errors.push(RowError { line: 1, message: format!("column '{name}' appears twice") });
@@ -88,6 +112,26 @@ pub fn parse(csv_text: &str, categories: &[String]) -> Result<Vec<ParticipantDet
             postcode: field("postcode"),
             distance: field("distance"),
         };
+        let neighbourhoods = match columns.get("neighbourhoods").and_then(|&i| record.get(i)) {
+            Some(field) if !field.trim().is_empty() => {
+                let mut keys: Vec<String> =
+                    field.split(';').map(str::trim).filter(|k| !k.is_empty()).map(str::to_string).collect();
+                if let Some(unknown) = keys.iter().find(|k| !known.neighbourhoods.contains(k)) {
+                    errors.push(RowError {
+                        line,
+                        message: format!(
+                            "neighbourhoods: '{unknown}' is not a neighbourhood of this install (known: {})",
+                            known.neighbourhoods.join(", ")
+                        ),
+                    });
+                    continue;
+                }
+                keys.sort();
+                keys.dedup();
+                Some(keys)
+            }
+            _ => None,
+        };
         match ParticipantDetails::parse(&input, categories) {
             Ok(details) => {
                 if let Some(first) = seen.insert(details.phone.as_str().to_string(), line) {
@@ -95,7 +139,7 @@ pub fn parse(csv_text: &str, categories: &[String]) -> Result<Vec<ParticipantDet
                         .push(RowError { line, message: format!("phone: {} is also on line {first}", details.phone) });
                     continue;
                 }
-                rows.push(details);
+                rows.push(Row { line, details, neighbourhoods });
             }
             Err(e) => errors.push(RowError { line, message: e.to_string() }),
         }
@@ -107,10 +151,49 @@ pub fn parse(csv_text: &str, categories: &[String]) -> Result<Vec<ParticipantDet
     }
 }
 
-/// Writes participants in the import format.
+/// Which neighbourhoods each row's participant is to be in, and whether that replaces the
+/// ones they have: a row's own `neighbourhoods` field replaces them; otherwise `default`
+/// (the import's `--neighbourhood`, or the install's only neighbourhood) is added. With
+/// neither, every such row is named and nothing is imported.
+pub fn assign(
+    rows: &[Row],
+    default: Option<&str>,
+    known: &[String],
+) -> Result<Vec<(Vec<String>, bool)>, Vec<RowError>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for row in rows {
+        match (&row.neighbourhoods, default) {
+            (Some(keys), _) => out.push((keys.clone(), true)),
+            (None, Some(key)) => out.push((vec![key.to_string()], false)),
+            (None, None) => errors.push(RowError {
+                line: row.line,
+                message: format!(
+                    "neighbourhoods: none given, and there are several ({}): add a `neighbourhoods` column or import with --neighbourhood KEY",
+                    known.join(", ")
+                ),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The rows with what `assign` gave them, as `store::participants::import` takes them.
+pub fn with_assigned<'a>(
+    rows: &'a [Row],
+    assigned: &'a [(Vec<String>, bool)],
+) -> impl Iterator<Item = (&'a ParticipantDetails, &'a [String], bool)> {
+    rows.iter().zip(assigned).map(|(r, (keys, replace))| (&r.details, keys.as_slice(), *replace))
+}
+
+/// Writes participants in the import format, with their neighbourhoods.
 pub fn export(participants: &[Participant]) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER)?;
+    w.write_record(HEADER.iter().chain(OPTIONAL.iter()))?;
     for p in participants {
         let d = &p.details;
         w.write_record([
@@ -121,6 +204,7 @@ pub fn export(participants: &[Participant]) -> anyhow::Result<String> {
             &d.street,
             &d.postcode,
             d.distance.as_str(),
+            &p.neighbourhoods.join(";"),
         ])?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
@@ -134,12 +218,21 @@ mod tests {
         ["shopping", "transport", "odd-jobs", "company"].iter().map(|s| s.to_string()).collect()
     }
 
+    fn hoods() -> Vec<String> {
+        vec!["dorp-a".to_string(), "dorp-b".to_string()]
+    }
+
+    fn parse(text: &str, categories: &[String]) -> Result<Vec<Row>, Vec<RowError>> {
+        super::parse(text, &Known { categories, neighbourhoods: &hoods() })
+    }
+
     #[test]
     fn the_example_file_imports() {
         let rows = parse(crate::config::EXAMPLE_PARTICIPANTS, &cats()).unwrap();
         assert_eq!(rows.len(), 6);
-        assert_eq!(rows[1].phone.as_str(), "+31610000001");
-        assert_eq!(rows[1].offers, vec!["shopping", "company"]);
+        assert_eq!(rows[1].details.phone.as_str(), "+31610000001");
+        assert_eq!(rows[1].details.offers, vec!["shopping", "company"]);
+        assert_eq!(rows[1].neighbourhoods, None);
     }
 
     #[test]
@@ -170,7 +263,7 @@ mod tests {
             parse("name,phone,offer\nA,0612345678,x\n", &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
         assert_eq!(
             errors[0],
-            "line 1: unknown column 'offer' (the header is name,phone,offers,available,street,postcode,distance)"
+            "line 1: unknown column 'offer' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods)"
         );
         assert!(errors.iter().any(|e| e
             == "line 1: missing column 'offers' (the header is name,phone,offers,available,street,postcode,distance)"));
@@ -182,10 +275,49 @@ mod tests {
         let participants: Vec<Participant> = rows
             .into_iter()
             .enumerate()
-            .map(|(i, details)| Participant { id: i as i64, details, paused: false, paused_until: None })
+            .map(|(i, row)| Participant {
+                id: i as i64,
+                details: row.details,
+                paused: false,
+                paused_until: None,
+                neighbourhoods: if i % 2 == 0 { vec!["dorp-a".into()] } else { hoods() },
+            })
             .collect();
         let text = export(&participants).unwrap();
         let again = parse(&text, &cats()).unwrap();
-        assert_eq!(again, participants.into_iter().map(|p| p.details).collect::<Vec<_>>());
+        assert_eq!(
+            again.iter().map(|r| r.details.clone()).collect::<Vec<_>>(),
+            participants.iter().map(|p| p.details.clone()).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            again.into_iter().map(|r| r.neighbourhoods.unwrap()).collect::<Vec<_>>(),
+            participants.into_iter().map(|p| p.neighbourhoods).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn neighbourhoods_are_read_checked_and_assigned() {
+        let csv = "name,phone,offers,available,street,postcode,distance,neighbourhoods\n\
+                   Anja,06-10000001,shopping,,Molenweg,,any,dorp-b; dorp-a\n\
+                   Bert,06-10000002,shopping,,Dorpsweg,,any,\n\
+                   Carla,06-10000003,shopping,,Kerkstraat,,any,dorp-c\n";
+        let errors: Vec<String> = parse(csv, &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors,
+            vec!["line 4: neighbourhoods: 'dorp-c' is not a neighbourhood of this install (known: dorp-a, dorp-b)"]
+        );
+        let rows = parse(&csv.replace("dorp-c", "dorp-a"), &cats()).unwrap();
+        assert_eq!(rows[0].neighbourhoods, Some(hoods()), "sorted");
+        assert_eq!(rows[1].neighbourhoods, None, "an empty field names none");
+        // A row's own field replaces; one without takes the import's default, added.
+        let assigned = assign(&rows, Some("dorp-b"), &hoods()).unwrap();
+        assert_eq!(assigned[0], (hoods(), true));
+        assert_eq!(assigned[1], (vec!["dorp-b".to_string()], false));
+        // Without a default, with several neighbourhoods: every such line is named.
+        let errors: Vec<String> = assign(&rows, None, &hoods()).unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors,
+            vec!["line 3: neighbourhoods: none given, and there are several (dorp-a, dorp-b): add a `neighbourhoods` column or import with --neighbourhood KEY"]
+        );
     }
 }

@@ -202,6 +202,7 @@ fn make_helpers(opts: &MatchOptions, rng: &mut fastrand::Rng) -> Vec<SimHelper> 
                     details,
                     paused: false,
                     paused_until: None,
+                    neighbourhoods: Vec::new(),
                 }),
                 pick,
                 yes,

@@ -339,9 +339,23 @@ pub enum DialplanCommand {
 
 #[derive(Subcommand)]
 pub enum ParticipantsCommand {
-    /// Import a CSV (name,phone,offers,available,street,postcode,distance); all or nothing
+    /// Import a CSV (name,phone,offers,available,street,postcode,distance[,neighbourhoods]); all or nothing
     Import {
         file: PathBuf,
+        /// Put rows without a `neighbourhoods` field in this neighbourhood (a dialplan's file
+        /// name without .toml) [default: the only one, when there is one]
+        #[arg(long)]
+        neighbourhood: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        plans: PlansArgs,
+    },
+    /// Put everyone who belongs to no neighbourhood in one (for a database from before
+    /// neighbourhoods, on an install with several)
+    Assign {
+        #[arg(long)]
+        neighbourhood: String,
         #[command(flatten)]
         db: DbArg,
         #[command(flatten)]
@@ -386,6 +400,9 @@ pub struct AddParticipantArgs {
     pub name: String,
     #[arg(long)]
     pub phone: String,
+    /// The neighbourhood they belong to (repeatable) [default: the only one, when there is one]
+    #[arg(long = "neighbourhood")]
+    pub neighbourhoods: Vec<String>,
     /// Categories, separated by ';' (e.g. "shopping;transport"); empty for someone who only asks
     #[arg(long, default_value = "")]
     pub offers: String,

@@ -14,15 +14,30 @@ use crate::domain::participant::{ParticipantDetails, ParticipantInput};
 use crate::domain::phone::PhoneNumber;
 use crate::store::participants::{self, Imported, Saved};
 use crate::store::Store;
+use crate::switchboard::memberships;
 
 pub fn run(command: ParticipantsCommand) -> anyhow::Result<ExitCode> {
     let now = Timestamp::now();
     match command {
-        ParticipantsCommand::Import { file, db, plans } => {
-            let categories = load_plans(&plans)?.categories();
+        ParticipantsCommand::Import { file, neighbourhood, db, plans } => {
+            let hoods = load_plans(&plans)?;
+            let (categories, keys) = (hoods.categories(), hoods.keys());
+            let default = match neighbourhood {
+                Some(key) => match memberships::known(&hoods, std::slice::from_ref(&key)) {
+                    Ok(_) => Some(key),
+                    Err(e) => {
+                        eprintln!("--neighbourhood: {e}");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                },
+                None => hoods.only().map(str::to_string),
+            };
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let rows = match crate::registry::parse(&text, &categories) {
-                Ok(rows) => rows,
+            let known = crate::registry::Known { categories: &categories, neighbourhoods: &keys };
+            let parsed = crate::registry::parse(&text, &known)
+                .and_then(|rows| crate::registry::assign(&rows, default.as_deref(), &keys).map(|a| (rows, a)));
+            let (rows, assigned) = match parsed {
+                Ok(ok) => ok,
                 Err(errors) => {
                     for e in &errors {
                         eprintln!("{}: {e}", file.display());
@@ -32,8 +47,20 @@ pub fn run(command: ParticipantsCommand) -> anyhow::Result<ExitCode> {
                 }
             };
             let store = Store::open(&db.db)?;
-            let Imported { added, updated } = store.write(|tx| participants::upsert_all(tx, &rows, now))?;
+            let Imported { added, updated } =
+                store.write(|tx| participants::import(tx, crate::registry::with_assigned(&rows, &assigned), now))?;
             println!("imported {}: {added} added, {updated} updated", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        ParticipantsCommand::Assign { neighbourhood, db, plans } => {
+            let hoods = load_plans(&plans)?;
+            if let Err(e) = memberships::known(&hoods, std::slice::from_ref(&neighbourhood)) {
+                eprintln!("--neighbourhood: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+            let store = Store::open(&db.db)?;
+            let joined = store.write(|tx| participants::join_all_without(tx, &neighbourhood))?;
+            println!("{joined} participant(s) without a neighbourhood now belong to {neighbourhood}");
             Ok(ExitCode::SUCCESS)
         }
         ParticipantsCommand::Export { db } => {
@@ -77,8 +104,27 @@ fn list(db: &Path, now: Timestamp) -> anyhow::Result<ExitCode> {
 }
 
 fn add(args: AddParticipantArgs, now: Timestamp) -> anyhow::Result<ExitCode> {
-    let AddParticipantArgs { db, plans, name, phone, offers, available, street, postcode, distance } = args;
-    let categories = load_plans(&plans)?.categories();
+    let AddParticipantArgs { db, plans, name, phone, neighbourhoods, offers, available, street, postcode, distance } =
+        args;
+    let hoods = load_plans(&plans)?;
+    let categories = hoods.categories();
+    let neighbourhoods = match memberships::known(&hoods, &neighbourhoods) {
+        Ok(keys) if keys.is_empty() => match memberships::default_for_new(&hoods) {
+            Some(keys) => keys,
+            None => {
+                eprintln!(
+                    "not saved: --neighbourhood: there are several ({}); name at least one",
+                    hoods.keys().join(", ")
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+        Ok(keys) => keys,
+        Err(e) => {
+            eprintln!("not saved: --neighbourhood: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     let input = ParticipantInput {
         name: &name,
         phone: &phone,
@@ -96,7 +142,11 @@ fn add(args: AddParticipantArgs, now: Timestamp) -> anyhow::Result<ExitCode> {
         }
     };
     let store = Store::open(&db.db)?;
-    let (_, saved) = store.write(|tx| participants::upsert(tx, &details, now))?;
+    let (_, saved) = store.write(|tx| {
+        let (id, saved) = participants::upsert(tx, &details, now)?;
+        participants::set_neighbourhoods(tx, id, &neighbourhoods)?;
+        Ok((id, saved))
+    })?;
     println!("{} {} ({})", if saved == Saved::Added { "added" } else { "updated" }, details.name, details.phone);
     Ok(ExitCode::SUCCESS)
 }

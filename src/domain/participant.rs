@@ -44,6 +44,8 @@ pub struct Participant {
     pub paused: bool,
     /// When set, the pause ends on this date.
     pub paused_until: Option<Date>,
+    /// The neighbourhoods (keys) they belong to, sorted.
+    pub neighbourhoods: Vec<String>,
 }
 
 /// Everything a person fills in about a participant.
@@ -211,7 +213,7 @@ mod tests {
     #[test]
     fn pauses_end_on_their_date() {
         let details = ParticipantDetails::parse(&input("0612345678", "", ""), &cats()).unwrap();
-        let mut p = Participant { id: 1, details, paused: true, paused_until: None };
+        let mut p = Participant { id: 1, details, paused: true, paused_until: None, neighbourhoods: Vec::new() };
         let day = jiff::civil::date(2026, 11, 23);
         assert!(p.is_paused_on(day));
         p.paused_until = Some(jiff::civil::date(2026, 11, 24));

@@ -246,7 +246,13 @@ mod tests {
                 .unwrap();
                 let base = Timestamp::from_second(1_790_000_000).unwrap();
                 Candidate {
-                    participant: Arc::new(Participant { id: p.id, details, paused: p.paused, paused_until: None }),
+                    participant: Arc::new(Participant {
+                        id: p.id,
+                        details,
+                        paused: p.paused,
+                        paused_until: None,
+                        neighbourhoods: Vec::new(),
+                    }),
                     busy: p.busy,
                     asked_this_call: p.asked,
                     helped_caller_before: p.helped,

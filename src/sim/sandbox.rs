@@ -110,12 +110,21 @@ impl Sandbox {
         tokio::task::spawn_blocking(move || {
             st.switchboard.store.write(|tx| {
                 if participants::list(tx)?.is_empty() {
-                    let rows = crate::registry::parse(&csv, &categories).map_err(|errs| {
+                    let keys = st.switchboard.neighbourhoods.keys();
+                    let known = crate::registry::Known { categories: &categories, neighbourhoods: &keys };
+                    let rows = crate::registry::parse(&csv, &known).map_err(|errs| {
                         anyhow::anyhow!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
                     })?;
                     for row in &rows {
-                        participants::upsert(tx, row, now)?;
+                        let (id, _) = participants::upsert(tx, &row.details, now)?;
+                        for key in row.neighbourhoods.iter().flatten() {
+                            participants::join(tx, id, key)?;
+                        }
                     }
+                }
+                // With one neighbourhood, everyone is in it (as at start-up).
+                if let Some(key) = st.switchboard.neighbourhoods.only() {
+                    participants::join_all_without(tx, key)?;
                 }
                 Ok(())
             })

@@ -15,7 +15,8 @@ use crate::domain::participant::{Distance, Participant, ParticipantDetails};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::ranking::Candidate;
 
-const COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at";
+const COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at,
+    (SELECT group_concat(m.neighbourhood, ';') FROM (SELECT neighbourhood FROM memberships WHERE participant_id = p.id ORDER BY neighbourhood) m)";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
     let bad =
@@ -25,6 +26,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
     let distance: String = row.get(6)?;
     let paused_until: Option<String> = row.get(8)?;
     let offers: Option<String> = row.get(9)?;
+    let neighbourhoods: Option<String> = row.get(11)?;
     Ok(Participant {
         id: row.get(0)?,
         details: ParticipantDetails {
@@ -38,6 +40,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
         },
         paused: row.get::<_, i64>(7)? != 0,
         paused_until: paused_until.and_then(|d| d.parse::<Date>().ok()),
+        neighbourhoods: neighbourhoods
+            .unwrap_or_default()
+            .split(';')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
     })
 }
 
@@ -84,14 +92,27 @@ pub struct Imported {
     pub updated: usize,
 }
 
-/// Adds or updates (by phone number) every row, in the caller's transaction: an import
-/// is all or nothing.
-pub fn upsert_all(conn: &Connection, rows: &[ParticipantDetails], now: Timestamp) -> anyhow::Result<Imported> {
+/// Adds or updates (by phone number) every row of an import, in the caller's
+/// transaction (an import is all or nothing), each with its neighbourhoods and whether
+/// they replace the ones the participant has (otherwise they are added).
+pub fn import<'a>(
+    conn: &Connection,
+    rows: impl IntoIterator<Item = (&'a ParticipantDetails, &'a [String], bool)>,
+    now: Timestamp,
+) -> anyhow::Result<Imported> {
     let mut imported = Imported::default();
-    for row in rows {
-        match upsert(conn, row, now)?.1 {
+    for (details, keys, replace) in rows {
+        let (id, saved) = upsert(conn, details, now)?;
+        match saved {
             Saved::Added => imported.added += 1,
             Saved::Updated => imported.updated += 1,
+        }
+        if replace {
+            set_neighbourhoods(conn, id, keys)?;
+        } else {
+            for key in keys {
+                join(conn, id, key)?;
+            }
         }
     }
     Ok(imported)
@@ -135,6 +156,40 @@ pub fn set_paused(
     Ok(changed > 0)
 }
 
+/// Gives participant `id` exactly these neighbourhoods.
+pub fn set_neighbourhoods(conn: &Connection, id: i64, keys: &[String]) -> anyhow::Result<()> {
+    conn.prepare_cached("DELETE FROM memberships WHERE participant_id = ?1")?.execute([id])?;
+    for key in keys {
+        join(conn, id, key)?;
+    }
+    Ok(())
+}
+
+/// Adds participant `id` to neighbourhood `key` (nothing changes when they belong already).
+pub fn join(conn: &Connection, id: i64, key: &str) -> anyhow::Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO memberships (participant_id, neighbourhood) VALUES (?1, ?2)")?
+        .execute(params![id, key])?;
+    Ok(())
+}
+
+/// How many participants belong to no neighbourhood.
+pub fn without_neighbourhood(conn: &Connection) -> anyhow::Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM participants p WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.participant_id = p.id)",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Puts everyone who belongs to no neighbourhood in `key`; returns how many.
+pub fn join_all_without(conn: &Connection, key: &str) -> anyhow::Result<usize> {
+    Ok(conn.execute(
+        "INSERT INTO memberships (participant_id, neighbourhood)
+         SELECT p.id, ?1 FROM participants p WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.participant_id = p.id)",
+        [key],
+    )?)
+}
+
 /// Calls whose provider never told us they ended are closed after this long (see the sweep).
 pub const STALE_AFTER_SECONDS: i64 = 3 * 60 * 60;
 
@@ -148,10 +203,24 @@ pub struct RegistryCache {
     last_asked: std::sync::Mutex<Option<(i64, i64, LastAsked)>>,
     /// (history version, time zone, when computed, what was learned).
     learned: std::sync::Mutex<Option<Learned>>,
+    /// Per (neighbourhood, category): (register version, minute, who may be rung then).
+    ringable: std::sync::Mutex<HashMap<(String, String), Sieved>>,
 }
 
-/// The register per category.
-type ByCategory = HashMap<String, Arc<Vec<Arc<Participant>>>>;
+/// Who may be rung at a given minute (not paused, inside their own hours): a sieve the
+/// application passes in, with the minute it holds for.
+pub struct Ringable<'a> {
+    /// Minutes since the epoch: the sieve's answer is kept for the rest of this minute.
+    pub minute: i64,
+    pub keep: &'a dyn Fn(&Participant) -> bool,
+}
+
+/// Participants, shared.
+type People = Arc<Vec<Arc<Participant>>>;
+/// (register version, minute, who may be rung in that minute).
+type Sieved = (i64, i64, People);
+/// The register per (neighbourhood, category).
+type ByCategory = HashMap<(String, String), People>;
 /// When each participant (by id) was last rung, in seconds.
 /// (Keyed by id and looked up once per candidate on every pick: a fast hash, as ids are
 /// ours, not an attacker's.)
@@ -159,31 +228,70 @@ type LastAsked = rustc_hash::FxHashMap<i64, i64>;
 /// (history version, time zone, when computed, what was learned).
 type Learned = (i64, String, i64, Arc<Likelihoods>);
 
-fn offering(conn: &Connection, cache: &RegistryCache, category: &str) -> anyhow::Result<Arc<Vec<Arc<Participant>>>> {
+/// Everyone in `neighbourhood` who offers `category`, and the register's version they are
+/// from.
+fn offering(
+    conn: &Connection,
+    cache: &RegistryCache,
+    neighbourhood: &str,
+    category: &str,
+) -> anyhow::Result<(i64, People)> {
     let version: i64 =
         conn.prepare_cached("SELECT version FROM registry_version WHERE id = 1")?.query_row([], |r| r.get(0))?;
     let mut guard = cache.inner.lock().unwrap_or_else(|p| p.into_inner());
     if guard.0 != version {
         *guard = (version, HashMap::new());
     }
-    if let Some(list) = guard.1.get(category) {
-        return Ok(list.clone());
+    let key = (neighbourhood.to_string(), category.to_string());
+    if let Some(list) = guard.1.get(&key) {
+        return Ok((version, list.clone()));
     }
-    let sql = format!("SELECT {COLUMNS} FROM offers o JOIN participants p ON p.id = o.participant_id WHERE o.category = ?1 ORDER BY p.id");
-    let list: Vec<Arc<Participant>> =
-        conn.prepare_cached(&sql)?.query_map([category], |r| from_row(r).map(Arc::new))?.collect::<Result<_, _>>()?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM offers o JOIN memberships ms ON ms.participant_id = o.participant_id AND ms.neighbourhood = ?1
+         JOIN participants p ON p.id = o.participant_id WHERE o.category = ?2 ORDER BY p.id"
+    );
+    let list: Vec<Arc<Participant>> = conn
+        .prepare_cached(&sql)?
+        .query_map([neighbourhood, category], |r| from_row(r).map(Arc::new))?
+        .collect::<Result<_, _>>()?;
     let list = Arc::new(list);
-    guard.1.insert(category.to_string(), list.clone());
+    guard.1.insert(key, list.clone());
+    Ok((version, list))
+}
+
+/// Everyone in `neighbourhood` who offers `category` and passes the sieve, sieved once a
+/// minute.
+fn ringable(
+    conn: &Connection,
+    cache: &RegistryCache,
+    neighbourhood: &str,
+    category: &str,
+    sieve: &Ringable<'_>,
+) -> anyhow::Result<People> {
+    let (version, all) = offering(conn, cache, neighbourhood, category)?;
+    let mut guard = cache.ringable.lock().unwrap_or_else(|p| p.into_inner());
+    let key = (neighbourhood.to_string(), category.to_string());
+    if let Some((v, minute, list)) = guard.get(&key) {
+        if *v == version && *minute == sieve.minute {
+            return Ok(list.clone());
+        }
+    }
+    let list: People = Arc::new(all.iter().filter(|p| (sieve.keep)(p)).cloned().collect());
+    guard.insert(key, (version, sieve.minute, list.clone()));
     Ok(list)
 }
 
-/// Everyone who offers `category`, with what the ranking needs to know about their calls.
+/// Everyone in `neighbourhood` who offers `category` and may be rung this minute
+/// (`sieve`, kept for the minute so that the whole register is not looked at on every
+/// pick), with what the ranking needs to know about their calls.
 pub fn candidates(
     conn: &Connection,
     cache: &RegistryCache,
+    neighbourhood: &str,
     category: &str,
     call_sid: &str,
     caller_phone: Option<&PhoneNumber>,
+    sieve: &Ringable<'_>,
 ) -> anyhow::Result<Vec<Candidate>> {
     let ids = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> anyhow::Result<FxHashSet<i64>> {
         let mut stmt = conn.prepare_cached(sql)?;
@@ -208,7 +316,7 @@ pub fn candidates(
         )?,
         None => FxHashSet::default(),
     };
-    let people = offering(conn, cache, category)?;
+    let people = ringable(conn, cache, neighbourhood, category, sieve)?;
     let registry_version = cache.inner.lock().unwrap_or_else(|p| p.into_inner()).0;
     let mut guard = cache.last_asked.lock().unwrap_or_else(|p| p.into_inner());
     let (since, mut map) = match guard.take() {

@@ -10,6 +10,7 @@
 mod commands;
 pub mod dispatch;
 pub mod jobs;
+pub mod memberships;
 pub mod provider_jobs;
 pub mod requests;
 mod step;

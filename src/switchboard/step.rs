@@ -129,10 +129,21 @@ pub fn ranked(
 ) -> anyhow::Result<Vec<NextHelper>> {
     let Wanted { category, now, limit } = wanted;
     let plan = &hood.dialplan;
-    let mut candidates = participants::candidates(tx, registry, category, &call.call_sid, call.from.as_ref())?;
+    let local_now = now.to_zoned(plan.time_zone.clone()).datetime();
+    if !plan.ringing.hours.contains(local_now) {
+        return Ok(Vec::new());
+    }
+    // Only who may be rung at this hour is looked up further (the ranking checks it again,
+    // with everything else).
+    let minute = local_now.with().second(0).subsec_nanosecond(0).build()?;
+    let keep = |p: &crate::domain::participant::Participant| {
+        !p.is_paused_on(minute.date()) && (p.details.available.is_empty() || p.details.available.contains(minute))
+    };
+    let sieve = participants::Ringable { minute: now.as_second().div_euclid(60), keep: &keep };
+    let mut candidates =
+        participants::candidates(tx, registry, &hood.key, category, &call.call_sid, call.from.as_ref(), &sieve)?;
     // Learned from the attempts logged so far: who tends to say yes at this time.
     let learned = participants::learned(tx, registry, &plan.time_zone, now)?;
-    let local_now = now.to_zoned(plan.time_zone.clone()).datetime();
     for c in &mut candidates {
         c.likelihood = Some(learned.likelihood(c.participant.id, local_now));
     }

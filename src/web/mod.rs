@@ -79,10 +79,11 @@ impl Application {
     /// Opens the database and binds the port (port 0 picks a free one).
     pub async fn build(config: ServeConfig) -> anyhow::Result<Application> {
         let (db, durability) = (config.db.clone(), config.durability);
-        let store = tokio::task::spawn_blocking(move || -> anyhow::Result<Arc<Store>> {
+        let (store, neighbourhoods) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let store = Arc::new(Store::open_with(&db, durability)?);
+            crate::switchboard::memberships::settle(&store, &config.neighbourhoods)?;
             Store::start_checkpointer(&store, &db)?;
-            Ok(store)
+            Ok((store, config.neighbourhoods))
         })
         .await??;
         let listener =
@@ -91,11 +92,11 @@ impl Application {
             "" => format!("http://{}", listener.local_addr()?),
             url => url.to_string(),
         };
-        let desk = desk::DeskState::new(&config.neighbourhoods, &public_url);
+        let desk = desk::DeskState::new(&neighbourhoods, &public_url);
         let switchboard = Arc::new(Switchboard::new(
             store,
             Settings {
-                neighbourhoods: config.neighbourhoods,
+                neighbourhoods,
                 public_url,
                 clock: config.clock,
                 retention_months: config.retention_months,

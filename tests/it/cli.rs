@@ -137,8 +137,10 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     assert!(ok);
     let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
     assert!(
-        export.starts_with("name,phone,offers,available,street,postcode,distance\n")
-            && export.contains("Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00"),
+        export.starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods\n")
+            && export.contains(
+                "Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,example\n"
+            ),
         "{export}"
     );
     let (ok, _, err) = run(bin().args(["participants", "pause", "0620000000", "--db"]).arg(&db));
@@ -172,6 +174,80 @@ fn a_voice_the_provider_does_not_have_is_refused_before_any_call() {
         .env("TWILIO_AUTH_TOKEN", "voice-test-token"));
     assert!(!ok);
     assert!(err.contains(&expected), "{err}");
+}
+
+/// With two dialplans, an import must say where each row belongs, and a database whose
+/// participants belong nowhere (from before neighbourhoods) is not served until they do.
+#[test]
+fn with_two_neighbourhoods_nobody_is_placed_by_guessing() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("dialplans");
+    std::fs::create_dir(&plans).unwrap();
+    std::fs::write(plans.join("example.toml"), burenlijn::config::EXAMPLE_DIALPLAN).unwrap();
+    let b = burenlijn::config::EXAMPLE_DIALPLAN.replacen("+31850000000", "+31850000099", 1);
+    std::fs::write(plans.join("dorp-b.toml"), b).unwrap();
+    let (db, csv) = (dir.path().join("x.db"), dir.path().join("p.csv"));
+    std::fs::write(&csv, PARTICIPANTS).unwrap();
+    let import = |extra: &[&str]| {
+        run(bin()
+            .args(["participants", "import"])
+            .arg(&csv)
+            .args(extra)
+            .arg("--dialplans")
+            .arg(&plans)
+            .arg("--db")
+            .arg(&db))
+    };
+    let (ok, _, err) = import(&[]);
+    assert!(!ok, "{err}");
+    assert!(err.contains("line 2: neighbourhoods: none given, and there are several (dorp-b, example)"), "{err}");
+    assert!(err.contains("line 7:") && err.contains("nothing imported"), "{err}");
+    let (ok, _, err) = import(&["--neighbourhood", "dorp-c"]);
+    assert!(!ok && err.contains("unknown neighbourhood 'dorp-c' (there are: dorp-b, example)"), "{err}");
+    let (ok, out, err) = import(&["--neighbourhood", "dorp-b"]);
+    assert!(ok && out.contains("6 added"), "{out}{err}");
+    let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
+    assert!(
+        export.contains("Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,dorp-b\n"),
+        "{export}"
+    );
+    // Someone added without a neighbourhood (as a database from before them would hold).
+    let (ok, _, err) = run(bin()
+        .args(["participants", "add", "--name", "Fien Kok", "--phone", "06-10000009", "--dialplans"])
+        .arg(&plans)
+        .arg("--db")
+        .arg(&db));
+    assert!(!ok && err.contains("--neighbourhood: there are several (dorp-b, example); name at least one"), "{err}");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "DELETE FROM memberships WHERE participant_id = (SELECT id FROM participants WHERE name = 'Bert Jansen')",
+            [],
+        )
+        .unwrap();
+    let serve = || {
+        run(bin()
+            .args(["serve", "--public-url", "https://x.example", "--listen", "127.0.0.1:0", "--dialplans"])
+            .arg(&plans)
+            .arg("--db")
+            .arg(&db)
+            .env("TWILIO_AUTH_TOKEN", "t"))
+    };
+    let (ok, _, err) = serve();
+    assert!(!ok);
+    assert!(
+        err.contains("1 participant(s) belong to no neighbourhood, and there are several (dorp-b, example)")
+            && err.contains("burenlijn participants assign --neighbourhood KEY"),
+        "{err}"
+    );
+    let (ok, out, err) = run(bin()
+        .args(["participants", "assign", "--neighbourhood", "example", "--dialplans"])
+        .arg(&plans)
+        .arg("--db")
+        .arg(&db));
+    assert!(ok && out.contains("1 participant(s) without a neighbourhood now belong to example"), "{out}{err}");
+    let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
+    assert!(export.contains(",Dorpsweg,1234 EF,any,example\n"), "{export}");
 }
 
 #[test]

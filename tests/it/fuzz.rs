@@ -112,8 +112,10 @@ proptest! {
     #[test]
     fn csv_imports_never_panic(text in ".{0,400}", changed in mutated(CSV)) {
         let cats: Vec<String> = ["shopping", "transport", "odd-jobs", "company"].iter().map(|s| s.to_string()).collect();
-        let _ = burenlijn::registry::parse(&text, &cats);
-        if let Err(errors) = burenlijn::registry::parse(&changed, &cats) {
+        let hoods = vec!["example".to_string()];
+        let known = burenlijn::registry::Known { categories: &cats, neighbourhoods: &hoods };
+        let _ = burenlijn::registry::parse(&text, &known);
+        if let Err(errors) = burenlijn::registry::parse(&changed, &known) {
             prop_assert!(errors.iter().all(|e| e.line >= 1), "every error names its line: {errors:?}");
         }
     }

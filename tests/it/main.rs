@@ -15,6 +15,8 @@ mod cli;
 mod desk;
 /// Property tests: no outside input makes a parser panic; text never breaks TwiML.
 mod fuzz;
+/// Several neighbourhoods on one install.
+mod neighbourhoods;
 /// What the provider keeps: voicemails fetched into our own storage, then deleted at the
 /// provider; call records deleted there when calls are anonymised or a person erased.
 mod recordings;

@@ -54,6 +54,8 @@ pub struct DeskState {
     /// The desk reads times in the first neighbourhood's time zone.
     pub time_zone: TimeZone,
     pub categories: Vec<String>,
+    /// The neighbourhoods, (key, the dialplan's name), by key.
+    pub neighbourhoods: Vec<(String, String)>,
     labels: HashMap<(Lang, String), String>,
     /// How long a failed login waits before it answers.
     pub failure_delay: std::time::Duration,
@@ -69,6 +71,8 @@ impl DeskState {
         hoods.sort_by(|a, b| a.dialplan.number.as_str().cmp(b.dialplan.number.as_str()));
         let time_zone = hoods.first().map(|h| h.dialplan.time_zone.clone()).unwrap_or(TimeZone::UTC);
         let categories = neighbourhoods.categories();
+        let mut keyed: Vec<(String, String)> = hoods.iter().map(|h| (h.key.clone(), h.dialplan.name.clone())).collect();
+        keyed.sort();
         let mut labels = HashMap::new();
         for lang in [Lang::Nl, Lang::En] {
             let own = hoods.iter().find(|h| h.prompts.language == lang.code()).map(|h| h.prompts.clone());
@@ -88,6 +92,7 @@ impl DeskState {
             secure_cookies: public_url.starts_with("https://"),
             time_zone,
             categories,
+            neighbourhoods: keyed,
             labels,
             failure_delay: std::time::Duration::from_millis(700),
             figures_cache: Default::default(),

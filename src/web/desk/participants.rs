@@ -145,6 +145,15 @@ fn form(desk: &Desk, ds: &super::DeskState, action: &str, values: &Fields, error
             select #distance name="distance" {
                 @for d in ["any", "near", "not-own-street"] { option value=(d) selected[distance == d] { (l.distance(d)) } }
             }
+            @if ds.neighbourhoods.len() > 1 {
+                @let chosen = values.all("neighbourhoods");
+                fieldset {
+                    legend { (l.t("Buurt", "Neighbourhood")) span.hint { (l.t("Waar deze persoon bij hoort: alleen daar wordt hij of zij gebeld.", "Where this person belongs: they are rung only there.")) } }
+                    @for (key, name) in &ds.neighbourhoods {
+                        label.check { input type="checkbox" name="neighbourhoods" value=(key) checked[chosen.contains(&key.as_str())]; (name) }
+                    }
+                }
+            }
             button type="submit" { (l.t("Opslaan", "Save")) }
         }
     }
@@ -161,7 +170,41 @@ fn values_of(p: &Participant) -> Fields {
         ("distance".to_string(), d.distance.as_str().to_string()),
     ];
     v.extend(d.offers.iter().map(|o| ("offers".to_string(), o.clone())));
+    v.extend(p.neighbourhoods.iter().map(|n| ("neighbourhoods".to_string(), n.clone())));
     Fields(v)
+}
+
+/// The neighbourhoods ticked on the form: with one on the install, that one (the form does
+/// not ask); with several, at least one of them.
+fn parse_neighbourhoods(f: &Fields, ds: &super::DeskState, l: Lang) -> Result<Vec<String>, String> {
+    if let [(only, _)] = ds.neighbourhoods.as_slice() {
+        return Ok(vec![only.clone()]);
+    }
+    let mut keys: Vec<String> = Vec::new();
+    for given in f.all("neighbourhoods") {
+        match ds.neighbourhoods.iter().find(|(k, _)| k == given) {
+            Some((k, _)) => keys.push(k.clone()),
+            None => {
+                return Err(l
+                    .t(
+                        "Die buurt bestaat niet. Er is niets opgeslagen.",
+                        "That neighbourhood does not exist. Nothing was saved.",
+                    )
+                    .to_string())
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    if keys.is_empty() {
+        return Err(l
+            .t(
+                "Buurt: kies er minstens één. Er is niets opgeslagen.",
+                "Neighbourhood: choose at least one. Nothing was saved.",
+            )
+            .to_string());
+    }
+    Ok(keys)
 }
 
 fn parse_details(f: &Fields, categories: &[String], l: Lang) -> Result<ParticipantDetails, String> {
@@ -208,6 +251,10 @@ pub async fn create(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes)
         Ok(d) => d,
         Err(e) => return Ok(invalid(e)),
     };
+    let neighbourhoods = match parse_neighbourhoods(&f, &state.desk, l) {
+        Ok(n) => n,
+        Err(e) => return Ok(invalid(e)),
+    };
     let user = desk.user.name.clone();
     let phone = details.phone.clone();
     let added = write(&state, move |tx, now| {
@@ -215,6 +262,7 @@ pub async fn create(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes)
             return Ok(None);
         }
         let (id, _) = store::upsert(tx, &details, now)?;
+        store::set_neighbourhoods(tx, id, &neighbourhoods)?;
         accounts::audit(tx, now, &user, "added participant", Some(id), "")?;
         Ok(Some(id))
     })
@@ -379,13 +427,15 @@ pub async fn update(
     }
     let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
     let l = desk.lang;
-    let details = parse_details(&f, &state.desk.categories, l);
+    let details = parse_details(&f, &state.desk.categories, l)
+        .and_then(|d| parse_neighbourhoods(&f, &state.desk, l).map(|n| (d, n)));
     let user = desk.user.name.clone();
     let outcome = match details {
         Err(e) => Err(e),
-        Ok(details) => write(&state, move |tx, now| {
+        Ok((details, neighbourhoods)) => write(&state, move |tx, now| {
             Ok(match store::update(tx, id, &details, now) {
                 Ok(()) => {
+                    store::set_neighbourhoods(tx, id, &neighbourhoods)?;
                     accounts::audit(tx, now, &user, "changed participant", Some(id), "")?;
                     Ok(())
                 }
@@ -730,8 +780,18 @@ pub async fn import(
             l.t("Kies eerst een bestand. Er is niets opgeslagen.", "Choose a file first. Nothing was saved.")
         ));
     };
-    let rows = match crate::registry::parse(&text, &state.desk.categories) {
-        Ok(rows) => rows,
+    // Rows without a `neighbourhoods` field join the only neighbourhood; with several, the
+    // file must name them.
+    let keys: Vec<String> = state.desk.neighbourhoods.iter().map(|(k, _)| k.clone()).collect();
+    let only = match keys.as_slice() {
+        [only] => Some(only.as_str()),
+        _ => None,
+    };
+    let known = crate::registry::Known { categories: &state.desk.categories, neighbourhoods: &keys };
+    let parsed = crate::registry::parse(&text, &known)
+        .and_then(|rows| crate::registry::assign(&rows, only, &keys).map(|a| (rows, a)));
+    let (rows, assigned) = match parsed {
+        Ok(ok) => ok,
         Err(errors) => {
             let body = html! {
                 (layout::message_box(l.t("Het bestand heeft fouten. Er is niets opgeslagen. Verbeter deze regels en lees het opnieuw in:", "The file has errors. Nothing was saved. Fix these lines and import it again:"), true))
@@ -747,7 +807,8 @@ pub async fn import(
     };
     let user = desk.user.name.clone();
     write(&state, move |tx, now| {
-        let store::Imported { added, updated } = store::upsert_all(tx, &rows, now)?;
+        let store::Imported { added, updated } =
+            store::import(tx, crate::registry::with_assigned(&rows, &assigned), now)?;
         accounts::audit(tx, now, &user, "imported participants", None, &format!("{added} added, {updated} updated"))
     })
     .await?;
