@@ -24,6 +24,8 @@ pub struct LoadOptions {
     pub calls: usize,
     pub concurrency: usize,
     pub participants: usize,
+    /// Neighbourhoods on the install (1: the example alone).
+    pub neighbourhoods: usize,
     pub seed: u64,
     /// Real milliseconds before each webhook of a call (0: as fast as possible).
     pub pace_ms: u64,
@@ -285,6 +287,7 @@ pub struct LoadReport {
     pub ours: Figures,
     pub baseline: Figures,
     pub options: (usize, usize, usize, u64),
+    pub neighbourhoods: usize,
     pub pace_ms: u64,
     pub synchronous: String,
 }
@@ -299,7 +302,7 @@ impl LoadReport {
                 "p99_ms": round(self.ours.p99_ms / self.baseline.p99_ms.max(1e-9)),
                 "peak_rss_mb": round(self.ours.peak_rss_mb / self.baseline.peak_rss_mb.max(1e-9)),
             },
-            "calls": self.options.0, "concurrency": self.options.1, "participants": self.options.2, "seed": self.options.3, "pace_ms": self.pace_ms, "synchronous": self.synchronous,
+            "calls": self.options.0, "concurrency": self.options.1, "participants": self.options.2, "seed": self.options.3, "pace_ms": self.pace_ms, "synchronous": self.synchronous, "neighbourhoods": self.neighbourhoods,
         })
     }
 
@@ -311,8 +314,8 @@ impl LoadReport {
             )
         };
         let mut out = format!(
-            "{} calls, {} at a time, {} participants, seed {}, {} ms between webhooks, synchronous={}\n\n{:<10} {:>8} {:>9} {:>10} {:>8} {:>8} {:>8} {:>7} {:>9}\n",
-            self.options.0, self.options.1, self.options.2, self.options.3, self.pace_ms, self.synchronous, "", "calls", "webhooks", "calls/s", "p50 ms", "p99 ms", "max ms", "errors", "RSS MB"
+            "{} calls, {} at a time, {} participants in {} neighbourhood(s), seed {}, {} ms between webhooks, synchronous={}\n\n{:<10} {:>8} {:>9} {:>10} {:>8} {:>8} {:>8} {:>7} {:>9}\n",
+            self.options.0, self.options.1, self.options.2, self.neighbourhoods, self.options.3, self.pace_ms, self.synchronous, "", "calls", "webhooks", "calls/s", "p50 ms", "p99 ms", "max ms", "errors", "RSS MB"
         );
         out.push_str(&row("burenlijn", &self.ours));
         out.push_str(&row("baseline", &self.baseline));
@@ -336,36 +339,47 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("bench.db");
     prepare_database(&db, opts.participants, opts.seed)?;
+    // Several neighbourhoods: the example dialplan again and again on numbers of its own,
+    // the participants and the calls shared out among them in turn.
+    let numbers: Arc<Vec<String>> = Arc::new((0..opts.neighbourhoods).map(neighbourhood_number).collect());
+    let plans = dir.path().join("dialplans");
+    if opts.neighbourhoods > 1 {
+        std::fs::create_dir_all(&plans)?;
+        for (i, number) in numbers.iter().enumerate() {
+            let plan = crate::config::EXAMPLE_DIALPLAN.replacen(SWITCHBOARD, number, 1);
+            std::fs::write(plans.join(format!("buurt-{i:03}.toml")), plan)?;
+        }
+        let store = Store::open(&db)?;
+        store.write(|tx| {
+            for id in store_ids(tx)? {
+                participants::join(tx, id, &format!("buurt-{:03}", id as usize % opts.neighbourhoods))?;
+            }
+            Ok(())
+        })?;
+    }
 
     // Ours: complete calls through the emulator.
     let port = free_port()?;
     let db_arg = db.display().to_string();
-    let server = Server::start(
-        &[
-            "serve",
-            "--db",
-            &db_arg,
-            "--public-url",
-            &format!("http://127.0.0.1:{port}"),
-            "--rate-per-source",
-            "0",
-            "--synchronous",
-            &opts.synchronous,
-        ],
-        port,
-        START,
-    )
-    .await?;
+    let plans_arg = plans.display().to_string();
+    let mut args = vec!["serve", "--db", &db_arg, "--rate-per-source", "0", "--synchronous", &opts.synchronous];
+    if opts.neighbourhoods > 1 {
+        args.extend(["--dialplans", &plans_arg]);
+    }
+    let public_url = format!("http://127.0.0.1:{port}");
+    args.extend(["--public-url", &public_url]);
+    let server = Server::start(&args, port, START).await?;
     let mut emulator = Emulator::new(&server.base, TOKEN, None)?;
     emulator.pause_between_requests = Duration::from_millis(opts.pace_ms);
     let emulator = Arc::new(emulator);
     let seed = opts.seed;
     let (tally, elapsed) = drive(&opts, move |i| {
-        let emulator = emulator.clone();
+        let (emulator, numbers) = (emulator.clone(), numbers.clone());
         async move {
             let mut phones = RandomPhones { rng: fastrand::Rng::with_seed(seed.wrapping_add(i as u64)) };
             let from = format!("+3120{:07}", 1_000_000 + i);
-            emulator.call(&from, SWITCHBOARD, &mut phones).await.map(|r| r.latencies).map_err(|e| e.to_string())
+            let to = &numbers[i % numbers.len()];
+            emulator.call(&from, to, &mut phones).await.map(|r| r.latencies).map_err(|e| e.to_string())
         }
     })
     .await;
@@ -421,9 +435,23 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
         ours,
         baseline,
         options: (opts.calls, opts.concurrency, opts.participants, opts.seed),
+        neighbourhoods: opts.neighbourhoods,
         pace_ms: opts.pace_ms,
         synchronous: opts.synchronous.clone(),
     })
+}
+
+/// The number of the `i`-th neighbourhood of the benchmark: the example's for the first.
+fn neighbourhood_number(i: usize) -> String {
+    if i == 0 {
+        SWITCHBOARD.to_string()
+    } else {
+        format!("+318500{:05}", 10_000 + i)
+    }
+}
+
+fn store_ids(conn: &rusqlite::Connection) -> anyhow::Result<Vec<i64>> {
+    Ok(conn.prepare("SELECT id FROM participants")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
 }
 
 pub(crate) fn prepare_database(db: &Path, n: usize, seed: u64) -> anyhow::Result<()> {

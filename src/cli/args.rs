@@ -162,6 +162,11 @@ pub struct CallsArgs {
     /// Time zone for the table's times
     #[arg(long, default_value = "Europe/Amsterdam")]
     pub tz: String,
+    /// Only the calls on this neighbourhood's number (a dialplan's file name without .toml)
+    #[arg(long)]
+    pub neighbourhood: Option<String>,
+    #[command(flatten)]
+    pub plans: PlansArgs,
 }
 
 #[derive(Args)]
@@ -236,6 +241,10 @@ pub enum BenchCommand {
         /// Size of the generated neighbourhood
         #[arg(long, default_value_t = 3000)]
         participants: usize,
+        /// Neighbourhoods on the install: one dialplan each, the participants shared out
+        /// among them, the calls too
+        #[arg(long, default_value_t = 1)]
+        neighbourhoods: usize,
         #[arg(long, default_value_t = 7)]
         seed: u64,
         /// Real milliseconds before each webhook of a call, like people speaking and phones

@@ -10,9 +10,13 @@ use crate::bench::{crash, desk, load, matching};
 
 pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
-        BenchCommand::Load { calls, concurrency, participants, seed, pace_ms, synchronous, json } => {
+        BenchCommand::Load { calls, concurrency, participants, neighbourhoods, seed, pace_ms, synchronous, json } => {
+            if neighbourhoods == 0 || neighbourhoods > 1000 {
+                bail!("--neighbourhoods must be between 1 and 1000");
+            }
             let synchronous = format!("{synchronous:?}").to_lowercase();
-            let options = load::LoadOptions { calls, concurrency, participants, seed, pace_ms, synchronous };
+            let options =
+                load::LoadOptions { calls, concurrency, participants, neighbourhoods, seed, pace_ms, synchronous };
             let report = runtime()?.block_on(load::run(options))?;
             print(json, || report.json(), || report.table())?;
             Ok(ExitCode::SUCCESS)

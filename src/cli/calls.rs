@@ -5,16 +5,37 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use super::args::CallsArgs;
+use super::load_plans;
 use crate::store::calls::{self, CallLog};
 use crate::store::Store;
 
-pub fn run(CallsArgs { db, json, limit, tz }: CallsArgs) -> anyhow::Result<ExitCode> {
+pub fn run(CallsArgs { db, json, limit, tz, neighbourhood, plans }: CallsArgs) -> anyhow::Result<ExitCode> {
     let tz = jiff::tz::TimeZone::get(&tz)
         .with_context(|| format!("--tz '{tz}' is not a time zone like Europe/Amsterdam"))?;
+    let hoods = load_plans(&plans)?;
+    let number = match neighbourhood.as_deref() {
+        Some(key) => match hoods.by_key(key) {
+            Some(hood) => Some(hood.dialplan.number.as_str().to_string()),
+            None => {
+                eprintln!("--neighbourhood: unknown neighbourhood '{key}' (there are: {})", hoods.keys().join(", "));
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+        None => None,
+    };
     let store = Store::open(&db.db)?;
-    let log = store.read(|c| calls::log(c, limit))?;
+    let log = store.read(|c| calls::log_on(c, number.as_deref(), limit))?;
+    // A call's neighbourhood is the one whose dialplan has the number it came in on.
+    let key_of = |c: &CallLog| hoods.by_number(&c.dialplan_number).map(|h| h.key.clone());
     if json {
-        let items: Vec<serde_json::Value> = log.iter().map(CallLog::to_json).collect();
+        let items: Vec<serde_json::Value> = log
+            .iter()
+            .map(|c| {
+                let mut item = c.to_json();
+                item["neighbourhood"] = serde_json::json!(key_of(c));
+                item
+            })
+            .collect();
         println!("{}", serde_json::to_string_pretty(&items)?);
     } else {
         print_table(&log, &tz);

@@ -510,7 +510,18 @@ pub fn call_log(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Call
 
 /// The most recent calls, newest first.
 pub fn log(conn: &Connection, limit: u32) -> anyhow::Result<Vec<CallLog>> {
-    read_logs(conn, &format!("{CALL_ROW} ORDER BY c.started_at DESC, c.rowid DESC LIMIT ?1"), [limit])
+    log_on(conn, None, limit)
+}
+
+/// The most recent calls that came in on `number` (all, for `None`), newest first.
+pub fn log_on(conn: &Connection, number: Option<&str>, limit: u32) -> anyhow::Result<Vec<CallLog>> {
+    read_logs(
+        conn,
+        &format!(
+            "{CALL_ROW} WHERE ?1 IS NULL OR c.dialplan_number = ?1 ORDER BY c.started_at DESC, c.rowid DESC LIMIT ?2"
+        ),
+        params![number, limit],
+    )
 }
 
 /// For the crash harness: the calls with a match, how many calls have no outcome or end,

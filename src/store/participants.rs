@@ -17,6 +17,9 @@ use crate::domain::ranking::Candidate;
 
 const COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at,
     (SELECT group_concat(m.neighbourhood, ';') FROM (SELECT neighbourhood FROM memberships WHERE participant_id = p.id ORDER BY neighbourhood) m)";
+/// `COLUMNS` without the neighbourhoods (left empty): for the register the ranking keeps
+/// in memory per neighbourhood, where they are known already and only take up room.
+const RANKING_COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at, NULL";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
     let bad =
@@ -246,9 +249,11 @@ fn offering(
     if let Some(list) = guard.1.get(&key) {
         return Ok((version, list.clone()));
     }
+    // From the neighbourhood's members to their offers (`CROSS JOIN` keeps that order): a
+    // neighbourhood is a small part of a large install's register.
     let sql = format!(
-        "SELECT {COLUMNS} FROM offers o JOIN memberships ms ON ms.participant_id = o.participant_id AND ms.neighbourhood = ?1
-         JOIN participants p ON p.id = o.participant_id WHERE o.category = ?2 ORDER BY p.id"
+        "SELECT {RANKING_COLUMNS} FROM memberships ms CROSS JOIN offers o ON o.participant_id = ms.participant_id AND o.category = ?2
+         CROSS JOIN participants p ON p.id = ms.participant_id WHERE ms.neighbourhood = ?1 ORDER BY p.id"
     );
     let list: Vec<Arc<Participant>> = conn
         .prepare_cached(&sql)?

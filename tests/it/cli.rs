@@ -248,6 +248,26 @@ fn with_two_neighbourhoods_nobody_is_placed_by_guessing() {
     assert!(ok && out.contains("1 participant(s) without a neighbourhood now belong to example"), "{out}{err}");
     let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
     assert!(export.contains(",Dorpsweg,1234 EF,any,example\n"), "{export}");
+    // The call log names each call's neighbourhood, and shows one alone.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO calls (call_sid, dialplan_number, phase, started_at, seq) VALUES ('CAa', '+31850000000', 'menu', 10, 1);
+             INSERT INTO calls (call_sid, dialplan_number, phase, started_at, seq) VALUES ('CAb', '+31850000099', 'menu', 20, 1);",
+        )
+        .unwrap();
+    let calls = |extra: &[&str]| -> serde_json::Value {
+        let (ok, out, err) =
+            run(bin().args(["calls", "--json", "--dialplans"]).arg(&plans).args(extra).arg("--db").arg(&db));
+        assert!(ok, "{err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let all = calls(&[]);
+    let keys: Vec<&str> = all.as_array().unwrap().iter().map(|c| c["neighbourhood"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["dorp-b", "example"], "newest first: {all}");
+    let b = calls(&["--neighbourhood", "dorp-b"]);
+    assert_eq!(b.as_array().unwrap().len(), 1, "{b}");
+    assert_eq!(b[0]["call_sid"], "CAb");
 }
 
 #[test]
