@@ -97,6 +97,28 @@ impl Neighbourhoods {
     }
 }
 
+/// The neighbourhoods being served: replaced as a whole when the dialplans are read again
+/// (`serve` on SIGHUP). Each request takes the current set once and keeps it to its end.
+pub struct LiveNeighbourhoods(std::sync::RwLock<Arc<Neighbourhoods>>);
+
+impl LiveNeighbourhoods {
+    pub fn new(neighbourhoods: Neighbourhoods) -> LiveNeighbourhoods {
+        LiveNeighbourhoods(std::sync::RwLock::new(Arc::new(neighbourhoods)))
+    }
+
+    pub fn current(&self) -> Arc<Neighbourhoods> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn by_number(&self, number: &str) -> Option<Arc<Neighbourhood>> {
+        self.current().by_number(number).cloned()
+    }
+
+    pub fn replace(&self, neighbourhoods: Arc<Neighbourhoods>) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = neighbourhoods;
+    }
+}
+
 /// Loads prompts for `language` from `dir` (or the embedded ones when `dir` is `None`).
 pub fn load_prompts(dir: Option<&Path>, language: &str) -> Result<Prompts, Vec<String>> {
     let (source, audio) = match dir {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context as _};
 use jiff::Timestamp;
 
-use super::args::ServeArgs;
+use super::args::{PlansArgs, ServeArgs};
 use super::{load_plans, runtime};
 use crate::clock::{self, Clock, StartedClock, SystemClock};
 use crate::config::Neighbourhoods;
@@ -25,6 +25,8 @@ use crate::web::{Application, ServeConfig};
 pub struct ServeSettings {
     pub db: PathBuf,
     pub neighbourhoods: Neighbourhoods,
+    /// Where the dialplans and prompts were read from, to read them again on SIGHUP.
+    pub plans: PlansArgs,
     pub listen: SocketAddr,
     /// An http(s) URL without a query, as given.
     pub public_url: String,
@@ -130,6 +132,7 @@ impl ServeSettings {
         Ok(ServeSettings {
             db: db.db,
             neighbourhoods,
+            plans,
             listen,
             public_url,
             signatures,
@@ -148,6 +151,7 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
     let ServeSettings {
         db,
         neighbourhoods,
+        plans,
         listen,
         public_url,
         signatures,
@@ -208,9 +212,42 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         let app = Application::build(config).await?;
         let base = public_url.trim_end_matches('/');
         tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {base}/twilio/voice, status callback {base}/twilio/status");
+        tokio::spawn(reload_on_sighup(app.state.clone(), plans));
         app.run(crate::web::shutdown_signal()).await
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// SIGHUP (`systemctl reload`): the dialplans and prompts are read and checked again; when
+/// they are all good they are served from then on, otherwise every problem is logged with
+/// its file, line and field, and the ones being served stay.
+async fn reload_on_sighup(state: Arc<crate::web::AppState>, plans: PlansArgs) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangups = match signal(SignalKind::hangup()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot listen for SIGHUP: dialplans are only read at start");
+            return;
+        }
+    };
+    while hangups.recv().await.is_some() {
+        let (dialplans, prompts) = (plans.dialplans.clone(), plans.prompts.clone());
+        let loaded =
+            tokio::task::spawn_blocking(move || crate::config::load(dialplans.as_deref(), prompts.as_deref())).await;
+        let outcome = match loaded {
+            Ok(Ok(neighbourhoods)) => {
+                let numbers: Vec<String> =
+                    neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.key)).collect();
+                crate::web::reload(&state, neighbourhoods).await.map(|()| numbers)
+            }
+            Ok(Err(e)) => Err(e),
+            Err(e) => Err(e.into()),
+        };
+        match outcome {
+            Ok(numbers) => tracing::info!(numbers = %numbers.join(", "), "dialplans and prompts read again"),
+            Err(e) => tracing::error!(error = %e, "dialplans not read again: the ones being served stay"),
+        }
+    }
 }
 
 #[cfg(test)]

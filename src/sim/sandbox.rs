@@ -110,7 +110,7 @@ impl Sandbox {
         tokio::task::spawn_blocking(move || {
             st.switchboard.store.write(|tx| {
                 if participants::list(tx)?.is_empty() {
-                    let keys = st.switchboard.neighbourhoods.keys();
+                    let keys = st.switchboard.neighbourhoods.current().keys();
                     let known = crate::registry::Known { categories: &categories, neighbourhoods: &keys };
                     let rows = crate::registry::parse(&csv, &known).map_err(|errs| {
                         anyhow::anyhow!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
@@ -123,7 +123,7 @@ impl Sandbox {
                     }
                 }
                 // With one neighbourhood, everyone is in it (as at start-up).
-                if let Some(key) = st.switchboard.neighbourhoods.only() {
+                if let Some(key) = st.switchboard.neighbourhoods.current().only() {
                     participants::join_all_without(tx, key)?;
                 }
                 Ok(())

@@ -205,7 +205,7 @@ pub fn sweep(state: &Switchboard) -> anyhow::Result<usize> {
     let mut ended = 0;
     for sid in state.store.read(|c| calls::unfinished_before(c, before))? {
         let closed = close_lost(state, &sid, now, |tx, call| {
-            let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else {
+            let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number) else {
                 return Ok(Lost::Leave);
             };
             if super::requests::close_stale_search(tx, state, &hood, call, now)? {
@@ -242,7 +242,7 @@ fn close_lost(
 ) -> anyhow::Result<bool> {
     state.store.write(|tx| {
         let Some(mut call) = calls::load(tx, sid)? else { return Ok(false) };
-        let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(false) };
+        let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number) else { return Ok(false) };
         let unjoined_winner = match which(tx, &call)? {
             Lost::Close { unjoined_winner } => unjoined_winner,
             Lost::Closed => return Ok(true),

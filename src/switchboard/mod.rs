@@ -20,7 +20,7 @@ pub mod webhooks;
 use std::sync::Arc;
 
 use crate::clock::Clock;
-use crate::config::Neighbourhoods;
+use crate::config::{LiveNeighbourhoods, Neighbourhoods};
 use crate::provider::twilio::rest::RestClient;
 use crate::store::{Store, Worker};
 
@@ -34,7 +34,8 @@ pub struct Switchboard {
     pub store: Arc<Store>,
     /// The thread that runs all database work of the service.
     pub worker: Worker,
-    pub neighbourhoods: Neighbourhoods,
+    /// The dialplans and prompts being served (read again on SIGHUP).
+    pub neighbourhoods: LiveNeighbourhoods,
     /// The URL the provider uses to reach this service, without a trailing slash.
     pub public_url: String,
     pub clock: Arc<dyn Clock>,
@@ -70,7 +71,7 @@ impl Switchboard {
         Switchboard {
             worker: Worker::start(store.clone()),
             store,
-            neighbourhoods: settings.neighbourhoods,
+            neighbourhoods: LiveNeighbourhoods::new(settings.neighbourhoods),
             public_url: settings.public_url,
             started_at: settings.clock.now(),
             clock: settings.clock,

@@ -33,7 +33,7 @@ fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
         callbacks::expire(tx, now)?;
         let mut started = 0;
         for request in callbacks::due(tx, now)? {
-            let Some(hood) = state.neighbourhoods.by_number(&request.dialplan_number).cloned() else { continue };
+            let Some(hood) = state.neighbourhoods.by_number(&request.dialplan_number) else { continue };
             let plan = &hood.dialplan;
             if plan.ringing.mode != crate::domain::dialplan::RingMode::Waves {
                 continue;
@@ -105,7 +105,7 @@ pub fn stop_request(
     }
     if let Some(search) = request.search_sid.as_deref().filter(|_| request.status == RequestStatus::Searching) {
         let call = calls::load(tx, search)?;
-        let hood = sb.neighbourhoods.by_number(&request.dialplan_number).cloned();
+        let hood = sb.neighbourhoods.by_number(&request.dialplan_number);
         if let (Some(mut call), Some(hood)) = (call, hood) {
             if waves::stop(tx, sb, &hood, &mut call, SearchEvent::DeskStopped, now, &mut out)? {
                 callbacks::end_search_call(tx, search, now)?;

@@ -179,7 +179,7 @@ pub fn after_caller_step(
     now: jiff::Timestamp,
     out: &mut Outbound,
 ) -> anyhow::Result<()> {
-    let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(()) };
+    let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number) else { return Ok(()) };
     let hood = &hood;
     let holding = matches!(call.state.phase, Phase::Holding { .. });
     let mut call = call.clone();
@@ -203,7 +203,7 @@ pub fn tick(
     now: jiff::Timestamp,
     out: &mut Outbound,
 ) -> anyhow::Result<()> {
-    let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(()) };
+    let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number) else { return Ok(()) };
     run(tx, sb, &hood, &mut call.clone(), SearchEvent::Tick, now, out)?;
     Ok(())
 }
@@ -392,7 +392,7 @@ fn on_call(
 ) -> anyhow::Result<Outbound> {
     let mut out = Outbound::default();
     let Some(call) = calls::load(tx, call_sid)? else { return Ok(out) };
-    let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number).cloned() else { return Ok(out) };
+    let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number) else { return Ok(out) };
     f(&hood, call, sb.clock.now(), &mut out)?;
     Ok(out)
 }

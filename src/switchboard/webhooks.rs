@@ -64,14 +64,14 @@ pub async fn answer(sb: Arc<Switchboard>, endpoint: Endpoint, inbound: Inbound) 
 }
 
 fn default_voice(state: &Switchboard) -> Voice {
-    state.neighbourhoods.all().next().map(|n| n.dialplan.voice.clone()).unwrap_or(Voice {
+    state.neighbourhoods.current().all().next().map(|n| n.dialplan.voice.clone()).unwrap_or(Voice {
         name: "Polly.Lotte".into(),
         language: "nl-NL".into(),
         rate: None,
     })
 }
 
-fn neighbourhood<'s>(state: &'s Switchboard, number: &str) -> Option<&'s Arc<Neighbourhood>> {
+fn neighbourhood(state: &Switchboard, number: &str) -> Option<Arc<Neighbourhood>> {
     let number = PhoneNumber::parse(number).ok()?;
     state.neighbourhoods.by_number(number.as_str())
 }
@@ -80,9 +80,9 @@ fn neighbourhood<'s>(state: &'s Switchboard, number: &str) -> Option<&'s Arc<Nei
 /// desk, is put through to it.
 fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, wait_again: Option<Next>) -> String {
     let hood = neighbourhood(state, to);
-    let (prompts, voice): (&Prompts, Voice) = match hood {
-        Some(h) => (&h.prompts, h.dialplan.voice.clone()),
-        None => (&state.neighbourhoods.fallback_prompts, default_voice(state)),
+    let (prompts, voice): (Arc<Prompts>, Voice) = match &hood {
+        Some(h) => (h.prompts.clone(), h.dialplan.voice.clone()),
+        None => (state.neighbourhoods.current().fallback_prompts.clone(), default_voice(state)),
     };
     let mut actions = Vec::new();
     if matches!(endpoint, Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::WaveWhisper | Endpoint::WaveKey) {
@@ -133,7 +133,7 @@ fn handle(
             }
             bail!("webhook for a call that was never started here");
         };
-        let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number).cloned() else {
+        let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number) else {
             bail!("the call's dialplan {} is no longer loaded", call.dialplan_number);
         };
         let voice = &hood.dialplan.voice;
@@ -228,9 +228,9 @@ fn incoming(tx: &Connection, state: &Switchboard, inbound: &Inbound, now: jiff::
             return Ok(body);
         }
     }
-    let Some(hood) = neighbourhood(state, &inbound.to).cloned() else {
+    let Some(hood) = neighbourhood(state, &inbound.to) else {
         tracing::warn!(to = %crate::domain::phone::mask(&inbound.to), "a call came in on a number without a dialplan");
-        let prompts = &state.neighbourhoods.fallback_prompts;
+        let prompts = state.neighbourhoods.current().fallback_prompts.clone();
         let actions = [Action::Say(prompts.speech(PromptKey::NumberNotInUse, &[])), Action::Hangup];
         return Ok(render(state, &default_voice(state), &inbound.call_sid, 0, &actions));
     };

@@ -197,7 +197,7 @@ async fn audio(State(state): State<Arc<AppState>>, Path((language, file)): Path<
             && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
             && !s.starts_with('.')
     };
-    let Some(dir) = state.switchboard.neighbourhoods.audio_dir.clone() else {
+    let Some(dir) = state.switchboard.neighbourhoods.current().audio_dir.clone() else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if !safe(&language) || !safe(&file) || !file.ends_with(".mp3") {
@@ -207,6 +207,33 @@ async fn audio(State(state): State<Arc<AppState>>, Path((language, file)): Path<
         Ok(bytes) => ([(header::CONTENT_TYPE, "audio/mpeg")], bytes).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// Puts dialplans and prompts read again in place of the ones being served (`serve` on
+/// SIGHUP), after the checks of start-up: a dialplan that rings in waves needs the REST
+/// API `serve` was started with, and with several neighbourhoods nobody may belong to
+/// none. On an error nothing changes, and the ones being served stay. Calls already under
+/// way finish with the dialplan they started with.
+pub async fn reload(state: &AppState, neighbourhoods: crate::config::Neighbourhoods) -> anyhow::Result<()> {
+    use crate::domain::dialplan::RingMode;
+    let sb = &state.switchboard;
+    let in_waves: Vec<String> = neighbourhoods
+        .all()
+        .filter(|n| n.dialplan.ringing.mode == RingMode::Waves)
+        .map(|n| n.dialplan.number.to_string())
+        .collect();
+    if sb.rest.is_none() && !in_waves.is_empty() {
+        anyhow::bail!(
+            "the dialplan for {} rings in waves, but this service was started without Twilio's REST API: start it again with TWILIO_ACCOUNT_SID and --created-call-fallback-url",
+            in_waves.join(", ")
+        );
+    }
+    let neighbourhoods = Arc::new(neighbourhoods);
+    let checked = neighbourhoods.clone();
+    sb.worker.run(move |store| crate::switchboard::memberships::settle(store, &checked)).await??;
+    state.desk.reload(&neighbourhoods);
+    sb.neighbourhoods.replace(neighbourhoods);
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -518,6 +518,78 @@ fn check_crash_run(extra: &[&str]) {
     assert_eq!(report["matches_heard"].as_u64().unwrap(), stored, "{out}");
 }
 
+/// A village joins while the line is live: a new dialplan file, then SIGHUP (what
+/// `systemctl reload` sends). A file that does not check changes nothing, and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dialplan_added_while_serving_takes_calls_after_a_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plans, db) = (dir.path().join("dialplans"), dir.path().join("serve.db"));
+    std::fs::create_dir(&plans).unwrap();
+    std::fs::write(plans.join("example.toml"), burenlijn::config::EXAMPLE_DIALPLAN).unwrap();
+    let csv = dir.path().join("p.csv");
+    std::fs::write(&csv, PARTICIPANTS).unwrap();
+    assert!(run(bin().args(["participants", "import"]).arg(&csv).arg("--db").arg(&db)).0);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = bin()
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--public-url", &base, "--dialplans"])
+        .arg(&plans)
+        .arg("--db")
+        .arg(&db)
+        .env("TWILIO_AUTH_TOKEN", "reload-token")
+        .env("BURENLIJN_NOW", TUESDAY_MORNING)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    until_up(&base).await;
+    let emulator = Emulator::new(&base, "reload-token", None).unwrap();
+    const DORP_B: &str = "+31850000099";
+    let greeting =
+        |report: &burenlijn::sim::emulator::CallReport| caller_heard(report).first().cloned().unwrap_or_default();
+    let call_b = || async { emulator.call(JAN, DORP_B, &mut Script::keys(&[])).await.unwrap() };
+    assert!(greeting(&call_b().await).starts_with("Dit nummer is nog niet in gebruik"), "not yet");
+
+    let b = burenlijn::config::EXAMPLE_DIALPLAN.replacen("+31850000000", DORP_B, 1).replacen(
+        "name = \"Voorbeeldwijk\"",
+        "name = \"Dorp B\"",
+        1,
+    );
+    std::fs::write(plans.join("dorp-b.toml"), &b).unwrap();
+    let pid = child.id().to_string();
+    let hup = || assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    hup();
+    let mut served = false;
+    for _ in 0..100 {
+        if greeting(&call_b().await).contains("Dorp B") {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(served, "village B's number is answered with its own dialplan after the reload");
+
+    // A misspelt voice in a third file: refused with its line and field; A and B go on.
+    let c = b.replacen(DORP_B, "+31850000098", 1).replacen("Polly.Lotte", "Polly.Lotta", 1);
+    std::fs::write(plans.join("dorp-c.toml"), &c).unwrap();
+    hup();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(greeting(&call_b().await).contains("Dorp B"));
+    let c_call = emulator.call(JAN, "+31850000098", &mut Script::keys(&[])).await.unwrap();
+    assert!(greeting(&c_call).starts_with("Dit nummer is nog niet in gebruik"), "the bad file is not served");
+
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    let line = c.lines().position(|l| l == "name = \"Polly.Lotta\"").unwrap() + 1;
+    assert!(log.contains("dialplans and prompts read again"), "{log}");
+    assert!(
+        log.contains("dialplans not read again: the ones being served stay")
+            && log.contains(&format!("dorp-c.toml: line {line}, field `voice.name`")),
+        "{log}"
+    );
+}
+
 /// `serve` on a free loopback port with the example dialplan and `extra` flags, reached
 /// by Twilio at `public_url` (the loopback address when `None`); killed when dropped.
 struct Served {
@@ -547,14 +619,19 @@ async fn serve_with(token: &str, public_url: Option<&str>, extra: &[&str]) -> Se
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    until_up(&base).await;
+    Served { child, base, _dir: dir }
+}
+
+/// Waits (at most five seconds) until a service started at `base` answers.
+async fn until_up(base: &str) {
     let client = reqwest::Client::new();
     for _ in 0..100 {
         if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            break;
+            return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    Served { child, base, _dir: dir }
 }
 
 /// POSTs `params` to `url` with `X-Twilio-Signature: signature`; returns the status.

@@ -608,7 +608,7 @@ async fn erasing_a_person_removes_their_data_and_keeps_the_totals() {
     // Jan also waits to be called back (a request taken at the desk last year, still open,
     // so this year's totals below do not include it).
     let sb = app.sandbox.state.switchboard.clone();
-    let number = sb.neighbourhoods.all().next().unwrap().dialplan.number.as_str().to_string();
+    let number = sb.neighbourhoods.current().all().next().unwrap().dialplan.number.as_str().to_string();
     let phone = burenlijn::domain::phone::PhoneNumber::parse(JAN).unwrap();
     let now = burenlijn::clock::Clock::now(app.sandbox.clock.as_ref());
     let until = now + jiff::SignedDuration::from_hours(36);

@@ -77,8 +77,9 @@ async fn two_helpers_in_one_wave_both_press_1_and_exactly_one_is_joined() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_caller_hangs_up_while_helpers_ring_all_are_cancelled_none_joined() {
     let app = spawn_waves_app(3, |p| edit_dialplan(&p, &[("ringing.ring_timeout_seconds", 60.into())])).await;
-    // After one round of hold music: every phone has left Twilio's queue and rings.
-    let script = Script { hang_up_on_hold_round: Some(1), ..Script::keys(&["1"]) }
+    // After two rounds of hold music: every phone has left Twilio's queue and rings (its
+    // 60 s ring timeout is longer than both rounds), also on a busy machine.
+    let script = Script { hang_up_on_hold_round: Some(2), ..Script::keys(&["1"]) }
         .helper(ANJA, HelperAction::NoAnswer)
         .helper(BERT, HelperAction::NoAnswer)
         .helper(CARLA, HelperAction::NoAnswer);

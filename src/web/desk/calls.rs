@@ -166,7 +166,7 @@ fn filter(q: &ListQuery, desk: &DeskState, l: Lang) -> Result<CallFilter, String
     let category = match q.category.as_str() {
         "" => None,
         "none" => Some("none".to_string()),
-        c if desk.categories.iter().any(|k| k == c) => Some(c.to_string()),
+        c if desk.plans().categories.iter().any(|k| k == c) => Some(c.to_string()),
         c => return Err(format!("{} '{c}'", l.t("Onbekende soort hulp:", "Unknown kind of help:"))),
     };
     let participant = match q.participant.as_str() {
@@ -254,7 +254,7 @@ pub async fn list(
                 label for="category" { (l.t("Hulp bij", "Help with")) } br;
                 select #category name="category" {
                     option value="" { (l.t("Alle", "All")) }
-                    @for c in &ds.categories { option value=(c) selected[&query.category == c] { (ds.category(l, Some(c))) } }
+                    @for c in &ds.plans().categories { option value=(c) selected[&query.category == c] { (ds.category(l, Some(c))) } }
                     option value="none" selected[query.category == "none"] { (ds.category(l, None)) }
                 }
             }

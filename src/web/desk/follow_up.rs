@@ -65,7 +65,7 @@ pub async fn list(
     write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed follow-ups", None, &format!("{shown} open")))
         .await?;
     let tz = &state.desk.time_zone;
-    let waves = state.switchboard.neighbourhoods.all().any(|n| n.dialplan.ringing.mode == RingMode::Waves);
+    let waves = state.switchboard.neighbourhoods.current().all().any(|n| n.dialplan.ringing.mode == RingMode::Waves);
     let body = html! {
         @if !query.closed.is_empty() { (layout::message_box(l.t("Afgehandeld. Dank u wel!", "Closed. Thank you!"), false)) }
         @if !query.callback.is_empty() { (layout::message_box(l.t("De centrale zoekt een buur en belt de beller terug zodra iemand ja zegt.", "The switchboard looks for a neighbour and calls the caller back as soon as someone says yes."), false)) }
@@ -234,8 +234,8 @@ fn callback_status(l: super::text::Lang, tz: &jiff::tz::TimeZone, r: &callbacks:
 fn take_request_form(desk: &Desk, state: &AppState, taken: &[(callbacks::Request, Option<String>)]) -> maud::Markup {
     let l = desk.lang;
     let tz = &state.desk.time_zone;
-    let hoods: Vec<_> =
-        state.switchboard.neighbourhoods.all().filter(|n| n.dialplan.ringing.mode == RingMode::Waves).collect();
+    let all = state.switchboard.neighbourhoods.current();
+    let hoods: Vec<_> = all.all().filter(|n| n.dialplan.ringing.mode == RingMode::Waves).collect();
     let mut categories: Vec<&str> =
         hoods.iter().flat_map(|h| h.dialplan.categories.iter().map(|c| c.key.as_str())).collect();
     categories.sort();
@@ -311,7 +311,6 @@ pub async fn take_request(
         .neighbourhoods
         .by_number(f.number.trim())
         .filter(|h| h.dialplan.ringing.mode == RingMode::Waves)
-        .cloned()
     else {
         return Ok(refuse(
             l.t("Kies een buurt die in golven belt.", "Choose a neighbourhood that rings in waves.").to_string(),
@@ -459,7 +458,7 @@ pub async fn call_back(
             return Ok(Err(StatusCode::BAD_REQUEST));
         };
         let origin = requests::Origin::FollowUp { call_sid: &call_sid, caller };
-        let request = match requests::open(tx, hood, &phone, &category, origin, now)? {
+        let request = match requests::open(tx, &hood, &phone, &category, origin, now)? {
             Ok(opened) => opened.id,
             Err(requests::Refused::InProgress) => return Ok(Err(StatusCode::CONFLICT)),
             Err(_) => return Ok(Err(StatusCode::BAD_REQUEST)),

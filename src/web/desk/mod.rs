@@ -51,12 +51,10 @@ pub struct DeskState {
     pub throttle: auth::Throttle,
     /// Cookies get `Secure` when the service is reached over https.
     pub secure_cookies: bool,
-    /// The desk reads times in the first neighbourhood's time zone.
+    /// The desk reads times in the first neighbourhood's time zone (as it was at start).
     pub time_zone: TimeZone,
-    pub categories: Vec<String>,
-    /// The neighbourhoods, (key, the dialplan's name), by key.
-    pub neighbourhoods: Vec<(String, String)>,
-    labels: HashMap<(Lang, String), String>,
+    /// What the desk shows of the dialplans; read again with them (`reload`).
+    plans: std::sync::RwLock<Arc<DeskPlans>>,
     /// How long a failed login waits before it answers.
     pub failure_delay: std::time::Duration,
     /// Set when the figures counted in advance at start are ready.
@@ -65,11 +63,19 @@ pub struct DeskState {
     pub figures_cache: std::sync::Mutex<HashMap<(i64, i64), Vec<crate::store::desk::Figures>>>,
 }
 
-impl DeskState {
-    pub fn new(neighbourhoods: &Neighbourhoods, public_url: &str) -> DeskState {
+/// The dialplans as the desk shows them: the kinds of help with their names, and the
+/// neighbourhoods.
+pub struct DeskPlans {
+    pub categories: Vec<String>,
+    /// The neighbourhoods, (key, the dialplan's name), by key.
+    pub neighbourhoods: Vec<(String, String)>,
+    labels: HashMap<(Lang, String), String>,
+}
+
+impl DeskPlans {
+    fn new(neighbourhoods: &Neighbourhoods) -> DeskPlans {
         let mut hoods: Vec<_> = neighbourhoods.all().collect();
         hoods.sort_by(|a, b| a.dialplan.number.as_str().cmp(b.dialplan.number.as_str()));
-        let time_zone = hoods.first().map(|h| h.dialplan.time_zone.clone()).unwrap_or(TimeZone::UTC);
         let categories = neighbourhoods.categories();
         let mut keyed: Vec<(String, String)> = hoods.iter().map(|h| (h.key.clone(), h.dialplan.name.clone())).collect();
         keyed.sort();
@@ -87,24 +93,46 @@ impl DeskState {
                 }
             }
         }
+        DeskPlans { categories, neighbourhoods: keyed, labels }
+    }
+
+    /// The neighbourhoods' keys.
+    pub fn keys(&self) -> Vec<String> {
+        self.neighbourhoods.iter().map(|(k, _)| k.clone()).collect()
+    }
+}
+
+impl DeskState {
+    pub fn new(neighbourhoods: &Neighbourhoods, public_url: &str) -> DeskState {
+        let mut hoods: Vec<_> = neighbourhoods.all().collect();
+        hoods.sort_by(|a, b| a.dialplan.number.as_str().cmp(b.dialplan.number.as_str()));
+        let time_zone = hoods.first().map(|h| h.dialplan.time_zone.clone()).unwrap_or(TimeZone::UTC);
         DeskState {
             throttle: auth::Throttle::default(),
             secure_cookies: public_url.starts_with("https://"),
             time_zone,
-            categories,
-            neighbourhoods: keyed,
-            labels,
+            plans: std::sync::RwLock::new(Arc::new(DeskPlans::new(neighbourhoods))),
             failure_delay: std::time::Duration::from_millis(700),
             figures_cache: Default::default(),
             figures_ready: Default::default(),
         }
     }
 
+    /// The dialplans as the desk shows them now.
+    pub fn plans(&self) -> Arc<DeskPlans> {
+        self.plans.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The dialplans were read again.
+    pub fn reload(&self, neighbourhoods: &Neighbourhoods) {
+        *self.plans.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(DeskPlans::new(neighbourhoods));
+    }
+
     /// A category's name for the desk: `Boodschappen`.
     pub fn category(&self, lang: Lang, key: Option<&str>) -> String {
         match key {
             None | Some("") => lang.t("Geen keuze", "No choice").to_string(),
-            Some(key) => self.labels.get(&(lang, key.to_string())).cloned().unwrap_or_else(|| key.to_string()),
+            Some(key) => self.plans().labels.get(&(lang, key.to_string())).cloned().unwrap_or_else(|| key.to_string()),
         }
     }
 }

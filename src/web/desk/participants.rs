@@ -120,6 +120,7 @@ fn form(desk: &Desk, ds: &super::DeskState, action: &str, values: &Fields, error
     let l = desk.lang;
     let offers = values.all("offers");
     let distance = values.get("distance");
+    let plans = ds.plans();
     html! {
         @if let Some(e) = &error { (layout::message_box(e, true)) }
         form.stack method="post" action=(action) {
@@ -134,7 +135,7 @@ fn form(desk: &Desk, ds: &super::DeskState, action: &str, values: &Fields, error
             input #postcode type="text" name="postcode" value=(values.get("postcode")) maxlength="10";
             fieldset {
                 legend { (field_label(l, "offers")) span.hint { (l.t("Niets aangevinkt: deze persoon vraagt alleen hulp.", "Nothing ticked: this person only asks for help.")) } }
-                @for c in &ds.categories {
+                @for c in &plans.categories {
                     label.check { input type="checkbox" name="offers" value=(c) checked[offers.contains(&c.as_str())]; (ds.category(l, Some(c))) }
                 }
             }
@@ -145,11 +146,11 @@ fn form(desk: &Desk, ds: &super::DeskState, action: &str, values: &Fields, error
             select #distance name="distance" {
                 @for d in ["any", "near", "not-own-street"] { option value=(d) selected[distance == d] { (l.distance(d)) } }
             }
-            @if ds.neighbourhoods.len() > 1 {
+            @if plans.neighbourhoods.len() > 1 {
                 @let chosen = values.all("neighbourhoods");
                 fieldset {
                     legend { (l.t("Buurt", "Neighbourhood")) span.hint { (l.t("Waar deze persoon bij hoort: alleen daar wordt hij of zij gebeld.", "Where this person belongs: they are rung only there.")) } }
-                    @for (key, name) in &ds.neighbourhoods {
+                    @for (key, name) in &plans.neighbourhoods {
                         label.check { input type="checkbox" name="neighbourhoods" value=(key) checked[chosen.contains(&key.as_str())]; (name) }
                     }
                 }
@@ -177,12 +178,13 @@ fn values_of(p: &Participant) -> Fields {
 /// The neighbourhoods ticked on the form: with one on the install, that one (the form does
 /// not ask); with several, at least one of them.
 fn parse_neighbourhoods(f: &Fields, ds: &super::DeskState, l: Lang) -> Result<Vec<String>, String> {
-    if let [(only, _)] = ds.neighbourhoods.as_slice() {
+    let plans = ds.plans();
+    if let [(only, _)] = plans.neighbourhoods.as_slice() {
         return Ok(vec![only.clone()]);
     }
     let mut keys: Vec<String> = Vec::new();
     for given in f.all("neighbourhoods") {
-        match ds.neighbourhoods.iter().find(|(k, _)| k == given) {
+        match plans.neighbourhoods.iter().find(|(k, _)| k == given) {
             Some((k, _)) => keys.push(k.clone()),
             None => {
                 return Err(l
@@ -247,7 +249,7 @@ pub async fn create(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes)
         )
             .into_response()
     };
-    let details = match parse_details(&f, &state.desk.categories, l) {
+    let details = match parse_details(&f, &state.desk.plans().categories, l) {
         Ok(d) => d,
         Err(e) => return Ok(invalid(e)),
     };
@@ -427,7 +429,7 @@ pub async fn update(
     }
     let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
     let l = desk.lang;
-    let details = parse_details(&f, &state.desk.categories, l)
+    let details = parse_details(&f, &state.desk.plans().categories, l)
         .and_then(|d| parse_neighbourhoods(&f, &state.desk, l).map(|n| (d, n)));
     let user = desk.user.name.clone();
     let outcome = match details {
@@ -782,12 +784,13 @@ pub async fn import(
     };
     // Rows without a `neighbourhoods` field join the only neighbourhood; with several, the
     // file must name them.
-    let keys: Vec<String> = state.desk.neighbourhoods.iter().map(|(k, _)| k.clone()).collect();
+    let plans = state.desk.plans();
+    let keys = plans.keys();
     let only = match keys.as_slice() {
         [only] => Some(only.as_str()),
         _ => None,
     };
-    let known = crate::registry::Known { categories: &state.desk.categories, neighbourhoods: &keys };
+    let known = crate::registry::Known { categories: &plans.categories, neighbourhoods: &keys };
     let parsed = crate::registry::parse(&text, &known)
         .and_then(|rows| crate::registry::assign(&rows, only, &keys).map(|a| (rows, a)));
     let (rows, assigned) = match parsed {
