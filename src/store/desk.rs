@@ -350,9 +350,15 @@ pub struct Figures {
     pub asked_and_helped: i64,
 }
 
-/// The figures of the calls started in `[from, until)`: the total first, then per category.
-/// One pass over the month's calls (from the `calls_by_start` index) and their matches.
-pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp) -> anyhow::Result<Vec<Figures>> {
+/// The figures of the calls started in `[from, until)` on `number` (every number, for
+/// `None`): the total first, then per category. One pass over the month's calls (from the
+/// `calls_by_start` index) and their matches.
+pub fn figures(
+    conn: &Connection,
+    from: Timestamp,
+    until: Timestamp,
+    number: Option<&str>,
+) -> anyhow::Result<Vec<Figures>> {
     use std::collections::{BTreeMap, HashSet};
     #[derive(Default)]
     struct Tally {
@@ -377,13 +383,13 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp) -> anyhow::
          FROM calls c LEFT JOIN matches m ON m.call_sid = c.call_sid
          LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM open_requests WHERE call_sid IS NOT NULL AND status = '{connected}' GROUP BY call_sid) called_back
            ON called_back.call_sid = c.call_sid
-         WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.call_sid NOT LIKE 'CB%'
+         WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.call_sid NOT LIKE 'CB%' AND (?3 IS NULL OR c.dialplan_number = ?3)
          UNION ALL
          SELECT r.category, CASE WHEN r.status = '{connected}' THEN 'matched' WHEN r.status IN ({in_progress}) THEN NULL ELSE 'unmatched' END, r.participant_id, r.helper_id, NULL
-         FROM open_requests r WHERE r.call_sid IS NULL AND r.created_at >= ?1 AND r.created_at < ?2",
+         FROM open_requests r WHERE r.call_sid IS NULL AND r.created_at >= ?1 AND r.created_at < ?2 AND (?3 IS NULL OR r.dialplan_number = ?3)",
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![from.as_second(), until.as_second()])?;
+    let mut rows = stmt.query(params![from.as_second(), until.as_second(), number])?;
     while let Some(r) = rows.next()? {
         let category: String = r.get(0)?;
         let outcome: Option<String> = r.get(1)?;

@@ -88,3 +88,31 @@ async fn the_desk_places_a_new_participant_in_a_neighbourhood() {
     let report = app.call(JAN, fatima_declines).await;
     assert!(!neighbours_rung(&report).contains(&"+31612345699".to_string()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn figures_are_per_neighbourhood_and_for_all_together() {
+    use crate::desk_support::{add_user, Browser};
+    use burenlijn::domain::desk::Role;
+    let (app, _dir) = two_villages().await;
+    app.call(JAN, all_decline()).await;
+    for _ in 0..2 {
+        app.sandbox.emulator.call(JAN, DORP_B, &mut all_decline()).await.unwrap();
+    }
+    add_user(&app, "Els", Role::Desk).await;
+    let mut b = Browser::login(&app, "Els").await;
+    // The month's total line: month, "all", calls.
+    let total = |csv: &str| -> String {
+        let line = csv.lines().find(|l| l.starts_with("2026-11,all,")).unwrap_or_else(|| panic!("{csv}"));
+        line.split(',').nth(2).unwrap().to_string()
+    };
+    let all = b.get("/desk/figures.csv?year=2026").await;
+    assert_eq!(total(&all.body), "3");
+    let village_b = b.get("/desk/figures.csv?year=2026&neighbourhood=dorp-b").await;
+    assert_eq!(total(&village_b.body), "2");
+    assert!(village_b.headers["content-disposition"].to_str().unwrap().contains("burenlijn-cijfers-dorp-b-2026.csv"));
+    let example = b.get("/desk/figures.csv?year=2026&neighbourhood=example").await;
+    assert_eq!(total(&example.body), "1");
+    let page = b.get("/desk/figures?year=2026&neighbourhood=dorp-b").await;
+    assert!(page.body.contains("<option value=\"dorp-b\" selected>Dorp B</option>"), "{}", page.body);
+    assert_eq!(b.get("/desk/figures?neighbourhood=dorp-c").await.status, 400);
+}

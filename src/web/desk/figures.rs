@@ -21,6 +21,21 @@ use crate::web::AppState;
 pub struct YearQuery {
     #[serde(default)]
     year: String,
+    /// A neighbourhood's key; empty for all of them together.
+    #[serde(default)]
+    neighbourhood: String,
+}
+
+/// The neighbourhood asked for: `Ok(None)` for all, its (key, number), or `Err` for a key
+/// that is not one.
+fn neighbourhood_of(state: &AppState, query: &YearQuery) -> Result<Option<(String, String)>, ()> {
+    let key = query.neighbourhood.trim();
+    if key.is_empty() {
+        return Ok(None);
+    }
+    let hoods = state.switchboard.neighbourhoods.current();
+    let hood = hoods.by_key(key).ok_or(())?;
+    Ok(Some((hood.key.clone(), hood.dialplan.number.as_str().to_string())))
 }
 
 /// One month's figures: (year, month, total first then per category).
@@ -35,7 +50,7 @@ fn year_of(query: &YearQuery, today: Date) -> Option<i16> {
 
 /// The months of `year` up to this one, each computed on the read-only connection.
 /// Months that ended are kept in memory: their calls no longer change.
-async fn months(state: &Arc<AppState>, year: i16) -> Result<Vec<Month>, Failure> {
+async fn months(state: &Arc<AppState>, year: i16, number: Option<&str>) -> Result<Vec<Month>, Failure> {
     let tz = state.desk.time_zone.clone();
     let now = state.switchboard.clock.now();
     let today = now.to_zoned(tz.clone()).date();
@@ -47,7 +62,7 @@ async fn months(state: &Arc<AppState>, year: i16) -> Result<Vec<Month>, Failure>
         }
         let from = first.to_zoned(tz.clone())?.timestamp();
         let until = first.checked_add(jiff::Span::new().months(1))?.to_zoned(tz.clone())?.timestamp();
-        let figures = cached(state, from, until, now).await?;
+        let figures = cached(state, (from.as_second(), until.as_second(), number.map(str::to_string)), now).await?;
         out.push((year, month, figures));
     }
     Ok(out)
@@ -58,24 +73,19 @@ async fn months(state: &Arc<AppState>, year: i16) -> Result<Vec<Month>, Failure>
 pub async fn warm(state: Arc<AppState>) {
     let this_year = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).year();
     for year in [this_year, this_year - 1] {
-        if let Err(e) = months(&state, year).await {
+        if let Err(e) = months(&state, year, None).await {
             tracing::warn!(error = %e.0, "counting the figures in advance failed");
         }
     }
     state.desk.figures_ready.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
-async fn cached(
-    state: &Arc<AppState>,
-    from: Timestamp,
-    until: Timestamp,
-    now: Timestamp,
-) -> Result<Vec<Figures>, Failure> {
-    let key = (from.as_second(), until.as_second());
+async fn cached(state: &Arc<AppState>, key: super::FiguresKey, now: Timestamp) -> Result<Vec<Figures>, Failure> {
     if let Some(f) = state.desk.figures_cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return Ok(f.clone());
     }
-    let figures = read(state, move |c| q::figures(c, from, until)).await?;
+    let (from, until, number) = (Timestamp::from_second(key.0)?, Timestamp::from_second(key.1)?, key.2.clone());
+    let figures = read(state, move |c| q::figures(c, from, until, number.as_deref())).await?;
     // A month is settled a day after it ended (late reports from the provider included).
     if until.as_second() + 24 * 3600 < now.as_second() {
         state.desk.figures_cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key, figures.clone());
@@ -144,14 +154,35 @@ pub async fn page(
     let Some(year) = year_of(&query, today) else {
         return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Geen geldig jaar.", "Not a valid year.")));
     };
-    let months = months(&state, year).await?;
+    let Ok(hood) = neighbourhood_of(&state, &query) else {
+        return Ok(
+            desk.refusal(StatusCode::BAD_REQUEST, l.t("Die buurt bestaat niet.", "That neighbourhood does not exist."))
+        );
+    };
+    let months = months(&state, year, hood.as_ref().map(|(_, n)| n.as_str())).await?;
     let ds = &state.desk;
+    let plans = ds.plans();
+    let chosen = hood.as_ref().map(|(k, _)| k.as_str()).unwrap_or("");
+    let csv_link = if chosen.is_empty() {
+        format!("/desk/figures.csv?year={year}")
+    } else {
+        format!("/desk/figures.csv?year={year}&neighbourhood={chosen}")
+    };
     let body = html! {
         p { (l.t("Alleen anonieme totalen: geen namen, geen nummers. Zo kunt u ze delen met de gemeente en fondsen.", "Anonymous totals only: no names, no numbers. You can share them with the municipality and funders.")) }
         form.filters method="get" action="/desk/figures" {
             div { label for="year" { (l.t("Jaar", "Year")) } br; input #year type="text" inputmode="numeric" name="year" value=(year) size="6"; }
+            @if plans.neighbourhoods.len() > 1 {
+                div {
+                    label for="neighbourhood" { (l.t("Buurt", "Neighbourhood")) } br;
+                    select #neighbourhood name="neighbourhood" {
+                        option value="" { (l.t("Alle buurten samen", "All neighbourhoods together")) }
+                        @for (key, name) in &plans.neighbourhoods { option value=(key) selected[chosen == key] { (name) } }
+                    }
+                }
+            }
             div { button type="submit" { (l.t("Tonen", "Show")) } }
-            div { a.button.secondary href=(format!("/desk/figures.csv?year={year}")) download { (l.t("Download als CSV", "Download as CSV")) } }
+            div { a.button.secondary href=(csv_link) download { (l.t("Download als CSV", "Download as CSV")) } }
         }
         h2 { (l.t("Per maand", "Per month")) }
         ul.legend {
@@ -199,7 +230,17 @@ pub async fn csv(
     let Some(year) = year_of(&query, today) else {
         return Ok(desk.refusal(StatusCode::BAD_REQUEST, desk.lang.t("Geen geldig jaar.", "Not a valid year.")));
     };
-    let months = months(&state, year).await?;
+    let Ok(hood) = neighbourhood_of(&state, &query) else {
+        let l = desk.lang;
+        return Ok(
+            desk.refusal(StatusCode::BAD_REQUEST, l.t("Die buurt bestaat niet.", "That neighbourhood does not exist."))
+        );
+    };
+    let months = months(&state, year, hood.as_ref().map(|(_, n)| n.as_str())).await?;
+    let name = match &hood {
+        Some((key, _)) => format!("burenlijn-cijfers-{key}-{year}.csv"),
+        None => format!("burenlijn-cijfers-{year}.csv"),
+    };
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "month",
@@ -237,7 +278,7 @@ pub async fn csv(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"burenlijn-cijfers-{year}.csv\"")),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
         body,
     )

@@ -59,9 +59,12 @@ pub struct DeskState {
     pub failure_delay: std::time::Duration,
     /// Set when the figures counted in advance at start are ready.
     pub figures_ready: std::sync::atomic::AtomicBool,
-    /// Figures of months that are over, by (from, until).
-    pub figures_cache: std::sync::Mutex<HashMap<(i64, i64), Vec<crate::store::desk::Figures>>>,
+    /// Figures of months that are over, by (from, until, the neighbourhood's number or all).
+    pub figures_cache: std::sync::Mutex<HashMap<FiguresKey, Vec<crate::store::desk::Figures>>>,
 }
+
+/// (from, until, the neighbourhood's number or `None` for all) of a month's figures.
+pub type FiguresKey = (i64, i64, Option<String>);
 
 /// The dialplans as the desk shows them: the kinds of help with their names, and the
 /// neighbourhoods.
