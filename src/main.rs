@@ -16,6 +16,14 @@ fn main() -> ExitCode {
         .init();
     match burenlijn::cli::run(cli) {
         Ok(code) => code,
+        // The reader of our output stopped (`burenlijn calls | head`): nothing went wrong.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

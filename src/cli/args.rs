@@ -226,6 +226,12 @@ pub enum DeskCommand {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Turn a disabled account back on
+    Enable {
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Subcommand)]

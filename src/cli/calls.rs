@@ -1,5 +1,6 @@
 //! `calls`: the call log, newest first, as a table or as JSON.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -36,18 +37,22 @@ pub fn run(CallsArgs { db, json, limit, tz, neighbourhood, plans }: CallsArgs) -
                 item
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&items)?);
+        writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&items)?)?;
     } else {
-        print_table(&log, &tz);
+        print_table(&log, &tz)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_table(log: &[CallLog], tz: &jiff::tz::TimeZone) {
-    println!(
+/// The log as a table. Written with `?`, so that `burenlijn calls | head` ends quietly when
+/// `head` has read enough (a closed pipe is an error here, and `main` takes it for done).
+fn print_table(log: &[CallLog], tz: &jiff::tz::TimeZone) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "{:<17} {:<14} {:<10} {:<10} {:<14} {:>5}  ATTEMPTS",
         "STARTED", "FROM", "CATEGORY", "OUTCOME", "HELPER", "WAIT"
-    );
+    )?;
     for c in log {
         let started = c.started_at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
         let attempts: Vec<String> = c
@@ -55,7 +60,8 @@ fn print_table(log: &[CallLog], tz: &jiff::tz::TimeZone) {
             .iter()
             .map(|a| format!("{} {}", a.first_name, a.result.as_deref().unwrap_or("ringing")))
             .collect();
-        println!(
+        writeln!(
+            out,
             "{:<17} {:<14} {:<10} {:<10} {:<14} {:>5}  {}",
             started,
             c.from.as_deref().unwrap_or("anonymous"),
@@ -64,7 +70,7 @@ fn print_table(log: &[CallLog], tz: &jiff::tz::TimeZone) {
             c.helper_phone.as_deref().unwrap_or("-"),
             c.wait_seconds.map(|w| format!("{w}s")).unwrap_or_else(|| "-".into()),
             attempts.join(", ")
-        );
+        )?;
     }
-    println!("{} calls", log.len());
+    writeln!(out, "{} {}", log.len(), if log.len() == 1 { "call" } else { "calls" })
 }

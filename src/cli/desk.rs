@@ -43,6 +43,22 @@ pub fn run(command: DeskCommand) -> anyhow::Result<ExitCode> {
             println!("new password set for '{}'; their sessions have ended", user.name);
             Ok(ExitCode::SUCCESS)
         }
+        DeskCommand::Enable { name, db } => {
+            let store = Store::open(&db.db)?;
+            let Some(user) = store.read(|c| accounts::find_user(c, &name))? else {
+                bail!("there is no user called '{name}' (see `burenlijn desk users`)");
+            };
+            if !user.disabled {
+                println!("'{}' is active already", user.name);
+                return Ok(ExitCode::SUCCESS);
+            }
+            store.write(|tx| {
+                accounts::set_disabled(tx, user.id, false, now)?;
+                accounts::audit(tx, now, ACTOR, "enabled user", None, &user.name)
+            })?;
+            println!("'{}' can log in again", user.name);
+            Ok(ExitCode::SUCCESS)
+        }
         DeskCommand::Users { db } => {
             let store = Store::open(&db.db)?;
             let users = store.read(accounts::users)?;

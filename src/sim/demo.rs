@@ -146,6 +146,11 @@ pub struct SimulateOptions {
 /// `burenlijn simulate`: play a call in the terminal.
 pub async fn simulate(opts: SimulateOptions) -> anyhow::Result<()> {
     let start = crate::clock::from_env()?.unwrap_or_else(Timestamp::now);
+    // Twilio sends `From` in E.164 (`+31301234567`), whatever way the number is written
+    // here; anything that is not a number (`anonymous`) goes as it is.
+    let from = crate::domain::phone::PhoneNumber::parse(&opts.from)
+        .map(|n| n.as_str().to_string())
+        .unwrap_or_else(|_| opts.from.clone());
     let to = match opts.to {
         Some(to) => to,
         None => opts
@@ -166,13 +171,13 @@ pub async fn simulate(opts: SimulateOptions) -> anyhow::Result<()> {
         // they answer as people do (about a third say yes), shown as it happens.
         network.random_helpers(start.as_second() as u64, crate::bench::load::random_helper);
         network.print_lines();
-        println!("Calling {to} from {} at {} (simulated time). This neighbourhood rings in waves: the neighbours answer at random.", opts.from, start);
+        println!("Calling {to} from {from} at {start} (simulated time). This neighbourhood rings in waves: the neighbours answer at random.");
     } else {
-        println!("Calling {to} from {} at {} (simulated time). Helpers are asked what they do.", opts.from, start);
+        println!("Calling {to} from {from} at {start} (simulated time). Helpers are asked what they do.");
     }
     println!();
     let mut phones = Terminal { pending: Default::default() };
-    let report = sandbox.emulator.call(&opts.from, &to, &mut phones).await?;
+    let report = sandbox.emulator.call(&from, &to, &mut phones).await?;
     if let Some(log) = sandbox.call_log(&report.call_sid).await? {
         println!();
         println!("{}", serde_json::to_string_pretty(&log.to_json())?);

@@ -423,6 +423,47 @@ fn simulate_reads_the_callers_and_helpers_choices() {
     assert!(stdout.contains("\"outcome\": \"matched\""), "{stdout}");
 }
 
+/// `burenlijn calls | head`: when the reader has had enough, the command ends quietly.
+#[test]
+fn calls_into_a_pipe_that_closes_early_end_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    burenlijn::store::Store::open(&db).unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    for i in 0..4000 {
+        conn.execute(
+            "INSERT INTO calls (call_sid, dialplan_number, phase, started_at, seq) VALUES (?1, '+31850000000', 'menu', ?2, 1)",
+            rusqlite::params![format!("CA{i:032}"), 1_800_000_000 + i],
+        )
+        .unwrap();
+    }
+    let mut child = bin()
+        .args(["calls", "--limit", "4000", "--db"])
+        .arg(&db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("STARTED"), "{first}");
+    // The reader is gone now (as `head` is after ten lines).
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("Broken pipe") && !err.contains("panicked"), "{err}");
+}
+
+/// A number written the Dutch way reaches the service as Twilio sends it (E.164): the
+/// call is logged as from that number, not as anonymous.
+#[test]
+fn simulate_sends_a_dutch_number_as_twilio_does() {
+    let stdout = simulate(&["--from".as_ref(), "0301234567".as_ref()], b"\n\n\n");
+    assert!(stdout.contains("from +31301234567 at"), "{stdout}");
+    assert!(stdout.contains("\"from\": \"+31301234567\""), "{stdout}");
+}
+
 /// A neighbourhood ringing in waves: the simulator holds the caller, the neighbours answer
 /// at random (several ring at once), and the call ends in the log.
 #[test]
@@ -780,6 +821,15 @@ fn desk_accounts_from_the_command_line() {
     assert!(user.password_hash.starts_with("$argon2id$"));
     assert!(burenlijn::web::desk::verify_password("een ander wachtwoord", Some(&user.password_hash)));
     assert!(!burenlijn::web::desk::verify_password("de kat zit op de mat", Some(&user.password_hash)));
+    // An account disabled from the page is turned back on from the server.
+    store.write(|tx| burenlijn::store::accounts::set_disabled(tx, user.id, true, jiff::Timestamp::now())).unwrap();
+    drop(store);
+    let (ok, out, _) = run(bin().args(["desk", "enable", "els de boer", "--db"]).arg(&db));
+    assert!(ok && out.contains("'Els de Boer' can log in again"), "{out}");
+    let (ok, out, _) = run(bin().args(["desk", "users", "--db"]).arg(&db));
+    assert!(ok && out.lines().any(|l| l.starts_with("Els de Boer") && l.ends_with("active")), "{out}");
+    let (ok, _, err) = run(bin().args(["desk", "enable", "Niemand", "--db"]).arg(&db));
+    assert!(!ok && err.contains("no user called 'Niemand'"), "{err}");
 }
 
 /// Only checks that `bench desk` runs at a small size and reports every page.

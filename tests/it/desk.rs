@@ -713,8 +713,24 @@ async fn coordinators_manage_users_and_the_last_coordinator_stays() {
     let mut karin = Browser::login(&app, "Karin").await;
     assert_eq!(karin.get("/desk/now").await.status, 200);
     let els = app.count("SELECT id FROM desk_users WHERE name = 'Els'").await;
-    let disable_last = b.post(&format!("/desk/users/{els}"), &[("csrf", &csrf), ("action", "disable")]).await;
-    assert_eq!(disable_last.status, 409);
+    // Nobody locks themselves out from the page: no button for it, and a forged form is refused.
+    let users = b.get("/desk/users").await;
+    let own_row =
+        users.body.split("<td>Els <span class=\"muted\">(uzelf)</span>").nth(1).and_then(|r| r.split("</tr>").next());
+    let own_row = own_row.unwrap_or_else(|| panic!("{}", users.body));
+    assert!(!own_row.contains("value=\"disable\"") && !own_row.contains("value=\"make-desk\""), "{own_row}");
+    assert!(
+        users.body.contains("Karin kan dan niet meer inloggen. Weet u het zeker?"),
+        "disabling asks once: {}",
+        users.body
+    );
+    for action in ["disable", "make-desk"] {
+        let before = app.snapshot().await;
+        let own = b.post(&format!("/desk/users/{els}"), &[("csrf", &csrf), ("action", action)]).await;
+        assert_eq!(own.status, 409, "{action}");
+        assert!(own.body.contains("U kunt uw eigen account hier niet uitschakelen of balie maken."), "{}", own.body);
+        assert_eq!(app.snapshot().await, before, "{action} changed nothing");
+    }
     let karin_id = app.count("SELECT id FROM desk_users WHERE name = 'Karin'").await;
     assert_eq!(b.post(&format!("/desk/users/{karin_id}"), &[("csrf", &csrf), ("action", "disable")]).await.status, 303);
     assert_eq!(karin.get("/desk/now").await.status, 303, "a disabled account is logged out at once");
@@ -817,5 +833,10 @@ async fn the_next_morning_the_now_page_says_what_happened_since_the_last_visit()
         now.body
     );
     assert!(now.body.contains("href=\"/desk/calls?from=2026-11-24\""));
-    assert!(now.body.contains("1 staan open bij Opvolgen"));
+    assert!(now.body.contains("1 staat open bij Opvolgen"), "one, in the singular");
+    // One call more by the morning after: in the singular too.
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    app.sandbox.clock.advance(20 * 3600);
+    let now = Browser::login(&app, "Els").await.get("/desk/now").await;
+    assert!(now.body.contains("<strong>1</strong> gesprek. "), "{}", now.body);
 }

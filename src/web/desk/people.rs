@@ -37,22 +37,35 @@ async fn users_page(
             thead { tr { th scope="col" { (l.t("Naam", "Name")) } th scope="col" { (l.t("Rol", "Role")) } th scope="col" { (l.t("Stand", "Status")) } th scope="col" { (l.t("Wijzigen", "Change")) } } }
             tbody { @for u in &users {
                 tr {
-                    td { (u.name) }
+                    @let me = u.id == desk.user.id;
+                    td { (u.name) @if me { " " span.muted { (l.t("(uzelf)", "(you)")) } } }
                     td { (role_name(u.role)) }
                     td { @if u.disabled { span.status.red { (l.t("Uitgeschakeld", "Disabled")) } } @else { (l.t("Actief", "Active")) } }
                     td {
-                        form.inline method="post" action=(format!("/desk/users/{}", u.id)) {
-                            (layout::csrf(desk))
-                            @if u.role == Role::Desk {
-                                button.secondary type="submit" name="action" value="make-coordinator" { (l.t("Maak coördinator", "Make coordinator")) }
-                            } @else {
-                                button.secondary type="submit" name="action" value="make-desk" { (l.t("Maak balie", "Make desk")) }
+                        // Nobody takes away their own access from this page: another
+                        // coordinator does, or `burenlijn desk` on the server.
+                        @if !me {
+                            form.inline method="post" action=(format!("/desk/users/{}", u.id)) {
+                                (layout::csrf(desk))
+                                @if u.role == Role::Desk {
+                                    button.secondary type="submit" name="action" value="make-coordinator" { (l.t("Maak coördinator", "Make coordinator")) }
+                                } @else {
+                                    button.secondary type="submit" name="action" value="make-desk" { (l.t("Maak balie", "Make desk")) }
+                                }
+                                " "
+                                @if u.disabled {
+                                    button.secondary type="submit" name="action" value="enable" { (l.t("Inschakelen", "Enable")) }
+                                }
                             }
-                            " "
-                            @if u.disabled {
-                                button.secondary type="submit" name="action" value="enable" { (l.t("Inschakelen", "Enable")) }
-                            } @else {
-                                button.secondary type="submit" name="action" value="disable" { (l.t("Uitschakelen", "Disable")) }
+                            @if !u.disabled {
+                                details {
+                                    summary { (l.t("Uitschakelen…", "Disable…")) }
+                                    form.stack method="post" action=(format!("/desk/users/{}", u.id)) {
+                                        (layout::csrf(desk))
+                                        p { (u.name) " " (l.t("kan dan niet meer inloggen. Weet u het zeker?", "will no longer be able to log in. Are you sure?")) }
+                                        button type="submit" name="action" value="disable" { (l.t("Ja, uitschakelen", "Yes, disable")) }
+                                    }
+                                }
                             }
                         }
                         details {
@@ -230,6 +243,13 @@ pub async fn change_user(
     } else {
         None
     };
+    if target.id == desk.user.id && matches!(f.action.as_str(), "make-desk" | "disable") {
+        let message = l.t(
+            "U kunt uw eigen account hier niet uitschakelen of balie maken. Vraag het een andere coördinator.",
+            "You cannot disable your own account or make it a desk account here. Ask another coordinator.",
+        );
+        return users_page(&desk, &state, Some((format!("{message} {nothing}"), true)), StatusCode::CONFLICT).await;
+    }
     let by = desk.user.name.clone();
     let action = f.action.clone();
     let result = write(&state, move |tx, now| {
