@@ -163,6 +163,11 @@ fn set_paused(db: &Path, phone: &str, pause: Pause, now: Timestamp) -> anyhow::R
         Pause::Until(until) => (true, until),
         Pause::Over => (false, None),
     };
+    let today = now.to_zoned(jiff::tz::TimeZone::system()).date();
+    if let Some(d) = until.filter(|d| *d < today) {
+        eprintln!("--until {d} has passed: choose today or later; nothing was changed");
+        return Ok(ExitCode::FAILURE);
+    }
     let store = Store::open(db)?;
     if !store.write(|tx| participants::set_paused(tx, &phone, paused, until, now))? {
         eprintln!("nobody with phone {phone} is registered");

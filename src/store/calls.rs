@@ -290,8 +290,47 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
         } else {
             exec(conn, "DELETE FROM follow_ups WHERE call_sid = ?1 AND closed_at IS NULL", [sid])?;
         }
+        // Helped now: their earlier calls for this (or no chosen) kind of help need no call
+        // back any more. (A call-back search closes them when its resident is put through.)
+        if outcome == crate::domain::call::Outcome::Matched && !sid.starts_with(super::callbacks::SEARCH_PREFIX) {
+            close_follow_ups_of_helped(
+                conn,
+                call.caller_id,
+                call.from.as_ref().map(|p| p.as_str()),
+                s.category.as_deref(),
+                sid,
+                now,
+            )?;
+        }
     }
     Ok(())
+}
+
+/// Someone was put through to a neighbour in call `helped_in`: the open follow-ups of their
+/// earlier calls that only asked the desk to call back because nobody could help (nobody
+/// found, hung up, not confirmed) for the same kind of help, or before choosing one, are
+/// closed as solved by a neighbour, by the switchboard. A message they left stays open:
+/// the desk promised to call back about it.
+pub fn close_follow_ups_of_helped(
+    conn: &Connection,
+    caller_id: Option<i64>,
+    from: Option<&str>,
+    category: Option<&str>,
+    helped_in: &str,
+    now: Timestamp,
+) -> anyhow::Result<usize> {
+    if caller_id.is_none() && from.is_none() {
+        return Ok(0);
+    }
+    Ok(exec(
+        conn,
+        "UPDATE follow_ups SET closed_at = ?5, result = 'solved-by-neighbour', closed_by = 'Burenlijn'
+         WHERE closed_at IS NULL AND reason IN ('unmatched', 'abandoned', 'unconfirmed')
+           AND call_sid IN (SELECT call_sid FROM calls WHERE call_sid <> ?4
+                              AND ((?1 IS NOT NULL AND caller_id = ?1) OR (?2 IS NOT NULL AND from_number = ?2))
+                              AND (category IS NULL OR category = ?3))",
+        params![caller_id, from, category, helped_in, now.as_second()],
+    )?)
 }
 
 /// One call as the log shows it, to the desk's pages, `burenlijn calls`, the demo and
@@ -329,6 +368,9 @@ pub struct LogEntry<A> {
     /// Whether the voicemail's audio is in our own storage yet (`recordings`); until then
     /// it is still being fetched from the provider.
     pub voicemail_stored: bool,
+    /// How often fetching the voicemail from the provider failed so far, while it is still
+    /// being tried.
+    pub voicemail_failed_tries: Option<u32>,
 }
 
 /// A line of the desk's Now and Calls pages: a call without its attempts.
@@ -377,6 +419,7 @@ impl CallRow {
             follow_up: self.follow_up,
             anonymised: self.anonymised,
             voicemail_stored: self.voicemail_stored,
+            voicemail_failed_tries: self.voicemail_failed_tries,
         }
     }
 }
@@ -416,7 +459,8 @@ pub(super) const CALL_ROW: &str =
             p.name, p.street, c.category, c.phase, c.outcome, c.attempts,
             m.helper_id, a.helper_phone, a.helper_first_name, m.wait_seconds, v.recording_url, v.duration_seconds,
             CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END,
-            c.anonymised_at IS NOT NULL, rec.call_sid IS NOT NULL
+            c.anonymised_at IS NOT NULL, rec.call_sid IS NOT NULL,
+            (SELECT pj.tries FROM provider_jobs pj WHERE pj.kind = 'fetch-recording' AND pj.call_sid = c.call_sid)
      FROM calls c
      LEFT JOIN participants p ON p.id = c.caller_id
      LEFT JOIN matches m ON m.call_sid = c.call_sid
@@ -491,6 +535,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
         follow_up: r.get(19)?,
         anonymised: r.get(20)?,
         voicemail_stored: r.get(21)?,
+        voicemail_failed_tries: r.get(22)?,
     })
 }
 

@@ -285,10 +285,14 @@ fn resident_answered(
     };
     if let Some(request) = request.filter(|r| r.status == RequestStatus::Calling) {
         callbacks::finish(tx, request.id, callbacks::Finished::Connected)?;
-        // The desk need not call them back any more.
+        // The desk need not call them back any more, for this call nor for earlier ones
+        // for the same kind of help.
         if let Some(original) = &request.call_sid {
             callbacks::close_follow_up_of(tx, original, now)?;
         }
+        let (resident, phone, category) =
+            (request.participant_id, request.phone.as_deref(), Some(request.category.as_str()));
+        calls::close_follow_ups_of_helped(tx, resident, phone, category, &call.call_sid, now)?;
     }
     let event = Event::ResidentAnswered { helper_first_name, helper_street };
     let step = run_step(tx, sb, hood, call, event, now, Report::default())?;

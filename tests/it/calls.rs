@@ -554,3 +554,34 @@ async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Out
     .await;
     outputs.into_iter().map(|o| o.expect("every future finished")).collect()
 }
+
+/// Jan hung up before anyone could help (a follow-up: call him back), and left a message
+/// another time; then he calls again and Anja helps with the shopping. The first card is
+/// closed by itself (solved by a neighbour, by the switchboard); the message stays for the
+/// desk, as does a call for another kind of help.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_helped_later_needs_no_call_back_for_the_same_help() {
+    let app = spawn_app().await;
+    let shopping_gone = Script { hang_up_at_ring: Some(1), ..Script::keys(&["1"]) };
+    let first = app.call(JAN, shopping_gone).await;
+    let transport_gone = Script { hang_up_at_ring: Some(1), ..Script::keys(&["2"]) };
+    let other = app.call(JAN, transport_gone).await;
+    let message = Script { message_seconds: Some(20), ..Script::keys(&["0"]) };
+    let voicemail = app.call(JAN, message).await;
+    let open = |sid: String| {
+        let app = &app;
+        async move { app.log_of_sid(&sid).await.follow_up.as_deref() == Some("open") }
+    };
+    assert!(open(first.call_sid.clone()).await && open(other.call_sid.clone()).await);
+    let voicemail_open = app.log_of(&voicemail).await.follow_up;
+    assert_eq!(voicemail_open.as_deref(), Some("open"), "the message has a card");
+    let helped = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    assert_eq!(app.log_of(&helped).await.outcome.as_deref(), Some("matched"));
+    assert!(!open(first.call_sid.clone()).await, "the same help: closed by itself");
+    assert_eq!(
+        app.text("SELECT result || ' by ' || closed_by FROM follow_ups WHERE closed_at IS NOT NULL").await,
+        "solved-by-neighbour by Burenlijn"
+    );
+    assert!(open(other.call_sid.clone()).await, "another kind of help stays open");
+    assert_eq!(app.log_of(&voicemail).await.follow_up, voicemail_open, "a message stays as it was");
+}

@@ -480,13 +480,26 @@ async fn participants_are_added_edited_paused_and_refused_with_the_field_named()
         303
     );
     let page = b.get(&format!("/desk/participants/{id}?msg=paused")).await;
-    assert!(page.body.contains("Gepauzeerd") && page.body.contains("01-12-2026"));
+    assert!(page.body.contains("Gepauzeerd") && page.body.contains("tot en met 01-12-2026"));
+    let list = b.get("/desk/participants").await;
+    assert!(list.body.contains("Gepauzeerd</span> tot en met 01-12-2026"), "the list says until when: {}", list.body);
     assert_eq!(
         b.post(&format!("/desk/participants/{id}/pause"), &[("csrf", &csrf), ("paused", "yes"), ("until", "morgen")])
             .await
             .status,
         400
     );
+    // Tuesday 24 November: a pause that ended yesterday pauses nobody, and is refused.
+    let before = app.snapshot().await;
+    let past = b
+        .post(&format!("/desk/participants/{id}/pause"), &[("csrf", &csrf), ("paused", "yes"), ("until", "2026-11-23")])
+        .await;
+    assert!(
+        past.status == 400 && past.body.contains("Die datum is al voorbij: kies vandaag of later."),
+        "{}",
+        past.body
+    );
+    assert_eq!(app.snapshot().await, before);
     assert_eq!(
         b.post(&format!("/desk/participants/{id}/pause"), &[("csrf", &csrf), ("paused", "no")]).await.status,
         303

@@ -263,21 +263,31 @@ async fn an_outage_during_the_fetch_is_retried_later_and_nothing_is_lost() {
     assert_eq!(audio.status, 503);
     assert!(audio.body.contains("De opname wordt nog opgehaald"), "{}", audio.body);
 
-    // The provider is back, but the next try waits its turn (a minute).
-    fake.set(|f| f.outage = false);
+    // An hour of failures (the wait doubling from a minute): the desk is told it could not be
+    // fetched, and what to do, instead of "on its way".
     let state = app.sandbox.state.clone();
+    for tries in 1..6 {
+        app.sandbox.clock.advance(60 * (1 << (tries - 1)) + 1);
+        burenlijn::switchboard::provider_jobs::run_due(&state.switchboard).await.unwrap();
+    }
+    assert_eq!(app.count("SELECT tries FROM provider_jobs WHERE kind = 'fetch-recording'").await, 6);
+    let page = b.get("/desk/follow-up").await;
+    assert!(
+        page.body.contains("De opname kon nog niet worden opgehaald (6 pogingen). De centrale blijft het proberen. Bel de beller terug"),
+        "{}",
+        page.body
+    );
+
+    // The provider is back, but the next try waits its turn.
+    fake.set(|f| f.outage = false);
     assert_eq!(burenlijn::switchboard::provider_jobs::run_due(&state.switchboard).await.unwrap(), 0);
-    app.sandbox.clock.advance(61);
+    app.sandbox.clock.advance(60 * 64 + 1);
     state.switchboard.provider_jobs.notify_one();
     until(&app, JOBS, 0).await;
-    assert_eq!(
-        fake.asked(&recording),
-        asked(&[
-            ("GET", format!("{recording}.mp3"), 503),
-            ("GET", format!("{recording}.mp3"), 200),
-            ("DELETE", format!("{recording}.json"), 204),
-        ])
-    );
+    let mut expected = vec![("GET", format!("{recording}.mp3"), 503); 6];
+    expected.push(("GET", format!("{recording}.mp3"), 200));
+    expected.push(("DELETE", format!("{recording}.json"), 204));
+    assert_eq!(fake.asked(&recording), asked(&expected));
     let audio = b.get(&format!("/desk/voicemail/{call}")).await;
     assert_eq!((audio.status, audio.body.as_bytes()), (200, AUDIO));
 }

@@ -62,7 +62,11 @@ impl TestApp {
     }
 
     pub async fn log_of(&self, report: &CallReport) -> CallLog {
-        self.sandbox.call_log(&report.call_sid).await.unwrap().expect("the call is logged")
+        self.log_of_sid(&report.call_sid).await
+    }
+
+    pub async fn log_of_sid(&self, call_sid: &str) -> CallLog {
+        self.sandbox.call_log(call_sid).await.unwrap().expect("the call is logged")
     }
 
     /// Every row of every table, as text: to show that something changed nothing. The

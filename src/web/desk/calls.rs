@@ -26,11 +26,21 @@ pub fn voicemail_player<A>(l: Lang, state: &AppState, r: &LogEntry<A>) -> Markup
     html! {
         @if r.voicemail_stored {
             audio controls preload="none" src=(format!("/desk/voicemail/{}", r.call_sid)) { (l.t("Uw browser kan dit bericht niet afspelen.", "Your browser cannot play this message.")) }
+        } @else if let Some(tries) = r.voicemail_failed_tries.filter(|t| *t >= FETCH_TRIES_TO_SAY_SO) {
+            // Tried for about an hour (the wait doubles from a minute): say so, and what to do.
+            span.status.red role="status" {
+                (l.t("De opname kon nog niet worden opgehaald", "The recording could not be fetched yet")) " (" (tries) " " (l.t("pogingen", "tries")) "). "
+                (l.t("De centrale blijft het proberen. Bel de beller terug: wat er gezegd is, weten we nog niet.", "The switchboard keeps trying. Call the caller back: what they said is not known yet."))
+            }
         } @else {
             span.muted role="status" { (not_here_yet(l, state)) }
         }
     }
 }
+
+/// After this many failed fetches (about an hour, the wait doubling from a minute) the
+/// desk is told the recording could not be fetched, rather than that it is on its way.
+const FETCH_TRIES_TO_SAY_SO: u32 = 6;
 
 fn not_here_yet(l: Lang, state: &AppState) -> &'static str {
     if state.switchboard.provider().is_some() {

@@ -96,7 +96,12 @@ pub async fn list(
                         td { (p.details.street) }
                         td { @if p.details.offers.is_empty() { span.muted { (l.t("vraagt alleen", "only asks")) } } @else { (p.details.offers.iter().map(|o| ds.category(l, Some(o))).collect::<Vec<_>>().join(", ")) } }
                         td { @if p.details.available.as_str().is_empty() { (l.t("altijd (binnen de belmomenten)", "any time (within ringing hours)")) } @else { code { (p.details.available.as_str()) } } }
-                        td { @if p.is_paused_on(today) { span.status.amber { (l.t("Gepauzeerd", "Paused")) } } @else { (l.t("Actief", "Active")) } }
+                        td {
+                            @if p.is_paused_on(today) {
+                                span.status.amber { (l.t("Gepauzeerd", "Paused")) }
+                                @if let Some(until) = p.paused_until { " " (l.t("tot en met", "until")) " " (until.strftime("%d-%m-%Y").to_string()) }
+                            } @else { (l.t("Actief", "Active")) }
+                        }
                     }
                 } }
             } }))
@@ -354,7 +359,7 @@ fn show_page(
         p {
             @if p.is_paused_on(today) {
                 span.status.amber { (l.t("Gepauzeerd", "Paused")) }
-                @if let Some(until) = p.paused_until { " " (l.t("tot", "until")) " " (until.strftime("%d-%m-%Y").to_string()) }
+                @if let Some(until) = p.paused_until { " " (l.t("tot en met", "until")) " " (until.strftime("%d-%m-%Y").to_string()) }
             } @else { span.status.green { (l.t("Actief", "Active")) } }
             " · " a href=(format!("/desk/calls?participant={id}")) { (l.t("Gesprekken van deze persoon", "This person's calls")) }
         }
@@ -509,9 +514,20 @@ pub async fn pause(
             ))
         }
     };
+    let today = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).date();
     let until = match f.until.trim() {
         "" => None,
         s => match s.parse::<jiff::civil::Date>() {
+            // A pause that ended before today would not pause anyone.
+            Ok(d) if paused && d < today => {
+                return Ok(desk.refusal(
+                    StatusCode::BAD_REQUEST,
+                    l.t(
+                        "Die datum is al voorbij: kies vandaag of later. Er is niets gewijzigd.",
+                        "That date has passed: choose today or later. Nothing was changed.",
+                    ),
+                ))
+            }
             Ok(d) => Some(d),
             Err(_) => {
                 return Ok(desk.refusal(
