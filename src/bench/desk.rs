@@ -128,7 +128,7 @@ pub async fn run(opts: DeskOptions) -> anyhow::Result<DeskReport> {
         }
         store.write(|tx| synthetic::insert(tx, &batch))?;
         let hash = crate::web::desk::hash_password(password)?;
-        store.write(|tx| Ok(accounts::add_user(tx, "bench", Role::Coordinator, &hash, now)?))?;
+        store.write(|tx| Ok(accounts::add_user(tx, "bench", Role::Coordinator, &hash, &[], now)?))?;
         store.checkpoint()?;
     }
     let fill_seconds = started.elapsed().as_secs_f64();

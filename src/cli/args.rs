@@ -212,8 +212,13 @@ pub enum DeskCommand {
         /// desk: calls, follow-up, participants, figures; coordinator: also users, erasing, audit log
         #[arg(long, default_value = "desk")]
         role: String,
+        /// Limit the account to this neighbourhood (repeatable) [default: it sees all of them]
+        #[arg(long = "neighbourhood")]
+        neighbourhoods: Vec<String>,
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        plans: PlansArgs,
     },
     /// Set a new password for an account (ends its sessions)
     Passwd {

@@ -14,20 +14,25 @@ const ACTOR: &str = "(command line)";
 pub fn run(command: DeskCommand) -> anyhow::Result<ExitCode> {
     let now = jiff::Timestamp::now();
     match command {
-        DeskCommand::AddUser { name, role, db } => {
+        DeskCommand::AddUser { name, role, neighbourhoods, db, plans } => {
             let name = check_user_name(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
             let role =
                 Role::parse(&role).with_context(|| format!("--role '{role}' is not one of desk, coordinator"))?;
+            let hoods = super::load_plans(&plans)?;
+            let neighbourhoods = crate::switchboard::memberships::known(&hoods, &neighbourhoods)
+                .map_err(|e| anyhow::anyhow!("--neighbourhood: {e}"))?;
             let store = Store::open(&db.db)?;
             if store.read(|c| accounts::find_user(c, &name))?.is_some() {
                 bail!("there is already a user called '{name}' (use `burenlijn desk passwd` to set a new password)");
             }
             let hash = crate::web::desk::hash_password(&read_new_password(&name)?)?;
             store.write(|tx| {
-                accounts::add_user(tx, &name, role, &hash, now)?;
+                accounts::add_user(tx, &name, role, &hash, &neighbourhoods, now)?;
                 accounts::audit(tx, now, ACTOR, "added user", None, &format!("{name} ({})", role.as_str()))
             })?;
-            println!("added {} '{name}'; they can log in at /desk/login", role.as_str());
+            let sees =
+                if neighbourhoods.is_empty() { "every neighbourhood".to_string() } else { neighbourhoods.join(", ") };
+            println!("added {} '{name}' (sees {sees}); they can log in at /desk/login", role.as_str());
             Ok(ExitCode::SUCCESS)
         }
         DeskCommand::Passwd { name, db } => {
@@ -62,9 +67,11 @@ pub fn run(command: DeskCommand) -> anyhow::Result<ExitCode> {
         DeskCommand::Users { db } => {
             let store = Store::open(&db.db)?;
             let users = store.read(accounts::users)?;
-            println!("{:<30} {:<12} STATUS", "NAME", "ROLE");
+            println!("{:<30} {:<12} {:<10} NEIGHBOURHOODS", "NAME", "ROLE", "STATUS");
             for u in users {
-                println!("{:<30} {:<12} {}", u.name, u.role.as_str(), if u.disabled { "disabled" } else { "active" });
+                let sees = if u.neighbourhoods.is_empty() { "all".to_string() } else { u.neighbourhoods.join(", ") };
+                let status = if u.disabled { "disabled" } else { "active" };
+                println!("{:<30} {:<12} {:<10} {sees}", u.name, u.role.as_str(), status);
             }
             Ok(ExitCode::SUCCESS)
         }

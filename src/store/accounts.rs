@@ -13,9 +13,12 @@ pub struct User {
     pub password_hash: String,
     pub language: String,
     pub disabled: bool,
+    /// The neighbourhoods (keys) this account is limited to, sorted; empty: all of them.
+    pub neighbourhoods: Vec<String>,
 }
 
-const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.language, u.disabled_at IS NOT NULL";
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.language, u.disabled_at IS NOT NULL,
+    (SELECT group_concat(n.neighbourhood, ';') FROM (SELECT neighbourhood FROM desk_user_neighbourhoods WHERE user_id = u.id ORDER BY neighbourhood) n)";
 
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -25,6 +28,13 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         password_hash: r.get(3)?,
         language: r.get(4)?,
         disabled: r.get(5)?,
+        neighbourhoods: r
+            .get::<_, Option<String>>(6)?
+            .unwrap_or_default()
+            .split(';')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
     })
 }
 
@@ -38,11 +48,13 @@ pub enum AccountError {
     Db(#[from] rusqlite::Error),
 }
 
+/// Adds an account, limited to `neighbourhoods` (none: all of them).
 pub fn add_user(
     conn: &Connection,
     name: &str,
     role: Role,
     password_hash: &str,
+    neighbourhoods: &[String],
     now: Timestamp,
 ) -> Result<i64, AccountError> {
     let exists: Option<i64> =
@@ -54,7 +66,14 @@ pub fn add_user(
         "INSERT INTO desk_users (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![name, role.as_str(), password_hash, now.as_second()],
     )?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    for key in neighbourhoods {
+        conn.execute(
+            "INSERT OR IGNORE INTO desk_user_neighbourhoods (user_id, neighbourhood) VALUES (?1, ?2)",
+            params![id, key],
+        )?;
+    }
+    Ok(id)
 }
 
 /// Sets a new password and ends the user's sessions everywhere.
@@ -135,7 +154,7 @@ pub fn session(conn: &Connection, token_hash: &str) -> anyhow::Result<Option<Ses
     Ok(conn
         .prepare_cached(&sql)?
         .query_row([token_hash], |r| {
-            Ok(Session { user: user_row(r)?, csrf: r.get(6)?, created_at: r.get(7)?, last_seen_at: r.get(8)? })
+            Ok(Session { user: user_row(r)?, csrf: r.get(7)?, created_at: r.get(8)?, last_seen_at: r.get(9)? })
         })
         .optional()?)
 }

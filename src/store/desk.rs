@@ -6,11 +6,17 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::calls::{self, read_rows, CallLog, CallRow, CALL_ROW};
+pub use super::scope::Scope;
 use crate::domain::callback::RequestStatus;
 use crate::domain::desk::{percentile, FollowUpResult};
 
 fn ts(secs: i64) -> Timestamp {
     Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// A call (`c`) on a number the scope's JSON array (`?{n}`) holds, or any for `NULL`.
+fn call_in(n: usize) -> String {
+    format!("(?{n} IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?{n})))")
 }
 
 /// One participant's calls: their few thousand calls first, sorted, and only the page's
@@ -31,20 +37,24 @@ fn participant_calls(filter: &str) -> String {
 const NOT_A_QUIET_SEARCH: &str = "NOT (c.call_sid LIKE 'CB%' AND c.outcome = 'unmatched' AND c.ended_from = 'ringing')";
 
 /// Calls still going, and calls started since `since`, newest first.
-pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32) -> anyhow::Result<Vec<CallRow>> {
+pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32, scope: &Scope) -> anyhow::Result<Vec<CallRow>> {
     // Two index lookups rather than one `OR`, which would scan the whole log.
     let sql = format!(
         "{CALL_ROW} WHERE c.call_sid IN (SELECT call_sid FROM calls WHERE ended_at IS NULL UNION SELECT call_sid FROM calls WHERE started_at >= ?1)
-         AND {NOT_A_QUIET_SEARCH} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?2"
+         AND {NOT_A_QUIET_SEARCH} AND {} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?2",
+        call_in(3)
     );
-    read_rows(conn, &sql, params![since.as_second(), limit])
+    read_rows(conn, &sql, params![since.as_second(), limit, scope.numbers_json()])
 }
 
 /// How many calls started since `since`.
-pub fn calls_since(conn: &Connection, since: Timestamp) -> anyhow::Result<i64> {
+pub fn calls_since(conn: &Connection, since: Timestamp, scope: &Scope) -> anyhow::Result<i64> {
     Ok(conn
-        .prepare_cached(&format!("SELECT count(*) FROM calls c WHERE c.started_at >= ?1 AND {NOT_A_QUIET_SEARCH}"))?
-        .query_row([since.as_second()], |r| r.get(0))?)
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM calls c WHERE c.started_at >= ?1 AND {NOT_A_QUIET_SEARCH} AND {}",
+            call_in(2)
+        ))?
+        .query_row(params![since.as_second(), scope.numbers_json()], |r| r.get(0))?)
 }
 
 /// The Calls page's filters. Dates are instants: the web layer turns the neighbourhood's
@@ -61,6 +71,8 @@ pub struct CallFilter {
     pub participant: Option<i64>,
     /// Only calls before this one in the log's order (paging).
     pub before: Option<(Timestamp, String)>,
+    /// Only calls the account may see.
+    pub scope: Scope,
 }
 
 /// One page of the log, newest first, using the `calls_by_start` index.
@@ -92,6 +104,10 @@ pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Resu
         }
     }
 
+    if let Some(numbers) = filter.scope.numbers_json() {
+        clauses.push("(c.dialplan_number IN (SELECT value FROM json_each(?)))");
+        values.push(Value::Text(numbers));
+    }
     if let Some((at, sid)) = &filter.before {
         clauses.push("(c.started_at, c.call_sid) < (?, ?)");
         values.push(Value::Integer(at.as_second()));
@@ -145,25 +161,40 @@ fn follow_up_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {
 
 const FOLLOW_UP: &str = "SELECT id, call_sid, reason, created_at, closed_at, result, note, closed_by FROM follow_ups";
 
-pub fn call_detail(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<CallDetail>> {
-    let Some(log) = calls::call_log(conn, call_sid)? else { return Ok(None) };
+/// One call, if the account may see it.
+pub fn call_detail(conn: &Connection, call_sid: &str, scope: &Scope) -> anyhow::Result<Option<CallDetail>> {
+    let Some(log) = calls::call_log(conn, call_sid)?.filter(|l| scope.sees_number(&l.dialplan_number)) else {
+        return Ok(None);
+    };
     let follow_up =
         conn.query_row(&format!("{FOLLOW_UP} WHERE call_sid = ?1"), [call_sid], follow_up_row).optional()?;
     Ok(Some(CallDetail { log, follow_up }))
 }
 
-/// The recording of a call's voicemail, if it still has one.
-pub fn voicemail_url(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<String>> {
+/// The recording of a call's voicemail, if it still has one and the account may see it.
+pub fn voicemail_url(conn: &Connection, call_sid: &str, scope: &Scope) -> anyhow::Result<Option<String>> {
     Ok(conn
-        .query_row("SELECT recording_url FROM voicemails WHERE call_sid = ?1", [call_sid], |r| r.get(0))
+        .query_row(
+            &format!("SELECT v.recording_url FROM voicemails v JOIN calls c ON c.call_sid = v.call_sid WHERE v.call_sid = ?1 AND {}", call_in(2)),
+            params![call_sid, scope.numbers_json()],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
+/// The follow-ups (`f`) of calls the scope's JSON array (`?{n}`) allows.
+fn follow_up_in(n: usize) -> String {
+    format!("(?{n} IS NULL OR call_sid IN (SELECT c.call_sid FROM calls c WHERE {}))", call_in(n))
+}
+
 /// Open follow-ups, oldest first, each with its call.
-pub fn open_follow_ups(conn: &Connection, limit: u32) -> anyhow::Result<Vec<(FollowUp, CallLog)>> {
+pub fn open_follow_ups(conn: &Connection, limit: u32, scope: &Scope) -> anyhow::Result<Vec<(FollowUp, CallLog)>> {
     let ups = conn
-        .prepare_cached(&format!("{FOLLOW_UP} WHERE closed_at IS NULL ORDER BY created_at, id LIMIT ?1"))?
-        .query_map([limit], follow_up_row)?
+        .prepare_cached(&format!(
+            "{FOLLOW_UP} WHERE closed_at IS NULL AND {} ORDER BY created_at, id LIMIT ?1",
+            follow_up_in(2)
+        ))?
+        .query_map(params![limit, scope.numbers_json()], follow_up_row)?
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::with_capacity(ups.len());
     for up in ups {
@@ -174,8 +205,21 @@ pub fn open_follow_ups(conn: &Connection, limit: u32) -> anyhow::Result<Vec<(Fol
     Ok(out)
 }
 
-pub fn open_follow_up_count(conn: &Connection) -> anyhow::Result<i64> {
-    Ok(conn.prepare_cached("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL")?.query_row([], |r| r.get(0))?)
+pub fn open_follow_up_count(conn: &Connection, scope: &Scope) -> anyhow::Result<i64> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL AND {}", follow_up_in(1)))?
+        .query_row([scope.numbers_json()], |r| r.get(0))?)
+}
+
+/// The number a follow-up's call came in on.
+pub fn follow_up_number(conn: &Connection, id: i64) -> anyhow::Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT c.dialplan_number FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE f.id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -261,7 +305,7 @@ pub fn counts(conn: &Connection) -> anyhow::Result<Counts> {
     };
     let calls = pairs("SELECT coalesce(outcome, 'in_progress'), count(*) FROM calls GROUP BY 1 ORDER BY 1")?;
     let attempts = pairs("SELECT coalesce(result, 'ringing'), count(*) FROM attempts GROUP BY 1 ORDER BY 1")?;
-    Ok((calls, attempts, open_follow_up_count(conn)?))
+    Ok((calls, attempts, open_follow_up_count(conn, &Scope::all())?))
 }
 
 /// Whether the database answers.
@@ -353,12 +397,7 @@ pub struct Figures {
 /// The figures of the calls started in `[from, until)` on `number` (every number, for
 /// `None`): the total first, then per category. One pass over the month's calls (from the
 /// `calls_by_start` index) and their matches.
-pub fn figures(
-    conn: &Connection,
-    from: Timestamp,
-    until: Timestamp,
-    number: Option<&str>,
-) -> anyhow::Result<Vec<Figures>> {
+pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Scope) -> anyhow::Result<Vec<Figures>> {
     use std::collections::{BTreeMap, HashSet};
     #[derive(Default)]
     struct Tally {
@@ -383,13 +422,13 @@ pub fn figures(
          FROM calls c LEFT JOIN matches m ON m.call_sid = c.call_sid
          LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM open_requests WHERE call_sid IS NOT NULL AND status = '{connected}' GROUP BY call_sid) called_back
            ON called_back.call_sid = c.call_sid
-         WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.call_sid NOT LIKE 'CB%' AND (?3 IS NULL OR c.dialplan_number = ?3)
+         WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.call_sid NOT LIKE 'CB%' AND (?3 IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?3)))
          UNION ALL
          SELECT r.category, CASE WHEN r.status = '{connected}' THEN 'matched' WHEN r.status IN ({in_progress}) THEN NULL ELSE 'unmatched' END, r.participant_id, r.helper_id, NULL
-         FROM open_requests r WHERE r.call_sid IS NULL AND r.created_at >= ?1 AND r.created_at < ?2 AND (?3 IS NULL OR r.dialplan_number = ?3)",
+         FROM open_requests r WHERE r.call_sid IS NULL AND r.created_at >= ?1 AND r.created_at < ?2 AND (?3 IS NULL OR r.dialplan_number IN (SELECT value FROM json_each(?3)))",
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![from.as_second(), until.as_second(), number])?;
+    let mut rows = stmt.query(params![from.as_second(), until.as_second(), scope.numbers_json()])?;
     while let Some(r) = rows.next()? {
         let category: String = r.get(0)?;
         let outcome: Option<String> = r.get(1)?;

@@ -10,6 +10,7 @@ pub mod calls;
 pub mod desk;
 pub mod participants;
 pub mod provider_jobs;
+pub mod scope;
 pub mod synthetic;
 pub mod waves;
 

@@ -467,19 +467,42 @@ pub fn set_paused_by_id(
     Ok(changed > 0)
 }
 
-/// Participants whose name, street, postcode or number holds `query`, by name.
-pub fn search(conn: &Connection, query: &str, limit: u32) -> anyhow::Result<Vec<Participant>> {
+/// A participant (`p`) in one of the neighbourhoods of the scope's JSON array (`?{n}`), or
+/// any for `NULL`.
+fn member_in(n: usize) -> String {
+    format!("(?{n} IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.participant_id = p.id AND ms.neighbourhood IN (SELECT value FROM json_each(?{n}))))")
+}
+
+/// Everyone the desk account may see, by name.
+pub fn list_in(conn: &Connection, scope: &super::scope::Scope) -> anyhow::Result<Vec<Participant>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM participants p WHERE {} ORDER BY p.name COLLATE NOCASE, p.id", member_in(1));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([scope.keys_json()], from_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Participants the desk account may see whose name, street, postcode or number holds
+/// `query`, by name.
+pub fn search(
+    conn: &Connection,
+    query: &str,
+    limit: u32,
+    scope: &super::scope::Scope,
+) -> anyhow::Result<Vec<Participant>> {
     let q = query.trim();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     let digits = digits.trim_start_matches('0');
     let sql = format!(
         "SELECT {COLUMNS} FROM participants p
-         WHERE ?1 = '' OR p.name LIKE '%' || ?1 || '%' OR p.street LIKE '%' || ?1 || '%' OR replace(p.postcode, ' ', '') LIKE '%' || replace(?1, ' ', '') || '%'
-            OR (length(?2) >= 4 AND p.phone LIKE '%' || ?2 || '%')
-         ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?3"
+         WHERE {} AND (?1 = '' OR p.name LIKE '%' || ?1 || '%' OR p.street LIKE '%' || ?1 || '%' OR replace(p.postcode, ' ', '') LIKE '%' || replace(?1, ' ', '') || '%'
+            OR (length(?2) >= 4 AND p.phone LIKE '%' || ?2 || '%'))
+         ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?3",
+        member_in(4)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![q, digits, limit], from_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows =
+        stmt.query_map(params![q, digits, limit, scope.keys_json()], from_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 

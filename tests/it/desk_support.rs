@@ -125,13 +125,19 @@ impl Browser {
 }
 
 pub async fn add_user(app: &TestApp, name: &str, role: Role) {
+    add_user_in(app, name, role, &[]).await
+}
+
+/// A desk account limited to these neighbourhoods (none: all of them).
+pub async fn add_user_in(app: &TestApp, name: &str, role: Role, neighbourhoods: &[&str]) {
     let st = app.sandbox.state.clone();
     let name = name.to_string();
+    let keys: Vec<String> = neighbourhoods.iter().map(|k| k.to_string()).collect();
     tokio::task::spawn_blocking(move || {
         let hash = burenlijn::web::desk::hash_password(PASSWORD).unwrap();
         st.switchboard
             .store
-            .write(|tx| Ok(accounts::add_user(tx, &name, role, &hash, jiff::Timestamp::now())?))
+            .write(|tx| Ok(accounts::add_user(tx, &name, role, &hash, &keys, jiff::Timestamp::now())?))
             .unwrap();
     })
     .await

@@ -116,3 +116,63 @@ async fn figures_are_per_neighbourhood_and_for_all_together() {
     assert!(page.body.contains("<option value=\"dorp-b\" selected>Dorp B</option>"), "{}", page.body);
     assert_eq!(b.get("/desk/figures?neighbourhood=dorp-c").await.status, 400);
 }
+
+/// A desk account limited to the example neighbourhood sees nothing of village B: not on
+/// any page it can open, not by B's ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limited_desk_account_sees_only_its_own_neighbourhood() {
+    use crate::desk_support::{add_user_in, Browser};
+    use burenlijn::domain::desk::Role;
+    let (app, _dir) = two_villages().await;
+    // Dirk (B only) calls B's line, nobody helps: a follow-up in B.
+    let mut dirk_asks = all_decline();
+    let b_call = app.sandbox.emulator.call(DIRK, DORP_B, &mut dirk_asks).await.unwrap();
+    app.call(JAN, all_decline()).await;
+    add_user_in(&app, "Els", Role::Coordinator, &["example"]).await;
+    let mut b = Browser::login(&app, "Els").await;
+    let dirk_id = app.count("SELECT id FROM participants WHERE name = 'Dirk Visser'").await;
+    let carla_id = app.count("SELECT id FROM participants WHERE name = 'Carla Smit'").await;
+    let b_follow_up = app.count("SELECT f.id FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE c.dialplan_number = '+31850000099'").await;
+    let secrets = ["Dirk", "Carla", "10000003", "10000004", "Schoolstraat", "Beukenlaan", b_call.call_sid.as_str()];
+    for page in [
+        "/desk/now",
+        "/desk/calls",
+        "/desk/follow-up",
+        "/desk/participants",
+        "/desk/participants.csv",
+        "/desk/figures",
+        "/desk/participants/new",
+    ] {
+        let got = b.get(page).await;
+        assert_eq!(got.status, 200, "{page}");
+        for s in secrets {
+            assert!(!got.body.contains(s), "{page} shows {s}: {}", got.body);
+        }
+    }
+    for page in [
+        format!("/desk/calls/{}", b_call.call_sid),
+        format!("/desk/participants/{dirk_id}"),
+        format!("/desk/participants/{carla_id}"),
+        format!("/desk/voicemail/{}", b_call.call_sid),
+    ] {
+        assert_eq!(b.get(&page).await.status, 404, "{page}");
+    }
+    assert_eq!(b.get("/desk/users").await.status, 403);
+    assert_eq!(b.get("/desk/audit").await.status, 403);
+    assert_eq!(b.get("/desk/figures?neighbourhood=dorp-b").await.status, 400);
+    let csrf = b.csrf().await;
+    let before = app.snapshot().await;
+    let close = b.post(&format!("/desk/follow-up/{b_follow_up}/close"), &[("csrf", &csrf), ("result", "other")]).await;
+    assert_eq!(close.status, 404);
+    let pause = b.post(&format!("/desk/participants/{dirk_id}/pause"), &[("csrf", &csrf), ("paused", "yes")]).await;
+    assert_eq!(pause.status, 404);
+    let _ = b.get("/desk/now").await;
+    assert_eq!(
+        app.snapshot().await.lines().filter(|l| !l.starts_with("audit")).collect::<Vec<_>>(),
+        before.lines().filter(|l| !l.starts_with("audit")).collect::<Vec<_>>(),
+        "B is left as it was"
+    );
+    // Its own neighbourhood works as before.
+    let page = b.get("/desk/participants").await;
+    assert!(page.body.contains("Anja Bakker") && page.body.contains("Els de Boer"), "{}", page.body);
+}

@@ -14,3 +14,10 @@ CREATE TRIGGER memberships_added AFTER INSERT ON memberships
     BEGIN UPDATE registry_version SET version = version + 1; END;
 CREATE TRIGGER memberships_removed AFTER DELETE ON memberships
     BEGIN UPDATE registry_version SET version = version + 1; END;
+-- A desk account may be limited to some neighbourhoods (a village's coordinator); one
+-- without rows here sees them all (a regional coordinator).
+CREATE TABLE desk_user_neighbourhoods (
+    user_id INTEGER NOT NULL REFERENCES desk_users(id) ON DELETE CASCADE,
+    neighbourhood TEXT NOT NULL,
+    PRIMARY KEY (user_id, neighbourhood)
+) STRICT;

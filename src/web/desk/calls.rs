@@ -154,7 +154,7 @@ fn day_start(date: &str, desk: &DeskState) -> Result<Option<Timestamp>, ()> {
 }
 
 /// Turns the typed filters into a query; a bad value is named, not ignored.
-fn filter(q: &ListQuery, desk: &DeskState, l: Lang) -> Result<CallFilter, String> {
+fn filter(q: &ListQuery, desk: &DeskState, desk_scope: &q::Scope, l: Lang) -> Result<CallFilter, String> {
     let from = day_start(&q.from, desk)
         .map_err(|_| format!("{} '{}'", l.t("Geen geldige datum bij 'van':", "Not a valid date in 'from':"), q.from))?;
     let until = match day_start(&q.until, desk) {
@@ -196,7 +196,7 @@ fn filter(q: &ListQuery, desk: &DeskState, l: Lang) -> Result<CallFilter, String
         )),
         None => return Err(l.t("Ongeldige pagina.", "Invalid page.").to_string()),
     };
-    Ok(CallFilter { from, until, outcome, category, participant, before })
+    Ok(CallFilter { from, until, outcome, category, participant, before, scope: desk_scope.clone() })
 }
 
 pub async fn list(
@@ -210,17 +210,21 @@ pub async fn list(
     let mut choices = Vec::new();
     if query.participant.is_empty() && !query.who.trim().is_empty() {
         let who = query.who.clone();
-        let found = read(&state, move |c| participants::search(c, &who, 11)).await?;
+        let scope = desk.scope.clone();
+        let found = read(&state, move |c| participants::search(c, &who, 11, &scope)).await?;
         match found.as_slice() {
             [one] => query.participant = one.id.to_string(),
             _ => choices = found,
         }
     }
     let chosen = match query.participant.parse::<i64>() {
-        Ok(id) => read(&state, move |c| participants::find(c, id)).await?.map(|p| p.details.name),
+        Ok(id) => read(&state, move |c| participants::find(c, id))
+            .await?
+            .filter(|p| desk.scope.sees_member(&p.neighbourhoods))
+            .map(|p| p.details.name),
         Err(_) => None,
     };
-    let (rows, error) = match filter(&query, &state.desk, l) {
+    let (rows, error) = match filter(&query, &state.desk, &desk.scope, l) {
         _ if !query.who.trim().is_empty() && query.participant.is_empty() && choices.is_empty() => {
             (Vec::new(), Some(format!("{} '{}'.", l.t("Niemand gevonden bij", "Nobody found for"), query.who.trim())))
         }
@@ -305,7 +309,8 @@ pub async fn detail(
 ) -> Result<Response, Failure> {
     let l = desk.lang;
     let s = sid.clone();
-    let Some(d) = read(&state, move |c| q::call_detail(c, &s)).await? else { return Ok(not_found(&desk)) };
+    let scope = desk.scope.clone();
+    let Some(d) = read(&state, move |c| q::call_detail(c, &s, &scope)).await? else { return Ok(not_found(&desk)) };
     let r = &d.log;
     let (pid, phone) = (r.caller_id, r.from.clone());
     let notes = read(&state, move |c| q::notes_for(c, pid, phone.as_deref())).await?;
@@ -397,8 +402,8 @@ pub async fn voicemail(
     State(state): State<Arc<AppState>>,
     Path(sid): Path<String>,
 ) -> Result<Response, Failure> {
-    let s = sid.clone();
-    if read(&state, move |c| q::voicemail_url(c, &s)).await?.is_none() {
+    let (s, scope) = (sid.clone(), desk.scope.clone());
+    if read(&state, move |c| q::voicemail_url(c, &s, &scope)).await?.is_none() {
         return Ok(not_found(&desk));
     }
     let s = sid.clone();

@@ -28,14 +28,22 @@ pub struct YearQuery {
 
 /// The neighbourhood asked for: `Ok(None)` for all, its (key, number), or `Err` for a key
 /// that is not one.
-fn neighbourhood_of(state: &AppState, query: &YearQuery) -> Result<Option<(String, String)>, ()> {
+fn neighbourhood_of(state: &AppState, desk: &Desk, query: &YearQuery) -> Result<Option<(String, String)>, ()> {
     let key = query.neighbourhood.trim();
     if key.is_empty() {
         return Ok(None);
     }
     let hoods = state.switchboard.neighbourhoods.current();
-    let hood = hoods.by_key(key).ok_or(())?;
+    let hood = hoods.by_key(key).filter(|h| desk.scope.sees_key(&h.key)).ok_or(())?;
     Ok(Some((hood.key.clone(), hood.dialplan.number.as_str().to_string())))
+}
+
+/// Whose figures: the one neighbourhood asked for, or all the account sees together.
+fn figures_scope(desk: &Desk, hood: &Option<(String, String)>) -> q::Scope {
+    match hood {
+        Some((key, number)) => q::Scope::only(vec![key.clone()], vec![number.clone()]),
+        None => desk.scope.clone(),
+    }
 }
 
 /// One month's figures: (year, month, total first then per category).
@@ -50,7 +58,7 @@ fn year_of(query: &YearQuery, today: Date) -> Option<i16> {
 
 /// The months of `year` up to this one, each computed on the read-only connection.
 /// Months that ended are kept in memory: their calls no longer change.
-async fn months(state: &Arc<AppState>, year: i16, number: Option<&str>) -> Result<Vec<Month>, Failure> {
+async fn months(state: &Arc<AppState>, year: i16, scope: &q::Scope) -> Result<Vec<Month>, Failure> {
     let tz = state.desk.time_zone.clone();
     let now = state.switchboard.clock.now();
     let today = now.to_zoned(tz.clone()).date();
@@ -62,7 +70,7 @@ async fn months(state: &Arc<AppState>, year: i16, number: Option<&str>) -> Resul
         }
         let from = first.to_zoned(tz.clone())?.timestamp();
         let until = first.checked_add(jiff::Span::new().months(1))?.to_zoned(tz.clone())?.timestamp();
-        let figures = cached(state, (from.as_second(), until.as_second(), number.map(str::to_string)), now).await?;
+        let figures = cached(state, (from.as_second(), until.as_second(), scope.clone()), now).await?;
         out.push((year, month, figures));
     }
     Ok(out)
@@ -73,7 +81,7 @@ async fn months(state: &Arc<AppState>, year: i16, number: Option<&str>) -> Resul
 pub async fn warm(state: Arc<AppState>) {
     let this_year = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).year();
     for year in [this_year, this_year - 1] {
-        if let Err(e) = months(&state, year, None).await {
+        if let Err(e) = months(&state, year, &q::Scope::all()).await {
             tracing::warn!(error = %e.0, "counting the figures in advance failed");
         }
     }
@@ -84,8 +92,8 @@ async fn cached(state: &Arc<AppState>, key: super::FiguresKey, now: Timestamp) -
     if let Some(f) = state.desk.figures_cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return Ok(f.clone());
     }
-    let (from, until, number) = (Timestamp::from_second(key.0)?, Timestamp::from_second(key.1)?, key.2.clone());
-    let figures = read(state, move |c| q::figures(c, from, until, number.as_deref())).await?;
+    let (from, until, scope) = (Timestamp::from_second(key.0)?, Timestamp::from_second(key.1)?, key.2.clone());
+    let figures = read(state, move |c| q::figures(c, from, until, &scope)).await?;
     // A month is settled a day after it ended (late reports from the provider included).
     if until.as_second() + 24 * 3600 < now.as_second() {
         state.desk.figures_cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key, figures.clone());
@@ -154,12 +162,12 @@ pub async fn page(
     let Some(year) = year_of(&query, today) else {
         return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Geen geldig jaar.", "Not a valid year.")));
     };
-    let Ok(hood) = neighbourhood_of(&state, &query) else {
+    let Ok(hood) = neighbourhood_of(&state, &desk, &query) else {
         return Ok(
             desk.refusal(StatusCode::BAD_REQUEST, l.t("Die buurt bestaat niet.", "That neighbourhood does not exist."))
         );
     };
-    let months = months(&state, year, hood.as_ref().map(|(_, n)| n.as_str())).await?;
+    let months = months(&state, year, &figures_scope(&desk, &hood)).await?;
     let ds = &state.desk;
     let plans = ds.plans();
     let chosen = hood.as_ref().map(|(k, _)| k.as_str()).unwrap_or("");
@@ -172,12 +180,13 @@ pub async fn page(
         p { (l.t("Alleen anonieme totalen: geen namen, geen nummers. Zo kunt u ze delen met de gemeente en fondsen.", "Anonymous totals only: no names, no numbers. You can share them with the municipality and funders.")) }
         form.filters method="get" action="/desk/figures" {
             div { label for="year" { (l.t("Jaar", "Year")) } br; input #year type="text" inputmode="numeric" name="year" value=(year) size="6"; }
-            @if plans.neighbourhoods.len() > 1 {
+            @let seen: Vec<&(String, String)> = plans.neighbourhoods.iter().filter(|(k, _)| desk.scope.sees_key(k)).collect();
+            @if seen.len() > 1 {
                 div {
                     label for="neighbourhood" { (l.t("Buurt", "Neighbourhood")) } br;
                     select #neighbourhood name="neighbourhood" {
                         option value="" { (l.t("Alle buurten samen", "All neighbourhoods together")) }
-                        @for (key, name) in &plans.neighbourhoods { option value=(key) selected[chosen == key] { (name) } }
+                        @for (key, name) in seen { option value=(key) selected[chosen == key] { (name) } }
                     }
                 }
             }
@@ -230,13 +239,13 @@ pub async fn csv(
     let Some(year) = year_of(&query, today) else {
         return Ok(desk.refusal(StatusCode::BAD_REQUEST, desk.lang.t("Geen geldig jaar.", "Not a valid year.")));
     };
-    let Ok(hood) = neighbourhood_of(&state, &query) else {
+    let Ok(hood) = neighbourhood_of(&state, &desk, &query) else {
         let l = desk.lang;
         return Ok(
             desk.refusal(StatusCode::BAD_REQUEST, l.t("Die buurt bestaat niet.", "That neighbourhood does not exist."))
         );
     };
-    let months = months(&state, year, hood.as_ref().map(|(_, n)| n.as_str())).await?;
+    let months = months(&state, year, &figures_scope(&desk, &hood)).await?;
     let name = match &hood {
         Some((key, _)) => format!("burenlijn-cijfers-{key}-{year}.csv"),
         None => format!("burenlijn-cijfers-{year}.csv"),

@@ -39,9 +39,10 @@ pub async fn list(
 ) -> Result<Response, Failure> {
     let l = desk.lang;
     let week_ago = state.switchboard.clock.now() - jiff::SignedDuration::from_hours(7 * 24);
+    let scope = desk.scope.clone();
     let taken = read(&state, move |c| {
         let mut out = Vec::new();
-        for r in callbacks::taken_at_desk(c, week_ago)? {
+        for r in callbacks::taken_at_desk(c, week_ago)?.into_iter().filter(|r| scope.sees_number(&r.dialplan_number)) {
             let name = match r.participant_id {
                 Some(id) => crate::store::participants::find(c, id)?.map(|p| p.details.name),
                 None => None,
@@ -51,9 +52,10 @@ pub async fn list(
         Ok(out)
     })
     .await?;
-    let items = read(&state, |c| {
+    let scope = desk.scope.clone();
+    let items = read(&state, move |c| {
         let mut out = Vec::new();
-        for (up, row) in q::open_follow_ups(c, 200)? {
+        for (up, row) in q::open_follow_ups(c, 200, &scope)? {
             let notes = q::notes_for(c, row.caller_id, row.from.as_deref())?;
             let request = callbacks::latest_for_call(c, &row.call_sid)?;
             out.push((up, row, notes, request));
@@ -154,7 +156,7 @@ pub async fn close(
     Path(id): Path<String>,
     Form(f): Form<CloseForm>,
 ) -> Result<Response, Failure> {
-    let id = match checked_form_id(&desk, &f.csrf, &id) {
+    let id = match visible_follow_up(&state, &desk, &f.csrf, &id).await? {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };
@@ -235,7 +237,8 @@ fn take_request_form(desk: &Desk, state: &AppState, taken: &[(callbacks::Request
     let l = desk.lang;
     let tz = &state.desk.time_zone;
     let all = state.switchboard.neighbourhoods.current();
-    let hoods: Vec<_> = all.all().filter(|n| n.dialplan.ringing.mode == RingMode::Waves).collect();
+    let hoods: Vec<_> =
+        all.all().filter(|n| n.dialplan.ringing.mode == RingMode::Waves && desk.scope.sees_key(&n.key)).collect();
     let mut categories: Vec<&str> =
         hoods.iter().flat_map(|h| h.dialplan.categories.iter().map(|c| c.key.as_str())).collect();
     categories.sort();
@@ -310,7 +313,7 @@ pub async fn take_request(
         .switchboard
         .neighbourhoods
         .by_number(f.number.trim())
-        .filter(|h| h.dialplan.ringing.mode == RingMode::Waves)
+        .filter(|h| h.dialplan.ringing.mode == RingMode::Waves && desk.scope.sees_key(&h.key))
     else {
         return Ok(refuse(
             l.t("Kies een buurt die in golven belt.", "Choose a neighbourhood that rings in waves.").to_string(),
@@ -347,10 +350,10 @@ pub async fn stop_taken(
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };
-    let user = desk.user.name.clone();
+    let (user, scope) = (desk.user.name.clone(), desk.scope.clone());
     let st = state.clone();
     let (stopped, out) = write(&state, move |tx, now| {
-        let Some(request) = callbacks::find(tx, id)? else {
+        let Some(request) = callbacks::find(tx, id)?.filter(|r| scope.sees_number(&r.dialplan_number)) else {
             return Ok((crate::switchboard::requests::StopOutcome::NotFound, Default::default()));
         };
         audited_stop(
@@ -412,6 +415,27 @@ fn checked_form_id(desk: &Desk, csrf: &str, id: &str) -> Result<i64, Response> {
     })
 }
 
+/// A follow-up's id from a form, checked as `checked_form_id` does, and only for a call
+/// the account may see (otherwise it does not exist, as far as this account knows).
+async fn visible_follow_up(
+    state: &Arc<AppState>,
+    desk: &Desk,
+    csrf: &str,
+    id: &str,
+) -> Result<Result<i64, Response>, Failure> {
+    let id = match checked_form_id(desk, csrf, id) {
+        Ok(id) => id,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let number = read(state, move |c| q::follow_up_number(c, id)).await?;
+    if number.is_some_and(|n| desk.scope.sees_number(&n)) {
+        Ok(Ok(id))
+    } else {
+        Ok(Err(desk
+            .refusal(StatusCode::NOT_FOUND, desk.lang.t("Dit verzoek bestaat niet.", "This request does not exist."))))
+    }
+}
+
 /// The desk stops a call-back search it no longer wants (the caller found help another
 /// way, say): no more neighbours are rung, phones still ringing stop.
 pub async fn stop_call_back(
@@ -420,7 +444,7 @@ pub async fn stop_call_back(
     Path(id): Path<String>,
     Form(f): Form<CallBackForm>,
 ) -> Result<Response, Failure> {
-    let id = match checked_form_id(&desk, &f.csrf, &id) {
+    let id = match visible_follow_up(&state, &desk, &f.csrf, &id).await? {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };
@@ -441,7 +465,7 @@ pub async fn call_back(
     Path(id): Path<String>,
     Form(f): Form<CallBackForm>,
 ) -> Result<Response, Failure> {
-    let id = match checked_form_id(&desk, &f.csrf, &id) {
+    let id = match visible_follow_up(&state, &desk, &f.csrf, &id).await? {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };

@@ -58,7 +58,7 @@ pub fn page(desk: &Desk, active: Nav, title: &str, body: Markup) -> Markup {
                             (item(Nav::FollowUp, "/desk/follow-up", l.t("Opvolgen", "Follow-up"), Some(desk.open_follow_ups)))
                             (item(Nav::Participants, "/desk/participants", l.t("Deelnemers", "Participants"), None))
                             (item(Nav::Figures, "/desk/figures", l.t("Cijfers", "Figures"), None))
-                            @if desk.is_coordinator() {
+                            @if desk.manages_accounts() {
                                 (item(Nav::Users, "/desk/users", l.t("Gebruikers", "Users"), None))
                                 (item(Nav::Audit, "/desk/audit", l.t("Logboek", "Audit log"), None))
                             }

@@ -63,8 +63,8 @@ pub struct DeskState {
     pub figures_cache: std::sync::Mutex<HashMap<FiguresKey, Vec<crate::store::desk::Figures>>>,
 }
 
-/// (from, until, the neighbourhood's number or `None` for all) of a month's figures.
-pub type FiguresKey = (i64, i64, Option<String>);
+/// (from, until, whose) of a month's figures.
+pub type FiguresKey = (i64, i64, crate::store::desk::Scope);
 
 /// The dialplans as the desk shows them: the kinds of help with their names, and the
 /// neighbourhoods.
@@ -156,6 +156,8 @@ pub struct Desk {
     pub user: User,
     pub csrf: String,
     pub lang: Lang,
+    /// The neighbourhoods this account may see.
+    pub scope: crate::store::desk::Scope,
     pub open_follow_ups: i64,
     /// The page asked for, to come back to (after switching language, say).
     pub path: String,
@@ -176,6 +178,26 @@ impl Desk {
                 "Dit formulier is verlopen of komt niet van de balie. Er is niets opgeslagen. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
                 "This form has expired or did not come from the desk. Nothing was saved. Go back, reload the page and try again.",
             )))
+        }
+    }
+
+    /// Managing accounts and reading the audit log span every neighbourhood: a coordinator
+    /// of all of them (an account not limited to some).
+    pub fn manages_accounts(&self) -> bool {
+        self.is_coordinator() && self.scope.is_all()
+    }
+
+    pub fn require_account_manager(&self) -> Result<(), Response> {
+        if self.manages_accounts() {
+            Ok(())
+        } else {
+            Err(self.refusal(
+                StatusCode::FORBIDDEN,
+                self.lang.t(
+                    "Dit mag alleen een coördinator van alle buurten.",
+                    "Only a coordinator of all neighbourhoods may do this.",
+                ),
+            ))
         }
     }
 
@@ -244,14 +266,16 @@ impl FromRequestParts<Arc<AppState>> for Desk {
         let hash = auth::token_hash(token);
         let now = state.switchboard.clock.now().as_second();
         let h = hash.clone();
+        let hoods = state.switchboard.neighbourhoods.current();
         let found = read(state, move |c| {
-            let s = accounts::session(c, &h)?;
-            let open = crate::store::desk::open_follow_up_count(c)?;
-            Ok(s.map(|s| (s, open)))
+            let Some(s) = accounts::session(c, &h)? else { return Ok(None) };
+            let scope = scope_of(&s.user, &hoods);
+            let open = crate::store::desk::open_follow_up_count(c, &scope)?;
+            Ok(Some((s, scope, open)))
         })
         .await
         .map_err(|e| e.into_response())?;
-        let Some((session, open_follow_ups)) = found else {
+        let Some((session, scope, open_follow_ups)) = found else {
             return Err(to_login(parts, false));
         };
         if session.user.disabled
@@ -269,8 +293,24 @@ impl FromRequestParts<Arc<AppState>> for Desk {
         }
         let lang = Lang::parse(&session.user.language);
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
-        Ok(Desk { lang, csrf: session.csrf, open_follow_ups, user: session.user, path, token_hash: hash })
+        Ok(Desk { lang, csrf: session.csrf, open_follow_ups, user: session.user, scope, path, token_hash: hash })
     }
+}
+
+/// What an account may see: with no neighbourhoods of its own, all of them; otherwise its
+/// own, by the numbers their dialplans have now (a neighbourhood whose dialplan is gone
+/// shows nothing).
+fn scope_of(user: &User, hoods: &crate::config::Neighbourhoods) -> crate::store::desk::Scope {
+    if user.neighbourhoods.is_empty() {
+        return crate::store::desk::Scope::all();
+    }
+    let numbers = user
+        .neighbourhoods
+        .iter()
+        .filter_map(|k| hoods.by_key(k))
+        .map(|h| h.dialplan.number.as_str().to_string())
+        .collect();
+    crate::store::desk::Scope::only(user.neighbourhoods.clone(), numbers)
 }
 
 /// A failure inside: logged, and shown as a plain page without details.

@@ -20,11 +20,11 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
     let l = desk.lang;
     let now = state.switchboard.clock.now();
     let midnight = now.to_zoned(state.desk.time_zone.clone()).start_of_day()?.timestamp();
-    let user = desk.user.name.clone();
+    let (user, scope) = (desk.user.name.clone(), desk.scope.clone());
     let (rows, since_last) = read(&state, move |c| {
-        let rows = q::now_calls(c, midnight, 300)?;
+        let rows = q::now_calls(c, midnight, 300, &scope)?;
         let since_last = match accounts::previous_login(c, &user)? {
-            Some(at) => Some((at, q::calls_since(c, at)?)),
+            Some(at) => Some((at, q::calls_since(c, at, &scope)?)),
             None => None,
         };
         Ok((rows, since_last))
@@ -75,8 +75,10 @@ pub async fn events(
     let rx = state.switchboard.changes.subscribe();
     let token_hash = desk.token_hash.clone();
     let lang = desk.lang;
+    let scope = desk.scope.clone();
     let stream = futures_util::stream::unfold((rx, state, false), move |(mut rx, state, done)| {
         let token_hash = token_hash.clone();
+        let scope = scope.clone();
         async move {
             if done {
                 return None;
@@ -99,7 +101,8 @@ pub async fn events(
                 if !valid {
                     return Some((Ok(Event::default().event("expired").data("")), (rx, state, true)));
                 }
-                let Some(call) = call else { continue };
+                // Only calls on this account's neighbourhoods' numbers.
+                let Some(call) = call.filter(|c| scope.sees_number(&c.dialplan_number)) else { continue };
                 let html = row(lang, &state.desk, &call).into_string();
                 return Some((Ok(Event::default().event("call").data(html)), (rx, state, false)));
             }

@@ -62,7 +62,8 @@ pub async fn list(
 ) -> Result<Response, Failure> {
     let l = desk.lang;
     let text = query.q.clone();
-    let people = read(&state, move |c| store::search(c, &text, 500)).await?;
+    let scope = desk.scope.clone();
+    let people = read(&state, move |c| store::search(c, &text, 500, &scope)).await?;
     let today = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).date();
     let message = match query.msg.as_str() {
         "erased" => Some(l.t(
@@ -151,11 +152,12 @@ fn form(desk: &Desk, ds: &super::DeskState, action: &str, values: &Fields, error
             select #distance name="distance" {
                 @for d in ["any", "near", "not-own-street"] { option value=(d) selected[distance == d] { (l.distance(d)) } }
             }
-            @if plans.neighbourhoods.len() > 1 {
+            @let offered: Vec<&(String, String)> = plans.neighbourhoods.iter().filter(|(k, _)| desk.scope.sees_key(k)).collect();
+            @if offered.len() > 1 {
                 @let chosen = values.all("neighbourhoods");
                 fieldset {
                     legend { (l.t("Buurt", "Neighbourhood")) span.hint { (l.t("Waar deze persoon bij hoort: alleen daar wordt hij of zij gebeld.", "Where this person belongs: they are rung only there.")) } }
-                    @for (key, name) in &plans.neighbourhoods {
+                    @for (key, name) in offered {
                         label.check { input type="checkbox" name="neighbourhoods" value=(key) checked[chosen.contains(&key.as_str())]; (name) }
                     }
                 }
@@ -182,15 +184,18 @@ fn values_of(p: &Participant) -> Fields {
 
 /// The neighbourhoods ticked on the form: with one on the install, that one (the form does
 /// not ask); with several, at least one of them.
-fn parse_neighbourhoods(f: &Fields, ds: &super::DeskState, l: Lang) -> Result<Vec<String>, String> {
+fn parse_neighbourhoods(f: &Fields, ds: &super::DeskState, desk: &Desk) -> Result<Vec<String>, String> {
+    let l = desk.lang;
     let plans = ds.plans();
-    if let [(only, _)] = plans.neighbourhoods.as_slice() {
-        return Ok(vec![only.clone()]);
+    let offered: Vec<&String> =
+        plans.neighbourhoods.iter().map(|(k, _)| k).filter(|k| desk.scope.sees_key(k)).collect();
+    if let [only] = offered.as_slice() {
+        return Ok(vec![(*only).clone()]);
     }
     let mut keys: Vec<String> = Vec::new();
     for given in f.all("neighbourhoods") {
-        match plans.neighbourhoods.iter().find(|(k, _)| k == given) {
-            Some((k, _)) => keys.push(k.clone()),
+        match offered.iter().find(|k| k.as_str() == given) {
+            Some(k) => keys.push((*k).clone()),
             None => {
                 return Err(l
                     .t(
@@ -212,6 +217,16 @@ fn parse_neighbourhoods(f: &Fields, ds: &super::DeskState, l: Lang) -> Result<Ve
             .to_string());
     }
     Ok(keys)
+}
+
+/// The neighbourhoods a participant keeps after a change by `desk`: the ones chosen, and
+/// those the account cannot see (it can neither show nor take them away).
+fn kept_with(chosen: Vec<String>, had: &[String], desk: &Desk) -> Vec<String> {
+    let mut keys = chosen;
+    keys.extend(had.iter().filter(|k| !desk.scope.sees_key(k)).cloned());
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 fn parse_details(f: &Fields, categories: &[String], l: Lang) -> Result<ParticipantDetails, String> {
@@ -258,7 +273,7 @@ pub async fn create(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes)
         Ok(d) => d,
         Err(e) => return Ok(invalid(e)),
     };
-    let neighbourhoods = match parse_neighbourhoods(&f, &state.desk, l) {
+    let neighbourhoods = match parse_neighbourhoods(&f, &state.desk, &desk) {
         Ok(n) => n,
         Err(e) => return Ok(invalid(e)),
     };
@@ -298,6 +313,14 @@ fn parse_id(id: &str) -> Option<i64> {
     id.parse().ok().filter(|i: &i64| *i > 0)
 }
 
+/// A participant's id from a path or form, if they exist and the account may see them
+/// (one of its neighbourhoods); otherwise the page is not found.
+async fn visible_id(state: &Arc<AppState>, desk: &Desk, id: &str) -> Result<Option<i64>, Failure> {
+    let Some(id) = parse_id(id) else { return Ok(None) };
+    let found = read(state, move |c| store::find(c, id)).await?;
+    Ok(found.filter(|p| desk.scope.sees_member(&p.neighbourhoods)).map(|p| p.id))
+}
+
 #[derive(Deserialize, Default)]
 pub struct ShowQuery {
     #[serde(default)]
@@ -310,16 +333,18 @@ pub async fn show(
     Path(id): Path<String>,
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, Failure> {
-    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let Some(id) = visible_id(&state, &desk, &id).await? else { return Ok(not_found(&desk)) };
+    let scope = desk.scope.clone();
     let found = read(&state, move |c| {
         let Some(p) = store::find(c, id)? else { return Ok(None) };
         let notes = q::notes_for(c, Some(id), Some(p.details.phone.as_str()))?;
         let apart = q::do_not_pair(c, id)?;
-        let everyone = store::list(c)?;
+        let everyone = store::list_in(c, &scope)?;
         Ok(Some((p, notes, apart, everyone)))
     })
     .await?;
     let Some((p, notes, apart, everyone)) = found else { return Ok(not_found(&desk)) };
+    let apart: Vec<(i64, String)> = apart.into_iter().filter(|(o, _)| everyone.iter().any(|e| e.id == *o)).collect();
     let user = desk.user.name.clone();
     write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed participant", Some(id), "")).await?;
     Ok(show_page(&desk, &state, &p, &notes, &apart, &everyone, &values_of(&p), message(desk.lang, &query.msg))
@@ -432,10 +457,11 @@ pub async fn update(
     if let Err(r) = desk.check_csrf(f.get("csrf")) {
         return Ok(r);
     }
-    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let Some(id) = visible_id(&state, &desk, &id).await? else { return Ok(not_found(&desk)) };
     let l = desk.lang;
+    let had = read(&state, move |c| store::find(c, id)).await?.map(|p| p.neighbourhoods).unwrap_or_default();
     let details = parse_details(&f, &state.desk.plans().categories, l)
-        .and_then(|d| parse_neighbourhoods(&f, &state.desk, l).map(|n| (d, n)));
+        .and_then(|d| parse_neighbourhoods(&f, &state.desk, &desk).map(|n| (d, kept_with(n, &had, &desk))));
     let user = desk.user.name.clone();
     let outcome = match details {
         Err(e) => Err(e),
@@ -466,17 +492,20 @@ pub async fn update(
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/desk/participants/{id}?msg=saved")).into_response()),
         Err(e) => {
+            let scope = desk.scope.clone();
             let found = read(&state, move |c| {
                 let Some(p) = store::find(c, id)? else { return Ok(None) };
                 Ok(Some((
                     q::notes_for(c, Some(id), Some(p.details.phone.as_str()))?,
                     q::do_not_pair(c, id)?,
-                    store::list(c)?,
+                    store::list_in(c, &scope)?,
                     p,
                 )))
             })
             .await?;
             let Some((notes, apart, everyone, p)) = found else { return Ok(not_found(&desk)) };
+            let apart: Vec<(i64, String)> =
+                apart.into_iter().filter(|(o, _)| everyone.iter().any(|e| e.id == *o)).collect();
             Ok((StatusCode::BAD_REQUEST, show_page(&desk, &state, &p, &notes, &apart, &everyone, &f, Some((e, true))))
                 .into_response())
         }
@@ -502,7 +531,7 @@ pub async fn pause(
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
-    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let Some(id) = visible_id(&state, &desk, &id).await? else { return Ok(not_found(&desk)) };
     let l = desk.lang;
     let paused = match f.paused.as_str() {
         "yes" => true,
@@ -577,7 +606,7 @@ pub async fn add_note(
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
-    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let Some(id) = visible_id(&state, &desk, &id).await? else { return Ok(not_found(&desk)) };
     let l = desk.lang;
     let note: String = f.note.chars().filter(|c| !c.is_control() || *c == '\n').collect();
     if note.trim().is_empty() || note.chars().count() > 2000 {
@@ -624,10 +653,10 @@ pub async fn apart(
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
-    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let Some(id) = visible_id(&state, &desk, &id).await? else { return Ok(not_found(&desk)) };
     let l = desk.lang;
     let (Some(other), Some(apart)) = (
-        parse_id(&f.other),
+        visible_id(&state, &desk, &f.other).await?,
         match f.apart.as_str() {
             "yes" => Some(true),
             "no" => Some(false),
@@ -671,7 +700,7 @@ pub async fn erase_form(
     if let Err(r) = desk.require_coordinator() {
         return Ok(r);
     }
-    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let Some(id) = visible_id(&state, &desk, &id).await? else { return Ok(not_found(&desk)) };
     let Some(p) = read(&state, move |c| store::find(c, id)).await? else { return Ok(not_found(&desk)) };
     let l = desk.lang;
     let body = html! {
@@ -707,7 +736,19 @@ pub async fn erase(
     if let Err(r) = desk.require_coordinator() {
         return Ok(r);
     }
-    let Some(id) = parse_id(&id) else { return Ok(not_found(&desk)) };
+    let Some(id) = visible_id(&state, &desk, &id).await? else { return Ok(not_found(&desk)) };
+    // Erasing takes a person out of every neighbourhood: only an account that sees all of
+    // theirs may.
+    let theirs = read(&state, move |c| store::find(c, id)).await?.map(|p| p.neighbourhoods).unwrap_or_default();
+    if !theirs.iter().all(|k| desk.scope.sees_key(k)) {
+        return Ok(desk.refusal(
+            StatusCode::FORBIDDEN,
+            desk.lang.t(
+                "Deze persoon hoort ook bij een andere buurt: vraag een coördinator van alle buurten om te wissen. Er is niets gewist.",
+                "This person also belongs to another neighbourhood: ask a coordinator of all neighbourhoods to erase them. Nothing was erased.",
+            ),
+        ));
+    }
     if f.sure != "yes" {
         return Ok(desk.refusal(
             StatusCode::BAD_REQUEST,
@@ -735,7 +776,8 @@ pub async fn erase(
 }
 
 pub async fn export(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Response, Failure> {
-    let csv = read(&state, |c| crate::registry::export(&store::list(c)?)).await?;
+    let scope = desk.scope.clone();
+    let csv = read(&state, move |c| crate::registry::export(&store::list_in(c, &scope)?)).await?;
     let user = desk.user.name.clone();
     write(&state, move |tx, now| accounts::audit(tx, now, &user, "exported participants", None, "")).await?;
     Ok((
@@ -800,8 +842,9 @@ pub async fn import(
     };
     // Rows without a `neighbourhoods` field join the only neighbourhood; with several, the
     // file must name them.
+    // An account limited to some neighbourhoods imports into those only.
     let plans = state.desk.plans();
-    let keys = plans.keys();
+    let keys: Vec<String> = plans.keys().into_iter().filter(|k| desk.scope.sees_key(k)).collect();
     let only = match keys.as_slice() {
         [only] => Some(only.as_str()),
         _ => None,

@@ -105,7 +105,7 @@ pub async fn users(
     State(state): State<Arc<AppState>>,
     Query(query): Query<UsersQuery>,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.require_coordinator() {
+    if let Err(r) = desk.require_account_manager() {
         return Ok(r);
     }
     let l = desk.lang;
@@ -137,7 +137,7 @@ pub async fn add_user(
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
-    if let Err(r) = desk.require_coordinator() {
+    if let Err(r) = desk.require_account_manager() {
         return Ok(r);
     }
     let l = desk.lang;
@@ -164,7 +164,7 @@ pub async fn add_user(
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??;
     let by = desk.user.name.clone();
     let n = name.clone();
-    let added = write(&state, move |tx, now| match accounts::add_user(tx, &n, role, &hash, now) {
+    let added = write(&state, move |tx, now| match accounts::add_user(tx, &n, role, &hash, &[], now) {
         Ok(_) => {
             accounts::audit(tx, now, &by, "added user", None, &format!("{n} ({})", role.as_str()))?;
             Ok(true)
@@ -210,7 +210,7 @@ pub async fn change_user(
     if let Err(r) = desk.check_csrf(&f.csrf) {
         return Ok(r);
     }
-    if let Err(r) = desk.require_coordinator() {
+    if let Err(r) = desk.require_account_manager() {
         return Ok(r);
     }
     let l = desk.lang;
@@ -329,7 +329,7 @@ pub async fn audit(
     State(state): State<Arc<AppState>>,
     Query(query): Query<AuditQuery>,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.require_coordinator() {
+    if let Err(r) = desk.require_account_manager() {
         return Ok(r);
     }
     let l = desk.lang;
