@@ -188,27 +188,28 @@ impl Desk {
     }
 
     pub fn require_account_manager(&self) -> Result<(), Response> {
-        if self.manages_accounts() {
-            Ok(())
-        } else {
-            Err(self.refusal(
-                StatusCode::FORBIDDEN,
-                self.lang.t(
-                    "Dit mag alleen een coördinator van alle buurten.",
-                    "Only a coordinator of all neighbourhoods may do this.",
-                ),
-            ))
-        }
+        self.allowed_if(
+            self.manages_accounts(),
+            self.lang.t(
+                "Dit mag alleen een coördinator van alle buurten.",
+                "Only a coordinator of all neighbourhoods may do this.",
+            ),
+        )
     }
 
     pub fn require_coordinator(&self) -> Result<(), Response> {
-        if self.is_coordinator() {
+        self.allowed_if(
+            self.is_coordinator(),
+            self.lang.t("Dit mag alleen een coördinator.", "Only a coordinator may do this."),
+        )
+    }
+
+    /// `Ok` when `allowed`, otherwise a 403 page that says why.
+    fn allowed_if(&self, allowed: bool, why: &str) -> Result<(), Response> {
+        if allowed {
             Ok(())
         } else {
-            Err(self.refusal(
-                StatusCode::FORBIDDEN,
-                self.lang.t("Dit mag alleen een coördinator.", "Only a coordinator may do this."),
-            ))
+            Err(self.refusal(StatusCode::FORBIDDEN, why))
         }
     }
 
