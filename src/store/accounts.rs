@@ -67,12 +67,7 @@ pub fn add_user(
         params![name, role.as_str(), password_hash, now.as_second()],
     )?;
     let id = conn.last_insert_rowid();
-    for key in neighbourhoods {
-        conn.execute(
-            "INSERT OR IGNORE INTO desk_user_neighbourhoods (user_id, neighbourhood) VALUES (?1, ?2)",
-            params![id, key],
-        )?;
-    }
+    set_neighbourhoods(conn, id, neighbourhoods)?;
     Ok(id)
 }
 
@@ -115,13 +110,28 @@ pub fn users(conn: &Connection) -> anyhow::Result<Vec<User>> {
     Ok(rows)
 }
 
-/// Coordinators who can still log in: the last one cannot be disabled or demoted.
-pub fn active_coordinators(conn: &Connection) -> anyhow::Result<i64> {
+/// Coordinators of all neighbourhoods who can still log in: they manage the accounts, so
+/// the last one cannot be disabled, demoted or limited.
+pub fn account_managers(conn: &Connection) -> anyhow::Result<i64> {
     Ok(conn.query_row(
-        "SELECT count(*) FROM desk_users WHERE role = 'coordinator' AND disabled_at IS NULL",
+        "SELECT count(*) FROM desk_users u WHERE u.role = 'coordinator' AND u.disabled_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM desk_user_neighbourhoods n WHERE n.user_id = u.id)",
         [],
         |r| r.get(0),
     )?)
+}
+
+/// Limits an account to `neighbourhoods` (none: all of them). Its sessions go on: every
+/// request reads the account again, so the new limit holds from the next page on.
+pub fn set_neighbourhoods(conn: &Connection, id: i64, neighbourhoods: &[String]) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM desk_user_neighbourhoods WHERE user_id = ?1", [id])?;
+    for key in neighbourhoods {
+        conn.execute(
+            "INSERT OR IGNORE INTO desk_user_neighbourhoods (user_id, neighbourhood) VALUES (?1, ?2)",
+            params![id, key],
+        )?;
+    }
+    Ok(())
 }
 
 /// A session, as found by its token's hash.

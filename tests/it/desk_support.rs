@@ -10,6 +10,74 @@ use crate::support::TestApp;
 
 pub const PASSWORD: &str = "de kat zit op de mat";
 
+/// Every desk route behind the login, as the router names it, with its method. The test
+/// `every_desk_route_is_in_the_tests_table` holds this against the router's source, so a
+/// route added there and not here fails; the tests of logging in and of neighbourhoods go
+/// through all of these.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/desk/now"),
+    ("GET", "/desk/now/events"),
+    ("GET", "/desk/calls"),
+    ("GET", "/desk/calls/{sid}"),
+    ("GET", "/desk/voicemail/{sid}"),
+    ("GET", "/desk/follow-up"),
+    ("POST", "/desk/follow-up/{id}/close"),
+    ("POST", "/desk/follow-up/{id}/call-back"),
+    ("POST", "/desk/follow-up/{id}/stop-call-back"),
+    ("POST", "/desk/call-backs"),
+    ("POST", "/desk/call-backs/{id}/stop"),
+    ("GET", "/desk/participants"),
+    ("POST", "/desk/participants"),
+    ("GET", "/desk/participants/new"),
+    ("GET", "/desk/participants.csv"),
+    ("POST", "/desk/participants/import"),
+    ("GET", "/desk/participants/{id}"),
+    ("POST", "/desk/participants/{id}"),
+    ("POST", "/desk/participants/{id}/pause"),
+    ("POST", "/desk/participants/{id}/notes"),
+    ("POST", "/desk/participants/{id}/apart"),
+    ("GET", "/desk/participants/{id}/erase"),
+    ("POST", "/desk/participants/{id}/erase"),
+    ("GET", "/desk/figures"),
+    ("GET", "/desk/figures.csv"),
+    ("GET", "/desk/users"),
+    ("POST", "/desk/users"),
+    ("POST", "/desk/users/{id}"),
+    ("GET", "/desk/audit"),
+    ("GET", "/desk/account"),
+    ("POST", "/desk/account"),
+    ("POST", "/desk/logout"),
+    ("POST", "/desk/language"),
+];
+
+/// Desk routes anyone may open: the way in, and what the login page needs.
+pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/desk"),
+    ("GET", "/desk/"),
+    ("GET", "/desk/login"),
+    ("POST", "/desk/login"),
+    ("GET", "/desk/static/desk.css"),
+    ("GET", "/desk/static/desk.js"),
+];
+
+/// The desk router's routes, (method, path), read from its source.
+pub fn routes_in_the_router() -> Vec<(String, String)> {
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/web/desk/mod.rs")).unwrap();
+    let mut found = Vec::new();
+    for chunk in source.split(".route(").skip(1) {
+        let path = chunk.trim_start().strip_prefix('"').unwrap().split('"').next().unwrap().to_string();
+        // The handlers up to the route's closing: `get(..)`, `post(..)`, `get(..).post(..)`.
+        let handlers = chunk.split("\n        .").next().unwrap();
+        for (needle, method) in [("get(", "GET"), ("post(", "POST")] {
+            if handlers.contains(needle) {
+                found.push((method.to_string(), path.clone()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 pub struct Page {
     pub status: u16,
     pub location: Option<String>,

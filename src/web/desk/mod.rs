@@ -63,6 +63,22 @@ pub struct DeskState {
     pub figures_cache: std::sync::Mutex<HashMap<FiguresKey, Vec<crate::store::desk::Figures>>>,
 }
 
+/// A posted form as its (name, value) pairs, in order: checkboxes send a name once per box.
+pub(super) struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub(super) fn parse(body: &[u8]) -> Fields {
+        Fields(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+    /// The first value of `name`; empty when there is none.
+    pub(super) fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+    pub(super) fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    }
+}
+
 /// (from, until, whose) of a month's figures.
 pub type FiguresKey = (i64, i64, crate::store::desk::Scope);
 

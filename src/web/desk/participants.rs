@@ -13,27 +13,14 @@ use serde::Deserialize;
 use super::calls::note_list;
 use super::layout::{self, Nav, DASH};
 use super::text::Lang;
-use super::{read, write, Desk, Failure};
+use super::{read, write, Desk, Failure, Fields};
 use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput};
 use crate::store::participants::{self as store, UpdateError};
+use crate::store::scope::Scope;
 use crate::store::{accounts, desk as q};
 use crate::web::AppState;
 
 /// A form body whose fields may repeat (`offers=a&offers=b`).
-struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    fn parse(body: &[u8]) -> Fields {
-        Fields(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
-    }
-    fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
-    }
-    fn all(&self, name: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
-    }
-}
-
 fn field_label(l: Lang, field: &str) -> &'static str {
     match field {
         "name" => l.t("Naam", "Name"),
@@ -221,9 +208,9 @@ fn parse_neighbourhoods(f: &Fields, ds: &super::DeskState, desk: &Desk) -> Resul
 
 /// The neighbourhoods a participant keeps after a change by `desk`: the ones chosen, and
 /// those the account cannot see (it can neither show nor take them away).
-fn kept_with(chosen: Vec<String>, had: &[String], desk: &Desk) -> Vec<String> {
+fn kept_with(chosen: Vec<String>, had: &[String], scope: &Scope) -> Vec<String> {
     let mut keys = chosen;
-    keys.extend(had.iter().filter(|k| !desk.scope.sees_key(k)).cloned());
+    keys.extend(had.iter().filter(|k| !scope.sees_key(k)).cloned());
     keys.sort();
     keys.dedup();
     keys
@@ -461,7 +448,7 @@ pub async fn update(
     let l = desk.lang;
     let had = read(&state, move |c| store::find(c, id)).await?.map(|p| p.neighbourhoods).unwrap_or_default();
     let details = parse_details(&f, &state.desk.plans().categories, l)
-        .and_then(|d| parse_neighbourhoods(&f, &state.desk, &desk).map(|n| (d, kept_with(n, &had, &desk))));
+        .and_then(|d| parse_neighbourhoods(&f, &state.desk, &desk).map(|n| (d, kept_with(n, &had, &desk.scope))));
     let user = desk.user.name.clone();
     let outcome = match details {
         Err(e) => Err(e),
@@ -868,11 +855,41 @@ pub async fn import(
         }
     };
     let user = desk.user.name.clone();
-    write(&state, move |tx, now| {
-        let store::Imported { added, updated } =
-            store::import(tx, crate::registry::with_assigned(&rows, &assigned), now)?;
-        accounts::audit(tx, now, &user, "imported participants", None, &format!("{added} added, {updated} updated"))
+    let scope = desk.scope.clone();
+    let imported = write(&state, move |tx, now| {
+        // A limited account neither changes nor takes in someone registered only in a
+        // neighbourhood it cannot see, and leaves their memberships there alone.
+        let mut outside = Vec::new();
+        let mut keyed = Vec::with_capacity(rows.len());
+        for (row, (keys, replace)) in rows.iter().zip(assigned) {
+            match store::find_by_phone(tx, &row.details.phone)? {
+                Some(p) if !scope.sees_member(&p.neighbourhoods) => outside.push(row.line),
+                Some(p) if replace => keyed.push((kept_with(keys, &p.neighbourhoods, &scope), true)),
+                _ => keyed.push((keys, replace)),
+            }
+        }
+        if !outside.is_empty() {
+            return Ok(Err(outside));
+        }
+        let store::Imported { added, updated } = store::import(tx, crate::registry::with_assigned(&rows, &keyed), now)?;
+        accounts::audit(tx, now, &user, "imported participants", None, &format!("{added} added, {updated} updated"))?;
+        Ok(Ok(()))
     })
     .await?;
+    if let Err(lines) = imported {
+        let body = html! {
+            (layout::message_box(l.t("Het bestand heeft fouten. Er is niets opgeslagen. Verbeter deze regels en lees het opnieuw in:", "The file has errors. Nothing was saved. Fix these lines and import it again:"), true))
+            ul { @for line in &lines { li { (l.t("regel", "line")) " " (line) ": " (l.t(
+                "dit telefoonnummer hoort bij iemand in een buurt die u niet beheert. Een coördinator van alle buurten kan deze persoon ook hier inschrijven.",
+                "this phone number belongs to someone in a neighbourhood you do not manage. A coordinator of all neighbourhoods can register them here too.",
+            )) } } }
+            p { a href="/desk/participants" { "← " (l.t("Deelnemers", "Participants")) } }
+        };
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            layout::page(&desk, Nav::Participants, l.t("Inlezen mislukt", "Import failed"), body),
+        )
+            .into_response());
+    }
     Ok(Redirect::to("/desk/participants?msg=imported").into_response())
 }

@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::html;
 use serde::Deserialize;
 
 use super::layout::{self, Nav};
-use super::{auth, read, write, Desk, Failure};
+use super::{auth, read, write, Desk, DeskPlans, Failure, Fields};
 use crate::domain::desk::{check_new_password, check_user_name, Role};
 use crate::store::accounts::{self, AccountError};
 use crate::web::AppState;
@@ -29,18 +29,22 @@ async fn users_page(
 ) -> Result<Response, Failure> {
     let l = desk.lang;
     let users = read(state, accounts::users).await?;
+    let plans = state.desk.plans();
+    // With one neighbourhood on the install, limits mean nothing and are not shown.
+    let several = plans.neighbourhoods.len() > 1;
     let role_name =
         |r: Role| if r == Role::Coordinator { l.t("coördinator", "coordinator") } else { l.t("balie", "desk") };
     let body = html! {
         @if let Some((m, e)) = &message { (layout::message_box(m, *e)) }
         (layout::scroll(l, html! { table {
-            thead { tr { th scope="col" { (l.t("Naam", "Name")) } th scope="col" { (l.t("Rol", "Role")) } th scope="col" { (l.t("Stand", "Status")) } th scope="col" { (l.t("Wijzigen", "Change")) } } }
+            thead { tr { th scope="col" { (l.t("Naam", "Name")) } th scope="col" { (l.t("Rol", "Role")) } th scope="col" { (l.t("Stand", "Status")) } @if several { th scope="col" { (l.t("Buurten", "Neighbourhoods")) } } th scope="col" { (l.t("Wijzigen", "Change")) } } }
             tbody { @for u in &users {
                 tr {
                     @let me = u.id == desk.user.id;
                     td { (u.name) @if me { " " span.muted { (l.t("(uzelf)", "(you)")) } } }
                     td { (role_name(u.role)) }
                     td { @if u.disabled { span.status.red { (l.t("Uitgeschakeld", "Disabled")) } } @else { (l.t("Actief", "Active")) } }
+                    @if several { td { (reach_of(l, &plans, &u.neighbourhoods)) } }
                     td {
                         // Nobody takes away their own access from this page: another
                         // coordinator does, or `burenlijn desk` on the server.
@@ -55,6 +59,17 @@ async fn users_page(
                                 " "
                                 @if u.disabled {
                                     button.secondary type="submit" name="action" value="enable" { (l.t("Inschakelen", "Enable")) }
+                                }
+                            }
+                            @if several {
+                                details {
+                                    summary { (l.t("Buurten wijzigen…", "Change neighbourhoods…")) }
+                                    form.stack method="post" action=(format!("/desk/users/{}", u.id)) {
+                                        (layout::csrf(desk))
+                                        input type="hidden" name="action" value="neighbourhoods";
+                                        (reach_fields(l, &plans, &format!("reach-{}", u.id), &u.neighbourhoods))
+                                        button type="submit" { (l.t("Opslaan", "Save")) }
+                                    }
                                 }
                             }
                             @if !u.disabled {
@@ -94,10 +109,60 @@ async fn users_page(
             }
             label for="password" { (l.t("Eerste wachtwoord", "First password")) span.hint { (l.t("Minstens 10 tekens. Geef het persoonlijk door; de nieuwe gebruiker kan het zelf wijzigen.", "At least 10 characters. Hand it over in person; the new user can change it.")) } }
             input #password type="password" name="password" autocomplete="new-password" required minlength="10";
+            @if several { (reach_fields(l, &plans, "reach-new", &[])) }
             button type="submit" { (l.t("Toevoegen", "Add")) }
         }
     };
     Ok((status, layout::page(desk, Nav::Users, l.t("Gebruikers", "Users"), body)).into_response())
+}
+
+/// Which neighbourhoods an account sees, in words: "alle" or their names.
+fn reach_of(l: super::text::Lang, plans: &DeskPlans, keys: &[String]) -> String {
+    if keys.is_empty() {
+        return l.t("alle", "all").to_string();
+    }
+    let names: Vec<&str> = keys
+        .iter()
+        .map(|k| plans.neighbourhoods.iter().find(|(key, _)| key == k).map(|(_, n)| n.as_str()).unwrap_or(k.as_str()))
+        .collect();
+    names.join(", ")
+}
+
+/// The choice between all neighbourhoods and only some, ticked.
+fn reach_fields(l: super::text::Lang, plans: &DeskPlans, id: &str, keys: &[String]) -> maud::Markup {
+    html! {
+        fieldset {
+            legend { (l.t("Buurten", "Neighbourhoods")) span.hint { (l.t("Een account voor één dorp of wijk ziet niets van de andere.", "An account for one village or district sees nothing of the others.")) } }
+            label.check { input type="radio" name="reach" value="all" id=(format!("{id}-all")) checked[keys.is_empty()]; (l.t("Alle buurten", "All neighbourhoods")) }
+            label.check { input type="radio" name="reach" value="some" id=(format!("{id}-some")) checked[!keys.is_empty()]; (l.t("Alleen de buurten hieronder", "Only the neighbourhoods below")) }
+            @for (key, name) in &plans.neighbourhoods {
+                label.check { input type="checkbox" name="neighbourhoods" value=(key) checked[keys.contains(key)]; (name) }
+            }
+        }
+    }
+}
+
+/// The neighbourhoods chosen on a users form: empty for all of them; `Err` with words for
+/// the desk when "only some" has none ticked or names one that does not exist.
+fn parse_reach(l: super::text::Lang, plans: &DeskPlans, f: &Fields) -> Result<Vec<String>, &'static str> {
+    if f.get("reach") != "some" {
+        return Ok(Vec::new());
+    }
+    let mut keys = Vec::new();
+    for given in f.all("neighbourhoods") {
+        match plans.neighbourhoods.iter().find(|(k, _)| k == given) {
+            Some((k, _)) => keys.push(k.clone()),
+            None => return Err(l.t("Die buurt bestaat niet.", "That neighbourhood does not exist.")),
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    if keys.is_empty() {
+        return Err(
+            l.t("Kies minstens één buurt, of alle buurten.", "Choose at least one neighbourhood, or all of them.")
+        );
+    }
+    Ok(keys)
 }
 
 pub async fn users(
@@ -117,24 +182,9 @@ pub async fn users(
     users_page(&desk, &state, message, StatusCode::OK).await
 }
 
-#[derive(Deserialize)]
-pub struct AddUser {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    password: String,
-}
-
-pub async fn add_user(
-    desk: Desk,
-    State(state): State<Arc<AppState>>,
-    Form(f): Form<AddUser>,
-) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
+pub async fn add_user(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes) -> Result<Response, Failure> {
+    let f = Fields::parse(&body);
+    if let Err(r) = desk.check_csrf(f.get("csrf")) {
         return Ok(r);
     }
     if let Err(r) = desk.require_account_manager() {
@@ -142,13 +192,13 @@ pub async fn add_user(
     }
     let l = desk.lang;
     let nothing = l.t("Er is niets opgeslagen.", "Nothing was saved.");
-    let name = match check_user_name(&f.name) {
+    let name = match check_user_name(f.get("name")) {
         Ok(n) => n,
         Err(e) => {
             return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await
         }
     };
-    let Some(role) = Role::parse(&f.role) else {
+    let Some(role) = Role::parse(f.get("role")) else {
         return users_page(
             &desk,
             &state,
@@ -157,16 +207,23 @@ pub async fn add_user(
         )
         .await;
     };
-    if let Err(e) = check_new_password(&name, &f.password) {
+    if let Err(e) = check_new_password(&name, f.get("password")) {
         return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await;
     }
-    let password = f.password;
+    let keys = match parse_reach(l, &state.desk.plans(), &f) {
+        Ok(keys) => keys,
+        Err(e) => {
+            return users_page(&desk, &state, Some((format!("{e} {nothing}"), true)), StatusCode::BAD_REQUEST).await
+        }
+    };
+    let password = f.get("password").to_string();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??;
     let by = desk.user.name.clone();
     let n = name.clone();
-    let added = write(&state, move |tx, now| match accounts::add_user(tx, &n, role, &hash, &[], now) {
+    let added = write(&state, move |tx, now| match accounts::add_user(tx, &n, role, &hash, &keys, now) {
         Ok(_) => {
-            accounts::audit(tx, now, &by, "added user", None, &format!("{n} ({})", role.as_str()))?;
+            let reach = if keys.is_empty() { "all".to_string() } else { keys.join(";") };
+            accounts::audit(tx, now, &by, "added user", None, &format!("{n} ({}, {reach})", role.as_str()))?;
             Ok(true)
         }
         Err(AccountError::Exists(_)) => Ok(false),
@@ -191,23 +248,14 @@ pub async fn add_user(
     Ok(Redirect::to("/desk/users?msg=added").into_response())
 }
 
-#[derive(Deserialize)]
-pub struct ChangeUser {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    password: String,
-}
-
 pub async fn change_user(
     desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    Form(f): Form<ChangeUser>,
+    body: Bytes,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
+    let f = Fields::parse(&body);
+    if let Err(r) = desk.check_csrf(f.get("csrf")) {
         return Ok(r);
     }
     if let Err(r) = desk.require_account_manager() {
@@ -234,27 +282,39 @@ pub async fn change_user(
         )
         .await;
     };
-    let hash = if f.action == "password" {
-        if let Err(e) = check_new_password(&target.name, &f.password) {
+    let hash = if f.get("action") == "password" {
+        if let Err(e) = check_new_password(&target.name, f.get("password")) {
             return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await;
         }
-        let password = f.password.clone();
+        let password = f.get("password").to_string();
         Some(tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??)
     } else {
         None
     };
-    if target.id == desk.user.id && matches!(f.action.as_str(), "make-desk" | "disable") {
+    let limits = if f.get("action") == "neighbourhoods" {
+        match parse_reach(l, &state.desk.plans(), &f) {
+            Ok(keys) => keys,
+            Err(e) => {
+                return users_page(&desk, &state, Some((format!("{e} {nothing}"), true)), StatusCode::BAD_REQUEST).await
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    if target.id == desk.user.id && matches!(f.get("action"), "make-desk" | "disable" | "neighbourhoods") {
         let message = l.t(
-            "U kunt uw eigen account hier niet uitschakelen of balie maken. Vraag het een andere coördinator.",
-            "You cannot disable your own account or make it a desk account here. Ask another coordinator.",
+            "U kunt uw eigen account hier niet uitschakelen, balie maken of tot buurten beperken. Vraag het een andere coördinator.",
+            "You cannot disable your own account, make it a desk account or limit it to neighbourhoods here. Ask another coordinator.",
         );
         return users_page(&desk, &state, Some((format!("{message} {nothing}"), true)), StatusCode::CONFLICT).await;
     }
     let by = desk.user.name.clone();
-    let action = f.action.clone();
+    let action = f.get("action").to_string();
     let result = write(&state, move |tx, now| {
-        let last_coordinator =
-            target.role == Role::Coordinator && !target.disabled && accounts::active_coordinators(tx)? <= 1;
+        // Someone must always be left who manages accounts: a coordinator of all.
+        let manages = target.role == Role::Coordinator && !target.disabled && target.neighbourhoods.is_empty();
+        let last_coordinator = manages && accounts::account_managers(tx)? <= 1;
+        let mut detail = target.name.clone();
         let what = match action.as_str() {
             "make-coordinator" => {
                 accounts::set_role(tx, id, Role::Coordinator)?;
@@ -278,9 +338,16 @@ pub async fn change_user(
                 accounts::set_password(tx, &target.name, hash.as_deref().unwrap_or_default())?;
                 "set password"
             }
+            "neighbourhoods" if last_coordinator && !limits.is_empty() => return Ok(Err("last")),
+            "neighbourhoods" => {
+                accounts::set_neighbourhoods(tx, id, &limits)?;
+                let reach = if limits.is_empty() { "all".to_string() } else { limits.join(";") };
+                detail = format!("{}: {reach}", target.name);
+                "set neighbourhoods"
+            }
             _ => return Ok(Err("unknown")),
         };
-        accounts::audit(tx, now, &by, what, None, &target.name)?;
+        accounts::audit(tx, now, &by, what, None, &detail)?;
         Ok(Ok(()))
     })
     .await?;
@@ -294,8 +361,8 @@ pub async fn change_user(
                     format!(
                         "{} {nothing}",
                         l.t(
-                            "Dit is de laatste coördinator; er moet er altijd één blijven.",
-                            "This is the last coordinator; there must always be one."
+                            "Dit is de laatste coördinator van alle buurten; er moet er altijd één blijven.",
+                            "This is the last coordinator of all neighbourhoods; there must always be one."
                         )
                     ),
                     true,
