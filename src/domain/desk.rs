@@ -135,8 +135,49 @@ pub fn percentile(values: &mut [i64], p: u32) -> Option<i64> {
     Some(values[rank - 1])
 }
 
+/// Where a person stands in the desk's follow-up queue on a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Due {
+    /// The day they were promised (or were to be tried again) has gone by.
+    Overdue,
+    Today,
+    /// Not before this day: tried and not reached, or promised a later day.
+    Later(jiff::civil::Date),
+}
+
+/// When a follow-up is due: the day to try again after one that reached nobody, else the
+/// day the caller was promised a call back (the desk's first opening after the call),
+/// else today.
+pub fn due(
+    promised: Option<jiff::civil::Date>,
+    try_again_on: Option<jiff::civil::Date>,
+    today: jiff::civil::Date,
+) -> Due {
+    let day = try_again_on.or(promised).unwrap_or(today);
+    match day.cmp(&today) {
+        std::cmp::Ordering::Less => Due::Overdue,
+        std::cmp::Ordering::Equal => Due::Today,
+        std::cmp::Ordering::Greater => Due::Later(day),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_follow_up_is_due_on_the_day_to_try_again_else_the_day_promised() {
+        use super::{due, Due};
+        use jiff::civil::date;
+        let today = date(2026, 12, 2);
+        assert_eq!(due(Some(date(2026, 12, 1)), None, today), Due::Overdue);
+        assert_eq!(due(Some(today), None, today), Due::Today);
+        assert_eq!(due(None, None, today), Due::Today);
+        assert_eq!(due(Some(date(2026, 12, 7)), None, today), Due::Later(date(2026, 12, 7)));
+        // Not reached yesterday, to try again on Friday: not overdue, though promised Monday.
+        assert_eq!(due(Some(date(2026, 11, 30)), Some(date(2026, 12, 4)), today), Due::Later(date(2026, 12, 4)));
+        assert_eq!(due(None, Some(date(2026, 12, 1)), today), Due::Overdue);
+        assert!(Due::Overdue < Due::Today && Due::Today < Due::Later(today), "the queue's order");
+    }
+
     use super::*;
 
     #[test]

@@ -136,6 +136,12 @@ pub struct FollowUp {
     pub result: Option<String>,
     pub note: Option<String>,
     pub closed_by: Option<String>,
+    /// Call backs that reached nobody.
+    pub tries: i64,
+    /// The day to try again (YYYY-MM-DD, the desk's time zone), after one that reached nobody.
+    pub try_again_on: Option<String>,
+    /// The desk account it is assigned to: (id, name).
+    pub assigned_to: Option<(i64, String)>,
 }
 
 /// Everything about one call, for its timeline: the call as the log has it, with its
@@ -156,10 +162,17 @@ fn follow_up_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {
         result: r.get(5)?,
         note: r.get(6)?,
         closed_by: r.get(7)?,
+        tries: r.get(8)?,
+        try_again_on: r.get(9)?,
+        assigned_to: match (r.get::<_, Option<i64>>(10)?, r.get::<_, Option<String>>(11)?) {
+            (Some(id), Some(name)) => Some((id, name)),
+            _ => None,
+        },
     })
 }
 
-const FOLLOW_UP: &str = "SELECT id, call_sid, reason, created_at, closed_at, result, note, closed_by FROM follow_ups";
+const FOLLOW_UP: &str = "SELECT f.id, f.call_sid, f.reason, f.created_at, f.closed_at, f.result, f.note, f.closed_by,
+    f.tries, f.try_again_on, f.assigned_to, (SELECT u.name FROM desk_users u WHERE u.id = f.assigned_to) FROM follow_ups f";
 
 /// One call, if the account may see it.
 pub fn call_detail(conn: &Connection, call_sid: &str, scope: &Scope) -> anyhow::Result<Option<CallDetail>> {
@@ -187,6 +200,17 @@ fn follow_up_in(n: usize) -> String {
     format!("(?{n} IS NULL OR call_sid IN (SELECT c.call_sid FROM calls c WHERE {}))", call_in(n))
 }
 
+/// Each follow-up with its call.
+fn with_calls(conn: &Connection, ups: Vec<FollowUp>) -> anyhow::Result<Vec<(FollowUp, CallLog)>> {
+    let mut out = Vec::with_capacity(ups.len());
+    for up in ups {
+        if let Some(row) = calls::call_log(conn, &up.call_sid)? {
+            out.push((up, row));
+        }
+    }
+    Ok(out)
+}
+
 /// Open follow-ups, oldest first, each with its call.
 pub fn open_follow_ups(conn: &Connection, limit: u32, scope: &Scope) -> anyhow::Result<Vec<(FollowUp, CallLog)>> {
     let ups = conn
@@ -196,13 +220,7 @@ pub fn open_follow_ups(conn: &Connection, limit: u32, scope: &Scope) -> anyhow::
         ))?
         .query_map(params![limit, scope.numbers_json()], follow_up_row)?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut out = Vec::with_capacity(ups.len());
-    for up in ups {
-        if let Some(row) = calls::call_log(conn, &up.call_sid)? {
-            out.push((up, row));
-        }
-    }
-    Ok(out)
+    with_calls(conn, ups)
 }
 
 pub fn open_follow_up_count(conn: &Connection, scope: &Scope) -> anyhow::Result<i64> {
@@ -258,6 +276,7 @@ pub fn close_follow_up(
         "UPDATE follow_ups SET closed_at = ?2, result = ?3, note = ?4, closed_by = ?5 WHERE id = ?1 AND closed_at IS NULL",
         params![id, now.as_second(), result.as_str(), (!note.is_empty()).then_some(note), user_name],
     )?;
+    add_step(conn, id, Step::Closed, user_name, result.as_str(), now)?;
     if !note.is_empty() && (caller_id.is_some() || from.is_some()) {
         add_note(
             conn,
@@ -270,6 +289,171 @@ pub fn close_follow_up(
         )?;
     }
     Ok(Closed::Closed)
+}
+
+/// A step in a follow-up's history, besides its opening.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    NotReached,
+    Assigned,
+    Unassigned,
+    Reopened,
+    Closed,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::NotReached => "not-reached",
+            Step::Assigned => "assigned",
+            Step::Unassigned => "unassigned",
+            Step::Reopened => "reopened",
+            Step::Closed => "closed",
+        }
+    }
+}
+
+/// One step as the history shows it.
+#[derive(Clone, Debug)]
+pub struct StepRow {
+    pub follow_up_id: i64,
+    pub at: Timestamp,
+    pub user_name: String,
+    pub step: String,
+    pub detail: String,
+}
+
+fn add_step(
+    conn: &Connection,
+    id: i64,
+    step: Step,
+    user_name: &str,
+    detail: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO follow_up_steps (follow_up_id, at, user_name, step, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![id, now.as_second(), user_name, step.as_str(), detail])?;
+    Ok(())
+}
+
+/// The open follow-ups of the same person as follow-up `id` (the same participant, or the
+/// same number when the caller is not registered; an anonymous call is its own), in the
+/// scope, oldest first; empty when `id` is not open or not in the scope.
+pub fn same_person_open(conn: &Connection, id: i64, scope: &Scope) -> anyhow::Result<Vec<i64>> {
+    let sql = format!(
+        "SELECT f.id FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid
+         JOIN (SELECT c0.caller_id, c0.from_number FROM follow_ups f0 JOIN calls c0 ON c0.call_sid = f0.call_sid
+               WHERE f0.id = ?1 AND f0.closed_at IS NULL) me
+         WHERE f.closed_at IS NULL AND {}
+           AND (f.id = ?1
+                OR (me.caller_id IS NOT NULL AND c.caller_id = me.caller_id)
+                OR (me.caller_id IS NULL AND me.from_number IS NOT NULL AND c.caller_id IS NULL AND c.from_number = me.from_number))
+         ORDER BY f.created_at, f.id",
+        call_in(2)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let ids = stmt.query_map(params![id, scope.numbers_json()], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+    Ok(ids)
+}
+
+/// A call back that reached nobody: counted, to be tried again on `day` (YYYY-MM-DD);
+/// the follow-ups stay open.
+pub fn not_reached(conn: &Connection, ids: &[i64], day: &str, user_name: &str, now: Timestamp) -> anyhow::Result<()> {
+    for &id in ids {
+        conn.execute(
+            "UPDATE follow_ups SET tries = tries + 1, try_again_on = ?2 WHERE id = ?1 AND closed_at IS NULL",
+            params![id, day],
+        )?;
+        add_step(conn, id, Step::NotReached, user_name, day, now)?;
+    }
+    Ok(())
+}
+
+/// Assigns open follow-ups to a desk account (its id and name), or to nobody.
+pub fn assign(
+    conn: &Connection,
+    ids: &[i64],
+    to: Option<(i64, &str)>,
+    user_name: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    for &id in ids {
+        conn.execute(
+            "UPDATE follow_ups SET assigned_to = ?2 WHERE id = ?1 AND closed_at IS NULL",
+            params![id, to.map(|(u, _)| u)],
+        )?;
+        match to {
+            Some((_, name)) => add_step(conn, id, Step::Assigned, user_name, name, now)?,
+            None => add_step(conn, id, Step::Unassigned, user_name, "", now)?,
+        }
+    }
+    Ok(())
+}
+
+/// Opens a closed follow-up again (its result and note are kept in the history).
+pub fn reopen(conn: &Connection, id: i64, user_name: &str, now: Timestamp) -> anyhow::Result<bool> {
+    let previous: Option<String> = conn
+        .query_row("SELECT result FROM follow_ups WHERE id = ?1 AND closed_at IS NOT NULL", [id], |r| r.get(0))
+        .optional()?
+        .flatten();
+    let changed = conn.execute(
+        "UPDATE follow_ups SET closed_at = NULL, result = NULL, note = NULL, closed_by = NULL WHERE id = ?1 AND closed_at IS NOT NULL",
+        [id],
+    )?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    add_step(conn, id, Step::Reopened, user_name, previous.as_deref().unwrap_or(""), now)?;
+    Ok(true)
+}
+
+/// Follow-ups closed since `since`, newest first, with their calls.
+pub fn closed_follow_ups(
+    conn: &Connection,
+    since: Timestamp,
+    limit: u32,
+    scope: &Scope,
+) -> anyhow::Result<Vec<(FollowUp, CallLog)>> {
+    let ups = conn
+        .prepare_cached(&format!(
+            "{FOLLOW_UP} WHERE f.closed_at >= ?1 AND {} ORDER BY f.closed_at DESC, f.id DESC LIMIT ?2",
+            follow_up_in(3)
+        ))?
+        .query_map(params![since.as_second(), limit, scope.numbers_json()], follow_up_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    with_calls(conn, ups)
+}
+
+/// The steps of these follow-ups, oldest first.
+pub fn steps(conn: &Connection, ids: &[i64]) -> anyhow::Result<Vec<StepRow>> {
+    let json = serde_json::to_string(ids)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT follow_up_id, at, user_name, step, detail FROM follow_up_steps
+         WHERE follow_up_id IN (SELECT value FROM json_each(?1)) ORDER BY at, id",
+    )?;
+    let rows = stmt
+        .query_map([json], |r| {
+            Ok(StepRow {
+                follow_up_id: r.get(0)?,
+                at: ts(r.get(1)?),
+                user_name: r.get(2)?,
+                step: r.get(3)?,
+                detail: r.get(4)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The steps of every follow-up of a participant's calls as caller, oldest first.
+pub fn steps_of_participant(conn: &Connection, participant: i64) -> anyhow::Result<Vec<StepRow>> {
+    let ids: Vec<i64> = conn
+        .prepare_cached("SELECT f.id FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE c.caller_id = ?1")?
+        .query_map([participant], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    steps(conn, &ids)
 }
 
 /// The caller (a participant) of a call, if known.

@@ -60,6 +60,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/007_attempt_legs.sql")),
         M::up(include_str!("migrations/008_unconfirmed.sql")).foreign_key_check(),
         M::up(include_str!("migrations/009_neighbourhoods.sql")),
+        M::up(include_str!("migrations/010_follow_up_queue.sql")),
     ])
 }
 

@@ -17,6 +17,8 @@ try {
     await login(page);
     check(page.url().endsWith('/desk/follow-up'), `${name}: after the login, back on the page asked for`);
     const main = async () => await page.locator('main').innerText();
+    // Each person opens in place.
+    for (const summary of await page.locator('ul.queue summary').all()) { await summary.click(); }
     check((await main()).includes('De centrale zoekt een buur en belt terug'), `${name}: the follow-up says the switchboard is still searching`);
     const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
     check(fits, `${name}: the follow-up page fits the screen`);

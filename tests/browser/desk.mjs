@@ -42,10 +42,25 @@ try {
       await page.click('nav >> text=Opvolgen');
       await page.waitForURL('**/desk/follow-up');
       await shot('follow-up');
-      const card = page.locator('section.card').first();
-      await card.locator('input[value=referred-to-wmo]').check();
-      await card.locator('textarea').fill('Doorverwezen naar het Wmo-loket; mevrouw wordt donderdag gebeld.');
-      await card.locator('button[type=submit]').click();
+      // One line per person; it opens in place.
+      const person = page.locator('ul.queue > li').first();
+      await person.locator('summary').click();
+      check(await person.locator('a[href^="tel:+31"]').isVisible(), 'the person opens in place, with a number to tap');
+      check((await person.innerText()).includes('Is de hulp nog nodig?'), 'with what to ask');
+      await shot('follow-up-open');
+      // The day list prints on one A4 page, without the menu.
+      const list = await context.newPage();
+      await list.goto(base + '/desk/follow-up/print');
+      check((await list.locator('table.day-list tbody tr').count()) === 1, 'the day list has one line per person');
+      await list.emulateMedia({ media: 'print' });
+      check(!(await list.locator('header.top').isVisible()), 'the printed day list has no menu');
+      const pdf = (await list.pdf({ format: 'A4' })).toString('latin1');
+      const pages = (pdf.match(/\/Type\s*\/Page[^s]/g) || []).length;
+      check(pages === 1, `the day list prints on one A4 page (${pages})`);
+      await list.close();
+      await person.locator('input[value=referred-to-wmo]').check();
+      await person.locator('textarea').fill('Doorverwezen naar het Wmo-loket; mevrouw wordt donderdag gebeld.');
+      await person.locator('form[action$="/close"] button[type=submit]').click();
       await page.waitForURL('**/desk/follow-up?closed=1');
       check((await page.locator('main').innerText()).includes('Er staat niets open'), 'the follow-up is closed');
 

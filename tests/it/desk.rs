@@ -722,7 +722,11 @@ async fn coordinators_manage_users_and_the_last_coordinator_stays() {
         let before = app.snapshot().await;
         let own = b.post(&format!("/desk/users/{els}"), &[("csrf", &csrf), ("action", action)]).await;
         assert_eq!(own.status, 409, "{action}");
-        assert!(own.body.contains("U kunt uw eigen account hier niet uitschakelen, balie maken of tot buurten beperken."), "{}", own.body);
+        assert!(
+            own.body.contains("U kunt uw eigen account hier niet uitschakelen, balie maken of tot buurten beperken."),
+            "{}",
+            own.body
+        );
         assert_eq!(app.snapshot().await, before, "{action} changed nothing");
     }
     let karin_id = app.count("SELECT id FROM desk_users WHERE name = 'Karin'").await;

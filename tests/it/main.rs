@@ -13,6 +13,8 @@ mod calls;
 mod cli;
 /// The desk's pages and forms, and their refusals.
 mod desk;
+/// The follow-up page as a work queue.
+mod follow_up;
 /// Property tests: no outside input makes a parser panic; text never breaks TwiML.
 mod fuzz;
 /// Several neighbourhoods on one install.

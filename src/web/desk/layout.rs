@@ -38,7 +38,8 @@ pub fn page(desk: &Desk, active: Nav, title: &str, body: Markup) -> Markup {
             li {
                 a href=(href) aria-current=[(nav == active).then_some("page")] {
                     (label)
-                    @if let Some(n) = badge.filter(|n| *n > 0) { " " span.badge aria-label=(format!("{n} {}", l.t("open", "open"))) { (n) } }
+                    // Kept up to date by the live updates (`open` events), on every page.
+                    @if let Some(n) = badge { " " span.badge #open-count hidden[n == 0] aria-label=(format!("{n} {}", l.t("open", "open"))) data-open=(l.t("open", "open")) { (n) } }
                 }
             }
         }
@@ -47,7 +48,7 @@ pub fn page(desk: &Desk, active: Nav, title: &str, body: Markup) -> Markup {
         (DOCTYPE)
         html lang=(l.code()) {
             (head(title))
-            body {
+            body data-events="/desk/now/events" {
                 a.skip href="#main" { (l.t("Naar de inhoud", "Skip to content")) }
                 header.top {
                     div.brand { "Burenlijn " span.sub { (l.t("balie", "desk")) } }
@@ -214,6 +215,25 @@ svg.chart text { font-size: 13px; fill: #1a1a1a; }
 .swatch.unmatched { background: #c62828; }
 audio { width: 100%; max-width: 30rem; }
 td.when { white-space: nowrap; }
+ul.queue { list-style: none; padding: 0; margin: 0; }
+ul.queue > li { background: #fff; border: 1px solid var(--line); border-radius: .4rem; margin: 0 0 .5rem; }
+ul.queue summary { padding: .6rem 1rem; cursor: pointer; }
+ul.queue summary .status { margin-left: .3rem; }
+ul.queue .card { border: none; border-top: 1px solid var(--line); border-radius: 0 0 .4rem .4rem; margin: 0; }
+ul.queue .call { border-left: 4px solid var(--line); padding: .1rem .8rem; margin: .5rem 0; }
+.call-link .button { font-size: 1.15rem; }
+.checklist { margin: .2rem 0 .8rem; }
+.actions { display: flex; flex-wrap: wrap; gap: 0 2rem; }
+.actions form { flex: 1 1 14rem; }
+table.day-list td.notes { min-width: 40%; height: 3.2rem; border: 1px solid #6b6b6b; }
+@media print {
+  header.top, .skip, .no-print, form.filters { display: none; }
+  html { font-size: 11pt; } body { background: #fff; } main { padding: 0; max-width: none; }
+  table.day-list { page-break-inside: auto; } table.day-list tr { page-break-inside: avoid; }
+  table.day-list th, table.day-list td { padding: .2rem .4rem; }
+  .status { border: 1px solid #000; background: #fff; color: #000; }
+  @page { size: A4; margin: 1.5cm; }
+}
 @media (max-width: 1000px) { table { font-size: .92rem; } th, td { padding: .35rem .4rem; } }
 @media (max-width: 900px) { th.wide, td.wide { display: none; } }
 @media (max-width: 700px) { html { font-size: 106%; } header.top { padding: .5rem; } .who { margin-left: 0; } }
@@ -222,8 +242,20 @@ td.when { white-space: nowrap; }
 /// The Now page's live updates: rows arrive as HTML over server-sent events.
 pub const JS: &str = r#"
 (function () {
+  var events = document.body.getAttribute('data-events');
+  if (!events || !window.EventSource) { return; }
+  var source = new EventSource(events);
+  source.addEventListener('open', function (e) {
+    var badge = document.getElementById('open-count');
+    if (!badge) { return; }
+    var n = Number(e.data);
+    badge.textContent = n;
+    badge.hidden = n === 0;
+    badge.setAttribute('aria-label', n + ' ' + badge.getAttribute('data-open'));
+  });
+  source.addEventListener('expired', function () { source.close(); window.location.reload(); });
   var table = document.querySelector('[data-live]');
-  if (!table || !window.EventSource) { return; }
+  if (!table) { return; }
   var body = table.querySelector('tbody');
   function count() {
     ['green', 'amber', 'red'].forEach(function (s) {
@@ -234,7 +266,6 @@ pub const JS: &str = r#"
     var empty = document.getElementById('no-calls');
     if (empty) { empty.hidden = body.querySelector('tr') !== null; }
   }
-  var source = new EventSource(table.getAttribute('data-live'));
   source.addEventListener('call', function (e) {
     var t = document.createElement('template');
     t.innerHTML = e.data.trim();
@@ -246,7 +277,6 @@ pub const JS: &str = r#"
     var live = document.getElementById('live-note');
     if (live) { live.textContent = row.getAttribute('data-announce') || ''; }
   });
-  source.addEventListener('expired', function () { source.close(); window.location.reload(); });
 })();
 "#;
 

@@ -67,7 +67,9 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
     Ok(layout::page(&desk, Nav::Now, l.t("Nu", "Now"), body).into_response())
 }
 
-/// Each change to a call, as its rendered table row. The stream ends when the session does.
+/// Each change to a call, as its rendered table row (`call`), and the number of open
+/// follow-ups whenever it changes (`open`, for the menu on every page). The stream ends
+/// when the session does.
 pub async fn events(
     desk: Desk,
     State(state): State<Arc<AppState>>,
@@ -76,35 +78,63 @@ pub async fn events(
     let token_hash = desk.token_hash.clone();
     let lang = desk.lang;
     let scope = desk.scope.clone();
-    let stream = futures_util::stream::unfold((rx, state, false), move |(mut rx, state, done)| {
+    struct Listening {
+        rx: tokio::sync::broadcast::Receiver<String>,
+        state: Arc<AppState>,
+        done: bool,
+        /// The count last sent (the page came with it).
+        open: i64,
+        /// A count to send after the row just sent.
+        pending: Option<i64>,
+    }
+    let start = Listening { rx, state, done: false, open: desk.open_follow_ups, pending: None };
+    let stream = futures_util::stream::unfold(start, move |mut l| {
         let token_hash = token_hash.clone();
         let scope = scope.clone();
         async move {
-            if done {
+            if l.done {
                 return None;
             }
+            if let Some(n) = l.pending.take() {
+                return Some((Ok(Event::default().event("open").data(n.to_string())), l));
+            }
             loop {
-                let sid = match rx.recv().await {
+                let sid = match l.rx.recv().await {
                     Ok(sid) => sid,
                     Err(RecvError::Lagged(_)) => continue,
                     Err(RecvError::Closed) => return None,
                 };
-                let now = state.switchboard.clock.now().as_second();
-                let h = token_hash.clone();
-                let found = read(&state, move |c| Ok((accounts::session(c, &h)?, calls::row(c, &sid)?))).await;
-                let Ok((session, call)) = found else { continue };
+                let now = l.state.switchboard.clock.now().as_second();
+                let (h, sc) = (token_hash.clone(), scope.clone());
+                let found = read(&l.state, move |c| {
+                    Ok((accounts::session(c, &h)?, calls::row(c, &sid)?, q::open_follow_up_count(c, &sc)?))
+                })
+                .await;
+                let Ok((session, call, open)) = found else { continue };
                 let valid = session.is_some_and(|s| {
                     !s.user.disabled
                         && now - s.last_seen_at <= IDLE_SECONDS
                         && now - s.created_at <= MAX_SESSION_SECONDS
                 });
                 if !valid {
-                    return Some((Ok(Event::default().event("expired").data("")), (rx, state, true)));
+                    l.done = true;
+                    return Some((Ok(Event::default().event("expired").data("")), l));
                 }
+                let changed = (open != l.open).then_some(open);
+                l.open = open;
                 // Only calls on this account's neighbourhoods' numbers.
-                let Some(call) = call.filter(|c| scope.sees_number(&c.dialplan_number)) else { continue };
-                let html = row(lang, &state.desk, &call).into_string();
-                return Some((Ok(Event::default().event("call").data(html)), (rx, state, false)));
+                match call.filter(|c| scope.sees_number(&c.dialplan_number)) {
+                    Some(call) => {
+                        l.pending = changed;
+                        let html = row(lang, &l.state.desk, &call).into_string();
+                        return Some((Ok(Event::default().event("call").data(html)), l));
+                    }
+                    None => {
+                        if let Some(n) = changed {
+                            return Some((Ok(Event::default().event("open").data(n.to_string())), l));
+                        }
+                    }
+                }
             }
         }
     });

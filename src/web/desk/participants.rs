@@ -324,7 +324,7 @@ pub async fn show(
     let scope = desk.scope.clone();
     let found = read(&state, move |c| {
         let Some(p) = store::find(c, id)? else { return Ok(None) };
-        let notes = q::notes_for(c, Some(id), Some(p.details.phone.as_str()))?;
+        let notes = (q::notes_for(c, Some(id), Some(p.details.phone.as_str()))?, q::steps_of_participant(c, id)?);
         let apart = q::do_not_pair(c, id)?;
         let everyone = store::list_in(c, &scope)?;
         Ok(Some((p, notes, apart, everyone)))
@@ -356,7 +356,7 @@ fn show_page(
     desk: &Desk,
     state: &AppState,
     p: &Participant,
-    notes: &[q::Note],
+    (notes, steps): &(Vec<q::Note>, Vec<q::StepRow>),
     apart: &[(i64, String)],
     everyone: &[Participant],
     values: &Fields,
@@ -420,6 +420,10 @@ fn show_page(
         }
         h2 { (l.t("Notities", "Notes")) }
         @if notes.is_empty() { p { (DASH) } } @else { (note_list(l, tz, notes)) }
+        @if !steps.is_empty() {
+            h2 { (l.t("Opvolgen", "Follow-up")) }
+            ul.steps { @for st in steps.iter() { li { (l.when(st.at, tz)) " · " (st.user_name) ": " (super::follow_up::step_text(l, st)) } } }
+        }
         form.stack method="post" action=(format!("/desk/participants/{id}/notes")) {
             (layout::csrf(desk))
             label for="note" { (l.t("Nieuwe notitie", "New note")) }
@@ -483,7 +487,7 @@ pub async fn update(
             let found = read(&state, move |c| {
                 let Some(p) = store::find(c, id)? else { return Ok(None) };
                 Ok(Some((
-                    q::notes_for(c, Some(id), Some(p.details.phone.as_str()))?,
+                    (q::notes_for(c, Some(id), Some(p.details.phone.as_str()))?, q::steps_of_participant(c, id)?),
                     q::do_not_pair(c, id)?,
                     store::list_in(c, &scope)?,
                     p,

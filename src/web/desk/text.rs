@@ -144,6 +144,16 @@ impl Lang {
         format!("{name} {:02}-{:02}-{} {:02}:{:02}", z.day(), z.month(), z.year(), z.hour(), z.minute())
     }
 
+    /// `do 03-12`: a day, as the queue shows it.
+    pub fn day(self, date: jiff::civil::Date) -> String {
+        let day = date.weekday().to_monday_zero_offset() as usize;
+        let name = match self {
+            Lang::Nl => Self::WEEKDAYS_NL[day],
+            Lang::En => Self::WEEKDAYS_EN[day],
+        };
+        format!("{name} {:02}-{:02}", date.day(), date.month())
+    }
+
     /// `di 24-11 10:15`: as `when`, without the year (for tables).
     pub fn when_short(self, at: Timestamp, tz: &TimeZone) -> String {
         let full = self.when(at, tz);
