@@ -126,3 +126,29 @@ async fn the_desk_works_with_call_backs_in_chromium() {
     assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE call_sid IS NULL AND phone = '+31610000004' AND category = 'transport' AND status = 'closed'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE call_sid IS NOT NULL AND status = 'open'").await, 1);
 }
+
+/// A morning's queue: 75 people nobody could help, each from their own number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_works_through_a_queue_of_75_in_chromium() {
+    let app = spawn_app().await;
+    add_user(&app, "Els", Role::Coordinator).await;
+    for i in 0..75 {
+        let from = format!("+3120555{:04}", 100 + i);
+        app.call(
+            &from,
+            Script::keys(&["1"])
+                .helper(ANJA, HelperAction::Decline)
+                .helper(BERT, HelperAction::Decline)
+                .helper(CARLA, HelperAction::Decline),
+        )
+        .await;
+    }
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL").await, 75);
+    run_browser(&app, "queue.mjs", std::future::ready(())).await;
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL").await, 74);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE tries = 1 AND try_again_on IS NOT NULL").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM follow_ups WHERE result = 'no-longer-needed' AND closed_by = 'Els'").await,
+        1
+    );
+}

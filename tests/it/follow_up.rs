@@ -197,11 +197,11 @@ async fn the_open_count_in_the_menu_updates_live() {
         }
     }
     app.call(JAN, nobody_helps()).await;
-    read_until(&mut events, &mut seen, "event: open\ndata: 1\n").await;
+    read_until(&mut events, &mut seen, "event: follow-ups\ndata: 1\n").await;
     let id = app.count("SELECT id FROM follow_ups").await;
     let mut piet = Browser::login(&app, "Piet").await;
     let csrf = piet.csrf().await;
     let closed = piet.post(&format!("/desk/follow-up/{id}/close"), &[("csrf", &csrf), ("result", "other")]).await;
     assert_eq!(closed.status, 303);
-    read_until(&mut events, &mut seen, "event: open\ndata: 0\n").await;
+    read_until(&mut events, &mut seen, "event: follow-ups\ndata: 0\n").await;
 }

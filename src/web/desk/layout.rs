@@ -38,7 +38,7 @@ pub fn page(desk: &Desk, active: Nav, title: &str, body: Markup) -> Markup {
             li {
                 a href=(href) aria-current=[(nav == active).then_some("page")] {
                     (label)
-                    // Kept up to date by the live updates (`open` events), on every page.
+                    // Kept up to date by the live updates (`follow-ups` events), on every page.
                     @if let Some(n) = badge { " " span.badge #open-count hidden[n == 0] aria-label=(format!("{n} {}", l.t("open", "open"))) data-open=(l.t("open", "open")) { (n) } }
                 }
             }
@@ -245,7 +245,7 @@ pub const JS: &str = r#"
   var events = document.body.getAttribute('data-events');
   if (!events || !window.EventSource) { return; }
   var source = new EventSource(events);
-  source.addEventListener('open', function (e) {
+  source.addEventListener('follow-ups', function (e) {
     var badge = document.getElementById('open-count');
     if (!badge) { return; }
     var n = Number(e.data);

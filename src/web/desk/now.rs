@@ -68,8 +68,8 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
 }
 
 /// Each change to a call, as its rendered table row (`call`), and the number of open
-/// follow-ups whenever it changes (`open`, for the menu on every page). The stream ends
-/// when the session does.
+/// follow-ups whenever it changes (`follow-ups`, for the menu on every page; not `open`,
+/// which is EventSource's own event). The stream ends when the session does.
 pub async fn events(
     desk: Desk,
     State(state): State<Arc<AppState>>,
@@ -96,7 +96,7 @@ pub async fn events(
                 return None;
             }
             if let Some(n) = l.pending.take() {
-                return Some((Ok(Event::default().event("open").data(n.to_string())), l));
+                return Some((Ok(Event::default().event("follow-ups").data(n.to_string())), l));
             }
             loop {
                 let sid = match l.rx.recv().await {
@@ -131,7 +131,7 @@ pub async fn events(
                     }
                     None => {
                         if let Some(n) = changed {
-                            return Some((Ok(Event::default().event("open").data(n.to_string())), l));
+                            return Some((Ok(Event::default().event("follow-ups").data(n.to_string())), l));
                         }
                     }
                 }
