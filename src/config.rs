@@ -81,6 +81,33 @@ impl Neighbourhoods {
         keys
     }
 
+    /// Each kind of help by its names as the prompts speak them, in lower case, with
+    /// its key: `("boodschappen", "shopping")`, `("vervoer", "transport")` (the words before
+    /// the first comma too), from every neighbourhood's prompts and the embedded Dutch and
+    /// English ones; so a file may name a kind of help as people say it.
+    pub fn category_names(&self) -> Vec<(String, String)> {
+        let mut prompts: Vec<Arc<Prompts>> = self.all().map(|n| n.prompts.clone()).collect();
+        for code in ["nl", "en"] {
+            if let Ok(p) = load_prompts(None, code) {
+                prompts.push(Arc::new(p));
+            }
+        }
+        let mut names = Vec::new();
+        for key in self.categories() {
+            for p in &prompts {
+                if let Some(spoken) = p.category(&key) {
+                    let spoken = spoken.trim().to_lowercase();
+                    let first = spoken.split(',').next().unwrap_or(&spoken).trim().to_string();
+                    names.push((first, key.clone()));
+                    names.push((spoken, key.clone()));
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The example neighbourhood with the embedded prompts.
     pub fn embedded() -> Neighbourhoods {
         load(None, None).expect("the embedded example dialplan and prompts are valid")

@@ -26,6 +26,31 @@ pub struct Row {
 pub struct Known<'a> {
     pub categories: &'a [String],
     pub neighbourhoods: &'a [String],
+    /// Kinds of help by their names, lower case, with their keys
+    /// (`config::Neighbourhoods::category_names`): `offers` may use either.
+    pub names: &'a [(String, String)],
+}
+
+/// The `offers` field with each kind of help named by its key.
+fn offers_by_key(field: &str, known: &Known<'_>) -> String {
+    field
+        .split(';')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            if known.categories.iter().any(|c| c == o) {
+                return o.to_string();
+            }
+            let lower = o.to_lowercase();
+            known
+                .names
+                .iter()
+                .find(|(name, _)| *name == lower)
+                .map(|(_, key)| key.clone())
+                .unwrap_or_else(|| o.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,10 +128,11 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
             continue;
         }
         let field = |name: &str| record.get(columns[name]).unwrap_or("");
+        let offers = offers_by_key(field("offers"), known);
         let input = ParticipantInput {
             name: field("name"),
             phone: field("phone"),
-            offers: field("offers"),
+            offers: &offers,
             available: field("available"),
             street: field("street"),
             postcode: field("postcode"),
@@ -222,8 +248,27 @@ mod tests {
         vec!["dorp-a".to_string(), "dorp-b".to_string()]
     }
 
+    /// The embedded prompts' names of the kinds of help.
+    fn names() -> Vec<(String, String)> {
+        crate::config::Neighbourhoods::embedded().category_names()
+    }
+
+    #[test]
+    fn a_kind_of_help_may_be_named_as_people_say_it() {
+        let text = "name,phone,offers,available,street,postcode,distance\nFatima,0612345678,Boodschappen; transport;SHOPPING;odd jobs,za 10:00-12:00,Molenweg,1234 AB,any\n";
+        let rows = parse(text, &cats());
+        let errors = rows.unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].to_string().contains("odd jobs"), "the unknown one is named: {errors:?}");
+        let text = "name,phone,offers,available,street,postcode,distance\nFatima,0612345678,Boodschappen; transport;Een praatje of wat gezelschap;A small job in or around the house,za 10:00-12:00,Molenweg,1234 AB,any\n";
+        let rows = parse(text, &cats()).unwrap();
+        let mut offers = rows[0].details.offers.clone();
+        offers.sort();
+        assert_eq!(offers, ["company", "odd-jobs", "shopping", "transport"]);
+    }
+
     fn parse(text: &str, categories: &[String]) -> Result<Vec<Row>, Vec<RowError>> {
-        super::parse(text, &Known { categories, neighbourhoods: &hoods() })
+        super::parse(text, &Known { categories, neighbourhoods: &hoods(), names: &names() })
     }
 
     #[test]

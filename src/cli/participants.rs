@@ -33,7 +33,8 @@ pub fn run(command: ParticipantsCommand) -> anyhow::Result<ExitCode> {
                 None => hoods.only().map(str::to_string),
             };
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let known = crate::registry::Known { categories: &categories, neighbourhoods: &keys };
+            let names = hoods.category_names();
+            let known = crate::registry::Known { categories: &categories, neighbourhoods: &keys, names: &names };
             let parsed = crate::registry::parse(&text, &known)
                 .and_then(|rows| crate::registry::assign(&rows, default.as_deref(), &keys).map(|a| (rows, a)));
             let (rows, assigned) = match parsed {

@@ -107,6 +107,76 @@ impl WeeklyHours {
     }
 }
 
+/// One window as the desk's day boxes show it: the days (Monday = bit 0), and its start
+/// and end in minutes since midnight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DaysAndTimes {
+    pub days: u8,
+    pub start: u16,
+    pub end: u16,
+}
+
+impl WeeklyHours {
+    /// The windows, in the order written.
+    pub fn windows(&self) -> Vec<DaysAndTimes> {
+        self.windows.iter().map(|w| DaysAndTimes { days: w.days, start: w.start, end: w.end }).collect()
+    }
+
+    /// Hours written from windows, in the Dutch form the desk stores
+    /// (`ma-vr 09:00-12:00; za 10:00-12:00`); windows on the same days share a segment.
+    pub fn from_windows(windows: &[DaysAndTimes]) -> Result<WeeklyHours, HoursError> {
+        WeeklyHours::parse(&written(windows, &DAYS.map(|(_, nl)| nl)))
+    }
+
+    /// These hours written with these day names (Monday first): `Mon-Fri 09:00-12:00`.
+    pub fn written_with(&self, names: &[&str; 7]) -> String {
+        written(&self.windows(), names)
+    }
+}
+
+fn written(windows: &[DaysAndTimes], names: &[&str; 7]) -> String {
+    let mut segments: Vec<(u8, Vec<String>)> = Vec::new();
+    for w in windows {
+        let range = format!("{}-{}", hh_mm(w.start), hh_mm(w.end));
+        match segments.iter_mut().find(|(d, _)| *d == w.days) {
+            Some((_, ranges)) => ranges.push(range),
+            None => segments.push((w.days, vec![range])),
+        }
+    }
+    let text: Vec<String> =
+        segments.iter().map(|(days, ranges)| format!("{} {}", days_text(*days, names), ranges.join(" "))).collect();
+    text.join("; ")
+}
+
+/// `09:00`.
+pub fn hh_mm(minutes: u16) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// Days in as few words as possible: `ma-vr`, `ma,wo,vr`, `ma-wo,za`, every day `ma-zo`.
+/// `names` are Monday first.
+pub fn days_text(days: u8, names: &[&str; 7]) -> String {
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < 7 {
+        if days & (1 << i) == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i + 1 < 7 && days & (1 << (i + 1)) != 0 {
+            i += 1;
+        }
+        parts.push(match i - start {
+            0 => names[start].to_string(),
+            1 => format!("{},{}", names[start], names[i]),
+            _ => format!("{}-{}", names[start], names[i]),
+        });
+        i += 1;
+    }
+    parts.join(",")
+}
+
 fn day_bit(day: Weekday) -> u8 {
     1 << (day.to_monday_zero_offset() as u8)
 }
@@ -184,6 +254,23 @@ mod tests {
     // 2026-11-23 is a Monday.
     fn at(day: i8, h: i8, m: i8) -> DateTime {
         date(2026, 11, day).at(h, m, 0, 0)
+    }
+
+    #[test]
+    fn the_day_boxes_write_hours_in_dutch_and_read_them_back() {
+        let names = ["ma", "di", "wo", "do", "vr", "za", "zo"];
+        assert_eq!(days_text(0b001_1111, &names), "ma-vr");
+        assert_eq!(days_text(0b001_0101, &names), "ma,wo,vr");
+        assert_eq!(days_text(0b110_0011, &names), "ma,di,za,zo");
+        assert_eq!(days_text(0b100_0111, &names), "ma-wo,zo");
+        let w = |days, start, end| DaysAndTimes { days, start, end };
+        let hours =
+            WeeklyHours::from_windows(&[w(0b001_1111, 540, 720), w(0b010_0000, 600, 720), w(0b001_1111, 780, 1020)])
+                .unwrap();
+        assert_eq!(hours.as_str(), "ma-vr 09:00-12:00 13:00-17:00; za 10:00-12:00");
+        assert_eq!(WeeklyHours::parse(hours.as_str()).unwrap().windows(), hours.windows(), "read back the same");
+        assert!(hours.contains(at(28, 11, 0)) && !hours.contains(at(29, 11, 0)));
+        assert_eq!(WeeklyHours::from_windows(&[]).unwrap(), WeeklyHours::never());
     }
 
     #[test]

@@ -111,7 +111,9 @@ impl Sandbox {
             st.switchboard.store.write(|tx| {
                 if participants::list(tx)?.is_empty() {
                     let keys = st.switchboard.neighbourhoods.current().keys();
-                    let known = crate::registry::Known { categories: &categories, neighbourhoods: &keys };
+                    let names = st.switchboard.neighbourhoods.current().category_names();
+                    let known =
+                        crate::registry::Known { categories: &categories, neighbourhoods: &keys, names: &names };
                     let rows = crate::registry::parse(&csv, &known).map_err(|errs| {
                         anyhow::anyhow!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
                     })?;

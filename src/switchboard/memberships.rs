@@ -70,10 +70,12 @@ mod tests {
         let store = Store::open(&dir.path().join("old.db")).unwrap();
         let hoods = Neighbourhoods::embedded();
         let csv = crate::config::EXAMPLE_PARTICIPANTS;
-        let (categories, keys) = (hoods.categories(), hoods.keys());
-        let rows =
-            crate::registry::parse(csv, &crate::registry::Known { categories: &categories, neighbourhoods: &keys })
-                .unwrap();
+        let (categories, keys, names) = (hoods.categories(), hoods.keys(), hoods.category_names());
+        let rows = crate::registry::parse(
+            csv,
+            &crate::registry::Known { categories: &categories, neighbourhoods: &keys, names: &names },
+        )
+        .unwrap();
         let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
         // As a database from before neighbourhoods holds them: in none.
         store.write(|tx| rows.iter().try_for_each(|r| participants::upsert(tx, &r.details, now).map(|_| ()))).unwrap();

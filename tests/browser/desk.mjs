@@ -73,11 +73,18 @@ try {
       await page.fill('#street', 'Molenweg');
       await page.fill('#postcode', '1234 CD');
       await page.check('input[name=offers][value=shopping]');
-      await page.fill('#available', 'ma-vr 09:00-12:00');
+      // Mornings on weekdays, with the day boxes.
+      await page.check('input[name=avail-mode][value=times]');
+      for (const day of ['0', '1', '2', '3', '4']) { await page.check(`input[name=avail-0-days][value="${day}"]`); }
+      await page.fill('input[name=avail-0-from]', '09:00');
+      await page.fill('input[name=avail-0-to]', '12:00');
       await shot('participant-new');
       await page.click('main button[type=submit]');
       await page.waitForURL(/\/desk\/participants\/\d+\?msg=added/);
       check((await page.locator('h1').innerText()) === 'Fatima Yilmaz', 'the participant was added');
+      check(await page.locator('input[name=avail-0-days][value="4"]').isChecked(), 'her hours show in the day boxes again');
+      check(!(await page.locator('input[name=avail-0-days][value="5"]').isChecked()), 'not on Saturday');
+      check((await page.locator('input[name=avail-0-from]').inputValue()) === '09:00', 'from nine');
       await shot('participant');
 
       // The call log and one call's timeline.

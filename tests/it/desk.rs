@@ -396,6 +396,41 @@ async fn participants_are_added_edited_paused_and_refused_with_the_field_named()
     assert!(bad.status == 400 && bad.body.contains("Helpt met"));
     let dup = b.post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima"), ("phone", BERT)]).await;
     assert!(dup.status == 400 && dup.body.contains("al ingeschreven"));
+    // The day boxes: each wrong row is named, and what was ticked is kept.
+    for (rows, says) in [
+        (vec![], "Beschikbaar: kies dagen en tijden, of 'altijd'."),
+        (vec![("avail-0-from", "09:00"), ("avail-0-to", "12:00")], "Beschikbaar, regel 1: kies minstens één dag."),
+        (
+            vec![("avail-0-days", "9"), ("avail-0-from", "09:00"), ("avail-0-to", "12:00")],
+            "Beschikbaar, regel 1: kies minstens één dag.",
+        ),
+        (
+            vec![("avail-1-days", "0"), ("avail-1-from", "09:00")],
+            "Beschikbaar, regel 2: vul een begin- en een eindtijd in.",
+        ),
+        (
+            vec![("avail-0-days", "2"), ("avail-0-from", "13:00"), ("avail-0-to", "12:00")],
+            "Beschikbaar, regel 1: de eindtijd ligt voor de begintijd.",
+        ),
+        (
+            vec![("avail-0-days", "2"), ("avail-0-from", "nine"), ("avail-0-to", "12:00")],
+            "Beschikbaar, regel 1: vul een begin- en een eindtijd in.",
+        ),
+    ] {
+        let mut form =
+            vec![("csrf", csrf.as_str()), ("name", "Fatima"), ("phone", "0612345699"), ("avail-mode", "times")];
+        form.extend(rows.iter().cloned());
+        let bad = b.post("/desk/participants", &form).await;
+        assert_eq!(bad.status, 400, "{rows:?}");
+        assert!(bad.body.contains(says) && bad.body.contains("Er is niets opgeslagen."), "{says}: {}", bad.body);
+        if rows.iter().any(|(k, v)| *k == "avail-0-days" && *v == "2") {
+            assert!(
+                bad.body.contains("name=\"avail-0-days\" value=\"2\" checked"),
+                "the ticked day is kept: {}",
+                bad.body
+            );
+        }
+    }
     assert_eq!(app.snapshot().await, before, "nothing half-saved");
 
     let added = b
@@ -420,7 +455,9 @@ async fn participants_are_added_edited_paused_and_refused_with_the_field_named()
     assert!(
         page.body.contains("Toegevoegd")
             && page.body.contains("value=\"1234 CD\"")
-            && page.body.contains("ma-vr 09:00-12:00"),
+            && page.body.contains("name=\"avail-0-days\" value=\"4\" checked")
+            && !page.body.contains("name=\"avail-0-days\" value=\"5\" checked")
+            && page.body.contains("name=\"avail-0-to\" value=\"12:00\""),
         "{}",
         page.body
     );

@@ -113,7 +113,7 @@ proptest! {
     fn csv_imports_never_panic(text in ".{0,400}", changed in mutated(CSV)) {
         let cats: Vec<String> = ["shopping", "transport", "odd-jobs", "company"].iter().map(|s| s.to_string()).collect();
         let hoods = vec!["example".to_string()];
-        let known = burenlijn::registry::Known { categories: &cats, neighbourhoods: &hoods };
+        let known = burenlijn::registry::Known { categories: &cats, neighbourhoods: &hoods, names: &[] };
         let _ = burenlijn::registry::parse(&text, &known);
         if let Err(errors) = burenlijn::registry::parse(&changed, &known) {
             prop_assert!(errors.iter().all(|e| e.line >= 1), "every error names its line: {errors:?}");

@@ -197,6 +197,10 @@ button.danger { background: var(--red); border-color: var(--red); }
 form.stack > button, form.stack > .button { display: block; }
 input[type=radio], input[type=checkbox] { width: 1.3rem; height: 1.3rem; accent-color: var(--nav); }
 fieldset label.check { margin-top: .6rem; }
+.avail-row { display: flex; flex-wrap: wrap; align-items: center; gap: .2rem .4rem; border-top: 1px solid var(--line); padding-top: .3rem; margin-top: .5rem; }
+fieldset .avail-row label.check { margin-right: .5rem; }
+fieldset label.time { display: inline-flex; gap: .4rem; align-items: center; font-weight: 400; margin: .6rem 1rem 0 0; }
+input[type=time] { font: inherit; padding: .35rem .45rem; border: 2px solid #6b6b6b; border-radius: .3rem; background: #fff; color: var(--ink); }
 header.top .who a { font-weight: 600; }
 .filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; background: #fff; border: 1px solid var(--line); padding: .6rem 1rem 1rem; border-radius: .4rem; margin-bottom: 1rem; }
 .filters label { font-weight: 600; }

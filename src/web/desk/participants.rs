@@ -14,6 +14,7 @@ use super::calls::note_list;
 use super::layout::{self, Nav, DASH};
 use super::text::Lang;
 use super::{read, write, Desk, Failure, Fields};
+use crate::domain::hours::{hh_mm, DaysAndTimes, WeeklyHours};
 use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput};
 use crate::store::participants::{self as store, UpdateError};
 use crate::store::scope::Scope;
@@ -83,7 +84,7 @@ pub async fn list(
                         td { a href=(format!("/desk/participants/{}", p.id)) { (p.details.name) } }
                         td { (p.details.street) }
                         td { @if p.details.offers.is_empty() { span.muted { (l.t("vraagt alleen", "only asks")) } } @else { (p.details.offers.iter().map(|o| ds.category(l, Some(o))).collect::<Vec<_>>().join(", ")) } }
-                        td { @if p.details.available.as_str().is_empty() { (l.t("altijd (binnen de belmomenten)", "any time (within ringing hours)")) } @else { code { (p.details.available.as_str()) } } }
+                        td { @if p.details.available.as_str().is_empty() { (l.t("altijd (binnen de belmomenten)", "any time (within ringing hours)")) } @else { (p.details.available.written_with(&l.weekdays())) } }
                         td {
                             @if p.is_paused_on(today) {
                                 span.status.amber { (l.t("Gepauzeerd", "Paused")) }
@@ -132,9 +133,7 @@ fn form(desk: &Desk, ds: &super::DeskState, action: &str, values: &Fields, error
                     label.check { input type="checkbox" name="offers" value=(c) checked[offers.contains(&c.as_str())]; (ds.category(l, Some(c))) }
                 }
             }
-            label for="available" { (field_label(l, "available"))
-                span.hint { (l.t("Wanneer we mogen bellen. Bijvoorbeeld: ma-vr 09:00-17:00; za 10:00-12:00. Leeg: altijd binnen de belmomenten.", "When we may ring. For example: mon-fri 09:00-17:00; sat 10:00-12:00. Empty: any time within ringing hours.")) } }
-            input #available type="text" name="available" value=(values.get("available"));
+            (availability_fields(l, values))
             label for="distance" { (field_label(l, "distance")) }
             select #distance name="distance" {
                 @for d in ["any", "near", "not-own-street"] { option value=(d) selected[distance == d] { (l.distance(d)) } }
@@ -152,6 +151,111 @@ fn form(desk: &Desk, ds: &super::DeskState, action: &str, values: &Fields, error
             button type="submit" { (l.t("Opslaan", "Save")) }
         }
     }
+}
+
+/// Rows of day boxes offered on the form.
+const AVAILABILITY_ROWS: usize = 4;
+
+/// The availability as the form shows it: "any time", or rows of day boxes with a start
+/// and an end, from what was typed (after an error) or what is stored.
+fn availability_rows(values: &Fields) -> (bool, Vec<(Vec<usize>, String, String)>) {
+    if !values.get("avail-mode").is_empty() {
+        let rows = (0..AVAILABILITY_ROWS)
+            .map(|n| {
+                let days = values.all(&format!("avail-{n}-days")).iter().filter_map(|d| d.parse().ok()).collect();
+                (
+                    days,
+                    values.get(&format!("avail-{n}-from")).to_string(),
+                    values.get(&format!("avail-{n}-to")).to_string(),
+                )
+            })
+            .collect();
+        return (values.get("avail-mode") == "always", rows);
+    }
+    let hours = WeeklyHours::parse(values.get("available")).unwrap_or_else(|_| WeeklyHours::never());
+    let rows = hours
+        .windows()
+        .into_iter()
+        .map(|w| ((0..7).filter(|d| w.days & (1 << d) != 0).collect(), hh_mm(w.start), hh_mm(w.end)))
+        .collect();
+    (hours.is_empty(), rows)
+}
+
+fn availability_fields(l: Lang, values: &Fields) -> Markup {
+    let (always, mut rows) = availability_rows(values);
+    rows.resize(AVAILABILITY_ROWS.max(rows.len()), (Vec::new(), String::new(), String::new()));
+    let names = l.weekdays();
+    html! {
+        fieldset.availability {
+            legend { (field_label(l, "available")) span.hint { (l.t("Wanneer we deze persoon mogen bellen, binnen de belmomenten van de buurt.", "When we may ring this person, within the neighbourhood's ringing hours.")) } }
+            label.check { input type="radio" name="avail-mode" value="always" checked[always]; (l.t("Altijd (binnen de belmomenten)", "Any time (within ringing hours)")) }
+            label.check { input type="radio" name="avail-mode" value="times" checked[!always]; (l.t("Alleen op deze dagen en tijden:", "Only on these days and times:")) }
+            @for (n, (days, from, to)) in rows.iter().enumerate() {
+                div.avail-row role="group" aria-label=(format!("{} {}", l.t("Tijden", "Times"), n + 1)) {
+                    @for (d, name) in names.iter().enumerate() {
+                        label.check.day { input type="checkbox" name=(format!("avail-{n}-days")) value=(d) checked[days.contains(&d)]; (name) }
+                    }
+                    label.time { (l.t("van", "from")) " " input type="time" name=(format!("avail-{n}-from")) value=(from); }
+                    label.time { (l.t("tot", "until")) " " input type="time" name=(format!("avail-{n}-to")) value=(to); }
+                }
+            }
+        }
+    }
+}
+
+/// The availability ticked on the form, as stored (`ma-vr 09:00-12:00`); a form without
+/// the day boxes may send `available` as text (the CSV's format).
+fn parse_availability(f: &Fields, l: Lang) -> Result<String, String> {
+    let nothing = l.t("Er is niets opgeslagen.", "Nothing was saved.");
+    match f.get("avail-mode") {
+        "" => return Ok(f.get("available").to_string()),
+        "always" => return Ok(String::new()),
+        _ => {}
+    }
+    let minutes = |t: &str| -> Option<u16> {
+        let (h, m) = t.trim().split_once(':')?;
+        let (h, m): (u16, u16) = (h.parse().ok()?, m.get(..2)?.parse().ok()?);
+        (h < 24 && m < 60).then_some(h * 60 + m)
+    };
+    let mut windows = Vec::new();
+    for n in 0..AVAILABILITY_ROWS {
+        let days: u8 = f
+            .all(&format!("avail-{n}-days"))
+            .iter()
+            .filter_map(|d| d.parse::<u8>().ok().filter(|d| *d < 7))
+            .fold(0, |bits, d| bits | (1 << d));
+        let (from, to) = (f.get(&format!("avail-{n}-from")), f.get(&format!("avail-{n}-to")));
+        if days == 0 && from.trim().is_empty() && to.trim().is_empty() {
+            continue;
+        }
+        let row = format!("{}, {} {}", field_label(l, "available"), l.t("regel", "row"), n + 1);
+        if days == 0 {
+            return Err(format!("{row}: {} {nothing}", l.t("kies minstens één dag.", "choose at least one day.")));
+        }
+        let (Some(start), Some(end)) = (minutes(from), minutes(to)) else {
+            return Err(format!(
+                "{row}: {} {nothing}",
+                l.t("vul een begin- en een eindtijd in.", "fill in a start and an end time.")
+            ));
+        };
+        if start >= end {
+            return Err(format!(
+                "{row}: {} {nothing}",
+                l.t("de eindtijd ligt voor de begintijd.", "the end is before the start.")
+            ));
+        }
+        windows.push(DaysAndTimes { days, start, end });
+    }
+    if windows.is_empty() {
+        return Err(format!(
+            "{}: {} {nothing}",
+            field_label(l, "available"),
+            l.t("kies dagen en tijden, of 'altijd'.", "choose days and times, or 'any time'.")
+        ));
+    }
+    WeeklyHours::from_windows(&windows)
+        .map(|h| h.as_str().to_string())
+        .map_err(|e| format!("{}: {e}. {nothing}", field_label(l, "available")))
 }
 
 fn values_of(p: &Participant) -> Fields {
@@ -218,11 +322,12 @@ fn kept_with(chosen: Vec<String>, had: &[String], scope: &Scope) -> Vec<String> 
 
 fn parse_details(f: &Fields, categories: &[String], l: Lang) -> Result<ParticipantDetails, String> {
     let offers = f.all("offers").join(";");
+    let available = parse_availability(f, l)?;
     let input = ParticipantInput {
         name: f.get("name"),
         phone: f.get("phone"),
         offers: &offers,
-        available: f.get("available"),
+        available: &available,
         street: f.get("street"),
         postcode: f.get("postcode"),
         distance: f.get("distance"),
@@ -840,7 +945,8 @@ pub async fn import(
         [only] => Some(only.as_str()),
         _ => None,
     };
-    let known = crate::registry::Known { categories: &plans.categories, neighbourhoods: &keys };
+    let names = state.switchboard.neighbourhoods.current().category_names();
+    let known = crate::registry::Known { categories: &plans.categories, neighbourhoods: &keys, names: &names };
     let parsed = crate::registry::parse(&text, &known)
         .and_then(|rows| crate::registry::assign(&rows, only, &keys).map(|a| (rows, a)));
     let (rows, assigned) = match parsed {

@@ -144,6 +144,14 @@ impl Lang {
         format!("{name} {:02}-{:02}-{} {:02}:{:02}", z.day(), z.month(), z.year(), z.hour(), z.minute())
     }
 
+    /// The days' short names, Monday first.
+    pub fn weekdays(self) -> [&'static str; 7] {
+        match self {
+            Lang::Nl => Self::WEEKDAYS_NL,
+            Lang::En => Self::WEEKDAYS_EN,
+        }
+    }
+
     /// `do 03-12`: a day, as the queue shows it.
     pub fn day(self, date: jiff::civil::Date) -> String {
         let day = date.weekday().to_monday_zero_offset() as usize;
