@@ -491,6 +491,22 @@ pub fn search(
     scope: &super::scope::Scope,
 ) -> anyhow::Result<Vec<Participant>> {
     let q = query.trim();
+    // A postcode (`1234 AB`) finds that postcode only, not numbers that hold its digits.
+    let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let is_postcode = compact.len() == 6
+        && compact[..4].chars().all(|c| c.is_ascii_digit())
+        && compact[4..].chars().all(|c| c.is_ascii_alphabetic());
+    if is_postcode {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM participants p WHERE {} AND upper(replace(p.postcode, ' ', '')) = ?1
+             ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?2",
+            member_in(3)
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows =
+            stmt.query_map(params![compact, limit, scope.keys_json()], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        return Ok(rows);
+    }
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     let digits = digits.trim_start_matches('0');
     let sql = format!(
@@ -503,6 +519,19 @@ pub fn search(
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows =
         stmt.query_map(params![q, digits, limit, scope.keys_json()], from_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// When each participant was last rung for someone, and when they joined, by id.
+pub fn asked_and_joined(
+    conn: &Connection,
+) -> anyhow::Result<std::collections::HashMap<i64, (Option<Timestamp>, Timestamp)>> {
+    let ts = |s: i64| Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH);
+    let mut stmt = conn.prepare_cached("SELECT id, last_asked_at, created_at FROM participants")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?)))?
+        .map(|r| r.map(|(id, asked, joined)| (id, (asked.map(ts), ts(joined)))))
+        .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 

@@ -875,3 +875,56 @@ async fn the_next_morning_the_now_page_says_what_happened_since_the_last_visit()
     let now = Browser::login(&app, "Els").await.get("/desk/now").await;
     assert!(now.body.contains("<strong>1</strong> gesprek. "), "{}", now.body);
 }
+
+/// The register as the desk reads it: a phone column, filters by kind of help and by who
+/// can be rung now, the longest-not-asked first, a postcode finds that postcode only, and
+/// a person's page lists their calls and when they joined.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_is_filtered_sorted_and_shows_each_persons_calls() {
+    let (app, mut b) = desk_app().await;
+    app.call(
+        JAN,
+        Script::keys(&["1"])
+            .helper(ANJA, HelperAction::Decline)
+            .helper(BERT, HelperAction::Decline)
+            .helper(CARLA, HelperAction::Decline),
+    )
+    .await;
+    let names = |body: &str| -> Vec<String> {
+        body.split("<a href=\"/desk/participants/")
+            .skip(1)
+            .filter_map(|s| s.split_once("\">"))
+            .filter(|(id, _)| id.chars().all(|c| c.is_ascii_digit()))
+            .map(|(_, rest)| rest.split('<').next().unwrap().to_string())
+            .collect()
+    };
+    let all = b.get("/desk/participants").await;
+    assert!(all.body.contains("<a href=\"tel:+31610000001\">06 10000001</a>"), "a phone column: {}", all.body);
+    for (query, expected) in [
+        ("offers=transport", vec!["Bert Jansen", "Dirk Visser"]),
+        // Tuesday 10:15: Els only on Saturdays, Jan offers nothing.
+        ("status=ringable", vec!["Anja Bakker", "Bert Jansen", "Carla Smit", "Dirk Visser"]),
+        ("status=paused", vec![]),
+        // Jan's number holds 1234 too; a postcode finds the postcode only.
+        ("q=1234+CD", vec!["Anja Bakker"]),
+        ("q=1234cd", vec!["Anja Bakker"]),
+        ("q=567", vec![]),
+        ("q=1234567", vec!["Jan de Vries"]),
+        // Never asked first (by name), then the longest ago.
+        (
+            "sort=last-asked",
+            vec!["Dirk Visser", "Els de Boer", "Jan de Vries", "Anja Bakker", "Bert Jansen", "Carla Smit"],
+        ),
+    ] {
+        let page = b.get(&format!("/desk/participants?{query}")).await;
+        assert_eq!(page.status, 200);
+        assert_eq!(names(&page.body), expected, "{query}");
+    }
+    let jan = app.count("SELECT id FROM participants WHERE name = 'Jan de Vries'").await;
+    let page = b.get(&format!("/desk/participants/{jan}")).await;
+    assert!(page.body.contains("Ingeschreven op di 24-11-2026") && page.body.contains("vroeg hulp"), "{}", page.body);
+    let anja = app.count("SELECT id FROM participants WHERE name = 'Anja Bakker'").await;
+    assert!(b.get(&format!("/desk/participants/{anja}")).await.body.contains("werd gebeld om te helpen"));
+    let dirk = app.count("SELECT id FROM participants WHERE name = 'Dirk Visser'").await;
+    assert!(b.get(&format!("/desk/participants/{dirk}")).await.body.contains("Nog geen gesprekken."));
+}

@@ -41,6 +41,15 @@ pub struct ListQuery {
     q: String,
     #[serde(default)]
     msg: String,
+    /// A kind of help they offer.
+    #[serde(default)]
+    offers: String,
+    /// `paused`, `active`, or `ringable` (may be rung now, by their own hours).
+    #[serde(default)]
+    status: String,
+    /// `name` (the default) or `last-asked` (longest ago first).
+    #[serde(default)]
+    sort: String,
 }
 
 pub async fn list(
@@ -51,8 +60,30 @@ pub async fn list(
     let l = desk.lang;
     let text = query.q.clone();
     let scope = desk.scope.clone();
-    let people = read(&state, move |c| store::search(c, &text, 500, &scope)).await?;
-    let today = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).date();
+    let (people, asked) =
+        read(&state, move |c| Ok((store::search(c, &text, 500, &scope)?, store::asked_and_joined(c)?))).await?;
+    let local_now = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone());
+    let today = local_now.date();
+    let ringable = |p: &Participant| {
+        !p.is_paused_on(today)
+            && !p.details.offers.is_empty()
+            && (p.details.available.is_empty() || p.details.available.contains(local_now.datetime()))
+    };
+    let mut people: Vec<Participant> = people
+        .into_iter()
+        .filter(|p| query.offers.is_empty() || p.details.offers.contains(&query.offers))
+        .filter(|p| match query.status.as_str() {
+            "paused" => p.is_paused_on(today),
+            "active" => !p.is_paused_on(today),
+            "ringable" => ringable(p),
+            _ => true,
+        })
+        .collect();
+    let last_asked = |id: i64| asked.get(&id).and_then(|(a, _)| *a);
+    if query.sort == "last-asked" {
+        // Never asked first, then longest ago.
+        people.sort_by_key(|p| last_asked(p.id));
+    }
     let message = match query.msg.as_str() {
         "erased" => Some(l.t(
             "De gegevens van deze persoon zijn gewist. De anonieme totalen blijven.",
@@ -67,6 +98,25 @@ pub async fn list(
         form.filters method="get" action="/desk/participants" role="search" {
             div { label for="q" { (l.t("Zoek op naam, straat, postcode of nummer", "Search by name, street, postcode or number")) } br;
                 input #q type="search" name="q" value=(query.q); }
+            div { label for="f-offers" { (l.t("Helpt met", "Helps with")) } br;
+                select #f-offers name="offers" {
+                    option value="" { (l.t("Alles", "Anything")) }
+                    @for c in &ds.plans().categories { option value=(c) selected[query.offers == *c] { (ds.category(l, Some(c))) } }
+                }
+            }
+            div { label for="f-status" { (l.t("Stand", "Status")) } br;
+                select #f-status name="status" {
+                    @for (v, nl, en) in [("", "Iedereen", "Everyone"), ("active", "Actief", "Active"), ("paused", "Gepauzeerd", "Paused"), ("ringable", "Nu te bellen", "Can be rung now")] {
+                        option value=(v) selected[query.status == v] { (l.t(nl, en)) }
+                    }
+                }
+            }
+            div { label for="f-sort" { (l.t("Volgorde", "Order")) } br;
+                select #f-sort name="sort" {
+                    option value="name" selected[query.sort != "last-asked"] { (l.t("Op naam", "By name")) }
+                    option value="last-asked" selected[query.sort == "last-asked"] { (l.t("Langst niet gevraagd eerst", "Longest not asked first")) }
+                }
+            }
             div { button type="submit" { (l.t("Zoeken", "Search")) } }
             div { a.button.secondary href="/desk/participants/new" { (l.t("Iemand toevoegen", "Add someone")) } }
         }
@@ -74,6 +124,7 @@ pub async fn list(
             (layout::scroll(l, html! { table {
                 thead { tr {
                     th scope="col" { (l.t("Naam", "Name")) }
+                    th scope="col" { (l.t("Telefoon", "Phone")) }
                     th scope="col" { (l.t("Straat", "Street")) }
                     th scope="col" { (l.t("Helpt met", "Helps with")) }
                     th scope="col" { (l.t("Beschikbaar", "Available")) }
@@ -82,6 +133,7 @@ pub async fn list(
                 tbody { @for p in &people {
                     tr {
                         td { a href=(format!("/desk/participants/{}", p.id)) { (p.details.name) } }
+                        td.when { a href=(format!("tel:{}", p.details.phone.as_str())) { (p.details.phone.readable()) } }
                         td { (p.details.street) }
                         td { @if p.details.offers.is_empty() { span.muted { (l.t("vraagt alleen", "only asks")) } } @else { (p.details.offers.iter().map(|o| ds.category(l, Some(o))).collect::<Vec<_>>().join(", ")) } }
                         td { @if p.details.available.as_str().is_empty() { (l.t("altijd (binnen de belmomenten)", "any time (within ringing hours)")) } @else { (p.details.available.written_with(&l.weekdays())) } }
@@ -90,6 +142,7 @@ pub async fn list(
                                 span.status.amber { (l.t("Gepauzeerd", "Paused")) }
                                 @if let Some(until) = p.paused_until { " " (l.t("tot en met", "until")) " " (until.strftime("%d-%m-%Y").to_string()) }
                             } @else { (l.t("Actief", "Active")) }
+                            @if let Some(at) = last_asked(p.id) { br; span.muted { (l.t("laatst gevraagd", "last asked")) " " (l.when_short(at, &ds.time_zone)) } }
                         }
                     }
                 } }
@@ -151,6 +204,27 @@ fn form(desk: &Desk, ds: &super::DeskState, action: &str, values: &Fields, error
             button type="submit" { (l.t("Opslaan", "Save")) }
         }
     }
+}
+
+/// What the person's page shows of their past: notes, follow-up steps, their latest calls
+/// (as caller and as helper), and when they joined.
+struct History {
+    notes: Vec<q::Note>,
+    steps: Vec<q::StepRow>,
+    calls: Vec<crate::store::calls::CallRow>,
+    joined: Option<jiff::Timestamp>,
+}
+
+const CALLS_ON_THE_PAGE: u32 = 10;
+
+fn history(c: &rusqlite::Connection, p: &Participant, scope: &Scope) -> anyhow::Result<History> {
+    let filter = q::CallFilter { participant: Some(p.id), scope: scope.clone(), ..Default::default() };
+    Ok(History {
+        notes: q::notes_for(c, Some(p.id), Some(p.details.phone.as_str()))?,
+        steps: q::steps_of_participant(c, p.id)?,
+        calls: q::calls(c, &filter, CALLS_ON_THE_PAGE)?,
+        joined: store::asked_and_joined(c)?.get(&p.id).map(|(_, joined)| *joined),
+    })
 }
 
 /// Rows of day boxes offered on the form.
@@ -429,7 +503,7 @@ pub async fn show(
     let scope = desk.scope.clone();
     let found = read(&state, move |c| {
         let Some(p) = store::find(c, id)? else { return Ok(None) };
-        let notes = (q::notes_for(c, Some(id), Some(p.details.phone.as_str()))?, q::steps_of_participant(c, id)?);
+        let notes = history(c, &p, &scope)?;
         let apart = q::do_not_pair(c, id)?;
         let everyone = store::list_in(c, &scope)?;
         Ok(Some((p, notes, apart, everyone)))
@@ -461,7 +535,7 @@ fn show_page(
     desk: &Desk,
     state: &AppState,
     p: &Participant,
-    (notes, steps): &(Vec<q::Note>, Vec<q::StepRow>),
+    History { notes, steps, calls, joined }: &History,
     apart: &[(i64, String)],
     everyone: &[Participant],
     values: &Fields,
@@ -522,6 +596,18 @@ fn show_page(
                 @for o in everyone.iter().filter(|o| o.id != id && !apart.iter().any(|(a, _)| *a == o.id)) { option value=(o.id) { (o.details.name) } }
             }
             button.secondary type="submit" { (l.t("Toevoegen", "Add")) }
+        }
+        h2 { (l.t("Gesprekken", "Calls")) }
+        @if let Some(at) = joined { p { (l.t("Ingeschreven op", "Joined on")) " " (l.when(*at, tz)) } }
+        @if calls.is_empty() { p { (l.t("Nog geen gesprekken.", "No calls yet.")) } } @else {
+            ul.notes { @for c in calls {
+                li {
+                    a href=(format!("/desk/calls/{}", c.call_sid)) { (l.when(c.started_at, tz)) }
+                    " · " @if c.caller_id == Some(p.id) { (l.t("vroeg hulp", "asked for help")) } @else { (l.t("werd gebeld om te helpen", "was rung to help")) }
+                    " · " (state.desk.category(l, c.category.as_deref()))
+                    " · " (l.outcome(c.outcome.as_deref()))
+                }
+            } }
         }
         h2 { (l.t("Notities", "Notes")) }
         @if notes.is_empty() { p { (DASH) } } @else { (note_list(l, tz, notes)) }
@@ -591,12 +677,7 @@ pub async fn update(
             let scope = desk.scope.clone();
             let found = read(&state, move |c| {
                 let Some(p) = store::find(c, id)? else { return Ok(None) };
-                Ok(Some((
-                    (q::notes_for(c, Some(id), Some(p.details.phone.as_str()))?, q::steps_of_participant(c, id)?),
-                    q::do_not_pair(c, id)?,
-                    store::list_in(c, &scope)?,
-                    p,
-                )))
+                Ok(Some((history(c, &p, &scope)?, q::do_not_pair(c, id)?, store::list_in(c, &scope)?, p)))
             })
             .await?;
             let Some((notes, apart, everyone, p)) = found else { return Ok(not_found(&desk)) };
