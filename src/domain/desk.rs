@@ -161,8 +161,124 @@ pub fn due(
     }
 }
 
+/// A period the figures cover: days `from` up to (not including) `until`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Period {
+    pub from: jiff::civil::Date,
+    pub until: jiff::civil::Date,
+}
+
+/// What is wrong with the period asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodError {
+    /// Not a year from 2000 to this one.
+    Year,
+    /// Not a quarter like `2026-4`.
+    Quarter,
+    /// A date that is not a date (YYYY-MM-DD), or only one of the two.
+    Date,
+    /// The end before the start, or longer than five years.
+    Span,
+}
+
+impl Period {
+    /// The period's calendar months, each cut to the period: (first day, day after).
+    pub fn months(&self) -> Vec<(jiff::civil::Date, jiff::civil::Date)> {
+        let mut out = Vec::new();
+        let mut start = self.from.first_of_month();
+        while start < self.until {
+            let Ok(next) = start.checked_add(jiff::Span::new().months(1)) else { break };
+            out.push((start.max(self.from), next.min(self.until)));
+            start = next;
+        }
+        out
+    }
+
+    /// The last day in the period.
+    pub fn last_day(&self) -> jiff::civil::Date {
+        self.until.yesterday().unwrap_or(self.until)
+    }
+}
+
+/// The period asked for: days `from`–`until` (both included), else a quarter
+/// (`2026-4`, `2026-Q4`), else a year, else this year. A period ends today at the latest.
+pub fn period(
+    year: &str,
+    quarter: &str,
+    from: &str,
+    until: &str,
+    today: jiff::civil::Date,
+) -> Result<Period, PeriodError> {
+    use jiff::civil::Date;
+    let tomorrow = today.tomorrow().unwrap_or(today);
+    let (from, until) = (from.trim(), until.trim());
+    let (start, end) = if !from.is_empty() || !until.is_empty() {
+        let (Ok(a), Ok(b)) = (from.parse::<Date>(), until.parse::<Date>()) else { return Err(PeriodError::Date) };
+        (a, b.tomorrow().map_err(|_| PeriodError::Date)?)
+    } else if !quarter.trim().is_empty() {
+        let q = quarter.trim().to_ascii_uppercase().replace("-Q", "-");
+        let (y, n) = q.split_once('-').ok_or(PeriodError::Quarter)?;
+        let (y, n): (i16, i8) =
+            (y.parse().map_err(|_| PeriodError::Quarter)?, n.parse().map_err(|_| PeriodError::Quarter)?);
+        if !(1..=4).contains(&n) || !(2000..=today.year()).contains(&y) {
+            return Err(PeriodError::Quarter);
+        }
+        let a = Date::new(y, (n - 1) * 3 + 1, 1).map_err(|_| PeriodError::Quarter)?;
+        (a, a.checked_add(jiff::Span::new().months(3)).map_err(|_| PeriodError::Quarter)?)
+    } else {
+        let y: i16 =
+            if year.trim().is_empty() { today.year() } else { year.trim().parse().map_err(|_| PeriodError::Year)? };
+        if !(2000..=today.year()).contains(&y) {
+            return Err(PeriodError::Year);
+        }
+        let a = Date::new(y, 1, 1).map_err(|_| PeriodError::Year)?;
+        (a, Date::new(y + 1, 1, 1).map_err(|_| PeriodError::Year)?)
+    };
+    let end = end.min(tomorrow);
+    if start >= end || start.year() < 2000 || (end - start).get_days() > 5 * 366 {
+        return Err(PeriodError::Span);
+    }
+    Ok(Period { from: start, until: end })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_figures_cover_a_year_a_quarter_or_any_days() {
+        use super::{period, Period, PeriodError};
+        use jiff::civil::date;
+        let today = date(2026, 12, 2);
+        let p = |y, q, f, u| period(y, q, f, u, today);
+        assert_eq!(
+            p("", "", "", ""),
+            Ok(Period { from: date(2026, 1, 1), until: date(2026, 12, 3) }),
+            "this year, to today"
+        );
+        assert_eq!(p("2025", "", "", ""), Ok(Period { from: date(2025, 1, 1), until: date(2026, 1, 1) }));
+        assert_eq!(p("", "2026-Q3", "", ""), Ok(Period { from: date(2026, 7, 1), until: date(2026, 10, 1) }));
+        assert_eq!(p("", "2026-3", "", ""), p("", "2026-q3", "", ""));
+        assert_eq!(
+            p("", "", "2026-02-10", "2026-03-05"),
+            Ok(Period { from: date(2026, 2, 10), until: date(2026, 3, 6) })
+        );
+        assert_eq!(p("1999", "", "", ""), Err(PeriodError::Year));
+        assert_eq!(p("2027", "", "", ""), Err(PeriodError::Year));
+        assert_eq!(p("twee", "", "", ""), Err(PeriodError::Year));
+        assert_eq!(p("", "2026-5", "", ""), Err(PeriodError::Quarter));
+        assert_eq!(p("", "", "2026-02-10", ""), Err(PeriodError::Date));
+        assert_eq!(p("", "", "2026-03-05", "2026-02-10"), Err(PeriodError::Span));
+        assert_eq!(p("", "", "2010-01-01", "2026-01-01"), Err(PeriodError::Span));
+        let months = p("", "", "2026-02-10", "2026-04-05").unwrap().months();
+        assert_eq!(
+            months,
+            [
+                (date(2026, 2, 10), date(2026, 3, 1)),
+                (date(2026, 3, 1), date(2026, 4, 1)),
+                (date(2026, 4, 1), date(2026, 4, 6))
+            ]
+        );
+    }
+
     #[test]
     fn a_follow_up_is_due_on_the_day_to_try_again_else_the_day_promised() {
         use super::{due, Due};

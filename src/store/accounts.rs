@@ -196,7 +196,21 @@ pub struct AuditEntry {
     pub user_name: String,
     pub action: String,
     pub participant_id: Option<i64>,
+    /// The participant's name, while they are registered.
+    pub participant_name: Option<String>,
     pub detail: String,
+}
+
+/// Which audit entries to show.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub participant: Option<i64>,
+    pub user_name: Option<String>,
+    /// Entries in `[from, until)`.
+    pub from: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    /// Only entries with an id below this (paging).
+    pub before: Option<i64>,
 }
 
 pub fn audit(
@@ -214,28 +228,37 @@ pub fn audit(
     Ok(())
 }
 
-/// The newest entries with an id below `before` (all when `None`), newest first.
-pub fn audit_log(
-    conn: &Connection,
-    participant_id: Option<i64>,
-    before: Option<i64>,
-    limit: u32,
-) -> anyhow::Result<Vec<AuditEntry>> {
+/// The newest entries the filter allows, newest first.
+pub fn audit_log(conn: &Connection, filter: &AuditFilter, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, at, user_name, action, participant_id, detail FROM audit_log
-         WHERE (?1 IS NULL OR participant_id = ?1) AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
+        "SELECT a.id, a.at, a.user_name, a.action, a.participant_id, p.name, a.detail FROM audit_log a
+         LEFT JOIN participants p ON p.id = a.participant_id
+         WHERE (?1 IS NULL OR a.participant_id = ?1) AND (?2 IS NULL OR a.id < ?2) AND (?3 IS NULL OR a.user_name = ?3)
+           AND (?4 IS NULL OR a.at >= ?4) AND (?5 IS NULL OR a.at < ?5)
+         ORDER BY a.id DESC LIMIT ?6",
     )?;
     let rows = stmt
-        .query_map(params![participant_id, before, limit], |r| {
-            Ok(AuditEntry {
-                id: r.get(0)?,
-                at: Timestamp::from_second(r.get(1)?).unwrap_or(Timestamp::UNIX_EPOCH),
-                user_name: r.get(2)?,
-                action: r.get(3)?,
-                participant_id: r.get(4)?,
-                detail: r.get(5)?,
-            })
-        })?
+        .query_map(
+            params![
+                filter.participant,
+                filter.before,
+                filter.user_name,
+                filter.from.map(|t| t.as_second()),
+                filter.until.map(|t| t.as_second()),
+                limit
+            ],
+            |r| {
+                Ok(AuditEntry {
+                    id: r.get(0)?,
+                    at: Timestamp::from_second(r.get(1)?).unwrap_or(Timestamp::UNIX_EPOCH),
+                    user_name: r.get(2)?,
+                    action: r.get(3)?,
+                    participant_id: r.get(4)?,
+                    participant_name: r.get(5)?,
+                    detail: r.get(6)?,
+                })
+            },
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }

@@ -576,6 +576,28 @@ pub struct Figures {
     pub p90_wait_seconds: Option<i64>,
     pub helpers_active: i64,
     pub asked_and_helped: i64,
+    /// Different registered residents who were put through to a neighbour.
+    pub residents_helped: i64,
+}
+
+/// How the follow-ups of the calls started in `[from, until)` were closed: (result, how
+/// many), and how many are still open (result `None`).
+pub fn follow_up_results(
+    conn: &Connection,
+    from: Timestamp,
+    until: Timestamp,
+    scope: &Scope,
+) -> anyhow::Result<Vec<(Option<String>, i64)>> {
+    let sql = format!(
+        "SELECT f.result, count(*) FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid
+         WHERE c.started_at >= ?1 AND c.started_at < ?2 AND {} GROUP BY f.result ORDER BY f.result",
+        call_in(3)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map(params![from.as_second(), until.as_second(), scope.numbers_json()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
 /// The figures of the calls started in `[from, until)` on `number` (every number, for
@@ -591,18 +613,20 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
         waits: Vec<i64>,
         helpers: HashSet<i64>,
         callers: HashSet<i64>,
+        helped: HashSet<i64>,
     }
     let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
     let mut all = Tally::default();
     // Calls that came in (`CB` is `callbacks::SEARCH_PREFIX`); a call whose caller was
     // called back later and helped counts as matched (its wait is not a wait on the line,
     // so it is left out of the waits). The call-back searches themselves are not calls;
-    // requests the desk took itself (no call) count once each.
+    // requests the desk took itself (no call) count once each. Someone erased on request
+    // is counted by the stand-in their calls keep (a negative number, never an id).
     let connected = RequestStatus::Connected.as_str();
     let in_progress = super::callbacks::sql_list(&RequestStatus::IN_PROGRESS);
     let sql = format!(
-        "SELECT coalesce(c.category, ''), CASE WHEN called_back.helper_id IS NOT NULL THEN 'matched' ELSE c.outcome END, c.caller_id,
-                coalesce(m.helper_id, called_back.helper_id), m.wait_seconds
+        "SELECT coalesce(c.category, ''), CASE WHEN called_back.helper_id IS NOT NULL THEN 'matched' ELSE c.outcome END,
+                coalesce(c.caller_id, -c.erased_caller), coalesce(m.helper_id, -m.erased_helper, called_back.helper_id), m.wait_seconds
          FROM calls c LEFT JOIN matches m ON m.call_sid = c.call_sid
          LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM open_requests WHERE call_sid IS NOT NULL AND status = '{connected}' GROUP BY call_sid) called_back
            ON called_back.call_sid = c.call_sid
@@ -632,6 +656,9 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
             }
             t.helpers.extend(helper);
             t.callers.extend(caller);
+            if outcome.as_deref() == Some("matched") {
+                t.helped.extend(caller);
+            }
         }
     }
     let finish = |category: Option<String>, t: &mut Tally, helpers: &HashSet<i64>| Figures {
@@ -644,6 +671,7 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
         helpers_active: t.helpers.len() as i64,
         // People who asked (in this category) and also helped someone this month.
         asked_and_helped: t.callers.intersection(helpers).count() as i64,
+        residents_helped: t.helped.len() as i64,
     };
     let helpers = all.helpers.clone();
     let mut out = vec![finish(None, &mut all, &helpers)];

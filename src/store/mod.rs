@@ -61,6 +61,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/008_unconfirmed.sql")).foreign_key_check(),
         M::up(include_str!("migrations/009_neighbourhoods.sql")),
         M::up(include_str!("migrations/010_follow_up_queue.sql")),
+        M::up(include_str!("migrations/011_erased_stand_ins.sql")),
     ])
 }
 

@@ -586,6 +586,18 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
         params![id, phone],
     )?;
     conn.execute("UPDATE matches SET caller_phone = NULL WHERE caller_phone = ?1", [&phone])?;
+    // A stand-in for them in the anonymous totals (see migration 011): a number, new for
+    // each person erased, that says nothing about who they were.
+    let stand_in: i64 = conn.query_row(
+        "SELECT 1 + max(coalesce((SELECT max(erased_caller) FROM calls), 0), coalesce((SELECT max(erased_helper) FROM matches), 0))",
+        [],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "UPDATE calls SET erased_caller = ?3 WHERE (caller_id = ?1 OR from_number = ?2) AND erased_caller IS NULL",
+        params![id, phone, stand_in],
+    )?;
+    conn.execute("UPDATE matches SET erased_helper = ?2 WHERE helper_id = ?1", params![id, stand_in])?;
     conn.execute(
         "UPDATE calls SET from_number = NULL, anonymised_at = coalesce(anonymised_at, ?3) WHERE caller_id = ?1 OR from_number = ?2",
         params![id, phone, now.as_second()],

@@ -10,6 +10,7 @@
 // CHROMIUM (default /usr/bin/chromium).
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { base, check, launch, login, open, screens } from './common.mjs';
 
 const browser = await launch();
@@ -99,8 +100,23 @@ try {
       await shot('figures');
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Download als CSV')]);
       const csv = readFileSync(await download.path(), 'utf8');
-      check(csv.startsWith('month,category,calls,matched,unmatched,median_wait_s,p90_wait_s,helpers_active,asked_and_helped'), 'the figures CSV downloads');
+      check(csv.startsWith('maand,hulp bij,gesprekken,buur gevonden,niet gevonden'), 'the figures CSV downloads, with Dutch headers');
       check(!csv.includes('+31') && !csv.includes('Jan'), 'the figures CSV holds no names or numbers');
+      // A quarter for the funder, and its Excel file (read back by the Rust test).
+      await page.selectOption('#quarter', '2026-4');
+      await page.click('form.filters button[type=submit]');
+      await page.waitForURL(/quarter=2026-4/);
+      check((await page.locator('h1').innerText()).includes('1 oktober 2026 t/m'), 'the figures of the fourth quarter');
+      await shot('figures-quarter');
+      const [excel] = await Promise.all([page.waitForEvent('download'), page.click('text=Download als Excel')]);
+      check(excel.suggestedFilename().endsWith('.xlsx'), `an Excel file (${excel.suggestedFilename()})`);
+      await excel.saveAs(join(process.env.SCREENSHOTS, '..', 'figures-quarter.xlsx'));
+      await page.click('text=Verslag om af te drukken');
+      await page.waitForURL(/figures\/print/);
+      await shot('figures-report');
+      const report = (await page.pdf({ format: 'A4' })).toString('latin1');
+      const reportPages = (report.match(/\/Type\s*\/Page[^s]/g) || []).length;
+      check(reportPages === 1, `the report prints on one page (${reportPages})`);
 
       await page.click('nav >> text=Gebruikers');
       await shot('users');

@@ -540,15 +540,35 @@ async fn participants_are_added_edited_paused_and_refused_with_the_field_named()
     assert!(actions >= 5, "added, viewed, changed, paused, resumed, note: {actions}");
     let audit = b.get(&format!("/desk/audit?participant={id}")).await;
     for a in [
-        "added participant",
-        "viewed participant",
-        "changed participant",
-        "paused participant",
-        "resumed participant",
-        "added note",
+        "deelnemer toegevoegd",
+        "deelnemer bekeken",
+        "deelnemer gewijzigd",
+        "deelnemer gepauzeerd",
+        "deelnemer weer actief",
+        "notitie toegevoegd",
     ] {
-        assert!(audit.body.contains(a), "{a}");
+        assert!(audit.body.contains(a), "{a}: {}", audit.body);
     }
+    // By name, not by number; views summed up per person per day.
+    assert!(audit.body.contains(">Fatima Yilmaz</a>") && !audit.body.contains(">#"), "{}", audit.body);
+    let views = app
+        .count(Box::leak(
+            format!("SELECT count(*) FROM audit_log WHERE participant_id = {id} AND action = 'viewed participant'")
+                .into_boxed_str(),
+        ))
+        .await;
+    assert!(views > 1, "viewed more than once: {views}");
+    assert_eq!(audit.body.matches("deelnemer bekeken").count(), 1, "one line for Els's views today");
+    assert!(
+        audit.body.contains(&format!("deelnemer bekeken <span class=\"muted\">({views}×)</span>")),
+        "{}",
+        audit.body
+    );
+    // Filters: an account, a day.
+    assert!(!b.get("/desk/audit?user=Piet").await.body.contains("deelnemer bekeken"), "Piet viewed nobody");
+    assert!(b.get("/desk/audit?day=2026-11-24").await.body.contains("deelnemer toegevoegd"));
+    assert!(!b.get("/desk/audit?day=2026-11-23").await.body.contains("deelnemer toegevoegd"));
+    assert_eq!(b.get("/desk/audit?day=gisteren").await.status, 400);
     let search = b.get("/desk/participants?q=molen").await;
     assert!(
         search.body.contains("Fatima Yilmaz")
@@ -674,6 +694,12 @@ async fn erasing_a_person_removes_their_data_and_keeps_the_totals() {
     assert_eq!(b.get("/desk/figures.csv?year=2026").await.body, figures_before, "the totals do not change");
     let calls = b.get("/desk/calls").await;
     assert!(!calls.body.contains("Jan de Vries") && !calls.body.contains("020 123"));
+    // Bert, who helped Jan, is erased too: still one neighbour who helped, one resident helped.
+    assert!(figures_before.contains("2026-11,Totaal,2,1,1,67,67,1,0,1"), "{figures_before}");
+    let bert = app.count("SELECT id FROM participants WHERE name = 'Bert Jansen'").await;
+    let done = b.post(&format!("/desk/participants/{bert}/erase"), &[("csrf", &csrf), ("sure", "yes")]).await;
+    assert_eq!(done.status, 303);
+    assert_eq!(b.get("/desk/figures.csv?year=2026").await.body, figures_before, "the totals still do not change");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -705,14 +731,26 @@ async fn figures_are_anonymous_totals_per_month_and_category() {
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(
         lines[0],
-        "month,category,calls,matched,unmatched,median_wait_s,p90_wait_s,helpers_active,asked_and_helped"
+        "maand,hulp bij,gesprekken,buur gevonden,niet gevonden,wachttijd mediaan (s),wachttijd 90% (s),actieve helpers,vroeg en hielp,bewoners geholpen"
     );
     let nov: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("2026-11,")).collect();
-    // Bert helped twice and Anja once; Anja also asked (for transport).
-    assert!(nov[0].starts_with("2026-11,all,4,3,1,"), "{nov:?}");
-    assert!(nov[0].ends_with(",2,1"), "two helpers active, one who also asked: {nov:?}");
-    assert!(nov.iter().any(|l| l.starts_with("2026-11,shopping,3,2,1,") && l.ends_with(",2,0")), "{nov:?}");
-    assert!(nov.iter().any(|l| l.starts_with("2026-11,transport,1,1,0,") && l.ends_with(",1,1")), "{nov:?}");
+    // Bert helped twice and Anja once; Anja also asked (for transport). Jan, Anja and
+    // Dirk were each put through once: three residents helped.
+    assert!(nov[0].starts_with("2026-11,Totaal,4,3,1,"), "{nov:?}");
+    assert!(nov[0].ends_with(",2,1,3"), "two helpers active, one who also asked, three helped: {nov:?}");
+    assert!(nov.iter().any(|l| l.starts_with("2026-11,Boodschappen,3,2,1,") && l.ends_with(",2,0,2")), "{nov:?}");
+    assert!(nov.iter().any(|l| l.starts_with("2026-11,Vervoer,1,1,0,") && l.ends_with(",1,1,1")), "{nov:?}");
+    assert!(!csv.body.contains("2026-10,") && !csv.body.contains("2026-01,"), "no months of zeros: {}", csv.body);
+    let english = {
+        let csrf = b.csrf().await;
+        b.post("/desk/language", &[("csrf", &csrf), ("language", "en"), ("back", "/desk/now")]).await;
+        let csv = b.get("/desk/figures.csv").await.body;
+        let csrf = b.csrf().await;
+        b.post("/desk/language", &[("csrf", &csrf), ("language", "nl"), ("back", "/desk/now")]).await;
+        csv
+    };
+    assert!(english.starts_with("month,help with,calls,matched,"), "in the account's language: {english}");
+    assert!(english.contains("2026-11,Total,4,3,1,") && english.contains("2026-11,Shopping,3,2,1,"), "{english}");
     // Jan by his full name and surname: "Jan" alone is in month names (januari, Jan).
     for secret in ["Jan de Vries", "Vries", "Bert", "+31", "0201234567"] {
         assert!(!csv.body.contains(secret) && !page.body.contains(secret), "{secret}");
@@ -769,7 +807,7 @@ async fn coordinators_manage_users_and_the_last_coordinator_stays() {
     let karin_id = app.count("SELECT id FROM desk_users WHERE name = 'Karin'").await;
     assert_eq!(b.post(&format!("/desk/users/{karin_id}"), &[("csrf", &csrf), ("action", "disable")]).await.status, 303);
     assert_eq!(karin.get("/desk/now").await.status, 303, "a disabled account is logged out at once");
-    assert!(b.get("/desk/audit").await.body.contains("disabled user"));
+    assert!(b.get("/desk/audit").await.body.contains("gebruiker uitgeschakeld"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -927,4 +965,88 @@ async fn the_register_is_filtered_sorted_and_shows_each_persons_calls() {
     assert!(b.get(&format!("/desk/participants/{anja}")).await.body.contains("werd gebeld om te helpen"));
     let dirk = app.count("SELECT id FROM participants WHERE name = 'Dirk Visser'").await;
     assert!(b.get(&format!("/desk/participants/{dirk}")).await.body.contains("Nog geen gesprekken."));
+}
+
+/// The cells of an Excel download's first sheet, as text, row by row.
+pub fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{open_workbook_from_rs, Reader, Xlsx};
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an Excel file");
+    let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+/// Figures for a funder: a quarter or any days, the desk's follow-up results and the
+/// residents helped, as CSV, as an Excel file read back here, and as a report to print.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn figures_cover_any_period_and_download_as_excel() {
+    let (app, mut b) = desk_app().await;
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    app.call(
+        DIRK,
+        Script::keys(&["1"])
+            .helper(ANJA, HelperAction::Decline)
+            .helper(BERT, HelperAction::Decline)
+            .helper(CARLA, HelperAction::Decline),
+    )
+    .await;
+    let id = app.count("SELECT id FROM follow_ups").await;
+    let csrf = b.csrf().await;
+    b.post(&format!("/desk/follow-up/{id}/close"), &[("csrf", &csrf), ("result", "referred-to-wmo")]).await;
+
+    let page = b.get("/desk/figures?quarter=2026-4").await;
+    assert_eq!(page.status, 200);
+    for shown in [
+        "1 oktober 2026 t/m 24 november 2026",
+        "<strong>1</strong><br>verschillende bewoners geholpen",
+        "<td>Doorverwezen naar het Wmo-loket</td><td class=\"num\">1</td>",
+        "href=\"/desk/figures.xlsx?quarter=2026-4\"",
+    ] {
+        assert!(page.body.contains(shown), "{shown}: {}", page.body);
+    }
+    assert!(!page.body.contains("oktober 2026</th>"), "October had no calls: no row of zeros");
+
+    let xlsx = b.get("/desk/figures.xlsx?quarter=2026-4").await;
+    assert_eq!(xlsx.status, 200);
+    assert_eq!(xlsx.headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(xlsx.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("burenlijn-cijfers-2026-10-01-2026-11-24.xlsx"));
+    let bytes = b
+        .http
+        .get(format!("{}/desk/figures.xlsx?quarter=2026-4", b.base))
+        .header("Cookie", format!("burenlijn_desk={}", b.cookies["burenlijn_desk"]))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let rows = xlsx_rows(&bytes);
+    assert_eq!(rows[0][0], "Burenlijn · Cijfers");
+    assert_eq!(rows[1][0], "Periode: 1 oktober 2026 t/m 24 november 2026");
+    assert_eq!(rows[3][..4], ["maand", "hulp bij", "gesprekken", "buur gevonden"]);
+    assert_eq!(rows[4][..5], ["2026-11", "Totaal", "2", "1", "1"], "{rows:?}");
+    let wmo = rows.iter().find(|r| r[0] == "Doorverwezen naar het Wmo-loket").unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(wmo[2], "1");
+
+    // Any days; a period outside the calls has none.
+    let csv = b.get("/desk/figures.csv?from=2026-11-01&until=2026-11-30").await;
+    assert!(csv.body.contains("2026-11,Totaal,2,1,1,"), "{}", csv.body);
+    let empty = b.get("/desk/figures?from=2026-10-01&until=2026-10-31").await;
+    assert!(empty.body.contains("In deze periode waren er geen gesprekken."), "{}", empty.body);
+    let print = b.get("/desk/figures/print?quarter=2026-4").await;
+    assert!(print.body.contains("Burenlijn · Cijfers") && print.body.contains("class=\"no-print\""), "{}", print.body);
+    for (query, says) in [
+        ("quarter=2026-7", "Geen geldig kwartaal"),
+        ("from=2026-11-01", "Vul twee datums in"),
+        ("from=2026-11-10&until=2026-11-01", "De einddatum ligt voor de begindatum"),
+        ("year=1999", "Geen geldig jaar."),
+    ] {
+        for route in ["/desk/figures", "/desk/figures.csv", "/desk/figures.xlsx", "/desk/figures/print"] {
+            let refused = b.get(&format!("{route}?{query}")).await;
+            assert_eq!(refused.status, 400, "{route}?{query}");
+            assert!(refused.body.contains(says), "{route}?{query}: {}", refused.body);
+        }
+    }
 }

@@ -44,6 +44,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/desk/participants/{id}/erase"),
     ("GET", "/desk/figures"),
     ("GET", "/desk/figures.csv"),
+    ("GET", "/desk/figures.xlsx"),
+    ("GET", "/desk/figures/print"),
     ("GET", "/desk/users"),
     ("POST", "/desk/users"),
     ("POST", "/desk/users/{id}"),

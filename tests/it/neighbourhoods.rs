@@ -102,14 +102,17 @@ async fn figures_are_per_neighbourhood_and_for_all_together() {
     let mut b = Browser::login(&app, "Els").await;
     // The month's total line: month, "all", calls.
     let total = |csv: &str| -> String {
-        let line = csv.lines().find(|l| l.starts_with("2026-11,all,")).unwrap_or_else(|| panic!("{csv}"));
+        let line = csv.lines().find(|l| l.starts_with("2026-11,Totaal,")).unwrap_or_else(|| panic!("{csv}"));
         line.split(',').nth(2).unwrap().to_string()
     };
     let all = b.get("/desk/figures.csv?year=2026").await;
     assert_eq!(total(&all.body), "3");
     let village_b = b.get("/desk/figures.csv?year=2026&neighbourhood=dorp-b").await;
     assert_eq!(total(&village_b.body), "2");
-    assert!(village_b.headers["content-disposition"].to_str().unwrap().contains("burenlijn-cijfers-dorp-b-2026.csv"));
+    assert!(village_b.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("burenlijn-cijfers-dorp-b-2026-01-01-2026-11-24.csv"));
     let example = b.get("/desk/figures.csv?year=2026&neighbourhood=example").await;
     assert_eq!(total(&example.body), "1");
     let page = b.get("/desk/figures?year=2026&neighbourhood=dorp-b").await;

@@ -14,75 +14,152 @@ use serde::Deserialize;
 use super::layout::{self, Nav, DASH};
 use super::text::Lang;
 use super::{read, Desk, DeskState, Failure};
+use crate::domain::desk::{period, FollowUpResult, Period, PeriodError};
 use crate::store::desk::{self as q, Figures};
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]
-pub struct YearQuery {
+pub struct PeriodQuery {
     #[serde(default)]
     year: String,
+    /// `2026-4` or `2026-Q4`.
+    #[serde(default)]
+    quarter: String,
+    /// Days, both included (YYYY-MM-DD).
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
     /// A neighbourhood's key; empty for all of them together.
     #[serde(default)]
     neighbourhood: String,
 }
 
-/// The neighbourhood asked for: `Ok(None)` for all, its (key, number), or `Err` for a key
-/// that is not one.
-fn neighbourhood_of(state: &AppState, desk: &Desk, query: &YearQuery) -> Result<Option<(String, String)>, ()> {
-    let key = query.neighbourhood.trim();
+impl PeriodQuery {
+    /// The same period and neighbourhood as a query string.
+    fn link(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("year", &self.year),
+            ("quarter", &self.quarter),
+            ("from", &self.from),
+            ("until", &self.until),
+            ("neighbourhood", &self.neighbourhood),
+        ] {
+            if !v.trim().is_empty() {
+                out.append_pair(k, v.trim());
+            }
+        }
+        out.finish()
+    }
+}
+
+/// The neighbourhood asked for: `Ok(None)` for all, its (key, number, name), or `Err` for
+/// a key that is not one.
+fn neighbourhood_of(state: &AppState, desk: &Desk, key: &str) -> Result<Option<(String, String, String)>, ()> {
+    let key = key.trim();
     if key.is_empty() {
         return Ok(None);
     }
     let hoods = state.switchboard.neighbourhoods.current();
     let hood = hoods.by_key(key).filter(|h| desk.scope.sees_key(&h.key)).ok_or(())?;
-    Ok(Some((hood.key.clone(), hood.dialplan.number.as_str().to_string())))
+    Ok(Some((hood.key.clone(), hood.dialplan.number.as_str().to_string(), hood.dialplan.name.clone())))
 }
 
 /// Whose figures: the one neighbourhood asked for, or all the account sees together.
-fn figures_scope(desk: &Desk, hood: &Option<(String, String)>) -> q::Scope {
+fn figures_scope(desk: &Desk, hood: &Option<(String, String, String)>) -> q::Scope {
     match hood {
-        Some((key, number)) => q::Scope::only(vec![key.clone()], vec![number.clone()]),
+        Some((key, number, _)) => q::Scope::only(vec![key.clone()], vec![number.clone()]),
         None => desk.scope.clone(),
     }
 }
 
-/// One month's figures: (year, month, total first then per category).
-type Month = (i16, i8, Vec<Figures>);
+/// One month's figures (cut to the period): its first day, and the total first, then per
+/// category.
+type Month = (Date, Vec<Figures>);
 
-fn year_of(query: &YearQuery, today: Date) -> Option<i16> {
-    if query.year.trim().is_empty() {
-        return Some(today.year());
-    }
-    query.year.trim().parse::<i16>().ok().filter(|y| (2000..=today.year()).contains(y))
+/// Everything the page, the downloads and the printed report show.
+struct Report {
+    period: Period,
+    /// The neighbourhood's (key, number, name), or all together.
+    hood: Option<(String, String, String)>,
+    /// Months with calls, oldest first (months without calls are left out).
+    months: Vec<Month>,
+    /// The whole period at once (different people are not added up month by month).
+    total: Figures,
+    /// How the period's follow-ups were closed (`None`: still open).
+    results: Vec<(Option<String>, i64)>,
 }
 
-/// The months of `year` up to this one, each computed on the read-only connection.
-/// Months that ended are kept in memory: their calls no longer change.
-async fn months(state: &Arc<AppState>, year: i16, scope: &q::Scope) -> Result<Vec<Month>, Failure> {
+/// The report asked for, or the refusal that says what is wrong with the question.
+async fn report(state: &Arc<AppState>, desk: &Desk, query: &PeriodQuery) -> Result<Result<Report, Response>, Failure> {
+    let l = desk.lang;
     let tz = state.desk.time_zone.clone();
     let now = state.switchboard.clock.now();
     let today = now.to_zoned(tz.clone()).date();
-    let mut out = Vec::new();
-    for month in 1..=12i8 {
-        let first = Date::new(year, month, 1)?;
-        if first > today {
-            break;
+    let period = match period(&query.year, &query.quarter, &query.from, &query.until, today) {
+        Ok(p) => p,
+        Err(e) => {
+            let why = match e {
+                PeriodError::Year => l.t("Geen geldig jaar.", "Not a valid year."),
+                PeriodError::Quarter => {
+                    l.t("Geen geldig kwartaal (bijvoorbeeld 2026-4).", "Not a valid quarter (for example 2026-4).")
+                }
+                PeriodError::Date => {
+                    l.t("Vul twee datums in: van en tot en met.", "Fill in two dates: from and until.")
+                }
+                PeriodError::Span => l.t(
+                    "De einddatum ligt voor de begindatum, of de periode is langer dan vijf jaar.",
+                    "The end is before the start, or the period is longer than five years.",
+                ),
+            };
+            return Ok(Err(desk.refusal(StatusCode::BAD_REQUEST, why)));
         }
-        let from = first.to_zoned(tz.clone())?.timestamp();
-        let until = first.checked_add(jiff::Span::new().months(1))?.to_zoned(tz.clone())?.timestamp();
-        let figures = cached(state, (from.as_second(), until.as_second(), scope.clone()), now).await?;
-        out.push((year, month, figures));
+    };
+    let Ok(hood) = neighbourhood_of(state, desk, &query.neighbourhood) else {
+        return Ok(Err(
+            desk.refusal(StatusCode::BAD_REQUEST, l.t("Die buurt bestaat niet.", "That neighbourhood does not exist."))
+        ));
+    };
+    let scope = figures_scope(desk, &hood);
+    let instant = |d: Date| -> Result<Timestamp, Failure> { Ok(d.to_zoned(tz.clone())?.timestamp()) };
+    let mut months = Vec::new();
+    for (first, next) in period.months() {
+        let figures =
+            cached(state, (instant(first)?.as_second(), instant(next)?.as_second(), scope.clone()), now).await?;
+        if figures.first().is_some_and(|f| f.calls > 0) {
+            months.push((first, figures));
+        }
     }
-    Ok(out)
+    let (from, until) = (instant(period.from)?, instant(period.until)?);
+    let sc = scope.clone();
+    let (total, results) =
+        read(state, move |c| Ok((q::figures(c, from, until, &sc)?, q::follow_up_results(c, from, until, &sc)?)))
+            .await?;
+    let total = total.into_iter().next().unwrap_or_default();
+    Ok(Ok(Report { period, hood, months, total, results }))
+}
+
+/// "1 oktober 2026 t/m 31 december 2026".
+fn period_text(l: Lang, p: &Period) -> String {
+    let day = |d: Date| format!("{} {} {}", d.day(), l.month_name(d.month()), d.year());
+    format!("{} {} {}", day(p.from), l.t("t/m", "to"), day(p.last_day()))
 }
 
 /// Computes this year's and last year's settled months in the background at start, so the
 /// first coordinator to open the figures does not wait for a year of calls to be counted.
 pub async fn warm(state: Arc<AppState>) {
-    let this_year = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).year();
-    for year in [this_year, this_year - 1] {
-        if let Err(e) = months(&state, year, &q::Scope::all()).await {
-            tracing::warn!(error = %e.0, "counting the figures in advance failed");
+    let tz = state.desk.time_zone.clone();
+    let now = state.switchboard.clock.now();
+    let today = now.to_zoned(tz.clone()).date();
+    for year in [today.year(), today.year() - 1] {
+        let Ok(p) = period(&year.to_string(), "", "", "", today) else { continue };
+        for (first, next) in p.months() {
+            let (Ok(from), Ok(until)) = (first.to_zoned(tz.clone()), next.to_zoned(tz.clone())) else { continue };
+            let key = (from.timestamp().as_second(), until.timestamp().as_second(), q::Scope::all());
+            if let Err(e) = cached(&state, key, now).await {
+                tracing::warn!(error = %e.0, "counting the figures in advance failed");
+            }
         }
     }
     state.desk.figures_ready.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -111,8 +188,9 @@ fn wait(l: Lang, w: Option<i64>) -> Markup {
 /// Bars per month: matched (green) stacked on not matched (red), with the numbers written
 /// on the chart so nobody needs to tell colours apart.
 fn chart(l: Lang, months: &[Month]) -> Markup {
-    let max = months.iter().map(|(_, _, f)| f[0].matched + f[0].unmatched).max().unwrap_or(0).max(1);
-    let (bar, gap, height, top, bottom) = (40.0, 22.0, 200.0, 24.0, 40.0);
+    let max = months.iter().map(|(_, f)| f[0].matched + f[0].unmatched).max().unwrap_or(0).max(1);
+    // Labels as large as the body text (18 px), so the bars are wide enough to hold them.
+    let (bar, gap, height, top, bottom) = (56.0, 26.0, 220.0, 30.0, 50.0);
     let width = 50.0 + months.len() as f64 * (bar + gap);
     let scale = |n: i64| n as f64 / max as f64 * height;
     let label =
@@ -121,15 +199,16 @@ fn chart(l: Lang, months: &[Month]) -> Markup {
         svg.chart role="img" aria-label=(label) width=(width) height=(height + top + bottom) viewBox=(format!("0 0 {width} {}", height + top + bottom)) xmlns="http://www.w3.org/2000/svg" {
             title { (label) }
             line x1="40" y1=(top + height) x2=(width) y2=(top + height) stroke="#1a1a1a" {}
-            @for (i, (_, month, f)) in months.iter().enumerate() {
+            @for (i, (first, f)) in months.iter().enumerate() {
                 @let x = 50.0 + i as f64 * (bar + gap);
                 @let (m, u) = (f[0].matched, f[0].unmatched);
                 @let hm = scale(m);
                 @let hu = scale(u);
                 rect x=(x) y=(top + height - hm) width=(bar) height=(hm) fill="#2e7d32" { title { (m) " " (l.t("gevonden", "found")) } }
                 rect x=(x) y=(top + height - hm - hu) width=(bar) height=(hu) fill="#c62828" { title { (u) " " (l.t("niet gevonden", "not found")) } }
-                text x=(x + bar / 2.0) y=(top + height - hm - hu - 6.0) text-anchor="middle" { (m) "/" (m + u) }
-                text x=(x + bar / 2.0) y=(top + height + 18.0) text-anchor="middle" { (PreEscaped(short_month(l, *month))) }
+                text x=(x + bar / 2.0) y=(top + height - hm - hu - 8.0) text-anchor="middle" { (m) "/" (m + u) }
+                text x=(x + bar / 2.0) y=(top + height + 24.0) text-anchor="middle" { (PreEscaped(short_month(l, first.month()))) }
+                @if i == 0 || first.month() == 1 { text x=(x + bar / 2.0) y=(top + height + 44.0) text-anchor="middle" { (first.year()) } }
             }
         }
     }
@@ -152,144 +231,303 @@ fn category_name(l: Lang, ds: &DeskState, f: &Figures) -> String {
     }
 }
 
-pub async fn page(
-    desk: Desk,
-    State(state): State<Arc<AppState>>,
-    Query(query): Query<YearQuery>,
-) -> Result<Response, Failure> {
-    let l = desk.lang;
-    let today = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).date();
-    let Some(year) = year_of(&query, today) else {
-        return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Geen geldig jaar.", "Not a valid year.")));
-    };
-    let Ok(hood) = neighbourhood_of(&state, &desk, &query) else {
-        return Ok(
-            desk.refusal(StatusCode::BAD_REQUEST, l.t("Die buurt bestaat niet.", "That neighbourhood does not exist."))
-        );
-    };
-    let months = months(&state, year, &figures_scope(&desk, &hood)).await?;
-    let ds = &state.desk;
-    let plans = ds.plans();
-    let chosen = hood.as_ref().map(|(k, _)| k.as_str()).unwrap_or("");
-    let csv_link = if chosen.is_empty() {
-        format!("/desk/figures.csv?year={year}")
-    } else {
-        format!("/desk/figures.csv?year={year}&neighbourhood={chosen}")
-    };
-    let body = html! {
-        p { (l.t("Alleen anonieme totalen: geen namen, geen nummers. Zo kunt u ze delen met de gemeente en fondsen.", "Anonymous totals only: no names, no numbers. You can share them with the municipality and funders.")) }
-        form.filters method="get" action="/desk/figures" {
-            div { label for="year" { (l.t("Jaar", "Year")) } br; input #year type="text" inputmode="numeric" name="year" value=(year) size="6"; }
-            @let seen: Vec<&(String, String)> = plans.neighbourhoods.iter().filter(|(k, _)| desk.scope.sees_key(k)).collect();
-            @if seen.len() > 1 {
-                div {
-                    label for="neighbourhood" { (l.t("Buurt", "Neighbourhood")) } br;
-                    select #neighbourhood name="neighbourhood" {
-                        option value="" { (l.t("Alle buurten samen", "All neighbourhoods together")) }
-                        @for (key, name) in seen { option value=(key) selected[chosen == key] { (name) } }
-                    }
-                }
-            }
-            div { button type="submit" { (l.t("Tonen", "Show")) } }
-            div { a.button.secondary href=(csv_link) download { (l.t("Download als CSV", "Download as CSV")) } }
+/// The follow-up results in the order a report lists them, with the ones still open last.
+fn results_in_order(r: &Report) -> Vec<(Option<&'static str>, i64)> {
+    let count = |key: Option<&str>| r.results.iter().filter(|(k, _)| k.as_deref() == key).map(|(_, n)| n).sum::<i64>();
+    let mut out: Vec<(Option<&'static str>, i64)> =
+        FollowUpResult::ALL.iter().map(|res| (Some(res.as_str()), count(Some(res.as_str())))).collect();
+    out.push((None, count(None)));
+    out
+}
+
+fn result_name(l: Lang, key: Option<&str>) -> &'static str {
+    match key {
+        Some(k) => l.follow_up_result(k),
+        None => l.t("Nog open", "Still open"),
+    }
+}
+
+/// The period in a few figures, and how the follow-ups ended.
+fn summary(l: Lang, r: &Report) -> Markup {
+    let t = &r.total;
+    html! {
+        ul.summary {
+            li { strong { (t.calls) } br; (l.t("gesprekken", "calls")) }
+            li { strong { (t.matched) } br; (l.t("keer een buur gevonden", "times a neighbour was found")) }
+            li { strong { (t.residents_helped) } br; (l.t("verschillende bewoners geholpen", "different residents helped")) }
+            li { strong { (t.helpers_active) } br; (l.t("buren die hielpen", "neighbours who helped")) }
+            li { strong { (wait(l, t.median_wait_seconds)) } br; (l.t("wachttijd (mediaan)", "wait (median)")) }
         }
-        h2 { (l.t("Per maand", "Per month")) }
-        ul.legend {
-            li { span.swatch.matched {} (l.t("Buur gevonden", "Neighbour found")) }
-            li { span.swatch.unmatched {} (l.t("Geen buur gevonden", "No neighbour found")) }
+        h2 { (l.t("Opvolging door de balie", "Follow-up by the desk")) }
+        table.results {
+            thead { tr { th scope="col" { (l.t("Afgehandeld als", "Closed as")) } th.num scope="col" { (l.t("Aantal", "Number")) } } }
+            tbody { @for (key, n) in results_in_order(r) { tr { td { (result_name(l, key)) } td.num { (n) } } } }
         }
-        (layout::scroll(l, html! { (chart(l, &months)) }))
-        h2 { (l.t("Tabel", "Table")) }
+    }
+}
+
+fn table(l: Lang, ds: &DeskState, r: &Report, per_category: bool) -> Markup {
+    html! {
         (layout::scroll(l, html! { table {
             thead { tr {
                 th scope="col" { (l.t("Maand", "Month")) }
-                th scope="col" { (l.t("Hulp bij", "Help with")) }
+                @if per_category { th scope="col" { (l.t("Hulp bij", "Help with")) } }
                 th.num scope="col" { (l.t("Gesprekken", "Calls")) }
                 th.num scope="col" { (l.t("Buur gevonden", "Matched")) }
                 th.num scope="col" { (l.t("Niet gevonden", "Unmatched")) }
                 th.num scope="col" { (l.t("Wachttijd (mediaan)", "Wait (median)")) }
-                th.num scope="col" { (l.t("Wachttijd (90%)", "Wait (90th pct)")) }
+                th.num.wide scope="col" { (l.t("Wachttijd (90%)", "Wait (90th pct)")) }
                 th.num scope="col" { (l.t("Actieve helpers", "Helpers active")) }
-                th.num scope="col" { (l.t("Vroeg én hielp", "Asked and helped")) }
+                th.num.wide scope="col" { (l.t("Vroeg én hielp", "Asked and helped")) }
+                th.num scope="col" { (l.t("Bewoners geholpen", "Residents helped")) }
             } }
             tbody {
-                @for (y, m, figures) in months.iter().rev() {
-                    @for f in figures {
+                @for (first, figures) in r.months.iter().rev() {
+                    @for f in figures.iter().take(if per_category { usize::MAX } else { 1 }) {
                         tr {
-                            @if f.category.is_none() { th scope="row" { (l.month(*y, *m)) } } @else { td {} }
-                            td { @if f.category.is_none() { strong { (category_name(l, ds, f)) } } @else { (category_name(l, ds, f)) } }
+                            @if f.category.is_none() { th scope="row" { (l.month(first.year(), first.month())) } } @else { td {} }
+                            @if per_category { td { @if f.category.is_none() { strong { (category_name(l, ds, f)) } } @else { (category_name(l, ds, f)) } } }
                             td.num { (f.calls) } td.num { (f.matched) } td.num { (f.unmatched) }
-                            td.num { (wait(l, f.median_wait_seconds)) } td.num { (wait(l, f.p90_wait_seconds)) }
-                            td.num { (f.helpers_active) } td.num { (f.asked_and_helped) }
+                            td.num { (wait(l, f.median_wait_seconds)) } td.num.wide { (wait(l, f.p90_wait_seconds)) }
+                            td.num { (f.helpers_active) } td.num.wide { (f.asked_and_helped) } td.num { (f.residents_helped) }
                         }
                     }
                 }
             }
         } }))
+    }
+}
+
+fn title(l: Lang, r: &Report) -> String {
+    match &r.hood {
+        Some((_, _, name)) => format!("{} {name}", l.t("Cijfers", "Figures")),
+        None => l.t("Cijfers", "Figures").to_string(),
+    }
+}
+
+pub async fn page(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, Failure> {
+    let l = desk.lang;
+    let r = match report(&state, &desk, &query).await? {
+        Ok(r) => r,
+        Err(refused) => return Ok(refused),
     };
-    Ok(layout::page(&desk, Nav::Figures, &format!("{} {year}", l.t("Cijfers", "Figures")), body).into_response())
+    let ds = &state.desk;
+    let plans = ds.plans();
+    let chosen = r.hood.as_ref().map(|(k, _, _)| k.as_str()).unwrap_or("");
+    let today = state.switchboard.clock.now().to_zoned(ds.time_zone.clone()).date();
+    let link = query.link();
+    let quarters: Vec<(i16, i8)> = (0..8)
+        .map(|i| {
+            let n = (today.year() as i32 * 4 + (today.month() as i32 - 1) / 3) - i;
+            ((n / 4) as i16, (n % 4 + 1) as i8)
+        })
+        .collect();
+    let seen: Vec<&(String, String)> = plans.neighbourhoods.iter().filter(|(k, _)| desk.scope.sees_key(k)).collect();
+    let hood_field = html! {
+        @if seen.len() > 1 {
+            div {
+                label for="neighbourhood" { (l.t("Buurt", "Neighbourhood")) } br;
+                select #neighbourhood name="neighbourhood" {
+                    option value="" { (l.t("Alle buurten samen", "All neighbourhoods together")) }
+                    @for (key, name) in &seen { option value=(key) selected[chosen == key] { (name) } }
+                }
+            }
+        }
+    };
+    let body = html! {
+        p { (l.t("Alleen anonieme totalen: geen namen, geen nummers. Zo kunt u ze delen met de gemeente en fondsen.", "Anonymous totals only: no names, no numbers. You can share them with the municipality and funders.")) }
+        form.filters method="get" action="/desk/figures" aria-label=(l.t("Periode kiezen", "Choose a period")) {
+            div { label for="year" { (l.t("Jaar", "Year")) } br; input #year type="text" inputmode="numeric" name="year" value=(query.year) placeholder=(today.year()) size="6"; }
+            div { label for="quarter" { (l.t("of een kwartaal", "or a quarter")) } br;
+                select #quarter name="quarter" {
+                    option value="" { "—" }
+                    @for (y, n) in &quarters { @let v = format!("{y}-{n}"); option value=(v) selected[query.quarter == v] { (l.t("kwartaal", "quarter")) " " (n) " " (y) } }
+                }
+            }
+            div { label for="from" { (l.t("of van", "or from")) } br; input #from type="date" name="from" value=(query.from); }
+            div { label for="until" { (l.t("tot en met", "until")) } br; input #until type="date" name="until" value=(query.until); }
+            (hood_field)
+            div { button type="submit" { (l.t("Tonen", "Show")) } }
+        }
+        p.downloads {
+            strong { (period_text(l, &r.period)) } " · "
+            a href=(format!("/desk/figures.csv?{link}")) download { (l.t("Download als CSV", "Download as CSV")) } " · "
+            a href=(format!("/desk/figures.xlsx?{link}")) download { (l.t("Download als Excel", "Download as Excel")) } " · "
+            a href=(format!("/desk/figures/print?{link}")) { (l.t("Verslag om af te drukken", "Report to print")) }
+        }
+        (summary(l, &r))
+        h2 { (l.t("Per maand", "Per month")) }
+        @if r.months.is_empty() { p { (l.t("In deze periode waren er geen gesprekken.", "There were no calls in this period.")) } } @else {
+            ul.legend {
+                li { span.swatch.matched {} (l.t("Buur gevonden", "Neighbour found")) }
+                li { span.swatch.unmatched {} (l.t("Geen buur gevonden", "No neighbour found")) }
+            }
+            (layout::scroll(l, html! { (chart(l, &r.months)) }))
+            h2 { (l.t("Tabel", "Table")) }
+            (table(l, ds, &r, true))
+        }
+    };
+    let heading = format!("{} · {}", title(l, &r), period_text(l, &r.period));
+    Ok(layout::page(&desk, Nav::Figures, &heading, body).into_response())
+}
+
+/// A one-page report for a funder: the period's figures, month by month, and the desk's
+/// follow-up; printed without the menu.
+pub async fn print(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, Failure> {
+    let l = desk.lang;
+    let r = match report(&state, &desk, &query).await? {
+        Ok(r) => r,
+        Err(refused) => return Ok(refused),
+    };
+    let body = html! {
+        p.no-print { a href=(format!("/desk/figures?{}", query.link())) { "← " (l.t("Cijfers", "Figures")) } " · " (l.t("Druk af met Ctrl+P.", "Print with Ctrl+P.")) }
+        p { strong { (period_text(l, &r.period)) } " · " (l.t("Alleen anonieme totalen.", "Anonymous totals only.")) }
+        (summary(l, &r))
+        h2 { (l.t("Per maand", "Per month")) }
+        (table(l, &state.desk, &r, false))
+    };
+    let heading = format!("Burenlijn · {}", title(l, &r));
+    Ok(layout::page(&desk, Nav::Figures, &heading, body).into_response())
+}
+
+/// The file name of a download: `burenlijn-cijfers-dorp-b-2026-10-01-2026-12-31.csv`.
+fn file_name(r: &Report, ext: &str) -> String {
+    let who = r.hood.as_ref().map(|(k, _, _)| format!("-{k}")).unwrap_or_default();
+    format!("burenlijn-cijfers{who}-{}-{}.{ext}", r.period.from, r.period.last_day())
+}
+
+/// The table's rows as the downloads write them: month, kind of help, then the numbers.
+fn rows(l: Lang, ds: &DeskState, r: &Report) -> Vec<(String, String, Vec<Option<i64>>)> {
+    let mut out = Vec::new();
+    for (first, figures) in &r.months {
+        for f in figures {
+            out.push((
+                format!("{}-{:02}", first.year(), first.month()),
+                category_name(l, ds, f),
+                vec![
+                    Some(f.calls),
+                    Some(f.matched),
+                    Some(f.unmatched),
+                    f.median_wait_seconds,
+                    f.p90_wait_seconds,
+                    Some(f.helpers_active),
+                    Some(f.asked_and_helped),
+                    Some(f.residents_helped),
+                ],
+            ));
+        }
+    }
+    out
+}
+
+fn headers(l: Lang) -> [&'static str; 10] {
+    [
+        l.t("maand", "month"),
+        l.t("hulp bij", "help with"),
+        l.t("gesprekken", "calls"),
+        l.t("buur gevonden", "matched"),
+        l.t("niet gevonden", "unmatched"),
+        l.t("wachttijd mediaan (s)", "median wait (s)"),
+        l.t("wachttijd 90% (s)", "90th percentile wait (s)"),
+        l.t("actieve helpers", "helpers active"),
+        l.t("vroeg en hielp", "asked and helped"),
+        l.t("bewoners geholpen", "residents helped"),
+    ]
+}
+
+fn download(content_type: &str, name: String, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 pub async fn csv(
     desk: Desk,
     State(state): State<Arc<AppState>>,
-    Query(query): Query<YearQuery>,
+    Query(query): Query<PeriodQuery>,
 ) -> Result<Response, Failure> {
-    let today = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).date();
-    let Some(year) = year_of(&query, today) else {
-        return Ok(desk.refusal(StatusCode::BAD_REQUEST, desk.lang.t("Geen geldig jaar.", "Not a valid year.")));
-    };
-    let Ok(hood) = neighbourhood_of(&state, &desk, &query) else {
-        let l = desk.lang;
-        return Ok(
-            desk.refusal(StatusCode::BAD_REQUEST, l.t("Die buurt bestaat niet.", "That neighbourhood does not exist."))
-        );
-    };
-    let months = months(&state, year, &figures_scope(&desk, &hood)).await?;
-    let name = match &hood {
-        Some((key, _)) => format!("burenlijn-cijfers-{key}-{year}.csv"),
-        None => format!("burenlijn-cijfers-{year}.csv"),
+    let l = desk.lang;
+    let r = match report(&state, &desk, &query).await? {
+        Ok(r) => r,
+        Err(refused) => return Ok(refused),
     };
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "month",
-        "category",
-        "calls",
-        "matched",
-        "unmatched",
-        "median_wait_s",
-        "p90_wait_s",
-        "helpers_active",
-        "asked_and_helped",
-    ])?;
-    for (y, m, figures) in &months {
-        for f in figures {
-            let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-            let category = match f.category.as_deref() {
-                None => "all".to_string(),
-                Some("") => "none".to_string(),
-                Some(c) => c.to_string(),
-            };
-            w.write_record([
-                format!("{y}-{m:02}"),
-                category,
-                f.calls.to_string(),
-                f.matched.to_string(),
-                f.unmatched.to_string(),
-                opt(f.median_wait_seconds),
-                opt(f.p90_wait_seconds),
-                f.helpers_active.to_string(),
-                f.asked_and_helped.to_string(),
-            ])?;
-        }
+    w.write_record(headers(l))?;
+    for (month, category, numbers) in rows(l, &state.desk, &r) {
+        let mut record = vec![month, category];
+        record.extend(numbers.iter().map(|n| n.map(|v| v.to_string()).unwrap_or_default()));
+        w.write_record(record)?;
     }
     let body = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(download("text/csv; charset=utf-8", file_name(&r, "csv"), body))
+}
+
+/// The figures as an Excel workbook: a title row, the period, the table, and the desk's
+/// follow-up below it.
+pub async fn xlsx(
+    desk: Desk,
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, Failure> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let l = desk.lang;
+    let r = match report(&state, &desk, &query).await? {
+        Ok(r) => r,
+        Err(refused) => return Ok(refused),
+    };
+    let rows = rows(l, &state.desk, &r);
+    let title_text = format!("Burenlijn · {}", title(l, &r));
+    let period_line = format!("{}: {}", l.t("Periode", "Period"), period_text(l, &r.period));
+    let headers = headers(l);
+    let results: Vec<(String, i64)> =
+        results_in_order(&r).into_iter().map(|(k, n)| (result_name(l, k).to_string(), n)).collect();
+    let follow_up_title = l.t("Opvolging door de balie", "Follow-up by the desk");
+    let sheet_name = l.t("Cijfers", "Figures");
+    // Writing a workbook is CPU work: off the async runtime.
+    let body = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name)?;
+        let bold = Format::new().set_bold();
+        sheet.write_string_with_format(0, 0, &title_text, &Format::new().set_bold().set_font_size(14))?;
+        sheet.write_string(1, 0, &period_line)?;
+        for (c, h) in headers.iter().enumerate() {
+            sheet.write_string_with_format(3, c as u16, *h, &bold)?;
+        }
+        for (i, (month, category, numbers)) in rows.iter().enumerate() {
+            let row = 4 + i as u32;
+            sheet.write_string(row, 0, month)?;
+            sheet.write_string(row, 1, category)?;
+            for (c, n) in numbers.iter().enumerate() {
+                if let Some(n) = n {
+                    sheet.write_number(row, 2 + c as u16, *n as f64)?;
+                }
+            }
+        }
+        let mut row = 5 + rows.len() as u32;
+        sheet.write_string_with_format(row, 0, follow_up_title, &bold)?;
+        for (name, n) in &results {
+            row += 1;
+            sheet.write_string(row, 0, name)?;
+            sheet.write_number(row, 2, *n as f64)?;
+        }
+        sheet.set_column_width(0, 28)?;
+        sheet.set_column_width(1, 30)?;
+        Ok(book.save_to_buffer()?)
+    })
+    .await??;
+    Ok(download("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", file_name(&r, "xlsx"), body))
 }

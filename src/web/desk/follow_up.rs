@@ -693,9 +693,10 @@ pub async fn not_reached(
     Path(id): Path<String>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
+    let (id, ids) = match person_open(&state, &desk, &f.csrf, &id).await? {
+        Ok(found) => found,
+        Err(refused) => return Ok(refused),
+    };
     let l = desk.lang;
     let today = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).date();
     let day = match f.day.trim().parse::<jiff::civil::Date>() {
@@ -709,10 +710,6 @@ pub async fn not_reached(
                 ),
             ))
         }
-    };
-    let (id, ids) = match person_open(&state, &desk, &f.csrf, &id).await? {
-        Ok(found) => found,
-        Err(refused) => return Ok(refused),
     };
     let user = desk.user.name.clone();
     write(&state, move |tx, now| {
@@ -731,9 +728,10 @@ pub async fn assign(
     Path(id): Path<String>,
     Form(f): Form<StepForm>,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
+    let (id, ids) = match person_open(&state, &desk, &f.csrf, &id).await? {
+        Ok(found) => found,
+        Err(refused) => return Ok(refused),
+    };
     let l = desk.lang;
     let users = read(&state, accounts::users).await?;
     let to = match f.to.trim() {
@@ -750,10 +748,6 @@ pub async fn assign(
                 ))
             }
         },
-    };
-    let (id, ids) = match person_open(&state, &desk, &f.csrf, &id).await? {
-        Ok(found) => found,
-        Err(refused) => return Ok(refused),
     };
     let user = desk.user.name.clone();
     write(&state, move |tx, now| {

@@ -212,7 +212,7 @@ ol.timeline li { margin: .3rem 0; }
 .muted { color: var(--muted); }
 .notes { list-style: none; padding: 0; }
 .notes li { border-left: 4px solid var(--line); padding: .2rem .8rem; margin: .5rem 0; }
-svg.chart text { font-size: 13px; fill: #1a1a1a; }
+svg.chart text { font-size: 18px; fill: #1a1a1a; }
 .legend { display: flex; gap: 1.5rem; list-style: none; padding: 0; }
 .swatch { display: inline-block; width: 1rem; height: 1rem; vertical-align: middle; margin-right: .3rem; border: 1px solid #1a1a1a; }
 .swatch.matched { background: #2e7d32; }

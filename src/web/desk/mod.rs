@@ -431,6 +431,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/desk/participants/{id}/erase", get(participants::erase_form).post(participants::erase))
         .route("/desk/figures", get(figures::page))
         .route("/desk/figures.csv", get(figures::csv))
+        .route("/desk/figures.xlsx", get(figures::xlsx))
+        .route("/desk/figures/print", get(figures::print))
         .route("/desk/users", get(people::users).post(people::add_user))
         .route("/desk/users/{id}", post(people::change_user))
         .route("/desk/audit", get(people::audit))

@@ -389,6 +389,41 @@ pub struct AuditQuery {
     participant: String,
     #[serde(default)]
     before: String,
+    /// An account's name.
+    #[serde(default)]
+    user: String,
+    /// A day (YYYY-MM-DD).
+    #[serde(default)]
+    day: String,
+}
+
+/// One line of the log as shown: page views by one person of one participant on one day
+/// are one line, with how often.
+struct Line<'a> {
+    entry: &'a accounts::AuditEntry,
+    times: usize,
+}
+
+/// Views and plays (reading, not changing) fold into one line per person, participant,
+/// action and day.
+fn summarised<'a>(entries: &'a [accounts::AuditEntry], tz: &jiff::tz::TimeZone) -> Vec<Line<'a>> {
+    let reading = |a: &str| a.starts_with("viewed ") || a == "played voicemail" || a == "printed follow-ups";
+    let mut lines: Vec<Line<'a>> = Vec::new();
+    for e in entries {
+        let day = e.at.to_zoned(tz.clone()).date();
+        let same = lines.iter_mut().find(|l| {
+            reading(&e.action)
+                && l.entry.action == e.action
+                && l.entry.user_name == e.user_name
+                && l.entry.participant_id == e.participant_id
+                && l.entry.at.to_zoned(tz.clone()).date() == day
+        });
+        match same {
+            Some(line) => line.times += 1,
+            None => lines.push(Line { entry: e, times: 1 }),
+        }
+    }
+    lines
 }
 
 pub async fn audit(
@@ -400,26 +435,73 @@ pub async fn audit(
         return Ok(r);
     }
     let l = desk.lang;
-    let participant = query.participant.parse::<i64>().ok();
-    let before = query.before.parse::<i64>().ok();
-    let entries = read(&state, move |c| accounts::audit_log(c, participant, before, 101)).await?;
-    let more = entries.len() > 100;
-    let entries = &entries[..entries.len().min(100)];
-    let tz = &state.desk.time_zone;
+    let tz = state.desk.time_zone.clone();
+    let day = match query.day.trim() {
+        "" => None,
+        d => match d.parse::<jiff::civil::Date>() {
+            Ok(day) => Some(day),
+            Err(_) => {
+                return Ok(desk.refusal(StatusCode::BAD_REQUEST, l.t("Geen geldige datum.", "Not a valid date.")));
+            }
+        },
+    };
+    let (from, until) = match day {
+        Some(d) => (Some(d.to_zoned(tz.clone())?.timestamp()), Some(d.tomorrow()?.to_zoned(tz.clone())?.timestamp())),
+        None => (None, None),
+    };
+    let filter = accounts::AuditFilter {
+        participant: query.participant.parse::<i64>().ok(),
+        user_name: Some(query.user.trim().to_string()).filter(|u| !u.is_empty()),
+        from,
+        until,
+        before: query.before.parse::<i64>().ok(),
+    };
+    let f = filter.clone();
+    let (entries, users) = read(&state, move |c| Ok((accounts::audit_log(c, &f, 201)?, accounts::users(c)?))).await?;
+    let more = entries.len() > 200;
+    let entries = &entries[..entries.len().min(200)];
+    let lines = summarised(entries, &tz);
+    let next = {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("participant", &query.participant), ("user", &query.user), ("day", &query.day)] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        q.finish()
+    };
     let body = html! {
-        p { (l.t("Wie heeft wanneer gegevens van deelnemers bekeken of gewijzigd.", "Who viewed or changed participants' data, and when.")) }
-        (layout::scroll(l, html! { table {
-            thead { tr { th scope="col" { (l.t("Wanneer", "When")) } th scope="col" { (l.t("Wie", "Who")) } th scope="col" { (l.t("Wat", "What")) } th scope="col" { (l.t("Deelnemer", "Participant")) } th scope="col" { (l.t("Details", "Details")) } } }
-            tbody { @for e in entries {
+        p { (l.t("Wie heeft wanneer gegevens van deelnemers bekeken of gewijzigd. Bekijken wordt per persoon per dag samengevat.", "Who viewed or changed participants' data, and when. Viewing is summarised per person per day.")) }
+        form.filters method="get" action="/desk/audit" aria-label=(l.t("Logboek filteren", "Filter the audit log")) {
+            div { label for="a-user" { (l.t("Account", "Account")) } br;
+                select #a-user name="user" {
+                    option value="" { (l.t("Iedereen", "Everyone")) }
+                    @for u in &users { option value=(u.name) selected[query.user == u.name] { (u.name) } }
+                }
+            }
+            div { label for="a-day" { (l.t("Dag", "Day")) } br; input #a-day type="date" name="day" value=(query.day); }
+            @if !query.participant.is_empty() { input type="hidden" name="participant" value=(query.participant); }
+            div { button type="submit" { (l.t("Filteren", "Filter")) } " " a.button.secondary href="/desk/audit" { (l.t("Wissen", "Clear")) } }
+        }
+        @if lines.is_empty() { p { (l.t("Geen regels.", "No entries.")) } }
+        (layout::scroll(l, html! { table.audit {
+            thead { tr { th scope="col" { (l.t("Wanneer", "When")) } th scope="col" { (l.t("Wie", "Who")) } th scope="col" { (l.t("Wat", "What")) } th scope="col" { (l.t("Deelnemer", "Participant")) } th.wide scope="col" { (l.t("Details", "Details")) } } }
+            tbody { @for line in &lines {
+                @let e = line.entry;
                 tr {
-                    td { (l.when(e.at, tz)) } td { (e.user_name) } td { (e.action) }
-                    td { @if let Some(p) = e.participant_id { a href=(format!("/desk/audit?participant={p}")) { "#" (p) } } }
-                    td { (e.detail) }
+                    td.when { (l.when_short(e.at, &tz)) } td { (e.user_name) }
+                    td { (l.audit_action(&e.action)) @if line.times > 1 { " " span.muted { "(" (line.times) "×)" } } }
+                    td { @if let Some(p) = e.participant_id {
+                        a href=(format!("/desk/audit?participant={p}")) {
+                            @match &e.participant_name { Some(name) => { (name) }, None => { (l.t("gewist", "erased")) " (#" (p) ")" } }
+                        }
+                    } }
+                    td.wide { (e.detail) }
                 }
             } }
         } }))
         @if more { @if let Some(last) = entries.last() {
-            p { a.button.secondary href=(format!("/desk/audit?participant={}&before={}", query.participant, last.id)) { (l.t("Oudere regels", "Older entries")) " →" } }
+            p { a.button.secondary href=(format!("/desk/audit?{next}{}before={}", if next.is_empty() { "" } else { "&" }, last.id)) { (l.t("Oudere regels", "Older entries")) " →" } }
         } }
     };
     Ok(layout::page(&desk, Nav::Audit, l.t("Logboek", "Audit log"), body).into_response())

@@ -94,6 +94,45 @@ impl Lang {
         }
     }
 
+    /// An audit log action (stored in English) in the page's language.
+    pub fn audit_action(self, action: &str) -> String {
+        let (nl, en) = match action {
+            "login" => ("ingelogd", "logged in"),
+            "viewed call" => ("gesprek bekeken", "viewed a call"),
+            "viewed follow-ups" => ("opvolgen bekeken", "viewed follow-ups"),
+            "viewed participant" => ("deelnemer bekeken", "viewed a participant"),
+            "played voicemail" => ("bericht afgespeeld", "played a message"),
+            "printed follow-ups" => ("daglijst afgedrukt", "printed the day list"),
+            "added note" => ("notitie toegevoegd", "added a note"),
+            "added participant" => ("deelnemer toegevoegd", "added a participant"),
+            "changed participant" => ("deelnemer gewijzigd", "changed a participant"),
+            "paused participant" => ("deelnemer gepauzeerd", "paused a participant"),
+            "resumed participant" => ("deelnemer weer actief", "resumed a participant"),
+            "set do-not-pair" => ("niet koppelen ingesteld", "set do-not-pair"),
+            "removed do-not-pair" => ("niet koppelen opgeheven", "removed do-not-pair"),
+            "erased participant" => ("deelnemer gewist", "erased a participant"),
+            "exported participants" => ("deelnemers gedownload", "downloaded participants"),
+            "imported participants" => ("deelnemers ingelezen", "imported participants"),
+            "closed follow-up" => ("opvolging afgehandeld", "closed a follow-up"),
+            "reopened follow-up" => ("opvolging heropend", "reopened a follow-up"),
+            "assigned follow-up" => ("opvolging toegewezen", "assigned a follow-up"),
+            "not reached on call back" => ("niet bereikt bij terugbellen", "not reached on call back"),
+            "started a call-back search" => ("terugbelzoektocht gestart", "started a call-back search"),
+            "stopped a call-back search" => ("terugbelzoektocht gestopt", "stopped a call-back search"),
+            "took a call-back request" => ("verzoek aangenomen", "took a request"),
+            "added user" => ("gebruiker toegevoegd", "added a user"),
+            "made coordinator" => ("coördinator gemaakt", "made coordinator"),
+            "made desk" => ("balie gemaakt", "made desk"),
+            "disabled user" => ("gebruiker uitgeschakeld", "disabled a user"),
+            "enabled user" => ("gebruiker ingeschakeld", "enabled a user"),
+            "set password" => ("wachtwoord gegeven", "set a password"),
+            "changed own password" => ("eigen wachtwoord gewijzigd", "changed own password"),
+            "set neighbourhoods" => ("buurten ingesteld", "set neighbourhoods"),
+            other => return other.to_string(),
+        };
+        self.t(nl, en).to_string()
+    }
+
     pub fn distance(self, d: &str) -> &'static str {
         match d {
             "near" => self.t("Liefst dichtbij huis", "Prefers close to home"),
@@ -175,6 +214,15 @@ impl Lang {
     pub fn time(self, at: Timestamp, tz: &TimeZone) -> String {
         let z = at.to_zoned(tz.clone());
         format!("{:02}:{:02}:{:02}", z.hour(), z.minute(), z.second())
+    }
+
+    /// `oktober`, `October`.
+    pub fn month_name(self, month: i8) -> &'static str {
+        let i = (month.clamp(1, 12) - 1) as usize;
+        match self {
+            Lang::Nl => Self::MONTHS_NL[i],
+            Lang::En => Self::MONTHS_EN[i],
+        }
     }
 
     pub fn month(self, year: i16, month: i8) -> String {
