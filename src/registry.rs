@@ -56,12 +56,38 @@ fn offers_by_key(field: &str, known: &Known<'_>) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     pub line: u64,
-    pub message: String,
+    pub problem: RowProblem,
+}
+
+/// What is wrong with a line of the file; the desk says it in its own words
+/// (`web::desk::text`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RowProblem {
+    #[error("cannot read the header: {0}")]
+    Header(String),
+    #[error("unknown column '{0}' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods)")]
+    UnknownColumn(String),
+    #[error("column '{0}' appears twice")]
+    ColumnTwice(String),
+    #[error("missing column '{0}' (the header is name,phone,offers,available,street,postcode,distance)")]
+    MissingColumn(String),
+    #[error("cannot read this row: {0}")]
+    Unreadable(String),
+    #[error("has {got} fields, the header has {want} (put a field that holds a comma in double quotes)")]
+    FieldCount { got: usize, want: usize },
+    #[error("neighbourhoods: '{key}' is not a neighbourhood of this install (known: {known})")]
+    UnknownNeighbourhood { key: String, known: String },
+    #[error("phone: {phone} is also on line {first}")]
+    PhoneTwice { phone: String, first: u64 },
+    #[error(transparent)]
+    Field(#[from] crate::domain::participant::FieldError),
+    #[error("neighbourhoods: none given, and there are several ({known}): add a `neighbourhoods` column or import with --neighbourhood KEY")]
+    NoNeighbourhood { known: String },
 }
 
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
+        write!(f, "line {}: {}", self.line, self.problem)
     }
 }
 
@@ -71,31 +97,21 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(csv_text.as_bytes());
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![RowError { line: 1, message: format!("cannot read the header: {e}") }]),
+        Err(e) => return Err(vec![RowError { line: 1, problem: RowProblem::Header(e.to_string()) }]),
     };
     let mut columns = HashMap::new();
     let mut errors = Vec::new();
     for (i, h) in headers.iter().enumerate() {
         let name = h.trim_start_matches('\u{feff}').to_ascii_lowercase();
         if !HEADER.contains(&name.as_str()) && !OPTIONAL.contains(&name.as_str()) {
-            errors.push(RowError {
-                line: 1,
-                message: format!(
-                    "unknown column '{h}' (the header is {}, optionally with {})",
-                    HEADER.join(","),
-                    OPTIONAL.join(",")
-                ),
-            });
+            errors.push(RowError { line: 1, problem: RowProblem::UnknownColumn(h.to_string()) });
         } else if columns.insert(name.clone(), i).is_some() {
-            errors.push(RowError { line: 1, message: format!("column '{name}' appears twice") });
+            errors.push(RowError { line: 1, problem: RowProblem::ColumnTwice(name.clone()) });
         }
     }
     for required in HEADER {
         if !columns.contains_key(required) {
-            errors.push(RowError {
-                line: 1,
-                message: format!("missing column '{required}' (the header is {})", HEADER.join(",")),
-            });
+            errors.push(RowError { line: 1, problem: RowProblem::MissingColumn(required.to_string()) });
         }
     }
     if !errors.is_empty() {
@@ -108,7 +124,7 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(RowError { line, message: format!("cannot read this row: {e}") });
+                errors.push(RowError { line, problem: RowProblem::Unreadable(e.to_string()) });
                 continue;
             }
         };
@@ -117,14 +133,7 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
             continue;
         }
         if record.len() != headers.len() {
-            errors.push(RowError {
-                line,
-                message: format!(
-                    "has {} fields, the header has {} (put a field that holds a comma in double quotes)",
-                    record.len(),
-                    headers.len()
-                ),
-            });
+            errors.push(RowError { line, problem: RowProblem::FieldCount { got: record.len(), want: headers.len() } });
             continue;
         }
         let field = |name: &str| record.get(columns[name]).unwrap_or("");
@@ -145,10 +154,10 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
                 if let Some(unknown) = keys.iter().find(|k| !known.neighbourhoods.contains(k)) {
                     errors.push(RowError {
                         line,
-                        message: format!(
-                            "neighbourhoods: '{unknown}' is not a neighbourhood of this install (known: {})",
-                            known.neighbourhoods.join(", ")
-                        ),
+                        problem: RowProblem::UnknownNeighbourhood {
+                            key: unknown.clone(),
+                            known: known.neighbourhoods.join(", "),
+                        },
                     });
                     continue;
                 }
@@ -161,13 +170,13 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
         match ParticipantDetails::parse(&input, categories) {
             Ok(details) => {
                 if let Some(first) = seen.insert(details.phone.as_str().to_string(), line) {
-                    errors
-                        .push(RowError { line, message: format!("phone: {} is also on line {first}", details.phone) });
+                    let phone = details.phone.to_string();
+                    errors.push(RowError { line, problem: RowProblem::PhoneTwice { phone, first } });
                     continue;
                 }
                 rows.push(Row { line, details, neighbourhoods });
             }
-            Err(e) => errors.push(RowError { line, message: e.to_string() }),
+            Err(e) => errors.push(RowError { line, problem: e.into() }),
         }
     }
     if errors.is_empty() {
@@ -192,13 +201,8 @@ pub fn assign(
         match (&row.neighbourhoods, default) {
             (Some(keys), _) => out.push((keys.clone(), true)),
             (None, Some(key)) => out.push((vec![key.to_string()], false)),
-            (None, None) => errors.push(RowError {
-                line: row.line,
-                message: format!(
-                    "neighbourhoods: none given, and there are several ({}): add a `neighbourhoods` column or import with --neighbourhood KEY",
-                    known.join(", ")
-                ),
-            }),
+            (None, None) => errors
+                .push(RowError { line: row.line, problem: RowProblem::NoNeighbourhood { known: known.join(", ") } }),
         }
     }
     if errors.is_empty() {

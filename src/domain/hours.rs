@@ -24,9 +24,24 @@ struct Window {
     end: u16,
 }
 
+/// What is wrong with written hours; the desk says it in its own words (`web::desk::text`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct HoursError(pub String);
+pub enum HoursError {
+    #[error("'{0}' has days but no hours, like 09:00-17:00")]
+    NoHours(String),
+    #[error("'{0}' is not a day (use mon, tue, wed, thu, fri, sat, sun)")]
+    NotADay(String),
+    #[error("'{part}' runs backwards; write it as {fix}")]
+    Backwards { part: String, fix: String },
+    #[error("'{0}' names no day")]
+    NoDay(String),
+    #[error("'{0}' is not a time like 09:00")]
+    NotATime(String),
+    #[error("'{0}' is not a time range like 09:00-17:00")]
+    NotARange(String),
+    #[error("'{0}' ends before it starts")]
+    EndsBeforeStart(String),
+}
 
 const DAYS: [(&str, &str); 7] =
     [("mon", "ma"), ("tue", "di"), ("wed", "wo"), ("thu", "do"), ("fri", "vr"), ("sat", "za"), ("sun", "zo")];
@@ -57,7 +72,7 @@ impl WeeklyHours {
                 any = true;
             }
             if !any {
-                return Err(HoursError(format!("'{segment}' has days but no hours, like 09:00-17:00")));
+                return Err(HoursError::NoHours(segment.to_string()));
             }
         }
         Ok(WeeklyHours { windows, source })
@@ -190,7 +205,7 @@ fn day_index(word: &str) -> Result<u8, HoursError> {
     DAYS.iter()
         .position(|(en, nl)| *en == lower || *nl == lower)
         .map(|i| i as u8)
-        .ok_or_else(|| HoursError(format!("'{word}' is not a day (use mon, tue, wed, thu, fri, sat, sun)")))
+        .ok_or_else(|| HoursError::NotADay(word.to_string()))
 }
 
 fn parse_days(word: &str) -> Result<u8, HoursError> {
@@ -204,10 +219,10 @@ fn parse_days(word: &str) -> Result<u8, HoursError> {
             Some((from, to)) => {
                 let (from, to) = (day_index(from)?, day_index(to)?);
                 if from > to {
-                    return Err(HoursError(format!(
-                        "'{part}' runs backwards; write it as {}-{}",
-                        DAYS[to as usize].0, DAYS[from as usize].0
-                    )));
+                    return Err(HoursError::Backwards {
+                        part: part.to_string(),
+                        fix: format!("{}-{}", DAYS[to as usize].0, DAYS[from as usize].0),
+                    });
                 }
                 for i in from..=to {
                     bits |= 1 << i;
@@ -217,13 +232,13 @@ fn parse_days(word: &str) -> Result<u8, HoursError> {
         }
     }
     if bits == 0 {
-        return Err(HoursError(format!("'{word}' names no day")));
+        return Err(HoursError::NoDay(word.to_string()));
     }
     Ok(bits)
 }
 
 fn parse_time(text: &str) -> Result<u16, HoursError> {
-    let bad = || HoursError(format!("'{text}' is not a time like 09:00"));
+    let bad = || HoursError::NotATime(text.to_string());
     let (h, m) = text.split_once(':').ok_or_else(bad)?;
     if h.is_empty() || h.len() > 2 || m.len() != 2 {
         return Err(bad());
@@ -237,11 +252,10 @@ fn parse_time(text: &str) -> Result<u16, HoursError> {
 }
 
 fn parse_range(text: &str) -> Result<(u16, u16), HoursError> {
-    let (a, b) =
-        text.split_once('-').ok_or_else(|| HoursError(format!("'{text}' is not a time range like 09:00-17:00")))?;
+    let (a, b) = text.split_once('-').ok_or_else(|| HoursError::NotARange(text.to_string()))?;
     let (start, end) = (parse_time(a)?, parse_time(b)?);
     if start >= end {
-        return Err(HoursError(format!("'{text}' ends before it starts")));
+        return Err(HoursError::EndsBeforeStart(text.to_string()));
     }
     Ok((start, end))
 }

@@ -5,7 +5,7 @@
 
 use jiff::civil::Date;
 
-use super::hours::WeeklyHours;
+use super::hours::{HoursError, WeeklyHours};
 use super::phone::PhoneNumber;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,12 +19,12 @@ pub enum Distance {
 }
 
 impl Distance {
-    pub fn parse(s: &str) -> Result<Distance, String> {
+    pub fn parse(s: &str) -> Result<Distance, FieldProblem> {
         match s.trim().to_ascii_lowercase().as_str() {
             "" | "any" => Ok(Distance::Any),
             "near" => Ok(Distance::Near),
             "not-own-street" => Ok(Distance::NotOwnStreet),
-            other => Err(format!("'{other}' is not one of any, near, not-own-street")),
+            other => Err(FieldProblem::Distance(other.to_string())),
         }
     }
 
@@ -63,10 +63,29 @@ pub struct ParticipantDetails {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
+#[error("{field}: {problem}")]
 pub struct FieldError {
     pub field: &'static str,
-    pub message: String,
+    pub problem: FieldProblem,
+}
+
+/// What is wrong with a field; the desk says it in its own words (`web::desk::text`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldProblem {
+    #[error("is empty")]
+    Empty,
+    #[error("is longer than 100 characters")]
+    TooLong,
+    #[error(transparent)]
+    Phone(#[from] crate::domain::phone::PhoneError),
+    #[error("'{key}' is not a category of the dialplans (known: {known})")]
+    UnknownCategory { key: String, known: String },
+    #[error(transparent)]
+    Hours(#[from] HoursError),
+    #[error("'{0}' is not a Dutch postcode like 1234 AB")]
+    Postcode(String),
+    #[error("'{0}' is not one of any, near, not-own-street")]
+    Distance(String),
 }
 
 /// The raw text of each field, as typed.
@@ -87,34 +106,30 @@ impl ParticipantDetails {
     pub fn parse(input: &ParticipantInput<'_>, known_categories: &[String]) -> Result<ParticipantDetails, FieldError> {
         let name = clean_text(input.name);
         if name.is_empty() {
-            return Err(FieldError { field: "name", message: "is empty".into() });
+            return Err(FieldError { field: "name", problem: FieldProblem::Empty });
         }
         if name.chars().count() > 100 {
-            return Err(FieldError { field: "name", message: "is longer than 100 characters".into() });
+            return Err(FieldError { field: "name", problem: FieldProblem::TooLong });
         }
-        let phone =
-            PhoneNumber::parse(input.phone).map_err(|e| FieldError { field: "phone", message: e.to_string() })?;
+        let phone = PhoneNumber::parse(input.phone).map_err(|e| FieldError { field: "phone", problem: e.into() })?;
         let mut offers: Vec<String> = Vec::new();
         for key in input.offers.split(';').map(|k| k.trim().to_ascii_lowercase()).filter(|k| !k.is_empty()) {
             if !known_categories.contains(&key) {
                 return Err(FieldError {
                     field: "offers",
-                    message: format!(
-                        "'{key}' is not a category of the dialplans (known: {})",
-                        known_categories.join(", ")
-                    ),
+                    problem: FieldProblem::UnknownCategory { key, known: known_categories.join(", ") },
                 });
             }
             if !offers.contains(&key) {
                 offers.push(key);
             }
         }
-        let available = WeeklyHours::parse(input.available)
-            .map_err(|e| FieldError { field: "available", message: e.to_string() })?;
+        let available =
+            WeeklyHours::parse(input.available).map_err(|e| FieldError { field: "available", problem: e.into() })?;
         let street = clean_text(input.street);
         let postcode =
-            normalise_postcode(input.postcode).map_err(|message| FieldError { field: "postcode", message })?;
-        let distance = Distance::parse(input.distance).map_err(|message| FieldError { field: "distance", message })?;
+            normalise_postcode(input.postcode).map_err(|problem| FieldError { field: "postcode", problem })?;
+        let distance = Distance::parse(input.distance).map_err(|problem| FieldError { field: "distance", problem })?;
         Ok(ParticipantDetails { name, phone, offers, available, street, postcode, distance })
     }
 
@@ -140,7 +155,7 @@ fn clean_text(s: &str) -> String {
 }
 
 /// Dutch postcodes as `1234 AB`; other text is kept as typed (trimmed, upper case).
-fn normalise_postcode(s: &str) -> Result<String, String> {
+fn normalise_postcode(s: &str) -> Result<String, FieldProblem> {
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
     if compact.is_empty() {
         return Ok(String::new());
@@ -152,7 +167,7 @@ fn normalise_postcode(s: &str) -> Result<String, String> {
     if bytes.len() == 4 && bytes.iter().all(u8::is_ascii_digit) {
         return Ok(compact);
     }
-    Err(format!("'{}' is not a Dutch postcode like 1234 AB", s.trim()))
+    Err(FieldProblem::Postcode(s.trim().to_string()))
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
             available: WeeklyHours::parse(&available).map_err(|e| bad(3, e.to_string()))?,
             street: row.get(4)?,
             postcode: row.get(5)?,
-            distance: Distance::parse(&distance).map_err(|e| bad(6, e))?,
+            distance: Distance::parse(&distance).map_err(|e| bad(6, e.to_string()))?,
         },
         paused: row.get::<_, i64>(7)? != 0,
         paused_until: paused_until.and_then(|d| d.parse::<Date>().ok()),

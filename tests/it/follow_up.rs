@@ -160,6 +160,16 @@ async fn the_follow_up_queue_works_like_a_helpdesk() {
     let line = line_of(&page.body, &jan);
     assert!(line.contains("Heropend") && line.contains("Afgehandeld: Doorverwezen"), "{line}");
     assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'reopened follow-up'").await, 1);
+    // The audit log says it in the account's language.
+    let audit = b.get("/desk/audit").await;
+    for said in [
+        "opvolging afgehandeld",
+        &format!("#{newest}: Doorverwezen naar het Wmo-loket"),
+        "opvolging heropend",
+        "niet bereikt bij terugbellen",
+    ] {
+        assert!(audit.body.contains(said), "{said}: {}", audit.body);
+    }
     // And in the person's own history.
     let own = b.get(&format!("/desk/participants/{}", &jan[1..])).await;
     for step in

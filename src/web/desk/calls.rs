@@ -57,14 +57,14 @@ fn not_here_yet(l: Lang, state: &AppState) -> &'static str {
 }
 
 /// The caller as the desk sees them: a name, or the number.
-pub fn caller<A>(row: &LogEntry<A>) -> String {
+pub fn caller<A>(l: Lang, row: &LogEntry<A>) -> String {
     if row.anonymised {
         return "—".into();
     }
     match (&row.caller_name, &row.from) {
         (Some(name), _) => name.clone(),
         (None, Some(from)) => PhoneNumber::from_stored(from).map(|p| p.readable()).unwrap_or_else(|_| from.clone()),
-        (None, None) => "anoniem".into(),
+        (None, None) => l.t("anoniem", "anonymous").into(),
     }
 }
 
@@ -76,7 +76,7 @@ pub fn row(l: Lang, desk: &DeskState, r: &CallRow) -> Markup {
         Some(_) => "red",
         None => "amber",
     };
-    let who = caller(r);
+    let who = caller(l, r);
     let announce = format!(
         "{} {}: {}",
         l.time(r.started_at, tz),
@@ -324,7 +324,7 @@ pub async fn detail(
         dl {
             dt { (l.t("Beller", "Caller")) }
             dd {
-                @if let Some(id) = r.caller_id { a href=(format!("/desk/participants/{id}")) { (caller(r)) } } @else { (caller(r)) }
+                @if let Some(id) = r.caller_id { a href=(format!("/desk/participants/{id}")) { (caller(l, r)) } } @else { (caller(l, r)) }
                 @if let (Some(_), Some(from)) = (&r.caller_name, &r.from) { " · " (PhoneNumber::from_stored(from).map(|p| p.readable()).unwrap_or_default()) }
                 @if let Some(street) = r.caller_street.as_deref().filter(|s| !s.is_empty()) { " · " (street) }
             }

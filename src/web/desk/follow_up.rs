@@ -382,7 +382,7 @@ pub async fn list(
                 li id=(format!("person-{}", p.key)) {
                     details {
                         summary {
-                            strong { (caller(row)) }
+                            strong { (caller(l, row)) }
                             @if let Some(street) = row.caller_street.as_deref().filter(|s| !s.is_empty()) { ", " (street) }
                             " · " (l.follow_up_reason(&item.up.reason))
                             " · " (state.desk.category(l, row.category.as_deref()))
@@ -507,7 +507,7 @@ async fn closed_list(desk: Desk, state: Arc<AppState>, query: ListQuery) -> Resu
             } }
             tbody { @for (up, row) in &closed {
                 tr {
-                    td { a href=(format!("/desk/calls/{}", row.call_sid)) { (caller(row)) } }
+                    td { a href=(format!("/desk/calls/{}", row.call_sid)) { (caller(l, row)) } }
                     td { (l.follow_up_reason(&up.reason)) }
                     td { @if let Some(at) = up.closed_at { (l.when_short(at, tz)) } " " (up.closed_by.as_deref().unwrap_or("")) }
                     td { (l.follow_up_result(up.result.as_deref().unwrap_or("other"))) }
@@ -553,7 +553,7 @@ pub async fn print(
             tbody { @for p in &people {
                 @let row = &p.newest().row;
                 tr {
-                    td { strong { (caller(row)) } @if let Some(s) = row.caller_street.as_deref().filter(|s| !s.is_empty()) { br; (s) } }
+                    td { strong { (caller(l, row)) } @if let Some(s) = row.caller_street.as_deref().filter(|s| !s.is_empty()) { br; (s) } }
                     td { @if let Some(from) = row.from.as_deref().filter(|_| !row.anonymised) { (PhoneNumber::from_stored(from).map(|p| p.readable()).unwrap_or_else(|_| from.to_string())) } @else { "—" } }
                     td { (l.follow_up_reason(&p.newest().up.reason)) br; (state.desk.category(l, row.category.as_deref())) " " (due_label(l, p.due)) }
                     td.notes {}

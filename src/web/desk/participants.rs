@@ -407,7 +407,12 @@ fn parse_details(f: &Fields, categories: &[String], l: Lang) -> Result<Participa
         distance: f.get("distance"),
     };
     ParticipantDetails::parse(&input, categories).map_err(|e| {
-        format!("{}: {}. {}", field_label(l, e.field), e.message, l.t("Er is niets opgeslagen.", "Nothing was saved."))
+        format!(
+            "{}: {}. {}",
+            field_label(l, e.field),
+            l.field_problem(&e.problem),
+            l.t("Er is niets opgeslagen.", "Nothing was saved.")
+        )
     })
 }
 
@@ -1035,7 +1040,7 @@ pub async fn import(
         Err(errors) => {
             let body = html! {
                 (layout::message_box(l.t("Het bestand heeft fouten. Er is niets opgeslagen. Verbeter deze regels en lees het opnieuw in:", "The file has errors. Nothing was saved. Fix these lines and import it again:"), true))
-                ul { @for e in &errors { li { (e.to_string()) } } }
+                ul { @for e in &errors { li { (l.row_error(e)) } } }
                 p { a href="/desk/participants" { "← " (l.t("Deelnemers", "Participants")) } }
             };
             return Ok((

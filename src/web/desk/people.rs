@@ -496,7 +496,7 @@ pub async fn audit(
                             @match &e.participant_name { Some(name) => { (name) }, None => { (l.t("gewist", "erased")) " (#" (p) ")" } }
                         }
                     } }
-                    td.wide { (e.detail) }
+                    td.wide { (l.audit_detail(&e.action, &e.detail)) }
                 }
             } }
         } }))

@@ -1,5 +1,8 @@
 //! The desk's words, Dutch first with English alongside, and how times read.
 
+use crate::domain::hours::HoursError;
+use crate::domain::participant::FieldProblem;
+use crate::registry::{RowError, RowProblem};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
@@ -92,6 +95,113 @@ impl Lang {
             ),
             _ => self.t("Opvolgen", "Follow up"),
         }
+    }
+
+    /// What is wrong with written hours, in the page's language.
+    pub fn hours_problem(self, e: &HoursError) -> String {
+        if self == Lang::En {
+            return e.to_string();
+        }
+        match e {
+            HoursError::NoHours(s) => format!("'{s}' heeft dagen maar geen tijden, zoals 09:00-17:00"),
+            HoursError::NotADay(s) => format!("'{s}' is geen dag (gebruik ma, di, wo, do, vr, za, zo)"),
+            HoursError::Backwards { part, fix } => format!("'{part}' loopt achteruit; schrijf het als {fix}"),
+            HoursError::NoDay(s) => format!("'{s}' noemt geen dag"),
+            HoursError::NotATime(s) => format!("'{s}' is geen tijd zoals 09:00"),
+            HoursError::NotARange(s) => format!("'{s}' is geen tijdvak zoals 09:00-17:00"),
+            HoursError::EndsBeforeStart(s) => format!("'{s}' eindigt voordat het begint"),
+        }
+    }
+
+    /// What is wrong with a participant's field, in the page's language.
+    pub fn field_problem(self, e: &FieldProblem) -> String {
+        if self == Lang::En {
+            return e.to_string();
+        }
+        match e {
+            FieldProblem::Empty => "is leeg".into(),
+            FieldProblem::TooLong => "is langer dan 100 tekens".into(),
+            FieldProblem::Phone(p) => {
+                format!("'{}' is geen geldig telefoonnummer (bijvoorbeeld 06-12345678 of 020-1234567)", p.input)
+            }
+            FieldProblem::UnknownCategory { key, known } => {
+                format!("'{key}' is geen soort hulp van deze buurten (wel: {known})")
+            }
+            FieldProblem::Hours(h) => self.hours_problem(h),
+            FieldProblem::Postcode(s) => format!("'{s}' is geen Nederlandse postcode zoals 1234 AB"),
+            FieldProblem::Distance(s) => format!("'{s}' is niet een van any, near, not-own-street"),
+        }
+    }
+
+    /// A line of an imported file that cannot be read, in the page's language.
+    pub fn row_error(self, e: &RowError) -> String {
+        if self == Lang::En {
+            return e.to_string();
+        }
+        let header = "name,phone,offers,available,street,postcode,distance";
+        let problem = match &e.problem {
+            RowProblem::Header(why) => format!("de kopregel is niet te lezen: {why}"),
+            RowProblem::UnknownColumn(c) => format!("onbekende kolom '{c}' (de kopregel is {header}, eventueel met neighbourhoods)"),
+            RowProblem::ColumnTwice(c) => format!("kolom '{c}' staat er twee keer in"),
+            RowProblem::MissingColumn(c) => format!("kolom '{c}' ontbreekt (de kopregel is {header})"),
+            RowProblem::Unreadable(why) => format!("deze regel is niet te lezen: {why}"),
+            RowProblem::FieldCount { got, want } => format!(
+                "heeft {got} velden, de kopregel {want} (zet een veld met een komma erin tussen dubbele aanhalingstekens)"
+            ),
+            RowProblem::UnknownNeighbourhood { key, known } => {
+                format!("neighbourhoods: '{key}' is geen buurt van deze installatie (wel: {known})")
+            }
+            RowProblem::PhoneTwice { phone, first } => format!("phone: {phone} staat ook op regel {first}"),
+            RowProblem::Field(f) => format!("{}: {}", f.field, self.field_problem(&f.problem)),
+            RowProblem::NoNeighbourhood { known } => format!(
+                "neighbourhoods: geen buurt opgegeven, en er zijn er meer ({known}): voeg een kolom neighbourhoods toe"
+            ),
+        };
+        format!("regel {}: {problem}", e.line)
+    }
+
+    /// An audit entry's detail (stored in English, as the action wrote it) in the page's
+    /// language; details of other shapes are shown as stored.
+    pub fn audit_detail(self, action: &str, detail: &str) -> String {
+        if self == Lang::En || detail.is_empty() {
+            return detail.to_string();
+        }
+        let number_then = || detail.split_once(": ").filter(|(n, _)| n.chars().all(|c| c.is_ascii_digit()));
+        match action {
+            "closed follow-up" => {
+                if let Some((n, result)) = number_then() {
+                    return format!("#{n}: {}", self.follow_up_result(result));
+                }
+            }
+            "not reached on call back" => {
+                if let Some((n, rest)) = number_then() {
+                    return format!("#{n}: {}", rest.replace("try again on", "opnieuw proberen op"));
+                }
+            }
+            "assigned follow-up" => {
+                if let Some((n, rest)) = number_then() {
+                    return format!("#{n}: {}", rest.replace("to nobody", "aan niemand").replacen("to ", "aan ", 1));
+                }
+            }
+            "printed follow-ups" => return detail.replace(" people", " personen"),
+            "imported participants" => {
+                return detail.replace(" added", " toegevoegd").replace(" updated", " bijgewerkt")
+            }
+            "set do-not-pair" | "removed do-not-pair" => return detail.replace("with participant", "met deelnemer"),
+            "took a call-back request" => return detail.replace("request", "verzoek"),
+            "started a call-back search" => {
+                return detail.replace("request", "verzoek").replace("for follow-up", "bij opvolging")
+            }
+            "set neighbourhoods" => return detail.replace(": all", ": alle"),
+            "added user" => {
+                return detail
+                    .replace("(coordinator", "(coördinator")
+                    .replace("(desk", "(balie")
+                    .replace(", all)", ", alle buurten)")
+            }
+            _ => {}
+        }
+        detail.to_string()
     }
 
     /// An audit log action (stored in English) in the page's language.
