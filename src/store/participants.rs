@@ -522,14 +522,19 @@ pub fn search(
     Ok(rows)
 }
 
-/// When each participant was last rung for someone, and when they joined, by id.
+/// When each of these participants was last rung for someone, and when they joined, by id.
 pub fn asked_and_joined(
     conn: &Connection,
+    ids: &[i64],
 ) -> anyhow::Result<std::collections::HashMap<i64, (Option<Timestamp>, Timestamp)>> {
     let ts = |s: i64| Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH);
-    let mut stmt = conn.prepare_cached("SELECT id, last_asked_at, created_at FROM participants")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, last_asked_at, created_at FROM participants WHERE id IN (SELECT value FROM json_each(?1))",
+    )?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?)))?
+        .query_map([serde_json::to_string(ids)?], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?))
+        })?
         .map(|r| r.map(|(id, asked, joined)| (id, (asked.map(ts), ts(joined)))))
         .collect::<Result<_, _>>()?;
     Ok(rows)

@@ -154,7 +154,8 @@ pub async fn warm(state: Arc<AppState>) {
     let today = now.to_zoned(tz.clone()).date();
     for year in [today.year(), today.year() - 1] {
         let Ok(p) = period(&year.to_string(), "", "", "", today) else { continue };
-        for (first, next) in p.months() {
+        let whole = (p.from, p.until);
+        for (first, next) in p.months().into_iter().chain([whole]) {
             let (Ok(from), Ok(until)) = (first.to_zoned(tz.clone()), next.to_zoned(tz.clone())) else { continue };
             let key = (from.timestamp().as_second(), until.timestamp().as_second(), q::Scope::all());
             if let Err(e) = cached(&state, key, now).await {
@@ -165,16 +166,21 @@ pub async fn warm(state: Arc<AppState>) {
     state.desk.figures_ready.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// How long the figures of a period that is still going (this month, this year so far)
+/// are reused: they are totals for funders, not a live view.
+const FRESH_SECONDS: i64 = 300;
+
 async fn cached(state: &Arc<AppState>, key: super::FiguresKey, now: Timestamp) -> Result<Vec<Figures>, Failure> {
-    if let Some(f) = state.desk.figures_cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-        return Ok(f.clone());
+    let settled = |until: i64| until + 24 * 3600 < now.as_second();
+    if let Some((at, f)) = state.desk.figures_cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        // A period is settled a day after it ended (late reports from the provider included).
+        if settled(key.1) || now.as_second() - at.as_second() < FRESH_SECONDS {
+            return Ok(f.clone());
+        }
     }
     let (from, until, scope) = (Timestamp::from_second(key.0)?, Timestamp::from_second(key.1)?, key.2.clone());
     let figures = read(state, move |c| q::figures(c, from, until, &scope)).await?;
-    // A month is settled a day after it ended (late reports from the provider included).
-    if until.as_second() + 24 * 3600 < now.as_second() {
-        state.desk.figures_cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key, figures.clone());
-    }
+    state.desk.figures_cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key, (now, figures.clone()));
     Ok(figures)
 }
 

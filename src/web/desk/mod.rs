@@ -59,8 +59,10 @@ pub struct DeskState {
     pub failure_delay: std::time::Duration,
     /// Set when the figures counted in advance at start are ready.
     pub figures_ready: std::sync::atomic::AtomicBool,
-    /// Figures of months that are over, by (from, until, the neighbourhood's number or all).
-    pub figures_cache: std::sync::Mutex<HashMap<FiguresKey, Vec<crate::store::desk::Figures>>>,
+    /// Figures of periods by (from, until, the neighbourhood's number or all): when they
+    /// were counted, and what. Settled periods are kept; others are counted again after
+    /// a few minutes.
+    pub figures_cache: std::sync::Mutex<HashMap<FiguresKey, (jiff::Timestamp, Vec<crate::store::desk::Figures>)>>,
 }
 
 /// A posted form as its (name, value) pairs, in order: checkboxes send a name once per box.

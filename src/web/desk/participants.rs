@@ -60,8 +60,13 @@ pub async fn list(
     let l = desk.lang;
     let text = query.q.clone();
     let scope = desk.scope.clone();
-    let (people, asked) =
-        read(&state, move |c| Ok((store::search(c, &text, 500, &scope)?, store::asked_and_joined(c)?))).await?;
+    let (people, asked) = read(&state, move |c| {
+        let people = store::search(c, &text, 500, &scope)?;
+        let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+        let asked = store::asked_and_joined(c, &ids)?;
+        Ok((people, asked))
+    })
+    .await?;
     let local_now = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone());
     let today = local_now.date();
     let ringable = |p: &Participant| {
@@ -223,7 +228,7 @@ fn history(c: &rusqlite::Connection, p: &Participant, scope: &Scope) -> anyhow::
         notes: q::notes_for(c, Some(p.id), Some(p.details.phone.as_str()))?,
         steps: q::steps_of_participant(c, p.id)?,
         calls: q::calls(c, &filter, CALLS_ON_THE_PAGE)?,
-        joined: store::asked_and_joined(c)?.get(&p.id).map(|(_, joined)| *joined),
+        joined: store::asked_and_joined(c, &[p.id])?.get(&p.id).map(|(_, joined)| *joined),
     })
 }
 
