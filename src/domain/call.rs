@@ -17,6 +17,8 @@ pub struct CallState {
     pub phase: Phase,
     /// Menu rounds heard after the first (silence or an unknown key).
     pub menu_rounds: u32,
+    /// Times the caller pressed 9 to hear the menu again.
+    pub menu_repeats: u32,
     pub category: Option<String>,
     pub started_at: Timestamp,
     pub search_started_at: Option<Timestamp>,
@@ -316,6 +318,7 @@ impl CallState {
         CallState {
             phase: Phase::Menu,
             menu_rounds: 0,
+            menu_repeats: 0,
             category: None,
             started_at,
             search_started_at: None,
@@ -632,15 +635,29 @@ impl Stepper<'_, '_> {
             say.push(self.speech(PromptKey::MenuItem, &[("category", name), ("digit", &cat.digit.to_string())]));
         }
         say.push(self.speech(if self.desk_open() { PromptKey::MenuDeskOpen } else { PromptKey::MenuDeskClosed }, &[]));
+        if self.state.menu_rounds == 0 && self.state.menu_repeats == 0 {
+            // Said once, the first time: 9 repeats the menu at any time.
+            say.push(self.speech(PromptKey::MenuRepeatHint, &[]));
+        }
         self.reply.push(Action::Gather { say, timeout_seconds: plan.menu.timeout_seconds, next: Next::Menu });
         // Reached only when nothing was pressed.
         self.reply.push(Action::Redirect(Next::Menu));
     }
 
     fn menu_key(&mut self, key: Option<String>) {
+        /// The key that repeats a menu; dialplans never give it (or 8) to a kind of help.
+        const REPEAT_KEY: &str = "9";
+        /// After this many repeats, 9 counts as a key the menu does not know, so a caller
+        /// whose phone keeps sending it still reaches someone.
+        const MAX_MENU_REPEATS: u32 = 5;
         let plan = self.ctx.dialplan;
         match key.as_deref() {
             Some("0") => self.desk_or_voicemail(false),
+            Some(REPEAT_KEY) if self.state.menu_repeats < MAX_MENU_REPEATS => {
+                // Not a wrong key: the menu again, as it was.
+                self.state.menu_repeats += 1;
+                self.menu();
+            }
             Some(digit) if plan.category_for_digit(digit).is_some() && self.ctx.caller_over_limit => {
                 self.state.category = plan.category_for_digit(digit).map(|c| c.key.clone());
                 self.say(PromptKey::CallerLimit);

@@ -408,8 +408,12 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
     for cat in &raw.category {
         let digit = *cat.digit.get_ref();
         let key = cat.key.get_ref().trim().to_string();
-        if !(1..=9).contains(&digit) {
-            c.fail::<()>("category.digit", cat.digit.span(), format!("must be 1 to 9 (0 is the desk), not {digit}"));
+        if !(1..=7).contains(&digit) {
+            c.fail::<()>(
+                "category.digit",
+                cat.digit.span(),
+                format!("must be 1 to 7 (0 is the desk, 8 a participant's own settings, 9 hears the menu again), not {digit}"),
+            );
             continue;
         }
         if categories.iter().any(|x: &Category| x.digit == digit) {
@@ -597,6 +601,10 @@ mod tests {
             .iter()
             .any(|e| e.contains("field `ringing.ring_timeout_seconds`: must be between 5 and 120 seconds, not 2")));
         assert!(errs.iter().any(|e| e.contains("field `category.digit`: digit 1 is used twice")));
+        for reserved in [8, 9] {
+            let said = errors(&EXAMPLE.replacen("digit = 2", &format!("digit = {reserved}"), 1)).join("\n");
+            assert!(said.contains("field `category.digit`: must be 1 to 7 (0 is the desk, 8 a participant's own settings, 9 hears the menu again)"), "{said}");
+        }
     }
 
     #[test]

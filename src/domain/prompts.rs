@@ -50,6 +50,7 @@ prompt_keys! {
     MenuNoInput => "menu_no_input" [],
     MenuUnknownKey => "menu_unknown_key" [],
     MenuGiveUp => "menu_give_up" [],
+    MenuRepeatHint => "menu_repeat_hint" [],
     Searching => "searching" ["category"],
     SearchingNext => "searching_next" [],
     CallerLimit => "caller_limit" [],

@@ -48,7 +48,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
     let row = conn
         .query_row(
             "SELECT dialplan_number, from_number, caller_id, category, phase, ended_from, outcome, menu_rounds, attempts,
-                    started_at, search_started_at, ended_at, seq
+                    started_at, search_started_at, ended_at, seq, menu_repeats
              FROM calls WHERE call_sid = ?1",
             [call_sid],
             |r| {
@@ -66,6 +66,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
                     r.get::<_, Option<i64>>(10)?,
                     r.get::<_, Option<i64>>(11)?,
                     r.get::<_, i64>(12)?,
+                    r.get::<_, u32>(13)?,
                 ))
             },
         )
@@ -84,6 +85,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         search_started,
         ended,
         seq,
+        menu_repeats,
     )) = row
     else {
         return Ok(None);
@@ -117,6 +119,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
     let state = CallState {
         phase,
         menu_rounds,
+        menu_repeats,
         category,
         started_at: Timestamp::from_second(started)?,
         search_started_at: ts(search_started),
@@ -192,7 +195,7 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
     exec(
         conn,
         "UPDATE calls SET category = ?2, phase = ?3, ended_from = ?4, outcome = ?5, menu_rounds = ?6, attempts = ?7,
-                          search_started_at = ?8, ended_at = ?9
+                          search_started_at = ?8, ended_at = ?9, menu_repeats = ?10
          WHERE call_sid = ?1",
         params![
             sid,
@@ -203,7 +206,8 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
             s.menu_rounds,
             s.attempts,
             s.search_started_at.map(|t| t.as_second()),
-            s.ended_at.map(|t| t.as_second())
+            s.ended_at.map(|t| t.as_second()),
+            s.menu_repeats
         ],
     )?;
     let at = now.as_second();

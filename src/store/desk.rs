@@ -580,20 +580,21 @@ pub struct Figures {
     pub residents_helped: i64,
 }
 
-/// How the follow-ups of the calls started in `[from, until)` were closed: (result, how
-/// many), and how many are still open (result `None`).
+/// How the follow-ups opened in `[from, until)` were closed: (result, how many), and how
+/// many are still open (result `None`). From `follow_ups_by_created`; a call is looked up
+/// only to check an account's scope.
 pub fn follow_up_results(
     conn: &Connection,
     from: Timestamp,
     until: Timestamp,
     scope: &Scope,
 ) -> anyhow::Result<Vec<(Option<String>, i64)>> {
-    let sql = format!(
-        "SELECT f.result, count(*) FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid
-         WHERE c.started_at >= ?1 AND c.started_at < ?2 AND {} GROUP BY f.result ORDER BY f.result",
-        call_in(3)
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let sql = "SELECT f.result, count(*) FROM follow_ups f INDEXED BY follow_ups_by_created
+         WHERE f.created_at >= ?1 AND f.created_at < ?2
+           AND (?3 IS NULL OR EXISTS (SELECT 1 FROM calls c WHERE c.call_sid = f.call_sid
+                                      AND c.dialplan_number IN (SELECT value FROM json_each(?3))))
+         GROUP BY f.result ORDER BY f.result";
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt
         .query_map(params![from.as_second(), until.as_second(), scope.numbers_json()], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;

@@ -62,6 +62,8 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/009_neighbourhoods.sql")),
         M::up(include_str!("migrations/010_follow_up_queue.sql")),
         M::up(include_str!("migrations/011_erased_stand_ins.sql")),
+        M::up(include_str!("migrations/012_menu_repeats.sql")),
+        M::up(include_str!("migrations/013_follow_ups_by_created.sql")),
     ])
 }
 

@@ -239,6 +239,21 @@ async fn menu_silence_is_repeated_twice_then_the_desk() {
     assert_eq!(log.outcome.as_deref(), Some("desk"));
 }
 
+/// Through the emulator: 9 plays the menu again (the first menu says so, once), and the
+/// call goes on as if the caller had pressed their choice the first time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nine_plays_the_menu_again() {
+    let app = spawn_app().await;
+    let report = app.call(JAN, Script::keys(&["9", "1"]).helper(ANJA, HelperAction::Accept)).await;
+    let heard = caller_heard(&report);
+    assert_eq!(heard.iter().filter(|t| *t == "Waarmee kunnen we u helpen?").count(), 2, "{heard:?}");
+    assert_eq!(heard.iter().filter(|t| *t == "Wilt u dit nog een keer horen? Toets 9.").count(), 1, "{heard:?}");
+    assert!(!heard.iter().any(|t| t.starts_with("Die toets ken ik niet")), "{heard:?}");
+    let log = app.log_of(&report).await;
+    assert_eq!((log.outcome.as_deref(), log.helper_phone.as_deref()), (Some("matched"), Some(ANJA)));
+    assert_eq!(app.count("SELECT menu_repeats FROM calls").await, 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_helper_who_helped_before_is_asked_first() {
     let app = spawn_app().await;

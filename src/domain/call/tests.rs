@@ -154,11 +154,44 @@ fn a_known_caller_is_greeted_by_name_and_hears_the_menu() {
         expect![[r#"
         say Goedemorgen Jan de Vries. Fijn dat u belt met de Burenlijn van Voorbeeldwijk.
         say Deze lijn is niet voor spoed. Bij spoed belt u 1 1 2.
-        gather 8s -> Menu: Waarmee kunnen we u helpen? | Voor boodschappen, toets 1. | Voor vervoer, bijvoorbeeld naar de dokter of het ziekenhuis, toets 2. | Voor een klusje in of om het huis, toets 3. | Voor een praatje of wat gezelschap, toets 4. | Wilt u iemand van de balie spreken? Toets 0.
+        gather 8s -> Menu: Waarmee kunnen we u helpen? | Voor boodschappen, toets 1. | Voor vervoer, bijvoorbeeld naar de dokter of het ziekenhuis, toets 2. | Voor een klusje in of om het huis, toets 3. | Voor een praatje of wat gezelschap, toets 4. | Wilt u iemand van de balie spreken? Toets 0. | Wilt u dit nog een keer horen? Toets 9.
         redirect Menu
         phase Menu
     "#]],
     );
+}
+
+#[test]
+fn nine_hears_the_menu_again_and_the_first_menu_says_so() {
+    let w = world();
+    let mut events = vec![(t(0), Event::Incoming, None), (t(12), Event::MenuKey(Some("9".into())), None)];
+    events.push((t(25), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))));
+    let (state, steps) = run(&w, events);
+    let first = describe(&steps[0]);
+    assert!(first.contains("Toets 0. | Wilt u dit nog een keer horen? Toets 9.\n"), "said once, last: {first}");
+    let again = describe(&steps[1]);
+    assert!(
+        again.starts_with("gather 8s -> Menu: Waarmee kunnen we u helpen?"),
+        "the menu again, no 'wrong key': {again}"
+    );
+    assert!(!again.contains("Toets 9."), "not said twice: {again}");
+    assert!(describe(&steps[2]).contains("U vraagt hulp bij boodschappen."), "{}", describe(&steps[2]));
+    assert_eq!((state.menu_repeats, state.menu_rounds), (1, 0), "a repeat is not a wrong key");
+}
+
+#[test]
+fn a_phone_that_keeps_sending_nine_still_reaches_the_desk() {
+    let w = world();
+    let mut events = vec![(t(0), Event::Incoming, None)];
+    // Five repeats, then the wrong keys the menu allows (the dialplan's repeats + 2), then one more.
+    for i in 1..=10 {
+        events.push((t(i * 10), Event::MenuKey(Some("9".into())), None));
+    }
+    let (state, steps) = run(&w, events);
+    assert!(!describe(&steps[5]).contains("Die toets ken ik niet"), "five repeats are repeats");
+    assert!(describe(&steps[6]).starts_with("say Die toets ken ik niet."), "{}", describe(&steps[6]));
+    assert_eq!(state.menu_repeats, 5);
+    assert_eq!(state.phase, Phase::Desk, "after the wrong keys the menu allows, the desk");
 }
 
 #[test]
