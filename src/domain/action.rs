@@ -78,6 +78,8 @@ pub enum Next {
     },
     /// The answer to "shall we call you back?".
     CallbackOffer,
+    /// A key in a participant's own settings.
+    Settings,
     /// Call back later: what the helper who waits for the resident hears, again and again.
     HelperWait {
         attempt: u32,

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 
 use super::action::{Action, Next};
 use super::dialplan::{Dialplan, RingMode};
+use super::own::{self, Change, Own, Pause};
 use super::phone::{CallerNumber, PhoneNumber};
 use super::prompts::{PromptKey, Prompts, Speech};
 use super::waves::Tell;
@@ -44,6 +45,10 @@ pub enum Phase {
     Desk,
     /// Recording a message for the desk.
     Voicemail,
+    /// A registered participant's own settings (key 8 in the menu).
+    Settings,
+    /// A participant recording a message for the desk, from their own settings.
+    Message,
     Ended {
         outcome: Outcome,
         from: Stage,
@@ -58,6 +63,8 @@ pub enum Stage {
     Connected,
     Desk,
     Voicemail,
+    Settings,
+    Message,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,6 +89,10 @@ pub enum Outcome {
     /// lost, and a conversation looks the same in the provider's records as a yes that
     /// never reached the helper. The desk checks with the caller.
     Unconfirmed,
+    /// A participant changed or heard their own settings (key 8): no request for help.
+    OwnSettings,
+    /// A participant left a message for the desk from their own settings.
+    Message,
 }
 
 impl Outcome {
@@ -93,6 +104,8 @@ impl Outcome {
             Outcome::Voicemail => "voicemail",
             Outcome::Abandoned => "abandoned",
             Outcome::Unconfirmed => "unconfirmed",
+            Outcome::OwnSettings => "settings",
+            Outcome::Message => "message",
         }
     }
 
@@ -104,6 +117,8 @@ impl Outcome {
             Outcome::Voicemail,
             Outcome::Abandoned,
             Outcome::Unconfirmed,
+            Outcome::OwnSettings,
+            Outcome::Message,
         ]
         .into_iter()
         .find(|o| o.as_str() == s)
@@ -111,7 +126,15 @@ impl Outcome {
 
     /// Whether the desk should follow this call up.
     pub fn needs_follow_up(self) -> bool {
-        matches!(self, Outcome::Unmatched | Outcome::Voicemail | Outcome::Abandoned | Outcome::Unconfirmed)
+        matches!(
+            self,
+            Outcome::Unmatched | Outcome::Voicemail | Outcome::Abandoned | Outcome::Unconfirmed | Outcome::Message
+        )
+    }
+
+    /// Whether the call asked for help (figures count these; own settings are not).
+    pub fn is_request(self) -> bool {
+        !matches!(self, Outcome::OwnSettings | Outcome::Message)
     }
 }
 
@@ -155,6 +178,8 @@ pub enum Event {
     Incoming,
     /// A key in the menu; `None` when nothing was pressed.
     MenuKey(Option<String>),
+    /// A key in a participant's own settings; `None` when nothing was pressed.
+    SettingsKey(Option<String>),
     /// A helper picked up and is about to hear the request.
     HelperAnswered {
         attempt: u32,
@@ -255,6 +280,8 @@ pub enum Effect {
     CallbackRequested {
         first_try_at: Timestamp,
     },
+    /// The caller (a registered participant) changed their own settings by phone.
+    OwnSetting(Change),
 }
 
 /// Who is calling, as far as the registry knows.
@@ -264,11 +291,13 @@ pub struct CallerInfo {
     pub name: Option<String>,
     pub first_name: Option<String>,
     pub street: Option<String>,
+    /// A registered participant's own settings, for key 8; `None` for anyone else.
+    pub own: Option<Own>,
 }
 
 impl CallerInfo {
     pub fn unknown(number: CallerNumber) -> CallerInfo {
-        CallerInfo { number, name: None, first_name: None, street: None }
+        CallerInfo { number, name: None, first_name: None, street: None, own: None }
     }
 }
 
@@ -346,6 +375,16 @@ pub fn wants_helper<'s>(state: &'s CallState, event: &Event, dialplan: &'s Dialp
     }
 }
 
+/// The key that repeats a menu; dialplans never give it (or 8) to a kind of help.
+const REPEAT_KEY: &str = "9";
+/// After this many repeats in one call, 9 counts as a key the menu does not know, so a
+/// caller whose phone keeps sending it still reaches someone.
+const MAX_MENU_REPEATS: u32 = 5;
+/// The key for a registered participant's own settings.
+const OWN_SETTINGS_KEY: &str = "8";
+/// The longest message a participant can leave for the desk from their own settings.
+pub const MESSAGE_MAX_SECONDS: u32 = 120;
+
 pub fn step(state: CallState, event: Event, ctx: &Context<'_>) -> Step {
     let mut s = Stepper { ctx, state, reply: Vec::new(), effects: Vec::new() };
     s.handle(event);
@@ -379,6 +418,19 @@ impl Stepper<'_, '_> {
                 self.menu();
             }
             (Phase::Menu, Event::MenuKey(key)) => self.menu_key(key),
+            (Phase::Settings, Event::SettingsKey(key)) => self.settings_key(key),
+            (Phase::Message, Event::Recorded { recording_url, duration_seconds }) => {
+                let outcome = self.message_saved(recording_url, duration_seconds);
+                self.say(PromptKey::MessageThanks);
+                self.reply.push(Action::Hangup);
+                self.end(outcome, Stage::Message);
+            }
+            (Phase::Ended { from: Stage::Message, .. }, Event::Recorded { recording_url, duration_seconds }) => {
+                // The participant hung up after their message; the recording is reported after.
+                let outcome = self.message_saved(recording_url, duration_seconds);
+                self.state.phase = Phase::Ended { outcome, from: Stage::Message };
+                self.reply.push(Action::Hangup);
+            }
             (Phase::Ringing(ring), Event::HelperAnswered { attempt })
                 if ring.attempt == attempt && ring.key.is_none() =>
             {
@@ -635,6 +687,10 @@ impl Stepper<'_, '_> {
             say.push(self.speech(PromptKey::MenuItem, &[("category", name), ("digit", &cat.digit.to_string())]));
         }
         say.push(self.speech(if self.desk_open() { PromptKey::MenuDeskOpen } else { PromptKey::MenuDeskClosed }, &[]));
+        if self.ctx.caller.own.is_some() {
+            // Only a number in the register hears this (never one unknown or withheld).
+            say.push(self.speech(PromptKey::MenuOwnSettings, &[]));
+        }
         if self.state.menu_rounds == 0 && self.state.menu_repeats == 0 {
             // Said once, the first time: 9 repeats the menu at any time.
             say.push(self.speech(PromptKey::MenuRepeatHint, &[]));
@@ -645,14 +701,14 @@ impl Stepper<'_, '_> {
     }
 
     fn menu_key(&mut self, key: Option<String>) {
-        /// The key that repeats a menu; dialplans never give it (or 8) to a kind of help.
-        const REPEAT_KEY: &str = "9";
-        /// After this many repeats, 9 counts as a key the menu does not know, so a caller
-        /// whose phone keeps sending it still reaches someone.
-        const MAX_MENU_REPEATS: u32 = 5;
         let plan = self.ctx.dialplan;
         match key.as_deref() {
             Some("0") => self.desk_or_voicemail(false),
+            Some(OWN_SETTINGS_KEY) if self.ctx.caller.own.is_some() => {
+                self.state.phase = Phase::Settings;
+                self.state.menu_rounds = 0;
+                self.settings_menu(false);
+            }
             Some(REPEAT_KEY) if self.state.menu_repeats < MAX_MENU_REPEATS => {
                 // Not a wrong key: the menu again, as it was.
                 self.state.menu_repeats += 1;
@@ -692,6 +748,170 @@ impl Stepper<'_, '_> {
                     self.menu();
                 }
             }
+        }
+    }
+
+    /// A participant's own settings: where they stand first (or what was just changed),
+    /// then the choices. Every choice is said; 9 says them again, 0 goes back.
+    fn settings_menu(&mut self, after_change: bool) {
+        if self.ctx.caller_gone {
+            self.end(Outcome::OwnSettings, Stage::Settings);
+            return;
+        }
+        let mut say = Vec::new();
+        if after_change {
+            say.push(self.speech(PromptKey::SettingsMore, &[]));
+        } else {
+            say.push(self.speech(PromptKey::SettingsIntro, &[]));
+            if let Some(now) = self.pause_now() {
+                say.push(now);
+            }
+        }
+        for key in [
+            PromptKey::SettingsPauseWeek,
+            PromptKey::SettingsPauseOn,
+            PromptKey::SettingsResume,
+            PromptKey::SettingsHear,
+            PromptKey::SettingsMessage,
+            PromptKey::MenuRepeatHint,
+            PromptKey::SettingsBack,
+        ] {
+            say.push(self.speech(key, &[]));
+        }
+        let timeout_seconds = self.ctx.dialplan.menu.timeout_seconds;
+        self.reply.push(Action::Gather { say, timeout_seconds, next: Next::Settings });
+        // Reached only when nothing was pressed.
+        self.reply.push(Action::Redirect(Next::Settings));
+    }
+
+    /// "U wordt nu niet gebeld, tot en met dinsdag 8 december", when that is so.
+    fn pause_now(&self) -> Option<Speech> {
+        match self.ctx.caller.own.as_ref()?.pause {
+            Pause::No => None,
+            Pause::Until { back_on } => {
+                let date = own::spoken_date(self.ctx.prompts, own::last_day(back_on));
+                Some(self.speech(PromptKey::SettingsNowPausedUntil, &[("date", &date)]))
+            }
+            Pause::UntilFurtherNotice => Some(self.speech(PromptKey::SettingsNowPaused, &[])),
+        }
+    }
+
+    fn settings_key(&mut self, key: Option<String>) {
+        let Some(mine) = self.ctx.caller.own.clone() else {
+            // No longer in the register (erased since the call began): the main menu.
+            self.state.phase = Phase::Menu;
+            self.menu();
+            return;
+        };
+        let plan = self.ctx.dialplan;
+        let today = self.local_now().date();
+        match key.as_deref() {
+            Some("1") => {
+                let change = Change::week_from(today);
+                self.effects.push(Effect::OwnSetting(change));
+                let Change::PauseUntil { back_on } = change else { unreachable!("a week is a pause until a day") };
+                let date = own::spoken_date(self.ctx.prompts, own::last_day(back_on));
+                let said = self.speech(PromptKey::SettingsPausedUntil, &[("date", &date)]);
+                self.reply.push(Action::Say(said));
+                self.settings_menu(true);
+            }
+            Some("2") => {
+                self.effects.push(Effect::OwnSetting(Change::PauseUntilFurtherNotice));
+                self.say(PromptKey::SettingsPaused);
+                self.settings_menu(true);
+            }
+            Some("3") => {
+                self.effects.push(Effect::OwnSetting(Change::Resume));
+                self.say(PromptKey::SettingsResumed);
+                self.settings_menu(true);
+            }
+            Some("4") => {
+                self.read_out(&mine);
+                self.settings_menu(true);
+            }
+            Some("5") => {
+                self.say(PromptKey::MessageIntro);
+                self.reply.push(Action::Record {
+                    max_seconds: MESSAGE_MAX_SECONDS,
+                    silence_seconds: 5,
+                    done: Next::Recorded,
+                });
+                // Reached only when nothing was recorded.
+                self.reply.push(Action::Redirect(Next::Recorded));
+                self.state.phase = Phase::Message;
+            }
+            Some(REPEAT_KEY) if self.state.menu_repeats < MAX_MENU_REPEATS => {
+                self.state.menu_repeats += 1;
+                self.settings_menu(false);
+            }
+            Some("0") => {
+                self.state.phase = Phase::Menu;
+                self.state.menu_rounds = 0;
+                self.menu();
+            }
+            Some(_) => {
+                self.state.menu_rounds += 1;
+                if self.state.menu_rounds > plan.menu.repeats + 2 {
+                    self.settings_goodbye();
+                } else {
+                    self.say(PromptKey::MenuUnknownKey);
+                    self.settings_menu(false);
+                }
+            }
+            None => {
+                self.state.menu_rounds += 1;
+                if self.state.menu_rounds > plan.menu.repeats {
+                    self.settings_goodbye();
+                } else {
+                    self.say(PromptKey::MenuNoInput);
+                    self.settings_menu(false);
+                }
+            }
+        }
+    }
+
+    /// Key 4: what they are rung for and when, read out plainly.
+    fn read_out(&mut self, mine: &Own) {
+        let prompts = self.ctx.prompts;
+        let names: Vec<String> = self
+            .ctx
+            .dialplan
+            .categories
+            .iter()
+            .filter(|c| mine.offers.contains(&c.key))
+            .map(|c| prompts.category(&c.key).unwrap_or(&c.key).to_string())
+            .collect();
+        if names.is_empty() {
+            self.say(PromptKey::SettingsNoOffers);
+        } else {
+            let said = self.speech(PromptKey::SettingsOffers, &[("categories", &own::spoken_list(prompts, &names))]);
+            self.reply.push(Action::Say(said));
+        }
+        let said = if mine.available.is_empty() {
+            let hours = own::spoken_hours(prompts, &self.ctx.dialplan.ringing.hours);
+            self.speech(PromptKey::SettingsHoursAny, &[("hours", &hours)])
+        } else {
+            let hours = own::spoken_hours(prompts, &mine.available);
+            self.speech(PromptKey::SettingsHours, &[("hours", &hours)])
+        };
+        self.reply.push(Action::Say(said));
+        if let Some(now) = self.pause_now() {
+            self.reply.push(Action::Say(now));
+        }
+    }
+
+    fn settings_goodbye(&mut self) {
+        self.say(PromptKey::SettingsGoodbye);
+        self.reply.push(Action::Hangup);
+        self.end(Outcome::OwnSettings, Stage::Settings);
+    }
+
+    /// A participant's word for the desk, kept like a voicemail.
+    fn message_saved(&mut self, url: Option<String>, duration_seconds: u32) -> Outcome {
+        if self.recording_saved(url, duration_seconds) {
+            Outcome::Message
+        } else {
+            Outcome::OwnSettings
         }
     }
 
@@ -901,6 +1121,8 @@ impl Stepper<'_, '_> {
             Phase::Holding { matched: false } => self.end(Outcome::Abandoned, Stage::Ringing),
             Phase::Desk => self.end(Outcome::Unmatched, Stage::Desk),
             Phase::Voicemail => self.end(Outcome::Unmatched, Stage::Voicemail),
+            Phase::Settings => self.end(Outcome::OwnSettings, Stage::Settings),
+            Phase::Message => self.end(Outcome::OwnSettings, Stage::Message),
             Phase::Ended { .. } => {}
         }
     }
@@ -967,12 +1189,21 @@ impl Stepper<'_, '_> {
     }
 
     fn voicemail_saved(&mut self, url: Option<String>, duration_seconds: u32) -> Outcome {
+        if self.recording_saved(url, duration_seconds) {
+            Outcome::Voicemail
+        } else {
+            Outcome::Unmatched
+        }
+    }
+
+    /// Keeps a recording that holds something; false when nothing was said.
+    fn recording_saved(&mut self, url: Option<String>, duration_seconds: u32) -> bool {
         match url {
             Some(recording_url) if duration_seconds > 0 => {
                 self.effects.push(Effect::Voicemail { recording_url, duration_seconds });
-                Outcome::Voicemail
+                true
             }
-            _ => Outcome::Unmatched,
+            _ => false,
         }
     }
 

@@ -171,7 +171,21 @@ pub fn hh_mm(minutes: u16) -> String {
 /// Days in as few words as possible: `ma-vr`, `ma,wo,vr`, `ma-wo,za`, every day `ma-zo`.
 /// `names` are Monday first.
 pub fn days_text(days: u8, names: &[&str; 7]) -> String {
-    let mut parts = Vec::new();
+    let parts: Vec<String> = day_runs(days)
+        .into_iter()
+        .map(|(first, last)| match last - first {
+            0 => names[first].to_string(),
+            1 => format!("{},{}", names[first], names[last]),
+            _ => format!("{}-{}", names[first], names[last]),
+        })
+        .collect();
+    parts.join(",")
+}
+
+/// The runs of days one after another (Monday = 0), first and last of each, in week order:
+/// `ma-wo,vr` is `[(0, 2), (4, 4)]`.
+pub fn day_runs(days: u8) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
     let mut i = 0;
     while i < 7 {
         if days & (1 << i) == 0 {
@@ -182,14 +196,10 @@ pub fn days_text(days: u8, names: &[&str; 7]) -> String {
         while i + 1 < 7 && days & (1 << (i + 1)) != 0 {
             i += 1;
         }
-        parts.push(match i - start {
-            0 => names[start].to_string(),
-            1 => format!("{},{}", names[start], names[i]),
-            _ => format!("{}-{}", names[start], names[i]),
-        });
+        runs.push((start, i));
         i += 1;
     }
-    parts.join(",")
+    runs
 }
 
 fn day_bit(day: Weekday) -> u8 {

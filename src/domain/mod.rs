@@ -8,6 +8,7 @@ pub mod desk;
 pub mod dialplan;
 pub mod hours;
 pub mod learning;
+pub mod own;
 pub mod participant;
 pub mod phone;
 pub mod prompts;

@@ -94,6 +94,33 @@ prompt_keys! {
     CallbackHelperStillWaiting => "callback_helper_still_waiting" ["caller"],
     WaveCallerLeft => "wave_caller_left" [],
     CallbackHelperLeft => "callback_helper_left" ["helper"],
+    MenuOwnSettings => "menu_own_settings" [],
+    SettingsIntro => "settings_intro" [],
+    SettingsNowPausedUntil => "settings_now_paused_until" ["date"],
+    SettingsNowPaused => "settings_now_paused" [],
+    SettingsPauseWeek => "settings_pause_week" [],
+    SettingsPauseOn => "settings_pause_on" [],
+    SettingsResume => "settings_resume" [],
+    SettingsHear => "settings_hear" [],
+    SettingsMessage => "settings_message" [],
+    SettingsBack => "settings_back" [],
+    SettingsMore => "settings_more" [],
+    SettingsPausedUntil => "settings_paused_until" ["date"],
+    SettingsPaused => "settings_paused" [],
+    SettingsResumed => "settings_resumed" [],
+    SettingsOffers => "settings_offers" ["categories"],
+    SettingsNoOffers => "settings_no_offers" [],
+    SettingsHours => "settings_hours" ["hours"],
+    SettingsHoursAny => "settings_hours_any" ["hours"],
+    SettingsGoodbye => "settings_goodbye" [],
+    MessageIntro => "message_intro" [],
+    MessageThanks => "message_thanks" [],
+    DateSpoken => "date_spoken" ["weekday", "day", "month"],
+    ListAnd => "list_and" ["first", "last"],
+    DaysRange => "days_range" ["first", "last"],
+    HoursSpan => "hours_span" ["from", "until"],
+    HoursOnDays => "hours_on_days" ["days", "hours"],
+    HoursEveryDay => "hours_every_day" ["hours"],
     NumberNotInUse => "number_not_in_use" [],
     SomethingWentWrong => "something_went_wrong" [],
 }
@@ -105,6 +132,7 @@ pub struct Prompts {
     texts: BTreeMap<&'static str, String>,
     categories: BTreeMap<String, String>,
     weekdays: [String; 7],
+    months: [String; 12],
     audio: BTreeSet<&'static str>,
 }
 
@@ -121,6 +149,7 @@ pub struct PromptError {
 struct RawPrompts {
     language: String,
     weekdays: Vec<String>,
+    months: Vec<String>,
     #[serde(default)]
     categories: BTreeMap<String, toml::Spanned<String>>,
     say: BTreeMap<String, toml::Spanned<String>>,
@@ -185,6 +214,17 @@ impl Prompts {
                 Default::default()
             }
         };
+        let months: [String; 12] = match raw.months.try_into() {
+            Ok(months) => months,
+            Err(_) => {
+                errors.push(PromptError {
+                    line: None,
+                    field: "months".into(),
+                    message: "needs twelve names, January first".into(),
+                });
+                Default::default()
+            }
+        };
         let mut audio = BTreeSet::new();
         for file_key in audio_files {
             match PromptKey::ALL.iter().find(|k| k.name() == file_key) {
@@ -206,7 +246,7 @@ impl Prompts {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Prompts { language: raw.language, texts, categories, weekdays, audio })
+        Ok(Prompts { language: raw.language, texts, categories, weekdays, months, audio })
     }
 
     /// The spoken name of a category, if this language has one.
@@ -216,6 +256,11 @@ impl Prompts {
 
     pub fn weekday(&self, monday_zero: usize) -> &str {
         &self.weekdays[monday_zero % 7]
+    }
+
+    /// A month's name, January = 0.
+    pub fn month(&self, january_zero: usize) -> &str {
+        &self.months[january_zero % 12]
     }
 
     /// The text of a prompt with its placeholders filled in.

@@ -31,6 +31,8 @@ fn stage_str(s: Stage) -> &'static str {
         Stage::Connected => "connected",
         Stage::Desk => "desk",
         Stage::Voicemail => "voicemail",
+        Stage::Settings => "settings",
+        Stage::Message => "message",
     }
 }
 
@@ -40,6 +42,8 @@ fn stage_parse(s: &str) -> Stage {
         "connected" => Stage::Connected,
         "desk" => Stage::Desk,
         "voicemail" => Stage::Voicemail,
+        "settings" => Stage::Settings,
+        "message" => Stage::Message,
         _ => Stage::Menu,
     }
 }
@@ -111,6 +115,8 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         "connected" => Phase::Connected(ring()?),
         "desk" => Phase::Desk,
         "voicemail" => Phase::Voicemail,
+        "settings" => Phase::Settings,
+        "message" => Phase::Message,
         _ => Phase::Ended {
             outcome: outcome.as_deref().and_then(Outcome::parse).unwrap_or(Outcome::Unmatched),
             from: stage_parse(ended_from.as_deref().unwrap_or("menu")),
@@ -190,6 +196,8 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
         Phase::Holding { matched: true } => ("connected", None, None),
         Phase::Desk => ("desk", None, None),
         Phase::Voicemail => ("voicemail", None, None),
+        Phase::Settings => ("settings", None, None),
+        Phase::Message => ("message", None, None),
         Phase::Ended { outcome, from } => ("ended", Some(stage_str(*from)), Some(outcome.as_str())),
     };
     exec(
@@ -264,6 +272,11 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
             // Opened by the application layer (`switchboard::requests::open`), the one way
             // a call-back request is opened.
             Effect::CallbackRequested { .. } => {}
+            Effect::OwnSetting(change) => {
+                if let Some(id) = call.caller_id {
+                    own_setting(conn, id, *change, now)?;
+                }
+            }
             Effect::Voicemail { recording_url, duration_seconds } => {
                 // An update, not a replace: replacing the row would cascade to its local copy.
                 exec(conn,
@@ -291,6 +304,9 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
                  ON CONFLICT (call_sid) DO UPDATE SET reason = excluded.reason WHERE closed_at IS NULL",
                 params![sid, outcome.as_str(), at],
             )?;
+            if outcome == crate::domain::call::Outcome::Message {
+                message_about(conn, sid, call.caller_id, now)?;
+            }
         } else {
             exec(conn, "DELETE FROM follow_ups WHERE call_sid = ?1 AND closed_at IS NULL", [sid])?;
         }
@@ -307,6 +323,33 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
             )?;
         }
     }
+    Ok(())
+}
+
+/// How far back a neighbour's message looks for the call they helped with.
+const MESSAGE_LOOKS_BACK_DAYS: i64 = 7;
+
+/// A participant's own change by phone: the register (the ranking sees it at once: the
+/// register's version is bumped by the trigger), and the audit log, by phone.
+fn own_setting(conn: &Connection, id: i64, change: crate::domain::own::Change, now: Timestamp) -> anyhow::Result<()> {
+    let (paused, until) = change.register();
+    super::participants::set_paused_by_id(conn, id, paused, until, now)?;
+    let detail = until.map(|d| d.to_string()).unwrap_or_default();
+    super::accounts::audit(conn, now, super::accounts::BY_PHONE, change.audit_action(), Some(id), &detail)
+}
+
+/// Links a neighbour's message to the call they most recently helped with, within a week.
+fn message_about(conn: &Connection, sid: &str, caller_id: Option<i64>, now: Timestamp) -> anyhow::Result<()> {
+    let Some(id) = caller_id else { return Ok(()) };
+    let since = now.as_second() - MESSAGE_LOOKS_BACK_DAYS * 86_400;
+    exec(
+        conn,
+        "UPDATE follow_ups SET about_call = (
+             SELECT m.call_sid FROM matches m WHERE m.helper_id = ?2 AND m.accepted_at >= ?3 AND m.call_sid <> ?1
+             ORDER BY m.accepted_at DESC LIMIT 1)
+         WHERE call_sid = ?1 AND closed_at IS NULL",
+        params![sid, id, since],
+    )?;
     Ok(())
 }
 

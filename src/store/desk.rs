@@ -142,6 +142,8 @@ pub struct FollowUp {
     pub try_again_on: Option<String>,
     /// The desk account it is assigned to: (id, name).
     pub assigned_to: Option<(i64, String)>,
+    /// A message from a neighbour: the call they most recently helped with (within a week).
+    pub about_call: Option<String>,
 }
 
 /// Everything about one call, for its timeline: the call as the log has it, with its
@@ -168,11 +170,12 @@ fn follow_up_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {
             (Some(id), Some(name)) => Some((id, name)),
             _ => None,
         },
+        about_call: r.get(12)?,
     })
 }
 
 const FOLLOW_UP: &str = "SELECT f.id, f.call_sid, f.reason, f.created_at, f.closed_at, f.result, f.note, f.closed_by,
-    f.tries, f.try_again_on, f.assigned_to, (SELECT u.name FROM desk_users u WHERE u.id = f.assigned_to) FROM follow_ups f";
+    f.tries, f.try_again_on, f.assigned_to, (SELECT u.name FROM desk_users u WHERE u.id = f.assigned_to), f.about_call FROM follow_ups f";
 
 /// One call, if the account may see it.
 pub fn call_detail(conn: &Connection, call_sid: &str, scope: &Scope) -> anyhow::Result<Option<CallDetail>> {
@@ -622,7 +625,8 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
     // called back later and helped counts as matched (its wait is not a wait on the line,
     // so it is left out of the waits). The call-back searches themselves are not calls;
     // requests the desk took itself (no call) count once each. Someone erased on request
-    // is counted by the stand-in their calls keep (a negative number, never an id).
+    // is counted by the stand-in their calls keep (a negative number, never an id). A
+    // participant's call for their own settings (or a message) asked for no help.
     let connected = RequestStatus::Connected.as_str();
     let in_progress = super::callbacks::sql_list(&RequestStatus::IN_PROGRESS);
     let sql = format!(
@@ -632,6 +636,7 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
          LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM open_requests WHERE call_sid IS NOT NULL AND status = '{connected}' GROUP BY call_sid) called_back
            ON called_back.call_sid = c.call_sid
          WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.call_sid NOT LIKE 'CB%' AND (?3 IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?3)))
+           AND c.phase NOT IN ('settings', 'message') AND coalesce(c.outcome, '') NOT IN ('settings', 'message')
          UNION ALL
          SELECT r.category, CASE WHEN r.status = '{connected}' THEN 'matched' WHEN r.status IN ({in_progress}) THEN NULL ELSE 'unmatched' END, r.participant_id, r.helper_id, NULL
          FROM open_requests r WHERE r.call_sid IS NULL AND r.created_at >= ?1 AND r.created_at < ?2 AND (?3 IS NULL OR r.dialplan_number IN (SELECT value FROM json_each(?3)))",

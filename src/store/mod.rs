@@ -64,6 +64,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/011_erased_stand_ins.sql")),
         M::up(include_str!("migrations/012_menu_repeats.sql")),
         M::up(include_str!("migrations/013_follow_ups_by_created.sql")),
+        M::up(include_str!("migrations/014_own_settings.sql")).foreign_key_check(),
     ])
 }
 

@@ -9,6 +9,7 @@ use crate::config::Neighbourhood;
 use crate::domain::action::Action;
 use crate::domain::call::{self, CallerInfo, Context, Event, NextHelper, Step};
 use crate::domain::dialplan::Voice;
+use crate::domain::own::{Own, Pause};
 use crate::domain::phone::CallerNumber;
 use crate::domain::ranking::{self, Whereabouts};
 use crate::provider::twilio::{self, RenderContext};
@@ -58,6 +59,11 @@ pub fn run_step(
             name: Some(p.details.name.clone()),
             first_name: Some(p.details.first_name().to_string()),
             street: Some(p.details.street.clone()).filter(|s| !s.is_empty()),
+            own: Some(Own {
+                offers: p.details.offers.clone(),
+                available: p.details.available.clone(),
+                pause: Pause::from_register(p.paused, p.paused_until, now.to_zoned(plan.time_zone.clone()).date()),
+            }),
         },
         None => CallerInfo::unknown(match &call.from {
             Some(n) => CallerNumber::Known(n.clone()),

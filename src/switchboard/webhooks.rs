@@ -265,6 +265,8 @@ fn log_step(call: &StoredCall, endpoint: Endpoint) {
         call::Phase::Holding { matched: true } => "held-and-joined",
         call::Phase::Desk => "desk",
         call::Phase::Voicemail => "voicemail",
+        call::Phase::Settings => "own-settings",
+        call::Phase::Message => "message-for-the-desk",
         call::Phase::Ended { .. } => "ended",
     };
     tracing::info!(call = %call.call_sid, endpoint = endpoint.path(), phase, outcome = call.state.outcome().map(|o| o.as_str()).unwrap_or("-"), "call stepped");

@@ -362,6 +362,11 @@ async fn twiml_documents() {
     let mut s = Script::keys(&["3"]);
     s.hang_up_at_ring = Some(1);
     collect(&app.call(JAN, s).await);
+    // A participant's own settings: the menu under 8, a week off, hearing the settings,
+    // a word for the desk.
+    let mut s = Script::keys(&["8", "1", "4", "5"]);
+    s.message_seconds = Some(20);
+    collect(&app.call(ANJA, s).await);
     let mut text = String::new();
     for (path, body) in docs {
         text.push_str(&format!("POST {path}\n{}\n\n", body.replace("><", ">\n<")));

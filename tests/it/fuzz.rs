@@ -54,7 +54,7 @@ fn pairs() -> impl Strategy<Value = Vec<(String, String)>> {
     prop::collection::vec((names.prop_map(str::to_string), ".{0,40}"), 0..10)
 }
 
-const ENDPOINTS: [Endpoint; 18] = [
+const ENDPOINTS: [Endpoint; 19] = [
     Endpoint::Voice,
     Endpoint::Menu,
     Endpoint::HelperDone,
@@ -69,6 +69,7 @@ const ENDPOINTS: [Endpoint; 18] = [
     Endpoint::WaveKey,
     Endpoint::WaveStatus,
     Endpoint::CallbackOffer,
+    Endpoint::Settings,
     Endpoint::ResidentAnswer,
     Endpoint::ResidentStatus,
     Endpoint::HelperWait,

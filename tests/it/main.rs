@@ -19,6 +19,8 @@ mod follow_up;
 mod fuzz;
 /// Several neighbourhoods on one install.
 mod neighbourhoods;
+/// The phone line for every participant: own settings by phone, a word for the desk.
+mod own_settings;
 /// What the provider keeps: voicemails fetched into our own storage, then deleted at the
 /// provider; call records deleted there when calls are anonymised or a person erased.
 mod recordings;

@@ -515,3 +515,26 @@ async fn without_credentials_the_desk_says_what_is_missing_and_the_fetch_stays_q
     assert!(audio.body.contains("TWILIO_ACCOUNT_SID"));
     assert_eq!(app.count("SELECT count(*) FROM provider_jobs WHERE kind = 'fetch-recording' AND tries = 0").await, 1);
 }
+
+/// A participant's word for the desk (8, then 5) is kept and played like a voicemail, on
+/// the follow-up page as its own kind of item; nobody else hears it (no helper was rung).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_word_for_the_desk_is_kept_here_and_played_on_the_follow_up_page() {
+    let fake = FakeTwilio::start().await;
+    let app = app_with(&fake, None, TUESDAY_MORNING).await;
+    add_user(&app, "Els", Role::Coordinator).await;
+    let mut b = Browser::login(&app, "Els").await;
+    let mut script = Script::keys(&["8", "5"]);
+    script.message_seconds = Some(30);
+    let report = app.call(ANJA, script).await;
+    assert_eq!(app.log_of(&report).await.outcome.as_deref(), Some("message"));
+    assert!(rung(&report).is_empty(), "nobody else hears it");
+    until(&app, JOBS, 0).await;
+    assert_eq!(app.count(STORED).await, 1);
+    let call = report.call_sid;
+    let player = format!("<audio controls preload=\"none\" src=\"/desk/voicemail/{call}\"");
+    let list = b.get("/desk/follow-up?reason=message").await;
+    assert!(list.body.contains(&player) && list.body.contains("Bericht van een buur"), "{}", list.body);
+    let audio = b.get(&format!("/desk/voicemail/{call}")).await;
+    assert_eq!((audio.status, audio.body.as_bytes()), (200, AUDIO));
+}

@@ -4,6 +4,7 @@ use jiff::tz::TimeZone;
 
 use super::*;
 use crate::domain::dialplan;
+use crate::domain::own::{Change, Own, Pause};
 
 struct World {
     plan: Dialplan,
@@ -20,6 +21,7 @@ fn world() -> World {
         name: Some("Jan de Vries".into()),
         first_name: Some("Jan".into()),
         street: Some("Kerkstraat".into()),
+        own: None,
     };
     World { plan, prompts, caller }
 }
@@ -1286,4 +1288,201 @@ fn a_winner_who_never_entered_after_the_caller_left_is_no_match() {
         vec![Effect::MatchUndone { attempt: 2 }, Effect::AttemptEnded { attempt: 2, result: AttemptResult::Canceled }]
     );
     assert!(dropped.reply.is_empty(), "said to nobody: {:?}", dropped.reply);
+}
+
+/// Jan as a registered participant: he helps with shopping and company on weekdays.
+fn registered() -> World {
+    let mut w = world();
+    w.caller.own = Some(Own {
+        offers: vec!["shopping".into(), "company".into()],
+        available: crate::domain::hours::WeeklyHours::parse("ma-vr 09:00-17:00").unwrap(),
+        pause: Pause::No,
+    });
+    w
+}
+
+fn key(k: &str) -> Option<String> {
+    Some(k.to_string())
+}
+
+#[test]
+fn only_a_registered_caller_hears_eight_and_gets_their_own_settings() {
+    let w = registered();
+    let (_, steps) = run(&w, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(key("8")), None)]);
+    assert!(describe(&steps[0]).contains("een bericht voor de balie? Toets 8."), "{}", describe(&steps[0]));
+    check(
+        &steps[1],
+        expect![[r#"
+            gather 8s -> Settings: Dit zijn uw eigen instellingen. | Wilt u een week niet gebeld worden? Toets 1. | Wilt u niet gebeld worden tot u zelf weer belt? Toets 2. | Wilt u weer gebeld worden? Toets 3. | Wilt u horen waarvoor en wanneer wij u bellen? Toets 4. | Wilt u iets vertellen aan de balie? Toets 5. | Wilt u dit nog een keer horen? Toets 9. | Terug naar het begin? Toets 0.
+            redirect Settings
+            phase Settings
+        "#]],
+    );
+    // Unknown and withheld numbers never hear it, and 8 is a key the menu does not know.
+    for number in [CallerNumber::Withheld, CallerNumber::Known(PhoneNumber::parse("+31207654321").unwrap())] {
+        let mut w = world();
+        w.caller = CallerInfo::unknown(number);
+        let (state, steps) = run(&w, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(key("8")), None)]);
+        assert!(!describe(&steps[0]).contains("Toets 8"), "{}", describe(&steps[0]));
+        assert!(describe(&steps[1]).starts_with("say Die toets ken ik niet."), "{}", describe(&steps[1]));
+        assert_eq!(state.phase, Phase::Menu);
+    }
+}
+
+#[test]
+fn a_week_off_by_phone_is_confirmed_in_words_and_the_menu_goes_on() {
+    let w = registered();
+    // Tuesday 24 November: no calls up to and including Monday 30 November.
+    let events = vec![
+        (t(0), Event::Incoming, None),
+        (t(10), Event::MenuKey(key("8")), None),
+        (t(20), Event::SettingsKey(key("1")), None),
+    ];
+    let (state, steps) = run(&w, events);
+    let text = describe(&steps[2]);
+    assert!(text.starts_with("say Dat is goed. U wordt tot en met maandag 30 november niet gebeld. Daarna weer wel.\ngather 8s -> Settings: Wilt u nog iets anders?"), "{text}");
+    assert_eq!(steps[2].effects, vec![Effect::OwnSetting(Change::PauseUntil { back_on: date(2026, 12, 1) })]);
+    assert_eq!(state.phase, Phase::Settings);
+    for (k, change, said) in [
+        (
+            "2",
+            Change::PauseUntilFurtherNotice,
+            "say Dat is goed. U wordt niet gebeld, tot u zelf weer belt en 3 toetst.",
+        ),
+        ("3", Change::Resume, "say Fijn. U kunt weer gebeld worden."),
+    ] {
+        let (_, steps) = run(
+            &w,
+            vec![
+                (t(0), Event::Incoming, None),
+                (t(10), Event::MenuKey(key("8")), None),
+                (t(20), Event::SettingsKey(key(k)), None),
+            ],
+        );
+        assert!(describe(&steps[2]).starts_with(said), "{}", describe(&steps[2]));
+        assert_eq!(steps[2].effects, vec![Effect::OwnSetting(change)]);
+    }
+    // Hanging up in their settings is no request for help, and no follow-up.
+    let mut done = state.clone();
+    done = step(done, Event::CallerGone, &plain_ctx(&w, t(30), false)).state;
+    assert_eq!(done.outcome(), Some(Outcome::OwnSettings));
+    assert!(!Outcome::OwnSettings.needs_follow_up() && !Outcome::OwnSettings.is_request());
+}
+
+#[test]
+fn four_reads_out_what_and_when_and_a_pause() {
+    let mut w = registered();
+    if let Some(own) = w.caller.own.as_mut() {
+        own.pause = Pause::Until { back_on: date(2026, 12, 1) };
+    }
+    let events = vec![
+        (t(0), Event::Incoming, None),
+        (t(10), Event::MenuKey(key("8")), None),
+        (t(20), Event::SettingsKey(key("4")), None),
+        (t(40), Event::SettingsKey(key("0")), None),
+    ];
+    let (state, steps) = run(&w, events);
+    assert!(
+        describe(&steps[1])
+            .contains("Dit zijn uw eigen instellingen. | U wordt nu niet gebeld, tot en met maandag 30 november. |"),
+        "{}",
+        describe(&steps[1])
+    );
+    let text = describe(&steps[2]);
+    assert!(
+        text.starts_with("say Wij bellen u voor boodschappen en een praatje of wat gezelschap.\nsay Wij bellen u op maandag tot en met vrijdag, van 9 uur tot 17 uur.\nsay U wordt nu niet gebeld, tot en met maandag 30 november.\n"),
+        "{text}"
+    );
+    assert!(steps[2].effects.is_empty(), "hearing changes nothing");
+    assert!(
+        describe(&steps[3]).starts_with("gather 8s -> Menu: Waarmee kunnen we u helpen?"),
+        "0 goes back: {}",
+        describe(&steps[3])
+    );
+    assert_eq!(state.phase, Phase::Menu);
+    // Without hours of their own: the switchboard's ringing hours.
+    if let Some(own) = w.caller.own.as_mut() {
+        own.available = crate::domain::hours::WeeklyHours::never();
+        own.offers.clear();
+        own.pause = Pause::No;
+    }
+    let (_, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(key("8")), None),
+            (t(20), Event::SettingsKey(key("4")), None),
+        ],
+    );
+    let text = describe(&steps[2]);
+    assert!(text.starts_with("say U heeft nog niet gekozen waarmee u wilt helpen. De balie helpt u daar graag bij.\nsay Wij bellen u alleen binnen onze beltijden: elke dag, van 8 uur tot 21 uur.\ngather"), "{text}");
+}
+
+#[test]
+fn a_word_for_the_desk_is_recorded_and_followed_up() {
+    let w = registered();
+    let events = vec![
+        (t(0), Event::Incoming, None),
+        (t(10), Event::MenuKey(key("8")), None),
+        (t(20), Event::SettingsKey(key("5")), None),
+        (
+            t(90),
+            Event::Recorded { recording_url: Some("https://api.twilio.com/RE1".into()), duration_seconds: 60 },
+            None,
+        ),
+    ];
+    let (state, steps) = run(&w, events);
+    check(
+        &steps[2],
+        expect![[r#"
+            say Spreek na de piep uw bericht in. Alleen de balie hoort het. U heeft twee minuten. Hang daarna gewoon op.
+            record 120s silence 5s done Recorded
+            redirect Recorded
+            phase Message
+        "#]],
+    );
+    assert!(describe(&steps[3]).starts_with("say Dank u wel voor uw bericht."), "{}", describe(&steps[3]));
+    assert_eq!(state.outcome(), Some(Outcome::Message));
+    assert!(Outcome::Message.needs_follow_up() && !Outcome::Message.is_request());
+    // Hung up at the beep, the recording reported after the end: still a message.
+    let gone = step(steps[2].state.clone(), Event::CallerGone, &plain_ctx(&w, t(80), false)).state;
+    assert_eq!(gone.outcome(), Some(Outcome::OwnSettings));
+    let late = step(
+        gone,
+        Event::Recorded { recording_url: Some("https://api.twilio.com/RE1".into()), duration_seconds: 40 },
+        &plain_ctx(&w, t(85), false),
+    );
+    assert_eq!(late.state.outcome(), Some(Outcome::Message));
+    assert!(matches!(late.effects[..], [Effect::Voicemail { duration_seconds: 40, .. }]));
+    // Nothing said: no message, and nothing to follow up.
+    let silent = step(
+        steps[2].state.clone(),
+        Event::Recorded { recording_url: None, duration_seconds: 0 },
+        &plain_ctx(&w, t(85), false),
+    );
+    assert_eq!(silent.state.outcome(), Some(Outcome::OwnSettings));
+}
+
+#[test]
+fn nine_repeats_the_settings_and_silence_ends_kindly() {
+    let w = registered();
+    let mut events = vec![
+        (t(0), Event::Incoming, None),
+        (t(10), Event::MenuKey(key("8")), None),
+        (t(20), Event::SettingsKey(key("9")), None),
+    ];
+    events.extend((3..6).map(|i| (t(i * 10), Event::SettingsKey(None), None)));
+    let (state, steps) = run(&w, events);
+    assert!(
+        describe(&steps[2]).starts_with("gather 8s -> Settings: Dit zijn uw eigen instellingen."),
+        "{}",
+        describe(&steps[2])
+    );
+    assert!(describe(&steps[3]).starts_with("say Ik hoorde geen toets."), "{}", describe(&steps[3]));
+    assert!(
+        describe(&steps[5]).starts_with("say Dank u wel voor het bellen. Tot ziens.\nhangup"),
+        "{}",
+        describe(&steps[5])
+    );
+    assert_eq!(state.outcome(), Some(Outcome::OwnSettings));
 }

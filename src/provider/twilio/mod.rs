@@ -39,6 +39,8 @@ pub enum Endpoint {
     WaveStatus,
     /// The answer to "shall we call you back?".
     CallbackOffer,
+    /// A key in a participant's own settings (8 in the menu).
+    Settings,
     /// Call back later: the resident's call (placed by us) picked up.
     ResidentAnswer,
     /// Call back later: the status callback of the resident's call.
@@ -66,6 +68,7 @@ impl Endpoint {
             "wave-key" => Endpoint::WaveKey,
             "wave-status" => Endpoint::WaveStatus,
             "callback-offer" => Endpoint::CallbackOffer,
+            "settings" => Endpoint::Settings,
             "resident-answer" => Endpoint::ResidentAnswer,
             "resident-status" => Endpoint::ResidentStatus,
             "helper-wait" => Endpoint::HelperWait,
@@ -90,6 +93,7 @@ impl Endpoint {
             Endpoint::WaveKey => "wave-key",
             Endpoint::WaveStatus => "wave-status",
             Endpoint::CallbackOffer => "callback-offer",
+            Endpoint::Settings => "settings",
             Endpoint::ResidentAnswer => "resident-answer",
             Endpoint::ResidentStatus => "resident-status",
             Endpoint::HelperWait => "helper-wait",
@@ -231,6 +235,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
     let (call_sid, seq, event) = match endpoint {
         Endpoint::Voice => (call_sid, None, Some(Event::Incoming)),
         Endpoint::Menu => (call_sid, Some(seq()?), Some(Event::MenuKey(digits(form)))),
+        Endpoint::Settings => (call_sid, Some(seq()?), Some(Event::SettingsKey(digits(form)))),
         Endpoint::HelperDone => {
             let bridged = match get(form, "DialBridged") {
                 Some("true") => Some(true),
@@ -313,6 +318,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
         matches!(
             endpoint,
             Endpoint::Menu
+                | Endpoint::Settings
                 | Endpoint::HelperDone
                 | Endpoint::DeskDone
                 | Endpoint::Recorded

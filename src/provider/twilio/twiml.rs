@@ -34,6 +34,7 @@ impl RenderContext<'_> {
             Next::HoldDone => format!("hold-done?s={seq}"),
             Next::WaveKey { attempt } => format!("wave-key?call={sid}&n={attempt}"),
             Next::CallbackOffer => format!("callback-offer?s={seq}"),
+            Next::Settings => format!("settings?s={seq}"),
             Next::HelperWait { attempt } => format!("helper-wait?call={sid}&n={attempt}"),
             Next::ConferenceEvents => format!("{}conference?call={sid}", self.webhook_base),
         }

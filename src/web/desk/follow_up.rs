@@ -70,7 +70,7 @@ impl ListQuery {
     }
 }
 
-const REASONS: [&str; 4] = ["unmatched", "voicemail", "abandoned", "unconfirmed"];
+const REASONS: [&str; 5] = ["unmatched", "voicemail", "abandoned", "unconfirmed", "message"];
 
 /// One open follow-up with its call and its call-back request.
 struct Item {
@@ -204,6 +204,12 @@ fn told(l: super::text::Lang, tz: &jiff::tz::TimeZone, p: &Person) -> String {
                 "The caller hung up before help was found. Nothing was promised.",
             )
             .to_string(),
+        ("message", _) => l
+            .t(
+                "Een buur sprak een bericht in voor de balie. Er is niets beloofd.",
+                "A neighbour left a message for the desk. Nothing was promised.",
+            )
+            .to_string(),
         ("unconfirmed", _) => l
             .t(
                 "Een buur zei ja. Of ze elkaar gesproken hebben, is niet bevestigd.",
@@ -220,12 +226,19 @@ fn told(l: super::text::Lang, tz: &jiff::tz::TimeZone, p: &Person) -> String {
 fn checklist(l: super::text::Lang, reason: &str) -> maud::Markup {
     html! {
         ul.checklist {
+            @if reason == "message" {
+                li { (l.t("Luister eerst het bericht.", "Listen to the message first.")) }
+                li { (l.t("Moet er iemand gaan kijken, of de huisarts of wijkverpleging gebeld?", "Should someone go and look, or the GP or district nurse be called?")) }
+                li { (l.t("Bedank de buur voor het melden.", "Thank the neighbour for telling us.")) }
+            }
             @if reason == "unconfirmed" {
                 li { (l.t("Heeft u de buur gesproken? Is het gelukt?", "Did you speak to the neighbour? Did it work out?")) }
             }
+            @if reason != "message" {
             li { (l.t("Is de hulp nog nodig?", "Is the help still needed?")) }
             li { (l.t("Wanneer komt het u goed uit?", "When would suit you?")) }
             li { (l.t("Mag er ook een buur van wat verder weg komen?", "May a neighbour from a bit further away come too?")) }
+            }
         }
     }
 }
@@ -421,6 +434,9 @@ pub async fn list(
                                     }
                                     @if it.row.voicemail_url.is_some() {
                                         p { (l.t("Het bericht:", "The message:")) br; (super::calls::voicemail_player(l, &state, &it.row)) }
+                                    }
+                                    @if let Some(about) = &it.up.about_call {
+                                        p { (l.t("Over het gesprek waarbij deze buur het laatst hielp:", "About the call this neighbour last helped with:")) " " a href=(format!("/desk/calls/{about}")) { (l.t("bekijk", "view")) } }
                                     }
                                     @let searching = it.request.as_ref().is_some_and(|r| r.status.in_progress());
                                     @if let Some(r) = &it.request {

@@ -133,6 +133,8 @@ pub fn status(l: Lang, phase: &str, outcome: Option<&str>) -> Markup {
     let (class, words) = match outcome {
         Some("matched") => ("green", l.outcome(outcome)),
         Some("unconfirmed") => ("amber", l.outcome(outcome)),
+        Some("settings") => ("green", l.outcome(outcome)),
+        Some("message") => ("amber", l.outcome(outcome)),
         Some(_) => ("red", l.outcome(outcome)),
         None => ("amber", l.phase(phase)),
     };

@@ -15,6 +15,7 @@ use super::layout::{self, Nav, DASH};
 use super::text::Lang;
 use super::{read, write, Desk, Failure, Fields};
 use crate::domain::hours::{hh_mm, DaysAndTimes, WeeklyHours};
+use crate::domain::own::last_day;
 use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput};
 use crate::store::participants::{self as store, UpdateError};
 use crate::store::scope::Scope;
@@ -145,7 +146,7 @@ pub async fn list(
                         td {
                             @if p.is_paused_on(today) {
                                 span.status.amber { (l.t("Gepauzeerd", "Paused")) }
-                                @if let Some(until) = p.paused_until { " " (l.t("tot en met", "until")) " " (until.strftime("%d-%m-%Y").to_string()) }
+                                @if let Some(until) = p.paused_until { " " (l.t("tot en met", "up to and including")) " " (last_day(until).strftime("%d-%m-%Y").to_string()) }
                             } @else { (l.t("Actief", "Active")) }
                             @if let Some(at) = last_asked(p.id) { br; span.muted { (l.t("laatst gevraagd", "last asked")) " " (l.when_short(at, &ds.time_zone)) } }
                         }
@@ -218,7 +219,12 @@ struct History {
     steps: Vec<q::StepRow>,
     calls: Vec<crate::store::calls::CallRow>,
     joined: Option<jiff::Timestamp>,
+    /// The latest changes this person made themselves by phone (8 in the menu).
+    by_phone: Vec<accounts::AuditEntry>,
 }
+
+/// How many of a person's own changes by phone their page lists.
+const CHANGES_BY_PHONE_ON_THE_PAGE: u32 = 5;
 
 const CALLS_ON_THE_PAGE: u32 = 10;
 
@@ -229,6 +235,15 @@ fn history(c: &rusqlite::Connection, p: &Participant, scope: &Scope) -> anyhow::
         steps: q::steps_of_participant(c, p.id)?,
         calls: q::calls(c, &filter, CALLS_ON_THE_PAGE)?,
         joined: store::asked_and_joined(c, &[p.id])?.get(&p.id).map(|(_, joined)| *joined),
+        by_phone: accounts::audit_log(
+            c,
+            &accounts::AuditFilter {
+                participant: Some(p.id),
+                user_name: Some(accounts::BY_PHONE.to_string()),
+                ..Default::default()
+            },
+            CHANGES_BY_PHONE_ON_THE_PAGE,
+        )?,
     })
 }
 
@@ -545,7 +560,7 @@ fn show_page(
     desk: &Desk,
     state: &AppState,
     p: &Participant,
-    History { notes, steps, calls, joined }: &History,
+    History { notes, steps, calls, joined, by_phone }: &History,
     apart: &[(i64, String)],
     everyone: &[Participant],
     values: &Fields,
@@ -560,13 +575,17 @@ fn show_page(
         p {
             @if p.is_paused_on(today) {
                 span.status.amber { (l.t("Gepauzeerd", "Paused")) }
-                @if let Some(until) = p.paused_until { " " (l.t("tot en met", "until")) " " (until.strftime("%d-%m-%Y").to_string()) }
+                @if let Some(until) = p.paused_until { " " (l.t("tot en met", "up to and including")) " " (last_day(until).strftime("%d-%m-%Y").to_string()) }
             } @else { span.status.green { (l.t("Actief", "Active")) } }
             " · " a href=(format!("/desk/calls?participant={id}")) { (l.t("Gesprekken van deze persoon", "This person's calls")) }
         }
         h2 { (l.t("Gegevens", "Details")) }
         (form(desk, &state.desk, &format!("/desk/participants/{id}"), values, None))
         h2 { (l.t("Pauze", "Pause")) }
+        @if !by_phone.is_empty() {
+            p { (l.t("Zelf gewijzigd per telefoon:", "Changed by themselves by phone:")) }
+            ul.steps { @for e in by_phone { li { (l.when(e.at, tz)) " · " (l.audit_action(&e.action)) } } }
+        }
         @if p.is_paused_on(today) {
             form method="post" action=(format!("/desk/participants/{id}/pause")) {
                 (layout::csrf(desk))
@@ -577,7 +596,7 @@ fn show_page(
             form.stack method="post" action=(format!("/desk/participants/{id}/pause")) {
                 (layout::csrf(desk))
                 input type="hidden" name="paused" value="yes";
-                label for="until" { (l.t("Pauzeren tot", "Pause until")) span.hint { (l.t("Leeg: tot u het weer aanzet.", "Empty: until you switch it back on.")) } }
+                label for="until" { (l.t("Pauzeren tot en met", "Pause up to and including")) span.hint { (l.t("Leeg: tot u het weer aanzet.", "Empty: until you switch it back on.")) } }
                 input #until type="date" name="until";
                 button.secondary type="submit" { (l.t("Pauzeren", "Pause")) }
             }
@@ -744,7 +763,8 @@ pub async fn pause(
                     ),
                 ))
             }
-            Ok(d) => Some(d),
+            // The form says "up to and including"; the register keeps the first day back.
+            Ok(d) => Some(d.tomorrow().unwrap_or(d)),
             Err(_) => {
                 return Ok(desk.refusal(
                     StatusCode::BAD_REQUEST,

@@ -489,7 +489,7 @@ pub async fn audit(
             tbody { @for line in &lines {
                 @let e = line.entry;
                 tr {
-                    td.when { (l.when_short(e.at, &tz)) } td { (e.user_name) }
+                    td.when { (l.when_short(e.at, &tz)) } td { (l.audit_who(&e.user_name)) }
                     td { (l.audit_action(&e.action)) @if line.times > 1 { " " span.muted { "(" (line.times) "×)" } } }
                     td { @if let Some(p) = e.participant_id {
                         a href=(format!("/desk/audit?participant={p}")) {

@@ -45,6 +45,8 @@ impl Lang {
             Some("voicemail") => self.t("Bericht ingesproken", "Left a message"),
             Some("abandoned") => self.t("Opgehangen", "Hung up"),
             Some("unconfirmed") => self.t("Buur zei ja, niet bevestigd", "Neighbour said yes, not confirmed"),
+            Some("settings") => self.t("Eigen instellingen", "Own settings"),
+            Some("message") => self.t("Bericht van een buur", "Message from a neighbour"),
             Some(_) => self.t("Onbekend", "Unknown"),
         }
     }
@@ -56,7 +58,8 @@ impl Lang {
             "ringing" => self.t("Zoekt een buur", "Looking for a neighbour"),
             "connected" => self.t("In gesprek met een buur", "Talking to a neighbour"),
             "desk" => self.t("Wordt doorverbonden met de balie", "Being put through to the desk"),
-            "voicemail" => self.t("Spreekt een bericht in", "Leaving a message"),
+            "voicemail" | "message" => self.t("Spreekt een bericht in", "Leaving a message"),
+            "settings" => self.t("In de eigen instellingen", "In their own settings"),
             _ => self.t("Afgelopen", "Ended"),
         }
     }
@@ -89,6 +92,7 @@ impl Lang {
             "unmatched" => self.t("Niemand gevonden: terugbellen", "Nobody found: call back"),
             "voicemail" => self.t("Bericht ingesproken: terugbellen beloofd", "Left a message: call back promised"),
             "abandoned" => self.t("Opgehangen voor er hulp was", "Hung up before help was found"),
+            "message" => self.t("Bericht van een buur: luister het af", "Message from a neighbour: listen to it"),
             "unconfirmed" => self.t(
                 "Een buur zei ja, maar de verbinding is niet bevestigd: vraag of het gesprek er was",
                 "A neighbour said yes, but the connection was not confirmed: ask whether they spoke",
@@ -238,9 +242,23 @@ impl Lang {
             "set password" => ("wachtwoord gegeven", "set a password"),
             "changed own password" => ("eigen wachtwoord gewijzigd", "changed own password"),
             "set neighbourhoods" => ("buurten ingesteld", "set neighbourhoods"),
+            "paused for a week by phone" => ("zelf een week gepauzeerd, per telefoon", "paused for a week, by phone"),
+            "paused until further notice by phone" => {
+                ("zelf gepauzeerd tot nader order, per telefoon", "paused until further notice, by phone")
+            }
+            "resumed by phone" => ("zelf weer actief, per telefoon", "resumed, by phone"),
             other => return other.to_string(),
         };
         self.t(nl, en).to_string()
+    }
+
+    /// Who did it, in the audit log: a desk account, or the participant by phone.
+    pub fn audit_who(self, user_name: &str) -> &str {
+        if user_name == crate::store::accounts::BY_PHONE {
+            self.t("de deelnemer zelf (telefoon)", "the participant (by phone)")
+        } else {
+            user_name
+        }
     }
 
     pub fn distance(self, d: &str) -> &'static str {
