@@ -34,7 +34,13 @@ pub struct Voice {
     pub language: String,
     /// Speaking rate, e.g. `90%`; `None` speaks at the voice's normal rate.
     pub rate: Option<String>,
+    /// The pause between the options of a menu, in milliseconds (an SSML `<break>`).
+    pub pause_ms: u32,
 }
+
+/// The pause between a menu's options when a dialplan names none: clear pauses help older
+/// callers follow a menu (see the comment in `dialplans/example.toml`).
+pub const DEFAULT_PAUSE_MS: u32 = 600;
 
 #[derive(Clone, Debug)]
 pub struct Desk {
@@ -152,6 +158,7 @@ struct RawVoice {
     name: Spanned<String>,
     language: Spanned<String>,
     rate: Option<Spanned<String>>,
+    pause_ms: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -302,10 +309,13 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
         }
         None => None,
     };
+    let pause_ms =
+        c.range_or("voice.pause_ms", &raw.voice.pause_ms, (0, 2000), "milliseconds", DEFAULT_PAUSE_MS).unwrap_or(0);
     let voice = Voice {
         name: raw.voice.name.get_ref().trim().to_string(),
         language: raw.voice.language.get_ref().trim().to_string(),
         rate,
+        pause_ms,
     };
     if voice.name.is_empty() {
         c.fail::<()>("voice.name", raw.voice.name.span(), "must name a voice, like Polly.Lotte");
@@ -589,6 +599,14 @@ mod tests {
         assert!(errs[0].starts_with("line "), "{errs:?}");
         let errs = errors(&EXAMPLE.replace("time_zone = \"Europe/Amsterdam\"", "time_zone = \"Europe/Amsterdamm\""));
         assert!(errs[0].contains("'Europe/Amsterdamm' is not a time zone"), "{errs:?}");
+    }
+
+    #[test]
+    fn a_pause_between_options_is_given_in_milliseconds() {
+        assert_eq!(parse(EXAMPLE).unwrap().voice.pause_ms, 600);
+        assert_eq!(parse(&EXAMPLE.replace("pause_ms = 600\n", "")).unwrap().voice.pause_ms, DEFAULT_PAUSE_MS);
+        let said = errors(&EXAMPLE.replace("pause_ms = 600", "pause_ms = 5000")).join("\n");
+        assert!(said.contains("field `voice.pause_ms`: must be between 0 and 2000 milliseconds, not 5000"), "{said}");
     }
 
     #[test]

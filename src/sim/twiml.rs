@@ -38,6 +38,9 @@ pub enum Verb {
     Hangup,
 }
 
+/// Marks an SSML `<break>` in a `<Say>`'s text while it is read (XML text cannot hold it).
+const SENTENCE_BREAK: char = '\u{1}';
+
 pub fn speaking_seconds(text: &str) -> i64 {
     // About two and a half words a second at a slow, clear pace.
     ((text.split_whitespace().count() as f64) / 2.5).ceil() as i64
@@ -83,6 +86,14 @@ fn parse(xml: &str) -> Result<Vec<Verb>, String> {
                 let name = String::from_utf8_lossy(e.name().as_ref()).to_string();
                 stack.push((name, e.into_owned(), String::new(), Vec::new()));
             }
+            XmlEvent::Empty(e) if e.name().as_ref() == b"break" => {
+                // SSML inside <Say> (or its <prosody>): a pause between two sentences,
+                // which the listener hears as two.
+                match stack.last_mut() {
+                    Some(parent) if parent.0 == "Say" || parent.0 == "prosody" => parent.2.push(SENTENCE_BREAK),
+                    _ => return Err("<break> outside <Say>".into()),
+                }
+            }
             XmlEvent::Empty(e) => {
                 let name = String::from_utf8_lossy(e.name().as_ref()).to_string();
                 let verb = build(&name, &e, String::new(), Vec::new())?;
@@ -122,6 +133,13 @@ fn parse(xml: &str) -> Result<Vec<Verb>, String> {
                     match stack.last_mut() {
                         Some(parent) if parent.0 == "Say" => parent.2.push_str(&text),
                         _ => return Err("<prosody> outside <Say>".into()),
+                    }
+                    continue;
+                }
+                if open == "Say" {
+                    // Each sentence between pauses is heard as its own.
+                    for sentence in text.split(SENTENCE_BREAK).map(str::trim).filter(|t| !t.is_empty()) {
+                        push(&mut stack, &mut top, Verb::Say(sentence.to_string()))?;
                     }
                     continue;
                 }
@@ -233,6 +251,17 @@ fn build(name: &str, e: &quick_xml::events::BytesStart<'_>, text: String, childr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sentences_between_pauses_are_heard_one_by_one() {
+        let xml = r#"<Response><Gather action="menu?s=1"><Say voice="Polly.Lotte"><prosody rate="100%">Waarmee?<break time="600ms"/>Toets 1.</prosody></Say><Say>Toets 0.<break time="600ms"/></Say></Gather></Response>"#;
+        let Verb::Gather { children, .. } = &parse(xml).unwrap()[0] else { panic!("a Gather") };
+        assert_eq!(
+            children,
+            &[Verb::Say("Waarmee?".into()), Verb::Say("Toets 1.".into()), Verb::Say("Toets 0.".into())]
+        );
+        assert!(parse(r#"<Response><break time="1s"/></Response>"#).is_err(), "SSML only inside <Say>");
+    }
 
     #[test]
     fn parses_what_the_service_renders() {

@@ -68,6 +68,7 @@ fn default_voice(state: &Switchboard) -> Voice {
         name: "Polly.Lotte".into(),
         language: "nl-NL".into(),
         rate: None,
+        pause_ms: crate::domain::dialplan::DEFAULT_PAUSE_MS,
     })
 }
 

@@ -134,7 +134,7 @@ proptest! {
     /// it parses, and the text comes back (less control characters, which XML cannot hold).
     #[test]
     fn any_spoken_text_stays_text(text in ".{0,80}") {
-        let voice = Voice { name: "Polly.Lotte".into(), language: "nl-NL".into(), rate: Some("90%".into()) };
+        let voice = Voice { name: "Polly.Lotte".into(), language: "nl-NL".into(), rate: Some("90%".into()), pause_ms: 600 };
         let actions = [Action::Say(Speech::Text(text.clone())), Action::Gather { say: vec![Speech::Text(text.clone())], timeout_seconds: 5, next: Next::Menu }];
         let xml = twilio::render(&actions, &RenderContext { call_sid: "CA1", seq: 1, voice: &voice, audio_base: "https://x/audio/", webhook_base: "https://x/twilio/" });
         let mut reader = quick_xml::Reader::from_str(&xml);

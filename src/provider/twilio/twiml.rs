@@ -73,23 +73,53 @@ fn forbidden(c: char) -> bool {
 
 fn speech(w: &mut W, s: &Speech, ctx: &RenderContext<'_>) {
     match s {
-        Speech::Text(t) => {
-            start(w, "Say", &[("voice", &ctx.voice.name), ("language", &ctx.voice.language)]);
-            match &ctx.voice.rate {
-                Some(rate) => {
-                    start(w, "prosody", &[("rate", rate)]);
-                    text(w, t);
-                    end(w, "prosody");
-                }
-                None => text(w, t),
-            }
-            end(w, "Say");
-        }
+        Speech::Text(t) => say(w, &[t.as_str()], ctx),
         Speech::Audio(path) => {
             start(w, "Play", &[]);
             text(w, &format!("{}{}", ctx.audio_base, path));
             end(w, "Play");
         }
+    }
+}
+
+/// One `<Say>` of sentences with a clear pause between them: SSML `<break>` inside the
+/// `<Say>` (Twilio's documented SSML tags for Polly and Google voices), not separate verbs.
+fn say(w: &mut W, sentences: &[&str], ctx: &RenderContext<'_>) {
+    start(w, "Say", &[("voice", &ctx.voice.name), ("language", &ctx.voice.language)]);
+    if let Some(rate) = &ctx.voice.rate {
+        start(w, "prosody", &[("rate", rate)]);
+    }
+    let pause = format!("{}ms", ctx.voice.pause_ms);
+    for (i, sentence) in sentences.iter().enumerate() {
+        if i > 0 {
+            empty(w, "break", &[("time", &pause)]);
+        }
+        text(w, sentence);
+    }
+    if ctx.voice.rate.is_some() {
+        end(w, "prosody");
+    }
+    end(w, "Say");
+}
+
+/// A menu's sentences: each run of spoken sentences is one `<Say>` with pauses between
+/// them; a recording is its own `<Play>`.
+fn menu_speech(w: &mut W, said: &[Speech], ctx: &RenderContext<'_>) {
+    let mut run: Vec<&str> = Vec::new();
+    for s in said {
+        match s {
+            Speech::Text(t) => run.push(t),
+            Speech::Audio(_) => {
+                if !run.is_empty() {
+                    say(w, &run, ctx);
+                    run.clear();
+                }
+                speech(w, s, ctx);
+            }
+        }
+    }
+    if !run.is_empty() {
+        say(w, &run, ctx);
     }
 }
 
@@ -114,9 +144,7 @@ pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
                         ("method", "POST"),
                     ],
                 );
-                for s in say {
-                    speech(&mut w, s, ctx);
-                }
+                menu_speech(&mut w, say, ctx);
                 end(&mut w, "Gather");
             }
             Action::Redirect(next) => {
@@ -230,7 +258,7 @@ mod tests {
     use expect_test::expect;
 
     fn voice(rate: Option<&str>) -> Voice {
-        Voice { name: "Polly.Lotte".into(), language: "nl-NL".into(), rate: rate.map(str::to_string) }
+        Voice { name: "Polly.Lotte".into(), language: "nl-NL".into(), rate: rate.map(str::to_string), pause_ms: 600 }
     }
 
     fn doc(actions: &[Action], rate: Option<&str>) -> String {
@@ -264,6 +292,18 @@ mod tests {
         ];
         expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL"><prosody rate="90%">Goedemorgen.</prosody></Say><Gather input="dtmf" numDigits="1" timeout="8" action="menu?s=3" method="POST"><Say voice="Polly.Lotte" language="nl-NL"><prosody rate="90%">Toets 1.</prosody></Say><Play>https://bl.example/audio/nl/menu_intro.mp3</Play></Gather><Redirect method="POST">menu?s=3</Redirect></Response>"#]]
             .assert_eq(&doc(&actions, Some("90%")));
+    }
+
+    #[test]
+    fn a_menus_options_are_one_say_with_pauses_between_them() {
+        let text = |t: &str| Speech::Text(t.into());
+        let actions = vec![Action::Gather {
+            say: vec![text("Waarmee?"), text("Toets 1."), Speech::Audio("nl/x.mp3".into()), text("Toets 9.")],
+            timeout_seconds: 8,
+            next: Next::Menu,
+        }];
+        expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="8" action="menu?s=3" method="POST"><Say voice="Polly.Lotte" language="nl-NL">Waarmee?<break time="600ms"/>Toets 1.</Say><Play>https://bl.example/audio/nl/x.mp3</Play><Say voice="Polly.Lotte" language="nl-NL">Toets 9.</Say></Gather></Response>"#]]
+        .assert_eq(&doc(&actions, None));
     }
 
     #[test]
