@@ -3,13 +3,13 @@
 //! The example neighbourhood and the Dutch and English prompts are embedded in the
 //! binary, so the demo runs without any files.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 
-use crate::domain::dialplan::{self, Dialplan, KnownVoices};
+use crate::domain::dialplan::{self, Dialplan, KnownVoices, Voices};
 use crate::domain::prompts::Prompts;
 use crate::provider::twilio;
 
@@ -23,8 +23,14 @@ pub fn example_dialplan_in_waves() -> String {
     EXAMPLE_DIALPLAN.replacen(DIAL, "mode = \"waves\"", 1)
 }
 pub const EXAMPLE_PARTICIPANTS: &str = include_str!("../dialplans/example-participants.csv");
-const EMBEDDED_PROMPTS: &[(&str, &str)] =
-    &[("nl", include_str!("../prompts/nl.toml")), ("en", include_str!("../prompts/en.toml"))];
+const EMBEDDED_PROMPTS: &[(&str, &str)] = &[
+    ("nl", include_str!("../prompts/nl.toml")),
+    ("en", include_str!("../prompts/en.toml")),
+    ("tr", include_str!("../prompts/tr.toml")),
+];
+
+/// Every language the switchboard can speak, by its prompt file's name (`nl`, `en`, `tr`).
+pub type Languages = BTreeMap<String, Arc<Prompts>>;
 
 /// One phone number's dialplan with the prompts in its language.
 pub struct Neighbourhood {
@@ -32,7 +38,19 @@ pub struct Neighbourhood {
     /// the name participants and desk accounts are given to.
     pub key: String,
     pub dialplan: Dialplan,
+    /// The prompts in the dialplan's own language.
     pub prompts: Arc<Prompts>,
+    /// The voice for each language (the dialplan's own for its language).
+    pub voices: Voices,
+    /// Every language a caller or a helper may hear here.
+    pub languages: Arc<Languages>,
+}
+
+impl Neighbourhood {
+    /// The prompts in `language`, or in the dialplan's own when it is `None` or not known.
+    pub fn prompts_in(&self, language: Option<&str>) -> &Arc<Prompts> {
+        language.and_then(|l| self.languages.get(l)).unwrap_or(&self.prompts)
+    }
 }
 
 pub struct Neighbourhoods {
@@ -41,6 +59,8 @@ pub struct Neighbourhoods {
     pub fallback_prompts: Arc<Prompts>,
     /// Where recorded prompts live (`<dir>/audio/<language>/<prompt>.mp3`), if anywhere.
     pub audio_dir: Option<PathBuf>,
+    /// Every language the switchboard speaks.
+    pub languages: Arc<Languages>,
 }
 
 impl Neighbourhoods {
@@ -57,6 +77,11 @@ impl Neighbourhoods {
     }
 
     /// Every neighbourhood's key, sorted.
+    /// The languages the switchboard speaks, by their prompt files' names, sorted.
+    pub fn language_keys(&self) -> Vec<String> {
+        self.languages.keys().cloned().collect()
+    }
+
     pub fn keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = self.all().map(|n| n.key.clone()).collect();
         keys.sort();
@@ -158,7 +183,7 @@ pub fn load_prompts(dir: Option<&Path>, language: &str) -> Result<Prompts, Vec<S
             Some((_, s)) => (s.to_string(), Vec::new()),
             None => {
                 return Err(vec![format!(
-                    "no embedded prompts for language '{language}' (there are nl and en); pass --prompts DIR"
+                    "no embedded prompts for language '{language}' (there are nl, en and tr); pass --prompts DIR"
                 )])
             }
         },
@@ -182,23 +207,116 @@ fn audio_files(dir: &Path, language: &str) -> Vec<String> {
         .collect()
 }
 
-/// Parses a dialplan and checks it against its prompts; every problem as one line.
+/// Every prompt file: the embedded ones, or every `*.toml` in `dir`; each checked alike,
+/// its voice against the provider's list.
+pub fn load_languages(dir: Option<&Path>) -> Result<Languages, Vec<String>> {
+    let names: Vec<String> = match dir {
+        None => EMBEDDED_PROMPTS.iter().map(|(l, _)| l.to_string()).collect(),
+        Some(dir) => {
+            let entries = std::fs::read_dir(dir).map_err(|e| vec![format!("{}: {e}", dir.display())])?;
+            let mut names: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().to_string()))
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    let mut languages = Languages::new();
+    let mut errors = Vec::new();
+    for name in names {
+        match load_prompts(dir, &name) {
+            Ok(p) => {
+                let file = dir
+                    .map(|d| d.join(format!("{name}.toml")).display().to_string())
+                    .unwrap_or_else(|| format!("prompts/{name}.toml (embedded)"));
+                if p.language != name {
+                    errors.push(format!("{file}: language: says '{}', the file is named '{name}'", p.language));
+                }
+                match KnownVoices(twilio::voices::KNOWN).names_for(&p.voice.language) {
+                    None => errors.push(format!(
+                        "{file}: voice.language: the provider has no voices known here for '{}'",
+                        p.voice.language
+                    )),
+                    Some(names) if !names.contains(&p.voice.name.as_str()) => errors.push(format!(
+                        "{file}: voice.name: '{}' is not a {} voice of the provider; use one of: {}",
+                        p.voice.name,
+                        p.voice.language,
+                        names.join(", ")
+                    )),
+                    Some(_) => {}
+                }
+                languages.insert(name, Arc::new(p));
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(languages)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A dialplan checked against every language: its own, the ones it offers callers, and
+/// the names of its kinds of help in each.
+pub fn check_dialplan_in(source: &str, file: &str, languages: &Languages) -> Result<Dialplan, Vec<String>> {
+    let plan = dialplan::parse_with_voices(source, KnownVoices(twilio::voices::KNOWN))
+        .map_err(|errs| errs.iter().map(|e| format!("{file}: {e}")).collect::<Vec<_>>())?;
+    let mut errors = Vec::new();
+    match languages.get(&plan.language) {
+        Some(own) => errors.extend(dialplan::check_prompts(&plan, own).iter().map(|e| format!("{file}: {e}"))),
+        None => errors.push(format!(
+            "{file}: field `language`: there is no prompts/{}.toml (there are: {})",
+            plan.language,
+            languages.keys().cloned().collect::<Vec<_>>().join(", ")
+        )),
+    }
+    for offered in &plan.caller_languages {
+        if !languages.contains_key(&offered.key) {
+            errors.push(format!(
+                "{file}: field `caller_language.key`: there is no prompts/{}.toml (there are: {})",
+                offered.key,
+                languages.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    for (name, prompts) in languages {
+        if *name != plan.language {
+            errors.extend(dialplan::check_category_names(&plan, prompts).iter().map(|e| format!("{file}: {e}")));
+        }
+    }
+    if errors.is_empty() {
+        Ok(plan)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The voices of a neighbourhood: its dialplan's for its own language, each other
+/// language's from its prompt file.
+fn voices_of(plan: &Dialplan, languages: &Languages) -> Voices {
+    languages
+        .iter()
+        .filter(|(name, _)| **name != plan.language)
+        .fold(Voices::single(plan.voice.clone()), |v, (name, p)| v.with(name, &p.voice.name, &p.voice.language))
+}
+
+/// Parses a dialplan and checks it against every prompt file (`load_languages`): every
+/// problem as one line.
 pub fn check_dialplan(
     source: &str,
     file: &str,
     prompts_dir: Option<&Path>,
-) -> Result<(Dialplan, Prompts), Vec<String>> {
+) -> Result<(Dialplan, Languages), Vec<String>> {
     // The voice is checked against the provider's list here, where a dialplan meets the
     // provider: the domain takes the list as plain data (`KnownVoices`) and keeps the span of
     // `voice.name`, so the error names its line; the list itself lives with the provider.
-    let plan = dialplan::parse_with_voices(source, KnownVoices(twilio::voices::KNOWN))
-        .map_err(|errs| errs.iter().map(|e| format!("{file}: {e}")).collect::<Vec<_>>())?;
-    let prompts = load_prompts(prompts_dir, &plan.language)?;
-    let errors: Vec<String> = dialplan::check_prompts(&plan, &prompts).iter().map(|e| format!("{file}: {e}")).collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok((plan, prompts))
+    let languages = load_languages(prompts_dir)?;
+    let plan = check_dialplan_in(source, file, &languages)?;
+    Ok((plan, languages))
 }
 
 /// Loads every `*.toml` in `dialplans` (or the embedded example when `None`).
@@ -249,7 +367,7 @@ pub fn valid_key(key: &str) -> bool {
 /// Checks and loads dialplans.
 fn from_sources(sources: Vec<Source>, prompts_dir: Option<&Path>) -> anyhow::Result<Neighbourhoods> {
     let mut by_number = HashMap::new();
-    let mut prompts_by_language: HashMap<String, Arc<Prompts>> = HashMap::new();
+    let languages = Arc::new(load_languages(prompts_dir).map_err(|e| anyhow::anyhow!("{}", e.join("\n")))?);
     let mut errors = Vec::new();
     for Source { file, key, text: source } in &sources {
         if !valid_key(key) {
@@ -258,16 +376,25 @@ fn from_sources(sources: Vec<Source>, prompts_dir: Option<&Path>) -> anyhow::Res
             ));
             continue;
         }
-        match check_dialplan(source, file, prompts_dir) {
-            Ok((plan, prompts)) => {
-                let prompts =
-                    prompts_by_language.entry(prompts.language.clone()).or_insert_with(|| Arc::new(prompts)).clone();
+        match check_dialplan_in(source, file, &languages) {
+            Ok(plan) => {
+                let Some(prompts) = languages.get(&plan.language).cloned() else { continue };
+                let voices = voices_of(&plan, &languages);
                 let number = plan.number.as_str().to_string();
                 if by_number.contains_key(&number) {
                     errors.push(format!("{file}: field `number`: {number} is used by another dialplan too"));
                     continue;
                 }
-                by_number.insert(number, Arc::new(Neighbourhood { key: key.clone(), dialplan: plan, prompts }));
+                by_number.insert(
+                    number,
+                    Arc::new(Neighbourhood {
+                        key: key.clone(),
+                        dialplan: plan,
+                        prompts,
+                        voices,
+                        languages: languages.clone(),
+                    }),
+                );
             }
             Err(errs) => errors.extend(errs),
         }
@@ -275,9 +402,9 @@ fn from_sources(sources: Vec<Source>, prompts_dir: Option<&Path>) -> anyhow::Res
     if !errors.is_empty() {
         bail!("{}", errors.join("\n"));
     }
-    let fallback_prompts = match prompts_by_language.get("nl") {
+    let fallback_prompts = match languages.get("nl") {
         Some(p) => p.clone(),
-        None => prompts_by_language.values().next().cloned().context("no prompts loaded")?,
+        None => languages.values().next().cloned().context("no prompts loaded")?,
     };
-    Ok(Neighbourhoods { by_number, fallback_prompts, audio_dir: prompts_dir.map(|d| d.join("audio")) })
+    Ok(Neighbourhoods { by_number, fallback_prompts, audio_dir: prompts_dir.map(|d| d.join("audio")), languages })
 }

@@ -1,5 +1,6 @@
 //! The participants CSV: `name,phone,offers,available,street,postcode,distance`, and
-//! optionally `neighbourhoods` (keys separated by `;`).
+//! optionally `neighbourhoods` (keys separated by `;`) and `language` (`nl`, `en`, `tr`;
+//! empty: the neighbourhood's own).
 //!
 //! Import checks every row first and reports every bad one with its line number; only a
 //! file without errors is stored, in one transaction.
@@ -10,7 +11,7 @@ use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInp
 
 pub const HEADER: [&str; 7] = ["name", "phone", "offers", "available", "street", "postcode", "distance"];
 /// Columns a file may have besides `HEADER`.
-pub const OPTIONAL: [&str; 1] = ["neighbourhoods"];
+pub const OPTIONAL: [&str; 2] = ["neighbourhoods", "language"];
 
 /// One row of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,8 @@ pub struct Known<'a> {
     /// Kinds of help by their names, lower case, with their keys
     /// (`config::Neighbourhoods::category_names`): `offers` may use either.
     pub names: &'a [(String, String)],
+    /// The languages the switchboard speaks (its prompt files' names).
+    pub languages: &'a [String],
 }
 
 /// The `offers` field with each kind of help named by its key.
@@ -65,7 +68,7 @@ pub struct RowError {
 pub enum RowProblem {
     #[error("cannot read the header: {0}")]
     Header(String),
-    #[error("unknown column '{0}' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods)")]
+    #[error("unknown column '{0}' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods and language)")]
     UnknownColumn(String),
     #[error("column '{0}' appears twice")]
     ColumnTwice(String),
@@ -146,6 +149,7 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
             street: field("street"),
             postcode: field("postcode"),
             distance: field("distance"),
+            language: columns.get("language").and_then(|&i| record.get(i)).unwrap_or(""),
         };
         let neighbourhoods = match columns.get("neighbourhoods").and_then(|&i| record.get(i)) {
             Some(field) if !field.trim().is_empty() => {
@@ -167,7 +171,7 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
             }
             _ => None,
         };
-        match ParticipantDetails::parse(&input, categories) {
+        match ParticipantDetails::parse(&input, categories).and_then(|d| d.check_language(known.languages).map(|_| d)) {
             Ok(details) => {
                 if let Some(first) = seen.insert(details.phone.as_str().to_string(), line) {
                     let phone = details.phone.to_string();
@@ -235,6 +239,7 @@ pub fn export(participants: &[Participant]) -> anyhow::Result<String> {
             &d.postcode,
             d.distance.as_str(),
             &p.neighbourhoods.join(";"),
+            d.language.as_deref().unwrap_or(""),
         ])?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
@@ -246,6 +251,10 @@ mod tests {
 
     fn cats() -> Vec<String> {
         ["shopping", "transport", "odd-jobs", "company"].iter().map(|s| s.to_string()).collect()
+    }
+
+    fn langs() -> Vec<String> {
+        vec!["en".to_string(), "nl".to_string(), "tr".to_string()]
     }
 
     fn hoods() -> Vec<String> {
@@ -272,7 +281,20 @@ mod tests {
     }
 
     fn parse(text: &str, categories: &[String]) -> Result<Vec<Row>, Vec<RowError>> {
-        super::parse(text, &Known { categories, neighbourhoods: &hoods(), names: &names() })
+        super::parse(text, &Known { categories, neighbourhoods: &hoods(), names: &names(), languages: &langs() })
+    }
+
+    #[test]
+    fn a_language_column_is_read_and_checked() {
+        let text = "name,phone,offers,available,street,postcode,distance,language\nFatma,0612345678,shopping,,Molenweg,,any,TR\nAnja,0612345679,shopping,,Molenweg,,any,\nPiet,0612345670,shopping,,Molenweg,,any,fr\n";
+        let errors = parse(text, &cats()).unwrap_err();
+        assert_eq!(
+            errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            ["line 4: language: 'fr' is not a language of the switchboard (known: en, nl, tr)"]
+        );
+        let rows = parse(&text.replace(",fr\n", ",\n"), &cats()).unwrap();
+        assert_eq!(rows[0].details.language.as_deref(), Some("tr"));
+        assert_eq!(rows[1].details.language, None, "empty: the neighbourhood's own");
     }
 
     #[test]
@@ -312,7 +334,7 @@ mod tests {
             parse("name,phone,offer\nA,0612345678,x\n", &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
         assert_eq!(
             errors[0],
-            "line 1: unknown column 'offer' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods)"
+            "line 1: unknown column 'offer' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods and language)"
         );
         assert!(errors.iter().any(|e| e
             == "line 1: missing column 'offers' (the header is name,phone,offers,available,street,postcode,distance)"));

@@ -140,6 +140,7 @@ pub fn generate_participants(n: usize, seed: u64) -> Vec<ParticipantDetails> {
                     street,
                     postcode: &postcode,
                     distance: distances[rng.usize(..distances.len())],
+                    language: "",
                 },
                 &categories,
             )

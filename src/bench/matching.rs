@@ -173,6 +173,7 @@ fn make_helpers(opts: &MatchOptions, rng: &mut fastrand::Rng) -> Vec<SimHelper> 
                     street,
                     postcode,
                     distance,
+                    language: "",
                 },
                 &known,
             )

@@ -12,15 +12,20 @@ pub fn run(command: DialplanCommand) -> anyhow::Result<ExitCode> {
     let DialplanCommand::Check { file, prompts } = command;
     let source = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
     match config::check_dialplan(&source, &file.display().to_string(), prompts.as_deref()) {
-        Ok((plan, prompts)) => {
+        Ok((plan, languages)) => {
+            let others: Vec<&str> = languages.keys().map(String::as_str).filter(|l| *l != plan.language).collect();
             println!(
-                "{}: ok: {} on {}, {} categories, prompts in '{}'",
+                "{}: ok: {} on {}, {} categories, prompts in '{}' (also checked: {})",
                 file.display(),
                 plan.name,
                 plan.number,
                 plan.categories.len(),
-                prompts.language
+                plan.language,
+                if others.is_empty() { "none".to_string() } else { others.join(", ") }
             );
+            for offered in &plan.caller_languages {
+                println!("  callers who press {} hear '{}'", offered.digit, offered.key);
+            }
             if plan.ringing.mode == RingMode::Waves {
                 println!("note: ringing.mode = \"waves\" rings neighbours through Twilio's REST API: `serve` needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, and --created-call-fallback-url (a hosted copy of deploy/fallback-created-call.xml)");
             }

@@ -34,7 +34,13 @@ pub fn run(command: ParticipantsCommand) -> anyhow::Result<ExitCode> {
             };
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let names = hoods.category_names();
-            let known = crate::registry::Known { categories: &categories, neighbourhoods: &keys, names: &names };
+            let languages = hoods.language_keys();
+            let known = crate::registry::Known {
+                categories: &categories,
+                neighbourhoods: &keys,
+                names: &names,
+                languages: &languages,
+            };
             let parsed = crate::registry::parse(&text, &known)
                 .and_then(|rows| crate::registry::assign(&rows, default.as_deref(), &keys).map(|a| (rows, a)));
             let (rows, assigned) = match parsed {
@@ -134,6 +140,7 @@ fn add(args: AddParticipantArgs, now: Timestamp) -> anyhow::Result<ExitCode> {
         street: &street,
         postcode: &postcode,
         distance: &distance,
+        language: "",
     };
     let details = match ParticipantDetails::parse(&input, &categories) {
         Ok(d) => d,

@@ -26,6 +26,9 @@ pub struct CallState {
     /// Helpers rung so far.
     pub attempts: u32,
     pub ended_at: Option<Timestamp>,
+    /// The language the caller hears (a prompt file's name): a participant's own, or the
+    /// one an unknown caller chose; `None` is the dialplan's.
+    pub language: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -301,6 +304,13 @@ impl CallerInfo {
     }
 }
 
+/// A language the dialplan offers unknown callers: "For English, press 7".
+#[derive(Clone, Copy, Debug)]
+pub struct Offered<'a> {
+    pub digit: u8,
+    pub prompts: &'a Prompts,
+}
+
 /// The helper the ranking puts first for this call right now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NextHelper {
@@ -312,7 +322,13 @@ pub struct NextHelper {
 pub struct Context<'a> {
     pub now: Timestamp,
     pub dialplan: &'a Dialplan,
+    /// The caller's language (`CallState::language`, or the dialplan's).
     pub prompts: &'a Prompts,
+    /// The language of the helper this event is about (the whisper is in it, whatever the
+    /// caller's); the dialplan's when none is.
+    pub helper_prompts: &'a Prompts,
+    /// The dialplan's other languages for unknown callers, each on its digit.
+    pub offered: &'a [Offered<'a>],
     pub caller: &'a CallerInfo,
     /// Filled in by the caller of `step` when [`wants_helper`] says so.
     pub next_helper: Option<NextHelper>,
@@ -353,6 +369,7 @@ impl CallState {
             search_started_at: None,
             attempts: 0,
             ended_at: None,
+            language: None,
         }
     }
 
@@ -398,7 +415,7 @@ struct Stepper<'c, 'a> {
     effects: Vec<Effect>,
 }
 
-impl Stepper<'_, '_> {
+impl<'c, 'a> Stepper<'c, 'a> {
     fn handle(&mut self, event: Event) {
         let phase = self.state.phase.clone();
         match (phase, event) {
@@ -681,9 +698,17 @@ impl Stepper<'_, '_> {
             return;
         }
         let plan = self.ctx.dialplan;
-        let mut say = vec![self.speech(PromptKey::MenuIntro, &[])];
+        let mut say = Vec::new();
+        if self.ctx.caller.own.is_none() && self.state.language.is_none() {
+            // Unknown callers: one short sentence in each other language, in that language.
+            for o in self.ctx.offered {
+                say.push(o.prompts.speech(PromptKey::LanguageOffer, &[("digit", &o.digit.to_string())]));
+            }
+        }
+        say.push(self.speech(PromptKey::MenuIntro, &[]));
+        let prompts = self.p();
         for cat in &plan.categories {
-            let name = self.ctx.prompts.category(&cat.key).unwrap_or(&cat.key);
+            let name = prompts.category(&cat.key).unwrap_or(&cat.key);
             say.push(self.speech(PromptKey::MenuItem, &[("category", name), ("digit", &cat.digit.to_string())]));
         }
         say.push(self.speech(if self.desk_open() { PromptKey::MenuDeskOpen } else { PromptKey::MenuDeskClosed }, &[]));
@@ -704,6 +729,14 @@ impl Stepper<'_, '_> {
         let plan = self.ctx.dialplan;
         match key.as_deref() {
             Some("0") => self.desk_or_voicemail(false),
+            Some(digit)
+                if self.ctx.caller.own.is_none() && self.state.language.is_none() && self.offered(digit).is_some() =>
+            {
+                // The rest of the call in the language chosen: the menu again, in it.
+                self.state.language = self.offered(digit).map(|o| o.prompts.language.clone());
+                self.state.menu_rounds = 0;
+                self.menu();
+            }
             Some(OWN_SETTINGS_KEY) if self.ctx.caller.own.is_some() => {
                 self.state.phase = Phase::Settings;
                 self.state.menu_rounds = 0;
@@ -789,7 +822,7 @@ impl Stepper<'_, '_> {
         match self.ctx.caller.own.as_ref()?.pause {
             Pause::No => None,
             Pause::Until { back_on } => {
-                let date = own::spoken_date(self.ctx.prompts, own::last_day(back_on));
+                let date = own::spoken_date(self.p(), own::last_day(back_on));
                 Some(self.speech(PromptKey::SettingsNowPausedUntil, &[("date", &date)]))
             }
             Pause::UntilFurtherNotice => Some(self.speech(PromptKey::SettingsNowPaused, &[])),
@@ -810,7 +843,7 @@ impl Stepper<'_, '_> {
                 let change = Change::week_from(today);
                 self.effects.push(Effect::OwnSetting(change));
                 let Change::PauseUntil { back_on } = change else { unreachable!("a week is a pause until a day") };
-                let date = own::spoken_date(self.ctx.prompts, own::last_day(back_on));
+                let date = own::spoken_date(self.p(), own::last_day(back_on));
                 let said = self.speech(PromptKey::SettingsPausedUntil, &[("date", &date)]);
                 self.reply.push(Action::Say(said));
                 self.settings_menu(true);
@@ -872,7 +905,7 @@ impl Stepper<'_, '_> {
 
     /// Key 4: what they are rung for and when, read out plainly.
     fn read_out(&mut self, mine: &Own) {
-        let prompts = self.ctx.prompts;
+        let prompts = self.p();
         let names: Vec<String> = self
             .ctx
             .dialplan
@@ -1050,10 +1083,12 @@ impl Stepper<'_, '_> {
     fn whisper_to(&mut self, ring: &Ring, next: Next) {
         let plan = self.ctx.dialplan;
         let caller = self.ctx.caller;
-        let category = self.category_name();
+        // Said in the helper's own language, whatever the caller's.
+        let category = self.category_name_in(self.ctx.helper_prompts);
+        let daypart = self.daypart_in(self.ctx.helper_prompts);
         let intro = self.speech(
             PromptKey::WhisperIntro,
-            &[("daypart", &self.daypart()), ("helper", &ring.helper_first_name), ("neighbourhood", &plan.name)],
+            &[("daypart", &daypart), ("helper", &ring.helper_first_name), ("neighbourhood", &plan.name)],
         );
         let request = match (&caller.first_name, &caller.street) {
             (Some(name), Some(street)) => self.speech(
@@ -1221,22 +1256,30 @@ impl Stepper<'_, '_> {
     }
 
     fn daypart(&self) -> String {
+        self.daypart_in(self.p())
+    }
+
+    fn daypart_in(&self, prompts: &Prompts) -> String {
         let key = match self.local_now().hour() {
             0..=11 => PromptKey::DaypartMorning,
             12..=17 => PromptKey::DaypartAfternoon,
             _ => PromptKey::DaypartEvening,
         };
-        self.ctx.prompts.text(key, &[])
+        prompts.text(key, &[])
     }
 
     fn category_name(&self) -> String {
+        self.category_name_in(self.p())
+    }
+
+    fn category_name_in(&self, prompts: &Prompts) -> String {
         let key = self.state.category.as_deref().unwrap_or_default();
-        self.ctx.prompts.category(key).unwrap_or(key).to_string()
+        prompts.category(key).unwrap_or(key).to_string()
     }
 
     /// "today after 9 o'clock", "on Monday after 9 o'clock", ...: when the desk calls back.
     fn callback_when(&self) -> String {
-        let prompts = self.ctx.prompts;
+        let prompts = self.p();
         let now = self.local_now();
         let Some(open) = self.ctx.dialplan.desk.office_hours.next_open(now) else {
             return prompts.text(PromptKey::WhenSoon, &[]);
@@ -1261,8 +1304,29 @@ impl Stepper<'_, '_> {
         }
     }
 
+    /// A sentence in the language of whoever hears it: the helper's for what a helper
+    /// hears, the caller's for the rest.
     fn speech(&self, key: PromptKey, vars: &[(&str, &str)]) -> Speech {
-        self.ctx.prompts.speech(key, vars)
+        if key.heard_by_helper() {
+            self.ctx.helper_prompts.speech(key, vars)
+        } else {
+            self.p().speech(key, vars)
+        }
+    }
+
+    /// The language offered on this key, if any.
+    fn offered(&self, digit: &str) -> Option<&'a Offered<'a>> {
+        let digit: u8 = digit.parse().ok()?;
+        self.ctx.offered.iter().find(|o| o.digit == digit)
+    }
+
+    /// The caller's prompts: the language they chose in this very step, or the call's.
+    fn p(&self) -> &'a Prompts {
+        let chosen = self.state.language.as_deref();
+        match self.ctx.offered.iter().find(|o| Some(o.prompts.language.as_str()) == chosen) {
+            Some(o) => o.prompts,
+            None => self.ctx.prompts,
+        }
     }
 
     fn say(&mut self, key: PromptKey) {

@@ -24,6 +24,17 @@ pub struct Dialplan {
     pub ringing: Ringing,
     pub menu: Menu,
     pub categories: Vec<Category>,
+    /// Other languages offered to callers the register does not know, each on its digit
+    /// (the dialplan's own `language` stays the default).
+    pub caller_languages: Vec<CallerLanguage>,
+}
+
+/// `[[caller_language]]`: "For English, press 7" switches the rest of the call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallerLanguage {
+    /// A prompt file's name (`en` for `prompts/en.toml`).
+    pub key: String,
+    pub digit: u8,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +47,34 @@ pub struct Voice {
     pub rate: Option<String>,
     /// The pause between the options of a menu, in milliseconds (an SSML `<break>`).
     pub pause_ms: u32,
+}
+
+/// The voice for each language a neighbourhood speaks: its dialplan's own voice for its
+/// language (and for any language not listed), and each other language's prompt file's
+/// voice, at the dialplan's rate and pause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Voices {
+    default: Voice,
+    others: Vec<(String, Voice)>,
+}
+
+impl Voices {
+    pub fn single(voice: Voice) -> Voices {
+        Voices { default: voice, others: Vec::new() }
+    }
+
+    /// Adds the voice of another language (`tr`, say): its name and language code, spoken
+    /// at the default voice's rate and pause.
+    pub fn with(mut self, language: &str, name: &str, code: &str) -> Voices {
+        let voice = Voice { name: name.to_string(), language: code.to_string(), ..self.default.clone() };
+        self.others.retain(|(l, _)| l != language);
+        self.others.push((language.to_string(), voice));
+        self
+    }
+
+    pub fn for_language(&self, language: &str) -> &Voice {
+        self.others.iter().find(|(l, _)| l == language).map(|(_, v)| v).unwrap_or(&self.default)
+    }
 }
 
 /// The pause between a menu's options when a dialplan names none: clear pauses help older
@@ -118,6 +157,11 @@ impl Dialplan {
 pub struct KnownVoices<'a>(pub &'a [(&'a str, &'a [&'a str])]);
 
 impl<'a> KnownVoices<'a> {
+    /// The voice names known for a provider language code.
+    pub fn names_for(self, language: &str) -> Option<&'a [&'a str]> {
+        self.for_language(language)
+    }
+
     fn for_language(self, language: &str) -> Option<&'a [&'a str]> {
         self.0.iter().find(|(l, _)| *l == language).map(|(_, names)| *names)
     }
@@ -150,6 +194,15 @@ struct Raw {
     menu: RawMenu,
     #[serde(default)]
     category: Vec<RawCategory>,
+    #[serde(default)]
+    caller_language: Vec<RawCallerLanguage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCallerLanguage {
+    key: Spanned<String>,
+    digit: Spanned<u8>,
 }
 
 #[derive(Deserialize)]
@@ -252,6 +305,17 @@ impl Check<'_> {
             Ok(h) => Some(h),
             Err(e) => self.fail(field, value.span(), e.to_string()),
         }
+    }
+}
+
+/// A digit a dialplan may give to a kind of help or a language: 0, 8 and 9 are taken.
+fn menu_digit(digit: u8) -> Result<(), String> {
+    if (1..=7).contains(&digit) {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be 1 to 7 (0 is the desk, 8 a participant's own settings, 9 hears the menu again), not {digit}"
+        ))
     }
 }
 
@@ -418,12 +482,8 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
     for cat in &raw.category {
         let digit = *cat.digit.get_ref();
         let key = cat.key.get_ref().trim().to_string();
-        if !(1..=7).contains(&digit) {
-            c.fail::<()>(
-                "category.digit",
-                cat.digit.span(),
-                format!("must be 1 to 7 (0 is the desk, 8 a participant's own settings, 9 hears the menu again), not {digit}"),
-            );
+        if let Err(message) = menu_digit(digit) {
+            c.fail::<()>("category.digit", cat.digit.span(), message);
             continue;
         }
         if categories.iter().any(|x: &Category| x.digit == digit) {
@@ -445,6 +505,26 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
         categories.push(Category { digit, key });
     }
     categories.sort_by_key(|c| c.digit);
+    let mut caller_languages: Vec<CallerLanguage> = Vec::new();
+    for lang in &raw.caller_language {
+        let digit = *lang.digit.get_ref();
+        let key = lang.key.get_ref().trim().to_string();
+        if let Err(message) = menu_digit(digit) {
+            c.fail::<()>("caller_language.digit", lang.digit.span(), message);
+        } else if categories.iter().any(|x| x.digit == digit) || caller_languages.iter().any(|x| x.digit == digit) {
+            c.fail::<()>("caller_language.digit", lang.digit.span(), format!("digit {digit} is used twice"));
+        } else if key.is_empty() || !key.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-') {
+            c.fail::<()>("caller_language.key", lang.key.span(), "must be a prompt file name like en or tr");
+        } else if key == language || caller_languages.iter().any(|x| x.key == key) {
+            c.fail::<()>(
+                "caller_language.key",
+                lang.key.span(),
+                format!("'{key}' is offered twice (the dialplan's own language is always there)"),
+            );
+        } else {
+            caller_languages.push(CallerLanguage { key, digit });
+        }
+    }
 
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -510,13 +590,14 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
             callback_spacing_minutes,
         },
         menu: Menu { timeout_seconds: menu_timeout, repeats: menu_repeats },
+        caller_languages,
         categories,
     })
 }
 
 /// Checks that a dialplan and the prompts in its language fit together.
 pub fn check_prompts(dialplan: &Dialplan, prompts: &Prompts) -> Vec<DialplanError> {
-    let mut errors = Vec::new();
+    let mut errors = check_category_names(dialplan, prompts);
     if prompts.language != dialplan.language {
         errors.push(DialplanError {
             line: None,
@@ -527,16 +608,22 @@ pub fn check_prompts(dialplan: &Dialplan, prompts: &Prompts) -> Vec<DialplanErro
             ),
         });
     }
-    for cat in &dialplan.categories {
-        if prompts.category(&cat.key).is_none() {
-            errors.push(DialplanError {
-                line: None,
-                field: format!("category.key = \"{}\"", cat.key),
-                message: format!("prompts/{}.toml has no spoken name for it under [categories]", dialplan.language),
-            });
-        }
-    }
     errors
+}
+
+/// Every kind of help needs a spoken name in every language it may be said in (the
+/// dialplan's own, one offered to callers, or a participant's).
+pub fn check_category_names(dialplan: &Dialplan, prompts: &Prompts) -> Vec<DialplanError> {
+    dialplan
+        .categories
+        .iter()
+        .filter(|cat| prompts.category(&cat.key).is_none())
+        .map(|cat| DialplanError {
+            line: None,
+            field: format!("category.key = \"{}\"", cat.key),
+            message: format!("prompts/{}.toml has no spoken name for it under [categories]", prompts.language),
+        })
+        .collect()
 }
 
 fn field_of_toml_error(message: &str) -> String {

@@ -60,6 +60,9 @@ pub struct ParticipantDetails {
     pub street: String,
     pub postcode: String,
     pub distance: Distance,
+    /// The language they hear, as caller and as helper (a prompt file's name); `None` is
+    /// the neighbourhood's own.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -86,6 +89,8 @@ pub enum FieldProblem {
     Postcode(String),
     #[error("'{0}' is not one of any, near, not-own-street")]
     Distance(String),
+    #[error("'{language}' is not a language of the switchboard (known: {known})")]
+    UnknownLanguage { language: String, known: String },
 }
 
 /// The raw text of each field, as typed.
@@ -98,6 +103,8 @@ pub struct ParticipantInput<'a> {
     pub street: &'a str,
     pub postcode: &'a str,
     pub distance: &'a str,
+    /// Empty: the neighbourhood's own language.
+    pub language: &'a str,
 }
 
 impl ParticipantDetails {
@@ -130,7 +137,19 @@ impl ParticipantDetails {
         let postcode =
             normalise_postcode(input.postcode).map_err(|problem| FieldError { field: "postcode", problem })?;
         let distance = Distance::parse(input.distance).map_err(|problem| FieldError { field: "distance", problem })?;
-        Ok(ParticipantDetails { name, phone, offers, available, street, postcode, distance })
+        let language = Some(input.language.trim().to_ascii_lowercase()).filter(|l| !l.is_empty());
+        Ok(ParticipantDetails { name, phone, offers, available, street, postcode, distance, language })
+    }
+
+    /// Refuses a language the switchboard cannot speak (`known`: its prompt files' names).
+    pub fn check_language(&self, known: &[String]) -> Result<(), FieldError> {
+        match &self.language {
+            Some(l) if !known.contains(l) => Err(FieldError {
+                field: "language",
+                problem: FieldProblem::UnknownLanguage { language: l.clone(), known: known.join(", ") },
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// The first name, the only part of the name a helper hears.
@@ -187,6 +206,7 @@ mod tests {
             street: "Kerkstraat",
             postcode,
             distance: "near",
+            language: "",
         }
     }
 

@@ -10,9 +10,16 @@ use serde::Deserialize;
 /// What is spoken: a text for the provider's voice, or a recorded file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Speech {
-    Text(String),
+    /// Words for the provider's voice in `language` (a prompt file's name, like `nl`).
+    Text { text: String, language: String },
     /// A path relative to the audio folder, e.g. `nl/not_emergency.mp3`.
     Audio(String),
+}
+
+impl Speech {
+    pub fn text(language: &str, text: impl Into<String>) -> Speech {
+        Speech::Text { text: text.into(), language: language.to_string() }
+    }
 }
 
 macro_rules! prompt_keys {
@@ -121,8 +128,36 @@ prompt_keys! {
     HoursSpan => "hours_span" ["from", "until"],
     HoursOnDays => "hours_on_days" ["days", "hours"],
     HoursEveryDay => "hours_every_day" ["hours"],
+    LanguageOffer => "language_offer" ["digit"],
     NumberNotInUse => "number_not_in_use" [],
     SomethingWentWrong => "something_went_wrong" [],
+}
+
+impl PromptKey {
+    /// Whether a helper hears this sentence (on their own line): it is said in the
+    /// helper's language. Everything else is said to the caller, in theirs.
+    pub fn heard_by_helper(self) -> bool {
+        use PromptKey::*;
+        matches!(
+            self,
+            WhisperIntro
+                | WhisperRequestStreet
+                | WhisperRequestName
+                | WhisperRequestUnknown
+                | WhisperQuestion
+                | WhisperAccepted
+                | WhisperDeclined
+                | WhisperNoInput
+                | WhisperCallerGone
+                | WaveAccepted
+                | WaveAlreadyFound
+                | WaveSearchOver
+                | WaveCallerLeft
+                | CallbackHelperWait
+                | CallbackHelperStillWaiting
+                | CallbackResidentNoAnswer
+        )
+    }
 }
 
 /// One language's prompts, validated.
@@ -134,6 +169,17 @@ pub struct Prompts {
     weekdays: [String; 7],
     months: [String; 12],
     audio: BTreeSet<&'static str>,
+    /// The provider's voice for this language: used wherever it is not the dialplan's own
+    /// language (whose `[voice]` is used for it).
+    pub voice: PromptVoice,
+}
+
+/// A prompt file's voice: the provider's voice name and language code.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromptVoice {
+    pub name: String,
+    pub language: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -150,13 +196,14 @@ struct RawPrompts {
     language: String,
     weekdays: Vec<String>,
     months: Vec<String>,
+    voice: PromptVoice,
     #[serde(default)]
     categories: BTreeMap<String, toml::Spanned<String>>,
     say: BTreeMap<String, toml::Spanned<String>>,
 }
 
 /// Words that must never be spoken: people who help are neighbours, not volunteers.
-const FORBIDDEN_WORDS: &[&str] = &["vrijwilliger", "volunteer"];
+const FORBIDDEN_WORDS: &[&str] = &["vrijwilliger", "volunteer", "gönüllü"];
 
 impl Prompts {
     /// Parses and checks a prompt file. `audio_files` names the prompt keys that have a
@@ -246,7 +293,7 @@ impl Prompts {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Prompts { language: raw.language, texts, categories, weekdays, months, audio })
+        Ok(Prompts { language: raw.language, texts, categories, weekdays, months, audio, voice: raw.voice })
     }
 
     /// The spoken name of a category, if this language has one.
@@ -274,7 +321,7 @@ impl Prompts {
         if self.audio.contains(key.name()) {
             return Speech::Audio(format!("{}/{}.mp3", self.language, key.name()));
         }
-        Speech::Text(self.text(key, vars))
+        Speech::Text { text: self.text(key, vars), language: self.language.clone() }
     }
 }
 
@@ -343,6 +390,7 @@ mod tests {
 
     const NL: &str = include_str!("../../prompts/nl.toml");
     const EN: &str = include_str!("../../prompts/en.toml");
+    const TR: &str = include_str!("../../prompts/tr.toml");
 
     #[test]
     fn shipped_prompts_are_complete() {
@@ -351,6 +399,9 @@ mod tests {
         assert_eq!(nl.category("shopping"), Some("boodschappen"));
         let en = Prompts::parse(EN, &[]).unwrap();
         assert_eq!(en.language, "en");
+        let tr = Prompts::parse(TR, &[]).unwrap();
+        assert_eq!((tr.language.as_str(), tr.voice.language.as_str()), ("tr", "tr-TR"));
+        assert!(TR.starts_with("# TASLAK / DRAFT"), "marked as a draft in its first line");
     }
 
     #[test]

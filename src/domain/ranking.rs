@@ -240,6 +240,7 @@ mod tests {
                         street: p.street,
                         postcode: p.postcode,
                         distance: p.distance,
+                        language: "",
                     },
                     &cats,
                 )

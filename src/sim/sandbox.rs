@@ -112,8 +112,13 @@ impl Sandbox {
                 if participants::list(tx)?.is_empty() {
                     let keys = st.switchboard.neighbourhoods.current().keys();
                     let names = st.switchboard.neighbourhoods.current().category_names();
-                    let known =
-                        crate::registry::Known { categories: &categories, neighbourhoods: &keys, names: &names };
+                    let languages = st.switchboard.neighbourhoods.current().language_keys();
+                    let known = crate::registry::Known {
+                        categories: &categories,
+                        neighbourhoods: &keys,
+                        names: &names,
+                        languages: &languages,
+                    };
                     let rows = crate::registry::parse(&csv, &known).map_err(|errs| {
                         anyhow::anyhow!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
                     })?;

@@ -52,7 +52,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
     let row = conn
         .query_row(
             "SELECT dialplan_number, from_number, caller_id, category, phase, ended_from, outcome, menu_rounds, attempts,
-                    started_at, search_started_at, ended_at, seq, menu_repeats
+                    started_at, search_started_at, ended_at, seq, menu_repeats, language
              FROM calls WHERE call_sid = ?1",
             [call_sid],
             |r| {
@@ -71,6 +71,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
                     r.get::<_, Option<i64>>(11)?,
                     r.get::<_, i64>(12)?,
                     r.get::<_, u32>(13)?,
+                    r.get::<_, Option<String>>(14)?,
                 ))
             },
         )
@@ -90,6 +91,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         ended,
         seq,
         menu_repeats,
+        language,
     )) = row
     else {
         return Ok(None);
@@ -131,6 +133,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         search_started_at: ts(search_started),
         attempts,
         ended_at: ts(ended),
+        language,
     };
     Ok(Some(StoredCall {
         call_sid: call_sid.to_string(),
@@ -203,7 +206,7 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
     exec(
         conn,
         "UPDATE calls SET category = ?2, phase = ?3, ended_from = ?4, outcome = ?5, menu_rounds = ?6, attempts = ?7,
-                          search_started_at = ?8, ended_at = ?9, menu_repeats = ?10
+                          search_started_at = ?8, ended_at = ?9, menu_repeats = ?10, language = ?11
          WHERE call_sid = ?1",
         params![
             sid,
@@ -215,7 +218,8 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
             s.attempts,
             s.search_started_at.map(|t| t.as_second()),
             s.ended_at.map(|t| t.as_second()),
-            s.menu_repeats
+            s.menu_repeats,
+            s.language
         ],
     )?;
     let at = now.as_second();
@@ -324,6 +328,17 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
         }
     }
     Ok(())
+}
+
+/// The language of the helper rung as `attempt` of a call (`None`: the neighbourhood's).
+pub fn helper_language(conn: &Connection, call_sid: &str, attempt: u32) -> anyhow::Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT p.language FROM attempts a JOIN participants p ON p.id = a.helper_id WHERE a.call_sid = ?1 AND a.attempt = ?2",
+        )?
+        .query_row(params![call_sid, attempt], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
 }
 
 /// How far back a neighbour's message looks for the call they helped with.

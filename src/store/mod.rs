@@ -65,6 +65,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/012_menu_repeats.sql")),
         M::up(include_str!("migrations/013_follow_ups_by_created.sql")),
         M::up(include_str!("migrations/014_own_settings.sql")).foreign_key_check(),
+        M::up(include_str!("migrations/015_languages.sql")),
     ])
 }
 

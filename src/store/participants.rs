@@ -16,10 +16,10 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::ranking::Candidate;
 
 const COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at,
-    (SELECT group_concat(m.neighbourhood, ';') FROM (SELECT neighbourhood FROM memberships WHERE participant_id = p.id ORDER BY neighbourhood) m)";
+    (SELECT group_concat(m.neighbourhood, ';') FROM (SELECT neighbourhood FROM memberships WHERE participant_id = p.id ORDER BY neighbourhood) m), p.language";
 /// `COLUMNS` without the neighbourhoods (left empty): for the register the ranking keeps
 /// in memory per neighbourhood, where they are known already and only take up room.
-const RANKING_COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at, NULL";
+const RANKING_COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at, NULL, p.language";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
     let bad =
@@ -40,6 +40,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
             street: row.get(4)?,
             postcode: row.get(5)?,
             distance: Distance::parse(&distance).map_err(|e| bad(6, e.to_string()))?,
+            language: row.get(12)?,
         },
         paused: row.get::<_, i64>(7)? != 0,
         paused_until: paused_until.and_then(|d| d.parse::<Date>().ok()),
@@ -67,16 +68,18 @@ pub fn upsert(conn: &Connection, d: &ParticipantDetails, now: Timestamp) -> anyh
     let (id, saved) = match existing {
         Some(id) => {
             conn.execute(
-                "UPDATE participants SET name = ?2, available = ?3, street = ?4, postcode = ?5, distance = ?6, updated_at = ?7, offers = ?8 WHERE id = ?1",
-                params![id, d.name, d.available.as_str(), d.street, d.postcode, d.distance.as_str(), at, offers_text(d)],
+                // A file without a language keeps the one they have.
+                "UPDATE participants SET name = ?2, available = ?3, street = ?4, postcode = ?5, distance = ?6, updated_at = ?7, offers = ?8,
+                        language = coalesce(?9, language) WHERE id = ?1",
+                params![id, d.name, d.available.as_str(), d.street, d.postcode, d.distance.as_str(), at, offers_text(d), d.language],
             )?;
             conn.execute("DELETE FROM offers WHERE participant_id = ?1", [id])?;
             (id, Saved::Updated)
         }
         None => {
             conn.execute(
-                "INSERT INTO participants (name, phone, available, street, postcode, distance, created_at, updated_at, offers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
-                params![d.name, d.phone.as_str(), d.available.as_str(), d.street, d.postcode, d.distance.as_str(), at, offers_text(d)],
+                "INSERT INTO participants (name, phone, available, street, postcode, distance, created_at, updated_at, offers, language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
+                params![d.name, d.phone.as_str(), d.available.as_str(), d.street, d.postcode, d.distance.as_str(), at, offers_text(d), d.language],
             )?;
             (conn.last_insert_rowid(), Saved::Added)
         }
@@ -433,8 +436,8 @@ pub fn update(conn: &Connection, id: i64, d: &ParticipantDetails, now: Timestamp
     }
     let changed = conn
         .execute(
-            "UPDATE participants SET name = ?2, phone = ?3, available = ?4, street = ?5, postcode = ?6, distance = ?7, updated_at = ?8, offers = ?9 WHERE id = ?1",
-            params![id, d.name, d.phone.as_str(), d.available.as_str(), d.street, d.postcode, d.distance.as_str(), now.as_second(), offers_text(d)],
+            "UPDATE participants SET name = ?2, phone = ?3, available = ?4, street = ?5, postcode = ?6, distance = ?7, updated_at = ?8, offers = ?9, language = ?10 WHERE id = ?1",
+            params![id, d.name, d.phone.as_str(), d.available.as_str(), d.street, d.postcode, d.distance.as_str(), now.as_second(), offers_text(d), d.language],
         )
         .map_err(anyhow::Error::from)?;
     if changed == 0 {

@@ -73,7 +73,12 @@ mod tests {
         let (categories, keys, names) = (hoods.categories(), hoods.keys(), hoods.category_names());
         let rows = crate::registry::parse(
             csv,
-            &crate::registry::Known { categories: &categories, neighbourhoods: &keys, names: &names },
+            &crate::registry::Known {
+                categories: &categories,
+                neighbourhoods: &keys,
+                names: &names,
+                languages: &hoods.language_keys(),
+            },
         )
         .unwrap();
         let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();

@@ -7,8 +7,8 @@ use rusqlite::Connection;
 use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::Action;
-use crate::domain::call::{self, CallerInfo, Context, Event, NextHelper, Step};
-use crate::domain::dialplan::Voice;
+use crate::domain::call::{self, CallerInfo, Context, Event, NextHelper, Offered, Step};
+use crate::domain::dialplan::Voices;
 use crate::domain::own::{Own, Pause};
 use crate::domain::phone::CallerNumber;
 use crate::domain::ranking::{self, Whereabouts};
@@ -16,12 +16,12 @@ use crate::provider::twilio::{self, RenderContext};
 use crate::store::calls::{self, StoredCall};
 use crate::store::participants;
 
-pub fn render(state: &Switchboard, voice: &Voice, call_sid: &str, seq: u64, actions: &[Action]) -> String {
+pub fn render(state: &Switchboard, voices: &Voices, call_sid: &str, seq: u64, actions: &[Action]) -> String {
     let audio_base = format!("{}/audio/", state.public_url);
     let webhook_base = format!("{}/twilio/", state.public_url);
     twilio::render(
         actions,
-        &RenderContext { call_sid, seq, voice, audio_base: &audio_base, webhook_base: &webhook_base },
+        &RenderContext { call_sid, seq, voices, audio_base: &audio_base, webhook_base: &webhook_base },
     )
 }
 
@@ -97,10 +97,27 @@ pub fn run_step(
     // Whether this process may have missed what followed the yes (it started since).
     let yes_before_start = matches!((&event, &call.state.phase), (Event::CallerGone, call::Phase::Connected(_)))
         && calls::match_accepted_at(tx, &call.call_sid)?.is_some_and(|at| at <= sb.started_at.as_second());
+    // The call's language, or the caller's own from the register (a call-back search's
+    // resident too).
+    let language =
+        call.state.language.clone().or_else(|| caller_participant.as_ref().and_then(|p| p.details.language.clone()));
+    let prompts = hood.prompts_in(language.as_deref());
+    let helper_language = match helper_attempt(&event) {
+        Some(attempt) => calls::helper_language(tx, &call.call_sid, attempt)?,
+        None => None,
+    };
+    let helper_prompts = hood.prompts_in(helper_language.as_deref());
+    let offered: Vec<Offered<'_>> = plan
+        .caller_languages
+        .iter()
+        .filter_map(|l| hood.languages.get(&l.key).map(|p| Offered { digit: l.digit, prompts: p }))
+        .collect();
     let ctx = Context {
         now,
         dialplan: plan,
-        prompts: &hood.prompts,
+        prompts,
+        helper_prompts,
+        offered: &offered,
         caller: &caller,
         next_helper,
         caller_gone,
@@ -110,6 +127,22 @@ pub fn run_step(
         yes_before_start,
     };
     Ok(call::step(call.state.clone(), event, &ctx))
+}
+
+/// The helper an event is about, by their attempt: what they hear is in their language.
+fn helper_attempt(event: &Event) -> Option<u32> {
+    use crate::domain::waves::Tell;
+    match event {
+        Event::HelperAnswered { attempt }
+        | Event::HelperKey { attempt, .. }
+        | Event::HelperWaitTick { attempt }
+        | Event::ResidentUnreachable { attempt }
+        | Event::Search(Tell::Answered { attempt, .. })
+        | Event::Search(Tell::Key { attempt, .. })
+        | Event::Search(Tell::WinnerAlone { attempt })
+        | Event::Search(Tell::WinnerDropped { attempt }) => Some(*attempt),
+        _ => None,
+    }
 }
 
 /// Whether a held caller whose hold ended should wait on (`waves::Search::hold_goes_on`).

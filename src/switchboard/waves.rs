@@ -151,7 +151,7 @@ fn run(
                 match hearer {
                     Hearer::Reporter => reply = step.reply,
                     Hearer::Leg(leg_sid) => {
-                        let twiml = render(sb, &hood.dialplan.voice, &sid, call.seq, &step.reply);
+                        let twiml = render(sb, &hood.voices, &sid, call.seq, &step.reply);
                         out.play = Some(Play { leg_sid, twiml });
                     }
                     Hearer::Nobody => {}
@@ -326,8 +326,7 @@ fn resident_ended(
     let step = run_step(tx, sb, hood, call, Event::ResidentUnreachable { attempt }, now, Report::default())?;
     // Said to the helper who waits; the desk follows the resident up.
     if let Some(leg_sid) = winner.and_then(|l| l.leg_sid) {
-        out.play =
-            Some(Play { leg_sid, twiml: render(sb, &hood.dialplan.voice, &call.call_sid, call.seq, &step.reply) });
+        out.play = Some(Play { leg_sid, twiml: render(sb, &hood.voices, &call.call_sid, call.seq, &step.reply) });
     }
     tracing::info!(request = request.id, "the resident did not answer the call back; the desk follows up");
     save_step(tx, call, &step, now)

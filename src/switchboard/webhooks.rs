@@ -17,7 +17,7 @@ use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::{Action, Next};
 use crate::domain::call::{self, CallState, Event};
-use crate::domain::dialplan::Voice;
+use crate::domain::dialplan::{Voice, Voices};
 use crate::domain::phone::{CallerNumber, PhoneNumber};
 use crate::domain::prompts::{PromptKey, Prompts};
 use crate::provider::twilio::{Endpoint, Inbound};
@@ -63,13 +63,13 @@ pub async fn answer(sb: Arc<Switchboard>, endpoint: Endpoint, inbound: Inbound) 
     Answer { body: fallback(&sb, endpoint, &to, &call_sid, wait_again), failed: true }
 }
 
-fn default_voice(state: &Switchboard) -> Voice {
-    state.neighbourhoods.current().all().next().map(|n| n.dialplan.voice.clone()).unwrap_or(Voice {
+fn default_voice(state: &Switchboard) -> Voices {
+    state.neighbourhoods.current().all().next().map(|n| n.voices.clone()).unwrap_or(Voices::single(Voice {
         name: "Polly.Lotte".into(),
         language: "nl-NL".into(),
         rate: None,
         pause_ms: crate::domain::dialplan::DEFAULT_PAUSE_MS,
-    })
+    }))
 }
 
 fn neighbourhood(state: &Switchboard, number: &str) -> Option<Arc<Neighbourhood>> {
@@ -81,8 +81,8 @@ fn neighbourhood(state: &Switchboard, number: &str) -> Option<Arc<Neighbourhood>
 /// desk, is put through to it.
 fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, wait_again: Option<Next>) -> String {
     let hood = neighbourhood(state, to);
-    let (prompts, voice): (Arc<Prompts>, Voice) = match &hood {
-        Some(h) => (h.prompts.clone(), h.dialplan.voice.clone()),
+    let (prompts, voice): (Arc<Prompts>, Voices) = match &hood {
+        Some(h) => (h.prompts.clone(), h.voices.clone()),
         None => (state.neighbourhoods.current().fallback_prompts.clone(), default_voice(state)),
     };
     let mut actions = Vec::new();
@@ -137,7 +137,7 @@ fn handle(
         let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number) else {
             bail!("the call's dialplan {} is no longer loaded", call.dialplan_number);
         };
-        let voice = &hood.dialplan.voice;
+        let voice = &hood.voices;
         if let Some(report) = inbound.wave.clone() {
             let (stored, reply) = super::waves::apply_report(tx, state, &hood, call, report, now, &mut out)?;
             log_step(&stored, endpoint);
@@ -245,12 +245,19 @@ fn incoming(tx: &Connection, state: &Switchboard, inbound: &Inbound, now: jiff::
         dialplan_number: hood.dialplan.number.as_str().to_string(),
         from: number.number().cloned(),
         caller_id: caller.as_ref().map(|p| p.id),
-        state: CallState::new(now),
+        // A participant hears their own language from the first word (if it is spoken here).
+        state: CallState {
+            language: caller
+                .as_ref()
+                .and_then(|p| p.details.language.clone())
+                .filter(|l| hood.languages.contains_key(l)),
+            ..CallState::new(now)
+        },
         seq: 1,
     };
     let step = run_step(tx, state, &hood, &call, Event::Incoming, now, Report::default())?;
     call.state = step.state;
-    let body = render(state, &hood.dialplan.voice, &call.call_sid, call.seq, &step.reply);
+    let body = render(state, &hood.voices, &call.call_sid, call.seq, &step.reply);
     calls::insert(tx, &call, &body)?;
     save(tx, &hood, &call, &step.effects, now)?;
     tracing::info!(call = %call.call_sid, from = %number.number().map(|n| n.masked().to_string()).unwrap_or_else(|| "withheld".into()), known = caller.is_some(), "call came in");

@@ -400,6 +400,8 @@ async fn a_recorded_prompt_is_played_and_served() {
     let prompts = dir.path().join("prompts");
     std::fs::create_dir_all(prompts.join("audio/nl")).unwrap();
     std::fs::copy("prompts/nl.toml", prompts.join("nl.toml")).unwrap();
+    // The example offers English to unknown callers, so its prompts must be there too.
+    std::fs::copy("prompts/en.toml", prompts.join("en.toml")).unwrap();
     std::fs::write(prompts.join("audio/nl/not_emergency.mp3"), b"ID3 fake mp3").unwrap();
     let hoods = burenlijn::config::load(Some(std::path::Path::new("dialplans")), Some(&prompts)).unwrap();
     let start = TUESDAY_MORNING.parse().unwrap();

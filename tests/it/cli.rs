@@ -63,6 +63,46 @@ fn the_demo_in_waves_holds_the_caller_and_rings_two_at_a_time() {
     assert!(started.len() >= 3 && started[0] == started[1], "the first two are rung together: {started:?}");
 }
 
+/// `dialplan check --prompts DIR` checks every prompt file in it alike: Dutch, English and
+/// the Turkish draft; a broken one is named with its file, line and field.
+#[test]
+fn dialplan_check_checks_every_language_alike() {
+    let (ok, out, err) = run(bin().args(["dialplan", "check", "--prompts", "prompts", "dialplans/example.toml"]));
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("prompts in 'nl' (also checked: en, tr)"), "{out}");
+    assert!(out.contains("callers who press 7 hear 'en'"), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["nl.toml", "en.toml", "tr.toml"] {
+        std::fs::copy(format!("prompts/{f}"), dir.path().join(f)).unwrap();
+    }
+    let tr = std::fs::read_to_string("prompts/tr.toml").unwrap();
+    std::fs::write(
+        dir.path().join("tr.toml"),
+        tr.replace("{category} için {digit} tuşlayın.", "{kategori} için {digit} tuşlayın."),
+    )
+    .unwrap();
+    let (ok, _, err) =
+        run(bin().args(["dialplan", "check", "--prompts"]).arg(dir.path()).arg("dialplans/example.toml"));
+    assert!(!ok);
+    assert!(err.contains("tr.toml: line ") && err.contains("say.menu_item: uses {kategori}"), "{err}");
+    // A caller language on a key of its own only, and one that has a prompt file.
+    let plan = burenlijn::config::EXAMPLE_DIALPLAN.replace("key = \"en\"\ndigit = 7", "key = \"fr\"\ndigit = 7");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, &plan).unwrap();
+    let (ok, _, err) = run(bin().args(["dialplan", "check"]).arg(&bad));
+    assert!(
+        !ok && err.contains("field `caller_language.key`: there is no prompts/fr.toml (there are: en, nl, tr)"),
+        "{err}"
+    );
+    for digit in ["8", "9", "1"] {
+        let plan = burenlijn::config::EXAMPLE_DIALPLAN
+            .replace("key = \"en\"\ndigit = 7", &format!("key = \"en\"\ndigit = {digit}"));
+        std::fs::write(&bad, &plan).unwrap();
+        let (ok, _, err) = run(bin().args(["dialplan", "check"]).arg(&bad));
+        assert!(!ok && err.contains("field `caller_language.digit`"), "{digit}: {err}");
+    }
+}
+
 #[test]
 fn dialplan_check_names_line_and_field() {
     let (ok, out, _) = run(bin().args(["dialplan", "check", "dialplans/example.toml"]));
@@ -137,9 +177,9 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     assert!(ok);
     let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
     assert!(
-        export.starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods\n")
+        export.starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language\n")
             && export.contains(
-                "Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,example\n"
+                "Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,example,\n"
             ),
         "{export}"
     );
@@ -208,7 +248,7 @@ fn with_two_neighbourhoods_nobody_is_placed_by_guessing() {
     assert!(ok && out.contains("6 added"), "{out}{err}");
     let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
     assert!(
-        export.contains("Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,dorp-b\n"),
+        export.contains("Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,dorp-b,\n"),
         "{export}"
     );
     // Someone added without a neighbourhood (as a database from before them would hold).
@@ -247,7 +287,7 @@ fn with_two_neighbourhoods_nobody_is_placed_by_guessing() {
         .arg(&db));
     assert!(ok && out.contains("1 participant(s) without a neighbourhood now belong to example"), "{out}{err}");
     let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
-    assert!(export.contains(",Dorpsweg,1234 EF,any,example\n"), "{export}");
+    assert!(export.contains(",Dorpsweg,1234 EF,any,example,\n"), "{export}");
     // The call log names each call's neighbourhood, and shows one alone.
     rusqlite::Connection::open(&db)
         .unwrap()

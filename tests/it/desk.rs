@@ -464,24 +464,58 @@ async fn participants_are_added_edited_paused_and_refused_with_the_field_named()
     let id: i64 = url.trim_start_matches("/desk/participants/").split('?').next().unwrap().parse().unwrap();
 
     // Fix her hours.
-    let edit = b
-        .post(
-            &format!("/desk/participants/{id}"),
-            &[
-                ("csrf", &csrf),
-                ("name", "Fatima Yilmaz"),
-                ("phone", "0612345699"),
-                ("street", "Molenweg"),
-                ("offers", "shopping"),
-                ("available", "za 10:00-12:00"),
-                ("distance", "any"),
-            ],
-        )
-        .await;
+    let fields = |language: &'static str| {
+        [
+            ("name", "Fatima Yilmaz"),
+            ("phone", "0612345699"),
+            ("street", "Molenweg"),
+            ("offers", "shopping"),
+            ("available", "za 10:00-12:00"),
+            ("distance", "any"),
+            ("language", language),
+        ]
+    };
+    let mut with_csrf = vec![("csrf", csrf.as_str())];
+    with_csrf.extend(fields(""));
+    let edit = b.post(&format!("/desk/participants/{id}"), &with_csrf).await;
     assert_eq!(edit.status, 303);
     let p = app.sandbox.state.switchboard.store.read(|c| burenlijn::store::participants::find(c, id)).unwrap().unwrap();
     assert_eq!(p.details.available.as_str(), "za 10:00-12:00");
     assert_eq!(p.details.offers, vec!["shopping"]);
+    assert_eq!(p.details.language, None, "the neighbourhood's language unless chosen");
+    // Her own language: Turkish is offered on the form (by its own name) and kept.
+    let form = b.get(&format!("/desk/participants/{id}")).await.body;
+    assert!(form.contains(r#"<option value="tr" lang="tr">Türkçe</option>"#), "{form}");
+    let mut with_csrf = vec![("csrf", csrf.as_str())];
+    with_csrf.extend(fields("tr"));
+    assert_eq!(b.post(&format!("/desk/participants/{id}"), &with_csrf).await.status, 303);
+    let lang = |app: &crate::support::TestApp| {
+        app.sandbox
+            .state
+            .switchboard
+            .store
+            .read(|c| burenlijn::store::participants::find(c, id))
+            .unwrap()
+            .unwrap()
+            .details
+            .language
+    };
+    assert_eq!(lang(&app).as_deref(), Some("tr"));
+    assert!(b
+        .get(&format!("/desk/participants/{id}"))
+        .await
+        .body
+        .contains(r#"<option value="tr" lang="tr" selected>Türkçe</option>"#));
+    // A language the switchboard cannot speak is refused, and nothing changes.
+    let mut bad = vec![("csrf", csrf.as_str())];
+    bad.extend(fields("fr"));
+    let refused = b.post(&format!("/desk/participants/{id}"), &bad).await;
+    assert!(
+        refused.status == 400 && refused.body.contains("Taal: 'fr' is geen taal van de centrale"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(lang(&app).as_deref(), Some("tr"));
     // Taking someone else's number is refused.
     let taken =
         b.post(&format!("/desk/participants/{id}"), &[("csrf", &csrf), ("name", "Fatima"), ("phone", BERT)]).await;

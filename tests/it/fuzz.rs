@@ -114,7 +114,7 @@ proptest! {
     fn csv_imports_never_panic(text in ".{0,400}", changed in mutated(CSV)) {
         let cats: Vec<String> = ["shopping", "transport", "odd-jobs", "company"].iter().map(|s| s.to_string()).collect();
         let hoods = vec!["example".to_string()];
-        let known = burenlijn::registry::Known { categories: &cats, neighbourhoods: &hoods, names: &[] };
+        let known = burenlijn::registry::Known { categories: &cats, neighbourhoods: &hoods, names: &[], languages: &[] };
         let _ = burenlijn::registry::parse(&text, &known);
         if let Err(errors) = burenlijn::registry::parse(&changed, &known) {
             prop_assert!(errors.iter().all(|e| e.line >= 1), "every error names its line: {errors:?}");
@@ -134,9 +134,9 @@ proptest! {
     /// it parses, and the text comes back (less control characters, which XML cannot hold).
     #[test]
     fn any_spoken_text_stays_text(text in ".{0,80}") {
-        let voice = Voice { name: "Polly.Lotte".into(), language: "nl-NL".into(), rate: Some("90%".into()), pause_ms: 600 };
-        let actions = [Action::Say(Speech::Text(text.clone())), Action::Gather { say: vec![Speech::Text(text.clone())], timeout_seconds: 5, next: Next::Menu }];
-        let xml = twilio::render(&actions, &RenderContext { call_sid: "CA1", seq: 1, voice: &voice, audio_base: "https://x/audio/", webhook_base: "https://x/twilio/" });
+        let voice = burenlijn::domain::dialplan::Voices::single(Voice { name: "Polly.Lotte".into(), language: "nl-NL".into(), rate: Some("90%".into()), pause_ms: 600 });
+        let actions = [Action::Say(Speech::text("nl", text.clone())), Action::Gather { say: vec![Speech::text("nl", text.clone())], timeout_seconds: 5, next: Next::Menu }];
+        let xml = twilio::render(&actions, &RenderContext { call_sid: "CA1", seq: 1, voices: &voice, audio_base: "https://x/audio/", webhook_base: "https://x/twilio/" });
         let mut reader = quick_xml::Reader::from_str(&xml);
         let mut texts = String::new();
         let mut elements = 0;

@@ -156,3 +156,67 @@ async fn a_word_for_the_desk_is_its_own_follow_up_about_the_call_she_helped_with
     let nov: Vec<&str> = figures.lines().filter(|l| l.starts_with("2026-11,Totaal,")).collect();
     assert!(nov.len() == 1 && nov[0].starts_with("2026-11,Totaal,1,1,0,"), "one request, one match: {figures}");
 }
+
+/// Their own language: a participant's is set in the register (the desk's form or the CSV).
+async fn speaks(app: &TestApp, name: &'static str, language: &'static str) {
+    let st = app.sandbox.state.clone();
+    tokio::task::spawn_blocking(move || {
+        st.switchboard
+            .store
+            .write(|tx| Ok(tx.execute("UPDATE participants SET language = ?1 WHERE name = ?2", [language, name])?))
+            .unwrap();
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_english_speaking_helper_hears_the_whisper_in_english_for_a_dutch_caller() {
+    let app = spawn_app().await;
+    speaks(&app, "Anja Bakker", "en").await;
+    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    let heard: Vec<String> = helpers_heard(&report).into_iter().filter(|(n, _)| n == ANJA).map(|(_, t)| t).collect();
+    assert!(heard.iter().any(|t| t == "Good morning Anja. This is the Burenlijn of Voorbeeldwijk."), "{heard:?}");
+    assert!(heard.iter().any(|t| t == "Jan from Kerkstraat would like help with shopping."), "{heard:?}");
+    assert!(heard.iter().any(|t| t == "Thank you. I am putting you through now."), "{heard:?}");
+    // In the English voice; Jan still hears Dutch, in the Dutch one.
+    let whisper = report.documents.iter().find(|(path, _)| path.contains("whisper?")).map(|(_, b)| b.clone()).unwrap();
+    assert!(whisper.contains(r#"<Say voice="Polly.Amy" language="en-GB">Good morning Anja."#), "{whisper}");
+    assert!(caller_heard(&report).iter().any(|t| t.starts_with("U vraagt hulp bij boodschappen.")));
+    assert_eq!(app.log_of(&report).await.outcome.as_deref(), Some("matched"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_hears_their_own_language_as_caller() {
+    let app = spawn_app().await;
+    speaks(&app, "Jan de Vries", "tr").await;
+    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    let heard = caller_heard(&report);
+    assert!(heard[0].starts_with("Günaydın Jan de Vries."), "{heard:?}");
+    assert!(heard.iter().any(|t| t == "alışveriş için 1 tuşlayın."), "{heard:?}");
+    assert!(!heard.iter().any(|t| t.contains("For English")), "no language offer for a known caller: {heard:?}");
+    let first = &report.documents[0].1;
+    assert!(first.contains(r#"voice="Polly.Filiz" language="tr-TR""#), "{first}");
+    // Anja hears the request in the neighbourhood's Dutch, with the kind of help in it.
+    let anja: Vec<String> = helpers_heard(&report).into_iter().filter(|(n, _)| n == ANJA).map(|(_, t)| t).collect();
+    assert!(anja.iter().any(|t| t == "Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen."), "{anja:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_caller_switches_to_english_with_the_dialplans_digit() {
+    let app = spawn_app().await;
+    let report = app.call("+31207654321", Script::keys(&["7", "1"]).helper(ANJA, HelperAction::Accept)).await;
+    let heard = caller_heard(&report);
+    let offer = heard.iter().position(|t| t == "For English, press 7.").expect("offered in English");
+    let menu = heard.iter().position(|t| t == "Waarmee kunnen we u helpen?").unwrap();
+    assert!(offer < menu, "the offer comes first, before the Dutch menu: {heard:?}");
+    assert!(heard.iter().any(|t| t == "How can we help you?"), "{heard:?}");
+    assert!(heard.iter().any(|t| t == "For shopping, press 1."), "{heard:?}");
+    assert!(heard.iter().any(|t| t.starts_with("You would like help with shopping.")), "{heard:?}");
+    assert_eq!(heard.iter().filter(|t| *t == "For English, press 7.").count(), 1, "not offered again: {heard:?}");
+    // Anja, in the register without a language, hears the neighbourhood's Dutch.
+    let anja: Vec<String> = helpers_heard(&report).into_iter().filter(|(n, _)| n == ANJA).map(|(_, t)| t).collect();
+    assert!(anja.iter().any(|t| t == "Iemand uit de buurt vraagt om hulp. Het gaat om boodschappen."), "{anja:?}");
+    assert_eq!(app.text("SELECT language FROM calls").await, "en");
+    assert_eq!(app.log_of(&report).await.outcome.as_deref(), Some("matched"));
+}

@@ -65,6 +65,8 @@ fn run(w: &World, events: Vec<(Timestamp, Event, Option<NextHelper>)>) -> (CallS
             now,
             dialplan: &w.plan,
             prompts: &w.prompts,
+            helper_prompts: &w.prompts,
+            offered: &[],
             caller: &w.caller,
             next_helper,
             caller_gone: false,
@@ -83,7 +85,7 @@ fn run(w: &World, events: Vec<(Timestamp, Event, Option<NextHelper>)>) -> (CallS
 fn describe(step: &Step) -> String {
     let mut out = String::new();
     let speech = |s: &Speech| match s {
-        Speech::Text(t) => t.clone(),
+        Speech::Text { text, .. } => text.clone(),
         Speech::Audio(a) => format!("[audio {a}]"),
     };
     for action in &step.reply {
@@ -127,6 +129,8 @@ fn plain_ctx(w: &World, now: Timestamp, callback: bool) -> Context<'_> {
         now,
         dialplan: &w.plan,
         prompts: &w.prompts,
+        helper_prompts: &w.prompts,
+        offered: &[],
         caller: &w.caller,
         next_helper: None,
         caller_gone: false,
@@ -367,6 +371,8 @@ fn a_no_is_thanked_and_the_next_helper_is_rung_then_a_yes_connects() {
         now: t(59),
         dialplan: &w.plan,
         prompts: &w.prompts,
+        helper_prompts: &w.prompts,
+        offered: &[],
         caller: &w.caller,
         next_helper: None,
         caller_gone: false,
@@ -514,6 +520,8 @@ fn callback_promises_name_the_right_day() {
             now,
             dialplan: &w.plan,
             prompts: &w.prompts,
+            helper_prompts: &w.prompts,
+            offered: &[],
             caller: &w.caller,
             next_helper: None,
             caller_gone: false,
@@ -739,6 +747,8 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
         now: t(20),
         dialplan: &w.plan,
         prompts: &w.prompts,
+        helper_prompts: &w.prompts,
+        offered: &[],
         caller: &w.caller,
         next_helper: Some(helper(8, "Bert")),
         caller_gone: true,
@@ -759,6 +769,8 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
         now: t(40),
         dialplan: &w.plan,
         prompts: &w.prompts,
+        helper_prompts: &w.prompts,
+        offered: &[],
         caller: &w.caller,
         next_helper: None,
         caller_gone: true,
@@ -779,6 +791,8 @@ fn a_caller_over_the_daily_limit_goes_to_the_desk_without_ringing_anyone() {
         now: t(10),
         dialplan: &w.plan,
         prompts: &w.prompts,
+        helper_prompts: &w.prompts,
+        offered: &[],
         caller: &w.caller,
         next_helper: Some(helper(7, "Anja")),
         caller_gone: false,
@@ -1038,6 +1052,8 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
             now,
             dialplan: &w.plan,
             prompts: &w.prompts,
+            helper_prompts: &w.prompts,
+            offered: &[],
             caller: &w.caller,
             next_helper,
             caller_gone: false,
@@ -1072,6 +1088,8 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
         now: t(90),
         dialplan: &w.plan,
         prompts: &w.prompts,
+        helper_prompts: &w.prompts,
+        offered: &[],
         caller: &w.caller,
         next_helper: None,
         caller_gone: false,
@@ -1219,6 +1237,8 @@ fn a_call_back_whose_helper_left_tells_the_resident_and_stays_open() {
         now,
         dialplan: &w.plan,
         prompts: &w.prompts,
+        helper_prompts: &w.prompts,
+        offered: &[],
         caller: &w.caller,
         next_helper: None,
         caller_gone: false,
@@ -1485,4 +1505,42 @@ fn nine_repeats_the_settings_and_silence_ends_kindly() {
         describe(&steps[5])
     );
     assert_eq!(state.outcome(), Some(Outcome::OwnSettings));
+}
+
+#[test]
+fn an_unknown_caller_hears_the_offer_in_english_and_switches_the_rest_of_the_call() {
+    let mut w = world();
+    w.caller = CallerInfo::unknown(CallerNumber::Withheld);
+    let en = Prompts::parse(include_str!("../../../prompts/en.toml"), &[]).unwrap();
+    let offered = [Offered { digit: 7, prompts: &en }];
+    let ctx = |now| Context { offered: &offered, ..plain_ctx(&w, now, false) };
+    let first = step(CallState::new(t(0)), Event::Incoming, &ctx(t(0)));
+    let text = describe(&first);
+    assert!(text.contains("gather 8s -> Menu: For English, press 7. | Waarmee kunnen we u helpen?"), "{text}");
+    let Some(Action::Gather { say, .. }) = first.reply.iter().find(|a| matches!(a, Action::Gather { .. })) else {
+        panic!("a menu")
+    };
+    assert_eq!(say[0], Speech::text("en", "For English, press 7."), "said in English, in the English voice");
+    let switched = step(first.state, Event::MenuKey(key("7")), &ctx(t(10)));
+    assert_eq!(switched.state.language.as_deref(), Some("en"));
+    let text = describe(&switched);
+    assert!(text.starts_with("gather 8s -> Menu: How can we help you? | For shopping, press 1."), "{text}");
+    assert!(!text.contains("For English"), "not offered again: {text}");
+    // A registered caller is never offered a language: they have their own.
+    let w = registered();
+    let ctx = Context { offered: &offered, ..plain_ctx(&w, t(0), false) };
+    assert!(!describe(&step(CallState::new(t(0)), Event::Incoming, &ctx)).contains("For English"));
+}
+
+#[test]
+fn the_whisper_is_in_the_helpers_language_and_the_caller_hears_theirs() {
+    let w = world();
+    let en = Prompts::parse(include_str!("../../../prompts/en.toml"), &[]).unwrap();
+    let ringing = run(&w, anja_ringing(vec![])).0;
+    let ctx = Context { helper_prompts: &en, ..plain_ctx(&w, t(15), false) };
+    let whisper = step(ringing, Event::HelperAnswered { attempt: 1 }, &ctx);
+    let text = describe(&whisper);
+    assert!(text.starts_with("gather 6s -> WhisperKey { attempt: 1 }: Good morning Anja. This is the Burenlijn of Voorbeeldwijk. | Jan from Kerkstraat would like help with shopping."), "{text}");
+    let yes = step(whisper.state, Event::HelperKey { attempt: 1, key: key("1") }, &ctx);
+    assert!(describe(&yes).starts_with("say Thank you. I am putting you through now."), "{}", describe(&yes));
 }

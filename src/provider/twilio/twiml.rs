@@ -4,7 +4,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
 use crate::domain::action::{Action, Next};
-use crate::domain::dialplan::Voice;
+use crate::domain::dialplan::Voices;
 use crate::domain::prompts::Speech;
 
 pub struct RenderContext<'a> {
@@ -12,7 +12,8 @@ pub struct RenderContext<'a> {
     pub call_sid: &'a str,
     /// The sequence number this document carries in its action URLs.
     pub seq: u64,
-    pub voice: &'a Voice,
+    /// The voice for each language spoken (the dialplan's own for its language).
+    pub voices: &'a Voices,
     /// Absolute base URL of recorded prompts, ending in `/`.
     pub audio_base: &'a str,
     /// Absolute base URL of the webhooks, ending in `/` (for status callbacks, which are
@@ -73,7 +74,7 @@ fn forbidden(c: char) -> bool {
 
 fn speech(w: &mut W, s: &Speech, ctx: &RenderContext<'_>) {
     match s {
-        Speech::Text(t) => say(w, &[t.as_str()], ctx),
+        Speech::Text { text, language } => say(w, &[text.as_str()], language, ctx),
         Speech::Audio(path) => {
             start(w, "Play", &[]);
             text(w, &format!("{}{}", ctx.audio_base, path));
@@ -84,42 +85,53 @@ fn speech(w: &mut W, s: &Speech, ctx: &RenderContext<'_>) {
 
 /// One `<Say>` of sentences with a clear pause between them: SSML `<break>` inside the
 /// `<Say>` (Twilio's documented SSML tags for Polly and Google voices), not separate verbs.
-fn say(w: &mut W, sentences: &[&str], ctx: &RenderContext<'_>) {
-    start(w, "Say", &[("voice", &ctx.voice.name), ("language", &ctx.voice.language)]);
-    if let Some(rate) = &ctx.voice.rate {
+fn say(w: &mut W, sentences: &[&str], language: &str, ctx: &RenderContext<'_>) {
+    let voice = ctx.voices.for_language(language);
+    start(w, "Say", &[("voice", &voice.name), ("language", &voice.language)]);
+    if let Some(rate) = &voice.rate {
         start(w, "prosody", &[("rate", rate)]);
     }
-    let pause = format!("{}ms", ctx.voice.pause_ms);
+    let pause = format!("{}ms", voice.pause_ms);
     for (i, sentence) in sentences.iter().enumerate() {
         if i > 0 {
             empty(w, "break", &[("time", &pause)]);
         }
         text(w, sentence);
     }
-    if ctx.voice.rate.is_some() {
+    if voice.rate.is_some() {
         end(w, "prosody");
     }
     end(w, "Say");
 }
 
-/// A menu's sentences: each run of spoken sentences is one `<Say>` with pauses between
-/// them; a recording is its own `<Play>`.
+/// A menu's sentences: each run of spoken sentences in one language is one `<Say>` with
+/// pauses between them; a recording is its own `<Play>`.
 fn menu_speech(w: &mut W, said: &[Speech], ctx: &RenderContext<'_>) {
     let mut run: Vec<&str> = Vec::new();
+    let mut run_language = "";
     for s in said {
         match s {
-            Speech::Text(t) => run.push(t),
-            Speech::Audio(_) => {
+            Speech::Text { text, language } if run.is_empty() || language == run_language => {
+                run_language = language;
+                run.push(text);
+            }
+            _ => {
                 if !run.is_empty() {
-                    say(w, &run, ctx);
+                    say(w, &run, run_language, ctx);
                     run.clear();
                 }
-                speech(w, s, ctx);
+                match s {
+                    Speech::Text { text, language } => {
+                        run_language = language;
+                        run.push(text);
+                    }
+                    Speech::Audio(_) => speech(w, s, ctx),
+                }
             }
         }
     }
     if !run.is_empty() {
-        say(w, &run, ctx);
+        say(w, &run, run_language, ctx);
     }
 }
 
@@ -257,18 +269,23 @@ mod tests {
     use crate::domain::phone::PhoneNumber;
     use expect_test::expect;
 
-    fn voice(rate: Option<&str>) -> Voice {
-        Voice { name: "Polly.Lotte".into(), language: "nl-NL".into(), rate: rate.map(str::to_string), pause_ms: 600 }
+    fn voice(rate: Option<&str>) -> crate::domain::dialplan::Voice {
+        crate::domain::dialplan::Voice {
+            name: "Polly.Lotte".into(),
+            language: "nl-NL".into(),
+            rate: rate.map(str::to_string),
+            pause_ms: 600,
+        }
     }
 
     fn doc(actions: &[Action], rate: Option<&str>) -> String {
-        let v = voice(rate);
+        let v = Voices::single(voice(rate));
         render(
             actions,
             &RenderContext {
                 call_sid: "CA0001",
                 seq: 3,
-                voice: &v,
+                voices: &v,
                 audio_base: "https://bl.example/audio/",
                 webhook_base: "https://bl.example/twilio/",
             },
@@ -282,9 +299,9 @@ mod tests {
     #[test]
     fn menu_document() {
         let actions = [
-            Action::Say(Speech::Text("Goedemorgen.".into())),
+            Action::Say(Speech::text("nl", "Goedemorgen.")),
             Action::Gather {
-                say: vec![Speech::Text("Toets 1.".into()), Speech::Audio("nl/menu_intro.mp3".into())],
+                say: vec![Speech::text("nl", "Toets 1."), Speech::Audio("nl/menu_intro.mp3".into())],
                 timeout_seconds: 8,
                 next: Next::Menu,
             },
@@ -296,7 +313,7 @@ mod tests {
 
     #[test]
     fn a_menus_options_are_one_say_with_pauses_between_them() {
-        let text = |t: &str| Speech::Text(t.into());
+        let text = |t: &str| Speech::text("nl", t);
         let actions = vec![Action::Gather {
             say: vec![text("Waarmee?"), text("Toets 1."), Speech::Audio("nl/x.mp3".into()), text("Toets 9.")],
             timeout_seconds: 8,
@@ -323,11 +340,11 @@ mod tests {
     fn whisper_desk_and_record_documents() {
         let whisper = [
             Action::Gather {
-                say: vec![Speech::Text("Kunt u helpen?".into())],
+                say: vec![Speech::text("nl", "Kunt u helpen?")],
                 timeout_seconds: 6,
                 next: Next::WhisperKey { attempt: 1 },
             },
-            Action::Say(Speech::Text("Dank u wel.".into())),
+            Action::Say(Speech::text("nl", "Dank u wel.")),
             Action::Hangup,
         ];
         expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="6" action="whisper-key?call=CA0001&amp;n=1" method="POST"><Say voice="Polly.Lotte" language="nl-NL">Kunt u helpen?</Say></Gather><Say voice="Polly.Lotte" language="nl-NL">Dank u wel.</Say><Hangup/></Response>"#]]
@@ -346,14 +363,14 @@ mod tests {
     #[test]
     fn hold_and_join_documents() {
         let hold = [
-            Action::Say(Speech::Text("Even geduld.".into())),
+            Action::Say(Speech::text("nl", "Even geduld.")),
             Action::Hold { wait: Next::HoldWait, done: Next::HoldDone },
         ];
         expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Even geduld.</Say><Dial action="hold-done?s=3" method="POST"><Conference waitUrl="hold-wait?call=CA0001" waitMethod="POST" startConferenceOnEnter="false" endConferenceOnExit="true" beep="false" statusCallback="https://bl.example/twilio/conference?call=CA0001" statusCallbackMethod="POST" statusCallbackEvent="join">CA0001</Conference></Dial></Response>"#]]
             .assert_eq(&doc(&hold, None));
-        let wait = [Action::Say(Speech::Text("Nog even.".into())), Action::Pause(4)];
+        let wait = [Action::Say(Speech::text("nl", "Nog even.")), Action::Pause(4)];
         expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Nog even.</Say><Pause length="4"/></Response>"#]].assert_eq(&doc(&wait, None));
-        let join = [Action::Say(Speech::Text("Ik verbind u.".into())), Action::JoinHold];
+        let join = [Action::Say(Speech::text("nl", "Ik verbind u.")), Action::JoinHold];
         expect![[r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Ik verbind u.</Say><Dial><Conference startConferenceOnEnter="true" endConferenceOnExit="true" beep="false" statusCallback="https://bl.example/twilio/conference?call=CA0001" statusCallbackMethod="POST" statusCallbackEvent="join">CA0001</Conference></Dial></Response>"#]]
             .assert_eq(&doc(&join, None));
         let gather = [Action::Gather { say: vec![], timeout_seconds: 6, next: Next::WaveKey { attempt: 4 } }];
@@ -362,7 +379,7 @@ mod tests {
 
     #[test]
     fn names_with_markup_cannot_break_the_document() {
-        let actions = [Action::Say(Speech::Text("Jan <Hangup/> & \"Piet\"".into()))];
+        let actions = [Action::Say(Speech::text("nl", "Jan <Hangup/> & \"Piet\""))];
         let xml = doc(&actions, None);
         assert!(xml.contains("Jan &lt;Hangup/&gt; &amp; &quot;Piet&quot;"), "{xml}");
         assert!(!xml.contains("<Hangup/>"));

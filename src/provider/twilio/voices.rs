@@ -8,7 +8,7 @@
 //! Where the names come from:
 //! - Twilio's table of available voices as Twilio itself published it for its
 //!   Text-to-Speech page (TwilioDevEd/api-snippets, `voice/tts/voices-list.md`, April 2023):
-//!   every Amazon Polly and Google voice listed there for nl-NL, en-GB and en-US. Its
+//!   every Amazon Polly and Google voice listed there for nl-NL, en-GB, en-US and tr-TR. Its
 //!   footnote marks (`Polly.Joanna-Neural*`) are dropped.
 //! - `Polly.Laura-Generative`, named with the other nl-NL Polly voices in
 //!   `../shared/notes/twilio.md` (from Twilio's documentation).
@@ -18,10 +18,26 @@
 //! Google voices). Voices added to Twilio's page later (for example newer
 //! Google nl-NL letters or Chirp3-HD voices) could not be confirmed against Twilio's own
 //! page here; add a name once it is on https://www.twilio.com/docs/voice/twiml/say/text-speech.
-//! Only languages our prompts are written in are listed (`prompts/nl.toml`, `prompts/en.toml`).
+//! Only languages our prompts are written in are listed (`prompts/nl.toml`, `prompts/en.toml`,
+//! `prompts/tr.toml`).
 
 /// Every known voice, by Twilio's language code.
-pub const KNOWN: &[(&str, &[&str])] = &[("nl-NL", NL_NL), ("en-GB", EN_GB), ("en-US", EN_US)];
+pub const KNOWN: &[(&str, &[&str])] = &[("nl-NL", NL_NL), ("en-GB", EN_GB), ("en-US", EN_US), ("tr-TR", TR_TR)];
+
+/// Turkish, for `prompts/tr.toml`: every tr-TR voice of the same table.
+const TR_TR: &[&str] = &[
+    "Polly.Filiz",
+    "Google.tr-TR-Standard-A",
+    "Google.tr-TR-Standard-B",
+    "Google.tr-TR-Standard-C",
+    "Google.tr-TR-Standard-D",
+    "Google.tr-TR-Standard-E",
+    "Google.tr-TR-Wavenet-A",
+    "Google.tr-TR-Wavenet-B",
+    "Google.tr-TR-Wavenet-C",
+    "Google.tr-TR-Wavenet-D",
+    "Google.tr-TR-Wavenet-E",
+];
 
 const NL_NL: &[&str] = &[
     "Polly.Lotte",

@@ -90,6 +90,8 @@ pub struct DeskPlans {
     pub categories: Vec<String>,
     /// The neighbourhoods, (key, the dialplan's name), by key.
     pub neighbourhoods: Vec<(String, String)>,
+    /// The languages a participant may hear (prompt files' names), sorted.
+    pub languages: Vec<String>,
     labels: HashMap<(Lang, String), String>,
 }
 
@@ -114,7 +116,7 @@ impl DeskPlans {
                 }
             }
         }
-        DeskPlans { categories, neighbourhoods: keyed, labels }
+        DeskPlans { categories, neighbourhoods: keyed, languages: neighbourhoods.language_keys(), labels }
     }
 
     /// The neighbourhoods' keys.

@@ -32,6 +32,7 @@ fn field_label(l: Lang, field: &str) -> &'static str {
         "street" => l.t("Straat", "Street"),
         "postcode" => l.t("Postcode", "Postcode"),
         "distance" => l.t("Waar helpen", "Where to help"),
+        "language" => l.t("Taal", "Language"),
         _ => l.t("Veld", "Field"),
     }
 }
@@ -197,6 +198,12 @@ fn form(desk: &Desk, ds: &super::DeskState, action: &str, values: &Fields, error
             select #distance name="distance" {
                 @for d in ["any", "near", "not-own-street"] { option value=(d) selected[distance == d] { (l.distance(d)) } }
             }
+            @let language = values.get("language");
+            label for="language" { (l.t("Taal", "Language")) span.hint { (l.t("Wat deze persoon hoort als beller en als helper.", "What this person hears as caller and as helper.")) } }
+            select #language name="language" {
+                option value="" selected[language.is_empty()] { (l.t("De taal van de buurt", "The neighbourhood's language")) }
+                @for code in &plans.languages { option value=(code) lang=(code) selected[language == code.as_str()] { (super::text::Lang::language_name(code)) } }
+            }
             @let offered: Vec<&(String, String)> = plans.neighbourhoods.iter().filter(|(k, _)| desk.scope.sees_key(k)).collect();
             @if offered.len() > 1 {
                 @let chosen = values.all("neighbourhoods");
@@ -361,6 +368,7 @@ fn values_of(p: &Participant) -> Fields {
         ("postcode".to_string(), d.postcode.clone()),
         ("available".to_string(), d.available.as_str().to_string()),
         ("distance".to_string(), d.distance.as_str().to_string()),
+        ("language".to_string(), d.language.clone().unwrap_or_default()),
     ];
     v.extend(d.offers.iter().map(|o| ("offers".to_string(), o.clone())));
     v.extend(p.neighbourhoods.iter().map(|n| ("neighbourhoods".to_string(), n.clone())));
@@ -414,7 +422,8 @@ fn kept_with(chosen: Vec<String>, had: &[String], scope: &Scope) -> Vec<String> 
     keys
 }
 
-fn parse_details(f: &Fields, categories: &[String], l: Lang) -> Result<ParticipantDetails, String> {
+fn parse_details(f: &Fields, plans: &super::DeskPlans, l: Lang) -> Result<ParticipantDetails, String> {
+    let categories = &plans.categories;
     let offers = f.all("offers").join(";");
     let available = parse_availability(f, l)?;
     let input = ParticipantInput {
@@ -425,15 +434,18 @@ fn parse_details(f: &Fields, categories: &[String], l: Lang) -> Result<Participa
         street: f.get("street"),
         postcode: f.get("postcode"),
         distance: f.get("distance"),
+        language: f.get("language"),
     };
-    ParticipantDetails::parse(&input, categories).map_err(|e| {
-        format!(
-            "{}: {}. {}",
-            field_label(l, e.field),
-            l.field_problem(&e.problem),
-            l.t("Er is niets opgeslagen.", "Nothing was saved.")
-        )
-    })
+    ParticipantDetails::parse(&input, categories).and_then(|d| d.check_language(&plans.languages).map(|_| d)).map_err(
+        |e| {
+            format!(
+                "{}: {}. {}",
+                field_label(l, e.field),
+                l.field_problem(&e.problem),
+                l.t("Er is niets opgeslagen.", "Nothing was saved.")
+            )
+        },
+    )
 }
 
 pub async fn new_form(desk: Desk, State(state): State<Arc<AppState>>) -> Response {
@@ -460,7 +472,7 @@ pub async fn create(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes)
         )
             .into_response()
     };
-    let details = match parse_details(&f, &state.desk.plans().categories, l) {
+    let details = match parse_details(&f, &state.desk.plans(), l) {
         Ok(d) => d,
         Err(e) => return Ok(invalid(e)),
     };
@@ -671,7 +683,7 @@ pub async fn update(
     let Some(id) = visible_id(&state, &desk, &id).await? else { return Ok(not_found(&desk)) };
     let l = desk.lang;
     let had = read(&state, move |c| store::find(c, id)).await?.map(|p| p.neighbourhoods).unwrap_or_default();
-    let details = parse_details(&f, &state.desk.plans().categories, l)
+    let details = parse_details(&f, &state.desk.plans(), l)
         .and_then(|d| parse_neighbourhoods(&f, &state.desk, &desk).map(|n| (d, kept_with(n, &had, &desk.scope))));
     let user = desk.user.name.clone();
     let outcome = match details {
@@ -1057,7 +1069,13 @@ pub async fn import(
         _ => None,
     };
     let names = state.switchboard.neighbourhoods.current().category_names();
-    let known = crate::registry::Known { categories: &plans.categories, neighbourhoods: &keys, names: &names };
+    let languages = state.switchboard.neighbourhoods.current().language_keys();
+    let known = crate::registry::Known {
+        categories: &plans.categories,
+        neighbourhoods: &keys,
+        names: &names,
+        languages: &languages,
+    };
     let parsed = crate::registry::parse(&text, &known)
         .and_then(|rows| crate::registry::assign(&rows, only, &keys).map(|a| (rows, a)));
     let (rows, assigned) = match parsed {

@@ -101,6 +101,16 @@ impl Lang {
         }
     }
 
+    /// A language by its own name, as its speakers know it: `Nederlands`, `English`, `Türkçe`.
+    pub fn language_name(code: &str) -> &str {
+        match code {
+            "nl" => "Nederlands",
+            "en" => "English",
+            "tr" => "Türkçe",
+            other => other,
+        }
+    }
+
     /// What is wrong with written hours, in the page's language.
     pub fn hours_problem(self, e: &HoursError) -> String {
         if self == Lang::En {
@@ -134,6 +144,9 @@ impl Lang {
             FieldProblem::Hours(h) => self.hours_problem(h),
             FieldProblem::Postcode(s) => format!("'{s}' is geen Nederlandse postcode zoals 1234 AB"),
             FieldProblem::Distance(s) => format!("'{s}' is niet een van any, near, not-own-street"),
+            FieldProblem::UnknownLanguage { language, known } => {
+                format!("'{language}' is geen taal van de centrale (wel: {known})")
+            }
         }
     }
 
