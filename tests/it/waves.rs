@@ -990,3 +990,26 @@ async fn the_dial_action_that_comes_with_a_redirect_changes_nothing_more() {
     assert_eq!(report.lines.iter().filter(|l| **l == Line::DeskAnswers).count(), 1, "put through to the desk once");
     no_one_alone(&report);
 }
+
+/// Ringing in waves: a helper who speaks English hears the whisper and the thanks in
+/// English, in the English voice, while Jan hears Dutch (issue 15).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_waves_an_english_speaking_helper_hears_english() {
+    let app = spawn_waves_app(1, |p| p).await;
+    let st = app.sandbox.state.clone();
+    tokio::task::spawn_blocking(move || {
+        st.switchboard
+            .store
+            .write(|tx| Ok(tx.execute("UPDATE participants SET language = 'en' WHERE phone <> '+31201234567'", [])?))
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    let report = app.call(JAN, Script::keys(&["1"])).await;
+    let heard = helpers_heard(&report);
+    assert!(heard.iter().any(|(_, t)| t == "Jan from Kerkstraat would like help with shopping."), "{heard:#?}");
+    assert!(heard.iter().any(|(_, t)| t.starts_with("Thank you. Please stay on the line.")), "{heard:#?}");
+    assert!(!heard.iter().any(|(_, t)| t.contains("vraagt om hulp")), "{heard:#?}");
+    assert!(caller_heard(&report).iter().any(|t| t.starts_with("U vraagt hulp bij boodschappen.")));
+    assert_eq!(app.log_of(&report).await.outcome.as_deref(), Some("matched"));
+}
