@@ -617,6 +617,9 @@ impl<'c, 'a> Stepper<'c, 'a> {
                     self.say(PromptKey::CallbackPromise);
                     self.reply.push(Action::Hangup);
                     self.end(Outcome::Unmatched, Stage::Ringing);
+                } else if key.as_deref() == Some(REPEAT_KEY) && self.state.menu_repeats < MAX_MENU_REPEATS {
+                    self.state.menu_repeats += 1;
+                    self.callback_offer();
                 } else {
                     self.voicemail();
                 }
@@ -1101,7 +1104,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
             _ => self.speech(PromptKey::WhisperRequestUnknown, &[("category", &category)]),
         };
         let question = self.speech(PromptKey::WhisperQuestion, &[]);
-        self.reply.push(Action::Gather { say: vec![intro, request, question.clone()], timeout_seconds: 6, next });
+        let hint = self.speech(PromptKey::WhisperRepeatHint, &[]);
+        self.reply.push(Action::Gather { say: vec![intro, request, question.clone(), hint], timeout_seconds: 6, next });
         self.reply.push(Action::Gather { say: vec![question], timeout_seconds: 6, next });
         // Nothing pressed twice (often a voicemail box): a no, thanked.
         self.say(PromptKey::WhisperNoInput);
@@ -1113,6 +1117,12 @@ impl<'c, 'a> Stepper<'c, 'a> {
             // The same keypress delivered twice: answer as before, log nothing new.
             self.say(if earlier.is_empty() { PromptKey::WhisperNoInput } else { PromptKey::WhisperDeclined });
             self.reply.push(Action::Hangup);
+            return;
+        }
+        if key.as_deref() == Some(REPEAT_KEY) && self.state.menu_repeats < MAX_MENU_REPEATS {
+            // Not an answer: the request again (a phone that keeps sending 9 ends as a no).
+            self.state.menu_repeats += 1;
+            self.whisper(&ring);
             return;
         }
         let key = key.unwrap_or_default();
@@ -1185,18 +1195,20 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 let held = self.state.phase == (Phase::Holding { matched: false });
                 if held && nobody_found && self.ctx.caller.number != CallerNumber::Withheld {
                     // Waves: before the voicemail, offer to call back when a neighbour can.
-                    let offer = self.speech(PromptKey::CallbackOffer, &[]);
-                    self.reply.push(Action::Gather {
-                        say: vec![offer],
-                        timeout_seconds: plan.menu.timeout_seconds,
-                        next: Next::CallbackOffer,
-                    });
-                    self.reply.push(Action::Redirect(Next::CallbackOffer));
+                    self.callback_offer();
                 } else {
                     self.voicemail();
                 }
             }
         }
+    }
+
+    /// "Shall we call you back as soon as a neighbour can help? Press 1."
+    fn callback_offer(&mut self) {
+        let offer = self.speech(PromptKey::CallbackOffer, &[]);
+        let timeout_seconds = self.ctx.dialplan.menu.timeout_seconds;
+        self.reply.push(Action::Gather { say: vec![offer], timeout_seconds, next: Next::CallbackOffer });
+        self.reply.push(Action::Redirect(Next::CallbackOffer));
     }
 
     fn voicemail(&mut self) {

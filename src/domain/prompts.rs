@@ -83,6 +83,7 @@ prompt_keys! {
     WhisperRequestName => "whisper_request_name" ["caller", "category"],
     WhisperRequestUnknown => "whisper_request_unknown" ["category"],
     WhisperQuestion => "whisper_question" [],
+    WhisperRepeatHint => "whisper_repeat_hint" [],
     WhisperAccepted => "whisper_accepted" [],
     WhisperDeclined => "whisper_declined" [],
     WhisperNoInput => "whisper_no_input" [],
@@ -145,6 +146,7 @@ impl PromptKey {
                 | WhisperRequestName
                 | WhisperRequestUnknown
                 | WhisperQuestion
+                | WhisperRepeatHint
                 | WhisperAccepted
                 | WhisperDeclined
                 | WhisperNoInput

@@ -637,6 +637,16 @@ pub fn step(search: Search, event: SearchEvent, ctx: &Context<'_>) -> (Search, V
             let tell = Tell::Answered { attempt, helper_first_name, still_wanted };
             out.push(Command::Tell { tell, hearer: Hearer::Reporter });
         }
+        SearchEvent::Key { attempt, key }
+            if key.as_deref() == Some("9")
+                && s.leg(attempt).is_some_and(|l| l.status == LegStatus::Answered && l.key.is_none()) =>
+        {
+            // Not an answer: the helper hears the request again. (The search's own limits
+            // end a leg whose phone keeps sending 9.)
+            let helper_first_name = s.leg(attempt).map(|l| l.helper_first_name.clone()).unwrap_or_default();
+            let tell = Tell::Answered { attempt, helper_first_name, still_wanted: true };
+            out.push(Command::Tell { tell, hearer: Hearer::Reporter });
+        }
         SearchEvent::Key { attempt, key } => {
             let pressed_yes = key.as_deref() == Some("1");
             let helper_id = s.leg(attempt).map(|l| l.helper_id).unwrap_or(0);

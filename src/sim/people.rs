@@ -11,6 +11,8 @@ pub enum HelperAction {
     Decline,
     /// Picks up, presses another key.
     Key(String),
+    /// Picks up, presses 9 to hear the request again, then 1.
+    AgainThenAccept,
     /// Voicemail picks up, or the helper says nothing.
     Silent,
     /// Picks up and hangs up during the request.

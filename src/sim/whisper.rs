@@ -77,6 +77,7 @@ pub(super) async fn run<L: HelperLeg>(
     params: &[(String, String)],
 ) -> Result<WhisperEnd, WhisperFailure<L::Error>> {
     let mut url = url;
+    let mut heard_again = false;
     let mut body = leg.post(&url, params).await.map_err(WhisperFailure::Webhook)?;
     for _ in 0..MAX_DOCUMENTS {
         let verbs = parse_twiml(&body).map_err(|message| WhisperFailure::Twiml { url: url.to_string(), message })?;
@@ -100,6 +101,11 @@ pub(super) async fn run<L: HelperLeg>(
                         }
                         HelperAction::Decline => Some("2".to_string()),
                         HelperAction::Key(k) => Some(k.clone()),
+                        HelperAction::AgainThenAccept if !heard_again => {
+                            heard_again = true;
+                            Some("9".to_string())
+                        }
+                        HelperAction::AgainThenAccept => Some("1".to_string()),
                         HelperAction::HangUp => {
                             leg.line(Line::HelperHangsUp { number: number.to_string() });
                             return Ok(WhisperEnd::HelperHungUp);

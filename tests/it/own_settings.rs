@@ -220,3 +220,24 @@ async fn an_unknown_caller_switches_to_english_with_the_dialplans_digit() {
     assert_eq!(app.text("SELECT language FROM calls").await, "en");
     assert_eq!(app.log_of(&report).await.outcome.as_deref(), Some("matched"));
 }
+
+/// 9 repeats the current menu at every choice, for helpers too: the request again, in
+/// both ringing modes, and then a 1 is a yes as ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_helper_presses_nine_to_hear_the_request_again() {
+    for waves in [false, true] {
+        let app = if waves { spawn_waves_app(1, |p| p).await } else { spawn_app().await };
+        let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::AgainThenAccept)).await;
+        let anja: Vec<String> = helpers_heard(&report).into_iter().filter(|(n, _)| n == ANJA).map(|(_, t)| t).collect();
+        let request = "Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen.";
+        assert_eq!(anja.iter().filter(|t| *t == request).count(), 2, "waves {waves}: {anja:?}");
+        assert_eq!(anja.iter().filter(|t| *t == "Nog een keer horen? Toets 9.").count(), 2, "{anja:?}");
+        let log = app.log_of(&report).await;
+        assert_eq!(
+            (log.outcome.as_deref(), log.helper_phone.as_deref()),
+            (Some("matched"), Some(ANJA)),
+            "waves {waves}"
+        );
+        assert!(!attempts(&log).iter().any(|(_, r)| r == "declined"), "a 9 is no no: {:?}", attempts(&log));
+    }
+}

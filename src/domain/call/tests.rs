@@ -308,13 +308,13 @@ fn the_helper_hears_first_name_street_and_category_never_a_number() {
     check(
         &steps[2],
         expect![[r#"
-        gather 6s -> WhisperKey { attempt: 1 }: Goedemorgen Anja. U wordt gebeld door de Burenlijn van Voorbeeldwijk. | Jan uit de Kerkstraat vraagt om hulp. Het gaat om vervoer, bijvoorbeeld naar de dokter of het ziekenhuis. | Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
-        gather 6s -> WhisperKey { attempt: 1 }: Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
-        say Dank u wel. Ik vraag iemand anders. Tot ziens.
-        hangup
-        effect HelperAnswered { attempt: 1 }
-        phase Ringing(Ring { attempt: 1, helper_id: 7, helper_first_name: "Anja", key: None })
-    "#]],
+            gather 6s -> WhisperKey { attempt: 1 }: Goedemorgen Anja. U wordt gebeld door de Burenlijn van Voorbeeldwijk. | Jan uit de Kerkstraat vraagt om hulp. Het gaat om vervoer, bijvoorbeeld naar de dokter of het ziekenhuis. | Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed. | Nog een keer horen? Toets 9.
+            gather 6s -> WhisperKey { attempt: 1 }: Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
+            say Dank u wel. Ik vraag iemand anders. Tot ziens.
+            hangup
+            effect HelperAnswered { attempt: 1 }
+            phase Ringing(Ring { attempt: 1, helper_id: 7, helper_first_name: "Anja", key: None })
+        "#]],
     );
     assert!(!describe(&steps[2]).contains("1234567"));
 }
@@ -862,13 +862,13 @@ fn waves_hold_the_caller_with_kind_words_and_whisper_to_helpers() {
     check(
         &steps[3],
         expect![[r#"
-        gather 6s -> WaveKey { attempt: 2 }: Goedemorgen Bert. U wordt gebeld door de Burenlijn van Voorbeeldwijk. | Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen. | Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
-        gather 6s -> WaveKey { attempt: 2 }: Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
-        say Dank u wel. Ik vraag iemand anders. Tot ziens.
-        hangup
-        effect HelperAnswered { attempt: 2 }
-        phase Holding { matched: false }
-    "#]],
+            gather 6s -> WaveKey { attempt: 2 }: Goedemorgen Bert. U wordt gebeld door de Burenlijn van Voorbeeldwijk. | Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen. | Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed. | Nog een keer horen? Toets 9.
+            gather 6s -> WaveKey { attempt: 2 }: Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
+            say Dank u wel. Ik vraag iemand anders. Tot ziens.
+            hangup
+            effect HelperAnswered { attempt: 2 }
+            phase Holding { matched: false }
+        "#]],
     );
 }
 
@@ -1023,7 +1023,24 @@ fn waves_offer_a_call_back_before_the_voicemail_when_the_desk_is_closed() {
             (t_evening(220), Event::CallbackKey(None), None),
         ],
     );
-    assert_eq!(state.phase, Phase::Voicemail);
+    assert_eq!(state.phase, Phase::Voicemail); // 9: the offer again, and then a 1 is a request as ever.
+    let (state, steps) = run(
+        &w,
+        vec![
+            (t_evening(0), Event::Incoming, None),
+            (t_evening(10), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+            (t_evening(200), Event::HoldEnded, None),
+            (t_evening(220), Event::CallbackKey(key("9")), None),
+            (t_evening(240), Event::CallbackKey(key("1")), None),
+        ],
+    );
+    assert!(
+        describe(&steps[3]).starts_with("gather 8s -> CallbackOffer: Wilt u dat we u terugbellen"),
+        "{}",
+        describe(&steps[3])
+    );
+    assert_eq!(state.outcome(), Some(Outcome::Unmatched));
+    assert!(matches!(steps[4].effects[..], [Effect::CallbackRequested { .. }]));
 }
 
 #[test]

@@ -132,11 +132,12 @@ async fn report(state: &Arc<AppState>, desk: &Desk, query: &PeriodQuery) -> Resu
         }
     }
     let (from, until) = (instant(period.from)?, instant(period.until)?);
-    let sc = scope.clone();
-    let (total, results) =
-        read(state, move |c| Ok((q::figures(c, from, until, &sc)?, q::follow_up_results(c, from, until, &sc)?)))
-            .await?;
+    // The whole period's total from the same cache as its months (counted at start for this
+    // year and last): counting a year of calls again for every page took 0.3 to 0.5 s.
+    let total = cached(state, (from.as_second(), until.as_second(), scope.clone()), now).await?;
     let total = total.into_iter().next().unwrap_or_default();
+    let sc = scope.clone();
+    let results = read(state, move |c| q::follow_up_results(c, from, until, &sc)).await?;
     Ok(Ok(Report { period, hood, months, total, results }))
 }
 
