@@ -13,4 +13,5 @@ pub mod participant;
 pub mod phone;
 pub mod prompts;
 pub mod ranking;
+pub mod round;
 pub mod waves;

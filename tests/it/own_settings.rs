@@ -68,6 +68,10 @@ async fn a_helper_pauses_for_a_week_by_phone_and_is_rung_again_after_it() {
     // Her call is on the desk's list, as own settings.
     let calls = b.get("/desk/calls").await;
     assert!(calls.body.contains("Eigen instellingen"), "{}", calls.body);
+    let rows = |body: &str| body.matches("href=\"/desk/calls/CA").count();
+    let own = b.get("/desk/calls?outcome=settings").await;
+    assert_eq!((rows(&calls.body), rows(&own.body)), (4, 1), "{}", own.body);
+    assert!(own.body.contains(&format!("href=\"/desk/calls/{}\"", report.call_sid)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

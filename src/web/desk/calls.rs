@@ -142,7 +142,8 @@ pub struct ListQuery {
     before: String,
 }
 
-const OUTCOMES: [&str; 7] = ["in-progress", "matched", "unmatched", "desk", "voicemail", "abandoned", "unconfirmed"];
+const OUTCOMES: [&str; 9] =
+    ["in-progress", "matched", "unmatched", "desk", "voicemail", "abandoned", "unconfirmed", "settings", "message"];
 const PAGE: u32 = 50;
 
 fn day_start(date: &str, desk: &DeskState) -> Result<Option<Timestamp>, ()> {

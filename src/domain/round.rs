@@ -1,0 +1,333 @@
+//! The good-morning round (issue 16, "telefooncirkel"): every morning the switchboard calls
+//! a resident who lives alone; when nobody answers after a few tries, their contacts are
+//! called one by one; when no contact says they will go and look, the desk is alerted.
+//!
+//! Pure, like the call flow: `when(...)` says whether a resident's round is due, and
+//! `step(morning, event, ctx) -> (morning, commands)` moves one morning's round on. The
+//! application layer keeps each morning as a row, so a restart loses nothing and a
+//! resident is never called twice for one morning. Not wired to the store, the provider or
+//! the desk yet: issue 16 stays open until it is.
+
+use jiff::civil::{Date, DateTime, Time};
+use jiff::{SignedDuration, Timestamp};
+
+/// How late a round may still be made after its time (the service was down): later than
+/// this it is not made up, and the desk hears that it could not be made.
+pub const MAKE_UP_MINUTES: i64 = 30;
+
+/// One resident's place in the round.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Enrolment {
+    /// Their time, in the neighbourhood's time zone.
+    pub at: Time,
+    /// The days of the round (Monday = bit 0), as availability writes them.
+    pub days: u8,
+    /// Minutes between two tries when nobody answers.
+    pub retry_minutes: u32,
+    /// Tries before the contacts are called.
+    pub tries: u32,
+    /// How many contacts they have, tried in order.
+    pub contacts: usize,
+    /// No round on these days (away): from, until (inclusive).
+    pub away: Option<(Date, Date)>,
+    /// No round until they call again (8 by phone, or the desk).
+    pub paused: bool,
+}
+
+pub const DEFAULT_RETRY_MINUTES: u32 = 10;
+pub const DEFAULT_TRIES: u32 = 3;
+
+/// Whether a resident's round is to be made now, from the local time and the last morning
+/// that was made (or given up).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Due {
+    /// Nothing to do now; the next round is at this local time (if any is coming).
+    Later(Option<DateTime>),
+    /// Call now, for this morning.
+    Now(Date),
+    /// The round of this morning was missed by more than `MAKE_UP_MINUTES` (the service was
+    /// down): not made up; the desk is told it could not be made.
+    Missed(Date),
+}
+
+/// Whether `e`'s round is due at `now` (local), given the last morning already handled.
+/// `ringing` says whether the switchboard may ring at a local time (the dialplan's hours).
+pub fn when(e: &Enrolment, last_handled: Option<Date>, now: DateTime, ringing: impl Fn(DateTime) -> bool) -> Due {
+    let today = now.date();
+    let on = |d: Date| {
+        let day_bit = 1u8 << d.weekday().to_monday_zero_offset();
+        !e.paused && e.days & day_bit != 0 && !e.away.is_some_and(|(from, until)| from <= d && d <= until)
+    };
+    if on(today) && last_handled.is_none_or(|d| d < today) {
+        let at = today.to_datetime(e.at);
+        let late = now.duration_since(at);
+        if late >= SignedDuration::ZERO {
+            if late <= SignedDuration::from_mins(MAKE_UP_MINUTES) && ringing(now) {
+                return Due::Now(today);
+            }
+            return Due::Missed(today);
+        }
+        return Due::Later(Some(at));
+    }
+    // The next morning of the round, within two weeks.
+    let next = (1..=14).map(|n| today.saturating_add(jiff::Span::new().days(n))).find(|d| on(*d));
+    Due::Later(next.map(|d| d.to_datetime(e.at)))
+}
+
+/// Where one morning's round stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// The resident's phone is ringing (try `n`, 1-based).
+    CallingResident { n: u32 },
+    /// Nobody answered try `n`; the next try is at `next_at`.
+    Waiting { n: u32, next_at: Timestamp },
+    /// Contact `index` (0-based) is being called.
+    CallingContact { index: usize },
+    /// Over: the resident pressed 1.
+    Answered,
+    /// Over: the resident pressed 2 and went on to the main menu (a request for help).
+    AskedForHelp,
+    /// Over: contact `index` pressed 1: they go and look.
+    Confirmed { index: usize },
+    /// Over: nobody answered and no contact confirmed; the desk was alerted.
+    DeskAlerted,
+}
+
+impl Stage {
+    pub fn is_over(&self) -> bool {
+        matches!(self, Stage::Answered | Stage::AskedForHelp | Stage::Confirmed { .. } | Stage::DeskAlerted)
+    }
+}
+
+/// One morning of one resident.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Morning {
+    pub date: Date,
+    pub stage: Stage,
+}
+
+/// How a call of the round ended, as the provider reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reached {
+    /// Picked up and pressed this key.
+    Key(char),
+    /// Picked up but pressed nothing (often a voicemail box): not answered.
+    NoKey,
+    NoAnswer,
+    Busy,
+    Failed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Start this morning's round (`when` said `Now`).
+    Start,
+    /// Time passes (the minute job): a retry may be due.
+    Tick,
+    /// How the resident's try `n` ended.
+    Resident { n: u32, reached: Reached },
+    /// How the call to contact `index` ended.
+    Contact { index: usize, reached: Reached },
+}
+
+/// What the round asks of the world, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    CallResident {
+        n: u32,
+    },
+    CallContact {
+        index: usize,
+    },
+    /// Urgent follow-up for the desk, at the top of the queue, with the morning's tries.
+    AlertDesk,
+    /// In office hours: ring the desk phone with the same message.
+    RingDesk,
+}
+
+pub struct Context {
+    pub now: Timestamp,
+    pub retry_minutes: u32,
+    pub tries: u32,
+    pub contacts: usize,
+    /// The desk is open now (its phone is rung too).
+    pub desk_open: bool,
+}
+
+/// Starts a morning (`Event::Start`), or moves it on. A report that does not fit the stage
+/// (a duplicate, or one for an earlier try) changes nothing.
+pub fn step(morning: Option<Morning>, date: Date, event: Event, ctx: &Context) -> (Option<Morning>, Vec<Command>) {
+    let mut out = Vec::new();
+    let Some(mut m) = morning else {
+        if event != Event::Start {
+            return (None, out);
+        }
+        out.push(Command::CallResident { n: 1 });
+        return (Some(Morning { date, stage: Stage::CallingResident { n: 1 } }), out);
+    };
+    match (m.stage.clone(), event) {
+        (Stage::CallingResident { n }, Event::Resident { n: reported, reached }) if n == reported => match reached {
+            Reached::Key('1') => m.stage = Stage::Answered,
+            Reached::Key('2') => m.stage = Stage::AskedForHelp,
+            _ if n < ctx.tries => {
+                let next_at = ctx.now + SignedDuration::from_mins(i64::from(ctx.retry_minutes));
+                m.stage = Stage::Waiting { n, next_at };
+            }
+            _ => next_contact(&mut m, 0, ctx, &mut out),
+        },
+        (Stage::Waiting { n, next_at }, Event::Tick) if ctx.now >= next_at => {
+            m.stage = Stage::CallingResident { n: n + 1 };
+            out.push(Command::CallResident { n: n + 1 });
+        }
+        (Stage::CallingContact { index }, Event::Contact { index: reported, reached }) if index == reported => {
+            match reached {
+                Reached::Key('1') => m.stage = Stage::Confirmed { index },
+                _ => next_contact(&mut m, index + 1, ctx, &mut out),
+            }
+        }
+        // A late yes from a contact already passed over still counts: they go and look.
+        (Stage::CallingContact { .. } | Stage::DeskAlerted, Event::Contact { index, reached: Reached::Key('1') }) => {
+            m.stage = Stage::Confirmed { index };
+        }
+        _ => {}
+    }
+    (Some(m), out)
+}
+
+fn next_contact(m: &mut Morning, index: usize, ctx: &Context, out: &mut Vec<Command>) {
+    if index < ctx.contacts {
+        m.stage = Stage::CallingContact { index };
+        out.push(Command::CallContact { index });
+    } else {
+        m.stage = Stage::DeskAlerted;
+        out.push(Command::AlertDesk);
+        if ctx.desk_open {
+            out.push(Command::RingDesk);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::{date, time};
+
+    fn anna() -> Enrolment {
+        Enrolment {
+            at: time(9, 30, 0, 0),
+            days: 0b001_1111,
+            retry_minutes: DEFAULT_RETRY_MINUTES,
+            tries: DEFAULT_TRIES,
+            contacts: 2,
+            away: None,
+            paused: false,
+        }
+    }
+
+    fn always(_: DateTime) -> bool {
+        true
+    }
+
+    /// Wednesday 2 December 2026.
+    fn wed(h: i8, m: i8) -> DateTime {
+        date(2026, 12, 2).at(h, m, 0, 0)
+    }
+
+    #[test]
+    fn a_round_is_due_at_its_time_once_a_morning_and_made_up_for_half_an_hour() {
+        let e = anna();
+        assert_eq!(when(&e, None, wed(9, 29), always), Due::Later(Some(wed(9, 30))));
+        assert_eq!(when(&e, None, wed(9, 30), always), Due::Now(date(2026, 12, 2)));
+        assert_eq!(when(&e, None, wed(10, 0), always), Due::Now(date(2026, 12, 2)), "back within 30 minutes");
+        assert_eq!(when(&e, None, wed(10, 1), always), Due::Missed(date(2026, 12, 2)), "too late: the desk hears");
+        // Made (or given up) this morning: never twice.
+        let next = date(2026, 12, 3).at(9, 30, 0, 0);
+        assert_eq!(when(&e, Some(date(2026, 12, 2)), wed(9, 31), always), Due::Later(Some(next)));
+        // Weekdays only: Friday's next is Monday.
+        let fri = date(2026, 12, 4).at(10, 5, 0, 0);
+        assert_eq!(when(&e, Some(date(2026, 12, 4)), fri, always), Due::Later(Some(date(2026, 12, 7).at(9, 30, 0, 0))));
+        // Outside the ringing hours it is not made.
+        assert_eq!(when(&e, None, wed(9, 30), |_| false), Due::Missed(date(2026, 12, 2)));
+    }
+
+    #[test]
+    fn days_off_and_a_pause_skip_the_round() {
+        let mut e = anna();
+        e.away = Some((date(2026, 12, 2), date(2026, 12, 3)));
+        assert_eq!(when(&e, None, wed(9, 30), always), Due::Later(Some(date(2026, 12, 4).at(9, 30, 0, 0))));
+        e.away = None;
+        e.paused = true;
+        assert_eq!(when(&e, None, wed(9, 30), always), Due::Later(None));
+    }
+
+    fn ctx(now: Timestamp) -> Context {
+        Context { now, retry_minutes: 10, tries: 3, contacts: 2, desk_open: true }
+    }
+
+    fn at(mins: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000).unwrap() + SignedDuration::from_mins(mins)
+    }
+
+    #[test]
+    fn anna_answers_and_presses_one() {
+        let d = date(2026, 12, 2);
+        let (m, out) = step(None, d, Event::Start, &ctx(at(0)));
+        assert_eq!(out, [Command::CallResident { n: 1 }]);
+        let (m, out) = step(m, d, Event::Resident { n: 1, reached: Reached::Key('1') }, &ctx(at(1)));
+        assert_eq!(m.as_ref().map(|m| &m.stage), Some(&Stage::Answered));
+        assert!(out.is_empty());
+        // The same report again changes nothing.
+        let (again, out) = step(m.clone(), d, Event::Resident { n: 1, reached: Reached::NoKey }, &ctx(at(2)));
+        assert_eq!((again, out), (m, vec![]));
+    }
+
+    #[test]
+    fn three_tries_then_the_contacts_one_by_one_then_the_desk() {
+        let d = date(2026, 12, 2);
+        let (mut m, _) = step(None, d, Event::Start, &ctx(at(0)));
+        for n in 1..=2 {
+            let (next, out) =
+                step(m, d, Event::Resident { n, reached: Reached::NoAnswer }, &ctx(at(i64::from(n) * 10)));
+            assert!(out.is_empty(), "waits before trying again");
+            let (early, out) = step(next.clone(), d, Event::Tick, &ctx(at(i64::from(n) * 10 + 5)));
+            assert_eq!((early, out), (next.clone(), vec![]), "not before the ten minutes");
+            let (next, out) = step(next, d, Event::Tick, &ctx(at(i64::from(n) * 10 + 10)));
+            assert_eq!(out, [Command::CallResident { n: n + 1 }]);
+            m = next;
+        }
+        // Her voicemail picks up on the third try: not answered.
+        let (m, out) = step(m, d, Event::Resident { n: 3, reached: Reached::NoKey }, &ctx(at(40)));
+        assert_eq!(out, [Command::CallContact { index: 0 }]);
+        let (m, out) = step(m, d, Event::Contact { index: 0, reached: Reached::Busy }, &ctx(at(41)));
+        assert_eq!(out, [Command::CallContact { index: 1 }]);
+        let (m, out) = step(m, d, Event::Contact { index: 1, reached: Reached::NoKey }, &ctx(at(42)));
+        assert_eq!(out, [Command::AlertDesk, Command::RingDesk]);
+        assert_eq!(m.as_ref().map(|m| m.stage.is_over()), Some(true));
+        // The first contact calls back and presses 1 after all: they go and look.
+        let (m, _) = step(m, d, Event::Contact { index: 0, reached: Reached::Key('1') }, &ctx(at(50)));
+        assert_eq!(m.map(|m| m.stage), Some(Stage::Confirmed { index: 0 }));
+    }
+
+    #[test]
+    fn the_first_contact_confirms_and_the_desk_is_rung_only_in_office_hours() {
+        let d = date(2026, 12, 2);
+        let one_try = Context { tries: 1, ..ctx(at(0)) };
+        let (m, _) = step(None, d, Event::Start, &one_try);
+        let (m, out) = step(m, d, Event::Resident { n: 1, reached: Reached::NoAnswer }, &one_try);
+        assert_eq!(out, [Command::CallContact { index: 0 }]);
+        let (m, out) = step(m, d, Event::Contact { index: 0, reached: Reached::Key('1') }, &one_try);
+        assert_eq!((m.map(|m| m.stage), out), (Some(Stage::Confirmed { index: 0 }), vec![]));
+        let closed = Context { tries: 1, contacts: 0, desk_open: false, ..ctx(at(0)) };
+        let (m, _) = step(None, d, Event::Start, &closed);
+        let (_, out) = step(m, d, Event::Resident { n: 1, reached: Reached::Failed }, &closed);
+        assert_eq!(out, [Command::AlertDesk], "the desk phone is not rung when it is closed");
+    }
+
+    #[test]
+    fn two_goes_on_to_the_main_menu() {
+        let d = date(2026, 12, 2);
+        let (m, _) = step(None, d, Event::Start, &ctx(at(0)));
+        let (m, out) = step(m, d, Event::Resident { n: 1, reached: Reached::Key('2') }, &ctx(at(1)));
+        assert_eq!((m.map(|m| m.stage), out), (Some(Stage::AskedForHelp), vec![]));
+    }
+}
