@@ -359,7 +359,7 @@ pub enum DialplanCommand {
 
 #[derive(Subcommand)]
 pub enum ParticipantsCommand {
-    /// Import a CSV (name,phone,offers,available,street,postcode,distance[,neighbourhoods]); all or nothing
+    /// Import a CSV (name,phone,offers,available,street,postcode,distance[,neighbourhoods][,language]); all or nothing
     Import {
         file: PathBuf,
         /// Put rows without a `neighbourhoods` field in this neighbourhood (a dialplan's file
@@ -436,6 +436,9 @@ pub struct AddParticipantArgs {
     /// any, near, or not-own-street
     #[arg(long, default_value = "any")]
     pub distance: String,
+    /// The language they hear as caller and as helper: nl, en or tr (a prompt file's name) [default: the neighbourhood's]
+    #[arg(long, default_value = "")]
+    pub language: String,
 }
 
 /// `--synchronous`: SQLite's `synchronous` setting for the service's database.

@@ -111,8 +111,19 @@ fn list(db: &Path, now: Timestamp) -> anyhow::Result<ExitCode> {
 }
 
 fn add(args: AddParticipantArgs, now: Timestamp) -> anyhow::Result<ExitCode> {
-    let AddParticipantArgs { db, plans, name, phone, neighbourhoods, offers, available, street, postcode, distance } =
-        args;
+    let AddParticipantArgs {
+        db,
+        plans,
+        name,
+        phone,
+        neighbourhoods,
+        offers,
+        available,
+        street,
+        postcode,
+        distance,
+        language,
+    } = args;
     let hoods = load_plans(&plans)?;
     let categories = hoods.categories();
     let neighbourhoods = match memberships::known(&hoods, &neighbourhoods) {
@@ -140,9 +151,11 @@ fn add(args: AddParticipantArgs, now: Timestamp) -> anyhow::Result<ExitCode> {
         street: &street,
         postcode: &postcode,
         distance: &distance,
-        language: "",
+        language: &language,
     };
-    let details = match ParticipantDetails::parse(&input, &categories) {
+    let details = match ParticipantDetails::parse(&input, &categories)
+        .and_then(|d| d.check_language(&hoods.language_keys()).map(|_| d))
+    {
         Ok(d) => d,
         Err(e) => {
             eprintln!("not saved: --{e}");

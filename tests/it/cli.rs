@@ -168,6 +168,13 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     assert!(ok && out.contains("added Fien Kok (+31610000009)"), "{out}{err}");
     let (ok, _, err) = run(bin().args(["participants", "add", "--name", "X", "--phone", "12", "--db"]).arg(&db));
     assert!(!ok && err.contains("not saved: --phone: '12' is not a valid phone number"), "{err}");
+    let (ok, _, err) = run(bin()
+        .args(["participants", "add", "--name", "Y", "--phone", "0612345670", "--language", "fr", "--db"])
+        .arg(&db));
+    assert!(
+        !ok && err.contains("not saved: --language: 'fr' is not a language of the switchboard (known: en, nl, tr)"),
+        "{err}"
+    );
     let (_, list, _) = run(bin().args(["participants", "list", "--db"]).arg(&db));
     assert!(
         list.contains("7 participants") && list.contains(&format!("paused until {until}")) && list.contains("Fien Kok"),
