@@ -76,12 +76,12 @@ impl Neighbourhoods {
         self.all().find(|n| n.key == key)
     }
 
-    /// Every neighbourhood's key, sorted.
     /// The languages the switchboard speaks, by their prompt files' names, sorted.
     pub fn language_keys(&self) -> Vec<String> {
         self.languages.keys().cloned().collect()
     }
 
+    /// Every neighbourhood's key, sorted.
     pub fn keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = self.all().map(|n| n.key.clone()).collect();
         keys.sort();
@@ -235,7 +235,7 @@ pub fn load_languages(dir: Option<&Path>) -> Result<Languages, Vec<String>> {
                 if p.language != name {
                     errors.push(format!("{file}: language: says '{}', the file is named '{name}'", p.language));
                 }
-                match KnownVoices(twilio::voices::KNOWN).names_for(&p.voice.language) {
+                match KnownVoices(twilio::voices::KNOWN).for_language(&p.voice.language) {
                     None => errors.push(format!(
                         "{file}: voice.language: the provider has no voices known here for '{}'",
                         p.voice.language
@@ -266,12 +266,13 @@ pub fn check_dialplan_in(source: &str, file: &str, languages: &Languages) -> Res
     let plan = dialplan::parse_with_voices(source, KnownVoices(twilio::voices::KNOWN))
         .map_err(|errs| errs.iter().map(|e| format!("{file}: {e}")).collect::<Vec<_>>())?;
     let mut errors = Vec::new();
+    let there_are = || languages.keys().cloned().collect::<Vec<_>>().join(", ");
     match languages.get(&plan.language) {
         Some(own) => errors.extend(dialplan::check_prompts(&plan, own).iter().map(|e| format!("{file}: {e}"))),
         None => errors.push(format!(
             "{file}: field `language`: there is no prompts/{}.toml (there are: {})",
             plan.language,
-            languages.keys().cloned().collect::<Vec<_>>().join(", ")
+            there_are()
         )),
     }
     for offered in &plan.caller_languages {
@@ -279,7 +280,7 @@ pub fn check_dialplan_in(source: &str, file: &str, languages: &Languages) -> Res
             errors.push(format!(
                 "{file}: field `caller_language.key`: there is no prompts/{}.toml (there are: {})",
                 offered.key,
-                languages.keys().cloned().collect::<Vec<_>>().join(", ")
+                there_are()
             ));
         }
     }

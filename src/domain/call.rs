@@ -26,8 +26,8 @@ pub struct CallState {
     /// Helpers rung so far.
     pub attempts: u32,
     pub ended_at: Option<Timestamp>,
-    /// The language the caller hears (a prompt file's name): a participant's own, or the
-    /// one an unknown caller chose; `None` is the dialplan's.
+    /// The language an unknown caller chose with the dialplan's digit (a prompt file's
+    /// name); `None`: the participant's own from the register, or the dialplan's.
     pub language: Option<String>,
 }
 
@@ -843,9 +843,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
         let today = self.local_now().date();
         match key.as_deref() {
             Some("1") => {
-                let change = Change::week_from(today);
-                self.effects.push(Effect::OwnSetting(change));
-                let Change::PauseUntil { back_on } = change else { unreachable!("a week is a pause until a day") };
+                let back_on = own::back_after_a_week(today);
+                self.effects.push(Effect::OwnSetting(Change::PauseUntil { back_on }));
                 let date = own::spoken_date(self.p(), own::last_day(back_on));
                 let said = self.speech(PromptKey::SettingsPausedUntil, &[("date", &date)]);
                 self.reply.push(Action::Say(said));

@@ -158,11 +158,7 @@ pub struct KnownVoices<'a>(pub &'a [(&'a str, &'a [&'a str])]);
 
 impl<'a> KnownVoices<'a> {
     /// The voice names known for a provider language code.
-    pub fn names_for(self, language: &str) -> Option<&'a [&'a str]> {
-        self.for_language(language)
-    }
-
-    fn for_language(self, language: &str) -> Option<&'a [&'a str]> {
+    pub fn for_language(self, language: &str) -> Option<&'a [&'a str]> {
         self.0.iter().find(|(l, _)| *l == language).map(|(_, names)| *names)
     }
 

@@ -53,10 +53,15 @@ pub enum Change {
 /// Days "no calls for a week" lasts: pressed on a Wednesday, rung again next Wednesday.
 pub const PAUSE_DAYS: i32 = 7;
 
+/// "No calls for a week", pressed on `today`: the first day they are rung again.
+pub fn back_after_a_week(today: Date) -> Date {
+    today.saturating_add(jiff::Span::new().days(PAUSE_DAYS))
+}
+
 impl Change {
     /// "No calls for a week", pressed on `today`.
     pub fn week_from(today: Date) -> Change {
-        Change::PauseUntil { back_on: today.saturating_add(jiff::Span::new().days(PAUSE_DAYS)) }
+        Change::PauseUntil { back_on: back_after_a_week(today) }
     }
 
     /// How the register stores it: `(paused, paused_until)`.

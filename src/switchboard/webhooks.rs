@@ -245,14 +245,8 @@ fn incoming(tx: &Connection, state: &Switchboard, inbound: &Inbound, now: jiff::
         dialplan_number: hood.dialplan.number.as_str().to_string(),
         from: number.number().cloned(),
         caller_id: caller.as_ref().map(|p| p.id),
-        // A participant hears their own language from the first word (if it is spoken here).
-        state: CallState {
-            language: caller
-                .as_ref()
-                .and_then(|p| p.details.language.clone())
-                .filter(|l| hood.languages.contains_key(l)),
-            ..CallState::new(now)
-        },
+        // A participant's own language comes from the register at every step (`run_step`).
+        state: CallState::new(now),
         seq: 1,
     };
     let step = run_step(tx, state, &hood, &call, Event::Incoming, now, Report::default())?;

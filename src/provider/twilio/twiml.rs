@@ -110,24 +110,17 @@ fn menu_speech(w: &mut W, said: &[Speech], ctx: &RenderContext<'_>) {
     let mut run: Vec<&str> = Vec::new();
     let mut run_language = "";
     for s in said {
+        let continues = matches!(s, Speech::Text { language, .. } if language == run_language);
+        if !continues && !run.is_empty() {
+            say(w, &run, run_language, ctx);
+            run.clear();
+        }
         match s {
-            Speech::Text { text, language } if run.is_empty() || language == run_language => {
+            Speech::Text { text, language } => {
                 run_language = language;
                 run.push(text);
             }
-            _ => {
-                if !run.is_empty() {
-                    say(w, &run, run_language, ctx);
-                    run.clear();
-                }
-                match s {
-                    Speech::Text { text, language } => {
-                        run_language = language;
-                        run.push(text);
-                    }
-                    Speech::Audio(_) => speech(w, s, ctx),
-                }
-            }
+            Speech::Audio(_) => speech(w, s, ctx),
         }
     }
     if !run.is_empty() {

@@ -202,7 +202,7 @@ fn form(desk: &Desk, ds: &super::DeskState, action: &str, values: &Fields, error
             label for="language" { (l.t("Taal", "Language")) span.hint { (l.t("Wat deze persoon hoort als beller en als helper.", "What this person hears as caller and as helper.")) } }
             select #language name="language" {
                 option value="" selected[language.is_empty()] { (l.t("De taal van de buurt", "The neighbourhood's language")) }
-                @for code in &plans.languages { option value=(code) lang=(code) selected[language == code.as_str()] { (super::text::Lang::language_name(code)) } }
+                @for code in &plans.languages { option value=(code) lang=(code) selected[language == code.as_str()] { (super::text::language_name(code)) } }
             }
             @let offered: Vec<&(String, String)> = plans.neighbourhoods.iter().filter(|(k, _)| desk.scope.sees_key(k)).collect();
             @if offered.len() > 1 {

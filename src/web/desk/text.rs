@@ -101,16 +101,6 @@ impl Lang {
         }
     }
 
-    /// A language by its own name, as its speakers know it: `Nederlands`, `English`, `Türkçe`.
-    pub fn language_name(code: &str) -> &str {
-        match code {
-            "nl" => "Nederlands",
-            "en" => "English",
-            "tr" => "Türkçe",
-            other => other,
-        }
-    }
-
     /// What is wrong with written hours, in the page's language.
     pub fn hours_problem(self, e: &HoursError) -> String {
         if self == Lang::En {
@@ -381,6 +371,16 @@ impl Lang {
         } else {
             format!("{seconds} s")
         }
+    }
+}
+
+/// A language by its own name, as its speakers know it: `Nederlands`, `English`, `Türkçe`.
+pub fn language_name(code: &str) -> &str {
+    match code {
+        "nl" => "Nederlands",
+        "en" => "English",
+        "tr" => "Türkçe",
+        other => other,
     }
 }
 
