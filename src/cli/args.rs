@@ -68,6 +68,72 @@ pub enum Command {
     Calls(CallsArgs),
     /// Call back later: requests still open (a resident waits for a neighbour), or a new one
     Requests(RequestsArgs),
+    /// The good-morning round: residents called every morning, their contacts alerted when
+    /// they do not answer (a daily reassurance call, not an emergency service: 112)
+    Checkins {
+        #[command(subcommand)]
+        command: CheckinsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CheckinsCommand {
+    /// Enrol a registered participant (or change their enrolment)
+    Add {
+        /// The resident's phone (a registered participant)
+        phone: String,
+        /// Their time, in the neighbourhood's time zone (inside the ringing hours)
+        #[arg(long)]
+        at: String,
+        /// The days, as availability names them without hours: ma-vr, ma,wo,vr, mon-fri
+        #[arg(long)]
+        days: String,
+        /// Who is called when they do not answer, in this order: a participant or any
+        /// number (a relative); give it once per contact
+        #[arg(long = "contact", required = true)]
+        contacts: Vec<String>,
+        /// The neighbourhood (a dialplan's file name without .toml) [default: theirs]
+        #[arg(long)]
+        neighbourhood: Option<String>,
+        /// Tries before the contacts are called
+        #[arg(long, default_value_t = crate::domain::round::DEFAULT_TRIES)]
+        tries: u32,
+        /// Minutes between two tries
+        #[arg(long, default_value_t = crate::domain::round::DEFAULT_RETRY_MINUTES)]
+        retry_minutes: u32,
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        plans: PlansArgs,
+    },
+    /// Everyone in the round
+    List {
+        /// One JSON object per line
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Take a resident out of the round (their log stays)
+    Remove {
+        phone: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Every call the round made, newest first: resident, time, try, result, who confirmed
+    Log {
+        /// One JSON object per line
+        #[arg(long)]
+        json: bool,
+        /// Only this resident's
+        #[arg(long)]
+        phone: Option<String>,
+        /// At most this many
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Args)]

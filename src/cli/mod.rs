@@ -7,6 +7,7 @@
 mod args;
 mod bench;
 mod calls;
+mod checkins;
 mod demo;
 mod desk;
 mod dialplan;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { command } => bench::run(command),
         Command::Calls(args) => calls::run(args),
         Command::Requests(args) => requests::run(args),
+        Command::Checkins { command } => checkins::run(command),
     }
 }
 

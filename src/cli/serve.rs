@@ -183,7 +183,9 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         Some(WavesSettings { rest, options, created_call_fallback }) => {
             (Some(Arc::new(RestClient::new(rest, options)?)), Some(created_call_fallback))
         }
-        None => (None, None),
+        // Ringing by `<Dial>`: the REST API still places the good-morning round's calls,
+        // with the account's credentials when they are set.
+        None => (recordings.clone().map(|c| RestClient::new(c, Default::default())).transpose()?.map(Arc::new), None),
     };
     let recordings = match recordings {
         Some(config) => Some(Recordings(RestClient::new(config, Default::default())?)),

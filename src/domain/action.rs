@@ -86,4 +86,14 @@ pub enum Next {
     },
     /// The conference's status callback: who entered it (`participant-join`).
     ConferenceEvents,
+    /// The good-morning round: the resident's key, on try `n` of morning `morning`.
+    RoundKey {
+        morning: i64,
+        n: u32,
+    },
+    /// The good-morning round: contact `index`'s key.
+    ContactKey {
+        morning: i64,
+        index: usize,
+    },
 }

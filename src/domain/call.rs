@@ -790,6 +790,11 @@ impl<'c, 'a> Stepper<'c, 'a> {
     /// A participant's own settings: where they stand first (or what was just changed),
     /// then the choices. Every choice is said; 9 says them again, 0 goes back.
     fn settings_menu(&mut self, after_change: bool) {
+        self.settings_menu_with(after_change, self.ctx.caller.own.as_ref().and_then(|o| o.round));
+    }
+
+    /// As `settings_menu`, with where their good-morning round stands (`Some(paused)`).
+    fn settings_menu_with(&mut self, after_change: bool, round: Option<bool>) {
         if self.ctx.caller_gone {
             self.end(Outcome::OwnSettings, Stage::Settings);
             return;
@@ -809,9 +814,16 @@ impl<'c, 'a> Stepper<'c, 'a> {
             PromptKey::SettingsResume,
             PromptKey::SettingsHear,
             PromptKey::SettingsMessage,
-            PromptKey::MenuRepeatHint,
-            PromptKey::SettingsBack,
         ] {
+            say.push(self.speech(key, &[]));
+        }
+        // In the good-morning round: 6 pauses it (until they call again) or resumes it.
+        match round {
+            Some(false) => say.push(self.speech(PromptKey::SettingsRoundPause, &[])),
+            Some(true) => say.push(self.speech(PromptKey::SettingsRoundResume, &[])),
+            None => {}
+        }
+        for key in [PromptKey::MenuRepeatHint, PromptKey::SettingsBack] {
             say.push(self.speech(key, &[]));
         }
         let timeout_seconds = self.ctx.dialplan.menu.timeout_seconds;
@@ -863,6 +875,18 @@ impl<'c, 'a> Stepper<'c, 'a> {
             Some("4") => {
                 self.read_out(&mine);
                 self.settings_menu(true);
+            }
+            Some("6") if mine.round.is_some() => {
+                let paused = mine.round == Some(true);
+                let (change, said) = if paused {
+                    (Change::RoundResume, PromptKey::SettingsRoundResumed)
+                } else {
+                    (Change::RoundPause, PromptKey::SettingsRoundPaused)
+                };
+                self.effects.push(Effect::OwnSetting(change));
+                self.say(said);
+                // The register changes with this step; the choices said now already follow it.
+                self.settings_menu_with(true, Some(!paused));
             }
             Some("5") => {
                 self.say(PromptKey::MessageIntro);

@@ -218,6 +218,24 @@ fn day_index(word: &str) -> Result<u8, HoursError> {
         .ok_or_else(|| HoursError::NotADay(word.to_string()))
 }
 
+/// Day names without hours, as the good-morning round takes them: `ma-vr`, `ma,wo,vr`,
+/// `mon-fri`, `daily` (Monday = bit 0). Spaces after commas are allowed.
+pub fn parse_day_names(input: &str) -> Result<u8, HoursError> {
+    let joined: String = input.split_whitespace().collect::<Vec<_>>().join("");
+    if joined.is_empty() {
+        return Err(HoursError::NoDay(input.to_string()));
+    }
+    parse_days(&joined)
+}
+
+/// A time of day like `09:30`, as minutes since midnight (before 24:00).
+pub fn parse_clock(text: &str) -> Result<u16, HoursError> {
+    match parse_time(text.trim())? {
+        m if m < 24 * 60 => Ok(m),
+        _ => Err(HoursError::NotATime(text.to_string())),
+    }
+}
+
 fn parse_days(word: &str) -> Result<u8, HoursError> {
     let lower = word.to_ascii_lowercase();
     if lower == "daily" || lower == "dagelijks" {
@@ -306,6 +324,18 @@ mod tests {
         assert!(hours.contains(at(28, 11, 0)));
         assert!(!hours.contains(at(29, 11, 0)));
         assert!(!hours.contains(at(23, 8, 59)));
+    }
+
+    #[test]
+    fn day_names_alone_are_read_for_the_round() {
+        assert_eq!(parse_day_names("ma-vr"), Ok(0b001_1111));
+        assert_eq!(parse_day_names("ma, wo, vr"), Ok(0b001_0101));
+        assert_eq!(parse_day_names("mon-fri"), Ok(0b001_1111));
+        assert_eq!(parse_day_names("daily"), Ok(0b111_1111));
+        assert_eq!(parse_day_names("  "), Err(HoursError::NoDay("  ".into())));
+        assert_eq!(parse_day_names("ma-xx"), Err(HoursError::NotADay("xx".into())));
+        assert_eq!(parse_clock("09:30"), Ok(570));
+        assert_eq!(parse_clock("24:00"), Err(HoursError::NotATime("24:00".into())));
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub struct Own {
     /// Their own hours; empty is "whenever the switchboard rings".
     pub available: WeeklyHours,
     pub pause: Pause,
+    /// In the good-morning round: `Some(paused)`; `None` when not in it.
+    pub round: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +50,10 @@ pub enum Change {
     PauseUntilFurtherNotice,
     /// "Ring me again".
     Resume,
+    /// The good-morning round: "no good-morning call until I call again".
+    RoundPause,
+    /// The good-morning round: "call me every morning again".
+    RoundResume,
 }
 
 /// Days "no calls for a week" lasts: pressed on a Wednesday, rung again next Wednesday.
@@ -64,12 +70,17 @@ impl Change {
         Change::PauseUntil { back_on: back_after_a_week(today) }
     }
 
-    /// How the register stores it: `(paused, paused_until)`.
+    /// Whether it is about the good-morning round (not about being rung to help).
+    pub fn is_round(self) -> bool {
+        matches!(self, Change::RoundPause | Change::RoundResume)
+    }
+
+    /// How the register stores it: `(paused, paused_until)` (a round change: neither).
     pub fn register(self) -> (bool, Option<Date>) {
         match self {
             Change::PauseUntil { back_on } => (true, Some(back_on)),
             Change::PauseUntilFurtherNotice => (true, None),
-            Change::Resume => (false, None),
+            Change::Resume | Change::RoundPause | Change::RoundResume => (false, None),
         }
     }
 
@@ -79,6 +90,8 @@ impl Change {
             Change::PauseUntil { .. } => "paused for a week by phone",
             Change::PauseUntilFurtherNotice => "paused until further notice by phone",
             Change::Resume => "resumed by phone",
+            Change::RoundPause => "good-morning round paused by phone",
+            Change::RoundResume => "good-morning round resumed by phone",
         }
     }
 }

@@ -5,8 +5,8 @@
 //! Pure, like the call flow: `when(...)` says whether a resident's round is due, and
 //! `step(morning, event, ctx) -> (morning, commands)` moves one morning's round on. The
 //! application layer keeps each morning as a row, so a restart loses nothing and a
-//! resident is never called twice for one morning. Not wired to the store, the provider or
-//! the desk yet: issue 16 stays open until it is.
+//! resident is never called twice for one morning (`switchboard::round` runs it, `store::round`
+//! keeps it).
 
 use jiff::civil::{Date, DateTime, Time};
 use jiff::{SignedDuration, Timestamp};
@@ -74,6 +74,53 @@ pub fn when(e: &Enrolment, last_handled: Option<Date>, now: DateTime, ringing: i
     Due::Later(next.map(|d| d.to_datetime(e.at)))
 }
 
+/// Who a call of the round is to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// The resident, try `n` (1-based).
+    Resident(u32),
+    /// Contact `index` (0-based).
+    Contact(usize),
+    /// The desk phone (in office hours, when nobody confirmed).
+    Desk,
+}
+
+impl Who {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Who::Resident(_) => "resident",
+            Who::Contact(_) => "contact",
+            Who::Desk => "desk",
+        }
+    }
+
+    pub fn n(self) -> u32 {
+        match self {
+            Who::Resident(n) => n,
+            Who::Contact(i) => i as u32,
+            Who::Desk => 0,
+        }
+    }
+
+    pub fn from_parts(kind: &str, n: u32) -> Option<Who> {
+        Some(match kind {
+            "resident" => Who::Resident(n),
+            "contact" => Who::Contact(n as usize),
+            "desk" => Who::Desk,
+            _ => return None,
+        })
+    }
+
+    /// How the call's end reads as an event of the morning (the desk phone's is none).
+    pub fn event(self, reached: Reached) -> Option<Event> {
+        match self {
+            Who::Resident(n) => Some(Event::Resident { n, reached }),
+            Who::Contact(index) => Some(Event::Contact { index, reached }),
+            Who::Desk => None,
+        }
+    }
+}
+
 /// Where one morning's round stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stage {
@@ -91,11 +138,17 @@ pub enum Stage {
     Confirmed { index: usize },
     /// Over: nobody answered and no contact confirmed; the desk was alerted.
     DeskAlerted,
+    /// Over: the round could not be made this morning (the service was down past its
+    /// time, or outside the ringing hours); the desk was told.
+    Missed,
 }
 
 impl Stage {
     pub fn is_over(&self) -> bool {
-        matches!(self, Stage::Answered | Stage::AskedForHelp | Stage::Confirmed { .. } | Stage::DeskAlerted)
+        matches!(
+            self,
+            Stage::Answered | Stage::AskedForHelp | Stage::Confirmed { .. } | Stage::DeskAlerted | Stage::Missed
+        )
     }
 }
 
@@ -175,6 +228,19 @@ pub fn step(morning: Option<Morning>, date: Date, event: Event, ctx: &Context) -
             }
             _ => next_contact(&mut m, 0, ctx, &mut out),
         },
+        // A key whose webhook arrived after the call's status callback (Twilio sends the final
+        // status as soon as the call ends, so the two may come in either order): she is
+        // fine after all, or asks for help; the retry is not made.
+        (Stage::Waiting { n, .. }, Event::Resident { n: reported, reached: Reached::Key(k @ ('1' | '2')) })
+            if n == reported =>
+        {
+            m.stage = if k == '1' { Stage::Answered } else { Stage::AskedForHelp };
+        }
+        (Stage::CallingContact { .. }, Event::Resident { n: reported, reached: Reached::Key(k @ ('1' | '2')) })
+            if reported == ctx.tries =>
+        {
+            m.stage = if k == '1' { Stage::Answered } else { Stage::AskedForHelp };
+        }
         (Stage::Waiting { n, next_at }, Event::Tick) if ctx.now >= next_at => {
             m.stage = Stage::CallingResident { n: n + 1 };
             out.push(Command::CallResident { n: n + 1 });
@@ -204,6 +270,97 @@ fn next_contact(m: &mut Morning, index: usize, ctx: &Context, out: &mut Vec<Comm
         if ctx.desk_open {
             out.push(Command::RingDesk);
         }
+    }
+}
+
+/// What the round's calls say, as provider-neutral actions.
+pub mod say {
+    use super::super::action::{Action, Next};
+    use super::super::prompts::{PromptKey, Prompts};
+
+    /// Seconds to wait for a key: older people may need a moment.
+    pub const KEY_SECONDS: u32 = 8;
+
+    fn daypart(p: &Prompts, hour: i8) -> String {
+        let key = match hour {
+            0..=11 => PromptKey::DaypartMorning,
+            12..=17 => PromptKey::DaypartAfternoon,
+            _ => PromptKey::DaypartEvening,
+        };
+        p.text(key, &[])
+    }
+
+    /// The resident picks up: the greeting, what the round is (on the first morning), and
+    /// the two choices; asked twice before hanging up (a voicemail box hears it too, and
+    /// presses nothing: not answered).
+    pub fn resident(p: &Prompts, first_name: &str, hour: i8, first_time: bool, morning: i64, n: u32) -> Vec<Action> {
+        let mut say = vec![p.speech(PromptKey::RoundGreeting, &[("daypart", &daypart(p, hour)), ("name", first_name)])];
+        if first_time {
+            say.push(p.speech(PromptKey::RoundWhatItIs, &[]));
+        }
+        say.extend(choices(p));
+        again(p, say, morning, n)
+    }
+
+    fn choices(p: &Prompts) -> Vec<super::super::prompts::Speech> {
+        [PromptKey::RoundQuestion, PromptKey::RoundAsk, PromptKey::MenuRepeatHint].map(|k| p.speech(k, &[])).to_vec()
+    }
+
+    fn again(p: &Prompts, say: Vec<super::super::prompts::Speech>, morning: i64, n: u32) -> Vec<Action> {
+        let next = Next::RoundKey { morning, n };
+        vec![
+            Action::Gather { say, timeout_seconds: KEY_SECONDS, next },
+            Action::Gather { say: choices(p), timeout_seconds: KEY_SECONDS, next },
+            Action::Say(p.speech(PromptKey::RoundNoKey, &[])),
+            Action::Hangup,
+        ]
+    }
+
+    /// 9, or a key the round does not know: the choices again.
+    pub fn resident_again(p: &Prompts, unknown: bool, morning: i64, n: u32) -> Vec<Action> {
+        let mut say = Vec::new();
+        if unknown {
+            say.push(p.speech(PromptKey::RoundUnknownKey, &[]));
+        }
+        say.extend(choices(p));
+        again(p, say, morning, n)
+    }
+
+    /// 1: all is well.
+    pub fn fine(p: &Prompts) -> Vec<Action> {
+        vec![Action::Say(p.speech(PromptKey::RoundFine, &[])), Action::Hangup]
+    }
+
+    /// A contact picks up: who did not answer (first name and street only), and the question.
+    pub fn contact(p: &Prompts, resident: &str, street: &str, morning: i64, index: usize) -> Vec<Action> {
+        let alert = if street.is_empty() {
+            p.speech(PromptKey::ContactAlertName, &[("resident", resident)])
+        } else {
+            p.speech(PromptKey::ContactAlert, &[("resident", resident), ("street", street)])
+        };
+        let question = || p.speech(PromptKey::ContactQuestion, &[("resident", resident)]);
+        let next = Next::ContactKey { morning, index };
+        vec![
+            Action::Gather { say: vec![alert, question()], timeout_seconds: KEY_SECONDS, next },
+            Action::Gather { say: vec![question()], timeout_seconds: KEY_SECONDS, next },
+            Action::Hangup,
+        ]
+    }
+
+    /// A contact's key: a 1 is thanked and so is anything else.
+    pub fn contact_key(p: &Prompts, resident: &str, yes: bool) -> Vec<Action> {
+        let said = if yes {
+            p.speech(PromptKey::ContactThanks, &[("resident", resident)])
+        } else {
+            p.speech(PromptKey::ContactNotNow, &[])
+        };
+        vec![Action::Say(said), Action::Hangup]
+    }
+
+    /// The desk phone, in office hours, when nobody confirmed: the message twice.
+    pub fn desk(p: &Prompts, resident: &str) -> Vec<Action> {
+        let said = || Action::Say(p.speech(PromptKey::DeskAlert, &[("resident", resident)]));
+        vec![said(), Action::Pause(1), said(), Action::Hangup]
     }
 }
 
@@ -321,6 +478,29 @@ mod tests {
         let (m, _) = step(None, d, Event::Start, &closed);
         let (_, out) = step(m, d, Event::Resident { n: 1, reached: Reached::Failed }, &closed);
         assert_eq!(out, [Command::AlertDesk], "the desk phone is not rung when it is closed");
+    }
+
+    #[test]
+    fn a_key_that_arrives_after_the_end_of_the_call_still_counts() {
+        let d = date(2026, 12, 2);
+        let (m, _) = step(None, d, Event::Start, &ctx(at(0)));
+        let (m, _) = step(m, d, Event::Resident { n: 1, reached: Reached::NoKey }, &ctx(at(1)));
+        assert!(matches!(m.as_ref().map(|m| &m.stage), Some(Stage::Waiting { n: 1, .. })));
+        let (m, out) = step(m, d, Event::Resident { n: 1, reached: Reached::Key('1') }, &ctx(at(1)));
+        assert_eq!((m.map(|m| m.stage), out), (Some(Stage::Answered), vec![]));
+        // On the last try the contacts were being called already: her yes still counts.
+        let one = Context { tries: 1, ..ctx(at(0)) };
+        let (m, _) = step(None, d, Event::Start, &one);
+        let (m, out) = step(m, d, Event::Resident { n: 1, reached: Reached::NoKey }, &one);
+        assert_eq!(out, [Command::CallContact { index: 0 }]);
+        let (m, _) = step(m, d, Event::Resident { n: 1, reached: Reached::Key('2') }, &one);
+        assert_eq!(m.map(|m| m.stage), Some(Stage::AskedForHelp));
+        // A key for an earlier try changes nothing.
+        let (m, _) = step(None, d, Event::Start, &ctx(at(0)));
+        let (m, _) = step(m, d, Event::Resident { n: 1, reached: Reached::NoAnswer }, &ctx(at(1)));
+        let (m, _) = step(m, d, Event::Tick, &ctx(at(11)));
+        let (m2, out) = step(m.clone(), d, Event::Resident { n: 1, reached: Reached::Key('1') }, &ctx(at(12)));
+        assert_eq!((m2, out), (m, vec![]));
     }
 
     #[test]

@@ -83,6 +83,11 @@ struct Call<'p> {
     phones: &'p mut dyn Phones,
     report: CallReport,
     rings: u32,
+    /// `inbound`, or `outbound-api` for a call the switchboard created.
+    direction: &'static str,
+    /// Where the call's end is reported: the created call's `StatusCallback`, or (`None`)
+    /// the number's status callback.
+    status_url: Option<Url>,
 }
 
 impl Call<'_> {
@@ -103,7 +108,7 @@ impl Call<'_> {
             ("CallStatus".into(), status.into()),
             ("Called".into(), self.to.clone()),
             ("Caller".into(), self.from.clone()),
-            ("Direction".into(), "inbound".into()),
+            ("Direction".into(), self.direction.into()),
             ("From".into(), self.from.clone()),
             ("To".into(), self.to.clone()),
         ]
@@ -272,15 +277,17 @@ impl Emulator {
             phones,
             report: CallReport { call_sid: sid, ..Default::default() },
             rings: 0,
+            direction: "inbound",
+            status_url: None,
         };
         let started = self.clock.as_ref().map(|c| crate::clock::Clock::now(c.as_ref()));
         let params = call.params_with_status("ringing");
-        let mut url = self.voice_url.clone();
+        let url = self.voice_url.clone();
         // With a fallback document, a Voice URL that cannot be reached is not retried: the
         // provider goes to the fallback.
         let retry_first = if self.fallback_twiml.is_some() { Duration::ZERO } else { self.retry_for };
         let first = self.webhook_retrying(&mut call, &url, &params, retry_first).await;
-        let mut body = match (first, &self.fallback_twiml) {
+        let body = match (first, &self.fallback_twiml) {
             (Ok(body), _) => body,
             (Err(EmulatorError::Http { .. } | EmulatorError::Status { .. }), Some(fallback)) => {
                 // The Voice URL is down: the provider runs the number's fallback document.
@@ -294,6 +301,48 @@ impl Emulator {
             }
             (Err(e), _) => return Err(e),
         };
+        self.play(call, url, body, started).await
+    }
+
+    /// A call the switchboard created (`Network::answer_as_caller`), picked up by someone
+    /// who then acts as any caller does: every document runs as on a caller's own call
+    /// (menus, `<Dial>`, `<Record>`, a conference), and its end goes to the call's
+    /// `StatusCallback`. `phones` answers the menus (the first is the created call's own).
+    pub async fn answer(
+        &self,
+        created: super::network::CreatedCall,
+        phones: &mut dyn Phones,
+    ) -> Result<CallReport, EmulatorError> {
+        if let (Some(network), Some(helpers)) = (&self.network, phones.rest_helpers()) {
+            network.script_helpers(helpers);
+        }
+        let mut call = Call {
+            sid: created.sid.clone(),
+            from: created.from,
+            to: created.to,
+            phones,
+            report: CallReport { call_sid: created.sid, ..Default::default() },
+            rings: 0,
+            direction: "outbound-api",
+            status_url: created.status_callback,
+        };
+        let started = self.clock.as_ref().map(|c| crate::clock::Clock::now(c.as_ref()));
+        // Ringing, then picked up: the call's Url is asked for its first document.
+        self.advance(8);
+        let params = call.base_params();
+        let body = self.webhook(&mut call, &created.url, &params).await?;
+        self.play(call, created.url, body, started).await
+    }
+
+    /// Runs documents from `body` (the answer to `url`) until the call is over, then its
+    /// status callback and what happened on the legs the switchboard placed for it.
+    async fn play(
+        &self,
+        mut call: Call<'_>,
+        mut url: Url,
+        mut body: String,
+        started: Option<jiff::Timestamp>,
+    ) -> Result<CallReport, EmulatorError> {
         let mut documents = 0;
         loop {
             documents += 1;
@@ -350,7 +399,7 @@ impl Emulator {
         let mut status = call.params_with_status("completed");
         status.push(("CallDuration".into(), duration.to_string()));
         status.push(("SequenceNumber".into(), "0".into()));
-        let status_url = self.status_url();
+        let status_url = call.status_url.clone().unwrap_or_else(|| self.status_url());
         match self.webhook(call, &status_url, &status).await {
             // Twilio does not send a status callback again: with a number's fallback (a
             // provider that behaves as documented) it is simply lost.

@@ -40,6 +40,17 @@ pub enum ConferenceEvent {
     Twiml(String),
 }
 
+/// A call the switchboard created to a number that answers as a full caller
+/// (`Network::answer_as_caller`): `Emulator::answer` plays it.
+#[derive(Clone, Debug)]
+pub struct CreatedCall {
+    pub sid: String,
+    pub to: String,
+    pub from: String,
+    pub url: Url,
+    pub status_callback: Option<Url>,
+}
+
 struct LegHandle {
     parent: String,
     cancel: Arc<AtomicBool>,
@@ -123,6 +134,8 @@ struct Inner {
     /// Every conference there has been, in order, as `GET .../Conferences.json` lists
     /// them (Twilio keeps the records of conferences that have ended).
     conference_log: Vec<ConferenceRecord>,
+    /// Calls created to these numbers are handed to the test, which plays them as a caller.
+    hand_over: HashMap<String, mpsc::UnboundedSender<CreatedCall>>,
 }
 
 /// The record of one conference.
@@ -198,6 +211,16 @@ impl Network {
     /// What each helper number does when a REST-created leg rings it (others accept).
     pub fn script_helpers(&self, helpers: HashMap<String, HelperAction>) {
         self.lock().helpers = helpers;
+    }
+
+    /// Calls the switchboard creates to `number` are not played as a helper's leg but
+    /// handed over here, to be played as a full caller (`Emulator::answer`): someone the
+    /// switchboard calls who may then go through the menus, as a resident in the
+    /// good-morning round does.
+    pub fn answer_as_caller(&self, number: &str) -> mpsc::UnboundedReceiver<CreatedCall> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.lock().hand_over.insert(number.to_string(), tx);
+        rx
     }
 
     /// Creations of calls to `number` are refused with `status` (a 4xx is final).
@@ -571,8 +594,19 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
     let status_callback = get("StatusCallback").and_then(|u| Url::parse(&u).ok());
     net.lock().fallback_urls.push(get("FallbackUrl"));
     let timeout: i64 = get("Timeout").and_then(|t| t.parse().ok()).unwrap_or(60);
-    let parent = url.query_pairs().find(|(k, _)| k == "call").map(|(_, v)| v.to_string()).unwrap_or_default();
+    // Whose lines these are: the held call (waves), or the morning of the good-morning round.
+    let parent = url
+        .query_pairs()
+        .find(|(k, _)| k == "call" || k == "m")
+        .map(|(k, v)| if k == "m" { format!("round-{v}") } else { v.to_string() })
+        .unwrap_or_default();
     let sid = net.new_sid();
+    let handed = net.lock().hand_over.get(&to).cloned();
+    if let Some(hand_over) = handed {
+        let created = CreatedCall { sid: sid.clone(), to: to.clone(), from: from.clone(), url, status_callback };
+        let _ = hand_over.send(created);
+        return call_json(StatusCode::CREATED, &sid, "queued", &to, &from);
+    }
     let (cancel, hang_up, answered) =
         (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
     net.lock().legs.insert(

@@ -347,6 +347,10 @@ const MESSAGE_LOOKS_BACK_DAYS: i64 = 7;
 /// A participant's own change by phone: the register (the ranking sees it at once: the
 /// register's version is bumped by the trigger), and the audit log, by phone.
 fn own_setting(conn: &Connection, id: i64, change: crate::domain::own::Change, now: Timestamp) -> anyhow::Result<()> {
+    if change.is_round() {
+        super::round::set_paused(conn, id, change == crate::domain::own::Change::RoundPause, now)?;
+        return super::accounts::audit(conn, now, super::accounts::BY_PHONE, change.audit_action(), Some(id), "");
+    }
     let (paused, until) = change.register();
     super::participants::set_paused_by_id(conn, id, paused, until, now)?;
     let detail = until.map(|d| d.to_string()).unwrap_or_default();

@@ -636,7 +636,7 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
          LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM open_requests WHERE call_sid IS NOT NULL AND status = '{connected}' GROUP BY call_sid) called_back
            ON called_back.call_sid = c.call_sid
          WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.call_sid NOT LIKE 'CB%' AND (?3 IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?3)))
-           AND c.phase NOT IN ('settings', 'message') AND coalesce(c.outcome, '') NOT IN ('settings', 'message')
+           AND c.phase NOT IN ('settings', 'message') AND coalesce(c.outcome, '') NOT IN ('settings', 'message', 'round')
          UNION ALL
          SELECT r.category, CASE WHEN r.status = '{connected}' THEN 'matched' WHEN r.status IN ({in_progress}) THEN NULL ELSE 'unmatched' END, r.participant_id, r.helper_id, NULL
          FROM open_requests r WHERE r.call_sid IS NULL AND r.created_at >= ?1 AND r.created_at < ?2 AND (?3 IS NULL OR r.dialplan_number IN (SELECT value FROM json_each(?3)))",

@@ -10,6 +10,7 @@ pub mod calls;
 pub mod desk;
 pub mod participants;
 pub mod provider_jobs;
+pub mod round;
 pub mod scope;
 pub mod synthetic;
 pub mod waves;
@@ -66,6 +67,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/013_follow_ups_by_created.sql")),
         M::up(include_str!("migrations/014_own_settings.sql")).foreign_key_check(),
         M::up(include_str!("migrations/015_languages.sql")),
+        M::up(include_str!("migrations/016_round.sql")).foreign_key_check(),
     ])
 }
 

@@ -25,6 +25,16 @@ pub struct Stop {
     pub helper_leg: Option<(String, u32)>,
 }
 
+/// A call of the good-morning round to create at the provider.
+#[derive(Clone, Debug)]
+pub struct RoundCall {
+    pub morning: i64,
+    pub who: crate::domain::round::Who,
+    pub to: PhoneNumber,
+    pub from: PhoneNumber,
+    pub timeout: u32,
+}
+
 /// What to tell the provider once the transaction has committed.
 #[derive(Debug, Default)]
 pub struct Outbound {
@@ -37,6 +47,11 @@ pub struct Outbound {
     pub call_resident: Option<NewLeg>,
     /// A document to play on a live leg now.
     pub play: Option<Play>,
+    /// The good-morning round: calls to create.
+    pub round: Vec<RoundCall>,
+    /// Calls rows that changed outside a webhook (the round alerting the desk), for the
+    /// desk's live Now page.
+    pub changed: Vec<String>,
 }
 
 /// The held caller's call, redirected to the hold's action for document `seq`.
@@ -60,5 +75,7 @@ impl Outbound {
             && self.move_caller.is_none()
             && self.call_resident.is_none()
             && self.play.is_none()
+            && self.round.is_empty()
+            && self.changed.is_empty()
     }
 }

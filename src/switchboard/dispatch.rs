@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 pub use super::commands::Outbound;
-use super::commands::{MoveCaller, NewLeg, Play, Stop};
+use super::commands::{MoveCaller, NewLeg, Play, RoundCall, Stop};
 use super::waves::{leg_ended, leg_failed, resident_failed};
 use super::Switchboard;
 use crate::domain::call::DialStatus;
@@ -23,6 +23,10 @@ use crate::store::waves as store;
 pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
     if out.is_empty() {
         return;
+    }
+    for sid in &out.changed {
+        // The desk's Now page follows every change (no one listening is fine).
+        let _ = state.changes.send(sid.clone());
     }
     tokio::spawn(async move {
         let Some(rest) = state.rest.clone() else {
@@ -49,6 +53,9 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
                 }
                 Err(e) => tracing::error!(error = %e, "bad public URL"),
             }
+        }
+        for call in out.round {
+            tokio::spawn(create_round_call(state.clone(), rest.clone(), call));
         }
         let creates: Vec<_> =
             out.create.into_iter().map(|leg| tokio::spawn(create_leg(state.clone(), rest.clone(), leg))).collect();
@@ -163,6 +170,53 @@ fn calls_resident_leg(tx: &Connection, search_sid: &str, leg_sid: &str) -> anyho
     let Some(request) = callbacks::by_search(tx, search_sid)? else { return Ok(false) };
     callbacks::set_resident_leg(tx, request.id, leg_sid)?;
     Ok(request.status == RequestStatus::Calling)
+}
+
+/// A call of the good-morning round: our number as caller ID, no answering machine
+/// detection (a voicemail box presses no key, which is enough: not answered).
+async fn create_round_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, call: RoundCall) {
+    let (url, status_callback) = match twilio::round_urls(&state.public_url, call.morning, call.who) {
+        Ok(urls) => urls,
+        Err(e) => {
+            tracing::error!(error = %e, "bad public URL");
+            return;
+        }
+    };
+    let create = CreateCall {
+        to: call.to.as_str().to_string(),
+        from: call.from.as_str().to_string(),
+        url,
+        status_callback_events: if status_callback.is_some() { vec![CallEvent::Completed] } else { Vec::new() },
+        status_callback,
+        timeout_secs: Some(call.timeout),
+        machine_detection: None,
+        fallback_url: state.created_call_fallback.clone(),
+    };
+    match rest.create_call(&create).await {
+        Ok(created) => {
+            let sid = created.sid.clone();
+            let c = call.clone();
+            if let Err(e) = state.worker.write(move |tx| super::round::created(tx, &c, &sid)).await {
+                tracing::error!(error = %e, "could not store a good-morning call's CallSid");
+            }
+        }
+        Err(e) => {
+            tracing::warn!(morning = call.morning, to = %call.to.masked(), error = %e, "could not place a good-morning call");
+            let st = state.clone();
+            match state
+                .worker
+                .write(move |tx| {
+                    let mut out = Outbound::default();
+                    super::round::failed(tx, &st, &call, &mut out)?;
+                    Ok(out)
+                })
+                .await
+            {
+                Ok(out) => dispatch(state, out),
+                Err(e) => tracing::error!(error = %e, "could not move a good-morning round on after a failed call"),
+            }
+        }
+    }
 }
 
 async fn create_leg(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {

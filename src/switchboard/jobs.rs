@@ -36,7 +36,30 @@ pub async fn start(sb: Arc<Switchboard>) -> Jobs {
         Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "checking for helper calls never placed failed"),
         _ => {}
     }
-    // Call back later: open requests are searched for again when due (every minute).
+    let st = sb.clone();
+    match sb
+        .worker
+        .write(move |tx| {
+            let mut out = super::dispatch::Outbound::default();
+            let n = super::round::fail_unplaced(tx, &st, &mut out)?;
+            Ok((n, out))
+        })
+        .await
+    {
+        Ok((n, out)) => {
+            if n > 0 {
+                tracing::warn!(
+                    calls = n,
+                    "good-morning calls decided before the last stop but never placed: counted as failed"
+                );
+            }
+            super::dispatch::dispatch(sb.clone(), out);
+        }
+        Err(e) => tracing::error!(error = %e, "checking for good-morning calls never placed failed"),
+    }
+    // Call back later: open requests are searched for again when due; the good-morning
+    // round's calls and retries that are due (every minute, the first at once, so a round
+    // missed while the service was down is made up when it comes back in time).
     let st = sb.clone();
     let callbacks = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
@@ -44,6 +67,9 @@ pub async fn start(sb: Arc<Switchboard>) -> Jobs {
             every.tick().await;
             if let Err(e) = super::start_due_callbacks(st.clone()).await {
                 tracing::error!(error = %e, "could not start the searches for open call-back requests");
+            }
+            if let Err(e) = run_round(st.clone()).await {
+                tracing::error!(error = %e, "could not make the good-morning round");
             }
         }
     });
@@ -68,6 +94,16 @@ pub async fn start(sb: Arc<Switchboard>) -> Jobs {
         }
     });
     Jobs(vec![callbacks, provider, sweeper])
+}
+
+/// The good-morning round: starts the rounds that are due, makes the retries that are due,
+/// tells the desk of rounds that could not be made. Runs every minute (and from tests,
+/// after moving the clock). Returns how many rounds were started.
+pub async fn run_round(sb: Arc<Switchboard>) -> anyhow::Result<usize> {
+    let st = sb.clone();
+    let (started, out) = sb.worker.run(move |_| super::round::due(&st)).await??;
+    super::dispatch::dispatch(sb, out);
+    Ok(started)
 }
 
 async fn sweep_now(sb: &Arc<Switchboard>) {

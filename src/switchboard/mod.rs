@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod memberships;
 pub mod provider_jobs;
 pub mod requests;
+pub mod round;
 mod step;
 mod waves;
 pub mod webhooks;
@@ -43,7 +44,8 @@ pub struct Switchboard {
     pub retention_months: u32,
     /// Each call that changed, for the desk's live Now page.
     pub changes: tokio::sync::broadcast::Sender<String>,
-    /// The provider's REST API for ringing in waves; `None` without credentials.
+    /// The provider's REST API for ringing in waves and for the good-morning round's calls;
+    /// `None` without credentials.
     pub rest: Option<Arc<RestClient>>,
     pub recordings: Option<Recordings>,
     /// The `FallbackUrl` of every call the service creates.

@@ -63,6 +63,7 @@ pub fn run_step(
                 offers: p.details.offers.clone(),
                 available: p.details.available.clone(),
                 pause: Pause::from_register(p.paused, p.paused_until, now.to_zoned(plan.time_zone.clone()).date()),
+                round: crate::store::round::resident(tx, p.id)?.map(|r| r.enrolment.paused),
             }),
         },
         None => CallerInfo::unknown(match &call.from {

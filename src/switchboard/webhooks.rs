@@ -86,7 +86,16 @@ fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, w
         None => (state.neighbourhoods.current().fallback_prompts.clone(), default_voice(state)),
     };
     let mut actions = Vec::new();
-    if matches!(endpoint, Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::WaveWhisper | Endpoint::WaveKey) {
+    if matches!(
+        endpoint,
+        Endpoint::Whisper
+            | Endpoint::WhisperKey
+            | Endpoint::WaveWhisper
+            | Endpoint::WaveKey
+            | Endpoint::ContactAnswer
+            | Endpoint::ContactKey
+            | Endpoint::DeskAlert
+    ) {
         actions.push(Action::Hangup);
     } else if let Some(wait) = wait_again {
         // A wait document may not dial. Twilio never fetches a wait document again by
@@ -95,7 +104,12 @@ fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, w
         actions.push(Action::Redirect(wait));
     } else if !matches!(
         endpoint,
-        Endpoint::Status | Endpoint::WaveStatus | Endpoint::Conference | Endpoint::ResidentStatus
+        Endpoint::Status
+            | Endpoint::WaveStatus
+            | Endpoint::Conference
+            | Endpoint::ResidentStatus
+            | Endpoint::RoundStatus
+            | Endpoint::ContactStatus
     ) {
         actions.push(Action::Say(prompts.speech(PromptKey::SomethingWentWrong, &[])));
         match hood.and_then(|h| h.dialplan.desk.phone.clone()) {
@@ -123,6 +137,19 @@ fn handle(
 ) -> anyhow::Result<(String, Outbound)> {
     let now = state.clock.now();
     let mut out = Outbound::default();
+    let mut endpoint = endpoint;
+    if endpoint.is_round() {
+        let body = match super::round::webhook(tx, state, endpoint, &inbound, now, &mut out)? {
+            super::round::Reply::Document(body) => body,
+            super::round::Reply::AsIfTheyCalled(call) => incoming(tx, state, &call, now)?,
+        };
+        // A good-morning call that became a call for help (2) ends as that call too.
+        if endpoint != Endpoint::RoundStatus || inbound.event.is_none() || calls::load(tx, &inbound.call_sid)?.is_none()
+        {
+            return Ok((body, out));
+        }
+        endpoint = Endpoint::Status;
+    }
     let body = (|| {
         if endpoint == Endpoint::Voice {
             return incoming(tx, state, &inbound, now);
@@ -223,6 +250,8 @@ fn is_held(phase: &call::Phase) -> bool {
     matches!(phase, call::Phase::Holding { .. })
 }
 
+/// A new call: the first step of the call flow. Also the good-morning call of a resident
+/// who pressed 2 (`inbound` then has the resident as `from`).
 fn incoming(tx: &Connection, state: &Switchboard, inbound: &Inbound, now: jiff::Timestamp) -> anyhow::Result<String> {
     if calls::load(tx, &inbound.call_sid)?.is_some() {
         if let Some(body) = calls::document(tx, &inbound.call_sid, 1)? {
@@ -240,6 +269,10 @@ fn incoming(tx: &Connection, state: &Switchboard, inbound: &Inbound, now: jiff::
         Some(n) => participants::find_by_phone(tx, n)?,
         None => None,
     };
+    if let Some(p) = &caller {
+        // "No good-morning call until I call again": they called again.
+        super::round::called_again(tx, p.id, now)?;
+    }
     let mut call = StoredCall {
         call_sid: inbound.call_sid.clone(),
         dialplan_number: hood.dialplan.number.as_str().to_string(),

@@ -29,5 +29,7 @@ mod refusals;
 /// The Twilio REST client: against the official OpenAPI description (prism), and its
 /// retries and errors against a scripted server.
 mod rest;
+/// The good-morning round: daily calls, contacts, the desk alerted.
+mod round;
 /// Ringing in waves through the (emulated) REST API.
 mod waves;

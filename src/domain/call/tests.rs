@@ -1334,6 +1334,7 @@ fn registered() -> World {
         offers: vec!["shopping".into(), "company".into()],
         available: crate::domain::hours::WeeklyHours::parse("ma-vr 09:00-17:00").unwrap(),
         pause: Pause::No,
+        round: None,
     });
     w
 }

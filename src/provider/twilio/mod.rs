@@ -49,6 +49,18 @@ pub enum Endpoint {
     HelperWait,
     /// Waves: the status callback of the caller's conference (who entered it).
     Conference,
+    /// The good-morning round: the resident's call (placed by us) picked up.
+    RoundAnswer,
+    /// The good-morning round: the key the resident pressed.
+    RoundKey,
+    /// The good-morning round: the status callback of the resident's call.
+    RoundStatus,
+    /// The good-morning round: a contact's call picked up, their key, its status callback.
+    ContactAnswer,
+    ContactKey,
+    ContactStatus,
+    /// The good-morning round: the desk phone, rung when nobody confirmed, picked up.
+    DeskAlert,
 }
 
 impl Endpoint {
@@ -73,6 +85,13 @@ impl Endpoint {
             "resident-status" => Endpoint::ResidentStatus,
             "helper-wait" => Endpoint::HelperWait,
             "conference" => Endpoint::Conference,
+            "round-answer" => Endpoint::RoundAnswer,
+            "round-key" => Endpoint::RoundKey,
+            "round-status" => Endpoint::RoundStatus,
+            "contact-answer" => Endpoint::ContactAnswer,
+            "contact-key" => Endpoint::ContactKey,
+            "contact-status" => Endpoint::ContactStatus,
+            "desk-alert" => Endpoint::DeskAlert,
             _ => return None,
         })
     }
@@ -98,7 +117,28 @@ impl Endpoint {
             Endpoint::ResidentStatus => "resident-status",
             Endpoint::HelperWait => "helper-wait",
             Endpoint::Conference => "conference",
+            Endpoint::RoundAnswer => "round-answer",
+            Endpoint::RoundKey => "round-key",
+            Endpoint::RoundStatus => "round-status",
+            Endpoint::ContactAnswer => "contact-answer",
+            Endpoint::ContactKey => "contact-key",
+            Endpoint::ContactStatus => "contact-status",
+            Endpoint::DeskAlert => "desk-alert",
         }
+    }
+
+    /// A webhook of the good-morning round's own calls.
+    pub fn is_round(self) -> bool {
+        matches!(
+            self,
+            Endpoint::RoundAnswer
+                | Endpoint::RoundKey
+                | Endpoint::RoundStatus
+                | Endpoint::ContactAnswer
+                | Endpoint::ContactKey
+                | Endpoint::ContactStatus
+                | Endpoint::DeskAlert
+        )
     }
 }
 
@@ -124,6 +164,26 @@ pub struct Inbound {
     /// Dial mode: (attempt, the helper's leg): the child call of the caller's `<Dial>`, as
     /// its whisper (`CallSid` beside `ParentCallSid`) or the Dial action (`DialCallSid`) names it.
     pub helper_leg: Option<(u32, String)>,
+    /// A report from a call of the good-morning round.
+    pub round: Option<RoundReport>,
+}
+
+/// What a call of the good-morning round reports (its `CallSid` is `Inbound::call_sid`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundReport {
+    pub morning: i64,
+    pub who: crate::domain::round::Who,
+    pub what: RoundWhat,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RoundWhat {
+    /// Picked up: the document is asked for.
+    Answered,
+    /// A key (`None`: nothing pressed).
+    Key(Option<String>),
+    /// The call is over, with its final `CallStatus`.
+    Ended(DialStatus),
 }
 
 /// What a helper's outbound leg (waves) reports.
@@ -161,6 +221,28 @@ pub fn resident_urls(public_url: &str, search_sid: &str) -> Result<(url::Url, ur
         url::Url::parse(&format!("{base}/twilio/resident-answer?call={search_sid}"))?,
         url::Url::parse(&format!("{base}/twilio/resident-status?call={search_sid}"))?,
     ))
+}
+
+/// The absolute URLs of a call of the good-morning round: what is heard when it is picked
+/// up, and its status callback (none for the desk phone, whose end changes nothing).
+pub fn round_urls(
+    public_url: &str,
+    morning: i64,
+    who: crate::domain::round::Who,
+) -> Result<(url::Url, Option<url::Url>), url::ParseError> {
+    use crate::domain::round::Who;
+    let base = public_url.trim_end_matches('/');
+    Ok(match who {
+        Who::Resident(n) => (
+            url::Url::parse(&format!("{base}/twilio/round-answer?m={morning}&n={n}"))?,
+            Some(url::Url::parse(&format!("{base}/twilio/round-status?m={morning}&n={n}"))?),
+        ),
+        Who::Contact(i) => (
+            url::Url::parse(&format!("{base}/twilio/contact-answer?m={morning}&i={i}"))?,
+            Some(url::Url::parse(&format!("{base}/twilio/contact-status?m={morning}&i={i}"))?),
+        ),
+        Who::Desk => (url::Url::parse(&format!("{base}/twilio/desk-alert?m={morning}"))?, None),
+    })
 }
 
 /// Where a held caller is sent when the search ends without a yes (REST redirect): the
@@ -232,7 +314,34 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
     let seq = || number::<u64>(query, "s");
     let attempt = || number::<u32>(query, "n");
     let mut wave = None;
+    let mut round = None;
     let (call_sid, seq, event) = match endpoint {
+        Endpoint::RoundAnswer
+        | Endpoint::RoundKey
+        | Endpoint::RoundStatus
+        | Endpoint::ContactAnswer
+        | Endpoint::ContactKey
+        | Endpoint::ContactStatus
+        | Endpoint::DeskAlert => {
+            use crate::domain::round::Who;
+            let morning = number::<i64>(query, "m")?;
+            let who = match endpoint {
+                Endpoint::RoundAnswer | Endpoint::RoundKey | Endpoint::RoundStatus => Who::Resident(attempt()?),
+                Endpoint::DeskAlert => Who::Desk,
+                _ => Who::Contact(number::<usize>(query, "i")?),
+            };
+            let what = match endpoint {
+                Endpoint::RoundAnswer | Endpoint::ContactAnswer | Endpoint::DeskAlert => Some(RoundWhat::Answered),
+                Endpoint::RoundKey | Endpoint::ContactKey => Some(RoundWhat::Key(digits(form))),
+                _ => final_status(form)?.map(RoundWhat::Ended),
+            };
+            // The resident's call may have become a call for help (2): its end is that
+            // call's end too.
+            let event = (endpoint == Endpoint::RoundStatus && matches!(what, Some(RoundWhat::Ended(_))))
+                .then_some(Event::CallerGone);
+            round = what.map(|what| RoundReport { morning, who, what });
+            (call_sid, None, event)
+        }
         Endpoint::Voice => (call_sid, None, Some(Event::Incoming)),
         Endpoint::Menu => (call_sid, Some(seq()?), Some(Event::MenuKey(digits(form)))),
         Endpoint::Settings => (call_sid, Some(seq()?), Some(Event::SettingsKey(digits(form)))),
@@ -333,7 +442,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
     }
     .and_then(|sid| valid_sid(sid).ok())
     .and_then(|sid| Some((number::<u32>(query, "n").ok()?, sid.to_string())));
-    Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave, conference_took_place, helper_leg })
+    Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave, conference_took_place, helper_leg, round })
 }
 
 /// Parses `a=1&b=2` into pairs, keeping order and duplicates.
@@ -488,6 +597,33 @@ mod tests {
         };
         assert!(after_a_conference("answered"), "Twilio's status after a conference");
         assert!(!after_a_conference("failed"));
+    }
+
+    #[test]
+    fn round_reports_name_the_morning_and_who() {
+        use crate::domain::round::Who;
+        let leg = |extra: &[(&str, &str)]| {
+            let mut form = p(&[("CallSid", "CAround00001")]);
+            form.extend(p(extra));
+            form
+        };
+        let got = parse(Endpoint::RoundKey, &p(&[("m", "7"), ("n", "2")]), &leg(&[("Digits", "1")])).unwrap();
+        assert_eq!(
+            got.round,
+            Some(RoundReport { morning: 7, who: Who::Resident(2), what: RoundWhat::Key(Some("1".into())) })
+        );
+        let got = parse(Endpoint::ContactStatus, &p(&[("m", "7"), ("i", "1")]), &leg(&[("CallStatus", "busy")]));
+        let got = got.unwrap();
+        assert_eq!(got.round.map(|r| (r.who, r.what)), Some((Who::Contact(1), RoundWhat::Ended(DialStatus::Busy))));
+        assert_eq!(got.event, None);
+        let ended = parse(Endpoint::RoundStatus, &p(&[("m", "7"), ("n", "1")]), &leg(&[("CallStatus", "completed")]));
+        assert_eq!(ended.unwrap().event, Some(Event::CallerGone), "a call for help it became ends with it");
+        let ringing = parse(Endpoint::RoundStatus, &p(&[("m", "7"), ("n", "1")]), &leg(&[("CallStatus", "ringing")]));
+        assert_eq!(ringing.unwrap().round, None);
+        assert_eq!(
+            parse(Endpoint::RoundKey, &p(&[("m", "x"), ("n", "1")]), &leg(&[])).unwrap_err().0,
+            "parameter m is not a number"
+        );
     }
 
     #[test]

@@ -38,6 +38,8 @@ impl RenderContext<'_> {
             Next::Settings => format!("settings?s={seq}"),
             Next::HelperWait { attempt } => format!("helper-wait?call={sid}&n={attempt}"),
             Next::ConferenceEvents => format!("{}conference?call={sid}", self.webhook_base),
+            Next::RoundKey { morning, n } => format!("round-key?m={morning}&n={n}"),
+            Next::ContactKey { morning, index } => format!("contact-key?m={morning}&i={index}"),
         }
     }
 }

@@ -215,6 +215,22 @@ impl Lang {
     pub fn audit_action(self, action: &str) -> String {
         let (nl, en) = match action {
             "login" => ("ingelogd", "logged in"),
+            "good-morning round paused by phone" => {
+                ("goedemorgenronde gepauzeerd, per telefoon", "good-morning round paused by phone")
+            }
+            "good-morning round resumed by phone" => {
+                ("goedemorgenronde weer aan, per telefoon", "good-morning round resumed by phone")
+            }
+            "good-morning round resumed: called the line" => {
+                ("goedemorgenronde weer aan: belde zelf", "good-morning round resumed: called the line")
+            }
+            "enrolled in the good-morning round" => {
+                ("aangemeld bij de goedemorgenronde", "enrolled in the good-morning round")
+            }
+            "changed the good-morning round" => ("goedemorgenronde gewijzigd", "changed the good-morning round"),
+            "removed from the good-morning round" => {
+                ("afgemeld bij de goedemorgenronde", "removed from the good-morning round")
+            }
             "viewed call" => ("gesprek bekeken", "viewed a call"),
             "viewed follow-ups" => ("opvolgen bekeken", "viewed follow-ups"),
             "viewed participant" => ("deelnemer bekeken", "viewed a participant"),

@@ -1,0 +1,141 @@
+//! `checkins`: the good-morning round — enrol, list, remove, and the log of its calls.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+
+use super::args::CheckinsCommand;
+use super::load_plans;
+use crate::clock;
+use crate::domain::hours::{days_text, hh_mm};
+use crate::domain::phone::{self, PhoneNumber};
+use crate::store::{round, Store};
+use crate::switchboard::round::{self as use_case, Enrolling};
+
+/// Who the audit log names for a change from the command line.
+const ACTOR: &str = "command line";
+
+const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+pub fn run(command: CheckinsCommand) -> anyhow::Result<ExitCode> {
+    let now = || clock::from_env().map(|c| c.unwrap_or_else(jiff::Timestamp::now));
+    match command {
+        CheckinsCommand::Add { phone, at, days, contacts, neighbourhood, tries, retry_minutes, db, plans } => {
+            let neighbourhoods = load_plans(&plans)?;
+            let store = Store::open(&db.db)?;
+            let e = Enrolling {
+                resident_phone: phone,
+                at,
+                days,
+                contacts,
+                neighbourhood,
+                tries: Some(tries),
+                retry_minutes: Some(retry_minutes),
+            };
+            let now = now()?;
+            match store.write(|tx| use_case::enrol(tx, &neighbourhoods, &e, ACTOR, now))? {
+                Ok((id, new)) => {
+                    let r = store.read(|c| round::resident(c, id))?;
+                    let Some(r) = r else { bail!("the enrolment was not stored") };
+                    println!(
+                        "{} {} in the good-morning round: called at {} on {}, {} tries {} minutes apart, then {} contact(s). This is a daily reassurance call, not an emergency service (112).",
+                        r.name,
+                        if new { "is now" } else { "stays" },
+                        hh_mm(r.enrolment.at.hour() as u16 * 60 + r.enrolment.at.minute() as u16),
+                        days_text(r.enrolment.days, &DAY_NAMES),
+                        r.enrolment.tries,
+                        r.enrolment.retry_minutes,
+                        r.contacts.len()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(refused) => bail!("{refused}"),
+            }
+        }
+        CheckinsCommand::List { json, db } => {
+            let store = Store::open(&db.db)?;
+            let residents = store.read(round::residents)?;
+            if residents.is_empty() && !json {
+                println!("nobody is in the good-morning round");
+            }
+            for r in residents {
+                let at = hh_mm(r.enrolment.at.hour() as u16 * 60 + r.enrolment.at.minute() as u16);
+                let days = days_text(r.enrolment.days, &DAY_NAMES);
+                let contacts: Vec<String> =
+                    r.contacts.iter().map(|c| c.name.clone().unwrap_or_else(|| c.phone.masked().to_string())).collect();
+                let away = r.enrolment.away.map(|(f, u)| format!("{f}..{u}"));
+                if json {
+                    let line = serde_json::json!({
+                        "resident": r.name, "phone": r.phone.masked().to_string(), "neighbourhood": r.neighbourhood,
+                        "at": at, "days": days, "tries": r.enrolment.tries, "retry_minutes": r.enrolment.retry_minutes,
+                        "contacts": contacts, "paused": r.enrolment.paused, "away": away,
+                    });
+                    println!("{line}");
+                } else {
+                    let state = match (r.enrolment.paused, &away) {
+                        (true, _) => "  paused until they call again".to_string(),
+                        (false, Some(a)) => format!("  away {a}"),
+                        _ => String::new(),
+                    };
+                    println!(
+                        "{:<24} {:<14} {} {:<12} contacts: {}{state}",
+                        r.name,
+                        r.phone.masked(),
+                        at,
+                        days,
+                        contacts.join(", ")
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CheckinsCommand::Remove { phone, db } => {
+            let phone = PhoneNumber::parse(&phone).map_err(|e| anyhow::anyhow!("phone: {e}"))?;
+            let store = Store::open(&db.db)?;
+            let now = now()?;
+            if !store.write(|tx| use_case::remove(tx, &phone, ACTOR, now))? {
+                bail!("{} is not in the good-morning round", phone.masked());
+            }
+            println!("{} is out of the good-morning round; their log stays", phone.masked());
+            Ok(ExitCode::SUCCESS)
+        }
+        CheckinsCommand::Log { json, phone, limit, db } => {
+            let store = Store::open(&db.db)?;
+            let resident = match phone {
+                Some(p) => {
+                    let p = PhoneNumber::parse(&p).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
+                    match store.read(|c| crate::store::participants::find_by_phone(c, &p))? {
+                        Some(found) => Some(found.id),
+                        None => bail!("--phone: {} is not a registered participant", p.masked()),
+                    }
+                }
+                None => None,
+            };
+            let rows = store.read(|c| round::log(c, resident, None, limit))?;
+            if rows.is_empty() && !json {
+                println!("the good-morning round has made no calls yet");
+            }
+            for r in rows {
+                if json {
+                    println!("{}", serde_json::to_string(&r)?);
+                } else {
+                    let at = jiff::Timestamp::from_second(r.at).map(|t| t.to_string()).unwrap_or_default();
+                    let who = match r.who.as_str() {
+                        "resident" => format!("try {}", r.n),
+                        "contact" => format!("contact {}", r.n),
+                        _ => "desk phone".to_string(),
+                    };
+                    let confirmed = r.confirmed_by.map(|c| format!(" by {c}")).unwrap_or_default();
+                    println!(
+                        "{at}  {:<24} {:<10} {}{confirmed}",
+                        r.resident,
+                        who,
+                        r.result.as_deref().unwrap_or("calling")
+                    );
+                }
+            }
+            let _ = phone::mask;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

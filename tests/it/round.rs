@@ -1,0 +1,453 @@
+//! The good-morning round, end to end through the emulator's REST side with the clock
+//! moved: the switchboard calls Jan every weekday at 09:30; when he does not answer, his
+//! contacts one by one; when no one says they will go and look, the desk.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use burenlijn::clock::Clock;
+use burenlijn::sim::people::{HelperAction, Line, Script};
+use burenlijn::store::round::LogRow;
+use burenlijn::switchboard::round::{self, Enrolling};
+
+use crate::support::*;
+
+/// Tuesday 1 December 2026, before Jan's time; the desk is open (mon-fri 09:00-12:30).
+const TUESDAY_0925: &str = "2026-12-01T09:25:00+01:00";
+/// A relative of Jan's: a plain number, not in the register.
+const RELATIVE: &str = "+31612345000";
+const DESK_PHONE: &str = "+31850000001";
+
+async fn round_app(start: &str) -> TestApp {
+    spawn_waves_app_at(start, 2, |p| p).await
+}
+
+/// Enrols Jan at 09:30 on weekdays with these contacts.
+async fn enrol_jan(app: &TestApp, tries: u32, contacts: &[&str]) {
+    let e = Enrolling {
+        resident_phone: JAN.into(),
+        at: "09:30".into(),
+        days: "ma-vr".into(),
+        contacts: contacts.iter().map(|c| c.to_string()).collect(),
+        tries: Some(tries),
+        ..Default::default()
+    };
+    let sb = app.sandbox.state.switchboard.clone();
+    let now = sb.clock.now();
+    let hoods = sb.neighbourhoods.current();
+    let enrolled = sb.store.write(|tx| round::enrol(tx, &hoods, &e, "test", now)).unwrap();
+    assert!(matches!(enrolled, Ok((_, true))), "{enrolled:?}");
+}
+
+/// Moves the clock to `at` (it only moves forward).
+fn clock_to(app: &TestApp, at: &str) {
+    let at: jiff::Timestamp = at.parse().unwrap();
+    let now = app.sandbox.clock.now();
+    app.sandbox.clock.advance(at.as_second() - now.as_second());
+}
+
+async fn run_round(app: &TestApp) -> usize {
+    burenlijn::switchboard::jobs::run_round(app.sandbox.state.switchboard.clone()).await.unwrap()
+}
+
+/// Waits (at most ten seconds) until `sql` counts `want`.
+async fn wait_for(app: &TestApp, sql: &'static str, want: i64) {
+    for _ in 0..1000 {
+        if app.count(sql).await == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{sql} never came to {want}: {}", app.count(sql).await);
+}
+
+async fn round_log(app: &TestApp) -> Vec<LogRow> {
+    let st = app.sandbox.state.clone();
+    let mut rows = tokio::task::spawn_blocking(move || {
+        st.switchboard.store.read(|c| burenlijn::store::round::log(c, None, None, 100)).unwrap()
+    })
+    .await
+    .unwrap();
+    rows.reverse();
+    rows
+}
+
+fn results(log: &[LogRow]) -> Vec<(String, u32, Option<String>)> {
+    log.iter().map(|r| (r.who.clone(), r.n, r.result.clone())).collect()
+}
+
+async fn lines_of_morning(app: &TestApp, morning: i64) -> Vec<Line> {
+    app.network().lines_when_done(&format!("round-{morning}"), Duration::from_secs(10)).await
+}
+
+fn heard_by(lines: &[Line], who: &str) -> Vec<String> {
+    lines
+        .iter()
+        .filter_map(|l| match l {
+            Line::HelperHears { number, text } if number == who => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn script(actions: &[(&str, HelperAction)]) -> HashMap<String, HelperAction> {
+    actions.iter().map(|(n, a)| (n.to_string(), a.clone())).collect()
+}
+
+const OVER: &str = "SELECT count(*) FROM round_mornings WHERE ended_at IS NOT NULL";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jan_answers_and_presses_1_once_a_morning() {
+    let app = round_app(TUESDAY_0925).await;
+    enrol_jan(&app, 3, &[ANJA, RELATIVE]).await;
+    app.network().script_helpers(script(&[(JAN, HelperAction::Accept)]));
+    assert_eq!(run_round(&app).await, 0, "not before his time");
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    assert_eq!(run_round(&app).await, 1);
+    wait_for(&app, OVER, 1).await;
+    let lines = lines_of_morning(&app, 1).await;
+    let heard = heard_by(&lines, JAN);
+    assert_eq!(heard[0], "Goedemorgen Jan. Hier is de Burenlijn, voor de goedemorgenronde.");
+    assert!(
+        heard[1].contains("Dit is geen hulp bij spoed. Bij spoed belt u 1 1 2."),
+        "the first call says what it is: {heard:?}"
+    );
+    assert!(heard.iter().any(|t| t == "Gaat alles goed? Toets 1."), "{heard:?}");
+    assert_eq!(heard.last().map(String::as_str), Some("Fijn om te horen. Een fijne dag!"));
+    // The status callback that follows the key changes nothing.
+    wait_for(&app, "SELECT count(*) FROM round_calls WHERE ended_at IS NOT NULL", 1).await;
+    assert_eq!(results(&round_log(&app).await), [("resident".into(), 1, Some("answered".into()))]);
+    assert_eq!(app.count("SELECT count(*) FROM round_mornings WHERE stage = 'answered'").await, 1);
+    // Never twice a morning; the next morning again, without the explanation.
+    clock_to(&app, "2026-12-01T09:45:00+01:00");
+    assert_eq!(run_round(&app).await, 0);
+    clock_to(&app, "2026-12-02T09:30:00+01:00");
+    assert_eq!(run_round(&app).await, 1);
+    wait_for(&app, OVER, 2).await;
+    let heard = heard_by(&lines_of_morning(&app, 2).await, JAN);
+    assert!(!heard.iter().any(|t| t.contains("1 1 2")), "said on the first morning only: {heard:?}");
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups").await, 0, "nothing for the desk");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_tries_then_the_first_contact_goes_and_looks() {
+    let app = round_app(TUESDAY_0925).await;
+    enrol_jan(&app, 3, &[ANJA, RELATIVE]).await;
+    app.network().script_helpers(script(&[(JAN, HelperAction::NoAnswer), (ANJA, HelperAction::Accept)]));
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    assert_eq!(run_round(&app).await, 1);
+    for (n, at) in [(1, "2026-12-01T09:40:00+01:00"), (2, "2026-12-01T09:50:00+01:00")] {
+        wait_for(&app, "SELECT count(*) FROM round_mornings WHERE stage = 'waiting'", 1).await;
+        clock_to(&app, &at.replace(":40:", ":39:").replace(":50:", ":49:"));
+        run_round(&app).await;
+        assert_eq!(
+            app.count("SELECT count(*) FROM round_calls WHERE who = 'resident'").await,
+            n,
+            "not before the ten minutes"
+        );
+        clock_to(&app, at);
+        run_round(&app).await;
+    }
+    wait_for(&app, OVER, 1).await;
+    let log = round_log(&app).await;
+    assert_eq!(
+        results(&log),
+        [
+            ("resident".into(), 1, Some("no-answer".into())),
+            ("resident".into(), 2, Some("no-answer".into())),
+            ("resident".into(), 3, Some("no-answer".into())),
+            ("contact".into(), 1, Some("confirmed".into())),
+        ]
+    );
+    assert_eq!(log[3].confirmed_by.as_deref(), Some("Anja Bakker"));
+    let heard = heard_by(&lines_of_morning(&app, 1).await, ANJA);
+    assert_eq!(heard[0], "Hier is de Burenlijn. Jan uit de Kerkstraat nam vanmorgen niet op bij de goedemorgenronde.");
+    assert_eq!(heard[1], "Kunt u even bij Jan gaan kijken? Toets 1 als u dat doet.");
+    assert_eq!(heard.last().map(String::as_str), Some("Dank u wel. Fijn dat u even bij Jan gaat kijken."));
+    assert!(!heard.iter().any(|t| t.contains("+31") || t.contains("06")), "a first name and street only: {heard:?}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM round_calls WHERE phone = '+31612345000'").await,
+        0,
+        "the relative is not called"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_confirms_the_desk_gets_an_urgent_follow_up_and_its_phone_rings() {
+    let app = round_app(TUESDAY_0925).await;
+    enrol_jan(&app, 1, &[ANJA, RELATIVE]).await;
+    app.network().script_helpers(script(&[
+        (JAN, HelperAction::Busy),
+        (ANJA, HelperAction::Decline),
+        (RELATIVE, HelperAction::Silent),
+        (DESK_PHONE, HelperAction::Accept),
+    ]));
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    run_round(&app).await;
+    wait_for(&app, "SELECT count(*) FROM round_calls WHERE who = 'desk' AND result = 'heard'", 1).await;
+    let log = round_log(&app).await;
+    assert_eq!(
+        results(&log),
+        [
+            ("resident".into(), 1, Some("busy".into())),
+            ("contact".into(), 1, Some("declined".into())),
+            ("contact".into(), 2, Some("no-key".into())),
+            ("desk".into(), 0, Some("heard".into())),
+        ]
+    );
+    let lines = lines_of_morning(&app, 1).await;
+    assert_eq!(
+        heard_by(&lines, ANJA).last().map(String::as_str),
+        Some("Dank u wel. Dan vragen we iemand anders."),
+        "a no is thanked"
+    );
+    let desk = heard_by(&lines, DESK_PHONE);
+    assert!(desk[0].starts_with("Dringend, van de goedemorgenronde. Jan de Vries nam vanmorgen niet op"), "{desk:?}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM follow_ups WHERE urgent = 1 AND reason = 'round' AND closed_at IS NULL").await,
+        1
+    );
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE outcome = 'round' AND caller_id IS NOT NULL").await, 1);
+    // A round is not a request for help: the figures leave it out.
+    let st = app.sandbox.state.clone();
+    let figures = tokio::task::spawn_blocking(move || {
+        st.switchboard.store.read(|c| {
+            let scope = burenlijn::store::scope::Scope::all();
+            burenlijn::store::desk::figures(c, jiff::Timestamp::UNIX_EPOCH, jiff::Timestamp::MAX, &scope)
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(figures[0].calls, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_saturday_the_desk_phone_is_not_rung_but_the_follow_up_is_there() {
+    let app = round_app("2026-12-05T09:25:00+01:00").await;
+    let e = Enrolling {
+        resident_phone: JAN.into(),
+        at: "09:30".into(),
+        days: "daily".into(),
+        contacts: vec![RELATIVE.into()],
+        tries: Some(1),
+        ..Default::default()
+    };
+    let sb = app.sandbox.state.switchboard.clone();
+    let hoods = sb.neighbourhoods.current();
+    sb.store.write(|tx| round::enrol(tx, &hoods, &e, "test", sb.clock.now())).unwrap().unwrap();
+    app.network().script_helpers(script(&[(JAN, HelperAction::Failed), (RELATIVE, HelperAction::NoAnswer)]));
+    clock_to(&app, "2026-12-05T09:30:00+01:00");
+    run_round(&app).await;
+    wait_for(&app, OVER, 1).await;
+    assert_eq!(app.count("SELECT count(*) FROM round_mornings WHERE stage = 'desk-alerted'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE urgent = 1").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM round_calls WHERE who = 'desk'").await, 0, "the desk is closed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn her_voicemail_answers_which_is_not_answered() {
+    let app = round_app(TUESDAY_0925).await;
+    enrol_jan(&app, 2, &[ANJA]).await;
+    app.network().script_helpers(script(&[(JAN, HelperAction::Silent), (ANJA, HelperAction::Accept)]));
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    run_round(&app).await;
+    wait_for(&app, "SELECT count(*) FROM round_mornings WHERE stage = 'waiting'", 1).await;
+    let heard = heard_by(&lines_of_morning(&app, 1).await, JAN);
+    assert_eq!(heard.last().map(String::as_str), Some("Ik hoorde geen toets. We bellen u straks nog een keer."));
+    clock_to(&app, "2026-12-01T09:40:00+01:00");
+    run_round(&app).await;
+    wait_for(&app, OVER, 1).await;
+    assert_eq!(
+        results(&round_log(&app).await),
+        [
+            ("resident".into(), 1, Some("no-key".into())),
+            ("resident".into(), 2, Some("no-key".into())),
+            ("contact".into(), 1, Some("confirmed".into())),
+        ]
+    );
+    let st = app.sandbox.state.clone();
+    let figures = tokio::task::spawn_blocking(move || {
+        st.switchboard
+            .store
+            .read(|c| burenlijn::store::round::figures(c, jiff::Timestamp::UNIX_EPOCH, jiff::Timestamp::MAX))
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!((figures.rounds, figures.answered_first_time, figures.contacts_alerted), (1, 0, 1));
+}
+
+/// Jan presses 2: the main menu, exactly as if he had called, and a normal search follows
+/// (in `dial` mode: the example dialplan, with the REST API for the round's own calls).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jan_presses_2_and_asks_for_shopping_and_a_neighbour_is_found() {
+    let start: jiff::Timestamp = TUESDAY_0925.parse().unwrap();
+    let sandbox = burenlijn::sim::Sandbox::start_waves(
+        None,
+        burenlijn::config::Neighbourhoods::embedded(),
+        start,
+        Some(PARTICIPANTS.to_string()),
+    )
+    .await
+    .unwrap();
+    let app = TestApp { sandbox };
+    enrol_jan(&app, 3, &[ANJA]).await;
+    let mut calls = app.network().answer_as_caller(JAN);
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    run_round(&app).await;
+    let created = tokio::time::timeout(Duration::from_secs(10), calls.recv()).await.unwrap().unwrap();
+    let sid = created.sid.clone();
+    let report = app.sandbox.emulator.answer(created, &mut Script::keys(&["2", "1"])).await.unwrap();
+    let heard = caller_heard(&report);
+    assert_eq!(heard[0], "Goedemorgen Jan. Hier is de Burenlijn, voor de goedemorgenronde.");
+    assert!(heard.iter().any(|t| t.starts_with("Waarmee kunnen we u helpen?")), "the main menu: {heard:?}");
+    assert!(
+        report.lines.iter().any(|l| matches!(l, Line::Connected { .. })),
+        "a neighbour is found: {:#?}",
+        report.lines
+    );
+    let log = app.log_of_sid(&sid).await;
+    assert_eq!((log.outcome.as_deref(), log.category.as_deref()), (Some("matched"), Some("shopping")));
+    assert_eq!(log.caller_name.as_deref(), Some("Jan de Vries"), "the resident is the caller");
+    wait_for(&app, "SELECT count(*) FROM calls WHERE ended_at IS NOT NULL", 1).await;
+    assert_eq!(results(&round_log(&app).await), [("resident".into(), 1, Some("asked-for-help".into()))]);
+    assert_eq!(app.count("SELECT count(*) FROM round_mornings WHERE stage = 'asked-for-help'").await, 1);
+    // The request counts as one, like any call.
+    assert_eq!(app.count("SELECT count(*) FROM calls").await, 1);
+}
+
+/// A restart just before his time still calls him at his time; a round missed by more
+/// than half an hour while the service was down becomes an urgent follow-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_just_before_his_time_and_a_morning_missed_while_down() {
+    if std::env::var("TEST_LOG").is_ok() {
+        let _ = tracing_subscriber::fmt().with_env_filter("debug").with_test_writer().try_init();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("burenlijn.db");
+    let plan = burenlijn::config::example_dialplan_in_waves();
+    std::fs::write(dir.path().join("example.toml"), plan).unwrap();
+    let hoods = || burenlijn::config::load(Some(dir.path()), None).unwrap();
+    let start = |at: &str| at.parse::<jiff::Timestamp>().unwrap();
+    let first = burenlijn::sim::Sandbox::start_waves(
+        Some(db.clone()),
+        hoods(),
+        start("2026-12-01T09:00:00+01:00"),
+        Some(PARTICIPANTS.to_string()),
+    )
+    .await
+    .unwrap();
+    let app = TestApp { sandbox: first };
+    enrol_jan(&app, 3, &[ANJA]).await;
+    clock_to(&app, "2026-12-01T09:29:00+01:00");
+    app.sandbox.stop().await.unwrap();
+
+    // Back at 09:29:30: nothing yet; at 09:30 he is called, once.
+    let again =
+        burenlijn::sim::Sandbox::start_waves(Some(db.clone()), hoods(), start("2026-12-01T09:29:30+01:00"), None)
+            .await
+            .unwrap();
+    let app = TestApp { sandbox: again };
+    app.network().script_helpers(script(&[(JAN, HelperAction::Accept)]));
+    assert_eq!(run_round(&app).await, 0);
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    assert_eq!(run_round(&app).await, 1);
+    assert_eq!(run_round(&app).await, 0);
+    wait_for(&app, OVER, 1).await;
+    app.sandbox.stop().await.unwrap();
+
+    // Down on Wednesday morning until 10:01: too late to make up. The jobs at start tell the desk.
+    let late =
+        burenlijn::sim::Sandbox::start_waves(Some(db.clone()), hoods(), start("2026-12-02T10:01:00+01:00"), None)
+            .await
+            .unwrap();
+    let app = TestApp { sandbox: late };
+    run_round(&app).await;
+    wait_for(&app, "SELECT count(*) FROM follow_ups WHERE urgent = 1 AND reason = 'round-missed'", 1).await;
+    assert_eq!(app.count("SELECT count(*) FROM round_calls").await, 1, "Wednesday's round is not made");
+    // Thursday, back within half an hour of his time: made up.
+    clock_to(&app, "2026-12-03T09:55:00+01:00");
+    app.network().script_helpers(script(&[(JAN, HelperAction::Accept)]));
+    assert_eq!(run_round(&app).await, 1);
+    wait_for(&app, OVER, 3).await;
+    app.sandbox.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn days_off_by_the_desk_and_by_phone_until_he_calls_again() {
+    let app = round_app(TUESDAY_0925).await;
+    enrol_jan(&app, 3, &[ANJA]).await;
+    app.network().script_helpers(script(&[(JAN, HelperAction::Accept)]));
+    // The desk: away Tuesday and Wednesday.
+    let sb = app.sandbox.state.switchboard.clone();
+    let jan_id = app.count("SELECT id FROM participants WHERE phone = '+31201234567'").await;
+    let (from, until) = (jiff::civil::date(2026, 12, 1), jiff::civil::date(2026, 12, 2));
+    sb.store.write(|tx| burenlijn::store::round::set_away(tx, jan_id, Some((from, until)), sb.clock.now())).unwrap();
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    assert_eq!(run_round(&app).await, 0, "away");
+    // Jan calls on Tuesday afternoon: 8, then 6, "no good-morning call until I call again".
+    clock_to(&app, "2026-12-01T14:00:00+01:00");
+    let report = app.call(JAN, Script::keys(&["8", "6"])).await;
+    let heard = caller_heard(&report);
+    assert!(
+        heard.iter().any(|t| t.contains("Bent u een tijdje weg, en wilt u geen goedemorgenbelletje? Toets 6.")),
+        "{heard:?}"
+    );
+    assert!(heard.iter().any(|t| t == "Dat is goed. U krijgt geen goedemorgenbelletje, tot u zelf weer belt."));
+    assert!(
+        heard.iter().any(|t| t.contains("Wilt u het goedemorgenbelletje weer elke ochtend? Toets 6.")),
+        "the choices follow the change: {heard:?}"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM round_residents WHERE paused = 1").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'good-morning round paused by phone'").await,
+        1
+    );
+    clock_to(&app, "2026-12-03T09:30:00+01:00");
+    assert_eq!(run_round(&app).await, 0, "paused, and no longer away");
+    // He calls again (for anything): the round is on again.
+    clock_to(&app, "2026-12-03T15:00:00+01:00");
+    app.call(JAN, Script::default()).await;
+    assert_eq!(app.count("SELECT count(*) FROM round_residents WHERE paused = 0").await, 1);
+    clock_to(&app, "2026-12-04T09:30:00+01:00");
+    assert_eq!(run_round(&app).await, 1);
+    // An unknown caller, or a participant not in the round, never hears of it.
+    let report = app.call(ANJA, Script::keys(&["8"])).await;
+    assert!(!caller_heard(&report).iter().any(|t| t.contains("goedemorgenbelletje")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolment_refuses_what_cannot_work_and_names_the_field() {
+    let app = round_app(TUESDAY_0925).await;
+    let sb = app.sandbox.state.switchboard.clone();
+    let hoods = sb.neighbourhoods.current();
+    let base = Enrolling {
+        resident_phone: JAN.into(),
+        at: "09:30".into(),
+        days: "ma-vr".into(),
+        contacts: vec![ANJA.into()],
+        ..Default::default()
+    };
+    let cases: Vec<(Enrolling, &str)> = vec![
+        (Enrolling { resident_phone: "+31699999999".into(), ..base.clone() }, "resident: "),
+        (Enrolling { at: "9.30".into(), ..base.clone() }, "at: '9.30' is not a time"),
+        (Enrolling { at: "07:00".into(), ..base.clone() }, "at: 07:00 is outside the ringing hours"),
+        (Enrolling { days: "ma-xx".into(), ..base.clone() }, "days: 'xx' is not a day"),
+        (Enrolling { contacts: vec![], ..base.clone() }, "contact: give at least one"),
+        (Enrolling { contacts: vec![JAN.into()], ..base.clone() }, "contact 1: the resident cannot be their own"),
+        (
+            Enrolling { contacts: vec![ANJA.into(), "06-10000001".into()], ..base.clone() },
+            "contact 2: this number is given twice",
+        ),
+        (Enrolling { contacts: vec!["12".into()], ..base.clone() }, "contact 1: "),
+        (Enrolling { tries: Some(0), ..base.clone() }, "tries: "),
+    ];
+    for (e, want) in cases {
+        let got = sb.store.write(|tx| round::enrol(tx, &hoods, &e, "test", sb.clock.now())).unwrap();
+        let err = got.expect_err("refused").to_string();
+        assert!(err.starts_with(want), "{err} should start with {want}");
+    }
+    assert_eq!(app.count("SELECT count(*) FROM round_residents").await, 0, "nothing stored");
+}
