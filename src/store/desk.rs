@@ -144,6 +144,8 @@ pub struct FollowUp {
     pub assigned_to: Option<(i64, String)>,
     /// A message from a neighbour: the call they most recently helped with (within a week).
     pub about_call: Option<String>,
+    /// The good-morning round reached nobody: at the top of the queue, red on the Now page.
+    pub urgent: bool,
 }
 
 /// Everything about one call, for its timeline: the call as the log has it, with its
@@ -171,11 +173,12 @@ fn follow_up_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {
             _ => None,
         },
         about_call: r.get(12)?,
+        urgent: r.get(13)?,
     })
 }
 
 const FOLLOW_UP: &str = "SELECT f.id, f.call_sid, f.reason, f.created_at, f.closed_at, f.result, f.note, f.closed_by,
-    f.tries, f.try_again_on, f.assigned_to, (SELECT u.name FROM desk_users u WHERE u.id = f.assigned_to), f.about_call FROM follow_ups f";
+    f.tries, f.try_again_on, f.assigned_to, (SELECT u.name FROM desk_users u WHERE u.id = f.assigned_to), f.about_call, f.urgent FROM follow_ups f";
 
 /// One call, if the account may see it.
 pub fn call_detail(conn: &Connection, call_sid: &str, scope: &Scope) -> anyhow::Result<Option<CallDetail>> {
@@ -218,12 +221,48 @@ fn with_calls(conn: &Connection, ups: Vec<FollowUp>) -> anyhow::Result<Vec<(Foll
 pub fn open_follow_ups(conn: &Connection, limit: u32, scope: &Scope) -> anyhow::Result<Vec<(FollowUp, CallLog)>> {
     let ups = conn
         .prepare_cached(&format!(
-            "{FOLLOW_UP} WHERE closed_at IS NULL AND {} ORDER BY created_at, id LIMIT ?1",
+            "{FOLLOW_UP} WHERE closed_at IS NULL AND {} ORDER BY urgent DESC, created_at, id LIMIT ?1",
             follow_up_in(2)
         ))?
         .query_map(params![limit, scope.numbers_json()], follow_up_row)?
         .collect::<Result<Vec<_>, _>>()?;
     with_calls(conn, ups)
+}
+
+/// The open urgent follow-ups (the good-morning round reached nobody), oldest first: the
+/// follow-up, the resident's name and street, its reason, and when.
+pub fn urgent_follow_ups(conn: &Connection, scope: &Scope) -> anyhow::Result<Vec<Urgent>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT u.id, u.call_sid, coalesce(p.name, ''), coalesce(p.street, ''), u.reason, u.created_at
+         FROM (SELECT id, call_sid, reason, created_at FROM follow_ups WHERE closed_at IS NULL AND urgent = 1 AND {}) u
+         JOIN calls c ON c.call_sid = u.call_sid LEFT JOIN participants p ON p.id = c.caller_id
+         ORDER BY u.created_at, u.id",
+        follow_up_in(1)
+    ))?;
+    let rows = stmt
+        .query_map([scope.numbers_json()], |r| {
+            Ok(Urgent {
+                id: r.get(0)?,
+                call_sid: r.get(1)?,
+                name: r.get(2)?,
+                street: r.get(3)?,
+                reason: r.get(4)?,
+                created_at: ts(r.get(5)?),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// An open urgent follow-up, for the Now page.
+#[derive(Clone, Debug)]
+pub struct Urgent {
+    pub id: i64,
+    pub call_sid: String,
+    pub name: String,
+    pub street: String,
+    pub reason: String,
+    pub created_at: Timestamp,
 }
 
 pub fn open_follow_up_count(conn: &Connection, scope: &Scope) -> anyhow::Result<i64> {

@@ -43,7 +43,7 @@ fn start_browser(app: &TestApp, script: &str) -> tokio::process::Child {
 }
 
 /// Runs `script` to its end; `when_watching` runs when the script says "WATCHING".
-async fn run_browser(app: &TestApp, script: &str, when_watching: impl std::future::Future<Output = ()>) {
+pub(crate) async fn run_browser(app: &TestApp, script: &str, when_watching: impl std::future::Future<Output = ()>) {
     let mut node = start_browser(app, script);
     let mut lines = BufReader::new(node.stdout.take().unwrap()).lines();
     let mut said = Vec::new();

@@ -257,7 +257,17 @@ async fn route_by_route_a_limited_account_sees_and_changes_nothing_of_another_ne
         done(anne.post(&format!("/desk/follow-up/{b_follow_up}/call-back"), &[("csrf", &csrf)]).await);
         let take = [("csrf", csrf.as_str()), ("phone", "06-10000003"), ("category", "shopping"), ("number", DORP_B)];
         done(anne.post("/desk/call-backs", &take).await);
+        // Dirk is in B's good-morning round, with Carla as his contact.
+        let round = [
+            ("csrf", csrf.as_str()),
+            ("resident", "06-10000004"),
+            ("at", "09:30"),
+            ("day", "mon"),
+            ("contact", "06-10000003"),
+        ];
+        done(anne.post("/desk/round", &round).await);
     }
+    assert_eq!(app.count("SELECT count(*) FROM round_residents").await, 1, "Dirk is in the round");
     assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE status = 'open'").await, 2);
     assert_eq!(app.count("SELECT count(*) FROM do_not_pair").await, 1);
     let b_request = app.count("SELECT id FROM open_requests WHERE call_sid IS NULL").await.to_string();

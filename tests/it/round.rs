@@ -451,3 +451,71 @@ async fn enrolment_refuses_what_cannot_work_and_names_the_field() {
     }
     assert_eq!(app.count("SELECT count(*) FROM round_residents").await, 0, "nothing stored");
 }
+
+/// The desk in Chromium: the urgent alert on the Now page and at the top of the queue,
+/// then Jan enrolled with two contacts on the round's page; every page axe-clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_sees_the_alert_and_enrols_jan_in_chromium() {
+    let app = round_app(TUESDAY_0925).await;
+    let e = Enrolling {
+        resident_phone: CARLA.into(),
+        at: "09:30".into(),
+        days: "ma-vr".into(),
+        contacts: vec![RELATIVE.into()],
+        tries: Some(1),
+        ..Default::default()
+    };
+    let sb = app.sandbox.state.switchboard.clone();
+    let hoods = sb.neighbourhoods.current();
+    sb.store.write(|tx| round::enrol(tx, &hoods, &e, "test", sb.clock.now())).unwrap().unwrap();
+    app.network().script_helpers(script(&[(CARLA, HelperAction::NoAnswer), (RELATIVE, HelperAction::NoAnswer)]));
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    run_round(&app).await;
+    wait_for(&app, "SELECT count(*) FROM round_mornings WHERE stage = 'desk-alerted'", 1).await;
+    crate::desk_support::add_user(&app, "Els", burenlijn::domain::desk::Role::Desk).await;
+    crate::browser::run_browser(&app, "round.mjs", std::future::ready(())).await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM round_residents r JOIN round_contacts c ON c.resident_id = r.participant_id JOIN participants p ON p.id = r.participant_id WHERE p.name = 'Jan de Vries' AND r.at = '09:30' AND r.days = 31").await,
+        2,
+        "Jan with his two contacts"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM audit_log WHERE action = 'enrolled in the good-morning round' AND user_name = 'Els'"
+        )
+        .await,
+        1
+    );
+}
+
+/// A refused enrolment says which field is wrong, in the desk's words, and keeps what was
+/// typed; nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_s_enrolment_form_names_the_field_and_keeps_what_was_typed() {
+    let app = round_app(TUESDAY_0925).await;
+    crate::desk_support::add_user(&app, "Els", burenlijn::domain::desk::Role::Desk).await;
+    let mut els = crate::desk_support::Browser::login(&app, "Els").await;
+    let csrf = els.csrf().await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("resident", "+31201234567"),
+        ("at", "07:15"),
+        ("day", "mon"),
+        ("day", "wed"),
+        ("contact", "06-10000001"),
+        ("contact", "+31612345000"),
+    ];
+    let page = els.post("/desk/round", &form).await;
+    assert_eq!(page.status, 400);
+    assert!(page.body.contains("Tijd: 07:15 valt op maandag buiten de uren waarin de centrale belt"), "{}", page.body);
+    for kept in ["value=\"07:15\"", "value=\"06-10000001\"", "value=\"+31612345000\""] {
+        assert!(page.body.contains(kept), "{kept} is kept");
+    }
+    assert!(page.body.contains("value=\"+31201234567\" selected"), "Jan stays chosen");
+    assert_eq!(app.count("SELECT count(*) FROM round_residents").await, 0);
+    let mut fixed = form;
+    fixed[2] = ("at", "09:15");
+    let page = els.post("/desk/round", &fixed).await;
+    assert_eq!((page.status, page.location.as_deref()), (303, Some("/desk/round?saved=1")));
+    assert_eq!(app.count("SELECT count(*) FROM round_residents WHERE days = 5 AND at = '09:15'").await, 1);
+}

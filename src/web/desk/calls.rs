@@ -142,8 +142,18 @@ pub struct ListQuery {
     before: String,
 }
 
-const OUTCOMES: [&str; 9] =
-    ["in-progress", "matched", "unmatched", "desk", "voicemail", "abandoned", "unconfirmed", "settings", "message"];
+const OUTCOMES: [&str; 10] = [
+    "in-progress",
+    "matched",
+    "unmatched",
+    "desk",
+    "voicemail",
+    "abandoned",
+    "unconfirmed",
+    "settings",
+    "message",
+    "round",
+];
 const PAGE: u32 = 50;
 
 fn day_start(date: &str, desk: &DeskState) -> Result<Option<Timestamp>, ()> {

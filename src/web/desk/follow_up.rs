@@ -70,7 +70,7 @@ impl ListQuery {
     }
 }
 
-const REASONS: [&str; 5] = ["unmatched", "voicemail", "abandoned", "unconfirmed", "message"];
+const REASONS: [&str; 7] = ["unmatched", "voicemail", "abandoned", "unconfirmed", "message", "round", "round-missed"];
 
 /// One open follow-up with its call and its call-back request.
 struct Item {
@@ -78,6 +78,8 @@ struct Item {
     row: crate::store::calls::CallLog,
     request: Option<callbacks::Request>,
     notes: Vec<q::Note>,
+    /// The good-morning round: every call of that morning, in order.
+    round: Vec<crate::store::round::LogRow>,
 }
 
 /// Everyone with something open: one person, all their open calls, newest first.
@@ -98,6 +100,9 @@ impl Person {
     }
     fn tries(&self) -> i64 {
         self.items.iter().map(|i| i.up.tries).max().unwrap_or(0)
+    }
+    fn urgent(&self) -> bool {
+        self.items.iter().any(|i| i.up.urgent)
     }
     fn assigned(&self) -> Option<&(i64, String)> {
         self.items.iter().find_map(|i| i.up.assigned_to.as_ref())
@@ -142,7 +147,8 @@ fn queue(state: &AppState, items: Vec<Item>, steps: Vec<q::StepRow>, today: jiff
         let ids: Vec<i64> = p.items.iter().map(|i| i.up.id).collect();
         p.steps = steps.iter().filter(|s| ids.contains(&s.follow_up_id)).cloned().collect();
     }
-    people.sort_by_key(|p| (p.due, p.items.last().map(|i| i.up.created_at)));
+    // Urgent first (the good-morning round reached nobody), then overdue, then oldest.
+    people.sort_by_key(|p| (!p.urgent(), p.due, p.items.last().map(|i| i.up.created_at)));
     people
 }
 
@@ -231,10 +237,15 @@ fn checklist(l: super::text::Lang, reason: &str) -> maud::Markup {
                 li { (l.t("Moet er iemand gaan kijken, of de huisarts of wijkverpleging gebeld?", "Should someone go and look, or the GP or district nurse be called?")) }
                 li { (l.t("Bedank de buur voor het melden.", "Thank the neighbour for telling us.")) }
             }
+            @if reason == "round" || reason == "round-missed" {
+                li { (l.t("Bel de bewoner zelf, nu.", "Call the resident yourself, now.")) }
+                li { (l.t("Geen gehoor? Bel de contactpersonen, of vraag een buur met een sleutel om te gaan kijken.", "No answer? Call the contacts, or ask a neighbour with a key to go and look.")) }
+                li { (l.t("Zorgen en niemand kan gaan? Bel 112.", "Worried and nobody can go? Call 112.")) }
+            }
             @if reason == "unconfirmed" {
                 li { (l.t("Heeft u de buur gesproken? Is het gelukt?", "Did you speak to the neighbour? Did it work out?")) }
             }
-            @if reason != "message" {
+            @if reason != "message" && reason != "round" && reason != "round-missed" {
             li { (l.t("Is de hulp nog nodig?", "Is the help still needed?")) }
             li { (l.t("Wanneer komt het u goed uit?", "When would suit you?")) }
             li { (l.t("Mag er ook een buur van wat verder weg komen?", "May a neighbour from a bit further away come too?")) }
@@ -292,7 +303,15 @@ async fn load_queue(state: &Arc<AppState>, desk: &Desk) -> Result<Vec<Person>, F
         for (up, row) in q::open_follow_ups(c, 500, &scope)? {
             let notes = q::notes_for(c, row.caller_id, row.from.as_deref())?;
             let request = callbacks::latest_for_call(c, &row.call_sid)?;
-            out.push(Item { up, row, request, notes });
+            let round = match row.call_sid.strip_prefix(crate::store::round::ROUND_PREFIX).map(str::parse::<i64>) {
+                Some(Ok(morning)) => {
+                    let mut calls = crate::store::round::log(c, None, Some(morning), 50)?;
+                    calls.reverse();
+                    calls
+                }
+                _ => Vec::new(),
+            };
+            out.push(Item { up, row, request, notes, round });
         }
         let ids: Vec<i64> = out.iter().map(|i| i.up.id).collect();
         let steps = q::steps(c, &ids)?;
@@ -395,6 +414,7 @@ pub async fn list(
                 li id=(format!("person-{}", p.key)) {
                     details {
                         summary {
+                            @if p.urgent() { span.status.red { (l.t("Dringend", "Urgent")) } " " }
                             strong { (caller(l, row)) }
                             @if let Some(street) = row.caller_street.as_deref().filter(|s| !s.is_empty()) { ", " (street) }
                             " · " (l.follow_up_reason(&item.up.reason))
@@ -434,6 +454,18 @@ pub async fn list(
                                     }
                                     @if it.row.voicemail_url.is_some() {
                                         p { (l.t("Het bericht:", "The message:")) br; (super::calls::voicemail_player(l, &state, &it.row)) }
+                                    }
+                                    @if !it.round.is_empty() {
+                                        p { strong { (l.t("De ronde van die ochtend:", "That morning's round:")) } }
+                                        ol.timeline {
+                                            @for r in &it.round {
+                                                li {
+                                                    (l.when(jiff::Timestamp::from_second(r.at).unwrap_or(jiff::Timestamp::UNIX_EPOCH), tz))
+                                                    " · " (l.round_who(&r.who, r.n)) ": " (l.round_result(r.result.as_deref()))
+                                                    @if let Some(by) = &r.confirmed_by { " (" (by) ")" }
+                                                }
+                                            }
+                                        }
                                     }
                                     @if let Some(about) = &it.up.about_call {
                                         p { (l.t("Over het gesprek waarbij deze buur het laatst hielp:", "About the call this neighbour last helped with:")) " " a href=(format!("/desk/calls/{about}")) { (l.t("bekijk", "view")) } }

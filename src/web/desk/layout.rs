@@ -12,6 +12,7 @@ pub enum Nav {
     FollowUp,
     Participants,
     Figures,
+    Round,
     Users,
     Audit,
     None,
@@ -58,6 +59,7 @@ pub fn page(desk: &Desk, active: Nav, title: &str, body: Markup) -> Markup {
                             (item(Nav::Calls, "/desk/calls", l.t("Gesprekken", "Calls"), None))
                             (item(Nav::FollowUp, "/desk/follow-up", l.t("Opvolgen", "Follow-up"), Some(desk.open_follow_ups)))
                             (item(Nav::Participants, "/desk/participants", l.t("Deelnemers", "Participants"), None))
+                            (item(Nav::Round, "/desk/round", l.t("Goedemorgenronde", "Good-morning round"), None))
                             (item(Nav::Figures, "/desk/figures", l.t("Cijfers", "Figures"), None))
                             @if desk.manages_accounts() {
                                 (item(Nav::Users, "/desk/users", l.t("Gebruikers", "Users"), None))
@@ -135,6 +137,7 @@ pub fn status(l: Lang, phase: &str, outcome: Option<&str>) -> Markup {
         Some("unconfirmed") => ("amber", l.outcome(outcome)),
         Some("settings") => ("green", l.outcome(outcome)),
         Some("message") => ("amber", l.outcome(outcome)),
+        Some("round") => ("red", l.outcome(outcome)),
         Some(_) => ("red", l.outcome(outcome)),
         None => ("amber", l.phase(phase)),
     };
@@ -187,6 +190,9 @@ tr[data-status=red] td:first-child { border-left: 6px solid var(--red); }
 .message { padding: .7rem 1rem; border-radius: .4rem; border: 1px solid; }
 .message.ok { background: var(--green-bg); color: var(--green); }
 .message.error { background: var(--red-bg); color: var(--red); }
+.urgent { background: var(--red-bg); color: var(--red); border: 2px solid var(--red); border-radius: .4rem; padding: .6rem 1rem; margin: 0 0 1rem; }
+.urgent h2 { margin: 0 0 .3rem; font-size: 1.15rem; }
+.urgent a { color: var(--red); font-weight: 700; }
 form.stack label, fieldset label { display: block; font-weight: 600; margin-top: .8rem; }
 .hint { color: var(--muted); font-weight: 400; font-size: .9rem; display: block; }
 input[type=text], input[type=password], input[type=date], input[type=search], input[type=tel], select, textarea { font: inherit; padding: .45rem .55rem; border: 2px solid #6b6b6b; border-radius: .3rem; width: 100%; max-width: 32rem; background: #fff; color: var(--ink); }

@@ -15,6 +15,7 @@ mod login;
 mod now;
 mod participants;
 mod people;
+mod round;
 pub mod text;
 
 pub use auth::{hash_password, verify_password};
@@ -433,6 +434,10 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/desk/participants/{id}/notes", post(participants::add_note))
         .route("/desk/participants/{id}/apart", post(participants::apart))
         .route("/desk/participants/{id}/erase", get(participants::erase_form).post(participants::erase))
+        .route("/desk/round", get(round::page).post(round::enrol))
+        .route("/desk/round/{id}/away", post(round::away))
+        .route("/desk/round/{id}/pause", post(round::pause))
+        .route("/desk/round/{id}/remove", post(round::remove))
         .route("/desk/figures", get(figures::page))
         .route("/desk/figures.csv", get(figures::csv))
         .route("/desk/figures.xlsx", get(figures::xlsx))

@@ -21,13 +21,14 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
     let now = state.switchboard.clock.now();
     let midnight = now.to_zoned(state.desk.time_zone.clone()).start_of_day()?.timestamp();
     let (user, scope) = (desk.user.name.clone(), desk.scope.clone());
-    let (rows, since_last) = read(&state, move |c| {
+    let (rows, since_last, urgent) = read(&state, move |c| {
         let rows = q::now_calls(c, midnight, 300, &scope)?;
+        let urgent = q::urgent_follow_ups(c, &scope)?;
         let since_last = match accounts::previous_login(c, &user)? {
             Some(at) => Some((at, q::calls_since(c, at, &scope)?)),
             None => None,
         };
-        Ok((rows, since_last))
+        Ok((rows, since_last, urgent))
     })
     .await?;
     let tz = state.desk.time_zone.clone();
@@ -35,12 +36,26 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
         rows.iter()
             .filter(|r| {
                 matches!((s, r.outcome.as_deref()), ("green", Some("matched")) | ("amber", None))
-                    || (s == "red" && r.outcome.as_deref().is_some_and(|o| o != "matched"))
+                    || (s == "red" && r.outcome.as_deref().is_some_and(|o| o != "matched" && o != "round"))
             })
             .count()
     };
     let ds = &state.desk;
     let body = html! {
+        @if !urgent.is_empty() {
+            section.urgent role="alert" aria-labelledby="urgent-title" {
+                h2 #urgent-title { (l.t("Dringend: goedemorgenronde", "Urgent: good-morning round")) }
+                ul {
+                    @for u in &urgent {
+                        li {
+                            strong { (u.name) } @if !u.street.is_empty() { ", " (u.street) }
+                            " · " (l.follow_up_reason(&u.reason)) " · " (l.when(u.created_at, &state.desk.time_zone))
+                            " · " a href=(format!("/desk/follow-up#follow-up-{}", u.id)) { (l.t("Naar Opvolgen", "To Follow-up")) }
+                        }
+                    }
+                }
+            }
+        }
         ul.summary aria-label=(l.t("Vandaag", "Today")) {
             li { span.status.green { (l.t("Buur gevonden", "Neighbour found")) } " " strong #count-green { (count("green")) } }
             li { span.status.amber { (l.t("Bezig", "In progress")) } " " strong #count-amber { (count("amber")) } }

@@ -47,6 +47,7 @@ impl Lang {
             Some("unconfirmed") => self.t("Buur zei ja, niet bevestigd", "Neighbour said yes, not confirmed"),
             Some("settings") => self.t("Eigen instellingen", "Own settings"),
             Some("message") => self.t("Bericht van een buur", "Message from a neighbour"),
+            Some("round") => self.t("Goedemorgenronde: niemand bereikt", "Good-morning round: nobody reached"),
             Some(_) => self.t("Onbekend", "Unknown"),
         }
     }
@@ -61,6 +62,62 @@ impl Lang {
             "voicemail" | "message" => self.t("Spreekt een bericht in", "Leaving a message"),
             "settings" => self.t("In de eigen instellingen", "In their own settings"),
             _ => self.t("Afgelopen", "Ended"),
+        }
+    }
+
+    /// A call of the good-morning round: to whom (try or contact) and how it ended.
+    pub fn round_result(self, result: Option<&str>) -> &'static str {
+        match result {
+            None => self.t("gaat over", "ringing"),
+            Some("answered") => self.t("alles goed (toets 1)", "all well (pressed 1)"),
+            Some("asked-for-help") => self.t("vroeg om hulp (toets 2)", "asked for help (pressed 2)"),
+            Some("confirmed") => self.t("gaat kijken", "goes to look"),
+            Some("declined") => self.t("kon niet", "could not"),
+            Some("no-key") => self.t("nam op, geen toets (voicemail?)", "picked up, no key (voicemail?)"),
+            Some("no-answer") => self.t("nam niet op", "did not answer"),
+            Some("busy") => self.t("in gesprek", "busy"),
+            Some("failed") => self.t("onbereikbaar", "unreachable"),
+            Some("canceled") => self.t("afgebroken", "cancelled"),
+            Some("heard") => self.t("balie hoorde de melding", "the desk heard the alert"),
+            Some(_) => self.t("onbekend", "unknown"),
+        }
+    }
+
+    /// Who a call of the good-morning round was to.
+    pub fn round_who(self, who: &str, n: u32) -> String {
+        match who {
+            "resident" => format!("{} {n}", self.t("Poging", "Try")),
+            "contact" => format!("{} {n}", self.t("Contactpersoon", "Contact")),
+            _ => self.t("Telefoon van de balie", "The desk phone").to_string(),
+        }
+    }
+
+    /// Why an enrolment was refused, in the page's language (the field first).
+    pub fn enrol_error(self, e: &crate::switchboard::round::EnrolError) -> String {
+        use crate::switchboard::round::EnrolError as E;
+        if self == Lang::En {
+            return e.to_string();
+        }
+        match e {
+            E::BadPhone(p) => format!("Bewoner: {p}"),
+            E::NotRegistered(p) => format!("Bewoner: {p} is geen deelnemer. Voeg de bewoner eerst toe bij Deelnemers."),
+            E::WhichNeighbourhood(_) => "Buurt: de bewoner hoort bij meer buurten; kies er een.".into(),
+            E::UnknownNeighbourhood(k) => format!("Buurt: '{k}' is geen buurt van de bewoner."),
+            E::BadTime(t) => format!("Tijd: '{t}' is geen tijd zoals 09:30."),
+            E::BadDays(d) => format!("Dagen: {d}"),
+            E::OutsideRingingHours { at, hours, day } => {
+                let en = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+                let nl = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
+                let day = en.iter().position(|d| d == day).map(|i| nl[i]).unwrap_or(day);
+                format!("Tijd: {at} valt op {day} buiten de uren waarin de centrale belt ({hours}).")
+            }
+            E::NoContact => {
+                "Contactpersoon: geef er minstens één, die gebeld wordt als de bewoner niet opneemt.".into()
+            }
+            E::TooManyContacts(n) => format!("Contactpersoon: hoogstens {n}."),
+            E::BadContact { n, problem } => format!("Contactpersoon {n}: {problem}"),
+            E::BadTries(n) => format!("Pogingen: van 1 tot 10, niet {n}."),
+            E::BadRetry(n) => format!("Minuten tussen pogingen: van 1 tot 120, niet {n}."),
         }
     }
 
@@ -93,6 +150,14 @@ impl Lang {
             "voicemail" => self.t("Bericht ingesproken: terugbellen beloofd", "Left a message: call back promised"),
             "abandoned" => self.t("Opgehangen voor er hulp was", "Hung up before help was found"),
             "message" => self.t("Bericht van een buur: luister het af", "Message from a neighbour: listen to it"),
+            "round" => self.t(
+                "Dringend: goedemorgenronde, niemand nam op en niemand gaat kijken",
+                "Urgent: good-morning round, nobody answered and nobody goes to look",
+            ),
+            "round-missed" => self.t(
+                "Dringend: de goedemorgenronde kon vanmorgen niet worden gemaakt",
+                "Urgent: this morning's good-morning round could not be made",
+            ),
             "unconfirmed" => self.t(
                 "Een buur zei ja, maar de verbinding is niet bevestigd: vraag of het gesprek er was",
                 "A neighbour said yes, but the connection was not confirmed: ask whether they spoke",
