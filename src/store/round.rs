@@ -481,15 +481,21 @@ pub struct RoundFigures {
     pub desk_alerted: i64,
 }
 
-pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp) -> anyhow::Result<RoundFigures> {
+pub fn figures(
+    conn: &Connection,
+    from: Timestamp,
+    until: Timestamp,
+    scope: &super::scope::Scope,
+) -> anyhow::Result<RoundFigures> {
     Ok(conn.query_row(
         "SELECT count(*),
             coalesce(sum(EXISTS (SELECT 1 FROM round_calls c WHERE c.morning_id = m.id AND c.who = 'resident' AND c.n = 1
                                    AND c.result IN ('answered', 'asked-for-help'))), 0),
             coalesce(sum(EXISTS (SELECT 1 FROM round_calls c WHERE c.morning_id = m.id AND c.who = 'contact')), 0),
             coalesce(sum(m.stage IN ('desk-alerted', 'missed')), 0)
-         FROM round_mornings m WHERE m.started_at >= ?1 AND m.started_at < ?2",
-        params![from.as_second(), until.as_second()],
+         FROM round_mornings m WHERE m.started_at >= ?1 AND m.started_at < ?2
+           AND (?3 IS NULL OR m.dialplan_number IN (SELECT value FROM json_each(?3)))",
+        params![from.as_second(), until.as_second(), scope.numbers_json()],
         |r| {
             Ok(RoundFigures {
                 rounds: r.get(0)?,
@@ -541,7 +547,7 @@ mod tests {
                 save_morning(tx, id, &Stage::Answered, now)?;
                 assert_eq!(morning(tx, id)?.map(|m| m.morning.stage), Some(Stage::Answered));
                 assert_eq!(last_handled(tx, 1)?, Some(date(2026, 12, 2)));
-                let f = figures(tx, now, now + jiff::SignedDuration::from_secs(1))?;
+                let f = figures(tx, now, now + jiff::SignedDuration::from_secs(1), &crate::store::scope::Scope::all())?;
                 assert_eq!((f.rounds, f.answered_first_time, f.desk_alerted), (1, 1, 0));
                 assert!(remove(tx, 1)?);
                 assert_eq!(log(tx, Some(1), None, 10)?.len(), 1, "the log stays");

@@ -49,6 +49,11 @@ try {
     const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
     check(fits, `${name}: the round's page fits the screen`);
     await shot('round');
+    // The figures: anonymous totals of the round.
+    await page.goto(base + '/desk/figures');
+    const figures = await page.locator('#round-figures').innerText();
+    check(figures.includes('Ochtenden gebeld') && figures.includes('Balie gewaarschuwd'), `${name}: the figures count the round`);
+    await shot('round-figures');
     check(errors.length === 0, `${name}: no script errors (${errors.join('; ')})`);
     await context.close();
   }

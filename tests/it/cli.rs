@@ -924,3 +924,81 @@ fn the_desk_opens_a_call_back_request_and_it_is_listed_after_a_restart() {
         run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "shopping", "--db"]).arg(&db));
     assert!(!ok && err.contains("needs mode = \"waves\""), "{err}");
 }
+
+/// `checkins`: enrol, list, the log of the calls the round made (here by a running
+/// switchboard on the same database), remove.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkins_enrols_lists_logs_and_removes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let plans = dir.path().join("plans");
+    std::fs::create_dir(&plans).unwrap();
+    std::fs::write(plans.join("example.toml"), burenlijn::config::example_dialplan_in_waves()).unwrap();
+    let csv = dir.path().join("p.csv");
+    std::fs::write(&csv, PARTICIPANTS).unwrap();
+    let (ok, out, err) =
+        run(bin().args(["participants", "import"]).arg(&csv).arg("--db").arg(&db).arg("--dialplans").arg(&plans));
+    assert!(ok, "{out}\n{err}");
+    let add = |resident: &str| {
+        let mut c = bin();
+        c.args(["checkins", "add", resident, "--at", "09:30", "--days", "ma-vr", "--contact", "06-10000001"])
+            .args(["--contact", "+31612345000", "--db"])
+            .arg(&db)
+            .arg("--dialplans")
+            .arg(&plans)
+            .env("BURENLIJN_NOW", "2026-12-01T08:00:00+01:00");
+        run(&mut c)
+    };
+    let (ok, out, err) = add("020-1234567");
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("Jan de Vries is now in the good-morning round: called at 09:30 on mon-fri, 3 tries 10 minutes apart, then 2 contact(s)"), "{out}");
+    assert!(out.contains("not an emergency service (112)"), "{out}");
+    let (ok, _, err) = add("06-19999999");
+    assert!(!ok && err.contains("resident: ") && err.contains("is not a registered participant"), "{err}");
+    let (ok, out, _) = run(bin().args(["checkins", "list", "--json", "--db"]).arg(&db));
+    assert!(ok);
+    let listed: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (listed["resident"].as_str(), listed["at"].as_str(), listed["days"].as_str()),
+        (Some("Jan de Vries"), Some("09:30"), Some("mon-fri"))
+    );
+    assert_eq!(listed["contacts"][0], "Anja Bakker");
+    assert!(!out.contains("1234567") && !out.contains("12345000"), "numbers are masked: {out}");
+
+    // The switchboard on this database makes Tuesday's round.
+    let start: jiff::Timestamp = "2026-12-01T09:30:00+01:00".parse().unwrap();
+    let hoods = burenlijn::config::load(Some(&plans), None).unwrap();
+    let sandbox = burenlijn::sim::Sandbox::start_waves(Some(db.clone()), hoods, start, None).await.unwrap();
+    let network = sandbox.emulator.network.clone().unwrap();
+    network.script_helpers([(JAN.to_string(), HelperAction::Accept)].into_iter().collect());
+    burenlijn::switchboard::jobs::run_round(sandbox.state.switchboard.clone()).await.unwrap();
+    network.lines_when_done("round-1", std::time::Duration::from_secs(10)).await;
+    let st = sandbox.state.clone();
+    for _ in 0..500 {
+        let done: i64 = st
+            .switchboard
+            .store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM round_calls WHERE result IS NOT NULL", [], |r| r.get(0))?))
+            .unwrap();
+        if done == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    sandbox.stop().await.unwrap();
+    let (ok, out, _) = run(bin().args(["checkins", "log", "--json", "--db"]).arg(&db));
+    assert!(ok);
+    let line: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (line["resident"].as_str(), line["who"].as_str(), line["try"].as_u64(), line["result"].as_str()),
+        (Some("Jan de Vries"), Some("resident"), Some(1), Some("answered"))
+    );
+    assert_eq!(line["date"], "2026-12-01");
+
+    let (ok, out, err) = run(bin().args(["checkins", "remove", "020-1234567", "--db"]).arg(&db));
+    assert!(ok && out.contains("out of the good-morning round; their log stays"), "{out}{err}");
+    let (ok, out, _) = run(bin().args(["checkins", "list", "--db"]).arg(&db));
+    assert!(ok && out.contains("nobody is in the good-morning round"), "{out}");
+    let (ok, out, _) = run(bin().args(["checkins", "log", "--db"]).arg(&db));
+    assert!(ok && out.contains("Jan de Vries") && out.contains("try 1") && out.contains("answered"), "{out}");
+}

@@ -269,9 +269,14 @@ async fn her_voicemail_answers_which_is_not_answered() {
     );
     let st = app.sandbox.state.clone();
     let figures = tokio::task::spawn_blocking(move || {
-        st.switchboard
-            .store
-            .read(|c| burenlijn::store::round::figures(c, jiff::Timestamp::UNIX_EPOCH, jiff::Timestamp::MAX))
+        st.switchboard.store.read(|c| {
+            burenlijn::store::round::figures(
+                c,
+                jiff::Timestamp::UNIX_EPOCH,
+                jiff::Timestamp::MAX,
+                &burenlijn::store::scope::Scope::all(),
+            )
+        })
     })
     .await
     .unwrap()

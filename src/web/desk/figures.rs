@@ -89,6 +89,8 @@ struct Report {
     total: Figures,
     /// How the period's follow-ups were closed (`None`: still open).
     results: Vec<(Option<String>, i64)>,
+    /// The good-morning round's totals.
+    round: crate::store::round::RoundFigures,
 }
 
 /// The report asked for, or the refusal that says what is wrong with the question.
@@ -137,8 +139,11 @@ async fn report(state: &Arc<AppState>, desk: &Desk, query: &PeriodQuery) -> Resu
     let total = cached(state, (from.as_second(), until.as_second(), scope.clone()), now).await?;
     let total = total.into_iter().next().unwrap_or_default();
     let sc = scope.clone();
-    let results = read(state, move |c| q::follow_up_results(c, from, until, &sc)).await?;
-    Ok(Ok(Report { period, hood, months, total, results }))
+    let (results, round) = read(state, move |c| {
+        Ok((q::follow_up_results(c, from, until, &sc)?, crate::store::round::figures(c, from, until, &sc)?))
+    })
+    .await?;
+    Ok(Ok(Report { period, hood, months, total, results, round }))
 }
 
 /// "1 oktober 2026 t/m 31 december 2026".
@@ -367,6 +372,18 @@ pub async fn page(
             a href=(format!("/desk/figures/print?{link}")) { (l.t("Verslag om af te drukken", "Report to print")) }
         }
         (summary(l, &r))
+        @if r.round.rounds > 0 {
+            h2 { (l.t("Goedemorgenronde", "Good-morning round")) }
+            table #round-figures {
+                caption.sr-only { (l.t("De goedemorgenronde in deze periode", "The good-morning round in this period")) }
+                tbody {
+                    tr { th scope="row" { (l.t("Ochtenden gebeld", "Mornings called")) } td.num { (r.round.rounds) } }
+                    tr { th scope="row" { (l.t("De eerste keer opgenomen", "Answered the first time")) } td.num { (r.round.answered_first_time) } }
+                    tr { th scope="row" { (l.t("Contactpersoon gebeld", "A contact called")) } td.num { (r.round.contacts_alerted) } }
+                    tr { th scope="row" { (l.t("Balie gewaarschuwd", "The desk alerted")) } td.num { (r.round.desk_alerted) } }
+                }
+            }
+        }
         h2 { (l.t("Per maand", "Per month")) }
         @if r.months.is_empty() { p { (l.t("In deze periode waren er geen gesprekken.", "There were no calls in this period.")) } } @else {
             ul.legend {
@@ -398,6 +415,18 @@ pub async fn print(
         p.no-print { a href=(format!("/desk/figures?{}", query.link())) { "← " (l.t("Cijfers", "Figures")) } " · " (l.t("Druk af met Ctrl+P.", "Print with Ctrl+P.")) }
         p { strong { (period_text(l, &r.period)) } " · " (l.t("Alleen anonieme totalen.", "Anonymous totals only.")) }
         (summary(l, &r))
+        @if r.round.rounds > 0 {
+            h2 { (l.t("Goedemorgenronde", "Good-morning round")) }
+            table #round-figures {
+                caption.sr-only { (l.t("De goedemorgenronde in deze periode", "The good-morning round in this period")) }
+                tbody {
+                    tr { th scope="row" { (l.t("Ochtenden gebeld", "Mornings called")) } td.num { (r.round.rounds) } }
+                    tr { th scope="row" { (l.t("De eerste keer opgenomen", "Answered the first time")) } td.num { (r.round.answered_first_time) } }
+                    tr { th scope="row" { (l.t("Contactpersoon gebeld", "A contact called")) } td.num { (r.round.contacts_alerted) } }
+                    tr { th scope="row" { (l.t("Balie gewaarschuwd", "The desk alerted")) } td.num { (r.round.desk_alerted) } }
+                }
+            }
+        }
         h2 { (l.t("Per maand", "Per month")) }
         (table(l, &state.desk, &r, false))
     };
