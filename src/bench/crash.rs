@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::load::{free_port, prepare_database, RandomPhones, Server, START, SWITCHBOARD, TOKEN};
 use crate::sim::emulator::{CallReport, Emulator};
-use crate::sim::people::Line;
+use crate::sim::people::{HelperAction, Line};
 
 pub struct CrashOptions {
     pub calls: usize,
@@ -57,6 +57,13 @@ pub struct CrashReport {
     pub joined_twice: usize,
     /// Waves: helpers left alone on an empty line.
     pub left_alone: usize,
+    /// Waves: residents in the good-morning round, due as the run starts, and the calls
+    /// the round placed to them.
+    pub round_residents: usize,
+    pub round_calls: usize,
+    /// Round calls placed more often than the round stored them (a call made twice for one
+    /// try, or a resident called twice for one morning's try across a restart).
+    pub round_calls_doubled: usize,
 }
 
 impl CrashReport {
@@ -69,6 +76,7 @@ impl CrashReport {
             && self.helpers_left_ringing == 0
             && self.joined_twice == 0
             && self.left_alone == 0
+            && self.round_calls_doubled == 0
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -78,16 +86,19 @@ impl CrashReport {
             "matches_extra": self.matches_extra, "unconfirmed_talked": self.unconfirmed_talked,
             "unconfirmed_not_talked": self.unconfirmed_not_talked, "unconfirmed_unfollowed": self.unconfirmed_unfollowed,
             "calls_without_outcome": self.calls_without_outcome,
-            "helpers_left_ringing": self.helpers_left_ringing, "joined_twice": self.joined_twice, "left_alone": self.left_alone, "ok": self.ok(),
+            "helpers_left_ringing": self.helpers_left_ringing, "joined_twice": self.joined_twice, "left_alone": self.left_alone,
+            "round_residents": self.round_residents, "round_calls": self.round_calls, "round_calls_doubled": self.round_calls_doubled,
+            "ok": self.ok(),
         })
     }
 
     pub fn table(&self) -> String {
         format!(
-            "calls run               {}\nkills (SIGKILL)         {}\ncalls to the fallback   {}\ncalls that failed       {}\nmatches the phones had  {}\nmatches stored          {}\nmatches lost            {}\nmatches counted twice   {}\nunconfirmed: desk checks {} (talked {}, did not {}; without a follow-up {})\ncalls without outcome   {}\nhelpers left ringing    {}\njoined twice            {}\nleft on an empty line   {}\n{}\n",
+            "calls run               {}\nkills (SIGKILL)         {}\ncalls to the fallback   {}\ncalls that failed       {}\nmatches the phones had  {}\nmatches stored          {}\nmatches lost            {}\nmatches counted twice   {}\nunconfirmed: desk checks {} (talked {}, did not {}; without a follow-up {})\ncalls without outcome   {}\nhelpers left ringing    {}\njoined twice            {}\nleft on an empty line   {}\nround: residents {}, calls {}, doubled {}\n{}\n",
             self.calls_run, self.kills, self.fell_back, self.call_errors, self.matches_heard, self.matches_stored, self.matches_lost,
             self.matches_extra, self.unconfirmed_talked + self.unconfirmed_not_talked, self.unconfirmed_talked, self.unconfirmed_not_talked,
             self.unconfirmed_unfollowed, self.calls_without_outcome, self.helpers_left_ringing, self.joined_twice, self.left_alone,
+            self.round_residents, self.round_calls, self.round_calls_doubled,
             if self.ok() { "OK: nothing lost, nothing doubled, every call ended" } else { "FAILED" }
         )
     }
@@ -121,6 +132,7 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     .map(|s| s.to_string())
     .collect();
     let mut env: Vec<(String, String)> = Vec::new();
+    let mut round_phones: Vec<String> = Vec::new();
     let network = if opts.waves {
         // The example dialplan ringing in waves, and the REST API the service places the
         // helpers' calls through (the emulator's, on loopback).
@@ -133,6 +145,12 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
         // Restarts here take real time (tens to hundreds of milliseconds), people's
         // patience emulated time: someone alone on a line waits longer than a restart.
         network.patience_at_least(Duration::from_secs(3));
+        // The good-morning round: residents due as the run starts, called through the
+        // same REST API while the server dies; some answer, some do not, some voicemails.
+        let phones = enrol_round(&db, "waves")?;
+        let actions = [HelperAction::Accept, HelperAction::NoAnswer, HelperAction::Silent];
+        network.script_helpers(phones.iter().enumerate().map(|(i, p)| (p.clone(), actions[i % 3].clone())).collect());
+        round_phones = phones;
         args.extend([
             "--dialplans".to_string(),
             plans.display().to_string(),
@@ -253,6 +271,21 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
 
     let conn = Connection::open(&db)?;
     let ends = crate::store::calls::loose_ends(&conn)?;
+    let (mut round_calls, mut round_calls_doubled) = (0, 0);
+    if let Some(network) = &network {
+        for phone in &round_phones {
+            let placed = network.calls_created_to(phone, "round-answer") as usize;
+            let stored: i64 = conn.query_row(
+                "SELECT count(*) FROM round_calls WHERE who = 'resident' AND phone = ?1",
+                [phone],
+                |r| r.get(0),
+            )?;
+            round_calls += placed;
+            if placed as i64 > stored {
+                round_calls_doubled += 1;
+            }
+        }
+    }
     let stored = &ends.matched;
     // A conversation the service recorded as unconfirmed is not lost: the desk is asked to
     // check it. Nor is an unconfirmed yes that never reached the helper counted as a match.
@@ -289,5 +322,39 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
         helpers_left_ringing: ends.open_attempts as usize,
         joined_twice,
         left_alone,
+        round_residents: round_phones.len(),
+        round_calls,
+        round_calls_doubled,
+    })
+}
+
+/// Residents in neighbourhood `key`'s good-morning round, due a minute before the run's
+/// start; each has the next one as contact. Returns their numbers.
+fn enrol_round(db: &std::path::Path, key: &str) -> anyhow::Result<Vec<String>> {
+    const RESIDENTS: usize = 20;
+    let store = crate::store::Store::open(db)?;
+    let start: jiff::Timestamp = START.parse()?;
+    let local = start.to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam")?).time();
+    let at = local.checked_sub(jiff::SignedDuration::from_mins(1))?;
+    let enrolled_at = start - jiff::SignedDuration::from_hours(1);
+    store.write(|tx| {
+        let people = crate::store::participants::list(tx)?;
+        let mut phones = Vec::new();
+        for (i, p) in people.iter().take(RESIDENTS).enumerate() {
+            let contact = &people[(i + 1) % people.len()];
+            let contacts = [(contact.details.phone.clone(), Some(contact.id))];
+            let e = crate::store::round::Enrol {
+                participant_id: p.id,
+                neighbourhood: key,
+                at,
+                days: 0b111_1111,
+                retry_minutes: 10,
+                tries: 3,
+                contacts: &contacts,
+            };
+            crate::store::round::enrol(tx, &e, enrolled_at)?;
+            phones.push(p.details.phone.as_str().to_string());
+        }
+        Ok(phones)
     })
 }

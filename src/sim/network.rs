@@ -134,6 +134,8 @@ struct Inner {
     /// Every conference there has been, in order, as `GET .../Conferences.json` lists
     /// them (Twilio keeps the records of conferences that have ended).
     conference_log: Vec<ConferenceRecord>,
+    /// How many calls were created to each (number, last segment of the call's `Url`).
+    created_to: HashMap<(String, String), u32>,
     /// Calls created to these numbers are handed to the test, which plays them as a caller.
     hand_over: HashMap<String, mpsc::UnboundedSender<CreatedCall>>,
 }
@@ -236,6 +238,12 @@ impl Network {
     /// The `FallbackUrl` of every call created so far, in order.
     pub fn fallback_urls(&self) -> Vec<Option<String>> {
         self.lock().fallback_urls.clone()
+    }
+
+    /// How many calls were created to `number` whose `Url` ends in `endpoint` (e.g.
+    /// `round-answer`: the good-morning round's calls to a resident).
+    pub fn calls_created_to(&self, number: &str, endpoint: &str) -> u32 {
+        self.lock().created_to.get(&(number.to_string(), endpoint.to_string())).copied().unwrap_or(0)
     }
 
     /// Creation requests received, retries included.
@@ -601,6 +609,8 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
         .map(|(k, v)| if k == "m" { format!("round-{v}") } else { v.to_string() })
         .unwrap_or_default();
     let sid = net.new_sid();
+    let endpoint = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or_default().to_string();
+    *net.lock().created_to.entry((to.clone(), endpoint)).or_default() += 1;
     let handed = net.lock().hand_over.get(&to).cloned();
     if let Some(hand_over) = handed {
         let created = CreatedCall { sid: sid.clone(), to: to.clone(), from: from.clone(), url, status_callback };

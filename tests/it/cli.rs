@@ -598,8 +598,14 @@ fn check_crash_run(extra: &[&str]) {
         "helpers_left_ringing",
         "joined_twice",
         "left_alone",
+        "round_calls_doubled",
     ] {
         assert_eq!(report[zero], 0, "{zero} in {out}");
+    }
+    if extra.contains(&"--waves") {
+        // The good-morning round was made while the server died: every resident called.
+        assert_eq!(report["round_residents"], 20, "{out}");
+        assert!(report["round_calls"].as_u64().unwrap() >= 20, "{out}");
     }
     // A conversation the service could only record as unconfirmed is left for the desk.
     let stored = report["matches_stored"].as_u64().unwrap() + report["unconfirmed_talked"].as_u64().unwrap();
