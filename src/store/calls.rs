@@ -744,6 +744,8 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, ba
             params![sid, now.as_second()],
         )?;
     }
+    // The good-morning round's calls from before then: numbers and call records go too.
+    super::round::anonymise_before(conn, before, now)?;
     Ok(sids.len())
 }
 

@@ -576,6 +576,9 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
     for leg in &their_legs {
         super::provider_jobs::enqueue(conn, super::provider_jobs::Kind::DeleteCall, leg, None, now)?;
     }
+    // The good-morning round: the calls it made to them (as resident or contact) go at the
+    // provider, and their number from the round's log; their own mornings go with them.
+    super::round::forget_person(conn, id, &phone, now)?;
     conn.execute(&format!("DELETE FROM voicemails WHERE call_sid IN ({theirs})"), params![id, phone])?;
     conn.execute(&format!("DELETE FROM webhook_responses WHERE call_sid IN ({theirs})"), params![id, phone])?;
     conn.execute(&format!("UPDATE follow_ups SET note = NULL WHERE call_sid IN ({theirs})"), params![id, phone])?;

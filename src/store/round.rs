@@ -410,6 +410,44 @@ pub fn alert_desk(tx: &Connection, morning: &StoredMorning, reason: &str, now: T
     Ok(sid)
 }
 
+/// Someone is erased: the round's calls to them (as resident or as contact) are deleted at
+/// the provider, their number leaves the round's log, and their own mornings go.
+pub fn forget_person(conn: &Connection, id: i64, phone: &str, now: Timestamp) -> anyhow::Result<()> {
+    let legs: Vec<String> = conn
+        .prepare(
+            "SELECT c.leg_sid FROM round_calls c JOIN round_mornings m ON m.id = c.morning_id
+             WHERE (c.phone = ?2 OR c.contact_id = ?1 OR m.resident_id = ?1) AND c.leg_sid IS NOT NULL",
+        )?
+        .query_map(params![id, phone], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for leg in &legs {
+        super::provider_jobs::enqueue(conn, super::provider_jobs::Kind::DeleteCall, leg, None, now)?;
+    }
+    conn.execute(
+        "UPDATE round_calls SET phone = NULL, contact_id = NULL, leg_sid = NULL WHERE phone = ?2 OR contact_id = ?1",
+        params![id, phone],
+    )?;
+    conn.execute("DELETE FROM round_mornings WHERE resident_id = ?1", [id])?;
+    Ok(())
+}
+
+/// Retention: the round's calls placed before `before` lose their numbers and links, and
+/// their records at the provider are deleted; the counts stay.
+pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp) -> anyhow::Result<usize> {
+    let legs: Vec<String> = conn
+        .prepare_cached("SELECT leg_sid FROM round_calls WHERE placed_at < ?1 AND leg_sid IS NOT NULL")?
+        .query_map([before.as_second()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for leg in &legs {
+        super::provider_jobs::enqueue(conn, super::provider_jobs::Kind::DeleteCall, leg, None, now)?;
+    }
+    Ok(conn.execute(
+        "UPDATE round_calls SET phone = NULL, contact_id = NULL, leg_sid = NULL
+         WHERE placed_at < ?1 AND (phone IS NOT NULL OR leg_sid IS NOT NULL OR contact_id IS NOT NULL)",
+        [before.as_second()],
+    )?)
+}
+
 /// One call the round made, for the log.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LogRow {
@@ -551,6 +589,16 @@ mod tests {
                 assert_eq!((f.rounds, f.answered_first_time, f.desk_alerted), (1, 1, 0));
                 assert!(remove(tx, 1)?);
                 assert_eq!(log(tx, Some(1), None, 10)?.len(), 1, "the log stays");
+                set_call_leg(tx, id, Who::Resident(1), "CA0000000000000001")?;
+                let later = now + jiff::SignedDuration::from_secs(60);
+                assert_eq!(anonymise_before(tx, later, later)?, 1);
+                let kept: (Option<String>, Option<String>, Option<String>) = tx.query_row(
+                    "SELECT phone, leg_sid, result FROM round_calls",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                assert_eq!(kept, (None, None, Some("answered".into())), "the number goes, the result stays");
+                assert_eq!(figures(tx, now, later, &crate::store::scope::Scope::all())?.rounds, 1);
                 Ok(())
             })
             .unwrap();
