@@ -43,6 +43,9 @@ pub struct ServeSettings {
     pub waves: Option<WavesSettings>,
     /// The REST API for the desk's voicemail playback; `None` without `TWILIO_ACCOUNT_SID`.
     pub recordings: Option<RestConfig>,
+    /// `--created-call-fallback-url`: the `FallbackUrl` of the calls the switchboard creates
+    /// (required in waves; in dial mode, for the good-morning round's calls, when given).
+    pub created_call_fallback: Option<url::Url>,
 }
 
 /// Whether webhooks must carry a valid `X-Twilio-Signature`.
@@ -95,6 +98,21 @@ impl ServeSettings {
             .filter(|n| n.dialplan.ringing.mode == RingMode::Waves)
             .map(|n| n.dialplan.number.to_string())
             .collect();
+        // The fallback of the calls the switchboard creates: required in waves, and used in
+        // dial mode too when given (the good-morning round's calls).
+        let created_call_fallback = match &created_call_fallback_url {
+            Some(fallback) => {
+                let url = url::Url::parse(fallback)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .with_context(|| format!("--created-call-fallback-url '{fallback}' is not an http(s) URL"))?;
+                if url.host_str().is_some() && url.host_str() == parsed.host_str() {
+                    tracing::warn!("--created-call-fallback-url is on the same host as --public-url: when this server is down, so is the fallback");
+                }
+                Some(url)
+            }
+            None => None,
+        };
         let waves = if in_waves.is_empty() {
             None
         } else {
@@ -107,16 +125,9 @@ impl ServeSettings {
             }
             // Twilio does not retry a webhook that fails: without a FallbackUrl, a neighbour
             // who picked up while this service restarts would be cut off without a word.
-            let Some(fallback) = created_call_fallback_url else {
+            let Some(created_call_fallback) = created_call_fallback.clone() else {
                 bail!("the dialplan for {} rings in waves, so the calls the switchboard makes need a fallback: host a copy of deploy/fallback-created-call.xml on another server and pass its URL with --created-call-fallback-url (or BURENLIJN_CREATED_CALL_FALLBACK_URL)", in_waves.join(", "));
             };
-            let created_call_fallback = url::Url::parse(&fallback)
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
-                .with_context(|| format!("--created-call-fallback-url '{fallback}' is not an http(s) URL"))?;
-            if created_call_fallback.host_str().is_some() && created_call_fallback.host_str() == parsed.host_str() {
-                tracing::warn!("--created-call-fallback-url is on the same host as --public-url: when this server is down, so is the fallback");
-            }
             Some(WavesSettings {
                 rest,
                 options: RestOptions { calls_per_second, ..Default::default() },
@@ -142,6 +153,7 @@ impl ServeSettings {
             durability: synchronous.durability(),
             waves,
             recordings,
+            created_call_fallback,
         })
     }
 }
@@ -161,6 +173,7 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         durability,
         waves,
         recordings,
+        created_call_fallback: dial_fallback,
     } = settings;
     let auth_token = match signatures {
         Signatures::Checked { auth_token } => Some(auth_token),
@@ -185,7 +198,10 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         }
         // Ringing by `<Dial>`: the REST API still places the good-morning round's calls,
         // with the account's credentials when they are set.
-        None => (recordings.clone().map(|c| RestClient::new(c, Default::default())).transpose()?.map(Arc::new), None),
+        None => (
+            recordings.clone().map(|c| RestClient::new(c, Default::default())).transpose()?.map(Arc::new),
+            dial_fallback,
+        ),
     };
     let recordings = match recordings {
         Some(config) => Some(Recordings(RestClient::new(config, Default::default())?)),

@@ -143,6 +143,14 @@ impl Sandbox {
         let server = tokio::spawn(app.run(async {
             let _ = rx.await;
         }));
+        // What the service does at start (its first minute job included) runs on the
+        // clock as it is now, before anyone moves it.
+        for _ in 0..10_000 {
+            if state.switchboard.jobs_ready.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
         Ok(Sandbox { state, clock, emulator, db, shutdown: Some(tx), server: Some(server), _tmp: tmp })
     }
 

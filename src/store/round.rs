@@ -358,11 +358,51 @@ pub fn set_call_result(
     key: Option<&str>,
     now: Timestamp,
 ) -> anyhow::Result<bool> {
-    Ok(tx.execute(
-        "UPDATE round_calls SET result = ?4, key = coalesce(?5, key), ended_at = ?6
-         WHERE morning_id = ?1 AND who = ?2 AND n = ?3 AND result IS NULL",
-        params![morning_id, who.kind(), who.n(), result, key, now.as_second()],
-    )? > 0)
+    update_result(tx, (morning_id, who), result, key, now, "result IS NULL")
+}
+
+/// A key: it counts even when the call's end was reported first (Twilio sends the final
+/// status callback as soon as the call ends, so the two may come in either order), over
+/// an end without a key, never over another key. Returns whether it was taken.
+pub fn set_key_result(
+    tx: &Connection,
+    morning_id: i64,
+    who: Who,
+    result: &str,
+    key: Option<&str>,
+    now: Timestamp,
+) -> anyhow::Result<bool> {
+    let unless =
+        "(result IS NULL OR result IN ('no-key', 'no-answer', 'busy', 'failed', 'canceled', 'never-reported'))";
+    update_result(tx, (morning_id, who), result, key, now, unless)
+}
+
+fn update_result(
+    tx: &Connection,
+    (morning_id, who): (i64, Who),
+    result: &str,
+    key: Option<&str>,
+    now: Timestamp,
+    when: &str,
+) -> anyhow::Result<bool> {
+    let sql = format!(
+        "UPDATE round_calls SET result = ?4, key = coalesce(?5, key), ended_at = coalesce(ended_at, ?6)
+         WHERE morning_id = ?1 AND who = ?2 AND n = ?3 AND {when}"
+    );
+    Ok(tx.execute(&sql, params![morning_id, who.kind(), who.n(), result, key, now.as_second()])? > 0)
+}
+
+/// Calls of mornings still open that were placed before `before` and whose end never came
+/// (a status callback lost while the service was down): (morning, who).
+pub fn unreported_calls(conn: &Connection, before: Timestamp) -> anyhow::Result<Vec<(i64, Who)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT morning_id, who, n FROM round_calls c JOIN round_mornings m ON m.id = c.morning_id
+         WHERE c.result IS NULL AND m.ended_at IS NULL AND c.placed_at < ?1",
+    )?;
+    let rows = stmt
+        .query_map([before.as_second()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows.into_iter().filter_map(|(m, kind, n)| Some((m, Who::from_parts(&kind, n)?))).collect())
 }
 
 /// The result of a call so far.

@@ -182,6 +182,9 @@ async fn create_round_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::Rest
             return;
         }
     };
+    if state.created_call_fallback.is_none() {
+        tracing::warn!("a good-morning call without a FallbackUrl: set --created-call-fallback-url, or a webhook that fails cuts the call off without a word");
+    }
     let create = CreateCall {
         to: call.to.as_str().to_string(),
         from: call.from.as_str().to_string(),

@@ -71,6 +71,7 @@ pub async fn start(sb: Arc<Switchboard>) -> Jobs {
             if let Err(e) = run_round(st.clone()).await {
                 tracing::error!(error = %e, "could not make the good-morning round");
             }
+            st.jobs_ready.store(true, std::sync::atomic::Ordering::SeqCst);
         }
     });
     // What the provider keeps: voicemails fetched and deleted there, call records deleted.

@@ -55,6 +55,9 @@ pub struct Switchboard {
     /// When this process started serving: what was stored before may have been followed
     /// by reports the provider sent while no process was listening.
     pub started_at: jiff::Timestamp,
+    /// The jobs at start are done and the minute job has run once (the due call-backs and
+    /// rounds at start): a harness moving a simulated clock waits for this first.
+    pub jobs_ready: std::sync::atomic::AtomicBool,
 }
 
 /// What a `Switchboard` is made of, apart from its store.
@@ -83,6 +86,7 @@ impl Switchboard {
             recordings: settings.recordings,
             created_call_fallback: settings.created_call_fallback,
             provider_jobs: tokio::sync::Notify::new(),
+            jobs_ready: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

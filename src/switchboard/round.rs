@@ -20,6 +20,9 @@ use crate::store::round::{self as store, Resident, StoredMorning};
 /// than a helper's, for someone who needs a moment to reach the phone.
 pub const RESIDENT_RING_SECONDS: u32 = 40;
 
+/// A call of the round still without an end after this long lost its report.
+pub const UNREPORTED_MINUTES: i64 = 15;
+
 /// Starts the rounds that are due, makes the retries that are due, and tells the desk of
 /// rounds that could not be made, in one transaction; what to ask of the provider is
 /// returned (`jobs::run_round` runs it every minute and sends that).
@@ -39,7 +42,16 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
             if let Some(enrolled) = enrolled.filter(|e| e.time() > resident.enrolment.at) {
                 last = last.max(Some(enrolled.date()));
             }
-            let date = match round::when(&resident.enrolment, last, local, |t| plan.ringing.hours.contains(t)) {
+            let due = match round::when(&resident.enrolment, last, local, |t| plan.ringing.hours.contains(t)) {
+                // Without the REST API nobody can be called: the desk is told at once, as for
+                // a round that could not be made, rather than nothing happening.
+                Due::Now(date) if sb.rest.is_none() => {
+                    tracing::error!("the good-morning round cannot call anyone: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN");
+                    Due::Missed(date)
+                }
+                due => due,
+            };
+            let date = match due {
                 Due::Later(_) => continue,
                 Due::Now(date) => date,
                 Due::Missed(date) => {
@@ -64,6 +76,12 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
             carry_out(tx, &hood, &resident, &stored, &commands, now, &mut out)?;
             tracing::info!(resident = resident.participant_id, morning = id, "the good-morning round calls a resident");
             started += 1;
+        }
+        // Calls whose end never came (lost while the service was down) count as not
+        // answered after a quarter of an hour, so their mornings move on.
+        for (morning, who) in store::unreported_calls(tx, now - jiff::SignedDuration::from_mins(UNREPORTED_MINUTES))? {
+            tracing::warn!(morning, "a good-morning call whose end was never reported: counted as not answered");
+            ended(tx, sb, morning, who, Reached::NoAnswer, "never-reported", now, &mut out)?;
         }
         // The retries that are due.
         for morning in store::open_mornings(tx)? {
@@ -269,7 +287,7 @@ pub(super) fn webhook(
         (Endpoint::RoundKey, Who::Resident(n), RoundWhat::Key(key)) => match key.as_deref() {
             Some(k @ ("1" | "2")) => {
                 let result = if k == "1" { "answered" } else { "asked-for-help" };
-                if store::set_call_result(tx, morning_id, who, result, Some(k), now)? {
+                if store::set_key_result(tx, morning_id, who, result, Some(k), now)? {
                     let reached = Reached::Key(if k == "1" { '1' } else { '2' });
                     advance(tx, sb, morning, Event::Resident { n, reached }, now, out)?;
                 }
@@ -296,7 +314,12 @@ pub(super) fn webhook(
         (Endpoint::ContactKey, Who::Contact(index), RoundWhat::Key(key)) => {
             let yes = key.as_deref() == Some("1");
             let (result, reached) = if yes { ("confirmed", Reached::Key('1')) } else { ("declined", Reached::NoKey) };
-            if store::set_call_result(tx, morning_id, who, result, key.as_deref(), now)? {
+            let taken = if yes {
+                store::set_key_result(tx, morning_id, who, result, key.as_deref(), now)?
+            } else {
+                store::set_call_result(tx, morning_id, who, result, key.as_deref(), now)?
+            };
+            if taken {
                 if yes {
                     tracing::info!(
                         morning = morning_id,

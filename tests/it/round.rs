@@ -524,3 +524,60 @@ async fn the_desk_s_enrolment_form_names_the_field_and_keeps_what_was_typed() {
     assert_eq!((page.status, page.location.as_deref()), (303, Some("/desk/round?saved=1")));
     assert_eq!(app.count("SELECT count(*) FROM round_residents WHERE days = 5 AND at = '09:15'").await, 1);
 }
+
+/// Jan presses 1 and hangs up at once: the call's end and his key race (Twilio sends the
+/// final status callback without waiting for the key's webhook). In either order he is
+/// fine, and he is not called again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_and_the_end_of_the_call_in_either_order() {
+    let app = round_app(TUESDAY_0925).await;
+    enrol_jan(&app, 3, &[ANJA]).await;
+    app.network().script_helpers(script(&[(JAN, HelperAction::AcceptAndHangUpAtOnce)]));
+    for day in ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"] {
+        clock_to(&app, &format!("{day}T09:30:00+01:00"));
+        assert_eq!(run_round(&app).await, 1, "{day}: {:?}", round_log(&app).await);
+        wait_for(&app, "SELECT count(*) FROM round_calls WHERE result IS NULL", 0).await;
+        app.network().lines_when_done("", Duration::from_millis(50)).await;
+    }
+    wait_for(&app, "SELECT count(*) FROM round_mornings WHERE stage = 'answered'", 4).await;
+    clock_to(&app, "2026-12-04T09:45:00+01:00");
+    run_round(&app).await;
+    assert_eq!(app.count("SELECT count(*) FROM round_calls").await, 4, "one call a morning");
+    assert_eq!(app.count("SELECT count(*) FROM round_calls WHERE result = 'answered' AND key = '1'").await, 4);
+}
+
+/// The end of Jan's call was never reported (lost while the service was down): after a
+/// quarter of an hour it counts as not answered, and the morning moves on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_whose_end_was_never_reported_counts_as_not_answered() {
+    let app = round_app(TUESDAY_0925).await;
+    enrol_jan(&app, 2, &[ANJA]).await;
+    app.network().script_helpers(script(&[(JAN, HelperAction::NoAnswer), (ANJA, HelperAction::Accept)]));
+    app.network().lose_status_callbacks();
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    run_round(&app).await;
+    app.network().lines_when_done("round-1", Duration::from_secs(10)).await;
+    clock_to(&app, "2026-12-01T09:44:00+01:00");
+    run_round(&app).await;
+    assert_eq!(app.count("SELECT count(*) FROM round_calls WHERE result IS NULL").await, 1, "not yet");
+    clock_to(&app, "2026-12-01T09:46:00+01:00");
+    run_round(&app).await;
+    assert_eq!(
+        results(&round_log(&app).await),
+        [("resident".into(), 1, Some("never-reported".into()))],
+        "counted as not answered"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM round_mornings WHERE stage = 'waiting'").await, 1);
+}
+
+/// Without the REST API (no TWILIO_ACCOUNT_SID) nobody can be called: the desk hears at
+/// once that the round could not be made, instead of nothing happening.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_rest_api_the_desk_is_told_the_round_could_not_be_made() {
+    let app = spawn_app_at(TUESDAY_0925).await;
+    enrol_jan(&app, 3, &[ANJA]).await;
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    assert_eq!(run_round(&app).await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE urgent = 1 AND reason = 'round-missed'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM round_calls").await, 0);
+}

@@ -108,7 +108,7 @@ CREATE TABLE round_calls (
     placed_at INTEGER NOT NULL,
     key TEXT,
     result TEXT CHECK (result IN ('answered', 'asked-for-help', 'confirmed', 'declined', 'no-key', 'no-answer',
-                                  'busy', 'failed', 'canceled', 'heard')),
+                                  'busy', 'failed', 'canceled', 'heard', 'never-reported')),
     ended_at INTEGER,
     UNIQUE (morning_id, who, n)
 ) STRICT;

@@ -79,6 +79,10 @@ impl Lang {
             Some("failed") => self.t("onbereikbaar", "unreachable"),
             Some("canceled") => self.t("afgebroken", "cancelled"),
             Some("heard") => self.t("balie hoorde de melding", "the desk heard the alert"),
+            Some("never-reported") => self.t(
+                "einde nooit gemeld (storing): telt als niet opgenomen",
+                "end never reported (outage): counts as not answered",
+            ),
             Some(_) => self.t("onbekend", "unknown"),
         }
     }
