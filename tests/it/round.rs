@@ -523,6 +523,10 @@ async fn the_desk_s_enrolment_form_names_the_field_and_keeps_what_was_typed() {
     let page = els.post("/desk/round", &fixed).await;
     assert_eq!((page.status, page.location.as_deref()), (303, Some("/desk/round?saved=1")));
     assert_eq!(app.count("SELECT count(*) FROM round_residents WHERE days = 5 AND at = '09:15'").await, 1);
+    // Jan's own page says so.
+    let jan = app.count("SELECT id FROM participants WHERE phone = '+31201234567'").await;
+    let page = els.get(&format!("/desk/participants/{jan}")).await;
+    assert!(page.body.contains("In de goedemorgenronde: gebeld om 09:15, ma,wo"), "{}", page.body);
 }
 
 /// Jan presses 1 and hangs up at once: the call's end and his key race (Twilio sends the

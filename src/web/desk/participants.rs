@@ -228,6 +228,8 @@ struct History {
     joined: Option<jiff::Timestamp>,
     /// The latest changes this person made themselves by phone (8 in the menu).
     by_phone: Vec<accounts::AuditEntry>,
+    /// Their place in the good-morning round, if they are in it.
+    round: Option<crate::store::round::Resident>,
 }
 
 /// How many of a person's own changes by phone their page lists.
@@ -251,6 +253,7 @@ fn history(c: &rusqlite::Connection, p: &Participant, scope: &Scope) -> anyhow::
             },
             CHANGES_BY_PHONE_ON_THE_PAGE,
         )?,
+        round: crate::store::round::resident(c, p.id)?,
     })
 }
 
@@ -572,7 +575,7 @@ fn show_page(
     desk: &Desk,
     state: &AppState,
     p: &Participant,
-    History { notes, steps, calls, joined, by_phone }: &History,
+    History { notes, steps, calls, joined, by_phone, round }: &History,
     apart: &[(i64, String)],
     everyone: &[Participant],
     values: &Fields,
@@ -590,6 +593,16 @@ fn show_page(
                 @if let Some(until) = p.paused_until { " " (l.t("tot en met", "up to and including")) " " (last_day(until).strftime("%d-%m-%Y").to_string()) }
             } @else { span.status.green { (l.t("Actief", "Active")) } }
             " · " a href=(format!("/desk/calls?participant={id}")) { (l.t("Gesprekken van deze persoon", "This person's calls")) }
+        }
+        @if let Some(r) = round {
+            @let names = if l == Lang::Nl { ["ma", "di", "wo", "do", "vr", "za", "zo"] } else { ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] };
+            p #in-round {
+                (l.t("In de goedemorgenronde: gebeld om", "In the good-morning round: called at")) " "
+                (crate::domain::hours::hh_mm(r.enrolment.at.hour() as u16 * 60 + r.enrolment.at.minute() as u16)) ", "
+                (crate::domain::hours::days_text(r.enrolment.days, &names))
+                @if r.enrolment.paused { " · " (l.t("gepauzeerd tot de bewoner zelf belt", "paused until they call")) }
+                " · " a href="/desk/round" { (l.t("Goedemorgenronde", "Good-morning round")) }
+            }
         }
         h2 { (l.t("Gegevens", "Details")) }
         (form(desk, &state.desk, &format!("/desk/participants/{id}"), values, None))
