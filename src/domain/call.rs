@@ -179,6 +179,9 @@ pub enum DialStatus {
 pub enum Event {
     /// The call came in.
     Incoming,
+    /// A resident pressed 2 in their good-morning call: from here it is their call for
+    /// help, as if they had called, without a second greeting (they were just greeted).
+    AskedInTheRound,
     /// A key in the menu; `None` when nothing was pressed.
     MenuKey(Option<String>),
     /// A key in a participant's own settings; `None` when nothing was pressed.
@@ -431,6 +434,10 @@ impl<'c, 'a> Stepper<'c, 'a> {
                     ),
                 };
                 self.reply.push(Action::Say(greeting));
+                self.say(PromptKey::NotEmergency);
+                self.menu();
+            }
+            (Phase::Menu, Event::AskedInTheRound) => {
                 self.say(PromptKey::NotEmergency);
                 self.menu();
             }

@@ -141,7 +141,7 @@ fn handle(
     if endpoint.is_round() {
         let body = match super::round::webhook(tx, state, endpoint, &inbound, now, &mut out)? {
             super::round::Reply::Document(body) => body,
-            super::round::Reply::AsIfTheyCalled(call) => incoming(tx, state, &call, now)?,
+            super::round::Reply::AsIfTheyCalled(call) => incoming(tx, state, &call, Event::AskedInTheRound, now)?,
         };
         // A good-morning call that became a call for help (2) ends as that call too.
         if endpoint != Endpoint::RoundStatus || inbound.event.is_none() || calls::load(tx, &inbound.call_sid)?.is_none()
@@ -152,7 +152,7 @@ fn handle(
     }
     let body = (|| {
         if endpoint == Endpoint::Voice {
-            return incoming(tx, state, &inbound, now);
+            return incoming(tx, state, &inbound, Event::Incoming, now);
         }
         let Some(mut call) = calls::load(tx, &inbound.call_sid)? else {
             if matches!(endpoint, Endpoint::Status | Endpoint::WaveStatus | Endpoint::Conference) {
@@ -250,9 +250,16 @@ fn is_held(phase: &call::Phase) -> bool {
     matches!(phase, call::Phase::Holding { .. })
 }
 
-/// A new call: the first step of the call flow. Also the good-morning call of a resident
-/// who pressed 2 (`inbound` then has the resident as `from`).
-fn incoming(tx: &Connection, state: &Switchboard, inbound: &Inbound, now: jiff::Timestamp) -> anyhow::Result<String> {
+/// A new call: the first step of the call flow (`event`: `Incoming`). Also the good-morning
+/// call of a resident who pressed 2 (`AskedInTheRound`, `inbound` then has the resident
+/// as `from`).
+fn incoming(
+    tx: &Connection,
+    state: &Switchboard,
+    inbound: &Inbound,
+    event: Event,
+    now: jiff::Timestamp,
+) -> anyhow::Result<String> {
     if calls::load(tx, &inbound.call_sid)?.is_some() {
         if let Some(body) = calls::document(tx, &inbound.call_sid, 1)? {
             return Ok(body);
@@ -282,7 +289,7 @@ fn incoming(tx: &Connection, state: &Switchboard, inbound: &Inbound, now: jiff::
         state: CallState::new(now),
         seq: 1,
     };
-    let step = run_step(tx, state, &hood, &call, Event::Incoming, now, Report::default())?;
+    let step = run_step(tx, state, &hood, &call, event, now, Report::default())?;
     call.state = step.state;
     let body = render(state, &hood.voices, &call.call_sid, call.seq, &step.reply);
     calls::insert(tx, &call, &body)?;

@@ -308,6 +308,7 @@ async fn jan_presses_2_and_asks_for_shopping_and_a_neighbour_is_found() {
     let heard = caller_heard(&report);
     assert_eq!(heard[0], "Goedemorgen Jan. Hier is de Burenlijn, voor de goedemorgenronde.");
     assert!(heard.iter().any(|t| t.starts_with("Waarmee kunnen we u helpen?")), "the main menu: {heard:?}");
+    assert!(!heard.iter().any(|t| t.contains("Fijn dat u belt")), "not greeted twice: {heard:?}");
     assert!(
         report.lines.iter().any(|l| matches!(l, Line::Connected { .. })),
         "a neighbour is found: {:#?}",
