@@ -8,7 +8,7 @@ use super::args::CheckinsCommand;
 use super::load_plans;
 use crate::clock;
 use crate::domain::hours::{days_text, hh_mm};
-use crate::domain::phone::{self, PhoneNumber};
+use crate::domain::phone::PhoneNumber;
 use crate::store::{round, Store};
 use crate::switchboard::round::{self as use_case, Enrolling};
 
@@ -134,7 +134,6 @@ pub fn run(command: CheckinsCommand) -> anyhow::Result<ExitCode> {
                     );
                 }
             }
-            let _ = phone::mask;
             Ok(ExitCode::SUCCESS)
         }
     }

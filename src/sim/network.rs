@@ -613,8 +613,28 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
     *net.lock().created_to.entry((to.clone(), endpoint)).or_default() += 1;
     let handed = net.lock().hand_over.get(&to).cloned();
     if let Some(hand_over) = handed {
-        let created = CreatedCall { sid: sid.clone(), to: to.clone(), from: from.clone(), url, status_callback };
-        let _ = hand_over.send(created);
+        // Queued like any created call (and cancelled there without a status callback);
+        // once it rings it is the test's to play as a caller. While it is in progress only
+        // what any caller's call takes is modelled (a redirect or a hang-up in a conference).
+        let cancel = Arc::new(AtomicBool::new(false));
+        let handle = LegHandle {
+            parent: String::new(),
+            cancel: cancel.clone(),
+            hang_up: Arc::new(AtomicBool::new(false)),
+            answered: Arc::new(AtomicBool::new(false)),
+            done: false,
+        };
+        net.lock().legs.insert(sid.clone(), handle);
+        let queued = net.queue_seconds();
+        let (network, created) =
+            (net.clone(), CreatedCall { sid: sid.clone(), to: to.clone(), from: from.clone(), url, status_callback });
+        tokio::spawn(async move {
+            let rings = network.wait_for(queued, &cancel).await;
+            network.lock().legs.remove(&created.sid);
+            if rings {
+                let _ = hand_over.send(created);
+            }
+        });
         return call_json(StatusCode::CREATED, &sid, "queued", &to, &from);
     }
     let (cancel, hang_up, answered) =

@@ -42,6 +42,8 @@ pub struct Resident {
     pub neighbourhood: String,
     pub enrolment: Enrolment,
     pub contacts: Vec<Contact>,
+    /// When they were enrolled, or their enrolment last changed.
+    pub changed_at: Timestamp,
 }
 
 impl Resident {
@@ -118,10 +120,10 @@ pub fn set_paused(tx: &Connection, participant_id: i64, paused: bool, now: Times
 }
 
 const RESIDENT: &str = "SELECT r.participant_id, p.name, p.phone, p.street, p.language, r.neighbourhood, r.at, r.days,
-        r.retry_minutes, r.tries, r.away_from, r.away_until, r.paused
+        r.retry_minutes, r.tries, r.away_from, r.away_until, r.paused, r.updated_at
     FROM round_residents r JOIN participants p ON p.id = r.participant_id";
 
-fn resident_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Resident, usize)> {
+fn resident_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Resident> {
     let bad = |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());
     let phone: String = r.get(2)?;
     let at: String = r.get(6)?;
@@ -132,27 +134,25 @@ fn resident_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Resident, usize)> {
         (Some(f), Some(u)) => Some((f, u)),
         _ => None,
     };
-    Ok((
-        Resident {
-            participant_id: r.get(0)?,
-            name: r.get(1)?,
-            phone: PhoneNumber::from_stored(&phone).map_err(|e| bad(2, e.to_string()))?,
-            street: r.get(3)?,
-            language: r.get(4)?,
-            neighbourhood: r.get(5)?,
-            enrolment: Enrolment {
-                at: at.parse::<Time>().map_err(|e| bad(6, e.to_string()))?,
-                days: r.get(7)?,
-                retry_minutes: r.get(8)?,
-                tries: r.get(9)?,
-                contacts: 0,
-                away,
-                paused: r.get(12)?,
-            },
-            contacts: Vec::new(),
+    Ok(Resident {
+        participant_id: r.get(0)?,
+        name: r.get(1)?,
+        phone: PhoneNumber::from_stored(&phone).map_err(|e| bad(2, e.to_string()))?,
+        street: r.get(3)?,
+        language: r.get(4)?,
+        neighbourhood: r.get(5)?,
+        enrolment: Enrolment {
+            at: at.parse::<Time>().map_err(|e| bad(6, e.to_string()))?,
+            days: r.get(7)?,
+            retry_minutes: r.get(8)?,
+            tries: r.get(9)?,
+            contacts: 0,
+            away,
+            paused: r.get(12)?,
         },
-        0,
-    ))
+        contacts: Vec::new(),
+        changed_at: Timestamp::from_second(r.get(13)?).map_err(|e| bad(13, e.to_string()))?,
+    })
 }
 
 fn with_contacts(conn: &Connection, mut resident: Resident) -> anyhow::Result<Resident> {
@@ -176,22 +176,23 @@ fn with_contacts(conn: &Connection, mut resident: Resident) -> anyhow::Result<Re
 pub fn residents(conn: &Connection) -> anyhow::Result<Vec<Resident>> {
     let mut stmt = conn.prepare_cached(&format!("{RESIDENT} ORDER BY p.name COLLATE NOCASE, p.id"))?;
     let rows = stmt.query_map([], resident_row)?.collect::<Result<Vec<_>, _>>()?;
-    rows.into_iter().map(|(r, _)| with_contacts(conn, r)).collect()
+    rows.into_iter().map(|r| with_contacts(conn, r)).collect()
 }
 
 pub fn resident(conn: &Connection, participant_id: i64) -> anyhow::Result<Option<Resident>> {
     let found = conn
         .query_row(&format!("{RESIDENT} WHERE r.participant_id = ?1"), [participant_id], resident_row)
         .optional()?;
-    found.map(|(r, _)| with_contacts(conn, r)).transpose()
+    found.map(|r| with_contacts(conn, r)).transpose()
 }
 
-/// When a resident was enrolled (or their enrolment last changed).
-pub fn enrolled_at(conn: &Connection, participant_id: i64) -> anyhow::Result<Option<Timestamp>> {
-    let at: Option<i64> = conn
-        .query_row("SELECT updated_at FROM round_residents WHERE participant_id = ?1", [participant_id], |r| r.get(0))
-        .optional()?;
-    Ok(at.and_then(|t| Timestamp::from_second(t).ok()))
+/// Whether a participant's round is paused (`Some`), or `None` when they are not in the
+/// round: what the call flow needs at every step, in one query.
+pub fn paused(conn: &Connection, participant_id: i64) -> anyhow::Result<Option<bool>> {
+    Ok(conn
+        .prepare_cached("SELECT paused FROM round_residents WHERE participant_id = ?1")?
+        .query_row([participant_id], |r| r.get(0))
+        .optional()?)
 }
 
 /// The `CallSid` of a call of the round, once the provider has given it.
@@ -395,35 +396,21 @@ fn update_result(
 /// Calls of mornings still open that were placed before `before` and whose end never came
 /// (a status callback lost while the service was down): (morning, who).
 pub fn unreported_calls(conn: &Connection, before: Timestamp) -> anyhow::Result<Vec<(i64, Who)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT morning_id, who, n FROM round_calls c JOIN round_mornings m ON m.id = c.morning_id
-         WHERE c.result IS NULL AND m.ended_at IS NULL AND c.placed_at < ?1",
-    )?;
-    let rows = stmt
-        .query_map([before.as_second()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?)))?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows.into_iter().filter_map(|(m, kind, n)| Some((m, Who::from_parts(&kind, n)?))).collect())
-}
-
-/// The result of a call so far.
-pub fn call_result(conn: &Connection, morning_id: i64, who: Who) -> anyhow::Result<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT result FROM round_calls WHERE morning_id = ?1 AND who = ?2 AND n = ?3",
-            params![morning_id, who.kind(), who.n()],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten())
+    open_calls_before(conn, "1", before)
 }
 
 /// Calls stored before `before` but never placed (the service stopped between deciding
 /// and asking the provider): (morning, who).
 pub fn unplaced_calls(conn: &Connection, before: Timestamp) -> anyhow::Result<Vec<(i64, Who)>> {
-    let mut stmt = conn.prepare_cached(
+    open_calls_before(conn, "c.leg_sid IS NULL", before)
+}
+
+/// Calls without a result, of mornings still open, placed before `before` and `also`.
+fn open_calls_before(conn: &Connection, also: &str, before: Timestamp) -> anyhow::Result<Vec<(i64, Who)>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT morning_id, who, n FROM round_calls c JOIN round_mornings m ON m.id = c.morning_id
-         WHERE c.leg_sid IS NULL AND c.result IS NULL AND m.ended_at IS NULL AND c.placed_at < ?1",
-    )?;
+         WHERE c.result IS NULL AND m.ended_at IS NULL AND c.placed_at < ?1 AND {also}"
+    ))?;
     let rows = stmt
         .query_map([before.as_second()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?)))?
         .collect::<Result<Vec<_>, _>>()?;

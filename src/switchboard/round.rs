@@ -37,9 +37,8 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
             let local = now.to_zoned(plan.time_zone.clone()).datetime();
             let mut last = store::last_handled(tx, resident.participant_id)?;
             // Enrolled today after today's time: the first round is the next one.
-            let enrolled = store::enrolled_at(tx, resident.participant_id)?
-                .map(|t| t.to_zoned(plan.time_zone.clone()).datetime());
-            if let Some(enrolled) = enrolled.filter(|e| e.time() > resident.enrolment.at) {
+            let enrolled = resident.changed_at.to_zoned(plan.time_zone.clone()).datetime();
+            if enrolled.time() > resident.enrolment.at {
                 last = last.max(Some(enrolled.date()));
             }
             let due = match round::when(&resident.enrolment, last, local, |t| plan.ringing.hours.contains(t)) {
@@ -242,11 +241,12 @@ pub(super) fn webhook(
     now: jiff::Timestamp,
     out: &mut Outbound,
 ) -> anyhow::Result<Reply> {
-    let hang_up =
-        |sb: &Switchboard| Reply::Document(render(sb, &default_voices(sb), &inbound.call_sid, 0, &[Action::Hangup]));
+    let hang_up = |sb: &Switchboard| {
+        Reply::Document(render(sb, &super::step::default_voice(sb), &inbound.call_sid, 0, &[Action::Hangup]))
+    };
     let Some(RoundReport { morning: morning_id, who, what }) = inbound.round.clone() else {
         // A status that is not final yet.
-        return Ok(Reply::Document(render(sb, &default_voices(sb), &inbound.call_sid, 0, &[])));
+        return Ok(Reply::Document(render(sb, &super::step::default_voice(sb), &inbound.call_sid, 0, &[])));
     };
     let Some(morning) = store::morning(tx, morning_id)? else { return Ok(hang_up(sb)) };
     let (Some(resident), Some(hood)) =
@@ -350,18 +350,6 @@ fn contact_prompts<'h>(
     hood.prompts_in(language)
 }
 
-fn default_voices(sb: &Switchboard) -> crate::domain::dialplan::Voices {
-    match sb.neighbourhoods.current().all().next() {
-        Some(n) => n.voices.clone(),
-        None => crate::domain::dialplan::Voices::single(crate::domain::dialplan::Voice {
-            name: "Polly.Lotte".into(),
-            language: "nl-NL".into(),
-            rate: None,
-            pause_ms: crate::domain::dialplan::DEFAULT_PAUSE_MS,
-        }),
-    }
-}
-
 /// A participant who paused their round "until I call again" has called again: the round
 /// is on again.
 pub fn called_again(tx: &Connection, participant_id: i64, now: jiff::Timestamp) -> anyhow::Result<()> {
@@ -377,20 +365,6 @@ pub fn called_again(tx: &Connection, participant_id: i64, now: jiff::Timestamp) 
         tracing::info!(participant = participant_id, "the good-morning round is on again: they called the line");
     }
     Ok(())
-}
-
-/// What a morning's stage reads as for people (the CLI and the desk), in English.
-pub fn stage_name(stage: &Stage) -> &'static str {
-    match stage {
-        Stage::CallingResident { .. } => "calling",
-        Stage::Waiting { .. } => "trying again soon",
-        Stage::CallingContact { .. } => "calling a contact",
-        Stage::Answered => "answered",
-        Stage::AskedForHelp => "asked for help",
-        Stage::Confirmed { .. } => "a contact goes and looks",
-        Stage::DeskAlerted => "desk alerted",
-        Stage::Missed => "could not be made",
-    }
 }
 
 /// What the desk or the CLI fills in to enrol a resident.

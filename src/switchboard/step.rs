@@ -16,6 +16,18 @@ use crate::provider::twilio::{self, RenderContext};
 use crate::store::calls::{self, StoredCall};
 use crate::store::participants;
 
+/// The voices of the first neighbourhood, for a document of no neighbourhood in particular.
+pub fn default_voice(state: &Switchboard) -> Voices {
+    state.neighbourhoods.current().all().next().map(|n| n.voices.clone()).unwrap_or(Voices::single(
+        crate::domain::dialplan::Voice {
+            name: "Polly.Lotte".into(),
+            language: "nl-NL".into(),
+            rate: None,
+            pause_ms: crate::domain::dialplan::DEFAULT_PAUSE_MS,
+        },
+    ))
+}
+
 pub fn render(state: &Switchboard, voices: &Voices, call_sid: &str, seq: u64, actions: &[Action]) -> String {
     let audio_base = format!("{}/audio/", state.public_url);
     let webhook_base = format!("{}/twilio/", state.public_url);
@@ -63,7 +75,7 @@ pub fn run_step(
                 offers: p.details.offers.clone(),
                 available: p.details.available.clone(),
                 pause: Pause::from_register(p.paused, p.paused_until, now.to_zoned(plan.time_zone.clone()).date()),
-                round: crate::store::round::resident(tx, p.id)?.map(|r| r.enrolment.paused),
+                round: crate::store::round::paused(tx, p.id)?,
             }),
         },
         None => CallerInfo::unknown(match &call.from {

@@ -12,12 +12,12 @@ use rusqlite::Connection;
 
 use super::dispatch::{dispatch, Outbound};
 use super::requests::Origin;
-use super::step::{render, run_step, Report};
+use super::step::{default_voice, render, run_step, Report};
 use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::{Action, Next};
 use crate::domain::call::{self, CallState, Event};
-use crate::domain::dialplan::{Voice, Voices};
+use crate::domain::dialplan::Voices;
 use crate::domain::phone::{CallerNumber, PhoneNumber};
 use crate::domain::prompts::{PromptKey, Prompts};
 use crate::provider::twilio::{Endpoint, Inbound};
@@ -61,15 +61,6 @@ pub async fn answer(sb: Arc<Switchboard>, endpoint: Endpoint, inbound: Inbound) 
     };
     tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %error, "webhook failed; sending the fallback document");
     Answer { body: fallback(&sb, endpoint, &to, &call_sid, wait_again), failed: true }
-}
-
-fn default_voice(state: &Switchboard) -> Voices {
-    state.neighbourhoods.current().all().next().map(|n| n.voices.clone()).unwrap_or(Voices::single(Voice {
-        name: "Polly.Lotte".into(),
-        language: "nl-NL".into(),
-        rate: None,
-        pause_ms: crate::domain::dialplan::DEFAULT_PAUSE_MS,
-    }))
 }
 
 fn neighbourhood(state: &Switchboard, number: &str) -> Option<Arc<Neighbourhood>> {

@@ -22,12 +22,12 @@ async fn round_app(start: &str) -> TestApp {
     spawn_waves_app_at(start, 2, |p| p).await
 }
 
-/// Enrols Jan at 09:30 on weekdays with these contacts.
-async fn enrol_jan(app: &TestApp, tries: u32, contacts: &[&str]) {
+/// Enrols `resident` at 09:30 on `days` with these contacts.
+fn enrol(app: &TestApp, resident: &str, days: &str, tries: u32, contacts: &[&str]) {
     let e = Enrolling {
-        resident_phone: JAN.into(),
+        resident_phone: resident.into(),
         at: "09:30".into(),
-        days: "ma-vr".into(),
+        days: days.into(),
         contacts: contacts.iter().map(|c| c.to_string()).collect(),
         tries: Some(tries),
         ..Default::default()
@@ -37,6 +37,11 @@ async fn enrol_jan(app: &TestApp, tries: u32, contacts: &[&str]) {
     let hoods = sb.neighbourhoods.current();
     let enrolled = sb.store.write(|tx| round::enrol(tx, &hoods, &e, "test", now)).unwrap();
     assert!(matches!(enrolled, Ok((_, true))), "{enrolled:?}");
+}
+
+/// Enrols Jan at 09:30 on weekdays with these contacts.
+async fn enrol_jan(app: &TestApp, tries: u32, contacts: &[&str]) {
+    enrol(app, JAN, "ma-vr", tries, contacts);
 }
 
 /// Moves the clock to `at` (it only moves forward).
@@ -226,17 +231,7 @@ async fn nobody_confirms_the_desk_gets_an_urgent_follow_up_and_its_phone_rings()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_saturday_the_desk_phone_is_not_rung_but_the_follow_up_is_there() {
     let app = round_app("2026-12-05T09:25:00+01:00").await;
-    let e = Enrolling {
-        resident_phone: JAN.into(),
-        at: "09:30".into(),
-        days: "daily".into(),
-        contacts: vec![RELATIVE.into()],
-        tries: Some(1),
-        ..Default::default()
-    };
-    let sb = app.sandbox.state.switchboard.clone();
-    let hoods = sb.neighbourhoods.current();
-    sb.store.write(|tx| round::enrol(tx, &hoods, &e, "test", sb.clock.now())).unwrap().unwrap();
+    enrol(&app, JAN, "daily", 1, &[RELATIVE]);
     app.network().script_helpers(script(&[(JAN, HelperAction::Failed), (RELATIVE, HelperAction::NoAnswer)]));
     clock_to(&app, "2026-12-05T09:30:00+01:00");
     run_round(&app).await;
@@ -463,17 +458,7 @@ async fn enrolment_refuses_what_cannot_work_and_names_the_field() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desk_sees_the_alert_and_enrols_jan_in_chromium() {
     let app = round_app(TUESDAY_0925).await;
-    let e = Enrolling {
-        resident_phone: CARLA.into(),
-        at: "09:30".into(),
-        days: "ma-vr".into(),
-        contacts: vec![RELATIVE.into()],
-        tries: Some(1),
-        ..Default::default()
-    };
-    let sb = app.sandbox.state.switchboard.clone();
-    let hoods = sb.neighbourhoods.current();
-    sb.store.write(|tx| round::enrol(tx, &hoods, &e, "test", sb.clock.now())).unwrap().unwrap();
+    enrol(&app, CARLA, "ma-vr", 1, &[RELATIVE]);
     app.network().script_helpers(script(&[(CARLA, HelperAction::NoAnswer), (RELATIVE, HelperAction::NoAnswer)]));
     clock_to(&app, "2026-12-01T09:30:00+01:00");
     run_round(&app).await;

@@ -372,18 +372,7 @@ pub async fn page(
             a href=(format!("/desk/figures/print?{link}")) { (l.t("Verslag om af te drukken", "Report to print")) }
         }
         (summary(l, &r))
-        @if r.round.rounds > 0 {
-            h2 { (l.t("Goedemorgenronde", "Good-morning round")) }
-            table #round-figures {
-                caption.sr-only { (l.t("De goedemorgenronde in deze periode", "The good-morning round in this period")) }
-                tbody {
-                    tr { th scope="row" { (l.t("Ochtenden gebeld", "Mornings called")) } td.num { (r.round.rounds) } }
-                    tr { th scope="row" { (l.t("De eerste keer opgenomen", "Answered the first time")) } td.num { (r.round.answered_first_time) } }
-                    tr { th scope="row" { (l.t("Contactpersoon gebeld", "A contact called")) } td.num { (r.round.contacts_alerted) } }
-                    tr { th scope="row" { (l.t("Balie gewaarschuwd", "The desk alerted")) } td.num { (r.round.desk_alerted) } }
-                }
-            }
-        }
+        (round_table(l, &r.round))
         h2 { (l.t("Per maand", "Per month")) }
         @if r.months.is_empty() { p { (l.t("In deze periode waren er geen gesprekken.", "There were no calls in this period.")) } } @else {
             ul.legend {
@@ -397,6 +386,24 @@ pub async fn page(
     };
     let heading = format!("{} · {}", title(l, &r), period_text(l, &r.period));
     Ok(layout::page(&desk, Nav::Figures, &heading, body).into_response())
+}
+
+/// The good-morning round's totals (nothing when it made no rounds in the period).
+fn round_table(l: Lang, round: &crate::store::round::RoundFigures) -> maud::Markup {
+    html! {
+        @if round.rounds > 0 {
+            h2 { (l.t("Goedemorgenronde", "Good-morning round")) }
+            table #round-figures {
+                caption.sr-only { (l.t("De goedemorgenronde in deze periode", "The good-morning round in this period")) }
+                tbody {
+                    tr { th scope="row" { (l.t("Ochtenden gebeld", "Mornings called")) } td.num { (round.rounds) } }
+                    tr { th scope="row" { (l.t("De eerste keer opgenomen", "Answered the first time")) } td.num { (round.answered_first_time) } }
+                    tr { th scope="row" { (l.t("Contactpersoon gebeld", "A contact called")) } td.num { (round.contacts_alerted) } }
+                    tr { th scope="row" { (l.t("Balie gewaarschuwd", "The desk alerted")) } td.num { (round.desk_alerted) } }
+                }
+            }
+        }
+    }
 }
 
 /// A one-page report for a funder: the period's figures, month by month, and the desk's
@@ -415,18 +422,7 @@ pub async fn print(
         p.no-print { a href=(format!("/desk/figures?{}", query.link())) { "← " (l.t("Cijfers", "Figures")) } " · " (l.t("Druk af met Ctrl+P.", "Print with Ctrl+P.")) }
         p { strong { (period_text(l, &r.period)) } " · " (l.t("Alleen anonieme totalen.", "Anonymous totals only.")) }
         (summary(l, &r))
-        @if r.round.rounds > 0 {
-            h2 { (l.t("Goedemorgenronde", "Good-morning round")) }
-            table #round-figures {
-                caption.sr-only { (l.t("De goedemorgenronde in deze periode", "The good-morning round in this period")) }
-                tbody {
-                    tr { th scope="row" { (l.t("Ochtenden gebeld", "Mornings called")) } td.num { (r.round.rounds) } }
-                    tr { th scope="row" { (l.t("De eerste keer opgenomen", "Answered the first time")) } td.num { (r.round.answered_first_time) } }
-                    tr { th scope="row" { (l.t("Contactpersoon gebeld", "A contact called")) } td.num { (r.round.contacts_alerted) } }
-                    tr { th scope="row" { (l.t("Balie gewaarschuwd", "The desk alerted")) } td.num { (r.round.desk_alerted) } }
-                }
-            }
-        }
+        (round_table(l, &r.round))
         h2 { (l.t("Per maand", "Per month")) }
         (table(l, &state.desk, &r, false))
     };

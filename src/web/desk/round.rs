@@ -14,7 +14,7 @@ use super::layout::{self, Nav};
 use super::{read, write, Desk, Failure, Fields};
 use crate::domain::hours::{days_text, hh_mm};
 use crate::store::round::{self as store, LogRow, Resident};
-use crate::switchboard::round::{self as use_case, Enrolling, MAX_CONTACTS};
+use crate::switchboard::round::{self as use_case, Enrolling};
 use crate::web::AppState;
 
 const DAYS_NL: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
@@ -256,10 +256,6 @@ pub async fn enrol(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes) 
         )
         .await;
     }
-    if form.contacts.len() > MAX_CONTACTS {
-        return refused(&desk, &state, l.enrol_error(&use_case::EnrolError::TooManyContacts(MAX_CONTACTS)), &form)
-            .await;
-    }
     let hoods = state.switchboard.neighbourhoods.current();
     let (user, e) = (desk.user.name.clone(), form.clone());
     match write(&state, move |tx, now| use_case::enrol(tx, &hoods, &e, &user, now)).await? {
@@ -281,6 +277,24 @@ async fn visible_resident(state: &Arc<AppState>, desk: &Desk, id: &str) -> Resul
     Ok(found.filter(|r| desk.scope.sees_key(&r.neighbourhood)).map(|r| r.participant_id))
 }
 
+/// A form posted about resident `id`: its fields, once its CSRF token is this session's and
+/// the resident is one this account may see in the round; otherwise the refusal.
+async fn posted(
+    state: &Arc<AppState>,
+    desk: &Desk,
+    id: &str,
+    body: &[u8],
+) -> Result<Result<(Fields, i64), Response>, Failure> {
+    let f = Fields::parse(body);
+    if let Err(r) = desk.check_csrf(f.get("csrf")) {
+        return Ok(Err(r));
+    }
+    Ok(match visible_resident(state, desk, id).await? {
+        Some(id) => Ok((f, id)),
+        None => Err(not_in_round(desk)),
+    })
+}
+
 fn not_in_round(desk: &Desk) -> Response {
     desk.refusal(
         StatusCode::NOT_FOUND,
@@ -295,11 +309,10 @@ pub async fn away(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let f = Fields::parse(&body);
-    if let Err(r) = desk.check_csrf(f.get("csrf")) {
-        return Ok(r);
-    }
-    let Some(id) = visible_resident(&state, &desk, &id).await? else { return Ok(not_in_round(&desk)) };
+    let (f, id) = match posted(&state, &desk, &id, &body).await? {
+        Ok(posted) => posted,
+        Err(refused) => return Ok(refused),
+    };
     let l = desk.lang;
     let date = |s: &str| s.trim().parse::<jiff::civil::Date>();
     let away = match (f.get("from").trim(), f.get("until").trim()) {
@@ -352,11 +365,10 @@ pub async fn pause(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let f = Fields::parse(&body);
-    if let Err(r) = desk.check_csrf(f.get("csrf")) {
-        return Ok(r);
-    }
-    let Some(id) = visible_resident(&state, &desk, &id).await? else { return Ok(not_in_round(&desk)) };
+    let (f, id) = match posted(&state, &desk, &id, &body).await? {
+        Ok(posted) => posted,
+        Err(refused) => return Ok(refused),
+    };
     let paused = match f.get("paused") {
         "yes" => true,
         "no" => false,
@@ -383,11 +395,10 @@ pub async fn remove(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let f = Fields::parse(&body);
-    if let Err(r) = desk.check_csrf(f.get("csrf")) {
-        return Ok(r);
-    }
-    let Some(id) = visible_resident(&state, &desk, &id).await? else { return Ok(not_in_round(&desk)) };
+    let (_, id) = match posted(&state, &desk, &id, &body).await? {
+        Ok(posted) => posted,
+        Err(refused) => return Ok(refused),
+    };
     let user = desk.user.name.clone();
     write(&state, move |tx, now| {
         store::remove(tx, id)?;
