@@ -169,6 +169,17 @@ pub struct ServeArgs {
     /// deploy/fallback-created-call.xml on another server (Twilio asks for it when a webhook fails)
     #[arg(long, env = "BURENLIJN_CREATED_CALL_FALLBACK_URL")]
     pub created_call_fallback_url: Option<String>,
+    /// A reverse proxy in front of this service (an address or a network, e.g. 127.0.0.1
+    /// for Caddy on the same machine): its X-Forwarded-For names the client, for the desk's
+    /// login slow-down. Repeat it for several; the header of anyone else is ignored
+    #[arg(long = "trusted-proxy", env = "BURENLIJN_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+    /// Connections open at once, at most (kept below the open-file limit)
+    #[arg(long, default_value_t = 2048)]
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request's headers before it is closed
+    #[arg(long, default_value_t = 5)]
+    pub header_read_timeout: u64,
 }
 
 #[derive(Args)]

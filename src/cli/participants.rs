@@ -33,6 +33,14 @@ pub fn run(command: ParticipantsCommand) -> anyhow::Result<ExitCode> {
                 None => hoods.only().map(str::to_string),
             };
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            if let Some(rows) = crate::switchboard::register::too_many_rows(&text) {
+                eprintln!(
+                    "{}: {rows} rows; at most {} can be imported at once. Nothing imported: split the file",
+                    file.display(),
+                    crate::switchboard::register::MAX_ROWS
+                );
+                return Ok(ExitCode::FAILURE);
+            }
             let names = hoods.category_names();
             let languages = hoods.language_keys();
             let known = crate::registry::Known {
@@ -46,16 +54,29 @@ pub fn run(command: ParticipantsCommand) -> anyhow::Result<ExitCode> {
             let (rows, assigned) = match parsed {
                 Ok(ok) => ok,
                 Err(errors) => {
-                    for e in &errors {
+                    let shown = crate::switchboard::register::ERRORS_SHOWN;
+                    for e in errors.iter().take(shown) {
                         eprintln!("{}: {e}", file.display());
+                    }
+                    if errors.len() > shown {
+                        eprintln!("{}: and {} more lines with problems", file.display(), errors.len() - shown);
                     }
                     eprintln!("nothing imported: fix the {} problem(s) above and try again", errors.len());
                     return Ok(ExitCode::FAILURE);
                 }
             };
             let store = Store::open(&db.db)?;
-            let Imported { added, updated } =
-                store.write(|tx| participants::import(tx, crate::registry::with_assigned(&rows, &assigned), now))?;
+            // In chunks, each its own short transaction: a running switchboard's webhooks
+            // get the database in between (src/switchboard/register.rs).
+            let mut total = Imported::default();
+            let chunk = crate::switchboard::register::CHUNK_ROWS;
+            for (rows, assigned) in rows.chunks(chunk).zip(assigned.chunks(chunk)) {
+                let done =
+                    store.write(|tx| participants::import(tx, crate::registry::with_assigned(rows, assigned), now))?;
+                total.added += done.added;
+                total.updated += done.updated;
+            }
+            let Imported { added, updated } = total;
             println!("imported {}: {added} added, {updated} updated", file.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -46,6 +46,10 @@ pub struct ServeSettings {
     /// `--created-call-fallback-url`: the `FallbackUrl` of the calls the switchboard creates
     /// (required in waves; in dial mode, for the good-morning round's calls, when given).
     pub created_call_fallback: Option<url::Url>,
+    /// `--trusted-proxy`, parsed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `--max-connections` and `--header-read-timeout`.
+    pub connections: crate::web::server::ConnectionLimits,
 }
 
 /// Whether webhooks must carry a valid `X-Twilio-Signature`.
@@ -80,7 +84,25 @@ impl ServeSettings {
             synchronous,
             calls_per_second,
             created_call_fallback_url,
+            trusted_proxies,
+            max_connections,
+            header_read_timeout,
         } = args;
+        let trusted_proxies = trusted_proxies
+            .iter()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| crate::web::client::parse_trusted(t).map_err(anyhow::Error::msg))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if max_connections == 0 {
+            bail!("--max-connections must be at least 1");
+        }
+        if !(1..=300).contains(&header_read_timeout) {
+            bail!("--header-read-timeout must be from 1 to 300 seconds, not {header_read_timeout}");
+        }
+        let connections = crate::web::server::ConnectionLimits {
+            max_connections,
+            header_read_timeout: std::time::Duration::from_secs(header_read_timeout),
+        };
         let neighbourhoods = load_plans(&plans)?;
         let parsed = url::Url::parse(&public_url)
             .with_context(|| format!("--public-url '{public_url}' is not a URL like https://burenlijn.example.nl"))?;
@@ -154,6 +176,8 @@ impl ServeSettings {
             waves,
             recordings,
             created_call_fallback,
+            trusted_proxies,
+            connections,
         })
     }
 }
@@ -174,6 +198,8 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         waves,
         recordings,
         created_call_fallback: dial_fallback,
+        trusted_proxies,
+        connections,
     } = settings;
     let auth_token = match signatures {
         Signatures::Checked { auth_token } => Some(auth_token),
@@ -225,6 +251,8 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         recordings,
         rest,
         created_call_fallback,
+        connections,
+        trusted_proxies,
     };
     runtime()?.block_on(async move {
         let app = Application::build(config).await?;

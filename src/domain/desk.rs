@@ -123,7 +123,25 @@ impl LoginFailures {
         self.count = self.count.saturating_add(1);
         self.last_at = now;
     }
+
+    /// Failures of a client address are forgotten a quarter of an hour after the last.
+    pub fn forgotten(&self, now: i64) -> bool {
+        now - self.last_at >= MAX_LOGIN_WAIT_SECONDS
+    }
+
+    /// How long an attempt from a client address with these failures is held before it is
+    /// checked. Behind a proxy many people share one address, so an address is slowed
+    /// down, never refused: a right password from it always gets in, a little later.
+    pub fn address_delay_seconds(&self) -> u64 {
+        if self.count <= FREE_LOGIN_FAILURES {
+            return 0;
+        }
+        (1_u64 << (self.count - FREE_LOGIN_FAILURES - 1).min(8)).min(MAX_ADDRESS_DELAY_SECONDS)
+    }
 }
+
+/// The longest an attempt from a failing address is held before it is checked.
+pub const MAX_ADDRESS_DELAY_SECONDS: u64 = 4;
 
 /// The `p`-th percentile (0–100) of `values` by the nearest-rank method; `None` when empty.
 pub fn percentile(values: &mut [i64], p: u32) -> Option<i64> {
@@ -333,6 +351,19 @@ mod tests {
             f.failed(1000);
         }
         assert_eq!(f.wait_seconds(1000), MAX_LOGIN_WAIT_SECONDS);
+    }
+
+    #[test]
+    fn an_address_is_slowed_down_a_little_never_refused_and_forgotten() {
+        let mut f = LoginFailures::default();
+        let mut delays = Vec::new();
+        for _ in 0..10 {
+            f.failed(100);
+            delays.push(f.address_delay_seconds());
+        }
+        assert_eq!(delays, [0, 0, 0, 0, 0, 1, 2, 4, 4, 4]);
+        assert!(!f.forgotten(100 + MAX_LOGIN_WAIT_SECONDS - 1));
+        assert!(f.forgotten(100 + MAX_LOGIN_WAIT_SECONDS));
     }
 
     #[test]

@@ -101,6 +101,8 @@ impl Sandbox {
             recordings,
             rest,
             created_call_fallback: network.as_deref().map(super::network::created_call_fallback_url),
+            connections: Default::default(),
+            trusted_proxies: Vec::new(),
         })
         .await?;
         let state = app.state.clone();

@@ -10,8 +10,10 @@
 mod commands;
 pub mod dispatch;
 pub mod jobs;
+pub mod logins;
 pub mod memberships;
 pub mod provider_jobs;
+pub mod register;
 pub mod requests;
 pub mod round;
 mod step;

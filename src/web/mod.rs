@@ -3,9 +3,11 @@
 //! Axum only: it checks and parses each webhook (through `provider`) and hands it to
 //! `switchboard::webhooks::answer`; the desk's pages call the store and the switchboard.
 
+pub mod client;
 pub mod desk;
 mod limits;
 mod metrics;
+pub mod server;
 mod webhooks;
 
 use std::net::SocketAddr;
@@ -56,6 +58,10 @@ pub struct ServeConfig {
     /// elsewhere (`deploy/fallback-created-call.xml`), so that a neighbour or resident
     /// whose webhook fails is thanked instead of cut off.
     pub created_call_fallback: Option<url::Url>,
+    /// How many connections at once, and how long one may take to send its headers.
+    pub connections: server::ConnectionLimits,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// What the HTTP side shares: the switchboard's use cases, and what only the web needs
@@ -72,6 +78,7 @@ pub struct AppState {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    connections: server::ConnectionLimits,
     pub state: Arc<AppState>,
 }
 
@@ -92,7 +99,8 @@ impl Application {
             "" => format!("http://{}", listener.local_addr()?),
             url => url.to_string(),
         };
-        let desk = desk::DeskState::new(&neighbourhoods, &public_url);
+        let mut desk = desk::DeskState::new(&neighbourhoods, &public_url);
+        desk.trusted_proxies = config.trusted_proxies;
         let switchboard = Arc::new(Switchboard::new(
             store,
             Settings {
@@ -124,7 +132,7 @@ impl Application {
             .route("/metrics", get(metrics_page))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(10)))
             .with_state(state.clone());
-        Ok(Application { listener, router, state })
+        Ok(Application { listener, router, connections: config.connections.within_open_file_limit(), state })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -147,9 +155,8 @@ impl Application {
                 }
             }
         });
-        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served =
+            server::serve(self.listener, self.router, self.connections, Duration::from_secs(15), shutdown).await;
         sessions.abort();
         drop(jobs);
         served?;

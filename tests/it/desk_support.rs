@@ -117,11 +117,21 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(app: &TestApp) -> Browser {
+        Browser::at(&app.sandbox.state.switchboard.public_url)
+    }
+
+    /// A browser for a service at `base` (a `serve` started by the test).
+    pub fn at(base: &str) -> Browser {
         Browser {
             http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
-            base: app.sandbox.state.switchboard.public_url.clone(),
+            base: base.to_string(),
             cookies: HashMap::new(),
         }
+    }
+
+    /// A second browser with this one's cookies, to send requests at the same time.
+    pub fn twin(&self) -> Browser {
+        Browser { http: self.http.clone(), base: self.base.clone(), cookies: self.cookies.clone() }
     }
 
     fn cookie_header(&self) -> String {

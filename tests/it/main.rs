@@ -5,6 +5,8 @@ mod desk_support;
 mod npm;
 mod support;
 
+/// The service under attack: bursts of logins, half-sent requests, big imports.
+mod attacks;
 /// The desk in headless Chromium.
 mod browser;
 /// Whole calls, end to end over HTTP.

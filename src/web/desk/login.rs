@@ -74,6 +74,24 @@ pub async fn form(State(state): State<Arc<AppState>>, Query(q): Query<LoginQuery
         .into_response())
 }
 
+/// A name typed at the login is never longer than an account's name may be.
+const MAX_NAME_CHARS: usize = 60;
+
+/// The hasher's queue is full (a burst of logins): nothing was checked, the name stays.
+fn busy(csrf: &str, next: &str, name: &str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "5")],
+        login_form(
+            csrf,
+            next,
+            name,
+            Some(("Het is nu erg druk. Probeer het over een paar seconden opnieuw. / It is very busy right now; try again in a few seconds.", true)),
+        ),
+    )
+        .into_response()
+}
+
 #[derive(Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
@@ -101,28 +119,41 @@ pub async fn submit(
         }))
             .into_response());
     }
-    let name = f.name.trim().to_string();
-    let keys = vec![format!("user:{}", name.to_lowercase()), format!("ip:{}", peer.ip())];
+    let name: String = f.name.trim().chars().take(MAX_NAME_CHARS).collect();
+    let client = crate::web::client::address(peer, &headers, &state.desk.trusted_proxies);
     let wall = jiff::Timestamp::now().as_second();
-    let wait = state.desk.throttle.wait_seconds(&keys, wall);
-    if wait > 0 {
-        let message = format!("Te vaak een verkeerd wachtwoord. Probeer het over {wait} seconden opnieuw. / Too many failed attempts; try again in {wait} seconds.");
-        return Ok((
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, wait.to_string())],
-            login_form(&f.csrf, &next, &name, Some((&message, true))),
-        )
-            .into_response());
+    // Counted before the hash: a burst of guesses at one account is refused after the
+    // free few, however many arrive at once.
+    let attempt = match state.desk.throttle.begin(&name, client, wall) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            tracing::warn!(account = ?name, address = %crate::web::client::masked(client), wait, "a desk login refused: too many wrong passwords for this account");
+            let message = format!("Te vaak een verkeerd wachtwoord. Probeer het over {wait} seconden opnieuw. / Too many failed attempts; try again in {wait} seconds.");
+            return Ok((
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, wait.to_string())],
+                login_form(&f.csrf, &next, &name, Some((&message, true))),
+            )
+                .into_response());
+        }
+    };
+    // Other people's wrong passwords on this address (everyone, behind a proxy that is not
+    // trusted) slow this attempt down a little; they never refuse it.
+    if !attempt.delay.is_zero() {
+        tokio::time::sleep(attempt.delay).await;
     }
     let n = name.clone();
     let user = read(&state, move |c| accounts::find_user(c, &n)).await?;
     let password = f.password;
     let stored = user.as_ref().filter(|u| !u.disabled).map(|u| u.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, stored.as_deref())).await?;
+    let Ok(ok) = state.desk.hasher.run(move || auth::verify_password(&password, stored.as_deref())).await else {
+        state.desk.throttle.not_checked(&attempt);
+        return Ok(busy(&f.csrf, &next, &name));
+    };
     let Some(user) = user.filter(|_| ok) else {
-        state.desk.throttle.failed(&keys, wall);
+        state.desk.throttle.failed(&attempt, jiff::Timestamp::now().as_second());
         tokio::time::sleep(state.desk.failure_delay).await;
-        tracing::warn!("a failed desk login");
+        tracing::warn!(account = ?name, address = %crate::web::client::masked(client), "a failed desk login");
         return Ok((
             StatusCode::UNAUTHORIZED,
             login_form(
@@ -134,7 +165,7 @@ pub async fn submit(
         )
             .into_response());
     };
-    state.desk.throttle.succeeded(&keys);
+    state.desk.throttle.succeeded(&attempt);
     let token = auth::random_token()?;
     let csrf = auth::random_token()?;
     let hash = auth::token_hash(&token);
@@ -242,6 +273,8 @@ pub struct PasswordForm {
 pub async fn change_password(
     desk: Desk,
     State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, Failure> {
     if let Err(r) = desk.check_csrf(&f.csrf) {
@@ -250,8 +283,47 @@ pub async fn change_password(
     let l = desk.lang;
     let stored = desk.user.password_hash.clone();
     let current = f.current.clone();
-    if !tokio::task::spawn_blocking(move || auth::verify_password(&current, Some(&stored))).await? {
+    // The current password is guessed no faster here than at the login.
+    let client = crate::web::client::address(peer, &headers, &state.desk.trusted_proxies);
+    let attempt = match state.desk.throttle.begin(&desk.user.name, client, jiff::Timestamp::now().as_second()) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let message = format!(
+                "{} {wait} {}",
+                l.t(
+                    "Te vaak een verkeerd wachtwoord. Er is niets gewijzigd. Probeer het opnieuw over",
+                    "Too many wrong passwords. Nothing was changed. Try again in"
+                ),
+                l.t("seconden.", "seconds.")
+            );
+            return Ok((
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, wait.to_string())],
+                account_page(&desk, Some((&message, true))),
+            )
+                .into_response());
+        }
+    };
+    if !attempt.delay.is_zero() {
+        tokio::time::sleep(attempt.delay).await;
+    }
+    let Ok(right) = state.desk.hasher.run(move || auth::verify_password(&current, Some(&stored))).await else {
+        state.desk.throttle.not_checked(&attempt);
+        let message = l.t(
+            "Het is nu erg druk. Er is niets gewijzigd. Probeer het over een paar seconden opnieuw.",
+            "It is very busy right now. Nothing was changed. Try again in a few seconds.",
+        );
+        return Ok((
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "5")],
+            account_page(&desk, Some((message, true))),
+        )
+            .into_response());
+    };
+    if !right {
+        state.desk.throttle.failed(&attempt, jiff::Timestamp::now().as_second());
         tokio::time::sleep(state.desk.failure_delay).await;
+        tracing::warn!(account = ?desk.user.name, address = %crate::web::client::masked(client), "a wrong current password at a password change");
         return Ok((
             StatusCode::BAD_REQUEST,
             account_page(
@@ -267,6 +339,7 @@ pub async fn change_password(
         )
             .into_response());
     }
+    state.desk.throttle.succeeded(&attempt);
     if f.new != f.again {
         return Ok((
             StatusCode::BAD_REQUEST,
@@ -286,8 +359,7 @@ pub async fn change_password(
     if let Err(e) = check_new_password(&desk.user.name, &f.new) {
         return Ok((StatusCode::BAD_REQUEST, account_page(&desk, Some((&e, true)))).into_response());
     }
-    let new = f.new;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new)).await??;
+    let hash = super::hash_new_password(&state, f.new).await?;
     let name = desk.user.name.clone();
     write(&state, move |tx, now| {
         accounts::set_password(tx, &name, &hash)?;

@@ -49,7 +49,12 @@ const SESSION_COOKIE: &str = "burenlijn_desk";
 
 /// What the desk keeps besides the database.
 pub struct DeskState {
-    pub throttle: auth::Throttle,
+    /// Wrong passwords per account and per client address.
+    pub throttle: crate::switchboard::logins::Throttle,
+    /// The one thread that hashes passwords.
+    pub hasher: crate::switchboard::logins::Hasher,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Cookies get `Secure` when the service is reached over https.
     pub secure_cookies: bool,
     /// The desk reads times in the first neighbourhood's time zone (as it was at start).
@@ -132,7 +137,9 @@ impl DeskState {
         hoods.sort_by(|a, b| a.dialplan.number.as_str().cmp(b.dialplan.number.as_str()));
         let time_zone = hoods.first().map(|h| h.dialplan.time_zone.clone()).unwrap_or(TimeZone::UTC);
         DeskState {
-            throttle: auth::Throttle::default(),
+            throttle: Default::default(),
+            hasher: crate::switchboard::logins::Hasher::start(),
+            trusted_proxies: Vec::new(),
             secure_cookies: public_url.starts_with("https://"),
             time_zone,
             plans: std::sync::RwLock::new(Arc::new(DeskPlans::new(neighbourhoods))),
@@ -358,6 +365,16 @@ impl IntoResponse for Failure {
             ),
         )
             .into_response()
+    }
+}
+
+/// Hashes a new password on the service's one hasher thread (`switchboard::logins`).
+pub async fn hash_new_password(state: &Arc<AppState>, password: String) -> Result<String, Failure> {
+    match state.desk.hasher.run(move || auth::hash_password(&password)).await {
+        Ok(hash) => Ok(hash?),
+        Err(crate::switchboard::logins::Busy) => {
+            Err(anyhow::anyhow!("the password hasher is busy (a burst of logins)").into())
+        }
     }
 }
 

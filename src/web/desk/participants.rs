@@ -415,15 +415,7 @@ fn parse_neighbourhoods(f: &Fields, ds: &super::DeskState, desk: &Desk) -> Resul
     Ok(keys)
 }
 
-/// The neighbourhoods a participant keeps after a change by `desk`: the ones chosen, and
-/// those the account cannot see (it can neither show nor take them away).
-fn kept_with(chosen: Vec<String>, had: &[String], scope: &Scope) -> Vec<String> {
-    let mut keys = chosen;
-    keys.extend(had.iter().filter(|k| !scope.sees_key(k)).cloned());
-    keys.sort();
-    keys.dedup();
-    keys
-}
+use crate::switchboard::register::kept_with;
 
 fn parse_details(f: &Fields, plans: &super::DeskPlans, l: Lang) -> Result<ParticipantDetails, String> {
     let categories = &plans.categories;
@@ -1072,76 +1064,101 @@ pub async fn import(
             l.t("Kies eerst een bestand. Er is niets opgeslagen.", "Choose a file first. Nothing was saved.")
         ));
     };
+    use crate::switchboard::register::{self, Importer, Outcome, ERRORS_SHOWN, MAX_ROWS};
     // Rows without a `neighbourhoods` field join the only neighbourhood; with several, the
     // file must name them.
     // An account limited to some neighbourhoods imports into those only.
     let plans = state.desk.plans();
     let keys: Vec<String> = plans.keys().into_iter().filter(|k| desk.scope.sees_key(k)).collect();
-    let only = match keys.as_slice() {
-        [only] => Some(only.as_str()),
-        _ => None,
-    };
     let names = state.switchboard.neighbourhoods.current().category_names();
     let languages = state.switchboard.neighbourhoods.current().language_keys();
-    let known = crate::registry::Known {
-        categories: &plans.categories,
-        neighbourhoods: &keys,
-        names: &names,
-        languages: &languages,
-    };
-    let parsed = crate::registry::parse(&text, &known)
-        .and_then(|rows| crate::registry::assign(&rows, only, &keys).map(|a| (rows, a)));
-    let (rows, assigned) = match parsed {
-        Ok(ok) => ok,
-        Err(errors) => {
-            let body = html! {
-                (layout::message_box(l.t("Het bestand heeft fouten. Er is niets opgeslagen. Verbeter deze regels en lees het opnieuw in:", "The file has errors. Nothing was saved. Fix these lines and import it again:"), true))
-                ul { @for e in &errors { li { (l.row_error(e)) } } }
-                p { a href="/desk/participants" { "← " (l.t("Deelnemers", "Participants")) } }
-            };
-            return Ok((
-                StatusCode::BAD_REQUEST,
-                layout::page(&desk, Nav::Participants, l.t("Inlezen mislukt", "Import failed"), body),
-            )
-                .into_response());
+    // Reading a big file is work: off the runtime.
+    let checked = tokio::task::spawn_blocking(move || {
+        if let Some(rows) = register::too_many_rows(&text) {
+            return Err(Err(rows));
         }
-    };
-    let user = desk.user.name.clone();
-    let scope = desk.scope.clone();
-    let imported = write(&state, move |tx, now| {
-        // A limited account neither changes nor takes in someone registered only in a
-        // neighbourhood it cannot see, and leaves their memberships there alone.
-        let mut outside = Vec::new();
-        let mut keyed = Vec::with_capacity(rows.len());
-        for (row, (keys, replace)) in rows.iter().zip(assigned) {
-            match store::find_by_phone(tx, &row.details.phone)? {
-                Some(p) if !scope.sees_member(&p.neighbourhoods) => outside.push(row.line),
-                Some(p) if replace => keyed.push((kept_with(keys, &p.neighbourhoods, &scope), true)),
-                _ => keyed.push((keys, replace)),
-            }
-        }
-        if !outside.is_empty() {
-            return Ok(Err(outside));
-        }
-        let store::Imported { added, updated } = store::import(tx, crate::registry::with_assigned(&rows, &keyed), now)?;
-        accounts::audit(tx, now, &user, "imported participants", None, &format!("{added} added, {updated} updated"))?;
-        Ok(Ok(()))
+        let only = match keys.as_slice() {
+            [only] => Some(only.as_str()),
+            _ => None,
+        };
+        let known = crate::registry::Known {
+            categories: &plans.categories,
+            neighbourhoods: &keys,
+            names: &names,
+            languages: &languages,
+        };
+        crate::registry::parse(&text, &known)
+            .and_then(|rows| crate::registry::assign(&rows, only, &keys).map(|a| (rows, a)))
+            .map_err(Ok)
     })
     .await?;
-    if let Err(lines) = imported {
+    let failed = |body: Markup| {
+        (StatusCode::BAD_REQUEST, layout::page(&desk, Nav::Participants, l.t("Inlezen mislukt", "Import failed"), body))
+            .into_response()
+    };
+    let back = html! { p { a href="/desk/participants" { "← " (l.t("Deelnemers", "Participants")) } } };
+    let (rows, assigned) = match checked {
+        Ok(ok) => ok,
+        Err(Err(rows)) => {
+            return Ok(failed(html! {
+                (layout::message_box(&match l {
+                    Lang::Nl => format!("Het bestand heeft {rows} regels; er mogen er hoogstens {MAX_ROWS} in één keer. Er is niets opgeslagen. Verdeel het over kleinere bestanden."),
+                    Lang::En => format!("The file has {rows} rows; at most {MAX_ROWS} can be read at once. Nothing was saved. Split it into smaller files."),
+                }, true))
+                (back)
+            }))
+        }
+        Err(Ok(errors)) => {
+            let more = errors.len().saturating_sub(ERRORS_SHOWN);
+            return Ok(failed(html! {
+                (layout::message_box(l.t("Het bestand heeft fouten. Er is niets opgeslagen. Verbeter deze regels en lees het opnieuw in:", "The file has errors. Nothing was saved. Fix these lines and import it again:"), true))
+                ul { @for e in errors.iter().take(ERRORS_SHOWN) { li { (l.row_error(e)) } } }
+                @if more > 0 {
+                    p { (match l {
+                        Lang::Nl => format!("En nog {more} andere regels met fouten ({} in totaal).", errors.len()),
+                        Lang::En => format!("And {more} more lines with errors ({} in all).", errors.len()),
+                    }) }
+                }
+                (back)
+            }));
+        }
+    };
+    let by = Importer { user: desk.user.name.clone(), scope: desk.scope.clone() };
+    let (sb, now) = (state.switchboard.clone(), state.switchboard.clock.now());
+    // The import goes on when the page has to answer before it is done.
+    let importing = tokio::spawn(async move { register::import(&sb, rows, assigned, by, now).await });
+    let outcome = match tokio::time::timeout(std::time::Duration::from_secs(8), importing).await {
+        Ok(done) => done??,
+        Err(_) => {
+            return Ok((
+                StatusCode::ACCEPTED,
+                layout::page(&desk, Nav::Participants, l.t("Bezig met inlezen", "Importing"), html! {
+                    (layout::message_box(l.t(
+                        "Het bestand is goed en wordt nog opgeslagen. Kijk over een minuut bij Deelnemers; het logboek zegt wanneer het klaar is.",
+                        "The file is fine and is still being saved. Look at Participants in a minute; the audit log says when it is done.",
+                    ), false))
+                    (back)
+                }),
+            )
+                .into_response())
+        }
+    };
+    if let Outcome::Outside(lines) = outcome {
         let body = html! {
             (layout::message_box(l.t("Het bestand heeft fouten. Er is niets opgeslagen. Verbeter deze regels en lees het opnieuw in:", "The file has errors. Nothing was saved. Fix these lines and import it again:"), true))
-            ul { @for line in &lines { li { (l.t("regel", "line")) " " (line) ": " (l.t(
+            ul { @for line in lines.iter().take(ERRORS_SHOWN) { li { (l.t("regel", "line")) " " (line) ": " (l.t(
                 "dit telefoonnummer hoort bij iemand in een buurt die u niet beheert. Een coördinator van alle buurten kan deze persoon ook hier inschrijven.",
                 "this phone number belongs to someone in a neighbourhood you do not manage. A coordinator of all neighbourhoods can register them here too.",
             )) } } }
-            p { a href="/desk/participants" { "← " (l.t("Deelnemers", "Participants")) } }
+            @if lines.len() > ERRORS_SHOWN {
+                p { (match l {
+                    Lang::Nl => format!("En nog {} andere regels.", lines.len() - ERRORS_SHOWN),
+                    Lang::En => format!("And {} more lines.", lines.len() - ERRORS_SHOWN),
+                }) }
+            }
+            (back)
         };
-        return Ok((
-            StatusCode::BAD_REQUEST,
-            layout::page(&desk, Nav::Participants, l.t("Inlezen mislukt", "Import failed"), body),
-        )
-            .into_response());
+        return Ok(failed(body));
     }
     Ok(Redirect::to("/desk/participants?msg=imported").into_response())
 }

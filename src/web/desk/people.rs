@@ -10,7 +10,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{self, Nav};
-use super::{auth, read, write, Desk, DeskPlans, Failure, Fields};
+use super::{read, write, Desk, DeskPlans, Failure, Fields};
 use crate::domain::desk::{check_new_password, check_user_name, Role};
 use crate::store::accounts::{self, AccountError};
 use crate::web::AppState;
@@ -217,7 +217,7 @@ pub async fn add_user(desk: Desk, State(state): State<Arc<AppState>>, body: Byte
         }
     };
     let password = f.get("password").to_string();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??;
+    let hash = super::hash_new_password(&state, password).await?;
     let by = desk.user.name.clone();
     let n = name.clone();
     let added = write(&state, move |tx, now| match accounts::add_user(tx, &n, role, &hash, &keys, now) {
@@ -287,7 +287,7 @@ pub async fn change_user(
             return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await;
         }
         let password = f.get("password").to_string();
-        Some(tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??)
+        Some(super::hash_new_password(&state, password).await?)
     } else {
         None
     };
