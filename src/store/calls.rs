@@ -741,6 +741,8 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, ba
     }
     // The good-morning round's calls from before then: numbers and call records go too.
     super::round::anonymise_before(conn, before, now)?;
+    // Changes asked for by phone, and their call backs.
+    super::confirmations::anonymise_before(conn, before, now)?;
     Ok(sids.len())
 }
 

@@ -229,3 +229,16 @@ pub fn apply(conn: &Connection, participant_id: i64, change: Change, now: Timest
     let detail = until.map(|d| d.to_string()).unwrap_or_default();
     super::accounts::audit(conn, now, super::accounts::BY_PHONE, change.audit_action(), Some(participant_id), &detail)
 }
+
+/// Retention: changes asked for before `before` go, and the records of their call backs
+/// are deleted at the provider. Returns how many went.
+pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp) -> anyhow::Result<usize> {
+    let legs: Vec<String> = conn
+        .prepare_cached("SELECT leg_sid FROM own_confirmations WHERE asked_at < ?1 AND leg_sid IS NOT NULL")?
+        .query_map([before.as_second()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for leg in &legs {
+        super::provider_jobs::enqueue(conn, super::provider_jobs::Kind::DeleteCall, leg, None, now)?;
+    }
+    Ok(exec(conn, "DELETE FROM own_confirmations WHERE asked_at < ?1", [before.as_second()])?)
+}
