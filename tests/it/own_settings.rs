@@ -199,6 +199,39 @@ async fn a_call_back_not_answered_or_answered_with_two_changes_nothing() {
     assert!(jan_asks_for_shopping(&app).await.iter().any(|n| n == ANJA), "rung as before");
 }
 
+/// A 1 for the call back that does not come from it changes nothing: a forged signature is
+/// refused, and a correctly signed request from another call than the one placed hears
+/// only a hang-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_that_is_not_from_the_call_back_changes_nothing() {
+    let app = spawn_app_with_rest().await;
+    let mut calls = app.network().answer_as_caller(ANJA);
+    let (_, created) = asked_from_annas_number(&app, &mut calls, "1").await;
+    for _ in 0..500 {
+        if app.count("SELECT count(*) FROM own_confirmations WHERE leg_sid IS NOT NULL").await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(app.text("SELECT leg_sid FROM own_confirmations").await, created.sid);
+    let em = &app.sandbox.emulator;
+    let before = app.snapshot().await;
+    let url = em.voice_url().join("confirm-key?c=1&s=1").unwrap();
+    let key = |sid: &str| pairs(&[("CallSid", sid), ("From", SWITCHBOARD), ("To", ANJA), ("Digits", "1")]);
+    let (status, _) = em.post_with_signature(&url, &key(&created.sid), Some("garbage")).await.unwrap();
+    assert_eq!(status, 403);
+    let (status, body) = em.post(&url, &key("CAsomeoneelse000001")).await.unwrap();
+    assert!(status == 200 && body.contains("<Hangup/>") && !body.contains("<Say"), "{body}");
+    let (status, body) =
+        em.post(&em.voice_url().join("confirm-answer?c=1").unwrap(), &key("CAsomeoneelse000001")).await.unwrap();
+    assert!(status == 200 && body.contains("<Hangup/>") && !body.contains("Anja"), "{body}");
+    assert_eq!(app.snapshot().await, before, "nothing changed");
+    assert_eq!(app.count(ANJA_PAUSED).await, 0);
+    // The real call back still works.
+    answer_call_back(&app, created, &["1"]).await;
+    assert_eq!(app.count(ANJA_PAUSED).await, 1);
+}
+
 /// The phone is not picked up: the call back's end is reported, and once the half hour is
 /// over the change has expired. Nothing changed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
