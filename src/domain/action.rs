@@ -96,4 +96,10 @@ pub enum Next {
         morning: i64,
         index: usize,
     },
+    /// The call back that confirms a change asked for by phone: the key, answering
+    /// document `seq` of confirmation `id`.
+    ConfirmKey {
+        id: i64,
+        seq: u64,
+    },
 }

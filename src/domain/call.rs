@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use super::action::{Action, Next};
 use super::dialplan::{Dialplan, RingMode};
-use super::own::{self, Change, Own, Pause};
+use super::own::{self, Change, Confirm, Own, Pause};
 use super::phone::{CallerNumber, PhoneNumber};
 use super::prompts::{PromptKey, Prompts, Speech};
 use super::waves::Tell;
@@ -286,15 +286,20 @@ pub enum Effect {
     CallbackRequested {
         first_try_at: Timestamp,
     },
-    /// The caller (a registered participant) changed their own settings by phone.
-    OwnSetting(Change),
+    /// The caller (recognised by caller ID alone) asked for a change to their own
+    /// availability. Nothing changes yet: `confirm` says how it is confirmed (the
+    /// switchboard calls the register's number back, or the desk arranges it).
+    OwnSettingAsked {
+        change: Change,
+        confirm: Confirm,
+    },
 }
 
-/// Who is calling, as far as the registry knows.
+/// Who is calling, as far as the registry knows. Known by caller ID alone, which can be
+/// spoofed: so only a first name, never the full name, is said to them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallerInfo {
     pub number: CallerNumber,
-    pub name: Option<String>,
     pub first_name: Option<String>,
     pub street: Option<String>,
     /// A registered participant's own settings, for key 8; `None` for anyone else.
@@ -303,7 +308,7 @@ pub struct CallerInfo {
 
 impl CallerInfo {
     pub fn unknown(number: CallerNumber) -> CallerInfo {
-        CallerInfo { number, name: None, first_name: None, street: None, own: None }
+        CallerInfo { number, first_name: None, street: None, own: None }
     }
 }
 
@@ -423,7 +428,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
         let phase = self.state.phase.clone();
         match (phase, event) {
             (Phase::Menu, Event::Incoming) => {
-                let greeting = match &self.ctx.caller.name {
+                // Caller ID can be spoofed: a known number hears its first name, no more.
+                let greeting = match &self.ctx.caller.first_name {
                     Some(name) => self.speech(
                         PromptKey::GreetingKnown,
                         &[("daypart", &self.daypart()), ("name", name), ("neighbourhood", &self.ctx.dialplan.name)],
@@ -861,39 +867,16 @@ impl<'c, 'a> Stepper<'c, 'a> {
         let plan = self.ctx.dialplan;
         let today = self.local_now().date();
         match key.as_deref() {
-            Some("1") => {
-                let back_on = own::back_after_a_week(today);
-                self.effects.push(Effect::OwnSetting(Change::PauseUntil { back_on }));
-                let date = own::spoken_date(self.p(), own::last_day(back_on));
-                let said = self.speech(PromptKey::SettingsPausedUntil, &[("date", &date)]);
-                self.reply.push(Action::Say(said));
-                self.settings_menu(true);
-            }
-            Some("2") => {
-                self.effects.push(Effect::OwnSetting(Change::PauseUntilFurtherNotice));
-                self.say(PromptKey::SettingsPaused);
-                self.settings_menu(true);
-            }
-            Some("3") => {
-                self.effects.push(Effect::OwnSetting(Change::Resume));
-                self.say(PromptKey::SettingsResumed);
-                self.settings_menu(true);
-            }
+            Some("1") => self.ask(&mine, Change::week_from(today)),
+            Some("2") => self.ask(&mine, Change::PauseUntilFurtherNotice),
+            Some("3") => self.ask(&mine, Change::Resume),
             Some("4") => {
                 self.read_out(&mine);
                 self.settings_menu(true);
             }
             Some("6") if mine.round.is_some() => {
-                let paused = mine.round == Some(true);
-                let (change, said) = if paused {
-                    (Change::RoundResume, PromptKey::SettingsRoundResumed)
-                } else {
-                    (Change::RoundPause, PromptKey::SettingsRoundPaused)
-                };
-                self.effects.push(Effect::OwnSetting(change));
-                self.say(said);
-                // The register changes with this step; the choices said now already follow it.
-                self.settings_menu_with(true, Some(!paused));
+                let change = if mine.round == Some(true) { Change::RoundResume } else { Change::RoundPause };
+                self.ask(&mine, change);
             }
             Some("5") => {
                 self.say(PromptKey::MessageIntro);
@@ -932,6 +915,33 @@ impl<'c, 'a> Stepper<'c, 'a> {
                     self.say(PromptKey::MenuNoInput);
                     self.settings_menu(false);
                 }
+            }
+        }
+    }
+
+    /// A change to their own availability (1, 2, 3, 6). Caller ID alone proves nothing, so
+    /// nothing changes on this call: the switchboard calls the number back and a 1 there
+    /// makes it (the call ends now, so that the line is free), or, when it cannot place
+    /// calls, the desk arranges it. "Ring me again" while not paused changes nothing.
+    fn ask(&mut self, mine: &Own, change: Change) {
+        if !change.changes_anything(mine.pause) {
+            self.reply.push(Action::Say(change.done(self.p())));
+            self.settings_menu(true);
+            return;
+        }
+        self.effects.push(Effect::OwnSettingAsked { change, confirm: mine.confirm });
+        let spoken = change.spoken(self.p());
+        match mine.confirm {
+            Confirm::CallBack => {
+                let said = self.speech(PromptKey::SettingsAskedCallBack, &[("change", &spoken)]);
+                self.reply.push(Action::Say(said));
+                self.reply.push(Action::Hangup);
+                self.end(Outcome::OwnSettings, Stage::Settings);
+            }
+            Confirm::Desk => {
+                let said = self.speech(PromptKey::SettingsAskedDesk, &[("change", &spoken)]);
+                self.reply.push(Action::Say(said));
+                self.settings_menu(true);
             }
         }
     }

@@ -2,6 +2,7 @@
 //! change themselves, and how their settings are read out to them. Pure: the day comes in.
 
 use jiff::civil::Date;
+use jiff::Timestamp;
 
 use super::hours::{day_runs, WeeklyHours};
 use super::prompts::{PromptKey, Prompts};
@@ -16,6 +17,21 @@ pub struct Own {
     pub pause: Pause,
     /// In the good-morning round: `Some(paused)`; `None` when not in it.
     pub round: Option<bool>,
+    /// How a change they ask for by phone is confirmed: caller ID proves nothing, so never
+    /// by this call alone (see [`Confirm`]).
+    pub confirm: Confirm,
+}
+
+/// How a change to one's own availability asked for by phone is confirmed. Caller ID can
+/// be spoofed, so the call it is asked in proves nothing; a call the switchboard makes to
+/// the register's number reaches whoever holds that number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirm {
+    /// The switchboard calls the number back; a 1 on that call makes the change.
+    CallBack,
+    /// The switchboard cannot place calls (no REST credentials): the desk calls them and
+    /// arranges it; nothing changes by phone.
+    Desk,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +100,62 @@ impl Change {
         }
     }
 
+    /// Whether it would change anything for someone whose pause is `pause` ("ring me
+    /// again" while not paused changes nothing, and needs no confirmation).
+    pub fn changes_anything(self, pause: Pause) -> bool {
+        !(self == Change::Resume && pause == Pause::No)
+    }
+
+    /// How the store keeps it: its kind and, for a week's pause, the first day back.
+    pub fn stored(self) -> (&'static str, Option<Date>) {
+        match self {
+            Change::PauseUntil { back_on } => ("pause-until", Some(back_on)),
+            Change::PauseUntilFurtherNotice => ("pause", None),
+            Change::Resume => ("resume", None),
+            Change::RoundPause => ("round-pause", None),
+            Change::RoundResume => ("round-resume", None),
+        }
+    }
+
+    /// The change the store kept as `stored` gives.
+    pub fn from_stored(kind: &str, back_on: Option<Date>) -> Option<Change> {
+        Some(match (kind, back_on) {
+            ("pause-until", Some(back_on)) => Change::PauseUntil { back_on },
+            ("pause", _) => Change::PauseUntilFurtherNotice,
+            ("resume", _) => Change::Resume,
+            ("round-pause", _) => Change::RoundPause,
+            ("round-resume", _) => Change::RoundResume,
+            _ => return None,
+        })
+    }
+
+    /// What was asked, as it is said inside a sentence: "een week niet gebeld worden, tot
+    /// en met maandag 30 november".
+    pub fn spoken(self, prompts: &Prompts) -> String {
+        match self {
+            Change::PauseUntil { back_on } => {
+                prompts.text(PromptKey::ChangePauseWeek, &[("date", &spoken_date(prompts, last_day(back_on)))])
+            }
+            Change::PauseUntilFurtherNotice => prompts.text(PromptKey::ChangePause, &[]),
+            Change::Resume => prompts.text(PromptKey::ChangeResume, &[]),
+            Change::RoundPause => prompts.text(PromptKey::ChangeRoundPause, &[]),
+            Change::RoundResume => prompts.text(PromptKey::ChangeRoundResume, &[]),
+        }
+    }
+
+    /// What is said once it is done: "Dat is goed. U wordt tot en met ... niet gebeld."
+    pub fn done(self, prompts: &Prompts) -> super::prompts::Speech {
+        match self {
+            Change::PauseUntil { back_on } => {
+                prompts.speech(PromptKey::SettingsPausedUntil, &[("date", &spoken_date(prompts, last_day(back_on)))])
+            }
+            Change::PauseUntilFurtherNotice => prompts.speech(PromptKey::SettingsPaused, &[]),
+            Change::Resume => prompts.speech(PromptKey::SettingsResumed, &[]),
+            Change::RoundPause => prompts.speech(PromptKey::SettingsRoundPaused, &[]),
+            Change::RoundResume => prompts.speech(PromptKey::SettingsRoundResumed, &[]),
+        }
+    }
+
     /// The audit log's action for it.
     pub fn audit_action(self) -> &'static str {
         match self {
@@ -93,6 +165,165 @@ impl Change {
             Change::RoundPause => "good-morning round paused by phone",
             Change::RoundResume => "good-morning round resumed by phone",
         }
+    }
+}
+
+/// Minutes a change asked for by phone waits for its confirmation; after that the call
+/// back's 1 changes nothing.
+pub const CONFIRM_MINUTES: i64 = 30;
+
+/// When a change asked for at `asked_at` can no longer be confirmed.
+pub fn confirm_expires(asked_at: Timestamp) -> Timestamp {
+    asked_at.saturating_add(jiff::SignedDuration::from_mins(CONFIRM_MINUTES)).unwrap_or(asked_at)
+}
+
+/// Where a change asked for by phone stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirmation {
+    /// Waiting for the call it was asked in to end, to call the number back.
+    Pending,
+    /// The call back is placed (or ringing, or being answered).
+    Calling,
+    /// The call back ended without a key; a key that was on its way still counts.
+    NoKey,
+    /// A 1 on the call back: the change is made.
+    Confirmed,
+    /// A 2 (or no key) on the call back: nothing changed.
+    Declined,
+    /// Not confirmed within [`CONFIRM_MINUTES`].
+    Expired,
+    /// A newer change was asked for before this one was confirmed.
+    Replaced,
+    /// The call back could not be placed: the desk arranges it.
+    Failed,
+    /// No call back possible (no REST API): the desk arranges it.
+    Desk,
+}
+
+impl Confirmation {
+    pub const ALL: [Confirmation; 9] = [
+        Confirmation::Pending,
+        Confirmation::Calling,
+        Confirmation::NoKey,
+        Confirmation::Confirmed,
+        Confirmation::Declined,
+        Confirmation::Expired,
+        Confirmation::Replaced,
+        Confirmation::Failed,
+        Confirmation::Desk,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confirmation::Pending => "pending",
+            Confirmation::Calling => "calling",
+            Confirmation::NoKey => "no-key",
+            Confirmation::Confirmed => "confirmed",
+            Confirmation::Declined => "declined",
+            Confirmation::Expired => "expired",
+            Confirmation::Replaced => "replaced",
+            Confirmation::Failed => "failed",
+            Confirmation::Desk => "desk",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Confirmation> {
+        Confirmation::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Still waiting for the person's 1.
+    pub fn is_open(self) -> bool {
+        matches!(self, Confirmation::Pending | Confirmation::Calling | Confirmation::NoKey)
+    }
+}
+
+/// What a key on the call back does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// 1, in time: the change is made, now.
+    Apply,
+    /// 2, or no key: nothing changes, and they are thanked.
+    Keep,
+    /// 9 (`unknown`: false) or a key the question does not know: the question again.
+    Again { unknown: bool },
+    /// Expired, or replaced by a newer change: nothing changes.
+    TooLate,
+}
+
+/// What `key` on the call back of a change in `status`, asked until `expires_at`, does at
+/// `now`. Only a 1 while it is open and in time makes the change.
+pub fn answer(status: Confirmation, key: Option<&str>, expires_at: Timestamp, now: Timestamp) -> Answer {
+    if !status.is_open() || now >= expires_at {
+        return Answer::TooLate;
+    }
+    match key {
+        Some("1") => Answer::Apply,
+        Some("2") | None => Answer::Keep,
+        Some("9") => Answer::Again { unknown: false },
+        Some(_) => Answer::Again { unknown: true },
+    }
+}
+
+/// What the call back says.
+pub mod say {
+    use super::super::action::{Action, Next};
+    use super::super::prompts::{PromptKey, Prompts, Speech};
+    use super::Change;
+
+    /// Seconds to wait for a key: older people may need a moment.
+    pub const KEY_SECONDS: u32 = 8;
+
+    fn question(p: &Prompts, change: Change) -> Speech {
+        p.speech(PromptKey::ConfirmQuestion, &[("change", &change.spoken(p))])
+    }
+
+    /// Asked twice; then nothing changes (a voicemail box hears it too, and presses nothing).
+    fn asked(p: &Prompts, mut say: Vec<Speech>, change: Change, id: i64, seq: u64) -> Vec<Action> {
+        let next = Next::ConfirmKey { id, seq };
+        say.push(question(p, change));
+        vec![
+            Action::Gather { say, timeout_seconds: KEY_SECONDS, next },
+            Action::Gather { say: vec![question(p, change)], timeout_seconds: KEY_SECONDS, next },
+            Action::Say(p.speech(PromptKey::ConfirmNoKey, &[])),
+            Action::Hangup,
+        ]
+    }
+
+    fn daypart(p: &Prompts, hour: i8) -> String {
+        let key = match hour {
+            0..=11 => PromptKey::DaypartMorning,
+            12..=17 => PromptKey::DaypartAfternoon,
+            _ => PromptKey::DaypartEvening,
+        };
+        p.text(key, &[])
+    }
+
+    /// They pick up (`hour`, local): a greeting by first name only, what was asked, and
+    /// the question.
+    pub fn greeting(p: &Prompts, hour: i8, first_name: &str, change: Change, id: i64) -> Vec<Action> {
+        let hello = p.speech(PromptKey::ConfirmGreeting, &[("daypart", &daypart(p, hour)), ("name", first_name)]);
+        asked(p, vec![hello], change, id, 1)
+    }
+
+    /// 9, or a key the question does not know: the question again (document `seq`).
+    pub fn again(p: &Prompts, unknown: bool, change: Change, id: i64, seq: u64) -> Vec<Action> {
+        let say = if unknown { vec![p.speech(PromptKey::RoundUnknownKey, &[])] } else { Vec::new() };
+        asked(p, say, change, id, seq)
+    }
+
+    /// 1: it is done, said in words.
+    pub fn done(p: &Prompts, change: Change) -> Vec<Action> {
+        vec![Action::Say(change.done(p)), Action::Say(p.speech(PromptKey::ConfirmThanks, &[])), Action::Hangup]
+    }
+
+    /// 2: nothing changes, and thank you.
+    pub fn kept(p: &Prompts) -> Vec<Action> {
+        vec![Action::Say(p.speech(PromptKey::ConfirmKept, &[])), Action::Hangup]
+    }
+
+    /// Too late (or replaced): nothing changes.
+    pub fn too_late(p: &Prompts) -> Vec<Action> {
+        vec![Action::Say(p.speech(PromptKey::ConfirmTooLate, &[])), Action::Hangup]
     }
 }
 
@@ -211,6 +442,56 @@ mod tests {
         assert_eq!(spoken_hours(&en(), &hours), "every day, from 8 o'clock to 21 o'clock");
         let list = ["a".to_string(), "b".to_string(), "c".to_string()];
         assert_eq!(spoken_list(&nl(), &list), "a, b en c");
+    }
+
+    #[test]
+    fn only_a_one_in_time_on_an_open_confirmation_makes_the_change() {
+        let asked: Timestamp = "2026-11-24T09:15:00Z".parse().unwrap();
+        let expires = confirm_expires(asked);
+        assert_eq!(expires, "2026-11-24T09:45:00Z".parse::<Timestamp>().unwrap());
+        let soon: Timestamp = "2026-11-24T09:16:00Z".parse().unwrap();
+        assert_eq!(answer(Confirmation::Calling, Some("1"), expires, soon), Answer::Apply);
+        assert_eq!(answer(Confirmation::NoKey, Some("1"), expires, soon), Answer::Apply, "a key on its way counts");
+        assert_eq!(answer(Confirmation::Calling, Some("2"), expires, soon), Answer::Keep);
+        assert_eq!(answer(Confirmation::Calling, None, expires, soon), Answer::Keep);
+        assert_eq!(answer(Confirmation::Calling, Some("9"), expires, soon), Answer::Again { unknown: false });
+        assert_eq!(answer(Confirmation::Calling, Some("7"), expires, soon), Answer::Again { unknown: true });
+        assert_eq!(answer(Confirmation::Calling, Some("1"), expires, expires), Answer::TooLate, "expired");
+        for closed in [Confirmation::Replaced, Confirmation::Expired, Confirmation::Declined, Confirmation::Desk] {
+            assert_eq!(answer(closed, Some("1"), expires, soon), Answer::TooLate, "{closed:?}");
+        }
+        for c in Confirmation::ALL {
+            assert_eq!(Confirmation::parse(c.as_str()), Some(c));
+        }
+    }
+
+    #[test]
+    fn a_change_is_stored_and_said_as_it_was_asked() {
+        let week = Change::week_from(date(2026, 11, 24));
+        for change in [week, Change::PauseUntilFurtherNotice, Change::Resume, Change::RoundPause, Change::RoundResume] {
+            let (kind, back_on) = change.stored();
+            assert_eq!(Change::from_stored(kind, back_on), Some(change));
+        }
+        assert_eq!(Change::from_stored("pause-until", None), None);
+        assert_eq!(week.spoken(&nl()), "een week niet gebeld worden, tot en met maandag 30 november");
+        assert!(!Change::Resume.changes_anything(Pause::No));
+        assert!(Change::Resume.changes_anything(Pause::UntilFurtherNotice));
+        assert!(week.changes_anything(Pause::No));
+        let asked = say::greeting(&nl(), 14, "Anja", week, 7);
+        let said: Vec<String> = asked
+            .iter()
+            .flat_map(|a| match a {
+                crate::domain::action::Action::Gather { say, .. } => say.clone(),
+                crate::domain::action::Action::Say(s) => vec![s.clone()],
+                _ => Vec::new(),
+            })
+            .map(|s| match s {
+                crate::domain::prompts::Speech::Text { text, .. } => text,
+                crate::domain::prompts::Speech::Audio(a) => a,
+            })
+            .collect();
+        assert!(said[0].starts_with("Goedemiddag Anja. "), "{said:?}");
+        assert!(said[1].contains("een week niet gebeld worden, tot en met maandag 30 november"), "{said:?}");
     }
 
     #[test]

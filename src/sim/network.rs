@@ -602,11 +602,16 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
     let status_callback = get("StatusCallback").and_then(|u| Url::parse(&u).ok());
     net.lock().fallback_urls.push(get("FallbackUrl"));
     let timeout: i64 = get("Timeout").and_then(|t| t.parse().ok()).unwrap_or(60);
-    // Whose lines these are: the held call (waves), or the morning of the good-morning round.
+    // Whose lines these are: the held call (waves), the morning of the good-morning round,
+    // or the change a call back confirms.
     let parent = url
         .query_pairs()
-        .find(|(k, _)| k == "call" || k == "m")
-        .map(|(k, v)| if k == "m" { format!("round-{v}") } else { v.to_string() })
+        .find(|(k, _)| k == "call" || k == "m" || k == "c")
+        .map(|(k, v)| match k.as_ref() {
+            "m" => format!("round-{v}"),
+            "c" => format!("confirm-{v}"),
+            _ => v.to_string(),
+        })
         .unwrap_or_default();
     let sid = net.new_sid();
     let endpoint = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or_default().to_string();

@@ -276,9 +276,10 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
             // Opened by the application layer (`switchboard::requests::open`), the one way
             // a call-back request is opened.
             Effect::CallbackRequested { .. } => {}
-            Effect::OwnSetting(change) => {
+            // Nothing changes yet: caller ID proves nothing (`confirmations`).
+            Effect::OwnSettingAsked { change, confirm } => {
                 if let Some(id) = call.caller_id {
-                    own_setting(conn, id, *change, now)?;
+                    super::confirmations::ask(conn, id, sid, &call.dialplan_number, *change, *confirm, now)?;
                 }
             }
             Effect::Voicemail { recording_url, duration_seconds } => {
@@ -312,7 +313,12 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
                 message_about(conn, sid, call.caller_id, now)?;
             }
         } else {
-            exec(conn, "DELETE FROM follow_ups WHERE call_sid = ?1 AND closed_at IS NULL", [sid])?;
+            // A change asked for by phone that the desk arranges stays theirs to do.
+            exec(
+                conn,
+                "DELETE FROM follow_ups WHERE call_sid = ?1 AND closed_at IS NULL AND reason <> ?2",
+                params![sid, super::confirmations::DESK_REASON],
+            )?;
         }
         // Helped now: their earlier calls for this (or no chosen) kind of help need no call
         // back any more. (A call-back search closes them when its resident is put through.)
@@ -346,17 +352,6 @@ const MESSAGE_LOOKS_BACK_DAYS: i64 = 7;
 
 /// A participant's own change by phone: the register (the ranking sees it at once: the
 /// register's version is bumped by the trigger), and the audit log, by phone.
-fn own_setting(conn: &Connection, id: i64, change: crate::domain::own::Change, now: Timestamp) -> anyhow::Result<()> {
-    if change.is_round() {
-        super::round::set_paused(conn, id, change == crate::domain::own::Change::RoundPause, now)?;
-        return super::accounts::audit(conn, now, super::accounts::BY_PHONE, change.audit_action(), Some(id), "");
-    }
-    let (paused, until) = change.register();
-    super::participants::set_paused_by_id(conn, id, paused, until, now)?;
-    let detail = until.map(|d| d.to_string()).unwrap_or_default();
-    super::accounts::audit(conn, now, super::accounts::BY_PHONE, change.audit_action(), Some(id), &detail)
-}
-
 /// Links a neighbour's message to the call they most recently helped with, within a week.
 fn message_about(conn: &Connection, sid: &str, caller_id: Option<i64>, now: Timestamp) -> anyhow::Result<()> {
     let Some(id) = caller_id else { return Ok(()) };
@@ -746,6 +741,8 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, ba
     }
     // The good-morning round's calls from before then: numbers and call records go too.
     super::round::anonymise_before(conn, before, now)?;
+    // Changes asked for by phone, and their call backs.
+    super::confirmations::anonymise_before(conn, before, now)?;
     Ok(sids.len())
 }
 

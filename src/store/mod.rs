@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod callbacks;
 pub mod calls;
+pub mod confirmations;
 pub mod desk;
 pub mod participants;
 pub mod provider_jobs;
@@ -68,6 +69,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/014_own_settings.sql")).foreign_key_check(),
         M::up(include_str!("migrations/015_languages.sql")),
         M::up(include_str!("migrations/016_round.sql")).foreign_key_check(),
+        M::up(include_str!("migrations/017_own_confirmations.sql")),
     ])
 }
 

@@ -579,6 +579,15 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
     // The good-morning round: the calls it made to them (as resident or contact) go at the
     // provider, and their number from the round's log; their own mornings go with them.
     super::round::forget_person(conn, id, &phone, now)?;
+    // The call backs that confirmed their changes by phone go at the provider (their
+    // `own_confirmations` rows go with them).
+    let call_backs: Vec<String> = conn
+        .prepare_cached("SELECT leg_sid FROM own_confirmations WHERE participant_id = ?1 AND leg_sid IS NOT NULL")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for leg in &call_backs {
+        super::provider_jobs::enqueue(conn, super::provider_jobs::Kind::DeleteCall, leg, None, now)?;
+    }
     conn.execute(&format!("DELETE FROM voicemails WHERE call_sid IN ({theirs})"), params![id, phone])?;
     conn.execute(&format!("DELETE FROM webhook_responses WHERE call_sid IN ({theirs})"), params![id, phone])?;
     conn.execute(&format!("UPDATE follow_ups SET note = NULL WHERE call_sid IN ({theirs})"), params![id, phone])?;

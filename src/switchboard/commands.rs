@@ -35,6 +35,17 @@ pub struct RoundCall {
     pub timeout: u32,
 }
 
+/// A call back that confirms a change asked for by phone, to create at the provider.
+#[derive(Clone, Debug)]
+pub struct ConfirmCall {
+    /// The change's confirmation.
+    pub id: i64,
+    /// The register's number.
+    pub to: PhoneNumber,
+    pub from: PhoneNumber,
+    pub timeout: u32,
+}
+
 /// What to tell the provider once the transaction has committed.
 #[derive(Debug, Default)]
 pub struct Outbound {
@@ -49,6 +60,8 @@ pub struct Outbound {
     pub play: Option<Play>,
     /// The good-morning round: calls to create.
     pub round: Vec<RoundCall>,
+    /// Call backs that confirm changes asked for by phone.
+    pub confirm: Vec<ConfirmCall>,
     /// Calls rows that changed outside a webhook (the round alerting the desk), for the
     /// desk's live Now page.
     pub changed: Vec<String>,
@@ -76,6 +89,7 @@ impl Outbound {
             && self.call_resident.is_none()
             && self.play.is_none()
             && self.round.is_empty()
+            && self.confirm.is_empty()
             && self.changed.is_empty()
     }
 }

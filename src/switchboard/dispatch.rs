@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 pub use super::commands::Outbound;
-use super::commands::{MoveCaller, NewLeg, Play, RoundCall, Stop};
+use super::commands::{ConfirmCall, MoveCaller, NewLeg, Play, RoundCall, Stop};
 use super::waves::{leg_ended, leg_failed, resident_failed};
 use super::Switchboard;
 use crate::domain::call::DialStatus;
@@ -56,6 +56,9 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
         }
         for call in out.round {
             tokio::spawn(create_round_call(state.clone(), rest.clone(), call));
+        }
+        for call in out.confirm {
+            tokio::spawn(create_confirm_call(state.clone(), rest.clone(), call));
         }
         let creates: Vec<_> =
             out.create.into_iter().map(|leg| tokio::spawn(create_leg(state.clone(), rest.clone(), leg))).collect();
@@ -217,6 +220,44 @@ async fn create_round_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::Rest
             {
                 Ok(out) => dispatch(state, out),
                 Err(e) => tracing::error!(error = %e, "could not move a good-morning round on after a failed call"),
+            }
+        }
+    }
+}
+
+/// A call back that confirms a change asked for by phone: our number as caller ID, no
+/// answering machine detection (a voicemail box presses no 1: nothing changes).
+async fn create_confirm_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, call: ConfirmCall) {
+    let (url, status_callback) = match twilio::confirm_urls(&state.public_url, call.id) {
+        Ok(urls) => urls,
+        Err(e) => {
+            tracing::error!(error = %e, "bad public URL");
+            return;
+        }
+    };
+    let create = CreateCall {
+        to: call.to.as_str().to_string(),
+        from: call.from.as_str().to_string(),
+        url,
+        status_callback: Some(status_callback),
+        status_callback_events: vec![CallEvent::Completed],
+        timeout_secs: Some(call.timeout),
+        machine_detection: None,
+        fallback_url: state.created_call_fallback.clone(),
+    };
+    match rest.create_call(&create).await {
+        Ok(created) => {
+            let sid = created.sid.clone();
+            let c = call.clone();
+            if let Err(e) = state.worker.write(move |tx| super::confirm::created(tx, &c, &sid)).await {
+                tracing::error!(error = %e, "could not store a confirming call's CallSid");
+            }
+        }
+        Err(e) => {
+            tracing::warn!(confirmation = call.id, to = %call.to.masked(), error = %e, "could not call back to confirm a change; the desk is told");
+            let st = state.clone();
+            if let Err(e) = state.worker.write(move |tx| super::confirm::failed(tx, &st, &call)).await {
+                tracing::error!(error = %e, "could not hand a change asked for by phone to the desk");
             }
         }
     }

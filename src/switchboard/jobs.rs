@@ -71,6 +71,9 @@ pub async fn start(sb: Arc<Switchboard>) -> Jobs {
             if let Err(e) = run_round(st.clone()).await {
                 tracing::error!(error = %e, "could not make the good-morning round");
             }
+            if let Err(e) = run_confirmations(st.clone()).await {
+                tracing::error!(error = %e, "could not place the call backs that confirm changes asked for by phone");
+            }
             st.jobs_ready.store(true, std::sync::atomic::Ordering::SeqCst);
         }
     });
@@ -105,6 +108,15 @@ pub async fn run_round(sb: Arc<Switchboard>) -> anyhow::Result<usize> {
     let (started, out) = sb.worker.run(move |_| super::round::due(&st)).await??;
     super::dispatch::dispatch(sb, out);
     Ok(started)
+}
+
+/// Changes asked for by phone: those not confirmed in time expire; call backs whose call
+/// never reported its end are placed. Runs every minute (and from tests).
+pub async fn run_confirmations(sb: Arc<Switchboard>) -> anyhow::Result<()> {
+    let st = sb.clone();
+    let out = sb.worker.run(move |_| super::confirm::due(&st)).await??;
+    super::dispatch::dispatch(sb, out);
+    Ok(())
 }
 
 async fn sweep_now(sb: &Arc<Switchboard>) {

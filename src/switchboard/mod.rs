@@ -8,6 +8,7 @@
 //! end was lost, due call-backs, anonymising, the provider's jobs) live in `jobs`.
 
 mod commands;
+pub mod confirm;
 pub mod dispatch;
 pub mod jobs;
 pub mod logins;

@@ -9,7 +9,7 @@ use crate::config::Neighbourhood;
 use crate::domain::action::Action;
 use crate::domain::call::{self, CallerInfo, Context, Event, NextHelper, Offered, Step};
 use crate::domain::dialplan::Voices;
-use crate::domain::own::{Own, Pause};
+use crate::domain::own::{Confirm, Own, Pause};
 use crate::domain::phone::CallerNumber;
 use crate::domain::ranking::{self, Whereabouts};
 use crate::provider::twilio::{self, RenderContext};
@@ -68,7 +68,6 @@ pub fn run_step(
     let caller = match &caller_participant {
         Some(p) => CallerInfo {
             number: CallerNumber::Known(p.details.phone.clone()),
-            name: Some(p.details.name.clone()),
             first_name: Some(p.details.first_name().to_string()),
             street: Some(p.details.street.clone()).filter(|s| !s.is_empty()),
             own: Some(Own {
@@ -76,6 +75,8 @@ pub fn run_step(
                 available: p.details.available.clone(),
                 pause: Pause::from_register(p.paused, p.paused_until, now.to_zoned(plan.time_zone.clone()).date()),
                 round: crate::store::round::paused(tx, p.id)?,
+                // Without the REST API the switchboard cannot call them back: the desk does.
+                confirm: if sb.rest.is_some() { Confirm::CallBack } else { Confirm::Desk },
             }),
         },
         None => CallerInfo::unknown(match &call.from {

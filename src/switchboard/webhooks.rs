@@ -86,6 +86,8 @@ fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, w
             | Endpoint::ContactAnswer
             | Endpoint::ContactKey
             | Endpoint::DeskAlert
+            | Endpoint::ConfirmAnswer
+            | Endpoint::ConfirmKey
     ) {
         actions.push(Action::Hangup);
     } else if let Some(wait) = wait_again {
@@ -101,6 +103,7 @@ fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, w
             | Endpoint::ResidentStatus
             | Endpoint::RoundStatus
             | Endpoint::ContactStatus
+            | Endpoint::ConfirmStatus
     ) {
         actions.push(Action::Say(prompts.speech(PromptKey::SomethingWentWrong, &[])));
         match hood.and_then(|h| h.dialplan.desk.phone.clone()) {
@@ -129,6 +132,9 @@ fn handle(
     let now = state.clock.now();
     let mut out = Outbound::default();
     let mut endpoint = endpoint;
+    if endpoint.is_confirm() {
+        return Ok((super::confirm::webhook(tx, state, &inbound, now)?, out));
+    }
     if endpoint.is_round() {
         let body = match super::round::webhook(tx, state, endpoint, &inbound, now, &mut out)? {
             super::round::Reply::Document(body) => body,
@@ -172,9 +178,14 @@ fn handle(
         };
         match endpoint {
             Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::HoldWait | Endpoint::HelperWait => {
+                let gone = event == Event::CallerGone;
                 let step = run_step(tx, state, &hood, &call, event, now, report)?;
                 call.state = step.state;
                 save(tx, &hood, &call, &step.effects, now)?;
+                if endpoint == Endpoint::Status && gone {
+                    // A change asked for in this call: its number is called back, now the line is free.
+                    super::confirm::caller_gone(tx, state, &call.call_sid, now, &mut out)?;
+                }
                 if endpoint == Endpoint::HoldWait {
                     super::waves::tick(tx, state, &call, now, &mut out)?;
                 } else if is_held(&before) || is_held(&call.state.phase) {

@@ -29,7 +29,9 @@ async fn matched_after_a_no_answer_and_a_decline() {
     assert!(report.lines.contains(&Line::Connected { number: CARLA.into() }));
 
     let heard = caller_heard(&report);
-    assert!(heard[0].starts_with("Goedemorgen Jan de Vries."), "{heard:?}");
+    // Known by caller ID alone, which can be spoofed: his first name, never his surname.
+    assert!(heard[0].starts_with("Goedemorgen Jan."), "{heard:?}");
+    assert!(!heard.iter().any(|t| t.contains("de Vries")), "{heard:?}");
     assert!(heard.iter().any(|t| t.contains("112") || t.contains("1 1 2")), "the emergency number is said");
     // Nothing about who declined reaches the caller.
     assert!(!heard.iter().any(|t| t.contains("Bert") || t.contains("Anja")), "{heard:?}");

@@ -49,12 +49,15 @@ fn pairs() -> impl Strategy<Value = Vec<(String, String)>> {
         "s",
         "n",
         "call",
+        "m",
+        "i",
+        "c",
         "x",
     ]);
     prop::collection::vec((names.prop_map(str::to_string), ".{0,40}"), 0..10)
 }
 
-const ENDPOINTS: [Endpoint; 19] = [
+const ENDPOINTS: [Endpoint; 29] = [
     Endpoint::Voice,
     Endpoint::Menu,
     Endpoint::HelperDone,
@@ -74,6 +77,16 @@ const ENDPOINTS: [Endpoint; 19] = [
     Endpoint::ResidentStatus,
     Endpoint::HelperWait,
     Endpoint::Conference,
+    Endpoint::RoundAnswer,
+    Endpoint::RoundKey,
+    Endpoint::RoundStatus,
+    Endpoint::ContactAnswer,
+    Endpoint::ContactKey,
+    Endpoint::ContactStatus,
+    Endpoint::DeskAlert,
+    Endpoint::ConfirmAnswer,
+    Endpoint::ConfirmKey,
+    Endpoint::ConfirmStatus,
 ];
 
 proptest! {
@@ -83,6 +96,9 @@ proptest! {
             prop_assert!(inbound.call_sid.chars().all(|c| c.is_ascii_alphanumeric()));
             if let Some(twilio::WaveReport::Entered { participant, conference }) = &inbound.wave {
                 prop_assert!(participant.chars().chain(conference.chars()).all(|c| c.is_ascii_alphanumeric()));
+            }
+            if let Some(twilio::ConfirmWhat::Key { key: Some(key), .. }) = inbound.confirm.as_ref().map(|c| &c.what) {
+                prop_assert!(!key.is_empty() && key.len() <= 8);
             }
         }
     }

@@ -396,12 +396,19 @@ async fn days_off_by_the_desk_and_by_phone_until_he_calls_again() {
         heard.iter().any(|t| t.contains("Bent u een tijdje weg, en wilt u geen goedemorgenbelletje? Toets 6.")),
         "{heard:?}"
     );
-    assert!(heard.iter().any(|t| t == "Dat is goed. U krijgt geen goedemorgenbelletje, tot u zelf weer belt."));
+    // Asked for, and made only on the call back to his number (issue 25), where he presses 1.
     assert!(
-        heard.iter().any(|t| t.contains("Wilt u het goedemorgenbelletje weer elke ochtend? Toets 6.")),
-        "the choices follow the change: {heard:?}"
+        heard.iter().any(|t| t.starts_with("Dank u wel. U vraagt: geen goedemorgenbelletje, tot u zelf weer belt.")),
+        "{heard:?}"
     );
-    assert_eq!(app.count("SELECT count(*) FROM round_residents WHERE paused = 1").await, 1);
+    assert!(!heard.iter().any(|t| t.starts_with("Dat is goed.")), "not on this call: {heard:?}");
+    let confirmed = heard_by(&app.network().lines_when_done("confirm-1", Duration::from_secs(10)).await, JAN);
+    assert_eq!(confirmed[0], "Goedemiddag Jan. Hier is de Burenlijn. U belde ons net.");
+    assert!(
+        confirmed.iter().any(|t| t == "Dat is goed. U krijgt geen goedemorgenbelletje, tot u zelf weer belt."),
+        "{confirmed:?}"
+    );
+    wait_for(&app, "SELECT count(*) FROM round_residents WHERE paused = 1", 1).await;
     assert_eq!(
         app.count("SELECT count(*) FROM audit_log WHERE action = 'good-morning round paused by phone'").await,
         1

@@ -4,7 +4,7 @@ use jiff::tz::TimeZone;
 
 use super::*;
 use crate::domain::dialplan;
-use crate::domain::own::{Change, Own, Pause};
+use crate::domain::own::{Change, Confirm, Own, Pause};
 
 struct World {
     plan: Dialplan,
@@ -18,7 +18,6 @@ fn world() -> World {
     let number = PhoneNumber::parse("+31201234567").unwrap();
     let caller = CallerInfo {
         number: CallerNumber::Known(number),
-        name: Some("Jan de Vries".into()),
         first_name: Some("Jan".into()),
         street: Some("Kerkstraat".into()),
         own: None,
@@ -152,13 +151,14 @@ fn t(secs: i64) -> Timestamp {
 }
 
 #[test]
-fn a_known_caller_is_greeted_by_name_and_hears_the_menu() {
+fn a_known_caller_is_greeted_by_first_name_only_and_hears_the_menu() {
+    // Caller ID can be spoofed: whoever calls from Jan's number hears "Jan", no more.
     let w = world();
     let (_, steps) = run(&w, vec![(t(0), Event::Incoming, None)]);
     check(
         &steps[0],
         expect![[r#"
-        say Goedemorgen Jan de Vries. Fijn dat u belt met de Burenlijn van Voorbeeldwijk.
+        say Goedemorgen Jan. Fijn dat u belt met de Burenlijn van Voorbeeldwijk.
         say Deze lijn is niet voor spoed. Bij spoed belt u 1 1 2.
         gather 8s -> Menu: Waarmee kunnen we u helpen? | Voor boodschappen, toets 1. | Voor vervoer, bijvoorbeeld naar de dokter of het ziekenhuis, toets 2. | Voor een klusje in of om het huis, toets 3. | Voor een praatje of wat gezelschap, toets 4. | Wilt u iemand van de balie spreken? Toets 0. | Wilt u dit nog een keer horen? Toets 9.
         redirect Menu
@@ -1335,6 +1335,7 @@ fn registered() -> World {
         available: crate::domain::hours::WeeklyHours::parse("ma-vr 09:00-17:00").unwrap(),
         pause: Pause::No,
         round: None,
+        confirm: Confirm::CallBack,
     });
     w
 }
@@ -1367,44 +1368,78 @@ fn only_a_registered_caller_hears_eight_and_gets_their_own_settings() {
     }
 }
 
+/// 8, then `k`, for `w`'s caller.
+fn settings_then(w: &World, k: &str) -> (CallState, Vec<Step>) {
+    run(
+        w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(key("8")), None),
+            (t(20), Event::SettingsKey(key(k)), None),
+        ],
+    )
+}
+
 #[test]
-fn a_week_off_by_phone_is_confirmed_in_words_and_the_menu_goes_on() {
+fn a_change_by_phone_is_only_asked_for_and_the_number_is_called_back() {
     let w = registered();
-    // Tuesday 24 November: no calls up to and including Monday 30 November.
-    let events = vec![
-        (t(0), Event::Incoming, None),
-        (t(10), Event::MenuKey(key("8")), None),
-        (t(20), Event::SettingsKey(key("1")), None),
-    ];
-    let (state, steps) = run(&w, events);
-    let text = describe(&steps[2]);
-    assert!(text.starts_with("say Dat is goed. U wordt tot en met maandag 30 november niet gebeld. Daarna weer wel.\ngather 8s -> Settings: Wilt u nog iets anders?"), "{text}");
-    assert_eq!(steps[2].effects, vec![Effect::OwnSetting(Change::PauseUntil { back_on: date(2026, 12, 1) })]);
-    assert_eq!(state.phase, Phase::Settings);
-    for (k, change, said) in [
-        (
-            "2",
-            Change::PauseUntilFurtherNotice,
-            "say Dat is goed. U wordt niet gebeld, tot u zelf weer belt en 3 toetst.",
-        ),
-        ("3", Change::Resume, "say Fijn. U kunt weer gebeld worden."),
-    ] {
-        let (_, steps) = run(
-            &w,
-            vec![
-                (t(0), Event::Incoming, None),
-                (t(10), Event::MenuKey(key("8")), None),
-                (t(20), Event::SettingsKey(key(k)), None),
-            ],
-        );
-        assert!(describe(&steps[2]).starts_with(said), "{}", describe(&steps[2]));
-        assert_eq!(steps[2].effects, vec![Effect::OwnSetting(change)]);
-    }
-    // Hanging up in their settings is no request for help, and no follow-up.
-    let mut done = state.clone();
-    done = step(done, Event::CallerGone, &plain_ctx(&w, t(30), false)).state;
-    assert_eq!(done.outcome(), Some(Outcome::OwnSettings));
+    // Tuesday 24 November: no calls up to and including Monday 30 November, once confirmed.
+    let (state, steps) = settings_then(&w, "1");
+    check(
+        &steps[2],
+        expect![[r#"
+            say Dank u wel. U vraagt: een week niet gebeld worden, tot en met maandag 30 november. We hangen nu op, en bellen u zo meteen terug op uw eigen nummer. Neem dan op, en toets 1. Pas dan gaat het in.
+            hangup
+            effect OwnSettingAsked { change: PauseUntil { back_on: 2026-12-01 }, confirm: CallBack }
+            phase Ended { outcome: OwnSettings, from: Settings }
+        "#]],
+    );
+    assert_eq!(state.outcome(), Some(Outcome::OwnSettings));
     assert!(!Outcome::OwnSettings.needs_follow_up() && !Outcome::OwnSettings.is_request());
+    let (_, steps) = settings_then(&w, "2");
+    assert!(describe(&steps[2]).starts_with("say Dank u wel. U vraagt: niet gebeld worden, tot u zelf weer belt."));
+    assert_eq!(
+        steps[2].effects,
+        vec![Effect::OwnSettingAsked { change: Change::PauseUntilFurtherNotice, confirm: Confirm::CallBack }]
+    );
+    // "Ring me again" while not paused changes nothing: nothing to confirm.
+    let (state, steps) = settings_then(&w, "3");
+    assert!(describe(&steps[2]).starts_with("say Fijn. U kunt weer gebeld worden.\ngather 8s -> Settings"));
+    assert!(steps[2].effects.is_empty());
+    assert_eq!(state.phase, Phase::Settings);
+    // Paused, it is a change like any other.
+    let mut paused = registered();
+    if let Some(own) = paused.caller.own.as_mut() {
+        own.pause = Pause::UntilFurtherNotice;
+        own.round = Some(false);
+    }
+    let (_, steps) = settings_then(&paused, "3");
+    assert_eq!(steps[2].effects, vec![Effect::OwnSettingAsked { change: Change::Resume, confirm: Confirm::CallBack }]);
+    // The good-morning round's 6 too.
+    let (_, steps) = settings_then(&paused, "6");
+    assert_eq!(
+        steps[2].effects,
+        vec![Effect::OwnSettingAsked { change: Change::RoundPause, confirm: Confirm::CallBack }]
+    );
+    assert!(describe(&steps[2]).contains("U vraagt: geen goedemorgenbelletje, tot u zelf weer belt."));
+}
+
+#[test]
+fn without_a_call_back_the_desk_arranges_a_change_and_the_menu_goes_on() {
+    let mut w = registered();
+    if let Some(own) = w.caller.own.as_mut() {
+        own.confirm = Confirm::Desk;
+    }
+    let (state, steps) = settings_then(&w, "1");
+    let text = describe(&steps[2]);
+    assert!(
+        text.starts_with("say Dank u wel. U vraagt: een week niet gebeld worden, tot en met maandag 30 november. De balie belt u hierover terug op uw eigen nummer, en regelt het dan met u.")
+            && text.contains("\ngather 8s -> Settings: Wilt u nog iets anders?"),
+        "{text}"
+    );
+    let change = Change::PauseUntil { back_on: date(2026, 12, 1) };
+    assert_eq!(steps[2].effects, vec![Effect::OwnSettingAsked { change, confirm: Confirm::Desk }]);
+    assert_eq!(state.phase, Phase::Settings);
 }
 
 #[test]

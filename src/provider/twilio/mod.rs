@@ -61,6 +61,11 @@ pub enum Endpoint {
     ContactStatus,
     /// The good-morning round: the desk phone, rung when nobody confirmed, picked up.
     DeskAlert,
+    /// The call back that confirms a change asked for by phone (key 8): picked up, the
+    /// key pressed, its status callback.
+    ConfirmAnswer,
+    ConfirmKey,
+    ConfirmStatus,
 }
 
 impl Endpoint {
@@ -92,6 +97,9 @@ impl Endpoint {
             "contact-key" => Endpoint::ContactKey,
             "contact-status" => Endpoint::ContactStatus,
             "desk-alert" => Endpoint::DeskAlert,
+            "confirm-answer" => Endpoint::ConfirmAnswer,
+            "confirm-key" => Endpoint::ConfirmKey,
+            "confirm-status" => Endpoint::ConfirmStatus,
             _ => return None,
         })
     }
@@ -124,7 +132,15 @@ impl Endpoint {
             Endpoint::ContactKey => "contact-key",
             Endpoint::ContactStatus => "contact-status",
             Endpoint::DeskAlert => "desk-alert",
+            Endpoint::ConfirmAnswer => "confirm-answer",
+            Endpoint::ConfirmKey => "confirm-key",
+            Endpoint::ConfirmStatus => "confirm-status",
         }
+    }
+
+    /// A webhook of a call back that confirms a change asked for by phone.
+    pub fn is_confirm(self) -> bool {
+        matches!(self, Endpoint::ConfirmAnswer | Endpoint::ConfirmKey | Endpoint::ConfirmStatus)
     }
 
     /// A webhook of the good-morning round's own calls.
@@ -166,6 +182,26 @@ pub struct Inbound {
     pub helper_leg: Option<(u32, String)>,
     /// A report from a call of the good-morning round.
     pub round: Option<RoundReport>,
+    /// A report from a call back that confirms a change asked for by phone.
+    pub confirm: Option<ConfirmReport>,
+}
+
+/// What a call back that confirms a change reports (its `CallSid` is `Inbound::call_sid`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfirmReport {
+    /// The change's confirmation.
+    pub id: i64,
+    pub what: ConfirmWhat,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfirmWhat {
+    /// Picked up: the document is asked for.
+    Answered,
+    /// A key (`None`: nothing pressed), answering document `seq`.
+    Key { seq: u64, key: Option<String> },
+    /// The call is over, with its final `CallStatus`.
+    Ended(DialStatus),
 }
 
 /// What a call of the good-morning round reports (its `CallSid` is `Inbound::call_sid`).
@@ -245,6 +281,16 @@ pub fn round_urls(
     })
 }
 
+/// The absolute URLs of a call back that confirms change `id`: what is heard when it is
+/// picked up, and its status callback.
+pub fn confirm_urls(public_url: &str, id: i64) -> Result<(url::Url, url::Url), url::ParseError> {
+    let base = public_url.trim_end_matches('/');
+    Ok((
+        url::Url::parse(&format!("{base}/twilio/confirm-answer?c={id}"))?,
+        url::Url::parse(&format!("{base}/twilio/confirm-status?c={id}"))?,
+    ))
+}
+
 /// Where a held caller is sent when the search ends without a yes (REST redirect): the
 /// hold's own action, answering document `seq`.
 pub fn hold_done_url(public_url: &str, seq: u64) -> Result<url::Url, url::ParseError> {
@@ -315,7 +361,18 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
     let attempt = || number::<u32>(query, "n");
     let mut wave = None;
     let mut round = None;
+    let mut confirm = None;
     let (call_sid, seq, event) = match endpoint {
+        Endpoint::ConfirmAnswer | Endpoint::ConfirmKey | Endpoint::ConfirmStatus => {
+            let id = number::<i64>(query, "c")?;
+            let what = match endpoint {
+                Endpoint::ConfirmAnswer => Some(ConfirmWhat::Answered),
+                Endpoint::ConfirmKey => Some(ConfirmWhat::Key { seq: seq()?, key: digits(form) }),
+                _ => final_status(form)?.map(ConfirmWhat::Ended),
+            };
+            confirm = what.map(|what| ConfirmReport { id, what });
+            (call_sid, None, None)
+        }
         Endpoint::RoundAnswer
         | Endpoint::RoundKey
         | Endpoint::RoundStatus
@@ -442,7 +499,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
     }
     .and_then(|sid| valid_sid(sid).ok())
     .and_then(|sid| Some((number::<u32>(query, "n").ok()?, sid.to_string())));
-    Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave, conference_took_place, helper_leg, round })
+    Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave, conference_took_place, helper_leg, round, confirm })
 }
 
 /// Parses `a=1&b=2` into pairs, keeping order and duplicates.
@@ -624,6 +681,35 @@ mod tests {
             parse(Endpoint::RoundKey, &p(&[("m", "x"), ("n", "1")]), &leg(&[])).unwrap_err().0,
             "parameter m is not a number"
         );
+    }
+
+    #[test]
+    fn confirm_reports_name_the_confirmation() {
+        let leg = |extra: &[(&str, &str)]| {
+            let mut form = p(&[("CallSid", "CAconfirm001")]);
+            form.extend(p(extra));
+            form
+        };
+        let got = parse(Endpoint::ConfirmKey, &p(&[("c", "3"), ("s", "1")]), &leg(&[("Digits", "1")])).unwrap();
+        assert_eq!(
+            (got.call_sid.as_str(), got.event, got.confirm),
+            (
+                "CAconfirm001",
+                None,
+                Some(ConfirmReport { id: 3, what: ConfirmWhat::Key { seq: 1, key: Some("1".into()) } })
+            )
+        );
+        let got = parse(Endpoint::ConfirmStatus, &p(&[("c", "3")]), &leg(&[("CallStatus", "no-answer")])).unwrap();
+        assert_eq!(got.confirm.map(|c| c.what), Some(ConfirmWhat::Ended(DialStatus::NoAnswer)));
+        let ringing = parse(Endpoint::ConfirmStatus, &p(&[("c", "3")]), &leg(&[("CallStatus", "ringing")]));
+        assert_eq!(ringing.unwrap().confirm, None);
+        assert_eq!(
+            parse(Endpoint::ConfirmAnswer, &p(&[("c", "3")]), &leg(&[])).unwrap().confirm.map(|c| c.what),
+            Some(ConfirmWhat::Answered)
+        );
+        assert!(parse(Endpoint::ConfirmKey, &p(&[("c", "3")]), &leg(&[])).is_err(), "the document it answers");
+        assert!(parse(Endpoint::ConfirmAnswer, &p(&[("c", "x")]), &leg(&[])).is_err());
+        assert_eq!(Endpoint::from_path(Endpoint::ConfirmKey.path()), Some(Endpoint::ConfirmKey));
     }
 
     #[test]

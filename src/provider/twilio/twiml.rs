@@ -40,6 +40,7 @@ impl RenderContext<'_> {
             Next::ConferenceEvents => format!("{}conference?call={sid}", self.webhook_base),
             Next::RoundKey { morning, n } => format!("round-key?m={morning}&n={n}"),
             Next::ContactKey { morning, index } => format!("contact-key?m={morning}&i={index}"),
+            Next::ConfirmKey { id, seq } => format!("confirm-key?c={id}&s={seq}"),
         }
     }
 }

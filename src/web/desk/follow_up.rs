@@ -70,7 +70,8 @@ impl ListQuery {
     }
 }
 
-const REASONS: [&str; 7] = ["unmatched", "voicemail", "abandoned", "unconfirmed", "message", "round", "round-missed"];
+const REASONS: [&str; 8] =
+    ["unmatched", "voicemail", "abandoned", "unconfirmed", "message", "own-setting", "round", "round-missed"];
 
 /// One open follow-up with its call and its call-back request.
 struct Item {
@@ -216,6 +217,12 @@ fn told(l: super::text::Lang, tz: &jiff::tz::TimeZone, p: &Person) -> String {
                 "A neighbour left a message for the desk. Nothing was promised.",
             )
             .to_string(),
+        ("own-setting", _) => l
+            .t(
+                "Een deelnemer vroeg per telefoon om een andere pauze, en hoorde dat de balie terugbelt om het te regelen. Er is nog niets veranderd.",
+                "A participant asked by phone for a different pause, and heard that the desk calls back to arrange it. Nothing has changed yet.",
+            )
+            .to_string(),
         ("unconfirmed", _) => l
             .t(
                 "Een buur zei ja. Of ze elkaar gesproken hebben, is niet bevestigd.",
@@ -242,10 +249,15 @@ fn checklist(l: super::text::Lang, reason: &str) -> maud::Markup {
                 li { (l.t("Geen gehoor? Bel de contactpersonen, of vraag een buur met een sleutel om te gaan kijken.", "No answer? Call the contacts, or ask a neighbour with a key to go and look.")) }
                 li { (l.t("Zorgen en niemand kan gaan? Bel 112.", "Worried and nobody can go? Call 112.")) }
             }
+            @if reason == "own-setting" {
+                li { (l.t("Bel het nummer in het register, niet een nummer dat iemand noemt: nummerweergave kan vervalst zijn.", "Call the number in the register, not one someone gives: caller ID can be forged.")) }
+                li { (l.t("Vroeg de deelnemer dit zelf? Wat willen ze?", "Did the participant ask for this themselves? What do they want?")) }
+                li { (l.t("Pas het aan op hun pagina, onder Pauze (of op de Goedemorgenronde).", "Change it on their page, under Pause (or on the good-morning round's page).")) }
+            }
             @if reason == "unconfirmed" {
                 li { (l.t("Heeft u de buur gesproken? Is het gelukt?", "Did you speak to the neighbour? Did it work out?")) }
             }
-            @if reason != "message" && reason != "round" && reason != "round-missed" {
+            @if !["message", "own-setting", "round", "round-missed"].contains(&reason) {
             li { (l.t("Is de hulp nog nodig?", "Is the help still needed?")) }
             li { (l.t("Wanneer komt het u goed uit?", "When would suit you?")) }
             li { (l.t("Mag er ook een buur van wat verder weg komen?", "May a neighbour from a bit further away come too?")) }

@@ -154,6 +154,10 @@ impl Lang {
             "voicemail" => self.t("Bericht ingesproken: terugbellen beloofd", "Left a message: call back promised"),
             "abandoned" => self.t("Opgehangen voor er hulp was", "Hung up before help was found"),
             "message" => self.t("Bericht van een buur: luister het af", "Message from a neighbour: listen to it"),
+            "own-setting" => self.t(
+                "Wil per telefoon een andere pauze: bel terug op hun eigen nummer",
+                "Asked by phone for a different pause: call back on their own number",
+            ),
             "round" => self.t(
                 "Dringend: goedemorgenronde, niemand nam op en niemand gaat kijken",
                 "Urgent: good-morning round, nobody answered and nobody goes to look",
