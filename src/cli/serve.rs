@@ -386,6 +386,38 @@ mod tests {
         assert!(s.recordings.is_some(), "the same credentials play voicemail");
     }
 
+    /// The shipped unit trusts Caddy on the same machine, and its connection limit stays
+    /// below its open-file limit.
+    #[test]
+    fn the_shipped_unit_trusts_its_proxy_and_keeps_connections_below_its_file_limit() {
+        let unit = include_str!("../../deploy/burenlijn.service");
+        let exec: String = unit
+            .lines()
+            .skip_while(|l| !l.starts_with("ExecStart="))
+            .take_while(|l| l.starts_with("ExecStart=") || l.starts_with("    "))
+            .map(|l| l.trim_start_matches("ExecStart=").trim_end_matches('\\'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let argv: Vec<&str> = std::iter::once("burenlijn").chain(exec.split_whitespace().skip(1)).collect();
+        let Command::Serve(args) = Cli::try_parse_from(&argv).unwrap().command else { panic!("{argv:?}") };
+        assert_eq!(args.trusted_proxies, ["127.0.0.1"]);
+        let files: usize = unit.lines().find_map(|l| l.strip_prefix("LimitNOFILE=")).unwrap().parse().unwrap();
+        assert!(args.max_connections + 64 <= files, "{} connections, {files} files", args.max_connections);
+        assert!(unit.contains("MemoryMax=256M"));
+    }
+
+    #[test]
+    fn a_trusted_proxy_is_an_address_or_a_network() {
+        assert_eq!(
+            refusal(&["--trusted-proxy", "caddy"], &[("TWILIO_AUTH_TOKEN", "t")]),
+            "--trusted-proxy 'caddy' is not an address or network like 127.0.0.1 or 10.0.0.0/8"
+        );
+        let s = settings(&["--trusted-proxy", "127.0.0.1,10.0.0.0/8"], &[("TWILIO_AUTH_TOKEN", "t")]).unwrap();
+        assert_eq!(s.trusted_proxies.iter().map(|n| n.to_string()).collect::<Vec<_>>(), ["127.0.0.1/32", "10.0.0.0/8"]);
+        assert!(refusal(&["--header-read-timeout", "0"], &[("TWILIO_AUTH_TOKEN", "t")]).contains("from 1 to 300 seconds"));
+        assert_eq!(refusal(&["--max-connections", "0"], &[("TWILIO_AUTH_TOKEN", "t")]), "--max-connections must be at least 1");
+    }
+
     #[test]
     fn the_pace_is_not_checked_when_nothing_rings_in_waves() {
         let s = settings(&["--calls-per-second", "0"], &[("TWILIO_AUTH_TOKEN", "t")]).unwrap();
