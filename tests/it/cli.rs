@@ -186,7 +186,7 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     assert!(
         export.starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language\n")
             && export.contains(
-                "Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,example,\n"
+                "Anja Bakker,'+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,example,\n"
             ),
         "{export}"
     );
@@ -255,7 +255,8 @@ fn with_two_neighbourhoods_nobody_is_placed_by_guessing() {
     assert!(ok && out.contains("6 added"), "{out}{err}");
     let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
     assert!(
-        export.contains("Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,dorp-b,\n"),
+        export
+            .contains("Anja Bakker,'+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,dorp-b,\n"),
         "{export}"
     );
     // Someone added without a neighbourhood (as a database from before them would hold).

@@ -682,6 +682,51 @@ async fn import_is_all_or_nothing_and_export_is_the_clis_format() {
     assert_eq!(csv.body, burenlijn::registry::export(&all).unwrap(), "the same file as `participants export`");
 }
 
+/// Issue 25: a name typed as a formula is a formula nowhere: the downloaded file holds it
+/// behind a quote, and importing that file gives back exactly what was typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_formula_typed_as_a_name_is_text_in_the_csv_and_imports_back_unchanged() {
+    let (app, mut b) = desk_app().await;
+    let csrf = b.csrf().await;
+    let formula = "=HYPERLINK(\"http://evil\",\"x\")";
+    let added = b
+        .post(
+            "/desk/participants",
+            &[
+                ("csrf", &csrf),
+                ("name", formula),
+                ("phone", "0612345699"),
+                ("street", "@SUM(A1:A9)"),
+                ("offers", "shopping"),
+                ("distance", "any"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let csv = b.get("/desk/participants.csv").await;
+    assert_eq!(csv.status, 200);
+    let line = csv.body.lines().find(|l| l.contains("HYPERLINK")).expect("the planted name is exported");
+    assert!(
+        line.starts_with("\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",'+31612345699,shopping,,'@SUM(A1:A9),"),
+        "{line}"
+    );
+    for line in csv.body.lines().skip(1) {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
+        for cell in reader.records().next().unwrap().unwrap().iter() {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "a cell a spreadsheet would run: {line}");
+        }
+    }
+    let list = || app.sandbox.state.switchboard.store.read(burenlijn::store::participants::list).unwrap();
+    let details = |all: Vec<burenlijn::domain::participant::Participant>| {
+        all.into_iter().map(|p| (p.details, p.neighbourhoods)).collect::<Vec<_>>()
+    };
+    let before = details(list());
+    let imported = b.upload("/desk/participants/import", &csrf, &csv.body).await;
+    assert_eq!(imported.location.as_deref(), Some("/desk/participants?msg=imported"), "{}", imported.body);
+    assert_eq!(details(list()), before, "names, streets and phone numbers come back exactly");
+    assert!(before.iter().any(|(d, _)| d.name == formula && d.street == "@SUM(A1:A9)"), "{before:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn erasing_a_person_removes_their_data_and_keeps_the_totals() {
     let (app, mut b) = desk_app().await;
