@@ -335,6 +335,23 @@ mod tests {
     }
 
     #[test]
+    fn a_too_long_field_is_named_with_its_line() {
+        let street = "Kerkstraat ".repeat(20_000);
+        let name = "N".repeat(81);
+        let csv = format!(
+            "name,phone,offers,available,street,postcode,distance\n\
+             Anja,06-10000001,shopping,,Molenweg,,any\n\
+             Bert,06-10000002,shopping,,{street},,any\n\
+             {name},06-10000003,shopping,,Kerkstraat,,any\n"
+        );
+        let errors: Vec<String> = parse(&csv, &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors,
+            ["line 3: street: is longer than 100 characters", "line 4: name: is longer than 80 characters"]
+        );
+    }
+
+    #[test]
     fn header_problems_are_reported() {
         let errors: Vec<String> =
             parse("name,phone,offer\nA,0612345678,x\n", &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();

@@ -175,6 +175,24 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
         !ok && err.contains("not saved: --language: 'fr' is not a language of the switchboard (known: en, nl, tr)"),
         "{err}"
     );
+    // Issue 25: free text is held to a length, the field named.
+    // (One argument may not be longer than 128 KiB on Linux; the file has no such limit.)
+    let street = "Kerkstraat ".repeat(2_000);
+    let (ok, _, err) = run(bin()
+        .args(["participants", "add", "--name", "Z", "--phone", "0612345671", "--street", &street, "--db"])
+        .arg(&db));
+    assert!(!ok && err.contains("not saved: --street: is longer than 100 characters"), "{err}");
+    let long = dir.path().join("long.csv");
+    std::fs::write(
+        &long,
+        format!(
+            "name,phone,offers,available,street,postcode,distance\nZeynep,0612345671,,,{},,any\n",
+            street.repeat(10)
+        ),
+    )
+    .unwrap();
+    let (ok, _, err) = run(bin().args(["participants", "import"]).arg(&long).arg("--db").arg(&db));
+    assert!(!ok && err.contains("long.csv: line 2: street: is longer than 100 characters"), "{err}");
     let (_, list, _) = run(bin().args(["participants", "list", "--db"]).arg(&db));
     assert!(
         list.contains("7 participants") && list.contains(&format!("paused until {until}")) && list.contains("Fien Kok"),

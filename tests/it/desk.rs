@@ -394,6 +394,22 @@ async fn participants_are_added_edited_paused_and_refused_with_the_field_named()
         )
         .await;
     assert!(bad.status == 400 && bad.body.contains("Helpt met"));
+    // Issue 25: a street that would make the whisper a speech is refused, the field named,
+    // and what was typed is still in the form.
+    let long_street = ["Lange Leidsedwarsstraat"; 5].join(" ");
+    let bad = b
+        .post(
+            "/desk/participants",
+            &[("csrf", &csrf), ("name", "Fatima Yilmaz"), ("phone", "0612345699"), ("street", &long_street)],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.body.contains("Straat: is langer dan 100 tekens. Er is niets opgeslagen."),
+        "the field and its limit are named: {}",
+        bad.body
+    );
+    assert!(bad.body.contains(&format!("value=\"{long_street}\"")), "what was typed is kept");
     let dup = b.post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima"), ("phone", BERT)]).await;
     assert!(dup.status == 400 && dup.body.contains("al ingeschreven"));
     // The day boxes: each wrong row is named, and what was ticked is kept.

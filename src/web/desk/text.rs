@@ -193,7 +193,7 @@ impl Lang {
         }
         match e {
             FieldProblem::Empty => "is leeg".into(),
-            FieldProblem::TooLong => "is langer dan 100 tekens".into(),
+            FieldProblem::TooLong(max) => format!("is langer dan {max} tekens"),
             FieldProblem::Phone(p) => {
                 format!("'{}' is geen geldig telefoonnummer (bijvoorbeeld 06-12345678 of 020-1234567)", p.input)
             }
