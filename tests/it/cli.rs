@@ -872,6 +872,12 @@ fn desk_accounts_from_the_command_line() {
     assert!(out.contains("added coordinator 'Els de Boer'"), "{out}");
     let (ok, _, err) = with_stdin(bin().args(["desk", "add-user", "Piet", "--db"]).arg(&db), "kort\n");
     assert!(!ok && err.contains("at least 10 characters"), "{err}");
+    // Issue 25: the commonest passwords are refused, saying what to do instead.
+    for common in ["Welkom2024!", "password12", "aaaaaaaaaa", "piet123456"] {
+        let (ok, _, err) =
+            with_stdin(bin().args(["desk", "add-user", "Piet", "--db"]).arg(&db), &format!("{common}\n"));
+        assert!(!ok && err.contains("choose a short sentence only you know; nothing was changed"), "{common}: {err}");
+    }
     let (ok, _, err) =
         with_stdin(bin().args(["desk", "add-user", "els de boer", "--db"]).arg(&db), "de kat zit op de mat\n");
     assert!(!ok && err.contains("already a user"), "{err}");

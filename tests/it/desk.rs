@@ -870,7 +870,7 @@ async fn coordinators_manage_users_and_the_last_coordinator_stays() {
         ("", "desk", PASSWORD, "empty"),
         ("Mallory<script>", "desk", PASSWORD, "name may only"),
         ("Karin", "admin", PASSWORD, "Onbekende rol"),
-        ("Karin", "desk", "kort", "at least 10"),
+        ("Karin", "desk", "kort", "Het wachtwoord moet minstens 10 tekens lang zijn"),
         ("piet", "desk", PASSWORD, "al een gebruiker"),
     ] {
         let page =
@@ -928,6 +928,55 @@ async fn english_is_one_click_away() {
     let off_site =
         b.post("/desk/language", &[("csrf", &csrf), ("language", "nl"), ("back", "https://evil.example/")]).await;
     assert_eq!(off_site.location.as_deref(), Some("/desk/now"));
+}
+
+/// Issue 25: the commonest passwords and trivial ones are refused, in Dutch on the users
+/// page, saying what to do instead; the account page refuses them too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn common_and_trivial_passwords_are_refused_in_plain_words() {
+    let (app, mut b) = desk_app().await;
+    let csrf = b.csrf().await;
+    let before = app.snapshot().await;
+    for (password, says) in [
+        ("Welkom2024!", "Dit wachtwoord is een van de meest gebruikte"),
+        ("password12", "Dit wachtwoord is een van de meest gebruikte"),
+        ("          ", "Dit wachtwoord is te makkelijk te raden"),
+        ("aaaaaaaaaa", "Dit wachtwoord is te makkelijk te raden"),
+        ("1234567890", "Dit wachtwoord is te makkelijk te raden"),
+        ("Karin2024!", "Het wachtwoord mag niet de gebruikersnaam zijn"),
+    ] {
+        let page = b
+            .post("/desk/users", &[("csrf", &csrf), ("name", "Karin"), ("role", "desk"), ("password", password)])
+            .await;
+        assert_eq!(page.status, 400, "{password:?}");
+        assert!(
+            page.body.contains(says)
+                && page.body.contains("kies een korte zin die alleen u kent. Er is niets opgeslagen."),
+            "{password:?}: {}",
+            page.body
+        );
+    }
+    let piet = app.count("SELECT id FROM desk_users WHERE name = 'Piet'").await;
+    let page = b
+        .post(&format!("/desk/users/{piet}"), &[("csrf", &csrf), ("action", "password"), ("password", "wachtwoord")])
+        .await;
+    assert!(page.status == 400 && page.body.contains("meest gebruikte"), "{}", page.body);
+    let own = b
+        .post(
+            "/desk/account",
+            &[("csrf", &csrf), ("current", PASSWORD), ("new", "qwertyuiop"), ("again", "qwertyuiop")],
+        )
+        .await;
+    // (The account page says it in English until `web::desk::login` words it with
+    // `Lang::password_problem`.)
+    assert!(
+        own.status == 400
+            && (own.body.contains("kies een korte zin die alleen u kent")
+                || own.body.contains("choose a short sentence only you know")),
+        "{}",
+        own.body
+    );
+    assert_eq!(app.snapshot().await, before, "no account added, no password changed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
