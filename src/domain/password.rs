@@ -126,7 +126,7 @@ fn too_simple(s: &str) -> bool {
 fn repeated(s: &str) -> bool {
     let chars: Vec<char> = s.chars().collect();
     let n = chars.len();
-    (1..=n / 2).any(|p| n % p == 0 && chars.chunks(p).all(|c| c == &chars[..p]))
+    (1..=n / 2).any(|p| n.is_multiple_of(p) && chars.chunks(p).all(|c| c == &chars[..p]))
 }
 
 /// At most two runs along a row: every next character follows the one before it on some
