@@ -7,6 +7,7 @@ pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod csv_cell;
 pub mod domain;
 pub mod provider;
 pub mod registry;

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use crate::csv_cell;
 use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput};
 
 pub const HEADER: [&str; 7] = ["name", "phone", "offers", "available", "street", "postcode", "distance"];
@@ -139,7 +140,9 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
             errors.push(RowError { line, problem: RowProblem::FieldCount { got: record.len(), want: headers.len() } });
             continue;
         }
-        let field = |name: &str| record.get(columns[name]).unwrap_or("");
+        // Cells as typed: the quote an export put before a formula-like cell comes off.
+        let record: Vec<std::borrow::Cow<'_, str>> = record.iter().map(csv_cell::restore).collect();
+        let field = |name: &str| record.get(columns[name]).map(|c| c.as_ref()).unwrap_or("");
         let offers = offers_by_key(field("offers"), known);
         let input = ParticipantInput {
             name: field("name"),
@@ -149,9 +152,9 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
             street: field("street"),
             postcode: field("postcode"),
             distance: field("distance"),
-            language: columns.get("language").and_then(|&i| record.get(i)).unwrap_or(""),
+            language: columns.get("language").and_then(|&i| record.get(i)).map(|c| c.as_ref()).unwrap_or(""),
         };
-        let neighbourhoods = match columns.get("neighbourhoods").and_then(|&i| record.get(i)) {
+        let neighbourhoods = match columns.get("neighbourhoods").and_then(|&i| record.get(i)).map(|c| c.as_ref()) {
             Some(field) if !field.trim().is_empty() => {
                 let mut keys: Vec<String> =
                     field.split(';').map(str::trim).filter(|k| !k.is_empty()).map(str::to_string).collect();
@@ -227,20 +230,23 @@ pub fn with_assigned<'a>(
 /// Writes participants in the import format, with their neighbourhoods.
 pub fn export(participants: &[Participant]) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER.iter().chain(OPTIONAL.iter()))?;
+    csv_cell::write_row(&mut w, HEADER.iter().chain(OPTIONAL.iter()))?;
     for p in participants {
         let d = &p.details;
-        w.write_record([
-            d.name.as_str(),
-            d.phone.as_str(),
-            &d.offers.join(";"),
-            d.available.as_str(),
-            &d.street,
-            &d.postcode,
-            d.distance.as_str(),
-            &p.neighbourhoods.join(";"),
-            d.language.as_deref().unwrap_or(""),
-        ])?;
+        csv_cell::write_row(
+            &mut w,
+            [
+                d.name.as_str(),
+                d.phone.as_str(),
+                &d.offers.join(";"),
+                d.available.as_str(),
+                &d.street,
+                &d.postcode,
+                d.distance.as_str(),
+                &p.neighbourhoods.join(";"),
+                d.language.as_deref().unwrap_or(""),
+            ],
+        )?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
 }
@@ -329,6 +335,23 @@ mod tests {
     }
 
     #[test]
+    fn a_too_long_field_is_named_with_its_line() {
+        let street = "Kerkstraat ".repeat(20_000);
+        let name = "N".repeat(81);
+        let csv = format!(
+            "name,phone,offers,available,street,postcode,distance\n\
+             Anja,06-10000001,shopping,,Molenweg,,any\n\
+             Bert,06-10000002,shopping,,{street},,any\n\
+             {name},06-10000003,shopping,,Kerkstraat,,any\n"
+        );
+        let errors: Vec<String> = parse(&csv, &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors,
+            ["line 3: street: is longer than 100 characters", "line 4: name: is longer than 80 characters"]
+        );
+    }
+
+    #[test]
     fn header_problems_are_reported() {
         let errors: Vec<String> =
             parse("name,phone,offer\nA,0612345678,x\n", &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
@@ -363,6 +386,48 @@ mod tests {
         assert_eq!(
             again.into_iter().map(|r| r.neighbourhoods.unwrap()).collect::<Vec<_>>(),
             participants.into_iter().map(|p| p.neighbourhoods).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn formulas_are_exported_as_text_and_imported_back_as_typed() {
+        let text = "name,phone,offers,available,street,postcode,distance,neighbourhoods,language\n\
+                    \"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",0612345678,shopping,,@SUM(A1:A9),,any,dorp-a,\n\
+                    +cmd|' /C calc'!A0,0612345679,,,-2+3,,near,dorp-b,nl\n\
+                    ''=quoted twice,0612345670,,,'t Hoekje,,any,dorp-a,\n";
+        let rows = parse(text, &cats()).unwrap();
+        assert_eq!(rows[0].details.name, "=HYPERLINK(\"http://evil\",\"x\")");
+        assert_eq!(rows[0].details.street, "@SUM(A1:A9)");
+        assert_eq!(rows[1].details.name, "+cmd|' /C calc'!A0");
+        assert_eq!(rows[2].details.name, "'=quoted twice", "one quote before a formula comes off on import");
+        let participants: Vec<Participant> = rows
+            .into_iter()
+            .map(|row| Participant {
+                id: row.line as i64,
+                details: row.details,
+                paused: false,
+                paused_until: None,
+                neighbourhoods: row.neighbourhoods.unwrap(),
+            })
+            .collect();
+        let exported = export(&participants).unwrap();
+        let lines: Vec<&str> = exported.lines().collect();
+        assert_eq!(
+            lines[1],
+            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",'+31612345678,shopping,,'@SUM(A1:A9),,any,dorp-a,"
+        );
+        assert_eq!(lines[2], "'+cmd|' /C calc'!A0,'+31612345679,,,'-2+3,,near,dorp-b,nl");
+        assert_eq!(lines[3], "''=quoted twice,'+31612345670,,,'t Hoekje,,any,dorp-a,");
+        for line in &lines {
+            for cell in line.split(',') {
+                assert!(!cell.trim_start_matches('"').starts_with(crate::csv_cell::FORMULA_STARTS), "{line}");
+            }
+        }
+        let again = parse(&exported, &cats()).unwrap();
+        assert_eq!(
+            again.iter().map(|r| r.details.clone()).collect::<Vec<_>>(),
+            participants.iter().map(|p| p.details.clone()).collect::<Vec<_>>(),
+            "phone numbers, names and streets come back exactly"
         );
     }
 

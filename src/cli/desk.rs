@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _};
 
 use super::args::DeskCommand;
-use crate::domain::desk::{check_new_password, check_user_name, Role};
+use crate::domain::desk::{check_password, check_user_name, Role};
 use crate::store::{accounts, Store};
 
 /// Who the audit log says made a change from here.
@@ -93,6 +93,6 @@ fn read_new_password(name: &str) -> anyhow::Result<String> {
         std::io::stdin().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    check_new_password(name, &password).map_err(|e| anyhow::anyhow!("{e}; nothing was changed"))?;
+    check_password(name, &password).map_err(|e| anyhow::anyhow!("{e}; nothing was changed"))?;
     Ok(password)
 }

@@ -414,8 +414,13 @@ mod tests {
         );
         let s = settings(&["--trusted-proxy", "127.0.0.1,10.0.0.0/8"], &[("TWILIO_AUTH_TOKEN", "t")]).unwrap();
         assert_eq!(s.trusted_proxies.iter().map(|n| n.to_string()).collect::<Vec<_>>(), ["127.0.0.1/32", "10.0.0.0/8"]);
-        assert!(refusal(&["--header-read-timeout", "0"], &[("TWILIO_AUTH_TOKEN", "t")]).contains("from 1 to 300 seconds"));
-        assert_eq!(refusal(&["--max-connections", "0"], &[("TWILIO_AUTH_TOKEN", "t")]), "--max-connections must be at least 1");
+        assert!(
+            refusal(&["--header-read-timeout", "0"], &[("TWILIO_AUTH_TOKEN", "t")]).contains("from 1 to 300 seconds")
+        );
+        assert_eq!(
+            refusal(&["--max-connections", "0"], &[("TWILIO_AUTH_TOKEN", "t")]),
+            "--max-connections must be at least 1"
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The desk's rules: roles, follow-up results, password rules, login slow-down and the
+//! The desk's rules: roles, follow-up results, password rules (in `password`), login slow-down and the
 //! figures' percentiles. Pure: the caller passes in the time.
 
 /// What a desk account may do.
@@ -61,24 +61,7 @@ impl FollowUpResult {
     }
 }
 
-/// The shortest password accepted: a short sentence is easier to remember than a code.
-pub const MIN_PASSWORD_CHARS: usize = 10;
-
-/// Checks a new password; the message says what to change.
-pub fn check_new_password(user_name: &str, password: &str) -> Result<(), String> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(format!(
-            "the password must be at least {MIN_PASSWORD_CHARS} characters long (a short sentence works well)"
-        ));
-    }
-    if password.chars().count() > 200 {
-        return Err("the password is longer than 200 characters".into());
-    }
-    if password.trim().eq_ignore_ascii_case(user_name.trim()) {
-        return Err("the password must not be the user name".into());
-    }
-    Ok(())
-}
+pub use super::password::{check_new_password, check_password, PasswordProblem, MIN_PASSWORD_CHARS};
 
 /// Checks a user name: letters, digits, spaces, dots, dashes; at most 60 characters.
 pub fn check_user_name(name: &str) -> Result<String, String> {
@@ -331,6 +314,7 @@ mod tests {
         assert!(check_new_password("els", "kort").unwrap_err().contains("at least 10"));
         assert!(check_new_password("Els de Boer", "els de boer").unwrap_err().contains("user name"));
         assert_eq!(check_new_password("els", "de kat zit op de mat"), Ok(()));
+        assert_eq!(check_password("els", "Welkom2024!"), Err(PasswordProblem::Common));
         assert_eq!(check_user_name("  Els de Boer "), Ok("Els de Boer".into()));
         assert!(check_user_name("<script>").is_err());
         assert!(check_user_name(" ").is_err());

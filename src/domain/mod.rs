@@ -10,6 +10,7 @@ pub mod hours;
 pub mod learning;
 pub mod own;
 pub mod participant;
+pub mod password;
 pub mod phone;
 pub mod prompts;
 pub mod ranking;

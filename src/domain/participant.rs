@@ -1,7 +1,8 @@
 //! A participant ("deelnemer"): a neighbour who may help, ask, or both.
 //!
-//! Validation of every field a person types (CSV import, CLI) lives here, so a bad value
-//! is refused with the field's name before anything is stored.
+//! Validation of every field a person types (CSV import, CLI, the desk's forms) lives
+//! here, so a bad value is refused with the field's name before anything is stored; free
+//! text is held to a length (`MAX_NAME_CHARS`, `MAX_STREET_CHARS`, `MAX_AVAILABLE_CHARS`).
 
 use jiff::civil::Date;
 
@@ -65,6 +66,15 @@ pub struct ParticipantDetails {
     pub language: Option<String>,
 }
 
+/// The longest name, in characters: the desk shows it, a helper hears its first word.
+pub const MAX_NAME_CHARS: usize = 80;
+/// The longest street, in characters: a helper hears it in the whisper.
+pub const MAX_STREET_CHARS: usize = 100;
+/// The longest availability as written (`mon-fri 09:00-17:00; sat 10:00-12:00`), in
+/// characters: a participant hears it by phone (key 8). Two times a day for every day of
+/// the week, written out day by day, is under 200.
+pub const MAX_AVAILABLE_CHARS: usize = 300;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {problem}")]
 pub struct FieldError {
@@ -77,8 +87,8 @@ pub struct FieldError {
 pub enum FieldProblem {
     #[error("is empty")]
     Empty,
-    #[error("is longer than 100 characters")]
-    TooLong,
+    #[error("is longer than {0} characters")]
+    TooLong(usize),
     #[error(transparent)]
     Phone(#[from] crate::domain::phone::PhoneError),
     #[error("'{key}' is not a category of the dialplans (known: {known})")]
@@ -115,8 +125,8 @@ impl ParticipantDetails {
         if name.is_empty() {
             return Err(FieldError { field: "name", problem: FieldProblem::Empty });
         }
-        if name.chars().count() > 100 {
-            return Err(FieldError { field: "name", problem: FieldProblem::TooLong });
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(FieldError { field: "name", problem: FieldProblem::TooLong(MAX_NAME_CHARS) });
         }
         let phone = PhoneNumber::parse(input.phone).map_err(|e| FieldError { field: "phone", problem: e.into() })?;
         let mut offers: Vec<String> = Vec::new();
@@ -131,9 +141,15 @@ impl ParticipantDetails {
                 offers.push(key);
             }
         }
+        if input.available.trim().chars().count() > MAX_AVAILABLE_CHARS {
+            return Err(FieldError { field: "available", problem: FieldProblem::TooLong(MAX_AVAILABLE_CHARS) });
+        }
         let available =
             WeeklyHours::parse(input.available).map_err(|e| FieldError { field: "available", problem: e.into() })?;
         let street = clean_text(input.street);
+        if street.chars().count() > MAX_STREET_CHARS {
+            return Err(FieldError { field: "street", problem: FieldProblem::TooLong(MAX_STREET_CHARS) });
+        }
         let postcode =
             normalise_postcode(input.postcode).map_err(|problem| FieldError { field: "postcode", problem })?;
         let distance = Distance::parse(input.distance).map_err(|problem| FieldError { field: "distance", problem })?;
@@ -243,6 +259,29 @@ mod tests {
         i.available = "";
         i.name = " \t";
         assert_eq!(err(i), "name: is empty");
+    }
+
+    #[test]
+    fn free_text_is_held_to_its_length() {
+        let parse = |i: ParticipantInput<'_>| ParticipantDetails::parse(&i, &cats());
+        let long_name = "Jan ".repeat(20) + "de Vries";
+        let mut i = input("0612345678", "", "");
+        i.name = &long_name;
+        assert_eq!(parse(i.clone()).unwrap_err().to_string(), "name: is longer than 80 characters");
+        let name = "é".repeat(MAX_NAME_CHARS);
+        i.name = &name;
+        assert_eq!(parse(i.clone()).unwrap().name, name, "characters are counted, not bytes");
+        let street = "Kerkstraat".repeat(20_000);
+        i.street = &street;
+        let err = parse(i.clone()).unwrap_err();
+        assert_eq!((err.field, &err.problem), ("street", &FieldProblem::TooLong(100)));
+        assert_eq!(err.to_string(), "street: is longer than 100 characters");
+        let street = format!("  {}  ", "s".repeat(MAX_STREET_CHARS));
+        i.street = &street;
+        assert_eq!(parse(i.clone()).unwrap().street.len(), MAX_STREET_CHARS, "counted as it is kept");
+        let available = "mon 09:00-10:00; ".repeat(20);
+        i.available = &available;
+        assert_eq!(parse(i).unwrap_err().to_string(), "available: is longer than 300 characters");
     }
 
     #[test]

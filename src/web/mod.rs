@@ -72,6 +72,8 @@ pub struct AppState {
     pub auth_token: Option<String>,
     pub metrics: metrics::Metrics,
     pub rate_limit: limits::RateLimit,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub desk: desk::DeskState,
 }
 
@@ -99,8 +101,7 @@ impl Application {
             "" => format!("http://{}", listener.local_addr()?),
             url => url.to_string(),
         };
-        let mut desk = desk::DeskState::new(&neighbourhoods, &public_url);
-        desk.trusted_proxies = config.trusted_proxies;
+        let desk = desk::DeskState::new(&neighbourhoods, &public_url);
         let switchboard = Arc::new(Switchboard::new(
             store,
             Settings {
@@ -118,6 +119,7 @@ impl Application {
             auth_token: config.auth_token,
             metrics: metrics::Metrics::default(),
             rate_limit: limits::RateLimit::new(config.rate_per_source),
+            trusted_proxies: config.trusted_proxies,
             desk,
         });
         let twilio = Router::new()

@@ -11,7 +11,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
-use super::limits::RateLimit;
+use super::limits::Refused;
 use super::AppState;
 use crate::provider::twilio::{self, Endpoint};
 
@@ -27,7 +27,7 @@ pub async fn webhook(
     let Some(endpoint) = Endpoint::from_path(&endpoint) else {
         return (StatusCode::NOT_FOUND, "no such webhook\n").into_response();
     };
-    let source = RateLimit::source(peer, &headers);
+    let source = super::client::address(peer, &headers, &state.trusted_proxies);
     let form = twilio::parse_pairs(&body);
     let query = twilio::parse_pairs(uri.query().unwrap_or("").as_bytes());
     // The per-source limit counts failed signatures only, so a burst of genuine webhooks
@@ -49,10 +49,7 @@ pub async fn webhook(
                 false
             } else if state.rate_limit.allow(source, started) {
                 state.metrics.refused_signature.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(
-                    endpoint = endpoint.path(),
-                    "refused a webhook with a missing or wrong X-Twilio-Signature"
-                );
+                log_refusal(&state, Refused::Forged, started);
                 return (StatusCode::FORBIDDEN, "signature does not match\n").into_response();
             } else {
                 true
@@ -62,7 +59,7 @@ pub async fn webhook(
     };
     if refused_for_rate {
         state.metrics.refused_rate.fetch_add(1, Ordering::Relaxed);
-        tracing::warn!("refused a webhook: too many from one source");
+        log_refusal(&state, Refused::OverRate, started);
         return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "too many requests\n").into_response();
     }
     let inbound = match twilio::parse(endpoint, &query, &form) {
@@ -80,4 +77,18 @@ pub async fn webhook(
     state.metrics.observe(started.elapsed());
     tracing::debug!(endpoint = endpoint.path(), micros = started.elapsed().as_micros() as u64, "webhook answered");
     ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], answered.body).into_response()
+}
+
+/// A flood of forgeries is one line a minute in the log, not one a request (the metrics
+/// count every one).
+fn log_refusal(state: &AppState, why: Refused, now: Instant) {
+    if let Some(since) = state.rate_limit.refused(why, now) {
+        tracing::warn!(
+            forged = since.forged,
+            over_rate = since.over_rate,
+            "refused webhooks since the last such line: {} with a missing or wrong X-Twilio-Signature, {} too many from one source (at most one line a minute)",
+            since.forged,
+            since.over_rate
+        );
+    }
 }

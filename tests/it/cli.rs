@@ -175,6 +175,24 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
         !ok && err.contains("not saved: --language: 'fr' is not a language of the switchboard (known: en, nl, tr)"),
         "{err}"
     );
+    // Issue 25: free text is held to a length, the field named.
+    // (One argument may not be longer than 128 KiB on Linux; the file has no such limit.)
+    let street = "Kerkstraat ".repeat(2_000);
+    let (ok, _, err) = run(bin()
+        .args(["participants", "add", "--name", "Z", "--phone", "0612345671", "--street", &street, "--db"])
+        .arg(&db));
+    assert!(!ok && err.contains("not saved: --street: is longer than 100 characters"), "{err}");
+    let long = dir.path().join("long.csv");
+    std::fs::write(
+        &long,
+        format!(
+            "name,phone,offers,available,street,postcode,distance\nZeynep,0612345671,,,{},,any\n",
+            street.repeat(10)
+        ),
+    )
+    .unwrap();
+    let (ok, _, err) = run(bin().args(["participants", "import"]).arg(&long).arg("--db").arg(&db));
+    assert!(!ok && err.contains("long.csv: line 2: street: is longer than 100 characters"), "{err}");
     let (_, list, _) = run(bin().args(["participants", "list", "--db"]).arg(&db));
     assert!(
         list.contains("7 participants") && list.contains(&format!("paused until {until}")) && list.contains("Fien Kok"),
@@ -186,7 +204,7 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     assert!(
         export.starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language\n")
             && export.contains(
-                "Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,example,\n"
+                "Anja Bakker,'+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,example,\n"
             ),
         "{export}"
     );
@@ -255,7 +273,8 @@ fn with_two_neighbourhoods_nobody_is_placed_by_guessing() {
     assert!(ok && out.contains("6 added"), "{out}{err}");
     let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
     assert!(
-        export.contains("Anja Bakker,+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,dorp-b,\n"),
+        export
+            .contains("Anja Bakker,'+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,dorp-b,\n"),
         "{export}"
     );
     // Someone added without a neighbourhood (as a database from before them would hold).
@@ -853,6 +872,12 @@ fn desk_accounts_from_the_command_line() {
     assert!(out.contains("added coordinator 'Els de Boer'"), "{out}");
     let (ok, _, err) = with_stdin(bin().args(["desk", "add-user", "Piet", "--db"]).arg(&db), "kort\n");
     assert!(!ok && err.contains("at least 10 characters"), "{err}");
+    // Issue 25: the commonest passwords are refused, saying what to do instead.
+    for common in ["Welkom2024!", "password12", "aaaaaaaaaa", "piet123456"] {
+        let (ok, _, err) =
+            with_stdin(bin().args(["desk", "add-user", "Piet", "--db"]).arg(&db), &format!("{common}\n"));
+        assert!(!ok && err.contains("choose a short sentence only you know; nothing was changed"), "{common}: {err}");
+    }
     let (ok, _, err) =
         with_stdin(bin().args(["desk", "add-user", "els de boer", "--db"]).arg(&db), "de kat zit op de mat\n");
     assert!(!ok && err.contains("already a user"), "{err}");

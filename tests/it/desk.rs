@@ -404,6 +404,22 @@ async fn participants_are_added_edited_paused_and_refused_with_the_field_named()
         )
         .await;
     assert!(bad.status == 400 && bad.body.contains("Helpt met"));
+    // Issue 25: a street that would make the whisper a speech is refused, the field named,
+    // and what was typed is still in the form.
+    let long_street = ["Lange Leidsedwarsstraat"; 5].join(" ");
+    let bad = b
+        .post(
+            "/desk/participants",
+            &[("csrf", &csrf), ("name", "Fatima Yilmaz"), ("phone", "0612345699"), ("street", &long_street)],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.body.contains("Straat: is langer dan 100 tekens. Er is niets opgeslagen."),
+        "the field and its limit are named: {}",
+        bad.body
+    );
+    assert!(bad.body.contains(&format!("value=\"{long_street}\"")), "what was typed is kept");
     let dup = b.post("/desk/participants", &[("csrf", &csrf), ("name", "Fatima"), ("phone", BERT)]).await;
     assert!(dup.status == 400 && dup.body.contains("al ingeschreven"));
     // The day boxes: each wrong row is named, and what was ticked is kept.
@@ -692,6 +708,51 @@ async fn import_is_all_or_nothing_and_export_is_the_clis_format() {
     assert_eq!(csv.body, burenlijn::registry::export(&all).unwrap(), "the same file as `participants export`");
 }
 
+/// Issue 25: a name typed as a formula is a formula nowhere: the downloaded file holds it
+/// behind a quote, and importing that file gives back exactly what was typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_formula_typed_as_a_name_is_text_in_the_csv_and_imports_back_unchanged() {
+    let (app, mut b) = desk_app().await;
+    let csrf = b.csrf().await;
+    let formula = "=HYPERLINK(\"http://evil\",\"x\")";
+    let added = b
+        .post(
+            "/desk/participants",
+            &[
+                ("csrf", &csrf),
+                ("name", formula),
+                ("phone", "0612345699"),
+                ("street", "@SUM(A1:A9)"),
+                ("offers", "shopping"),
+                ("distance", "any"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let csv = b.get("/desk/participants.csv").await;
+    assert_eq!(csv.status, 200);
+    let line = csv.body.lines().find(|l| l.contains("HYPERLINK")).expect("the planted name is exported");
+    assert!(
+        line.starts_with("\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",'+31612345699,shopping,,'@SUM(A1:A9),"),
+        "{line}"
+    );
+    for line in csv.body.lines().skip(1) {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
+        for cell in reader.records().next().unwrap().unwrap().iter() {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "a cell a spreadsheet would run: {line}");
+        }
+    }
+    let list = || app.sandbox.state.switchboard.store.read(burenlijn::store::participants::list).unwrap();
+    let details = |all: Vec<burenlijn::domain::participant::Participant>| {
+        all.into_iter().map(|p| (p.details, p.neighbourhoods)).collect::<Vec<_>>()
+    };
+    let before = details(list());
+    let imported = b.upload("/desk/participants/import", &csrf, &csv.body).await;
+    assert_eq!(imported.location.as_deref(), Some("/desk/participants?msg=imported"), "{}", imported.body);
+    assert_eq!(details(list()), before, "names, streets and phone numbers come back exactly");
+    assert!(before.iter().any(|(d, _)| d.name == formula && d.street == "@SUM(A1:A9)"), "{before:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn erasing_a_person_removes_their_data_and_keeps_the_totals() {
     let (app, mut b) = desk_app().await;
@@ -819,7 +880,7 @@ async fn coordinators_manage_users_and_the_last_coordinator_stays() {
         ("", "desk", PASSWORD, "empty"),
         ("Mallory<script>", "desk", PASSWORD, "name may only"),
         ("Karin", "admin", PASSWORD, "Onbekende rol"),
-        ("Karin", "desk", "kort", "at least 10"),
+        ("Karin", "desk", "kort", "Het wachtwoord moet minstens 10 tekens lang zijn"),
         ("piet", "desk", PASSWORD, "al een gebruiker"),
     ] {
         let page =
@@ -877,6 +938,55 @@ async fn english_is_one_click_away() {
     let off_site =
         b.post("/desk/language", &[("csrf", &csrf), ("language", "nl"), ("back", "https://evil.example/")]).await;
     assert_eq!(off_site.location.as_deref(), Some("/desk/now"));
+}
+
+/// Issue 25: the commonest passwords and trivial ones are refused, in Dutch on the users
+/// page, saying what to do instead; the account page refuses them too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn common_and_trivial_passwords_are_refused_in_plain_words() {
+    let (app, mut b) = desk_app().await;
+    let csrf = b.csrf().await;
+    let before = app.snapshot().await;
+    for (password, says) in [
+        ("Welkom2024!", "Dit wachtwoord is een van de meest gebruikte"),
+        ("password12", "Dit wachtwoord is een van de meest gebruikte"),
+        ("          ", "Dit wachtwoord is te makkelijk te raden"),
+        ("aaaaaaaaaa", "Dit wachtwoord is te makkelijk te raden"),
+        ("1234567890", "Dit wachtwoord is te makkelijk te raden"),
+        ("Karin2024!", "Het wachtwoord mag niet de gebruikersnaam zijn"),
+    ] {
+        let page = b
+            .post("/desk/users", &[("csrf", &csrf), ("name", "Karin"), ("role", "desk"), ("password", password)])
+            .await;
+        assert_eq!(page.status, 400, "{password:?}");
+        assert!(
+            page.body.contains(says)
+                && page.body.contains("kies een korte zin die alleen u kent. Er is niets opgeslagen."),
+            "{password:?}: {}",
+            page.body
+        );
+    }
+    let piet = app.count("SELECT id FROM desk_users WHERE name = 'Piet'").await;
+    let page = b
+        .post(&format!("/desk/users/{piet}"), &[("csrf", &csrf), ("action", "password"), ("password", "wachtwoord")])
+        .await;
+    assert!(page.status == 400 && page.body.contains("meest gebruikte"), "{}", page.body);
+    let own = b
+        .post(
+            "/desk/account",
+            &[("csrf", &csrf), ("current", PASSWORD), ("new", "qwertyuiop"), ("again", "qwertyuiop")],
+        )
+        .await;
+    // (The account page says it in English until `web::desk::login` words it with
+    // `Lang::password_problem`.)
+    assert!(
+        own.status == 400
+            && (own.body.contains("kies een korte zin die alleen u kent")
+                || own.body.contains("choose a short sentence only you know")),
+        "{}",
+        own.body
+    );
+    assert_eq!(app.snapshot().await, before, "no account added, no password changed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -137,6 +137,14 @@ proptest! {
         }
     }
 
+    /// Issue 25: whatever a cell holds, the quote put before a formula comes off again.
+    #[test]
+    fn csv_cells_round_trip(cell in "['=+@\t\r -]{0,3}.{0,20}") {
+        let written = burenlijn::csv_cell::neutralise(&cell);
+        prop_assert!(!written.starts_with(burenlijn::csv_cell::FORMULA_STARTS), "{written:?}");
+        prop_assert_eq!(burenlijn::csv_cell::restore(&written), cell.as_str());
+    }
+
     #[test]
     fn hours_and_numbers_never_panic(hours in "[a-z0-9:;, -]{0,60}", number in ".{0,30}") {
         let _ = WeeklyHours::parse(&hours);

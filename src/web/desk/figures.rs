@@ -497,11 +497,11 @@ pub async fn csv(
         Err(refused) => return Ok(refused),
     };
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(headers(l))?;
+    crate::csv_cell::write_row(&mut w, headers(l))?;
     for (month, category, numbers) in rows(l, &state.desk, &r) {
         let mut record = vec![month, category];
         record.extend(numbers.iter().map(|n| n.map(|v| v.to_string()).unwrap_or_default()));
-        w.write_record(record)?;
+        crate::csv_cell::write_row(&mut w, record)?;
     }
     let body = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(download("text/csv; charset=utf-8", file_name(&r, "csv"), body))

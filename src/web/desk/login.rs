@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::layout::{self, bare_page, message_box, Nav};
 use super::{auth, cookie, read, safe_next, write, Desk, Failure, MAX_SESSION_SECONDS, SESSION_COOKIE};
-use crate::domain::desk::check_new_password;
+use crate::domain::desk::check_password;
 use crate::store::accounts;
 use crate::web::AppState;
 
@@ -120,7 +120,7 @@ pub async fn submit(
             .into_response());
     }
     let name: String = f.name.trim().chars().take(MAX_NAME_CHARS).collect();
-    let client = crate::web::client::address(peer, &headers, &state.desk.trusted_proxies);
+    let client = crate::web::client::address(peer, &headers, &state.trusted_proxies);
     let wall = jiff::Timestamp::now().as_second();
     // Counted before the hash: a burst of guesses at one account is refused after the
     // free few, however many arrive at once.
@@ -284,7 +284,7 @@ pub async fn change_password(
     let stored = desk.user.password_hash.clone();
     let current = f.current.clone();
     // The current password is guessed no faster here than at the login.
-    let client = crate::web::client::address(peer, &headers, &state.desk.trusted_proxies);
+    let client = crate::web::client::address(peer, &headers, &state.trusted_proxies);
     let attempt = match state.desk.throttle.begin(&desk.user.name, client, jiff::Timestamp::now().as_second()) {
         Ok(attempt) => attempt,
         Err(wait) => {
@@ -356,8 +356,9 @@ pub async fn change_password(
         )
             .into_response());
     }
-    if let Err(e) = check_new_password(&desk.user.name, &f.new) {
-        return Ok((StatusCode::BAD_REQUEST, account_page(&desk, Some((&e, true)))).into_response());
+    if let Err(e) = check_password(&desk.user.name, &f.new) {
+        let message = format!("{} {}", l.password_problem(&e), l.t("Er is niets gewijzigd.", "Nothing was changed."));
+        return Ok((StatusCode::BAD_REQUEST, account_page(&desk, Some((&message, true)))).into_response());
     }
     let hash = super::hash_new_password(&state, f.new).await?;
     let name = desk.user.name.clone();

@@ -53,8 +53,6 @@ pub struct DeskState {
     pub throttle: crate::switchboard::logins::Throttle,
     /// The one thread that hashes passwords.
     pub hasher: crate::switchboard::logins::Hasher,
-    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
-    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Cookies get `Secure` when the service is reached over https.
     pub secure_cookies: bool,
     /// The desk reads times in the first neighbourhood's time zone (as it was at start).
@@ -139,7 +137,6 @@ impl DeskState {
         DeskState {
             throttle: Default::default(),
             hasher: crate::switchboard::logins::Hasher::start(),
-            trusted_proxies: Vec::new(),
             secure_cookies: public_url.starts_with("https://"),
             time_zone,
             plans: std::sync::RwLock::new(Arc::new(DeskPlans::new(neighbourhoods))),

@@ -16,7 +16,7 @@ use super::text::Lang;
 use super::{read, write, Desk, Failure, Fields};
 use crate::domain::hours::{hh_mm, DaysAndTimes, WeeklyHours};
 use crate::domain::own::last_day;
-use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput};
+use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput, MAX_NAME_CHARS, MAX_STREET_CHARS};
 use crate::store::participants::{self as store, UpdateError};
 use crate::store::scope::Scope;
 use crate::store::{accounts, desk as q};
@@ -180,11 +180,11 @@ fn form(desk: &Desk, ds: &super::DeskState, action: &str, values: &Fields, error
         form.stack method="post" action=(action) {
             (layout::csrf(desk))
             label for="name" { (field_label(l, "name")) }
-            input #name type="text" name="name" value=(values.get("name")) required maxlength="100" autocomplete="off";
+            input #name type="text" name="name" value=(values.get("name")) required maxlength=(MAX_NAME_CHARS) autocomplete="off";
             label for="phone" { (field_label(l, "phone")) span.hint { (l.t("Bijvoorbeeld 06-12345678 of 020-1234567. Helpers horen dit nummer nooit.", "For example 06-12345678 or 020-1234567. Helpers never hear this number.")) } }
             input #phone type="tel" name="phone" value=(values.get("phone")) required autocomplete="off";
             label for="street" { (field_label(l, "street")) span.hint { (l.t("Alleen de straat; een helper hoort de voornaam en de straat.", "Street only; a helper hears the first name and the street.")) } }
-            input #street type="text" name="street" value=(values.get("street"));
+            input #street type="text" name="street" value=(values.get("street")) maxlength=(MAX_STREET_CHARS);
             label for="postcode" { (field_label(l, "postcode")) }
             input #postcode type="text" name="postcode" value=(values.get("postcode")) maxlength="10";
             fieldset {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::layout::{self, Nav};
 use super::{read, write, Desk, DeskPlans, Failure, Fields};
-use crate::domain::desk::{check_new_password, check_user_name, Role};
+use crate::domain::desk::{check_password, check_user_name, Role};
 use crate::store::accounts::{self, AccountError};
 use crate::web::AppState;
 
@@ -207,7 +207,8 @@ pub async fn add_user(desk: Desk, State(state): State<Arc<AppState>>, body: Byte
         )
         .await;
     };
-    if let Err(e) = check_new_password(&name, f.get("password")) {
+    if let Err(e) = check_password(&name, f.get("password")) {
+        let e = l.password_problem(&e);
         return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await;
     }
     let keys = match parse_reach(l, &state.desk.plans(), &f) {
@@ -283,7 +284,8 @@ pub async fn change_user(
         .await;
     };
     let hash = if f.get("action") == "password" {
-        if let Err(e) = check_new_password(&target.name, f.get("password")) {
+        if let Err(e) = check_password(&target.name, f.get("password")) {
+            let e = l.password_problem(&e);
             return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await;
         }
         let password = f.get("password").to_string();

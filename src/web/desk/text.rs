@@ -2,6 +2,7 @@
 
 use crate::domain::hours::HoursError;
 use crate::domain::participant::FieldProblem;
+use crate::domain::password::{PasswordProblem, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::registry::{RowError, RowProblem};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -197,7 +198,7 @@ impl Lang {
         }
         match e {
             FieldProblem::Empty => "is leeg".into(),
-            FieldProblem::TooLong => "is langer dan 100 tekens".into(),
+            FieldProblem::TooLong(max) => format!("is langer dan {max} tekens"),
             FieldProblem::Phone(p) => {
                 format!("'{}' is geen geldig telefoonnummer (bijvoorbeeld 06-12345678 of 020-1234567)", p.input)
             }
@@ -210,6 +211,24 @@ impl Lang {
             FieldProblem::UnknownLanguage { language, known } => {
                 format!("'{language}' is geen taal van de centrale (wel: {known})")
             }
+        }
+    }
+
+    /// Why a new password is refused, in the page's language, as a sentence.
+    pub fn password_problem(self, e: &PasswordProblem) -> String {
+        if self == Lang::En {
+            let said = e.to_string();
+            let mut chars = said.chars();
+            return chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+        }
+        match e {
+            PasswordProblem::TooShort => format!(
+                "Het wachtwoord moet minstens {MIN_PASSWORD_CHARS} tekens lang zijn (een korte zin werkt goed)"
+            ),
+            PasswordProblem::TooLong => format!("Het wachtwoord is langer dan {MAX_PASSWORD_CHARS} tekens"),
+            PasswordProblem::UserName => "Het wachtwoord mag niet de gebruikersnaam zijn, ook niet met cijfers of tekens erbij: kies een korte zin die alleen u kent".into(),
+            PasswordProblem::TooSimple => "Dit wachtwoord is te makkelijk te raden (steeds dezelfde tekens, of een rij van het toetsenbord of het alfabet): kies een korte zin die alleen u kent".into(),
+            PasswordProblem::Common => "Dit wachtwoord is een van de meest gebruikte (ook met cijfers of tekens erbij) en wordt als eerste geraden: kies een korte zin die alleen u kent".into(),
         }
     }
 
