@@ -367,3 +367,55 @@ async fn a_file_too_big_or_full_of_errors_is_refused_with_a_short_page() {
     assert!(page.body.len() < 100_000, "{} bytes", page.body.len());
     assert_eq!(app.snapshot().await, before, "nothing saved");
 }
+
+/// Posts `file` as raw bytes to the desk's import, as a browser sends a file.
+async fn upload_bytes(b: &Browser, csrf: &str, file: &[u8]) -> (u16, String) {
+    let boundary = "----burenlijn-bytes-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let cookies = b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let r = b
+        .http
+        .post(format!("{}/desk/participants/import", b.base))
+        .header("Cookie", cookies)
+        .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// What already held, kept held: a file in Latin-1, with a quote left open, or with one
+/// bad row imports nothing and says why; a byte-order mark (as Excel writes) is no problem.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_in_latin_1_with_bad_quoting_or_one_bad_row_import_nothing() {
+    let (app, mut b) = crate::desk_support::desk_app().await;
+    let csrf = b.csrf().await;
+    let before = app.snapshot().await;
+    let header = "name,phone,offers,available,street,postcode,distance\n";
+    let latin1: Vec<u8> =
+        [header.as_bytes(), b"Jos\xe9 Peeters,0612340001,shopping,,Kerkstraat,1234 AB,any\n"].concat();
+    let (status, page) = upload_bytes(&b, &csrf, &latin1).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("geen tekst (UTF-8)") && page.contains("niets opgeslagen"), "{page}");
+    let open_quote = format!("{header}\"Jos Peeters,0612340001,shopping,,Kerkstraat,1234 AB,any\n");
+    let (status, page) = upload_bytes(&b, &csrf, open_quote.as_bytes()).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("regel 2") && page.contains("niets opgeslagen"), "{page}");
+    let one_bad = format!(
+        "{header}Jos Peeters,0612340001,shopping,,Kerkstraat,1234 AB,any\nAnna Smit,0612340002,vliegen,,Kerkstraat,1234 AB,any\n"
+    );
+    let (status, page) = upload_bytes(&b, &csrf, one_bad.as_bytes()).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("regel 3") && !page.contains("regel 2:"), "{page}");
+    assert_eq!(app.snapshot().await, before, "nothing saved");
+    let with_bom = format!("\u{feff}{header}Jos Peeters,0612340001,shopping,,Kerkstraat,1234 AB,any\n");
+    let (status, _) = upload_bytes(&b, &csrf, with_bom.as_bytes()).await;
+    assert_eq!(status, 303);
+    assert_eq!(app.count("SELECT count(*) FROM participants WHERE name = 'Jos Peeters'").await, 1);
+}
