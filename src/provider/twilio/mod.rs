@@ -14,128 +14,86 @@ pub use twiml::{render, RenderContext};
 
 use crate::domain::call::{DialStatus, Event};
 
-/// Which webhook a request is, from its path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Endpoint {
+/// Declares `Endpoint`, every one of them in `Endpoint::ALL`, and each one's path, from one
+/// list: the router (through `from_path`), the signature check, the URLs we render, the
+/// fuzz test and the route tests all go by it, so a new endpoint cannot be left out of any.
+macro_rules! endpoints {
+    ($($(#[$doc:meta])* $name:ident = $path:literal,)*) => {
+        /// Which webhook a request is, from its path (`/twilio/{path}`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Endpoint {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Endpoint {
+            /// Every webhook endpoint, in the order they are declared.
+            pub const ALL: [Endpoint; <[&str]>::len(&[$($path),*])] = [$(Endpoint::$name),*];
+
+            /// The last segment of the endpoint's path: `/twilio/{path}`.
+            pub const fn path(self) -> &'static str {
+                match self {
+                    $(Endpoint::$name => $path,)*
+                }
+            }
+        }
+    };
+}
+
+endpoints! {
     /// The number's Voice URL: a new call.
-    Voice,
-    Menu,
-    HelperDone,
-    Whisper,
-    WhisperKey,
-    DeskDone,
-    Recorded,
+    Voice = "voice",
+    Menu = "menu",
+    HelperDone = "helper-done",
+    Whisper = "whisper",
+    WhisperKey = "whisper-key",
+    DeskDone = "desk-done",
+    Recorded = "recorded",
     /// The number's status callback.
-    Status,
+    Status = "status",
     /// Waves: the caller's hold music (a conference's `waitUrl`), asked for again and again.
-    HoldWait,
+    HoldWait = "hold-wait",
     /// Waves: the caller's hold ended (the `<Dial><Conference>` action, or our REST redirect).
-    HoldDone,
+    HoldDone = "hold-done",
     /// Waves: a helper's REST-created leg picked up.
-    WaveWhisper,
+    WaveWhisper = "wave-whisper",
     /// Waves: the key a helper pressed.
-    WaveKey,
+    WaveKey = "wave-key",
     /// Waves: the status callback of a helper's leg.
-    WaveStatus,
+    WaveStatus = "wave-status",
     /// The answer to "shall we call you back?".
-    CallbackOffer,
+    CallbackOffer = "callback-offer",
     /// A key in a participant's own settings (8 in the menu).
-    Settings,
+    Settings = "settings",
     /// Call back later: the resident's call (placed by us) picked up.
-    ResidentAnswer,
+    ResidentAnswer = "resident-answer",
     /// Call back later: the status callback of the resident's call.
-    ResidentStatus,
+    ResidentStatus = "resident-status",
     /// Call back later: what the helper waiting for the resident hears (a `waitUrl`).
-    HelperWait,
+    HelperWait = "helper-wait",
     /// Waves: the status callback of the caller's conference (who entered it).
-    Conference,
+    Conference = "conference",
     /// The good-morning round: the resident's call (placed by us) picked up.
-    RoundAnswer,
+    RoundAnswer = "round-answer",
     /// The good-morning round: the key the resident pressed.
-    RoundKey,
+    RoundKey = "round-key",
     /// The good-morning round: the status callback of the resident's call.
-    RoundStatus,
+    RoundStatus = "round-status",
     /// The good-morning round: a contact's call picked up, their key, its status callback.
-    ContactAnswer,
-    ContactKey,
-    ContactStatus,
+    ContactAnswer = "contact-answer",
+    ContactKey = "contact-key",
+    ContactStatus = "contact-status",
     /// The good-morning round: the desk phone, rung when nobody confirmed, picked up.
-    DeskAlert,
+    DeskAlert = "desk-alert",
     /// The call back that confirms a change asked for by phone (key 8): picked up, the
     /// key pressed, its status callback.
-    ConfirmAnswer,
-    ConfirmKey,
-    ConfirmStatus,
+    ConfirmAnswer = "confirm-answer",
+    ConfirmKey = "confirm-key",
+    ConfirmStatus = "confirm-status",
 }
 
 impl Endpoint {
     pub fn from_path(last_segment: &str) -> Option<Endpoint> {
-        Some(match last_segment {
-            "voice" => Endpoint::Voice,
-            "menu" => Endpoint::Menu,
-            "helper-done" => Endpoint::HelperDone,
-            "whisper" => Endpoint::Whisper,
-            "whisper-key" => Endpoint::WhisperKey,
-            "desk-done" => Endpoint::DeskDone,
-            "recorded" => Endpoint::Recorded,
-            "status" => Endpoint::Status,
-            "hold-wait" => Endpoint::HoldWait,
-            "hold-done" => Endpoint::HoldDone,
-            "wave-whisper" => Endpoint::WaveWhisper,
-            "wave-key" => Endpoint::WaveKey,
-            "wave-status" => Endpoint::WaveStatus,
-            "callback-offer" => Endpoint::CallbackOffer,
-            "settings" => Endpoint::Settings,
-            "resident-answer" => Endpoint::ResidentAnswer,
-            "resident-status" => Endpoint::ResidentStatus,
-            "helper-wait" => Endpoint::HelperWait,
-            "conference" => Endpoint::Conference,
-            "round-answer" => Endpoint::RoundAnswer,
-            "round-key" => Endpoint::RoundKey,
-            "round-status" => Endpoint::RoundStatus,
-            "contact-answer" => Endpoint::ContactAnswer,
-            "contact-key" => Endpoint::ContactKey,
-            "contact-status" => Endpoint::ContactStatus,
-            "desk-alert" => Endpoint::DeskAlert,
-            "confirm-answer" => Endpoint::ConfirmAnswer,
-            "confirm-key" => Endpoint::ConfirmKey,
-            "confirm-status" => Endpoint::ConfirmStatus,
-            _ => return None,
-        })
-    }
-
-    pub fn path(self) -> &'static str {
-        match self {
-            Endpoint::Voice => "voice",
-            Endpoint::Menu => "menu",
-            Endpoint::HelperDone => "helper-done",
-            Endpoint::Whisper => "whisper",
-            Endpoint::WhisperKey => "whisper-key",
-            Endpoint::DeskDone => "desk-done",
-            Endpoint::Recorded => "recorded",
-            Endpoint::Status => "status",
-            Endpoint::HoldWait => "hold-wait",
-            Endpoint::HoldDone => "hold-done",
-            Endpoint::WaveWhisper => "wave-whisper",
-            Endpoint::WaveKey => "wave-key",
-            Endpoint::WaveStatus => "wave-status",
-            Endpoint::CallbackOffer => "callback-offer",
-            Endpoint::Settings => "settings",
-            Endpoint::ResidentAnswer => "resident-answer",
-            Endpoint::ResidentStatus => "resident-status",
-            Endpoint::HelperWait => "helper-wait",
-            Endpoint::Conference => "conference",
-            Endpoint::RoundAnswer => "round-answer",
-            Endpoint::RoundKey => "round-key",
-            Endpoint::RoundStatus => "round-status",
-            Endpoint::ContactAnswer => "contact-answer",
-            Endpoint::ContactKey => "contact-key",
-            Endpoint::ContactStatus => "contact-status",
-            Endpoint::DeskAlert => "desk-alert",
-            Endpoint::ConfirmAnswer => "confirm-answer",
-            Endpoint::ConfirmKey => "confirm-key",
-            Endpoint::ConfirmStatus => "confirm-status",
-        }
+        Endpoint::ALL.into_iter().find(|e| e.path() == last_segment)
     }
 
     /// A webhook of a call back that confirms a change asked for by phone.
@@ -240,22 +198,27 @@ pub enum WaveReport {
     Entered { participant: String, conference: String },
 }
 
+/// The absolute URL of `endpoint` under the service's public URL, with `query`.
+fn endpoint_url(public_url: &str, endpoint: Endpoint, query: &str) -> Result<url::Url, url::ParseError> {
+    url::Url::parse(&format!("{}/twilio/{}?{query}", public_url.trim_end_matches('/'), endpoint.path()))
+}
+
 /// The absolute URLs a helper's REST-created leg uses: the whisper and its status callback.
 pub fn wave_urls(public_url: &str, call_sid: &str, attempt: u32) -> Result<(url::Url, url::Url), url::ParseError> {
-    let base = public_url.trim_end_matches('/');
+    let query = format!("call={call_sid}&n={attempt}");
     Ok((
-        url::Url::parse(&format!("{base}/twilio/wave-whisper?call={call_sid}&n={attempt}"))?,
-        url::Url::parse(&format!("{base}/twilio/wave-status?call={call_sid}&n={attempt}"))?,
+        endpoint_url(public_url, Endpoint::WaveWhisper, &query)?,
+        endpoint_url(public_url, Endpoint::WaveStatus, &query)?,
     ))
 }
 
 /// The absolute URLs of the resident's call (call back later): what they hear when they
 /// pick up, and its status callback.
 pub fn resident_urls(public_url: &str, search_sid: &str) -> Result<(url::Url, url::Url), url::ParseError> {
-    let base = public_url.trim_end_matches('/');
+    let query = format!("call={search_sid}");
     Ok((
-        url::Url::parse(&format!("{base}/twilio/resident-answer?call={search_sid}"))?,
-        url::Url::parse(&format!("{base}/twilio/resident-status?call={search_sid}"))?,
+        endpoint_url(public_url, Endpoint::ResidentAnswer, &query)?,
+        endpoint_url(public_url, Endpoint::ResidentStatus, &query)?,
     ))
 }
 
@@ -267,34 +230,34 @@ pub fn round_urls(
     who: crate::domain::round::Who,
 ) -> Result<(url::Url, Option<url::Url>), url::ParseError> {
     use crate::domain::round::Who;
-    let base = public_url.trim_end_matches('/');
+    let url = |endpoint, query: &str| endpoint_url(public_url, endpoint, query);
     Ok(match who {
-        Who::Resident(n) => (
-            url::Url::parse(&format!("{base}/twilio/round-answer?m={morning}&n={n}"))?,
-            Some(url::Url::parse(&format!("{base}/twilio/round-status?m={morning}&n={n}"))?),
-        ),
-        Who::Contact(i) => (
-            url::Url::parse(&format!("{base}/twilio/contact-answer?m={morning}&i={i}"))?,
-            Some(url::Url::parse(&format!("{base}/twilio/contact-status?m={morning}&i={i}"))?),
-        ),
-        Who::Desk => (url::Url::parse(&format!("{base}/twilio/desk-alert?m={morning}"))?, None),
+        Who::Resident(n) => {
+            let query = format!("m={morning}&n={n}");
+            (url(Endpoint::RoundAnswer, &query)?, Some(url(Endpoint::RoundStatus, &query)?))
+        }
+        Who::Contact(i) => {
+            let query = format!("m={morning}&i={i}");
+            (url(Endpoint::ContactAnswer, &query)?, Some(url(Endpoint::ContactStatus, &query)?))
+        }
+        Who::Desk => (url(Endpoint::DeskAlert, &format!("m={morning}"))?, None),
     })
 }
 
 /// The absolute URLs of a call back that confirms change `id`: what is heard when it is
 /// picked up, and its status callback.
 pub fn confirm_urls(public_url: &str, id: i64) -> Result<(url::Url, url::Url), url::ParseError> {
-    let base = public_url.trim_end_matches('/');
+    let query = format!("c={id}");
     Ok((
-        url::Url::parse(&format!("{base}/twilio/confirm-answer?c={id}"))?,
-        url::Url::parse(&format!("{base}/twilio/confirm-status?c={id}"))?,
+        endpoint_url(public_url, Endpoint::ConfirmAnswer, &query)?,
+        endpoint_url(public_url, Endpoint::ConfirmStatus, &query)?,
     ))
 }
 
 /// Where a held caller is sent when the search ends without a yes (REST redirect): the
 /// hold's own action, answering document `seq`.
 pub fn hold_done_url(public_url: &str, seq: u64) -> Result<url::Url, url::ParseError> {
-    url::Url::parse(&format!("{}/twilio/hold-done?s={seq}", public_url.trim_end_matches('/')))
+    endpoint_url(public_url, Endpoint::HoldDone, &format!("s={seq}"))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -513,6 +476,35 @@ mod tests {
 
     fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn every_endpoint_is_found_by_its_own_path_and_no_other() {
+        for e in Endpoint::ALL {
+            assert_eq!(Endpoint::from_path(e.path()), Some(e), "{e:?}");
+            assert!(!e.path().is_empty() && e.path().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{e:?}");
+        }
+        let paths: std::collections::HashSet<&str> = Endpoint::ALL.iter().map(|e| e.path()).collect();
+        assert_eq!(paths.len(), Endpoint::ALL.len(), "two endpoints share a path");
+        let endpoints: std::collections::HashSet<Endpoint> = Endpoint::ALL.into_iter().collect();
+        assert_eq!(endpoints.len(), Endpoint::ALL.len(), "an endpoint is listed twice");
+        for unknown in ["", "Voice", "voice/", "twilio/voice", "nope"] {
+            assert_eq!(Endpoint::from_path(unknown), None, "{unknown:?}");
+        }
+    }
+
+    /// ARCHITECTURE.md's API boundaries name every webhook, so a new one is documented.
+    #[test]
+    fn the_architecture_names_every_endpoint() {
+        let doc = include_str!("../../../ARCHITECTURE.md");
+        let api = &doc[doc.find("## API boundaries").expect("the section")..];
+        for e in Endpoint::ALL {
+            let path = e.path();
+            assert!(
+                api.contains(&format!("`{path}`")) || api.contains(&format!("`POST /twilio/{path}`")),
+                "ARCHITECTURE.md's API boundaries do not name `{path}`"
+            );
+        }
     }
 
     #[test]
