@@ -140,7 +140,7 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
         std::fs::create_dir_all(&plans)?;
         std::fs::write(plans.join("waves.toml"), crate::config::example_dialplan_in_waves())?;
         let network = crate::sim::network::Network::start(TOKEN).await?;
-        network.random_helpers(opts.seed ^ 0xA5A5, super::load::random_helper);
+        network.random_helpers(opts.seed ^ 0xA5A5, crate::sim::people::random_helper);
         network.retry_webhooks_for(opts.kinder_retries);
         // Restarts here take real time (tens to hundreds of milliseconds), people's
         // patience emulated time: someone alone on a line waits longer than a restart.
