@@ -125,23 +125,49 @@ pub struct Inbound {
     pub seq: Option<u64>,
     pub from: String,
     pub to: String,
-    /// `None` for reports that change nothing (a status callback for a ringing call).
-    pub event: Option<Event>,
+    /// What it reports: an event of the call flow, or a report of a created call.
+    pub report: Reported,
     /// The report says the caller's call has already ended (`CallStatus=completed` on an
     /// action request): record it, ring nobody new.
     pub caller_gone: bool,
-    /// A report from a helper's REST-created leg (waves); `event` is then `None`.
-    pub wave: Option<WaveReport>,
     /// The held caller's `<Dial>` action says `DialCallStatus=answered`: a conference took
     /// place (TwiML `<Dial>` docs: the status after a conference).
     pub conference_took_place: bool,
     /// Dial mode: (attempt, the helper's leg): the child call of the caller's `<Dial>`, as
     /// its whisper (`CallSid` beside `ParentCallSid`) or the Dial action (`DialCallSid`) names it.
     pub helper_leg: Option<(u32, String)>,
-    /// A report from a call of the good-morning round.
-    pub round: Option<RoundReport>,
-    /// A report from a call back that confirms a change asked for by phone.
-    pub confirm: Option<ConfirmReport>,
+}
+
+/// What a webhook reports: one of these, never two.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reported {
+    /// Nothing that changes anything (a status callback for a call still ringing).
+    Nothing,
+    /// An event of the caller's call flow.
+    Call(Event),
+    /// From a helper's REST-created leg, or the resident's call when calling back (waves).
+    Wave(WaveReport),
+    /// From a call of the good-morning round.
+    Round(RoundReport),
+    /// From a call back that confirms a change asked for by phone.
+    Confirm(ConfirmReport),
+}
+
+impl Inbound {
+    /// The event for the call flow: its own, or, when the good-morning call to a resident
+    /// ends, `CallerGone`, since that call may have become a call for help (2) that ends
+    /// with it.
+    pub fn event(&self) -> Option<Event> {
+        match &self.report {
+            Reported::Call(event) => Some(event.clone()),
+            Reported::Round(RoundReport {
+                who: crate::domain::round::Who::Resident(_),
+                what: RoundWhat::Ended(_),
+                ..
+            }) => Some(Event::CallerGone),
+            Reported::Nothing | Reported::Wave(_) | Reported::Round(_) | Reported::Confirm(_) => None,
+        }
+    }
 }
 
 /// What a call back that confirms a change reports (its `CallSid` is `Inbound::call_sid`).
@@ -322,10 +348,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
     let to = get(form, "To").unwrap_or("").to_string();
     let seq = || number::<u64>(query, "s");
     let attempt = || number::<u32>(query, "n");
-    let mut wave = None;
-    let mut round = None;
-    let mut confirm = None;
-    let (call_sid, seq, event) = match endpoint {
+    let (call_sid, seq, report) = match endpoint {
         Endpoint::ConfirmAnswer | Endpoint::ConfirmKey | Endpoint::ConfirmStatus => {
             let id = number::<i64>(query, "c")?;
             let what = match endpoint {
@@ -333,8 +356,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
                 Endpoint::ConfirmKey => Some(ConfirmWhat::Key { seq: seq()?, key: digits(form) }),
                 _ => final_status(form)?.map(ConfirmWhat::Ended),
             };
-            confirm = what.map(|what| ConfirmReport { id, what });
-            (call_sid, None, None)
+            (call_sid, None, what.map_or(Reported::Nothing, |what| Reported::Confirm(ConfirmReport { id, what })))
         }
         Endpoint::RoundAnswer
         | Endpoint::RoundKey
@@ -356,15 +378,12 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
                 _ => final_status(form)?.map(RoundWhat::Ended),
             };
             // The resident's call may have become a call for help (2): its end is that
-            // call's end too.
-            let event = (endpoint == Endpoint::RoundStatus && matches!(what, Some(RoundWhat::Ended(_))))
-                .then_some(Event::CallerGone);
-            round = what.map(|what| RoundReport { morning, who, what });
-            (call_sid, None, event)
+            // call's end too (`Inbound::event`).
+            (call_sid, None, what.map_or(Reported::Nothing, |what| Reported::Round(RoundReport { morning, who, what })))
         }
-        Endpoint::Voice => (call_sid, None, Some(Event::Incoming)),
-        Endpoint::Menu => (call_sid, Some(seq()?), Some(Event::MenuKey(digits(form)))),
-        Endpoint::Settings => (call_sid, Some(seq()?), Some(Event::SettingsKey(digits(form)))),
+        Endpoint::Voice => (call_sid, None, Reported::Call(Event::Incoming)),
+        Endpoint::Menu => (call_sid, Some(seq()?), Reported::Call(Event::MenuKey(digits(form)))),
+        Endpoint::Settings => (call_sid, Some(seq()?), Reported::Call(Event::SettingsKey(digits(form)))),
         Endpoint::HelperDone => {
             let bridged = match get(form, "DialBridged") {
                 Some("true") => Some(true),
@@ -374,16 +393,18 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             (
                 call_sid,
                 Some(seq()?),
-                Some(Event::HelperDialEnded { attempt: attempt()?, status: dial_status(form)?, bridged }),
+                Reported::Call(Event::HelperDialEnded { attempt: attempt()?, status: dial_status(form)?, bridged }),
             )
         }
-        Endpoint::DeskDone => (call_sid, Some(seq()?), Some(Event::DeskDialEnded { status: dial_status(form)? })),
+        Endpoint::DeskDone => {
+            (call_sid, Some(seq()?), Reported::Call(Event::DeskDialEnded { status: dial_status(form)? }))
+        }
         Endpoint::Recorded => {
             let url = get(form, "RecordingUrl")
                 .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
                 .map(str::to_string);
             let duration = get(form, "RecordingDuration").and_then(|d| d.parse().ok()).unwrap_or(0);
-            (call_sid, Some(seq()?), Some(Event::Recorded { recording_url: url, duration_seconds: duration }))
+            (call_sid, Some(seq()?), Reported::Call(Event::Recorded { recording_url: url, duration_seconds: duration }))
         }
         Endpoint::Whisper | Endpoint::WhisperKey => {
             // The request comes from the helper's leg; the caller's call is in our URL.
@@ -398,49 +419,52 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             } else {
                 Event::HelperKey { attempt: attempt()?, key: digits(form) }
             };
-            (parent, None, Some(event))
+            (parent, None, Reported::Call(event))
         }
-        Endpoint::HoldWait => (valid_sid(require(query, "call")?)?.to_string(), None, Some(Event::HoldTick)),
-        Endpoint::HelperWait => {
-            (valid_sid(require(query, "call")?)?.to_string(), None, Some(Event::HelperWaitTick { attempt: attempt()? }))
-        }
+        Endpoint::HoldWait => (valid_sid(require(query, "call")?)?.to_string(), None, Reported::Call(Event::HoldTick)),
+        Endpoint::HelperWait => (
+            valid_sid(require(query, "call")?)?.to_string(),
+            None,
+            Reported::Call(Event::HelperWaitTick { attempt: attempt()? }),
+        ),
         Endpoint::Conference => {
             // `CallSid` is the participant's call; the conference is named after the held call.
             let held = valid_sid(require(query, "call")?)?.to_string();
             if require(form, "StatusCallbackEvent")? == "participant-join" {
                 let conference = valid_sid(require(form, "ConferenceSid")?)?.to_string();
-                wave = Some(WaveReport::Entered { participant: call_sid, conference });
+                (held, None, Reported::Wave(WaveReport::Entered { participant: call_sid, conference }))
+            } else {
+                (held, None, Reported::Nothing)
             }
-            (held, None, None)
         }
-        Endpoint::HoldDone => (call_sid, Some(seq()?), Some(Event::HoldEnded)),
-        Endpoint::CallbackOffer => (call_sid, Some(seq()?), Some(Event::CallbackKey(digits(form)))),
+        Endpoint::HoldDone => (call_sid, Some(seq()?), Reported::Call(Event::HoldEnded)),
+        Endpoint::CallbackOffer => (call_sid, Some(seq()?), Reported::Call(Event::CallbackKey(digits(form)))),
         Endpoint::ResidentAnswer | Endpoint::ResidentStatus => {
             let parent = valid_sid(require(query, "call")?)?.to_string();
-            wave = if endpoint == Endpoint::ResidentAnswer {
+            let wave = if endpoint == Endpoint::ResidentAnswer {
                 Some(WaveReport::ResidentAnswered)
             } else {
                 final_status(form)?.map(|status| WaveReport::ResidentEnded { status })
             };
-            (parent, None, None)
+            (parent, None, wave.map_or(Reported::Nothing, Reported::Wave))
         }
         Endpoint::WaveWhisper | Endpoint::WaveKey | Endpoint::WaveStatus => {
             // From the helper's own leg; the caller's call is in our URL.
             let parent = valid_sid(require(query, "call")?)?.to_string();
             let attempt = attempt()?;
-            wave = match endpoint {
+            let wave = match endpoint {
                 Endpoint::WaveWhisper => Some(WaveReport::Answered { attempt }),
                 Endpoint::WaveKey => Some(WaveReport::Key { attempt, key: digits(form) }),
                 _ => final_status(form)?.map(|status| WaveReport::Ended { attempt, status }),
             };
-            (parent, None, None)
+            (parent, None, wave.map_or(Reported::Nothing, Reported::Wave))
         }
         Endpoint::Status => {
-            let event = match require(form, "CallStatus")? {
-                "completed" | "canceled" | "failed" | "busy" | "no-answer" => Some(Event::CallerGone),
-                _ => None,
+            let report = match require(form, "CallStatus")? {
+                "completed" | "canceled" | "failed" | "busy" | "no-answer" => Reported::Call(Event::CallerGone),
+                _ => Reported::Nothing,
             };
-            (call_sid, None, event)
+            (call_sid, None, report)
         }
     };
     let caller_gone =
@@ -462,7 +486,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
     }
     .and_then(|sid| valid_sid(sid).ok())
     .and_then(|sid| Some((number::<u32>(query, "n").ok()?, sid.to_string())));
-    Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave, conference_took_place, helper_leg, round, confirm })
+    Ok(Inbound { call_sid, seq, from, to, report, caller_gone, conference_took_place, helper_leg })
 }
 
 /// Parses `a=1&b=2` into pairs, keeping order and duplicates.
@@ -538,7 +562,7 @@ mod tests {
         .unwrap();
         assert_eq!(got.seq, Some(4));
         assert_eq!(
-            got.event,
+            got.event(),
             Some(Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(false) })
         );
     }
@@ -552,7 +576,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(got.call_sid, "CAparent0001");
-        assert_eq!(got.event, Some(Event::HelperKey { attempt: 1, key: Some("1".into()) }));
+        assert_eq!(got.event(), Some(Event::HelperKey { attempt: 1, key: Some("1".into()) }));
         let err = parse(
             Endpoint::WhisperKey,
             &p(&[("call", "CAparent0001"), ("n", "1")]),
@@ -585,8 +609,8 @@ mod tests {
     #[test]
     fn status_callbacks_only_end_on_final_statuses() {
         let form = |s: &str| p(&[("CallSid", "CA0123456789"), ("CallStatus", s)]);
-        assert_eq!(parse(Endpoint::Status, &[], &form("completed")).unwrap().event, Some(Event::CallerGone));
-        assert_eq!(parse(Endpoint::Status, &[], &form("in-progress")).unwrap().event, None);
+        assert_eq!(parse(Endpoint::Status, &[], &form("completed")).unwrap().event(), Some(Event::CallerGone));
+        assert_eq!(parse(Endpoint::Status, &[], &form("in-progress")).unwrap().report, Reported::Nothing);
     }
 
     #[test]
@@ -599,15 +623,18 @@ mod tests {
         };
         let got = parse(Endpoint::WaveKey, &q, &leg(&[("Digits", "1")])).unwrap();
         assert_eq!(
-            (got.call_sid.as_str(), got.event, got.wave),
-            ("CAparent0001", None, Some(WaveReport::Key { attempt: 3, key: Some("1".into()) }))
+            (got.call_sid.as_str(), got.report),
+            ("CAparent0001", Reported::Wave(WaveReport::Key { attempt: 3, key: Some("1".into()) }))
         );
         let got = parse(Endpoint::WaveStatus, &q, &leg(&[("CallStatus", "no-answer")])).unwrap();
-        assert_eq!(got.wave, Some(WaveReport::Ended { attempt: 3, status: DialStatus::NoAnswer }));
-        assert_eq!(parse(Endpoint::WaveStatus, &q, &leg(&[("CallStatus", "ringing")])).unwrap().wave, None);
+        assert_eq!(got.report, Reported::Wave(WaveReport::Ended { attempt: 3, status: DialStatus::NoAnswer }));
         assert_eq!(
-            parse(Endpoint::WaveWhisper, &q, &leg(&[])).unwrap().wave,
-            Some(WaveReport::Answered { attempt: 3 })
+            parse(Endpoint::WaveStatus, &q, &leg(&[("CallStatus", "ringing")])).unwrap().report,
+            Reported::Nothing
+        );
+        assert_eq!(
+            parse(Endpoint::WaveWhisper, &q, &leg(&[])).unwrap().report,
+            Reported::Wave(WaveReport::Answered { attempt: 3 })
         );
         assert!(parse(Endpoint::WaveKey, &p(&[("n", "3")]), &leg(&[])).is_err());
         let entered = |event: &str| {
@@ -619,13 +646,16 @@ mod tests {
         };
         let got = entered("participant-join").unwrap();
         assert_eq!(
-            (got.call_sid.as_str(), got.wave),
+            (got.call_sid.as_str(), got.report),
             (
                 "CAparent0001",
-                Some(WaveReport::Entered { participant: "CAleg0000001".into(), conference: "CF0000000001".into() })
+                Reported::Wave(WaveReport::Entered {
+                    participant: "CAleg0000001".into(),
+                    conference: "CF0000000001".into()
+                })
             )
         );
-        assert_eq!(entered("conference-end").unwrap().wave, None);
+        assert_eq!(entered("conference-end").unwrap().report, Reported::Nothing);
         assert!(parse(
             Endpoint::Conference,
             &p(&[("call", "CAparent0001")]),
@@ -638,7 +668,7 @@ mod tests {
             &p(&[("CallSid", "CAparent0001"), ("CallStatus", "completed")]),
         )
         .unwrap();
-        assert_eq!((got.seq, got.event, got.caller_gone), (Some(4), Some(Event::HoldEnded), true));
+        assert_eq!((got.seq, got.report, got.caller_gone), (Some(4), Reported::Call(Event::HoldEnded), true));
         assert!(!got.conference_took_place);
         let after_a_conference = |status: &str| {
             let form = p(&[("CallSid", "CAparent0001"), ("CallStatus", "in-progress"), ("DialCallStatus", status)]);
@@ -658,17 +688,20 @@ mod tests {
         };
         let got = parse(Endpoint::RoundKey, &p(&[("m", "7"), ("n", "2")]), &leg(&[("Digits", "1")])).unwrap();
         assert_eq!(
-            got.round,
-            Some(RoundReport { morning: 7, who: Who::Resident(2), what: RoundWhat::Key(Some("1".into())) })
+            got.report,
+            Reported::Round(RoundReport { morning: 7, who: Who::Resident(2), what: RoundWhat::Key(Some("1".into())) })
         );
         let got = parse(Endpoint::ContactStatus, &p(&[("m", "7"), ("i", "1")]), &leg(&[("CallStatus", "busy")]));
         let got = got.unwrap();
-        assert_eq!(got.round.map(|r| (r.who, r.what)), Some((Who::Contact(1), RoundWhat::Ended(DialStatus::Busy))));
-        assert_eq!(got.event, None);
+        assert_eq!(
+            got.report,
+            Reported::Round(RoundReport { morning: 7, who: Who::Contact(1), what: RoundWhat::Ended(DialStatus::Busy) })
+        );
+        assert_eq!(got.event(), None, "a contact's call is no call for help");
         let ended = parse(Endpoint::RoundStatus, &p(&[("m", "7"), ("n", "1")]), &leg(&[("CallStatus", "completed")]));
-        assert_eq!(ended.unwrap().event, Some(Event::CallerGone), "a call for help it became ends with it");
+        assert_eq!(ended.unwrap().event(), Some(Event::CallerGone), "a call for help it became ends with it");
         let ringing = parse(Endpoint::RoundStatus, &p(&[("m", "7"), ("n", "1")]), &leg(&[("CallStatus", "ringing")]));
-        assert_eq!(ringing.unwrap().round, None);
+        assert_eq!(ringing.unwrap().report, Reported::Nothing);
         assert_eq!(
             parse(Endpoint::RoundKey, &p(&[("m", "x"), ("n", "1")]), &leg(&[])).unwrap_err().0,
             "parameter m is not a number"
@@ -684,20 +717,22 @@ mod tests {
         };
         let got = parse(Endpoint::ConfirmKey, &p(&[("c", "3"), ("s", "1")]), &leg(&[("Digits", "1")])).unwrap();
         assert_eq!(
-            (got.call_sid.as_str(), got.event, got.confirm),
+            (got.call_sid.as_str(), got.report),
             (
                 "CAconfirm001",
-                None,
-                Some(ConfirmReport { id: 3, what: ConfirmWhat::Key { seq: 1, key: Some("1".into()) } })
+                Reported::Confirm(ConfirmReport { id: 3, what: ConfirmWhat::Key { seq: 1, key: Some("1".into()) } })
             )
         );
         let got = parse(Endpoint::ConfirmStatus, &p(&[("c", "3")]), &leg(&[("CallStatus", "no-answer")])).unwrap();
-        assert_eq!(got.confirm.map(|c| c.what), Some(ConfirmWhat::Ended(DialStatus::NoAnswer)));
-        let ringing = parse(Endpoint::ConfirmStatus, &p(&[("c", "3")]), &leg(&[("CallStatus", "ringing")]));
-        assert_eq!(ringing.unwrap().confirm, None);
         assert_eq!(
-            parse(Endpoint::ConfirmAnswer, &p(&[("c", "3")]), &leg(&[])).unwrap().confirm.map(|c| c.what),
-            Some(ConfirmWhat::Answered)
+            got.report,
+            Reported::Confirm(ConfirmReport { id: 3, what: ConfirmWhat::Ended(DialStatus::NoAnswer) })
+        );
+        let ringing = parse(Endpoint::ConfirmStatus, &p(&[("c", "3")]), &leg(&[("CallStatus", "ringing")]));
+        assert_eq!(ringing.unwrap().report, Reported::Nothing);
+        assert_eq!(
+            parse(Endpoint::ConfirmAnswer, &p(&[("c", "3")]), &leg(&[])).unwrap().report,
+            Reported::Confirm(ConfirmReport { id: 3, what: ConfirmWhat::Answered })
         );
         assert!(parse(Endpoint::ConfirmKey, &p(&[("c", "3")]), &leg(&[])).is_err(), "the document it answers");
         assert!(parse(Endpoint::ConfirmAnswer, &p(&[("c", "x")]), &leg(&[])).is_err());
@@ -712,11 +747,11 @@ mod tests {
             if let Some(d) = d {
                 form.push(("Digits".into(), d.into()));
             }
-            parse(Endpoint::Menu, &q, &form).unwrap().event
+            parse(Endpoint::Menu, &q, &form).unwrap().report
         };
-        assert_eq!(ev(None), Some(Event::MenuKey(None)));
-        assert_eq!(ev(Some("")), Some(Event::MenuKey(None)));
-        assert_eq!(ev(Some("hangup")), Some(Event::MenuKey(None)));
-        assert_eq!(ev(Some("3")), Some(Event::MenuKey(Some("3".into()))));
+        assert_eq!(ev(None), Reported::Call(Event::MenuKey(None)));
+        assert_eq!(ev(Some("")), Reported::Call(Event::MenuKey(None)));
+        assert_eq!(ev(Some("hangup")), Reported::Call(Event::MenuKey(None)));
+        assert_eq!(ev(Some("3")), Reported::Call(Event::MenuKey(Some("3".into()))));
     }
 }
