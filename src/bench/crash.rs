@@ -5,7 +5,7 @@
 //! database must agree with what the phones did: no match lost or counted twice, no
 //! helper left ringing, every call with an outcome.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -140,7 +140,7 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
         std::fs::create_dir_all(&plans)?;
         std::fs::write(plans.join("waves.toml"), crate::config::example_dialplan_in_waves())?;
         let network = crate::sim::network::Network::start(TOKEN).await?;
-        network.random_helpers(opts.seed ^ 0xA5A5, super::load::random_helper);
+        network.random_helpers(opts.seed ^ 0xA5A5, crate::sim::people::random_helper);
         network.retry_webhooks_for(opts.kinder_retries);
         // Restarts here take real time (tens to hundreds of milliseconds), people's
         // patience emulated time: someone alone on a line waits longer than a restart.
@@ -178,15 +178,20 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     emulator.network = network.clone();
     let emulator = Arc::new(emulator);
 
-    // The killer: SIGKILL at random moments, then start again on the same port.
+    // The killer: SIGKILL at random moments, then start again on the same port. Every kill
+    // asked for happens while calls are still to come: the calls are cut in `kills + 1`
+    // parts, and a part does not start before the kill that comes before it (or before the
+    // killer gave up on a failed restart), so a quick run cannot end before its kills.
     let done = Arc::new(AtomicBool::new(false));
+    let killed = Arc::new(AtomicUsize::new(0));
+    let killer_gone = Arc::new(AtomicBool::new(false));
     let killer = {
         let (server, done, args, env) = (server.clone(), done.clone(), args.clone(), env.clone());
+        let (killed, killer_gone) = (killed.clone(), killer_gone.clone());
         let mut rng = fastrand::Rng::with_seed(opts.seed ^ 0x5EED);
         let kills = opts.kills;
         tokio::spawn(async move {
-            let mut killed = 0;
-            while killed < kills && !done.load(Ordering::SeqCst) {
+            while killed.load(Ordering::SeqCst) < kills && !done.load(Ordering::SeqCst) {
                 tokio::time::sleep(Duration::from_millis(rng.u64(150..600))).await;
                 if done.load(Ordering::SeqCst) {
                     break;
@@ -194,7 +199,7 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
                 let victim = server.lock().unwrap_or_else(|p| p.into_inner()).take();
                 if let Some(victim) = victim {
                     victim.kill();
-                    killed += 1;
+                    killed.fetch_add(1, Ordering::SeqCst);
                 }
                 tokio::time::sleep(Duration::from_millis(rng.u64(20..200))).await;
                 let argv: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -206,7 +211,8 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
                     }
                 }
             }
-            killed
+            killer_gone.store(true, Ordering::SeqCst);
+            killed.load(Ordering::SeqCst)
         })
     };
 
@@ -216,11 +222,17 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     for _ in 0..opts.concurrency.max(1) {
         let (emulator, reports, next, total, seed) =
             (emulator.clone(), reports.clone(), next.clone(), opts.calls, opts.seed);
+        let (killed, killer_gone, kills) = (killed.clone(), killer_gone.clone(), opts.kills);
         workers.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 if i >= total {
                     break;
+                }
+                // Call `i` is in part `i * (kills + 1) / total`: that many kills come first.
+                let kills_before = (i * (kills + 1) / total).min(kills);
+                while killed.load(Ordering::SeqCst) < kills_before && !killer_gone.load(Ordering::SeqCst) {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
                 }
                 let mut phones = RandomPhones { rng: fastrand::Rng::with_seed(seed.wrapping_add(i as u64)) };
                 let from = format!("+3120{:07}", 2_000_000 + i);

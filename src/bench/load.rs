@@ -17,7 +17,7 @@ use serde_json::json;
 use super::percentile;
 use crate::domain::participant::{ParticipantDetails, ParticipantInput};
 use crate::sim::emulator::Emulator;
-use crate::sim::people::{HelperAction, Phones};
+use crate::sim::people::{random_helper, HelperAction, Phones};
 use crate::store::{participants, Store};
 
 pub struct LoadOptions {
@@ -63,17 +63,6 @@ pub(crate) const TOKEN: &str = "bench-load-token";
 pub(crate) const SWITCHBOARD: &str = "+31850000000";
 /// A Tuesday morning: inside ringing and office hours.
 pub(crate) const START: &str = "2026-11-24T10:15:00+01:00";
-
-/// What a helper does, like people do: about a third say yes.
-pub fn random_helper(rng: &mut fastrand::Rng) -> HelperAction {
-    match rng.u32(0..100) {
-        0..=29 => HelperAction::Accept,
-        30..=59 => HelperAction::Decline,
-        60..=84 => HelperAction::NoAnswer,
-        85..=94 => HelperAction::Silent,
-        _ => HelperAction::Busy,
-    }
-}
 
 /// Helpers answer like people do: about a third say yes.
 pub(crate) struct RandomPhones {

@@ -169,7 +169,7 @@ pub async fn simulate(opts: SimulateOptions) -> anyhow::Result<()> {
     if let Some(network) = &sandbox.emulator.network {
         // In waves several phones ring at once, so the neighbours are not asked one by one:
         // they answer as people do (about a third say yes), shown as it happens.
-        network.random_helpers(start.as_second() as u64, crate::bench::load::random_helper);
+        network.random_helpers(start.as_second() as u64, super::people::random_helper);
         network.print_lines();
         println!("Calling {to} from {from} at {start} (simulated time). This neighbourhood rings in waves: the neighbours answer at random.");
     } else {

@@ -70,6 +70,19 @@ struct Room {
     sequence: Arc<AtomicU64>,
 }
 
+/// Which reaches the service first when a helper presses a key and hangs up at once
+/// (`HelperAction::AcceptAndHangUpAtOnce`): the key's webhook or the final status callback.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeyAndEnd {
+    /// Both are sent at once and the scheduler decides, as with the real provider.
+    #[default]
+    Race,
+    /// The key's webhook is answered before the final status callback is sent.
+    KeyFirst,
+    /// The final status callback is answered before the key's webhook is sent.
+    EndFirst,
+}
+
 /// Helpers not scripted act at random: the generator and how it picks an action.
 type RandomHelpers = (fastrand::Rng, fn(&mut fastrand::Rng) -> HelperAction);
 
@@ -109,6 +122,8 @@ struct Inner {
     print: bool,
     /// Status callbacks of the legs are lost (as while the service is down).
     lose_status_callbacks: bool,
+    /// The order of a key and the end of the call when a helper does both at once.
+    key_and_end: KeyAndEnd,
     /// Conference status callbacks of created legs entering are lost (as while the
     /// service is down).
     lose_conference_callbacks: bool,
@@ -441,6 +456,12 @@ impl Network {
     /// Whether the service cannot be reached (`go_down_after_next_yes`).
     pub fn is_down(&self) -> bool {
         self.lock().down
+    }
+
+    /// When a helper presses a key and hangs up at once, which reaches the service first
+    /// (`KeyAndEnd::Race` unless asked): a test forces each order in turn.
+    pub fn key_and_end(&self, order: KeyAndEnd) {
+        self.lock().key_and_end = order;
     }
 
     /// From now on the legs' status callbacks are lost, as they are while the service is
@@ -1095,21 +1116,9 @@ struct Listening {
     action: HelperAction,
 }
 
-impl HelperLeg for Listening {
-    type Error = String;
-
-    async fn pass(&mut self, seconds: i64) {
-        self.leg.net.wait(seconds, &self.leg.hang_up).await;
-    }
-
-    async fn post(&mut self, url: &Url, params: &[(String, String)]) -> Result<String, String> {
-        if self.action == HelperAction::AcceptAndHangUpAtOnce && params.iter().any(|(k, _)| k == "Digits") {
-            // Pressed 1 and hung up at once: since 2024-03-20 Twilio sends the final status
-            // callback as soon as the call ends, without waiting for the webhook of the key
-            // to be answered, so the two may arrive in either order.
-            let leg = self.leg.clone();
-            tokio::spawn(async move { leg.finish("completed").await });
-        }
+impl Listening {
+    /// A key's webhook (the yes whose answer is lost, when asked).
+    async fn post_key(&self, url: &Url, params: &[(String, String)]) -> Result<String, String> {
         let yes = params.iter().any(|(k, v)| k == "Digits" && v == "1");
         if yes && std::mem::take(&mut self.leg.net.lock().lose_answer_to_next_yes) {
             let _ = self.leg.net.post_for(url, params, None).await;
@@ -1124,6 +1133,36 @@ impl HelperLeg for Listening {
             return self.leg.net.fall_back(url, params, self.leg.fallback_url.as_ref(), failed).await;
         }
         self.leg.net.post_for(url, params, self.leg.fallback_url.as_ref()).await
+    }
+}
+
+impl HelperLeg for Listening {
+    type Error = String;
+
+    async fn pass(&mut self, seconds: i64) {
+        self.leg.net.wait(seconds, &self.leg.hang_up).await;
+    }
+
+    async fn post(&mut self, url: &Url, params: &[(String, String)]) -> Result<String, String> {
+        if self.action == HelperAction::AcceptAndHangUpAtOnce && params.iter().any(|(k, _)| k == "Digits") {
+            // Pressed 1 and hung up at once: since 2024-03-20 Twilio sends the final status
+            // callback as soon as the call ends, without waiting for the webhook of the key
+            // to be answered, so the two may arrive in either order.
+            let order = self.leg.net.lock().key_and_end;
+            match order {
+                KeyAndEnd::Race => {
+                    let leg = self.leg.clone();
+                    tokio::spawn(async move { leg.finish("completed").await });
+                }
+                KeyAndEnd::EndFirst => self.leg.finish("completed").await,
+                KeyAndEnd::KeyFirst => {
+                    let answer = self.post_key(url, params).await;
+                    self.leg.finish("completed").await;
+                    return answer;
+                }
+            }
+        }
+        self.post_key(url, params).await
     }
 
     fn line(&mut self, line: Line) {

@@ -1,4 +1,5 @@
-//! The people on the phones: what a helper does when rung (`HelperAction`), the questions
+//! The people on the phones: what a helper does when rung (`HelperAction`, or at random
+//! like people do: `random_helper`), the questions
 //! the emulator asks (`Phones`), a scripted set of answers (`Script`), and what each person
 //! hears and does (`Line`).
 
@@ -25,6 +26,17 @@ pub enum HelperAction {
     NoAnswer,
     Busy,
     Failed,
+}
+
+/// What a helper does, like people do: about a third say yes.
+pub fn random_helper(rng: &mut fastrand::Rng) -> HelperAction {
+    match rng.u32(0..100) {
+        0..=29 => HelperAction::Accept,
+        30..=59 => HelperAction::Decline,
+        60..=84 => HelperAction::NoAnswer,
+        85..=94 => HelperAction::Silent,
+        _ => HelperAction::Busy,
+    }
 }
 
 /// The people on the phones: answers to what the emulator needs to know.

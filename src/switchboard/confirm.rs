@@ -15,7 +15,7 @@ use super::step::{default_voice, render};
 use super::Switchboard;
 use crate::domain::action::Action;
 use crate::domain::own::{self, say, Answer, Confirmation};
-use crate::provider::twilio::{ConfirmReport, ConfirmWhat, Inbound};
+use crate::provider::twilio::{ConfirmReport, ConfirmWhat, Inbound, Reported};
 use crate::store::confirmations as store;
 
 /// Seconds the phone rings: as long as the good-morning round's, for someone who needs a
@@ -101,7 +101,7 @@ pub(super) fn webhook(
     now: jiff::Timestamp,
 ) -> anyhow::Result<String> {
     let hang_up = || render(sb, &default_voice(sb), &inbound.call_sid, 0, &[Action::Hangup]);
-    let Some(ConfirmReport { id, what }) = inbound.confirm.clone() else {
+    let Reported::Confirm(ConfirmReport { id, what }) = inbound.report.clone() else {
         // A status that is not final yet.
         return Ok(render(sb, &default_voice(sb), &inbound.call_sid, 0, &[]));
     };

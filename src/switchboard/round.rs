@@ -13,7 +13,7 @@ use crate::config::Neighbourhood;
 use crate::domain::action::Action;
 use crate::domain::call::DialStatus;
 use crate::domain::round::{self, say, Command, Context, Due, Event, Morning, Reached, Stage, Who};
-use crate::provider::twilio::{Endpoint, Inbound, RoundReport, RoundWhat};
+use crate::provider::twilio::{Endpoint, Inbound, Reported, RoundReport, RoundWhat};
 use crate::store::round::{self as store, Resident, StoredMorning};
 
 /// Seconds the resident's phone rings before it counts as not answered: a little longer
@@ -244,7 +244,7 @@ pub(super) fn webhook(
     let hang_up = |sb: &Switchboard| {
         Reply::Document(render(sb, &super::step::default_voice(sb), &inbound.call_sid, 0, &[Action::Hangup]))
     };
-    let Some(RoundReport { morning: morning_id, who, what }) = inbound.round.clone() else {
+    let Reported::Round(RoundReport { morning: morning_id, who, what }) = inbound.report.clone() else {
         // A status that is not final yet.
         return Ok(Reply::Document(render(sb, &super::step::default_voice(sb), &inbound.call_sid, 0, &[])));
     };

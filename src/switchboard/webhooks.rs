@@ -20,7 +20,7 @@ use crate::domain::call::{self, CallState, Event};
 use crate::domain::dialplan::Voices;
 use crate::domain::phone::{CallerNumber, PhoneNumber};
 use crate::domain::prompts::{PromptKey, Prompts};
-use crate::provider::twilio::{Endpoint, Inbound};
+use crate::provider::twilio::{Endpoint, Inbound, Reported};
 use crate::store::calls::{self, StoredCall};
 use crate::store::participants;
 
@@ -39,9 +39,9 @@ pub async fn answer(sb: Arc<Switchboard>, endpoint: Endpoint, inbound: Inbound) 
     let to = inbound.to.clone();
     let call_sid = inbound.call_sid.clone();
     // A wait request that fails inside is still answered with a document that asks again.
-    let wait_again = match &inbound.event {
-        Some(Event::HoldTick) => Some(Next::HoldWait),
-        Some(Event::HelperWaitTick { attempt }) => Some(Next::HelperWait { attempt: *attempt }),
+    let wait_again = match &inbound.report {
+        Reported::Call(Event::HoldTick) => Some(Next::HoldWait),
+        Reported::Call(Event::HelperWaitTick { attempt }) => Some(Next::HelperWait { attempt: *attempt }),
         _ => None,
     };
     // One write transaction, committed together with the other webhooks waiting.
@@ -141,7 +141,9 @@ fn handle(
             super::round::Reply::AsIfTheyCalled(call) => incoming(tx, state, &call, Event::AskedInTheRound, now)?,
         };
         // A good-morning call that became a call for help (2) ends as that call too.
-        if endpoint != Endpoint::RoundStatus || inbound.event.is_none() || calls::load(tx, &inbound.call_sid)?.is_none()
+        if endpoint != Endpoint::RoundStatus
+            || inbound.event().is_none()
+            || calls::load(tx, &inbound.call_sid)?.is_none()
         {
             return Ok((body, out));
         }
@@ -162,7 +164,7 @@ fn handle(
             bail!("the call's dialplan {} is no longer loaded", call.dialplan_number);
         };
         let voice = &hood.voices;
-        if let Some(report) = inbound.wave.clone() {
+        if let Reported::Wave(report) = inbound.report.clone() {
             let (stored, reply) = super::waves::apply_report(tx, state, &hood, call, report, now, &mut out)?;
             log_step(&stored, endpoint);
             return Ok(render(state, voice, &stored.call_sid, stored.seq, &reply));
@@ -173,7 +175,7 @@ fn handle(
         }
         let before = call.state.phase.clone();
         let report = Report { caller_gone: inbound.caller_gone, conference_took_place: inbound.conference_took_place };
-        let Some(event) = inbound.event.clone() else {
+        let Some(event) = inbound.event() else {
             return Ok(render(state, voice, &call.call_sid, call.seq, &[]));
         };
         match endpoint {

@@ -326,19 +326,25 @@ async fn a_follow_up_is_closed_with_a_result_and_its_note_stays_with_the_caller(
     let id = app.count("SELECT id FROM follow_ups").await.to_string();
     let csrf = list.csrf();
 
-    // Malformed input: a clear message, nothing half-saved.
+    // Malformed input: a clear message, nothing half-saved. A result that is none of the
+    // list is a bad request (400) on a follow-up that exists; an id that names no
+    // follow-up, a number or not, is not found (404), as `/desk/participants/abc` is.
     let before = app.snapshot().await;
-    for (path, fields) in [
-        (format!("/desk/follow-up/{id}/close"), vec![("result", "solved")]),
-        (format!("/desk/follow-up/{id}/close"), vec![("result", "")]),
-        ("/desk/follow-up/abc/close".to_string(), vec![("result", "other")]),
-        ("/desk/follow-up/999/close".to_string(), vec![("result", "other")]),
+    for (path, fields, status, message) in [
+        (format!("/desk/follow-up/{id}/close"), vec![("result", "solved")], 400, "Kies hoe het is afgehandeld."),
+        (format!("/desk/follow-up/{id}/close"), vec![("result", "")], 400, "Kies hoe het is afgehandeld."),
+        ("/desk/follow-up/abc/close".to_string(), vec![("result", "other")], 404, "Dit verzoek bestaat niet."),
+        ("/desk/follow-up/999/close".to_string(), vec![("result", "other")], 404, "Dit verzoek bestaat niet."),
     ] {
         let mut f = fields.clone();
         f.push(("csrf", &csrf));
         let page = b.post(&path, &f).await;
-        assert!(page.status == 400 || page.status == 404, "{path} {fields:?}: {}", page.status);
-        assert!(page.body.contains("role=\"alert\""));
+        assert_eq!(page.status, status, "{path} {fields:?}: {}", page.body);
+        assert!(
+            page.body.contains("role=\"alert\"") && page.body.contains(message),
+            "{path} {fields:?}: {}",
+            page.body
+        );
     }
     let long_note = "x".repeat(2001);
     assert_eq!(
@@ -977,12 +983,12 @@ async fn common_and_trivial_passwords_are_refused_in_plain_words() {
             &[("csrf", &csrf), ("current", PASSWORD), ("new", "qwertyuiop"), ("again", "qwertyuiop")],
         )
         .await;
-    // (The account page says it in English until `web::desk::login` words it with
-    // `Lang::password_problem`.)
+    // The account page words it in the account's language (`Lang::password_problem`).
+    assert_eq!(own.status, 400, "{}", own.body);
     assert!(
-        own.status == 400
-            && (own.body.contains("kies een korte zin die alleen u kent")
-                || own.body.contains("choose a short sentence only you know")),
+        own.body.contains("Dit wachtwoord is te makkelijk te raden")
+            && own.body.contains("kies een korte zin die alleen u kent")
+            && !own.body.contains("choose a short sentence only you know"),
         "{}",
         own.body
     );

@@ -30,6 +30,30 @@ async fn a_forged_or_missing_signature_changes_nothing() {
     assert_eq!(app.snapshot().await, before);
 }
 
+/// Every webhook endpoint there is (`Endpoint::ALL`) is routed and signature-checked: a
+/// forged request to any of them is refused with 403 and changes nothing, and a path that
+/// is none of them is 404 whatever its signature.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_endpoint_is_routed_and_refuses_a_forgery() {
+    use burenlijn::provider::twilio::Endpoint;
+    let app = spawn_app().await;
+    let em = &app.sandbox.emulator;
+    let voice = em.voice_url().clone();
+    let params =
+        pairs(&[("CallSid", "CAforgedforgedforged"), ("From", JAN), ("To", SWITCHBOARD), ("CallStatus", "completed")]);
+    let before = app.snapshot().await;
+    for endpoint in Endpoint::ALL {
+        let url = voice.join(endpoint.path()).unwrap();
+        for signature in [Some("RSOYDt4T1cUTdK1PDd93/VVr8B8="), None] {
+            let (status, body) = em.post_with_signature(&url, &params, signature).await.unwrap();
+            assert_eq!((status, body.as_str()), (403, "signature does not match\n"), "{endpoint:?}");
+        }
+    }
+    let (status, body) = em.post(&voice.join("voice-nonsense").unwrap(), &params).await.unwrap();
+    assert_eq!((status, body.as_str()), (404, "no such webhook\n"));
+    assert_eq!(app.snapshot().await, before);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signature_for_other_parameters_is_refused() {
     let app = spawn_app().await;

@@ -14,128 +14,86 @@ pub use twiml::{render, RenderContext};
 
 use crate::domain::call::{DialStatus, Event};
 
-/// Which webhook a request is, from its path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Endpoint {
+/// Declares `Endpoint`, every one of them in `Endpoint::ALL`, and each one's path, from one
+/// list: the router (through `from_path`), the signature check, the URLs we render, the
+/// fuzz test and the route tests all go by it, so a new endpoint cannot be left out of any.
+macro_rules! endpoints {
+    ($($(#[$doc:meta])* $name:ident = $path:literal,)*) => {
+        /// Which webhook a request is, from its path (`/twilio/{path}`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Endpoint {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Endpoint {
+            /// Every webhook endpoint, in the order they are declared.
+            pub const ALL: [Endpoint; <[&str]>::len(&[$($path),*])] = [$(Endpoint::$name),*];
+
+            /// The last segment of the endpoint's path: `/twilio/{path}`.
+            pub const fn path(self) -> &'static str {
+                match self {
+                    $(Endpoint::$name => $path,)*
+                }
+            }
+        }
+    };
+}
+
+endpoints! {
     /// The number's Voice URL: a new call.
-    Voice,
-    Menu,
-    HelperDone,
-    Whisper,
-    WhisperKey,
-    DeskDone,
-    Recorded,
+    Voice = "voice",
+    Menu = "menu",
+    HelperDone = "helper-done",
+    Whisper = "whisper",
+    WhisperKey = "whisper-key",
+    DeskDone = "desk-done",
+    Recorded = "recorded",
     /// The number's status callback.
-    Status,
+    Status = "status",
     /// Waves: the caller's hold music (a conference's `waitUrl`), asked for again and again.
-    HoldWait,
+    HoldWait = "hold-wait",
     /// Waves: the caller's hold ended (the `<Dial><Conference>` action, or our REST redirect).
-    HoldDone,
+    HoldDone = "hold-done",
     /// Waves: a helper's REST-created leg picked up.
-    WaveWhisper,
+    WaveWhisper = "wave-whisper",
     /// Waves: the key a helper pressed.
-    WaveKey,
+    WaveKey = "wave-key",
     /// Waves: the status callback of a helper's leg.
-    WaveStatus,
+    WaveStatus = "wave-status",
     /// The answer to "shall we call you back?".
-    CallbackOffer,
+    CallbackOffer = "callback-offer",
     /// A key in a participant's own settings (8 in the menu).
-    Settings,
+    Settings = "settings",
     /// Call back later: the resident's call (placed by us) picked up.
-    ResidentAnswer,
+    ResidentAnswer = "resident-answer",
     /// Call back later: the status callback of the resident's call.
-    ResidentStatus,
+    ResidentStatus = "resident-status",
     /// Call back later: what the helper waiting for the resident hears (a `waitUrl`).
-    HelperWait,
+    HelperWait = "helper-wait",
     /// Waves: the status callback of the caller's conference (who entered it).
-    Conference,
+    Conference = "conference",
     /// The good-morning round: the resident's call (placed by us) picked up.
-    RoundAnswer,
+    RoundAnswer = "round-answer",
     /// The good-morning round: the key the resident pressed.
-    RoundKey,
+    RoundKey = "round-key",
     /// The good-morning round: the status callback of the resident's call.
-    RoundStatus,
+    RoundStatus = "round-status",
     /// The good-morning round: a contact's call picked up, their key, its status callback.
-    ContactAnswer,
-    ContactKey,
-    ContactStatus,
+    ContactAnswer = "contact-answer",
+    ContactKey = "contact-key",
+    ContactStatus = "contact-status",
     /// The good-morning round: the desk phone, rung when nobody confirmed, picked up.
-    DeskAlert,
+    DeskAlert = "desk-alert",
     /// The call back that confirms a change asked for by phone (key 8): picked up, the
     /// key pressed, its status callback.
-    ConfirmAnswer,
-    ConfirmKey,
-    ConfirmStatus,
+    ConfirmAnswer = "confirm-answer",
+    ConfirmKey = "confirm-key",
+    ConfirmStatus = "confirm-status",
 }
 
 impl Endpoint {
     pub fn from_path(last_segment: &str) -> Option<Endpoint> {
-        Some(match last_segment {
-            "voice" => Endpoint::Voice,
-            "menu" => Endpoint::Menu,
-            "helper-done" => Endpoint::HelperDone,
-            "whisper" => Endpoint::Whisper,
-            "whisper-key" => Endpoint::WhisperKey,
-            "desk-done" => Endpoint::DeskDone,
-            "recorded" => Endpoint::Recorded,
-            "status" => Endpoint::Status,
-            "hold-wait" => Endpoint::HoldWait,
-            "hold-done" => Endpoint::HoldDone,
-            "wave-whisper" => Endpoint::WaveWhisper,
-            "wave-key" => Endpoint::WaveKey,
-            "wave-status" => Endpoint::WaveStatus,
-            "callback-offer" => Endpoint::CallbackOffer,
-            "settings" => Endpoint::Settings,
-            "resident-answer" => Endpoint::ResidentAnswer,
-            "resident-status" => Endpoint::ResidentStatus,
-            "helper-wait" => Endpoint::HelperWait,
-            "conference" => Endpoint::Conference,
-            "round-answer" => Endpoint::RoundAnswer,
-            "round-key" => Endpoint::RoundKey,
-            "round-status" => Endpoint::RoundStatus,
-            "contact-answer" => Endpoint::ContactAnswer,
-            "contact-key" => Endpoint::ContactKey,
-            "contact-status" => Endpoint::ContactStatus,
-            "desk-alert" => Endpoint::DeskAlert,
-            "confirm-answer" => Endpoint::ConfirmAnswer,
-            "confirm-key" => Endpoint::ConfirmKey,
-            "confirm-status" => Endpoint::ConfirmStatus,
-            _ => return None,
-        })
-    }
-
-    pub fn path(self) -> &'static str {
-        match self {
-            Endpoint::Voice => "voice",
-            Endpoint::Menu => "menu",
-            Endpoint::HelperDone => "helper-done",
-            Endpoint::Whisper => "whisper",
-            Endpoint::WhisperKey => "whisper-key",
-            Endpoint::DeskDone => "desk-done",
-            Endpoint::Recorded => "recorded",
-            Endpoint::Status => "status",
-            Endpoint::HoldWait => "hold-wait",
-            Endpoint::HoldDone => "hold-done",
-            Endpoint::WaveWhisper => "wave-whisper",
-            Endpoint::WaveKey => "wave-key",
-            Endpoint::WaveStatus => "wave-status",
-            Endpoint::CallbackOffer => "callback-offer",
-            Endpoint::Settings => "settings",
-            Endpoint::ResidentAnswer => "resident-answer",
-            Endpoint::ResidentStatus => "resident-status",
-            Endpoint::HelperWait => "helper-wait",
-            Endpoint::Conference => "conference",
-            Endpoint::RoundAnswer => "round-answer",
-            Endpoint::RoundKey => "round-key",
-            Endpoint::RoundStatus => "round-status",
-            Endpoint::ContactAnswer => "contact-answer",
-            Endpoint::ContactKey => "contact-key",
-            Endpoint::ContactStatus => "contact-status",
-            Endpoint::DeskAlert => "desk-alert",
-            Endpoint::ConfirmAnswer => "confirm-answer",
-            Endpoint::ConfirmKey => "confirm-key",
-            Endpoint::ConfirmStatus => "confirm-status",
-        }
+        Endpoint::ALL.into_iter().find(|e| e.path() == last_segment)
     }
 
     /// A webhook of a call back that confirms a change asked for by phone.
@@ -167,23 +125,49 @@ pub struct Inbound {
     pub seq: Option<u64>,
     pub from: String,
     pub to: String,
-    /// `None` for reports that change nothing (a status callback for a ringing call).
-    pub event: Option<Event>,
+    /// What it reports: an event of the call flow, or a report of a created call.
+    pub report: Reported,
     /// The report says the caller's call has already ended (`CallStatus=completed` on an
     /// action request): record it, ring nobody new.
     pub caller_gone: bool,
-    /// A report from a helper's REST-created leg (waves); `event` is then `None`.
-    pub wave: Option<WaveReport>,
     /// The held caller's `<Dial>` action says `DialCallStatus=answered`: a conference took
     /// place (TwiML `<Dial>` docs: the status after a conference).
     pub conference_took_place: bool,
     /// Dial mode: (attempt, the helper's leg): the child call of the caller's `<Dial>`, as
     /// its whisper (`CallSid` beside `ParentCallSid`) or the Dial action (`DialCallSid`) names it.
     pub helper_leg: Option<(u32, String)>,
-    /// A report from a call of the good-morning round.
-    pub round: Option<RoundReport>,
-    /// A report from a call back that confirms a change asked for by phone.
-    pub confirm: Option<ConfirmReport>,
+}
+
+/// What a webhook reports: one of these, never two.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reported {
+    /// Nothing that changes anything (a status callback for a call still ringing).
+    Nothing,
+    /// An event of the caller's call flow.
+    Call(Event),
+    /// From a helper's REST-created leg, or the resident's call when calling back (waves).
+    Wave(WaveReport),
+    /// From a call of the good-morning round.
+    Round(RoundReport),
+    /// From a call back that confirms a change asked for by phone.
+    Confirm(ConfirmReport),
+}
+
+impl Inbound {
+    /// The event for the call flow: its own, or, when the good-morning call to a resident
+    /// ends, `CallerGone`, since that call may have become a call for help (2) that ends
+    /// with it.
+    pub fn event(&self) -> Option<Event> {
+        match &self.report {
+            Reported::Call(event) => Some(event.clone()),
+            Reported::Round(RoundReport {
+                who: crate::domain::round::Who::Resident(_),
+                what: RoundWhat::Ended(_),
+                ..
+            }) => Some(Event::CallerGone),
+            Reported::Nothing | Reported::Wave(_) | Reported::Round(_) | Reported::Confirm(_) => None,
+        }
+    }
 }
 
 /// What a call back that confirms a change reports (its `CallSid` is `Inbound::call_sid`).
@@ -240,22 +224,27 @@ pub enum WaveReport {
     Entered { participant: String, conference: String },
 }
 
+/// The absolute URL of `endpoint` under the service's public URL, with `query`.
+fn endpoint_url(public_url: &str, endpoint: Endpoint, query: &str) -> Result<url::Url, url::ParseError> {
+    url::Url::parse(&format!("{}/twilio/{}?{query}", public_url.trim_end_matches('/'), endpoint.path()))
+}
+
 /// The absolute URLs a helper's REST-created leg uses: the whisper and its status callback.
 pub fn wave_urls(public_url: &str, call_sid: &str, attempt: u32) -> Result<(url::Url, url::Url), url::ParseError> {
-    let base = public_url.trim_end_matches('/');
+    let query = format!("call={call_sid}&n={attempt}");
     Ok((
-        url::Url::parse(&format!("{base}/twilio/wave-whisper?call={call_sid}&n={attempt}"))?,
-        url::Url::parse(&format!("{base}/twilio/wave-status?call={call_sid}&n={attempt}"))?,
+        endpoint_url(public_url, Endpoint::WaveWhisper, &query)?,
+        endpoint_url(public_url, Endpoint::WaveStatus, &query)?,
     ))
 }
 
 /// The absolute URLs of the resident's call (call back later): what they hear when they
 /// pick up, and its status callback.
 pub fn resident_urls(public_url: &str, search_sid: &str) -> Result<(url::Url, url::Url), url::ParseError> {
-    let base = public_url.trim_end_matches('/');
+    let query = format!("call={search_sid}");
     Ok((
-        url::Url::parse(&format!("{base}/twilio/resident-answer?call={search_sid}"))?,
-        url::Url::parse(&format!("{base}/twilio/resident-status?call={search_sid}"))?,
+        endpoint_url(public_url, Endpoint::ResidentAnswer, &query)?,
+        endpoint_url(public_url, Endpoint::ResidentStatus, &query)?,
     ))
 }
 
@@ -267,34 +256,34 @@ pub fn round_urls(
     who: crate::domain::round::Who,
 ) -> Result<(url::Url, Option<url::Url>), url::ParseError> {
     use crate::domain::round::Who;
-    let base = public_url.trim_end_matches('/');
+    let url = |endpoint, query: &str| endpoint_url(public_url, endpoint, query);
     Ok(match who {
-        Who::Resident(n) => (
-            url::Url::parse(&format!("{base}/twilio/round-answer?m={morning}&n={n}"))?,
-            Some(url::Url::parse(&format!("{base}/twilio/round-status?m={morning}&n={n}"))?),
-        ),
-        Who::Contact(i) => (
-            url::Url::parse(&format!("{base}/twilio/contact-answer?m={morning}&i={i}"))?,
-            Some(url::Url::parse(&format!("{base}/twilio/contact-status?m={morning}&i={i}"))?),
-        ),
-        Who::Desk => (url::Url::parse(&format!("{base}/twilio/desk-alert?m={morning}"))?, None),
+        Who::Resident(n) => {
+            let query = format!("m={morning}&n={n}");
+            (url(Endpoint::RoundAnswer, &query)?, Some(url(Endpoint::RoundStatus, &query)?))
+        }
+        Who::Contact(i) => {
+            let query = format!("m={morning}&i={i}");
+            (url(Endpoint::ContactAnswer, &query)?, Some(url(Endpoint::ContactStatus, &query)?))
+        }
+        Who::Desk => (url(Endpoint::DeskAlert, &format!("m={morning}"))?, None),
     })
 }
 
 /// The absolute URLs of a call back that confirms change `id`: what is heard when it is
 /// picked up, and its status callback.
 pub fn confirm_urls(public_url: &str, id: i64) -> Result<(url::Url, url::Url), url::ParseError> {
-    let base = public_url.trim_end_matches('/');
+    let query = format!("c={id}");
     Ok((
-        url::Url::parse(&format!("{base}/twilio/confirm-answer?c={id}"))?,
-        url::Url::parse(&format!("{base}/twilio/confirm-status?c={id}"))?,
+        endpoint_url(public_url, Endpoint::ConfirmAnswer, &query)?,
+        endpoint_url(public_url, Endpoint::ConfirmStatus, &query)?,
     ))
 }
 
 /// Where a held caller is sent when the search ends without a yes (REST redirect): the
 /// hold's own action, answering document `seq`.
 pub fn hold_done_url(public_url: &str, seq: u64) -> Result<url::Url, url::ParseError> {
-    url::Url::parse(&format!("{}/twilio/hold-done?s={seq}", public_url.trim_end_matches('/')))
+    endpoint_url(public_url, Endpoint::HoldDone, &format!("s={seq}"))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -359,10 +348,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
     let to = get(form, "To").unwrap_or("").to_string();
     let seq = || number::<u64>(query, "s");
     let attempt = || number::<u32>(query, "n");
-    let mut wave = None;
-    let mut round = None;
-    let mut confirm = None;
-    let (call_sid, seq, event) = match endpoint {
+    let (call_sid, seq, report) = match endpoint {
         Endpoint::ConfirmAnswer | Endpoint::ConfirmKey | Endpoint::ConfirmStatus => {
             let id = number::<i64>(query, "c")?;
             let what = match endpoint {
@@ -370,8 +356,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
                 Endpoint::ConfirmKey => Some(ConfirmWhat::Key { seq: seq()?, key: digits(form) }),
                 _ => final_status(form)?.map(ConfirmWhat::Ended),
             };
-            confirm = what.map(|what| ConfirmReport { id, what });
-            (call_sid, None, None)
+            (call_sid, None, what.map_or(Reported::Nothing, |what| Reported::Confirm(ConfirmReport { id, what })))
         }
         Endpoint::RoundAnswer
         | Endpoint::RoundKey
@@ -393,15 +378,12 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
                 _ => final_status(form)?.map(RoundWhat::Ended),
             };
             // The resident's call may have become a call for help (2): its end is that
-            // call's end too.
-            let event = (endpoint == Endpoint::RoundStatus && matches!(what, Some(RoundWhat::Ended(_))))
-                .then_some(Event::CallerGone);
-            round = what.map(|what| RoundReport { morning, who, what });
-            (call_sid, None, event)
+            // call's end too (`Inbound::event`).
+            (call_sid, None, what.map_or(Reported::Nothing, |what| Reported::Round(RoundReport { morning, who, what })))
         }
-        Endpoint::Voice => (call_sid, None, Some(Event::Incoming)),
-        Endpoint::Menu => (call_sid, Some(seq()?), Some(Event::MenuKey(digits(form)))),
-        Endpoint::Settings => (call_sid, Some(seq()?), Some(Event::SettingsKey(digits(form)))),
+        Endpoint::Voice => (call_sid, None, Reported::Call(Event::Incoming)),
+        Endpoint::Menu => (call_sid, Some(seq()?), Reported::Call(Event::MenuKey(digits(form)))),
+        Endpoint::Settings => (call_sid, Some(seq()?), Reported::Call(Event::SettingsKey(digits(form)))),
         Endpoint::HelperDone => {
             let bridged = match get(form, "DialBridged") {
                 Some("true") => Some(true),
@@ -411,16 +393,18 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             (
                 call_sid,
                 Some(seq()?),
-                Some(Event::HelperDialEnded { attempt: attempt()?, status: dial_status(form)?, bridged }),
+                Reported::Call(Event::HelperDialEnded { attempt: attempt()?, status: dial_status(form)?, bridged }),
             )
         }
-        Endpoint::DeskDone => (call_sid, Some(seq()?), Some(Event::DeskDialEnded { status: dial_status(form)? })),
+        Endpoint::DeskDone => {
+            (call_sid, Some(seq()?), Reported::Call(Event::DeskDialEnded { status: dial_status(form)? }))
+        }
         Endpoint::Recorded => {
             let url = get(form, "RecordingUrl")
                 .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
                 .map(str::to_string);
             let duration = get(form, "RecordingDuration").and_then(|d| d.parse().ok()).unwrap_or(0);
-            (call_sid, Some(seq()?), Some(Event::Recorded { recording_url: url, duration_seconds: duration }))
+            (call_sid, Some(seq()?), Reported::Call(Event::Recorded { recording_url: url, duration_seconds: duration }))
         }
         Endpoint::Whisper | Endpoint::WhisperKey => {
             // The request comes from the helper's leg; the caller's call is in our URL.
@@ -435,49 +419,52 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             } else {
                 Event::HelperKey { attempt: attempt()?, key: digits(form) }
             };
-            (parent, None, Some(event))
+            (parent, None, Reported::Call(event))
         }
-        Endpoint::HoldWait => (valid_sid(require(query, "call")?)?.to_string(), None, Some(Event::HoldTick)),
-        Endpoint::HelperWait => {
-            (valid_sid(require(query, "call")?)?.to_string(), None, Some(Event::HelperWaitTick { attempt: attempt()? }))
-        }
+        Endpoint::HoldWait => (valid_sid(require(query, "call")?)?.to_string(), None, Reported::Call(Event::HoldTick)),
+        Endpoint::HelperWait => (
+            valid_sid(require(query, "call")?)?.to_string(),
+            None,
+            Reported::Call(Event::HelperWaitTick { attempt: attempt()? }),
+        ),
         Endpoint::Conference => {
             // `CallSid` is the participant's call; the conference is named after the held call.
             let held = valid_sid(require(query, "call")?)?.to_string();
             if require(form, "StatusCallbackEvent")? == "participant-join" {
                 let conference = valid_sid(require(form, "ConferenceSid")?)?.to_string();
-                wave = Some(WaveReport::Entered { participant: call_sid, conference });
+                (held, None, Reported::Wave(WaveReport::Entered { participant: call_sid, conference }))
+            } else {
+                (held, None, Reported::Nothing)
             }
-            (held, None, None)
         }
-        Endpoint::HoldDone => (call_sid, Some(seq()?), Some(Event::HoldEnded)),
-        Endpoint::CallbackOffer => (call_sid, Some(seq()?), Some(Event::CallbackKey(digits(form)))),
+        Endpoint::HoldDone => (call_sid, Some(seq()?), Reported::Call(Event::HoldEnded)),
+        Endpoint::CallbackOffer => (call_sid, Some(seq()?), Reported::Call(Event::CallbackKey(digits(form)))),
         Endpoint::ResidentAnswer | Endpoint::ResidentStatus => {
             let parent = valid_sid(require(query, "call")?)?.to_string();
-            wave = if endpoint == Endpoint::ResidentAnswer {
+            let wave = if endpoint == Endpoint::ResidentAnswer {
                 Some(WaveReport::ResidentAnswered)
             } else {
                 final_status(form)?.map(|status| WaveReport::ResidentEnded { status })
             };
-            (parent, None, None)
+            (parent, None, wave.map_or(Reported::Nothing, Reported::Wave))
         }
         Endpoint::WaveWhisper | Endpoint::WaveKey | Endpoint::WaveStatus => {
             // From the helper's own leg; the caller's call is in our URL.
             let parent = valid_sid(require(query, "call")?)?.to_string();
             let attempt = attempt()?;
-            wave = match endpoint {
+            let wave = match endpoint {
                 Endpoint::WaveWhisper => Some(WaveReport::Answered { attempt }),
                 Endpoint::WaveKey => Some(WaveReport::Key { attempt, key: digits(form) }),
                 _ => final_status(form)?.map(|status| WaveReport::Ended { attempt, status }),
             };
-            (parent, None, None)
+            (parent, None, wave.map_or(Reported::Nothing, Reported::Wave))
         }
         Endpoint::Status => {
-            let event = match require(form, "CallStatus")? {
-                "completed" | "canceled" | "failed" | "busy" | "no-answer" => Some(Event::CallerGone),
-                _ => None,
+            let report = match require(form, "CallStatus")? {
+                "completed" | "canceled" | "failed" | "busy" | "no-answer" => Reported::Call(Event::CallerGone),
+                _ => Reported::Nothing,
             };
-            (call_sid, None, event)
+            (call_sid, None, report)
         }
     };
     let caller_gone =
@@ -499,7 +486,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
     }
     .and_then(|sid| valid_sid(sid).ok())
     .and_then(|sid| Some((number::<u32>(query, "n").ok()?, sid.to_string())));
-    Ok(Inbound { call_sid, seq, from, to, event, caller_gone, wave, conference_took_place, helper_leg, round, confirm })
+    Ok(Inbound { call_sid, seq, from, to, report, caller_gone, conference_took_place, helper_leg })
 }
 
 /// Parses `a=1&b=2` into pairs, keeping order and duplicates.
@@ -513,6 +500,35 @@ mod tests {
 
     fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn every_endpoint_is_found_by_its_own_path_and_no_other() {
+        for e in Endpoint::ALL {
+            assert_eq!(Endpoint::from_path(e.path()), Some(e), "{e:?}");
+            assert!(!e.path().is_empty() && e.path().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{e:?}");
+        }
+        let paths: std::collections::HashSet<&str> = Endpoint::ALL.iter().map(|e| e.path()).collect();
+        assert_eq!(paths.len(), Endpoint::ALL.len(), "two endpoints share a path");
+        let endpoints: std::collections::HashSet<Endpoint> = Endpoint::ALL.into_iter().collect();
+        assert_eq!(endpoints.len(), Endpoint::ALL.len(), "an endpoint is listed twice");
+        for unknown in ["", "Voice", "voice/", "twilio/voice", "nope"] {
+            assert_eq!(Endpoint::from_path(unknown), None, "{unknown:?}");
+        }
+    }
+
+    /// ARCHITECTURE.md's API boundaries name every webhook, so a new one is documented.
+    #[test]
+    fn the_architecture_names_every_endpoint() {
+        let doc = include_str!("../../../ARCHITECTURE.md");
+        let api = &doc[doc.find("## API boundaries").expect("the section")..];
+        for e in Endpoint::ALL {
+            let path = e.path();
+            assert!(
+                api.contains(&format!("`{path}`")) || api.contains(&format!("`POST /twilio/{path}`")),
+                "ARCHITECTURE.md's API boundaries do not name `{path}`"
+            );
+        }
     }
 
     #[test]
@@ -546,7 +562,7 @@ mod tests {
         .unwrap();
         assert_eq!(got.seq, Some(4));
         assert_eq!(
-            got.event,
+            got.event(),
             Some(Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(false) })
         );
     }
@@ -560,7 +576,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(got.call_sid, "CAparent0001");
-        assert_eq!(got.event, Some(Event::HelperKey { attempt: 1, key: Some("1".into()) }));
+        assert_eq!(got.event(), Some(Event::HelperKey { attempt: 1, key: Some("1".into()) }));
         let err = parse(
             Endpoint::WhisperKey,
             &p(&[("call", "CAparent0001"), ("n", "1")]),
@@ -593,8 +609,8 @@ mod tests {
     #[test]
     fn status_callbacks_only_end_on_final_statuses() {
         let form = |s: &str| p(&[("CallSid", "CA0123456789"), ("CallStatus", s)]);
-        assert_eq!(parse(Endpoint::Status, &[], &form("completed")).unwrap().event, Some(Event::CallerGone));
-        assert_eq!(parse(Endpoint::Status, &[], &form("in-progress")).unwrap().event, None);
+        assert_eq!(parse(Endpoint::Status, &[], &form("completed")).unwrap().event(), Some(Event::CallerGone));
+        assert_eq!(parse(Endpoint::Status, &[], &form("in-progress")).unwrap().report, Reported::Nothing);
     }
 
     #[test]
@@ -607,15 +623,18 @@ mod tests {
         };
         let got = parse(Endpoint::WaveKey, &q, &leg(&[("Digits", "1")])).unwrap();
         assert_eq!(
-            (got.call_sid.as_str(), got.event, got.wave),
-            ("CAparent0001", None, Some(WaveReport::Key { attempt: 3, key: Some("1".into()) }))
+            (got.call_sid.as_str(), got.report),
+            ("CAparent0001", Reported::Wave(WaveReport::Key { attempt: 3, key: Some("1".into()) }))
         );
         let got = parse(Endpoint::WaveStatus, &q, &leg(&[("CallStatus", "no-answer")])).unwrap();
-        assert_eq!(got.wave, Some(WaveReport::Ended { attempt: 3, status: DialStatus::NoAnswer }));
-        assert_eq!(parse(Endpoint::WaveStatus, &q, &leg(&[("CallStatus", "ringing")])).unwrap().wave, None);
+        assert_eq!(got.report, Reported::Wave(WaveReport::Ended { attempt: 3, status: DialStatus::NoAnswer }));
         assert_eq!(
-            parse(Endpoint::WaveWhisper, &q, &leg(&[])).unwrap().wave,
-            Some(WaveReport::Answered { attempt: 3 })
+            parse(Endpoint::WaveStatus, &q, &leg(&[("CallStatus", "ringing")])).unwrap().report,
+            Reported::Nothing
+        );
+        assert_eq!(
+            parse(Endpoint::WaveWhisper, &q, &leg(&[])).unwrap().report,
+            Reported::Wave(WaveReport::Answered { attempt: 3 })
         );
         assert!(parse(Endpoint::WaveKey, &p(&[("n", "3")]), &leg(&[])).is_err());
         let entered = |event: &str| {
@@ -627,13 +646,16 @@ mod tests {
         };
         let got = entered("participant-join").unwrap();
         assert_eq!(
-            (got.call_sid.as_str(), got.wave),
+            (got.call_sid.as_str(), got.report),
             (
                 "CAparent0001",
-                Some(WaveReport::Entered { participant: "CAleg0000001".into(), conference: "CF0000000001".into() })
+                Reported::Wave(WaveReport::Entered {
+                    participant: "CAleg0000001".into(),
+                    conference: "CF0000000001".into()
+                })
             )
         );
-        assert_eq!(entered("conference-end").unwrap().wave, None);
+        assert_eq!(entered("conference-end").unwrap().report, Reported::Nothing);
         assert!(parse(
             Endpoint::Conference,
             &p(&[("call", "CAparent0001")]),
@@ -646,7 +668,7 @@ mod tests {
             &p(&[("CallSid", "CAparent0001"), ("CallStatus", "completed")]),
         )
         .unwrap();
-        assert_eq!((got.seq, got.event, got.caller_gone), (Some(4), Some(Event::HoldEnded), true));
+        assert_eq!((got.seq, got.report, got.caller_gone), (Some(4), Reported::Call(Event::HoldEnded), true));
         assert!(!got.conference_took_place);
         let after_a_conference = |status: &str| {
             let form = p(&[("CallSid", "CAparent0001"), ("CallStatus", "in-progress"), ("DialCallStatus", status)]);
@@ -666,17 +688,20 @@ mod tests {
         };
         let got = parse(Endpoint::RoundKey, &p(&[("m", "7"), ("n", "2")]), &leg(&[("Digits", "1")])).unwrap();
         assert_eq!(
-            got.round,
-            Some(RoundReport { morning: 7, who: Who::Resident(2), what: RoundWhat::Key(Some("1".into())) })
+            got.report,
+            Reported::Round(RoundReport { morning: 7, who: Who::Resident(2), what: RoundWhat::Key(Some("1".into())) })
         );
         let got = parse(Endpoint::ContactStatus, &p(&[("m", "7"), ("i", "1")]), &leg(&[("CallStatus", "busy")]));
         let got = got.unwrap();
-        assert_eq!(got.round.map(|r| (r.who, r.what)), Some((Who::Contact(1), RoundWhat::Ended(DialStatus::Busy))));
-        assert_eq!(got.event, None);
+        assert_eq!(
+            got.report,
+            Reported::Round(RoundReport { morning: 7, who: Who::Contact(1), what: RoundWhat::Ended(DialStatus::Busy) })
+        );
+        assert_eq!(got.event(), None, "a contact's call is no call for help");
         let ended = parse(Endpoint::RoundStatus, &p(&[("m", "7"), ("n", "1")]), &leg(&[("CallStatus", "completed")]));
-        assert_eq!(ended.unwrap().event, Some(Event::CallerGone), "a call for help it became ends with it");
+        assert_eq!(ended.unwrap().event(), Some(Event::CallerGone), "a call for help it became ends with it");
         let ringing = parse(Endpoint::RoundStatus, &p(&[("m", "7"), ("n", "1")]), &leg(&[("CallStatus", "ringing")]));
-        assert_eq!(ringing.unwrap().round, None);
+        assert_eq!(ringing.unwrap().report, Reported::Nothing);
         assert_eq!(
             parse(Endpoint::RoundKey, &p(&[("m", "x"), ("n", "1")]), &leg(&[])).unwrap_err().0,
             "parameter m is not a number"
@@ -692,20 +717,22 @@ mod tests {
         };
         let got = parse(Endpoint::ConfirmKey, &p(&[("c", "3"), ("s", "1")]), &leg(&[("Digits", "1")])).unwrap();
         assert_eq!(
-            (got.call_sid.as_str(), got.event, got.confirm),
+            (got.call_sid.as_str(), got.report),
             (
                 "CAconfirm001",
-                None,
-                Some(ConfirmReport { id: 3, what: ConfirmWhat::Key { seq: 1, key: Some("1".into()) } })
+                Reported::Confirm(ConfirmReport { id: 3, what: ConfirmWhat::Key { seq: 1, key: Some("1".into()) } })
             )
         );
         let got = parse(Endpoint::ConfirmStatus, &p(&[("c", "3")]), &leg(&[("CallStatus", "no-answer")])).unwrap();
-        assert_eq!(got.confirm.map(|c| c.what), Some(ConfirmWhat::Ended(DialStatus::NoAnswer)));
-        let ringing = parse(Endpoint::ConfirmStatus, &p(&[("c", "3")]), &leg(&[("CallStatus", "ringing")]));
-        assert_eq!(ringing.unwrap().confirm, None);
         assert_eq!(
-            parse(Endpoint::ConfirmAnswer, &p(&[("c", "3")]), &leg(&[])).unwrap().confirm.map(|c| c.what),
-            Some(ConfirmWhat::Answered)
+            got.report,
+            Reported::Confirm(ConfirmReport { id: 3, what: ConfirmWhat::Ended(DialStatus::NoAnswer) })
+        );
+        let ringing = parse(Endpoint::ConfirmStatus, &p(&[("c", "3")]), &leg(&[("CallStatus", "ringing")]));
+        assert_eq!(ringing.unwrap().report, Reported::Nothing);
+        assert_eq!(
+            parse(Endpoint::ConfirmAnswer, &p(&[("c", "3")]), &leg(&[])).unwrap().report,
+            Reported::Confirm(ConfirmReport { id: 3, what: ConfirmWhat::Answered })
         );
         assert!(parse(Endpoint::ConfirmKey, &p(&[("c", "3")]), &leg(&[])).is_err(), "the document it answers");
         assert!(parse(Endpoint::ConfirmAnswer, &p(&[("c", "x")]), &leg(&[])).is_err());
@@ -720,11 +747,11 @@ mod tests {
             if let Some(d) = d {
                 form.push(("Digits".into(), d.into()));
             }
-            parse(Endpoint::Menu, &q, &form).unwrap().event
+            parse(Endpoint::Menu, &q, &form).unwrap().report
         };
-        assert_eq!(ev(None), Some(Event::MenuKey(None)));
-        assert_eq!(ev(Some("")), Some(Event::MenuKey(None)));
-        assert_eq!(ev(Some("hangup")), Some(Event::MenuKey(None)));
-        assert_eq!(ev(Some("3")), Some(Event::MenuKey(Some("3".into()))));
+        assert_eq!(ev(None), Reported::Call(Event::MenuKey(None)));
+        assert_eq!(ev(Some("")), Reported::Call(Event::MenuKey(None)));
+        assert_eq!(ev(Some("hangup")), Reported::Call(Event::MenuKey(None)));
+        assert_eq!(ev(Some("3")), Reported::Call(Event::MenuKey(Some("3".into()))));
     }
 }

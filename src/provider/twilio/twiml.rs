@@ -7,6 +7,8 @@ use crate::domain::action::{Action, Next};
 use crate::domain::dialplan::Voices;
 use crate::domain::prompts::Speech;
 
+use super::Endpoint;
+
 pub struct RenderContext<'a> {
     /// The caller's call.
     pub call_sid: &'a str,
@@ -24,24 +26,28 @@ pub struct RenderContext<'a> {
 impl RenderContext<'_> {
     fn url(&self, next: Next) -> String {
         let (seq, sid) = (self.seq, self.call_sid);
-        match next {
-            Next::Menu => format!("menu?s={seq}"),
-            Next::HelperDone { attempt } => format!("helper-done?s={seq}&n={attempt}"),
-            Next::Whisper { attempt } => format!("whisper?call={sid}&n={attempt}"),
-            Next::WhisperKey { attempt } => format!("whisper-key?call={sid}&n={attempt}"),
-            Next::DeskDone => format!("desk-done?s={seq}"),
-            Next::Recorded => format!("recorded?s={seq}"),
-            Next::HoldWait => format!("hold-wait?call={sid}"),
-            Next::HoldDone => format!("hold-done?s={seq}"),
-            Next::WaveKey { attempt } => format!("wave-key?call={sid}&n={attempt}"),
-            Next::CallbackOffer => format!("callback-offer?s={seq}"),
-            Next::Settings => format!("settings?s={seq}"),
-            Next::HelperWait { attempt } => format!("helper-wait?call={sid}&n={attempt}"),
-            Next::ConferenceEvents => format!("{}conference?call={sid}", self.webhook_base),
-            Next::RoundKey { morning, n } => format!("round-key?m={morning}&n={n}"),
-            Next::ContactKey { morning, index } => format!("contact-key?m={morning}&i={index}"),
-            Next::ConfirmKey { id, seq } => format!("confirm-key?c={id}&s={seq}"),
-        }
+        let (endpoint, query) = match next {
+            Next::Menu => (Endpoint::Menu, format!("s={seq}")),
+            Next::HelperDone { attempt } => (Endpoint::HelperDone, format!("s={seq}&n={attempt}")),
+            Next::Whisper { attempt } => (Endpoint::Whisper, format!("call={sid}&n={attempt}")),
+            Next::WhisperKey { attempt } => (Endpoint::WhisperKey, format!("call={sid}&n={attempt}")),
+            Next::DeskDone => (Endpoint::DeskDone, format!("s={seq}")),
+            Next::Recorded => (Endpoint::Recorded, format!("s={seq}")),
+            Next::HoldWait => (Endpoint::HoldWait, format!("call={sid}")),
+            Next::HoldDone => (Endpoint::HoldDone, format!("s={seq}")),
+            Next::WaveKey { attempt } => (Endpoint::WaveKey, format!("call={sid}&n={attempt}")),
+            Next::CallbackOffer => (Endpoint::CallbackOffer, format!("s={seq}")),
+            Next::Settings => (Endpoint::Settings, format!("s={seq}")),
+            Next::HelperWait { attempt } => (Endpoint::HelperWait, format!("call={sid}&n={attempt}")),
+            // A status callback, given as an absolute URL.
+            Next::ConferenceEvents => {
+                return format!("{}{}?call={sid}", self.webhook_base, Endpoint::Conference.path());
+            }
+            Next::RoundKey { morning, n } => (Endpoint::RoundKey, format!("m={morning}&n={n}")),
+            Next::ContactKey { morning, index } => (Endpoint::ContactKey, format!("m={morning}&i={index}")),
+            Next::ConfirmKey { id, seq } => (Endpoint::ConfirmKey, format!("c={id}&s={seq}")),
+        };
+        format!("{}?{query}", endpoint.path())
     }
 }
 
