@@ -70,6 +70,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/015_languages.sql")),
         M::up(include_str!("migrations/016_round.sql")).foreign_key_check(),
         M::up(include_str!("migrations/017_own_confirmations.sql")),
+        M::up(include_str!("migrations/018_call_neighbourhood.sql")),
     ])
 }
 

@@ -425,8 +425,11 @@ pub fn alert_desk(tx: &Connection, morning: &StoredMorning, reason: &str, now: T
     let phone: Option<String> =
         tx.query_row("SELECT phone FROM participants WHERE id = ?1", [morning.resident_id], |r| r.get(0)).optional()?;
     tx.execute(
-        "INSERT INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, outcome, started_at, ended_at, seq)
-         VALUES (?1, ?2, ?3, ?4, 'ended', 'round', ?5, ?6, 0) ON CONFLICT (call_sid) DO NOTHING",
+        "INSERT INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, outcome, started_at, ended_at, seq,
+                            neighbourhood)
+         VALUES (?1, ?2, ?3, ?4, 'ended', 'round', ?5, ?6, 0,
+                 (SELECT neighbourhood FROM round_residents WHERE participant_id = ?4))
+         ON CONFLICT (call_sid) DO NOTHING",
         params![sid, morning.dialplan_number, phone, morning.resident_id, morning.started_at.as_second(), now.as_second()],
     )?;
     tx.execute(
