@@ -152,6 +152,8 @@ pub enum CheckinsCommand {
         limit: u32,
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        numbers: NumbersArg,
     },
 }
 

@@ -106,19 +106,25 @@ pub fn run(command: CheckinsCommand, settings: &Settings) -> anyhow::Result<Exit
             println!("{shown} is out of the good-morning round; their log stays");
             Ok(ExitCode::SUCCESS)
         }
-        CheckinsCommand::Log { json, phone, limit, db } => {
+        CheckinsCommand::Log { json, phone, limit, db, numbers } => {
             let store = Store::open(&settings.db(db))?;
             let resident = match phone {
                 Some(p) => {
                     let p = PhoneNumber::parse(&p).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
                     match store.read(|c| crate::store::participants::find_by_phone(c, &p))? {
                         Some(found) => Some(found.id),
-                        None => bail!("--phone: {} is not a registered participant", p.masked()),
+                        None => bail!("--phone: {} is not a registered participant", number(p.as_str(), numbers)),
                     }
                 }
                 None => None,
             };
-            let rows = store.read(|c| round::log(c, resident, None, limit))?;
+            let mut rows = store.read(|c| round::log(c, resident, None, limit))?;
+            // A contact without a name is named by their number, masked unless asked.
+            for r in &mut rows {
+                if let Some(n) = &r.confirmed_number {
+                    r.confirmed_by = Some(number(n, numbers));
+                }
+            }
             if rows.is_empty() && !json {
                 println!("the good-morning round has made no calls yet");
             }

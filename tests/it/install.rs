@@ -182,3 +182,30 @@ fn every_json_list_is_an_array_and_numbers_are_masked_unless_asked() {
     let (ok, table, _) = run(bin().args(["calls", "--show-numbers", "--config"]).arg(&config));
     assert!(ok && table.contains("+31201234567"), "{table}");
 }
+
+/// `checkins log` names a contact without a name by their number: masked, in the table and
+/// the JSON alike, unless `--show-numbers`.
+#[test]
+fn the_round_log_masks_a_relative_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = install(dir.path());
+    let csv = dir.path().join("p.csv");
+    std::fs::write(&csv, PARTICIPANTS).unwrap();
+    let (ok, out, err) = run(bin().args(["participants", "import"]).arg(&csv).arg("--config").arg(&config));
+    assert!(ok, "{out}{err}");
+    rusqlite::Connection::open(dir.path().join("burenlijn.db"))
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO round_mornings (id, resident_id, date, dialplan_number, stage, started_at, ended_at)
+                 SELECT 1, id, '2026-12-01', '+31850000000', 'confirmed', 1764577800, 1764579000 FROM participants WHERE name = 'Jan de Vries';
+             INSERT INTO round_calls (morning_id, who, n, phone, placed_at, result) VALUES (1, 'contact', 0, '+31612345000', 1764578400, 'confirmed');",
+        )
+        .unwrap();
+    let (ok, out, err) = run(bin().args(["checkins", "log", "--config"]).arg(&config));
+    assert!(ok && out.contains("confirmed by +316******00") && !out.contains("+31612345000"), "{out}{err}");
+    let (ok, out, _) = run(bin().args(["checkins", "log", "--show-numbers", "--config"]).arg(&config));
+    assert!(ok && out.contains("confirmed by +31612345000"), "{out}");
+    let (ok, out, _) = run(bin().args(["checkins", "log", "--json", "--config"]).arg(&config));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert!(ok && rows[0]["confirmed_by"] == "+316******00" && !out.contains("+31612345000"), "{out}");
+}
