@@ -76,6 +76,18 @@ impl Neighbourhoods {
         self.all().find(|n| n.key == key)
     }
 
+    /// A call's neighbourhood: the key stored on it when it started, or, for a call from
+    /// before keys were stored, the neighbourhood whose dialplan has its number now.
+    pub fn key_of_call(&self, stored: Option<&str>, dialplan_number: &str) -> Option<String> {
+        stored.map(str::to_string).or_else(|| self.by_number(dialplan_number).map(|n| n.key.clone()))
+    }
+
+    /// The neighbourhood a call came in on, for its rules (office hours): the one with the
+    /// key stored on it while that is still served, else the one with its number.
+    pub fn of_call(&self, stored: Option<&str>, dialplan_number: &str) -> Option<&Arc<Neighbourhood>> {
+        stored.and_then(|k| self.by_key(k)).or_else(|| self.by_number(dialplan_number))
+    }
+
     /// The languages the switchboard speaks, by their prompt files' names, sorted.
     pub fn language_keys(&self) -> Vec<String> {
         self.languages.keys().cloned().collect()

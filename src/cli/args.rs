@@ -11,24 +11,39 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "burenlijn", version, about = "A telephone-first neighbour-help switchboard")]
 pub struct Cli {
+    /// The install's settings file (`db`, `dialplans`, `prompts`); a flag or its environment
+    /// variable goes before it [default: /etc/burenlijn/burenlijn.toml when it exists]
+    #[arg(long, global = true, env = "BURENLIJN_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Args, Clone)]
 pub struct DbArg {
-    /// The SQLite database file
-    #[arg(long, env = "BURENLIJN_DB", default_value = "burenlijn.db")]
-    pub db: PathBuf,
+    /// The SQLite database file [default: `db` in the settings file, else burenlijn.db]
+    #[arg(long, env = "BURENLIJN_DB")]
+    pub db: Option<PathBuf>,
+}
+
+/// `--show-numbers`, on every command that prints phone numbers.
+#[derive(Args, Clone, Copy)]
+pub struct NumbersArg {
+    /// Print phone numbers in full, for a coordinator who must call someone [default:
+    /// masked, like +316******78]
+    #[arg(long)]
+    pub show_numbers: bool,
 }
 
 #[derive(Args, Clone)]
 pub struct PlansArgs {
-    /// Folder with one dialplan (*.toml) per phone number [default: the embedded example]
-    #[arg(long)]
+    /// Folder with one dialplan (*.toml) per phone number [default: `dialplans` in the
+    /// settings file, else the embedded example]
+    #[arg(long, env = "BURENLIJN_DIALPLANS")]
     pub dialplans: Option<PathBuf>,
-    /// Folder with the prompt files (nl.toml, en.toml, audio/) [default: the embedded prompts]
-    #[arg(long)]
+    /// Folder with the prompt files (nl.toml, en.toml, audio/) [default: `prompts` in the
+    /// settings file, else the embedded prompts]
+    #[arg(long, env = "BURENLIJN_PROMPTS")]
     pub prompts: Option<PathBuf>,
 }
 
@@ -108,21 +123,25 @@ pub enum CheckinsCommand {
     },
     /// Everyone in the round
     List {
-        /// One JSON object per line
+        /// Print a JSON array instead of a table
         #[arg(long)]
         json: bool,
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        numbers: NumbersArg,
     },
     /// Take a resident out of the round (their log stays)
     Remove {
         phone: String,
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        numbers: NumbersArg,
     },
     /// Every call the round made, newest first: resident, time, try, result, who confirmed
     Log {
-        /// One JSON object per line
+        /// Print a JSON array instead of a table
         #[arg(long)]
         json: bool,
         /// Only this resident's
@@ -133,6 +152,8 @@ pub enum CheckinsCommand {
         limit: u32,
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        numbers: NumbersArg,
     },
 }
 
@@ -230,6 +251,8 @@ pub struct AnonymiseArgs {
 pub struct CallsArgs {
     #[command(flatten)]
     pub db: DbArg,
+    #[command(flatten)]
+    pub numbers: NumbersArg,
     /// Print a JSON array instead of a table
     #[arg(long)]
     pub json: bool,
@@ -255,6 +278,8 @@ pub struct RequestsArgs {
     /// Also the requests that are over (connected, unanswered, expired)
     #[arg(long)]
     pub all: bool,
+    #[command(flatten)]
+    pub numbers: NumbersArg,
 }
 
 #[derive(Subcommand)]
@@ -279,6 +304,8 @@ pub struct NewRequestArgs {
     pub db: DbArg,
     #[command(flatten)]
     pub plans: PlansArgs,
+    #[command(flatten)]
+    pub numbers: NumbersArg,
 }
 
 #[derive(Subcommand)]
@@ -428,8 +455,9 @@ pub enum DialplanCommand {
     /// Check a dialplan and its prompts; every problem with its line and field
     Check {
         file: PathBuf,
-        /// Folder with the prompt files [default: the embedded prompts]
-        #[arg(long)]
+        /// Folder with the prompt files [default: `prompts` in the settings file, else the
+        /// embedded prompts]
+        #[arg(long, env = "BURENLIJN_PROMPTS")]
         prompts: Option<PathBuf>,
     },
 }
@@ -458,7 +486,8 @@ pub enum ParticipantsCommand {
         #[command(flatten)]
         plans: PlansArgs,
     },
-    /// Write all participants as CSV in the import format
+    /// Write all participants as CSV in the import format (numbers in full: it is the register
+    /// itself, to import again; keep the file as safe as the database)
     Export {
         #[command(flatten)]
         db: DbArg,
@@ -467,6 +496,8 @@ pub enum ParticipantsCommand {
     List {
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        numbers: NumbersArg,
     },
     /// Add a participant, or update the one with the same phone number
     Add(AddParticipantArgs),
@@ -478,12 +509,16 @@ pub enum ParticipantsCommand {
         /// The pause ends on this date (YYYY-MM-DD) [default: until resumed]
         #[arg(long)]
         until: Option<jiff::civil::Date>,
+        #[command(flatten)]
+        numbers: NumbersArg,
     },
     /// Ring someone again
     Resume {
         phone: String,
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        numbers: NumbersArg,
     },
 }
 
@@ -493,6 +528,8 @@ pub struct AddParticipantArgs {
     pub db: DbArg,
     #[command(flatten)]
     pub plans: PlansArgs,
+    #[command(flatten)]
+    pub numbers: NumbersArg,
     #[arg(long)]
     pub name: String,
     #[arg(long)]

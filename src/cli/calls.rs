@@ -5,18 +5,21 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::args::CallsArgs;
-use super::load_plans;
+use super::args::{CallsArgs, NumbersArg};
+use super::{number, print_json_list, Settings};
 use crate::store::calls::{self, CallLog};
 use crate::store::Store;
 
-pub fn run(CallsArgs { db, json, limit, tz, neighbourhood, plans }: CallsArgs) -> anyhow::Result<ExitCode> {
+pub fn run(
+    CallsArgs { db, numbers, json, limit, tz, neighbourhood, plans }: CallsArgs,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
     let tz = jiff::tz::TimeZone::get(&tz)
         .with_context(|| format!("--tz '{tz}' is not a time zone like Europe/Amsterdam"))?;
-    let hoods = load_plans(&plans)?;
-    let number = match neighbourhood.as_deref() {
+    let hoods = settings.load_plans(plans)?;
+    let only = match neighbourhood.as_deref() {
         Some(key) => match hoods.by_key(key) {
-            Some(hood) => Some(hood.dialplan.number.as_str().to_string()),
+            Some(hood) => Some((key, hood.dialplan.number.as_str())),
             None => {
                 eprintln!("--neighbourhood: unknown neighbourhood '{key}' (there are: {})", hoods.keys().join(", "));
                 return Ok(ExitCode::FAILURE);
@@ -24,29 +27,42 @@ pub fn run(CallsArgs { db, json, limit, tz, neighbourhood, plans }: CallsArgs) -
         },
         None => None,
     };
-    let store = Store::open(&db.db)?;
-    let log = store.read(|c| calls::log_on(c, number.as_deref(), limit))?;
-    // A call's neighbourhood is the one whose dialplan has the number it came in on.
-    let key_of = |c: &CallLog| hoods.by_number(&c.dialplan_number).map(|h| h.key.clone());
+    let store = Store::open(&settings.db(db))?;
+    let log = store.read(|c| calls::log_on(c, only, limit))?;
+    // A call's neighbourhood is the one stored when it started; for a call from before
+    // that, the one whose dialplan has the number it came in on.
+    let key_of = |c: &CallLog| hoods.key_of_call(c.neighbourhood.as_deref(), &c.dialplan_number);
     if json {
         let items: Vec<serde_json::Value> = log
             .iter()
             .map(|c| {
                 let mut item = c.to_json();
                 item["neighbourhood"] = serde_json::json!(key_of(c));
+                mask_json(&mut item["from"], numbers);
+                mask_json(&mut item["helper"], numbers);
+                if let Some(attempts) = item["attempts"].as_array_mut() {
+                    attempts.iter_mut().for_each(|a| mask_json(&mut a["phone"], numbers));
+                }
                 item
             })
             .collect();
-        writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&items)?)?;
+        print_json_list(&items)?;
     } else {
-        print_table(&log, &tz)?;
+        print_table(&log, &tz, numbers)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// A number in the JSON masked as everywhere else (`anonymous` and `null` stay).
+fn mask_json(value: &mut serde_json::Value, numbers: NumbersArg) {
+    if let Some(raw) = value.as_str().filter(|v| *v != "anonymous") {
+        *value = serde_json::json!(number(raw, numbers));
+    }
+}
+
 /// The log as a table. Written with `?`, so that `burenlijn calls | head` ends quietly when
 /// `head` has read enough (a closed pipe is an error here, and `main` takes it for done).
-fn print_table(log: &[CallLog], tz: &jiff::tz::TimeZone) -> std::io::Result<()> {
+fn print_table(log: &[CallLog], tz: &jiff::tz::TimeZone, numbers: NumbersArg) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -64,10 +80,10 @@ fn print_table(log: &[CallLog], tz: &jiff::tz::TimeZone) -> std::io::Result<()> 
             out,
             "{:<17} {:<14} {:<10} {:<10} {:<14} {:>5}  {}",
             started,
-            c.from.as_deref().unwrap_or("anonymous"),
+            c.from.as_deref().map(|n| number(n, numbers)).unwrap_or_else(|| "anonymous".into()),
             c.category.as_deref().unwrap_or("-"),
             c.outcome.as_deref().unwrap_or("in progress"),
-            c.helper_phone.as_deref().unwrap_or("-"),
+            c.helper_phone.as_deref().map(|n| number(n, numbers)).unwrap_or_else(|| "-".into()),
             c.wait_seconds.map(|w| format!("{w}s")).unwrap_or_else(|| "-".into()),
             attempts.join(", ")
         )?;

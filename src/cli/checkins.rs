@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 
 use super::args::CheckinsCommand;
-use super::load_plans;
+use super::{number, print_json_list, Settings};
 use crate::clock;
 use crate::domain::hours::{days_text, hh_mm};
 use crate::domain::phone::PhoneNumber;
@@ -17,12 +17,12 @@ const ACTOR: &str = "command line";
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-pub fn run(command: CheckinsCommand) -> anyhow::Result<ExitCode> {
+pub fn run(command: CheckinsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     let now = || clock::from_env().map(|c| c.unwrap_or_else(jiff::Timestamp::now));
     match command {
         CheckinsCommand::Add { phone, at, days, contacts, neighbourhood, tries, retry_minutes, db, plans } => {
-            let neighbourhoods = load_plans(&plans)?;
-            let store = Store::open(&db.db)?;
+            let neighbourhoods = settings.load_plans(plans)?;
+            let store = Store::open(&settings.db(db))?;
             let e = Enrolling {
                 resident_phone: phone,
                 at,
@@ -52,25 +52,28 @@ pub fn run(command: CheckinsCommand) -> anyhow::Result<ExitCode> {
                 Err(refused) => bail!("{refused}"),
             }
         }
-        CheckinsCommand::List { json, db } => {
-            let store = Store::open(&db.db)?;
+        CheckinsCommand::List { json, db, numbers } => {
+            let store = Store::open(&settings.db(db))?;
             let residents = store.read(round::residents)?;
             if residents.is_empty() && !json {
                 println!("nobody is in the good-morning round");
             }
+            let mut items = Vec::new();
             for r in residents {
                 let at = hh_mm(r.enrolment.at.hour() as u16 * 60 + r.enrolment.at.minute() as u16);
                 let days = days_text(r.enrolment.days, &DAY_NAMES);
-                let contacts: Vec<String> =
-                    r.contacts.iter().map(|c| c.name.clone().unwrap_or_else(|| c.phone.masked().to_string())).collect();
+                let contacts: Vec<String> = r
+                    .contacts
+                    .iter()
+                    .map(|c| c.name.clone().unwrap_or_else(|| number(c.phone.as_str(), numbers)))
+                    .collect();
                 let away = r.enrolment.away.map(|(f, u)| format!("{f}..{u}"));
                 if json {
-                    let line = serde_json::json!({
-                        "resident": r.name, "phone": r.phone.masked().to_string(), "neighbourhood": r.neighbourhood,
+                    items.push(serde_json::json!({
+                        "resident": r.name, "phone": number(r.phone.as_str(), numbers), "neighbourhood": r.neighbourhood,
                         "at": at, "days": days, "tries": r.enrolment.tries, "retry_minutes": r.enrolment.retry_minutes,
                         "contacts": contacts, "paused": r.enrolment.paused, "away": away,
-                    });
-                    println!("{line}");
+                    }));
                 } else {
                     let state = match (r.enrolment.paused, &away) {
                         (true, _) => "  paused until they call again".to_string(),
@@ -80,59 +83,70 @@ pub fn run(command: CheckinsCommand) -> anyhow::Result<ExitCode> {
                     println!(
                         "{:<24} {:<14} {} {:<12} contacts: {}{state}",
                         r.name,
-                        r.phone.masked(),
+                        number(r.phone.as_str(), numbers),
                         at,
                         days,
                         contacts.join(", ")
                     );
                 }
             }
-            Ok(ExitCode::SUCCESS)
-        }
-        CheckinsCommand::Remove { phone, db } => {
-            let phone = PhoneNumber::parse(&phone).map_err(|e| anyhow::anyhow!("phone: {e}"))?;
-            let store = Store::open(&db.db)?;
-            let now = now()?;
-            if !store.write(|tx| use_case::remove(tx, &phone, ACTOR, now))? {
-                bail!("{} is not in the good-morning round", phone.masked());
+            if json {
+                print_json_list(&items)?;
             }
-            println!("{} is out of the good-morning round; their log stays", phone.masked());
             Ok(ExitCode::SUCCESS)
         }
-        CheckinsCommand::Log { json, phone, limit, db } => {
-            let store = Store::open(&db.db)?;
+        CheckinsCommand::Remove { phone, db, numbers } => {
+            let phone = PhoneNumber::parse(&phone).map_err(|e| anyhow::anyhow!("phone: {e}"))?;
+            let store = Store::open(&settings.db(db))?;
+            let now = now()?;
+            let shown = number(phone.as_str(), numbers);
+            if !store.write(|tx| use_case::remove(tx, &phone, ACTOR, now))? {
+                bail!("{shown} is not in the good-morning round");
+            }
+            println!("{shown} is out of the good-morning round; their log stays");
+            Ok(ExitCode::SUCCESS)
+        }
+        CheckinsCommand::Log { json, phone, limit, db, numbers } => {
+            let store = Store::open(&settings.db(db))?;
             let resident = match phone {
                 Some(p) => {
                     let p = PhoneNumber::parse(&p).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
                     match store.read(|c| crate::store::participants::find_by_phone(c, &p))? {
                         Some(found) => Some(found.id),
-                        None => bail!("--phone: {} is not a registered participant", p.masked()),
+                        None => bail!("--phone: {} is not a registered participant", number(p.as_str(), numbers)),
                     }
                 }
                 None => None,
             };
-            let rows = store.read(|c| round::log(c, resident, None, limit))?;
+            let mut rows = store.read(|c| round::log(c, resident, None, limit))?;
+            // A contact without a name is named by their number, masked unless asked.
+            for r in &mut rows {
+                if let Some(n) = &r.confirmed_number {
+                    r.confirmed_by = Some(number(n, numbers));
+                }
+            }
             if rows.is_empty() && !json {
                 println!("the good-morning round has made no calls yet");
             }
+            if json {
+                let items = rows.iter().map(serde_json::to_value).collect::<Result<Vec<_>, _>>()?;
+                print_json_list(&items)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             for r in rows {
-                if json {
-                    println!("{}", serde_json::to_string(&r)?);
-                } else {
-                    let at = jiff::Timestamp::from_second(r.at).map(|t| t.to_string()).unwrap_or_default();
-                    let who = match r.who.as_str() {
-                        "resident" => format!("try {}", r.n),
-                        "contact" => format!("contact {}", r.n),
-                        _ => "desk phone".to_string(),
-                    };
-                    let confirmed = r.confirmed_by.map(|c| format!(" by {c}")).unwrap_or_default();
-                    println!(
-                        "{at}  {:<24} {:<10} {}{confirmed}",
-                        r.resident,
-                        who,
-                        r.result.as_deref().unwrap_or("calling")
-                    );
-                }
+                let at = jiff::Timestamp::from_second(r.at).map(|t| t.to_string()).unwrap_or_default();
+                let who = match r.who.as_str() {
+                    "resident" => format!("try {}", r.n),
+                    "contact" => format!("contact {}", r.n),
+                    _ => "desk phone".to_string(),
+                };
+                let confirmed = r.confirmed_by.map(|c| format!(" by {c}")).unwrap_or_default();
+                println!(
+                    "{at}  {:<24} {:<10} {}{confirmed}",
+                    r.resident,
+                    who,
+                    r.result.as_deref().unwrap_or("calling")
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

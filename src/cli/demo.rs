@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use super::args::{DemoArgs, SimulateArgs};
-use super::{load_plans, runtime};
+use super::{runtime, Settings};
 use crate::sim::demo::SimulateOptions;
 
 pub fn demo(DemoArgs { db, waves }: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -13,8 +13,13 @@ pub fn demo(DemoArgs { db, waves }: DemoArgs) -> anyhow::Result<ExitCode> {
     Ok(if matched { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-pub fn simulate(SimulateArgs { db, plans, participants, from, to }: SimulateArgs) -> anyhow::Result<ExitCode> {
-    let neighbourhoods = load_plans(&plans)?;
+/// Plays a call on the install's dialplans when it has any (found as by every command),
+/// else, without a word about it, on the example: that is what it is for.
+pub fn simulate(
+    SimulateArgs { db, plans, participants, from, to }: SimulateArgs,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
+    let neighbourhoods = settings.plan_dirs(plans).load()?;
     let participants_csv = participants
         .map(|p| std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display())))
         .transpose()?;

@@ -5,23 +5,24 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _};
 
 use super::args::DeskCommand;
+use super::Settings;
 use crate::domain::desk::{check_password, check_user_name, Role};
 use crate::store::{accounts, Store};
 
 /// Who the audit log says made a change from here.
 const ACTOR: &str = "(command line)";
 
-pub fn run(command: DeskCommand) -> anyhow::Result<ExitCode> {
+pub fn run(command: DeskCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     let now = jiff::Timestamp::now();
     match command {
         DeskCommand::AddUser { name, role, neighbourhoods, db, plans } => {
             let name = check_user_name(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
             let role =
                 Role::parse(&role).with_context(|| format!("--role '{role}' is not one of desk, coordinator"))?;
-            let hoods = super::load_plans(&plans)?;
+            let hoods = settings.load_plans(plans)?;
             let neighbourhoods = crate::switchboard::memberships::known(&hoods, &neighbourhoods)
                 .map_err(|e| anyhow::anyhow!("--neighbourhood: {e}"))?;
-            let store = Store::open(&db.db)?;
+            let store = Store::open(&settings.db(db))?;
             if store.read(|c| accounts::find_user(c, &name))?.is_some() {
                 bail!("there is already a user called '{name}' (use `burenlijn desk passwd` to set a new password)");
             }
@@ -36,7 +37,7 @@ pub fn run(command: DeskCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         DeskCommand::Passwd { name, db } => {
-            let store = Store::open(&db.db)?;
+            let store = Store::open(&settings.db(db))?;
             let Some(user) = store.read(|c| accounts::find_user(c, &name))? else {
                 bail!("there is no user called '{name}' (see `burenlijn desk users`)");
             };
@@ -49,7 +50,7 @@ pub fn run(command: DeskCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         DeskCommand::Enable { name, db } => {
-            let store = Store::open(&db.db)?;
+            let store = Store::open(&settings.db(db))?;
             let Some(user) = store.read(|c| accounts::find_user(c, &name))? else {
                 bail!("there is no user called '{name}' (see `burenlijn desk users`)");
             };
@@ -65,7 +66,7 @@ pub fn run(command: DeskCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         DeskCommand::Users { db } => {
-            let store = Store::open(&db.db)?;
+            let store = Store::open(&settings.db(db))?;
             let users = store.read(accounts::users)?;
             println!("{:<30} {:<12} {:<10} NEIGHBOURHOODS", "NAME", "ROLE", "STATUS");
             for u in users {

@@ -5,11 +5,13 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use super::args::DialplanCommand;
+use super::Settings;
 use crate::config;
 use crate::domain::dialplan::RingMode;
 
-pub fn run(command: DialplanCommand) -> anyhow::Result<ExitCode> {
+pub fn run(command: DialplanCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     let DialplanCommand::Check { file, prompts } = command;
+    let prompts = settings.prompts(prompts);
     let source = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
     match config::check_dialplan(&source, &file.display().to_string(), prompts.as_deref()) {
         Ok((plan, languages)) => {

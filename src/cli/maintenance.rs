@@ -5,25 +5,30 @@ use std::process::ExitCode;
 use anyhow::bail;
 
 use super::args::{AnonymiseArgs, BackupArgs};
+use super::Settings;
 use crate::store::{calls, Store};
 
 /// Calls anonymised per transaction.
 const ANONYMISE_BATCH: u32 = 1000;
 
-pub fn backup(BackupArgs { file, db }: BackupArgs) -> anyhow::Result<ExitCode> {
-    if file.exists() && std::fs::canonicalize(&file).ok() == std::fs::canonicalize(&db.db).ok() {
+pub fn backup(BackupArgs { file, db }: BackupArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let db = settings.db(db);
+    if file.exists() && std::fs::canonicalize(&file).ok() == std::fs::canonicalize(&db).ok() {
         bail!("the backup file is the database itself");
     }
-    let store = Store::open(&db.db)?;
+    let store = Store::open(&db)?;
     store.backup_to(&file)?;
     let copy = Store::open(&file)?;
     let (calls, people) = copy.read(calls::totals)?;
-    println!("backed up {} to {}: {calls} calls, {people} participants, integrity ok", db.db.display(), file.display());
+    println!("backed up {} to {}: {calls} calls, {people} participants, integrity ok", db.display(), file.display());
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn anonymise(AnonymiseArgs { older_than_months, db }: AnonymiseArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&db.db)?;
+pub fn anonymise(
+    AnonymiseArgs { older_than_months, db }: AnonymiseArgs,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
+    let store = Store::open(&settings.db(db))?;
     let now = jiff::Timestamp::now();
     let before = crate::clock::months_before(now, older_than_months)?;
     let n = calls::anonymise_all_before(&store, before, now, ANONYMISE_BATCH)?;

@@ -8,19 +8,19 @@ use anyhow::Context as _;
 use jiff::civil::Date;
 use jiff::Timestamp;
 
-use super::args::{AddParticipantArgs, ParticipantsCommand};
-use super::load_plans;
+use super::args::{AddParticipantArgs, NumbersArg, ParticipantsCommand};
+use super::{number, Settings};
 use crate::domain::participant::{ParticipantDetails, ParticipantInput};
 use crate::domain::phone::PhoneNumber;
 use crate::store::participants::{self, Imported, Saved};
 use crate::store::Store;
 use crate::switchboard::memberships;
 
-pub fn run(command: ParticipantsCommand) -> anyhow::Result<ExitCode> {
+pub fn run(command: ParticipantsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     let now = Timestamp::now();
     match command {
         ParticipantsCommand::Import { file, neighbourhood, db, plans } => {
-            let hoods = load_plans(&plans)?;
+            let hoods = settings.load_plans(plans)?;
             let (categories, keys) = (hoods.categories(), hoods.keys());
             let default = match neighbourhood {
                 Some(key) => match memberships::known(&hoods, std::slice::from_ref(&key)) {
@@ -65,7 +65,7 @@ pub fn run(command: ParticipantsCommand) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            let store = Store::open(&db.db)?;
+            let store = Store::open(&settings.db(db))?;
             // In chunks, each its own short transaction: a running switchboard's webhooks
             // get the database in between (src/switchboard/register.rs).
             let mut total = Imported::default();
@@ -81,30 +81,34 @@ pub fn run(command: ParticipantsCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ParticipantsCommand::Assign { neighbourhood, db, plans } => {
-            let hoods = load_plans(&plans)?;
+            let hoods = settings.load_plans(plans)?;
             if let Err(e) = memberships::known(&hoods, std::slice::from_ref(&neighbourhood)) {
                 eprintln!("--neighbourhood: {e}");
                 return Ok(ExitCode::FAILURE);
             }
-            let store = Store::open(&db.db)?;
+            let store = Store::open(&settings.db(db))?;
             let joined = store.write(|tx| participants::join_all_without(tx, &neighbourhood))?;
             println!("{joined} participant(s) without a neighbourhood now belong to {neighbourhood}");
             Ok(ExitCode::SUCCESS)
         }
         ParticipantsCommand::Export { db } => {
-            let store = Store::open(&db.db)?;
+            let store = Store::open(&settings.db(db))?;
             let all = store.read(participants::list)?;
             print!("{}", crate::registry::export(&all)?);
             Ok(ExitCode::SUCCESS)
         }
-        ParticipantsCommand::List { db } => list(&db.db, now),
-        ParticipantsCommand::Add(args) => add(args, now),
-        ParticipantsCommand::Pause { phone, db, until } => set_paused(&db.db, &phone, Pause::Until(until), now),
-        ParticipantsCommand::Resume { phone, db } => set_paused(&db.db, &phone, Pause::Over, now),
+        ParticipantsCommand::List { db, numbers } => list(&settings.db(db), now, numbers),
+        ParticipantsCommand::Add(args) => add(args, now, settings),
+        ParticipantsCommand::Pause { phone, db, until, numbers } => {
+            set_paused(&settings.db(db), &phone, Pause::Until(until), now, numbers)
+        }
+        ParticipantsCommand::Resume { phone, db, numbers } => {
+            set_paused(&settings.db(db), &phone, Pause::Over, now, numbers)
+        }
     }
 }
 
-fn list(db: &Path, now: Timestamp) -> anyhow::Result<ExitCode> {
+fn list(db: &Path, now: Timestamp, numbers: NumbersArg) -> anyhow::Result<ExitCode> {
     let store = Store::open(db)?;
     let all = store.read(participants::list)?;
     let today = now.to_zoned(jiff::tz::TimeZone::system()).date();
@@ -120,7 +124,7 @@ fn list(db: &Path, now: Timestamp) -> anyhow::Result<ExitCode> {
         println!(
             "{:<24} {:<14} {:<28} {:<26} {:<20} {}",
             d.name,
-            d.phone.as_str(),
+            number(d.phone.as_str(), numbers),
             d.offers.join(";"),
             available,
             d.street,
@@ -131,10 +135,11 @@ fn list(db: &Path, now: Timestamp) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn add(args: AddParticipantArgs, now: Timestamp) -> anyhow::Result<ExitCode> {
+fn add(args: AddParticipantArgs, now: Timestamp, settings: &Settings) -> anyhow::Result<ExitCode> {
     let AddParticipantArgs {
         db,
         plans,
+        numbers,
         name,
         phone,
         neighbourhoods,
@@ -145,7 +150,7 @@ fn add(args: AddParticipantArgs, now: Timestamp) -> anyhow::Result<ExitCode> {
         distance,
         language,
     } = args;
-    let hoods = load_plans(&plans)?;
+    let hoods = settings.load_plans(plans)?;
     let categories = hoods.categories();
     let neighbourhoods = match memberships::known(&hoods, &neighbourhoods) {
         Ok(keys) if keys.is_empty() => match memberships::default_for_new(&hoods) {
@@ -183,13 +188,18 @@ fn add(args: AddParticipantArgs, now: Timestamp) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let store = Store::open(&db.db)?;
+    let store = Store::open(&settings.db(db))?;
     let (_, saved) = store.write(|tx| {
         let (id, saved) = participants::upsert(tx, &details, now)?;
         participants::set_neighbourhoods(tx, id, &neighbourhoods)?;
         Ok((id, saved))
     })?;
-    println!("{} {} ({})", if saved == Saved::Added { "added" } else { "updated" }, details.name, details.phone);
+    println!(
+        "{} {} ({})",
+        if saved == Saved::Added { "added" } else { "updated" },
+        details.name,
+        number(details.phone.as_str(), numbers)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -199,8 +209,9 @@ enum Pause {
     Over,
 }
 
-fn set_paused(db: &Path, phone: &str, pause: Pause, now: Timestamp) -> anyhow::Result<ExitCode> {
+fn set_paused(db: &Path, phone: &str, pause: Pause, now: Timestamp, numbers: NumbersArg) -> anyhow::Result<ExitCode> {
     let phone = PhoneNumber::parse(phone)?;
+    let shown = number(phone.as_str(), numbers);
     let (paused, until) = match pause {
         Pause::Until(until) => (true, until),
         Pause::Over => (false, None),
@@ -212,13 +223,13 @@ fn set_paused(db: &Path, phone: &str, pause: Pause, now: Timestamp) -> anyhow::R
     }
     let store = Store::open(db)?;
     if !store.write(|tx| participants::set_paused(tx, &phone, paused, until, now))? {
-        eprintln!("nobody with phone {phone} is registered");
+        eprintln!("nobody with phone {shown} is registered");
         return Ok(ExitCode::FAILURE);
     }
     match pause {
-        Pause::Until(Some(d)) => println!("{phone} paused until {d}"),
-        Pause::Until(None) => println!("{phone} paused until resumed"),
-        Pause::Over => println!("{phone} will be rung again"),
+        Pause::Until(Some(d)) => println!("{shown} paused until {d}"),
+        Pause::Until(None) => println!("{shown} paused until resumed"),
+        Pause::Over => println!("{shown} will be rung again"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,23 +6,23 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _};
 
 use super::args::{NewRequestArgs, RequestsArgs, RequestsCommand};
-use super::load_plans;
+use super::{number, Settings};
 use crate::clock;
-use crate::domain::phone::{self, PhoneNumber};
+use crate::domain::phone::PhoneNumber;
 use crate::store::{callbacks, Store};
 use crate::switchboard::requests::{self, Refused};
 
-pub fn run(RequestsArgs { command, db, all }: RequestsArgs) -> anyhow::Result<ExitCode> {
+pub fn run(RequestsArgs { command, db, all, numbers }: RequestsArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     if let Some(RequestsCommand::New(args)) = command {
-        return new(args);
+        return new(args, settings);
     }
-    let store = Store::open(&db.db)?;
+    let store = Store::open(&settings.db(db))?;
     let requests = store.read(|c| callbacks::list(c, all))?;
     if requests.is_empty() {
         println!("no open requests");
     }
     for r in requests {
-        let phone = r.phone.as_deref().map(phone::mask).unwrap_or_else(|| "-".into());
+        let phone = r.phone.as_deref().map(|p| number(p, numbers)).unwrap_or_else(|| "-".into());
         println!(
             "#{:<4} {:<11} {:<12} {:<14} open until {}  next try {}  tries {}",
             r.id,
@@ -37,9 +37,12 @@ pub fn run(RequestsArgs { command, db, all }: RequestsArgs) -> anyhow::Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
-fn new(NewRequestArgs { phone, category, number, db, plans }: NewRequestArgs) -> anyhow::Result<ExitCode> {
-    let neighbourhoods = load_plans(&plans)?;
-    let hood = match number {
+fn new(
+    NewRequestArgs { phone, category, number: on, db, plans, numbers }: NewRequestArgs,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
+    let neighbourhoods = settings.load_plans(plans)?;
+    let hood = match on {
         Some(n) => {
             let n = PhoneNumber::parse(&n).map_err(|e| anyhow::anyhow!("--number: {e}"))?;
             neighbourhoods.by_number(n.as_str()).cloned().with_context(|| format!("no dialplan for {n}"))?
@@ -54,7 +57,7 @@ fn new(NewRequestArgs { phone, category, number, db, plans }: NewRequestArgs) ->
     };
     let phone = PhoneNumber::parse(&phone).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
     let now = clock::from_env()?.unwrap_or_else(jiff::Timestamp::now);
-    let store = Store::open(&db.db)?;
+    let store = Store::open(&settings.db(db))?;
     let opened = store.write(|tx| requests::open(tx, &hood, &phone, &category, requests::Origin::Desk, now))?;
     let (id, open_until) = match opened {
         Ok(opened) => (opened.id, opened.open_until),
@@ -67,6 +70,6 @@ fn new(NewRequestArgs { phone, category, number, db, plans }: NewRequestArgs) ->
         ),
         Err(Refused::InProgress) => bail!("a call-back request for this call is still in progress"),
     };
-    println!("request #{id} is open until {open_until}: the switchboard rings neighbours (in ringing hours) and calls {} back when one says yes", phone.masked());
+    println!("request #{id} is open until {open_until}: the switchboard rings neighbours (in ringing hours) and calls {} back when one says yes", number(phone.as_str(), numbers));
     Ok(ExitCode::SUCCESS)
 }

@@ -11,8 +11,9 @@ use std::sync::Arc;
 use anyhow::{bail, Context as _};
 use jiff::Timestamp;
 
-use super::args::{PlansArgs, ServeArgs};
-use super::{load_plans, runtime};
+use super::args::ServeArgs;
+use super::runtime;
+use super::settings::{PlanDirs, Settings};
 use crate::clock::{self, Clock, StartedClock, SystemClock};
 use crate::config::Neighbourhoods;
 use crate::domain::dialplan::RingMode;
@@ -26,7 +27,7 @@ pub struct ServeSettings {
     pub db: PathBuf,
     pub neighbourhoods: Neighbourhoods,
     /// Where the dialplans and prompts were read from, to read them again on SIGHUP.
-    pub plans: PlansArgs,
+    pub plans: PlanDirs,
     pub listen: SocketAddr,
     /// An http(s) URL without a query, as given.
     pub public_url: String,
@@ -71,8 +72,13 @@ pub struct WavesSettings {
 }
 
 impl ServeSettings {
-    /// Checks `serve`'s flags, with the environment variables from `env`.
-    pub fn from_args(args: ServeArgs, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<ServeSettings> {
+    /// Checks `serve`'s flags, with the install's settings file and the environment
+    /// variables from `env`.
+    pub fn from_args(
+        args: ServeArgs,
+        settings: &Settings,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<ServeSettings> {
         let ServeArgs {
             db,
             plans,
@@ -103,7 +109,7 @@ impl ServeSettings {
             max_connections,
             header_read_timeout: std::time::Duration::from_secs(header_read_timeout),
         };
-        let neighbourhoods = load_plans(&plans)?;
+        let (neighbourhoods, plans) = settings.load_plans_from(plans)?;
         let parsed = url::Url::parse(&public_url)
             .with_context(|| format!("--public-url '{public_url}' is not a URL like https://burenlijn.example.nl"))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
@@ -163,7 +169,7 @@ impl ServeSettings {
             None
         };
         Ok(ServeSettings {
-            db: db.db,
+            db: settings.db(db),
             neighbourhoods,
             plans,
             listen,
@@ -267,7 +273,7 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
 /// SIGHUP (`systemctl reload`): the dialplans and prompts are read and checked again; when
 /// they are all good they are served from then on, otherwise every problem is logged with
 /// its file, line and field, and the ones being served stay.
-async fn reload_on_sighup(state: Arc<crate::web::AppState>, plans: PlansArgs) {
+async fn reload_on_sighup(state: Arc<crate::web::AppState>, plans: PlanDirs) {
     use tokio::signal::unix::{signal, SignalKind};
     let mut hangups = match signal(SignalKind::hangup()) {
         Ok(s) => s,
@@ -277,9 +283,8 @@ async fn reload_on_sighup(state: Arc<crate::web::AppState>, plans: PlansArgs) {
         }
     };
     while hangups.recv().await.is_some() {
-        let (dialplans, prompts) = (plans.dialplans.clone(), plans.prompts.clone());
-        let loaded =
-            tokio::task::spawn_blocking(move || crate::config::load(dialplans.as_deref(), prompts.as_deref())).await;
+        let dirs = plans.clone();
+        let loaded = tokio::task::spawn_blocking(move || dirs.load()).await;
         let outcome = match loaded {
             Ok(Ok(neighbourhoods)) => {
                 let numbers: Vec<String> =
@@ -316,7 +321,7 @@ mod tests {
         argv.extend(flags);
         let Command::Serve(args) = Cli::try_parse_from(argv)?.command else { unreachable!("parsed as serve") };
         let env: HashMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        ServeSettings::from_args(args, |name| env.get(name).cloned())
+        ServeSettings::from_args(args, &Settings::none(), |name| env.get(name).cloned())
     }
 
     fn refusal(flags: &[&str], env: &[(&str, &str)]) -> String {
@@ -401,6 +406,20 @@ mod tests {
         let argv: Vec<&str> = std::iter::once("burenlijn").chain(exec.split_whitespace().skip(1)).collect();
         let Command::Serve(args) = Cli::try_parse_from(&argv).unwrap().command else { panic!("{argv:?}") };
         assert_eq!(args.trusted_proxies, ["127.0.0.1"]);
+        // Issue 26: the unit names the settings file every other command finds by default,
+        // and that file (deploy/burenlijn.toml) holds the install's paths.
+        let cli = Cli::try_parse_from(&argv).unwrap();
+        assert_eq!(cli.config.as_deref(), Some(std::path::Path::new(super::super::settings::DEFAULT_FILE)));
+        let shipped = Settings::parse(include_str!("../../deploy/burenlijn.toml"), cli.config.as_deref().unwrap())
+            .expect("deploy/burenlijn.toml is a valid settings file");
+        assert_eq!(shipped.db(args.db.clone()), PathBuf::from("/var/lib/burenlijn/burenlijn.db"));
+        assert_eq!(
+            shipped.plan_dirs(args.plans.clone()),
+            PlanDirs {
+                dialplans: Some("/etc/burenlijn/dialplans".into()),
+                prompts: Some("/etc/burenlijn/prompts".into())
+            }
+        );
         let files: usize = unit.lines().find_map(|l| l.strip_prefix("LimitNOFILE=")).unwrap().parse().unwrap();
         assert!(args.max_connections + 64 <= files, "{} connections, {files} files", args.max_connections);
         assert!(unit.contains("MemoryMax=256M"));

@@ -14,6 +14,9 @@ use crate::domain::phone::PhoneNumber;
 pub struct StoredCall {
     pub call_sid: String,
     pub dialplan_number: String,
+    /// The neighbourhood's key when the call started (stored with it, migration 018);
+    /// `None` for calls from before.
+    pub neighbourhood: Option<String>,
     pub from: Option<PhoneNumber>,
     pub caller_id: Option<i64>,
     pub state: CallState,
@@ -52,7 +55,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
     let row = conn
         .query_row(
             "SELECT dialplan_number, from_number, caller_id, category, phase, ended_from, outcome, menu_rounds, attempts,
-                    started_at, search_started_at, ended_at, seq, menu_repeats, language
+                    started_at, search_started_at, ended_at, seq, menu_repeats, language, neighbourhood
              FROM calls WHERE call_sid = ?1",
             [call_sid],
             |r| {
@@ -72,6 +75,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
                     r.get::<_, i64>(12)?,
                     r.get::<_, u32>(13)?,
                     r.get::<_, Option<String>>(14)?,
+                    r.get::<_, Option<String>>(15)?,
                 ))
             },
         )
@@ -92,6 +96,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         seq,
         menu_repeats,
         language,
+        neighbourhood,
     )) = row
     else {
         return Ok(None);
@@ -138,6 +143,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
     Ok(Some(StoredCall {
         call_sid: call_sid.to_string(),
         dialplan_number,
+        neighbourhood,
         from: from.and_then(|f| PhoneNumber::from_stored(&f).ok()),
         caller_id,
         state,
@@ -149,15 +155,16 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
 pub fn insert(conn: &Connection, call: &StoredCall, first_document: &str) -> anyhow::Result<bool> {
     let inserted = exec(
         conn,
-        "INSERT OR IGNORE INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, started_at, seq)
-         VALUES (?1, ?2, ?3, ?4, 'menu', ?5, ?6)",
+        "INSERT OR IGNORE INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, started_at, seq, neighbourhood)
+         VALUES (?1, ?2, ?3, ?4, 'menu', ?5, ?6, ?7)",
         params![
             call.call_sid,
             call.dialplan_number,
             call.from.as_ref().map(|p| p.as_str()),
             call.caller_id,
             call.state.started_at.as_second(),
-            call.seq as i64
+            call.seq as i64,
+            call.neighbourhood
         ],
     )?;
     if inserted == 0 {
@@ -403,6 +410,9 @@ pub fn close_follow_ups_of_helped(
 pub struct LogEntry<A> {
     pub call_sid: String,
     pub dialplan_number: String,
+    /// The neighbourhood's key stored when the call started; `None` for calls from before
+    /// migration 018 (`Neighbourhoods::key_of_call` then asks the dialplans).
+    pub neighbourhood: Option<String>,
     pub started_at: Timestamp,
     /// When a category was chosen and the search began.
     pub search_started_at: Option<Timestamp>,
@@ -459,6 +469,7 @@ impl CallRow {
         LogEntry {
             call_sid: self.call_sid,
             dialplan_number: self.dialplan_number,
+            neighbourhood: self.neighbourhood,
             started_at: self.started_at,
             search_started_at: self.search_started_at,
             ended_at: self.ended_at,
@@ -507,6 +518,7 @@ impl CallLog {
         "voicemail": c.voicemail_url,
         "follow_up": c.follow_up,
         "dialplan": c.dialplan_number,
+        "neighbourhood": c.neighbourhood,
         "anonymised": c.anonymised,
         })
     }
@@ -521,7 +533,8 @@ pub(super) const CALL_ROW: &str =
             m.helper_id, a.helper_phone, a.helper_first_name, m.wait_seconds, v.recording_url, v.duration_seconds,
             CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END,
             c.anonymised_at IS NOT NULL, rec.call_sid IS NOT NULL,
-            (SELECT pj.tries FROM provider_jobs pj WHERE pj.kind = 'fetch-recording' AND pj.call_sid = c.call_sid)
+            (SELECT pj.tries FROM provider_jobs pj WHERE pj.kind = 'fetch-recording' AND pj.call_sid = c.call_sid),
+            c.neighbourhood
      FROM calls c
      LEFT JOIN participants p ON p.id = c.caller_id
      LEFT JOIN matches m ON m.call_sid = c.call_sid
@@ -597,6 +610,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
         anonymised: r.get(20)?,
         voicemail_stored: r.get(21)?,
         voicemail_failed_tries: r.get(22)?,
+        neighbourhood: r.get(23)?,
     })
 }
 
@@ -619,14 +633,18 @@ pub fn log(conn: &Connection, limit: u32) -> anyhow::Result<Vec<CallLog>> {
     log_on(conn, None, limit)
 }
 
-/// The most recent calls that came in on `number` (all, for `None`), newest first.
-pub fn log_on(conn: &Connection, number: Option<&str>, limit: u32) -> anyhow::Result<Vec<CallLog>> {
+/// The most recent calls in the neighbourhood `(key, number)` (all, for `None`), newest
+/// first: the calls stored with that key, and the older calls without one that came in on
+/// its number.
+pub fn log_on(conn: &Connection, neighbourhood: Option<(&str, &str)>, limit: u32) -> anyhow::Result<Vec<CallLog>> {
+    let (key, number) = neighbourhood.unzip();
     read_logs(
         conn,
         &format!(
-            "{CALL_ROW} WHERE ?1 IS NULL OR c.dialplan_number = ?1 ORDER BY c.started_at DESC, c.rowid DESC LIMIT ?2"
+            "{CALL_ROW} WHERE ?1 IS NULL OR c.neighbourhood = ?1 OR (c.neighbourhood IS NULL AND c.dialplan_number = ?2)
+             ORDER BY c.started_at DESC, c.rowid DESC LIMIT ?3"
         ),
-        params![number, limit],
+        params![key, number, limit],
     )
 }
 

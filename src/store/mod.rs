@@ -70,6 +70,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/015_languages.sql")),
         M::up(include_str!("migrations/016_round.sql")).foreign_key_check(),
         M::up(include_str!("migrations/017_own_confirmations.sql")),
+        M::up(include_str!("migrations/018_call_neighbourhood.sql")),
     ])
 }
 
@@ -462,5 +463,38 @@ mod tests {
             })
             .unwrap();
         assert_eq!(job, ("fetch-recording".into(), "https://x/Recordings/RE1".into(), "CA1".into(), 20));
+    }
+
+    /// Issue 26: a call from before migration 018 has no neighbourhood (its readers ask the
+    /// dialplans); a new call keeps the one it started in, and reads it back.
+    #[test]
+    fn a_call_keeps_the_neighbourhood_it_started_in() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 17).unwrap();
+        conn.execute(
+            "INSERT INTO calls (call_sid, dialplan_number, phase, started_at, seq) VALUES ('CAold', '+31850000000', 'ended', 10, 1)",
+            [],
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let now = jiff::Timestamp::from_second(20).unwrap();
+        let call = super::calls::StoredCall {
+            call_sid: "CAnew".into(),
+            dialplan_number: "+31850000000".into(),
+            neighbourhood: Some("dorp-a".into()),
+            from: None,
+            caller_id: None,
+            state: crate::domain::call::CallState::new(now),
+            seq: 1,
+        };
+        assert!(super::calls::insert(&conn, &call, "<Response/>").unwrap());
+        let loaded = super::calls::load(&conn, "CAnew").unwrap().unwrap();
+        assert_eq!(loaded.neighbourhood.as_deref(), Some("dorp-a"));
+        let log = super::calls::log(&conn, 10).unwrap();
+        let keys: Vec<(&str, Option<&str>)> =
+            log.iter().map(|c| (c.call_sid.as_str(), c.neighbourhood.as_deref())).collect();
+        assert_eq!(keys, [("CAnew", Some("dorp-a")), ("CAold", None)]);
+        let only_a = super::calls::log_on(&conn, Some(("dorp-a", "+31859999999")), 10).unwrap();
+        assert_eq!(only_a.iter().map(|c| c.call_sid.as_str()).collect::<Vec<_>>(), ["CAnew"]);
     }
 }

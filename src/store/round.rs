@@ -425,8 +425,11 @@ pub fn alert_desk(tx: &Connection, morning: &StoredMorning, reason: &str, now: T
     let phone: Option<String> =
         tx.query_row("SELECT phone FROM participants WHERE id = ?1", [morning.resident_id], |r| r.get(0)).optional()?;
     tx.execute(
-        "INSERT INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, outcome, started_at, ended_at, seq)
-         VALUES (?1, ?2, ?3, ?4, 'ended', 'round', ?5, ?6, 0) ON CONFLICT (call_sid) DO NOTHING",
+        "INSERT INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, outcome, started_at, ended_at, seq,
+                            neighbourhood)
+         VALUES (?1, ?2, ?3, ?4, 'ended', 'round', ?5, ?6, 0,
+                 (SELECT neighbourhood FROM round_residents WHERE participant_id = ?4))
+         ON CONFLICT (call_sid) DO NOTHING",
         params![sid, morning.dialplan_number, phone, morning.resident_id, morning.started_at.as_second(), now.as_second()],
     )?;
     tx.execute(
@@ -492,6 +495,10 @@ pub struct LogRow {
     pub result: Option<String>,
     /// Who said they would go and look (a contact's name, or their masked number).
     pub confirmed_by: Option<String>,
+    /// The number of a contact without a name who said so, in full: for the command line's
+    /// `--show-numbers`, never in the JSON.
+    #[serde(skip)]
+    pub confirmed_number: Option<String>,
 }
 
 /// The calls the round made, newest first: every call, or one resident's (`resident`), or
@@ -511,9 +518,13 @@ pub fn log(conn: &Connection, resident: Option<i64>, morning: Option<i64>, limit
             let result: Option<String> = r.get(7)?;
             let phone: Option<String> = r.get(8)?;
             let contact_name: Option<String> = r.get(9)?;
-            let confirmed_by = (result.as_deref() == Some("confirmed"))
-                .then(|| contact_name.or_else(|| phone.as_deref().map(|p| crate::domain::phone::mask(p).to_string())))
-                .flatten();
+            let confirmed = result.as_deref() == Some("confirmed");
+            let confirmed_number = phone.filter(|_| confirmed && contact_name.is_none());
+            let confirmed_by = if confirmed {
+                contact_name.or_else(|| confirmed_number.as_deref().map(crate::domain::phone::mask))
+            } else {
+                None
+            };
             Ok(LogRow {
                 morning: r.get(0)?,
                 date: r.get(1)?,
@@ -524,6 +535,7 @@ pub fn log(conn: &Connection, resident: Option<i64>, morning: Option<i64>, limit
                 at: r.get(6)?,
                 result,
                 confirmed_by,
+                confirmed_number,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -50,6 +50,7 @@ fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
             let mut call = StoredCall {
                 call_sid: sid.clone(),
                 dialplan_number: request.dialplan_number.clone(),
+                neighbourhood: Some(hood.key.clone()),
                 from: request.phone.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok()),
                 caller_id: request.participant_id,
                 state: state_now,

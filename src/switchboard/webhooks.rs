@@ -287,6 +287,7 @@ fn incoming(
     let mut call = StoredCall {
         call_sid: inbound.call_sid.clone(),
         dialplan_number: hood.dialplan.number.as_str().to_string(),
+        neighbourhood: Some(hood.key.clone()),
         from: number.number().cloned(),
         caller_id: caller.as_ref().map(|p| p.id),
         // A participant's own language comes from the register at every step (`run_step`).

@@ -5,13 +5,14 @@ use burenlijn::sim::people::{HelperAction, Script};
 
 use crate::support::*;
 
-fn bin() -> Command {
+pub(crate) fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_burenlijn"));
     c.env_remove("BURENLIJN_DB").env_remove("BURENLIJN_NOW").env_remove("TWILIO_AUTH_TOKEN").env_remove("RUST_LOG");
+    c.env_remove("BURENLIJN_DIALPLANS").env_remove("BURENLIJN_PROMPTS").env_remove("BURENLIJN_CONFIG");
     c
 }
 
-fn run(cmd: &mut Command) -> (bool, String, String) {
+pub(crate) fn run(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd.output().unwrap();
     (
         out.status.success(),
@@ -27,8 +28,17 @@ fn the_demo_ends_in_a_match() {
     let (ok, out, err) = run(bin().args(["demo", "--db"]).arg(&db));
     assert!(ok, "{out}\n{err}");
     assert!(out.contains("caller and +31610000004 are talking"), "{out}");
-    // The log the demo wrote is what `calls --json` reads.
+    // The log the demo wrote is what `calls --json` reads: numbers masked, unless
+    // `--show-numbers`.
     let (ok, out, _) = run(bin().args(["calls", "--json", "--db"]).arg(&db));
+    assert!(ok);
+    let masked: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (masked[0]["from"].as_str(), masked[0]["helper"].as_str()),
+        (Some("+312******67"), Some("+316******04"))
+    );
+    assert!(!out.contains("+31201234567") && !out.contains("+31610000004"), "{out}");
+    let (ok, out, _) = run(bin().args(["calls", "--json", "--show-numbers", "--db"]).arg(&db));
     assert!(ok);
     let calls: serde_json::Value = serde_json::from_str(&out).unwrap();
     let call = &calls[0];
@@ -53,7 +63,7 @@ fn the_demo_in_waves_holds_the_caller_and_rings_two_at_a_time() {
     assert!(ok, "{out}\n{err}");
     assert!(out.contains("caller hears:  U wacht nog even."), "the caller waits on hold: {out}");
     assert!(out.contains("+31610000004 presses 1") && out.contains("caller and +31610000004 are talking"), "{out}");
-    let (ok, out, _) = run(bin().args(["calls", "--json", "--db"]).arg(&db));
+    let (ok, out, _) = run(bin().args(["calls", "--json", "--show-numbers", "--db"]).arg(&db));
     assert!(ok);
     let calls: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(calls[0]["outcome"], "matched");
@@ -149,7 +159,7 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     // The CLI runs on the real clock: a date that is still ahead.
     let until = jiff::Zoned::now().date().checked_add(jiff::Span::new().days(60)).unwrap().to_string();
     let (ok, out, _) = run(bin().args(["participants", "pause", "06-10000001", "--until", &until, "--db"]).arg(&db));
-    assert!(ok && out.contains(&format!("+31610000001 paused until {until}")), "{out}");
+    assert!(ok && out.contains(&format!("+316******01 paused until {until}")), "masked: {out}");
     let (ok, out, err) = run(bin()
         .args([
             "participants",
@@ -165,7 +175,7 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
             "--db",
         ])
         .arg(&db));
-    assert!(ok && out.contains("added Fien Kok (+31610000009)"), "{out}{err}");
+    assert!(ok && out.contains("added Fien Kok (+316******09)"), "{out}{err}");
     let (ok, _, err) = run(bin().args(["participants", "add", "--name", "X", "--phone", "12", "--db"]).arg(&db));
     assert!(!ok && err.contains("not saved: --phone: '12' is not a valid phone number"), "{err}");
     let (ok, _, err) = run(bin()
@@ -209,6 +219,8 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
         "{export}"
     );
     let (ok, _, err) = run(bin().args(["participants", "pause", "0620000000", "--db"]).arg(&db));
+    assert!(!ok && err.contains("nobody with phone +316******00"), "{err}");
+    let (ok, _, err) = run(bin().args(["participants", "pause", "0620000000", "--show-numbers", "--db"]).arg(&db));
     assert!(!ok && err.contains("nobody with phone +31620000000"), "{err}");
 }
 
@@ -319,7 +331,9 @@ fn with_two_neighbourhoods_nobody_is_placed_by_guessing() {
         .unwrap()
         .execute_batch(
             "INSERT INTO calls (call_sid, dialplan_number, phase, started_at, seq) VALUES ('CAa', '+31850000000', 'menu', 10, 1);
-             INSERT INTO calls (call_sid, dialplan_number, phase, started_at, seq) VALUES ('CAb', '+31850000099', 'menu', 20, 1);",
+             INSERT INTO calls (call_sid, dialplan_number, phase, started_at, seq) VALUES ('CAb', '+31850000099', 'menu', 20, 1);
+             INSERT INTO calls (call_sid, dialplan_number, phase, started_at, seq, neighbourhood)
+                 VALUES ('CAc', '+31850000099', 'menu', 5, 1, 'example');",
         )
         .unwrap();
     let calls = |extra: &[&str]| -> serde_json::Value {
@@ -330,7 +344,16 @@ fn with_two_neighbourhoods_nobody_is_placed_by_guessing() {
     };
     let all = calls(&[]);
     let keys: Vec<&str> = all.as_array().unwrap().iter().map(|c| c["neighbourhood"].as_str().unwrap()).collect();
-    assert_eq!(keys, ["dorp-b", "example"], "newest first: {all}");
+    // Calls from before the neighbourhood was stored take the one of their number; CAc
+    // came in on dorp-b's number when it was still example's, and stays example's.
+    assert_eq!(keys, ["dorp-b", "example", "example"], "newest first: {all}");
+    let example: Vec<String> = calls(&["--neighbourhood", "example"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["call_sid"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(example, ["CAa", "CAc"]);
     let b = calls(&["--neighbourhood", "dorp-b"]);
     assert_eq!(b.as_array().unwrap().len(), 1, "{b}");
     assert_eq!(b[0]["call_sid"], "CAb");
@@ -452,7 +475,7 @@ async fn serve_answers_a_whole_call_and_stops_cleanly() {
     // Numbers are masked in the log.
     assert!(!log.contains("+31201234567") && log.contains("+312******67"), "{log}");
 
-    let (_, json, _) = run(bin().args(["calls", "--json", "--db"]).arg(&db));
+    let (_, json, _) = run(bin().args(["calls", "--json", "--show-numbers", "--db"]).arg(&db));
     let calls: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(calls[0]["outcome"], "matched");
     assert_eq!(calls[0]["started_at"], "2026-11-24T09:15:00Z");
@@ -848,7 +871,7 @@ async fn without_signatures_every_webhook_counts_against_the_limit() {
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 6, "{statuses:?}");
 }
 
-fn with_stdin(cmd: &mut Command, input: &str) -> (bool, String, String) {
+pub(crate) fn with_stdin(cmd: &mut Command, input: &str) -> (bool, String, String) {
     use std::io::Write;
     let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     // A command that refuses before reading its input closes the pipe early: that is fine.
@@ -989,13 +1012,17 @@ async fn checkins_enrols_lists_logs_and_removes() {
     assert!(!ok && err.contains("resident: ") && err.contains("is not a registered participant"), "{err}");
     let (ok, out, _) = run(bin().args(["checkins", "list", "--json", "--db"]).arg(&db));
     assert!(ok);
-    let listed: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&out).expect("one JSON array");
+    assert_eq!(listed.len(), 1, "{out}");
+    let listed = &listed[0];
     assert_eq!(
         (listed["resident"].as_str(), listed["at"].as_str(), listed["days"].as_str()),
         (Some("Jan de Vries"), Some("09:30"), Some("mon-fri"))
     );
     assert_eq!(listed["contacts"][0], "Anja Bakker");
     assert!(!out.contains("1234567") && !out.contains("12345000"), "numbers are masked: {out}");
+    let (ok, out, _) = run(bin().args(["checkins", "list", "--json", "--show-numbers", "--db"]).arg(&db));
+    assert!(ok && out.contains("\"+31201234567\"") && out.contains("\"+31612345000\""), "in full: {out}");
 
     // The switchboard on this database makes Tuesday's round.
     let start: jiff::Timestamp = "2026-12-01T09:30:00+01:00".parse().unwrap();
@@ -1020,7 +1047,8 @@ async fn checkins_enrols_lists_logs_and_removes() {
     sandbox.stop().await.unwrap();
     let (ok, out, _) = run(bin().args(["checkins", "log", "--json", "--db"]).arg(&db));
     assert!(ok);
-    let line: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let lines: Vec<serde_json::Value> = serde_json::from_str(&out).expect("one JSON array");
+    let line = &lines[0];
     assert_eq!(
         (line["resident"].as_str(), line["who"].as_str(), line["try"].as_u64(), line["result"].as_str()),
         (Some("Jan de Vries"), Some("resident"), Some(1), Some("answered"))

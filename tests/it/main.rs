@@ -19,6 +19,9 @@ mod desk;
 mod follow_up;
 /// Property tests: no outside input makes a parser panic; text never breaks TwiML.
 mod fuzz;
+/// One configuration for every command: the settings file, its variables, the JSON and
+/// the masked numbers of the command line.
+mod install;
 /// Several neighbourhoods on one install.
 mod neighbourhoods;
 /// The phone line for every participant: own settings by phone, a word for the desk.

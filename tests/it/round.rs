@@ -215,6 +215,8 @@ async fn nobody_confirms_the_desk_gets_an_urgent_follow_up_and_its_phone_rings()
         1
     );
     assert_eq!(app.count("SELECT count(*) FROM calls WHERE outcome = 'round' AND caller_id IS NOT NULL").await, 1);
+    // Its neighbourhood is stored with it (issue 26).
+    assert_eq!(app.text("SELECT neighbourhood FROM calls WHERE outcome = 'round'").await, "example");
     // A round is not a request for help: the figures leave it out.
     let st = app.sandbox.state.clone();
     let figures = tokio::task::spawn_blocking(move || {

@@ -466,6 +466,8 @@ async fn a_callback_accepted_the_next_morning() {
     assert_eq!(app.text("SELECT status FROM open_requests").await, "connected");
     assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND outcome = 'matched'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
+    // Every call of it, the search too, has its neighbourhood stored (issue 26).
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE neighbourhood IS NOT 'example'").await, 0);
 
     // The desk: the searches are shown as such, and the figures count Jan's one call, helped.
     use crate::desk_support::{add_user, Browser};

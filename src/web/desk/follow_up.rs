@@ -112,7 +112,8 @@ impl Person {
 
 /// The first moment the desk could call back after a call: its neighbourhood's office hours.
 fn promised_after(state: &AppState, row: &crate::store::calls::CallLog) -> Option<Timestamp> {
-    let hood = state.switchboard.neighbourhoods.by_number(&row.dialplan_number)?;
+    let hoods = state.switchboard.neighbourhoods.current();
+    let hood = hoods.of_call(row.neighbourhood.as_deref(), &row.dialplan_number)?;
     let tz = &hood.dialplan.time_zone;
     let at = row.ended_at.unwrap_or(row.started_at).to_zoned(tz.clone());
     let open = hood.dialplan.desk.office_hours.next_open(at.datetime())?;
