@@ -36,16 +36,38 @@ fn stage_str(s: Stage) -> &'static str {
     }
 }
 
-fn stage_parse(s: &str) -> Stage {
-    match s {
-        "ringing" => Stage::Ringing,
-        "connected" => Stage::Connected,
-        "desk" => Stage::Desk,
-        "voicemail" => Stage::Voicemail,
-        "settings" => Stage::Settings,
-        "message" => Stage::Message,
-        _ => Stage::Menu,
+const STAGES: [Stage; 7] =
+    [Stage::Menu, Stage::Ringing, Stage::Connected, Stage::Desk, Stage::Voicemail, Stage::Settings, Stage::Message];
+
+fn stage_parse(s: &str) -> Option<Stage> {
+    STAGES.into_iter().find(|st| stage_str(*st) == s)
+}
+
+/// The outcome stored as `word`: an unknown word is an error that names it, never read as
+/// some other outcome.
+pub(super) fn outcome_parse(word: &str) -> Result<Outcome, UnknownWord> {
+    Outcome::parse(word).ok_or_else(|| UnknownWord { column: "calls.outcome", word: word.to_string() })
+}
+
+/// A stored word that no variant of its enum is stored as (a newer version's data, or a
+/// hand edit): reading it fails and says which word, rather than guessing.
+#[derive(Debug)]
+pub struct UnknownWord {
+    pub column: &'static str,
+    pub word: String,
+}
+
+impl std::fmt::Display for UnknownWord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown {} '{}'", self.column, self.word)
     }
+}
+
+impl std::error::Error for UnknownWord {}
+
+/// `UnknownWord` as the error of a row being read.
+fn row_error(column: usize, e: UnknownWord) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
 }
 
 pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCall>> {
@@ -119,10 +141,19 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         "voicemail" => Phase::Voicemail,
         "settings" => Phase::Settings,
         "message" => Phase::Message,
-        _ => Phase::Ended {
-            outcome: outcome.as_deref().and_then(Outcome::parse).unwrap_or(Outcome::Unmatched),
-            from: stage_parse(ended_from.as_deref().unwrap_or("menu")),
+        "ended" => Phase::Ended {
+            outcome: match outcome.as_deref() {
+                Some(word) => outcome_parse(word).map_err(|e| anyhow::anyhow!("call {call_sid}: {e}"))?,
+                None => anyhow::bail!("call {call_sid}: ended without an outcome"),
+            },
+            from: match ended_from.as_deref() {
+                // A row the switchboard wrote itself (a good-morning alert) ended nowhere.
+                None => Stage::Menu,
+                Some(word) => stage_parse(word)
+                    .ok_or_else(|| anyhow::anyhow!("call {call_sid}: unknown calls.ended_from '{word}'"))?,
+            },
         },
+        other => anyhow::bail!("call {call_sid}: unknown calls.phase '{other}'"),
     };
     let state = CallState {
         phase,
@@ -413,7 +444,8 @@ pub struct LogEntry<A> {
     pub caller_street: Option<String>,
     pub category: Option<String>,
     pub phase: String,
-    pub outcome: Option<String>,
+    /// `None` while the call is going.
+    pub outcome: Option<Outcome>,
     /// How many helpers were rung (the call's own count).
     pub rung: u32,
     pub attempts: A,
@@ -493,7 +525,7 @@ impl CallLog {
         "call_sid": c.call_sid,
         "from": c.from.clone().unwrap_or_else(|| "anonymous".into()),
         "category": c.category,
-        "outcome": c.outcome,
+        "outcome": c.outcome.map(Outcome::as_str),
         "helper": c.helper_phone,
         "attempts": c.attempts.iter().map(|a| serde_json::json!({
             "phone": a.phone,
@@ -584,7 +616,10 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
         caller_street: r.get(8)?,
         category: r.get(9)?,
         phase: r.get(10)?,
-        outcome: r.get(11)?,
+        outcome: match r.get_ref(11)?.as_str_or_null()? {
+            Some(word) => Some(outcome_parse(word).map_err(|e| row_error(11, e))?),
+            None => None,
+        },
         rung: r.get(12)?,
         attempts: (),
         helper_id: r.get(13)?,
@@ -772,4 +807,56 @@ pub fn set_attempt_leg(conn: &Connection, call_sid: &str, attempt: u32, leg_sid:
         params![call_sid, attempt, leg_sid],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use crate::domain::call::{Outcome, Phase};
+
+    fn conn() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrations().to_latest(&mut conn).unwrap();
+        conn
+    }
+
+    fn ended(conn: &Connection, sid: &str, outcome: &str) {
+        conn.execute(
+            "INSERT INTO calls (call_sid, dialplan_number, phase, outcome, started_at, ended_at, seq)
+             VALUES (?1, '+31850000000', 'ended', ?2, 10, 20, 1)",
+            [sid, outcome],
+        )
+        .unwrap();
+    }
+
+    /// Every outcome a call is stored with is read back as itself, by the call flow's
+    /// reader and by the desk's, including a good-morning alert's `round`.
+    #[test]
+    fn every_stored_outcome_is_read_back_as_itself() {
+        let conn = conn();
+        for o in Outcome::ALL {
+            let sid = format!("CA{}", o.as_str());
+            ended(&conn, &sid, o.as_str());
+            let call = super::load(&conn, &sid).unwrap().unwrap();
+            assert!(matches!(call.state.phase, Phase::Ended { outcome, .. } if outcome == o), "{o:?}");
+            assert_eq!(super::row(&conn, &sid).unwrap().unwrap().outcome, Some(o));
+        }
+    }
+
+    /// A word no outcome is stored as (a newer version's, a hand edit) is an error that
+    /// names it, from every reader: never read as "nobody found".
+    #[test]
+    fn an_unknown_stored_outcome_is_an_error_that_names_it() {
+        let conn = conn();
+        // Past the table's CHECK, as a newer version's database or a hand edit would be.
+        conn.pragma_update(None, "ignore_check_constraints", "ON").unwrap();
+        ended(&conn, "CA1", "helped-later");
+        let load = super::load(&conn, "CA1").unwrap_err().to_string();
+        assert!(load.contains("'helped-later'") && load.contains("CA1"), "{load}");
+        let row = format!("{:#}", super::row(&conn, "CA1").unwrap_err());
+        assert!(row.contains("unknown calls.outcome 'helped-later'"), "{row}");
+        let log = format!("{:#}", super::log(&conn, 10).unwrap_err());
+        assert!(log.contains("'helped-later'"), "{log}");
+    }
 }

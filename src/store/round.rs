@@ -426,8 +426,16 @@ pub fn alert_desk(tx: &Connection, morning: &StoredMorning, reason: &str, now: T
         tx.query_row("SELECT phone FROM participants WHERE id = ?1", [morning.resident_id], |r| r.get(0)).optional()?;
     tx.execute(
         "INSERT INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, outcome, started_at, ended_at, seq)
-         VALUES (?1, ?2, ?3, ?4, 'ended', 'round', ?5, ?6, 0) ON CONFLICT (call_sid) DO NOTHING",
-        params![sid, morning.dialplan_number, phone, morning.resident_id, morning.started_at.as_second(), now.as_second()],
+         VALUES (?1, ?2, ?3, ?4, 'ended', ?7, ?5, ?6, 0) ON CONFLICT (call_sid) DO NOTHING",
+        params![
+            sid,
+            morning.dialplan_number,
+            phone,
+            morning.resident_id,
+            morning.started_at.as_second(),
+            now.as_second(),
+            crate::domain::call::Outcome::Round.as_str()
+        ],
     )?;
     tx.execute(
         "INSERT INTO follow_ups (call_sid, reason, created_at, urgent) VALUES (?1, ?2, ?3, 1)

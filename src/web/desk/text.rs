@@ -1,5 +1,6 @@
 //! The desk's words, Dutch first with English alongside, and how times read.
 
+use crate::domain::call::{Colour, Outcome};
 use crate::domain::hours::HoursError;
 use crate::domain::participant::FieldProblem;
 use crate::domain::password::{PasswordProblem, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
@@ -37,19 +38,28 @@ impl Lang {
         }
     }
 
-    pub fn outcome(self, outcome: Option<&str>) -> &'static str {
+    pub fn outcome(self, outcome: Option<Outcome>) -> &'static str {
         match outcome {
             None => self.t("Bezig", "In progress"),
-            Some("matched") => self.t("Buur gevonden", "Neighbour found"),
-            Some("unmatched") => self.t("Niemand gevonden", "Nobody found"),
-            Some("desk") => self.t("Balie gesproken", "Spoke to the desk"),
-            Some("voicemail") => self.t("Bericht ingesproken", "Left a message"),
-            Some("abandoned") => self.t("Opgehangen", "Hung up"),
-            Some("unconfirmed") => self.t("Buur zei ja, niet bevestigd", "Neighbour said yes, not confirmed"),
-            Some("settings") => self.t("Eigen instellingen", "Own settings"),
-            Some("message") => self.t("Bericht van een buur", "Message from a neighbour"),
-            Some("round") => self.t("Goedemorgenronde: niemand bereikt", "Good-morning round: nobody reached"),
-            Some(_) => self.t("Onbekend", "Unknown"),
+            Some(Outcome::Matched) => self.t("Buur gevonden", "Neighbour found"),
+            Some(Outcome::Unmatched) => self.t("Niemand gevonden", "Nobody found"),
+            Some(Outcome::Desk) => self.t("Balie gesproken", "Spoke to the desk"),
+            Some(Outcome::Voicemail) => self.t("Bericht ingesproken", "Left a message"),
+            Some(Outcome::Abandoned) => self.t("Opgehangen", "Hung up"),
+            Some(Outcome::Unconfirmed) => self.t("Buur zei ja, niet bevestigd", "Neighbour said yes, not confirmed"),
+            Some(Outcome::OwnSettings) => self.t("Eigen instellingen", "Own settings"),
+            Some(Outcome::Message) => self.t("Bericht van een buur", "Message from a neighbour"),
+            Some(Outcome::Round) => self.t("Goedemorgenronde: niemand bereikt", "Good-morning round: nobody reached"),
+        }
+    }
+
+    /// The Now page's total of the calls of one colour.
+    pub fn colour_total(self, colour: Colour) -> &'static str {
+        match colour {
+            Colour::Green => self.t("Buur gevonden", "Neighbour found"),
+            Colour::Amber => self.t("Bezig of na te gaan", "In progress or to check"),
+            Colour::Red => self.t("Geen buur gevonden of dringend", "No neighbour found or urgent"),
+            Colour::Grey => self.t("Geen hulpvraag", "Not a request for help"),
         }
     }
 
