@@ -136,8 +136,8 @@ impl Outcome {
         Outcome::ALL.into_iter().find(|o| o.as_str() == s)
     }
 
-    /// Whether the desk should follow this call up. (A round alert gets its urgent
-    /// follow-up from the round itself, with the round's own reason.)
+    /// Whether the desk should follow this call up (with `desk::FollowUpReason::for_outcome`;
+    /// a round alert gets its urgent follow-up from the round itself).
     pub fn needs_follow_up(self) -> bool {
         matches!(
             self,

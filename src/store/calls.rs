@@ -7,6 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::exec;
 use crate::domain::call::{CallState, Effect, Outcome, Phase, Ring, Stage};
+use crate::domain::desk::FollowUpReason;
 use crate::domain::phone::PhoneNumber;
 
 /// A call as stored between two webhooks.
@@ -333,12 +334,12 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
     }
     // Follow-ups follow the outcome: open while the desk has something to do.
     if let Some(outcome) = s.outcome() {
-        if outcome.needs_follow_up() {
+        if let Some(reason) = FollowUpReason::for_outcome(outcome) {
             exec(
                 conn,
                 "INSERT INTO follow_ups (call_sid, reason, created_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (call_sid) DO UPDATE SET reason = excluded.reason WHERE closed_at IS NULL",
-                params![sid, outcome.as_str(), at],
+                params![sid, reason.as_str(), at],
             )?;
             if outcome == crate::domain::call::Outcome::Message {
                 message_about(conn, sid, call.caller_id, now)?;
@@ -348,7 +349,7 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
             exec(
                 conn,
                 "DELETE FROM follow_ups WHERE call_sid = ?1 AND closed_at IS NULL AND reason <> ?2",
-                params![sid, super::confirmations::DESK_REASON],
+                params![sid, super::confirmations::DESK_REASON.as_str()],
             )?;
         }
         // Helped now: their earlier calls for this (or no chosen) kind of help need no call
@@ -417,12 +418,18 @@ pub fn close_follow_ups_of_helped(
     Ok(exec(
         conn,
         "UPDATE follow_ups SET closed_at = ?5, result = 'solved-by-neighbour', closed_by = 'Burenlijn'
-         WHERE closed_at IS NULL AND reason IN ('unmatched', 'abandoned', 'unconfirmed')
+         WHERE closed_at IS NULL AND reason IN (SELECT value FROM json_each(?6))
            AND call_sid IN (SELECT call_sid FROM calls WHERE call_sid <> ?4
                               AND ((?1 IS NOT NULL AND caller_id = ?1) OR (?2 IS NOT NULL AND from_number = ?2))
                               AND (category IS NULL OR category = ?3))",
-        params![caller_id, from, category, helped_in, now.as_second()],
+        params![caller_id, from, category, helped_in, now.as_second(), closed_by_help()],
     )?)
+}
+
+/// The follow-up reasons that helping the caller closes, as a JSON array for `json_each`.
+fn closed_by_help() -> String {
+    let words: Vec<&str> = FollowUpReason::ALL.iter().filter(|r| r.closed_by_help()).map(|r| r.as_str()).collect();
+    serde_json::to_string(&words).expect("words are JSON")
 }
 
 /// One call as the log shows it, to the desk's pages, `burenlijn calls`, the demo and

@@ -9,7 +9,7 @@ use super::calls::{self, read_rows, CallLog, CallRow, CALL_ROW};
 pub use super::scope::Scope;
 use crate::domain::call::Outcome;
 use crate::domain::callback::RequestStatus;
-use crate::domain::desk::{percentile, FollowUpResult};
+use crate::domain::desk::{percentile, FollowUpReason, FollowUpResult};
 
 fn ts(secs: i64) -> Timestamp {
     Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
@@ -131,7 +131,7 @@ pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Resu
 pub struct FollowUp {
     pub id: i64,
     pub call_sid: String,
-    pub reason: String,
+    pub reason: FollowUpReason,
     pub created_at: Timestamp,
     pub closed_at: Option<Timestamp>,
     pub result: Option<String>,
@@ -157,11 +157,20 @@ pub struct CallDetail {
     pub follow_up: Option<FollowUp>,
 }
 
+/// The follow-up reason in column `i`: an unknown word is an error that names it.
+fn reason_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<FollowUpReason> {
+    let word = r.get_ref(i)?.as_str()?;
+    FollowUpReason::parse(word).ok_or_else(|| {
+        let e = calls::UnknownWord { column: "follow_ups.reason", word: word.to_string() };
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
 fn follow_up_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {
     Ok(FollowUp {
         id: r.get(0)?,
         call_sid: r.get(1)?,
-        reason: r.get(2)?,
+        reason: reason_at(r, 2)?,
         created_at: ts(r.get(3)?),
         closed_at: r.get::<_, Option<i64>>(4)?.map(ts),
         result: r.get(5)?,
@@ -247,7 +256,7 @@ pub fn urgent_follow_ups(conn: &Connection, scope: &Scope) -> anyhow::Result<Vec
                 call_sid: r.get(1)?,
                 name: r.get(2)?,
                 street: r.get(3)?,
-                reason: r.get(4)?,
+                reason: reason_at(r, 4)?,
                 created_at: ts(r.get(5)?),
             })
         })?
@@ -262,7 +271,7 @@ pub struct Urgent {
     pub call_sid: String,
     pub name: String,
     pub street: String,
-    pub reason: String,
+    pub reason: FollowUpReason,
     pub created_at: Timestamp,
 }
 

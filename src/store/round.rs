@@ -6,6 +6,7 @@ use jiff::civil::{Date, Time};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::domain::desk::FollowUpReason;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::round::{Enrolment, Morning, Stage, Who};
 
@@ -420,7 +421,12 @@ fn open_calls_before(conn: &Connection, also: &str, before: Timestamp) -> anyhow
 /// The desk is alerted about morning `id`: the morning gets its `calls` row (outcome
 /// `round`, the resident as caller) and an urgent follow-up with `reason` (`round`: nobody
 /// confirmed; `round-missed`: the round could not be made). Returns the row's call sid.
-pub fn alert_desk(tx: &Connection, morning: &StoredMorning, reason: &str, now: Timestamp) -> anyhow::Result<String> {
+pub fn alert_desk(
+    tx: &Connection,
+    morning: &StoredMorning,
+    reason: FollowUpReason,
+    now: Timestamp,
+) -> anyhow::Result<String> {
     let sid = round_sid(morning.id);
     let phone: Option<String> =
         tx.query_row("SELECT phone FROM participants WHERE id = ?1", [morning.resident_id], |r| r.get(0)).optional()?;
@@ -440,7 +446,7 @@ pub fn alert_desk(tx: &Connection, morning: &StoredMorning, reason: &str, now: T
     tx.execute(
         "INSERT INTO follow_ups (call_sid, reason, created_at, urgent) VALUES (?1, ?2, ?3, 1)
          ON CONFLICT (call_sid) DO NOTHING",
-        params![sid, reason, now.as_second()],
+        params![sid, reason.as_str(), now.as_second()],
     )?;
     Ok(sid)
 }

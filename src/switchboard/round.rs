@@ -12,6 +12,7 @@ use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::Action;
 use crate::domain::call::DialStatus;
+use crate::domain::desk::FollowUpReason;
 use crate::domain::round::{self, say, Command, Context, Due, Event, Morning, Reached, Stage, Who};
 use crate::provider::twilio::{Endpoint, Inbound, RoundReport, RoundWhat};
 use crate::store::round::{self as store, Resident, StoredMorning};
@@ -60,7 +61,7 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
                         continue;
                     };
                     let stored = stored(id, &resident, plan.number.as_str(), morning, now);
-                    let sid = store::alert_desk(tx, &stored, "round-missed", now)?;
+                    let sid = store::alert_desk(tx, &stored, FollowUpReason::RoundMissed, now)?;
                     out.changed.push(sid);
                     tracing::warn!(resident = resident.participant_id, %date, "the good-morning round could not be made; the desk is told");
                     continue;
@@ -181,7 +182,7 @@ fn carry_out(
                 }
             }
             Command::AlertDesk => {
-                let sid = store::alert_desk(tx, morning, "round", now)?;
+                let sid = store::alert_desk(tx, morning, FollowUpReason::Round, now)?;
                 tracing::warn!(
                     resident = resident.participant_id,
                     morning = morning.id,

@@ -363,7 +363,7 @@ pub async fn detail(
         @if let Some(f) = &d.follow_up {
             h2 { (l.t("Opvolgen", "Follow-up")) }
             p {
-                (l.follow_up_reason(&f.reason)) ". "
+                (l.follow_up_reason(f.reason)) ". "
                 @if let (Some(at), Some(res)) = (f.closed_at, &f.result) {
                     (l.t("Afgehandeld", "Closed")) " " (l.when(at, tz)) " " (l.t("door", "by")) " " (f.closed_by.clone().unwrap_or_default()) ": " strong { (l.follow_up_result(res)) }
                     @if let Some(n) = &f.note { br; "“" (n) "”" }

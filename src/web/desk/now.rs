@@ -45,7 +45,7 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
                     @for u in &urgent {
                         li {
                             strong { (u.name) } @if !u.street.is_empty() { ", " (u.street) }
-                            " · " (l.follow_up_reason(&u.reason)) " · " (l.when(u.created_at, &state.desk.time_zone))
+                            " · " (l.follow_up_reason(u.reason)) " · " (l.when(u.created_at, &state.desk.time_zone))
                             " · " a href=(format!("/desk/follow-up#follow-up-{}", u.id)) { (l.t("Naar Opvolgen", "To Follow-up")) }
                         }
                     }

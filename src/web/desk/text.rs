@@ -1,6 +1,7 @@
 //! The desk's words, Dutch first with English alongside, and how times read.
 
 use crate::domain::call::{Colour, Outcome};
+use crate::domain::desk::FollowUpReason;
 use crate::domain::hours::HoursError;
 use crate::domain::participant::FieldProblem;
 use crate::domain::password::{PasswordProblem, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
@@ -159,29 +160,32 @@ impl Lang {
         }
     }
 
-    pub fn follow_up_reason(self, reason: &str) -> &'static str {
+    pub fn follow_up_reason(self, reason: FollowUpReason) -> &'static str {
         match reason {
-            "unmatched" => self.t("Niemand gevonden: terugbellen", "Nobody found: call back"),
-            "voicemail" => self.t("Bericht ingesproken: terugbellen beloofd", "Left a message: call back promised"),
-            "abandoned" => self.t("Opgehangen voor er hulp was", "Hung up before help was found"),
-            "message" => self.t("Bericht van een buur: luister het af", "Message from a neighbour: listen to it"),
-            "own-setting" => self.t(
+            FollowUpReason::Unmatched => self.t("Niemand gevonden: terugbellen", "Nobody found: call back"),
+            FollowUpReason::Voicemail => {
+                self.t("Bericht ingesproken: terugbellen beloofd", "Left a message: call back promised")
+            }
+            FollowUpReason::Abandoned => self.t("Opgehangen voor er hulp was", "Hung up before help was found"),
+            FollowUpReason::Message => {
+                self.t("Bericht van een buur: luister het af", "Message from a neighbour: listen to it")
+            }
+            FollowUpReason::OwnSetting => self.t(
                 "Wil per telefoon een andere pauze: bel terug op hun eigen nummer",
                 "Asked by phone for a different pause: call back on their own number",
             ),
-            "round" => self.t(
+            FollowUpReason::Round => self.t(
                 "Dringend: goedemorgenronde, niemand nam op en niemand gaat kijken",
                 "Urgent: good-morning round, nobody answered and nobody goes to look",
             ),
-            "round-missed" => self.t(
+            FollowUpReason::RoundMissed => self.t(
                 "Dringend: de goedemorgenronde kon vanmorgen niet worden gemaakt",
                 "Urgent: this morning's good-morning round could not be made",
             ),
-            "unconfirmed" => self.t(
+            FollowUpReason::Unconfirmed => self.t(
                 "Een buur zei ja, maar de verbinding is niet bevestigd: vraag of het gesprek er was",
                 "A neighbour said yes, but the connection was not confirmed: ask whether they spoke",
             ),
-            _ => self.t("Opvolgen", "Follow up"),
         }
     }
 
