@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::exec;
+use super::{exec, UnknownWord};
 use crate::domain::call::{CallState, Effect, Outcome, Phase, Ring, Stage};
 use crate::domain::desk::FollowUpReason;
 use crate::domain::phone::PhoneNumber;
@@ -48,27 +48,6 @@ fn stage_parse(s: &str) -> Option<Stage> {
 /// some other outcome.
 pub(super) fn outcome_parse(word: &str) -> Result<Outcome, UnknownWord> {
     Outcome::parse(word).ok_or_else(|| UnknownWord { column: "calls.outcome", word: word.to_string() })
-}
-
-/// A stored word that no variant of its enum is stored as (a newer version's data, or a
-/// hand edit): reading it fails and says which word, rather than guessing.
-#[derive(Debug)]
-pub struct UnknownWord {
-    pub column: &'static str,
-    pub word: String,
-}
-
-impl std::fmt::Display for UnknownWord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown {} '{}'", self.column, self.word)
-    }
-}
-
-impl std::error::Error for UnknownWord {}
-
-/// `UnknownWord` as the error of a row being read.
-fn row_error(column: usize, e: UnknownWord) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
 }
 
 pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCall>> {
@@ -624,7 +603,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
         category: r.get(9)?,
         phase: r.get(10)?,
         outcome: match r.get_ref(11)?.as_str_or_null()? {
-            Some(word) => Some(outcome_parse(word).map_err(|e| row_error(11, e))?),
+            Some(word) => Some(outcome_parse(word).map_err(|e| e.at(11))?),
             None => None,
         },
         rung: r.get(12)?,
@@ -865,5 +844,26 @@ mod tests {
         assert!(row.contains("unknown calls.outcome 'helped-later'"), "{row}");
         let log = format!("{:#}", super::log(&conn, 10).unwrap_err());
         assert!(log.contains("'helped-later'"), "{log}");
+    }
+
+    /// So is a follow-up reason no `FollowUpReason` is stored as; a known one reads back
+    /// as itself.
+    #[test]
+    fn an_unknown_follow_up_reason_is_an_error_that_names_it() {
+        use crate::domain::desk::FollowUpReason;
+        let conn = conn();
+        ended(&conn, "GM1", Outcome::Round.as_str());
+        conn.execute(
+            "INSERT INTO follow_ups (call_sid, reason, created_at, urgent) VALUES ('GM1', ?1, 20, 1)",
+            [FollowUpReason::RoundMissed.as_str()],
+        )
+        .unwrap();
+        let scope = crate::store::scope::Scope::all();
+        let urgent = crate::store::desk::urgent_follow_ups(&conn, &scope).unwrap();
+        assert_eq!(urgent.iter().map(|u| u.reason).collect::<Vec<_>>(), [FollowUpReason::RoundMissed]);
+        conn.pragma_update(None, "ignore_check_constraints", "ON").unwrap();
+        conn.execute("UPDATE follow_ups SET reason = 'round-forgotten'", []).unwrap();
+        let err = format!("{:#}", crate::store::desk::urgent_follow_ups(&conn, &scope).unwrap_err());
+        assert!(err.contains("unknown follow_ups.reason 'round-forgotten'"), "{err}");
     }
 }

@@ -160,10 +160,8 @@ pub struct CallDetail {
 /// The follow-up reason in column `i`: an unknown word is an error that names it.
 fn reason_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<FollowUpReason> {
     let word = r.get_ref(i)?.as_str()?;
-    FollowUpReason::parse(word).ok_or_else(|| {
-        let e = calls::UnknownWord { column: "follow_ups.reason", word: word.to_string() };
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-    })
+    FollowUpReason::parse(word)
+        .ok_or_else(|| super::UnknownWord { column: "follow_ups.reason", word: word.to_string() }.at(i))
 }
 
 fn follow_up_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {

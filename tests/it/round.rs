@@ -79,7 +79,7 @@ async fn round_log(app: &TestApp) -> Vec<LogRow> {
 }
 
 fn results(log: &[LogRow]) -> Vec<(String, u32, Option<String>)> {
-    log.iter().map(|r| (r.who.clone(), r.n, r.result.clone())).collect()
+    log.iter().map(|r| (r.who.clone(), r.n, r.result.map(|w| w.as_str().to_string()))).collect()
 }
 
 async fn lines_of_morning(app: &TestApp, morning: i64) -> Vec<Line> {

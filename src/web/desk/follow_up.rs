@@ -470,7 +470,7 @@ pub async fn list(
                                             @for r in &it.round {
                                                 li {
                                                     (l.when(jiff::Timestamp::from_second(r.at).unwrap_or(jiff::Timestamp::UNIX_EPOCH), tz))
-                                                    " · " (l.round_who(&r.who, r.n)) ": " (l.round_result(r.result.as_deref()))
+                                                    " · " (l.round_who(&r.who, r.n)) ": " (l.round_result(r.result))
                                                     @if let Some(by) = &r.confirmed_by { " (" (by) ")" }
                                                 }
                                             }

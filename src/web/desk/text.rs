@@ -5,6 +5,7 @@ use crate::domain::desk::FollowUpReason;
 use crate::domain::hours::HoursError;
 use crate::domain::participant::FieldProblem;
 use crate::domain::password::{PasswordProblem, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::domain::round::RoundResult;
 use crate::registry::{RowError, RowProblem};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -78,24 +79,23 @@ impl Lang {
     }
 
     /// A call of the good-morning round: to whom (try or contact) and how it ended.
-    pub fn round_result(self, result: Option<&str>) -> &'static str {
+    pub fn round_result(self, result: Option<RoundResult>) -> &'static str {
         match result {
             None => self.t("gaat over", "ringing"),
-            Some("answered") => self.t("alles goed (toets 1)", "all well (pressed 1)"),
-            Some("asked-for-help") => self.t("vroeg om hulp (toets 2)", "asked for help (pressed 2)"),
-            Some("confirmed") => self.t("gaat kijken", "goes to look"),
-            Some("declined") => self.t("kon niet", "could not"),
-            Some("no-key") => self.t("nam op, geen toets (voicemail?)", "picked up, no key (voicemail?)"),
-            Some("no-answer") => self.t("nam niet op", "did not answer"),
-            Some("busy") => self.t("in gesprek", "busy"),
-            Some("failed") => self.t("onbereikbaar", "unreachable"),
-            Some("canceled") => self.t("afgebroken", "cancelled"),
-            Some("heard") => self.t("balie hoorde de melding", "the desk heard the alert"),
-            Some("never-reported") => self.t(
+            Some(RoundResult::Answered) => self.t("alles goed (toets 1)", "all well (pressed 1)"),
+            Some(RoundResult::AskedForHelp) => self.t("vroeg om hulp (toets 2)", "asked for help (pressed 2)"),
+            Some(RoundResult::Confirmed) => self.t("gaat kijken", "goes to look"),
+            Some(RoundResult::Declined) => self.t("kon niet", "could not"),
+            Some(RoundResult::NoKey) => self.t("nam op, geen toets (voicemail?)", "picked up, no key (voicemail?)"),
+            Some(RoundResult::NoAnswer) => self.t("nam niet op", "did not answer"),
+            Some(RoundResult::Busy) => self.t("in gesprek", "busy"),
+            Some(RoundResult::Failed) => self.t("onbereikbaar", "unreachable"),
+            Some(RoundResult::Canceled) => self.t("afgebroken", "cancelled"),
+            Some(RoundResult::Heard) => self.t("balie hoorde de melding", "the desk heard the alert"),
+            Some(RoundResult::NeverReported) => self.t(
                 "einde nooit gemeld (storing): telt als niet opgenomen",
                 "end never reported (outage): counts as not answered",
             ),
-            Some(_) => self.t("onbekend", "unknown"),
         }
     }
 
