@@ -35,7 +35,7 @@ async function seen(page) {
       };
     });
     const totals = {};
-    document.querySelectorAll('[data-count]').forEach((el) => { totals[el.getAttribute('data-count')] = Number(el.innerText); });
+    document.querySelectorAll('[data-count]').forEach((el) => { totals[el.getAttribute('data-count')] = Number(el.querySelector('strong').innerText); });
     return { rows, totals };
   });
 }

@@ -272,8 +272,9 @@ pub const JS: &str = r#"
   var body = table.querySelector('tbody');
   // Each total counts the rows of its colour; a row's colour is the server's (data-status).
   function count() {
-    document.querySelectorAll('[data-count]').forEach(function (el) {
-      el.textContent = body.querySelectorAll('tr[data-status="' + el.getAttribute('data-count') + '"]').length;
+    document.querySelectorAll('[data-count]').forEach(function (total) {
+      var n = body.querySelectorAll('tr[data-status="' + total.getAttribute('data-count') + '"]').length;
+      total.querySelector('strong').textContent = n;
     });
     var empty = document.getElementById('no-calls');
     if (empty) { empty.hidden = body.querySelector('tr') !== null; }

@@ -54,9 +54,9 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
         }
         ul.summary aria-label=(l.t("Vandaag", "Today")) {
             @for colour in Colour::ALL {
-                li {
+                li data-count=(colour.as_str()) {
                     span class=(format!("status {}", colour.as_str())) { (l.colour_total(colour)) } " "
-                    strong id=(format!("count-{}", colour.as_str())) data-count=(colour.as_str()) { (count(colour)) }
+                    strong id=(format!("count-{}", colour.as_str())) { (count(colour)) }
                 }
             }
         }
