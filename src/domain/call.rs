@@ -96,9 +96,27 @@ pub enum Outcome {
     OwnSettings,
     /// A participant left a message for the desk from their own settings.
     Message,
+    /// Not a call that came in: a morning of the good-morning round on which nobody was
+    /// reached, so the desk was alerted (`store::round::alert_desk`, a `GM…` row).
+    Round,
 }
 
 impl Outcome {
+    /// Every outcome, in the order the desk lists them.
+    pub const ALL: [Outcome; 9] = [
+        Outcome::Matched,
+        Outcome::Unmatched,
+        Outcome::Desk,
+        Outcome::Voicemail,
+        Outcome::Abandoned,
+        Outcome::Unconfirmed,
+        Outcome::OwnSettings,
+        Outcome::Message,
+        Outcome::Round,
+    ];
+
+    /// The word stored in `calls.outcome` (and shown by `calls --json`): the one mapping,
+    /// with `parse` its inverse.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Matched => "matched",
@@ -109,25 +127,17 @@ impl Outcome {
             Outcome::Unconfirmed => "unconfirmed",
             Outcome::OwnSettings => "settings",
             Outcome::Message => "message",
+            Outcome::Round => "round",
         }
     }
 
+    /// The outcome stored as `s`; `None` for a word no outcome is stored as.
     pub fn parse(s: &str) -> Option<Outcome> {
-        [
-            Outcome::Matched,
-            Outcome::Unmatched,
-            Outcome::Desk,
-            Outcome::Voicemail,
-            Outcome::Abandoned,
-            Outcome::Unconfirmed,
-            Outcome::OwnSettings,
-            Outcome::Message,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == s)
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
     }
 
-    /// Whether the desk should follow this call up.
+    /// Whether the desk should follow this call up (with `desk::FollowUpReason::for_outcome`;
+    /// a round alert gets its urgent follow-up from the round itself).
     pub fn needs_follow_up(self) -> bool {
         matches!(
             self,
@@ -135,9 +145,62 @@ impl Outcome {
         )
     }
 
-    /// Whether the call asked for help (figures count these; own settings are not).
+    /// Whether the call asked for help (figures count these; own settings are not, nor
+    /// the good-morning round's alerts, which the round counts itself).
     pub fn is_request(self) -> bool {
-        !matches!(self, Outcome::OwnSettings | Outcome::Message)
+        !matches!(self, Outcome::OwnSettings | Outcome::Message | Outcome::Round)
+    }
+}
+
+/// Reads as the word the outcome is stored as, so code that still reads an outcome as
+/// text (`outcome.as_deref() == Some("matched")`) goes through `as_str` too; new code
+/// matches on the variant.
+impl std::ops::Deref for Outcome {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// How the desk colours a call, and which of the Now page's totals counts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Colour {
+    /// A neighbour was found.
+    Green,
+    /// Still going, or for the desk to check (a yes that was never confirmed).
+    Amber,
+    /// Nobody found, or the desk must act (a round alert).
+    Red,
+    /// Not a request for help: a participant's own settings, or a message for the desk.
+    Grey,
+}
+
+impl Colour {
+    /// Every colour, in the order of the Now page's totals.
+    pub const ALL: [Colour; 4] = [Colour::Green, Colour::Amber, Colour::Red, Colour::Grey];
+
+    /// The one rule for a call's colour: its outcome, or `None` while it is going. The
+    /// row's border, its badge, the page's totals and the live updates all use it.
+    pub fn of(outcome: Option<Outcome>) -> Colour {
+        match outcome {
+            None => Colour::Amber,
+            Some(Outcome::Matched) => Colour::Green,
+            Some(Outcome::Unconfirmed) => Colour::Amber,
+            Some(Outcome::Unmatched | Outcome::Desk | Outcome::Voicemail | Outcome::Abandoned | Outcome::Round) => {
+                Colour::Red
+            }
+            Some(Outcome::OwnSettings | Outcome::Message) => Colour::Grey,
+        }
+    }
+
+    /// The colour's name in the desk's HTML and CSS (`data-status`, `.status.green`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Colour::Green => "green",
+            Colour::Amber => "amber",
+            Colour::Red => "red",
+            Colour::Grey => "grey",
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! The desk's rules: roles, follow-up results, password rules (in `password`), login slow-down and the
 //! figures' percentiles. Pure: the caller passes in the time.
 
+use super::call::Outcome;
+
 /// What a desk account may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -24,6 +26,81 @@ impl Role {
             Role::Desk => "desk",
             Role::Coordinator => "coordinator",
         }
+    }
+}
+
+/// Why the desk follows something up: the word stored in `follow_ups.reason`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowUpReason {
+    /// Nobody was found: call back.
+    Unmatched,
+    /// The caller left a message and was promised a call back.
+    Voicemail,
+    /// The caller hung up before help was found.
+    Abandoned,
+    /// A neighbour said yes; whether they spoke was never confirmed.
+    Unconfirmed,
+    /// A participant left a message for the desk.
+    Message,
+    /// A participant asked by phone for a change the desk arranges.
+    OwnSetting,
+    /// Urgent: the good-morning round reached nobody and nobody goes to look.
+    Round,
+    /// Urgent: the morning's good-morning round could not be made.
+    RoundMissed,
+}
+
+impl FollowUpReason {
+    pub const ALL: [FollowUpReason; 8] = [
+        FollowUpReason::Unmatched,
+        FollowUpReason::Voicemail,
+        FollowUpReason::Abandoned,
+        FollowUpReason::Unconfirmed,
+        FollowUpReason::Message,
+        FollowUpReason::OwnSetting,
+        FollowUpReason::Round,
+        FollowUpReason::RoundMissed,
+    ];
+
+    /// The stored word; `parse` is its inverse.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowUpReason::Unmatched => "unmatched",
+            FollowUpReason::Voicemail => "voicemail",
+            FollowUpReason::Abandoned => "abandoned",
+            FollowUpReason::Unconfirmed => "unconfirmed",
+            FollowUpReason::Message => "message",
+            FollowUpReason::OwnSetting => "own-setting",
+            FollowUpReason::Round => "round",
+            FollowUpReason::RoundMissed => "round-missed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FollowUpReason> {
+        FollowUpReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The follow-up a call that ended so needs, if any.
+    pub fn for_outcome(outcome: Outcome) -> Option<FollowUpReason> {
+        match outcome {
+            Outcome::Unmatched => Some(FollowUpReason::Unmatched),
+            Outcome::Voicemail => Some(FollowUpReason::Voicemail),
+            Outcome::Abandoned => Some(FollowUpReason::Abandoned),
+            Outcome::Unconfirmed => Some(FollowUpReason::Unconfirmed),
+            Outcome::Message => Some(FollowUpReason::Message),
+            // A round alert's follow-up comes with the alert (`Round` or `RoundMissed`).
+            Outcome::Matched | Outcome::Desk | Outcome::OwnSettings | Outcome::Round => None,
+        }
+    }
+
+    /// The good-morning round's: the resident may need someone now.
+    pub fn is_round(self) -> bool {
+        matches!(self, FollowUpReason::Round | FollowUpReason::RoundMissed)
+    }
+
+    /// A call for help that found none: helping the caller later closes it.
+    pub fn closed_by_help(self) -> bool {
+        matches!(self, FollowUpReason::Unmatched | FollowUpReason::Abandoned | FollowUpReason::Unconfirmed)
     }
 }
 
@@ -357,5 +434,27 @@ mod tests {
         assert_eq!(percentile(&mut [50, 10, 40, 20, 30], 50), Some(30));
         assert_eq!(percentile(&mut [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90), Some(9));
         assert_eq!(percentile(&mut [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50), Some(5));
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+
+    #[test]
+    fn each_follow_up_reason_is_stored_as_its_own_word_and_follows_its_outcome() {
+        for r in FollowUpReason::ALL {
+            assert_eq!(FollowUpReason::parse(r.as_str()), Some(r), "{r:?}");
+        }
+        assert_eq!(FollowUpReason::parse("own-settings"), None);
+        // A call needs a follow-up exactly when its outcome has a reason, stored as the
+        // outcome's own word.
+        for o in Outcome::ALL {
+            let reason = FollowUpReason::for_outcome(o);
+            assert_eq!(reason.is_some(), o.needs_follow_up(), "{o:?}");
+            if let Some(r) = reason {
+                assert_eq!(r.as_str(), o.as_str(), "{o:?}");
+            }
+        }
     }
 }

@@ -159,6 +159,96 @@ pub struct Morning {
     pub stage: Stage,
 }
 
+/// What became of one call of the round: the word stored in `round_calls.result`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoundResult {
+    /// The resident pressed 1: all well.
+    Answered,
+    /// The resident pressed 2: they asked for help.
+    AskedForHelp,
+    /// A contact pressed 1: they go and look.
+    Confirmed,
+    /// A contact pressed another key: they cannot.
+    Declined,
+    /// Picked up, no key (often a voicemail box).
+    NoKey,
+    NoAnswer,
+    Busy,
+    Failed,
+    /// Stopped by the switchboard.
+    Canceled,
+    /// The desk's phone: the desk heard the alert.
+    Heard,
+    /// The end was never reported (an outage): counts as not answered.
+    NeverReported,
+}
+
+impl RoundResult {
+    pub const ALL: [RoundResult; 11] = [
+        RoundResult::Answered,
+        RoundResult::AskedForHelp,
+        RoundResult::Confirmed,
+        RoundResult::Declined,
+        RoundResult::NoKey,
+        RoundResult::NoAnswer,
+        RoundResult::Busy,
+        RoundResult::Failed,
+        RoundResult::Canceled,
+        RoundResult::Heard,
+        RoundResult::NeverReported,
+    ];
+
+    /// The stored word; `parse` is its inverse.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundResult::Answered => "answered",
+            RoundResult::AskedForHelp => "asked-for-help",
+            RoundResult::Confirmed => "confirmed",
+            RoundResult::Declined => "declined",
+            RoundResult::NoKey => "no-key",
+            RoundResult::NoAnswer => "no-answer",
+            RoundResult::Busy => "busy",
+            RoundResult::Failed => "failed",
+            RoundResult::Canceled => "canceled",
+            RoundResult::Heard => "heard",
+            RoundResult::NeverReported => "never-reported",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RoundResult> {
+        RoundResult::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The rule "a key beats an end without a key": whether `self` is stored over the
+    /// result a call already has (`None`: none yet). Twilio reports a call's end as soon
+    /// as it ends, so the end may come before the key pressed in it: a key that moves the
+    /// morning (1 or 2 from the resident, 1 from a contact) replaces an end without a key;
+    /// nothing else replaces anything, so only the first result counts.
+    pub fn replaces(self, earlier: Option<RoundResult>) -> bool {
+        let Some(earlier) = earlier else { return true };
+        let counts_over_an_end =
+            matches!(self, RoundResult::Answered | RoundResult::AskedForHelp | RoundResult::Confirmed);
+        let an_end_without_a_key = matches!(
+            earlier,
+            RoundResult::NoKey
+                | RoundResult::NoAnswer
+                | RoundResult::Busy
+                | RoundResult::Failed
+                | RoundResult::Canceled
+                | RoundResult::NeverReported
+        );
+        counts_over_an_end && an_end_without_a_key
+    }
+}
+
+/// Reads as the stored word, for code that still reads a result as text.
+impl std::ops::Deref for RoundResult {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
 /// How a call of the round ended, as the provider reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reached {
@@ -366,6 +456,37 @@ pub mod say {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn each_round_result_is_stored_as_its_own_word_and_a_key_beats_an_end_without_a_key() {
+        for r in RoundResult::ALL {
+            assert_eq!(RoundResult::parse(r.as_str()), Some(r), "{r:?}");
+            assert!(r.replaces(None), "{r:?} is stored on a call without a result");
+        }
+        assert_eq!(RoundResult::parse("no_key"), None);
+        use RoundResult::*;
+        let cases = [
+            // (later, earlier, stored)
+            (Answered, NoKey, true),
+            (AskedForHelp, NoAnswer, true),
+            (Confirmed, NeverReported, true),
+            (Answered, Canceled, true),
+            (Answered, Busy, true),
+            (Confirmed, Failed, true),
+            (Answered, Answered, false),
+            (AskedForHelp, Answered, false),
+            (NoKey, Answered, false),
+            (NoAnswer, NoKey, false),
+            (NeverReported, NoAnswer, false),
+            (Declined, NoKey, false),
+            (Confirmed, Declined, false),
+            (Answered, Heard, false),
+            (Heard, NoAnswer, false),
+        ];
+        for (later, earlier, stored) in cases {
+            assert_eq!(later.replaces(Some(earlier)), stored, "{later:?} over {earlier:?}");
+        }
+    }
     use super::*;
     use jiff::civil::{date, time};
 

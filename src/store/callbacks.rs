@@ -200,9 +200,10 @@ pub fn finish(conn: &Connection, id: i64, finished: Finished) -> anyhow::Result<
 /// Ends a search's own call row that found nobody, without a follow-up for the desk (the
 /// request itself stays open, or expires and is listed).
 pub fn end_search_call(conn: &Connection, search_sid: &str, now: Timestamp) -> anyhow::Result<()> {
-    exec(conn,
-        "UPDATE calls SET phase = 'ended', ended_from = 'ringing', outcome = 'unmatched', ended_at = ?2 WHERE call_sid = ?1",
-        params![search_sid, now.as_second()],
+    exec(
+        conn,
+        "UPDATE calls SET phase = 'ended', ended_from = 'ringing', outcome = ?3, ended_at = ?2 WHERE call_sid = ?1",
+        params![search_sid, now.as_second(), crate::domain::call::Outcome::Unmatched.as_str()],
     )?;
     Ok(())
 }

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::exec;
+use super::{exec, UnknownWord};
 use crate::domain::call::{CallState, Effect, Outcome, Phase, Ring, Stage};
+use crate::domain::desk::FollowUpReason;
 use crate::domain::phone::PhoneNumber;
 
 /// A call as stored between two webhooks.
@@ -39,16 +40,17 @@ fn stage_str(s: Stage) -> &'static str {
     }
 }
 
-fn stage_parse(s: &str) -> Stage {
-    match s {
-        "ringing" => Stage::Ringing,
-        "connected" => Stage::Connected,
-        "desk" => Stage::Desk,
-        "voicemail" => Stage::Voicemail,
-        "settings" => Stage::Settings,
-        "message" => Stage::Message,
-        _ => Stage::Menu,
-    }
+const STAGES: [Stage; 7] =
+    [Stage::Menu, Stage::Ringing, Stage::Connected, Stage::Desk, Stage::Voicemail, Stage::Settings, Stage::Message];
+
+fn stage_parse(s: &str) -> Option<Stage> {
+    STAGES.into_iter().find(|st| stage_str(*st) == s)
+}
+
+/// The outcome stored as `word`: an unknown word is an error that names it, never read as
+/// some other outcome.
+pub(super) fn outcome_parse(word: &str) -> Result<Outcome, UnknownWord> {
+    Outcome::parse(word).ok_or_else(|| UnknownWord { column: "calls.outcome", word: word.to_string() })
 }
 
 pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCall>> {
@@ -124,10 +126,19 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         "voicemail" => Phase::Voicemail,
         "settings" => Phase::Settings,
         "message" => Phase::Message,
-        _ => Phase::Ended {
-            outcome: outcome.as_deref().and_then(Outcome::parse).unwrap_or(Outcome::Unmatched),
-            from: stage_parse(ended_from.as_deref().unwrap_or("menu")),
+        "ended" => Phase::Ended {
+            outcome: match outcome.as_deref() {
+                Some(word) => outcome_parse(word).map_err(|e| anyhow::anyhow!("call {call_sid}: {e}"))?,
+                None => anyhow::bail!("call {call_sid}: ended without an outcome"),
+            },
+            from: match ended_from.as_deref() {
+                // A row the switchboard wrote itself (a good-morning alert) ended nowhere.
+                None => Stage::Menu,
+                Some(word) => stage_parse(word)
+                    .ok_or_else(|| anyhow::anyhow!("call {call_sid}: unknown calls.ended_from '{word}'"))?,
+            },
         },
+        other => anyhow::bail!("call {call_sid}: unknown calls.phase '{other}'"),
     };
     let state = CallState {
         phase,
@@ -309,12 +320,12 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
     }
     // Follow-ups follow the outcome: open while the desk has something to do.
     if let Some(outcome) = s.outcome() {
-        if outcome.needs_follow_up() {
+        if let Some(reason) = FollowUpReason::for_outcome(outcome) {
             exec(
                 conn,
                 "INSERT INTO follow_ups (call_sid, reason, created_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (call_sid) DO UPDATE SET reason = excluded.reason WHERE closed_at IS NULL",
-                params![sid, outcome.as_str(), at],
+                params![sid, reason.as_str(), at],
             )?;
             if outcome == crate::domain::call::Outcome::Message {
                 message_about(conn, sid, call.caller_id, now)?;
@@ -324,7 +335,7 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
             exec(
                 conn,
                 "DELETE FROM follow_ups WHERE call_sid = ?1 AND closed_at IS NULL AND reason <> ?2",
-                params![sid, super::confirmations::DESK_REASON],
+                params![sid, super::confirmations::DESK_REASON.as_str()],
             )?;
         }
         // Helped now: their earlier calls for this (or no chosen) kind of help need no call
@@ -393,12 +404,18 @@ pub fn close_follow_ups_of_helped(
     Ok(exec(
         conn,
         "UPDATE follow_ups SET closed_at = ?5, result = 'solved-by-neighbour', closed_by = 'Burenlijn'
-         WHERE closed_at IS NULL AND reason IN ('unmatched', 'abandoned', 'unconfirmed')
+         WHERE closed_at IS NULL AND reason IN (SELECT value FROM json_each(?6))
            AND call_sid IN (SELECT call_sid FROM calls WHERE call_sid <> ?4
                               AND ((?1 IS NOT NULL AND caller_id = ?1) OR (?2 IS NOT NULL AND from_number = ?2))
                               AND (category IS NULL OR category = ?3))",
-        params![caller_id, from, category, helped_in, now.as_second()],
+        params![caller_id, from, category, helped_in, now.as_second(), closed_by_help()],
     )?)
+}
+
+/// The follow-up reasons that helping the caller closes, as a JSON array for `json_each`.
+fn closed_by_help() -> String {
+    let words: Vec<&str> = FollowUpReason::ALL.iter().filter(|r| r.closed_by_help()).map(|r| r.as_str()).collect();
+    serde_json::to_string(&words).expect("words are JSON")
 }
 
 /// One call as the log shows it, to the desk's pages, `burenlijn calls`, the demo and
@@ -423,7 +440,8 @@ pub struct LogEntry<A> {
     pub caller_street: Option<String>,
     pub category: Option<String>,
     pub phase: String,
-    pub outcome: Option<String>,
+    /// `None` while the call is going.
+    pub outcome: Option<Outcome>,
     /// How many helpers were rung (the call's own count).
     pub rung: u32,
     pub attempts: A,
@@ -504,7 +522,7 @@ impl CallLog {
         "call_sid": c.call_sid,
         "from": c.from.clone().unwrap_or_else(|| "anonymous".into()),
         "category": c.category,
-        "outcome": c.outcome,
+        "outcome": c.outcome.map(Outcome::as_str),
         "helper": c.helper_phone,
         "attempts": c.attempts.iter().map(|a| serde_json::json!({
             "phone": a.phone,
@@ -597,7 +615,10 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
         caller_street: r.get(8)?,
         category: r.get(9)?,
         phase: r.get(10)?,
-        outcome: r.get(11)?,
+        outcome: match r.get_ref(11)?.as_str_or_null()? {
+            Some(word) => Some(outcome_parse(word).map_err(|e| e.at(11))?),
+            None => None,
+        },
         rung: r.get(12)?,
         attempts: (),
         helper_id: r.get(13)?,
@@ -790,4 +811,77 @@ pub fn set_attempt_leg(conn: &Connection, call_sid: &str, attempt: u32, leg_sid:
         params![call_sid, attempt, leg_sid],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use crate::domain::call::{Outcome, Phase};
+
+    fn conn() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrations().to_latest(&mut conn).unwrap();
+        conn
+    }
+
+    fn ended(conn: &Connection, sid: &str, outcome: &str) {
+        conn.execute(
+            "INSERT INTO calls (call_sid, dialplan_number, phase, outcome, started_at, ended_at, seq)
+             VALUES (?1, '+31850000000', 'ended', ?2, 10, 20, 1)",
+            [sid, outcome],
+        )
+        .unwrap();
+    }
+
+    /// Every outcome a call is stored with is read back as itself, by the call flow's
+    /// reader and by the desk's, including a good-morning alert's `round`.
+    #[test]
+    fn every_stored_outcome_is_read_back_as_itself() {
+        let conn = conn();
+        for o in Outcome::ALL {
+            let sid = format!("CA{}", o.as_str());
+            ended(&conn, &sid, o.as_str());
+            let call = super::load(&conn, &sid).unwrap().unwrap();
+            assert!(matches!(call.state.phase, Phase::Ended { outcome, .. } if outcome == o), "{o:?}");
+            assert_eq!(super::row(&conn, &sid).unwrap().unwrap().outcome, Some(o));
+        }
+    }
+
+    /// A word no outcome is stored as (a newer version's, a hand edit) is an error that
+    /// names it, from every reader: never read as "nobody found".
+    #[test]
+    fn an_unknown_stored_outcome_is_an_error_that_names_it() {
+        let conn = conn();
+        // Past the table's CHECK, as a newer version's database or a hand edit would be.
+        conn.pragma_update(None, "ignore_check_constraints", "ON").unwrap();
+        ended(&conn, "CA1", "helped-later");
+        let load = super::load(&conn, "CA1").unwrap_err().to_string();
+        assert!(load.contains("'helped-later'") && load.contains("CA1"), "{load}");
+        let row = format!("{:#}", super::row(&conn, "CA1").unwrap_err());
+        assert!(row.contains("unknown calls.outcome 'helped-later'"), "{row}");
+        let log = format!("{:#}", super::log(&conn, 10).unwrap_err());
+        assert!(log.contains("'helped-later'"), "{log}");
+    }
+
+    /// So is a follow-up reason no `FollowUpReason` is stored as; a known one reads back
+    /// as itself.
+    #[test]
+    fn an_unknown_follow_up_reason_is_an_error_that_names_it() {
+        use crate::domain::desk::FollowUpReason;
+        let conn = conn();
+        ended(&conn, "GM1", Outcome::Round.as_str());
+        conn.execute(
+            "INSERT INTO follow_ups (call_sid, reason, created_at, urgent) VALUES ('GM1', ?1, 20, 1)",
+            [FollowUpReason::RoundMissed.as_str()],
+        )
+        .unwrap();
+        let scope = crate::store::scope::Scope::all();
+        let urgent = crate::store::desk::urgent_follow_ups(&conn, &scope).unwrap();
+        assert_eq!(urgent.iter().map(|u| u.reason).collect::<Vec<_>>(), [FollowUpReason::RoundMissed]);
+        conn.pragma_update(None, "ignore_check_constraints", "ON").unwrap();
+        conn.execute("UPDATE follow_ups SET reason = 'round-forgotten'", []).unwrap();
+        let err = format!("{:#}", crate::store::desk::urgent_follow_ups(&conn, &scope).unwrap_err());
+        assert!(err.contains("unknown follow_ups.reason 'round-forgotten'"), "{err}");
+    }
 }

@@ -7,10 +7,11 @@ use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::exec;
+use crate::domain::desk::FollowUpReason;
 use crate::domain::own::{self, Change, Confirm, Confirmation};
 
 /// The follow-up reason of a change the desk arranges (no call back possible, or it failed).
-pub const DESK_REASON: &str = "own-setting";
+pub const DESK_REASON: FollowUpReason = FollowUpReason::OwnSetting;
 
 /// One change asked for by phone.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,7 +113,7 @@ fn for_the_desk(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Re
     exec(
         conn,
         "INSERT INTO follow_ups (call_sid, reason, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (call_sid) DO NOTHING",
-        params![call_sid, DESK_REASON, now.as_second()],
+        params![call_sid, DESK_REASON.as_str(), now.as_second()],
     )?;
     Ok(())
 }

@@ -7,8 +7,9 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::calls::{self, read_rows, CallLog, CallRow, CALL_ROW};
 pub use super::scope::Scope;
+use crate::domain::call::Outcome;
 use crate::domain::callback::RequestStatus;
-use crate::domain::desk::{percentile, FollowUpResult};
+use crate::domain::desk::{percentile, FollowUpReason, FollowUpResult};
 
 fn ts(secs: i64) -> Timestamp {
     Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
@@ -63,8 +64,8 @@ pub fn calls_since(conn: &Connection, since: Timestamp, scope: &Scope) -> anyhow
 pub struct CallFilter {
     pub from: Option<Timestamp>,
     pub until: Option<Timestamp>,
-    /// An outcome, or `in-progress`.
-    pub outcome: Option<String>,
+    /// Calls that ended so, or (`Some(None)`) calls still going.
+    pub outcome: Option<Option<Outcome>>,
     /// A category key, or `none` for calls in which no category was chosen.
     pub category: Option<String>,
     /// Calls in which this participant asked or was rung.
@@ -87,12 +88,12 @@ pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Resu
         clauses.push("c.started_at < ?");
         values.push(Value::Integer(until.as_second()));
     }
-    match filter.outcome.as_deref() {
+    match filter.outcome {
         None => {}
-        Some("in-progress") => clauses.push("c.ended_at IS NULL"),
-        Some(outcome) => {
+        Some(None) => clauses.push("c.ended_at IS NULL"),
+        Some(Some(outcome)) => {
             clauses.push("c.outcome = ?");
-            values.push(Value::Text(outcome.to_string()));
+            values.push(Value::Text(outcome.as_str().to_string()));
         }
     }
     match filter.category.as_deref() {
@@ -130,7 +131,7 @@ pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Resu
 pub struct FollowUp {
     pub id: i64,
     pub call_sid: String,
-    pub reason: String,
+    pub reason: FollowUpReason,
     pub created_at: Timestamp,
     pub closed_at: Option<Timestamp>,
     pub result: Option<String>,
@@ -156,11 +157,18 @@ pub struct CallDetail {
     pub follow_up: Option<FollowUp>,
 }
 
+/// The follow-up reason in column `i`: an unknown word is an error that names it.
+fn reason_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<FollowUpReason> {
+    let word = r.get_ref(i)?.as_str()?;
+    FollowUpReason::parse(word)
+        .ok_or_else(|| super::UnknownWord { column: "follow_ups.reason", word: word.to_string() }.at(i))
+}
+
 fn follow_up_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {
     Ok(FollowUp {
         id: r.get(0)?,
         call_sid: r.get(1)?,
-        reason: r.get(2)?,
+        reason: reason_at(r, 2)?,
         created_at: ts(r.get(3)?),
         closed_at: r.get::<_, Option<i64>>(4)?.map(ts),
         result: r.get(5)?,
@@ -246,7 +254,7 @@ pub fn urgent_follow_ups(conn: &Connection, scope: &Scope) -> anyhow::Result<Vec
                 call_sid: r.get(1)?,
                 name: r.get(2)?,
                 street: r.get(3)?,
-                reason: r.get(4)?,
+                reason: reason_at(r, 4)?,
                 created_at: ts(r.get(5)?),
             })
         })?
@@ -261,7 +269,7 @@ pub struct Urgent {
     pub call_sid: String,
     pub name: String,
     pub street: String,
-    pub reason: String,
+    pub reason: FollowUpReason,
     pub created_at: Timestamp,
 }
 
@@ -668,31 +676,41 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
     // participant's call for their own settings (or a message) asked for no help.
     let connected = RequestStatus::Connected.as_str();
     let in_progress = super::callbacks::sql_list(&RequestStatus::IN_PROGRESS);
+    let (matched, unmatched) = (Outcome::Matched.as_str(), Outcome::Unmatched.as_str());
+    let not_requests = Outcome::ALL
+        .iter()
+        .filter(|o| !o.is_request())
+        .map(|o| format!("'{}'", o.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
-        "SELECT coalesce(c.category, ''), CASE WHEN called_back.helper_id IS NOT NULL THEN 'matched' ELSE c.outcome END,
+        "SELECT coalesce(c.category, ''), CASE WHEN called_back.helper_id IS NOT NULL THEN '{matched}' ELSE c.outcome END,
                 coalesce(c.caller_id, -c.erased_caller), coalesce(m.helper_id, -m.erased_helper, called_back.helper_id), m.wait_seconds
          FROM calls c LEFT JOIN matches m ON m.call_sid = c.call_sid
          LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM open_requests WHERE call_sid IS NOT NULL AND status = '{connected}' GROUP BY call_sid) called_back
            ON called_back.call_sid = c.call_sid
          WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.call_sid NOT LIKE 'CB%' AND (?3 IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?3)))
-           AND c.phase NOT IN ('settings', 'message') AND coalesce(c.outcome, '') NOT IN ('settings', 'message', 'round')
+           AND c.phase NOT IN ('settings', 'message') AND coalesce(c.outcome, '') NOT IN ({not_requests})
          UNION ALL
-         SELECT r.category, CASE WHEN r.status = '{connected}' THEN 'matched' WHEN r.status IN ({in_progress}) THEN NULL ELSE 'unmatched' END, r.participant_id, r.helper_id, NULL
+         SELECT r.category, CASE WHEN r.status = '{connected}' THEN '{matched}' WHEN r.status IN ({in_progress}) THEN NULL ELSE '{unmatched}' END, r.participant_id, r.helper_id, NULL
          FROM open_requests r WHERE r.call_sid IS NULL AND r.created_at >= ?1 AND r.created_at < ?2 AND (?3 IS NULL OR r.dialplan_number IN (SELECT value FROM json_each(?3)))",
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params![from.as_second(), until.as_second(), scope.numbers_json()])?;
     while let Some(r) = rows.next()? {
         let category: String = r.get(0)?;
-        let outcome: Option<String> = r.get(1)?;
+        let outcome = match r.get_ref(1)?.as_str_or_null()? {
+            Some(word) => Some(calls::outcome_parse(word)?),
+            None => None,
+        };
         let caller: Option<i64> = r.get(2)?;
         let helper: Option<i64> = r.get(3)?;
         let wait: Option<i64> = r.get(4)?;
         let t = by_category.entry(category).or_default();
         for t in [&mut *t, &mut all] {
             t.calls += 1;
-            match outcome.as_deref() {
-                Some("matched") => t.matched += 1,
+            match outcome {
+                Some(Outcome::Matched) => t.matched += 1,
                 Some(_) => t.unmatched += 1,
                 None => {}
             }
@@ -701,7 +719,7 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
             }
             t.helpers.extend(helper);
             t.callers.extend(caller);
-            if outcome.as_deref() == Some("matched") {
+            if outcome == Some(Outcome::Matched) {
                 t.helped.extend(caller);
             }
         }

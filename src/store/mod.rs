@@ -46,6 +46,29 @@ pub fn is_search(call_sid: &str) -> bool {
     call_sid.starts_with(SEARCH_PREFIX)
 }
 
+/// A stored word that no variant of its enum is stored as (a newer version's data, or a
+/// hand edit): reading it fails and says which word, rather than guessing.
+#[derive(Debug)]
+pub struct UnknownWord {
+    pub column: &'static str,
+    pub word: String,
+}
+
+impl std::fmt::Display for UnknownWord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown {} '{}'", self.column, self.word)
+    }
+}
+
+impl std::error::Error for UnknownWord {}
+
+impl UnknownWord {
+    /// As the error of reading column `i` of a row.
+    pub fn at(self, i: usize) -> rusqlite::Error {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(self))
+    }
+}
+
 /// Runs one statement, cached: webhooks run the same few statements again and again.
 fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute(params)

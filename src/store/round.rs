@@ -6,8 +6,9 @@ use jiff::civil::{Date, Time};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::domain::desk::FollowUpReason;
 use crate::domain::phone::PhoneNumber;
-use crate::domain::round::{Enrolment, Morning, Stage, Who};
+use crate::domain::round::{Enrolment, Morning, RoundResult, Stage, Who};
 
 /// The prefix of the `calls` row a morning gets when the desk is alerted.
 pub const ROUND_PREFIX: &str = "GM";
@@ -349,33 +350,22 @@ pub fn set_call_leg(tx: &Connection, morning_id: i64, who: Who, leg_sid: &str) -
     Ok(())
 }
 
-/// The result of a call (a key, or how it ended). Only the first result counts: a status
-/// callback after a key changes nothing. Returns whether this was the first.
-pub fn set_call_result(
+/// Stores the result of a call (a key, or how it ended) as `RoundResult::replaces` says:
+/// the first result, or a key over an end without a key reported before it (the two may
+/// come in either order). Returns whether it was stored.
+pub fn set_result(
     tx: &Connection,
     morning_id: i64,
     who: Who,
-    result: &str,
+    result: RoundResult,
     key: Option<&str>,
     now: Timestamp,
 ) -> anyhow::Result<bool> {
-    update_result(tx, (morning_id, who), result, key, now, "result IS NULL")
-}
-
-/// A key: it counts even when the call's end was reported first (Twilio sends the final
-/// status callback as soon as the call ends, so the two may come in either order), over
-/// an end without a key, never over another key. Returns whether it was taken.
-pub fn set_key_result(
-    tx: &Connection,
-    morning_id: i64,
-    who: Who,
-    result: &str,
-    key: Option<&str>,
-    now: Timestamp,
-) -> anyhow::Result<bool> {
+    let replaced: Vec<&str> =
+        RoundResult::ALL.iter().filter(|earlier| result.replaces(Some(**earlier))).map(|r| r.as_str()).collect();
     let unless =
-        "(result IS NULL OR result IN ('no-key', 'no-answer', 'busy', 'failed', 'canceled', 'never-reported'))";
-    update_result(tx, (morning_id, who), result, key, now, unless)
+        format!("(result IS NULL OR result IN (SELECT value FROM json_each('{}')))", serde_json::to_string(&replaced)?);
+    update_result(tx, (morning_id, who), result.as_str(), key, now, &unless)
 }
 
 fn update_result(
@@ -420,22 +410,35 @@ fn open_calls_before(conn: &Connection, also: &str, before: Timestamp) -> anyhow
 /// The desk is alerted about morning `id`: the morning gets its `calls` row (outcome
 /// `round`, the resident as caller) and an urgent follow-up with `reason` (`round`: nobody
 /// confirmed; `round-missed`: the round could not be made). Returns the row's call sid.
-pub fn alert_desk(tx: &Connection, morning: &StoredMorning, reason: &str, now: Timestamp) -> anyhow::Result<String> {
+pub fn alert_desk(
+    tx: &Connection,
+    morning: &StoredMorning,
+    reason: FollowUpReason,
+    now: Timestamp,
+) -> anyhow::Result<String> {
     let sid = round_sid(morning.id);
     let phone: Option<String> =
         tx.query_row("SELECT phone FROM participants WHERE id = ?1", [morning.resident_id], |r| r.get(0)).optional()?;
     tx.execute(
         "INSERT INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, outcome, started_at, ended_at, seq,
                             neighbourhood)
-         VALUES (?1, ?2, ?3, ?4, 'ended', 'round', ?5, ?6, 0,
+         VALUES (?1, ?2, ?3, ?4, 'ended', ?7, ?5, ?6, 0,
                  (SELECT neighbourhood FROM round_residents WHERE participant_id = ?4))
          ON CONFLICT (call_sid) DO NOTHING",
-        params![sid, morning.dialplan_number, phone, morning.resident_id, morning.started_at.as_second(), now.as_second()],
+        params![
+            sid,
+            morning.dialplan_number,
+            phone,
+            morning.resident_id,
+            morning.started_at.as_second(),
+            now.as_second(),
+            crate::domain::call::Outcome::Round.as_str()
+        ],
     )?;
     tx.execute(
         "INSERT INTO follow_ups (call_sid, reason, created_at, urgent) VALUES (?1, ?2, ?3, 1)
          ON CONFLICT (call_sid) DO NOTHING",
-        params![sid, reason, now.as_second()],
+        params![sid, reason.as_str(), now.as_second()],
     )?;
     Ok(sid)
 }
@@ -492,13 +495,18 @@ pub struct LogRow {
     pub n: u32,
     /// Unix seconds.
     pub at: i64,
-    pub result: Option<String>,
+    #[serde(serialize_with = "result_word")]
+    pub result: Option<RoundResult>,
     /// Who said they would go and look (a contact's name, or their masked number).
     pub confirmed_by: Option<String>,
     /// The number of a contact without a name who said so, in full: for the command line's
     /// `--show-numbers`, never in the JSON.
     #[serde(skip)]
     pub confirmed_number: Option<String>,
+}
+
+fn result_word<S: serde::Serializer>(result: &Option<RoundResult>, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&result.map(RoundResult::as_str), s)
 }
 
 /// The calls the round made, newest first: every call, or one resident's (`resident`), or
@@ -515,10 +523,15 @@ pub fn log(conn: &Connection, resident: Option<i64>, morning: Option<i64>, limit
         .query_map(params![resident, morning, limit], |r| {
             let who: String = r.get(4)?;
             let n: u32 = r.get(5)?;
-            let result: Option<String> = r.get(7)?;
+            let result = match r.get_ref(7)?.as_str_or_null()? {
+                Some(word) => Some(RoundResult::parse(word).ok_or_else(|| {
+                    super::UnknownWord { column: "round_calls.result", word: word.to_string() }.at(7)
+                })?),
+                None => None,
+            };
             let phone: Option<String> = r.get(8)?;
             let contact_name: Option<String> = r.get(9)?;
-            let confirmed = result.as_deref() == Some("confirmed");
+            let confirmed = result == Some(RoundResult::Confirmed);
             let confirmed_number = phone.filter(|_| confirmed && contact_name.is_none());
             let confirmed_by = if confirmed {
                 contact_name.or_else(|| confirmed_number.as_deref().map(crate::domain::phone::mask))
@@ -567,12 +580,18 @@ pub fn figures(
     Ok(conn.query_row(
         "SELECT count(*),
             coalesce(sum(EXISTS (SELECT 1 FROM round_calls c WHERE c.morning_id = m.id AND c.who = 'resident' AND c.n = 1
-                                   AND c.result IN ('answered', 'asked-for-help'))), 0),
+                                   AND c.result IN (?4, ?5))), 0),
             coalesce(sum(EXISTS (SELECT 1 FROM round_calls c WHERE c.morning_id = m.id AND c.who = 'contact')), 0),
             coalesce(sum(m.stage IN ('desk-alerted', 'missed')), 0)
          FROM round_mornings m WHERE m.started_at >= ?1 AND m.started_at < ?2
            AND (?3 IS NULL OR m.dialplan_number IN (SELECT value FROM json_each(?3)))",
-        params![from.as_second(), until.as_second(), scope.numbers_json()],
+        params![
+            from.as_second(),
+            until.as_second(),
+            scope.numbers_json(),
+            RoundResult::Answered.as_str(),
+            RoundResult::AskedForHelp.as_str()
+        ],
         |r| {
             Ok(RoundFigures {
                 rounds: r.get(0)?,
@@ -619,8 +638,8 @@ mod tests {
                 assert_eq!(start_morning(tx, 1, "+31850000000", &m, now)?, None, "never twice a morning");
                 assert!(add_call(tx, id, Who::Resident(1), Some(&r.phone), None, now)?);
                 assert!(!add_call(tx, id, Who::Resident(1), Some(&r.phone), None, now)?);
-                assert!(set_call_result(tx, id, Who::Resident(1), "answered", Some("1"), now)?);
-                assert!(!set_call_result(tx, id, Who::Resident(1), "no-key", None, now)?, "the key counts");
+                assert!(set_result(tx, id, Who::Resident(1), RoundResult::Answered, Some("1"), now)?);
+                assert!(!set_result(tx, id, Who::Resident(1), RoundResult::NoKey, None, now)?, "the key counts");
                 save_morning(tx, id, &Stage::Answered, now)?;
                 assert_eq!(morning(tx, id)?.map(|m| m.morning.stage), Some(Stage::Answered));
                 assert_eq!(last_handled(tx, 1)?, Some(date(2026, 12, 2)));

@@ -12,7 +12,8 @@ use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::Action;
 use crate::domain::call::DialStatus;
-use crate::domain::round::{self, say, Command, Context, Due, Event, Morning, Reached, Stage, Who};
+use crate::domain::desk::FollowUpReason;
+use crate::domain::round::{self, say, Command, Context, Due, Event, Morning, Reached, RoundResult, Stage, Who};
 use crate::provider::twilio::{Endpoint, Inbound, Reported, RoundReport, RoundWhat};
 use crate::store::round::{self as store, Resident, StoredMorning};
 
@@ -60,7 +61,7 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
                         continue;
                     };
                     let stored = stored(id, &resident, plan.number.as_str(), morning, now);
-                    let sid = store::alert_desk(tx, &stored, "round-missed", now)?;
+                    let sid = store::alert_desk(tx, &stored, FollowUpReason::RoundMissed, now)?;
                     out.changed.push(sid);
                     tracing::warn!(resident = resident.participant_id, %date, "the good-morning round could not be made; the desk is told");
                     continue;
@@ -80,7 +81,7 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
         // answered after a quarter of an hour, so their mornings move on.
         for (morning, who) in store::unreported_calls(tx, now - jiff::SignedDuration::from_mins(UNREPORTED_MINUTES))? {
             tracing::warn!(morning, "a good-morning call whose end was never reported: counted as not answered");
-            ended(tx, sb, morning, who, Reached::NoAnswer, "never-reported", now, &mut out)?;
+            ended(tx, sb, morning, who, Reached::NoAnswer, RoundResult::NeverReported, now, &mut out)?;
         }
         // The retries that are due.
         for morning in store::open_mornings(tx)? {
@@ -99,7 +100,7 @@ pub fn fail_unplaced(tx: &Connection, sb: &Switchboard, out: &mut Outbound) -> a
     // A call being created now has no `CallSid` yet either: only what came before.
     let unplaced = store::unplaced_calls(tx, sb.started_at)?;
     for (morning, who) in &unplaced {
-        ended(tx, sb, *morning, *who, Reached::Failed, "failed", now, out)?;
+        ended(tx, sb, *morning, *who, Reached::Failed, RoundResult::Failed, now, out)?;
     }
     Ok(unplaced.len())
 }
@@ -181,7 +182,7 @@ fn carry_out(
                 }
             }
             Command::AlertDesk => {
-                let sid = store::alert_desk(tx, morning, "round", now)?;
+                let sid = store::alert_desk(tx, morning, FollowUpReason::Round, now)?;
                 tracing::warn!(
                     resident = resident.participant_id,
                     morning = morning.id,
@@ -202,11 +203,11 @@ fn ended(
     morning_id: i64,
     who: Who,
     reached: Reached,
-    result: &str,
+    result: RoundResult,
     now: jiff::Timestamp,
     out: &mut Outbound,
 ) -> anyhow::Result<()> {
-    if !store::set_call_result(tx, morning_id, who, result, None, now)? {
+    if !store::set_result(tx, morning_id, who, result, None, now)? {
         // Its key came first (or this is a repeat): that already moved the morning.
         return Ok(());
     }
@@ -216,7 +217,7 @@ fn ended(
 
 /// The provider could not create a call of the round.
 pub fn failed(tx: &Connection, sb: &Switchboard, call: &RoundCall, out: &mut Outbound) -> anyhow::Result<()> {
-    ended(tx, sb, call.morning, call.who, Reached::Failed, "failed", sb.clock.now(), out)
+    ended(tx, sb, call.morning, call.who, Reached::Failed, RoundResult::Failed, sb.clock.now(), out)
 }
 
 /// A call of the round was created: its `CallSid`, so its webhooks can be checked.
@@ -270,12 +271,12 @@ pub(super) fn webhook(
     let actions = match (endpoint, who, what) {
         (_, _, RoundWhat::Ended(status)) => {
             let (reached, result) = match status {
-                DialStatus::Completed | DialStatus::Answered => (Reached::NoKey, "no-key"),
-                DialStatus::Busy => (Reached::Busy, "busy"),
-                DialStatus::Failed => (Reached::Failed, "failed"),
-                DialStatus::NoAnswer => (Reached::NoAnswer, "no-answer"),
+                DialStatus::Completed | DialStatus::Answered => (Reached::NoKey, RoundResult::NoKey),
+                DialStatus::Busy => (Reached::Busy, RoundResult::Busy),
+                DialStatus::Failed => (Reached::Failed, RoundResult::Failed),
+                DialStatus::NoAnswer => (Reached::NoAnswer, RoundResult::NoAnswer),
                 // Stopped by us: what becomes of the morning was decided already.
-                DialStatus::Canceled => (Reached::NoAnswer, "canceled"),
+                DialStatus::Canceled => (Reached::NoAnswer, RoundResult::Canceled),
             };
             ended(tx, sb, morning_id, who, reached, result, now, out)?;
             Vec::new()
@@ -286,8 +287,8 @@ pub(super) fn webhook(
         }
         (Endpoint::RoundKey, Who::Resident(n), RoundWhat::Key(key)) => match key.as_deref() {
             Some(k @ ("1" | "2")) => {
-                let result = if k == "1" { "answered" } else { "asked-for-help" };
-                if store::set_key_result(tx, morning_id, who, result, Some(k), now)? {
+                let result = if k == "1" { RoundResult::Answered } else { RoundResult::AskedForHelp };
+                if store::set_result(tx, morning_id, who, result, Some(k), now)? {
                     let reached = Reached::Key(if k == "1" { '1' } else { '2' });
                     advance(tx, sb, morning, Event::Resident { n, reached }, now, out)?;
                 }
@@ -313,12 +314,9 @@ pub(super) fn webhook(
         }
         (Endpoint::ContactKey, Who::Contact(index), RoundWhat::Key(key)) => {
             let yes = key.as_deref() == Some("1");
-            let (result, reached) = if yes { ("confirmed", Reached::Key('1')) } else { ("declined", Reached::NoKey) };
-            let taken = if yes {
-                store::set_key_result(tx, morning_id, who, result, key.as_deref(), now)?
-            } else {
-                store::set_call_result(tx, morning_id, who, result, key.as_deref(), now)?
-            };
+            let (result, reached) =
+                if yes { (RoundResult::Confirmed, Reached::Key('1')) } else { (RoundResult::Declined, Reached::NoKey) };
+            let taken = store::set_result(tx, morning_id, who, result, key.as_deref(), now)?;
             if taken {
                 if yes {
                     tracing::info!(
@@ -332,7 +330,7 @@ pub(super) fn webhook(
             say::contact_key(contact_prompts(&hood, &resident, index), &first, yes)
         }
         (Endpoint::DeskAlert, Who::Desk, RoundWhat::Answered) => {
-            store::set_call_result(tx, morning_id, who, "heard", None, now)?;
+            store::set_result(tx, morning_id, who, RoundResult::Heard, None, now)?;
             say::desk(&hood.prompts, &resident.name)
         }
         _ => vec![Action::Hangup],

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use burenlijn::clock::Clock;
+use burenlijn::domain::call::Outcome;
 use burenlijn::sim::network::KeyAndEnd;
 use burenlijn::sim::people::{HelperAction, Line, Script};
 use burenlijn::store::round::LogRow;
@@ -79,7 +80,7 @@ async fn round_log(app: &TestApp) -> Vec<LogRow> {
 }
 
 fn results(log: &[LogRow]) -> Vec<(String, u32, Option<String>)> {
-    log.iter().map(|r| (r.who.clone(), r.n, r.result.clone())).collect()
+    log.iter().map(|r| (r.who.clone(), r.n, r.result.map(|w| w.as_str().to_string()))).collect()
 }
 
 async fn lines_of_morning(app: &TestApp, morning: i64) -> Vec<Line> {
@@ -487,6 +488,47 @@ async fn the_desk_sees_the_alert_and_enrols_jan_in_chromium() {
         .await,
         1
     );
+}
+
+/// The Now page in Chromium with a call for one's own settings, a message for the desk, a
+/// yes that was never confirmed and a round alert: each row's border and badge have one
+/// colour, the four totals count them (nothing that asked for no help is "no neighbour
+/// found"), on first render and after a call arrives live.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_now_page_s_colours_and_totals_agree_before_and_after_live_updates_in_chromium() {
+    let mut app = spawn_waves_app_at(TUESDAY_0925, 1, |p| p).await;
+    // The round reaches nobody: the desk is alerted.
+    enrol(&app, CARLA, "ma-vr", 1, &[RELATIVE]);
+    app.network().script_helpers(script(&[(CARLA, HelperAction::NoAnswer), (RELATIVE, HelperAction::NoAnswer)]));
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    run_round(&app).await;
+    wait_for(&app, "SELECT count(*) FROM calls WHERE outcome = 'round'", 1).await;
+    // Anja hears her own settings, then leaves a word for the desk.
+    let settings = app.call(ANJA, Script::keys(&["8"])).await;
+    assert_eq!(app.log_of(&settings).await.outcome, Some(Outcome::OwnSettings));
+    let mut word = Script::keys(&["8", "5"]);
+    word.message_seconds = Some(30);
+    let message = app.call(ANJA, word).await;
+    assert_eq!(app.log_of(&message).await.outcome, Some(Outcome::Message));
+    // Jan's call: a yes, then an outage to the end of the call (as in `waves.rs`).
+    app.sandbox.emulator.fallback_twiml = Some(include_str!("../../deploy/fallback.xml").to_string());
+    app.network().go_down_after_next_yes();
+    let lost = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    app.network().come_back();
+    app.sandbox.clock.advance(16 * 60);
+    burenlijn::switchboard::jobs::sweep_all(&app.sandbox.state.switchboard).await.unwrap();
+    app.sandbox.clock.advance(3 * 3600);
+    burenlijn::switchboard::jobs::sweep_all(&app.sandbox.state.switchboard).await.unwrap();
+    assert_eq!(app.log_of(&lost).await.outcome, Some(Outcome::Unconfirmed));
+    assert_eq!(app.count("SELECT count(*) FROM calls").await, 4, "these four calls, and no other");
+
+    crate::desk_support::add_user(&app, "Els", burenlijn::domain::desk::Role::Desk).await;
+    // While the page is open, Bert hears his own settings.
+    let live = async {
+        let bert = app.call(BERT, Script::keys(&["8"])).await;
+        assert_eq!(app.log_of(&bert).await.outcome, Some(Outcome::OwnSettings));
+    };
+    crate::browser::run_browser(&app, "colours.mjs", live).await;
 }
 
 /// A refused enrolment says which field is wrong, in the desk's words, and keeps what was

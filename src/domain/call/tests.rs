@@ -1597,3 +1597,50 @@ fn the_whisper_is_in_the_helpers_language_and_the_caller_hears_theirs() {
     let yes = step(whisper.state, Event::HelperKey { attempt: 1, key: key("1") }, &ctx);
     assert!(describe(&yes).starts_with("say Thank you. I am putting you through now."), "{}", describe(&yes));
 }
+
+/// Every stored word maps back to its outcome, no two outcomes share one, and a word no
+/// outcome is stored as is not read as any of them.
+#[test]
+fn each_outcome_is_stored_as_its_own_word_and_read_back() {
+    let words: std::collections::HashSet<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
+    assert_eq!(words.len(), Outcome::ALL.len(), "one word per outcome");
+    for o in Outcome::ALL {
+        assert_eq!(Outcome::parse(o.as_str()), Some(o), "{o:?}");
+    }
+    assert_eq!(Outcome::parse("round"), Some(Outcome::Round), "migration 016 stores round alerts as 'round'");
+    for unknown in ["", "Matched", "in-progress", "callback", "matched "] {
+        assert_eq!(Outcome::parse(unknown), None, "{unknown:?}");
+    }
+}
+
+/// The one colour rule, over every outcome: green a neighbour found, amber still going or
+/// to be checked, red nobody found or the desk must act, grey no request for help.
+#[test]
+fn each_outcome_has_one_colour() {
+    let cases: [(Option<Outcome>, Colour, bool); 10] = [
+        // (outcome, colour, asked for help)
+        (None, Colour::Amber, true),
+        (Some(Outcome::Matched), Colour::Green, true),
+        (Some(Outcome::Unmatched), Colour::Red, true),
+        (Some(Outcome::Desk), Colour::Red, true),
+        (Some(Outcome::Voicemail), Colour::Red, true),
+        (Some(Outcome::Abandoned), Colour::Red, true),
+        (Some(Outcome::Unconfirmed), Colour::Amber, true),
+        (Some(Outcome::OwnSettings), Colour::Grey, false),
+        (Some(Outcome::Message), Colour::Grey, false),
+        (Some(Outcome::Round), Colour::Red, false),
+    ];
+    for o in Outcome::ALL {
+        assert!(cases.iter().any(|(c, ..)| *c == Some(o)), "{o:?} has a case here");
+    }
+    for (outcome, colour, request) in cases {
+        assert_eq!(Colour::of(outcome), colour, "{outcome:?}");
+        if let Some(o) = outcome {
+            assert_eq!(o.is_request(), request, "{o:?}");
+            // Nothing that asked for no help is counted as "nobody found".
+            assert!(request || o == Outcome::Round || colour != Colour::Red, "{o:?}");
+        }
+    }
+    let names: std::collections::HashSet<&str> = Colour::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(names.len(), Colour::ALL.len());
+}

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::layout::{self, status, Nav, DASH};
 use super::text::Lang;
 use super::{read, write, Desk, DeskState, Failure};
+use crate::domain::call::{Colour, Outcome};
 use crate::domain::phone::PhoneNumber;
 use crate::store::calls::{CallRow, LogEntry};
 use crate::store::desk::{self as q, CallFilter};
@@ -71,17 +72,13 @@ pub fn caller<A>(l: Lang, row: &LogEntry<A>) -> String {
 /// One line of the Now and Calls tables.
 pub fn row(l: Lang, desk: &DeskState, r: &CallRow) -> Markup {
     let tz = &desk.time_zone;
-    let status_class = match r.outcome.as_deref() {
-        Some("matched") => "green",
-        Some(_) => "red",
-        None => "amber",
-    };
+    let status_class = Colour::of(r.outcome).as_str();
     let who = caller(l, r);
     let announce = format!(
         "{} {}: {}",
         l.time(r.started_at, tz),
         who,
-        if r.outcome.is_some() { l.outcome(r.outcome.as_deref()) } else { l.phase(&r.phase) }
+        if r.outcome.is_some() { l.outcome(r.outcome) } else { l.phase(&r.phase) }
     );
     html! {
         tr id=(format!("call-{}", r.call_sid)) data-status=(status_class) data-announce=(announce) {
@@ -93,7 +90,7 @@ pub fn row(l: Lang, desk: &DeskState, r: &CallRow) -> Markup {
                 @if crate::store::callbacks::is_search(&r.call_sid) { br; span.muted { (l.t("terugbelpoging", "call-back search")) } }
             }
             td { (desk.category(l, r.category.as_deref())) }
-            td { (status(l, &r.phase, r.outcome.as_deref())) }
+            td { (status(l, &r.phase, r.outcome)) }
             td { @match &r.helper_first_name { Some(h) if !h.is_empty() => { (h) }, _ => { (DASH) } } }
             td.num.wide { @match r.wait_seconds { Some(w) => { (l.duration(w)) }, None => { (DASH) } } }
             td.num.wide { (r.rung) }
@@ -142,18 +139,8 @@ pub struct ListQuery {
     before: String,
 }
 
-const OUTCOMES: [&str; 10] = [
-    "in-progress",
-    "matched",
-    "unmatched",
-    "desk",
-    "voicemail",
-    "abandoned",
-    "unconfirmed",
-    "settings",
-    "message",
-    "round",
-];
+/// The Calls page's choice of outcome: calls still going, or one outcome (its stored word).
+const IN_PROGRESS: &str = "in-progress";
 const PAGE: u32 = 50;
 
 fn day_start(date: &str, desk: &DeskState) -> Result<Option<Timestamp>, ()> {
@@ -181,8 +168,11 @@ fn filter(q: &ListQuery, desk: &DeskState, desk_scope: &q::Scope, l: Lang) -> Re
     };
     let outcome = match q.outcome.as_str() {
         "" => None,
-        o if OUTCOMES.contains(&o) => Some(o.to_string()),
-        o => return Err(format!("{} '{o}'", l.t("Onbekende afloop:", "Unknown outcome:"))),
+        IN_PROGRESS => Some(None),
+        o => match Outcome::parse(o) {
+            Some(o) => Some(Some(o)),
+            None => return Err(format!("{} '{o}'", l.t("Onbekende afloop:", "Unknown outcome:"))),
+        },
     };
     let category = match q.category.as_str() {
         "" => None,
@@ -270,8 +260,9 @@ pub async fn list(
                 label for="outcome" { (l.t("Afloop", "Outcome")) } br;
                 select #outcome name="outcome" {
                     option value="" { (l.t("Alle", "All")) }
-                    @for o in OUTCOMES {
-                        option value=(o) selected[query.outcome == o] { (if o == "in-progress" { l.outcome(None) } else { l.outcome(Some(o)) }) }
+                    option value=(IN_PROGRESS) selected[query.outcome == IN_PROGRESS] { (l.outcome(None)) }
+                    @for o in Outcome::ALL {
+                        option value=(o.as_str()) selected[query.outcome == o.as_str()] { (l.outcome(Some(o))) }
                     }
                 }
             }
@@ -331,7 +322,7 @@ pub async fn detail(
     }
     let tz = &state.desk.time_zone;
     let body = html! {
-        p { (status(l, &r.phase, r.outcome.as_deref())) }
+        p { (status(l, &r.phase, r.outcome)) }
         dl {
             dt { (l.t("Beller", "Caller")) }
             dd {
@@ -359,7 +350,7 @@ pub async fn detail(
             @if let Some(w) = r.wait_seconds {
                 li { strong { (l.t("Ja na", "Yes after")) " " (l.duration(w)) } " — " (r.helper_first_name.clone().unwrap_or_default()) " " (l.t("helpt.", "helps.")) }
             }
-            @if r.outcome.as_deref() == Some("desk") { li { (l.t("Doorverbonden met de balie.", "Put through to the desk.")) } }
+            @if r.outcome == Some(Outcome::Desk) { li { (l.t("Doorverbonden met de balie.", "Put through to the desk.")) } }
             @if let Some(secs) = r.voicemail_seconds {
                 li {
                     (l.t("Bericht ingesproken", "Left a message")) " (" (l.duration(secs)) ")"
@@ -367,12 +358,12 @@ pub async fn detail(
                     (voicemail_player(l, &state, r))
                 }
             }
-            @if let Some(end) = r.ended_at { li { strong { (l.time(end, tz)) } " " (l.t("Het gesprek is afgelopen:", "The call ended:")) " " (l.outcome(r.outcome.as_deref())) "." } }
+            @if let Some(end) = r.ended_at { li { strong { (l.time(end, tz)) } " " (l.t("Het gesprek is afgelopen:", "The call ended:")) " " (l.outcome(r.outcome)) "." } }
         }
         @if let Some(f) = &d.follow_up {
             h2 { (l.t("Opvolgen", "Follow-up")) }
             p {
-                (l.follow_up_reason(&f.reason)) ". "
+                (l.follow_up_reason(f.reason)) ". "
                 @if let (Some(at), Some(res)) = (f.closed_at, &f.result) {
                     (l.t("Afgehandeld", "Closed")) " " (l.when(at, tz)) " " (l.t("door", "by")) " " (f.closed_by.clone().unwrap_or_default()) ": " strong { (l.follow_up_result(res)) }
                     @if let Some(n) = &f.note { br; "“" (n) "”" }

@@ -15,7 +15,7 @@ use super::calls::{caller, note_list};
 use super::layout::{self, Nav};
 use super::{read, write, Desk, Failure};
 use crate::domain::callback::RequestStatus;
-use crate::domain::desk::{due, Due, FollowUpResult};
+use crate::domain::desk::{due, Due, FollowUpReason, FollowUpResult};
 use crate::domain::dialplan::RingMode;
 use crate::domain::phone::PhoneNumber;
 use crate::store::desk::{self as q, Closed};
@@ -69,9 +69,6 @@ impl ListQuery {
         out.finish()
     }
 }
-
-const REASONS: [&str; 8] =
-    ["unmatched", "voicemail", "abandoned", "unconfirmed", "message", "own-setting", "round", "round-missed"];
 
 /// One open follow-up with its call and its call-back request.
 struct Item {
@@ -160,7 +157,7 @@ fn matches(p: &Person, query: &ListQuery, me: i64) -> bool {
     let q = query.q.trim().to_lowercase();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     (category.is_empty() || p.items.iter().any(|i| i.row.category.as_deref() == Some(category)))
-        && (reason.is_empty() || p.items.iter().any(|i| i.up.reason == reason))
+        && (reason.is_empty() || p.items.iter().any(|i| i.up.reason.as_str() == reason))
         && (query.overdue.is_empty() || p.due == Due::Overdue)
         && (query.mine.is_empty() || p.assigned().is_some_and(|(id, _)| *id == me))
         && (q.is_empty()
@@ -192,39 +189,39 @@ fn due_label(l: super::text::Lang, due: Due) -> maud::Markup {
 fn told(l: super::text::Lang, tz: &jiff::tz::TimeZone, p: &Person) -> String {
     let item = p.newest();
     let when = p.promised.map(|t| l.when(t, tz));
-    match (item.up.reason.as_str(), when) {
-        ("voicemail", Some(when)) => format!(
+    match (item.up.reason, when) {
+        (FollowUpReason::Voicemail, Some(when)) => format!(
             "{} {when}.",
             l.t(
                 "De beller sprak een bericht in en hoorde dat de balie terugbelt vanaf",
                 "The caller left a message and heard that the desk calls back from"
             )
         ),
-        ("voicemail", None) => l
+        (FollowUpReason::Voicemail, None) => l
             .t(
                 "De beller sprak een bericht in en hoorde dat de balie terugbelt.",
                 "The caller left a message and heard that the desk calls back.",
             )
             .to_string(),
-        ("abandoned", _) => l
+        (FollowUpReason::Abandoned, _) => l
             .t(
                 "De beller hing op voordat er hulp was. Er is niets beloofd.",
                 "The caller hung up before help was found. Nothing was promised.",
             )
             .to_string(),
-        ("message", _) => l
+        (FollowUpReason::Message, _) => l
             .t(
                 "Een buur sprak een bericht in voor de balie. Er is niets beloofd.",
                 "A neighbour left a message for the desk. Nothing was promised.",
             )
             .to_string(),
-        ("own-setting", _) => l
+        (FollowUpReason::OwnSetting, _) => l
             .t(
                 "Een deelnemer vroeg per telefoon om een andere pauze, en hoorde dat de balie terugbelt om het te regelen. Er is nog niets veranderd.",
                 "A participant asked by phone for a different pause, and heard that the desk calls back to arrange it. Nothing has changed yet.",
             )
             .to_string(),
-        ("unconfirmed", _) => l
+        (FollowUpReason::Unconfirmed, _) => l
             .t(
                 "Een buur zei ja. Of ze elkaar gesproken hebben, is niet bevestigd.",
                 "A neighbour said yes. Whether they spoke is not confirmed.",
@@ -237,28 +234,28 @@ fn told(l: super::text::Lang, tz: &jiff::tz::TimeZone, p: &Person) -> String {
 }
 
 /// The few questions to ask on the phone.
-fn checklist(l: super::text::Lang, reason: &str) -> maud::Markup {
+fn checklist(l: super::text::Lang, reason: FollowUpReason) -> maud::Markup {
     html! {
         ul.checklist {
-            @if reason == "message" {
+            @if reason == FollowUpReason::Message {
                 li { (l.t("Luister eerst het bericht.", "Listen to the message first.")) }
                 li { (l.t("Moet er iemand gaan kijken, of de huisarts of wijkverpleging gebeld?", "Should someone go and look, or the GP or district nurse be called?")) }
                 li { (l.t("Bedank de buur voor het melden.", "Thank the neighbour for telling us.")) }
             }
-            @if reason == "round" || reason == "round-missed" {
+            @if reason.is_round() {
                 li { (l.t("Bel de bewoner zelf, nu.", "Call the resident yourself, now.")) }
                 li { (l.t("Geen gehoor? Bel de contactpersonen, of vraag een buur met een sleutel om te gaan kijken.", "No answer? Call the contacts, or ask a neighbour with a key to go and look.")) }
                 li { (l.t("Zorgen en niemand kan gaan? Bel 112.", "Worried and nobody can go? Call 112.")) }
             }
-            @if reason == "own-setting" {
+            @if reason == FollowUpReason::OwnSetting {
                 li { (l.t("Bel het nummer in het register, niet een nummer dat iemand noemt: nummerweergave kan vervalst zijn.", "Call the number in the register, not one someone gives: caller ID can be forged.")) }
                 li { (l.t("Vroeg de deelnemer dit zelf? Wat willen ze?", "Did the participant ask for this themselves? What do they want?")) }
                 li { (l.t("Pas het aan op hun pagina, onder Pauze (of op de Goedemorgenronde).", "Change it on their page, under Pause (or on the good-morning round's page).")) }
             }
-            @if reason == "unconfirmed" {
+            @if reason == FollowUpReason::Unconfirmed {
                 li { (l.t("Heeft u de buur gesproken? Is het gelukt?", "Did you speak to the neighbour? Did it work out?")) }
             }
-            @if !["message", "own-setting", "round", "round-missed"].contains(&reason) {
+            @if !(reason.is_round() || matches!(reason, FollowUpReason::Message | FollowUpReason::OwnSetting)) {
             li { (l.t("Is de hulp nog nodig?", "Is the help still needed?")) }
             li { (l.t("Wanneer komt het u goed uit?", "When would suit you?")) }
             li { (l.t("Mag er ook een buur van wat verder weg komen?", "May a neighbour from a bit further away come too?")) }
@@ -350,7 +347,7 @@ fn filters_form(desk: &Desk, state: &AppState, query: &ListQuery) -> maud::Marku
             div { label for="f-reason" { (l.t("Reden", "Reason")) } br;
                 select #f-reason name="reason" {
                     option value="" { (l.t("Alle", "All")) }
-                    @for r in REASONS { option value=(r) selected[query.reason == r] { (l.follow_up_reason(r)) } }
+                    @for r in FollowUpReason::ALL { option value=(r.as_str()) selected[query.reason == r.as_str()] { (l.follow_up_reason(r)) } }
                 }
             }
             div {
@@ -430,7 +427,7 @@ pub async fn list(
                             @if p.urgent() { span.status.red { (l.t("Dringend", "Urgent")) } " " }
                             strong { (caller(l, row)) }
                             @if let Some(street) = row.caller_street.as_deref().filter(|s| !s.is_empty()) { ", " (street) }
-                            " · " (l.follow_up_reason(&item.up.reason))
+                            " · " (l.follow_up_reason(item.up.reason))
                             " · " (state.desk.category(l, row.category.as_deref()))
                             " " (due_label(l, p.due))
                             @if p.items.len() > 1 { " · " (p.items.len()) " " (l.t("gesprekken", "calls")) }
@@ -446,18 +443,18 @@ pub async fn list(
                             }
                             p { strong { (l.t("Gezegd:", "Told:")) } " " (told(l, tz, p)) }
                             h3 { (l.t("Vraag", "Ask")) }
-                            (checklist(l, &item.up.reason))
+                            (checklist(l, item.up.reason))
                             h3 { (l.t("Gesprekken", "Calls")) }
                             @for it in &p.items {
                                 @let attempts = &it.row.attempts;
                                 div.call id=(format!("follow-up-{}", it.up.id)) {
                                     p {
-                                        @if it.up.reason != "unconfirmed" && attempts.iter().any(|a| a.key.as_deref() == Some("1")) {
+                                        @if it.up.reason != FollowUpReason::Unconfirmed && attempts.iter().any(|a| a.key.as_deref() == Some("1")) {
                                             // Someone said yes, but the two never talked (the caller hung up just
                                             // before, or did not answer when called back).
                                             strong { (l.t("Een buur zei ja, maar ze zijn niet verbonden: terugbellen", "A neighbour said yes, but they were not put through: call back")) } br;
                                         } @else {
-                                            strong { (l.follow_up_reason(&it.up.reason)) } br;
+                                            strong { (l.follow_up_reason(it.up.reason)) } br;
                                         }
                                         (l.t("Belde", "Called")) " " a href=(format!("/desk/calls/{}", it.row.call_sid)) { (l.when(it.row.started_at, tz)) }
                                         " · " (state.desk.category(l, it.row.category.as_deref()))
@@ -474,7 +471,7 @@ pub async fn list(
                                             @for r in &it.round {
                                                 li {
                                                     (l.when(jiff::Timestamp::from_second(r.at).unwrap_or(jiff::Timestamp::UNIX_EPOCH), tz))
-                                                    " · " (l.round_who(&r.who, r.n)) ": " (l.round_result(r.result.as_deref()))
+                                                    " · " (l.round_who(&r.who, r.n)) ": " (l.round_result(r.result))
                                                     @if let Some(by) = &r.confirmed_by { " (" (by) ")" }
                                                 }
                                             }
@@ -569,7 +566,7 @@ async fn closed_list(desk: Desk, state: Arc<AppState>, query: ListQuery) -> Resu
             tbody { @for (up, row) in &closed {
                 tr {
                     td { a href=(format!("/desk/calls/{}", row.call_sid)) { (caller(l, row)) } }
-                    td { (l.follow_up_reason(&up.reason)) }
+                    td { (l.follow_up_reason(up.reason)) }
                     td { @if let Some(at) = up.closed_at { (l.when_short(at, tz)) } " " (up.closed_by.as_deref().unwrap_or("")) }
                     td { (l.follow_up_result(up.result.as_deref().unwrap_or("other"))) }
                     td {
@@ -616,7 +613,7 @@ pub async fn print(
                 tr {
                     td { strong { (caller(l, row)) } @if let Some(s) = row.caller_street.as_deref().filter(|s| !s.is_empty()) { br; (s) } }
                     td { @if let Some(from) = row.from.as_deref().filter(|_| !row.anonymised) { (PhoneNumber::from_stored(from).map(|p| p.readable()).unwrap_or_else(|_| from.to_string())) } @else { "—" } }
-                    td { (l.follow_up_reason(&p.newest().up.reason)) br; (state.desk.category(l, row.category.as_deref())) " " (due_label(l, p.due)) }
+                    td { (l.follow_up_reason(p.newest().up.reason)) br; (state.desk.category(l, row.category.as_deref())) " " (due_label(l, p.due)) }
                     td.notes {}
                 }
             } }

@@ -4,6 +4,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::text::Lang;
 use super::Desk;
+use crate::domain::call::{Colour, Outcome};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
@@ -130,23 +131,21 @@ pub fn csrf(desk: &Desk) -> Markup {
     html! { input type="hidden" name="csrf" value=(desk.csrf); }
 }
 
-/// A status with its colour and its words (colour alone tells nothing to some people).
-pub fn status(l: Lang, phase: &str, outcome: Option<&str>) -> Markup {
-    let (class, words) = match outcome {
-        Some("matched") => ("green", l.outcome(outcome)),
-        Some("unconfirmed") => ("amber", l.outcome(outcome)),
-        Some("settings") => ("green", l.outcome(outcome)),
-        Some("message") => ("amber", l.outcome(outcome)),
-        Some("round") => ("red", l.outcome(outcome)),
-        Some(_) => ("red", l.outcome(outcome)),
-        None => ("amber", l.phase(phase)),
+/// A status with its colour and its words (colour alone tells nothing to some people);
+/// the colour is `Colour::of`'s, as on the row and in the Now page's totals.
+pub fn status(l: Lang, phase: &str, outcome: Option<Outcome>) -> Markup {
+    let class = Colour::of(outcome).as_str();
+    let words = match outcome {
+        Some(_) => l.outcome(outcome),
+        None => l.phase(phase),
     };
     html! { span class=(format!("status {class}")) data-status=(class) { (words) } }
 }
 
 pub const CSS: &str = r#"
 :root { --ink: #1a1a1a; --muted: #4a4a4a; --line: #c8c8c8; --bg: #fbfaf7; --nav: #17365d; --link: #0b4f9c;
-        --green-bg: #e3f4e5; --green: #185c1e; --amber-bg: #fff1cc; --amber: #6b4500; --red-bg: #fde8e6; --red: #a11a1a; }
+        --green-bg: #e3f4e5; --green: #185c1e; --amber-bg: #fff1cc; --amber: #6b4500; --red-bg: #fde8e6; --red: #a11a1a;
+        --grey-bg: #eeeeee; --grey: #4a4a4a; }
 * { box-sizing: border-box; }
 html { font-size: 112.5%; }
 body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink); background: var(--bg); line-height: 1.5; }
@@ -181,9 +180,11 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .status.green { background: var(--green-bg); color: var(--green); }
 .status.amber { background: var(--amber-bg); color: var(--amber); }
 .status.red { background: var(--red-bg); color: var(--red); }
+.status.grey { background: var(--grey-bg); color: var(--grey); }
 tr[data-status=green] td:first-child { border-left: 6px solid var(--green); }
 tr[data-status=amber] td:first-child { border-left: 6px solid #c98a00; }
 tr[data-status=red] td:first-child { border-left: 6px solid var(--red); }
+tr[data-status=grey] td:first-child { border-left: 6px solid var(--grey); }
 .summary { display: flex; gap: 1rem; flex-wrap: wrap; margin: 0 0 1rem; padding: 0; list-style: none; }
 .summary li { background: #fff; border: 1px solid var(--line); border-radius: .4rem; padding: .5rem 1rem; }
 .summary strong { font-size: 1.4rem; }
@@ -269,11 +270,11 @@ pub const JS: &str = r#"
   var table = document.querySelector('[data-live]');
   if (!table) { return; }
   var body = table.querySelector('tbody');
+  // Each total counts the rows of its colour; a row's colour is the server's (data-status).
   function count() {
-    ['green', 'amber', 'red'].forEach(function (s) {
-      var n = body.querySelectorAll('tr[data-status=' + s + ']').length;
-      var el = document.getElementById('count-' + s);
-      if (el) { el.textContent = n; }
+    document.querySelectorAll('[data-count]').forEach(function (total) {
+      var n = body.querySelectorAll('tr[data-status="' + total.getAttribute('data-count') + '"]').length;
+      total.querySelector('strong').textContent = n;
     });
     var empty = document.getElementById('no-calls');
     if (empty) { empty.hidden = body.querySelector('tr') !== null; }

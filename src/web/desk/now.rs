@@ -13,6 +13,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::calls::{row, table_head};
 use super::layout::{self, Nav};
 use super::{read, Desk, Failure, IDLE_SECONDS, MAX_SESSION_SECONDS};
+use crate::domain::call::Colour;
 use crate::store::{accounts, calls, desk as q};
 use crate::web::AppState;
 
@@ -32,14 +33,9 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
     })
     .await?;
     let tz = state.desk.time_zone.clone();
-    let count = |s: &str| {
-        rows.iter()
-            .filter(|r| {
-                matches!((s, r.outcome.as_deref()), ("green", Some("matched")) | ("amber", None))
-                    || (s == "red" && r.outcome.as_deref().is_some_and(|o| o != "matched" && o != "round"))
-            })
-            .count()
-    };
+    // The same rule as each row's border and badge (`Colour::of`); the live script
+    // recounts the rows by the colour the server put on them.
+    let count = |colour: Colour| rows.iter().filter(|r| Colour::of(r.outcome) == colour).count();
     let ds = &state.desk;
     let body = html! {
         @if !urgent.is_empty() {
@@ -49,7 +45,7 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
                     @for u in &urgent {
                         li {
                             strong { (u.name) } @if !u.street.is_empty() { ", " (u.street) }
-                            " · " (l.follow_up_reason(&u.reason)) " · " (l.when(u.created_at, &state.desk.time_zone))
+                            " · " (l.follow_up_reason(u.reason)) " · " (l.when(u.created_at, &state.desk.time_zone))
                             " · " a href=(format!("/desk/follow-up#follow-up-{}", u.id)) { (l.t("Naar Opvolgen", "To Follow-up")) }
                         }
                     }
@@ -57,9 +53,12 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
             }
         }
         ul.summary aria-label=(l.t("Vandaag", "Today")) {
-            li { span.status.green { (l.t("Buur gevonden", "Neighbour found")) } " " strong #count-green { (count("green")) } }
-            li { span.status.amber { (l.t("Bezig", "In progress")) } " " strong #count-amber { (count("amber")) } }
-            li { span.status.red { (l.t("Geen buur gevonden", "No neighbour found")) } " " strong #count-red { (count("red")) } }
+            @for colour in Colour::ALL {
+                li data-count=(colour.as_str()) {
+                    span class=(format!("status {}", colour.as_str())) { (l.colour_total(colour)) } " "
+                    strong id=(format!("count-{}", colour.as_str())) { (count(colour)) }
+                }
+            }
         }
         @if let Some((at, n)) = since_last {
             p {

@@ -651,7 +651,7 @@ fn show_page(
                     a href=(format!("/desk/calls/{}", c.call_sid)) { (l.when(c.started_at, tz)) }
                     " · " @if c.caller_id == Some(p.id) { (l.t("vroeg hulp", "asked for help")) } @else { (l.t("werd gebeld om te helpen", "was rung to help")) }
                     " · " (state.desk.category(l, c.category.as_deref()))
-                    " · " (l.outcome(c.outcome.as_deref()))
+                    " · " (l.outcome(c.outcome))
                 }
             } }
         }

@@ -207,7 +207,7 @@ fn render(desk: &Desk, state: &AppState, seen: Seen, form: &Enrolling, message: 
                                 td.when { (l.when(jiff::Timestamp::from_second(r.at).unwrap_or(jiff::Timestamp::UNIX_EPOCH), tz)) }
                                 td { (r.resident) }
                                 td { (l.round_who(&r.who, r.n)) }
-                                td { (l.round_result(r.result.as_deref())) @if let Some(by) = &r.confirmed_by { " (" (by) ")" } }
+                                td { (l.round_result(r.result)) @if let Some(by) = &r.confirmed_by { " (" (by) ")" } }
                             }
                         }
                     }

@@ -1,8 +1,11 @@
 //! The desk's words, Dutch first with English alongside, and how times read.
 
+use crate::domain::call::{Colour, Outcome};
+use crate::domain::desk::FollowUpReason;
 use crate::domain::hours::HoursError;
 use crate::domain::participant::FieldProblem;
 use crate::domain::password::{PasswordProblem, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::domain::round::RoundResult;
 use crate::registry::{RowError, RowProblem};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -37,19 +40,28 @@ impl Lang {
         }
     }
 
-    pub fn outcome(self, outcome: Option<&str>) -> &'static str {
+    pub fn outcome(self, outcome: Option<Outcome>) -> &'static str {
         match outcome {
             None => self.t("Bezig", "In progress"),
-            Some("matched") => self.t("Buur gevonden", "Neighbour found"),
-            Some("unmatched") => self.t("Niemand gevonden", "Nobody found"),
-            Some("desk") => self.t("Balie gesproken", "Spoke to the desk"),
-            Some("voicemail") => self.t("Bericht ingesproken", "Left a message"),
-            Some("abandoned") => self.t("Opgehangen", "Hung up"),
-            Some("unconfirmed") => self.t("Buur zei ja, niet bevestigd", "Neighbour said yes, not confirmed"),
-            Some("settings") => self.t("Eigen instellingen", "Own settings"),
-            Some("message") => self.t("Bericht van een buur", "Message from a neighbour"),
-            Some("round") => self.t("Goedemorgenronde: niemand bereikt", "Good-morning round: nobody reached"),
-            Some(_) => self.t("Onbekend", "Unknown"),
+            Some(Outcome::Matched) => self.t("Buur gevonden", "Neighbour found"),
+            Some(Outcome::Unmatched) => self.t("Niemand gevonden", "Nobody found"),
+            Some(Outcome::Desk) => self.t("Balie gesproken", "Spoke to the desk"),
+            Some(Outcome::Voicemail) => self.t("Bericht ingesproken", "Left a message"),
+            Some(Outcome::Abandoned) => self.t("Opgehangen", "Hung up"),
+            Some(Outcome::Unconfirmed) => self.t("Buur zei ja, niet bevestigd", "Neighbour said yes, not confirmed"),
+            Some(Outcome::OwnSettings) => self.t("Eigen instellingen", "Own settings"),
+            Some(Outcome::Message) => self.t("Bericht van een buur", "Message from a neighbour"),
+            Some(Outcome::Round) => self.t("Goedemorgenronde: niemand bereikt", "Good-morning round: nobody reached"),
+        }
+    }
+
+    /// The Now page's total of the calls of one colour.
+    pub fn colour_total(self, colour: Colour) -> &'static str {
+        match colour {
+            Colour::Green => self.t("Buur gevonden", "Neighbour found"),
+            Colour::Amber => self.t("Bezig of na te gaan", "In progress or to check"),
+            Colour::Red => self.t("Geen buur gevonden of dringend", "No neighbour found or urgent"),
+            Colour::Grey => self.t("Geen hulpvraag", "Not a request for help"),
         }
     }
 
@@ -67,24 +79,23 @@ impl Lang {
     }
 
     /// A call of the good-morning round: to whom (try or contact) and how it ended.
-    pub fn round_result(self, result: Option<&str>) -> &'static str {
+    pub fn round_result(self, result: Option<RoundResult>) -> &'static str {
         match result {
             None => self.t("gaat over", "ringing"),
-            Some("answered") => self.t("alles goed (toets 1)", "all well (pressed 1)"),
-            Some("asked-for-help") => self.t("vroeg om hulp (toets 2)", "asked for help (pressed 2)"),
-            Some("confirmed") => self.t("gaat kijken", "goes to look"),
-            Some("declined") => self.t("kon niet", "could not"),
-            Some("no-key") => self.t("nam op, geen toets (voicemail?)", "picked up, no key (voicemail?)"),
-            Some("no-answer") => self.t("nam niet op", "did not answer"),
-            Some("busy") => self.t("in gesprek", "busy"),
-            Some("failed") => self.t("onbereikbaar", "unreachable"),
-            Some("canceled") => self.t("afgebroken", "cancelled"),
-            Some("heard") => self.t("balie hoorde de melding", "the desk heard the alert"),
-            Some("never-reported") => self.t(
+            Some(RoundResult::Answered) => self.t("alles goed (toets 1)", "all well (pressed 1)"),
+            Some(RoundResult::AskedForHelp) => self.t("vroeg om hulp (toets 2)", "asked for help (pressed 2)"),
+            Some(RoundResult::Confirmed) => self.t("gaat kijken", "goes to look"),
+            Some(RoundResult::Declined) => self.t("kon niet", "could not"),
+            Some(RoundResult::NoKey) => self.t("nam op, geen toets (voicemail?)", "picked up, no key (voicemail?)"),
+            Some(RoundResult::NoAnswer) => self.t("nam niet op", "did not answer"),
+            Some(RoundResult::Busy) => self.t("in gesprek", "busy"),
+            Some(RoundResult::Failed) => self.t("onbereikbaar", "unreachable"),
+            Some(RoundResult::Canceled) => self.t("afgebroken", "cancelled"),
+            Some(RoundResult::Heard) => self.t("balie hoorde de melding", "the desk heard the alert"),
+            Some(RoundResult::NeverReported) => self.t(
                 "einde nooit gemeld (storing): telt als niet opgenomen",
                 "end never reported (outage): counts as not answered",
             ),
-            Some(_) => self.t("onbekend", "unknown"),
         }
     }
 
@@ -149,29 +160,32 @@ impl Lang {
         }
     }
 
-    pub fn follow_up_reason(self, reason: &str) -> &'static str {
+    pub fn follow_up_reason(self, reason: FollowUpReason) -> &'static str {
         match reason {
-            "unmatched" => self.t("Niemand gevonden: terugbellen", "Nobody found: call back"),
-            "voicemail" => self.t("Bericht ingesproken: terugbellen beloofd", "Left a message: call back promised"),
-            "abandoned" => self.t("Opgehangen voor er hulp was", "Hung up before help was found"),
-            "message" => self.t("Bericht van een buur: luister het af", "Message from a neighbour: listen to it"),
-            "own-setting" => self.t(
+            FollowUpReason::Unmatched => self.t("Niemand gevonden: terugbellen", "Nobody found: call back"),
+            FollowUpReason::Voicemail => {
+                self.t("Bericht ingesproken: terugbellen beloofd", "Left a message: call back promised")
+            }
+            FollowUpReason::Abandoned => self.t("Opgehangen voor er hulp was", "Hung up before help was found"),
+            FollowUpReason::Message => {
+                self.t("Bericht van een buur: luister het af", "Message from a neighbour: listen to it")
+            }
+            FollowUpReason::OwnSetting => self.t(
                 "Wil per telefoon een andere pauze: bel terug op hun eigen nummer",
                 "Asked by phone for a different pause: call back on their own number",
             ),
-            "round" => self.t(
+            FollowUpReason::Round => self.t(
                 "Dringend: goedemorgenronde, niemand nam op en niemand gaat kijken",
                 "Urgent: good-morning round, nobody answered and nobody goes to look",
             ),
-            "round-missed" => self.t(
+            FollowUpReason::RoundMissed => self.t(
                 "Dringend: de goedemorgenronde kon vanmorgen niet worden gemaakt",
                 "Urgent: this morning's good-morning round could not be made",
             ),
-            "unconfirmed" => self.t(
+            FollowUpReason::Unconfirmed => self.t(
                 "Een buur zei ja, maar de verbinding is niet bevestigd: vraag of het gesprek er was",
                 "A neighbour said yes, but the connection was not confirmed: ask whether they spoke",
             ),
-            _ => self.t("Opvolgen", "Follow up"),
         }
     }
 
