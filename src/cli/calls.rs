@@ -82,7 +82,7 @@ fn print_table(log: &[CallLog], tz: &jiff::tz::TimeZone, numbers: NumbersArg) ->
             started,
             c.from.as_deref().map(|n| number(n, numbers)).unwrap_or_else(|| "anonymous".into()),
             c.category.as_deref().unwrap_or("-"),
-            c.outcome.as_deref().unwrap_or("in progress"),
+            c.outcome.map(|o| o.as_str()).unwrap_or("in progress"),
             c.helper_phone.as_deref().map(|n| number(n, numbers)).unwrap_or_else(|| "-".into()),
             c.wait_seconds.map(|w| format!("{w}s")).unwrap_or_else(|| "-".into()),
             attempts.join(", ")

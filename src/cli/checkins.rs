@@ -145,7 +145,7 @@ pub fn run(command: CheckinsCommand, settings: &Settings) -> anyhow::Result<Exit
                     "{at}  {:<24} {:<10} {}{confirmed}",
                     r.resident,
                     who,
-                    r.result.as_deref().unwrap_or("calling")
+                    r.result.map(|r| r.as_str()).unwrap_or("calling")
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -152,16 +152,6 @@ impl Outcome {
     }
 }
 
-/// Reads as the word the outcome is stored as, so code that still reads an outcome as
-/// text (`outcome.as_deref() == Some("matched")`) goes through `as_str` too; new code
-/// matches on the variant.
-impl std::ops::Deref for Outcome {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
 /// How the desk colours a call, and which of the Now page's totals counts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Colour {

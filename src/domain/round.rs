@@ -241,14 +241,6 @@ impl RoundResult {
     }
 }
 
-/// Reads as the stored word, for code that still reads a result as text.
-impl std::ops::Deref for RoundResult {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
 /// How a call of the round ended, as the provider reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reached {

@@ -71,7 +71,7 @@ pub async fn demo(db: Option<PathBuf>, waves: bool) -> anyhow::Result<bool> {
     println!("The log entry (as `burenlijn calls --json` shows it):");
     println!("{}", serde_json::to_string_pretty(&log.to_json())?);
     print_summary(&report);
-    let matched = log.outcome.as_deref() == Some("matched");
+    let matched = log.outcome == Some(crate::domain::call::Outcome::Matched);
     sandbox.stop().await?;
     Ok(matched)
 }

@@ -53,7 +53,7 @@ async fn two_helpers_in_one_wave_both_press_1_and_exactly_one_is_joined() {
     );
     no_one_alone(&report);
 
-    assert_eq!(log.outcome.as_deref(), Some("matched"));
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("matched"));
     assert_eq!(log.helper_phone.as_deref(), Some(winner.as_str()));
     let mut results = attempts(&log);
     results.sort();
@@ -85,7 +85,7 @@ async fn the_caller_hangs_up_while_helpers_ring_all_are_cancelled_none_joined() 
         .helper(CARLA, HelperAction::NoAnswer);
     let report = app.call(JAN, script).await;
     let log = app.log_of(&report).await;
-    assert_eq!(log.outcome.as_deref(), Some("abandoned"));
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("abandoned"));
     assert_eq!(rung(&report).len(), 3, "{:#?}", report.lines);
     assert!(joined(&report).is_empty());
     no_one_alone(&report);
@@ -110,7 +110,7 @@ async fn when_nobody_says_yes_the_held_caller_is_moved_to_the_desk() {
     results.sort();
     assert_eq!(results, pairs(&[(ANJA, "declined"), (BERT, "declined"), (CARLA, "declined")]));
     assert!(report.lines.contains(&Line::DeskAnswers), "{:#?}", report.lines);
-    assert_eq!(log.outcome.as_deref(), Some("desk"));
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("desk"));
     let heard = caller_heard(&report);
     assert!(heard.iter().any(|t| t.starts_with("Het spijt me.")), "{heard:?}");
     // Every no is thanked.
@@ -131,7 +131,7 @@ async fn a_held_caller_whose_move_to_the_desk_was_lost_is_moved_again() {
     let report = app.call(JAN, script).await;
     let log = app.log_of(&report).await;
     assert!(report.lines.contains(&Line::DeskAnswers), "{:#?}", report.lines);
-    assert_eq!(log.outcome.as_deref(), Some("desk"));
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("desk"));
     // Moved once more, and only once: the sorry is said once.
     assert_eq!(
         caller_heard(&report).iter().filter(|t| t.starts_with("Het spijt me.")).count(),
@@ -153,7 +153,7 @@ async fn rest_errors_a_503_is_retried_and_a_refused_helper_is_skipped() {
     let mut results = attempts(&log);
     results.sort();
     assert_eq!(results, pairs(&[(ANJA, "failed"), (BERT, "declined"), (CARLA, "accepted")]));
-    assert_eq!(log.outcome.as_deref(), Some("matched"));
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("matched"));
     assert_eq!(joined(&report), vec![CARLA.to_string()]);
     // One 503 retried, one final 400, Bert and Carla created.
     assert_eq!(app.network().create_requests(), 4);
@@ -172,7 +172,7 @@ async fn a_caller_who_waited_too_long_hears_nobody_new_rung_and_is_moved_to_the_
         .helper(CARLA, HelperAction::NoAnswer);
     let report = app.call(JAN, script).await;
     let log = app.log_of(&report).await;
-    assert_eq!(log.outcome.as_deref(), Some("desk"), "{:#?}", report.lines);
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("desk"), "{:#?}", report.lines);
     let helpers_rung: Vec<String> = rung(&report).into_iter().filter(|n| n.starts_with("+316")).collect();
     assert_eq!(helpers_rung.len(), 2, "the second wave never started: {:#?}", report.lines);
     assert!(report.lines.contains(&Line::DeskAnswers));
@@ -199,7 +199,7 @@ async fn the_caller_hangs_up_between_the_yes_and_the_join_and_the_helper_is_told
         helpers_heard(&report)
     );
     // The caller hung up before anyone could help: the desk calls them back.
-    assert_eq!(log.outcome.as_deref(), Some("abandoned"));
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("abandoned"));
     assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM matches").await, 0, "no match counted");
     assert_eq!(attempts(&log), vec![(winner, "canceled".to_string())]);
@@ -231,7 +231,7 @@ async fn a_yes_whose_line_drops_before_the_join_does_not_end_the_search() {
     let log = app.log_of(&report).await;
     assert_eq!(joined(&report), vec![CARLA.to_string()], "{:#?}", report.lines);
     no_one_alone(&report);
-    assert_eq!(log.outcome.as_deref(), Some("matched"));
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("matched"));
     assert_eq!(log.helper_phone.as_deref(), Some(CARLA));
     let mut results = attempts(&log);
     results.sort();
@@ -264,7 +264,7 @@ async fn phones_whose_ends_are_never_reported_do_not_keep_the_caller_waiting() {
         "after two minutes past their ring time, the lost phones free their places: {:#?}",
         report.lines
     );
-    assert_eq!(log.outcome.as_deref(), Some("matched"));
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("matched"));
     no_one_alone(&report);
     // The sweep frees them for other calls a quarter of an hour later.
     app.sandbox.clock.advance(16 * 60);
@@ -292,7 +292,7 @@ async fn a_winner_alone_whose_reports_were_lost_is_found_in_the_provider_s_recor
     assert_eq!(closed, 0, "the caller's end was reported");
     let log = app.log_of(&report).await;
     assert_eq!(app.count("SELECT count(*) FROM matches").await, 0, "the match is undone");
-    assert_eq!(log.outcome.as_deref(), Some("abandoned"));
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("abandoned"));
     assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL").await, 1, "the desk calls back");
     assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE ended_at IS NULL").await, 0);
 }
@@ -307,7 +307,7 @@ async fn a_real_conversation_whose_reports_were_lost_stays_a_match() {
     app.sandbox.clock.advance(16 * 60);
     burenlijn::switchboard::jobs::sweep_all(&app.sandbox.state.switchboard).await.unwrap();
     let log = app.log_of(&report).await;
-    assert_eq!(log.outcome.as_deref(), Some("matched"), "one conference in the records: they were together");
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("matched"), "one conference in the records: they were together");
     assert_eq!(app.count("SELECT count(*) FROM matches").await, 1);
 }
 
@@ -335,7 +335,7 @@ async fn a_yes_whose_answer_was_lost_does_not_keep_the_caller_waiting() {
     // joined: the search went on.
     assert_eq!(joined(&report), vec![rung[1].clone()], "{:#?}", report.lines);
     no_one_alone(&report);
-    assert_eq!(log.outcome.as_deref(), Some("matched"));
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("matched"));
     assert_eq!(log.helper_phone.as_deref(), Some(rung[1].as_str()));
     assert_eq!(
         attempts(&log),
@@ -370,7 +370,7 @@ async fn a_yes_followed_by_an_outage_to_the_end_of_the_call_is_left_for_the_desk
     let closed = burenlijn::switchboard::jobs::sweep_all(&app.sandbox.state.switchboard).await.unwrap();
     assert_eq!(closed, 1);
     let log = app.log_of(&report).await;
-    assert_eq!(log.outcome.as_deref(), Some("unconfirmed"), "not counted as a match, nor as nobody found");
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("unconfirmed"), "not counted as a match, nor as nobody found");
     assert_eq!(app.count("SELECT count(*) FROM matches").await, 0);
     assert_eq!(attempts(&log), vec![(ANJA.to_string(), "accepted".to_string())], "the yes itself stays in the log");
     assert_eq!(
@@ -865,7 +865,7 @@ async fn a_held_caller_whose_wait_document_fails_goes_back_on_hold() {
     let log = app.log_of(&report).await;
     let failed = Line::NotReached { number: report.call_sid.clone(), status: "wait document failed".into() };
     assert!(report.lines.contains(&failed), "the fault happened: {:#?}", report.lines);
-    assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", report.lines);
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("matched"), "{:#?}", report.lines);
     assert!(report.lines.contains(&Line::Connected { number: ANJA.into() }), "{:#?}", report.lines);
     assert!(!report.lines.contains(&Line::DeskAnswers), "{:#?}", report.lines);
     no_one_alone(&report);
@@ -883,7 +883,7 @@ async fn a_held_caller_whose_wait_document_fails_after_the_yes_is_still_put_thro
     let log = app.log_of(&report).await;
     let failed = Line::NotReached { number: report.call_sid.clone(), status: "wait document failed".into() };
     assert!(report.lines.contains(&failed), "the fault happened: {:#?}", report.lines);
-    assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", report.lines);
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("matched"), "{:#?}", report.lines);
     assert!(report.lines.contains(&Line::Connected { number: ANJA.into() }), "{:#?}", report.lines);
     no_one_alone(&report);
 }
@@ -911,7 +911,7 @@ async fn a_helper_cancelled_while_still_queued_is_free_at_once() {
     let script = Script::keys(&["1"]).helper(ANJA, HelperAction::Accept).helper(CARLA, HelperAction::Decline);
     let second = app.call(BERT, script).await;
     let log = app.log_of(&second).await;
-    assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", second.lines);
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("matched"), "{:#?}", second.lines);
     assert_eq!(log.helper_phone.as_deref(), Some(ANJA));
 }
 
@@ -926,7 +926,7 @@ async fn a_yes_and_a_hang_up_at_once_in_either_order_do_not_end_the_search() {
             Script::keys(&["1"]).helper(ANJA, HelperAction::AcceptAndHangUpAtOnce).helper(BERT, HelperAction::Accept);
         let report = app.call(JAN, script).await;
         let log = app.log_of(&report).await;
-        assert_eq!(log.outcome.as_deref(), Some("matched"), "{:#?}", report.lines);
+        assert_eq!(log.outcome.map(|o| o.as_str()), Some("matched"), "{:#?}", report.lines);
         assert_eq!(log.helper_phone.as_deref(), Some(BERT), "{:#?}", report.lines);
         assert_eq!(joined(&report), vec![BERT.to_string()], "{:#?}", report.lines);
         let mut results = attempts(&log);
@@ -944,7 +944,7 @@ async fn every_created_call_falls_back_to_a_kind_goodbye() {
     let app = spawn_waves_app(2, |p| p).await;
     let script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept);
     let report = app.call(JAN, script).await;
-    assert_eq!(app.log_of(&report).await.outcome.as_deref(), Some("matched"));
+    assert_eq!(app.log_of(&report).await.outcome.map(|o| o.as_str()), Some("matched"));
     let fallback = burenlijn::sim::network::created_call_fallback_url(app.network()).to_string();
     let given = app.network().fallback_urls();
     assert!(!given.is_empty());
@@ -986,7 +986,7 @@ async fn the_dial_action_that_comes_with_a_redirect_changes_nothing_more() {
     assert_eq!(moves.len(), 2, "the Dial action and the redirect: {moves:#?}");
     assert_eq!(moves[0].1, moves[1].1, "both get the same document");
     let log = app.log_of(&report).await;
-    assert_eq!(log.outcome.as_deref(), Some("desk"));
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("desk"));
     assert_eq!(caller_heard(&report).iter().filter(|t| t.starts_with("Het spijt me.")).count(), 1);
     assert_eq!(app.count("SELECT count(*) FROM attempts").await, 3, "nothing counted twice");
     assert_eq!(report.lines.iter().filter(|l| **l == Line::DeskAnswers).count(), 1, "put through to the desk once");
@@ -1013,5 +1013,5 @@ async fn in_waves_an_english_speaking_helper_hears_english() {
     assert!(heard.iter().any(|(_, t)| t.starts_with("Thank you. Please stay on the line.")), "{heard:#?}");
     assert!(!heard.iter().any(|(_, t)| t.contains("vraagt om hulp")), "{heard:#?}");
     assert!(caller_heard(&report).iter().any(|t| t.starts_with("U vraagt hulp bij boodschappen.")));
-    assert_eq!(app.log_of(&report).await.outcome.as_deref(), Some("matched"));
+    assert_eq!(app.log_of(&report).await.outcome.map(|o| o.as_str()), Some("matched"));
 }
