@@ -6,6 +6,7 @@ use anyhow::{bail, Context as _};
 
 use super::args::DeskCommand;
 use super::Settings;
+use crate::domain::audit::{AuditAction, Reach};
 use crate::domain::desk::{check_password, check_user_name, Role};
 use crate::store::{accounts, Store};
 
@@ -29,7 +30,13 @@ pub fn run(command: DeskCommand, settings: &Settings) -> anyhow::Result<ExitCode
             let hash = crate::web::desk::hash_password(&read_new_password(&name)?)?;
             store.write(|tx| {
                 accounts::add_user(tx, &name, role, &hash, &neighbourhoods, now)?;
-                accounts::audit(tx, now, ACTOR, "added user", None, &format!("{name} ({})", role.as_str()))
+                accounts::audit(
+                    tx,
+                    now,
+                    ACTOR,
+                    &AuditAction::AddedUser { name: name.clone(), role, reach: Reach(neighbourhoods.clone()) },
+                    None,
+                )
             })?;
             let sees =
                 if neighbourhoods.is_empty() { "every neighbourhood".to_string() } else { neighbourhoods.join(", ") };
@@ -44,7 +51,7 @@ pub fn run(command: DeskCommand, settings: &Settings) -> anyhow::Result<ExitCode
             let hash = crate::web::desk::hash_password(&read_new_password(&user.name)?)?;
             store.write(|tx| {
                 accounts::set_password(tx, &user.name, &hash)?;
-                accounts::audit(tx, now, ACTOR, "set password", None, &user.name)
+                accounts::audit(tx, now, ACTOR, &AuditAction::SetPassword { name: user.name.clone() }, None)
             })?;
             println!("new password set for '{}'; their sessions have ended", user.name);
             Ok(ExitCode::SUCCESS)
@@ -60,7 +67,7 @@ pub fn run(command: DeskCommand, settings: &Settings) -> anyhow::Result<ExitCode
             }
             store.write(|tx| {
                 accounts::set_disabled(tx, user.id, false, now)?;
-                accounts::audit(tx, now, ACTOR, "enabled user", None, &user.name)
+                accounts::audit(tx, now, ACTOR, &AuditAction::EnabledUser { name: user.name.clone() }, None)
             })?;
             println!("'{}' can log in again", user.name);
             Ok(ExitCode::SUCCESS)

@@ -2,6 +2,7 @@
 //! the call flow. No I/O, no clock, no randomness, no wire formats.
 
 pub mod action;
+pub mod audit;
 pub mod call;
 pub mod callback;
 pub mod desk;

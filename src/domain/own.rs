@@ -155,17 +155,6 @@ impl Change {
             Change::RoundResume => prompts.speech(PromptKey::SettingsRoundResumed, &[]),
         }
     }
-
-    /// The audit log's action for it.
-    pub fn audit_action(self) -> &'static str {
-        match self {
-            Change::PauseUntil { .. } => "paused for a week by phone",
-            Change::PauseUntilFurtherNotice => "paused until further notice by phone",
-            Change::Resume => "resumed by phone",
-            Change::RoundPause => "good-morning round paused by phone",
-            Change::RoundResume => "good-morning round resumed by phone",
-        }
-    }
 }
 
 /// Minutes a change asked for by phone waits for its confirmation; after that the call

@@ -3,6 +3,7 @@
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::domain::audit::{AuditAction, AuditKind, Recorded};
 use crate::domain::desk::Role;
 
 #[derive(Clone, Debug)]
@@ -194,11 +195,11 @@ pub struct AuditEntry {
     pub id: i64,
     pub at: Timestamp,
     pub user_name: String,
-    pub action: String,
+    /// The action and its detail, or as stored when this version cannot read them.
+    pub recorded: Recorded,
     pub participant_id: Option<i64>,
     /// The participant's name, while they are registered.
     pub participant_name: Option<String>,
-    pub detail: String,
 }
 
 /// Which audit entries to show.
@@ -221,14 +222,13 @@ pub fn audit(
     conn: &Connection,
     now: Timestamp,
     user_name: &str,
-    action: &str,
+    action: &AuditAction,
     participant_id: Option<i64>,
-    detail: &str,
 ) -> anyhow::Result<()> {
     conn.prepare_cached(
         "INSERT INTO audit_log (at, user_name, action, participant_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![now.as_second(), user_name, action, participant_id, detail])?;
+    .execute(params![now.as_second(), user_name, action.as_str(), participant_id, action.detail()])?;
     Ok(())
 }
 
@@ -256,10 +256,9 @@ pub fn audit_log(conn: &Connection, filter: &AuditFilter, limit: u32) -> anyhow:
                     id: r.get(0)?,
                     at: Timestamp::from_second(r.get(1)?).unwrap_or(Timestamp::UNIX_EPOCH),
                     user_name: r.get(2)?,
-                    action: r.get(3)?,
+                    recorded: Recorded::read(&r.get::<_, String>(3)?, &r.get::<_, String>(6)?),
                     participant_id: r.get(4)?,
                     participant_name: r.get(5)?,
-                    detail: r.get(6)?,
                 })
             },
         )?
@@ -271,9 +270,9 @@ pub fn audit_log(conn: &Connection, filter: &AuditFilter, limit: u32) -> anyhow:
 pub fn previous_login(conn: &Connection, user_name: &str) -> anyhow::Result<Option<Timestamp>> {
     let at: Option<i64> = conn
         .prepare_cached(
-            "SELECT at FROM audit_log WHERE user_name = ?1 AND action = 'login' ORDER BY id DESC LIMIT 1 OFFSET 1",
+            "SELECT at FROM audit_log WHERE user_name = ?1 AND action = ?2 ORDER BY id DESC LIMIT 1 OFFSET 1",
         )?
-        .query_row([user_name], |r| r.get(0))
+        .query_row(params![user_name, AuditKind::Login.as_str()], |r| r.get(0))
         .optional()?;
     Ok(at.and_then(|s| Timestamp::from_second(s).ok()))
 }

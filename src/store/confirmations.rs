@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::exec;
+use crate::domain::audit::AuditAction;
 use crate::domain::desk::FollowUpReason;
 use crate::domain::own::{self, Change, Confirm, Confirmation};
 
@@ -220,15 +221,13 @@ pub fn apply(conn: &Connection, participant_id: i64, change: Change, now: Timest
             conn,
             now,
             super::accounts::BY_PHONE,
-            change.audit_action(),
+            &AuditAction::by_phone(change),
             Some(participant_id),
-            "",
         );
     }
     let (paused, until) = change.register();
     super::participants::set_paused_by_id(conn, participant_id, paused, until, now)?;
-    let detail = until.map(|d| d.to_string()).unwrap_or_default();
-    super::accounts::audit(conn, now, super::accounts::BY_PHONE, change.audit_action(), Some(participant_id), &detail)
+    super::accounts::audit(conn, now, super::accounts::BY_PHONE, &AuditAction::by_phone(change), Some(participant_id))
 }
 
 /// Retention: changes asked for before `before` go, and the records of their call backs

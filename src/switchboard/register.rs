@@ -117,9 +117,8 @@ pub async fn import(
                     tx,
                     now,
                     &user,
-                    "imported participants",
+                    &crate::domain::audit::AuditAction::ImportedParticipants { added, updated },
                     None,
-                    &format!("{added} added, {updated} updated"),
                 )
             })
         })

@@ -356,9 +356,8 @@ pub fn called_again(tx: &Connection, participant_id: i64, now: jiff::Timestamp) 
             tx,
             now,
             crate::store::accounts::BY_PHONE,
-            "good-morning round resumed: called the line",
+            &crate::domain::audit::AuditAction::RoundResumedCalledTheLine,
             Some(participant_id),
-            "",
         )?;
         tracing::info!(participant = participant_id, "the good-morning round is on again: they called the line");
     }
@@ -502,14 +501,14 @@ pub fn enrol(
         contacts: &contacts,
     };
     let new = store::enrol(tx, &enrol, now)?;
-    let action = if new { "enrolled in the good-morning round" } else { "changed the good-morning round" };
-    let detail = format!(
-        "{} {}, {} contact(s)",
-        e.at.trim(),
-        crate::domain::hours::days_text(days, &["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
-        contacts.len()
-    );
-    crate::store::accounts::audit(tx, now, actor, action, Some(resident.id), &detail)?;
+    use crate::domain::audit::{AuditAction, Enrolment, RoundChange};
+    let enrolment = Enrolment { at: e.at.trim().to_string(), days, contacts: contacts.len() };
+    let action = if new {
+        AuditAction::EnrolledInRound(enrolment)
+    } else {
+        AuditAction::ChangedRound(RoundChange::Enrolment(enrolment))
+    };
+    crate::store::accounts::audit(tx, now, actor, &action, Some(resident.id))?;
     Ok(Ok((resident.id, new)))
 }
 
@@ -524,6 +523,6 @@ pub fn remove(
     if !store::remove(tx, p.id)? {
         return Ok(false);
     }
-    crate::store::accounts::audit(tx, now, actor, "removed from the good-morning round", Some(p.id), "")?;
+    crate::store::accounts::audit(tx, now, actor, &crate::domain::audit::AuditAction::RemovedFromRound, Some(p.id))?;
     Ok(true)
 }

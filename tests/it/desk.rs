@@ -1218,3 +1218,43 @@ async fn figures_cover_any_period_and_download_as_excel() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_words_typed_details_in_dutch_and_shows_what_it_cannot_read_as_stored() {
+    let (app, mut b) = desk_app().await;
+    let csrf = b.csrf().await;
+    let added =
+        b.post("/desk/users", &[("csrf", &csrf), ("name", "Karin"), ("role", "desk"), ("password", PASSWORD)]).await;
+    assert_eq!(added.status, 303);
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'added user' AND detail = 'Karin (desk, all)'").await,
+        1,
+        "stored as it always was"
+    );
+    // An action a newer version wrote, and an older row's detail in a shape no longer written.
+    let st = app.sandbox.state.clone();
+    tokio::task::spawn_blocking(move || {
+        st.switchboard
+            .store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO audit_log (at, user_name, action, participant_id, detail) VALUES
+                     (1, 'Els', 'teleported participant', NULL, 'to the moon'),
+                     (2, 'Els', 'added user', NULL, 'Wim (coordinator)')",
+                    [],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    let audit = b.get("/desk/audit").await;
+    assert_eq!(audit.status, 200);
+    assert!(audit.body.contains("Karin (balie, alle buurten)"), "{}", audit.body);
+    assert!(!audit.body.contains("Karin (desk, all)"), "{}", audit.body);
+    assert!(audit.body.contains("teleported participant") && audit.body.contains("to the moon"), "{}", audit.body);
+    assert!(audit.body.contains("Wim (coordinator)"), "{}", audit.body);
+    let rows = audit.body.matches("gebruiker toegevoegd").count();
+    assert_eq!(rows, 2, "Karin's and Wim's, and the unknown word as no other action: {}", audit.body);
+}

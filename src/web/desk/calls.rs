@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::layout::{self, status, Nav, DASH};
 use super::text::Lang;
 use super::{read, write, Desk, DeskState, Failure};
+use crate::domain::audit::AuditAction;
 use crate::domain::call::{Colour, Outcome};
 use crate::domain::phone::PhoneNumber;
 use crate::store::calls::{CallRow, LogEntry};
@@ -318,7 +319,7 @@ pub async fn detail(
     let notes = read(&state, move |c| q::notes_for(c, pid, phone.as_deref())).await?;
     if r.caller_id.is_some() || r.from.is_some() {
         let (user, pid, sid) = (desk.user.name.clone(), r.caller_id, sid.clone());
-        write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed call", pid, &sid)).await?;
+        write(&state, move |tx, now| accounts::audit(tx, now, &user, &AuditAction::ViewedCall { sid }, pid)).await?;
     }
     let tz = &state.desk.time_zone;
     let body = html! {
@@ -415,7 +416,7 @@ pub async fn voicemail(
     let (user, s) = (desk.user.name.clone(), sid.clone());
     write(&state, move |tx, now| {
         let caller = crate::store::desk::caller_of_call(tx, &s)?;
-        accounts::audit(tx, now, &user, "played voicemail", caller, &s)
+        accounts::audit(tx, now, &user, &AuditAction::PlayedVoicemail { sid: s }, caller)
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, content_type)], audio).into_response())

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::calls::{caller, note_list};
 use super::layout::{self, Nav};
 use super::{read, write, Desk, Failure};
+use crate::domain::audit::{AuditAction, StoppedFrom};
 use crate::domain::callback::RequestStatus;
 use crate::domain::desk::{due, Due, FollowUpReason, FollowUpResult};
 use crate::domain::dialplan::RingMode;
@@ -386,7 +387,7 @@ pub async fn list(
     let total = all.len();
     let people: Vec<Person> = all.into_iter().filter(|p| matches(p, &query, desk.user.id)).collect();
     let (user, shown) = (desk.user.name.clone(), people.len());
-    write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed follow-ups", None, &format!("{shown} open")))
+    write(&state, move |tx, now| accounts::audit(tx, now, &user, &AuditAction::ViewedFollowUps { open: shown }, None))
         .await?;
     let users = read(&state, accounts::users).await?;
     let users: Vec<_> = users.into_iter().filter(|u| !u.disabled).collect();
@@ -595,7 +596,7 @@ pub async fn print(
         load_queue(&state, &desk).await?.into_iter().filter(|p| matches(p, &query, desk.user.id)).collect();
     let (user, shown) = (desk.user.name.clone(), people.len());
     write(&state, move |tx, now| {
-        accounts::audit(tx, now, &user, "printed follow-ups", None, &format!("{shown} people"))
+        accounts::audit(tx, now, &user, &AuditAction::PrintedFollowUps { people: shown }, None)
     })
     .await?;
     let tz = &state.desk.time_zone;
@@ -678,7 +679,7 @@ pub async fn close(
             let closed = q::close_follow_up(tx, each, result, if i == 0 { &note } else { "" }, &user, now)?;
             if closed == Closed::Closed {
                 let caller = q::caller_of_follow_up(tx, each)?;
-                accounts::audit(tx, now, &user, "closed follow-up", caller, &format!("{each}: {}", result.as_str()))?;
+                accounts::audit(tx, now, &user, &AuditAction::ClosedFollowUp { id: each, result }, caller)?;
                 outcome = Closed::Closed;
             } else if each == id {
                 outcome = closed;
@@ -773,7 +774,7 @@ pub async fn not_reached(
     write(&state, move |tx, now| {
         q::not_reached(tx, &ids, &day.to_string(), &user, now)?;
         let caller = q::caller_of_follow_up(tx, id)?;
-        accounts::audit(tx, now, &user, "not reached on call back", caller, &format!("{id}: try again on {day}"))
+        accounts::audit(tx, now, &user, &AuditAction::NotReachedOnCallBack { id, try_again_on: day }, caller)
     })
     .await?;
     Ok(Redirect::to(&safe_back(&f.back, "/desk/follow-up?saved=1")).into_response())
@@ -811,11 +812,8 @@ pub async fn assign(
     write(&state, move |tx, now| {
         q::assign(tx, &ids, to.as_ref().map(|(i, n)| (*i, n.as_str())), &user, now)?;
         let caller = q::caller_of_follow_up(tx, id)?;
-        let detail = match &to {
-            Some((_, name)) => format!("{id}: to {name}"),
-            None => format!("{id}: to nobody"),
-        };
-        accounts::audit(tx, now, &user, "assigned follow-up", caller, &detail)
+        let action = AuditAction::AssignedFollowUp { id, to: to.map(|(_, name)| name) };
+        accounts::audit(tx, now, &user, &action, caller)
     })
     .await?;
     Ok(Redirect::to(&safe_back(&f.back, "/desk/follow-up?saved=1")).into_response())
@@ -838,7 +836,7 @@ pub async fn reopen(
         let done = q::reopen(tx, id, &user, now)?;
         if done {
             let caller = q::caller_of_follow_up(tx, id)?;
-            accounts::audit(tx, now, &user, "reopened follow-up", caller, &id.to_string())?;
+            accounts::audit(tx, now, &user, &AuditAction::ReopenedFollowUp { id }, caller)?;
         }
         Ok(done)
     })
@@ -982,7 +980,7 @@ pub async fn take_request(
         let opened = requests::open(tx, &hood, &phone, &category, requests::Origin::Desk, now)?
             .map_err(|refused| anyhow::anyhow!("the request was refused: {refused:?}"))?;
         let request = opened.id;
-        accounts::audit(tx, now, &user, "took a call-back request", opened.participant, &format!("request {request}"))
+        accounts::audit(tx, now, &user, &AuditAction::TookCallBackRequest { request }, opened.participant)
     })
     .await?;
     Ok(Redirect::to("/desk/follow-up?callback=1").into_response())
@@ -1010,7 +1008,7 @@ pub async fn stop_taken(
             now,
             &user,
             requests::stop_request(tx, &st.switchboard, request, now)?,
-            &format!("request {id}"),
+            StoppedFrom::Request(id),
         )
     })
     .await?;
@@ -1027,10 +1025,11 @@ fn audited_stop(
         Option<callbacks::Request>,
         crate::switchboard::dispatch::Outbound,
     ),
-    detail: &str,
+    from: StoppedFrom,
 ) -> anyhow::Result<(crate::switchboard::requests::StopOutcome, crate::switchboard::dispatch::Outbound)> {
     if let (crate::switchboard::requests::StopOutcome::Stopped, Some(request)) = (&stopped, &request) {
-        accounts::audit(tx, now, user, "stopped a call-back search", request.participant_id, detail)?;
+        let action = AuditAction::StoppedCallBackSearch { from };
+        accounts::audit(tx, now, user, &action, request.participant_id)?;
     }
     Ok((stopped, out))
 }
@@ -1100,7 +1099,7 @@ pub async fn stop_call_back(
     let user = desk.user.name.clone();
     let st = state.clone();
     let (stopped, out) = write(&state, move |tx, now| {
-        audited_stop(tx, now, &user, requests::stop_callback(tx, &st.switchboard, id, now)?, &format!("follow-up {id}"))
+        audited_stop(tx, now, &user, requests::stop_callback(tx, &st.switchboard, id, now)?, StoppedFrom::FollowUp(id))
     })
     .await?;
     Ok(stopped_response(&desk, &state, stopped, out))
@@ -1136,14 +1135,7 @@ pub async fn call_back(
             Err(requests::Refused::InProgress) => return Ok(Err(StatusCode::CONFLICT)),
             Err(_) => return Ok(Err(StatusCode::BAD_REQUEST)),
         };
-        accounts::audit(
-            tx,
-            now,
-            &user,
-            "started a call-back search",
-            caller,
-            &format!("request {request} for follow-up {id}"),
-        )?;
+        accounts::audit(tx, now, &user, &AuditAction::StartedCallBackSearch { request, follow_up: id }, caller)?;
         Ok(Ok(()))
     })
     .await?;

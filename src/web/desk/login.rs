@@ -172,7 +172,7 @@ pub async fn submit(
     let (user_id, user_name) = (user.id, user.name.clone());
     write(&state, move |tx, now| {
         accounts::create_session(tx, &hash, user_id, &csrf, now)?;
-        accounts::audit(tx, now, &user_name, "login", None, "")
+        accounts::audit(tx, now, &user_name, &crate::domain::audit::AuditAction::Login, None)
     })
     .await?;
     let secure = state.desk.secure_cookies;
@@ -364,7 +364,7 @@ pub async fn change_password(
     let name = desk.user.name.clone();
     write(&state, move |tx, now| {
         accounts::set_password(tx, &name, &hash)?;
-        accounts::audit(tx, now, &name, "changed own password", None, "")
+        accounts::audit(tx, now, &name, &crate::domain::audit::AuditAction::ChangedOwnPassword, None)
     })
     .await?;
     let mut response = Redirect::to("/desk/login?changed=1").into_response();

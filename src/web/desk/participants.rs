@@ -14,6 +14,7 @@ use super::calls::note_list;
 use super::layout::{self, Nav, DASH};
 use super::text::Lang;
 use super::{read, write, Desk, Failure, Fields};
+use crate::domain::audit::AuditAction;
 use crate::domain::hours::{hh_mm, DaysAndTimes, WeeklyHours};
 use crate::domain::own::last_day;
 use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput, MAX_NAME_CHARS, MAX_STREET_CHARS};
@@ -483,7 +484,7 @@ pub async fn create(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes)
         }
         let (id, _) = store::upsert(tx, &details, now)?;
         store::set_neighbourhoods(tx, id, &neighbourhoods)?;
-        accounts::audit(tx, now, &user, "added participant", Some(id), "")?;
+        accounts::audit(tx, now, &user, &AuditAction::AddedParticipant, Some(id))?;
         Ok(Some(id))
     })
     .await?;
@@ -544,7 +545,7 @@ pub async fn show(
     let Some((p, notes, apart, everyone)) = found else { return Ok(not_found(&desk)) };
     let apart: Vec<(i64, String)> = apart.into_iter().filter(|(o, _)| everyone.iter().any(|e| e.id == *o)).collect();
     let user = desk.user.name.clone();
-    write(&state, move |tx, now| accounts::audit(tx, now, &user, "viewed participant", Some(id), "")).await?;
+    write(&state, move |tx, now| accounts::audit(tx, now, &user, &AuditAction::ViewedParticipant, Some(id))).await?;
     Ok(show_page(&desk, &state, &p, &notes, &apart, &everyone, &values_of(&p), message(desk.lang, &query.msg))
         .into_response())
 }
@@ -601,7 +602,7 @@ fn show_page(
         h2 { (l.t("Pauze", "Pause")) }
         @if !by_phone.is_empty() {
             p { (l.t("Zelf gewijzigd per telefoon:", "Changed by themselves by phone:")) }
-            ul.steps { @for e in by_phone { li { (l.when(e.at, tz)) " · " (l.audit_action(&e.action)) } } }
+            ul.steps { @for e in by_phone { li { (l.when(e.at, tz)) " · " (l.audit_action(&e.recorded)) } } }
         }
         @if p.is_paused_on(today) {
             form method="post" action=(format!("/desk/participants/{id}/pause")) {
@@ -697,7 +698,7 @@ pub async fn update(
             Ok(match store::update(tx, id, &details, now) {
                 Ok(()) => {
                     store::set_neighbourhoods(tx, id, &neighbourhoods)?;
-                    accounts::audit(tx, now, &user, "changed participant", Some(id), "")?;
+                    accounts::audit(tx, now, &user, &AuditAction::ChangedParticipant, Some(id))?;
                     Ok(())
                 }
                 Err(UpdateError::Db(e)) => return Err(e),
@@ -794,14 +795,9 @@ pub async fn pause(
     let done = write(&state, move |tx, now| {
         let ok = store::set_paused_by_id(tx, id, paused, until, now)?;
         if ok {
-            accounts::audit(
-                tx,
-                now,
-                &user,
-                if paused { "paused participant" } else { "resumed participant" },
-                Some(id),
-                &until.map(|d| d.to_string()).unwrap_or_default(),
-            )?;
+            let action =
+                if paused { AuditAction::PausedParticipant { until } } else { AuditAction::ResumedParticipant };
+            accounts::audit(tx, now, &user, &action, Some(id))?;
         }
         Ok(ok)
     })
@@ -848,7 +844,7 @@ pub async fn add_note(
             return Ok(false);
         }
         q::add_note(tx, Some(id), None, None, &user, &note, now)?;
-        accounts::audit(tx, now, &user, "added note", Some(id), "")?;
+        accounts::audit(tx, now, &user, &AuditAction::AddedNote, Some(id))?;
         Ok(true)
     })
     .await?;
@@ -904,9 +900,10 @@ pub async fn apart(
             return Ok(false);
         }
         q::set_do_not_pair(tx, id, other, apart, now)?;
-        let action = if apart { "set do-not-pair" } else { "removed do-not-pair" };
-        accounts::audit(tx, now, &user, action, Some(id), &format!("with participant {other}"))?;
-        accounts::audit(tx, now, &user, action, Some(other), &format!("with participant {id}"))?;
+        let action =
+            |other| if apart { AuditAction::SetDoNotPair { other } } else { AuditAction::RemovedDoNotPair { other } };
+        accounts::audit(tx, now, &user, &action(other), Some(id))?;
+        accounts::audit(tx, now, &user, &action(id), Some(other))?;
         Ok(true)
     })
     .await?;
@@ -986,7 +983,7 @@ pub async fn erase(
     let done = write(&state, move |tx, now| {
         let ok = store::erase(tx, id, now)?;
         if ok {
-            accounts::audit(tx, now, &user, "erased participant", Some(id), "")?;
+            accounts::audit(tx, now, &user, &AuditAction::ErasedParticipant, Some(id))?;
         }
         Ok(ok)
     })
@@ -1003,7 +1000,7 @@ pub async fn export(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Re
     let scope = desk.scope.clone();
     let csv = read(&state, move |c| crate::registry::export(&store::list_in(c, &scope)?)).await?;
     let user = desk.user.name.clone();
-    write(&state, move |tx, now| accounts::audit(tx, now, &user, "exported participants", None, "")).await?;
+    write(&state, move |tx, now| accounts::audit(tx, now, &user, &AuditAction::ExportedParticipants, None)).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::layout::{self, Nav};
 use super::{read, write, Desk, DeskPlans, Failure, Fields};
+use crate::domain::audit::{AuditAction, Reach};
 use crate::domain::desk::{check_password, check_user_name, Role};
 use crate::store::accounts::{self, AccountError};
 use crate::web::AppState;
@@ -223,8 +224,8 @@ pub async fn add_user(desk: Desk, State(state): State<Arc<AppState>>, body: Byte
     let n = name.clone();
     let added = write(&state, move |tx, now| match accounts::add_user(tx, &n, role, &hash, &keys, now) {
         Ok(_) => {
-            let reach = if keys.is_empty() { "all".to_string() } else { keys.join(";") };
-            accounts::audit(tx, now, &by, "added user", None, &format!("{n} ({}, {reach})", role.as_str()))?;
+            let action = AuditAction::AddedUser { name: n, role, reach: Reach(keys) };
+            accounts::audit(tx, now, &by, &action, None)?;
             Ok(true)
         }
         Err(AccountError::Exists(_)) => Ok(false),
@@ -316,40 +317,38 @@ pub async fn change_user(
         // Someone must always be left who manages accounts: a coordinator of all.
         let manages = target.role == Role::Coordinator && !target.disabled && target.neighbourhoods.is_empty();
         let last_coordinator = manages && accounts::account_managers(tx)? <= 1;
-        let mut detail = target.name.clone();
+        let name = target.name.clone();
         let what = match action.as_str() {
             "make-coordinator" => {
                 accounts::set_role(tx, id, Role::Coordinator)?;
-                "made coordinator"
+                AuditAction::MadeCoordinator { name }
             }
             "make-desk" if last_coordinator => return Ok(Err("last")),
             "make-desk" => {
                 accounts::set_role(tx, id, Role::Desk)?;
-                "made desk"
+                AuditAction::MadeDesk { name }
             }
             "disable" if last_coordinator => return Ok(Err("last")),
             "disable" => {
                 accounts::set_disabled(tx, id, true, now)?;
-                "disabled user"
+                AuditAction::DisabledUser { name }
             }
             "enable" => {
                 accounts::set_disabled(tx, id, false, now)?;
-                "enabled user"
+                AuditAction::EnabledUser { name }
             }
             "password" => {
                 accounts::set_password(tx, &target.name, hash.as_deref().unwrap_or_default())?;
-                "set password"
+                AuditAction::SetPassword { name }
             }
             "neighbourhoods" if last_coordinator && !limits.is_empty() => return Ok(Err("last")),
             "neighbourhoods" => {
                 accounts::set_neighbourhoods(tx, id, &limits)?;
-                let reach = if limits.is_empty() { "all".to_string() } else { limits.join(";") };
-                detail = format!("{}: {reach}", target.name);
-                "set neighbourhoods"
+                AuditAction::SetNeighbourhoods { name, reach: Reach(limits) }
             }
             _ => return Ok(Err("unknown")),
         };
-        accounts::audit(tx, now, &by, what, None, &detail)?;
+        accounts::audit(tx, now, &by, &what, None)?;
         Ok(Ok(()))
     })
     .await?;
@@ -409,13 +408,12 @@ struct Line<'a> {
 /// Views and plays (reading, not changing) fold into one line per person, participant,
 /// action and day.
 fn summarised<'a>(entries: &'a [accounts::AuditEntry], tz: &jiff::tz::TimeZone) -> Vec<Line<'a>> {
-    let reading = |a: &str| a.starts_with("viewed ") || a == "played voicemail" || a == "printed follow-ups";
     let mut lines: Vec<Line<'a>> = Vec::new();
     for e in entries {
         let day = e.at.to_zoned(tz.clone()).date();
         let same = lines.iter_mut().find(|l| {
-            reading(&e.action)
-                && l.entry.action == e.action
+            e.recorded.kind().is_some_and(|k| k.is_reading())
+                && l.entry.recorded.word() == e.recorded.word()
                 && l.entry.user_name == e.user_name
                 && l.entry.participant_id == e.participant_id
                 && l.entry.at.to_zoned(tz.clone()).date() == day
@@ -492,13 +490,13 @@ pub async fn audit(
                 @let e = line.entry;
                 tr {
                     td.when { (l.when_short(e.at, &tz)) } td { (l.audit_who(&e.user_name)) }
-                    td { (l.audit_action(&e.action)) @if line.times > 1 { " " span.muted { "(" (line.times) "×)" } } }
+                    td { (l.audit_action(&e.recorded)) @if line.times > 1 { " " span.muted { "(" (line.times) "×)" } } }
                     td { @if let Some(p) = e.participant_id {
                         a href=(format!("/desk/audit?participant={p}")) {
                             @match &e.participant_name { Some(name) => { (name) }, None => { (l.t("gewist", "erased")) " (#" (p) ")" } }
                         }
                     } }
-                    td.wide { (l.audit_detail(&e.action, &e.detail)) }
+                    td.wide { (l.audit_detail(&e.recorded)) }
                 }
             } }
         } }))

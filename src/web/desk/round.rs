@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::layout::{self, Nav};
 use super::{read, write, Desk, Failure, Fields};
+use crate::domain::audit::{AuditAction, RoundChange};
 use crate::domain::hours::{days_text, hh_mm};
 use crate::store::round::{self as store, LogRow, Resident};
 use crate::switchboard::round::{self as use_case, Enrolling};
@@ -348,8 +349,8 @@ pub async fn away(
     let user = desk.user.name.clone();
     write(&state, move |tx, now| {
         store::set_away(tx, id, away, now)?;
-        let detail = away.map(|(a, b)| format!("away {a}..{b}")).unwrap_or_else(|| "not away".into());
-        crate::store::accounts::audit(tx, now, &user, "changed the good-morning round", Some(id), &detail)
+        let action = AuditAction::ChangedRound(RoundChange::Away(away));
+        crate::store::accounts::audit(tx, now, &user, &action, Some(id))
     })
     .await?;
     Ok(Redirect::to("/desk/round?saved=1").into_response())
@@ -382,8 +383,8 @@ pub async fn pause(
     let user = desk.user.name.clone();
     write(&state, move |tx, now| {
         store::set_paused(tx, id, paused, now)?;
-        let detail = if paused { "paused until they call again" } else { "resumed" };
-        crate::store::accounts::audit(tx, now, &user, "changed the good-morning round", Some(id), detail)
+        let change = if paused { RoundChange::Paused } else { RoundChange::Resumed };
+        crate::store::accounts::audit(tx, now, &user, &AuditAction::ChangedRound(change), Some(id))
     })
     .await?;
     Ok(Redirect::to("/desk/round?saved=1").into_response())
@@ -402,7 +403,7 @@ pub async fn remove(
     let user = desk.user.name.clone();
     write(&state, move |tx, now| {
         store::remove(tx, id)?;
-        crate::store::accounts::audit(tx, now, &user, "removed from the good-morning round", Some(id), "")
+        crate::store::accounts::audit(tx, now, &user, &AuditAction::RemovedFromRound, Some(id))
     })
     .await?;
     Ok(Redirect::to("/desk/round?saved=1").into_response())

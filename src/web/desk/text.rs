@@ -1,7 +1,9 @@
 //! The desk's words, Dutch first with English alongside, and how times read.
 
+use crate::domain::audit::{AuditAction, AuditKind, Reach, Recorded, RoundChange, StoppedFrom};
 use crate::domain::call::{Colour, Outcome};
-use crate::domain::desk::FollowUpReason;
+use crate::domain::desk::{FollowUpReason, Role};
+use crate::domain::hours::days_text;
 use crate::domain::hours::HoursError;
 use crate::domain::participant::FieldProblem;
 use crate::domain::password::{PasswordProblem, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
@@ -273,108 +275,213 @@ impl Lang {
         format!("regel {}: {problem}", e.line)
     }
 
-    /// An audit entry's detail (stored in English, as the action wrote it) in the page's
-    /// language; details of other shapes are shown as stored.
-    pub fn audit_detail(self, action: &str, detail: &str) -> String {
-        if self == Lang::En || detail.is_empty() {
-            return detail.to_string();
+    /// An audit entry's action in the page's language; a word this version does not
+    /// know is shown as stored.
+    pub fn audit_action(self, recorded: &Recorded) -> String {
+        match recorded.kind() {
+            Some(kind) => self.audit_kind(kind).to_string(),
+            None => recorded.word().to_string(),
         }
-        let number_then = || detail.split_once(": ").filter(|(n, _)| n.chars().all(|c| c.is_ascii_digit()));
-        match action {
-            "closed follow-up" => {
-                if let Some((n, result)) = number_then() {
-                    return format!("#{n}: {}", self.follow_up_result(result));
-                }
-            }
-            "not reached on call back" => {
-                if let Some((n, rest)) = number_then() {
-                    return format!("#{n}: {}", rest.replace("try again on", "opnieuw proberen op"));
-                }
-            }
-            "assigned follow-up" => {
-                if let Some((n, rest)) = number_then() {
-                    return format!("#{n}: {}", rest.replace("to nobody", "aan niemand").replacen("to ", "aan ", 1));
-                }
-            }
-            "printed follow-ups" => return detail.replace(" people", " personen"),
-            "imported participants" => {
-                return detail.replace(" added", " toegevoegd").replace(" updated", " bijgewerkt")
-            }
-            "set do-not-pair" | "removed do-not-pair" => return detail.replace("with participant", "met deelnemer"),
-            "took a call-back request" => return detail.replace("request", "verzoek"),
-            "started a call-back search" => {
-                return detail.replace("request", "verzoek").replace("for follow-up", "bij opvolging")
-            }
-            "set neighbourhoods" => return detail.replace(": all", ": alle"),
-            "added user" => {
-                return detail
-                    .replace("(coordinator", "(coördinator")
-                    .replace("(desk", "(balie")
-                    .replace(", all)", ", alle buurten)")
-            }
-            _ => {}
-        }
-        detail.to_string()
     }
 
-    /// An audit log action (stored in English) in the page's language.
-    pub fn audit_action(self, action: &str) -> String {
-        let (nl, en) = match action {
-            "login" => ("ingelogd", "logged in"),
-            "good-morning round paused by phone" => {
-                ("goedemorgenronde gepauzeerd, per telefoon", "good-morning round paused by phone")
+    /// Each action of the audit log, in Dutch and English: one exhaustive match.
+    pub fn audit_kind(self, kind: AuditKind) -> &'static str {
+        let (nl, en) = match kind {
+            AuditKind::Login => ("ingelogd", "logged in"),
+            AuditKind::ChangedOwnPassword => ("eigen wachtwoord gewijzigd", "changed own password"),
+            AuditKind::ViewedCall => ("gesprek bekeken", "viewed a call"),
+            AuditKind::PlayedVoicemail => ("bericht afgespeeld", "played a message"),
+            AuditKind::ViewedFollowUps => ("opvolgen bekeken", "viewed follow-ups"),
+            AuditKind::PrintedFollowUps => ("daglijst afgedrukt", "printed the day list"),
+            AuditKind::ClosedFollowUp => ("opvolging afgehandeld", "closed a follow-up"),
+            AuditKind::NotReachedOnCallBack => ("niet bereikt bij terugbellen", "not reached on call back"),
+            AuditKind::AssignedFollowUp => ("opvolging toegewezen", "assigned a follow-up"),
+            AuditKind::ReopenedFollowUp => ("opvolging heropend", "reopened a follow-up"),
+            AuditKind::TookCallBackRequest => ("verzoek aangenomen", "took a request"),
+            AuditKind::StartedCallBackSearch => ("terugbelzoektocht gestart", "started a call-back search"),
+            AuditKind::StoppedCallBackSearch => ("terugbelzoektocht gestopt", "stopped a call-back search"),
+            AuditKind::AddedParticipant => ("deelnemer toegevoegd", "added a participant"),
+            AuditKind::ViewedParticipant => ("deelnemer bekeken", "viewed a participant"),
+            AuditKind::ChangedParticipant => ("deelnemer gewijzigd", "changed a participant"),
+            AuditKind::PausedParticipant => ("deelnemer gepauzeerd", "paused a participant"),
+            AuditKind::ResumedParticipant => ("deelnemer weer actief", "resumed a participant"),
+            AuditKind::SetDoNotPair => ("niet koppelen ingesteld", "set do-not-pair"),
+            AuditKind::RemovedDoNotPair => ("niet koppelen opgeheven", "removed do-not-pair"),
+            AuditKind::AddedNote => ("notitie toegevoegd", "added a note"),
+            AuditKind::ErasedParticipant => ("deelnemer gewist", "erased a participant"),
+            AuditKind::ExportedParticipants => ("deelnemers gedownload", "downloaded participants"),
+            AuditKind::ImportedParticipants => ("deelnemers ingelezen", "imported participants"),
+            AuditKind::AddedUser => ("gebruiker toegevoegd", "added a user"),
+            AuditKind::MadeCoordinator => ("coördinator gemaakt", "made coordinator"),
+            AuditKind::MadeDesk => ("balie gemaakt", "made desk"),
+            AuditKind::DisabledUser => ("gebruiker uitgeschakeld", "disabled a user"),
+            AuditKind::EnabledUser => ("gebruiker ingeschakeld", "enabled a user"),
+            AuditKind::SetPassword => ("wachtwoord gegeven", "set a password"),
+            AuditKind::SetNeighbourhoods => ("buurten ingesteld", "set neighbourhoods"),
+            AuditKind::PausedForAWeekByPhone => {
+                ("zelf een week gepauzeerd, per telefoon", "paused for a week, by phone")
             }
-            "good-morning round resumed by phone" => {
-                ("goedemorgenronde weer aan, per telefoon", "good-morning round resumed by phone")
-            }
-            "good-morning round resumed: called the line" => {
-                ("goedemorgenronde weer aan: belde zelf", "good-morning round resumed: called the line")
-            }
-            "enrolled in the good-morning round" => {
-                ("aangemeld bij de goedemorgenronde", "enrolled in the good-morning round")
-            }
-            "changed the good-morning round" => ("goedemorgenronde gewijzigd", "changed the good-morning round"),
-            "removed from the good-morning round" => {
-                ("afgemeld bij de goedemorgenronde", "removed from the good-morning round")
-            }
-            "viewed call" => ("gesprek bekeken", "viewed a call"),
-            "viewed follow-ups" => ("opvolgen bekeken", "viewed follow-ups"),
-            "viewed participant" => ("deelnemer bekeken", "viewed a participant"),
-            "played voicemail" => ("bericht afgespeeld", "played a message"),
-            "printed follow-ups" => ("daglijst afgedrukt", "printed the day list"),
-            "added note" => ("notitie toegevoegd", "added a note"),
-            "added participant" => ("deelnemer toegevoegd", "added a participant"),
-            "changed participant" => ("deelnemer gewijzigd", "changed a participant"),
-            "paused participant" => ("deelnemer gepauzeerd", "paused a participant"),
-            "resumed participant" => ("deelnemer weer actief", "resumed a participant"),
-            "set do-not-pair" => ("niet koppelen ingesteld", "set do-not-pair"),
-            "removed do-not-pair" => ("niet koppelen opgeheven", "removed do-not-pair"),
-            "erased participant" => ("deelnemer gewist", "erased a participant"),
-            "exported participants" => ("deelnemers gedownload", "downloaded participants"),
-            "imported participants" => ("deelnemers ingelezen", "imported participants"),
-            "closed follow-up" => ("opvolging afgehandeld", "closed a follow-up"),
-            "reopened follow-up" => ("opvolging heropend", "reopened a follow-up"),
-            "assigned follow-up" => ("opvolging toegewezen", "assigned a follow-up"),
-            "not reached on call back" => ("niet bereikt bij terugbellen", "not reached on call back"),
-            "started a call-back search" => ("terugbelzoektocht gestart", "started a call-back search"),
-            "stopped a call-back search" => ("terugbelzoektocht gestopt", "stopped a call-back search"),
-            "took a call-back request" => ("verzoek aangenomen", "took a request"),
-            "added user" => ("gebruiker toegevoegd", "added a user"),
-            "made coordinator" => ("coördinator gemaakt", "made coordinator"),
-            "made desk" => ("balie gemaakt", "made desk"),
-            "disabled user" => ("gebruiker uitgeschakeld", "disabled a user"),
-            "enabled user" => ("gebruiker ingeschakeld", "enabled a user"),
-            "set password" => ("wachtwoord gegeven", "set a password"),
-            "changed own password" => ("eigen wachtwoord gewijzigd", "changed own password"),
-            "set neighbourhoods" => ("buurten ingesteld", "set neighbourhoods"),
-            "paused for a week by phone" => ("zelf een week gepauzeerd, per telefoon", "paused for a week, by phone"),
-            "paused until further notice by phone" => {
+            AuditKind::PausedUntilFurtherNoticeByPhone => {
                 ("zelf gepauzeerd tot nader order, per telefoon", "paused until further notice, by phone")
             }
-            "resumed by phone" => ("zelf weer actief, per telefoon", "resumed, by phone"),
-            other => return other.to_string(),
+            AuditKind::ResumedByPhone => ("zelf weer actief, per telefoon", "resumed, by phone"),
+            AuditKind::RoundPausedByPhone => {
+                ("goedemorgenronde gepauzeerd, per telefoon", "good-morning round paused by phone")
+            }
+            AuditKind::RoundResumedByPhone => {
+                ("goedemorgenronde weer aan, per telefoon", "good-morning round resumed by phone")
+            }
+            AuditKind::RoundResumedCalledTheLine => {
+                ("goedemorgenronde weer aan: belde zelf", "good-morning round resumed: called the line")
+            }
+            AuditKind::EnrolledInRound => ("aangemeld bij de goedemorgenronde", "enrolled in the good-morning round"),
+            AuditKind::ChangedRound => ("goedemorgenronde gewijzigd", "changed the good-morning round"),
+            AuditKind::RemovedFromRound => ("afgemeld bij de goedemorgenronde", "removed from the good-morning round"),
         };
-        self.t(nl, en).to_string()
+        self.t(nl, en)
+    }
+
+    /// An audit entry's detail in the page's language; a detail this version cannot read
+    /// (an older row's, or an unknown action's) is shown as stored.
+    pub fn audit_detail(self, recorded: &Recorded) -> String {
+        match (recorded, self) {
+            (Recorded::Action(action), Lang::Nl) => Self::audit_detail_nl(action),
+            (Recorded::Action(action), Lang::En) => Self::audit_detail_en(action),
+            (Recorded::Untyped { detail, .. } | Recorded::Unknown { detail, .. }, _) => detail.clone(),
+        }
+    }
+
+    fn reach(self, reach: &Reach) -> String {
+        if reach.is_all() {
+            self.t("alle buurten", "all neighbourhoods").to_string()
+        } else {
+            reach.0.join(", ")
+        }
+    }
+
+    fn role(self, role: Role) -> &'static str {
+        match role {
+            Role::Desk => self.t("balie", "desk"),
+            Role::Coordinator => self.t("coördinator", "coordinator"),
+        }
+    }
+
+    /// Every audit detail in Dutch: one exhaustive match.
+    fn audit_detail_nl(action: &AuditAction) -> String {
+        let l = Lang::Nl;
+        match action {
+            AuditAction::Login
+            | AuditAction::ChangedOwnPassword
+            | AuditAction::AddedParticipant
+            | AuditAction::ViewedParticipant
+            | AuditAction::ChangedParticipant
+            | AuditAction::ResumedParticipant
+            | AuditAction::AddedNote
+            | AuditAction::ErasedParticipant
+            | AuditAction::ExportedParticipants
+            | AuditAction::PausedUntilFurtherNoticeByPhone
+            | AuditAction::ResumedByPhone
+            | AuditAction::RoundPausedByPhone
+            | AuditAction::RoundResumedByPhone
+            | AuditAction::RoundResumedCalledTheLine
+            | AuditAction::RemovedFromRound => String::new(),
+            AuditAction::ViewedCall { sid } | AuditAction::PlayedVoicemail { sid } => sid.clone(),
+            AuditAction::ViewedFollowUps { open } => format!("{open} open"),
+            AuditAction::PrintedFollowUps { people } => format!("{people} personen"),
+            AuditAction::ClosedFollowUp { id, result } => format!("#{id}: {}", l.follow_up_result(result.as_str())),
+            AuditAction::NotReachedOnCallBack { id, try_again_on } => {
+                format!("#{id}: opnieuw proberen op {try_again_on}")
+            }
+            AuditAction::AssignedFollowUp { id, to: Some(name) } => format!("#{id}: aan {name}"),
+            AuditAction::AssignedFollowUp { id, to: None } => format!("#{id}: aan niemand"),
+            AuditAction::ReopenedFollowUp { id } => format!("#{id}"),
+            AuditAction::TookCallBackRequest { request } => format!("verzoek {request}"),
+            AuditAction::StartedCallBackSearch { request, follow_up } => {
+                format!("verzoek {request} bij opvolging {follow_up}")
+            }
+            AuditAction::StoppedCallBackSearch { from: StoppedFrom::Request(id) } => format!("verzoek {id}"),
+            AuditAction::StoppedCallBackSearch { from: StoppedFrom::FollowUp(id) } => format!("opvolging {id}"),
+            AuditAction::PausedParticipant { until: Some(back) } => format!("weer beschikbaar vanaf {back}"),
+            AuditAction::PausedParticipant { until: None } => "tot nader order".to_string(),
+            AuditAction::SetDoNotPair { other } | AuditAction::RemovedDoNotPair { other } => {
+                format!("met deelnemer {other}")
+            }
+            AuditAction::ImportedParticipants { added, updated } => format!("{added} toegevoegd, {updated} bijgewerkt"),
+            AuditAction::AddedUser { name, role, reach } => format!("{name} ({}, {})", l.role(*role), l.reach(reach)),
+            AuditAction::MadeCoordinator { name }
+            | AuditAction::MadeDesk { name }
+            | AuditAction::DisabledUser { name }
+            | AuditAction::EnabledUser { name }
+            | AuditAction::SetPassword { name } => name.clone(),
+            AuditAction::SetNeighbourhoods { name, reach } => format!("{name}: {}", l.reach(reach)),
+            AuditAction::PausedForAWeekByPhone { back_on } => format!("weer beschikbaar vanaf {back_on}"),
+            AuditAction::EnrolledInRound(e) | AuditAction::ChangedRound(RoundChange::Enrolment(e)) => {
+                format!("{} {}, {} contact(en)", e.at, days_text(e.days, &Self::WEEKDAYS_NL), e.contacts)
+            }
+            AuditAction::ChangedRound(RoundChange::Away(Some((a, b)))) => format!("afwezig van {a} tot en met {b}"),
+            AuditAction::ChangedRound(RoundChange::Away(None)) => "niet meer afwezig".to_string(),
+            AuditAction::ChangedRound(RoundChange::Paused) => "gepauzeerd tot de bewoner zelf belt".to_string(),
+            AuditAction::ChangedRound(RoundChange::Resumed) => "weer aan".to_string(),
+        }
+    }
+
+    /// Every audit detail in English: one exhaustive match.
+    fn audit_detail_en(action: &AuditAction) -> String {
+        let l = Lang::En;
+        match action {
+            AuditAction::Login
+            | AuditAction::ChangedOwnPassword
+            | AuditAction::AddedParticipant
+            | AuditAction::ViewedParticipant
+            | AuditAction::ChangedParticipant
+            | AuditAction::ResumedParticipant
+            | AuditAction::AddedNote
+            | AuditAction::ErasedParticipant
+            | AuditAction::ExportedParticipants
+            | AuditAction::PausedUntilFurtherNoticeByPhone
+            | AuditAction::ResumedByPhone
+            | AuditAction::RoundPausedByPhone
+            | AuditAction::RoundResumedByPhone
+            | AuditAction::RoundResumedCalledTheLine
+            | AuditAction::RemovedFromRound => String::new(),
+            AuditAction::ViewedCall { sid } | AuditAction::PlayedVoicemail { sid } => sid.clone(),
+            AuditAction::ViewedFollowUps { open } => format!("{open} open"),
+            AuditAction::PrintedFollowUps { people } => format!("{people} people"),
+            AuditAction::ClosedFollowUp { id, result } => format!("#{id}: {}", l.follow_up_result(result.as_str())),
+            AuditAction::NotReachedOnCallBack { id, try_again_on } => format!("#{id}: try again on {try_again_on}"),
+            AuditAction::AssignedFollowUp { id, to: Some(name) } => format!("#{id}: to {name}"),
+            AuditAction::AssignedFollowUp { id, to: None } => format!("#{id}: to nobody"),
+            AuditAction::ReopenedFollowUp { id } => format!("#{id}"),
+            AuditAction::TookCallBackRequest { request } => format!("request {request}"),
+            AuditAction::StartedCallBackSearch { request, follow_up } => {
+                format!("request {request} for follow-up {follow_up}")
+            }
+            AuditAction::StoppedCallBackSearch { from: StoppedFrom::Request(id) } => format!("request {id}"),
+            AuditAction::StoppedCallBackSearch { from: StoppedFrom::FollowUp(id) } => format!("follow-up {id}"),
+            AuditAction::PausedParticipant { until: Some(back) } => format!("available again from {back}"),
+            AuditAction::PausedParticipant { until: None } => "until further notice".to_string(),
+            AuditAction::SetDoNotPair { other } | AuditAction::RemovedDoNotPair { other } => {
+                format!("with participant {other}")
+            }
+            AuditAction::ImportedParticipants { added, updated } => format!("{added} added, {updated} updated"),
+            AuditAction::AddedUser { name, role, reach } => format!("{name} ({}, {})", l.role(*role), l.reach(reach)),
+            AuditAction::MadeCoordinator { name }
+            | AuditAction::MadeDesk { name }
+            | AuditAction::DisabledUser { name }
+            | AuditAction::EnabledUser { name }
+            | AuditAction::SetPassword { name } => name.clone(),
+            AuditAction::SetNeighbourhoods { name, reach } => format!("{name}: {}", l.reach(reach)),
+            AuditAction::PausedForAWeekByPhone { back_on } => format!("available again from {back_on}"),
+            AuditAction::EnrolledInRound(e) | AuditAction::ChangedRound(RoundChange::Enrolment(e)) => {
+                format!("{} {}, {} contact(s)", e.at, days_text(e.days, &Self::WEEKDAYS_EN), e.contacts)
+            }
+            AuditAction::ChangedRound(RoundChange::Away(Some((a, b)))) => {
+                format!("away from {a} up to and including {b}")
+            }
+            AuditAction::ChangedRound(RoundChange::Away(None)) => "no longer away".to_string(),
+            AuditAction::ChangedRound(RoundChange::Paused) => "paused until the resident calls".to_string(),
+            AuditAction::ChangedRound(RoundChange::Resumed) => "resumed".to_string(),
+        }
     }
 
     /// Who did it, in the audit log: a desk account, or the participant by phone.
