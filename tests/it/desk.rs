@@ -1258,3 +1258,26 @@ async fn the_audit_log_words_typed_details_in_dutch_and_shows_what_it_cannot_rea
     let rows = audit.body.matches("gebruiker toegevoegd").count();
     assert_eq!(rows, 2, "Karin's and Wim's, and the unknown word as no other action: {}", audit.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_desk_form_refuses_a_wrong_csrf_token_before_it_reads_the_form() {
+    let (app, mut b) = desk_app().await;
+    app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Decline)).await;
+    let before = app.snapshot().await;
+    let audit_before = app.count("SELECT count(*) FROM audit_log").await;
+    // The import's multipart body checks its own token (held in the test above).
+    let posts = ROUTES.iter().filter(|(m, p)| *m == "POST" && *p != "/desk/participants/import");
+    let mut tried = 0;
+    for (_, route) in posts {
+        let path = route.replace("{id}", "1");
+        // A field no form has, and one that a form would read as a choice.
+        let page = b.post(&path, &[("csrf", "wrong"), ("action", "disable"), ("unknown", "x")]).await;
+        assert_eq!(page.status, 403, "{path}");
+        assert!(page.body.contains("Er is niets opgeslagen"), "{path}: {}", page.body);
+        tried += 1;
+    }
+    assert_eq!(tried, ROUTES.iter().filter(|(m, _)| *m == "POST").count() - 1);
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(app.count("SELECT count(*) FROM audit_log").await, audit_before);
+    assert_eq!(b.get("/desk/now").await.status, 200, "still logged in");
+}

@@ -7,13 +7,12 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::html;
 use serde::Deserialize;
 
 use super::calls::{caller, note_list};
 use super::layout::{self, Nav};
-use super::{read, write, Desk, Failure};
+use super::{read, write, CheckedFields, CheckedForm, Desk, Failure};
 use crate::domain::audit::{AuditAction, StoppedFrom};
 use crate::domain::callback::RequestStatus;
 use crate::domain::desk::{due, Due, FollowUpReason, FollowUpResult};
@@ -626,8 +625,6 @@ pub async fn print(
 #[derive(Deserialize)]
 pub struct CloseForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     result: String,
     #[serde(default)]
     note: String,
@@ -636,12 +633,11 @@ pub struct CloseForm {
 }
 
 pub async fn close(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    Form(f): Form<CloseForm>,
+    CheckedForm(desk, f): CheckedForm<CloseForm>,
 ) -> Result<Response, Failure> {
-    let id = match visible_follow_up(&state, &desk, &f.csrf, &id).await? {
+    let id = match visible_follow_up(&state, &desk, &id).await? {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };
@@ -709,8 +705,6 @@ pub async fn close(
 
 #[derive(Deserialize)]
 pub struct StepForm {
-    #[serde(default)]
-    csrf: String,
     /// Not reached: the day to try again (YYYY-MM-DD).
     #[serde(default)]
     day: String,
@@ -726,10 +720,9 @@ pub struct StepForm {
 async fn person_open(
     state: &Arc<AppState>,
     desk: &Desk,
-    csrf: &str,
     id: &str,
 ) -> Result<Result<(i64, Vec<i64>), Response>, Failure> {
-    let id = match visible_follow_up(state, desk, csrf, id).await? {
+    let id = match visible_follow_up(state, desk, id).await? {
         Ok(id) => id,
         Err(refused) => return Ok(Err(refused)),
     };
@@ -747,12 +740,11 @@ async fn person_open(
 
 /// A call back that reached nobody: counted, tried again on the chosen day; it stays open.
 pub async fn not_reached(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    Form(f): Form<StepForm>,
+    CheckedForm(desk, f): CheckedForm<StepForm>,
 ) -> Result<Response, Failure> {
-    let (id, ids) = match person_open(&state, &desk, &f.csrf, &id).await? {
+    let (id, ids) = match person_open(&state, &desk, &id).await? {
         Ok(found) => found,
         Err(refused) => return Ok(refused),
     };
@@ -782,12 +774,11 @@ pub async fn not_reached(
 
 /// Assigns a person's open follow-ups to a desk account, or to nobody.
 pub async fn assign(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    Form(f): Form<StepForm>,
+    CheckedForm(desk, f): CheckedForm<StepForm>,
 ) -> Result<Response, Failure> {
-    let (id, ids) = match person_open(&state, &desk, &f.csrf, &id).await? {
+    let (id, ids) = match person_open(&state, &desk, &id).await? {
         Ok(found) => found,
         Err(refused) => return Ok(refused),
     };
@@ -821,12 +812,11 @@ pub async fn assign(
 
 /// Opens a closed follow-up again.
 pub async fn reopen(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    Form(f): Form<StepForm>,
+    CheckedForm(desk, f): CheckedForm<StepForm>,
 ) -> Result<Response, Failure> {
-    let id = match visible_follow_up(&state, &desk, &f.csrf, &id).await? {
+    let id = match visible_follow_up(&state, &desk, &id).await? {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };
@@ -850,12 +840,6 @@ pub async fn reopen(
         ));
     }
     Ok(Redirect::to(&safe_back(&f.back, "/desk/follow-up?saved=1")).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct CallBackForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// What became of a caller's call-back request, in a sentence.
@@ -935,8 +919,6 @@ fn take_request_form(desk: &Desk, state: &AppState, taken: &[(callbacks::Request
 #[derive(Deserialize)]
 pub struct TakeForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     phone: String,
     #[serde(default)]
     category: String,
@@ -946,13 +928,9 @@ pub struct TakeForm {
 
 /// The desk takes a request itself: the same search as "press 1 to be called back".
 pub async fn take_request(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
-    Form(f): Form<TakeForm>,
+    CheckedForm(desk, f): CheckedForm<TakeForm>,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
     let l = desk.lang;
     let nothing = l.t("Er is niets opgeslagen.", "Nothing was saved.");
     let refuse = |message: String| desk.refusal(StatusCode::BAD_REQUEST, &format!("{message} {nothing}"));
@@ -988,12 +966,11 @@ pub async fn take_request(
 
 /// The desk stops a request it took itself.
 pub async fn stop_taken(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    Form(f): Form<CallBackForm>,
+    CheckedFields(desk, _): CheckedFields,
 ) -> Result<Response, Failure> {
-    let id = match checked_form_id(&desk, &f.csrf, &id) {
+    let id = match form_id(&desk, &id) {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };
@@ -1055,9 +1032,8 @@ fn stopped_response(
     }
 }
 
-/// A form's CSRF token checked and the id in its path read, or the refusal.
-fn checked_form_id(desk: &Desk, csrf: &str, id: &str) -> Result<i64, Response> {
-    desk.check_csrf(csrf)?;
+/// The id in a form's path, or the refusal.
+fn form_id(desk: &Desk, id: &str) -> Result<i64, Response> {
     id.parse::<i64>().map_err(|_| {
         desk.refusal(StatusCode::NOT_FOUND, desk.lang.t("Dit verzoek bestaat niet.", "This request does not exist."))
     })
@@ -1065,13 +1041,8 @@ fn checked_form_id(desk: &Desk, csrf: &str, id: &str) -> Result<i64, Response> {
 
 /// A follow-up's id from a form, checked as `checked_form_id` does, and only for a call
 /// the account may see (otherwise it does not exist, as far as this account knows).
-async fn visible_follow_up(
-    state: &Arc<AppState>,
-    desk: &Desk,
-    csrf: &str,
-    id: &str,
-) -> Result<Result<i64, Response>, Failure> {
-    let id = match checked_form_id(desk, csrf, id) {
+async fn visible_follow_up(state: &Arc<AppState>, desk: &Desk, id: &str) -> Result<Result<i64, Response>, Failure> {
+    let id = match form_id(desk, id) {
         Ok(id) => id,
         Err(refused) => return Ok(Err(refused)),
     };
@@ -1087,12 +1058,11 @@ async fn visible_follow_up(
 /// The desk stops a call-back search it no longer wants (the caller found help another
 /// way, say): no more neighbours are rung, phones still ringing stop.
 pub async fn stop_call_back(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    Form(f): Form<CallBackForm>,
+    CheckedFields(desk, _): CheckedFields,
 ) -> Result<Response, Failure> {
-    let id = match visible_follow_up(&state, &desk, &f.csrf, &id).await? {
+    let id = match visible_follow_up(&state, &desk, &id).await? {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };
@@ -1108,12 +1078,11 @@ pub async fn stop_call_back(
 /// The desk starts the same search as "press 1 to be called back" for a caller who needs
 /// it: neighbours are rung (in ringing hours) and the caller is called back on a yes.
 pub async fn call_back(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    Form(f): Form<CallBackForm>,
+    CheckedFields(desk, _): CheckedFields,
 ) -> Result<Response, Failure> {
-    let id = match visible_follow_up(&state, &desk, &f.csrf, &id).await? {
+    let id = match visible_follow_up(&state, &desk, &id).await? {
         Ok(id) => id,
         Err(refused) => return Ok(refused),
     };

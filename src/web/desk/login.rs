@@ -11,7 +11,10 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{self, bare_page, message_box, Nav};
-use super::{auth, cookie, read, safe_next, write, Desk, Failure, MAX_SESSION_SECONDS, SESSION_COOKIE};
+use super::{
+    auth, cookie, read, safe_next, write, CheckedFields, CheckedForm, Desk, Failure, MAX_SESSION_SECONDS,
+    SESSION_COOKIE,
+};
 use crate::domain::desk::check_password;
 use crate::store::accounts;
 use crate::web::AppState;
@@ -183,20 +186,10 @@ pub async fn submit(
     Ok(response)
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 pub async fn logout(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
-    Form(f): Form<CsrfOnly>,
+    CheckedFields(desk, _): CheckedFields,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
     let hash = desk.token_hash.clone();
     write(&state, move |tx, _| accounts::delete_session(tx, &hash)).await?;
     let mut response = Redirect::to("/desk/login?bye=1").into_response();
@@ -209,21 +202,15 @@ pub async fn logout(
 #[derive(Deserialize)]
 pub struct LanguageForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     language: String,
     #[serde(default)]
     back: String,
 }
 
 pub async fn language(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
-    Form(f): Form<LanguageForm>,
+    CheckedForm(desk, f): CheckedForm<LanguageForm>,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
     let lang = super::text::Lang::parse(&f.language).code();
     let id = desk.user.id;
     write(&state, move |tx, _| accounts::set_language(tx, id, lang)).await?;
@@ -261,8 +248,6 @@ pub async fn account(desk: Desk) -> Response {
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     current: String,
     #[serde(default)]
     new: String,
@@ -271,15 +256,11 @@ pub struct PasswordForm {
 }
 
 pub async fn change_password(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(f): Form<PasswordForm>,
+    CheckedForm(desk, f): CheckedForm<PasswordForm>,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
     let l = desk.lang;
     let stored = desk.user.password_hash.clone();
     let current = f.current.clone();

@@ -2,8 +2,9 @@
 //!
 //! Every page reads through the store's read-only connection on a blocking thread, and
 //! every change goes through the store's worker in one transaction, like the webhooks.
-//! Each route takes a [`Desk`] (a valid session), and each form checks its CSRF token
-//! before anything is read from it. Views and changes of a participant's data are written
+//! Each route takes a [`Desk`] (a valid session), and each form comes through
+//! [`CheckedForm`] or [`CheckedFields`], which check its CSRF token before anything is read
+//! from it. Views and changes of a participant's data are written
 //! to the audit log in the same transaction as the change.
 
 mod auth;
@@ -249,6 +250,52 @@ impl Desk {
             ),
         )
             .into_response()
+    }
+}
+
+/// A form posted by a desk session, its CSRF token checked before anything else in it is
+/// read: a handler that takes one cannot forget the check. A token that is not the
+/// session's gets `Desk::check_csrf`'s 403 page; a body that does not make a `T` gets axum's
+/// `Form` rejection, as before. (The import's multipart body checks its own token.)
+pub(super) struct CheckedForm<T>(pub Desk, pub T);
+
+/// The same for a form read as `Fields` (checkboxes send a name once per box).
+pub(super) struct CheckedFields(pub Desk, pub Fields);
+
+/// The session, the request's head and its body, once the body's `csrf` is the session's.
+async fn checked_body(
+    req: axum::extract::Request,
+    state: &Arc<AppState>,
+) -> Result<(Desk, Parts, axum::body::Bytes, Fields), Response> {
+    use axum::extract::FromRequest;
+    let (mut parts, body) = req.into_parts();
+    let desk = Desk::from_request_parts(&mut parts, state).await?;
+    let bytes = axum::body::Bytes::from_request(axum::extract::Request::from_parts(parts.clone(), body), state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let fields = Fields::parse(&bytes);
+    desk.check_csrf(fields.get("csrf"))?;
+    Ok((desk, parts, bytes, fields))
+}
+
+impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<Arc<AppState>> for CheckedForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &Arc<AppState>) -> Result<Self, Response> {
+        let (desk, parts, bytes, _) = checked_body(req, state).await?;
+        let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+        let axum::Form(form) =
+            axum::Form::<T>::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        Ok(CheckedForm(desk, form))
+    }
+}
+
+impl axum::extract::FromRequest<Arc<AppState>> for CheckedFields {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &Arc<AppState>) -> Result<Self, Response> {
+        let (desk, _, _, fields) = checked_body(req, state).await?;
+        Ok(CheckedFields(desk, fields))
     }
 }
 

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,7 +12,7 @@ use serde::Deserialize;
 use super::calls::note_list;
 use super::layout::{self, Nav, DASH};
 use super::text::Lang;
-use super::{read, write, Desk, Failure, Fields};
+use super::{read, write, CheckedFields, CheckedForm, Desk, Failure, Fields};
 use crate::domain::audit::AuditAction;
 use crate::domain::hours::{hh_mm, DaysAndTimes, WeeklyHours};
 use crate::domain::own::last_day;
@@ -450,11 +449,10 @@ pub async fn new_form(desk: Desk, State(state): State<Arc<AppState>>) -> Respons
     layout::page(&desk, Nav::Participants, l.t("Iemand toevoegen", "Add someone"), body).into_response()
 }
 
-pub async fn create(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes) -> Result<Response, Failure> {
-    let f = Fields::parse(&body);
-    if let Err(r) = desk.check_csrf(f.get("csrf")) {
-        return Ok(r);
-    }
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    CheckedFields(desk, f): CheckedFields,
+) -> Result<Response, Failure> {
     let l = desk.lang;
     let invalid = |e: String| {
         (
@@ -677,15 +675,10 @@ fn show_page(
 }
 
 pub async fn update(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedFields(desk, f): CheckedFields,
 ) -> Result<Response, Failure> {
-    let f = Fields::parse(&body);
-    if let Err(r) = desk.check_csrf(f.get("csrf")) {
-        return Ok(r);
-    }
     let Some(id) = visible_id(&state, &desk, &id).await? else { return Ok(not_found(&desk)) };
     let l = desk.lang;
     let had = read(&state, move |c| store::find(c, id)).await?.map(|p| p.neighbourhoods).unwrap_or_default();
@@ -739,22 +732,16 @@ pub async fn update(
 #[derive(Deserialize)]
 pub struct PauseForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     paused: String,
     #[serde(default)]
     until: String,
 }
 
 pub async fn pause(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<PauseForm>,
+    CheckedForm(desk, f): CheckedForm<PauseForm>,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
     let Some(id) = visible_id(&state, &desk, &id).await? else { return Ok(not_found(&desk)) };
     let l = desk.lang;
     let paused = match f.paused.as_str() {
@@ -812,20 +799,14 @@ pub async fn pause(
 #[derive(Deserialize)]
 pub struct NoteForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     note: String,
 }
 
 pub async fn add_note(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<NoteForm>,
+    CheckedForm(desk, f): CheckedForm<NoteForm>,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
     let Some(id) = visible_id(&state, &desk, &id).await? else { return Ok(not_found(&desk)) };
     let l = desk.lang;
     let note: String = f.note.chars().filter(|c| !c.is_control() || *c == '\n').collect();
@@ -857,22 +838,16 @@ pub async fn add_note(
 #[derive(Deserialize)]
 pub struct ApartForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     other: String,
     #[serde(default)]
     apart: String,
 }
 
 pub async fn apart(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<ApartForm>,
+    CheckedForm(desk, f): CheckedForm<ApartForm>,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
     let Some(id) = visible_id(&state, &desk, &id).await? else { return Ok(not_found(&desk)) };
     let l = desk.lang;
     let (Some(other), Some(apart)) = (
@@ -940,20 +915,14 @@ pub async fn erase_form(
 #[derive(Deserialize)]
 pub struct EraseForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     sure: String,
 }
 
 pub async fn erase(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<EraseForm>,
+    CheckedForm(desk, f): CheckedForm<EraseForm>,
 ) -> Result<Response, Failure> {
-    if let Err(r) = desk.check_csrf(&f.csrf) {
-        return Ok(r);
-    }
     if let Err(r) = desk.require_coordinator() {
         return Ok(r);
     }

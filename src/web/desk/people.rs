@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,7 +9,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{self, Nav};
-use super::{read, write, Desk, DeskPlans, Failure, Fields};
+use super::{read, write, CheckedFields, Desk, DeskPlans, Failure, Fields};
 use crate::domain::audit::{AuditAction, Reach};
 use crate::domain::desk::{check_password, check_user_name, Role};
 use crate::store::accounts::{self, AccountError};
@@ -183,11 +182,10 @@ pub async fn users(
     users_page(&desk, &state, message, StatusCode::OK).await
 }
 
-pub async fn add_user(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes) -> Result<Response, Failure> {
-    let f = Fields::parse(&body);
-    if let Err(r) = desk.check_csrf(f.get("csrf")) {
-        return Ok(r);
-    }
+pub async fn add_user(
+    State(state): State<Arc<AppState>>,
+    CheckedFields(desk, f): CheckedFields,
+) -> Result<Response, Failure> {
     if let Err(r) = desk.require_account_manager() {
         return Ok(r);
     }
@@ -251,15 +249,10 @@ pub async fn add_user(desk: Desk, State(state): State<Arc<AppState>>, body: Byte
 }
 
 pub async fn change_user(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedFields(desk, f): CheckedFields,
 ) -> Result<Response, Failure> {
-    let f = Fields::parse(&body);
-    if let Err(r) = desk.check_csrf(f.get("csrf")) {
-        return Ok(r);
-    }
     if let Err(r) = desk.require_account_manager() {
         return Ok(r);
     }

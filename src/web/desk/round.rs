@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,7 +10,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{self, Nav};
-use super::{read, write, Desk, Failure, Fields};
+use super::{read, write, CheckedFields, Desk, Failure, Fields};
 use crate::domain::audit::{AuditAction, RoundChange};
 use crate::domain::hours::{days_text, hh_mm};
 use crate::store::round::{self as store, LogRow, Resident};
@@ -219,11 +218,10 @@ fn render(desk: &Desk, state: &AppState, seen: Seen, form: &Enrolling, message: 
     layout::page(desk, Nav::Round, l.t("Goedemorgenronde", "Good-morning round"), body)
 }
 
-pub async fn enrol(desk: Desk, State(state): State<Arc<AppState>>, body: Bytes) -> Result<Response, Failure> {
-    let f = Fields::parse(&body);
-    if let Err(r) = desk.check_csrf(f.get("csrf")) {
-        return Ok(r);
-    }
+pub async fn enrol(
+    State(state): State<Arc<AppState>>,
+    CheckedFields(desk, f): CheckedFields,
+) -> Result<Response, Failure> {
     let days: Vec<&str> = f.all("day");
     let form = Enrolling {
         resident_phone: f.get("resident").to_string(),
@@ -278,18 +276,14 @@ async fn visible_resident(state: &Arc<AppState>, desk: &Desk, id: &str) -> Resul
     Ok(found.filter(|r| desk.scope.sees_key(&r.neighbourhood)).map(|r| r.participant_id))
 }
 
-/// A form posted about resident `id`: its fields, once its CSRF token is this session's and
-/// the resident is one this account may see in the round; otherwise the refusal.
+/// A form posted about resident `id` (its CSRF token checked already): its fields, once the
+/// resident is one this account may see in the round; otherwise the refusal.
 async fn posted(
     state: &Arc<AppState>,
     desk: &Desk,
     id: &str,
-    body: &[u8],
+    f: Fields,
 ) -> Result<Result<(Fields, i64), Response>, Failure> {
-    let f = Fields::parse(body);
-    if let Err(r) = desk.check_csrf(f.get("csrf")) {
-        return Ok(Err(r));
-    }
     Ok(match visible_resident(state, desk, id).await? {
         Some(id) => Ok((f, id)),
         None => Err(not_in_round(desk)),
@@ -305,12 +299,11 @@ fn not_in_round(desk: &Desk) -> Response {
 }
 
 pub async fn away(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedFields(desk, f): CheckedFields,
 ) -> Result<Response, Failure> {
-    let (f, id) = match posted(&state, &desk, &id, &body).await? {
+    let (f, id) = match posted(&state, &desk, &id, f).await? {
         Ok(posted) => posted,
         Err(refused) => return Ok(refused),
     };
@@ -361,12 +354,11 @@ fn bad(desk: &Desk, message: &str) -> Response {
 }
 
 pub async fn pause(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedFields(desk, f): CheckedFields,
 ) -> Result<Response, Failure> {
-    let (f, id) = match posted(&state, &desk, &id, &body).await? {
+    let (f, id) = match posted(&state, &desk, &id, f).await? {
         Ok(posted) => posted,
         Err(refused) => return Ok(refused),
     };
@@ -391,12 +383,11 @@ pub async fn pause(
 }
 
 pub async fn remove(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    body: Bytes,
+    CheckedFields(desk, f): CheckedFields,
 ) -> Result<Response, Failure> {
-    let (_, id) = match posted(&state, &desk, &id, &body).await? {
+    let (_, id) = match posted(&state, &desk, &id, f).await? {
         Ok(posted) => posted,
         Err(refused) => return Ok(refused),
     };
