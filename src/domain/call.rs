@@ -479,6 +479,15 @@ struct Stepper<'c, 'a> {
 impl<'c, 'a> Stepper<'c, 'a> {
     fn handle(&mut self, event: Event) {
         let phase = self.state.phase.clone();
+        // One match in two parts, in this order: the first arm that fits wins.
+        if let Some((phase, event)) = self.menu_dial_and_desk(phase, event) {
+            self.waves_and_ends(phase, event);
+        }
+    }
+
+    /// The menu, own settings, messages, ringing in `dial` mode, the desk and voicemail;
+    /// what does not fit is handed back for `waves_and_ends`.
+    fn menu_dial_and_desk(&mut self, phase: Phase, event: Event) -> Option<(Phase, Event)> {
         match (phase, event) {
             (Phase::Menu, Event::Incoming) => {
                 // Caller ID can be spoofed: a known number hears its first name, no more.
@@ -598,6 +607,15 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 self.state.phase = Phase::Ended { outcome, from: Stage::Voicemail };
                 self.reply.push(Action::Hangup);
             }
+            other => return Some(other),
+        }
+        None
+    }
+
+    /// Ringing in waves and calling back, the caller gone, ends never reported, and what
+    /// fits nothing.
+    fn waves_and_ends(&mut self, phase: Phase, event: Event) {
+        match (phase, event) {
             (
                 Phase::Holding { matched: true } | Phase::Ended { outcome: Outcome::Matched, .. },
                 Event::Search(Tell::WinnerAlone { attempt }),

@@ -356,57 +356,7 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
         c.fail::<()>("language", raw.language.span(), "must be a prompt file name like nl or en");
     }
 
-    let rate = match &raw.voice.rate {
-        Some(r) => {
-            let text = r.get_ref().trim();
-            let ok =
-                text.strip_suffix('%').and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| (50..=150).contains(&n));
-            if ok {
-                Some(text.to_string())
-            } else {
-                c.fail("voice.rate", r.span(), "must be a percentage between 50% and 150%, like 90%")
-            }
-        }
-        None => None,
-    };
-    let pause_ms =
-        c.range_or("voice.pause_ms", &raw.voice.pause_ms, (0, 2000), "milliseconds", DEFAULT_PAUSE_MS).unwrap_or(0);
-    let voice = Voice {
-        name: raw.voice.name.get_ref().trim().to_string(),
-        language: raw.voice.language.get_ref().trim().to_string(),
-        rate,
-        pause_ms,
-    };
-    if voice.name.is_empty() {
-        c.fail::<()>("voice.name", raw.voice.name.span(), "must name a voice, like Polly.Lotte");
-    } else if let Some(known) = voices {
-        match known.for_language(&voice.language) {
-            None => {
-                c.fail::<()>(
-                    "voice.language",
-                    raw.voice.language.span(),
-                    format!(
-                        "the provider has no voices known here for '{}'; use one of: {}",
-                        voice.language,
-                        known.languages().join(", ")
-                    ),
-                );
-            }
-            Some(names) if !names.contains(&voice.name.as_str()) => {
-                c.fail::<()>(
-                    "voice.name",
-                    raw.voice.name.span(),
-                    format!(
-                        "'{}' is not a {} voice of the provider; use one of: {}",
-                        voice.name,
-                        voice.language,
-                        names.join(", ")
-                    ),
-                );
-            }
-            Some(_) => {}
-        }
-    }
+    let voice = check_voice(&mut c, &raw.voice, voices);
 
     let desk_phone = raw.desk.phone.as_ref().and_then(|p| c.phone("desk.phone", p));
     let office_hours = match &raw.desk.office_hours {
@@ -467,60 +417,7 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
         None => Some(2),
     };
 
-    let mut categories = Vec::new();
-    if raw.category.is_empty() {
-        c.errors.push(DialplanError {
-            line: None,
-            field: "category".into(),
-            message: "at least one [[category]] is needed".into(),
-        });
-    }
-    for cat in &raw.category {
-        let digit = *cat.digit.get_ref();
-        let key = cat.key.get_ref().trim().to_string();
-        if let Err(message) = menu_digit(digit) {
-            c.fail::<()>("category.digit", cat.digit.span(), message);
-            continue;
-        }
-        if categories.iter().any(|x: &Category| x.digit == digit) {
-            c.fail::<()>("category.digit", cat.digit.span(), format!("digit {digit} is used twice"));
-            continue;
-        }
-        if key.is_empty() || !key.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
-            c.fail::<()>(
-                "category.key",
-                cat.key.span(),
-                format!("'{key}' must be lowercase letters, digits and '-', like odd-jobs"),
-            );
-            continue;
-        }
-        if categories.iter().any(|x: &Category| x.key == key) {
-            c.fail::<()>("category.key", cat.key.span(), format!("'{key}' is used twice"));
-            continue;
-        }
-        categories.push(Category { digit, key });
-    }
-    categories.sort_by_key(|c| c.digit);
-    let mut caller_languages: Vec<CallerLanguage> = Vec::new();
-    for lang in &raw.caller_language {
-        let digit = *lang.digit.get_ref();
-        let key = lang.key.get_ref().trim().to_string();
-        if let Err(message) = menu_digit(digit) {
-            c.fail::<()>("caller_language.digit", lang.digit.span(), message);
-        } else if categories.iter().any(|x| x.digit == digit) || caller_languages.iter().any(|x| x.digit == digit) {
-            c.fail::<()>("caller_language.digit", lang.digit.span(), format!("digit {digit} is used twice"));
-        } else if key.is_empty() || !key.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-') {
-            c.fail::<()>("caller_language.key", lang.key.span(), "must be a prompt file name like en or tr");
-        } else if key == language || caller_languages.iter().any(|x| x.key == key) {
-            c.fail::<()>(
-                "caller_language.key",
-                lang.key.span(),
-                format!("'{key}' is offered twice (the dialplan's own language is always there)"),
-            );
-        } else {
-            caller_languages.push(CallerLanguage { key, digit });
-        }
-    }
+    let (categories, caller_languages) = check_menu_keys(&mut c, &raw.category, &raw.caller_language, &language);
 
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -589,6 +486,127 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
         caller_languages,
         categories,
     })
+}
+
+/// The voice: its rate, its pause, and (when the provider's voices are given) that it is
+/// one of them for its language.
+fn check_voice(c: &mut Check<'_>, voice_raw: &RawVoice, voices: Option<KnownVoices>) -> Voice {
+    let rate = match &voice_raw.rate {
+        Some(r) => {
+            let text = r.get_ref().trim();
+            let ok =
+                text.strip_suffix('%').and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| (50..=150).contains(&n));
+            if ok {
+                Some(text.to_string())
+            } else {
+                c.fail("voice.rate", r.span(), "must be a percentage between 50% and 150%, like 90%")
+            }
+        }
+        None => None,
+    };
+    let pause_ms =
+        c.range_or("voice.pause_ms", &voice_raw.pause_ms, (0, 2000), "milliseconds", DEFAULT_PAUSE_MS).unwrap_or(0);
+    let voice = Voice {
+        name: voice_raw.name.get_ref().trim().to_string(),
+        language: voice_raw.language.get_ref().trim().to_string(),
+        rate,
+        pause_ms,
+    };
+    if voice.name.is_empty() {
+        c.fail::<()>("voice.name", voice_raw.name.span(), "must name a voice, like Polly.Lotte");
+    } else if let Some(known) = voices {
+        match known.for_language(&voice.language) {
+            None => {
+                c.fail::<()>(
+                    "voice.language",
+                    voice_raw.language.span(),
+                    format!(
+                        "the provider has no voices known here for '{}'; use one of: {}",
+                        voice.language,
+                        known.languages().join(", ")
+                    ),
+                );
+            }
+            Some(names) if !names.contains(&voice.name.as_str()) => {
+                c.fail::<()>(
+                    "voice.name",
+                    voice_raw.name.span(),
+                    format!(
+                        "'{}' is not a {} voice of the provider; use one of: {}",
+                        voice.name,
+                        voice.language,
+                        names.join(", ")
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    voice
+}
+
+/// The kinds of help and the caller's languages, each on its own digit of the menu.
+fn check_menu_keys(
+    c: &mut Check<'_>,
+    raw_categories: &[RawCategory],
+    raw_languages: &[RawCallerLanguage],
+    language: &str,
+) -> (Vec<Category>, Vec<CallerLanguage>) {
+    let mut categories = Vec::new();
+    if raw_categories.is_empty() {
+        c.errors.push(DialplanError {
+            line: None,
+            field: "category".into(),
+            message: "at least one [[category]] is needed".into(),
+        });
+    }
+    for cat in raw_categories {
+        let digit = *cat.digit.get_ref();
+        let key = cat.key.get_ref().trim().to_string();
+        if let Err(message) = menu_digit(digit) {
+            c.fail::<()>("category.digit", cat.digit.span(), message);
+            continue;
+        }
+        if categories.iter().any(|x: &Category| x.digit == digit) {
+            c.fail::<()>("category.digit", cat.digit.span(), format!("digit {digit} is used twice"));
+            continue;
+        }
+        if key.is_empty() || !key.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
+            c.fail::<()>(
+                "category.key",
+                cat.key.span(),
+                format!("'{key}' must be lowercase letters, digits and '-', like odd-jobs"),
+            );
+            continue;
+        }
+        if categories.iter().any(|x: &Category| x.key == key) {
+            c.fail::<()>("category.key", cat.key.span(), format!("'{key}' is used twice"));
+            continue;
+        }
+        categories.push(Category { digit, key });
+    }
+    categories.sort_by_key(|c| c.digit);
+    let mut caller_languages: Vec<CallerLanguage> = Vec::new();
+    for lang in raw_languages {
+        let digit = *lang.digit.get_ref();
+        let key = lang.key.get_ref().trim().to_string();
+        if let Err(message) = menu_digit(digit) {
+            c.fail::<()>("caller_language.digit", lang.digit.span(), message);
+        } else if categories.iter().any(|x| x.digit == digit) || caller_languages.iter().any(|x| x.digit == digit) {
+            c.fail::<()>("caller_language.digit", lang.digit.span(), format!("digit {digit} is used twice"));
+        } else if key.is_empty() || !key.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-') {
+            c.fail::<()>("caller_language.key", lang.key.span(), "must be a prompt file name like en or tr");
+        } else if key == language || caller_languages.iter().any(|x| x.key == key) {
+            c.fail::<()>(
+                "caller_language.key",
+                lang.key.span(),
+                format!("'{key}' is offered twice (the dialplan's own language is always there)"),
+            );
+        } else {
+            caller_languages.push(CallerLanguage { key, digit });
+        }
+    }
+    (categories, caller_languages)
 }
 
 /// Checks that a dialplan and the prompts in its language fit together.

@@ -372,10 +372,21 @@ pub mod say {
         p.text(key, &[])
     }
 
+    /// Who the resident is greeted as, and when.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Greeting<'a> {
+        pub first_name: &'a str,
+        /// The local hour: good morning, afternoon or evening.
+        pub hour: i8,
+        /// Their first morning of the round: what it is is said too.
+        pub first_time: bool,
+    }
+
     /// The resident picks up: the greeting, what the round is (on the first morning), and
     /// the two choices; asked twice before hanging up (a voicemail box hears it too, and
     /// presses nothing: not answered).
-    pub fn resident(p: &Prompts, first_name: &str, hour: i8, first_time: bool, morning: i64, n: u32) -> Vec<Action> {
+    pub fn resident(p: &Prompts, greeting: Greeting<'_>, morning: i64, n: u32) -> Vec<Action> {
+        let Greeting { first_name, hour, first_time } = greeting;
         let mut say = vec![p.speech(PromptKey::RoundGreeting, &[("daypart", &daypart(p, hour)), ("name", first_name)])];
         if first_time {
             say.push(p.speech(PromptKey::RoundWhatItIs, &[]));

@@ -594,7 +594,7 @@ pub fn step(search: Search, event: SearchEvent, ctx: &Context<'_>) -> (Search, V
     let mut s = search;
     let mut out = Vec::new();
     let now = ctx.now;
-    let mut caller = ctx.caller;
+    let caller = ctx.caller;
     match event {
         SearchEvent::Start => advance(&mut s, ctx, caller, &mut out),
         SearchEvent::Tick => match (s.status, s.over_at) {
@@ -647,45 +647,7 @@ pub fn step(search: Search, event: SearchEvent, ctx: &Context<'_>) -> (Search, V
             let tell = Tell::Answered { attempt, helper_first_name, still_wanted: true };
             out.push(Command::Tell { tell, hearer: Hearer::Reporter });
         }
-        SearchEvent::Key { attempt, key } => {
-            let pressed_yes = key.as_deref() == Some("1");
-            let helper_id = s.leg(attempt).map(|l| l.helper_id).unwrap_or(0);
-            if let Some(leg) = s.leg_mut(attempt) {
-                // A yes from a leg whose end was reported before its key (Twilio sends the
-                // final status callback as soon as a call ends): counted as a silent no,
-                // it was a yes that never reached the caller.
-                if pressed_yes && leg.status == LegStatus::Declined && leg.ended && leg.key.is_none() {
-                    leg.status = LegStatus::Canceled;
-                }
-                if leg.key.is_none() {
-                    leg.key = Some(key.clone().unwrap_or_default());
-                }
-            }
-            let verdict = if pressed_yes {
-                let verdict = yes(s.status, &s.legs, attempt, matches!(caller, Caller::Gone { .. }));
-                if let Yes::Wins { cancel } = &verdict {
-                    s.status = SearchStatus::Matched;
-                    s.winner = Some(attempt);
-                    s.won_at = Some(now);
-                    if let Some(leg) = s.leg_mut(attempt) {
-                        leg.status = LegStatus::Accepted;
-                    }
-                    cancel_ringing(&mut s, cancel, &mut out);
-                    if ctx.callback.is_some() {
-                        out.push(Command::CallResident { helper_id });
-                    }
-                } else {
-                    set_if_in_flight(&mut s, attempt, LegStatus::Late);
-                }
-                Some(verdict)
-            } else {
-                set_if_in_flight(&mut s, attempt, LegStatus::Declined);
-                None
-            };
-            out.push(Command::Tell { tell: Tell::Key { attempt, helper_id, key, verdict }, hearer: Hearer::Reporter });
-            // A no: the next helper rings at once.
-            advance(&mut s, ctx, caller, &mut out);
-        }
+        SearchEvent::Key { attempt, key } => key_pressed(&mut s, ctx, attempt, key, &mut out),
         SearchEvent::CallerEntered { conference } => s.conference = Some(conference),
         SearchEvent::CallerHeldAgain => s.conference = None,
         SearchEvent::EnteredAlone { participant, conference } => {
@@ -729,53 +691,7 @@ pub fn step(search: Search, event: SearchEvent, ctx: &Context<'_>) -> (Search, V
                 }
             }
         }
-        SearchEvent::LegEnded { attempt, end } => {
-            let Some(leg) = s.leg_mut(attempt) else {
-                advance(&mut s, ctx, caller, &mut out);
-                return (s, out);
-            };
-            if leg.status.in_flight() {
-                leg.status = match end {
-                    // Hung up while hearing the request, without a key: a no.
-                    LegEnd::Completed if leg.status == LegStatus::Answered => LegStatus::Declined,
-                    LegEnd::Completed | LegEnd::NoAnswer => LegStatus::NoAnswer,
-                    LegEnd::Busy => LegStatus::Busy,
-                    LegEnd::Failed => LegStatus::Failed,
-                    LegEnd::Canceled => LegStatus::Canceled,
-                };
-            }
-            leg.ended = true;
-            let entered = leg.conference.is_some();
-            let joined = matches!(caller, Caller::Holding { matched: true } | Caller::Gone { matched: true });
-            if s.winner == Some(attempt) && joined {
-                let dropped = match ctx.callback {
-                    // The caller ended too, and this helper never entered: they never talked.
-                    None if caller == (Caller::Gone { matched: true }) => !entered,
-                    // Their yes never reached the caller, who still hears the hold's kind
-                    // words: the search goes on.
-                    None if winner_dropped(entered, s.won_at, now) => {
-                        unwin(&mut s, attempt);
-                        caller = Caller::Holding { matched: false };
-                        true
-                    }
-                    None => false,
-                    // Call back later: they left while we were calling the resident, whose
-                    // phone stops ringing; the request stays open.
-                    Some(callback) if callback.status == super::callback::RequestStatus::Calling => {
-                        reopen_request(&mut s, attempt, callback, now, &mut out);
-                        if let Some(resident) = &callback.resident_leg {
-                            out.push(Command::StopResident { leg_sid: resident.clone() });
-                        }
-                        true
-                    }
-                    Some(_) => false,
-                };
-                if dropped {
-                    out.push(Command::Tell { tell: Tell::WinnerDropped { attempt }, hearer: Hearer::Nobody });
-                }
-            }
-            advance(&mut s, ctx, caller, &mut out);
-        }
+        SearchEvent::LegEnded { attempt, end } => leg_ended(&mut s, ctx, attempt, end, &mut out),
         SearchEvent::LegNotPlaced { attempt } => {
             set_if_in_flight(&mut s, attempt, LegStatus::Failed);
             if let Some(leg) = s.leg_mut(attempt) {
@@ -783,38 +699,7 @@ pub fn step(search: Search, event: SearchEvent, ctx: &Context<'_>) -> (Search, V
             }
             advance(&mut s, ctx, caller, &mut out);
         }
-        SearchEvent::CallerLeft { conference_took_place } => {
-            let was = s.status;
-            s.end(now);
-            if let Some(winner) = s.winner.filter(|_| conference_took_place && ctx.callback.is_none()) {
-                let conference = s.conference.clone();
-                if let Some(leg) = s.leg_mut(winner).filter(|l| l.conference.is_none()) {
-                    leg.conference = conference;
-                }
-            }
-            let winner = s.winner_leg().cloned();
-            if was != SearchStatus::Matched {
-                // Nobody rings for them any more.
-                let ringing = caller_gone(&s.legs);
-                cancel_ringing(&mut s, &ringing, &mut out);
-            } else if let Some(winner) = winner.filter(|_| ctx.callback.is_none()) {
-                if winner.ended && winner.conference.is_none() {
-                    // The helper who said yes is gone already without ever entering: the
-                    // two never talked (their end was reported before the caller's).
-                    let tell = Tell::WinnerDropped { attempt: winner.attempt };
-                    out.push(Command::Tell { tell, hearer: Hearer::Nobody });
-                } else if let (Some(caller_conference), Some(entered), Some(leg_sid)) =
-                    (s.conference.as_deref(), winner.conference.as_deref(), winner.leg_sid)
-                {
-                    // The winner's entry was reported before the caller's end: they may
-                    // have entered a conference of their own after the caller's had ended.
-                    if entered_alone(Some(caller_conference), entered, true) {
-                        let tell = Tell::WinnerAlone { attempt: winner.attempt };
-                        out.push(Command::Tell { tell, hearer: Hearer::Leg(leg_sid) });
-                    }
-                }
-            }
-        }
+        SearchEvent::CallerLeft { conference_took_place } => caller_left(&mut s, ctx, conference_took_place, &mut out),
         SearchEvent::DeskStopped => {
             if s.status == SearchStatus::Searching {
                 s.end(now);
@@ -833,6 +718,136 @@ pub fn step(search: Search, event: SearchEvent, ctx: &Context<'_>) -> (Search, V
         }
     }
     (s, out)
+}
+
+/// A key on a helper's leg (other than a 9 that asks to hear the request again): a yes
+/// wins or is late, anything else is a no, and the next helper rings at once.
+fn key_pressed(s: &mut Search, ctx: &Context<'_>, attempt: u32, key: Option<String>, out: &mut Vec<Command>) {
+    let (now, caller) = (ctx.now, ctx.caller);
+    let pressed_yes = key.as_deref() == Some("1");
+    let helper_id = s.leg(attempt).map(|l| l.helper_id).unwrap_or(0);
+    if let Some(leg) = s.leg_mut(attempt) {
+        // A yes from a leg whose end was reported before its key (Twilio sends the
+        // final status callback as soon as a call ends): counted as a silent no,
+        // it was a yes that never reached the caller.
+        if pressed_yes && leg.status == LegStatus::Declined && leg.ended && leg.key.is_none() {
+            leg.status = LegStatus::Canceled;
+        }
+        if leg.key.is_none() {
+            leg.key = Some(key.clone().unwrap_or_default());
+        }
+    }
+    let verdict = if pressed_yes {
+        let verdict = yes(s.status, &s.legs, attempt, matches!(caller, Caller::Gone { .. }));
+        if let Yes::Wins { cancel } = &verdict {
+            s.status = SearchStatus::Matched;
+            s.winner = Some(attempt);
+            s.won_at = Some(now);
+            if let Some(leg) = s.leg_mut(attempt) {
+                leg.status = LegStatus::Accepted;
+            }
+            cancel_ringing(s, cancel, out);
+            if ctx.callback.is_some() {
+                out.push(Command::CallResident { helper_id });
+            }
+        } else {
+            set_if_in_flight(s, attempt, LegStatus::Late);
+        }
+        Some(verdict)
+    } else {
+        set_if_in_flight(s, attempt, LegStatus::Declined);
+        None
+    };
+    out.push(Command::Tell { tell: Tell::Key { attempt, helper_id, key, verdict }, hearer: Hearer::Reporter });
+    // A no: the next helper rings at once.
+    advance(s, ctx, caller, out);
+}
+
+/// A helper's leg ended: its status, a winner who dropped, and the search moves on.
+fn leg_ended(s: &mut Search, ctx: &Context<'_>, attempt: u32, end: LegEnd, out: &mut Vec<Command>) {
+    let now = ctx.now;
+    let mut caller = ctx.caller;
+    let Some(leg) = s.leg_mut(attempt) else {
+        advance(s, ctx, caller, out);
+        return;
+    };
+    if leg.status.in_flight() {
+        leg.status = match end {
+            // Hung up while hearing the request, without a key: a no.
+            LegEnd::Completed if leg.status == LegStatus::Answered => LegStatus::Declined,
+            LegEnd::Completed | LegEnd::NoAnswer => LegStatus::NoAnswer,
+            LegEnd::Busy => LegStatus::Busy,
+            LegEnd::Failed => LegStatus::Failed,
+            LegEnd::Canceled => LegStatus::Canceled,
+        };
+    }
+    leg.ended = true;
+    let entered = leg.conference.is_some();
+    let joined = matches!(caller, Caller::Holding { matched: true } | Caller::Gone { matched: true });
+    if s.winner == Some(attempt) && joined {
+        let dropped = match ctx.callback {
+            // The caller ended too, and this helper never entered: they never talked.
+            None if caller == (Caller::Gone { matched: true }) => !entered,
+            // Their yes never reached the caller, who still hears the hold's kind
+            // words: the search goes on.
+            None if winner_dropped(entered, s.won_at, now) => {
+                unwin(s, attempt);
+                caller = Caller::Holding { matched: false };
+                true
+            }
+            None => false,
+            // Call back later: they left while we were calling the resident, whose
+            // phone stops ringing; the request stays open.
+            Some(callback) if callback.status == super::callback::RequestStatus::Calling => {
+                reopen_request(s, attempt, callback, now, out);
+                if let Some(resident) = &callback.resident_leg {
+                    out.push(Command::StopResident { leg_sid: resident.clone() });
+                }
+                true
+            }
+            Some(_) => false,
+        };
+        if dropped {
+            out.push(Command::Tell { tell: Tell::WinnerDropped { attempt }, hearer: Hearer::Nobody });
+        }
+    }
+    advance(s, ctx, caller, out);
+}
+
+/// The caller hung up or left the hold: the search ends, phones still ringing stop, and a
+/// winner who entered a conference of their own is told.
+fn caller_left(s: &mut Search, ctx: &Context<'_>, conference_took_place: bool, out: &mut Vec<Command>) {
+    let now = ctx.now;
+    let was = s.status;
+    s.end(now);
+    if let Some(winner) = s.winner.filter(|_| conference_took_place && ctx.callback.is_none()) {
+        let conference = s.conference.clone();
+        if let Some(leg) = s.leg_mut(winner).filter(|l| l.conference.is_none()) {
+            leg.conference = conference;
+        }
+    }
+    let winner = s.winner_leg().cloned();
+    if was != SearchStatus::Matched {
+        // Nobody rings for them any more.
+        let ringing = caller_gone(&s.legs);
+        cancel_ringing(s, &ringing, out);
+    } else if let Some(winner) = winner.filter(|_| ctx.callback.is_none()) {
+        if winner.ended && winner.conference.is_none() {
+            // The helper who said yes is gone already without ever entering: the
+            // two never talked (their end was reported before the caller's).
+            let tell = Tell::WinnerDropped { attempt: winner.attempt };
+            out.push(Command::Tell { tell, hearer: Hearer::Nobody });
+        } else if let (Some(caller_conference), Some(entered), Some(leg_sid)) =
+            (s.conference.as_deref(), winner.conference.as_deref(), winner.leg_sid)
+        {
+            // The winner's entry was reported before the caller's end: they may
+            // have entered a conference of their own after the caller's had ended.
+            if entered_alone(Some(caller_conference), entered, true) {
+                let tell = Tell::WinnerAlone { attempt: winner.attempt };
+                out.push(Command::Tell { tell, hearer: Hearer::Leg(leg_sid) });
+            }
+        }
+    }
 }
 
 /// After any change to a search: ring more helpers, wait, or give up.

@@ -5,7 +5,7 @@
 use crate::domain::phone::PhoneNumber;
 
 /// A helper's leg to create at the provider.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewLeg {
     pub call_sid: String,
     pub attempt: u32,
@@ -15,7 +15,7 @@ pub struct NewLeg {
 }
 
 /// A phone to stop at the provider: a helper's leg, or the resident called back.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stop {
     pub leg_sid: String,
     /// Answered already: `Status=completed` ends it; otherwise `Status=canceled`.
@@ -26,7 +26,7 @@ pub struct Stop {
 }
 
 /// A call of the good-morning round to create at the provider.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoundCall {
     pub morning: i64,
     pub who: crate::domain::round::Who,
@@ -36,7 +36,7 @@ pub struct RoundCall {
 }
 
 /// A call back that confirms a change asked for by phone, to create at the provider.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfirmCall {
     /// The change's confirmation.
     pub id: i64,
@@ -46,25 +46,36 @@ pub struct ConfirmCall {
     pub timeout: u32,
 }
 
-/// What to tell the provider once the transaction has committed.
+/// One thing to tell the provider once the transaction has committed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// A helper's leg to create.
+    Create(NewLeg),
+    /// A phone to stop.
+    Stop(Stop),
+    /// The held caller, to move to the hold's action (desk or voicemail).
+    MoveCaller(MoveCaller),
+    /// Call back later: ring the resident (the search's own call sid is `call_sid`).
+    CallResident(NewLeg),
+    /// A document to play on a live leg now.
+    Play(Play),
+    /// A call of the good-morning round to create.
+    Round(RoundCall),
+    /// A call back that confirms a change asked for by phone.
+    Confirm(ConfirmCall),
+    /// A calls row that changed outside a webhook (the round alerting the desk), for the
+    /// desk's live Now page.
+    Changed(String),
+}
+
+/// What to tell the provider once the transaction has committed: every command, in the
+/// order it was decided. Two of a kind are both kept (a second `Play` on another leg, or on
+/// the same one, does not replace the first), except that the held caller is moved on,
+/// and the resident called back, once per call: a later one for the same call replaces
+/// the earlier (it carries the later document).
 #[derive(Debug, Default)]
 pub struct Outbound {
-    pub create: Vec<NewLeg>,
-    /// Phones to stop.
-    pub cancel: Vec<Stop>,
-    /// The held caller, to move to the hold's action (desk or voicemail).
-    pub move_caller: Option<MoveCaller>,
-    /// Call back later: ring the resident (the search's own call sid is `call_sid`).
-    pub call_resident: Option<NewLeg>,
-    /// A document to play on a live leg now.
-    pub play: Option<Play>,
-    /// The good-morning round: calls to create.
-    pub round: Vec<RoundCall>,
-    /// Call backs that confirm changes asked for by phone.
-    pub confirm: Vec<ConfirmCall>,
-    /// Calls rows that changed outside a webhook (the round alerting the desk), for the
-    /// desk's live Now page.
-    pub changed: Vec<String>,
+    commands: Vec<Command>,
 }
 
 /// The held caller's call, redirected to the hold's action for document `seq`.
@@ -82,14 +93,98 @@ pub struct Play {
 }
 
 impl Outbound {
+    pub fn push(&mut self, command: Command) {
+        let same = |old: &Command| match (old, &command) {
+            (Command::MoveCaller(a), Command::MoveCaller(b)) => a.call_sid == b.call_sid,
+            (Command::CallResident(a), Command::CallResident(b)) => a.call_sid == b.call_sid,
+            _ => false,
+        };
+        if let Some(old) = self.commands.iter_mut().find(|old| same(old)) {
+            *old = command;
+        } else {
+            self.commands.push(command);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.create.is_empty()
-            && self.cancel.is_empty()
-            && self.move_caller.is_none()
-            && self.call_resident.is_none()
-            && self.play.is_none()
-            && self.round.is_empty()
-            && self.confirm.is_empty()
-            && self.changed.is_empty()
+        self.commands.is_empty()
+    }
+
+    pub fn commands(&self) -> &[Command] {
+        &self.commands
+    }
+
+    pub fn into_commands(self) -> Vec<Command> {
+        self.commands
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn play(leg: &str, twiml: &str) -> Command {
+        Command::Play(Play { leg_sid: leg.into(), twiml: twiml.into() })
+    }
+
+    fn move_caller(call: &str, seq: u64) -> Command {
+        Command::MoveCaller(MoveCaller { call_sid: call.into(), seq })
+    }
+
+    #[test]
+    fn a_second_play_is_kept_beside_the_first_in_order() {
+        let mut out = Outbound::default();
+        assert!(out.is_empty());
+        out.push(play("CA1", "<Response><Say>one</Say></Response>"));
+        out.push(play("CA2", "<Response><Say>two</Say></Response>"));
+        out.push(play("CA1", "<Response><Say>three</Say></Response>"));
+        assert!(!out.is_empty());
+        assert_eq!(
+            out.into_commands(),
+            vec![
+                play("CA1", "<Response><Say>one</Say></Response>"),
+                play("CA2", "<Response><Say>two</Say></Response>"),
+                play("CA1", "<Response><Say>three</Say></Response>"),
+            ]
+        );
+    }
+
+    #[test]
+    fn two_stops_and_two_new_legs_are_all_kept() {
+        let stop = |leg: &str| Command::Stop(Stop { leg_sid: leg.into(), answered: false, helper_leg: None });
+        let mut out = Outbound::default();
+        out.push(stop("CA1"));
+        out.push(stop("CA1"));
+        out.push(Command::Changed("CA9".into()));
+        out.push(Command::Changed("CA9".into()));
+        assert_eq!(out.commands().len(), 4);
+    }
+
+    #[test]
+    fn the_held_caller_is_moved_on_once_per_call_with_the_latest_document() {
+        let mut out = Outbound::default();
+        out.push(move_caller("CA1", 3));
+        out.push(play("CA7", "x"));
+        out.push(move_caller("CA2", 1));
+        out.push(move_caller("CA1", 4));
+        assert_eq!(out.into_commands(), vec![move_caller("CA1", 4), play("CA7", "x"), move_caller("CA2", 1)]);
+    }
+
+    #[test]
+    fn the_resident_is_called_back_once_per_search() {
+        let leg = |sid: &str, attempt: u32| {
+            Command::CallResident(NewLeg {
+                call_sid: sid.into(),
+                attempt,
+                to: PhoneNumber::parse("06-10000001").unwrap(),
+                from: PhoneNumber::parse("+31850000000").unwrap(),
+                timeout_seconds: 25,
+            })
+        };
+        let mut out = Outbound::default();
+        out.push(leg("CB1", 1));
+        out.push(leg("CB1", 2));
+        out.push(leg("CB2", 1));
+        assert_eq!(out.into_commands(), vec![leg("CB1", 2), leg("CB2", 1)]);
     }
 }

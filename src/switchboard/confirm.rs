@@ -10,8 +10,9 @@
 
 use rusqlite::Connection;
 
-use super::commands::{ConfirmCall, Outbound};
+use super::commands::{Command, ConfirmCall, Outbound};
 use super::step::{default_voice, render};
+use super::tx::Tx;
 use super::Switchboard;
 use crate::domain::action::Action;
 use crate::domain::own::{self, say, Answer, Confirmation};
@@ -26,15 +27,9 @@ pub const RING_SECONDS: u32 = super::round::RESIDENT_RING_SECONDS;
 pub const UNREPORTED_SECONDS: i64 = 60;
 
 /// The call a change was asked in has ended: its number is called back now.
-pub fn caller_gone(
-    tx: &Connection,
-    sb: &Switchboard,
-    call_sid: &str,
-    now: jiff::Timestamp,
-    out: &mut Outbound,
-) -> anyhow::Result<()> {
-    for id in store::waiting_in_call(tx, call_sid)? {
-        place(tx, sb, id, now, out)?;
+pub fn caller_gone(t: &mut Tx<'_>, call_sid: &str) -> anyhow::Result<()> {
+    for id in store::waiting_in_call(t.conn, call_sid)? {
+        place(t, id)?;
     }
     Ok(())
 }
@@ -44,20 +39,21 @@ pub fn caller_gone(
 pub fn due(sb: &Switchboard) -> anyhow::Result<Outbound> {
     let now = sb.clock.now();
     sb.store.write(|tx| {
-        let mut out = Outbound::default();
+        let mut t = Tx::new(tx, sb, now);
         let expired = store::expire(tx, now)?;
         if expired > 0 {
             tracing::info!(expired, "changes asked for by phone were not confirmed in time: nothing changed");
         }
         for id in store::waiting_since(tx, now - jiff::SignedDuration::from_secs(UNREPORTED_SECONDS))? {
-            place(tx, sb, id, now, &mut out)?;
+            place(&mut t, id)?;
         }
-        Ok(out)
+        Ok(t.finish())
     })
 }
 
 /// Marks the call back of `id` as placed and asks the provider for it (once).
-fn place(tx: &Connection, sb: &Switchboard, id: i64, now: jiff::Timestamp, out: &mut Outbound) -> anyhow::Result<()> {
+fn place(t: &mut Tx<'_>, id: i64) -> anyhow::Result<()> {
+    let (tx, sb, now) = (t.conn, t.sb, t.now);
     let Some(asked) = store::load(tx, id)? else { return Ok(()) };
     let participant = crate::store::participants::find(tx, asked.participant_id)?;
     let hood = sb.neighbourhoods.by_number(&asked.dialplan_number);
@@ -72,12 +68,12 @@ fn place(tx: &Connection, sb: &Switchboard, id: i64, now: jiff::Timestamp, out: 
             participant = asked.participant_id,
             "calling back to confirm a change asked for by phone"
         );
-        out.confirm.push(ConfirmCall {
+        t.tell(Command::Confirm(ConfirmCall {
             id,
             to: participant.details.phone.clone(),
             from: hood.dialplan.number.clone(),
             timeout: RING_SECONDS,
-        });
+        }));
     }
     Ok(())
 }
@@ -183,4 +179,47 @@ pub(super) fn webhook(
     let body = render(sb, &hood.voices, &inbound.call_sid, 0, &actions);
     store::save_document(tx, id, seq, &body)?;
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{participant, rest_never_reached, stored_call, switchboard, TUESDAY_MORNING};
+    use super::*;
+    use crate::clock::Clock;
+    use crate::domain::call::Phase;
+    use crate::domain::own::{Change, Confirm};
+
+    /// A change asked for in a call: once that call has ended, the register's number is
+    /// called back, once; without the REST API it goes to the desk and nobody is called.
+    #[test]
+    fn the_caller_gone_the_change_is_confirmed_on_a_call_back_placed_once() {
+        for with_rest in [true, false] {
+            let mut test = switchboard(false, TUESDAY_MORNING);
+            if with_rest {
+                test.sb.rest = Some(rest_never_reached());
+            }
+            let anja = participant(&test, "06-10000001");
+            let sid = "CA00000000000000000000000000000002";
+            let now = test.clock.now();
+            let (first, second) = test
+                .store
+                .write(|tx| {
+                    stored_call(tx, sid, "06-10000001", "", Phase::Settings, now);
+                    store::ask(tx, anja.id, sid, "+31850000000", Change::Resume, Confirm::CallBack, now)?;
+                    let mut first = Tx::new(tx, &test, now);
+                    caller_gone(&mut first, sid)?;
+                    let mut second = Tx::new(tx, &test, now);
+                    caller_gone(&mut second, sid)?;
+                    Ok((first.finish(), second.finish()))
+                })
+                .unwrap();
+            assert!(second.is_empty(), "placed once: {second:?}");
+            if with_rest {
+                let [Command::Confirm(call)] = first.commands() else { panic!("one call back: {first:?}") };
+                assert_eq!((call.to.as_str(), call.from.as_str()), ("+31610000001", "+31850000000"));
+            } else {
+                assert!(first.is_empty(), "the desk, not a call: {first:?}");
+            }
+        }
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 pub use super::commands::Outbound;
-use super::commands::{ConfirmCall, MoveCaller, NewLeg, Play, RoundCall, Stop};
+use super::commands::{Command, ConfirmCall, MoveCaller, NewLeg, Play, RoundCall, Stop};
 use super::waves::{leg_ended, leg_failed, resident_failed};
 use super::Switchboard;
 use crate::domain::call::DialStatus;
@@ -24,27 +24,39 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
     if out.is_empty() {
         return;
     }
-    for sid in &out.changed {
-        // The desk's Now page follows every change (no one listening is fine).
-        let _ = state.changes.send(sid.clone());
+    let commands = out.into_commands();
+    for command in &commands {
+        if let Command::Changed(sid) = command {
+            // The desk's Now page follows every change (no one listening is fine).
+            let _ = state.changes.send(sid.clone());
+        }
     }
     tokio::spawn(async move {
         let Some(rest) = state.rest.clone() else {
             tracing::error!("ringing in waves needs the REST API, but no credentials are configured");
             return;
         };
-        for stop in &out.cancel {
-            stop_phone(&state, &rest, stop).await;
-        }
-        if let Some(Play { leg_sid, twiml }) = &out.play {
-            if let Err(e) = rest.update_call(leg_sid, &UpdateCall::Twiml(twiml.clone())).await {
-                tracing::warn!(leg = %leg_sid, error = %e, "could not speak to a helper's leg");
+        // Phones are stopped first, then words played, then new calls placed: each kind in
+        // the order it was decided.
+        for command in &commands {
+            if let Command::Stop(stop) = command {
+                stop_phone(&state, &rest, stop).await;
             }
         }
-        if let Some(resident) = out.call_resident {
-            tokio::spawn(call_resident(state.clone(), rest.clone(), resident));
+        for command in &commands {
+            if let Command::Play(Play { leg_sid, twiml }) = command {
+                if let Err(e) = rest.update_call(leg_sid, &UpdateCall::Twiml(twiml.clone())).await {
+                    tracing::warn!(leg = %leg_sid, error = %e, "could not speak to a helper's leg");
+                }
+            }
         }
-        if let Some(MoveCaller { call_sid: caller_sid, seq }) = &out.move_caller {
+        for command in &commands {
+            if let Command::CallResident(resident) = command {
+                tokio::spawn(call_resident(state.clone(), rest.clone(), resident.clone()));
+            }
+        }
+        for command in &commands {
+            let Command::MoveCaller(MoveCaller { call_sid: caller_sid, seq }) = command else { continue };
             match twilio::hold_done_url(&state.public_url, *seq) {
                 Ok(url) => {
                     if let Err(e) = rest.update_call(caller_sid, &UpdateCall::Redirect(url)).await {
@@ -54,14 +66,21 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
                 Err(e) => tracing::error!(error = %e, "bad public URL"),
             }
         }
-        for call in out.round {
-            tokio::spawn(create_round_call(state.clone(), rest.clone(), call));
-        }
-        for call in out.confirm {
-            tokio::spawn(create_confirm_call(state.clone(), rest.clone(), call));
+        let mut creates = Vec::new();
+        for command in commands {
+            match command {
+                Command::Round(call) => {
+                    tokio::spawn(create_round_call(state.clone(), rest.clone(), call));
+                }
+                Command::Confirm(call) => {
+                    tokio::spawn(create_confirm_call(state.clone(), rest.clone(), call));
+                }
+                Command::Create(leg) => creates.push(leg),
+                _ => {}
+            }
         }
         let creates: Vec<_> =
-            out.create.into_iter().map(|leg| tokio::spawn(create_leg(state.clone(), rest.clone(), leg))).collect();
+            creates.into_iter().map(|leg| tokio::spawn(create_leg(state.clone(), rest.clone(), leg))).collect();
         for c in creates {
             let _ = c.await;
         }
@@ -212,9 +231,9 @@ async fn create_round_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::Rest
             match state
                 .worker
                 .write(move |tx| {
-                    let mut out = Outbound::default();
-                    super::round::failed(tx, &st, &call, &mut out)?;
-                    Ok(out)
+                    let mut t = super::tx::Tx::starting_now(tx, &st);
+                    super::round::failed(&mut t, &call)?;
+                    Ok(t.finish())
                 })
                 .await
             {
@@ -297,5 +316,28 @@ async fn create_leg(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>
                 Err(e) => tracing::error!(error = %e, "could not move a search on after a failed leg"),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{switchboard, TUESDAY_MORNING};
+    use super::*;
+
+    /// Every changed call reaches the desk's live page, also two in one transaction, before
+    /// anything is asked of the provider (here there is no REST API at all).
+    #[tokio::test]
+    async fn every_changed_call_goes_to_the_live_page() {
+        let test = switchboard(false, TUESDAY_MORNING);
+        let mut changes = test.sb.changes.subscribe();
+        let sb = Arc::new(test.sb);
+        let mut out = Outbound::default();
+        out.push(Command::Changed("GM1".into()));
+        out.push(Command::Changed("GM2".into()));
+        dispatch(sb.clone(), out);
+        assert_eq!(changes.try_recv().unwrap(), "GM1");
+        assert_eq!(changes.try_recv().unwrap(), "GM2");
+        dispatch(sb, Outbound::default());
+        assert!(changes.try_recv().is_err(), "nothing told, nothing sent");
     }
 }

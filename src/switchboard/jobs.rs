@@ -40,9 +40,9 @@ pub async fn start(sb: Arc<Switchboard>) -> Jobs {
     match sb
         .worker
         .write(move |tx| {
-            let mut out = super::dispatch::Outbound::default();
-            let n = super::round::fail_unplaced(tx, &st, &mut out)?;
-            Ok((n, out))
+            let mut t = super::tx::Tx::starting_now(tx, &st);
+            let n = super::round::fail_unplaced(&mut t)?;
+            Ok((n, t.finish()))
         })
         .await
     {

@@ -18,6 +18,9 @@ pub mod register;
 pub mod requests;
 pub mod round;
 mod step;
+#[cfg(test)]
+mod test_support;
+mod tx;
 mod waves;
 pub mod webhooks;
 

@@ -7,6 +7,7 @@ use rusqlite::Connection;
 
 use super::commands::Outbound;
 use super::dispatch::dispatch;
+use super::tx::Tx;
 use super::waves;
 use super::Switchboard;
 use crate::config::Neighbourhood;
@@ -29,7 +30,7 @@ pub async fn start_due_callbacks(state: Arc<Switchboard>) -> anyhow::Result<usiz
 fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
     let now = state.clock.now();
     state.store.write(|tx| {
-        let mut out = Outbound::default();
+        let mut t = Tx::new(tx, state, now);
         callbacks::expire(tx, now)?;
         let mut started = 0;
         for request in callbacks::due(tx, now)? {
@@ -59,11 +60,11 @@ fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
             calls::insert(tx, &call, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")?;
             calls::save(tx, &call, &[], now)?;
             callbacks::start_search(tx, request.id, &sid)?;
-            waves::start(tx, state, &hood, &mut call, now, &mut out)?;
+            waves::start(&mut t, &hood, &mut call)?;
             tracing::info!(request = request.id, search = %sid, "searching again for a resident who asked to be called back");
             started += 1;
         }
-        Ok((started, out))
+        Ok((started, t.finish()))
     })
 }
 
@@ -100,20 +101,20 @@ pub fn stop_request(
     request: callbacks::Request,
     now: jiff::Timestamp,
 ) -> anyhow::Result<(StopOutcome, Option<callbacks::Request>, Outbound)> {
-    let mut out = Outbound::default();
+    let mut t = Tx::new(tx, sb, now);
     if !callbacks::stop(tx, request.id)? {
-        return Ok((StopOutcome::TooLate, Some(request), out));
+        return Ok((StopOutcome::TooLate, Some(request), t.finish()));
     }
     if let Some(search) = request.search_sid.as_deref().filter(|_| request.status == RequestStatus::Searching) {
         let call = calls::load(tx, search)?;
         let hood = sb.neighbourhoods.by_number(&request.dialplan_number);
         if let (Some(mut call), Some(hood)) = (call, hood) {
-            if waves::stop(tx, sb, &hood, &mut call, SearchEvent::DeskStopped, now, &mut out)? {
+            if waves::stop(&mut t, &hood, &mut call, SearchEvent::DeskStopped)? {
                 callbacks::end_search_call(tx, search, now)?;
             }
         }
     }
-    Ok((StopOutcome::Stopped, Some(request), out))
+    Ok((StopOutcome::Stopped, Some(request), t.finish()))
 }
 
 /// Call back later: a search whose end never came (a status callback lost while the
@@ -130,8 +131,8 @@ pub fn close_stale_search(
     let Some(request) = callbacks::by_search(tx, &call.call_sid)? else { return Ok(false) };
     // A lost search only changes what is stored: it asks nothing of the provider (its
     // legs were closed by the sweep already).
-    let mut out = Outbound::default();
-    waves::stop(tx, sb, hood, &mut call.clone(), SearchEvent::Lost, now, &mut out)?;
+    let mut t = Tx::new(tx, sb, now);
+    waves::stop(&mut t, hood, &mut call.clone(), SearchEvent::Lost)?;
     callbacks::end_search_call(tx, &call.call_sid, now)?;
     tracing::info!(request = request.id, search = %call.call_sid, "closed a call-back search whose end was never reported; the request is tried again");
     Ok(true)
@@ -201,4 +202,47 @@ pub fn open(
     let id = callbacks::open(tx, number, call_sid, participant, phone, category, now, open_until, first_try_at)?;
     tracing::info!(request = id, phone = %phone.masked(), "a call-back request was opened");
     Ok(Ok(Opened { id, participant, open_until }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::commands::Command;
+    use super::super::test_support::{switchboard, TUESDAY_MORNING};
+    use super::*;
+    use crate::clock::Clock;
+    use crate::domain::waves::SearchStatus;
+
+    /// A request the desk took is searched for at once: its own call row, the first wave;
+    /// the desk stopping it ends that search. A dial-mode neighbourhood refuses it.
+    #[test]
+    fn a_request_is_searched_for_when_due_and_the_desk_can_stop_it() {
+        let sb = switchboard(true, TUESDAY_MORNING);
+        let hood = sb.neighbourhoods.by_number("+31850000000").unwrap();
+        let jan = PhoneNumber::parse("020-1234567").unwrap();
+        let now = sb.clock.now();
+        let opened = sb.store.write(|tx| open(tx, &hood, &jan, "shopping", Origin::Desk, now)).unwrap().unwrap();
+        let refused = sb.store.write(|tx| open(tx, &hood, &jan, "gardening", Origin::Desk, now)).unwrap();
+        assert!(matches!(refused, Err(Refused::UnknownCategory { .. })), "{refused:?}");
+
+        let (started, out) = start_due(&sb).unwrap();
+        assert_eq!(started, 1);
+        let creates = out.commands().iter().filter(|c| matches!(c, Command::Create(_))).count();
+        assert_eq!((creates, out.commands().len()), (2, 2), "{out:?}");
+        let (again, out) = start_due(&sb).unwrap();
+        assert_eq!((again, out.is_empty()), (0, true), "searching already");
+
+        let request = sb.store.write(|tx| callbacks::find(tx, opened.id)).unwrap().unwrap();
+        assert_eq!(request.status, RequestStatus::Searching);
+        let search = request.search_sid.clone().unwrap();
+        let (outcome, _, out) = sb.store.write(|tx| stop_request(tx, &sb, request, sb.clock.now())).unwrap();
+        assert_eq!(outcome, StopOutcome::Stopped);
+        assert!(out.is_empty(), "legs without a CallSid yet are stopped when their creation answers: {out:?}");
+        let status = sb.store.write(|tx| crate::store::waves::status(tx, &search)).unwrap();
+        assert_eq!(status, Some(SearchStatus::Over));
+
+        let dial = switchboard(false, TUESDAY_MORNING);
+        let hood = dial.neighbourhoods.by_number("+31850000000").unwrap();
+        let refused = dial.store.write(|tx| open(tx, &hood, &jan, "shopping", Origin::Desk, now)).unwrap();
+        assert_eq!(refused.unwrap_err(), Refused::NotInWaves);
+    }
 }

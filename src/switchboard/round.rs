@@ -6,8 +6,9 @@
 
 use rusqlite::Connection;
 
-use super::commands::{Outbound, RoundCall};
+use super::commands::{self, Outbound, RoundCall};
 use super::step::render;
+use super::tx::Tx;
 use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::Action;
@@ -30,7 +31,7 @@ pub const UNREPORTED_MINUTES: i64 = 15;
 pub fn due(sb: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
     let now = sb.clock.now();
     sb.store.write(|tx| {
-        let mut out = Outbound::default();
+        let mut t = Tx::new(tx, sb, now);
         let mut started = 0;
         for resident in store::residents(tx)? {
             let Some(hood) = sb.neighbourhoods.current().by_key(&resident.neighbourhood).cloned() else { continue };
@@ -62,7 +63,7 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
                     };
                     let stored = stored(id, &resident, plan.number.as_str(), morning, now);
                     let sid = store::alert_desk(tx, &stored, FollowUpReason::RoundMissed, now)?;
-                    out.changed.push(sid);
+                    t.tell(commands::Command::Changed(sid));
                     tracing::warn!(resident = resident.participant_id, %date, "the good-morning round could not be made; the desk is told");
                     continue;
                 }
@@ -73,7 +74,7 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
                 continue;
             };
             let stored = stored(id, &resident, plan.number.as_str(), morning, now);
-            carry_out(tx, &hood, &resident, &stored, &commands, now, &mut out)?;
+            carry_out(&mut t, &hood, &resident, &stored, &commands)?;
             tracing::info!(resident = resident.participant_id, morning = id, "the good-morning round calls a resident");
             started += 1;
         }
@@ -81,26 +82,25 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
         // answered after a quarter of an hour, so their mornings move on.
         for (morning, who) in store::unreported_calls(tx, now - jiff::SignedDuration::from_mins(UNREPORTED_MINUTES))? {
             tracing::warn!(morning, "a good-morning call whose end was never reported: counted as not answered");
-            ended(tx, sb, morning, who, Reached::NoAnswer, RoundResult::NeverReported, now, &mut out)?;
+            ended(&mut t, morning, who, Reached::NoAnswer, RoundResult::NeverReported)?;
         }
         // The retries that are due.
         for morning in store::open_mornings(tx)? {
             if matches!(morning.morning.stage, Stage::Waiting { next_at, .. } if next_at <= now) {
-                advance(tx, sb, morning, Event::Tick, now, &mut out)?;
+                advance(&mut t, morning, Event::Tick)?;
             }
         }
-        Ok((started, out))
+        Ok((started, t.finish()))
     })
 }
 
 /// At start: calls decided before this process started but never asked of the provider
 /// (it stopped in between) count as failed, so their mornings move on. Returns how many.
-pub fn fail_unplaced(tx: &Connection, sb: &Switchboard, out: &mut Outbound) -> anyhow::Result<usize> {
-    let now = sb.clock.now();
+pub fn fail_unplaced(t: &mut Tx<'_>) -> anyhow::Result<usize> {
     // A call being created now has no `CallSid` yet either: only what came before.
-    let unplaced = store::unplaced_calls(tx, sb.started_at)?;
+    let unplaced = store::unplaced_calls(t.conn, t.sb.started_at)?;
     for (morning, who) in &unplaced {
-        ended(tx, sb, *morning, *who, Reached::Failed, RoundResult::Failed, now, out)?;
+        ended(t, *morning, *who, Reached::Failed, RoundResult::Failed)?;
     }
     Ok(unplaced.len())
 }
@@ -128,14 +128,8 @@ fn context(hood: &Neighbourhood, resident: &Resident, now: jiff::Timestamp) -> C
 }
 
 /// Moves a stored morning on by `event`, and carries out what that asks.
-fn advance(
-    tx: &Connection,
-    sb: &Switchboard,
-    morning: StoredMorning,
-    event: Event,
-    now: jiff::Timestamp,
-    out: &mut Outbound,
-) -> anyhow::Result<()> {
+fn advance(t: &mut Tx<'_>, morning: StoredMorning, event: Event) -> anyhow::Result<()> {
+    let (tx, sb, now) = (t.conn, t.sb, t.now);
     let Some(resident) = store::resident(tx, morning.resident_id)? else { return Ok(()) };
     let Some(hood) = sb.neighbourhoods.by_number(&morning.dialplan_number) else { return Ok(()) };
     let ctx = context(&hood, &resident, now);
@@ -147,48 +141,54 @@ fn advance(
     }
     store::save_morning(tx, morning.id, &next.stage, now)?;
     let moved = StoredMorning { morning: next, ..morning };
-    carry_out(tx, &hood, &resident, &moved, &commands, now, out)
+    carry_out(t, &hood, &resident, &moved, &commands)
 }
 
 /// Stores each call the round asks for before it is asked of the provider (so it is made
 /// once), and alerts the desk.
 fn carry_out(
-    tx: &Connection,
+    t: &mut Tx<'_>,
     hood: &Neighbourhood,
     resident: &Resident,
     morning: &StoredMorning,
     commands: &[Command],
-    now: jiff::Timestamp,
-    out: &mut Outbound,
 ) -> anyhow::Result<()> {
     let plan = &hood.dialplan;
-    let mut call = |who: Who, to: &crate::domain::phone::PhoneNumber, contact: Option<i64>, timeout: u32| {
-        if store::add_call(tx, morning.id, who, Some(to), contact, now)? {
-            out.round.push(RoundCall { morning: morning.id, who, to: to.clone(), from: plan.number.clone(), timeout });
-        }
-        anyhow::Ok(())
-    };
+    let call =
+        |t: &mut Tx<'_>, who: Who, to: &crate::domain::phone::PhoneNumber, contact: Option<i64>, timeout: u32| {
+            if store::add_call(t.conn, morning.id, who, Some(to), contact, t.now)? {
+                let from = plan.number.clone();
+                t.tell(commands::Command::Round(RoundCall { morning: morning.id, who, to: to.clone(), from, timeout }));
+            }
+            anyhow::Ok(())
+        };
     for command in commands {
         match command {
-            Command::CallResident { n } => call(Who::Resident(*n), &resident.phone, None, RESIDENT_RING_SECONDS)?,
+            Command::CallResident { n } => call(t, Who::Resident(*n), &resident.phone, None, RESIDENT_RING_SECONDS)?,
             Command::CallContact { index } => {
                 if let Some(c) = resident.contacts.get(*index) {
-                    call(Who::Contact(*index), &c.phone, c.participant_id, plan.ringing.ring_timeout_seconds.max(25))?;
+                    call(
+                        t,
+                        Who::Contact(*index),
+                        &c.phone,
+                        c.participant_id,
+                        plan.ringing.ring_timeout_seconds.max(25),
+                    )?;
                 }
             }
             Command::RingDesk => {
                 if let Some(desk) = &plan.desk.phone {
-                    call(Who::Desk, desk, None, plan.desk.ring_timeout_seconds)?;
+                    call(t, Who::Desk, desk, None, plan.desk.ring_timeout_seconds)?;
                 }
             }
             Command::AlertDesk => {
-                let sid = store::alert_desk(tx, morning, FollowUpReason::Round, now)?;
+                let sid = store::alert_desk(t.conn, morning, FollowUpReason::Round, t.now)?;
                 tracing::warn!(
                     resident = resident.participant_id,
                     morning = morning.id,
                     "good-morning round: nobody answered and no contact confirmed; urgent follow-up for the desk"
                 );
-                out.changed.push(sid);
+                t.tell(commands::Command::Changed(sid));
             }
         }
     }
@@ -196,28 +196,18 @@ fn carry_out(
 }
 
 /// A call of the round ended (or could not be made): its result, and the morning moves on.
-#[allow(clippy::too_many_arguments)]
-fn ended(
-    tx: &Connection,
-    sb: &Switchboard,
-    morning_id: i64,
-    who: Who,
-    reached: Reached,
-    result: RoundResult,
-    now: jiff::Timestamp,
-    out: &mut Outbound,
-) -> anyhow::Result<()> {
-    if !store::set_result(tx, morning_id, who, result, None, now)? {
+fn ended(t: &mut Tx<'_>, morning_id: i64, who: Who, reached: Reached, result: RoundResult) -> anyhow::Result<()> {
+    if !store::set_result(t.conn, morning_id, who, result, None, t.now)? {
         // Its key came first (or this is a repeat): that already moved the morning.
         return Ok(());
     }
-    let (Some(morning), Some(event)) = (store::morning(tx, morning_id)?, who.event(reached)) else { return Ok(()) };
-    advance(tx, sb, morning, event, now, out)
+    let (Some(morning), Some(event)) = (store::morning(t.conn, morning_id)?, who.event(reached)) else { return Ok(()) };
+    advance(t, morning, event)
 }
 
 /// The provider could not create a call of the round.
-pub fn failed(tx: &Connection, sb: &Switchboard, call: &RoundCall, out: &mut Outbound) -> anyhow::Result<()> {
-    ended(tx, sb, call.morning, call.who, Reached::Failed, RoundResult::Failed, sb.clock.now(), out)
+pub fn failed(t: &mut Tx<'_>, call: &RoundCall) -> anyhow::Result<()> {
+    ended(t, call.morning, call.who, Reached::Failed, RoundResult::Failed)
 }
 
 /// A call of the round was created: its `CallSid`, so its webhooks can be checked.
@@ -234,14 +224,8 @@ pub enum Reply {
 }
 
 /// Answers a webhook of the round's calls.
-pub(super) fn webhook(
-    tx: &Connection,
-    sb: &Switchboard,
-    endpoint: Endpoint,
-    inbound: &Inbound,
-    now: jiff::Timestamp,
-    out: &mut Outbound,
-) -> anyhow::Result<Reply> {
+pub(super) fn webhook(t: &mut Tx<'_>, endpoint: Endpoint, inbound: &Inbound) -> anyhow::Result<Reply> {
+    let (tx, sb, now) = (t.conn, t.sb, t.now);
     let hang_up = |sb: &Switchboard| {
         Reply::Document(render(sb, &super::step::default_voice(sb), &inbound.call_sid, 0, &[Action::Hangup]))
     };
@@ -278,19 +262,20 @@ pub(super) fn webhook(
                 // Stopped by us: what becomes of the morning was decided already.
                 DialStatus::Canceled => (Reached::NoAnswer, RoundResult::Canceled),
             };
-            ended(tx, sb, morning_id, who, reached, result, now, out)?;
+            ended(t, morning_id, who, reached, result)?;
             Vec::new()
         }
         (Endpoint::RoundAnswer, Who::Resident(n), RoundWhat::Answered) => {
             let first_time = !store::had_a_morning_before(tx, resident.participant_id, morning.morning.date)?;
-            say::resident(&resident_prompts, &first, local.hour(), first_time, morning_id, n)
+            let greeting = say::Greeting { first_name: &first, hour: local.hour(), first_time };
+            say::resident(&resident_prompts, greeting, morning_id, n)
         }
         (Endpoint::RoundKey, Who::Resident(n), RoundWhat::Key(key)) => match key.as_deref() {
             Some(k @ ("1" | "2")) => {
                 let result = if k == "1" { RoundResult::Answered } else { RoundResult::AskedForHelp };
                 if store::set_result(tx, morning_id, who, result, Some(k), now)? {
                     let reached = Reached::Key(if k == "1" { '1' } else { '2' });
-                    advance(tx, sb, morning, Event::Resident { n, reached }, now, out)?;
+                    advance(t, morning, Event::Resident { n, reached })?;
                 }
                 if k == "1" {
                     say::fine(&resident_prompts)
@@ -325,7 +310,7 @@ pub(super) fn webhook(
                         "a contact goes and looks in on the resident"
                     );
                 }
-                advance(tx, sb, morning, Event::Contact { index, reached }, now, out)?;
+                advance(t, morning, Event::Contact { index, reached })?;
             }
             say::contact_key(contact_prompts(&hood, &resident, index), &first, yes)
         }
@@ -525,4 +510,57 @@ pub fn remove(
     }
     crate::store::accounts::audit(tx, now, actor, &crate::domain::audit::AuditAction::RemovedFromRound, Some(p.id))?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{rest_never_reached, switchboard, TUESDAY_MORNING};
+    use super::*;
+
+    fn enrol_jan(sb: &Switchboard) {
+        let e = Enrolling {
+            resident_phone: "020-1234567".into(),
+            at: "10:30".into(),
+            days: "ma-vr".into(),
+            contacts: vec!["06-10000001".into()],
+            ..Default::default()
+        };
+        let hoods = sb.neighbourhoods.current();
+        let enrolled = sb.store.write(|tx| enrol(tx, &hoods, &e, "test", sb.clock.now())).unwrap();
+        assert!(matches!(enrolled, Ok((_, true))), "{enrolled:?}");
+    }
+
+    /// At the resident's time their first call is decided and stored before it is asked
+    /// of the provider; once a morning, however often the minute job runs.
+    #[test]
+    fn the_resident_is_called_at_their_time_once_a_morning() {
+        let mut test = switchboard(false, TUESDAY_MORNING);
+        test.sb.rest = Some(rest_never_reached());
+        enrol_jan(&test);
+        let (started, out) = due(&test).unwrap();
+        assert_eq!((started, out.is_empty()), (0, true), "10:15 is before 10:30");
+        test.clock.advance(16 * 60);
+        let (started, out) = due(&test).unwrap();
+        assert_eq!(started, 1);
+        let [commands::Command::Round(call)] = out.commands() else { panic!("one call of the round: {out:?}") };
+        assert_eq!(
+            (call.who, call.to.as_str(), call.timeout),
+            (Who::Resident(1), "+31201234567", RESIDENT_RING_SECONDS)
+        );
+        let (again, out) = due(&test).unwrap();
+        assert_eq!((again, out.is_empty()), (0, true), "{out:?}");
+    }
+
+    /// Without the REST API nobody can be called: the desk is told at once (a `GM…` row for
+    /// its live page), not nothing.
+    #[test]
+    fn without_the_rest_api_the_desk_is_told_the_round_could_not_be_made() {
+        let test = switchboard(false, TUESDAY_MORNING);
+        enrol_jan(&test);
+        test.clock.advance(16 * 60);
+        let (started, out) = due(&test).unwrap();
+        assert_eq!(started, 0);
+        let [commands::Command::Changed(sid)] = out.commands() else { panic!("the desk told: {out:?}") };
+        assert!(sid.starts_with("GM"), "{sid}");
+    }
 }

@@ -9,8 +9,9 @@
 
 use rusqlite::Connection;
 
-use super::commands::{MoveCaller, NewLeg, Outbound, Play, Stop};
+use super::commands::{Command as ToProvider, MoveCaller, NewLeg, Outbound, Play, Stop};
 use super::step::{ranked, render, run_step, Report, Wanted};
+use super::tx::Tx;
 use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::Action;
@@ -52,14 +53,12 @@ fn end(status: DialStatus) -> LegEnd {
 /// is saved when the call flow changed it. Returns what the reporting leg hears (empty
 /// when nothing), or `None` when the call has no search.
 fn run(
-    tx: &Connection,
-    sb: &Switchboard,
+    t: &mut Tx<'_>,
     hood: &Neighbourhood,
     call: &mut StoredCall,
     event: SearchEvent,
-    now: jiff::Timestamp,
-    out: &mut Outbound,
 ) -> anyhow::Result<Option<Vec<Action>>> {
+    let (tx, sb, now) = (t.conn, t.sb, t.now);
     let Some(before) = store::load(tx, &call.call_sid)? else { return Ok(None) };
     let request = callbacks::by_search(tx, &call.call_sid)?;
     let callback = match &request {
@@ -103,23 +102,23 @@ fn run(
             Command::Ring { attempt, helper_id } => {
                 let Some(helper) = helpers.iter().find(|h| h.id == helper_id) else { continue };
                 store::add_leg(tx, &sid, attempt, helper.id, &helper.phone, &helper.first_name, now)?;
-                out.create.push(NewLeg {
+                t.tell(ToProvider::Create(NewLeg {
                     call_sid: sid.clone(),
                     attempt,
                     to: helper.phone.clone(),
                     from: hood.dialplan.number.clone(),
                     timeout_seconds: hood.dialplan.ringing.ring_timeout_seconds,
-                });
+                }));
                 call.state.attempts = call.state.attempts.max(attempt);
             }
             // A leg without a CallSid yet is stopped when its creation answers.
             Command::Cancel { attempt, leg_sid: Some(leg_sid), answered } => {
-                out.cancel.push(Stop { leg_sid, answered, helper_leg: Some((sid.clone(), attempt)) });
+                t.tell(ToProvider::Stop(Stop { leg_sid, answered, helper_leg: Some((sid.clone(), attempt)) }));
             }
             Command::Cancel { leg_sid: None, .. } => {}
             Command::MoveCallerOn => {
                 tracing::info!(call = %sid, "the search is over without a yes: moving the held caller on");
-                out.move_caller = Some(MoveCaller { call_sid: sid.clone(), seq: call.seq });
+                t.tell(ToProvider::MoveCaller(MoveCaller { call_sid: sid.clone(), seq: call.seq }));
             }
             Command::RetryRequestAt(at) => {
                 if let Some(r) = &request {
@@ -131,16 +130,18 @@ fn run(
                 let Some(r) = &request else { continue };
                 callbacks::calling(tx, r.id, helper_id)?;
                 if let Some(to) = r.phone.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok()) {
-                    out.call_resident = Some(NewLeg {
+                    t.tell(ToProvider::CallResident(NewLeg {
                         call_sid: sid.clone(),
                         attempt: after.winner.unwrap_or(0),
                         to,
                         from: hood.dialplan.number.clone(),
                         timeout_seconds: hood.dialplan.ringing.ring_timeout_seconds.max(25),
-                    });
+                    }));
                 }
             }
-            Command::StopResident { leg_sid } => out.cancel.push(Stop { leg_sid, answered: false, helper_leg: None }),
+            Command::StopResident { leg_sid } => {
+                t.tell(ToProvider::Stop(Stop { leg_sid, answered: false, helper_leg: None }))
+            }
             Command::Tell { tell, hearer } => {
                 tracing::info!(call = %sid, tell = ?tell, "the search tells the call flow");
                 let step = run_step(tx, sb, hood, call, Event::Search(tell), now, Report::default())?;
@@ -152,7 +153,7 @@ fn run(
                     Hearer::Reporter => reply = step.reply,
                     Hearer::Leg(leg_sid) => {
                         let twiml = render(sb, &hood.voices, &sid, call.seq, &step.reply);
-                        out.play = Some(Play { leg_sid, twiml });
+                        t.tell(ToProvider::Play(Play { leg_sid, twiml }));
                     }
                     Hearer::Nobody => {}
                 }
@@ -170,55 +171,39 @@ fn run(
 /// The caller's own call changed (a step of the call flow ran): start the search when the
 /// caller was just put on hold; stop it when they left (`report`: what the request that
 /// brought it said).
-pub fn after_caller_step(
-    tx: &Connection,
-    sb: &Switchboard,
-    before: &Phase,
-    call: &StoredCall,
-    report: Report,
-    now: jiff::Timestamp,
-    out: &mut Outbound,
-) -> anyhow::Result<()> {
-    let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number) else { return Ok(()) };
+pub fn after_caller_step(t: &mut Tx<'_>, before: &Phase, call: &StoredCall, report: Report) -> anyhow::Result<()> {
+    let Some(hood) = t.sb.neighbourhoods.by_number(&call.dialplan_number) else { return Ok(()) };
     let hood = &hood;
     let holding = matches!(call.state.phase, Phase::Holding { .. });
     let mut call = call.clone();
     if holding && !matches!(before, Phase::Holding { .. }) {
-        store::start(tx, &call.call_sid, now)?;
-        run(tx, sb, hood, &mut call, SearchEvent::Start, now, out)?;
+        store::start(t.conn, &call.call_sid, t.now)?;
+        run(t, hood, &mut call, SearchEvent::Start)?;
     } else if !holding {
         // The caller hung up, or left the hold: nobody rings for them any more.
         let event = SearchEvent::CallerLeft { conference_took_place: report.conference_took_place };
-        run(tx, sb, hood, &mut call, event, now, out)?;
+        run(t, hood, &mut call, event)?;
     }
     Ok(())
 }
 
 /// With each hold-music request: rings more helpers or gives up searches that waited too
 /// long; moves on again a caller still on hold well after their search ended.
-pub fn tick(
-    tx: &Connection,
-    sb: &Switchboard,
-    call: &StoredCall,
-    now: jiff::Timestamp,
-    out: &mut Outbound,
-) -> anyhow::Result<()> {
-    let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number) else { return Ok(()) };
-    run(tx, sb, &hood, &mut call.clone(), SearchEvent::Tick, now, out)?;
+pub fn tick(t: &mut Tx<'_>, call: &StoredCall) -> anyhow::Result<()> {
+    let Some(hood) = t.sb.neighbourhoods.by_number(&call.dialplan_number) else { return Ok(()) };
+    run(t, &hood, &mut call.clone(), SearchEvent::Tick)?;
     Ok(())
 }
 
 /// A report from a helper's leg (or the resident's call), stepped and saved; returns the
 /// call as saved and what the reporting leg hears.
 pub fn apply_report(
-    tx: &Connection,
-    sb: &Switchboard,
+    t: &mut Tx<'_>,
     hood: &Neighbourhood,
     mut call: StoredCall,
     report: WaveReport,
-    now: jiff::Timestamp,
-    out: &mut Outbound,
 ) -> anyhow::Result<(StoredCall, Vec<Action>)> {
+    let (tx, sb, now) = (t.conn, t.sb, t.now);
     let event = match report {
         WaveReport::Answered { attempt } => SearchEvent::Answered { attempt },
         WaveReport::Key { attempt, key } => SearchEvent::Key { attempt, key },
@@ -233,12 +218,12 @@ pub fn apply_report(
             return Ok((call, reply));
         }
         WaveReport::ResidentEnded { status } => {
-            resident_ended(tx, sb, hood, &mut call, status, now, out)?;
+            resident_ended(t, hood, &mut call, status)?;
             finish_search_call(tx, &call.call_sid, now)?;
             return Ok((call, Vec::new()));
         }
     };
-    let reply = match run(tx, sb, hood, &mut call, event.clone(), now, out)? {
+    let reply = match run(t, hood, &mut call, event.clone())? {
         Some(reply) => reply,
         // A report for a call without a search: the call flow answers it alone.
         None => match event {
@@ -302,14 +287,12 @@ fn resident_answered(
 
 /// Call back later: the resident's call is over.
 fn resident_ended(
-    tx: &Connection,
-    sb: &Switchboard,
+    t: &mut Tx<'_>,
     hood: &Neighbourhood,
     call: &mut StoredCall,
     status: DialStatus,
-    now: jiff::Timestamp,
-    out: &mut Outbound,
 ) -> anyhow::Result<()> {
+    let (tx, sb, now) = (t.conn, t.sb, t.now);
     // Not (or no longer) calling the resident for this search: nothing to do.
     let Some(request) = callbacks::by_search(tx, &call.call_sid)?
         .filter(|r| matches!(r.status, RequestStatus::Calling | RequestStatus::Connected))
@@ -326,7 +309,10 @@ fn resident_ended(
     let step = run_step(tx, sb, hood, call, Event::ResidentUnreachable { attempt }, now, Report::default())?;
     // Said to the helper who waits; the desk follows the resident up.
     if let Some(leg_sid) = winner.and_then(|l| l.leg_sid) {
-        out.play = Some(Play { leg_sid, twiml: render(sb, &hood.voices, &call.call_sid, call.seq, &step.reply) });
+        t.tell(ToProvider::Play(Play {
+            leg_sid,
+            twiml: render(sb, &hood.voices, &call.call_sid, call.seq, &step.reply),
+        }));
     }
     tracing::info!(request = request.id, "the resident did not answer the call back; the desk follows up");
     save_step(tx, call, &step, now)
@@ -355,32 +341,17 @@ pub fn finish_search_call(tx: &Connection, search_sid: &str, now: jiff::Timestam
 
 /// Starts the search of a call put on hold (a call-back search's own call row): the first
 /// wave rings.
-pub fn start(
-    tx: &Connection,
-    sb: &Switchboard,
-    hood: &Neighbourhood,
-    call: &mut StoredCall,
-    now: jiff::Timestamp,
-    out: &mut Outbound,
-) -> anyhow::Result<()> {
-    store::start(tx, &call.call_sid, now)?;
-    run(tx, sb, hood, call, SearchEvent::Start, now, out)?;
-    finish_search_call(tx, &call.call_sid, now)
+pub fn start(t: &mut Tx<'_>, hood: &Neighbourhood, call: &mut StoredCall) -> anyhow::Result<()> {
+    store::start(t.conn, &call.call_sid, t.now)?;
+    run(t, hood, call, SearchEvent::Start)?;
+    finish_search_call(t.conn, &call.call_sid, t.now)
 }
 
 /// Ends the search of `call` without a conversation: the desk stopped its request, or the
 /// sweep closes a search whose end never came. Returns whether it was still searching.
-pub fn stop(
-    tx: &Connection,
-    sb: &Switchboard,
-    hood: &Neighbourhood,
-    call: &mut StoredCall,
-    event: SearchEvent,
-    now: jiff::Timestamp,
-    out: &mut Outbound,
-) -> anyhow::Result<bool> {
-    let searching = store::status(tx, &call.call_sid)? == Some(SearchStatus::Searching);
-    run(tx, sb, hood, call, event, now, out)?;
+pub fn stop(t: &mut Tx<'_>, hood: &Neighbourhood, call: &mut StoredCall, event: SearchEvent) -> anyhow::Result<bool> {
+    let searching = store::status(t.conn, &call.call_sid)? == Some(SearchStatus::Searching);
+    run(t, hood, call, event)?;
     Ok(searching)
 }
 
@@ -391,20 +362,20 @@ fn on_call(
     tx: &Connection,
     sb: &Switchboard,
     call_sid: &str,
-    f: impl FnOnce(&Neighbourhood, StoredCall, jiff::Timestamp, &mut Outbound) -> anyhow::Result<()>,
+    f: impl FnOnce(&mut Tx<'_>, &Neighbourhood, StoredCall) -> anyhow::Result<()>,
 ) -> anyhow::Result<Outbound> {
-    let mut out = Outbound::default();
-    let Some(call) = calls::load(tx, call_sid)? else { return Ok(out) };
-    let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number) else { return Ok(out) };
-    f(&hood, call, sb.clock.now(), &mut out)?;
-    Ok(out)
+    let Some(call) = calls::load(tx, call_sid)? else { return Ok(Outbound::default()) };
+    let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number) else { return Ok(Outbound::default()) };
+    let mut t = Tx::starting_now(tx, sb);
+    f(&mut t, &hood, call)?;
+    Ok(t.finish())
 }
 
 /// The resident's call could not be placed: as if they did not answer.
 pub(super) fn resident_failed(tx: &Connection, sb: &Switchboard, search_sid: &str) -> anyhow::Result<Outbound> {
-    on_call(tx, sb, search_sid, |hood, call, now, out| {
+    on_call(tx, sb, search_sid, |t, hood, call| {
         let report = WaveReport::ResidentEnded { status: DialStatus::Failed };
-        apply_report(tx, sb, hood, call, report, now, out).map(drop)
+        apply_report(t, hood, call, report).map(drop)
     })
 }
 
@@ -417,16 +388,16 @@ pub(super) fn leg_ended(
     attempt: u32,
     status: DialStatus,
 ) -> anyhow::Result<Outbound> {
-    on_call(tx, sb, call_sid, |hood, call, now, out| {
-        apply_report(tx, sb, hood, call, WaveReport::Ended { attempt, status }, now, out).map(drop)
+    on_call(tx, sb, call_sid, |t, hood, call| {
+        apply_report(t, hood, call, WaveReport::Ended { attempt, status }).map(drop)
     })
 }
 
 /// A created leg failed at the provider: it ends, and the search moves on.
 pub(super) fn leg_failed(tx: &Connection, sb: &Switchboard, leg: &NewLeg) -> anyhow::Result<Outbound> {
-    on_call(tx, sb, &leg.call_sid, |hood, mut call, now, out| {
-        run(tx, sb, hood, &mut call, SearchEvent::LegNotPlaced { attempt: leg.attempt }, now, out)?;
-        finish_search_call(tx, &leg.call_sid, now)
+    on_call(tx, sb, &leg.call_sid, |t, hood, mut call| {
+        run(t, hood, &mut call, SearchEvent::LegNotPlaced { attempt: leg.attempt })?;
+        finish_search_call(t.conn, &leg.call_sid, t.now)
     })
 }
 
@@ -442,13 +413,13 @@ pub fn records_show_entry(
     conference: String,
     alone: bool,
 ) -> anyhow::Result<Outbound> {
-    on_call(tx, sb, call_sid, |hood, mut call, now, out| {
+    on_call(tx, sb, call_sid, |t, hood, mut call| {
         let participant = winner_leg_sid.to_string();
         if alone {
-            run(tx, sb, hood, &mut call, SearchEvent::EnteredAlone { participant, conference }, now, out)?;
+            run(t, hood, &mut call, SearchEvent::EnteredAlone { participant, conference })?;
             tracing::info!(call = %call_sid, "the provider's records show the neighbour who said yes entered after the caller had left: the match is undone");
         } else {
-            run(tx, sb, hood, &mut call, SearchEvent::Entered { participant, conference }, now, out)?;
+            run(t, hood, &mut call, SearchEvent::Entered { participant, conference })?;
             tracing::info!(call = %call_sid, "the provider's records show the neighbour who said yes with the caller: the lost report of their entry, found");
         }
         Ok(())
@@ -457,14 +428,57 @@ pub fn records_show_entry(
 
 /// The held caller goes back on hold (their hold ended while the search ran or the winner
 /// was on the way): a new conference, whose report is still to come.
-pub fn held_again(
-    tx: &Connection,
-    sb: &Switchboard,
-    hood: &Neighbourhood,
-    call: &StoredCall,
-    now: jiff::Timestamp,
-    out: &mut Outbound,
-) -> anyhow::Result<()> {
-    run(tx, sb, hood, &mut call.clone(), SearchEvent::CallerHeldAgain, now, out)?;
+pub fn held_again(t: &mut Tx<'_>, hood: &Neighbourhood, call: &StoredCall) -> anyhow::Result<()> {
+    run(t, hood, &mut call.clone(), SearchEvent::CallerHeldAgain)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{stored_call, switchboard, TUESDAY_MORNING};
+    use super::*;
+
+    /// A caller put on hold: the first wave rings `wave_size` (2 in the example) different
+    /// helpers, each stored as a leg before it is asked of the provider; a tick right after
+    /// rings nobody more.
+    #[test]
+    fn starting_a_search_rings_the_first_wave_and_stores_its_legs() {
+        let sb = switchboard(true, TUESDAY_MORNING);
+        let hood = sb.neighbourhoods.by_number("+31850000000").unwrap();
+        let (out, search, again) = sb
+            .store
+            .write(|conn| {
+                let mut t = Tx::starting_now(conn, &sb);
+                let mut call = stored_call(
+                    conn,
+                    "CA00000000000000000000000000000001",
+                    "020-1234567",
+                    "shopping",
+                    Phase::Holding { matched: false },
+                    t.now,
+                );
+                start(&mut t, &hood, &mut call)?;
+                let search = store::load(conn, &call.call_sid)?.expect("a search");
+                let mut again = Tx::starting_now(conn, &sb);
+                tick(&mut again, &call)?;
+                Ok((t.finish(), search, again.finish()))
+            })
+            .unwrap();
+        let legs: Vec<&NewLeg> = out
+            .commands()
+            .iter()
+            .map(|c| match c {
+                ToProvider::Create(leg) => leg,
+                other => panic!("only new legs, not {other:?}"),
+            })
+            .collect();
+        assert_eq!(legs.len(), 2, "{out:?}");
+        assert_ne!(legs[0].to, legs[1].to, "two different helpers");
+        assert!(legs.iter().all(|l| l.call_sid == "CA00000000000000000000000000000001"
+            && l.from.as_str() == "+31850000000"
+            && l.timeout_seconds == 20));
+        assert_eq!(search.status, SearchStatus::Searching);
+        assert_eq!(search.legs.len(), 2, "each leg stored before it is created");
+        assert!(again.is_empty(), "the first wave still rings: {again:?}");
+    }
 }

@@ -13,6 +13,7 @@ use rusqlite::Connection;
 use super::dispatch::{dispatch, Outbound};
 use super::requests::Origin;
 use super::step::{default_voice, render, run_step, Report};
+use super::tx::Tx;
 use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::{Action, Next};
@@ -129,14 +130,14 @@ fn handle(
     endpoint: Endpoint,
     inbound: Inbound,
 ) -> anyhow::Result<(String, Outbound)> {
-    let now = state.clock.now();
-    let mut out = Outbound::default();
+    let mut t = Tx::starting_now(tx, state);
+    let now = t.now;
     let mut endpoint = endpoint;
     if endpoint.is_confirm() {
-        return Ok((super::confirm::webhook(tx, state, &inbound, now)?, out));
+        return Ok((super::confirm::webhook(tx, state, &inbound, now)?, t.finish()));
     }
     if endpoint.is_round() {
-        let body = match super::round::webhook(tx, state, endpoint, &inbound, now, &mut out)? {
+        let body = match super::round::webhook(&mut t, endpoint, &inbound)? {
             super::round::Reply::Document(body) => body,
             super::round::Reply::AsIfTheyCalled(call) => incoming(tx, state, &call, Event::AskedInTheRound, now)?,
         };
@@ -145,7 +146,7 @@ fn handle(
             || inbound.event().is_none()
             || calls::load(tx, &inbound.call_sid)?.is_none()
         {
-            return Ok((body, out));
+            return Ok((body, t.finish()));
         }
         endpoint = Endpoint::Status;
     }
@@ -165,7 +166,7 @@ fn handle(
         };
         let voice = &hood.voices;
         if let Reported::Wave(report) = inbound.report.clone() {
-            let (stored, reply) = super::waves::apply_report(tx, state, &hood, call, report, now, &mut out)?;
+            let (stored, reply) = super::waves::apply_report(&mut t, &hood, call, report)?;
             log_step(&stored, endpoint);
             return Ok(render(state, voice, &stored.call_sid, stored.seq, &reply));
         }
@@ -186,12 +187,12 @@ fn handle(
                 save(tx, &hood, &call, &step.effects, now)?;
                 if endpoint == Endpoint::Status && gone {
                     // A change asked for in this call: its number is called back, now the line is free.
-                    super::confirm::caller_gone(tx, state, &call.call_sid, now, &mut out)?;
+                    super::confirm::caller_gone(&mut t, &call.call_sid)?;
                 }
                 if endpoint == Endpoint::HoldWait {
-                    super::waves::tick(tx, state, &call, now, &mut out)?;
+                    super::waves::tick(&mut t, &call)?;
                 } else if is_held(&before) || is_held(&call.state.phase) {
-                    super::waves::after_caller_step(tx, state, &before, &call, report, now, &mut out)?;
+                    super::waves::after_caller_step(&mut t, &before, &call, report)?;
                 }
                 if !matches!(endpoint, Endpoint::HoldWait | Endpoint::HelperWait) {
                     log_step(&call, endpoint);
@@ -218,16 +219,16 @@ fn handle(
                 save(tx, &hood, &call, &step.effects, now)?;
                 calls::save_document(tx, &call.call_sid, call.seq, &body)?;
                 if endpoint == Endpoint::HoldDone && is_held(&before) && is_held(&call.state.phase) {
-                    super::waves::held_again(tx, state, &hood, &call, now, &mut out)?;
+                    super::waves::held_again(&mut t, &hood, &call)?;
                 } else if is_held(&before) || is_held(&call.state.phase) {
-                    super::waves::after_caller_step(tx, state, &before, &call, report, now, &mut out)?;
+                    super::waves::after_caller_step(&mut t, &before, &call, report)?;
                 }
                 log_step(&call, endpoint);
                 Ok(body)
             }
         }
     })()?;
-    Ok((body, out))
+    Ok((body, t.finish()))
 }
 
 /// Saves a step of the caller's call; a call-back request it asked for is opened.
@@ -317,4 +318,45 @@ fn log_step(call: &StoredCall, endpoint: Endpoint) {
         call::Phase::Ended { .. } => "ended",
     };
     tracing::info!(call = %call.call_sid, endpoint = endpoint.path(), phase, outcome = call.state.outcome().map(|o| o.as_str()).unwrap_or("-"), "call stepped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::commands::Command;
+    use super::super::test_support::{switchboard, TUESDAY_MORNING};
+    use super::*;
+    use crate::provider::twilio::parse;
+
+    const SID: &str = "CA00000000000000000000000000000003";
+
+    fn inbound(endpoint: Endpoint, query: &[(&str, &str)], form: &[(&str, &str)]) -> Inbound {
+        let pairs = |p: &[(&str, &str)]| p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let mut form = pairs(form);
+        form.extend(pairs(&[("CallSid", SID), ("From", "+31612345678"), ("To", "+31850000000")]));
+        parse(endpoint, &pairs(query), &form).unwrap()
+    }
+
+    /// In waves: a call comes in (the menu, nothing for the provider), the caller presses
+    /// 1 (on hold, and the first wave's two legs for the provider, after the commit); the
+    /// same request again gets the same document, and nothing more is rung.
+    #[test]
+    fn a_key_in_the_menu_puts_the_caller_on_hold_and_rings_the_first_wave_once() {
+        let sb = switchboard(true, TUESDAY_MORNING);
+        let run = |endpoint, inbound| sb.store.write(|tx| handle(tx, &sb, endpoint, inbound)).unwrap();
+        let (menu, out) = run(Endpoint::Voice, inbound(Endpoint::Voice, &[], &[]));
+        assert!(menu.contains("<Gather") && menu.contains("s=1"), "{menu}");
+        assert!(out.is_empty(), "{out:?}");
+
+        let key = || inbound(Endpoint::Menu, &[("s", "1")], &[("Digits", "1")]);
+        let (hold, out) = run(Endpoint::Menu, key());
+        let creates = out.commands().iter().filter(|c| matches!(c, Command::Create(_))).count();
+        assert_eq!((creates, out.commands().len()), (2, 2), "{out:?}");
+        let call = sb.store.write(|tx| calls::load(tx, SID)).unwrap().unwrap();
+        assert_eq!(call.state.phase, call::Phase::Holding { matched: false });
+        assert_eq!(call.state.category.as_deref(), Some("shopping"));
+
+        let (again, out) = run(Endpoint::Menu, key());
+        assert_eq!(again, hold, "a repeated request gets the document sent, byte for byte");
+        assert!(out.is_empty(), "{out:?}");
+    }
 }

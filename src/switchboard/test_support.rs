@@ -1,0 +1,109 @@
+//! For the switchboard's own unit tests: a `Switchboard` on a real SQLite file in a
+//! temporary directory, with the example neighbourhood and its example register, on a
+//! simulated clock, without the provider's REST API.
+
+use std::sync::Arc;
+
+use super::{Settings, Switchboard};
+use crate::clock::{Clock, SimClock};
+use crate::config::{Neighbourhoods, EXAMPLE_PARTICIPANTS};
+use crate::store::{participants, Store};
+
+/// Tuesday 24 November 2026, 10:15 in Amsterdam: inside the example's ringing hours and
+/// the desk's office hours.
+pub const TUESDAY_MORNING: &str = "2026-11-24T10:15:00+01:00";
+
+pub struct TestSwitchboard {
+    pub sb: Switchboard,
+    pub clock: Arc<SimClock>,
+    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TestSwitchboard {
+    type Target = Switchboard;
+    fn deref(&self) -> &Switchboard {
+        &self.sb
+    }
+}
+
+/// A switchboard in `waves` (or else `dial`) mode at `at`, with the example register.
+pub fn switchboard(waves: bool, at: &str) -> TestSwitchboard {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("test.db")).unwrap());
+    let hoods = if waves { Neighbourhoods::embedded_in_waves() } else { Neighbourhoods::embedded() };
+    let clock = Arc::new(SimClock::new(at.parse().unwrap()));
+    let now = clock.now();
+    let categories = hoods.categories();
+    let keys = hoods.keys();
+    let names = hoods.category_names();
+    let languages = hoods.language_keys();
+    let known =
+        crate::registry::Known { categories: &categories, neighbourhoods: &keys, names: &names, languages: &languages };
+    let rows = crate::registry::parse(EXAMPLE_PARTICIPANTS, &known).unwrap();
+    let only = hoods.only().map(str::to_string);
+    store
+        .write(|tx| {
+            for row in &rows {
+                participants::upsert(tx, &row.details, now)?;
+            }
+            if let Some(key) = &only {
+                participants::join_all_without(tx, key)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let settings = Settings {
+        neighbourhoods: hoods,
+        public_url: "http://switchboard.test".into(),
+        clock: clock.clone(),
+        retention_months: 0,
+        rest: None,
+        recordings: None,
+        created_call_fallback: None,
+    };
+    TestSwitchboard { sb: Switchboard::new(store, settings), clock, _dir: dir }
+}
+
+/// A REST client that is never reached (nothing is dispatched in these tests): only so that
+/// the use cases that need the provider's REST API decide what to ask of it.
+pub fn rest_never_reached() -> Arc<crate::provider::twilio::rest::RestClient> {
+    use crate::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
+    let config =
+        RestConfig::new(format!("AC{}", "0".repeat(32)), "token".into(), "http://127.0.0.1:9".parse().unwrap())
+            .unwrap();
+    Arc::new(RestClient::new(config, RestOptions::default()).unwrap())
+}
+
+/// A participant of the example register, by number.
+pub fn participant(sb: &Switchboard, number: &str) -> crate::domain::participant::Participant {
+    let phone = crate::domain::phone::PhoneNumber::parse(number).unwrap();
+    sb.store.write(|tx| participants::find_by_phone(tx, &phone)).unwrap().expect("in the example register")
+}
+
+/// Stores a caller's call on the example number, in `phase`, asking for `category`: as a
+/// call's first webhook would have left it.
+pub fn stored_call(
+    tx: &rusqlite::Connection,
+    sid: &str,
+    from: &str,
+    category: &str,
+    phase: crate::domain::call::Phase,
+    now: jiff::Timestamp,
+) -> crate::store::calls::StoredCall {
+    let mut state = crate::domain::call::CallState::new(now);
+    state.category = Some(category.to_string());
+    state.search_started_at = Some(now);
+    state.phase = phase;
+    let call = crate::store::calls::StoredCall {
+        call_sid: sid.to_string(),
+        dialplan_number: "+31850000000".into(),
+        neighbourhood: Some("example".into()),
+        from: Some(crate::domain::phone::PhoneNumber::parse(from).unwrap()),
+        caller_id: None,
+        state,
+        seq: 1,
+    };
+    crate::store::calls::insert(tx, &call, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>").unwrap();
+    crate::store::calls::save(tx, &call, &[], now).unwrap();
+    call
+}
