@@ -287,11 +287,7 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     if let Some(network) = &network {
         for phone in &round_phones {
             let placed = network.calls_created_to(phone, "round-answer") as usize;
-            let stored: i64 = conn.query_row(
-                "SELECT count(*) FROM round_calls WHERE who = 'resident' AND phone = ?1",
-                [phone],
-                |r| r.get(0),
-            )?;
+            let stored = crate::store::round::calls_to_resident(&conn, phone)?;
             round_calls += placed;
             if placed as i64 > stored {
                 round_calls_doubled += 1;

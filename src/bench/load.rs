@@ -341,7 +341,7 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
         }
         let store = Store::open(&db)?;
         store.write(|tx| {
-            for id in store_ids(tx)? {
+            for id in crate::store::participants::ids(tx)? {
                 participants::join(tx, id, &format!("buurt-{:03}", id as usize % opts.neighbourhoods))?;
             }
             Ok(())
@@ -438,10 +438,6 @@ fn neighbourhood_number(i: usize) -> String {
     } else {
         format!("+318500{:05}", 10_000 + i)
     }
-}
-
-fn store_ids(conn: &rusqlite::Connection) -> anyhow::Result<Vec<i64>> {
-    Ok(conn.prepare("SELECT id FROM participants")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
 }
 
 pub(crate) fn prepare_database(db: &Path, n: usize, seed: u64) -> anyhow::Result<()> {

@@ -130,6 +130,11 @@ fn offers_text(d: &ParticipantDetails) -> String {
     offers.join(";")
 }
 
+/// Every participant's id.
+pub fn ids(conn: &Connection) -> anyhow::Result<Vec<i64>> {
+    Ok(conn.prepare("SELECT id FROM participants")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+}
+
 pub fn find_by_phone(conn: &Connection, phone: &PhoneNumber) -> anyhow::Result<Option<Participant>> {
     let sql = format!("SELECT {COLUMNS} FROM participants p WHERE p.phone = ?1");
     Ok(conn.query_row(&sql, [phone.as_str()], from_row).optional()?)

@@ -603,6 +603,13 @@ pub fn figures(
     )?)
 }
 
+/// How many calls of the round were stored to a resident's number (the crash benchmark
+/// holds it against the calls the provider saw).
+pub fn calls_to_resident(conn: &Connection, phone: &str) -> anyhow::Result<i64> {
+    Ok(conn
+        .query_row("SELECT count(*) FROM round_calls WHERE who = 'resident' AND phone = ?1", [phone], |r| r.get(0))?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
