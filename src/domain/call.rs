@@ -1383,12 +1383,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
     }
 
     fn daypart_in(&self, prompts: &Prompts) -> String {
-        let key = match self.local_now().hour() {
-            0..=11 => PromptKey::DaypartMorning,
-            12..=17 => PromptKey::DaypartAfternoon,
-            _ => PromptKey::DaypartEvening,
-        };
-        prompts.text(key, &[])
+        prompts.daypart(self.local_now().hour())
     }
 
     fn category_name(&self) -> String {

@@ -278,19 +278,10 @@ pub mod say {
         ]
     }
 
-    fn daypart(p: &Prompts, hour: i8) -> String {
-        let key = match hour {
-            0..=11 => PromptKey::DaypartMorning,
-            12..=17 => PromptKey::DaypartAfternoon,
-            _ => PromptKey::DaypartEvening,
-        };
-        p.text(key, &[])
-    }
-
     /// They pick up (`hour`, local): a greeting by first name only, what was asked, and
     /// the question.
     pub fn greeting(p: &Prompts, hour: i8, first_name: &str, change: Change, id: i64) -> Vec<Action> {
-        let hello = p.speech(PromptKey::ConfirmGreeting, &[("daypart", &daypart(p, hour)), ("name", first_name)]);
+        let hello = p.speech(PromptKey::ConfirmGreeting, &[("daypart", &p.daypart(hour)), ("name", first_name)]);
         asked(p, vec![hello], change, id, 1)
     }
 

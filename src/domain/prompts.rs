@@ -342,6 +342,16 @@ impl Prompts {
         &self.months[january_zero % 12]
     }
 
+    /// "Goedemorgen", "Goedemiddag" or "Goedenavond" for a local hour (0–23).
+    pub fn daypart(&self, hour: i8) -> String {
+        let key = match hour {
+            0..=11 => PromptKey::DaypartMorning,
+            12..=17 => PromptKey::DaypartAfternoon,
+            _ => PromptKey::DaypartEvening,
+        };
+        self.text(key, &[])
+    }
+
     /// The text of a prompt with its placeholders filled in.
     pub fn text(&self, key: PromptKey, vars: &[(&str, &str)]) -> String {
         let template = self.texts.get(key.name()).map(String::as_str).unwrap_or("");

@@ -363,15 +363,6 @@ pub mod say {
     /// Seconds to wait for a key: older people may need a moment.
     pub const KEY_SECONDS: u32 = 8;
 
-    fn daypart(p: &Prompts, hour: i8) -> String {
-        let key = match hour {
-            0..=11 => PromptKey::DaypartMorning,
-            12..=17 => PromptKey::DaypartAfternoon,
-            _ => PromptKey::DaypartEvening,
-        };
-        p.text(key, &[])
-    }
-
     /// Who the resident is greeted as, and when.
     #[derive(Clone, Copy, Debug)]
     pub struct Greeting<'a> {
@@ -387,7 +378,7 @@ pub mod say {
     /// presses nothing: not answered).
     pub fn resident(p: &Prompts, greeting: Greeting<'_>, morning: i64, n: u32) -> Vec<Action> {
         let Greeting { first_name, hour, first_time } = greeting;
-        let mut say = vec![p.speech(PromptKey::RoundGreeting, &[("daypart", &daypart(p, hour)), ("name", first_name)])];
+        let mut say = vec![p.speech(PromptKey::RoundGreeting, &[("daypart", &p.daypart(hour)), ("name", first_name)])];
         if first_time {
             say.push(p.speech(PromptKey::RoundWhatItIs, &[]));
         }

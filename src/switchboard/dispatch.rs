@@ -12,6 +12,7 @@ use super::waves::{leg_ended, leg_failed, resident_failed};
 use super::Switchboard;
 use crate::domain::call::DialStatus;
 use crate::domain::callback::RequestStatus;
+use crate::domain::phone::PhoneNumber;
 use crate::domain::waves::LegStatus;
 use crate::provider::twilio;
 use crate::provider::twilio::rest::{CallEvent, CreateCall, UpdateCall};
@@ -194,6 +195,29 @@ fn calls_resident_leg(tx: &Connection, search_sid: &str, leg_sid: &str) -> anyho
     Ok(request.status == RequestStatus::Calling)
 }
 
+/// A call the switchboard places to a person (not a helper's leg of a search): our number
+/// as caller ID, no answering-machine detection (a voicemail box presses no key, which is
+/// enough), its end reported when a status callback is given, and the fallback document.
+fn own_call(
+    state: &Switchboard,
+    to: &PhoneNumber,
+    from: &PhoneNumber,
+    url: url::Url,
+    status_callback: Option<url::Url>,
+    timeout: u32,
+) -> CreateCall {
+    CreateCall {
+        to: to.as_str().to_string(),
+        from: from.as_str().to_string(),
+        url,
+        status_callback_events: if status_callback.is_some() { vec![CallEvent::Completed] } else { Vec::new() },
+        status_callback,
+        timeout_secs: Some(timeout),
+        machine_detection: None,
+        fallback_url: state.created_call_fallback.clone(),
+    }
+}
+
 /// A call of the good-morning round: our number as caller ID, no answering machine
 /// detection (a voicemail box presses no key, which is enough: not answered).
 async fn create_round_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, call: RoundCall) {
@@ -207,16 +231,7 @@ async fn create_round_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::Rest
     if state.created_call_fallback.is_none() {
         tracing::warn!("a good-morning call without a FallbackUrl: set --created-call-fallback-url, or a webhook that fails cuts the call off without a word");
     }
-    let create = CreateCall {
-        to: call.to.as_str().to_string(),
-        from: call.from.as_str().to_string(),
-        url,
-        status_callback_events: if status_callback.is_some() { vec![CallEvent::Completed] } else { Vec::new() },
-        status_callback,
-        timeout_secs: Some(call.timeout),
-        machine_detection: None,
-        fallback_url: state.created_call_fallback.clone(),
-    };
+    let create = own_call(&state, &call.to, &call.from, url, status_callback, call.timeout);
     match rest.create_call(&create).await {
         Ok(created) => {
             let sid = created.sid.clone();
@@ -254,16 +269,7 @@ async fn create_confirm_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::Re
             return;
         }
     };
-    let create = CreateCall {
-        to: call.to.as_str().to_string(),
-        from: call.from.as_str().to_string(),
-        url,
-        status_callback: Some(status_callback),
-        status_callback_events: vec![CallEvent::Completed],
-        timeout_secs: Some(call.timeout),
-        machine_detection: None,
-        fallback_url: state.created_call_fallback.clone(),
-    };
+    let create = own_call(&state, &call.to, &call.from, url, Some(status_callback), call.timeout);
     match rest.create_call(&create).await {
         Ok(created) => {
             let sid = created.sid.clone();
