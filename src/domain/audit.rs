@@ -719,3 +719,51 @@ mod tests {
         assert_eq!(unknown.word(), "teleported participant");
     }
 }
+
+/// Who made a change, as `audit_log.user_name` stores it: a desk account by its name, the
+/// participant themselves by phone (an empty name), or the command line on the server
+/// (`#cli`). No desk account can have either of the last two names: account names are
+/// never empty and never hold `#` (`domain::desk::check_user_name`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Actor {
+    Account(String),
+    Phone,
+    CommandLine,
+}
+
+impl Actor {
+    const PHONE: &'static str = "";
+    const COMMAND_LINE: &'static str = "#cli";
+
+    /// The stored word.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Actor::Account(name) => name,
+            Actor::Phone => Self::PHONE,
+            Actor::CommandLine => Self::COMMAND_LINE,
+        }
+    }
+
+    /// The stored word read back; any other name is an account's.
+    pub fn read(stored: &str) -> Actor {
+        match stored {
+            Self::PHONE => Actor::Phone,
+            Self::COMMAND_LINE => Actor::CommandLine,
+            name => Actor::Account(name.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod actor_tests {
+    use super::Actor;
+
+    #[test]
+    fn each_actor_reads_back_as_itself_and_no_account_name_is_taken_for_another() {
+        for a in [Actor::Account("ria".into()), Actor::Phone, Actor::CommandLine] {
+            assert_eq!(Actor::read(a.as_str()), a);
+        }
+        assert!(crate::domain::desk::check_user_name("#cli").is_err());
+        assert!(crate::domain::desk::check_user_name("").is_err());
+    }
+}

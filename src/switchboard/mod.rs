@@ -9,6 +9,7 @@
 
 mod commands;
 pub mod confirm;
+pub mod desk;
 pub mod dispatch;
 pub mod jobs;
 pub mod logins;

@@ -191,6 +191,11 @@ pub struct Desk {
 }
 
 impl Desk {
+    /// Who acts in the desk's use cases: this account, with what it may see.
+    pub fn acting(&self) -> crate::switchboard::desk::Acting {
+        crate::switchboard::desk::Acting::account(&self.user.name, self.scope.clone())
+    }
+
     pub fn is_coordinator(&self) -> bool {
         self.user.role == Role::Coordinator
     }
