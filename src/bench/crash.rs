@@ -117,112 +117,193 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     prepare_database(&db, 300, opts.seed)?;
     let port = free_port()?;
     let base = format!("http://127.0.0.1:{port}");
-    let mut args: Vec<String> = [
-        "serve",
-        "--db",
-        &db.display().to_string(),
-        "--public-url",
-        &base,
-        "--rate-per-source",
-        "0",
-        "--synchronous",
-        &opts.synchronous,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let mut env: Vec<(String, String)> = Vec::new();
-    let mut round_phones: Vec<String> = Vec::new();
-    let network = if opts.waves {
-        // The example dialplan ringing in waves, and the REST API the service places the
-        // helpers' calls through (the emulator's, on loopback).
-        let plans = dir.path().join("dialplans");
-        std::fs::create_dir_all(&plans)?;
-        std::fs::write(plans.join("waves.toml"), crate::config::example_dialplan_in_waves())?;
-        let network = crate::sim::network::Network::start(TOKEN).await?;
-        network.random_helpers(opts.seed ^ 0xA5A5, crate::sim::people::random_helper);
-        network.retry_webhooks_for(opts.kinder_retries);
-        // Restarts here take real time (tens to hundreds of milliseconds), people's
-        // patience emulated time: someone alone on a line waits longer than a restart.
-        network.patience_at_least(Duration::from_secs(3));
-        // The good-morning round: residents due as the run starts, called through the
-        // same REST API while the server dies; some answer, some do not, some voicemails.
-        let phones = enrol_round(&db, "waves")?;
-        let actions = [HelperAction::Accept, HelperAction::NoAnswer, HelperAction::Silent];
-        network.script_helpers(phones.iter().enumerate().map(|(i, p)| (p.clone(), actions[i % 3].clone())).collect());
-        round_phones = phones;
-        args.extend([
-            "--dialplans".to_string(),
-            plans.display().to_string(),
-            "--calls-per-second".to_string(),
-            "1000".to_string(),
-            "--created-call-fallback-url".to_string(),
-            crate::sim::network::created_call_fallback_url(&network).to_string(),
-        ]);
-        env.push(("TWILIO_ACCOUNT_SID".into(), network.account_sid.clone()));
-        env.push(("TWILIO_API_BASE".into(), network.api_base.to_string()));
-        Some(network)
+    let mut served = Served::new(&opts, &db, &base, port);
+    let (network, round_phones) = if opts.waves {
+        let (network, phones) = start_network(&opts, dir.path(), &db, &mut served).await?;
+        (Some(network), phones)
     } else {
-        None
+        (None, Vec::new())
     };
-    let started = Instant::now();
-    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    let server = Arc::new(Mutex::new(Some(Server::start_with_env(&argv, port, &now_for(started), &env).await?)));
+    served.start().await?;
+    let emulator = Arc::new(emulator(&opts, &base, network.clone())?);
+    let progress = Progress::default();
+    let killer = spawn_killer(served.clone(), progress.clone(), &opts);
+    let reports = run_calls(emulator, progress.clone(), &opts).await;
+    progress.done.store(true, Ordering::SeqCst);
+    let kills = killer.await.unwrap_or(0);
+    served.start_once_more_later().await?;
+    let conn = Connection::open(&db)?;
+    let round = RoundTally::of(&conn, network.as_deref(), &round_phones)?;
+    tally(&conn, &opts, &reports, kills, round)
+}
 
-    let mut emulator = Emulator::new(&base, TOKEN, None)?;
+/// The served process: how it is started, and the one running now (`None` while it is
+/// down between a kill and its restart).
+#[derive(Clone)]
+struct Served {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    port: u16,
+    started: Instant,
+    server: Arc<Mutex<Option<Server>>>,
+}
+
+impl Served {
+    fn new(opts: &CrashOptions, db: &std::path::Path, base: &str, port: u16) -> Served {
+        let db = db.display().to_string();
+        let args =
+            ["serve", "--db", &db, "--public-url", base, "--rate-per-source", "0", "--synchronous", &opts.synchronous];
+        Served {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            env: Vec::new(),
+            port,
+            started: Instant::now(),
+            server: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Starts the server with the clock at the harness's start plus real time since.
+    async fn start(&mut self) -> anyhow::Result<()> {
+        self.started = Instant::now();
+        self.restart().await
+    }
+
+    /// Starts it again after a kill, on the same port, with the clock running on.
+    async fn restart(&self) -> anyhow::Result<()> {
+        let argv: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        let server = Server::start_with_env(&argv, self.port, &now_for(self.started), &self.env).await?;
+        *self.lock() = Some(server);
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Server>> {
+        self.server.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One more start, three hours and ten minutes later: what the service does on start-up
+    /// by then counts too. Twilio does not send a status callback again, so the end of a
+    /// call reported while the service was down is lost: calls are closed after three
+    /// hours, helper legs after a quarter of an hour.
+    async fn start_once_more_later(&self) -> anyhow::Result<()> {
+        if let Some(s) = self.lock().take() {
+            s.stop();
+        }
+        let later: jiff::Timestamp = now_for(self.started).parse()?;
+        let argv: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        Server::start_with_env(
+            &argv,
+            self.port,
+            &(later + jiff::SignedDuration::from_mins(190)).to_string(),
+            &self.env,
+        )
+        .await?
+        .stop();
+        Ok(())
+    }
+}
+
+/// Waves: the example dialplan ringing in waves, and the REST API the service places the
+/// helpers' calls through (the emulator's, on loopback), with the good-morning round's
+/// residents enrolled. Returns the network and the residents' numbers.
+async fn start_network(
+    opts: &CrashOptions,
+    dir: &std::path::Path,
+    db: &std::path::Path,
+    served: &mut Served,
+) -> anyhow::Result<(Arc<crate::sim::network::Network>, Vec<String>)> {
+    let plans = dir.join("dialplans");
+    std::fs::create_dir_all(&plans)?;
+    std::fs::write(plans.join("waves.toml"), crate::config::example_dialplan_in_waves())?;
+    let network = crate::sim::network::Network::start(TOKEN).await?;
+    network.random_helpers(opts.seed ^ 0xA5A5, crate::sim::people::random_helper);
+    network.retry_webhooks_for(opts.kinder_retries);
+    // Restarts here take real time (tens to hundreds of milliseconds), people's
+    // patience emulated time: someone alone on a line waits longer than a restart.
+    network.patience_at_least(Duration::from_secs(3));
+    // The good-morning round: residents due as the run starts, called through the
+    // same REST API while the server dies; some answer, some do not, some voicemails.
+    let phones = enrol_round(db, "waves")?;
+    let actions = [HelperAction::Accept, HelperAction::NoAnswer, HelperAction::Silent];
+    network.script_helpers(phones.iter().enumerate().map(|(i, p)| (p.clone(), actions[i % 3].clone())).collect());
+    served.args.extend([
+        "--dialplans".to_string(),
+        plans.display().to_string(),
+        "--calls-per-second".to_string(),
+        "1000".to_string(),
+        "--created-call-fallback-url".to_string(),
+        crate::sim::network::created_call_fallback_url(&network).to_string(),
+    ]);
+    served.env.push(("TWILIO_ACCOUNT_SID".into(), network.account_sid.clone()));
+    served.env.push(("TWILIO_API_BASE".into(), network.api_base.to_string()));
+    Ok((network, phones))
+}
+
+fn emulator(
+    opts: &CrashOptions,
+    base: &str,
+    network: Option<Arc<crate::sim::network::Network>>,
+) -> anyhow::Result<Emulator> {
+    let mut emulator = Emulator::new(base, TOKEN, None)?;
     // Twilio's documented retry model, unless kinder retries are asked for: two connection
     // attempts, no retry of a 5xx, then the number's fallback document (the desk).
     emulator.retry_for = opts.kinder_retries;
     emulator.fallback_twiml = Some(include_str!("../../deploy/fallback.xml").to_string());
     emulator.pause_between_requests = Duration::from_millis(10);
-    emulator.network = network.clone();
-    let emulator = Arc::new(emulator);
+    emulator.network = network;
+    Ok(emulator)
+}
 
-    // The killer: SIGKILL at random moments, then start again on the same port. Every kill
-    // asked for happens while calls are still to come: the calls are cut in `kills + 1`
-    // parts, and a part does not start before the kill that comes before it (or before the
-    // killer gave up on a failed restart), so a quick run cannot end before its kills.
-    let done = Arc::new(AtomicBool::new(false));
-    let killed = Arc::new(AtomicUsize::new(0));
-    let killer_gone = Arc::new(AtomicBool::new(false));
-    let killer = {
-        let (server, done, args, env) = (server.clone(), done.clone(), args.clone(), env.clone());
-        let (killed, killer_gone) = (killed.clone(), killer_gone.clone());
-        let mut rng = fastrand::Rng::with_seed(opts.seed ^ 0x5EED);
-        let kills = opts.kills;
-        tokio::spawn(async move {
-            while killed.load(Ordering::SeqCst) < kills && !done.load(Ordering::SeqCst) {
-                tokio::time::sleep(Duration::from_millis(rng.u64(150..600))).await;
-                if done.load(Ordering::SeqCst) {
-                    break;
-                }
-                let victim = server.lock().unwrap_or_else(|p| p.into_inner()).take();
-                if let Some(victim) = victim {
-                    victim.kill();
-                    killed.fetch_add(1, Ordering::SeqCst);
-                }
-                tokio::time::sleep(Duration::from_millis(rng.u64(20..200))).await;
-                let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-                match Server::start_with_env(&argv, port, &now_for(started), &env).await {
-                    Ok(s) => *server.lock().unwrap_or_else(|p| p.into_inner()) = Some(s),
-                    Err(e) => {
-                        eprintln!("restart failed: {e}");
-                        break;
-                    }
-                }
+/// How far the run is: the calls are done, how many kills happened, the killer gave up.
+#[derive(Clone, Default)]
+struct Progress {
+    done: Arc<AtomicBool>,
+    killed: Arc<AtomicUsize>,
+    killer_gone: Arc<AtomicBool>,
+}
+
+/// The killer: SIGKILL at random moments, then start again on the same port. Every kill
+/// asked for happens while calls are still to come: the calls are cut in `kills + 1`
+/// parts, and a part does not start before the kill that comes before it (or before the
+/// killer gave up on a failed restart), so a quick run cannot end before its kills.
+/// Returns how many kills there were.
+fn spawn_killer(served: Served, progress: Progress, opts: &CrashOptions) -> tokio::task::JoinHandle<usize> {
+    let mut rng = fastrand::Rng::with_seed(opts.seed ^ 0x5EED);
+    let kills = opts.kills;
+    tokio::spawn(async move {
+        let Progress { done, killed, killer_gone } = progress;
+        while killed.load(Ordering::SeqCst) < kills && !done.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(rng.u64(150..600))).await;
+            if done.load(Ordering::SeqCst) {
+                break;
             }
-            killer_gone.store(true, Ordering::SeqCst);
-            killed.load(Ordering::SeqCst)
-        })
-    };
+            let victim = served.lock().take();
+            if let Some(victim) = victim {
+                victim.kill();
+                killed.fetch_add(1, Ordering::SeqCst);
+            }
+            tokio::time::sleep(Duration::from_millis(rng.u64(20..200))).await;
+            if let Err(e) = served.restart().await {
+                eprintln!("restart failed: {e}");
+                break;
+            }
+        }
+        killer_gone.store(true, Ordering::SeqCst);
+        killed.load(Ordering::SeqCst)
+    })
+}
 
-    let reports: Arc<Mutex<Vec<Result<CallReport, String>>>> = Arc::new(Mutex::new(Vec::new()));
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+type Reports = Vec<Result<CallReport, String>>;
+
+/// Runs the calls, `opts.concurrency` at a time, each after the kills of the parts before
+/// its own. Returns what each phone heard, or why the call failed.
+async fn run_calls(emulator: Arc<Emulator>, progress: Progress, opts: &CrashOptions) -> Reports {
+    let reports: Arc<Mutex<Reports>> = Arc::new(Mutex::new(Vec::new()));
+    let next = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..opts.concurrency.max(1) {
         let (emulator, reports, next, total, seed) =
             (emulator.clone(), reports.clone(), next.clone(), opts.calls, opts.seed);
-        let (killed, killer_gone, kills) = (killed.clone(), killer_gone.clone(), opts.kills);
+        let (progress, kills) = (progress.clone(), opts.kills);
         workers.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
@@ -231,7 +312,9 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
                 }
                 // Call `i` is in part `i * (kills + 1) / total`: that many kills come first.
                 let kills_before = (i * (kills + 1) / total).min(kills);
-                while killed.load(Ordering::SeqCst) < kills_before && !killer_gone.load(Ordering::SeqCst) {
+                while progress.killed.load(Ordering::SeqCst) < kills_before
+                    && !progress.killer_gone.load(Ordering::SeqCst)
+                {
                     tokio::time::sleep(Duration::from_millis(5)).await;
                 }
                 let mut phones = RandomPhones { rng: fastrand::Rng::with_seed(seed.wrapping_add(i as u64)) };
@@ -244,96 +327,106 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     for w in workers {
         let _ = w.await;
     }
-    done.store(true, Ordering::SeqCst);
-    let kills = killer.await.unwrap_or(0);
-    // One more start, three hours and ten minutes later: what the service does on start-up
-    // by then counts too. Twilio does not send a status callback again, so the end of a
-    // call reported while the service was down is lost: calls are closed after three hours,
-    // helper legs after a quarter of an hour.
-    if let Some(s) = server.lock().unwrap_or_else(|p| p.into_inner()).take() {
-        s.stop();
-    }
-    let later: jiff::Timestamp = now_for(started).parse()?;
-    Server::start_with_env(&argv, port, &(later + jiff::SignedDuration::from_mins(190)).to_string(), &env)
-        .await?
-        .stop();
+    Arc::try_unwrap(reports).map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_default()
+}
 
-    let reports =
-        Arc::try_unwrap(reports).map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_default();
+/// The good-morning round's calls: how many the network placed, and to how many residents
+/// more than the round stored.
+#[derive(Default)]
+struct RoundTally {
+    residents: usize,
+    calls: usize,
+    doubled: usize,
+}
+
+impl RoundTally {
+    fn of(
+        conn: &Connection,
+        network: Option<&crate::sim::network::Network>,
+        phones: &[String],
+    ) -> anyhow::Result<RoundTally> {
+        let mut tally = RoundTally { residents: phones.len(), ..RoundTally::default() };
+        let Some(network) = network else { return Ok(tally) };
+        for phone in phones {
+            let placed = network.calls_created_to(phone, "round-answer") as usize;
+            let stored = crate::store::round::calls_to_resident(conn, phone)?;
+            tally.calls += placed;
+            if placed as i64 > stored {
+                tally.doubled += 1;
+            }
+        }
+        Ok(tally)
+    }
+}
+
+/// Whether a line of a call is its caller put through to a helper (not to the desk).
+fn to_a_helper(line: &Line) -> bool {
+    matches!(line, Line::Connected { number } if number != "+31850000001")
+}
+
+/// Compares what the phones did with what the database holds.
+fn tally(
+    conn: &Connection,
+    opts: &CrashOptions,
+    reports: &Reports,
+    kills: usize,
+    round: RoundTally,
+) -> anyhow::Result<CrashReport> {
     let call_errors = reports.iter().filter(|r| r.is_err()).count();
     for e in reports.iter().filter_map(|r| r.as_ref().err()).take(3) {
         eprintln!("call failed: {e}");
     }
     let ok: Vec<&CallReport> = reports.iter().filter_map(|r| r.as_ref().ok()).collect();
-    let fell_back = ok.iter().filter(|r| r.fell_back).count();
-    let heard: Vec<&str> = ok
-        .iter()
-        // Put through to a helper, also when a webhook after the conversation failed and
-        // the number's fallback ran then.
-        .filter(|r| r.lines.iter().any(|l| matches!(l, Line::Connected { number } if number != "+31850000001")))
-        .map(|r| r.call_sid.as_str())
-        .collect();
-
-    let connected = |r: &&CallReport| {
-        r.lines.iter().filter(|l| matches!(l, Line::Connected { number } if number != "+31850000001")).count()
-    };
-    let joined_twice = ok.iter().filter(|r| connected(r) > 1).count();
+    // Put through to a helper, also when a webhook after the conversation failed and the
+    // number's fallback ran then.
+    let heard: Vec<&str> = ok.iter().filter(|r| r.lines.iter().any(to_a_helper)).map(|r| r.call_sid.as_str()).collect();
+    let joined_twice = ok.iter().filter(|r| r.lines.iter().filter(|l| to_a_helper(l)).count() > 1).count();
     let left_alone =
         ok.iter().flat_map(|r| r.lines.iter()).filter(|l| matches!(l, Line::AloneInConference { .. })).count();
-
-    let conn = Connection::open(&db)?;
-    let ends = crate::store::calls::loose_ends(&conn)?;
-    let (mut round_calls, mut round_calls_doubled) = (0, 0);
-    if let Some(network) = &network {
-        for phone in &round_phones {
-            let placed = network.calls_created_to(phone, "round-answer") as usize;
-            let stored = crate::store::round::calls_to_resident(&conn, phone)?;
-            round_calls += placed;
-            if placed as i64 > stored {
-                round_calls_doubled += 1;
-            }
-        }
-    }
+    let ends = crate::store::calls::loose_ends(conn)?;
     let stored = &ends.matched;
     // A conversation the service recorded as unconfirmed is not lost: the desk is asked to
     // check it. Nor is an unconfirmed yes that never reached the helper counted as a match.
     let unconfirmed = |sid: &str| ends.unconfirmed.iter().any(|u| u == sid);
-    let matches_lost = heard.iter().filter(|sid| !stored.iter().any(|s| s == *sid) && !unconfirmed(sid)).count();
     let unconfirmed_talked = heard.iter().filter(|sid| unconfirmed(sid)).count();
-    let unconfirmed_not_talked = ends.unconfirmed.len() - unconfirmed_talked;
-    let matches_extra = stored.iter().filter(|s| !heard.contains(&s.as_str())).count();
     if opts.explain {
-        let alone = ok.iter().filter(|r| r.lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })));
-        let extra = stored.iter().filter(|s| !heard.contains(&s.as_str())).map(|s| s.as_str());
-        for sid in extra.chain(alone.map(|r| r.call_sid.as_str())) {
-            eprintln!("{}", crate::store::waves::explain(&conn, sid)?);
-            if let Some(r) = ok.iter().find(|r| r.call_sid == sid) {
-                for line in &r.lines {
-                    eprintln!("  {line:?}");
-                }
-            }
-        }
+        explain(conn, &ok, stored, &heard)?;
     }
     Ok(CrashReport {
         calls_run: reports.len(),
         kills,
-        fell_back,
+        fell_back: ok.iter().filter(|r| r.fell_back).count(),
         call_errors,
         matches_heard: heard.len(),
         matches_stored: stored.len(),
-        matches_lost,
-        matches_extra,
+        matches_lost: heard.iter().filter(|sid| !stored.iter().any(|s| s == *sid) && !unconfirmed(sid)).count(),
+        matches_extra: stored.iter().filter(|s| !heard.contains(&s.as_str())).count(),
         unconfirmed_talked,
-        unconfirmed_not_talked,
+        unconfirmed_not_talked: ends.unconfirmed.len() - unconfirmed_talked,
         unconfirmed_unfollowed: ends.unconfirmed_unfollowed as usize,
         calls_without_outcome: ends.without_outcome as usize,
         helpers_left_ringing: ends.open_attempts as usize,
         joined_twice,
         left_alone,
-        round_residents: round_phones.len(),
-        round_calls,
-        round_calls_doubled,
+        round_residents: round.residents,
+        round_calls: round.calls,
+        round_calls_doubled: round.doubled,
     })
+}
+
+/// On stderr: each extra match and each helper left alone, with what the phones heard.
+fn explain(conn: &Connection, ok: &[&CallReport], stored: &[String], heard: &[&str]) -> anyhow::Result<()> {
+    let alone = ok.iter().filter(|r| r.lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })));
+    let extra = stored.iter().filter(|s| !heard.contains(&s.as_str())).map(|s| s.as_str());
+    for sid in extra.chain(alone.map(|r| r.call_sid.as_str())) {
+        eprintln!("{}", crate::store::waves::explain(conn, sid)?);
+        if let Some(r) = ok.iter().find(|r| r.call_sid == sid) {
+            for line in &r.lines {
+                eprintln!("  {line:?}");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Residents in neighbourhood `key`'s good-morning round, due a minute before the run's

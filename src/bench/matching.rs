@@ -301,7 +301,8 @@ pub fn run(opts: &MatchOptions) -> MatchReport {
         Strategy::Burenlijn,
         Strategy::Waves2,
     ];
-    let figures = strategies.iter().map(|s| simulate(*s, opts, &helpers, &askers, &requests, &ringing)).collect();
+    let world = World { opts, helpers: &helpers, askers: &askers, requests: &requests, ringing: &ringing };
+    let figures = strategies.iter().map(|s| simulate(*s, &world)).collect();
     MatchReport {
         requests: requests.len(),
         months: opts.months,
@@ -312,170 +313,227 @@ pub fn run(opts: &MatchOptions) -> MatchReport {
     }
 }
 
-fn simulate(
+/// The same neighbourhood and requests, met by every strategy.
+struct World<'a> {
+    opts: &'a MatchOptions,
+    helpers: &'a [SimHelper],
+    askers: &'a [Asker],
+    requests: &'a [Req],
+    ringing: &'a WeeklyHours,
+}
+
+fn simulate(strategy: Strategy, world: &World<'_>) -> StrategyFigures {
+    let mut sim = Sim {
+        strategy,
+        last_asked: HashMap::new(),
+        helped: HashMap::new(),
+        learned: Likelihoods::default(),
+        shuffle: fastrand::Rng::with_seed(world.opts.seed ^ 0xABCD),
+        t: Tally { waits: Vec::new(), matched: 0, rung: 0, asks: HashMap::new(), asks_week: HashMap::new() },
+    };
+    for (r, req) in world.requests.iter().enumerate() {
+        let order = sim.order(world, req);
+        let ask = Ask { world, r, req };
+        let yes_after = match strategy {
+            Strategy::AllAtOnce => sim.all_at_once(&ask, &order),
+            Strategy::Waves2 => sim.in_waves(&ask, &order),
+            _ => sim.one_by_one(&ask, &order),
+        };
+        if let Some((id, wait)) = yes_after {
+            sim.t.matched += 1;
+            sim.t.waits.push(wait as f64);
+            sim.helped.entry((req.asker, req.category)).or_default().push(id);
+        }
+    }
+    sim.figures(world)
+}
+
+/// One request being rung for.
+struct Ask<'a> {
+    world: &'a World<'a>,
+    /// Its number, for the draws.
+    r: usize,
+    req: &'a Req,
+}
+
+impl Ask<'_> {
+    /// What helper `id` does for this request: whether they pick up, seconds until they
+    /// do, and whether they say yes.
+    fn answer(&self, id: i64) -> (bool, i64, bool) {
+        let h = &self.world.helpers[(id - 1) as usize];
+        let (b, seed) = (band(self.req.local), self.world.opts.seed);
+        let picks = draw(seed, self.r, id, 1) < h.pick[b];
+        let delay = 5 + (draw(seed, self.r, id, 2) * 11.0) as i64;
+        let yes = draw(seed, self.r, id, 3) < h.yes[b];
+        (picks, delay, picks && yes)
+    }
+}
+
+/// One strategy's run so far: what it knows of the helpers, and what it counted. A ringing
+/// returns who said yes first and the wait in seconds until then.
+struct Sim {
     strategy: Strategy,
-    opts: &MatchOptions,
-    helpers: &[SimHelper],
-    askers: &[Asker],
-    requests: &[Req],
-    ringing: &WeeklyHours,
-) -> StrategyFigures {
-    let mut last_asked: HashMap<i64, Timestamp> = HashMap::new();
-    let mut helped: HashMap<(usize, &str), Vec<i64>> = HashMap::new();
-    let mut learned = Likelihoods::default();
-    let mut shuffle = fastrand::Rng::with_seed(opts.seed ^ 0xABCD);
-    let mut t = Tally { waits: Vec::new(), matched: 0, rung: 0, asks: HashMap::new(), asks_week: HashMap::new() };
-    for (r, req) in requests.iter().enumerate() {
-        let asker = &askers[req.asker];
-        let candidates: Vec<Candidate> = helpers
+    last_asked: HashMap<i64, Timestamp>,
+    helped: HashMap<(usize, &'static str), Vec<i64>>,
+    learned: Likelihoods,
+    shuffle: fastrand::Rng,
+    t: Tally,
+}
+
+impl Sim {
+    /// Helper `id` is rung at `at` for `req`, and says yes or not.
+    fn note(&mut self, req: &Req, id: i64, at: Timestamp, accepted: bool) {
+        self.t.rung += 1;
+        *self.t.asks.entry(id).or_default() += 1;
+        let week = at.to_zoned(TimeZone::UTC).date().iso_week_date();
+        *self.t.asks_week.entry((id, week.year(), week.week())).or_default() += 1;
+        self.last_asked.insert(id, at);
+        self.learned.record(&Asked { helper_id: id, at: req.local, accepted });
+    }
+
+    fn candidates(&self, world: &World<'_>, req: &Req) -> Vec<Candidate> {
+        let learns = matches!(self.strategy, Strategy::Burenlijn | Strategy::Waves2);
+        world
+            .helpers
             .iter()
             .map(|h| Candidate {
                 participant: h.participant.clone(),
                 busy: false,
                 asked_this_call: false,
-                helped_caller_before: helped
+                helped_caller_before: self
+                    .helped
                     .get(&(req.asker, req.category))
                     .is_some_and(|v| v.contains(&h.participant.id)),
-                last_asked: last_asked.get(&h.participant.id).copied(),
-                likelihood: matches!(strategy, Strategy::Burenlijn | Strategy::Waves2)
-                    .then(|| learned.likelihood(h.participant.id, req.local)),
+                last_asked: self.last_asked.get(&h.participant.id).copied(),
+                likelihood: learns.then(|| self.learned.likelihood(h.participant.id, req.local)),
             })
-            .collect();
+            .collect()
+    }
+
+    /// The helpers in the order this strategy rings them for `req`.
+    fn order(&mut self, world: &World<'_>, req: &Req) -> Vec<i64> {
+        let candidates = self.candidates(world, req);
+        let asker = &world.askers[req.asker];
         let request = Request {
             category: req.category,
             caller_phone: Some(&asker.phone),
             caller_at: Some(Whereabouts { street: asker.street, postcode: asker.postcode }),
             now: req.local,
             at: req.at,
-            ringing_hours: ringing,
+            ringing_hours: world.ringing,
         };
-        let order: Vec<i64> = match strategy {
-            Strategy::List | Strategy::AllAtOnce => candidates
+        let eligible = || {
+            candidates
                 .iter()
                 .filter(|c| ranking::eligibility(c, &request).is_ok())
                 .map(|c| c.participant.id)
-                .collect(),
+                .collect::<Vec<i64>>()
+        };
+        match self.strategy {
+            Strategy::List | Strategy::AllAtOnce => eligible(),
             Strategy::Random => {
-                let mut ids: Vec<i64> = candidates
-                    .iter()
-                    .filter(|c| ranking::eligibility(c, &request).is_ok())
-                    .map(|c| c.participant.id)
-                    .collect();
-                shuffle.shuffle(&mut ids);
+                let mut ids = eligible();
+                self.shuffle.shuffle(&mut ids);
                 ids
             }
             Strategy::Rotation | Strategy::Burenlijn | Strategy::Waves2 => {
                 ranking::rank(&candidates, &request).iter().map(|c| c.participant.id).collect()
             }
-        };
-        let b = band(req.local);
-        let person = |id: i64| &helpers[(id - 1) as usize];
-        // What helper `id` does for request `r`: seconds until they pick up, and whether they say yes.
-        let answer = |id: i64| {
-            let h = person(id);
-            let picks = draw(opts.seed, r, id, 1) < h.pick[b];
-            let delay = 5 + (draw(opts.seed, r, id, 2) * 11.0) as i64;
-            let yes = draw(opts.seed, r, id, 3) < h.yes[b];
-            (picks, delay, picks && yes)
-        };
-        let mut note = |t: &mut Tally, id: i64, at: Timestamp, accepted: bool, learned: &mut Likelihoods| {
-            t.rung += 1;
-            *t.asks.entry(id).or_default() += 1;
-            let week = at.to_zoned(TimeZone::UTC).date().iso_week_date();
-            *t.asks_week.entry((id, week.year(), week.week())).or_default() += 1;
-            last_asked.insert(id, at);
-            learned.record(&Asked { helper_id: id, at: req.local, accepted });
-        };
-        let mut yes_after: Option<(i64, i64)> = None;
-        if strategy == Strategy::AllAtOnce {
-            for &id in &order {
-                let (_, delay, yes) = answer(id);
-                note(&mut t, id, req.at, yes, &mut learned);
-                if yes && yes_after.is_none_or(|(_, w)| delay + 15 < w) {
-                    yes_after = Some((id, delay + 15));
-                }
-            }
-        } else if strategy == Strategy::Waves2 {
-            // The production search model decides when to ring whom; time moves from one
-            // leg's end to the next. Calls are placed one a second (Twilio's default limit).
-            use crate::domain::waves::{self, Decision, Leg, LegStatus, Limits, SearchStatus};
-            let limits = Limits::new(2, MAX_HELPERS as u32, MAX_WAIT as u32, RING_TIMEOUT as u32);
-            let mut legs: Vec<Leg> = Vec::new();
-            // Per leg: when it ends (seconds after the search began) and whether with a yes.
-            let mut ends: Vec<(i64, bool)> = Vec::new();
-            let (mut now, mut next_free, mut queue) = (0i64, 0i64, order.iter());
-            loop {
-                let at = req.at + SignedDuration::from_secs(now);
-                let available = order.len() - legs.len();
-                match waves::next(SearchStatus::Searching, &legs, limits, req.at, at, available) {
-                    Decision::Ring(n) => {
-                        for &id in queue.by_ref().take(n as usize) {
-                            let start = next_free.max(now);
-                            next_free = start + 1;
-                            let (picks, delay, yes) = answer(id);
-                            note(&mut t, id, req.at + SignedDuration::from_secs(start), yes, &mut learned);
-                            let end = if yes {
-                                start + delay + 15
-                            } else if picks {
-                                start + delay + 20
-                            } else {
-                                start + RING_TIMEOUT
-                            };
-                            let started = req.at + SignedDuration::from_secs(start);
-                            legs.push(Leg::new(legs.len() as u32 + 1, id, "", started));
-                            ends.push((end, yes));
-                        }
-                    }
-                    Decision::Wait => {
-                        let Some(i) =
-                            (0..legs.len()).filter(|i| legs[*i].status.in_flight()).min_by_key(|i| ends[*i].0)
-                        else {
-                            break;
-                        };
-                        let (end, yes) = ends[i];
-                        now = end;
-                        if yes {
-                            yes_after = Some((legs[i].helper_id, end));
-                            break;
-                        }
-                        legs[i].status = LegStatus::Declined;
-                    }
-                    Decision::GiveUp { .. } | Decision::Done => break,
-                }
-            }
-        } else {
-            let mut waited = 0;
-            for &id in order.iter().take(MAX_HELPERS) {
-                if waited >= MAX_WAIT {
-                    break;
-                }
-                let (picks, delay, yes) = answer(id);
-                note(&mut t, id, req.at + SignedDuration::from_secs(waited), yes, &mut learned);
-                if yes {
-                    yes_after = Some((id, waited + delay + 15));
-                    break;
-                }
-                waited += if picks { delay + 20 + BETWEEN } else { RING_TIMEOUT + BETWEEN };
-            }
-        }
-        if let Some((id, wait)) = yes_after {
-            t.matched += 1;
-            t.waits.push(wait as f64);
-            helped.entry((req.asker, req.category)).or_default().push(id);
         }
     }
-    t.waits.sort_by(|a, b| a.total_cmp(b));
-    let counts: Vec<f64> =
-        helpers.iter().map(|h| f64::from(t.asks.get(&h.participant.id).copied().unwrap_or(0))).collect();
-    StrategyFigures {
-        key: strategy.key(),
-        description: strategy.describe(),
-        median_wait_s: percentile(&t.waits, 50.0),
-        p90_wait_s: percentile(&t.waits, 90.0),
-        matched_share: t.matched as f64 / requests.len().max(1) as f64,
-        phones_per_match: t.rung as f64 / t.matched.max(1) as f64,
-        gini: gini(&counts),
-        max_asks_week: t.asks_week.values().copied().max().unwrap_or(0),
+
+    /// Everyone at once: the quickest yes wins.
+    fn all_at_once(&mut self, ask: &Ask<'_>, order: &[i64]) -> Option<(i64, i64)> {
+        let mut yes_after: Option<(i64, i64)> = None;
+        for &id in order {
+            let (_, delay, yes) = ask.answer(id);
+            self.note(ask.req, id, ask.req.at, yes);
+            if yes && yes_after.is_none_or(|(_, w)| delay + 15 < w) {
+                yes_after = Some((id, delay + 15));
+            }
+        }
+        yes_after
+    }
+
+    /// One after another, up to `MAX_HELPERS` and `MAX_WAIT`.
+    fn one_by_one(&mut self, ask: &Ask<'_>, order: &[i64]) -> Option<(i64, i64)> {
+        let mut waited = 0;
+        for &id in order.iter().take(MAX_HELPERS) {
+            if waited >= MAX_WAIT {
+                break;
+            }
+            let (picks, delay, yes) = ask.answer(id);
+            self.note(ask.req, id, ask.req.at + SignedDuration::from_secs(waited), yes);
+            if yes {
+                return Some((id, waited + delay + 15));
+            }
+            waited += if picks { delay + 20 + BETWEEN } else { RING_TIMEOUT + BETWEEN };
+        }
+        None
+    }
+
+    /// In waves of two: the production search model decides when to ring whom; time moves
+    /// from one leg's end to the next. Calls are placed one a second (Twilio's default
+    /// limit).
+    fn in_waves(&mut self, ask: &Ask<'_>, order: &[i64]) -> Option<(i64, i64)> {
+        use crate::domain::waves::{self, Decision, Leg, LegStatus, Limits, SearchStatus};
+        let req = ask.req;
+        let limits = Limits::new(2, MAX_HELPERS as u32, MAX_WAIT as u32, RING_TIMEOUT as u32);
+        let mut legs: Vec<Leg> = Vec::new();
+        // Per leg: when it ends (seconds after the search began) and whether with a yes.
+        let mut ends: Vec<(i64, bool)> = Vec::new();
+        let (mut now, mut next_free, mut queue) = (0i64, 0i64, order.iter());
+        loop {
+            let at = req.at + SignedDuration::from_secs(now);
+            let available = order.len() - legs.len();
+            match waves::next(SearchStatus::Searching, &legs, limits, req.at, at, available) {
+                Decision::Ring(n) => {
+                    for &id in queue.by_ref().take(n as usize) {
+                        let start = next_free.max(now);
+                        next_free = start + 1;
+                        let (picks, delay, yes) = ask.answer(id);
+                        let started = req.at + SignedDuration::from_secs(start);
+                        self.note(req, id, started, yes);
+                        let end = if yes {
+                            start + delay + 15
+                        } else if picks {
+                            start + delay + 20
+                        } else {
+                            start + RING_TIMEOUT
+                        };
+                        legs.push(Leg::new(legs.len() as u32 + 1, id, "", started));
+                        ends.push((end, yes));
+                    }
+                }
+                Decision::Wait => {
+                    let i = (0..legs.len()).filter(|i| legs[*i].status.in_flight()).min_by_key(|i| ends[*i].0)?;
+                    let (end, yes) = ends[i];
+                    now = end;
+                    if yes {
+                        return Some((legs[i].helper_id, end));
+                    }
+                    legs[i].status = LegStatus::Declined;
+                }
+                Decision::GiveUp { .. } | Decision::Done => return None,
+            }
+        }
+    }
+
+    fn figures(mut self, world: &World<'_>) -> StrategyFigures {
+        let t = &mut self.t;
+        t.waits.sort_by(|a, b| a.total_cmp(b));
+        let counts: Vec<f64> =
+            world.helpers.iter().map(|h| f64::from(t.asks.get(&h.participant.id).copied().unwrap_or(0))).collect();
+        StrategyFigures {
+            key: self.strategy.key(),
+            description: self.strategy.describe(),
+            median_wait_s: percentile(&t.waits, 50.0),
+            p90_wait_s: percentile(&t.waits, 90.0),
+            matched_share: t.matched as f64 / world.requests.len().max(1) as f64,
+            phones_per_match: t.rung as f64 / t.matched.max(1) as f64,
+            gini: gini(&counts),
+            max_asks_week: t.asks_week.values().copied().max().unwrap_or(0),
+        }
     }
 }
 

@@ -747,7 +747,15 @@ impl Emulator {
             ("To".into(), number.to_string()),
         ];
         let mut leg = DialledLeg { emulator: self, call };
-        match whisper::run(&mut leg, number, &action, Document::DialWhisper, whisper, &params).await {
+        match whisper::run(
+            &mut leg,
+            whisper::Helper { number, action: &action },
+            Document::DialWhisper,
+            whisper,
+            &params,
+        )
+        .await
+        {
             Ok(WhisperEnd::RanOut) => {
                 // The whisper ended without a hang-up: the legs are joined.
                 call.line(Line::Connected { number: number.to_string() });

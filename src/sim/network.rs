@@ -938,7 +938,14 @@ impl Leg {
             ("To".into(), number.clone()),
         ];
         let mut listening = Listening { leg: self.clone(), action: action.clone() };
-        let end = whisper::run(&mut listening, &number, &action, Document::CreatedCall, url, &params).await;
+        let end = whisper::run(
+            &mut listening,
+            whisper::Helper { number: &number, action: &action },
+            Document::CreatedCall,
+            url,
+            &params,
+        )
+        .await;
         Some(match end {
             Ok(WhisperEnd::Conference { name, wait_url, join_callback }) => {
                 let delay = std::mem::take(&mut self.net.lock().delay_next_join);

@@ -8,6 +8,8 @@
 //! how webhooks are posted, and what the end of the document means (a whisper that ends
 //! without `<Hangup/>` bridges the legs; a created call whose document ends hangs up).
 
+use std::ops::ControlFlow;
+
 use url::Url;
 
 use super::people::{HelperAction, Line};
@@ -66,111 +68,167 @@ pub(super) enum Document {
 
 const MAX_DOCUMENTS: usize = 20;
 
+/// The helper listening: their number and what they will do.
+#[derive(Clone, Copy)]
+pub(super) struct Helper<'a> {
+    pub number: &'a str,
+    pub action: &'a HelperAction,
+}
+
 /// Runs the helper's documents from `url` (first posted with `params`; each `<Gather>`
 /// action gets them with `Digits`) until the helper, the switchboard or the document ends it.
 pub(super) async fn run<L: HelperLeg>(
     leg: &mut L,
-    number: &str,
-    action: &HelperAction,
+    helper: Helper<'_>,
     document: Document,
     url: Url,
     params: &[(String, String)],
 ) -> Result<WhisperEnd, WhisperFailure<L::Error>> {
-    let mut url = url;
-    let mut heard_again = false;
-    let mut body = leg.post(&url, params).await.map_err(WhisperFailure::Webhook)?;
+    let mut run = Run { helper, document, url, heard_again: false };
+    let mut body = leg.post(&run.url, params).await.map_err(WhisperFailure::Webhook)?;
     for _ in 0..MAX_DOCUMENTS {
-        let verbs = parse_twiml(&body).map_err(|message| WhisperFailure::Twiml { url: url.to_string(), message })?;
-        let mut pressed: Option<(Url, String)> = None;
-        for verb in verbs {
-            if leg.ended_by_switchboard() {
-                return Ok(WhisperEnd::EndedBySwitchboard);
-            }
-            match verb {
-                Verb::Say(text) | Verb::Play(text) => hear(leg, number, text).await,
-                Verb::Pause(seconds) => leg.pass(i64::from(seconds)).await,
-                Verb::Gather { action: gather_action, timeout, children, .. } => {
-                    for child in children {
-                        if let Verb::Say(text) | Verb::Play(text) = child {
-                            hear(leg, number, text).await;
-                        }
-                    }
-                    let key = match action {
-                        HelperAction::Accept | HelperAction::AcceptThenHangUp | HelperAction::AcceptAndHangUpAtOnce => {
-                            Some("1".to_string())
-                        }
-                        HelperAction::Decline => Some("2".to_string()),
-                        HelperAction::Key(k) => Some(k.clone()),
-                        HelperAction::AgainThenAccept if !heard_again => {
-                            heard_again = true;
-                            Some("9".to_string())
-                        }
-                        HelperAction::AgainThenAccept => Some("1".to_string()),
-                        HelperAction::HangUp => {
-                            leg.line(Line::HelperHangsUp { number: number.to_string() });
-                            return Ok(WhisperEnd::HelperHungUp);
-                        }
-                        _ => None,
-                    };
-                    match key {
-                        Some(key) => {
-                            leg.before_key().await;
-                            leg.line(Line::HelperPresses { number: number.to_string(), key: key.clone() });
-                            // Without an action, Twilio posts to the document's own URL.
-                            let target = url
-                                .join(gather_action.as_deref().unwrap_or(url.as_str()))
-                                .map_err(|e| WhisperFailure::Twiml { url: url.to_string(), message: e.to_string() })?;
-                            pressed = Some((target, key));
-                            break;
-                        }
-                        None => {
-                            // No key within the timeout: Twilio goes on with the next verb.
-                            leg.line(Line::HelperSilent { number: number.to_string() });
-                            leg.pass(i64::from(timeout)).await;
-                        }
-                    }
-                }
-                Verb::Hangup => return Ok(WhisperEnd::Hangup),
-                Verb::Conference { name, wait_url, join_callback, .. } if document == Document::CreatedCall => {
-                    if *action == HelperAction::AcceptThenHangUp {
-                        leg.line(Line::HelperHangsUp { number: number.to_string() });
-                        return Ok(WhisperEnd::HelperHungUp);
-                    }
-                    let absolute = |u: Option<String>| u.map(|u| url.join(&u)).transpose();
-                    let (Ok(wait_url), Ok(join_callback)) = (absolute(wait_url), absolute(join_callback)) else {
-                        return Err(WhisperFailure::Twiml { url: url.to_string(), message: "a bad URL".into() });
-                    };
-                    return Ok(WhisperEnd::Conference { name, wait_url, join_callback });
-                }
-                other => {
-                    let allowed = match document {
-                        Document::DialWhisper => "only Say, Play, Pause, Gather, Hangup",
-                        Document::CreatedCall => "only Say, Play, Pause, Gather, Hangup, Dial with a Conference",
-                    };
-                    let message = format!("{other:?} is not allowed in a helper's document ({allowed})");
-                    return Err(WhisperFailure::Twiml { url: url.to_string(), message });
-                }
-            }
-        }
-        let Some((target, key)) = pressed else {
-            if *action == HelperAction::AcceptThenHangUp && document == Document::DialWhisper {
-                // Pressed 1 and hung up before the legs were joined.
-                leg.line(Line::HelperHangsUp { number: number.to_string() });
-                return Ok(WhisperEnd::HelperHungUp);
-            }
-            return Ok(WhisperEnd::RanOut);
+        let (target, key) = match run.document(leg, &body).await? {
+            ControlFlow::Continue(pressed) => pressed,
+            ControlFlow::Break(end) => return Ok(end),
         };
         let mut with_digits = params.to_vec();
         with_digits.push(("Digits".into(), key));
         body = leg.post(&target, &with_digits).await.map_err(WhisperFailure::Webhook)?;
-        if *action == HelperAction::AcceptAndHangUpAtOnce {
+        if *helper.action == HelperAction::AcceptAndHangUpAtOnce {
             // Gone before the answer to the key was played.
-            leg.line(Line::HelperHangsUp { number: number.to_string() });
+            leg.line(Line::HelperHangsUp { number: helper.number.to_string() });
             return Ok(WhisperEnd::HelperHungUp);
         }
-        url = target;
+        run.url = target;
     }
     Err(WhisperFailure::Runaway(MAX_DOCUMENTS))
+}
+
+/// What a verb leaves the run with.
+enum Step {
+    /// On to the next verb.
+    Next,
+    /// A key was pressed: it goes to this URL.
+    Pressed(Url, String),
+    End(WhisperEnd),
+}
+
+/// A run of the helper's documents, at the document from `url`.
+struct Run<'a> {
+    helper: Helper<'a>,
+    document: Document,
+    url: Url,
+    /// Whether the helper already asked to hear the request again.
+    heard_again: bool,
+}
+
+impl Run<'_> {
+    fn bad_document<E>(&self, message: String) -> WhisperFailure<E> {
+        WhisperFailure::Twiml { url: self.url.to_string(), message }
+    }
+
+    fn hangs_up(&self, leg: &mut impl HelperLeg) -> Step {
+        leg.line(Line::HelperHangsUp { number: self.helper.number.to_string() });
+        Step::End(WhisperEnd::HelperHungUp)
+    }
+
+    /// Plays one document: goes on with the key pressed and where it goes, or ends.
+    async fn document<L: HelperLeg>(
+        &mut self,
+        leg: &mut L,
+        body: &str,
+    ) -> Result<ControlFlow<WhisperEnd, (Url, String)>, WhisperFailure<L::Error>> {
+        let verbs = parse_twiml(body).map_err(|message| self.bad_document(message))?;
+        for verb in verbs {
+            if leg.ended_by_switchboard() {
+                return Ok(ControlFlow::Break(WhisperEnd::EndedBySwitchboard));
+            }
+            match self.verb(leg, verb).await? {
+                Step::Next => {}
+                Step::Pressed(target, key) => return Ok(ControlFlow::Continue((target, key))),
+                Step::End(end) => return Ok(ControlFlow::Break(end)),
+            }
+        }
+        if *self.helper.action == HelperAction::AcceptThenHangUp && self.document == Document::DialWhisper {
+            // Pressed 1 and hung up before the legs were joined.
+            leg.line(Line::HelperHangsUp { number: self.helper.number.to_string() });
+            return Ok(ControlFlow::Break(WhisperEnd::HelperHungUp));
+        }
+        Ok(ControlFlow::Break(WhisperEnd::RanOut))
+    }
+
+    async fn verb<L: HelperLeg>(&mut self, leg: &mut L, verb: Verb) -> Result<Step, WhisperFailure<L::Error>> {
+        let number = self.helper.number;
+        match verb {
+            Verb::Say(text) | Verb::Play(text) => hear(leg, number, text).await,
+            Verb::Pause(seconds) => leg.pass(i64::from(seconds)).await,
+            Verb::Gather { action, timeout, children, .. } => {
+                for child in children {
+                    if let Verb::Say(text) | Verb::Play(text) = child {
+                        hear(leg, number, text).await;
+                    }
+                }
+                return self.gather(leg, action, timeout).await;
+            }
+            Verb::Hangup => return Ok(Step::End(WhisperEnd::Hangup)),
+            Verb::Conference { name, wait_url, join_callback, .. } if self.document == Document::CreatedCall => {
+                if *self.helper.action == HelperAction::AcceptThenHangUp {
+                    return Ok(self.hangs_up(leg));
+                }
+                let absolute = |u: Option<String>| u.map(|u| self.url.join(&u)).transpose();
+                let (Ok(wait_url), Ok(join_callback)) = (absolute(wait_url), absolute(join_callback)) else {
+                    return Err(self.bad_document("a bad URL".into()));
+                };
+                return Ok(Step::End(WhisperEnd::Conference { name, wait_url, join_callback }));
+            }
+            other => {
+                let allowed = match self.document {
+                    Document::DialWhisper => "only Say, Play, Pause, Gather, Hangup",
+                    Document::CreatedCall => "only Say, Play, Pause, Gather, Hangup, Dial with a Conference",
+                };
+                return Err(self.bad_document(format!("{other:?} is not allowed in a helper's document ({allowed})")));
+            }
+        }
+        Ok(Step::Next)
+    }
+
+    /// The helper's answer to a `<Gather>` (its `action`, waiting `timeout` seconds).
+    async fn gather<L: HelperLeg>(
+        &mut self,
+        leg: &mut L,
+        action: Option<String>,
+        timeout: u32,
+    ) -> Result<Step, WhisperFailure<L::Error>> {
+        let number = self.helper.number;
+        let key = match self.helper.action {
+            HelperAction::Accept | HelperAction::AcceptThenHangUp | HelperAction::AcceptAndHangUpAtOnce => {
+                Some("1".to_string())
+            }
+            HelperAction::Decline => Some("2".to_string()),
+            HelperAction::Key(k) => Some(k.clone()),
+            HelperAction::AgainThenAccept if !self.heard_again => {
+                self.heard_again = true;
+                Some("9".to_string())
+            }
+            HelperAction::AgainThenAccept => Some("1".to_string()),
+            HelperAction::HangUp => return Ok(self.hangs_up(leg)),
+            _ => None,
+        };
+        let Some(key) = key else {
+            // No key within the timeout: Twilio goes on with the next verb.
+            leg.line(Line::HelperSilent { number: number.to_string() });
+            leg.pass(i64::from(timeout)).await;
+            return Ok(Step::Next);
+        };
+        leg.before_key().await;
+        leg.line(Line::HelperPresses { number: number.to_string(), key: key.clone() });
+        // Without an action, Twilio posts to the document's own URL.
+        let target = self
+            .url
+            .join(action.as_deref().unwrap_or(self.url.as_str()))
+            .map_err(|e| self.bad_document(e.to_string()))?;
+        Ok(Step::Pressed(target, key))
+    }
 }
 
 async fn hear<L: HelperLeg>(leg: &mut L, number: &str, text: String) {
