@@ -4,6 +4,9 @@
 //! is to know about a call between two webhooks; `reply` is what the leg that asked
 //! hears next; `effects` are the facts to log. No I/O, no clock: `now` comes in.
 
+mod kind;
+pub use kind::CallKind;
+
 use jiff::Timestamp;
 
 use super::action::{Action, Next};
@@ -97,7 +100,8 @@ pub enum Outcome {
     /// A participant left a message for the desk from their own settings.
     Message,
     /// Not a call that came in: a morning of the good-morning round on which nobody was
-    /// reached, so the desk was alerted (`store::round::alert_desk`, a `GM…` row).
+    /// reached, so the desk was alerted (`store::round::alert_desk`, a row of kind
+    /// `CallKind::Round`).
     Round,
 }
 

@@ -1,8 +1,8 @@
 //! Call back later: open requests, and the searches run for them.
 //!
-//! A search for an open request is a row in `calls` of its own (`call_sid` starting with
-//! `CB`, the resident as its caller), so the wave machinery (`store::waves`, `attempts`,
-//! `matches`) works for it unchanged.
+//! A search for an open request is a row in `calls` of its own (of kind
+//! `CallKind::CallbackSearch`, the resident as its caller), so the wave machinery
+//! (`store::waves`, `attempts`, `matches`) works for it unchanged.
 
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -12,11 +12,10 @@ use crate::domain::phone::PhoneNumber;
 
 use super::exec;
 
-pub use super::{is_search, SEARCH_PREFIX};
-
-/// The call sid of call-back search number `try_number` for request `id`, started at `now`.
+/// A unique call sid for call-back search number `try_number` for request `id`, started at
+/// `now` (no provider call has it; what the row is, is its `kind`, never read from this).
 pub fn search_sid(id: i64, try_number: u32, now: Timestamp) -> String {
-    format!("{SEARCH_PREFIX}{:016x}{:016x}", now.as_second() as u64, id as u64 * 1000 + u64::from(try_number))
+    format!("CB{:016x}{:016x}", now.as_second() as u64, id as u64 * 1000 + u64::from(try_number))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{exec, UnknownWord};
-use crate::domain::call::{CallState, Effect, Outcome, Phase, Ring, Stage};
+use super::{exec, kind_parse, UnknownWord};
+use crate::domain::call::{CallKind, CallState, Effect, Outcome, Phase, Ring, Stage};
 use crate::domain::desk::FollowUpReason;
 use crate::domain::phone::PhoneNumber;
 
@@ -20,6 +20,8 @@ pub struct StoredCall {
     pub neighbourhood: Option<String>,
     pub from: Option<PhoneNumber>,
     pub caller_id: Option<i64>,
+    /// What the call is (stored as itself, migration 019): the call id means nothing.
+    pub kind: CallKind,
     pub state: CallState,
     pub seq: u64,
 }
@@ -57,7 +59,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
     let row = conn
         .query_row(
             "SELECT dialplan_number, from_number, caller_id, category, phase, ended_from, outcome, menu_rounds, attempts,
-                    started_at, search_started_at, ended_at, seq, menu_repeats, language, neighbourhood
+                    started_at, search_started_at, ended_at, seq, menu_repeats, language, neighbourhood, kind
              FROM calls WHERE call_sid = ?1",
             [call_sid],
             |r| {
@@ -78,6 +80,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
                     r.get::<_, u32>(13)?,
                     r.get::<_, Option<String>>(14)?,
                     r.get::<_, Option<String>>(15)?,
+                    r.get::<_, String>(16)?,
                 ))
             },
         )
@@ -99,6 +102,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         menu_repeats,
         language,
         neighbourhood,
+        kind,
     )) = row
     else {
         return Ok(None);
@@ -157,6 +161,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         neighbourhood,
         from: from.and_then(|f| PhoneNumber::from_stored(&f).ok()),
         caller_id,
+        kind: kind_parse(&kind).map_err(|e| anyhow::anyhow!("call {call_sid}: {e}"))?,
         state,
         seq: seq as u64,
     }))
@@ -166,8 +171,8 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
 pub fn insert(conn: &Connection, call: &StoredCall, first_document: &str) -> anyhow::Result<bool> {
     let inserted = exec(
         conn,
-        "INSERT OR IGNORE INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, started_at, seq, neighbourhood)
-         VALUES (?1, ?2, ?3, ?4, 'menu', ?5, ?6, ?7)",
+        "INSERT OR IGNORE INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, started_at, seq, neighbourhood, kind)
+         VALUES (?1, ?2, ?3, ?4, 'menu', ?5, ?6, ?7, ?8)",
         params![
             call.call_sid,
             call.dialplan_number,
@@ -175,7 +180,8 @@ pub fn insert(conn: &Connection, call: &StoredCall, first_document: &str) -> any
             call.caller_id,
             call.state.started_at.as_second(),
             call.seq as i64,
-            call.neighbourhood
+            call.neighbourhood,
+            call.kind.as_str()
         ],
     )?;
     if inserted == 0 {
@@ -340,7 +346,7 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
         }
         // Helped now: their earlier calls for this (or no chosen) kind of help need no call
         // back any more. (A call-back search closes them when its resident is put through.)
-        if outcome == crate::domain::call::Outcome::Matched && !sid.starts_with(super::callbacks::SEARCH_PREFIX) {
+        if outcome == Outcome::Matched && call.kind != CallKind::CallbackSearch {
             close_follow_ups_of_helped(
                 conn,
                 call.caller_id,
@@ -430,6 +436,10 @@ pub struct LogEntry<A> {
     /// The neighbourhood's key stored when the call started; `None` for calls from before
     /// migration 018 (`Neighbourhoods::key_of_call` then asks the dialplans).
     pub neighbourhood: Option<String>,
+    /// What the call is: one that came in, a call-back search, a round's alert.
+    pub kind: CallKind,
+    /// A round's alert: the morning it is about.
+    pub morning_id: Option<i64>,
     pub started_at: Timestamp,
     /// When a category was chosen and the search began.
     pub search_started_at: Option<Timestamp>,
@@ -488,6 +498,8 @@ impl CallRow {
             call_sid: self.call_sid,
             dialplan_number: self.dialplan_number,
             neighbourhood: self.neighbourhood,
+            kind: self.kind,
+            morning_id: self.morning_id,
             started_at: self.started_at,
             search_started_at: self.search_started_at,
             ended_at: self.ended_at,
@@ -552,7 +564,7 @@ pub(super) const CALL_ROW: &str =
             CASE WHEN f.call_sid IS NULL THEN NULL WHEN f.closed_at IS NULL THEN 'open' ELSE 'closed' END,
             c.anonymised_at IS NOT NULL, rec.call_sid IS NOT NULL,
             (SELECT pj.tries FROM provider_jobs pj WHERE pj.kind = 'fetch-recording' AND pj.call_sid = c.call_sid),
-            c.neighbourhood
+            c.neighbourhood, c.kind, c.morning_id
      FROM calls c
      LEFT JOIN participants p ON p.id = c.caller_id
      LEFT JOIN matches m ON m.call_sid = c.call_sid
@@ -632,6 +644,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRow> {
         voicemail_stored: r.get(21)?,
         voicemail_failed_tries: r.get(22)?,
         neighbourhood: r.get(23)?,
+        kind: kind_parse(r.get_ref(24)?.as_str()?).map_err(|e| e.at(24))?,
+        morning_id: r.get(25)?,
     })
 }
 

@@ -34,8 +34,9 @@ fn participant_calls(filter: &str) -> String {
 
 /// Call-back searches that found nobody are not shown as calls: the request they were
 /// for stays listed (on the follow-up page) until it is over, and one request may be tried
-/// many times. (`CB` is `callbacks::SEARCH_PREFIX`.)
-const NOT_A_QUIET_SEARCH: &str = "NOT (c.call_sid LIKE 'CB%' AND c.outcome = 'unmatched' AND c.ended_from = 'ringing')";
+/// many times. (`callback-search` is `CallKind::CallbackSearch`.)
+const NOT_A_QUIET_SEARCH: &str =
+    "NOT (c.kind = 'callback-search' AND c.outcome = 'unmatched' AND c.ended_from = 'ringing')";
 
 /// Calls still going, and calls started since `since`, newest first.
 pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32, scope: &Scope) -> anyhow::Result<Vec<CallRow>> {
@@ -668,7 +669,7 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
     }
     let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
     let mut all = Tally::default();
-    // Calls that came in (`CB` is `callbacks::SEARCH_PREFIX`); a call whose caller was
+    // Calls that came in (`callback-search` is `CallKind::CallbackSearch`); a call whose caller was
     // called back later and helped counts as matched (its wait is not a wait on the line,
     // so it is left out of the waits). The call-back searches themselves are not calls;
     // requests the desk took itself (no call) count once each. Someone erased on request
@@ -689,7 +690,7 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
          FROM calls c LEFT JOIN matches m ON m.call_sid = c.call_sid
          LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM open_requests WHERE call_sid IS NOT NULL AND status = '{connected}' GROUP BY call_sid) called_back
            ON called_back.call_sid = c.call_sid
-         WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.call_sid NOT LIKE 'CB%' AND (?3 IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?3)))
+         WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.kind <> 'callback-search' AND (?3 IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?3)))
            AND c.phase NOT IN ('settings', 'message') AND coalesce(c.outcome, '') NOT IN ({not_requests})
          UNION ALL
          SELECT r.category, CASE WHEN r.status = '{connected}' THEN '{matched}' WHEN r.status IN ({in_progress}) THEN NULL ELSE '{unmatched}' END, r.participant_id, r.helper_id, NULL

@@ -20,7 +20,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use anyhow::Context as _;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 
 /// Read-only connections for the desk.
@@ -34,16 +34,6 @@ pub struct Store {
     next_reader: std::sync::atomic::AtomicUsize,
     /// The register in memory, for ranking.
     pub registry: participants::RegistryCache,
-}
-
-// Call-back searches are `calls` rows of their own (`store::callbacks`, which re-exports
-// these); they live here so that `provider_jobs` can tell them apart without a cycle.
-/// How the `call_sid` of a call-back search begins (a real call's begins with `CA`).
-pub const SEARCH_PREFIX: &str = "CB";
-
-/// Whether a `calls` row is a call-back search rather than a call that came in.
-pub fn is_search(call_sid: &str) -> bool {
-    call_sid.starts_with(SEARCH_PREFIX)
 }
 
 /// A stored word that no variant of its enum is stored as (a newer version's data, or a
@@ -67,6 +57,23 @@ impl UnknownWord {
     pub fn at(self, i: usize) -> rusqlite::Error {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(self))
     }
+}
+
+// What a `calls` row is lives here, not in `calls`, so that `provider_jobs` can ask
+// without a cycle.
+/// The call kind stored as `word`: an unknown word is an error that names it.
+fn kind_parse(word: &str) -> Result<crate::domain::call::CallKind, UnknownWord> {
+    crate::domain::call::CallKind::parse(word)
+        .ok_or_else(|| UnknownWord { column: "calls.kind", word: word.to_string() })
+}
+
+/// What call `call_sid` is, if it is stored.
+pub fn call_kind(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<crate::domain::call::CallKind>> {
+    let word: Option<String> = conn
+        .prepare_cached("SELECT kind FROM calls WHERE call_sid = ?1")?
+        .query_row([call_sid], |r| r.get(0))
+        .optional()?;
+    Ok(word.map(|w| kind_parse(&w)).transpose()?)
 }
 
 /// Runs one statement, cached: webhooks run the same few statements again and again.
@@ -94,6 +101,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/016_round.sql")).foreign_key_check(),
         M::up(include_str!("migrations/017_own_confirmations.sql")),
         M::up(include_str!("migrations/018_call_neighbourhood.sql")),
+        M::up(include_str!("migrations/019_call_kinds.sql")).foreign_key_check(),
     ])
 }
 
@@ -488,6 +496,98 @@ mod tests {
         assert_eq!(job, ("fetch-recording".into(), "https://x/Recordings/RE1".into(), "CA1".into(), 20));
     }
 
+    /// Issue 26: migration 019 stores each call's kind, from what its id told before (a
+    /// call-back search's `CB…`, a round's `GM…` with its morning), and keeps every call,
+    /// what refers to it, and the indexes; `phase` and `outcome` take any word afterwards.
+    #[test]
+    fn migration_019_stores_the_kind_each_call_had_by_its_id() {
+        use crate::domain::call::CallKind;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        super::migrations().to_version(&mut conn, 18).unwrap();
+        conn.execute_batch(
+            "INSERT INTO participants (id, name, phone, street, created_at, updated_at) VALUES (1, 'Anja', '+31612345678', 'Kerkstraat', 1, 1);
+             INSERT INTO round_mornings (id, resident_id, date, dialplan_number, stage, started_at) VALUES (7, 1, '2026-12-01', '+31850000000', 'desk-alerted', 5);
+             INSERT INTO calls (call_sid, dialplan_number, from_number, caller_id, category, phase, ended_from, outcome, menu_rounds, attempts, started_at, search_started_at, ended_at, seq, menu_repeats, language, neighbourhood)
+               VALUES ('CA1', '+31850000000', '+31612345678', 1, 'shopping', 'ended', 'ringing', 'matched', 1, 2, 10, 12, 20, 3, 1, 'en', 'example');
+             INSERT INTO calls (call_sid, dialplan_number, caller_id, category, phase, ended_from, outcome, started_at, ended_at, seq)
+               VALUES ('CB00000000000000010000000000003e9', '+31850000000', 1, 'shopping', 'ended', 'ringing', 'unmatched', 30, 40, 1);
+             INSERT INTO calls (call_sid, dialplan_number, caller_id, phase, outcome, started_at, ended_at, seq)
+               VALUES ('GM0000000000000007', '+31850000000', 1, 'ended', 'round', 50, 60, 0);
+             INSERT INTO attempts (call_sid, attempt, helper_phone, helper_first_name, started_at) VALUES ('CA1', 1, '+31687654321', 'Piet', 11);
+             INSERT INTO follow_ups (call_sid, reason, created_at, urgent) VALUES ('GM0000000000000007', 'round', 60, 1);",
+        )
+        .unwrap();
+        let before: String = conn
+            .query_row("SELECT group_concat(quote(call_sid) || ' ' || quote(dialplan_number) || ' ' || quote(from_number) || ' ' || quote(caller_id) || ' ' || quote(category) || ' ' || quote(phase) || ' ' || quote(ended_from) || ' ' || quote(outcome) || ' ' || menu_rounds || ' ' || attempts || ' ' || started_at || ' ' || quote(search_started_at) || ' ' || quote(ended_at) || ' ' || seq || ' ' || quote(language) || ' ' || quote(neighbourhood) || ' ' || menu_repeats, '; ') FROM (SELECT * FROM calls ORDER BY call_sid)", [], |r| r.get(0))
+            .unwrap();
+        drop(conn);
+        // As the service opens it: foreign keys off while migrating, checked by 019.
+        let store = super::Store::open(&path).unwrap();
+        store
+            .read(|c| {
+                let after: String = c.query_row("SELECT group_concat(quote(call_sid) || ' ' || quote(dialplan_number) || ' ' || quote(from_number) || ' ' || quote(caller_id) || ' ' || quote(category) || ' ' || quote(phase) || ' ' || quote(ended_from) || ' ' || quote(outcome) || ' ' || menu_rounds || ' ' || attempts || ' ' || started_at || ' ' || quote(search_started_at) || ' ' || quote(ended_at) || ' ' || seq || ' ' || quote(language) || ' ' || quote(neighbourhood) || ' ' || menu_repeats, '; ') FROM (SELECT * FROM calls ORDER BY call_sid)", [], |r| r.get(0))?;
+                assert_eq!(after, before, "every column of every call is kept");
+                let kinds: Vec<(String, CallKind, Option<i64>)> = super::calls::log(c, 10)?
+                    .into_iter()
+                    .map(|l| (l.call_sid, l.kind, l.morning_id))
+                    .collect();
+                assert_eq!(
+                    kinds,
+                    [
+                        ("GM0000000000000007".to_string(), CallKind::Round, Some(7)),
+                        ("CB00000000000000010000000000003e9".to_string(), CallKind::CallbackSearch, None),
+                        ("CA1".to_string(), CallKind::Incoming, None),
+                    ]
+                );
+                assert_eq!(super::calls::load(c, "CB00000000000000010000000000003e9")?.unwrap().kind, CallKind::CallbackSearch);
+                let indexes: Vec<String> = c
+                    .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls' AND name NOT LIKE 'sqlite_%' ORDER BY name")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                assert_eq!(indexes, ["calls_awaiting_bridge", "calls_by_caller", "calls_by_from", "calls_by_morning", "calls_by_start", "calls_open"]);
+                Ok(())
+            })
+            .unwrap();
+        store
+            .write(|tx| {
+                // No CHECK list: a word is checked by its enum when read.
+                tx.execute(
+                    "UPDATE calls SET phase = 'transferred', outcome = 'helped-later' WHERE call_sid = 'CA1'",
+                    [],
+                )?;
+                // What refers to the calls still does: deleting cascades, a morning's going
+                // leaves its alert without one.
+                tx.execute("DELETE FROM round_mornings WHERE id = 7", [])?;
+                tx.execute("DELETE FROM calls WHERE call_sid IN ('CA1', 'GM0000000000000007')", [])?;
+                let left: (i64, i64) = tx.query_row(
+                    "SELECT (SELECT count(*) FROM attempts), (SELECT count(*) FROM follow_ups)",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                assert_eq!(left, (0, 0));
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// An unknown kind (a newer version's, a hand edit) is an error that names it.
+    #[test]
+    fn an_unknown_stored_kind_is_an_error_that_names_it() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        conn.execute(
+            "INSERT INTO calls (call_sid, dialplan_number, phase, started_at, seq, kind) VALUES ('CA1', '+31850000000', 'menu', 10, 1, 'conference')",
+            [],
+        )
+        .unwrap();
+        let load = super::calls::load(&conn, "CA1").unwrap_err().to_string();
+        assert!(load.contains("unknown calls.kind 'conference'") && load.contains("CA1"), "{load}");
+        let row = format!("{:#}", super::calls::row(&conn, "CA1").unwrap_err());
+        assert!(row.contains("unknown calls.kind 'conference'"), "{row}");
+    }
+
     /// Issue 26: a call from before migration 018 has no neighbourhood (its readers ask the
     /// dialplans); a new call keeps the one it started in, and reads it back.
     #[test]
@@ -507,6 +607,7 @@ mod tests {
             neighbourhood: Some("dorp-a".into()),
             from: None,
             caller_id: None,
+            kind: crate::domain::call::CallKind::Incoming,
             state: crate::domain::call::CallState::new(now),
             seq: 1,
         };

@@ -146,8 +146,8 @@ pub fn fetch_pending(conn: &Connection, call_sid: &str) -> anyhow::Result<Option
 /// caller erased): the local copy of its voicemail goes now and a fetch still waiting is
 /// dropped; the provider's copy of the recording, the call's record and the records of the
 /// helpers' legs rung for it (waves, and a resident called back) are queued for deletion.
-/// Call it before the rows that name those go. A call-back search (`CB…`) is no call at the
-/// provider; its legs are.
+/// Call it before the rows that name those go. Only a call that came in is a call at the
+/// provider: a call-back search's or a round alert's row is not (its legs are).
 pub fn forget_call(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow::Result<()> {
     exec(conn, "DELETE FROM provider_jobs WHERE kind = 'fetch-recording' AND call_sid = ?1", [call_sid])?;
     exec(conn, "DELETE FROM recordings WHERE call_sid = ?1", [call_sid])?;
@@ -158,7 +158,7 @@ pub fn forget_call(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow:
     if let Some(url) = url {
         enqueue(conn, Kind::DeleteRecording, &url, None, now)?;
     }
-    if !super::is_search(call_sid) {
+    if super::call_kind(conn, call_sid)?.is_none_or(crate::domain::call::CallKind::came_in) {
         enqueue(conn, Kind::DeleteCall, call_sid, None, now)?;
     }
     let legs: Vec<String> = conn
@@ -265,14 +265,16 @@ mod tests {
             queued,
             [(Kind::DeleteCall, CALL.into()), (Kind::DeleteCall, LEG.into()), (Kind::DeleteRecording, URL.into())]
         );
-        // A call-back search is no call at the provider.
-        let search = "CB00000000000000000000000000000001";
-        store
-            .write(|tx| {
-                tx.execute_batch(&format!("INSERT INTO calls (call_sid, dialplan_number, phase, started_at, seq) VALUES ('{search}', '+31850000000', 'ended', 1800000000, 1)"))?;
-                forget_call(tx, search, t(63))
-            })
-            .unwrap();
+        // A call-back search and a round's alert are no calls at the provider: their kind
+        // says so, whatever their ids look like.
+        for (sid, kind) in [("CAsearch", "callback-search"), ("CAround", "round")] {
+            store
+                .write(|tx| {
+                    tx.execute("INSERT INTO calls (call_sid, dialplan_number, phase, started_at, seq, kind) VALUES (?1, '+31850000000', 'ended', 1800000000, 1, ?2)", [sid, kind])?;
+                    forget_call(tx, sid, t(63))
+                })
+                .unwrap();
+        }
         assert_eq!(jobs(&store).len(), 3);
     }
 

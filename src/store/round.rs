@@ -10,16 +10,11 @@ use crate::domain::desk::FollowUpReason;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::round::{Enrolment, Morning, RoundResult, Stage, Who};
 
-/// The prefix of the `calls` row a morning gets when the desk is alerted.
-pub const ROUND_PREFIX: &str = "GM";
-
-/// The `calls` row of morning `id` (for the desk's follow-up).
-pub fn round_sid(id: i64) -> String {
-    format!("{ROUND_PREFIX}{id:016}")
-}
-
-pub fn is_round(call_sid: &str) -> bool {
-    call_sid.starts_with(ROUND_PREFIX)
+/// The unique call sid of the `calls` row morning `id` gets when the desk is alerted (one
+/// per morning; what the row is, and its morning, are its `kind` and `morning_id`, never
+/// read from this).
+fn alert_sid(id: i64) -> String {
+    format!("GM{id:016}")
 }
 
 /// One contact of a resident, in their order.
@@ -416,14 +411,14 @@ pub fn alert_desk(
     reason: FollowUpReason,
     now: Timestamp,
 ) -> anyhow::Result<String> {
-    let sid = round_sid(morning.id);
+    let sid = alert_sid(morning.id);
     let phone: Option<String> =
         tx.query_row("SELECT phone FROM participants WHERE id = ?1", [morning.resident_id], |r| r.get(0)).optional()?;
     tx.execute(
         "INSERT INTO calls (call_sid, dialplan_number, from_number, caller_id, phase, outcome, started_at, ended_at, seq,
-                            neighbourhood)
+                            neighbourhood, kind, morning_id)
          VALUES (?1, ?2, ?3, ?4, 'ended', ?7, ?5, ?6, 0,
-                 (SELECT neighbourhood FROM round_residents WHERE participant_id = ?4))
+                 (SELECT neighbourhood FROM round_residents WHERE participant_id = ?4), ?8, ?9)
          ON CONFLICT (call_sid) DO NOTHING",
         params![
             sid,
@@ -432,7 +427,9 @@ pub fn alert_desk(
             morning.resident_id,
             morning.started_at.as_second(),
             now.as_second(),
-            crate::domain::call::Outcome::Round.as_str()
+            crate::domain::call::Outcome::Round.as_str(),
+            crate::domain::call::CallKind::Round.as_str(),
+            morning.id
         ],
     )?;
     tx.execute(

@@ -54,6 +54,7 @@ fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
                 neighbourhood: Some(hood.key.clone()),
                 from: request.phone.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok()),
                 caller_id: request.participant_id,
+                kind: crate::domain::call::CallKind::CallbackSearch,
                 state: state_now,
                 seq: 1,
             };

@@ -551,8 +551,8 @@ mod tests {
         assert_eq!((again, out.is_empty()), (0, true), "{out:?}");
     }
 
-    /// Without the REST API nobody can be called: the desk is told at once (a `GM…` row for
-    /// its live page), not nothing.
+    /// Without the REST API nobody can be called: the desk is told at once (a row of kind
+    /// `round`, naming its morning, for its live page), not nothing.
     #[test]
     fn without_the_rest_api_the_desk_is_told_the_round_could_not_be_made() {
         let test = switchboard(false, TUESDAY_MORNING);
@@ -561,6 +561,7 @@ mod tests {
         let (started, out) = due(&test).unwrap();
         assert_eq!(started, 0);
         let [commands::Command::Changed(sid)] = out.commands() else { panic!("the desk told: {out:?}") };
-        assert!(sid.starts_with("GM"), "{sid}");
+        let row = test.store.read(|c| crate::store::calls::row(c, sid)).unwrap().expect("the desk's row");
+        assert_eq!((row.kind, row.morning_id.is_some()), (crate::domain::call::CallKind::Round, true), "{sid}");
     }
 }

@@ -100,6 +100,7 @@ pub fn stored_call(
         neighbourhood: Some("example".into()),
         from: Some(crate::domain::phone::PhoneNumber::parse(from).unwrap()),
         caller_id: None,
+        kind: crate::domain::call::CallKind::Incoming,
         state,
         seq: 1,
     };

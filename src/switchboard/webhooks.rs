@@ -291,6 +291,7 @@ fn incoming(
         neighbourhood: Some(hood.key.clone()),
         from: number.number().cloned(),
         caller_id: caller.as_ref().map(|p| p.id),
+        kind: crate::domain::call::CallKind::Incoming,
         // A participant's own language comes from the register at every step (`run_step`).
         state: CallState::new(now),
         seq: 1,

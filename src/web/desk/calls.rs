@@ -88,7 +88,7 @@ pub fn row(l: Lang, desk: &DeskState, r: &CallRow) -> Markup {
                 (who)
                 @if let Some(street) = r.caller_street.as_deref().filter(|s| !s.is_empty()) { br; span.muted { (street) } }
                 // Not a call that came in: the switchboard looking again for someone who asked to be called back.
-                @if crate::store::callbacks::is_search(&r.call_sid) { br; span.muted { (l.t("terugbelpoging", "call-back search")) } }
+                @if r.kind == crate::domain::call::CallKind::CallbackSearch { br; span.muted { (l.t("terugbelpoging", "call-back search")) } }
             }
             td { (desk.category(l, r.category.as_deref())) }
             td { (status(l, &r.phase, r.outcome)) }

@@ -313,13 +313,13 @@ async fn load_queue(state: &Arc<AppState>, desk: &Desk) -> Result<Vec<Person>, F
         for (up, row) in q::open_follow_ups(c, 500, &scope)? {
             let notes = q::notes_for(c, row.caller_id, row.from.as_deref())?;
             let request = callbacks::latest_for_call(c, &row.call_sid)?;
-            let round = match row.call_sid.strip_prefix(crate::store::round::ROUND_PREFIX).map(str::parse::<i64>) {
-                Some(Ok(morning)) => {
+            let round = match row.morning_id {
+                Some(morning) => {
                     let mut calls = crate::store::round::log(c, None, Some(morning), 50)?;
                     calls.reverse();
                     calls
                 }
-                _ => Vec::new(),
+                None => Vec::new(),
             };
             out.push(Item { up, row, request, notes, round });
         }
