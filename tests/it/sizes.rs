@@ -29,7 +29,6 @@ const KNOWN: &[(&str, &str, usize, usize)] = &[
     ("bench/crash.rs", "run", 228, 1),
     ("bench/matching.rs", "simulate", 166, 6),
     ("sim/whisper.rs", "run", 104, 6),
-    ("web/desk/participants.rs", "show_page", 111, 8),
     ("web/webhooks.rs", "webhook", 63, 6),
 ];
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use jiff::Timestamp;
 
-use super::Act;
+use super::{Act, Scope};
 use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::participant::ParticipantDetails;
 use crate::domain::phone::PhoneNumber;
@@ -230,10 +230,16 @@ pub enum Erased {
     Elsewhere,
 }
 
+/// Whether an account with `scope` may erase `p`: only when it sees every neighbourhood
+/// they belong to.
+pub fn may_erase(scope: &Scope, p: &Participant) -> bool {
+    p.neighbourhoods.iter().all(|k| scope.sees_key(k))
+}
+
 /// Erases a person on request (`store::participants::erase`).
 pub fn erase(act: &Act<'_>, id: i64) -> anyhow::Result<Erased> {
     let Some(p) = find(act, id)? else { return Ok(Erased::NotFound) };
-    if !p.neighbourhoods.iter().all(|k| act.scope().sees_key(k)) {
+    if !may_erase(act.scope(), &p) {
         return Ok(Erased::Elsewhere);
     }
     if !store::erase(act.conn, id, act.now)? {
