@@ -1,11 +1,30 @@
 //! Reading the participant forms: the details, the availability's day boxes, the
 //! neighbourhoods ticked, and the ids in paths and forms. Errors are the desk's words.
 
+use serde::Deserialize;
+
 use crate::domain::hours::{hh_mm, DaysAndTimes, WeeklyHours};
 use crate::domain::participant::{ParticipantDetails, ParticipantInput};
-use crate::switchboard::desk::participants::Participant;
 use crate::web::desk::text::Lang;
 use crate::web::desk::{Desk, DeskPlans, DeskState, Fields};
+
+/// The list's search and filters.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub(super) q: String,
+    #[serde(default)]
+    pub(super) msg: String,
+    /// A kind of help they offer.
+    #[serde(default)]
+    pub(super) offers: String,
+    /// `paused`, `active`, or `ringable` (may be rung now, by their own hours).
+    #[serde(default)]
+    pub(super) status: String,
+    /// `name` (the default) or `last-asked` (longest ago first).
+    #[serde(default)]
+    pub(super) sort: String,
+}
 
 /// The form's name of a field, for its errors.
 pub(super) fn field_label(l: Lang, field: &str) -> &'static str {
@@ -105,22 +124,6 @@ pub(super) fn parse_availability(f: &Fields, l: Lang) -> Result<String, String> 
         .map_err(|e| format!("{}: {e}. {nothing}", field_label(l, "available")))
 }
 
-pub(super) fn values_of(p: &Participant) -> Fields {
-    let d = &p.details;
-    let mut v = vec![
-        ("name".to_string(), d.name.clone()),
-        ("phone".to_string(), d.phone.readable()),
-        ("street".to_string(), d.street.clone()),
-        ("postcode".to_string(), d.postcode.clone()),
-        ("available".to_string(), d.available.as_str().to_string()),
-        ("distance".to_string(), d.distance.as_str().to_string()),
-        ("language".to_string(), d.language.clone().unwrap_or_default()),
-    ];
-    v.extend(d.offers.iter().map(|o| ("offers".to_string(), o.clone())));
-    v.extend(p.neighbourhoods.iter().map(|n| ("neighbourhoods".to_string(), n.clone())));
-    Fields(v)
-}
-
 /// The neighbourhoods ticked on the form: with one on the install, that one (the form does
 /// not ask); with several, at least one of them.
 pub(super) fn parse_neighbourhoods(f: &Fields, ds: &DeskState, desk: &Desk) -> Result<Vec<String>, String> {
@@ -187,26 +190,4 @@ pub(super) fn parse_details(f: &Fields, plans: &DeskPlans, l: Lang) -> Result<Pa
 /// An id from a path or a form: a positive number.
 pub(super) fn parse_id(id: &str) -> Option<i64> {
     id.parse().ok().filter(|i: &i64| *i > 0)
-}
-
-/// The last day of a pause as the form gives it ("up to and including", empty: until
-/// switched back on) read as the register keeps it: the first day back. A day before
-/// `today` would pause nobody.
-pub(super) fn parse_until(
-    until: &str,
-    paused: bool,
-    today: jiff::civil::Date,
-    l: Lang,
-) -> Result<Option<jiff::civil::Date>, &'static str> {
-    match until.trim() {
-        "" => Ok(None),
-        s => match s.parse::<jiff::civil::Date>() {
-            Ok(d) if paused && d < today => Err(l.t(
-                "Die datum is al voorbij: kies vandaag of later. Er is niets gewijzigd.",
-                "That date has passed: choose today or later. Nothing was changed.",
-            )),
-            Ok(d) => Ok(Some(d.tomorrow().unwrap_or(d))),
-            Err(_) => Err(l.t("Geen geldige datum. Er is niets gewijzigd.", "Not a valid date. Nothing was changed.")),
-        },
-    }
 }
