@@ -3,7 +3,11 @@
 
 use super::*;
 use crate::clock::Clock;
+use crate::domain::audit::Actor;
+use crate::domain::participant::ParticipantDetails;
 use crate::domain::participant::ParticipantInput;
+use crate::store::accounts::{audit_log, AuditFilter};
+use crate::store::participants as store;
 use crate::store::scope::Scope;
 use crate::switchboard::desk::{read_here, write_here, Acting};
 use crate::switchboard::test_support::{switchboard, TUESDAY_MORNING};
