@@ -6,15 +6,16 @@ use anyhow::{bail, Context as _};
 
 use super::args::DeskCommand;
 use super::Settings;
-use crate::domain::audit::{AuditAction, Reach};
 use crate::domain::desk::{check_password, check_user_name, Role};
-use crate::store::{accounts, Store};
-
-/// Who the audit log says made a change from here.
-const ACTOR: &str = "(command line)";
+use crate::store::Store;
+use crate::switchboard::desk::accounts::{self, Change};
+use crate::switchboard::desk::{read_here, write_here, Acting};
+use crate::switchboard::logins::hash_password;
 
 pub fn run(command: DeskCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     let now = jiff::Timestamp::now();
+    // The audit log says a change made here was made by the command line on the server.
+    let cli = Acting::command_line();
     match command {
         DeskCommand::AddUser { name, role, neighbourhoods, db, plans } => {
             let name = check_user_name(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -24,20 +25,14 @@ pub fn run(command: DeskCommand, settings: &Settings) -> anyhow::Result<ExitCode
             let neighbourhoods = crate::switchboard::memberships::known(&hoods, &neighbourhoods)
                 .map_err(|e| anyhow::anyhow!("--neighbourhood: {e}"))?;
             let store = Store::open(&settings.db(db))?;
-            if store.read(|c| accounts::find_user(c, &name))?.is_some() {
+            if read_here(&store, &cli, now, |act| accounts::find_user(act, &name))?.is_some() {
                 bail!("there is already a user called '{name}' (use `burenlijn desk passwd` to set a new password)");
             }
-            let hash = crate::web::desk::hash_password(&read_new_password(&name)?)?;
-            store.write(|tx| {
-                accounts::add_user(tx, &name, role, &hash, &neighbourhoods, now)?;
-                accounts::audit(
-                    tx,
-                    now,
-                    ACTOR,
-                    &AuditAction::AddedUser { name: name.clone(), role, reach: Reach(neighbourhoods.clone()) },
-                    None,
-                )
-            })?;
+            let hash = hash_password(&read_new_password(&name)?)?;
+            let keys = neighbourhoods.clone();
+            if !write_here(&store, &cli, now, |act| accounts::add_user(act, &name, role, &hash, keys))? {
+                bail!("there is already a user called '{name}' (use `burenlijn desk passwd` to set a new password)");
+            }
             let sees =
                 if neighbourhoods.is_empty() { "every neighbourhood".to_string() } else { neighbourhoods.join(", ") };
             println!("added {} '{name}' (sees {sees}); they can log in at /desk/login", role.as_str());
@@ -45,36 +40,30 @@ pub fn run(command: DeskCommand, settings: &Settings) -> anyhow::Result<ExitCode
         }
         DeskCommand::Passwd { name, db } => {
             let store = Store::open(&settings.db(db))?;
-            let Some(user) = store.read(|c| accounts::find_user(c, &name))? else {
+            let Some(user) = read_here(&store, &cli, now, |act| accounts::find_user(act, &name))? else {
                 bail!("there is no user called '{name}' (see `burenlijn desk users`)");
             };
-            let hash = crate::web::desk::hash_password(&read_new_password(&user.name)?)?;
-            store.write(|tx| {
-                accounts::set_password(tx, &user.name, &hash)?;
-                accounts::audit(tx, now, ACTOR, &AuditAction::SetPassword { name: user.name.clone() }, None)
-            })?;
+            let hash = hash_password(&read_new_password(&user.name)?)?;
+            write_here(&store, &cli, now, |act| accounts::change(act, &user, Change::Password(hash)))?;
             println!("new password set for '{}'; their sessions have ended", user.name);
             Ok(ExitCode::SUCCESS)
         }
         DeskCommand::Enable { name, db } => {
             let store = Store::open(&settings.db(db))?;
-            let Some(user) = store.read(|c| accounts::find_user(c, &name))? else {
+            let Some(user) = read_here(&store, &cli, now, |act| accounts::find_user(act, &name))? else {
                 bail!("there is no user called '{name}' (see `burenlijn desk users`)");
             };
             if !user.disabled {
                 println!("'{}' is active already", user.name);
                 return Ok(ExitCode::SUCCESS);
             }
-            store.write(|tx| {
-                accounts::set_disabled(tx, user.id, false, now)?;
-                accounts::audit(tx, now, ACTOR, &AuditAction::EnabledUser { name: user.name.clone() }, None)
-            })?;
+            write_here(&store, &cli, now, |act| accounts::change(act, &user, Change::Enable))?;
             println!("'{}' can log in again", user.name);
             Ok(ExitCode::SUCCESS)
         }
         DeskCommand::Users { db } => {
             let store = Store::open(&settings.db(db))?;
-            let users = store.read(accounts::users)?;
+            let users = read_here(&store, &cli, now, accounts::users)?;
             println!("{:<30} {:<12} {:<10} NEIGHBOURHOODS", "NAME", "ROLE", "STATUS");
             for u in users {
                 let sees = if u.neighbourhoods.is_empty() { "all".to_string() } else { u.neighbourhoods.join(", ") };

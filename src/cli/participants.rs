@@ -1,5 +1,6 @@
 //! `participants`: the register from the command line (import, export, list, add,
-//! pause, resume).
+//! pause, resume), through the same use cases as the desk (`switchboard::desk::
+//! participants`): each change is in the audit log, made by the command line.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -12,8 +13,9 @@ use super::args::{AddParticipantArgs, NumbersArg, ParticipantsCommand};
 use super::{number, Settings};
 use crate::domain::participant::{ParticipantDetails, ParticipantInput};
 use crate::domain::phone::PhoneNumber;
-use crate::store::participants::{self, Imported, Saved};
 use crate::store::Store;
+use crate::switchboard::desk::participants::{self as uc, Imported, Saved};
+use crate::switchboard::desk::{read_here, write_here, Acting};
 use crate::switchboard::memberships;
 
 pub fn run(command: ParticipantsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
@@ -68,14 +70,15 @@ pub fn run(command: ParticipantsCommand, settings: &Settings) -> anyhow::Result<
             let store = Store::open(&settings.db(db))?;
             // In chunks, each its own short transaction: a running switchboard's webhooks
             // get the database in between (src/switchboard/register.rs).
+            let cli = Acting::command_line();
             let mut total = Imported::default();
             let chunk = crate::switchboard::register::CHUNK_ROWS;
             for (rows, assigned) in rows.chunks(chunk).zip(assigned.chunks(chunk)) {
-                let done =
-                    store.write(|tx| participants::import(tx, crate::registry::with_assigned(rows, assigned), now))?;
+                let done = write_here(&store, &cli, now, |act| uc::import_chunk(act, rows, assigned))?;
                 total.added += done.added;
                 total.updated += done.updated;
             }
+            write_here(&store, &cli, now, |act| uc::imported(act, total))?;
             let Imported { added, updated } = total;
             println!("imported {}: {added} added, {updated} updated", file.display());
             Ok(ExitCode::SUCCESS)
@@ -87,14 +90,17 @@ pub fn run(command: ParticipantsCommand, settings: &Settings) -> anyhow::Result<
                 return Ok(ExitCode::FAILURE);
             }
             let store = Store::open(&settings.db(db))?;
-            let joined = store.write(|tx| participants::join_all_without(tx, &neighbourhood))?;
+            let cli = Acting::command_line();
+            let joined = write_here(&store, &cli, now, |act| uc::join_all_without(act, &neighbourhood))?;
             println!("{joined} participant(s) without a neighbourhood now belong to {neighbourhood}");
             Ok(ExitCode::SUCCESS)
         }
         ParticipantsCommand::Export { db } => {
             let store = Store::open(&settings.db(db))?;
-            let all = store.read(participants::list)?;
-            print!("{}", crate::registry::export(&all)?);
+            let cli = Acting::command_line();
+            let csv = read_here(&store, &cli, now, uc::export)?;
+            write_here(&store, &cli, now, uc::exported)?;
+            print!("{csv}");
             Ok(ExitCode::SUCCESS)
         }
         ParticipantsCommand::List { db, numbers } => list(&settings.db(db), now, numbers),
@@ -110,7 +116,7 @@ pub fn run(command: ParticipantsCommand, settings: &Settings) -> anyhow::Result<
 
 fn list(db: &Path, now: Timestamp, numbers: NumbersArg) -> anyhow::Result<ExitCode> {
     let store = Store::open(db)?;
-    let all = store.read(participants::list)?;
+    let all = read_here(&store, &Acting::command_line(), now, uc::list)?;
     let today = now.to_zoned(jiff::tz::TimeZone::system()).date();
     println!("{:<24} {:<14} {:<28} {:<26} {:<20} STATUS", "NAME", "PHONE", "OFFERS", "AVAILABLE", "STREET");
     for p in &all {
@@ -189,11 +195,8 @@ fn add(args: AddParticipantArgs, now: Timestamp, settings: &Settings) -> anyhow:
         }
     };
     let store = Store::open(&settings.db(db))?;
-    let (_, saved) = store.write(|tx| {
-        let (id, saved) = participants::upsert(tx, &details, now)?;
-        participants::set_neighbourhoods(tx, id, &neighbourhoods)?;
-        Ok((id, saved))
-    })?;
+    let (_, saved) =
+        write_here(&store, &Acting::command_line(), now, |act| uc::add_or_update(act, &details, &neighbourhoods))?;
     println!(
         "{} {} ({})",
         if saved == Saved::Added { "added" } else { "updated" },
@@ -222,7 +225,8 @@ fn set_paused(db: &Path, phone: &str, pause: Pause, now: Timestamp, numbers: Num
         return Ok(ExitCode::FAILURE);
     }
     let store = Store::open(db)?;
-    if !store.write(|tx| participants::set_paused(tx, &phone, paused, until, now))? {
+    let cli = Acting::command_line();
+    if write_here(&store, &cli, now, |act| uc::set_paused_by_phone(act, &phone, paused, until))?.is_none() {
         eprintln!("nobody with phone {shown} is registered");
         return Ok(ExitCode::FAILURE);
     }

@@ -214,10 +214,6 @@ pub struct AuditFilter {
     pub before: Option<i64>,
 }
 
-/// The audit log's "who" for a change a participant made themselves by phone: no desk
-/// account can have an empty name.
-pub const BY_PHONE: &str = "";
-
 pub fn audit(
     conn: &Connection,
     now: Timestamp,

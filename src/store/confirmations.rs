@@ -220,14 +220,20 @@ pub fn apply(conn: &Connection, participant_id: i64, change: Change, now: Timest
         return super::accounts::audit(
             conn,
             now,
-            super::accounts::BY_PHONE,
+            crate::domain::audit::Actor::Phone.as_str(),
             &AuditAction::by_phone(change),
             Some(participant_id),
         );
     }
     let (paused, until) = change.register();
     super::participants::set_paused_by_id(conn, participant_id, paused, until, now)?;
-    super::accounts::audit(conn, now, super::accounts::BY_PHONE, &AuditAction::by_phone(change), Some(participant_id))
+    super::accounts::audit(
+        conn,
+        now,
+        crate::domain::audit::Actor::Phone.as_str(),
+        &AuditAction::by_phone(change),
+        Some(participant_id),
+    )
 }
 
 /// Retention: changes asked for before `before` go, and the records of their call backs

@@ -294,25 +294,32 @@ fn ringable(
     Ok(list)
 }
 
-/// Everyone in `neighbourhood` who offers `category` and may be rung this minute
-/// (`sieve`, kept for the minute so that the whole register is not looked at on every
-/// pick), with what the ranking needs to know about their calls.
-pub fn candidates(
-    conn: &Connection,
-    cache: &RegistryCache,
-    neighbourhood: &str,
-    category: &str,
-    call_sid: &str,
-    caller_phone: Option<&PhoneNumber>,
-    sieve: &Ringable<'_>,
-) -> anyhow::Result<Vec<Candidate>> {
+/// Whom a pick is for: the call's neighbourhood and kind of help, the call, and the
+/// caller's number (when known).
+pub struct Wanted<'a> {
+    pub neighbourhood: &'a str,
+    pub category: &'a str,
+    pub call_sid: &'a str,
+    pub caller_phone: Option<&'a PhoneNumber>,
+}
+
+/// The small sets a pick leaves out or weighs, each from an index: who is busy elsewhere,
+/// who was asked for this call, who may never be paired with this caller, who helped this
+/// caller with this category before.
+struct Known {
+    busy: FxHashSet<i64>,
+    asked: FxHashSet<i64>,
+    apart: FxHashSet<i64>,
+    helped: FxHashSet<i64>,
+}
+
+fn known(conn: &Connection, wanted: &Wanted<'_>) -> anyhow::Result<Known> {
     let ids = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> anyhow::Result<FxHashSet<i64>> {
         let mut stmt = conn.prepare_cached(sql)?;
         let set = stmt.query_map(p, |r| r.get::<_, Option<i64>>(0))?.filter_map(|r| r.ok().flatten()).collect();
         Ok(set)
     };
-    // Small sets, each from an index: who is busy elsewhere, who was asked for this call,
-    // who helped this caller with this category before.
+    let call_sid = wanted.call_sid;
     // Open attempts are closed when their call ends, and calls whose end was never
     // reported are closed by the sweep, so an open attempt means: ringing or talking.
     let busy = ids("SELECT helper_id FROM attempts WHERE ended_at IS NULL AND call_sid <> ?1", &[&call_sid])?;
@@ -322,14 +329,19 @@ pub fn candidates(
         "SELECT CASE WHEN d.a = c.caller_id THEN d.b ELSE d.a END FROM calls c JOIN do_not_pair d ON d.a = c.caller_id OR d.b = c.caller_id WHERE c.call_sid = ?1",
         &[&call_sid],
     )?;
-    let helped = match caller_phone {
+    let helped = match wanted.caller_phone {
         Some(phone) => ids(
             "SELECT helper_id FROM matches WHERE caller_phone = ?1 AND category = ?2",
-            &[&phone.as_str(), &category],
+            &[&phone.as_str(), &wanted.category],
         )?,
         None => FxHashSet::default(),
     };
-    let people = ringable(conn, cache, neighbourhood, category, sieve)?;
+    Ok(Known { busy, asked, apart, helped })
+}
+
+/// When each participant was last rung: read in full when the register changed, otherwise
+/// only the rows rung since the latest time seen; kept in the cache.
+fn with_last_asked<T>(conn: &Connection, cache: &RegistryCache, f: impl FnOnce(&LastAsked) -> T) -> anyhow::Result<T> {
     let registry_version = cache.inner.lock().unwrap_or_else(|p| p.into_inner()).0;
     let mut guard = cache.last_asked.lock().unwrap_or_else(|p| p.into_inner());
     let (since, mut map) = match guard.take() {
@@ -343,19 +355,34 @@ pub fn candidates(
         latest = latest.max(at);
         map.insert(id, at);
     }
-    let last_asked = &guard.insert((registry_version, latest, map)).2;
-    Ok(people
-        .iter()
-        .filter(|p| !apart.contains(&p.id))
-        .map(|p| Candidate {
-            participant: p.clone(),
-            busy: busy.contains(&p.id),
-            asked_this_call: asked.contains(&p.id),
-            helped_caller_before: helped.contains(&p.id),
-            last_asked: last_asked.get(&p.id).and_then(|s| Timestamp::from_second(*s).ok()),
-            likelihood: None,
-        })
-        .collect())
+    Ok(f(&guard.insert((registry_version, latest, map)).2))
+}
+
+/// Everyone in the wanted neighbourhood who offers the wanted category and may be rung
+/// this minute (`sieve`, kept for the minute so that the whole register is not looked at
+/// on every pick), with what the ranking needs to know about their calls.
+pub fn candidates(
+    conn: &Connection,
+    cache: &RegistryCache,
+    wanted: &Wanted<'_>,
+    sieve: &Ringable<'_>,
+) -> anyhow::Result<Vec<Candidate>> {
+    let known = known(conn, wanted)?;
+    let people = ringable(conn, cache, wanted.neighbourhood, wanted.category, sieve)?;
+    with_last_asked(conn, cache, |last_asked| {
+        people
+            .iter()
+            .filter(|p| !known.apart.contains(&p.id))
+            .map(|p| Candidate {
+                participant: p.clone(),
+                busy: known.busy.contains(&p.id),
+                asked_this_call: known.asked.contains(&p.id),
+                helped_caller_before: known.helped.contains(&p.id),
+                last_asked: last_asked.get(&p.id).and_then(|s| Timestamp::from_second(*s).ok()),
+                likelihood: None,
+            })
+            .collect()
+    })
 }
 
 /// Notes that a participant was rung now (for fair rotation).
@@ -488,6 +515,26 @@ pub fn list_in(conn: &Connection, scope: &super::scope::Scope) -> anyhow::Result
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map([scope.keys_json()], from_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// Participant `id`, only if the desk account may see them (a member of one of its
+/// neighbourhoods).
+pub fn find_in(conn: &Connection, id: i64, scope: &super::scope::Scope) -> anyhow::Result<Option<Participant>> {
+    let sql = format!("SELECT {COLUMNS} FROM participants p WHERE p.id = ?1 AND {}", member_in(2));
+    Ok(conn.prepare_cached(&sql)?.query_row(params![id, scope.keys_json()], from_row).optional()?)
+}
+
+/// The people participant `id` is never paired with, those the desk account may see, by
+/// name: (id, name).
+pub fn apart_in(conn: &Connection, id: i64, scope: &super::scope::Scope) -> anyhow::Result<Vec<(i64, String)>> {
+    let sql = format!(
+        "SELECT p.id, p.name FROM do_not_pair d JOIN participants p ON p.id = CASE WHEN d.a = ?1 THEN d.b ELSE d.a END
+         WHERE (d.a = ?1 OR d.b = ?1) AND {} ORDER BY p.name",
+        member_in(2)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![id, scope.keys_json()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Participants the desk account may see whose name, street, postcode or number holds

@@ -340,7 +340,7 @@ pub fn called_again(tx: &Connection, participant_id: i64, now: jiff::Timestamp) 
         crate::store::accounts::audit(
             tx,
             now,
-            crate::store::accounts::BY_PHONE,
+            crate::domain::audit::Actor::Phone.as_str(),
             &crate::domain::audit::AuditAction::RoundResumedCalledTheLine,
             Some(participant_id),
         )?;

@@ -193,8 +193,13 @@ pub fn ranked(
         !p.is_paused_on(minute.date()) && (p.details.available.is_empty() || p.details.available.contains(minute))
     };
     let sieve = participants::Ringable { minute: now.as_second().div_euclid(60), keep: &keep };
-    let mut candidates =
-        participants::candidates(tx, registry, &hood.key, category, &call.call_sid, call.from.as_ref(), &sieve)?;
+    let wanted = participants::Wanted {
+        neighbourhood: &hood.key,
+        category,
+        call_sid: &call.call_sid,
+        caller_phone: call.from.as_ref(),
+    };
+    let mut candidates = participants::candidates(tx, registry, &wanted, &sieve)?;
     // Learned from the attempts logged so far: who tends to say yes at this time.
     let learned = participants::learned(tx, registry, &plan.time_zone, now)?;
     for c in &mut candidates {

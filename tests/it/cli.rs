@@ -224,6 +224,46 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     assert!(!ok && err.contains("nobody with phone +31620000000"), "{err}");
 }
 
+/// Issue 26: the command line changes the register through the desk's use cases, so each
+/// change is in the audit log, made by "the command line on the server".
+#[test]
+fn participant_commands_write_the_audit_log_as_the_command_line() {
+    use burenlijn::domain::audit::{Actor, AuditKind};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    let (ok, out, err) =
+        run(bin().args(["participants", "add", "--name", "Fien Kok", "--phone", "0610000009", "--db"]).arg(&db));
+    assert!(ok && out.contains("added Fien Kok"), "{out}{err}");
+    let (ok, _, err) = run(bin().args(["participants", "pause", "0610000009", "--db"]).arg(&db));
+    assert!(ok, "{err}");
+    let file = dir.path().join("p.csv");
+    std::fs::write(&file, PARTICIPANTS).unwrap();
+    let (ok, _, err) = run(bin().args(["participants", "import"]).arg(&file).arg("--db").arg(&db));
+    assert!(ok, "{err}");
+    let store = burenlijn::store::Store::open(&db).unwrap();
+    let fien = store
+        .read(|c| {
+            burenlijn::store::participants::find_by_phone(
+                c,
+                &burenlijn::domain::phone::PhoneNumber::parse("0610000009").unwrap(),
+            )
+        })
+        .unwrap()
+        .unwrap();
+    let filter = burenlijn::store::accounts::AuditFilter::default();
+    let log = store.read(|c| burenlijn::store::accounts::audit_log(c, &filter, 50)).unwrap();
+    let seen: Vec<(&str, Option<AuditKind>, Option<i64>)> =
+        log.iter().map(|e| (e.user_name.as_str(), e.recorded.kind(), e.participant_id)).collect();
+    let cli = Actor::CommandLine.as_str();
+    for wanted in [
+        (cli, Some(AuditKind::AddedParticipant), Some(fien.id)),
+        (cli, Some(AuditKind::PausedParticipant), Some(fien.id)),
+        (cli, Some(AuditKind::ImportedParticipants), None),
+    ] {
+        assert!(seen.contains(&wanted), "{wanted:?} not in {seen:?}");
+    }
+}
+
 /// A misspelt voice would fail every `<Say>` inside a `<Gather>`: `dialplan check` and
 /// `serve` refuse it, with its line, its field and the voices there are.
 #[test]
@@ -917,6 +957,15 @@ fn desk_accounts_from_the_command_line() {
     assert!(!ok && err.contains("no user called"), "{err}");
     let (ok, out, _) = run(bin().args(["desk", "users", "--db"]).arg(&db));
     assert!(ok && out.contains("Els de Boer") && out.contains("coordinator") && !out.contains("Piet"), "{out}");
+    // Issue 26: made by the command line, in the audit log.
+    let filter = burenlijn::store::accounts::AuditFilter::default();
+    let store = burenlijn::store::Store::open(&db).unwrap();
+    let log = store.read(|c| burenlijn::store::accounts::audit_log(c, &filter, 50)).unwrap();
+    let cli = burenlijn::domain::audit::Actor::CommandLine.as_str();
+    for kind in [burenlijn::domain::audit::AuditKind::AddedUser, burenlijn::domain::audit::AuditKind::SetPassword] {
+        assert!(log.iter().any(|e| e.user_name == cli && e.recorded.kind() == Some(kind)), "{kind:?}");
+    }
+    drop(store);
     // The stored password is the new one, hashed.
     let store = burenlijn::store::Store::open(&db).unwrap();
     let user = store.read(|c| burenlijn::store::accounts::find_user(c, "els de boer")).unwrap().unwrap();

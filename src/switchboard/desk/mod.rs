@@ -16,6 +16,9 @@ pub use crate::store::scope::Scope;
 
 use super::Switchboard;
 
+pub mod accounts;
+pub mod participants;
+
 /// Who acts, and what they may see.
 #[derive(Clone, Debug)]
 pub struct Acting {

@@ -11,12 +11,10 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{self, bare_page, message_box, Nav};
-use super::{
-    auth, cookie, read, safe_next, write, CheckedFields, CheckedForm, Desk, Failure, MAX_SESSION_SECONDS,
-    SESSION_COOKIE,
-};
+use super::{auth, cookie, safe_next, CheckedFields, CheckedForm, Desk, Failure, MAX_SESSION_SECONDS, SESSION_COOKIE};
 use crate::domain::desk::check_password;
-use crate::store::accounts;
+use crate::switchboard::desk::accounts;
+use crate::switchboard::desk::{read, write, Acting, Scope};
 use crate::web::AppState;
 
 const LOGIN_COOKIE: &str = "burenlijn_login";
@@ -146,7 +144,9 @@ pub async fn submit(
         tokio::time::sleep(attempt.delay).await;
     }
     let n = name.clone();
-    let user = read(&state, move |c| accounts::find_user(c, &n)).await?;
+    // Nobody has logged in yet: the name looks for its own account, and sees nothing else.
+    let nobody = Acting::account(&name, Scope::only(Vec::new(), Vec::new()));
+    let user = read(&state.switchboard, nobody, move |act| accounts::find_user(act, &n)).await?;
     let password = f.password;
     let stored = user.as_ref().filter(|u| !u.disabled).map(|u| u.password_hash.clone());
     let Ok(ok) = state.desk.hasher.run(move || auth::verify_password(&password, stored.as_deref())).await else {
@@ -172,12 +172,10 @@ pub async fn submit(
     let token = auth::random_token()?;
     let csrf = auth::random_token()?;
     let hash = auth::token_hash(&token);
-    let (user_id, user_name) = (user.id, user.name.clone());
-    write(&state, move |tx, now| {
-        accounts::create_session(tx, &hash, user_id, &csrf, now)?;
-        accounts::audit(tx, now, &user_name, &crate::domain::audit::AuditAction::Login, None)
-    })
-    .await?;
+    let user_id = user.id;
+    // Who logs in acts as their account; what they may see is read again on every page.
+    let who = Acting::account(&user.name, Scope::only(Vec::new(), Vec::new()));
+    write(&state.switchboard, who, move |act| accounts::log_in(act, user_id, &hash, &csrf)).await?;
     let secure = state.desk.secure_cookies;
     let mut response = Redirect::to(&next).into_response();
     let h = response.headers_mut();
@@ -191,7 +189,7 @@ pub async fn logout(
     CheckedFields(desk, _): CheckedFields,
 ) -> Result<Response, Failure> {
     let hash = desk.token_hash.clone();
-    write(&state, move |tx, _| accounts::delete_session(tx, &hash)).await?;
+    write(&state.switchboard, desk.acting(), move |act| accounts::log_out(act, &hash)).await?;
     let mut response = Redirect::to("/desk/login?bye=1").into_response();
     response
         .headers_mut()
@@ -213,7 +211,7 @@ pub async fn language(
 ) -> Result<Response, Failure> {
     let lang = super::text::Lang::parse(&f.language).code();
     let id = desk.user.id;
-    write(&state, move |tx, _| accounts::set_language(tx, id, lang)).await?;
+    write(&state.switchboard, desk.acting(), move |act| accounts::set_language(act, id, lang)).await?;
     Ok(Redirect::to(safe_next(&f.back)).into_response())
 }
 
@@ -341,13 +339,9 @@ pub async fn change_password(
         let message = format!("{} {}", l.password_problem(&e), l.t("Er is niets gewijzigd.", "Nothing was changed."));
         return Ok((StatusCode::BAD_REQUEST, account_page(&desk, Some((&message, true)))).into_response());
     }
-    let hash = super::hash_new_password(&state, f.new).await?;
+    let hash = accounts::hash_new_password(&state.desk.hasher, f.new).await?;
     let name = desk.user.name.clone();
-    write(&state, move |tx, now| {
-        accounts::set_password(tx, &name, &hash)?;
-        accounts::audit(tx, now, &name, &crate::domain::audit::AuditAction::ChangedOwnPassword, None)
-    })
-    .await?;
+    write(&state.switchboard, desk.acting(), move |act| accounts::change_own_password(act, &name, &hash)).await?;
     let mut response = Redirect::to("/desk/login?changed=1").into_response();
     response
         .headers_mut()

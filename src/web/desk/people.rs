@@ -9,10 +9,10 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{self, Nav};
-use super::{read, write, CheckedFields, Desk, DeskPlans, Failure, Fields};
-use crate::domain::audit::{AuditAction, Reach};
+use super::{CheckedFields, Desk, DeskPlans, Failure, Fields};
 use crate::domain::desk::{check_password, check_user_name, Role};
-use crate::store::accounts::{self, AccountError};
+use crate::switchboard::desk::accounts::{self, AuditEntry, AuditFilter, Change, Changed};
+use crate::switchboard::desk::{read, write};
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]
@@ -28,7 +28,7 @@ async fn users_page(
     status: StatusCode,
 ) -> Result<Response, Failure> {
     let l = desk.lang;
-    let users = read(state, accounts::users).await?;
+    let users = read(&state.switchboard, desk.acting(), accounts::users).await?;
     let plans = state.desk.plans();
     // With one neighbourhood on the install, limits mean nothing and are not shown.
     let several = plans.neighbourhoods.len() > 1;
@@ -217,19 +217,10 @@ pub async fn add_user(
         }
     };
     let password = f.get("password").to_string();
-    let hash = super::hash_new_password(&state, password).await?;
-    let by = desk.user.name.clone();
+    let hash = accounts::hash_new_password(&state.desk.hasher, password).await?;
     let n = name.clone();
-    let added = write(&state, move |tx, now| match accounts::add_user(tx, &n, role, &hash, &keys, now) {
-        Ok(_) => {
-            let action = AuditAction::AddedUser { name: n, role, reach: Reach(keys) };
-            accounts::audit(tx, now, &by, &action, None)?;
-            Ok(true)
-        }
-        Err(AccountError::Exists(_)) => Ok(false),
-        Err(e) => Err(e.into()),
-    })
-    .await?;
+    let added =
+        write(&state.switchboard, desk.acting(), move |act| accounts::add_user(act, &n, role, &hash, keys)).await?;
     if !added {
         return users_page(
             &desk,
@@ -267,7 +258,7 @@ pub async fn change_user(
         )
         .await;
     };
-    let users = read(&state, accounts::users).await?;
+    let users = read(&state.switchboard, desk.acting(), accounts::users).await?;
     let Some(target) = users.into_iter().find(|u| u.id == id) else {
         return users_page(
             &desk,
@@ -283,7 +274,7 @@ pub async fn change_user(
             return users_page(&desk, &state, Some((format!("{e}. {nothing}"), true)), StatusCode::BAD_REQUEST).await;
         }
         let password = f.get("password").to_string();
-        Some(super::hash_new_password(&state, password).await?)
+        Some(accounts::hash_new_password(&state.desk.hasher, password).await?)
     } else {
         None
     };
@@ -304,50 +295,24 @@ pub async fn change_user(
         );
         return users_page(&desk, &state, Some((format!("{message} {nothing}"), true)), StatusCode::CONFLICT).await;
     }
-    let by = desk.user.name.clone();
-    let action = f.get("action").to_string();
-    let result = write(&state, move |tx, now| {
-        // Someone must always be left who manages accounts: a coordinator of all.
-        let manages = target.role == Role::Coordinator && !target.disabled && target.neighbourhoods.is_empty();
-        let last_coordinator = manages && accounts::account_managers(tx)? <= 1;
-        let name = target.name.clone();
-        let what = match action.as_str() {
-            "make-coordinator" => {
-                accounts::set_role(tx, id, Role::Coordinator)?;
-                AuditAction::MadeCoordinator { name }
-            }
-            "make-desk" if last_coordinator => return Ok(Err("last")),
-            "make-desk" => {
-                accounts::set_role(tx, id, Role::Desk)?;
-                AuditAction::MadeDesk { name }
-            }
-            "disable" if last_coordinator => return Ok(Err("last")),
-            "disable" => {
-                accounts::set_disabled(tx, id, true, now)?;
-                AuditAction::DisabledUser { name }
-            }
-            "enable" => {
-                accounts::set_disabled(tx, id, false, now)?;
-                AuditAction::EnabledUser { name }
-            }
-            "password" => {
-                accounts::set_password(tx, &target.name, hash.as_deref().unwrap_or_default())?;
-                AuditAction::SetPassword { name }
-            }
-            "neighbourhoods" if last_coordinator && !limits.is_empty() => return Ok(Err("last")),
-            "neighbourhoods" => {
-                accounts::set_neighbourhoods(tx, id, &limits)?;
-                AuditAction::SetNeighbourhoods { name, reach: Reach(limits) }
-            }
-            _ => return Ok(Err("unknown")),
-        };
-        accounts::audit(tx, now, &by, &what, None)?;
-        Ok(Ok(()))
-    })
-    .await?;
+    let change = match f.get("action") {
+        "make-coordinator" => Some(Change::MakeCoordinator),
+        "make-desk" => Some(Change::MakeDesk),
+        "disable" => Some(Change::Disable),
+        "enable" => Some(Change::Enable),
+        "password" => Some(Change::Password(hash.unwrap_or_default())),
+        "neighbourhoods" => Some(Change::Neighbourhoods(limits)),
+        _ => None,
+    };
+    let result = match change {
+        Some(change) => {
+            write(&state.switchboard, desk.acting(), move |act| accounts::change(act, &target, change)).await?.into()
+        }
+        None => None,
+    };
     match result {
-        Ok(()) => Ok(Redirect::to("/desk/users?msg=saved").into_response()),
-        Err("last") => {
+        Some(Changed::Done) => Ok(Redirect::to("/desk/users?msg=saved").into_response()),
+        Some(Changed::LastCoordinator) => {
             users_page(
                 &desk,
                 &state,
@@ -365,7 +330,7 @@ pub async fn change_user(
             )
             .await
         }
-        Err(_) => {
+        None => {
             users_page(
                 &desk,
                 &state,
@@ -394,13 +359,13 @@ pub struct AuditQuery {
 /// One line of the log as shown: page views by one person of one participant on one day
 /// are one line, with how often.
 struct Line<'a> {
-    entry: &'a accounts::AuditEntry,
+    entry: &'a AuditEntry,
     times: usize,
 }
 
 /// Views and plays (reading, not changing) fold into one line per person, participant,
 /// action and day.
-fn summarised<'a>(entries: &'a [accounts::AuditEntry], tz: &jiff::tz::TimeZone) -> Vec<Line<'a>> {
+fn summarised<'a>(entries: &'a [AuditEntry], tz: &jiff::tz::TimeZone) -> Vec<Line<'a>> {
     let mut lines: Vec<Line<'a>> = Vec::new();
     for e in entries {
         let day = e.at.to_zoned(tz.clone()).date();
@@ -442,7 +407,7 @@ pub async fn audit(
         Some(d) => (Some(d.to_zoned(tz.clone())?.timestamp()), Some(d.tomorrow()?.to_zoned(tz.clone())?.timestamp())),
         None => (None, None),
     };
-    let filter = accounts::AuditFilter {
+    let filter = AuditFilter {
         participant: query.participant.parse::<i64>().ok(),
         user_name: Some(query.user.trim().to_string()).filter(|u| !u.is_empty()),
         from,
@@ -450,7 +415,10 @@ pub async fn audit(
         before: query.before.parse::<i64>().ok(),
     };
     let f = filter.clone();
-    let (entries, users) = read(&state, move |c| Ok((accounts::audit_log(c, &f, 201)?, accounts::users(c)?))).await?;
+    let (entries, users) = read(&state.switchboard, desk.acting(), move |act| {
+        Ok((accounts::audit_log(act, &f, 201)?, accounts::users(act)?))
+    })
+    .await?;
     let more = entries.len() > 200;
     let entries = &entries[..entries.len().min(200)];
     let lines = summarised(entries, &tz);

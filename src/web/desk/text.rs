@@ -484,12 +484,14 @@ impl Lang {
         }
     }
 
-    /// Who did it, in the audit log: a desk account, or the participant by phone.
+    /// Who did it, in the audit log: a desk account, the participant by phone, or the
+    /// command line on the server.
     pub fn audit_who(self, user_name: &str) -> &str {
-        if user_name == crate::store::accounts::BY_PHONE {
-            self.t("de deelnemer zelf (telefoon)", "the participant (by phone)")
-        } else {
-            user_name
+        use crate::domain::audit::Actor;
+        match Actor::read(user_name) {
+            Actor::Account(_) => user_name,
+            Actor::Phone => self.t("de deelnemer zelf (telefoon)", "the participant (by phone)"),
+            Actor::CommandLine => self.t("de opdrachtregel op de server", "the command line on the server"),
         }
     }
 
