@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
@@ -12,14 +12,13 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{self, status, Nav, DASH};
+use super::records::{CallSid, Seen};
 use super::text::Lang;
-use super::{read, write, Desk, DeskState, Failure};
-use crate::domain::audit::AuditAction;
+use super::{Desk, DeskState, Failure};
 use crate::domain::call::{Colour, Outcome};
 use crate::domain::phone::PhoneNumber;
-use crate::store::calls::{CallRow, LogEntry};
-use crate::store::desk::{self as q, CallFilter};
-use crate::store::{accounts, participants};
+use crate::switchboard::desk::calls::{self as use_case, Voicemail};
+use crate::switchboard::desk::{self, CallFilter, CallRow, LogEntry, Note, Scope};
 use crate::web::AppState;
 
 /// A call's message in the page: our own copy to play, or words saying it is still on its
@@ -88,7 +87,7 @@ pub fn row(l: Lang, desk: &DeskState, r: &CallRow) -> Markup {
                 (who)
                 @if let Some(street) = r.caller_street.as_deref().filter(|s| !s.is_empty()) { br; span.muted { (street) } }
                 // Not a call that came in: the switchboard looking again for someone who asked to be called back.
-                @if crate::store::callbacks::is_search(&r.call_sid) { br; span.muted { (l.t("terugbelpoging", "call-back search")) } }
+                @if use_case::is_search(&r.call_sid) { br; span.muted { (l.t("terugbelpoging", "call-back search")) } }
             }
             td { (desk.category(l, r.category.as_deref())) }
             td { (status(l, &r.phase, r.outcome)) }
@@ -153,7 +152,7 @@ fn day_start(date: &str, desk: &DeskState) -> Result<Option<Timestamp>, ()> {
 }
 
 /// Turns the typed filters into a query; a bad value is named, not ignored.
-fn filter(q: &ListQuery, desk: &DeskState, desk_scope: &q::Scope, l: Lang) -> Result<CallFilter, String> {
+fn filter(q: &ListQuery, desk: &DeskState, desk_scope: &Scope, l: Lang) -> Result<CallFilter, String> {
     let from = day_start(&q.from, desk)
         .map_err(|_| format!("{} '{}'", l.t("Geen geldige datum bij 'van':", "Not a valid date in 'from':"), q.from))?;
     let until = match day_start(&q.until, desk) {
@@ -212,18 +211,16 @@ pub async fn list(
     let mut choices = Vec::new();
     if query.participant.is_empty() && !query.who.trim().is_empty() {
         let who = query.who.clone();
-        let scope = desk.scope.clone();
-        let found = read(&state, move |c| participants::search(c, &who, 11, &scope)).await?;
+        let found =
+            desk::read(&state.switchboard, desk.acting(), move |act| use_case::find_participants(act, &who, 11))
+                .await?;
         match found.as_slice() {
             [one] => query.participant = one.id.to_string(),
             _ => choices = found,
         }
     }
     let chosen = match query.participant.parse::<i64>() {
-        Ok(id) => read(&state, move |c| participants::find(c, id))
-            .await?
-            .filter(|p| desk.scope.sees_member(&p.neighbourhoods))
-            .map(|p| p.details.name),
+        Ok(id) => desk::read(&state.switchboard, desk.acting(), move |act| use_case::participant_name(act, id)).await?,
         Err(_) => None,
     };
     let (rows, error) = match filter(&query, &state.desk, &desk.scope, l) {
@@ -231,7 +228,9 @@ pub async fn list(
             (Vec::new(), Some(format!("{} '{}'.", l.t("Niemand gevonden bij", "Nobody found for"), query.who.trim())))
         }
         _ if !choices.is_empty() => (Vec::new(), None),
-        Ok(f) => (read(&state, move |c| q::calls(c, &f, PAGE + 1)).await?, None),
+        Ok(f) => {
+            (desk::read(&state.switchboard, desk.acting(), move |act| use_case::list(act, &f, PAGE + 1)).await?, None)
+        }
         Err(e) => (Vec::new(), Some(e)),
     };
     let more = rows.len() > PAGE as usize;
@@ -285,7 +284,7 @@ pub async fn list(
         @if !choices.is_empty() {
             p { (l.t("Wie bedoelt u?", "Whom do you mean?")) }
             ul { @for p in choices.iter().take(10) {
-                li { a href=(format!("/desk/calls?{}", form_urlencoded::Serializer::new(String::new()).extend_pairs([("participant", p.id.to_string().as_str()), ("from", &query.from), ("until", &query.until), ("outcome", &query.outcome), ("category", &query.category)]).finish())) { (p.details.name) } " " span.muted { (p.details.street) } }
+                li { a href=(format!("/desk/calls?{}", form_urlencoded::Serializer::new(String::new()).extend_pairs([("participant", p.id.to_string().as_str()), ("from", &query.from), ("until", &query.until), ("outcome", &query.outcome), ("category", &query.category)]).finish())) { (p.name) } " " span.muted { (p.street) } }
             } }
         } @else if rows.is_empty() && error.is_none() {
             p { (l.t("Geen gesprekken gevonden.", "No calls found.")) }
@@ -306,21 +305,13 @@ fn not_found(desk: &Desk) -> Response {
 }
 
 pub async fn detail(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
-    Path(sid): Path<String>,
+    Seen(desk, CallSid(sid)): Seen<CallSid>,
 ) -> Result<Response, Failure> {
     let l = desk.lang;
-    let s = sid.clone();
-    let scope = desk.scope.clone();
-    let Some(d) = read(&state, move |c| q::call_detail(c, &s, &scope)).await? else { return Ok(not_found(&desk)) };
+    let read = desk::write(&state.switchboard, desk.acting(), move |act| use_case::read(act, &sid)).await?;
+    let Some((d, notes)) = read else { return Ok(not_found(&desk)) };
     let r = &d.log;
-    let (pid, phone) = (r.caller_id, r.from.clone());
-    let notes = read(&state, move |c| q::notes_for(c, pid, phone.as_deref())).await?;
-    if r.caller_id.is_some() || r.from.is_some() {
-        let (user, pid, sid) = (desk.user.name.clone(), r.caller_id, sid.clone());
-        write(&state, move |tx, now| accounts::audit(tx, now, &user, &AuditAction::ViewedCall { sid }, pid)).await?;
-    }
     let tz = &state.desk.time_zone;
     let body = html! {
         p { (status(l, &r.phase, r.outcome)) }
@@ -388,7 +379,7 @@ pub async fn detail(
     .into_response())
 }
 
-pub fn note_list(l: Lang, tz: &jiff::tz::TimeZone, notes: &[q::Note]) -> Markup {
+pub fn note_list(l: Lang, tz: &jiff::tz::TimeZone, notes: &[Note]) -> Markup {
     html! {
         ul.notes {
             @for n in notes {
@@ -401,23 +392,12 @@ pub fn note_list(l: Lang, tz: &jiff::tz::TimeZone, notes: &[q::Note]) -> Markup 
 /// Plays a voicemail from our own copy. Until it has been fetched from the provider, says
 /// so (503, with words).
 pub async fn voicemail(
-    desk: Desk,
     State(state): State<Arc<AppState>>,
-    Path(sid): Path<String>,
+    Seen(desk, CallSid(sid)): Seen<CallSid>,
 ) -> Result<Response, Failure> {
-    let (s, scope) = (sid.clone(), desk.scope.clone());
-    if read(&state, move |c| q::voicemail_url(c, &s, &scope)).await?.is_none() {
-        return Ok(not_found(&desk));
-    }
-    let s = sid.clone();
-    let Some((content_type, audio)) = read(&state, move |c| crate::store::provider_jobs::audio(c, &s)).await? else {
-        return Ok((StatusCode::SERVICE_UNAVAILABLE, not_here_yet(desk.lang, &state)).into_response());
-    };
-    let (user, s) = (desk.user.name.clone(), sid.clone());
-    write(&state, move |tx, now| {
-        let caller = crate::store::desk::caller_of_call(tx, &s)?;
-        accounts::audit(tx, now, &user, &AuditAction::PlayedVoicemail { sid: s }, caller)
+    Ok(match desk::write(&state.switchboard, desk.acting(), move |act| use_case::play_voicemail(act, &sid)).await? {
+        Voicemail::NotFound => not_found(&desk),
+        Voicemail::NotYet => (StatusCode::SERVICE_UNAVAILABLE, not_here_yet(desk.lang, &state)).into_response(),
+        Voicemail::Audio(content_type, audio) => ([(header::CONTENT_TYPE, content_type)], audio).into_response(),
     })
-    .await?;
-    Ok(([(header::CONTENT_TYPE, content_type)], audio).into_response())
 }

@@ -16,6 +16,7 @@ mod login;
 mod now;
 mod participants;
 mod people;
+mod records;
 mod round;
 pub mod text;
 

@@ -3,18 +3,19 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{self, Nav};
-use super::{read, write, CheckedFields, Desk, Failure, Fields};
-use crate::domain::audit::{AuditAction, RoundChange};
+use super::records::{Posted, ResidentId};
+use super::{CheckedFields, Desk, Failure};
 use crate::domain::hours::{days_text, hh_mm};
-use crate::store::round::{self as store, LogRow, Resident};
-use crate::switchboard::round::{self as use_case, Enrolling};
+use crate::switchboard::desk::round::{self as use_case, NotEnrolled, Seen};
+use crate::switchboard::desk::{self};
+use crate::switchboard::round::Enrolling;
 use crate::web::AppState;
 
 const DAYS_NL: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
@@ -27,38 +28,9 @@ pub struct PageQuery {
     saved: String,
 }
 
-/// What the page shows: the residents it may see, today's stage of each, the log, and the
-/// participants who could be enrolled.
-struct Seen {
-    residents: Vec<(Resident, Option<String>)>,
-    log: Vec<LogRow>,
-    candidates: Vec<(i64, String, String)>,
-}
-
 async fn seen(state: &Arc<AppState>, desk: &Desk) -> Result<Seen, Failure> {
-    let scope = desk.scope.clone();
     let today = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).date();
-    read(state, move |c| {
-        let stages: std::collections::HashMap<i64, String> = store::mornings_on(c, today)?.into_iter().collect();
-        let residents: Vec<(Resident, Option<String>)> = store::residents(c)?
-            .into_iter()
-            .filter(|r| scope.sees_key(&r.neighbourhood))
-            .map(|r| {
-                let stage = stages.get(&r.participant_id).cloned();
-                (r, stage)
-            })
-            .collect();
-        let ids: Vec<i64> = residents.iter().map(|(r, _)| r.participant_id).collect();
-        let log =
-            store::log(c, None, None, 200)?.into_iter().filter(|l| ids.contains(&l.resident_id)).take(50).collect();
-        let candidates = crate::store::participants::list(c)?
-            .into_iter()
-            .filter(|p| scope.sees_member(&p.neighbourhoods) && !ids.contains(&p.id))
-            .map(|p| (p.id, p.details.name.clone(), p.details.phone.as_str().to_string()))
-            .collect();
-        Ok(Seen { residents, log, candidates })
-    })
-    .await
+    Ok(desk::read(&state.switchboard, desk.acting(), move |act| use_case::seen(act, today)).await?)
 }
 
 pub async fn page(
@@ -231,21 +203,6 @@ pub async fn enrol(
         ..Default::default()
     };
     let l = desk.lang;
-    // Only a participant this account may see can be enrolled by it.
-    let phone = form.resident_phone.clone();
-    let scope = desk.scope.clone();
-    let visible = read(&state, move |c| {
-        Ok(match crate::domain::phone::PhoneNumber::parse(&phone) {
-            Ok(p) => {
-                crate::store::participants::find_by_phone(c, &p)?.is_none_or(|p| scope.sees_member(&p.neighbourhoods))
-            }
-            Err(_) => true,
-        })
-    })
-    .await?;
-    if !visible {
-        return refused(&desk, &state, l.t("Bewoner: niet gevonden.", "Resident: not found.").to_string(), &form).await;
-    }
     if form.days.is_empty() {
         return refused(
             &desk,
@@ -256,10 +213,14 @@ pub async fn enrol(
         .await;
     }
     let hoods = state.switchboard.neighbourhoods.current();
-    let (user, e) = (desk.user.name.clone(), form.clone());
-    match write(&state, move |tx, now| use_case::enrol(tx, &hoods, &e, &user, now)).await? {
+    let e = form.clone();
+    match desk::write(&state.switchboard, desk.acting(), move |act| use_case::enrol(act, &hoods, &e)).await? {
         Ok(_) => Ok(Redirect::to("/desk/round?saved=1").into_response()),
-        Err(refusal) => refused(&desk, &state, l.enrol_error(&refusal), &form).await,
+        // Only a participant this account may see can be enrolled by it.
+        Err(NotEnrolled::NotFound) => {
+            refused(&desk, &state, l.t("Bewoner: niet gevonden.", "Resident: not found.").to_string(), &form).await
+        }
+        Err(NotEnrolled::Refused(refusal)) => refused(&desk, &state, l.enrol_error(&refusal), &form).await,
     }
 }
 
@@ -267,27 +228,6 @@ pub async fn enrol(
 async fn refused(desk: &Desk, state: &Arc<AppState>, message: String, form: &Enrolling) -> Result<Response, Failure> {
     let seen = seen(state, desk).await?;
     Ok((StatusCode::BAD_REQUEST, render(desk, state, seen, form, Some((message, true)))).into_response())
-}
-
-/// The resident of `id`, when this account may see them and they are in the round.
-async fn visible_resident(state: &Arc<AppState>, desk: &Desk, id: &str) -> Result<Option<i64>, Failure> {
-    let Ok(id) = id.parse::<i64>() else { return Ok(None) };
-    let found = read(state, move |c| store::resident(c, id)).await?;
-    Ok(found.filter(|r| desk.scope.sees_key(&r.neighbourhood)).map(|r| r.participant_id))
-}
-
-/// A form posted about resident `id` (its CSRF token checked already): its fields, once the
-/// resident is one this account may see in the round; otherwise the refusal.
-async fn posted(
-    state: &Arc<AppState>,
-    desk: &Desk,
-    id: &str,
-    f: Fields,
-) -> Result<Result<(Fields, i64), Response>, Failure> {
-    Ok(match visible_resident(state, desk, id).await? {
-        Some(id) => Ok((f, id)),
-        None => Err(not_in_round(desk)),
-    })
 }
 
 fn not_in_round(desk: &Desk) -> Response {
@@ -300,13 +240,8 @@ fn not_in_round(desk: &Desk) -> Response {
 
 pub async fn away(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    CheckedFields(desk, f): CheckedFields,
+    Posted(ResidentId(id), CheckedFields(desk, f)): Posted<ResidentId, CheckedFields>,
 ) -> Result<Response, Failure> {
-    let (f, id) = match posted(&state, &desk, &id, f).await? {
-        Ok(posted) => posted,
-        Err(refused) => return Ok(refused),
-    };
     let l = desk.lang;
     let date = |s: &str| s.trim().parse::<jiff::civil::Date>();
     let away = match (f.get("from").trim(), f.get("until").trim()) {
@@ -339,14 +274,8 @@ pub async fn away(
             }
         },
     };
-    let user = desk.user.name.clone();
-    write(&state, move |tx, now| {
-        store::set_away(tx, id, away, now)?;
-        let action = AuditAction::ChangedRound(RoundChange::Away(away));
-        crate::store::accounts::audit(tx, now, &user, &action, Some(id))
-    })
-    .await?;
-    Ok(Redirect::to("/desk/round?saved=1").into_response())
+    let found = desk::write(&state.switchboard, desk.acting(), move |act| use_case::set_away(act, id, away)).await?;
+    Ok(saved(&desk, found))
 }
 
 fn bad(desk: &Desk, message: &str) -> Response {
@@ -355,13 +284,8 @@ fn bad(desk: &Desk, message: &str) -> Response {
 
 pub async fn pause(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    CheckedFields(desk, f): CheckedFields,
+    Posted(ResidentId(id), CheckedFields(desk, f)): Posted<ResidentId, CheckedFields>,
 ) -> Result<Response, Failure> {
-    let (f, id) = match posted(&state, &desk, &id, f).await? {
-        Ok(posted) => posted,
-        Err(refused) => return Ok(refused),
-    };
     let paused = match f.get("paused") {
         "yes" => true,
         "no" => false,
@@ -372,30 +296,24 @@ pub async fn pause(
             ))
         }
     };
-    let user = desk.user.name.clone();
-    write(&state, move |tx, now| {
-        store::set_paused(tx, id, paused, now)?;
-        let change = if paused { RoundChange::Paused } else { RoundChange::Resumed };
-        crate::store::accounts::audit(tx, now, &user, &AuditAction::ChangedRound(change), Some(id))
-    })
-    .await?;
-    Ok(Redirect::to("/desk/round?saved=1").into_response())
+    let found =
+        desk::write(&state.switchboard, desk.acting(), move |act| use_case::set_paused(act, id, paused)).await?;
+    Ok(saved(&desk, found))
 }
 
 pub async fn remove(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    CheckedFields(desk, f): CheckedFields,
+    Posted(ResidentId(id), CheckedFields(desk, _)): Posted<ResidentId, CheckedFields>,
 ) -> Result<Response, Failure> {
-    let (_, id) = match posted(&state, &desk, &id, f).await? {
-        Ok(posted) => posted,
-        Err(refused) => return Ok(refused),
-    };
-    let user = desk.user.name.clone();
-    write(&state, move |tx, now| {
-        store::remove(tx, id)?;
-        crate::store::accounts::audit(tx, now, &user, &AuditAction::RemovedFromRound, Some(id))
-    })
-    .await?;
-    Ok(Redirect::to("/desk/round?saved=1").into_response())
+    let found = desk::write(&state.switchboard, desk.acting(), move |act| use_case::remove(act, id)).await?;
+    Ok(saved(&desk, found))
+}
+
+/// Back to the page, saved; or, when the resident left the round meanwhile, why not.
+fn saved(desk: &Desk, found: bool) -> Response {
+    if found {
+        Redirect::to("/desk/round?saved=1").into_response()
+    } else {
+        not_in_round(desk)
+    }
 }
