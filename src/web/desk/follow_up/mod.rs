@@ -19,7 +19,7 @@ use super::{CheckedFields, CheckedForm, Desk, Failure};
 use crate::domain::desk::FollowUpResult;
 use crate::domain::dialplan::RingMode;
 use crate::domain::phone::PhoneNumber;
-use crate::switchboard::desk::follow_up::{self as use_case, Assigned, NoCallBack};
+use crate::switchboard::desk::follow_up::{self as use_case, Assigned, NoCallBack, Request};
 use crate::switchboard::desk::{self, Closed};
 use crate::switchboard::requests::StopOutcome;
 use crate::web::AppState;
@@ -72,6 +72,21 @@ impl ListQuery {
     }
 }
 
+/// What the list shows.
+struct ListPage<'a> {
+    desk: &'a Desk,
+    state: &'a AppState,
+    query: &'a ListQuery,
+    /// The people the filters let through (most pressing first), of `total` with something open.
+    people: &'a [Person],
+    total: usize,
+    /// The desk accounts to assign to (id, name); the requests the desk took itself.
+    users: &'a [(i64, String)],
+    taken: &'a [(Request, Option<String>)],
+    /// Whether some neighbourhood rings in waves (so the switchboard can call back).
+    waves: bool,
+}
+
 pub async fn list(
     desk: Desk,
     State(state): State<Arc<AppState>>,
@@ -90,7 +105,7 @@ pub async fn list(
     desk::write(&state.switchboard, desk.acting(), move |act| use_case::viewed(act, shown)).await?;
     let users = desk::read(&state.switchboard, desk.acting(), use_case::assignees).await?;
     let waves = state.switchboard.neighbourhoods.current().all().any(|n| n.dialplan.ringing.mode == RingMode::Waves);
-    let page = views::ListPage {
+    let page = ListPage {
         desk: &desk,
         state: &state,
         query: &query,

@@ -6,30 +6,11 @@ use maud::{html, Markup};
 use super::parts::{callback_status, checklist, due_label, step_text, take_request_form, told};
 use super::queue::{back_to, Item, Person};
 use super::tables::filters_form;
-use super::ListQuery;
+use super::ListPage;
 use crate::domain::desk::{Due, FollowUpReason, FollowUpResult};
 use crate::domain::phone::PhoneNumber;
-use crate::switchboard::desk::follow_up::Request;
 use crate::web::desk::calls::{caller, note_list, voicemail_player};
-use crate::web::desk::{layout, Desk};
-use crate::web::AppState;
-
-/// What the list shows.
-pub(super) struct ListPage<'a> {
-    pub desk: &'a Desk,
-    pub state: &'a AppState,
-    pub query: &'a ListQuery,
-    /// The people the filters let through, the most pressing first ...
-    pub people: &'a [Person],
-    /// ... of this many with something open.
-    pub total: usize,
-    /// The desk accounts to assign to: (id, name).
-    pub users: &'a [(i64, String)],
-    /// The requests the desk took itself.
-    pub taken: &'a [(Request, Option<String>)],
-    /// Whether some neighbourhood rings in waves (so the switchboard can call back).
-    pub waves: bool,
-}
+use crate::web::desk::layout;
 
 pub(super) fn list(page: &ListPage<'_>) -> Markup {
     let ListPage { desk, state, query, people, total, taken, waves, .. } = *page;
