@@ -101,12 +101,11 @@ pub fn open(
     Ok(conn.last_insert_rowid())
 }
 
-/// Requests still in progress (or all of them), oldest first.
-pub fn list(conn: &Connection, all: bool) -> anyhow::Result<Vec<Request>> {
-    let filter =
-        if all { String::new() } else { format!("WHERE status IN ({})", sql_list(&RequestStatus::IN_PROGRESS)) };
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM open_requests {filter} ORDER BY created_at, id"))?;
-    let rows = stmt.query_map([], from_row)?;
+/// Requests still in progress (or all of them) on the scope's numbers, oldest first.
+pub fn list(conn: &Connection, all: bool, scope: &super::scope::Scope) -> anyhow::Result<Vec<Request>> {
+    let filter = if all { "1".into() } else { format!("status IN ({})", sql_list(&RequestStatus::IN_PROGRESS)) };
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM open_requests WHERE {filter} AND (?1 IS NULL OR dialplan_number IN (SELECT value FROM json_each(?1))) ORDER BY created_at, id"))?;
+    let rows = stmt.query_map([scope.numbers_json()], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

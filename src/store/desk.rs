@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
-use super::calls::{self, read_rows, CallLog, CallRow, CALL_ROW};
+use super::calls::{self, read_logs, read_rows, CallLog, CallRow, CALL_ROW};
 pub use super::scope::Scope;
 use crate::domain::call::Outcome;
 use crate::domain::callback::RequestStatus;
@@ -56,6 +56,24 @@ pub fn calls_since(conn: &Connection, since: Timestamp, scope: &Scope) -> anyhow
             call_in(2)
         ))?
         .query_row(params![since.as_second(), scope.numbers_json()], |r| r.get(0))?)
+}
+
+/// The most recent calls in the neighbourhood `(key, number)` (all, for `None`) that the
+/// scope allows, newest first, with their attempts (the command line's `calls`): the calls
+/// stored with that key, and the older calls without one that came in on its number.
+pub fn log_in(
+    conn: &Connection,
+    neighbourhood: Option<(&str, &str)>,
+    limit: u32,
+    scope: &Scope,
+) -> anyhow::Result<Vec<CallLog>> {
+    let (key, number) = neighbourhood.unzip();
+    let sql = format!(
+        "{CALL_ROW} WHERE (?1 IS NULL OR c.neighbourhood = ?1 OR (c.neighbourhood IS NULL AND c.dialplan_number = ?2))
+           AND {} ORDER BY c.started_at DESC, c.rowid DESC LIMIT ?3",
+        call_in(4)
+    );
+    read_logs(conn, &sql, params![key, number, limit, scope.numbers_json()])
 }
 
 /// The Calls page's filters. Dates are instants: the web layer turns the neighbourhood's

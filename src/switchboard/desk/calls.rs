@@ -18,6 +18,16 @@ pub fn list(act: &Act<'_>, filter: &q::CallFilter, limit: u32) -> anyhow::Result
     q::calls(act.conn, &filter, limit)
 }
 
+/// The most recent calls (at most `limit`) in the neighbourhood `(key, number)` (all, for
+/// `None`) the account may see, newest first, with their attempts.
+pub fn log(
+    act: &Act<'_>,
+    neighbourhood: Option<(&str, &str)>,
+    limit: u32,
+) -> anyhow::Result<Vec<crate::store::calls::CallLog>> {
+    q::log_in(act.conn, neighbourhood, limit, act.scope())
+}
+
 /// A participant the account may see whose name (street, number) matches.
 #[derive(Clone, Debug)]
 pub struct Match {

@@ -16,6 +16,12 @@ pub fn request_visible(act: &Act<'_>, id: i64) -> anyhow::Result<bool> {
     q::request_visible(act.conn, id, act.scope())
 }
 
+/// The call-back requests still in progress (or all of them) the account may see, oldest
+/// first.
+pub fn requests(act: &Act<'_>, all: bool) -> anyhow::Result<Vec<Request>> {
+    callbacks::list(act.conn, all, act.scope())
+}
+
 /// The desk takes a request itself (the same search as "press 1 to be called back"):
 /// audited. Refused as `requests::open` refuses.
 pub fn take_request(
@@ -23,7 +29,7 @@ pub fn take_request(
     hood: &Neighbourhood,
     phone: &PhoneNumber,
     category: &str,
-) -> anyhow::Result<Result<i64, requests::Refused>> {
+) -> anyhow::Result<Result<requests::Opened, requests::Refused>> {
     if !act.scope().sees_key(&hood.key) {
         anyhow::bail!("a neighbourhood this account may not see");
     }
@@ -32,7 +38,7 @@ pub fn take_request(
         Err(refused) => return Ok(Err(refused)),
     };
     act.audit(&AuditAction::TookCallBackRequest { request: opened.id }, opened.participant)?;
-    Ok(Ok(opened.id))
+    Ok(Ok(opened))
 }
 
 /// A stop carried out: audited when it stopped something.

@@ -59,14 +59,23 @@ pub fn visible(act: &Act<'_>, id: i64) -> anyhow::Result<bool> {
     store::resident_visible(act.conn, id, act.scope())
 }
 
-/// The round's calls, newest first: every call, or one resident's.
+/// The round's calls, newest first: every call, or one resident's (also after they left
+/// the round: their log stays). A limited account sees those of its residents in the round.
 pub fn log(act: &Act<'_>, resident: Option<i64>, limit: u32) -> anyhow::Result<Vec<LogRow>> {
     match resident {
+        _ if act.scope().is_all() => store::log(act.conn, resident, None, limit),
         Some(id) if !visible(act, id)? => Ok(Vec::new()),
         Some(_) => store::log(act.conn, resident, None, limit),
-        None if act.scope().is_all() => store::log(act.conn, None, None, limit),
         None => store::log_seen(act.conn, act.scope(), limit),
     }
+}
+
+/// The participant with this number, when the account may see them.
+pub fn participant_by_phone(act: &Act<'_>, phone: &PhoneNumber) -> anyhow::Result<Option<i64>> {
+    if q::phone_hidden(act.conn, phone.as_str(), act.scope())? {
+        return Ok(None);
+    }
+    Ok(crate::store::participants::find_by_phone(act.conn, phone)?.map(|p| p.id))
 }
 
 /// Why an enrolment was not made.
