@@ -235,7 +235,7 @@ pub fn request_visible(conn: &Connection, id: i64, scope: &Scope) -> anyhow::Res
 
 /// A participant (`p`) in one of the neighbourhoods of the scope's JSON array (`?{n}`), or
 /// any for `NULL`.
-pub(super) fn member_in(n: usize) -> String {
+fn member_in(n: usize) -> String {
     format!("(?{n} IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.participant_id = p.id AND ms.neighbourhood IN (SELECT value FROM json_each(?{n}))))")
 }
 

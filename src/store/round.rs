@@ -205,12 +205,13 @@ pub fn resident_visible(conn: &Connection, id: i64, scope: &Scope) -> anyhow::Re
 
 /// The participants the account may see who are not in the round: (id, name, number).
 pub fn candidates(conn: &Connection, scope: &Scope) -> anyhow::Result<Vec<(i64, String, String)>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached(
         "SELECT p.id, p.name, p.phone FROM participants p
-         WHERE {} AND NOT EXISTS (SELECT 1 FROM round_residents r WHERE r.participant_id = p.id)
+         WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.participant_id = p.id
+                                      AND ms.neighbourhood IN (SELECT value FROM json_each(?1))))
+           AND NOT EXISTS (SELECT 1 FROM round_residents r WHERE r.participant_id = p.id)
          ORDER BY p.name COLLATE NOCASE, p.id",
-        super::desk::member_in(1)
-    ))?;
+    )?;
     let rows = stmt.query_map([scope.keys_json()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
