@@ -7,8 +7,8 @@ use anyhow::Context as _;
 
 use super::args::{CallsArgs, NumbersArg};
 use super::{number, print_json_list, Settings};
-use crate::store::calls::{self, CallLog};
-use crate::store::Store;
+use crate::switchboard::desk::{calls, read_here, Acting, CallLog};
+use crate::switchboard::Store;
 
 pub fn run(
     CallsArgs { db, numbers, json, limit, tz, neighbourhood, plans }: CallsArgs,
@@ -28,7 +28,8 @@ pub fn run(
         None => None,
     };
     let store = Store::open(&settings.db(db))?;
-    let log = store.read(|c| calls::log_on(c, only, limit))?;
+    let now = crate::clock::from_env().ok().flatten().unwrap_or_else(jiff::Timestamp::now);
+    let log = read_here(&store, &Acting::command_line(), now, |act| calls::log(act, only, limit))?;
     // A call's neighbourhood is the one stored when it started; for a call from before
     // that, the one whose dialplan has the number it came in on.
     let key_of = |c: &CallLog| hoods.key_of_call(c.neighbourhood.as_deref(), &c.dialplan_number);

@@ -9,16 +9,17 @@ use super::{number, print_json_list, Settings};
 use crate::clock;
 use crate::domain::hours::{days_text, hh_mm};
 use crate::domain::phone::PhoneNumber;
-use crate::store::{round, Store};
-use crate::switchboard::round::{self as use_case, Enrolling};
-
-/// Who the audit log names for a change from the command line.
-const ACTOR: &str = "command line";
+use crate::switchboard::desk::round::{self as use_case, NotEnrolled};
+use crate::switchboard::desk::{read_here, write_here, Acting};
+use crate::switchboard::round::Enrolling;
+use crate::switchboard::Store;
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 pub fn run(command: CheckinsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     let now = || clock::from_env().map(|c| c.unwrap_or_else(jiff::Timestamp::now));
+    // Changes from here are audited in the command line's name.
+    let cli = Acting::command_line();
     match command {
         CheckinsCommand::Add { phone, at, days, contacts, neighbourhood, tries, retry_minutes, db, plans } => {
             let neighbourhoods = settings.load_plans(plans)?;
@@ -33,9 +34,9 @@ pub fn run(command: CheckinsCommand, settings: &Settings) -> anyhow::Result<Exit
                 retry_minutes: Some(retry_minutes),
             };
             let now = now()?;
-            match store.write(|tx| use_case::enrol(tx, &neighbourhoods, &e, ACTOR, now))? {
+            match write_here(&store, &cli, now, |act| use_case::enrol(act, &neighbourhoods, &e))? {
                 Ok((id, new)) => {
-                    let r = store.read(|c| round::resident(c, id))?;
+                    let r = read_here(&store, &cli, now, |act| use_case::resident(act, id))?;
                     let Some(r) = r else { bail!("the enrolment was not stored") };
                     println!(
                         "{} {} in the good-morning round: called at {} on {}, {} tries {} minutes apart, then {} contact(s). This is a daily reassurance call, not an emergency service (112).",
@@ -49,12 +50,14 @@ pub fn run(command: CheckinsCommand, settings: &Settings) -> anyhow::Result<Exit
                     );
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(refused) => bail!("{refused}"),
+                Err(NotEnrolled::Refused(refused)) => bail!("{refused}"),
+                Err(NotEnrolled::NotFound) => bail!("the resident is not a registered participant"),
             }
         }
         CheckinsCommand::List { json, db, numbers } => {
             let store = Store::open(&settings.db(db))?;
-            let residents = store.read(round::residents)?;
+            let residents =
+                read_here(&store, &cli, now().unwrap_or_else(|_| jiff::Timestamp::now()), use_case::residents)?;
             if residents.is_empty() && !json {
                 println!("nobody is in the good-morning round");
             }
@@ -100,7 +103,7 @@ pub fn run(command: CheckinsCommand, settings: &Settings) -> anyhow::Result<Exit
             let store = Store::open(&settings.db(db))?;
             let now = now()?;
             let shown = number(phone.as_str(), numbers);
-            if !store.write(|tx| use_case::remove(tx, &phone, ACTOR, now))? {
+            if !write_here(&store, &cli, now, |act| use_case::remove_by_phone(act, &phone))? {
                 bail!("{shown} is not in the good-morning round");
             }
             println!("{shown} is out of the good-morning round; their log stays");
@@ -108,17 +111,18 @@ pub fn run(command: CheckinsCommand, settings: &Settings) -> anyhow::Result<Exit
         }
         CheckinsCommand::Log { json, phone, limit, db, numbers } => {
             let store = Store::open(&settings.db(db))?;
+            let now = now().unwrap_or_else(|_| jiff::Timestamp::now());
             let resident = match phone {
                 Some(p) => {
                     let p = PhoneNumber::parse(&p).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
-                    match store.read(|c| crate::store::participants::find_by_phone(c, &p))? {
-                        Some(found) => Some(found.id),
+                    match read_here(&store, &cli, now, |act| use_case::participant_by_phone(act, &p))? {
+                        Some(found) => Some(found),
                         None => bail!("--phone: {} is not a registered participant", number(p.as_str(), numbers)),
                     }
                 }
                 None => None,
             };
-            let mut rows = store.read(|c| round::log(c, resident, None, limit))?;
+            let mut rows = read_here(&store, &cli, now, |act| use_case::log(act, resident, limit))?;
             // A contact without a name is named by their number, masked unless asked.
             for r in &mut rows {
                 if let Some(n) = &r.confirmed_number {

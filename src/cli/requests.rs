@@ -9,15 +9,18 @@ use super::args::{NewRequestArgs, RequestsArgs, RequestsCommand};
 use super::{number, Settings};
 use crate::clock;
 use crate::domain::phone::PhoneNumber;
-use crate::store::{callbacks, Store};
-use crate::switchboard::requests::{self, Refused};
+use crate::switchboard::desk::follow_up as use_case;
+use crate::switchboard::desk::{read_here, write_here, Acting};
+use crate::switchboard::requests::Refused;
+use crate::switchboard::Store;
 
 pub fn run(RequestsArgs { command, db, all, numbers }: RequestsArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     if let Some(RequestsCommand::New(args)) = command {
         return new(args, settings);
     }
     let store = Store::open(&settings.db(db))?;
-    let requests = store.read(|c| callbacks::list(c, all))?;
+    let now = clock::from_env().ok().flatten().unwrap_or_else(jiff::Timestamp::now);
+    let requests = read_here(&store, &Acting::command_line(), now, |act| use_case::requests(act, all))?;
     if requests.is_empty() {
         println!("no open requests");
     }
@@ -58,7 +61,9 @@ fn new(
     let phone = PhoneNumber::parse(&phone).map_err(|e| anyhow::anyhow!("--phone: {e}"))?;
     let now = clock::from_env()?.unwrap_or_else(jiff::Timestamp::now);
     let store = Store::open(&settings.db(db))?;
-    let opened = store.write(|tx| requests::open(tx, &hood, &phone, &category, requests::Origin::Desk, now))?;
+    // Taken in the command line's name, and audited as the desk's are.
+    let cli = Acting::command_line();
+    let opened = write_here(&store, &cli, now, |act| use_case::take_request(act, &hood, &phone, &category))?;
     let (id, open_until) = match opened {
         Ok(opened) => (opened.id, opened.open_until),
         Err(Refused::UnknownCategory { known }) => {

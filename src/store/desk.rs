@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
-use super::calls::{self, read_rows, CallLog, CallRow, CALL_ROW};
+use super::calls::{self, read_logs, read_rows, CallLog, CallRow, CALL_ROW};
 pub use super::scope::Scope;
 use crate::domain::call::Outcome;
 use crate::domain::callback::RequestStatus;
@@ -57,6 +57,24 @@ pub fn calls_since(conn: &Connection, since: Timestamp, scope: &Scope) -> anyhow
             call_in(2)
         ))?
         .query_row(params![since.as_second(), scope.numbers_json()], |r| r.get(0))?)
+}
+
+/// The most recent calls in the neighbourhood `(key, number)` (all, for `None`) that the
+/// scope allows, newest first, with their attempts (the command line's `calls`): the calls
+/// stored with that key, and the older calls without one that came in on its number.
+pub fn log_in(
+    conn: &Connection,
+    neighbourhood: Option<(&str, &str)>,
+    limit: u32,
+    scope: &Scope,
+) -> anyhow::Result<Vec<CallLog>> {
+    let (key, number) = neighbourhood.unzip();
+    let sql = format!(
+        "{CALL_ROW} WHERE (?1 IS NULL OR c.neighbourhood = ?1 OR (c.neighbourhood IS NULL AND c.dialplan_number = ?2))
+           AND {} ORDER BY c.started_at DESC, c.rowid DESC LIMIT ?3",
+        call_in(4)
+    );
+    read_logs(conn, &sql, params![key, number, limit, scope.numbers_json()])
 }
 
 /// The Calls page's filters. Dates are instants: the web layer turns the neighbourhood's
@@ -189,11 +207,63 @@ fn follow_up_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {
 const FOLLOW_UP: &str = "SELECT f.id, f.call_sid, f.reason, f.created_at, f.closed_at, f.result, f.note, f.closed_by,
     f.tries, f.try_again_on, f.assigned_to, (SELECT u.name FROM desk_users u WHERE u.id = f.assigned_to), f.about_call, f.urgent FROM follow_ups f";
 
+/// Whether there is a call `call_sid` the account may see.
+pub fn call_visible(conn: &Connection, call_sid: &str, scope: &Scope) -> anyhow::Result<bool> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT EXISTS (SELECT 1 FROM calls c WHERE c.call_sid = ?1 AND {})", call_in(2)))?
+        .query_row(params![call_sid, scope.numbers_json()], |r| r.get(0))?)
+}
+
+/// Whether there is a follow-up `id` of a call the account may see.
+pub fn follow_up_visible(conn: &Connection, id: i64, scope: &Scope) -> anyhow::Result<bool> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE f.id = ?1 AND {})",
+            call_in(2)
+        ))?
+        .query_row(params![id, scope.numbers_json()], |r| r.get(0))?)
+}
+
+/// Whether there is a call-back request `id` on a number the account may see.
+pub fn request_visible(conn: &Connection, id: i64, scope: &Scope) -> anyhow::Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM open_requests c WHERE c.id = ?1
+               AND (?2 IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?2))))",
+        )?
+        .query_row(params![id, scope.numbers_json()], |r| r.get(0))?)
+}
+
+/// A participant (`p`) in one of the neighbourhoods of the scope's JSON array (`?{n}`), or
+/// any for `NULL`.
+fn member_in(n: usize) -> String {
+    format!("(?{n} IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.participant_id = p.id AND ms.neighbourhood IN (SELECT value FROM json_each(?{n}))))")
+}
+
+/// The name of participant `id`, when the account may see them.
+pub fn participant_name(conn: &Connection, id: i64, scope: &Scope) -> anyhow::Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT p.name FROM participants p WHERE p.id = ?1 AND {}", member_in(2)))?
+        .query_row(params![id, scope.keys_json()], |r| r.get(0))
+        .optional()?)
+}
+
+/// Whether a participant with this number exists whom the account may not see.
+pub fn phone_hidden(conn: &Connection, phone: &str, scope: &Scope) -> anyhow::Result<bool> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM participants p WHERE p.phone = ?1 AND NOT {})",
+            member_in(2)
+        ))?
+        .query_row(params![phone, scope.keys_json()], |r| r.get(0))?)
+}
+
 /// One call, if the account may see it.
 pub fn call_detail(conn: &Connection, call_sid: &str, scope: &Scope) -> anyhow::Result<Option<CallDetail>> {
-    let Some(log) = calls::call_log(conn, call_sid)?.filter(|l| scope.sees_number(&l.dialplan_number)) else {
+    if !call_visible(conn, call_sid, scope)? {
         return Ok(None);
-    };
+    }
+    let Some(log) = calls::call_log(conn, call_sid)? else { return Ok(None) };
     let follow_up =
         conn.query_row(&format!("{FOLLOW_UP} WHERE call_sid = ?1"), [call_sid], follow_up_row).optional()?;
     Ok(Some(CallDetail { log, follow_up }))

@@ -6,6 +6,7 @@ use jiff::civil::{Date, Time};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::scope::Scope;
 use crate::domain::desk::FollowUpReason;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::round::{Enrolment, Morning, RoundResult, Stage, Who};
@@ -168,11 +169,46 @@ fn with_contacts(conn: &Connection, mut resident: Resident) -> anyhow::Result<Re
     Ok(resident)
 }
 
+/// A resident (`r`) of a neighbourhood the scope's JSON array of keys (`?{n}`) holds, or
+/// any for `NULL`.
+fn resident_in(n: usize) -> String {
+    format!("(?{n} IS NULL OR r.neighbourhood IN (SELECT value FROM json_each(?{n})))")
+}
+
 /// Everyone in the round, by name.
 pub fn residents(conn: &Connection) -> anyhow::Result<Vec<Resident>> {
-    let mut stmt = conn.prepare_cached(&format!("{RESIDENT} ORDER BY p.name COLLATE NOCASE, p.id"))?;
-    let rows = stmt.query_map([], resident_row)?.collect::<Result<Vec<_>, _>>()?;
+    residents_in(conn, &Scope::all())
+}
+
+/// Everyone in the round the account may see, by name.
+pub fn residents_in(conn: &Connection, scope: &Scope) -> anyhow::Result<Vec<Resident>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("{RESIDENT} WHERE {} ORDER BY p.name COLLATE NOCASE, p.id", resident_in(1)))?;
+    let rows = stmt.query_map([scope.keys_json()], resident_row)?.collect::<Result<Vec<_>, _>>()?;
     rows.into_iter().map(|r| with_contacts(conn, r)).collect()
+}
+
+/// Whether participant `id` is in the round, in a neighbourhood the account may see.
+pub fn resident_visible(conn: &Connection, id: i64, scope: &Scope) -> anyhow::Result<bool> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM round_residents r WHERE r.participant_id = ?1 AND {})",
+            resident_in(2)
+        ))?
+        .query_row(params![id, scope.keys_json()], |r| r.get(0))?)
+}
+
+/// The participants the account may see who are not in the round: (id, name, number).
+pub fn candidates(conn: &Connection, scope: &Scope) -> anyhow::Result<Vec<(i64, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.name, p.phone FROM participants p
+         WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.participant_id = p.id
+                                      AND ms.neighbourhood IN (SELECT value FROM json_each(?1))))
+           AND NOT EXISTS (SELECT 1 FROM round_residents r WHERE r.participant_id = p.id)
+         ORDER BY p.name COLLATE NOCASE, p.id",
+    )?;
+    let rows = stmt.query_map([scope.keys_json()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub fn resident(conn: &Connection, participant_id: i64) -> anyhow::Result<Option<Resident>> {
@@ -509,15 +545,34 @@ fn result_word<S: serde::Serializer>(result: &Option<RoundResult>, s: S) -> Resu
 /// The calls the round made, newest first: every call, or one resident's (`resident`), or
 /// one morning's (`morning`).
 pub fn log(conn: &Connection, resident: Option<i64>, morning: Option<i64>, limit: u32) -> anyhow::Result<Vec<LogRow>> {
-    let mut stmt = conn.prepare_cached(
+    log_where(
+        conn,
+        "(?1 IS NULL OR m.resident_id = ?1) AND (?2 IS NULL OR m.id = ?2)",
+        params![resident, morning, limit],
+    )
+}
+
+/// The calls the round made to the residents in it now whom the account may see, newest
+/// first (the desk's round page).
+pub fn log_seen(conn: &Connection, scope: &Scope, limit: u32) -> anyhow::Result<Vec<LogRow>> {
+    let seen = format!(
+        "m.resident_id IN (SELECT r.participant_id FROM round_residents r WHERE {}) AND ?2 IS NULL",
+        resident_in(1)
+    );
+    log_where(conn, &seen, params![scope.keys_json(), Option::<i64>::None, limit])
+}
+
+/// The log's rows that `filter` keeps (over ?1 and ?2; the limit is ?3).
+fn log_where(conn: &Connection, filter: &str, values: impl rusqlite::Params) -> anyhow::Result<Vec<LogRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT m.id, m.date, m.resident_id, coalesce(p.name, '?'), c.who, c.n, c.placed_at, c.result, c.phone, cp.name
          FROM round_calls c JOIN round_mornings m ON m.id = c.morning_id
          LEFT JOIN participants p ON p.id = m.resident_id LEFT JOIN participants cp ON cp.id = c.contact_id
-         WHERE (?1 IS NULL OR m.resident_id = ?1) AND (?2 IS NULL OR m.id = ?2)
-         ORDER BY c.placed_at DESC, c.id DESC LIMIT ?3",
-    )?;
+         WHERE {filter}
+         ORDER BY c.placed_at DESC, c.id DESC LIMIT ?3"
+    ))?;
     let rows = stmt
-        .query_map(params![resident, morning, limit], |r| {
+        .query_map(values, |r| {
             let who: String = r.get(4)?;
             let n: u32 = r.get(5)?;
             let result = match r.get_ref(7)?.as_str_or_null()? {

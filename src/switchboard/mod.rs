@@ -30,7 +30,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::{LiveNeighbourhoods, Neighbourhoods};
 use crate::provider::twilio::rest::RestClient;
-use crate::store::{Store, Worker};
+use crate::store::Worker;
 
 /// The provider's REST API with the account's credentials, for fetching voicemails into
 /// our own storage and deleting them (and call records) there (`provider_jobs`); the
@@ -104,4 +104,6 @@ impl Switchboard {
     }
 }
 
+/// The database the service opens (at start, for `web` and `cli`), and when a commit is on disk.
+pub use crate::store::{Durability, Store};
 pub use requests::start_due_callbacks;

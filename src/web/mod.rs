@@ -1,7 +1,7 @@
 //! The HTTP service: router, shared state, start and graceful shutdown.
 //!
 //! Axum only: it checks and parses each webhook (through `provider`) and hands it to
-//! `switchboard::webhooks::answer`; the desk's pages call the store and the switchboard.
+//! `switchboard::webhooks::answer`; the desk's pages call the switchboard's use cases.
 
 pub mod client;
 pub mod desk;
@@ -27,8 +27,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::clock::Clock;
 use crate::config::Neighbourhoods;
-use crate::store::Store;
-use crate::switchboard::{Recordings, Settings, Switchboard};
+use crate::switchboard::{Durability, Recordings, Settings, Store, Switchboard};
 
 /// Everything `serve` needs, validated.
 pub struct ServeConfig {
@@ -47,7 +46,7 @@ pub struct ServeConfig {
     /// signatures are not checked); 0: no limit.
     pub rate_per_source: u32,
     /// When a commit is on disk (`--synchronous`).
-    pub durability: crate::store::Durability,
+    pub durability: Durability,
     /// The provider's REST API, for fetching voicemail recordings into the database and
     /// deleting them (and call records) at the provider; `None` without credentials.
     pub recordings: Option<Recordings>,
@@ -167,7 +166,7 @@ impl Application {
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
-    let ok = state.switchboard.worker.run(|store| store.read(crate::store::desk::ping)).await;
+    let ok = state.switchboard.worker.run(crate::switchboard::desk::now::ping).await;
     match ok {
         Ok(Ok(true)) => (StatusCode::OK, "ok\n").into_response(),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
@@ -179,9 +178,7 @@ async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
     let counts = state
         .switchboard
         .worker
-        .run(move |_| {
-            st.switchboard.store.read(|c| Ok((crate::store::desk::counts(c)?, crate::store::provider_jobs::counts(c)?)))
-        })
+        .run(move |_| crate::switchboard::desk::now::health_counts(&st.switchboard.store))
         .await;
     match counts {
         Ok(Ok(((calls, attempts, open), jobs))) => {

@@ -632,3 +632,59 @@ async fn without_the_rest_api_the_desk_is_told_the_round_could_not_be_made() {
     assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE urgent = 1 AND reason = 'round-missed'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM round_calls").await, 0);
 }
+
+/// An account limited to its own neighbourhood sees every call the round made to its own
+/// residents, however many calls the round made elsewhere since: the log is filtered in
+/// its query (it was filtered after a `LIMIT 200`, so 250 newer calls elsewhere hid them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limited_account_sees_all_of_its_own_round_log_behind_many_calls_elsewhere() {
+    let app = round_app(TUESDAY_0925).await;
+    enrol_jan(&app, 3, &[ANJA]).await;
+    let st = app.sandbox.state.clone();
+    tokio::task::spawn_blocking(move || {
+        st.switchboard
+            .store
+            .write(|tx| {
+                let id = |phone: &str| -> rusqlite::Result<i64> {
+                    tx.query_row("SELECT id FROM participants WHERE phone = ?1", [phone], |r| r.get(0))
+                };
+                let (jan, bert) = (id(JAN)?, id(BERT)?);
+                tx.execute(
+                    "INSERT INTO round_residents (participant_id, neighbourhood, at, days, created_at, updated_at)
+                     VALUES (?1, 'elsewhere', '09:30', 31, 1, 1)",
+                    [bert],
+                )?;
+                for (morning, resident) in [(1, jan), (2, bert)] {
+                    tx.execute(
+                        "INSERT INTO round_mornings (id, resident_id, date, dialplan_number, stage, started_at)
+                         VALUES (?1, ?2, '2026-11-30', '+31850000000', 'answered', 1000)",
+                        [morning, resident],
+                    )?;
+                }
+                for n in 1..=3 {
+                    tx.execute(
+                        "INSERT INTO round_calls (morning_id, who, n, placed_at, result) VALUES (1, 'resident', ?1, ?2, 'no-answer')",
+                        [n, 1000 + n],
+                    )?;
+                }
+                for n in 1..=250 {
+                    tx.execute(
+                        "INSERT INTO round_calls (morning_id, who, n, placed_at, result) VALUES (2, 'resident', ?1, ?2, 'answered')",
+                        [n, 2000 + n],
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    crate::desk_support::add_user_in(&app, "Els", burenlijn::domain::desk::Role::Coordinator, &["example"]).await;
+    let mut els = crate::desk_support::Browser::login(&app, "Els").await;
+    let page = els.get("/desk/round").await;
+    assert_eq!(page.status, 200);
+    let log = page.body.split("id=\"round-log\"").nth(1).expect("the log is shown, not 'no calls yet'");
+    let rows = log.split("</table>").next().unwrap().matches("<tr>").count() - 1;
+    assert_eq!(rows, 3, "Jan's three calls, none of Bert's: {log}");
+    assert!(!log.contains("Bert"), "{log}");
+}

@@ -17,7 +17,16 @@ pub use crate::store::scope::Scope;
 use super::Switchboard;
 
 pub mod accounts;
+pub mod calls;
+pub mod figures;
+pub mod follow_up;
+pub mod now;
 pub mod participants;
+pub mod round;
+
+/// The read models the desk's pages show.
+pub use crate::store::calls::{CallLog, CallRow, LogEntry};
+pub use crate::store::desk::{CallDetail, CallFilter, Closed, FollowUp, Note, StepRow, Urgent};
 
 /// Who acts, and what they may see.
 #[derive(Clone, Debug)]

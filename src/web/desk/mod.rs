@@ -16,6 +16,7 @@ mod login;
 mod now;
 mod participants;
 mod people;
+mod records;
 mod round;
 pub mod text;
 
@@ -38,7 +39,8 @@ use super::AppState;
 use crate::config::Neighbourhoods;
 use crate::domain::desk::Role;
 use crate::store::accounts::{self, User};
-use crate::store::Store;
+use crate::switchboard::desk::Scope;
+use crate::switchboard::Store;
 use text::Lang;
 
 /// A session ends after this long without a page being opened ...
@@ -67,7 +69,8 @@ pub struct DeskState {
     /// Figures of periods by (from, until, the neighbourhood's number or all): when they
     /// were counted, and what. Settled periods are kept; others are counted again after
     /// a few minutes.
-    pub figures_cache: std::sync::Mutex<HashMap<FiguresKey, (jiff::Timestamp, Vec<crate::store::desk::Figures>)>>,
+    pub figures_cache:
+        std::sync::Mutex<HashMap<FiguresKey, (jiff::Timestamp, Vec<crate::switchboard::desk::figures::Figures>)>>,
 }
 
 /// A posted form as its (name, value) pairs, in order: checkboxes send a name once per box.
@@ -87,7 +90,7 @@ impl Fields {
 }
 
 /// (from, until, whose) of a month's figures.
-pub type FiguresKey = (i64, i64, crate::store::desk::Scope);
+pub type FiguresKey = (i64, i64, Scope);
 
 /// The dialplans as the desk shows them: the kinds of help with their names, and the
 /// neighbourhoods.
@@ -183,7 +186,7 @@ pub struct Desk {
     pub csrf: String,
     pub lang: Lang,
     /// The neighbourhoods this account may see.
-    pub scope: crate::store::desk::Scope,
+    pub scope: Scope,
     pub open_follow_ups: i64,
     /// The page asked for, to come back to (after switching language, say).
     pub path: String,
@@ -345,10 +348,16 @@ impl FromRequestParts<Arc<AppState>> for Desk {
         let now = state.switchboard.clock.now().as_second();
         let h = hash.clone();
         let hoods = state.switchboard.neighbourhoods.current();
+        let at = state.switchboard.clock.now();
         let found = read(state, move |c| {
             let Some(s) = accounts::session(c, &h)? else { return Ok(None) };
             let scope = scope_of(&s.user, &hoods);
-            let open = crate::store::desk::open_follow_up_count(c, &scope)?;
+            let who = crate::switchboard::desk::Acting::account(&s.user.name, scope.clone());
+            let open = crate::switchboard::desk::now::open_follow_ups(&crate::switchboard::desk::Act {
+                conn: c,
+                who: &who,
+                now: at,
+            })?;
             Ok(Some((s, scope, open)))
         })
         .await
@@ -378,9 +387,9 @@ impl FromRequestParts<Arc<AppState>> for Desk {
 /// What an account may see: with no neighbourhoods of its own, all of them; otherwise its
 /// own, by the numbers their dialplans have now (a neighbourhood whose dialplan is gone
 /// shows nothing).
-fn scope_of(user: &User, hoods: &crate::config::Neighbourhoods) -> crate::store::desk::Scope {
+fn scope_of(user: &User, hoods: &crate::config::Neighbourhoods) -> Scope {
     if user.neighbourhoods.is_empty() {
-        return crate::store::desk::Scope::all();
+        return Scope::all();
     }
     let numbers = user
         .neighbourhoods
@@ -388,7 +397,7 @@ fn scope_of(user: &User, hoods: &crate::config::Neighbourhoods) -> crate::store:
         .filter_map(|k| hoods.by_key(k))
         .map(|h| h.dialplan.number.as_str().to_string())
         .collect();
-    crate::store::desk::Scope::only(user.neighbourhoods.clone(), numbers)
+    Scope::only(user.neighbourhoods.clone(), numbers)
 }
 
 /// A failure inside: logged, and shown as a plain page without details.

@@ -12,26 +12,17 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::calls::{row, table_head};
 use super::layout::{self, Nav};
-use super::{read, Desk, Failure, IDLE_SECONDS, MAX_SESSION_SECONDS};
+use super::{Desk, Failure, IDLE_SECONDS, MAX_SESSION_SECONDS};
 use crate::domain::call::Colour;
-use crate::store::{accounts, calls, desk as q};
+use crate::switchboard::desk::{self, now as use_case};
 use crate::web::AppState;
 
 pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Response, Failure> {
     let l = desk.lang;
     let now = state.switchboard.clock.now();
     let midnight = now.to_zoned(state.desk.time_zone.clone()).start_of_day()?.timestamp();
-    let (user, scope) = (desk.user.name.clone(), desk.scope.clone());
-    let (rows, since_last, urgent) = read(&state, move |c| {
-        let rows = q::now_calls(c, midnight, 300, &scope)?;
-        let urgent = q::urgent_follow_ups(c, &scope)?;
-        let since_last = match accounts::previous_login(c, &user)? {
-            Some(at) => Some((at, q::calls_since(c, at, &scope)?)),
-            None => None,
-        };
-        Ok((rows, since_last, urgent))
-    })
-    .await?;
+    let use_case::Today { rows, since_last, urgent } =
+        desk::read(&state.switchboard, desk.acting(), move |act| use_case::today(act, midnight)).await?;
     let tz = state.desk.time_zone.clone();
     // The same rule as each row's border and badge (`Colour::of`); the live script
     // recounts the rows by the colour the server put on them.
@@ -91,7 +82,7 @@ pub async fn events(
     let rx = state.switchboard.changes.subscribe();
     let token_hash = desk.token_hash.clone();
     let lang = desk.lang;
-    let scope = desk.scope.clone();
+    let acting = desk.acting();
     struct Listening {
         rx: tokio::sync::broadcast::Receiver<String>,
         state: Arc<AppState>,
@@ -104,7 +95,7 @@ pub async fn events(
     let start = Listening { rx, state, done: false, open: desk.open_follow_ups, pending: None };
     let stream = futures_util::stream::unfold(start, move |mut l| {
         let token_hash = token_hash.clone();
-        let scope = scope.clone();
+        let acting = acting.clone();
         async move {
             if l.done {
                 return None;
@@ -119,12 +110,10 @@ pub async fn events(
                     Err(RecvError::Closed) => return None,
                 };
                 let now = l.state.switchboard.clock.now().as_second();
-                let (h, sc) = (token_hash.clone(), scope.clone());
-                let found = read(&l.state, move |c| {
-                    Ok((accounts::session(c, &h)?, calls::row(c, &sid)?, q::open_follow_up_count(c, &sc)?))
-                })
-                .await;
-                let Ok((session, call, open)) = found else { continue };
+                let h = token_hash.clone();
+                let found =
+                    desk::read(&l.state.switchboard, acting.clone(), move |act| use_case::live(act, &h, &sid)).await;
+                let Ok(use_case::Live { session, call, open }) = found else { continue };
                 let valid = session.is_some_and(|s| {
                     !s.user.disabled
                         && now - s.last_seen_at <= IDLE_SECONDS
@@ -136,8 +125,8 @@ pub async fn events(
                 }
                 let changed = (open != l.open).then_some(open);
                 l.open = open;
-                // Only calls on this account's neighbourhoods' numbers.
-                match call.filter(|c| scope.sees_number(&c.dialplan_number)) {
+                // Only calls on this account's neighbourhoods' numbers (`live` finds no other).
+                match call {
                     Some(call) => {
                         l.pending = changed;
                         let html = row(lang, &l.state.desk, &call).into_string();

@@ -1,0 +1,155 @@
+//! The parts of the figures pages: the chart, the summary, the table, the round's totals.
+
+use maud::{html, Markup, PreEscaped};
+
+use super::super::layout::{self, DASH};
+use super::super::text::Lang;
+use super::super::DeskState;
+use super::{Month, Report};
+use crate::domain::desk::FollowUpResult;
+use crate::switchboard::desk::figures::{Figures, RoundFigures};
+
+pub(super) fn wait(l: Lang, w: Option<i64>) -> Markup {
+    match w {
+        Some(s) => html! { (l.duration(s)) },
+        None => html! { (DASH) },
+    }
+}
+
+/// Bars per month: matched (green) stacked on not matched (red), with the numbers written
+/// on the chart so nobody needs to tell colours apart.
+pub(super) fn chart(l: Lang, months: &[Month]) -> Markup {
+    let max = months.iter().map(|(_, f)| f[0].matched + f[0].unmatched).max().unwrap_or(0).max(1);
+    // Labels as large as the body text (18 px), so the bars are wide enough to hold them.
+    let (bar, gap, height, top, bottom) = (56.0, 26.0, 220.0, 30.0, 50.0);
+    let width = 50.0 + months.len() as f64 * (bar + gap);
+    let scale = |n: i64| n as f64 / max as f64 * height;
+    let label =
+        l.t("Gesprekken per maand: buur gevonden en niet gevonden", "Calls per month: neighbour found and not found");
+    html! {
+        svg.chart role="img" aria-label=(label) width=(width) height=(height + top + bottom) viewBox=(format!("0 0 {width} {}", height + top + bottom)) xmlns="http://www.w3.org/2000/svg" {
+            title { (label) }
+            line x1="40" y1=(top + height) x2=(width) y2=(top + height) stroke="#1a1a1a" {}
+            @for (i, (first, f)) in months.iter().enumerate() {
+                @let x = 50.0 + i as f64 * (bar + gap);
+                @let (m, u) = (f[0].matched, f[0].unmatched);
+                @let hm = scale(m);
+                @let hu = scale(u);
+                rect x=(x) y=(top + height - hm) width=(bar) height=(hm) fill="#2e7d32" { title { (m) " " (l.t("gevonden", "found")) } }
+                rect x=(x) y=(top + height - hm - hu) width=(bar) height=(hu) fill="#c62828" { title { (u) " " (l.t("niet gevonden", "not found")) } }
+                text x=(x + bar / 2.0) y=(top + height - hm - hu - 8.0) text-anchor="middle" { (m) "/" (m + u) }
+                text x=(x + bar / 2.0) y=(top + height + 24.0) text-anchor="middle" { (PreEscaped(short_month(l, first.month()))) }
+                @if i == 0 || first.month() == 1 { text x=(x + bar / 2.0) y=(top + height + 44.0) text-anchor="middle" { (first.year()) } }
+            }
+        }
+    }
+}
+
+pub(super) fn short_month(l: Lang, month: i8) -> &'static str {
+    const NL: [&str; 12] = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
+    const EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let i = (month.clamp(1, 12) - 1) as usize;
+    match l {
+        Lang::Nl => NL[i],
+        Lang::En => EN[i],
+    }
+}
+
+pub(super) fn category_name(l: Lang, ds: &DeskState, f: &Figures) -> String {
+    match f.category.as_deref() {
+        None => l.t("Totaal", "Total").to_string(),
+        Some(c) => ds.category(l, Some(c)),
+    }
+}
+
+/// The follow-up results in the order a report lists them, with the ones still open last.
+pub(super) fn results_in_order(r: &Report) -> Vec<(Option<&'static str>, i64)> {
+    let count = |key: Option<&str>| r.results.iter().filter(|(k, _)| k.as_deref() == key).map(|(_, n)| n).sum::<i64>();
+    let mut out: Vec<(Option<&'static str>, i64)> =
+        FollowUpResult::ALL.iter().map(|res| (Some(res.as_str()), count(Some(res.as_str())))).collect();
+    out.push((None, count(None)));
+    out
+}
+
+pub(super) fn result_name(l: Lang, key: Option<&str>) -> &'static str {
+    match key {
+        Some(k) => l.follow_up_result(k),
+        None => l.t("Nog open", "Still open"),
+    }
+}
+
+/// The period in a few figures, and how the follow-ups ended.
+pub(super) fn summary(l: Lang, r: &Report) -> Markup {
+    let t = &r.total;
+    html! {
+        ul.summary {
+            li { strong { (t.calls) } br; (l.t("gesprekken", "calls")) }
+            li { strong { (t.matched) } br; (l.t("keer een buur gevonden", "times a neighbour was found")) }
+            li { strong { (t.residents_helped) } br; (l.t("verschillende bewoners geholpen", "different residents helped")) }
+            li { strong { (t.helpers_active) } br; (l.t("buren die hielpen", "neighbours who helped")) }
+            li { strong { (wait(l, t.median_wait_seconds)) } br; (l.t("wachttijd (mediaan)", "wait (median)")) }
+        }
+        h2 { (l.t("Opvolging door de balie", "Follow-up by the desk")) }
+        table.results {
+            thead { tr { th scope="col" { (l.t("Afgehandeld als", "Closed as")) } th.num scope="col" { (l.t("Aantal", "Number")) } } }
+            tbody { @for (key, n) in results_in_order(r) { tr { td { (result_name(l, key)) } td.num { (n) } } } }
+        }
+    }
+}
+
+pub(super) fn table(l: Lang, ds: &DeskState, r: &Report, per_category: bool) -> Markup {
+    html! {
+        (layout::scroll(l, html! { table {
+            thead { tr {
+                th scope="col" { (l.t("Maand", "Month")) }
+                @if per_category { th scope="col" { (l.t("Hulp bij", "Help with")) } }
+                th.num scope="col" { (l.t("Gesprekken", "Calls")) }
+                th.num scope="col" { (l.t("Buur gevonden", "Matched")) }
+                th.num scope="col" { (l.t("Niet gevonden", "Unmatched")) }
+                th.num scope="col" { (l.t("Wachttijd (mediaan)", "Wait (median)")) }
+                th.num.wide scope="col" { (l.t("Wachttijd (90%)", "Wait (90th pct)")) }
+                th.num scope="col" { (l.t("Actieve helpers", "Helpers active")) }
+                th.num.wide scope="col" { (l.t("Vroeg én hielp", "Asked and helped")) }
+                th.num scope="col" { (l.t("Bewoners geholpen", "Residents helped")) }
+            } }
+            tbody {
+                @for (first, figures) in r.months.iter().rev() {
+                    @for f in figures.iter().take(if per_category { usize::MAX } else { 1 }) {
+                        tr {
+                            @if f.category.is_none() { th scope="row" { (l.month(first.year(), first.month())) } } @else { td {} }
+                            @if per_category { td { @if f.category.is_none() { strong { (category_name(l, ds, f)) } } @else { (category_name(l, ds, f)) } } }
+                            td.num { (f.calls) } td.num { (f.matched) } td.num { (f.unmatched) }
+                            td.num { (wait(l, f.median_wait_seconds)) } td.num.wide { (wait(l, f.p90_wait_seconds)) }
+                            td.num { (f.helpers_active) } td.num.wide { (f.asked_and_helped) } td.num { (f.residents_helped) }
+                        }
+                    }
+                }
+            }
+        } }))
+    }
+}
+
+pub(super) fn title(l: Lang, r: &Report) -> String {
+    match &r.hood {
+        Some((_, _, name)) => format!("{} {name}", l.t("Cijfers", "Figures")),
+        None => l.t("Cijfers", "Figures").to_string(),
+    }
+}
+
+/// The good-morning round's totals (nothing when it made no rounds in the period).
+pub(super) fn round_table(l: Lang, round: &RoundFigures) -> maud::Markup {
+    html! {
+        @if round.rounds > 0 {
+            h2 { (l.t("Goedemorgenronde", "Good-morning round")) }
+            table #round-figures {
+                caption.sr-only { (l.t("De goedemorgenronde in deze periode", "The good-morning round in this period")) }
+                tbody {
+                    tr { th scope="row" { (l.t("Ochtenden gebeld", "Mornings called")) } td.num { (round.rounds) } }
+                    tr { th scope="row" { (l.t("De eerste keer opgenomen", "Answered the first time")) } td.num { (round.answered_first_time) } }
+                    tr { th scope="row" { (l.t("Contactpersoon gebeld", "A contact called")) } td.num { (round.contacts_alerted) } }
+                    tr { th scope="row" { (l.t("Balie gewaarschuwd", "The desk alerted")) } td.num { (round.desk_alerted) } }
+                }
+            }
+        }
+    }
+}
