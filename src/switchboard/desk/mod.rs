@@ -23,6 +23,7 @@ pub mod follow_up;
 pub mod now;
 pub mod participants;
 pub mod round;
+pub mod sessions;
 
 /// The read models the desk's pages show.
 pub use crate::store::calls::{CallLog, CallRow, LogEntry};

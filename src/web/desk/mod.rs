@@ -1,11 +1,11 @@
 //! The desk ("balie"): server-rendered pages for the coordinators, behind a login.
 //!
-//! Every page reads through the store's read-only connection on a blocking thread, and
-//! every change goes through the store's worker in one transaction, like the webhooks.
-//! Each route takes a [`Desk`] (a valid session), and each form comes through
-//! [`CheckedForm`] or [`CheckedFields`], which check its CSRF token before anything is read
-//! from it. Views and changes of a participant's data are written
-//! to the audit log in the same transaction as the change.
+//! HTTP only: every page and change calls a use case of `switchboard::desk`, which reads
+//! off the async runtime, writes on the store's worker in one transaction, filters by what
+//! the account may see and writes the audit log. Each route takes a [`Desk`] (a valid
+//! session), each form comes through [`CheckedForm`] or [`CheckedFields`], which check its
+//! CSRF token before anything is read from it, and a record in the path comes through an
+//! extractor that finds it only when the account may see it.
 
 mod auth;
 pub mod calls;
@@ -32,21 +32,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
-use rusqlite::Connection;
 
 use super::AppState;
 use crate::config::Neighbourhoods;
 use crate::domain::desk::Role;
-use crate::store::accounts::{self, User};
+use crate::switchboard::desk::accounts::User;
 use crate::switchboard::desk::Scope;
-use crate::switchboard::Store;
 use text::Lang;
 
-/// A session ends after this long without a page being opened ...
-pub const IDLE_SECONDS: i64 = 2 * 60 * 60;
-/// ... and at the latest this long after logging in.
-pub const MAX_SESSION_SECONDS: i64 = 12 * 60 * 60;
+pub use crate::switchboard::desk::sessions::{self, IDLE_SECONDS, MAX_SESSION_SECONDS};
 
 const SESSION_COOKIE: &str = "burenlijn_desk";
 
@@ -345,59 +339,16 @@ impl FromRequestParts<Arc<AppState>> for Desk {
             return Err(to_login(parts, false));
         };
         let hash = auth::token_hash(token);
-        let now = state.switchboard.clock.now().as_second();
-        let h = hash.clone();
-        let hoods = state.switchboard.neighbourhoods.current();
-        let at = state.switchboard.clock.now();
-        let found = read(state, move |c| {
-            let Some(s) = accounts::session(c, &h)? else { return Ok(None) };
-            let scope = scope_of(&s.user, &hoods);
-            let who = crate::switchboard::desk::Acting::account(&s.user.name, scope.clone());
-            let open = crate::switchboard::desk::now::open_follow_ups(&crate::switchboard::desk::Act {
-                conn: c,
-                who: &who,
-                now: at,
-            })?;
-            Ok(Some((s, scope, open)))
-        })
-        .await
-        .map_err(|e| e.into_response())?;
-        let Some((session, scope, open_follow_ups)) = found else {
-            return Err(to_login(parts, false));
-        };
-        if session.user.disabled
-            || now - session.last_seen_at > IDLE_SECONDS
-            || now - session.created_at > MAX_SESSION_SECONDS
-        {
-            let h = hash.clone();
-            let _ = write(state, move |tx, _| accounts::delete_session(tx, &h)).await;
-            return Err(to_login(parts, true));
-        }
-        if now - session.last_seen_at >= 60 {
-            let h = hash.clone();
-            let at = state.switchboard.clock.now();
-            let _ = write(state, move |tx, _| accounts::touch_session(tx, &h, at)).await;
-        }
+        let (session, scope, open_follow_ups) =
+            match sessions::resume(&state.switchboard, &hash).await.map_err(|e| Failure(e).into_response())? {
+                sessions::Resumed::Unknown => return Err(to_login(parts, false)),
+                sessions::Resumed::Expired => return Err(to_login(parts, true)),
+                sessions::Resumed::Holds { session, scope, open_follow_ups } => (session, scope, open_follow_ups),
+            };
         let lang = Lang::parse(&session.user.language);
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
         Ok(Desk { lang, csrf: session.csrf, open_follow_ups, user: session.user, scope, path, token_hash: hash })
     }
-}
-
-/// What an account may see: with no neighbourhoods of its own, all of them; otherwise its
-/// own, by the numbers their dialplans have now (a neighbourhood whose dialplan is gone
-/// shows nothing).
-fn scope_of(user: &User, hoods: &crate::config::Neighbourhoods) -> Scope {
-    if user.neighbourhoods.is_empty() {
-        return Scope::all();
-    }
-    let numbers = user
-        .neighbourhoods
-        .iter()
-        .filter_map(|k| hoods.by_key(k))
-        .map(|h| h.dialplan.number.as_str().to_string())
-        .collect();
-    Scope::only(user.neighbourhoods.clone(), numbers)
 }
 
 /// A failure inside: logged, and shown as a plain page without details.
@@ -434,24 +385,6 @@ pub async fn hash_new_password(state: &Arc<AppState>, password: String) -> Resul
             Err(anyhow::anyhow!("the password hasher is busy (a burst of logins)").into())
         }
     }
-}
-
-/// Reads on the store's read-only connection, off the async runtime.
-pub async fn read<T: Send + 'static>(
-    state: &Arc<AppState>,
-    f: impl FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static,
-) -> Result<T, Failure> {
-    let st = state.clone();
-    Ok(tokio::task::spawn_blocking(move || st.switchboard.store.read_only(f)).await??)
-}
-
-/// Writes in one transaction on the store's worker (the same queue as the webhooks).
-pub async fn write<T: Send + 'static>(
-    state: &Arc<AppState>,
-    f: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> anyhow::Result<T> + Send + 'static,
-) -> Result<T, Failure> {
-    let now = state.switchboard.clock.now();
-    Ok(state.switchboard.worker.run(move |store: &Store| store.write(|tx| f(tx, now))).await??)
 }
 
 /// Security headers on every desk response: no caching, no framing, only our own scripts.
@@ -525,8 +458,5 @@ pub fn router() -> Router<Arc<AppState>> {
 
 /// Removes sessions that have expired (run by the service's periodic job).
 pub fn purge_sessions(state: &AppState) -> anyhow::Result<usize> {
-    let now = state.switchboard.clock.now();
-    let idle = Timestamp::from_second(now.as_second() - IDLE_SECONDS)?;
-    let started = Timestamp::from_second(now.as_second() - MAX_SESSION_SECONDS)?;
-    state.switchboard.store.write(|tx| accounts::purge_sessions(tx, idle, started))
+    sessions::purge(&state.switchboard.store, state.switchboard.clock.now())
 }

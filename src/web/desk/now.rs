@@ -12,7 +12,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::calls::{row, table_head};
 use super::layout::{self, Nav};
-use super::{Desk, Failure, IDLE_SECONDS, MAX_SESSION_SECONDS};
+use super::{Desk, Failure};
 use crate::domain::call::Colour;
 use crate::switchboard::desk::{self, now as use_case};
 use crate::web::AppState;
@@ -109,16 +109,12 @@ pub async fn events(
                     Err(RecvError::Lagged(_)) => continue,
                     Err(RecvError::Closed) => return None,
                 };
-                let now = l.state.switchboard.clock.now().as_second();
+                let now = l.state.switchboard.clock.now();
                 let h = token_hash.clone();
                 let found =
                     desk::read(&l.state.switchboard, acting.clone(), move |act| use_case::live(act, &h, &sid)).await;
                 let Ok(use_case::Live { session, call, open }) = found else { continue };
-                let valid = session.is_some_and(|s| {
-                    !s.user.disabled
-                        && now - s.last_seen_at <= IDLE_SECONDS
-                        && now - s.created_at <= MAX_SESSION_SECONDS
-                });
+                let valid = session.is_some_and(|s| desk::sessions::holds(&s, now));
                 if !valid {
                     l.done = true;
                     return Some((Ok(Event::default().event("expired").data("")), l));
