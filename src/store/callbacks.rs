@@ -103,8 +103,8 @@ pub fn open(
 /// Requests still in progress (or all of them) on the scope's numbers, oldest first.
 pub fn list(conn: &Connection, all: bool, scope: &super::scope::Scope) -> anyhow::Result<Vec<Request>> {
     let filter = if all { "1".into() } else { format!("status IN ({})", sql_list(&RequestStatus::IN_PROGRESS)) };
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM open_requests WHERE {filter} AND (?1 IS NULL OR dialplan_number IN (SELECT value FROM json_each(?1))) ORDER BY created_at, id"))?;
-    let rows = stmt.query_map([scope.numbers_json()], from_row)?;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM open_requests WHERE {filter} AND (?1 IS NULL OR dialplan_number IN (SELECT value FROM json_each(?1, '$.numbers'))) ORDER BY created_at, id"))?;
+    let rows = stmt.query_map([scope.json()], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -225,9 +225,9 @@ pub fn follow_up_call(conn: &Connection, follow_up_id: i64) -> anyhow::Result<Op
 pub fn taken_at_desk(conn: &Connection, since: Timestamp, scope: &super::scope::Scope) -> anyhow::Result<Vec<Request>> {
     let in_progress = sql_list(&RequestStatus::IN_PROGRESS);
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM open_requests WHERE call_sid IS NULL AND (status IN ({in_progress}) OR created_at >= ?1) AND (?2 IS NULL OR dialplan_number IN (SELECT value FROM json_each(?2))) ORDER BY created_at DESC, id DESC LIMIT 100"
+        "SELECT {COLUMNS} FROM open_requests WHERE call_sid IS NULL AND (status IN ({in_progress}) OR created_at >= ?1) AND (?2 IS NULL OR dialplan_number IN (SELECT value FROM json_each(?2, '$.numbers'))) ORDER BY created_at DESC, id DESC LIMIT 100"
     ))?;
-    let rows = stmt.query_map(rusqlite::params![since.as_second(), scope.numbers_json()], from_row)?;
+    let rows = stmt.query_map(rusqlite::params![since.as_second(), scope.json()], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

@@ -15,9 +15,12 @@ fn ts(secs: i64) -> Timestamp {
     Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// A call (`c`) on a number the scope's JSON array (`?{n}`) holds, or any for `NULL`.
+/// The same with unnumbered parameters: the scope's JSON twice.
+const CALL_SEEN_UNNUMBERED: &str = "(c.neighbourhood IN (SELECT value FROM json_each(?, '$.keys')) OR (c.neighbourhood IS NULL AND c.dialplan_number IN (SELECT value FROM json_each(?, '$.numbers'))))";
+
+/// A call (`c`) the scope (`?{n}`, `Scope::json`) may see, or any for `NULL`.
 fn call_in(n: usize) -> String {
-    format!("(?{n} IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?{n})))")
+    format!("(?{n} IS NULL OR {})", super::scope::call_seen("c", &format!("?{n}"), &format!("?{n}")))
 }
 
 /// One participant's calls: their few thousand calls first, sorted, and only the page's
@@ -46,7 +49,7 @@ pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32, scope: &Scope)
          AND {NOT_A_QUIET_SEARCH} AND {} ORDER BY c.started_at DESC, c.call_sid DESC LIMIT ?2",
         call_in(3)
     );
-    read_rows(conn, &sql, params![since.as_second(), limit, scope.numbers_json()])
+    read_rows(conn, &sql, params![since.as_second(), limit, scope.json()])
 }
 
 /// How many calls started since `since`.
@@ -56,7 +59,7 @@ pub fn calls_since(conn: &Connection, since: Timestamp, scope: &Scope) -> anyhow
             "SELECT count(*) FROM calls c WHERE c.started_at >= ?1 AND {NOT_A_QUIET_SEARCH} AND {}",
             call_in(2)
         ))?
-        .query_row(params![since.as_second(), scope.numbers_json()], |r| r.get(0))?)
+        .query_row(params![since.as_second(), scope.json()], |r| r.get(0))?)
 }
 
 /// The most recent calls in the neighbourhood `(key, number)` (all, for `None`) that the
@@ -74,7 +77,7 @@ pub fn log_in(
            AND {} ORDER BY c.started_at DESC, c.rowid DESC LIMIT ?3",
         call_in(4)
     );
-    read_logs(conn, &sql, params![key, number, limit, scope.numbers_json()])
+    read_logs(conn, &sql, params![key, number, limit, scope.json()])
 }
 
 /// The Calls page's filters. Dates are instants: the web layer turns the neighbourhood's
@@ -124,9 +127,10 @@ pub fn calls(conn: &Connection, filter: &CallFilter, limit: u32) -> anyhow::Resu
         }
     }
 
-    if let Some(numbers) = filter.scope.numbers_json() {
-        clauses.push("(c.dialplan_number IN (SELECT value FROM json_each(?)))");
-        values.push(Value::Text(numbers));
+    if let Some(scope) = filter.scope.json() {
+        clauses.push(CALL_SEEN_UNNUMBERED);
+        values.push(Value::Text(scope.clone()));
+        values.push(Value::Text(scope));
     }
     if let Some((at, sid)) = &filter.before {
         clauses.push("(c.started_at, c.call_sid) < (?, ?)");
@@ -211,7 +215,7 @@ const FOLLOW_UP: &str = "SELECT f.id, f.call_sid, f.reason, f.created_at, f.clos
 pub fn call_visible(conn: &Connection, call_sid: &str, scope: &Scope) -> anyhow::Result<bool> {
     Ok(conn
         .prepare_cached(&format!("SELECT EXISTS (SELECT 1 FROM calls c WHERE c.call_sid = ?1 AND {})", call_in(2)))?
-        .query_row(params![call_sid, scope.numbers_json()], |r| r.get(0))?)
+        .query_row(params![call_sid, scope.json()], |r| r.get(0))?)
 }
 
 /// Whether there is a follow-up `id` of a call the account may see.
@@ -221,7 +225,7 @@ pub fn follow_up_visible(conn: &Connection, id: i64, scope: &Scope) -> anyhow::R
             "SELECT EXISTS (SELECT 1 FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE f.id = ?1 AND {})",
             call_in(2)
         ))?
-        .query_row(params![id, scope.numbers_json()], |r| r.get(0))?)
+        .query_row(params![id, scope.json()], |r| r.get(0))?)
 }
 
 /// Whether there is a call-back request `id` on a number the account may see.
@@ -229,9 +233,9 @@ pub fn request_visible(conn: &Connection, id: i64, scope: &Scope) -> anyhow::Res
     Ok(conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM open_requests c WHERE c.id = ?1
-               AND (?2 IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?2))))",
+               AND (?2 IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?2, '$.numbers'))))",
         )?
-        .query_row(params![id, scope.numbers_json()], |r| r.get(0))?)
+        .query_row(params![id, scope.json()], |r| r.get(0))?)
 }
 
 /// A participant (`p`) in one of the neighbourhoods of the scope's JSON array (`?{n}`), or
@@ -274,7 +278,7 @@ pub fn voicemail_url(conn: &Connection, call_sid: &str, scope: &Scope) -> anyhow
     Ok(conn
         .query_row(
             &format!("SELECT v.recording_url FROM voicemails v JOIN calls c ON c.call_sid = v.call_sid WHERE v.call_sid = ?1 AND {}", call_in(2)),
-            params![call_sid, scope.numbers_json()],
+            params![call_sid, scope.json()],
             |r| r.get(0),
         )
         .optional()?)
@@ -303,7 +307,7 @@ pub fn open_follow_ups(conn: &Connection, limit: u32, scope: &Scope) -> anyhow::
             "{FOLLOW_UP} WHERE closed_at IS NULL AND {} ORDER BY urgent DESC, created_at, id LIMIT ?1",
             follow_up_in(2)
         ))?
-        .query_map(params![limit, scope.numbers_json()], follow_up_row)?
+        .query_map(params![limit, scope.json()], follow_up_row)?
         .collect::<Result<Vec<_>, _>>()?;
     with_calls(conn, ups)
 }
@@ -319,7 +323,7 @@ pub fn urgent_follow_ups(conn: &Connection, scope: &Scope) -> anyhow::Result<Vec
         follow_up_in(1)
     ))?;
     let rows = stmt
-        .query_map([scope.numbers_json()], |r| {
+        .query_map([scope.json()], |r| {
             Ok(Urgent {
                 id: r.get(0)?,
                 call_sid: r.get(1)?,
@@ -347,7 +351,7 @@ pub struct Urgent {
 pub fn open_follow_up_count(conn: &Connection, scope: &Scope) -> anyhow::Result<i64> {
     Ok(conn
         .prepare_cached(&format!("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL AND {}", follow_up_in(1)))?
-        .query_row([scope.numbers_json()], |r| r.get(0))?)
+        .query_row([scope.json()], |r| r.get(0))?)
 }
 
 /// The number a follow-up's call came in on.
@@ -475,7 +479,7 @@ pub fn same_person_open(conn: &Connection, id: i64, scope: &Scope) -> anyhow::Re
         call_in(2)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let ids = stmt.query_map(params![id, scope.numbers_json()], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+    let ids = stmt.query_map(params![id, scope.json()], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
     Ok(ids)
 }
 
@@ -542,7 +546,7 @@ pub fn closed_follow_ups(
             "{FOLLOW_UP} WHERE f.closed_at >= ?1 AND {} ORDER BY f.closed_at DESC, f.id DESC LIMIT ?2",
             follow_up_in(3)
         ))?
-        .query_map(params![since.as_second(), limit, scope.numbers_json()], follow_up_row)?
+        .query_map(params![since.as_second(), limit, scope.json()], follow_up_row)?
         .collect::<Result<Vec<_>, _>>()?;
     with_calls(conn, ups)
 }
@@ -710,14 +714,16 @@ pub fn follow_up_results(
     until: Timestamp,
     scope: &Scope,
 ) -> anyhow::Result<Vec<(Option<String>, i64)>> {
-    let sql = "SELECT f.result, count(*) FROM follow_ups f INDEXED BY follow_ups_by_created
+    let sql = format!(
+        "SELECT f.result, count(*) FROM follow_ups f INDEXED BY follow_ups_by_created
          WHERE f.created_at >= ?1 AND f.created_at < ?2
-           AND (?3 IS NULL OR EXISTS (SELECT 1 FROM calls c WHERE c.call_sid = f.call_sid
-                                      AND c.dialplan_number IN (SELECT value FROM json_each(?3))))
-         GROUP BY f.result ORDER BY f.result";
-    let mut stmt = conn.prepare_cached(sql)?;
+           AND (?3 IS NULL OR EXISTS (SELECT 1 FROM calls c WHERE c.call_sid = f.call_sid AND {}))
+         GROUP BY f.result ORDER BY f.result",
+        call_in(3)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
-        .query_map(params![from.as_second(), until.as_second(), scope.numbers_json()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params![from.as_second(), until.as_second(), scope.json()], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -754,20 +760,21 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
         .map(|o| format!("'{}'", o.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
+    let call_in = call_in(3);
     let sql = format!(
         "SELECT coalesce(c.category, ''), CASE WHEN called_back.helper_id IS NOT NULL THEN '{matched}' ELSE c.outcome END,
                 coalesce(c.caller_id, -c.erased_caller), coalesce(m.helper_id, -m.erased_helper, called_back.helper_id), m.wait_seconds
          FROM calls c LEFT JOIN matches m ON m.call_sid = c.call_sid
          LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM open_requests WHERE call_sid IS NOT NULL AND status = '{connected}' GROUP BY call_sid) called_back
            ON called_back.call_sid = c.call_sid
-         WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.kind <> 'callback-search' AND (?3 IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?3)))
+         WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.kind <> 'callback-search' AND {call_in}
            AND c.phase NOT IN ('settings', 'message') AND coalesce(c.outcome, '') NOT IN ({not_requests})
          UNION ALL
          SELECT r.category, CASE WHEN r.status = '{connected}' THEN '{matched}' WHEN r.status IN ({in_progress}) THEN NULL ELSE '{unmatched}' END, r.participant_id, r.helper_id, NULL
-         FROM open_requests r WHERE r.call_sid IS NULL AND r.created_at >= ?1 AND r.created_at < ?2 AND (?3 IS NULL OR r.dialplan_number IN (SELECT value FROM json_each(?3)))",
+         FROM open_requests r WHERE r.call_sid IS NULL AND r.created_at >= ?1 AND r.created_at < ?2 AND (?3 IS NULL OR r.dialplan_number IN (SELECT value FROM json_each(?3, '$.numbers')))",
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![from.as_second(), until.as_second(), scope.numbers_json()])?;
+    let mut rows = stmt.query(params![from.as_second(), until.as_second(), scope.json()])?;
     while let Some(r) = rows.next()? {
         let category: String = r.get(0)?;
         let outcome = match r.get_ref(1)?.as_str_or_null()? {

@@ -636,11 +636,11 @@ pub fn figures(
             coalesce(sum(EXISTS (SELECT 1 FROM round_calls c WHERE c.morning_id = m.id AND c.who = 'contact')), 0),
             coalesce(sum(m.stage IN ('desk-alerted', 'missed')), 0)
          FROM round_mornings m WHERE m.started_at >= ?1 AND m.started_at < ?2
-           AND (?3 IS NULL OR m.dialplan_number IN (SELECT value FROM json_each(?3)))",
+           AND (?3 IS NULL OR m.dialplan_number IN (SELECT value FROM json_each(?3, '$.numbers')))",
         params![
             from.as_second(),
             until.as_second(),
-            scope.numbers_json(),
+            scope.json(),
             RoundResult::Answered.as_str(),
             RoundResult::AskedForHelp.as_str()
         ],

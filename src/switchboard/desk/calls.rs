@@ -110,4 +110,29 @@ mod tests {
         assert_eq!(log.len(), 1);
         assert_eq!(log[0].user_name, "bob");
     }
+
+    #[test]
+    fn a_call_stays_with_the_neighbourhood_it_started_in_and_an_older_call_goes_by_its_number() {
+        let sb = switchboard(false, TUESDAY_MORNING);
+        let now = sb.clock.now();
+        sb.store.write(|tx| Ok(stored_call(tx, "CA1", "+31612345678", "shopping", Phase::Menu, now))).unwrap();
+        sb.store.write(|tx| Ok(stored_call(tx, "CA2", "+31612345679", "shopping", Phase::Menu, now))).unwrap();
+        sb.store
+            .write(|tx| Ok(tx.execute("UPDATE calls SET neighbourhood = NULL WHERE call_sid = 'CA2'", [])?))
+            .unwrap();
+        // The number +31850000000 has moved to "east" since; CA1 started in "example".
+        let example = Acting::account("ann", Scope::only(vec!["example".into()], vec![]));
+        let east = Acting::account("bob", Scope::only(vec!["east".into()], vec!["+31850000000".into()]));
+        let filter = q::CallFilter::default();
+        let sids = |who: &Acting| -> Vec<String> {
+            let rows = read_here(&sb.store, who, now, |act| list(act, &filter, 10)).unwrap();
+            let mut sids: Vec<String> = rows.into_iter().map(|r| r.call_sid).collect();
+            sids.sort();
+            sids
+        };
+        assert_eq!(sids(&example), ["CA1"]);
+        assert_eq!(sids(&east), ["CA2"]);
+        assert!(read_here(&sb.store, &example, now, |act| visible(act, "CA1")).unwrap());
+        assert!(!read_here(&sb.store, &east, now, |act| visible(act, "CA1")).unwrap());
+    }
 }
