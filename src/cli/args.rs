@@ -81,18 +81,20 @@ pub enum Command {
     },
     /// The call log, newest first
     Calls(CallsArgs),
-    /// Call back later: requests still open (a resident waits for a neighbour), or a new one
-    Requests(RequestsArgs),
+    /// Call-back requests: still open (a resident waits for a neighbour), or a new one
+    #[command(alias = "requests")]
+    Callbacks(CallbacksArgs),
     /// The good-morning round: residents called every morning, their contacts alerted when
     /// they do not answer (a daily reassurance call, not an emergency service: 112)
-    Checkins {
+    #[command(alias = "checkins")]
+    Round {
         #[command(subcommand)]
-        command: CheckinsCommand,
+        command: RoundCommand,
     },
 }
 
 #[derive(Subcommand)]
-pub enum CheckinsCommand {
+pub enum RoundCommand {
     /// Enrol a registered participant (or change their enrolment)
     Add {
         /// The resident's phone (a registered participant)
@@ -270,9 +272,9 @@ pub struct CallsArgs {
 }
 
 #[derive(Args)]
-pub struct RequestsArgs {
+pub struct CallbacksArgs {
     #[command(subcommand)]
-    pub command: Option<RequestsCommand>,
+    pub command: Option<CallbacksCommand>,
     #[command(flatten)]
     pub db: DbArg,
     /// Also the requests that are over (connected, unanswered, expired)
@@ -283,14 +285,14 @@ pub struct RequestsArgs {
 }
 
 #[derive(Subcommand)]
-pub enum RequestsCommand {
+pub enum CallbacksCommand {
     /// The desk starts the search for a request it took itself: neighbours are rung (in
     /// ringing hours) and the resident is called back when one says yes
-    New(NewRequestArgs),
+    New(NewCallbackArgs),
 }
 
 #[derive(Args)]
-pub struct NewRequestArgs {
+pub struct NewCallbackArgs {
     /// The resident's phone
     #[arg(long)]
     pub phone: String,

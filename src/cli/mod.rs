@@ -11,14 +11,14 @@
 
 mod args;
 mod bench;
+mod callbacks;
 mod calls;
-mod checkins;
 mod demo;
 mod desk;
 mod dialplan;
 mod maintenance;
 mod participants;
-mod requests;
+mod round;
 mod serve;
 mod settings;
 
@@ -46,8 +46,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup(args) => maintenance::backup(args, &settings()?),
         Command::Anonymise(args) => maintenance::anonymise(args, &settings()?),
         Command::Calls(args) => calls::run(args, &settings()?),
-        Command::Requests(args) => requests::run(args, &settings()?),
-        Command::Checkins { command } => checkins::run(command, &settings()?),
+        Command::Callbacks(args) => callbacks::run(args, &settings()?),
+        Command::Round { command } => round::run(command, &settings()?),
     }
 }
 

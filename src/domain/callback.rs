@@ -36,7 +36,7 @@ impl RequestStatus {
     /// (not while the resident is being called).
     pub const STOPPABLE: [RequestStatus; 2] = [RequestStatus::Open, RequestStatus::Searching];
 
-    /// The one text of each status, as stored and as `burenlijn requests` prints it.
+    /// The one text of each status, as stored and as `burenlijn callbacks` prints it.
     pub fn as_str(self) -> &'static str {
         match self {
             RequestStatus::Open => "open",

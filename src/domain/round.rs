@@ -1,4 +1,4 @@
-//! The good-morning round (issue 16, "telefooncirkel"): every morning the switchboard calls
+//! The good-morning round (issue 16): every morning the switchboard calls
 //! a resident who lives alone; when nobody answers after a few tries, their contacts are
 //! called one by one; when no contact says they will go and look, the desk is alerted.
 //!

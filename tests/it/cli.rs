@@ -1006,7 +1006,7 @@ fn the_desk_opens_a_call_back_request_and_it_is_listed_after_a_restart() {
     std::fs::create_dir(&plans).unwrap();
     std::fs::write(plans.join("buurt.toml"), burenlijn::config::example_dialplan_in_waves()).unwrap();
     let (ok, out, err) = run(bin()
-        .args(["requests", "new", "--phone", "020-1234567", "--category", "shopping", "--dialplans"])
+        .args(["callbacks", "new", "--phone", "020-1234567", "--category", "shopping", "--dialplans"])
         .arg(&plans)
         .arg("--db")
         .arg(&db)
@@ -1015,24 +1015,27 @@ fn the_desk_opens_a_call_back_request_and_it_is_listed_after_a_restart() {
     assert!(out.starts_with("request #1 is open until 2026-11-25T21:15:00Z"), "{out}");
     assert!(!out.contains("1234567"), "numbers are masked: {out}");
     // Another process (as after a restart) sees it.
-    let (ok, out, _) = run(bin().args(["requests", "--db"]).arg(&db));
+    let (ok, out, _) = run(bin().args(["callbacks", "--db"]).arg(&db));
     assert!(ok);
     assert!(out.contains("#1") && out.contains("open") && out.contains("shopping"), "{out}");
+    // The name it had before is kept for scripts written then.
+    let (ok, old, _) = run(bin().args(["requests", "--db"]).arg(&db));
+    assert!(ok && old == out, "{old}");
     let (ok, _, err) = run(bin()
-        .args(["requests", "new", "--phone", "020-1234567", "--category", "knitting", "--dialplans"])
+        .args(["callbacks", "new", "--phone", "020-1234567", "--category", "knitting", "--dialplans"])
         .arg(&plans)
         .arg("--db")
         .arg(&db));
     assert!(!ok && err.contains("--category 'knitting' is not in the dialplan"), "{err}");
     let (ok, _, err) =
-        run(bin().args(["requests", "new", "--phone", "020-1234567", "--category", "shopping", "--db"]).arg(&db));
+        run(bin().args(["callbacks", "new", "--phone", "020-1234567", "--category", "shopping", "--db"]).arg(&db));
     assert!(!ok && err.contains("needs mode = \"waves\""), "{err}");
 }
 
-/// `checkins`: enrol, list, the log of the calls the round made (here by a running
+/// `round`: enrol, list, the log of the calls the round made (here by a running
 /// switchboard on the same database), remove.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn checkins_enrols_lists_logs_and_removes() {
+async fn round_enrols_lists_logs_and_removes() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("c.db");
     let plans = dir.path().join("plans");
@@ -1045,7 +1048,7 @@ async fn checkins_enrols_lists_logs_and_removes() {
     assert!(ok, "{out}\n{err}");
     let add = |resident: &str| {
         let mut c = bin();
-        c.args(["checkins", "add", resident, "--at", "09:30", "--days", "ma-vr", "--contact", "06-10000001"])
+        c.args(["round", "add", resident, "--at", "09:30", "--days", "ma-vr", "--contact", "06-10000001"])
             .args(["--contact", "+31612345000", "--db"])
             .arg(&db)
             .arg("--dialplans")
@@ -1059,7 +1062,7 @@ async fn checkins_enrols_lists_logs_and_removes() {
     assert!(out.contains("not an emergency service (112)"), "{out}");
     let (ok, _, err) = add("06-19999999");
     assert!(!ok && err.contains("resident: ") && err.contains("is not a registered participant"), "{err}");
-    let (ok, out, _) = run(bin().args(["checkins", "list", "--json", "--db"]).arg(&db));
+    let (ok, out, _) = run(bin().args(["round", "list", "--json", "--db"]).arg(&db));
     assert!(ok);
     let listed: Vec<serde_json::Value> = serde_json::from_str(&out).expect("one JSON array");
     assert_eq!(listed.len(), 1, "{out}");
@@ -1070,7 +1073,7 @@ async fn checkins_enrols_lists_logs_and_removes() {
     );
     assert_eq!(listed["contacts"][0], "Anja Bakker");
     assert!(!out.contains("1234567") && !out.contains("12345000"), "numbers are masked: {out}");
-    let (ok, out, _) = run(bin().args(["checkins", "list", "--json", "--show-numbers", "--db"]).arg(&db));
+    let (ok, out, _) = run(bin().args(["round", "list", "--json", "--show-numbers", "--db"]).arg(&db));
     assert!(ok && out.contains("\"+31201234567\"") && out.contains("\"+31612345000\""), "in full: {out}");
 
     // The switchboard on this database makes Tuesday's round.
@@ -1094,7 +1097,7 @@ async fn checkins_enrols_lists_logs_and_removes() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     sandbox.stop().await.unwrap();
-    let (ok, out, _) = run(bin().args(["checkins", "log", "--json", "--db"]).arg(&db));
+    let (ok, out, _) = run(bin().args(["round", "log", "--json", "--db"]).arg(&db));
     assert!(ok);
     let lines: Vec<serde_json::Value> = serde_json::from_str(&out).expect("one JSON array");
     let line = &lines[0];
@@ -1104,10 +1107,13 @@ async fn checkins_enrols_lists_logs_and_removes() {
     );
     assert_eq!(line["date"], "2026-12-01");
 
-    let (ok, out, err) = run(bin().args(["checkins", "remove", "020-1234567", "--db"]).arg(&db));
+    let (ok, out, err) = run(bin().args(["round", "remove", "020-1234567", "--db"]).arg(&db));
     assert!(ok && out.contains("out of the good-morning round; their log stays"), "{out}{err}");
+    let (ok, out, _) = run(bin().args(["round", "list", "--db"]).arg(&db));
+    assert!(ok && out.contains("nobody is in the good-morning round"), "{out}");
+    // The name it had before is kept for scripts written then.
     let (ok, out, _) = run(bin().args(["checkins", "list", "--db"]).arg(&db));
     assert!(ok && out.contains("nobody is in the good-morning round"), "{out}");
-    let (ok, out, _) = run(bin().args(["checkins", "log", "--db"]).arg(&db));
+    let (ok, out, _) = run(bin().args(["round", "log", "--db"]).arg(&db));
     assert!(ok && out.contains("Jan de Vries") && out.contains("try 1") && out.contains("answered"), "{out}");
 }

@@ -155,7 +155,7 @@ fn a_bad_settings_file_is_refused_naming_the_key() {
 fn every_json_list_is_an_array_and_numbers_are_masked_unless_asked() {
     let dir = tempfile::tempdir().unwrap();
     let config = install(dir.path());
-    for args in [&["checkins", "list", "--json"][..], &["checkins", "log", "--json"], &["calls", "--json"]] {
+    for args in [&["round", "list", "--json"][..], &["round", "log", "--json"], &["calls", "--json"]] {
         let (ok, out, err) = run(bin().args(args).arg("--config").arg(&config));
         assert!(ok, "{args:?}: {err}");
         assert!(serde_json::from_str::<Vec<serde_json::Value>>(&out).is_ok(), "{args:?}: {out}");
@@ -183,7 +183,7 @@ fn every_json_list_is_an_array_and_numbers_are_masked_unless_asked() {
     assert!(ok && table.contains("+31201234567"), "{table}");
 }
 
-/// `checkins log` names a contact without a name by their number: masked, in the table and
+/// `round log` names a contact without a name by their number: masked, in the table and
 /// the JSON alike, unless `--show-numbers`.
 #[test]
 fn the_round_log_masks_a_relative_unless_asked() {
@@ -201,11 +201,11 @@ fn the_round_log_masks_a_relative_unless_asked() {
              INSERT INTO round_calls (morning_id, who, n, phone, placed_at, result) VALUES (1, 'contact', 0, '+31612345000', 1764578400, 'confirmed');",
         )
         .unwrap();
-    let (ok, out, err) = run(bin().args(["checkins", "log", "--config"]).arg(&config));
+    let (ok, out, err) = run(bin().args(["round", "log", "--config"]).arg(&config));
     assert!(ok && out.contains("confirmed by +316******00") && !out.contains("+31612345000"), "{out}{err}");
-    let (ok, out, _) = run(bin().args(["checkins", "log", "--show-numbers", "--config"]).arg(&config));
+    let (ok, out, _) = run(bin().args(["round", "log", "--show-numbers", "--config"]).arg(&config));
     assert!(ok && out.contains("confirmed by +31612345000"), "{out}");
-    let (ok, out, _) = run(bin().args(["checkins", "log", "--json", "--config"]).arg(&config));
+    let (ok, out, _) = run(bin().args(["round", "log", "--json", "--config"]).arg(&config));
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert!(ok && rows[0]["confirmed_by"] == "+316******00" && !out.contains("+31612345000"), "{out}");
 }

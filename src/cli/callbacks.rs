@@ -1,11 +1,11 @@
-//! `requests`: call back later — the requests still open (or all), or a new one the desk
+//! `callbacks`: call-back requests — those still open (or all), or a new one the desk
 //! took itself.
 
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
 
-use super::args::{NewRequestArgs, RequestsArgs, RequestsCommand};
+use super::args::{CallbacksArgs, CallbacksCommand, NewCallbackArgs};
 use super::{number, Settings};
 use crate::clock;
 use crate::domain::phone::PhoneNumber;
@@ -14,8 +14,11 @@ use crate::switchboard::desk::{read_here, write_here, Acting};
 use crate::switchboard::requests::Refused;
 use crate::switchboard::Store;
 
-pub fn run(RequestsArgs { command, db, all, numbers }: RequestsArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    if let Some(RequestsCommand::New(args)) = command {
+pub fn run(
+    CallbacksArgs { command, db, all, numbers }: CallbacksArgs,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
+    if let Some(CallbacksCommand::New(args)) = command {
         return new(args, settings);
     }
     let store = Store::open(&settings.db(db))?;
@@ -41,7 +44,7 @@ pub fn run(RequestsArgs { command, db, all, numbers }: RequestsArgs, settings: &
 }
 
 fn new(
-    NewRequestArgs { phone, category, number: on, db, plans, numbers }: NewRequestArgs,
+    NewCallbackArgs { phone, category, number: on, db, plans, numbers }: NewCallbackArgs,
     settings: &Settings,
 ) -> anyhow::Result<ExitCode> {
     let neighbourhoods = settings.load_plans(plans)?;

@@ -1,10 +1,10 @@
-//! `checkins`: the good-morning round — enrol, list, remove, and the log of its calls.
+//! `round`: the good-morning round — enrol, list, remove, and the log of its calls.
 
 use std::process::ExitCode;
 
 use anyhow::bail;
 
-use super::args::CheckinsCommand;
+use super::args::RoundCommand;
 use super::{number, print_json_list, Settings};
 use crate::clock;
 use crate::domain::hours::{days_text, hh_mm};
@@ -16,12 +16,12 @@ use crate::switchboard::Store;
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-pub fn run(command: CheckinsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(command: RoundCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     let now = || clock::from_env().map(|c| c.unwrap_or_else(jiff::Timestamp::now));
     // Changes from here are audited in the command line's name.
     let cli = Acting::command_line();
     match command {
-        CheckinsCommand::Add { phone, at, days, contacts, neighbourhood, tries, retry_minutes, db, plans } => {
+        RoundCommand::Add { phone, at, days, contacts, neighbourhood, tries, retry_minutes, db, plans } => {
             let neighbourhoods = settings.load_plans(plans)?;
             let store = Store::open(&settings.db(db))?;
             let e = Enrolling {
@@ -54,7 +54,7 @@ pub fn run(command: CheckinsCommand, settings: &Settings) -> anyhow::Result<Exit
                 Err(NotEnrolled::NotFound) => bail!("the resident is not a registered participant"),
             }
         }
-        CheckinsCommand::List { json, db, numbers } => {
+        RoundCommand::List { json, db, numbers } => {
             let store = Store::open(&settings.db(db))?;
             let residents =
                 read_here(&store, &cli, now().unwrap_or_else(|_| jiff::Timestamp::now()), use_case::residents)?;
@@ -98,7 +98,7 @@ pub fn run(command: CheckinsCommand, settings: &Settings) -> anyhow::Result<Exit
             }
             Ok(ExitCode::SUCCESS)
         }
-        CheckinsCommand::Remove { phone, db, numbers } => {
+        RoundCommand::Remove { phone, db, numbers } => {
             let phone = PhoneNumber::parse(&phone).map_err(|e| anyhow::anyhow!("phone: {e}"))?;
             let store = Store::open(&settings.db(db))?;
             let now = now()?;
@@ -109,7 +109,7 @@ pub fn run(command: CheckinsCommand, settings: &Settings) -> anyhow::Result<Exit
             println!("{shown} is out of the good-morning round; their log stays");
             Ok(ExitCode::SUCCESS)
         }
-        CheckinsCommand::Log { json, phone, limit, db, numbers } => {
+        RoundCommand::Log { json, phone, limit, db, numbers } => {
             let store = Store::open(&settings.db(db))?;
             let now = now().unwrap_or_else(|_| jiff::Timestamp::now());
             let resident = match phone {
