@@ -27,7 +27,7 @@ pub async fn start_due_callbacks(state: Arc<Switchboard>) -> anyhow::Result<usiz
     Ok(started)
 }
 
-fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
+pub(super) fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
     let now = state.clock.now();
     state.store.write(|tx| {
         let mut t = Tx::new(tx, state, now);

@@ -113,6 +113,14 @@ impl<'a> Tx<'a> {
         Ok(r)
     }
 
+    /// The request of `search_sid` was changed as `change` says (as the store did): not
+    /// loaded again.
+    pub fn request_changed_to(&mut self, search_sid: &str, change: impl FnOnce(&mut Request)) {
+        if let Some(Some(r)) = self.loaded.requests.get_mut(search_sid) {
+            change(r);
+        }
+    }
+
     /// The request of `search_sid` was changed: loaded again when next asked for.
     pub fn request_changed(&mut self, search_sid: &str) {
         self.loaded.requests.remove(search_sid);

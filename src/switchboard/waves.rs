@@ -125,7 +125,7 @@ fn run(
             Command::CallResident { helper_id } => {
                 let Some(r) = &request else { continue };
                 callbacks::calling(tx, r.id, helper_id)?;
-                t.request_changed(&sid);
+                t.request_changed_to(&sid, |r| (r.status, r.helper_id) = (RequestStatus::Calling, Some(helper_id)));
                 if let Some(to) = r.phone.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok()) {
                     t.tell(ToProvider::CallResident(NewLeg {
                         call_sid: sid.clone(),
@@ -275,7 +275,7 @@ fn resident_answered(t: &mut Tx<'_>, hood: &Neighbourhood, call: &mut StoredCall
     };
     if let Some(request) = request.filter(|r| r.status == RequestStatus::Calling) {
         callbacks::finish(tx, request.id, callbacks::Finished::Connected)?;
-        t.request_changed(&call.call_sid);
+        t.request_changed_to(&call.call_sid, |r| r.status = RequestStatus::Connected);
         // The desk need not call them back any more, for this call nor for earlier ones
         // for the same kind of help.
         if let Some(original) = &request.call_sid {
@@ -313,7 +313,9 @@ fn resident_ended(
         return save_step(t, call, &step);
     }
     callbacks::finish(t.conn, request.id, callbacks::Finished::Unanswered)?;
-    t.request_changed(&call.call_sid);
+    if request.status == RequestStatus::Calling {
+        t.request_changed_to(&call.call_sid, |r| r.status = RequestStatus::Unanswered);
+    }
     let attempt = winner.as_ref().map(|l| l.attempt).unwrap_or(0);
     let step = run_step(t, hood, call, Event::ResidentUnreachable { attempt }, Report::default())?;
     // Said to the helper who waits; the desk follows the resident up.

@@ -336,7 +336,7 @@ fn log_step(call: &StoredCall, endpoint: Endpoint) {
 #[cfg(test)]
 mod tests {
     use super::super::commands::Command;
-    use super::super::test_support::{switchboard, TUESDAY_MORNING};
+    use super::super::test_support::{statements, switchboard, TestSwitchboard, TUESDAY_MORNING};
     use super::*;
     use crate::provider::twilio::parse;
 
@@ -371,5 +371,84 @@ mod tests {
         let (again, out) = run(Endpoint::Menu, key());
         assert_eq!(again, hold, "a repeated request gets the document sent, byte for byte");
         assert!(out.is_empty(), "{out:?}");
+    }
+
+    /// A report from a helper's leg of `search`'s wave (`n`: its attempt).
+    fn leg(endpoint: Endpoint, search: &str, n: &str, form: &[(&str, &str)]) -> Inbound {
+        let pairs = |p: &[(&str, &str)]| p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let mut form = pairs(form);
+        form.extend(pairs(&[("CallSid", "CA00000000000000000000000000000009"), ("To", "+31850000000")]));
+        parse(endpoint, &pairs(&[("call", search), ("n", n)]), &form).unwrap()
+    }
+
+    /// Runs one webhook, returning the statements its transaction ran.
+    fn traced(sb: &TestSwitchboard, endpoint: Endpoint, inbound: Inbound) -> Vec<String> {
+        sb.store.write(|tx| Ok(statements(tx, || transaction(tx, sb, endpoint, inbound).unwrap()).1)).unwrap()
+    }
+
+    /// How many of `all` contain `sql`.
+    fn count(all: &[String], sql: &str) -> usize {
+        all.iter().filter(|s| s.contains(sql)).count()
+    }
+
+    const SEARCH: &str = "SELECT status, winner_attempt, started_at, won_at, conference_sid, over_at FROM wave_searches";
+    /// A search's status alone: part of loading a call that may be held (`calls::load`),
+    /// and how finishing a search used to start.
+    const STATUS: &str = "SELECT status FROM wave_searches";
+    const REQUEST: &str = "FROM open_requests WHERE search_sid = ?1";
+    const CALL: &str = "menu_rounds, attempts";
+    const CALLER: &str = "FROM participants p WHERE p.id = ?1";
+    /// One ranking of the register: who is busy elsewhere.
+    const RANKING: &str = "SELECT helper_id FROM attempts WHERE ended_at IS NULL AND call_sid <> ?1";
+
+    /// Issue 26 §3: one webhook loads the call, its search and its request once, and a key
+    /// in the menu ranks the register once (the search rings from the same ranking). Before
+    /// (fb45e21) the menu key ranked twice, and a helper's yes loaded the search twice, the
+    /// call twice and the caller twice.
+    #[test]
+    fn one_report_loads_each_record_once_and_a_key_ranks_once() {
+        let sb = switchboard(true, TUESDAY_MORNING);
+        let sid = SID;
+        sb.store.write(|tx| transaction(tx, &sb, Endpoint::Voice, inbound(Endpoint::Voice, &[], &[]))).unwrap();
+        let key = traced(&sb, Endpoint::Menu, inbound(Endpoint::Menu, &[("s", "1")], &[("Digits", "1")]));
+        eprintln!("menu key: {} statements", key.len());
+        assert_eq!(count(&key, RANKING), 1, "the register ranked once: {key:#?}");
+        assert_eq!((count(&key, CALL), count(&key, SEARCH)), (1, 1), "the search started: {key:#?}");
+
+        let answered = traced(&sb, Endpoint::WaveWhisper, leg(Endpoint::WaveWhisper, sid, "1", &[]));
+        let yes = traced(&sb, Endpoint::WaveKey, leg(Endpoint::WaveKey, sid, "1", &[("Digits", "1")]));
+        for (what, all) in [("answered", &answered), ("yes", &yes)] {
+            eprintln!("{what}: {} statements", all.len());
+            let loads = [CALL, SEARCH, STATUS, REQUEST, CALLER].map(|sql| count(all, sql));
+            assert!(loads.iter().all(|&n| n <= 1), "{what}: call, search, status, request, caller {loads:?}: {all:#?}");
+        }
+    }
+
+    /// Call back later: a report of a call-back search's leg, the resident picking up: the
+    /// search and its request are loaded once each.
+    #[test]
+    fn a_call_back_search_loads_its_search_and_request_once_per_report() {
+        let mut sb = switchboard(true, TUESDAY_MORNING);
+        sb.sb.rest = Some(super::super::test_support::rest_never_reached());
+        let hood = sb.neighbourhoods.by_number("+31850000000").unwrap();
+        let jan = PhoneNumber::parse("020-1234567").unwrap();
+        let now = crate::clock::Clock::now(&*sb.clock);
+        let origin = super::super::requests::Origin::Desk;
+        sb.store.write(|tx| super::super::requests::open(tx, &hood, &jan, "shopping", origin, now)).unwrap().unwrap();
+        let (started, _) = super::super::requests::start_due(&sb).unwrap();
+        assert_eq!(started, 1);
+        let search: String =
+            sb.store.write(|tx| Ok(tx.query_row("SELECT search_sid FROM open_requests", [], |r| r.get(0))?)).unwrap();
+        let answered = traced(&sb, Endpoint::WaveWhisper, leg(Endpoint::WaveWhisper, &search, "1", &[]));
+        let yes = traced(&sb, Endpoint::WaveKey, leg(Endpoint::WaveKey, &search, "1", &[("Digits", "1")]));
+        let pairs = |p: &[(&str, &str)]| p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let form = pairs(&[("CallSid", "CA00000000000000000000000000000008"), ("To", "+31850000000")]);
+        let resident = parse(Endpoint::ResidentAnswer, &pairs(&[("call", &search)]), &form).unwrap();
+        let picked_up = traced(&sb, Endpoint::ResidentAnswer, resident);
+        for (what, all) in [("answered", &answered), ("yes", &yes), ("the resident picked up", &picked_up)] {
+            eprintln!("{what}: {} statements", all.len());
+            let loads = [CALL, SEARCH, STATUS, REQUEST].map(|sql| count(all, sql));
+            assert!(loads.iter().all(|&n| n <= 1), "{what}: call, search, status, request {loads:?}: {all:#?}");
+        }
     }
 }
