@@ -480,4 +480,35 @@ mod tests {
         assert_eq!(search.legs.len(), 2, "each leg stored before it is created");
         assert!(again.is_empty(), "the first wave still rings: {again:?}");
     }
+
+    /// Issue 26 §3: a search is finished in one place (`Tx::finish`), whichever entry point
+    /// moved it. A hold-music tick (one of the entry points that did not finish its search
+    /// at fb45e21) that gives up a call-back search ends the search's own call row, as the
+    /// last report of its legs does; before, the row stayed on hold until the sweep.
+    #[test]
+    fn a_tick_that_gives_up_a_call_back_search_ends_its_call_row() {
+        let sb = switchboard(true, TUESDAY_MORNING);
+        let hood = sb.neighbourhoods.by_number("+31850000000").unwrap();
+        let jan = PhoneNumber::parse("020-1234567").unwrap();
+        let now = crate::clock::Clock::now(&*sb.clock);
+        let origin = super::super::requests::Origin::Desk;
+        sb.store.write(|tx| super::super::requests::open(tx, &hood, &jan, "shopping", origin, now)).unwrap().unwrap();
+        assert_eq!(super::super::requests::start_due(&sb).unwrap().0, 1);
+        let search: String =
+            sb.store.write(|tx| Ok(tx.query_row("SELECT search_sid FROM open_requests", [], |r| r.get(0))?)).unwrap();
+        sb.clock.advance(3600);
+        let (status, phase) = sb
+            .store
+            .write(|tx| {
+                let mut t = Tx::starting_now(tx, &sb);
+                let call = calls::load(tx, &search)?.expect("the search's call row");
+                assert_eq!(call.state.phase, Phase::Holding { matched: false });
+                tick(&mut t, &call)?;
+                t.finish()?;
+                Ok((store::status(tx, &search)?, calls::load(tx, &search)?.unwrap().state.phase))
+            })
+            .unwrap();
+        assert_eq!(status, Some(SearchStatus::Over), "the search waited too long");
+        assert!(matches!(phase, Phase::Ended { outcome: Outcome::Unmatched, .. }), "{phase:?}");
+    }
 }
