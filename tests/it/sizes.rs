@@ -31,7 +31,6 @@ const KNOWN: &[(&str, &str, usize, usize)] = &[
     ("sim/whisper.rs", "run", 104, 6),
     ("store/participants.rs", "candidates", 60, 6),
     ("web/desk/participants.rs", "show_page", 111, 8),
-    ("web/webhooks.rs", "webhook", 63, 6),
 ];
 
 /// One function: where it is, its length in lines and its parameters besides context.
