@@ -2,7 +2,6 @@
 //! is, who may be rung next (the ranking, fed with what was learned), the pure
 //! `domain::call::step`, and rendering its reply as TwiML.
 
-
 use super::tx::Tx;
 use super::Switchboard;
 use crate::config::Neighbourhood;

@@ -70,11 +70,8 @@ fn run(
         None => None,
     };
     // (A search that was won may go on: the winner's line dropped before the join.)
-    let helpers: Vec<NextHelper> = if event.may_ring() && before.status != SearchStatus::Over {
-        helpers(t, hood, call)?
-    } else {
-        Vec::new()
-    };
+    let helpers: Vec<NextHelper> =
+        if event.may_ring() && before.status != SearchStatus::Over { helpers(t, hood, call)? } else { Vec::new() };
     let candidates: Vec<Candidate> =
         helpers.iter().map(|h| Candidate { id: h.id, first_name: h.first_name.clone() }).collect();
     let ctx = waves::Context {

@@ -254,7 +254,12 @@ fn numbered(t: &mut Tx<'_>, mut call: StoredCall, stepped: Stepped<'_>, seq: u64
     Ok(body)
 }
 /// Saves a step of the caller's call; a call-back request it asked for is opened.
-fn save(t: &mut Tx<'_>, hood: &Neighbourhood, call: &StoredCall, effects: &[crate::domain::call::Effect]) -> anyhow::Result<()> {
+fn save(
+    t: &mut Tx<'_>,
+    hood: &Neighbourhood,
+    call: &StoredCall,
+    effects: &[crate::domain::call::Effect],
+) -> anyhow::Result<()> {
     let (tx, now) = (t.conn, t.now);
     calls::save(tx, call, effects, now)?;
     for effect in effects {
@@ -391,7 +396,8 @@ mod tests {
         all.iter().filter(|s| s.contains(sql)).count()
     }
 
-    const SEARCH: &str = "SELECT status, winner_attempt, started_at, won_at, conference_sid, over_at FROM wave_searches";
+    const SEARCH: &str =
+        "SELECT status, winner_attempt, started_at, won_at, conference_sid, over_at FROM wave_searches";
     /// A search's status alone: part of loading a call that may be held (`calls::load`),
     /// and how finishing a search used to start.
     const STATUS: &str = "SELECT status FROM wave_searches";
@@ -411,15 +417,15 @@ mod tests {
         let sid = SID;
         sb.store.write(|tx| transaction(tx, &sb, Endpoint::Voice, inbound(Endpoint::Voice, &[], &[]))).unwrap();
         let key = traced(&sb, Endpoint::Menu, inbound(Endpoint::Menu, &[("s", "1")], &[("Digits", "1")]));
-        eprintln!("menu key: {} statements", key.len());
+        eprintln!("menu key: {} statements, {} rankings", key.len(), count(&key, RANKING));
         assert_eq!(count(&key, RANKING), 1, "the register ranked once: {key:#?}");
         assert_eq!((count(&key, CALL), count(&key, SEARCH)), (1, 1), "the search started: {key:#?}");
 
         let answered = traced(&sb, Endpoint::WaveWhisper, leg(Endpoint::WaveWhisper, sid, "1", &[]));
         let yes = traced(&sb, Endpoint::WaveKey, leg(Endpoint::WaveKey, sid, "1", &[("Digits", "1")]));
         for (what, all) in [("answered", &answered), ("yes", &yes)] {
-            eprintln!("{what}: {} statements", all.len());
             let loads = [CALL, SEARCH, STATUS, REQUEST, CALLER].map(|sql| count(all, sql));
+            eprintln!("{what}: {} statements; call, search, status, request, caller: {loads:?}", all.len());
             assert!(loads.iter().all(|&n| n <= 1), "{what}: call, search, status, request, caller {loads:?}: {all:#?}");
         }
     }
@@ -446,8 +452,8 @@ mod tests {
         let resident = parse(Endpoint::ResidentAnswer, &pairs(&[("call", &search)]), &form).unwrap();
         let picked_up = traced(&sb, Endpoint::ResidentAnswer, resident);
         for (what, all) in [("answered", &answered), ("yes", &yes), ("the resident picked up", &picked_up)] {
-            eprintln!("{what}: {} statements", all.len());
             let loads = [CALL, SEARCH, STATUS, REQUEST].map(|sql| count(all, sql));
+            eprintln!("{what}: {} statements; call, search, status, request: {loads:?}", all.len());
             assert!(loads.iter().all(|&n| n <= 1), "{what}: call, search, status, request {loads:?}: {all:#?}");
         }
     }
