@@ -7,7 +7,6 @@ use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::exec;
-use crate::domain::audit::AuditAction;
 use crate::domain::desk::FollowUpReason;
 use crate::domain::own::{self, Change, Confirm, Confirmation};
 
@@ -212,28 +211,16 @@ pub fn document(conn: &Connection, id: i64, seq: u64) -> anyhow::Result<Option<S
         .optional()?)
 }
 
-/// Makes a confirmed change: in the register (or the good-morning round), with its audit
-/// entry, in the caller's transaction.
+/// Makes a confirmed change: in the register (or the good-morning round), in the
+/// caller's transaction (which writes its audit entry, `switchboard::confirm`).
 pub fn apply(conn: &Connection, participant_id: i64, change: Change, now: Timestamp) -> anyhow::Result<()> {
     if change.is_round() {
         super::round::set_paused(conn, participant_id, change == Change::RoundPause, now)?;
-        return super::accounts::audit(
-            conn,
-            now,
-            crate::domain::audit::Actor::Phone.as_str(),
-            &AuditAction::by_phone(change),
-            Some(participant_id),
-        );
+        return Ok(());
     }
     let (paused, until) = change.register();
     super::participants::set_paused_by_id(conn, participant_id, paused, until, now)?;
-    super::accounts::audit(
-        conn,
-        now,
-        crate::domain::audit::Actor::Phone.as_str(),
-        &AuditAction::by_phone(change),
-        Some(participant_id),
-    )
+    Ok(())
 }
 
 /// Retention: changes asked for before `before` go, and the records of their call backs

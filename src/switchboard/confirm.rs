@@ -15,6 +15,7 @@ use super::step::{default_voice, render};
 use super::tx::Tx;
 use super::Switchboard;
 use crate::domain::action::Action;
+use crate::domain::audit::AuditAction;
 use crate::domain::own::{self, say, Answer, Confirmation};
 use crate::provider::twilio::{ConfirmReport, ConfirmWhat, Inbound, Reported};
 use crate::store::confirmations as store;
@@ -47,7 +48,7 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<Outbound> {
         for id in store::waiting_since(tx, now - jiff::SignedDuration::from_secs(UNREPORTED_SECONDS))? {
             place(&mut t, id)?;
         }
-        Ok(t.finish())
+        t.finish()
     })
 }
 
@@ -90,12 +91,8 @@ pub fn failed(tx: &Connection, sb: &Switchboard, call: &ConfirmCall) -> anyhow::
 
 /// Answers a webhook of a call back. A repeated request gets the document sent the first
 /// time and changes nothing (the key's documents are numbered, like a call's).
-pub(super) fn webhook(
-    tx: &Connection,
-    sb: &Switchboard,
-    inbound: &Inbound,
-    now: jiff::Timestamp,
-) -> anyhow::Result<String> {
+pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<String> {
+    let (tx, sb, now) = (t.conn, t.sb, t.now);
     let hang_up = || render(sb, &default_voice(sb), &inbound.call_sid, 0, &[Action::Hangup]);
     let Reported::Confirm(ConfirmReport { id, what }) = inbound.report.clone() else {
         // A status that is not final yet.
@@ -155,6 +152,7 @@ pub(super) fn webhook(
                 Answer::Apply => {
                     store::decide(tx, id, Confirmation::Confirmed, now)?;
                     store::apply(tx, asked.participant_id, asked.change, now)?;
+                    t.audit(&AuditAction::by_phone(asked.change), Some(asked.participant_id))?;
                     tracing::info!(
                         confirmation = id,
                         participant = asked.participant_id,
@@ -210,7 +208,7 @@ mod tests {
                     caller_gone(&mut first, sid)?;
                     let mut second = Tx::new(tx, &test, now);
                     caller_gone(&mut second, sid)?;
-                    Ok((first.finish(), second.finish()))
+                    Ok((first.finish()?, second.finish()?))
                 })
                 .unwrap();
             assert!(second.is_empty(), "placed once: {second:?}");

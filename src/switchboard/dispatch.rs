@@ -248,7 +248,7 @@ async fn create_round_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::Rest
                 .write(move |tx| {
                     let mut t = super::tx::Tx::starting_now(tx, &st);
                     super::round::failed(&mut t, &call)?;
-                    Ok(t.finish())
+                    t.finish()
                 })
                 .await
             {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::step::{run_step, Report};
+use super::tx::Tx;
 use super::Switchboard;
 use crate::domain::call::Event;
 use crate::store::{calls, participants};
@@ -42,7 +43,7 @@ pub async fn start(sb: Arc<Switchboard>) -> Jobs {
         .write(move |tx| {
             let mut t = super::tx::Tx::starting_now(tx, &st);
             let n = super::round::fail_unplaced(&mut t)?;
-            Ok((n, t.finish()))
+            Ok((n, t.finish()?))
         })
         .await
     {
@@ -240,8 +241,8 @@ pub fn sweep(state: &Switchboard) -> anyhow::Result<usize> {
     // call is closed as unconfirmed (one still going is closed so when its time comes).
     // (Call back later: the search has a request of its own, followed up there.)
     for (sid, attempt) in unjoined {
-        close_lost(state, &sid, now, |tx, call| {
-            let is_search = crate::store::callbacks::by_search(tx, &call.call_sid)?.is_some();
+        close_lost(state, &sid, now, |t, call| {
+            let is_search = t.request(&call.call_sid)?.is_some();
             let matched = call.state.outcome() == Some(crate::domain::call::Outcome::Matched);
             Ok(if matched && !is_search { Lost::Close { unjoined_winner: Some(attempt) } } else { Lost::Leave })
         })?;
@@ -253,15 +254,15 @@ pub fn sweep(state: &Switchboard) -> anyhow::Result<usize> {
     }
     let mut ended = 0;
     for sid in state.store.read(|c| calls::unfinished_before(c, before))? {
-        let closed = close_lost(state, &sid, now, |tx, call| {
+        let closed = close_lost(state, &sid, now, |t, call| {
             let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number) else {
                 return Ok(Lost::Leave);
             };
-            if super::requests::close_stale_search(tx, state, &hood, call, now)? {
+            if super::requests::close_stale_search(t, &hood, call)? {
                 return Ok(Lost::Closed);
             }
             // A yes whose entry into the caller's conference was never reported either.
-            let unjoined_winner = crate::store::waves::load(tx, &call.call_sid)?.and_then(|s| s.unjoined_winner());
+            let unjoined_winner = t.search(&call.call_sid)?.and_then(|s| s.unjoined_winner());
             Ok(Lost::Close { unjoined_winner })
         })?;
         if closed {
@@ -287,22 +288,28 @@ fn close_lost(
     state: &Switchboard,
     sid: &str,
     now: jiff::Timestamp,
-    which: impl FnOnce(&rusqlite::Connection, &calls::StoredCall) -> anyhow::Result<Lost>,
+    which: impl FnOnce(&mut Tx<'_>, &calls::StoredCall) -> anyhow::Result<Lost>,
 ) -> anyhow::Result<bool> {
     state.store.write(|tx| {
         let Some(mut call) = calls::load(tx, sid)? else { return Ok(false) };
         let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number) else { return Ok(false) };
-        let unjoined_winner = match which(tx, &call)? {
-            Lost::Close { unjoined_winner } => unjoined_winner,
-            Lost::Closed => return Ok(true),
-            Lost::Leave => return Ok(false),
+        let mut t = Tx::new(tx, state, now);
+        let closed = match which(&mut t, &call)? {
+            Lost::Close { unjoined_winner } => {
+                let event = Event::EndNeverReported { unjoined_winner };
+                let step = run_step(&mut t, &hood, &call, event, Report::CALLER_GONE)?;
+                call.state = step.state;
+                calls::save(tx, &call, &step.effects, now)?;
+                let outcome = call.state.outcome().map(|o| o.as_str()).unwrap_or("-");
+                tracing::info!(call = %call.call_sid, outcome, "closed what was never reported of a call");
+                true
+            }
+            Lost::Closed => true,
+            Lost::Leave => false,
         };
-        let step =
-            run_step(tx, state, &hood, &call, Event::EndNeverReported { unjoined_winner }, now, Report::CALLER_GONE)?;
-        call.state = step.state;
-        calls::save(tx, &call, &step.effects, now)?;
-        let outcome = call.state.outcome().map(|o| o.as_str()).unwrap_or("-");
-        tracing::info!(call = %call.call_sid, outcome, "closed what was never reported of a call");
-        Ok(true)
+        // What was never reported only changes what is stored: nothing is asked of the
+        // provider (the legs were closed by the sweep already).
+        t.finish()?;
+        Ok(closed)
     })
 }

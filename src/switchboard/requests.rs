@@ -27,7 +27,7 @@ pub async fn start_due_callbacks(state: Arc<Switchboard>) -> anyhow::Result<usiz
     Ok(started)
 }
 
-fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
+pub(super) fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
     let now = state.clock.now();
     state.store.write(|tx| {
         let mut t = Tx::new(tx, state, now);
@@ -65,7 +65,7 @@ fn start_due(state: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
             tracing::info!(request = request.id, search = %sid, "searching again for a resident who asked to be called back");
             started += 1;
         }
-        Ok((started, t.finish()))
+        Ok((started, t.finish()?))
     })
 }
 
@@ -104,7 +104,7 @@ pub fn stop_request(
 ) -> anyhow::Result<(StopOutcome, Option<callbacks::Request>, Outbound)> {
     let mut t = Tx::new(tx, sb, now);
     if !callbacks::stop(tx, request.id)? {
-        return Ok((StopOutcome::TooLate, Some(request), t.finish()));
+        return Ok((StopOutcome::TooLate, Some(request), t.finish()?));
     }
     if let Some(search) = request.search_sid.as_deref().filter(|_| request.status == RequestStatus::Searching) {
         let call = calls::load(tx, search)?;
@@ -115,26 +115,17 @@ pub fn stop_request(
             }
         }
     }
-    Ok((StopOutcome::Stopped, Some(request), t.finish()))
+    Ok((StopOutcome::Stopped, Some(request), t.finish()?))
 }
 
 /// Call back later: a search whose end never came (a status callback lost while the
 /// service was down) is closed by the sweep like any call, but as a search: the request is
 /// tried again later and the desk gets no follow-up for the search itself. Returns whether
 /// `call` was such a search.
-pub fn close_stale_search(
-    tx: &Connection,
-    sb: &Switchboard,
-    hood: &Neighbourhood,
-    call: &StoredCall,
-    now: jiff::Timestamp,
-) -> anyhow::Result<bool> {
-    let Some(request) = callbacks::by_search(tx, &call.call_sid)? else { return Ok(false) };
-    // A lost search only changes what is stored: it asks nothing of the provider (its
-    // legs were closed by the sweep already).
-    let mut t = Tx::new(tx, sb, now);
-    waves::stop(&mut t, hood, &mut call.clone(), SearchEvent::Lost)?;
-    callbacks::end_search_call(tx, &call.call_sid, now)?;
+pub fn close_stale_search(t: &mut Tx<'_>, hood: &Neighbourhood, call: &StoredCall) -> anyhow::Result<bool> {
+    let Some(request) = t.request(&call.call_sid)? else { return Ok(false) };
+    waves::stop(t, hood, &mut call.clone(), SearchEvent::Lost)?;
+    callbacks::end_search_call(t.conn, &call.call_sid, t.now)?;
     tracing::info!(request = request.id, search = %call.call_sid, "closed a call-back search whose end was never reported; the request is tried again");
     Ok(true)
 }

@@ -90,7 +90,7 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
                 advance(&mut t, morning, Event::Tick)?;
             }
         }
-        Ok((started, t.finish()))
+        Ok((started, t.finish()?))
     })
 }
 
@@ -335,15 +335,9 @@ fn contact_prompts<'h>(
 
 /// A participant who paused their round "until I call again" has called again: the round
 /// is on again.
-pub fn called_again(tx: &Connection, participant_id: i64, now: jiff::Timestamp) -> anyhow::Result<()> {
-    if store::set_paused(tx, participant_id, false, now)? {
-        crate::store::accounts::audit(
-            tx,
-            now,
-            crate::domain::audit::Actor::Phone.as_str(),
-            &crate::domain::audit::AuditAction::RoundResumedCalledTheLine,
-            Some(participant_id),
-        )?;
+pub fn called_again(t: &Tx<'_>, participant_id: i64) -> anyhow::Result<()> {
+    if store::set_paused(t.conn, participant_id, false, t.now)? {
+        t.audit(&crate::domain::audit::AuditAction::RoundResumedCalledTheLine, Some(participant_id))?;
         tracing::info!(participant = participant_id, "the good-morning round is on again: they called the line");
     }
     Ok(())

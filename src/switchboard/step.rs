@@ -2,13 +2,12 @@
 //! is, who may be rung next (the ranking, fed with what was learned), the pure
 //! `domain::call::step`, and rendering its reply as TwiML.
 
-use rusqlite::Connection;
-
+use super::tx::Tx;
 use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::Action;
 use crate::domain::call::{self, CallerInfo, Context, Event, NextHelper, Offered, Step};
-use crate::domain::dialplan::Voices;
+use crate::domain::dialplan::{RingMode, Voices};
 use crate::domain::own::{Confirm, Own, Pause};
 use crate::domain::phone::CallerNumber;
 use crate::domain::ranking::{self, Whereabouts};
@@ -50,21 +49,22 @@ impl Report {
     pub const CALLER_GONE: Report = Report { caller_gone: true, conference_took_place: false };
 }
 
+/// One step of `call`'s flow with `event`, in the transaction `t`.
 pub fn run_step(
-    tx: &Connection,
-    sb: &Switchboard,
+    t: &mut Tx<'_>,
     hood: &Neighbourhood,
     call: &StoredCall,
     event: Event,
-    now: jiff::Timestamp,
     report: Report,
 ) -> anyhow::Result<Step> {
+    let (now, rest) = (t.now, t.sb.rest.is_some());
     let caller_gone = report.caller_gone;
     let plan = &hood.dialplan;
     let caller_participant = match call.caller_id {
-        Some(id) => participants::find(tx, id)?,
+        Some(id) => t.participant(id)?,
         None => None,
     };
+    let tx = t.conn;
     let caller = match &caller_participant {
         Some(p) => CallerInfo {
             number: CallerNumber::Known(p.details.phone.clone()),
@@ -76,7 +76,7 @@ pub fn run_step(
                 pause: Pause::from_register(p.paused, p.paused_until, now.to_zoned(plan.time_zone.clone()).date()),
                 round: crate::store::round::paused(tx, p.id)?,
                 // Without the REST API the switchboard cannot call them back: the desk does.
-                confirm: if sb.rest.is_some() { Confirm::CallBack } else { Confirm::Desk },
+                confirm: if rest { Confirm::CallBack } else { Confirm::Desk },
             }),
         },
         None => CallerInfo::unknown(match &call.from {
@@ -85,10 +85,16 @@ pub fn run_step(
         }),
     };
     let next_helper = match call::wants_helper(&call.state, &event, plan) {
+        // In waves, whether anyone can be rung at all: the search that starts next in this
+        // transaction rings from the same ranking.
+        Some(category) if plan.ringing.mode == RingMode::Waves => {
+            let helpers = ranked(t, hood, call, caller_participant.as_ref(), Wanted { category, limit: usize::MAX })?;
+            let first = helpers.first().cloned();
+            t.keep_ranked(&call.call_sid, helpers);
+            first
+        }
         Some(category) => {
-            ranked(tx, &sb.store.registry, hood, call, caller_participant.as_ref(), Wanted { category, now, limit: 1 })?
-                .into_iter()
-                .next()
+            ranked(t, hood, call, caller_participant.as_ref(), Wanted { category, limit: 1 })?.into_iter().next()
         }
         None => None,
     };
@@ -103,14 +109,15 @@ pub fn run_step(
         tracing::warn!(call = %call.call_sid, "caller is over the daily search limit: to the desk");
     }
     let holding = matches!(call.state.phase, call::Phase::Holding { .. });
-    let callback = holding && crate::store::callbacks::by_search(tx, &call.call_sid)?.is_some();
+    let callback = holding && t.request(&call.call_sid)?.is_some();
+    // Whether a held caller whose hold ended should wait on (`waves::Search::hold_goes_on`).
     let hold_goes_on = holding
         && !caller_gone
         && event == Event::HoldEnded
-        && hold_goes_on(tx, &call.call_sid, report.conference_took_place)?;
+        && t.search(&call.call_sid)?.is_some_and(|s| s.hold_goes_on(report.conference_took_place));
     // Whether this process may have missed what followed the yes (it started since).
     let yes_before_start = matches!((&event, &call.state.phase), (Event::CallerGone, call::Phase::Connected(_)))
-        && calls::match_accepted_at(tx, &call.call_sid)?.is_some_and(|at| at <= sb.started_at.as_second());
+        && calls::match_accepted_at(tx, &call.call_sid)?.is_some_and(|at| at <= t.sb.started_at.as_second());
     // The call's language, or the caller's own from the register (a call-back search's
     // resident too).
     let language =
@@ -159,28 +166,22 @@ fn helper_attempt(event: &Event) -> Option<u32> {
     }
 }
 
-/// Whether a held caller whose hold ended should wait on (`waves::Search::hold_goes_on`).
-fn hold_goes_on(tx: &Connection, call_sid: &str, conference_took_place: bool) -> anyhow::Result<bool> {
-    Ok(crate::store::waves::load(tx, call_sid)?.is_some_and(|s| s.hold_goes_on(conference_took_place)))
-}
-
-/// Which helpers a ranking is for: the kind of help, the time, and how many at most.
+/// Which helpers a ranking is for: the kind of help, and how many at most.
 pub struct Wanted<'a> {
     pub category: &'a str,
-    pub now: jiff::Timestamp,
     pub limit: usize,
 }
 
 /// The helpers who may be rung for this call now, best first.
 pub fn ranked(
-    tx: &Connection,
-    registry: &participants::RegistryCache,
+    t: &Tx<'_>,
     hood: &Neighbourhood,
     call: &StoredCall,
     caller_participant: Option<&crate::domain::participant::Participant>,
     wanted: Wanted<'_>,
 ) -> anyhow::Result<Vec<NextHelper>> {
-    let Wanted { category, now, limit } = wanted;
+    let Wanted { category, limit } = wanted;
+    let (tx, registry, now) = (t.conn, &t.sb.store.registry, t.now);
     let plan = &hood.dialplan;
     let local_now = now.to_zoned(plan.time_zone.clone()).datetime();
     if !plan.ringing.hours.contains(local_now) {

@@ -108,3 +108,31 @@ pub fn stored_call(
     crate::store::calls::save(tx, &call, &[], now).unwrap();
     call
 }
+
+/// The statements SQLite runs on `conn` while `f` runs, each by its SQL (not counting the
+/// statements of triggers): to count what one transaction loads.
+pub fn statements<T>(conn: &rusqlite::Connection, f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
+    use std::sync::Mutex;
+    unsafe extern "C" fn seen(_: c_uint, ctx: *mut c_void, _: *mut c_void, sql: *mut c_void) -> c_int {
+        // SAFETY: `ctx` is the `Mutex` below, alive while tracing is on; `sql` is the
+        // statement's text, NUL-terminated (SQLITE_TRACE_STMT).
+        let (all, sql) = unsafe { (&*(ctx as *const Mutex<Vec<String>>), CStr::from_ptr(sql as *const c_char)) };
+        let sql = sql.to_string_lossy();
+        if !sql.starts_with("--") {
+            all.lock().unwrap().push(sql.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        0
+    }
+    let all = Mutex::new(Vec::new());
+    let ctx = &all as *const Mutex<Vec<String>> as *mut c_void;
+    // SAFETY: tracing is turned off again before `all` goes.
+    unsafe {
+        rusqlite::ffi::sqlite3_trace_v2(conn.handle(), rusqlite::ffi::SQLITE_TRACE_STMT as c_uint, Some(seen), ctx);
+    }
+    let out = f();
+    unsafe {
+        rusqlite::ffi::sqlite3_trace_v2(conn.handle(), 0, None, std::ptr::null_mut());
+    }
+    (out, all.into_inner().unwrap())
+}

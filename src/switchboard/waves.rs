@@ -59,8 +59,8 @@ fn run(
     event: SearchEvent,
 ) -> anyhow::Result<Option<Vec<Action>>> {
     let (tx, sb, now) = (t.conn, t.sb, t.now);
-    let Some(before) = store::load(tx, &call.call_sid)? else { return Ok(None) };
-    let request = callbacks::by_search(tx, &call.call_sid)?;
+    let Some(before) = t.search(&call.call_sid)? else { return Ok(None) };
+    let request = t.request(&call.call_sid)?;
     let callback = match &request {
         Some(r) => Some(waves::Callback {
             status: r.status,
@@ -70,17 +70,8 @@ fn run(
         None => None,
     };
     // (A search that was won may go on: the winner's line dropped before the join.)
-    let helpers: Vec<NextHelper> = if event.may_ring() && before.status != SearchStatus::Over {
-        let category = call.state.category.clone().unwrap_or_default();
-        let caller_participant = match call.caller_id {
-            Some(id) => crate::store::participants::find(tx, id)?,
-            None => None,
-        };
-        let wanted = Wanted { category: &category, now, limit: usize::MAX };
-        ranked(tx, &sb.store.registry, hood, call, caller_participant.as_ref(), wanted)?
-    } else {
-        Vec::new()
-    };
+    let helpers: Vec<NextHelper> =
+        if event.may_ring() && before.status != SearchStatus::Over { helpers(t, hood, call)? } else { Vec::new() };
     let candidates: Vec<Candidate> =
         helpers.iter().map(|h| Candidate { id: h.id, first_name: h.first_name.clone() }).collect();
     let ctx = waves::Context {
@@ -93,6 +84,7 @@ fn run(
     };
     let (after, commands) = waves::step(before.clone(), event, &ctx);
     store::save(tx, &call.call_sid, &before, &after, now)?;
+    t.search_saved(&call.call_sid, after.status);
     let sid = call.call_sid.clone();
     let original = call.state.clone();
     let mut effects = Vec::new();
@@ -123,12 +115,14 @@ fn run(
             Command::RetryRequestAt(at) => {
                 if let Some(r) = &request {
                     callbacks::search_failed(tx, r.id, at)?;
+                    t.request_changed(&sid);
                     tracing::info!(request = r.id, "no conversation with a neighbour this time; trying again later");
                 }
             }
             Command::CallResident { helper_id } => {
                 let Some(r) = &request else { continue };
                 callbacks::calling(tx, r.id, helper_id)?;
+                t.request_changed_to(&sid, |r| (r.status, r.helper_id) = (RequestStatus::Calling, Some(helper_id)));
                 if let Some(to) = r.phone.as_deref().and_then(|p| PhoneNumber::from_stored(p).ok()) {
                     t.tell(ToProvider::CallResident(NewLeg {
                         call_sid: sid.clone(),
@@ -144,7 +138,7 @@ fn run(
             }
             Command::Tell { tell, hearer } => {
                 tracing::info!(call = %sid, tell = ?tell, "the search tells the call flow");
-                let step = run_step(tx, sb, hood, call, Event::Search(tell), now, Report::default())?;
+                let step = run_step(t, hood, call, Event::Search(tell), Report::default())?;
                 let attempts = call.state.attempts.max(step.state.attempts);
                 call.state = step.state;
                 call.state.attempts = attempts;
@@ -168,6 +162,21 @@ fn run(
     Ok(Some(reply))
 }
 
+/// Who may be rung for `call`'s search now: as its step ranked them earlier in this
+/// transaction (the menu key that put the caller on hold), or else ranked now.
+fn helpers(t: &mut Tx<'_>, hood: &Neighbourhood, call: &StoredCall) -> anyhow::Result<Vec<NextHelper>> {
+    if let Some(helpers) = t.take_ranked(&call.call_sid) {
+        return Ok(helpers);
+    }
+    let category = call.state.category.clone().unwrap_or_default();
+    let caller_participant = match call.caller_id {
+        Some(id) => t.participant(id)?,
+        None => None,
+    };
+    let wanted = Wanted { category: &category, limit: usize::MAX };
+    ranked(t, hood, call, caller_participant.as_ref(), wanted)
+}
+
 /// The caller's own call changed (a step of the call flow ran): start the search when the
 /// caller was just put on hold; stop it when they left (`report`: what the request that
 /// brought it said).
@@ -178,6 +187,7 @@ pub fn after_caller_step(t: &mut Tx<'_>, before: &Phase, call: &StoredCall, repo
     let mut call = call.clone();
     if holding && !matches!(before, Phase::Holding { .. }) {
         store::start(t.conn, &call.call_sid, t.now)?;
+        t.search_started(&call.call_sid);
         run(t, hood, &mut call, SearchEvent::Start)?;
     } else if !holding {
         // The caller hung up, or left the hold: nobody rings for them any more.
@@ -203,7 +213,6 @@ pub fn apply_report(
     mut call: StoredCall,
     report: WaveReport,
 ) -> anyhow::Result<(StoredCall, Vec<Action>)> {
-    let (tx, sb, now) = (t.conn, t.sb, t.now);
     let event = match report {
         WaveReport::Answered { attempt } => SearchEvent::Answered { attempt },
         WaveReport::Key { attempt, key } => SearchEvent::Key { attempt, key },
@@ -213,13 +222,11 @@ pub fn apply_report(
         }
         WaveReport::Entered { participant, conference } => SearchEvent::Entered { participant, conference },
         WaveReport::ResidentAnswered => {
-            let reply = resident_answered(tx, sb, hood, &mut call, now)?;
-            finish_search_call(tx, &call.call_sid, now)?;
+            let reply = resident_answered(t, hood, &mut call)?;
             return Ok((call, reply));
         }
         WaveReport::ResidentEnded { status } => {
             resident_ended(t, hood, &mut call, status)?;
-            finish_search_call(tx, &call.call_sid, now)?;
             return Ok((call, Vec::new()));
         }
     };
@@ -230,30 +237,25 @@ pub fn apply_report(
             SearchEvent::Answered { attempt } => {
                 let e =
                     Event::Search(Tell::Answered { attempt, helper_first_name: String::new(), still_wanted: false });
-                run_step(tx, sb, hood, &call, e, now, Report::default())?.reply
+                run_step(t, hood, &call, e, Report::default())?.reply
             }
             SearchEvent::Key { attempt, key } => {
                 let verdict = (key.as_deref() == Some("1")).then_some(waves::Yes::CallerGone);
                 let e = Event::Search(Tell::Key { attempt, helper_id: 0, key, verdict });
-                run_step(tx, sb, hood, &call, e, now, Report::default())?.reply
+                run_step(t, hood, &call, e, Report::default())?.reply
             }
             _ => Vec::new(),
         },
     };
-    finish_search_call(tx, &call.call_sid, now)?;
     Ok((call, reply))
 }
 
 /// Call back later: the resident picked up; the helper who said yes waits for them.
-fn resident_answered(
-    tx: &Connection,
-    sb: &Switchboard,
-    hood: &Neighbourhood,
-    call: &mut StoredCall,
-    now: jiff::Timestamp,
-) -> anyhow::Result<Vec<Action>> {
-    let search = store::load(tx, &call.call_sid)?;
-    let request = callbacks::by_search(tx, &call.call_sid)?;
+fn resident_answered(t: &mut Tx<'_>, hood: &Neighbourhood, call: &mut StoredCall) -> anyhow::Result<Vec<Action>> {
+    let (tx, now) = (t.conn, t.now);
+    let search = t.search(&call.call_sid)?;
+    let request = t.request(&call.call_sid)?;
+    t.search_touched(&call.call_sid);
     // The helper who said yes (also when their line has dropped since).
     let helper_id = search
         .as_ref()
@@ -270,6 +272,7 @@ fn resident_answered(
     };
     if let Some(request) = request.filter(|r| r.status == RequestStatus::Calling) {
         callbacks::finish(tx, request.id, callbacks::Finished::Connected)?;
+        t.request_changed_to(&call.call_sid, |r| r.status = RequestStatus::Connected);
         // The desk need not call them back any more, for this call nor for earlier ones
         // for the same kind of help.
         if let Some(original) = &request.call_sid {
@@ -280,8 +283,8 @@ fn resident_answered(
         calls::close_follow_ups_of_helped(tx, resident, phone, category, &call.call_sid, now)?;
     }
     let event = Event::ResidentAnswered { helper_first_name, helper_street };
-    let step = run_step(tx, sb, hood, call, event, now, Report::default())?;
-    save_step(tx, call, &step, now)?;
+    let step = run_step(t, hood, call, event, Report::default())?;
+    save_step(t, call, &step)?;
     Ok(step.reply)
 }
 
@@ -292,21 +295,26 @@ fn resident_ended(
     call: &mut StoredCall,
     status: DialStatus,
 ) -> anyhow::Result<()> {
-    let (tx, sb, now) = (t.conn, t.sb, t.now);
+    let sb = t.sb;
+    // The call-back search is finished (`Tx::finish`) whatever became of the resident.
+    t.search_touched(&call.call_sid);
     // Not (or no longer) calling the resident for this search: nothing to do.
-    let Some(request) = callbacks::by_search(tx, &call.call_sid)?
-        .filter(|r| matches!(r.status, RequestStatus::Calling | RequestStatus::Connected))
+    let Some(request) =
+        t.request(&call.call_sid)?.filter(|r| matches!(r.status, RequestStatus::Calling | RequestStatus::Connected))
     else {
         return Ok(());
     };
-    let winner = store::load(tx, &call.call_sid)?.and_then(|s| s.winner_leg().cloned());
+    let winner = t.search(&call.call_sid)?.and_then(|s| s.winner_leg().cloned());
     if status == DialStatus::Completed && request.status == RequestStatus::Connected {
-        let step = run_step(tx, sb, hood, call, Event::HoldEnded, now, Report::default())?;
-        return save_step(tx, call, &step, now);
+        let step = run_step(t, hood, call, Event::HoldEnded, Report::default())?;
+        return save_step(t, call, &step);
     }
-    callbacks::finish(tx, request.id, callbacks::Finished::Unanswered)?;
+    callbacks::finish(t.conn, request.id, callbacks::Finished::Unanswered)?;
+    if request.status == RequestStatus::Calling {
+        t.request_changed_to(&call.call_sid, |r| r.status = RequestStatus::Unanswered);
+    }
     let attempt = winner.as_ref().map(|l| l.attempt).unwrap_or(0);
-    let step = run_step(tx, sb, hood, call, Event::ResidentUnreachable { attempt }, now, Report::default())?;
+    let step = run_step(t, hood, call, Event::ResidentUnreachable { attempt }, Report::default())?;
     // Said to the helper who waits; the desk follows the resident up.
     if let Some(leg_sid) = winner.and_then(|l| l.leg_sid) {
         t.tell(ToProvider::Play(Play {
@@ -315,26 +323,13 @@ fn resident_ended(
         }));
     }
     tracing::info!(request = request.id, "the resident did not answer the call back; the desk follows up");
-    save_step(tx, call, &step, now)
+    save_step(t, call, &step)
 }
 
-fn save_step(tx: &Connection, call: &mut StoredCall, step: &Step, now: jiff::Timestamp) -> anyhow::Result<()> {
+fn save_step(t: &Tx<'_>, call: &mut StoredCall, step: &Step) -> anyhow::Result<()> {
     if !step.effects.is_empty() || step.state != call.state {
         call.state = step.state.clone();
-        calls::save(tx, call, &step.effects, now)?;
-    }
-    Ok(())
-}
-
-/// Call back later: a search that found nobody ends its own call row (without a follow-up:
-/// the request stays open, or expires and is listed). Run after the call's state is saved.
-pub fn finish_search_call(tx: &Connection, search_sid: &str, now: jiff::Timestamp) -> anyhow::Result<()> {
-    if store::status(tx, search_sid)? == Some(SearchStatus::Over) && callbacks::by_search(tx, search_sid)?.is_some() {
-        if let Some(call) = calls::load(tx, search_sid)? {
-            if call.state.phase == (Phase::Holding { matched: false }) {
-                callbacks::end_search_call(tx, search_sid, now)?;
-            }
-        }
+        calls::save(t.conn, call, &step.effects, t.now)?;
     }
     Ok(())
 }
@@ -343,14 +338,15 @@ pub fn finish_search_call(tx: &Connection, search_sid: &str, now: jiff::Timestam
 /// wave rings.
 pub fn start(t: &mut Tx<'_>, hood: &Neighbourhood, call: &mut StoredCall) -> anyhow::Result<()> {
     store::start(t.conn, &call.call_sid, t.now)?;
+    t.search_started(&call.call_sid);
     run(t, hood, call, SearchEvent::Start)?;
-    finish_search_call(t.conn, &call.call_sid, t.now)
+    Ok(())
 }
 
 /// Ends the search of `call` without a conversation: the desk stopped its request, or the
 /// sweep closes a search whose end never came. Returns whether it was still searching.
 pub fn stop(t: &mut Tx<'_>, hood: &Neighbourhood, call: &mut StoredCall, event: SearchEvent) -> anyhow::Result<bool> {
-    let searching = store::status(t.conn, &call.call_sid)? == Some(SearchStatus::Searching);
+    let searching = t.search(&call.call_sid)?.is_some_and(|s| s.status == SearchStatus::Searching);
     run(t, hood, call, event)?;
     Ok(searching)
 }
@@ -368,7 +364,7 @@ fn on_call(
     let Some(hood) = sb.neighbourhoods.by_number(&call.dialplan_number) else { return Ok(Outbound::default()) };
     let mut t = Tx::starting_now(tx, sb);
     f(&mut t, &hood, call)?;
-    Ok(t.finish())
+    t.finish()
 }
 
 /// The resident's call could not be placed: as if they did not answer.
@@ -397,7 +393,7 @@ pub(super) fn leg_ended(
 pub(super) fn leg_failed(tx: &Connection, sb: &Switchboard, leg: &NewLeg) -> anyhow::Result<Outbound> {
     on_call(tx, sb, &leg.call_sid, |t, hood, mut call| {
         run(t, hood, &mut call, SearchEvent::LegNotPlaced { attempt: leg.attempt })?;
-        finish_search_call(t.conn, &leg.call_sid, t.now)
+        Ok(())
     })
 }
 
@@ -461,7 +457,7 @@ mod tests {
                 let search = store::load(conn, &call.call_sid)?.expect("a search");
                 let mut again = Tx::starting_now(conn, &sb);
                 tick(&mut again, &call)?;
-                Ok((t.finish(), search, again.finish()))
+                Ok((t.finish()?, search, again.finish()?))
             })
             .unwrap();
         let legs: Vec<&NewLeg> = out
@@ -480,5 +476,36 @@ mod tests {
         assert_eq!(search.status, SearchStatus::Searching);
         assert_eq!(search.legs.len(), 2, "each leg stored before it is created");
         assert!(again.is_empty(), "the first wave still rings: {again:?}");
+    }
+
+    /// Issue 26 §3: a search is finished in one place (`Tx::finish`), whichever entry point
+    /// moved it. A hold-music tick (one of the entry points that did not finish its search
+    /// at fb45e21) that gives up a call-back search ends the search's own call row, as the
+    /// last report of its legs does; before, the row stayed on hold until the sweep.
+    #[test]
+    fn a_tick_that_gives_up_a_call_back_search_ends_its_call_row() {
+        let sb = switchboard(true, TUESDAY_MORNING);
+        let hood = sb.neighbourhoods.by_number("+31850000000").unwrap();
+        let jan = PhoneNumber::parse("020-1234567").unwrap();
+        let now = crate::clock::Clock::now(&*sb.clock);
+        let origin = super::super::requests::Origin::Desk;
+        sb.store.write(|tx| super::super::requests::open(tx, &hood, &jan, "shopping", origin, now)).unwrap().unwrap();
+        assert_eq!(super::super::requests::start_due(&sb).unwrap().0, 1);
+        let search: String =
+            sb.store.write(|tx| Ok(tx.query_row("SELECT search_sid FROM open_requests", [], |r| r.get(0))?)).unwrap();
+        sb.clock.advance(3600);
+        let (status, phase) = sb
+            .store
+            .write(|tx| {
+                let mut t = Tx::starting_now(tx, &sb);
+                let call = calls::load(tx, &search)?.expect("the search's call row");
+                assert_eq!(call.state.phase, Phase::Holding { matched: false });
+                tick(&mut t, &call)?;
+                t.finish()?;
+                Ok((store::status(tx, &search)?, calls::load(tx, &search)?.unwrap().state.phase))
+            })
+            .unwrap();
+        assert_eq!(status, Some(SearchStatus::Over), "the search waited too long");
+        assert!(matches!(phase, Phase::Ended { outcome: Outcome::Unmatched, .. }), "{phase:?}");
     }
 }

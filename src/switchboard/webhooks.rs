@@ -46,7 +46,7 @@ pub async fn answer(sb: Arc<Switchboard>, endpoint: Endpoint, inbound: Inbound) 
         _ => None,
     };
     // One write transaction, committed together with the other webhooks waiting.
-    let outcome = sb.worker.write(move |tx| handle(tx, &st, endpoint, inbound)).await;
+    let outcome = sb.worker.write(move |tx| transaction(tx, &st, endpoint, inbound)).await;
     let error = match outcome {
         Ok((body, outbound)) => {
             // The desk's Now page follows every change (no one listening is fine).
@@ -122,123 +122,145 @@ fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, w
     render(state, &voice, sid, 0, &actions)
 }
 
-/// Runs one webhook inside its transaction and returns the document to send, with what
-/// to tell the provider after the transaction has committed.
-fn handle(
+/// Runs one webhook as one transaction (`Tx::webhook`: by phone) and returns the document
+/// to send, with what to tell the provider after the transaction has committed.
+fn transaction(
     tx: &Connection,
-    state: &Switchboard,
+    sb: &Switchboard,
     endpoint: Endpoint,
     inbound: Inbound,
 ) -> anyhow::Result<(String, Outbound)> {
-    let mut t = Tx::starting_now(tx, state);
-    let now = t.now;
+    let mut t = Tx::webhook(tx, sb);
+    let body = handle(&mut t, endpoint, inbound)?;
+    Ok((body, t.finish()?))
+}
+
+/// Runs one webhook inside its transaction and returns the document to send.
+fn handle(t: &mut Tx<'_>, endpoint: Endpoint, inbound: Inbound) -> anyhow::Result<String> {
+    let (tx, state) = (t.conn, t.sb);
     let mut endpoint = endpoint;
     if endpoint.is_confirm() {
-        return Ok((super::confirm::webhook(tx, state, &inbound, now)?, t.finish()));
+        return super::confirm::webhook(t, &inbound);
     }
     if endpoint.is_round() {
-        let body = match super::round::webhook(&mut t, endpoint, &inbound)? {
+        let body = match super::round::webhook(t, endpoint, &inbound)? {
             super::round::Reply::Document(body) => body,
-            super::round::Reply::AsIfTheyCalled(call) => incoming(tx, state, &call, Event::AskedInTheRound, now)?,
+            super::round::Reply::AsIfTheyCalled(call) => incoming(t, &call, Event::AskedInTheRound)?,
         };
         // A good-morning call that became a call for help (2) ends as that call too.
         if endpoint != Endpoint::RoundStatus
             || inbound.event().is_none()
             || calls::load(tx, &inbound.call_sid)?.is_none()
         {
-            return Ok((body, t.finish()));
+            return Ok(body);
         }
         endpoint = Endpoint::Status;
     }
-    let body = (|| {
-        if endpoint == Endpoint::Voice {
-            return incoming(tx, state, &inbound, Event::Incoming, now);
+    if endpoint == Endpoint::Voice {
+        return incoming(t, &inbound, Event::Incoming);
+    }
+    let Some(call) = calls::load(tx, &inbound.call_sid)? else {
+        if matches!(endpoint, Endpoint::Status | Endpoint::WaveStatus | Endpoint::Conference) {
+            // A status callback for a leg we never saw (a helper's leg, say).
+            return Ok(render(state, &default_voice(state), &inbound.call_sid, 0, &[]));
         }
-        let Some(mut call) = calls::load(tx, &inbound.call_sid)? else {
-            if matches!(endpoint, Endpoint::Status | Endpoint::WaveStatus | Endpoint::Conference) {
-                // A status callback for a leg we never saw (a helper's leg, say).
-                return Ok(render(state, &default_voice(state), &inbound.call_sid, 0, &[]));
-            }
-            bail!("webhook for a call that was never started here");
-        };
-        let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number) else {
-            bail!("the call's dialplan {} is no longer loaded", call.dialplan_number);
-        };
-        let voice = &hood.voices;
-        if let Reported::Wave(report) = inbound.report.clone() {
-            let (stored, reply) = super::waves::apply_report(&mut t, &hood, call, report)?;
-            log_step(&stored, endpoint);
-            return Ok(render(state, voice, &stored.call_sid, stored.seq, &reply));
+        bail!("webhook for a call that was never started here");
+    };
+    let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number) else {
+        bail!("the call's dialplan {} is no longer loaded", call.dialplan_number);
+    };
+    if let Reported::Wave(report) = inbound.report.clone() {
+        let (stored, reply) = super::waves::apply_report(t, &hood, call, report)?;
+        log_step(&stored, endpoint);
+        return Ok(render(state, &hood.voices, &stored.call_sid, stored.seq, &reply));
+    }
+    if let Some((attempt, leg)) = &inbound.helper_leg {
+        // So that anonymising the call or erasing the helper deletes it at the provider.
+        calls::set_attempt_leg(tx, &call.call_sid, *attempt, leg)?;
+    }
+    let report = Report { caller_gone: inbound.caller_gone, conference_took_place: inbound.conference_took_place };
+    let Some(event) = inbound.event() else {
+        return Ok(render(state, &hood.voices, &call.call_sid, call.seq, &[]));
+    };
+    let stepped = Stepped { hood: &hood, endpoint, event, report };
+    match endpoint {
+        Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::HoldWait | Endpoint::HelperWait => {
+            unnumbered(t, call, stepped)
         }
-        if let Some((attempt, leg)) = &inbound.helper_leg {
-            // So that anonymising the call or erasing the helper deletes it at the provider.
-            calls::set_attempt_leg(tx, &call.call_sid, *attempt, leg)?;
-        }
-        let before = call.state.phase.clone();
-        let report = Report { caller_gone: inbound.caller_gone, conference_took_place: inbound.conference_took_place };
-        let Some(event) = inbound.event() else {
-            return Ok(render(state, voice, &call.call_sid, call.seq, &[]));
-        };
-        match endpoint {
-            Endpoint::Status | Endpoint::Whisper | Endpoint::WhisperKey | Endpoint::HoldWait | Endpoint::HelperWait => {
-                let gone = event == Event::CallerGone;
-                let step = run_step(tx, state, &hood, &call, event, now, report)?;
-                call.state = step.state;
-                save(tx, &hood, &call, &step.effects, now)?;
-                if endpoint == Endpoint::Status && gone {
-                    // A change asked for in this call: its number is called back, now the line is free.
-                    super::confirm::caller_gone(&mut t, &call.call_sid)?;
-                }
-                if endpoint == Endpoint::HoldWait {
-                    super::waves::tick(&mut t, &call)?;
-                } else if is_held(&before) || is_held(&call.state.phase) {
-                    super::waves::after_caller_step(&mut t, &before, &call, report)?;
-                }
-                if !matches!(endpoint, Endpoint::HoldWait | Endpoint::HelperWait) {
-                    log_step(&call, endpoint);
-                }
-                Ok(render(state, voice, &call.call_sid, call.seq, &step.reply))
-            }
-            _ => {
-                let seq = inbound.seq.unwrap_or(0);
-                if seq < call.seq {
-                    // A retry of a request we already answered.
-                    tracing::info!(call = %call.call_sid, endpoint = endpoint.path(), seq, "repeated webhook: sending the same document again");
-                    return match calls::document(tx, &call.call_sid, seq + 1)? {
-                        Some(body) => Ok(body),
-                        None => bail!("no document {} stored for a repeated webhook", seq + 1),
-                    };
-                }
-                if seq > call.seq {
-                    bail!("webhook answers document {seq}, but only {} was sent", call.seq);
-                }
-                let step = run_step(tx, state, &hood, &call, event, now, report)?;
-                call.state = step.state;
-                call.seq = seq + 1;
-                let body = render(state, voice, &call.call_sid, call.seq, &step.reply);
-                save(tx, &hood, &call, &step.effects, now)?;
-                calls::save_document(tx, &call.call_sid, call.seq, &body)?;
-                if endpoint == Endpoint::HoldDone && is_held(&before) && is_held(&call.state.phase) {
-                    super::waves::held_again(&mut t, &hood, &call)?;
-                } else if is_held(&before) || is_held(&call.state.phase) {
-                    super::waves::after_caller_step(&mut t, &before, &call, report)?;
-                }
-                log_step(&call, endpoint);
-                Ok(body)
-            }
-        }
-    })()?;
-    Ok((body, t.finish()))
+        _ => numbered(t, call, stepped, inbound.seq.unwrap_or(0)),
+    }
 }
 
+/// One event of a call's own flow, as a webhook brought it.
+struct Stepped<'h> {
+    hood: &'h Neighbourhood,
+    endpoint: Endpoint,
+    event: Event,
+    report: Report,
+}
+
+/// A report that answers no document of ours (a status callback, a whisper, a wait):
+/// stepped, saved, and the search told.
+fn unnumbered(t: &mut Tx<'_>, mut call: StoredCall, stepped: Stepped<'_>) -> anyhow::Result<String> {
+    let Stepped { hood, endpoint, event, report } = stepped;
+    let before = call.state.phase.clone();
+    let gone = event == Event::CallerGone;
+    let step = run_step(t, hood, &call, event, report)?;
+    call.state = step.state;
+    save(t, hood, &call, &step.effects)?;
+    if endpoint == Endpoint::Status && gone {
+        // A change asked for in this call: its number is called back, now the line is free.
+        super::confirm::caller_gone(t, &call.call_sid)?;
+    }
+    if endpoint == Endpoint::HoldWait {
+        super::waves::tick(t, &call)?;
+    } else if is_held(&before) || is_held(&call.state.phase) {
+        super::waves::after_caller_step(t, &before, &call, report)?;
+    }
+    if !matches!(endpoint, Endpoint::HoldWait | Endpoint::HelperWait) {
+        log_step(&call, endpoint);
+    }
+    Ok(render(t.sb, &hood.voices, &call.call_sid, call.seq, &step.reply))
+}
+
+/// A request that answers document `seq` of ours: a retry gets the same document again;
+/// otherwise stepped, the next document stored with the call, and the search told.
+fn numbered(t: &mut Tx<'_>, mut call: StoredCall, stepped: Stepped<'_>, seq: u64) -> anyhow::Result<String> {
+    let Stepped { hood, endpoint, event, report } = stepped;
+    if seq < call.seq {
+        // A retry of a request we already answered.
+        tracing::info!(call = %call.call_sid, endpoint = endpoint.path(), seq, "repeated webhook: sending the same document again");
+        return match calls::document(t.conn, &call.call_sid, seq + 1)? {
+            Some(body) => Ok(body),
+            None => bail!("no document {} stored for a repeated webhook", seq + 1),
+        };
+    }
+    if seq > call.seq {
+        bail!("webhook answers document {seq}, but only {} was sent", call.seq);
+    }
+    let before = call.state.phase.clone();
+    let step = run_step(t, hood, &call, event, report)?;
+    call.state = step.state;
+    call.seq = seq + 1;
+    let body = render(t.sb, &hood.voices, &call.call_sid, call.seq, &step.reply);
+    save(t, hood, &call, &step.effects)?;
+    calls::save_document(t.conn, &call.call_sid, call.seq, &body)?;
+    if endpoint == Endpoint::HoldDone && is_held(&before) && is_held(&call.state.phase) {
+        super::waves::held_again(t, hood, &call)?;
+    } else if is_held(&before) || is_held(&call.state.phase) {
+        super::waves::after_caller_step(t, &before, &call, report)?;
+    }
+    log_step(&call, endpoint);
+    Ok(body)
+}
 /// Saves a step of the caller's call; a call-back request it asked for is opened.
 fn save(
-    tx: &Connection,
+    t: &mut Tx<'_>,
     hood: &Neighbourhood,
     call: &StoredCall,
     effects: &[crate::domain::call::Effect],
-    now: jiff::Timestamp,
 ) -> anyhow::Result<()> {
+    let (tx, now) = (t.conn, t.now);
     calls::save(tx, call, effects, now)?;
     for effect in effects {
         let crate::domain::call::Effect::CallbackRequested { first_try_at, .. } = effect else { continue };
@@ -258,13 +280,8 @@ fn is_held(phase: &call::Phase) -> bool {
 /// A new call: the first step of the call flow (`event`: `Incoming`). Also the good-morning
 /// call of a resident who pressed 2 (`AskedInTheRound`, `inbound` then has the resident
 /// as `from`).
-fn incoming(
-    tx: &Connection,
-    state: &Switchboard,
-    inbound: &Inbound,
-    event: Event,
-    now: jiff::Timestamp,
-) -> anyhow::Result<String> {
+fn incoming(t: &mut Tx<'_>, inbound: &Inbound, event: Event) -> anyhow::Result<String> {
+    let (tx, state, now) = (t.conn, t.sb, t.now);
     if calls::load(tx, &inbound.call_sid)?.is_some() {
         if let Some(body) = calls::document(tx, &inbound.call_sid, 1)? {
             return Ok(body);
@@ -282,8 +299,9 @@ fn incoming(
         None => None,
     };
     if let Some(p) = &caller {
+        t.knew_participant(p);
         // "No good-morning call until I call again": they called again.
-        super::round::called_again(tx, p.id, now)?;
+        super::round::called_again(t, p.id)?;
     }
     let mut call = StoredCall {
         call_sid: inbound.call_sid.clone(),
@@ -296,11 +314,11 @@ fn incoming(
         state: CallState::new(now),
         seq: 1,
     };
-    let step = run_step(tx, state, &hood, &call, event, now, Report::default())?;
+    let step = run_step(t, &hood, &call, event, Report::default())?;
     call.state = step.state;
     let body = render(state, &hood.voices, &call.call_sid, call.seq, &step.reply);
     calls::insert(tx, &call, &body)?;
-    save(tx, &hood, &call, &step.effects, now)?;
+    save(t, &hood, &call, &step.effects)?;
     tracing::info!(call = %call.call_sid, from = %number.number().map(|n| n.masked().to_string()).unwrap_or_else(|| "withheld".into()), known = caller.is_some(), "call came in");
     Ok(body)
 }
@@ -324,7 +342,7 @@ fn log_step(call: &StoredCall, endpoint: Endpoint) {
 #[cfg(test)]
 mod tests {
     use super::super::commands::Command;
-    use super::super::test_support::{switchboard, TUESDAY_MORNING};
+    use super::super::test_support::{statements, switchboard, TestSwitchboard, TUESDAY_MORNING};
     use super::*;
     use crate::provider::twilio::parse;
 
@@ -343,7 +361,7 @@ mod tests {
     #[test]
     fn a_key_in_the_menu_puts_the_caller_on_hold_and_rings_the_first_wave_once() {
         let sb = switchboard(true, TUESDAY_MORNING);
-        let run = |endpoint, inbound| sb.store.write(|tx| handle(tx, &sb, endpoint, inbound)).unwrap();
+        let run = |endpoint, inbound| sb.store.write(|tx| transaction(tx, &sb, endpoint, inbound)).unwrap();
         let (menu, out) = run(Endpoint::Voice, inbound(Endpoint::Voice, &[], &[]));
         assert!(menu.contains("<Gather") && menu.contains("s=1"), "{menu}");
         assert!(out.is_empty(), "{out:?}");
@@ -359,5 +377,85 @@ mod tests {
         let (again, out) = run(Endpoint::Menu, key());
         assert_eq!(again, hold, "a repeated request gets the document sent, byte for byte");
         assert!(out.is_empty(), "{out:?}");
+    }
+
+    /// A report from a helper's leg of `search`'s wave (`n`: its attempt).
+    fn leg(endpoint: Endpoint, search: &str, n: &str, form: &[(&str, &str)]) -> Inbound {
+        let pairs = |p: &[(&str, &str)]| p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let mut form = pairs(form);
+        form.extend(pairs(&[("CallSid", "CA00000000000000000000000000000009"), ("To", "+31850000000")]));
+        parse(endpoint, &pairs(&[("call", search), ("n", n)]), &form).unwrap()
+    }
+
+    /// Runs one webhook, returning the statements its transaction ran.
+    fn traced(sb: &TestSwitchboard, endpoint: Endpoint, inbound: Inbound) -> Vec<String> {
+        sb.store.write(|tx| Ok(statements(tx, || transaction(tx, sb, endpoint, inbound).unwrap()).1)).unwrap()
+    }
+
+    /// How many of `all` contain `sql`.
+    fn count(all: &[String], sql: &str) -> usize {
+        all.iter().filter(|s| s.contains(sql)).count()
+    }
+
+    const SEARCH: &str =
+        "SELECT status, winner_attempt, started_at, won_at, conference_sid, over_at FROM wave_searches";
+    /// A search's status alone: part of loading a call that may be held (`calls::load`),
+    /// and how finishing a search used to start.
+    const STATUS: &str = "SELECT status FROM wave_searches";
+    const REQUEST: &str = "FROM open_requests WHERE search_sid = ?1";
+    const CALL: &str = "menu_rounds, attempts";
+    const CALLER: &str = "FROM participants p WHERE p.id = ?1";
+    /// One ranking of the register: who is busy elsewhere.
+    const RANKING: &str = "SELECT helper_id FROM attempts WHERE ended_at IS NULL AND call_sid <> ?1";
+
+    /// Issue 26 §3: one webhook loads the call, its search and its request once, and a key
+    /// in the menu ranks the register once (the search rings from the same ranking). Before
+    /// (fb45e21) the menu key ranked twice, and a helper's yes loaded the search twice, the
+    /// call twice and the caller twice.
+    #[test]
+    fn one_report_loads_each_record_once_and_a_key_ranks_once() {
+        let sb = switchboard(true, TUESDAY_MORNING);
+        let sid = SID;
+        sb.store.write(|tx| transaction(tx, &sb, Endpoint::Voice, inbound(Endpoint::Voice, &[], &[]))).unwrap();
+        let key = traced(&sb, Endpoint::Menu, inbound(Endpoint::Menu, &[("s", "1")], &[("Digits", "1")]));
+        eprintln!("menu key: {} statements, {} rankings", key.len(), count(&key, RANKING));
+        assert_eq!(count(&key, RANKING), 1, "the register ranked once: {key:#?}");
+        assert_eq!((count(&key, CALL), count(&key, SEARCH)), (1, 1), "the search started: {key:#?}");
+
+        let answered = traced(&sb, Endpoint::WaveWhisper, leg(Endpoint::WaveWhisper, sid, "1", &[]));
+        let yes = traced(&sb, Endpoint::WaveKey, leg(Endpoint::WaveKey, sid, "1", &[("Digits", "1")]));
+        for (what, all) in [("answered", &answered), ("yes", &yes)] {
+            let loads = [CALL, SEARCH, STATUS, REQUEST, CALLER].map(|sql| count(all, sql));
+            eprintln!("{what}: {} statements; call, search, status, request, caller: {loads:?}", all.len());
+            assert!(loads.iter().all(|&n| n <= 1), "{what}: call, search, status, request, caller {loads:?}: {all:#?}");
+        }
+    }
+
+    /// Call back later: a report of a call-back search's leg, the resident picking up: the
+    /// search and its request are loaded once each.
+    #[test]
+    fn a_call_back_search_loads_its_search_and_request_once_per_report() {
+        let mut sb = switchboard(true, TUESDAY_MORNING);
+        sb.sb.rest = Some(super::super::test_support::rest_never_reached());
+        let hood = sb.neighbourhoods.by_number("+31850000000").unwrap();
+        let jan = PhoneNumber::parse("020-1234567").unwrap();
+        let now = crate::clock::Clock::now(&*sb.clock);
+        let origin = super::super::requests::Origin::Desk;
+        sb.store.write(|tx| super::super::requests::open(tx, &hood, &jan, "shopping", origin, now)).unwrap().unwrap();
+        let (started, _) = super::super::requests::start_due(&sb).unwrap();
+        assert_eq!(started, 1);
+        let search: String =
+            sb.store.write(|tx| Ok(tx.query_row("SELECT search_sid FROM open_requests", [], |r| r.get(0))?)).unwrap();
+        let answered = traced(&sb, Endpoint::WaveWhisper, leg(Endpoint::WaveWhisper, &search, "1", &[]));
+        let yes = traced(&sb, Endpoint::WaveKey, leg(Endpoint::WaveKey, &search, "1", &[("Digits", "1")]));
+        let pairs = |p: &[(&str, &str)]| p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let form = pairs(&[("CallSid", "CA00000000000000000000000000000008"), ("To", "+31850000000")]);
+        let resident = parse(Endpoint::ResidentAnswer, &pairs(&[("call", &search)]), &form).unwrap();
+        let picked_up = traced(&sb, Endpoint::ResidentAnswer, resident);
+        for (what, all) in [("answered", &answered), ("yes", &yes), ("the resident picked up", &picked_up)] {
+            let loads = [CALL, SEARCH, STATUS, REQUEST].map(|sql| count(all, sql));
+            eprintln!("{what}: {} statements; call, search, status, request: {loads:?}", all.len());
+            assert!(loads.iter().all(|&n| n <= 1), "{what}: call, search, status, request {loads:?}: {all:#?}");
+        }
     }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
@@ -15,14 +16,30 @@ use super::limits::Refused;
 use super::AppState;
 use crate::provider::twilio::{self, Endpoint};
 
+/// A webhook as it was sent: the URL (signed with the form), the headers (the signature;
+/// the client's address behind a trusted proxy) and the form as bytes.
+pub struct Received {
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Received {
+    type Rejection = BytesRejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (uri, headers) = (request.uri().clone(), request.headers().clone());
+        Ok(Received { uri, headers, body: Bytes::from_request(request, state).await? })
+    }
+}
+
 pub async fn webhook(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(endpoint): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    received: Received,
 ) -> Response {
+    let Received { uri, headers, body } = received;
     let started = Instant::now();
     let Some(endpoint) = Endpoint::from_path(&endpoint) else {
         return (StatusCode::NOT_FOUND, "no such webhook\n").into_response();

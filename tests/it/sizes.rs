@@ -25,7 +25,7 @@ const MAX_PARAMS: usize = 5;
 const CONTEXT_TYPES: &[&str] = &["Connection", "Transaction", "Switchboard", "Tx", "Timestamp", "Outbound"];
 
 /// (file under `src/`, function, lines, parameters besides context): not fixed yet.
-const KNOWN: &[(&str, &str, usize, usize)] = &[("web/webhooks.rs", "webhook", 63, 6)];
+const KNOWN: &[(&str, &str, usize, usize)] = &[];
 
 /// One function: where it is, its length in lines and its parameters besides context.
 #[derive(Debug, Clone, PartialEq, Eq)]
