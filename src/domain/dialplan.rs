@@ -586,6 +586,7 @@ fn check_menu_keys(
         categories.push(Category { digit, key });
     }
     categories.sort_by_key(|c| c.digit);
+    check_menu_size(c, raw_categories, categories.len());
     let mut caller_languages: Vec<CallerLanguage> = Vec::new();
     for lang in raw_languages {
         let digit = *lang.digit.get_ref();
@@ -607,6 +608,31 @@ fn check_menu_keys(
         }
     }
     (categories, caller_languages)
+}
+
+/// The most choices one menu may say, besides the key that repeats it (9): five, so that
+/// older callers can keep them in mind (AT&T's auto-attendant guidance; W3C, "Let users
+/// avoid navigating voice menus"). A registered participant's main menu adds 8 as a sixth.
+pub const MAX_MENU_CHOICES: usize = 5;
+
+/// The main menu says every kind of help and 0 (a person): refused when that is more than
+/// [`MAX_MENU_CHOICES`], naming the count. (The languages offered to unknown callers are said
+/// before the menu, each in its own language, and are not counted as its choices.)
+fn check_menu_size(c: &mut Check<'_>, raw_categories: &[RawCategory], kinds: usize) {
+    let choices = kinds + 1;
+    if choices <= MAX_MENU_CHOICES {
+        return;
+    }
+    let span = raw_categories.get(MAX_MENU_CHOICES - 1).map(|r| r.digit.span()).unwrap_or(0..0);
+    c.fail::<()>(
+        "category",
+        span,
+        format!(
+            "the main menu would say {choices} choices ({kinds} kinds of help and 0 for a person); \
+             at most {MAX_MENU_CHOICES}, so that older callers can keep them in mind: \
+             put kinds of help together, or leave the rarer ones to the desk"
+        ),
+    );
 }
 
 /// Checks that a dialplan and the prompts in its language fit together.
@@ -822,6 +848,22 @@ mod tests {
 
     fn errors_with_voices(src: &str) -> Vec<String> {
         parse_with_voices(src, VOICES).err().unwrap_or_default().iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn a_main_menu_of_six_choices_is_refused_naming_the_count() {
+        let fifth = "\n[[category]]\ndigit = 5\nkey = \"garden\"\n";
+        let src = format!("{EXAMPLE}{fifth}");
+        let line = src.lines().position(|l| l == "digit = 5").unwrap() + 1;
+        assert_eq!(
+            errors(&src),
+            vec![format!(
+                "line {line}, field `category`: the main menu would say 6 choices (5 kinds of help and 0 for a \
+                 person); at most 5, so that older callers can keep them in mind: put kinds of help together, \
+                 or leave the rarer ones to the desk"
+            )]
+        );
+        assert!(parse(EXAMPLE).is_ok(), "four kinds of help and the desk: five");
     }
 
     #[test]

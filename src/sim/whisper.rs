@@ -106,6 +106,11 @@ pub(super) async fn run<L: HelperLeg>(
                             Some("9".to_string())
                         }
                         HelperAction::AgainThenAccept => Some("1".to_string()),
+                        HelperAction::SilentOnceThenAccept if !heard_again => {
+                            heard_again = true;
+                            None
+                        }
+                        HelperAction::SilentOnceThenAccept => Some("1".to_string()),
                         HelperAction::HangUp => {
                             leg.line(Line::HelperHangsUp { number: number.to_string() });
                             return Ok(WhisperEnd::HelperHungUp);
