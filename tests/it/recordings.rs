@@ -524,7 +524,7 @@ async fn a_word_for_the_desk_is_kept_here_and_played_on_the_follow_up_page() {
     let app = app_with(&fake, None, TUESDAY_MORNING).await;
     add_user(&app, "Els", Role::Coordinator).await;
     let mut b = Browser::login(&app, "Els").await;
-    let mut script = Script::keys(&["8", "5"]);
+    let mut script = Script::keys(&["8", "0"]);
     script.message_seconds = Some(30);
     let report = app.call(ANJA, script).await;
     assert_eq!(app.log_of(&report).await.outcome.map(|o| o.as_str()), Some("message"));
