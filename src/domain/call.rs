@@ -1081,6 +1081,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
         let plan = self.ctx.dialplan;
         match (&plan.desk.phone, self.desk_open()) {
             (Some(desk), true) => {
+                // The desk for a request (never from one's own settings: see `settings`).
+                self.state.menu_rounds = 0;
                 self.say(PromptKey::ToDesk);
                 self.reply.push(Action::DialDesk {
                     number: desk.clone(),

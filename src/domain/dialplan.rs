@@ -635,9 +635,53 @@ fn check_menu_size(c: &mut Check<'_>, raw_categories: &[RawCategory], kinds: usi
     );
 }
 
+/// About how many seconds a caller who presses nothing waits for a person after the
+/// greeting (issue 27): the longest main menu (a participant's, with 8 and how to hear it
+/// again) said with its pauses, the wait for a key, the offer of more time and its
+/// shortest wait, and what is said before the desk rings. The call flow keeps the offer's
+/// wait within the minute; only a menu this long can break it.
+pub fn silent_seconds(dialplan: &Dialplan, prompts: &Prompts) -> u32 {
+    use super::prompts::{speaking_seconds, PromptKey as K};
+    let said = |texts: &[String], pause_ms: u32| -> u32 {
+        texts.iter().map(|t| speaking_seconds(t)).sum::<u32>()
+            + (pause_ms * texts.len().saturating_sub(1) as u32).div_ceil(1000)
+    };
+    let mut menu = vec![prompts.text(K::MenuIntro, &[])];
+    for cat in &dialplan.categories {
+        let name = prompts.category(&cat.key).unwrap_or(&cat.key);
+        menu.push(prompts.text(K::MenuItem, &[("category", name), ("digit", &cat.digit.to_string())]));
+    }
+    let desk = [prompts.text(K::MenuDeskOpen, &[]), prompts.text(K::MenuDeskClosed, &[])];
+    menu.push(desk.into_iter().max_by_key(|t| speaking_seconds(t)).unwrap_or_default());
+    menu.extend([prompts.text(K::MenuOwnSettings, &[]), prompts.text(K::MenuRepeatHint, &[])]);
+    let offer = [prompts.text(K::MenuNoInput, &[]), prompts.text(K::MenuMoreTime, &[])];
+    let before_the_desk = [prompts.text(K::MenuGiveUp, &[]), prompts.text(K::ToDesk, &[])];
+    said(&menu, dialplan.voice.pause_ms)
+        + dialplan.menu.timeout_seconds
+        + said(&offer, dialplan.voice.pause_ms)
+        + MIN_OFFER_SECONDS
+        + said(&before_the_desk, 0)
+}
+
+/// The shortest wait for a key after the offer of more time.
+const MIN_OFFER_SECONDS: u32 = 3;
+
 /// Checks that a dialplan and the prompts in its language fit together.
 pub fn check_prompts(dialplan: &Dialplan, prompts: &Prompts) -> Vec<DialplanError> {
     let mut errors = check_category_names(dialplan, prompts);
+    let silent = silent_seconds(dialplan, prompts);
+    if silent > 60 && errors.is_empty() {
+        errors.push(DialplanError {
+            line: None,
+            field: "menu".into(),
+            message: format!(
+                "a caller who presses nothing would reach a person after about {silent} seconds \
+                 (the main menu, {} seconds' wait, the offer of more time); at most 60: use shorter \
+                 names for the kinds of help in prompts/{}.toml, or a shorter menu.timeout_seconds",
+                dialplan.menu.timeout_seconds, prompts.language
+            ),
+        });
+    }
     if prompts.language != dialplan.language {
         errors.push(DialplanError {
             line: None,
@@ -864,6 +908,18 @@ mod tests {
             )]
         );
         assert!(parse(EXAMPLE).is_ok(), "four kinds of help and the desk: five");
+    }
+
+    #[test]
+    fn a_menu_too_long_for_a_person_within_a_minute_is_refused() {
+        let prompts = Prompts::parse(include_str!("../../prompts/nl.toml"), &[]).unwrap();
+        let plan = parse(EXAMPLE).unwrap();
+        assert!(silent_seconds(&plan, &prompts) <= 60, "{}", silent_seconds(&plan, &prompts));
+        assert!(check_prompts(&plan, &prompts).is_empty());
+        let slow = parse(&EXAMPLE.replace("timeout_seconds = 8", "timeout_seconds = 25")).unwrap();
+        let said: Vec<String> = check_prompts(&slow, &prompts).iter().map(|e| e.to_string()).collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].starts_with("field `menu`: a caller who presses nothing would reach a person after about "));
     }
 
     #[test]

@@ -20,6 +20,20 @@ impl Speech {
     pub fn text(language: &str, text: impl Into<String>) -> Speech {
         Speech::Text { text: text.into(), language: language.to_string() }
     }
+
+    /// About how long it takes to say (a recording: four seconds).
+    pub fn seconds(&self) -> u32 {
+        match self {
+            Speech::Text { text, .. } => speaking_seconds(text),
+            Speech::Audio(_) => 4,
+        }
+    }
+}
+
+/// About how long a sentence takes to say: two and a half words a second, a clear pace.
+/// The emulator counts the same way.
+pub fn speaking_seconds(text: &str) -> u32 {
+    (text.split_whitespace().count() as u32 * 2).div_ceil(5)
 }
 
 macro_rules! prompt_keys {

@@ -14,8 +14,9 @@ impl<'c, 'a> Stepper<'c, 'a> {
     /// One wait document: a kind word, a pause, every other time how long they have
     /// waited, a pause; then it is asked for again.
     pub(super) fn hold_music(&mut self) {
-        let n = self.state.menu_rounds;
-        self.state.menu_rounds = n.wrapping_add(1);
+        // Six documents make a whole turn (three kind words, every other one the time).
+        let n = self.state.menu_rounds % 6;
+        self.state.menu_rounds = (n + 1) % 6;
         self.say(KIND_WORDS[(n % 3) as usize]);
         self.reply.push(Action::Pause(4));
         let since = self.state.search_started_at.unwrap_or(self.state.started_at);

@@ -12,9 +12,8 @@ use crate::domain::prompts::{PromptKey, Speech};
 
 /// Where a key in a menu leads, before the menu's own choices are looked at.
 pub(super) enum Common {
-    /// 0: a person.
+    /// 0: a person; 9: the menu again.
     Person,
-    /// 9: the menu again.
     Again,
     /// The answer to "Wilt u meer tijd? Toets 1.": yes.
     MoreTime,
@@ -91,18 +90,15 @@ impl<'c, 'a> Stepper<'c, 'a> {
             tries::said_seconds(&say, plan.voice.pause_ms),
             tries::said_seconds(&after, 0),
         );
-        let mut t = self.tries();
-        t.more_time_offered = true;
-        t.at_offer = true;
-        self.set_tries(t);
+        self.set_tries(Tries { more_time_offered: true, at_offer: true, ..self.tries() });
         self.reply.push(Action::Gather { say, timeout_seconds: timeout, next });
         self.reply.push(Action::Redirect(next));
     }
 
     /// The wait for a key after a menu: longer once the caller asked for more time.
     pub(super) fn menu_timeout(&self) -> u32 {
-        let timeout = self.ctx.dialplan.menu.timeout_seconds;
-        if self.tries().more_time_offered && self.tries().silences > 0 {
+        let (timeout, t) = (self.ctx.dialplan.menu.timeout_seconds, self.tries());
+        if t.more_time_offered && t.silences > 0 {
             tries::more_timeout(timeout)
         } else {
             timeout

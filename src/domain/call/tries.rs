@@ -59,21 +59,11 @@ pub const PERSON_WITHIN_SECONDS: u32 = 60;
 /// The shortest wait for a key.
 const MIN_TIMEOUT: u32 = 3;
 
-/// About how long a sentence takes to say: two and a half words a second, a clear pace (a
-/// recording: four seconds). The emulator counts the same way.
-pub fn speaking_seconds(text: &str) -> u32 {
-    (text.split_whitespace().count() as u32 * 2).div_ceil(5)
-}
+pub use crate::domain::prompts::speaking_seconds;
 
-/// `speaking_seconds` of everything said, plus the pauses between a menu's sentences.
+/// What `say` takes to say, with the pauses between a menu's sentences.
 pub fn said_seconds(say: &[Speech], pause_ms: u32) -> u32 {
-    let spoken: u32 = say
-        .iter()
-        .map(|s| match s {
-            Speech::Text { text, .. } => speaking_seconds(text),
-            Speech::Audio(_) => 4,
-        })
-        .sum();
+    let spoken: u32 = say.iter().map(Speech::seconds).sum();
     spoken + (pause_ms * say.len().saturating_sub(1) as u32).div_ceil(1000)
 }
 
@@ -91,4 +81,36 @@ pub fn offer_timeout(menu_seconds: u32, timeout: u32, offer_seconds: u32, after_
 /// thirty seconds.
 pub fn more_timeout(timeout: u32) -> u32 {
     (timeout * 2).min(30)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tries_are_kept_in_one_number_and_read_back() {
+        let all = Tries {
+            silences: 2,
+            wrong: 1,
+            more_time_offered: true,
+            at_offer: false,
+            other_choices: true,
+            from_settings: true,
+        };
+        assert_eq!(Tries::from_stored(all.stored()), all);
+        assert_eq!(Tries::from_stored(0), Tries::default());
+        // A call stored before issue 27 (rounds heard after the first) reads as silences.
+        assert_eq!(Tries::from_stored(2), Tries { silences: 2, ..Tries::default() });
+        assert_eq!(all.fresh(), Tries { from_settings: true, ..Tries::default() });
+    }
+
+    #[test]
+    fn the_offer_of_more_time_waits_what_is_left_of_the_minute() {
+        assert_eq!(offer_timeout(20, 8, 5, 7), 8, "plenty left: the dialplan's wait");
+        assert_eq!(offer_timeout(33, 8, 6, 7), 6);
+        assert_eq!(offer_timeout(50, 8, 6, 7), 3, "never less than three seconds");
+        assert_eq!(more_timeout(8), 16);
+        assert_eq!(more_timeout(20), 30);
+        assert_eq!(speaking_seconds("Wilt u meer tijd? Toets 1."), 3);
+    }
 }
