@@ -129,7 +129,8 @@ impl RingMode {
 #[derive(Clone, Debug)]
 pub struct Menu {
     pub timeout_seconds: u32,
-    /// How often the menu is said again when nothing is pressed.
+    /// Read for older dialplans, no longer used (issue 27): a first silence is offered
+    /// more time, a second goes to a person (`domain::call::tries`).
     pub repeats: u32,
 }
 

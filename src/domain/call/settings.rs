@@ -115,6 +115,13 @@ impl<'c, 'a> Stepper<'c, 'a> {
         };
         let today = self.local_now().date();
         let paused = mine.pause != Pause::No;
+        let applies = matches!((key.as_str(), paused), ("1" | "2", false) | ("3", true) | ("4", _))
+            || (key == "6" && mine.round.is_some());
+        if applies {
+            // A choice made: the silences and wrong keys so far no longer count.
+            let fresh = self.tries().fresh();
+            self.set_tries(fresh);
+        }
         match key.as_str() {
             "1" if !paused => self.ask(&mine, Change::week_from(today)),
             "2" if !paused => self.ask(&mine, Change::PauseUntilFurtherNotice),
