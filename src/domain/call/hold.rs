@@ -24,7 +24,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
         let since = self.state.search_started_at.unwrap_or(self.state.started_at);
         let minutes = (self.ctx.now.as_second() - since.as_second()).max(0) / 60;
         let waited = match minutes {
-            _ if n % 2 == 0 => None,
+            _ if n.is_multiple_of(2) => None,
             0 => None,
             1 => Some(self.speech(PromptKey::HoldWaitedOne, &[])),
             _ => Some(self.speech(PromptKey::HoldWaited, &[("minutes", &minutes.to_string())])),
