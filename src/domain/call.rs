@@ -10,8 +10,8 @@ pub use kind::CallKind;
 use jiff::Timestamp;
 
 use super::action::{Action, Next};
-use super::dialplan::{Dialplan, RingMode};
-use super::own::{self, Change, Confirm, Own, Pause};
+use super::dialplan::Dialplan;
+use super::own::{self, Change, Confirm, Own};
 use super::phone::{CallerNumber, PhoneNumber};
 use super::prompts::{PromptKey, Prompts, Speech};
 use super::waves::Tell;
@@ -459,6 +459,11 @@ pub fn wants_helper<'s>(state: &'s CallState, event: &Event, dialplan: &'s Dialp
 
 /// The key that repeats a menu; dialplans never give it (or 8) to a kind of help.
 const REPEAT_KEY: &str = "9";
+/// A person, in every menu: the desk in office hours, a message for the desk otherwise.
+/// It means nothing else anywhere.
+const PERSON_KEY: &str = "0";
+/// Back to the start (from one's own settings): a key no kind of help can take.
+const BACK_KEY: &str = "*";
 /// After this many repeats in one call, 9 counts as a key the menu does not know, so a
 /// caller whose phone keeps sending it still reaches someone.
 const MAX_MENU_REPEATS: u32 = 5;
@@ -578,6 +583,18 @@ impl<'c, 'a> Stepper<'c, 'a> {
                     self.end(Outcome::Matched, Stage::Connected);
                 }
             }
+            (Phase::Desk, Event::DeskDialEnded { status }) if self.tries().from_settings => match status {
+                // A participant who pressed 0 in their own settings: no request for help.
+                DialStatus::Completed | DialStatus::Answered => {
+                    self.say(PromptKey::SettingsGoodbye);
+                    self.reply.push(Action::Hangup);
+                    self.end(Outcome::OwnSettings, Stage::Desk);
+                }
+                _ => {
+                    self.say(PromptKey::DeskUnavailable);
+                    self.message();
+                }
+            },
             (Phase::Desk, Event::DeskDialEnded { status }) => match status {
                 DialStatus::Completed | DialStatus::Answered => {
                     self.say(PromptKey::GoodbyeDesk);
@@ -783,217 +800,6 @@ impl<'c, 'a> Stepper<'c, 'a> {
         }
     }
 
-    fn menu(&mut self) {
-        if self.ctx.caller_gone {
-            self.end(Outcome::Abandoned, Stage::Menu);
-            return;
-        }
-        let plan = self.ctx.dialplan;
-        let mut say = Vec::new();
-        if self.ctx.caller.own.is_none() && self.state.language.is_none() {
-            // Unknown callers: one short sentence in each other language, in that language.
-            for o in self.ctx.offered {
-                say.push(o.prompts.speech(PromptKey::LanguageOffer, &[("digit", &o.digit.to_string())]));
-            }
-        }
-        say.push(self.speech(PromptKey::MenuIntro, &[]));
-        let prompts = self.p();
-        for cat in &plan.categories {
-            let name = prompts.category(&cat.key).unwrap_or(&cat.key);
-            say.push(self.speech(PromptKey::MenuItem, &[("category", name), ("digit", &cat.digit.to_string())]));
-        }
-        say.push(self.speech(if self.desk_open() { PromptKey::MenuDeskOpen } else { PromptKey::MenuDeskClosed }, &[]));
-        if self.ctx.caller.own.is_some() {
-            // Only a number in the register hears this (never one unknown or withheld).
-            say.push(self.speech(PromptKey::MenuOwnSettings, &[]));
-        }
-        if self.state.menu_rounds == 0 && self.state.menu_repeats == 0 {
-            // Said once, the first time: 9 repeats the menu at any time.
-            say.push(self.speech(PromptKey::MenuRepeatHint, &[]));
-        }
-        self.reply.push(Action::Gather { say, timeout_seconds: plan.menu.timeout_seconds, next: Next::Menu });
-        // Reached only when nothing was pressed.
-        self.reply.push(Action::Redirect(Next::Menu));
-    }
-
-    fn menu_key(&mut self, key: Option<String>) {
-        let plan = self.ctx.dialplan;
-        match key.as_deref() {
-            Some("0") => self.desk_or_voicemail(false),
-            Some(digit)
-                if self.ctx.caller.own.is_none() && self.state.language.is_none() && self.offered(digit).is_some() =>
-            {
-                // The rest of the call in the language chosen: the menu again, in it.
-                self.state.language = self.offered(digit).map(|o| o.prompts.language.clone());
-                self.state.menu_rounds = 0;
-                self.menu();
-            }
-            Some(OWN_SETTINGS_KEY) if self.ctx.caller.own.is_some() => {
-                self.state.phase = Phase::Settings;
-                self.state.menu_rounds = 0;
-                self.settings_menu(false);
-            }
-            Some(REPEAT_KEY) if self.state.menu_repeats < MAX_MENU_REPEATS => {
-                // Not a wrong key: the menu again, as it was.
-                self.state.menu_repeats += 1;
-                self.menu();
-            }
-            Some(digit) if plan.category_for_digit(digit).is_some() && self.ctx.caller_over_limit => {
-                self.state.category = plan.category_for_digit(digit).map(|c| c.key.clone());
-                self.say(PromptKey::CallerLimit);
-                self.desk_or_voicemail(false);
-            }
-            Some(digit) if plan.category_for_digit(digit).is_some() => {
-                let category = plan.category_for_digit(digit).map(|c| c.key.clone());
-                self.state.category = category;
-                self.state.search_started_at = Some(self.ctx.now);
-                if plan.ringing.mode == RingMode::Waves {
-                    self.hold();
-                } else {
-                    self.try_next_helper(true);
-                }
-            }
-            Some(_) => {
-                self.state.menu_rounds += 1;
-                if self.state.menu_rounds > plan.menu.repeats + 2 {
-                    self.desk_or_voicemail(false);
-                } else {
-                    self.say(PromptKey::MenuUnknownKey);
-                    self.menu();
-                }
-            }
-            None => {
-                self.state.menu_rounds += 1;
-                if self.state.menu_rounds > plan.menu.repeats {
-                    self.say(PromptKey::MenuGiveUp);
-                    self.desk_or_voicemail(false);
-                } else {
-                    self.say(PromptKey::MenuNoInput);
-                    self.menu();
-                }
-            }
-        }
-    }
-
-    /// A participant's own settings: where they stand first (or what was just changed),
-    /// then the choices. Every choice is said; 9 says them again, 0 goes back.
-    fn settings_menu(&mut self, after_change: bool) {
-        self.settings_menu_with(after_change, self.ctx.caller.own.as_ref().and_then(|o| o.round));
-    }
-
-    /// As `settings_menu`, with where their good-morning round stands (`Some(paused)`).
-    fn settings_menu_with(&mut self, after_change: bool, round: Option<bool>) {
-        if self.ctx.caller_gone {
-            self.end(Outcome::OwnSettings, Stage::Settings);
-            return;
-        }
-        let mut say = Vec::new();
-        if after_change {
-            say.push(self.speech(PromptKey::SettingsMore, &[]));
-        } else {
-            say.push(self.speech(PromptKey::SettingsIntro, &[]));
-            if let Some(now) = self.pause_now() {
-                say.push(now);
-            }
-        }
-        for key in [
-            PromptKey::SettingsPauseWeek,
-            PromptKey::SettingsPauseOn,
-            PromptKey::SettingsResume,
-            PromptKey::SettingsHear,
-            PromptKey::SettingsMessage,
-        ] {
-            say.push(self.speech(key, &[]));
-        }
-        // In the good-morning round: 6 pauses it (until they call again) or resumes it.
-        match round {
-            Some(false) => say.push(self.speech(PromptKey::SettingsRoundPause, &[])),
-            Some(true) => say.push(self.speech(PromptKey::SettingsRoundResume, &[])),
-            None => {}
-        }
-        for key in [PromptKey::MenuRepeatHint, PromptKey::SettingsBack] {
-            say.push(self.speech(key, &[]));
-        }
-        let timeout_seconds = self.ctx.dialplan.menu.timeout_seconds;
-        self.reply.push(Action::Gather { say, timeout_seconds, next: Next::Settings });
-        // Reached only when nothing was pressed.
-        self.reply.push(Action::Redirect(Next::Settings));
-    }
-
-    /// "U wordt nu niet gebeld, tot en met dinsdag 8 december", when that is so.
-    fn pause_now(&self) -> Option<Speech> {
-        match self.ctx.caller.own.as_ref()?.pause {
-            Pause::No => None,
-            Pause::Until { back_on } => {
-                let date = own::spoken_date(self.p(), own::last_day(back_on));
-                Some(self.speech(PromptKey::SettingsNowPausedUntil, &[("date", &date)]))
-            }
-            Pause::UntilFurtherNotice => Some(self.speech(PromptKey::SettingsNowPaused, &[])),
-        }
-    }
-
-    fn settings_key(&mut self, key: Option<String>) {
-        let Some(mine) = self.ctx.caller.own.clone() else {
-            // No longer in the register (erased since the call began): the main menu.
-            self.state.phase = Phase::Menu;
-            self.menu();
-            return;
-        };
-        let plan = self.ctx.dialplan;
-        let today = self.local_now().date();
-        match key.as_deref() {
-            Some("1") => self.ask(&mine, Change::week_from(today)),
-            Some("2") => self.ask(&mine, Change::PauseUntilFurtherNotice),
-            Some("3") => self.ask(&mine, Change::Resume),
-            Some("4") => {
-                self.read_out(&mine);
-                self.settings_menu(true);
-            }
-            Some("6") if mine.round.is_some() => {
-                let change = if mine.round == Some(true) { Change::RoundResume } else { Change::RoundPause };
-                self.ask(&mine, change);
-            }
-            Some("5") => {
-                self.say(PromptKey::MessageIntro);
-                self.reply.push(Action::Record {
-                    max_seconds: MESSAGE_MAX_SECONDS,
-                    silence_seconds: 5,
-                    done: Next::Recorded,
-                });
-                // Reached only when nothing was recorded.
-                self.reply.push(Action::Redirect(Next::Recorded));
-                self.state.phase = Phase::Message;
-            }
-            Some(REPEAT_KEY) if self.state.menu_repeats < MAX_MENU_REPEATS => {
-                self.state.menu_repeats += 1;
-                self.settings_menu(false);
-            }
-            Some("0") => {
-                self.state.phase = Phase::Menu;
-                self.state.menu_rounds = 0;
-                self.menu();
-            }
-            Some(_) => {
-                self.state.menu_rounds += 1;
-                if self.state.menu_rounds > plan.menu.repeats + 2 {
-                    self.settings_goodbye();
-                } else {
-                    self.say(PromptKey::MenuUnknownKey);
-                    self.settings_menu(false);
-                }
-            }
-            None => {
-                self.state.menu_rounds += 1;
-                if self.state.menu_rounds > plan.menu.repeats {
-                    self.settings_goodbye();
-                } else {
-                    self.say(PromptKey::MenuNoInput);
-                    self.settings_menu(false);
-                }
-            }
-        }
-    }
-
     /// A change to their own availability (1, 2, 3, 6). Caller ID alone proves nothing, so
     /// nothing changes on this call: the switchboard calls the number back and a 1 there
     /// makes it (the call ends now, so that the line is free), or, when it cannot place
@@ -1049,12 +855,6 @@ impl<'c, 'a> Stepper<'c, 'a> {
         if let Some(now) = self.pause_now() {
             self.reply.push(Action::Say(now));
         }
-    }
-
-    fn settings_goodbye(&mut self) {
-        self.say(PromptKey::SettingsGoodbye);
-        self.reply.push(Action::Hangup);
-        self.end(Outcome::OwnSettings, Stage::Settings);
     }
 
     /// A participant's word for the desk, kept like a voicemail.
@@ -1120,17 +920,6 @@ impl<'c, 'a> Stepper<'c, 'a> {
         self.reply.push(Action::Say(searching));
         self.reply.push(Action::Hold { wait: Next::HoldWait, done: Next::HoldDone });
         self.state.phase = Phase::Holding { matched: false };
-    }
-
-    /// What a held caller hears, again and again: a kind word, then a short pause.
-    fn hold_music(&mut self) {
-        self.say(PromptKey::HoldWaiting);
-        self.reply.push(Action::Pause(4));
-        self.say(PromptKey::HoldStillSearching);
-        self.reply.push(Action::Pause(4));
-        // Asked again and again while the caller waits. Twilio allows <Redirect> in a wait
-        // document; saying so keeps the repeat from depending on the provider looping it.
-        self.reply.push(Action::Redirect(Next::HoldWait));
     }
 
     /// Call back later: said to the resident when the helper who said yes is gone. The
@@ -1279,6 +1068,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             }
             Phase::Holding { matched: true } => self.end(Outcome::Matched, Stage::Connected),
             Phase::Holding { matched: false } => self.end(Outcome::Abandoned, Stage::Ringing),
+            Phase::Desk if self.tries().from_settings => self.end(Outcome::OwnSettings, Stage::Desk),
             Phase::Desk => self.end(Outcome::Unmatched, Stage::Desk),
             Phase::Voicemail => self.end(Outcome::Unmatched, Stage::Voicemail),
             Phase::Settings => self.end(Outcome::OwnSettings, Stage::Settings),
@@ -1295,6 +1085,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
         let plan = self.ctx.dialplan;
         match (&plan.desk.phone, self.desk_open()) {
             (Some(desk), true) => {
+                // The desk for a request (never from one's own settings: see `settings`).
+                self.state.menu_rounds = 0;
                 self.say(PromptKey::ToDesk);
                 self.reply.push(Action::DialDesk {
                     number: desk.clone(),
@@ -1332,14 +1124,19 @@ impl<'c, 'a> Stepper<'c, 'a> {
             self.end(Outcome::Unmatched, Stage::Desk);
             return;
         }
-        // The callback promise comes first: most callers hang up after their message.
         let when = self.callback_when();
         let callback = self.speech(PromptKey::VoicemailCallback, &[("when", &when)]);
-        self.reply.push(Action::Say(callback));
-        self.say(PromptKey::VoicemailIntro);
         if self.ctx.caller.number == CallerNumber::Withheld {
+            // Asked for their number before anything that sounds like the end of the call.
+            self.say(PromptKey::VoicemailIntro);
             self.say(PromptKey::VoicemailAskNumber);
+            self.reply.push(Action::Say(callback));
+        } else {
+            // The callback promise comes first: most callers hang up after their message.
+            self.reply.push(Action::Say(callback));
+            self.say(PromptKey::VoicemailIntro);
         }
+        self.say(PromptKey::VoicemailHangUp);
         self.reply.push(Action::Record {
             max_seconds: self.ctx.dialplan.desk.voicemail_max_seconds,
             silence_seconds: 5,
@@ -1456,6 +1253,11 @@ impl<'c, 'a> Stepper<'c, 'a> {
         self.reply.push(Action::Say(speech));
     }
 }
+
+mod hold;
+mod menus;
+mod settings;
+pub mod tries;
 
 #[cfg(test)]
 mod tests;

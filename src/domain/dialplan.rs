@@ -129,7 +129,8 @@ impl RingMode {
 #[derive(Clone, Debug)]
 pub struct Menu {
     pub timeout_seconds: u32,
-    /// How often the menu is said again when nothing is pressed.
+    /// Read for older dialplans, no longer used (issue 27): a first silence is offered
+    /// more time, a second goes to a person (`domain::call::tries`).
     pub repeats: u32,
 }
 
@@ -586,6 +587,7 @@ fn check_menu_keys(
         categories.push(Category { digit, key });
     }
     categories.sort_by_key(|c| c.digit);
+    check_menu_size(c, raw_categories, categories.len());
     let mut caller_languages: Vec<CallerLanguage> = Vec::new();
     for lang in raw_languages {
         let digit = *lang.digit.get_ref();
@@ -609,9 +611,78 @@ fn check_menu_keys(
     (categories, caller_languages)
 }
 
+/// The most choices one menu may say, besides the key that repeats it (9): five, so that
+/// older callers can keep them in mind (AT&T's auto-attendant guidance; W3C, "Let users
+/// avoid navigating voice menus"). A registered participant's main menu adds 8 as a sixth.
+pub const MAX_MENU_CHOICES: usize = 5;
+
+/// The main menu says every kind of help and 0 (a person): refused when that is more than
+/// [`MAX_MENU_CHOICES`], naming the count. (The languages offered to unknown callers are said
+/// before the menu, each in its own language, and are not counted as its choices.)
+fn check_menu_size(c: &mut Check<'_>, raw_categories: &[RawCategory], kinds: usize) {
+    let choices = kinds + 1;
+    if choices <= MAX_MENU_CHOICES {
+        return;
+    }
+    let span = raw_categories.get(MAX_MENU_CHOICES - 1).map(|r| r.digit.span()).unwrap_or(0..0);
+    c.fail::<()>(
+        "category",
+        span,
+        format!(
+            "the main menu would say {choices} choices ({kinds} kinds of help and 0 for a person); \
+             at most {MAX_MENU_CHOICES}, so that older callers can keep them in mind: \
+             put kinds of help together, or leave the rarer ones to the desk"
+        ),
+    );
+}
+
+/// About how many seconds a caller who presses nothing waits for a person after the
+/// greeting (issue 27): the longest main menu (a participant's, with 8 and how to hear it
+/// again) said with its pauses, the wait for a key, the offer of more time and its
+/// shortest wait, and what is said before the desk rings. The call flow keeps the offer's
+/// wait within the minute; only a menu this long can break it.
+pub fn silent_seconds(dialplan: &Dialplan, prompts: &Prompts) -> u32 {
+    use super::prompts::{speaking_seconds, PromptKey as K};
+    let said = |texts: &[String], pause_ms: u32| -> u32 {
+        texts.iter().map(|t| speaking_seconds(t)).sum::<u32>()
+            + (pause_ms * texts.len().saturating_sub(1) as u32).div_ceil(1000)
+    };
+    let mut menu = vec![prompts.text(K::MenuIntro, &[])];
+    for cat in &dialplan.categories {
+        let name = prompts.category(&cat.key).unwrap_or(&cat.key);
+        menu.push(prompts.text(K::MenuItem, &[("category", name), ("digit", &cat.digit.to_string())]));
+    }
+    let desk = [prompts.text(K::MenuDeskOpen, &[]), prompts.text(K::MenuDeskClosed, &[])];
+    menu.push(desk.into_iter().max_by_key(|t| speaking_seconds(t)).unwrap_or_default());
+    menu.extend([prompts.text(K::MenuOwnSettings, &[]), prompts.text(K::MenuRepeatHint, &[])]);
+    let offer = [prompts.text(K::MenuNoInput, &[]), prompts.text(K::MenuMoreTime, &[])];
+    let before_the_desk = [prompts.text(K::MenuGiveUp, &[]), prompts.text(K::ToDesk, &[])];
+    said(&menu, dialplan.voice.pause_ms)
+        + dialplan.menu.timeout_seconds
+        + said(&offer, dialplan.voice.pause_ms)
+        + MIN_OFFER_SECONDS
+        + said(&before_the_desk, 0)
+}
+
+/// The shortest wait for a key after the offer of more time.
+const MIN_OFFER_SECONDS: u32 = 3;
+
 /// Checks that a dialplan and the prompts in its language fit together.
 pub fn check_prompts(dialplan: &Dialplan, prompts: &Prompts) -> Vec<DialplanError> {
     let mut errors = check_category_names(dialplan, prompts);
+    let silent = silent_seconds(dialplan, prompts);
+    if silent > 60 && errors.is_empty() {
+        errors.push(DialplanError {
+            line: None,
+            field: "menu".into(),
+            message: format!(
+                "a caller who presses nothing would reach a person after about {silent} seconds \
+                 (the main menu, {} seconds' wait, the offer of more time); at most 60: use shorter \
+                 names for the kinds of help in prompts/{}.toml, or a shorter menu.timeout_seconds",
+                dialplan.menu.timeout_seconds, prompts.language
+            ),
+        });
+    }
     if prompts.language != dialplan.language {
         errors.push(DialplanError {
             line: None,
@@ -822,6 +893,34 @@ mod tests {
 
     fn errors_with_voices(src: &str) -> Vec<String> {
         parse_with_voices(src, VOICES).err().unwrap_or_default().iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn a_main_menu_of_six_choices_is_refused_naming_the_count() {
+        let fifth = "\n[[category]]\ndigit = 5\nkey = \"garden\"\n";
+        let src = format!("{EXAMPLE}{fifth}");
+        let line = src.lines().position(|l| l == "digit = 5").unwrap() + 1;
+        assert_eq!(
+            errors(&src),
+            vec![format!(
+                "line {line}, field `category`: the main menu would say 6 choices (5 kinds of help and 0 for a \
+                 person); at most 5, so that older callers can keep them in mind: put kinds of help together, \
+                 or leave the rarer ones to the desk"
+            )]
+        );
+        assert!(parse(EXAMPLE).is_ok(), "four kinds of help and the desk: five");
+    }
+
+    #[test]
+    fn a_menu_too_long_for_a_person_within_a_minute_is_refused() {
+        let prompts = Prompts::parse(include_str!("../../prompts/nl.toml"), &[]).unwrap();
+        let plan = parse(EXAMPLE).unwrap();
+        assert!(silent_seconds(&plan, &prompts) <= 60, "{}", silent_seconds(&plan, &prompts));
+        assert!(check_prompts(&plan, &prompts).is_empty());
+        let slow = parse(&EXAMPLE.replace("timeout_seconds = 8", "timeout_seconds = 25")).unwrap();
+        let said: Vec<String> = check_prompts(&slow, &prompts).iter().map(|e| e.to_string()).collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].starts_with("field `menu`: a caller who presses nothing would reach a person after about "));
     }
 
     #[test]

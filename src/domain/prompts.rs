@@ -20,6 +20,20 @@ impl Speech {
     pub fn text(language: &str, text: impl Into<String>) -> Speech {
         Speech::Text { text: text.into(), language: language.to_string() }
     }
+
+    /// About how long it takes to say (a recording: four seconds).
+    pub fn seconds(&self) -> u32 {
+        match self {
+            Speech::Text { text, .. } => speaking_seconds(text),
+            Speech::Audio(_) => 4,
+        }
+    }
+}
+
+/// About how long a sentence takes to say: two and a half words a second, a clear pace.
+/// The emulator counts the same way.
+pub fn speaking_seconds(text: &str) -> u32 {
+    (text.split_whitespace().count() as u32 * 2).div_ceil(5)
 }
 
 macro_rules! prompt_keys {
@@ -58,6 +72,9 @@ prompt_keys! {
     MenuUnknownKey => "menu_unknown_key" [],
     MenuGiveUp => "menu_give_up" [],
     MenuRepeatHint => "menu_repeat_hint" [],
+    MenuWrongAgain => "menu_wrong_again" [],
+    MenuMoreTime => "menu_more_time" [],
+    MenuMoreTimeGiven => "menu_more_time_given" [],
     Searching => "searching" ["category"],
     SearchingNext => "searching_next" [],
     CallerLimit => "caller_limit" [],
@@ -69,6 +86,7 @@ prompt_keys! {
     VoicemailAskNumber => "voicemail_ask_number" [],
     VoicemailCallback => "voicemail_callback" ["when"],
     VoicemailThanks => "voicemail_thanks" [],
+    VoicemailHangUp => "voicemail_hang_up" [],
     WhenNow => "when_now" [],
     WhenToday => "when_today" ["time"],
     WhenTomorrow => "when_tomorrow" ["time"],
@@ -90,6 +108,9 @@ prompt_keys! {
     WhisperCallerGone => "whisper_caller_gone" [],
     HoldWaiting => "hold_waiting" [],
     HoldStillSearching => "hold_still_searching" [],
+    HoldThanks => "hold_thanks" [],
+    HoldWaitedOne => "hold_waited_one" [],
+    HoldWaited => "hold_waited" ["minutes"],
     WaveAccepted => "wave_accepted" [],
     WaveAlreadyFound => "wave_already_found" [],
     WaveSearchOver => "wave_search_over" [],
@@ -112,6 +133,8 @@ prompt_keys! {
     SettingsHear => "settings_hear" [],
     SettingsMessage => "settings_message" [],
     SettingsBack => "settings_back" [],
+    SettingsOther => "settings_other" [],
+    SettingsOtherIntro => "settings_other_intro" [],
     SettingsMore => "settings_more" [],
     SettingsPausedUntil => "settings_paused_until" ["date"],
     SettingsPaused => "settings_paused" [],

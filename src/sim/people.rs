@@ -14,6 +14,8 @@ pub enum HelperAction {
     Key(String),
     /// Picks up, presses 9 to hear the request again, then 1.
     AgainThenAccept,
+    /// Picks up, needs a moment (presses nothing when first asked), then presses 1.
+    SilentOnceThenAccept,
     /// Voicemail picks up, or the helper says nothing.
     Silent,
     /// Picks up and hangs up during the request.

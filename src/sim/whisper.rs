@@ -211,6 +211,11 @@ impl Run<'_> {
                 Some("9".to_string())
             }
             HelperAction::AgainThenAccept => Some("1".to_string()),
+            HelperAction::SilentOnceThenAccept if !self.heard_again => {
+                self.heard_again = true;
+                None
+            }
+            HelperAction::SilentOnceThenAccept => Some("1".to_string()),
             HelperAction::HangUp => return Ok(self.hangs_up(leg)),
             _ => None,
         };

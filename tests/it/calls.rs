@@ -177,7 +177,10 @@ async fn unknown_and_anonymous_callers_are_served_all_the_same() {
     let log = app.log_of(&report).await;
     assert_eq!(log.from, None);
     assert_eq!(log.outcome.map(|o| o.as_str()), Some("voicemail"));
-    assert!(caller_heard(&report).contains(&"Noem ook uw telefoonnummer. Dat kan ik niet zien.".to_string()));
+    let heard = caller_heard(&report);
+    let asked = heard.iter().position(|t| t == "Ik kan uw nummer niet zien. Noem daarom ook uw telefoonnummer.");
+    let hang_up = heard.iter().position(|t| t == "Hang daarna gewoon op.");
+    assert!(asked.is_some() && asked < hang_up, "asked for a number before told to hang up: {heard:?}");
     assert_eq!(log.to_json()["from"], "anonymous");
 }
 
@@ -230,13 +233,14 @@ async fn the_same_webhook_delivered_twice_changes_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn menu_silence_is_repeated_twice_then_the_desk() {
+async fn menu_silence_is_offered_more_time_then_the_desk() {
     let app = spawn_app().await;
     let script = Script { desk_answers: true, ..Default::default() };
     let report = app.call(JAN, script).await;
     let heard = caller_heard(&report);
-    assert_eq!(heard.iter().filter(|t| *t == "Waarmee kunnen we u helpen?").count(), 3, "the menu and two repeats");
-    assert_eq!(heard.iter().filter(|t| *t == "Ik hoorde geen toets. Ik zeg het nog een keer.").count(), 2);
+    assert_eq!(heard.iter().filter(|t| *t == "Waarmee kunnen we u helpen?").count(), 1, "the menu once");
+    assert_eq!(heard.iter().filter(|t| *t == "Wilt u meer tijd? Toets 1.").count(), 1, "more time, once: {heard:?}");
+    assert!(report.lines.contains(&Line::DeskAnswers), "{heard:?}");
     let log = app.log_of(&report).await;
     assert_eq!(log.outcome.map(|o| o.as_str()), Some("desk"));
 }
@@ -365,8 +369,8 @@ async fn twiml_documents() {
     s.hang_up_at_ring = Some(1);
     collect(&app.call(JAN, s).await);
     // A participant's own settings: the menu under 8, a week off, hearing the settings,
-    // a word for the desk.
-    let mut s = Script::keys(&["8", "1", "4", "5"]);
+    // the other choices (5), and 0: the desk, which does not answer, so a word for it.
+    let mut s = Script::keys(&["8", "1", "4", "5", "0"]);
     s.message_seconds = Some(20);
     collect(&app.call(ANJA, s).await);
     let mut text = String::new();
@@ -608,4 +612,127 @@ async fn a_caller_helped_later_needs_no_call_back_for_the_same_help() {
     );
     assert!(open(other.call_sid.clone()).await, "another kind of help stays open");
     assert_eq!(app.log_of(&voicemail).await.follow_up, voicemail_open, "a message stays as it was");
+}
+
+/// The desk's phone in the example dialplan.
+const DESK: &str = "+31850000001";
+
+/// Every menu a caller heard, read from the TwiML: per `<Gather>`, the keys it offers
+/// ("toets 1", "toets sterretje"), the repeat key (9) left out. (The languages offered to
+/// unknown callers are said in their own language, before the menu, and are not counted.)
+fn menus_in(report: &burenlijn::sim::emulator::CallReport) -> Vec<Vec<String>> {
+    let mut menus = Vec::new();
+    for (_, body) in &report.documents {
+        for gather in body.split("<Gather").skip(1) {
+            let inside = gather.split("</Gather>").next().unwrap_or_default().to_lowercase();
+            let mut keys: Vec<String> = Vec::new();
+            for after in inside.split("toets ").skip(1) {
+                let key: String = after.chars().take_while(|c| c.is_alphanumeric()).collect();
+                if key != "9" && !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+            menus.push(keys);
+        }
+    }
+    menus
+}
+
+fn keys_then_silence(keys: &[Option<&str>]) -> Script {
+    Script {
+        caller_keys: keys.iter().map(|k| k.map(str::to_string)).collect(),
+        desk_answers: true,
+        message_seconds: Some(10),
+        ..Default::default()
+    }
+}
+
+/// Issue 27, through the emulator: 0 reaches the desk from every menu a caller hears (the
+/// main menu of an unknown caller, of a resident who asks, of a participant; their own
+/// settings and its other choices; the offer of more time), and no menu says more than
+/// five choices besides 9, six in a participant's main menu (8).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zero_is_a_person_from_every_menu_and_no_menu_says_more_than_five_choices() {
+    let app = spawn_app().await;
+    let cases: [(&str, &[Option<&str>]); 6] = [
+        ("+31301234567", &[Some("0")]),
+        (JAN, &[Some("0")]),
+        (ANJA, &[Some("0")]),
+        (ANJA, &[Some("8"), Some("0")]),
+        (ANJA, &[Some("8"), Some("5"), Some("0")]),
+        (JAN, &[None, Some("0")]),
+    ];
+    for (from, keys) in cases {
+        let report = app.call(from, keys_then_silence(keys)).await;
+        let heard = caller_heard(&report);
+        assert!(rung(&report).contains(&DESK.to_string()), "{from} {keys:?}: {heard:?}");
+        assert!(report.lines.contains(&Line::DeskAnswers), "{from} {keys:?}: {heard:?}");
+        assert!(rung(&report).iter().all(|n| n == DESK), "only the desk: {:?}", rung(&report));
+        let menus = menus_in(&report);
+        assert!(!menus.is_empty());
+        for menu in menus {
+            let most = if from == ANJA && menu.contains(&"8".to_string()) { 6 } else { 5 };
+            assert!(menu.len() <= most, "{from} {keys:?}: {menu:?} in {heard:?}");
+            assert!(from == ANJA || !menu.contains(&"8".to_string()), "{from}: {menu:?}");
+        }
+    }
+    // The longest menus really are six and five.
+    let report = app.call(ANJA, keys_then_silence(&[Some("8"), Some("0")])).await;
+    let sizes: Vec<usize> = menus_in(&report).iter().map(Vec::len).collect();
+    assert_eq!(&sizes[..2], &[6, 5], "{:?}", menus_in(&report));
+}
+
+/// Issue 27: two silences, or two keys that are not one of the choices, end with a person
+/// (the desk, in office hours) or a message (the desk closed) in every menu a caller hears:
+/// never with a hang-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_silences_or_two_wrong_keys_end_with_a_person_or_a_message_in_every_menu() {
+    for (when, office) in [(TUESDAY_MORNING, true), (SATURDAY_MORNING, false)] {
+        let app = spawn_app_at(when).await;
+        let cases: [(&str, &[Option<&str>]); 6] = [
+            (JAN, &[None, None]),
+            (JAN, &[Some("6"), Some("6")]),
+            (ANJA, &[Some("8"), None, None]),
+            (ANJA, &[Some("8"), Some("7"), Some("7")]),
+            (ANJA, &[Some("8"), Some("5"), None, None]),
+            (ANJA, &[Some("8"), Some("5"), Some("7"), Some("3")]),
+        ];
+        for (from, keys) in cases {
+            let report = app.call(from, keys_then_silence(keys)).await;
+            let heard = caller_heard(&report);
+            let reached = if office {
+                report.lines.contains(&Line::DeskAnswers)
+            } else {
+                report.lines.iter().any(|l| matches!(l, Line::CallerRecords { .. }))
+            };
+            assert!(reached, "{when} {from} {keys:?}: {heard:?}");
+            assert!(!heard.iter().any(|t| t.starts_with("Ik hoor nog steeds geen toets")), "{heard:?}");
+            // A first wrong key is named and the choices said again; the second goes on.
+            let wrong_keys = keys.iter().flatten().filter(|k| !["8", "5"].contains(k)).count();
+            let named = heard.iter().filter(|t| t.starts_with("Die toets hoort niet bij de keuzes.")).count();
+            assert_eq!(named, usize::from(wrong_keys == 2), "{heard:?}");
+            let log = app.log_of(&report).await;
+            let expected = match (office, from == ANJA) {
+                (true, false) => "desk",
+                (false, false) => "voicemail",
+                (true, true) => "settings",
+                (false, true) => "message",
+            };
+            assert_eq!(log.outcome.map(|o| o.as_str()), Some(expected), "{when} {from} {keys:?}: {heard:?}");
+        }
+    }
+}
+
+/// Issue 27: a helper who needs a moment (silent when first asked) is asked again, and a
+/// 1 then is a yes like any other; the caller is put through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_helper_silent_once_at_the_whisper_is_asked_again() {
+    let app = spawn_app().await;
+    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::SilentOnceThenAccept)).await;
+    let asked =
+        helpers_heard(&report).iter().filter(|(n, t)| n == ANJA && t.starts_with("Kunt u nu helpen? Toets 1.")).count();
+    assert_eq!(asked, 2, "{:?}", helpers_heard(&report));
+    let log = app.log_of(&report).await;
+    assert_eq!((log.outcome.map(|o| o.as_str()), log.helper_phone.as_deref()), (Some("matched"), Some(ANJA)));
+    assert_eq!(attempts(&log), pairs(&[(ANJA, "accepted")]));
 }

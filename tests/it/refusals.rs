@@ -115,3 +115,24 @@ async fn a_report_for_a_document_never_sent_is_refused_kindly() {
     assert!(doc.contains("er ging iets mis") && doc.contains("+31850000001"), "{doc}");
     assert_eq!(app.snapshot().await, before);
 }
+
+/// Issue 27: `dialplan check` refuses a dialplan whose main menu would say more than five
+/// choices, naming the count.
+#[test]
+fn dialplan_check_refuses_a_main_menu_of_six_choices() {
+    use crate::cli::{bin, run};
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("six.toml");
+    let plan = format!("{}\n[[category]]\ndigit = 5\nkey = \"garden\"\n", burenlijn::config::EXAMPLE_DIALPLAN);
+    std::fs::write(&bad, &plan).unwrap();
+    let (ok, out, err) = run(bin().args(["dialplan", "check", "--prompts", "prompts"]).arg(&bad));
+    assert!(!ok, "{out}");
+    assert!(
+        err.contains(
+            "field `category`: the main menu would say 6 choices (5 kinds of help and 0 for a person); at most 5"
+        ),
+        "{err}"
+    );
+    let (ok, out, err) = run(bin().args(["dialplan", "check", "--prompts", "prompts", "dialplans/example.toml"]));
+    assert!(ok, "{out}\n{err}");
+}

@@ -392,9 +392,10 @@ async fn days_off_by_the_desk_and_by_phone_until_he_calls_again() {
     sb.store.write(|tx| burenlijn::store::round::set_away(tx, jan_id, Some((from, until)), sb.clock.now())).unwrap();
     clock_to(&app, "2026-12-01T09:30:00+01:00");
     assert_eq!(run_round(&app).await, 0, "away");
-    // Jan calls on Tuesday afternoon: 8, then 6, "no good-morning call until I call again".
+    // Jan calls on Tuesday afternoon: 8, 5 (the other choices), then 6, "no good-morning
+    // call until I call again".
     clock_to(&app, "2026-12-01T14:00:00+01:00");
-    let report = app.call(JAN, Script::keys(&["8", "6"])).await;
+    let report = app.call(JAN, Script::keys(&["8", "5", "6"])).await;
     let heard = caller_heard(&report);
     assert!(
         heard.iter().any(|t| t.contains("Bent u een tijdje weg, en wilt u geen goedemorgenbelletje? Toets 6.")),
@@ -506,7 +507,7 @@ async fn the_now_page_s_colours_and_totals_agree_before_and_after_live_updates_i
     // Anja hears her own settings, then leaves a word for the desk.
     let settings = app.call(ANJA, Script::keys(&["8"])).await;
     assert_eq!(app.log_of(&settings).await.outcome, Some(Outcome::OwnSettings));
-    let mut word = Script::keys(&["8", "5"]);
+    let mut word = Script::keys(&["8", "0"]);
     word.message_seconds = Some(30);
     let message = app.call(ANJA, word).await;
     assert_eq!(app.log_of(&message).await.outcome, Some(Outcome::Message));

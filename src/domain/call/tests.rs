@@ -189,15 +189,16 @@ fn nine_hears_the_menu_again_and_the_first_menu_says_so() {
 fn a_phone_that_keeps_sending_nine_still_reaches_the_desk() {
     let w = world();
     let mut events = vec![(t(0), Event::Incoming, None)];
-    // Five repeats, then the wrong keys the menu allows (the dialplan's repeats + 2), then one more.
-    for i in 1..=10 {
+    // Five repeats, then a wrong key, then a second wrong key: a person.
+    for i in 1..=7 {
         events.push((t(i * 10), Event::MenuKey(Some("9".into())), None));
     }
     let (state, steps) = run(&w, events);
-    assert!(!describe(&steps[5]).contains("Die toets ken ik niet"), "five repeats are repeats");
-    assert!(describe(&steps[6]).starts_with("say Die toets ken ik niet."), "{}", describe(&steps[6]));
+    assert!(!describe(&steps[5]).contains("hoort niet bij de keuzes"), "five repeats are repeats");
+    assert!(describe(&steps[6]).starts_with("say Die toets hoort niet bij de keuzes."), "{}", describe(&steps[6]));
+    assert!(describe(&steps[7]).starts_with("say Die toets hoort ook niet bij de keuzes."), "{}", describe(&steps[7]));
     assert_eq!(state.menu_repeats, 5);
-    assert_eq!(state.phase, Phase::Desk, "after the wrong keys the menu allows, the desk");
+    assert_eq!(state.phase, Phase::Desk, "after a second wrong key, the desk");
 }
 
 #[test]
@@ -211,29 +212,86 @@ fn an_unknown_caller_in_the_evening_hears_the_closed_desk_option() {
 }
 
 #[test]
-fn silence_repeats_the_menu_twice_then_goes_to_the_desk() {
+fn silence_is_offered_more_time_once_then_the_desk() {
     let w = world();
     let (state, steps) = run(
         &w,
-        vec![
-            (t(0), Event::Incoming, None),
-            (t(20), Event::MenuKey(None), None),
-            (t(40), Event::MenuKey(None), None),
-            (t(59), Event::MenuKey(None), None),
-        ],
+        vec![(t(0), Event::Incoming, None), (t(40), Event::MenuKey(None), None), (t(52), Event::MenuKey(None), None)],
     );
-    assert!(describe(&steps[1]).starts_with("say Ik hoorde geen toets. Ik zeg het nog een keer.\ngather"));
-    assert!(describe(&steps[2]).starts_with("say Ik hoorde geen toets."));
     check(
-        &steps[3],
+        &steps[1],
         expect![[r#"
-        say Ik hoor nog steeds geen toets. Dat geeft niets.
+        gather 8s -> Menu: Ik hoorde geen toets. | Wilt u meer tijd? Toets 1.
+        redirect Menu
+        phase Menu
+    "#]],
+    );
+    check(
+        &steps[2],
+        expect![[r#"
+        say Dat geeft niets. Ik help u verder.
         say Ik verbind u met de balie. Een ogenblik.
         dial desk +31850000001 25s done DeskDone
         phase Desk
     "#]],
     );
-    assert_eq!(state.menu_rounds, 3);
+    assert_eq!((state.phase, tries::Tries::from_stored(state.menu_rounds).from_settings), (Phase::Desk, false));
+}
+
+/// Issue 27: a caller who does nothing reaches a person within a minute of the greeting,
+/// counted as the TwiML would take: every sentence said, every wait for a key.
+#[test]
+fn a_silent_caller_reaches_a_person_within_a_minute_of_the_greeting() {
+    // An unknown caller's menu, and a registered participant's with 8 (the longest).
+    for w in [world(), registered()] {
+        let (_, steps) = run(
+            &w,
+            vec![
+                (t(0), Event::Incoming, None),
+                (t(40), Event::MenuKey(None), None),
+                (t(52), Event::MenuKey(None), None),
+            ],
+        );
+        let mut seconds = 0;
+        for (i, step) in steps.iter().enumerate() {
+            for action in &step.reply {
+                match action {
+                    // The greeting itself is not counted: the minute starts after it.
+                    Action::Say(s) if i > 0 => seconds += tries::said_seconds(std::slice::from_ref(s), 0),
+                    Action::Gather { say, timeout_seconds, .. } => {
+                        let menu: Vec<Speech> = say.clone();
+                        seconds += tries::said_seconds(&menu, w.plan.voice.pause_ms) + timeout_seconds;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(steps[2].reply.iter().any(|a| matches!(a, Action::DialDesk { .. })), "{}", describe(&steps[2]));
+        assert!(seconds <= 60, "{seconds} s before the desk rings");
+    }
+}
+
+/// The "more time" offer: a 1 says the menu again, with a longer wait; a silence after it
+/// goes to a person (it is offered once).
+#[test]
+fn more_time_says_the_menu_again_with_a_longer_wait_and_is_offered_once() {
+    let w = world();
+    let (_, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(40), Event::MenuKey(None), None),
+            (t(50), Event::MenuKey(Some("1".into())), None),
+            (t(90), Event::MenuKey(None), None),
+        ],
+    );
+    let again = describe(&steps[2]);
+    assert!(
+        again.starts_with("say Neemt u rustig de tijd. Ik zeg de keuzes nog een keer.\ngather 16s -> Menu: Waarmee"),
+        "{again}"
+    );
+    assert!(steps[2].effects.is_empty() && !again.contains("dial helper"), "1 was 'more time', not shopping: {again}");
+    assert!(describe(&steps[3]).contains("dial desk"), "{}", describe(&steps[3]));
 }
 
 #[test]
@@ -244,17 +302,17 @@ fn silence_outside_office_hours_ends_in_a_message_for_the_desk() {
         &w,
         vec![
             (sat(0), Event::Incoming, None),
-            (sat(20), Event::MenuKey(None), None),
             (sat(40), Event::MenuKey(None), None),
-            (sat(59), Event::MenuKey(None), None),
+            (sat(52), Event::MenuKey(None), None),
         ],
     );
     check(
-        &steps[3],
+        &steps[2],
         expect![[r#"
-        say Ik hoor nog steeds geen toets. Dat geeft niets.
+        say Dat geeft niets. Ik help u verder.
         say De balie belt u op maandag na 9 uur terug.
-        say U kunt een bericht inspreken voor de balie. Zeg na de piep uw naam, en waarmee we u kunnen helpen. Hang daarna gewoon op.
+        say U kunt een bericht inspreken voor de balie. Zeg na de piep uw naam, en waarmee we u kunnen helpen.
+        say Hang daarna gewoon op.
         record 120s silence 5s done Recorded
         redirect Recorded
         phase Voicemail
@@ -268,7 +326,9 @@ fn an_unknown_key_is_named_and_the_menu_repeated() {
     let (state, steps) = run(&w, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(Some("7".into())), None)]);
     let text = describe(&steps[1]);
     assert!(
-        text.starts_with("say Die toets ken ik niet. Ik zeg het nog een keer.\ngather 8s -> Menu: Waarmee"),
+        text.starts_with(
+            "say Die toets hoort niet bij de keuzes. Ik zeg de keuzes nog een keer.\ngather 8s -> Menu: Waarmee"
+        ),
         "{text}"
     );
     assert_eq!(state.phase, Phase::Menu);
@@ -490,14 +550,15 @@ fn nobody_eligible_at_the_weekend_leads_to_a_message_and_a_callback_promise() {
     check(
         &steps[1],
         expect![[r#"
-        say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
-        say De balie is nu gesloten.
-        say De balie belt u op maandag na 9 uur terug.
-        say U kunt een bericht inspreken voor de balie. Zeg na de piep uw naam, en waarmee we u kunnen helpen. Hang daarna gewoon op.
-        record 120s silence 5s done Recorded
-        redirect Recorded
-        phase Voicemail
-    "#]],
+            say Het spijt me. Ik heb nu niemand gevonden die kan helpen.
+            say De balie is nu gesloten.
+            say De balie belt u op maandag na 9 uur terug.
+            say U kunt een bericht inspreken voor de balie. Zeg na de piep uw naam, en waarmee we u kunnen helpen.
+            say Hang daarna gewoon op.
+            record 120s silence 5s done Recorded
+            redirect Recorded
+            phase Voicemail
+        "#]],
     );
     check(
         &steps[2],
@@ -547,7 +608,38 @@ fn a_withheld_number_is_asked_for_in_the_message() {
         &w,
         vec![(at(28, 11, 0, 0), Event::Incoming, None), (at(28, 11, 0, 5), Event::MenuKey(Some("0".into())), None)],
     );
-    assert!(describe(&steps[1]).contains("Noem ook uw telefoonnummer."));
+    let text = describe(&steps[1]);
+    let asked = text.find("Ik kan uw nummer niet zien. Noem daarom ook uw telefoonnummer.").expect("asked");
+    // Asked before anything that sounds like the end: the call back, "hang up".
+    assert!(asked < text.find("De balie belt u").unwrap() && asked < text.find("Hang daarna").unwrap(), "{text}");
+}
+
+/// Issue 27: a held caller hears kind words that change from one wait document to the
+/// next, how long they have waited every other time, and never one sentence more than
+/// three times in a row.
+#[test]
+fn a_held_caller_hears_varied_words_and_how_long_they_have_waited() {
+    let mut w = world();
+    w.plan.ringing.mode = crate::domain::dialplan::RingMode::Waves;
+    let mut events = vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(key("1")), Some(helper(7, "Anja")))];
+    // A wait document about every fifteen seconds, for five minutes.
+    events.extend((1..=20).map(|i| (t(10 + i * 15), Event::HoldTick, None)));
+    let (_, steps) = run(&w, events);
+    let said: Vec<String> = steps[2..]
+        .iter()
+        .flat_map(|s| s.reply.iter())
+        .filter_map(|a| match a {
+            Action::Say(Speech::Text { text, .. }) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    // The issue allows three in a row; the turn never says one twice.
+    assert!(said.windows(2).all(|pair| pair[0] != pair[1]), "{said:?}");
+    assert!(said.iter().any(|t| t == "U wacht nu ongeveer een minuut."), "{said:?}");
+    assert!(said.iter().any(|t| t == "U wacht nu ongeveer 4 minuten."), "{said:?}");
+    let kinds: std::collections::HashSet<&String> = said.iter().filter(|t| !t.starts_with("U wacht nu")).collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    assert!(steps[2..].iter().all(|s| matches!(s.reply.last(), Some(Action::Redirect(Next::HoldWait)))));
 }
 
 #[test]
@@ -851,13 +943,13 @@ fn waves_hold_the_caller_with_kind_words_and_whisper_to_helpers() {
     check(
         &steps[2],
         expect![[r#"
-        say U wacht nog even. Ik bel nu buren die u misschien kunnen helpen. Blijft u aan de lijn.
-        pause 4s
-        say Ik ben nog aan het zoeken. Fijn dat u wacht.
-        pause 4s
-        redirect HoldWait
-        phase Holding { matched: false }
-    "#]],
+            say U wacht nog even. Ik bel nu buren die u misschien kunnen helpen.
+            pause 4s
+            say Ik ben nog aan het zoeken. Blijft u aan de lijn.
+            pause 4s
+            redirect HoldWait
+            phase Holding { matched: false }
+        "#]],
     );
     check(
         &steps[3],
@@ -1348,22 +1440,34 @@ fn key(k: &str) -> Option<String> {
 fn only_a_registered_caller_hears_eight_and_gets_their_own_settings() {
     let w = registered();
     let (_, steps) = run(&w, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(key("8")), None)]);
-    assert!(describe(&steps[0]).contains("een bericht voor de balie? Toets 8."), "{}", describe(&steps[0]));
+    assert!(describe(&steps[0]).contains("Voor uw eigen instellingen, toets 8."), "{}", describe(&steps[0]));
+    assert!(!describe(&steps[0]).contains("bericht voor de balie? Toets 8"), "8 is not a second way to the desk");
+    // Only what applies (not paused: no "rung again"), the rarer choices under 5, 0 a person.
     check(
         &steps[1],
         expect![[r#"
-            gather 8s -> Settings: Dit zijn uw eigen instellingen. | Wilt u een week niet gebeld worden? Toets 1. | Wilt u niet gebeld worden tot u zelf weer belt? Toets 2. | Wilt u weer gebeld worden? Toets 3. | Wilt u horen waarvoor en wanneer wij u bellen? Toets 4. | Wilt u iets vertellen aan de balie? Toets 5. | Wilt u dit nog een keer horen? Toets 9. | Terug naar het begin? Toets 0.
+            gather 8s -> Settings: Dit zijn uw eigen instellingen. | Wilt u een week niet gebeld worden? Toets 1. | Wilt u horen waarvoor en wanneer wij u bellen? Toets 4. | Wilt u andere keuzes horen? Toets 5. | Wilt u iemand van de balie spreken? Toets 0. | Terug naar het begin? Toets sterretje. | Wilt u dit nog een keer horen? Toets 9.
             redirect Settings
             phase Settings
         "#]],
     );
+    // A resident in the register who only asks (no kinds of help, no pause, not in the
+    // good-morning round) has no settings to change here: no 8.
+    let mut asks = registered();
+    if let Some(own) = asks.caller.own.as_mut() {
+        own.offers.clear();
+    }
+    let (state, steps) = run(&asks, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(key("8")), None)]);
+    assert!(!describe(&steps[0]).contains("Toets 8") && !describe(&steps[0]).contains("toets 8"));
+    assert!(describe(&steps[1]).starts_with("say Die toets hoort niet bij de keuzes."), "{}", describe(&steps[1]));
+    assert_eq!(state.phase, Phase::Menu);
     // Unknown and withheld numbers never hear it, and 8 is a key the menu does not know.
     for number in [CallerNumber::Withheld, CallerNumber::Known(PhoneNumber::parse("+31207654321").unwrap())] {
         let mut w = world();
         w.caller = CallerInfo::unknown(number);
         let (state, steps) = run(&w, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(key("8")), None)]);
         assert!(!describe(&steps[0]).contains("Toets 8"), "{}", describe(&steps[0]));
-        assert!(describe(&steps[1]).starts_with("say Die toets ken ik niet."), "{}", describe(&steps[1]));
+        assert!(describe(&steps[1]).starts_with("say Die toets hoort niet bij de keuzes."), "{}", describe(&steps[1]));
         assert_eq!(state.phase, Phase::Menu);
     }
 }
@@ -1402,9 +1506,9 @@ fn a_change_by_phone_is_only_asked_for_and_the_number_is_called_back() {
         steps[2].effects,
         vec![Effect::OwnSettingAsked { change: Change::PauseUntilFurtherNotice, confirm: Confirm::CallBack }]
     );
-    // "Ring me again" while not paused changes nothing: nothing to confirm.
+    // "Ring me again" while not paused is not one of the choices (issue 27): nothing to confirm.
     let (state, steps) = settings_then(&w, "3");
-    assert!(describe(&steps[2]).starts_with("say Fijn. U kunt weer gebeld worden.\ngather 8s -> Settings"));
+    assert!(describe(&steps[2]).starts_with("say Die toets hoort niet bij de keuzes."), "{}", describe(&steps[2]));
     assert!(steps[2].effects.is_empty());
     assert_eq!(state.phase, Phase::Settings);
     // Paused, it is a change like any other.
@@ -1452,7 +1556,7 @@ fn four_reads_out_what_and_when_and_a_pause() {
         (t(0), Event::Incoming, None),
         (t(10), Event::MenuKey(key("8")), None),
         (t(20), Event::SettingsKey(key("4")), None),
-        (t(40), Event::SettingsKey(key("0")), None),
+        (t(40), Event::SettingsKey(key("*")), None),
     ];
     let (state, steps) = run(&w, events);
     assert!(
@@ -1469,7 +1573,7 @@ fn four_reads_out_what_and_when_and_a_pause() {
     assert!(steps[2].effects.is_empty(), "hearing changes nothing");
     assert!(
         describe(&steps[3]).starts_with("gather 8s -> Menu: Waarmee kunnen we u helpen?"),
-        "0 goes back: {}",
+        "* goes back: {}",
         describe(&steps[3])
     );
     assert_eq!(state.phase, Phase::Menu);
@@ -1478,6 +1582,8 @@ fn four_reads_out_what_and_when_and_a_pause() {
         own.available = crate::domain::hours::WeeklyHours::never();
         own.offers.clear();
         own.pause = Pause::No;
+        // In the good-morning round: 8 is theirs even without kinds of help.
+        own.round = Some(false);
     }
     let (_, steps) = run(
         &w,
@@ -1491,20 +1597,24 @@ fn four_reads_out_what_and_when_and_a_pause() {
     assert!(text.starts_with("say U heeft nog niet gekozen waarmee u wilt helpen. De balie helpt u daar graag bij.\nsay Wij bellen u alleen binnen onze beltijden: elke dag, van 8 uur tot 21 uur.\ngather"), "{text}");
 }
 
+/// 0 in one's own settings is a person, as everywhere: with the desk closed, a message for
+/// the desk (the one way to leave one); in office hours, the desk. Neither asks for help.
 #[test]
 fn a_word_for_the_desk_is_recorded_and_followed_up() {
     let w = registered();
+    let sat = |s: i64| at(28, 11, 0, 0) + jiff::SignedDuration::from_secs(s);
     let events = vec![
-        (t(0), Event::Incoming, None),
-        (t(10), Event::MenuKey(key("8")), None),
-        (t(20), Event::SettingsKey(key("5")), None),
+        (sat(0), Event::Incoming, None),
+        (sat(10), Event::MenuKey(key("8")), None),
+        (sat(20), Event::SettingsKey(key("0")), None),
         (
-            t(90),
+            sat(90),
             Event::Recorded { recording_url: Some("https://api.twilio.com/RE1".into()), duration_seconds: 60 },
             None,
         ),
     ];
     let (state, steps) = run(&w, events);
+    assert!(describe(&steps[1]).contains("Wilt u iets vertellen aan de balie? Toets 0."), "{}", describe(&steps[1]));
     check(
         &steps[2],
         expect![[r#"
@@ -1514,6 +1624,21 @@ fn a_word_for_the_desk_is_recorded_and_followed_up() {
             phase Message
         "#]],
     );
+    // In office hours: the desk, and a talk with the desk is no request for help either.
+    let (_, desk) = settings_then(&w, "0");
+    assert!(describe(&desk[2]).contains("dial desk"), "{}", describe(&desk[2]));
+    let talked = step(
+        desk[2].state.clone(),
+        Event::DeskDialEnded { status: DialStatus::Completed },
+        &plain_ctx(&w, t(90), false),
+    );
+    assert_eq!(talked.state.outcome(), Some(Outcome::OwnSettings));
+    let nobody = step(
+        desk[2].state.clone(),
+        Event::DeskDialEnded { status: DialStatus::NoAnswer },
+        &plain_ctx(&w, t(60), false),
+    );
+    assert_eq!(nobody.state.phase, Phase::Message, "the desk did not answer: a message");
     assert!(describe(&steps[3]).starts_with("say Dank u wel voor uw bericht."), "{}", describe(&steps[3]));
     assert_eq!(state.outcome(), Some(Outcome::Message));
     assert!(Outcome::Message.needs_follow_up() && !Outcome::Message.is_request());
@@ -1537,27 +1662,66 @@ fn a_word_for_the_desk_is_recorded_and_followed_up() {
 }
 
 #[test]
-fn nine_repeats_the_settings_and_silence_ends_kindly() {
+fn nine_repeats_the_settings_and_silence_goes_to_a_person() {
     let w = registered();
     let mut events = vec![
         (t(0), Event::Incoming, None),
         (t(10), Event::MenuKey(key("8")), None),
         (t(20), Event::SettingsKey(key("9")), None),
     ];
-    events.extend((3..6).map(|i| (t(i * 10), Event::SettingsKey(None), None)));
+    events.extend((3..5).map(|i| (t(i * 10), Event::SettingsKey(None), None)));
     let (state, steps) = run(&w, events);
     assert!(
         describe(&steps[2]).starts_with("gather 8s -> Settings: Dit zijn uw eigen instellingen."),
         "{}",
         describe(&steps[2])
     );
-    assert!(describe(&steps[3]).starts_with("say Ik hoorde geen toets."), "{}", describe(&steps[3]));
     assert!(
-        describe(&steps[5]).starts_with("say Dank u wel voor het bellen. Tot ziens.\nhangup"),
+        describe(&steps[3]).starts_with("gather 5s -> Settings: Ik hoorde geen toets. | Wilt u meer tijd? Toets 1."),
         "{}",
-        describe(&steps[5])
+        describe(&steps[3])
     );
-    assert_eq!(state.outcome(), Some(Outcome::OwnSettings));
+    assert!(
+        describe(&steps[4]).starts_with("say Dat geeft niets. Ik help u verder.\nsay Ik verbind u met de balie."),
+        "never a hang-up: {}",
+        describe(&steps[4])
+    );
+    assert_eq!(state.phase, Phase::Desk);
+}
+
+/// "Andere keuzes" (5): the rarer settings, one level down; a key that applies works on
+/// either level, and a second wrong key goes to a person.
+#[test]
+fn other_choices_are_one_level_down_and_only_those_that_apply() {
+    let mut w = registered();
+    if let Some(own) = w.caller.own.as_mut() {
+        own.pause = Pause::Until { back_on: date(2026, 12, 1) };
+        own.round = Some(false);
+    }
+    let (_, steps) = settings_then(&w, "5");
+    check(
+        &steps[2],
+        expect![[r#"
+            gather 8s -> Settings: Dit zijn de andere keuzes. | Bent u een tijdje weg, en wilt u geen goedemorgenbelletje? Toets 6. | Wilt u iemand van de balie spreken? Toets 0. | Terug naar het begin? Toets sterretje. | Wilt u dit nog een keer horen? Toets 9.
+            redirect Settings
+            phase Settings
+        "#]],
+    );
+    let paused_menu = describe(&steps[1]);
+    assert!(paused_menu.contains("Wilt u weer gebeld worden? Toets 3."), "{paused_menu}");
+    assert!(!paused_menu.contains("Toets 1.") && !paused_menu.contains("Toets 2."), "{paused_menu}");
+    let (state, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(key("8")), None),
+            (t(20), Event::SettingsKey(key("1")), None),
+            (t(30), Event::SettingsKey(key("7")), None),
+        ],
+    );
+    assert!(describe(&steps[2]).starts_with("say Die toets hoort niet bij de keuzes."), "{}", describe(&steps[2]));
+    assert!(describe(&steps[3]).contains("dial desk"), "{}", describe(&steps[3]));
+    assert_eq!(state.phase, Phase::Desk);
 }
 
 #[test]
@@ -1643,4 +1807,26 @@ fn each_outcome_has_one_colour() {
     }
     let names: std::collections::HashSet<&str> = Colour::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(names.len(), Colour::ALL.len());
+}
+
+/// A choice made in one's own settings starts the count again: a silence after hearing
+/// one's settings is a first silence, not a second.
+#[test]
+fn a_choice_made_starts_the_count_of_silences_again() {
+    let w = registered();
+    let (state, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(key("8")), None),
+            (t(30), Event::SettingsKey(None), None),
+            (t(40), Event::SettingsKey(key("1")), None),
+            (t(50), Event::SettingsKey(key("4")), None),
+            (t(80), Event::SettingsKey(None), None),
+        ],
+    );
+    assert!(describe(&steps[3]).starts_with("say Neemt u rustig de tijd."), "{}", describe(&steps[3]));
+    assert!(steps[3].effects.is_empty(), "1 at the offer is more time, not a week off");
+    assert!(describe(&steps[5]).contains("Wilt u meer tijd? Toets 1."), "{}", describe(&steps[5]));
+    assert_eq!(state.phase, Phase::Settings);
 }
