@@ -648,7 +648,7 @@ impl Emulator {
                 }
             }
             self.advance(seconds.max(1));
-            let real = Duration::from_millis(network.ms_per_second * seconds.max(1) as u64);
+            let real = Duration::from_millis(network.ms_per_second() * seconds.max(1) as u64);
             match tokio::time::timeout(real, events.recv()).await {
                 Ok(Some(ConferenceEvent::HelperJoined { number, ended, reported })) => {
                     call.line(Line::Connected { number });

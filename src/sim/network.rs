@@ -176,8 +176,8 @@ pub struct Network {
     client: reqwest::Client,
     /// Where the REST API listens, e.g. `http://127.0.0.1:4567`.
     pub api_base: Url,
-    /// Real milliseconds per simulated second for helper legs.
-    pub ms_per_second: u64,
+    /// Real milliseconds per simulated second for helper legs (`slow_down`).
+    ms_per_second: AtomicU64,
     next_sid: AtomicU64,
     inner: Mutex<Inner>,
     started: tokio::time::Instant,
@@ -196,7 +196,7 @@ impl Network {
                 .build()
                 .expect("a plain HTTP client builds"),
             api_base,
-            ms_per_second: 2,
+            ms_per_second: AtomicU64::new(2),
             next_sid: AtomicU64::new(1),
             inner: Mutex::new(Inner { calls_per_second: 1, ..Inner::default() }),
             started: tokio::time::Instant::now(),
@@ -277,6 +277,18 @@ impl Network {
         self.lock().delay_next_join = seconds;
     }
 
+    /// Real milliseconds per simulated second for helper legs.
+    pub fn ms_per_second(&self) -> u64 {
+        self.ms_per_second.load(Ordering::SeqCst)
+    }
+
+    /// Runs helper legs slower against the real clock (`ms` real milliseconds a simulated
+    /// second, 2 unless a test asks): for a test whose caller must act while a phone still
+    /// rings, however busy the machine is. Set it before the first call.
+    pub fn slow_down(&self, ms: u64) {
+        self.ms_per_second.store(ms.max(1), Ordering::SeqCst);
+    }
+
     /// Whether a helper rung for `parent` has pressed 1.
     pub fn pressed_one(&self, parent: &str) -> bool {
         self.lock().lines.iter().any(|(p, l)| p == parent && matches!(l, Line::HelperPresses { key, .. } if key == "1"))
@@ -296,7 +308,7 @@ impl Network {
     /// How long (simulated seconds) a call created now stays `queued`: every call starts
     /// `queued`, and leaves the queue no faster than the calls-per-second limit.
     fn queue_seconds(&self) -> f64 {
-        let now = self.started.elapsed().as_millis() as f64 / self.ms_per_second as f64;
+        let now = self.started.elapsed().as_millis() as f64 / self.ms_per_second() as f64;
         let mut inner = self.lock();
         let spacing = 1.0 / f64::from(inner.calls_per_second);
         let leaves = match inner.last_dequeue {
@@ -509,7 +521,7 @@ impl Network {
     /// Waits `seconds` of simulated time; `false` when `stop` was set meanwhile.
     async fn wait_for(&self, seconds: f64, stop: &AtomicBool) -> bool {
         let until = tokio::time::Instant::now()
-            + Duration::from_secs_f64(self.ms_per_second as f64 * seconds.max(0.0) / 1000.0);
+            + Duration::from_secs_f64(self.ms_per_second() as f64 * seconds.max(0.0) / 1000.0);
         while tokio::time::Instant::now() < until {
             if stop.load(Ordering::SeqCst) {
                 return false;
@@ -1023,7 +1035,7 @@ impl Leg {
         let number = self.to.clone();
         let (events_tx, mut events) = mpsc::unbounded_channel();
         self.net.open_conference(name, &self.sid, events_tx, join_callback).await;
-        let limit = Duration::from_millis(self.net.ms_per_second * (timeout.max(30) as u64 + 60))
+        let limit = Duration::from_millis(self.net.ms_per_second() * (timeout.max(30) as u64 + 60))
             .max(self.net.lock().min_patience);
         let waiting = async {
             // Without a `waitUrl`: Twilio's hold music until someone joins.
@@ -1057,7 +1069,7 @@ impl Leg {
                     self.line(Line::Silence { number: number.clone() });
                     return events.recv().await;
                 }
-                let round = Duration::from_millis(self.net.ms_per_second * seconds as u64);
+                let round = Duration::from_millis(self.net.ms_per_second() * seconds as u64);
                 if let Ok(event) = tokio::time::timeout(round, events.recv()).await {
                     return event;
                 }

@@ -78,7 +78,11 @@ async fn two_helpers_in_one_wave_both_press_1_and_exactly_one_is_joined() {
 async fn the_caller_hangs_up_while_helpers_ring_all_are_cancelled_none_joined() {
     let app = spawn_waves_app(3, |p| edit_dialplan(&p, &[("ringing.ring_timeout_seconds", 60.into())])).await;
     // After two rounds of hold music: every phone has left Twilio's queue and rings (its
-    // 60 s ring timeout is longer than both rounds), also on a busy machine.
+    // 60 s ring timeout is longer than both rounds). The phones ring against the real
+    // clock while the caller's side runs as fast as the service answers: at 25 ms a
+    // simulated second a ring lasts 1.5 s, so a busy machine cannot let it run out before
+    // the caller's hang-up cancels it.
+    app.network().slow_down(25);
     let script = Script { hang_up_on_hold_round: Some(2), ..Script::keys(&["1"]) }
         .helper(ANJA, HelperAction::NoAnswer)
         .helper(BERT, HelperAction::NoAnswer)

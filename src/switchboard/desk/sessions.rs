@@ -46,11 +46,14 @@ pub enum Resumed {
     Unknown,
     /// It was there but no longer holds; it is gone now.
     Expired,
-    Holds {
-        session: Session,
-        scope: Scope,
-        open_follow_ups: i64,
-    },
+    Holds(Box<Holding>),
+}
+
+/// A session that holds, with what its account may see and its open follow-ups.
+pub struct Holding {
+    pub session: Session,
+    pub scope: Scope,
+    pub open_follow_ups: i64,
 }
 
 /// Finds the session, ends it when it no longer holds, and notes that it was used (at
@@ -79,7 +82,7 @@ pub async fn resume(sb: &Switchboard, token_hash: &str) -> anyhow::Result<Resume
         let h = token_hash.to_string();
         sb.worker.run(move |store| store.write(|tx| accounts::touch_session(tx, &h, now))).await??;
     }
-    Ok(Resumed::Holds { session, scope, open_follow_ups })
+    Ok(Resumed::Holds(Box::new(Holding { session, scope, open_follow_ups })))
 }
 
 /// Removes the sessions that no longer hold (the service's periodic job).

@@ -343,7 +343,7 @@ impl FromRequestParts<Arc<AppState>> for Desk {
             match sessions::resume(&state.switchboard, &hash).await.map_err(|e| Failure(e).into_response())? {
                 sessions::Resumed::Unknown => return Err(to_login(parts, false)),
                 sessions::Resumed::Expired => return Err(to_login(parts, true)),
-                sessions::Resumed::Holds { session, scope, open_follow_ups } => (session, scope, open_follow_ups),
+                sessions::Resumed::Holds(h) => (h.session, h.scope, h.open_follow_ups),
             };
         let lang = Lang::parse(&session.user.language);
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
