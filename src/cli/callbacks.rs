@@ -9,9 +9,9 @@ use super::args::{CallbacksArgs, CallbacksCommand, NewCallbackArgs};
 use super::{number, Settings};
 use crate::clock;
 use crate::domain::phone::PhoneNumber;
+use crate::switchboard::callbacks::Refused;
 use crate::switchboard::desk::follow_up as use_case;
 use crate::switchboard::desk::{read_here, write_here, Acting};
-use crate::switchboard::requests::Refused;
 use crate::switchboard::Store;
 
 pub fn run(

@@ -79,7 +79,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Request> {
     })
 }
 
-/// A new open request (opened through `switchboard::requests::open`). Returns its id.
+/// A new open request (opened through `switchboard::callbacks::open`). Returns its id.
 #[allow(clippy::too_many_arguments)]
 pub fn open(
     conn: &Connection,
@@ -93,7 +93,7 @@ pub fn open(
     first_try_at: Timestamp,
 ) -> anyhow::Result<i64> {
     exec(conn,
-        "INSERT INTO open_requests (dialplan_number, call_sid, participant_id, phone, category, status, created_at, open_until, next_try_at)
+        "INSERT INTO callback_requests (dialplan_number, call_sid, participant_id, phone, category, status, created_at, open_until, next_try_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?9, ?6, ?7, ?8)",
         params![dialplan_number, call_sid, participant_id, phone.as_str(), category, now.as_second(), open_until.as_second(), first_try_at.as_second(), RequestStatus::Open],
     )?;
@@ -103,7 +103,7 @@ pub fn open(
 /// Requests still in progress (or all of them) on the scope's numbers, oldest first.
 pub fn list(conn: &Connection, all: bool, scope: &super::scope::Scope) -> anyhow::Result<Vec<Request>> {
     let filter = if all { "1".into() } else { format!("status IN ({})", sql_list(&RequestStatus::IN_PROGRESS)) };
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM open_requests WHERE {filter} AND (?1 IS NULL OR dialplan_number IN (SELECT value FROM json_each(?1, '$.numbers'))) ORDER BY created_at, id"))?;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM callback_requests WHERE {filter} AND (?1 IS NULL OR dialplan_number IN (SELECT value FROM json_each(?1, '$.numbers'))) ORDER BY created_at, id"))?;
     let rows = stmt.query_map([scope.json()], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -111,7 +111,7 @@ pub fn list(conn: &Connection, all: bool, scope: &super::scope::Scope) -> anyhow
 /// Open requests whose next try is due.
 pub fn due(conn: &Connection, now: Timestamp) -> anyhow::Result<Vec<Request>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM open_requests WHERE status = ?2 AND next_try_at <= ?1 ORDER BY next_try_at, id"
+        "SELECT {COLUMNS} FROM callback_requests WHERE status = ?2 AND next_try_at <= ?1 ORDER BY next_try_at, id"
     ))?;
     let rows = stmt.query_map(params![now.as_second(), RequestStatus::Open], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -121,14 +121,14 @@ pub fn due(conn: &Connection, now: Timestamp) -> anyhow::Result<Vec<Request>> {
 pub fn expire(conn: &Connection, now: Timestamp) -> anyhow::Result<usize> {
     Ok(exec(
         conn,
-        "UPDATE open_requests SET status = ?2 WHERE status = ?3 AND open_until <= ?1",
+        "UPDATE callback_requests SET status = ?2 WHERE status = ?3 AND open_until <= ?1",
         params![now.as_second(), RequestStatus::Expired, RequestStatus::Open],
     )?)
 }
 
 pub fn by_search(conn: &Connection, search_sid: &str) -> anyhow::Result<Option<Request>> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM open_requests WHERE search_sid = ?1"))?
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM callback_requests WHERE search_sid = ?1"))?
         .query_row([search_sid], from_row)
         .optional()?)
 }
@@ -136,7 +136,7 @@ pub fn by_search(conn: &Connection, search_sid: &str) -> anyhow::Result<Option<R
 pub fn start_search(conn: &Connection, id: i64, search_sid: &str) -> anyhow::Result<()> {
     exec(
         conn,
-        "UPDATE open_requests SET status = ?3, search_sid = ?2, tries = tries + 1 WHERE id = ?1",
+        "UPDATE callback_requests SET status = ?3, search_sid = ?2, tries = tries + 1 WHERE id = ?1",
         params![id, search_sid, RequestStatus::Searching],
     )?;
     Ok(())
@@ -145,7 +145,7 @@ pub fn start_search(conn: &Connection, id: i64, search_sid: &str) -> anyhow::Res
 /// The search found nobody: try again at `next_try_at` (or expire).
 pub fn search_failed(conn: &Connection, id: i64, next_try_at: Timestamp) -> anyhow::Result<()> {
     exec(conn,
-        "UPDATE open_requests SET status = CASE WHEN open_until <= ?2 THEN ?3 ELSE ?4 END, next_try_at = ?2 WHERE id = ?1",
+        "UPDATE callback_requests SET status = CASE WHEN open_until <= ?2 THEN ?3 ELSE ?4 END, next_try_at = ?2 WHERE id = ?1",
         params![id, next_try_at.as_second(), RequestStatus::Expired, RequestStatus::Open],
     )?;
     Ok(())
@@ -155,21 +155,21 @@ pub fn search_failed(conn: &Connection, id: i64, next_try_at: Timestamp) -> anyh
 pub fn calling(conn: &Connection, id: i64, helper_id: i64) -> anyhow::Result<()> {
     exec(
         conn,
-        "UPDATE open_requests SET status = ?3, helper_id = ?2 WHERE id = ?1",
+        "UPDATE callback_requests SET status = ?3, helper_id = ?2 WHERE id = ?1",
         params![id, helper_id, RequestStatus::Calling],
     )?;
     Ok(())
 }
 
 pub fn set_resident_leg(conn: &Connection, id: i64, leg_sid: &str) -> anyhow::Result<()> {
-    exec(conn, "UPDATE open_requests SET resident_leg_sid = ?2 WHERE id = ?1", params![id, leg_sid])?;
+    exec(conn, "UPDATE callback_requests SET resident_leg_sid = ?2 WHERE id = ?1", params![id, leg_sid])?;
     Ok(())
 }
 
 /// The resident's call, once the provider has created it.
 pub fn resident_leg(conn: &Connection, id: i64) -> anyhow::Result<Option<String>> {
     Ok(conn
-        .query_row("SELECT resident_leg_sid FROM open_requests WHERE id = ?1", [id], |r| r.get(0))
+        .query_row("SELECT resident_leg_sid FROM callback_requests WHERE id = ?1", [id], |r| r.get(0))
         .optional()?
         .flatten())
 }
@@ -189,7 +189,7 @@ pub fn finish(conn: &Connection, id: i64, finished: Finished) -> anyhow::Result<
     };
     exec(
         conn,
-        "UPDATE open_requests SET status = ?2 WHERE id = ?1 AND status IN (?3, ?4)",
+        "UPDATE callback_requests SET status = ?2 WHERE id = ?1 AND status IN (?3, ?4)",
         params![id, status, RequestStatus::Searching, RequestStatus::Calling],
     )?;
     Ok(())
@@ -225,7 +225,7 @@ pub fn follow_up_call(conn: &Connection, follow_up_id: i64) -> anyhow::Result<Op
 pub fn taken_at_desk(conn: &Connection, since: Timestamp, scope: &super::scope::Scope) -> anyhow::Result<Vec<Request>> {
     let in_progress = sql_list(&RequestStatus::IN_PROGRESS);
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM open_requests WHERE call_sid IS NULL AND (status IN ({in_progress}) OR created_at >= ?1) AND (?2 IS NULL OR dialplan_number IN (SELECT value FROM json_each(?2, '$.numbers'))) ORDER BY created_at DESC, id DESC LIMIT 100"
+        "SELECT {COLUMNS} FROM callback_requests WHERE call_sid IS NULL AND (status IN ({in_progress}) OR created_at >= ?1) AND (?2 IS NULL OR dialplan_number IN (SELECT value FROM json_each(?2, '$.numbers'))) ORDER BY created_at DESC, id DESC LIMIT 100"
     ))?;
     let rows = stmt.query_map(rusqlite::params![since.as_second(), scope.json()], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -233,7 +233,7 @@ pub fn taken_at_desk(conn: &Connection, since: Timestamp, scope: &super::scope::
 
 pub fn find(conn: &Connection, id: i64) -> anyhow::Result<Option<Request>> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM open_requests WHERE id = ?1"))?
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM callback_requests WHERE id = ?1"))?
         .query_row([id], from_row)
         .optional()?)
 }
@@ -241,7 +241,9 @@ pub fn find(conn: &Connection, id: i64) -> anyhow::Result<Option<Request>> {
 /// The newest call-back request for a call (for the desk's follow-up page).
 pub fn latest_for_call(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<Request>> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM open_requests WHERE call_sid = ?1 ORDER BY id DESC LIMIT 1"))?
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM callback_requests WHERE call_sid = ?1 ORDER BY id DESC LIMIT 1"
+        ))?
         .query_row([call_sid], from_row)
         .optional()?)
 }
@@ -251,7 +253,7 @@ pub fn latest_for_call(conn: &Connection, call_sid: &str) -> anyhow::Result<Opti
 /// Returns whether it was.
 pub fn stop(conn: &Connection, id: i64) -> anyhow::Result<bool> {
     let sql = format!(
-        "UPDATE open_requests SET status = ?2 WHERE id = ?1 AND status IN ({})",
+        "UPDATE callback_requests SET status = ?2 WHERE id = ?1 AND status IN ({})",
         sql_list(&RequestStatus::STOPPABLE)
     );
     Ok(exec(conn, &sql, params![id, RequestStatus::Closed])? == 1)
@@ -270,7 +272,7 @@ pub fn close_follow_up_of(conn: &Connection, call_sid: &str, now: Timestamp) -> 
 /// Whether a call-back request for this call is still in progress.
 pub fn in_progress_for_call(conn: &Connection, call_sid: &str) -> anyhow::Result<bool> {
     let sql = format!(
-        "SELECT count(*) FROM open_requests WHERE call_sid = ?1 AND status IN ({})",
+        "SELECT count(*) FROM callback_requests WHERE call_sid = ?1 AND status IN ({})",
         sql_list(&RequestStatus::IN_PROGRESS)
     );
     let n: i64 = conn.prepare_cached(&sql)?.query_row([call_sid], |r| r.get(0))?;

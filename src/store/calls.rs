@@ -297,7 +297,7 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
                     params![sid, attempt, result.as_str(), at],
                 )?;
             }
-            // Opened by the application layer (`switchboard::requests::open`), the one way
+            // Opened by the application layer (`switchboard::callbacks::open`), the one way
             // a call-back request is opened.
             Effect::CallbackRequested { .. } => {}
             // Nothing changes yet: caller ID proves nothing (`confirmations`).

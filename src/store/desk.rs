@@ -232,7 +232,7 @@ pub fn follow_up_visible(conn: &Connection, id: i64, scope: &Scope) -> anyhow::R
 pub fn request_visible(conn: &Connection, id: i64, scope: &Scope) -> anyhow::Result<bool> {
     Ok(conn
         .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM open_requests c WHERE c.id = ?1
+            "SELECT EXISTS (SELECT 1 FROM callback_requests c WHERE c.id = ?1
                AND (?2 IS NULL OR c.dialplan_number IN (SELECT value FROM json_each(?2, '$.numbers'))))",
         )?
         .query_row(params![id, scope.json()], |r| r.get(0))?)
@@ -765,13 +765,13 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
         "SELECT coalesce(c.category, ''), CASE WHEN called_back.helper_id IS NOT NULL THEN '{matched}' ELSE c.outcome END,
                 coalesce(c.caller_id, -c.erased_caller), coalesce(m.helper_id, -m.erased_helper, called_back.helper_id), m.wait_seconds
          FROM calls c LEFT JOIN matches m ON m.call_sid = c.call_sid
-         LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM open_requests WHERE call_sid IS NOT NULL AND status = '{connected}' GROUP BY call_sid) called_back
+         LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM callback_requests WHERE call_sid IS NOT NULL AND status = '{connected}' GROUP BY call_sid) called_back
            ON called_back.call_sid = c.call_sid
          WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.kind <> 'callback-search' AND {call_in}
            AND c.phase NOT IN ('settings', 'message') AND coalesce(c.outcome, '') NOT IN ({not_requests})
          UNION ALL
          SELECT r.category, CASE WHEN r.status = '{connected}' THEN '{matched}' WHEN r.status IN ({in_progress}) THEN NULL ELSE '{unmatched}' END, r.participant_id, r.helper_id, NULL
-         FROM open_requests r WHERE r.call_sid IS NULL AND r.created_at >= ?1 AND r.created_at < ?2 AND (?3 IS NULL OR r.dialplan_number IN (SELECT value FROM json_each(?3, '$.numbers')))",
+         FROM callback_requests r WHERE r.call_sid IS NULL AND r.created_at >= ?1 AND r.created_at < ?2 AND (?3 IS NULL OR r.dialplan_number IN (SELECT value FROM json_each(?3, '$.numbers')))",
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params![from.as_second(), until.as_second(), scope.json()])?;

@@ -102,6 +102,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/017_own_confirmations.sql")),
         M::up(include_str!("migrations/018_call_neighbourhood.sql")),
         M::up(include_str!("migrations/019_call_kinds.sql")).foreign_key_check(),
+        M::up(include_str!("migrations/020_callback_requests.sql")).foreign_key_check(),
     ])
 }
 
@@ -494,6 +495,42 @@ mod tests {
             })
             .unwrap();
         assert_eq!(job, ("fetch-recording".into(), "https://x/Recordings/RE1".into(), "CA1".into(), 20));
+    }
+
+    /// Issue 26 §5: migration 020 gives the call-back requests their one name and keeps
+    /// every request, what it refers to and its indexes.
+    #[test]
+    fn migration_020_renames_the_call_back_requests_and_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = rusqlite::Connection::open(dir.path().join("old.db")).unwrap();
+        super::migrations().to_version(&mut conn, 19).unwrap();
+        conn.execute_batch(
+            "INSERT INTO participants (id, name, phone, street, created_at, updated_at) VALUES (1, 'Anja', '+31612345678', 'Kerkstraat', 1, 1);
+             INSERT INTO open_requests (id, dialplan_number, participant_id, phone, category, status, created_at, open_until, next_try_at)
+               VALUES (4, '+31850000000', 1, '+31612345678', 'shopping', 'open', 1, 100, 2);",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let kept: (i64, String, i64) = conn
+            .query_row("SELECT id, status, participant_id FROM callback_requests", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(kept, (4, "open".to_string(), 1));
+        let indexes: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'callback_requests' ORDER BY name",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(indexes, ["callback_requests_by_call", "callback_requests_by_search", "callback_requests_due"]);
+        conn.execute("DELETE FROM participants WHERE id = 1", []).unwrap();
+        let orphan: Option<i64> =
+            conn.query_row("SELECT participant_id FROM callback_requests WHERE id = 4", [], |r| r.get(0)).unwrap();
+        assert_eq!(orphan, None, "the foreign key still sets NULL");
     }
 
     /// Issue 26: migration 019 stores each call's kind, from what its id told before (a

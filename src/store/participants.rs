@@ -620,7 +620,7 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
             "SELECT w.leg_sid FROM wave_legs w JOIN attempts a ON a.call_sid = w.call_sid AND a.attempt = w.attempt
              WHERE (w.helper_id = ?1 OR a.helper_phone = ?2) AND w.leg_sid IS NOT NULL
              UNION SELECT leg_sid FROM attempts WHERE (helper_id = ?1 OR helper_phone = ?2) AND leg_sid IS NOT NULL
-             UNION SELECT resident_leg_sid FROM open_requests
+             UNION SELECT resident_leg_sid FROM callback_requests
              WHERE (participant_id = ?1 OR phone = ?2) AND resident_leg_sid IS NOT NULL",
         )?
         .query_map(params![id, phone], |r| r.get(0))?
@@ -647,7 +647,7 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
     // Their call-back requests: nobody calls them back any more, and the number goes.
     conn.execute(
         &format!(
-            "UPDATE open_requests SET phone = NULL, status = CASE WHEN status IN ({}) THEN ?3 ELSE status END
+            "UPDATE callback_requests SET phone = NULL, status = CASE WHEN status IN ({}) THEN ?3 ELSE status END
              WHERE participant_id = ?1 OR phone = ?2",
             super::callbacks::sql_list(&crate::domain::callback::RequestStatus::IN_PROGRESS)
         ),

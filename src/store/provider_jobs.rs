@@ -165,7 +165,7 @@ pub fn forget_call(conn: &Connection, call_sid: &str, now: Timestamp) -> anyhow:
         .prepare_cached(
             "SELECT leg_sid FROM wave_legs WHERE call_sid = ?1 AND leg_sid IS NOT NULL
              UNION SELECT leg_sid FROM attempts WHERE call_sid = ?1 AND leg_sid IS NOT NULL
-             UNION SELECT resident_leg_sid FROM open_requests
+             UNION SELECT resident_leg_sid FROM callback_requests
              WHERE (search_sid = ?1 OR call_sid = ?1) AND resident_leg_sid IS NOT NULL",
         )?
         .query_map([call_sid], |r| r.get(0))?

@@ -258,7 +258,7 @@ pub fn sweep(state: &Switchboard) -> anyhow::Result<usize> {
             let Some(hood) = state.neighbourhoods.by_number(&call.dialplan_number) else {
                 return Ok(Lost::Leave);
             };
-            if super::requests::close_stale_search(t, &hood, call)? {
+            if super::callbacks::close_stale_search(t, &hood, call)? {
                 return Ok(Lost::Closed);
             }
             // A yes whose entry into the caller's conference was never reported either.

@@ -7,6 +7,7 @@
 //! the provider what was decided (`dispatch`). The background jobs (closing calls whose
 //! end was lost, due call-backs, anonymising, the provider's jobs) live in `jobs`.
 
+pub mod callbacks;
 mod commands;
 pub mod confirm;
 pub mod desk;
@@ -16,7 +17,6 @@ pub mod logins;
 pub mod memberships;
 pub mod provider_jobs;
 pub mod register;
-pub mod requests;
 pub mod round;
 mod step;
 #[cfg(test)]
@@ -106,4 +106,4 @@ impl Switchboard {
 
 /// The database the service opens (at start, for `web` and `cli`), and when a commit is on disk.
 pub use crate::store::{Durability, Store};
-pub use requests::start_due_callbacks;
+pub use callbacks::start_due_callbacks;

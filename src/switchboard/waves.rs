@@ -488,11 +488,13 @@ mod tests {
         let hood = sb.neighbourhoods.by_number("+31850000000").unwrap();
         let jan = PhoneNumber::parse("020-1234567").unwrap();
         let now = crate::clock::Clock::now(&*sb.clock);
-        let origin = super::super::requests::Origin::Desk;
-        sb.store.write(|tx| super::super::requests::open(tx, &hood, &jan, "shopping", origin, now)).unwrap().unwrap();
-        assert_eq!(super::super::requests::start_due(&sb).unwrap().0, 1);
-        let search: String =
-            sb.store.write(|tx| Ok(tx.query_row("SELECT search_sid FROM open_requests", [], |r| r.get(0))?)).unwrap();
+        let origin = super::super::callbacks::Origin::Desk;
+        sb.store.write(|tx| super::super::callbacks::open(tx, &hood, &jan, "shopping", origin, now)).unwrap().unwrap();
+        assert_eq!(super::super::callbacks::start_due(&sb).unwrap().0, 1);
+        let search: String = sb
+            .store
+            .write(|tx| Ok(tx.query_row("SELECT search_sid FROM callback_requests", [], |r| r.get(0))?))
+            .unwrap();
         sb.clock.advance(3600);
         let (status, phase) = sb
             .store

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use anyhow::bail;
 use rusqlite::Connection;
 
+use super::callbacks::Origin;
 use super::dispatch::{dispatch, Outbound};
-use super::requests::Origin;
 use super::step::{default_voice, render, run_step, Report};
 use super::tx::Tx;
 use super::Switchboard;
@@ -266,7 +266,7 @@ fn save(
         let crate::domain::call::Effect::CallbackRequested { first_try_at, .. } = effect else { continue };
         let (Some(phone), Some(category)) = (&call.from, call.state.category.as_deref()) else { continue };
         let origin = Origin::Call { call_sid: &call.call_sid, caller: call.caller_id, first_try_at: *first_try_at };
-        if let Err(refused) = super::requests::open(tx, hood, phone, category, origin, now)? {
+        if let Err(refused) = super::callbacks::open(tx, hood, phone, category, origin, now)? {
             tracing::error!(call = %call.call_sid, ?refused, "the call-back request the caller asked for could not be opened");
         }
     }
@@ -402,7 +402,7 @@ mod tests {
     /// A search's status alone: part of loading a call that may be held (`calls::load`),
     /// and how finishing a search used to start.
     const STATUS: &str = "SELECT status FROM wave_searches";
-    const REQUEST: &str = "FROM open_requests WHERE search_sid = ?1";
+    const REQUEST: &str = "FROM callback_requests WHERE search_sid = ?1";
     const CALL: &str = "menu_rounds, attempts";
     const CALLER: &str = "FROM participants p WHERE p.id = ?1";
     /// One ranking of the register: who is busy elsewhere.
@@ -440,12 +440,14 @@ mod tests {
         let hood = sb.neighbourhoods.by_number("+31850000000").unwrap();
         let jan = PhoneNumber::parse("020-1234567").unwrap();
         let now = crate::clock::Clock::now(&*sb.clock);
-        let origin = super::super::requests::Origin::Desk;
-        sb.store.write(|tx| super::super::requests::open(tx, &hood, &jan, "shopping", origin, now)).unwrap().unwrap();
-        let (started, _) = super::super::requests::start_due(&sb).unwrap();
+        let origin = super::super::callbacks::Origin::Desk;
+        sb.store.write(|tx| super::super::callbacks::open(tx, &hood, &jan, "shopping", origin, now)).unwrap().unwrap();
+        let (started, _) = super::super::callbacks::start_due(&sb).unwrap();
         assert_eq!(started, 1);
-        let search: String =
-            sb.store.write(|tx| Ok(tx.query_row("SELECT search_sid FROM open_requests", [], |r| r.get(0))?)).unwrap();
+        let search: String = sb
+            .store
+            .write(|tx| Ok(tx.query_row("SELECT search_sid FROM callback_requests", [], |r| r.get(0))?))
+            .unwrap();
         let answered = traced(&sb, Endpoint::WaveWhisper, leg(Endpoint::WaveWhisper, &search, "1", &[]));
         let yes = traced(&sb, Endpoint::WaveKey, leg(Endpoint::WaveKey, &search, "1", &[("Digits", "1")]));
         let pairs = |p: &[(&str, &str)]| p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();

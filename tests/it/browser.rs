@@ -130,8 +130,11 @@ async fn the_desk_works_with_call_backs_in_chromium() {
     add_user(&app, "Els", Role::Desk).await;
     run_browser(&app, "callbacks.mjs", std::future::ready(())).await;
     // Dirk's request was taken and stopped; Jan's own goes on.
-    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE call_sid IS NULL AND phone = '+31610000004' AND category = 'transport' AND status = 'closed'").await, 1);
-    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE call_sid IS NOT NULL AND status = 'open'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM callback_requests WHERE call_sid IS NULL AND phone = '+31610000004' AND category = 'transport' AND status = 'closed'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM callback_requests WHERE call_sid IS NOT NULL AND status = 'open'").await,
+        1
+    );
 }
 
 /// A morning's queue: 75 people nobody could help, each from their own number.

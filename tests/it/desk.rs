@@ -802,7 +802,7 @@ async fn erasing_a_person_removes_their_data_and_keeps_the_totals() {
     let dump = app.snapshot().await;
     assert!(!dump.contains("+31201234567") && !dump.contains("Jan de Vries"), "{dump}");
     assert_eq!(
-        app.count("SELECT count(*) FROM open_requests WHERE status IN ('open', 'searching', 'calling')").await,
+        app.count("SELECT count(*) FROM callback_requests WHERE status IN ('open', 'searching', 'calling')").await,
         0,
         "nobody is called back who was erased"
     );

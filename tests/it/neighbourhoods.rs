@@ -268,9 +268,9 @@ async fn route_by_route_a_limited_account_sees_and_changes_nothing_of_another_ne
         done(anne.post("/desk/round", &round).await);
     }
     assert_eq!(app.count("SELECT count(*) FROM round_residents").await, 1, "Dirk is in the round");
-    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE status = 'open'").await, 2);
+    assert_eq!(app.count("SELECT count(*) FROM callback_requests WHERE status = 'open'").await, 2);
     assert_eq!(app.count("SELECT count(*) FROM do_not_pair").await, 1);
-    let b_request = app.count("SELECT id FROM open_requests WHERE call_sid IS NULL").await.to_string();
+    let b_request = app.count("SELECT id FROM callback_requests WHERE call_sid IS NULL").await.to_string();
     let anne_id = app.count("SELECT id FROM desk_users WHERE name = 'Anne'").await.to_string();
 
     let secrets = [

@@ -405,7 +405,7 @@ pub(crate) async fn jan_asks_to_be_called_back() -> TestApp {
     let heard = caller_heard(&report);
     assert!(heard.iter().any(|t| t.starts_with("Wilt u dat we u terugbellen zodra een buur kan helpen?")), "{heard:?}");
     assert!(heard.iter().any(|t| t.starts_with("Dat is goed. We zoeken verder.")), "{heard:?}");
-    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE status = 'open'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM callback_requests WHERE status = 'open'").await, 1);
     app
 }
 
@@ -432,7 +432,7 @@ async fn a_callback_accepted_the_next_morning() {
     // Jan takes a while to come to the phone.
     app.network().ring_for(JAN, 40);
     assert_eq!(start_searches().await.unwrap(), 1);
-    let search = app.text("SELECT search_sid FROM open_requests").await;
+    let search = app.text("SELECT search_sid FROM callback_requests").await;
     let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
     assert!(
         lines.contains(&Line::Joined { waiting: BERT.into(), joining: JAN.into() }),
@@ -467,8 +467,8 @@ async fn a_callback_accepted_the_next_morning() {
         heard(JAN)
     );
     assert!(!lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })), "{lines:#?}");
-    assert_eq!(app.text("SELECT status FROM open_requests").await, "connected");
-    assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND outcome = 'matched'").await, 1);
+    assert_eq!(app.text("SELECT status FROM callback_requests").await, "connected");
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE kind = 'callback-search' AND outcome = 'matched'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0);
     // Every call of it, the search too, has its neighbourhood stored (issue 26).
     assert_eq!(app.count("SELECT count(*) FROM calls WHERE neighbourhood IS NOT 'example'").await, 0);
@@ -504,7 +504,7 @@ async fn a_resident_who_does_not_answer_the_callback() {
         .collect(),
     );
     assert_eq!(burenlijn::switchboard::start_due_callbacks(app.sandbox.state.switchboard.clone()).await.unwrap(), 1);
-    let search = app.text("SELECT search_sid FROM open_requests").await;
+    let search = app.text("SELECT search_sid FROM callback_requests").await;
     let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
     assert!(lines.contains(&Line::NotReached { number: JAN.into(), status: "no-answer".into() }), "{lines:#?}");
     assert!(
@@ -512,11 +512,11 @@ async fn a_resident_who_does_not_answer_the_callback() {
         "Bert is told: {lines:#?}"
     );
     assert!(!lines.iter().any(|l| matches!(l, Line::Joined { .. })));
-    assert_eq!(app.text("SELECT status FROM open_requests").await, "unanswered");
+    assert_eq!(app.text("SELECT status FROM callback_requests").await, "unanswered");
     // The desk follows up, with both: the resident is the call's caller, Bert its yes.
-    assert_eq!(app.count("SELECT count(*) FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE c.call_sid LIKE 'CB%' AND f.closed_at IS NULL AND c.caller_id IS NOT NULL").await, 1);
-    assert_eq!(app.count("SELECT count(*) FROM attempts a JOIN calls c ON c.call_sid = a.call_sid WHERE c.call_sid LIKE 'CB%' AND a.helper_phone = '+31610000002' AND a.key = '1'").await, 1);
-    assert_eq!(app.count("SELECT count(*) FROM matches WHERE call_sid LIKE 'CB%'").await, 0, "no match counted");
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid WHERE c.kind = 'callback-search' AND f.closed_at IS NULL AND c.caller_id IS NOT NULL").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM attempts a JOIN calls c ON c.call_sid = a.call_sid WHERE c.kind = 'callback-search' AND a.helper_phone = '+31610000002' AND a.key = '1'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM matches WHERE call_sid IN (SELECT call_sid FROM calls WHERE kind = 'callback-search')").await, 0, "no match counted");
 }
 
 /// Jan's request is searched for on Wednesday morning: Bert says yes (as `bert` says),
@@ -535,7 +535,7 @@ async fn a_morning_search(bert: HelperAction, before: impl FnOnce(&TestApp)) -> 
     );
     before(&app);
     assert_eq!(burenlijn::switchboard::start_due_callbacks(app.sandbox.state.switchboard.clone()).await.unwrap(), 1);
-    let search = app.text("SELECT search_sid FROM open_requests").await;
+    let search = app.text("SELECT search_sid FROM callback_requests").await;
     let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
     (app, lines)
 }
@@ -543,11 +543,11 @@ async fn a_morning_search(bert: HelperAction, before: impl FnOnce(&TestApp)) -> 
 /// After a search whose helper left: the request is open again, nobody is counted as
 /// matched, the desk is not bothered, and a later search starts.
 async fn the_request_stays_open(app: &TestApp) {
-    assert_eq!(app.text("SELECT status FROM open_requests").await, "open");
-    assert_eq!(app.count("SELECT count(*) FROM matches WHERE call_sid LIKE 'CB%'").await, 0);
-    assert_eq!(app.count("SELECT count(*) FROM follow_ups f WHERE f.call_sid LIKE 'CB%'").await, 0, "{}", app.text("SELECT group_concat(f.reason || ' ' || c.phase || ' ' || coalesce(c.outcome, '-'), '; ') FROM follow_ups f JOIN calls c USING (call_sid)").await);
+    assert_eq!(app.text("SELECT status FROM callback_requests").await, "open");
+    assert_eq!(app.count("SELECT count(*) FROM matches WHERE call_sid IN (SELECT call_sid FROM calls WHERE kind = 'callback-search')").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups f WHERE f.call_sid IN (SELECT call_sid FROM calls WHERE kind = 'callback-search')").await, 0, "{}", app.text("SELECT group_concat(f.reason || ' ' || c.phase || ' ' || coalesce(c.outcome, '-'), '; ') FROM follow_ups f JOIN calls c USING (call_sid)").await);
     assert_eq!(
-        app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND ended_at IS NULL").await,
+        app.count("SELECT count(*) FROM calls WHERE kind = 'callback-search' AND ended_at IS NULL").await,
         0,
         "the search's own row is closed"
     );
@@ -624,14 +624,18 @@ async fn a_call_back_search_whose_end_was_lost_is_closed_and_tried_again() {
         app.network().lose_status_callbacks();
     })
     .await;
-    assert_eq!(app.text("SELECT status FROM open_requests").await, "searching", "the phones' ends were never reported");
+    assert_eq!(
+        app.text("SELECT status FROM callback_requests").await,
+        "searching",
+        "the phones' ends were never reported"
+    );
     app.sandbox.clock.advance(4 * 3600);
     let st = app.sandbox.state.clone();
     tokio::task::spawn_blocking(move || burenlijn::switchboard::jobs::sweep(&st.switchboard).unwrap()).await.unwrap();
-    assert_eq!(app.text("SELECT status FROM open_requests").await, "open", "the request is tried again");
-    assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND ended_at IS NULL").await, 0);
+    assert_eq!(app.text("SELECT status FROM callback_requests").await, "open", "the request is tried again");
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE kind = 'callback-search' AND ended_at IS NULL").await, 0);
     assert_eq!(
-        app.count("SELECT count(*) FROM follow_ups WHERE call_sid LIKE 'CB%'").await,
+        app.count("SELECT count(*) FROM follow_ups WHERE call_sid IN (SELECT call_sid FROM calls WHERE kind = 'callback-search')").await,
         0,
         "no follow-up for the search itself"
     );
@@ -662,10 +666,10 @@ async fn the_desk_sees_a_call_back_search_and_can_stop_it() {
     );
     let path = format!("/desk/follow-up/{id}/stop-call-back");
     assert_eq!(b.post(&path, &[("csrf", "wrong")]).await.status, 403);
-    assert_eq!(app.text("SELECT status FROM open_requests").await, "open", "a refused form changes nothing");
+    assert_eq!(app.text("SELECT status FROM callback_requests").await, "open", "a refused form changes nothing");
     let done = b.post(&path, &[("csrf", &page.csrf())]).await;
     assert_eq!(done.location.as_deref(), Some("/desk/follow-up?stopped=1"), "{}", done.body);
-    assert_eq!(app.text("SELECT status FROM open_requests").await, "closed");
+    assert_eq!(app.text("SELECT status FROM callback_requests").await, "closed");
     assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'stopped a call-back search'").await, 1);
     assert_eq!(b.post(&path, &[("csrf", &page.csrf())]).await.status, 409, "stopped already");
     // The desk may start a new search; nobody is rung for Jan any more.
@@ -722,20 +726,20 @@ async fn the_desk_takes_a_request_itself_and_can_stop_it() {
         .status,
         403
     );
-    assert_eq!(app.count("SELECT count(*) FROM open_requests").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM callback_requests").await, 0);
     // Jan phones the desk: he is known, so his request carries his name.
     let form = take("020-1234567", "shopping");
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let done = b.post("/desk/call-backs", &pairs).await;
     assert_eq!(done.location.as_deref(), Some("/desk/follow-up?callback=1"), "{}", done.body);
-    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE status = 'open' AND call_sid IS NULL AND participant_id IS NOT NULL AND category = 'shopping'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM callback_requests WHERE status = 'open' AND call_sid IS NULL AND participant_id IS NOT NULL AND category = 'shopping'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'took a call-back request'").await, 1);
     let page = b.get("/desk/follow-up").await;
     assert!(page.body.contains("Jan de Vries") && page.body.contains("De centrale zoekt een buur"), "{}", page.body);
-    let id = app.count("SELECT id FROM open_requests").await;
+    let id = app.count("SELECT id FROM callback_requests").await;
     let stop = b.post(&format!("/desk/call-backs/{id}/stop"), &[("csrf", &page.csrf())]).await;
     assert_eq!(stop.location.as_deref(), Some("/desk/follow-up?stopped=1"), "{}", stop.body);
-    assert_eq!(app.text("SELECT status FROM open_requests").await, "closed");
+    assert_eq!(app.text("SELECT status FROM callback_requests").await, "closed");
     assert_eq!(b.post(&format!("/desk/call-backs/{id}/stop"), &[("csrf", &page.csrf())]).await.status, 409);
     assert_eq!(b.post("/desk/call-backs/999/stop", &[("csrf", &page.csrf())]).await.status, 404);
 }
@@ -746,22 +750,22 @@ async fn stopping_a_search_under_way_stops_its_phones() {
     use burenlijn::domain::desk::Role;
     // The phones' ends are never reported, so the search is still under way when stopped.
     let (app, _) = a_morning_search(HelperAction::NoAnswer, |app| app.network().lose_status_callbacks()).await;
-    assert_eq!(app.text("SELECT status FROM open_requests").await, "searching");
+    assert_eq!(app.text("SELECT status FROM callback_requests").await, "searching");
     add_user(&app, "Els", Role::Desk).await;
     let mut b = Browser::login(&app, "Els").await;
     let page = b.get("/desk/follow-up").await;
-    let id = app.count("SELECT id FROM follow_ups WHERE call_sid NOT LIKE 'CB%'").await;
+    let id = app.count("SELECT id FROM follow_ups WHERE call_sid NOT IN (SELECT call_sid FROM calls WHERE kind = 'callback-search')").await;
     let done = b.post(&format!("/desk/follow-up/{id}/stop-call-back"), &[("csrf", &page.csrf())]).await;
     assert_eq!(done.location.as_deref(), Some("/desk/follow-up?stopped=1"), "{}", done.body);
-    assert_eq!(app.text("SELECT status FROM open_requests").await, "closed");
+    assert_eq!(app.text("SELECT status FROM callback_requests").await, "closed");
     assert_eq!(app.count("SELECT count(*) FROM wave_searches WHERE status = 'searching'").await, 0);
     assert_eq!(
         app.count("SELECT count(*) FROM wave_legs WHERE status IN ('ringing', 'answered')").await,
         0,
         "the phones still ringing are stopped"
     );
-    assert_eq!(app.count("SELECT count(*) FROM calls WHERE call_sid LIKE 'CB%' AND ended_at IS NULL").await, 0);
-    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE call_sid LIKE 'CB%'").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE kind = 'callback-search' AND ended_at IS NULL").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE call_sid IN (SELECT call_sid FROM calls WHERE kind = 'callback-search')").await, 0);
     // A search that found nobody is no call: the Now page (this morning) and the log leave
     // it out; Jan's own call of last night stays in the log.
     let now = b.get("/desk/now").await.body;
@@ -780,7 +784,7 @@ async fn the_desk_starts_a_call_back_search_from_a_follow_up() {
         .helper(BERT, HelperAction::Decline)
         .helper(CARLA, HelperAction::Decline);
     app.call(JAN, script).await;
-    assert_eq!(app.count("SELECT count(*) FROM open_requests").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM callback_requests").await, 0);
     add_user(&app, "Els", Role::Coordinator).await;
     let mut b = Browser::login(&app, "Els").await;
     let list = b.get("/desk/follow-up").await;
@@ -789,10 +793,10 @@ async fn the_desk_starts_a_call_back_search_from_a_follow_up() {
     let csrf = list.csrf();
     let path = format!("/desk/follow-up/{id}/call-back");
     assert_eq!(b.post(&path, &[("csrf", "wrong")]).await.status, 403);
-    assert_eq!(app.count("SELECT count(*) FROM open_requests").await, 0, "a refused form changes nothing");
+    assert_eq!(app.count("SELECT count(*) FROM callback_requests").await, 0, "a refused form changes nothing");
     let done = b.post(&path, &[("csrf", &csrf)]).await;
     assert_eq!(done.location.as_deref(), Some("/desk/follow-up?callback=1"), "{}", done.body);
-    assert_eq!(app.count("SELECT count(*) FROM open_requests WHERE status = 'open' AND call_sid IS NOT NULL AND category = 'shopping'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM callback_requests WHERE status = 'open' AND call_sid IS NOT NULL AND category = 'shopping'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'started a call-back search'").await, 1);
     assert_eq!(b.post(&path, &[("csrf", &csrf)]).await.status, 409, "one search at a time");
     // Due at once, and it rings while the ringing hours last.

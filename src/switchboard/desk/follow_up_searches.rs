@@ -7,8 +7,8 @@ use crate::config::Neighbourhood;
 use crate::domain::audit::{AuditAction, StoppedFrom};
 use crate::domain::phone::PhoneNumber;
 use crate::store::{callbacks, desk as q};
+use crate::switchboard::callbacks::{self as requests, StopOutcome};
 use crate::switchboard::dispatch::Outbound;
-use crate::switchboard::requests::{self, StopOutcome};
 use crate::switchboard::Switchboard;
 
 /// Whether there is a call-back request `id` the account may see.
