@@ -565,10 +565,10 @@ pub enum Synchronous {
 }
 
 impl Synchronous {
-    pub fn durability(self) -> crate::store::Durability {
+    pub fn durability(self) -> crate::switchboard::Durability {
         match self {
-            Synchronous::Full => crate::store::Durability::Full,
-            Synchronous::Normal => crate::store::Durability::Normal,
+            Synchronous::Full => crate::switchboard::Durability::Full,
+            Synchronous::Normal => crate::switchboard::Durability::Normal,
         }
     }
 }

@@ -7,10 +7,10 @@ use anyhow::{bail, Context as _};
 use super::args::DeskCommand;
 use super::Settings;
 use crate::domain::desk::{check_password, check_user_name, Role};
-use crate::store::Store;
 use crate::switchboard::desk::accounts::{self, Change};
 use crate::switchboard::desk::{read_here, write_here, Acting};
 use crate::switchboard::logins::hash_password;
+use crate::switchboard::Store;
 
 pub fn run(command: DeskCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     let now = jiff::Timestamp::now();

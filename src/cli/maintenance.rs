@@ -6,10 +6,7 @@ use anyhow::bail;
 
 use super::args::{AnonymiseArgs, BackupArgs};
 use super::Settings;
-use crate::store::{calls, Store};
-
-/// Calls anonymised per transaction.
-const ANONYMISE_BATCH: u32 = 1000;
+use crate::switchboard::{upkeep, Store};
 
 pub fn backup(BackupArgs { file, db }: BackupArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let db = settings.db(db);
@@ -17,9 +14,7 @@ pub fn backup(BackupArgs { file, db }: BackupArgs, settings: &Settings) -> anyho
         bail!("the backup file is the database itself");
     }
     let store = Store::open(&db)?;
-    store.backup_to(&file)?;
-    let copy = Store::open(&file)?;
-    let (calls, people) = copy.read(calls::totals)?;
+    let (calls, people) = upkeep::backup(&store, &file)?;
     println!("backed up {} to {}: {calls} calls, {people} participants, integrity ok", db.display(), file.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -31,7 +26,7 @@ pub fn anonymise(
     let store = Store::open(&settings.db(db))?;
     let now = jiff::Timestamp::now();
     let before = crate::clock::months_before(now, older_than_months)?;
-    let n = calls::anonymise_all_before(&store, before, now, ANONYMISE_BATCH)?;
+    let n = upkeep::anonymise(&store, before, now)?;
     println!("anonymised {n} calls older than {older_than_months} months");
     Ok(ExitCode::SUCCESS)
 }

@@ -13,10 +13,10 @@ use super::args::{AddParticipantArgs, NumbersArg, ParticipantsCommand};
 use super::{number, Settings};
 use crate::domain::participant::{ParticipantDetails, ParticipantInput};
 use crate::domain::phone::PhoneNumber;
-use crate::store::Store;
 use crate::switchboard::desk::participants::{self as uc, Imported, Saved};
 use crate::switchboard::desk::{read_here, write_here, Acting};
 use crate::switchboard::memberships;
+use crate::switchboard::Store;
 
 pub fn run(command: ParticipantsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     let now = Timestamp::now();

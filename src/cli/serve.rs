@@ -39,7 +39,7 @@ pub struct ServeSettings {
     /// Webhooks a second from one source; 0: no limit.
     pub rate_per_source: u32,
     /// When a commit is on disk.
-    pub durability: crate::store::Durability,
+    pub durability: crate::switchboard::Durability,
     /// Set when a dialplan rings in waves: helpers are called through the REST API.
     pub waves: Option<WavesSettings>,
     /// The REST API for the desk's voicemail playback; `None` without `TWILIO_ACCOUNT_SID`.

@@ -22,6 +22,7 @@ mod step;
 #[cfg(test)]
 mod test_support;
 mod tx;
+pub mod upkeep;
 mod waves;
 pub mod webhooks;
 
