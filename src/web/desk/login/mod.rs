@@ -1,4 +1,7 @@
-//! Logging in and out, the language, and changing one's own password.
+//! Logging in and out, the language, and changing one's own password: the handlers
+//! (the pages' markup is in `views`).
+
+mod views;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -7,15 +10,16 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use maud::{html, Markup};
+use maud::html;
 use serde::Deserialize;
 
-use super::layout::{self, bare_page, message_box, Nav};
+use super::layout::{bare_page, message_box};
 use super::{auth, cookie, safe_next, CheckedFields, CheckedForm, Desk, Failure, MAX_SESSION_SECONDS, SESSION_COOKIE};
 use crate::domain::desk::check_password;
 use crate::switchboard::desk::accounts;
 use crate::switchboard::desk::{read, write, Acting, Scope};
 use crate::web::AppState;
+use views::{account_page, login_form};
 
 const LOGIN_COOKIE: &str = "burenlijn_login";
 
@@ -25,25 +29,6 @@ pub struct LoginQuery {
     expired: Option<String>,
     bye: Option<String>,
     changed: Option<String>,
-}
-
-fn login_form(token: &str, next: &str, name: &str, message: Option<(&str, bool)>) -> Markup {
-    bare_page(
-        "Inloggen",
-        html! {
-            h1 { "Inloggen " span.muted lang="en" { "/ Log in" } }
-            @if let Some((m, is_error)) = message { (message_box(m, is_error)) }
-            form.stack method="post" action="/desk/login" {
-                input type="hidden" name="csrf" value=(token);
-                input type="hidden" name="next" value=(next);
-                label for="name" { "Naam " span.hint lang="en" { "Name" } }
-                input #name type="text" name="name" value=(name) autocomplete="username" required autofocus;
-                label for="password" { "Wachtwoord " span.hint lang="en" { "Password" } }
-                input #password type="password" name="password" autocomplete="current-password" required;
-                button type="submit" { "Inloggen" }
-            }
-        },
-    )
 }
 
 fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> String {
@@ -213,30 +198,6 @@ pub async fn language(
     let id = desk.user.id;
     write(&state.switchboard, desk.acting(), move |act| accounts::set_language(act, id, lang)).await?;
     Ok(Redirect::to(safe_next(&f.back)).into_response())
-}
-
-fn account_page(desk: &Desk, message: Option<(&str, bool)>) -> Markup {
-    let l = desk.lang;
-    layout::page(
-        desk,
-        Nav::None,
-        l.t("Mijn account", "My account"),
-        html! {
-            p { (l.t("U bent ingelogd als", "You are logged in as")) " " strong { (desk.user.name) } " (" (if desk.is_coordinator() { l.t("coördinator", "coordinator") } else { l.t("balie", "desk") }) ")." }
-            h2 { (l.t("Wachtwoord wijzigen", "Change password")) }
-            @if let Some((m, e)) = message { (message_box(m, e)) }
-            form.stack method="post" action="/desk/account" {
-                (layout::csrf(desk))
-                label for="current" { (l.t("Huidig wachtwoord", "Current password")) }
-                input #current type="password" name="current" autocomplete="current-password" required;
-                label for="new" { (l.t("Nieuw wachtwoord", "New password")) span.hint { (l.t("Minstens 10 tekens. Een korte zin werkt goed.", "At least 10 characters. A short sentence works well.")) } }
-                input #new type="password" name="new" autocomplete="new-password" required minlength="10";
-                label for="again" { (l.t("Nieuw wachtwoord nog een keer", "New password again")) }
-                input #again type="password" name="again" autocomplete="new-password" required;
-                button type="submit" { (l.t("Wachtwoord wijzigen", "Change password")) }
-            }
-        },
-    )
 }
 
 pub async fn account(desk: Desk) -> Response {
