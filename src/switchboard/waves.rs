@@ -9,7 +9,7 @@
 
 use rusqlite::Connection;
 
-use super::commands::{Command as ToProvider, MoveCaller, NewLeg, Outbound, Play, Stop};
+use super::commands::{Announce, Command as ToProvider, MoveCaller, NewLeg, Outbound, Play, Stop};
 use super::step::{ranked, render, run_step, Report, Wanted};
 use super::tx::Tx;
 use super::Switchboard;
@@ -138,6 +138,9 @@ fn run(
             }
             Command::Tell { tell, hearer } => {
                 tracing::info!(call = %sid, tell = ?tell, "the search tells the call flow");
+                if let Some(announce) = announce(&tell, &after, &sid, request.is_some()) {
+                    t.tell(ToProvider::Announce(announce));
+                }
                 let step = run_step(t, hood, call, Event::Search(tell), Report::default())?;
                 let attempts = call.state.attempts.max(step.state.attempts);
                 call.state = step.state;
@@ -160,6 +163,42 @@ fn run(
         calls::save(tx, call, &effects, now)?;
     }
     Ok(Some(reply))
+}
+
+/// Issue 27: a yes that wins a live call's search (not a call back) tells the held caller
+/// who is coming, on the conference they were reported to wait in. Without that report
+/// (it is still on its way) nothing is announced; the helper is put through all the same.
+fn announce(tell: &Tell, after: &waves::Search, sid: &str, callback: bool) -> Option<Announce> {
+    let Tell::Key { attempt, verdict: Some(waves::Yes::Wins { .. }), .. } = tell else { return None };
+    if callback || after.winner != Some(*attempt) {
+        return None;
+    }
+    let Some(conference_sid) = after.conference.clone() else {
+        tracing::info!(call = %sid, "the held caller's conference is not reported yet: no announcement of who comes");
+        return None;
+    };
+    Some(Announce { conference_sid, call_sid: sid.to_string(), attempt: *attempt })
+}
+
+/// The announcement the provider asks for: the winner's first name and street, in the
+/// caller's language (the call flow says it); nothing when `attempt` is not (or no longer)
+/// the helper on the way. Nothing is stored.
+fn announcement(t: &mut Tx<'_>, hood: &Neighbourhood, call: &StoredCall, attempt: u32) -> anyhow::Result<Vec<Action>> {
+    let search = t.search(&call.call_sid)?;
+    let winner = search
+        .as_ref()
+        .filter(|s| s.status == SearchStatus::Matched)
+        .and_then(|s| s.winner_leg())
+        .filter(|l| l.attempt == attempt && !l.ended)
+        .map(|l| l.helper_id);
+    let Some(helper) = winner.map(|id| crate::store::participants::find(t.conn, id)).transpose()?.flatten() else {
+        return Ok(Vec::new());
+    };
+    let event = Event::Announce {
+        helper_first_name: helper.details.first_name().to_string(),
+        helper_street: Some(helper.details.street.clone()).filter(|s| !s.is_empty()),
+    };
+    Ok(run_step(t, hood, call, event, Report::default())?.reply)
 }
 
 /// Who may be rung for `call`'s search now: as its step ranked them earlier in this
@@ -223,6 +262,10 @@ pub fn apply_report(
         WaveReport::Entered { participant, conference } => SearchEvent::Entered { participant, conference },
         WaveReport::ResidentAnswered => {
             let reply = resident_answered(t, hood, &mut call)?;
+            return Ok((call, reply));
+        }
+        WaveReport::Announce { attempt } => {
+            let reply = announcement(t, hood, &call, attempt)?;
             return Ok((call, reply));
         }
         WaveReport::ResidentEnded { status } => {
