@@ -521,6 +521,33 @@ mod tests {
         assert!(again.is_empty(), "the first wave still rings: {again:?}");
     }
 
+    /// Issue 27: only a yes that wins a live call's search announces its helper, and only
+    /// on the conference the caller was reported to wait in.
+    #[test]
+    fn only_a_winning_yes_on_a_reported_conference_is_announced() {
+        let now: jiff::Timestamp = TUESDAY_MORNING.parse().unwrap();
+        let mut search = waves::Search::new(now);
+        search.winner = Some(2);
+        search.conference = Some("CF00000000000000000000000000000009".into());
+        let key = |attempt, verdict| Tell::Key { attempt, helper_id: 7, key: Some("1".into()), verdict };
+        let wins = Some(waves::Yes::Wins { cancel: vec![] });
+        let announced = announce(&key(2, wins.clone()), &search, "CA1", false);
+        assert_eq!(
+            announced,
+            Some(Announce {
+                conference_sid: "CF00000000000000000000000000000009".into(),
+                call_sid: "CA1".into(),
+                attempt: 2
+            })
+        );
+        assert_eq!(announce(&key(2, wins.clone()), &search, "CA1", true), None, "a call back says it itself");
+        assert_eq!(announce(&key(3, wins.clone()), &search, "CA1", false), None, "not the winner");
+        assert_eq!(announce(&key(2, Some(waves::Yes::AlreadyWon)), &search, "CA1", false), None, "said once");
+        assert_eq!(announce(&key(2, None), &search, "CA1", false), None, "a no");
+        search.conference = None;
+        assert_eq!(announce(&key(2, wins), &search, "CA1", false), None, "no conference reported yet");
+    }
+
     /// Issue 26 §3: a search is finished in one place (`Tx::finish`), whichever entry point
     /// moved it. A hold-music tick (one of the entry points that did not finish its search
     /// at fb45e21) that gives up a call-back search ends the search's own call row, as the

@@ -549,6 +549,18 @@ mod tests {
         }
     }
 
+    /// The announcement's request is for the caller in our URL, whatever Twilio sends with it.
+    #[test]
+    fn an_announcement_is_for_the_caller_in_its_url() {
+        let query = p(&[("call", "CAcaller00001"), ("n", "3")]);
+        let announce = parse(Endpoint::Announce, &query, &p(&[("ConferenceSid", "CFroom0000001")])).unwrap();
+        assert_eq!(announce.call_sid, "CAcaller00001");
+        assert_eq!(announce.report, Reported::Wave(WaveReport::Announce { attempt: 3 }));
+        assert!(parse(Endpoint::Announce, &p(&[("n", "3")]), &p(&[("CallSid", "CAcaller00001")])).is_err());
+        let url = announce_url("https://bl.example/", "CAcaller00001", 3).unwrap();
+        assert_eq!(url.as_str(), "https://bl.example/twilio/announce?call=CAcaller00001&n=3");
+    }
+
     #[test]
     fn the_helper_s_leg_is_named_by_the_dial_action_and_the_whisper() {
         let done = parse(
