@@ -1062,7 +1062,11 @@ impl<'c, 'a> Stepper<'c, 'a> {
             let ring = Ring { key: Some(key), ..ring };
             self.matched(&ring);
             self.say(PromptKey::WhisperAccepted);
-            // No hang-up: the provider now joins helper and caller.
+            // No hang-up: the provider now joins helper and caller. (Issue 27: the caller is
+            // not told who comes here, as in waves. This document runs on the helper's leg
+            // only and may not dial (13201); a REST redirect of either leg ends the `<Dial>`,
+            // and Twilio documents the second leg as disconnected then (REST "Redirecting
+            // Live Calls"): the helper would be lost. Waves with `wave_size = 1` does it.)
             self.state.phase = Phase::Connected(ring);
         } else {
             self.say(if key.is_empty() { PromptKey::WhisperNoInput } else { PromptKey::WhisperDeclined });
