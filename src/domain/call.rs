@@ -708,7 +708,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             // After a yes the caller has been told who comes: no "still searching" while the
             // helper enters, a short pause and the wait document again.
             (Phase::Holding { matched: true }, Event::HoldTick) if !self.ctx.callback => {
-                self.reply.push(Action::Pause(2));
+                self.reply.push(Action::Pause(4));
                 self.reply.push(Action::Redirect(Next::HoldWait));
             }
             (Phase::Holding { .. }, Event::HoldTick) => self.hold_music(),
