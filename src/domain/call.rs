@@ -303,6 +303,12 @@ pub enum Event {
     ResidentUnreachable {
         attempt: u32,
     },
+    /// Waves: the provider asks what to announce to the held caller, whose helper said yes
+    /// and is entering their conference (a participant announcement; issue 27).
+    Announce {
+        helper_first_name: String,
+        helper_street: Option<String>,
+    },
 }
 
 /// Facts to log, in order.
@@ -684,6 +690,27 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 self.reply.push(Action::Pause(1));
                 self.reply.push(Action::Redirect(Next::HelperWait { attempt }));
             }
+            // Heard by the held caller alone, as their helper enters: first name and street,
+            // never a number. Only <Say>, <Play>, <Pause> and <Redirect> may be in it (13238).
+            (Phase::Holding { matched: true }, Event::Announce { helper_first_name, helper_street })
+                if !self.ctx.callback =>
+            {
+                let said = match &helper_street {
+                    Some(street) => {
+                        self.speech(PromptKey::AnnounceHelper, &[("helper", &helper_first_name), ("street", street)])
+                    }
+                    None => self.speech(PromptKey::AnnounceHelperName, &[("helper", &helper_first_name)]),
+                };
+                self.reply.push(Action::Say(said));
+            }
+            // Too late (the caller left, the helper dropped): nothing to say, and no <Hangup>.
+            (_, Event::Announce { .. }) => {}
+            // After a yes the caller has been told who comes: no "still searching" while the
+            // helper enters, a short pause and the wait document again.
+            (Phase::Holding { matched: true }, Event::HoldTick) if !self.ctx.callback => {
+                self.reply.push(Action::Pause(4));
+                self.reply.push(Action::Redirect(Next::HoldWait));
+            }
             (Phase::Holding { .. }, Event::HoldTick) => self.hold_music(),
             (_, Event::HoldTick) => {
                 self.reply.push(Action::Pause(1));
@@ -1035,7 +1062,11 @@ impl<'c, 'a> Stepper<'c, 'a> {
             let ring = Ring { key: Some(key), ..ring };
             self.matched(&ring);
             self.say(PromptKey::WhisperAccepted);
-            // No hang-up: the provider now joins helper and caller.
+            // No hang-up: the provider now joins helper and caller. (Issue 27: the caller is
+            // not told who comes here, as in waves. This document runs on the helper's leg
+            // only and may not dial (13201); a REST redirect of either leg ends the `<Dial>`,
+            // and Twilio documents the second leg as disconnected then (REST "Redirecting
+            // Live Calls"): the helper would be lost. Waves with `wave_size = 1` does it.)
             self.state.phase = Phase::Connected(ring);
         } else {
             self.say(if key.is_empty() { PromptKey::WhisperNoInput } else { PromptKey::WhisperDeclined });

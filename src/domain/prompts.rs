@@ -119,6 +119,8 @@ prompt_keys! {
     CallbackHelperWait => "callback_helper_wait" ["caller"],
     CallbackGoodNews => "callback_good_news" ["helper", "street"],
     CallbackGoodNewsName => "callback_good_news_name" ["helper"],
+    AnnounceHelper => "announce_helper" ["helper", "street"],
+    AnnounceHelperName => "announce_helper_name" ["helper"],
     CallbackResidentNoAnswer => "callback_resident_no_answer" ["caller"],
     CallbackHelperStillWaiting => "callback_helper_still_waiting" ["caller"],
     WaveCallerLeft => "wave_caller_left" [],

@@ -672,6 +672,7 @@ impl Emulator {
                     }
                     break Some((url, call.base_params(), false));
                 }
+                Ok(Some(ConferenceEvent::Announce(url))) => self.announcement(call, &url).await?,
                 Ok(Some(ConferenceEvent::Twiml(twiml))) => {
                     // Inline TwiML takes the caller out of the conference and runs at once.
                     if let Some((action_url, params, _)) = dial_action(call, "completed") {
@@ -688,6 +689,39 @@ impl Emulator {
         };
         network.close_conference(name, &call.sid);
         Ok(outcome)
+    }
+
+    /// A participant announcement, heard by the caller alone where they wait: only
+    /// `<Say>`, `<Play>` and `<Pause>` are played (`<Redirect>` is allowed but not followed
+    /// here; anything else is error 13238). One that cannot be fetched is not heard, and
+    /// the call goes on (what Twilio does then is not documented beyond its
+    /// `announcement-fail` conference event).
+    async fn announcement(&self, call: &mut Call<'_>, url: &Url) -> Result<(), EmulatorError> {
+        let body = match self.webhook(call, url, &call.base_params()).await {
+            Ok(body) => body,
+            Err(EmulatorError::Http { .. } | EmulatorError::Status { .. }) => {
+                call.line(Line::NotReached { number: call.sid.clone(), status: "announcement failed".into() });
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        let mut seconds = 0;
+        for verb in parse_twiml(&body).map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })? {
+            match verb {
+                Verb::Say(text) | Verb::Play(text) => {
+                    seconds += speaking_seconds(&text);
+                    call.line(Line::CallerHears(text));
+                }
+                Verb::Pause(s) => seconds += i64::from(s),
+                Verb::Redirect(_) => break,
+                other => {
+                    let message = format!("{other:?} is not allowed in an announcement (13238)");
+                    return Err(EmulatorError::Twiml { url: url.to_string(), message });
+                }
+            }
+        }
+        self.advance(seconds);
+        Ok(())
     }
 
     /// Rings one number. Returns DialCallStatus, DialBridged, the child CallSid and the

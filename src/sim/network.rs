@@ -36,6 +36,9 @@ pub enum ConferenceEvent {
     Redirect(Url),
     /// The caller's call was ended through the REST API.
     Hangup,
+    /// A participant announcement (`AnnounceUrl` of a participant update): fetch it and
+    /// play it to this participant alone, now.
+    Announce(Url),
     /// A document to play now, given through the REST API (`Twiml`).
     Twiml(String),
 }
@@ -153,6 +156,8 @@ struct Inner {
     created_to: HashMap<(String, String), u32>,
     /// Calls created to these numbers are handed to the test, which plays them as a caller.
     hand_over: HashMap<String, mpsc::UnboundedSender<CreatedCall>>,
+    /// Participant updates are answered with this HTTP status (`refuse_announcements`).
+    refuse_participant_updates: Option<u16>,
 }
 
 /// The record of one conference.
@@ -207,6 +212,7 @@ impl Network {
             .route("/2010-04-01/Accounts/{account}/Recordings/{file}", get(recording_media).delete(delete_recording))
             .route("/2010-04-01/Accounts/{account}/Conferences.json", get(list_conferences))
             .route("/2010-04-01/Accounts/{account}/Conferences/{sid}/Participants.json", get(list_participants))
+            .route("/2010-04-01/Accounts/{account}/Conferences/{sid}/Participants/{file}", post(update_participant))
             // Hosted apart from the service, as `deploy/README.md` says it must be.
             .route("/fallback/created-call.xml", post(created_call_fallback))
             .with_state(network.clone());
@@ -327,6 +333,12 @@ impl Network {
     /// The next time a leg is about to join someone waiting in a conference (a helper who
     /// said yes joining the held caller; the resident we called back joining the helper),
     /// the one waiting hangs up first: the moment between a yes and the join.
+    /// Every participant update (an announcement) is answered with `status` and changes
+    /// nothing, as when the provider has a fault.
+    pub fn refuse_announcements(&self, status: u16) {
+        self.lock().refuse_participant_updates = Some(status);
+    }
+
     pub fn hang_up_before_the_next_join(&self) {
         self.lock().hang_up_before_join = true;
     }
@@ -846,6 +858,46 @@ async fn list_participants(State(net): State<Arc<Network>>, Path((account, sid))
         "participants": participants, "end": participants.len().saturating_sub(1), "start": 0, "page": 0,
         "page_size": 50, "first_page_uri": format!("{uri}?PageSize=50&Page=0"), "next_page_uri": null,
         "previous_page_uri": null, "uri": uri,
+    });
+    (StatusCode::OK, [("Content-Type", "application/json")], body.to_string()).into_response()
+}
+
+/// `POST .../Conferences/{Sid}/Participants/{CallSid}.json`: a participant of a conference
+/// in progress is updated. Only `AnnounceUrl` does anything here: the caller waiting in the
+/// conference fetches it and hears it alone (Conference Participant resource: "an
+/// announcement to the participant"), at once, also before the conference has started
+/// (which Twilio does not document either way). Anyone not in a conference in progress is
+/// 404 (20404), as the resource lists only current participants.
+async fn update_participant(
+    State(net): State<Arc<Network>>,
+    Path((account, sid, file)): Path<(String, String, String)>,
+    body: axum::body::Bytes,
+) -> Response {
+    let not_found = || twilio_error(404, 20404, "The requested resource was not found");
+    let Some(call) = file.strip_suffix(".json").filter(|_| account == net.account_sid) else { return not_found() };
+    let form = crate::provider::twilio::parse_pairs(&body);
+    let inner = net.lock();
+    if let Some(status) = inner.refuse_participant_updates {
+        return twilio_error(status, 20500, "An internal server error has occurred (emulated)");
+    }
+    let Some(record) = inner
+        .conference_log
+        .iter()
+        .find(|r| r.sid == sid && r.ended_by.is_none() && r.entrants.iter().any(|e| e == call))
+    else {
+        return not_found();
+    };
+    let announce = form.iter().find(|(k, _)| k == "AnnounceUrl").and_then(|(_, v)| Url::parse(v).ok());
+    let waiting = inner.callers.get(call) == Some(&record.name);
+    if let (Some(url), true, Some(room)) = (announce, waiting, inner.conferences.get(&record.name)) {
+        let _ = room.events.send(ConferenceEvent::Announce(url));
+    }
+    let body = serde_json::json!({
+        "account_sid": account, "call_sid": call, "conference_sid": sid, "label": null,
+        "date_created": record.created, "date_updated": httpdate_now(), "end_conference_on_exit": true,
+        "muted": false, "hold": false, "coaching": false, "call_sid_to_coach": null, "status": "connected",
+        "start_conference_on_enter": false, "queue_time": null,
+        "uri": format!("/2010-04-01/Accounts/{account}/Conferences/{sid}/Participants/{call}.json"),
     });
     (StatusCode::OK, [("Content-Type", "application/json")], body.to_string()).into_response()
 }

@@ -59,6 +59,8 @@ pub enum Command {
     CallResident(NewLeg),
     /// A document to play on a live leg now.
     Play(Play),
+    /// Tell the held caller who is coming (a participant announcement).
+    Announce(Announce),
     /// A call of the good-morning round to create.
     Round(RoundCall),
     /// A call back that confirms a change asked for by phone.
@@ -83,6 +85,15 @@ pub struct Outbound {
 pub struct MoveCaller {
     pub call_sid: String,
     pub seq: u64,
+}
+
+/// The held caller `call_sid`, waiting in conference `conference_sid`, is told that the
+/// helper of `attempt` is coming (their first name and street, from the `announce` webhook).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Announce {
+    pub conference_sid: String,
+    pub call_sid: String,
+    pub attempt: u32,
 }
 
 /// A document (TwiML, rendered) to run on a live leg through the REST API.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 pub use super::commands::Outbound;
-use super::commands::{Command, ConfirmCall, MoveCaller, NewLeg, Play, RoundCall, Stop};
+use super::commands::{Announce, Command, ConfirmCall, MoveCaller, NewLeg, Play, RoundCall, Stop};
 use super::waves::{leg_ended, leg_failed, resident_failed};
 use super::Switchboard;
 use crate::domain::call::DialStatus;
@@ -37,8 +37,14 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
             tracing::error!("ringing in waves needs the REST API, but no credentials are configured");
             return;
         };
-        // Phones are stopped first, then words played, then new calls placed: each kind in
-        // the order it was decided.
+        // The held caller is told who comes first (their helper enters within seconds),
+        // then phones are stopped, words played, and new calls placed: each kind in the
+        // order it was decided.
+        for command in &commands {
+            if let Command::Announce(announce) = command {
+                announce_helper(&state, &rest, announce).await;
+            }
+        }
         for command in &commands {
             if let Command::Stop(stop) = command {
                 stop_phone(&state, &rest, stop).await;
@@ -86,6 +92,23 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
             let _ = c.await;
         }
     });
+}
+
+/// Tells the held caller who is coming: a participant announcement on their conference
+/// (Conference Participant resource, update with `AnnounceUrl`), heard by them alone. The
+/// helper enters the conference by their own document, whatever becomes of this: a
+/// refusal or a failure leaves the caller without the announcement, never without their
+/// helper, and nothing waits for it. (Whether Twilio plays a participant announcement
+/// while the conference has not yet started, or only once the helper is in, its
+/// documentation does not say; either way it is heard as the helper comes.)
+async fn announce_helper(state: &Arc<Switchboard>, rest: &twilio::rest::RestClient, announce: &Announce) {
+    let url = match twilio::announce_url(&state.public_url, &announce.call_sid, announce.attempt) {
+        Ok(url) => url,
+        Err(e) => return tracing::error!(error = %e, "bad public URL"),
+    };
+    if let Err(e) = rest.announce_to_participant(&announce.conference_sid, &announce.call_sid, &url).await {
+        tracing::warn!(call = %announce.call_sid, error = %e, "could not tell the held caller who is coming; they are put through all the same");
+    }
 }
 
 /// Stops one phone at the provider. A call cancelled while still `queued` (where every

@@ -9,7 +9,7 @@
 
 use rusqlite::Connection;
 
-use super::commands::{Command as ToProvider, MoveCaller, NewLeg, Outbound, Play, Stop};
+use super::commands::{Announce, Command as ToProvider, MoveCaller, NewLeg, Outbound, Play, Stop};
 use super::step::{ranked, render, run_step, Report, Wanted};
 use super::tx::Tx;
 use super::Switchboard;
@@ -138,6 +138,9 @@ fn run(
             }
             Command::Tell { tell, hearer } => {
                 tracing::info!(call = %sid, tell = ?tell, "the search tells the call flow");
+                if let Some(announce) = announce(&tell, &after, &sid, request.is_some()) {
+                    t.tell(ToProvider::Announce(announce));
+                }
                 let step = run_step(t, hood, call, Event::Search(tell), Report::default())?;
                 let attempts = call.state.attempts.max(step.state.attempts);
                 call.state = step.state;
@@ -160,6 +163,42 @@ fn run(
         calls::save(tx, call, &effects, now)?;
     }
     Ok(Some(reply))
+}
+
+/// Issue 27: a yes that wins a live call's search (not a call back) tells the held caller
+/// who is coming, on the conference they were reported to wait in. Without that report
+/// (it is still on its way) nothing is announced; the helper is put through all the same.
+fn announce(tell: &Tell, after: &waves::Search, sid: &str, callback: bool) -> Option<Announce> {
+    let Tell::Key { attempt, verdict: Some(waves::Yes::Wins { .. }), .. } = tell else { return None };
+    if callback || after.winner != Some(*attempt) {
+        return None;
+    }
+    let Some(conference_sid) = after.conference.clone() else {
+        tracing::info!(call = %sid, "the held caller's conference is not reported yet: no announcement of who comes");
+        return None;
+    };
+    Some(Announce { conference_sid, call_sid: sid.to_string(), attempt: *attempt })
+}
+
+/// The announcement the provider asks for: the winner's first name and street, in the
+/// caller's language (the call flow says it); nothing when `attempt` is not (or no longer)
+/// the helper on the way. Nothing is stored.
+fn announcement(t: &mut Tx<'_>, hood: &Neighbourhood, call: &StoredCall, attempt: u32) -> anyhow::Result<Vec<Action>> {
+    let search = t.search(&call.call_sid)?;
+    let winner = search
+        .as_ref()
+        .filter(|s| s.status == SearchStatus::Matched)
+        .and_then(|s| s.winner_leg())
+        .filter(|l| l.attempt == attempt && !l.ended)
+        .map(|l| l.helper_id);
+    let Some(helper) = winner.map(|id| crate::store::participants::find(t.conn, id)).transpose()?.flatten() else {
+        return Ok(Vec::new());
+    };
+    let event = Event::Announce {
+        helper_first_name: helper.details.first_name().to_string(),
+        helper_street: Some(helper.details.street.clone()).filter(|s| !s.is_empty()),
+    };
+    Ok(run_step(t, hood, call, event, Report::default())?.reply)
 }
 
 /// Who may be rung for `call`'s search now: as its step ranked them earlier in this
@@ -223,6 +262,10 @@ pub fn apply_report(
         WaveReport::Entered { participant, conference } => SearchEvent::Entered { participant, conference },
         WaveReport::ResidentAnswered => {
             let reply = resident_answered(t, hood, &mut call)?;
+            return Ok((call, reply));
+        }
+        WaveReport::Announce { attempt } => {
+            let reply = announcement(t, hood, &call, attempt)?;
             return Ok((call, reply));
         }
         WaveReport::ResidentEnded { status } => {
@@ -476,6 +519,33 @@ mod tests {
         assert_eq!(search.status, SearchStatus::Searching);
         assert_eq!(search.legs.len(), 2, "each leg stored before it is created");
         assert!(again.is_empty(), "the first wave still rings: {again:?}");
+    }
+
+    /// Issue 27: only a yes that wins a live call's search announces its helper, and only
+    /// on the conference the caller was reported to wait in.
+    #[test]
+    fn only_a_winning_yes_on_a_reported_conference_is_announced() {
+        let now: jiff::Timestamp = TUESDAY_MORNING.parse().unwrap();
+        let mut search = waves::Search::new(now);
+        search.winner = Some(2);
+        search.conference = Some("CF00000000000000000000000000000009".into());
+        let key = |attempt, verdict| Tell::Key { attempt, helper_id: 7, key: Some("1".into()), verdict };
+        let wins = Some(waves::Yes::Wins { cancel: vec![] });
+        let announced = announce(&key(2, wins.clone()), &search, "CA1", false);
+        assert_eq!(
+            announced,
+            Some(Announce {
+                conference_sid: "CF00000000000000000000000000000009".into(),
+                call_sid: "CA1".into(),
+                attempt: 2
+            })
+        );
+        assert_eq!(announce(&key(2, wins.clone()), &search, "CA1", true), None, "a call back says it itself");
+        assert_eq!(announce(&key(3, wins.clone()), &search, "CA1", false), None, "not the winner");
+        assert_eq!(announce(&key(2, Some(waves::Yes::AlreadyWon)), &search, "CA1", false), None, "said once");
+        assert_eq!(announce(&key(2, None), &search, "CA1", false), None, "a no");
+        search.conference = None;
+        assert_eq!(announce(&key(2, wins), &search, "CA1", false), None, "no conference reported yet");
     }
 
     /// Issue 26 §3: a search is finished in one place (`Tx::finish`), whichever entry point

@@ -105,6 +105,7 @@ fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, w
             | Endpoint::RoundStatus
             | Endpoint::ContactStatus
             | Endpoint::ConfirmStatus
+            | Endpoint::Announce
     ) {
         actions.push(Action::Say(prompts.speech(PromptKey::SomethingWentWrong, &[])));
         match hood.and_then(|h| h.dialplan.desk.phone.clone()) {

@@ -252,6 +252,18 @@ async fn prism_accepts_a_conference_list() {
     }
 }
 
+/// Issue 27: the announcement to a held caller (a participant update with `AnnounceUrl`).
+#[tokio::test]
+async fn prism_accepts_an_announcement_to_a_participant() {
+    let client = prism_client();
+    let url =
+        Url::parse("https://burenlijn.example/twilio/announce?call=CA0123456789abcdef0123456789abcdef&n=2").unwrap();
+    client
+        .announce_to_participant("CF0123456789abcdef0123456789abcdef", CALL, &url)
+        .await
+        .expect("the participant update validates");
+}
+
 #[tokio::test]
 async fn prism_accepts_the_deletes() {
     let client = prism_client();

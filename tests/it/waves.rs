@@ -1023,3 +1023,62 @@ async fn in_waves_an_english_speaking_helper_hears_english() {
     assert!(caller_heard(&report).iter().any(|t| t.starts_with("U vraagt hulp bij boodschappen.")));
     assert_eq!(app.log_of(&report).await.outcome.map(|o| o.as_str()), Some("matched"));
 }
+
+/// Issue 27: the held caller is told who is coming before the helper who said yes is put
+/// through: "Bert uit de Dorpsweg neemt nu op", a first name and a street, never a number,
+/// heard by the caller alone (a participant announcement on their conference).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_held_caller_hears_who_is_coming_before_the_join() {
+    let app = spawn_waves_app(1, |p| p).await;
+    // The helper hears their thanks (some seconds) before they enter; the announcement is
+    // one REST request and one webhook in that time. Here that time runs in real time too.
+    app.network().slow_down(25);
+    app.network().delay_next_join(4);
+    let script = Script::keys(&["1"])
+        .helper(ANJA, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Accept);
+    let report = app.call(JAN, script).await;
+    assert_eq!(joined(&report), vec![BERT.to_string()], "{:#?}", report.lines);
+    let said = Line::CallerHears("Bert uit de Dorpsweg neemt nu op.".into());
+    let announced = report.lines.iter().position(|l| *l == said);
+    let connected = report.lines.iter().position(|l| matches!(l, Line::Connected { .. }));
+    assert!(
+        matches!((announced, connected), (Some(a), Some(c)) if a < c),
+        "the caller hears who comes before the join: {:#?}",
+        report.lines
+    );
+    assert_eq!(report.lines.iter().filter(|l| **l == said).count(), 1, "said once");
+    let heard = caller_heard(&report);
+    assert!(
+        !heard.iter().any(|t| t.contains("06") || t.contains("+31") || t.contains("10000002")),
+        "never a number: {heard:?}"
+    );
+    // After the yes, no "still searching" while the helper comes.
+    let after_yes = &report.lines[announced.unwrap()..connected.unwrap()];
+    assert!(
+        !after_yes.iter().any(|l| matches!(l, Line::CallerHears(t) if t.starts_with("Ik ben nog"))),
+        "{after_yes:#?}"
+    );
+    // Nobody but the caller hears it.
+    assert!(!helpers_heard(&report).iter().any(|(_, t)| t.contains("neemt nu op")), "{:#?}", helpers_heard(&report));
+    assert_eq!(app.log_of(&report).await.outcome.map(|o| o.as_str()), Some("matched"));
+    no_one_alone(&report);
+}
+
+/// Issue 27: when the announcement cannot be made (the provider refuses the participant
+/// update), the caller is put through all the same, without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_is_put_through_when_the_announcement_cannot_be_made() {
+    let app = spawn_waves_app(1, |p| p).await;
+    app.network().refuse_announcements(500);
+    let script = Script::keys(&["1"])
+        .helper(ANJA, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Accept);
+    let report = app.call(JAN, script).await;
+    assert_eq!(joined(&report), vec![BERT.to_string()], "{:#?}", report.lines);
+    assert!(!caller_heard(&report).iter().any(|t| t.contains("neemt nu op")), "{:#?}", report.lines);
+    assert_eq!(app.log_of(&report).await.outcome.map(|o| o.as_str()), Some("matched"));
+    no_one_alone(&report);
+}

@@ -72,6 +72,9 @@ endpoints! {
     HelperWait = "helper-wait",
     /// Waves: the status callback of the caller's conference (who entered it).
     Conference = "conference",
+    /// Waves: what the held caller hears as their helper enters (the `AnnounceUrl` of a
+    /// participant update: "Bert uit de Dorpsweg neemt nu op").
+    Announce = "announce",
     /// The good-morning round: the resident's call (placed by us) picked up.
     RoundAnswer = "round-answer",
     /// The good-morning round: the key the resident pressed.
@@ -222,6 +225,9 @@ pub enum WaveReport {
     /// A call (`participant`: the caller's own, or a helper's leg) entered conference
     /// `conference` (`participant-join`).
     Entered { participant: String, conference: String },
+    /// The announcement to the held caller that the helper of `attempt` is coming is
+    /// asked for.
+    Announce { attempt: u32 },
 }
 
 /// The absolute URL of `endpoint` under the service's public URL, with `query`.
@@ -278,6 +284,12 @@ pub fn confirm_urls(public_url: &str, id: i64) -> Result<(url::Url, url::Url), u
         endpoint_url(public_url, Endpoint::ConfirmAnswer, &query)?,
         endpoint_url(public_url, Endpoint::ConfirmStatus, &query)?,
     ))
+}
+
+/// The absolute URL of the announcement to the held caller of `call_sid` that the helper of
+/// `attempt` is coming (a conference participant's `AnnounceUrl`).
+pub fn announce_url(public_url: &str, call_sid: &str, attempt: u32) -> Result<url::Url, url::ParseError> {
+    endpoint_url(public_url, Endpoint::Announce, &format!("call={call_sid}&n={attempt}"))
 }
 
 /// Where a held caller is sent when the search ends without a yes (REST redirect): the
@@ -343,7 +355,12 @@ fn digits(params: &Params) -> Option<String> {
 
 /// Reads a webhook: `query` from the URL we rendered, `form` from Twilio's POST body.
 pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inbound, ParseError> {
-    let call_sid = valid_sid(require(form, "CallSid")?)?.to_string();
+    // An announcement's request is about the caller named in our URL; which parameters
+    // Twilio sends with it is not documented, so `CallSid` is not required there.
+    let call_sid = match endpoint {
+        Endpoint::Announce => valid_sid(require(query, "call")?)?.to_string(),
+        _ => valid_sid(require(form, "CallSid")?)?.to_string(),
+    };
     let from = get(form, "From").unwrap_or("").to_string();
     let to = get(form, "To").unwrap_or("").to_string();
     let seq = || number::<u64>(query, "s");
@@ -437,6 +454,7 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
                 (held, None, Reported::Nothing)
             }
         }
+        Endpoint::Announce => (call_sid, None, Reported::Wave(WaveReport::Announce { attempt: attempt()? })),
         Endpoint::HoldDone => (call_sid, Some(seq()?), Reported::Call(Event::HoldEnded)),
         Endpoint::CallbackOffer => (call_sid, Some(seq()?), Reported::Call(Event::CallbackKey(digits(form)))),
         Endpoint::ResidentAnswer | Endpoint::ResidentStatus => {
@@ -529,6 +547,18 @@ mod tests {
                 "ARCHITECTURE.md's API boundaries do not name `{path}`"
             );
         }
+    }
+
+    /// The announcement's request is for the caller in our URL, whatever Twilio sends with it.
+    #[test]
+    fn an_announcement_is_for_the_caller_in_its_url() {
+        let query = p(&[("call", "CAcaller00001"), ("n", "3")]);
+        let announce = parse(Endpoint::Announce, &query, &p(&[("ConferenceSid", "CFroom0000001")])).unwrap();
+        assert_eq!(announce.call_sid, "CAcaller00001");
+        assert_eq!(announce.report, Reported::Wave(WaveReport::Announce { attempt: 3 }));
+        assert!(parse(Endpoint::Announce, &p(&[("n", "3")]), &p(&[("CallSid", "CAcaller00001")])).is_err());
+        let url = announce_url("https://bl.example/", "CAcaller00001", 3).unwrap();
+        assert_eq!(url.as_str(), "https://bl.example/twilio/announce?call=CAcaller00001&n=3");
     }
 
     #[test]

@@ -573,6 +573,22 @@ impl RestClient {
         Ok(page.participants)
     }
 
+    /// `POST /2010-04-01/Accounts/{AccountSid}/Conferences/{Sid}/Participants/{CallSid}.json`
+    /// with `AnnounceUrl`: "the URL we call ... for an announcement to the participant"
+    /// (Conference Participant resource, update): heard by that participant alone. Sent
+    /// once, never retried: an announcement that comes late is worth less than none.
+    pub async fn announce_to_participant(&self, conference_sid: &str, call_sid: &str, url: &Url) -> Result<()> {
+        let (conference, call) = (check_sid("CF", conference_sid)?, check_sid("CA", call_sid)?);
+        let target = self.url(&["Conferences", conference, "Participants", &format!("{call}.json")]);
+        let form = form_urlencoded::Serializer::new(String::new())
+            .append_pair("AnnounceUrl", url.as_str())
+            .append_pair("AnnounceMethod", "POST")
+            .finish();
+        let answer = self.send_tries(Method::POST, target, Some(form), false, 1).await?;
+        let _: ParticipantResource = json(&answer)?;
+        Ok(())
+    }
+
     /// `DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json`: the provider's copy
     /// goes (204). A recording already gone is `Refused { status: 404 }` ([`RestError::is_not_found`]).
     pub async fn delete_recording(&self, recording_sid: &str) -> Result<()> {
@@ -612,6 +628,18 @@ impl RestClient {
 
     async fn send(&self, method: Method, url: Url, form: Option<String>, paced: bool) -> Result<Answer> {
         let attempts = self.options.max_retries.saturating_add(1);
+        self.send_tries(method, url, form, paced, attempts).await
+    }
+
+    /// `send`, tried at most `attempts` times.
+    async fn send_tries(
+        &self,
+        method: Method,
+        url: Url,
+        form: Option<String>,
+        paced: bool,
+        attempts: u32,
+    ) -> Result<Answer> {
         let mut attempt = 0;
         loop {
             attempt += 1;
