@@ -1,6 +1,8 @@
 //! The participants CSV: `name,phone,offers,available,street,postcode,distance`, and
 //! optionally `neighbourhoods` (keys separated by `;`) and `language` (`nl`, `en`, `tr`;
 //! empty: the neighbourhood's own).
+//! Issue 27: optionally `slow_line` (`yes` or `no`; empty: a participant in the register
+//! keeps theirs, a new one has none).
 //!
 //! Import checks every row first and reports every bad one with its line number; only a
 //! file without errors is stored, in one transaction.
@@ -8,11 +10,11 @@
 use std::collections::HashMap;
 
 use crate::csv_cell;
-use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput};
+use crate::domain::participant::{parse_slow_line, Participant, ParticipantDetails, ParticipantInput};
 
 pub const HEADER: [&str; 7] = ["name", "phone", "offers", "available", "street", "postcode", "distance"];
 /// Columns a file may have besides `HEADER`.
-pub const OPTIONAL: [&str; 2] = ["neighbourhoods", "language"];
+pub const OPTIONAL: [&str; 3] = ["neighbourhoods", "language", "slow_line"];
 
 /// One row of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,7 +176,12 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
             }
             _ => None,
         };
-        match ParticipantDetails::parse(&input, categories).and_then(|d| d.check_language(known.languages).map(|_| d)) {
+        // Issue 27: the slow line, when the file has the column.
+        let slow = columns.get("slow_line").and_then(|&i| record.get(i)).map(|c| c.as_ref()).unwrap_or("");
+        let parsed = ParticipantDetails::parse(&input, categories)
+            .and_then(|d| d.check_language(known.languages).map(|_| d))
+            .and_then(|d| Ok(ParticipantDetails { slow_line: parse_slow_line(slow)?, ..d }));
+        match parsed {
             Ok(details) => {
                 if let Some(first) = seen.insert(details.phone.as_str().to_string(), line) {
                     let phone = details.phone.to_string();
@@ -245,6 +252,7 @@ pub fn export(participants: &[Participant]) -> anyhow::Result<String> {
                 d.distance.as_str(),
                 &p.neighbourhoods.join(";"),
                 d.language.as_deref().unwrap_or(""),
+                if d.slow_line() { "yes" } else { "" },
             ],
         )?;
     }
@@ -414,10 +422,10 @@ mod tests {
         let lines: Vec<&str> = exported.lines().collect();
         assert_eq!(
             lines[1],
-            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",'+31612345678,shopping,,'@SUM(A1:A9),,any,dorp-a,"
+            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",'+31612345678,shopping,,'@SUM(A1:A9),,any,dorp-a,,"
         );
-        assert_eq!(lines[2], "'+cmd|' /C calc'!A0,'+31612345679,,,'-2+3,,near,dorp-b,nl");
-        assert_eq!(lines[3], "''=quoted twice,'+31612345670,,,'t Hoekje,,any,dorp-a,");
+        assert_eq!(lines[2], "'+cmd|' /C calc'!A0,'+31612345679,,,'-2+3,,near,dorp-b,nl,");
+        assert_eq!(lines[3], "''=quoted twice,'+31612345670,,,'t Hoekje,,any,dorp-a,,");
         for line in &lines {
             for cell in line.split(',') {
                 assert!(!cell.trim_start_matches('"').starts_with(crate::csv_cell::FORMULA_STARTS), "{line}");

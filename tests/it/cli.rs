@@ -212,9 +212,9 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     assert!(ok);
     let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
     assert!(
-        export.starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language\n")
+        export.starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language,slow_line\n")
             && export.contains(
-                "Anja Bakker,'+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,example,\n"
+                "Anja Bakker,'+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,example,,\n"
             ),
         "{export}"
     );
