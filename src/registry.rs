@@ -71,7 +71,7 @@ pub struct RowError {
 pub enum RowProblem {
     #[error("cannot read the header: {0}")]
     Header(String),
-    #[error("unknown column '{0}' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods and language)")]
+    #[error("unknown column '{0}' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods, language and slow_line)")]
     UnknownColumn(String),
     #[error("column '{0}' appears twice")]
     ColumnTwice(String),
@@ -312,6 +312,34 @@ mod tests {
     }
 
     #[test]
+    fn a_slow_line_column_is_read_checked_and_exported() {
+        let text = "name,phone,offers,available,street,postcode,distance,slow_line\nFatma,0612345678,shopping,,Molenweg,,any,yes\nAnja,0612345679,shopping,,Molenweg,,any,\nPiet,0612345670,shopping,,Molenweg,,any,misschien\nKees,0612345671,,,Molenweg,,any,Nee\n";
+        let errors = parse(text, &cats()).unwrap_err();
+        assert_eq!(
+            errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            ["line 4: slow_line: 'misschien' is not one of yes, no (or empty)"]
+        );
+        let rows = parse(&text.replace(",misschien\n", ",ja\n"), &cats()).unwrap();
+        let slow: Vec<Option<bool>> = rows.iter().map(|r| r.details.slow_line).collect();
+        assert_eq!(slow, [Some(true), None, Some(true), Some(false)], "empty: not given, they keep theirs");
+        let participants: Vec<Participant> = rows
+            .into_iter()
+            .map(|row| Participant {
+                id: row.line as i64,
+                details: row.details,
+                paused: false,
+                paused_until: None,
+                neighbourhoods: Vec::new(),
+            })
+            .collect();
+        let exported = export(&participants).unwrap();
+        assert!(exported
+            .starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language,slow_line\n"));
+        assert!(exported.lines().nth(1).unwrap().ends_with(",any,,,yes"), "{exported}");
+        assert!(exported.lines().nth(2).unwrap().ends_with(",any,,,"), "{exported}");
+    }
+
+    #[test]
     fn the_example_file_imports() {
         let rows = parse(crate::config::EXAMPLE_PARTICIPANTS, &cats()).unwrap();
         assert_eq!(rows.len(), 6);
@@ -365,7 +393,7 @@ mod tests {
             parse("name,phone,offer\nA,0612345678,x\n", &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
         assert_eq!(
             errors[0],
-            "line 1: unknown column 'offer' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods and language)"
+            "line 1: unknown column 'offer' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods, language and slow_line)"
         );
         assert!(errors.iter().any(|e| e
             == "line 1: missing column 'offers' (the header is name,phone,offers,available,street,postcode,distance)"));

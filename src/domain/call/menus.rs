@@ -34,9 +34,14 @@ impl<'c, 'a> Stepper<'c, 'a> {
     }
 
     /// Whether this caller hears 8: a participant in the register who is rung to help, is
-    /// paused, or is in the good-morning round. A resident who only asks does not.
+    /// paused, or is in the good-morning round, or on the slow line (to turn it off). A
+    /// resident who only asks does not.
     pub(super) fn hears_own_settings(&self) -> bool {
-        self.ctx.caller.own.as_ref().is_some_and(|o| !o.offers.is_empty() || o.round.is_some() || o.pause != Pause::No)
+        self.ctx
+            .caller
+            .own
+            .as_ref()
+            .is_some_and(|o| !o.offers.is_empty() || o.round.is_some() || o.pause != Pause::No || o.slow_line)
     }
 
     /// What every menu does with 0, 9, silence and the answer to "more time?".
