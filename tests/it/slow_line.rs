@@ -158,3 +158,22 @@ async fn the_slow_line_goes_off_by_phone_after_the_call_back_and_on_at_the_desk(
         .starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language,slow_line"));
     assert!(export.body.lines().any(|l| l.starts_with("Anja Bakker,") && l.ends_with(",yes")), "{}", export.body);
 }
+
+/// `burenlijn demo --slow-line` shows it: the pauses, the wait, the desk within a minute.
+#[test]
+fn the_demo_shows_the_slow_line() {
+    let (ok, out, err) = crate::cli::run(crate::cli::bin().args(["demo", "--slow-line"]));
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains("Her menu's TwiML: 7 pauses of a second (<Pause length=\"1\"/>) and a wait of 12 s;"),
+        "{out}"
+    );
+    let seconds: i64 = out
+        .split("to the desk's phone ringing: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|s| s.trim_end_matches('.').parse().ok())
+        .expect("the seconds to the desk");
+    assert!(seconds <= 60, "{out}");
+    assert!(out.contains("the desk answers and talks with the caller"), "{out}");
+}
