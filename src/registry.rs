@@ -1,6 +1,8 @@
 //! The participants CSV: `name,phone,offers,available,street,postcode,distance`, and
 //! optionally `neighbourhoods` (keys separated by `;`) and `language` (`nl`, `en`, `tr`;
 //! empty: the neighbourhood's own).
+//! Issue 27: optionally `slow_line` (`yes` or `no`; empty: a participant in the register
+//! keeps theirs, a new one has none).
 //!
 //! Import checks every row first and reports every bad one with its line number; only a
 //! file without errors is stored, in one transaction.
@@ -8,11 +10,11 @@
 use std::collections::HashMap;
 
 use crate::csv_cell;
-use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput};
+use crate::domain::participant::{parse_slow_line, Participant, ParticipantDetails, ParticipantInput};
 
 pub const HEADER: [&str; 7] = ["name", "phone", "offers", "available", "street", "postcode", "distance"];
 /// Columns a file may have besides `HEADER`.
-pub const OPTIONAL: [&str; 2] = ["neighbourhoods", "language"];
+pub const OPTIONAL: [&str; 3] = ["neighbourhoods", "language", "slow_line"];
 
 /// One row of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +71,7 @@ pub struct RowError {
 pub enum RowProblem {
     #[error("cannot read the header: {0}")]
     Header(String),
-    #[error("unknown column '{0}' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods and language)")]
+    #[error("unknown column '{0}' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods, language and slow_line)")]
     UnknownColumn(String),
     #[error("column '{0}' appears twice")]
     ColumnTwice(String),
@@ -174,7 +176,12 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
             }
             _ => None,
         };
-        match ParticipantDetails::parse(&input, categories).and_then(|d| d.check_language(known.languages).map(|_| d)) {
+        // Issue 27: the slow line, when the file has the column.
+        let slow = columns.get("slow_line").and_then(|&i| record.get(i)).map(|c| c.as_ref()).unwrap_or("");
+        let parsed = ParticipantDetails::parse(&input, categories)
+            .and_then(|d| d.check_language(known.languages).map(|_| d))
+            .and_then(|d| Ok(ParticipantDetails { slow_line: parse_slow_line(slow)?, ..d }));
+        match parsed {
             Ok(details) => {
                 if let Some(first) = seen.insert(details.phone.as_str().to_string(), line) {
                     let phone = details.phone.to_string();
@@ -245,6 +252,7 @@ pub fn export(participants: &[Participant]) -> anyhow::Result<String> {
                 d.distance.as_str(),
                 &p.neighbourhoods.join(";"),
                 d.language.as_deref().unwrap_or(""),
+                if d.slow_line() { "yes" } else { "" },
             ],
         )?;
     }
@@ -304,6 +312,34 @@ mod tests {
     }
 
     #[test]
+    fn a_slow_line_column_is_read_checked_and_exported() {
+        let text = "name,phone,offers,available,street,postcode,distance,slow_line\nFatma,0612345678,shopping,,Molenweg,,any,yes\nAnja,0612345679,shopping,,Molenweg,,any,\nPiet,0612345670,shopping,,Molenweg,,any,misschien\nKees,0612345671,,,Molenweg,,any,Nee\n";
+        let errors = parse(text, &cats()).unwrap_err();
+        assert_eq!(
+            errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            ["line 4: slow_line: 'misschien' is not one of yes, no (or empty)"]
+        );
+        let rows = parse(&text.replace(",misschien\n", ",ja\n"), &cats()).unwrap();
+        let slow: Vec<Option<bool>> = rows.iter().map(|r| r.details.slow_line).collect();
+        assert_eq!(slow, [Some(true), None, Some(true), Some(false)], "empty: not given, they keep theirs");
+        let participants: Vec<Participant> = rows
+            .into_iter()
+            .map(|row| Participant {
+                id: row.line as i64,
+                details: row.details,
+                paused: false,
+                paused_until: None,
+                neighbourhoods: Vec::new(),
+            })
+            .collect();
+        let exported = export(&participants).unwrap();
+        assert!(exported
+            .starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language,slow_line\n"));
+        assert!(exported.lines().nth(1).unwrap().ends_with(",any,,,yes"), "{exported}");
+        assert!(exported.lines().nth(2).unwrap().ends_with(",any,,,"), "{exported}");
+    }
+
+    #[test]
     fn the_example_file_imports() {
         let rows = parse(crate::config::EXAMPLE_PARTICIPANTS, &cats()).unwrap();
         assert_eq!(rows.len(), 6);
@@ -357,7 +393,7 @@ mod tests {
             parse("name,phone,offer\nA,0612345678,x\n", &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
         assert_eq!(
             errors[0],
-            "line 1: unknown column 'offer' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods and language)"
+            "line 1: unknown column 'offer' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods, language and slow_line)"
         );
         assert!(errors.iter().any(|e| e
             == "line 1: missing column 'offers' (the header is name,phone,offers,available,street,postcode,distance)"));
@@ -414,10 +450,10 @@ mod tests {
         let lines: Vec<&str> = exported.lines().collect();
         assert_eq!(
             lines[1],
-            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",'+31612345678,shopping,,'@SUM(A1:A9),,any,dorp-a,"
+            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",'+31612345678,shopping,,'@SUM(A1:A9),,any,dorp-a,,"
         );
-        assert_eq!(lines[2], "'+cmd|' /C calc'!A0,'+31612345679,,,'-2+3,,near,dorp-b,nl");
-        assert_eq!(lines[3], "''=quoted twice,'+31612345670,,,'t Hoekje,,any,dorp-a,");
+        assert_eq!(lines[2], "'+cmd|' /C calc'!A0,'+31612345679,,,'-2+3,,near,dorp-b,nl,");
+        assert_eq!(lines[3], "''=quoted twice,'+31612345670,,,'t Hoekje,,any,dorp-a,,");
         for line in &lines {
             for cell in line.split(',') {
                 assert!(!cell.trim_start_matches('"').starts_with(crate::csv_cell::FORMULA_STARTS), "{line}");

@@ -214,6 +214,9 @@ pub struct DemoArgs {
     /// through the provider's REST API (emulated on this machine)
     #[arg(long)]
     pub waves: bool,
+    /// Issue 27: Anja, on the slow line, calls and presses nothing (docs/phone.md)
+    #[arg(long, conflicts_with = "waves")]
+    pub slow_line: bool,
 }
 
 #[derive(Args)]

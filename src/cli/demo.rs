@@ -8,8 +8,8 @@ use super::args::{DemoArgs, SimulateArgs};
 use super::{runtime, Settings};
 use crate::sim::demo::SimulateOptions;
 
-pub fn demo(DemoArgs { db, waves }: DemoArgs) -> anyhow::Result<ExitCode> {
-    let matched = runtime()?.block_on(crate::sim::demo::demo(db, waves))?;
+pub fn demo(DemoArgs { db, waves, slow_line }: DemoArgs) -> anyhow::Result<ExitCode> {
+    let matched = runtime()?.block_on(crate::sim::demo::demo(db, waves, slow_line))?;
     Ok(if matched { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 

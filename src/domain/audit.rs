@@ -331,6 +331,7 @@ impl AuditAction {
             Change::Resume => AuditAction::ResumedByPhone,
             Change::RoundPause => AuditAction::RoundPausedByPhone,
             Change::RoundResume => AuditAction::RoundResumedByPhone,
+            Change::SlowLine(_) => AuditAction::ChangedParticipant, // issue 27: the slow line
         }
     }
 

@@ -420,6 +420,9 @@ pub struct Context<'a> {
     /// been lost while the service was down. The caller's end alone then proves nothing:
     /// the call waits for the `<Dial>` action, and without it is closed as unconfirmed.
     pub yes_before_start: bool,
+    /// Issue 27: the helper this event is about asked for the slow line: a longer wait
+    /// for their 1 or 2 (`slow::WHISPER_TIMEOUT`).
+    pub helper_slow_line: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1036,8 +1039,10 @@ impl<'c, 'a> Stepper<'c, 'a> {
         };
         let question = self.speech(PromptKey::WhisperQuestion, &[]);
         let hint = self.speech(PromptKey::WhisperRepeatHint, &[]);
-        self.reply.push(Action::Gather { say: vec![intro, request, question.clone(), hint], timeout_seconds: 6, next });
-        self.reply.push(Action::Gather { say: vec![question], timeout_seconds: 6, next });
+        let timeout_seconds =
+            if self.ctx.helper_slow_line { slow::WHISPER_TIMEOUT } else { slow::ORDINARY_WHISPER_TIMEOUT };
+        self.reply.push(Action::Gather { say: vec![intro, request, question.clone(), hint], timeout_seconds, next });
+        self.reply.push(Action::Gather { say: vec![question], timeout_seconds, next });
         // Nothing pressed twice (often a voicemail box): a no, thanked.
         self.say(PromptKey::WhisperNoInput);
         self.reply.push(Action::Hangup);
@@ -1144,8 +1149,12 @@ impl<'c, 'a> Stepper<'c, 'a> {
     /// "Shall we call you back as soon as a neighbour can help? Press 1."
     fn callback_offer(&mut self) {
         let offer = self.speech(PromptKey::CallbackOffer, &[]);
-        let timeout_seconds = self.ctx.dialplan.menu.timeout_seconds;
-        self.reply.push(Action::Gather { say: vec![offer], timeout_seconds, next: Next::CallbackOffer });
+        let (say, timeout_seconds) = if self.slow_line() {
+            self.as_said(vec![offer])
+        } else {
+            (vec![offer], self.ctx.dialplan.menu.timeout_seconds)
+        };
+        self.reply.push(Action::Gather { say, timeout_seconds, next: Next::CallbackOffer });
         self.reply.push(Action::Redirect(Next::CallbackOffer));
     }
 
@@ -1288,6 +1297,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
 mod hold;
 mod menus;
 mod settings;
+pub mod slow;
 pub mod tries;
 
 #[cfg(test)]

@@ -647,14 +647,8 @@ pub fn silent_seconds(dialplan: &Dialplan, prompts: &Prompts) -> u32 {
         texts.iter().map(|t| speaking_seconds(t)).sum::<u32>()
             + (pause_ms * texts.len().saturating_sub(1) as u32).div_ceil(1000)
     };
-    let mut menu = vec![prompts.text(K::MenuIntro, &[])];
-    for cat in &dialplan.categories {
-        let name = prompts.category(&cat.key).unwrap_or(&cat.key);
-        menu.push(prompts.text(K::MenuItem, &[("category", name), ("digit", &cat.digit.to_string())]));
-    }
-    let desk = [prompts.text(K::MenuDeskOpen, &[]), prompts.text(K::MenuDeskClosed, &[])];
-    menu.push(desk.into_iter().max_by_key(|t| speaking_seconds(t)).unwrap_or_default());
-    menu.extend([prompts.text(K::MenuOwnSettings, &[]), prompts.text(K::MenuRepeatHint, &[])]);
+    let mut menu = longest_menu(dialplan, prompts);
+    menu.push(prompts.text(K::MenuRepeatHint, &[]));
     let offer = [prompts.text(K::MenuNoInput, &[]), prompts.text(K::MenuMoreTime, &[])];
     let before_the_desk = [prompts.text(K::MenuGiveUp, &[]), prompts.text(K::ToDesk, &[])];
     said(&menu, dialplan.voice.pause_ms)
@@ -662,6 +656,40 @@ pub fn silent_seconds(dialplan: &Dialplan, prompts: &Prompts) -> u32 {
         + said(&offer, dialplan.voice.pause_ms)
         + MIN_OFFER_SECONDS
         + said(&before_the_desk, 0)
+}
+
+/// The longest main menu without how to hear it again: a participant's, with 8.
+fn longest_menu(dialplan: &Dialplan, prompts: &Prompts) -> Vec<String> {
+    use super::prompts::{speaking_seconds, PromptKey as K};
+    let mut menu = vec![prompts.text(K::MenuIntro, &[])];
+    for cat in &dialplan.categories {
+        let name = prompts.category(&cat.key).unwrap_or(&cat.key);
+        menu.push(prompts.text(K::MenuItem, &[("category", name), ("digit", &cat.digit.to_string())]));
+    }
+    let desk = [prompts.text(K::MenuDeskOpen, &[]), prompts.text(K::MenuDeskClosed, &[])];
+    menu.push(desk.into_iter().max_by_key(|t| speaking_seconds(t)).unwrap_or_default());
+    menu.push(prompts.text(K::MenuOwnSettings, &[]));
+    menu
+}
+
+/// The same for a participant on the slow line (issue 27, `call::slow`): the longest main
+/// menu said once with a pause before each choice (twice only when that fits), the
+/// dialplan's wait (the shortest the slow line waits; it waits longer only within the
+/// minute), and what is said before the desk rings. No offer of more time on the slow line.
+pub fn slow_silent_seconds(dialplan: &Dialplan, prompts: &Prompts) -> u32 {
+    use super::call::slow;
+    use super::call::tries;
+    use super::prompts::{PromptKey as K, Speech};
+    let lang = prompts.language.as_str();
+    let body: Vec<Speech> = longest_menu(dialplan, prompts).into_iter().map(|t| Speech::text(lang, t)).collect();
+    let said = slow::slowed(&body, None, Some(prompts.speech(K::MenuRepeatHint, &[])));
+    let before_the_desk = [prompts.speech(K::MenuGiveUp, &[]), prompts.speech(K::ToDesk, &[])];
+    let minute = slow::Minute {
+        pause_ms: dialplan.voice.pause_ms,
+        before_person: tries::said_seconds(&before_the_desk, 0),
+        timeout: dialplan.menu.timeout_seconds,
+    };
+    minute.silent_seconds(&said, dialplan.menu.timeout_seconds)
 }
 
 /// The shortest wait for a key after the offer of more time.
@@ -679,6 +707,19 @@ pub fn check_prompts(dialplan: &Dialplan, prompts: &Prompts) -> Vec<DialplanErro
                 "a caller who presses nothing would reach a person after about {silent} seconds \
                  (the main menu, {} seconds' wait, the offer of more time); at most 60: use shorter \
                  names for the kinds of help in prompts/{}.toml, or a shorter menu.timeout_seconds",
+                dialplan.menu.timeout_seconds, prompts.language
+            ),
+        });
+    }
+    let slow = slow_silent_seconds(dialplan, prompts);
+    if slow > 60 && errors.is_empty() {
+        errors.push(DialplanError {
+            line: None,
+            field: "menu".into(),
+            message: format!(
+                "a caller on the slow line who presses nothing would reach a person after about {slow} seconds \
+                 (the main menu with a pause before each choice, {} seconds' wait); at most 60: use \
+                 shorter names for the kinds of help in prompts/{}.toml, or a shorter menu.timeout_seconds",
                 dialplan.menu.timeout_seconds, prompts.language
             ),
         });
@@ -921,6 +962,31 @@ mod tests {
         let said: Vec<String> = check_prompts(&slow, &prompts).iter().map(|e| e.to_string()).collect();
         assert_eq!(said.len(), 1, "{said:?}");
         assert!(said[0].starts_with("field `menu`: a caller who presses nothing would reach a person after about "));
+    }
+
+    #[test]
+    fn the_slow_line_keeps_the_minute_too() {
+        let prompts = Prompts::parse(include_str!("../../prompts/nl.toml"), &[]).unwrap();
+        let plan = parse(EXAMPLE).unwrap();
+        // Said once with its pauses, and without the offer of more time, the slow line's
+        // main menu is shorter than the ordinary one's whole minute.
+        assert!(slow_silent_seconds(&plan, &prompts) <= silent_seconds(&plan, &prompts));
+        // Without the voice's breaks and with a short offer, the slow line's pauses weigh
+        // more: a wait the ordinary minute affords and the slow one does not is refused.
+        let short = include_str!("../../prompts/nl.toml")
+            .replace("menu_no_input = \"Ik hoorde geen toets.\"", "menu_no_input = \"Geen toets.\"")
+            .replace("menu_more_time = \"Wilt u meer tijd? Toets 1.\"", "menu_more_time = \"Toets 1.\"");
+        let prompts = Prompts::parse(&short, &[]).unwrap();
+        let quiet = EXAMPLE.replace("pause_ms = 600", "pause_ms = 0");
+        let plan = parse(&quiet).unwrap();
+        let (ordinary, slow) = (silent_seconds(&plan, &prompts), slow_silent_seconds(&plan, &prompts));
+        assert!(slow > ordinary, "{slow} > {ordinary}");
+        let timeout = plan.menu.timeout_seconds + 60 - ordinary;
+        let plan = parse(&quiet.replace("timeout_seconds = 8", &format!("timeout_seconds = {timeout}"))).unwrap();
+        assert!(silent_seconds(&plan, &prompts) <= 60);
+        let said: Vec<String> = check_prompts(&plan, &prompts).iter().map(|e| e.to_string()).collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].starts_with("field `menu`: a caller on the slow line who presses nothing"), "{said:?}");
     }
 
     #[test]

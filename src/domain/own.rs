@@ -20,6 +20,8 @@ pub struct Own {
     /// How a change they ask for by phone is confirmed: caller ID proves nothing, so never
     /// by this call alone (see [`Confirm`]).
     pub confirm: Confirm,
+    /// Issue 27: they asked for the slow line (`call::slow`).
+    pub slow_line: bool,
 }
 
 /// How a change to one's own availability asked for by phone is confirmed. Caller ID can
@@ -70,6 +72,8 @@ pub enum Change {
     RoundPause,
     /// The good-morning round: "call me every morning again".
     RoundResume,
+    /// Issue 27: the slow line on (`true`) or off.
+    SlowLine(bool),
 }
 
 /// Days "no calls for a week" lasts: pressed on a Wednesday, rung again next Wednesday.
@@ -97,6 +101,8 @@ impl Change {
             Change::PauseUntil { back_on } => (true, Some(back_on)),
             Change::PauseUntilFurtherNotice => (true, None),
             Change::Resume | Change::RoundPause | Change::RoundResume => (false, None),
+            // Not about being rung: the register's pause stays (`store::confirmations::apply`).
+            Change::SlowLine(_) => (false, None),
         }
     }
 
@@ -114,6 +120,8 @@ impl Change {
             Change::Resume => ("resume", None),
             Change::RoundPause => ("round-pause", None),
             Change::RoundResume => ("round-resume", None),
+            Change::SlowLine(true) => ("slow-line-on", None),
+            Change::SlowLine(false) => ("slow-line-off", None),
         }
     }
 
@@ -125,6 +133,8 @@ impl Change {
             ("resume", _) => Change::Resume,
             ("round-pause", _) => Change::RoundPause,
             ("round-resume", _) => Change::RoundResume,
+            ("slow-line-on", _) => Change::SlowLine(true),
+            ("slow-line-off", _) => Change::SlowLine(false),
             _ => return None,
         })
     }
@@ -140,6 +150,8 @@ impl Change {
             Change::Resume => prompts.text(PromptKey::ChangeResume, &[]),
             Change::RoundPause => prompts.text(PromptKey::ChangeRoundPause, &[]),
             Change::RoundResume => prompts.text(PromptKey::ChangeRoundResume, &[]),
+            Change::SlowLine(true) => prompts.text(PromptKey::ChangeSlowOn, &[]),
+            Change::SlowLine(false) => prompts.text(PromptKey::ChangeSlowOff, &[]),
         }
     }
 
@@ -153,6 +165,8 @@ impl Change {
             Change::Resume => prompts.speech(PromptKey::SettingsResumed, &[]),
             Change::RoundPause => prompts.speech(PromptKey::SettingsRoundPaused, &[]),
             Change::RoundResume => prompts.speech(PromptKey::SettingsRoundResumed, &[]),
+            Change::SlowLine(true) => prompts.speech(PromptKey::SettingsSlowOnDone, &[]),
+            Change::SlowLine(false) => prompts.speech(PromptKey::SettingsSlowOffDone, &[]),
         }
     }
 }
@@ -448,7 +462,15 @@ mod tests {
     #[test]
     fn a_change_is_stored_and_said_as_it_was_asked() {
         let week = Change::week_from(date(2026, 11, 24));
-        for change in [week, Change::PauseUntilFurtherNotice, Change::Resume, Change::RoundPause, Change::RoundResume] {
+        for change in [
+            week,
+            Change::PauseUntilFurtherNotice,
+            Change::Resume,
+            Change::RoundPause,
+            Change::RoundResume,
+            Change::SlowLine(true),
+            Change::SlowLine(false),
+        ] {
             let (kind, back_on) = change.stored();
             assert_eq!(Change::from_stored(kind, back_on), Some(change));
         }
@@ -468,6 +490,7 @@ mod tests {
             .map(|s| match s {
                 crate::domain::prompts::Speech::Text { text, .. } => text,
                 crate::domain::prompts::Speech::Audio(a) => a,
+                crate::domain::prompts::Speech::Pause(n) => format!("[pause {n}]"),
             })
             .collect();
         assert!(said[0].starts_with("Goedemiddag Anja. "), "{said:?}");

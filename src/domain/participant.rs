@@ -64,6 +64,10 @@ pub struct ParticipantDetails {
     /// The language they hear, as caller and as helper (a prompt file's name); `None` is
     /// the neighbourhood's own.
     pub language: Option<String>,
+    /// Issue 27: the slow line (every menu said twice, a pause before each choice, a
+    /// longer wait for a key). `None`: not given (a new participant has none, one in the
+    /// register keeps theirs); read from the register as `Some(true)` or `None`.
+    pub slow_line: Option<bool>,
 }
 
 /// The longest name, in characters: the desk shows it, a helper hears its first word.
@@ -101,6 +105,20 @@ pub enum FieldProblem {
     Distance(String),
     #[error("'{language}' is not a language of the switchboard (known: {known})")]
     UnknownLanguage { language: String, known: String },
+    /// Issue 27: the slow line's field is not yes or no.
+    #[error("'{0}' is not one of yes, no (or empty)")]
+    SlowLine(String),
+}
+
+/// Issue 27: the slow line as typed (the CSV's `slow_line`): `yes`/`ja`/`1`/`true` on,
+/// `no`/`nee`/`0`/`false` off, empty: not given (they keep what they have).
+pub fn parse_slow_line(s: &str) -> Result<Option<bool>, FieldError> {
+    match s.trim().to_lowercase().as_str() {
+        "" => Ok(None),
+        "yes" | "ja" | "1" | "true" => Ok(Some(true)),
+        "no" | "nee" | "0" | "false" => Ok(Some(false)),
+        other => Err(FieldError { field: "slow_line", problem: FieldProblem::SlowLine(other.to_string()) }),
+    }
 }
 
 /// The raw text of each field, as typed.
@@ -154,7 +172,7 @@ impl ParticipantDetails {
             normalise_postcode(input.postcode).map_err(|problem| FieldError { field: "postcode", problem })?;
         let distance = Distance::parse(input.distance).map_err(|problem| FieldError { field: "distance", problem })?;
         let language = Some(input.language.trim().to_ascii_lowercase()).filter(|l| !l.is_empty());
-        Ok(ParticipantDetails { name, phone, offers, available, street, postcode, distance, language })
+        Ok(ParticipantDetails { name, phone, offers, available, street, postcode, distance, language, slow_line: None })
     }
 
     /// Refuses a language the switchboard cannot speak (`known`: its prompt files' names).
@@ -169,6 +187,10 @@ impl ParticipantDetails {
     }
 
     /// The first name, the only part of the name a helper hears.
+    pub fn slow_line(&self) -> bool {
+        self.slow_line == Some(true)
+    }
+
     pub fn first_name(&self) -> &str {
         self.name.split_whitespace().next().unwrap_or(&self.name)
     }

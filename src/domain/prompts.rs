@@ -14,6 +14,9 @@ pub enum Speech {
     Text { text: String, language: String },
     /// A path relative to the audio folder, e.g. `nl/not_emergency.mp3`.
     Audio(String),
+    /// Silence of this many seconds in a menu: the slow line's pause before each choice
+    /// (issue 27; `<Pause length>` in TwiML).
+    Pause(u32),
 }
 
 impl Speech {
@@ -26,6 +29,7 @@ impl Speech {
         match self {
             Speech::Text { text, .. } => speaking_seconds(text),
             Speech::Audio(_) => 4,
+            Speech::Pause(seconds) => *seconds,
         }
     }
 }
@@ -187,6 +191,13 @@ prompt_keys! {
     DeskAlert => "desk_alert" ["resident"],
     NumberNotInUse => "number_not_in_use" [],
     SomethingWentWrong => "something_went_wrong" [],
+    SlowAgain => "slow_again" [],
+    SettingsSlowOn => "settings_slow_on" [],
+    SettingsSlowOff => "settings_slow_off" [],
+    ChangeSlowOn => "change_slow_on" [],
+    ChangeSlowOff => "change_slow_off" [],
+    SettingsSlowOnDone => "settings_slow_on_done" [],
+    SettingsSlowOffDone => "settings_slow_off_done" [],
 }
 
 impl PromptKey {

@@ -13,6 +13,8 @@ use super::people::{HelperAction, Line, Phones, Script};
 use super::sandbox::Sandbox;
 use crate::config::Neighbourhoods;
 
+mod slow_line;
+
 /// The next weekday at 10:15 in Amsterdam: inside ringing and office hours.
 pub fn default_demo_start() -> Timestamp {
     let tz = TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC);
@@ -37,8 +39,11 @@ fn print_summary(report: &CallReport) {
 /// `burenlijn demo`: one complete call in the example neighbourhood (with `waves`, the
 /// example rings two neighbours at a time while the caller waits on hold). Returns whether
 /// it ended in a match.
-pub async fn demo(db: Option<PathBuf>, waves: bool) -> anyhow::Result<bool> {
+pub async fn demo(db: Option<PathBuf>, waves: bool, slow_line: bool) -> anyhow::Result<bool> {
     let start = crate::clock::from_env()?.unwrap_or_else(default_demo_start);
+    if slow_line {
+        return slow_line::demo(db, start).await;
+    }
     let sandbox = if waves {
         Sandbox::start_waves(db, Neighbourhoods::embedded_in_waves(), start, None).await?
     } else {

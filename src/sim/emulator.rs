@@ -431,10 +431,15 @@ impl Emulator {
                 Verb::Gather { action, timeout, action_on_empty, children } => {
                     let mut heard = Vec::new();
                     for child in children {
-                        if let Verb::Say(t) | Verb::Play(t) = child {
-                            self.advance(speaking_seconds(&t));
-                            call.line(Line::CallerHears(t.clone()));
-                            heard.push(t);
+                        match child {
+                            Verb::Say(t) | Verb::Play(t) => {
+                                self.advance(speaking_seconds(&t));
+                                call.line(Line::CallerHears(t.clone()));
+                                heard.push(t);
+                            }
+                            // The slow line's pause before a choice (issue 27).
+                            Verb::Pause(s) => self.advance(i64::from(s)),
+                            _ => {}
                         }
                     }
                     let action = resolve(action.as_deref().unwrap_or(url.as_str()))?;

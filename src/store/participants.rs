@@ -16,10 +16,12 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::ranking::Candidate;
 
 const COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at,
-    (SELECT group_concat(m.neighbourhood, ';') FROM (SELECT neighbourhood FROM memberships WHERE participant_id = p.id ORDER BY neighbourhood) m), p.language";
+    (SELECT group_concat(m.neighbourhood, ';') FROM (SELECT neighbourhood FROM memberships WHERE participant_id = p.id ORDER BY neighbourhood) m), p.language,
+    p.slow_line";
 /// `COLUMNS` without the neighbourhoods (left empty): for the register the ranking keeps
 /// in memory per neighbourhood, where they are known already and only take up room.
-const RANKING_COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at, NULL, p.language";
+const RANKING_COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at, NULL, p.language,
+    p.slow_line";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
     let bad =
@@ -30,6 +32,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
     let paused_until: Option<String> = row.get(8)?;
     let offers: Option<String> = row.get(9)?;
     let neighbourhoods: Option<String> = row.get(11)?;
+    let slow_line: i64 = row.get(13)?;
     Ok(Participant {
         id: row.get(0)?,
         details: ParticipantDetails {
@@ -41,6 +44,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
             postcode: row.get(5)?,
             distance: Distance::parse(&distance).map_err(|e| bad(6, e.to_string()))?,
             language: row.get(12)?,
+            // Issue 27: the slow line, as read: `Some(true)` or `None` (no).
+            slow_line: Some(true).filter(|_| slow_line != 0),
         },
         paused: row.get::<_, i64>(7)? != 0,
         paused_until: paused_until.and_then(|d| d.parse::<Date>().ok()),
@@ -88,7 +93,28 @@ pub fn upsert(conn: &Connection, d: &ParticipantDetails, now: Timestamp) -> anyh
     for category in &d.offers {
         insert.execute(params![id, category])?;
     }
+    set_slow_line(conn, id, d.slow_line)?;
     Ok((id, saved))
+}
+
+/// Whether the helper rung on `attempt` of `call_sid` is on the slow line (issue 27).
+pub fn helper_slow_line(conn: &Connection, call_sid: &str, attempt: u32) -> anyhow::Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT p.slow_line FROM attempts a JOIN participants p ON p.id = a.helper_id WHERE a.call_sid = ?1 AND a.attempt = ?2",
+        )?
+        .query_row(params![call_sid, attempt], |r| r.get::<_, i64>(0))
+        .optional()?
+        .is_some_and(|n| n != 0))
+}
+
+/// The slow line (issue 27), when it was given (`None`: they keep what they have; a new
+/// participant has none).
+pub fn set_slow_line(conn: &Connection, id: i64, slow_line: Option<bool>) -> anyhow::Result<()> {
+    if let Some(on) = slow_line {
+        conn.execute("UPDATE participants SET slow_line = ?2 WHERE id = ?1", params![id, on as i64])?;
+    }
+    Ok(())
 }
 
 /// How many rows an import added and how many it updated.
@@ -484,6 +510,7 @@ pub fn update(conn: &Connection, id: i64, d: &ParticipantDetails, now: Timestamp
         Ok(())
     };
     write_offers()?;
+    set_slow_line(conn, id, d.slow_line)?;
     Ok(())
 }
 

@@ -77,6 +77,7 @@ pub fn run_step(
                 round: crate::store::round::paused(tx, p.id)?,
                 // Without the REST API the switchboard cannot call them back: the desk does.
                 confirm: if rest { Confirm::CallBack } else { Confirm::Desk },
+                slow_line: p.details.slow_line(),
             }),
         },
         None => CallerInfo::unknown(match &call.from {
@@ -128,6 +129,11 @@ pub fn run_step(
         None => None,
     };
     let helper_prompts = hood.prompts_in(helper_language.as_deref());
+    // Issue 27: a helper on the slow line gets longer for their 1 or 2.
+    let helper_slow_line = match helper_attempt(&event) {
+        Some(attempt) => crate::store::participants::helper_slow_line(tx, &call.call_sid, attempt)?,
+        None => false,
+    };
     let offered: Vec<Offered<'_>> = plan
         .caller_languages
         .iter()
@@ -146,6 +152,7 @@ pub fn run_step(
         callback,
         hold_goes_on,
         yes_before_start,
+        helper_slow_line,
     };
     Ok(call::step(call.state.clone(), event, &ctx))
 }

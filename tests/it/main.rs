@@ -39,5 +39,7 @@ mod round;
 /// Issue 26's limits: no function in `src/` over 200 lines or with more than five
 /// parameters besides its context.
 mod sizes;
+/// Issue 27: the slow line, from the CSV, the desk and the phone, heard in the TwiML.
+mod slow_line;
 /// Ringing in waves through the (emulated) REST API.
 mod waves;

@@ -3,6 +3,7 @@
 //! is answered with more time, once; a second silence or a second wrong key goes to a
 //! person (the desk in office hours, a message otherwise), within a minute of the greeting.
 
+use super::slow;
 use super::tries::{self, Tries};
 use super::{Phase, Stepper, MAX_MENU_REPEATS, OWN_SETTINGS_KEY, PERSON_KEY, REPEAT_KEY};
 use crate::domain::action::{Action, Next};
@@ -33,9 +34,14 @@ impl<'c, 'a> Stepper<'c, 'a> {
     }
 
     /// Whether this caller hears 8: a participant in the register who is rung to help, is
-    /// paused, or is in the good-morning round. A resident who only asks does not.
+    /// paused, or is in the good-morning round, or on the slow line (to turn it off). A
+    /// resident who only asks does not.
     pub(super) fn hears_own_settings(&self) -> bool {
-        self.ctx.caller.own.as_ref().is_some_and(|o| !o.offers.is_empty() || o.round.is_some() || o.pause != Pause::No)
+        self.ctx
+            .caller
+            .own
+            .as_ref()
+            .is_some_and(|o| !o.offers.is_empty() || o.round.is_some() || o.pause != Pause::No || o.slow_line)
     }
 
     /// What every menu does with 0, 9, silence and the answer to "more time?".
@@ -54,7 +60,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
             None => {
                 t.silences += 1;
                 self.set_tries(t);
-                Common::Silence(t.silences > 1 || t.more_time_offered)
+                // The slow line said the menu twice already: a person now (the minute).
+                Common::Silence(t.silences > 1 || t.more_time_offered || self.slow_line())
             }
             Some(other) => Common::Choice(other.to_string()),
         }
@@ -93,6 +100,31 @@ impl<'c, 'a> Stepper<'c, 'a> {
         self.set_tries(Tries { more_time_offered: true, at_offer: true, ..self.tries() });
         self.reply.push(Action::Gather { say, timeout_seconds: timeout, next });
         self.reply.push(Action::Redirect(next));
+    }
+
+    /// Whether the caller is a participant on the slow line (issue 27).
+    pub(super) fn slow_line(&self) -> bool {
+        self.ctx.caller.own.as_ref().is_some_and(|o| o.slow_line)
+    }
+
+    /// A menu's sentences as the caller hears them, and the wait for a key after them: the
+    /// slow line says it twice with a pause before each choice, and waits longer within
+    /// the minute (`slow`); anyone else hears it as it is.
+    pub(super) fn as_said(&self, say: Vec<Speech>) -> (Vec<Speech>, u32) {
+        if !self.slow_line() {
+            return (say, self.menu_timeout());
+        }
+        let mut body = say;
+        let hint = self.speech(PromptKey::MenuRepeatHint, &[]);
+        let hint = (body.last() == Some(&hint)).then(|| body.pop()).flatten();
+        let plan = self.ctx.dialplan;
+        let before = [self.speech(PromptKey::MenuGiveUp, &[]), self.speech(PromptKey::ToDesk, &[])];
+        let minute = slow::Minute {
+            pause_ms: plan.voice.pause_ms,
+            before_person: tries::said_seconds(&before, 0),
+            timeout: plan.menu.timeout_seconds,
+        };
+        slow::as_said(&body, self.speech(PromptKey::SlowAgain, &[]), hint, minute)
     }
 
     /// The wait for a key after a menu: longer once the caller asked for more time.
@@ -139,8 +171,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             self.end(super::Outcome::Abandoned, super::Stage::Menu);
             return;
         }
-        let say = self.menu_speech();
-        let timeout_seconds = self.menu_timeout();
+        let (say, timeout_seconds) = self.as_said(self.menu_speech());
         self.reply.push(Action::Gather { say, timeout_seconds, next: Next::Menu });
         // Reached only when nothing was pressed.
         self.reply.push(Action::Redirect(Next::Menu));

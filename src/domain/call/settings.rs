@@ -1,5 +1,6 @@
 //! A participant's own settings by phone (8), issue 27: only choices that apply, at most
-//! five, the rarer ones one level down ("andere keuzes", 5); 0 is a person, as everywhere
+//! five, the rarer ones one level down ("andere keuzes", 5: not rung until they call, the
+//! good-morning round, the slow line on or off, 7); 0 is a person, as everywhere
 //! (the desk in office hours, a message for the desk otherwise); `*` goes back to the
 //! start; 9 says it again. A key that applies works on either level.
 
@@ -10,12 +11,6 @@ use crate::domain::own::{self, Change, Own, Pause};
 use crate::domain::prompts::{PromptKey, Speech};
 
 impl<'c, 'a> Stepper<'c, 'a> {
-    /// Whether "andere keuzes" holds anything for them: "not rung until I call again" (when
-    /// not paused) or the good-morning round.
-    fn has_other_choices(mine: &Own) -> bool {
-        mine.pause == Pause::No || mine.round.is_some()
-    }
-
     /// The settings' sentences on the level the caller is on.
     fn settings_speech(&self, mine: &Own, after_change: bool) -> Vec<Speech> {
         let other = self.tries().other_choices;
@@ -40,12 +35,13 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 Some(true) => keys.push(PromptKey::SettingsRoundResume),
                 None => {}
             }
+            // Issue 27: the slow line, on or off (7), for every participant.
+            keys.push(if mine.slow_line { PromptKey::SettingsSlowOff } else { PromptKey::SettingsSlowOn });
         } else {
             keys.push(if paused { PromptKey::SettingsResume } else { PromptKey::SettingsPauseWeek });
             keys.push(PromptKey::SettingsHear);
-            if Self::has_other_choices(mine) {
-                keys.push(PromptKey::SettingsOther);
-            }
+            // "Andere keuzes" always holds the slow line (7), whatever else it holds.
+            keys.push(PromptKey::SettingsOther);
         }
         keys.push(if self.desk_open() { PromptKey::MenuDeskOpen } else { PromptKey::SettingsMessage });
         keys.extend([PromptKey::SettingsBack, PromptKey::MenuRepeatHint]);
@@ -69,8 +65,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             t.other_choices = false;
             self.set_tries(t);
         }
-        let say = self.settings_speech(&mine, after_change);
-        let timeout_seconds = self.menu_timeout();
+        let (say, timeout_seconds) = self.as_said(self.settings_speech(&mine, after_change));
         self.reply.push(Action::Gather { say, timeout_seconds, next: Next::Settings });
         // Reached only when nothing was pressed.
         self.reply.push(Action::Redirect(Next::Settings));
@@ -116,7 +111,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
         let today = self.local_now().date();
         let paused = mine.pause != Pause::No;
         let applies = matches!((key.as_str(), paused), ("1" | "2", false) | ("3", true) | ("4", _))
-            || (key == "6" && mine.round.is_some());
+            || (key == "6" && mine.round.is_some())
+            || key == "7";
         if applies {
             // A choice made: the silences and wrong keys so far no longer count.
             let fresh = self.tries().fresh();
@@ -130,7 +126,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 self.read_out(&mine);
                 self.settings_menu(true);
             }
-            "5" if Self::has_other_choices(&mine) && !self.tries().other_choices => {
+            "5" if !self.tries().other_choices => {
                 let mut t = self.tries().fresh();
                 t.other_choices = true;
                 self.set_tries(t);
@@ -140,6 +136,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 let change = if mine.round == Some(true) { Change::RoundResume } else { Change::RoundPause };
                 self.ask(&mine, change);
             }
+            "7" => self.ask(&mine, Change::SlowLine(!mine.slow_line)),
             BACK_KEY => {
                 self.state.phase = Phase::Menu;
                 self.set_tries(Default::default());

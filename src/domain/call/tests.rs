@@ -73,6 +73,7 @@ fn run(w: &World, events: Vec<(Timestamp, Event, Option<NextHelper>)>) -> (CallS
             callback: false,
             hold_goes_on: false,
             yes_before_start: false,
+            helper_slow_line: false,
         };
         let step = step(state, event, &ctx);
         state = step.state.clone();
@@ -86,6 +87,7 @@ fn describe(step: &Step) -> String {
     let speech = |s: &Speech| match s {
         Speech::Text { text, .. } => text.clone(),
         Speech::Audio(a) => format!("[audio {a}]"),
+        Speech::Pause(n) => format!("[pause {n}]"),
     };
     for action in &step.reply {
         let line = match action {
@@ -137,6 +139,7 @@ fn plain_ctx(w: &World, now: Timestamp, callback: bool) -> Context<'_> {
         callback,
         hold_goes_on: false,
         yes_before_start: false,
+        helper_slow_line: false,
     }
 }
 
@@ -440,6 +443,7 @@ fn a_no_is_thanked_and_the_next_helper_is_rung_then_a_yes_connects() {
         callback: false,
         hold_goes_on: false,
         yes_before_start: false,
+        helper_slow_line: false,
     };
     let end =
         step(state, Event::HelperDialEnded { attempt: 2, status: DialStatus::Completed, bridged: Some(true) }, &ctx);
@@ -590,6 +594,7 @@ fn callback_promises_name_the_right_day() {
             callback: false,
             hold_goes_on: false,
             yes_before_start: false,
+            helper_slow_line: false,
         };
         describe(&step(s, Event::MenuKey(Some("0".into())), &ctx))
     };
@@ -848,6 +853,7 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
         callback: false,
         hold_goes_on: false,
         yes_before_start: false,
+        helper_slow_line: false,
     };
     let result =
         step(state, Event::HelperDialEnded { attempt: 1, status: DialStatus::Canceled, bridged: Some(false) }, &ctx);
@@ -870,6 +876,7 @@ fn a_dial_report_after_the_caller_hung_up_rings_nobody_new() {
         callback: false,
         hold_goes_on: false,
         yes_before_start: false,
+        helper_slow_line: false,
     };
     let result = step(state, Event::DeskDialEnded { status: DialStatus::NoAnswer }, &ctx);
     assert_eq!(result.state.outcome(), Some(Outcome::Unmatched));
@@ -892,6 +899,7 @@ fn a_caller_over_the_daily_limit_goes_to_the_desk_without_ringing_anyone() {
         callback: false,
         hold_goes_on: false,
         yes_before_start: false,
+        helper_slow_line: false,
     };
     let result = step(state, Event::MenuKey(Some("1".into())), &ctx);
     check(
@@ -1170,6 +1178,7 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
             callback: true,
             hold_goes_on: false,
             yes_before_start: false,
+            helper_slow_line: false,
         };
         let s = step(state, event, &ctx);
         state = s.state.clone();
@@ -1206,6 +1215,7 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
         callback: true,
         hold_goes_on: false,
         yes_before_start: false,
+        helper_slow_line: false,
     };
     let unreachable = step(state, Event::ResidentUnreachable { attempt: 1 }, &ctx);
     check(
@@ -1355,6 +1365,7 @@ fn a_call_back_whose_helper_left_tells_the_resident_and_stays_open() {
         callback: true,
         hold_goes_on: false,
         yes_before_start: false,
+        helper_slow_line: false,
     };
     let mut won = CallState::new(t(0));
     won.phase = Phase::Holding { matched: false };
@@ -1428,6 +1439,7 @@ fn registered() -> World {
         pause: Pause::No,
         round: None,
         confirm: Confirm::CallBack,
+        slow_line: false,
     });
     w
 }
@@ -1702,7 +1714,7 @@ fn other_choices_are_one_level_down_and_only_those_that_apply() {
     check(
         &steps[2],
         expect![[r#"
-            gather 8s -> Settings: Dit zijn de andere keuzes. | Bent u een tijdje weg, en wilt u geen goedemorgenbelletje? Toets 6. | Wilt u iemand van de balie spreken? Toets 0. | Terug naar het begin? Toets sterretje. | Wilt u dit nog een keer horen? Toets 9.
+            gather 8s -> Settings: Dit zijn de andere keuzes. | Bent u een tijdje weg, en wilt u geen goedemorgenbelletje? Toets 6. | Wilt u meer tijd om te kiezen, en alles twee keer horen? Toets 7. | Wilt u iemand van de balie spreken? Toets 0. | Terug naar het begin? Toets sterretje. | Wilt u dit nog een keer horen? Toets 9.
             redirect Settings
             phase Settings
         "#]],
@@ -1716,7 +1728,8 @@ fn other_choices_are_one_level_down_and_only_those_that_apply() {
             (t(0), Event::Incoming, None),
             (t(10), Event::MenuKey(key("8")), None),
             (t(20), Event::SettingsKey(key("1")), None),
-            (t(30), Event::SettingsKey(key("7")), None),
+            // Paused: 2 ("not until I call") does not apply (7, the slow line, always does).
+            (t(30), Event::SettingsKey(key("2")), None),
         ],
     );
     assert!(describe(&steps[2]).starts_with("say Die toets hoort niet bij de keuzes."), "{}", describe(&steps[2]));
@@ -1829,4 +1842,89 @@ fn a_choice_made_starts_the_count_of_silences_again() {
     assert!(steps[3].effects.is_empty(), "1 at the offer is more time, not a week off");
     assert!(describe(&steps[5]).contains("Wilt u meer tijd? Toets 1."), "{}", describe(&steps[5]));
     assert_eq!(state.phase, Phase::Settings);
+}
+
+/// Issue 27: a registered caller on the slow line.
+fn slow_line() -> World {
+    let mut w = registered();
+    if let Some(own) = w.caller.own.as_mut() {
+        own.slow_line = true;
+    }
+    w
+}
+
+#[test]
+fn the_slow_line_pauses_before_each_choice_and_a_silence_goes_to_a_person() {
+    let w = slow_line();
+    let first = step(CallState::new(t(0)), Event::Incoming, &plain_ctx(&w, t(0), false));
+    let Some(Action::Gather { say, timeout_seconds, .. }) =
+        first.reply.iter().find(|a| matches!(a, Action::Gather { .. }))
+    else {
+        panic!("a menu")
+    };
+    // The main menu is long: said once, with a second's pause before each choice.
+    let pauses = say.iter().filter(|s| **s == Speech::Pause(slow::PAUSE_BEFORE_CHOICE)).count();
+    let sentences = say.len() - pauses;
+    assert_eq!(pauses, sentences - 1, "{say:?}");
+    let said = tries::said_seconds(say, w.plan.voice.pause_ms);
+    assert!(*timeout_seconds > w.plan.menu.timeout_seconds, "a longer wait: {timeout_seconds}");
+    // The greeting ends before the menu; the minute counts from there.
+    let silent = step(first.state, Event::MenuKey(None), &plain_ctx(&w, t(40), false));
+    let text = describe(&silent);
+    assert!(text.starts_with("say Dat geeft niets. Ik help u verder.\nsay Ik verbind u met de balie."), "{text}");
+    let before = tries::said_seconds(
+        &[w.prompts.speech(PromptKey::MenuGiveUp, &[]), w.prompts.speech(PromptKey::ToDesk, &[])],
+        0,
+    );
+    assert!(said + timeout_seconds + before <= tries::PERSON_WITHIN_SECONDS, "{said} + {timeout_seconds} + {before}");
+}
+
+#[test]
+fn the_slow_line_says_a_short_menu_twice_and_a_slow_helper_gets_longer() {
+    // One kind of help: the main menu is short enough to be said twice within the minute.
+    let mut w = slow_line();
+    w.plan.categories.truncate(1);
+    let first = step(CallState::new(t(0)), Event::Incoming, &plain_ctx(&w, t(0), false));
+    let text = describe(&first);
+    assert!(
+        text.contains("| [pause 1] | Ik zeg het nog een keer. | [pause 1] | Waarmee kunnen we u helpen?"),
+        "{text}"
+    );
+    assert_eq!(text.matches("Voor uw eigen instellingen, toets 8.").count(), 2, "{text}");
+    assert_eq!(text.matches("Wilt u dit nog een keer horen? Toets 9.").count(), 1, "{text}");
+    let Some(Action::Gather { say, timeout_seconds, .. }) =
+        first.reply.iter().find(|a| matches!(a, Action::Gather { .. }))
+    else {
+        panic!("a menu")
+    };
+    let before = tries::said_seconds(
+        &[w.prompts.speech(PromptKey::MenuGiveUp, &[]), w.prompts.speech(PromptKey::ToDesk, &[])],
+        0,
+    );
+    assert!(tries::said_seconds(say, w.plan.voice.pause_ms) + timeout_seconds + before <= tries::PERSON_WITHIN_SECONDS);
+    // The settings' other choices: the slow line off (7).
+    let (_, steps) = settings_then(&w, "5");
+    let text = describe(&steps[2]);
+    assert!(text.contains("| [pause 1] | Wilt u de keuzes weer één keer horen, zonder extra tijd? Toets 7."), "{text}");
+    // 7 asks for the slow line off, confirmed by the call back.
+    let (_, steps) = run(
+        &w,
+        vec![
+            (t(0), Event::Incoming, None),
+            (t(10), Event::MenuKey(key("8")), None),
+            (t(20), Event::SettingsKey(key("7")), None),
+        ],
+    );
+    let asked = Effect::OwnSettingAsked { change: Change::SlowLine(false), confirm: Confirm::CallBack };
+    assert!(steps[2].effects.contains(&asked), "{:?}", steps[2].effects);
+    // An ordinary helper's whisper waits 6 seconds; a slow-line helper's 12.
+    let ring = Ring { attempt: 1, helper_id: 7, helper_first_name: "Bert".into(), key: None };
+    let mut state = CallState::new(t(0));
+    state.phase = Phase::Ringing(ring);
+    state.category = Some("shopping".into());
+    let ordinary = step(state.clone(), Event::HelperAnswered { attempt: 1 }, &plain_ctx(&w, t(30), false));
+    assert_eq!(describe(&ordinary).matches("gather 6s -> WhisperKey").count(), 2, "{}", describe(&ordinary));
+    let ctx = Context { helper_slow_line: true, ..plain_ctx(&w, t(30), false) };
+    let slow = step(state, Event::HelperAnswered { attempt: 1 }, &ctx);
+    assert_eq!(describe(&slow).matches("gather 12s -> WhisperKey").count(), 2, "{}", describe(&slow));
 }

@@ -61,10 +61,12 @@ const MIN_TIMEOUT: u32 = 3;
 
 pub use crate::domain::prompts::speaking_seconds;
 
-/// What `say` takes to say, with the pauses between a menu's sentences.
+/// What `say` takes to say, with the voice's pauses between a menu's sentences (none
+/// next to a pause of the slow line's, which takes their place).
 pub fn said_seconds(say: &[Speech], pause_ms: u32) -> u32 {
     let spoken: u32 = say.iter().map(Speech::seconds).sum();
-    spoken + (pause_ms * say.len().saturating_sub(1) as u32).div_ceil(1000)
+    let breaks = say.windows(2).filter(|w| !w.iter().any(|s| matches!(s, Speech::Pause(_)))).count() as u32;
+    spoken + (pause_ms * breaks).div_ceil(1000)
 }
 
 /// How long the "more time" offer waits for its 1, so that a caller who pressed nothing

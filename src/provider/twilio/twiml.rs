@@ -89,6 +89,7 @@ fn speech(w: &mut W, s: &Speech, ctx: &RenderContext<'_>) {
             text(w, &format!("{}{}", ctx.audio_base, path));
             end(w, "Play");
         }
+        Speech::Pause(seconds) => empty(w, "Pause", &[("length", &seconds.to_string())]),
     }
 }
 
@@ -129,7 +130,7 @@ fn menu_speech(w: &mut W, said: &[Speech], ctx: &RenderContext<'_>) {
                 run_language = language;
                 run.push(text);
             }
-            Speech::Audio(_) => speech(w, s, ctx),
+            Speech::Audio(_) | Speech::Pause(_) => speech(w, s, ctx),
         }
     }
     if !run.is_empty() {

@@ -224,6 +224,7 @@ impl Lang {
             FieldProblem::Hours(h) => self.hours_problem(h),
             FieldProblem::Postcode(s) => format!("'{s}' is geen Nederlandse postcode zoals 1234 AB"),
             FieldProblem::Distance(s) => format!("'{s}' is niet een van any, near, not-own-street"),
+            FieldProblem::SlowLine(s) => format!("'{s}' is niet een van yes, no (of leeg)"), // issue 27
             FieldProblem::UnknownLanguage { language, known } => {
                 format!("'{language}' is geen taal van de centrale (wel: {known})")
             }

@@ -175,16 +175,17 @@ pub(super) fn parse_details(f: &Fields, plans: &DeskPlans, l: Lang) -> Result<Pa
         distance: f.get("distance"),
         language: f.get("language"),
     };
-    ParticipantDetails::parse(&input, categories).and_then(|d| d.check_language(&plans.languages).map(|_| d)).map_err(
-        |e| {
-            format!(
-                "{}: {}. {}",
-                field_label(l, e.field),
-                l.field_problem(&e.problem),
-                l.t("Er is niets opgeslagen.", "Nothing was saved.")
-            )
-        },
-    )
+    // Issue 27: the slow line's box, on a form that shows it (`slow-line-shown`).
+    let slow_line = Some(f.get("slow_line") == "on").filter(|_| f.get("slow-line-shown") == "1");
+    let details = ParticipantDetails::parse(&input, categories).map(|d| ParticipantDetails { slow_line, ..d });
+    details.and_then(|d| d.check_language(&plans.languages).map(|_| d)).map_err(|e| {
+        format!(
+            "{}: {}. {}",
+            field_label(l, e.field),
+            l.field_problem(&e.problem),
+            l.t("Er is niets opgeslagen.", "Nothing was saved.")
+        )
+    })
 }
 
 /// An id from a path or a form: a positive number.

@@ -156,6 +156,7 @@ pub(super) fn values_of(p: &Participant) -> Fields {
         ("available".to_string(), d.available.as_str().to_string()),
         ("distance".to_string(), d.distance.as_str().to_string()),
         ("language".to_string(), d.language.clone().unwrap_or_default()),
+        ("slow_line".to_string(), if d.slow_line() { "on" } else { "" }.to_string()), // issue 27
     ];
     v.extend(d.offers.iter().map(|o| ("offers".to_string(), o.clone())));
     v.extend(p.neighbourhoods.iter().map(|n| ("neighbourhoods".to_string(), n.clone())));
