@@ -102,6 +102,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/017_own_confirmations.sql")),
         M::up(include_str!("migrations/018_call_neighbourhood.sql")),
         M::up(include_str!("migrations/019_call_kinds.sql")).foreign_key_check(),
+        M::up(include_str!("migrations/021_a_say_over_who_comes.sql")),
     ])
 }
 

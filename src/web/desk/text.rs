@@ -224,6 +224,8 @@ impl Lang {
             FieldProblem::Hours(h) => self.hours_problem(h),
             FieldProblem::Postcode(s) => format!("'{s}' is geen Nederlandse postcode zoals 1234 AB"),
             FieldProblem::Distance(s) => format!("'{s}' is niet een van any, near, not-own-street"),
+            FieldProblem::StreetSaid(s) => format!("'{s}' is niet een van always, after-yes"),
+            FieldProblem::YesNo(s) => format!("'{s}' is niet een van yes, no"),
             FieldProblem::UnknownLanguage { language, known } => {
                 format!("'{language}' is geen taal van de centrale (wel: {known})")
             }
