@@ -254,8 +254,8 @@ struct RawMenu {
 struct RawCategory {
     digit: Spanned<u8>,
     key: Spanned<String>,
-    #[serde(default)]
-    experienced_only: bool,
+    /// Any TOML value, so that a wrong one is named with its field (`true` or `false`).
+    experienced_only: Option<Spanned<toml::Value>>,
 }
 
 /// Earliest and latest minute of the day at which helpers may be rung.
@@ -594,7 +594,17 @@ fn check_menu_keys(
             c.fail::<()>("category.key", cat.key.span(), format!("'{key}' is used twice"));
             continue;
         }
-        categories.push(Category { digit, key, experienced_only: cat.experienced_only });
+        let experienced_only = match &cat.experienced_only {
+            None => false,
+            Some(v) => match v.get_ref().as_bool() {
+                Some(b) => b,
+                None => {
+                    c.fail::<()>("category.experienced_only", v.span(), "must be true or false");
+                    continue;
+                }
+            },
+        };
+        categories.push(Category { digit, key, experienced_only });
     }
     categories.sort_by_key(|c| c.digit);
     check_menu_size(c, raw_categories, categories.len());
@@ -758,8 +768,8 @@ mod tests {
         let plan = parse(&marked).unwrap();
         assert!(plan.experienced_only("transport") && !plan.experienced_only("shopping"));
         let wrong = EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nexperienced_only = \"ja\"", 1);
-        let said = errors(&wrong).join("\n");
-        assert!(said.contains("experienced_only"), "{said}");
+        let line = wrong.lines().position(|l| l.contains("experienced_only")).unwrap() + 1;
+        assert_eq!(errors(&wrong), [format!("line {line}, field `category.experienced_only`: must be true or false")]);
     }
 
     #[test]

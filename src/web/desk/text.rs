@@ -258,7 +258,7 @@ impl Lang {
         let header = "name,phone,offers,available,street,postcode,distance";
         let problem = match &e.problem {
             RowProblem::Header(why) => format!("de kopregel is niet te lezen: {why}"),
-            RowProblem::UnknownColumn(c) => format!("onbekende kolom '{c}' (de kopregel is {header}, eventueel met neighbourhoods)"),
+            RowProblem::UnknownColumn(c) => format!("onbekende kolom '{c}' (de kopregel is {header}, eventueel met neighbourhoods, language, helpers_from, street_said, desk_only en experienced)"),
             RowProblem::ColumnTwice(c) => format!("kolom '{c}' staat er twee keer in"),
             RowProblem::MissingColumn(c) => format!("kolom '{c}' ontbreekt (de kopregel is {header})"),
             RowProblem::Unreadable(why) => format!("deze regel is niet te lezen: {why}"),
