@@ -459,7 +459,8 @@ mod tests {
 
     #[test]
     fn a_say_over_who_comes_round_trips_and_bad_values_are_named_with_their_line() {
-        let text = "name,phone,offers,available,street,postcode,distance,helpers_from,street_said,desk_only,experienced\n\
+        let text =
+            "name,phone,offers,available,street,postcode,distance,helpers_from,street_said,desk_only,experienced\n\
                     Anja,06-10000001,shopping,,Molenweg,,any,not-own-street,after-yes,yes,transport; Boodschappen\n\
                     Bert,06-10000002,shopping,,Dorpsweg,,any,,,,\n";
         let rows = parse(text, &cats()).unwrap();

@@ -51,10 +51,13 @@ pub enum AuditKind {
     EnrolledInRound,
     ChangedRound,
     RemovedFromRound,
+    SetDeskOnly,
+    MarkedExperienced,
+    ChangedSayByPhone,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 40] = [
+    pub const ALL: [AuditKind; 43] = [
         AuditKind::Login,
         AuditKind::ChangedOwnPassword,
         AuditKind::ViewedCall,
@@ -95,6 +98,9 @@ impl AuditKind {
         AuditKind::EnrolledInRound,
         AuditKind::ChangedRound,
         AuditKind::RemovedFromRound,
+        AuditKind::SetDeskOnly,
+        AuditKind::MarkedExperienced,
+        AuditKind::ChangedSayByPhone,
     ];
 
     /// The stored word (as the log has always been written: old rows still read).
@@ -138,6 +144,9 @@ impl AuditKind {
             AuditKind::RoundResumedByPhone => "good-morning round resumed by phone",
             AuditKind::RoundResumedCalledTheLine => "good-morning round resumed: called the line",
             AuditKind::EnrolledInRound => "enrolled in the good-morning round",
+            AuditKind::SetDeskOnly => "set desk only",
+            AuditKind::MarkedExperienced => "marked experienced",
+            AuditKind::ChangedSayByPhone => "changed their say by phone",
             AuditKind::ChangedRound => "changed the good-morning round",
             AuditKind::RemovedFromRound => "removed from the good-morning round",
         }
@@ -313,6 +322,20 @@ pub enum AuditAction {
     EnrolledInRound(Enrolment),
     ChangedRound(RoundChange),
     RemovedFromRound,
+    /// Issue 27: their requests go to the desk (or no longer).
+    SetDeskOnly {
+        desk_only: bool,
+    },
+    /// Issue 27: the kinds of help the desk marked them as experienced in (all of them).
+    MarkedExperienced {
+        kinds: Vec<String>,
+    },
+    /// Issue 27: a resident changed by phone where their helpers come from, or when their
+    /// street is named (the words of the CSV: `helpers_from` and `street_said`).
+    ChangedSayByPhone {
+        helpers_from: String,
+        street_said: String,
+    },
 }
 
 /// Where a call-back search was stopped from.
@@ -376,6 +399,9 @@ impl AuditAction {
             AuditAction::EnrolledInRound(_) => AuditKind::EnrolledInRound,
             AuditAction::ChangedRound(_) => AuditKind::ChangedRound,
             AuditAction::RemovedFromRound => AuditKind::RemovedFromRound,
+            AuditAction::SetDeskOnly { .. } => AuditKind::SetDeskOnly,
+            AuditAction::MarkedExperienced { .. } => AuditKind::MarkedExperienced,
+            AuditAction::ChangedSayByPhone { .. } => AuditKind::ChangedSayByPhone,
         }
     }
 
@@ -438,6 +464,12 @@ impl AuditAction {
             AuditAction::ChangedRound(RoundChange::Away(None)) => "not away".to_string(),
             AuditAction::ChangedRound(RoundChange::Paused) => "paused until they call again".to_string(),
             AuditAction::ChangedRound(RoundChange::Resumed) => "resumed".to_string(),
+            AuditAction::SetDeskOnly { desk_only } => if *desk_only { "on" } else { "off" }.to_string(),
+            AuditAction::MarkedExperienced { kinds } if kinds.is_empty() => "none".to_string(),
+            AuditAction::MarkedExperienced { kinds } => kinds.join(";"),
+            AuditAction::ChangedSayByPhone { helpers_from, street_said } => {
+                format!("helpers from {helpers_from}, street said {street_said}")
+            }
         }
     }
 
@@ -535,6 +567,14 @@ impl AuditAction {
             }
             AuditKind::PausedForAWeekByPhone => AuditAction::PausedForAWeekByPhone { back_on: detail.parse().ok()? },
             AuditKind::EnrolledInRound => AuditAction::EnrolledInRound(read_enrolment(detail)?),
+            AuditKind::SetDeskOnly => AuditAction::SetDeskOnly { desk_only: detail == "on" },
+            AuditKind::MarkedExperienced => AuditAction::MarkedExperienced {
+                kinds: detail.split(';').filter(|k| !k.is_empty() && *k != "none").map(str::to_string).collect(),
+            },
+            AuditKind::ChangedSayByPhone => {
+                let (from, street) = detail.strip_prefix("helpers from ")?.split_once(", street said ")?;
+                AuditAction::ChangedSayByPhone { helpers_from: from.to_string(), street_said: street.to_string() }
+            }
             AuditKind::ChangedRound => AuditAction::ChangedRound(match detail {
                 "not away" => RoundChange::Away(None),
                 "paused until they call again" => RoundChange::Paused,
@@ -600,6 +640,9 @@ impl AuditAction {
             AuditAction::EnrolledInRound(enrolment.clone()),
             AuditAction::ChangedRound(RoundChange::Away(Some((date, date)))),
             AuditAction::RemovedFromRound,
+            AuditAction::SetDeskOnly { desk_only: true },
+            AuditAction::MarkedExperienced { kinds: vec!["shopping".into(), "transport".into()] },
+            AuditAction::ChangedSayByPhone { helpers_from: "not-own-street".into(), street_said: "after-yes".into() },
         ]
     }
 }

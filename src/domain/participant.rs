@@ -426,7 +426,10 @@ mod tests {
             err(SayInput { helpers_from: "far", ..Default::default() }),
             "helpers_from: 'far' is not one of any, near, not-own-street"
         );
-        assert_eq!(err(SayInput { street: "never", ..Default::default() }), "street_said: 'never' is not one of always, after-yes");
+        assert_eq!(
+            err(SayInput { street: "never", ..Default::default() }),
+            "street_said: 'never' is not one of always, after-yes"
+        );
         assert_eq!(err(SayInput { desk_only: "ja", ..Default::default() }), "desk_only: 'ja' is not one of yes, no");
         assert_eq!(
             err(SayInput { experienced: "knitting", ..Default::default() }),

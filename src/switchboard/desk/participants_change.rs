@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use super::read::{find, find_by_phone};
 use super::{Imported, Participant, Saved, UpdateError};
 use crate::domain::audit::AuditAction;
-use crate::domain::participant::ParticipantDetails;
+use crate::domain::participant::{ParticipantDetails, Say};
 use crate::domain::phone::PhoneNumber;
 use crate::registry::Row;
 use crate::store::desk as q;
@@ -33,7 +33,18 @@ pub fn add(act: &Act<'_>, details: &ParticipantDetails, neighbourhoods: &[String
     let (id, _) = store::upsert(act.conn, details, act.now)?;
     store::set_neighbourhoods(act.conn, id, neighbourhoods)?;
     act.audit(&AuditAction::AddedParticipant, Some(id))?;
+    audit_marks(act, id, &Say::DEFAULT, details.say.as_ref())?;
     Ok(Some(id))
+}
+
+/// The coordinator's marks (issue 27), each change with its own audit entry.
+fn audit_marks(act: &Act<'_>, id: i64, before: &Say, after: Option<&Say>) -> anyhow::Result<()> {
+    let Some(after) = after else { return Ok(()) };
+    let desk_only =
+        (after.desk_only != before.desk_only).then_some(AuditAction::SetDeskOnly { desk_only: after.desk_only });
+    let kinds = (after.experienced != before.experienced).then(|| after.experienced.clone());
+    let marked = kinds.map(|kinds| AuditAction::MarkedExperienced { kinds });
+    desk_only.into_iter().chain(marked).try_for_each(|a| act.audit(&a, Some(id)))
 }
 
 /// Adds someone, or updates whoever has the number (the command line's `add`), giving
@@ -69,6 +80,7 @@ pub fn update(
     }
     set_neighbourhoods(act, id, chosen, &had.neighbourhoods)?;
     act.audit(&AuditAction::ChangedParticipant, Some(id))?;
+    audit_marks(act, id, had.details.say(), details.say.as_ref())?;
     Ok(Ok(()))
 }
 

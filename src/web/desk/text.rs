@@ -320,6 +320,9 @@ impl Lang {
             AuditKind::EnabledUser => ("gebruiker ingeschakeld", "enabled a user"),
             AuditKind::SetPassword => ("wachtwoord gegeven", "set a password"),
             AuditKind::SetNeighbourhoods => ("buurten ingesteld", "set neighbourhoods"),
+            AuditKind::SetDeskOnly => ("alleen via de balie ingesteld", "set desk only"),
+            AuditKind::MarkedExperienced => ("ervaring aangegeven", "marked experienced"),
+            AuditKind::ChangedSayByPhone => ("zelf wensen gewijzigd, per telefoon", "changed their wishes, by phone"),
             AuditKind::PausedForAWeekByPhone => {
                 ("zelf een week gepauzeerd, per telefoon", "paused for a week, by phone")
             }
@@ -424,6 +427,12 @@ impl Lang {
             AuditAction::ChangedRound(RoundChange::Away(None)) => "niet meer afwezig".to_string(),
             AuditAction::ChangedRound(RoundChange::Paused) => "gepauzeerd tot de bewoner zelf belt".to_string(),
             AuditAction::ChangedRound(RoundChange::Resumed) => "weer aan".to_string(),
+            AuditAction::SetDeskOnly { desk_only } => if *desk_only { "aan" } else { "uit" }.to_string(),
+            AuditAction::MarkedExperienced { kinds } if kinds.is_empty() => "geen".to_string(),
+            AuditAction::MarkedExperienced { kinds } => kinds.join(", "),
+            AuditAction::ChangedSayByPhone { helpers_from, street_said } => {
+                format!("hulp: {}; straat: {}", l.helpers_from(helpers_from), l.street_said(street_said))
+            }
         }
     }
 
@@ -483,6 +492,12 @@ impl Lang {
             AuditAction::ChangedRound(RoundChange::Away(None)) => "no longer away".to_string(),
             AuditAction::ChangedRound(RoundChange::Paused) => "paused until the resident calls".to_string(),
             AuditAction::ChangedRound(RoundChange::Resumed) => "resumed".to_string(),
+            AuditAction::SetDeskOnly { desk_only } => if *desk_only { "on" } else { "off" }.to_string(),
+            AuditAction::MarkedExperienced { kinds } if kinds.is_empty() => "none".to_string(),
+            AuditAction::MarkedExperienced { kinds } => kinds.join(", "),
+            AuditAction::ChangedSayByPhone { helpers_from, street_said } => {
+                format!("help: {}; street: {}", l.helpers_from(helpers_from), l.street_said(street_said))
+            }
         }
     }
 
@@ -494,6 +509,25 @@ impl Lang {
             Actor::Account(_) => user_name,
             Actor::Phone => self.t("de deelnemer zelf (telefoon)", "the participant (by phone)"),
             Actor::CommandLine => self.t("de opdrachtregel op de server", "the command line on the server"),
+        }
+    }
+
+    /// A resident's wish for where their helpers come from (issue 27).
+    pub fn helpers_from(self, d: &str) -> &'static str {
+        match d {
+            "near" => self.t("Hulp van dichtbij", "Help from near by"),
+            "not-own-street" => self
+                .t("Hulp van verder weg (niet uit de eigen straat)", "Help from further away (not their own street)"),
+            _ => self.t("Maakt niet uit", "Either"),
+        }
+    }
+
+    /// When a helper hears the resident's street (issue 27).
+    pub fn street_said(self, s: &str) -> &'static str {
+        match s {
+            "after-yes" => self
+                .t("Pas na ja: eerst 'iemand uit de buurt'", "Only after a yes: 'someone in the neighbourhood' first"),
+            _ => self.t("Meteen", "Straight away"),
         }
     }
 

@@ -131,6 +131,7 @@ pub(super) fn form(desk: &Desk, ds: &DeskState, action: &str, values: &Fields, e
                 option value="" selected[language.is_empty()] { (l.t("De taal van de buurt", "The neighbourhood's language")) }
                 @for code in &plans.languages { option value=(code) lang=(code) selected[language == code.as_str()] { (crate::web::desk::text::language_name(code)) } }
             }
+            (super::say::fields(desk, ds, values))
             @let offered: Vec<&(String, String)> = plans.neighbourhoods.iter().filter(|(k, _)| desk.scope.sees_key(k)).collect();
             @if offered.len() > 1 {
                 @let chosen = values.all("neighbourhoods");
