@@ -29,8 +29,6 @@ mod own_settings;
 /// What the provider keeps: voicemails fetched into our own storage, then deleted at the
 /// provider; call records deleted there when calls are anonymised or a person erased.
 mod recordings;
-/// Issue 27: a say over who comes (the resident's wishes, desk only, experienced only).
-mod say;
 /// Refusals: forged signatures, malformed webhooks, unknown numbers.
 mod refusals;
 /// The Twilio REST client: against the official OpenAPI description (prism), and its
@@ -38,6 +36,8 @@ mod refusals;
 mod rest;
 /// The good-morning round: daily calls, contacts, the desk alerted.
 mod round;
+/// Issue 27: a say over who comes (the resident's wishes, desk only, experienced only).
+mod say;
 /// Issue 26's limits: no function in `src/` over 200 lines or with more than five
 /// parameters besides its context.
 mod sizes;
