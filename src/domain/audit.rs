@@ -53,11 +53,10 @@ pub enum AuditKind {
     RemovedFromRound,
     SetDeskOnly,
     MarkedExperienced,
-    ChangedSayByPhone,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 43] = [
+    pub const ALL: [AuditKind; 42] = [
         AuditKind::Login,
         AuditKind::ChangedOwnPassword,
         AuditKind::ViewedCall,
@@ -100,7 +99,6 @@ impl AuditKind {
         AuditKind::RemovedFromRound,
         AuditKind::SetDeskOnly,
         AuditKind::MarkedExperienced,
-        AuditKind::ChangedSayByPhone,
     ];
 
     /// The stored word (as the log has always been written: old rows still read).
@@ -146,7 +144,6 @@ impl AuditKind {
             AuditKind::EnrolledInRound => "enrolled in the good-morning round",
             AuditKind::SetDeskOnly => "set desk only",
             AuditKind::MarkedExperienced => "marked experienced",
-            AuditKind::ChangedSayByPhone => "changed their say by phone",
             AuditKind::ChangedRound => "changed the good-morning round",
             AuditKind::RemovedFromRound => "removed from the good-morning round",
         }
@@ -330,12 +327,6 @@ pub enum AuditAction {
     MarkedExperienced {
         kinds: Vec<String>,
     },
-    /// Issue 27: a resident changed by phone where their helpers come from, or when their
-    /// street is named (the words of the CSV: `helpers_from` and `street_said`).
-    ChangedSayByPhone {
-        helpers_from: String,
-        street_said: String,
-    },
 }
 
 /// Where a call-back search was stopped from.
@@ -401,7 +392,6 @@ impl AuditAction {
             AuditAction::RemovedFromRound => AuditKind::RemovedFromRound,
             AuditAction::SetDeskOnly { .. } => AuditKind::SetDeskOnly,
             AuditAction::MarkedExperienced { .. } => AuditKind::MarkedExperienced,
-            AuditAction::ChangedSayByPhone { .. } => AuditKind::ChangedSayByPhone,
         }
     }
 
@@ -467,9 +457,6 @@ impl AuditAction {
             AuditAction::SetDeskOnly { desk_only } => if *desk_only { "on" } else { "off" }.to_string(),
             AuditAction::MarkedExperienced { kinds } if kinds.is_empty() => "none".to_string(),
             AuditAction::MarkedExperienced { kinds } => kinds.join(";"),
-            AuditAction::ChangedSayByPhone { helpers_from, street_said } => {
-                format!("helpers from {helpers_from}, street said {street_said}")
-            }
         }
     }
 
@@ -571,10 +558,6 @@ impl AuditAction {
             AuditKind::MarkedExperienced => AuditAction::MarkedExperienced {
                 kinds: detail.split(';').filter(|k| !k.is_empty() && *k != "none").map(str::to_string).collect(),
             },
-            AuditKind::ChangedSayByPhone => {
-                let (from, street) = detail.strip_prefix("helpers from ")?.split_once(", street said ")?;
-                AuditAction::ChangedSayByPhone { helpers_from: from.to_string(), street_said: street.to_string() }
-            }
             AuditKind::ChangedRound => AuditAction::ChangedRound(match detail {
                 "not away" => RoundChange::Away(None),
                 "paused until they call again" => RoundChange::Paused,
@@ -642,7 +625,6 @@ impl AuditAction {
             AuditAction::RemovedFromRound,
             AuditAction::SetDeskOnly { desk_only: true },
             AuditAction::MarkedExperienced { kinds: vec!["shopping".into(), "transport".into()] },
-            AuditAction::ChangedSayByPhone { helpers_from: "not-own-street".into(), street_said: "after-yes".into() },
         ]
     }
 }

@@ -322,7 +322,6 @@ impl Lang {
             AuditKind::SetNeighbourhoods => ("buurten ingesteld", "set neighbourhoods"),
             AuditKind::SetDeskOnly => ("alleen via de balie ingesteld", "set desk only"),
             AuditKind::MarkedExperienced => ("ervaring aangegeven", "marked experienced"),
-            AuditKind::ChangedSayByPhone => ("zelf wensen gewijzigd, per telefoon", "changed their wishes, by phone"),
             AuditKind::PausedForAWeekByPhone => {
                 ("zelf een week gepauzeerd, per telefoon", "paused for a week, by phone")
             }
@@ -430,9 +429,6 @@ impl Lang {
             AuditAction::SetDeskOnly { desk_only } => if *desk_only { "aan" } else { "uit" }.to_string(),
             AuditAction::MarkedExperienced { kinds } if kinds.is_empty() => "geen".to_string(),
             AuditAction::MarkedExperienced { kinds } => kinds.join(", "),
-            AuditAction::ChangedSayByPhone { helpers_from, street_said } => {
-                format!("hulp: {}; straat: {}", l.helpers_from(helpers_from), l.street_said(street_said))
-            }
         }
     }
 
@@ -495,9 +491,6 @@ impl Lang {
             AuditAction::SetDeskOnly { desk_only } => if *desk_only { "on" } else { "off" }.to_string(),
             AuditAction::MarkedExperienced { kinds } if kinds.is_empty() => "none".to_string(),
             AuditAction::MarkedExperienced { kinds } => kinds.join(", "),
-            AuditAction::ChangedSayByPhone { helpers_from, street_said } => {
-                format!("help: {}; street: {}", l.helpers_from(helpers_from), l.street_said(street_said))
-            }
         }
     }
 
