@@ -213,6 +213,17 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
     }
 }
 
+/// The columns of `SAY` only a coordinator may import (`desk_only`, `experienced`).
+pub const COORDINATOR_ONLY: [&str; 2] = ["desk_only", "experienced"];
+
+/// Whether the file's header has a column only a coordinator may import.
+pub fn has_coordinator_columns(csv_text: &str) -> bool {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(csv_text.as_bytes());
+    reader.headers().is_ok_and(|h| {
+        h.iter().any(|c| COORDINATOR_ONLY.contains(&c.trim_start_matches('\u{feff}').to_ascii_lowercase().as_str()))
+    })
+}
+
 /// Which neighbourhoods each row's participant is to be in, and whether that replaces the
 /// ones they have: a row's own `neighbourhoods` field replaces them; otherwise `default`
 /// (the import's `--neighbourhood`, or the install's only neighbourhood) is added. With
@@ -503,6 +514,13 @@ mod tests {
             errors,
             ["line 2: experienced: 'knitting' is not a category of the dialplans (known: shopping, transport, odd-jobs, company)"]
         );
+    }
+
+    #[test]
+    fn the_coordinators_columns_are_known_by_the_header() {
+        assert!(has_coordinator_columns("name,phone,offers,available,street,postcode,distance,Desk_Only\n"));
+        assert!(has_coordinator_columns("\u{feff}experienced,name\n"));
+        assert!(!has_coordinator_columns("name,phone,offers,available,street,postcode,distance,helpers_from\n"));
     }
 
     #[test]

@@ -115,55 +115,24 @@ async fn an_experienced_only_kind_rings_only_marked_helpers() {
     assert_eq!(app.log_of(&report).await.helper_phone.as_deref(), Some(CARLA));
 }
 
-/// The participant form: a resident's wishes and a coordinator's marks are saved and shown
-/// again; a bad value is refused with its field named and what was typed kept; an account
-/// that is no coordinator neither sees nor changes the marks.
+/// Ringing in waves: the same, for the helper whose 1 wins.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_desk_form_sets_a_say_and_keeps_what_was_typed_on_an_error() {
-    use crate::desk_support::{desk_app, Browser};
-    let (app, mut b) = desk_app().await;
-    let csrf = b.csrf().await;
-    let form = |from: &'static str| {
-        vec![
-            ("name", "Fatima Yilmaz"),
-            ("phone", "0612345699"),
-            ("street", "Molenweg"),
-            ("helpers_from", from),
-            ("street_said", "after-yes"),
-            ("desk_only", "yes"),
-            ("experienced", "transport"),
-        ]
-    };
-    let mut bad = form("far");
-    bad.push(("csrf", &csrf));
-    let page = b.post("/desk/participants", &bad).await;
-    assert_eq!(page.status, 400);
-    assert!(page.body.contains("Hulp van") && page.body.contains("Er is niets opgeslagen"), "{}", page.body);
-    assert!(page.body.contains("value=\"Fatima Yilmaz\""), "what was typed is kept");
-    assert!(page.body.contains("value=\"after-yes\" selected"), "the street's choice is kept");
-    assert!(page.body.contains("name=\"desk_only\" value=\"yes\" checked"), "the flag is kept");
-    let mut good = form("not-own-street");
-    good.push(("csrf", &csrf));
-    let page = b.post("/desk/participants", &good).await;
-    assert_eq!(page.status, 303, "{}", page.body);
-    let saved = "SELECT count(*) FROM participants WHERE name = 'Fatima Yilmaz' AND helpers_from = 'not-own-street'
-                 AND street_said = 'after-yes' AND desk_only = 1 AND experienced = 'transport'";
-    assert_eq!(app.count(saved).await, 1);
-    let marks = "SELECT count(*) FROM audit_log WHERE action IN ('set desk only', 'marked experienced')";
-    assert_eq!(app.count(marks).await, 2);
-
-    // Piet (desk) changes her wishes; the coordinator's marks stay as they are.
-    let id = app.count("SELECT id FROM participants WHERE name = 'Fatima Yilmaz'").await;
-    let mut piet = Browser::login(&app, "Piet").await;
-    let shown = piet.get(&format!("/desk/participants/{id}")).await;
-    assert!(shown.body.contains("id=\"helpers_from\"") && !shown.body.contains("name=\"desk_only\""), "{}", shown.body);
-    let csrf = piet.csrf().await;
-    let mut change = form("near");
-    change.retain(|(k, _)| *k != "desk_only" && *k != "experienced");
-    change.push(("csrf", &csrf));
-    let page = piet.post(&format!("/desk/participants/{id}"), &change).await;
-    assert_eq!(page.status, 303, "{}", page.body);
-    let kept = "SELECT count(*) FROM participants WHERE name = 'Fatima Yilmaz' AND helpers_from = 'near'
-                AND desk_only = 1 AND experienced = 'transport'";
-    assert_eq!(app.count(kept).await, 1);
+async fn in_waves_too_the_street_is_said_only_to_the_helper_who_said_yes() {
+    let start: Timestamp = TUESDAY_MORNING.parse().unwrap();
+    let hoods = Neighbourhoods::embedded_in_waves();
+    let sandbox = Sandbox::start_waves(None, hoods, start, Some(register("any,after-yes,no"))).await.unwrap();
+    let app = TestApp { sandbox };
+    let script = Script::keys(&["1"])
+        .helper(ANJA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Accept);
+    let report = app.call(JAN, script).await;
+    assert_eq!(joined(&report), [CARLA.to_string()]);
+    let heard = helpers_heard(&report);
+    for (number, text) in &heard {
+        if text.contains("Kerkstraat") || text.contains("Jan") {
+            assert!(number == CARLA && text == "Het gaat om Jan uit de Kerkstraat.", "{heard:?}");
+        }
+    }
+    assert!(heard.iter().any(|(n, t)| n == CARLA && t == "Het gaat om Jan uit de Kerkstraat."), "{heard:?}");
 }

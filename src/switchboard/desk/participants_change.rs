@@ -3,6 +3,7 @@
 
 use jiff::civil::Date;
 
+use super::marks::audit_marks;
 use super::read::{find, find_by_phone};
 use super::{Imported, Participant, Saved, UpdateError};
 use crate::domain::audit::AuditAction;
@@ -35,16 +36,6 @@ pub fn add(act: &Act<'_>, details: &ParticipantDetails, neighbourhoods: &[String
     act.audit(&AuditAction::AddedParticipant, Some(id))?;
     audit_marks(act, id, &Say::DEFAULT, details.say.as_ref())?;
     Ok(Some(id))
-}
-
-/// The coordinator's marks (issue 27), each change with its own audit entry.
-fn audit_marks(act: &Act<'_>, id: i64, before: &Say, after: Option<&Say>) -> anyhow::Result<()> {
-    let Some(after) = after else { return Ok(()) };
-    let desk_only =
-        (after.desk_only != before.desk_only).then_some(AuditAction::SetDeskOnly { desk_only: after.desk_only });
-    let kinds = (after.experienced != before.experienced).then(|| after.experienced.clone());
-    let marked = kinds.map(|kinds| AuditAction::MarkedExperienced { kinds });
-    desk_only.into_iter().chain(marked).try_for_each(|a| act.audit(&a, Some(id)))
 }
 
 /// Adds someone, or updates whoever has the number (the command line's `add`), giving
