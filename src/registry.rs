@@ -1,8 +1,8 @@
 //! The participants CSV: `name,phone,offers,available,street,postcode,distance`, and
 //! optionally `neighbourhoods` (keys separated by `;`) and `language` (`nl`, `en`, `tr`;
-//! empty: the neighbourhood's own).
-//! Issue 27: optionally `slow_line` (`yes` or `no`; empty: a participant in the register
-//! keeps theirs, a new one has none).
+//! empty: the neighbourhood's own), `slow_line` (issue 27: `yes` or `no`; empty: a
+//! participant in the register keeps theirs, a new one has none), and a say over who
+//! comes (`SAY`).
 //!
 //! Import checks every row first and reports every bad one with its line number; only a
 //! file without errors is stored, in one transaction.
@@ -10,11 +10,18 @@
 use std::collections::HashMap;
 
 use crate::csv_cell;
-use crate::domain::participant::{parse_slow_line, Participant, ParticipantDetails, ParticipantInput};
+use crate::domain::participant::{
+    parse_slow_line, yes_no, Participant, ParticipantDetails, ParticipantInput, Say, SayInput,
+};
 
 pub const HEADER: [&str; 7] = ["name", "phone", "offers", "available", "street", "postcode", "distance"];
 /// Columns a file may have besides `HEADER`.
 pub const OPTIONAL: [&str; 3] = ["neighbourhoods", "language", "slow_line"];
+/// A participant's say over who comes (issue 27), optional too: `helpers_from` (`any`,
+/// `near`, `not-own-street`), `street_said` (`always`, `after-yes`), `desk_only` (`yes`,
+/// `no`) and `experienced` (kinds of help, `;` between). A file with none of them keeps
+/// what is stored; one with some sets the rest to what nobody chose.
+pub const SAY: [&str; 4] = ["helpers_from", "street_said", "desk_only", "experienced"];
 
 /// One row of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +78,7 @@ pub struct RowError {
 pub enum RowProblem {
     #[error("cannot read the header: {0}")]
     Header(String),
-    #[error("unknown column '{0}' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods, language and slow_line)")]
+    #[error("unknown column '{0}' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods, language, slow_line, helpers_from, street_said, desk_only and experienced)")]
     UnknownColumn(String),
     #[error("column '{0}' appears twice")]
     ColumnTwice(String),
@@ -109,7 +116,7 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
     let mut errors = Vec::new();
     for (i, h) in headers.iter().enumerate() {
         let name = h.trim_start_matches('\u{feff}').to_ascii_lowercase();
-        if !HEADER.contains(&name.as_str()) && !OPTIONAL.contains(&name.as_str()) {
+        if !HEADER.contains(&name.as_str()) && !OPTIONAL.contains(&name.as_str()) && !SAY.contains(&name.as_str()) {
             errors.push(RowError { line: 1, problem: RowProblem::UnknownColumn(h.to_string()) });
         } else if columns.insert(name.clone(), i).is_some() {
             errors.push(RowError { line: 1, problem: RowProblem::ColumnTwice(name.clone()) });
@@ -178,9 +185,22 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
         };
         // Issue 27: the slow line, when the file has the column.
         let slow = columns.get("slow_line").and_then(|&i| record.get(i)).map(|c| c.as_ref()).unwrap_or("");
+        let optional = |name: &str| columns.get(name).and_then(|&i| record.get(i)).map(|c| c.as_ref()).unwrap_or("");
+        let experienced = offers_by_key(optional("experienced"), known);
+        let say = SayInput {
+            helpers_from: optional("helpers_from"),
+            street: optional("street_said"),
+            desk_only: optional("desk_only"),
+            experienced: &experienced,
+        };
+        let has_say = SAY.iter().any(|c| columns.contains_key(*c));
         let parsed = ParticipantDetails::parse(&input, categories)
             .and_then(|d| d.check_language(known.languages).map(|_| d))
-            .and_then(|d| Ok(ParticipantDetails { slow_line: parse_slow_line(slow)?, ..d }));
+            .and_then(|d| Ok(ParticipantDetails { slow_line: parse_slow_line(slow)?, ..d }))
+            .and_then(|d| match has_say {
+                true => Say::parse(&say, categories).map(|say| ParticipantDetails { say: Some(say), ..d }),
+                false => Ok(d),
+            });
         match parsed {
             Ok(details) => {
                 if let Some(first) = seen.insert(details.phone.as_str().to_string(), line) {
@@ -198,6 +218,17 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
     } else {
         Err(errors)
     }
+}
+
+/// The columns of `SAY` only a coordinator may import (`desk_only`, `experienced`).
+pub const COORDINATOR_ONLY: [&str; 2] = ["desk_only", "experienced"];
+
+/// Whether the file's header has a column only a coordinator may import.
+pub fn has_coordinator_columns(csv_text: &str) -> bool {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(csv_text.as_bytes());
+    reader.headers().is_ok_and(|h| {
+        h.iter().any(|c| COORDINATOR_ONLY.contains(&c.trim_start_matches('\u{feff}').to_ascii_lowercase().as_str()))
+    })
 }
 
 /// Which neighbourhoods each row's participant is to be in, and whether that replaces the
@@ -237,9 +268,10 @@ pub fn with_assigned<'a>(
 /// Writes participants in the import format, with their neighbourhoods.
 pub fn export(participants: &[Participant]) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    csv_cell::write_row(&mut w, HEADER.iter().chain(OPTIONAL.iter()))?;
+    csv_cell::write_row(&mut w, HEADER.iter().chain(OPTIONAL.iter()).chain(SAY.iter()))?;
     for p in participants {
         let d = &p.details;
+        let say = d.say();
         csv_cell::write_row(
             &mut w,
             [
@@ -253,6 +285,10 @@ pub fn export(participants: &[Participant]) -> anyhow::Result<String> {
                 &p.neighbourhoods.join(";"),
                 d.language.as_deref().unwrap_or(""),
                 if d.slow_line() { "yes" } else { "" },
+                say.helpers_from.as_str(),
+                say.street.as_str(),
+                yes_no(say.desk_only),
+                &say.experienced.join(";"),
             ],
         )?;
     }
@@ -334,7 +370,7 @@ mod tests {
             .collect();
         let exported = export(&participants).unwrap();
         assert!(exported
-            .starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language,slow_line\n"));
+            .starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language,slow_line,helpers_from,street_said,desk_only,experienced\n"));
         assert!(exported.lines().nth(1).unwrap().ends_with(",any,,,yes"), "{exported}");
         assert!(exported.lines().nth(2).unwrap().ends_with(",any,,,"), "{exported}");
     }
@@ -393,7 +429,7 @@ mod tests {
             parse("name,phone,offer\nA,0612345678,x\n", &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
         assert_eq!(
             errors[0],
-            "line 1: unknown column 'offer' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods, language and slow_line)"
+            "line 1: unknown column 'offer' (the header is name,phone,offers,available,street,postcode,distance, optionally with neighbourhoods, language, slow_line, helpers_from, street_said, desk_only and experienced)"
         );
         assert!(errors.iter().any(|e| e
             == "line 1: missing column 'offers' (the header is name,phone,offers,available,street,postcode,distance)"));
@@ -407,7 +443,8 @@ mod tests {
             .enumerate()
             .map(|(i, row)| Participant {
                 id: i as i64,
-                details: row.details,
+                // As the register reads them: with a say.
+                details: ParticipantDetails { say: Some(row.details.say().clone()), ..row.details },
                 paused: false,
                 paused_until: None,
                 neighbourhoods: if i % 2 == 0 { vec!["dorp-a".into()] } else { hoods() },
@@ -440,7 +477,7 @@ mod tests {
             .into_iter()
             .map(|row| Participant {
                 id: row.line as i64,
-                details: row.details,
+                details: ParticipantDetails { say: Some(row.details.say().clone()), ..row.details },
                 paused: false,
                 paused_until: None,
                 neighbourhoods: row.neighbourhoods.unwrap(),
@@ -450,10 +487,10 @@ mod tests {
         let lines: Vec<&str> = exported.lines().collect();
         assert_eq!(
             lines[1],
-            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",'+31612345678,shopping,,'@SUM(A1:A9),,any,dorp-a,,"
+            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",'+31612345678,shopping,,'@SUM(A1:A9),,any,dorp-a,,,any,always,no,"
         );
-        assert_eq!(lines[2], "'+cmd|' /C calc'!A0,'+31612345679,,,'-2+3,,near,dorp-b,nl,");
-        assert_eq!(lines[3], "''=quoted twice,'+31612345670,,,'t Hoekje,,any,dorp-a,,");
+        assert_eq!(lines[2], "'+cmd|' /C calc'!A0,'+31612345679,,,'-2+3,,near,dorp-b,nl,,any,always,no,");
+        assert_eq!(lines[3], "''=quoted twice,'+31612345670,,,'t Hoekje,,any,dorp-a,,,any,always,no,");
         for line in &lines {
             for cell in line.split(',') {
                 assert!(!cell.trim_start_matches('"').starts_with(crate::csv_cell::FORMULA_STARTS), "{line}");
@@ -465,6 +502,61 @@ mod tests {
             participants.iter().map(|p| p.details.clone()).collect::<Vec<_>>(),
             "phone numbers, names and streets come back exactly"
         );
+    }
+
+    #[test]
+    fn a_say_over_who_comes_round_trips_and_bad_values_are_named_with_their_line() {
+        let text =
+            "name,phone,offers,available,street,postcode,distance,helpers_from,street_said,desk_only,experienced\n\
+                    Anja,06-10000001,shopping,,Molenweg,,any,not-own-street,after-yes,yes,transport; Boodschappen\n\
+                    Bert,06-10000002,shopping,,Dorpsweg,,any,,,,\n";
+        let rows = parse(text, &cats()).unwrap();
+        let say = rows[0].details.say.clone().unwrap();
+        assert_eq!(say.helpers_from, crate::domain::participant::Distance::NotOwnStreet);
+        assert_eq!(say.street, crate::domain::participant::StreetSaid::AfterYes);
+        assert!(say.desk_only);
+        assert_eq!(say.experienced, ["shopping", "transport"], "named as people say it, kept by key");
+        assert_eq!(rows[1].details.say, Some(Say::DEFAULT), "empty fields: what nobody chose");
+        // Without the columns, the register keeps what it has.
+        let plain = parse("name,phone,offers,available,street,postcode,distance\nBert,06-10000002,,,,,any\n", &cats());
+        assert_eq!(plain.unwrap()[0].details.say, None);
+        let participants: Vec<Participant> = rows
+            .into_iter()
+            .map(|r| Participant {
+                id: r.line as i64,
+                details: r.details,
+                paused: false,
+                paused_until: None,
+                neighbourhoods: vec!["dorp-a".into()],
+            })
+            .collect();
+        let again = parse(&export(&participants).unwrap(), &cats()).unwrap();
+        assert_eq!(
+            again.iter().map(|r| r.details.clone()).collect::<Vec<_>>(),
+            participants.iter().map(|p| p.details.clone()).collect::<Vec<_>>()
+        );
+        let bad = text.replace("after-yes,yes", "never,ja").replace(",,,,\n", ",far,,,knitting\n");
+        let errors: Vec<String> = parse(&bad, &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors,
+            [
+                "line 2: street_said: 'never' is not one of always, after-yes",
+                "line 3: helpers_from: 'far' is not one of any, near, not-own-street",
+            ]
+        );
+        let bad = text.replace("transport; Boodschappen", "knitting");
+        let errors: Vec<String> = parse(&bad, &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors,
+            ["line 2: experienced: 'knitting' is not a category of the dialplans (known: shopping, transport, odd-jobs, company)"]
+        );
+    }
+
+    #[test]
+    fn the_coordinators_columns_are_known_by_the_header() {
+        assert!(has_coordinator_columns("name,phone,offers,available,street,postcode,distance,Desk_Only\n"));
+        assert!(has_coordinator_columns("\u{feff}experienced,name\n"));
+        assert!(!has_coordinator_columns("name,phone,offers,available,street,postcode,distance,helpers_from\n"));
     }
 
     #[test]

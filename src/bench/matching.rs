@@ -421,6 +421,8 @@ impl Sim {
             now: req.local,
             at: req.at,
             ringing_hours: world.ringing,
+            caller_wish: crate::domain::participant::Distance::Any,
+            experienced_only: false,
         };
         let eligible = || {
             candidates

@@ -51,10 +51,12 @@ pub enum AuditKind {
     EnrolledInRound,
     ChangedRound,
     RemovedFromRound,
+    SetDeskOnly,
+    MarkedExperienced,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 40] = [
+    pub const ALL: [AuditKind; 42] = [
         AuditKind::Login,
         AuditKind::ChangedOwnPassword,
         AuditKind::ViewedCall,
@@ -95,6 +97,8 @@ impl AuditKind {
         AuditKind::EnrolledInRound,
         AuditKind::ChangedRound,
         AuditKind::RemovedFromRound,
+        AuditKind::SetDeskOnly,
+        AuditKind::MarkedExperienced,
     ];
 
     /// The stored word (as the log has always been written: old rows still read).
@@ -138,6 +142,8 @@ impl AuditKind {
             AuditKind::RoundResumedByPhone => "good-morning round resumed by phone",
             AuditKind::RoundResumedCalledTheLine => "good-morning round resumed: called the line",
             AuditKind::EnrolledInRound => "enrolled in the good-morning round",
+            AuditKind::SetDeskOnly => "set desk only",
+            AuditKind::MarkedExperienced => "marked experienced",
             AuditKind::ChangedRound => "changed the good-morning round",
             AuditKind::RemovedFromRound => "removed from the good-morning round",
         }
@@ -313,6 +319,14 @@ pub enum AuditAction {
     EnrolledInRound(Enrolment),
     ChangedRound(RoundChange),
     RemovedFromRound,
+    /// Issue 27: their requests go to the desk (or no longer).
+    SetDeskOnly {
+        desk_only: bool,
+    },
+    /// Issue 27: the kinds of help the desk marked them as experienced in (all of them).
+    MarkedExperienced {
+        kinds: Vec<String>,
+    },
 }
 
 /// Where a call-back search was stopped from.
@@ -377,6 +391,8 @@ impl AuditAction {
             AuditAction::EnrolledInRound(_) => AuditKind::EnrolledInRound,
             AuditAction::ChangedRound(_) => AuditKind::ChangedRound,
             AuditAction::RemovedFromRound => AuditKind::RemovedFromRound,
+            AuditAction::SetDeskOnly { .. } => AuditKind::SetDeskOnly,
+            AuditAction::MarkedExperienced { .. } => AuditKind::MarkedExperienced,
         }
     }
 
@@ -439,6 +455,9 @@ impl AuditAction {
             AuditAction::ChangedRound(RoundChange::Away(None)) => "not away".to_string(),
             AuditAction::ChangedRound(RoundChange::Paused) => "paused until they call again".to_string(),
             AuditAction::ChangedRound(RoundChange::Resumed) => "resumed".to_string(),
+            AuditAction::SetDeskOnly { desk_only } => if *desk_only { "on" } else { "off" }.to_string(),
+            AuditAction::MarkedExperienced { kinds } if kinds.is_empty() => "none".to_string(),
+            AuditAction::MarkedExperienced { kinds } => kinds.join(";"),
         }
     }
 
@@ -536,6 +555,10 @@ impl AuditAction {
             }
             AuditKind::PausedForAWeekByPhone => AuditAction::PausedForAWeekByPhone { back_on: detail.parse().ok()? },
             AuditKind::EnrolledInRound => AuditAction::EnrolledInRound(read_enrolment(detail)?),
+            AuditKind::SetDeskOnly => AuditAction::SetDeskOnly { desk_only: detail == "on" },
+            AuditKind::MarkedExperienced => AuditAction::MarkedExperienced {
+                kinds: detail.split(';').filter(|k| !k.is_empty() && *k != "none").map(str::to_string).collect(),
+            },
             AuditKind::ChangedRound => AuditAction::ChangedRound(match detail {
                 "not away" => RoundChange::Away(None),
                 "paused until they call again" => RoundChange::Paused,
@@ -601,6 +624,8 @@ impl AuditAction {
             AuditAction::EnrolledInRound(enrolment.clone()),
             AuditAction::ChangedRound(RoundChange::Away(Some((date, date)))),
             AuditAction::RemovedFromRound,
+            AuditAction::SetDeskOnly { desk_only: true },
+            AuditAction::MarkedExperienced { kinds: vec!["shopping".into(), "transport".into()] },
         ]
     }
 }

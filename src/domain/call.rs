@@ -367,11 +367,23 @@ pub struct CallerInfo {
     pub street: Option<String>,
     /// A registered participant's own settings, for key 8; `None` for anyone else.
     pub own: Option<Own>,
+    /// Their say (issue 27): a helper hears who they are only after a 1 (`street_said =
+    /// after-yes`); and whether their requests go to the desk (`desk_only`).
+    pub say: CallerSay,
+}
+
+/// What a caller's say changes in the call flow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallerSay {
+    /// "Iemand uit de buurt" until the helper presses 1; then their name and street.
+    pub anonymous_until_yes: bool,
+    /// No neighbour is rung: the desk helps, and says it will call back.
+    pub desk_only: bool,
 }
 
 impl CallerInfo {
     pub fn unknown(number: CallerNumber) -> CallerInfo {
-        CallerInfo { number, first_name: None, street: None, own: None }
+        CallerInfo { number, first_name: None, street: None, own: None, say: CallerSay::default() }
     }
 }
 
@@ -995,6 +1007,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
                     self.reply.push(Action::Say(wait));
                     self.reply.push(Action::WaitInHold { wait: Next::HelperWait { attempt } });
                 } else {
+                    self.who_after_yes();
                     self.say(PromptKey::WaveAccepted);
                     self.reply.push(Action::JoinHold);
                 }
@@ -1028,6 +1041,9 @@ impl<'c, 'a> Stepper<'c, 'a> {
             &[("daypart", &daypart), ("helper", &ring.helper_first_name), ("neighbourhood", &plan.name)],
         );
         let request = match (&caller.first_name, &caller.street) {
+            _ if caller.say.anonymous_until_yes => {
+                self.speech(PromptKey::WhisperRequestUnknown, &[("category", &category)])
+            }
             (Some(name), Some(street)) => self.speech(
                 PromptKey::WhisperRequestStreet,
                 &[("caller", name), ("street", street), ("category", &category)],
@@ -1048,6 +1064,22 @@ impl<'c, 'a> Stepper<'c, 'a> {
         self.reply.push(Action::Hangup);
     }
 
+    /// After a helper's yes, who they help, when the whisper did not say it.
+    fn who_after_yes(&mut self) {
+        let caller = self.ctx.caller;
+        if !caller.say.anonymous_until_yes {
+            return;
+        }
+        let who = match (&caller.first_name, &caller.street) {
+            (Some(name), Some(street)) => {
+                self.speech(PromptKey::WhisperWhoStreet, &[("caller", name), ("street", street)])
+            }
+            (Some(name), None) => self.speech(PromptKey::WhisperWhoName, &[("caller", name)]),
+            _ => return,
+        };
+        self.reply.push(Action::Say(who));
+    }
+
     fn helper_key(&mut self, ring: Ring, key: Option<String>) {
         if let Some(earlier) = &ring.key {
             // The same keypress delivered twice: answer as before, log nothing new.
@@ -1066,6 +1098,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
         if key == "1" {
             let ring = Ring { key: Some(key), ..ring };
             self.matched(&ring);
+            self.who_after_yes();
             self.say(PromptKey::WhisperAccepted);
             // No hang-up: the provider now joins helper and caller. (Issue 27: the caller is
             // not told who comes here, as in waves. This document runs on the helper's leg

@@ -2,6 +2,7 @@
 //! figures' percentiles. Pure: the caller passes in the time.
 
 use super::call::Outcome;
+use super::participant::Distance;
 
 /// What a desk account may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,6 +142,28 @@ impl FollowUpResult {
 pub use super::password::{check_new_password, check_password, PasswordProblem, MIN_PASSWORD_CHARS};
 
 /// Checks a user name: letters, digits, spaces, dots, dashes; at most 60 characters.
+/// The note a call gets when its search rings nobody only because of the wishes (the
+/// resident's, or a kind of help's for experienced helpers): the desk reads it with the
+/// follow-up. Stored as written, so in both of the desk's languages.
+pub fn wishes_note(helpers_from: Distance, experienced_only: bool) -> String {
+    let mut why = Vec::new();
+    match helpers_from {
+        Distance::Near => why.push("de beller wil hulp van dichtbij (the caller wants help from near by)"),
+        Distance::NotOwnStreet => {
+            why.push("de beller wil hulp van verder weg (the caller wants help from further away)")
+        }
+        Distance::Any => {}
+    }
+    if experienced_only {
+        why.push("deze hulp vraagt om ervaren buren (this kind of help asks for experienced helpers)");
+    }
+    format!("Niemand gebeld door de wensen (nobody rung because of the wishes): {}.", why.join("; "))
+}
+
+/// The note a desk-only resident's call gets: nobody was rung, the desk helps.
+pub const DESK_ONLY_NOTE: &str = "Alleen via de balie: er is niemand gebeld, de balie belt terug \
+    (desk only: nobody was rung, the desk calls back).";
+
 pub fn check_user_name(name: &str) -> Result<String, String> {
     let name = name.trim();
     if name.is_empty() {

@@ -138,12 +138,20 @@ pub struct Menu {
 pub struct Category {
     pub digit: u8,
     pub key: String,
+    /// Rings only helpers the desk marked as experienced in this kind of help
+    /// (`experienced_only = true`; issue 27).
+    pub experienced_only: bool,
 }
 
 impl Dialplan {
     pub fn category_for_digit(&self, digit: &str) -> Option<&Category> {
         let digit: u8 = digit.parse().ok()?;
         self.categories.iter().find(|c| c.digit == digit)
+    }
+
+    /// Whether kind of help `key` rings only helpers marked as experienced in it.
+    pub fn experienced_only(&self, key: &str) -> bool {
+        self.categories.iter().any(|c| c.key == key && c.experienced_only)
     }
 
     pub fn has_category(&self, key: &str) -> bool {
@@ -246,6 +254,8 @@ struct RawMenu {
 struct RawCategory {
     digit: Spanned<u8>,
     key: Spanned<String>,
+    /// Any TOML value, so that a wrong one is named with its field (`true` or `false`).
+    experienced_only: Option<Spanned<toml::Value>>,
 }
 
 /// Earliest and latest minute of the day at which helpers may be rung.
@@ -584,7 +594,17 @@ fn check_menu_keys(
             c.fail::<()>("category.key", cat.key.span(), format!("'{key}' is used twice"));
             continue;
         }
-        categories.push(Category { digit, key });
+        let experienced_only = match &cat.experienced_only {
+            None => false,
+            Some(v) => match v.get_ref().as_bool() {
+                Some(b) => b,
+                None => {
+                    c.fail::<()>("category.experienced_only", v.span(), "must be true or false");
+                    continue;
+                }
+            },
+        };
+        categories.push(Category { digit, key, experienced_only });
     }
     categories.sort_by_key(|c| c.digit);
     check_menu_size(c, raw_categories, categories.len());
@@ -779,6 +799,18 @@ mod tests {
         assert_eq!(plan.category_for_digit("x"), None);
         let prompts = Prompts::parse(include_str!("../../prompts/nl.toml"), &[]).unwrap();
         assert!(check_prompts(&plan, &prompts).is_empty());
+    }
+
+    #[test]
+    fn a_kind_of_help_may_ring_only_experienced_helpers() {
+        let plan = parse(EXAMPLE).unwrap();
+        assert!(!plan.experienced_only("shopping"), "not unless asked for");
+        let marked = EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nexperienced_only = true", 1);
+        let plan = parse(&marked).unwrap();
+        assert!(plan.experienced_only("transport") && !plan.experienced_only("shopping"));
+        let wrong = EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nexperienced_only = \"ja\"", 1);
+        let line = wrong.lines().position(|l| l.contains("experienced_only")).unwrap() + 1;
+        assert_eq!(errors(&wrong), [format!("line {line}, field `category.experienced_only`: must be true or false")]);
     }
 
     #[test]

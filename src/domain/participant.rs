@@ -68,6 +68,118 @@ pub struct ParticipantDetails {
     /// longer wait for a key). `None`: not given (a new participant has none, one in the
     /// register keeps theirs); read from the register as `Some(true)` or `None`.
     pub slow_line: Option<bool>,
+    /// Their say over who comes (issue 27); `None` only in what is typed without it (a
+    /// file without those columns): what is stored is kept. Read it with [`Self::say`].
+    pub say: Option<Say>,
+}
+
+/// A resident's say over who comes, and the desk's marks on a participant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Say {
+    /// Helpers from near by, from further away, or either (the words of a helper's own
+    /// `distance`: `near`, `not-own-street`, `any`).
+    pub helpers_from: Distance,
+    /// Whether their street is named to a helper before the helper says yes.
+    pub street: StreetSaid,
+    /// Set by a coordinator: their requests go to the desk, no neighbour is rung.
+    pub desk_only: bool,
+    /// Kinds of help the desk marked them as experienced in (category keys, sorted).
+    pub experienced: Vec<String>,
+}
+
+impl Say {
+    /// What nobody chose: either distance, the street named, no marks.
+    pub const DEFAULT: Say =
+        Say { helpers_from: Distance::Any, street: StreetSaid::Always, desk_only: false, experienced: Vec::new() };
+
+    /// Checks typed fields (a form or a file's columns), each named when wrong.
+    pub fn parse(input: &SayInput<'_>, known_categories: &[String]) -> Result<Say, FieldError> {
+        let helpers_from =
+            Distance::parse(input.helpers_from).map_err(|problem| FieldError { field: "helpers_from", problem })?;
+        let street = StreetSaid::parse(input.street).map_err(|problem| FieldError { field: "street_said", problem })?;
+        let desk_only = parse_yes_no(input.desk_only).map_err(|problem| FieldError { field: "desk_only", problem })?;
+        let mut experienced: Vec<String> = Vec::new();
+        for key in input.experienced.split(';').map(|k| k.trim().to_ascii_lowercase()).filter(|k| !k.is_empty()) {
+            if !known_categories.contains(&key) {
+                let known = known_categories.join(", ");
+                return Err(FieldError { field: "experienced", problem: FieldProblem::UnknownCategory { key, known } });
+            }
+            experienced.push(key);
+        }
+        experienced.sort();
+        experienced.dedup();
+        Ok(Say { helpers_from, street, desk_only, experienced })
+    }
+
+    pub fn is_experienced_in(&self, category: &str) -> bool {
+        self.experienced.iter().any(|c| c == category)
+    }
+}
+
+impl Default for Say {
+    fn default() -> Say {
+        Say::DEFAULT
+    }
+}
+
+/// The raw text of a say's fields, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct SayInput<'a> {
+    pub helpers_from: &'a str,
+    pub street: &'a str,
+    /// `yes` or `no` (empty: no).
+    pub desk_only: &'a str,
+    /// Category keys separated by `;`.
+    pub experienced: &'a str,
+}
+
+/// When a helper hears the resident's street.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreetSaid {
+    /// In the request, as always.
+    Always,
+    /// Only once the helper said yes: before it, "iemand uit de buurt".
+    AfterYes,
+}
+
+impl StreetSaid {
+    pub const ALL: [StreetSaid; 2] = [StreetSaid::Always, StreetSaid::AfterYes];
+
+    /// The stored word; `parse` is its inverse (empty: `always`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreetSaid::Always => "always",
+            StreetSaid::AfterYes => "after-yes",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<StreetSaid, FieldProblem> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" => Ok(StreetSaid::Always),
+            word => StreetSaid::ALL
+                .into_iter()
+                .find(|w| w.as_str() == word)
+                .ok_or_else(|| FieldProblem::StreetSaid(word.to_string())),
+        }
+    }
+}
+
+/// `yes` or `no`, as a file or a form says it (empty: no).
+fn parse_yes_no(s: &str) -> Result<bool, FieldProblem> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "" | "no" => Ok(false),
+        "yes" => Ok(true),
+        other => Err(FieldProblem::YesNo(other.to_string())),
+    }
+}
+
+/// `yes` or `no`, as the CSV writes a flag.
+pub fn yes_no(flag: bool) -> &'static str {
+    if flag {
+        "yes"
+    } else {
+        "no"
+    }
 }
 
 /// The longest name, in characters: the desk shows it, a helper hears its first word.
@@ -103,6 +215,10 @@ pub enum FieldProblem {
     Postcode(String),
     #[error("'{0}' is not one of any, near, not-own-street")]
     Distance(String),
+    #[error("'{0}' is not one of always, after-yes")]
+    StreetSaid(String),
+    #[error("'{0}' is not one of yes, no")]
+    YesNo(String),
     #[error("'{language}' is not a language of the switchboard (known: {known})")]
     UnknownLanguage { language: String, known: String },
     /// Issue 27: the slow line's field is not yes or no.
@@ -172,7 +288,18 @@ impl ParticipantDetails {
             normalise_postcode(input.postcode).map_err(|problem| FieldError { field: "postcode", problem })?;
         let distance = Distance::parse(input.distance).map_err(|problem| FieldError { field: "distance", problem })?;
         let language = Some(input.language.trim().to_ascii_lowercase()).filter(|l| !l.is_empty());
-        Ok(ParticipantDetails { name, phone, offers, available, street, postcode, distance, language, slow_line: None })
+        Ok(ParticipantDetails {
+            name,
+            phone,
+            offers,
+            available,
+            street,
+            postcode,
+            distance,
+            language,
+            slow_line: None,
+            say: None,
+        })
     }
 
     /// Refuses a language the switchboard cannot speak (`known`: its prompt files' names).
@@ -197,6 +324,12 @@ impl ParticipantDetails {
 
     pub fn offers(&self, category: &str) -> bool {
         self.offers.iter().any(|o| o == category)
+    }
+
+    /// Their say over who comes (what nobody chose, when not known).
+    pub fn say(&self) -> &Say {
+        static NONE: Say = Say::DEFAULT;
+        self.say.as_ref().unwrap_or(&NONE)
     }
 }
 
@@ -304,6 +437,40 @@ mod tests {
         let available = "mon 09:00-10:00; ".repeat(20);
         i.available = &available;
         assert_eq!(parse(i).unwrap_err().to_string(), "available: is longer than 300 characters");
+    }
+
+    #[test]
+    fn a_say_is_checked_field_by_field() {
+        let parse = |i: SayInput<'_>| Say::parse(&i, &cats());
+        assert_eq!(parse(SayInput::default()).unwrap(), Say::DEFAULT);
+        let say = parse(SayInput {
+            helpers_from: "not-own-street",
+            street: "After-Yes",
+            desk_only: "yes",
+            experienced: "transport; shopping;transport",
+        })
+        .unwrap();
+        assert_eq!(say.helpers_from, Distance::NotOwnStreet);
+        assert_eq!(say.street, StreetSaid::AfterYes);
+        assert!(say.desk_only && say.is_experienced_in("shopping"));
+        assert_eq!(say.experienced, ["shopping", "transport"]);
+        let err = |i: SayInput<'_>| parse(i).unwrap_err().to_string();
+        assert_eq!(
+            err(SayInput { helpers_from: "far", ..Default::default() }),
+            "helpers_from: 'far' is not one of any, near, not-own-street"
+        );
+        assert_eq!(
+            err(SayInput { street: "never", ..Default::default() }),
+            "street_said: 'never' is not one of always, after-yes"
+        );
+        assert_eq!(err(SayInput { desk_only: "ja", ..Default::default() }), "desk_only: 'ja' is not one of yes, no");
+        assert_eq!(
+            err(SayInput { experienced: "knitting", ..Default::default() }),
+            "experienced: 'knitting' is not a category of the dialplans (known: shopping, transport)"
+        );
+        for w in StreetSaid::ALL {
+            assert_eq!(StreetSaid::parse(w.as_str()), Ok(w));
+        }
     }
 
     #[test]

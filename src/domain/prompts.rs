@@ -107,6 +107,9 @@ prompt_keys! {
     WhisperQuestion => "whisper_question" [],
     WhisperRepeatHint => "whisper_repeat_hint" [],
     WhisperAccepted => "whisper_accepted" [],
+    WhisperWhoStreet => "whisper_who_street" ["caller", "street"],
+    WhisperWhoName => "whisper_who_name" ["caller"],
+    DeskOnly => "desk_only" [],
     WhisperDeclined => "whisper_declined" [],
     WhisperNoInput => "whisper_no_input" [],
     WhisperCallerGone => "whisper_caller_gone" [],
@@ -214,6 +217,8 @@ impl PromptKey {
                 | WhisperQuestion
                 | WhisperRepeatHint
                 | WhisperAccepted
+                | WhisperWhoStreet
+                | WhisperWhoName
                 | WhisperDeclined
                 | WhisperNoInput
                 | WhisperCallerGone

@@ -47,6 +47,11 @@ pub struct Request<'a> {
     /// The same moment, as an instant (for "how long ago").
     pub at: Timestamp,
     pub ringing_hours: &'a WeeklyHours,
+    /// The resident's say (issue 27): helpers from near by, further away, or either; a hard
+    /// rule, like the helper's own hours.
+    pub caller_wish: Distance,
+    /// The kind of help rings only helpers the desk marked as experienced in it.
+    pub experienced_only: bool,
 }
 
 /// Why a participant is not rung.
@@ -59,6 +64,17 @@ pub enum Ineligible {
     OutsideRingingHours,
     Busy,
     AlreadyAsked,
+    /// Not marked by the desk as experienced in a kind of help that asks for it.
+    NotExperienced,
+    /// Lives too near, or too far, for the resident's wish.
+    CallerWish,
+}
+
+impl Ineligible {
+    /// Whether only a wish (the resident's, or the kind of help's) stands in the way.
+    pub fn is_a_wish(self) -> bool {
+        matches!(self, Ineligible::NotExperienced | Ineligible::CallerWish)
+    }
 }
 
 pub fn eligibility(c: &Candidate, req: &Request<'_>) -> Result<(), Ineligible> {
@@ -90,7 +106,35 @@ fn eligibility_within(c: &Candidate, req: &Request<'_>, in_ringing_hours: bool) 
     if c.busy {
         return Err(Ineligible::Busy);
     }
+    // Wishes last: a helper refused only for them is one the wishes kept away.
+    if req.experienced_only && !p.details.say().is_experienced_in(req.category) {
+        return Err(Ineligible::NotExperienced);
+    }
+    if !caller_wish_met(p, req.caller_wish, req.caller_at) {
+        return Err(Ineligible::CallerWish);
+    }
     Ok(())
+}
+
+/// Whether this helper lives where the resident wants their helper from: `Near`, the same
+/// street or postcode area (a helper whose address is unknown is not near); `NotOwnStreet`,
+/// not the resident's own street. Unknown whereabouts of the caller meet every wish.
+pub fn caller_wish_met(helper: &Participant, wish: Distance, caller_at: Option<Whereabouts<'_>>) -> bool {
+    let (d, Some(at)) = (&helper.details, caller_at) else { return true };
+    let helper_at = Whereabouts { street: &d.street, postcode: &d.postcode };
+    match wish {
+        Distance::Any => true,
+        Distance::Near => same_street(&d.street, &d.postcode, at) || same_area(&d.postcode, at.postcode),
+        Distance::NotOwnStreet => !same_street(at.street, at.postcode, helper_at),
+    }
+}
+
+/// Whether a request that rings nobody rings nobody only because of the wishes: someone
+/// would be rung without them.
+pub fn kept_away_by_wishes(candidates: &[Candidate], req: &Request<'_>) -> bool {
+    req.ringing_hours.contains(req.now)
+        && candidates.iter().all(|c| eligibility_within(c, req, true).is_err())
+        && candidates.iter().any(|c| eligibility_within(c, req, true).is_err_and(Ineligible::is_a_wish))
 }
 
 /// Whether ringing this helper for this caller fits the helper's near/far wish.
@@ -183,7 +227,7 @@ fn order((a, ta, sa): &Keyed<'_>, (b, tb, sb): &Keyed<'_>) -> std::cmp::Ordering
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::participant::{ParticipantDetails, ParticipantInput};
+    use crate::domain::participant::{ParticipantDetails, ParticipantInput, Say, SayInput};
     use jiff::civil::date;
 
     struct Person {
@@ -198,6 +242,8 @@ mod tests {
         asked: bool,
         helped: bool,
         last_asked_hours_ago: Option<i64>,
+        /// Kinds of help the desk marked them as experienced in.
+        experienced: &'static str,
     }
 
     fn person(id: i64) -> Person {
@@ -213,6 +259,7 @@ mod tests {
             asked: false,
             helped: false,
             last_asked_hours_ago: None,
+            experienced: "",
         }
     }
 
@@ -245,6 +292,8 @@ mod tests {
                     &cats,
                 )
                 .unwrap();
+                let say = SayInput { experienced: p.experienced, ..Default::default() };
+                let details = ParticipantDetails { say: Some(Say::parse(&say, &cats).unwrap()), ..details };
                 let base = Timestamp::from_second(1_790_000_000).unwrap();
                 Candidate {
                     participant: Arc::new(Participant {
@@ -275,6 +324,8 @@ mod tests {
             now,
             at: base_time(),
             ringing_hours: &ringing,
+            caller_wish: Distance::Any,
+            experienced_only: false,
         };
         let ranked: Vec<i64> = rank(&cands, &req).iter().map(|c| c.participant.id).collect();
         assert_eq!(best(&cands, &req).map(|c| c.participant.id), ranked.first().copied(), "best is rank's first");
@@ -311,6 +362,8 @@ mod tests {
             now: now(),
             at: base_time(),
             ringing_hours: &ringing,
+            caller_wish: Distance::Any,
+            experienced_only: false,
         };
         assert_eq!(eligibility(&cands[0], &req), Err(Ineligible::IsCaller));
         assert_eq!(rank(&cands, &req).len(), 1);
@@ -349,6 +402,67 @@ mod tests {
         // The same street name in another village is not the own street.
         let elsewhere = Whereabouts { street: "Kerkstraat", postcode: "5555 AA" };
         assert_eq!(order(people(), Some(elsewhere), now()), vec![1, 4, 2, 3]);
+    }
+
+    /// Who is rung, for a resident in the Kerkstraat (1234 AB) with each wish, and for a
+    /// kind of help that asks for experienced helpers; and whether a ranking that rings
+    /// nobody says the wishes kept everyone away.
+    #[test]
+    fn the_residents_say_is_a_hard_rule() {
+        let people = || {
+            vec![
+                Person { street: "Kerkstraat", postcode: "1234 AB", ..person(1) },
+                Person { street: "Molenweg", postcode: "1234 CD", experienced: "shopping", ..person(2) },
+                Person { street: "Dorpsweg", postcode: "9999 ZZ", experienced: "transport", ..person(3) },
+                Person { street: "", postcode: "", experienced: "shopping", ..person(4) },
+            ]
+        };
+        let cases: [(Distance, bool, &[i64]); 6] = [
+            (Distance::Any, false, &[1, 2, 3, 4]),
+            // Next door is not "further away"; nor is a helper whose address is unknown near.
+            (Distance::NotOwnStreet, false, &[2, 3, 4]),
+            (Distance::Near, false, &[1, 2]),
+            (Distance::Any, true, &[2, 4]),
+            (Distance::Near, true, &[2]),
+            (Distance::NotOwnStreet, true, &[2, 4]),
+        ];
+        let cands = candidates(people());
+        let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
+        for (caller_wish, experienced_only, want) in cases {
+            let req = Request {
+                category: "shopping",
+                caller_phone: None,
+                caller_at: Some(KERKSTRAAT),
+                now: now(),
+                at: base_time(),
+                ringing_hours: &ringing,
+                caller_wish,
+                experienced_only,
+            };
+            let got: Vec<i64> = rank(&cands, &req).iter().map(|c| c.participant.id).collect();
+            assert_eq!(got, want, "{caller_wish:?}, experienced only: {experienced_only}");
+            assert!(!kept_away_by_wishes(&cands, &req));
+        }
+        // Only next door and unmarked: nobody, and the wishes are why.
+        let next_door = candidates(vec![Person { street: "Kerkstraat", postcode: "1234 AB", ..person(1) }]);
+        let req = Request {
+            category: "shopping",
+            caller_phone: None,
+            caller_at: Some(KERKSTRAAT),
+            now: now(),
+            at: base_time(),
+            ringing_hours: &ringing,
+            caller_wish: Distance::NotOwnStreet,
+            experienced_only: false,
+        };
+        assert_eq!(eligibility(&next_door[0], &req), Err(Ineligible::CallerWish));
+        assert!(rank(&next_door, &req).is_empty() && kept_away_by_wishes(&next_door, &req));
+        let req = Request { caller_wish: Distance::Any, experienced_only: true, ..req };
+        assert_eq!(eligibility(&next_door[0], &req), Err(Ineligible::NotExperienced));
+        assert!(kept_away_by_wishes(&next_door, &req));
+        // Busy is no wish: nobody, but not because of the wishes.
+        let busy = candidates(vec![Person { busy: true, ..person(2) }]);
+        assert!(rank(&busy, &req).is_empty() && !kept_away_by_wishes(&busy, &req));
     }
 
     #[test]
@@ -394,6 +508,8 @@ mod tests {
             now: now(),
             at: base_time(),
             ringing_hours: &ringing,
+            caller_wish: Distance::Any,
+            experienced_only: false,
         };
         let order: Vec<i64> = rank(&cands, &req).iter().map(|c| c.participant.id).collect();
         // 3 is the likeliest but was asked six hours ago (0.9 x 6/48); 2 and 4 tie and were never asked.
@@ -420,6 +536,8 @@ mod tests {
                 now: now(),
                 at: clock,
                 ringing_hours: &ringing,
+                caller_wish: Distance::Any,
+                experienced_only: false,
             };
             let first = rank(&cands, &req)[0].participant.id;
             assert_eq!(best(&cands, &req).unwrap().participant.id, first);

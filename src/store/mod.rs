@@ -103,6 +103,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/018_call_neighbourhood.sql")),
         M::up(include_str!("migrations/019_call_kinds.sql")).foreign_key_check(),
         M::up(include_str!("migrations/020_callback_requests.sql")).foreign_key_check(),
+        M::up(include_str!("migrations/021_a_say_over_who_comes.sql")),
         M::up(include_str!("migrations/022_slow_line.sql")).foreign_key_check(),
     ])
 }

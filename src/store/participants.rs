@@ -11,17 +11,17 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::domain::hours::WeeklyHours;
 use crate::domain::learning::{Asked, Likelihoods};
-use crate::domain::participant::{Distance, Participant, ParticipantDetails};
+use crate::domain::participant::{Distance, Participant, ParticipantDetails, Say, StreetSaid};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::ranking::Candidate;
 
 const COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at,
     (SELECT group_concat(m.neighbourhood, ';') FROM (SELECT neighbourhood FROM memberships WHERE participant_id = p.id ORDER BY neighbourhood) m), p.language,
-    p.slow_line";
+    p.helpers_from, p.street_said, p.desk_only, p.experienced, p.slow_line";
 /// `COLUMNS` without the neighbourhoods (left empty): for the register the ranking keeps
 /// in memory per neighbourhood, where they are known already and only take up room.
 const RANKING_COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at, NULL, p.language,
-    p.slow_line";
+    p.helpers_from, p.street_said, p.desk_only, p.experienced, p.slow_line";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
     let bad =
@@ -32,7 +32,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
     let paused_until: Option<String> = row.get(8)?;
     let offers: Option<String> = row.get(9)?;
     let neighbourhoods: Option<String> = row.get(11)?;
-    let slow_line: i64 = row.get(13)?;
+    let slow_line: i64 = row.get(17)?;
     Ok(Participant {
         id: row.get(0)?,
         details: ParticipantDetails {
@@ -46,6 +46,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
             language: row.get(12)?,
             // Issue 27: the slow line, as read: `Some(true)` or `None` (no).
             slow_line: Some(true).filter(|_| slow_line != 0),
+            say: Some(say_at(row, 13)?),
         },
         paused: row.get::<_, i64>(7)? != 0,
         paused_until: paused_until.and_then(|d| d.parse::<Date>().ok()),
@@ -57,6 +58,60 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Participant> {
             .collect(),
     })
 }
+
+/// A say over who comes, from columns `i..i + 4` (`helpers_from`, `street_said`,
+/// `desk_only`, `experienced`): a word no enum is stored as is an error naming it.
+fn say_at(row: &Row<'_>, i: usize) -> rusqlite::Result<Say> {
+    let from: String = row.get(i)?;
+    let street: String = row.get(i + 1)?;
+    let experienced: String = row.get(i + 3)?;
+    let unknown = |column: &'static str, word: &str| super::UnknownWord { column, word: word.to_string() };
+    Ok(Say {
+        helpers_from: Distance::parse(&from).map_err(|_| unknown("participants.helpers_from", &from).at(i))?,
+        street: StreetSaid::parse(&street).map_err(|_| unknown("participants.street_said", &street).at(i + 1))?,
+        desk_only: row.get::<_, i64>(i + 2)? != 0,
+        experienced: experienced.split(';').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+    })
+}
+
+/// Writes a say over who comes (kept as stored when `say` is `None`).
+fn write_say(conn: &Connection, id: i64, say: Option<&Say>) -> anyhow::Result<()> {
+    if let Some(say) = say {
+        conn.prepare_cached(
+            "UPDATE participants SET helpers_from = ?2, street_said = ?3, desk_only = ?4, experienced = ?5 WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            say.helpers_from.as_str(),
+            say.street.as_str(),
+            say.desk_only as i64,
+            say.experienced.join(";")
+        ])?;
+    }
+    Ok(())
+}
+
+/// The switchboard's note on a call (and its caller), written once per call: why nobody
+/// was rung (`domain::desk::wishes_note`, `DESK_ONLY_NOTE`).
+pub fn note_on_call(
+    conn: &Connection,
+    participant_id: Option<i64>,
+    call_sid: &str,
+    text: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO notes (participant_id, phone, call_sid, author, at, text)
+         SELECT ?1, (SELECT from_number FROM calls WHERE call_sid = ?2), ?2, ?3, ?4, ?5
+         WHERE NOT EXISTS (SELECT 1 FROM notes WHERE call_sid = ?2 AND author = ?3)
+           AND (?1 IS NOT NULL OR (SELECT from_number FROM calls WHERE call_sid = ?2) IS NOT NULL)",
+    )?
+    .execute(params![participant_id, call_sid, SWITCHBOARD_AUTHOR, now.as_second(), text])?;
+    Ok(())
+}
+
+/// Who the switchboard's own notes are by.
+pub const SWITCHBOARD_AUTHOR: &str = "Burenlijn";
 
 /// Whether the participant was added or updated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +149,7 @@ pub fn upsert(conn: &Connection, d: &ParticipantDetails, now: Timestamp) -> anyh
         insert.execute(params![id, category])?;
     }
     set_slow_line(conn, id, d.slow_line)?;
+    write_say(conn, id, d.say.as_ref())?;
     Ok((id, saved))
 }
 
@@ -511,6 +567,7 @@ pub fn update(conn: &Connection, id: i64, d: &ParticipantDetails, now: Timestamp
     };
     write_offers()?;
     set_slow_line(conn, id, d.slow_line)?;
+    write_say(conn, id, d.say.as_ref())?;
     Ok(())
 }
 

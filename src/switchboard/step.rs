@@ -6,9 +6,10 @@ use super::tx::Tx;
 use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::Action;
-use crate::domain::call::{self, CallerInfo, Context, Event, NextHelper, Offered, Step};
+use crate::domain::call::{self, CallerInfo, CallerSay, Context, Event, NextHelper, Offered, Step};
 use crate::domain::dialplan::{RingMode, Voices};
 use crate::domain::own::{Confirm, Own, Pause};
+use crate::domain::participant::{Distance, StreetSaid};
 use crate::domain::phone::CallerNumber;
 use crate::domain::ranking::{self, Whereabouts};
 use crate::provider::twilio::{self, RenderContext};
@@ -79,6 +80,10 @@ pub fn run_step(
                 confirm: if rest { Confirm::CallBack } else { Confirm::Desk },
                 slow_line: p.details.slow_line(),
             }),
+            say: CallerSay {
+                anonymous_until_yes: p.details.say().street == StreetSaid::AfterYes,
+                desk_only: p.details.say().desk_only,
+            },
         },
         None => CallerInfo::unknown(match &call.from {
             Some(n) => CallerNumber::Known(n.clone()),
@@ -86,6 +91,12 @@ pub fn run_step(
         }),
     };
     let next_helper = match call::wants_helper(&call.state, &event, plan) {
+        // Issue 27: nobody is rung for a desk-only resident; the desk reads why.
+        Some(_) if caller.say.desk_only => {
+            let note = crate::domain::desk::DESK_ONLY_NOTE;
+            participants::note_on_call(t.conn, call.caller_id, &call.call_sid, note, now)?;
+            None
+        }
         // In waves, whether anyone can be rung at all: the search that starts next in this
         // transaction rings from the same ranking.
         Some(category) if plan.ringing.mode == RingMode::Waves => {
@@ -222,7 +233,14 @@ pub fn ranked(
         now: local_now,
         at: now,
         ringing_hours: &plan.ringing.hours,
+        caller_wish: caller_participant.map_or(Distance::Any, |p| p.details.say().helpers_from),
+        experienced_only: plan.experienced_only(category),
     };
+    if ranking::kept_away_by_wishes(&candidates, &request) {
+        // Nobody because of the wishes: the desk reads why with the follow-up.
+        let note = crate::domain::desk::wishes_note(request.caller_wish, request.experienced_only);
+        participants::note_on_call(tx, caller_participant.map(|p| p.id), &call.call_sid, &note, now)?;
+    }
     // One helper (dial mode): the best, without sorting everyone.
     let chosen: Vec<&ranking::Candidate> = if limit == 1 {
         ranking::best(&candidates, &request).into_iter().collect()

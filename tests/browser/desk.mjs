@@ -79,6 +79,11 @@ try {
       for (const day of ['0', '1', '2', '3', '4']) { await page.check(`input[name=avail-0-days][value="${day}"]`); }
       await page.fill('input[name=avail-0-from]', '09:00');
       await page.fill('input[name=avail-0-to]', '12:00');
+      // Issue 27: her say over who comes, and the coordinator's marks.
+      await page.selectOption('#helpers_from', 'not-own-street');
+      await page.selectOption('#street_said', 'after-yes');
+      await page.check('input[name=desk_only]');
+      await page.check('input[name=experienced][value=transport]');
       await shot('participant-new');
       await page.click('main button[type=submit]');
       await page.waitForURL(/\/desk\/participants\/\d+\?msg=added/);
@@ -86,6 +91,9 @@ try {
       check(await page.locator('input[name=avail-0-days][value="4"]').isChecked(), 'her hours show in the day boxes again');
       check(!(await page.locator('input[name=avail-0-days][value="5"]').isChecked()), 'not on Saturday');
       check((await page.locator('input[name=avail-0-from]').inputValue()) === '09:00', 'from nine');
+      check((await page.locator('#helpers_from').inputValue()) === 'not-own-street', 'help from further away shows again');
+      check((await page.locator('#street_said').inputValue()) === 'after-yes', 'her street only after a yes shows again');
+      check(await page.locator('input[name=desk_only]').isChecked(), 'desk only shows again');
       await shot('participant');
 
       // The call log and one call's timeline.

@@ -99,6 +99,7 @@ async fn a_coordinator_works_through_the_desk_in_chromium() {
     // What the browser did is in the database.
     assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE result = 'referred-to-wmo' AND closed_by = 'Els' AND note LIKE 'Doorverwezen%'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM participants WHERE name = 'Fatima Yilmaz' AND phone = '+31612345699' AND available = 'ma-vr 09:00-12:00'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM participants WHERE name = 'Fatima Yilmaz' AND helpers_from = 'not-own-street' AND street_said = 'after-yes' AND desk_only = 1 AND experienced = 'transport'").await, 1);
     // The Excel file the browser downloaded for the fourth quarter, opened and read back.
     let excel =
         std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/figures-quarter.xlsx")).unwrap();

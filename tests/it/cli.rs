@@ -212,9 +212,9 @@ fn participants_import_is_all_or_nothing_and_reports_lines() {
     assert!(ok);
     let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
     assert!(
-        export.starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language,slow_line\n")
+        export.starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language,slow_line,helpers_from,street_said,desk_only,experienced\n")
             && export.contains(
-                "Anja Bakker,'+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,example,,\n"
+                "Anja Bakker,'+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,example,,,any,always,no,\n"
             ),
         "{export}"
     );
@@ -326,7 +326,7 @@ fn with_two_neighbourhoods_nobody_is_placed_by_guessing() {
     let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
     assert!(
         export
-            .contains("Anja Bakker,'+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,dorp-b,,\n"),
+            .contains("Anja Bakker,'+31610000001,company;shopping,mon-fri 09:00-17:00,Molenweg,1234 CD,any,dorp-b,,,any,always,no,\n"),
         "{export}"
     );
     // Someone added without a neighbourhood (as a database from before them would hold).
@@ -365,7 +365,7 @@ fn with_two_neighbourhoods_nobody_is_placed_by_guessing() {
         .arg(&db));
     assert!(ok && out.contains("1 participant(s) without a neighbourhood now belong to example"), "{out}{err}");
     let (_, export, _) = run(bin().args(["participants", "export", "--db"]).arg(&db));
-    assert!(export.contains(",Dorpsweg,1234 EF,any,example,,\n"), "{export}");
+    assert!(export.contains(",Dorpsweg,1234 EF,any,example,,,any,always,no,\n"), "{export}");
     // The call log names each call's neighbourhood, and shows one alone.
     rusqlite::Connection::open(&db)
         .unwrap()

@@ -36,6 +36,10 @@ mod refusals;
 mod rest;
 /// The good-morning round: daily calls, contacts, the desk alerted.
 mod round;
+/// Issue 27: a say over who comes (the resident's wishes, desk only, experienced only).
+mod say;
+/// Issue 27: a say over who comes, at the desk (the form, the coordinator's marks, the CSV).
+mod say_desk;
 /// Issue 26's limits: no function in `src/` over 200 lines or with more than five
 /// parameters besides its context.
 mod sizes;

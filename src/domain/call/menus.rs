@@ -210,6 +210,11 @@ impl<'c, 'a> Stepper<'c, 'a> {
             self.state.category = category;
             self.say(PromptKey::CallerLimit);
             self.desk_or_voicemail(false);
+        } else if category.is_some() && self.ctx.caller.say.desk_only {
+            // Issue 27: the desk helps this resident itself; a message, then a call back.
+            self.state.category = category;
+            self.say(PromptKey::DeskOnly);
+            self.voicemail();
         } else if category.is_some() {
             self.state.category = category;
             self.state.search_started_at = Some(self.ctx.now);

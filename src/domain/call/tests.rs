@@ -21,6 +21,7 @@ fn world() -> World {
         first_name: Some("Jan".into()),
         street: Some("Kerkstraat".into()),
         own: None,
+        say: CallerSay::default(),
     };
     World { plan, prompts, caller }
 }

@@ -6,6 +6,8 @@
 
 #[path = "participants_change.rs"]
 mod change;
+#[path = "participants_marks.rs"]
+mod marks;
 #[path = "participants_read.rs"]
 mod read;
 

@@ -3,10 +3,11 @@
 
 use jiff::civil::Date;
 
+use super::marks::audit_marks;
 use super::read::{find, find_by_phone};
 use super::{Imported, Participant, Saved, UpdateError};
 use crate::domain::audit::AuditAction;
-use crate::domain::participant::ParticipantDetails;
+use crate::domain::participant::{ParticipantDetails, Say};
 use crate::domain::phone::PhoneNumber;
 use crate::registry::Row;
 use crate::store::desk as q;
@@ -33,6 +34,7 @@ pub fn add(act: &Act<'_>, details: &ParticipantDetails, neighbourhoods: &[String
     let (id, _) = store::upsert(act.conn, details, act.now)?;
     store::set_neighbourhoods(act.conn, id, neighbourhoods)?;
     act.audit(&AuditAction::AddedParticipant, Some(id))?;
+    audit_marks(act, id, &Say::DEFAULT, details.say.as_ref())?;
     Ok(Some(id))
 }
 
@@ -69,6 +71,7 @@ pub fn update(
     }
     set_neighbourhoods(act, id, chosen, &had.neighbourhoods)?;
     act.audit(&AuditAction::ChangedParticipant, Some(id))?;
+    audit_marks(act, id, had.details.say(), details.say.as_ref())?;
     Ok(Ok(()))
 }
 

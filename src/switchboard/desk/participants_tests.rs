@@ -100,3 +100,35 @@ fn a_change_writes_its_audit_entry_in_the_name_of_who_acts() {
     assert!(kinds.contains(&("ria", Some(AuditKind::PausedParticipant))), "{kinds:?}");
     assert!(kinds.contains(&("ria", Some(AuditKind::AddedNote))), "{kinds:?}");
 }
+
+#[test]
+fn a_coordinators_marks_are_stored_and_each_change_is_logged() {
+    use crate::domain::audit::{AuditAction, Recorded};
+    use crate::domain::participant::{Distance, Say, StreetSaid};
+    let sb = switchboard(false, TUESDAY_MORNING);
+    let (anna, _) = two_villages(&sb);
+    let cli = Acting::command_line();
+    let say = Say {
+        helpers_from: Distance::NotOwnStreet,
+        street: StreetSaid::AfterYes,
+        desk_only: true,
+        experienced: vec!["shopping".into()],
+    };
+    let changed = ParticipantDetails { say: Some(say.clone()), ..details("Anna", "0610000091") };
+    write_here(&sb.store, &cli, sb.clock.now(), |act| update(act, anna, &changed, vec!["dorp-a".into()]))
+        .unwrap()
+        .unwrap();
+    let stored = sb.store.read(|c| store::find(c, anna)).unwrap().unwrap();
+    assert_eq!(stored.details.say(), &say);
+    let actions: Vec<Recorded> = log(&sb, anna).into_iter().map(|e| e.recorded).collect();
+    assert!(actions.contains(&Recorded::Action(AuditAction::SetDeskOnly { desk_only: true })), "{actions:?}");
+    let marked = AuditAction::MarkedExperienced { kinds: vec!["shopping".into()] };
+    assert!(actions.contains(&Recorded::Action(marked)), "{actions:?}");
+    // Without a say (the command line's details), what is stored is kept, and nothing logged.
+    let plain = details("Anna", "0610000091");
+    write_here(&sb.store, &cli, sb.clock.now(), |act| update(act, anna, &plain, vec!["dorp-a".into()]))
+        .unwrap()
+        .unwrap();
+    assert_eq!(sb.store.read(|c| store::find(c, anna)).unwrap().unwrap().details.say(), &say);
+    assert_eq!(log(&sb, anna).len(), actions.len() + 1, "one more: changed participant");
+}

@@ -225,6 +225,8 @@ impl Lang {
             FieldProblem::Postcode(s) => format!("'{s}' is geen Nederlandse postcode zoals 1234 AB"),
             FieldProblem::Distance(s) => format!("'{s}' is niet een van any, near, not-own-street"),
             FieldProblem::SlowLine(s) => format!("'{s}' is niet een van yes, no (of leeg)"), // issue 27
+            FieldProblem::StreetSaid(s) => format!("'{s}' is niet een van always, after-yes"),
+            FieldProblem::YesNo(s) => format!("'{s}' is niet een van yes, no"),
             FieldProblem::UnknownLanguage { language, known } => {
                 format!("'{language}' is geen taal van de centrale (wel: {known})")
             }
@@ -257,7 +259,7 @@ impl Lang {
         let header = "name,phone,offers,available,street,postcode,distance";
         let problem = match &e.problem {
             RowProblem::Header(why) => format!("de kopregel is niet te lezen: {why}"),
-            RowProblem::UnknownColumn(c) => format!("onbekende kolom '{c}' (de kopregel is {header}, eventueel met neighbourhoods)"),
+            RowProblem::UnknownColumn(c) => format!("onbekende kolom '{c}' (de kopregel is {header}, eventueel met neighbourhoods, language, helpers_from, street_said, desk_only en experienced)"),
             RowProblem::ColumnTwice(c) => format!("kolom '{c}' staat er twee keer in"),
             RowProblem::MissingColumn(c) => format!("kolom '{c}' ontbreekt (de kopregel is {header})"),
             RowProblem::Unreadable(why) => format!("deze regel is niet te lezen: {why}"),
@@ -319,6 +321,8 @@ impl Lang {
             AuditKind::EnabledUser => ("gebruiker ingeschakeld", "enabled a user"),
             AuditKind::SetPassword => ("wachtwoord gegeven", "set a password"),
             AuditKind::SetNeighbourhoods => ("buurten ingesteld", "set neighbourhoods"),
+            AuditKind::SetDeskOnly => ("alleen via de balie ingesteld", "set desk only"),
+            AuditKind::MarkedExperienced => ("ervaring aangegeven", "marked experienced"),
             AuditKind::PausedForAWeekByPhone => {
                 ("zelf een week gepauzeerd, per telefoon", "paused for a week, by phone")
             }
@@ -423,6 +427,9 @@ impl Lang {
             AuditAction::ChangedRound(RoundChange::Away(None)) => "niet meer afwezig".to_string(),
             AuditAction::ChangedRound(RoundChange::Paused) => "gepauzeerd tot de bewoner zelf belt".to_string(),
             AuditAction::ChangedRound(RoundChange::Resumed) => "weer aan".to_string(),
+            AuditAction::SetDeskOnly { desk_only } => if *desk_only { "aan" } else { "uit" }.to_string(),
+            AuditAction::MarkedExperienced { kinds } if kinds.is_empty() => "geen".to_string(),
+            AuditAction::MarkedExperienced { kinds } => kinds.join(", "),
         }
     }
 
@@ -482,6 +489,9 @@ impl Lang {
             AuditAction::ChangedRound(RoundChange::Away(None)) => "no longer away".to_string(),
             AuditAction::ChangedRound(RoundChange::Paused) => "paused until the resident calls".to_string(),
             AuditAction::ChangedRound(RoundChange::Resumed) => "resumed".to_string(),
+            AuditAction::SetDeskOnly { desk_only } => if *desk_only { "on" } else { "off" }.to_string(),
+            AuditAction::MarkedExperienced { kinds } if kinds.is_empty() => "none".to_string(),
+            AuditAction::MarkedExperienced { kinds } => kinds.join(", "),
         }
     }
 
@@ -493,6 +503,25 @@ impl Lang {
             Actor::Account(_) => user_name,
             Actor::Phone => self.t("de deelnemer zelf (telefoon)", "the participant (by phone)"),
             Actor::CommandLine => self.t("de opdrachtregel op de server", "the command line on the server"),
+        }
+    }
+
+    /// A resident's wish for where their helpers come from (issue 27).
+    pub fn helpers_from(self, d: &str) -> &'static str {
+        match d {
+            "near" => self.t("Hulp van dichtbij", "Help from near by"),
+            "not-own-street" => self
+                .t("Hulp van verder weg (niet uit de eigen straat)", "Help from further away (not their own street)"),
+            _ => self.t("Maakt niet uit", "Either"),
+        }
+    }
+
+    /// When a helper hears the resident's street (issue 27).
+    pub fn street_said(self, s: &str) -> &'static str {
+        match s {
+            "after-yes" => self
+                .t("Pas na ja: eerst 'iemand uit de buurt'", "Only after a yes: 'someone in the neighbourhood' first"),
+            _ => self.t("Meteen", "Straight away"),
         }
     }
 

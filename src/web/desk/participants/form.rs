@@ -37,7 +37,7 @@ pub(super) fn field_label(l: Lang, field: &str) -> &'static str {
         "postcode" => l.t("Postcode", "Postcode"),
         "distance" => l.t("Waar helpen", "Where to help"),
         "language" => l.t("Taal", "Language"),
-        _ => l.t("Veld", "Field"),
+        other => super::say::label(l, other).unwrap_or(l.t("Veld", "Field")),
     }
 }
 
@@ -161,7 +161,14 @@ pub(super) fn parse_neighbourhoods(f: &Fields, ds: &DeskState, desk: &Desk) -> R
     Ok(keys)
 }
 
-pub(super) fn parse_details(f: &Fields, plans: &DeskPlans, l: Lang) -> Result<ParticipantDetails, String> {
+/// The details typed, with the say over who comes (`kept`: the marks an account that is no
+/// coordinator keeps, see `say::parse`).
+pub(super) fn parse_details(
+    f: &Fields,
+    plans: &DeskPlans,
+    l: Lang,
+    kept: Option<&crate::domain::participant::Say>,
+) -> Result<ParticipantDetails, String> {
     let categories = &plans.categories;
     let offers = f.all("offers").join(";");
     let available = parse_availability(f, l)?;
@@ -177,15 +184,18 @@ pub(super) fn parse_details(f: &Fields, plans: &DeskPlans, l: Lang) -> Result<Pa
     };
     // Issue 27: the slow line's box, on a form that shows it (`slow-line-shown`).
     let slow_line = Some(f.get("slow_line") == "on").filter(|_| f.get("slow-line-shown") == "1");
-    let details = ParticipantDetails::parse(&input, categories).map(|d| ParticipantDetails { slow_line, ..d });
-    details.and_then(|d| d.check_language(&plans.languages).map(|_| d)).map_err(|e| {
-        format!(
-            "{}: {}. {}",
-            field_label(l, e.field),
-            l.field_problem(&e.problem),
-            l.t("Er is niets opgeslagen.", "Nothing was saved.")
-        )
-    })
+    ParticipantDetails::parse(&input, categories)
+        .map(|d| ParticipantDetails { slow_line, ..d })
+        .and_then(|d| d.check_language(&plans.languages).map(|_| d))
+        .and_then(|d| super::say::parse(f, plans, d, kept))
+        .map_err(|e| {
+            format!(
+                "{}: {}. {}",
+                field_label(l, e.field),
+                l.field_problem(&e.problem),
+                l.t("Er is niets opgeslagen.", "Nothing was saved.")
+            )
+        })
 }
 
 /// An id from a path or a form: a positive number.

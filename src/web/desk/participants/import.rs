@@ -63,6 +63,12 @@ pub async fn import(
             l.t("Kies eerst een bestand. Er is niets opgeslagen.", "Choose a file first. Nothing was saved.")
         ));
     };
+    if !desk.is_coordinator() && crate::registry::has_coordinator_columns(&text) {
+        return Ok(bad(l.t(
+            "Alleen een coördinator mag de kolommen desk_only en experienced inlezen. Laat ze weg. Er is niets opgeslagen.",
+            "Only a coordinator may import the columns desk_only and experienced. Leave them out. Nothing was saved.",
+        )));
+    }
     use crate::switchboard::register::{self, Importer, Outcome, ERRORS_SHOWN, MAX_ROWS};
     // Rows without a `neighbourhoods` field join the only neighbourhood; with several, the
     // file must name them.

@@ -6,6 +6,7 @@
 mod changes;
 mod form;
 mod import;
+mod say;
 mod show;
 mod views;
 mod visible;
@@ -96,7 +97,8 @@ pub async fn create(
         (StatusCode::BAD_REQUEST, layout::page(&desk, Nav::Participants, l.t("Iemand toevoegen", "Add someone"), body))
             .into_response()
     };
-    let details = match parse_details(&f, &state.desk.plans(), l) {
+    let kept = (!desk.is_coordinator()).then(crate::domain::participant::Say::default);
+    let details = match parse_details(&f, &state.desk.plans(), l, kept.as_ref()) {
         Ok(d) => d,
         Err(e) => return Ok(invalid(e)),
     };
@@ -146,7 +148,8 @@ pub async fn update(
     CheckedFields(desk, f): CheckedFields,
 ) -> Result<Response, Failure> {
     let (id, l) = (p.id, desk.lang);
-    let details = parse_details(&f, &state.desk.plans(), l)
+    let kept = (!desk.is_coordinator()).then(|| p.details.say().clone());
+    let details = parse_details(&f, &state.desk.plans(), l, kept.as_ref())
         .and_then(|d| parse_neighbourhoods(&f, &state.desk, &desk).map(|n| (d, n)));
     let outcome = match details {
         Err(e) => Err(e),

@@ -160,5 +160,6 @@ pub(super) fn values_of(p: &Participant) -> Fields {
     ];
     v.extend(d.offers.iter().map(|o| ("offers".to_string(), o.clone())));
     v.extend(p.neighbourhoods.iter().map(|n| ("neighbourhoods".to_string(), n.clone())));
+    v.extend(super::say::values(d.say()));
     Fields(v)
 }

@@ -134,6 +134,7 @@ pub(super) fn form(desk: &Desk, ds: &DeskState, action: &str, values: &Fields, e
             // Issue 27: the slow line.
             input type="hidden" name="slow-line-shown" value="1";
             label.check { input type="checkbox" name="slow_line" checked[values.get("slow_line") == "on"]; (l.t("Langzame lijn: elke keuze met een pauze ervoor, korte keuzelijsten twee keer, en meer tijd om te kiezen (ook bij het vragen om te helpen).", "Slow line: a pause before each choice, short menus said twice, and more time to choose (also when asked to help).")) }
+            (super::say::fields(desk, ds, values))
             @let offered: Vec<&(String, String)> = plans.neighbourhoods.iter().filter(|(k, _)| desk.scope.sees_key(k)).collect();
             @if offered.len() > 1 {
                 @let chosen = values.all("neighbourhoods");
