@@ -371,8 +371,8 @@ mod tests {
         let exported = export(&participants).unwrap();
         assert!(exported
             .starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language,slow_line,helpers_from,street_said,desk_only,experienced\n"));
-        assert!(exported.lines().nth(1).unwrap().ends_with(",any,,,yes"), "{exported}");
-        assert!(exported.lines().nth(2).unwrap().ends_with(",any,,,"), "{exported}");
+        assert!(exported.lines().nth(1).unwrap().ends_with(",any,,,yes,any,always,no,"), "{exported}");
+        assert!(exported.lines().nth(2).unwrap().ends_with(",any,,,,any,always,no,"), "{exported}");
     }
 
     #[test]
