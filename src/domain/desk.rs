@@ -142,27 +142,53 @@ impl FollowUpResult {
 pub use super::password::{check_new_password, check_password, PasswordProblem, MIN_PASSWORD_CHARS};
 
 /// Checks a user name: letters, digits, spaces, dots, dashes; at most 60 characters.
-/// The note a call gets when its search rings nobody only because of the wishes (the
-/// resident's, or a kind of help's for experienced helpers): the desk reads it with the
-/// follow-up. Stored as written, so in both of the desk's languages.
-pub fn wishes_note(helpers_from: Distance, experienced_only: bool) -> String {
-    let mut why = Vec::new();
-    match helpers_from {
-        Distance::Near => why.push("de beller wil hulp van dichtbij (the caller wants help from near by)"),
-        Distance::NotOwnStreet => {
-            why.push("de beller wil hulp van verder weg (the caller wants help from further away)")
-        }
-        Distance::Any => {}
-    }
-    if experienced_only {
-        why.push("deze hulp vraagt om ervaren buren (this kind of help asks for experienced helpers)");
-    }
-    format!("Niemand gebeld door de wensen (nobody rung because of the wishes): {}.", why.join("; "))
+/// Who the switchboard's own notes on a call are by.
+pub const SWITCHBOARD_AUTHOR: &str = "Burenlijn";
+
+/// A note the switchboard writes on a call itself (issue 27), stored as one word and worded
+/// by the desk in the account's language (`web::desk::text`), like every stored word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SwitchboardNote {
+    /// A desk-only resident's call: nobody was rung, the desk calls back.
+    DeskOnly,
+    /// The search rang nobody only because of the wishes: the resident's (`helpers_from`),
+    /// or a kind of help's for experienced helpers.
+    Wishes { helpers_from: Distance, experienced_only: bool },
 }
 
-/// The note a desk-only resident's call gets: nobody was rung, the desk helps.
-pub const DESK_ONLY_NOTE: &str = "Alleen via de balie: er is niemand gebeld, de balie belt terug \
-    (desk only: nobody was rung, the desk calls back).";
+impl SwitchboardNote {
+    const DESK_ONLY: &'static str = "desk-only";
+    const WISHES: &'static str = "wishes";
+    const EXPERIENCED: &'static str = "experienced";
+
+    /// The stored words: `desk-only`, or `wishes <distance>[ experienced]`.
+    pub fn as_stored(&self) -> String {
+        match self {
+            SwitchboardNote::DeskOnly => Self::DESK_ONLY.to_string(),
+            SwitchboardNote::Wishes { helpers_from, experienced_only } => {
+                let experienced = if *experienced_only { format!(" {}", Self::EXPERIENCED) } else { String::new() };
+                format!("{} {}{experienced}", Self::WISHES, helpers_from.as_str())
+            }
+        }
+    }
+
+    /// The stored words read back; `None` for any other text (a note written before).
+    pub fn read(stored: &str) -> Option<SwitchboardNote> {
+        let mut words = stored.split(' ');
+        match (words.next()?, words.next(), words.next(), words.next()) {
+            (Self::DESK_ONLY, None, None, None) => Some(SwitchboardNote::DeskOnly),
+            (Self::WISHES, Some(from), experienced, None) => Some(SwitchboardNote::Wishes {
+                helpers_from: Distance::parse(from).ok()?,
+                experienced_only: match experienced {
+                    None => false,
+                    Some(Self::EXPERIENCED) => true,
+                    Some(_) => return None,
+                },
+            }),
+            _ => None,
+        }
+    }
+}
 
 pub fn check_user_name(name: &str) -> Result<String, String> {
     let name = name.trim();
@@ -478,6 +504,26 @@ mod reason_tests {
             if let Some(r) = reason {
                 assert_eq!(r.as_str(), o.as_str(), "{o:?}");
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod switchboard_note_tests {
+    use super::{Distance, SwitchboardNote};
+
+    #[test]
+    fn each_note_reads_back_as_itself_and_other_text_as_none() {
+        for note in [
+            SwitchboardNote::DeskOnly,
+            SwitchboardNote::Wishes { helpers_from: Distance::Near, experienced_only: false },
+            SwitchboardNote::Wishes { helpers_from: Distance::NotOwnStreet, experienced_only: true },
+            SwitchboardNote::Wishes { helpers_from: Distance::Any, experienced_only: true },
+        ] {
+            assert_eq!(SwitchboardNote::read(&note.as_stored()), Some(note));
+        }
+        for other in ["", "Dochter belt terug", "wishes far", "wishes near twice", "desk-only now"] {
+            assert_eq!(SwitchboardNote::read(other), None, "{other}");
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The registry of participants.
 
+use crate::domain::desk::{SwitchboardNote, SWITCHBOARD_AUTHOR};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use std::collections::HashMap;
@@ -92,12 +93,12 @@ fn write_say(conn: &Connection, id: i64, say: Option<&Say>) -> anyhow::Result<()
 }
 
 /// The switchboard's note on a call (and its caller), written once per call: why nobody
-/// was rung (`domain::desk::wishes_note`, `DESK_ONLY_NOTE`).
+/// was rung (`domain::desk::SwitchboardNote`, stored as its words).
 pub fn note_on_call(
     conn: &Connection,
     participant_id: Option<i64>,
     call_sid: &str,
-    text: &str,
+    note: SwitchboardNote,
     now: Timestamp,
 ) -> anyhow::Result<()> {
     conn.prepare_cached(
@@ -106,12 +107,9 @@ pub fn note_on_call(
          WHERE NOT EXISTS (SELECT 1 FROM notes WHERE call_sid = ?2 AND author = ?3)
            AND (?1 IS NOT NULL OR (SELECT from_number FROM calls WHERE call_sid = ?2) IS NOT NULL)",
     )?
-    .execute(params![participant_id, call_sid, SWITCHBOARD_AUTHOR, now.as_second(), text])?;
+    .execute(params![participant_id, call_sid, SWITCHBOARD_AUTHOR, now.as_second(), note.as_stored()])?;
     Ok(())
 }
-
-/// Who the switchboard's own notes are by.
-pub const SWITCHBOARD_AUTHOR: &str = "Burenlijn";
 
 /// Whether the participant was added or updated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -93,7 +93,7 @@ pub fn run_step(
     let next_helper = match call::wants_helper(&call.state, &event, plan) {
         // Issue 27: nobody is rung for a desk-only resident; the desk reads why.
         Some(_) if caller.say.desk_only => {
-            let note = crate::domain::desk::DESK_ONLY_NOTE;
+            let note = crate::domain::desk::SwitchboardNote::DeskOnly;
             participants::note_on_call(t.conn, call.caller_id, &call.call_sid, note, now)?;
             None
         }
@@ -238,8 +238,11 @@ pub fn ranked(
     };
     if ranking::kept_away_by_wishes(&candidates, &request) {
         // Nobody because of the wishes: the desk reads why with the follow-up.
-        let note = crate::domain::desk::wishes_note(request.caller_wish, request.experienced_only);
-        participants::note_on_call(tx, caller_participant.map(|p| p.id), &call.call_sid, &note, now)?;
+        let note = crate::domain::desk::SwitchboardNote::Wishes {
+            helpers_from: request.caller_wish,
+            experienced_only: request.experienced_only,
+        };
+        participants::note_on_call(tx, caller_participant.map(|p| p.id), &call.call_sid, note, now)?;
     }
     // One helper (dial mode): the best, without sorting everyone.
     let chosen: Vec<&ranking::Candidate> = if limit == 1 {

@@ -525,6 +525,46 @@ impl Lang {
         }
     }
 
+    /// A note the switchboard wrote on a call, in this language; other notes as written.
+    pub fn note_text(self, author: &str, text: &str) -> String {
+        use crate::domain::desk::{SwitchboardNote, SWITCHBOARD_AUTHOR};
+        use crate::domain::participant::Distance;
+        let note = match SwitchboardNote::read(text) {
+            Some(note) if author == SWITCHBOARD_AUTHOR => note,
+            _ => return text.to_string(),
+        };
+        match note {
+            SwitchboardNote::DeskOnly => self
+                .t(
+                    "Alleen via de balie: er is niemand gebeld, de balie belt terug.",
+                    "Desk only: nobody was rung, the desk calls back.",
+                )
+                .to_string(),
+            SwitchboardNote::Wishes { helpers_from, experienced_only } => {
+                let mut why: Vec<&str> = Vec::new();
+                match helpers_from {
+                    Distance::Near => {
+                        why.push(self.t("de beller wil hulp van dichtbij", "the caller wants help from near by"))
+                    }
+                    Distance::NotOwnStreet => {
+                        why.push(self.t("de beller wil hulp van verder weg", "the caller wants help from further away"))
+                    }
+                    Distance::Any => {}
+                }
+                if experienced_only {
+                    why.push(
+                        self.t("deze hulp vraagt om ervaren buren", "this kind of help asks for experienced helpers"),
+                    );
+                }
+                format!(
+                    "{}: {}.",
+                    self.t("Niemand gebeld door de wensen", "Nobody rung because of the wishes"),
+                    why.join("; ")
+                )
+            }
+        }
+    }
+
     pub fn distance(self, d: &str) -> &'static str {
         match d {
             "near" => self.t("Liefst dichtbij huis", "Prefers close to home"),
@@ -648,6 +688,26 @@ pub fn language_name(code: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_switchboards_notes_are_worded_in_the_pages_language_and_other_notes_as_written() {
+        use crate::domain::desk::{SwitchboardNote, SWITCHBOARD_AUTHOR};
+        let wishes = SwitchboardNote::Wishes {
+            helpers_from: crate::domain::participant::Distance::Near,
+            experienced_only: true,
+        }
+        .as_stored();
+        assert_eq!(
+            Lang::Nl.note_text(SWITCHBOARD_AUTHOR, &wishes),
+            "Niemand gebeld door de wensen: de beller wil hulp van dichtbij; deze hulp vraagt om ervaren buren."
+        );
+        assert_eq!(
+            Lang::En.note_text(SWITCHBOARD_AUTHOR, "desk-only"),
+            "Desk only: nobody was rung, the desk calls back."
+        );
+        assert_eq!(Lang::Nl.note_text("Els", "desk-only"), "desk-only", "a person's note is theirs");
+        assert_eq!(Lang::Nl.note_text(SWITCHBOARD_AUTHOR, "Oud bericht"), "Oud bericht");
+    }
 
     #[test]
     fn times_read_in_the_neighbourhoods_zone() {

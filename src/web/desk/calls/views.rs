@@ -114,7 +114,7 @@ pub fn note_list(l: Lang, tz: &jiff::tz::TimeZone, notes: &[Note]) -> Markup {
     html! {
         ul.notes {
             @for n in notes {
-                li { span.muted { (l.when(n.at, tz)) ", " (n.author) } br; (n.text) }
+                li { span.muted { (l.when(n.at, tz)) ", " (n.author) } br; (l.note_text(&n.author, &n.text)) }
             }
         }
     }
