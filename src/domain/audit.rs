@@ -345,7 +345,8 @@ impl AuditAction {
             Change::Resume => AuditAction::ResumedByPhone,
             Change::RoundPause => AuditAction::RoundPausedByPhone,
             Change::RoundResume => AuditAction::RoundResumedByPhone,
-            Change::SlowLine(_) => AuditAction::ChangedParticipant, // issue 27: the slow line
+            // Issue 27: the slow line and a resident's say.
+            Change::SlowLine(_) | Change::HelpersFrom(_) | Change::Street(_) => AuditAction::ChangedParticipant,
         }
     }
 

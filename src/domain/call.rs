@@ -566,6 +566,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             (Phase::Connected(ring), Event::HelperKey { attempt, .. }) if ring.attempt == attempt => {
                 // The same keypress delivered twice.
                 self.say(PromptKey::WhisperAccepted);
+                self.say(PromptKey::WhisperSayWho);
             }
             (_, Event::HelperKey { attempt, key }) => {
                 self.effects.push(Effect::HelperKey { attempt, key: key.unwrap_or_default() });
@@ -1100,11 +1101,14 @@ impl<'c, 'a> Stepper<'c, 'a> {
             self.matched(&ring);
             self.who_after_yes();
             self.say(PromptKey::WhisperAccepted);
-            // No hang-up: the provider now joins helper and caller. (Issue 27: the caller is
-            // not told who comes here, as in waves. This document runs on the helper's leg
-            // only and may not dial (13201); a REST redirect of either leg ends the `<Dial>`,
-            // and Twilio documents the second leg as disconnected then (REST "Redirecting
-            // Live Calls"): the helper would be lost. Waves with `wave_size = 1` does it.)
+            // No hang-up: the provider now joins helper and caller. (Issue 27: the switchboard
+            // cannot tell the caller who comes here, as it does in waves. This document runs
+            // on the helper's leg only and may not dial (13201); a REST redirect of either leg
+            // ends the `<Dial>`, and Twilio documents the second leg as disconnected then
+            // (REST "Redirecting Live Calls"): the helper would be lost. So the helper is
+            // asked to say their name first; waves with `wave_size = 1` has the switchboard
+            // say it.)
+            self.say(PromptKey::WhisperSayWho);
             self.state.phase = Phase::Connected(ring);
         } else {
             self.say(if key.is_empty() { PromptKey::WhisperNoInput } else { PromptKey::WhisperDeclined });

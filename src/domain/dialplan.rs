@@ -688,7 +688,9 @@ fn longest_menu(dialplan: &Dialplan, prompts: &Prompts) -> Vec<String> {
     }
     let desk = [prompts.text(K::MenuDeskOpen, &[]), prompts.text(K::MenuDeskClosed, &[])];
     menu.push(desk.into_iter().max_by_key(|t| speaking_seconds(t)).unwrap_or_default());
-    menu.push(prompts.text(K::MenuOwnSettings, &[]));
+    // 8, as a helper or as a resident who only asks hears it: the longer of the two.
+    let own = [prompts.text(K::MenuOwnSettings, &[]), prompts.text(K::MenuOwnSay, &[])];
+    menu.push(own.into_iter().max_by_key(|t| speaking_seconds(t)).unwrap_or_default());
     menu
 }
 

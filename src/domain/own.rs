@@ -5,6 +5,7 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 
 use super::hours::{day_runs, WeeklyHours};
+use super::participant::{Distance, StreetSaid};
 use super::prompts::{PromptKey, Prompts};
 
 /// What a registered caller's settings are, as they hear them under 8.
@@ -22,6 +23,24 @@ pub struct Own {
     pub confirm: Confirm,
     /// Issue 27: they asked for the slow line (`call::slow`).
     pub slow_line: bool,
+    /// Issue 27, a resident's say over who comes: helpers from near by, further away or
+    /// either, as they choose under 8, 8.
+    pub helpers_from: Distance,
+    /// Whether their street is named to a helper before the helper says yes.
+    pub street: StreetSaid,
+}
+
+impl Own {
+    /// Rung to help: they offer a kind of help (pausing and the read-out apply to them).
+    pub fn is_rung(&self) -> bool {
+        !self.offers.is_empty()
+    }
+
+    /// Only a say to choose (issue 27): never rung, not in the round, not paused. Their 8
+    /// in the main menu is said as choosing who helps them.
+    pub fn only_a_say(&self) -> bool {
+        !self.is_rung() && self.round.is_none() && self.pause == Pause::No
+    }
 }
 
 /// How a change to one's own availability asked for by phone is confirmed. Caller ID can
@@ -74,6 +93,10 @@ pub enum Change {
     RoundResume,
     /// Issue 27: the slow line on (`true`) or off.
     SlowLine(bool),
+    /// Issue 27, a resident's say: helpers from near by, further away or either.
+    HelpersFrom(Distance),
+    /// Issue 27, a resident's say: their street named at once, or only after a yes.
+    Street(StreetSaid),
 }
 
 /// Days "no calls for a week" lasts: pressed on a Wednesday, rung again next Wednesday.
@@ -102,7 +125,7 @@ impl Change {
             Change::PauseUntilFurtherNotice => (true, None),
             Change::Resume | Change::RoundPause | Change::RoundResume => (false, None),
             // Not about being rung: the register's pause stays (`store::confirmations::apply`).
-            Change::SlowLine(_) => (false, None),
+            Change::SlowLine(_) | Change::HelpersFrom(_) | Change::Street(_) => (false, None),
         }
     }
 
@@ -122,6 +145,11 @@ impl Change {
             Change::RoundResume => ("round-resume", None),
             Change::SlowLine(true) => ("slow-line-on", None),
             Change::SlowLine(false) => ("slow-line-off", None),
+            Change::HelpersFrom(Distance::Any) => ("helpers-from-any", None),
+            Change::HelpersFrom(Distance::Near) => ("helpers-from-near", None),
+            Change::HelpersFrom(Distance::NotOwnStreet) => ("helpers-from-further", None),
+            Change::Street(StreetSaid::Always) => ("street-always", None),
+            Change::Street(StreetSaid::AfterYes) => ("street-after-yes", None),
         }
     }
 
@@ -135,6 +163,11 @@ impl Change {
             ("round-resume", _) => Change::RoundResume,
             ("slow-line-on", _) => Change::SlowLine(true),
             ("slow-line-off", _) => Change::SlowLine(false),
+            ("helpers-from-any", _) => Change::HelpersFrom(Distance::Any),
+            ("helpers-from-near", _) => Change::HelpersFrom(Distance::Near),
+            ("helpers-from-further", _) => Change::HelpersFrom(Distance::NotOwnStreet),
+            ("street-always", _) => Change::Street(StreetSaid::Always),
+            ("street-after-yes", _) => Change::Street(StreetSaid::AfterYes),
             _ => return None,
         })
     }
@@ -152,6 +185,11 @@ impl Change {
             Change::RoundResume => prompts.text(PromptKey::ChangeRoundResume, &[]),
             Change::SlowLine(true) => prompts.text(PromptKey::ChangeSlowOn, &[]),
             Change::SlowLine(false) => prompts.text(PromptKey::ChangeSlowOff, &[]),
+            Change::HelpersFrom(Distance::Any) => prompts.text(PromptKey::ChangeHelpersAny, &[]),
+            Change::HelpersFrom(Distance::Near) => prompts.text(PromptKey::ChangeHelpersNear, &[]),
+            Change::HelpersFrom(Distance::NotOwnStreet) => prompts.text(PromptKey::ChangeHelpersFurther, &[]),
+            Change::Street(StreetSaid::Always) => prompts.text(PromptKey::ChangeStreetAlways, &[]),
+            Change::Street(StreetSaid::AfterYes) => prompts.text(PromptKey::ChangeStreetAfterYes, &[]),
         }
     }
 
@@ -167,6 +205,12 @@ impl Change {
             Change::RoundResume => prompts.speech(PromptKey::SettingsRoundResumed, &[]),
             Change::SlowLine(true) => prompts.speech(PromptKey::SettingsSlowOnDone, &[]),
             Change::SlowLine(false) => prompts.speech(PromptKey::SettingsSlowOffDone, &[]),
+            Change::HelpersFrom(from) => {
+                prompts.speech(PromptKey::SayDone, &[("say", &Change::HelpersFrom(from).spoken(prompts))])
+            }
+            Change::Street(street) => {
+                prompts.speech(PromptKey::SayDone, &[("say", &Change::Street(street).spoken(prompts))])
+            }
         }
     }
 }
@@ -470,6 +514,11 @@ mod tests {
             Change::RoundResume,
             Change::SlowLine(true),
             Change::SlowLine(false),
+            Change::HelpersFrom(Distance::Any),
+            Change::HelpersFrom(Distance::Near),
+            Change::HelpersFrom(Distance::NotOwnStreet),
+            Change::Street(StreetSaid::Always),
+            Change::Street(StreetSaid::AfterYes),
         ] {
             let (kind, back_on) = change.stored();
             assert_eq!(Change::from_stored(kind, back_on), Some(change));

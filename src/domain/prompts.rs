@@ -201,6 +201,26 @@ prompt_keys! {
     ChangeSlowOff => "change_slow_off" [],
     SettingsSlowOnDone => "settings_slow_on_done" [],
     SettingsSlowOffDone => "settings_slow_off_done" [],
+    WhisperSayWho => "whisper_say_who" [],
+    MenuOwnSay => "menu_own_say" [],
+    SettingsSay => "settings_say" [],
+    SayIntro => "say_intro" [],
+    SayNowAny => "say_now_any" [],
+    SayNowNear => "say_now_near" [],
+    SayNowFurther => "say_now_further" [],
+    SayStreetNowAlways => "say_street_now_always" [],
+    SayStreetNowAfterYes => "say_street_now_after_yes" [],
+    SayChooseNear => "say_choose_near" [],
+    SayChooseFurther => "say_choose_further" [],
+    SayChooseAny => "say_choose_any" [],
+    SayChooseStreetAfterYes => "say_choose_street_after_yes" [],
+    SayChooseStreetAlways => "say_choose_street_always" [],
+    ChangeHelpersAny => "change_helpers_any" [],
+    ChangeHelpersNear => "change_helpers_near" [],
+    ChangeHelpersFurther => "change_helpers_further" [],
+    ChangeStreetAlways => "change_street_always" [],
+    ChangeStreetAfterYes => "change_street_after_yes" [],
+    SayDone => "say_done" ["say"],
 }
 
 impl PromptKey {
@@ -217,6 +237,7 @@ impl PromptKey {
                 | WhisperQuestion
                 | WhisperRepeatHint
                 | WhisperAccepted
+                | WhisperSayWho
                 | WhisperWhoStreet
                 | WhisperWhoName
                 | WhisperDeclined

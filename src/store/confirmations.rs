@@ -214,9 +214,12 @@ pub fn document(conn: &Connection, id: i64, seq: u64) -> anyhow::Result<Option<S
 /// Makes a confirmed change: in the register (or the good-morning round), in the
 /// caller's transaction (which writes its audit entry, `switchboard::confirm`).
 pub fn apply(conn: &Connection, participant_id: i64, change: Change, now: Timestamp) -> anyhow::Result<()> {
-    if let Change::SlowLine(on) = change {
-        return super::participants::set_slow_line(conn, participant_id, Some(on));
-        // issue 27
+    // Issue 27: the slow line and a resident's say are not about being rung.
+    match change {
+        Change::SlowLine(on) => return super::participants::set_slow_line(conn, participant_id, Some(on)),
+        Change::HelpersFrom(from) => return super::participants::set_helpers_from(conn, participant_id, from),
+        Change::Street(street) => return super::participants::set_street_said(conn, participant_id, street),
+        _ => {}
     }
     if change.is_round() {
         super::round::set_paused(conn, participant_id, change == Change::RoundPause, now)?;

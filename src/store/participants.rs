@@ -171,6 +171,18 @@ pub fn set_slow_line(conn: &Connection, id: i64, slow_line: Option<bool>) -> any
     Ok(())
 }
 
+/// Issue 27: a resident's own choice, by phone, of where their helpers come from.
+pub fn set_helpers_from(conn: &Connection, id: i64, from: Distance) -> anyhow::Result<()> {
+    conn.execute("UPDATE participants SET helpers_from = ?2 WHERE id = ?1", params![id, from.as_str()])?;
+    Ok(())
+}
+
+/// Issue 27: a resident's own choice, by phone, of when their street is named.
+pub fn set_street_said(conn: &Connection, id: i64, street: StreetSaid) -> anyhow::Result<()> {
+    conn.execute("UPDATE participants SET street_said = ?2 WHERE id = ?1", params![id, street.as_str()])?;
+    Ok(())
+}
+
 /// How many rows an import added and how many it updated.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Imported {

@@ -79,6 +79,8 @@ pub fn run_step(
                 // Without the REST API the switchboard cannot call them back: the desk does.
                 confirm: if rest { Confirm::CallBack } else { Confirm::Desk },
                 slow_line: p.details.slow_line(),
+                helpers_from: p.details.say().helpers_from,
+                street: p.details.say().street,
             }),
             say: CallerSay {
                 anonymous_until_yes: p.details.say().street == StreetSaid::AfterYes,

@@ -654,12 +654,15 @@ fn keys_then_silence(keys: &[Option<&str>]) -> Script {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zero_is_a_person_from_every_menu_and_no_menu_says_more_than_five_choices() {
     let app = spawn_app().await;
-    let cases: [(&str, &[Option<&str>]); 6] = [
+    let cases: [(&str, &[Option<&str>]); 9] = [
         ("+31301234567", &[Some("0")]),
         (JAN, &[Some("0")]),
         (ANJA, &[Some("0")]),
         (ANJA, &[Some("8"), Some("0")]),
         (ANJA, &[Some("8"), Some("5"), Some("0")]),
+        (ANJA, &[Some("8"), Some("5"), Some("8"), Some("0")]),
+        (JAN, &[Some("8"), Some("0")]),
+        (JAN, &[Some("8"), Some("8"), Some("0")]),
         (JAN, &[None, Some("0")]),
     ];
     for (from, keys) in cases {
@@ -671,9 +674,10 @@ async fn zero_is_a_person_from_every_menu_and_no_menu_says_more_than_five_choice
         let menus = menus_in(&report);
         assert!(!menus.is_empty());
         for menu in menus {
-            let most = if from == ANJA && menu.contains(&"8".to_string()) { 6 } else { 5 };
+            // A participant in the register (Jan who asks, Anja who helps) hears 8 too.
+            let most = if from != "+31301234567" && menu.contains(&"8".to_string()) { 6 } else { 5 };
             assert!(menu.len() <= most, "{from} {keys:?}: {menu:?} in {heard:?}");
-            assert!(from == ANJA || !menu.contains(&"8".to_string()), "{from}: {menu:?}");
+            assert!(from != "+31301234567" || !menu.contains(&"8".to_string()), "{from}: {menu:?}");
         }
     }
     // The longest menus really are six and five.

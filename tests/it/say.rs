@@ -136,3 +136,37 @@ async fn in_waves_too_the_street_is_said_only_to_the_helper_who_said_yes() {
     }
     assert!(heard.iter().any(|(n, t)| n == CARLA && t == "Het gaat om Jan uit de Kerkstraat."), "{heard:?}");
 }
+
+/// Issue 27, the say by phone: Jan, who only asks, hears 8 as his say, chooses helpers from
+/// further away (8, 8, 2); caller ID alone changes nothing; the call back's 1 makes it, and
+/// from then on the neighbour next door is not rung for him.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_chooses_helpers_from_further_away_by_phone_and_the_next_door_helper_is_not_rung() {
+    let start: Timestamp = TUESDAY_MORNING.parse().unwrap();
+    let csv = register("any,always,no");
+    let app =
+        TestApp { sandbox: Sandbox::start_waves(None, Neighbourhoods::embedded(), start, Some(csv)).await.unwrap() };
+    const JANS_SAY: &str = "SELECT helpers_from || ',' || street_said FROM participants WHERE name = 'Jan de Vries'";
+    let mut calls = app.network().answer_as_caller(JAN);
+    let heard = caller_heard(&app.call(JAN, Script::keys(&["8", "8", "2"])).await);
+    assert!(heard.iter().any(|t| t.starts_with("Wilt u kiezen welke buren u helpen?")), "{heard:?}");
+    assert!(heard.iter().any(|t| t == "Nu helpen buren van dichtbij en van verder weg."), "{heard:?}");
+    assert!(
+        heard.iter().any(|t| t.starts_with("Dank u wel. U vraagt: alleen hulp van buren van verder weg.")),
+        "{heard:?}"
+    );
+    assert_eq!(app.text(JANS_SAY).await, "any,always", "caller ID alone changes nothing");
+    let created = tokio::time::timeout(std::time::Duration::from_secs(10), calls.recv()).await.unwrap().unwrap();
+    assert_eq!(created.to, JAN);
+    let heard = caller_heard(&app.sandbox.emulator.answer(created, &mut Script::keys(&["1"])).await.unwrap());
+    assert!(heard.iter().any(|t| t == "Dat is goed. Vanaf nu: alleen hulp van buren van verder weg."), "{heard:?}");
+    assert_eq!(app.text(JANS_SAY).await, "not-own-street,always", "the call back's 1 makes it");
+    let audited =
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'changed participant' AND user_name = ''").await;
+    assert!(audited >= 1, "the change is in the audit log");
+
+    // The same choice, now from the register: Anja next door is not rung for him.
+    let report = app.call(JAN, everyone_says_yes()).await;
+    assert!(!rung(&report).contains(&ANJA.to_string()), "{:?}", rung(&report));
+    assert_eq!(app.log_of(&report).await.outcome.map(|o| o.as_str()), Some("matched"));
+}

@@ -8,7 +8,6 @@ use super::tries::{self, Tries};
 use super::{Phase, Stepper, MAX_MENU_REPEATS, OWN_SETTINGS_KEY, PERSON_KEY, REPEAT_KEY};
 use crate::domain::action::{Action, Next};
 use crate::domain::dialplan::RingMode;
-use crate::domain::own::Pause;
 use crate::domain::prompts::{PromptKey, Speech};
 
 /// Where a key in a menu leads, before the menu's own choices are looked at.
@@ -37,11 +36,9 @@ impl<'c, 'a> Stepper<'c, 'a> {
     /// paused, or is in the good-morning round, or on the slow line (to turn it off). A
     /// resident who only asks does not.
     pub(super) fn hears_own_settings(&self) -> bool {
-        self.ctx
-            .caller
-            .own
-            .as_ref()
-            .is_some_and(|o| !o.offers.is_empty() || o.round.is_some() || o.pause != Pause::No || o.slow_line)
+        // Issue 27: every registered participant, as every one of them may choose who
+        // helps them; a resident who is never rung hears it as that say.
+        self.ctx.caller.own.is_some()
     }
 
     /// What every menu does with 0, 9, silence and the answer to "more time?".
@@ -156,8 +153,10 @@ impl<'c, 'a> Stepper<'c, 'a> {
             say.push(self.speech(PromptKey::MenuItem, &[("category", name), ("digit", &cat.digit.to_string())]));
         }
         say.push(self.speech(if self.desk_open() { PromptKey::MenuDeskOpen } else { PromptKey::MenuDeskClosed }, &[]));
-        if self.hears_own_settings() {
-            say.push(self.speech(PromptKey::MenuOwnSettings, &[]));
+        if let Some(mine) = &self.ctx.caller.own {
+            say.push(
+                self.speech(if mine.only_a_say() { PromptKey::MenuOwnSay } else { PromptKey::MenuOwnSettings }, &[]),
+            );
         }
         if self.tries() == Tries::default() && self.state.menu_repeats == 0 {
             // Said once, the first time: 9 repeats the menu at any time.

@@ -1,52 +1,151 @@
 //! A participant's own settings by phone (8), issue 27: only choices that apply, at most
-//! five, the rarer ones one level down ("andere keuzes", 5: not rung until they call, the
-//! good-morning round, the slow line on or off, 7); 0 is a person, as everywhere
-//! (the desk in office hours, a message for the desk otherwise); `*` goes back to the
-//! start; 9 says it again. A key that applies works on either level.
+//! five with the person (0) and the way back (`*`), besides 9 that says it again.
+//!
+//! - The top level: a week without calls (1) or "ring me again" (3), and what and when
+//!   they are rung for (4), for those who are rung; a resident's say over who comes (8)
+//!   for those who are not; the other choices (5).
+//! - "Andere keuzes" (5): not rung until they call (2), the good-morning round (6), the
+//!   slow line (7), and a helper's say (8): the first three that apply.
+//! - The say (8): helpers from near by (1), further away (2) or either (3), the two that
+//!   are not the choice now, and whether their street is named before a yes (4).
+//!
+//! 0 is a person, as everywhere (the desk in office hours, a message for the desk
+//! otherwise); `*` goes back to the start. On the top level and under "andere keuzes" a key
+//! that is a choice on either works on both; the say's level has its own keys.
 
 use super::menus::Common;
 use super::{Phase, Stage, Stepper, BACK_KEY, MESSAGE_MAX_SECONDS};
 use crate::domain::action::{Action, Next};
 use crate::domain::own::{self, Change, Own, Pause};
+use crate::domain::participant::{Distance, StreetSaid};
 use crate::domain::prompts::{PromptKey, Speech};
 
-impl<'c, 'a> Stepper<'c, 'a> {
-    /// The settings' sentences on the level the caller is on.
-    fn settings_speech(&self, mine: &Own, after_change: bool) -> Vec<Speech> {
-        let other = self.tries().other_choices;
-        let mut say = Vec::new();
-        if after_change {
-            say.push(self.speech(PromptKey::SettingsMore, &[]));
-        } else if other {
-            say.push(self.speech(PromptKey::SettingsOtherIntro, &[]));
-        } else {
-            say.push(self.speech(PromptKey::SettingsIntro, &[]));
-            say.extend(self.pause_now());
-        }
-        let paused = mine.pause != Pause::No;
-        let mut keys = Vec::new();
-        if other && !after_change {
-            if !paused {
-                keys.push(PromptKey::SettingsPauseOn);
+/// The most choices one level of the settings says besides the person and the way back.
+const MOST_CHOICES: usize = 3;
+
+/// Where in the settings the caller is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    Top,
+    Other,
+    Say,
+}
+
+/// A choice on one level: its key, what it says, and what it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Choice {
+    key: &'static str,
+    prompt: PromptKey,
+    does: Does,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Does {
+    Change(Change),
+    ReadOut,
+    Down(Level),
+}
+
+/// The choices on `level` for someone whose settings are `mine`, `today`, in the order
+/// they are said.
+fn choices(mine: &Own, level: Level, today: jiff::civil::Date) -> Vec<Choice> {
+    let c = |key, prompt, does| Choice { key, prompt, does };
+    let (paused, rung) = (mine.pause != Pause::No, mine.is_rung());
+    let mut all = Vec::new();
+    match level {
+        Level::Top => {
+            if paused {
+                all.push(c("3", PromptKey::SettingsResume, Does::Change(Change::Resume)));
+            } else if rung {
+                all.push(c("1", PromptKey::SettingsPauseWeek, Does::Change(Change::week_from(today))));
             }
-            // In the good-morning round: 6 pauses it (until they call again) or resumes it.
+            if rung || mine.round.is_some() {
+                all.push(c("4", PromptKey::SettingsHear, Does::ReadOut));
+            }
+            if !rung {
+                all.push(c("8", PromptKey::SettingsSay, Does::Down(Level::Say)));
+            }
+            all.push(c("5", PromptKey::SettingsOther, Does::Down(Level::Other)));
+        }
+        Level::Other => {
+            if rung && !paused {
+                all.push(c("2", PromptKey::SettingsPauseOn, Does::Change(Change::PauseUntilFurtherNotice)));
+            }
             match mine.round {
-                Some(false) => keys.push(PromptKey::SettingsRoundPause),
-                Some(true) => keys.push(PromptKey::SettingsRoundResume),
+                Some(false) => all.push(c("6", PromptKey::SettingsRoundPause, Does::Change(Change::RoundPause))),
+                Some(true) => all.push(c("6", PromptKey::SettingsRoundResume, Does::Change(Change::RoundResume))),
                 None => {}
             }
-            // Issue 27: the slow line, on or off (7), for every participant.
-            keys.push(if mine.slow_line { PromptKey::SettingsSlowOff } else { PromptKey::SettingsSlowOn });
-        } else {
-            keys.push(if paused { PromptKey::SettingsResume } else { PromptKey::SettingsPauseWeek });
-            keys.push(PromptKey::SettingsHear);
-            // "Andere keuzes" always holds the slow line (7), whatever else it holds.
-            keys.push(PromptKey::SettingsOther);
+            let slow = if mine.slow_line { PromptKey::SettingsSlowOff } else { PromptKey::SettingsSlowOn };
+            all.push(c("7", slow, Does::Change(Change::SlowLine(!mine.slow_line))));
+            if rung {
+                all.push(c("8", PromptKey::SettingsSay, Does::Down(Level::Say)));
+            }
+            // A helper in the round who is not paused has four: the say is then set at the desk.
+            all.truncate(MOST_CHOICES);
         }
+        Level::Say => {
+            for (key, from, prompt) in [
+                ("1", Distance::Near, PromptKey::SayChooseNear),
+                ("2", Distance::NotOwnStreet, PromptKey::SayChooseFurther),
+                ("3", Distance::Any, PromptKey::SayChooseAny),
+            ] {
+                if mine.helpers_from != from {
+                    all.push(c(key, prompt, Does::Change(Change::HelpersFrom(from))));
+                }
+            }
+            let (other, prompt) = match mine.street {
+                StreetSaid::Always => (StreetSaid::AfterYes, PromptKey::SayChooseStreetAfterYes),
+                StreetSaid::AfterYes => (StreetSaid::Always, PromptKey::SayChooseStreetAlways),
+            };
+            all.push(c("4", prompt, Does::Change(Change::Street(other))));
+        }
+    }
+    all
+}
+
+impl<'c, 'a> Stepper<'c, 'a> {
+    fn level(&self) -> Level {
+        match (self.tries().other_choices, self.tries().say_choices) {
+            (_, true) => Level::Say,
+            (true, false) => Level::Other,
+            (false, false) => Level::Top,
+        }
+    }
+
+    /// The settings' sentences on the level the caller is on (after a change: the top).
+    fn settings_speech(&self, mine: &Own, after_change: bool) -> Vec<Speech> {
+        let level = if after_change { Level::Top } else { self.level() };
+        let mut say = Vec::new();
+        match level {
+            _ if after_change => say.push(self.speech(PromptKey::SettingsMore, &[])),
+            Level::Top => {
+                say.push(self.speech(PromptKey::SettingsIntro, &[]));
+                say.extend(self.pause_now());
+            }
+            Level::Other => say.push(self.speech(PromptKey::SettingsOtherIntro, &[])),
+            Level::Say => say.extend(self.say_now(mine)),
+        }
+        let today = self.local_now().date();
+        let mut keys: Vec<PromptKey> = choices(mine, level, today).into_iter().map(|c| c.prompt).collect();
         keys.push(if self.desk_open() { PromptKey::MenuDeskOpen } else { PromptKey::SettingsMessage });
         keys.extend([PromptKey::SettingsBack, PromptKey::MenuRepeatHint]);
         say.extend(keys.into_iter().map(|k| self.speech(k, &[])));
         say
+    }
+
+    /// A resident's say as it is now (issue 27): who helps, and when their street is named.
+    fn say_now(&self, mine: &Own) -> Vec<Speech> {
+        let from = match mine.helpers_from {
+            Distance::Any => PromptKey::SayNowAny,
+            Distance::Near => PromptKey::SayNowNear,
+            Distance::NotOwnStreet => PromptKey::SayNowFurther,
+        };
+        let street = match mine.street {
+            StreetSaid::Always => PromptKey::SayStreetNowAlways,
+            StreetSaid::AfterYes => PromptKey::SayStreetNowAfterYes,
+        };
+        [PromptKey::SayIntro, from, street].into_iter().map(|k| self.speech(k, &[])).collect()
     }
 
     /// A participant's own settings: where they stand first (or what was just changed),
@@ -63,6 +162,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
         if after_change {
             let mut t = self.tries();
             t.other_choices = false;
+            t.say_choices = false;
             self.set_tries(t);
         }
         let (say, timeout_seconds) = self.as_said(self.settings_speech(&mine, after_change));
@@ -108,42 +208,39 @@ impl<'c, 'a> Stepper<'c, 'a> {
             }
             Common::Choice(key) => key,
         };
-        let today = self.local_now().date();
-        let paused = mine.pause != Pause::No;
-        let applies = matches!((key.as_str(), paused), ("1" | "2", false) | ("3", true) | ("4", _))
-            || (key == "6" && mine.round.is_some())
-            || key == "7";
-        if applies {
-            // A choice made: the silences and wrong keys so far no longer count.
-            let fresh = self.tries().fresh();
-            self.set_tries(fresh);
+        if key == BACK_KEY {
+            self.state.phase = Phase::Menu;
+            self.set_tries(Default::default());
+            return self.menu();
         }
-        match key.as_str() {
-            "1" if !paused => self.ask(&mine, Change::week_from(today)),
-            "2" if !paused => self.ask(&mine, Change::PauseUntilFurtherNotice),
-            "3" if paused => self.ask(&mine, Change::Resume),
-            "4" => {
+        let today = self.local_now().date();
+        let level = self.level();
+        // The top level and "andere keuzes" share their keys; the say has its own.
+        let levels: &[Level] = match level {
+            Level::Say => &[Level::Say],
+            Level::Top => &[Level::Top, Level::Other],
+            Level::Other => &[Level::Other, Level::Top],
+        };
+        let choice =
+            levels.iter().flat_map(|l| choices(&mine, *l, today)).find(|c| c.key == key && c.does != Does::Down(level));
+        let Some(choice) = choice else {
+            return if self.wrong_key() { self.settings_menu(false) } else { self.person_from_settings() };
+        };
+        // A choice made: the silences and wrong keys so far no longer count.
+        self.set_tries(self.tries().fresh());
+        match choice.does {
+            Does::Change(change) => self.ask(&mine, change),
+            Does::ReadOut => {
                 self.read_out(&mine);
                 self.settings_menu(true);
             }
-            "5" if !self.tries().other_choices => {
+            Does::Down(to) => {
                 let mut t = self.tries().fresh();
-                t.other_choices = true;
+                t.other_choices = to == Level::Other;
+                t.say_choices = to == Level::Say;
                 self.set_tries(t);
                 self.settings_menu(false);
             }
-            "6" if mine.round.is_some() => {
-                let change = if mine.round == Some(true) { Change::RoundResume } else { Change::RoundPause };
-                self.ask(&mine, change);
-            }
-            "7" => self.ask(&mine, Change::SlowLine(!mine.slow_line)),
-            BACK_KEY => {
-                self.state.phase = Phase::Menu;
-                self.set_tries(Default::default());
-                self.menu();
-            }
-            _ if self.wrong_key() => self.settings_menu(false),
-            _ => self.person_from_settings(),
         }
     }
 

@@ -422,11 +422,12 @@ fn a_no_is_thanked_and_the_next_helper_is_rung_then_a_yes_connects() {
     check(
         &steps[6],
         expect![[r#"
-        say Dank u wel. Ik verbind u nu.
-        effect HelperKey { attempt: 2, key: "1" }
-        effect Matched { attempt: 2, helper_id: 8, wait_seconds: 40 }
-        phase Connected(Ring { attempt: 2, helper_id: 8, helper_first_name: "Bert", key: Some("1") })
-    "#]],
+            say Dank u wel. Ik verbind u nu.
+            say Zeg eerst even uw naam. Dan weet de beller wie u bent.
+            effect HelperKey { attempt: 2, key: "1" }
+            effect Matched { attempt: 2, helper_id: 8, wait_seconds: 40 }
+            phase Connected(Ring { attempt: 2, helper_id: 8, helper_first_name: "Bert", key: Some("1") })
+        "#]],
     );
     assert!(!describe(&steps[6]).contains("hangup"), "a yes must not hang up: that joins the two");
 
@@ -1441,6 +1442,8 @@ fn registered() -> World {
         round: None,
         confirm: Confirm::CallBack,
         slow_line: false,
+        helpers_from: crate::domain::participant::Distance::Any,
+        street: crate::domain::participant::StreetSaid::Always,
     });
     w
 }
@@ -1465,15 +1468,24 @@ fn only_a_registered_caller_hears_eight_and_gets_their_own_settings() {
         "#]],
     );
     // A resident in the register who only asks (no kinds of help, no pause, not in the
-    // good-morning round) has no settings to change here: no 8.
+    // good-morning round) hears 8 as their say over who comes (issue 27), and under it
+    // only what applies to them: the say (8 again) and the other choices (5).
     let mut asks = registered();
     if let Some(own) = asks.caller.own.as_mut() {
         own.offers.clear();
     }
     let (state, steps) = run(&asks, vec![(t(0), Event::Incoming, None), (t(10), Event::MenuKey(key("8")), None)]);
-    assert!(!describe(&steps[0]).contains("Toets 8") && !describe(&steps[0]).contains("toets 8"));
-    assert!(describe(&steps[1]).starts_with("say Die toets hoort niet bij de keuzes."), "{}", describe(&steps[1]));
-    assert_eq!(state.phase, Phase::Menu);
+    assert!(describe(&steps[0]).contains("Wilt u kiezen welke buren u helpen? Toets 8."), "{}", describe(&steps[0]));
+    assert!(!describe(&steps[0]).contains("eigen instellingen"), "{}", describe(&steps[0]));
+    check(
+        &steps[1],
+        expect![[r#"
+            gather 8s -> Settings: Dit zijn uw eigen instellingen. | Wilt u kiezen welke buren u helpen? Toets 8. | Wilt u andere keuzes horen? Toets 5. | Wilt u iemand van de balie spreken? Toets 0. | Terug naar het begin? Toets sterretje. | Wilt u dit nog een keer horen? Toets 9.
+            redirect Settings
+            phase Settings
+        "#]],
+    );
+    assert_eq!(state.phase, Phase::Settings);
     // Unknown and withheld numbers never hear it, and 8 is a key the menu does not know.
     for number in [CallerNumber::Withheld, CallerNumber::Known(PhoneNumber::parse("+31207654321").unwrap())] {
         let mut w = world();
@@ -1715,7 +1727,7 @@ fn other_choices_are_one_level_down_and_only_those_that_apply() {
     check(
         &steps[2],
         expect![[r#"
-            gather 8s -> Settings: Dit zijn de andere keuzes. | Bent u een tijdje weg, en wilt u geen goedemorgenbelletje? Toets 6. | Wilt u meer tijd om te kiezen, en alles twee keer horen? Toets 7. | Wilt u iemand van de balie spreken? Toets 0. | Terug naar het begin? Toets sterretje. | Wilt u dit nog een keer horen? Toets 9.
+            gather 8s -> Settings: Dit zijn de andere keuzes. | Bent u een tijdje weg, en wilt u geen goedemorgenbelletje? Toets 6. | Wilt u meer tijd om te kiezen, en alles twee keer horen? Toets 7. | Wilt u kiezen welke buren u helpen? Toets 8. | Wilt u iemand van de balie spreken? Toets 0. | Terug naar het begin? Toets sterretje. | Wilt u dit nog een keer horen? Toets 9.
             redirect Settings
             phase Settings
         "#]],
@@ -1736,6 +1748,57 @@ fn other_choices_are_one_level_down_and_only_those_that_apply() {
     assert!(describe(&steps[2]).starts_with("say Die toets hoort niet bij de keuzes."), "{}", describe(&steps[2]));
     assert!(describe(&steps[3]).contains("dial desk"), "{}", describe(&steps[3]));
     assert_eq!(state.phase, Phase::Desk);
+}
+
+/// Issue 27: a resident's say by phone, 8 then 8: what it is now, the two other distances
+/// and the street, each a change confirmed by a call back like any other; a key of the top
+/// level means nothing here.
+#[test]
+fn a_residents_say_is_chosen_under_eight_eight_and_confirmed_by_a_call_back() {
+    let mut w = registered();
+    if let Some(own) = w.caller.own.as_mut() {
+        own.offers.clear();
+        own.street = crate::domain::participant::StreetSaid::AfterYes;
+    }
+    let start = vec![
+        (t(0), Event::Incoming, None),
+        (t(10), Event::MenuKey(key("8")), None),
+        (t(20), Event::SettingsKey(key("8")), None),
+    ];
+    let (_, steps) = run(&w, start.clone());
+    check(
+        &steps[2],
+        expect![[r#"
+            gather 8s -> Settings: U kiest zelf welke buren u helpen. | Nu helpen buren van dichtbij en van verder weg. | Wij noemen uw straat pas als iemand ja zegt. | Alleen buren van dichtbij? Toets 1. | Alleen buren van verder weg? Toets 2. | Uw straat meteen noemen? Toets 4. | Wilt u iemand van de balie spreken? Toets 0. | Terug naar het begin? Toets sterretje. | Wilt u dit nog een keer horen? Toets 9.
+            redirect Settings
+            phase Settings
+        "#]],
+    );
+    let mut far = start.clone();
+    far.push((t(40), Event::SettingsKey(key("2")), None));
+    let (state, steps) = run(&w, far);
+    let asked = describe(&steps[3]);
+    assert!(asked.contains("OwnSettingAsked { change: HelpersFrom(NotOwnStreet), confirm: CallBack }"), "{asked}");
+    assert!(asked.contains("U vraagt: alleen hulp van buren van verder weg."), "{asked}");
+    assert_eq!(state.outcome(), Some(Outcome::OwnSettings));
+    let mut street = start.clone();
+    street.push((t(40), Event::SettingsKey(key("4")), None));
+    let (_, steps) = run(&w, street);
+    assert!(describe(&steps[3]).contains("change: Street(Always)"), "{}", describe(&steps[3]));
+    // 3 ("either") is the choice now: not a choice; 5 is the top level's, not the say's.
+    for k in ["3", "5"] {
+        let mut wrong = start.clone();
+        wrong.push((t(40), Event::SettingsKey(key(k)), None));
+        let (state, steps) = run(&w, wrong);
+        assert!(describe(&steps[3]).starts_with("say Die toets hoort niet bij de keuzes."), "{}", describe(&steps[3]));
+        assert_eq!(state.phase, Phase::Settings);
+    }
+    // A helper reaches the say under "andere keuzes" (5, then 8), and 8 works on the top too.
+    let helper = registered();
+    let (_, steps) = settings_then(&helper, "5");
+    assert!(describe(&steps[2]).contains("Wilt u kiezen welke buren u helpen? Toets 8."), "{}", describe(&steps[2]));
+    let (_, steps) = settings_then(&helper, "8");
+    assert!(describe(&steps[2]).contains("U kiest zelf welke buren u helpen."), "{}", describe(&steps[2]));
 }
 
 #[test]

@@ -20,6 +20,8 @@ pub struct Tries {
     pub other_choices: bool,
     /// The desk, or a message, was reached from one's own settings (no request for help).
     pub from_settings: bool,
+    /// Own settings: the caller is choosing who helps them (8, then 8), one level down.
+    pub say_choices: bool,
 }
 
 impl Tries {
@@ -33,6 +35,7 @@ impl Tries {
             at_offer: n & 32 != 0,
             other_choices: n & 64 != 0,
             from_settings: n & 128 != 0,
+            say_choices: n & 256 != 0,
         }
     }
 
@@ -44,6 +47,7 @@ impl Tries {
             | (u32::from(self.at_offer) << 5)
             | (u32::from(self.other_choices) << 6)
             | (u32::from(self.from_settings) << 7)
+            | (u32::from(self.say_choices) << 8)
     }
 
     /// A fresh menu (a new one was chosen): nothing missed yet.
@@ -98,6 +102,7 @@ mod tests {
             at_offer: false,
             other_choices: true,
             from_settings: true,
+            say_choices: true,
         };
         assert_eq!(Tries::from_stored(all.stored()), all);
         assert_eq!(Tries::from_stored(0), Tries::default());
