@@ -68,6 +68,8 @@ async fn an_ended_conference_is_asked_for_with_status_completed() {
     let name = format!("FriendlyName={}", report.call_sid);
     assert_eq!(list(&name).await["conferences"].as_array().map(Vec::len), Some(0));
     assert_eq!(list(&format!("{name}&Status=completed")).await["conferences"].as_array().map(Vec::len), Some(2));
+    assert_eq!(list(&format!("{name}&Status=in-progress")).await["conferences"].as_array().map(Vec::len), Some(0));
+    assert_eq!(list(&format!("{name}&Status=ended")).await["status"], 400, "not a status Twilio knows");
 }
 
 /// A burst of `502 Unable to fetch page` outlasting the client's retries on the first
