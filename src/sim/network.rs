@@ -150,8 +150,14 @@ struct Inner {
     /// Recordings deleted through the REST API (their media and deletes then get 404).
     deleted_recordings: std::collections::HashSet<String>,
     /// Every conference there has been, in order, as `GET .../Conferences.json` lists
-    /// them (Twilio keeps the records of conferences that have ended).
+    /// them (Twilio keeps the records of conferences that have ended, and lists them when
+    /// asked with `Status=completed`).
     conference_log: Vec<ConferenceRecord>,
+    /// The next list requests (conferences, participants) answered with 502
+    /// (`fail_list_requests`).
+    fail_lists: u32,
+    /// The `Status` of every conference list request, in order (`None`: without one).
+    conference_lists: Vec<Option<String>>,
     /// How many calls were created to each (number, last segment of the call's `Url`).
     created_to: HashMap<(String, String), u32>,
     /// Calls created to these numbers are handed to the test, which plays them as a caller.
@@ -249,6 +255,29 @@ impl Network {
     /// Creations of calls to `number` are refused with `status` (a 4xx is final).
     pub fn refuse_calls_to(&self, number: &str, status: u16) {
         self.lock().refuse.insert(number.to_string(), status);
+    }
+
+    /// The next `n` list requests (`GET .../Conferences.json` and `.../Participants.json`)
+    /// answer `502 Unable to fetch page`, each retry counting as one: other Twilio users
+    /// see list requests fail in bursts like this (../shared/notes/twilio.md, "The
+    /// conference list returns only running conferences"). Twilio documents no such burst;
+    /// by default the emulator's lists answer.
+    pub fn fail_list_requests(&self, n: u32) {
+        self.lock().fail_lists = n;
+    }
+
+    /// The `Status` each conference list request asked for, in order (`None`: without
+    /// one, which since 2026-09-30 means `in-progress`).
+    pub fn conference_list_requests(&self) -> Vec<Option<String>> {
+        self.lock().conference_lists.clone()
+    }
+
+    /// A list request that is to fail (`fail_list_requests`), counted.
+    fn list_fails(&self) -> bool {
+        let mut inner = self.lock();
+        let fail = inner.fail_lists > 0;
+        inner.fail_lists = inner.fail_lists.saturating_sub(1);
+        fail
     }
 
     /// The next `n` creations answer 503 (the client should retry).
@@ -784,8 +813,12 @@ async fn update(
     twilio_error(404, 20404, "The requested resource was not found")
 }
 
-/// `GET .../Conferences.json?FriendlyName=...`: the conferences of that name, in progress
-/// or ended, as Twilio's list resource gives them (one page).
+/// `GET .../Conferences.json?FriendlyName=...&Status=...`: the conferences of that name
+/// with that status, as Twilio's list resource gives them (one page). Without `Status`,
+/// only those in progress: Twilio's changelog of 2026-06-10, "Conference list endpoint
+/// will default to in-progress conferences only", in force since 2026-09-30 (changelog
+/// 2026-07-08); ended ones only with `Status=completed`. `init` (created, not started) is
+/// not modelled: every conference here counts as started, so that list is empty.
 async fn list_conferences(
     State(net): State<Arc<Network>>,
     Path(account): Path<String>,
@@ -796,12 +829,25 @@ async fn list_conferences(
     }
     let query = crate::provider::twilio::parse_pairs(query.unwrap_or_default().as_bytes());
     let name = query.iter().find(|(k, _)| k == "FriendlyName").map(|(_, v)| v.clone());
+    let status = query.iter().find(|(k, _)| k == "Status").map(|(_, v)| v.clone());
+    net.lock().conference_lists.push(status.clone());
+    if net.list_fails() {
+        return twilio_error(502, 20500, "Unable to fetch page (emulated)");
+    }
+    // Which conferences the status asks for: ended or not.
+    let ended = match status.as_deref() {
+        None | Some("in-progress") => Some(false),
+        Some("completed") => Some(true),
+        Some("init") => None,
+        Some(other) => return twilio_error(400, 20001, &format!("Invalid Status: {other}")),
+    };
     let uri = format!("/2010-04-01/Accounts/{account}/Conferences.json");
     let conferences: Vec<serde_json::Value> = net
         .lock()
         .conference_log
         .iter()
         .filter(|r| name.as_ref().is_none_or(|n| *n == r.name))
+        .filter(|r| ended == Some(r.ended_by.is_some()))
         .map(|r| {
             serde_json::json!({
                 "account_sid": account,
@@ -836,6 +882,9 @@ async fn list_conferences(
 /// `GET .../Conferences/{Sid}/Participants.json`: who is in a conference in progress; an
 /// ended conference has nobody (Twilio lists participants only while they are in it).
 async fn list_participants(State(net): State<Arc<Network>>, Path((account, sid)): Path<(String, String)>) -> Response {
+    if net.list_fails() {
+        return twilio_error(502, 20500, "Unable to fetch page (emulated)");
+    }
     let inner = net.lock();
     let Some(record) = inner.conference_log.iter().find(|r| r.sid == sid).filter(|_| account == net.account_sid) else {
         return twilio_error(404, 20404, "The requested resource was not found");

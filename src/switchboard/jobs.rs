@@ -147,23 +147,32 @@ pub async fn sweep_all(sb: &Arc<Switchboard>) -> anyhow::Result<usize> {
 /// caller, say), and are alone there: the match is undone, the winner (if still there) is
 /// told, and the desk calls the caller back. The two together is the lost report, found.
 /// Without the REST API, or when the records cannot tell, the match waits: should the
-/// call's end be lost too, the sweep closes it as unconfirmed, for the desk to check. A
-/// failed request is tried again at the next sweep.
+/// call's end be lost too, the sweep closes it as unconfirmed, for the desk to check.
+///
+/// Each join is checked on its own (issue 30): when the provider's records of one cannot
+/// be had (a burst of 5xx outlasting the client's retries, a timeout), that join is asked
+/// about again at the next sweep and the others are decided now. It is not asked about for
+/// ever: the sweep closes the winner's line `LEG_LOST_AFTER_MINUTES` after it started,
+/// and from then on it is what it is when the records cannot tell, an unconfirmed call for
+/// the desk. Only failing to read the joins from the store ends the check early.
 async fn check_unconfirmed_joins(sb: &Arc<Switchboard>) -> anyhow::Result<()> {
-    use crate::domain::waves::{join_from_records, ConferenceFacts, JoinRecords};
+    use crate::domain::waves::{join_from_records, JoinRecords};
     let Some(rest) = sb.rest.clone() else { return Ok(()) };
     let before = sb.clock.now();
     let joins = sb.worker.run(move |store| store.read(|c| crate::store::waves::unconfirmed_joins(c, before))).await??;
     for join in joins {
         // Conferences are named after the held caller's call.
-        let mut records = Vec::new();
-        for c in rest.list_conferences(&join.call_sid).await? {
-            let participants = match c.call_sid_ending_conference {
-                None => rest.list_participants(&c.sid).await?.into_iter().map(|p| p.call_sid).collect(),
-                Some(_) => Vec::new(),
-            };
-            records.push(ConferenceFacts { sid: c.sid, ended_by: c.call_sid_ending_conference, participants });
-        }
+        let records = match conference_records(&rest, &join.call_sid).await {
+            Ok(records) => records,
+            Err(e) if e.is_passing() => {
+                tracing::warn!(call = %join.call_sid, error = %e, "the provider's conference records could not be had: asked again at the next sweep");
+                continue;
+            }
+            Err(e) => {
+                tracing::error!(call = %join.call_sid, error = %e, "the provider refused the conference records: asked again at the next sweep");
+                continue;
+            }
+        };
         let found =
             join_from_records(join.caller_conference.as_deref(), &join.call_sid, &join.winner_leg_sid, &records);
         let (conference, alone) = match found {
@@ -171,16 +180,43 @@ async fn check_unconfirmed_joins(sb: &Arc<Switchboard>) -> anyhow::Result<()> {
             JoinRecords::Together(c) => (c, false),
             JoinRecords::CannotTell => continue,
         };
-        let st = sb.clone();
-        let out = sb
+        let (st, call) = (sb.clone(), join.call_sid.clone());
+        let recorded = sb
             .worker
             .write(move |tx| {
                 super::waves::records_show_entry(tx, &st, &join.call_sid, &join.winner_leg_sid, conference, alone)
             })
-            .await?;
-        super::dispatch::dispatch(sb.clone(), out);
+            .await;
+        match recorded {
+            Ok(out) => super::dispatch::dispatch(sb.clone(), out),
+            Err(e) => {
+                tracing::error!(call = %call, error = %e, "recording what the provider's records show failed: asked again at the next sweep")
+            }
+        }
     }
     Ok(())
+}
+
+/// The provider's records of the conferences named `name`: those in progress with who is
+/// in them, and those that ended with the call that ended them (their participant lists
+/// are empty, so they are not asked for). Any request failing fails them all.
+async fn conference_records(
+    rest: &crate::provider::twilio::rest::RestClient,
+    name: &str,
+) -> Result<Vec<crate::domain::waves::ConferenceFacts>, crate::provider::twilio::rest::RestError> {
+    let mut records = Vec::new();
+    for c in rest.list_conferences(name).await? {
+        let participants = match c.call_sid_ending_conference {
+            None => rest.list_participants(&c.sid).await?.into_iter().map(|p| p.call_sid).collect(),
+            Some(_) => Vec::new(),
+        };
+        records.push(crate::domain::waves::ConferenceFacts {
+            sid: c.sid,
+            ended_by: c.call_sid_ending_conference,
+            participants,
+        });
+    }
+    Ok(records)
 }
 
 /// Anonymises every call older than the retention period, in batches, each its own job on
@@ -227,9 +263,7 @@ pub fn anonymise(sb: &Switchboard) -> anyhow::Result<usize> {
 pub fn sweep(state: &Switchboard) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let before = now - jiff::SignedDuration::from_secs(participants::STALE_AFTER_SECONDS);
-    // A helper's leg rings for at most a few minutes before it is answered or not: one
-    // still without an end after a quarter of an hour lost its reports.
-    let legs_before = now - jiff::SignedDuration::from_mins(15);
+    let legs_before = now - jiff::SignedDuration::from_mins(LEG_LOST_AFTER_MINUTES);
     let (legs, unjoined) = state.store.write(|tx| {
         let unjoined = crate::store::waves::stale_unjoined_winners(tx, legs_before)?;
         Ok((crate::store::waves::close_stale_legs(tx, legs_before, now)?, unjoined))
@@ -271,6 +305,11 @@ pub fn sweep(state: &Switchboard) -> anyhow::Result<usize> {
     }
     Ok(ended)
 }
+
+/// A helper's leg rings for at most a few minutes before it is answered or not: one still
+/// without an end this long after it started lost its reports, and the sweep closes it.
+/// This also bounds how long a winner's unreported entry is asked about at the provider.
+pub const LEG_LOST_AFTER_MINUTES: i64 = 15;
 
 /// What the sweep does with a call some of whose reports never came.
 enum Lost {

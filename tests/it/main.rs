@@ -13,6 +13,8 @@ mod browser;
 mod calls;
 /// The `burenlijn` binary: demo, serve, dialplan check, participants, calls.
 mod cli;
+/// Issue 30: Twilio's conference list since 2026-09-30, and its bursts of 5xx.
+mod conference_list;
 /// The desk's pages and forms, and their refusals.
 mod desk;
 /// The follow-up page as a work queue.

@@ -172,6 +172,19 @@ impl RestError {
     pub fn is_not_found(&self) -> bool {
         matches!(self, RestError::Refused { status: 404, .. })
     }
+
+    /// Twilio failed for a while (5xx or 429 after the retries) or could not be reached or
+    /// did not answer in time: a passing fault, worth asking again later. Everything else
+    /// (a refusal, an answer we cannot read) will be the same next time.
+    pub fn is_passing(&self) -> bool {
+        match self {
+            RestError::GaveUp { .. } | RestError::Transport { .. } => true,
+            RestError::InvalidSid { .. }
+            | RestError::Refused { .. }
+            | RestError::UnexpectedBody { .. }
+            | RestError::Client(_) => false,
+        }
+    }
 }
 
 /// A call as the API describes it; fields we do not use are ignored.
@@ -226,6 +239,25 @@ pub struct ConferenceResource {
     /// The call whose exit ended the conference (`endConferenceOnExit`), once it ended.
     #[serde(default)]
     pub call_sid_ending_conference: Option<String>,
+}
+
+/// A conference's status, as the list's `Status` filter takes it (`conference_enum_status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConferenceStatus {
+    /// Created, not yet started.
+    Init,
+    InProgress,
+    Completed,
+}
+
+impl ConferenceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConferenceStatus::Init => "init",
+            ConferenceStatus::InProgress => "in-progress",
+            ConferenceStatus::Completed => "completed",
+        }
+    }
 }
 
 /// Someone in a conference in progress, as `GET .../Participants.json` lists them.
@@ -551,12 +583,37 @@ impl RestClient {
         Ok(Recording { bytes: answer.body, content_type, content_length })
     }
 
-    /// `GET /2010-04-01/Accounts/{AccountSid}/Conferences.json?FriendlyName=...`: the
-    /// conferences of that name, also those that have ended (the first page of up to 50,
-    /// more than a search ever makes under one name).
+    /// The conferences named `friendly_name`, in progress and ended: two requests of
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Conferences.json?FriendlyName=...&Status=...`,
+    /// `in-progress` first, then `completed`. Since 2026-09-30 the list without `Status`
+    /// gives only conferences in progress, and ended ones need a request of their own
+    /// (changelog 2026-06-10, "Conference list endpoint will default to in-progress
+    /// conferences only"; 2026-07-08, the rollout moved to 2026-09-30). A conference that
+    /// ends between the two requests is in both; its ended record is the later fact, so it
+    /// is listed once, as ended. Conferences not yet started (`init`: nobody who starts one
+    /// has entered) are not asked for. One page of up to 50 each, more than a search ever
+    /// makes under one name. Either request failing fails the whole list: half the records
+    /// cannot tell where a neighbour is.
     pub async fn list_conferences(&self, friendly_name: &str) -> Result<Vec<ConferenceResource>> {
+        let in_progress = self.list_conferences_in(friendly_name, ConferenceStatus::InProgress).await?;
+        let completed = self.list_conferences_in(friendly_name, ConferenceStatus::Completed).await?;
+        let mut conferences: Vec<ConferenceResource> =
+            in_progress.into_iter().filter(|c| !completed.iter().any(|ended| ended.sid == c.sid)).collect();
+        conferences.extend(completed);
+        Ok(conferences)
+    }
+
+    /// One request of the conference list: those named `friendly_name` with `status`.
+    pub async fn list_conferences_in(
+        &self,
+        friendly_name: &str,
+        status: ConferenceStatus,
+    ) -> Result<Vec<ConferenceResource>> {
         let mut url = self.url(&["Conferences.json"]);
-        url.query_pairs_mut().append_pair("FriendlyName", friendly_name).append_pair("PageSize", "50");
+        url.query_pairs_mut()
+            .append_pair("FriendlyName", friendly_name)
+            .append_pair("Status", status.as_str())
+            .append_pair("PageSize", "50");
         let answer = self.send(Method::GET, url, None, false).await?;
         let page: ConferencePage = json(&answer)?;
         Ok(page.conferences)
@@ -912,6 +969,17 @@ mod tests {
         let empty = RestError::GaveUp { status: 503, attempts: 4, error: None, body: String::new() };
         assert_eq!(empty.to_string(), "Twilio kept failing (503) after 4 attempts: no details");
         assert_eq!(snippet("é".repeat(400).as_bytes()).chars().count(), 301);
+    }
+
+    /// Issue 30: a burst of 5xx (`502 Unable to fetch page`) outlasting the retries is a
+    /// passing fault, asked again later; a refusal is not.
+    #[test]
+    fn which_failures_pass() {
+        let gave_up = RestError::GaveUp { status: 502, attempts: 4, error: None, body: "Unable to fetch page".into() };
+        assert!(gave_up.is_passing());
+        assert!(!RestError::Refused { status: 404, error: None, body: String::new() }.is_passing());
+        assert!(!RestError::UnexpectedBody { status: 200, reason: "not JSON".into() }.is_passing());
+        assert!(!RestError::InvalidSid { kind: "CF", value: "x".into() }.is_passing());
     }
 
     #[test]
