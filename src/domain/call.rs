@@ -721,12 +721,10 @@ impl<'c, 'a> Stepper<'c, 'a> {
             }
             // Too late (the caller left, the helper dropped): nothing to say, and no <Hangup>.
             (_, Event::Announce { .. }) => {}
-            // After a yes the caller has been told who comes: no "still searching" while the
-            // helper enters, a short pause and the wait document again.
-            (Phase::Holding { matched: true }, Event::HoldTick) if !self.ctx.callback => {
-                self.reply.push(Action::Pause(4));
-                self.reply.push(Action::Redirect(Next::HoldWait));
-            }
+            // After a yes: no "still searching" while the helper enters (who comes is said as
+            // they enter), but never a long silence either: "Een moment nog" every third
+            // wait document, in case the helper's line is slow or lost (the sweep decides).
+            (Phase::Holding { matched: true }, Event::HoldTick) if !self.ctx.callback => self.hold_connecting(),
             (Phase::Holding { .. }, Event::HoldTick) => self.hold_music(),
             (_, Event::HoldTick) => {
                 self.reply.push(Action::Pause(1));

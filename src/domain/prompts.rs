@@ -118,6 +118,7 @@ prompt_keys! {
     HoldThanks => "hold_thanks" [],
     HoldWaitedOne => "hold_waited_one" [],
     HoldWaited => "hold_waited" ["minutes"],
+    HoldConnecting => "hold_connecting" [],
     WaveAccepted => "wave_accepted" [],
     WaveAlreadyFound => "wave_already_found" [],
     WaveSearchOver => "wave_search_over" [],

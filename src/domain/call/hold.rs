@@ -35,4 +35,16 @@ impl<'c, 'a> Stepper<'c, 'a> {
         // document; saying so keeps the repeat from depending on the provider looping it.
         self.reply.push(Action::Redirect(Next::HoldWait));
     }
+
+    /// One wait document after a yes, while the helper enters: a pause, and every third
+    /// time a word that they are being put through, so the line is never silent for long.
+    pub(super) fn hold_connecting(&mut self) {
+        let n = self.state.menu_rounds % 3;
+        self.state.menu_rounds = (n + 1) % 3;
+        if n == 2 {
+            self.say(PromptKey::HoldConnecting);
+        }
+        self.reply.push(Action::Pause(4));
+        self.reply.push(Action::Redirect(Next::HoldWait));
+    }
 }

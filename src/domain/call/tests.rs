@@ -1992,3 +1992,20 @@ fn the_slow_line_says_a_short_menu_twice_and_a_slow_helper_gets_longer() {
     let slow = step(state, Event::HelperAnswered { attempt: 1 }, &ctx);
     assert_eq!(describe(&slow).matches("gather 12s -> WhisperKey").count(), 2, "{}", describe(&slow));
 }
+
+/// Issue 27: after a yes in waves the held caller is never left in a long silence while
+/// the helper enters: every third wait document says they are being put through.
+#[test]
+fn after_a_yes_the_held_caller_hears_a_word_every_third_wait_document() {
+    let w = waves_world();
+    let ctx = plain_ctx(&w, t(60), false);
+    let mut state = CallState::new(t(0));
+    state.phase = Phase::Holding { matched: true };
+    let mut said = Vec::new();
+    for _ in 0..6 {
+        let s = step(state, Event::HoldTick, &ctx);
+        said.push(describe(&s).contains("say Een moment nog. Ik verbind u zo."));
+        state = s.state;
+    }
+    assert_eq!(said, [false, false, true, false, false, true]);
+}
