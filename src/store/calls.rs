@@ -788,6 +788,11 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, ba
         exec(conn, "UPDATE follow_ups SET note = NULL WHERE call_sid = ?1", [sid])?;
         exec(
             conn,
+            "UPDATE follow_up_steps SET note = '' WHERE follow_up_id IN (SELECT id FROM follow_ups WHERE call_sid = ?1)",
+            [sid],
+        )?;
+        exec(
+            conn,
             "UPDATE calls SET from_number = NULL, caller_id = NULL, anonymised_at = ?2 WHERE call_sid = ?1",
             params![sid, now.as_second()],
         )?;

@@ -68,7 +68,7 @@ try {
   check(colourOf(first, 'Eigen instellingen') === 'grey', 'a call for one\'s own settings is grey');
   check(colourOf(first, 'Bericht van een buur') === 'grey', 'a message for the desk is grey');
   check(colourOf(first, 'Buur zei ja, niet bevestigd') === 'amber', 'an unconfirmed yes is amber');
-  check(colourOf(first, 'Goedemorgenronde: niemand bereikt') === 'red', 'a round alert is red');
+  check(colourOf(first, 'Goedemorgenronde: dringend') === 'red', 'a round alert is red');
   check(JSON.stringify(first.totals) === JSON.stringify({ green: 0, amber: 1, red: 1, grey: 2 }),
     `nothing that asked for no help counts as "no neighbour found": ${JSON.stringify(first.totals)}`);
   await shot('now-colours');

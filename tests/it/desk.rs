@@ -463,6 +463,36 @@ async fn participants_are_added_edited_paused_and_refused_with_the_field_named()
             );
         }
     }
+    // Issue 29: a neighbour who drives on Tuesdays is not saved as "any day" because the
+    // choice above still said "Altijd": refused, the field named, the Tuesday kept.
+    let tuesdays = b
+        .post(
+            "/desk/participants",
+            &[
+                ("csrf", &csrf),
+                ("name", "Fatima"),
+                ("phone", "0612345699"),
+                ("avail-mode", "always"),
+                ("avail-0-days", "1"),
+                ("avail-0-from", "10:00"),
+                ("avail-0-to", "12:00"),
+            ],
+        )
+        .await;
+    assert_eq!(tuesdays.status, 400, "{}", tuesdays.body);
+    assert!(
+        tuesdays.body.contains("Beschikbaar: u vinkte dagen of tijden aan, maar koos &#39;Altijd&#39;.")
+            || tuesdays.body.contains("Beschikbaar: u vinkte dagen of tijden aan, maar koos 'Altijd'."),
+        "{}",
+        tuesdays.body
+    );
+    assert!(
+        tuesdays.body.contains("name=\"avail-0-days\" value=\"1\" checked")
+            && tuesdays.body.contains("name=\"avail-0-from\" value=\"10:00\"")
+            && tuesdays.body.contains("name=\"avail-0-to\" value=\"12:00\""),
+        "Tuesday 10:00-12:00 is kept: {}",
+        tuesdays.body
+    );
     assert_eq!(app.snapshot().await, before, "nothing half-saved");
 
     let added = b

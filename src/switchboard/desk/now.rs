@@ -28,9 +28,10 @@ pub fn today(act: &Act<'_>, midnight: Timestamp) -> anyhow::Result<Today> {
     Ok(Today { rows, since_last, urgent })
 }
 
-/// How many follow-ups the account may see are open (the menu shows it on every page).
+/// How many people the account may see have something open (the menu shows it on every
+/// page, and the follow-up page the same number).
 pub fn open_follow_ups(act: &Act<'_>) -> anyhow::Result<i64> {
-    q::open_follow_up_count(act.conn, act.scope())
+    q::open_people_count(act.conn, act.scope())
 }
 
 /// One change seen live: whether the session (by its token's hash) still holds, the

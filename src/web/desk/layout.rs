@@ -41,7 +41,7 @@ pub fn page(desk: &Desk, active: Nav, title: &str, body: Markup) -> Markup {
                 a href=(href) aria-current=[(nav == active).then_some("page")] {
                     (label)
                     // Kept up to date by the live updates (`follow-ups` events), on every page.
-                    @if let Some(n) = badge { " " span.badge #open-count hidden[n == 0] aria-label=(format!("{n} {}", l.t("open", "open"))) data-open=(l.t("open", "open")) { (n) } }
+                    @if let Some(n) = badge { " " span.badge #open-count hidden[n == 0] aria-label=(format!("{n} {}", l.t("personen", "people"))) data-open=(l.t("personen", "people")) { (n) } }
                 }
             }
         }
@@ -116,6 +116,21 @@ pub fn message_box(message: &str, is_error: bool) -> Markup {
             p.message.error role="alert" { (message) }
         } @else {
             p.message.ok role="status" { (message) }
+        }
+    }
+}
+
+/// The good-morning round's contacts in the order they are called, each with its number as
+/// a link that calls it (`tel:`), on the round's page and in its urgent follow-up.
+pub fn contact_list(contacts: &[crate::switchboard::desk::round::Contact]) -> Markup {
+    html! {
+        ol.contacts {
+            @for c in contacts {
+                li {
+                    @if let Some(name) = &c.name { (name) " " }
+                    a.tel href=(format!("tel:{}", c.phone.as_str())) { (c.phone.readable()) }
+                }
+            }
         }
     }
 }

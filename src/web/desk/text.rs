@@ -53,7 +53,8 @@ impl Lang {
             Some(Outcome::Unconfirmed) => self.t("Buur zei ja, niet bevestigd", "Neighbour said yes, not confirmed"),
             Some(Outcome::OwnSettings) => self.t("Eigen instellingen", "Own settings"),
             Some(Outcome::Message) => self.t("Bericht van een buur", "Message from a neighbour"),
-            Some(Outcome::Round) => self.t("Goedemorgenronde: niemand bereikt", "Good-morning round: nobody reached"),
+            // Both of the round's alarms (`round_alarm`) are this row; the follow-up says which.
+            Some(Outcome::Round) => self.t("Goedemorgenronde: dringend", "Good-morning round: urgent"),
         }
     }
 
@@ -176,18 +177,23 @@ impl Lang {
                 "Wil per telefoon een andere pauze: bel terug op hun eigen nummer",
                 "Asked by phone for a different pause: call back on their own number",
             ),
-            FollowUpReason::Round => self.t(
-                "Dringend: goedemorgenronde, niemand nam op en niemand gaat kijken",
-                "Urgent: good-morning round, nobody answered and nobody goes to look",
-            ),
-            FollowUpReason::RoundMissed => self.t(
-                "Dringend: de goedemorgenronde kon vanmorgen niet worden gemaakt",
-                "Urgent: this morning's good-morning round could not be made",
-            ),
+            FollowUpReason::Round => self.round_alarm(false),
+            FollowUpReason::RoundMissed => self.round_alarm(true),
             FollowUpReason::Unconfirmed => self.t(
                 "Een buur zei ja, maar de verbinding is niet bevestigd: vraag of het gesprek er was",
                 "A neighbour said yes, but the connection was not confirmed: ask whether they spoke",
             ),
+        }
+    }
+
+    /// The good-morning round's alarm for the desk, one name on every page (Now, Opvolgen,
+    /// the round's page): nobody answered or went to look, or (`missed`) the round could
+    /// not call at all.
+    pub fn round_alarm(self, missed: bool) -> &'static str {
+        if missed {
+            self.t("Goedemorgenronde: kon niet bellen", "Good-morning round: could not call")
+        } else {
+            self.t("Goedemorgenronde: niemand bereikt", "Good-morning round: nobody reached")
         }
     }
 
