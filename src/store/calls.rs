@@ -326,7 +326,7 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
     }
     // Follow-ups follow the outcome: open while the desk has something to do.
     if let Some(outcome) = s.outcome() {
-        if let Some(reason) = FollowUpReason::for_outcome(outcome) {
+        if let Some(reason) = FollowUpReason::for_call(s, s.ended_at.unwrap_or(now)) {
             exec(
                 conn,
                 "INSERT INTO follow_ups (call_sid, reason, created_at) VALUES (?1, ?2, ?3)

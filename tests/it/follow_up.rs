@@ -234,3 +234,41 @@ async fn the_open_count_in_the_menu_updates_live() {
     assert_eq!(closed.status, 303);
     read_until(&mut events, &mut seen, "event: follow-ups\ndata: 0\n").await;
 }
+
+/// Issue 29: a hang-up in the first seconds of the menu (a pocket dial, or a caller who
+/// changed their mind) is counted as a call, but asks the desk for nothing; one that heard
+/// the menu and then hung up is called back. Where the line is: `POCKET_DIAL_SECONDS`,
+/// docs/desk.md.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pocket_dial_is_counted_but_not_called_back() {
+    let (app, mut b) = desk_app().await;
+    let em = &app.sandbox.emulator;
+    let form = |sid: &str, status: &str| {
+        pairs(&[
+            ("CallSid", sid),
+            ("From", DIRK),
+            ("To", SWITCHBOARD),
+            ("CallStatus", status),
+            ("Direction", "inbound"),
+        ])
+    };
+    let voice = em.voice_url().clone();
+    for (sid, seconds) in [("CApocketpocketpocket01", 1), ("CAthoughtthoughtthou02", 40)] {
+        let (status, _) = em.post(&voice, &form(sid, "in-progress")).await.unwrap();
+        assert_eq!(status, 200);
+        app.sandbox.clock.advance(seconds);
+        let (status, _) = em.post(&em.status_url(), &form(sid, "completed")).await.unwrap();
+        assert_eq!(status, 200);
+    }
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE outcome = 'abandoned'").await, 2, "both are counted");
+    assert_eq!(
+        app.count("SELECT count(*) FROM follow_ups f JOIN calls c USING (call_sid) WHERE c.call_sid = 'CAthoughtthoughtthou02' AND f.reason = 'abandoned'").await,
+        1,
+        "the one who heard the menu is called back"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups").await, 1, "the pocket dial asks the desk for nothing");
+    let page = b.get("/desk/follow-up").await;
+    assert_eq!(people(&page.body).len(), 1, "{}", page.body);
+    let calls = b.get("/desk/calls").await;
+    assert!(calls.body.contains("CApocketpocketpocket01"), "the pocket dial is in the calls list");
+}

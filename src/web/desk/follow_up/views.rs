@@ -29,6 +29,8 @@ pub(super) fn list(page: &ListPage<'_>) -> Markup {
             p #queue-summary {
                 strong { (people.len()) } " " (if people.len() == 1 { l.t("persoon", "person") } else { l.t("personen", "people") })
                 @if people.len() < total { " " (l.t("van de", "of")) " " (total) }
+                @let calls: usize = people.iter().map(|p| p.items.len()).sum();
+                " (" (calls) " " (if calls == 1 { l.t("gesprek", "call") } else { l.t("gesprekken", "calls") }) ")"
                 @if overdue > 0 { " · " strong { (overdue) } " " (l.t("te laat", "overdue")) }
                 " · " (l.t("te laat bovenaan", "overdue first"))
                 " · " a href=(format!("/desk/follow-up/print{}{filters}", if filters.is_empty() { "" } else { "?" })) { (l.t("Daglijst afdrukken", "Print the day list")) }
