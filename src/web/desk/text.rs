@@ -262,23 +262,25 @@ impl Lang {
         if self == Lang::En {
             return e.to_string();
         }
-        let header = "name,phone,offers,available,street,postcode,distance";
+        use crate::registry::{dutch_column, HEADER, OPTIONAL, SAY};
+        let header = HEADER.map(dutch_column).join(",");
+        let optional = OPTIONAL.iter().chain(SAY.iter()).map(|c| dutch_column(c)).collect::<Vec<_>>().join(", ");
         let problem = match &e.problem {
             RowProblem::Header(why) => format!("de kopregel is niet te lezen: {why}"),
-            RowProblem::UnknownColumn(c) => format!("onbekende kolom '{c}' (de kopregel is {header}, eventueel met neighbourhoods, language, helpers_from, street_said, desk_only en experienced)"),
-            RowProblem::ColumnTwice(c) => format!("kolom '{c}' staat er twee keer in"),
-            RowProblem::MissingColumn(c) => format!("kolom '{c}' ontbreekt (de kopregel is {header})"),
+            RowProblem::UnknownColumn(c) => format!("onbekende kolom '{c}' (de kopregel is {header}, eventueel met {optional})"),
+            RowProblem::ColumnTwice(c) => format!("kolom '{}' staat er twee keer in", dutch_column(c)),
+            RowProblem::MissingColumn(c) => format!("kolom '{}' ontbreekt (de kopregel is {header})", dutch_column(c)),
             RowProblem::Unreadable(why) => format!("deze regel is niet te lezen: {why}"),
             RowProblem::FieldCount { got, want } => format!(
                 "heeft {got} velden, de kopregel {want} (zet een veld met een komma erin tussen dubbele aanhalingstekens)"
             ),
             RowProblem::UnknownNeighbourhood { key, known } => {
-                format!("neighbourhoods: '{key}' is geen buurt van deze installatie (wel: {known})")
+                format!("buurten: '{key}' is geen buurt van deze installatie (wel: {known})")
             }
-            RowProblem::PhoneTwice { phone, first } => format!("phone: {phone} staat ook op regel {first}"),
-            RowProblem::Field(f) => format!("{}: {}", f.field, self.field_problem(&f.problem)),
+            RowProblem::PhoneTwice { phone, first } => format!("telefoon: {phone} staat ook op regel {first}"),
+            RowProblem::Field(f) => format!("{}: {}", dutch_column(f.field), self.field_problem(&f.problem)),
             RowProblem::NoNeighbourhood { known } => format!(
-                "neighbourhoods: geen buurt opgegeven, en er zijn er meer ({known}): voeg een kolom neighbourhoods toe"
+                "buurten: geen buurt opgegeven, en er zijn er meer ({known}): voeg een kolom buurten toe"
             ),
         };
         format!("regel {}: {problem}", e.line)

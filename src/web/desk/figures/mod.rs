@@ -328,9 +328,9 @@ fn headers(l: Lang) -> [&'static str; 10] {
         l.t("buur gevonden", "matched"),
         l.t("niet gevonden", "unmatched"),
         l.t("wachttijd mediaan (s)", "median wait (s)"),
-        l.t("wachttijd 90% (s)", "90th percentile wait (s)"),
-        l.t("actieve helpers", "helpers active"),
-        l.t("vroeg en hielp", "asked and helped"),
+        l.t("wachttijd 9 op 10 binnen (s)", "90th percentile wait (s)"),
+        l.t("buren die hielpen", "neighbours who helped"),
+        l.t("vroegen en hielpen", "asked and helped"),
         l.t("bewoners geholpen", "residents helped"),
     ]
 }

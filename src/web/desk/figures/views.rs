@@ -107,9 +107,9 @@ pub(super) fn table(l: Lang, ds: &DeskState, r: &Report, per_category: bool) -> 
                 th.num scope="col" { (l.t("Buur gevonden", "Matched")) }
                 th.num scope="col" { (l.t("Niet gevonden", "Unmatched")) }
                 th.num scope="col" { (l.t("Wachttijd (mediaan)", "Wait (median)")) }
-                th.num.wide scope="col" { (l.t("Wachttijd (90%)", "Wait (90th pct)")) }
-                th.num scope="col" { (l.t("Actieve helpers", "Helpers active")) }
-                th.num.wide scope="col" { (l.t("Vroeg én hielp", "Asked and helped")) }
+                th.num.wide scope="col" { (l.t("Wachttijd, 9 op 10 binnen", "Wait (90th pct)")) }
+                th.num scope="col" { (l.t("Buren die hielpen", "Neighbours who helped")) }
+                th.num.wide scope="col" { (l.t("Vroegen én hielpen", "Asked and helped")) }
                 th.num scope="col" { (l.t("Bewoners geholpen", "Residents helped")) }
             } }
             tbody {

@@ -88,7 +88,7 @@ pub(super) fn list_page(desk: &Desk, state: &AppState, view: ListView<'_>) -> Ma
         form.stack method="post" action="/desk/participants/import" enctype="multipart/form-data" {
             (layout::csrf(desk))
             label for="file" { (l.t("CSV-bestand inlezen", "Import a CSV file"))
-                span.hint { (l.t("Zelfde kolommen als de download: name, phone, offers, available, street, postcode, distance. Alles of niets: bij een fout wordt niets opgeslagen.", "The same columns as the download: name, phone, offers, available, street, postcode, distance. All or nothing: on an error nothing is saved.")) } }
+                span.hint { (import_hint(l)) } }
             input #file type="file" name="file" accept=".csv,text/csv" required;
             button type="submit" { (l.t("Inlezen", "Import")) }
         }
@@ -169,6 +169,21 @@ fn availability_fields(l: Lang, values: &Fields) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The import's columns in the page's language (the file may use either language's names).
+fn import_hint(l: Lang) -> String {
+    use crate::registry::{dutch_column, HEADER};
+    match l {
+        Lang::Nl => format!(
+            "Zelfde kolommen als de download: {}. Engelse kolomnamen mogen ook. Alles of niets: bij een fout wordt niets opgeslagen.",
+            HEADER.map(dutch_column).join(", ")
+        ),
+        Lang::En => format!(
+            "The same columns as the download: {}. Dutch column names (naam, telefoon, …) work too. All or nothing: on an error nothing is saved.",
+            HEADER.join(", ")
+        ),
     }
 }
 
