@@ -243,6 +243,7 @@ pub async fn page(
             (hood_field)
             div { button type="submit" { (l.t("Tonen", "Show")) } }
         }
+        (layout::period_shortcuts(l, "/desk/figures", today))
         p.downloads {
             strong { (period_text(l, &r.period)) } " · "
             a href=(format!("/desk/figures.csv?{link}")) download { (l.t("Download als CSV", "Download as CSV")) } " · "
