@@ -1241,6 +1241,10 @@ async fn figures_cover_any_period_and_download_as_excel() {
     assert_eq!(rows[4][..5], ["2026-11", "Totaal", "2", "1", "1"], "{rows:?}");
     let wmo = rows.iter().find(|r| r[0] == "Doorverwezen naar het Wmo-loket").unwrap_or_else(|| panic!("{rows:?}"));
     assert_eq!(wmo[2], "1");
+    // Issue 29: the period's headline figures, as on the page.
+    let at = rows.iter().position(|r| r[0] == "De periode in het kort").unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(rows[at + 1][..3], ["gesprekken", "", "2"], "{rows:?}");
+    assert_eq!(rows[at + 2][..3], ["keer een buur gevonden", "", "1"], "{rows:?}");
 
     // Any days; a period outside the calls has none.
     let csv = b.get("/desk/figures.csv?from=2026-11-01&until=2026-11-30").await;

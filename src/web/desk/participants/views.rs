@@ -108,9 +108,9 @@ pub(super) fn form(desk: &Desk, ds: &DeskState, action: &str, values: &Fields, e
             (layout::csrf(desk))
             label for="name" { (field_label(l, "name")) }
             input #name type="text" name="name" value=(values.get("name")) required maxlength=(MAX_NAME_CHARS) autocomplete="off";
-            label for="phone" { (field_label(l, "phone")) span.hint { (l.t("Bijvoorbeeld 06-12345678 of 020-1234567. Helpers horen dit nummer nooit.", "For example 06-12345678 or 020-1234567. Helpers never hear this number.")) } }
+            label for="phone" { (field_label(l, "phone")) span.hint { (l.t("Bijvoorbeeld 06-12345678 of 020-1234567. Buren die helpen horen dit nummer nooit.", "For example 06-12345678 or 020-1234567. Helpers never hear this number.")) } }
             input #phone type="tel" name="phone" value=(values.get("phone")) required autocomplete="off";
-            label for="street" { (field_label(l, "street")) span.hint { (l.t("Alleen de straat; een helper hoort de voornaam en de straat.", "Street only; a helper hears the first name and the street.")) } }
+            label for="street" { (field_label(l, "street")) span.hint { (l.t("Alleen de straat; een buur die helpt hoort de voornaam en de straat.", "Street only; a helper hears the first name and the street.")) } }
             input #street type="text" name="street" value=(values.get("street")) maxlength=(MAX_STREET_CHARS);
             label for="postcode" { (field_label(l, "postcode")) }
             input #postcode type="text" name="postcode" value=(values.get("postcode")) maxlength="10";
@@ -126,7 +126,7 @@ pub(super) fn form(desk: &Desk, ds: &DeskState, action: &str, values: &Fields, e
                 @for d in ["any", "near", "not-own-street"] { option value=(d) selected[distance == d] { (l.distance(d)) } }
             }
             @let language = values.get("language");
-            label for="language" { (l.t("Taal", "Language")) span.hint { (l.t("Wat deze persoon hoort als beller en als helper.", "What this person hears as caller and as helper.")) } }
+            label for="language" { (l.t("Taal", "Language")) span.hint { (l.t("Wat deze persoon hoort als beller en als buur die helpt.", "What this person hears as caller and as helper.")) } }
             select #language name="language" {
                 option value="" selected[language.is_empty()] { (l.t("De taal van de buurt", "The neighbourhood's language")) }
                 @for code in &plans.languages { option value=(code) lang=(code) selected[language == code.as_str()] { (crate::web::desk::text::language_name(code)) } }
