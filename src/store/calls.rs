@@ -853,6 +853,27 @@ mod tests {
         .unwrap();
     }
 
+    /// Issue 29: the Now page's live updates show exactly the calls the page lists on
+    /// load: a call-back search that found nobody is in neither.
+    #[test]
+    fn the_now_page_and_its_live_updates_show_the_same_calls() {
+        let conn = conn();
+        ended(&conn, "CA1", "unmatched");
+        ended(&conn, "CS1", "unmatched");
+        conn.execute("UPDATE calls SET kind = 'callback-search', ended_from = 'ringing' WHERE call_sid = 'CS1'", [])
+            .unwrap();
+        let scope = crate::store::scope::Scope::all();
+        let listed: Vec<String> = crate::store::desk::now_calls(&conn, jiff::Timestamp::UNIX_EPOCH, 10, &scope)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.call_sid)
+            .collect();
+        assert_eq!(listed, ["CA1"]);
+        for sid in ["CA1", "CS1"] {
+            assert_eq!(crate::store::desk::shown_now(&conn, sid).unwrap(), listed.iter().any(|l| l == sid), "{sid}");
+        }
+    }
+
     /// Every outcome a call is stored with is read back as itself, by the call flow's
     /// reader and by the desk's, including a good-morning alert's `round`.
     #[test]

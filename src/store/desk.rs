@@ -52,6 +52,15 @@ pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32, scope: &Scope)
     read_rows(conn, &sql, params![since.as_second(), limit, scope.json()])
 }
 
+/// Whether the Now page shows call `sid` at all (as `now_calls` chooses them, apart from
+/// the day): a call-back search that found nobody is not shown, also when it changes live.
+pub fn shown_now(conn: &Connection, sid: &str) -> anyhow::Result<bool> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT count(*) FROM calls c WHERE c.call_sid = ?1 AND {NOT_A_QUIET_SEARCH}"))?
+        .query_row([sid], |r| r.get::<_, i64>(0))?
+        > 0)
+}
+
 /// How many calls started since `since`.
 pub fn calls_since(conn: &Connection, since: Timestamp, scope: &Scope) -> anyhow::Result<i64> {
     Ok(conn

@@ -195,7 +195,7 @@ async fn a_coordinators_morning_in_dutch_with_no_english_word_in_chromium() {
             contacts: vec![DIRK.into()],
             ..Default::default()
         };
-        let now = { use burenlijn::clock::Clock; sb.clock.now() };
+        let now = sb.clock.now();
         let enrolled = write_here(&sb.store, &Acting::command_line(), now, |act| {
             burenlijn::switchboard::desk::round::enrol(act, &hoods, &form)
         })
@@ -210,13 +210,16 @@ async fn a_coordinators_morning_in_dutch_with_no_english_word_in_chromium() {
         "on both of Jan's calls"
     );
     assert_eq!(
-        app.count("SELECT count(*) FROM participants WHERE name = 'Fatima Yilmaz' AND available = 'di 10:00-12:00'").await,
+        app.count("SELECT count(*) FROM participants WHERE name = 'Fatima Yilmaz' AND available = 'di 10:00-12:00'")
+            .await,
         1,
         "she drives on Tuesdays"
     );
-    assert_eq!(app.count("SELECT count(*) FROM participants WHERE name = 'Anja Bakker' AND paused_until IS NOT NULL").await, 1);
-    let excel =
-        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/figures-month.xlsx")).unwrap();
+    assert_eq!(
+        app.count("SELECT count(*) FROM participants WHERE name = 'Anja Bakker' AND paused_until IS NOT NULL").await,
+        1
+    );
+    let excel = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/figures-month.xlsx")).unwrap();
     let rows = crate::desk::xlsx_rows(&excel);
     assert_eq!(rows[1][0], "Periode: 1 november 2026 t/m 24 november 2026", "{rows:?}");
     let at = rows.iter().position(|r| r[0] == "De periode in het kort").unwrap_or_else(|| panic!("{rows:?}"));

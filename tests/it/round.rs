@@ -521,7 +521,13 @@ async fn the_now_page_s_colours_and_totals_agree_before_and_after_live_updates_i
     app.sandbox.clock.advance(3 * 3600);
     burenlijn::switchboard::jobs::sweep_all(&app.sandbox.state.switchboard).await.unwrap();
     assert_eq!(app.log_of(&lost).await.outcome, Some(Outcome::Unconfirmed));
-    assert_eq!(app.count("SELECT count(*) FROM calls").await, 4, "these four calls, and no other");
+    // Issue 29: a neighbour found, and a caller who hung up as the yes came.
+    let found = app.call(DIRK, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    assert_eq!(app.log_of(&found).await.outcome, Some(Outcome::Matched));
+    app.network().hang_up_before_the_next_join();
+    let gone = app.call(DIRK, Script::keys(&["1"]).helper(BERT, HelperAction::Accept)).await;
+    assert_eq!(app.log_of(&gone).await.outcome, Some(Outcome::Abandoned));
+    assert_eq!(app.count("SELECT count(*) FROM calls").await, 6, "these six calls, and no other");
 
     crate::desk_support::add_user(&app, "Els", burenlijn::domain::desk::Role::Desk).await;
     // While the page is open, Bert hears his own settings.

@@ -38,15 +38,24 @@ pub fn open_follow_ups(act: &Act<'_>) -> anyhow::Result<i64> {
 /// changed call when the account may see it, and the open follow-ups.
 pub struct Live {
     pub session: Option<accounts::Session>,
-    pub call: Option<CallRow>,
+    pub call: Option<Changed>,
     pub open: i64,
+}
+
+/// A changed call as the Now page takes it: its row, or gone from the page (a call-back
+/// search that found nobody, which the page never lists: `store::desk::now_calls`), so
+/// that the live page counts exactly what the page counted on load.
+pub enum Changed {
+    Row(CallRow),
+    Gone(String),
 }
 
 /// What the Now page's live stream sends for a change to call `sid`.
 pub fn live(act: &Act<'_>, token_hash: &str, sid: &str) -> anyhow::Result<Live> {
     let session = accounts::session(act.conn, token_hash)?;
     let call = match q::call_visible(act.conn, sid, act.scope())? {
-        true => calls::row(act.conn, sid)?,
+        true if !q::shown_now(act.conn, sid)? => Some(Changed::Gone(sid.to_string())),
+        true => calls::row(act.conn, sid)?.map(Changed::Row),
         false => None,
     };
     Ok(Live { session, call, open: open_follow_ups(act)? })

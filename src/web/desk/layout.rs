@@ -315,6 +315,11 @@ pub const JS: &str = r#"
     var empty = document.getElementById('no-calls');
     if (empty) { empty.hidden = body.querySelector('tr') !== null; }
   }
+  // A call the page does not list (a call-back search that found nobody) leaves it.
+  source.addEventListener('gone', function (e) {
+    var old = document.getElementById(e.data);
+    if (old) { old.remove(); count(); }
+  });
   source.addEventListener('call', function (e) {
     var t = document.createElement('template');
     t.innerHTML = e.data.trim();

@@ -123,10 +123,14 @@ pub async fn events(
                 l.open = open;
                 // Only calls on this account's neighbourhoods' numbers (`live` finds no other).
                 match call {
-                    Some(call) => {
+                    Some(use_case::Changed::Row(call)) => {
                         l.pending = changed;
                         let html = row(lang, &l.state.desk, &call).into_string();
                         return Some((Ok(Event::default().event("call").data(html)), l));
+                    }
+                    Some(use_case::Changed::Gone(sid)) => {
+                        l.pending = changed;
+                        return Some((Ok(Event::default().event("gone").data(format!("call-{sid}"))), l));
                     }
                     None => {
                         if let Some(n) = changed {
