@@ -46,7 +46,7 @@ pub struct Live {
 /// search that found nobody, which the page never lists: `store::desk::now_calls`), so
 /// that the live page counts exactly what the page counted on load.
 pub enum Changed {
-    Row(CallRow),
+    Row(Box<CallRow>),
     Gone(String),
 }
 
@@ -55,7 +55,7 @@ pub fn live(act: &Act<'_>, token_hash: &str, sid: &str) -> anyhow::Result<Live> 
     let session = accounts::session(act.conn, token_hash)?;
     let call = match q::call_visible(act.conn, sid, act.scope())? {
         true if !q::shown_now(act.conn, sid)? => Some(Changed::Gone(sid.to_string())),
-        true => calls::row(act.conn, sid)?.map(Changed::Row),
+        true => calls::row(act.conn, sid)?.map(|r| Changed::Row(Box::new(r))),
         false => None,
     };
     Ok(Live { session, call, open: open_follow_ups(act)? })
