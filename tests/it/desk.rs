@@ -1118,7 +1118,7 @@ async fn the_next_morning_the_now_page_says_what_happened_since_the_last_visit()
         now.body
     );
     assert!(now.body.contains("href=\"/desk/calls?from=2026-11-24\""));
-    assert!(now.body.contains("1 staat open bij Opvolgen"), "one, in the singular");
+    assert!(now.body.contains("1 persoon wacht bij Opvolgen"), "one, in the singular");
     // One call more by the morning after: in the singular too.
     app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
     app.sandbox.clock.advance(20 * 3600);

@@ -3,6 +3,8 @@
 
 mod views;
 
+use views::Said;
+
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
@@ -34,14 +36,13 @@ pub async fn page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, Failure> {
     let seen = seen(&state, &desk).await?;
-    let message = (!q.saved.is_empty()).then(|| (desk.lang.t("Opgeslagen.", "Saved.").to_string(), false));
+    let message = (!q.saved.is_empty()).then(|| Said::Message(desk.lang.t("Opgeslagen.", "Saved.").to_string(), false));
     Ok(views::render(
         &desk,
         &state,
         seen,
         &Enrolling { at: "09:30".into(), days: "ma-vr".into(), ..Default::default() },
         message,
-        None,
     )
     .into_response())
 }
@@ -91,7 +92,8 @@ pub async fn enrol(
 /// The page again with what was filled in and why it was refused: nothing is lost.
 async fn refused(desk: &Desk, state: &Arc<AppState>, message: String, form: &Enrolling) -> Result<Response, Failure> {
     let seen = seen(state, desk).await?;
-    Ok((StatusCode::BAD_REQUEST, views::render(desk, state, seen, form, Some((message, true)), None)).into_response())
+    Ok((StatusCode::BAD_REQUEST, views::render(desk, state, seen, form, Some(Said::Message(message, true))))
+        .into_response())
 }
 
 fn not_in_round(desk: &Desk) -> Response {
@@ -176,7 +178,7 @@ pub async fn remove(
     // were (their log stayed).
     let seen = seen(&state, &desk).await?;
     let form = Enrolling { at: "09:30".into(), days: "ma-vr".into(), ..Default::default() };
-    Ok(views::render(&desk, &state, seen, &form, None, Some(&was)).into_response())
+    Ok(views::render(&desk, &state, seen, &form, Some(Said::Removed(&was))).into_response())
 }
 
 /// Back to the page, saved; or, when the resident left the round meanwhile, why not.

@@ -28,6 +28,13 @@ fn stage_text(l: Lang, stage: Option<&str>) -> (&'static str, &'static str) {
     }
 }
 
+/// What the page says on top: a message (an error or not), or that a resident was taken
+/// out of the round, with the button that undoes it.
+pub(super) enum Said<'a> {
+    Message(String, bool),
+    Removed(&'a Resident),
+}
+
 /// What stops when a resident is taken out of the round.
 fn what_stops(l: Lang, name: &str) -> String {
     match l {
@@ -65,21 +72,17 @@ fn undo_remove(desk: &Desk, r: &Resident) -> Markup {
     }
 }
 
-pub(super) fn render(
-    desk: &Desk,
-    state: &AppState,
-    seen: Seen,
-    form: &Enrolling,
-    message: Option<(String, bool)>,
-    removed: Option<&Resident>,
-) -> Markup {
+pub(super) fn render(desk: &Desk, state: &AppState, seen: Seen, form: &Enrolling, said: Option<Said<'_>>) -> Markup {
     let l = desk.lang;
     let tz = &state.desk.time_zone;
     let names = if l == Lang::Nl { &DAYS_NL } else { &DAYS_EN };
     let form_days = crate::domain::hours::parse_day_names(&form.days).unwrap_or(0);
     let body = html! {
-        @if let Some((m, is_error)) = &message { (layout::message_box(m, *is_error)) }
-        @if let Some(r) = removed { (undo_remove(desk, r)) }
+        @match &said {
+            Some(Said::Message(m, is_error)) => { (layout::message_box(m, *is_error)) },
+            Some(Said::Removed(r)) => { (undo_remove(desk, r)) },
+            None => {},
+        }
         p.message.ok role="note" {
             (l.t(
                 "De goedemorgenronde is een dagelijks belletje ter geruststelling voor wie alleen woont. Het is geen alarmdienst: bij spoed belt u 112.",
