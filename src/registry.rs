@@ -23,6 +23,43 @@ pub const OPTIONAL: [&str; 3] = ["neighbourhoods", "language", "slow_line"];
 /// what is stored; one with some sets the rest to what nobody chose.
 pub const SAY: [&str; 4] = ["helpers_from", "street_said", "desk_only", "experienced"];
 
+/// Every column's name in Dutch (issue 29): a file may use these as well as the English
+/// ones, in any mix; a header is read without regard to case, and a space or a hyphen in
+/// it counts as `_` ("Helpt met" is `helpt_met`). The desk's export in Dutch writes these.
+pub const DUTCH: [(&str, &str); 14] = [
+    ("name", "naam"),
+    ("phone", "telefoon"),
+    ("offers", "helpt_met"),
+    ("available", "beschikbaar"),
+    ("street", "straat"),
+    ("postcode", "postcode"),
+    ("distance", "afstand"),
+    ("neighbourhoods", "buurten"),
+    ("language", "taal"),
+    ("slow_line", "langzame_lijn"),
+    ("helpers_from", "hulp_van"),
+    ("street_said", "straat_noemen"),
+    ("desk_only", "alleen_via_de_balie"),
+    ("experienced", "ervaren_in"),
+];
+
+/// A column's Dutch name, from its English one (itself when it has none).
+pub fn dutch_column(column: &str) -> &str {
+    DUTCH.iter().find(|(en, _)| *en == column).map(|(_, nl)| *nl).unwrap_or(column)
+}
+
+/// The column a header names (its English name), in either language.
+fn column_of(header: &str) -> Option<&'static str> {
+    let name: String = header
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .collect();
+    DUTCH.iter().find(|(en, nl)| *en == name || *nl == name).map(|(en, _)| *en)
+}
+
 /// One row of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
@@ -115,11 +152,13 @@ pub fn parse(csv_text: &str, known: &Known<'_>) -> Result<Vec<Row>, Vec<RowError
     let mut columns = HashMap::new();
     let mut errors = Vec::new();
     for (i, h) in headers.iter().enumerate() {
-        let name = h.trim_start_matches('\u{feff}').to_ascii_lowercase();
-        if !HEADER.contains(&name.as_str()) && !OPTIONAL.contains(&name.as_str()) && !SAY.contains(&name.as_str()) {
-            errors.push(RowError { line: 1, problem: RowProblem::UnknownColumn(h.to_string()) });
-        } else if columns.insert(name.clone(), i).is_some() {
-            errors.push(RowError { line: 1, problem: RowProblem::ColumnTwice(name.clone()) });
+        match column_of(h) {
+            None => errors.push(RowError { line: 1, problem: RowProblem::UnknownColumn(h.to_string()) }),
+            Some(name) => {
+                if columns.insert(name.to_string(), i).is_some() {
+                    errors.push(RowError { line: 1, problem: RowProblem::ColumnTwice(name.to_string()) });
+                }
+            }
         }
     }
     for required in HEADER {
@@ -226,9 +265,7 @@ pub const COORDINATOR_ONLY: [&str; 2] = ["desk_only", "experienced"];
 /// Whether the file's header has a column only a coordinator may import.
 pub fn has_coordinator_columns(csv_text: &str) -> bool {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(csv_text.as_bytes());
-    reader.headers().is_ok_and(|h| {
-        h.iter().any(|c| COORDINATOR_ONLY.contains(&c.trim_start_matches('\u{feff}').to_ascii_lowercase().as_str()))
-    })
+    reader.headers().is_ok_and(|h| h.iter().any(|c| column_of(c).is_some_and(|c| COORDINATOR_ONLY.contains(&c))))
 }
 
 /// Which neighbourhoods each row's participant is to be in, and whether that replaces the
@@ -267,8 +304,18 @@ pub fn with_assigned<'a>(
 
 /// Writes participants in the import format, with their neighbourhoods.
 pub fn export(participants: &[Participant]) -> anyhow::Result<String> {
+    export_with(participants, |column| column)
+}
+
+/// The export with its header row in Dutch (`DUTCH`), for the desk in Dutch; it imports
+/// back the same.
+pub fn export_dutch(participants: &[Participant]) -> anyhow::Result<String> {
+    export_with(participants, dutch_column)
+}
+
+fn export_with(participants: &[Participant], header: fn(&str) -> &str) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    csv_cell::write_row(&mut w, HEADER.iter().chain(OPTIONAL.iter()).chain(SAY.iter()))?;
+    csv_cell::write_row(&mut w, HEADER.iter().chain(OPTIONAL.iter()).chain(SAY.iter()).map(|c| header(c)))?;
     for p in participants {
         let d = &p.details;
         let say = d.say();
@@ -424,6 +471,16 @@ mod tests {
     }
 
     #[test]
+    fn dutch_column_names_are_read_and_the_dutch_export_reads_back() {
+        let text = "Naam,Telefoon,Helpt met,Beschikbaar,Straat,Postcode,Afstand,Taal\nFatima,0612345678,shopping,di 10:00-12:00,Molenweg,1234 AB,any,nl\n";
+        let rows = parse(text, &cats()).unwrap();
+        assert_eq!(rows[0].details.name, "Fatima");
+        assert_eq!(rows[0].details.available.as_str(), "di 10:00-12:00");
+        let twice = parse("naam,name,phone,offers,available,street,postcode,distance\n", &cats()).unwrap_err();
+        assert_eq!(twice[0].problem, RowProblem::ColumnTwice("name".into()));
+    }
+
+    #[test]
     fn header_problems_are_reported() {
         let errors: Vec<String> =
             parse("name,phone,offer\nA,0612345678,x\n", &cats()).unwrap_err().iter().map(|e| e.to_string()).collect();
@@ -450,16 +507,19 @@ mod tests {
                 neighbourhoods: if i % 2 == 0 { vec!["dorp-a".into()] } else { hoods() },
             })
             .collect();
-        let text = export(&participants).unwrap();
-        let again = parse(&text, &cats()).unwrap();
-        assert_eq!(
-            again.iter().map(|r| r.details.clone()).collect::<Vec<_>>(),
-            participants.iter().map(|p| p.details.clone()).collect::<Vec<_>>()
-        );
-        assert_eq!(
-            again.into_iter().map(|r| r.neighbourhoods.unwrap()).collect::<Vec<_>>(),
-            participants.into_iter().map(|p| p.neighbourhoods).collect::<Vec<_>>()
-        );
+        let dutch = export_dutch(&participants).unwrap();
+        assert!(dutch.starts_with("naam,telefoon,helpt_met,beschikbaar,straat,postcode,afstand,buurten,taal,langzame_lijn,hulp_van,straat_noemen,alleen_via_de_balie,ervaren_in\n"), "{dutch}");
+        for text in [export(&participants).unwrap(), dutch] {
+            let again = parse(&text, &cats()).unwrap();
+            assert_eq!(
+                again.iter().map(|r| r.details.clone()).collect::<Vec<_>>(),
+                participants.iter().map(|p| p.details.clone()).collect::<Vec<_>>()
+            );
+            assert_eq!(
+                again.into_iter().map(|r| r.neighbourhoods.unwrap()).collect::<Vec<_>>(),
+                participants.iter().map(|p| p.neighbourhoods.clone()).collect::<Vec<_>>()
+            );
+        }
     }
 
     #[test]

@@ -51,6 +51,23 @@ pub enum FollowUpReason {
     RoundMissed,
 }
 
+/// How long after it was answered a call that hangs up in the menu, without a key, still
+/// said nothing to call back about: the greeting and the first second of the menu
+/// (docs/desk.md, "Opgehangen in het menu").
+pub const POCKET_DIAL_SECONDS: i64 = 12;
+
+/// A hang-up in the menu, before any key and before the menu was said again, within
+/// `POCKET_DIAL_SECONDS` of the call being answered: the call is kept and counted, but the
+/// desk is not asked to call back a call that never said anything.
+pub fn pocket_dial(state: &crate::domain::call::CallState, ended_at: jiff::Timestamp) -> bool {
+    use crate::domain::call::{Outcome, Phase, Stage};
+    matches!(state.phase, Phase::Ended { outcome: Outcome::Abandoned, from: Stage::Menu })
+        && state.category.is_none()
+        && state.menu_repeats == 0
+        && state.menu_rounds == 0
+        && ended_at.as_second() - state.started_at.as_second() <= POCKET_DIAL_SECONDS
+}
+
 impl FollowUpReason {
     pub const ALL: [FollowUpReason; 8] = [
         FollowUpReason::Unmatched,
@@ -92,6 +109,17 @@ impl FollowUpReason {
             // A round alert's follow-up comes with the alert (`Round` or `RoundMissed`).
             Outcome::Matched | Outcome::Desk | Outcome::OwnSettings | Outcome::Round => None,
         }
+    }
+
+    /// The follow-up a call in this state needs: as `for_outcome`, except for a hang-up
+    /// in the first seconds of the menu (a pocket dial, or a caller who changed their
+    /// mind; see `pocket_dial`), which is counted but asks the desk for nothing.
+    pub fn for_call(state: &crate::domain::call::CallState, ended_at: jiff::Timestamp) -> Option<FollowUpReason> {
+        let outcome = state.outcome()?;
+        if pocket_dial(state, ended_at) {
+            return None;
+        }
+        FollowUpReason::for_outcome(outcome)
     }
 
     /// The good-morning round's: the resident may need someone now.

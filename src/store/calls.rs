@@ -326,7 +326,7 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
     }
     // Follow-ups follow the outcome: open while the desk has something to do.
     if let Some(outcome) = s.outcome() {
-        if let Some(reason) = FollowUpReason::for_outcome(outcome) {
+        if let Some(reason) = FollowUpReason::for_call(s, s.ended_at.unwrap_or(now)) {
             exec(
                 conn,
                 "INSERT INTO follow_ups (call_sid, reason, created_at) VALUES (?1, ?2, ?3)
@@ -788,6 +788,11 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, ba
         exec(conn, "UPDATE follow_ups SET note = NULL WHERE call_sid = ?1", [sid])?;
         exec(
             conn,
+            "UPDATE follow_up_steps SET note = '' WHERE follow_up_id IN (SELECT id FROM follow_ups WHERE call_sid = ?1)",
+            [sid],
+        )?;
+        exec(
+            conn,
             "UPDATE calls SET from_number = NULL, caller_id = NULL, anonymised_at = ?2 WHERE call_sid = ?1",
             params![sid, now.as_second()],
         )?;
@@ -846,6 +851,27 @@ mod tests {
             [sid, outcome],
         )
         .unwrap();
+    }
+
+    /// Issue 29: the Now page's live updates show exactly the calls the page lists on
+    /// load: a call-back search that found nobody is in neither.
+    #[test]
+    fn the_now_page_and_its_live_updates_show_the_same_calls() {
+        let conn = conn();
+        ended(&conn, "CA1", "unmatched");
+        ended(&conn, "CS1", "unmatched");
+        conn.execute("UPDATE calls SET kind = 'callback-search', ended_from = 'ringing' WHERE call_sid = 'CS1'", [])
+            .unwrap();
+        let scope = crate::store::scope::Scope::all();
+        let listed: Vec<String> = crate::store::desk::now_calls(&conn, jiff::Timestamp::UNIX_EPOCH, 10, &scope)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.call_sid)
+            .collect();
+        assert_eq!(listed, ["CA1"]);
+        for sid in ["CA1", "CS1"] {
+            assert_eq!(crate::store::desk::shown_now(&conn, sid).unwrap(), listed.iter().any(|l| l == sid), "{sid}");
+        }
     }
 
     /// Every outcome a call is stored with is read back as itself, by the call flow's

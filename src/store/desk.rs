@@ -52,6 +52,15 @@ pub fn now_calls(conn: &Connection, since: Timestamp, limit: u32, scope: &Scope)
     read_rows(conn, &sql, params![since.as_second(), limit, scope.json()])
 }
 
+/// Whether the Now page shows call `sid` at all (as `now_calls` chooses them, apart from
+/// the day): a call-back search that found nobody is not shown, also when it changes live.
+pub fn shown_now(conn: &Connection, sid: &str) -> anyhow::Result<bool> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT count(*) FROM calls c WHERE c.call_sid = ?1 AND {NOT_A_QUIET_SEARCH}"))?
+        .query_row([sid], |r| r.get::<_, i64>(0))?
+        > 0)
+}
+
 /// How many calls started since `since`.
 pub fn calls_since(conn: &Connection, since: Timestamp, scope: &Scope) -> anyhow::Result<i64> {
     Ok(conn
@@ -348,6 +357,25 @@ pub struct Urgent {
     pub created_at: Timestamp,
 }
 
+/// How many people the desk has something open for (issue 29: the menu and the follow-up
+/// page count the same): one per participant, per number when the caller is not
+/// registered, per call when it was anonymous; a good-morning round's alarm apart from the
+/// same person's requests. The same grouping as `switchboard::desk::follow_up::person_of`.
+pub fn open_people_count(conn: &Connection, scope: &Scope) -> anyhow::Result<i64> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT count(DISTINCT CASE
+                 WHEN c.caller_id IS NOT NULL THEN f.urgent || 'p' || c.caller_id
+                 WHEN c.from_number IS NOT NULL AND c.anonymised_at IS NULL THEN f.urgent || 'n' || c.from_number
+                 ELSE 'f' || f.id END)
+             FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid
+             WHERE f.closed_at IS NULL AND {}",
+            call_in(1)
+        ))?
+        .query_row([scope.json()], |r| r.get(0))?)
+}
+
+/// How many follow-ups (calls) are open, for `/metrics`.
 pub fn open_follow_up_count(conn: &Connection, scope: &Scope) -> anyhow::Result<i64> {
     Ok(conn
         .prepare_cached(&format!("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL AND {}", follow_up_in(1)))?
@@ -401,7 +429,7 @@ pub fn close_follow_up(
         "UPDATE follow_ups SET closed_at = ?2, result = ?3, note = ?4, closed_by = ?5 WHERE id = ?1 AND closed_at IS NULL",
         params![id, now.as_second(), result.as_str(), (!note.is_empty()).then_some(note), user_name],
     )?;
-    add_step(conn, id, Step::Closed, user_name, result.as_str(), now)?;
+    add_step(conn, id, Step::Closed, user_name, result.as_str(), "", now)?;
     if !note.is_empty() && (caller_id.is_some() || from.is_some()) {
         add_note(
             conn,
@@ -446,6 +474,8 @@ pub struct StepRow {
     pub user_name: String,
     pub step: String,
     pub detail: String,
+    /// The desk's note on the step ("Niet bereikt": who answered, when to call), or empty.
+    pub note: String,
 }
 
 fn add_step(
@@ -454,24 +484,28 @@ fn add_step(
     step: Step,
     user_name: &str,
     detail: &str,
+    note: &str,
     now: Timestamp,
 ) -> anyhow::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO follow_up_steps (follow_up_id, at, user_name, step, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO follow_up_steps (follow_up_id, at, user_name, step, detail, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![id, now.as_second(), user_name, step.as_str(), detail])?;
+    .execute(params![id, now.as_second(), user_name, step.as_str(), detail, note.trim()])?;
     Ok(())
 }
 
 /// The open follow-ups of the same person as follow-up `id` (the same participant, or the
 /// same number when the caller is not registered; an anonymous call is its own), in the
-/// scope, oldest first; empty when `id` is not open or not in the scope.
+/// scope, oldest first; empty when `id` is not open or not in the scope. An urgent one
+/// (the good-morning round) and the person's own requests are apart (issue 29): what the
+/// desk does about a morning's alarm never closes their request for a lift, nor the other
+/// way round. The desk's queue groups them the same way (`switchboard::desk::follow_up::person_of`).
 pub fn same_person_open(conn: &Connection, id: i64, scope: &Scope) -> anyhow::Result<Vec<i64>> {
     let sql = format!(
         "SELECT f.id FROM follow_ups f JOIN calls c ON c.call_sid = f.call_sid
-         JOIN (SELECT c0.caller_id, c0.from_number FROM follow_ups f0 JOIN calls c0 ON c0.call_sid = f0.call_sid
+         JOIN (SELECT c0.caller_id, c0.from_number, f0.urgent FROM follow_ups f0 JOIN calls c0 ON c0.call_sid = f0.call_sid
                WHERE f0.id = ?1 AND f0.closed_at IS NULL) me
-         WHERE f.closed_at IS NULL AND {}
+         WHERE f.closed_at IS NULL AND {} AND f.urgent = me.urgent
            AND (f.id = ?1
                 OR (me.caller_id IS NOT NULL AND c.caller_id = me.caller_id)
                 OR (me.caller_id IS NULL AND me.from_number IS NOT NULL AND c.caller_id IS NULL AND c.from_number = me.from_number))
@@ -483,15 +517,22 @@ pub fn same_person_open(conn: &Connection, id: i64, scope: &Scope) -> anyhow::Re
     Ok(ids)
 }
 
-/// A call back that reached nobody: counted, to be tried again on `day` (YYYY-MM-DD);
-/// the follow-ups stay open.
-pub fn not_reached(conn: &Connection, ids: &[i64], day: &str, user_name: &str, now: Timestamp) -> anyhow::Result<()> {
+/// A call back that reached nobody: counted, to be tried again on `day` (YYYY-MM-DD),
+/// with the desk's note on the try (may be empty); the follow-ups stay open.
+pub fn not_reached(
+    conn: &Connection,
+    ids: &[i64],
+    day: &str,
+    note: &str,
+    user_name: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
     for &id in ids {
         conn.execute(
             "UPDATE follow_ups SET tries = tries + 1, try_again_on = ?2 WHERE id = ?1 AND closed_at IS NULL",
             params![id, day],
         )?;
-        add_step(conn, id, Step::NotReached, user_name, day, now)?;
+        add_step(conn, id, Step::NotReached, user_name, day, note, now)?;
     }
     Ok(())
 }
@@ -510,8 +551,8 @@ pub fn assign(
             params![id, to.map(|(u, _)| u)],
         )?;
         match to {
-            Some((_, name)) => add_step(conn, id, Step::Assigned, user_name, name, now)?,
-            None => add_step(conn, id, Step::Unassigned, user_name, "", now)?,
+            Some((_, name)) => add_step(conn, id, Step::Assigned, user_name, name, "", now)?,
+            None => add_step(conn, id, Step::Unassigned, user_name, "", "", now)?,
         }
     }
     Ok(())
@@ -530,7 +571,7 @@ pub fn reopen(conn: &Connection, id: i64, user_name: &str, now: Timestamp) -> an
     if changed == 0 {
         return Ok(false);
     }
-    add_step(conn, id, Step::Reopened, user_name, previous.as_deref().unwrap_or(""), now)?;
+    add_step(conn, id, Step::Reopened, user_name, previous.as_deref().unwrap_or(""), "", now)?;
     Ok(true)
 }
 
@@ -555,7 +596,7 @@ pub fn closed_follow_ups(
 pub fn steps(conn: &Connection, ids: &[i64]) -> anyhow::Result<Vec<StepRow>> {
     let json = serde_json::to_string(ids)?;
     let mut stmt = conn.prepare_cached(
-        "SELECT follow_up_id, at, user_name, step, detail FROM follow_up_steps
+        "SELECT follow_up_id, at, user_name, step, detail, note FROM follow_up_steps
          WHERE follow_up_id IN (SELECT value FROM json_each(?1)) ORDER BY at, id",
     )?;
     let rows = stmt
@@ -566,6 +607,7 @@ pub fn steps(conn: &Connection, ids: &[i64]) -> anyhow::Result<Vec<StepRow>> {
                 user_name: r.get(2)?,
                 step: r.get(3)?,
                 detail: r.get(4)?,
+                note: r.get(5)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -105,6 +105,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/020_callback_requests.sql")).foreign_key_check(),
         M::up(include_str!("migrations/021_a_say_over_who_comes.sql")),
         M::up(include_str!("migrations/022_slow_line.sql")).foreign_key_check(),
+        M::up(include_str!("migrations/023_not_reached_note.sql")),
     ])
 }
 

@@ -737,6 +737,12 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
     conn.execute(&format!("DELETE FROM voicemails WHERE call_sid IN ({theirs})"), params![id, phone])?;
     conn.execute(&format!("DELETE FROM webhook_responses WHERE call_sid IN ({theirs})"), params![id, phone])?;
     conn.execute(&format!("UPDATE follow_ups SET note = NULL WHERE call_sid IN ({theirs})"), params![id, phone])?;
+    conn.execute(
+        &format!(
+            "UPDATE follow_up_steps SET note = '' WHERE follow_up_id IN (SELECT id FROM follow_ups WHERE call_sid IN ({theirs}))"
+        ),
+        params![id, phone],
+    )?;
     conn.execute("DELETE FROM notes WHERE participant_id = ?1 OR phone = ?2", params![id, phone])?;
     // Their call-back requests: nobody calls them back any more, and the number goes.
     conn.execute(

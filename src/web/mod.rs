@@ -143,6 +143,9 @@ impl Application {
     /// Serves until `shutdown` resolves, then lets in-flight requests finish. Calls whose
     /// end was never reported are closed at start and every ten minutes.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        for note in machinery_notes(&self.state) {
+            tracing::warn!("{note} (also on /healthz)");
+        }
         let jobs = crate::switchboard::jobs::start(self.state.switchboard.clone()).await;
         tokio::spawn(desk::figures::warm(self.state.clone()));
         let state = self.state.clone();
@@ -165,10 +168,27 @@ impl Application {
     }
 }
 
+/// What cannot work as the service was started, for whoever runs the server (`/healthz`
+/// and the log at start); the desk's pages say it in the desk's own words.
+pub fn machinery_notes(state: &AppState) -> Vec<&'static str> {
+    let mut notes = Vec::new();
+    if state.switchboard.provider().is_none() {
+        notes.push("without Twilio's REST API (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN): voicemails and messages stay at Twilio; waves, call-backs, the good-morning round and confirming changes by phone cannot call");
+    }
+    notes
+}
+
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     let ok = state.switchboard.worker.run(crate::switchboard::desk::now::ping).await;
     match ok {
-        Ok(Ok(true)) => (StatusCode::OK, "ok\n").into_response(),
+        Ok(Ok(true)) => {
+            let mut body = String::from("ok\n");
+            for note in machinery_notes(&state) {
+                body.push_str(note);
+                body.push('\n');
+            }
+            (StatusCode::OK, body).into_response()
+        }
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
     }
 }

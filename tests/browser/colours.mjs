@@ -1,6 +1,7 @@
 // The Now page's colours and totals, in a real browser.
 //
-// Started by tests/it/round.rs with four calls of today on the page: one for a
+// Started by tests/it/round.rs with six calls of today on the page: a neighbour found, a
+// caller who hung up as the yes came, one for a
 // participant's own settings, a message for the desk, a yes that was never confirmed,
 // and a good-morning round's alert. This script checks that each row's border and badge
 // have one colour, that the four totals count the rows of their colour (and what each of
@@ -68,20 +69,22 @@ try {
   check(colourOf(first, 'Eigen instellingen') === 'grey', 'a call for one\'s own settings is grey');
   check(colourOf(first, 'Bericht van een buur') === 'grey', 'a message for the desk is grey');
   check(colourOf(first, 'Buur zei ja, niet bevestigd') === 'amber', 'an unconfirmed yes is amber');
-  check(colourOf(first, 'Goedemorgenronde: niemand bereikt') === 'red', 'a round alert is red');
-  check(JSON.stringify(first.totals) === JSON.stringify({ green: 0, amber: 1, red: 1, grey: 2 }),
+  check(colourOf(first, 'Goedemorgenronde: dringend') === 'red', 'a round alert is red');
+  check(colourOf(first, 'Buur gevonden') === 'green', 'a neighbour found is green');
+  check(colourOf(first, 'Opgehangen') === 'red', 'a caller who hung up before help is red');
+  check(JSON.stringify(first.totals) === JSON.stringify({ green: 1, amber: 1, red: 2, grey: 2 }),
     `nothing that asked for no help counts as "no neighbour found": ${JSON.stringify(first.totals)}`);
   await shot('now-colours');
 
   console.log('WATCHING');
   // Another call for one's own settings: its row comes in amber, then turns grey.
-  await page.waitForFunction(() => document.querySelectorAll('#today tbody tr').length === 5, null, { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelectorAll('#today tbody tr').length === 7, null, { timeout: 30000 });
   await page.waitForFunction(() => document.getElementById('count-grey').innerText === '3'
     && document.getElementById('count-amber').innerText === '1', null, { timeout: 30000 });
   const after = await seen(page);
   console.log('after the live updates: ' + JSON.stringify(after));
   agree(after, 'after the live updates');
-  check(JSON.stringify(after.totals) === JSON.stringify({ green: 0, amber: 1, red: 1, grey: 3 }),
+  check(JSON.stringify(after.totals) === JSON.stringify({ green: 1, amber: 1, red: 2, grey: 3 }),
     `the totals after the live updates: ${JSON.stringify(after.totals)}`);
   check(page.url().endsWith('/desk/now'), 'still the same page (no reload)');
   // And the page as the server renders it now says the same.

@@ -60,7 +60,7 @@ try {
       check(pages === 1, `the day list prints on one A4 page (${pages})`);
       await list.close();
       await person.locator('input[value=referred-to-wmo]').check();
-      await person.locator('textarea').fill('Doorverwezen naar het Wmo-loket; mevrouw wordt donderdag gebeld.');
+      await person.locator('form[action$="/close"] textarea').fill('Doorverwezen naar het Wmo-loket; mevrouw wordt donderdag gebeld.');
       await person.locator('form[action$="/close"] button[type=submit]').click();
       await page.waitForURL('**/desk/follow-up?closed=1');
       check((await page.locator('main').innerText()).includes('Er staat niets open'), 'the follow-up is closed');

@@ -29,7 +29,7 @@ try {
 
     await page.goto(base + '/desk/round');
     check((await main()).includes('Het is geen alarmdienst: bij spoed belt u 112.'), `${name}: the page says it is not an emergency service`);
-    check((await page.locator('#round-residents').innerText()).includes('Niemand bereikt: balie'), `${name}: this morning of Carla's`);
+    check((await page.locator('#round-residents').innerText()).includes('Goedemorgenronde: niemand bereikt'), `${name}: this morning of Carla's`);
     if (name === 'laptop') {
       const started = Date.now();
       await page.selectOption('#r-resident', { label: 'Jan de Vries' });

@@ -163,3 +163,65 @@ async fn a_coordinator_works_through_a_queue_of_75_in_chromium() {
         1
     );
 }
+
+/// Issue 29: a coordinator's morning in Dutch, on a laptop and a tablet: who needs a call
+/// back (the menu and the page count the same people), not reached with a note, a
+/// neighbour who drives on Tuesdays (refused with "Altijd" chosen, nothing lost), someone
+/// paused for a week, this month's figures and their Excel file read back; then every
+/// page of the desk, with no English word on any.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinators_morning_in_dutch_with_no_english_word_in_chromium() {
+    let app = spawn_app().await;
+    add_user(&app, "Els", Role::Coordinator).await;
+    let nobody = || {
+        Script::keys(&["1"])
+            .helper(ANJA, HelperAction::Decline)
+            .helper(BERT, HelperAction::Decline)
+            .helper(CARLA, HelperAction::Decline)
+    };
+    app.call(JAN, nobody()).await;
+    app.call(JAN, nobody()).await;
+    app.call(DIRK, nobody()).await;
+    app.call(BERT, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    // Carla is put in the good-morning round from the command line: the audit log says so.
+    {
+        use burenlijn::switchboard::desk::{write_here, Acting};
+        let sb = app.sandbox.state.switchboard.clone();
+        let hoods = sb.neighbourhoods.current();
+        let form = burenlijn::switchboard::round::Enrolling {
+            resident_phone: CARLA.into(),
+            at: "10:00".into(),
+            days: "ma,wo,vr".into(),
+            contacts: vec![DIRK.into()],
+            ..Default::default()
+        };
+        let now = sb.clock.now();
+        let enrolled = write_here(&sb.store, &Acting::command_line(), now, |act| {
+            burenlijn::switchboard::desk::round::enrol(act, &hoods, &form)
+        })
+        .unwrap();
+        assert!(enrolled.is_ok(), "{enrolled:?}");
+    }
+    run_browser(&app, "morning.mjs", std::future::ready(())).await;
+
+    assert_eq!(
+        app.count("SELECT count(*) FROM follow_up_steps WHERE step = 'not-reached' AND note = 'Dochter nam op, na 15 uur bellen.'").await,
+        2,
+        "on both of Jan's calls"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM participants WHERE name = 'Fatima Yilmaz' AND available = 'di 10:00-12:00'")
+            .await,
+        1,
+        "she drives on Tuesdays"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM participants WHERE name = 'Anja Bakker' AND paused_until IS NOT NULL").await,
+        1
+    );
+    let excel = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/figures-month.xlsx")).unwrap();
+    let rows = crate::desk::xlsx_rows(&excel);
+    assert_eq!(rows[1][0], "Periode: 1 november 2026 t/m 24 november 2026", "{rows:?}");
+    let at = rows.iter().position(|r| r[0] == "De periode in het kort").unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(rows[at + 1][..3], ["gesprekken", "", "4"], "{rows:?}");
+}

@@ -463,6 +463,36 @@ async fn participants_are_added_edited_paused_and_refused_with_the_field_named()
             );
         }
     }
+    // Issue 29: a neighbour who drives on Tuesdays is not saved as "any day" because the
+    // choice above still said "Altijd": refused, the field named, the Tuesday kept.
+    let tuesdays = b
+        .post(
+            "/desk/participants",
+            &[
+                ("csrf", &csrf),
+                ("name", "Fatima"),
+                ("phone", "0612345699"),
+                ("avail-mode", "always"),
+                ("avail-0-days", "1"),
+                ("avail-0-from", "10:00"),
+                ("avail-0-to", "12:00"),
+            ],
+        )
+        .await;
+    assert_eq!(tuesdays.status, 400, "{}", tuesdays.body);
+    assert!(
+        tuesdays.body.contains("Beschikbaar: u vinkte dagen of tijden aan, maar koos &#39;Altijd&#39;.")
+            || tuesdays.body.contains("Beschikbaar: u vinkte dagen of tijden aan, maar koos 'Altijd'."),
+        "{}",
+        tuesdays.body
+    );
+    assert!(
+        tuesdays.body.contains("name=\"avail-0-days\" value=\"1\" checked")
+            && tuesdays.body.contains("name=\"avail-0-from\" value=\"10:00\"")
+            && tuesdays.body.contains("name=\"avail-0-to\" value=\"12:00\""),
+        "Tuesday 10:00-12:00 is kept: {}",
+        tuesdays.body
+    );
     assert_eq!(app.snapshot().await, before, "nothing half-saved");
 
     let added = b
@@ -691,26 +721,40 @@ async fn import_is_all_or_nothing_and_export_is_the_clis_format() {
     let bad = b.upload("/desk/participants/import", &csrf, "name,phone,offers,available,street,postcode,distance\nFatima,0612345699,shopping,,,,\nGert,06-1,shopping,,,,\nHenk,0612345698,knitting,,,,\n").await;
     assert_eq!(bad.status, 400);
     for said in [
-        "regel 3: phone: '06-1' is geen geldig telefoonnummer",
-        "regel 4: offers: 'knitting' is geen soort hulp van deze buurten",
+        "regel 3: telefoon: '06-1' is geen geldig telefoonnummer",
+        "regel 4: helpt_met: 'knitting' is geen soort hulp van deze buurten",
     ] {
-        assert!(bad.body.contains(said), "in Dutch, with the line: {said}: {}", bad.body);
+        assert!(bad.body.contains(said), "in Dutch, with the line and the field's Dutch name: {said}: {}", bad.body);
     }
     assert_eq!(app.snapshot().await, before);
+    // Issue 29: Dutch column names are read as well as English ones.
     let good = b
         .upload(
             "/desk/participants/import",
             &csrf,
-            "name,phone,offers,available,street,postcode,distance\nFatima,0612345699,shopping,,Molenweg,,any\n",
+            "Naam,Telefoon,Helpt met,Beschikbaar,Straat,Postcode,Afstand\nFatima,0612345699,shopping,di 10:00-12:00,Molenweg,,any\n",
         )
         .await;
     assert_eq!(good.location.as_deref(), Some("/desk/participants?msg=imported"));
-    assert_eq!(app.count("SELECT count(*) FROM participants WHERE name = 'Fatima'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM participants WHERE name = 'Fatima' AND available = 'di 10:00-12:00'").await,
+        1
+    );
 
+    // The download is in the account's language, with a header row the import reads back.
     let csv = b.get("/desk/participants.csv").await;
     assert_eq!(csv.status, 200);
     assert!(csv.headers["content-disposition"].to_str().unwrap().contains("attachment"));
+    assert!(csv.body.starts_with("naam,telefoon,helpt_met,beschikbaar,"), "{}", csv.body);
     let all = app.sandbox.state.switchboard.store.read(burenlijn::store::participants::list).unwrap();
+    assert_eq!(csv.body, burenlijn::registry::export_dutch(&all).unwrap(), "as `participants export`, in Dutch");
+    let again = b.upload("/desk/participants/import", &csrf, &csv.body).await;
+    assert_eq!(again.location.as_deref(), Some("/desk/participants?msg=imported"), "{}", again.body);
+    assert_eq!(app.count("SELECT count(*) FROM participants").await, all.len() as i64, "read back, nobody new");
+    // In English, the CLI's own file.
+    let english = b.post("/desk/language", &[("csrf", &csrf), ("language", "en"), ("back", "/desk/now")]).await;
+    assert_eq!(english.status, 303);
+    let csv = b.get("/desk/participants.csv").await;
     assert_eq!(csv.body, burenlijn::registry::export(&all).unwrap(), "the same file as `participants export`");
 }
 
@@ -850,7 +894,7 @@ async fn figures_are_anonymous_totals_per_month_and_category() {
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(
         lines[0],
-        "maand,hulp bij,gesprekken,buur gevonden,niet gevonden,wachttijd mediaan (s),wachttijd 90% (s),actieve helpers,vroeg en hielp,bewoners geholpen"
+        "maand,hulp bij,gesprekken,buur gevonden,niet gevonden,wachttijd mediaan (s),wachttijd 9 op 10 binnen (s),buren die hielpen,vroegen en hielpen,bewoners geholpen"
     );
     let nov: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("2026-11,")).collect();
     // Bert helped twice and Anja once; Anja also asked (for transport). Jan, Anja and
@@ -1074,7 +1118,7 @@ async fn the_next_morning_the_now_page_says_what_happened_since_the_last_visit()
         now.body
     );
     assert!(now.body.contains("href=\"/desk/calls?from=2026-11-24\""));
-    assert!(now.body.contains("1 staat open bij Opvolgen"), "one, in the singular");
+    assert!(now.body.contains("1 persoon wacht bij Opvolgen"), "one, in the singular");
     // One call more by the morning after: in the singular too.
     app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
     app.sandbox.clock.advance(20 * 3600);
@@ -1197,6 +1241,10 @@ async fn figures_cover_any_period_and_download_as_excel() {
     assert_eq!(rows[4][..5], ["2026-11", "Totaal", "2", "1", "1"], "{rows:?}");
     let wmo = rows.iter().find(|r| r[0] == "Doorverwezen naar het Wmo-loket").unwrap_or_else(|| panic!("{rows:?}"));
     assert_eq!(wmo[2], "1");
+    // Issue 29: the period's headline figures, as on the page.
+    let at = rows.iter().position(|r| r[0] == "De periode in het kort").unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(rows[at + 1][..3], ["gesprekken", "", "2"], "{rows:?}");
+    assert_eq!(rows[at + 2][..3], ["keer een buur gevonden", "", "1"], "{rows:?}");
 
     // Any days; a period outside the calls has none.
     let csv = b.get("/desk/figures.csv?from=2026-11-01&until=2026-11-30").await;

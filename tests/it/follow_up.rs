@@ -81,11 +81,22 @@ async fn the_follow_up_queue_works_like_a_helpdesk() {
     for day in ["2026-11-20", "", "morgen", "2027-06-01"] {
         let refused = b.post(&path, &[("csrf", &csrf), ("day", day)]).await;
         assert_eq!(refused.status, 400, "{day}");
-        assert!(refused.body.contains("Kies een dag om het opnieuw te proberen"), "{}", refused.body);
+        assert!(refused.body.contains("Opnieuw proberen op: kies vandaag of later"), "{}", refused.body);
     }
+    // A refusal says the note back: nothing typed is lost.
+    let refused = b.post(&path, &[("csrf", &csrf), ("day", ""), ("note", "Dochter nam op")]).await;
+    assert!(refused.body.contains("Uw notitie: Dochter nam op"), "{}", refused.body);
     assert_eq!(app.snapshot().await, before, "nothing saved");
+    // The menu counts people, as the page does: Jan (two calls) and Dirk.
+    assert!(page.body.contains("aria-label=\"2 personen\""), "{}", page.body);
+    assert!(page.body.contains("<strong>2</strong> personen"), "{}", page.body);
     let back = format!("/desk/follow-up?q=Jan&saved=1#person-{jan}");
-    let done = b.post(&path, &[("csrf", &csrf), ("day", "2026-11-25"), ("back", &back)]).await;
+    let done = b
+        .post(
+            &path,
+            &[("csrf", &csrf), ("day", "2026-11-25"), ("note", "Dochter nam op, na 15 uur bellen."), ("back", &back)],
+        )
+        .await;
     assert_eq!(done.location.as_deref(), Some(back.as_str()), "back where the coordinator was");
     let elsewhere = b.post(&path, &[("csrf", &csrf), ("day", "2026-11-25"), ("back", "https://example.com/")]).await;
     assert_eq!(elsewhere.location.as_deref(), Some("/desk/follow-up?saved=1"), "only back to the follow-up page");
@@ -100,7 +111,15 @@ async fn the_follow_up_queue_works_like_a_helpdesk() {
     let line_page = b.get("/desk/follow-up").await;
     let line = line_of(&line_page.body, &jan);
     assert!(line.contains("2× niet bereikt") && line.contains("Vanaf wo 25-11"), "{line}");
-    assert!(line.contains("Niet bereikt, opnieuw proberen op: 2026-11-25"), "the steps are shown: {line}");
+    assert!(
+        line.contains("Niet bereikt, opnieuw proberen op wo 25-11. Notitie: Dochter nam op, na 15 uur bellen."),
+        "the steps are shown, with the note on the try: {line}"
+    );
+    assert_eq!(
+        line.matches("Notitie: Dochter nam op").count(),
+        1,
+        "a step on the person is shown once, not once per call: {line}"
+    );
     assert_eq!(people(&line_page.body), vec![dirk.clone(), jan.clone()], "Jan waits for tomorrow, Dirk is for today");
 
     // Assigned to Piet: his, not Els's.
@@ -173,7 +192,7 @@ async fn the_follow_up_queue_works_like_a_helpdesk() {
     // And in the person's own history.
     let own = b.get(&format!("/desk/participants/{}", &jan[1..])).await;
     for step in
-        ["Niet bereikt, opnieuw proberen op: 2026-11-25", "Afgehandeld: Doorverwezen naar het Wmo-loket", "Heropend"]
+        ["Niet bereikt, opnieuw proberen op wo 25-11", "Afgehandeld: Doorverwezen naar het Wmo-loket", "Heropend"]
     {
         assert!(own.body.contains(step), "Jan's page shows {step}: {}", own.body);
     }
@@ -214,4 +233,42 @@ async fn the_open_count_in_the_menu_updates_live() {
     let closed = piet.post(&format!("/desk/follow-up/{id}/close"), &[("csrf", &csrf), ("result", "other")]).await;
     assert_eq!(closed.status, 303);
     read_until(&mut events, &mut seen, "event: follow-ups\ndata: 0\n").await;
+}
+
+/// Issue 29: a hang-up in the first seconds of the menu (a pocket dial, or a caller who
+/// changed their mind) is counted as a call, but asks the desk for nothing; one that heard
+/// the menu and then hung up is called back. Where the line is: `POCKET_DIAL_SECONDS`,
+/// docs/desk.md.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pocket_dial_is_counted_but_not_called_back() {
+    let (app, mut b) = desk_app().await;
+    let em = &app.sandbox.emulator;
+    let form = |sid: &str, status: &str| {
+        pairs(&[
+            ("CallSid", sid),
+            ("From", DIRK),
+            ("To", SWITCHBOARD),
+            ("CallStatus", status),
+            ("Direction", "inbound"),
+        ])
+    };
+    let voice = em.voice_url().clone();
+    for (sid, seconds) in [("CApocketpocketpocket01", 1), ("CAthoughtthoughtthou02", 40)] {
+        let (status, _) = em.post(&voice, &form(sid, "in-progress")).await.unwrap();
+        assert_eq!(status, 200);
+        app.sandbox.clock.advance(seconds);
+        let (status, _) = em.post(&em.status_url(), &form(sid, "completed")).await.unwrap();
+        assert_eq!(status, 200);
+    }
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE outcome = 'abandoned'").await, 2, "both are counted");
+    assert_eq!(
+        app.count("SELECT count(*) FROM follow_ups f JOIN calls c USING (call_sid) WHERE c.call_sid = 'CAthoughtthoughtthou02' AND f.reason = 'abandoned'").await,
+        1,
+        "the one who heard the menu is called back"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups").await, 1, "the pocket dial asks the desk for nothing");
+    let page = b.get("/desk/follow-up").await;
+    assert_eq!(people(&page.body).len(), 1, "{}", page.body);
+    let calls = b.get("/desk/calls").await;
+    assert!(calls.body.contains("CApocketpocketpocket01"), "the pocket dial is in the calls list");
 }

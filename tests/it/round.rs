@@ -521,7 +521,13 @@ async fn the_now_page_s_colours_and_totals_agree_before_and_after_live_updates_i
     app.sandbox.clock.advance(3 * 3600);
     burenlijn::switchboard::jobs::sweep_all(&app.sandbox.state.switchboard).await.unwrap();
     assert_eq!(app.log_of(&lost).await.outcome, Some(Outcome::Unconfirmed));
-    assert_eq!(app.count("SELECT count(*) FROM calls").await, 4, "these four calls, and no other");
+    // Issue 29: a neighbour found, and a caller who hung up as the yes came.
+    let found = app.call(DIRK, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    assert_eq!(app.log_of(&found).await.outcome, Some(Outcome::Matched));
+    app.network().hang_up_before_the_next_join();
+    let gone = app.call(DIRK, Script::keys(&["1"]).helper(BERT, HelperAction::Accept)).await;
+    assert_eq!(app.log_of(&gone).await.outcome, Some(Outcome::Abandoned));
+    assert_eq!(app.count("SELECT count(*) FROM calls").await, 6, "these six calls, and no other");
 
     crate::desk_support::add_user(&app, "Els", burenlijn::domain::desk::Role::Desk).await;
     // While the page is open, Bert hears his own settings.
@@ -688,4 +694,107 @@ async fn a_limited_account_sees_all_of_its_own_round_log_behind_many_calls_elsew
     let rows = log.split("</table>").next().unwrap().matches("<tr>").count() - 1;
     assert_eq!(rows, 3, "Jan's three calls, none of Bert's: {log}");
     assert!(!log.contains("Bert"), "{log}");
+}
+
+/// Issue 29: the round's alarm about Carla is a card of its own on Opvolgen, in the round's
+/// words (she did not call; nothing was "told"), with her contacts' numbers to call; closing
+/// it leaves her own call for help open. Its name is the same on Now, Opvolgen and the
+/// round's page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_round_s_alarm_is_its_own_card_with_the_contacts_and_closes_alone() {
+    let app = round_app(TUESDAY_0925).await;
+    enrol(&app, CARLA, "ma-vr", 1, &[RELATIVE]);
+    // Carla asked for help just before and hung up as Anja said yes: the desk calls back.
+    app.network().hang_up_before_the_next_join();
+    app.call(CARLA, Script::keys(&["1"]).helper(ANJA, HelperAction::Accept)).await;
+    let own = app.count("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL").await;
+    assert!(own >= 1, "Carla's own call needs the desk");
+    app.network().script_helpers(script(&[(CARLA, HelperAction::NoAnswer), (RELATIVE, HelperAction::NoAnswer)]));
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    run_round(&app).await;
+    wait_for(&app, "SELECT count(*) FROM round_mornings WHERE stage = 'desk-alerted'", 1).await;
+    crate::desk_support::add_user(&app, "Els", burenlijn::domain::desk::Role::Desk).await;
+    let mut els = crate::desk_support::Browser::login(&app, "Els").await;
+    let carla = app.count("SELECT id FROM participants WHERE phone = '+31610000003'").await;
+
+    let page = els.get("/desk/follow-up").await;
+    let alarm = page.body.split(&format!("id=\"person-up{carla}\"")).nth(1).expect("the alarm's own card");
+    let alarm = alarm.split("<li id=\"person-").next().unwrap();
+    assert!(alarm.contains("Goedemorgenronde: niemand bereikt"), "{alarm}");
+    assert!(alarm.contains(&format!("href=\"tel:{RELATIVE}\"")), "the contact's number to call: {alarm}");
+    assert!(!alarm.contains("Gezegd:") && !alarm.contains("Belde"), "Carla did not call this morning: {alarm}");
+    assert!(page.body.contains(&format!("id=\"person-p{carla}\"")), "her own call has its card");
+    assert!(page.body.contains("<strong>2</strong> personen"), "{}", page.body);
+    let now = els.get("/desk/now").await;
+    assert!(now.body.contains("Goedemorgenronde: niemand bereikt"), "{}", now.body);
+    let round_page = els.get("/desk/round").await;
+    assert!(round_page.body.contains("Goedemorgenronde: niemand bereikt"), "one name: {}", round_page.body);
+    assert!(round_page.body.contains(&format!("href=\"tel:{RELATIVE}\"")), "{}", round_page.body);
+
+    // Closing the alarm closes the alarm only.
+    let alarm_id = app.count("SELECT id FROM follow_ups WHERE urgent = 1").await;
+    let csrf = els.csrf().await;
+    let closed = els
+        .post(
+            &format!("/desk/follow-up/{alarm_id}/close"),
+            &[("csrf", &csrf), ("result", "other"), ("note", "Dochter ging kijken.")],
+        )
+        .await;
+    assert_eq!(closed.status, 303, "{}", closed.body);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE urgent = 1 AND closed_at IS NOT NULL").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM follow_ups WHERE urgent = 0 AND closed_at IS NULL").await,
+        own,
+        "her request for a lift is still open"
+    );
+}
+
+/// Issue 29: "Afmelden" asks once and says what stops; after it, the page says what
+/// stopped and one button enrols the resident again as they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn taking_someone_out_of_the_round_asks_once_and_can_be_undone() {
+    let app = round_app(TUESDAY_0925).await;
+    enrol(&app, JAN, "ma,wo,vr", 2, &[ANJA, RELATIVE]);
+    crate::desk_support::add_user(&app, "Els", burenlijn::domain::desk::Role::Desk).await;
+    let mut els = crate::desk_support::Browser::login(&app, "Els").await;
+    let jan = app.count("SELECT id FROM participants WHERE phone = '+31201234567'").await;
+    let csrf = els.csrf().await;
+    let away = els
+        .post(&format!("/desk/round/{jan}/away"), &[("csrf", &csrf), ("from", "2026-12-20"), ("until", "2026-12-27")])
+        .await;
+    assert_eq!(away.status, 303);
+    let page = els.get("/desk/round").await;
+    assert!(
+        page.body.contains("<summary>Afmelden…</summary>")
+            && page.body.contains(
+                "De ronde belt Jan de Vries dan niet meer elke ochtend, en belt ook de contactpersonen niet meer."
+            ),
+        "asks once, says what stops: {}",
+        page.body
+    );
+    let removed = els.post(&format!("/desk/round/{jan}/remove"), &[("csrf", &csrf)]).await;
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    assert!(removed.body.contains("<strong>Jan de Vries is afgemeld.</strong>"), "{}", removed.body);
+    assert_eq!(app.count("SELECT count(*) FROM round_residents").await, 0);
+    // The undo button's form, as the page gives it.
+    let form = removed.body.split("Ongedaan maken").next().unwrap();
+    let form = &form[form.rfind("<form method=\"post\" action=\"/desk/round\">").expect("the undo form")..];
+    let fields: Vec<(String, String)> = form
+        .split("<input type=\"hidden\" ")
+        .skip(1)
+        .filter_map(|i| {
+            let name = i.split("name=\"").nth(1)?.split('"').next()?.to_string();
+            let value = i.split("value=\"").nth(1)?.split('"').next()?.to_string();
+            Some((name, value))
+        })
+        .collect();
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let undone = els.post("/desk/round", &fields).await;
+    assert_eq!((undone.status, undone.location.as_deref()), (303, Some("/desk/round?saved=1")), "{}", undone.body);
+    assert_eq!(
+        app.count("SELECT count(*) FROM round_residents WHERE at = '09:30' AND days = 21 AND tries = 2 AND away_from = '2026-12-20' AND away_until = '2026-12-27'").await,
+        1,
+        "as he was"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM round_contacts").await, 2);
 }

@@ -155,7 +155,7 @@ async fn the_slow_line_goes_off_by_phone_after_the_call_back_and_on_at_the_desk(
     let export = b.get("/desk/participants.csv").await;
     assert!(export
         .body
-        .starts_with("name,phone,offers,available,street,postcode,distance,neighbourhoods,language,slow_line"));
+        .starts_with("naam,telefoon,helpt_met,beschikbaar,straat,postcode,afstand,buurten,taal,langzame_lijn"));
     assert!(
         export.body.lines().any(|l| l.starts_with("Anja Bakker,") && l.ends_with(",example,,yes,any,always,no,")),
         "{}",

@@ -35,6 +35,22 @@ pub struct Open {
     pub request: Option<Request>,
     pub notes: Vec<Note>,
     pub round: Vec<LogRow>,
+    /// For the good-morning round: the resident's contacts, in the order they are called
+    /// (none when the resident left the round since).
+    pub contacts: Vec<round::Contact>,
+}
+
+/// Whose an open follow-up is, as the queue groups them: the participant (`p12`), the
+/// number when the caller is not registered (`n+31…`), or the call itself when it was
+/// anonymous (`f34`); a good-morning round's alarm (urgent) apart from the same person's
+/// requests (`up12`). `store::desk::same_person_open` and `open_people_count` group alike.
+pub fn person_of(item: &Open) -> String {
+    let urgent = if item.up.urgent { "u" } else { "" };
+    match (item.row.caller_id, &item.row.from) {
+        (Some(id), _) => format!("{urgent}p{id}"),
+        (None, Some(from)) if !item.row.anonymised => format!("{urgent}n{from}"),
+        _ => format!("f{}", item.up.id),
+    }
 }
 
 /// The open follow-ups the account may see, with the steps taken on them.
@@ -44,15 +60,19 @@ pub fn open(act: &Act<'_>) -> anyhow::Result<(Vec<Open>, Vec<StepRow>)> {
     for (up, row) in q::open_follow_ups(c, OPEN_LIMIT, act.scope())? {
         let notes = q::notes_for(c, row.caller_id, row.from.as_deref())?;
         let request = callbacks::latest_for_call(c, &row.call_sid)?;
-        let round = match row.morning_id {
+        let (round, contacts) = match row.morning_id {
             Some(morning) => {
                 let mut calls = round::log(c, None, Some(morning), 50)?;
                 calls.reverse();
-                calls
+                let contacts = match row.caller_id {
+                    Some(resident) => round::resident(c, resident)?.map(|r| r.contacts).unwrap_or_default(),
+                    None => Vec::new(),
+                };
+                (calls, contacts)
             }
-            None => Vec::new(),
+            None => (Vec::new(), Vec::new()),
         };
-        out.push(Open { up, row, request, notes, round });
+        out.push(Open { up, row, request, notes, round, contacts });
     }
     let ids: Vec<i64> = out.iter().map(|i| i.up.id).collect();
     let steps = q::steps(c, &ids)?;
@@ -124,13 +144,14 @@ pub fn close(act: &Act<'_>, id: i64, result: FollowUpResult, note: &str) -> anyh
 }
 
 /// A call back to the person of follow-up `id` reached nobody: counted on their open
-/// follow-ups, to try again on `day`; audited. `false` when nothing is open.
-pub fn not_reached(act: &Act<'_>, id: i64, day: Date) -> anyhow::Result<bool> {
+/// follow-ups, to try again on `day`, with the desk's `note` on the try (may be empty);
+/// audited. `false` when nothing is open.
+pub fn not_reached(act: &Act<'_>, id: i64, day: Date, note: &str) -> anyhow::Result<bool> {
     let ids = person_open(act, id)?;
     if ids.is_empty() {
         return Ok(false);
     }
-    q::not_reached(act.conn, &ids, &day.to_string(), act.who.actor.as_str(), act.now)?;
+    q::not_reached(act.conn, &ids, &day.to_string(), note, act.who.actor.as_str(), act.now)?;
     let caller = q::caller_of_follow_up(act.conn, id)?;
     act.audit(&AuditAction::NotReachedOnCallBack { id, try_again_on: day }, caller)?;
     Ok(true)

@@ -28,24 +28,34 @@ pub fn today(act: &Act<'_>, midnight: Timestamp) -> anyhow::Result<Today> {
     Ok(Today { rows, since_last, urgent })
 }
 
-/// How many follow-ups the account may see are open (the menu shows it on every page).
+/// How many people the account may see have something open (the menu shows it on every
+/// page, and the follow-up page the same number).
 pub fn open_follow_ups(act: &Act<'_>) -> anyhow::Result<i64> {
-    q::open_follow_up_count(act.conn, act.scope())
+    q::open_people_count(act.conn, act.scope())
 }
 
 /// One change seen live: whether the session (by its token's hash) still holds, the
 /// changed call when the account may see it, and the open follow-ups.
 pub struct Live {
     pub session: Option<accounts::Session>,
-    pub call: Option<CallRow>,
+    pub call: Option<Changed>,
     pub open: i64,
+}
+
+/// A changed call as the Now page takes it: its row, or gone from the page (a call-back
+/// search that found nobody, which the page never lists: `store::desk::now_calls`), so
+/// that the live page counts exactly what the page counted on load.
+pub enum Changed {
+    Row(Box<CallRow>),
+    Gone(String),
 }
 
 /// What the Now page's live stream sends for a change to call `sid`.
 pub fn live(act: &Act<'_>, token_hash: &str, sid: &str) -> anyhow::Result<Live> {
     let session = accounts::session(act.conn, token_hash)?;
     let call = match q::call_visible(act.conn, sid, act.scope())? {
-        true => calls::row(act.conn, sid)?,
+        true if !q::shown_now(act.conn, sid)? => Some(Changed::Gone(sid.to_string())),
+        true => calls::row(act.conn, sid)?.map(|r| Changed::Row(Box::new(r))),
         false => None,
     };
     Ok(Live { session, call, open: open_follow_ups(act)? })

@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use super::Act;
 use crate::domain::audit::{AuditAction, RoundChange};
 use crate::domain::phone::PhoneNumber;
-pub use crate::store::round::{LogRow, Resident};
+pub use crate::store::round::{Contact, LogRow, Resident};
 use crate::store::{desk as q, round as store};
 use crate::switchboard::round::{self as use_case, EnrolError, Enrolling};
 
@@ -123,13 +123,43 @@ pub fn set_paused(act: &Act<'_>, id: i64, paused: bool) -> anyhow::Result<bool> 
     Ok(true)
 }
 
-/// Takes resident `id` out of the round (their log stays): audited. Whether they were in it.
-pub fn remove(act: &Act<'_>, id: i64) -> anyhow::Result<bool> {
-    if !visible(act, id)? || !store::remove(act.conn, id)? {
-        return Ok(false);
+/// Takes resident `id` out of the round (their log stays): audited. The resident as they
+/// were in it (for the desk to undo it with `enrol` and `restore`), or `None` when they
+/// were not in it.
+pub fn remove(act: &Act<'_>, id: i64) -> anyhow::Result<Option<Resident>> {
+    let Some(was) = resident(act, id)? else { return Ok(None) };
+    if !store::remove(act.conn, id)? {
+        return Ok(None);
     }
     act.audit(&AuditAction::RemovedFromRound, Some(id))?;
-    Ok(true)
+    Ok(Some(was))
+}
+
+/// What an enrolment had besides its time, days and contacts, put back when the desk undoes
+/// taking a resident out of the round.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    pub away: Option<(Date, Date)>,
+    pub paused: bool,
+}
+
+/// Enrols again (`enrol`) and puts back the days away and the pause: each audited.
+pub fn enrol_again(
+    act: &Act<'_>,
+    neighbourhoods: &crate::config::Neighbourhoods,
+    form: &Enrolling,
+    kept: &Kept,
+) -> anyhow::Result<Result<(i64, bool), NotEnrolled>> {
+    let enrolled = enrol(act, neighbourhoods, form)?;
+    if let Ok((id, _)) = enrolled {
+        if kept.away.is_some() {
+            set_away(act, id, kept.away)?;
+        }
+        if kept.paused {
+            set_paused(act, id, true)?;
+        }
+    }
+    Ok(enrolled)
 }
 
 /// Takes the resident with this number out of the round: audited. Whether they were in it.

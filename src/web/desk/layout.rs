@@ -41,7 +41,7 @@ pub fn page(desk: &Desk, active: Nav, title: &str, body: Markup) -> Markup {
                 a href=(href) aria-current=[(nav == active).then_some("page")] {
                     (label)
                     // Kept up to date by the live updates (`follow-ups` events), on every page.
-                    @if let Some(n) = badge { " " span.badge #open-count hidden[n == 0] aria-label=(format!("{n} {}", l.t("open", "open"))) data-open=(l.t("open", "open")) { (n) } }
+                    @if let Some(n) = badge { " " span.badge #open-count hidden[n == 0] aria-label=(format!("{n} {}", l.t("personen", "people"))) data-open=(l.t("personen", "people")) { (n) } }
                 }
             }
         }
@@ -116,6 +116,35 @@ pub fn message_box(message: &str, is_error: bool) -> Markup {
             p.message.error role="alert" { (message) }
         } @else {
             p.message.ok role="status" { (message) }
+        }
+    }
+}
+
+/// The good-morning round's contacts in the order they are called, each with its number as
+/// a link that calls it (`tel:`), on the round's page and in its urgent follow-up.
+pub fn contact_list(contacts: &[crate::switchboard::desk::round::Contact]) -> Markup {
+    html! {
+        ol.contacts {
+            @for c in contacts {
+                li {
+                    @if let Some(name) = &c.name { (name) " " }
+                    a.tel href=(format!("tel:{}", c.phone.as_str())) { (c.phone.readable()) }
+                }
+            }
+        }
+    }
+}
+
+/// "Deze week" and "Deze maand": links to `path` for this week (from Monday) and this
+/// month (from the 1st), up to and including `today`.
+pub fn period_shortcuts(l: Lang, path: &str, today: jiff::civil::Date) -> Markup {
+    let monday = today.checked_sub(jiff::Span::new().days(today.weekday().to_monday_zero_offset())).unwrap_or(today);
+    let first = today.first_of_month();
+    html! {
+        p.shortcuts {
+            a.button.secondary href=(format!("{path}?from={monday}&until={today}")) { (l.t("Deze week", "This week")) }
+            " "
+            a.button.secondary href=(format!("{path}?from={first}&until={today}")) { (l.t("Deze maand", "This month")) }
         }
     }
 }
@@ -204,7 +233,7 @@ button, .button { font: inherit; background: var(--nav); color: #fff; border: 2p
 button.secondary, .button.secondary { background: #fff; color: var(--nav); }
 button.danger { background: var(--red); border-color: var(--red); }
 form.stack > button, form.stack > .button { display: block; }
-input[type=radio], input[type=checkbox] { width: 1.3rem; height: 1.3rem; accent-color: var(--nav); }
+input[type=radio], input[type=checkbox], .filters input[type=radio], .filters input[type=checkbox] { width: 1.5rem; height: 1.5rem; min-width: 24px; min-height: 24px; accent-color: var(--nav); }
 fieldset label.check { margin-top: .6rem; }
 .avail-row { display: flex; flex-wrap: wrap; align-items: center; gap: .2rem .4rem; border-top: 1px solid var(--line); padding-top: .3rem; margin-top: .5rem; }
 fieldset .avail-row label.check { margin-right: .5rem; }
@@ -238,7 +267,14 @@ ul.queue .call { border-left: 4px solid var(--line); padding: .1rem .8rem; margi
 .checklist { margin: .2rem 0 .8rem; }
 .actions { display: flex; flex-wrap: wrap; gap: 0 2rem; }
 .actions form { flex: 1 1 14rem; }
-table.day-list td.notes { min-width: 40%; height: 3.2rem; border: 1px solid #6b6b6b; }
+table.day-list td.notes { width: 50%; height: 3.2rem; border: 1px solid #6b6b6b; }
+table.day-list td.phone, a.tel, .call-link .button { white-space: nowrap; }
+.shortcuts { margin: 0 0 1rem; }
+.shortcuts .button { margin-top: 0; }
+ol.contacts { margin: .2rem 0; padding-left: 1.4rem; }
+ol.contacts a.tel { display: inline-block; min-height: 24px; padding: .1rem 0; }
+details.confirm summary { cursor: pointer; color: var(--red); font-weight: 600; margin-top: .8rem; min-height: 24px; }
+p.told { margin: .3rem 0; }
 @media print {
   header.top, .skip, .no-print, form.filters { display: none; }
   html { font-size: 11pt; } body { background: #fff; } main { padding: 0; max-width: none; }
@@ -279,6 +315,11 @@ pub const JS: &str = r#"
     var empty = document.getElementById('no-calls');
     if (empty) { empty.hidden = body.querySelector('tr') !== null; }
   }
+  // A call the page does not list (a call-back search that found nobody) leaves it.
+  source.addEventListener('gone', function (e) {
+    var old = document.getElementById(e.data);
+    if (old) { old.remove(); count(); }
+  });
   source.addEventListener('call', function (e) {
     var t = document.createElement('template');
     t.innerHTML = e.data.trim();

@@ -55,7 +55,7 @@ pub async fn page(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Resp
             p {
                 (l.t("Sinds uw vorige keer", "Since your last visit")) " (" (l.when(at, &tz)) "): " strong { (n) } " " (if n == 1 { l.t("gesprek", "call") } else { l.t("gesprekken", "calls") }) ". "
                 a href=(format!("/desk/calls?from={}", at.to_zoned(tz.clone()).date())) { (l.t("Bekijk ze allemaal", "See them all")) }
-                " · " a href="/desk/follow-up" { (desk.open_follow_ups) " " (if desk.open_follow_ups == 1 { l.t("staat open bij Opvolgen", "open under Follow-up") } else { l.t("staan open bij Opvolgen", "open under Follow-up") }) }
+                " · " a href="/desk/follow-up" { (desk.open_follow_ups) " " (if desk.open_follow_ups == 1 { l.t("persoon wacht bij Opvolgen", "person waits under Follow-up") } else { l.t("personen wachten bij Opvolgen", "people wait under Follow-up") }) }
             }
         }
         p.muted { (l.t("Deze pagina werkt zichzelf bij; u hoeft niet te verversen.", "This page updates itself; there is no need to reload.")) }
@@ -123,10 +123,14 @@ pub async fn events(
                 l.open = open;
                 // Only calls on this account's neighbourhoods' numbers (`live` finds no other).
                 match call {
-                    Some(call) => {
+                    Some(use_case::Changed::Row(call)) => {
                         l.pending = changed;
                         let html = row(lang, &l.state.desk, &call).into_string();
                         return Some((Ok(Event::default().event("call").data(html)), l));
+                    }
+                    Some(use_case::Changed::Gone(sid)) => {
+                        l.pending = changed;
+                        return Some((Ok(Event::default().event("gone").data(format!("call-{sid}"))), l));
                     }
                     None => {
                         if let Some(n) = changed {

@@ -53,7 +53,8 @@ impl Lang {
             Some(Outcome::Unconfirmed) => self.t("Buur zei ja, niet bevestigd", "Neighbour said yes, not confirmed"),
             Some(Outcome::OwnSettings) => self.t("Eigen instellingen", "Own settings"),
             Some(Outcome::Message) => self.t("Bericht van een buur", "Message from a neighbour"),
-            Some(Outcome::Round) => self.t("Goedemorgenronde: niemand bereikt", "Good-morning round: nobody reached"),
+            // Both of the round's alarms (`round_alarm`) are this row; the follow-up says which.
+            Some(Outcome::Round) => self.t("Goedemorgenronde: dringend", "Good-morning round: urgent"),
         }
     }
 
@@ -176,18 +177,23 @@ impl Lang {
                 "Wil per telefoon een andere pauze: bel terug op hun eigen nummer",
                 "Asked by phone for a different pause: call back on their own number",
             ),
-            FollowUpReason::Round => self.t(
-                "Dringend: goedemorgenronde, niemand nam op en niemand gaat kijken",
-                "Urgent: good-morning round, nobody answered and nobody goes to look",
-            ),
-            FollowUpReason::RoundMissed => self.t(
-                "Dringend: de goedemorgenronde kon vanmorgen niet worden gemaakt",
-                "Urgent: this morning's good-morning round could not be made",
-            ),
+            FollowUpReason::Round => self.round_alarm(false),
+            FollowUpReason::RoundMissed => self.round_alarm(true),
             FollowUpReason::Unconfirmed => self.t(
                 "Een buur zei ja, maar de verbinding is niet bevestigd: vraag of het gesprek er was",
                 "A neighbour said yes, but the connection was not confirmed: ask whether they spoke",
             ),
+        }
+    }
+
+    /// The good-morning round's alarm for the desk, one name on every page (Now, Opvolgen,
+    /// the round's page): nobody answered or went to look, or (`missed`) the round could
+    /// not call at all.
+    pub fn round_alarm(self, missed: bool) -> &'static str {
+        if missed {
+            self.t("Goedemorgenronde: kon niet bellen", "Good-morning round: could not call")
+        } else {
+            self.t("Goedemorgenronde: niemand bereikt", "Good-morning round: nobody reached")
         }
     }
 
@@ -256,23 +262,25 @@ impl Lang {
         if self == Lang::En {
             return e.to_string();
         }
-        let header = "name,phone,offers,available,street,postcode,distance";
+        use crate::registry::{dutch_column, HEADER, OPTIONAL, SAY};
+        let header = HEADER.map(dutch_column).join(",");
+        let optional = OPTIONAL.iter().chain(SAY.iter()).map(|c| dutch_column(c)).collect::<Vec<_>>().join(", ");
         let problem = match &e.problem {
             RowProblem::Header(why) => format!("de kopregel is niet te lezen: {why}"),
-            RowProblem::UnknownColumn(c) => format!("onbekende kolom '{c}' (de kopregel is {header}, eventueel met neighbourhoods, language, helpers_from, street_said, desk_only en experienced)"),
-            RowProblem::ColumnTwice(c) => format!("kolom '{c}' staat er twee keer in"),
-            RowProblem::MissingColumn(c) => format!("kolom '{c}' ontbreekt (de kopregel is {header})"),
+            RowProblem::UnknownColumn(c) => format!("onbekende kolom '{c}' (de kopregel is {header}, eventueel met {optional})"),
+            RowProblem::ColumnTwice(c) => format!("kolom '{}' staat er twee keer in", dutch_column(c)),
+            RowProblem::MissingColumn(c) => format!("kolom '{}' ontbreekt (de kopregel is {header})", dutch_column(c)),
             RowProblem::Unreadable(why) => format!("deze regel is niet te lezen: {why}"),
             RowProblem::FieldCount { got, want } => format!(
                 "heeft {got} velden, de kopregel {want} (zet een veld met een komma erin tussen dubbele aanhalingstekens)"
             ),
             RowProblem::UnknownNeighbourhood { key, known } => {
-                format!("neighbourhoods: '{key}' is geen buurt van deze installatie (wel: {known})")
+                format!("buurten: '{key}' is geen buurt van deze installatie (wel: {known})")
             }
-            RowProblem::PhoneTwice { phone, first } => format!("phone: {phone} staat ook op regel {first}"),
-            RowProblem::Field(f) => format!("{}: {}", f.field, self.field_problem(&f.problem)),
+            RowProblem::PhoneTwice { phone, first } => format!("telefoon: {phone} staat ook op regel {first}"),
+            RowProblem::Field(f) => format!("{}: {}", dutch_column(f.field), self.field_problem(&f.problem)),
             RowProblem::NoNeighbourhood { known } => format!(
-                "neighbourhoods: geen buurt opgegeven, en er zijn er meer ({known}): voeg een kolom neighbourhoods toe"
+                "buurten: geen buurt opgegeven, en er zijn er meer ({known}): voeg een kolom buurten toe"
             ),
         };
         format!("regel {}: {problem}", e.line)

@@ -56,6 +56,7 @@ pub(super) fn list(l: Lang, state: &AppState, page: &List<'_>) -> Markup {
             }
             div { button type="submit" { (l.t("Zoeken", "Search")) } " " a.button.secondary href="/desk/calls" { (l.t("Wissen", "Clear")) } }
         }
+        (layout::period_shortcuts(l, "/desk/calls", state.switchboard.clock.now().to_zoned(ds.time_zone.clone()).date()))
         @if let Some(e) = &error { (layout::message_box(e, true)) }
         @if !choices.is_empty() {
             p { (l.t("Wie bedoelt u?", "Whom do you mean?")) }
@@ -80,7 +81,10 @@ pub(super) fn detail(l: Lang, state: &AppState, d: &CallDetail, notes: &[Note]) 
             dt { (l.t("Beller", "Caller")) }
             dd {
                 @if let Some(id) = r.caller_id { a href=(format!("/desk/participants/{id}")) { (caller(l, r)) } } @else { (caller(l, r)) }
-                @if let (Some(_), Some(from)) = (&r.caller_name, &r.from) { " · " (PhoneNumber::from_stored(from).map(|p| p.readable()).unwrap_or_default()) }
+                // The number as a link that calls it (issue 29).
+                @if let Some(from) = r.from.as_deref().filter(|_| !r.anonymised) {
+                    " · " a.tel href=(format!("tel:{from}")) { (PhoneNumber::from_stored(from).map(|p| p.readable()).unwrap_or_else(|_| from.to_string())) }
+                }
                 @if let Some(street) = r.caller_street.as_deref().filter(|s| !s.is_empty()) { " · " (street) }
             }
             dt { (l.t("Hulp bij", "Help with")) } dd { (state.desk.category(l, r.category.as_deref())) }

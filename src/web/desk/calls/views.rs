@@ -40,9 +40,10 @@ pub(super) fn not_here_yet(l: Lang, state: &AppState) -> &'static str {
             "The recording is still being fetched from the telephone provider. Look again in a few minutes.",
         )
     } else {
+        // The technical reason is on /healthz and in the log (`web::machinery`).
         l.t(
-            "De opname staat nog bij de telefoonaanbieder: ophalen kan pas als TWILIO_ACCOUNT_SID en TWILIO_AUTH_TOKEN zijn ingesteld.",
-            "The recording is still at the telephone provider: fetching it needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to be set.",
+            "Het bericht staat nog bij de telefoonaanbieder; vraag de beheerder om de koppeling. Bel de beller intussen terug.",
+            "The message is still at the telephone provider; ask whoever runs the server to connect it. Meanwhile, call the caller back.",
         )
     }
 }

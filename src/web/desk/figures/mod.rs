@@ -20,7 +20,9 @@ use crate::domain::desk::{period, Period, PeriodError};
 use crate::switchboard::desk::figures::{self as use_case, Figures, RoundFigures};
 use crate::switchboard::desk::{self, Acting, Scope};
 use crate::web::AppState;
-use views::{category_name, chart, result_name, results_in_order, round_table, summary, table, title};
+use views::{
+    category_name, chart, headline, result_name, results_in_order, round_rows, round_table, summary, table, title,
+};
 
 #[derive(Deserialize, Default)]
 pub struct PeriodQuery {
@@ -243,6 +245,7 @@ pub async fn page(
             (hood_field)
             div { button type="submit" { (l.t("Tonen", "Show")) } }
         }
+        (layout::period_shortcuts(l, "/desk/figures", today))
         p.downloads {
             strong { (period_text(l, &r.period)) } " · "
             a href=(format!("/desk/figures.csv?{link}")) download { (l.t("Download als CSV", "Download as CSV")) } " · "
@@ -328,9 +331,9 @@ fn headers(l: Lang) -> [&'static str; 10] {
         l.t("buur gevonden", "matched"),
         l.t("niet gevonden", "unmatched"),
         l.t("wachttijd mediaan (s)", "median wait (s)"),
-        l.t("wachttijd 90% (s)", "90th percentile wait (s)"),
-        l.t("actieve helpers", "helpers active"),
-        l.t("vroeg en hielp", "asked and helped"),
+        l.t("wachttijd 9 op 10 binnen (s)", "90th percentile wait (s)"),
+        l.t("buren die hielpen", "neighbours who helped"),
+        l.t("vroegen en hielpen", "asked and helped"),
         l.t("bewoners geholpen", "residents helped"),
     ]
 }
@@ -387,6 +390,12 @@ pub async fn xlsx(
     let results: Vec<(String, i64)> =
         results_in_order(&r).into_iter().map(|(k, n)| (result_name(l, k).to_string(), n)).collect();
     let follow_up_title = l.t("Opvolging door de balie", "Follow-up by the desk");
+    // Issue 29: the period's headline figures and the round's table, as on the page.
+    let headline_title = l.t("De periode in het kort", "The period in short");
+    let headline: Vec<(String, &str)> = headline(l, &r).into_iter().collect();
+    let round_title = l.t("Goedemorgenronde", "Good-morning round");
+    let round: Vec<(&str, i64)> =
+        if r.round.rounds > 0 { round_rows(l, &r.round).into_iter().collect() } else { Vec::new() };
     let sheet_name = l.t("Cijfers", "Figures");
     // Writing a workbook is CPU work: off the async runtime.
     let body = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
@@ -415,6 +424,25 @@ pub async fn xlsx(
             row += 1;
             sheet.write_string(row, 0, name)?;
             sheet.write_number(row, 2, *n as f64)?;
+        }
+        row += 2;
+        sheet.write_string_with_format(row, 0, headline_title, &bold)?;
+        for (figure, what) in &headline {
+            row += 1;
+            sheet.write_string(row, 0, *what)?;
+            match figure.parse::<f64>() {
+                Ok(n) => sheet.write_number(row, 2, n)?,
+                Err(_) => sheet.write_string(row, 2, figure)?,
+            };
+        }
+        if !round.is_empty() {
+            row += 2;
+            sheet.write_string_with_format(row, 0, round_title, &bold)?;
+            for (what, n) in &round {
+                row += 1;
+                sheet.write_string(row, 0, *what)?;
+                sheet.write_number(row, 2, *n as f64)?;
+            }
         }
         sheet.set_column_width(0, 28)?;
         sheet.set_column_width(1, 30)?;

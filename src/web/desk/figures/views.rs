@@ -79,15 +79,23 @@ pub(super) fn result_name(l: Lang, key: Option<&str>) -> &'static str {
 }
 
 /// The period in a few figures, and how the follow-ups ended.
-pub(super) fn summary(l: Lang, r: &Report) -> Markup {
+/// The period's headline figures: (the figure, what it counts), on the page and in the
+/// Excel file alike.
+pub(super) fn headline(l: Lang, r: &Report) -> [(String, &'static str); 5] {
     let t = &r.total;
+    [
+        (t.calls.to_string(), l.t("gesprekken", "calls")),
+        (t.matched.to_string(), l.t("keer een buur gevonden", "times a neighbour was found")),
+        (t.residents_helped.to_string(), l.t("verschillende bewoners geholpen", "different residents helped")),
+        (t.helpers_active.to_string(), l.t("buren die hielpen", "neighbours who helped")),
+        (wait(l, t.median_wait_seconds).into_string(), l.t("wachttijd (mediaan)", "wait (median)")),
+    ]
+}
+
+pub(super) fn summary(l: Lang, r: &Report) -> Markup {
     html! {
         ul.summary {
-            li { strong { (t.calls) } br; (l.t("gesprekken", "calls")) }
-            li { strong { (t.matched) } br; (l.t("keer een buur gevonden", "times a neighbour was found")) }
-            li { strong { (t.residents_helped) } br; (l.t("verschillende bewoners geholpen", "different residents helped")) }
-            li { strong { (t.helpers_active) } br; (l.t("buren die hielpen", "neighbours who helped")) }
-            li { strong { (wait(l, t.median_wait_seconds)) } br; (l.t("wachttijd (mediaan)", "wait (median)")) }
+            @for (figure, what) in headline(l, r) { li { strong { (figure) } br; (what) } }
         }
         h2 { (l.t("Opvolging door de balie", "Follow-up by the desk")) }
         table.results {
@@ -107,9 +115,9 @@ pub(super) fn table(l: Lang, ds: &DeskState, r: &Report, per_category: bool) -> 
                 th.num scope="col" { (l.t("Buur gevonden", "Matched")) }
                 th.num scope="col" { (l.t("Niet gevonden", "Unmatched")) }
                 th.num scope="col" { (l.t("Wachttijd (mediaan)", "Wait (median)")) }
-                th.num.wide scope="col" { (l.t("Wachttijd (90%)", "Wait (90th pct)")) }
-                th.num scope="col" { (l.t("Actieve helpers", "Helpers active")) }
-                th.num.wide scope="col" { (l.t("Vroeg én hielp", "Asked and helped")) }
+                th.num.wide scope="col" { (l.t("Wachttijd, 9 op 10 binnen", "Wait (90th pct)")) }
+                th.num scope="col" { (l.t("Buren die hielpen", "Neighbours who helped")) }
+                th.num.wide scope="col" { (l.t("Vroegen én hielpen", "Asked and helped")) }
                 th.num scope="col" { (l.t("Bewoners geholpen", "Residents helped")) }
             } }
             tbody {
@@ -137,6 +145,16 @@ pub(super) fn title(l: Lang, r: &Report) -> String {
 }
 
 /// The good-morning round's totals (nothing when it made no rounds in the period).
+/// The good-morning round's figures, on the page and in the Excel file alike.
+pub(super) fn round_rows(l: Lang, round: &RoundFigures) -> [(&'static str, i64); 4] {
+    [
+        (l.t("Ochtenden gebeld", "Mornings called"), round.rounds),
+        (l.t("De eerste keer opgenomen", "Answered the first time"), round.answered_first_time),
+        (l.t("Contactpersoon gebeld", "A contact called"), round.contacts_alerted),
+        (l.t("Balie gewaarschuwd", "The desk alerted"), round.desk_alerted),
+    ]
+}
+
 pub(super) fn round_table(l: Lang, round: &RoundFigures) -> maud::Markup {
     html! {
         @if round.rounds > 0 {
@@ -144,10 +162,7 @@ pub(super) fn round_table(l: Lang, round: &RoundFigures) -> maud::Markup {
             table #round-figures {
                 caption.sr-only { (l.t("De goedemorgenronde in deze periode", "The good-morning round in this period")) }
                 tbody {
-                    tr { th scope="row" { (l.t("Ochtenden gebeld", "Mornings called")) } td.num { (round.rounds) } }
-                    tr { th scope="row" { (l.t("De eerste keer opgenomen", "Answered the first time")) } td.num { (round.answered_first_time) } }
-                    tr { th scope="row" { (l.t("Contactpersoon gebeld", "A contact called")) } td.num { (round.contacts_alerted) } }
-                    tr { th scope="row" { (l.t("Balie gewaarschuwd", "The desk alerted")) } td.num { (round.desk_alerted) } }
+                    @for (what, n) in round_rows(l, round) { tr { th scope="row" { (what) } td.num { (n) } } }
                 }
             }
         }

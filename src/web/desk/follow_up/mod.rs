@@ -209,7 +209,13 @@ pub struct StepForm {
     to: String,
     #[serde(default)]
     back: String,
+    /// Not reached: what the desk heard on the try ("dochter nam op, na 15 uur bellen").
+    #[serde(default)]
+    note: String,
 }
+
+/// The longest note on a step, as the form's `maxlength`.
+const STEP_NOTE_CHARS: usize = 2000;
 
 /// The refusal when nothing of the person is open any more.
 fn closed_already(desk: &Desk) -> Response {
@@ -226,19 +232,31 @@ pub async fn not_reached(
 ) -> Result<Response, Failure> {
     let l = desk.lang;
     let today = state.switchboard.clock.now().to_zoned(state.desk.time_zone.clone()).date();
+    // A refusal never loses the note: it is said back, to copy.
+    let refused = |why: &str| {
+        let kept = match f.note.trim() {
+            "" => String::new(),
+            note => format!(" {} {note}", l.t("Uw notitie:", "Your note:")),
+        };
+        desk.refusal(StatusCode::BAD_REQUEST, &format!("{why}{kept}"))
+    };
     let day = match f.day.trim().parse::<jiff::civil::Date>() {
         Ok(day) if day >= today && day <= today + jiff::Span::new().days(92) => day,
         _ => {
-            return Ok(desk.refusal(
-                StatusCode::BAD_REQUEST,
-                l.t(
-                    "Kies een dag om het opnieuw te proberen: vandaag of later, binnen drie maanden. Er is niets opgeslagen.",
-                    "Choose a day to try again: today or later, within three months. Nothing was saved.",
-                ),
-            ))
+            return Ok(refused(l.t(
+                "Opnieuw proberen op: kies vandaag of later, binnen drie maanden. Er is niets opgeslagen.",
+                "Try again on: choose today or later, within three months. Nothing was saved.",
+            )))
         }
     };
-    if !desk::write(&state.switchboard, desk.acting(), move |act| use_case::not_reached(act, id, day)).await? {
+    if f.note.trim().chars().count() > STEP_NOTE_CHARS {
+        return Ok(refused(l.t(
+            "Notitie: hoogstens 2000 tekens. Er is niets opgeslagen.",
+            "Note: at most 2000 characters. Nothing was saved.",
+        )));
+    }
+    let note = f.note.clone();
+    if !desk::write(&state.switchboard, desk.acting(), move |act| use_case::not_reached(act, id, day, &note)).await? {
         return Ok(closed_already(&desk));
     }
     Ok(Redirect::to(&safe_back(&f.back, "/desk/follow-up?saved=1")).into_response())

@@ -3,7 +3,9 @@
 
 use maud::html;
 
-use super::queue::Person;
+use jiff::Timestamp;
+
+use super::queue::Item;
 use crate::domain::callback::RequestStatus;
 use crate::domain::desk::{Due, FollowUpReason};
 use crate::domain::dialplan::RingMode;
@@ -25,11 +27,14 @@ pub(super) fn due_label(l: Lang, due: Due) -> maud::Markup {
     }
 }
 
-/// What the caller heard would happen, in a sentence.
-pub(super) fn told(l: Lang, tz: &jiff::tz::TimeZone, p: &Person) -> String {
-    let item = p.newest();
-    let when = p.promised.map(|t| l.when(t, tz));
-    match (item.up.reason, when) {
+/// What the caller heard would happen on this call, in a sentence; `None` for the
+/// good-morning round, whose resident did not call (the round's own calls say what happened).
+pub(super) fn told(l: Lang, tz: &jiff::tz::TimeZone, item: &Item, promised: Option<Timestamp>) -> Option<String> {
+    if item.up.reason.is_round() {
+        return None;
+    }
+    let when = promised.map(|t| l.when(t, tz));
+    Some(match (item.up.reason, when) {
         (FollowUpReason::Voicemail, Some(when)) => format!(
             "{} {when}.",
             l.t(
@@ -70,7 +75,7 @@ pub(super) fn told(l: Lang, tz: &jiff::tz::TimeZone, p: &Person) -> String {
         _ => l
             .t("De beller hoorde dat er nu niemand gevonden is.", "The caller heard that nobody was found for now.")
             .to_string(),
-    }
+    })
 }
 
 /// The few questions to ask on the phone.
@@ -107,7 +112,12 @@ pub(super) fn checklist(l: Lang, reason: FollowUpReason) -> maud::Markup {
 pub(in crate::web::desk) fn step_text(l: Lang, s: &StepRow) -> String {
     match s.step.as_str() {
         "not-reached" => {
-            format!("{}: {}", l.t("Niet bereikt, opnieuw proberen op", "Not reached, try again on"), s.detail)
+            let day = s.detail.parse().map(|d| l.day(d)).unwrap_or_else(|_| s.detail.clone());
+            let tried = format!("{} {day}", l.t("Niet bereikt, opnieuw proberen op", "Not reached, try again on"));
+            match s.note.trim() {
+                "" => tried,
+                note => format!("{tried}. {} {note}", l.t("Notitie:", "Note:")),
+            }
         }
         "assigned" => format!("{} {}", l.t("Toegewezen aan", "Assigned to"), s.detail),
         "unassigned" => l.t("Niet meer toegewezen", "No longer assigned").to_string(),

@@ -23,8 +23,9 @@ pub(super) async fn load(state: &Arc<AppState>, desk: &Desk) -> Result<Vec<Perso
 
 /// Everyone with something open: one person, all their open calls, newest first.
 pub(super) struct Person {
-    /// The element's id: `person-p12` for a participant, `person-f34` (their oldest
-    /// follow-up) for a number or an anonymous call.
+    /// The element's id: `person-p12` for a participant (`person-up12` for a good-morning
+    /// round's alarm about them), `person-f34` (their oldest follow-up) for a number or an
+    /// anonymous call.
     pub key: String,
     pub items: Vec<Item>,
     pub due: Due,
@@ -49,7 +50,7 @@ impl Person {
 }
 
 /// The first moment the desk could call back after a call: its neighbourhood's office hours.
-fn promised_after(state: &AppState, row: &CallLog) -> Option<Timestamp> {
+pub(super) fn promised_after(state: &AppState, row: &CallLog) -> Option<Timestamp> {
     let hoods = state.switchboard.neighbourhoods.current();
     let hood = hoods.of_call(row.neighbourhood.as_deref(), &row.dialplan_number)?;
     let tz = &hood.dialplan.time_zone;
@@ -64,16 +65,13 @@ fn queue(state: &AppState, items: Vec<Item>, steps: Vec<StepRow>, today: jiff::c
     let mut people: Vec<Person> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for item in items {
-        let who = match (item.row.caller_id, &item.row.from) {
-            (Some(id), _) => format!("p{id}"),
-            (None, Some(from)) if !item.row.anonymised => format!("n{from}"),
-            _ => format!("f{}", item.up.id),
-        };
+        let who = desk::follow_up::person_of(&item);
         match index.get(&who) {
             Some(&i) => people[i].items.push(item),
             None => {
                 index.insert(who.clone(), people.len());
-                let key = if who.starts_with('n') { format!("f{}", item.up.id) } else { who };
+                // A number is no element id: the person's first follow-up names the card.
+                let key = if who.starts_with('n') || who.starts_with("un") { format!("f{}", item.up.id) } else { who };
                 people.push(Person { key, items: vec![item], due: Due::Today, promised: None, steps: Vec::new() });
             }
         }
@@ -85,7 +83,11 @@ fn queue(state: &AppState, items: Vec<Item>, steps: Vec<StepRow>, today: jiff::c
         p.due = due(p.promised.map(|t| t.to_zoned(tz.clone()).date()), try_again, today);
         p.items.sort_by(|a, b| b.up.created_at.cmp(&a.up.created_at).then(b.up.id.cmp(&a.up.id)));
         let ids: Vec<i64> = p.items.iter().map(|i| i.up.id).collect();
+        // A step on the person is kept on each of their follow-ups: shown once.
         p.steps = steps.iter().filter(|s| ids.contains(&s.follow_up_id)).cloned().collect();
+        p.steps.dedup_by(|a, b| {
+            (a.at, &a.user_name, &a.step, &a.detail, &a.note) == (b.at, &b.user_name, &b.step, &b.detail, &b.note)
+        });
     }
     // Urgent first (the good-morning round reached nobody), then overdue, then oldest.
     people.sort_by_key(|p| (!p.urgent(), p.due, p.items.last().map(|i| i.up.created_at)));

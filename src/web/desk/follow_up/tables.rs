@@ -61,7 +61,7 @@ pub(super) fn day_list(desk: &Desk, state: &AppState, query: &ListQuery, people:
                 @let row = &p.newest().row;
                 tr {
                     td { strong { (caller(l, row)) } @if let Some(s) = row.caller_street.as_deref().filter(|s| !s.is_empty()) { br; (s) } }
-                    td { @if let Some(from) = row.from.as_deref().filter(|_| !row.anonymised) { (PhoneNumber::from_stored(from).map(|p| p.readable()).unwrap_or_else(|_| from.to_string())) } @else { "—" } }
+                    td.phone { @if let Some(from) = row.from.as_deref().filter(|_| !row.anonymised) { (PhoneNumber::from_stored(from).map(|p| p.readable()).unwrap_or_else(|_| from.to_string())) } @else { "—" } }
                     td { (l.follow_up_reason(p.newest().up.reason)) br; (state.desk.category(l, row.category.as_deref())) " " (due_label(l, p.due)) }
                     td.notes {}
                 }

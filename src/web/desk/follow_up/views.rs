@@ -4,7 +4,7 @@
 use maud::{html, Markup};
 
 use super::parts::{callback_status, checklist, due_label, step_text, take_request_form, told};
-use super::queue::{back_to, Item, Person};
+use super::queue::{back_to, promised_after, Item, Person};
 use super::tables::filters_form;
 use super::ListPage;
 use crate::domain::desk::{Due, FollowUpReason, FollowUpResult};
@@ -29,6 +29,8 @@ pub(super) fn list(page: &ListPage<'_>) -> Markup {
             p #queue-summary {
                 strong { (people.len()) } " " (if people.len() == 1 { l.t("persoon", "person") } else { l.t("personen", "people") })
                 @if people.len() < total { " " (l.t("van de", "of")) " " (total) }
+                @let calls: usize = people.iter().map(|p| p.items.len()).sum();
+                " (" (calls) " " (if calls == 1 { l.t("gesprek", "call") } else { l.t("gesprekken", "calls") }) ")"
                 @if overdue > 0 { " · " strong { (overdue) } " " (l.t("te laat", "overdue")) }
                 " · " (l.t("te laat bovenaan", "overdue first"))
                 " · " a href=(format!("/desk/follow-up/print{}{filters}", if filters.is_empty() { "" } else { "?" })) { (l.t("Daglijst afdrukken", "Print the day list")) }
@@ -74,10 +76,13 @@ fn person(page: &ListPage<'_>, i: usize, p: &Person) -> Markup {
                 } @else {
                     p.muted { (l.t("Geen nummer: de beller belde anoniem.", "No number: the caller withheld it.")) }
                 }
-                p { strong { (l.t("Gezegd:", "Told:")) } " " (told(l, tz, p)) }
+                @if item.up.reason.is_round() && !item.contacts.is_empty() {
+                    h3 { (l.t("Contactpersonen", "Contacts")) }
+                    (layout::contact_list(&item.contacts))
+                }
                 h3 { (l.t("Vraag", "Ask")) }
                 (checklist(l, item.up.reason))
-                h3 { (l.t("Gesprekken", "Calls")) }
+                h3 { @if item.up.reason.is_round() { (l.t("De ochtend", "The morning")) } @else { (l.t("Gesprekken", "Calls")) } }
                 @for it in &p.items { (call(page, it)) }
                 @if !item.notes.is_empty() {
                     h3 { (l.t("Eerdere notities", "Earlier notes")) }
@@ -93,6 +98,8 @@ fn person(page: &ListPage<'_>, i: usize, p: &Person) -> Markup {
                         input type="hidden" name="back" value=(back_to(query, "saved=1", Some(&p.key)));
                         label for=(format!("day-{}", p.key)) { (l.t("Niet bereikt? Opnieuw proberen op", "Not reached? Try again on")) }
                         input id=(format!("day-{}", p.key)) type="date" name="day" value=(tomorrow.to_string()) min=(today.to_string()) required;
+                        label for=(format!("try-note-{}", p.key)) { (l.t("Notitie bij deze poging", "Note on this try")) span.hint { (l.t("Niet verplicht. Bijvoorbeeld: dochter nam op, na 15 uur bellen.", "Optional. For example: daughter answered, call after 3 pm.")) } }
+                        textarea id=(format!("try-note-{}", p.key)) name="note" maxlength="2000" rows="2" {}
                         button.secondary type="submit" { (l.t("Niet bereikt", "Not reached")) }
                     }
                     form.stack method="post" action=(format!("/desk/follow-up/{}/assign", item.up.id)) {
@@ -140,11 +147,18 @@ fn call(page: &ListPage<'_>, it: &Item) -> Markup {
                 } @else {
                     strong { (l.follow_up_reason(it.up.reason)) } br;
                 }
-                (l.t("Belde", "Called")) " " a href=(format!("/desk/calls/{}", it.row.call_sid)) { (l.when(it.row.started_at, tz)) }
-                " · " (state.desk.category(l, it.row.category.as_deref()))
+                @if it.up.reason.is_round() {
+                    (l.t("Ochtend van", "Morning of")) " " a href=(format!("/desk/calls/{}", it.row.call_sid)) { (l.when(it.row.started_at, tz)) }
+                } @else {
+                    (l.t("Belde", "Called")) " " a href=(format!("/desk/calls/{}", it.row.call_sid)) { (l.when(it.row.started_at, tz)) }
+                    " · " (state.desk.category(l, it.row.category.as_deref()))
+                }
                 @if !attempts.is_empty() {
                     br; span.muted { (l.t("Gebeld:", "Rung:")) " " @for (i, a) in attempts.iter().enumerate() { @if i > 0 { ", " } (if a.first_name.is_empty() { "—" } else { &a.first_name }) " (" (if a.key.as_deref() == Some("1") { l.attempt_result(Some("accepted")) } else { l.attempt_result(a.result.as_deref()) }) ")" } }
                 }
+            }
+            @if let Some(said) = told(l, tz, it, promised_after(state, &it.row)) {
+                p.told { strong { (l.t("Gezegd:", "Told:")) } " " (said) }
             }
             @if it.row.voicemail_url.is_some() {
                 p { (l.t("Het bericht:", "The message:")) br; (voicemail_player(l, state, &it.row)) }

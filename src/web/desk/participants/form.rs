@@ -73,8 +73,25 @@ pub(super) fn availability_rows(values: &Fields) -> (bool, Vec<(Vec<usize>, Stri
 /// the day boxes may send `available` as text (the CSV's format).
 pub(super) fn parse_availability(f: &Fields, l: Lang) -> Result<String, String> {
     let nothing = l.t("Er is niets opgeslagen.", "Nothing was saved.");
+    let typed = |n: usize| {
+        !f.all(&format!("avail-{n}-days")).is_empty()
+            || !f.get(&format!("avail-{n}-from")).trim().is_empty()
+            || !f.get(&format!("avail-{n}-to")).trim().is_empty()
+    };
     match f.get("avail-mode") {
         "" => return Ok(f.get("available").to_string()),
+        // Days or times typed under "any time" are never thrown away without a word: the
+        // form comes back with both, and the coordinator says which was meant.
+        "always" if (0..AVAILABILITY_ROWS).any(typed) => {
+            return Err(format!(
+                "{}: {} {nothing}",
+                field_label(l, "available"),
+                l.t(
+                    "u vinkte dagen of tijden aan, maar koos 'Altijd'. Kies 'Alleen op deze dagen en tijden', of haal de dagen en tijden weg.",
+                    "you ticked days or times, but chose 'Any time'. Choose 'Only on these days and times', or clear the days and times.",
+                )
+            ))
+        }
         "always" => return Ok(String::new()),
         _ => {}
     }

@@ -23,6 +23,7 @@ use self::show::{values_of, ShowPage};
 use self::views::ListView;
 use self::visible::not_found;
 use super::layout::{self, Nav};
+use super::text::Lang;
 use super::{CheckedFields, Desk, Failure, Fields};
 use crate::switchboard::desk::participants::{self as uc, Participant, UpdateError};
 use crate::switchboard::desk::{read, write};
@@ -182,14 +183,12 @@ pub async fn update(
 }
 
 pub async fn export(desk: Desk, State(state): State<Arc<AppState>>) -> Result<Response, Failure> {
-    let csv = read(&state.switchboard, desk.acting(), uc::export).await?;
+    // In the account's language, with a header row the import reads back.
+    let csv = match desk.lang {
+        Lang::Nl => read(&state.switchboard, desk.acting(), uc::export_dutch).await?,
+        Lang::En => read(&state.switchboard, desk.acting(), uc::export).await?,
+    };
     write(&state.switchboard, desk.acting(), uc::exported).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"deelnemers.csv\""),
-        ],
-        csv,
-    )
-        .into_response())
+    let name = desk.lang.t("attachment; filename=\"deelnemers.csv\"", "attachment; filename=\"participants.csv\"");
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, name)], csv).into_response())
 }

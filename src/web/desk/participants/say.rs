@@ -65,7 +65,7 @@ pub(super) fn fields(desk: &Desk, ds: &DeskState, values: &Fields) -> Markup {
             select #helpers_from name="helpers_from" {
                 @for d in ["any", "near", "not-own-street"] { option value=(d) selected[from == d || (from.is_empty() && d == "any")] { (l.helpers_from(d)) } }
             }
-            label for="street_said" { (l.t("Straat noemen", "Name the street")) span.hint { (l.t("Wanneer een helper de voornaam en de straat hoort.", "When a helper hears the first name and the street.")) } }
+            label for="street_said" { (l.t("Straat noemen", "Name the street")) span.hint { (l.t("Wanneer een buur die helpt de voornaam en de straat hoort.", "When a helper hears the first name and the street.")) } }
             select #street_said name="street_said" {
                 @for s in ["always", "after-yes"] { option value=(s) selected[street == s || (street.is_empty() && s == "always")] { (l.street_said(s)) } }
             }

@@ -88,7 +88,7 @@ pub(super) fn list_page(desk: &Desk, state: &AppState, view: ListView<'_>) -> Ma
         form.stack method="post" action="/desk/participants/import" enctype="multipart/form-data" {
             (layout::csrf(desk))
             label for="file" { (l.t("CSV-bestand inlezen", "Import a CSV file"))
-                span.hint { (l.t("Zelfde kolommen als de download: name, phone, offers, available, street, postcode, distance. Alles of niets: bij een fout wordt niets opgeslagen.", "The same columns as the download: name, phone, offers, available, street, postcode, distance. All or nothing: on an error nothing is saved.")) } }
+                span.hint { (import_hint(l)) } }
             input #file type="file" name="file" accept=".csv,text/csv" required;
             button type="submit" { (l.t("Inlezen", "Import")) }
         }
@@ -108,9 +108,9 @@ pub(super) fn form(desk: &Desk, ds: &DeskState, action: &str, values: &Fields, e
             (layout::csrf(desk))
             label for="name" { (field_label(l, "name")) }
             input #name type="text" name="name" value=(values.get("name")) required maxlength=(MAX_NAME_CHARS) autocomplete="off";
-            label for="phone" { (field_label(l, "phone")) span.hint { (l.t("Bijvoorbeeld 06-12345678 of 020-1234567. Helpers horen dit nummer nooit.", "For example 06-12345678 or 020-1234567. Helpers never hear this number.")) } }
+            label for="phone" { (field_label(l, "phone")) span.hint { (l.t("Bijvoorbeeld 06-12345678 of 020-1234567. Buren die helpen horen dit nummer nooit.", "For example 06-12345678 or 020-1234567. Helpers never hear this number.")) } }
             input #phone type="tel" name="phone" value=(values.get("phone")) required autocomplete="off";
-            label for="street" { (field_label(l, "street")) span.hint { (l.t("Alleen de straat; een helper hoort de voornaam en de straat.", "Street only; a helper hears the first name and the street.")) } }
+            label for="street" { (field_label(l, "street")) span.hint { (l.t("Alleen de straat; een buur die helpt hoort de voornaam en de straat.", "Street only; a helper hears the first name and the street.")) } }
             input #street type="text" name="street" value=(values.get("street")) maxlength=(MAX_STREET_CHARS);
             label for="postcode" { (field_label(l, "postcode")) }
             input #postcode type="text" name="postcode" value=(values.get("postcode")) maxlength="10";
@@ -126,7 +126,7 @@ pub(super) fn form(desk: &Desk, ds: &DeskState, action: &str, values: &Fields, e
                 @for d in ["any", "near", "not-own-street"] { option value=(d) selected[distance == d] { (l.distance(d)) } }
             }
             @let language = values.get("language");
-            label for="language" { (l.t("Taal", "Language")) span.hint { (l.t("Wat deze persoon hoort als beller en als helper.", "What this person hears as caller and as helper.")) } }
+            label for="language" { (l.t("Taal", "Language")) span.hint { (l.t("Wat deze persoon hoort als beller en als buur die helpt.", "What this person hears as caller and as helper.")) } }
             select #language name="language" {
                 option value="" selected[language.is_empty()] { (l.t("De taal van de buurt", "The neighbourhood's language")) }
                 @for code in &plans.languages { option value=(code) lang=(code) selected[language == code.as_str()] { (crate::web::desk::text::language_name(code)) } }
@@ -169,6 +169,21 @@ fn availability_fields(l: Lang, values: &Fields) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The import's columns in the page's language (the file may use either language's names).
+fn import_hint(l: Lang) -> String {
+    use crate::registry::{dutch_column, HEADER};
+    match l {
+        Lang::Nl => format!(
+            "Zelfde kolommen als de download: {}. Engelse kolomnamen mogen ook. Alles of niets: bij een fout wordt niets opgeslagen.",
+            HEADER.map(dutch_column).join(", ")
+        ),
+        Lang::En => format!(
+            "The same columns as the download: {}. Dutch column names (naam, telefoon, …) work too. All or nothing: on an error nothing is saved.",
+            HEADER.join(", ")
+        ),
     }
 }
 

@@ -3,6 +3,8 @@
 
 mod views;
 
+use views::Said;
+
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
@@ -12,7 +14,7 @@ use serde::Deserialize;
 
 use super::records::{Posted, ResidentId};
 use super::{CheckedFields, Desk, Failure};
-use crate::switchboard::desk::round::{self as use_case, NotEnrolled, Seen};
+use crate::switchboard::desk::round::{self as use_case, Kept, NotEnrolled, Seen};
 use crate::switchboard::desk::{self};
 use crate::switchboard::round::Enrolling;
 use crate::web::AppState;
@@ -34,7 +36,7 @@ pub async fn page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, Failure> {
     let seen = seen(&state, &desk).await?;
-    let message = (!q.saved.is_empty()).then(|| (desk.lang.t("Opgeslagen.", "Saved.").to_string(), false));
+    let message = (!q.saved.is_empty()).then(|| Said::Message(desk.lang.t("Opgeslagen.", "Saved.").to_string(), false));
     Ok(views::render(
         &desk,
         &state,
@@ -54,9 +56,15 @@ pub async fn enrol(
         resident_phone: f.get("resident").to_string(),
         at: f.get("at").to_string(),
         days: days.join(","),
-        contacts: f.all("contact").into_iter().map(str::to_string).collect::<Vec<_>>(),
-        ..Default::default()
+        contacts: f.all("contact").into_iter().filter(|c| !c.trim().is_empty()).map(str::to_string).collect(),
+        // Sent only by "Weer aanmelden" after taking someone out: their enrolment as it was.
+        neighbourhood: Some(f.get("neighbourhood").to_string()).filter(|n| !n.is_empty()),
+        tries: f.get("tries").parse().ok(),
+        retry_minutes: f.get("retry").parse().ok(),
     };
+    let date = |s: &str| s.parse::<jiff::civil::Date>().ok();
+    let kept =
+        Kept { away: date(f.get("away-from")).zip(date(f.get("away-until"))), paused: f.get("was-paused") == "yes" };
     let l = desk.lang;
     if form.days.is_empty() {
         return refused(
@@ -69,7 +77,9 @@ pub async fn enrol(
     }
     let hoods = state.switchboard.neighbourhoods.current();
     let e = form.clone();
-    match desk::write(&state.switchboard, desk.acting(), move |act| use_case::enrol(act, &hoods, &e)).await? {
+    match desk::write(&state.switchboard, desk.acting(), move |act| use_case::enrol_again(act, &hoods, &e, &kept))
+        .await?
+    {
         Ok(_) => Ok(Redirect::to("/desk/round?saved=1").into_response()),
         // Only a participant this account may see can be enrolled by it.
         Err(NotEnrolled::NotFound) => {
@@ -82,7 +92,8 @@ pub async fn enrol(
 /// The page again with what was filled in and why it was refused: nothing is lost.
 async fn refused(desk: &Desk, state: &Arc<AppState>, message: String, form: &Enrolling) -> Result<Response, Failure> {
     let seen = seen(state, desk).await?;
-    Ok((StatusCode::BAD_REQUEST, views::render(desk, state, seen, form, Some((message, true)))).into_response())
+    Ok((StatusCode::BAD_REQUEST, views::render(desk, state, seen, form, Some(Said::Message(message, true))))
+        .into_response())
 }
 
 fn not_in_round(desk: &Desk) -> Response {
@@ -160,8 +171,14 @@ pub async fn remove(
     State(state): State<Arc<AppState>>,
     Posted(ResidentId(id), CheckedFields(desk, _)): Posted<ResidentId, CheckedFields>,
 ) -> Result<Response, Failure> {
-    let found = desk::write(&state.switchboard, desk.acting(), move |act| use_case::remove(act, id)).await?;
-    Ok(saved(&desk, found))
+    let Some(was) = desk::write(&state.switchboard, desk.acting(), move |act| use_case::remove(act, id)).await? else {
+        return Ok(not_in_round(&desk));
+    };
+    // The page at once, saying what stopped, with a button that enrols them again as they
+    // were (their log stayed).
+    let seen = seen(&state, &desk).await?;
+    let form = Enrolling { at: "09:30".into(), days: "ma-vr".into(), ..Default::default() };
+    Ok(views::render(&desk, &state, seen, &form, Some(Said::Removed(&was))).into_response())
 }
 
 /// Back to the page, saved; or, when the resident left the round meanwhile, why not.

@@ -7,7 +7,7 @@ use super::super::layout::{self, Nav};
 use super::super::text::Lang;
 use super::super::Desk;
 use crate::domain::hours::{days_text, hh_mm};
-use crate::switchboard::desk::round::Seen;
+use crate::switchboard::desk::round::{Resident, Seen};
 use crate::switchboard::round::Enrolling;
 use crate::web::AppState;
 
@@ -21,26 +21,68 @@ fn stage_text(l: Lang, stage: Option<&str>) -> (&'static str, &'static str) {
         Some("answered") => ("green", l.t("Alles goed", "All well")),
         Some("asked-for-help") => ("green", l.t("Vroeg om hulp", "Asked for help")),
         Some("confirmed") => ("amber", l.t("Contactpersoon gaat kijken", "A contact goes to look")),
-        Some("desk-alerted") => ("red", l.t("Niemand bereikt: balie", "Nobody reached: desk")),
-        Some("missed") => ("red", l.t("Kon niet worden gemaakt", "Could not be made")),
+        Some("desk-alerted") => ("red", l.round_alarm(false)),
+        Some("missed") => ("red", l.round_alarm(true)),
         Some("calling-contact") => ("amber", l.t("Belt een contactpersoon", "Calling a contact")),
         Some(_) => ("amber", l.t("Bezig", "In progress")),
     }
 }
 
-pub(super) fn render(
-    desk: &Desk,
-    state: &AppState,
-    seen: Seen,
-    form: &Enrolling,
-    message: Option<(String, bool)>,
-) -> Markup {
+/// What the page says on top: a message (an error or not), or that a resident was taken
+/// out of the round, with the button that undoes it.
+pub(super) enum Said<'a> {
+    Message(String, bool),
+    Removed(&'a Resident),
+}
+
+/// What stops when a resident is taken out of the round.
+fn what_stops(l: Lang, name: &str) -> String {
+    match l {
+        Lang::Nl => format!("De ronde belt {name} dan niet meer elke ochtend, en belt ook de contactpersonen niet meer. Het logboek blijft."),
+        Lang::En => format!("The round then no longer calls {name} every morning, nor their contacts. The log stays."),
+    }
+}
+
+/// After taking a resident out: what stopped, and a button that enrols them again as they
+/// were (time, days, contacts, tries, days away and pause).
+fn undo_remove(desk: &Desk, r: &Resident) -> Markup {
+    let l = desk.lang;
+    let e = &r.enrolment;
+    let at = hh_mm(e.at.hour() as u16 * 60 + e.at.minute() as u16);
+    html! {
+        div.message.ok role="status" {
+            p { strong { (r.name) " " (l.t("is afgemeld.", "was removed from the round.")) } " " (what_stops(l, &r.name)) }
+            form method="post" action="/desk/round" {
+                (layout::csrf(desk))
+                input type="hidden" name="resident" value=(r.phone.as_str());
+                input type="hidden" name="at" value=(at);
+                @for (i, day) in DAYS_EN.iter().enumerate() { @if e.days & (1 << i) != 0 { input type="hidden" name="day" value=(day); } }
+                @for c in &r.contacts { input type="hidden" name="contact" value=(c.phone.as_str()); }
+                input type="hidden" name="neighbourhood" value=(r.neighbourhood);
+                input type="hidden" name="tries" value=(e.tries);
+                input type="hidden" name="retry" value=(e.retry_minutes);
+                @if let Some((from, until)) = e.away {
+                    input type="hidden" name="away-from" value=(from.to_string());
+                    input type="hidden" name="away-until" value=(until.to_string());
+                }
+                @if e.paused { input type="hidden" name="was-paused" value="yes"; }
+                button.secondary type="submit" { (l.t("Ongedaan maken: weer aanmelden", "Undo: enrol again")) }
+            }
+        }
+    }
+}
+
+pub(super) fn render(desk: &Desk, state: &AppState, seen: Seen, form: &Enrolling, said: Option<Said<'_>>) -> Markup {
     let l = desk.lang;
     let tz = &state.desk.time_zone;
     let names = if l == Lang::Nl { &DAYS_NL } else { &DAYS_EN };
     let form_days = crate::domain::hours::parse_day_names(&form.days).unwrap_or(0);
     let body = html! {
-        @if let Some((m, is_error)) = &message { (layout::message_box(m, *is_error)) }
+        @match &said {
+            Some(Said::Message(m, is_error)) => { (layout::message_box(m, *is_error)) },
+            Some(Said::Removed(r)) => { (undo_remove(desk, r)) },
+            None => {},
+        }
         p.message.ok role="note" {
             (l.t(
                 "De goedemorgenronde is een dagelijks belletje ter geruststelling voor wie alleen woont. Het is geen alarmdienst: bij spoed belt u 112.",
@@ -67,7 +109,7 @@ pub(super) fn render(
                             tr data-status=[(!class.is_empty()).then_some(class)] {
                                 td { a href=(format!("/desk/participants/{}", r.participant_id)) { (r.name) } @if !r.street.is_empty() { br; span.muted { (r.street) } } }
                                 td { (hh_mm(r.enrolment.at.hour() as u16 * 60 + r.enrolment.at.minute() as u16)) br; span.muted { (days_text(r.enrolment.days, names)) } }
-                                td { ol { @for c in &r.contacts { li { (c.name.clone().unwrap_or_else(|| c.phone.readable())) } } } }
+                                td { (layout::contact_list(&r.contacts)) }
                                 td { @if class.is_empty() { (words) } @else { span class=(format!("status {class}")) { (words) } } }
                                 td {
                                     @if r.enrolment.paused {
@@ -92,9 +134,13 @@ pub(super) fn render(
                                             button.secondary type="submit" name="paused" value="yes" { (l.t("Pauzeren tot de bewoner belt", "Pause until the resident calls")) }
                                         }
                                     }
-                                    form method="post" action=(format!("/desk/round/{}/remove", r.participant_id)) {
-                                        (layout::csrf(desk))
-                                        button.danger type="submit" { (l.t("Afmelden", "Remove from the round")) }
+                                    details.confirm {
+                                        summary { (l.t("Afmelden…", "Remove from the round…")) }
+                                        form.stack method="post" action=(format!("/desk/round/{}/remove", r.participant_id)) {
+                                            (layout::csrf(desk))
+                                            p { (what_stops(l, &r.name)) " " (l.t("Weet u het zeker?", "Are you sure?")) }
+                                            button.danger type="submit" { (l.t("Ja, afmelden", "Yes, remove")) }
+                                        }
                                     }
                                 }
                             }
