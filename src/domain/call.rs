@@ -159,7 +159,7 @@ impl Outcome {
 /// How the desk colours a call, and which of the Now page's totals counts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Colour {
-    /// A neighbour was found.
+    /// A good end: a neighbour was found, or the caller spoke with the desk.
     Green,
     /// Still going, or for the desk to check (a yes that was never confirmed).
     Amber,
@@ -178,11 +178,10 @@ impl Colour {
     pub fn of(outcome: Option<Outcome>) -> Colour {
         match outcome {
             None => Colour::Amber,
-            Some(Outcome::Matched) => Colour::Green,
+            // Issue 29: a good end is a person who took it, a neighbour or the desk.
+            Some(Outcome::Matched | Outcome::Desk) => Colour::Green,
             Some(Outcome::Unconfirmed) => Colour::Amber,
-            Some(Outcome::Unmatched | Outcome::Desk | Outcome::Voicemail | Outcome::Abandoned | Outcome::Round) => {
-                Colour::Red
-            }
+            Some(Outcome::Unmatched | Outcome::Voicemail | Outcome::Abandoned | Outcome::Round) => Colour::Red,
             Some(Outcome::OwnSettings | Outcome::Message) => Colour::Grey,
         }
     }

@@ -71,20 +71,21 @@ try {
   check(colourOf(first, 'Buur zei ja, niet bevestigd') === 'amber', 'an unconfirmed yes is amber');
   check(colourOf(first, 'Goedemorgenronde: dringend') === 'red', 'a round alert is red');
   check(colourOf(first, 'Buur gevonden') === 'green', 'a neighbour found is green');
+  check(colourOf(first, 'Balie gesproken') === 'green', 'a caller who spoke with the desk is green: a good end');
   check(colourOf(first, 'Opgehangen') === 'red', 'a caller who hung up before help is red');
-  check(JSON.stringify(first.totals) === JSON.stringify({ green: 1, amber: 1, red: 2, grey: 2 }),
+  check(JSON.stringify(first.totals) === JSON.stringify({ green: 2, amber: 1, red: 2, grey: 2 }),
     `nothing that asked for no help counts as "no neighbour found": ${JSON.stringify(first.totals)}`);
   await shot('now-colours');
 
   console.log('WATCHING');
   // Another call for one's own settings: its row comes in amber, then turns grey.
-  await page.waitForFunction(() => document.querySelectorAll('#today tbody tr').length === 7, null, { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelectorAll('#today tbody tr').length === 8, null, { timeout: 30000 });
   await page.waitForFunction(() => document.getElementById('count-grey').innerText === '3'
     && document.getElementById('count-amber').innerText === '1', null, { timeout: 30000 });
   const after = await seen(page);
   console.log('after the live updates: ' + JSON.stringify(after));
   agree(after, 'after the live updates');
-  check(JSON.stringify(after.totals) === JSON.stringify({ green: 1, amber: 1, red: 2, grey: 3 }),
+  check(JSON.stringify(after.totals) === JSON.stringify({ green: 2, amber: 1, red: 2, grey: 3 }),
     `the totals after the live updates: ${JSON.stringify(after.totals)}`);
   check(page.url().endsWith('/desk/now'), 'still the same page (no reload)');
   // And the page as the server renders it now says the same.

@@ -491,7 +491,8 @@ async fn the_desk_sees_the_alert_and_enrols_jan_in_chromium() {
     );
 }
 
-/// The Now page in Chromium with a call for one's own settings, a message for the desk, a
+/// The Now page in Chromium with a call for one's own settings, a message for the desk, a call
+/// the desk took (green, issue 29), a
 /// yes that was never confirmed and a round alert: each row's border and badge have one
 /// colour, the four totals count them (nothing that asked for no help is "no neighbour
 /// found"), on first render and after a call arrives live.
@@ -504,6 +505,11 @@ async fn the_now_page_s_colours_and_totals_agree_before_and_after_live_updates_i
     clock_to(&app, "2026-12-01T09:30:00+01:00");
     run_round(&app).await;
     wait_for(&app, "SELECT count(*) FROM calls WHERE outcome = 'round'", 1).await;
+    // Issue 29: a caller who spoke with the desk (0, in office hours): a good end, green.
+    let mut to_desk = Script::keys(&["0"]);
+    to_desk.desk_answers = true;
+    let desk = app.call(JAN, to_desk).await;
+    assert_eq!(app.log_of(&desk).await.outcome, Some(Outcome::Desk));
     // Anja hears her own settings, then leaves a word for the desk.
     let settings = app.call(ANJA, Script::keys(&["8"])).await;
     assert_eq!(app.log_of(&settings).await.outcome, Some(Outcome::OwnSettings));
@@ -527,7 +533,7 @@ async fn the_now_page_s_colours_and_totals_agree_before_and_after_live_updates_i
     app.network().hang_up_before_the_next_join();
     let gone = app.call(DIRK, Script::keys(&["1"]).helper(BERT, HelperAction::Accept)).await;
     assert_eq!(app.log_of(&gone).await.outcome, Some(Outcome::Abandoned));
-    assert_eq!(app.count("SELECT count(*) FROM calls").await, 6, "these six calls, and no other");
+    assert_eq!(app.count("SELECT count(*) FROM calls").await, 7, "these seven calls, and no other");
 
     crate::desk_support::add_user(&app, "Els", burenlijn::domain::desk::Role::Desk).await;
     // While the page is open, Bert hears his own settings.

@@ -1863,7 +1863,7 @@ fn each_outcome_has_one_colour() {
         (None, Colour::Amber, true),
         (Some(Outcome::Matched), Colour::Green, true),
         (Some(Outcome::Unmatched), Colour::Red, true),
-        (Some(Outcome::Desk), Colour::Red, true),
+        (Some(Outcome::Desk), Colour::Green, true),
         (Some(Outcome::Voicemail), Colour::Red, true),
         (Some(Outcome::Abandoned), Colour::Red, true),
         (Some(Outcome::Unconfirmed), Colour::Amber, true),

@@ -61,7 +61,7 @@ impl Lang {
     /// The Now page's total of the calls of one colour.
     pub fn colour_total(self, colour: Colour) -> &'static str {
         match colour {
-            Colour::Green => self.t("Buur gevonden", "Neighbour found"),
+            Colour::Green => self.t("Buur gevonden of balie gesproken", "Neighbour found or desk spoken to"),
             Colour::Amber => self.t("Bezig of na te gaan", "In progress or to check"),
             Colour::Red => self.t("Geen buur gevonden of dringend", "No neighbour found or urgent"),
             Colour::Grey => self.t("Geen hulpvraag", "Not a request for help"),
