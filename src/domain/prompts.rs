@@ -201,6 +201,19 @@ prompt_keys! {
     ChangeSlowOff => "change_slow_off" [],
     SettingsSlowOnDone => "settings_slow_on_done" [],
     SettingsSlowOffDone => "settings_slow_off_done" [],
+    PlannedWhen => "planned_when" ["date", "time"],
+    PlannedGreeting => "planned_greeting" ["daypart", "name"],
+    PlannedAsk => "planned_ask" ["caller", "street", "category", "when"],
+    PlannedAskName => "planned_ask_name" ["caller", "category", "when"],
+    PlannedQuestion => "planned_question" [],
+    PlannedNoKey => "planned_no_key" [],
+    PlannedWhere => "planned_where" ["caller", "street"],
+    PlannedYes => "planned_yes" ["caller"],
+    PlannedTaken => "planned_taken" [],
+    PlannedMatched => "planned_matched" ["helper", "when"],
+    PlannedUnfilled => "planned_unfilled" ["when"],
+    PlannedCancelled => "planned_cancelled" ["when"],
+    PlannedGoodbye => "planned_goodbye" [],
 }
 
 impl PromptKey {
