@@ -49,10 +49,14 @@ pub enum FollowUpReason {
     Round,
     /// Urgent: the morning's good-morning round could not be made.
     RoundMissed,
+    /// Urgent: help for later, nobody found by the cut-off (issue 28); the requester was told.
+    PlannedUnfilled,
+    /// Help for later: the requester could not be told (a call that failed or was lost).
+    PlannedNotTold,
 }
 
 impl FollowUpReason {
-    pub const ALL: [FollowUpReason; 8] = [
+    pub const ALL: [FollowUpReason; 10] = [
         FollowUpReason::Unmatched,
         FollowUpReason::Voicemail,
         FollowUpReason::Abandoned,
@@ -61,6 +65,8 @@ impl FollowUpReason {
         FollowUpReason::OwnSetting,
         FollowUpReason::Round,
         FollowUpReason::RoundMissed,
+        FollowUpReason::PlannedUnfilled,
+        FollowUpReason::PlannedNotTold,
     ];
 
     /// The stored word; `parse` is its inverse.
@@ -74,6 +80,8 @@ impl FollowUpReason {
             FollowUpReason::OwnSetting => "own-setting",
             FollowUpReason::Round => "round",
             FollowUpReason::RoundMissed => "round-missed",
+            FollowUpReason::PlannedUnfilled => "planned-unfilled",
+            FollowUpReason::PlannedNotTold => "planned-not-told",
         }
     }
 

@@ -321,7 +321,7 @@ type Learned = (i64, String, i64, Arc<Likelihoods>);
 
 /// Everyone in `neighbourhood` who offers `category`, and the register's version they are
 /// from.
-fn offering(
+pub(super) fn offering(
     conn: &Connection,
     cache: &RegistryCache,
     neighbourhood: &str,

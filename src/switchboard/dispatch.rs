@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 pub use super::commands::Outbound;
-use super::commands::{Announce, Command, ConfirmCall, MoveCaller, NewLeg, Play, RoundCall, Stop};
+use super::commands::{Announce, Command, ConfirmCall, MoveCaller, NewLeg, PlannedCall, Play, RoundCall, Stop};
 use super::waves::{leg_ended, leg_failed, resident_failed};
 use super::Switchboard;
 use crate::domain::call::DialStatus;
@@ -81,6 +81,9 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
                 }
                 Command::Confirm(call) => {
                     tokio::spawn(create_confirm_call(state.clone(), rest.clone(), call));
+                }
+                Command::Planned(call) => {
+                    tokio::spawn(create_planned_call(state.clone(), rest.clone(), call));
                 }
                 Command::Create(leg) => creates.push(leg),
                 _ => {}
@@ -306,6 +309,35 @@ async fn create_confirm_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::Re
             let st = state.clone();
             if let Err(e) = state.worker.write(move |tx| super::confirm::failed(tx, &st, &call)).await {
                 tracing::error!(error = %e, "could not hand a change asked for by phone to the desk");
+            }
+        }
+    }
+}
+
+/// A call about a planned request: our number as caller ID; a voicemail box presses no
+/// key (for a neighbour asked: not answered, the next is asked).
+async fn create_planned_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, call: PlannedCall) {
+    let (url, status_callback) = match twilio::planned_urls(&state.public_url, call.id) {
+        Ok(urls) => urls,
+        Err(e) => {
+            tracing::error!(error = %e, "bad public URL");
+            return;
+        }
+    };
+    let create = own_call(&state, &call.to, &call.from, url, Some(status_callback), call.timeout);
+    match rest.create_call(&create).await {
+        Ok(created) => {
+            let (id, sid) = (call.id, created.sid.clone());
+            if let Err(e) = state.worker.write(move |tx| crate::store::planned::set_leg(tx, id, &sid)).await {
+                tracing::error!(error = %e, "could not store a planned call's CallSid");
+            }
+        }
+        Err(e) => {
+            tracing::warn!(planned_call = call.id, to = %call.to.masked(), error = %e, "could not place a call about a planned request");
+            let st = state.clone();
+            match state.worker.write(move |tx| super::planned::failed(tx, &st, call.id)).await {
+                Ok(out) => dispatch(state.clone(), out),
+                Err(e) => tracing::error!(error = %e, "could not record a planned call that failed"),
             }
         }
     }

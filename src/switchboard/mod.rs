@@ -10,6 +10,7 @@
 pub mod callbacks;
 mod commands;
 pub mod confirm;
+pub mod planned;
 pub mod desk;
 pub mod dispatch;
 pub mod jobs;
