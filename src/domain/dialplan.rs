@@ -668,9 +668,9 @@ fn check_later(c: &mut Check<'_>, cat: &RawCategory) -> Result<Option<super::pla
         },
     };
     match (&cat.later_min_hours, later) {
-        (Some(h), false) => c
-            .fail("category.later_min_hours", h.span(), "needs `later = true` in the same [[category]]")
-            .ok_or(()),
+        (Some(h), false) => {
+            c.fail("category.later_min_hours", h.span(), "needs `later = true` in the same [[category]]").ok_or(())
+        }
         (Some(h), true) => match c.range("category.later_min_hours", h, 1, 168, "hours") {
             Some(min_hours) => Ok(Some(super::planned::Lead { min_hours })),
             None => Err(()),
@@ -855,7 +855,8 @@ mod tests {
         let plan = parse(EXAMPLE).unwrap();
         assert_eq!(plan.later("transport"), None, "the example plans nothing yet");
         assert_eq!(plan.ringing.later_cutoff_hours, 18, "the default cut-off");
-        let marked = EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 48", 1);
+        let marked =
+            EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 48", 1);
         let marked = marked.replacen("key = \"odd-jobs\"", "key = \"odd-jobs\"\nlater = true", 1);
         let marked = marked.replacen("mode = \"dial\"", "mode = \"dial\"\nlater_cutoff_hours = 12", 1);
         let plan = parse(&marked).unwrap();
@@ -876,7 +877,8 @@ mod tests {
                 line_of(&alone, "later_min_hours")
             )]
         );
-        let long = EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 500", 1);
+        let long =
+            EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 500", 1);
         assert_eq!(
             errors(&long),
             [format!(

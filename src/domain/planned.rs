@@ -198,7 +198,9 @@ pub struct Lead {
 pub enum Refused {
     #[error("{at} has passed; the earliest possible is {earliest}")]
     Past { at: DateTime, earliest: DateTime },
-    #[error("{at} is sooner than the {min_hours} hours this kind of help needs ahead; the earliest possible is {earliest}")]
+    #[error(
+        "{at} is sooner than the {min_hours} hours this kind of help needs ahead; the earliest possible is {earliest}"
+    )]
     TooSoon { at: DateTime, min_hours: u32, earliest: DateTime },
     #[error("{at} is more than {DAYS_AHEAD} days ahead; the latest possible is {latest}")]
     TooFar { at: DateTime, latest: DateTime },
@@ -220,11 +222,8 @@ pub fn local(tz: &TimeZone, at: Timestamp) -> DateTime {
 /// `at` rounded up to the next whole or half hour.
 fn up_to_half_hour(at: DateTime) -> DateTime {
     let minutes = at.minute() as i64;
-    let extra = if at.second() == 0 && at.subsec_nanosecond() == 0 && minutes % 30 == 0 {
-        0
-    } else {
-        30 - minutes % 30
-    };
+    let extra =
+        if at.second() == 0 && at.subsec_nanosecond() == 0 && minutes % 30 == 0 { 0 } else { 30 - minutes % 30 };
     let trimmed = at.with().second(0).subsec_nanosecond(0).build().unwrap_or(at);
     trimmed.checked_add(SignedDuration::from_mins(extra)).unwrap_or(trimmed)
 }
@@ -407,7 +406,11 @@ pub mod say {
         let question = p.speech(PromptKey::PlannedQuestion, &[]);
         let next = Next::PlannedKey { call };
         vec![
-            Action::Gather { say: vec![greeting(p, hour, helper), request, question.clone()], timeout_seconds: KEY_SECONDS, next },
+            Action::Gather {
+                say: vec![greeting(p, hour, helper), request, question.clone()],
+                timeout_seconds: KEY_SECONDS,
+                next,
+            },
             Action::Gather { say: vec![question], timeout_seconds: KEY_SECONDS, next },
             Action::Say(p.speech(PromptKey::PlannedNoKey, &[])),
             Action::Hangup,

@@ -69,7 +69,8 @@ fn unknown(column: &'static str, word: &str) -> anyhow::Error {
     UnknownWord { column, word: word.to_string() }.into()
 }
 
-const REQUEST_COLUMNS: &str = "id, neighbourhood, dialplan_number, category, at, at_ts, cutoff_at, requester_id, helper_id,
+const REQUEST_COLUMNS: &str =
+    "id, neighbourhood, dialplan_number, category, at, at_ts, cutoff_at, requester_id, helper_id,
      note, status, matched_by, created_at";
 
 type RawRequest = (Request, String, String);
@@ -126,9 +127,8 @@ fn call_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawCall> {
 
 fn call_finish((mut call, purpose, result): RawCall) -> anyhow::Result<Call> {
     call.purpose = Purpose::parse(&purpose).ok_or_else(|| unknown("planned_calls.purpose", &purpose))?;
-    call.result = result
-        .map(|r| CallResult::parse(&r).ok_or_else(|| unknown("planned_calls.result", &r)))
-        .transpose()?;
+    call.result =
+        result.map(|r| CallResult::parse(&r).ok_or_else(|| unknown("planned_calls.result", &r))).transpose()?;
     Ok(call)
 }
 
@@ -239,7 +239,8 @@ pub fn start_placing(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Resu
 
 /// Calls kept but not yet placed (they wait for the ringing hours).
 pub fn unplaced(conn: &Connection) -> anyhow::Result<Vec<Call>> {
-    let sql = format!("SELECT {CALL_COLUMNS} FROM planned_calls WHERE placed_at IS NULL AND result IS NULL ORDER BY id");
+    let sql =
+        format!("SELECT {CALL_COLUMNS} FROM planned_calls WHERE placed_at IS NULL AND result IS NULL ORDER BY id");
     let rows = conn.prepare_cached(&sql)?.query_map([], call_row)?.collect::<Result<Vec<_>, _>>()?;
     rows.into_iter().map(call_finish).collect()
 }
@@ -330,12 +331,11 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, request: &Request) -
         let set = stmt.query_map(p, |r| r.get::<_, Option<i64>>(0))?.filter_map(|r| r.ok().flatten()).collect();
         Ok(set)
     };
-    let asked = ids(
-        "SELECT participant_id FROM planned_calls WHERE request_id = ?1 AND purpose = 'ask'",
-        &[&request.id],
-    )?;
+    let asked =
+        ids("SELECT participant_id FROM planned_calls WHERE request_id = ?1 AND purpose = 'ask'", &[&request.id])?;
     let requester = request.requester_id.unwrap_or(0);
-    let apart = ids("SELECT CASE WHEN a = ?1 THEN b ELSE a END FROM do_not_pair WHERE a = ?1 OR b = ?1", &[&requester])?;
+    let apart =
+        ids("SELECT CASE WHEN a = ?1 THEN b ELSE a END FROM do_not_pair WHERE a = ?1 OR b = ?1", &[&requester])?;
     let helped = ids(
         "SELECT m.helper_id FROM matches m JOIN participants p ON p.phone = m.caller_phone
          WHERE p.id = ?1 AND m.category = ?2",
@@ -360,7 +360,12 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, request: &Request) -
 /// The desk follows request `id` up: its `calls` row (kind `planned`, the requester as
 /// caller, outcome `unmatched`) and an urgent follow-up with `reason`, once per request.
 /// Returns the row's call sid.
-pub fn for_the_desk(conn: &Connection, request: &Request, reason: FollowUpReason, now: Timestamp) -> anyhow::Result<String> {
+pub fn for_the_desk(
+    conn: &Connection,
+    request: &Request,
+    reason: FollowUpReason,
+    now: Timestamp,
+) -> anyhow::Result<String> {
     let sid = format!("PL{:016}", request.id);
     let phone: Option<String> = match request.requester_id {
         Some(id) => conn.query_row("SELECT phone FROM participants WHERE id = ?1", [id], |r| r.get(0)).optional()?,

@@ -10,12 +10,12 @@
 pub mod callbacks;
 mod commands;
 pub mod confirm;
-pub mod planned;
 pub mod desk;
 pub mod dispatch;
 pub mod jobs;
 pub mod logins;
 pub mod memberships;
+pub mod planned;
 pub mod provider_jobs;
 pub mod register;
 pub mod round;

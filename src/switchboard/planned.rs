@@ -128,7 +128,8 @@ pub fn add(act: &Act<'_>, hoods: &Neighbourhoods, adding: &Adding) -> anyhow::Re
         return Ok(Err(AddError::UnknownKind { key: kind, neighbourhood: hood.key.clone(), known }));
     }
     let Some(lead) = plan.later(&kind) else {
-        let plannable: Vec<&str> = plan.categories.iter().filter(|c| c.later.is_some()).map(|c| c.key.as_str()).collect();
+        let plannable: Vec<&str> =
+            plan.categories.iter().filter(|c| c.later.is_some()).map(|c| c.key.as_str()).collect();
         let plannable = if plannable.is_empty() { "none".to_string() } else { plannable.join(", ") };
         return Ok(Err(AddError::NotPlannable { key: kind, neighbourhood: hood.key.clone(), plannable }));
     };
@@ -568,7 +569,10 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
                             place(t, &tell)?;
                         }
                     }
-                    let street = requester.as_ref().filter(|p| street_before_yes(p).is_none()).map(|p| p.details.street.as_str());
+                    let street = requester
+                        .as_ref()
+                        .filter(|p| street_before_yes(p).is_none())
+                        .map(|p| p.details.street.as_str());
                     say::yes(&prompts, &requester_name, street.filter(|s| !s.trim().is_empty()))
                 }
                 Answer::TooLate => {

@@ -44,10 +44,7 @@ fn tuesday_ten_asked_on_monday_at_ten_is_possible_and_its_instant_is_in_the_zone
 fn inside_the_lead_time_is_refused_naming_the_earliest_possible_moment() {
     let at = date(2026, 12, 8).at(9, 0, 0, 0);
     let refused = check_when(&amsterdam(), monday_ten(), at, DAY).unwrap_err();
-    assert_eq!(
-        refused,
-        Refused::TooSoon { at, min_hours: 24, earliest: date(2026, 12, 8).at(10, 0, 0, 0) }
-    );
+    assert_eq!(refused, Refused::TooSoon { at, min_hours: 24, earliest: date(2026, 12, 8).at(10, 0, 0, 0) });
     assert_eq!(
         refused.to_string(),
         "2026-12-08T09:00:00 is sooner than the 24 hours this kind of help needs ahead; the earliest possible is 2026-12-08T10:00:00"
