@@ -268,3 +268,53 @@ async fn a_request_inside_the_lead_time_is_refused_naming_what_is_possible() {
     assert_eq!(app.count("SELECT count(*) FROM planned_requests").await, 0);
     assert_eq!(app.count("SELECT count(*) FROM audit_log").await, 0);
 }
+
+/// The desk finds someone after all (a match by hand, counted with that helper): Jan is
+/// told who comes. Then the desk cancels: both Jan and the helper are called and told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_matches_by_hand_then_cancels_and_both_are_told() {
+    let app = later_app().await;
+    add(&app, "2026-12-08 10:00").unwrap();
+    clock_to(&app, "2026-12-07T16:00:00+01:00");
+    app.network().script_helpers(script(&[(JAN, HelperAction::Accept), (CARLA, HelperAction::Accept)]));
+    run_planned(&app).await;
+    wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-unfilled' AND result = 'heard'", 1).await;
+    assert_eq!(app.count(ASKED).await, 0, "nobody asked after the cut-off");
+
+    let sb = app.sandbox.state.switchboard.clone();
+    let cli = Acting::command_line();
+    let now = sb.clock.now();
+    let act = |f: &dyn Fn(&Act<'_>) -> anyhow::Result<Result<(), planned::ChangeError>>| {
+        sb.store.write(|tx| f(&Act { conn: tx, who: &cli, now })).unwrap()
+    };
+    assert_eq!(act(&|a| planned::assign(a, 1, JAN)), Err(planned::ChangeError::IsRequester));
+    assert_eq!(act(&|a| planned::assign(a, 9, CARLA)), Err(planned::ChangeError::NoSuchRequest(9)));
+    act(&|a| planned::assign(a, 1, CARLA)).unwrap();
+    assert_eq!(app.text("SELECT status || ' ' || matched_by FROM planned_requests").await, "matched desk");
+    run_planned(&app).await;
+    wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'heard'", 1).await;
+    let told = heard_on(&app, 2, JAN).await;
+    assert_eq!(told[1], "Goed nieuws. Carla helpt u op dinsdag 8 december om 10 uur.");
+
+    act(&|a| planned::cancel(a, 1, burenlijn::domain::planned::By::Desk)).unwrap();
+    run_planned(&app).await;
+    wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-cancelled' AND result = 'heard'", 2).await;
+    assert_eq!(app.text(STATUS).await, "cancelled-by-desk");
+    let carla = heard_on(&app, 3, CARLA).await;
+    assert_eq!(
+        carla,
+        [
+            "Goedemiddag Carla. Hier is de Burenlijn.",
+            "De hulp op dinsdag 8 december om 10 uur gaat niet door. Die is afgezegd.",
+            "Dank u wel. Tot ziens.",
+        ]
+    );
+    assert_eq!(
+        heard_on(&app, 4, JAN).await[1],
+        "De hulp op dinsdag 8 december om 10 uur gaat niet door. Die is afgezegd."
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE user_name = '#cli' AND action = 'matched a request for later by hand'").await,
+        1
+    );
+}
