@@ -53,10 +53,12 @@ pub enum FollowUpReason {
     PlannedUnfilled,
     /// Help for later: the requester could not be told (a call that failed or was lost).
     PlannedNotTold,
+    /// Help for later: the helper did not answer the reminder the day before, twice.
+    PlannedNotConfirmed,
 }
 
 impl FollowUpReason {
-    pub const ALL: [FollowUpReason; 10] = [
+    pub const ALL: [FollowUpReason; 11] = [
         FollowUpReason::Unmatched,
         FollowUpReason::Voicemail,
         FollowUpReason::Abandoned,
@@ -67,6 +69,7 @@ impl FollowUpReason {
         FollowUpReason::RoundMissed,
         FollowUpReason::PlannedUnfilled,
         FollowUpReason::PlannedNotTold,
+        FollowUpReason::PlannedNotConfirmed,
     ];
 
     /// The stored word; `parse` is its inverse.
@@ -82,6 +85,7 @@ impl FollowUpReason {
             FollowUpReason::RoundMissed => "round-missed",
             FollowUpReason::PlannedUnfilled => "planned-unfilled",
             FollowUpReason::PlannedNotTold => "planned-not-told",
+            FollowUpReason::PlannedNotConfirmed => "planned-not-confirmed",
         }
     }
 

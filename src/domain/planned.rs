@@ -105,10 +105,13 @@ pub enum Purpose {
     TellUnfilled,
     /// The requester or the helper is told that the help does not go on.
     TellCancelled,
+    /// The day before: the helper is asked to confirm (1) or say it does not work out (2).
+    Remind,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 4] = [Purpose::Ask, Purpose::TellMatched, Purpose::TellUnfilled, Purpose::TellCancelled];
+    pub const ALL: [Purpose; 5] =
+        [Purpose::Ask, Purpose::TellMatched, Purpose::TellUnfilled, Purpose::TellCancelled, Purpose::Remind];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -116,6 +119,7 @@ impl Purpose {
             Purpose::TellMatched => "tell-matched",
             Purpose::TellUnfilled => "tell-unfilled",
             Purpose::TellCancelled => "tell-cancelled",
+            Purpose::Remind => "remind",
         }
     }
 
@@ -333,6 +337,75 @@ pub fn next(search: Search, now: Timestamp, in_ringing_hours: bool, first: Optio
     }
 }
 
+/// The reminder is made the day before the help, from this hour on (inside the ringing hours).
+pub const REMIND_FROM_HOUR: i8 = 10;
+
+/// Tries of the reminder before the desk is told; minutes between them.
+pub const REMIND_TRIES: usize = 2;
+pub const REMIND_RETRY_MINUTES: i64 = 60;
+
+/// What the reminder of a matched request does now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reminder {
+    /// Not now (not the day before yet, too early in the day, a try still going, or done).
+    Wait,
+    /// Call the helper (try `n`, 1-based).
+    Call(usize),
+    /// No answer after the last try: the desk checks with the helper (never an automatic cancel).
+    ToDesk,
+}
+
+/// The reminder's next step at local time `now` for help at `at`, matched at local time
+/// `matched_at`: the day before, from `REMIND_FROM_HOUR`, when anyone may be called. A
+/// match made on the day before or later needs none (the yes is fresh). `tries` are the
+/// reminder's calls so far: (placed at, whether it reached the helper, whether it is over).
+pub fn reminder(
+    at: DateTime,
+    matched_at: DateTime,
+    now: DateTime,
+    may_call: bool,
+    tries: &[(DateTime, bool, bool)],
+) -> Reminder {
+    let Ok(day_before) = at.date().yesterday() else { return Reminder::Wait };
+    if matched_at.date() >= day_before || now.date() != day_before {
+        return Reminder::Wait;
+    }
+    if tries.iter().any(|(_, reached, over)| *reached || !*over) {
+        return Reminder::Wait;
+    }
+    if tries.len() >= REMIND_TRIES {
+        return Reminder::ToDesk;
+    }
+    let after_last = tries
+        .last()
+        .is_none_or(|(placed, _, _)| now.duration_since(*placed) >= SignedDuration::from_mins(REMIND_RETRY_MINUTES));
+    if may_call && now.hour() >= REMIND_FROM_HOUR && after_last {
+        return Reminder::Call(tries.len() + 1);
+    }
+    Reminder::Wait
+}
+
+/// What the helper's key on the reminder does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemindAnswer {
+    /// 1: it goes on.
+    Confirm,
+    /// 2: it does not work out; a new search starts at once.
+    Withdraw,
+    /// The request changed meanwhile (cancelled): thanked.
+    TooLate,
+    Again,
+}
+
+pub fn remind_answer(status: Status, key: Option<&str>) -> RemindAnswer {
+    match key {
+        Some("1" | "2") if !matches!(status, Status::Matched | Status::Confirmed) => RemindAnswer::TooLate,
+        Some("1") => RemindAnswer::Confirm,
+        Some("2") => RemindAnswer::Withdraw,
+        _ => RemindAnswer::Again,
+    }
+}
+
 /// What a neighbour's key on an asking call does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {
@@ -383,16 +456,20 @@ pub mod say {
         pub street: Option<&'a str>,
     }
 
+    /// A call to a helper about a request: when it is said (the local hour), to whom, about
+    /// whom, for when, and which planned call it is.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Helper<'a> {
+        pub hour: i8,
+        pub first_name: &'a str,
+        pub requester: Requester<'a>,
+        pub when: &'a str,
+        pub call: i64,
+    }
+
     /// A neighbour is asked: the request with its day and time, then 1 or 2 (asked twice).
-    pub fn ask(
-        p: &Prompts,
-        hour: i8,
-        helper: &str,
-        requester: Requester<'_>,
-        category: &str,
-        when: &str,
-        call: i64,
-    ) -> Vec<Action> {
+    pub fn ask(p: &Prompts, to: &Helper<'_>, category: &str) -> Vec<Action> {
+        let Helper { hour, first_name: helper, requester, when, call } = *to;
         let request = match requester.street {
             Some(street) => p.speech(
                 PromptKey::PlannedAsk,
@@ -466,6 +543,50 @@ pub mod say {
             Action::Say(p.speech(PromptKey::PlannedGoodbye, &[])),
             Action::Hangup,
         ]
+    }
+
+    /// The day before, the helper: confirm with 1, or 2 when it does not work out (asked twice).
+    pub fn remind(p: &Prompts, to: &Helper<'_>) -> Vec<Action> {
+        let Helper { hour, first_name: helper, requester, when, call } = *to;
+        let caller = requester.first_name;
+        let reminder = match requester.street {
+            Some(street) => {
+                p.speech(PromptKey::PlannedRemind, &[("caller", caller), ("street", street), ("when", when)])
+            }
+            None => p.speech(PromptKey::PlannedRemindName, &[("caller", caller), ("when", when)]),
+        };
+        let question = p.speech(PromptKey::PlannedRemindQuestion, &[]);
+        let next = Next::PlannedKey { call };
+        vec![
+            Action::Gather {
+                say: vec![greeting(p, hour, helper), reminder, question.clone()],
+                timeout_seconds: KEY_SECONDS,
+                next,
+            },
+            Action::Gather { say: vec![question], timeout_seconds: KEY_SECONDS, next },
+            Action::Say(p.speech(PromptKey::PlannedGoodbye, &[])),
+            Action::Hangup,
+        ]
+    }
+
+    /// The reminder's question again, after another key.
+    pub fn remind_again(p: &Prompts, call: i64) -> Vec<Action> {
+        let question = p.speech(PromptKey::PlannedRemindQuestion, &[]);
+        vec![
+            Action::Gather { say: vec![question], timeout_seconds: KEY_SECONDS, next: Next::PlannedKey { call } },
+            Action::Say(p.speech(PromptKey::PlannedGoodbye, &[])),
+            Action::Hangup,
+        ]
+    }
+
+    /// 1 on the reminder.
+    pub fn remind_confirmed(p: &Prompts, requester: &str) -> Vec<Action> {
+        vec![Action::Say(p.speech(PromptKey::PlannedRemindConfirmed, &[("caller", requester)])), Action::Hangup]
+    }
+
+    /// 2 on the reminder: thanked; someone else is looked for.
+    pub fn remind_withdrawn(p: &Prompts) -> Vec<Action> {
+        vec![Action::Say(p.speech(PromptKey::PlannedRemindWithdrawn, &[])), Action::Hangup]
     }
 
     /// The requester or the helper: the help does not go on.

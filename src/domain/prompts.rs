@@ -214,6 +214,11 @@ prompt_keys! {
     PlannedUnfilled => "planned_unfilled" ["when"],
     PlannedCancelled => "planned_cancelled" ["when"],
     PlannedGoodbye => "planned_goodbye" [],
+    PlannedRemind => "planned_remind" ["caller", "street", "when"],
+    PlannedRemindName => "planned_remind_name" ["caller", "when"],
+    PlannedRemindQuestion => "planned_remind_question" [],
+    PlannedRemindConfirmed => "planned_remind_confirmed" ["caller"],
+    PlannedRemindWithdrawn => "planned_remind_withdrawn" [],
 }
 
 impl PromptKey {

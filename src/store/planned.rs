@@ -33,6 +33,8 @@ pub struct Request {
     /// `phone` or `desk`, once matched.
     pub matched_by: Option<String>,
     pub created_at: Timestamp,
+    /// When its status last changed (when it was matched, for a matched one).
+    pub decided_at: Option<Timestamp>,
 }
 
 /// One call about a planned request.
@@ -71,7 +73,7 @@ fn unknown(column: &'static str, word: &str) -> anyhow::Error {
 
 const REQUEST_COLUMNS: &str =
     "id, neighbourhood, dialplan_number, category, at, at_ts, cutoff_at, requester_id, helper_id,
-     note, status, matched_by, created_at";
+     note, status, matched_by, created_at, decided_at";
 
 type RawRequest = (Request, String, String);
 
@@ -91,6 +93,7 @@ fn request_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRequest> {
             status: Status::Asking,
             matched_by: r.get(11)?,
             created_at: ts(r.get(12)?),
+            decided_at: r.get::<_, Option<i64>>(13)?.map(ts),
         },
         r.get(4)?,
         r.get(10)?,
@@ -173,6 +176,20 @@ pub fn asking(conn: &Connection) -> anyhow::Result<Vec<i64>> {
         .prepare_cached("SELECT id FROM planned_requests WHERE status = 'asking' ORDER BY at_ts, id")?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?)
+}
+
+/// The requests matched and not yet confirmed (the reminder the day before).
+pub fn matched(conn: &Connection) -> anyhow::Result<Vec<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM planned_requests WHERE status = 'matched' ORDER BY at_ts, id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// The helper of request `id` withdrew: no helper, asking again.
+pub fn clear_helper(conn: &Connection, id: i64) -> anyhow::Result<()> {
+    exec(conn, "UPDATE planned_requests SET helper_id = NULL, matched_by = NULL WHERE id = ?1", [id])?;
+    Ok(())
 }
 
 /// Moves request `id` from one of `from` to `to`. Returns whether it moved.
@@ -321,7 +338,8 @@ pub fn document(conn: &Connection, id: i64, after_key: bool) -> anyhow::Result<O
 }
 
 /// Everyone in the request's neighbourhood who offers its kind of help, with what the
-/// ranking needs: who was asked for this request already (`asked_this_call`), who may
+/// ranking needs: who was asked for this request already, or withdrew on the reminder
+/// (`asked_this_call`), who may
 /// never be paired with the requester (left out), who helped them with this kind of help
 /// before, and when each was last asked. Nobody is busy: a call now says nothing about then.
 pub fn candidates(conn: &Connection, cache: &RegistryCache, request: &Request) -> anyhow::Result<Vec<Candidate>> {
@@ -331,8 +349,11 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, request: &Request) -
         let set = stmt.query_map(p, |r| r.get::<_, Option<i64>>(0))?.filter_map(|r| r.ok().flatten()).collect();
         Ok(set)
     };
-    let asked =
-        ids("SELECT participant_id FROM planned_calls WHERE request_id = ?1 AND purpose = 'ask'", &[&request.id])?;
+    let asked = ids(
+        "SELECT participant_id FROM planned_calls
+         WHERE request_id = ?1 AND (purpose = 'ask' OR (purpose = 'remind' AND result = 'no'))",
+        &[&request.id],
+    )?;
     let requester = request.requester_id.unwrap_or(0);
     let apart =
         ids("SELECT CASE WHEN a = ?1 THEN b ELSE a END FROM do_not_pair WHERE a = ?1 OR b = ?1", &[&requester])?;

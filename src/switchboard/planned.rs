@@ -272,7 +272,7 @@ pub fn assign(act: &Act<'_>, id: i64, helper: &str) -> anyhow::Result<Result<(),
         Err(e) => return Ok(Err(ChangeError::Phone(e.to_string()))),
     };
     let Some(p) = crate::store::participants::find_by_phone(act.conn, &phone)?
-        .filter(|p| p.neighbourhoods.iter().any(|k| *k == r.neighbourhood))
+        .filter(|p| p.neighbourhoods.contains(&r.neighbourhood))
     else {
         return Ok(Err(ChangeError::NotAHelper(phone.as_str().to_string())));
     };
@@ -304,6 +304,9 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<Outbound> {
         }
         for id in store::asking(tx)? {
             advance(&mut t, id)?;
+        }
+        for id in store::matched(tx)? {
+            remind(&mut t, id)?;
         }
         for call in store::unplaced(tx)? {
             place(&mut t, &call)?;
@@ -401,6 +404,37 @@ fn advance(t: &mut Tx<'_>, id: i64) -> anyhow::Result<()> {
     }
 }
 
+/// The reminder of matched request `id` the day before (`domain::planned::reminder`).
+fn remind(t: &mut Tx<'_>, id: i64) -> anyhow::Result<()> {
+    let Some(r) = store::load(t.conn, id)? else { return Ok(()) };
+    let (Some(hood), Some(helper), Some(matched_at)) = (hood_of(t.sb, &r), r.helper_id, r.decided_at) else {
+        return Ok(());
+    };
+    let tz = &hood.dialplan.time_zone;
+    let tries: Vec<(jiff::civil::DateTime, bool, bool)> = store::calls_of(t.conn, id)?
+        .into_iter()
+        .filter(|c| c.purpose == Purpose::Remind && c.participant_id == Some(helper))
+        .map(|c| {
+            let placed = planned::local(tz, c.placed_at.unwrap_or(c.created_at));
+            (placed, c.result.is_some_and(CallResult::reached), c.result.is_some())
+        })
+        .collect();
+    let may = t.sb.rest.is_some() && may_call(&hood, t.now);
+    match planned::reminder(r.at, planned::local(tz, matched_at), planned::local(tz, t.now), may, &tries) {
+        planned::Reminder::Wait => Ok(()),
+        planned::Reminder::Call(n) => {
+            let Some(call) = store::add_call(t.conn, id, Purpose::Remind, helper, t.now)? else { return Ok(()) };
+            tracing::info!(planned = id, helper, n, "reminding the helper the day before");
+            let call = store::load_call(t.conn, call)?.expect("just added");
+            place(t, &call)
+        }
+        planned::Reminder::ToDesk => {
+            store::for_the_desk(t.conn, &r, FollowUpReason::PlannedNotConfirmed, t.now)?;
+            Ok(())
+        }
+    }
+}
+
 /// The best neighbour not yet asked, by the ranking on the day and hour of the help.
 fn first_to_ask(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request) -> anyhow::Result<Option<i64>> {
     let candidates = store::candidates(t.conn, &t.sb.store.registry, r)?;
@@ -428,6 +462,7 @@ fn still_wanted(purpose: Purpose, status: Status) -> bool {
         Purpose::TellMatched => matches!(status, Status::Matched | Status::Confirmed),
         Purpose::TellUnfilled => status == Status::Unfilled,
         Purpose::TellCancelled => matches!(status, Status::Cancelled(_)),
+        Purpose::Remind => status == Status::Matched,
     }
 }
 
@@ -524,8 +559,10 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
                 Purpose::Ask => {
                     let category = prompts.category(&r.category).unwrap_or(&r.category).to_string();
                     let street = requester.as_ref().and_then(street_before_yes);
-                    let asked = say::Requester { first_name: &requester_name, street };
-                    say::ask(&prompts, hour, person.details.first_name(), asked, &category, &when, id)
+                    let requester = say::Requester { first_name: &requester_name, street };
+                    let to =
+                        say::Helper { hour, first_name: person.details.first_name(), requester, when: &when, call: id };
+                    say::ask(&prompts, &to, &category)
                 }
                 Purpose::TellMatched => {
                     let helper = match r.helper_id {
@@ -537,8 +574,16 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
                 }
                 Purpose::TellUnfilled => say::unfilled(&prompts, hour, person.details.first_name(), &when),
                 Purpose::TellCancelled => say::cancelled(&prompts, hour, person.details.first_name(), &when),
+                Purpose::Remind => {
+                    // The helper said yes: the street is said now.
+                    let street = requester.as_ref().map(|p| p.details.street.trim()).filter(|s| !s.is_empty());
+                    let requester = say::Requester { first_name: &requester_name, street };
+                    let to =
+                        say::Helper { hour, first_name: person.details.first_name(), requester, when: &when, call: id };
+                    say::remind(&prompts, &to)
+                }
             };
-            if call.purpose != Purpose::Ask {
+            if !matches!(call.purpose, Purpose::Ask | Purpose::Remind) {
                 store::set_result(t.conn, id, CallResult::Heard, None, t.now)?;
             }
             let body = render(sb, &hood.voices, &inbound.call_sid, 0, &actions);
@@ -549,14 +594,49 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
             if let Some(body) = store::document(t.conn, id, true)? {
                 return Ok(body);
             }
-            if call.purpose != Purpose::Ask {
-                return Ok(hang_up());
-            }
             let requester = match r.requester_id {
                 Some(p) => t.participant(p)?,
                 None => None,
             };
             let requester_name = requester.as_ref().map(|p| p.details.first_name().to_string()).unwrap_or_default();
+            if call.purpose == Purpose::Remind {
+                let actions = match planned::remind_answer(r.status, key.as_deref()) {
+                    planned::RemindAnswer::Confirm => {
+                        store::set_result(t.conn, id, CallResult::Yes, key.as_deref(), t.now)?;
+                        store::set_status(t.conn, r.id, &[Status::Matched], Status::Confirmed, t.now)?;
+                        tracing::info!(planned = r.id, "the helper confirmed the day before");
+                        say::remind_confirmed(&prompts, &requester_name)
+                    }
+                    planned::RemindAnswer::Withdraw => {
+                        store::set_result(t.conn, id, CallResult::No, key.as_deref(), t.now)?;
+                        if store::set_status(
+                            t.conn,
+                            r.id,
+                            &[Status::Matched, Status::Confirmed],
+                            Status::Asking,
+                            t.now,
+                        )? {
+                            store::clear_helper(t.conn, r.id)?;
+                            tracing::info!(planned = r.id, "the helper cannot after all: a new search starts");
+                            advance(t, r.id)?;
+                        }
+                        say::remind_withdrawn(&prompts)
+                    }
+                    planned::RemindAnswer::TooLate => {
+                        store::set_result(t.conn, id, CallResult::TooLate, key.as_deref(), t.now)?;
+                        say::no(&prompts)
+                    }
+                    planned::RemindAnswer::Again => {
+                        return Ok(render(sb, &hood.voices, &inbound.call_sid, 0, &say::remind_again(&prompts, id)));
+                    }
+                };
+                let body = render(sb, &hood.voices, &inbound.call_sid, 0, &actions);
+                store::save_document(t.conn, id, true, &body)?;
+                return Ok(body);
+            }
+            if call.purpose != Purpose::Ask {
+                return Ok(hang_up());
+            }
             let actions = match planned::answer(r.status, key.as_deref()) {
                 Answer::Yes => {
                     store::set_result(t.conn, id, CallResult::Yes, key.as_deref(), t.now)?;

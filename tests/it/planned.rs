@@ -318,3 +318,91 @@ async fn the_desk_matches_by_hand_then_cancels_and_both_are_told() {
         1
     );
 }
+
+/// A request for Thursday 10:00 taken on Monday: Bert says no, Dirk yes, Jan is told.
+async fn dirk_helps_on_thursday(app: &TestApp) {
+    add(app, "2026-12-10 10:00").unwrap();
+    app.network().script_helpers(script(&[
+        (BERT, HelperAction::Decline),
+        (DIRK, HelperAction::Accept),
+        (JAN, HelperAction::Accept),
+    ]));
+    run_planned(app).await;
+    wait_for(app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'heard'", 1).await;
+    // Tuesday: no reminder yet.
+    clock_to(app, "2026-12-08T12:00:00+01:00");
+    run_planned(app).await;
+    assert_eq!(app.count(REMINDED).await, 0);
+}
+
+const REMINDED: &str = "SELECT count(*) FROM planned_calls WHERE purpose = 'remind'";
+
+/// The day before, from ten, Dirk is reminded and presses 1: confirmed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_day_before_the_helper_confirms_with_one() {
+    let app = later_app().await;
+    dirk_helps_on_thursday(&app).await;
+    clock_to(&app, "2026-12-09T10:00:00+01:00");
+    run_planned(&app).await;
+    wait_for(&app, "SELECT count(*) FROM planned_requests WHERE status = 'confirmed'", 1).await;
+    let dirk = heard_on(&app, 4, DIRK).await;
+    assert_eq!(
+        dirk,
+        [
+            "Goedemorgen Dirk. Hier is de Burenlijn.",
+            "Morgen, donderdag 10 december om 10 uur, helpt u Jan uit de Kerkstraat.",
+            "Gaat dat door? Toets 1. Lukt het toch niet? Toets 2.",
+            "Dank u wel. Jan rekent op u.",
+        ]
+    );
+    run_planned(&app).await;
+    clock_to(&app, "2026-12-09T15:00:00+01:00");
+    run_planned(&app).await;
+    assert_eq!(app.count(REMINDED).await, 1, "reminded once");
+}
+
+/// Dirk presses 2 the day before: thanked, and a new search starts at once (Bert was asked
+/// already, Dirk withdrew: nobody is left); at the cut-off Jan is told and the desk alerted.
+/// Reminded twice without an answer: the desk checks, the request is not cancelled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_two_the_day_before_starts_a_new_search_and_no_answer_twice_goes_to_the_desk() {
+    let app = later_app().await;
+    dirk_helps_on_thursday(&app).await;
+    app.network().script_helpers(script(&[(DIRK, HelperAction::Decline), (JAN, HelperAction::Accept)]));
+    clock_to(&app, "2026-12-09T10:00:00+01:00");
+    run_planned(&app).await;
+    wait_for(&app, "SELECT count(*) FROM planned_requests WHERE status = 'asking' AND helper_id IS NULL", 1).await;
+    let dirk = heard_on(&app, 4, DIRK).await;
+    assert_eq!(
+        dirk.last().map(String::as_str),
+        Some("Jammer, maar fijn dat u het zegt. We zoeken iemand anders. Dank u wel.")
+    );
+    assert_eq!(app.count(ASKED).await, 2, "nobody asked twice");
+    clock_to(&app, "2026-12-09T16:00:00+01:00");
+    run_planned(&app).await;
+    wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-unfilled' AND result = 'heard'", 1).await;
+    assert_eq!(app.text(STATUS).await, "unfilled");
+
+    // A second request, for Friday: Dirk does not answer the reminder, twice.
+    let app = later_app().await;
+    add(&app, "2026-12-11 10:00").unwrap();
+    app.network().script_helpers(script(&[(BERT, HelperAction::Accept), (JAN, HelperAction::Accept)]));
+    run_planned(&app).await;
+    wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'heard'", 1).await;
+    app.network().script_helpers(script(&[(BERT, HelperAction::NoAnswer)]));
+    clock_to(&app, "2026-12-10T10:00:00+01:00");
+    run_planned(&app).await;
+    wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'remind' AND result = 'no-answer'", 1).await;
+    run_planned(&app).await;
+    assert_eq!(app.count(REMINDED).await, 1, "an hour apart");
+    clock_to(&app, "2026-12-10T11:00:00+01:00");
+    run_planned(&app).await;
+    wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'remind' AND result = 'no-answer'", 2).await;
+    run_planned(&app).await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM follow_ups WHERE reason = 'planned-not-confirmed' AND urgent = 0").await,
+        1
+    );
+    assert_eq!(app.text(STATUS).await, "matched", "not cancelled by itself");
+    assert_eq!(app.count(REMINDED).await, 2);
+}

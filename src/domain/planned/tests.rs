@@ -184,3 +184,35 @@ fn open_means_still_to_come() {
     let open: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
     assert_eq!(open, vec![Status::Asking, Status::Matched, Status::Confirmed]);
 }
+
+#[test]
+fn the_reminder_is_the_day_before_from_ten_twice_an_hour_apart_then_the_desk() {
+    let at = date(2026, 12, 10).at(10, 0, 0, 0);
+    let monday = date(2026, 12, 7).at(11, 0, 0, 0);
+    let wednesday = |h: i8, m: i8| date(2026, 12, 9).at(h, m, 0, 0);
+    assert_eq!(reminder(at, monday, date(2026, 12, 8).at(12, 0, 0, 0), true, &[]), Reminder::Wait, "two days before");
+    assert_eq!(reminder(at, monday, wednesday(9, 59), true, &[]), Reminder::Wait, "not before ten");
+    assert_eq!(reminder(at, monday, wednesday(10, 0), false, &[]), Reminder::Wait, "outside the ringing hours");
+    assert_eq!(reminder(at, monday, wednesday(10, 0), true, &[]), Reminder::Call(1));
+    let first = (wednesday(10, 0), false, false);
+    assert_eq!(reminder(at, monday, wednesday(10, 30), true, &[first]), Reminder::Wait, "the first still rings");
+    let unanswered = (wednesday(10, 0), false, true);
+    assert_eq!(reminder(at, monday, wednesday(10, 59), true, &[unanswered]), Reminder::Wait, "an hour apart");
+    assert_eq!(reminder(at, monday, wednesday(11, 0), true, &[unanswered]), Reminder::Call(2));
+    let second = (wednesday(11, 0), false, true);
+    assert_eq!(reminder(at, monday, wednesday(12, 0), true, &[unanswered, second]), Reminder::ToDesk);
+    let reached = (wednesday(10, 0), true, true);
+    assert_eq!(reminder(at, monday, wednesday(12, 0), true, &[reached]), Reminder::Wait, "reached: done");
+    // Matched on the day before: the yes is fresh, no reminder.
+    assert_eq!(reminder(at, wednesday(9, 0), wednesday(12, 0), true, &[]), Reminder::Wait);
+    assert_eq!(reminder(at, monday, date(2026, 12, 10).at(8, 0, 0, 0), true, &[]), Reminder::Wait, "the day itself");
+}
+
+#[test]
+fn on_the_reminder_one_confirms_two_withdraws_and_a_cancelled_request_thanks() {
+    assert_eq!(remind_answer(Status::Matched, Some("1")), RemindAnswer::Confirm);
+    assert_eq!(remind_answer(Status::Matched, Some("2")), RemindAnswer::Withdraw);
+    assert_eq!(remind_answer(Status::Cancelled(By::Requester), Some("1")), RemindAnswer::TooLate);
+    assert_eq!(remind_answer(Status::Matched, Some("7")), RemindAnswer::Again);
+    assert_eq!(remind_answer(Status::Matched, None), RemindAnswer::Again);
+}

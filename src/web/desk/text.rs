@@ -192,6 +192,10 @@ impl Lang {
                 "Hulp voor later: de bewoner kon niet worden gebeld, vertel het zelf",
                 "Help for later: the resident could not be called, tell them yourself",
             ),
+            FollowUpReason::PlannedNotConfirmed => self.t(
+                "Hulp voor later: de helper nam de herinnering niet op, vraag of het doorgaat",
+                "Help for later: the helper did not answer the reminder, ask whether it goes on",
+            ),
             FollowUpReason::Unconfirmed => self.t(
                 "Een buur zei ja, maar de verbinding is niet bevestigd: vraag of het gesprek er was",
                 "A neighbour said yes, but the connection was not confirmed: ask whether they spoke",
