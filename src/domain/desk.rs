@@ -55,10 +55,12 @@ pub enum FollowUpReason {
     PlannedNotTold,
     /// Help for later: the helper did not answer the reminder the day before, twice.
     PlannedNotConfirmed,
+    /// Help for later: the requester said afterwards that it did not go well.
+    PlannedNotHappened,
 }
 
 impl FollowUpReason {
-    pub const ALL: [FollowUpReason; 11] = [
+    pub const ALL: [FollowUpReason; 12] = [
         FollowUpReason::Unmatched,
         FollowUpReason::Voicemail,
         FollowUpReason::Abandoned,
@@ -70,6 +72,7 @@ impl FollowUpReason {
         FollowUpReason::PlannedUnfilled,
         FollowUpReason::PlannedNotTold,
         FollowUpReason::PlannedNotConfirmed,
+        FollowUpReason::PlannedNotHappened,
     ];
 
     /// The stored word; `parse` is its inverse.
@@ -86,6 +89,7 @@ impl FollowUpReason {
             FollowUpReason::PlannedUnfilled => "planned-unfilled",
             FollowUpReason::PlannedNotTold => "planned-not-told",
             FollowUpReason::PlannedNotConfirmed => "planned-not-confirmed",
+            FollowUpReason::PlannedNotHappened => "planned-not-happened",
         }
     }
 

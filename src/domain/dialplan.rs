@@ -147,6 +147,9 @@ pub struct Category {
     /// Help for later (issue 28): may be asked for a later day and hour (`later = true`),
     /// at least `later_min_hours` ahead.
     pub later: Option<super::planned::Lead>,
+    /// Help for later: the requester is called the next morning to ask whether it went
+    /// well (`later_afterwards`; on by default for transport, off for the rest).
+    pub afterwards: bool,
 }
 
 impl Dialplan {
@@ -162,6 +165,12 @@ impl Dialplan {
 
     pub fn has_category(&self, key: &str) -> bool {
         self.categories.iter().any(|c| c.key == key)
+    }
+
+    /// Whether the requester of planned help of kind `key` is asked afterwards whether it
+    /// went well.
+    pub fn afterwards(&self, key: &str) -> bool {
+        self.categories.iter().any(|c| c.key == key && c.later.is_some() && c.afterwards)
     }
 
     /// The lead time of kind of help `key` when it may be planned (`later = true`).
@@ -271,6 +280,7 @@ struct RawCategory {
     /// Help for later (issue 28): `true` or `false`, and the hours ahead it needs.
     later: Option<Spanned<toml::Value>>,
     later_min_hours: Option<Spanned<u32>>,
+    later_afterwards: Option<Spanned<toml::Value>>,
 }
 
 /// Earliest and latest minute of the day at which helpers may be rung.
@@ -630,7 +640,17 @@ fn check_menu_keys(
             },
         };
         let Ok(later) = check_later(c, cat) else { continue };
-        categories.push(Category { digit, key, experienced_only, later });
+        let afterwards = match &cat.later_afterwards {
+            None => key == "transport",
+            Some(v) => match v.get_ref().as_bool() {
+                Some(b) => b,
+                None => {
+                    c.fail::<()>("category.later_afterwards", v.span(), "must be true or false");
+                    continue;
+                }
+            },
+        };
+        categories.push(Category { digit, key, experienced_only, later, afterwards });
     }
     categories.sort_by_key(|c| c.digit);
     check_menu_size(c, raw_categories, categories.len());
@@ -863,6 +883,17 @@ mod tests {
         assert_eq!(plan.later("transport"), Some(crate::domain::planned::Lead { min_hours: 48 }));
         assert_eq!(plan.later("odd-jobs"), Some(crate::domain::planned::Lead { min_hours: 24 }), "a day by default");
         assert_eq!((plan.later("shopping"), plan.ringing.later_cutoff_hours), (None, 12));
+        assert!(plan.afterwards("transport") && !plan.afterwards("odd-jobs"), "on by default for transport only");
+        let off = marked.replacen("later_min_hours = 48", "later_min_hours = 48\nlater_afterwards = false", 1);
+        assert!(!parse(&off).unwrap().afterwards("transport"));
+        let bad = marked.replacen("later_min_hours = 48", "later_min_hours = 48\nlater_afterwards = 1", 1);
+        assert_eq!(
+            errors(&bad),
+            [format!(
+                "line {}, field `category.later_afterwards`: must be true or false",
+                bad.lines().position(|l| l.starts_with("later_afterwards")).unwrap() + 1
+            )]
+        );
         let line_of = |src: &str, field: &str| src.lines().position(|l| l.starts_with(field)).unwrap() + 1;
         let wrong = EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater = \"ja\"", 1);
         assert_eq!(

@@ -107,11 +107,19 @@ pub enum Purpose {
     TellCancelled,
     /// The day before: the helper is asked to confirm (1) or say it does not work out (2).
     Remind,
+    /// The next morning: the requester is asked whether the help went well (1) or not (2).
+    Afterwards,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 5] =
-        [Purpose::Ask, Purpose::TellMatched, Purpose::TellUnfilled, Purpose::TellCancelled, Purpose::Remind];
+    pub const ALL: [Purpose; 6] = [
+        Purpose::Ask,
+        Purpose::TellMatched,
+        Purpose::TellUnfilled,
+        Purpose::TellCancelled,
+        Purpose::Remind,
+        Purpose::Afterwards,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -120,6 +128,7 @@ impl Purpose {
             Purpose::TellUnfilled => "tell-unfilled",
             Purpose::TellCancelled => "tell-cancelled",
             Purpose::Remind => "remind",
+            Purpose::Afterwards => "afterwards",
         }
     }
 
@@ -406,6 +415,34 @@ pub fn remind_answer(status: Status, key: Option<&str>) -> RemindAnswer {
     }
 }
 
+/// Whether the call afterwards is due at local time `now` for help at `at`: the next
+/// morning, from `REMIND_FROM_HOUR`, inside the ringing hours, once (`made`: it was made).
+pub fn afterwards_due(at: DateTime, now: DateTime, may_call: bool, made: bool) -> bool {
+    let Ok(next_day) = at.date().tomorrow() else { return false };
+    !made && may_call && now.date() == next_day && now.hour() >= REMIND_FROM_HOUR
+}
+
+/// What the requester's key on the call afterwards does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterwardsAnswer {
+    /// 1: it went well: the help happened.
+    Happened,
+    /// 2: it did not: the desk follows it up.
+    NotHappened,
+    /// The request is not one with a helper any more: thanked.
+    TooLate,
+    Again,
+}
+
+pub fn afterwards_answer(status: Status, key: Option<&str>) -> AfterwardsAnswer {
+    match key {
+        Some("1" | "2") if !matches!(status, Status::Matched | Status::Confirmed) => AfterwardsAnswer::TooLate,
+        Some("1") => AfterwardsAnswer::Happened,
+        Some("2") => AfterwardsAnswer::NotHappened,
+        _ => AfterwardsAnswer::Again,
+    }
+}
+
 /// What a neighbour's key on an asking call does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {
@@ -587,6 +624,42 @@ pub mod say {
     /// 2 on the reminder: thanked; someone else is looked for.
     pub fn remind_withdrawn(p: &Prompts) -> Vec<Action> {
         vec![Action::Say(p.speech(PromptKey::PlannedRemindWithdrawn, &[])), Action::Hangup]
+    }
+
+    /// The next morning, the requester: did the help go well? (Asked twice.)
+    pub fn afterwards(p: &Prompts, hour: i8, requester: &str, call: i64) -> Vec<Action> {
+        let question = p.speech(PromptKey::PlannedAfterwards, &[]);
+        let next = Next::PlannedKey { call };
+        vec![
+            Action::Gather {
+                say: vec![greeting(p, hour, requester), question.clone()],
+                timeout_seconds: KEY_SECONDS,
+                next,
+            },
+            Action::Gather { say: vec![question], timeout_seconds: KEY_SECONDS, next },
+            Action::Say(p.speech(PromptKey::PlannedGoodbye, &[])),
+            Action::Hangup,
+        ]
+    }
+
+    /// The question afterwards again, after another key.
+    pub fn afterwards_again(p: &Prompts, call: i64) -> Vec<Action> {
+        let question = p.speech(PromptKey::PlannedAfterwards, &[]);
+        vec![
+            Action::Gather { say: vec![question], timeout_seconds: KEY_SECONDS, next: Next::PlannedKey { call } },
+            Action::Say(p.speech(PromptKey::PlannedGoodbye, &[])),
+            Action::Hangup,
+        ]
+    }
+
+    /// 1 afterwards.
+    pub fn afterwards_fine(p: &Prompts) -> Vec<Action> {
+        vec![Action::Say(p.speech(PromptKey::PlannedAfterwardsFine, &[])), Action::Hangup]
+    }
+
+    /// 2 afterwards: the desk will call.
+    pub fn afterwards_not(p: &Prompts) -> Vec<Action> {
+        vec![Action::Say(p.speech(PromptKey::PlannedAfterwardsNot, &[])), Action::Hangup]
     }
 
     /// The requester or the helper: the help does not go on.

@@ -219,6 +219,9 @@ prompt_keys! {
     PlannedRemindQuestion => "planned_remind_question" [],
     PlannedRemindConfirmed => "planned_remind_confirmed" ["caller"],
     PlannedRemindWithdrawn => "planned_remind_withdrawn" [],
+    PlannedAfterwards => "planned_afterwards" [],
+    PlannedAfterwardsFine => "planned_afterwards_fine" [],
+    PlannedAfterwardsNot => "planned_afterwards_not" [],
 }
 
 impl PromptKey {

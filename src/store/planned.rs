@@ -186,6 +186,14 @@ pub fn matched(conn: &Connection) -> anyhow::Result<Vec<i64>> {
         .collect::<Result<_, _>>()?)
 }
 
+/// The requests with a helper (matched or confirmed): the call afterwards.
+pub fn with_helper(conn: &Connection) -> anyhow::Result<Vec<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM planned_requests WHERE status IN ('matched', 'confirmed') ORDER BY at_ts, id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
 /// The helper of request `id` withdrew: no helper, asking again.
 pub fn clear_helper(conn: &Connection, id: i64) -> anyhow::Result<()> {
     exec(conn, "UPDATE planned_requests SET helper_id = NULL, matched_by = NULL WHERE id = ?1", [id])?;
@@ -378,16 +386,19 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, request: &Request) -
     Ok(out)
 }
 
-/// The desk follows request `id` up: its `calls` row (kind `planned`, the requester as
-/// caller, outcome `unmatched`) and an urgent follow-up with `reason`, once per request.
-/// Returns the row's call sid.
+/// The desk follows request `id` up: a `calls` row (kind `planned`, naming the request in
+/// `planned_id`, the requester as caller, outcome `unmatched`: red on the desk's lists; the
+/// help figures leave these rows out) and a follow-up with `reason` (urgent when nobody was
+/// found), once per request and reason. Returns the row's call sid.
 pub fn for_the_desk(
     conn: &Connection,
     request: &Request,
     reason: FollowUpReason,
     now: Timestamp,
 ) -> anyhow::Result<String> {
-    let sid = format!("PL{:016}", request.id);
+    // Unique per request and reason; what the row is, and its request, are its columns.
+    let n = FollowUpReason::ALL.iter().position(|r| *r == reason).unwrap_or(0);
+    let sid = format!("PL{:014}{n:02}", request.id);
     let phone: Option<String> = match request.requester_id {
         Some(id) => conn.query_row("SELECT phone FROM participants WHERE id = ?1", [id], |r| r.get(0)).optional()?,
         None => None,

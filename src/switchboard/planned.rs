@@ -308,6 +308,9 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<Outbound> {
         for id in store::matched(tx)? {
             remind(&mut t, id)?;
         }
+        for id in store::with_helper(tx)? {
+            afterwards(&mut t, id)?;
+        }
         for call in store::unplaced(tx)? {
             place(&mut t, &call)?;
         }
@@ -435,6 +438,25 @@ fn remind(t: &mut Tx<'_>, id: i64) -> anyhow::Result<()> {
     }
 }
 
+/// The call afterwards of request `id` (when its kind of help asks for one): the next
+/// morning, once.
+fn afterwards(t: &mut Tx<'_>, id: i64) -> anyhow::Result<()> {
+    let Some(r) = store::load(t.conn, id)? else { return Ok(()) };
+    let (Some(hood), Some(requester)) = (hood_of(t.sb, &r), r.requester_id) else { return Ok(()) };
+    if !hood.dialplan.afterwards(&r.category) {
+        return Ok(());
+    }
+    let made = store::calls_of(t.conn, id)?.iter().any(|c| c.purpose == Purpose::Afterwards);
+    let may = t.sb.rest.is_some() && may_call(&hood, t.now);
+    let now = planned::local(&hood.dialplan.time_zone, t.now);
+    if !planned::afterwards_due(r.at, now, may, made) {
+        return Ok(());
+    }
+    let Some(call) = store::add_call(t.conn, id, Purpose::Afterwards, requester, t.now)? else { return Ok(()) };
+    let call = store::load_call(t.conn, call)?.expect("just added");
+    place(t, &call)
+}
+
 /// The best neighbour not yet asked, by the ranking on the day and hour of the help.
 fn first_to_ask(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request) -> anyhow::Result<Option<i64>> {
     let candidates = store::candidates(t.conn, &t.sb.store.registry, r)?;
@@ -463,6 +485,7 @@ fn still_wanted(purpose: Purpose, status: Status) -> bool {
         Purpose::TellUnfilled => status == Status::Unfilled,
         Purpose::TellCancelled => matches!(status, Status::Cancelled(_)),
         Purpose::Remind => status == Status::Matched,
+        Purpose::Afterwards => matches!(status, Status::Matched | Status::Confirmed),
     }
 }
 
@@ -582,8 +605,9 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
                         say::Helper { hour, first_name: person.details.first_name(), requester, when: &when, call: id };
                     say::remind(&prompts, &to)
                 }
+                Purpose::Afterwards => say::afterwards(&prompts, hour, person.details.first_name(), id),
             };
-            if !matches!(call.purpose, Purpose::Ask | Purpose::Remind) {
+            if !matches!(call.purpose, Purpose::Ask | Purpose::Remind | Purpose::Afterwards) {
                 store::set_result(t.conn, id, CallResult::Heard, None, t.now)?;
             }
             let body = render(sb, &hood.voices, &inbound.call_sid, 0, &actions);
@@ -634,6 +658,9 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
                 store::save_document(t.conn, id, true, &body)?;
                 return Ok(body);
             }
+            if call.purpose == Purpose::Afterwards {
+                return afterwards_key(t, &call, &r, key.as_deref(), (&hood, &prompts, &inbound.call_sid));
+            }
             if call.purpose != Purpose::Ask {
                 return Ok(hang_up());
             }
@@ -672,6 +699,40 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
             Ok(body)
         }
     }
+}
+
+/// The requester's key on the call afterwards: 1 the help happened; 2 it did not, and the
+/// desk follows it up.
+fn afterwards_key(
+    t: &mut Tx<'_>,
+    call: &store::Call,
+    r: &store::Request,
+    key: Option<&str>,
+    (hood, prompts, call_sid): (&Neighbourhood, &crate::domain::prompts::Prompts, &str),
+) -> anyhow::Result<String> {
+    let actions = match planned::afterwards_answer(r.status, key) {
+        planned::AfterwardsAnswer::Happened => {
+            store::set_result(t.conn, call.id, CallResult::Yes, key, t.now)?;
+            store::set_status(t.conn, r.id, &[Status::Matched, Status::Confirmed], Status::Happened, t.now)?;
+            say::afterwards_fine(prompts)
+        }
+        planned::AfterwardsAnswer::NotHappened => {
+            store::set_result(t.conn, call.id, CallResult::No, key, t.now)?;
+            store::set_status(t.conn, r.id, &[Status::Matched, Status::Confirmed], Status::NotHappened, t.now)?;
+            store::for_the_desk(t.conn, r, FollowUpReason::PlannedNotHappened, t.now)?;
+            say::afterwards_not(prompts)
+        }
+        planned::AfterwardsAnswer::TooLate => {
+            store::set_result(t.conn, call.id, CallResult::TooLate, key, t.now)?;
+            say::afterwards_fine(prompts)
+        }
+        planned::AfterwardsAnswer::Again => {
+            return Ok(render(t.sb, &hood.voices, call_sid, 0, &say::afterwards_again(prompts, call.id)));
+        }
+    };
+    let body = render(t.sb, &hood.voices, call_sid, 0, &actions);
+    store::save_document(t.conn, call.id, true, &body)?;
+    Ok(body)
 }
 
 /// The requester's street as a helper hears it before saying yes: unless they want it said

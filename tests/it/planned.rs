@@ -359,7 +359,29 @@ async fn the_day_before_the_helper_confirms_with_one() {
     clock_to(&app, "2026-12-09T15:00:00+01:00");
     run_planned(&app).await;
     assert_eq!(app.count(REMINDED).await, 1, "reminded once");
+
+    // Friday morning: Jan is asked whether it went well, and presses 1: it happened.
+    clock_to(&app, "2026-12-10T20:00:00+01:00");
+    run_planned(&app).await;
+    assert_eq!(app.count(AFTERWARDS).await, 0, "not the same day");
+    clock_to(&app, "2026-12-11T10:00:00+01:00");
+    run_planned(&app).await;
+    wait_for(&app, "SELECT count(*) FROM planned_requests WHERE status = 'happened'", 1).await;
+    let jan = heard_on(&app, 5, JAN).await;
+    assert_eq!(
+        jan,
+        [
+            "Goedemorgen Jan. Hier is de Burenlijn.",
+            "Is de hulp van gisteren goed gegaan? Toets 1. Niet? Toets 2.",
+            "Fijn om te horen. Dank u wel.",
+        ]
+    );
+    run_planned(&app).await;
+    assert_eq!(app.count(AFTERWARDS).await, 1, "asked once");
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups").await, 0);
 }
+
+const AFTERWARDS: &str = "SELECT count(*) FROM planned_calls WHERE purpose = 'afterwards'";
 
 /// Dirk presses 2 the day before: thanked, and a new search starts at once (Bert was asked
 /// already, Dirk withdrew: nobody is left); at the cut-off Jan is told and the desk alerted.
@@ -405,4 +427,12 @@ async fn a_two_the_day_before_starts_a_new_search_and_no_answer_twice_goes_to_th
     );
     assert_eq!(app.text(STATUS).await, "matched", "not cancelled by itself");
     assert_eq!(app.count(REMINDED).await, 2);
+
+    // Saturday morning Jan says it did not go well: the desk follows that up too.
+    app.network().script_helpers(script(&[(JAN, HelperAction::Decline)]));
+    clock_to(&app, "2026-12-12T10:30:00+01:00");
+    run_planned(&app).await;
+    wait_for(&app, "SELECT count(*) FROM planned_requests WHERE status = 'not-happened'", 1).await;
+    wait_for(&app, "SELECT count(*) FROM follow_ups WHERE reason = 'planned-not-happened'", 1).await;
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE kind = 'planned' AND planned_id = 1").await, 2);
 }

@@ -216,3 +216,19 @@ fn on_the_reminder_one_confirms_two_withdraws_and_a_cancelled_request_thanks() {
     assert_eq!(remind_answer(Status::Matched, Some("7")), RemindAnswer::Again);
     assert_eq!(remind_answer(Status::Matched, None), RemindAnswer::Again);
 }
+
+#[test]
+fn the_call_afterwards_is_the_next_morning_once_and_a_two_did_not_happen() {
+    let at = date(2026, 12, 10).at(10, 0, 0, 0);
+    let friday = |h: i8| date(2026, 12, 11).at(h, 0, 0, 0);
+    assert!(afterwards_due(at, friday(10), true, false));
+    assert!(!afterwards_due(at, friday(9), true, false), "not before ten");
+    assert!(!afterwards_due(at, friday(10), false, false), "inside the ringing hours only");
+    assert!(!afterwards_due(at, friday(10), true, true), "once");
+    assert!(!afterwards_due(at, date(2026, 12, 10).at(15, 0, 0, 0), true, false), "not the same day");
+    assert!(!afterwards_due(at, date(2026, 12, 12).at(10, 0, 0, 0), true, false), "only the next morning");
+    assert_eq!(afterwards_answer(Status::Confirmed, Some("1")), AfterwardsAnswer::Happened);
+    assert_eq!(afterwards_answer(Status::Matched, Some("2")), AfterwardsAnswer::NotHappened);
+    assert_eq!(afterwards_answer(Status::Cancelled(By::Desk), Some("2")), AfterwardsAnswer::TooLate);
+    assert_eq!(afterwards_answer(Status::Confirmed, None), AfterwardsAnswer::Again);
+}

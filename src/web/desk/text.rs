@@ -196,6 +196,10 @@ impl Lang {
                 "Hulp voor later: de helper nam de herinnering niet op, vraag of het doorgaat",
                 "Help for later: the helper did not answer the reminder, ask whether it goes on",
             ),
+            FollowUpReason::PlannedNotHappened => self.t(
+                "Hulp voor later: de bewoner zegt dat het niet goed ging, bel terug",
+                "Help for later: the resident says it did not go well, call back",
+            ),
             FollowUpReason::Unconfirmed => self.t(
                 "Een buur zei ja, maar de verbinding is niet bevestigd: vraag of het gesprek er was",
                 "A neighbour said yes, but the connection was not confirmed: ask whether they spoke",
