@@ -386,6 +386,37 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, request: &Request) -
     Ok(out)
 }
 
+/// Someone is erased (issue 28 §privacy): the planned calls to them are deleted at the
+/// provider; the requests they asked for that are still to come are cancelled (by the
+/// desk: nobody is asked or called about them any more) and lose their note. Foreign keys
+/// then clear the links to them.
+pub fn forget_person(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<()> {
+    let legs: Vec<String> = conn
+        .prepare_cached(
+            "SELECT c.leg_sid FROM planned_calls c JOIN planned_requests r ON r.id = c.request_id
+             WHERE (c.participant_id = ?1 OR r.requester_id = ?1) AND c.leg_sid IS NOT NULL",
+        )?
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for leg in &legs {
+        super::provider_jobs::enqueue(conn, super::provider_jobs::Kind::DeleteCall, leg, None, now)?;
+    }
+    exec(
+        conn,
+        "UPDATE planned_calls SET result = 'not-needed' WHERE result IS NULL AND placed_at IS NULL
+         AND request_id IN (SELECT id FROM planned_requests WHERE requester_id = ?1)",
+        [id],
+    )?;
+    exec(
+        conn,
+        "UPDATE planned_requests SET note = NULL,
+                status = CASE WHEN status IN ('asking', 'matched', 'confirmed') THEN ?2 ELSE status END
+         WHERE requester_id = ?1",
+        params![id, Status::Cancelled(crate::domain::planned::By::Desk).as_str()],
+    )?;
+    Ok(())
+}
+
 /// The desk follows request `id` up: a `calls` row (kind `planned`, naming the request in
 /// `planned_id`, the requester as caller, outcome `unmatched`: red on the desk's lists; the
 /// help figures leave these rows out) and a follow-up with `reason` (urgent when nobody was

@@ -460,16 +460,19 @@ fn afterwards(t: &mut Tx<'_>, id: i64) -> anyhow::Result<()> {
 /// The best neighbour not yet asked, by the ranking on the day and hour of the help.
 fn first_to_ask(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request) -> anyhow::Result<Option<i64>> {
     let candidates = store::candidates(t.conn, &t.sb.store.registry, r)?;
-    let requester = match r.requester_id {
+    // A requester erased since: nobody is asked about them.
+    let Some(requester) = (match r.requester_id {
         Some(id) => t.participant(id)?,
         None => None,
+    }) else {
+        return Ok(None);
     };
-    let d = requester.as_ref().map(|p| &p.details);
+    let d = &requester.details;
     let wanted = planned::Wanted {
         category: &r.category,
-        requester_phone: d.map(|d| &d.phone),
-        requester_at: d.map(|d| Whereabouts { street: &d.street, postcode: &d.postcode }),
-        requester_wish: d.map(|d| d.say().helpers_from).unwrap_or(crate::domain::participant::Distance::Any),
+        requester_phone: Some(&d.phone),
+        requester_at: Some(Whereabouts { street: &d.street, postcode: &d.postcode }),
+        requester_wish: d.say().helpers_from,
         experienced_only: hood.dialplan.experienced_only(&r.category),
         at: r.at,
         now: t.now,

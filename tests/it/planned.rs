@@ -436,3 +436,44 @@ async fn a_two_the_day_before_starts_a_new_search_and_no_answer_twice_goes_to_th
     wait_for(&app, "SELECT count(*) FROM follow_ups WHERE reason = 'planned-not-happened'", 1).await;
     assert_eq!(app.count("SELECT count(*) FROM calls WHERE kind = 'planned' AND planned_id = 1").await, 2);
 }
+
+/// Jan is erased while his request is still asking: the calls made about it are deleted
+/// at the provider, the request is cancelled and its note goes; nobody is asked any more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasing_the_requester_cancels_the_request_and_forgets_its_calls() {
+    let app = later_app().await;
+    let sb = app.sandbox.state.switchboard.clone();
+    let hoods = sb.neighbourhoods.current();
+    let adding = Adding {
+        from: JAN.into(),
+        kind: "transport".into(),
+        at: "2026-12-08 10:00".into(),
+        note: Some("naar het ziekenhuis".into()),
+        ..Default::default()
+    };
+    let cli = Acting::command_line();
+    let now = sb.clock.now();
+    sb.store.write(|tx| planned::add(&Act { conn: tx, who: &cli, now }, &hoods, &adding)).unwrap().unwrap();
+    app.network().script_helpers(script(&[(BERT, HelperAction::Decline), (DIRK, HelperAction::NoAnswer)]));
+    run_planned(&app).await;
+    wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'ask' AND result IS NOT NULL", 2).await;
+    let jan = app.count("SELECT id FROM participants WHERE name = 'Jan de Vries'").await;
+    // In the erasing transaction (the provider jobs' runner may do them any moment after).
+    let queued: i64 = sb
+        .store
+        .write(|tx| {
+            burenlijn::store::participants::erase(tx, jan, now)?;
+            Ok(tx.query_row(
+                "SELECT count(*) FROM provider_jobs WHERE kind = 'delete-call' AND target IN (SELECT leg_sid FROM planned_calls)",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(queued, 2, "both calls about it are deleted at the provider");
+    assert_eq!(app.text("SELECT status FROM planned_requests").await, "cancelled-by-desk");
+    assert_eq!(app.count("SELECT count(*) FROM planned_requests WHERE note IS NULL AND requester_id IS NULL").await, 1);
+    clock_to(&app, "2026-12-07T16:30:00+01:00");
+    run_planned(&app).await;
+    assert_eq!(app.count("SELECT count(*) FROM planned_calls").await, 2, "nobody called about it any more");
+}
