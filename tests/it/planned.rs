@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use burenlijn::clock::Clock;
 use burenlijn::sim::people::{HelperAction, Line};
 use burenlijn::switchboard::desk::{Act, Acting};
 use burenlijn::switchboard::planned::{self, AddError, Adding};
@@ -39,23 +38,6 @@ fn add(app: &TestApp, at: &str) -> Result<planned::Added, AddError> {
 
 async fn run_planned(app: &TestApp) {
     burenlijn::switchboard::jobs::run_planned(app.sandbox.state.switchboard.clone()).await.unwrap();
-}
-
-fn clock_to(app: &TestApp, at: &str) {
-    let at: jiff::Timestamp = at.parse().unwrap();
-    let now = app.sandbox.clock.now();
-    app.sandbox.clock.advance(at.as_second() - now.as_second());
-}
-
-/// Waits (at most ten seconds) until `sql` counts `want`.
-async fn wait_for(app: &TestApp, sql: &'static str, want: i64) {
-    for _ in 0..1000 {
-        if app.count(sql).await == want {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("{sql} never came to {want}: {}", app.count(sql).await);
 }
 
 fn script(actions: &[(&str, HelperAction)]) -> HashMap<String, HelperAction> {
