@@ -91,6 +91,62 @@ pub enum Command {
         #[command(subcommand)]
         command: RoundCommand,
     },
+    /// Help for later: a request for a later day and hour; neighbours are asked ahead, one
+    /// at a time, and the requester is called back with who comes
+    #[command(alias = "later")]
+    Planned {
+        #[command(subcommand)]
+        command: PlannedCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PlannedCommand {
+    /// Take a request for later (a kind of help the dialplan marks `later = true`)
+    Add {
+        /// The requester's phone (a registered participant)
+        #[arg(long)]
+        from: String,
+        /// The kind of help, as in the dialplan (e.g. transport)
+        #[arg(long)]
+        kind: String,
+        /// The day and hour of the help, in the neighbourhood's time zone: "2026-12-08 10:00"
+        #[arg(long)]
+        at: String,
+        /// A short note for the desk (never spoken)
+        #[arg(long)]
+        note: Option<String>,
+        /// The neighbourhood (a dialplan's file name without .toml) [default: theirs]
+        #[arg(long)]
+        neighbourhood: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        plans: PlansArgs,
+    },
+    /// Every request for later, the soonest first, with the calls made for it
+    List {
+        /// Print a JSON array instead of a table
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Cancel a request (as the desk): the requester and the helper are told by phone
+    Cancel {
+        id: i64,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// A match the desk made by hand: this participant helps; the requester is told by phone
+    Assign {
+        id: i64,
+        /// The helper's phone (a registered participant of the request's neighbourhood)
+        #[arg(long)]
+        helper: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Subcommand)]

@@ -18,6 +18,7 @@ mod desk;
 mod dialplan;
 mod maintenance;
 mod participants;
+mod planned;
 mod round;
 mod serve;
 mod settings;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calls(args) => calls::run(args, &settings()?),
         Command::Callbacks(args) => callbacks::run(args, &settings()?),
         Command::Round { command } => round::run(command, &settings()?),
+        Command::Planned { command } => planned::run(command, &settings()?),
     }
 }
 

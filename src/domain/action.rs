@@ -102,4 +102,8 @@ pub enum Next {
         id: i64,
         seq: u64,
     },
+    /// A call about a planned request (issue 28): the key pressed on planned call `call`.
+    PlannedKey {
+        call: i64,
+    },
 }

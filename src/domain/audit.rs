@@ -53,10 +53,13 @@ pub enum AuditKind {
     RemovedFromRound,
     SetDeskOnly,
     MarkedExperienced,
+    AddedPlannedRequest,
+    CancelledPlannedRequest,
+    AssignedPlannedRequest,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 42] = [
+    pub const ALL: [AuditKind; 45] = [
         AuditKind::Login,
         AuditKind::ChangedOwnPassword,
         AuditKind::ViewedCall,
@@ -99,6 +102,9 @@ impl AuditKind {
         AuditKind::RemovedFromRound,
         AuditKind::SetDeskOnly,
         AuditKind::MarkedExperienced,
+        AuditKind::AddedPlannedRequest,
+        AuditKind::CancelledPlannedRequest,
+        AuditKind::AssignedPlannedRequest,
     ];
 
     /// The stored word (as the log has always been written: old rows still read).
@@ -144,6 +150,9 @@ impl AuditKind {
             AuditKind::EnrolledInRound => "enrolled in the good-morning round",
             AuditKind::SetDeskOnly => "set desk only",
             AuditKind::MarkedExperienced => "marked experienced",
+            AuditKind::AddedPlannedRequest => "took a request for later",
+            AuditKind::CancelledPlannedRequest => "cancelled a request for later",
+            AuditKind::AssignedPlannedRequest => "matched a request for later by hand",
             AuditKind::ChangedRound => "changed the good-morning round",
             AuditKind::RemovedFromRound => "removed from the good-morning round",
         }
@@ -327,6 +336,18 @@ pub enum AuditAction {
     MarkedExperienced {
         kinds: Vec<String>,
     },
+    /// Issue 28: help for later, taken by the desk (or the command line).
+    AddedPlannedRequest {
+        id: i64,
+    },
+    CancelledPlannedRequest {
+        id: i64,
+    },
+    /// A match the desk made by hand: request `id`, helped by participant `helper`.
+    AssignedPlannedRequest {
+        id: i64,
+        helper: i64,
+    },
 }
 
 /// Where a call-back search was stopped from.
@@ -394,6 +415,9 @@ impl AuditAction {
             AuditAction::RemovedFromRound => AuditKind::RemovedFromRound,
             AuditAction::SetDeskOnly { .. } => AuditKind::SetDeskOnly,
             AuditAction::MarkedExperienced { .. } => AuditKind::MarkedExperienced,
+            AuditAction::AddedPlannedRequest { .. } => AuditKind::AddedPlannedRequest,
+            AuditAction::CancelledPlannedRequest { .. } => AuditKind::CancelledPlannedRequest,
+            AuditAction::AssignedPlannedRequest { .. } => AuditKind::AssignedPlannedRequest,
         }
     }
 
@@ -459,6 +483,10 @@ impl AuditAction {
             AuditAction::SetDeskOnly { desk_only } => if *desk_only { "on" } else { "off" }.to_string(),
             AuditAction::MarkedExperienced { kinds } if kinds.is_empty() => "none".to_string(),
             AuditAction::MarkedExperienced { kinds } => kinds.join(";"),
+            AuditAction::AddedPlannedRequest { id } | AuditAction::CancelledPlannedRequest { id } => {
+                format!("planned {id}")
+            }
+            AuditAction::AssignedPlannedRequest { id, helper } => format!("planned {id} to participant {helper}"),
         }
     }
 
@@ -560,6 +588,16 @@ impl AuditAction {
             AuditKind::MarkedExperienced => AuditAction::MarkedExperienced {
                 kinds: detail.split(';').filter(|k| !k.is_empty() && *k != "none").map(str::to_string).collect(),
             },
+            AuditKind::AddedPlannedRequest => {
+                AuditAction::AddedPlannedRequest { id: detail.strip_prefix("planned ")?.parse().ok()? }
+            }
+            AuditKind::CancelledPlannedRequest => {
+                AuditAction::CancelledPlannedRequest { id: detail.strip_prefix("planned ")?.parse().ok()? }
+            }
+            AuditKind::AssignedPlannedRequest => {
+                let (id, helper) = detail.strip_prefix("planned ")?.split_once(" to participant ")?;
+                AuditAction::AssignedPlannedRequest { id: id.parse().ok()?, helper: helper.parse().ok()? }
+            }
             AuditKind::ChangedRound => AuditAction::ChangedRound(match detail {
                 "not away" => RoundChange::Away(None),
                 "paused until they call again" => RoundChange::Paused,
@@ -627,6 +665,9 @@ impl AuditAction {
             AuditAction::RemovedFromRound,
             AuditAction::SetDeskOnly { desk_only: true },
             AuditAction::MarkedExperienced { kinds: vec!["shopping".into(), "transport".into()] },
+            AuditAction::AddedPlannedRequest { id: 3 },
+            AuditAction::CancelledPlannedRequest { id: 3 },
+            AuditAction::AssignedPlannedRequest { id: 3, helper: 5 },
         ]
     }
 }

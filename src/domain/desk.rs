@@ -49,6 +49,14 @@ pub enum FollowUpReason {
     Round,
     /// Urgent: the morning's good-morning round could not be made.
     RoundMissed,
+    /// Urgent: help for later, nobody found by the cut-off (issue 28); the requester was told.
+    PlannedUnfilled,
+    /// Help for later: the requester could not be told (a call that failed or was lost).
+    PlannedNotTold,
+    /// Help for later: the helper did not answer the reminder the day before, twice.
+    PlannedNotConfirmed,
+    /// Help for later: the requester said afterwards that it did not go well.
+    PlannedNotHappened,
 }
 
 /// How long after it was answered a call that hangs up in the menu, without a key, still
@@ -69,7 +77,7 @@ pub fn pocket_dial(state: &crate::domain::call::CallState, ended_at: jiff::Times
 }
 
 impl FollowUpReason {
-    pub const ALL: [FollowUpReason; 8] = [
+    pub const ALL: [FollowUpReason; 12] = [
         FollowUpReason::Unmatched,
         FollowUpReason::Voicemail,
         FollowUpReason::Abandoned,
@@ -78,6 +86,10 @@ impl FollowUpReason {
         FollowUpReason::OwnSetting,
         FollowUpReason::Round,
         FollowUpReason::RoundMissed,
+        FollowUpReason::PlannedUnfilled,
+        FollowUpReason::PlannedNotTold,
+        FollowUpReason::PlannedNotConfirmed,
+        FollowUpReason::PlannedNotHappened,
     ];
 
     /// The stored word; `parse` is its inverse.
@@ -91,6 +103,10 @@ impl FollowUpReason {
             FollowUpReason::OwnSetting => "own-setting",
             FollowUpReason::Round => "round",
             FollowUpReason::RoundMissed => "round-missed",
+            FollowUpReason::PlannedUnfilled => "planned-unfilled",
+            FollowUpReason::PlannedNotTold => "planned-not-told",
+            FollowUpReason::PlannedNotConfirmed => "planned-not-confirmed",
+            FollowUpReason::PlannedNotHappened => "planned-not-happened",
         }
     }
 

@@ -105,6 +105,9 @@ pub struct Ringing {
     pub callback_hours: u32,
     /// Minutes between two searches for an open "call me back" request.
     pub callback_spacing_minutes: u32,
+    /// Help for later (issue 28): nobody is asked this many hours before the help; the
+    /// requester is told honestly, and the desk follows it up.
+    pub later_cutoff_hours: u32,
 }
 
 /// How helpers are rung while the caller waits.
@@ -141,6 +144,12 @@ pub struct Category {
     /// Rings only helpers the desk marked as experienced in this kind of help
     /// (`experienced_only = true`; issue 27).
     pub experienced_only: bool,
+    /// Help for later (issue 28): may be asked for a later day and hour (`later = true`),
+    /// at least `later_min_hours` ahead.
+    pub later: Option<super::planned::Lead>,
+    /// Help for later: the requester is called the next morning to ask whether it went
+    /// well (`later_afterwards`; on by default for transport, off for the rest).
+    pub afterwards: bool,
 }
 
 impl Dialplan {
@@ -156,6 +165,17 @@ impl Dialplan {
 
     pub fn has_category(&self, key: &str) -> bool {
         self.categories.iter().any(|c| c.key == key)
+    }
+
+    /// Whether the requester of planned help of kind `key` is asked afterwards whether it
+    /// went well.
+    pub fn afterwards(&self, key: &str) -> bool {
+        self.categories.iter().any(|c| c.key == key && c.later.is_some() && c.afterwards)
+    }
+
+    /// The lead time of kind of help `key` when it may be planned (`later = true`).
+    pub fn later(&self, key: &str) -> Option<super::planned::Lead> {
+        self.categories.iter().find(|c| c.key == key).and_then(|c| c.later)
     }
 }
 
@@ -240,6 +260,7 @@ struct RawRinging {
     wave_size: Option<Spanned<u32>>,
     callback_hours: Option<Spanned<u32>>,
     callback_spacing_minutes: Option<Spanned<u32>>,
+    later_cutoff_hours: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -256,6 +277,10 @@ struct RawCategory {
     key: Spanned<String>,
     /// Any TOML value, so that a wrong one is named with its field (`true` or `false`).
     experienced_only: Option<Spanned<toml::Value>>,
+    /// Help for later (issue 28): `true` or `false`, and the hours ahead it needs.
+    later: Option<Spanned<toml::Value>>,
+    later_min_hours: Option<Spanned<u32>>,
+    later_afterwards: Option<Spanned<toml::Value>>,
 }
 
 /// Earliest and latest minute of the day at which helpers may be rung.
@@ -418,6 +443,15 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
     let callback_hours = c.range_or("ringing.callback_hours", &raw.ringing.callback_hours, (1, 168), "hours", 36);
     let callback_spacing =
         c.range_or("ringing.callback_spacing_minutes", &raw.ringing.callback_spacing_minutes, (5, 240), "minutes", 20);
+    let later_cutoff_hours = c
+        .range_or(
+            "ringing.later_cutoff_hours",
+            &raw.ringing.later_cutoff_hours,
+            (1, 72),
+            "hours",
+            super::planned::DEFAULT_CUTOFF_HOURS,
+        )
+        .unwrap_or(super::planned::DEFAULT_CUTOFF_HOURS);
 
     let menu_timeout = match &raw.menu.timeout_seconds {
         Some(v) => c.range("menu.timeout_seconds", v, 3, 30, "seconds"),
@@ -492,6 +526,7 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
             wave_size,
             callback_hours,
             callback_spacing_minutes,
+            later_cutoff_hours,
         },
         menu: Menu { timeout_seconds: menu_timeout, repeats: menu_repeats },
         caller_languages,
@@ -604,7 +639,18 @@ fn check_menu_keys(
                 }
             },
         };
-        categories.push(Category { digit, key, experienced_only });
+        let Ok(later) = check_later(c, cat) else { continue };
+        let afterwards = match &cat.later_afterwards {
+            None => key == "transport",
+            Some(v) => match v.get_ref().as_bool() {
+                Some(b) => b,
+                None => {
+                    c.fail::<()>("category.later_afterwards", v.span(), "must be true or false");
+                    continue;
+                }
+            },
+        };
+        categories.push(Category { digit, key, experienced_only, later, afterwards });
     }
     categories.sort_by_key(|c| c.digit);
     check_menu_size(c, raw_categories, categories.len());
@@ -629,6 +675,29 @@ fn check_menu_keys(
         }
     }
     (categories, caller_languages)
+}
+
+/// A kind of help's `later` and `later_min_hours` (issue 28): a lead time only with
+/// `later = true`, between 1 hour and a week (the default is a day).
+fn check_later(c: &mut Check<'_>, cat: &RawCategory) -> Result<Option<super::planned::Lead>, ()> {
+    let later = match &cat.later {
+        None => false,
+        Some(v) => match v.get_ref().as_bool() {
+            Some(b) => b,
+            None => return c.fail("category.later", v.span(), "must be true or false").ok_or(()),
+        },
+    };
+    match (&cat.later_min_hours, later) {
+        (Some(h), false) => {
+            c.fail("category.later_min_hours", h.span(), "needs `later = true` in the same [[category]]").ok_or(())
+        }
+        (Some(h), true) => match c.range("category.later_min_hours", h, 1, 168, "hours") {
+            Some(min_hours) => Ok(Some(super::planned::Lead { min_hours })),
+            None => Err(()),
+        },
+        (None, true) => Ok(Some(super::planned::Lead { min_hours: 24 })),
+        (None, false) => Ok(None),
+    }
 }
 
 /// The most choices one menu may say, besides the key that repeats it (9): five, so that
@@ -801,6 +870,63 @@ mod tests {
         assert_eq!(plan.category_for_digit("x"), None);
         let prompts = Prompts::parse(include_str!("../../prompts/nl.toml"), &[]).unwrap();
         assert!(check_prompts(&plan, &prompts).is_empty());
+    }
+
+    #[test]
+    fn a_kind_of_help_may_be_planned_with_a_lead_time_and_a_bad_field_is_named() {
+        let plan = parse(EXAMPLE).unwrap();
+        assert_eq!(plan.later("transport"), None, "the example plans nothing yet");
+        assert_eq!(plan.ringing.later_cutoff_hours, 18, "the default cut-off");
+        let marked =
+            EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 48", 1);
+        let marked = marked.replacen("key = \"odd-jobs\"", "key = \"odd-jobs\"\nlater = true", 1);
+        let marked = marked.replacen("mode = \"dial\"", "mode = \"dial\"\nlater_cutoff_hours = 12", 1);
+        let plan = parse(&marked).unwrap();
+        assert_eq!(plan.later("transport"), Some(crate::domain::planned::Lead { min_hours: 48 }));
+        assert_eq!(plan.later("odd-jobs"), Some(crate::domain::planned::Lead { min_hours: 24 }), "a day by default");
+        assert_eq!((plan.later("shopping"), plan.ringing.later_cutoff_hours), (None, 12));
+        assert!(plan.afterwards("transport") && !plan.afterwards("odd-jobs"), "on by default for transport only");
+        let off = marked.replacen("later_min_hours = 48", "later_min_hours = 48\nlater_afterwards = false", 1);
+        assert!(!parse(&off).unwrap().afterwards("transport"));
+        let bad = marked.replacen("later_min_hours = 48", "later_min_hours = 48\nlater_afterwards = 1", 1);
+        assert_eq!(
+            errors(&bad),
+            [format!(
+                "line {}, field `category.later_afterwards`: must be true or false",
+                bad.lines().position(|l| l.starts_with("later_afterwards")).unwrap() + 1
+            )]
+        );
+        let line_of = |src: &str, field: &str| src.lines().position(|l| l.starts_with(field)).unwrap() + 1;
+        let wrong = EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater = \"ja\"", 1);
+        assert_eq!(
+            errors(&wrong),
+            [format!("line {}, field `category.later`: must be true or false", line_of(&wrong, "later ="))]
+        );
+        let alone = EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater_min_hours = 24", 1);
+        assert_eq!(
+            errors(&alone),
+            [format!(
+                "line {}, field `category.later_min_hours`: needs `later = true` in the same [[category]]",
+                line_of(&alone, "later_min_hours")
+            )]
+        );
+        let long =
+            EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 500", 1);
+        assert_eq!(
+            errors(&long),
+            [format!(
+                "line {}, field `category.later_min_hours`: must be between 1 and 168 hours, not 500",
+                line_of(&long, "later_min_hours")
+            )]
+        );
+        let cutoff = EXAMPLE.replacen("mode = \"dial\"", "mode = \"dial\"\nlater_cutoff_hours = 0", 1);
+        assert_eq!(
+            errors(&cutoff),
+            [format!(
+                "line {}, field `ringing.later_cutoff_hours`: must be between 1 and 72 hours, not 0",
+                line_of(&cutoff, "later_cutoff_hours")
+            )]
+        );
     }
 
     #[test]

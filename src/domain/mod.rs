@@ -13,6 +13,7 @@ pub mod own;
 pub mod participant;
 pub mod password;
 pub mod phone;
+pub mod planned;
 pub mod prompts;
 pub mod ranking;
 pub mod round;

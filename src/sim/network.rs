@@ -677,13 +677,14 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
     net.lock().fallback_urls.push(get("FallbackUrl"));
     let timeout: i64 = get("Timeout").and_then(|t| t.parse().ok()).unwrap_or(60);
     // Whose lines these are: the held call (waves), the morning of the good-morning round,
-    // or the change a call back confirms.
+    // the change a call back confirms, or a call about a planned request.
     let parent = url
         .query_pairs()
-        .find(|(k, _)| k == "call" || k == "m" || k == "c")
+        .find(|(k, _)| k == "call" || k == "m" || k == "c" || k == "p")
         .map(|(k, v)| match k.as_ref() {
             "m" => format!("round-{v}"),
             "c" => format!("confirm-{v}"),
+            "p" => format!("planned-{v}"),
             _ => v.to_string(),
         })
         .unwrap_or_default();

@@ -787,7 +787,8 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
     }
     let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
     let mut all = Tally::default();
-    // Calls that came in (`callback-search` is `CallKind::CallbackSearch`); a call whose caller was
+    // Calls that came in (`callback-search` is `CallKind::CallbackSearch`; a `planned` row
+    // is the desk's follow-up of a request for later, not a call: issue 28); a call whose caller was
     // called back later and helped counts as matched (its wait is not a wait on the line,
     // so it is left out of the waits). The call-back searches themselves are not calls;
     // requests the desk took itself (no call) count once each. Someone erased on request
@@ -809,7 +810,7 @@ pub fn figures(conn: &Connection, from: Timestamp, until: Timestamp, scope: &Sco
          FROM calls c LEFT JOIN matches m ON m.call_sid = c.call_sid
          LEFT JOIN (SELECT call_sid, max(helper_id) AS helper_id FROM callback_requests WHERE call_sid IS NOT NULL AND status = '{connected}' GROUP BY call_sid) called_back
            ON called_back.call_sid = c.call_sid
-         WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.kind <> 'callback-search' AND {call_in}
+         WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.kind NOT IN ('callback-search', 'planned') AND {call_in}
            AND c.phase NOT IN ('settings', 'message') AND coalesce(c.outcome, '') NOT IN ({not_requests})
          UNION ALL
          SELECT r.category, CASE WHEN r.status = '{connected}' THEN '{matched}' WHEN r.status IN ({in_progress}) THEN NULL ELSE '{unmatched}' END, r.participant_id, r.helper_id, NULL

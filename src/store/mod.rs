@@ -10,6 +10,7 @@ pub mod calls;
 pub mod confirmations;
 pub mod desk;
 pub mod participants;
+pub mod planned;
 pub mod provider_jobs;
 pub mod round;
 pub mod scope;
@@ -106,6 +107,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/021_a_say_over_who_comes.sql")),
         M::up(include_str!("migrations/022_slow_line.sql")).foreign_key_check(),
         M::up(include_str!("migrations/023_not_reached_note.sql")),
+        M::up(include_str!("migrations/024_planned_requests.sql")).foreign_key_check(),
     ])
 }
 

@@ -46,6 +46,17 @@ pub struct ConfirmCall {
     pub timeout: u32,
 }
 
+/// A call about a planned request (issue 28), to create at the provider: kept as a row
+/// (`planned_calls`) before it is asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedCall {
+    /// The planned call (`planned_calls.id`).
+    pub id: i64,
+    pub to: PhoneNumber,
+    pub from: PhoneNumber,
+    pub timeout: u32,
+}
+
 /// One thing to tell the provider once the transaction has committed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -65,6 +76,8 @@ pub enum Command {
     Round(RoundCall),
     /// A call back that confirms a change asked for by phone.
     Confirm(ConfirmCall),
+    /// A call about a planned request.
+    Planned(PlannedCall),
     /// A calls row that changed outside a webhook (the round alerting the desk), for the
     /// desk's live Now page.
     Changed(String),

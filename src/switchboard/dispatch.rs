@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 pub use super::commands::Outbound;
-use super::commands::{Announce, Command, ConfirmCall, MoveCaller, NewLeg, Play, RoundCall, Stop};
+use super::commands::{Announce, Command, ConfirmCall, MoveCaller, NewLeg, PlannedCall, Play, RoundCall, Stop};
 use super::waves::{leg_ended, leg_failed, resident_failed};
 use super::Switchboard;
 use crate::domain::call::DialStatus;
@@ -81,6 +81,9 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
                 }
                 Command::Confirm(call) => {
                     tokio::spawn(create_confirm_call(state.clone(), rest.clone(), call));
+                }
+                Command::Planned(call) => {
+                    tokio::spawn(create_planned_call(state.clone(), rest.clone(), call));
                 }
                 Command::Create(leg) => creates.push(leg),
                 _ => {}
@@ -282,30 +285,66 @@ async fn create_round_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::Rest
     }
 }
 
-/// A call back that confirms a change asked for by phone: our number as caller ID, no
-/// answering machine detection (a voicemail box presses no 1: nothing changes).
-async fn create_confirm_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, call: ConfirmCall) {
-    let (url, status_callback) = match twilio::confirm_urls(&state.public_url, call.id) {
+/// Creates a call of our own (our number as caller ID, no answering machine detection) at
+/// `urls` (what is heard when it is picked up, and its status callback): its `CallSid`, or
+/// the provider's refusal; `None` when the public URL is bad (logged).
+async fn create_own_call(
+    state: &Switchboard,
+    rest: &twilio::rest::RestClient,
+    urls: Result<(url::Url, url::Url), url::ParseError>,
+    (to, from, timeout): (&PhoneNumber, &PhoneNumber, u32),
+) -> Option<Result<String, twilio::rest::RestError>> {
+    let (url, status_callback) = match urls {
         Ok(urls) => urls,
         Err(e) => {
             tracing::error!(error = %e, "bad public URL");
-            return;
+            return None;
         }
     };
-    let create = own_call(&state, &call.to, &call.from, url, Some(status_callback), call.timeout);
-    match rest.create_call(&create).await {
-        Ok(created) => {
-            let sid = created.sid.clone();
+    let create = own_call(state, to, from, url, Some(status_callback), timeout);
+    Some(rest.create_call(&create).await.map(|created| created.sid))
+}
+
+/// A call back that confirms a change asked for by phone (a voicemail box presses no 1:
+/// nothing changes).
+async fn create_confirm_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, call: ConfirmCall) {
+    let urls = twilio::confirm_urls(&state.public_url, call.id);
+    match create_own_call(&state, &rest, urls, (&call.to, &call.from, call.timeout)).await {
+        None => {}
+        Some(Ok(sid)) => {
             let c = call.clone();
             if let Err(e) = state.worker.write(move |tx| super::confirm::created(tx, &c, &sid)).await {
                 tracing::error!(error = %e, "could not store a confirming call's CallSid");
             }
         }
-        Err(e) => {
+        Some(Err(e)) => {
             tracing::warn!(confirmation = call.id, to = %call.to.masked(), error = %e, "could not call back to confirm a change; the desk is told");
             let st = state.clone();
             if let Err(e) = state.worker.write(move |tx| super::confirm::failed(tx, &st, &call)).await {
                 tracing::error!(error = %e, "could not hand a change asked for by phone to the desk");
+            }
+        }
+    }
+}
+
+/// A call about a planned request (a voicemail box presses no key: for a neighbour asked,
+/// not answered, and the next is asked).
+async fn create_planned_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, call: PlannedCall) {
+    let urls = twilio::planned_urls(&state.public_url, call.id);
+    match create_own_call(&state, &rest, urls, (&call.to, &call.from, call.timeout)).await {
+        None => {}
+        Some(Ok(sid)) => {
+            let id = call.id;
+            if let Err(e) = state.worker.write(move |tx| crate::store::planned::set_leg(tx, id, &sid)).await {
+                tracing::error!(error = %e, "could not store a planned call's CallSid");
+            }
+        }
+        Some(Err(e)) => {
+            tracing::warn!(planned_call = call.id, to = %call.to.masked(), error = %e, "could not place a call about a planned request");
+            let st = state.clone();
+            match state.worker.write(move |tx| super::planned::failed(tx, &st, call.id)).await {
+                Ok(out) => dispatch(state.clone(), out),
+                Err(e) => tracing::error!(error = %e, "could not record a planned call that failed"),
             }
         }
     }

@@ -58,6 +58,18 @@ pub async fn start(sb: Arc<Switchboard>) -> Jobs {
         }
         Err(e) => tracing::error!(error = %e, "checking for good-morning calls never placed failed"),
     }
+    // Help for later: calls asked of the provider before the last stop whose creation was
+    // never answered count as never reported (nobody is rung twice).
+    let st = sb.clone();
+    match sb.worker.run(move |_| super::planned::at_start(&st)).await {
+        Ok(Ok((n, out))) => {
+            if n > 0 {
+                tracing::warn!(calls = n, "calls about planned requests placed before the last stop, never answered by the provider: not placed again");
+            }
+            super::dispatch::dispatch(sb.clone(), out);
+        }
+        Ok(Err(e)) | Err(e) => tracing::error!(error = %e, "checking the calls about planned requests at start failed"),
+    }
     // Call back later: open requests are searched for again when due; the good-morning
     // round's calls and retries that are due (every minute, the first at once, so a round
     // missed while the service was down is made up when it comes back in time).
@@ -74,6 +86,9 @@ pub async fn start(sb: Arc<Switchboard>) -> Jobs {
             }
             if let Err(e) = run_confirmations(st.clone()).await {
                 tracing::error!(error = %e, "could not place the call backs that confirm changes asked for by phone");
+            }
+            if let Err(e) = run_planned(st.clone()).await {
+                tracing::error!(error = %e, "could not move the requests for later on");
             }
             st.jobs_ready.store(true, std::sync::atomic::Ordering::SeqCst);
         }
@@ -109,6 +124,16 @@ pub async fn run_round(sb: Arc<Switchboard>) -> anyhow::Result<usize> {
     let (started, out) = sb.worker.run(move |_| super::round::due(&st)).await??;
     super::dispatch::dispatch(sb, out);
     Ok(started)
+}
+
+/// Help for later (issue 28): each asking request's next step, and the calls about
+/// planned requests that wait for the ringing hours. Runs every minute (and from tests,
+/// after moving the clock).
+pub async fn run_planned(sb: Arc<Switchboard>) -> anyhow::Result<()> {
+    let st = sb.clone();
+    let out = sb.worker.run(move |_| super::planned::due(&st)).await??;
+    super::dispatch::dispatch(sb, out);
+    Ok(())
 }
 
 /// Changes asked for by phone: those not confirmed in time expire; call backs whose call

@@ -15,6 +15,7 @@ pub mod dispatch;
 pub mod jobs;
 pub mod logins;
 pub mod memberships;
+pub mod planned;
 pub mod provider_jobs;
 pub mod register;
 pub mod round;

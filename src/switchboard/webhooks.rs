@@ -89,6 +89,8 @@ fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, w
             | Endpoint::DeskAlert
             | Endpoint::ConfirmAnswer
             | Endpoint::ConfirmKey
+            | Endpoint::PlannedAnswer
+            | Endpoint::PlannedKey
     ) {
         actions.push(Action::Hangup);
     } else if let Some(wait) = wait_again {
@@ -105,6 +107,7 @@ fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, w
             | Endpoint::RoundStatus
             | Endpoint::ContactStatus
             | Endpoint::ConfirmStatus
+            | Endpoint::PlannedStatus
             | Endpoint::Announce
     ) {
         actions.push(Action::Say(prompts.speech(PromptKey::SomethingWentWrong, &[])));
@@ -142,6 +145,9 @@ fn handle(t: &mut Tx<'_>, endpoint: Endpoint, inbound: Inbound) -> anyhow::Resul
     let mut endpoint = endpoint;
     if endpoint.is_confirm() {
         return super::confirm::webhook(t, &inbound);
+    }
+    if endpoint.is_planned() {
+        return super::planned::webhook(t, &inbound);
     }
     if endpoint.is_round() {
         let body = match super::round::webhook(t, endpoint, &inbound)? {

@@ -1117,3 +1117,93 @@ async fn round_enrols_lists_logs_and_removes() {
     let (ok, out, _) = run(bin().args(["round", "log", "--db"]).arg(&db));
     assert!(ok && out.contains("Jan de Vries") && out.contains("try 1") && out.contains("answered"), "{out}");
 }
+
+/// `planned` (issue 28): a request for later taken on the command line, refused inside
+/// the lead time with what is possible, listed as one JSON array with its calls,
+/// cancelled (the requester is to be told by phone), audited as the command line.
+#[test]
+fn planned_adds_lists_and_cancels_a_request_for_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("l.db");
+    let plans = dir.path().join("plans");
+    std::fs::create_dir(&plans).unwrap();
+    let plan = burenlijn::config::example_dialplan_in_waves().replacen(
+        "key = \"transport\"",
+        "key = \"transport\"\nlater = true",
+        1,
+    );
+    std::fs::write(plans.join("buurt.toml"), plan).unwrap();
+    let csv = dir.path().join("p.csv");
+    std::fs::write(&csv, PARTICIPANTS).unwrap();
+    let (ok, _, err) = run(bin().args(["participants", "import"]).arg(&csv).arg("--db").arg(&db));
+    assert!(ok, "{err}");
+    let add = |at: &str| {
+        run(bin()
+            .args(["planned", "add", "--from", "020-1234567", "--kind", "transport", "--at", at])
+            .args(["--note", "naar het ziekenhuis", "--dialplans"])
+            .arg(&plans)
+            .arg("--db")
+            .arg(&db)
+            .env("BURENLIJN_NOW", "2026-12-07T10:00:00+01:00"))
+    };
+    let (ok, _, err) = add("2026-12-08 09:30");
+    assert!(!ok);
+    assert!(
+        err.contains("--at: 2026-12-08T09:30:00 is sooner than the 24 hours this kind of help needs ahead; the earliest possible is 2026-12-08T10:00:00"),
+        "{err}"
+    );
+    let (ok, out, err) = add("2026-12-08 10:00");
+    assert!(ok, "{err}");
+    assert!(out.starts_with("request #1 for 2026-12-08 10:00 in buurt"), "{out}");
+    let (ok, _, err) = run(bin()
+        .args([
+            "planned",
+            "add",
+            "--from",
+            "020-1234567",
+            "--kind",
+            "shopping",
+            "--at",
+            "2026-12-09 10:00",
+            "--dialplans",
+        ])
+        .arg(&plans)
+        .arg("--db")
+        .arg(&db)
+        .env("BURENLIJN_NOW", "2026-12-07T10:00:00+01:00"));
+    assert!(!ok && err.contains("--kind: 'shopping' cannot be planned in buurt"), "{err}");
+
+    let (ok, _, err) = run(bin().args(["planned", "cancel", "1", "--db"]).arg(&db));
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(bin().args(["planned", "cancel", "1", "--db"]).arg(&db));
+    assert!(!ok && err.contains("request 1 is cancelled-by-desk already"), "{err}");
+    let (ok, out, err) = run(bin().args(["planned", "list", "--json", "--db"]).arg(&db));
+    assert!(ok, "{err}");
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        list,
+        serde_json::json!([{
+            "id": 1, "kind": "transport", "at": "2026-12-08 10:00", "neighbourhood": "buurt",
+            "requester": "Jan de Vries", "helper": null, "status": "cancelled-by-desk",
+            "note": "naar het ziekenhuis",
+            "calls": [{ "purpose": "tell-cancelled", "to": "Jan", "placed_at": null, "result": null }],
+        }])
+    );
+    let (ok, out, _) = run(bin().args(["planned", "list", "--db"]).arg(&db));
+    assert!(ok && out.contains("#1") && out.contains("cancelled-by-desk") && !out.contains("1234567"), "{out}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let audited: Vec<(String, String)> = conn
+        .prepare("SELECT action, detail FROM audit_log WHERE user_name = '#cli' AND action LIKE '%later%' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        audited,
+        [
+            ("took a request for later".to_string(), "planned 1".to_string()),
+            ("cancelled a request for later".to_string(), "planned 1".to_string())
+        ]
+    );
+}

@@ -28,6 +28,8 @@ mod install;
 mod neighbourhoods;
 /// The phone line for every participant: own settings by phone, a word for the desk.
 mod own_settings;
+/// Help for later (issue 28): asked ahead, the requester called back, the cut-off.
+mod planned;
 /// What the provider keeps: voicemails fetched into our own storage, then deleted at the
 /// provider; call records deleted there when calls are anonymised or a person erased.
 mod recordings;

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use burenlijn::clock::Clock;
 use burenlijn::domain::call::Outcome;
 use burenlijn::sim::network::KeyAndEnd;
 use burenlijn::sim::people::{HelperAction, Line, Script};
@@ -46,26 +45,8 @@ async fn enrol_jan(app: &TestApp, tries: u32, contacts: &[&str]) {
     enrol(app, JAN, "ma-vr", tries, contacts);
 }
 
-/// Moves the clock to `at` (it only moves forward).
-fn clock_to(app: &TestApp, at: &str) {
-    let at: jiff::Timestamp = at.parse().unwrap();
-    let now = app.sandbox.clock.now();
-    app.sandbox.clock.advance(at.as_second() - now.as_second());
-}
-
 async fn run_round(app: &TestApp) -> usize {
     burenlijn::switchboard::jobs::run_round(app.sandbox.state.switchboard.clone()).await.unwrap()
-}
-
-/// Waits (at most ten seconds) until `sql` counts `want`.
-async fn wait_for(app: &TestApp, sql: &'static str, want: i64) {
-    for _ in 0..1000 {
-        if app.count(sql).await == want {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("{sql} never came to {want}: {}", app.count(sql).await);
 }
 
 async fn round_log(app: &TestApp) -> Vec<LogRow> {

@@ -250,3 +250,22 @@ pub fn joined(report: &CallReport) -> Vec<String> {
         .filter_map(|l| if let Line::Connected { number } = l { Some(number.clone()) } else { None })
         .collect()
 }
+
+/// Moves the clock to `at` (it only moves forward).
+pub fn clock_to(app: &TestApp, at: &str) {
+    use burenlijn::clock::Clock;
+    let at: Timestamp = at.parse().unwrap();
+    let now = app.sandbox.clock.now();
+    app.sandbox.clock.advance(at.as_second() - now.as_second());
+}
+
+/// Waits (at most ten seconds) until `sql` counts `want`.
+pub async fn wait_for(app: &TestApp, sql: &'static str, want: i64) {
+    for _ in 0..1000 {
+        if app.count(sql).await == want {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("{sql} never came to {want}: {}", app.count(sql).await);
+}

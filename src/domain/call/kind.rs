@@ -12,10 +12,13 @@ pub enum CallKind {
     /// A morning of the good-morning round on which the desk was alerted
     /// (`store::round::alert_desk`); the row names its morning.
     Round,
+    /// Help for later (issue 28) that needs the desk: nobody was found by the cut-off, or
+    /// the requester could not be told (`store::planned::for_the_desk`).
+    Planned,
 }
 
 impl CallKind {
-    pub const ALL: [CallKind; 3] = [CallKind::Incoming, CallKind::CallbackSearch, CallKind::Round];
+    pub const ALL: [CallKind; 4] = [CallKind::Incoming, CallKind::CallbackSearch, CallKind::Round, CallKind::Planned];
 
     /// The word stored in `calls.kind`: the one mapping, with `parse` its inverse.
     pub fn as_str(self) -> &'static str {
@@ -23,6 +26,7 @@ impl CallKind {
             CallKind::Incoming => "incoming",
             CallKind::CallbackSearch => "callback-search",
             CallKind::Round => "round",
+            CallKind::Planned => "planned",
         }
     }
 

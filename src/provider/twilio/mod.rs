@@ -92,6 +92,11 @@ endpoints! {
     ConfirmAnswer = "confirm-answer",
     ConfirmKey = "confirm-key",
     ConfirmStatus = "confirm-status",
+    /// A call about a planned request (issue 28: help for later): picked up, the key
+    /// pressed, its status callback.
+    PlannedAnswer = "planned-answer",
+    PlannedKey = "planned-key",
+    PlannedStatus = "planned-status",
 }
 
 impl Endpoint {
@@ -102,6 +107,11 @@ impl Endpoint {
     /// A webhook of a call back that confirms a change asked for by phone.
     pub fn is_confirm(self) -> bool {
         matches!(self, Endpoint::ConfirmAnswer | Endpoint::ConfirmKey | Endpoint::ConfirmStatus)
+    }
+
+    /// A webhook of a call about a planned request.
+    pub fn is_planned(self) -> bool {
+        matches!(self, Endpoint::PlannedAnswer | Endpoint::PlannedKey | Endpoint::PlannedStatus)
     }
 
     /// A webhook of the good-morning round's own calls.
@@ -154,6 +164,8 @@ pub enum Reported {
     Round(RoundReport),
     /// From a call back that confirms a change asked for by phone.
     Confirm(ConfirmReport),
+    /// From a call about a planned request.
+    Planned(PlannedReport),
 }
 
 impl Inbound {
@@ -168,7 +180,11 @@ impl Inbound {
                 what: RoundWhat::Ended(_),
                 ..
             }) => Some(Event::CallerGone),
-            Reported::Nothing | Reported::Wave(_) | Reported::Round(_) | Reported::Confirm(_) => None,
+            Reported::Nothing
+            | Reported::Wave(_)
+            | Reported::Round(_)
+            | Reported::Confirm(_)
+            | Reported::Planned(_) => None,
         }
     }
 }
@@ -187,6 +203,24 @@ pub enum ConfirmWhat {
     Answered,
     /// A key (`None`: nothing pressed), answering document `seq`.
     Key { seq: u64, key: Option<String> },
+    /// The call is over, with its final `CallStatus`.
+    Ended(DialStatus),
+}
+
+/// What a call about a planned request reports (its `CallSid` is `Inbound::call_sid`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedReport {
+    /// The planned call (`planned_calls.id`).
+    pub call: i64,
+    pub what: PlannedWhat,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlannedWhat {
+    /// Picked up: the document is asked for.
+    Answered,
+    /// A key (`None`: nothing pressed).
+    Key(Option<String>),
     /// The call is over, with its final `CallStatus`.
     Ended(DialStatus),
 }
@@ -286,6 +320,16 @@ pub fn confirm_urls(public_url: &str, id: i64) -> Result<(url::Url, url::Url), u
     ))
 }
 
+/// The absolute URLs of planned call `call` (issue 28): what is heard when it is picked
+/// up, and its status callback.
+pub fn planned_urls(public_url: &str, call: i64) -> Result<(url::Url, url::Url), url::ParseError> {
+    let query = format!("p={call}");
+    Ok((
+        endpoint_url(public_url, Endpoint::PlannedAnswer, &query)?,
+        endpoint_url(public_url, Endpoint::PlannedStatus, &query)?,
+    ))
+}
+
 /// The absolute URL of the announcement to the held caller of `call_sid` that the helper of
 /// `attempt` is coming (a conference participant's `AnnounceUrl`).
 pub fn announce_url(public_url: &str, call_sid: &str, attempt: u32) -> Result<url::Url, url::ParseError> {
@@ -374,6 +418,15 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
                 _ => final_status(form)?.map(ConfirmWhat::Ended),
             };
             (call_sid, None, what.map_or(Reported::Nothing, |what| Reported::Confirm(ConfirmReport { id, what })))
+        }
+        Endpoint::PlannedAnswer | Endpoint::PlannedKey | Endpoint::PlannedStatus => {
+            let call = number::<i64>(query, "p")?;
+            let what = match endpoint {
+                Endpoint::PlannedAnswer => Some(PlannedWhat::Answered),
+                Endpoint::PlannedKey => Some(PlannedWhat::Key(digits(form))),
+                _ => final_status(form)?.map(PlannedWhat::Ended),
+            };
+            (call_sid, None, what.map_or(Reported::Nothing, |what| Reported::Planned(PlannedReport { call, what })))
         }
         Endpoint::RoundAnswer
         | Endpoint::RoundKey

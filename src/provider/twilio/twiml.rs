@@ -46,6 +46,7 @@ impl RenderContext<'_> {
             Next::RoundKey { morning, n } => (Endpoint::RoundKey, format!("m={morning}&n={n}")),
             Next::ContactKey { morning, index } => (Endpoint::ContactKey, format!("m={morning}&i={index}")),
             Next::ConfirmKey { id, seq } => (Endpoint::ConfirmKey, format!("c={id}&s={seq}")),
+            Next::PlannedKey { call } => (Endpoint::PlannedKey, format!("p={call}")),
         };
         format!("{}?{query}", endpoint.path())
     }

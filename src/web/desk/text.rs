@@ -179,6 +179,22 @@ impl Lang {
             ),
             FollowUpReason::Round => self.round_alarm(false),
             FollowUpReason::RoundMissed => self.round_alarm(true),
+            FollowUpReason::PlannedUnfilled => self.t(
+                "Dringend: hulp voor later, niemand gevonden (de bewoner weet het): bel terug",
+                "Urgent: help for later, nobody found (the resident was told): call back",
+            ),
+            FollowUpReason::PlannedNotTold => self.t(
+                "Hulp voor later: de bewoner kon niet worden gebeld, vertel het zelf",
+                "Help for later: the resident could not be called, tell them yourself",
+            ),
+            FollowUpReason::PlannedNotConfirmed => self.t(
+                "Hulp voor later: de buur die helpt nam de herinnering niet op, vraag of het doorgaat",
+                "Help for later: the helper did not answer the reminder, ask whether it goes on",
+            ),
+            FollowUpReason::PlannedNotHappened => self.t(
+                "Hulp voor later: de bewoner zegt dat het niet goed ging, bel terug",
+                "Help for later: the resident says it did not go well, call back",
+            ),
             FollowUpReason::Unconfirmed => self.t(
                 "Een buur zei ja, maar de verbinding is niet bevestigd: vraag of het gesprek er was",
                 "A neighbour said yes, but the connection was not confirmed: ask whether they spoke",
@@ -331,6 +347,11 @@ impl Lang {
             AuditKind::SetNeighbourhoods => ("buurten ingesteld", "set neighbourhoods"),
             AuditKind::SetDeskOnly => ("alleen via de balie ingesteld", "set desk only"),
             AuditKind::MarkedExperienced => ("ervaring aangegeven", "marked experienced"),
+            AuditKind::AddedPlannedRequest => ("hulp voor later aangenomen", "took a request for later"),
+            AuditKind::CancelledPlannedRequest => ("hulp voor later afgezegd", "cancelled a request for later"),
+            AuditKind::AssignedPlannedRequest => {
+                ("hulp voor later zelf gekoppeld", "matched a request for later by hand")
+            }
             AuditKind::PausedForAWeekByPhone => {
                 ("zelf een week gepauzeerd, per telefoon", "paused for a week, by phone")
             }
@@ -438,6 +459,10 @@ impl Lang {
             AuditAction::SetDeskOnly { desk_only } => if *desk_only { "aan" } else { "uit" }.to_string(),
             AuditAction::MarkedExperienced { kinds } if kinds.is_empty() => "geen".to_string(),
             AuditAction::MarkedExperienced { kinds } => kinds.join(", "),
+            AuditAction::AddedPlannedRequest { id } | AuditAction::CancelledPlannedRequest { id } => {
+                format!("verzoek {id}")
+            }
+            AuditAction::AssignedPlannedRequest { id, helper } => format!("verzoek {id}, aan deelnemer {helper}"),
         }
     }
 
@@ -500,6 +525,10 @@ impl Lang {
             AuditAction::SetDeskOnly { desk_only } => if *desk_only { "on" } else { "off" }.to_string(),
             AuditAction::MarkedExperienced { kinds } if kinds.is_empty() => "none".to_string(),
             AuditAction::MarkedExperienced { kinds } => kinds.join(", "),
+            AuditAction::AddedPlannedRequest { id } | AuditAction::CancelledPlannedRequest { id } => {
+                format!("request {id}")
+            }
+            AuditAction::AssignedPlannedRequest { id, helper } => format!("request {id}, to participant {helper}"),
         }
     }
 
