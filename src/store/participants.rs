@@ -725,8 +725,7 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
     // The good-morning round: the calls it made to them (as resident or contact) go at the
     // provider, and their number from the round's log; their own mornings go with them.
     super::round::forget_person(conn, id, &phone, now)?;
-    // Help for later: their planned calls go at the provider, their requests are cancelled.
-    super::planned::forget_person(conn, id, now)?;
+    // Help for later: `store::planned::forget_person`, before this (`switchboard::desk`).
     // The call backs that confirmed their changes by phone go at the provider (their
     // `own_confirmations` rows go with them).
     let call_backs: Vec<String> = conn

@@ -440,11 +440,13 @@ async fn erasing_the_requester_cancels_the_request_and_forgets_its_calls() {
     run_planned(&app).await;
     wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'ask' AND result IS NOT NULL", 2).await;
     let jan = app.count("SELECT id FROM participants WHERE name = 'Jan de Vries'").await;
-    // In the erasing transaction (the provider jobs' runner may do them any moment after).
+    // Erased through the desk's door (as the CLI and the desk page do), and in the erasing
+    // transaction (the provider jobs' runner may do them any moment after).
     let queued: i64 = sb
         .store
         .write(|tx| {
-            burenlijn::store::participants::erase(tx, jan, now)?;
+            let erased = burenlijn::switchboard::desk::participants::erase(&Act { conn: tx, who: &cli, now }, jan)?;
+            assert!(matches!(erased, burenlijn::switchboard::desk::participants::Erased::Done));
             Ok(tx.query_row(
                 "SELECT count(*) FROM provider_jobs WHERE kind = 'delete-call' AND target IN (SELECT leg_sid FROM planned_calls)",
                 [],

@@ -151,6 +151,9 @@ pub fn erase(act: &Act<'_>, id: i64) -> anyhow::Result<Erased> {
     if !may_erase(act.scope(), &p) {
         return Ok(Erased::Elsewhere);
     }
+    // Help for later first, while their requests still name them: their planned calls go
+    // at the provider, their requests to come are cancelled.
+    crate::store::planned::forget_person(act.conn, id, act.now)?;
     if !store::erase(act.conn, id, act.now)? {
         return Ok(Erased::NotFound);
     }
