@@ -1,5 +1,8 @@
-//! `burenlijn bench load`: complete calls against the real server, and in the same run a
-//! bare axum handler returning a fixed TwiML document, on the same machine.
+//! `burenlijn bench load`: complete calls against the real server, and in the same run two
+//! baselines on the same machine: a bare axum handler returning a fixed TwiML document,
+//! and the same handler committing one row per webhook durably first (its own SQLite file
+//! in WAL with `synchronous=FULL`, one transaction per webhook, no grouping: the ceiling
+//! for a durable answer on the machine at hand; issue 31).
 //!
 //! Both servers run as child processes of this one (so their peak memory is their own)
 //! on loopback. Calls are played by the Twilio emulator with signed webhooks; helpers
@@ -276,6 +279,8 @@ fn figures(mut tally: Tally, elapsed: Duration, rss: f64) -> Figures {
 pub struct LoadReport {
     pub ours: Figures,
     pub baseline: Figures,
+    /// The bare handler that commits one row per webhook durably.
+    pub durable: Figures,
     pub options: (usize, usize, usize, u64),
     pub neighbourhoods: usize,
     pub pace_ms: u64,
@@ -287,11 +292,9 @@ impl LoadReport {
         json!({
             "ours": self.ours.json(),
             "baseline": self.baseline.json(),
-            "ratio": {
-                "calls_per_s": round(self.ours.calls_per_s / self.baseline.calls_per_s.max(1e-9)),
-                "p99_ms": round(self.ours.p99_ms / self.baseline.p99_ms.max(1e-9)),
-                "peak_rss_mb": round(self.ours.peak_rss_mb / self.baseline.peak_rss_mb.max(1e-9)),
-            },
+            "durable_baseline": self.durable.json(),
+            "ratio": ratio(&self.ours, &self.baseline),
+            "ratio_durable": ratio(&self.ours, &self.durable),
             "calls": self.options.0, "concurrency": self.options.1, "participants": self.options.2, "seed": self.options.3, "pace_ms": self.pace_ms, "synchronous": self.synchronous, "neighbourhoods": self.neighbourhoods,
         })
     }
@@ -309,20 +312,33 @@ impl LoadReport {
         );
         out.push_str(&row("burenlijn", &self.ours));
         out.push_str(&row("baseline", &self.baseline));
-        out.push_str(&format!(
-            "{:<10} {:>8} {:>9} {:>10.2} {:>8} {:>8.2} {:>8} {:>7} {:>9.2}\n",
-            "ratio",
-            "",
-            "",
-            self.ours.calls_per_s / self.baseline.calls_per_s.max(1e-9),
-            "",
-            self.ours.p99_ms / self.baseline.p99_ms.max(1e-9),
-            "",
-            "",
-            self.ours.peak_rss_mb / self.baseline.peak_rss_mb.max(1e-9)
-        ));
+        out.push_str(&row("durable", &self.durable));
+        for (name, other) in [("ratio", &self.baseline), ("ratio dur.", &self.durable)] {
+            out.push_str(&format!(
+                "{:<10} {:>8} {:>9} {:>10.2} {:>8} {:>8.2} {:>8} {:>7} {:>9.2}\n",
+                name,
+                "",
+                "",
+                self.ours.calls_per_s / other.calls_per_s.max(1e-9),
+                "",
+                self.ours.p99_ms / other.p99_ms.max(1e-9),
+                "",
+                "",
+                self.ours.peak_rss_mb / other.peak_rss_mb.max(1e-9)
+            ));
+        }
+        out.push_str("(baseline: a bare handler with a fixed document; durable: the same, committing one row per webhook first, WAL, synchronous=FULL, no grouping)\n");
         out
     }
+}
+
+/// Ours against a baseline: throughput, p99 and memory as ratios.
+fn ratio(ours: &Figures, other: &Figures) -> serde_json::Value {
+    json!({
+        "calls_per_s": round(ours.calls_per_s / other.calls_per_s.max(1e-9)),
+        "p99_ms": round(ours.p99_ms / other.p99_ms.max(1e-9)),
+        "peak_rss_mb": round(ours.peak_rss_mb / other.peak_rss_mb.max(1e-9)),
+    })
 }
 
 pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
@@ -376,15 +392,37 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     let rss = server.stop();
     let ours = figures(tally, elapsed, rss);
 
-    // Baseline: the same number of calls, each the same number of webhooks on average,
-    // to a bare handler with a fixed document.
+    // The baselines: the same number of calls, each the same number of webhooks on
+    // average, to a bare handler with a fixed document; then to the same committing one
+    // row per webhook durably.
     let per_call = (ours.webhooks as f64 / ours.calls.max(1) as f64).round().max(1.0) as usize;
+    let baseline = run_baseline(&opts, per_call, None).await?;
+    let durable = run_baseline(&opts, per_call, Some(&dir.path().join("durable.db"))).await?;
+    Ok(LoadReport {
+        ours,
+        baseline,
+        durable,
+        options: (opts.calls, opts.concurrency, opts.participants, opts.seed),
+        neighbourhoods: opts.neighbourhoods,
+        pace_ms: opts.pace_ms,
+        synchronous: opts.synchronous.clone(),
+    })
+}
+
+/// The environment variable that makes `bench baseline-server` commit one row per webhook
+/// durably, to the SQLite file it names.
+pub const DURABLE_BASELINE_DB: &str = "BURENLIJN_BASELINE_DB";
+
+/// Plays the calls against a baseline server: bare, or with `durable` its database file.
+async fn run_baseline(opts: &LoadOptions, per_call: usize, durable: Option<&Path>) -> anyhow::Result<Figures> {
     let port = free_port()?;
-    let server = Server::start(&["bench", "baseline-server"], port, START).await?;
+    let env: Vec<(String, String)> =
+        durable.map(|db| (DURABLE_BASELINE_DB.to_string(), db.display().to_string())).into_iter().collect();
+    let server = Server::start_with_env(&["bench", "baseline-server"], port, START, &env).await?;
     let client = reqwest::Client::new();
     let url = format!("{}/twilio/voice", server.base);
     let pace = Duration::from_millis(opts.pace_ms);
-    let (tally, elapsed) = drive(&opts, move |i| {
+    let (tally, elapsed) = drive(opts, move |i| {
         let (client, url) = (client.clone(), url.clone());
         async move {
             let mut lat = Vec::with_capacity(per_call);
@@ -420,15 +458,7 @@ pub async fn run(opts: LoadOptions) -> anyhow::Result<LoadReport> {
     })
     .await;
     let rss = server.stop();
-    let baseline = figures(tally, elapsed, rss);
-    Ok(LoadReport {
-        ours,
-        baseline,
-        options: (opts.calls, opts.concurrency, opts.participants, opts.seed),
-        neighbourhoods: opts.neighbourhoods,
-        pace_ms: opts.pace_ms,
-        synchronous: opts.synchronous.clone(),
-    })
+    Ok(figures(tally, elapsed, rss))
 }
 
 /// The number of the `i`-th neighbourhood of the benchmark: the example's for the first.
@@ -452,16 +482,47 @@ pub(crate) fn prepare_database(db: &Path, n: usize, seed: u64) -> anyhow::Result
     })
 }
 
-/// The bare baseline: one fixed TwiML document for every POST.
-pub async fn baseline_server(listen: std::net::SocketAddr) -> anyhow::Result<()> {
+/// The bare baseline: one fixed TwiML document for every POST. With `durable`, each POST
+/// first commits one row (the CallSid and the time) to that SQLite file, in WAL with
+/// `synchronous=FULL`, one transaction per webhook: what a durable answer costs at least,
+/// without any grouping of commits. (A stand-in for another service, not ours: its one
+/// table is its own.)
+pub async fn baseline_server(listen: std::net::SocketAddr, durable: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     use axum::routing::{get, post};
     const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Lotte" language="nl-NL">Goedemorgen. Fijn dat u belt.</Say><Gather input="dtmf" numDigits="1" timeout="8" action="menu?s=1" method="POST"><Say voice="Polly.Lotte" language="nl-NL">Voor boodschappen, toets 1.</Say></Gather><Redirect method="POST">menu?s=1</Redirect></Response>"#;
-    let app = axum::Router::new()
-        .route(
-            "/twilio/{endpoint}",
-            post(|| async { ([(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")], DOC) }),
-        )
-        .route("/healthz", get(|| async { "ok\n" }));
+    type Db = Arc<Mutex<rusqlite::Connection>>;
+    let db: Option<Db> = match durable {
+        Some(path) => {
+            let conn = rusqlite::Connection::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.execute_batch("CREATE TABLE IF NOT EXISTS hits (call_sid TEXT NOT NULL, at INTEGER NOT NULL)")?;
+            Some(Arc::new(Mutex::new(conn)))
+        }
+        None => None,
+    };
+    let answer = move |body: String| {
+        let db = db.clone();
+        async move {
+            if let Some(db) = db {
+                let sid = form_urlencoded::parse(body.as_bytes())
+                    .find(|(k, _)| k == "CallSid")
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
+                let committed = tokio::task::spawn_blocking(move || {
+                    let conn = db.lock().unwrap_or_else(|p| p.into_inner());
+                    let at = jiff::Timestamp::now().as_millisecond();
+                    conn.execute("INSERT INTO hits (call_sid, at) VALUES (?1, ?2)", rusqlite::params![sid, at])
+                })
+                .await;
+                if !matches!(committed, Ok(Ok(1))) {
+                    return Err(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+                }
+            }
+            Ok(([(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")], DOC))
+        }
+    };
+    let app = axum::Router::new().route("/twilio/{endpoint}", post(answer)).route("/healthz", get(|| async { "ok\n" }));
     let listener = tokio::net::TcpListener::bind(listen).await?;
     axum::serve(listener, app).with_graceful_shutdown(crate::web::shutdown_signal()).await?;
     Ok(())

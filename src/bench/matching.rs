@@ -1,7 +1,11 @@
 //! `burenlijn bench match`: time until a neighbour says yes, simulated over many months
 //! of a neighbourhood at real scale (Anna Zorgt: 540 households, 84 helpers, about 139
 //! matches a year), for the ringing strategies helplines use and for Burenlijn's own
-//! ranking (`domain::ranking::rank`, the production code, with and without learning).
+//! ranking (`domain::ranking::rank`, the production code, with and without learning), in
+//! waves of two and in waves sized by what was learned (`domain::waves::sizing`, issue 31).
+//! Besides the wait it counts the cost to neighbours: phones rung per match, and yeses
+//! that were not needed (a helper who picked up before someone else's yes and pressed 1
+//! too: "er is al iemand").
 //!
 //! Every strategy meets the same requests and the same people: whether helper h picks up
 //! and says yes to request r is drawn once, from (seed, r, h), so differences come from
@@ -20,6 +24,7 @@ use crate::domain::learning::{band, Asked, Likelihoods, BANDS};
 use crate::domain::participant::{Participant, ParticipantDetails, ParticipantInput};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::ranking::{self, Candidate, Request, Whereabouts};
+use crate::domain::waves::WaveSize;
 
 pub struct MatchOptions {
     pub months: u32,
@@ -77,7 +82,13 @@ enum Strategy {
     Burenlijn,
     /// Burenlijn's learned ranking, rung in waves of two (`domain::waves`).
     Waves2,
+    /// Burenlijn's learned ranking, in waves sized by the learned chances (the default
+    /// in waves: `domain::waves::sizing`), at most `SIZED_CAP` at once.
+    Sized,
 }
+
+/// The cap of sized waves here: the example dialplan's `max_wave_size`.
+const SIZED_CAP: u32 = crate::domain::dialplan::DEFAULT_MAX_WAVE_SIZE;
 
 impl Strategy {
     fn key(self) -> &'static str {
@@ -88,6 +99,7 @@ impl Strategy {
             Strategy::Rotation => "rotation",
             Strategy::Burenlijn => "burenlijn",
             Strategy::Waves2 => "waves-2",
+            Strategy::Sized => "sized",
         }
     }
 
@@ -99,6 +111,7 @@ impl Strategy {
             Strategy::Rotation => "burenlijn, rotation only",
             Strategy::Burenlijn => "burenlijn, learned",
             Strategy::Waves2 => "burenlijn, waves of 2",
+            Strategy::Sized => "burenlijn, sized waves",
         }
     }
 }
@@ -107,12 +120,48 @@ impl Strategy {
 pub struct StrategyFigures {
     pub key: &'static str,
     pub description: &'static str,
-    pub median_wait_s: f64,
-    pub p90_wait_s: f64,
-    pub matched_share: f64,
-    pub phones_per_match: f64,
+    /// Every request's figures.
+    pub all: Part,
     pub gini: f64,
     pub max_asks_week: u32,
+    /// The same figures for the requests made at a busy hour and at a quiet one (Gini
+    /// and the busiest week are the whole run's).
+    pub busy: Part,
+    pub quiet: Part,
+}
+
+/// The figures of the requests made at some hours.
+#[derive(Clone, Debug, Default)]
+pub struct Part {
+    pub requests: usize,
+    pub median_wait_s: f64,
+    pub p90_wait_s: f64,
+    pub p99_wait_s: f64,
+    pub matched_share: f64,
+    pub phones_per_match: f64,
+    pub needless_yeses_per_match: f64,
+}
+
+/// When a request was made, for the figures per hour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Hour {
+    /// A weekday morning, 09:00 to 12:00: most requests, retired helpers at home,
+    /// working ones not.
+    Busy,
+    /// An evening, 18:00 to 21:00: few requests, fewer helpers pick up.
+    Quiet,
+    Other,
+}
+
+impl Hour {
+    fn of(local: DateTime) -> Hour {
+        let weekday = !matches!(local.weekday(), jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday);
+        match local.hour() {
+            9..=11 if weekday => Hour::Busy,
+            18..=20 => Hour::Quiet,
+            _ => Hour::Other,
+        }
+    }
 }
 
 pub struct MatchReport {
@@ -122,6 +171,8 @@ pub struct MatchReport {
     pub helpers: usize,
     pub households: usize,
     pub strategies: Vec<StrategyFigures>,
+    /// The same strategies on a smaller and a bigger neighbourhood (`run_with_sizes`).
+    pub others: Vec<MatchReport>,
 }
 
 /// A draw in [0, 1) that depends only on its inputs.
@@ -273,12 +324,38 @@ fn make_requests(opts: &MatchOptions, rng: &mut fastrand::Rng, askers: usize, tz
     out
 }
 
+#[derive(Default)]
 struct Tally {
-    waits: Vec<f64>,
-    matched: usize,
     rung: usize,
+    needless: usize,
     asks: HashMap<i64, u32>,
     asks_week: HashMap<(i64, i16, i8), u32>,
+    /// Per request: its hour, its wait when matched, phones rung, needless yeses.
+    per_request: Vec<(Hour, Option<f64>, usize, usize)>,
+}
+
+/// The helpers of the smaller and the bigger neighbourhood `run_with_sizes` adds.
+pub const OTHER_SIZES: [usize; 2] = [30, 300];
+
+/// `run`, and the same on a smaller and a bigger neighbourhood ([`OTHER_SIZES`] helpers,
+/// with households and requests in the same proportion to helpers).
+pub fn run_with_sizes(opts: &MatchOptions) -> MatchReport {
+    let mut report = run(opts);
+    let per_helper = |x: f64| x / opts.helpers.max(1) as f64;
+    report.others = OTHER_SIZES
+        .iter()
+        .map(|&helpers| {
+            let households = (per_helper(opts.households as f64) * helpers as f64).round() as usize;
+            run(&MatchOptions {
+                months: opts.months,
+                seed: opts.seed,
+                households: households.max(helpers + 1),
+                helpers,
+                requests_per_year: per_helper(opts.requests_per_year) * helpers as f64,
+            })
+        })
+        .collect();
+    report
 }
 
 pub fn run(opts: &MatchOptions) -> MatchReport {
@@ -300,6 +377,7 @@ pub fn run(opts: &MatchOptions) -> MatchReport {
         Strategy::Rotation,
         Strategy::Burenlijn,
         Strategy::Waves2,
+        Strategy::Sized,
     ];
     let world = World { opts, helpers: &helpers, askers: &askers, requests: &requests, ringing: &ringing };
     let figures = strategies.iter().map(|s| simulate(*s, &world)).collect();
@@ -310,6 +388,7 @@ pub fn run(opts: &MatchOptions) -> MatchReport {
         helpers: opts.helpers,
         households: opts.households,
         strategies: figures,
+        others: Vec::new(),
     }
 }
 
@@ -329,21 +408,23 @@ fn simulate(strategy: Strategy, world: &World<'_>) -> StrategyFigures {
         helped: HashMap::new(),
         learned: Likelihoods::default(),
         shuffle: fastrand::Rng::with_seed(world.opts.seed ^ 0xABCD),
-        t: Tally { waits: Vec::new(), matched: 0, rung: 0, asks: HashMap::new(), asks_week: HashMap::new() },
+        t: Tally::default(),
     };
     for (r, req) in world.requests.iter().enumerate() {
         let order = sim.order(world, req);
         let ask = Ask { world, r, req };
+        let (rung, needless) = (sim.t.rung, sim.t.needless);
         let yes_after = match strategy {
             Strategy::AllAtOnce => sim.all_at_once(&ask, &order),
-            Strategy::Waves2 => sim.in_waves(&ask, &order),
+            Strategy::Waves2 => sim.in_waves(&ask, &order, WaveSize::Fixed(2)),
+            Strategy::Sized => sim.in_waves(&ask, &order, WaveSize::Learned { cap: SIZED_CAP }),
             _ => sim.one_by_one(&ask, &order),
         };
-        if let Some((id, wait)) = yes_after {
-            sim.t.matched += 1;
-            sim.t.waits.push(wait as f64);
+        if let Some((id, _)) = yes_after {
             sim.helped.entry((req.asker, req.category)).or_default().push(id);
         }
+        let wait = yes_after.map(|(_, w)| w as f64);
+        sim.t.per_request.push((Hour::of(req.local), wait, sim.t.rung - rung, sim.t.needless - needless));
     }
     sim.figures(world)
 }
@@ -392,7 +473,7 @@ impl Sim {
     }
 
     fn candidates(&self, world: &World<'_>, req: &Req) -> Vec<Candidate> {
-        let learns = matches!(self.strategy, Strategy::Burenlijn | Strategy::Waves2);
+        let learns = matches!(self.strategy, Strategy::Burenlijn | Strategy::Waves2 | Strategy::Sized);
         world
             .helpers
             .iter()
@@ -438,21 +519,30 @@ impl Sim {
                 self.shuffle.shuffle(&mut ids);
                 ids
             }
-            Strategy::Rotation | Strategy::Burenlijn | Strategy::Waves2 => {
+            Strategy::Rotation | Strategy::Burenlijn | Strategy::Waves2 | Strategy::Sized => {
                 ranking::rank(&candidates, &request).iter().map(|c| c.participant.id).collect()
             }
         }
     }
 
-    /// Everyone at once: the quickest yes wins.
+    /// Everyone at once: the quickest yes wins. Everyone else who picked up before that
+    /// yes hears the request, and a yes from them was not needed.
     fn all_at_once(&mut self, ask: &Ask<'_>, order: &[i64]) -> Option<(i64, i64)> {
         let mut yes_after: Option<(i64, i64)> = None;
+        let mut answers = Vec::new();
         for &id in order {
-            let (_, delay, yes) = ask.answer(id);
+            let (picks, delay, yes) = ask.answer(id);
             self.note(ask.req, id, ask.req.at, yes);
+            answers.push((id, picks, delay, yes));
             if yes && yes_after.is_none_or(|(_, w)| delay + 15 < w) {
                 yes_after = Some((id, delay + 15));
             }
+        }
+        if let Some((winner, won)) = yes_after {
+            self.t.needless += answers
+                .iter()
+                .filter(|(id, picks, delay, yes)| *id != winner && *picks && *yes && *delay < won)
+                .count();
         }
         yes_after
     }
@@ -474,21 +564,28 @@ impl Sim {
         None
     }
 
-    /// In waves of two: the production search model decides when to ring whom; time moves
-    /// from one leg's end to the next. Calls are placed one a second (Twilio's default
-    /// limit).
-    fn in_waves(&mut self, ask: &Ask<'_>, order: &[i64]) -> Option<(i64, i64)> {
-        use crate::domain::waves::{self, Decision, Leg, LegStatus, Limits, SearchStatus};
+    /// In waves (of two, or sized): the production search model decides when to ring whom;
+    /// time moves from one leg's end to the next. Calls are placed one a second (Twilio's
+    /// default limit). A helper who picked up before the winner's yes hears the request to
+    /// its end (as in production: only phones still ringing are stopped); a yes from them
+    /// was not needed.
+    fn in_waves(&mut self, ask: &Ask<'_>, order: &[i64], size: WaveSize) -> Option<(i64, i64)> {
+        use crate::domain::waves::{self, Chances, Decision, Leg, LegStatus, Limits, SearchStatus};
         let req = ask.req;
-        let limits = Limits::new(2, MAX_HELPERS as u32, MAX_WAIT as u32, RING_TIMEOUT as u32);
+        let limits = Limits::new(size, MAX_HELPERS as u32, MAX_WAIT as u32, RING_TIMEOUT as u32);
+        let chances: Chances = match size {
+            WaveSize::Learned { .. } => order.iter().map(|&id| (id, self.learned.chance(id, req.local))).collect(),
+            WaveSize::Fixed(_) => Chances::default(),
+        };
         let mut legs: Vec<Leg> = Vec::new();
-        // Per leg: when it ends (seconds after the search began) and whether with a yes.
-        let mut ends: Vec<(i64, bool)> = Vec::new();
+        // Per leg: when it ends (seconds after the search began), whether with a yes, and
+        // when it was picked up (if it was).
+        let mut ends: Vec<(i64, bool, Option<i64>)> = Vec::new();
         let (mut now, mut next_free, mut queue) = (0i64, 0i64, order.iter());
         loop {
             let at = req.at + SignedDuration::from_secs(now);
-            let available = order.len() - legs.len();
-            match waves::next(SearchStatus::Searching, &legs, limits, req.at, at, available) {
+            let offered = &order[legs.len().min(order.len())..];
+            match waves::next(SearchStatus::Searching, &legs, limits, req.at, at, offered, &chances) {
                 Decision::Ring(n) => {
                     for &id in queue.by_ref().take(n as usize) {
                         let start = next_free.max(now);
@@ -504,14 +601,18 @@ impl Sim {
                             start + RING_TIMEOUT
                         };
                         legs.push(Leg::new(legs.len() as u32 + 1, id, "", started));
-                        ends.push((end, yes));
+                        ends.push((end, yes, picks.then_some(start + delay)));
                     }
                 }
                 Decision::Wait => {
                     let i = (0..legs.len()).filter(|i| legs[*i].status.in_flight()).min_by_key(|i| ends[*i].0)?;
-                    let (end, yes) = ends[i];
+                    let (end, yes, _) = ends[i];
                     now = end;
                     if yes {
+                        self.t.needless += (0..legs.len())
+                            .filter(|j| *j != i && legs[*j].status.in_flight())
+                            .filter(|j| ends[*j].1 && ends[*j].2.is_some_and(|picked| picked < end))
+                            .count();
                         return Some((legs[i].helper_id, end));
                     }
                     legs[i].status = LegStatus::Declined;
@@ -523,19 +624,34 @@ impl Sim {
 
     fn figures(mut self, world: &World<'_>) -> StrategyFigures {
         let t = &mut self.t;
-        t.waits.sort_by(|a, b| a.total_cmp(b));
         let counts: Vec<f64> =
             world.helpers.iter().map(|h| f64::from(t.asks.get(&h.participant.id).copied().unwrap_or(0))).collect();
         StrategyFigures {
             key: self.strategy.key(),
             description: self.strategy.describe(),
-            median_wait_s: percentile(&t.waits, 50.0),
-            p90_wait_s: percentile(&t.waits, 90.0),
-            matched_share: t.matched as f64 / world.requests.len().max(1) as f64,
-            phones_per_match: t.rung as f64 / t.matched.max(1) as f64,
+            all: part(&t.per_request, None),
             gini: gini(&counts),
             max_asks_week: t.asks_week.values().copied().max().unwrap_or(0),
+            busy: part(&t.per_request, Some(Hour::Busy)),
+            quiet: part(&t.per_request, Some(Hour::Quiet)),
         }
+    }
+}
+
+/// The figures of the requests made at `hour` (or of all).
+fn part(per_request: &[(Hour, Option<f64>, usize, usize)], hour: Option<Hour>) -> Part {
+    let these: Vec<_> = per_request.iter().filter(|r| hour.is_none_or(|h| r.0 == h)).collect();
+    let mut waits: Vec<f64> = these.iter().filter_map(|r| r.1).collect();
+    waits.sort_by(|a, b| a.total_cmp(b));
+    let matched = waits.len().max(1) as f64;
+    Part {
+        requests: these.len(),
+        median_wait_s: percentile(&waits, 50.0),
+        p90_wait_s: percentile(&waits, 90.0),
+        p99_wait_s: percentile(&waits, 99.0),
+        matched_share: waits.len() as f64 / these.len().max(1) as f64,
+        phones_per_match: these.iter().map(|r| r.2).sum::<usize>() as f64 / matched,
+        needless_yeses_per_match: these.iter().map(|r| r.3).sum::<usize>() as f64 / matched,
     }
 }
 
@@ -559,48 +675,157 @@ fn r2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+/// One of issue 31's targets for sized waves, on one neighbourhood: the figure, its limit,
+/// and whether it is met.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub what: &'static str,
+    pub value: f64,
+    pub limit: f64,
+    pub met: bool,
+}
+
 impl MatchReport {
+    fn strategy(&self, key: &str) -> Option<&StrategyFigures> {
+        self.strategies.iter().find(|s| s.key == key)
+    }
+
+    /// Issue 31's targets for sized waves, against ringing everyone and waves of two.
+    pub fn targets(&self) -> Vec<Target> {
+        let (Some(sized), Some(everyone), Some(two)) =
+            (self.strategy("sized"), self.strategy("all-at-once"), self.strategy("waves-2"))
+        else {
+            return Vec::new();
+        };
+        let at_most = |what, value: f64, limit: f64| Target { what, value, limit, met: value <= limit + 1e-9 };
+        vec![
+            at_most("p90 wait (s), at most 1.5 x all-at-once", sized.all.p90_wait_s, 1.5 * everyone.all.p90_wait_s),
+            at_most("phones per match, at most 4", sized.all.phones_per_match, 4.0),
+            at_most("needless yeses per match, at most 0.3", sized.all.needless_yeses_per_match, 0.3),
+            Target {
+                what: "matched share, at least waves-2's",
+                value: sized.all.matched_share,
+                limit: two.all.matched_share,
+                met: sized.all.matched_share + 1e-9 >= two.all.matched_share,
+            },
+            at_most("Gini, at most waves-2's", sized.gini, two.gini),
+            at_most(
+                "busiest helper's week, at most waves-2's",
+                f64::from(sized.max_asks_week),
+                f64::from(two.max_asks_week),
+            ),
+        ]
+    }
+
     pub fn json(&self) -> serde_json::Value {
+        let part = |p: &Part| {
+            json!({
+                "requests": p.requests, "median_wait_s": r2(p.median_wait_s), "p90_wait_s": r2(p.p90_wait_s),
+                "p99_wait_s": r2(p.p99_wait_s), "matched_share": r2(p.matched_share),
+                "phones_per_match": r2(p.phones_per_match), "needless_yeses_per_match": r2(p.needless_yeses_per_match),
+            })
+        };
         let strategies: serde_json::Map<String, serde_json::Value> = self
             .strategies
             .iter()
             .map(|s| {
-                (
-                    s.key.to_string(),
-                    json!({
-                        "median_wait_s": r2(s.median_wait_s), "p90_wait_s": r2(s.p90_wait_s), "matched_share": r2(s.matched_share),
-                        "phones_per_match": r2(s.phones_per_match), "gini": r2(s.gini), "max_asks_week": s.max_asks_week,
-                    }),
-                )
+                let mut figures = part(&s.all);
+                figures["gini"] = json!(r2(s.gini));
+                figures["max_asks_week"] = json!(s.max_asks_week);
+                figures["busy_hour"] = part(&s.busy);
+                figures["quiet_hour"] = part(&s.quiet);
+                (s.key.to_string(), figures)
             })
             .collect();
-        json!({ "strategies": strategies, "requests": self.requests, "months": self.months, "seed": self.seed, "helpers": self.helpers, "households": self.households })
+        let targets: Vec<serde_json::Value> = self
+            .targets()
+            .iter()
+            .map(|t| json!({ "target": t.what, "value": r2(t.value), "limit": r2(t.limit), "met": t.met }))
+            .collect();
+        let mut out = json!({
+            "strategies": strategies, "requests": self.requests, "months": self.months, "seed": self.seed,
+            "helpers": self.helpers, "households": self.households, "targets": targets,
+        });
+        if !self.others.is_empty() {
+            out["neighbourhoods"] = self.others.iter().map(MatchReport::json).collect();
+        }
+        out
     }
 
     pub fn table(&self) -> String {
+        let mut out = self.one_table();
+        for other in &self.others {
+            out.push('\n');
+            out.push_str(&other.one_table());
+        }
+        out
+    }
+
+    fn one_table(&self) -> String {
         let mut out = format!(
-            "{} requests over {} months, {} households, {} helpers, seed {}\n\n{:<12} {:<26} {:>8} {:>8} {:>8} {:>8} {:>6} {:>9}\n",
-            self.requests, self.months, self.households, self.helpers, self.seed, "strategy", "", "median s", "p90 s", "matched", "phones", "gini", "max/week"
+            "{} requests over {} months, {} households, {} helpers, seed {}\n\n{:<12} {:<26} {:>6} {:>6} {:>6} {:>8} {:>7} {:>8} {:>5} {:>9}\n",
+            self.requests, self.months, self.households, self.helpers, self.seed,
+            "strategy", "", "p50 s", "p90 s", "p99 s", "matched", "phones", "needless", "gini", "max/week"
         );
+        let row = |key: &str, what: &str, p50: f64, p90: f64, p99: f64, matched: f64, phones: f64, needless: f64| {
+            format!(
+                "{key:<12} {what:<26} {p50:>6.0} {p90:>6.0} {p99:>6.0} {:>7.0}% {phones:>7.2} {needless:>8.2}",
+                matched * 100.0
+            )
+        };
         for s in &self.strategies {
-            out.push_str(&format!(
-                "{:<12} {:<26} {:>8.0} {:>8.0} {:>7.0}% {:>8.2} {:>6.2} {:>9}\n",
+            out.push_str(&row(
                 s.key,
                 s.description,
-                s.median_wait_s,
-                s.p90_wait_s,
-                s.matched_share * 100.0,
-                s.phones_per_match,
-                s.gini,
-                s.max_asks_week
+                s.all.median_wait_s,
+                s.all.p90_wait_s,
+                s.all.p99_wait_s,
+                s.all.matched_share,
+                s.all.phones_per_match,
+                s.all.needless_yeses_per_match,
             ));
+            out.push_str(&format!(" {:>5.2} {:>9}\n", s.gini, s.max_asks_week));
+        }
+        for (name, pick) in [
+            ("busy hour (weekday 09-12)", (|s: &StrategyFigures| s.busy.clone()) as fn(&StrategyFigures) -> Part),
+            ("quiet hour (evening 18-21)", |s| s.quiet.clone()),
+        ] {
+            let requests = self.strategies.first().map_or(0, |s| pick(s).requests);
+            out.push_str(&format!("\n{name}: {requests} requests\n"));
+            for s in &self.strategies {
+                let p = pick(s);
+                out.push_str(&row(
+                    s.key,
+                    "",
+                    p.median_wait_s,
+                    p.p90_wait_s,
+                    p.p99_wait_s,
+                    p.matched_share,
+                    p.phones_per_match,
+                    p.needless_yeses_per_match,
+                ));
+                out.push('\n');
+            }
+        }
+        let targets = self.targets();
+        if !targets.is_empty() {
+            out.push_str(&format!("\nissue 31's targets for sized waves, {} helpers:\n", self.helpers));
+            for t in targets {
+                out.push_str(&format!(
+                    "  {:<44} {:>7.2} against {:>7.2}  {}\n",
+                    t.what,
+                    t.value,
+                    t.limit,
+                    if t.met { "met" } else { "NOT met" }
+                ));
+            }
         }
         out
     }
 
     /// A bar chart of the median and 90th percentile wait per strategy.
     pub fn svg(&self) -> String {
-        let max = self.strategies.iter().map(|s| s.p90_wait_s).fold(1.0, f64::max);
+        let max = self.strategies.iter().map(|s| s.all.p90_wait_s).fold(1.0, f64::max);
         let (w, row, left) = (640.0, 44.0, 190.0);
         let h = 40.0 + row * self.strategies.len() as f64;
         let scale = (w - left - 60.0) / max;
@@ -610,21 +835,21 @@ impl MatchReport {
             out.push_str(&format!("<text x=\"10\" y=\"{}\">{}</text>\n", y + 18.0, s.description));
             out.push_str(&format!(
                 "<rect x=\"{left}\" y=\"{y}\" width=\"{:.1}\" height=\"24\" fill=\"{}\"/>\n",
-                s.median_wait_s * scale,
+                s.all.median_wait_s * scale,
                 if s.key == "burenlijn" { "#1b7f3b" } else { "#6b7b8c" }
             ));
             out.push_str(&format!(
                 "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#222\" stroke-width=\"2\"/>\n",
-                left + s.p90_wait_s * scale,
+                left + s.all.p90_wait_s * scale,
                 y + 12.0,
                 y + 12.0
             ));
             out.push_str(&format!(
                 "<text x=\"{:.1}\" y=\"{}\">{:.0} / {:.0} s</text>\n",
-                left + s.p90_wait_s * scale + 6.0,
+                left + s.all.p90_wait_s * scale + 6.0,
                 y + 18.0,
-                s.median_wait_s,
-                s.p90_wait_s
+                s.all.median_wait_s,
+                s.all.p90_wait_s
             ));
         }
         out.push_str("</svg>\n");
@@ -647,24 +872,24 @@ mod tests {
             let get = |key: &str| report.strategies.iter().find(|s| s.key == key).expect("strategy present").clone();
             let (one_by_one, waves) = (get("burenlijn"), get("waves-2"));
             assert!(
-                waves.median_wait_s < one_by_one.median_wait_s,
+                waves.all.median_wait_s < one_by_one.all.median_wait_s,
                 "seed {seed}: median {} vs {}",
-                waves.median_wait_s,
-                one_by_one.median_wait_s
+                waves.all.median_wait_s,
+                one_by_one.all.median_wait_s
             );
             assert!(
-                waves.p90_wait_s < one_by_one.p90_wait_s,
+                waves.all.p90_wait_s < one_by_one.all.p90_wait_s,
                 "seed {seed}: p90 {} vs {}",
-                waves.p90_wait_s,
-                one_by_one.p90_wait_s
+                waves.all.p90_wait_s,
+                one_by_one.all.p90_wait_s
             );
             // Who is matched at all differs a little (histories, and so rankings, diverge
             // once different people have been asked), not systematically.
             assert!(
-                (waves.matched_share - one_by_one.matched_share).abs() < 0.04,
+                (waves.all.matched_share - one_by_one.all.matched_share).abs() < 0.04,
                 "seed {seed}: {} vs {}",
-                waves.matched_share,
-                one_by_one.matched_share
+                waves.all.matched_share,
+                one_by_one.all.matched_share
             );
         }
     }

@@ -266,7 +266,7 @@ pub struct DemoArgs {
     /// Keep the demo's database in this file [default: a temporary file]
     #[arg(long)]
     pub db: Option<PathBuf>,
-    /// Ring in waves: the caller waits on hold while two neighbours at a time are rung
+    /// Ring in waves: the caller waits on hold while as many neighbours as make a yes likely are rung
     /// through the provider's REST API (emulated on this machine)
     #[arg(long)]
     pub waves: bool,

@@ -25,8 +25,13 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             if helpers == 0 || helpers > households || months == 0 {
                 bail!("--helpers must be between 1 and --households, and --months at least 1");
             }
-            let report =
-                matching::run(&matching::MatchOptions { months, seed, households, helpers, requests_per_year });
+            let report = matching::run_with_sizes(&matching::MatchOptions {
+                months,
+                seed,
+                households,
+                helpers,
+                requests_per_year,
+            });
             if let Some(path) = svg {
                 std::fs::write(&path, report.svg()).with_context(|| format!("cannot write {}", path.display()))?;
             }
@@ -58,7 +63,8 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::BaselineServer { listen } => {
-            runtime()?.block_on(load::baseline_server(listen))?;
+            let durable = std::env::var_os(load::DURABLE_BASELINE_DB).map(std::path::PathBuf::from);
+            runtime()?.block_on(load::baseline_server(listen, durable))?;
             Ok(ExitCode::SUCCESS)
         }
     }

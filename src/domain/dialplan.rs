@@ -10,6 +10,7 @@ use toml::Spanned;
 use super::hours::WeeklyHours;
 use super::phone::PhoneNumber;
 use super::prompts::{line_of, Prompts};
+use super::waves::WaveSize;
 
 #[derive(Clone, Debug)]
 pub struct Dialplan {
@@ -99,8 +100,10 @@ pub struct Ringing {
     pub max_searches_per_caller_per_day: u32,
     /// How helpers are rung while the caller waits.
     pub mode: RingMode,
-    /// In `waves` mode: how many helpers ring at once (1 = one after another).
-    pub wave_size: u32,
+    /// In `waves` mode: how many helpers ring at once: a fixed number (`wave_size = 2`; 1 =
+    /// one after another), or, the default (`wave_size = "learned"`, or none), as many as
+    /// make a yes likely, at most `max_wave_size` (issue 31, `domain::waves::sizing`).
+    pub wave_size: WaveSize,
     /// How long a "call me back" request stays open, in hours.
     pub callback_hours: u32,
     /// Minutes between two searches for an open "call me back" request.
@@ -115,7 +118,7 @@ pub struct Ringing {
 pub enum RingMode {
     /// One by one inside the caller's own call (no REST credentials needed).
     Dial,
-    /// The caller waits on hold; the service rings helpers itself, `wave_size` at a time,
+    /// The caller waits on hold; the service rings helpers itself, several at a time (`wave_size`),
     /// through the provider's REST API.
     Waves,
 }
@@ -257,7 +260,9 @@ struct RawRinging {
     max_wait_seconds: Spanned<u32>,
     max_searches_per_caller_per_day: Option<Spanned<u32>>,
     mode: Option<Spanned<String>>,
-    wave_size: Option<Spanned<u32>>,
+    /// A number, or the word "learned": any TOML value, so that a wrong one is named.
+    wave_size: Option<Spanned<toml::Value>>,
+    max_wave_size: Option<Spanned<u32>>,
     callback_hours: Option<Spanned<u32>>,
     callback_spacing_minutes: Option<Spanned<u32>>,
     later_cutoff_hours: Option<Spanned<u32>>,
@@ -281,6 +286,32 @@ struct RawCategory {
     later: Option<Spanned<toml::Value>>,
     later_min_hours: Option<Spanned<u32>>,
     later_afterwards: Option<Spanned<toml::Value>>,
+}
+
+/// The cap of learned waves when the dialplan sets none: four phones at once.
+pub const DEFAULT_MAX_WAVE_SIZE: u32 = 4;
+
+/// `ringing.wave_size` and `ringing.max_wave_size`: a fixed number of helpers at once
+/// (1–5), or waves sized by what was learned (`"learned"`, or no `wave_size`), at most
+/// `max_wave_size` (1–10) at once. A fixed size is kept as it was set: the cap is not read.
+fn wave_size(c: &mut Check<'_>, raw: &RawRinging) -> Option<WaveSize> {
+    let cap = c.range_or("ringing.max_wave_size", &raw.max_wave_size, (1, 10), "helpers", DEFAULT_MAX_WAVE_SIZE)?;
+    let Some(size) = &raw.wave_size else { return Some(WaveSize::Learned { cap }) };
+    match size.get_ref() {
+        toml::Value::String(word) if word.trim() == "learned" => Some(WaveSize::Learned { cap }),
+        // (`max_wave_size` only caps learned waves; beside a fixed size it changes nothing.)
+        toml::Value::Integer(n) if (1..=5).contains(n) => Some(WaveSize::Fixed(*n as u32)),
+        toml::Value::Integer(n) => c.fail(
+            "ringing.wave_size",
+            size.span(),
+            format!("must be between 1 and 5 helpers, or \"learned\", not {n}"),
+        ),
+        other => c.fail(
+            "ringing.wave_size",
+            size.span(),
+            format!("must be a number of helpers (1 to 5) or \"learned\", not {other}"),
+        ),
+    }
 }
 
 /// Earliest and latest minute of the day at which helpers may be rung.
@@ -439,7 +470,7 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
         },
         None => Some(RingMode::Dial),
     };
-    let wave_size = c.range_or("ringing.wave_size", &raw.ringing.wave_size, (1, 5), "helpers", 2);
+    let wave_size = wave_size(&mut c, &raw.ringing);
     let callback_hours = c.range_or("ringing.callback_hours", &raw.ringing.callback_hours, (1, 168), "hours", 36);
     let callback_spacing =
         c.range_or("ringing.callback_spacing_minutes", &raw.ringing.callback_spacing_minutes, (5, 240), "minutes", 20);
@@ -1002,7 +1033,7 @@ mod tests {
     fn ringing_mode_and_waves() {
         let defaults: String = EXAMPLE
             .lines()
-            .filter(|l| !["mode =", "wave_size =", "callback_"].iter().any(|p| l.starts_with(p)))
+            .filter(|l| !["mode =", "wave_size =", "max_wave_size =", "callback_"].iter().any(|p| l.starts_with(p)))
             .map(|l| format!("{l}\n"))
             .collect();
         let plan = parse(&defaults).unwrap();
@@ -1013,11 +1044,12 @@ mod tests {
                 plan.ringing.callback_hours,
                 plan.ringing.callback_spacing_minutes
             ),
-            (RingMode::Dial, 2, 36, 20)
+            (RingMode::Dial, WaveSize::Learned { cap: 4 }, 36, 20)
         );
         let waves = EXAMPLE
             .replace("mode = \"dial\"", "mode = \"waves\"")
-            .replace("wave_size = 2", "wave_size = 3")
+            .replace("wave_size = \"learned\"", "wave_size = 3")
+            .replace("max_wave_size = 4\n", "")
             .replace("callback_hours = 36", "callback_hours = 12")
             .replace("callback_spacing_minutes = 20", "callback_spacing_minutes = 30");
         let plan = parse(&waves).unwrap();
@@ -1028,7 +1060,7 @@ mod tests {
                 plan.ringing.callback_hours,
                 plan.ringing.callback_spacing_minutes
             ),
-            (RingMode::Waves, 3, 12, 30)
+            (RingMode::Waves, WaveSize::Fixed(3), 12, 30)
         );
         let cases = [
             (
@@ -1036,7 +1068,16 @@ mod tests {
                 "mode = \"all-at-once\"",
                 "field `ringing.mode`: must be \"dial\" or \"waves\", not \"all-at-once\"",
             ),
-            ("wave_size = 3", "wave_size = 9", "field `ringing.wave_size`: must be between 1 and 5 helpers, not 9"),
+            (
+                "wave_size = 3",
+                "wave_size = 9",
+                "field `ringing.wave_size`: must be between 1 and 5 helpers, or \"learned\", not 9",
+            ),
+            (
+                "wave_size = 3",
+                "wave_size = \"big\"",
+                "field `ringing.wave_size`: must be a number of helpers (1 to 5) or \"learned\", not \"big\"",
+            ),
             (
                 "callback_hours = 12",
                 "callback_hours = 0",
@@ -1053,6 +1094,34 @@ mod tests {
             let line = src.lines().position(|l| l == bad).unwrap() + 1;
             assert_eq!(errors(&src), vec![format!("line {line}, {expected}")]);
         }
+    }
+
+    #[test]
+    fn learned_waves_are_the_default_and_capped_by_max_wave_size() {
+        let learned = EXAMPLE.replace("mode = \"dial\"", "mode = \"waves\"");
+        assert_eq!(parse(&learned).unwrap().ringing.wave_size, WaveSize::Learned { cap: 4 });
+        let six = learned.replace("max_wave_size = 4", "max_wave_size = 6");
+        assert_eq!(parse(&six).unwrap().ringing.wave_size, WaveSize::Learned { cap: 6 });
+        let cases = [
+            (
+                "max_wave_size = 4",
+                "max_wave_size = 11",
+                "field `ringing.max_wave_size`: must be between 1 and 10 helpers, not 11",
+            ),
+            (
+                "max_wave_size = 4",
+                "max_wave_size = 0",
+                "field `ringing.max_wave_size`: must be between 1 and 10 helpers, not 0",
+            ),
+        ];
+        for (good, bad, expected) in cases {
+            let src = learned.replace(good, bad);
+            let line = src.lines().position(|l| l == bad).unwrap() + 1;
+            assert_eq!(errors(&src), vec![format!("line {line}, {expected}")]);
+        }
+        // A fixed size rings that many, whatever the cap.
+        let fixed = learned.replace("wave_size = \"learned\"", "wave_size = 2");
+        assert_eq!(parse(&fixed).unwrap().ringing.wave_size, WaveSize::Fixed(2));
     }
 
     const VOICES: KnownVoices = KnownVoices(&[

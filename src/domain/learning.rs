@@ -4,6 +4,10 @@
 //! Each attempt counts in one of six bands (weekday or weekend × morning, afternoon,
 //! evening). An estimate is shrunk towards the helper's own overall rate, and that towards
 //! the whole neighbourhood's, so a helper asked twice is not judged on two calls.
+//!
+//! [`Likelihoods::chance`] is what the sizing of a wave (`domain::waves::sizing`) reads:
+//! the same estimate, lowered for a helper who said no in the last day (whoever said no
+//! this morning is likely still busy this afternoon).
 
 use std::collections::HashMap;
 
@@ -35,7 +39,16 @@ pub struct Likelihoods {
     per_band: HashMap<(i64, usize), (u32, u32)>,
     per_helper: HashMap<i64, (u32, u32)>,
     all: (u32, u32),
+    /// Per helper, when they last said no (or did not answer), newest last, at most
+    /// `RECENT_NOES_KEPT`.
+    noes: HashMap<i64, Vec<DateTime>>,
 }
+
+/// A no counts as recent this many hours after it.
+pub const RECENT_NO_HOURS: i64 = 24;
+/// Each recent no multiplies a helper's chance by this.
+pub const RECENT_NO_FACTOR: f64 = 0.5;
+const RECENT_NOES_KEPT: usize = 2;
 
 /// How many attempts' worth of weight the prior gets.
 const PRIOR_WEIGHT: f64 = 3.0;
@@ -57,6 +70,14 @@ impl Likelihoods {
         let e = self.per_helper.entry(a.helper_id).or_default();
         *e = (e.0 + 1, e.1 + yes);
         self.all = (self.all.0 + 1, self.all.1 + yes);
+        if !a.accepted {
+            let noes = self.noes.entry(a.helper_id).or_default();
+            let at = noes.partition_point(|t| *t <= a.at);
+            noes.insert(at, a.at);
+            if noes.len() > RECENT_NOES_KEPT {
+                noes.remove(0);
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -71,6 +92,21 @@ impl Likelihoods {
         let global = if self.all.0 == 0 { 0.5 } else { f64::from(self.all.1) / f64::from(self.all.0) };
         let helper = shrink(self.per_helper.get(&helper_id).copied().unwrap_or_default(), global);
         shrink(self.per_band.get(&(helper_id, band(at))).copied().unwrap_or_default(), helper)
+    }
+
+    /// How many times `helper_id` said no (or did not answer) in the `RECENT_NO_HOURS`
+    /// before `at`.
+    pub fn recent_noes(&self, helper_id: i64, at: DateTime) -> usize {
+        let since = at - jiff::SignedDuration::from_hours(RECENT_NO_HOURS);
+        self.noes.get(&helper_id).map_or(0, |noes| noes.iter().filter(|t| **t > since && **t <= at).count())
+    }
+
+    /// The chance that `helper_id`, rung at `at`, picks up and says yes, for sizing a
+    /// wave: [`likelihood`](Self::likelihood) (their daypart, weekday or weekend), halved
+    /// for each recent no.
+    pub fn chance(&self, helper_id: i64, at: DateTime) -> f64 {
+        let noes = i32::try_from(self.recent_noes(helper_id, at)).unwrap_or(i32::MAX);
+        self.likelihood(helper_id, at) * RECENT_NO_FACTOR.powi(noes)
     }
 }
 
@@ -121,5 +157,19 @@ mod tests {
         assert!(one > 0.25 && one < 0.75, "one yes is not certainty: {one}");
         assert!(l.likelihood(2, at) < one);
         assert!(Likelihoods::default().is_empty());
+    }
+
+    #[test]
+    fn a_recent_no_halves_the_chance_for_a_day() {
+        let history = vec![asked(1, 24, 10, true), asked(1, 24, 11, false), asked(2, 24, 10, true)];
+        let l = Likelihoods::estimate(&history);
+        let afternoon = date(2026, 11, 24).at(15, 0, 0, 0);
+        assert_eq!(l.recent_noes(1, afternoon), 1);
+        assert!((l.chance(1, afternoon) - l.likelihood(1, afternoon) * 0.5).abs() < 1e-12);
+        assert_eq!(l.chance(2, afternoon), l.likelihood(2, afternoon));
+        // A day later the no no longer counts; a no after `at` never does.
+        let next_day = date(2026, 11, 25).at(11, 30, 0, 0);
+        assert_eq!(l.chance(1, next_day), l.likelihood(1, next_day));
+        assert_eq!(l.recent_noes(1, date(2026, 11, 24).at(10, 30, 0, 0)), 0);
     }
 }

@@ -1,15 +1,20 @@
 //! Ringing in waves: the caller waits on hold while the service rings helpers itself,
-//! `wave_size` at a time. A pure model of one search: which helpers are in flight, when to
+//! as many at a time as make a yes likely ([`sizing`], the default), or a fixed
+//! `wave_size`. A pure model of one search: which helpers are in flight, when to
 //! ring more, who wins a yes, and when the limits are reached. No I/O, no clock: the
 //! search and `now` come in, the search as it is now and typed commands go out
 //! ([`step`]); the application layer (`switchboard::waves`) stores them and, after the
 //! transaction commits, talks to the provider.
 //!
 //! A "wave" is topped up rather than waited out: as soon as one helper in flight says no
-//! or does not answer, the next one is rung, so `wave_size` phones ring whenever there are
-//! helpers left to ring.
+//! or does not answer, the next one is rung (with sized waves: as many as the raised aim
+//! asks), so a wave's phones ring whenever there are helpers left to ring.
 
 use jiff::Timestamp;
+
+pub mod sizing;
+
+pub use sizing::{Chances, WaveSize};
 
 /// Where one helper's outbound leg stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,7 +141,7 @@ impl SearchStatus {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    pub wave_size: u32,
+    pub wave_size: WaveSize,
     pub max_helpers: u32,
     pub max_wait_seconds: u32,
     /// A leg still ringing or hearing the request this long after it was placed has lost
@@ -147,7 +152,7 @@ pub struct Limits {
 impl Limits {
     /// The limits of a dialplan's `[ringing]`: a leg is given up for lost two minutes
     /// after its ring timeout (long enough to ring, pick up and hear the request).
-    pub fn new(wave_size: u32, max_helpers: u32, max_wait_seconds: u32, ring_timeout_seconds: u32) -> Limits {
+    pub fn new(wave_size: WaveSize, max_helpers: u32, max_wait_seconds: u32, ring_timeout_seconds: u32) -> Limits {
         Limits { wave_size, max_helpers, max_wait_seconds, leg_lost_after_seconds: ring_timeout_seconds + 120 }
     }
 }
@@ -167,23 +172,24 @@ pub enum Decision {
 }
 
 /// After any change (the search started, a leg ended, time passed): what next.
-/// `available` is how many eligible helpers the ranking still offers.
+/// `offered` is who the ranking still offers, best first; `chances` their chance of a yes
+/// now, and that of the helpers in flight (read only by sized waves).
 pub fn next(
     status: SearchStatus,
     legs: &[Leg],
     limits: Limits,
     started_at: Timestamp,
     now: Timestamp,
-    available: usize,
+    offered: &[i64],
+    chances: &Chances,
 ) -> Decision {
     if status != SearchStatus::Searching {
         return Decision::Done;
     }
     let lost_after = i64::from(limits.leg_lost_after_seconds);
-    let in_flight: Vec<u32> = legs
+    let in_flight: Vec<&Leg> = legs
         .iter()
         .filter(|l| l.status.in_flight() && now.as_second() - l.started_at.as_second() < lost_after)
-        .map(|l| l.attempt)
         .collect();
     let waited = now.as_second() - started_at.as_second();
     if waited >= i64::from(limits.max_wait_seconds) {
@@ -191,9 +197,23 @@ pub fn next(
         // helper already rung may still say yes.
         return if in_flight.is_empty() { Decision::GiveUp { cancel: Vec::new() } } else { Decision::Wait };
     }
-    let free_places = limits.wave_size.saturating_sub(in_flight.len() as u32);
+    let free_places = match limits.wave_size {
+        WaveSize::Fixed(size) => size.saturating_sub(in_flight.len() as u32),
+        WaveSize::Learned { cap } => {
+            // Helpers rung who ended without a yes (or whose reports were lost).
+            let noes = legs.len()
+                - in_flight.len()
+                - legs
+                    .iter()
+                    .filter(|l| matches!(l.status, LegStatus::Accepted | LegStatus::Late | LegStatus::Canceled))
+                    .count();
+            let flying: Vec<f64> = in_flight.iter().map(|l| chances.of(l.helper_id)).collect();
+            let next: Vec<f64> = offered.iter().map(|id| chances.of(*id)).collect();
+            sizing::to_ring(&flying, &next, noes, cap)
+        }
+    };
     let left_to_ring = limits.max_helpers.saturating_sub(legs.len() as u32);
-    let ring = free_places.min(left_to_ring).min(u32::try_from(available).unwrap_or(u32::MAX));
+    let ring = free_places.min(left_to_ring).min(u32::try_from(offered.len()).unwrap_or(u32::MAX));
     if ring > 0 {
         Decision::Ring(ring)
     } else if in_flight.is_empty() {
@@ -523,6 +543,9 @@ pub struct Context<'a> {
     pub callback: Option<&'a Callback>,
     /// Who may be rung now, best first (only read for events that `may_ring`).
     pub helpers: &'a [Candidate],
+    /// The chance of a yes now of those helpers and of the ones in flight (read only by
+    /// sized waves).
+    pub chances: &'a Chances,
     /// The highest attempt number the call has used so far; new legs count on from it.
     pub attempts: u32,
 }
@@ -853,7 +876,8 @@ fn caller_left(s: &mut Search, ctx: &Context<'_>, conference_took_place: bool, o
 /// After any change to a search: ring more helpers, wait, or give up.
 fn advance(s: &mut Search, ctx: &Context<'_>, caller: Caller, out: &mut Vec<Command>) {
     let now = ctx.now;
-    match next(s.status, &s.legs, ctx.limits, s.started_at, now, ctx.helpers.len()) {
+    let offered: Vec<i64> = ctx.helpers.iter().map(|h| h.id).collect();
+    match next(s.status, &s.legs, ctx.limits, s.started_at, now, &offered, ctx.chances) {
         Decision::Ring(n) => {
             let mut attempt = s.legs.iter().map(|l| l.attempt).max().unwrap_or(0).max(ctx.attempts);
             for helper in ctx.helpers.iter().take(n as usize) {

@@ -13,6 +13,7 @@ use super::people::{HelperAction, Line, Phones, Script};
 use super::sandbox::Sandbox;
 use crate::config::Neighbourhoods;
 
+mod sizing;
 mod slow_line;
 
 /// The next weekday at 10:15 in Amsterdam: inside ringing and office hours.
@@ -37,15 +38,18 @@ fn print_summary(report: &CallReport) {
 }
 
 /// `burenlijn demo`: one complete call in the example neighbourhood (with `waves`, the
-/// example rings two neighbours at a time while the caller waits on hold). Returns whether
+/// caller waits on hold while the switchboard rings as many neighbours as make a yes
+/// likely, `sizing`). Returns whether
 /// it ended in a match.
 pub async fn demo(db: Option<PathBuf>, waves: bool, slow_line: bool) -> anyhow::Result<bool> {
     let start = crate::clock::from_env()?.unwrap_or_else(default_demo_start);
     if slow_line {
         return slow_line::demo(db, start).await;
     }
+    let in_waves = Neighbourhoods::embedded_in_waves();
+    let wave_size = in_waves.all().next().map(|n| n.dialplan.ringing.wave_size);
     let sandbox = if waves {
-        Sandbox::start_waves(db, Neighbourhoods::embedded_in_waves(), start, None).await?
+        Sandbox::start_waves(db, in_waves, start, None).await?
     } else {
         Sandbox::start(db, Neighbourhoods::embedded(), start, None).await?
     };
@@ -53,8 +57,11 @@ pub async fn demo(db: Option<PathBuf>, waves: bool, slow_line: bool) -> anyhow::
     println!("Burenlijn demo: Voorbeeldwijk, {}", start.to_zoned(tz).strftime("%A %Y-%m-%d %H:%M %Z"));
     println!("Jan de Vries (020-1234567) calls +31 85 000 0000 and asks for help with shopping.");
     if waves {
-        println!("Jan waits on hold while the switchboard rings two neighbours at a time through the REST API");
-        println!("(an emulated one on this machine). Anja does not answer, Bert and Carla press 2, Dirk presses 1.");
+        println!("Jan waits on hold while the switchboard rings neighbours through the REST API (an emulated one");
+        if let Some(size) = wave_size {
+            println!("on this machine): {}.", sizing::explain(size));
+        }
+        println!("Anja does not answer, Bert and Carla press 2, Dirk presses 1.");
     } else {
         println!("Anja does not answer, Bert presses 2, Dirk presses 1.");
     }

@@ -219,7 +219,8 @@ mod tests {
         let (started, out) = start_due(&sb).unwrap();
         assert_eq!(started, 1);
         let creates = out.commands().iter().filter(|c| matches!(c, Command::Create(_))).count();
-        assert_eq!((creates, out.commands().len()), (2, 2), "{out:?}");
+        // The example's learned waves, nothing learned yet: three at even odds (issue 31).
+        assert_eq!((creates, out.commands().len()), (3, 3), "{out:?}");
         let (again, out) = start_due(&sb).unwrap();
         assert_eq!((again, out.is_empty()), (0, true), "searching already");
 

@@ -19,7 +19,9 @@ use crate::domain::call::NextHelper;
 use crate::domain::call::{DialStatus, Event, Outcome, Phase, Step};
 use crate::domain::callback::RequestStatus;
 use crate::domain::phone::PhoneNumber;
-use crate::domain::waves::{self, Caller, Candidate, Command, Hearer, LegEnd, Limits, SearchEvent, SearchStatus, Tell};
+use crate::domain::waves::{
+    self, Caller, Candidate, Chances, Command, Hearer, LegEnd, Limits, SearchEvent, SearchStatus, Tell, WaveSize,
+};
 use crate::provider::twilio::WaveReport;
 use crate::store::callbacks;
 use crate::store::calls::{self, StoredCall};
@@ -74,15 +76,32 @@ fn run(
         if event.may_ring() && before.status != SearchStatus::Over { helpers(t, hood, call)? } else { Vec::new() };
     let candidates: Vec<Candidate> =
         helpers.iter().map(|h| Candidate { id: h.id, first_name: h.first_name.clone() }).collect();
+    let limits = limits(hood);
+    let chances = match limits.wave_size {
+        WaveSize::Learned { .. } if !candidates.is_empty() => chances(t, hood, &before, &candidates)?,
+        _ => Chances::default(),
+    };
     let ctx = waves::Context {
         now,
-        limits: limits(hood),
+        limits,
         caller: caller(&call.state.phase),
         callback: callback.as_ref(),
         helpers: &candidates,
+        chances: &chances,
         attempts: call.state.attempts,
     };
+    let starting = event == SearchEvent::Start;
     let (after, commands) = waves::step(before.clone(), event, &ctx);
+    if let (true, WaveSize::Learned { cap }) = (starting, limits.wave_size) {
+        let rung: Vec<f64> = after.legs.iter().map(|l| chances.of(l.helper_id)).collect();
+        tracing::info!(
+            call = %call.call_sid,
+            phones = rung.len(),
+            cap,
+            chance_of_a_yes = format!("{:.0}%", 100.0 * waves::sizing::chance_of_a_yes(&rung)),
+            "the first wave is sized by who tends to say yes at this hour"
+        );
+    }
     store::save(tx, &call.call_sid, &before, &after, now)?;
     t.search_saved(&call.call_sid, after.status);
     let sid = call.call_sid.clone();
@@ -199,6 +218,16 @@ fn announcement(t: &mut Tx<'_>, hood: &Neighbourhood, call: &StoredCall, attempt
         helper_street: Some(helper.details.street.clone()).filter(|s| !s.is_empty()),
     };
     Ok(run_step(t, hood, call, event, Report::default())?.reply)
+}
+
+/// Sized waves: the chance of a yes now of the helpers offered and of those in flight,
+/// from what was learned (their daypart, weekday or weekend, a recent no).
+fn chances(t: &Tx<'_>, hood: &Neighbourhood, search: &waves::Search, offered: &[Candidate]) -> anyhow::Result<Chances> {
+    let plan = &hood.dialplan;
+    let learned = crate::store::participants::learned(t.conn, &t.sb.store.registry, &plan.time_zone, t.now)?;
+    let local_now = t.now.to_zoned(plan.time_zone.clone()).datetime();
+    let in_flight = search.legs.iter().filter(|l| l.status.in_flight()).map(|l| l.helper_id);
+    Ok(offered.iter().map(|c| c.id).chain(in_flight).map(|id| (id, learned.chance(id, local_now))).collect())
 }
 
 /// Who may be rung for `call`'s search now: as its step ranked them earlier in this
@@ -477,9 +506,10 @@ mod tests {
     use super::super::test_support::{stored_call, switchboard, TUESDAY_MORNING};
     use super::*;
 
-    /// A caller put on hold: the first wave rings `wave_size` (2 in the example) different
-    /// helpers, each stored as a leg before it is asked of the provider; a tick right after
-    /// rings nobody more.
+    /// A caller put on hold: the first wave rings as many different helpers as make a yes
+    /// likely (the example's learned waves; with nothing learned yet, three at even odds
+    /// make 87.5 %), each stored as a leg before it is asked of the provider; a tick right
+    /// after rings nobody more.
     #[test]
     fn starting_a_search_rings_the_first_wave_and_stores_its_legs() {
         let sb = switchboard(true, TUESDAY_MORNING);
@@ -511,13 +541,14 @@ mod tests {
                 other => panic!("only new legs, not {other:?}"),
             })
             .collect();
-        assert_eq!(legs.len(), 2, "{out:?}");
-        assert_ne!(legs[0].to, legs[1].to, "two different helpers");
+        assert_eq!(legs.len(), 3, "{out:?}");
+        let phones: std::collections::HashSet<_> = legs.iter().map(|l| &l.to).collect();
+        assert_eq!(phones.len(), 3, "three different helpers");
         assert!(legs.iter().all(|l| l.call_sid == "CA00000000000000000000000000000001"
             && l.from.as_str() == "+31850000000"
             && l.timeout_seconds == 20));
         assert_eq!(search.status, SearchStatus::Searching);
-        assert_eq!(search.legs.len(), 2, "each leg stored before it is created");
+        assert_eq!(search.legs.len(), 3, "each leg stored before it is created");
         assert!(again.is_empty(), "the first wave still rings: {again:?}");
     }
 

@@ -363,7 +363,7 @@ mod tests {
     }
 
     /// In waves: a call comes in (the menu, nothing for the provider), the caller presses
-    /// 1 (on hold, and the first wave's two legs for the provider, after the commit); the
+    /// 1 (on hold, and the first wave's legs for the provider, after the commit); the
     /// same request again gets the same document, and nothing more is rung.
     #[test]
     fn a_key_in_the_menu_puts_the_caller_on_hold_and_rings_the_first_wave_once() {
@@ -376,7 +376,8 @@ mod tests {
         let key = || inbound(Endpoint::Menu, &[("s", "1")], &[("Digits", "1")]);
         let (hold, out) = run(Endpoint::Menu, key());
         let creates = out.commands().iter().filter(|c| matches!(c, Command::Create(_))).count();
-        assert_eq!((creates, out.commands().len()), (2, 2), "{out:?}");
+        // The example's learned waves, nothing learned yet: three at even odds (issue 31).
+        assert_eq!((creates, out.commands().len()), (3, 3), "{out:?}");
         let call = sb.store.write(|tx| calls::load(tx, SID)).unwrap().unwrap();
         assert_eq!(call.state.phase, call::Phase::Holding { matched: false });
         assert_eq!(call.state.category.as_deref(), Some("shopping"));

@@ -11,7 +11,8 @@ fn legs(spec: &[LegStatus]) -> Vec<Leg> {
         .collect()
 }
 
-const LIMITS: Limits = Limits { wave_size: 2, max_helpers: 5, max_wait_seconds: 300, leg_lost_after_seconds: 140 };
+const LIMITS: Limits =
+    Limits { wave_size: WaveSize::Fixed(2), max_helpers: 5, max_wait_seconds: 300, leg_lost_after_seconds: 140 };
 
 #[test]
 fn next_tops_up_the_wave_until_the_limits() {
@@ -25,7 +26,7 @@ fn next_tops_up_the_wave_until_the_limits() {
             "wave of one rings one by one",
             Searching,
             vec![],
-            Limits { wave_size: 1, ..LIMITS },
+            Limits { wave_size: WaveSize::Fixed(1), ..LIMITS },
             0,
             10,
             Decision::Ring(1),
@@ -113,7 +114,9 @@ fn next_tops_up_the_wave_until_the_limits() {
         ("over: nothing more", Over, vec![Canceled], LIMITS, 30, 10, Decision::Done),
     ];
     for (name, status, spec, limits, now, available, expected) in cases {
-        assert_eq!(next(status, &legs(&spec), limits, at(0), at(now), available), expected, "{name}");
+        let offered: Vec<i64> = (0..available as i64).map(|i| 200 + i).collect();
+        let decision = next(status, &legs(&spec), limits, at(0), at(now), &offered, &Chances::default());
+        assert_eq!(decision, expected, "{name}");
     }
 }
 
@@ -257,6 +260,7 @@ fn run_cases(cases: Vec<Case>) {
             caller: c.caller,
             callback: c.callback.as_ref(),
             helpers: &candidates,
+            chances: &Chances::default(),
             attempts: c.search.legs.len() as u32,
         };
         let (after, commands) = step(c.search, c.event, &ctx);
@@ -693,8 +697,15 @@ fn a_yes_after_its_line_ended_never_reached_the_caller() {
     let mut s = search(SearchStatus::Searching, &[LegStatus::Declined, LegStatus::Ringing]);
     s.legs[0].ended = true;
     let candidates = helpers(0);
-    let ctx =
-        Context { now: at(20), limits: LIMITS, caller: HOLDING, callback: None, helpers: &candidates, attempts: 2 };
+    let ctx = Context {
+        now: at(20),
+        limits: LIMITS,
+        caller: HOLDING,
+        callback: None,
+        helpers: &candidates,
+        chances: &Chances::default(),
+        attempts: 2,
+    };
     let (after, commands) = step(s, SearchEvent::Key { attempt: 1, key: Some("1".into()) }, &ctx);
     assert_eq!(after.legs[0].status, LegStatus::Canceled, "counted as a yes that never reached the caller");
     assert_eq!(after.legs[0].key.as_deref(), Some("1"));
@@ -772,4 +783,86 @@ fn the_provider_s_records_tell_a_winner_who_entered_alone() {
         let got = join_from_records(caller, "CAcaller", "CAwinner", &records);
         assert_eq!(got, expected, "{name}");
     }
+}
+
+/// Sized waves (issue 31), through `step` as the switchboard runs it.
+fn sized(cap: u32) -> Limits {
+    Limits { wave_size: WaveSize::Learned { cap }, ..LIMITS }
+}
+
+fn sized_step(search: Search, event: SearchEvent, candidates: &[Candidate], chances: &Chances, now: i64) -> Search {
+    let ctx = Context {
+        now: at(now),
+        limits: Limits { max_helpers: 12, ..sized(4) },
+        caller: HOLDING,
+        callback: None,
+        helpers: candidates,
+        chances,
+        attempts: search.legs.len() as u32,
+    };
+    step(search, event, &ctx).0
+}
+
+#[test]
+fn sized_waves_ring_as_many_as_make_a_yes_likely() {
+    // (chances of the ranking's helpers best first, phones in the first wave)
+    let cases: [(&[f64], usize); 4] = [(&[0.9, 0.9, 0.9], 1), (&[0.6, 0.6, 0.6], 2), (&[0.5; 6], 3), (&[0.2; 6], 4)];
+    for (odds, expected) in cases {
+        let candidates = helpers(odds.len() as i64);
+        let chances: Chances = candidates.iter().zip(odds).map(|(c, p)| (c.id, *p)).collect();
+        let after = sized_step(Search::new(at(0)), SearchEvent::Start, &candidates, &chances, 0);
+        assert_eq!(after.legs.len(), expected, "{odds:?}");
+        assert!(after.legs.iter().zip(&candidates).all(|(l, c)| l.helper_id == c.id), "best first");
+    }
+}
+
+#[test]
+fn a_sized_wave_that_brings_nothing_is_followed_by_a_bigger_one() {
+    let candidates = helpers(10);
+    let chances: Chances = candidates.iter().map(|c| (c.id, 0.5)).collect();
+    let s = sized_step(Search::new(at(0)), SearchEvent::Start, &candidates, &chances, 0);
+    assert_eq!(s.legs.len(), 3, "first wave: 87.5 % for an aim of 80 %");
+    // All three say no, one after another; the ranking offers the rest.
+    let mut s = s;
+    for attempt in 1..=3 {
+        s.legs.iter_mut().find(|l| l.attempt == attempt).unwrap().status = LegStatus::Answered;
+        let left: Vec<Candidate> =
+            candidates.iter().filter(|c| !s.legs.iter().any(|l| l.helper_id == c.id)).cloned().collect();
+        s = sized_step(
+            s,
+            SearchEvent::Key { attempt, key: Some("2".into()) },
+            &left,
+            &chances,
+            20 + i64::from(attempt),
+        );
+    }
+    let in_flight = s.legs.iter().filter(|l| l.status.in_flight()).count();
+    assert_eq!(in_flight, 4, "after three noes, four ring: {:?}", s.legs);
+    // Never past the cap, however unlikely the helpers.
+    let unlikely: Chances = candidates.iter().map(|c| (c.id, 0.05)).collect();
+    let s = sized_step(Search::new(at(0)), SearchEvent::Start, &candidates, &unlikely, 0);
+    assert_eq!(s.legs.len(), 4);
+}
+
+#[test]
+fn a_recent_no_makes_the_first_wave_bigger() {
+    use crate::domain::learning::{Asked, Likelihoods};
+    use jiff::civil::date;
+    let candidates = helpers(6);
+    let morning = date(2026, 11, 24).at(10, 0, 0, 0);
+    let history: Vec<Asked> = (0..20)
+        .flat_map(|d| candidates.iter().map(move |c| (c.id, d)))
+        .map(|(helper_id, d)| Asked { helper_id, at: date(2026, 10, 1 + d).at(10, 0, 0, 0), accepted: d % 3 != 0 })
+        .collect();
+    let chances_at = |history: &[Asked]| -> Chances {
+        let learned = Likelihoods::estimate(history);
+        candidates.iter().map(|c| (c.id, learned.chance(c.id, morning))).collect()
+    };
+    let before = sized_step(Search::new(at(0)), SearchEvent::Start, &candidates, &chances_at(&history), 0);
+    let mut with_noes = history.clone();
+    for c in &candidates[..2] {
+        with_noes.push(Asked { helper_id: c.id, at: date(2026, 11, 24).at(8, 30, 0, 0), accepted: false });
+    }
+    let after = sized_step(Search::new(at(0)), SearchEvent::Start, &candidates, &chances_at(&with_noes), 0);
+    assert!(after.legs.len() > before.legs.len(), "{} then {}", before.legs.len(), after.legs.len());
 }
