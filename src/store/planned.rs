@@ -170,6 +170,23 @@ pub fn list(conn: &Connection) -> anyhow::Result<Vec<Request>> {
     rows.into_iter().map(request_finish).collect()
 }
 
+/// The neighbours of `neighbourhood` who help with `category`, by name: (id, name, phone),
+/// whom the desk may match with a request by hand.
+pub fn helpers_for(
+    conn: &Connection,
+    neighbourhood: &str,
+    category: &str,
+) -> anyhow::Result<Vec<(i64, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.name, p.phone FROM participants p
+         JOIN offers o ON o.participant_id = p.id AND o.category = ?2
+         WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.participant_id = p.id AND ms.neighbourhood = ?1)
+         ORDER BY p.name COLLATE NOCASE, p.id",
+    )?;
+    let rows = stmt.query_map([neighbourhood, category], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// The requests still asking neighbours.
 pub fn asking(conn: &Connection) -> anyhow::Result<Vec<i64>> {
     Ok(conn
