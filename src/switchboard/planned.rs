@@ -256,11 +256,17 @@ pub fn needs_a_helper(status: Status) -> bool {
 }
 
 /// The desk's day list: the requests for `from` (a local day) and later, and every unfilled
-/// one, that the account may see; by day, those without a helper first, then by time.
+/// one, that the account may see; by day, those without a helper first, then those still to
+/// come, then the rest (cancelled, over), each by time.
 pub fn coming(act: &Act<'_>, from: jiff::civil::Date) -> anyhow::Result<Vec<Coming>> {
     let mut requests: Vec<Listed> =
         list(act)?.into_iter().filter(|r| r.at.date() >= from || r.status == Status::Unfilled).collect();
-    requests.sort_by_key(|r| (r.at.date(), !needs_a_helper(r.status), r.at, r.id));
+    let rank = |s: Status| match s {
+        _ if needs_a_helper(s) => 0,
+        _ if s.is_open() => 1,
+        _ => 2,
+    };
+    requests.sort_by_key(|r| (r.at.date(), rank(r.status), r.at, r.id));
     let mut out = Vec::new();
     for request in requests {
         let mut helpers = Vec::new();
