@@ -161,3 +161,58 @@ async fn taken_matched_by_hand_and_cancelled_at_the_desk_and_unseen_by_another_n
         3
     );
 }
+
+/// The figures count help for later per neighbourhood and period, on the page and in the
+/// CSV and Excel downloads: taken, matched (by the desk), cancelled by whom, unfilled, and
+/// the median hours asked ahead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_figures_count_help_for_later_in_the_page_and_the_downloads() {
+    let app = plannable_app().await;
+    add_user(&app, "Els", Role::Coordinator).await;
+    add_user_in(&app, "Hanna", Role::Coordinator, &["elders"]).await;
+    let mut b = Browser::login(&app, "Els").await;
+    let csrf = b.csrf().await;
+    let page = b.get("/desk/figures").await;
+    assert!(!page.body.contains("planned-figures"), "no table without requests");
+    for (day, time) in [("2026-12-08", "10:00"), ("2026-12-09", "10:00"), ("2026-12-10", "14:00")] {
+        assert_eq!(b.post("/desk/planned", &take(&csrf, "020-1234567", day, time)).await.status, 303);
+    }
+    assert_eq!(b.post("/desk/planned/1/assign", &[("csrf", &csrf), ("helper", DIRK)]).await.status, 303);
+    assert_eq!(b.post("/desk/planned/2/cancel", &[("csrf", &csrf)]).await.status, 303);
+
+    let page = b.get("/desk/figures").await;
+    let table = page.body.split("id=\"planned-figures\"").nth(1).unwrap_or_else(|| panic!("{}", page.body));
+    for row in [
+        "Verzoeken aangenomen</th><td class=\"num\">3<",
+        "Buur gevonden</th><td class=\"num\">1<",
+        "waarvan door de balie gekoppeld</th><td class=\"num\">1<",
+        "Afgezegd door de balie</th><td class=\"num\">1<",
+        "Niemand gevonden</th><td class=\"num\">0<",
+        "Nog niet voorbij</th><td class=\"num\">2<",
+        // 24, 48 and 76 hours ahead.
+        "Mediaan: uren vooruit gevraagd</th><td class=\"num\">48<",
+    ] {
+        assert!(table.contains(row), "{row}: {table}");
+    }
+    let csv = b.get("/desk/figures.csv").await.body;
+    assert!(csv.contains("hulp voor later,Verzoeken aangenomen,3,"), "{csv}");
+    assert!(csv.contains("hulp voor later,Afgezegd door de balie,1,"), "{csv}");
+    let bytes = b
+        .http
+        .get(format!("{}/desk/figures.xlsx", b.base))
+        .header("Cookie", format!("burenlijn_desk={}", b.cookies["burenlijn_desk"]))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let rows = crate::desk::xlsx_rows(&bytes);
+    let at = rows.iter().position(|r| r[0] == "Hulp voor later").unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(rows[at + 1][..3], ["Verzoeken aangenomen", "", "3"], "{rows:?}");
+    assert_eq!(rows[at + 12][..3], ["Mediaan: uren vooruit gevraagd", "", "48"], "{rows:?}");
+
+    // Another neighbourhood's account counts none of them.
+    let mut h = Browser::login(&app, "Hanna").await;
+    assert!(!h.get("/desk/figures").await.body.contains("planned-figures"));
+}
