@@ -2,7 +2,8 @@
 //! neighbours ahead.
 //!
 //! - `add`, `list`, `cancel`, `assign`: the desk's (and the command line's) use cases, on
-//!   an `Act`, each writing its own audit entry. They only write rows; every call they call
+//!   an `Act`, each writing its own audit entry; `coming` and `visible` for the desk's
+//!   page, in the account's neighbourhoods only. They only write rows; every call they call
 //!   for is a `planned_calls` row, placed by `due` (every minute) inside the ringing hours.
 //! - `due`: one transaction every minute: calls whose end never came count as not
 //!   answered; each asking request takes its next step (`domain::planned::next`): ask the

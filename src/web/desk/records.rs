@@ -1,7 +1,7 @@
 //! A record named in a page's path (a call by its SID, a follow-up, a call-back request, a
-//! resident of the round, a request for help later) that is only found when the account may see it: a handler that
-//! takes one never sees another neighbourhood's record; the account gets a 404 page, as if
-//! it did not exist. `Seen<R>` for a page, `Posted<R, F>` for a form: its CSRF token is
+//! resident of the round, a request for help later) that is only found when the account
+//! may see it: a handler that takes one never sees another neighbourhood's record; the
+//! account gets a 404 page, as if it did not exist. `Seen<R>` for a page, `Posted<R, F>` for a form: its CSRF token is
 //! checked first (`F` is a `CheckedForm` or `CheckedFields`), then the record is looked up.
 
 use std::sync::Arc;
