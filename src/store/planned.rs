@@ -170,6 +170,23 @@ pub fn list(conn: &Connection) -> anyhow::Result<Vec<Request>> {
     rows.into_iter().map(request_finish).collect()
 }
 
+/// The neighbours of `neighbourhood` who help with `category`, by name: (id, name, phone),
+/// whom the desk may match with a request by hand.
+pub fn helpers_for(
+    conn: &Connection,
+    neighbourhood: &str,
+    category: &str,
+) -> anyhow::Result<Vec<(i64, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.name, p.phone FROM participants p
+         JOIN offers o ON o.participant_id = p.id AND o.category = ?2
+         WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.participant_id = p.id AND ms.neighbourhood = ?1)
+         ORDER BY p.name COLLATE NOCASE, p.id",
+    )?;
+    let rows = stmt.query_map([neighbourhood, category], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// The requests still asking neighbours.
 pub fn asking(conn: &Connection) -> anyhow::Result<Vec<i64>> {
     Ok(conn
@@ -461,4 +478,73 @@ pub fn for_the_desk(
         params![sid, reason.as_str(), now.as_second(), reason == FollowUpReason::PlannedUnfilled],
     )?;
     Ok(sid)
+}
+
+/// Help for later's figures: anonymous totals of the requests taken in `[from, until)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlannedFigures {
+    /// Requests taken.
+    pub made: i64,
+    /// With a neighbour (by a yes on the phone or by the desk), whatever came after.
+    pub matched: i64,
+    /// Of those, matched by the desk by hand.
+    pub matched_by_desk: i64,
+    /// The helper confirmed the day before (a 1 on the reminder).
+    pub confirmed: i64,
+    pub happened: i64,
+    pub not_happened: i64,
+    pub cancelled_by_requester: i64,
+    pub cancelled_by_helper: i64,
+    pub cancelled_by_desk: i64,
+    /// Nobody by the cut-off.
+    pub unfilled: i64,
+    /// The median hours between taking a request and the help.
+    pub median_lead_hours: Option<i64>,
+}
+
+/// Help for later's figures of the requests taken in `[from, until)` in the
+/// neighbourhoods `scope` sees.
+pub fn figures(
+    conn: &Connection,
+    from: Timestamp,
+    until: Timestamp,
+    scope: &super::scope::Scope,
+) -> anyhow::Result<PlannedFigures> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.status, r.matched_by, r.at_ts - r.created_at,
+                EXISTS (SELECT 1 FROM planned_calls c WHERE c.request_id = r.id AND c.purpose = ?4 AND c.result = ?5)
+         FROM planned_requests r
+         WHERE r.created_at >= ?1 AND r.created_at < ?2
+           AND (?3 IS NULL OR r.dialplan_number IN (SELECT value FROM json_each(?3, '$.numbers')))",
+    )?;
+    let mut rows = stmt.query(params![
+        from.as_second(),
+        until.as_second(),
+        scope.json(),
+        Purpose::Remind.as_str(),
+        CallResult::Yes.as_str()
+    ])?;
+    let mut f = PlannedFigures::default();
+    let mut leads = Vec::new();
+    while let Some(r) = rows.next()? {
+        let word: String = r.get(0)?;
+        let status = Status::parse(&word).ok_or_else(|| unknown("planned_requests.status", &word))?;
+        let matched_by: Option<String> = r.get(1)?;
+        f.made += 1;
+        f.matched += i64::from(matched_by.is_some());
+        f.matched_by_desk += i64::from(matched_by.as_deref() == Some("desk"));
+        f.confirmed += i64::from(r.get::<_, bool>(3)?);
+        match status {
+            Status::Happened => f.happened += 1,
+            Status::NotHappened => f.not_happened += 1,
+            Status::Cancelled(crate::domain::planned::By::Requester) => f.cancelled_by_requester += 1,
+            Status::Cancelled(crate::domain::planned::By::Helper) => f.cancelled_by_helper += 1,
+            Status::Cancelled(crate::domain::planned::By::Desk) => f.cancelled_by_desk += 1,
+            Status::Unfilled => f.unfilled += 1,
+            Status::Asking | Status::Matched | Status::Confirmed => {}
+        }
+        leads.push(r.get::<_, i64>(2)?);
+    }
+    f.median_lead_hours = crate::domain::desk::percentile(&mut leads, 50).map(|s| (s + 1800) / 3600);
+    Ok(f)
 }

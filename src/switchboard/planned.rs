@@ -2,7 +2,8 @@
 //! neighbours ahead.
 //!
 //! - `add`, `list`, `cancel`, `assign`: the desk's (and the command line's) use cases, on
-//!   an `Act`, each writing its own audit entry. They only write rows; every call they call
+//!   an `Act`, each writing its own audit entry; `coming` and `visible` for the desk's
+//!   page, in the account's neighbourhoods only. They only write rows; every call they call
 //!   for is a `planned_calls` row, placed by `due` (every minute) inside the ringing hours.
 //! - `due`: one transaction every minute: calls whose end never came count as not
 //!   answered; each asking request takes its next step (`domain::planned::next`): ask the
@@ -102,7 +103,10 @@ pub fn add(act: &Act<'_>, hoods: &Neighbourhoods, adding: &Adding) -> anyhow::Re
         Ok(p) => p,
         Err(e) => return Ok(Err(AddError::Phone(e.to_string()))),
     };
-    let Some(requester) = crate::store::participants::find_by_phone(act.conn, &phone)? else {
+    // Someone the account may not see is, for it, not in the register.
+    let Some(requester) = crate::store::participants::find_by_phone(act.conn, &phone)?
+        .filter(|p| act.scope().sees_member(&p.neighbourhoods))
+    else {
         return Ok(Err(AddError::NotInRegister(phone.as_str().to_string())));
     };
     let hood = match &adding.neighbourhood {
@@ -113,10 +117,14 @@ pub fn add(act: &Act<'_>, hoods: &Neighbourhoods, adding: &Adding) -> anyhow::Re
             }
         },
         None => {
-            let theirs: Vec<&String> = requester.neighbourhoods.iter().filter(|k| hoods.by_key(k).is_some()).collect();
+            let theirs: Vec<&String> = requester
+                .neighbourhoods
+                .iter()
+                .filter(|k| hoods.by_key(k).is_some() && act.scope().sees_key(k))
+                .collect();
             match (theirs.as_slice(), hoods.only()) {
                 ([one], _) => hoods.by_key(one).cloned().expect("checked above"),
-                ([], Some(only)) => hoods.by_key(only).cloned().expect("the only one"),
+                ([], Some(only)) if act.scope().sees_key(only) => hoods.by_key(only).cloned().expect("the only one"),
                 _ => return Ok(Err(AddError::WhichNeighbourhood { known: hoods.keys().join(", ") })),
             }
         }
@@ -179,6 +187,10 @@ pub struct Listed {
     /// The requester's and the helper's names (the desk's view).
     pub requester: Option<String>,
     pub helper: Option<String>,
+    /// What the desk and the drivers' day list need to reach them.
+    pub requester_phone: Option<PhoneNumber>,
+    pub requester_street: Option<String>,
+    pub helper_phone: Option<PhoneNumber>,
     pub status: Status,
     pub note: Option<String>,
     pub calls: Vec<ListedCall>,
@@ -191,12 +203,13 @@ pub fn list(act: &Act<'_>) -> anyhow::Result<Vec<Listed>> {
         if !act.scope().sees_key(&r.neighbourhood) {
             continue;
         }
-        let name = |id: Option<i64>| -> anyhow::Result<Option<String>> {
+        let person = |id: Option<i64>| -> anyhow::Result<Option<Participant>> {
             Ok(match id {
-                Some(id) => crate::store::participants::find(act.conn, id)?.map(|p| p.details.name),
+                Some(id) => crate::store::participants::find(act.conn, id)?,
                 None => None,
             })
         };
+        let (requester, helper) = (person(r.requester_id)?, person(r.helper_id)?);
         let mut calls = Vec::new();
         for c in store::calls_of(act.conn, r.id)? {
             let to = match c.participant_id {
@@ -210,14 +223,82 @@ pub fn list(act: &Act<'_>) -> anyhow::Result<Vec<Listed>> {
             kind: r.category.clone(),
             at: r.at,
             neighbourhood: r.neighbourhood.clone(),
-            requester: name(r.requester_id)?,
-            helper: name(r.helper_id)?,
+            requester: requester.as_ref().map(|p| p.details.name.clone()),
+            helper: helper.as_ref().map(|p| p.details.name.clone()),
+            requester_phone: requester.as_ref().map(|p| p.details.phone.clone()),
+            requester_street: requester.map(|p| p.details.street).filter(|s| !s.trim().is_empty()),
+            helper_phone: helper.map(|p| p.details.phone),
             status: r.status,
             note: r.note.clone(),
             calls,
         });
     }
     Ok(out)
+}
+
+/// Whether the account acting may see request `id` (its neighbourhood).
+pub fn visible(act: &Act<'_>, id: i64) -> anyhow::Result<bool> {
+    Ok(store::load(act.conn, id)?.is_some_and(|r| act.scope().sees_key(&r.neighbourhood)))
+}
+
+/// A request on the desk's day list, with the neighbours it may be matched with by hand
+/// (while it is open or unfilled).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Coming {
+    pub request: Listed,
+    /// (name, phone) of each neighbour of its neighbourhood who helps with its kind, the
+    /// requester left out.
+    pub helpers: Vec<(String, PhoneNumber)>,
+}
+
+/// Whether a request still needs the desk: nobody found yet.
+pub fn needs_a_helper(status: Status) -> bool {
+    matches!(status, Status::Asking | Status::Unfilled)
+}
+
+/// The desk's day list: the requests for `from` (a local day) and later, and every unfilled
+/// one, that the account may see; by day, those without a helper first, then those still to
+/// come, then the rest (cancelled, over), each by time.
+pub fn coming(act: &Act<'_>, from: jiff::civil::Date) -> anyhow::Result<Vec<Coming>> {
+    let mut requests: Vec<Listed> =
+        list(act)?.into_iter().filter(|r| r.at.date() >= from || r.status == Status::Unfilled).collect();
+    let rank = |s: Status| match s {
+        _ if needs_a_helper(s) => 0,
+        _ if s.is_open() => 1,
+        _ => 2,
+    };
+    requests.sort_by_key(|r| (r.at.date(), rank(r.status), r.at, r.id));
+    let mut out = Vec::new();
+    for request in requests {
+        let mut helpers = Vec::new();
+        if needs_a_helper(request.status) {
+            let Some(r) = store::load(act.conn, request.id)? else { continue };
+            for (id, name, phone) in store::helpers_for(act.conn, &r.neighbourhood, &r.category)? {
+                if Some(id) == r.requester_id {
+                    continue;
+                }
+                if let Ok(phone) = PhoneNumber::from_stored(&phone) {
+                    helpers.push((name, phone));
+                }
+            }
+        }
+        out.push(Coming { request, helpers });
+    }
+    Ok(out)
+}
+
+/// The kinds of help that may be planned in the neighbourhoods `scope` sees (the
+/// dialplans' `later = true`), each once, in the dialplans' order.
+pub fn plannable_kinds(hoods: &Neighbourhoods, scope: &super::desk::Scope) -> Vec<String> {
+    let mut kinds: Vec<String> = Vec::new();
+    for hood in hoods.all().filter(|h| scope.sees_key(&h.key)) {
+        for c in hood.dialplan.categories.iter().filter(|c| c.later.is_some()) {
+            if !kinds.contains(&c.key) {
+                kinds.push(c.key.clone());
+            }
+        }
+    }
+    kinds
 }
 
 /// Why a request cannot be cancelled or assigned.

@@ -127,7 +127,7 @@ try {
     }, base);
     const pages = ['now', 'calls', `calls/${call}`, 'follow-up', 'follow-up/print', 'follow-up?view=closed',
       'participants', 'participants/new', `participants/${participant}`, `participants/${participant}/erase`,
-      'round', 'figures', 'figures/print', 'users', 'audit', 'account'];
+      'round', 'planned', 'planned/print', 'figures', 'figures/print', 'users', 'audit', 'account'];
     for (const path of pages) {
       await page.goto(base + '/desk/' + path);
       check((await page.locator('html').getAttribute('lang')) === 'nl', `${name}: /desk/${path} is in Dutch`);

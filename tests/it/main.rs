@@ -30,6 +30,8 @@ mod neighbourhoods;
 mod own_settings;
 /// Help for later (issue 28): asked ahead, the requester called back, the cut-off.
 mod planned;
+/// The desk's page for help for later: refusals naming the field, a match by hand, cancelling.
+mod planned_desk;
 /// What the provider keeps: voicemails fetched into our own storage, then deleted at the
 /// provider; call records deleted there when calls are anonymised or a person erased.
 mod recordings;

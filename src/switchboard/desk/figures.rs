@@ -5,6 +5,7 @@ use jiff::Timestamp;
 
 use super::Act;
 pub use crate::store::desk::Figures;
+pub use crate::store::planned::PlannedFigures;
 pub use crate::store::round::RoundFigures;
 use crate::store::{desk as q, round};
 
@@ -24,6 +25,11 @@ pub fn follow_ups_and_round(
     until: Timestamp,
 ) -> anyhow::Result<(Results, RoundFigures)> {
     Ok((q::follow_up_results(act.conn, from, until, act.scope())?, round::figures(act.conn, from, until, act.scope())?))
+}
+
+/// Help for later's totals of the requests taken in `[from, until)`.
+pub fn planned(act: &Act<'_>, from: Timestamp, until: Timestamp) -> anyhow::Result<PlannedFigures> {
+    crate::store::planned::figures(act.conn, from, until, act.scope())
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub enum Nav {
     Participants,
     Figures,
     Round,
+    Planned,
     Users,
     Audit,
     None,
@@ -61,6 +62,7 @@ pub fn page(desk: &Desk, active: Nav, title: &str, body: Markup) -> Markup {
                             (item(Nav::FollowUp, "/desk/follow-up", l.t("Opvolgen", "Follow-up"), Some(desk.open_follow_ups)))
                             (item(Nav::Participants, "/desk/participants", l.t("Deelnemers", "Participants"), None))
                             (item(Nav::Round, "/desk/round", l.t("Goedemorgenronde", "Good-morning round"), None))
+                            (item(Nav::Planned, "/desk/planned", l.t("Hulp voor later", "Help for later"), None))
                             (item(Nav::Figures, "/desk/figures", l.t("Cijfers", "Figures"), None))
                             @if desk.manages_accounts() {
                                 (item(Nav::Users, "/desk/users", l.t("Gebruikers", "Users"), None))
@@ -268,7 +270,7 @@ ul.queue .call { border-left: 4px solid var(--line); padding: .1rem .8rem; margi
 .actions { display: flex; flex-wrap: wrap; gap: 0 2rem; }
 .actions form { flex: 1 1 14rem; }
 table.day-list td.notes { width: 50%; height: 3.2rem; border: 1px solid #6b6b6b; }
-table.day-list td.phone, a.tel, .call-link .button { white-space: nowrap; }
+table.day-list td.phone, table.day-list span.phone, a.tel, .call-link .button { white-space: nowrap; }
 .shortcuts { margin: 0 0 1rem; }
 .shortcuts .button { margin-top: 0; }
 ol.contacts { margin: .2rem 0; padding-left: 1.4rem; }

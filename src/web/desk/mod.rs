@@ -16,6 +16,7 @@ mod login;
 mod now;
 mod participants;
 mod people;
+mod planned;
 mod records;
 mod round;
 pub mod text;
@@ -446,6 +447,10 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/desk/round/{id}/away", post(round::away))
         .route("/desk/round/{id}/pause", post(round::pause))
         .route("/desk/round/{id}/remove", post(round::remove))
+        .route("/desk/planned", get(planned::page).post(planned::add))
+        .route("/desk/planned/print", get(planned::print))
+        .route("/desk/planned/{id}/assign", post(planned::assign))
+        .route("/desk/planned/{id}/cancel", post(planned::cancel))
         .route("/desk/figures", get(figures::page))
         .route("/desk/figures.csv", get(figures::csv))
         .route("/desk/figures.xlsx", get(figures::xlsx))

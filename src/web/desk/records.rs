@@ -1,7 +1,7 @@
 //! A record named in a page's path (a call by its SID, a follow-up, a call-back request, a
-//! resident of the round) that is only found when the account may see it: a handler that
-//! takes one never sees another neighbourhood's record; the account gets a 404 page, as if
-//! it did not exist. `Seen<R>` for a page, `Posted<R, F>` for a form: its CSRF token is
+//! resident of the round, a request for help later) that is only found when the account
+//! may see it: a handler that takes one never sees another neighbourhood's record; the
+//! account gets a 404 page, as if it did not exist. `Seen<R>` for a page, `Posted<R, F>` for a form: its CSRF token is
 //! checked first (`F` is a `CheckedForm` or `CheckedFields`), then the record is looked up.
 
 use std::sync::Arc;
@@ -33,6 +33,8 @@ pub struct FollowUpId(pub i64);
 pub struct RequestId(pub i64);
 /// A resident of the round.
 pub struct ResidentId(pub i64);
+/// A request for help later.
+pub struct PlannedId(pub i64);
 
 const NO_REQUEST: (&str, &str) = ("Dit verzoek bestaat niet.", "This request does not exist.");
 
@@ -75,6 +77,16 @@ impl Record for ResidentId {
     }
     fn found(&self, act: &Act<'_>) -> anyhow::Result<bool> {
         desk::round::visible(act, self.0)
+    }
+}
+
+impl Record for PlannedId {
+    const MISSING: (&'static str, &'static str) = NO_REQUEST;
+    fn parse(raw: &str) -> Option<Self> {
+        raw.parse().ok().map(PlannedId)
+    }
+    fn found(&self, act: &Act<'_>) -> anyhow::Result<bool> {
+        crate::switchboard::planned::visible(act, self.0)
     }
 }
 

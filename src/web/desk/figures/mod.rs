@@ -17,11 +17,12 @@ use super::layout::{self, Nav};
 use super::text::Lang;
 use super::{Desk, DeskState, Failure};
 use crate::domain::desk::{period, Period, PeriodError};
-use crate::switchboard::desk::figures::{self as use_case, Figures, RoundFigures};
+use crate::switchboard::desk::figures::{self as use_case, Figures, PlannedFigures, RoundFigures};
 use crate::switchboard::desk::{self, Acting, Scope};
 use crate::web::AppState;
 use views::{
-    category_name, chart, headline, result_name, results_in_order, round_rows, round_table, summary, table, title,
+    category_name, chart, headline, planned_rows, planned_table, result_name, results_in_order, round_rows,
+    round_table, summary, table, title,
 };
 
 #[derive(Deserialize, Default)]
@@ -97,6 +98,8 @@ struct Report {
     results: Vec<(Option<String>, i64)>,
     /// The good-morning round's totals.
     round: RoundFigures,
+    /// Help for later's totals.
+    planned: PlannedFigures,
 }
 
 /// The report asked for, or the refusal that says what is wrong with the question.
@@ -145,9 +148,12 @@ async fn report(state: &Arc<AppState>, desk: &Desk, query: &PeriodQuery) -> Resu
     let total = cached(state, (from.as_second(), until.as_second(), scope.clone()), now).await?;
     let total = total.into_iter().next().unwrap_or_default();
     let acting = Acting { scope: scope.clone(), ..desk.acting() };
-    let (results, round) =
-        desk::read(&state.switchboard, acting, move |act| use_case::follow_ups_and_round(act, from, until)).await?;
-    Ok(Ok(Report { period, hood, months, total, results, round }))
+    let (results, round, planned) = desk::read(&state.switchboard, acting, move |act| {
+        let (results, round) = use_case::follow_ups_and_round(act, from, until)?;
+        Ok((results, round, use_case::planned(act, from, until)?))
+    })
+    .await?;
+    Ok(Ok(Report { period, hood, months, total, results, round, planned }))
 }
 
 /// "1 oktober 2026 t/m 31 december 2026".
@@ -254,6 +260,7 @@ pub async fn page(
         }
         (summary(l, &r))
         (round_table(l, &r.round))
+        (planned_table(l, &r.planned))
         h2 { (l.t("Per maand", "Per month")) }
         @if r.months.is_empty() { p { (l.t("In deze periode waren er geen gesprekken.", "There were no calls in this period.")) } } @else {
             ul.legend {
@@ -286,6 +293,7 @@ pub async fn print(
         p { strong { (period_text(l, &r.period)) } " · " (l.t("Alleen anonieme totalen.", "Anonymous totals only.")) }
         (summary(l, &r))
         (round_table(l, &r.round))
+        (planned_table(l, &r.planned))
         h2 { (l.t("Per maand", "Per month")) }
         (table(l, &state.desk, &r, false))
     };
@@ -366,6 +374,16 @@ pub async fn csv(
         record.extend(numbers.iter().map(|n| n.map(|v| v.to_string()).unwrap_or_default()));
         crate::csv_cell::write_row(&mut w, record)?;
     }
+    // Help for later below the table, one figure a row: its name, then the number.
+    if r.planned.made > 0 {
+        let width = headers(l).len();
+        for (what, n) in planned_rows(l, &r.planned) {
+            let mut record = vec![l.t("hulp voor later", "help for later").to_string(), what.to_string()];
+            record.push(n.map(|v| v.to_string()).unwrap_or_default());
+            record.resize(width, String::new());
+            crate::csv_cell::write_row(&mut w, record)?;
+        }
+    }
     let body = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(download("text/csv; charset=utf-8", file_name(&r, "csv"), body))
 }
@@ -396,6 +414,9 @@ pub async fn xlsx(
     let round_title = l.t("Goedemorgenronde", "Good-morning round");
     let round: Vec<(&str, i64)> =
         if r.round.rounds > 0 { round_rows(l, &r.round).into_iter().collect() } else { Vec::new() };
+    let planned_title = l.t("Hulp voor later", "Help for later");
+    let planned: Vec<(&str, Option<i64>)> =
+        if r.planned.made > 0 { planned_rows(l, &r.planned).into_iter().collect() } else { Vec::new() };
     let sheet_name = l.t("Cijfers", "Figures");
     // Writing a workbook is CPU work: off the async runtime.
     let body = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
@@ -442,6 +463,17 @@ pub async fn xlsx(
                 row += 1;
                 sheet.write_string(row, 0, *what)?;
                 sheet.write_number(row, 2, *n as f64)?;
+            }
+        }
+        if !planned.is_empty() {
+            row += 2;
+            sheet.write_string_with_format(row, 0, planned_title, &bold)?;
+            for (what, n) in &planned {
+                row += 1;
+                sheet.write_string(row, 0, *what)?;
+                if let Some(n) = n {
+                    sheet.write_number(row, 2, *n as f64)?;
+                }
             }
         }
         sheet.set_column_width(0, 28)?;

@@ -1,4 +1,5 @@
-//! The parts of the figures pages: the chart, the summary, the table, the round's totals.
+//! The parts of the figures pages: the chart, the summary, the table, the round's totals,
+//! help for later's totals.
 
 use maud::{html, Markup, PreEscaped};
 
@@ -7,7 +8,7 @@ use super::super::text::Lang;
 use super::super::DeskState;
 use super::{Month, Report};
 use crate::domain::desk::FollowUpResult;
-use crate::switchboard::desk::figures::{Figures, RoundFigures};
+use crate::switchboard::desk::figures::{Figures, PlannedFigures, RoundFigures};
 
 pub(super) fn wait(l: Lang, w: Option<i64>) -> Markup {
     match w {
@@ -163,6 +164,56 @@ pub(super) fn round_table(l: Lang, round: &RoundFigures) -> maud::Markup {
                 caption.sr-only { (l.t("De goedemorgenronde in deze periode", "The good-morning round in this period")) }
                 tbody {
                     @for (what, n) in round_rows(l, round) { tr { th scope="row" { (what) } td.num { (n) } } }
+                }
+            }
+        }
+    }
+}
+
+/// Help for later's figures, on the page and in the downloads alike: taken, matched,
+/// confirmed, happened, cancelled by whom, unfilled, and the median hours ahead.
+pub(super) fn planned_rows(l: Lang, p: &PlannedFigures) -> [(&'static str, Option<i64>); 12] {
+    [
+        (l.t("Verzoeken aangenomen", "Requests taken"), Some(p.made)),
+        (l.t("Buur gevonden", "Neighbour found"), Some(p.matched)),
+        (l.t("waarvan door de balie gekoppeld", "of which matched by the desk"), Some(p.matched_by_desk)),
+        (l.t("Bevestigd de dag ervoor", "Confirmed the day before"), Some(p.confirmed)),
+        (l.t("Is gebeurd", "Happened"), Some(p.happened)),
+        (l.t("Niet goed gegaan", "Did not happen"), Some(p.not_happened)),
+        (l.t("Afgezegd door de bewoner", "Cancelled by the resident"), Some(p.cancelled_by_requester)),
+        (
+            l.t("Afgezegd door de buur die zou helpen", "Cancelled by the neighbour who would help"),
+            Some(p.cancelled_by_helper),
+        ),
+        (l.t("Afgezegd door de balie", "Cancelled by the desk"), Some(p.cancelled_by_desk)),
+        (l.t("Niemand gevonden", "Nobody found"), Some(p.unfilled)),
+        (
+            l.t("Nog niet voorbij", "Still to come"),
+            Some(
+                p.made
+                    - p.happened
+                    - p.not_happened
+                    - p.cancelled_by_requester
+                    - p.cancelled_by_helper
+                    - p.cancelled_by_desk
+                    - p.unfilled,
+            ),
+        ),
+        (l.t("Mediaan: uren vooruit gevraagd", "Median: hours asked ahead"), p.median_lead_hours),
+    ]
+}
+
+/// Help for later's totals (nothing when no request was taken in the period).
+pub(super) fn planned_table(l: Lang, planned: &PlannedFigures) -> maud::Markup {
+    html! {
+        @if planned.made > 0 {
+            h2 { (l.t("Hulp voor later", "Help for later")) }
+            table #planned-figures {
+                caption.sr-only { (l.t("Hulp voor later: de verzoeken aangenomen in deze periode", "Help for later: the requests taken in this period")) }
+                tbody {
+                    @for (what, n) in planned_rows(l, planned) {
+                        tr { th scope="row" { (what) } td.num { @if let Some(n) = n { (n) } @else { (DASH) } } }
+                    }
                 }
             }
         }
