@@ -17,6 +17,7 @@ pub enum AuditKind {
     PlayedVoicemail,
     ViewedFollowUps,
     PrintedFollowUps,
+    PrintedPlanned,
     ClosedFollowUp,
     NotReachedOnCallBack,
     AssignedFollowUp,
@@ -59,13 +60,14 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 45] = [
+    pub const ALL: [AuditKind; 46] = [
         AuditKind::Login,
         AuditKind::ChangedOwnPassword,
         AuditKind::ViewedCall,
         AuditKind::PlayedVoicemail,
         AuditKind::ViewedFollowUps,
         AuditKind::PrintedFollowUps,
+        AuditKind::PrintedPlanned,
         AuditKind::ClosedFollowUp,
         AuditKind::NotReachedOnCallBack,
         AuditKind::AssignedFollowUp,
@@ -116,6 +118,7 @@ impl AuditKind {
             AuditKind::PlayedVoicemail => "played voicemail",
             AuditKind::ViewedFollowUps => "viewed follow-ups",
             AuditKind::PrintedFollowUps => "printed follow-ups",
+            AuditKind::PrintedPlanned => "printed planned help",
             AuditKind::ClosedFollowUp => "closed follow-up",
             AuditKind::NotReachedOnCallBack => "not reached on call back",
             AuditKind::AssignedFollowUp => "assigned follow-up",
@@ -172,6 +175,7 @@ impl AuditKind {
                 | AuditKind::ViewedParticipant
                 | AuditKind::PlayedVoicemail
                 | AuditKind::PrintedFollowUps
+                | AuditKind::PrintedPlanned
         )
     }
 }
@@ -244,6 +248,10 @@ pub enum AuditAction {
     },
     PrintedFollowUps {
         people: usize,
+    },
+    /// Help for later (issue 28): the day list for the drivers, with their requests.
+    PrintedPlanned {
+        requests: usize,
     },
     ClosedFollowUp {
         id: i64,
@@ -379,6 +387,7 @@ impl AuditAction {
             AuditAction::PlayedVoicemail { .. } => AuditKind::PlayedVoicemail,
             AuditAction::ViewedFollowUps { .. } => AuditKind::ViewedFollowUps,
             AuditAction::PrintedFollowUps { .. } => AuditKind::PrintedFollowUps,
+            AuditAction::PrintedPlanned { .. } => AuditKind::PrintedPlanned,
             AuditAction::ClosedFollowUp { .. } => AuditKind::ClosedFollowUp,
             AuditAction::NotReachedOnCallBack { .. } => AuditKind::NotReachedOnCallBack,
             AuditAction::AssignedFollowUp { .. } => AuditKind::AssignedFollowUp,
@@ -447,6 +456,7 @@ impl AuditAction {
             AuditAction::ViewedCall { sid } | AuditAction::PlayedVoicemail { sid } => sid.clone(),
             AuditAction::ViewedFollowUps { open } => format!("{open} open"),
             AuditAction::PrintedFollowUps { people } => format!("{people} people"),
+            AuditAction::PrintedPlanned { requests } => format!("{requests} requests"),
             AuditAction::ClosedFollowUp { id, result } => format!("{id}: {}", result.as_str()),
             AuditAction::NotReachedOnCallBack { id, try_again_on } => format!("{id}: try again on {try_again_on}"),
             AuditAction::AssignedFollowUp { id, to: Some(name) } => format!("{id}: to {name}"),
@@ -522,6 +532,9 @@ impl AuditAction {
             }
             AuditKind::PrintedFollowUps => {
                 AuditAction::PrintedFollowUps { people: detail.strip_suffix(" people")?.parse().ok()? }
+            }
+            AuditKind::PrintedPlanned => {
+                AuditAction::PrintedPlanned { requests: detail.strip_suffix(" requests")?.parse().ok()? }
             }
             AuditKind::ClosedFollowUp => {
                 let (id, result) = number_then(": ")?;
@@ -625,6 +638,7 @@ impl AuditAction {
             AuditAction::PlayedVoicemail { sid: "CA123".into() },
             AuditAction::ViewedFollowUps { open: 4 },
             AuditAction::PrintedFollowUps { people: 3 },
+            AuditAction::PrintedPlanned { requests: 2 },
             AuditAction::ClosedFollowUp { id: 7, result: FollowUpResult::ReferredToWmo },
             AuditAction::NotReachedOnCallBack { id: 7, try_again_on: date },
             AuditAction::AssignedFollowUp { id: 7, to: Some("Els de Vries".into()) },

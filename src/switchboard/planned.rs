@@ -256,6 +256,14 @@ pub fn needs_a_helper(status: Status) -> bool {
     matches!(status, Status::Asking | Status::Unfilled)
 }
 
+/// The day list of `day` for the drivers, printed: its requests, and an audit entry (a
+/// printed list holds names, streets and numbers).
+pub fn printed(act: &Act<'_>, from: jiff::civil::Date, day: jiff::civil::Date) -> anyhow::Result<Vec<Coming>> {
+    let requests: Vec<Coming> = coming(act, from)?.into_iter().filter(|c| c.request.at.date() == day).collect();
+    act.audit(&crate::domain::audit::AuditAction::PrintedPlanned { requests: requests.len() }, None)?;
+    Ok(requests)
+}
+
 /// The desk's day list: the requests for `from` (a local day) and later, and every unfilled
 /// one, that the account may see; by day, those without a helper first, then those still to
 /// come, then the rest (cancelled, over), each by time.

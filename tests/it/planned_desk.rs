@@ -144,6 +144,11 @@ async fn taken_matched_by_hand_and_cancelled_at_the_desk_and_unseen_by_another_n
     let print = b.get("/desk/planned/print?day=2026-12-08").await;
     assert!(print.body.contains("Daglijst van di 08-12 · 1 verzoek"), "{}", print.body);
     assert!(print.body.contains("020 123 4567") || print.body.contains("020-1234567"), "Jan's number: {}", print.body);
+    // A printed list holds names and numbers: it is in the audit log, with how many.
+    assert_eq!(
+        app.text("SELECT detail FROM audit_log WHERE user_name = 'Els' AND action = 'printed planned help'").await,
+        "1 requests"
+    );
 
     let done = b.post("/desk/planned/1/cancel", &[("csrf", &csrf)]).await;
     assert_eq!(done.location.as_deref(), Some("/desk/planned?saved=cancelled"));

@@ -320,6 +320,9 @@ impl Lang {
             AuditKind::PlayedVoicemail => ("bericht afgespeeld", "played a message"),
             AuditKind::ViewedFollowUps => ("opvolgen bekeken", "viewed follow-ups"),
             AuditKind::PrintedFollowUps => ("daglijst afgedrukt", "printed the day list"),
+            AuditKind::PrintedPlanned => {
+                ("daglijst hulp voor later afgedrukt", "printed the day list of help for later")
+            }
             AuditKind::ClosedFollowUp => ("opvolging afgehandeld", "closed a follow-up"),
             AuditKind::NotReachedOnCallBack => ("niet bereikt bij terugbellen", "not reached on call back"),
             AuditKind::AssignedFollowUp => ("opvolging toegewezen", "assigned a follow-up"),
@@ -422,6 +425,8 @@ impl Lang {
             AuditAction::ViewedCall { sid } | AuditAction::PlayedVoicemail { sid } => sid.clone(),
             AuditAction::ViewedFollowUps { open } => format!("{open} open"),
             AuditAction::PrintedFollowUps { people } => format!("{people} personen"),
+            AuditAction::PrintedPlanned { requests: 1 } => "1 aanvraag".to_string(),
+            AuditAction::PrintedPlanned { requests } => format!("{requests} aanvragen"),
             AuditAction::ClosedFollowUp { id, result } => format!("#{id}: {}", l.follow_up_result(result.as_str())),
             AuditAction::NotReachedOnCallBack { id, try_again_on } => {
                 format!("#{id}: opnieuw proberen op {try_again_on}")
@@ -488,6 +493,8 @@ impl Lang {
             AuditAction::ViewedCall { sid } | AuditAction::PlayedVoicemail { sid } => sid.clone(),
             AuditAction::ViewedFollowUps { open } => format!("{open} open"),
             AuditAction::PrintedFollowUps { people } => format!("{people} people"),
+            AuditAction::PrintedPlanned { requests: 1 } => "1 request".to_string(),
+            AuditAction::PrintedPlanned { requests } => format!("{requests} requests"),
             AuditAction::ClosedFollowUp { id, result } => format!("#{id}: {}", l.follow_up_result(result.as_str())),
             AuditAction::NotReachedOnCallBack { id, try_again_on } => format!("#{id}: try again on {try_again_on}"),
             AuditAction::AssignedFollowUp { id, to: Some(name) } => format!("#{id}: to {name}"),

@@ -168,7 +168,8 @@ pub async fn print(
     Query(q): Query<PrintQuery>,
 ) -> Result<Response, Failure> {
     let day = q.day.trim().parse::<jiff::civil::Date>().unwrap_or_else(|_| today(&state));
+    let from = today(&state);
     let requests: Vec<Coming> =
-        coming(&state, &desk).await?.into_iter().filter(|c| c.request.at.date() == day).collect();
+        desk::write(&state.switchboard, desk.acting(), move |act| use_case::printed(act, from, day)).await?;
     Ok(views::day_list(&desk, &state, day, &requests).into_response())
 }
