@@ -744,3 +744,69 @@ fn street_before_yes(p: &Participant) -> Option<&str> {
     let street = p.details.street.trim();
     (p.details.say().street == StreetSaid::Always && !street.is_empty()).then_some(street)
 }
+
+/// The soonest planned help still to come that `requester` asked for: what they hear first
+/// when they call (`domain::call::Upcoming`).
+pub(super) fn upcoming(
+    conn: &Connection,
+    requester: i64,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Option<crate::domain::call::Upcoming>> {
+    let soonest = store::list(conn)?
+        .into_iter()
+        .filter(|r| r.requester_id == Some(requester) && r.status.is_open() && r.at_ts > now)
+        .min_by_key(|r| r.at_ts);
+    let Some(r) = soonest else { return Ok(None) };
+    let helper_first_name = match r.helper_id {
+        Some(id) => crate::store::participants::find(conn, id)?.map(|p| p.details.first_name().to_string()),
+        None => None,
+    };
+    Ok(Some(crate::domain::call::Upcoming { id: r.id, at: r.at, helper_first_name }))
+}
+
+/// What a requester asked for by phone (issue 28): a request taken (`add`, checked again),
+/// or their planned help cancelled (`cancel`, by the requester: the helper is told). In the
+/// webhook's transaction, audited as done by phone.
+pub(super) fn by_phone(
+    t: &Tx<'_>,
+    hood: &Neighbourhood,
+    call: &crate::store::calls::StoredCall,
+    effects: &[crate::domain::call::Effect],
+) -> anyhow::Result<()> {
+    use crate::domain::call::Effect;
+    let phone = super::desk::Acting { actor: super::desk::Actor::Phone, scope: super::desk::Scope::all() };
+    let act = Act { conn: t.conn, who: &phone, now: t.now };
+    for effect in effects {
+        match effect {
+            Effect::PlannedAsked { category, at } => {
+                let Some(from) = &call.from else { continue };
+                let adding = Adding {
+                    from: from.as_str().to_string(),
+                    kind: category.clone(),
+                    at: at.strftime("%Y-%m-%d %H:%M").to_string(),
+                    note: None,
+                    neighbourhood: Some(hood.key.clone()),
+                };
+                match add(&act, &t.sb.neighbourhoods.current(), &adding)? {
+                    Ok(added) => {
+                        tracing::info!(call = %call.call_sid, planned = added.id, "a request for later by phone")
+                    }
+                    Err(e) => tracing::error!(call = %call.call_sid, "a request for later by phone was not taken: {e}"),
+                }
+            }
+            Effect::PlannedCancelled { id } => {
+                let theirs = store::load(t.conn, *id)?
+                    .is_some_and(|r| r.requester_id.is_some() && r.requester_id == call.caller_id);
+                if !theirs {
+                    tracing::warn!(call = %call.call_sid, planned = id, "not the caller's request: not cancelled");
+                    continue;
+                }
+                if let Err(e) = cancel(&act, *id, By::Requester)? {
+                    tracing::warn!(call = %call.call_sid, planned = id, "not cancelled by phone: {e}");
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

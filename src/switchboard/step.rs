@@ -86,6 +86,11 @@ pub fn run_step(
                 anonymous_until_yes: p.details.say().street == StreetSaid::AfterYes,
                 desk_only: p.details.say().desk_only,
             },
+            // Issue 28: heard first when they call (only at the menu: nothing else says it).
+            planned: match call.state.phase {
+                call::Phase::Menu => super::planned::upcoming(tx, p.id, now)?,
+                _ => None,
+            },
         },
         None => CallerInfo::unknown(match &call.from {
             Some(n) => CallerNumber::Known(n.clone()),
@@ -167,7 +172,10 @@ pub fn run_step(
         yes_before_start,
         helper_slow_line,
     };
-    Ok(call::step(call.state.clone(), event, &ctx))
+    let step = call::step(call.state.clone(), event, &ctx);
+    // Help for later by phone: a request taken, or cancelled, in this transaction.
+    super::planned::by_phone(t, hood, call, &step.effects)?;
+    Ok(step)
 }
 
 /// The helper an event is about, by their attempt: what they hear is in their language.

@@ -30,6 +30,8 @@ mod neighbourhoods;
 mod own_settings;
 /// Help for later (issue 28): asked ahead, the requester called back, the cut-off.
 mod planned;
+/// Help for later by phone (issue 28): the requester books, corrects and cancels.
+mod planned_phone;
 /// What the provider keeps: voicemails fetched into our own storage, then deleted at the
 /// provider; call records deleted there when calls are anonymised or a person erased.
 mod recordings;

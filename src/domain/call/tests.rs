@@ -22,6 +22,7 @@ fn world() -> World {
         street: Some("Kerkstraat".into()),
         own: None,
         say: CallerSay::default(),
+        planned: None,
     };
     World { plan, prompts, caller }
 }
