@@ -255,6 +255,7 @@ prompt_keys! {
     LaterEvening => "later_evening" [],
     LaterWhichHour => "later_which_hour" [],
     LaterLaterHour => "later_later_hour" [],
+    LaterHourChoice => "later_hour_choice" ["what", "digit"],
     LaterHalf => "later_half" ["hour", "next"],
     LaterCheck => "later_check" ["when"],
     LaterYouHave => "later_you_have" ["when", "helper"],

@@ -225,8 +225,9 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 let (_, last) = part.hours();
                 say.push(self.speech(PromptKey::LaterWhichHour, &[]));
                 for (digit, hour) in (first..=last.min(first + 1)).enumerate() {
+                    // "Om 10 uur": "voor 10 uur" would sound like "before ten".
                     let time = spoken_time(p, hour as u16 * 60);
-                    say.push(choice(PromptKey::LaterChoice, &time, digit as u8 + 1));
+                    say.push(choice(PromptKey::LaterHourChoice, &time, digit as u8 + 1));
                 }
                 if first + 2 <= last {
                     say.push(self.speech(PromptKey::LaterLaterHour, &[]));
