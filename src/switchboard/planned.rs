@@ -745,25 +745,6 @@ fn street_before_yes(p: &Participant) -> Option<&str> {
     (p.details.say().street == StreetSaid::Always && !street.is_empty()).then_some(street)
 }
 
-/// The soonest planned help still to come that `requester` asked for: what they hear first
-/// when they call (`domain::call::Upcoming`).
-pub(super) fn upcoming(
-    conn: &Connection,
-    requester: i64,
-    now: jiff::Timestamp,
-) -> anyhow::Result<Option<crate::domain::call::Upcoming>> {
-    let soonest = store::list(conn)?
-        .into_iter()
-        .filter(|r| r.requester_id == Some(requester) && r.status.is_open() && r.at_ts > now)
-        .min_by_key(|r| r.at_ts);
-    let Some(r) = soonest else { return Ok(None) };
-    let helper_first_name = match r.helper_id {
-        Some(id) => crate::store::participants::find(conn, id)?.map(|p| p.details.first_name().to_string()),
-        None => None,
-    };
-    Ok(Some(crate::domain::call::Upcoming { id: r.id, at: r.at, helper_first_name }))
-}
-
 /// What a requester asked for by phone (issue 28): a request taken (`add`, checked again),
 /// or their planned help cancelled (`cancel`, by the requester: the helper is told). In the
 /// webhook's transaction, audited as done by phone.
