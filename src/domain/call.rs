@@ -32,6 +32,9 @@ pub struct CallState {
     /// The language an unknown caller chose with the dialplan's digit (a prompt file's
     /// name); `None`: the participant's own from the register, or the dialplan's.
     pub language: Option<String>,
+    /// Help for later (issue 28): the menu of it the caller is in, while `phase` is
+    /// `Phase::Menu` (`later`).
+    pub later: Option<Later>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -355,6 +358,17 @@ pub enum Effect {
         change: Change,
         confirm: Confirm,
     },
+    /// Issue 28: the caller asked for `category` at local time `at` and heard it read back
+    /// (the application takes the request: `switchboard::planned::add`).
+    PlannedAsked {
+        category: String,
+        at: jiff::civil::DateTime,
+    },
+    /// Issue 28: the caller cancelled their planned request `id` (asked twice); the
+    /// helper is called and told.
+    PlannedCancelled {
+        id: i64,
+    },
 }
 
 /// Who is calling, as far as the registry knows. Known by caller ID alone, which can be
@@ -369,6 +383,8 @@ pub struct CallerInfo {
     /// Their say (issue 27): a helper hears who they are only after a 1 (`street_said =
     /// after-yes`); and whether their requests go to the desk (`desk_only`).
     pub say: CallerSay,
+    /// Issue 28: their soonest planned help to come, heard first when they call.
+    pub planned: Option<Upcoming>,
 }
 
 /// What a caller's say changes in the call flow.
@@ -382,7 +398,7 @@ pub struct CallerSay {
 
 impl CallerInfo {
     pub fn unknown(number: CallerNumber) -> CallerInfo {
-        CallerInfo { number, first_name: None, street: None, own: None, say: CallerSay::default() }
+        CallerInfo { number, first_name: None, street: None, own: None, say: CallerSay::default(), planned: None }
     }
 }
 
@@ -455,6 +471,7 @@ impl CallState {
             attempts: 0,
             ended_at: None,
             language: None,
+            later: None,
         }
     }
 
@@ -471,6 +488,10 @@ impl CallState {
 pub fn wants_helper<'s>(state: &'s CallState, event: &Event, dialplan: &'s Dialplan) -> Option<&'s str> {
     match (&state.phase, event) {
         // In waves only to know that someone can be rung at all; the wave rings the rest.
+        // Help for later: only "now" rings anyone.
+        (Phase::Menu, Event::MenuKey(Some(key))) if state.later.is_some() => {
+            (state.later == Some(Later::NowOrLater) && key == "1").then_some(state.category.as_deref()).flatten()
+        }
         (Phase::Menu, Event::MenuKey(Some(key))) => dialplan.category_for_digit(key).map(|c| c.key.as_str()),
         (Phase::Ringing(_) | Phase::Connected(_), Event::HelperDialEnded { .. }) => state.category.as_deref(),
         _ => None,
@@ -532,12 +553,17 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 };
                 self.reply.push(Action::Say(greeting));
                 self.say(PromptKey::NotEmergency);
-                self.menu();
+                if self.ctx.caller.planned.is_some() {
+                    self.upcoming();
+                } else {
+                    self.menu();
+                }
             }
             (Phase::Menu, Event::AskedInTheRound) => {
                 self.say(PromptKey::NotEmergency);
                 self.menu();
             }
+            (Phase::Menu, Event::MenuKey(key)) if self.state.later.is_some() => self.later_key(key),
             (Phase::Menu, Event::MenuKey(key)) => self.menu_key(key),
             (Phase::Settings, Event::SettingsKey(key)) => self.settings_key(key),
             (Phase::Message, Event::Recorded { recording_url, duration_seconds }) => {
@@ -1329,6 +1355,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
 }
 
 mod hold;
+mod later;
+pub use later::{Later, Part, Upcoming};
 mod menus;
 mod settings;
 pub mod slow;

@@ -555,6 +555,18 @@ impl Network {
         self.lock().lines.iter().filter(|(p, _)| p == parent).map(|(_, l)| l.clone()).collect()
     }
 
+    /// As [`Network::lines_when_done`], for calls the service creates on its own (a
+    /// call-back search, the round, a planned call): first waits (within `limit`) until the
+    /// first of them exists, so a machine slow to place it is not taken for one that placed
+    /// nothing.
+    pub async fn lines_of_created_calls(&self, parent: &str, limit: Duration) -> Vec<Line> {
+        let deadline = tokio::time::Instant::now() + limit;
+        while !self.lock().legs.values().any(|l| l.parent == parent) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        self.lines_when_done(parent, deadline.saturating_duration_since(tokio::time::Instant::now())).await
+    }
+
     async fn wait(&self, seconds: i64, stop: &AtomicBool) -> bool {
         self.wait_for(seconds.max(0) as f64, stop).await
     }

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{exec, kind_parse, UnknownWord};
-use crate::domain::call::{CallKind, CallState, Effect, Outcome, Phase, Ring, Stage};
+use crate::domain::call::{CallKind, CallState, Effect, Later, Outcome, Phase, Ring, Stage};
 use crate::domain::desk::FollowUpReason;
 use crate::domain::phone::PhoneNumber;
 
@@ -59,7 +59,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
     let row = conn
         .query_row(
             "SELECT dialplan_number, from_number, caller_id, category, phase, ended_from, outcome, menu_rounds, attempts,
-                    started_at, search_started_at, ended_at, seq, menu_repeats, language, neighbourhood, kind
+                    started_at, search_started_at, ended_at, seq, menu_repeats, language, neighbourhood, kind, later
              FROM calls WHERE call_sid = ?1",
             [call_sid],
             |r| {
@@ -81,6 +81,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
                     r.get::<_, Option<String>>(14)?,
                     r.get::<_, Option<String>>(15)?,
                     r.get::<_, String>(16)?,
+                    r.get::<_, Option<String>>(17)?,
                 ))
             },
         )
@@ -103,6 +104,7 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         language,
         neighbourhood,
         kind,
+        later,
     )) = row
     else {
         return Ok(None);
@@ -154,6 +156,12 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         attempts,
         ended_at: ts(ended),
         language,
+        later: match later.as_deref() {
+            None => None,
+            Some(word) => Some(
+                Later::parse(word).ok_or_else(|| anyhow::anyhow!("call {call_sid}: unknown calls.later '{word}'"))?,
+            ),
+        },
     };
     Ok(Some(StoredCall {
         call_sid: call_sid.to_string(),
@@ -230,7 +238,8 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
     exec(
         conn,
         "UPDATE calls SET category = ?2, phase = ?3, ended_from = ?4, outcome = ?5, menu_rounds = ?6, attempts = ?7,
-                          search_started_at = ?8, ended_at = ?9, menu_repeats = ?10, language = ?11
+                          search_started_at = ?8, ended_at = ?9, menu_repeats = ?10, language = ?11,
+                          later = ?12
          WHERE call_sid = ?1",
         params![
             sid,
@@ -243,7 +252,8 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
             s.search_started_at.map(|t| t.as_second()),
             s.ended_at.map(|t| t.as_second()),
             s.menu_repeats,
-            s.language
+            s.language,
+            s.later.map(Later::as_str)
         ],
     )?;
     let at = now.as_second();
@@ -300,6 +310,9 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
             // Opened by the application layer (`switchboard::callbacks::open`), the one way
             // a call-back request is opened.
             Effect::CallbackRequested { .. } => {}
+            // Help for later (issue 28): taken and cancelled by the application layer
+            // (`switchboard::step::planned_effects`, with `switchboard::planned`).
+            Effect::PlannedAsked { .. } | Effect::PlannedCancelled { .. } => {}
             // Nothing changes yet: caller ID proves nothing (`confirmations`).
             Effect::OwnSettingAsked { change, confirm } => {
                 if let Some(id) = call.caller_id {

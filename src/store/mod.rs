@@ -108,6 +108,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/022_slow_line.sql")).foreign_key_check(),
         M::up(include_str!("migrations/023_not_reached_note.sql")),
         M::up(include_str!("migrations/024_planned_requests.sql")).foreign_key_check(),
+        M::up(include_str!("migrations/025_call_later.sql")),
     ])
 }
 

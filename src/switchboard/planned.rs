@@ -833,3 +833,50 @@ fn street_before_yes(p: &Participant) -> Option<&str> {
     let street = p.details.street.trim();
     (p.details.say().street == StreetSaid::Always && !street.is_empty()).then_some(street)
 }
+
+/// What a requester asked for by phone (issue 28): a request taken (`add`, checked again),
+/// or their planned help cancelled (`cancel`, by the requester: the helper is told). In the
+/// webhook's transaction, audited as done by phone.
+pub(super) fn by_phone(
+    t: &Tx<'_>,
+    hood: &Neighbourhood,
+    call: &crate::store::calls::StoredCall,
+    effects: &[crate::domain::call::Effect],
+) -> anyhow::Result<()> {
+    use crate::domain::call::Effect;
+    let phone = super::desk::Acting { actor: super::desk::Actor::Phone, scope: super::desk::Scope::all() };
+    let act = Act { conn: t.conn, who: &phone, now: t.now };
+    for effect in effects {
+        match effect {
+            Effect::PlannedAsked { category, at } => {
+                let Some(from) = &call.from else { continue };
+                let adding = Adding {
+                    from: from.as_str().to_string(),
+                    kind: category.clone(),
+                    at: at.strftime("%Y-%m-%d %H:%M").to_string(),
+                    note: None,
+                    neighbourhood: Some(hood.key.clone()),
+                };
+                match add(&act, &t.sb.neighbourhoods.current(), &adding)? {
+                    Ok(added) => {
+                        tracing::info!(call = %call.call_sid, planned = added.id, "a request for later by phone")
+                    }
+                    Err(e) => tracing::error!(call = %call.call_sid, "a request for later by phone was not taken: {e}"),
+                }
+            }
+            Effect::PlannedCancelled { id } => {
+                let theirs = store::load(t.conn, *id)?
+                    .is_some_and(|r| r.requester_id.is_some() && r.requester_id == call.caller_id);
+                if !theirs {
+                    tracing::warn!(call = %call.call_sid, planned = id, "not the caller's request: not cancelled");
+                    continue;
+                }
+                if let Err(e) = cancel(&act, *id, By::Requester)? {
+                    tracing::warn!(call = %call.call_sid, planned = id, "not cancelled by phone: {e}");
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -6,7 +6,7 @@ use super::tx::Tx;
 use super::Switchboard;
 use crate::config::Neighbourhood;
 use crate::domain::action::Action;
-use crate::domain::call::{self, CallerInfo, CallerSay, Context, Event, NextHelper, Offered, Step};
+use crate::domain::call::{self, CallerInfo, CallerSay, Context, Event, NextHelper, Offered, Step, Upcoming};
 use crate::domain::dialplan::{RingMode, Voices};
 use crate::domain::own::{Confirm, Own, Pause};
 use crate::domain::participant::{Distance, StreetSaid};
@@ -85,6 +85,11 @@ pub fn run_step(
             say: CallerSay {
                 anonymous_until_yes: p.details.say().street == StreetSaid::AfterYes,
                 desk_only: p.details.say().desk_only,
+            },
+            // Issue 28: heard first when they call (only at the menu: nothing else says it).
+            planned: match call.state.phase {
+                call::Phase::Menu => upcoming(tx, p.id, now)?,
+                _ => None,
             },
         },
         None => CallerInfo::unknown(match &call.from {
@@ -168,6 +173,21 @@ pub fn run_step(
         helper_slow_line,
     };
     Ok(call::step(call.state.clone(), event, &ctx))
+}
+
+/// The soonest planned help still to come that `requester` asked for (issue 28): what they
+/// hear first when they call.
+fn upcoming(conn: &rusqlite::Connection, requester: i64, now: jiff::Timestamp) -> anyhow::Result<Option<Upcoming>> {
+    let soonest = crate::store::planned::list(conn)?
+        .into_iter()
+        .filter(|r| r.requester_id == Some(requester) && r.status.is_open() && r.at_ts > now)
+        .min_by_key(|r| r.at_ts);
+    let Some(r) = soonest else { return Ok(None) };
+    let helper_first_name = match r.helper_id {
+        Some(id) => participants::find(conn, id)?.map(|p| p.details.first_name().to_string()),
+        None => None,
+    };
+    Ok(Some(Upcoming { id: r.id, at: r.at, helper_first_name }))
 }
 
 /// The helper an event is about, by their attempt: what they hear is in their language.

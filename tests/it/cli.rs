@@ -1083,7 +1083,7 @@ async fn round_enrols_lists_logs_and_removes() {
     let network = sandbox.emulator.network.clone().unwrap();
     network.script_helpers([(JAN.to_string(), HelperAction::Accept)].into_iter().collect());
     burenlijn::switchboard::jobs::run_round(sandbox.state.switchboard.clone()).await.unwrap();
-    network.lines_when_done("round-1", std::time::Duration::from_secs(10)).await;
+    network.lines_of_created_calls("round-1", std::time::Duration::from_secs(10)).await;
     let st = sandbox.state.clone();
     for _ in 0..500 {
         let done: i64 = st

@@ -238,7 +238,7 @@ async fn a_call_back_nobody_answers_changes_nothing_and_expires() {
     let script = Script::keys(&["8", "1"]).helper(ANJA, HelperAction::NoAnswer);
     let heard = caller_heard(&app.call(ANJA, script).await);
     assert!(heard.iter().any(|t| t.contains("bellen u zo meteen terug")), "{heard:?}");
-    let lines = app.network().lines_when_done("confirm-1", std::time::Duration::from_secs(10)).await;
+    let lines = app.network().lines_of_created_calls("confirm-1", std::time::Duration::from_secs(10)).await;
     assert!(lines.iter().any(|l| matches!(l, Line::NotReached { status, .. } if status == "no-answer")), "{lines:?}");
     for _ in 0..500 {
         if app.text("SELECT status FROM own_confirmations").await == "no-key" {

@@ -46,7 +46,7 @@ fn script(actions: &[(&str, HelperAction)]) -> HashMap<String, HelperAction> {
 
 /// What `who` heard on planned call `call`.
 async fn heard_on(app: &TestApp, call: i64, who: &str) -> Vec<String> {
-    let lines = app.network().lines_when_done(&format!("planned-{call}"), Duration::from_secs(10)).await;
+    let lines = app.network().lines_of_created_calls(&format!("planned-{call}"), Duration::from_secs(10)).await;
     lines
         .iter()
         .filter_map(|l| match l {

@@ -65,7 +65,7 @@ fn results(log: &[LogRow]) -> Vec<(String, u32, Option<String>)> {
 }
 
 async fn lines_of_morning(app: &TestApp, morning: i64) -> Vec<Line> {
-    app.network().lines_when_done(&format!("round-{morning}"), Duration::from_secs(10)).await
+    app.network().lines_of_created_calls(&format!("round-{morning}"), Duration::from_secs(10)).await
 }
 
 fn heard_by(lines: &[Line], who: &str) -> Vec<String> {
@@ -388,7 +388,7 @@ async fn days_off_by_the_desk_and_by_phone_until_he_calls_again() {
         "{heard:?}"
     );
     assert!(!heard.iter().any(|t| t.starts_with("Dat is goed.")), "not on this call: {heard:?}");
-    let confirmed = heard_by(&app.network().lines_when_done("confirm-1", Duration::from_secs(10)).await, JAN);
+    let confirmed = heard_by(&app.network().lines_of_created_calls("confirm-1", Duration::from_secs(10)).await, JAN);
     assert_eq!(confirmed[0], "Goedemiddag Jan. Hier is de Burenlijn. U belde ons net.");
     assert!(
         confirmed.iter().any(|t| t == "Dat is goed. U krijgt geen goedemorgenbelletje, tot u zelf weer belt."),
@@ -601,7 +601,7 @@ async fn a_call_whose_end_was_never_reported_counts_as_not_answered() {
     app.network().lose_status_callbacks();
     clock_to(&app, "2026-12-01T09:30:00+01:00");
     run_round(&app).await;
-    app.network().lines_when_done("round-1", Duration::from_secs(10)).await;
+    app.network().lines_of_created_calls("round-1", Duration::from_secs(10)).await;
     clock_to(&app, "2026-12-01T09:44:00+01:00");
     run_round(&app).await;
     assert_eq!(app.count("SELECT count(*) FROM round_calls WHERE result IS NULL").await, 1, "not yet");

@@ -433,7 +433,7 @@ async fn a_callback_accepted_the_next_morning() {
     app.network().ring_for(JAN, 40);
     assert_eq!(start_searches().await.unwrap(), 1);
     let search = app.text("SELECT search_sid FROM callback_requests").await;
-    let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
+    let lines = app.network().lines_of_created_calls(&search, std::time::Duration::from_secs(10)).await;
     assert!(
         lines.contains(&Line::Joined { waiting: BERT.into(), joining: JAN.into() }),
         "Bert waits, and Jan is joined to him: {lines:#?}"
@@ -505,7 +505,7 @@ async fn a_resident_who_does_not_answer_the_callback() {
     );
     assert_eq!(burenlijn::switchboard::start_due_callbacks(app.sandbox.state.switchboard.clone()).await.unwrap(), 1);
     let search = app.text("SELECT search_sid FROM callback_requests").await;
-    let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
+    let lines = app.network().lines_of_created_calls(&search, std::time::Duration::from_secs(10)).await;
     assert!(lines.contains(&Line::NotReached { number: JAN.into(), status: "no-answer".into() }), "{lines:#?}");
     assert!(
         lines.iter().any(|l| matches!(l, Line::HelperHears { number, text } if number == BERT && text.starts_with("Jan neemt helaas niet op. De balie belt Jan nog. Dank u wel"))),
@@ -536,7 +536,7 @@ async fn a_morning_search(bert: HelperAction, before: impl FnOnce(&TestApp)) -> 
     before(&app);
     assert_eq!(burenlijn::switchboard::start_due_callbacks(app.sandbox.state.switchboard.clone()).await.unwrap(), 1);
     let search = app.text("SELECT search_sid FROM callback_requests").await;
-    let lines = app.network().lines_when_done(&search, std::time::Duration::from_secs(10)).await;
+    let lines = app.network().lines_of_created_calls(&search, std::time::Duration::from_secs(10)).await;
     (app, lines)
 }
 
@@ -972,7 +972,7 @@ async fn every_created_call_falls_back_to_a_kind_goodbye() {
         fallback_url: Some(url::Url::parse(&fallback).unwrap()),
     };
     app.sandbox.state.switchboard.rest.as_ref().unwrap().create_call(&create).await.unwrap();
-    let lines = app.network().lines_when_done(parent, std::time::Duration::from_secs(10)).await;
+    let lines = app.network().lines_of_created_calls(parent, std::time::Duration::from_secs(10)).await;
     assert!(
         lines.iter().any(|l| matches!(l, Line::HelperHears { number, text } if number == CARLA && text.contains("Dank u wel dat u opneemt"))),
         "{lines:#?}"

@@ -214,6 +214,10 @@ impl<'c, 'a> Stepper<'c, 'a> {
             self.state.category = category;
             self.say(PromptKey::DeskOnly);
             self.voicemail();
+        } else if category.as_deref().is_some_and(|c| self.asks_now_or_later(c)) {
+            // Issue 28: now, or another day (`later`).
+            self.state.category = category;
+            self.now_or_later();
         } else if category.is_some() {
             self.state.category = category;
             self.state.search_started_at = Some(self.ctx.now);

@@ -22,6 +22,7 @@ fn world() -> World {
         street: Some("Kerkstraat".into()),
         own: None,
         say: CallerSay::default(),
+        planned: None,
     };
     World { plan, prompts, caller }
 }
@@ -2008,4 +2009,235 @@ fn after_a_yes_the_held_caller_hears_a_word_every_third_wait_document() {
         state = s.state;
     }
     assert_eq!(said, [false, false, true, false, false, true]);
+}
+
+/// Issue 28: Jan, registered, with transport (2) plannable a day ahead.
+fn planner() -> World {
+    let mut w = registered();
+    let transport = w.plan.categories.iter_mut().find(|c| c.key == "transport").unwrap();
+    transport.later = Some(crate::domain::planned::Lead { min_hours: 24 });
+    w
+}
+
+fn keys_at(keys: &[&str]) -> Vec<(Timestamp, Event, Option<NextHelper>)> {
+    let mut events = vec![(t(0), Event::Incoming, None)];
+    for (i, k) in keys.iter().enumerate() {
+        events.push((t(10 * (i as i64 + 1)), Event::MenuKey(key(k)), None));
+    }
+    events
+}
+
+#[test]
+fn a_kind_of_help_for_later_asks_now_or_another_day_then_the_day_part_hour_and_half_hour() {
+    let w = planner();
+    let (state, steps) = run(&w, keys_at(&["2", "2", "1", "1", "3", "1", "2"]));
+    check(
+        &steps[1],
+        expect![[r#"
+            gather 8s -> Menu: Wilt u nu hulp? Toets 1. Wilt u hulp op een andere dag? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+            redirect Menu
+            phase Menu
+        "#]],
+    );
+    // Tuesday 10:15 with a day ahead: Wednesday first, by name.
+    check(
+        &steps[2],
+        expect![[r#"
+        gather 8s -> Menu: Op welke dag wilt u hulp? | Voor morgen, woensdag 25 november, toets 1. | Voor donderdag 26 november, toets 2. | Voor een latere dag, toets 3. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+        redirect Menu
+        phase Menu
+    "#]],
+    );
+    check(
+        &steps[3],
+        expect![[r#"
+        gather 8s -> Menu: Hoe laat op woensdag 25 november? | Voor de ochtend, van 8 tot 12 uur, toets 1. | Voor de middag, van 12 tot 17 uur, toets 2. | Voor de avond, van 17 tot 20 uur, toets 3. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+        redirect Menu
+        phase Menu
+    "#]],
+    );
+    check(
+        &steps[4],
+        expect![[r#"
+            gather 8s -> Menu: Om hoe laat? | Om 8 uur, toets 1. | Om 9 uur, toets 2. | Een later uur? Toets 3. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+            redirect Menu
+            phase Menu
+        "#]],
+    );
+    check(
+        &steps[5],
+        expect![[r#"
+            gather 8s -> Menu: Om hoe laat? | Om 10 uur, toets 1. | Om 11 uur, toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+            redirect Menu
+            phase Menu
+        "#]],
+    );
+    check(
+        &steps[6],
+        expect![[r#"
+        gather 8s -> Menu: Om 10 uur precies? Toets 1. Om half 11? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+        redirect Menu
+        phase Menu
+    "#]],
+    );
+    check(
+        &steps[7],
+        expect![[r#"
+        gather 8s -> Menu: U kiest woensdag 25 november om 10 uur 30. Klopt dat? Toets 1. Wilt u het veranderen? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+        redirect Menu
+        phase Menu
+    "#]],
+    );
+    assert_eq!(state.later, Some(Later::Check { at: date(2026, 11, 25).at(10, 30, 0, 0) }));
+}
+
+#[test]
+fn a_moment_inside_the_lead_time_is_refused_naming_the_earliest_then_read_back_and_taken() {
+    let w = planner();
+    // Wednesday 10:00 is less than a day after Tuesday 10:15: refused; then 10:30, taken.
+    let (state, steps) = run(&w, keys_at(&["2", "2", "1", "1", "3", "1", "1", "2", "1", "1", "3", "1", "2", "1"]));
+    check(
+        &steps[7],
+        expect![[r#"
+        gather 8s -> Menu: Zo snel kan het helaas niet. Het kan vanaf woensdag 25 november om 10 uur 30. | Wilt u nu hulp? Toets 1. Wilt u hulp op een andere dag? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+        redirect Menu
+        phase Menu
+    "#]],
+    );
+    check(
+        &steps[14],
+        expect![[r#"
+        say Dank u wel. We vragen buren of iemand u kan helpen op woensdag 25 november om 10 uur 30. We bellen u terug als we iemand hebben, en ook als het niet lukt.
+        say Dank u wel. Tot ziens.
+        hangup
+        effect PlannedAsked { category: "transport", at: 2026-11-25T10:30:00 }
+        phase Ended { outcome: OwnSettings, from: Menu }
+    "#]],
+    );
+    assert_eq!(state.later, None);
+}
+
+#[test]
+fn the_day_menu_pages_two_days_at_a_time_within_fourteen_days() {
+    let w = planner();
+    // Wednesday and Thursday; 3: Friday and Saturday; ... the last page has no "later day".
+    let mut keys = vec!["2", "2"];
+    keys.extend(std::iter::repeat_n("3", 6));
+    let (_, steps) = run(&w, keys_at(&keys));
+    check(
+        &steps[3],
+        expect![[r#"
+        gather 8s -> Menu: Op welke dag wilt u hulp? | Voor vrijdag 27 november, toets 1. | Voor zaterdag 28 november, toets 2. | Voor een latere dag, toets 3. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+        redirect Menu
+        phase Menu
+    "#]],
+    );
+    check(
+        &steps[8],
+        expect![[r#"
+        gather 8s -> Menu: Op welke dag wilt u hulp? | Voor maandag 7 december, toets 1. | Voor dinsdag 8 december, toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+        redirect Menu
+        phase Menu
+    "#]],
+    );
+}
+
+#[test]
+fn an_unknown_caller_cannot_plan_and_is_put_through_to_the_desk() {
+    let mut w = planner();
+    w.caller.own = None;
+    let (_, steps) = run(&w, keys_at(&["2", "2"]));
+    check(
+        &steps[2],
+        expect![[r#"
+        say Hulp op een andere dag regelt iemand van de Burenlijn graag met u.
+        say Ik verbind u met de balie. Een ogenblik.
+        dial desk +31850000001 25s done DeskDone
+        phase Desk
+    "#]],
+    );
+}
+
+#[test]
+fn star_goes_back_one_menu_and_zero_is_a_person_in_every_later_menu() {
+    let w = planner();
+    let (_, steps) = run(&w, keys_at(&["2", "2", "1", "*", "*", "*"]));
+    let said: Vec<String> =
+        steps[4..].iter().map(|s| describe(s).lines().next().unwrap_or_default().to_string()).collect();
+    expect![[r#"
+        [
+            "gather 8s -> Menu: Op welke dag wilt u hulp? | Voor morgen, woensdag 25 november, toets 1. | Voor donderdag 26 november, toets 2. | Voor een latere dag, toets 3. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.",
+            "gather 8s -> Menu: Wilt u nu hulp? Toets 1. Wilt u hulp op een andere dag? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.",
+            "gather 8s -> Menu: Waarmee kunnen we u helpen? | Voor boodschappen, toets 1. | Voor vervoer, bijvoorbeeld naar de dokter of het ziekenhuis, toets 2. | Voor een klusje in of om het huis, toets 3. | Voor een praatje of wat gezelschap, toets 4. | Wilt u iemand van de balie spreken? Toets 0. | Voor uw eigen instellingen, toets 8. | Wilt u dit nog een keer horen? Toets 9.",
+        ]
+    "#]].assert_debug_eq(&said);
+    let (_, steps) = run(&w, keys_at(&["2", "2", "1", "0"]));
+    check(
+        &steps[4],
+        expect![[r#"
+        say Ik verbind u met de balie. Een ogenblik.
+        dial desk +31850000001 25s done DeskDone
+        phase Desk
+    "#]],
+    );
+}
+
+#[test]
+fn planned_help_to_come_is_heard_first_and_cancelled_after_asking_once_more() {
+    let mut w = planner();
+    w.caller.planned =
+        Some(Upcoming { id: 5, at: date(2026, 11, 26).at(10, 0, 0, 0), helper_first_name: Some("Bert".into()) });
+    let (_, steps) = run(&w, keys_at(&["1", "1"]));
+    check(
+        &steps[0],
+        expect![[r#"
+        say Goedemorgen Jan. Fijn dat u belt met de Burenlijn van Voorbeeldwijk.
+        say Deze lijn is niet voor spoed. Bij spoed belt u 1 1 2.
+        gather 8s -> Menu: U heeft op donderdag 26 november om 10 uur hulp van Bert. | Wilt u die hulp afzeggen? Toets 1. Belt u voor iets anders? Toets 2. | Wilt u iemand van de balie spreken? Toets 0.
+        redirect Menu
+        phase Menu
+    "#]],
+    );
+    check(
+        &steps[1],
+        expect![[r#"
+        gather 8s -> Menu: Weet u het zeker? Dan gaat de hulp op donderdag 26 november om 10 uur niet door. Afzeggen? Toets 1. Toch houden? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+        redirect Menu
+        phase Menu
+    "#]],
+    );
+    check(
+        &steps[2],
+        expect![[r#"
+        say De hulp is afgezegd. We laten Bert het weten.
+        say Dank u wel. Tot ziens.
+        hangup
+        effect PlannedCancelled { id: 5 }
+        phase Ended { outcome: OwnSettings, from: Menu }
+    "#]],
+    );
+    // 2: something else, the main menu; nothing is cancelled.
+    let (state, steps) = run(&w, keys_at(&["2"]));
+    assert!(steps.iter().all(|s| s.effects.is_empty()));
+    assert_eq!((state.phase, state.later), (Phase::Menu, None));
+}
+
+#[test]
+fn where_a_caller_is_in_the_later_menus_is_stored_as_one_word_and_read_back() {
+    let day = date(2026, 12, 8);
+    for later in [
+        Later::NowOrLater,
+        Later::Day { first: 3 },
+        Later::Part { day },
+        Later::Hour { day, part: Part::Afternoon, first: 14 },
+        Later::Half { day, hour: 10 },
+        Later::Check { at: day.at(10, 30, 0, 0) },
+        Later::Upcoming,
+        Later::CancelSure,
+    ] {
+        assert_eq!(Later::parse(&later.as_str()), Some(later), "{}", later.as_str());
+    }
+    assert_eq!(Later::parse("hour:2026-12-08:4:10"), None);
+    assert_eq!(Later::parse("day:1:2"), None);
+    assert_eq!(Later::parse("soon"), None);
 }
