@@ -170,6 +170,23 @@ pub fn list(conn: &Connection) -> anyhow::Result<Vec<Request>> {
     rows.into_iter().map(request_finish).collect()
 }
 
+/// The soonest request still to come that `requester` asked for, after `now`: what a
+/// registered caller hears first at the menu (one row by the open requests' index, not the
+/// whole table, on the webhook's path).
+pub fn upcoming_for(conn: &Connection, requester: i64, now: Timestamp) -> anyhow::Result<Option<Request>> {
+    // The open statuses by their one mapping (`Status::is_open`), as the index lists them.
+    let open: Vec<String> =
+        Status::ALL.into_iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS} FROM planned_requests
+         WHERE requester_id = ?1 AND at_ts > ?2 AND status IN ({})
+         ORDER BY at_ts, id LIMIT 1",
+        open.join(", ")
+    );
+    let row = conn.prepare_cached(&sql)?.query_row(params![requester, now.as_second()], request_row).optional()?;
+    row.map(request_finish).transpose()
+}
+
 /// The neighbours of `neighbourhood` who help with `category`, by name: (id, name, phone),
 /// whom the desk may match with a request by hand.
 pub fn helpers_for(

@@ -178,11 +178,7 @@ pub fn run_step(
 /// The soonest planned help still to come that `requester` asked for (issue 28): what they
 /// hear first when they call.
 fn upcoming(conn: &rusqlite::Connection, requester: i64, now: jiff::Timestamp) -> anyhow::Result<Option<Upcoming>> {
-    let soonest = crate::store::planned::list(conn)?
-        .into_iter()
-        .filter(|r| r.requester_id == Some(requester) && r.status.is_open() && r.at_ts > now)
-        .min_by_key(|r| r.at_ts);
-    let Some(r) = soonest else { return Ok(None) };
+    let Some(r) = crate::store::planned::upcoming_for(conn, requester, now)? else { return Ok(None) };
     let helper_first_name = match r.helper_id {
         Some(id) => participants::find(conn, id)?.map(|p| p.details.first_name().to_string()),
         None => None,

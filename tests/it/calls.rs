@@ -617,27 +617,6 @@ async fn a_caller_helped_later_needs_no_call_back_for_the_same_help() {
 /// The desk's phone in the example dialplan.
 const DESK: &str = "+31850000001";
 
-/// Every menu a caller heard, read from the TwiML: per `<Gather>`, the keys it offers
-/// ("toets 1", "toets sterretje"), the repeat key (9) left out. (The languages offered to
-/// unknown callers are said in their own language, before the menu, and are not counted.)
-fn menus_in(report: &burenlijn::sim::emulator::CallReport) -> Vec<Vec<String>> {
-    let mut menus = Vec::new();
-    for (_, body) in &report.documents {
-        for gather in body.split("<Gather").skip(1) {
-            let inside = gather.split("</Gather>").next().unwrap_or_default().to_lowercase();
-            let mut keys: Vec<String> = Vec::new();
-            for after in inside.split("toets ").skip(1) {
-                let key: String = after.chars().take_while(|c| c.is_alphanumeric()).collect();
-                if key != "9" && !keys.contains(&key) {
-                    keys.push(key);
-                }
-            }
-            menus.push(keys);
-        }
-    }
-    menus
-}
-
 fn keys_then_silence(keys: &[Option<&str>]) -> Script {
     Script {
         caller_keys: keys.iter().map(|k| k.map(str::to_string)).collect(),

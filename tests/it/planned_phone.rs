@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use burenlijn::sim::emulator::CallReport;
 use burenlijn::sim::people::{HelperAction, Line, Script};
 use burenlijn::switchboard::desk::{Act, Acting};
 use burenlijn::switchboard::planned::{self, Adding};
@@ -34,25 +33,6 @@ fn keys(keys: &[Option<&str>]) -> Script {
         message_seconds: Some(10),
         ..Default::default()
     }
-}
-
-/// Every `<Gather>`'s keys ("toets 1", "toets sterretje"), 9 left out.
-fn menus_in(report: &CallReport) -> Vec<Vec<String>> {
-    let mut menus = Vec::new();
-    for (_, body) in &report.documents {
-        for gather in body.split("<Gather").skip(1) {
-            let inside = gather.split("</Gather>").next().unwrap_or_default().to_lowercase();
-            let mut keys: Vec<String> = Vec::new();
-            for after in inside.split("toets ").skip(1) {
-                let key: String = after.chars().take_while(|c| c.is_alphanumeric()).collect();
-                if key != "9" && !keys.contains(&key) {
-                    keys.push(key);
-                }
-            }
-            menus.push(keys);
-        }
-    }
-    menus
 }
 
 fn list(app: &TestApp) -> Vec<planned::Listed> {
