@@ -1,6 +1,13 @@
 //! Voice providers: the only code that knows a wire format.
 //!
-//! Each provider turns its webhooks into call-flow events and call-flow actions into its
-//! own documents. Twilio is the first; Telnyx TeXML and SignalWire take the same shapes.
+//! Each provider module turns its webhooks into the typed events of `events` and the
+//! switchboard's documents and commands into its own wire format. The rest of the service
+//! names only what this module exports.
 
+pub mod events;
 pub mod twilio;
+
+pub use events::{
+    ConfirmReport, ConfirmWhat, Endpoint, Inbound, PlannedReport, PlannedWhat, Reported, RoundReport, RoundWhat,
+    WaveReport,
+};

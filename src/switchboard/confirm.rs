@@ -17,7 +17,7 @@ use super::Switchboard;
 use crate::domain::action::Action;
 use crate::domain::audit::AuditAction;
 use crate::domain::own::{self, say, Answer, Confirmation};
-use crate::provider::twilio::{ConfirmReport, ConfirmWhat, Inbound, Reported};
+use crate::provider::{ConfirmReport, ConfirmWhat, Inbound, Reported};
 use crate::store::confirmations as store;
 
 /// Seconds the phone rings: as long as the good-morning round's, for someone who needs a

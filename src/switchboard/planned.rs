@@ -32,7 +32,7 @@ use crate::domain::participant::{Participant, StreetSaid};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::planned::{self, say, Answer, By, CallResult, Purpose, Refused, Status};
 use crate::domain::ranking::Whereabouts;
-use crate::provider::twilio::{Inbound, PlannedReport, PlannedWhat, Reported};
+use crate::provider::{Inbound, PlannedReport, PlannedWhat, Reported};
 use crate::store::planned as store;
 
 /// Seconds the requester's phone rings when they are told: as long as the good-morning

@@ -15,7 +15,7 @@ use crate::domain::action::Action;
 use crate::domain::call::DialStatus;
 use crate::domain::desk::FollowUpReason;
 use crate::domain::round::{self, say, Command, Context, Due, Event, Morning, Reached, RoundResult, Stage, Who};
-use crate::provider::twilio::{Endpoint, Inbound, Reported, RoundReport, RoundWhat};
+use crate::provider::{Endpoint, Inbound, Reported, RoundReport, RoundWhat};
 use crate::store::round::{self as store, Resident, StoredMorning};
 
 /// Seconds the resident's phone rings before it counts as not answered: a little longer

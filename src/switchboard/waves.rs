@@ -22,7 +22,7 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::waves::{
     self, Caller, Candidate, Chances, Command, Hearer, LegEnd, Limits, SearchEvent, SearchStatus, Tell, WaveSize,
 };
-use crate::provider::twilio::WaveReport;
+use crate::provider::WaveReport;
 use crate::store::callbacks;
 use crate::store::calls::{self, StoredCall};
 use crate::store::waves as store;

@@ -21,7 +21,7 @@ use crate::domain::call::{self, CallState, Event};
 use crate::domain::dialplan::Voices;
 use crate::domain::phone::{CallerNumber, PhoneNumber};
 use crate::domain::prompts::{PromptKey, Prompts};
-use crate::provider::twilio::{Endpoint, Inbound, Reported};
+use crate::provider::{Endpoint, Inbound, Reported};
 use crate::store::calls::{self, StoredCall};
 use crate::store::participants;
 
