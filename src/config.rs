@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 
-use crate::domain::dialplan::{self, Dialplan, KnownVoices, Voices};
+use crate::domain::dialplan::{self, Dialplan, Voices};
 use crate::domain::prompts::Prompts;
-use crate::provider::twilio;
+use crate::provider::Provider;
 
 pub const EXAMPLE_DIALPLAN: &str = include_str!("../dialplans/example.toml");
 
@@ -61,6 +61,8 @@ pub struct Neighbourhoods {
     pub audio_dir: Option<PathBuf>,
     /// Every language the switchboard speaks.
     pub languages: Arc<Languages>,
+    /// The voice provider every dialplan names (`provider`): one install speaks through one.
+    pub provider: Provider,
 }
 
 impl Neighbourhoods {
@@ -247,7 +249,7 @@ pub fn load_languages(dir: Option<&Path>) -> Result<Languages, Vec<String>> {
                 if p.language != name {
                     errors.push(format!("{file}: language: says '{}', the file is named '{name}'", p.language));
                 }
-                match KnownVoices(twilio::voices::KNOWN).for_language(&p.voice.language) {
+                match Provider::default().voices().for_language(&p.voice.language) {
                     None => errors.push(format!(
                         "{file}: voice.language: the provider has no voices known here for '{}'",
                         p.voice.language
@@ -275,7 +277,7 @@ pub fn load_languages(dir: Option<&Path>) -> Result<Languages, Vec<String>> {
 /// A dialplan checked against every language: its own, the ones it offers callers, and
 /// the names of its kinds of help in each.
 pub fn check_dialplan_in(source: &str, file: &str, languages: &Languages) -> Result<Dialplan, Vec<String>> {
-    let plan = dialplan::parse_with_voices(source, KnownVoices(twilio::voices::KNOWN))
+    let plan = dialplan::parse_for_providers(source, Provider::KNOWN)
         .map_err(|errs| errs.iter().map(|e| format!("{file}: {e}")).collect::<Vec<_>>())?;
     let mut errors = Vec::new();
     let there_are = || languages.keys().cloned().collect::<Vec<_>>().join(", ");
@@ -382,6 +384,7 @@ fn from_sources(sources: Vec<Source>, prompts_dir: Option<&Path>) -> anyhow::Res
     let mut by_number = HashMap::new();
     let languages = Arc::new(load_languages(prompts_dir).map_err(|e| anyhow::anyhow!("{}", e.join("\n")))?);
     let mut errors = Vec::new();
+    let mut provider: Option<(Provider, &str)> = None;
     for Source { file, key, text: source } in &sources {
         if !valid_key(key) {
             errors.push(format!(
@@ -393,6 +396,16 @@ fn from_sources(sources: Vec<Source>, prompts_dir: Option<&Path>) -> anyhow::Res
             Ok(plan) => {
                 let Some(prompts) = languages.get(&plan.language).cloned() else { continue };
                 let voices = voices_of(&plan, &languages);
+                let named = plan.provider.as_deref().and_then(Provider::from_name).unwrap_or_default();
+                match provider {
+                    Some((first, first_file)) if first != named => errors.push(format!(
+                        "{file}: field `provider`: '{}', but {first_file} says '{}': one install speaks through one provider",
+                        named.name(),
+                        first.name()
+                    )),
+                    Some(_) => {}
+                    None => provider = Some((named, file)),
+                }
                 let number = plan.number.as_str().to_string();
                 if by_number.contains_key(&number) {
                     errors.push(format!("{file}: field `number`: {number} is used by another dialplan too"));
@@ -419,5 +432,11 @@ fn from_sources(sources: Vec<Source>, prompts_dir: Option<&Path>) -> anyhow::Res
         Some(p) => p.clone(),
         None => languages.values().next().cloned().context("no prompts loaded")?,
     };
-    Ok(Neighbourhoods { by_number, fallback_prompts, audio_dir: prompts_dir.map(|d| d.join("audio")), languages })
+    Ok(Neighbourhoods {
+        by_number,
+        fallback_prompts,
+        audio_dir: prompts_dir.map(|d| d.join("audio")),
+        languages,
+        provider: provider.map(|(p, _)| p).unwrap_or_default(),
+    })
 }

@@ -18,6 +18,7 @@ use crate::clock::{self, Clock, StartedClock, SystemClock};
 use crate::config::Neighbourhoods;
 use crate::domain::dialplan::RingMode;
 use crate::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
+use crate::provider::Client;
 use crate::switchboard::Recordings;
 use crate::web::{Application, ServeConfig};
 
@@ -226,17 +227,21 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
     };
     let (rest, created_call_fallback) = match waves {
         Some(WavesSettings { rest, options, created_call_fallback }) => {
-            (Some(Arc::new(RestClient::new(rest, options)?)), Some(created_call_fallback))
+            (Some(Arc::new(Client::Twilio(RestClient::new(rest, options)?))), Some(created_call_fallback))
         }
         // Ringing by `<Dial>`: the REST API still places the good-morning round's calls,
         // with the account's credentials when they are set.
         None => (
-            recordings.clone().map(|c| RestClient::new(c, Default::default())).transpose()?.map(Arc::new),
+            recordings
+                .clone()
+                .map(|c| RestClient::new(c, Default::default()))
+                .transpose()?
+                .map(|c| Arc::new(Client::Twilio(c))),
             dial_fallback,
         ),
     };
     let recordings = match recordings {
-        Some(config) => Some(Recordings(RestClient::new(config, Default::default())?)),
+        Some(config) => Some(Recordings(Client::Twilio(RestClient::new(config, Default::default())?))),
         None => {
             tracing::warn!("TWILIO_ACCOUNT_SID is not set: the desk cannot play voicemail messages");
             None

@@ -1,7 +1,7 @@
 //! Provider-neutral instructions for one leg of a call.
 //!
-//! The call flow returns these; a provider module turns them into its own wire format
-//! (TwiML for Twilio). `Next` names where the provider reports back, never a URL.
+//! The call flow returns these; a provider module turns them into its own wire format.
+//! `Next` names where the provider reports back, never a URL.
 
 use super::phone::PhoneNumber;
 use super::prompts::Speech;

@@ -28,6 +28,9 @@ pub struct Dialplan {
     /// Other languages offered to callers the register does not know, each on its digit
     /// (the dialplan's own `language` stays the default).
     pub caller_languages: Vec<CallerLanguage>,
+    /// The voice provider its number is with, by the name `provider` gives it (`None`: not
+    /// named, the switchboard's first); checked against `KnownProviders`.
+    pub provider: Option<String>,
 }
 
 /// `[[caller_language]]`: "For English, press 7" switches the rest of the call.
@@ -184,7 +187,7 @@ impl Dialplan {
 
 /// The voices a provider's text-to-speech has, by the provider's language code (`nl-NL`):
 /// plain data, so the domain knows no provider. Whoever loads dialplans for real passes
-/// the provider's table (`config::check_dialplan` passes `provider::twilio::voices::KNOWN`).
+/// the provider's table (`config::check_dialplan` passes each provider's, `provider::Provider::KNOWN`).
 #[derive(Clone, Copy, Debug)]
 pub struct KnownVoices<'a>(pub &'a [(&'a str, &'a [&'a str])]);
 
@@ -198,6 +201,12 @@ impl<'a> KnownVoices<'a> {
         self.0.iter().map(|(l, _)| *l).collect()
     }
 }
+
+/// The voice providers a switchboard speaks through, each by the name a dialplan's
+/// `provider` gives it, with its voices: plain data, so the domain knows no provider. The
+/// first is the one of a dialplan that names none.
+#[derive(Clone, Copy, Debug)]
+pub struct KnownProviders<'a>(pub &'a [(&'a str, KnownVoices<'a>)]);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}field `{field}`: {message}", line.map(|l| format!("line {l}, ")).unwrap_or_default())]
@@ -215,6 +224,8 @@ struct Raw {
     time_zone: Spanned<String>,
     language: Spanned<String>,
     voice: RawVoice,
+    #[serde(default)]
+    provider: Option<Spanned<String>>,
     #[serde(default)]
     desk: RawDesk,
     ringing: RawRinging,
@@ -385,17 +396,32 @@ fn menu_digit(digit: u8) -> Result<(), String> {
 /// Parses a dialplan without checking its voice against a provider (for tests and tools;
 /// `serve` and `dialplan check` use `parse_with_voices`).
 pub fn parse(source: &str) -> Result<Dialplan, Vec<DialplanError>> {
-    parse_checked(source, None)
+    parse_checked(source, Voicing::Unchecked)
 }
 
 /// Parses a dialplan and refuses a `voice.name` that is not one of `voices` for its
 /// `voice.language` (or a language with no known voices), naming the line, the field and
 /// the valid names: an invalid voice fails every `<Say>` it is used in.
 pub fn parse_with_voices(source: &str, voices: KnownVoices) -> Result<Dialplan, Vec<DialplanError>> {
-    parse_checked(source, Some(voices))
+    parse_checked(source, Voicing::Voices(voices))
 }
 
-fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, Vec<DialplanError>> {
+/// Parses a dialplan, refuses a `provider` that is not one of `providers` (naming the
+/// line, the field and the names there are), and checks its voice as `parse_with_voices`
+/// does against the voices of the provider it names (or of the first, when it names none).
+pub fn parse_for_providers(source: &str, providers: KnownProviders) -> Result<Dialplan, Vec<DialplanError>> {
+    parse_checked(source, Voicing::Providers(providers))
+}
+
+/// What a dialplan's voice is checked against.
+#[derive(Clone, Copy)]
+enum Voicing<'a> {
+    Unchecked,
+    Voices(KnownVoices<'a>),
+    Providers(KnownProviders<'a>),
+}
+
+fn parse_checked(source: &str, voicing: Voicing) -> Result<Dialplan, Vec<DialplanError>> {
     let raw: Raw = toml::from_str(source).map_err(|e| {
         vec![DialplanError {
             line: e.span().map(|s| line_of(source, s.start)),
@@ -423,6 +449,25 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
         c.fail::<()>("language", raw.language.span(), "must be a prompt file name like nl or en");
     }
 
+    let provider = raw.provider.as_ref().map(|p| p.get_ref().trim().to_string());
+    let voices = match (voicing, &raw.provider) {
+        (Voicing::Unchecked, _) => None,
+        (Voicing::Voices(voices), _) => Some(voices),
+        (Voicing::Providers(known), None) => known.0.first().map(|(_, voices)| *voices),
+        (Voicing::Providers(known), Some(named)) => match known.0.iter().find(|(n, _)| Some(*n) == provider.as_deref())
+        {
+            Some((_, voices)) => Some(*voices),
+            None => c.fail(
+                "provider",
+                named.span(),
+                format!(
+                    "'{}' is not a voice provider this switchboard speaks through; use one of: {}",
+                    named.get_ref(),
+                    known.0.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                ),
+            ),
+        },
+    };
     let voice = check_voice(&mut c, &raw.voice, voices);
 
     let desk_phone = raw.desk.phone.as_ref().and_then(|p| c.phone("desk.phone", p));
@@ -562,6 +607,7 @@ fn parse_checked(source: &str, voices: Option<KnownVoices>) -> Result<Dialplan, 
         menu: Menu { timeout_seconds: menu_timeout, repeats: menu_repeats },
         caller_languages,
         categories,
+        provider,
     })
 }
 
@@ -1157,6 +1203,33 @@ mod tests {
             vec![format!(
                 "line {line}, field `voice.language`: the provider has no voices known here for 'nl-nl'; \
                  use one of: nl-NL, en-GB"
+            )]
+        );
+    }
+
+    /// A dialplan names its provider with one setting; an unknown name is refused naming
+    /// the line, the field and the names there are, and the voice is checked against the
+    /// voices of the provider it names (the first when it names none).
+    #[test]
+    fn a_dialplan_names_its_provider_and_its_voice_is_checked_against_that_provider() {
+        const OTHER: KnownVoices = KnownVoices(&[("nl-NL", &["Koos"])]);
+        let providers = KnownProviders(&[("first", VOICES), ("second", OTHER)]);
+        let named = |name: &str| EXAMPLE.replacen("\n[voice]", &format!("\nprovider = \"{name}\"\n\n[voice]"), 1);
+        assert_eq!(parse_for_providers(EXAMPLE, providers).unwrap().provider, None);
+        assert_eq!(parse_for_providers(&named("first"), providers).unwrap().provider.as_deref(), Some("first"));
+        let second = parse_for_providers(&named("second"), providers).unwrap_err();
+        assert_eq!(second[0].field, "voice.name", "Polly.Lotte is no voice of the second");
+        let koos = named("second").replace("name = \"Polly.Lotte\"", "name = \"Koos\"");
+        assert_eq!(parse_for_providers(&koos, providers).unwrap().provider.as_deref(), Some("second"));
+        let src = named("thrid");
+        let line = src.lines().position(|l| l == "provider = \"thrid\"").unwrap() + 1;
+        let errs: Vec<String> =
+            parse_for_providers(&src, providers).unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errs,
+            vec![format!(
+                "line {line}, field `provider`: 'thrid' is not a voice provider this switchboard speaks through; \
+                 use one of: first, second"
             )]
         );
     }

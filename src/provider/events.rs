@@ -253,3 +253,8 @@ pub enum WaveReport {
     /// asked for.
     Announce { attempt: u32 },
 }
+
+/// A webhook that cannot be read: what is wrong, naming the parameter.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);

@@ -84,7 +84,7 @@ impl Sandbox {
                 calls_per_second: 200.0,
                 ..RestOptions::default()
             };
-            (Some(network), Some(Arc::new(RestClient::new(config, options)?)))
+            (Some(network), Some(Arc::new(crate::provider::Client::Twilio(RestClient::new(config, options)?))))
         } else {
             (None, None)
         };

@@ -109,7 +109,7 @@ pub struct Announce {
     pub attempt: u32,
 }
 
-/// A document (TwiML, rendered) to run on a live leg through the REST API.
+/// A document (rendered by the provider) to run on a live leg through the REST API.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Play {
     pub leg_sid: String,

@@ -14,8 +14,7 @@ use crate::domain::call::DialStatus;
 use crate::domain::callback::RequestStatus;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::waves::LegStatus;
-use crate::provider::twilio;
-use crate::provider::twilio::rest::{CallEvent, CreateCall, UpdateCall};
+use crate::provider::{Client, NewCall, ProviderError, Purpose, Update};
 use crate::store::callbacks;
 use crate::store::waves as store;
 
@@ -52,7 +51,7 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
         }
         for command in &commands {
             if let Command::Play(Play { leg_sid, twiml }) = command {
-                if let Err(e) = rest.update_call(leg_sid, &UpdateCall::Twiml(twiml.clone())).await {
+                if let Err(e) = rest.update_call(&state.public_url, leg_sid, &Update::Play(twiml.clone())).await {
                     tracing::warn!(leg = %leg_sid, error = %e, "could not speak to a helper's leg");
                 }
             }
@@ -64,13 +63,12 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
         }
         for command in &commands {
             let Command::MoveCaller(MoveCaller { call_sid: caller_sid, seq }) = command else { continue };
-            match twilio::hold_done_url(&state.public_url, *seq) {
-                Ok(url) => {
-                    if let Err(e) = rest.update_call(caller_sid, &UpdateCall::Redirect(url)).await {
-                        tracing::error!(call = %caller_sid, error = %e, "could not move the held caller on to the desk or voicemail");
-                    }
+            match rest.update_call(&state.public_url, caller_sid, &Update::MoveOn { seq: *seq }).await {
+                Ok(_) => {}
+                Err(e @ ProviderError::PublicUrl(_)) => tracing::error!(error = %e, "bad public URL"),
+                Err(e) => {
+                    tracing::error!(call = %caller_sid, error = %e, "could not move the held caller on to the desk or voicemail")
                 }
-                Err(e) => tracing::error!(error = %e, "bad public URL"),
             }
         }
         let mut creates = Vec::new();
@@ -101,16 +99,17 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
 /// (Conference Participant resource, update with `AnnounceUrl`), heard by them alone. The
 /// helper enters the conference by their own document, whatever becomes of this: a
 /// refusal or a failure leaves the caller without the announcement, never without their
-/// helper, and nothing waits for it. (Whether Twilio plays a participant announcement
+/// helper, and nothing waits for it. (Whether the provider plays a participant announcement
 /// while the conference has not yet started, or only once the helper is in, its
 /// documentation does not say; either way it is heard as the helper comes.)
-async fn announce_helper(state: &Arc<Switchboard>, rest: &twilio::rest::RestClient, announce: &Announce) {
-    let url = match twilio::announce_url(&state.public_url, &announce.call_sid, announce.attempt) {
-        Ok(url) => url,
-        Err(e) => return tracing::error!(error = %e, "bad public URL"),
-    };
-    if let Err(e) = rest.announce_to_participant(&announce.conference_sid, &announce.call_sid, &url).await {
-        tracing::warn!(call = %announce.call_sid, error = %e, "could not tell the held caller who is coming; they are put through all the same");
+async fn announce_helper(state: &Arc<Switchboard>, rest: &Client, announce: &Announce) {
+    let (conference, call) = (&announce.conference_sid, &announce.call_sid);
+    match rest.announce(&state.public_url, conference, call, announce.attempt).await {
+        Ok(()) => {}
+        Err(e @ ProviderError::PublicUrl(_)) => tracing::error!(error = %e, "bad public URL"),
+        Err(e) => {
+            tracing::warn!(call = %announce.call_sid, error = %e, "could not tell the held caller who is coming; they are put through all the same")
+        }
     }
 }
 
@@ -118,15 +117,12 @@ async fn announce_helper(state: &Arc<Switchboard>, rest: &twilio::rest::RestClie
 /// created call starts, and waits beyond the calls-per-second limit) gets no status
 /// callback at all (Call resource, "Call Status values"), so a helper's leg is ended from
 /// the answer to the cancel itself; a later status callback for it changes nothing. An
-/// answer saying the call has ended already (21220) ends it too.
-async fn stop_phone(state: &Arc<Switchboard>, rest: &twilio::rest::RestClient, stop: &Stop) {
-    let update = if stop.answered { UpdateCall::Complete } else { UpdateCall::Cancel };
-    let ended = match rest.update_call(&stop.leg_sid, &update).await {
-        Ok(call) => final_status(call.status),
-        Err(twilio::rest::RestError::Refused {
-            error: Some(twilio::rest::TwilioError { code: Some(21220), .. }),
-            ..
-        }) => Some(DialStatus::Canceled),
+/// answer saying the call has ended already (`ProviderError::AlreadyEnded`) ends it too.
+async fn stop_phone(state: &Arc<Switchboard>, rest: &Client, stop: &Stop) {
+    let update = if stop.answered { Update::HangUp } else { Update::Cancel };
+    let ended = match rest.update_call(&state.public_url, &stop.leg_sid, &update).await {
+        Ok(status) => status,
+        Err(ProviderError::AlreadyEnded(_)) => Some(DialStatus::Canceled),
         Err(e) => {
             tracing::warn!(leg = %stop.leg_sid, error = %e, "could not stop a phone");
             None
@@ -140,62 +136,31 @@ async fn stop_phone(state: &Arc<Switchboard>, rest: &twilio::rest::RestClient, s
     }
 }
 
-/// A call's status as the provider gives it, when the call is over.
-fn final_status(status: twilio::rest::CallStatus) -> Option<DialStatus> {
-    use twilio::rest::CallStatus;
-    match status {
-        CallStatus::Canceled => Some(DialStatus::Canceled),
-        CallStatus::Completed => Some(DialStatus::Completed),
-        CallStatus::Busy => Some(DialStatus::Busy),
-        CallStatus::Failed => Some(DialStatus::Failed),
-        CallStatus::NoAnswer => Some(DialStatus::NoAnswer),
-        CallStatus::Queued | CallStatus::Ringing | CallStatus::InProgress | CallStatus::Other => None,
+/// An outbound call for `leg` (a helper's, or the resident's): our number as caller ID,
+/// the dialplan's ring timeout.
+fn outbound_call(state: &Switchboard, leg: &NewLeg, purpose: Purpose) -> NewCall {
+    NewCall {
+        to: leg.to.clone(),
+        from: leg.from.clone(),
+        purpose,
+        timeout_secs: leg.timeout_seconds,
+        machine_detection: None,
+        fallback_url: state.created_call_fallback.clone(),
     }
 }
 
-/// An outbound call for `leg`: its document and status callback URLs, our number as
-/// caller ID, the dialplan's ring timeout.
-fn outbound_call(
-    urls: Result<(url::Url, url::Url), url::ParseError>,
-    leg: &NewLeg,
-    fallback_url: Option<&url::Url>,
-) -> Option<CreateCall> {
-    let (url, status_callback) = match urls {
-        Ok(urls) => urls,
-        Err(e) => {
-            tracing::error!(error = %e, "bad public URL");
-            return None;
-        }
-    };
-    Some(CreateCall {
-        to: leg.to.as_str().to_string(),
-        from: leg.from.as_str().to_string(),
-        url,
-        status_callback: Some(status_callback),
-        status_callback_events: vec![CallEvent::Completed],
-        timeout_secs: Some(leg.timeout_seconds),
-        machine_detection: None,
-        fallback_url: fallback_url.cloned(),
-    })
-}
-
-async fn call_resident(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
-    let Some(create) = outbound_call(
-        twilio::resident_urls(&state.public_url, &leg.call_sid),
-        &leg,
-        state.created_call_fallback.as_ref(),
-    ) else {
-        return;
-    };
-    match rest.create_call(&create).await {
+async fn call_resident(state: Arc<Switchboard>, rest: Arc<Client>, leg: NewLeg) {
+    let create = outbound_call(&state, &leg, Purpose::Resident { search_sid: leg.call_sid.clone() });
+    match rest.create_call(&state.public_url, &create).await {
+        Err(e @ ProviderError::PublicUrl(_)) => tracing::error!(error = %e, "bad public URL"),
         Ok(created) => {
             let sid = leg.call_sid.clone();
-            let leg_sid = created.sid.clone();
+            let leg_sid = created.clone();
             let res = state.worker.write(move |tx| calls_resident_leg(tx, &sid, &leg_sid)).await;
             match res {
                 Ok(true) => {}
                 Ok(false) => {
-                    if let Err(e) = rest.update_call(&created.sid, &UpdateCall::Cancel).await {
+                    if let Err(e) = rest.update_call(&state.public_url, &created, &Update::Cancel).await {
                         tracing::warn!(error = %e, "could not cancel the resident's call");
                     }
                 }
@@ -223,22 +188,13 @@ fn calls_resident_leg(tx: &Connection, search_sid: &str, leg_sid: &str) -> anyho
 
 /// A call the switchboard places to a person (not a helper's leg of a search): our number
 /// as caller ID, no answering-machine detection (a voicemail box presses no key, which is
-/// enough), its end reported when a status callback is given, and the fallback document.
-fn own_call(
-    state: &Switchboard,
-    to: &PhoneNumber,
-    from: &PhoneNumber,
-    url: url::Url,
-    status_callback: Option<url::Url>,
-    timeout: u32,
-) -> CreateCall {
-    CreateCall {
-        to: to.as_str().to_string(),
-        from: from.as_str().to_string(),
-        url,
-        status_callback_events: if status_callback.is_some() { vec![CallEvent::Completed] } else { Vec::new() },
-        status_callback,
-        timeout_secs: Some(timeout),
+/// enough), and the fallback document.
+fn own_call(state: &Switchboard, to: &PhoneNumber, from: &PhoneNumber, purpose: Purpose, timeout: u32) -> NewCall {
+    NewCall {
+        to: to.clone(),
+        from: from.clone(),
+        purpose,
+        timeout_secs: timeout,
         machine_detection: None,
         fallback_url: state.created_call_fallback.clone(),
     }
@@ -246,21 +202,16 @@ fn own_call(
 
 /// A call of the good-morning round: our number as caller ID, no answering machine
 /// detection (a voicemail box presses no key, which is enough: not answered).
-async fn create_round_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, call: RoundCall) {
-    let (url, status_callback) = match twilio::round_urls(&state.public_url, call.morning, call.who) {
-        Ok(urls) => urls,
-        Err(e) => {
-            tracing::error!(error = %e, "bad public URL");
-            return;
-        }
-    };
+async fn create_round_call(state: Arc<Switchboard>, rest: Arc<Client>, call: RoundCall) {
     if state.created_call_fallback.is_none() {
         tracing::warn!("a good-morning call without a FallbackUrl: set --created-call-fallback-url, or a webhook that fails cuts the call off without a word");
     }
-    let create = own_call(&state, &call.to, &call.from, url, status_callback, call.timeout);
-    match rest.create_call(&create).await {
+    let purpose = Purpose::Round { morning: call.morning, who: call.who };
+    let create = own_call(&state, &call.to, &call.from, purpose, call.timeout);
+    match rest.create_call(&state.public_url, &create).await {
+        Err(e @ ProviderError::PublicUrl(_)) => tracing::error!(error = %e, "bad public URL"),
         Ok(created) => {
-            let sid = created.sid.clone();
+            let sid = created;
             let c = call.clone();
             if let Err(e) = state.worker.write(move |tx| super::round::created(tx, &c, &sid)).await {
                 tracing::error!(error = %e, "could not store a good-morning call's CallSid");
@@ -285,31 +236,30 @@ async fn create_round_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::Rest
     }
 }
 
-/// Creates a call of our own (our number as caller ID, no answering machine detection) at
-/// `urls` (what is heard when it is picked up, and its status callback): its `CallSid`, or
-/// the provider's refusal; `None` when the public URL is bad (logged).
+/// Creates a call of our own (our number as caller ID, no answering machine detection)
+/// for `purpose`: its call's id, or the provider's refusal; `None` when the public URL is
+/// bad (logged).
 async fn create_own_call(
     state: &Switchboard,
-    rest: &twilio::rest::RestClient,
-    urls: Result<(url::Url, url::Url), url::ParseError>,
+    rest: &Client,
+    purpose: Purpose,
     (to, from, timeout): (&PhoneNumber, &PhoneNumber, u32),
-) -> Option<Result<String, twilio::rest::RestError>> {
-    let (url, status_callback) = match urls {
-        Ok(urls) => urls,
-        Err(e) => {
+) -> Option<Result<String, ProviderError>> {
+    let create = own_call(state, to, from, purpose, timeout);
+    match rest.create_call(&state.public_url, &create).await {
+        Err(e @ ProviderError::PublicUrl(_)) => {
             tracing::error!(error = %e, "bad public URL");
-            return None;
+            None
         }
-    };
-    let create = own_call(state, to, from, url, Some(status_callback), timeout);
-    Some(rest.create_call(&create).await.map(|created| created.sid))
+        created => Some(created),
+    }
 }
 
 /// A call back that confirms a change asked for by phone (a voicemail box presses no 1:
 /// nothing changes).
-async fn create_confirm_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, call: ConfirmCall) {
-    let urls = twilio::confirm_urls(&state.public_url, call.id);
-    match create_own_call(&state, &rest, urls, (&call.to, &call.from, call.timeout)).await {
+async fn create_confirm_call(state: Arc<Switchboard>, rest: Arc<Client>, call: ConfirmCall) {
+    let purpose = Purpose::Confirm { id: call.id };
+    match create_own_call(&state, &rest, purpose, (&call.to, &call.from, call.timeout)).await {
         None => {}
         Some(Ok(sid)) => {
             let c = call.clone();
@@ -329,9 +279,9 @@ async fn create_confirm_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::Re
 
 /// A call about a planned request (a voicemail box presses no key: for a neighbour asked,
 /// not answered, and the next is asked).
-async fn create_planned_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, call: PlannedCall) {
-    let urls = twilio::planned_urls(&state.public_url, call.id);
-    match create_own_call(&state, &rest, urls, (&call.to, &call.from, call.timeout)).await {
+async fn create_planned_call(state: Arc<Switchboard>, rest: Arc<Client>, call: PlannedCall) {
+    let purpose = Purpose::Planned { call: call.id };
+    match create_own_call(&state, &rest, purpose, (&call.to, &call.from, call.timeout)).await {
         None => {}
         Some(Ok(sid)) => {
             let id = call.id;
@@ -350,23 +300,18 @@ async fn create_planned_call(state: Arc<Switchboard>, rest: Arc<twilio::rest::Re
     }
 }
 
-async fn create_leg(state: Arc<Switchboard>, rest: Arc<twilio::rest::RestClient>, leg: NewLeg) {
-    let Some(create) = outbound_call(
-        twilio::wave_urls(&state.public_url, &leg.call_sid, leg.attempt),
-        &leg,
-        state.created_call_fallback.as_ref(),
-    ) else {
-        return;
-    };
-    match rest.create_call(&create).await {
+async fn create_leg(state: Arc<Switchboard>, rest: Arc<Client>, leg: NewLeg) {
+    let create = outbound_call(&state, &leg, Purpose::Leg { call_sid: leg.call_sid.clone(), attempt: leg.attempt });
+    match rest.create_call(&state.public_url, &create).await {
+        Err(e @ ProviderError::PublicUrl(_)) => tracing::error!(error = %e, "bad public URL"),
         Ok(created) => {
-            let (l, sid) = (leg.clone(), created.sid.clone());
+            let (l, sid) = (leg.clone(), created.clone());
             let status = state.worker.write(move |tx| store::set_leg_sid(tx, &l.call_sid, l.attempt, &sid)).await;
             match status {
                 Ok(Some(s)) if !s.in_flight() && s != LegStatus::Accepted && s != LegStatus::Late => {
                     // Cancelled while it was being created.
                     let stop = Stop {
-                        leg_sid: created.sid.clone(),
+                        leg_sid: created.clone(),
                         answered: false,
                         helper_leg: Some((leg.call_sid.clone(), leg.attempt)),
                     };

@@ -187,7 +187,7 @@ async fn check_unconfirmed_joins(sb: &Arc<Switchboard>) -> anyhow::Result<()> {
     let joins = sb.worker.run(move |store| store.read(|c| crate::store::waves::unconfirmed_joins(c, before))).await??;
     for join in joins {
         // Conferences are named after the held caller's call.
-        let records = match conference_records(&rest, &join.call_sid).await {
+        let records = match rest.conference_records(&join.call_sid).await {
             Ok(records) => records,
             Err(e) if e.is_passing() => {
                 tracing::warn!(call = %join.call_sid, error = %e, "the provider's conference records could not be had: asked again at the next sweep");
@@ -220,28 +220,6 @@ async fn check_unconfirmed_joins(sb: &Arc<Switchboard>) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The provider's records of the conferences named `name`: those in progress with who is
-/// in them, and those that ended with the call that ended them (their participant lists
-/// are empty, so they are not asked for). Any request failing fails them all.
-async fn conference_records(
-    rest: &crate::provider::twilio::rest::RestClient,
-    name: &str,
-) -> Result<Vec<crate::domain::waves::ConferenceFacts>, crate::provider::twilio::rest::RestError> {
-    let mut records = Vec::new();
-    for c in rest.list_conferences(name).await? {
-        let participants = match c.call_sid_ending_conference {
-            None => rest.list_participants(&c.sid).await?.into_iter().map(|p| p.call_sid).collect(),
-            Some(_) => Vec::new(),
-        };
-        records.push(crate::domain::waves::ConferenceFacts {
-            sid: c.sid,
-            ended_by: c.call_sid_ending_conference,
-            participants,
-        });
-    }
-    Ok(records)
 }
 
 /// Anonymises every call older than the retention period, in batches, each its own job on

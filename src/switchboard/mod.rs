@@ -31,13 +31,13 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::{LiveNeighbourhoods, Neighbourhoods};
-use crate::provider::twilio::rest::RestClient;
+use crate::provider::{Client, Provider};
 use crate::store::Worker;
 
 /// The provider's REST API with the account's credentials, for fetching voicemails into
 /// our own storage and deleting them (and call records) there (`provider_jobs`); the
 /// browser only ever talks to us. The same account as ringing in waves, or only this.
-pub struct Recordings(pub RestClient);
+pub struct Recordings(pub Client);
 
 /// What the use cases need, shared by every request and job.
 pub struct Switchboard {
@@ -55,7 +55,7 @@ pub struct Switchboard {
     pub changes: tokio::sync::broadcast::Sender<String>,
     /// The provider's REST API for ringing in waves and for the good-morning round's calls;
     /// `None` without credentials.
-    pub rest: Option<Arc<RestClient>>,
+    pub rest: Option<Arc<Client>>,
     pub recordings: Option<Recordings>,
     /// The `FallbackUrl` of every call the service creates.
     pub created_call_fallback: Option<url::Url>,
@@ -75,7 +75,7 @@ pub struct Settings {
     pub public_url: String,
     pub clock: Arc<dyn Clock>,
     pub retention_months: u32,
-    pub rest: Option<Arc<RestClient>>,
+    pub rest: Option<Arc<Client>>,
     pub recordings: Option<Recordings>,
     pub created_call_fallback: Option<url::Url>,
 }
@@ -101,8 +101,13 @@ impl Switchboard {
 
     /// The provider's REST API for recordings and deletes: the recordings client, or else
     /// the one that rings in waves (the same account).
-    pub fn provider(&self) -> Option<&RestClient> {
+    pub fn provider_api(&self) -> Option<&Client> {
         self.recordings.as_ref().map(|r| &r.0).or(self.rest.as_deref())
+    }
+
+    /// The voice provider the install speaks through (every dialplan names the same).
+    pub fn provider(&self) -> Provider {
+        self.neighbourhoods.current().provider
     }
 }
 

@@ -18,7 +18,7 @@ use std::time::Duration;
 use jiff::SignedDuration;
 
 use super::Switchboard;
-use crate::provider::twilio::rest::{recording_sid_from_url, RestClient};
+use crate::provider::Client;
 use crate::store::provider_jobs::{self, Job, Kind};
 
 /// How often the runner looks for due jobs when nobody nudges it.
@@ -35,7 +35,7 @@ pub fn retry_delay(tries: u32) -> SignedDuration {
 
 /// Runs until aborted.
 pub async fn runner(state: Arc<Switchboard>) {
-    if state.provider().is_none() {
+    if state.provider_api().is_none() {
         tracing::warn!("no provider credentials: voicemails stay at the provider, and nothing is deleted there");
         return;
     }
@@ -55,7 +55,7 @@ pub async fn runner(state: Arc<Switchboard>) {
 /// Runs every job that is due now (and those they queue, such as the delete after a
 /// fetch). Returns how many ran.
 pub async fn run_due(state: &Arc<Switchboard>) -> anyhow::Result<usize> {
-    let Some(rest) = state.provider() else { return Ok(0) };
+    let Some(rest) = state.provider_api() else { return Ok(0) };
     let mut ran = 0;
     loop {
         let now = state.clock.now();
@@ -89,13 +89,13 @@ pub async fn run_due(state: &Arc<Switchboard>) -> anyhow::Result<usize> {
 }
 
 /// One job; `Err` is why it has to be tried again.
-async fn run_one(state: &Arc<Switchboard>, rest: &RestClient, job: Job) -> Result<(), String> {
+async fn run_one(state: &Arc<Switchboard>, rest: &Client, job: Job) -> Result<(), String> {
     let id = job.id;
     let finish = move |store: &crate::store::Store| store.write(|tx| provider_jobs::done(tx, id));
     match job.kind {
         Kind::FetchRecording => {
-            let sid = recording_sid_from_url(&job.target).ok_or("the voicemail's URL names no recording")?;
-            let recording = rest.fetch_recording_media(&sid).await.map_err(|e| e.to_string())?;
+            let sid = rest.recording_id(&job.target).ok_or("the voicemail's URL names no recording")?;
+            let recording = rest.fetch_recording(&sid).await.map_err(|e| e.to_string())?;
             let content_type = recording.check().map_err(|why| format!("recording {sid} was not kept: {why}"))?;
             let now = state.clock.now();
             let audio = recording.bytes;
@@ -119,7 +119,7 @@ async fn run_one(state: &Arc<Switchboard>, rest: &RestClient, job: Job) -> Resul
         Kind::DeleteRecording | Kind::DeleteCall => {
             let deleted = match job.kind {
                 Kind::DeleteRecording => {
-                    let sid = recording_sid_from_url(&job.target).ok_or("the URL names no recording")?;
+                    let sid = rest.recording_id(&job.target).ok_or("the URL names no recording")?;
                     rest.delete_recording(&sid).await
                 }
                 _ => rest.delete_call(&job.target).await,

@@ -47,7 +47,8 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<(usize, Outbound)> {
                 // Without the REST API nobody can be called: the desk is told at once, as for
                 // a round that could not be made, rather than nothing happening.
                 Due::Now(date) if sb.rest.is_none() => {
-                    tracing::error!("the good-morning round cannot call anyone: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN");
+                    let credentials = sb.provider().credentials();
+                    tracing::error!("the good-morning round cannot call anyone: set {credentials}");
                     Due::Missed(date)
                 }
                 due => due,

@@ -1,6 +1,6 @@
 //! One step of a call's flow, shared by the webhooks of both ringing modes: who the caller
 //! is, who may be rung next (the ranking, fed with what was learned), the pure
-//! `domain::call::step`, and rendering its reply as TwiML.
+//! `domain::call::step`, and rendering its reply as the provider's document.
 
 use super::tx::Tx;
 use super::Switchboard;
@@ -12,7 +12,7 @@ use crate::domain::own::{Confirm, Own, Pause};
 use crate::domain::participant::{Distance, StreetSaid};
 use crate::domain::phone::CallerNumber;
 use crate::domain::ranking::{self, Whereabouts};
-use crate::provider::twilio::{self, RenderContext};
+use crate::provider::Document;
 use crate::store::calls::{self, StoredCall};
 use crate::store::participants;
 
@@ -29,12 +29,7 @@ pub fn default_voice(state: &Switchboard) -> Voices {
 }
 
 pub fn render(state: &Switchboard, voices: &Voices, call_sid: &str, seq: u64, actions: &[Action]) -> String {
-    let audio_base = format!("{}/audio/", state.public_url);
-    let webhook_base = format!("{}/twilio/", state.public_url);
-    twilio::render(
-        actions,
-        &RenderContext { call_sid, seq, voices, audio_base: &audio_base, webhook_base: &webhook_base },
-    )
+    state.provider().render(actions, &Document { call_sid, seq, voices, public_url: &state.public_url })
 }
 
 /// What the request that brought an event says besides the event.

@@ -353,7 +353,15 @@ mod tests {
     use super::super::commands::Command;
     use super::super::test_support::{statements, switchboard, TestSwitchboard, TUESDAY_MORNING};
     use super::*;
-    use crate::provider::twilio::parse;
+    use crate::provider::{ParseError, Provider, Webhook};
+
+    /// A webhook as the default provider sends it: its query and its form.
+    fn parse(endpoint: Endpoint, query: &[(String, String)], form: &[(String, String)]) -> Result<Inbound, ParseError> {
+        let encode = |p: &[(String, String)]| form_urlencoded::Serializer::new(String::new()).extend_pairs(p).finish();
+        let (query, body, headers) = (encode(query), encode(form), Default::default());
+        Provider::default()
+            .parse(endpoint, &Webhook { url: "", query: &query, headers: &headers, body: body.as_bytes() })
+    }
 
     const SID: &str = "CA00000000000000000000000000000003";
 

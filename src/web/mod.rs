@@ -34,7 +34,7 @@ pub struct ServeConfig {
     pub db: PathBuf,
     pub neighbourhoods: Neighbourhoods,
     pub listen: SocketAddr,
-    /// The URL Twilio uses to reach this service, without a trailing slash. Empty means
+    /// The URL the provider uses to reach this service, without a trailing slash. Empty means
     /// `http://` and the bound address (for local simulations).
     pub public_url: String,
     /// `None` only with `--insecure-skip-signature`.
@@ -52,7 +52,7 @@ pub struct ServeConfig {
     pub recordings: Option<Recordings>,
     /// The provider's REST API for ringing in waves; `None` without credentials (then
     /// only `dial` mode works).
-    pub rest: Option<Arc<crate::provider::twilio::rest::RestClient>>,
+    pub rest: Option<Arc<crate::provider::Client>>,
     /// The `FallbackUrl` of every call the service creates: a static document hosted
     /// elsewhere (`deploy/fallback-created-call.xml`), so that a neighbour or resident
     /// whose webhook fails is thanked instead of cut off.
@@ -121,12 +121,14 @@ impl Application {
             trusted_proxies: config.trusted_proxies,
             desk,
         });
-        let twilio = Router::new()
-            .route("/twilio/{endpoint}", post(webhooks::webhook))
+        // The provider's webhooks under its own prefix (`/{prefix}/{endpoint}`).
+        let prefix = state.switchboard.provider().path_prefix();
+        let webhooks = Router::new()
+            .route(&format!("/{prefix}/{{endpoint}}"), post(webhooks::webhook))
             .layer(RequestBodyLimitLayer::new(64 * 1024));
         let desk = desk::router().layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024));
         let router = Router::new()
-            .merge(twilio)
+            .merge(webhooks)
             .merge(desk)
             .route("/audio/{language}/{file}", get(audio))
             .route("/healthz", get(healthz))
@@ -170,10 +172,12 @@ impl Application {
 
 /// What cannot work as the service was started, for whoever runs the server (`/healthz`
 /// and the log at start); the desk's pages say it in the desk's own words.
-pub fn machinery_notes(state: &AppState) -> Vec<&'static str> {
+pub fn machinery_notes(state: &AppState) -> Vec<String> {
     let mut notes = Vec::new();
-    if state.switchboard.provider().is_none() {
-        notes.push("without Twilio's REST API (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN): voicemails and messages stay at Twilio; waves, call-backs, the good-morning round and confirming changes by phone cannot call");
+    if state.switchboard.provider_api().is_none() {
+        let provider = state.switchboard.provider();
+        let (title, credentials) = (provider.title(), provider.credentials());
+        notes.push(format!("without {title}'s REST API ({credentials}): voicemails and messages stay at {title}; waves, call-backs, the good-morning round and confirming changes by phone cannot call"));
     }
     notes
 }
@@ -184,7 +188,7 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
         Ok(Ok(true)) => {
             let mut body = String::from("ok\n");
             for note in machinery_notes(&state) {
-                body.push_str(note);
+                body.push_str(&note);
                 body.push('\n');
             }
             (StatusCode::OK, body).into_response()
@@ -236,7 +240,7 @@ async fn audio(State(state): State<Arc<AppState>>, Path((language, file)): Path<
 }
 
 /// Puts dialplans and prompts read again in place of the ones being served (`serve` on
-/// SIGHUP), after the checks of start-up: a dialplan that rings in waves needs the REST
+/// SIGHUP), after the checks of start-up: the provider stays the one it started with, a dialplan that rings in waves needs the REST
 /// API `serve` was started with, and with several neighbourhoods nobody may belong to
 /// none. On an error nothing changes, and the ones being served stay. Calls already under
 /// way finish with the dialplan they started with.
@@ -248,10 +252,20 @@ pub async fn reload(state: &AppState, neighbourhoods: crate::config::Neighbourho
         .filter(|n| n.dialplan.ringing.mode == RingMode::Waves)
         .map(|n| n.dialplan.number.to_string())
         .collect();
+    let provider = sb.provider();
+    if neighbourhoods.provider != provider {
+        anyhow::bail!(
+            "the dialplans name provider '{}', but this service speaks through '{}': start it again to change provider",
+            neighbourhoods.provider.name(),
+            provider.name()
+        );
+    }
     if sb.rest.is_none() && !in_waves.is_empty() {
         anyhow::bail!(
-            "the dialplan for {} rings in waves, but this service was started without Twilio's REST API: start it again with TWILIO_ACCOUNT_SID and --created-call-fallback-url",
-            in_waves.join(", ")
+            "the dialplan for {} rings in waves, but this service was started without {}'s REST API: start it again with {} and --created-call-fallback-url",
+            in_waves.join(", "),
+            provider.title(),
+            provider.account_setting()
         );
     }
     let neighbourhoods = Arc::new(neighbourhoods);

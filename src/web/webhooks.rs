@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::limits::Refused;
 use super::AppState;
-use crate::provider::twilio::{self, Endpoint};
+use crate::provider::Webhook;
 
 /// A webhook as it was sent: the URL (signed with the form), the headers (the signature;
 /// the client's address behind a trusted proxy) and the form as bytes.
@@ -41,14 +41,16 @@ pub async fn webhook(
 ) -> Response {
     let Received { uri, headers, body } = received;
     let started = Instant::now();
-    let Some(endpoint) = Endpoint::from_path(&endpoint) else {
+    let provider = state.switchboard.provider();
+    let Some(endpoint) = provider.endpoint(&endpoint) else {
         return (StatusCode::NOT_FOUND, "no such webhook\n").into_response();
     };
     let source = super::client::address(peer, &headers, &state.trusted_proxies);
-    let form = twilio::parse_pairs(&body);
-    let query = twilio::parse_pairs(uri.query().unwrap_or("").as_bytes());
+    let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let url = format!("{}{}", state.switchboard.public_url, path_and_query);
+    let webhook = Webhook { url: &url, query: uri.query().unwrap_or(""), headers: &headers, body: &body };
     // The per-source limit counts failed signatures only, so a burst of genuine webhooks
-    // (every call at once comes from Twilio's few addresses) is never refused for rate.
+    // (every call at once comes from the provider's few addresses) is never refused for rate.
     // That needs the signature checked first, for every request, and that stays cheap: the
     // form is at most 64 KB (the router's body limit) and the check is one HMAC-SHA1 over
     // it per spelling of the URL (at most two) — microseconds for a real webhook's form,
@@ -59,10 +61,7 @@ pub async fn webhook(
     // request counts against the limit, as before.
     let refused_for_rate = match &state.auth_token {
         Some(token) => {
-            let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let url = format!("{}{}", state.switchboard.public_url, path_and_query);
-            let signature = headers.get("X-Twilio-Signature").and_then(|v| v.to_str().ok()).unwrap_or("");
-            if twilio::verify(token, &url, &form, signature) {
+            if provider.verify(token, &webhook) {
                 false
             } else if state.rate_limit.allow(source, started) {
                 state.metrics.refused_signature.fetch_add(1, Ordering::Relaxed);
@@ -79,7 +78,7 @@ pub async fn webhook(
         log_refusal(&state, Refused::OverRate, started);
         return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "too many requests\n").into_response();
     }
-    let inbound = match twilio::parse(endpoint, &query, &form) {
+    let inbound = match provider.parse(endpoint, &webhook) {
         Ok(i) => i,
         Err(e) => {
             state.metrics.refused_malformed.fetch_add(1, Ordering::Relaxed);
@@ -93,7 +92,7 @@ pub async fn webhook(
     }
     state.metrics.observe(started.elapsed());
     tracing::debug!(endpoint = endpoint.path(), micros = started.elapsed().as_micros() as u64, "webhook answered");
-    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], answered.body).into_response()
+    ([(header::CONTENT_TYPE, provider.content_type())], answered.body).into_response()
 }
 
 /// A flood of forgeries is one line a minute in the log, not one a request (the metrics
@@ -103,8 +102,9 @@ fn log_refusal(state: &AppState, why: Refused, now: Instant) {
         tracing::warn!(
             forged = since.forged,
             over_rate = since.over_rate,
-            "refused webhooks since the last such line: {} with a missing or wrong X-Twilio-Signature, {} too many from one source (at most one line a minute)",
+            "refused webhooks since the last such line: {} with a missing or wrong {}, {} too many from one source (at most one line a minute)",
             since.forged,
+            state.switchboard.provider().signature_name(),
             since.over_rate
         );
     }

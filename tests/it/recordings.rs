@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use burenlijn::domain::desk::Role;
 use burenlijn::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
+use burenlijn::provider::Client;
 use burenlijn::sim::people::{HelperAction, Script};
 use burenlijn::switchboard::Recordings;
 
@@ -132,7 +133,7 @@ async fn app_with(fake: &FakeTwilio, db: Option<PathBuf>, start: &str) -> TestAp
         burenlijn::config::Neighbourhoods::embedded(),
         start.parse().unwrap(),
         Some(PARTICIPANTS.to_string()),
-        Some(Recordings(RestClient::new(config, options).unwrap())),
+        Some(Recordings(Client::Twilio(RestClient::new(config, options).unwrap()))),
     )
     .await
     .unwrap();

@@ -971,7 +971,7 @@ async fn every_created_call_falls_back_to_a_kind_goodbye() {
         machine_detection: None,
         fallback_url: Some(url::Url::parse(&fallback).unwrap()),
     };
-    app.sandbox.state.switchboard.rest.as_ref().unwrap().create_call(&create).await.unwrap();
+    app.sandbox.state.switchboard.rest.as_ref().unwrap().as_twilio().unwrap().create_call(&create).await.unwrap();
     let lines = app.network().lines_of_created_calls(parent, std::time::Duration::from_secs(10)).await;
     assert!(
         lines.iter().any(|l| matches!(l, Line::HelperHears { number, text } if number == CARLA && text.contains("Dank u wel dat u opneemt"))),

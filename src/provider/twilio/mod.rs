@@ -4,6 +4,7 @@
 //! URLs in TwiML are relative (`menu?s=3`), so they resolve against the document that
 //! holds them and the service may live under any path prefix.
 
+pub mod client;
 pub mod rest;
 mod signature;
 mod twiml;
@@ -12,11 +13,14 @@ pub mod voices;
 pub use signature::{signature, verify};
 pub use twiml::{render, RenderContext};
 
+/// The header a webhook's signature comes in.
+pub const SIGNATURE_HEADER: &str = "X-Twilio-Signature";
+
 use crate::domain::call::{DialStatus, Event};
 
 pub use super::events::{
-    ConfirmReport, ConfirmWhat, Endpoint, Inbound, PlannedReport, PlannedWhat, Reported, RoundReport, RoundWhat,
-    WaveReport,
+    ConfirmReport, ConfirmWhat, Endpoint, Inbound, ParseError, PlannedReport, PlannedWhat, Reported, RoundReport,
+    RoundWhat, WaveReport,
 };
 
 /// The absolute URL of `endpoint` under the service's public URL, with `query`.
@@ -96,10 +100,6 @@ pub fn announce_url(public_url: &str, call_sid: &str, attempt: u32) -> Result<ur
 pub fn hold_done_url(public_url: &str, seq: u64) -> Result<url::Url, url::ParseError> {
     endpoint_url(public_url, Endpoint::HoldDone, &format!("s={seq}"))
 }
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ParseError(pub String);
 
 /// Form or query parameters, as sent.
 pub type Params = [(String, String)];

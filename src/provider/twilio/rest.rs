@@ -278,59 +278,7 @@ struct ConferencePage {
     conferences: Vec<ConferenceResource>,
 }
 
-/// A recording's audio.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Recording {
-    pub bytes: Vec<u8>,
-    pub content_type: Option<String>,
-    /// The length the answer announced (`Content-Length`), if it did.
-    pub content_length: Option<u64>,
-}
-
-impl fmt::Debug for Recording {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Recording")
-            .field("bytes", &self.bytes.len())
-            .field("content_type", &self.content_type)
-            .field("content_length", &self.content_length)
-            .finish()
-    }
-}
-
-/// No voicemail (two minutes at most) comes near this; a bigger answer is not one.
-pub const MAX_RECORDING_BYTES: usize = 32 * 1024 * 1024;
-
-impl Recording {
-    /// Whether this is plausibly the whole recording, before the provider's copy may go:
-    /// not empty, as long as announced, an `audio/*` content type (when one is given), and
-    /// the first bytes of an MP3 (an ID3 tag or a frame sync) or a WAV file. Returns the
-    /// media type to serve it with.
-    pub fn check(&self) -> Result<&'static str, String> {
-        let bytes = &self.bytes;
-        if bytes.is_empty() {
-            return Err("the recording is empty".into());
-        }
-        if bytes.len() > MAX_RECORDING_BYTES {
-            return Err(format!("the recording is {} bytes, more than any voicemail", bytes.len()));
-        }
-        if let Some(announced) = self.content_length.filter(|&n| n != bytes.len() as u64) {
-            return Err(format!("got {} bytes of the {announced} announced", bytes.len()));
-        }
-        if let Some(content_type) = &self.content_type {
-            let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            if !essence.starts_with("audio/") {
-                return Err(format!("the content type is {content_type:?}, not audio"));
-            }
-        }
-        let mp3 = bytes.starts_with(b"ID3") || (bytes.len() >= 2 && bytes[0] == 0xFF && bytes[1] & 0xE0 == 0xE0);
-        let wav = bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WAVE";
-        match (mp3, wav) {
-            (true, _) => Ok("audio/mpeg"),
-            (_, true) => Ok("audio/wav"),
-            _ => Err("the first bytes are neither MP3 nor WAV".into()),
-        }
-    }
-}
+pub use crate::provider::commands::{Recording, MAX_RECORDING_BYTES};
 
 /// The call progress events a status callback reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -34,7 +34,7 @@ pub fn voicemail_player<A>(l: Lang, state: &AppState, r: &LogEntry<A>) -> Markup
 const FETCH_TRIES_TO_SAY_SO: u32 = 6;
 
 pub(super) fn not_here_yet(l: Lang, state: &AppState) -> &'static str {
-    if state.switchboard.provider().is_some() {
+    if state.switchboard.provider_api().is_some() {
         l.t(
             "De opname wordt nog opgehaald bij de telefoonaanbieder. Kijk over een paar minuten opnieuw.",
             "The recording is still being fetched from the telephone provider. Look again in a few minutes.",
