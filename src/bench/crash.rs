@@ -3,7 +3,10 @@
 //! retries webhooks as the provider's connection retries do, and runs the number's
 //! fallback document (`deploy/fallback.xml`) when the Voice URL is down. Afterwards the
 //! database must agree with what the phones did: no match lost or counted twice, no
-//! helper left ringing, every call with an outcome.
+//! helper left ringing, every call with an outcome. In waves, requests for help later
+//! (issue 28) ask neighbours ahead meanwhile: none lost, a search cut off by a kill goes on
+//! after the restart, nobody is asked twice about one request or called twice for one
+//! stored call, and no yes a neighbour heard thanked is lost.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -64,6 +67,8 @@ pub struct CrashReport {
     /// Round calls placed more often than the round stored them (a call made twice for one
     /// try, or a resident called twice for one morning's try across a restart).
     pub round_calls_doubled: usize,
+    /// Waves: help for later (issue 28), what was checked of it.
+    pub planned: PlannedTally,
 }
 
 impl CrashReport {
@@ -77,6 +82,7 @@ impl CrashReport {
             && self.joined_twice == 0
             && self.left_alone == 0
             && self.round_calls_doubled == 0
+            && self.planned.ok()
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -88,17 +94,21 @@ impl CrashReport {
             "calls_without_outcome": self.calls_without_outcome,
             "helpers_left_ringing": self.helpers_left_ringing, "joined_twice": self.joined_twice, "left_alone": self.left_alone,
             "round_residents": self.round_residents, "round_calls": self.round_calls, "round_calls_doubled": self.round_calls_doubled,
+            "planned_requests": self.planned.taken, "planned_kept": self.planned.kept, "planned_asked": self.planned.asked,
+            "planned_matched": self.planned.matched, "planned_asked_twice": self.planned.asked_twice,
+            "planned_calls_doubled": self.planned.calls_doubled, "planned_yes_lost": self.planned.yes_lost,
+            "planned_not_resumed": self.planned.not_resumed,
             "ok": self.ok(),
         })
     }
 
     pub fn table(&self) -> String {
         format!(
-            "calls run               {}\nkills (SIGKILL)         {}\ncalls to the fallback   {}\ncalls that failed       {}\nmatches the phones had  {}\nmatches stored          {}\nmatches lost            {}\nmatches counted twice   {}\nunconfirmed: desk checks {} (talked {}, did not {}; without a follow-up {})\ncalls without outcome   {}\nhelpers left ringing    {}\njoined twice            {}\nleft on an empty line   {}\nround: residents {}, calls {}, doubled {}\n{}\n",
+            "calls run               {}\nkills (SIGKILL)         {}\ncalls to the fallback   {}\ncalls that failed       {}\nmatches the phones had  {}\nmatches stored          {}\nmatches lost            {}\nmatches counted twice   {}\nunconfirmed: desk checks {} (talked {}, did not {}; without a follow-up {})\ncalls without outcome   {}\nhelpers left ringing    {}\njoined twice            {}\nleft on an empty line   {}\nround: residents {}, calls {}, doubled {}\n{}{}\n",
             self.calls_run, self.kills, self.fell_back, self.call_errors, self.matches_heard, self.matches_stored, self.matches_lost,
             self.matches_extra, self.unconfirmed_talked + self.unconfirmed_not_talked, self.unconfirmed_talked, self.unconfirmed_not_talked,
             self.unconfirmed_unfollowed, self.calls_without_outcome, self.helpers_left_ringing, self.joined_twice, self.left_alone,
-            self.round_residents, self.round_calls, self.round_calls_doubled,
+            self.round_residents, self.round_calls, self.round_calls_doubled, self.planned.line(),
             if self.ok() { "OK: nothing lost, nothing doubled, every call ended" } else { "FAILED" }
         )
     }
@@ -118,11 +128,12 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     let port = free_port()?;
     let base = format!("http://127.0.0.1:{port}");
     let mut served = Served::new(&opts, &db, &base, port);
-    let (network, round_phones) = if opts.waves {
+    let (network, round_phones, taken) = if opts.waves {
         let (network, phones) = start_network(&opts, dir.path(), &db, &mut served).await?;
-        (Some(network), phones)
+        let taken = take_planned(&db, &dir.path().join("dialplans"))?;
+        (Some(network), phones, taken)
     } else {
-        (None, Vec::new())
+        (None, Vec::new(), 0)
     };
     served.start().await?;
     let emulator = Arc::new(emulator(&opts, &base, network.clone())?);
@@ -131,10 +142,11 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     let reports = run_calls(emulator, progress.clone(), &opts).await;
     progress.done.store(true, Ordering::SeqCst);
     let kills = killer.await.unwrap_or(0);
-    served.start_once_more_later().await?;
+    let restarted = served.start_once_more_later(&db, taken > 0).await?;
     let conn = Connection::open(&db)?;
     let round = RoundTally::of(&conn, network.as_deref(), &round_phones)?;
-    tally(&conn, &opts, &reports, kills, round)
+    let planned = PlannedTally::of(&conn, network.as_deref(), taken, restarted).await?;
+    tally(&conn, &opts, &reports, kills, round, planned)
 }
 
 /// The served process: how it is started, and the one running now (`None` while it is
@@ -183,22 +195,28 @@ impl Served {
     /// One more start, three hours and ten minutes later: what the service does on start-up
     /// by then counts too. Twilio does not send a status callback again, so the end of a
     /// call reported while the service was down is lost: calls are closed after three
-    /// hours, helper legs after a quarter of an hour.
-    async fn start_once_more_later(&self) -> anyhow::Result<()> {
+    /// hours, helper legs after a quarter of an hour. With requests for help later, it runs
+    /// until each still asking has had a call made since (its search resumed; at most 20
+    /// seconds). Returns the clock it started with.
+    async fn start_once_more_later(&self, db: &std::path::Path, planned: bool) -> anyhow::Result<jiff::Timestamp> {
         if let Some(s) = self.lock().take() {
             s.stop();
         }
-        let later: jiff::Timestamp = now_for(self.started).parse()?;
+        let later: jiff::Timestamp =
+            now_for(self.started).parse::<jiff::Timestamp>()? + jiff::SignedDuration::from_mins(190);
         let argv: Vec<&str> = self.args.iter().map(String::as_str).collect();
-        Server::start_with_env(
-            &argv,
-            self.port,
-            &(later + jiff::SignedDuration::from_mins(190)).to_string(),
-            &self.env,
-        )
-        .await?
-        .stop();
-        Ok(())
+        let server = Server::start_with_env(&argv, self.port, &later.to_string(), &self.env).await?;
+        if planned {
+            let conn = Connection::open(db)?;
+            let until = Instant::now() + Duration::from_secs(20);
+            while crate::store::planned::held(&conn, later)?.not_resumed > 0 && Instant::now() < until {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            // The calls just placed are answered before the server goes.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        server.stop();
+        Ok(later)
     }
 }
 
@@ -359,6 +377,117 @@ impl RoundTally {
     }
 }
 
+/// Requests for help later taken before the run (waves): transport, two days after the
+/// run's start at 10:00, from residents not in the round.
+const PLANNED_REQUESTS: usize = 10;
+
+/// Takes the requests for help later as the command line does. Returns how many.
+fn take_planned(db: &std::path::Path, plans: &std::path::Path) -> anyhow::Result<usize> {
+    let hoods = crate::config::load(Some(plans), None)?;
+    let store = crate::store::Store::open(db)?;
+    let start: jiff::Timestamp = START.parse()?;
+    let day =
+        start.to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam")?).date().checked_add(jiff::Span::new().days(2))?;
+    let at = format!("{day} 10:00");
+    let cli = crate::switchboard::desk::Acting::command_line();
+    store.write(|tx| {
+        let act =
+            crate::switchboard::desk::Act { conn: tx, who: &cli, now: start - jiff::SignedDuration::from_hours(1) };
+        let people = crate::store::participants::list(tx)?;
+        for p in people.iter().skip(ROUND_RESIDENTS).take(PLANNED_REQUESTS) {
+            let adding = crate::switchboard::planned::Adding {
+                from: p.details.phone.as_str().to_string(),
+                kind: "transport".into(),
+                at: at.clone(),
+                ..Default::default()
+            };
+            if let Err(e) = crate::switchboard::planned::add(&act, &hoods, &adding)? {
+                anyhow::bail!("a request for later could not be taken: {e}");
+            }
+        }
+        Ok(PLANNED_REQUESTS)
+    })
+}
+
+/// Help for later in the run: what the database holds against what the phones did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlannedTally {
+    /// Requests taken before the run, and how many the database still holds.
+    pub taken: usize,
+    pub kept: usize,
+    /// Neighbours asked, and requests with a helper.
+    pub asked: usize,
+    pub matched: usize,
+    /// A neighbour asked twice about one request.
+    pub asked_twice: usize,
+    /// Numbers called more often than the database stored calls to them.
+    pub calls_doubled: usize,
+    /// Neighbours thanked for their yes whose yes is not stored.
+    pub yes_lost: usize,
+    /// Requests still asking that had no call since the last start (a search not resumed).
+    pub not_resumed: usize,
+}
+
+impl PlannedTally {
+    async fn of(
+        conn: &Connection,
+        network: Option<&crate::sim::network::Network>,
+        taken: usize,
+        restarted: jiff::Timestamp,
+    ) -> anyhow::Result<PlannedTally> {
+        let Some(network) = network.filter(|_| taken > 0) else { return Ok(PlannedTally::default()) };
+        let held = crate::store::planned::held(conn, restarted)?;
+        let calls_doubled = held
+            .placed_to
+            .iter()
+            .filter(|(phone, stored)| i64::from(network.calls_created_to(phone, "planned-answer")) > *stored)
+            .count();
+        // The sentence a neighbour hears after their yes is taken, up to the requester's name.
+        let prompts = crate::domain::prompts::Prompts::parse(include_str!("../../prompts/nl.toml"), &[])
+            .map_err(|e| anyhow::anyhow!("prompts: {e:?}"))?;
+        let thanked = prompts.text(crate::domain::prompts::PromptKey::PlannedYes, &[("caller", "\u{0}")]);
+        let thanked = thanked.split('\u{0}').next().unwrap_or_default().to_string();
+        let mut yes_lost = 0;
+        for (id, result) in &held.asks {
+            let lines = network.lines_when_done(&format!("planned-{id}"), Duration::ZERO).await;
+            let heard_thanks =
+                lines.iter().any(|l| matches!(l, Line::HelperHears { text, .. } if text.starts_with(&thanked)));
+            if heard_thanks && result.as_deref() != Some("yes") {
+                yes_lost += 1;
+            }
+        }
+        Ok(PlannedTally {
+            taken,
+            kept: held.requests as usize,
+            asked: held.asked as usize,
+            matched: held.matched as usize,
+            asked_twice: held.asked_twice as usize,
+            calls_doubled,
+            yes_lost,
+            not_resumed: held.not_resumed as usize,
+        })
+    }
+
+    fn ok(&self) -> bool {
+        self.kept == self.taken
+            && self.asked_twice == 0
+            && self.calls_doubled == 0
+            && self.yes_lost == 0
+            && self.not_resumed == 0
+    }
+
+    /// The table's line (none without requests for later).
+    fn line(&self) -> String {
+        if self.taken == 0 {
+            return String::new();
+        }
+        format!(
+            "later: requests {}, kept {}, neighbours asked {}, matched {}; asked twice {}, called twice {}, yes lost {}, searches not resumed {}\n",
+            self.taken, self.kept, self.asked, self.matched, self.asked_twice, self.calls_doubled, self.yes_lost, self.not_resumed
+        )
+    }
+}
+
 /// Whether a line of a call is its caller put through to a helper (not to the desk).
 fn to_a_helper(line: &Line) -> bool {
     matches!(line, Line::Connected { number } if number != "+31850000001")
@@ -371,6 +500,7 @@ fn tally(
     reports: &Reports,
     kills: usize,
     round: RoundTally,
+    planned: PlannedTally,
 ) -> anyhow::Result<CrashReport> {
     let call_errors = reports.iter().filter(|r| r.is_err()).count();
     for e in reports.iter().filter_map(|r| r.as_ref().err()).take(3) {
@@ -411,6 +541,7 @@ fn tally(
         round_residents: round.residents,
         round_calls: round.calls,
         round_calls_doubled: round.doubled,
+        planned,
     })
 }
 
@@ -429,10 +560,13 @@ fn explain(conn: &Connection, ok: &[&CallReport], stored: &[String], heard: &[&s
     Ok(())
 }
 
+/// Residents in the good-morning round (waves): the register's first.
+const ROUND_RESIDENTS: usize = 20;
+
 /// Residents in neighbourhood `key`'s good-morning round, due a minute before the run's
 /// start; each has the next one as contact. Returns their numbers.
 fn enrol_round(db: &std::path::Path, key: &str) -> anyhow::Result<Vec<String>> {
-    const RESIDENTS: usize = 20;
+    const RESIDENTS: usize = ROUND_RESIDENTS;
     let store = crate::store::Store::open(db)?;
     let start: jiff::Timestamp = START.parse()?;
     let local = start.to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam")?).time();

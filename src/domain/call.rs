@@ -106,11 +106,15 @@ pub enum Outcome {
     /// reached, so the desk was alerted (`store::round::alert_desk`, a row of kind
     /// `CallKind::Round`).
     Round,
+    /// A resident planned help for another day by phone (issue 28): a good end, but not a
+    /// request for help now; the request is its own record (`planned_requests`), counted
+    /// in the figures of help for later.
+    Planned,
 }
 
 impl Outcome {
     /// Every outcome, in the order the desk lists them.
-    pub const ALL: [Outcome; 9] = [
+    pub const ALL: [Outcome; 10] = [
         Outcome::Matched,
         Outcome::Unmatched,
         Outcome::Desk,
@@ -120,6 +124,7 @@ impl Outcome {
         Outcome::OwnSettings,
         Outcome::Message,
         Outcome::Round,
+        Outcome::Planned,
     ];
 
     /// The word stored in `calls.outcome` (and shown by `calls --json`): the one mapping,
@@ -135,6 +140,7 @@ impl Outcome {
             Outcome::OwnSettings => "settings",
             Outcome::Message => "message",
             Outcome::Round => "round",
+            Outcome::Planned => "planned",
         }
     }
 
@@ -155,14 +161,14 @@ impl Outcome {
     /// Whether the call asked for help (figures count these; own settings are not, nor
     /// the good-morning round's alerts, which the round counts itself).
     pub fn is_request(self) -> bool {
-        !matches!(self, Outcome::OwnSettings | Outcome::Message | Outcome::Round)
+        !matches!(self, Outcome::OwnSettings | Outcome::Message | Outcome::Round | Outcome::Planned)
     }
 }
 
 /// How the desk colours a call, and which of the Now page's totals counts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Colour {
-    /// A good end: a neighbour was found, or the caller spoke with the desk.
+    /// A good end: a neighbour was found, the caller spoke with the desk, or planned help.
     Green,
     /// Still going, or for the desk to check (a yes that was never confirmed).
     Amber,
@@ -182,7 +188,7 @@ impl Colour {
         match outcome {
             None => Colour::Amber,
             // Issue 29: a good end is a person who took it, a neighbour or the desk.
-            Some(Outcome::Matched | Outcome::Desk) => Colour::Green,
+            Some(Outcome::Matched | Outcome::Desk | Outcome::Planned) => Colour::Green,
             Some(Outcome::Unconfirmed) => Colour::Amber,
             Some(Outcome::Unmatched | Outcome::Voicemail | Outcome::Abandoned | Outcome::Round) => Colour::Red,
             Some(Outcome::OwnSettings | Outcome::Message) => Colour::Grey,

@@ -123,7 +123,7 @@ impl FollowUpReason {
             Outcome::Unconfirmed => Some(FollowUpReason::Unconfirmed),
             Outcome::Message => Some(FollowUpReason::Message),
             // A round alert's follow-up comes with the alert (`Round` or `RoundMissed`).
-            Outcome::Matched | Outcome::Desk | Outcome::OwnSettings | Outcome::Round => None,
+            Outcome::Matched | Outcome::Desk | Outcome::OwnSettings | Outcome::Round | Outcome::Planned => None,
         }
     }
 

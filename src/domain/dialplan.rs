@@ -952,10 +952,17 @@ mod tests {
     #[test]
     fn a_kind_of_help_may_be_planned_with_a_lead_time_and_a_bad_field_is_named() {
         let plan = parse(EXAMPLE).unwrap();
-        assert_eq!(plan.later("transport"), None, "the example plans nothing yet");
+        let day = Some(crate::domain::planned::Lead { min_hours: 24 });
+        assert_eq!((plan.later("transport"), plan.later("odd-jobs"), plan.later("shopping")), (day, day, None));
+        assert!(plan.afterwards("transport") && !plan.afterwards("odd-jobs"), "the example asks afterwards for lifts");
         assert_eq!(plan.ringing.later_cutoff_hours, 18, "the default cut-off");
+        // The example without help for later, marked here field by field.
+        let unmarked = EXAMPLE.replace("later = true\nlater_min_hours = 24\n", "");
+        assert!(!unmarked.contains("\nlater"), "{unmarked}");
+        let plan = parse(&unmarked).unwrap();
+        assert_eq!(plan.later("transport"), None);
         let marked =
-            EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 48", 1);
+            unmarked.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 48", 1);
         let marked = marked.replacen("key = \"odd-jobs\"", "key = \"odd-jobs\"\nlater = true", 1);
         let marked = marked.replacen("mode = \"dial\"", "mode = \"dial\"\nlater_cutoff_hours = 12", 1);
         let plan = parse(&marked).unwrap();
@@ -974,12 +981,12 @@ mod tests {
             )]
         );
         let line_of = |src: &str, field: &str| src.lines().position(|l| l.starts_with(field)).unwrap() + 1;
-        let wrong = EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater = \"ja\"", 1);
+        let wrong = unmarked.replacen("key = \"transport\"", "key = \"transport\"\nlater = \"ja\"", 1);
         assert_eq!(
             errors(&wrong),
             [format!("line {}, field `category.later`: must be true or false", line_of(&wrong, "later ="))]
         );
-        let alone = EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater_min_hours = 24", 1);
+        let alone = unmarked.replacen("key = \"transport\"", "key = \"transport\"\nlater_min_hours = 24", 1);
         assert_eq!(
             errors(&alone),
             [format!(
@@ -988,7 +995,7 @@ mod tests {
             )]
         );
         let long =
-            EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 500", 1);
+            unmarked.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 500", 1);
         assert_eq!(
             errors(&long),
             [format!(
@@ -996,7 +1003,7 @@ mod tests {
                 line_of(&long, "later_min_hours")
             )]
         );
-        let cutoff = EXAMPLE.replacen("mode = \"dial\"", "mode = \"dial\"\nlater_cutoff_hours = 0", 1);
+        let cutoff = unmarked.replacen("mode = \"dial\"", "mode = \"dial\"\nlater_cutoff_hours = 0", 1);
         assert_eq!(
             errors(&cutoff),
             [format!(

@@ -814,6 +814,8 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp, ba
     super::round::anonymise_before(conn, before, now)?;
     // Changes asked for by phone, and their call backs.
     super::confirmations::anonymise_before(conn, before, now)?;
+    // Requests for help later (issue 28): who asked and helped go, their counts stay.
+    super::planned::anonymise_before(conn, before, now)?;
     Ok(sids.len())
 }
 

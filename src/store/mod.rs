@@ -109,6 +109,8 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/023_not_reached_note.sql")),
         M::up(include_str!("migrations/024_planned_requests.sql")).foreign_key_check(),
         M::up(include_str!("migrations/025_call_later.sql")),
+        M::up(include_str!("migrations/026_planned_requests_by_created.sql")),
+        M::up(include_str!("migrations/027_planned_retention.sql")),
     ])
 }
 

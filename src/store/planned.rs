@@ -425,16 +425,13 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, request: &Request) -
 /// desk: nobody is asked or called about them any more) and lose their note. Foreign keys
 /// then clear the links to them.
 pub fn forget_person(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<()> {
-    let legs: Vec<String> = conn
-        .prepare_cached(
-            "SELECT c.leg_sid FROM planned_calls c JOIN planned_requests r ON r.id = c.request_id
-             WHERE (c.participant_id = ?1 OR r.requester_id = ?1) AND c.leg_sid IS NOT NULL",
-        )?
-        .query_map([id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for leg in &legs {
-        super::provider_jobs::enqueue(conn, super::provider_jobs::Kind::DeleteCall, leg, None, now)?;
-    }
+    delete_legs(
+        conn,
+        "SELECT c.leg_sid FROM planned_calls c JOIN planned_requests r ON r.id = c.request_id
+         WHERE (c.participant_id = ?1 OR r.requester_id = ?1) AND c.leg_sid IS NOT NULL",
+        id,
+        now,
+    )?;
     exec(
         conn,
         "UPDATE planned_calls SET result = 'not-needed' WHERE result IS NULL AND placed_at IS NULL
@@ -449,6 +446,101 @@ pub fn forget_person(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Resu
         params![id, Status::Cancelled(crate::domain::planned::By::Desk).as_str()],
     )?;
     Ok(())
+}
+
+/// Queues the delete at the provider of each call's record that `sql` (with `?1` = `id`)
+/// selects.
+fn delete_legs(conn: &Connection, sql: &str, id: i64, now: Timestamp) -> anyhow::Result<()> {
+    let legs: Vec<String> = conn.prepare_cached(sql)?.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    for leg in &legs {
+        super::provider_jobs::enqueue(conn, super::provider_jobs::Kind::DeleteCall, leg, None, now)?;
+    }
+    Ok(())
+}
+
+/// Retention, as for calls (`calls::anonymise_before`, which calls this): a request whose
+/// help and last change are both before `before` keeps what the figures count (its
+/// neighbourhood, kind of help, moment, status, how it was matched, and its calls' purposes
+/// and results) and loses who asked, who helped, the note, to whom its calls went and the
+/// documents they said; the records of its calls are deleted at the provider (jobs). Its
+/// follow-up rows are calls, anonymised as calls. Returns how many requests.
+pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp) -> anyhow::Result<usize> {
+    let ids: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM planned_requests
+             WHERE anonymised_at IS NULL AND at_ts < ?1 AND coalesce(decided_at, created_at) < ?1",
+        )?
+        .query_map([before.as_second()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in &ids {
+        delete_legs(conn, "SELECT leg_sid FROM planned_calls WHERE request_id = ?1 AND leg_sid IS NOT NULL", *id, now)?;
+        exec(
+            conn,
+            "UPDATE planned_calls SET participant_id = NULL, leg_sid = NULL, answer_document = NULL, key_document = NULL
+             WHERE request_id = ?1",
+            [id],
+        )?;
+        exec(
+            conn,
+            "UPDATE planned_requests SET requester_id = NULL, helper_id = NULL, note = NULL, anonymised_at = ?2
+             WHERE id = ?1",
+            params![id, now.as_second()],
+        )?;
+    }
+    Ok(ids.len())
+}
+
+/// What the database holds of help for later, for `bench crash` to hold against what the
+/// phones did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Held {
+    /// Requests kept.
+    pub requests: i64,
+    /// Neighbours asked (calls placed to ask).
+    pub asked: i64,
+    /// Requests with a helper.
+    pub matched: i64,
+    /// A neighbour asked more than once about one request.
+    pub asked_twice: i64,
+    /// Requests still asking without a call made since `since` (the last start).
+    pub not_resumed: i64,
+    /// Each participant's number, with how many planned calls were placed to them.
+    pub placed_to: Vec<(String, i64)>,
+    /// Each placed call asking a neighbour: its id and what became of it.
+    pub asks: Vec<(i64, Option<String>)>,
+}
+
+pub fn held(conn: &Connection, since: Timestamp) -> anyhow::Result<Held> {
+    let one = |sql: &str| -> anyhow::Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
+    let not_resumed: i64 = conn.query_row(
+        "SELECT count(*) FROM planned_requests r WHERE r.status = 'asking'
+         AND NOT EXISTS (SELECT 1 FROM planned_calls c WHERE c.request_id = r.id AND c.created_at >= ?1)",
+        [since.as_second()],
+        |r| r.get(0),
+    )?;
+    let placed_to = conn
+        .prepare(
+            "SELECT p.phone, (SELECT count(*) FROM planned_calls c WHERE c.participant_id = p.id AND c.placed_at IS NOT NULL)
+             FROM participants p",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let asks = conn
+        .prepare("SELECT id, result FROM planned_calls WHERE purpose = 'ask' AND placed_at IS NOT NULL ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(Held {
+        requests: one("SELECT count(*) FROM planned_requests")?,
+        asked: one("SELECT count(*) FROM planned_calls WHERE purpose = 'ask' AND placed_at IS NOT NULL")?,
+        matched: one("SELECT count(*) FROM planned_requests WHERE helper_id IS NOT NULL")?,
+        asked_twice: one(
+            "SELECT count(*) FROM (SELECT 1 FROM planned_calls WHERE purpose = 'ask' AND participant_id IS NOT NULL
+             GROUP BY request_id, participant_id HAVING count(*) > 1)",
+        )?,
+        not_resumed,
+        placed_to,
+        asks,
+    })
 }
 
 /// The desk follows request `id` up: a `calls` row (kind `planned`, naming the request in
@@ -519,6 +611,13 @@ pub struct PlannedFigures {
     pub median_lead_hours: Option<i64>,
 }
 
+/// The requests taken in a period, read by `planned_requests_created` (migration 026).
+const FIGURES_SQL: &str = "SELECT r.status, r.matched_by, r.at_ts - r.created_at,
+        EXISTS (SELECT 1 FROM planned_calls c WHERE c.request_id = r.id AND c.purpose = ?4 AND c.result = ?5)
+     FROM planned_requests r
+     WHERE r.created_at >= ?1 AND r.created_at < ?2
+       AND (?3 IS NULL OR r.dialplan_number IN (SELECT value FROM json_each(?3, '$.numbers')))";
+
 /// Help for later's figures of the requests taken in `[from, until)` in the
 /// neighbourhoods `scope` sees.
 pub fn figures(
@@ -527,13 +626,7 @@ pub fn figures(
     until: Timestamp,
     scope: &super::scope::Scope,
 ) -> anyhow::Result<PlannedFigures> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.status, r.matched_by, r.at_ts - r.created_at,
-                EXISTS (SELECT 1 FROM planned_calls c WHERE c.request_id = r.id AND c.purpose = ?4 AND c.result = ?5)
-         FROM planned_requests r
-         WHERE r.created_at >= ?1 AND r.created_at < ?2
-           AND (?3 IS NULL OR r.dialplan_number IN (SELECT value FROM json_each(?3, '$.numbers')))",
-    )?;
+    let mut stmt = conn.prepare_cached(FIGURES_SQL)?;
     let mut rows = stmt.query(params![
         from.as_second(),
         until.as_second(),
@@ -564,4 +657,24 @@ pub fn figures(
     }
     f.median_lead_hours = crate::domain::desk::percentile(&mut leads, 50).map(|s| (s + 1800) / 3600);
     Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    /// The figures read a period's requests by the index on `created_at`, not the table.
+    #[test]
+    fn the_figures_read_a_period_by_its_index() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrations().to_latest(&mut conn).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", super::FIGURES_SQL))
+            .unwrap()
+            .query_map(rusqlite::params![0, 1, None::<String>, "remind", "yes"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(plan.iter().any(|l| l.contains("USING INDEX planned_requests_created")), "{plan:?}");
+    }
 }

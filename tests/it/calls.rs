@@ -359,13 +359,14 @@ async fn twiml_documents() {
         )
         .await;
     collect(&r);
-    let mut s = Script::keys(&["2"]).helper(BERT, HelperAction::Silent).helper(DIRK, HelperAction::Decline);
+    // Transport may be planned: 1 is help now.
+    let mut s = Script::keys(&["2", "1"]).helper(BERT, HelperAction::Silent).helper(DIRK, HelperAction::Decline);
     s.desk_answers = false;
     s.message_seconds = Some(30);
     collect(&app.call("+31301234567", s).await);
     let s = Script { desk_answers: true, ..Default::default() };
     collect(&app.call("anonymous", s).await);
-    let mut s = Script::keys(&["3"]);
+    let mut s = Script::keys(&["3", "1"]);
     s.hang_up_at_ring = Some(1);
     collect(&app.call(JAN, s).await);
     // A participant's own settings: the menu under 8, a week off, hearing the settings,
@@ -592,7 +593,7 @@ async fn a_caller_helped_later_needs_no_call_back_for_the_same_help() {
     let app = spawn_app().await;
     let shopping_gone = Script { hang_up_at_ring: Some(1), ..Script::keys(&["1"]) };
     let first = app.call(JAN, shopping_gone).await;
-    let transport_gone = Script { hang_up_at_ring: Some(1), ..Script::keys(&["2"]) };
+    let transport_gone = Script { hang_up_at_ring: Some(1), ..Script::keys(&["2", "1"]) };
     let other = app.call(JAN, transport_gone).await;
     let message = Script { message_seconds: Some(20), ..Script::keys(&["0"]) };
     let voicemail = app.call(JAN, message).await;

@@ -689,6 +689,13 @@ fn check_crash_run(extra: &[&str]) {
         // The good-morning round was made while the server died: every resident called.
         assert_eq!(report["round_residents"], 20, "{out}");
         assert!(report["round_calls"].as_u64().unwrap() >= 20, "{out}");
+        // Ten requests for help later asked neighbours ahead while the server died: none
+        // lost, every search cut off went on after the restart, nobody asked or called twice.
+        assert_eq!((&report["planned_requests"], &report["planned_kept"]), (&10.into(), &10.into()), "{out}");
+        assert!(report["planned_asked"].as_u64().unwrap() >= 10, "{out}");
+        for zero in ["planned_asked_twice", "planned_calls_doubled", "planned_yes_lost", "planned_not_resumed"] {
+            assert_eq!(report[zero], 0, "{zero} in {out}");
+        }
     }
     // A conversation the service could only record as unconfirmed is left for the desk.
     let stored = report["matches_stored"].as_u64().unwrap() + report["unconfirmed_talked"].as_u64().unwrap();
@@ -1127,12 +1134,8 @@ fn planned_adds_lists_and_cancels_a_request_for_later() {
     let db = dir.path().join("l.db");
     let plans = dir.path().join("plans");
     std::fs::create_dir(&plans).unwrap();
-    let plan = burenlijn::config::example_dialplan_in_waves().replacen(
-        "key = \"transport\"",
-        "key = \"transport\"\nlater = true",
-        1,
-    );
-    std::fs::write(plans.join("buurt.toml"), plan).unwrap();
+    // The example marks transport plannable a day ahead.
+    std::fs::write(plans.join("buurt.toml"), burenlijn::config::example_dialplan_in_waves()).unwrap();
     let csv = dir.path().join("p.csv");
     std::fs::write(&csv, PARTICIPANTS).unwrap();
     let (ok, _, err) = run(bin().args(["participants", "import"]).arg(&csv).arg("--db").arg(&db));

@@ -260,7 +260,7 @@ async fn the_call_log_filters_and_shows_each_calls_timeline() {
         .call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::NoAnswer).helper(BERT, HelperAction::Accept))
         .await;
     let transport = app
-        .call(JAN, Script::keys(&["2"]).helper(BERT, HelperAction::Decline).helper(DIRK, HelperAction::Decline))
+        .call(JAN, Script::keys(&["2", "1"]).helper(BERT, HelperAction::Decline).helper(DIRK, HelperAction::Decline))
         .await;
     let all = b.get("/desk/calls").await;
     assert!(all.body.contains(&matched.call_sid) && all.body.contains(&transport.call_sid));
@@ -877,7 +877,8 @@ async fn figures_are_anonymous_totals_per_month_and_category() {
             .helper(CARLA, HelperAction::Decline),
     )
     .await;
-    app.call(ANJA, Script::keys(&["2"]).helper(DIRK, HelperAction::Decline).helper(BERT, HelperAction::Accept)).await;
+    app.call(ANJA, Script::keys(&["2", "1"]).helper(DIRK, HelperAction::Decline).helper(BERT, HelperAction::Accept))
+        .await;
     app.call(
         DIRK,
         Script::keys(&["1"])

@@ -17,9 +17,16 @@ use crate::support::*;
 /// Monday 7 December 2026, 10:00: inside the ringing hours (08:00-21:00).
 const MONDAY_TEN: &str = "2026-12-07T10:00:00+01:00";
 
-/// The example dialplan in waves, with transport plannable a day ahead.
+/// The example dialplan (in waves) as shipped: transport (2) and odd jobs (3) are
+/// plannable a day ahead.
 fn plannable(plan: String) -> String {
-    plan.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 24", 1)
+    assert!(plan.contains("key = \"transport\"\n# Help for later"), "transport is plannable in the example");
+    assert_eq!(
+        plan.matches("\nlater = true\nlater_min_hours = 24\n").count(),
+        2,
+        "transport and odd jobs, a day ahead"
+    );
+    plan
 }
 
 async fn later_app() -> TestApp {
@@ -34,6 +41,21 @@ fn add(app: &TestApp, at: &str) -> Result<planned::Added, AddError> {
     let cli = Acting::command_line();
     let now = sb.clock.now();
     sb.store.write(|tx| planned::add(&Act { conn: tx, who: &cli, now }, &hoods, &adding)).unwrap()
+}
+
+/// Takes a request from Jan for transport at `at` with a note for the desk.
+fn add_noted(app: &TestApp, at: &str, note: &str) {
+    let sb = app.sandbox.state.switchboard.clone();
+    let hoods = sb.neighbourhoods.current();
+    let adding = Adding {
+        from: JAN.into(),
+        kind: "transport".into(),
+        at: at.into(),
+        note: Some(note.into()),
+        ..Default::default()
+    };
+    let (cli, now) = (Acting::command_line(), sb.clock.now());
+    sb.store.write(|tx| planned::add(&Act { conn: tx, who: &cli, now }, &hoods, &adding)).unwrap().unwrap();
 }
 
 async fn run_planned(app: &TestApp) {
@@ -56,6 +78,17 @@ async fn heard_on(app: &TestApp, call: i64, who: &str) -> Vec<String> {
         .collect()
 }
 
+/// Bert (asked first) says no, Dirk yes, and Jan hears who comes.
+async fn bert_says_no_dirk_yes_and_jan_is_told(app: &TestApp) {
+    app.network().script_helpers(script(&[
+        (BERT, HelperAction::Decline),
+        (DIRK, HelperAction::Accept),
+        (JAN, HelperAction::Accept),
+    ]));
+    run_planned(app).await;
+    wait_for(app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'heard'", 1).await;
+}
+
 const STATUS: &str = "SELECT status FROM planned_requests WHERE id = 1";
 const ASKED: &str = "SELECT count(*) FROM planned_calls WHERE purpose = 'ask'";
 
@@ -70,13 +103,7 @@ async fn a_lift_on_tuesday_at_ten_the_first_says_no_the_second_yes_and_jan_is_to
     assert_eq!(app.text(STATUS).await, "asking");
     assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE user_name = '#cli'").await, 1);
 
-    app.network().script_helpers(script(&[
-        (BERT, HelperAction::Decline),
-        (DIRK, HelperAction::Accept),
-        (JAN, HelperAction::Accept),
-    ]));
-    run_planned(&app).await;
-    wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'heard'", 1).await;
+    bert_says_no_dirk_yes_and_jan_is_told(&app).await;
     assert_eq!(app.text(STATUS).await, "matched");
     assert_eq!(app.text("SELECT matched_by FROM planned_requests").await, "phone");
 
@@ -116,18 +143,21 @@ async fn a_lift_on_tuesday_at_ten_the_first_says_no_the_second_yes_and_jan_is_to
     assert_eq!(app.network().calls_created_to(DIRK, "planned-answer"), 1);
     assert_eq!(app.network().calls_created_to(JAN, "planned-answer"), 1);
     assert_eq!(app.count("SELECT count(*) FROM follow_ups").await, 0, "nothing for the desk");
-    let results: Vec<String> = app
-        .sandbox
+    assert_eq!(purposes_and_results(&app, 1), ["ask:no", "ask:yes", "tell-matched:heard"]);
+}
+
+/// What each call about request `id` was for, and what became of it, in order.
+fn purposes_and_results(app: &TestApp, id: i64) -> Vec<String> {
+    app.sandbox
         .state
         .switchboard
         .store
         .read(|c| {
-            Ok(c.prepare("SELECT purpose || ':' || result FROM planned_calls ORDER BY id")?
-                .query_map([], |r| r.get(0))?
+            Ok(c.prepare("SELECT purpose || ':' || result FROM planned_calls WHERE request_id = ?1 ORDER BY id")?
+                .query_map([id], |r| r.get(0))?
                 .collect::<Result<Vec<String>, _>>()?)
         })
-        .unwrap();
-    assert_eq!(results, ["ask:no", "ask:yes", "tell-matched:heard"]);
+        .unwrap()
 }
 
 /// Nobody says yes: after the cut-off (Monday 16:00 for Tuesday 10:00) nobody is asked any
@@ -245,7 +275,7 @@ async fn a_request_inside_the_lead_time_is_refused_naming_what_is_possible() {
     let refused = sb.store.write(|tx| planned::add(&Act { conn: tx, who: &cli, now }, &hoods, &shopping)).unwrap();
     assert_eq!(
         refused.unwrap_err().to_string(),
-        "--kind: 'shopping' cannot be planned in example (the dialplan's [[category]] has no `later = true`; plannable: transport)"
+        "--kind: 'shopping' cannot be planned in example (the dialplan's [[category]] has no `later = true`; plannable: transport, odd-jobs)"
     );
     assert_eq!(app.count("SELECT count(*) FROM planned_requests").await, 0);
     assert_eq!(app.count("SELECT count(*) FROM audit_log").await, 0);
@@ -304,13 +334,7 @@ async fn the_desk_matches_by_hand_then_cancels_and_both_are_told() {
 /// A request for Thursday 10:00 taken on Monday: Bert says no, Dirk yes, Jan is told.
 async fn dirk_helps_on_thursday(app: &TestApp) {
     add(app, "2026-12-10 10:00").unwrap();
-    app.network().script_helpers(script(&[
-        (BERT, HelperAction::Decline),
-        (DIRK, HelperAction::Accept),
-        (JAN, HelperAction::Accept),
-    ]));
-    run_planned(app).await;
-    wait_for(app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'heard'", 1).await;
+    bert_says_no_dirk_yes_and_jan_is_told(app).await;
     // Tuesday: no reminder yet.
     clock_to(app, "2026-12-08T12:00:00+01:00");
     run_planned(app).await;
@@ -425,17 +449,8 @@ async fn a_two_the_day_before_starts_a_new_search_and_no_answer_twice_goes_to_th
 async fn erasing_the_requester_cancels_the_request_and_forgets_its_calls() {
     let app = later_app().await;
     let sb = app.sandbox.state.switchboard.clone();
-    let hoods = sb.neighbourhoods.current();
-    let adding = Adding {
-        from: JAN.into(),
-        kind: "transport".into(),
-        at: "2026-12-08 10:00".into(),
-        note: Some("naar het ziekenhuis".into()),
-        ..Default::default()
-    };
-    let cli = Acting::command_line();
-    let now = sb.clock.now();
-    sb.store.write(|tx| planned::add(&Act { conn: tx, who: &cli, now }, &hoods, &adding)).unwrap().unwrap();
+    add_noted(&app, "2026-12-08 10:00", "naar het ziekenhuis");
+    let (cli, now) = (Acting::command_line(), sb.clock.now());
     app.network().script_helpers(script(&[(BERT, HelperAction::Decline), (DIRK, HelperAction::NoAnswer)]));
     run_planned(&app).await;
     wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'ask' AND result IS NOT NULL", 2).await;
@@ -460,4 +475,90 @@ async fn erasing_the_requester_cancels_the_request_and_forgets_its_calls() {
     clock_to(&app, "2026-12-07T16:30:00+01:00");
     run_planned(&app).await;
     assert_eq!(app.count("SELECT count(*) FROM planned_calls").await, 2, "nobody called about it any more");
+}
+
+/// Retention covers help for later as it covers calls: a request whose help was longer ago
+/// than the retention keeps what the figures count and loses who asked, who helped, its
+/// note and what its calls said; its calls' records are deleted at the provider. A recent
+/// request is kept whole, and the figures count the same before and after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_requests_for_later_lose_who_and_keep_their_counts() {
+    let app = later_app().await;
+    let sb = app.sandbox.state.switchboard.clone();
+    let cli = Acting::command_line();
+    add_noted(&app, "2026-12-08 10:00", "naar het ziekenhuis");
+    bert_says_no_dirk_yes_and_jan_is_told(&app).await;
+    // The figures of the week the request was taken.
+    let figures = || {
+        let now = sb.clock.now();
+        let (from, until): (jiff::Timestamp, jiff::Timestamp) =
+            ("2026-12-01T00:00:00Z".parse().unwrap(), "2026-12-08T00:00:00Z".parse().unwrap());
+        sb.store
+            .read(|c| burenlijn::switchboard::desk::figures::planned(&Act { conn: c, who: &cli, now }, from, until))
+            .unwrap()
+    };
+    let before = figures();
+    assert_eq!((before.made, before.matched), (1, 1));
+    assert_eq!(burenlijn::switchboard::jobs::anonymise(&sb).unwrap(), 0, "nothing is old yet");
+    assert_eq!(app.count("SELECT count(*) FROM planned_requests WHERE anonymised_at IS NOT NULL").await, 0);
+
+    // Two years and a month on, Jan asks again; then retention runs (24 months here).
+    app.sandbox.clock.advance(25 * 31 * 24 * 3600);
+    let at = (sb.clock.now() + jiff::SignedDuration::from_hours(72))
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap())
+        .strftime("%Y-%m-%d 10:00")
+        .to_string();
+    add_noted(&app, &at, "naar de tandarts");
+    let now = sb.clock.now();
+    // In the retention's own transaction (the provider jobs' runner may do them any moment after).
+    let (legs, queued) = sb
+        .store
+        .write(|tx| {
+            let legs: Vec<String> = tx
+                .prepare("SELECT leg_sid FROM planned_calls WHERE request_id = 1 AND leg_sid IS NOT NULL")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let cutoff = burenlijn::clock::months_before(now, 24)?;
+            burenlijn::store::calls::anonymise_before(tx, cutoff, now, 200)?;
+            let mut queued = 0;
+            for leg in &legs {
+                queued += tx.query_row(
+                    "SELECT count(*) FROM provider_jobs WHERE kind = 'delete-call' AND target = ?1",
+                    [leg],
+                    |r| r.get::<_, i64>(0),
+                )?;
+            }
+            Ok((legs.len(), queued))
+        })
+        .unwrap();
+    assert_eq!((legs, queued), (3, 3), "the records of its three calls are deleted at the provider");
+
+    let gone = "SELECT count(*) FROM planned_requests WHERE id = 1
+                AND requester_id IS NULL AND helper_id IS NULL AND note IS NULL AND anonymised_at IS NOT NULL";
+    assert_eq!(app.count(gone).await, 1, "who asked, who helped and the note are gone");
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM planned_calls WHERE request_id = 1 AND (participant_id IS NOT NULL OR leg_sid IS NOT NULL
+             OR answer_document IS NOT NULL OR key_document IS NOT NULL)"
+        )
+        .await,
+        0,
+        "nor whom its calls went to and what they said"
+    );
+    // What the figures count stays.
+    assert_eq!(
+        app.text("SELECT status || ' ' || matched_by || ' ' || category FROM planned_requests WHERE id = 1").await,
+        "matched phone transport"
+    );
+    assert_eq!(purposes_and_results(&app, 1), ["ask:no", "ask:yes", "tell-matched:heard"]);
+    assert_eq!(figures(), before, "the figures of that week are the same");
+    // The recent request is kept whole.
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM planned_requests
+             WHERE id = 2 AND requester_id IS NOT NULL AND note IS NOT NULL AND anonymised_at IS NULL"
+        )
+        .await,
+        1
+    );
 }

@@ -13,15 +13,11 @@ use crate::support::*;
 /// Monday 7 December 2026, 10:00.
 const MONDAY_TEN: &str = "2026-12-07T10:00:00+01:00";
 
-/// The example neighbourhood as shipped (not in waves), with transport plannable a day ahead.
+/// The example neighbourhood as shipped (not in waves): transport and odd jobs are
+/// plannable a day ahead.
 pub(crate) async fn plannable_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let plan = burenlijn::config::EXAMPLE_DIALPLAN.replacen(
-        "key = \"transport\"",
-        "key = \"transport\"\nlater = true\nlater_min_hours = 24",
-        1,
-    );
-    std::fs::write(dir.path().join("example.toml"), plan).unwrap();
+    std::fs::write(dir.path().join("example.toml"), burenlijn::config::EXAMPLE_DIALPLAN).unwrap();
     let hoods = burenlijn::config::load(Some(dir.path()), None).unwrap();
     let sandbox =
         Sandbox::start(None, hoods, MONDAY_TEN.parse().unwrap(), Some(PARTICIPANTS.to_string())).await.unwrap();

@@ -17,9 +17,16 @@ use crate::support::*;
 const MONDAY_TEN: &str = "2026-12-07T09:30:00+01:00";
 const DESK: &str = "+31850000001";
 
-/// The example dialplan with transport (2) plannable a day ahead.
+/// The example dialplan (in waves) as shipped: transport (2) and odd jobs (3) are
+/// plannable a day ahead.
 fn plannable(plan: String) -> String {
-    plan.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 24", 1)
+    assert!(plan.contains("key = \"transport\"\n# Help for later"), "transport is plannable in the example");
+    assert_eq!(
+        plan.matches("\nlater = true\nlater_min_hours = 24\n").count(),
+        2,
+        "transport and odd jobs, a day ahead"
+    );
+    plan
 }
 
 async fn later_app() -> TestApp {
@@ -87,7 +94,7 @@ async fn a_lift_on_tuesday_at_ten_booked_by_phone_read_back_corrected_once_and_c
         app.count("SELECT count(*) FROM audit_log WHERE user_name = '' AND action = 'took a request for later'").await,
         1
     );
-    assert_eq!(app.text("SELECT outcome FROM calls").await, "settings", "no request for help now");
+    assert_eq!(app.text("SELECT outcome FROM calls").await, "planned", "help planned, not a request for help now");
     assert_eq!(app.count("SELECT count(*) FROM follow_ups").await, 0);
     // Then the search asks ahead as for a request the desk took.
     app.network().script_helpers([(BERT.to_string(), HelperAction::Accept)].into());

@@ -438,8 +438,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
         self.say(PromptKey::PlannedGoodbye);
         self.reply.push(Action::Hangup);
         self.state.later = None;
-        // Not a request for help now: the planned request is its own record.
-        self.end(Outcome::OwnSettings, Stage::Menu);
+        // Help planned: a good end of its own; the planned request is its own record.
+        self.end(Outcome::Planned, Stage::Menu);
     }
 
     /// Cancelled after "Weet u het zeker?": the helper is called and told.

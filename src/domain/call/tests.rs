@@ -366,12 +366,14 @@ fn the_helper_hears_first_name_street_and_category_never_a_number() {
         &w,
         vec![
             (t(0), Event::Incoming, None),
-            (t(10), Event::MenuKey(Some("2".into())), Some(helper(7, "Anja"))),
-            (t(20), Event::HelperAnswered { attempt: 1 }, None),
+            // Transport may be planned: "nu, of een andere dag?", and 1 for now.
+            (t(10), Event::MenuKey(Some("2".into())), None),
+            (t(15), Event::MenuKey(Some("1".into())), Some(helper(7, "Anja"))),
+            (t(25), Event::HelperAnswered { attempt: 1 }, None),
         ],
     );
     check(
-        &steps[2],
+        &steps[3],
         expect![[r#"
             gather 6s -> WhisperKey { attempt: 1 }: Goedemorgen Anja. U wordt gebeld door de Burenlijn van Voorbeeldwijk. | Jan uit de Kerkstraat vraagt om hulp. Het gaat om vervoer, bijvoorbeeld naar de dokter of het ziekenhuis. | Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed. | Nog een keer horen? Toets 9.
             gather 6s -> WhisperKey { attempt: 1 }: Kunt u nu helpen? Toets 1. Komt het nu niet uit? Toets 2. Dat is helemaal goed.
@@ -1856,10 +1858,11 @@ fn each_outcome_is_stored_as_its_own_word_and_read_back() {
 }
 
 /// The one colour rule, over every outcome: green a neighbour found, amber still going or
-/// to be checked, red nobody found or the desk must act, grey no request for help.
+/// to be checked, red nobody found or the desk must act, grey no request for help (help
+/// planned for another day is green, a good end, though not a request for help now).
 #[test]
 fn each_outcome_has_one_colour() {
-    let cases: [(Option<Outcome>, Colour, bool); 10] = [
+    let cases: [(Option<Outcome>, Colour, bool); 11] = [
         // (outcome, colour, asked for help)
         (None, Colour::Amber, true),
         (Some(Outcome::Matched), Colour::Green, true),
@@ -1871,6 +1874,8 @@ fn each_outcome_has_one_colour() {
         (Some(Outcome::OwnSettings), Colour::Grey, false),
         (Some(Outcome::Message), Colour::Grey, false),
         (Some(Outcome::Round), Colour::Red, false),
+        // Help planned for another day: a good end, counted with help for later.
+        (Some(Outcome::Planned), Colour::Green, false),
     ];
     for o in Outcome::ALL {
         assert!(cases.iter().any(|(c, ..)| *c == Some(o)), "{o:?} has a case here");
@@ -2111,7 +2116,7 @@ fn a_moment_inside_the_lead_time_is_refused_naming_the_earliest_then_read_back_a
         say Dank u wel. Tot ziens.
         hangup
         effect PlannedAsked { category: "transport", at: 2026-11-25T10:30:00 }
-        phase Ended { outcome: OwnSettings, from: Menu }
+        phase Ended { outcome: Planned, from: Menu }
     "#]],
     );
     assert_eq!(state.later, None);

@@ -55,13 +55,15 @@ impl Lang {
             Some(Outcome::Message) => self.t("Bericht van een buur", "Message from a neighbour"),
             // Both of the round's alarms (`round_alarm`) are this row; the follow-up says which.
             Some(Outcome::Round) => self.t("Goedemorgenronde: dringend", "Good-morning round: urgent"),
+            Some(Outcome::Planned) => self.t("Hulp gepland", "Help planned"),
         }
     }
 
     /// The Now page's total of the calls of one colour.
     pub fn colour_total(self, colour: Colour) -> &'static str {
         match colour {
-            Colour::Green => self.t("Buur gevonden of balie gesproken", "Neighbour found or desk spoken to"),
+            Colour::Green => self
+                .t("Buur gevonden, balie gesproken of hulp gepland", "Neighbour found, desk spoken to or help planned"),
             Colour::Amber => self.t("Bezig of na te gaan", "In progress or to check"),
             Colour::Red => self.t("Geen buur gevonden of dringend", "No neighbour found or urgent"),
             Colour::Grey => self.t("Geen hulpvraag", "Not a request for help"),
