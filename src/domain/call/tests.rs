@@ -1445,6 +1445,7 @@ fn registered() -> World {
         slow_line: false,
         helpers_from: crate::domain::participant::Distance::Any,
         street: crate::domain::participant::StreetSaid::Always,
+        agenda: Default::default(),
     });
     w
 }
