@@ -602,8 +602,10 @@ pub fn helping(conn: &Connection, helper: i64, now: Timestamp) -> anyhow::Result
          WHERE helper_id = ?1 AND at_ts > ?2 AND status IN ('matched', 'confirmed')
          ORDER BY at_ts, id"
     );
-    let rows =
-        conn.prepare_cached(&sql)?.query_map(params![helper, now.as_second()], request_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(params![helper, now.as_second()], request_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter().map(request_finish).collect()
 }
 

@@ -154,7 +154,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 if let Some(item) = find(&agenda.mine, id) {
                     say.push(self.mine_sentence(item));
                     say.push(self.speech(PromptKey::AgendaCancelChoice, &[]));
-                    let next = if after(&agenda.mine, id).is_some() { PromptKey::AgendaNext } else { PromptKey::AgendaLast };
+                    let next =
+                        if after(&agenda.mine, id).is_some() { PromptKey::AgendaNext } else { PromptKey::AgendaLast };
                     say.push(self.speech(next, &[]));
                 }
             }
