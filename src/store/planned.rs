@@ -610,8 +610,9 @@ pub fn helping(conn: &Connection, helper: i64, now: Timestamp) -> anyhow::Result
 }
 
 /// Issue 28: the requests of `neighbourhood` still asking before their cut-off, soonest
-/// first, for kinds of help in `categories`, that `helper` was never asked about: those a
-/// helper may hear under 8 (the ranking then decides whether they fit).
+/// first, for kinds of help in `categories`, that `helper` was never asked about but on
+/// their own call without answering yet (`asked_by_phone`, `no-key`): those a helper may
+/// hear under 8 (the ranking then decides whether they fit).
 pub fn open_for(
     conn: &Connection,
     neighbourhood: &str,
@@ -625,7 +626,8 @@ pub fn open_for(
            AND category IN (SELECT value FROM json_each(?3))
            AND requester_id IS NOT ?4
            AND NOT EXISTS (SELECT 1 FROM planned_calls c
-                           WHERE c.request_id = r.id AND c.participant_id = ?4 AND c.purpose = 'ask')
+                           WHERE c.request_id = r.id AND c.participant_id = ?4 AND c.purpose = 'ask'
+                             AND NOT (c.leg_sid IS NULL AND c.result = 'no-key'))
          ORDER BY at_ts, id"
     );
     let categories = serde_json::to_string(categories)?;

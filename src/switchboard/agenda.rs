@@ -9,7 +9,8 @@
 //!   asked about by any route).
 //! - Heard is asked: an open request said to them is kept as an asking call to them
 //!   (`store::planned::asked_by_phone`), so the search ahead never asks them again, and a
-//!   request they were asked about is never said here.
+//!   request they were asked about (by a call, or here with a 1 or 2) is never said here.
+//!   One they heard here without answering may be said here again.
 //! - A 1 on an open request is a yes on the call that asks ahead (`planned::taken_by_phone`);
 //!   their "I cannot after all" asks again at once without them, and the requester is told
 //!   (`planned::withdrawn_by_phone`).
@@ -45,7 +46,7 @@ pub fn load(t: &mut Tx<'_>, hood: &Neighbourhood, helper: &Participant) -> anyho
         return Ok(agenda);
     }
     for r in store::open_for(t.conn, &hood.key, offers, helper.id, t.now)? {
-        if super::planned::to_ask(t, hood, &r)?.contains(&helper.id) {
+        if super::planned::would_ask(t, hood, &r, helper.id)? {
             agenda.open.extend(heard(t, &r)?);
         }
     }

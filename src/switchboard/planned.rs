@@ -553,8 +553,23 @@ fn first_to_ask(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request) -> any
 
 /// Every neighbour the search ahead would still ask for `r`, best first (none asked
 /// before, none who may never be paired with the requester).
-pub(super) fn to_ask(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request) -> anyhow::Result<Vec<i64>> {
-    let candidates = store::candidates(t.conn, &t.sb.store.registry, r)?;
+fn to_ask(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request) -> anyhow::Result<Vec<i64>> {
+    ranked(t, hood, r, None)
+}
+
+/// Issue 28: whether the search ahead would ask `helper` for `r`, were it not that they
+/// heard it on their own call (under 8) and did not answer yet: whether it may be said to
+/// them there (`switchboard::agenda`).
+pub(super) fn would_ask(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request, helper: i64) -> anyhow::Result<bool> {
+    Ok(ranked(t, hood, r, Some(helper))?.contains(&helper))
+}
+
+/// The ranking of `r`'s search ahead; `hearing` is not left out for having heard it.
+fn ranked(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request, hearing: Option<i64>) -> anyhow::Result<Vec<i64>> {
+    let mut candidates = store::candidates(t.conn, &t.sb.store.registry, r)?;
+    for c in candidates.iter_mut().filter(|c| Some(c.participant.id) == hearing) {
+        c.asked_this_call = false;
+    }
     // A requester erased since: nobody is asked about them.
     let Some(requester) = (match r.requester_id {
         Some(id) => t.participant(id)?,
@@ -925,6 +940,12 @@ pub(super) fn withdrawn_by_phone(t: &mut Tx<'_>, id: i64, helper: i64) -> anyhow
     store::clear_helper(t.conn, id)?;
     // Not asked again for it (one the desk matched by hand was never asked).
     store::asked_by_phone(t.conn, id, helper, CallResult::No, t.now)?;
+    // Who comes, not told yet (waiting for the ringing hours), is not told any more.
+    for waiting in store::calls_of(t.conn, id)? {
+        if waiting.purpose == Purpose::TellMatched && waiting.placed_at.is_none() && waiting.result.is_none() {
+            store::set_result(t.conn, waiting.id, CallResult::NotNeeded, None, t.now)?;
+        }
+    }
     tracing::info!(planned = id, helper, "the helper cannot after all (by phone): a new search starts");
     if let Some(requester) = r.requester_id {
         if let Some(tell) = store::add_call(t.conn, id, Purpose::TellWithdrawn, requester, t.now)? {
