@@ -1373,6 +1373,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
 }
 
 mod agenda;
+pub use agenda::At as AgendaAt;
 mod hold;
 mod later;
 pub use later::{Later, Part, Upcoming};

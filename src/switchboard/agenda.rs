@@ -1,6 +1,5 @@
 //! A helper's help for later by phone (issue 28, "Helpers by phone"): what they hear under
-//! 8 (`load`, into `Own::agenda`) and what they did there (`by_phone`, the call flow's
-//! effects, in the webhook's transaction).
+//! 8 (`load`, into `Own::agenda`).
 //!
 //! - Their planned help: the requests they help with that are still to come.
 //! - The open requests of the call's neighbourhood they may take: still asking before the
@@ -11,17 +10,16 @@
 //!   (`store::planned::asked_by_phone`), so the search ahead never asks them again, and a
 //!   request they were asked about (by a call, or here with a 1 or 2) is never said here.
 //!   One they heard here without answering may be said here again.
-//! - A 1 on an open request is a yes on the call that asks ahead (`planned::taken_by_phone`);
-//!   their "I cannot after all" asks again at once without them, and the requester is told
+//! - What they do there is carried out by `planned::helper_by_phone`: a 1 on an open request
+//!   is a yes on the call that asks ahead (`planned::taken_by_phone`); their "I cannot after
+//!   all" asks again at once without them, and the requester is told
 //!   (`planned::withdrawn_by_phone`).
 
 use super::tx::Tx;
 use crate::config::Neighbourhood;
-use crate::domain::call::{Effect, Phase};
+use crate::domain::call::Phase;
 use crate::domain::own::{Agenda, Planned};
 use crate::domain::participant::{Participant, StreetSaid};
-use crate::domain::planned::CallResult;
-use crate::store::calls::StoredCall;
 use crate::store::planned as store;
 
 /// Whether this step of a call may say a helper's help for later: in their own settings,
@@ -46,7 +44,7 @@ pub fn load(t: &mut Tx<'_>, hood: &Neighbourhood, helper: &Participant) -> anyho
         return Ok(agenda);
     }
     for r in store::open_for(t.conn, &hood.key, offers, helper.id, t.now)? {
-        if super::planned::would_ask(t, hood, &r, helper.id)? {
+        if super::ahead::would_ask(t, hood, &r, helper.id)? {
             agenda.open.extend(heard(t, &r)?);
         }
     }
@@ -70,33 +68,4 @@ fn heard(t: &mut Tx<'_>, r: &store::Request) -> anyhow::Result<Option<Planned>> 
         street_before_yes: requester.details.say().street == StreetSaid::Always,
         category: r.category.clone(),
     }))
-}
-
-/// What a helper did under 8 with their help for later, in the webhook's transaction.
-pub(super) fn by_phone(t: &mut Tx<'_>, call: &StoredCall, effects: &[Effect]) -> anyhow::Result<()> {
-    let Some(helper) = call.caller_id else { return Ok(()) };
-    for effect in effects {
-        match *effect {
-            Effect::PlannedOffered { id } => {
-                store::asked_by_phone(t.conn, id, helper, CallResult::NoKey, t.now)?;
-            }
-            Effect::PlannedPassed { id } => {
-                if let Some(ask) = store::asked_by_phone(t.conn, id, helper, CallResult::NoKey, t.now)? {
-                    store::set_result(t.conn, ask, CallResult::No, Some("2"), t.now)?;
-                }
-            }
-            Effect::PlannedTaken { id } => {
-                if !super::planned::taken_by_phone(t, id, helper)? {
-                    tracing::warn!(call = %call.call_sid, planned = id, "taken by phone, but no longer asking");
-                }
-            }
-            Effect::PlannedWithdrawn { id } => {
-                if !super::planned::withdrawn_by_phone(t, id, helper)? {
-                    tracing::warn!(call = %call.call_sid, planned = id, "withdrawn by phone, but not theirs any more");
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }

@@ -8,6 +8,7 @@
 //! end was lost, due call-backs, anonymising, the provider's jobs) live in `jobs`.
 
 mod agenda;
+mod ahead;
 pub mod callbacks;
 mod commands;
 pub mod confirm;

@@ -31,7 +31,6 @@ use crate::domain::desk::FollowUpReason;
 use crate::domain::participant::{Participant, StreetSaid};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::planned::{self, say, Answer, By, CallResult, Purpose, Refused, Status};
-use crate::domain::ranking::Whereabouts;
 use crate::provider::twilio::{Inbound, PlannedReport, PlannedWhat, Reported};
 use crate::store::planned as store;
 
@@ -554,40 +553,7 @@ fn first_to_ask(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request) -> any
 /// Every neighbour the search ahead would still ask for `r`, best first (none asked
 /// before, none who may never be paired with the requester).
 fn to_ask(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request) -> anyhow::Result<Vec<i64>> {
-    ranked(t, hood, r, None)
-}
-
-/// Issue 28: whether the search ahead would ask `helper` for `r`, were it not that they
-/// heard it on their own call (under 8) and did not answer yet: whether it may be said to
-/// them there (`switchboard::agenda`).
-pub(super) fn would_ask(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request, helper: i64) -> anyhow::Result<bool> {
-    Ok(ranked(t, hood, r, Some(helper))?.contains(&helper))
-}
-
-/// The ranking of `r`'s search ahead; `hearing` is not left out for having heard it.
-fn ranked(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request, hearing: Option<i64>) -> anyhow::Result<Vec<i64>> {
-    let mut candidates = store::candidates(t.conn, &t.sb.store.registry, r)?;
-    for c in candidates.iter_mut().filter(|c| Some(c.participant.id) == hearing) {
-        c.asked_this_call = false;
-    }
-    // A requester erased since: nobody is asked about them.
-    let Some(requester) = (match r.requester_id {
-        Some(id) => t.participant(id)?,
-        None => None,
-    }) else {
-        return Ok(Vec::new());
-    };
-    let d = &requester.details;
-    let wanted = planned::Wanted {
-        category: &r.category,
-        requester_phone: Some(&d.phone),
-        requester_at: Some(Whereabouts { street: &d.street, postcode: &d.postcode }),
-        requester_wish: d.say().helpers_from,
-        experienced_only: hood.dialplan.experienced_only(&r.category),
-        at: r.at,
-        now: t.now,
-    };
-    Ok(planned::rank(&candidates, &wanted).into_iter().map(|c| c.participant.id).collect())
+    super::ahead::ranked(t, hood, r, None)
 }
 
 /// Whether call `call` is still wanted for its request as it stands now.
@@ -955,4 +921,39 @@ pub(super) fn withdrawn_by_phone(t: &mut Tx<'_>, id: i64, helper: i64) -> anyhow
     }
     advance(t, id)?;
     Ok(true)
+}
+
+/// Issue 28: what a helper did under 8 with their help for later (`domain::call::agenda`),
+/// in the webhook's transaction: heard is asked, a 2 a no, a 1 a yes, and their planned
+/// help withdrawn.
+pub(super) fn helper_by_phone(
+    t: &mut Tx<'_>,
+    call: &crate::store::calls::StoredCall,
+    effects: &[crate::domain::call::Effect],
+) -> anyhow::Result<()> {
+    let Some(helper) = call.caller_id else { return Ok(()) };
+    use crate::domain::call::Effect;
+    for effect in effects {
+        let (done, id, not_done) = match *effect {
+            Effect::PlannedOffered { id } => {
+                store::asked_by_phone(t.conn, id, helper, CallResult::NoKey, t.now)?;
+                continue;
+            }
+            Effect::PlannedPassed { id } => {
+                if let Some(ask) = store::asked_by_phone(t.conn, id, helper, CallResult::NoKey, t.now)? {
+                    store::set_result(t.conn, ask, CallResult::No, Some("2"), t.now)?;
+                }
+                continue;
+            }
+            Effect::PlannedTaken { id } => (taken_by_phone(t, id, helper)?, id, "taken by phone, but no longer asking"),
+            Effect::PlannedWithdrawn { id } => {
+                (withdrawn_by_phone(t, id, helper)?, id, "withdrawn by phone, but not theirs any more")
+            }
+            _ => continue,
+        };
+        if !done {
+            tracing::warn!(call = %call.call_sid, planned = id, "{not_done}");
+        }
+    }
+    Ok(())
 }

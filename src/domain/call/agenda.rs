@@ -19,9 +19,8 @@
 //! between ("Dat is intussen veranderd.") is not acted on. Never a phone number. Where the
 //! caller is: `CallState::later` (`Later::Agenda`), while the phase is `Phase::Settings`.
 
-use super::later::Later;
 use super::menus::Common;
-use super::{Effect, Outcome, Stage, Stepper, BACK_KEY};
+use super::{Effect, Later, Outcome, Stage, Stepper, BACK_KEY};
 use crate::domain::action::{Action, Next};
 use crate::domain::own::{Agenda, Planned};
 use crate::domain::planned;

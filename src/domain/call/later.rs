@@ -47,7 +47,7 @@ pub enum Later {
     /// "Weet u het zeker?": 1 cancels it.
     CancelSure,
     /// A helper's planned help under 8 (`agenda`), while the phase is `Phase::Settings`.
-    Agenda(super::agenda::At),
+    Agenda(super::AgendaAt),
 }
 
 /// The parts of a day a moment is chosen in: whole and half hours from 8:00 to 19:30.
@@ -107,7 +107,7 @@ impl Later {
     }
 
     pub fn parse(s: &str) -> Option<Later> {
-        if let Some(at) = super::agenda::At::parse(s) {
+        if let Some(at) = super::AgendaAt::parse(s) {
             return Some(Later::Agenda(at));
         }
         let mut parts = s.split(':');
