@@ -12,30 +12,10 @@ use burenlijn::sim::people::{HelperAction, Line, Script};
 use burenlijn::switchboard::desk::{Act, Acting};
 use burenlijn::switchboard::planned::{self, Adding};
 
+use crate::planned_phone::{keys, later_app, DESK};
 use crate::support::*;
 
-/// Monday 7 December 2026, 9:30: in the desk's office hours and the ringing hours.
-const MONDAY: &str = "2026-12-07T09:30:00+01:00";
-const DESK: &str = "+31850000001";
-
-/// The example dialplan with transport (2) plannable a day ahead.
-fn plannable(plan: String) -> String {
-    plan.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 24", 1)
-}
-
-async fn later_app() -> TestApp {
-    spawn_waves_app_at(MONDAY, 2, plannable).await
-}
-
-fn keys(keys: &[Option<&str>]) -> Script {
-    Script {
-        caller_keys: keys.iter().map(|k| k.map(str::to_string)).collect(),
-        desk_answers: true,
-        message_seconds: Some(10),
-        ..Default::default()
-    }
-}
-
+/// The caller presses `k`, one key after the other.
 fn pressed(k: &[&str]) -> Script {
     keys(&k.iter().map(|k| Some(*k)).collect::<Vec<_>>())
 }
@@ -74,6 +54,14 @@ async fn heard_on_planned_call(app: &TestApp, id: i64, number: &str) -> Vec<Stri
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     heard
+}
+
+/// Jan is called and told that Bert comes on Tuesday at ten.
+async fn jan_hears_that_bert_comes(app: &TestApp) {
+    wait_for(app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'heard'", 1).await;
+    let told = app.count("SELECT id FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'heard'").await;
+    let jan = heard_on_planned_call(app, told, JAN).await;
+    assert!(jan.contains(&"Goed nieuws. Bert helpt u op dinsdag 8 december om 10 uur.".to_string()), "{jan:?}");
 }
 
 /// A helper never hears a phone number.
@@ -155,10 +143,7 @@ async fn a_helper_hears_their_planned_help_cancels_it_and_a_new_search_asks_some
         app.count("SELECT count(*) FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'not-needed'").await,
         1
     );
-    wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'heard'", 1).await;
-    let told = app.count("SELECT id FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'heard'").await;
-    let jan = heard_on_planned_call(&app, told, JAN).await;
-    assert!(jan.contains(&"Goed nieuws. Bert helpt u op dinsdag 8 december om 10 uur.".to_string()), "{jan:?}");
+    jan_hears_that_bert_comes(&app).await;
 }
 
 /// Bert hears Jan's open request under 8 (after 4, then 2), in the words of the call that
@@ -213,10 +198,7 @@ async fn a_helper_hears_an_open_request_and_takes_it_and_the_requester_is_told()
         .await,
         1
     );
-    wait_for(&app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'heard'", 1).await;
-    let told = app.count("SELECT id FROM planned_calls WHERE purpose = 'tell-matched'").await;
-    let jan = heard_on_planned_call(&app, told, JAN).await;
-    assert!(jan.contains(&"Goed nieuws. Bert helpt u op dinsdag 8 december om 10 uur.".to_string()), "{jan:?}");
+    jan_hears_that_bert_comes(&app).await;
 }
 
 /// "A helper offered the same request twice by different routes is asked once": Dirk hears

@@ -15,18 +15,18 @@ use crate::support::*;
 
 /// Monday 7 December 2026, 9:30: in the desk's office hours and the ringing hours.
 const MONDAY_TEN: &str = "2026-12-07T09:30:00+01:00";
-const DESK: &str = "+31850000001";
+pub(crate) const DESK: &str = "+31850000001";
 
-/// The example dialplan with transport (2) plannable a day ahead.
+/// The example dialplan with transport (2) plannable a day ahead (also for `planned_helper`).
 fn plannable(plan: String) -> String {
     plan.replacen("key = \"transport\"", "key = \"transport\"\nlater = true\nlater_min_hours = 24", 1)
 }
 
-async fn later_app() -> TestApp {
+pub(crate) async fn later_app() -> TestApp {
     spawn_waves_app_at(MONDAY_TEN, 2, plannable).await
 }
 
-fn keys(keys: &[Option<&str>]) -> Script {
+pub(crate) fn keys(keys: &[Option<&str>]) -> Script {
     Script {
         caller_keys: keys.iter().map(|k| k.map(str::to_string)).collect(),
         desk_answers: true,
