@@ -579,12 +579,7 @@ pub mod say {
 
     /// The requester: nobody was found, honestly; the desk will call.
     pub fn unfilled(p: &Prompts, hour: i8, requester: &str, when: &str) -> Vec<Action> {
-        vec![
-            Action::Say(greeting(p, hour, requester)),
-            Action::Say(p.speech(PromptKey::PlannedUnfilled, &[("when", when)])),
-            Action::Say(p.speech(PromptKey::PlannedGoodbye, &[])),
-            Action::Hangup,
-        ]
+        news(p, hour, requester, PromptKey::PlannedUnfilled, when)
     }
 
     /// The day before, the helper: confirm with 1, or 2 when it does not work out (asked twice).
@@ -667,21 +662,21 @@ pub mod say {
         vec![Action::Say(p.speech(PromptKey::PlannedAfterwardsNot, &[])), Action::Hangup]
     }
 
-    /// The requester or the helper: the help does not go on.
     /// The requester: their helper cannot after all; someone else is asked.
     pub fn withdrawn(p: &Prompts, hour: i8, to: &str, when: &str) -> Vec<Action> {
-        vec![
-            Action::Say(greeting(p, hour, to)),
-            Action::Say(p.speech(PromptKey::PlannedWithdrawn, &[("when", when)])),
-            Action::Say(p.speech(PromptKey::PlannedGoodbye, &[])),
-            Action::Hangup,
-        ]
+        news(p, hour, to, PromptKey::PlannedWithdrawn, when)
     }
 
+    /// The requester or the helper: the help does not go on.
     pub fn cancelled(p: &Prompts, hour: i8, to: &str, when: &str) -> Vec<Action> {
+        news(p, hour, to, PromptKey::PlannedCancelled, when)
+    }
+
+    /// A call that tells `to` one thing about the help `when`, and says goodbye.
+    fn news(p: &Prompts, hour: i8, to: &str, said: PromptKey, when: &str) -> Vec<Action> {
         vec![
             Action::Say(greeting(p, hour, to)),
-            Action::Say(p.speech(PromptKey::PlannedCancelled, &[("when", when)])),
+            Action::Say(p.speech(said, &[("when", when)])),
             Action::Say(p.speech(PromptKey::PlannedGoodbye, &[])),
             Action::Hangup,
         ]
