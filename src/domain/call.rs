@@ -375,6 +375,24 @@ pub enum Effect {
     PlannedCancelled {
         id: i64,
     },
+    /// Issue 28, a helper under 8 (`call::agenda`): open request `id` was said to them.
+    /// It counts as asked: the search ahead does not ask them about it again.
+    PlannedOffered {
+        id: i64,
+    },
+    /// They passed on open request `id` (2): a no, thanked.
+    PlannedPassed {
+        id: i64,
+    },
+    /// They took open request `id` (1), as a yes on the call that asks ahead.
+    PlannedTaken {
+        id: i64,
+    },
+    /// They cannot help with request `id` after all (asked twice): the requester is told,
+    /// and a new search starts.
+    PlannedWithdrawn {
+        id: i64,
+    },
 }
 
 /// Who is calling, as far as the registry knows. Known by caller ID alone, which can be
@@ -1360,6 +1378,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
     }
 }
 
+mod agenda;
+pub use agenda::At as AgendaAt;
 mod hold;
 mod later;
 pub use later::{Later, Part, Upcoming};

@@ -28,6 +28,42 @@ pub struct Own {
     pub helpers_from: Distance,
     /// Whether their street is named to a helper before the helper says yes.
     pub street: StreetSaid,
+    /// Issue 28: their planned help, and the open requests they may take, heard under 8
+    /// after 4 (`call::agenda`). Empty for anyone with neither.
+    pub agenda: Agenda,
+}
+
+/// A helper's help for later, as they hear it under 8 (issue 28): the requests they help
+/// with, and the open ones of their neighbourhood they may take, each soonest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Agenda {
+    /// Matched or confirmed with them, still to come.
+    pub mine: Vec<Planned>,
+    /// Still asking, for a kind of help they give, and the search ahead would ask them
+    /// (the same ranking, on the day and hour of the help); none they were asked about.
+    pub open: Vec<Planned>,
+}
+
+impl Agenda {
+    pub fn is_empty(&self) -> bool {
+        self.mine.is_empty() && self.open.is_empty()
+    }
+}
+
+/// One planned request as a helper hears of it: never a number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Planned {
+    pub id: i64,
+    /// The help's local day and hour.
+    pub at: jiff::civil::DateTime,
+    /// The requester's first name.
+    pub requester: String,
+    /// Their street, if the register has one.
+    pub street: Option<String>,
+    /// Whether the street may be said before a yes (`StreetSaid::Always`).
+    pub street_before_yes: bool,
+    /// The kind of help (a category key).
+    pub category: String,
 }
 
 impl Own {

@@ -105,6 +105,9 @@ pub enum Purpose {
     TellUnfilled,
     /// The requester or the helper is told that the help does not go on.
     TellCancelled,
+    /// The requester is told that their helper cannot after all (they said so under 8),
+    /// and that someone else is asked.
+    TellWithdrawn,
     /// The day before: the helper is asked to confirm (1) or say it does not work out (2).
     Remind,
     /// The next morning: the requester is asked whether the help went well (1) or not (2).
@@ -112,11 +115,12 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 6] = [
+    pub const ALL: [Purpose; 7] = [
         Purpose::Ask,
         Purpose::TellMatched,
         Purpose::TellUnfilled,
         Purpose::TellCancelled,
+        Purpose::TellWithdrawn,
         Purpose::Remind,
         Purpose::Afterwards,
     ];
@@ -127,6 +131,7 @@ impl Purpose {
             Purpose::TellMatched => "tell-matched",
             Purpose::TellUnfilled => "tell-unfilled",
             Purpose::TellCancelled => "tell-cancelled",
+            Purpose::TellWithdrawn => "tell-withdrawn",
             Purpose::Remind => "remind",
             Purpose::Afterwards => "afterwards",
         }
@@ -574,12 +579,7 @@ pub mod say {
 
     /// The requester: nobody was found, honestly; the desk will call.
     pub fn unfilled(p: &Prompts, hour: i8, requester: &str, when: &str) -> Vec<Action> {
-        vec![
-            Action::Say(greeting(p, hour, requester)),
-            Action::Say(p.speech(PromptKey::PlannedUnfilled, &[("when", when)])),
-            Action::Say(p.speech(PromptKey::PlannedGoodbye, &[])),
-            Action::Hangup,
-        ]
+        news(p, hour, requester, PromptKey::PlannedUnfilled, when)
     }
 
     /// The day before, the helper: confirm with 1, or 2 when it does not work out (asked twice).
@@ -662,11 +662,21 @@ pub mod say {
         vec![Action::Say(p.speech(PromptKey::PlannedAfterwardsNot, &[])), Action::Hangup]
     }
 
+    /// The requester: their helper cannot after all; someone else is asked.
+    pub fn withdrawn(p: &Prompts, hour: i8, to: &str, when: &str) -> Vec<Action> {
+        news(p, hour, to, PromptKey::PlannedWithdrawn, when)
+    }
+
     /// The requester or the helper: the help does not go on.
     pub fn cancelled(p: &Prompts, hour: i8, to: &str, when: &str) -> Vec<Action> {
+        news(p, hour, to, PromptKey::PlannedCancelled, when)
+    }
+
+    /// A call that tells `to` one thing about the help `when`, and says goodbye.
+    fn news(p: &Prompts, hour: i8, to: &str, said: PromptKey, when: &str) -> Vec<Action> {
         vec![
             Action::Say(greeting(p, hour, to)),
-            Action::Say(p.speech(PromptKey::PlannedCancelled, &[("when", when)])),
+            Action::Say(p.speech(said, &[("when", when)])),
             Action::Say(p.speech(PromptKey::PlannedGoodbye, &[])),
             Action::Hangup,
         ]

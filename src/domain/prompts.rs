@@ -271,6 +271,21 @@ prompt_keys! {
     LaterTaken => "later_taken" ["when"],
     LaterCancelledHelper => "later_cancelled_helper" ["helper"],
     LaterCancelled => "later_cancelled" [],
+    SettingsHearAgenda => "settings_hear_agenda" [],
+    AgendaIntro => "agenda_intro" [],
+    AgendaMine => "agenda_mine" [],
+    AgendaOpen => "agenda_open" [],
+    AgendaMineItem => "agenda_mine_item" ["when", "caller", "street", "category"],
+    AgendaMineItemName => "agenda_mine_item_name" ["when", "caller", "category"],
+    AgendaCancelChoice => "agenda_cancel_choice" [],
+    AgendaNext => "agenda_next" [],
+    AgendaLast => "agenda_last" [],
+    AgendaCancelSure => "agenda_cancel_sure" ["caller", "when"],
+    AgendaWithdrawn => "agenda_withdrawn" ["caller"],
+    AgendaPassed => "agenda_passed" [],
+    AgendaNoMore => "agenda_no_more" [],
+    AgendaGone => "agenda_gone" [],
+    PlannedWithdrawn => "planned_withdrawn" ["when"],
 }
 
 impl PromptKey {

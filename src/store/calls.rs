@@ -312,7 +312,12 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
             Effect::CallbackRequested { .. } => {}
             // Help for later (issue 28): taken and cancelled by the application layer
             // (`switchboard::step::planned_effects`, with `switchboard::planned`).
-            Effect::PlannedAsked { .. } | Effect::PlannedCancelled { .. } => {}
+            Effect::PlannedAsked { .. }
+            | Effect::PlannedCancelled { .. }
+            | Effect::PlannedOffered { .. }
+            | Effect::PlannedPassed { .. }
+            | Effect::PlannedTaken { .. }
+            | Effect::PlannedWithdrawn { .. } => {}
             // Nothing changes yet: caller ID proves nothing (`confirmations`).
             Effect::OwnSettingAsked { change, confirm } => {
                 if let Some(id) = call.caller_id {

@@ -659,6 +659,78 @@ pub fn figures(
     Ok(f)
 }
 
+/// Issue 28, a helper under 8: they heard request `request_id` on their own call, which
+/// counts as being asked (the unique index: the search ahead leaves them out for it).
+/// Kept as an asking call placed now, on no leg of its own, with `result` (`no-key` until
+/// their key). Returns the row's id, also when they were asked before; `None` when the
+/// row there is was asked by a call the switchboard placed.
+pub fn asked_by_phone(
+    conn: &Connection,
+    request_id: i64,
+    participant_id: i64,
+    result: CallResult,
+    now: Timestamp,
+) -> anyhow::Result<Option<i64>> {
+    exec(
+        conn,
+        "INSERT INTO planned_calls (request_id, purpose, participant_id, created_at, placed_at, result)
+         VALUES (?1, 'ask', ?2, ?3, ?3, ?4)
+         ON CONFLICT DO NOTHING",
+        params![request_id, participant_id, now.as_second(), result.as_str()],
+    )?;
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM planned_calls
+             WHERE request_id = ?1 AND participant_id = ?2 AND purpose = 'ask' AND leg_sid IS NULL",
+        )?
+        .query_row([request_id, participant_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Issue 28: the requests `helper` helps with that are still to come (matched or
+/// confirmed), soonest first: what they hear under 8 as their planned help.
+pub fn helping(conn: &Connection, helper: i64, now: Timestamp) -> anyhow::Result<Vec<Request>> {
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS} FROM planned_requests
+         WHERE helper_id = ?1 AND at_ts > ?2 AND status IN ('matched', 'confirmed')
+         ORDER BY at_ts, id"
+    );
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(params![helper, now.as_second()], request_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter().map(request_finish).collect()
+}
+
+/// Issue 28: the requests of `neighbourhood` still asking before their cut-off, soonest
+/// first, for kinds of help in `categories`, that `helper` was never asked about but on
+/// their own call without answering yet (`asked_by_phone`, `no-key`): those a helper may
+/// hear under 8 (the ranking then decides whether they fit).
+pub fn open_for(
+    conn: &Connection,
+    neighbourhood: &str,
+    categories: &[String],
+    helper: i64,
+    now: Timestamp,
+) -> anyhow::Result<Vec<Request>> {
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS} FROM planned_requests r
+         WHERE status = 'asking' AND at_ts > ?2 AND cutoff_at > ?2 AND neighbourhood = ?1
+           AND category IN (SELECT value FROM json_each(?3))
+           AND requester_id IS NOT ?4
+           AND NOT EXISTS (SELECT 1 FROM planned_calls c
+                           WHERE c.request_id = r.id AND c.participant_id = ?4 AND c.purpose = 'ask'
+                             AND NOT (c.leg_sid IS NULL AND c.result = 'no-key'))
+         ORDER BY at_ts, id"
+    );
+    let categories = serde_json::to_string(categories)?;
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(params![neighbourhood, now.as_second(), categories, helper], request_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter().map(request_finish).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;

@@ -7,6 +7,8 @@
 //! the provider what was decided (`dispatch`). The background jobs (closing calls whose
 //! end was lost, due call-backs, anonymising, the provider's jobs) live in `jobs`.
 
+mod agenda;
+mod ahead;
 pub mod callbacks;
 mod commands;
 pub mod confirm;

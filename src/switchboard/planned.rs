@@ -31,7 +31,6 @@ use crate::domain::desk::FollowUpReason;
 use crate::domain::participant::{Participant, StreetSaid};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::planned::{self, say, Answer, By, CallResult, Purpose, Refused, Status};
-use crate::domain::ranking::Whereabouts;
 use crate::provider::{Inbound, PlannedReport, PlannedWhat, Reported};
 use crate::store::planned as store;
 
@@ -447,7 +446,7 @@ fn ended(t: &mut Tx<'_>, call: &store::Call, result: CallResult) -> anyhow::Resu
     let Some(r) = store::load(t.conn, call.request_id)? else { return Ok(()) };
     match call.purpose {
         Purpose::Ask => advance(t, r.id),
-        Purpose::TellMatched | Purpose::TellUnfilled | Purpose::TellCancelled
+        Purpose::TellMatched | Purpose::TellUnfilled | Purpose::TellCancelled | Purpose::TellWithdrawn
             if kept && !result.reached() && call.participant_id == r.requester_id =>
         {
             tracing::warn!(planned = r.id, "the requester could not be told; the desk is");
@@ -548,25 +547,13 @@ fn afterwards(t: &mut Tx<'_>, id: i64) -> anyhow::Result<()> {
 
 /// The best neighbour not yet asked, by the ranking on the day and hour of the help.
 fn first_to_ask(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request) -> anyhow::Result<Option<i64>> {
-    let candidates = store::candidates(t.conn, &t.sb.store.registry, r)?;
-    // A requester erased since: nobody is asked about them.
-    let Some(requester) = (match r.requester_id {
-        Some(id) => t.participant(id)?,
-        None => None,
-    }) else {
-        return Ok(None);
-    };
-    let d = &requester.details;
-    let wanted = planned::Wanted {
-        category: &r.category,
-        requester_phone: Some(&d.phone),
-        requester_at: Some(Whereabouts { street: &d.street, postcode: &d.postcode }),
-        requester_wish: d.say().helpers_from,
-        experienced_only: hood.dialplan.experienced_only(&r.category),
-        at: r.at,
-        now: t.now,
-    };
-    Ok(planned::rank(&candidates, &wanted).first().map(|c| c.participant.id))
+    Ok(to_ask(t, hood, r)?.first().copied())
+}
+
+/// Every neighbour the search ahead would still ask for `r`, best first (none asked
+/// before, none who may never be paired with the requester).
+fn to_ask(t: &mut Tx<'_>, hood: &Neighbourhood, r: &store::Request) -> anyhow::Result<Vec<i64>> {
+    super::ahead::ranked(t, hood, r, None)
 }
 
 /// Whether call `call` is still wanted for its request as it stands now.
@@ -576,6 +563,8 @@ fn still_wanted(purpose: Purpose, status: Status) -> bool {
         Purpose::TellMatched => matches!(status, Status::Matched | Status::Confirmed),
         Purpose::TellUnfilled => status == Status::Unfilled,
         Purpose::TellCancelled => matches!(status, Status::Cancelled(_)),
+        // Once someone else is found, the requester hears who comes instead.
+        Purpose::TellWithdrawn => status == Status::Asking,
         Purpose::Remind => status == Status::Matched,
         Purpose::Afterwards => matches!(status, Status::Matched | Status::Confirmed),
     }
@@ -689,6 +678,7 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
                 }
                 Purpose::TellUnfilled => say::unfilled(&prompts, hour, person.details.first_name(), &when),
                 Purpose::TellCancelled => say::cancelled(&prompts, hour, person.details.first_name(), &when),
+                Purpose::TellWithdrawn => say::withdrawn(&prompts, hour, person.details.first_name(), &when),
                 Purpose::Remind => {
                     // The helper said yes: the street is said now.
                     let street = requester.as_ref().map(|p| p.details.street.trim()).filter(|s| !s.is_empty());
@@ -759,15 +749,7 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
             let actions = match planned::answer(r.status, key.as_deref()) {
                 Answer::Yes => {
                     store::set_result(t.conn, id, CallResult::Yes, key.as_deref(), t.now)?;
-                    store::set_status(t.conn, r.id, &[Status::Asking], Status::Matched, t.now)?;
-                    store::set_helper(t.conn, r.id, person.id, "phone")?;
-                    tracing::info!(planned = r.id, helper = person.id, "a neighbour said yes to a request for later");
-                    if let Some(requester) = r.requester_id {
-                        if let Some(tell) = store::add_call(t.conn, r.id, Purpose::TellMatched, requester, t.now)? {
-                            let tell = store::load_call(t.conn, tell)?.expect("just added");
-                            place(t, &tell)?;
-                        }
-                    }
+                    said_yes(t, &r, person.id)?;
                     let street = requester
                         .as_ref()
                         .filter(|p| street_before_yes(p).is_none())
@@ -876,6 +858,101 @@ pub(super) fn by_phone(
                 }
             }
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `helper` said yes to asking request `r` (on the call that asks ahead, or under 8): it is
+/// matched, by phone, and the requester is called and told who comes.
+fn said_yes(t: &mut Tx<'_>, r: &store::Request, helper: i64) -> anyhow::Result<()> {
+    store::set_status(t.conn, r.id, &[Status::Asking], Status::Matched, t.now)?;
+    store::set_helper(t.conn, r.id, helper, "phone")?;
+    tracing::info!(planned = r.id, helper, "a neighbour said yes to a request for later");
+    if let Some(requester) = r.requester_id {
+        if let Some(tell) = store::add_call(t.conn, r.id, Purpose::TellMatched, requester, t.now)? {
+            let tell = store::load_call(t.conn, tell)?.expect("just added");
+            place(t, &tell)?;
+        }
+    }
+    Ok(())
+}
+
+/// Issue 28, a helper under 8 took asking request `id` (`switchboard::agenda`): as a yes
+/// on the call that asks ahead (their ask is kept as one with a 1), audited as by phone.
+/// Returns false when it was no longer asking.
+pub(super) fn taken_by_phone(t: &mut Tx<'_>, id: i64, helper: i64) -> anyhow::Result<bool> {
+    let Some(r) = store::load(t.conn, id)?.filter(|r| r.status == Status::Asking) else { return Ok(false) };
+    let ask = match store::asked_by_phone(t.conn, id, helper, CallResult::NoKey, t.now)? {
+        Some(ask) => ask,
+        None => return Ok(false),
+    };
+    if !store::set_result(t.conn, ask, CallResult::Yes, Some("1"), t.now)? {
+        return Ok(false);
+    }
+    said_yes(t, &r, helper)?;
+    t.audit(&AuditAction::AssignedPlannedRequest { id, helper }, r.requester_id)?;
+    Ok(true)
+}
+
+/// Issue 28, the helper of request `id` cannot after all (said under 8, asked twice): it
+/// asks again at once, without them; the requester is called and told. Returns false when
+/// it is not theirs (any more).
+pub(super) fn withdrawn_by_phone(t: &mut Tx<'_>, id: i64, helper: i64) -> anyhow::Result<bool> {
+    let Some(r) = store::load(t.conn, id)?.filter(|r| r.helper_id == Some(helper)) else { return Ok(false) };
+    if !store::set_status(t.conn, id, &[Status::Matched, Status::Confirmed], Status::Asking, t.now)? {
+        return Ok(false);
+    }
+    store::clear_helper(t.conn, id)?;
+    // Not asked again for it (one the desk matched by hand was never asked).
+    store::asked_by_phone(t.conn, id, helper, CallResult::No, t.now)?;
+    // Who comes, not told yet (waiting for the ringing hours), is not told any more.
+    for waiting in store::calls_of(t.conn, id)? {
+        if waiting.purpose == Purpose::TellMatched && waiting.placed_at.is_none() && waiting.result.is_none() {
+            store::set_result(t.conn, waiting.id, CallResult::NotNeeded, None, t.now)?;
+        }
+    }
+    tracing::info!(planned = id, helper, "the helper cannot after all (by phone): a new search starts");
+    if let Some(requester) = r.requester_id {
+        if let Some(tell) = store::add_call(t.conn, id, Purpose::TellWithdrawn, requester, t.now)? {
+            let tell = store::load_call(t.conn, tell)?.expect("just added");
+            place(t, &tell)?;
+        }
+    }
+    advance(t, id)?;
+    Ok(true)
+}
+
+/// Issue 28: what a helper did under 8 with their help for later (`domain::call::agenda`),
+/// in the webhook's transaction: heard is asked, a 2 a no, a 1 a yes, and their planned
+/// help withdrawn.
+pub(super) fn helper_by_phone(
+    t: &mut Tx<'_>,
+    call: &crate::store::calls::StoredCall,
+    effects: &[crate::domain::call::Effect],
+) -> anyhow::Result<()> {
+    let Some(helper) = call.caller_id else { return Ok(()) };
+    use crate::domain::call::Effect;
+    for effect in effects {
+        let (done, id, not_done) = match *effect {
+            Effect::PlannedOffered { id } => {
+                store::asked_by_phone(t.conn, id, helper, CallResult::NoKey, t.now)?;
+                continue;
+            }
+            Effect::PlannedPassed { id } => {
+                if let Some(ask) = store::asked_by_phone(t.conn, id, helper, CallResult::NoKey, t.now)? {
+                    store::set_result(t.conn, ask, CallResult::No, Some("2"), t.now)?;
+                }
+                continue;
+            }
+            Effect::PlannedTaken { id } => (taken_by_phone(t, id, helper)?, id, "taken by phone, but no longer asking"),
+            Effect::PlannedWithdrawn { id } => {
+                (withdrawn_by_phone(t, id, helper)?, id, "withdrawn by phone, but not theirs any more")
+            }
+            _ => continue,
+        };
+        if !done {
+            tracing::warn!(call = %call.call_sid, planned = id, "{not_done}");
         }
     }
     Ok(())

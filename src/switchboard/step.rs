@@ -76,6 +76,12 @@ pub fn run_step(
                 slow_line: p.details.slow_line(),
                 helpers_from: p.details.say().helpers_from,
                 street: p.details.say().street,
+                // Issue 28: a helper's help for later, only where it may be said (under 8).
+                agenda: if super::agenda::wanted(&call.state.phase, &event) {
+                    super::agenda::load(t, hood, p)?
+                } else {
+                    Default::default()
+                },
             }),
             say: CallerSay {
                 anonymous_until_yes: p.details.say().street == StreetSaid::AfterYes,

@@ -271,6 +271,8 @@ fn save(
     calls::save(tx, call, effects, now)?;
     // Help for later by phone (issue 28): a request taken, or cancelled.
     super::planned::by_phone(t, hood, call, effects)?;
+    // A helper's help for later under 8: heard, passed, taken, or withdrawn.
+    super::planned::helper_by_phone(t, call, effects)?;
     for effect in effects {
         let crate::domain::call::Effect::CallbackRequested { first_try_at, .. } = effect else { continue };
         let (Some(phone), Some(category)) = (&call.from, call.state.category.as_deref()) else { continue };

@@ -32,6 +32,7 @@ mod own_settings;
 mod planned;
 /// The desk's page for help for later: refusals naming the field, a match by hand, cancelling.
 mod planned_desk;
+mod planned_helper;
 /// Help for later by phone (issue 28): the requester books, corrects and cancels.
 mod planned_phone;
 /// What the provider keeps: voicemails fetched into our own storage, then deleted at the

@@ -15,10 +15,10 @@ use crate::support::*;
 
 /// Monday 7 December 2026, 9:30: in the desk's office hours and the ringing hours.
 const MONDAY_TEN: &str = "2026-12-07T09:30:00+01:00";
-const DESK: &str = "+31850000001";
+pub(crate) const DESK: &str = "+31850000001";
 
 /// The example dialplan (in waves) as shipped: transport (2) and odd jobs (3) are
-/// plannable a day ahead.
+/// plannable a day ahead (also for `planned_helper`).
 fn plannable(plan: String) -> String {
     assert!(plan.contains("key = \"transport\"\n# Help for later"), "transport is plannable in the example");
     assert_eq!(
@@ -29,11 +29,11 @@ fn plannable(plan: String) -> String {
     plan
 }
 
-async fn later_app() -> TestApp {
+pub(crate) async fn later_app() -> TestApp {
     spawn_waves_app_at(MONDAY_TEN, 2, plannable).await
 }
 
-fn keys(keys: &[Option<&str>]) -> Script {
+pub(crate) fn keys(keys: &[Option<&str>]) -> Script {
     Script {
         caller_keys: keys.iter().map(|k| k.map(str::to_string)).collect(),
         desk_answers: true,

@@ -46,6 +46,8 @@ pub enum Later {
     Upcoming,
     /// "Weet u het zeker?": 1 cancels it.
     CancelSure,
+    /// A helper's planned help under 8 (`agenda`), while the phase is `Phase::Settings`.
+    Agenda(super::AgendaAt),
 }
 
 /// The parts of a day a moment is chosen in: whole and half hours from 8:00 to 19:30.
@@ -100,10 +102,14 @@ impl Later {
             Later::Check { at } => format!("check:{at}"),
             Later::Upcoming => "upcoming".into(),
             Later::CancelSure => "cancel-sure".into(),
+            Later::Agenda(at) => at.as_str(),
         }
     }
 
     pub fn parse(s: &str) -> Option<Later> {
+        if let Some(at) = super::AgendaAt::parse(s) {
+            return Some(Later::Agenda(at));
+        }
         let mut parts = s.split(':');
         let word = parts.next()?;
         let later = match word {
@@ -259,6 +265,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 let when = self.ctx.caller.planned.as_ref().map(|up| planned::say::when(p, up.at)).unwrap_or_default();
                 say.push(self.speech(PromptKey::LaterCancelSure, &[("when", &when)]));
             }
+            // Said by `agenda`, in the settings.
+            Later::Agenda(_) => {}
         }
         say.push(self.speech(if self.desk_open() { PromptKey::MenuDeskOpen } else { PromptKey::MenuDeskClosed }, &[]));
         if later != Later::Upcoming {
@@ -378,6 +386,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             Later::Part { .. } | Later::Check { .. } => self.enter(Later::Day { first }),
             Later::Hour { day, .. } | Later::Half { day, .. } => self.enter(Later::Part { day }),
             Later::CancelSure => self.enter(Later::Upcoming),
+            Later::Agenda(_) => self.back_to_the_menu(),
         }
     }
 

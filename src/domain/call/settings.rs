@@ -2,7 +2,8 @@
 //! five with the person (0) and the way back (`*`), besides 9 that says it again.
 //!
 //! - The top level: a week without calls (1) or "ring me again" (3), and what and when
-//!   they are rung for (4), for those who are rung; a resident's say over who comes (8)
+//!   they are rung for (4), for those who are rung (and, for a helper with help for later,
+//!   then their planned help and the open requests they may take: `agenda`); a resident's say over who comes (8)
 //!   for those who are not; the other choices (5).
 //! - "Andere keuzes" (5): not rung until they call (2), the good-morning round (6), the
 //!   slow line (7), and a helper's say (8): the first three that apply.
@@ -59,7 +60,10 @@ fn choices(mine: &Own, level: Level, today: jiff::civil::Date) -> Vec<Choice> {
             } else if rung {
                 all.push(c("1", PromptKey::SettingsPauseWeek, Does::Change(Change::week_from(today))));
             }
-            if rung || mine.round.is_some() {
+            // Issue 28: 4 leads on to a helper's help for later (`agenda`), when there is any.
+            if !mine.agenda.is_empty() {
+                all.push(c("4", PromptKey::SettingsHearAgenda, Does::ReadOut));
+            } else if rung || mine.round.is_some() {
                 all.push(c("4", PromptKey::SettingsHear, Does::ReadOut));
             }
             if !rung {
@@ -188,9 +192,13 @@ impl<'c, 'a> Stepper<'c, 'a> {
             // No longer in the register (erased since the call began): the main menu.
             self.state.phase = Phase::Menu;
             self.set_tries(Default::default());
+            self.state.later = None;
             self.menu();
             return;
         };
+        if matches!(self.state.later, Some(super::Later::Agenda(_))) {
+            return self.agenda_key(key);
+        }
         let key = match self.common(key) {
             Common::Person => return self.person_from_settings(),
             Common::Again => return self.settings_menu(false),
@@ -232,7 +240,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             Does::Change(change) => self.ask(&mine, change),
             Does::ReadOut => {
                 self.read_out(&mine);
-                self.settings_menu(true);
+                self.after_read_out();
             }
             Does::Down(to) => {
                 let mut t = self.tries().fresh();

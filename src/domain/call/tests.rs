@@ -1447,6 +1447,7 @@ fn registered() -> World {
         slow_line: false,
         helpers_from: crate::domain::participant::Distance::Any,
         street: crate::domain::participant::StreetSaid::Always,
+        agenda: Default::default(),
     });
     w
 }
@@ -2245,4 +2246,230 @@ fn where_a_caller_is_in_the_later_menus_is_stored_as_one_word_and_read_back() {
     assert_eq!(Later::parse("hour:2026-12-08:4:10"), None);
     assert_eq!(Later::parse("day:1:2"), None);
     assert_eq!(Later::parse("soon"), None);
+}
+
+/// Issue 28: Jan helps, with two planned helps to come and two open requests he may take.
+fn helper_with_agenda() -> World {
+    use crate::domain::own::{Agenda, Planned};
+    let mut w = registered();
+    let planned = |id, day, hour, requester: &str, street: Option<&str>, before_yes, category: &str| Planned {
+        id,
+        at: date(2026, 12, day).at(hour, 0, 0, 0),
+        requester: requester.into(),
+        street: street.map(str::to_string),
+        street_before_yes: before_yes,
+        category: category.into(),
+    };
+    if let Some(own) = w.caller.own.as_mut() {
+        own.agenda = Agenda {
+            mine: vec![
+                planned(11, 1, 10, "Els", Some("Dorpsweg"), true, "transport"),
+                planned(12, 3, 14, "Bert", None, true, "shopping"),
+            ],
+            open: vec![
+                planned(21, 2, 9, "Piet", Some("Molenweg"), false, "odd-jobs"),
+                planned(22, 4, 11, "Kees", Some("Laan"), true, "shopping"),
+            ],
+        };
+    }
+    w
+}
+
+/// 8, 4, then `keys`, for `w`'s caller.
+fn agenda_then(w: &World, keys: &[Option<&str>]) -> (CallState, Vec<Step>) {
+    let mut events = vec![
+        (t(0), Event::Incoming, None),
+        (t(10), Event::MenuKey(key("8")), None),
+        (t(20), Event::SettingsKey(key("4")), None),
+    ];
+    for (i, k) in keys.iter().enumerate() {
+        events.push((t(30 + 10 * i as i64), Event::SettingsKey(k.map(str::to_string)), None));
+    }
+    run(w, events)
+}
+
+/// The choices a menu says: each "Toets ..." (0 and `*` included; 9, which says it again,
+/// is not one).
+fn choices_said(step: &Step) -> usize {
+    step.reply
+        .iter()
+        .filter_map(|a| match a {
+            Action::Gather { say, .. } => Some(say),
+            _ => None,
+        })
+        .flatten()
+        .map(|s| match s {
+            Speech::Text { text, .. } => text.matches("Toets ").count() - text.matches("Toets 9.").count(),
+            _ => 0,
+        })
+        .sum()
+}
+
+#[test]
+fn a_helper_hears_their_planned_help_after_four_one_by_one_and_cancels_it_when_asked_again() {
+    let w = helper_with_agenda();
+    let (_, steps) = agenda_then(&w, &[Some("1"), Some("2"), Some("*"), Some("1"), Some("1"), Some("1")]);
+    // The top level keeps its three choices; 4 says it leads on.
+    let top = describe(&steps[1]);
+    assert!(
+        top.contains("Wilt u horen waarvoor en wanneer wij u bellen, en uw hulp op een andere dag? Toets 4."),
+        "{top}"
+    );
+    assert_eq!(choices_said(&steps[1]), 5, "1, 4, 5, 0 and *: {top}");
+    check(
+        &steps[2],
+        expect![[r#"
+            say Wij bellen u voor boodschappen en een praatje of wat gezelschap.
+            say Wij bellen u op maandag tot en met vrijdag, van 9 uur tot 17 uur.
+            gather 8s -> Settings: Dan uw hulp op een andere dag. | Wilt u uw afspraken horen? Toets 1. | Wilt u horen wie er hulp vraagt op een andere dag? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+            redirect Settings
+            phase Settings
+        "#]],
+    );
+    check(
+        &steps[3],
+        expect![[r#"
+            gather 8s -> Settings: Op dinsdag 1 december om 10 uur helpt u Els uit de Dorpsweg, met vervoer, bijvoorbeeld naar de dokter of het ziekenhuis. | Kunt u toch niet? Toets 1. | De volgende afspraak? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+            redirect Settings
+            phase Settings
+        "#]],
+    );
+    let next = describe(&steps[4]);
+    assert!(next.contains("Op donderdag 3 december om 14 uur helpt u Bert, met boodschappen."), "{next}");
+    assert!(next.contains("Dat was uw laatste afspraak.") && !next.contains("Toets 2."), "{next}");
+    assert!(describe(&steps[5]).contains("Dan uw hulp op een andere dag."), "* is one back: {}", describe(&steps[5]));
+    check(
+        &steps[7],
+        expect![[r#"
+            gather 8s -> Settings: Weet u het zeker? Dan laten we Els weten dat u op dinsdag 1 december om 10 uur niet kunt. Afzeggen? Toets 1. Toch houden? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+            redirect Settings
+            phase Settings
+        "#]],
+    );
+    assert!(steps[..8].iter().all(|s| s.effects.is_empty()), "nothing is done before the second 1");
+    check(
+        &steps[8],
+        expect![[r#"
+            say Jammer, maar fijn dat u het zegt. We laten Els het weten, en zoeken iemand anders. Dank u wel.
+            gather 8s -> Settings: Wilt u nog iets anders? Kies dan nu. Of hang gewoon op. | Wilt u een week niet gebeld worden? Toets 1. | Wilt u horen waarvoor en wanneer wij u bellen, en uw hulp op een andere dag? Toets 4. | Wilt u andere keuzes horen? Toets 5. | Wilt u iemand van de balie spreken? Toets 0. | Terug naar het begin? Toets sterretje. | Wilt u dit nog een keer horen? Toets 9.
+            redirect Settings
+            effect PlannedWithdrawn { id: 11 }
+            phase Settings
+        "#]],
+    );
+    // "Toch houden": kept, and the same one is said again.
+    let (_, steps) = agenda_then(&w, &[Some("1"), Some("1"), Some("2")]);
+    let kept = describe(&steps[5]);
+    assert!(kept.starts_with("gather 8s -> Settings: Goed, de hulp blijft staan. | Op dinsdag 1 december"), "{kept}");
+    assert!(steps[5].effects.is_empty(), "{kept}");
+}
+
+#[test]
+fn open_requests_are_said_one_by_one_a_no_is_thanked_and_a_yes_takes_it() {
+    let w = helper_with_agenda();
+    let (_, steps) = agenda_then(&w, &[Some("2"), Some("2"), Some("1")]);
+    // Piet wants his street said only after a yes: "uit de buurt", as on the call ahead.
+    check(
+        &steps[3],
+        expect![[r#"
+            gather 8s -> Settings: Piet uit de buurt vraagt om hulp op woensdag 2 december om 9 uur. Het gaat om een klusje in of om het huis. | Kunt u dan helpen? Toets 1. Komt het niet uit? Toets 2. Dat is helemaal goed. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+            redirect Settings
+            effect PlannedOffered { id: 21 }
+            phase Settings
+        "#]],
+    );
+    check(
+        &steps[4],
+        expect![[r#"
+            gather 8s -> Settings: Geen probleem. Dank u wel. | Kees uit de Laan vraagt om hulp op vrijdag 4 december om 11 uur. Het gaat om boodschappen. | Kunt u dan helpen? Toets 1. Komt het niet uit? Toets 2. Dat is helemaal goed. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+            redirect Settings
+            effect PlannedPassed { id: 21 }
+            effect PlannedOffered { id: 22 }
+            phase Settings
+        "#]],
+    );
+    let taken = describe(&steps[5]);
+    assert!(taken.starts_with("say Dank u wel! We laten Kees weten dat u komt.\ngather"), "{taken}");
+    assert!(taken.contains("effect PlannedTaken { id: 22 }"), "{taken}");
+    // A yes on Piet's: his street now, as after a yes on the call ahead.
+    let (_, steps) = agenda_then(&w, &[Some("2"), Some("1")]);
+    let taken = describe(&steps[4]);
+    assert!(
+        taken.starts_with("say Piet woont in de Molenweg.\nsay Dank u wel! We laten Piet weten dat u komt."),
+        "{taken}"
+    );
+    // The last one passed: thanked, nothing more, back to the top level.
+    let (_, steps) = agenda_then(&w, &[Some("2"), Some("2"), Some("2")]);
+    let last = describe(&steps[5]);
+    assert!(last.starts_with("say Geen probleem. Dank u wel.\nsay Er zijn nu geen andere vragen.\ngather"), "{last}");
+    assert!(last.contains("effect PlannedPassed { id: 22 }") && !last.contains("PlannedOffered"), "{last}");
+}
+
+#[test]
+fn every_menu_of_a_helpers_help_for_later_says_at_most_five_choices_and_never_a_number() {
+    let w = helper_with_agenda();
+    for keys in [
+        vec![],
+        vec![Some("1")],
+        vec![Some("1"), Some("1")],
+        vec![Some("1"), Some("2")],
+        vec![Some("2")],
+        vec![Some("2"), Some("2")],
+    ] {
+        let (_, steps) = agenda_then(&w, &keys);
+        let last = steps.last().unwrap();
+        assert!(choices_said(last) <= 5, "{keys:?}: {}", describe(last));
+        assert!(!describe(last).contains("+31"), "{}", describe(last));
+    }
+    // Without help for later, 4 is what it always was: the read-out, then the top level.
+    let (_, steps) = agenda_then(&registered(), &[]);
+    assert!(describe(&steps[2]).contains("Wilt u nog iets anders?"), "{}", describe(&steps[2]));
+    assert!(!describe(&steps[1]).contains("andere dag"), "{}", describe(&steps[1]));
+}
+
+#[test]
+fn zero_and_two_silences_in_a_helpers_help_for_later_reach_a_person() {
+    let w = helper_with_agenda();
+    let (state, steps) = agenda_then(&w, &[Some("2"), Some("0")]);
+    assert!(describe(&steps[4]).contains("dial desk"), "{}", describe(&steps[4]));
+    assert_eq!((state.phase, state.later), (Phase::Desk, None));
+    let (state, steps) = agenda_then(&w, &[Some("1"), None, None]);
+    assert!(describe(&steps[4]).contains("Wilt u meer tijd? Toets 1."), "{}", describe(&steps[4]));
+    assert!(describe(&steps[5]).starts_with("say Dat geeft niets. Ik help u verder."), "{}", describe(&steps[5]));
+    assert_eq!(state.phase, Phase::Desk);
+    // More time once: the same one again, with longer to choose.
+    let (_, steps) = agenda_then(&w, &[Some("1"), None, Some("1")]);
+    let again = describe(&steps[5]);
+    assert!(again.starts_with("gather 16s -> Settings: Neemt u rustig de tijd.") && again.contains("Els"), "{again}");
+    // A wrong key twice: a person.
+    let (state, _) = agenda_then(&w, &[Some("2"), Some("7"), Some("7")]);
+    assert_eq!(state.phase, Phase::Desk);
+}
+
+#[test]
+fn a_request_that_changed_since_it_was_said_is_not_acted_on() {
+    let mut w = helper_with_agenda();
+    let (state, _) = agenda_then(&w, &[Some("2")]);
+    // Taken by someone else between the two webhooks: gone from the list.
+    if let Some(own) = w.caller.own.as_mut() {
+        own.agenda.open.retain(|p| p.id != 21);
+    }
+    let ctx = plain_ctx(&w, t(60), false);
+    let step = step(state, Event::SettingsKey(key("1")), &ctx);
+    let said = describe(&step);
+    assert!(
+        said.starts_with("gather 8s -> Settings: Dat is intussen veranderd. | Dan uw hulp op een andere dag."),
+        "{said}"
+    );
+    assert!(!said.contains("PlannedTaken"), "{said}");
+}
+
+#[test]
+fn where_a_helper_is_in_their_help_for_later_is_one_stored_word() {
+    use super::agenda::At;
+    for at in [At::Menu, At::Mine { id: 3 }, At::MineSure { id: 4 }, At::Open { id: 5 }] {
+        let later = Later::Agenda(at);
+        assert_eq!(Later::parse(&later.as_str()), Some(later));
+    }
+    assert_eq!(Later::parse("agenda-open:x"), None);
 }
