@@ -4,3 +4,4 @@
 //! own documents. Twilio is the first; Telnyx TeXML and SignalWire take the same shapes.
 
 pub mod twilio;
+pub mod vonage;
