@@ -25,7 +25,7 @@ pub use events::parse;
 pub use jwt::{check_startup, verify};
 pub use ncco::{fallback_ncco, render};
 
-use crate::provider::twilio::Endpoint;
+use crate::provider::twilio::{self, Endpoint};
 
 /// The path segment every Vonage webhook lives under: `/vonage/{endpoint}`.
 pub const PATH_PREFIX: &str = "vonage";
@@ -35,22 +35,29 @@ fn endpoint_url(public_url: &str, endpoint: Endpoint, query: &str) -> Result<url
     url::Url::parse(&format!("{}/{PATH_PREFIX}/{}?{query}", public_url.trim_end_matches('/'), endpoint.path()))
 }
 
+/// A created call's URL as Twilio's module writes it (`{public}/twilio/{endpoint}?{query}`),
+/// moved under `/vonage/`: the endpoints and their queries are the same for both.
+fn moved(url: url::Url) -> url::Url {
+    let mut segments: Vec<String> = url.path_segments().map(|s| s.map(str::to_string).collect()).unwrap_or_default();
+    let endpoint = segments.pop().unwrap_or_default();
+    segments.pop(); // "twilio"
+    let mut out = url;
+    out.set_path(&format!("{}/{PATH_PREFIX}/{endpoint}", segments.join("/")));
+    out
+}
+
+fn both((answer, event): (url::Url, url::Url)) -> Result<(url::Url, url::Url), url::ParseError> {
+    Ok((moved(answer), moved(event)))
+}
+
 /// The answer URL and event URL of a helper's REST-created leg (waves).
 pub fn wave_urls(public_url: &str, call: &str, attempt: u32) -> Result<(url::Url, url::Url), url::ParseError> {
-    let query = format!("call={call}&n={attempt}");
-    Ok((
-        endpoint_url(public_url, Endpoint::WaveWhisper, &query)?,
-        endpoint_url(public_url, Endpoint::WaveStatus, &query)?,
-    ))
+    both(twilio::wave_urls(public_url, call, attempt)?)
 }
 
 /// The answer URL and event URL of the resident's call (call back later).
 pub fn resident_urls(public_url: &str, search: &str) -> Result<(url::Url, url::Url), url::ParseError> {
-    let query = format!("call={search}");
-    Ok((
-        endpoint_url(public_url, Endpoint::ResidentAnswer, &query)?,
-        endpoint_url(public_url, Endpoint::ResidentStatus, &query)?,
-    ))
+    both(twilio::resident_urls(public_url, search)?)
 }
 
 /// The answer URL and event URL of a call of the good-morning round; none for the desk
@@ -60,37 +67,18 @@ pub fn round_urls(
     morning: i64,
     who: crate::domain::round::Who,
 ) -> Result<(url::Url, Option<url::Url>), url::ParseError> {
-    use crate::domain::round::Who;
-    let url = |endpoint, query: &str| endpoint_url(public_url, endpoint, query);
-    Ok(match who {
-        Who::Resident(n) => {
-            let query = format!("m={morning}&n={n}");
-            (url(Endpoint::RoundAnswer, &query)?, Some(url(Endpoint::RoundStatus, &query)?))
-        }
-        Who::Contact(i) => {
-            let query = format!("m={morning}&i={i}");
-            (url(Endpoint::ContactAnswer, &query)?, Some(url(Endpoint::ContactStatus, &query)?))
-        }
-        Who::Desk => (url(Endpoint::DeskAlert, &format!("m={morning}"))?, None),
-    })
+    let (answer, event) = twilio::round_urls(public_url, morning, who)?;
+    Ok((moved(answer), event.map(moved)))
 }
 
 /// The answer URL and event URL of a call back that confirms change `id`.
 pub fn confirm_urls(public_url: &str, id: i64) -> Result<(url::Url, url::Url), url::ParseError> {
-    let query = format!("c={id}");
-    Ok((
-        endpoint_url(public_url, Endpoint::ConfirmAnswer, &query)?,
-        endpoint_url(public_url, Endpoint::ConfirmStatus, &query)?,
-    ))
+    both(twilio::confirm_urls(public_url, id)?)
 }
 
 /// The answer URL and event URL of planned call `call`.
 pub fn planned_urls(public_url: &str, call: i64) -> Result<(url::Url, url::Url), url::ParseError> {
-    let query = format!("p={call}");
-    Ok((
-        endpoint_url(public_url, Endpoint::PlannedAnswer, &query)?,
-        endpoint_url(public_url, Endpoint::PlannedStatus, &query)?,
-    ))
+    both(twilio::planned_urls(public_url, call)?)
 }
 
 /// Where a held caller is sent when the search ends without a yes (a `transfer` to this
@@ -126,5 +114,8 @@ mod tests {
         );
         assert_eq!(resident_urls("https://bl.example", "abcdefghij").unwrap().0.path(), "/vonage/resident-answer");
         assert_eq!(hold_done_url("https://bl.example", "abcdefghij", 4).unwrap().query(), Some("call=abcdefghij&s=4"));
+        // Under a path prefix, and with "twilio" in the public URL itself.
+        let (answer, _) = planned_urls("https://host.example/twilio/bl/", 9).unwrap();
+        assert_eq!(answer.as_str(), "https://host.example/twilio/bl/vonage/planned-answer?p=9");
     }
 }

@@ -192,7 +192,7 @@ pub enum RestError {
     Failed { status: u16, attempts: u32, body: String },
     #[error("could not reach Vonage (attempts: {attempts}): {reason}")]
     Transport { attempts: u32, reason: String },
-    #[error("Vonage may or may not have made the call: {0} (not asked again, so nobody is rung twice)")]
+    #[error("Vonage may or may not have carried it out: {0} (not sent again: a call would ring twice, a transfer start again)")]
     Unknown(String),
     #[error("unexpected answer from Vonage ({status}): {reason}")]
     UnexpectedBody { status: u16, reason: String },
