@@ -11,6 +11,7 @@
 pub mod commands;
 pub mod events;
 pub mod twilio;
+pub mod vonage;
 
 pub use commands::{MachineDetection, NewCall, ProviderError, Purpose, Recording, Update};
 pub use events::{

@@ -54,6 +54,8 @@ mod say_desk;
 mod sizes;
 /// Issue 27: the slow line, from the CSV, the desk and the phone, heard in the TwiML.
 mod slow_line;
+/// Vonage's provider module: NCCOs and REST requests held to Vonage's own schemas.
+mod vonage;
 /// Issue 31: waves sized by who tends to say yes, up to the dialplan's cap.
 mod wave_sizing;
 /// Ringing in waves through the (emulated) REST API.

@@ -1,0 +1,121 @@
+//! Vonage's Voice API: NCCO documents (`ncco`), JSON webhooks -> the switchboard's events
+//! (`events`), signed webhooks and the application's token (`jwt`), the REST client
+//! (`rest`) and the voices (`voices`).
+//!
+//! It takes the same shapes as `provider::twilio` (the switchboard's `Endpoint`, `Inbound`,
+//! `RenderContext`), so plugging it in is mechanical: `render`, `parse`, `verify` and the
+//! `*_urls` functions have Twilio's names. Every fact it relies on is in
+//! docs/vonage-facts.md with the Vonage page it comes from. What is and is not wired into
+//! the switchboard yet: docs/connect.md, "Vonage".
+//!
+//! Vonage's retries (the "Troubleshooting" guide): it expects a TCP connection within 3 s
+//! and the NCCO within 5 s, tries twice more, then asks the application's
+//! `fallback_answer_url` twice; if that fails too, the call is dropped. So webhooks must
+//! answer fast, and the fallback document (`ncco::fallback_ncco`) must be hosted elsewhere.
+//!
+//! URLs are absolute (an NCCO's `eventUrl` is), under `{public_url}/vonage/`.
+
+pub mod events;
+pub mod jwt;
+pub mod ncco;
+pub mod rest;
+pub mod voices;
+
+pub use events::parse;
+pub use jwt::{check_startup, verify};
+pub use ncco::{fallback_ncco, render};
+
+use crate::provider::twilio::{self, Endpoint};
+
+/// The path segment every Vonage webhook lives under: `/vonage/{endpoint}`.
+pub const PATH_PREFIX: &str = "vonage";
+
+/// The absolute URL of `endpoint` under the service's public URL, with `query`.
+fn endpoint_url(public_url: &str, endpoint: Endpoint, query: &str) -> Result<url::Url, url::ParseError> {
+    url::Url::parse(&format!("{}/{PATH_PREFIX}/{}?{query}", public_url.trim_end_matches('/'), endpoint.path()))
+}
+
+/// A created call's URL as Twilio's module writes it (`{public}/twilio/{endpoint}?{query}`),
+/// moved under `/vonage/`: the endpoints and their queries are the same for both.
+fn moved(url: url::Url) -> url::Url {
+    let mut segments: Vec<String> = url.path_segments().map(|s| s.map(str::to_string).collect()).unwrap_or_default();
+    let endpoint = segments.pop().unwrap_or_default();
+    segments.pop(); // "twilio"
+    let mut out = url;
+    out.set_path(&format!("{}/{PATH_PREFIX}/{endpoint}", segments.join("/")));
+    out
+}
+
+fn both((answer, event): (url::Url, url::Url)) -> Result<(url::Url, url::Url), url::ParseError> {
+    Ok((moved(answer), moved(event)))
+}
+
+/// The answer URL and event URL of a helper's REST-created leg (waves).
+pub fn wave_urls(public_url: &str, call: &str, attempt: u32) -> Result<(url::Url, url::Url), url::ParseError> {
+    both(twilio::wave_urls(public_url, call, attempt)?)
+}
+
+/// The answer URL and event URL of the resident's call (call back later).
+pub fn resident_urls(public_url: &str, search: &str) -> Result<(url::Url, url::Url), url::ParseError> {
+    both(twilio::resident_urls(public_url, search)?)
+}
+
+/// The answer URL and event URL of a call of the good-morning round; none for the desk
+/// phone, whose end changes nothing (the application's own event URL then hears it).
+pub fn round_urls(
+    public_url: &str,
+    morning: i64,
+    who: crate::domain::round::Who,
+) -> Result<(url::Url, Option<url::Url>), url::ParseError> {
+    let (answer, event) = twilio::round_urls(public_url, morning, who)?;
+    Ok((moved(answer), event.map(moved)))
+}
+
+/// The answer URL and event URL of a call back that confirms change `id`.
+pub fn confirm_urls(public_url: &str, id: i64) -> Result<(url::Url, url::Url), url::ParseError> {
+    both(twilio::confirm_urls(public_url, id)?)
+}
+
+/// The answer URL and event URL of planned call `call`.
+pub fn planned_urls(public_url: &str, call: i64) -> Result<(url::Url, url::Url), url::ParseError> {
+    both(twilio::planned_urls(public_url, call)?)
+}
+
+/// Where a held caller is sent when the search ends without a yes (a `transfer` to this
+/// URL): the hold's own `done`, answering document `seq`.
+pub fn hold_done_url(public_url: &str, call: &str, seq: u64) -> Result<url::Url, url::ParseError> {
+    endpoint_url(public_url, Endpoint::HoldDone, &format!("call={call}&s={seq}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_calls_are_told_absolute_urls_under_vonage() {
+        let (answer, event) = wave_urls("https://bl.example/", "aaaaaaaa-bbbb-cccc-dddd-0123456789ab", 2).unwrap();
+        assert_eq!(
+            answer.as_str(),
+            "https://bl.example/vonage/wave-whisper?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&n=2"
+        );
+        assert_eq!(
+            event.as_str(),
+            "https://bl.example/vonage/wave-status?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&n=2"
+        );
+        let (answer, event) = round_urls("https://bl.example", 7, crate::domain::round::Who::Desk).unwrap();
+        assert_eq!((answer.as_str(), event), ("https://bl.example/vonage/desk-alert?m=7", None));
+        assert_eq!(
+            planned_urls("https://bl.example", 9).unwrap().1.as_str(),
+            "https://bl.example/vonage/planned-status?p=9"
+        );
+        assert_eq!(
+            confirm_urls("https://bl.example", 3).unwrap().0.as_str(),
+            "https://bl.example/vonage/confirm-answer?c=3"
+        );
+        assert_eq!(resident_urls("https://bl.example", "abcdefghij").unwrap().0.path(), "/vonage/resident-answer");
+        assert_eq!(hold_done_url("https://bl.example", "abcdefghij", 4).unwrap().query(), Some("call=abcdefghij&s=4"));
+        // Under a path prefix, and with "twilio" in the public URL itself.
+        let (answer, _) = planned_urls("https://host.example/twilio/bl/", 9).unwrap();
+        assert_eq!(answer.as_str(), "https://host.example/twilio/bl/vonage/planned-answer?p=9");
+    }
+}
