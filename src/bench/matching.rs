@@ -5,7 +5,7 @@
 //! waves of two and in waves sized by what was learned (`domain::waves::sizing`, issue 31).
 //! Besides the wait it counts the cost to neighbours: phones rung per match, and yeses
 //! that were not needed (a helper who picked up before someone else's yes and pressed 1
-//! too: "er is al iemand").
+//! too: "er is al iemand"; in waves, before the thank-you the yes sends them lands).
 //!
 //! Every strategy meets the same requests and the same people: whether helper h picks up
 //! and says yes to request r is drawn once, from (seed, r, h), so differences come from
@@ -53,6 +53,15 @@ const MAX_HELPERS: usize = 6;
 const MAX_WAIT: i64 = 300;
 const RING_TIMEOUT: i64 = 20;
 const BETWEEN: i64 = 4;
+/// Seconds a helper who picked up listens before their key: the whisper (greeting, the
+/// request, the question: about forty words, some sixteen seconds at the emulator's
+/// two and a half words a second, `sim::twiml::speaking_seconds`) is heard out before 1 or
+/// 2 is pressed.
+const LISTEN_SECONDS: i64 = 15;
+/// In waves, seconds after a winning yes until a helper still listening hears their
+/// thank-you instead (issue 31: their call is redirected): the emulator's delay, the same.
+/// A yes from them that lands within it was not needed; a later one is never pressed.
+const THANKS_LAND_AFTER_SECONDS: i64 = crate::sim::network::REDIRECT_LANDS_AFTER_SECONDS;
 
 struct SimHelper {
     participant: std::sync::Arc<Participant>,
@@ -534,8 +543,8 @@ impl Sim {
             let (picks, delay, yes) = ask.answer(id);
             self.note(ask.req, id, ask.req.at, yes);
             answers.push((id, picks, delay, yes));
-            if yes && yes_after.is_none_or(|(_, w)| delay + 15 < w) {
-                yes_after = Some((id, delay + 15));
+            if yes && yes_after.is_none_or(|(_, w)| delay + LISTEN_SECONDS < w) {
+                yes_after = Some((id, delay + LISTEN_SECONDS));
             }
         }
         if let Some((winner, won)) = yes_after {
@@ -557,7 +566,7 @@ impl Sim {
             let (picks, delay, yes) = ask.answer(id);
             self.note(ask.req, id, ask.req.at + SignedDuration::from_secs(waited), yes);
             if yes {
-                return Some((id, waited + delay + 15));
+                return Some((id, waited + delay + LISTEN_SECONDS));
             }
             waited += if picks { delay + 20 + BETWEEN } else { RING_TIMEOUT + BETWEEN };
         }
@@ -566,9 +575,10 @@ impl Sim {
 
     /// In waves (of two, or sized): the production search model decides when to ring whom;
     /// time moves from one leg's end to the next. Calls are placed one a second (Twilio's
-    /// default limit). A helper who picked up before the winner's yes hears the request to
-    /// its end (as in production: only phones still ringing are stopped); a yes from them
-    /// was not needed.
+    /// default limit). At the winner's yes, phones still ringing are stopped and helpers
+    /// who picked up and still listen are thanked (issue 31, as in production: their call
+    /// is redirected, which lands `THANKS_LAND_AFTER_SECONDS` later); a yes from them
+    /// before it lands was not needed, a later one is never pressed.
     fn in_waves(&mut self, ask: &Ask<'_>, order: &[i64], size: WaveSize) -> Option<(i64, i64)> {
         use crate::domain::waves::{self, Chances, Decision, Leg, LegStatus, Limits, SearchStatus};
         let req = ask.req;
@@ -594,7 +604,7 @@ impl Sim {
                         let started = req.at + SignedDuration::from_secs(start);
                         self.note(req, id, started, yes);
                         let end = if yes {
-                            start + delay + 15
+                            start + delay + LISTEN_SECONDS
                         } else if picks {
                             start + delay + 20
                         } else {
@@ -609,9 +619,11 @@ impl Sim {
                     let (end, yes, _) = ends[i];
                     now = end;
                     if yes {
+                        let thanked = end + THANKS_LAND_AFTER_SECONDS;
                         self.t.needless += (0..legs.len())
                             .filter(|j| *j != i && legs[*j].status.in_flight())
                             .filter(|j| ends[*j].1 && ends[*j].2.is_some_and(|picked| picked < end))
+                            .filter(|j| ends[*j].0 <= thanked)
                             .count();
                         return Some((legs[i].helper_id, end));
                     }

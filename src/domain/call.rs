@@ -317,6 +317,12 @@ pub enum Event {
         helper_first_name: String,
         helper_street: Option<String>,
     },
+    /// Waves (issue 31): the helper of `attempt`, who picked up and still heard the request
+    /// when someone else said yes, was redirected to be thanked; the provider asks what
+    /// they hear.
+    WaveThanks {
+        attempt: u32,
+    },
 }
 
 /// Facts to log, in order.
@@ -770,6 +776,9 @@ impl<'c, 'a> Stepper<'c, 'a> {
             }
             // Too late (the caller left, the helper dropped): nothing to say, and no <Hangup>.
             (_, Event::Announce { .. }) => {}
+            // Whatever became of the call since: thanked for picking up, and let go. Nothing
+            // changes (their leg was cancelled when the yes won).
+            (_, Event::WaveThanks { .. }) => self.already_found(),
             // After a yes: no "still searching" while the helper enters (who comes is said as
             // they enter), but never a long silence either: "Een moment nog" every third
             // wait document, in case the helper's line is slow or lost (the sweep decides).

@@ -31,7 +31,9 @@ pub enum LegStatus {
     NoAnswer,
     Busy,
     Failed,
-    /// Cancelled by us (someone else won, the caller hung up, the limits were reached).
+    /// Cancelled by us: someone else won (a phone still ringing is stopped, a helper
+    /// hearing the request is thanked and let go), the caller hung up, the limits were
+    /// reached.
     Canceled,
 }
 
@@ -73,10 +75,22 @@ impl LegStatus {
 }
 
 /// The legs to cancel at the provider when the search stops: only those still ringing. A
-/// helper already hearing the request is not cut off: whatever they press, they are told
-/// kindly that someone was found or that the caller has gone, and thanked.
+/// helper already hearing the request is not cut off: after a yes they are thanked at once
+/// ([`listening`]); when the caller hangs up, whatever they press, they are told kindly
+/// that the caller has gone, and thanked.
 fn ringing(legs: &[Leg], except: Option<u32>) -> Vec<u32> {
-    legs.iter().filter(|l| l.status == LegStatus::Ringing && Some(l.attempt) != except).map(|l| l.attempt).collect()
+    with_status(legs, LegStatus::Ringing, except)
+}
+
+/// The legs whose helper picked up and is still hearing the request (in its gather,
+/// before any key): after someone else's yes they are thanked at once (issue 31), so that
+/// they need not say a yes that is no longer needed.
+fn listening(legs: &[Leg], except: Option<u32>) -> Vec<u32> {
+    with_status(legs, LegStatus::Answered, except)
+}
+
+fn with_status(legs: &[Leg], status: LegStatus, except: Option<u32>) -> Vec<u32> {
+    legs.iter().filter(|l| l.status == status && Some(l.attempt) != except).map(|l| l.attempt).collect()
 }
 
 /// One helper rung for this search.
@@ -226,8 +240,9 @@ pub fn next(
 /// What a helper who pressed 1 gets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Yes {
-    /// They are the first: join them to the caller, cancel these other legs (still ringing).
-    Wins { cancel: Vec<u32> },
+    /// They are the first: join them to the caller, cancel these other legs (still
+    /// ringing), and thank these (picked up, still hearing the request) at once.
+    Wins { cancel: Vec<u32>, thank: Vec<u32> },
     /// Someone else said yes first.
     AlreadyFound,
     /// The caller hung up.
@@ -248,7 +263,9 @@ pub fn yes(status: SearchStatus, legs: &[Leg], attempt: u32, caller_gone: bool) 
         (SearchStatus::Matched, _) => Yes::AlreadyFound,
         (_, _) if caller_gone => Yes::CallerGone,
         (SearchStatus::Over, _) => Yes::SearchOver,
-        (SearchStatus::Searching, Some(s)) if s.in_flight() => Yes::Wins { cancel: ringing(legs, Some(attempt)) },
+        (SearchStatus::Searching, Some(s)) if s.in_flight() => {
+            Yes::Wins { cancel: ringing(legs, Some(attempt)), thank: listening(legs, Some(attempt)) }
+        }
         // A leg that already ended (or that we never rang) cannot win.
         (SearchStatus::Searching, _) => Yes::SearchOver,
     }
@@ -598,6 +615,12 @@ pub enum Command {
     /// Stop this helper's phone, still ringing. `leg_sid` is `None` while its creation
     /// has not been answered: it is stopped when that answer comes.
     Cancel { attempt: u32, leg_sid: Option<String>, answered: bool },
+    /// Issue 31: someone else said yes while this helper, who picked up, still hears the
+    /// request: their call is redirected at once to a short thank-you, which ends it
+    /// (their leg is `Canceled` already). `leg_sid` is `None` while its creation has not
+    /// been answered: then nothing is redirected, and a yes they still press is thanked
+    /// as late. A redirect that comes too late (the call has ended) changes nothing.
+    Thank { attempt: u32, leg_sid: Option<String> },
     /// The search ended without a yes: move the held caller on to the desk or voicemail.
     MoveCallerOn,
     /// Call back later: this search is over without a conversation; try the request again
@@ -749,6 +772,9 @@ fn key_pressed(s: &mut Search, ctx: &Context<'_>, attempt: u32, key: Option<Stri
     let (now, caller) = (ctx.now, ctx.caller);
     let pressed_yes = key.as_deref() == Some("1");
     let helper_id = s.leg(attempt).map(|l| l.helper_id).unwrap_or(0);
+    // A helper thanked after someone else's yes (issue 31) whose own yes raced the
+    // redirect: a yes that was not needed, and it is said so.
+    let thanked = s.leg(attempt).is_some_and(|l| l.status == LegStatus::Canceled && !l.ended && l.key.is_none());
     if let Some(leg) = s.leg_mut(attempt) {
         // A yes from a leg whose end was reported before its key (Twilio sends the
         // final status callback as soon as a call ends): counted as a silent no,
@@ -762,7 +788,7 @@ fn key_pressed(s: &mut Search, ctx: &Context<'_>, attempt: u32, key: Option<Stri
     }
     let verdict = if pressed_yes {
         let verdict = yes(s.status, &s.legs, attempt, matches!(caller, Caller::Gone { .. }));
-        if let Yes::Wins { cancel } = &verdict {
+        if let Yes::Wins { cancel, thank } = &verdict {
             s.status = SearchStatus::Matched;
             s.winner = Some(attempt);
             s.won_at = Some(now);
@@ -770,11 +796,14 @@ fn key_pressed(s: &mut Search, ctx: &Context<'_>, attempt: u32, key: Option<Stri
                 leg.status = LegStatus::Accepted;
             }
             cancel_ringing(s, cancel, out);
+            thank_listening(s, thank, out);
             if ctx.callback.is_some() {
                 out.push(Command::CallResident { helper_id });
             }
-        } else {
-            set_if_in_flight(s, attempt, LegStatus::Late);
+        } else if !set_if_in_flight(s, attempt, LegStatus::Late) && thanked && verdict == Yes::AlreadyFound {
+            if let Some(leg) = s.leg_mut(attempt) {
+                leg.status = LegStatus::Late;
+            }
         }
         Some(verdict)
     } else {
@@ -917,6 +946,21 @@ fn cancel_ringing(s: &mut Search, attempts: &[u32], out: &mut Vec<Command>) {
         let (leg_sid, answered) = (leg.leg_sid.clone(), leg.status == LegStatus::Answered);
         if set_if_in_flight(s, attempt, LegStatus::Canceled) {
             out.push(Command::Cancel { attempt, leg_sid, answered });
+        }
+    }
+}
+
+/// Issue 31: helpers who picked up and still hear the request when someone else says yes
+/// are thanked at once (their call redirected to a short thank-you), so they need not
+/// press a yes that is no longer needed.
+fn thank_listening(s: &mut Search, attempts: &[u32], out: &mut Vec<Command>) {
+    for &attempt in attempts {
+        let Some(leg_sid) = s.leg(attempt).filter(|l| l.status == LegStatus::Answered).map(|l| l.leg_sid.clone())
+        else {
+            continue;
+        };
+        if set_if_in_flight(s, attempt, LegStatus::Canceled) {
+            out.push(Command::Thank { attempt, leg_sid });
         }
     }
 }

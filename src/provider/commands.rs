@@ -58,6 +58,9 @@ pub enum Update {
     Play(String),
     /// Move the held caller on: the hold's own end, answering document `seq`.
     MoveOn { seq: u64 },
+    /// Thank the helper of `attempt` of the search of `call_sid`, who still hears the
+    /// request after someone else's yes: their leg is redirected to the thank-you.
+    Thank { call_sid: String, attempt: u32 },
     /// End a call that is still queued or ringing.
     Cancel,
     /// End a call whatever its state.

@@ -51,6 +51,9 @@ endpoints! {
     WaveKey = "wave-key",
     /// Waves: the status callback of a helper's leg.
     WaveStatus = "wave-status",
+    /// Waves: where a helper's leg still hearing the request is redirected (REST update
+    /// with `Url`) when someone else said yes: they are thanked (issue 31).
+    WaveThanks = "wave-thanks",
     /// The answer to "shall we call you back?".
     CallbackOffer = "callback-offer",
     /// A key in a participant's own settings (8 in the menu).
@@ -252,6 +255,9 @@ pub enum WaveReport {
     /// The announcement to the held caller that the helper of `attempt` is coming is
     /// asked for.
     Announce { attempt: u32 },
+    /// The helper of `attempt`, redirected after someone else's yes while hearing the
+    /// request, asks for their thank-you (issue 31).
+    Thanks { attempt: u32 },
 }
 
 /// A webhook that cannot be read: what is wrong, naming the parameter.

@@ -59,7 +59,39 @@ struct LegHandle {
     cancel: Arc<AtomicBool>,
     hang_up: Arc<AtomicBool>,
     answered: Arc<AtomicBool>,
+    /// Where a REST update with `Url` sent the call, once it landed.
+    redirect: Arc<Redirect>,
+    /// `hang_up` was the helper's own doing, not the switchboard's.
+    by_helper: Arc<AtomicBool>,
     done: bool,
+}
+
+/// How long after the REST update with `Url` that redirects a call in progress the new
+/// document starts playing (simulated seconds): the update's own round trip, then the
+/// provider's request for the new document and its answer. Twilio documents no figure;
+/// a second or two is what a webhook round trip and a REST request take between data
+/// centres. The bench (`bench match`) models the redirect with the same delay.
+pub const REDIRECT_LANDS_AFTER_SECONDS: i64 = 2;
+
+/// A redirect of a helper's leg in progress: where to, once it has landed. Landing stops
+/// whatever the leg was hearing or waiting for (`Listening::pass`).
+#[derive(Default)]
+struct Redirect {
+    to: Mutex<Option<Url>>,
+    landed: AtomicBool,
+}
+
+impl Redirect {
+    fn land(&self, url: Url) {
+        *self.to.lock().unwrap_or_else(|e| e.into_inner()) = Some(url);
+        self.landed.store(true, Ordering::SeqCst);
+    }
+
+    fn take(&self) -> Option<Url> {
+        let url = self.to.lock().unwrap_or_else(|e| e.into_inner()).take();
+        self.landed.store(false, Ordering::SeqCst);
+        url
+    }
 }
 
 /// A conference in progress: whoever waits in it, its identifier, and where its
@@ -110,6 +142,9 @@ struct Inner {
     key_barrier: Option<Arc<tokio::sync::Barrier>>,
     /// The caller hangs up in the moment between a helper's yes and their join.
     hang_up_before_join: bool,
+    /// The next helper whose call is redirected hangs up in that very moment: the redirect
+    /// is answered with 21220.
+    hang_up_before_redirect: bool,
     /// Calls leave the queue at most this many a (simulated) second: the account's
     /// calls-per-second limit (Twilio's default is 1).
     calls_per_second: u32,
@@ -370,6 +405,14 @@ impl Network {
 
     pub fn hang_up_before_the_next_join(&self) {
         self.lock().hang_up_before_join = true;
+    }
+
+    /// The next helper whose call the switchboard redirects hangs up in that very moment,
+    /// so the redirect comes too late: Twilio answers it with error 21220 ("Call is not
+    /// in-progress. Cannot redirect."), and the call's final status callback is all that
+    /// follows.
+    pub fn hang_up_before_the_next_redirect(&self) {
+        self.lock().hang_up_before_redirect = true;
     }
 
     /// `participant_sid` creates conference `name` and waits in it. Like Twilio, the
@@ -714,6 +757,8 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
             cancel: cancel.clone(),
             hang_up: Arc::new(AtomicBool::new(false)),
             answered: Arc::new(AtomicBool::new(false)),
+            redirect: Arc::default(),
+            by_helper: Arc::default(),
             done: false,
         };
         net.lock().legs.insert(sid.clone(), handle);
@@ -731,6 +776,8 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
     }
     let (cancel, hang_up, answered) =
         (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    let redirect: Arc<Redirect> = Arc::default();
+    let by_helper: Arc<AtomicBool> = Arc::default();
     net.lock().legs.insert(
         sid.clone(),
         LegHandle {
@@ -738,6 +785,8 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
             cancel: cancel.clone(),
             hang_up: hang_up.clone(),
             answered: answered.clone(),
+            redirect: redirect.clone(),
+            by_helper: by_helper.clone(),
             done: false,
         },
     );
@@ -750,6 +799,8 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
         cancel,
         hang_up,
         answered,
+        redirect,
+        by_helper,
         status_callback,
         fallback_url: get("FallbackUrl").and_then(|u| Url::parse(&u).ok()),
         final_sent: AtomicBool::new(false),
@@ -777,6 +828,19 @@ async fn update(
     };
     let form = crate::provider::twilio::parse_pairs(&body);
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    if hangs_up_before_redirect(&net, sid, get("Status").is_none() && get("Url").is_some()) {
+        // The helper hangs up first (`hang_up_before_the_next_redirect`): by the time the
+        // update is looked at, the call has ended.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let done = net.lock().legs.get(sid).is_none_or(|l| l.done);
+            if done || tokio::time::Instant::now() >= deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        return twilio_error(400, 21220, "Call is not in-progress. Cannot redirect.");
+    }
     let inner = net.lock();
     if let (Some(twiml), Some(conference)) = (get("Twiml"), inner.callers.get(sid)) {
         // A leg waiting in a conference of its own hears this document now.
@@ -805,7 +869,24 @@ async fn update(
                 let status = if leg.answered.load(Ordering::SeqCst) { "completed" } else { "canceled" };
                 call_json(StatusCode::OK, sid, status, "", "")
             }
-            _ => twilio_error(400, 21220, "this emulator only cancels or completes helper legs"),
+            // A `Url` redirects a call in progress (Call resource, "Update a Call
+            // resource"): the answer comes at once; the new document is asked for a moment
+            // later (`REDIRECT_LANDS_AFTER_SECONDS`), and no callback says it landed. A
+            // call not (yet) in progress cannot be redirected here (21220).
+            None => match get("Url").and_then(|u| Url::parse(&u).ok()) {
+                Some(url) if leg.answered.load(Ordering::SeqCst) => {
+                    let (redirect, hang_up, network) = (leg.redirect.clone(), leg.hang_up.clone(), net.clone());
+                    tokio::spawn(async move {
+                        if network.wait(REDIRECT_LANDS_AFTER_SECONDS, &hang_up).await {
+                            redirect.land(url);
+                        }
+                    });
+                    call_json(StatusCode::OK, sid, "in-progress", "", "")
+                }
+                Some(_) => twilio_error(400, 21220, "Call is not in-progress. Cannot redirect."),
+                None => twilio_error(400, 21220, "this emulator only cancels, completes or redirects helper legs"),
+            },
+            _ => twilio_error(400, 21220, "this emulator only cancels, completes or redirects helper legs"),
         };
     }
     let mut inner = inner;
@@ -824,6 +905,22 @@ async fn update(
         return call_json(StatusCode::OK, sid, "in-progress", "", "");
     }
     twilio_error(404, 20404, "The requested resource was not found")
+}
+
+/// Whether a redirect (`redirect`: an update with `Url` and no `Status`) of helper leg
+/// `sid`, in progress, meets the helper hanging up in that moment
+/// (`hang_up_before_the_next_redirect`): then the helper hangs up now.
+fn hangs_up_before_redirect(net: &Network, sid: &str, redirect: bool) -> bool {
+    let mut inner = net.lock();
+    let in_progress = inner.legs.get(sid).is_some_and(|l| !l.done && l.answered.load(Ordering::SeqCst));
+    if !(redirect && in_progress && std::mem::take(&mut inner.hang_up_before_redirect)) {
+        return false;
+    }
+    if let Some(leg) = inner.legs.get(sid) {
+        leg.by_helper.store(true, Ordering::SeqCst);
+        leg.hang_up.store(true, Ordering::SeqCst);
+    }
+    true
 }
 
 /// `GET .../Conferences.json?FriendlyName=...&Status=...`: the conferences of that name
@@ -1012,6 +1109,10 @@ struct Leg {
     cancel: Arc<AtomicBool>,
     hang_up: Arc<AtomicBool>,
     answered: Arc<AtomicBool>,
+    /// Where a REST update with `Url` sent the call, once it landed.
+    redirect: Arc<Redirect>,
+    /// `hang_up` was the helper's own doing (`hang_up_before_the_next_redirect`).
+    by_helper: Arc<AtomicBool>,
     status_callback: Option<Url>,
     /// The call's `FallbackUrl`: requested when one of its webhooks fails.
     fallback_url: Option<Url>,
@@ -1110,6 +1211,10 @@ impl Leg {
                     // Nobody there (any more): a new conference, waiting for the other side.
                     self.host(&name, timeout, wait_url, join_callback).await;
                 }
+                "completed"
+            }
+            Ok(WhisperEnd::EndedBySwitchboard) if self.by_helper.load(Ordering::SeqCst) => {
+                self.line(Line::HelperHangsUp { number });
                 "completed"
             }
             Ok(WhisperEnd::EndedBySwitchboard) => {
@@ -1273,7 +1378,15 @@ impl HelperLeg for Listening {
     type Error = String;
 
     async fn pass(&mut self, seconds: i64) {
-        self.leg.net.wait(seconds, &self.leg.hang_up).await;
+        // Cut short when the switchboard ends the call, or when its redirect lands.
+        let until =
+            tokio::time::Instant::now() + Duration::from_millis(self.leg.net.ms_per_second() * seconds.max(0) as u64);
+        while tokio::time::Instant::now() < until {
+            if self.leg.hang_up.load(Ordering::SeqCst) || self.leg.redirect.landed.load(Ordering::SeqCst) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
     }
 
     async fn post(&mut self, url: &Url, params: &[(String, String)]) -> Result<String, String> {
@@ -1304,6 +1417,14 @@ impl HelperLeg for Listening {
 
     fn ended_by_switchboard(&self) -> bool {
         self.leg.hang_up.load(Ordering::SeqCst)
+    }
+
+    fn redirected(&mut self) -> Option<Url> {
+        if self.leg.redirect.landed.load(Ordering::SeqCst) {
+            self.leg.redirect.take()
+        } else {
+            None
+        }
     }
 
     async fn before_key(&mut self) {

@@ -117,6 +117,11 @@ pub enum Line {
         waiting: String,
         joining: String,
     },
+    /// Waves: the switchboard's redirect (a REST update with `Url`) landed on this helper's
+    /// call: what it was hearing stops, and the new document runs.
+    HelperRedirected {
+        number: String,
+    },
 }
 
 impl std::fmt::Display for Line {
@@ -139,6 +144,7 @@ impl std::fmt::Display for Line {
             Line::AloneInConference { number } => write!(f, "    {number} is alone on an empty line"),
             Line::Silence { number } => write!(f, "    {number} waits in silence"),
             Line::Joined { waiting, joining } => write!(f, "  {joining} and {waiting} are talking"),
+            Line::HelperRedirected { number } => write!(f, "    {number}'s call is redirected by the switchboard"),
         }
     }
 }

@@ -27,6 +27,12 @@ pub(super) trait HelperLeg {
     fn ended_by_switchboard(&self) -> bool {
         false
     }
+    /// Where the switchboard redirected this leg (a REST update with `Url`), once the
+    /// redirect has landed: taken, so it is followed once. Whatever the leg was hearing or
+    /// waiting for stops there (`pass` returns early when it lands).
+    fn redirected(&mut self) -> Option<Url> {
+        None
+    }
     /// Just before the helper presses a key (helpers told to press together wait here).
     async fn before_key(&mut self) {}
 }
@@ -88,7 +94,15 @@ pub(super) async fn run<L: HelperLeg>(
     let mut body = leg.post(&run.url, params).await.map_err(WhisperFailure::Webhook)?;
     for _ in 0..MAX_DOCUMENTS {
         let (target, key) = match run.document(leg, &body).await? {
-            ControlFlow::Continue(pressed) => pressed,
+            ControlFlow::Continue(Then::Pressed(target, key)) => (target, key),
+            ControlFlow::Continue(Then::Redirected(target)) => {
+                // Twilio asks for the new document (nothing else is reported: no key, no
+                // callback), and runs it instead of whatever was playing.
+                leg.line(Line::HelperRedirected { number: helper.number.to_string() });
+                body = leg.post(&target, params).await.map_err(WhisperFailure::Webhook)?;
+                run.url = target;
+                continue;
+            }
             ControlFlow::Break(end) => return Ok(end),
         };
         let mut with_digits = params.to_vec();
@@ -110,7 +124,17 @@ enum Step {
     Next,
     /// A key was pressed: it goes to this URL.
     Pressed(Url, String),
+    /// The switchboard's redirect landed: the document at this URL runs instead.
+    Redirected(Url),
     End(WhisperEnd),
+}
+
+/// How a document that did not end the call goes on.
+enum Then {
+    /// A key was pressed: it goes to this URL.
+    Pressed(Url, String),
+    /// The switchboard redirected the call to this URL.
+    Redirected(Url),
 }
 
 /// A run of the helper's documents, at the document from `url`.
@@ -137,17 +161,24 @@ impl Run<'_> {
         &mut self,
         leg: &mut L,
         body: &str,
-    ) -> Result<ControlFlow<WhisperEnd, (Url, String)>, WhisperFailure<L::Error>> {
+    ) -> Result<ControlFlow<WhisperEnd, Then>, WhisperFailure<L::Error>> {
         let verbs = parse_twiml(body).map_err(|message| self.bad_document(message))?;
         for verb in verbs {
             if leg.ended_by_switchboard() {
                 return Ok(ControlFlow::Break(WhisperEnd::EndedBySwitchboard));
             }
+            if let Some(target) = leg.redirected() {
+                return Ok(ControlFlow::Continue(Then::Redirected(target)));
+            }
             match self.verb(leg, verb).await? {
                 Step::Next => {}
-                Step::Pressed(target, key) => return Ok(ControlFlow::Continue((target, key))),
+                Step::Pressed(target, key) => return Ok(ControlFlow::Continue(Then::Pressed(target, key))),
+                Step::Redirected(target) => return Ok(ControlFlow::Continue(Then::Redirected(target))),
                 Step::End(end) => return Ok(ControlFlow::Break(end)),
             }
+        }
+        if let Some(target) = leg.redirected() {
+            return Ok(ControlFlow::Continue(Then::Redirected(target)));
         }
         if *self.helper.action == HelperAction::AcceptThenHangUp && self.document == Document::DialWhisper {
             // Pressed 1 and hung up before the legs were joined.
@@ -164,9 +195,19 @@ impl Run<'_> {
             Verb::Pause(seconds) => leg.pass(i64::from(seconds)).await,
             Verb::Gather { action, timeout, children, .. } => {
                 for child in children {
+                    if let Some(target) = leg.redirected() {
+                        return Ok(Step::Redirected(target));
+                    }
                     if let Verb::Say(text) | Verb::Play(text) = child {
                         hear(leg, number, text).await;
                     }
+                }
+                // Redirected (or ended) while still hearing the request: no key gets pressed.
+                if let Some(target) = leg.redirected() {
+                    return Ok(Step::Redirected(target));
+                }
+                if leg.ended_by_switchboard() {
+                    return Ok(Step::End(WhisperEnd::EndedBySwitchboard));
                 }
                 return self.gather(leg, action, timeout).await;
             }
@@ -223,6 +264,9 @@ impl Run<'_> {
             // No key within the timeout: Twilio goes on with the next verb.
             leg.line(Line::HelperSilent { number: number.to_string() });
             leg.pass(i64::from(timeout)).await;
+            if let Some(target) = leg.redirected() {
+                return Ok(Step::Redirected(target));
+            }
             return Ok(Step::Next);
         };
         leg.before_key().await;

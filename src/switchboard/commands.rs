@@ -1,5 +1,5 @@
 //! What a committed transaction tells the provider: helper legs to create, phones to
-//! stop, the held caller to move on, the resident to call back, words to play on a live
+//! stop, helpers to thank, the held caller to move on, the resident to call back, words to play on a live
 //! leg. Collected inside the transaction, sent by `dispatch` after the commit.
 
 use crate::domain::phone::PhoneNumber;
@@ -23,6 +23,16 @@ pub struct Stop {
     /// A helper's leg: (the search's call, the attempt), so it can be ended from the
     /// answer to the cancel itself.
     pub helper_leg: Option<(String, u32)>,
+}
+
+/// Issue 31: a helper's leg still hearing the request when someone else said yes, to be
+/// redirected to their thank-you (which ends the call).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Thank {
+    pub leg_sid: String,
+    /// The search's call and the helper's attempt: the thank-you's URL names them.
+    pub call_sid: String,
+    pub attempt: u32,
 }
 
 /// A call of the good-morning round to create at the provider.
@@ -64,6 +74,8 @@ pub enum Command {
     Create(NewLeg),
     /// A phone to stop.
     Stop(Stop),
+    /// A helper who still hears the request, to thank and let go (someone else said yes).
+    Thank(Thank),
     /// The held caller, to move to the hold's action (desk or voicemail).
     MoveCaller(MoveCaller),
     /// Call back later: ring the resident (the search's own call sid is `call_sid`).

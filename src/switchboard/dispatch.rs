@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 pub use super::commands::Outbound;
-use super::commands::{Announce, Command, ConfirmCall, MoveCaller, NewLeg, PlannedCall, Play, RoundCall, Stop};
+use super::commands::{Announce, Command, ConfirmCall, MoveCaller, NewLeg, PlannedCall, Play, RoundCall, Stop, Thank};
 use super::waves::{leg_ended, leg_failed, resident_failed};
 use super::Switchboard;
 use crate::domain::call::DialStatus;
@@ -37,8 +37,8 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
             return;
         };
         // The held caller is told who comes first (their helper enters within seconds),
-        // then phones are stopped, words played, and new calls placed: each kind in the
-        // order it was decided.
+        // then phones are stopped, helpers still listening thanked, words played, and new
+        // calls placed: each kind in the order it was decided.
         for command in &commands {
             if let Command::Announce(announce) = command {
                 announce_helper(&state, &rest, announce).await;
@@ -47,6 +47,11 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
         for command in &commands {
             if let Command::Stop(stop) = command {
                 stop_phone(&state, &rest, stop).await;
+            }
+        }
+        for command in &commands {
+            if let Command::Thank(thank) = command {
+                thank_helper(&state, &rest, thank).await;
             }
         }
         for command in &commands {
@@ -133,6 +138,27 @@ async fn stop_phone(state: &Arc<Switchboard>, rest: &Client, stop: &Stop) {
     match state.worker.write(move |tx| leg_ended(tx, &st, &call_sid, attempt, status)).await {
         Ok(out) => dispatch(state.clone(), out),
         Err(e) => tracing::error!(error = %e, "could not record the end of a cancelled leg"),
+    }
+}
+
+/// Issue 31: redirects a helper's leg that still hears the request, after someone else's
+/// yes, to their thank-you (a REST update with `Url`; the provider then asks for that
+/// document, and its `<Hangup/>` ends the call). Nothing waits for it and nothing is
+/// recorded from its answer: the leg was cancelled in the transaction that decided it,
+/// its end comes with its status callback, and a yes pressed before the redirect landed
+/// is thanked as late. A call that has ended meanwhile (21220) is fine; any other refusal
+/// leaves the helper to hear the request out, and a yes from them is thanked as late.
+async fn thank_helper(state: &Arc<Switchboard>, rest: &Client, thank: &Thank) {
+    let update = Update::Thank { call_sid: thank.call_sid.clone(), attempt: thank.attempt };
+    match rest.update_call(&state.public_url, &thank.leg_sid, &update).await {
+        Ok(_) => {}
+        Err(ProviderError::AlreadyEnded(_)) => {
+            tracing::debug!(leg = %thank.leg_sid, "a helper to thank had hung up already")
+        }
+        Err(e @ ProviderError::PublicUrl(_)) => tracing::error!(error = %e, "bad public URL"),
+        Err(e) => {
+            tracing::warn!(leg = %thank.leg_sid, error = %e, "could not thank a helper at once; a yes from them is thanked as late")
+        }
     }
 }
 

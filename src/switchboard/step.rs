@@ -195,6 +195,7 @@ fn helper_attempt(event: &Event) -> Option<u32> {
         | Event::HelperKey { attempt, .. }
         | Event::HelperWaitTick { attempt }
         | Event::ResidentUnreachable { attempt }
+        | Event::WaveThanks { attempt }
         | Event::Search(Tell::Answered { attempt, .. })
         | Event::Search(Tell::Key { attempt, .. })
         | Event::Search(Tell::WinnerAlone { attempt })

@@ -9,7 +9,7 @@
 
 use rusqlite::Connection;
 
-use super::commands::{Announce, Command as ToProvider, MoveCaller, NewLeg, Outbound, Play, Stop};
+use super::commands::{Announce, Command as ToProvider, MoveCaller, NewLeg, Outbound, Play, Stop, Thank};
 use super::step::{ranked, render, run_step, Report, Wanted};
 use super::tx::Tx;
 use super::Switchboard;
@@ -127,6 +127,12 @@ fn run(
                 t.tell(ToProvider::Stop(Stop { leg_sid, answered, helper_leg: Some((sid.clone(), attempt)) }));
             }
             Command::Cancel { leg_sid: None, .. } => {}
+            // Issue 31: a helper still hearing the request is thanked at once. (Without a
+            // CallSid yet, a yes they still press is thanked as late.)
+            Command::Thank { attempt, leg_sid: Some(leg_sid) } => {
+                t.tell(ToProvider::Thank(Thank { leg_sid, call_sid: sid.clone(), attempt }));
+            }
+            Command::Thank { leg_sid: None, .. } => {}
             Command::MoveCallerOn => {
                 tracing::info!(call = %sid, "the search is over without a yes: moving the held caller on");
                 t.tell(ToProvider::MoveCaller(MoveCaller { call_sid: sid.clone(), seq: call.seq }));
@@ -295,6 +301,11 @@ pub fn apply_report(
         }
         WaveReport::Announce { attempt } => {
             let reply = announcement(t, hood, &call, attempt)?;
+            return Ok((call, reply));
+        }
+        WaveReport::Thanks { attempt } => {
+            // Said, nothing stored: the leg was cancelled when the yes won.
+            let reply = run_step(t, hood, &call, Event::WaveThanks { attempt }, Report::default())?.reply;
             return Ok((call, reply));
         }
         WaveReport::ResidentEnded { status } => {
@@ -561,7 +572,7 @@ mod tests {
         search.winner = Some(2);
         search.conference = Some("CF00000000000000000000000000000009".into());
         let key = |attempt, verdict| Tell::Key { attempt, helper_id: 7, key: Some("1".into()), verdict };
-        let wins = Some(waves::Yes::Wins { cancel: vec![] });
+        let wins = Some(waves::Yes::Wins { cancel: vec![], thank: vec![] });
         let announced = announce(&key(2, wins.clone()), &search, "CA1", false);
         assert_eq!(
             announced,

@@ -84,6 +84,7 @@ fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, w
             | Endpoint::WhisperKey
             | Endpoint::WaveWhisper
             | Endpoint::WaveKey
+            | Endpoint::WaveThanks
             | Endpoint::ContactAnswer
             | Endpoint::ContactKey
             | Endpoint::DeskAlert

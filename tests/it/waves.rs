@@ -1082,3 +1082,107 @@ async fn a_caller_is_put_through_when_the_announcement_cannot_be_made() {
     assert_eq!(app.log_of(&report).await.outcome.map(|o| o.as_str()), Some("matched"));
     no_one_alone(&report);
 }
+
+/// Issue 31, fewer needless yeses: a wave of two, both helpers pick up; the first to hear
+/// the request out presses 1 while the other still listens. The other's call is redirected
+/// at once (a REST update with `Url`) to a short thank-you, which lands before they get to
+/// press: they are thanked and let go, and their leg counts as cancelled, not as a no nor a
+/// yes that was not needed.
+///
+/// Each helper's phone rings a different time (6 simulated seconds apart, the whisper
+/// lasting about 16), so whoever of the three is in the first wave, the later of the two
+/// picks up while the earlier listens and would press some 6 seconds after the earlier's
+/// yes; the redirect lands 2 seconds after it. Slowed down so a busy machine keeps that
+/// order.
+async fn two_listen_one_says_yes(before: impl FnOnce(&TestApp)) -> (TestApp, burenlijn::sim::emulator::CallReport) {
+    let app = spawn_waves_app(2, |p| p).await;
+    app.network().slow_down(40);
+    app.network().ring_for(ANJA, 8);
+    app.network().ring_for(BERT, 14);
+    app.network().ring_for(CARLA, 20);
+    before(&app);
+    let report = app.call(JAN, Script::keys(&["1"])).await;
+    (app, report)
+}
+
+/// The first two rung and who of them picked up first (the winner).
+fn first_wave(report: &burenlijn::sim::emulator::CallReport) -> (String, String) {
+    let rung = rung(report);
+    assert_eq!(rung.len(), 2, "one wave of two, nobody else: {:#?}", report.lines);
+    let ring_seconds = |n: &str| [ANJA, BERT, CARLA].iter().position(|h| *h == n).unwrap();
+    let mut wave = rung.clone();
+    wave.sort_by_key(|n| ring_seconds(n));
+    (wave[0].clone(), wave[1].clone())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_helper_still_listening_when_another_says_yes_is_thanked_at_once() {
+    let (app, report) = two_listen_one_says_yes(|_| {}).await;
+    let (winner, other) = first_wave(&report);
+    assert_eq!(joined(&report), vec![winner.clone()], "{:#?}", report.lines);
+    let presses: Vec<&Line> =
+        report.lines.iter().filter(|l| matches!(l, Line::HelperPresses { number, .. } if *number == other)).collect();
+    assert!(presses.is_empty(), "the other never gets to press: {:#?}", report.lines);
+    assert!(
+        report.lines.contains(&Line::HelperRedirected { number: other.clone() }),
+        "the other's call is redirected: {:#?}",
+        report.lines
+    );
+    let heard: Vec<String> = helpers_heard(&report).into_iter().filter(|(n, _)| *n == other).map(|(_, t)| t).collect();
+    assert!(
+        heard.iter().any(|t| t.contains("Kunt u nu helpen")) || heard.iter().any(|t| t.contains("vraagt om hulp")),
+        "they were hearing the request: {heard:#?}"
+    );
+    assert!(
+        heard.last().is_some_and(|t| t.starts_with("Dank u wel dat u opnam. Er is al iemand gevonden die helpt.")),
+        "and last hear the thank-you: {heard:#?}"
+    );
+    the_winner_is_joined_the_other_cancelled(&app, &report, &winner, &other).await;
+    assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE status = 'late'").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE key IS NOT NULL").await, 1, "one key: the yes");
+}
+
+/// A match with `winner`, and the other helper's leg cancelled by us (not a yes that was
+/// not needed, "late", nor a no), both free again.
+async fn the_winner_is_joined_the_other_cancelled(
+    app: &TestApp,
+    report: &burenlijn::sim::emulator::CallReport,
+    winner: &str,
+    other: &str,
+) {
+    let log = app.log_of(report).await;
+    assert_eq!(log.outcome.map(|o| o.as_str()), Some("matched"));
+    assert_eq!(log.helper_phone.as_deref(), Some(winner));
+    let mut results = attempts(&log);
+    results.sort();
+    let mut want = pairs(&[(winner, "accepted"), (other, "canceled")]);
+    want.sort();
+    assert_eq!(results, want);
+    assert_eq!(app.count("SELECT count(*) FROM wave_searches WHERE status = 'matched'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE status = 'canceled'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0, "both free again");
+    no_one_alone(report);
+}
+
+/// The helper to be thanked hangs up in the very moment of the redirect, which Twilio then
+/// refuses with 21220: nothing else changes. The match stands, nobody else is rung, and
+/// the helper's leg ends with its own status callback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thank_you_refused_because_the_helper_hung_up_changes_nothing_else() {
+    let (app, report) = two_listen_one_says_yes(|app| app.network().hang_up_before_the_next_redirect()).await;
+    let (winner, other) = first_wave(&report);
+    assert_eq!(joined(&report), vec![winner.clone()], "{:#?}", report.lines);
+    assert!(
+        report.lines.contains(&Line::HelperHangsUp { number: other.clone() }),
+        "the other hung up as the redirect came: {:#?}",
+        report.lines
+    );
+    assert!(!report.lines.contains(&Line::HelperRedirected { number: other.clone() }), "{:#?}", report.lines);
+    assert!(
+        !report.lines.iter().any(|l| matches!(l, Line::HelperPresses { number, .. } if *number == other)),
+        "{:#?}",
+        report.lines
+    );
+    assert_eq!(app.network().create_requests(), 2, "nobody else is rung");
+    the_winner_is_joined_the_other_cancelled(&app, &report, &winner, &other).await;
+}

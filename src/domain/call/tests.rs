@@ -53,7 +53,7 @@ fn anja_says_yes(rest: Vec<(Timestamp, Event, Option<NextHelper>)>) -> Vec<(Time
 
 /// Waves: Anja (attempt 1) presses 1 and is the first.
 fn anja_wins() -> Event {
-    let verdict = Some(crate::domain::waves::Yes::Wins { cancel: vec![] });
+    let verdict = Some(crate::domain::waves::Yes::Wins { cancel: vec![], thank: vec![] });
     Event::Search(Tell::Key { attempt: 1, helper_id: 7, key: Some("1".into()), verdict })
 }
 
@@ -987,7 +987,7 @@ fn waves_the_winner_is_joined_the_others_are_thanked() {
     let (state, steps) = run(
         &w,
         held(vec![
-            (t(40), yes(1, Yes::Wins { cancel: vec![2] }), None),
+            (t(40), yes(1, Yes::Wins { cancel: vec![2], thank: vec![] }), None),
             (t(41), yes(2, Yes::AlreadyFound), None),
             (
                 t(42),
@@ -1158,7 +1158,7 @@ fn a_call_back_search_tells_the_resident_who_helps_or_the_helper_that_nobody_ans
             attempt: 1,
             helper_id: 8,
             key: Some("1".into()),
-            verdict: Some(Yes::Wins { cancel: vec![] }),
+            verdict: Some(Yes::Wins { cancel: vec![], thank: vec![] }),
         }),
         None,
     )]);
@@ -1380,7 +1380,7 @@ fn a_call_back_whose_helper_left_tells_the_resident_and_stays_open() {
             attempt: 1,
             helper_id: 8,
             key: Some("1".into()),
-            verdict: Some(Yes::Wins { cancel: vec![] }),
+            verdict: Some(Yes::Wins { cancel: vec![], thank: vec![] }),
         }),
         &callback_ctx(t(40)),
     )

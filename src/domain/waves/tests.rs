@@ -127,22 +127,29 @@ fn the_first_yes_wins_and_the_others_are_cancelled() {
     // (name, search, legs, leg that pressed 1, caller gone, expected)
     type Case = (&'static str, SearchStatus, Vec<LegStatus>, u32, bool, Yes);
     let cases: Vec<Case> = vec![
-        ("first yes", Searching, vec![Answered, Ringing, Declined], 1, false, Yes::Wins { cancel: vec![2] }),
         (
-            "second leg first; the other is hearing the request",
+            "first yes",
+            Searching,
+            vec![Answered, Ringing, Declined],
+            1,
+            false,
+            Yes::Wins { cancel: vec![2], thank: vec![] },
+        ),
+        (
+            "second leg first; the other, hearing the request, is thanked",
             Searching,
             vec![Answered, Answered],
             2,
             false,
-            Yes::Wins { cancel: vec![] },
+            Yes::Wins { cancel: vec![], thank: vec![1] },
         ),
         (
-            "ringing legs are cancelled",
+            "ringing legs are cancelled, listening ones thanked, ended ones left",
             Searching,
-            vec![Ringing, Answered, Ringing, NoAnswer],
+            vec![Ringing, Answered, Ringing, NoAnswer, Answered, Declined],
             2,
             false,
-            Yes::Wins { cancel: vec![1, 3] },
+            Yes::Wins { cancel: vec![1, 3], thank: vec![5] },
         ),
         ("the other pressed 1 first", Matched, vec![Accepted, Answered], 2, false, Yes::AlreadyFound),
         ("the same yes twice", Matched, vec![Accepted, Canceled], 1, false, Yes::AlreadyWon),
@@ -280,6 +287,16 @@ fn cancel(attempt: u32, answered: bool) -> Command {
     Command::Cancel { attempt, leg_sid: Some(format!("CAleg{attempt}")), answered }
 }
 
+/// Leg 2's 1, after leg 1's yes: someone has been found already.
+fn second_yes_already_found() -> Command {
+    let key = Some("1".into());
+    tell(Tell::Key { attempt: 2, helper_id: 101, key, verdict: Some(Yes::AlreadyFound) }, Hearer::Reporter)
+}
+
+fn thank(attempt: u32) -> Command {
+    Command::Thank { attempt, leg_sid: Some(format!("CAleg{attempt}")) }
+}
+
 fn tell(tell: Tell, hearer: Hearer) -> Command {
     Command::Tell { tell, hearer }
 }
@@ -407,23 +424,44 @@ fn step_decides_keys_first_yes_wins() {
     run_cases(vec![
         Case {
             status: Matched,
-            leg_statuses: vec![Accepted, Canceled, Answered],
+            leg_statuses: vec![Accepted, Canceled, Canceled],
             commands: vec![
                 cancel(2, false),
+                thank(3),
                 tell(
                     Tell::Key {
                         attempt: 1,
                         helper_id: 100,
                         key: Some("1".into()),
-                        verdict: Some(Yes::Wins { cancel: vec![2] }),
+                        verdict: Some(Yes::Wins { cancel: vec![2], thank: vec![3] }),
                     },
                     Hearer::Reporter,
                 ),
             ],
             ..base(
-                "a yes wins; ringing legs stop, one hearing the request is left",
+                "a yes wins; ringing legs stop, one hearing the request is thanked at once",
                 search(Searching, &[Answered, Ringing, Answered]),
                 key(1, "1"),
+            )
+        },
+        Case {
+            status: Matched,
+            leg_statuses: vec![Accepted, Late],
+            commands: vec![second_yes_already_found()],
+            ..base(
+                "a yes that raced the thank-you is late: not needed, and thanked",
+                search(Matched, &[Accepted, Canceled]),
+                key(2, "1"),
+            )
+        },
+        Case {
+            status: Matched,
+            leg_statuses: vec![Accepted, Canceled],
+            commands: vec![tell(Tell::Key { attempt: 2, helper_id: 101, key: None, verdict: None }, Hearer::Reporter)],
+            ..base(
+                "a thanked helper's gather ending without a key stays cancelled, not a no",
+                search(Matched, &[Accepted, Canceled]),
+                SearchEvent::Key { attempt: 2, key: None },
             )
         },
         Case {
@@ -437,10 +475,7 @@ fn step_decides_keys_first_yes_wins() {
         Case {
             status: Matched,
             leg_statuses: vec![Accepted, Late],
-            commands: vec![tell(
-                Tell::Key { attempt: 2, helper_id: 101, key: Some("1".into()), verdict: Some(Yes::AlreadyFound) },
-                Hearer::Reporter,
-            )],
+            commands: vec![second_yes_already_found()],
             ..base("a second yes is late", search(Matched, &[Accepted, Answered]), key(2, "1"))
         },
         Case {
@@ -463,7 +498,7 @@ fn step_decides_keys_first_yes_wins() {
                         attempt: 1,
                         helper_id: 100,
                         key: Some("1".into()),
-                        verdict: Some(Yes::Wins { cancel: vec![] }),
+                        verdict: Some(Yes::Wins { cancel: vec![], thank: vec![] }),
                     },
                     Hearer::Reporter,
                 ),

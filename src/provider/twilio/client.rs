@@ -73,6 +73,7 @@ pub async fn update_call(
     let update = match update {
         Update::Play(document) => UpdateCall::Twiml(document.clone()),
         Update::MoveOn { seq } => UpdateCall::Redirect(super::hold_done_url(public_url, *seq)?),
+        Update::Thank { call_sid, attempt } => UpdateCall::Redirect(super::thanks_url(public_url, call_sid, *attempt)?),
         Update::Cancel => UpdateCall::Cancel,
         Update::HangUp => UpdateCall::Complete,
     };

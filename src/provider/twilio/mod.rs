@@ -95,6 +95,12 @@ pub fn announce_url(public_url: &str, call_sid: &str, attempt: u32) -> Result<ur
     endpoint_url(public_url, Endpoint::Announce, &format!("call={call_sid}&n={attempt}"))
 }
 
+/// Where the leg of the helper of `attempt` is redirected (REST update with `Url`) when
+/// someone else said yes while they still heard the request: their thank-you (issue 31).
+pub fn thanks_url(public_url: &str, call_sid: &str, attempt: u32) -> Result<url::Url, url::ParseError> {
+    endpoint_url(public_url, Endpoint::WaveThanks, &format!("call={call_sid}&n={attempt}"))
+}
+
 /// Where a held caller is sent when the search ends without a yes (REST redirect): the
 /// hold's own action, answering document `seq`.
 pub fn hold_done_url(public_url: &str, seq: u64) -> Result<url::Url, url::ParseError> {
@@ -274,13 +280,14 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             };
             (parent, None, wave.map_or(Reported::Nothing, Reported::Wave))
         }
-        Endpoint::WaveWhisper | Endpoint::WaveKey | Endpoint::WaveStatus => {
+        Endpoint::WaveWhisper | Endpoint::WaveKey | Endpoint::WaveStatus | Endpoint::WaveThanks => {
             // From the helper's own leg; the caller's call is in our URL.
             let parent = valid_sid(require(query, "call")?)?.to_string();
             let attempt = attempt()?;
             let wave = match endpoint {
                 Endpoint::WaveWhisper => Some(WaveReport::Answered { attempt }),
                 Endpoint::WaveKey => Some(WaveReport::Key { attempt, key: digits(form) }),
+                Endpoint::WaveThanks => Some(WaveReport::Thanks { attempt }),
                 _ => final_status(form)?.map(|status| WaveReport::Ended { attempt, status }),
             };
             (parent, None, wave.map_or(Reported::Nothing, Reported::Wave))
@@ -475,6 +482,15 @@ mod tests {
             Reported::Wave(WaveReport::Answered { attempt: 3 })
         );
         assert!(parse(Endpoint::WaveKey, &p(&[("n", "3")]), &leg(&[])).is_err());
+        // Issue 31: the thank-you a listening helper's leg is redirected to.
+        let url = thanks_url("https://bl.example/", "CAparent0001", 3).unwrap();
+        assert_eq!(url.as_str(), "https://bl.example/twilio/wave-thanks?call=CAparent0001&n=3");
+        let query: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
+        let got = parse(Endpoint::WaveThanks, &query, &leg(&[("CallStatus", "in-progress")])).unwrap();
+        assert_eq!(
+            (got.call_sid.as_str(), got.report),
+            ("CAparent0001", Reported::Wave(WaveReport::Thanks { attempt: 3 }))
+        );
         let entered = |event: &str| {
             parse(
                 Endpoint::Conference,

@@ -232,11 +232,13 @@ pub fn parse(endpoint: Endpoint, query: &Params, body: &[u8]) -> Result<Inbound,
         // Who entered a conversation is not in a documented event (docs/vonage-facts.md, Gaps).
         Endpoint::Conference => (ours()?, None, Reported::Nothing),
         Endpoint::Announce => (ours()?, None, Reported::Wave(WaveReport::Announce { attempt: attempt()? })),
-        Endpoint::WaveWhisper | Endpoint::WaveKey | Endpoint::WaveStatus => {
+        Endpoint::WaveWhisper | Endpoint::WaveKey | Endpoint::WaveStatus | Endpoint::WaveThanks => {
             let attempt = attempt()?;
             let wave = match endpoint {
                 Endpoint::WaveWhisper => Some(WaveReport::Answered { attempt }),
                 Endpoint::WaveKey => Some(WaveReport::Key { attempt, key: f.key() }),
+                // A transfer's NCCO is fetched like any other answer URL.
+                Endpoint::WaveThanks => Some(WaveReport::Thanks { attempt }),
                 _ => ended()?.map(|status| WaveReport::Ended { attempt, status }),
             };
             (ours()?, None, wave.map_or(Reported::Nothing, Reported::Wave))
