@@ -48,7 +48,15 @@ pub enum Later {
     CancelSure,
     /// A helper's planned help under 8 (`agenda`), while the phase is `Phase::Settings`.
     Agenda(super::AgendaAt),
+    /// The request is taken; "Waar moet u naartoe?" is being recorded (the call has ended
+    /// as `Outcome::Planned` already, so a hang-up loses nothing).
+    WhereTo,
 }
+
+/// The longest "where to" a requester can say, in seconds.
+pub const WHERE_TO_MAX_SECONDS: u32 = 20;
+/// Seconds of silence that end the recording of "where to".
+pub const WHERE_TO_SILENCE_SECONDS: u32 = 5;
 
 /// The parts of a day a moment is chosen in: whole and half hours from 8:00 to 19:30.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +110,7 @@ impl Later {
             Later::Check { at } => format!("check:{at}"),
             Later::Upcoming => "upcoming".into(),
             Later::CancelSure => "cancel-sure".into(),
+            Later::WhereTo => "where-to".into(),
             Later::Agenda(at) => at.as_str(),
         }
     }
@@ -116,6 +125,7 @@ impl Later {
             "now-or-later" => Later::NowOrLater,
             "upcoming" => Later::Upcoming,
             "cancel-sure" => Later::CancelSure,
+            "where-to" => Later::WhereTo,
             "day" => Later::Day { first: parts.next()?.parse().ok()? },
             "part" => Later::Part { day: parts.next()?.parse().ok()? },
             "hour" => {
@@ -265,8 +275,8 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 let when = self.ctx.caller.planned.as_ref().map(|up| planned::say::when(p, up.at)).unwrap_or_default();
                 say.push(self.speech(PromptKey::LaterCancelSure, &[("when", &when)]));
             }
-            // Said by `agenda`, in the settings.
-            Later::Agenda(_) => {}
+            // Said by `agenda`, in the settings; "where to" is a recording, not a menu.
+            Later::Agenda(_) | Later::WhereTo => {}
         }
         say.push(self.speech(if self.desk_open() { PromptKey::MenuDeskOpen } else { PromptKey::MenuDeskClosed }, &[]));
         if later != Later::Upcoming {
@@ -386,7 +396,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             Later::Part { .. } | Later::Check { .. } => self.enter(Later::Day { first }),
             Later::Hour { day, .. } | Later::Half { day, .. } => self.enter(Later::Part { day }),
             Later::CancelSure => self.enter(Later::Upcoming),
-            Later::Agenda(_) => self.back_to_the_menu(),
+            Later::Agenda(_) | Later::WhereTo => self.back_to_the_menu(),
         }
     }
 
@@ -440,15 +450,44 @@ impl<'c, 'a> Stepper<'c, 'a> {
             return self.refused(&refused);
         }
         let category = self.state.category.clone().unwrap_or_default();
+        let where_to = self.ctx.dialplan.where_to(&category);
         self.effects.push(Effect::PlannedAsked { category, at });
         let when = planned::say::when(self.p(), at);
         let taken = self.speech(PromptKey::LaterTaken, &[("when", &when)]);
         self.reply.push(Action::Say(taken));
-        self.say(PromptKey::PlannedGoodbye);
-        self.reply.push(Action::Hangup);
-        self.state.later = None;
+        if where_to {
+            // Taken first: a hang-up during the recording loses nothing.
+            self.say(PromptKey::LaterWhereAsk);
+            self.reply.push(Action::Record {
+                max_seconds: WHERE_TO_MAX_SECONDS,
+                silence_seconds: WHERE_TO_SILENCE_SECONDS,
+                done: Next::Recorded,
+            });
+            // Reached only when nothing was recorded.
+            self.reply.push(Action::Redirect(Next::Recorded));
+            self.state.later = Some(Later::WhereTo);
+        } else {
+            self.say(PromptKey::PlannedGoodbye);
+            self.reply.push(Action::Hangup);
+            self.state.later = None;
+        }
         // Help planned: a good end of its own; the planned request is its own record.
         self.end(Outcome::Planned, Stage::Menu);
+    }
+
+    /// "Where to" was recorded (or nothing was): kept for the request when it holds
+    /// something; the request stands either way.
+    pub(super) fn where_to_recorded(&mut self, url: Option<String>, duration_seconds: u32) {
+        self.state.later = None;
+        match url {
+            Some(recording_url) if duration_seconds > 0 => {
+                self.effects.push(Effect::PlannedWhereTo { recording_url, duration_seconds });
+                self.say(PromptKey::LaterWhereThanks);
+            }
+            _ => {}
+        }
+        self.say(PromptKey::PlannedGoodbye);
+        self.reply.push(Action::Hangup);
     }
 
     /// Cancelled after "Weet u het zeker?": the helper is called and told.

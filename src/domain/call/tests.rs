@@ -2240,6 +2240,7 @@ fn where_a_caller_is_in_the_later_menus_is_stored_as_one_word_and_read_back() {
         Later::Check { at: day.at(10, 30, 0, 0) },
         Later::Upcoming,
         Later::CancelSure,
+        Later::WhereTo,
     ] {
         assert_eq!(Later::parse(&later.as_str()), Some(later), "{}", later.as_str());
     }
@@ -2258,6 +2259,7 @@ fn helper_with_agenda() -> World {
         requester: requester.into(),
         street: street.map(str::to_string),
         street_before_yes: before_yes,
+        where_to: None,
         category: category.into(),
     };
     if let Some(own) = w.caller.own.as_mut() {
@@ -2472,4 +2474,84 @@ fn where_a_helper_is_in_their_help_for_later_is_one_stored_word() {
         assert_eq!(Later::parse(&later.as_str()), Some(later));
     }
     assert_eq!(Later::parse("agenda-open:x"), None);
+}
+
+/// A kind of help marked `later_where`: after the read-back the request is taken first, then
+/// "where to" is recorded (at most 20 seconds, # ends it); what was said is kept for the
+/// request, and nothing said is fine.
+#[test]
+fn where_to_is_recorded_after_the_request_is_taken_and_nothing_said_is_fine() {
+    let mut w = planner();
+    w.plan.categories.iter_mut().find(|c| c.key == "transport").unwrap().where_to = true;
+    let mut events = keys_at(&["2", "2", "1", "1", "3", "1", "2", "1"]);
+    let recorded = |url: Option<&str>, seconds| Event::Recorded {
+        recording_url: url.map(str::to_string),
+        duration_seconds: seconds,
+    };
+    events.push((t(200), recorded(Some("https://api.example/Recordings/RE1"), 7), None));
+    let (state, steps) = run(&w, events.clone());
+    check(
+        &steps[8],
+        expect![[r#"
+            say Dank u wel. We vragen buren of iemand u kan helpen op woensdag 25 november om 10 uur 30. We bellen u terug als we iemand hebben, en ook als het niet lukt.
+            say Waar moet u naartoe? Zeg het na de piep, in een paar woorden. Toets daarna een hekje.
+            record 20s silence 5s done Recorded
+            redirect Recorded
+            effect PlannedAsked { category: "transport", at: 2026-11-25T10:30:00 }
+            phase Ended { outcome: Planned, from: Menu }
+        "#]],
+    );
+    check(
+        &steps[9],
+        expect![[r#"
+        say Dank u wel. Dit horen de buren die we om hulp vragen.
+        say Dank u wel. Tot ziens.
+        hangup
+        effect PlannedWhereTo { recording_url: "https://api.example/Recordings/RE1", duration_seconds: 7 }
+        phase Ended { outcome: Planned, from: Menu }
+    "#]],
+    );
+    assert_eq!(state.later, None);
+    // Nothing recorded (silence, or # at once): the request stands, no recording is kept.
+    for nothing in [recorded(None, 0), recorded(Some("https://api.example/Recordings/RE2"), 0)] {
+        let mut events = events.clone();
+        events.last_mut().unwrap().1 = nothing;
+        let (_, steps) = run(&w, events);
+        check(
+            &steps[9],
+            expect![[r#"
+            say Dank u wel. Tot ziens.
+            hangup
+            phase Ended { outcome: Planned, from: Menu }
+        "#]],
+        );
+    }
+    // Without `later_where` the call ends after the read-back, as before.
+    w.plan.categories.iter_mut().find(|c| c.key == "transport").unwrap().where_to = false;
+    let (_, steps) = run(&w, keys_at(&["2", "2", "1", "1", "3", "1", "2", "1"]));
+    assert!(describe(&steps[8]).contains("hangup") && !describe(&steps[8]).contains("record"));
+}
+
+/// Under 8, an open request and one's own planned help say "where to" after the request,
+/// in the requester's own words, when they made a recording.
+#[test]
+fn under_eight_where_to_follows_the_request_when_there_is_one() {
+    let mut w = helper_with_agenda();
+    if let Some(own) = w.caller.own.as_mut() {
+        own.agenda.open[0].where_to = Some("where/0123".into());
+        own.agenda.mine[0].where_to = Some("where/4567".into());
+    }
+    let (_, steps) = agenda_then(&w, &[Some("2"), Some("2")]);
+    let open = describe(&steps[3]);
+    assert!(
+        open.contains("om 9 uur. Het gaat om een klusje in of om het huis. | Waar naartoe? Piet zegt het zelf: | [audio where/0123] | Kunt u dan helpen?"),
+        "{open}"
+    );
+    assert!(!describe(&steps[4]).contains("[audio"), "Kees made no recording");
+    let (_, steps) = agenda_then(&w, &[Some("1")]);
+    assert!(
+        describe(&steps[3]).contains("Waar naartoe? Els zegt het zelf: | [audio where/4567]"),
+        "{}",
+        describe(&steps[3])
+    );
 }
