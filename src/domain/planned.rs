@@ -469,6 +469,8 @@ pub enum Answer {
     TooLate,
     /// 2: thanked; it costs nothing.
     No,
+    /// 9: the request again ("where to" too), and the question.
+    Repeat,
     /// Nothing, or another key: the question once more.
     Again,
 }
@@ -478,6 +480,7 @@ pub fn answer(status: Status, key: Option<&str>) -> Answer {
         Some("1") if status == Status::Asking => Answer::Yes,
         Some("1") => Answer::TooLate,
         Some("2") => Answer::No,
+        Some("9") => Answer::Repeat,
         _ => Answer::Again,
     }
 }
@@ -552,6 +555,7 @@ pub mod say {
         let mut say = vec![greeting(p, hour, helper)];
         say.extend(with_where_to(p, request, to));
         say.push(question.clone());
+        say.push(p.speech(PromptKey::WhisperRepeatHint, &[]));
         vec![
             Action::Gather { say, timeout_seconds: KEY_SECONDS, next },
             Action::Gather { say: vec![question], timeout_seconds: KEY_SECONDS, next },
@@ -560,7 +564,17 @@ pub mod say {
         ]
     }
 
-    /// Asked again after a key that is neither 1 nor 2.
+    /// 9: the request again, with "where to", then the question (asked twice).
+    pub fn ask_repeat(p: &Prompts, to: &Helper<'_>, category: &str) -> Vec<Action> {
+        let mut actions = ask(p, to, category);
+        if let Some(Action::Gather { say, .. }) = actions.first_mut() {
+            // No greeting the second time.
+            say.remove(0);
+        }
+        actions
+    }
+
+    /// Asked again after a key that is neither 1 nor 2 nor 9.
     pub fn ask_again(p: &Prompts, call: i64) -> Vec<Action> {
         let question = p.speech(PromptKey::PlannedQuestion, &[]);
         vec![

@@ -666,16 +666,7 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
             };
             let requester_name = requester.as_ref().map(|p| p.details.first_name().to_string()).unwrap_or_default();
             let actions = match call.purpose {
-                Purpose::Ask => {
-                    let category = prompts.category(&r.category).unwrap_or(&r.category).to_string();
-                    let street = requester.as_ref().and_then(street_before_yes);
-                    let requester = say::Requester { first_name: &requester_name, street };
-                    let where_to = where_to::path(t.conn, r.id, t.now)?;
-                    let first_name = person.details.first_name();
-                    let where_to = where_to.as_deref();
-                    let to = say::Helper { hour, first_name, requester, when: &when, call: id, where_to };
-                    say::ask(&prompts, &to, &category)
-                }
+                Purpose::Ask => asking(t, &r, &person, (&prompts, hour, &when), id, false)?,
                 Purpose::TellMatched => {
                     let helper = match r.helper_id {
                         Some(h) => t.participant(h)?,
@@ -778,12 +769,40 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
                 Answer::Again => {
                     return Ok(render(sb, &hood.voices, &inbound.call_sid, 0, &say::ask_again(&prompts, id)));
                 }
+                Answer::Repeat => {
+                    let again = asking(t, &r, &person, (&prompts, hour, &when), id, true)?;
+                    return Ok(render(sb, &hood.voices, &inbound.call_sid, 0, &again));
+                }
             };
             let body = render(sb, &hood.voices, &inbound.call_sid, 0, &actions);
             store::save_document(t.conn, id, true, &body)?;
             Ok(body)
         }
     }
+}
+
+/// The call that asks `helper` ahead about request `r` (planned call `id`): the request,
+/// "where to" when there is one, then 1 or 2; `repeat` (9): the same without the greeting.
+fn asking(
+    t: &mut Tx<'_>,
+    r: &store::Request,
+    helper: &Participant,
+    (prompts, hour, when): (&crate::domain::prompts::Prompts, i8, &str),
+    id: i64,
+    repeat: bool,
+) -> anyhow::Result<Vec<Action>> {
+    let requester = match r.requester_id {
+        Some(p) => t.participant(p)?,
+        None => None,
+    };
+    let requester_name = requester.as_ref().map(|p| p.details.first_name().to_string()).unwrap_or_default();
+    let category = prompts.category(&r.category).unwrap_or(&r.category).to_string();
+    let street = requester.as_ref().and_then(street_before_yes);
+    let requester = say::Requester { first_name: &requester_name, street };
+    let where_to = where_to::path(t.conn, r.id, t.now)?;
+    let (first_name, where_to) = (helper.details.first_name(), where_to.as_deref());
+    let to = say::Helper { hour, first_name, requester, when, call: id, where_to };
+    Ok(if repeat { say::ask_repeat(prompts, &to, &category) } else { say::ask(prompts, &to, &category) })
 }
 
 /// The requester's key on the call afterwards: 1 the help happened; 2 it did not, and the

@@ -6,6 +6,8 @@
 //! goes when the request is cancelled, and when Jan is erased. A booking without a
 //! recording stands as well.
 
+use std::time::Duration;
+
 use burenlijn::domain::planned::By;
 use burenlijn::sim::people::{HelperAction, Line, Script};
 use burenlijn::switchboard::desk::{Act, Acting};
@@ -13,11 +15,11 @@ use burenlijn::switchboard::desk::{Act, Acting};
 use crate::planned_phone::{keys, later_app};
 use crate::support::*;
 
-/// Transport, another day, tomorrow, the morning, later hours, 10, sharp, right.
-const BOOK: [&str; 8] = ["2", "2", "1", "1", "3", "1", "1", "1"];
+/// Transport, another day, tomorrow, the morning, 10 o'clock, right.
+const BOOK: [&str; 6] = ["2", "2", "1", "1", "3", "1"];
 
-const WHERE_ASK: &str = "Waar moet u naartoe? Zeg het na de piep, in een paar woorden. Toets daarna een hekje.";
-const WHERE_THANKS: &str = "Dank u wel. Dit horen de buren die we om hulp vragen.";
+const WHERE_ASK: &str = "Waar gaat u heen? Zeg het na de piep, toets dan een hekje.";
+const GOODBYE: &str = "Dank u wel. Tot ziens.";
 
 /// Jan books and speaks `seconds` after the beep (`None`: he says nothing), then presses #.
 fn booking(seconds: Option<u32>) -> Script {
@@ -43,9 +45,11 @@ fn played_url(document: &str) -> String {
     play.split("</Play>").next().unwrap().to_string()
 }
 
-/// The ask call's document, once the first neighbour asked has said yes.
+/// The ask call's document, once the first neighbour asked has said yes (each presses 9
+/// first, to hear it again).
 async fn asked(app: &TestApp) -> String {
-    app.network().script_helpers([(BERT.to_string(), HelperAction::Accept)].into());
+    let again = [ANJA, BERT, CARLA, DIRK, ELS].map(|n| (n.to_string(), HelperAction::AgainThenAccept));
+    app.network().script_helpers(again.into());
     burenlijn::switchboard::jobs::run_planned(app.sandbox.state.switchboard.clone()).await.unwrap();
     wait_for(app, "SELECT count(*) FROM planned_calls WHERE purpose = 'ask' AND result = 'yes'", 1).await;
     app.text("SELECT answer_document FROM planned_calls WHERE purpose = 'ask'").await
@@ -60,8 +64,8 @@ async fn where_to_said_by_phone_is_kept_by_us_played_to_the_neighbour_asked_and_
     let report = app.call(JAN, booking(Some(8))).await;
     let heard = caller_heard(&report);
     let ask = heard.iter().position(|t| t == WHERE_ASK).unwrap_or_else(|| panic!("{heard:?}"));
-    assert!(heard[ask - 1].starts_with("Dank u wel. We vragen buren"), "taken before the recording: {heard:?}");
-    assert_eq!(&heard[ask + 1..], [WHERE_THANKS, "Dank u wel. Tot ziens."]);
+    assert!(heard[ask - 1].starts_with("Dank u wel. We vragen de buren"), "taken before the recording: {heard:?}");
+    assert_eq!(&heard[ask + 1..], [GOODBYE], "he pressed #, and hears goodbye");
     assert!(report.lines.contains(&Line::CallerRecords { seconds: 8 }), "{:?}", report.lines);
     assert_eq!(app.text("SELECT status FROM planned_requests").await, "asking");
     assert_eq!(app.count("SELECT duration_seconds FROM planned_where").await, 8);
@@ -81,6 +85,20 @@ async fn where_to_said_by_phone_is_kept_by_us_played_to_the_neighbour_asked_and_
     assert!(request < play, "{document}");
     assert!(document[request..play].contains("Waar naartoe? Jan zegt het zelf:"), "{document}");
     let url = played_url(&document);
+    // 9: the request and "where to" again, then 1.
+    let call = app.count("SELECT id FROM planned_calls WHERE purpose = 'ask'").await;
+    let lines = app.network().lines_of_created_calls(&format!("planned-{call}"), Duration::from_secs(10)).await;
+    let heard: Vec<String> = lines
+        .iter()
+        .filter_map(|l| match l {
+            Line::HelperHears { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    let played = format!("[recording {url}]");
+    assert_eq!(heard.iter().filter(|t| **t == played).count(), 2, "{heard:?}");
+    assert_eq!(heard.iter().filter(|t| t.starts_with("Jan uit de Kerkstraat vraagt")).count(), 2, "{heard:?}");
+    assert!(!heard.iter().any(|t| t.contains("+31")), "a helper never hears a number: {heard:?}");
     let token = app.text("SELECT token FROM planned_where").await;
     assert!(url.ends_with(&format!("/audio/where/{token}")), "{url}");
     assert!(!document.contains(&recording), "never the provider's URL");
@@ -134,7 +152,7 @@ async fn without_a_recording_the_request_stands_and_a_long_one_is_cut_at_twenty_
     let app = later_app().await;
     let report = app.call(JAN, booking(None)).await;
     let heard = caller_heard(&report);
-    assert_eq!(heard.iter().rev().take(2).rev().cloned().collect::<Vec<_>>(), [WHERE_ASK, "Dank u wel. Tot ziens."]);
+    assert_eq!(heard.iter().rev().take(2).rev().cloned().collect::<Vec<_>>(), [WHERE_ASK, GOODBYE]);
     assert_eq!(app.text("SELECT status FROM planned_requests").await, "asking");
     assert_eq!(app.count("SELECT count(*) FROM planned_where").await, 0);
     let document = asked(&app).await;
@@ -143,13 +161,29 @@ async fn without_a_recording_the_request_stands_and_a_long_one_is_cut_at_twenty_
     let app = later_app().await;
     let report = app.call(JAN, booking(Some(45))).await;
     assert!(report.lines.contains(&Line::CallerRecords { seconds: 20 }), "{:?}", report.lines);
-    assert!(caller_heard(&report).contains(&WHERE_THANKS.to_string()));
+    assert_eq!(caller_heard(&report).last().map(String::as_str), Some(GOODBYE), "cut off, still on the line");
     assert_eq!(app.count("SELECT duration_seconds FROM planned_where").await, 20);
 
     let app = later_app().await;
     let hangs_up = Script { record_finish_key: None, ..booking(Some(5)) };
     let report = app.call(JAN, hangs_up).await;
-    assert!(!caller_heard(&report).contains(&WHERE_THANKS.to_string()), "he has gone");
+    assert_eq!(caller_heard(&report).last().map(String::as_str), Some(WHERE_ASK), "he has gone");
     assert_eq!(app.text("SELECT status FROM planned_requests").await, "asking");
     assert_eq!(app.count("SELECT duration_seconds FROM planned_where").await, 5);
+}
+
+/// Done when: a resident books help for a day and an hour by phone in under two minutes of
+/// call time, "where to" included (the emulator's speaking time: every sentence heard in
+/// full, a key at once, the recording as long as it is spoken). A lift tomorrow at ten,
+/// "naar het ziekenhuis, de hoofdingang" in six seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lift_tomorrow_at_ten_with_where_to_is_booked_in_under_two_minutes_of_call_time() {
+    use burenlijn::clock::Clock;
+    let app = later_app().await;
+    let started = app.sandbox.clock.now();
+    let report = app.call(JAN, booking(Some(6))).await;
+    let took = app.sandbox.clock.now().as_second() - started.as_second();
+    assert_eq!(caller_heard(&report).last().map(String::as_str), Some(GOODBYE));
+    assert_eq!(app.count("SELECT count(*) FROM planned_where").await, 1);
+    assert!(took < 120, "the whole booking took {took} s of call time");
 }

@@ -176,6 +176,7 @@ fn a_one_helps_only_while_asking_and_a_two_is_a_no() {
     assert_eq!(answer(Status::Cancelled(By::Requester), Some("1")), Answer::TooLate);
     assert_eq!(answer(Status::Asking, Some("2")), Answer::No);
     assert_eq!(answer(Status::Asking, Some("5")), Answer::Again);
+    assert_eq!(answer(Status::Asking, Some("9")), Answer::Repeat);
     assert_eq!(answer(Status::Asking, None), Answer::Again);
 }
 
@@ -266,6 +267,7 @@ fn the_neighbour_asked_or_reminded_hears_the_request_then_where_to_in_the_reques
     };
     for (actions, first) in [
         (say::ask(&p, &to(Some("where/abc")), "vervoer"), "Jan uit de Kerkstraat vraagt om hulp op"),
+        (say::ask_repeat(&p, &to(Some("where/abc")), "vervoer"), "Jan uit de Kerkstraat vraagt om hulp op"),
         (say::remind(&p, &to(Some("where/abc"))), "Morgen, dinsdag 8 december om 10 uur, helpt u Jan"),
     ] {
         let heard: Vec<String> = said(actions).iter().map(text).collect();
