@@ -127,3 +127,97 @@ pub fn forget_requester(conn: &Connection, id: i64, now: Timestamp) -> anyhow::R
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::provider_jobs::{due, store_fetched};
+    use crate::store::Store;
+
+    const URL: &str = "https://api.twilio.com/2010-04-01/Accounts/AC00000000000000000000000000000000/Recordings/RE00000000000000000000000000000001";
+    const CALL: &str = "CA00000000000000000000000000000001";
+    const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+    /// The help's moment.
+    const AT: i64 = 1_800_100_000;
+
+    fn t(s: i64) -> Timestamp {
+        Timestamp::from_second(AT + s).unwrap()
+    }
+
+    /// A store with one request taken by phone on `CALL`, asking, for `AT`.
+    fn store_with_a_request() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO planned_requests (neighbourhood, dialplan_number, category, at, at_ts, cutoff_at,
+                         status, taken_by, created_at)
+                     VALUES ('example', '+31850000000', 'transport', '2027-01-15T10:00:00', ?1, ?1, 'asking', 'phone', ?2)",
+                    params![AT, AT - 86_400],
+                )?;
+                taken_on(tx, 1, CALL)
+            })
+            .unwrap();
+        (dir, store)
+    }
+
+    fn jobs(store: &Store) -> Vec<(Kind, String)> {
+        store.read(|c| due(c, t(1_000_000), 100)).unwrap().into_iter().map(|j| (j.kind, j.target)).collect()
+    }
+
+    #[test]
+    fn where_to_is_fetched_then_played_and_goes_when_its_time_has_passed() {
+        let (_dir, store) = store_with_a_request();
+        let now = t(-86_000);
+        assert_eq!(store.write(|tx| recorded(tx, CALL, URL, 7, TOKEN, now)).unwrap(), Some(1));
+        assert_eq!(jobs(&store), [(Kind::FetchWhereTo, URL.to_string())]);
+        assert_eq!(store.read(|c| playable(c, 1, now)).unwrap(), None, "not before our copy is there");
+        let job = store.read(|c| due(c, now, 10)).unwrap()[0].id;
+        assert!(store.write(|tx| store_fetched(tx, job, "audio/mpeg", b"ID3 naar het ziekenhuis", now)).unwrap());
+        assert_eq!(jobs(&store), [(Kind::DeleteRecording, URL.to_string())], "the provider's copy goes after ours");
+        assert_eq!(store.read(|c| playable(c, 1, now)).unwrap().as_deref(), Some(TOKEN));
+        let ours = store.read(|c| audio(c, TOKEN, now)).unwrap();
+        assert_eq!(ours, Some(("audio/mpeg".to_string(), b"ID3 naar het ziekenhuis".to_vec())));
+        assert_eq!(store.read(|c| audio(c, "ffffffffffffffffffffffffffffffff", now)).unwrap(), None);
+
+        // Kept until six hours after the help; then it goes, here (the minute job).
+        let kept = t(6 * 3600 - 1);
+        assert_eq!(store.write(|tx| forget_over(tx, kept)).unwrap(), 0);
+        assert!(store.read(|c| audio(c, TOKEN, kept)).unwrap().is_some());
+        let over = t(6 * 3600);
+        assert_eq!(store.read(|c| audio(c, TOKEN, over)).unwrap(), None, "never played once its time passed");
+        assert_eq!(store.write(|tx| forget_over(tx, over)).unwrap(), 1);
+        assert_eq!(
+            store.read(|c| Ok(c.query_row("SELECT count(*) FROM planned_where", [], |r| r.get::<_, i64>(0))?)).unwrap(),
+            0
+        );
+        assert_eq!(jobs(&store), [(Kind::DeleteRecording, URL.to_string())]);
+    }
+
+    #[test]
+    fn where_to_for_a_request_that_is_over_is_deleted_at_once_and_retention_takes_it_too() {
+        let (_dir, store) = store_with_a_request();
+        let now = t(-86_000);
+        store.write(|tx| recorded(tx, CALL, URL, 7, TOKEN, now)).unwrap();
+        // Retention: the request is anonymised, its "where to" goes with it (a fetch too).
+        let anonymised = store.write(|tx| crate::store::planned::anonymise_before(tx, t(10 * 86_400), t(11 * 86_400)));
+        assert_eq!(anonymised.unwrap(), 1);
+        assert_eq!(jobs(&store), [(Kind::DeleteRecording, URL.to_string())], "the fetch dropped, the delete queued");
+        assert_eq!(store.read(|c| playable(c, 1, now)).unwrap(), None);
+        // A recording for a request no longer to come is never kept.
+        store
+            .write(|tx| {
+                tx.execute("UPDATE planned_requests SET status = 'cancelled-by-desk'", [])?;
+                Ok(())
+            })
+            .unwrap();
+        let other = URL.replace("RE00000000000000000000000000000001", "RE00000000000000000000000000000002");
+        assert_eq!(store.write(|tx| recorded(tx, CALL, &other, 5, TOKEN, now)).unwrap(), None);
+        assert!(jobs(&store).contains(&(Kind::DeleteRecording, other)));
+        assert_eq!(
+            store.read(|c| Ok(c.query_row("SELECT count(*) FROM planned_where", [], |r| r.get::<_, i64>(0))?)).unwrap(),
+            0
+        );
+    }
+}
