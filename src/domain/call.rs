@@ -376,6 +376,12 @@ pub enum Effect {
         category: String,
         at: jiff::civil::DateTime,
     },
+    /// Issue 28: after the read-back, the caller said where to (a recording at the
+    /// provider, of the request just taken on this call).
+    PlannedWhereTo {
+        recording_url: String,
+        duration_seconds: u32,
+    },
     /// Issue 28: the caller cancelled their planned request `id` (asked twice); the
     /// helper is called and told.
     PlannedCancelled {
@@ -596,6 +602,11 @@ impl<'c, 'a> Stepper<'c, 'a> {
             (Phase::Menu, Event::MenuKey(key)) if self.state.later.is_some() => self.later_key(key),
             (Phase::Menu, Event::MenuKey(key)) => self.menu_key(key),
             (Phase::Settings, Event::SettingsKey(key)) => self.settings_key(key),
+            (Phase::Ended { outcome: Outcome::Planned, .. }, Event::Recorded { recording_url, duration_seconds })
+                if self.state.later == Some(Later::WhereTo) =>
+            {
+                self.where_to_recorded(recording_url, duration_seconds)
+            }
             (Phase::Message, Event::Recorded { recording_url, duration_seconds }) => {
                 let outcome = self.message_saved(recording_url, duration_seconds);
                 self.say(PromptKey::MessageThanks);

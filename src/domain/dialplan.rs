@@ -156,6 +156,10 @@ pub struct Category {
     /// Help for later: the requester is called the next morning to ask whether it went
     /// well (`later_afterwards`; on by default for transport, off for the rest).
     pub afterwards: bool,
+    /// Help for later: after the read-back the requester may say where to, in a short
+    /// recording (`later_where`; on by default for transport, off for the rest; only with
+    /// `later = true`).
+    pub where_to: bool,
 }
 
 impl Dialplan {
@@ -177,6 +181,12 @@ impl Dialplan {
     /// went well.
     pub fn afterwards(&self, key: &str) -> bool {
         self.categories.iter().any(|c| c.key == key && c.later.is_some() && c.afterwards)
+    }
+
+    /// Whether the requester of planned help of kind `key` is asked where to, after the
+    /// read-back (a short recording, played to the helpers who are asked).
+    pub fn where_to(&self, key: &str) -> bool {
+        self.categories.iter().any(|c| c.key == key && c.later.is_some() && c.where_to)
     }
 
     /// The lead time of kind of help `key` when it may be planned (`later = true`).
@@ -297,6 +307,7 @@ struct RawCategory {
     later: Option<Spanned<toml::Value>>,
     later_min_hours: Option<Spanned<u32>>,
     later_afterwards: Option<Spanned<toml::Value>>,
+    later_where: Option<Spanned<toml::Value>>,
 }
 
 /// The cap of learned waves when the dialplan sets none: four phones at once.
@@ -727,7 +738,8 @@ fn check_menu_keys(
                 }
             },
         };
-        categories.push(Category { digit, key, experienced_only, later, afterwards });
+        let Ok(where_to) = check_where(c, cat, &key, later.is_some()) else { continue };
+        categories.push(Category { digit, key, experienced_only, later, afterwards, where_to });
     }
     categories.sort_by_key(|c| c.digit);
     check_menu_size(c, raw_categories, categories.len());
@@ -752,6 +764,21 @@ fn check_menu_keys(
         }
     }
     (categories, caller_languages)
+}
+
+/// A kind of help's `later_where` (issue 28): `true` or `false`, and `true` only with
+/// `later = true`; by default on for transport (when it is plannable), off for the rest.
+fn check_where(c: &mut Check<'_>, cat: &RawCategory, key: &str, later: bool) -> Result<bool, ()> {
+    match &cat.later_where {
+        None => Ok(later && key == "transport"),
+        Some(v) => match v.get_ref().as_bool() {
+            None => c.fail("category.later_where", v.span(), "must be true or false").ok_or(()),
+            Some(true) if !later => {
+                c.fail("category.later_where", v.span(), "needs `later = true` in the same [[category]]").ok_or(())
+            }
+            Some(b) => Ok(b),
+        },
+    }
 }
 
 /// A kind of help's `later` and `later_min_hours` (issue 28): a lead time only with
@@ -947,6 +974,33 @@ mod tests {
         assert_eq!(plan.category_for_digit("x"), None);
         let prompts = Prompts::parse(include_str!("../../prompts/nl.toml"), &[]).unwrap();
         assert!(check_prompts(&plan, &prompts).is_empty());
+    }
+
+    #[test]
+    fn where_to_is_asked_for_plannable_transport_by_default_and_only_with_later() {
+        let plan = parse(EXAMPLE).unwrap();
+        assert!(plan.where_to("transport"), "on by default for a plannable transport");
+        assert!(!plan.where_to("odd-jobs") && !plan.where_to("shopping"), "off for the rest");
+        let on = EXAMPLE.replacen("key = \"odd-jobs\"", "key = \"odd-jobs\"\nlater_where = true", 1);
+        assert!(parse(&on).unwrap().where_to("odd-jobs"));
+        let off = EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater_where = false", 1);
+        assert!(!parse(&off).unwrap().where_to("transport"));
+        let line_of = |src: &str| src.lines().position(|l| l.starts_with("later_where")).unwrap() + 1;
+        let unplannable = EXAMPLE.replacen("key = \"shopping\"", "key = \"shopping\"\nlater_where = true", 1);
+        assert_eq!(
+            errors(&unplannable),
+            [format!(
+                "line {}, field `category.later_where`: needs `later = true` in the same [[category]]",
+                line_of(&unplannable)
+            )]
+        );
+        let bad = EXAMPLE.replacen("key = \"transport\"", "key = \"transport\"\nlater_where = \"ja\"", 1);
+        assert_eq!(
+            errors(&bad),
+            [format!("line {}, field `category.later_where`: must be true or false", line_of(&bad))]
+        );
+        let unmarked = EXAMPLE.replace("later = true\nlater_min_hours = 24\n", "");
+        assert!(!parse(&unmarked).unwrap().where_to("transport"), "not plannable: never asked where to");
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub struct Planned {
     pub street_before_yes: bool,
     /// The kind of help (a category key).
     pub category: String,
+    /// The requester's own "where to", played from our copy after the request: its path
+    /// under the audio base URL.
+    pub where_to: Option<String>,
 }
 
 impl Own {

@@ -94,6 +94,18 @@ impl Status {
     }
 }
 
+/// How many hours after the help its "where to" is still kept: long enough for a helper
+/// running late to hear it under 8, no longer.
+pub const WHERE_TO_KEPT_HOURS: i64 = 6;
+
+/// Whether a request's "where to" recording is still kept (and may be played to a helper
+/// who is asked or reminded): only while the request is to come, and until a few hours
+/// after its time. Once it is over (happened or not, cancelled by anyone, unfilled) or its
+/// time has passed, our copy and the provider's go.
+pub fn where_to_kept(status: Status, at: Timestamp, now: Timestamp) -> bool {
+    status.is_open() && now < at + SignedDuration::from_hours(WHERE_TO_KEPT_HOURS)
+}
+
 /// What a call about a planned request is for: the word stored in `planned_calls.purpose`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Purpose {
@@ -457,6 +469,8 @@ pub enum Answer {
     TooLate,
     /// 2: thanked; it costs nothing.
     No,
+    /// 9: the request again ("where to" too), and the question.
+    Repeat,
     /// Nothing, or another key: the question once more.
     Again,
 }
@@ -466,6 +480,7 @@ pub fn answer(status: Status, key: Option<&str>) -> Answer {
         Some("1") if status == Status::Asking => Answer::Yes,
         Some("1") => Answer::TooLate,
         Some("2") => Answer::No,
+        Some("9") => Answer::Repeat,
         _ => Answer::Again,
     }
 }
@@ -507,11 +522,24 @@ pub mod say {
         pub requester: Requester<'a>,
         pub when: &'a str,
         pub call: i64,
+        /// The requester's own "where to", played from our copy after the request: its
+        /// path under the audio base URL.
+        pub where_to: Option<&'a str>,
+    }
+
+    /// The request, then, when there is one, "where to" in the requester's own words.
+    fn with_where_to(p: &Prompts, request: Speech, to: &Helper<'_>) -> Vec<Speech> {
+        let mut said = vec![request];
+        if let Some(path) = to.where_to {
+            said.push(p.speech(PromptKey::PlannedWhereTo, &[("caller", to.requester.first_name)]));
+            said.push(Speech::Audio(path.to_string()));
+        }
+        said
     }
 
     /// A neighbour is asked: the request with its day and time, then 1 or 2 (asked twice).
     pub fn ask(p: &Prompts, to: &Helper<'_>, category: &str) -> Vec<Action> {
-        let Helper { hour, first_name: helper, requester, when, call } = *to;
+        let Helper { hour, first_name: helper, requester, when, call, .. } = *to;
         let request = match requester.street {
             Some(street) => p.speech(
                 PromptKey::PlannedAsk,
@@ -524,19 +552,29 @@ pub mod say {
         };
         let question = p.speech(PromptKey::PlannedQuestion, &[]);
         let next = Next::PlannedKey { call };
+        let mut say = vec![greeting(p, hour, helper)];
+        say.extend(with_where_to(p, request, to));
+        say.push(question.clone());
+        say.push(p.speech(PromptKey::WhisperRepeatHint, &[]));
         vec![
-            Action::Gather {
-                say: vec![greeting(p, hour, helper), request, question.clone()],
-                timeout_seconds: KEY_SECONDS,
-                next,
-            },
+            Action::Gather { say, timeout_seconds: KEY_SECONDS, next },
             Action::Gather { say: vec![question], timeout_seconds: KEY_SECONDS, next },
             Action::Say(p.speech(PromptKey::PlannedNoKey, &[])),
             Action::Hangup,
         ]
     }
 
-    /// Asked again after a key that is neither 1 nor 2.
+    /// 9: the request again, with "where to", then the question (asked twice).
+    pub fn ask_repeat(p: &Prompts, to: &Helper<'_>, category: &str) -> Vec<Action> {
+        let mut actions = ask(p, to, category);
+        if let Some(Action::Gather { say, .. }) = actions.first_mut() {
+            // No greeting the second time.
+            say.remove(0);
+        }
+        actions
+    }
+
+    /// Asked again after a key that is neither 1 nor 2 nor 9.
     pub fn ask_again(p: &Prompts, call: i64) -> Vec<Action> {
         let question = p.speech(PromptKey::PlannedQuestion, &[]);
         vec![
@@ -584,7 +622,7 @@ pub mod say {
 
     /// The day before, the helper: confirm with 1, or 2 when it does not work out (asked twice).
     pub fn remind(p: &Prompts, to: &Helper<'_>) -> Vec<Action> {
-        let Helper { hour, first_name: helper, requester, when, call } = *to;
+        let Helper { hour, first_name: helper, requester, when, call, .. } = *to;
         let caller = requester.first_name;
         let reminder = match requester.street {
             Some(street) => {
@@ -594,12 +632,11 @@ pub mod say {
         };
         let question = p.speech(PromptKey::PlannedRemindQuestion, &[]);
         let next = Next::PlannedKey { call };
+        let mut say = vec![greeting(p, hour, helper)];
+        say.extend(with_where_to(p, reminder, to));
+        say.push(question.clone());
         vec![
-            Action::Gather {
-                say: vec![greeting(p, hour, helper), reminder, question.clone()],
-                timeout_seconds: KEY_SECONDS,
-                next,
-            },
+            Action::Gather { say, timeout_seconds: KEY_SECONDS, next },
             Action::Gather { say: vec![question], timeout_seconds: KEY_SECONDS, next },
             Action::Say(p.speech(PromptKey::PlannedGoodbye, &[])),
             Action::Hangup,

@@ -9,7 +9,10 @@
 //!   `DialCallStatus` (`completed` also for a declined whisper) and `DialBridged`;
 //! - verbs after a `<Dial>` or `<Record>` with an `action` are never reached;
 //! - `<Record>` posts `RecordingUrl`, `RecordingDuration` and `Digits=hangup` when the
-//!   caller hangs up after speaking; with nothing recorded the next verb runs;
+//!   caller hangs up after speaking, `Digits` with the key when they press one of
+//!   `finishOnKey`; a caller who speaks longer than `maxLength` is cut off there (the
+//!   recording is `maxLength` long, the caller stays on the line, no `Digits`); with
+//!   nothing recorded the next verb runs;
 //! - the number's status callback gets `CallStatus=completed` when the call ends.
 //!
 //! Time is simulated: ringing, speaking and talking move a [`SimClock`] forward.
@@ -493,10 +496,21 @@ impl Emulator {
                         None => continue,
                     }
                 }
-                Verb::Record { action, timeout } => match call.phones.message_seconds() {
-                    Some(seconds) => {
+                Verb::Record { action, timeout, max_length, finish_on_key } => match call.phones.message_seconds() {
+                    Some(spoken) => {
+                        // Twilio stops at `maxLength`, and the call goes on to the action.
+                        let seconds = spoken.min(max_length);
                         self.advance(i64::from(seconds));
                         call.line(Line::CallerRecords { seconds });
+                        let finish = call.phones.record_finish_key().filter(|k| finish_on_key.contains(k.as_str()));
+                        let (digits, hung_up) = match finish {
+                            _ if spoken > max_length => (None, false),
+                            Some(key) => {
+                                call.line(Line::CallerPresses(key.clone()));
+                                (Some(key), false)
+                            }
+                            None => (Some("hangup".to_string()), true),
+                        };
                         let mut params = call.base_params();
                         let rec = self.new_sid("RE");
                         params.push((
@@ -505,9 +519,11 @@ impl Emulator {
                         ));
                         params.push(("RecordingDuration".into(), seconds.to_string()));
                         params.push(("RecordingSid".into(), rec));
-                        params.push(("Digits".into(), "hangup".into()));
+                        if let Some(digits) = digits {
+                            params.push(("Digits".into(), digits));
+                        }
                         let action = resolve(action.as_deref().unwrap_or(url.as_str()))?;
-                        return Ok(Some((action, params, true)));
+                        return Ok(Some((action, params, hung_up)));
                     }
                     None => {
                         self.advance(i64::from(timeout));

@@ -49,6 +49,10 @@ pub trait Phones: Send {
     fn desk_answers(&mut self) -> bool;
     /// Seconds of message the caller leaves, or `None` for silence.
     fn message_seconds(&mut self) -> Option<u32>;
+    /// The key the caller presses after their message to go on (`None`: they hang up).
+    fn record_finish_key(&mut self) -> Option<String> {
+        None
+    }
     /// Whether the caller hangs up while the `ring`-th phone (1-based) is ringing.
     fn caller_hangs_up_while_ringing(&mut self, _ring: u32, _number: &str) -> bool {
         false
@@ -159,6 +163,8 @@ pub struct Script {
     pub helpers: std::collections::HashMap<String, HelperAction>,
     pub desk_answers: bool,
     pub message_seconds: Option<u32>,
+    /// The key the caller presses after their message (`None`: they hang up after it).
+    pub record_finish_key: Option<String>,
     /// The caller hangs up while this ring (1-based) is ringing.
     pub hang_up_at_ring: Option<u32>,
     /// Waves: the caller hangs up in this round of hold music (0: at once).
@@ -193,6 +199,10 @@ impl Phones for Script {
 
     fn message_seconds(&mut self) -> Option<u32> {
         self.message_seconds
+    }
+
+    fn record_finish_key(&mut self) -> Option<String> {
+        self.record_finish_key.clone()
     }
 
     fn caller_hangs_up_while_ringing(&mut self, ring: u32, _number: &str) -> bool {

@@ -26,6 +26,10 @@ pub enum Verb {
     Record {
         action: Option<String>,
         timeout: u32,
+        /// `maxLength`: the longest recording, in seconds (Twilio's default: 3600).
+        max_length: u32,
+        /// `finishOnKey` (Twilio's default: `1234567890*#`).
+        finish_on_key: String,
     },
     /// `<Dial><Conference>`: join the conference `name` (a caller waits hearing `wait_url`).
     /// `join_callback`: where to report `participant-join`, when its events include `join`.
@@ -198,7 +202,12 @@ fn build(name: &str, e: &quick_xml::events::BytesStart<'_>, text: String, childr
         }
         "Redirect" => Verb::Redirect(text.trim().to_string()),
         "Hangup" => Verb::Hangup,
-        "Record" => Verb::Record { action: attr(e, "action")?, timeout: num_attr(e, "timeout", 5)? },
+        "Record" => Verb::Record {
+            action: attr(e, "action")?,
+            timeout: num_attr(e, "timeout", 5)?,
+            max_length: num_attr(e, "maxLength", 3600)?,
+            finish_on_key: attr(e, "finishOnKey")?.unwrap_or_else(|| "1234567890*#".into()),
+        },
         "Number" => Verb::Dial {
             action: None,
             timeout: 0,

@@ -313,6 +313,7 @@ pub fn save(conn: &Connection, call: &StoredCall, effects: &[Effect], now: Times
             // Help for later (issue 28): taken and cancelled by the application layer
             // (`switchboard::step::planned_effects`, with `switchboard::planned`).
             Effect::PlannedAsked { .. }
+            | Effect::PlannedWhereTo { .. }
             | Effect::PlannedCancelled { .. }
             | Effect::PlannedOffered { .. }
             | Effect::PlannedPassed { .. }

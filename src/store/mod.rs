@@ -11,6 +11,7 @@ pub mod confirmations;
 pub mod desk;
 pub mod participants;
 pub mod planned;
+pub mod planned_where;
 pub mod provider_jobs;
 pub mod round;
 pub mod scope;
@@ -111,6 +112,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/025_call_later.sql")),
         M::up(include_str!("migrations/026_planned_requests_by_created.sql")),
         M::up(include_str!("migrations/027_planned_retention.sql")),
+        M::up(include_str!("migrations/028_planned_where_to.sql")).foreign_key_check(),
     ])
 }
 

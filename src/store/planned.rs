@@ -238,12 +238,17 @@ pub fn clear_helper(conn: &Connection, id: i64) -> anyhow::Result<()> {
 pub fn set_status(conn: &Connection, id: i64, from: &[Status], to: Status, now: Timestamp) -> anyhow::Result<bool> {
     let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
     let from = serde_json::to_string(&from)?;
-    Ok(exec(
+    let moved = exec(
         conn,
         "UPDATE planned_requests SET status = ?2, decided_at = ?3
          WHERE id = ?1 AND status IN (SELECT value FROM json_each(?4))",
         params![id, to.as_str(), now.as_second(), from],
-    )? == 1)
+    )? == 1;
+    if moved && !to.is_open() {
+        // Over: its "where to" goes, here and at the provider.
+        super::planned_where::forget(conn, id, now)?;
+    }
+    Ok(moved)
 }
 
 /// The helper of request `id`, found by phone (`phone`) or by the desk (`desk`).
@@ -421,10 +426,12 @@ pub fn candidates(conn: &Connection, cache: &RegistryCache, request: &Request) -
 }
 
 /// Someone is erased (issue 28 §privacy): the planned calls to them are deleted at the
-/// provider; the requests they asked for that are still to come are cancelled (by the
+/// provider, and so is the "where to" of every request they asked for; the requests they
+/// asked for that are still to come are cancelled (by the
 /// desk: nobody is asked or called about them any more) and lose their note. Foreign keys
 /// then clear the links to them.
 pub fn forget_person(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<()> {
+    super::planned_where::forget_requester(conn, id, now)?;
     delete_legs(
         conn,
         "SELECT c.leg_sid FROM planned_calls c JOIN planned_requests r ON r.id = c.request_id
@@ -473,6 +480,7 @@ pub fn anonymise_before(conn: &Connection, before: Timestamp, now: Timestamp) ->
         .query_map([before.as_second()], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for id in &ids {
+        super::planned_where::forget(conn, *id, now)?;
         delete_legs(conn, "SELECT leg_sid FROM planned_calls WHERE request_id = ?1 AND leg_sid IS NOT NULL", *id, now)?;
         exec(
             conn,

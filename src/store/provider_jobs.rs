@@ -1,5 +1,6 @@
 //! What the provider keeps: the local copies of voicemails (`recordings`, the audio as a
-//! BLOB) and the durable jobs that fetch a voicemail and delete it, or a call record, at
+//! BLOB) and the durable jobs that fetch a voicemail (or a planned request's "where to",
+//! into `planned_where`) and delete it, or a call record, at
 //! the provider (`provider_jobs`). The jobs are run by `switchboard::provider_jobs`; here they are
 //! queued in the same transaction as what calls for them (a voicemail stored, a call
 //! anonymised, a person erased), so none is ever forgotten.
@@ -13,6 +14,9 @@ use super::exec;
 pub enum Kind {
     /// Fetch a voicemail's audio into `recordings`; then queue its delete.
     FetchRecording,
+    /// Fetch a planned request's "where to" into `planned_where` (issue 28); then queue
+    /// its delete, as for a voicemail.
+    FetchWhereTo,
     /// Delete a recording at the provider.
     DeleteRecording,
     /// Delete a call record at the provider.
@@ -23,13 +27,16 @@ impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::FetchRecording => "fetch-recording",
+            Kind::FetchWhereTo => "fetch-where-to",
             Kind::DeleteRecording => "delete-recording",
             Kind::DeleteCall => "delete-call",
         }
     }
 
     fn parse(s: &str) -> Option<Kind> {
-        [Kind::FetchRecording, Kind::DeleteRecording, Kind::DeleteCall].into_iter().find(|k| k.as_str() == s)
+        [Kind::FetchRecording, Kind::FetchWhereTo, Kind::DeleteRecording, Kind::DeleteCall]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -97,10 +104,11 @@ pub fn failed(conn: &Connection, id: i64, next_try_at: Timestamp, error: &str) -
     Ok(())
 }
 
-/// Keeps a fetched (and checked) voicemail and, in the same transaction, swaps its fetch
-/// job for the delete at the provider: the provider's copy goes only once ours is stored.
-/// Returns false, keeping nothing, when the fetch job is gone (the call was erased or
-/// anonymised while the audio was on its way).
+/// Keeps a fetched (and checked) voicemail, or a planned request's "where to", and, in the
+/// same transaction, swaps its fetch job for the delete at the provider: the provider's
+/// copy goes only once ours is stored. Returns false, keeping nothing, when the fetch job
+/// is gone (the call was erased or anonymised, or the request is over, while the audio was
+/// on its way).
 pub fn store_fetched(
     conn: &Connection,
     job_id: i64,
@@ -108,19 +116,35 @@ pub fn store_fetched(
     audio: &[u8],
     now: Timestamp,
 ) -> anyhow::Result<bool> {
-    let job: Option<(String, String)> = conn
+    let job: Option<(String, String, Option<String>)> = conn
         .query_row(
-            "SELECT target, call_sid FROM provider_jobs WHERE id = ?1 AND kind = 'fetch-recording'",
+            "SELECT kind, target, call_sid FROM provider_jobs
+             WHERE id = ?1 AND kind IN ('fetch-recording', 'fetch-where-to')",
             [job_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((url, call_sid)) = job else { return Ok(false) };
-    exec(
-        conn,
-        "INSERT OR REPLACE INTO recordings (call_sid, content_type, size, fetched_at, audio) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![call_sid, content_type, audio.len() as i64, now.as_second(), audio],
-    )?;
+    let Some((kind, url, call_sid)) = job else { return Ok(false) };
+    if kind == Kind::FetchWhereTo.as_str() {
+        // A planned request's "where to" (`planned_where`): kept while its row is.
+        let kept = exec(
+            conn,
+            "UPDATE planned_where SET content_type = ?2, audio = ?3, fetched_at = ?4 WHERE recording_url = ?1",
+            params![url, content_type, audio, now.as_second()],
+        )?;
+        if kept != 1 {
+            // Its request is over: nothing kept, and the provider's copy goes.
+            done(conn, job_id)?;
+            enqueue(conn, Kind::DeleteRecording, &url, None, now)?;
+            return Ok(false);
+        }
+    } else {
+        exec(
+            conn,
+            "INSERT OR REPLACE INTO recordings (call_sid, content_type, size, fetched_at, audio) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![call_sid, content_type, audio.len() as i64, now.as_second(), audio],
+        )?;
+    }
     done(conn, job_id)?;
     enqueue(conn, Kind::DeleteRecording, &url, None, now)?;
     Ok(true)

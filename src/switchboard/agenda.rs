@@ -67,5 +67,6 @@ fn heard(t: &mut Tx<'_>, r: &store::Request) -> anyhow::Result<Option<Planned>> 
         street: (!street.is_empty()).then(|| street.to_string()),
         street_before_yes: requester.details.say().street == StreetSaid::Always,
         category: r.category.clone(),
+        where_to: super::where_to::path(t.conn, r.id, t.now)?,
     }))
 }

@@ -28,6 +28,7 @@ mod tx;
 pub mod upkeep;
 mod waves;
 pub mod webhooks;
+pub mod where_to;
 
 use std::sync::Arc;
 

@@ -22,6 +22,7 @@ use super::commands::{Command, Outbound, PlannedCall};
 use super::desk::Act;
 use super::step::{default_voice, render};
 use super::tx::Tx;
+use super::where_to;
 use super::Switchboard;
 use crate::config::{Neighbourhood, Neighbourhoods};
 use crate::domain::action::Action;
@@ -33,6 +34,7 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::planned::{self, say, Answer, By, CallResult, Purpose, Refused, Status};
 use crate::provider::{Inbound, PlannedReport, PlannedWhat, Reported};
 use crate::store::planned as store;
+use crate::store::planned_where;
 
 /// Seconds the requester's phone rings when they are told: as long as the good-morning
 /// round's, for someone who needs a moment to reach the phone.
@@ -402,6 +404,10 @@ pub fn due(sb: &Switchboard) -> anyhow::Result<Outbound> {
         for call in store::unplaced(tx)? {
             place(&mut t, &call)?;
         }
+        // "Where to" of requests whose time has passed goes (those over went already).
+        if planned_where::forget_over(tx, now)? > 0 {
+            sb.provider_jobs.notify_one();
+        }
         t.finish()
     })
 }
@@ -660,14 +666,7 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
             };
             let requester_name = requester.as_ref().map(|p| p.details.first_name().to_string()).unwrap_or_default();
             let actions = match call.purpose {
-                Purpose::Ask => {
-                    let category = prompts.category(&r.category).unwrap_or(&r.category).to_string();
-                    let street = requester.as_ref().and_then(street_before_yes);
-                    let requester = say::Requester { first_name: &requester_name, street };
-                    let to =
-                        say::Helper { hour, first_name: person.details.first_name(), requester, when: &when, call: id };
-                    say::ask(&prompts, &to, &category)
-                }
+                Purpose::Ask => asking(t, &r, &person, (&prompts, hour, &when), id, false)?,
                 Purpose::TellMatched => {
                     let helper = match r.helper_id {
                         Some(h) => t.participant(h)?,
@@ -683,8 +682,11 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
                     // The helper said yes: the street is said now.
                     let street = requester.as_ref().map(|p| p.details.street.trim()).filter(|s| !s.is_empty());
                     let requester = say::Requester { first_name: &requester_name, street };
-                    let to =
-                        say::Helper { hour, first_name: person.details.first_name(), requester, when: &when, call: id };
+                    // The helper who said yes needs to know where to go: it is said again.
+                    let where_to = where_to::path(t.conn, r.id, t.now)?;
+                    let first_name = person.details.first_name();
+                    let where_to = where_to.as_deref();
+                    let to = say::Helper { hour, first_name, requester, when: &when, call: id, where_to };
                     say::remind(&prompts, &to)
                 }
                 Purpose::Afterwards => say::afterwards(&prompts, hour, person.details.first_name(), id),
@@ -767,12 +769,40 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
                 Answer::Again => {
                     return Ok(render(sb, &hood.voices, &inbound.call_sid, 0, &say::ask_again(&prompts, id)));
                 }
+                Answer::Repeat => {
+                    let again = asking(t, &r, &person, (&prompts, hour, &when), id, true)?;
+                    return Ok(render(sb, &hood.voices, &inbound.call_sid, 0, &again));
+                }
             };
             let body = render(sb, &hood.voices, &inbound.call_sid, 0, &actions);
             store::save_document(t.conn, id, true, &body)?;
             Ok(body)
         }
     }
+}
+
+/// The call that asks `helper` ahead about request `r` (planned call `id`): the request,
+/// "where to" when there is one, then 1 or 2; `repeat` (9): the same without the greeting.
+fn asking(
+    t: &mut Tx<'_>,
+    r: &store::Request,
+    helper: &Participant,
+    (prompts, hour, when): (&crate::domain::prompts::Prompts, i8, &str),
+    id: i64,
+    repeat: bool,
+) -> anyhow::Result<Vec<Action>> {
+    let requester = match r.requester_id {
+        Some(p) => t.participant(p)?,
+        None => None,
+    };
+    let requester_name = requester.as_ref().map(|p| p.details.first_name().to_string()).unwrap_or_default();
+    let category = prompts.category(&r.category).unwrap_or(&r.category).to_string();
+    let street = requester.as_ref().and_then(street_before_yes);
+    let requester = say::Requester { first_name: &requester_name, street };
+    let where_to = where_to::path(t.conn, r.id, t.now)?;
+    let (first_name, where_to) = (helper.details.first_name(), where_to.as_deref());
+    let to = say::Helper { hour, first_name, requester, when, call: id, where_to };
+    Ok(if repeat { say::ask_repeat(prompts, &to, &category) } else { say::ask(prompts, &to, &category) })
 }
 
 /// The requester's key on the call afterwards: 1 the help happened; 2 it did not, and the
@@ -841,9 +871,18 @@ pub(super) fn by_phone(
                 };
                 match add(&act, &t.sb.neighbourhoods.current(), &adding)? {
                     Ok(added) => {
+                        planned_where::taken_on(t.conn, added.id, &call.call_sid)?;
                         tracing::info!(call = %call.call_sid, planned = added.id, "a request for later by phone")
                     }
                     Err(e) => tracing::error!(call = %call.call_sid, "a request for later by phone was not taken: {e}"),
+                }
+            }
+            Effect::PlannedWhereTo { recording_url, duration_seconds } => {
+                let token = where_to::token()?;
+                match planned_where::recorded(t.conn, &call.call_sid, recording_url, *duration_seconds, &token, t.now)?
+                {
+                    Some(id) => tracing::info!(call = %call.call_sid, planned = id, "\"where to\" recorded"),
+                    None => tracing::warn!(call = %call.call_sid, "\"where to\" for no open request: deleted"),
                 }
             }
             Effect::PlannedCancelled { id } => {

@@ -93,8 +93,8 @@ async fn run_one(state: &Arc<Switchboard>, rest: &Client, job: Job) -> Result<()
     let id = job.id;
     let finish = move |store: &crate::store::Store| store.write(|tx| provider_jobs::done(tx, id));
     match job.kind {
-        Kind::FetchRecording => {
-            let sid = rest.recording_id(&job.target).ok_or("the voicemail's URL names no recording")?;
+        Kind::FetchRecording | Kind::FetchWhereTo => {
+            let sid = rest.recording_id(&job.target).ok_or("the recording's URL names no recording")?;
             let recording = rest.fetch_recording(&sid).await.map_err(|e| e.to_string())?;
             let content_type = recording.check().map_err(|why| format!("recording {sid} was not kept: {why}"))?;
             let now = state.clock.now();
@@ -105,14 +105,16 @@ async fn run_one(state: &Arc<Switchboard>, rest: &Client, job: Job) -> Result<()
                 .await
                 .and_then(|r| r)
                 .map_err(|e| format!("storing recording {sid} failed: {e}"))?;
-            if kept {
-                tracing::info!(
-                    call = job.call_sid.as_deref().unwrap_or(""),
-                    "voicemail stored; deleting it at the provider"
-                );
-                let _ = state.changes.send(job.call_sid.unwrap_or_default());
-            } else {
-                tracing::info!("a voicemail fetched while its call was being erased was not kept");
+            match (kept, job.kind) {
+                (true, Kind::FetchWhereTo) => tracing::info!("a \"where to\" stored; deleting it at the provider"),
+                (true, _) => {
+                    tracing::info!(
+                        call = job.call_sid.as_deref().unwrap_or(""),
+                        "voicemail stored; deleting it at the provider"
+                    );
+                    let _ = state.changes.send(job.call_sid.unwrap_or_default());
+                }
+                (false, _) => tracing::info!("a recording fetched while it was being forgotten was not kept"),
             }
             Ok(())
         }

@@ -130,6 +130,7 @@ impl Application {
         let router = Router::new()
             .merge(webhooks)
             .merge(desk)
+            .route("/audio/where/{token}", get(where_to))
             .route("/audio/{language}/{file}", get(audio))
             .route("/healthz", get(healthz))
             .route("/metrics", get(metrics_page))
@@ -207,7 +208,7 @@ async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
     match counts {
         Ok(Ok(((calls, attempts, open), jobs))) => {
             let mut text = state.metrics.render(&calls, &attempts, open);
-            text.push_str("# HELP burenlijn_provider_jobs Requests the provider still has to get (fetch a voicemail, delete a recording or a call record), and how many of them have failed before.\n# TYPE burenlijn_provider_jobs gauge\n");
+            text.push_str("# HELP burenlijn_provider_jobs Requests the provider still has to get (fetch a voicemail or a \"where to\", delete a recording or a call record), and how many of them have failed before.\n# TYPE burenlijn_provider_jobs gauge\n");
             for (kind, waiting, failing) in jobs {
                 let kind = kind.as_str();
                 text.push_str(&format!("burenlijn_provider_jobs{{kind=\"{kind}\",state=\"waiting\"}} {waiting}\nburenlijn_provider_jobs{{kind=\"{kind}\",state=\"failed_before\"}} {failing}\n"));
@@ -217,6 +218,24 @@ async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
             ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
         }
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
+    }
+}
+
+/// A planned request's "where to" (issue 28), from our own copy, fetched by the provider
+/// for `<Play>` to a helper who is asked or reminded. The token (128 random bits) is the
+/// authorisation: it is in no URL but the documents of those calls, and it is served only
+/// while the request is to come; anything else is 404. Never cached.
+async fn where_to(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
+    match crate::switchboard::where_to::audio(&state.switchboard, token).await {
+        Ok(Some((content_type, audio))) => {
+            ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-store".to_string())], audio)
+                .into_response()
+        }
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "reading a \"where to\" failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
     }
 }
 

@@ -35,6 +35,7 @@ mod planned_desk;
 mod planned_helper;
 /// Help for later by phone (issue 28): the requester books, corrects and cancels.
 mod planned_phone;
+mod planned_where;
 /// What the provider keeps: voicemails fetched into our own storage, then deleted at the
 /// provider; call records deleted there when calls are anonymised or a person erased.
 mod recordings;

@@ -114,6 +114,7 @@ async fn a_lift_on_tuesday_at_ten_the_first_says_no_the_second_yes_and_jan_is_to
             "Goedemorgen Bert. Hier is de Burenlijn.",
             "Jan uit de Kerkstraat vraagt om hulp op dinsdag 8 december om 10 uur. Het gaat om vervoer, bijvoorbeeld naar de dokter of het ziekenhuis.",
             "Kunt u dan helpen? Toets 1. Komt het niet uit? Toets 2. Dat is helemaal goed.",
+            "Nog een keer horen? Toets 9.",
             "Geen probleem. Dank u wel dat u opnam. Tot een volgende keer.",
         ]
     );

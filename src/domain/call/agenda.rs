@@ -152,6 +152,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             At::Mine { id } => {
                 if let Some(item) = find(&agenda.mine, id) {
                     say.push(self.mine_sentence(item));
+                    say.extend(self.where_to(item));
                     say.push(self.speech(PromptKey::AgendaCancelChoice, &[]));
                     let next =
                         if after(&agenda.mine, id).is_some() { PromptKey::AgendaNext } else { PromptKey::AgendaLast };
@@ -167,6 +168,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             At::Open { id } => {
                 if let Some(item) = find(&agenda.open, id) {
                     say.push(self.open_sentence(item));
+                    say.extend(self.where_to(item));
                     say.push(self.speech(PromptKey::PlannedQuestion, &[]));
                 }
             }
@@ -193,6 +195,17 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 self.speech(PromptKey::AgendaMineItem, &vars)
             }
             None => self.speech(PromptKey::AgendaMineItemName, &vars),
+        }
+    }
+
+    /// After the request, "where to" in the requester's own words, when there is one.
+    fn where_to(&self, item: &Planned) -> Vec<Speech> {
+        match &item.where_to {
+            Some(path) => vec![
+                self.speech(PromptKey::PlannedWhereTo, &[("caller", &item.requester)]),
+                Speech::Audio(path.clone()),
+            ],
+            None => Vec::new(),
         }
     }
 

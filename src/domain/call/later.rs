@@ -1,10 +1,11 @@
 //! Help for later by phone (issue 28): the requester's side.
 //!
 //! A kind of help the dialplan marks `later = true` asks after its key: now (1), or
-//! another day (2). The day, the part of the day, the hour and the half hour are each a
-//! menu of at most three choices besides 0 (a person) and * (back), so no menu says more
-//! than five; the moment is read back ("U kiest dinsdag 8 december om 10 uur. Klopt dat?")
-//! and can be changed. A moment inside the kind of help's lead time, or past the 14 days,
+//! another day (2). The day and the part of the day are each a menu of at most three
+//! choices besides 0 (a person) and * (back); the hours on the hour three at a time, with 4
+//! for later hours. The moment is read back ("U kiest dinsdag 8 december om 10 uur. Klopt
+//! dat?") with the other half hour (2) and a change (3). No menu says more than five
+//! choices, and a whole booking ("where to" included) fits in two minutes of call time. A moment inside the kind of help's lead time, or past the 14 days,
 //! is refused with what is possible, and the caller may then ask for help now, choose
 //! again, or reach a person. A 1 on the read-back is `Effect::PlannedAsked`: the
 //! application takes the request (`switchboard::planned::add`).
@@ -36,11 +37,12 @@ pub enum Later {
     Day { first: i64 },
     /// In the morning, afternoon or evening of `day`.
     Part { day: Date },
-    /// Two hours of `part` from `first`, and 3: a later hour.
+    /// Three hours of `part` from `first` (each on the hour), and 4: a later hour.
     Hour { day: Date, part: Part, first: i8 },
-    /// On the hour, or half past.
+    /// On the hour, or half past (no longer entered: the read-back offers the other half
+    /// hour; kept for a call stored in it).
     Half { day: Date, hour: i8 },
-    /// The moment read back: 1 it is right, 2 change it.
+    /// The moment read back: 1 it is right, 2 the other half hour, 3 change it.
     Check { at: DateTime },
     /// "U heeft op dinsdag ... hulp van Bert. Wilt u die afzeggen? Toets 1."
     Upcoming,
@@ -48,7 +50,15 @@ pub enum Later {
     CancelSure,
     /// A helper's planned help under 8 (`agenda`), while the phase is `Phase::Settings`.
     Agenda(super::AgendaAt),
+    /// The request is taken; "Waar moet u naartoe?" is being recorded (the call has ended
+    /// as `Outcome::Planned` already, so a hang-up loses nothing).
+    WhereTo,
 }
+
+/// The longest "where to" a requester can say, in seconds.
+pub const WHERE_TO_MAX_SECONDS: u32 = 20;
+/// Seconds of silence that end the recording of "where to".
+pub const WHERE_TO_SILENCE_SECONDS: u32 = 5;
 
 /// The parts of a day a moment is chosen in: whole and half hours from 8:00 to 19:30.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +100,15 @@ impl Part {
 /// The last moment of a day that may be chosen.
 const LAST_HOUR: i8 = 19;
 
+/// Hours said in one menu: 1, 2 and 3, then 4 for later hours, and 0: five choices said
+/// (* goes back here too, said in the first menus of a booking).
+const HOURS_A_PAGE: i8 = 3;
+
+/// The hour a key 1, 2 or 3 of an hour menu stands for, counted from the page's first.
+fn hour_digit(digit: &str) -> i8 {
+    digit.parse().unwrap_or(1)
+}
+
 impl Later {
     /// The word stored in `calls.later`; `parse` is its inverse.
     pub fn as_str(self) -> String {
@@ -102,6 +121,7 @@ impl Later {
             Later::Check { at } => format!("check:{at}"),
             Later::Upcoming => "upcoming".into(),
             Later::CancelSure => "cancel-sure".into(),
+            Later::WhereTo => "where-to".into(),
             Later::Agenda(at) => at.as_str(),
         }
     }
@@ -116,6 +136,7 @@ impl Later {
             "now-or-later" => Later::NowOrLater,
             "upcoming" => Later::Upcoming,
             "cancel-sure" => Later::CancelSure,
+            "where-to" => Later::WhereTo,
             "day" => Later::Day { first: parts.next()?.parse().ok()? },
             "part" => Later::Part { day: parts.next()?.parse().ok()? },
             "hour" => {
@@ -228,14 +249,14 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 }
             }
             Later::Hour { part, first, .. } => {
+                // "Om 8 uur, toets 1." says itself what is asked.
                 let (_, last) = part.hours();
-                say.push(self.speech(PromptKey::LaterWhichHour, &[]));
-                for (digit, hour) in (first..=last.min(first + 1)).enumerate() {
+                for (digit, hour) in (first..=last.min(first + HOURS_A_PAGE - 1)).enumerate() {
                     // "Om 10 uur": "voor 10 uur" would sound like "before ten".
                     let time = spoken_time(p, hour as u16 * 60);
                     say.push(choice(PromptKey::LaterHourChoice, &time, digit as u8 + 1));
                 }
-                if first + 2 <= last {
+                if first + HOURS_A_PAGE <= last {
                     say.push(self.speech(PromptKey::LaterLaterHour, &[]));
                 }
             }
@@ -250,6 +271,11 @@ impl<'c, 'a> Stepper<'c, 'a> {
             Later::Check { at } => {
                 let when = planned::say::when(p, at);
                 say.push(self.speech(PromptKey::LaterCheck, &[("when", &when)]));
+                // "Om half 1" is 12:30: the next hour on the clock's face.
+                let (hour, next) = (at.hour().to_string(), (at.hour() % 12 + 1).to_string());
+                let other = if at.minute() == 0 { PromptKey::LaterCheckHalf } else { PromptKey::LaterCheckSharp };
+                say.push(self.speech(other, &[("hour", &hour), ("next", &next)]));
+                say.push(self.speech(PromptKey::LaterCheckChange, &[]));
             }
             Later::Upcoming => {
                 if let Some(up) = &self.ctx.caller.planned {
@@ -265,11 +291,16 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 let when = self.ctx.caller.planned.as_ref().map(|up| planned::say::when(p, up.at)).unwrap_or_default();
                 say.push(self.speech(PromptKey::LaterCancelSure, &[("when", &when)]));
             }
-            // Said by `agenda`, in the settings.
-            Later::Agenda(_) => {}
+            // Said by `agenda`, in the settings; "where to" is a recording, not a menu.
+            Later::Agenda(_) | Later::WhereTo => {}
         }
-        say.push(self.speech(if self.desk_open() { PromptKey::MenuDeskOpen } else { PromptKey::MenuDeskClosed }, &[]));
-        if later != Later::Upcoming {
+        // Short: said in every menu of a booking, which must fit in two minutes.
+        say.push(
+            self.speech(if self.desk_open() { PromptKey::LaterDeskOpen } else { PromptKey::LaterDeskClosed }, &[]),
+        );
+        // Back (*) works in every menu, and is said in the first ones of a booking (and in
+        // "Weet u het zeker?"): the whole booking must fit in two minutes.
+        if matches!(later, Later::NowOrLater | Later::Day { .. } | Later::CancelSure) {
             say.push(self.speech(PromptKey::LaterBack, &[]));
         }
         say
@@ -334,19 +365,22 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 let part = Part::ALL.into_iter().find(|p| p.digit().to_string() == d).expect("just found");
                 self.enter(Later::Hour { day, part, first: part.hours().0 })
             }
-            (Later::Hour { day, first, .. }, "1") => self.enter(Later::Half { day, hour: first }),
-            (Later::Hour { day, part, first }, "2") if first < part.hours().1 => {
-                self.enter(Later::Half { day, hour: first + 1 })
+            (Later::Hour { day, part, first }, "1" | "2" | "3") if first + hour_digit(&digit) - 1 <= part.hours().1 => {
+                self.chosen(day.at(first + hour_digit(&digit) - 1, 0, 0, 0));
             }
-            (Later::Hour { day, part, first }, "3") if first + 2 <= part.hours().1 => {
-                self.enter(Later::Hour { day, part, first: first + 2 })
+            (Later::Hour { day, part, first }, "4") if first + HOURS_A_PAGE <= part.hours().1 => {
+                self.enter(Later::Hour { day, part, first: first + HOURS_A_PAGE })
             }
             (Later::Half { day, hour }, "1" | "2") => {
                 let minute = if digit == "1" { 0 } else { 30 };
                 self.chosen(day.at(hour, minute, 0, 0));
             }
             (Later::Check { at }, "1") => self.take(at),
-            (Later::Check { .. }, "2") => {
+            (Later::Check { at }, "2") => {
+                let minute = if at.minute() == 0 { 30 } else { 0 };
+                self.chosen(at.date().at(at.hour(), minute, 0, 0));
+            }
+            (Later::Check { .. }, "3") => {
                 let (first, _) = self.day_range();
                 self.enter(Later::Day { first });
             }
@@ -386,7 +420,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             Later::Part { .. } | Later::Check { .. } => self.enter(Later::Day { first }),
             Later::Hour { day, .. } | Later::Half { day, .. } => self.enter(Later::Part { day }),
             Later::CancelSure => self.enter(Later::Upcoming),
-            Later::Agenda(_) => self.back_to_the_menu(),
+            Later::Agenda(_) | Later::WhereTo => self.back_to_the_menu(),
         }
     }
 
@@ -413,6 +447,14 @@ impl<'c, 'a> Stepper<'c, 'a> {
     fn chosen(&mut self, at: DateTime) {
         match planned::check_when(&self.ctx.dialplan.time_zone, self.ctx.now, at, self.lead()) {
             Ok(_) => self.enter(Later::Check { at }),
+            // On the hour is too soon, half past is not: said, and half past read back.
+            Err(Refused::TooSoon { earliest, .. }) if earliest.date() == at.date() && earliest.hour() == at.hour() => {
+                let p = self.p();
+                let said = self.speech(PromptKey::LaterTooSoon, &[("earliest", &planned::say::when(p, earliest))]);
+                self.state.later = Some(Later::Check { at: earliest });
+                self.set_tries(self.tries().fresh());
+                self.later_menu(Some(said));
+            }
             Err(refused) => self.refused(&refused),
         }
     }
@@ -440,15 +482,43 @@ impl<'c, 'a> Stepper<'c, 'a> {
             return self.refused(&refused);
         }
         let category = self.state.category.clone().unwrap_or_default();
+        let where_to = self.ctx.dialplan.where_to(&category);
         self.effects.push(Effect::PlannedAsked { category, at });
         let when = planned::say::when(self.p(), at);
         let taken = self.speech(PromptKey::LaterTaken, &[("when", &when)]);
         self.reply.push(Action::Say(taken));
-        self.say(PromptKey::PlannedGoodbye);
-        self.reply.push(Action::Hangup);
-        self.state.later = None;
+        if where_to {
+            // Taken first: a hang-up during the recording loses nothing.
+            self.say(PromptKey::LaterWhereAsk);
+            self.reply.push(Action::Record {
+                max_seconds: WHERE_TO_MAX_SECONDS,
+                silence_seconds: WHERE_TO_SILENCE_SECONDS,
+                done: Next::Recorded,
+            });
+            // Reached only when nothing was recorded.
+            self.reply.push(Action::Redirect(Next::Recorded));
+            self.state.later = Some(Later::WhereTo);
+        } else {
+            self.say(PromptKey::PlannedGoodbye);
+            self.reply.push(Action::Hangup);
+            self.state.later = None;
+        }
         // Help planned: a good end of its own; the planned request is its own record.
         self.end(Outcome::Planned, Stage::Menu);
+    }
+
+    /// "Where to" was recorded (or nothing was): kept for the request when it holds
+    /// something; the request stands either way.
+    pub(super) fn where_to_recorded(&mut self, url: Option<String>, duration_seconds: u32) {
+        self.state.later = None;
+        match url {
+            Some(recording_url) if duration_seconds > 0 => {
+                self.effects.push(Effect::PlannedWhereTo { recording_url, duration_seconds });
+            }
+            _ => {}
+        }
+        self.say(PromptKey::PlannedGoodbye);
+        self.reply.push(Action::Hangup);
     }
 
     /// Cancelled after "Weet u het zeker?": the helper is called and told.

@@ -2036,11 +2036,11 @@ fn keys_at(keys: &[&str]) -> Vec<(Timestamp, Event, Option<NextHelper>)> {
 #[test]
 fn a_kind_of_help_for_later_asks_now_or_another_day_then_the_day_part_hour_and_half_hour() {
     let w = planner();
-    let (state, steps) = run(&w, keys_at(&["2", "2", "1", "1", "3", "1", "2"]));
+    let (state, steps) = run(&w, keys_at(&["2", "2", "1", "1", "3", "2", "2"]));
     check(
         &steps[1],
         expect![[r#"
-            gather 8s -> Menu: Wilt u nu hulp? Toets 1. Wilt u hulp op een andere dag? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+            gather 8s -> Menu: Nu hulp? Toets 1. Op een andere dag? Toets 2. | Iemand van de balie? Toets 0. | Terug? Toets sterretje.
             redirect Menu
             phase Menu
         "#]],
@@ -2049,47 +2049,41 @@ fn a_kind_of_help_for_later_asks_now_or_another_day_then_the_day_part_hour_and_h
     check(
         &steps[2],
         expect![[r#"
-        gather 8s -> Menu: Op welke dag wilt u hulp? | Voor morgen, woensdag 25 november, toets 1. | Voor donderdag 26 november, toets 2. | Voor een latere dag, toets 3. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
-        redirect Menu
-        phase Menu
-    "#]],
+            gather 8s -> Menu: Welke dag? | Voor morgen, woensdag 25 november, toets 1. | Voor donderdag 26 november, toets 2. | Een latere dag? Toets 3. | Iemand van de balie? Toets 0. | Terug? Toets sterretje.
+            redirect Menu
+            phase Menu
+        "#]],
     );
     check(
         &steps[3],
         expect![[r#"
-        gather 8s -> Menu: Hoe laat op woensdag 25 november? | Voor de ochtend, van 8 tot 12 uur, toets 1. | Voor de middag, van 12 tot 17 uur, toets 2. | Voor de avond, van 17 tot 20 uur, toets 3. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
-        redirect Menu
-        phase Menu
-    "#]],
+            gather 8s -> Menu: Hoe laat? | Voor de ochtend, toets 1. | Voor de middag, toets 2. | Voor de avond, toets 3. | Iemand van de balie? Toets 0.
+            redirect Menu
+            phase Menu
+        "#]],
     );
     check(
         &steps[4],
         expect![[r#"
-            gather 8s -> Menu: Om hoe laat? | Om 8 uur, toets 1. | Om 9 uur, toets 2. | Een later uur? Toets 3. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+            gather 8s -> Menu: Om 8 uur, toets 1. | Om 9 uur, toets 2. | Om 10 uur, toets 3. | Een later uur? Toets 4. | Iemand van de balie? Toets 0.
             redirect Menu
             phase Menu
         "#]],
     );
+    // 10 o'clock is too soon (a day after 10:15), half past is not: said, and read back.
     check(
         &steps[5],
         expect![[r#"
-            gather 8s -> Menu: Om hoe laat? | Om 10 uur, toets 1. | Om 11 uur, toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
-            redirect Menu
-            phase Menu
-        "#]],
-    );
-    check(
-        &steps[6],
-        expect![[r#"
-        gather 8s -> Menu: Om 10 uur precies? Toets 1. Om half 11? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+        gather 8s -> Menu: Zo snel kan het helaas niet. Het kan vanaf woensdag 25 november om 10 uur 30. | U kiest woensdag 25 november om 10 uur 30. Klopt dat? Toets 1. | Om 10 uur precies? Toets 2. | Een andere tijd? Toets 3. | Iemand van de balie? Toets 0.
         redirect Menu
         phase Menu
     "#]],
     );
+    // 2: the other half hour (too soon again: read back as it was); 2 again: still so.
     check(
-        &steps[7],
+        &steps[6],
         expect![[r#"
-        gather 8s -> Menu: U kiest woensdag 25 november om 10 uur 30. Klopt dat? Toets 1. Wilt u het veranderen? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+        gather 8s -> Menu: Zo snel kan het helaas niet. Het kan vanaf woensdag 25 november om 10 uur 30. | U kiest woensdag 25 november om 10 uur 30. Klopt dat? Toets 1. | Om 10 uur precies? Toets 2. | Een andere tijd? Toets 3. | Iemand van de balie? Toets 0.
         redirect Menu
         phase Menu
     "#]],
@@ -2100,27 +2094,38 @@ fn a_kind_of_help_for_later_asks_now_or_another_day_then_the_day_part_hour_and_h
 #[test]
 fn a_moment_inside_the_lead_time_is_refused_naming_the_earliest_then_read_back_and_taken() {
     let w = planner();
-    // Wednesday 10:00 is less than a day after Tuesday 10:15: refused; then 10:30, taken.
-    let (state, steps) = run(&w, keys_at(&["2", "2", "1", "1", "3", "1", "1", "2", "1", "1", "3", "1", "2", "1"]));
+    let (state, steps) = run(&w, keys_at(&["2", "2", "1", "1", "3", "3", "2", "2", "1", "1"]));
+    // 10 o'clock on Wednesday is too soon; half past is read back; 3 changes it: Thursday,
+    // the afternoon, 12 o'clock, read back and taken.
     check(
-        &steps[7],
+        &steps[5],
         expect![[r#"
-        gather 8s -> Menu: Zo snel kan het helaas niet. Het kan vanaf woensdag 25 november om 10 uur 30. | Wilt u nu hulp? Toets 1. Wilt u hulp op een andere dag? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
+        gather 8s -> Menu: Zo snel kan het helaas niet. Het kan vanaf woensdag 25 november om 10 uur 30. | U kiest woensdag 25 november om 10 uur 30. Klopt dat? Toets 1. | Om 10 uur precies? Toets 2. | Een andere tijd? Toets 3. | Iemand van de balie? Toets 0.
         redirect Menu
         phase Menu
     "#]],
     );
     check(
-        &steps[14],
+        &steps[9],
         expect![[r#"
-        say Dank u wel. We vragen buren of iemand u kan helpen op woensdag 25 november om 10 uur 30. We bellen u terug als we iemand hebben, en ook als het niet lukt.
-        say Dank u wel. Tot ziens.
-        hangup
-        effect PlannedAsked { category: "transport", at: 2026-11-25T10:30:00 }
+        gather 8s -> Menu: U kiest donderdag 26 november om 12 uur. Klopt dat? Toets 1. | Om half 1? Toets 2. | Een andere tijd? Toets 3. | Iemand van de balie? Toets 0.
+        redirect Menu
+        phase Menu
+    "#]],
+    );
+    check(
+        &steps[10],
+        expect![[r#"
+        say Dank u wel. We vragen de buren en bellen u altijd terug.
+        say Waar gaat u heen? Zeg het na de piep, toets dan een hekje.
+        record 20s silence 5s done Recorded
+        redirect Recorded
+        effect PlannedAsked { category: "transport", at: 2026-11-26T12:00:00 }
         phase Ended { outcome: Planned, from: Menu }
     "#]],
     );
-    assert_eq!(state.later, None);
+    // Taken; "where to" follows (transport, in the example).
+    assert_eq!(state.later, Some(Later::WhereTo));
 }
 
 #[test]
@@ -2133,18 +2138,18 @@ fn the_day_menu_pages_two_days_at_a_time_within_fourteen_days() {
     check(
         &steps[3],
         expect![[r#"
-        gather 8s -> Menu: Op welke dag wilt u hulp? | Voor vrijdag 27 november, toets 1. | Voor zaterdag 28 november, toets 2. | Voor een latere dag, toets 3. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
-        redirect Menu
-        phase Menu
-    "#]],
+            gather 8s -> Menu: Welke dag? | Voor vrijdag 27 november, toets 1. | Voor zaterdag 28 november, toets 2. | Een latere dag? Toets 3. | Iemand van de balie? Toets 0. | Terug? Toets sterretje.
+            redirect Menu
+            phase Menu
+        "#]],
     );
     check(
         &steps[8],
         expect![[r#"
-        gather 8s -> Menu: Op welke dag wilt u hulp? | Voor maandag 7 december, toets 1. | Voor dinsdag 8 december, toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
-        redirect Menu
-        phase Menu
-    "#]],
+            gather 8s -> Menu: Welke dag? | Voor maandag 7 december, toets 1. | Voor dinsdag 8 december, toets 2. | Iemand van de balie? Toets 0. | Terug? Toets sterretje.
+            redirect Menu
+            phase Menu
+        "#]],
     );
 }
 
@@ -2172,8 +2177,8 @@ fn star_goes_back_one_menu_and_zero_is_a_person_in_every_later_menu() {
         steps[4..].iter().map(|s| describe(s).lines().next().unwrap_or_default().to_string()).collect();
     expect![[r#"
         [
-            "gather 8s -> Menu: Op welke dag wilt u hulp? | Voor morgen, woensdag 25 november, toets 1. | Voor donderdag 26 november, toets 2. | Voor een latere dag, toets 3. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.",
-            "gather 8s -> Menu: Wilt u nu hulp? Toets 1. Wilt u hulp op een andere dag? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.",
+            "gather 8s -> Menu: Welke dag? | Voor morgen, woensdag 25 november, toets 1. | Voor donderdag 26 november, toets 2. | Een latere dag? Toets 3. | Iemand van de balie? Toets 0. | Terug? Toets sterretje.",
+            "gather 8s -> Menu: Nu hulp? Toets 1. Op een andere dag? Toets 2. | Iemand van de balie? Toets 0. | Terug? Toets sterretje.",
             "gather 8s -> Menu: Waarmee kunnen we u helpen? | Voor boodschappen, toets 1. | Voor vervoer, bijvoorbeeld naar de dokter of het ziekenhuis, toets 2. | Voor een klusje in of om het huis, toets 3. | Voor een praatje of wat gezelschap, toets 4. | Wilt u iemand van de balie spreken? Toets 0. | Voor uw eigen instellingen, toets 8. | Wilt u dit nog een keer horen? Toets 9.",
         ]
     "#]].assert_debug_eq(&said);
@@ -2197,20 +2202,20 @@ fn planned_help_to_come_is_heard_first_and_cancelled_after_asking_once_more() {
     check(
         &steps[0],
         expect![[r#"
-        say Goedemorgen Jan. Fijn dat u belt met de Burenlijn van Voorbeeldwijk.
-        say Deze lijn is niet voor spoed. Bij spoed belt u 1 1 2.
-        gather 8s -> Menu: U heeft op donderdag 26 november om 10 uur hulp van Bert. | Wilt u die hulp afzeggen? Toets 1. Belt u voor iets anders? Toets 2. | Wilt u iemand van de balie spreken? Toets 0.
-        redirect Menu
-        phase Menu
-    "#]],
+            say Goedemorgen Jan. Fijn dat u belt met de Burenlijn van Voorbeeldwijk.
+            say Deze lijn is niet voor spoed. Bij spoed belt u 1 1 2.
+            gather 8s -> Menu: U heeft op donderdag 26 november om 10 uur hulp van Bert. | Wilt u die hulp afzeggen? Toets 1. Belt u voor iets anders? Toets 2. | Iemand van de balie? Toets 0.
+            redirect Menu
+            phase Menu
+        "#]],
     );
     check(
         &steps[1],
         expect![[r#"
-        gather 8s -> Menu: Weet u het zeker? Dan gaat de hulp op donderdag 26 november om 10 uur niet door. Afzeggen? Toets 1. Toch houden? Toets 2. | Wilt u iemand van de balie spreken? Toets 0. | Terug? Toets sterretje.
-        redirect Menu
-        phase Menu
-    "#]],
+            gather 8s -> Menu: Weet u het zeker? Dan gaat de hulp op donderdag 26 november om 10 uur niet door. Afzeggen? Toets 1. Toch houden? Toets 2. | Iemand van de balie? Toets 0. | Terug? Toets sterretje.
+            redirect Menu
+            phase Menu
+        "#]],
     );
     check(
         &steps[2],
@@ -2240,6 +2245,7 @@ fn where_a_caller_is_in_the_later_menus_is_stored_as_one_word_and_read_back() {
         Later::Check { at: day.at(10, 30, 0, 0) },
         Later::Upcoming,
         Later::CancelSure,
+        Later::WhereTo,
     ] {
         assert_eq!(Later::parse(&later.as_str()), Some(later), "{}", later.as_str());
     }
@@ -2258,6 +2264,7 @@ fn helper_with_agenda() -> World {
         requester: requester.into(),
         street: street.map(str::to_string),
         street_before_yes: before_yes,
+        where_to: None,
         category: category.into(),
     };
     if let Some(own) = w.caller.own.as_mut() {
@@ -2472,4 +2479,83 @@ fn where_a_helper_is_in_their_help_for_later_is_one_stored_word() {
         assert_eq!(Later::parse(&later.as_str()), Some(later));
     }
     assert_eq!(Later::parse("agenda-open:x"), None);
+}
+
+/// A kind of help marked `later_where`: after the read-back the request is taken first, then
+/// "where to" is recorded (at most 20 seconds, # ends it); what was said is kept for the
+/// request, and nothing said is fine.
+#[test]
+fn where_to_is_recorded_after_the_request_is_taken_and_nothing_said_is_fine() {
+    let mut w = planner();
+    w.plan.categories.iter_mut().find(|c| c.key == "transport").unwrap().where_to = true;
+    let mut events = keys_at(&["2", "2", "1", "1", "3", "1"]);
+    let recorded = |url: Option<&str>, seconds| Event::Recorded {
+        recording_url: url.map(str::to_string),
+        duration_seconds: seconds,
+    };
+    events.push((t(200), recorded(Some("https://api.example/Recordings/RE1"), 7), None));
+    let (state, steps) = run(&w, events.clone());
+    check(
+        &steps[6],
+        expect![[r#"
+            say Dank u wel. We vragen de buren en bellen u altijd terug.
+            say Waar gaat u heen? Zeg het na de piep, toets dan een hekje.
+            record 20s silence 5s done Recorded
+            redirect Recorded
+            effect PlannedAsked { category: "transport", at: 2026-11-25T10:30:00 }
+            phase Ended { outcome: Planned, from: Menu }
+        "#]],
+    );
+    check(
+        &steps[7],
+        expect![[r#"
+            say Dank u wel. Tot ziens.
+            hangup
+            effect PlannedWhereTo { recording_url: "https://api.example/Recordings/RE1", duration_seconds: 7 }
+            phase Ended { outcome: Planned, from: Menu }
+        "#]],
+    );
+    assert_eq!(state.later, None);
+    // Nothing recorded (silence, or # at once): the request stands, no recording is kept.
+    for nothing in [recorded(None, 0), recorded(Some("https://api.example/Recordings/RE2"), 0)] {
+        let mut events = events.clone();
+        events.last_mut().unwrap().1 = nothing;
+        let (_, steps) = run(&w, events);
+        check(
+            &steps[7],
+            expect![[r#"
+            say Dank u wel. Tot ziens.
+            hangup
+            phase Ended { outcome: Planned, from: Menu }
+        "#]],
+        );
+    }
+    // Without `later_where` the call ends after the read-back, as before.
+    w.plan.categories.iter_mut().find(|c| c.key == "transport").unwrap().where_to = false;
+    let (_, steps) = run(&w, keys_at(&["2", "2", "1", "1", "3", "1"]));
+    assert!(describe(&steps[6]).contains("hangup") && !describe(&steps[6]).contains("record"));
+}
+
+/// Under 8, an open request and one's own planned help say "where to" after the request,
+/// in the requester's own words, when they made a recording.
+#[test]
+fn under_eight_where_to_follows_the_request_when_there_is_one() {
+    let mut w = helper_with_agenda();
+    if let Some(own) = w.caller.own.as_mut() {
+        own.agenda.open[0].where_to = Some("where/0123".into());
+        own.agenda.mine[0].where_to = Some("where/4567".into());
+    }
+    let (_, steps) = agenda_then(&w, &[Some("2"), Some("2")]);
+    let open = describe(&steps[3]);
+    assert!(
+        open.contains("om 9 uur. Het gaat om een klusje in of om het huis. | Waar naartoe? Piet zegt het zelf: | [audio where/0123] | Kunt u dan helpen?"),
+        "{open}"
+    );
+    assert!(!describe(&steps[4]).contains("[audio"), "Kees made no recording");
+    let (_, steps) = agenda_then(&w, &[Some("1")]);
+    assert!(
+        describe(&steps[3]).contains("Waar naartoe? Els zegt het zelf: | [audio where/4567]"),
+        "{}",
+        describe(&steps[3])
+    );
 }

@@ -176,6 +176,7 @@ fn a_one_helps_only_while_asking_and_a_two_is_a_no() {
     assert_eq!(answer(Status::Cancelled(By::Requester), Some("1")), Answer::TooLate);
     assert_eq!(answer(Status::Asking, Some("2")), Answer::No);
     assert_eq!(answer(Status::Asking, Some("5")), Answer::Again);
+    assert_eq!(answer(Status::Asking, Some("9")), Answer::Repeat);
     assert_eq!(answer(Status::Asking, None), Answer::Again);
 }
 
@@ -231,4 +232,50 @@ fn the_call_afterwards_is_the_next_morning_once_and_a_two_did_not_happen() {
     assert_eq!(afterwards_answer(Status::Matched, Some("2")), AfterwardsAnswer::NotHappened);
     assert_eq!(afterwards_answer(Status::Cancelled(By::Desk), Some("2")), AfterwardsAnswer::TooLate);
     assert_eq!(afterwards_answer(Status::Confirmed, None), AfterwardsAnswer::Again);
+}
+
+#[test]
+fn where_to_is_kept_only_while_the_request_is_to_come_and_until_a_few_hours_after_it() {
+    let at = monday_ten();
+    let hours = |h: i64| at + SignedDuration::from_hours(h);
+    for open in [Status::Asking, Status::Matched, Status::Confirmed] {
+        assert!(where_to_kept(open, at, hours(-48)), "{open:?} days before");
+        assert!(where_to_kept(open, at, hours(WHERE_TO_KEPT_HOURS) - SignedDuration::from_secs(1)), "{open:?}");
+        assert!(!where_to_kept(open, at, hours(WHERE_TO_KEPT_HOURS)), "{open:?}: its time has passed");
+    }
+    for over in Status::ALL.into_iter().filter(|s| !s.is_open()) {
+        assert!(!where_to_kept(over, at, hours(-48)), "{over:?} is over: the recording goes");
+    }
+}
+
+#[test]
+fn the_neighbour_asked_or_reminded_hears_the_request_then_where_to_in_the_requesters_own_words() {
+    use super::super::action::Action;
+    use super::super::prompts::{Prompts, Speech};
+    let p = Prompts::parse(include_str!("../../../prompts/nl.toml"), &[]).unwrap();
+    let requester = say::Requester { first_name: "Jan", street: Some("Kerkstraat") };
+    let when = "dinsdag 8 december om 10 uur";
+    let to = |where_to| say::Helper { hour: 10, first_name: "Bert", requester, when, call: 7, where_to };
+    let said = |actions: Vec<Action>| match actions.into_iter().next() {
+        Some(Action::Gather { say, .. }) => say,
+        other => panic!("{other:?}"),
+    };
+    let text = |s: &Speech| match s {
+        Speech::Text { text, .. } => text.clone(),
+        Speech::Audio(path) => format!("[{path}]"),
+        Speech::Pause(n) => format!("<{n}>"),
+    };
+    for (actions, first) in [
+        (say::ask(&p, &to(Some("where/abc")), "vervoer"), "Jan uit de Kerkstraat vraagt om hulp op"),
+        (say::ask_repeat(&p, &to(Some("where/abc")), "vervoer"), "Jan uit de Kerkstraat vraagt om hulp op"),
+        (say::remind(&p, &to(Some("where/abc"))), "Morgen, dinsdag 8 december om 10 uur, helpt u Jan"),
+    ] {
+        let heard: Vec<String> = said(actions).iter().map(text).collect();
+        let request = heard.iter().position(|t| t.starts_with(first)).unwrap_or_else(|| panic!("{heard:?}"));
+        assert_eq!(heard[request + 1..request + 3], ["Waar naartoe? Jan zegt het zelf:", "[where/abc]"], "{heard:?}");
+    }
+    for actions in [say::ask(&p, &to(None), "vervoer"), say::remind(&p, &to(None))] {
+        let heard: Vec<String> = said(actions).iter().map(text).collect();
+        assert!(!heard.iter().any(|t| t.starts_with("Waar naartoe") || t.starts_with('[')), "{heard:?}");
+    }
 }
