@@ -18,7 +18,7 @@ use crate::clock::{self, Clock, StartedClock, SystemClock};
 use crate::config::Neighbourhoods;
 use crate::domain::dialplan::RingMode;
 use crate::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
-use crate::provider::Client;
+use crate::provider::{Client, Provider};
 use crate::switchboard::Recordings;
 use crate::web::{Application, ServeConfig};
 
@@ -116,10 +116,14 @@ impl ServeSettings {
         if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
             bail!("--public-url must be an http(s) URL without a query, like https://burenlijn.example.nl");
         }
-        let signatures = match (env("TWILIO_AUTH_TOKEN").filter(|t| !t.is_empty()), insecure_skip_signature) {
-            (_, true) => Signatures::NotChecked,
-            (Some(auth_token), false) => Signatures::Checked { auth_token },
-            (None, false) => bail!("TWILIO_AUTH_TOKEN is not set: it is needed to check that webhooks come from Twilio (or pass --insecure-skip-signature for a local experiment)"),
+        let provider = neighbourhoods.provider;
+        let signatures = if insecure_skip_signature {
+            Signatures::NotChecked
+        } else {
+            match provider.webhook_secret(&env) {
+                Ok(auth_token) => Signatures::Checked { auth_token },
+                Err(why) => bail!("{why} (or pass --insecure-skip-signature for a local experiment)"),
+            }
         };
         let clock_start = clock::from_lookup(&env)?;
         let in_waves: Vec<String> = neighbourhoods
@@ -144,6 +148,8 @@ impl ServeSettings {
         };
         let waves = if in_waves.is_empty() {
             None
+        } else if provider != Provider::Twilio {
+            bail!("the dialplan for {} rings in waves (ringing.mode = \"waves\"), but ringing in waves through {} is not wired yet (docs/connect.md): use mode = \"dial\"", in_waves.join(", "), provider.title());
         } else {
             let rest = match RestConfig::from_lookup(&env) {
                 Ok(c) => c,
@@ -164,11 +170,12 @@ impl ServeSettings {
             })
         };
         // The REST API (voicemail playback in the desk) needs the account SID as well.
-        let recordings = if env("TWILIO_ACCOUNT_SID").is_some_and(|v| !v.trim().is_empty()) {
-            Some(RestConfig::from_lookup(&env)?)
-        } else {
-            None
-        };
+        let recordings =
+            if provider == Provider::Twilio && env("TWILIO_ACCOUNT_SID").is_some_and(|v| !v.trim().is_empty()) {
+                Some(RestConfig::from_lookup(&env)?)
+            } else {
+                None
+            };
         Ok(ServeSettings {
             db: settings.db(db),
             neighbourhoods,
@@ -247,6 +254,7 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
             None
         }
     };
+    let prefix = neighbourhoods.provider.path_prefix();
     let numbers: Vec<String> =
         neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
     let config = ServeConfig {
@@ -268,7 +276,7 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async move {
         let app = Application::build(config).await?;
         let base = public_url.trim_end_matches('/');
-        tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {base}/twilio/voice, status callback {base}/twilio/status");
+        tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {base}/{prefix}/voice, status callback {base}/{prefix}/status");
         tokio::spawn(reload_on_sighup(app.state.clone(), plans));
         app.run(crate::web::shutdown_signal()).await
     })?;
