@@ -45,6 +45,10 @@ pub struct ServeSettings {
     pub waves: Option<WavesSettings>,
     /// The REST API for the desk's voicemail playback; `None` without `TWILIO_ACCOUNT_SID`.
     pub recordings: Option<RestConfig>,
+    /// Vonage's REST API (`VONAGE_APPLICATION_ID`, `VONAGE_PRIVATE_KEY`, `VONAGE_API_BASE`)
+    /// when the dialplans speak through Vonage and it is set: for the calls the switchboard
+    /// places and the voicemail recordings.
+    pub vonage_rest: Option<crate::provider::vonage::rest::RestConfig>,
     /// `--created-call-fallback-url`: the `FallbackUrl` of the calls the switchboard creates
     /// (required in waves; in dial mode, for the good-morning round's calls, when given).
     pub created_call_fallback: Option<url::Url>,
@@ -176,7 +180,14 @@ impl ServeSettings {
             } else {
                 None
             };
+        let vonage_rest = match provider {
+            Provider::Vonage => {
+                crate::provider::vonage::rest::RestConfig::from_lookup(&env).map_err(anyhow::Error::msg)?
+            }
+            Provider::Twilio => None,
+        };
         Ok(ServeSettings {
+            vonage_rest,
             db: settings.db(db),
             neighbourhoods,
             plans,
@@ -211,6 +222,7 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         durability,
         waves,
         recordings,
+        vonage_rest,
         created_call_fallback: dial_fallback,
         trusted_proxies,
         connections,
@@ -247,10 +259,21 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
             dial_fallback,
         ),
     };
-    let recordings = match recordings {
-        Some(config) => Some(Recordings(Client::Twilio(RestClient::new(config, Default::default())?))),
-        None => {
-            tracing::warn!("TWILIO_ACCOUNT_SID is not set: the desk cannot play voicemail messages");
+    let vonage = |config: crate::provider::vonage::rest::RestConfig| -> anyhow::Result<Client> {
+        Ok(Client::Vonage(crate::provider::vonage::rest::RestClient::new(config)?))
+    };
+    let rest = match &vonage_rest {
+        Some(config) => Some(Arc::new(vonage(config.clone())?)),
+        None => rest,
+    };
+    let recordings = match (recordings, vonage_rest) {
+        (_, Some(config)) => Some(Recordings(vonage(config)?)),
+        (Some(config), None) => Some(Recordings(Client::Twilio(RestClient::new(config, Default::default())?))),
+        (None, None) => {
+            tracing::warn!(
+                "{} is not set: the desk cannot play voicemail messages",
+                neighbourhoods.provider.account_setting()
+            );
             None
         }
     };

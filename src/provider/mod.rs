@@ -225,6 +225,7 @@ impl Provider {
 #[derive(Debug)]
 pub enum Client {
     Twilio(twilio::rest::RestClient),
+    Vonage(vonage::rest::RestClient),
 }
 
 impl Client {
@@ -242,6 +243,7 @@ impl Client {
     pub fn provider(&self) -> Provider {
         match self {
             Client::Twilio(_) => Provider::Twilio,
+            Client::Vonage(_) => Provider::Vonage,
         }
     }
 
@@ -249,6 +251,7 @@ impl Client {
     pub fn as_twilio(&self) -> Option<&twilio::rest::RestClient> {
         match self {
             Client::Twilio(rest) => Some(rest),
+            Client::Vonage(_) => None,
         }
     }
 
@@ -256,6 +259,7 @@ impl Client {
     pub async fn create_call(&self, public_url: &str, call: &NewCall) -> Result<String, ProviderError> {
         match self {
             Client::Twilio(rest) => twilio::client::create_call(rest, public_url, call).await,
+            Client::Vonage(rest) => vonage::client::create_call(rest, public_url, call).await,
         }
     }
 
@@ -268,6 +272,10 @@ impl Client {
     ) -> Result<Option<DialStatus>, ProviderError> {
         match self {
             Client::Twilio(rest) => twilio::client::update_call(rest, public_url, call_sid, update).await,
+            Client::Vonage(rest) => {
+                let request = vonage::client::update_request(public_url, call_sid, update)?;
+                vonage::client::update_call(rest, call_sid, request).await
+            }
         }
     }
 
@@ -282,6 +290,7 @@ impl Client {
     ) -> Result<(), ProviderError> {
         match self {
             Client::Twilio(rest) => twilio::client::announce(rest, public_url, conference_sid, call_sid, attempt).await,
+            Client::Vonage(_) => vonage::client::announce().await,
         }
     }
 
@@ -289,6 +298,7 @@ impl Client {
     pub async fn conference_records(&self, name: &str) -> Result<Vec<ConferenceFacts>, ProviderError> {
         match self {
             Client::Twilio(rest) => twilio::client::conference_records(rest, name).await,
+            Client::Vonage(_) => vonage::client::conference_records().await,
         }
     }
 
@@ -296,6 +306,7 @@ impl Client {
     pub fn recording_id(&self, recording_url: &str) -> Option<String> {
         match self {
             Client::Twilio(_) => twilio::rest::recording_sid_from_url(recording_url),
+            Client::Vonage(rest) => vonage::client::recording_id(rest, recording_url),
         }
     }
 
@@ -303,6 +314,7 @@ impl Client {
     pub async fn fetch_recording(&self, recording_id: &str) -> Result<Recording, ProviderError> {
         match self {
             Client::Twilio(rest) => twilio::client::fetch_recording(rest, recording_id).await,
+            Client::Vonage(rest) => vonage::client::fetch_recording(rest, recording_id).await,
         }
     }
 
@@ -310,6 +322,7 @@ impl Client {
     pub async fn delete_recording(&self, recording_id: &str) -> Result<(), ProviderError> {
         match self {
             Client::Twilio(rest) => Ok(rest.delete_recording(recording_id).await?),
+            Client::Vonage(rest) => Ok(rest.delete_recording(recording_id).await?),
         }
     }
 
@@ -317,6 +330,7 @@ impl Client {
     pub async fn delete_call(&self, call_sid: &str) -> Result<(), ProviderError> {
         match self {
             Client::Twilio(rest) => Ok(rest.delete_call(call_sid).await?),
+            Client::Vonage(_) => vonage::client::delete_call().await,
         }
     }
 }

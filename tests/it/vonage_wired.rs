@@ -205,9 +205,10 @@ fn vonage_serve_refuses_to_start_without_the_signature_secret() {
     let plans = dir.path().join("dialplans");
     std::fs::create_dir(&plans).unwrap();
     std::fs::write(plans.join("example.toml"), vonage_dialplan()).unwrap();
-    let serve = |secret: Option<&str>| {
+    let serve = |secret: Option<&str>, application: &[(&str, &str)]| {
         let mut c = bin();
-        c.env_remove("VONAGE_SIGNATURE_SECRET")
+        c.env_remove("VONAGE_SIGNATURE_SECRET").env_remove("VONAGE_APPLICATION_ID").env_remove("VONAGE_PRIVATE_KEY");
+        c.envs(application.iter().copied())
             .args(["serve", "--public-url", "https://x.example", "--listen", "127.0.0.1:0", "--dialplans"])
             .arg(&plans)
             .arg("--db")
@@ -218,8 +219,17 @@ fn vonage_serve_refuses_to_start_without_the_signature_secret() {
         }
         run(&mut c)
     };
-    let (ok, _, err) = serve(None);
+    let (ok, _, err) = serve(None, &[]);
     assert!(!ok && err.contains("VONAGE_SIGNATURE_SECRET is not set"), "{err}");
-    let (ok, _, err) = serve(Some("short"));
+    let (ok, _, err) = serve(Some("short"), &[]);
     assert!(!ok && err.contains("VONAGE_SIGNATURE_SECRET is too short"), "{err}");
+    // The application's id without its key: refused, naming the key.
+    let (ok, _, err) = serve(Some("a-secret-of-enough-length"), &[("VONAGE_APPLICATION_ID", "app")]);
+    assert!(!ok && err.contains("VONAGE_PRIVATE_KEY"), "{err}");
+    // Ringing in waves through Vonage is refused as not wired yet.
+    let waves = format!("provider = \"vonage\"\n{}", burenlijn::config::example_dialplan_in_waves())
+        .replace("name = \"Polly.Lotte\"", "name = \"0\"");
+    std::fs::write(plans.join("example.toml"), waves).unwrap();
+    let (ok, _, err) = serve(Some("a-secret-of-enough-length"), &[]);
+    assert!(!ok && err.contains("ringing in waves through Vonage is not wired yet"), "{err}");
 }
