@@ -23,7 +23,9 @@ use crate::switchboard::Recordings;
 use crate::web::{Application, ServeConfig};
 
 /// Everything `serve` needs, checked: the flags and the environment
-/// (`TWILIO_AUTH_TOKEN`, `TWILIO_ACCOUNT_SID`, `TWILIO_API_BASE`, `BURENLIJN_NOW`).
+/// (`TWILIO_AUTH_TOKEN`, `TWILIO_ACCOUNT_SID`, `TWILIO_API_BASE`, or for dialplans that
+/// speak through Vonage `VONAGE_SIGNATURE_SECRET`, `VONAGE_APPLICATION_ID`,
+/// `VONAGE_PRIVATE_KEY`, `VONAGE_API_BASE`; `BURENLIJN_NOW`).
 pub struct ServeSettings {
     pub db: PathBuf,
     pub neighbourhoods: Neighbourhoods,
@@ -58,7 +60,7 @@ pub struct ServeSettings {
     pub connections: crate::web::server::ConnectionLimits,
 }
 
-/// Whether webhooks must carry a valid `X-Twilio-Signature`.
+/// Whether webhooks must carry a valid signature (the provider's secret: `auth_token`).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Signatures {
     Checked {

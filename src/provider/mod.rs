@@ -1,6 +1,6 @@
 //! Voice providers: the only code that knows a wire format.
 //!
-//! Each provider is a module (`twilio`) that reads its webhooks into the typed events of
+//! Each provider is a module (`twilio`, `vonage`) that reads its webhooks into the typed events of
 //! `events`, writes the call flow's actions as its own documents, and carries out the
 //! switchboard's typed commands (`commands`) through its own REST API. Providers differ in
 //! every one of these (forms or JSON, XML or JSON documents, how a webhook is signed),
