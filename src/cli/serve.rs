@@ -18,12 +18,14 @@ use crate::clock::{self, Clock, StartedClock, SystemClock};
 use crate::config::Neighbourhoods;
 use crate::domain::dialplan::RingMode;
 use crate::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
-use crate::provider::Client;
+use crate::provider::{Client, Provider};
 use crate::switchboard::Recordings;
 use crate::web::{Application, ServeConfig};
 
 /// Everything `serve` needs, checked: the flags and the environment
-/// (`TWILIO_AUTH_TOKEN`, `TWILIO_ACCOUNT_SID`, `TWILIO_API_BASE`, `BURENLIJN_NOW`).
+/// (`TWILIO_AUTH_TOKEN`, `TWILIO_ACCOUNT_SID`, `TWILIO_API_BASE`, or for dialplans that
+/// speak through Vonage `VONAGE_SIGNATURE_SECRET`, `VONAGE_APPLICATION_ID`,
+/// `VONAGE_PRIVATE_KEY`, `VONAGE_API_BASE`; `BURENLIJN_NOW`).
 pub struct ServeSettings {
     pub db: PathBuf,
     pub neighbourhoods: Neighbourhoods,
@@ -45,6 +47,10 @@ pub struct ServeSettings {
     pub waves: Option<WavesSettings>,
     /// The REST API for the desk's voicemail playback; `None` without `TWILIO_ACCOUNT_SID`.
     pub recordings: Option<RestConfig>,
+    /// Vonage's REST API (`VONAGE_APPLICATION_ID`, `VONAGE_PRIVATE_KEY`, `VONAGE_API_BASE`)
+    /// when the dialplans speak through Vonage and it is set: for the calls the switchboard
+    /// places and the voicemail recordings.
+    pub vonage_rest: Option<crate::provider::vonage::rest::RestConfig>,
     /// `--created-call-fallback-url`: the `FallbackUrl` of the calls the switchboard creates
     /// (required in waves; in dial mode, for the good-morning round's calls, when given).
     pub created_call_fallback: Option<url::Url>,
@@ -54,7 +60,7 @@ pub struct ServeSettings {
     pub connections: crate::web::server::ConnectionLimits,
 }
 
-/// Whether webhooks must carry a valid `X-Twilio-Signature`.
+/// Whether webhooks must carry a valid signature (the provider's secret: `auth_token`).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Signatures {
     Checked {
@@ -116,10 +122,14 @@ impl ServeSettings {
         if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
             bail!("--public-url must be an http(s) URL without a query, like https://burenlijn.example.nl");
         }
-        let signatures = match (env("TWILIO_AUTH_TOKEN").filter(|t| !t.is_empty()), insecure_skip_signature) {
-            (_, true) => Signatures::NotChecked,
-            (Some(auth_token), false) => Signatures::Checked { auth_token },
-            (None, false) => bail!("TWILIO_AUTH_TOKEN is not set: it is needed to check that webhooks come from Twilio (or pass --insecure-skip-signature for a local experiment)"),
+        let provider = neighbourhoods.provider;
+        let signatures = if insecure_skip_signature {
+            Signatures::NotChecked
+        } else {
+            match provider.webhook_secret(&env) {
+                Ok(auth_token) => Signatures::Checked { auth_token },
+                Err(why) => bail!("{why} (or pass --insecure-skip-signature for a local experiment)"),
+            }
         };
         let clock_start = clock::from_lookup(&env)?;
         let in_waves: Vec<String> = neighbourhoods
@@ -144,6 +154,8 @@ impl ServeSettings {
         };
         let waves = if in_waves.is_empty() {
             None
+        } else if provider != Provider::Twilio {
+            bail!("the dialplan for {} rings in waves (ringing.mode = \"waves\"), but ringing in waves through {} is not wired yet (docs/connect.md): use mode = \"dial\"", in_waves.join(", "), provider.title());
         } else {
             let rest = match RestConfig::from_lookup(&env) {
                 Ok(c) => c,
@@ -164,12 +176,20 @@ impl ServeSettings {
             })
         };
         // The REST API (voicemail playback in the desk) needs the account SID as well.
-        let recordings = if env("TWILIO_ACCOUNT_SID").is_some_and(|v| !v.trim().is_empty()) {
-            Some(RestConfig::from_lookup(&env)?)
-        } else {
-            None
+        let recordings =
+            if provider == Provider::Twilio && env("TWILIO_ACCOUNT_SID").is_some_and(|v| !v.trim().is_empty()) {
+                Some(RestConfig::from_lookup(&env)?)
+            } else {
+                None
+            };
+        let vonage_rest = match provider {
+            Provider::Vonage => {
+                crate::provider::vonage::rest::RestConfig::from_lookup(&env).map_err(anyhow::Error::msg)?
+            }
+            Provider::Twilio => None,
         };
         Ok(ServeSettings {
+            vonage_rest,
             db: settings.db(db),
             neighbourhoods,
             plans,
@@ -204,6 +224,7 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         durability,
         waves,
         recordings,
+        vonage_rest,
         created_call_fallback: dial_fallback,
         trusted_proxies,
         connections,
@@ -240,13 +261,25 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
             dial_fallback,
         ),
     };
-    let recordings = match recordings {
-        Some(config) => Some(Recordings(Client::Twilio(RestClient::new(config, Default::default())?))),
-        None => {
-            tracing::warn!("TWILIO_ACCOUNT_SID is not set: the desk cannot play voicemail messages");
+    let vonage = |config: crate::provider::vonage::rest::RestConfig| -> anyhow::Result<Client> {
+        Ok(Client::Vonage(crate::provider::vonage::rest::RestClient::new(config)?))
+    };
+    let rest = match &vonage_rest {
+        Some(config) => Some(Arc::new(vonage(config.clone())?)),
+        None => rest,
+    };
+    let recordings = match (recordings, vonage_rest) {
+        (_, Some(config)) => Some(Recordings(vonage(config)?)),
+        (Some(config), None) => Some(Recordings(Client::Twilio(RestClient::new(config, Default::default())?))),
+        (None, None) => {
+            tracing::warn!(
+                "{} is not set: the desk cannot play voicemail messages",
+                neighbourhoods.provider.account_setting()
+            );
             None
         }
     };
+    let prefix = neighbourhoods.provider.path_prefix();
     let numbers: Vec<String> =
         neighbourhoods.all().map(|n| format!("{} ({})", n.dialplan.number, n.dialplan.name)).collect();
     let config = ServeConfig {
@@ -268,7 +301,7 @@ pub fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async move {
         let app = Application::build(config).await?;
         let base = public_url.trim_end_matches('/');
-        tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {base}/twilio/voice, status callback {base}/twilio/status");
+        tracing::info!(address = %app.local_addr(), public_url = %public_url, numbers = %numbers.join(", "), "Burenlijn is listening; Voice URL {base}/{prefix}/voice, status callback {base}/{prefix}/status");
         tokio::spawn(reload_on_sighup(app.state.clone(), plans));
         app.run(crate::web::shutdown_signal()).await
     })?;

@@ -1,6 +1,6 @@
 //! Voice providers: the only code that knows a wire format.
 //!
-//! Each provider is a module (`twilio`) that reads its webhooks into the typed events of
+//! Each provider is a module (`twilio`, `vonage`) that reads its webhooks into the typed events of
 //! `events`, writes the call flow's actions as its own documents, and carries out the
 //! switchboard's typed commands (`commands`) through its own REST API. Providers differ in
 //! every one of these (forms or JSON, XML or JSON documents, how a webhook is signed),
@@ -30,6 +30,7 @@ use crate::domain::waves::ConferenceFacts;
 pub enum Provider {
     #[default]
     Twilio,
+    Vonage,
 }
 
 /// A webhook as it was received, for a provider to verify and read.
@@ -58,15 +59,19 @@ pub struct Document<'a> {
 
 impl Provider {
     /// Every provider, the default first.
-    pub const ALL: [Provider; 1] = [Provider::Twilio];
+    pub const ALL: [Provider; 2] = [Provider::Twilio, Provider::Vonage];
 
     /// Every provider by its name, with its voices, for checking a dialplan.
-    pub const KNOWN: KnownProviders<'static> = KnownProviders(&[("twilio", KnownVoices(twilio::voices::KNOWN))]);
+    pub const KNOWN: KnownProviders<'static> = KnownProviders(&[
+        ("twilio", KnownVoices(twilio::voices::KNOWN)),
+        ("vonage", KnownVoices(vonage::voices::KNOWN)),
+    ]);
 
     /// Its name in a dialplan's `provider`.
     pub fn name(self) -> &'static str {
         match self {
             Provider::Twilio => "twilio",
+            Provider::Vonage => "vonage",
         }
     }
 
@@ -78,6 +83,7 @@ impl Provider {
     pub fn title(self) -> &'static str {
         match self {
             Provider::Twilio => "Twilio",
+            Provider::Vonage => "Vonage",
         }
     }
 
@@ -85,6 +91,7 @@ impl Provider {
     pub fn credentials(self) -> &'static str {
         match self {
             Provider::Twilio => "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+            Provider::Vonage => "VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY",
         }
     }
 
@@ -92,6 +99,7 @@ impl Provider {
     pub fn account_setting(self) -> &'static str {
         match self {
             Provider::Twilio => "TWILIO_ACCOUNT_SID",
+            Provider::Vonage => "VONAGE_APPLICATION_ID",
         }
     }
 
@@ -99,6 +107,39 @@ impl Provider {
     pub fn path_prefix(self) -> &'static str {
         match self {
             Provider::Twilio => "twilio",
+            Provider::Vonage => vonage::PATH_PREFIX,
+        }
+    }
+
+    /// Whether it asks its answer webhook with `GET` (the URL's query carries the call);
+    /// every provider posts its other webhooks.
+    pub fn answers_by_get(self) -> bool {
+        match self {
+            Provider::Twilio => false,
+            Provider::Vonage => true,
+        }
+    }
+
+    /// The secret its webhooks are signed with, from the environment (`env`): the
+    /// setting's name and why it is refused when it is missing or unusable.
+    pub fn webhook_secret(self, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+        match self {
+            Provider::Twilio => env("TWILIO_AUTH_TOKEN").filter(|t| !t.is_empty()).ok_or_else(|| {
+                "TWILIO_AUTH_TOKEN is not set: it is needed to check that webhooks come from Twilio".to_string()
+            }),
+            Provider::Vonage => {
+                let secret = env("VONAGE_SIGNATURE_SECRET");
+                vonage::check_startup(secret.as_deref()).map_err(|e| e.to_string())?;
+                Ok(secret.unwrap_or_default().trim().to_string())
+            }
+        }
+    }
+
+    /// The HTTP status a webhook with a missing or wrong signature is refused with.
+    pub fn refused_signature_status(self) -> u16 {
+        match self {
+            Provider::Twilio => 403,
+            Provider::Vonage => 401,
         }
     }
 
@@ -106,23 +147,30 @@ impl Provider {
     pub fn voices(self) -> KnownVoices<'static> {
         match self {
             Provider::Twilio => KnownVoices(twilio::voices::KNOWN),
+            Provider::Vonage => KnownVoices(vonage::voices::KNOWN),
         }
     }
 
     /// The webhook at the last segment of a path under `path_prefix`.
     pub fn endpoint(self, last_segment: &str) -> Option<Endpoint> {
         match self {
-            Provider::Twilio => Endpoint::from_path(last_segment),
+            Provider::Twilio | Provider::Vonage => Endpoint::from_path(last_segment),
         }
     }
 
-    /// Whether `webhook` was signed with `secret` (the account's token or signature secret).
-    pub fn verify(self, secret: &str, webhook: &Webhook<'_>) -> bool {
+    /// Whether `webhook` was signed with `secret` (the account's token or signature secret),
+    /// at `now` (Unix seconds: a signature that carries its time is only good near it).
+    pub fn verify(self, secret: &str, webhook: &Webhook<'_>, now: i64) -> bool {
         match self {
             Provider::Twilio => {
                 let form = twilio::parse_pairs(webhook.body);
                 let signature = webhook.headers.get(twilio::SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
                 twilio::verify(secret, webhook.url, &form, signature.unwrap_or(""))
+            }
+            Provider::Vonage => {
+                let Ok(secret) = vonage::check_startup(Some(secret)) else { return false };
+                let authorization = webhook.headers.get(reqwest::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+                vonage::verify(&secret, authorization, webhook.body, now).is_ok()
             }
         }
     }
@@ -131,6 +179,7 @@ impl Provider {
     pub fn signature_name(self) -> &'static str {
         match self {
             Provider::Twilio => twilio::SIGNATURE_HEADER,
+            Provider::Vonage => "Authorization (a JWT signed with VONAGE_SIGNATURE_SECRET)",
         }
     }
 
@@ -141,26 +190,24 @@ impl Provider {
                 let query = twilio::parse_pairs(webhook.query.as_bytes());
                 twilio::parse(endpoint, &query, &twilio::parse_pairs(webhook.body))
             }
+            Provider::Vonage => vonage::parse(endpoint, &twilio::parse_pairs(webhook.query.as_bytes()), webhook.body),
         }
     }
 
     /// The call flow's actions as this provider's document.
     pub fn render(self, actions: &[Action], doc: &Document<'_>) -> String {
+        let audio_base = format!("{}/audio/", doc.public_url);
+        let webhook_base = format!("{}/{}/", doc.public_url, self.path_prefix());
+        let context = twilio::RenderContext {
+            call_sid: doc.call_sid,
+            seq: doc.seq,
+            voices: doc.voices,
+            audio_base: &audio_base,
+            webhook_base: &webhook_base,
+        };
         match self {
-            Provider::Twilio => {
-                let audio_base = format!("{}/audio/", doc.public_url);
-                let webhook_base = format!("{}/{}/", doc.public_url, self.path_prefix());
-                twilio::render(
-                    actions,
-                    &twilio::RenderContext {
-                        call_sid: doc.call_sid,
-                        seq: doc.seq,
-                        voices: doc.voices,
-                        audio_base: &audio_base,
-                        webhook_base: &webhook_base,
-                    },
-                )
-            }
+            Provider::Twilio => twilio::render(actions, &context),
+            Provider::Vonage => vonage::render(actions, &context),
         }
     }
 
@@ -168,6 +215,7 @@ impl Provider {
     pub fn content_type(self) -> &'static str {
         match self {
             Provider::Twilio => "text/xml; charset=utf-8",
+            Provider::Vonage => "application/json",
         }
     }
 }
@@ -177,6 +225,7 @@ impl Provider {
 #[derive(Debug)]
 pub enum Client {
     Twilio(twilio::rest::RestClient),
+    Vonage(vonage::rest::RestClient),
 }
 
 impl Client {
@@ -194,6 +243,7 @@ impl Client {
     pub fn provider(&self) -> Provider {
         match self {
             Client::Twilio(_) => Provider::Twilio,
+            Client::Vonage(_) => Provider::Vonage,
         }
     }
 
@@ -201,6 +251,7 @@ impl Client {
     pub fn as_twilio(&self) -> Option<&twilio::rest::RestClient> {
         match self {
             Client::Twilio(rest) => Some(rest),
+            Client::Vonage(_) => None,
         }
     }
 
@@ -208,6 +259,7 @@ impl Client {
     pub async fn create_call(&self, public_url: &str, call: &NewCall) -> Result<String, ProviderError> {
         match self {
             Client::Twilio(rest) => twilio::client::create_call(rest, public_url, call).await,
+            Client::Vonage(rest) => vonage::client::create_call(rest, public_url, call).await,
         }
     }
 
@@ -220,6 +272,10 @@ impl Client {
     ) -> Result<Option<DialStatus>, ProviderError> {
         match self {
             Client::Twilio(rest) => twilio::client::update_call(rest, public_url, call_sid, update).await,
+            Client::Vonage(rest) => {
+                let request = vonage::client::update_request(public_url, call_sid, update)?;
+                vonage::client::update_call(rest, call_sid, request).await
+            }
         }
     }
 
@@ -234,6 +290,7 @@ impl Client {
     ) -> Result<(), ProviderError> {
         match self {
             Client::Twilio(rest) => twilio::client::announce(rest, public_url, conference_sid, call_sid, attempt).await,
+            Client::Vonage(_) => vonage::client::announce().await,
         }
     }
 
@@ -241,6 +298,7 @@ impl Client {
     pub async fn conference_records(&self, name: &str) -> Result<Vec<ConferenceFacts>, ProviderError> {
         match self {
             Client::Twilio(rest) => twilio::client::conference_records(rest, name).await,
+            Client::Vonage(_) => vonage::client::conference_records().await,
         }
     }
 
@@ -248,6 +306,7 @@ impl Client {
     pub fn recording_id(&self, recording_url: &str) -> Option<String> {
         match self {
             Client::Twilio(_) => twilio::rest::recording_sid_from_url(recording_url),
+            Client::Vonage(rest) => vonage::client::recording_id(rest, recording_url),
         }
     }
 
@@ -255,6 +314,7 @@ impl Client {
     pub async fn fetch_recording(&self, recording_id: &str) -> Result<Recording, ProviderError> {
         match self {
             Client::Twilio(rest) => twilio::client::fetch_recording(rest, recording_id).await,
+            Client::Vonage(rest) => vonage::client::fetch_recording(rest, recording_id).await,
         }
     }
 
@@ -262,6 +322,7 @@ impl Client {
     pub async fn delete_recording(&self, recording_id: &str) -> Result<(), ProviderError> {
         match self {
             Client::Twilio(rest) => Ok(rest.delete_recording(recording_id).await?),
+            Client::Vonage(rest) => Ok(rest.delete_recording(recording_id).await?),
         }
     }
 
@@ -269,6 +330,7 @@ impl Client {
     pub async fn delete_call(&self, call_sid: &str) -> Result<(), ProviderError> {
         match self {
             Client::Twilio(rest) => Ok(rest.delete_call(call_sid).await?),
+            Client::Vonage(_) => vonage::client::delete_call().await,
         }
     }
 }
@@ -286,5 +348,19 @@ mod tests {
             assert_eq!(voices.0, provider.voices().0);
         }
         assert_eq!(Provider::from_name("Twilio"), None, "names are written as they are");
+    }
+
+    #[test]
+    fn each_provider_names_the_secret_it_cannot_start_without() {
+        let none = |_: &str| None;
+        let twilio = Provider::Twilio.webhook_secret(&none).unwrap_err();
+        assert!(twilio.contains("TWILIO_AUTH_TOKEN"), "{twilio}");
+        let vonage = Provider::Vonage.webhook_secret(&none).unwrap_err();
+        assert!(vonage.contains("VONAGE_SIGNATURE_SECRET is not set"), "{vonage}");
+        // A Twilio token does not stand in for Vonage's secret.
+        let only_twilio = |name: &str| (name == "TWILIO_AUTH_TOKEN").then(|| "t".repeat(32));
+        assert!(Provider::Vonage.webhook_secret(&only_twilio).is_err());
+        let set = |name: &str| (name == "VONAGE_SIGNATURE_SECRET").then(|| " a-secret-of-enough-length ".to_string());
+        assert_eq!(Provider::Vonage.webhook_secret(&set).as_deref(), Ok("a-secret-of-enough-length"));
     }
 }

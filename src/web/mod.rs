@@ -121,10 +121,16 @@ impl Application {
             trusted_proxies: config.trusted_proxies,
             desk,
         });
-        // The provider's webhooks under its own prefix (`/{prefix}/{endpoint}`).
-        let prefix = state.switchboard.provider().path_prefix();
-        let webhooks = Router::new()
-            .route(&format!("/{prefix}/{{endpoint}}"), post(webhooks::webhook))
+        // Every provider's webhooks under its own prefix (`/{prefix}/{endpoint}`); those of a
+        // provider the dialplans do not name are refused (`webhooks::webhook`).
+        let webhooks = crate::provider::Provider::ALL
+            .into_iter()
+            .fold(Router::new(), |router, provider| {
+                let handler =
+                    move |state, peer, endpoint, received| webhooks::webhook(state, peer, endpoint, received, provider);
+                let methods = if provider.answers_by_get() { get(handler).post(handler) } else { post(handler) };
+                router.route(&format!("/{}/{{endpoint}}", provider.path_prefix()), methods)
+            })
             .layer(RequestBodyLimitLayer::new(64 * 1024));
         let desk = desk::router().layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024));
         let router = Router::new()

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::limits::Refused;
 use super::AppState;
-use crate::provider::Webhook;
+use crate::provider::{Provider, Webhook};
 
 /// A webhook as it was sent: the URL (signed with the form), the headers (the signature;
 /// the client's address behind a trusted proxy) and the form as bytes.
@@ -38,10 +38,15 @@ pub async fn webhook(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(endpoint): Path<String>,
     received: Received,
+    provider: Provider,
 ) -> Response {
     let Received { uri, headers, body } = received;
     let started = Instant::now();
-    let provider = state.switchboard.provider();
+    // One install speaks through the provider its dialplans name: another's webhooks are
+    // refused before anything is read (its signature could not be checked either).
+    if provider != state.switchboard.provider() {
+        return (StatusCode::NOT_FOUND, "this service does not speak through that provider\n").into_response();
+    }
     let Some(endpoint) = provider.endpoint(&endpoint) else {
         return (StatusCode::NOT_FOUND, "no such webhook\n").into_response();
     };
@@ -61,12 +66,13 @@ pub async fn webhook(
     // request counts against the limit, as before.
     let refused_for_rate = match &state.auth_token {
         Some(token) => {
-            if provider.verify(token, &webhook) {
+            if provider.verify(token, &webhook, state.switchboard.clock.now().as_second()) {
                 false
             } else if state.rate_limit.allow(source, started) {
                 state.metrics.refused_signature.fetch_add(1, Ordering::Relaxed);
                 log_refusal(&state, Refused::Forged, started);
-                return (StatusCode::FORBIDDEN, "signature does not match\n").into_response();
+                let status = StatusCode::from_u16(provider.refused_signature_status()).unwrap_or(StatusCode::FORBIDDEN);
+                return (status, "signature does not match\n").into_response();
             } else {
                 true
             }

@@ -57,6 +57,8 @@ mod sizes;
 mod slow_line;
 /// Vonage's provider module: NCCOs and REST requests held to Vonage's own schemas.
 mod vonage;
+/// Issue 30, part 2: Vonage wired in: its routes, its signatures, its dialplans, `serve`.
+mod vonage_wired;
 /// Issue 31: waves sized by who tends to say yes, up to the dialplan's cap.
 mod wave_sizing;
 /// Ringing in waves through the (emulated) REST API.

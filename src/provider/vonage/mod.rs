@@ -15,6 +15,7 @@
 //!
 //! URLs are absolute (an NCCO's `eventUrl` is), under `{public_url}/vonage/`.
 
+pub mod client;
 pub mod events;
 pub mod jwt;
 pub mod ncco;
@@ -79,6 +80,12 @@ pub fn confirm_urls(public_url: &str, id: i64) -> Result<(url::Url, url::Url), u
 /// The answer URL and event URL of planned call `call`.
 pub fn planned_urls(public_url: &str, call: i64) -> Result<(url::Url, url::Url), url::ParseError> {
     both(twilio::planned_urls(public_url, call)?)
+}
+
+/// Where the helper of `attempt` who still hears the request after someone else's yes is
+/// sent (a `transfer` to this URL): the thank-you.
+pub fn thanks_url(public_url: &str, call: &str, attempt: u32) -> Result<url::Url, url::ParseError> {
+    Ok(moved(twilio::thanks_url(public_url, call, attempt)?))
 }
 
 /// Where a held caller is sent when the search ends without a yes (a `transfer` to this

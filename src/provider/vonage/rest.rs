@@ -52,6 +52,28 @@ pub struct RestConfig {
 }
 
 impl RestConfig {
+    /// The REST API's settings from the environment: `VONAGE_APPLICATION_ID`,
+    /// `VONAGE_PRIVATE_KEY` (the path of the application's key file) and
+    /// `VONAGE_API_BASE` (the EU region when unset). `None` when neither of the first two is
+    /// set; either without the other, or a key that cannot be read, is refused naming it.
+    pub fn from_lookup(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<RestConfig>, String> {
+        let set = |name: &str| env(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let (id, key_path) = match (set("VONAGE_APPLICATION_ID"), set("VONAGE_PRIVATE_KEY")) {
+            (None, None) => return Ok(None),
+            (Some(_), None) => return Err("VONAGE_APPLICATION_ID is set but VONAGE_PRIVATE_KEY (the path of the application's private key file) is not".into()),
+            (None, Some(_)) => return Err("VONAGE_PRIVATE_KEY is set but VONAGE_APPLICATION_ID is not".into()),
+            (Some(id), Some(path)) => (id, path),
+        };
+        let pem = std::fs::read(&key_path).map_err(|e| format!("VONAGE_PRIVATE_KEY: cannot read {key_path}: {e}"))?;
+        let key = ApplicationKey::new(&id, &pem).map_err(|e| format!("VONAGE_PRIVATE_KEY ({key_path}): {e}"))?;
+        let base = set("VONAGE_API_BASE").unwrap_or_else(|| EU_API_BASE.to_string());
+        let api_base = Url::parse(&base)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| format!("VONAGE_API_BASE '{base}' is not an http(s) URL"))?;
+        Ok(Some(RestConfig::new(key, api_base)))
+    }
+
     pub fn new(key: ApplicationKey, api_base: Url) -> RestConfig {
         RestConfig {
             key,
@@ -236,6 +258,12 @@ pub struct RestClient {
     config: RestConfig,
 }
 
+impl std::fmt::Debug for RestClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestClient").field("api_base", &self.config.api_base.as_str()).finish_non_exhaustive()
+    }
+}
+
 /// A fresh `jti` for each token.
 fn jti() -> String {
     let mut bytes = [0u8; 16];
@@ -366,5 +394,44 @@ impl RestClient {
     pub async fn delete_recording(&self, recording_url: &str) -> Result<()> {
         let url = self.recording_url(recording_url)?;
         self.send(reqwest::Method::DELETE, url, None, Repeat::Safe).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_name_what_is_missing_and_default_to_the_eu() {
+        let key = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vonage/test-private-key.pem");
+        let lookup = |pairs: Vec<(&'static str, &'static str)>| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        };
+        assert!(RestConfig::from_lookup(&lookup(vec![])).unwrap().is_none());
+        let err = RestConfig::from_lookup(&lookup(vec![("VONAGE_APPLICATION_ID", "app")])).unwrap_err();
+        assert!(err.contains("VONAGE_PRIVATE_KEY"), "{err}");
+        let err = RestConfig::from_lookup(&lookup(vec![("VONAGE_PRIVATE_KEY", key)])).unwrap_err();
+        assert!(err.contains("VONAGE_APPLICATION_ID"), "{err}");
+        let missing = lookup(vec![("VONAGE_APPLICATION_ID", "app"), ("VONAGE_PRIVATE_KEY", "/nonexistent/key.pem")]);
+        assert!(RestConfig::from_lookup(&missing).unwrap_err().contains("cannot read /nonexistent/key.pem"));
+        let not_a_key = lookup(vec![("VONAGE_APPLICATION_ID", "app"), ("VONAGE_PRIVATE_KEY", "/dev/null")]);
+        assert!(RestConfig::from_lookup(&not_a_key).unwrap_err().contains("not an RSA private key"));
+        let config =
+            RestConfig::from_lookup(&lookup(vec![("VONAGE_APPLICATION_ID", "app"), ("VONAGE_PRIVATE_KEY", key)]))
+                .unwrap()
+                .unwrap();
+        assert_eq!(
+            (config.key.application_id.as_str(), config.api_base.as_str()),
+            ("app", "https://api-eu.vonage.com/")
+        );
+        let global = lookup(vec![
+            ("VONAGE_APPLICATION_ID", "app"),
+            ("VONAGE_PRIVATE_KEY", key),
+            ("VONAGE_API_BASE", GLOBAL_API_BASE),
+        ]);
+        assert_eq!(RestConfig::from_lookup(&global).unwrap().unwrap().api_base.as_str(), "https://api.nexmo.com/");
+        let bad =
+            lookup(vec![("VONAGE_APPLICATION_ID", "app"), ("VONAGE_PRIVATE_KEY", key), ("VONAGE_API_BASE", "api")]);
+        assert!(RestConfig::from_lookup(&bad).unwrap_err().contains("VONAGE_API_BASE"));
     }
 }

@@ -1,0 +1,164 @@
+//! The switchboard's typed commands (`provider::commands`) carried out through Vonage's
+//! REST API (`rest`), as `provider::twilio::client` does through Twilio's: a call's purpose
+//! becomes the URLs of our webhooks under `/vonage/`, an update becomes a transfer or a
+//! hangup, and Vonage's errors become the kinds the switchboard acts on (`ProviderError`).
+//!
+//! Not wired yet, each a `ProviderError::Refused` that says so (docs/connect.md, "Vonage"):
+//! playing a rendered document on a live leg (`Update::Play`: an NCCO is only written by
+//! `ncco`, not read back), telling a held caller alone who comes (`announce`), the records
+//! of a conversation (`conference_records`), deleting a call's record (Vonage's Voice API
+//! has no such request), and the good-morning round's call to the desk phone (it has no
+//! event URL of its own). What differs from Twilio: no per-call fallback URL (Vonage asks
+//! the application's `fallback_answer_url`), and answering-machine detection only reports
+//! a machine (`continue`), it does not wait for the beep.
+
+use super::rest::{self, Answer, CreateCall, RestClient, RestError, UpdateCall};
+use crate::domain::call::DialStatus;
+use crate::domain::round::Who;
+use crate::domain::waves::ConferenceFacts;
+use crate::provider::commands::{NewCall, ProviderError, Purpose, Recording, Update};
+
+impl From<RestError> for ProviderError {
+    fn from(e: RestError) -> ProviderError {
+        let message = e.to_string();
+        match e {
+            e if e.is_not_found() => ProviderError::NotFound(message),
+            e if e.is_passing() => ProviderError::Passing(message),
+            _ => ProviderError::Refused(message),
+        }
+    }
+}
+
+/// A command Vonage is not asked for yet, refused with what it was.
+fn not_wired(what: &str) -> ProviderError {
+    ProviderError::Refused(format!("{what} is not wired for Vonage yet (docs/connect.md, \"Vonage\")"))
+}
+
+/// The answer URL and event URL of a call for `purpose`.
+fn urls(public_url: &str, purpose: &Purpose) -> Result<(url::Url, url::Url), ProviderError> {
+    Ok(match purpose {
+        Purpose::Leg { call_sid, attempt } => super::wave_urls(public_url, call_sid, *attempt)?,
+        Purpose::Resident { search_sid } => super::resident_urls(public_url, search_sid)?,
+        Purpose::Round { morning, who } => match super::round_urls(public_url, *morning, *who)? {
+            (answer, Some(event)) => (answer, event),
+            (_, None) => {
+                debug_assert_eq!(*who, Who::Desk);
+                return Err(not_wired("the good-morning round's call to the desk phone"));
+            }
+        },
+        Purpose::Confirm { id } => super::confirm_urls(public_url, *id)?,
+        Purpose::Planned { call } => super::planned_urls(public_url, *call)?,
+    })
+}
+
+/// The call as Vonage's create request.
+pub fn create_request(public_url: &str, call: &NewCall) -> Result<CreateCall, ProviderError> {
+    let (answer, event_url) = urls(public_url, &call.purpose)?;
+    Ok(CreateCall {
+        to: call.to.as_str().to_string(),
+        from: call.from.as_str().to_string(),
+        answer: Answer::Url(answer),
+        event_url,
+        machine_detection: call.machine_detection.map(|_| rest::MachineDetection::Continue),
+        ringing_timer: Some(call.timeout_secs),
+        length_timer: None,
+    })
+}
+
+/// Places `call`: its `uuid`.
+pub async fn create_call(rest: &RestClient, public_url: &str, call: &NewCall) -> Result<String, ProviderError> {
+    let create = create_request(public_url, call)?;
+    Ok(rest.create_call(&create).await?.uuid)
+}
+
+/// The request for `update` of live call `call_sid`.
+pub fn update_request(public_url: &str, call_sid: &str, update: &Update) -> Result<UpdateCall, ProviderError> {
+    Ok(match update {
+        Update::Play(_) => return Err(not_wired("playing a document on a live call")),
+        Update::MoveOn { seq } => UpdateCall::TransferUrl(super::hold_done_url(public_url, call_sid, *seq)?),
+        Update::Thank { call_sid, attempt } => {
+            UpdateCall::TransferUrl(super::thanks_url(public_url, call_sid, *attempt)?)
+        }
+        Update::Cancel | Update::HangUp => UpdateCall::Hangup,
+    })
+}
+
+/// Changes live call `call_sid` as `request` says. Vonage's answer (204) says nothing of
+/// the call's status: `None`.
+pub async fn update_call(
+    rest: &RestClient,
+    call_sid: &str,
+    request: UpdateCall,
+) -> Result<Option<DialStatus>, ProviderError> {
+    rest.update_call(call_sid, &request).await?;
+    Ok(None)
+}
+
+pub async fn announce() -> Result<(), ProviderError> {
+    Err(not_wired("telling a held caller alone who comes"))
+}
+
+pub async fn conference_records() -> Result<Vec<ConferenceFacts>, ProviderError> {
+    Err(not_wired("reading a conversation's records"))
+}
+
+/// A recording is named by its URL (Vonage's `recording_url`), when Vonage serves it.
+pub fn recording_id(rest: &RestClient, recording_url: &str) -> Option<String> {
+    rest.recording_url(recording_url).ok().map(|u| u.to_string())
+}
+
+pub async fn fetch_recording(rest: &RestClient, recording_id: &str) -> Result<Recording, ProviderError> {
+    let bytes = rest.fetch_recording(recording_id).await?;
+    Ok(Recording { bytes, content_type: None, content_length: None })
+}
+
+pub async fn delete_call() -> Result<(), ProviderError> {
+    Err(not_wired("deleting a call's record"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::phone::PhoneNumber;
+
+    fn call(purpose: Purpose) -> NewCall {
+        NewCall {
+            to: PhoneNumber::parse("+31610000001").unwrap(),
+            from: PhoneNumber::parse("+31850000000").unwrap(),
+            purpose,
+            timeout_secs: 20,
+            machine_detection: None,
+            fallback_url: None,
+        }
+    }
+
+    #[test]
+    fn a_created_call_reports_under_vonage_and_what_is_not_wired_says_so() {
+        let leg = Purpose::Leg { call_sid: "aaaaaaaa-bbbb-cccc-dddd-0123456789ab".into(), attempt: 2 };
+        let body = create_request("https://bl.example", &call(leg)).unwrap().body();
+        assert_eq!(body["to"][0]["number"], "31610000001");
+        assert_eq!(
+            body["answer_url"][0],
+            "https://bl.example/vonage/wave-whisper?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&n=2"
+        );
+        assert_eq!(
+            body["event_url"][0],
+            "https://bl.example/vonage/wave-status?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&n=2"
+        );
+        assert_eq!(body["ringing_timer"], 20);
+        let desk = Purpose::Round { morning: 7, who: Who::Desk };
+        let refused = create_request("https://bl.example", &call(desk)).unwrap_err();
+        assert!(matches!(&refused, ProviderError::Refused(m) if m.contains("not wired for Vonage")), "{refused}");
+
+        let thank = Update::Thank { call_sid: "aaaaaaaa-bbbb-cccc-dddd-0123456789ab".into(), attempt: 3 };
+        let body = update_request("https://bl.example", "bbbbbbbb-bbbb-cccc-dddd-0123456789ab", &thank).unwrap().body();
+        assert_eq!(body["action"], "transfer");
+        assert_eq!(
+            body["destination"]["url"][0],
+            "https://bl.example/vonage/wave-thanks?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&n=3"
+        );
+        let hang_up = update_request("https://bl.example", "x", &Update::HangUp).unwrap().body();
+        assert_eq!(hang_up["action"], "hangup");
+        assert!(update_request("https://bl.example", "x", &Update::Play("[]".into())).is_err());
+    }
+}
