@@ -872,7 +872,9 @@ async fn update(
             // A `Url` redirects a call in progress (Call resource, "Update a Call
             // resource"): the answer comes at once; the new document is asked for a moment
             // later (`REDIRECT_LANDS_AFTER_SECONDS`), and no callback says it landed. A
-            // call not (yet) in progress cannot be redirected here (21220).
+            // call not (yet) in progress cannot be redirected here (21220). What Twilio does
+            // with a `Url` for a call still ringing is not in our notes; the service sends
+            // one only to a helper who answered, and takes a 21220 as harmless either way.
             None => match get("Url").and_then(|u| Url::parse(&u).ok()) {
                 Some(url) if leg.answered.load(Ordering::SeqCst) => {
                     let (redirect, hang_up, network) = (leg.redirect.clone(), leg.hang_up.clone(), net.clone());
