@@ -23,10 +23,11 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
+use super::ncco::parse_ncco;
 use super::people::{HelperAction, Line, Phones};
 use super::twiml::{parse_twiml, speaking_seconds, Verb};
-use super::webhook::post_form;
-pub use super::webhook::EmulatorError;
+use super::webhook::{post_form, vonage_send, FETCH, NOTIFY_PAYLOAD};
+pub use super::webhook::{EmulatorError, Wire};
 use super::whisper::{self, Document, HelperLeg, WhisperEnd, WhisperFailure};
 use crate::clock::SimClock;
 use crate::provider::twilio::signature;
@@ -77,6 +78,8 @@ pub struct Emulator {
     /// 1 cannot be fetched (with `Network::delay_next_join`, before that helper entered).
     pub fail_wait_fetch_after_a_yes: std::sync::atomic::AtomicBool,
     next_sid: AtomicU64,
+    /// Whose wire: how webhooks are sent and documents read.
+    wire: Wire,
 }
 
 struct Call<'p> {
@@ -140,7 +143,43 @@ impl Emulator {
             lose_next_wait_fetch: std::sync::atomic::AtomicBool::new(false),
             fail_wait_fetch_after_a_yes: std::sync::atomic::AtomicBool::new(false),
             next_sid: AtomicU64::new(1),
+            wire: Wire::Twilio,
         })
+    }
+
+    /// The same network speaking Vonage's wire: the number's answer URL is `/vonage/voice`
+    /// (asked with `GET`), its event URL `/vonage/status`; webhooks are JSON signed with
+    /// `secret` (the application's signature secret), documents NCCO.
+    pub fn new_vonage(
+        base: &str,
+        secret: crate::provider::vonage::jwt::SignatureSecret,
+        clock: Option<Arc<SimClock>>,
+    ) -> Result<Emulator, url::ParseError> {
+        let mut emulator = Emulator::new(base, "", clock)?;
+        emulator.voice_url = Url::parse(&format!("{}/vonage/voice", base.trim_end_matches('/')))?;
+        emulator.wire = Wire::Vonage(secret);
+        Ok(emulator)
+    }
+
+    fn is_vonage(&self) -> bool {
+        matches!(self.wire, Wire::Vonage(_))
+    }
+
+    /// Reads a document as this wire's provider does.
+    fn parse(&self, url: &Url, body: &str) -> Result<Vec<Verb>, EmulatorError> {
+        let parsed = match self.wire {
+            Wire::Twilio => parse_twiml(body),
+            Wire::Vonage(_) => parse_ncco(body),
+        };
+        parsed.map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })
+    }
+
+    /// The simulated time now (the real time without a simulated clock).
+    fn now(&self) -> jiff::Timestamp {
+        match &self.clock {
+            Some(clock) => crate::clock::Clock::now(clock.as_ref()),
+            None => jiff::Timestamp::now(),
+        }
     }
 
     fn new_sid(&self, prefix: &str) -> String {
@@ -186,15 +225,29 @@ impl Emulator {
             // same as a 5xx, neither is retried (11205).
             return Ok((503, "the service is down (emulated)".into()));
         }
+        if matches!(self.wire, Wire::Twilio) {
+            params.retain(|(k, _)| k != FETCH && k != NOTIFY_PAYLOAD);
+        }
         let sig = signature(&self.auth_token, url.as_str(), &params);
         let deadline = Instant::now() + retry_for;
         // Twilio makes two connection attempts, and does not retry an answer, a 5xx
         // included (error 11205); `retry_for` is a kinder provider a test must ask for.
         let mut connection_attempts = 0;
         loop {
-            let outcome = self.post_with_signature(url, &params, Some(&sig)).await;
+            let outcome = match &self.wire {
+                Wire::Twilio => self.post_with_signature(url, &params, Some(&sig)).await,
+                Wire::Vonage(secret) => vonage_send(&self.client, secret, url, &params, self.now()).await,
+            };
             connection_attempts += 1;
             let could_not_connect = matches!(&outcome, Err(EmulatorError::Http { .. }));
+            // Vonage tries twice more when it cannot connect or the answer is late, and a 5xx
+            // triggers a retry ("Troubleshooting" guide; "Webhooks": "By returning an HTTP
+            // 5xx response, a retry will be triggered").
+            let server_error = matches!(&outcome, Ok((status, _)) if *status >= 500);
+            if self.is_vonage() && (could_not_connect || server_error) && connection_attempts < 3 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                continue;
+            }
             if could_not_connect && connection_attempts < 2 {
                 tokio::time::sleep(Duration::from_millis(5)).await;
                 continue;
@@ -284,7 +337,8 @@ impl Emulator {
             status_url: None,
         };
         let started = self.clock.as_ref().map(|c| crate::clock::Clock::now(c.as_ref()));
-        let params = call.params_with_status("ringing");
+        let mut params = call.params_with_status("ringing");
+        params.push((FETCH.into(), String::new()));
         let url = self.voice_url.clone();
         // With a fallback document, a Voice URL that cannot be reached is not retried: the
         // provider goes to the fallback.
@@ -332,7 +386,8 @@ impl Emulator {
         let started = self.clock.as_ref().map(|c| crate::clock::Clock::now(c.as_ref()));
         // Ringing, then picked up: the call's Url is asked for its first document.
         self.advance(8);
-        let params = call.base_params();
+        let mut params = call.base_params();
+        params.push((FETCH.into(), String::new()));
         let body = self.webhook(&mut call, &created.url, &params).await?;
         self.play(call, created.url, body, started).await
     }
@@ -419,7 +474,7 @@ impl Emulator {
         url: &Url,
         body: &str,
     ) -> Result<Option<(Url, Vec<(String, String)>, bool)>, EmulatorError> {
-        let verbs = parse_twiml(body).map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })?;
+        let verbs = self.parse(url, body)?;
         let resolve = |u: &str| {
             url.join(u)
                 .map_err(|e| EmulatorError::Twiml { url: url.to_string(), message: format!("bad URL '{u}': {e}") })
@@ -457,7 +512,12 @@ impl Emulator {
                             call.line(Line::CallerSilent);
                             self.advance(i64::from(timeout));
                             if action_on_empty {
-                                return Ok(Some((action, call.base_params(), false)));
+                                let mut params = call.base_params();
+                                if self.is_vonage() {
+                                    // Vonage's result says nothing was pressed: `timed_out`.
+                                    params.push(("Digits".into(), String::new()));
+                                }
+                                return Ok(Some((action, params, false)));
                             }
                         }
                     }
@@ -484,6 +544,22 @@ impl Emulator {
                     let whisper = whisper.map(|w| resolve(&w)).transpose()?;
                     let (status, bridged, child, duration) =
                         self.dial(call, &number, caller_id.as_deref(), timeout, whisper).await?;
+                    if self.is_vonage() {
+                        // Vonage's `connect`: its `eventUrl` hears the callee leg's end (its
+                        // answer is read only when the callee never answered; see
+                        // `connect_overrides`), and otherwise the next action runs.
+                        let Some(a) = action else { continue };
+                        let target = resolve(&a)?;
+                        let mut params = call.base_params();
+                        params.push(("DialCallStatus".into(), status.into()));
+                        params.push(("DialCallSid".into(), child));
+                        params.push(("DialCallDuration".into(), duration.to_string()));
+                        let answer = self.webhook(call, &target, &params).await?;
+                        if connect_overrides(status) && !self.parse(&target, &answer)?.is_empty() {
+                            return Box::pin(self.run_caller_document(call, &target, &answer)).await;
+                        }
+                        continue;
+                    }
                     match action {
                         Some(a) => {
                             let mut params = call.base_params();
@@ -496,40 +572,69 @@ impl Emulator {
                         None => continue,
                     }
                 }
-                Verb::Record { action, timeout, max_length, finish_on_key } => match call.phones.message_seconds() {
-                    Some(spoken) => {
-                        // Twilio stops at `maxLength`, and the call goes on to the action.
-                        let seconds = spoken.min(max_length);
-                        self.advance(i64::from(seconds));
-                        call.line(Line::CallerRecords { seconds });
-                        let finish = call.phones.record_finish_key().filter(|k| finish_on_key.contains(k.as_str()));
-                        let (digits, hung_up) = match finish {
-                            _ if spoken > max_length => (None, false),
-                            Some(key) => {
-                                call.line(Line::CallerPresses(key.clone()));
-                                (Some(key), false)
+                Verb::Record { action, timeout, max_length, finish_on_key, asynchronous } => {
+                    match call.phones.message_seconds() {
+                        Some(spoken) => {
+                            // Twilio stops at `maxLength`, and the call goes on to the action.
+                            let seconds = spoken.min(max_length);
+                            self.advance(i64::from(seconds));
+                            call.line(Line::CallerRecords { seconds });
+                            let finish = call.phones.record_finish_key().filter(|k| finish_on_key.contains(k.as_str()));
+                            let (digits, hung_up) = match finish {
+                                _ if spoken > max_length => (None, false),
+                                Some(key) => {
+                                    call.line(Line::CallerPresses(key.clone()));
+                                    (Some(key), false)
+                                }
+                                None => (Some("hangup".to_string()), true),
+                            };
+                            let mut params = call.base_params();
+                            let rec = self.new_sid("RE");
+                            let recording_url = match self.wire {
+                                Wire::Twilio => {
+                                    format!(
+                                        "https://api.twilio.com/2010-04-01/Accounts/{}/Recordings/{rec}",
+                                        self.account_sid
+                                    )
+                                }
+                                // The "Recording" guide's form: a file of the EU region's media API.
+                                Wire::Vonage(_) => format!("https://api-eu.vonage.com/v1/files/{rec}"),
+                            };
+                            params.push(("RecordingUrl".into(), recording_url));
+                            params.push(("RecordingDuration".into(), seconds.to_string()));
+                            params.push(("RecordingSid".into(), rec));
+                            if let Some(digits) = digits {
+                                params.push(("Digits".into(), digits));
                             }
-                            None => (Some("hangup".to_string()), true),
-                        };
-                        let mut params = call.base_params();
-                        let rec = self.new_sid("RE");
-                        params.push((
-                            "RecordingUrl".into(),
-                            format!("https://api.twilio.com/2010-04-01/Accounts/{}/Recordings/{rec}", self.account_sid),
-                        ));
-                        params.push(("RecordingDuration".into(), seconds.to_string()));
-                        params.push(("RecordingSid".into(), rec));
-                        if let Some(digits) = digits {
-                            params.push(("Digits".into(), digits));
+                            let action = resolve(action.as_deref().unwrap_or(url.as_str()))?;
+                            if !asynchronous {
+                                return Ok(Some((action, params, hung_up)));
+                            }
+                            // Vonage's `record` posts the recording on its own and the next
+                            // action runs (after a hang-up there is none); its answer is not read.
+                            params.retain(|(k, _)| k != "Digits");
+                            self.webhook(call, &action, &params).await?;
+                            if hung_up {
+                                return Ok(None);
+                            }
                         }
-                        let action = resolve(action.as_deref().unwrap_or(url.as_str()))?;
-                        return Ok(Some((action, params, hung_up)));
+                        None => {
+                            self.advance(i64::from(timeout));
+                            call.line(Line::CallerSilent);
+                        }
                     }
-                    None => {
-                        self.advance(i64::from(timeout));
-                        call.line(Line::CallerSilent);
+                }
+                Verb::Notify { url: target, payload } => {
+                    // Vonage posts the payload; an NCCO in the answer replaces this one, an
+                    // empty one lets the next action run.
+                    let target = resolve(&target)?;
+                    let mut params = call.base_params();
+                    params.push((NOTIFY_PAYLOAD.into(), payload));
+                    let answer = self.webhook(call, &target, &params).await?;
+                    if !answer.trim().is_empty() && !self.parse(&target, &answer)?.is_empty() {
+                        return Box::pin(self.run_caller_document(call, &target, &answer)).await;
                     }
-                },
+                }
                 Verb::Conference { action, name, wait_url, join_callback } => {
                     let wait_url = wait_url.map(|w| resolve(&w)).transpose()?;
                     let action = action.map(|a| resolve(&a)).transpose()?;
@@ -638,9 +743,7 @@ impl Emulator {
                 };
                 seconds = 0;
                 waiting = Waiting::Silence;
-                for verb in
-                    parse_twiml(&body).map_err(|message| EmulatorError::Twiml { url: wait.to_string(), message })?
-                {
+                for verb in self.parse(&wait, &body)? {
                     match verb {
                         Verb::Say(text) | Verb::Play(text) => {
                             seconds += speaking_seconds(&text);
@@ -727,7 +830,7 @@ impl Emulator {
             Err(e) => return Err(e),
         };
         let mut seconds = 0;
-        for verb in parse_twiml(&body).map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })? {
+        for verb in self.parse(url, &body)? {
             match verb {
                 Verb::Say(text) | Verb::Play(text) => {
                     seconds += speaking_seconds(&text);
@@ -852,7 +955,31 @@ impl HelperLeg for DialledLeg<'_, '_, '_> {
         self.emulator.webhook(self.call, url, params).await
     }
 
+    async fn fetch(&mut self, url: &Url, params: &[(String, String)]) -> Result<String, EmulatorError> {
+        let mut params = params.to_vec();
+        params.push((FETCH.into(), String::new()));
+        self.emulator.webhook(self.call, url, &params).await
+    }
+
+    fn parse(&self, body: &str) -> Result<Vec<Verb>, String> {
+        match self.emulator.wire {
+            Wire::Twilio => parse_twiml(body),
+            Wire::Vonage(_) => parse_ncco(body),
+        }
+    }
+
     fn line(&mut self, line: Line) {
         self.call.line(line);
     }
+}
+
+/// Whether the answer to a `connect`'s event replaces the caller's NCCO. Vonage's NCCO
+/// reference says a synchronous connect's `eventUrl` "can return an NCCO that overrides the
+/// current NCCO when a timeout occurs" ("when a call moves to specific states", which it does
+/// not list; its "Fallback NCCO" example is for a callee who does not answer). So here only
+/// the states of a callee who never answered override; after an answered leg ends
+/// (`completed`) the answer is not read and the next action runs. The service must be safe
+/// either way.
+fn connect_overrides(dial_status: &str) -> bool {
+    matches!(dial_status, "no-answer" | "busy" | "failed")
 }

@@ -9,12 +9,15 @@
 //!   resident legs, conferences and their callbacks, and the faults a test may ask for.
 //! - `whisper`: the one interpreter of what a helper hears after picking up, for both.
 //! - `people`: what the people on the phones do (`HelperAction`, `Script`) and hear (`Line`).
-//! - `twiml`: how the emulator reads the documents it gets; `webhook`: signed form posts.
+//! - `twiml`: how the emulator reads TwiML; `ncco`: how it reads Vonage's NCCO; `webhook`:
+//!   webhooks as each provider sends them (`Wire`: Twilio's signed form posts, Vonage's
+//!   JWT-signed JSON and `GET`s).
 //! - `sandbox`: the real server on loopback with a simulated clock, wired to the emulator.
 //! - `demo`: the demo call and the terminal phone.
 
 pub mod demo;
 pub mod emulator;
+pub mod ncco;
 pub mod network;
 pub mod people;
 pub mod sandbox;

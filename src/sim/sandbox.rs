@@ -75,6 +75,8 @@ impl Sandbox {
         let clock = Arc::new(SimClock::new(start));
         let token = format!("sim-{}-{}", std::process::id(), Timestamp::now().as_nanosecond());
         let categories = neighbourhoods.categories();
+        // The emulator speaks the wire of the provider the dialplans name.
+        let provider = neighbourhoods.provider;
         let (network, rest) = if waves {
             use crate::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
             let network = super::network::Network::start(&token).await?;
@@ -139,7 +141,15 @@ impl Sandbox {
             })
         })
         .await??;
-        let mut emulator = Emulator::new(&state.switchboard.public_url, &token, Some(clock.clone()))?;
+        let mut emulator = match provider {
+            crate::provider::Provider::Twilio => {
+                Emulator::new(&state.switchboard.public_url, &token, Some(clock.clone()))?
+            }
+            crate::provider::Provider::Vonage => {
+                let secret = crate::provider::vonage::jwt::check_startup(Some(&token))?;
+                Emulator::new_vonage(&state.switchboard.public_url, secret, Some(clock.clone()))?
+            }
+        };
         emulator.network = network;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(app.run(async {

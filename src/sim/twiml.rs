@@ -30,6 +30,15 @@ pub enum Verb {
         max_length: u32,
         /// `finishOnKey` (Twilio's default: `1234567890*#`).
         finish_on_key: String,
+        /// Vonage's `record`: the next verb runs when it ends, and the recording is posted
+        /// on its own (TwiML's `<Record action>` instead asks the action for what follows).
+        asynchronous: bool,
+    },
+    /// Vonage's `notify`: posts `payload` (JSON) to `url`; an NCCO in the answer replaces
+    /// the current one.
+    Notify {
+        url: String,
+        payload: String,
     },
     /// `<Dial><Conference>`: join the conference `name` (a caller waits hearing `wait_url`).
     /// `join_callback`: where to report `participant-join`, when its events include `join`.
@@ -207,6 +216,7 @@ fn build(name: &str, e: &quick_xml::events::BytesStart<'_>, text: String, childr
             timeout: num_attr(e, "timeout", 5)?,
             max_length: num_attr(e, "maxLength", 3600)?,
             finish_on_key: attr(e, "finishOnKey")?.unwrap_or_else(|| "1234567890*#".into()),
+            asynchronous: false,
         },
         "Number" => Verb::Dial {
             action: None,

@@ -22,6 +22,15 @@ pub(super) trait HelperLeg {
     async fn pass(&mut self, seconds: i64);
     /// Posts a webhook of this leg and returns the document it answered.
     async fn post(&mut self, url: &Url, params: &[(String, String)]) -> Result<String, Self::Error>;
+    /// Asks for a document (the first, or where a redirect sends the leg): a `GET` on
+    /// Vonage's wire, a post like any other on Twilio's.
+    async fn fetch(&mut self, url: &Url, params: &[(String, String)]) -> Result<String, Self::Error> {
+        self.post(url, params).await
+    }
+    /// Reads a document this leg got (TwiML unless the leg speaks another wire).
+    fn parse(&self, body: &str) -> Result<Vec<Verb>, String> {
+        parse_twiml(body)
+    }
     fn line(&mut self, line: Line);
     /// Whether the switchboard has ended this leg meanwhile (a REST `Status=completed`).
     fn ended_by_switchboard(&self) -> bool {
@@ -91,7 +100,7 @@ pub(super) async fn run<L: HelperLeg>(
     params: &[(String, String)],
 ) -> Result<WhisperEnd, WhisperFailure<L::Error>> {
     let mut run = Run { helper, document, url, heard_again: false };
-    let mut body = leg.post(&run.url, params).await.map_err(WhisperFailure::Webhook)?;
+    let mut body = leg.fetch(&run.url, params).await.map_err(WhisperFailure::Webhook)?;
     for _ in 0..MAX_DOCUMENTS {
         let (target, key) = match run.document(leg, &body).await? {
             ControlFlow::Continue(Then::Pressed(target, key)) => (target, key),
@@ -99,7 +108,7 @@ pub(super) async fn run<L: HelperLeg>(
                 // Twilio asks for the new document (nothing else is reported: no key, no
                 // callback), and runs it instead of whatever was playing.
                 leg.line(Line::HelperRedirected { number: helper.number.to_string() });
-                body = leg.post(&target, params).await.map_err(WhisperFailure::Webhook)?;
+                body = leg.fetch(&target, params).await.map_err(WhisperFailure::Webhook)?;
                 run.url = target;
                 continue;
             }
@@ -162,7 +171,7 @@ impl Run<'_> {
         leg: &mut L,
         body: &str,
     ) -> Result<ControlFlow<WhisperEnd, Then>, WhisperFailure<L::Error>> {
-        let verbs = parse_twiml(body).map_err(|message| self.bad_document(message))?;
+        let verbs = leg.parse(body).map_err(|message| self.bad_document(message))?;
         for verb in verbs {
             if leg.ended_by_switchboard() {
                 return Ok(ControlFlow::Break(WhisperEnd::EndedBySwitchboard));

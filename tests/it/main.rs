@@ -24,6 +24,8 @@ mod fuzz;
 /// One configuration for every command: the settings file, its variables, the JSON and
 /// the masked numbers of the command line.
 mod install;
+// The scenario matrix on both providers (issue 30).
+mod matrix;
 /// Several neighbourhoods on one install.
 mod neighbourhoods;
 /// The phone line for every participant: own settings by phone, a word for the desk.

@@ -290,3 +290,22 @@ pub fn menus_in(report: &burenlijn::sim::emulator::CallReport) -> Vec<Vec<String
     }
     menus
 }
+
+/// Which provider a scenario runs through: its dialplan names it, and the emulator speaks
+/// its wire (`burenlijn::sim::webhook::Wire`).
+pub use burenlijn::provider::Provider;
+
+/// The example dialplan (dial mode) on `provider`, its voice one that provider has.
+pub async fn spawn_app_on(provider: Provider, start: &str) -> TestApp {
+    if provider == Provider::Twilio {
+        return spawn_app_at(start).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let plan = edit_dialplan(burenlijn::config::EXAMPLE_DIALPLAN, &[("voice.name", "0".into())]);
+    std::fs::write(dir.path().join("example.toml"), format!("provider = \"{}\"\n{plan}", provider.name())).unwrap();
+    let hoods = burenlijn::config::load(Some(dir.path()), None).unwrap();
+    assert_eq!(hoods.provider, provider);
+    let start: Timestamp = start.parse().unwrap();
+    let sandbox = Sandbox::start(None, hoods, start, Some(PARTICIPANTS.to_string())).await.unwrap();
+    TestApp { sandbox }
+}

@@ -191,7 +191,17 @@ pub fn parse(endpoint: Endpoint, query: &Params, body: &[u8]) -> Result<Inbound,
     // The call in our own URL (`call=`): whose flow a helper's leg or a hold belongs to.
     let ours = || valid_uuid(query_get(query, "call").unwrap_or(""), "the call in the URL");
     let leg = || valid_uuid(&f.require("uuid")?, "uuid");
-    let ended = || -> Result<Option<DialStatus>, ParseError> { Ok(f.status()?.final_status()) };
+    // The `notify` after a `connect` (ncco::connect_ended): the connect is over and its callee
+    // had answered (a callee who never answered brings the connect's own event, which
+    // replaces the NCCO instead).
+    let connect_ended =
+        f.text("status").is_none() && f.body.get(super::ncco::CONNECT_ENDED).and_then(Value::as_bool) == Some(true);
+    let ended = || -> Result<Option<DialStatus>, ParseError> {
+        if connect_ended {
+            return Ok(Some(DialStatus::Completed));
+        }
+        Ok(f.status()?.final_status())
+    };
     let (call_sid, seq, report) = match endpoint {
         Endpoint::Voice => (leg()?, None, Reported::Call(Event::Incoming)),
         Endpoint::Status => {
@@ -377,6 +387,15 @@ mod tests {
         for status in ["started", "ringing", "answered", "machine", "human"] {
             assert_eq!(report(status).report, Reported::Nothing, "{status}");
         }
+        // The notify after the connect (ncco::connect_ended): the connect is over.
+        let notified = parse(Endpoint::HelperDone, &query, br#"{"connect_ended":true}"#).unwrap();
+        assert_eq!(notified.report, ended(DialStatus::Completed));
+        assert_eq!(notified.seq, Some(5), "the connect's own document number: the later of the two is a repeat");
+        let desk = parse(Endpoint::DeskDone, &q(&[("call", CALL), ("s", "6")]), br#"{"connect_ended":true}"#);
+        assert_eq!(desk.unwrap().report, Reported::Call(Event::DeskDialEnded { status: DialStatus::Completed }));
+        // Anything else without a status is refused, never read as an end.
+        assert!(parse(Endpoint::HelperDone, &query, br#"{"connect_ended":false}"#).is_err());
+        assert!(parse(Endpoint::HelperDone, &query, br#"{"redirect":true}"#).is_err());
     }
 
     #[test]

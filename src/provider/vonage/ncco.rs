@@ -338,6 +338,25 @@ fn notify(url: String) -> NccoAction {
     })
 }
 
+/// The `notify` after a `connect`, to the connect's own `eventUrl` (the same document
+/// number): "what now?" once the connect is over. A synchronous connect's event answer
+/// replaces the NCCO only "when a timeout occurs" (a callee who never answered); after an
+/// answered callee's leg ends, Vonage runs the next action instead, so without this the
+/// caller's call would end there. Whichever of the two (this and the callee's `completed`)
+/// comes second is a repeat of the same document number and gets the same answer
+/// (events::parse reads this one as the connect's end).
+fn connect_ended(done: String) -> NccoAction {
+    NccoAction::Notify(Notify {
+        action: "notify",
+        payload: serde_json::json!({ CONNECT_ENDED: true }),
+        event_url: [done],
+        event_method: "POST",
+    })
+}
+
+/// The payload field of the `notify` after a `connect` (`connect_ended`).
+pub const CONNECT_ENDED: &str = "connect_ended";
+
 fn conversation(ctx: &RenderContext<'_>, start_on_enter: bool) -> NccoAction {
     NccoAction::Conversation(Conversation {
         action: "conversation",
@@ -400,9 +419,13 @@ pub fn actions(actions: &[Action], ctx: &RenderContext<'_>) -> Vec<NccoAction> {
             }
             Action::DialHelper { number, caller_id, timeout_seconds, whisper, done } => {
                 out.push(connect(number, Some(caller_id), *timeout_seconds, Some(url(ctx, *whisper)), url(ctx, *done)));
+                out.push(connect_ended(url(ctx, *done)));
+                break;
             }
             Action::DialDesk { number, timeout_seconds, done } => {
                 out.push(connect(number, None, *timeout_seconds, None, url(ctx, *done)));
+                out.push(connect_ended(url(ctx, *done)));
+                break;
             }
             Action::Record { max_seconds, silence_seconds, done } => {
                 out.push(NccoAction::Record(Record {
@@ -529,7 +552,7 @@ mod tests {
             whisper: Next::Whisper { attempt: 2 },
             done: Next::HelperDone { attempt: 2 },
         }];
-        expect![[r#"[{"action":"connect","endpoint":[{"type":"phone","number":"31610000007","onAnswer":{"url":"https://bl.example/vonage/whisper?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&n=2"}}],"from":"31850000000","timeout":20,"eventType":"synchronous","eventUrl":["https://bl.example/vonage/helper-done?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&s=3&n=2"],"eventMethod":"POST"}]"#]]
+        expect![[r#"[{"action":"connect","endpoint":[{"type":"phone","number":"31610000007","onAnswer":{"url":"https://bl.example/vonage/whisper?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&n=2"}}],"from":"31850000000","timeout":20,"eventType":"synchronous","eventUrl":["https://bl.example/vonage/helper-done?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&s=3&n=2"],"eventMethod":"POST"},{"action":"notify","payload":{"connect_ended":true},"eventUrl":["https://bl.example/vonage/helper-done?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&s=3&n=2"],"eventMethod":"POST"}]"#]]
             .assert_eq(&doc(&actions, None));
     }
 
@@ -543,7 +566,7 @@ mod tests {
         expect![[r#"[{"action":"talk","text":"<speak>Dank u wel.</speak>","language":"nl-NL","style":0}]"#]]
             .assert_eq(&doc(&whisper, None));
         let desk = [Action::DialDesk { number: phone("+31850000001"), timeout_seconds: 25, done: Next::DeskDone }];
-        expect![[r#"[{"action":"connect","endpoint":[{"type":"phone","number":"31850000001"}],"timeout":25,"eventType":"synchronous","eventUrl":["https://bl.example/vonage/desk-done?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&s=3"],"eventMethod":"POST"}]"#]]
+        expect![[r#"[{"action":"connect","endpoint":[{"type":"phone","number":"31850000001"}],"timeout":25,"eventType":"synchronous","eventUrl":["https://bl.example/vonage/desk-done?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&s=3"],"eventMethod":"POST"},{"action":"notify","payload":{"connect_ended":true},"eventUrl":["https://bl.example/vonage/desk-done?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&s=3"],"eventMethod":"POST"}]"#]]
             .assert_eq(&doc(&desk, None));
         let record = [
             Action::Record { max_seconds: 120, silence_seconds: 1, done: Next::Recorded },
