@@ -189,16 +189,10 @@ impl ServeSettings {
             Provider::Twilio => None,
         };
         // Issue 30: on Vonage, a helper's whisper that ends joins the helper to the caller
-        // (`onAnswer`, docs/vonage-facts.md "Gaps"); a helper who says no must be hung up
-        // through the REST API, which is not built yet. Until it is, Vonage takes no calls:
-        // a no would be put through.
-        let in_dial: Vec<String> = neighbourhoods
-            .all()
-            .filter(|n| n.dialplan.ringing.mode == RingMode::Dial)
-            .map(|n| n.dialplan.number.to_string())
-            .collect();
-        if provider == Provider::Vonage && !in_dial.is_empty() {
-            bail!("the dialplan for {} rings in dial mode through Vonage, which is not safe yet: a helper who says no would be put through to the caller, because ending their call takes Vonage's REST API, which is not wired for this yet (docs/connect.md, \"Vonage\")", in_dial.join(", "));
+        // (`onAnswer`, docs/vonage-facts.md "Gaps"): a helper who says no is let go by ending
+        // their call through the REST API. Without it, a no would be put through.
+        if provider == Provider::Vonage && vonage_rest.is_none() {
+            bail!("ringing through Vonage needs VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY: a helper who says no is let go by ending their call through Vonage's REST API; without it they would be put through to the caller (docs/connect.md, \"Vonage\")");
         }
         Ok(ServeSettings {
             vonage_rest,

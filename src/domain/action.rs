@@ -54,6 +54,13 @@ pub enum Action {
         wait: Next,
     },
     Hangup,
+    /// Dial mode, ending a helper's whisper without a yes (a no, silence, the caller gone):
+    /// the helper's call ends and is never joined to the caller's. A provider that joins the
+    /// two when the whisper's document ends (Vonage's `onAnswer`) ends the helper's call
+    /// through its REST API instead, when it reports `Next::WhisperOver`.
+    LetHelperGo {
+        attempt: u32,
+    },
 }
 
 /// Where the provider reports what happened next.
@@ -105,5 +112,10 @@ pub enum Next {
     /// A call about a planned request (issue 28): the key pressed on planned call `call`.
     PlannedKey {
         call: i64,
+    },
+    /// Dial mode: the whisper of `attempt` ended without a yes and the helper has heard
+    /// their thanks: their call is to be ended (`Action::LetHelperGo`).
+    WhisperOver {
+        attempt: u32,
     },
 }

@@ -625,7 +625,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 self.effects.push(Effect::HelperAnswered { attempt });
                 self.whisper(&ring);
             }
-            (_, Event::HelperAnswered { .. }) => self.caller_gone_to_helper(),
+            (_, Event::HelperAnswered { attempt }) => self.caller_gone_to_helper(Some(attempt)),
             (Phase::Ringing(ring), Event::HelperKey { attempt, key }) if ring.attempt == attempt => {
                 self.helper_key(ring, key)
             }
@@ -636,7 +636,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             }
             (_, Event::HelperKey { attempt, key }) => {
                 self.effects.push(Effect::HelperKey { attempt, key: key.unwrap_or_default() });
-                self.caller_gone_to_helper();
+                self.caller_gone_to_helper(Some(attempt));
             }
             (Phase::Ringing(ring), Event::HelperDialEnded { attempt, status, bridged }) if ring.attempt == attempt => {
                 let result = match status {
@@ -820,7 +820,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 self.whisper_to(&ring, Next::WaveKey { attempt });
             }
             (Phase::Holding { matched: true }, Event::Search(Tell::Answered { .. })) => self.already_found(),
-            (_, Event::Search(Tell::Answered { .. })) => self.caller_gone_to_helper(),
+            (_, Event::Search(Tell::Answered { .. })) => self.caller_gone_to_helper(None),
             (phase, Event::Search(Tell::Key { attempt, helper_id, key, verdict })) => {
                 self.wave_key(phase, attempt, helper_id, key, verdict)
             }
@@ -1086,7 +1086,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
                 self.say(PromptKey::WaveSearchOver);
                 self.reply.push(Action::Hangup);
             }
-            Some(_) => self.caller_gone_to_helper(),
+            Some(_) => self.caller_gone_to_helper(None),
             None => {
                 self.say(if key.is_empty() { PromptKey::WhisperNoInput } else { PromptKey::WhisperDeclined });
                 self.reply.push(Action::Hangup);
@@ -1152,7 +1152,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
         if let Some(earlier) = &ring.key {
             // The same keypress delivered twice: answer as before, log nothing new.
             self.say(if earlier.is_empty() { PromptKey::WhisperNoInput } else { PromptKey::WhisperDeclined });
-            self.reply.push(Action::Hangup);
+            self.reply.push(Action::LetHelperGo { attempt: ring.attempt });
             return;
         }
         if key.as_deref() == Some(REPEAT_KEY) && self.state.menu_repeats < MAX_MENU_REPEATS {
@@ -1179,7 +1179,7 @@ impl<'c, 'a> Stepper<'c, 'a> {
             self.state.phase = Phase::Connected(ring);
         } else {
             self.say(if key.is_empty() { PromptKey::WhisperNoInput } else { PromptKey::WhisperDeclined });
-            self.reply.push(Action::Hangup);
+            self.reply.push(Action::LetHelperGo { attempt: ring.attempt });
             self.state.phase = Phase::Ringing(Ring { key: Some(key), ..ring });
         }
     }
@@ -1190,9 +1190,14 @@ impl<'c, 'a> Stepper<'c, 'a> {
         self.effects.push(Effect::Matched { attempt: ring.attempt, helper_id: ring.helper_id, wait_seconds });
     }
 
-    fn caller_gone_to_helper(&mut self) {
+    /// The caller has gone: the helper is told and let go. `whisper`: the attempt whose
+    /// whisper (dial mode) this is; `None` on a helper's own call (waves), which simply ends.
+    fn caller_gone_to_helper(&mut self, whisper: Option<u32>) {
         self.say(PromptKey::WhisperCallerGone);
-        self.reply.push(Action::Hangup);
+        self.reply.push(match whisper {
+            Some(attempt) => Action::LetHelperGo { attempt },
+            None => Action::Hangup,
+        });
     }
 
     fn caller_gone(&mut self, phase: Phase) {

@@ -37,6 +37,9 @@ endpoints! {
     HelperDone = "helper-done",
     Whisper = "whisper",
     WhisperKey = "whisper-key",
+    /// Dial mode, Vonage: a helper's whisper ended without a yes and they heard their
+    /// thanks (a `notify`): the switchboard ends their call (`Action::LetHelperGo`).
+    WhisperOver = "whisper-over",
     DeskDone = "desk-done",
     Recorded = "recorded",
     /// The number's status callback.
@@ -159,6 +162,9 @@ pub enum Reported {
     Confirm(ConfirmReport),
     /// From a call about a planned request.
     Planned(PlannedReport),
+    /// Dial mode: the helper of `attempt` is to be let go: their call ended by the
+    /// switchboard (a provider that joins the legs when a whisper ends).
+    LetHelperGo { attempt: u32 },
 }
 
 impl Inbound {
@@ -177,7 +183,8 @@ impl Inbound {
             | Reported::Wave(_)
             | Reported::Round(_)
             | Reported::Confirm(_)
-            | Reported::Planned(_) => None,
+            | Reported::Planned(_)
+            | Reported::LetHelperGo { .. } => None,
         }
     }
 }

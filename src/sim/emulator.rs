@@ -80,6 +80,9 @@ pub struct Emulator {
     next_sid: AtomicU64,
     /// Whose wire: how webhooks are sent and documents read.
     wire: Wire,
+    /// Vonage's REST side (`PUT /v1/calls/{uuid}`): the switchboard ends a helper's leg
+    /// there when their whisper ends without a yes.
+    pub vonage_rest: Option<Arc<super::vonage_rest::VonageRest>>,
 }
 
 struct Call<'p> {
@@ -144,6 +147,7 @@ impl Emulator {
             fail_wait_fetch_after_a_yes: std::sync::atomic::AtomicBool::new(false),
             next_sid: AtomicU64::new(1),
             wire: Wire::Twilio,
+            vonage_rest: None,
         })
     }
 
@@ -904,16 +908,22 @@ impl Emulator {
             ("ParentCallSid".into(), call.sid.clone()),
             ("To".into(), number.to_string()),
         ];
-        let mut leg = DialledLeg { emulator: self, call };
-        match whisper::run(
+        if let Some(rest) = &self.vonage_rest {
+            rest.ring(&child);
+        }
+        let mut leg = DialledLeg { emulator: self, call, leg: child.clone(), let_go_asked: false };
+        let ran = whisper::run(
             &mut leg,
             whisper::Helper { number, action: &action },
             Document::DialWhisper,
             whisper,
             &params,
         )
-        .await
-        {
+        .await;
+        if let Some(rest) = &self.vonage_rest {
+            rest.end(&child);
+        }
+        match ran {
             Ok(WhisperEnd::RanOut) => {
                 // The whisper ended without a hang-up: the legs are joined.
                 call.line(Line::Connected { number: number.to_string() });
@@ -942,6 +952,11 @@ impl Emulator {
 struct DialledLeg<'e, 'c, 'p> {
     emulator: &'e Emulator,
     call: &'c mut Call<'p>,
+    /// The helper's leg (its CallSid, or Vonage's uuid).
+    leg: String,
+    /// A `notify` was posted (Vonage): the switchboard may be ending this leg through the
+    /// REST API, which takes real time, so silences are waited out in real time too.
+    let_go_asked: bool,
 }
 
 impl HelperLeg for DialledLeg<'_, '_, '_> {
@@ -949,10 +964,23 @@ impl HelperLeg for DialledLeg<'_, '_, '_> {
 
     async fn pass(&mut self, seconds: i64) {
         self.emulator.advance(seconds);
+        if let (true, Some(rest)) = (self.let_go_asked, &self.emulator.vonage_rest) {
+            // A tenth of a second for each simulated second, two at most: ample for a
+            // request on loopback, and over at once when the hang-up comes.
+            let patience = Duration::from_millis(100 * seconds.clamp(0, 20) as u64);
+            rest.wait_for_hangup(&self.leg, patience).await;
+        }
     }
 
     async fn post(&mut self, url: &Url, params: &[(String, String)]) -> Result<String, EmulatorError> {
+        if params.iter().any(|(k, _)| k == NOTIFY_PAYLOAD) {
+            self.let_go_asked = true;
+        }
         self.emulator.webhook(self.call, url, params).await
+    }
+
+    fn ended_by_switchboard(&self) -> bool {
+        self.emulator.vonage_rest.as_ref().is_some_and(|rest| rest.hung_up(&self.leg))
     }
 
     async fn fetch(&mut self, url: &Url, params: &[(String, String)]) -> Result<String, EmulatorError> {

@@ -22,6 +22,7 @@ pub mod network;
 pub mod people;
 pub mod sandbox;
 pub mod twiml;
+pub mod vonage_rest;
 pub mod webhook;
 mod whisper;
 

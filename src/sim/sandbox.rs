@@ -90,6 +90,25 @@ impl Sandbox {
         } else {
             (None, None)
         };
+        // On Vonage, the REST API lets a helper who says no go (`serve` requires it there).
+        let vonage_rest = if provider == crate::provider::Provider::Vonage {
+            Some(super::vonage_rest::VonageRest::start().await?)
+        } else {
+            None
+        };
+        let rest = match &vonage_rest {
+            Some(emulated) => {
+                use crate::provider::vonage::{jwt::ApplicationKey, rest};
+                let key = ApplicationKey::new(
+                    super::vonage_rest::TEST_APPLICATION_ID,
+                    super::vonage_rest::TEST_PRIVATE_KEY.as_bytes(),
+                )?;
+                let mut config = rest::RestConfig::new(key, emulated.api_base.clone());
+                config.backoff = std::time::Duration::from_millis(5);
+                Some(Arc::new(crate::provider::Client::Vonage(rest::RestClient::new(config)?)))
+            }
+            None => rest,
+        };
         let app = Application::build(ServeConfig {
             db: db.clone(),
             neighbourhoods,
@@ -151,6 +170,7 @@ impl Sandbox {
             }
         };
         emulator.network = network;
+        emulator.vonage_rest = vonage_rest;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(app.run(async {
             let _ = rx.await;

@@ -104,6 +104,14 @@ pub(super) async fn run<L: HelperLeg>(
     for _ in 0..MAX_DOCUMENTS {
         let (target, key) = match run.document(leg, &body).await? {
             ControlFlow::Continue(Then::Pressed(target, key)) => (target, key),
+            ControlFlow::Continue(Then::Notified(target, payload)) => {
+                // Vonage's `notify`: the payload is posted, and the answer (an NCCO) runs next.
+                let mut with_payload = params.to_vec();
+                with_payload.push((super::webhook::NOTIFY_PAYLOAD.into(), payload));
+                body = leg.post(&target, &with_payload).await.map_err(WhisperFailure::Webhook)?;
+                run.url = target;
+                continue;
+            }
             ControlFlow::Continue(Then::Redirected(target)) => {
                 // Twilio asks for the new document (nothing else is reported: no key, no
                 // callback), and runs it instead of whatever was playing.
@@ -135,6 +143,8 @@ enum Step {
     Pressed(Url, String),
     /// The switchboard's redirect landed: the document at this URL runs instead.
     Redirected(Url),
+    /// A `notify` (Vonage): its payload goes to this URL, whose answer runs next.
+    Notified(Url, String),
     End(WhisperEnd),
 }
 
@@ -144,6 +154,8 @@ enum Then {
     Pressed(Url, String),
     /// The switchboard redirected the call to this URL.
     Redirected(Url),
+    /// A `notify` (Vonage) posted its payload to this URL.
+    Notified(Url, String),
 }
 
 /// A run of the helper's documents, at the document from `url`.
@@ -183,6 +195,7 @@ impl Run<'_> {
                 Step::Next => {}
                 Step::Pressed(target, key) => return Ok(ControlFlow::Continue(Then::Pressed(target, key))),
                 Step::Redirected(target) => return Ok(ControlFlow::Continue(Then::Redirected(target))),
+                Step::Notified(target, payload) => return Ok(ControlFlow::Continue(Then::Notified(target, payload))),
                 Step::End(end) => return Ok(ControlFlow::Break(end)),
             }
         }
@@ -202,7 +215,7 @@ impl Run<'_> {
         match verb {
             Verb::Say(text) | Verb::Play(text) => hear(leg, number, text).await,
             Verb::Pause(seconds) => leg.pass(i64::from(seconds)).await,
-            Verb::Gather { action, timeout, children, .. } => {
+            Verb::Gather { action, timeout, children, action_on_empty } => {
                 for child in children {
                     if let Some(target) = leg.redirected() {
                         return Ok(Step::Redirected(target));
@@ -218,9 +231,13 @@ impl Run<'_> {
                 if leg.ended_by_switchboard() {
                     return Ok(Step::End(WhisperEnd::EndedBySwitchboard));
                 }
-                return self.gather(leg, action, timeout).await;
+                return self.gather(leg, action, timeout, action_on_empty).await;
             }
             Verb::Hangup => return Ok(Step::End(WhisperEnd::Hangup)),
+            Verb::Notify { url, payload } => {
+                let target = self.url.join(&url).map_err(|e| self.bad_document(e.to_string()))?;
+                return Ok(Step::Notified(target, payload));
+            }
             Verb::Conference { name, wait_url, join_callback, .. } if self.document == Document::CreatedCall => {
                 if *self.helper.action == HelperAction::AcceptThenHangUp {
                     return Ok(self.hangs_up(leg));
@@ -248,6 +265,7 @@ impl Run<'_> {
         leg: &mut L,
         action: Option<String>,
         timeout: u32,
+        action_on_empty: bool,
     ) -> Result<Step, WhisperFailure<L::Error>> {
         let number = self.helper.number;
         let key = match self.helper.action {
@@ -270,22 +288,27 @@ impl Run<'_> {
             _ => None,
         };
         let Some(key) = key else {
-            // No key within the timeout: Twilio goes on with the next verb.
+            // No key within the timeout: Twilio goes on with the next verb; Vonage's input
+            // (`action_on_empty`) reports that nothing was pressed (`timed_out`).
             leg.line(Line::HelperSilent { number: number.to_string() });
             leg.pass(i64::from(timeout)).await;
             if let Some(target) = leg.redirected() {
                 return Ok(Step::Redirected(target));
             }
+            if action_on_empty {
+                return Ok(Step::Pressed(self.action_url(action.as_deref())?, String::new()));
+            }
             return Ok(Step::Next);
         };
         leg.before_key().await;
         leg.line(Line::HelperPresses { number: number.to_string(), key: key.clone() });
-        // Without an action, Twilio posts to the document's own URL.
-        let target = self
-            .url
-            .join(action.as_deref().unwrap_or(self.url.as_str()))
-            .map_err(|e| self.bad_document(e.to_string()))?;
-        Ok(Step::Pressed(target, key))
+        Ok(Step::Pressed(self.action_url(action.as_deref())?, key))
+    }
+
+    /// Where a gather's result goes: its action, or (without one, as Twilio does) the
+    /// document's own URL.
+    fn action_url<E>(&self, action: Option<&str>) -> Result<Url, WhisperFailure<E>> {
+        self.url.join(action.unwrap_or(self.url.as_str())).map_err(|e| self.bad_document(e.to_string()))
     }
 }
 

@@ -853,6 +853,18 @@ pub fn set_attempt_leg(conn: &Connection, call_sid: &str, attempt: u32, leg_sid:
     Ok(())
 }
 
+/// Dial mode: the provider's id of attempt `attempt`'s leg, when known.
+pub fn attempt_leg(conn: &Connection, call_sid: &str, attempt: u32) -> anyhow::Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT leg_sid FROM attempts WHERE call_sid = ?1 AND attempt = ?2",
+            params![call_sid, attempt],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten())
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;

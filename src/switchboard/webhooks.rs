@@ -45,6 +45,13 @@ pub async fn answer(sb: Arc<Switchboard>, endpoint: Endpoint, inbound: Inbound) 
         Reported::Call(Event::HelperWaitTick { attempt }) => Some(Next::HelperWait { attempt: *attempt }),
         _ => None,
     };
+    // A helper's whisper (dial mode) that fails inside still lets the helper go, never
+    // puts them through (on Vonage, a whisper that simply ends joins them to the caller).
+    let whisper_of = match &inbound.report {
+        Reported::Call(Event::HelperAnswered { attempt } | Event::HelperKey { attempt, .. })
+        | Reported::LetHelperGo { attempt } => Some(*attempt),
+        _ => None,
+    };
     // One write transaction, committed together with the other webhooks waiting.
     let outcome = sb.worker.write(move |tx| transaction(tx, &st, endpoint, inbound)).await;
     let error = match outcome {
@@ -61,7 +68,7 @@ pub async fn answer(sb: Arc<Switchboard>, endpoint: Endpoint, inbound: Inbound) 
         Err(e) => e,
     };
     tracing::error!(call = %call_sid, endpoint = endpoint.path(), error = %error, "webhook failed; sending the fallback document");
-    Answer { body: fallback(&sb, endpoint, &to, &call_sid, wait_again), failed: true }
+    Answer { body: fallback(&sb, endpoint, &to, &call_sid, wait_again, whisper_of), failed: true }
 }
 
 fn neighbourhood(state: &Switchboard, number: &str) -> Option<Arc<Neighbourhood>> {
@@ -71,13 +78,24 @@ fn neighbourhood(state: &Switchboard, number: &str) -> Option<Arc<Neighbourhood>
 
 /// When something inside fails, the caller still hears something and, where there is a
 /// desk, is put through to it.
-fn fallback(state: &Switchboard, endpoint: Endpoint, to: &str, call_sid: &str, wait_again: Option<Next>) -> String {
+fn fallback(
+    state: &Switchboard,
+    endpoint: Endpoint,
+    to: &str,
+    call_sid: &str,
+    wait_again: Option<Next>,
+    whisper_of: Option<u32>,
+) -> String {
     let hood = neighbourhood(state, to);
     let (prompts, voice): (Arc<Prompts>, Voices) = match &hood {
         Some(h) => (h.prompts.clone(), h.voices.clone()),
         None => (state.neighbourhoods.current().fallback_prompts.clone(), default_voice(state)),
     };
     let mut actions = Vec::new();
+    if let Some(attempt) = whisper_of {
+        actions.push(Action::LetHelperGo { attempt });
+        return render(state, &voice, call_sid, 0, &actions);
+    }
     if matches!(
         endpoint,
         Endpoint::Whisper
@@ -186,6 +204,9 @@ fn handle(t: &mut Tx<'_>, endpoint: Endpoint, inbound: Inbound) -> anyhow::Resul
         // So that anonymising the call or erasing the helper deletes it at the provider.
         calls::set_attempt_leg(tx, &call.call_sid, *attempt, leg)?;
     }
+    if let Reported::LetHelperGo { attempt } = inbound.report {
+        return let_helper_go(t, &hood, &call, attempt);
+    }
     let report = Report { caller_gone: inbound.caller_gone, conference_took_place: inbound.conference_took_place };
     let Some(event) = inbound.event() else {
         return Ok(render(state, &hood.voices, &call.call_sid, call.seq, &[]));
@@ -198,6 +219,25 @@ fn handle(t: &mut Tx<'_>, endpoint: Endpoint, inbound: Inbound) -> anyhow::Resul
         _ => numbered(t, call, stepped, inbound.seq.unwrap_or(0)),
     }
 }
+
+/// Dial mode, on a provider whose whisper joins the helper to the caller when it ends
+/// (Vonage): the helper of `attempt` has heard their thanks, and their call is ended
+/// through the REST API (the leg as its whisper named it). Meanwhile they hear a short
+/// silence, after which they are let go again (the hang-up asked once more), so a failed
+/// hang-up never puts them through. Nothing of the call flow changes.
+fn let_helper_go(t: &mut Tx<'_>, hood: &Neighbourhood, call: &StoredCall, attempt: u32) -> anyhow::Result<String> {
+    match calls::attempt_leg(t.conn, &call.call_sid, attempt)? {
+        Some(leg_sid) => {
+            t.tell(super::commands::Command::Stop(super::commands::Stop { leg_sid, answered: true, helper_leg: None }))
+        }
+        None => tracing::warn!(call = %call.call_sid, attempt, "a helper to let go whose call is not known"),
+    }
+    let silence = [Action::Pause(LET_GO_SILENCE_SECONDS), Action::LetHelperGo { attempt }];
+    Ok(render(t.sb, &hood.voices, &call.call_sid, call.seq, &silence))
+}
+
+/// How long a helper being let go hears silence before the hang-up is asked again.
+const LET_GO_SILENCE_SECONDS: u32 = 10;
 
 /// One event of a call's own flow, as a webhook brought it.
 struct Stepped<'h> {

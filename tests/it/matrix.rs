@@ -27,47 +27,39 @@ macro_rules! on_both_providers {
     )*};
 }
 
-/// `name::twilio` only: scenarios in which a helper says no (a 2, another key, silence, a
-/// voicemail box). On Vonage a helper's whisper that ends joins them to the caller, and
-/// ending a no's call takes the REST API, which is not wired for it yet; so `serve` refuses
-/// Vonage for now, and `a_no_on_vonage_would_be_put_through` below holds why.
-macro_rules! on_twilio_until_vonage_ends_a_no {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn twilio() {
-                super::$name(Provider::Twilio).await
-            }
-        }
-    )*};
-}
-
 on_both_providers!(
     yes_after_no_answer_and_busy,
+    yes_after_no_answer_and_no,
+    voicemail_is_a_no_and_never_joined,
+    other_keys_hang_ups_busy_and_failures_move_on,
     nobody_then_the_desk_answers,
     nobody_and_no_desk_a_message,
     silence_in_the_menu_reaches_a_person,
     hang_up_while_a_helper_rings,
 );
 
-on_twilio_until_vonage_ends_a_no!(
-    yes_after_no_answer_and_no,
-    voicemail_is_a_no_and_never_joined,
-    other_keys_hang_ups_busy_and_failures_move_on,
-);
-
-/// Vonage's `onAnswer` NCCO, once it ends, joins the callee to the caller's conversation
-/// (NCCO reference, "Endpoint Types and Values"): the emulator does so, and a helper who
-/// says no is put through. This is why `serve` refuses Vonage (tests/it/vonage_wired.rs);
-/// when a no's call is ended through the REST API, this test fails and the scenarios above
-/// move to `on_both_providers!`.
+/// Vonage joins a helper to the caller when their whisper (`onAnswer` NCCO) ends (NCCO
+/// reference, "Endpoint Types and Values"): a helper who says no is let go by the
+/// switchboard ending their call through the REST API, after their thanks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_no_on_vonage_would_be_put_through() {
+async fn on_vonage_a_no_is_ended_through_the_rest_api_after_the_thanks() {
     let app = spawn_app_on(Provider::Vonage, TUESDAY_MORNING).await;
-    let report = app.call(JAN, Script::keys(&["1"]).helper(ANJA, HelperAction::Decline)).await;
-    assert!(helpers_heard(&report).iter().any(|(n, t)| n == ANJA && t.starts_with("Geen probleem. Dank u wel")));
-    assert!(connected(&report).contains(&ANJA.to_string()), "{:?}", report.lines);
+    let script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline).helper(BERT, HelperAction::Accept);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    expect_attempts(&log, &[(ANJA, "declined"), (BERT, "accepted")]);
+    assert_eq!(connected(&report), vec![BERT.to_string()], "{:?}", report.lines);
+    // The legs as their whispers named them.
+    let anja = app.text("SELECT leg_sid FROM attempts WHERE attempt = 1").await;
+    let bert = app.text("SELECT leg_sid FROM attempts WHERE attempt = 2").await;
+    assert!(!anja.is_empty() && anja != bert, "{anja} {bert}");
+    let rest = app.sandbox.emulator.vonage_rest.as_ref().unwrap();
+    assert_eq!(rest.updates(&anja), vec!["hangup".to_string()]);
+    assert!(rest.updates(&bert).is_empty(), "a yes is never hung up");
+    // Her thanks came first, and was whole.
+    assert!(helpers_heard(&report)
+        .iter()
+        .any(|(n, t)| n == ANJA && t == "Geen probleem. Dank u wel dat u opnam. Tot een volgende keer."));
 }
 
 fn outcome(log: &burenlijn::store::calls::CallLog) -> Option<&'static str> {
@@ -162,14 +154,14 @@ async fn other_keys_hang_ups_busy_and_failures_move_on(provider: Provider) {
 async fn nobody_then_the_desk_answers(provider: Provider) {
     let app = spawn_app_on(provider, TUESDAY_MORNING).await;
     let mut script = Script::keys(&["1"])
-        .helper(ANJA, HelperAction::Busy)
+        .helper(ANJA, HelperAction::Decline)
         .helper(BERT, HelperAction::Failed)
         .helper(CARLA, HelperAction::NoAnswer);
     script.desk_answers = true;
     let report = app.call(JAN, script).await;
     let log = app.log_of(&report).await;
     assert_eq!(outcome(&log), Some("desk"));
-    expect_attempts(&log, &[(ANJA, "busy"), (BERT, "failed"), (CARLA, "no-answer")]);
+    expect_attempts(&log, &[(ANJA, "declined"), (BERT, "failed"), (CARLA, "no-answer")]);
     assert!(!connected(&report).iter().any(|n| n != "+31850000001"), "{:?}", connected(&report));
     assert_eq!(log.follow_up, None, "the desk talked to the caller");
     assert!(caller_heard(&report).contains(&"Het spijt me. Ik heb nu niemand gevonden die kan helpen.".to_string()));
@@ -180,9 +172,9 @@ async fn nobody_then_the_desk_answers(provider: Provider) {
 async fn nobody_and_no_desk_a_message(provider: Provider) {
     let app = spawn_app_on(provider, TUESDAY_MORNING).await;
     let mut script = Script::keys(&["1"])
-        .helper(ANJA, HelperAction::NoAnswer)
-        .helper(BERT, HelperAction::Busy)
-        .helper(CARLA, HelperAction::NoAnswer);
+        .helper(ANJA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Silent)
+        .helper(CARLA, HelperAction::Decline);
     script.desk_answers = false;
     script.message_seconds = Some(20);
     let report = app.call(JAN, script).await;
@@ -212,11 +204,12 @@ async fn silence_in_the_menu_reaches_a_person(provider: Provider) {
 
 async fn hang_up_while_a_helper_rings(provider: Provider) {
     let app = spawn_app_on(provider, TUESDAY_MORNING).await;
-    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::NoAnswer);
+    let mut script = Script::keys(&["1"]).helper(ANJA, HelperAction::Decline);
     script.hang_up_at_ring = Some(2);
     let report = app.call(JAN, script).await;
     let log = app.log_of(&report).await;
     assert_eq!(outcome(&log), Some("abandoned"));
-    expect_attempts(&log, &[(ANJA, "no-answer"), (BERT, "canceled")]);
+    expect_attempts(&log, &[(ANJA, "declined"), (BERT, "canceled")]);
+    assert!(connected(&report).is_empty(), "{:?}", connected(&report));
     assert_eq!(log.follow_up.as_deref(), Some("open"));
 }

@@ -232,8 +232,8 @@ fn vonage_serve_refuses_to_start_without_the_signature_secret() {
     std::fs::write(plans.join("example.toml"), waves).unwrap();
     let (ok, _, err) = serve(Some("a-secret-of-enough-length"), &[]);
     assert!(!ok && err.contains("ringing in waves through Vonage is not wired yet"), "{err}");
-    // Dial mode too, for now: a helper's no would be put through (tests/it/matrix.rs shows it).
+    // Without the REST API a helper's no could not be ended, and would be put through.
     std::fs::write(plans.join("example.toml"), vonage_dialplan()).unwrap();
     let (ok, _, err) = serve(Some("a-secret-of-enough-length"), &[]);
-    assert!(!ok && err.contains("a helper who says no would be put through"), "{err}");
+    assert!(!ok && err.contains("needs VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY"), "{err}");
 }

@@ -115,6 +115,7 @@ fn describe(step: &Step) -> String {
             Action::JoinHold => "join the held caller".to_string(),
             Action::WaitInHold { wait } => format!("wait in the conference hearing {wait:?}"),
             Action::Hangup => "hangup".to_string(),
+            Action::LetHelperGo { attempt } => format!("let helper {attempt} go"),
         };
         out.push_str(&line);
         out.push('\n');
@@ -406,11 +407,11 @@ fn a_no_is_thanked_and_the_next_helper_is_rung_then_a_yes_connects() {
     check(
         &steps[3],
         expect![[r#"
-        say Geen probleem. Dank u wel dat u opnam. Tot een volgende keer.
-        hangup
-        effect HelperKey { attempt: 1, key: "2" }
-        phase Ringing(Ring { attempt: 1, helper_id: 7, helper_first_name: "Anja", key: Some("2") })
-    "#]],
+            say Geen probleem. Dank u wel dat u opnam. Tot een volgende keer.
+            let helper 1 go
+            effect HelperKey { attempt: 1, key: "2" }
+            phase Ringing(Ring { attempt: 1, helper_id: 7, helper_first_name: "Anja", key: Some("2") })
+        "#]],
     );
     check(
         &steps[4],
@@ -683,11 +684,11 @@ fn a_caller_who_hangs_up_mid_search_is_abandoned_and_the_helper_told() {
     check(
         &steps[3],
         expect![[r#"
-        say Dank u wel dat u wilde helpen. De beller heeft al opgehangen. U hoeft niets te doen. Tot ziens.
-        hangup
-        effect HelperKey { attempt: 1, key: "1" }
-        phase Ended { outcome: Abandoned, from: Ringing }
-    "#]],
+            say Dank u wel dat u wilde helpen. De beller heeft al opgehangen. U hoeft niets te doen. Tot ziens.
+            let helper 1 go
+            effect HelperKey { attempt: 1, key: "1" }
+            phase Ended { outcome: Abandoned, from: Ringing }
+        "#]],
     );
     assert_eq!(state.outcome(), Some(Outcome::Abandoned));
     assert!(state.outcome().unwrap().needs_follow_up());

@@ -237,6 +237,8 @@ pub fn parse(endpoint: Endpoint, query: &Params, form: &Params) -> Result<Inboun
             let duration = get(form, "RecordingDuration").and_then(|d| d.parse().ok()).unwrap_or(0);
             (call_sid, Some(seq()?), Reported::Call(Event::Recorded { recording_url: url, duration_seconds: duration }))
         }
+        // `<Hangup/>` ends a whisper on Twilio: this is never asked (`Action::LetHelperGo`).
+        Endpoint::WhisperOver => return Err(ParseError("whisper-over is not a Twilio webhook".into())),
         Endpoint::Whisper | Endpoint::WhisperKey => {
             // The request comes from the helper's leg; the caller's call is in our URL.
             let parent = valid_sid(require(query, "call")?)?.to_string();

@@ -39,6 +39,7 @@ impl RenderContext<'_> {
             Next::CallbackOffer => (Endpoint::CallbackOffer, format!("s={seq}")),
             Next::Settings => (Endpoint::Settings, format!("s={seq}")),
             Next::HelperWait { attempt } => (Endpoint::HelperWait, format!("call={sid}&n={attempt}")),
+            Next::WhisperOver { attempt } => (Endpoint::WhisperOver, format!("call={sid}&n={attempt}")),
             // A status callback, given as an absolute URL.
             Next::ConferenceEvents => {
                 return format!("{}{}?call={sid}", self.webhook_base, Endpoint::Conference.path());
@@ -241,7 +242,8 @@ pub fn render(actions: &[Action], ctx: &RenderContext<'_>) -> String {
                 );
                 end(&mut w, "Dial");
             }
-            Action::Hangup => empty(&mut w, "Hangup", &[]),
+            // A whisper that ends in `<Hangup/>` is never joined (TwiML `<Number url>`).
+            Action::Hangup | Action::LetHelperGo { .. } => empty(&mut w, "Hangup", &[]),
         }
     }
     end(&mut w, "Response");

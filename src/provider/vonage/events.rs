@@ -235,6 +235,8 @@ pub fn parse(endpoint: Endpoint, query: &Params, body: &[u8]) -> Result<Inbound,
             (ours()?, Some(seq()?), Reported::Call(Event::Recorded { recording_url: url, duration_seconds }))
         }
         Endpoint::Whisper => (ours()?, None, Reported::Call(Event::HelperAnswered { attempt: attempt()? })),
+        // The notify after a whisper that ends without a yes (ncco, `Action::LetHelperGo`).
+        Endpoint::WhisperOver => (ours()?, None, Reported::LetHelperGo { attempt: attempt()? }),
         Endpoint::WhisperKey => (ours()?, None, Reported::Call(Event::HelperKey { attempt: attempt()?, key: f.key() })),
         Endpoint::HoldWait => (ours()?, None, Reported::Call(Event::HoldTick)),
         Endpoint::HelperWait => (ours()?, None, Reported::Call(Event::HelperWaitTick { attempt: attempt()? })),
@@ -302,7 +304,8 @@ pub fn parse(endpoint: Endpoint, query: &Params, body: &[u8]) -> Result<Inbound,
         }
     };
     let helper_leg = match endpoint {
-        Endpoint::HelperDone | Endpoint::Whisper => {
+        // The callee's leg: the `onAnswer` request's own `uuid`, the input's "leg that pressed".
+        Endpoint::HelperDone | Endpoint::Whisper | Endpoint::WhisperKey => {
             f.text("uuid").and_then(|u| valid_uuid(&u, "uuid").ok()).and_then(|u| Some((attempt().ok()?, u)))
         }
         _ => None,

@@ -194,6 +194,7 @@ pub fn url(ctx: &RenderContext<'_>, next: Next) -> String {
         Next::CallbackOffer => (Endpoint::CallbackOffer, format!("call={sid}&s={seq}")),
         Next::Settings => (Endpoint::Settings, format!("call={sid}&s={seq}")),
         Next::HelperWait { attempt } => (Endpoint::HelperWait, format!("call={sid}&n={attempt}")),
+        Next::WhisperOver { attempt } => (Endpoint::WhisperOver, format!("call={sid}&n={attempt}")),
         Next::ConferenceEvents => (Endpoint::Conference, format!("call={sid}")),
         Next::RoundKey { morning, n } => (Endpoint::RoundKey, format!("m={morning}&n={n}")),
         Next::ContactKey { morning, index } => (Endpoint::ContactKey, format!("m={morning}&i={index}")),
@@ -447,6 +448,12 @@ pub fn actions(actions: &[Action], ctx: &RenderContext<'_>) -> Vec<NccoAction> {
             Action::JoinHold => out.push(conversation(ctx, true)),
             Action::WaitInHold { wait: _ } => out.push(conversation(ctx, false)),
             Action::Hangup => break,
+            Action::LetHelperGo { attempt } => {
+                // An `onAnswer` NCCO that ends joins the helper to the caller: so once the
+                // thanks is said, a `notify` asks the switchboard to end the helper's call.
+                out.push(notify(url(ctx, Next::WhisperOver { attempt: *attempt })));
+                break;
+            }
         }
     }
     out
