@@ -500,6 +500,9 @@ pub enum BenchCommand {
         /// The served database's `--synchronous`
         #[arg(long, value_enum, default_value_t = Synchronous::Full)]
         synchronous: Synchronous,
+        /// Whose wire and retry model: `twilio` or `vonage` (dial mode only)
+        #[arg(long, default_value = "twilio")]
+        provider: String,
         #[arg(long)]
         json: bool,
     },

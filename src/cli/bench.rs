@@ -38,7 +38,21 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             print(json, || report.json(), || report.table())?;
             Ok(ExitCode::SUCCESS)
         }
-        BenchCommand::Crash { calls, concurrency, kills, seed, waves, kinder_retries, explain, synchronous, json } => {
+        BenchCommand::Crash {
+            calls,
+            concurrency,
+            kills,
+            seed,
+            waves,
+            kinder_retries,
+            explain,
+            synchronous,
+            provider,
+            json,
+        } => {
+            let Some(provider) = crate::provider::Provider::ALL.into_iter().find(|p| p.name() == provider) else {
+                bail!("--provider must be twilio or vonage, not '{provider}'");
+            };
             let options = crash::CrashOptions {
                 calls,
                 concurrency,
@@ -48,6 +62,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
                 kinder_retries: std::time::Duration::from_secs(kinder_retries),
                 explain,
                 synchronous: format!("{synchronous:?}").to_lowercase(),
+                provider,
             };
             let report = runtime()?.block_on(crash::run(options))?;
             print(json, || report.json(), || report.table())?;

@@ -83,6 +83,10 @@ pub struct Emulator {
     /// Vonage's REST side (`PUT /v1/calls/{uuid}`): the switchboard ends a helper's leg
     /// there when their whisper ends without a yes.
     pub vonage_rest: Option<Arc<super::vonage_rest::VonageRest>>,
+    /// Without a simulated clock: the time webhooks are signed at (Vonage's tokens carry
+    /// it), as the service's clock reads it (the system's, unless the service was started
+    /// at another time, as the benchmarks do).
+    pub wall_clock: Option<Arc<dyn crate::clock::Clock>>,
 }
 
 struct Call<'p> {
@@ -148,6 +152,7 @@ impl Emulator {
             next_sid: AtomicU64::new(1),
             wire: Wire::Twilio,
             vonage_rest: None,
+            wall_clock: None,
         })
     }
 
@@ -180,9 +185,10 @@ impl Emulator {
 
     /// The simulated time now (the real time without a simulated clock).
     fn now(&self) -> jiff::Timestamp {
-        match &self.clock {
-            Some(clock) => crate::clock::Clock::now(clock.as_ref()),
-            None => jiff::Timestamp::now(),
+        match (&self.clock, &self.wall_clock) {
+            (Some(clock), _) => crate::clock::Clock::now(clock.as_ref()),
+            (None, Some(clock)) => clock.now(),
+            (None, None) => jiff::Timestamp::now(),
         }
     }
 
@@ -558,7 +564,7 @@ impl Emulator {
                         params.push(("DialCallStatus".into(), status.into()));
                         params.push(("DialCallSid".into(), child));
                         params.push(("DialCallDuration".into(), duration.to_string()));
-                        let answer = self.webhook(call, &target, &params).await?;
+                        let Some(answer) = self.vonage_event(call, &target, &params).await? else { return Ok(None) };
                         if connect_overrides(status) && !self.parse(&target, &answer)?.is_empty() {
                             return Box::pin(self.run_caller_document(call, &target, &answer)).await;
                         }
@@ -617,7 +623,9 @@ impl Emulator {
                             // Vonage's `record` posts the recording on its own and the next
                             // action runs (after a hang-up there is none); its answer is not read.
                             params.retain(|(k, _)| k != "Digits");
-                            self.webhook(call, &action, &params).await?;
+                            if self.vonage_event(call, &action, &params).await?.is_none() {
+                                return Ok(None);
+                            }
                             if hung_up {
                                 return Ok(None);
                             }
@@ -634,7 +642,7 @@ impl Emulator {
                     let target = resolve(&target)?;
                     let mut params = call.base_params();
                     params.push((NOTIFY_PAYLOAD.into(), payload));
-                    let answer = self.webhook(call, &target, &params).await?;
+                    let Some(answer) = self.vonage_event(call, &target, &params).await? else { return Ok(None) };
                     if !answer.trim().is_empty() && !self.parse(&target, &answer)?.is_empty() {
                         return Box::pin(self.run_caller_document(call, &target, &answer)).await;
                     }
@@ -650,6 +658,29 @@ impl Emulator {
         }
         // The end of a document ends the call.
         Ok(None)
+    }
+
+    /// One of Vonage's event webhooks on the caller's call (a connect's event, a record's
+    /// result, a notify): its answer; or, when it fails with a fallback configured, `None`
+    /// after the application's fallback answer document ran ("Fallback URL is used when
+    /// either the Answer or Event webhook fails or returns an HTTP error status", Voice API
+    /// Webhooks Reference).
+    async fn vonage_event(
+        &self,
+        call: &mut Call<'_>,
+        url: &Url,
+        params: &[(String, String)],
+    ) -> Result<Option<String>, EmulatorError> {
+        match (self.webhook(call, url, params).await, &self.fallback_twiml) {
+            (Ok(answer), _) => Ok(Some(answer)),
+            (Err(EmulatorError::Http { .. } | EmulatorError::Status { .. }), Some(fallback)) => {
+                let fallback = fallback.clone();
+                let _ = Box::pin(self.run_caller_document(call, url, &fallback)).await?;
+                call.report.fell_back = true;
+                Ok(None)
+            }
+            (Err(e), _) => Err(e),
+        }
     }
 
     /// The caller waits in a conference of their own, hearing the wait document again and

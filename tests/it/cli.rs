@@ -661,6 +661,14 @@ fn crash_harness_loses_nothing_in_waves() {
     check_crash_run(&["--waves"]);
 }
 
+/// The same through Vonage (dial mode), under its retry model: two more tries of a webhook
+/// that cannot connect or answers 5xx, then the application's fallback answer document
+/// (`deploy/fallback-vonage.json`); a no is let go through the emulated REST API.
+#[test]
+fn crash_harness_loses_nothing_through_vonage() {
+    check_crash_run(&["--provider", "vonage"]);
+}
+
 fn check_crash_run(extra: &[&str]) {
     // Twilio's documented retry model: two connection attempts, no retry of a 5xx, then the
     // fallback (the number's for the caller, the call's for a neighbour).

@@ -598,6 +598,23 @@ mod tests {
         assert!(doc(&wait, None).contains(r#""startOnEnter":false"#));
     }
 
+    /// `deploy/fallback-vonage.json`, the application's fallback answer document to host
+    /// elsewhere, is what `fallback_ncco` writes for the example dialplan, with the words of
+    /// `deploy/fallback.xml`.
+    #[test]
+    fn the_deploy_fallback_is_what_fallback_ncco_writes_for_the_example() {
+        let words = FallbackWords {
+            sorry: "Goedendag. Er is even een storing bij de Burenlijn. Bij spoed belt u 1 1 2. Ik verbind u nu met de balie.",
+            nobody: "Er neemt nu niemand op. Wilt u het straks nog eens proberen? Dank u wel, en tot ziens.",
+        };
+        let twiml = include_str!("../../../deploy/fallback.xml");
+        assert!(twiml.contains(words.sorry) && twiml.contains(words.nobody), "the same words as for Twilio");
+        let written = fallback_ncco(&words, &phone("+31850000001"), &phone("+31850000000"), &voice(None));
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../../../deploy/fallback-vonage.json")).unwrap();
+        assert_eq!(file, serde_json::from_str::<serde_json::Value>(&written).unwrap(), "{written}");
+    }
+
     #[test]
     fn a_long_text_goes_on_in_the_next_talk_between_words() {
         let long = "Goedemorgen buurvrouw ".repeat(100);
