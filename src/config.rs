@@ -221,8 +221,8 @@ fn audio_files(dir: &Path, language: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every prompt file: the embedded ones, or every `*.toml` in `dir`; each checked alike,
-/// its voice against the provider's list.
+/// Every prompt file: the embedded ones, or every `*.toml` in `dir`; each checked alike
+/// (its voice is checked where the provider is known: `check_voices`).
 pub fn load_languages(dir: Option<&Path>) -> Result<Languages, Vec<String>> {
     let names: Vec<String> = match dir {
         None => EMBEDDED_PROMPTS.iter().map(|(l, _)| l.to_string()).collect(),
@@ -249,19 +249,6 @@ pub fn load_languages(dir: Option<&Path>) -> Result<Languages, Vec<String>> {
                 if p.language != name {
                     errors.push(format!("{file}: language: says '{}', the file is named '{name}'", p.language));
                 }
-                match Provider::default().voices().for_language(&p.voice.language) {
-                    None => errors.push(format!(
-                        "{file}: voice.language: the provider has no voices known here for '{}'",
-                        p.voice.language
-                    )),
-                    Some(names) if !names.contains(&p.voice.name.as_str()) => errors.push(format!(
-                        "{file}: voice.name: '{}' is not a {} voice of the provider; use one of: {}",
-                        p.voice.name,
-                        p.voice.language,
-                        names.join(", ")
-                    )),
-                    Some(_) => {}
-                }
                 languages.insert(name, Arc::new(p));
             }
             Err(e) => errors.extend(e),
@@ -272,6 +259,40 @@ pub fn load_languages(dir: Option<&Path>) -> Result<Languages, Vec<String>> {
     } else {
         Err(errors)
     }
+}
+
+/// Each prompt file's voice on `provider` (its `[voices.<provider>]`, else `[voice]`)
+/// against that provider's list: every problem as one line naming the file and field.
+pub fn check_voices(languages: &Languages, provider: Provider, dir: Option<&Path>) -> Vec<String> {
+    let mut errors = Vec::new();
+    for (name, p) in languages {
+        let file = dir
+            .map(|d| d.join(format!("{name}.toml")).display().to_string())
+            .unwrap_or_else(|| format!("prompts/{name}.toml (embedded)"));
+        let field = if p.voices.contains_key(provider.name()) {
+            format!("voices.{}", provider.name())
+        } else {
+            "voice".to_string()
+        };
+        let voice = p.voice_for(provider.name());
+        match provider.voices().for_language(&voice.language) {
+            None => errors.push(format!(
+                "{file}: {field}.language: {} has no voices known here for '{}'",
+                provider.title(),
+                voice.language
+            )),
+            Some(names) if !names.contains(&voice.name.as_str()) => errors.push(format!(
+                "{file}: {field}.name: '{}' is not a {} voice of {}; use one of: {} (or give [voices.{}])",
+                voice.name,
+                voice.language,
+                provider.title(),
+                names.join(", "),
+                provider.name()
+            )),
+            Some(_) => {}
+        }
+    }
+    errors
 }
 
 /// A dialplan checked against every language: its own, the ones it offers callers, and
@@ -312,11 +333,14 @@ pub fn check_dialplan_in(source: &str, file: &str, languages: &Languages) -> Res
 
 /// The voices of a neighbourhood: its dialplan's for its own language, each other
 /// language's from its prompt file.
-fn voices_of(plan: &Dialplan, languages: &Languages) -> Voices {
-    languages
-        .iter()
-        .filter(|(name, _)| **name != plan.language)
-        .fold(Voices::single(plan.voice.clone()), |v, (name, p)| v.with(name, &p.voice.name, &p.voice.language))
+fn voices_of(plan: &Dialplan, languages: &Languages, provider: Provider) -> Voices {
+    languages.iter().filter(|(name, _)| **name != plan.language).fold(
+        Voices::single(plan.voice.clone()),
+        |v, (name, p)| {
+            let voice = p.voice_for(provider.name());
+            v.with(name, &voice.name, &voice.language)
+        },
+    )
 }
 
 /// Parses a dialplan and checks it against every prompt file (`load_languages`): every
@@ -331,6 +355,11 @@ pub fn check_dialplan(
     // `voice.name`, so the error names its line; the list itself lives with the provider.
     let languages = load_languages(prompts_dir)?;
     let plan = check_dialplan_in(source, file, &languages)?;
+    let provider = plan.provider.as_deref().and_then(Provider::from_name).unwrap_or_default();
+    let errors = check_voices(&languages, provider, prompts_dir);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     Ok((plan, languages))
 }
 
@@ -395,8 +424,8 @@ fn from_sources(sources: Vec<Source>, prompts_dir: Option<&Path>) -> anyhow::Res
         match check_dialplan_in(source, file, &languages) {
             Ok(plan) => {
                 let Some(prompts) = languages.get(&plan.language).cloned() else { continue };
-                let voices = voices_of(&plan, &languages);
                 let named = plan.provider.as_deref().and_then(Provider::from_name).unwrap_or_default();
+                let voices = voices_of(&plan, &languages, named);
                 match provider {
                     Some((first, first_file)) if first != named => errors.push(format!(
                         "{file}: field `provider`: '{}', but {first_file} says '{}': one install speaks through one provider",
@@ -424,6 +453,9 @@ fn from_sources(sources: Vec<Source>, prompts_dir: Option<&Path>) -> anyhow::Res
             }
             Err(errs) => errors.extend(errs),
         }
+    }
+    if let Some((provider, _)) = provider {
+        errors.extend(check_voices(&languages, provider, prompts_dir));
     }
     if !errors.is_empty() {
         bail!("{}", errors.join("\n"));

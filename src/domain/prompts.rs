@@ -334,9 +334,19 @@ pub struct Prompts {
     weekdays: [String; 7],
     months: [String; 12],
     audio: BTreeSet<&'static str>,
-    /// The provider's voice for this language: used wherever it is not the dialplan's own
-    /// language (whose `[voice]` is used for it).
+    /// The default provider's voice for this language: used wherever it is not the
+    /// dialplan's own language (whose `[voice]` is used for it).
     pub voice: PromptVoice,
+    /// Other providers' voices for this language (`[voices.<provider>]`), by provider name.
+    pub voices: BTreeMap<String, PromptVoice>,
+}
+
+impl Prompts {
+    /// The voice of this language on `provider` (its name): its own `[voices.<provider>]`,
+    /// else `[voice]` (which the provider's list then decides on).
+    pub fn voice_for(&self, provider: &str) -> &PromptVoice {
+        self.voices.get(provider).unwrap_or(&self.voice)
+    }
 }
 
 /// A prompt file's voice: the provider's voice name and language code.
@@ -362,6 +372,8 @@ struct RawPrompts {
     weekdays: Vec<String>,
     months: Vec<String>,
     voice: PromptVoice,
+    #[serde(default)]
+    voices: BTreeMap<String, PromptVoice>,
     #[serde(default)]
     categories: BTreeMap<String, toml::Spanned<String>>,
     say: BTreeMap<String, toml::Spanned<String>>,
@@ -458,7 +470,16 @@ impl Prompts {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Prompts { language: raw.language, texts, categories, weekdays, months, audio, voice: raw.voice })
+        Ok(Prompts {
+            language: raw.language,
+            texts,
+            categories,
+            weekdays,
+            months,
+            audio,
+            voice: raw.voice,
+            voices: raw.voices,
+        })
     }
 
     /// The spoken name of a category, if this language has one.

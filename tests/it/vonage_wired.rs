@@ -237,3 +237,53 @@ fn vonage_serve_refuses_to_start_without_the_signature_secret() {
     let (ok, _, err) = serve(Some("a-secret-of-enough-length"), &[]);
     assert!(!ok && err.contains("needs VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY"), "{err}");
 }
+
+/// Prompt files speak each provider's voice: `[voices.vonage]` on Vonage, `[voice]` on
+/// Twilio. On Vonage a prompt file without a Vonage voice, or with a style Vonage does not
+/// have for its language, is refused by `dialplan check` naming the file and the field.
+#[test]
+fn prompt_files_are_checked_against_the_providers_own_voices() {
+    let dir = tempfile::tempdir().unwrap();
+    let prompts = dir.path().join("prompts");
+    std::fs::create_dir(&prompts).unwrap();
+    for f in ["nl.toml", "en.toml", "tr.toml"] {
+        std::fs::copy(format!("prompts/{f}"), prompts.join(f)).unwrap();
+    }
+    let plan = dir.path().join("vonage.toml");
+    std::fs::write(&plan, vonage_dialplan()).unwrap();
+    let check = |plan: &std::path::Path| run(bin().args(["dialplan", "check", "--prompts"]).arg(&prompts).arg(plan));
+    let (ok, out, err) = check(&plan);
+    assert!(ok, "the shipped prompt files have a Vonage voice each: {out}{err}");
+
+    let tr = std::fs::read_to_string("prompts/tr.toml").unwrap();
+    let without = tr.replace("[voices.vonage]\nname = \"0\"\nlanguage = \"tr-TR\"\n", "");
+    assert_ne!(without, tr);
+    std::fs::write(prompts.join("tr.toml"), &without).unwrap();
+    let (ok, _, err) = check(&plan);
+    assert!(
+        !ok && err.contains("tr.toml: voice.name: 'Polly.Filiz' is not a tr-TR voice of Vonage")
+            && err.contains("(or give [voices.vonage])"),
+        "{err}"
+    );
+    // A style Vonage's tr-TR voices have without SSML (4) is not offered.
+    std::fs::write(
+        prompts.join("tr.toml"),
+        tr.replace("name = \"0\"\nlanguage = \"tr-TR\"", "name = \"4\"\nlanguage = \"tr-TR\""),
+    )
+    .unwrap();
+    let (ok, _, err) = check(&plan);
+    assert!(!ok && err.contains("tr.toml: voices.vonage.name: '4' is not a tr-TR voice of Vonage"), "{err}");
+    // The same files on Twilio: its own `[voice]` is what counts there.
+    let (ok, out, err) = check(std::path::Path::new("dialplans/example.toml"));
+    assert!(ok, "{out}{err}");
+
+    // A neighbourhood on Vonage speaks its other languages in their Vonage style.
+    std::fs::write(prompts.join("tr.toml"), &tr).unwrap();
+    let plans = dir.path().join("dialplans");
+    std::fs::create_dir(&plans).unwrap();
+    std::fs::write(plans.join("example.toml"), vonage_dialplan()).unwrap();
+    let hoods = burenlijn::config::load(Some(&plans), Some(&prompts)).unwrap();
+    let hood = hoods.all().next().unwrap();
+    let english = hood.voices.for_language("en");
+    assert_eq!((english.name.as_str(), english.language.as_str()), ("0", "en-GB"));
+}
