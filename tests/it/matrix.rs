@@ -36,6 +36,7 @@ on_both_providers!(
     nobody_and_no_desk_a_message,
     silence_in_the_menu_reaches_a_person,
     hang_up_while_a_helper_rings,
+    every_webhook_twice_changes_nothing,
 );
 
 /// Vonage joins a helper to the caller when their whisper (`onAnswer` NCCO) ends (NCCO
@@ -212,4 +213,52 @@ async fn hang_up_while_a_helper_rings(provider: Provider) {
     expect_attempts(&log, &[(ANJA, "declined"), (BERT, "canceled")]);
     assert!(connected(&report).is_empty(), "{:?}", connected(&report));
     assert_eq!(log.follow_up.as_deref(), Some("open"));
+}
+
+/// Providers may deliver a webhook twice (Twilio after a timeout; Vonage's events "may
+/// arrive late, twice or out of order"): every one sent twice, the second gets the same
+/// answer and changes nothing.
+async fn every_webhook_twice_changes_nothing(provider: Provider) {
+    let script = || {
+        Script::keys(&["1"])
+            .helper(ANJA, HelperAction::NoAnswer)
+            .helper(BERT, HelperAction::Decline)
+            .helper(CARLA, HelperAction::Accept)
+    };
+    let once = spawn_app_on(provider, TUESDAY_MORNING).await;
+    let a = once.call(JAN, script()).await;
+    let mut twice = spawn_app_on(provider, TUESDAY_MORNING).await;
+    twice.sandbox.emulator.repeat_every_request = true;
+    let b = twice.call(JAN, script()).await;
+    assert_eq!(b.requests, a.requests * 2, "every webhook was sent twice");
+    assert_eq!(a.lines, b.lines, "the call sounds the same");
+    let (la, lb) = (once.log_of(&a).await, twice.log_of(&b).await);
+    assert_eq!(attempts(&la), attempts(&lb));
+    assert_eq!((la.outcome, la.wait_seconds), (lb.outcome, lb.wait_seconds));
+    assert_eq!(twice.count("SELECT count(*) FROM matches").await, 1);
+    assert_eq!(twice.count("SELECT count(*) FROM attempts").await, 3);
+}
+
+/// Vonage: nothing orders a connect's event and the NCCO's next action. When the callee's
+/// `completed` comes after the `notify` that follows the connect, the call goes the same
+/// way: the later of the two is a repeat of the same document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_vonage_a_connects_event_after_its_notify_changes_nothing() {
+    let script = || {
+        Script::keys(&["1"])
+            .helper(ANJA, HelperAction::Decline)
+            .helper(BERT, HelperAction::Silent)
+            .helper(CARLA, HelperAction::Accept)
+    };
+    let first = spawn_app_on(Provider::Vonage, TUESDAY_MORNING).await;
+    let a = first.call(JAN, script()).await;
+    let mut late = spawn_app_on(Provider::Vonage, TUESDAY_MORNING).await;
+    late.sandbox.emulator.connect_events_late = true;
+    let b = late.call(JAN, script()).await;
+    assert_eq!(a.lines, b.lines, "the call sounds the same");
+    assert_eq!(a.requests, b.requests, "the same webhooks, in another order");
+    let (la, lb) = (first.log_of(&a).await, late.log_of(&b).await);
+    assert_eq!(attempts(&lb), attempts(&la));
+    assert_eq!((lb.outcome, lb.wait_seconds), (la.outcome, la.wait_seconds));
+    assert_eq!(connected(&b), vec![CARLA.to_string()]);
 }
