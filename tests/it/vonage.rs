@@ -244,7 +244,7 @@ fn whisper_call(answer: Answer) -> CreateCall {
         to: "+31610000007".into(),
         from: "+31850000000".into(),
         answer,
-        event_url: Url::parse("https://bl.example/vonage/wave-status?call=x&n=1").unwrap(),
+        event_url: Some(Url::parse("https://bl.example/vonage/wave-status?call=x&n=1").unwrap()),
         machine_detection: Some(MachineDetection::Continue),
         ringing_timer: Some(20),
         length_timer: Some(3600),

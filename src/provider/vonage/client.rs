@@ -7,14 +7,14 @@
 //! playing a rendered document on a live leg (`Update::Play`: an NCCO is only written by
 //! `ncco`, not read back), telling a held caller alone who comes (`announce`), the records
 //! of a conversation (`conference_records`), deleting a call's record (Vonage's Voice API
-//! has no such request), and the good-morning round's call to the desk phone (it has no
-//! event URL of its own). What differs from Twilio: no per-call fallback URL (Vonage asks
+//! has no such request). The good-morning round's call to the desk phone has no event URL
+//! of its own: it is created without one, so its events go to the application's. What
+//! differs from Twilio: no per-call fallback URL (Vonage asks
 //! the application's `fallback_answer_url`), and answering-machine detection only reports
 //! a machine (`continue`), it does not wait for the beep.
 
 use super::rest::{self, Answer, CreateCall, RestClient, RestError, UpdateCall};
 use crate::domain::call::DialStatus;
-use crate::domain::round::Who;
 use crate::domain::waves::ConferenceFacts;
 use crate::provider::commands::{NewCall, ProviderError, Purpose, Recording, Update};
 
@@ -34,20 +34,17 @@ fn not_wired(what: &str) -> ProviderError {
     ProviderError::Refused(format!("{what} is not wired for Vonage yet (docs/connect.md, \"Vonage\")"))
 }
 
-/// The answer URL and event URL of a call for `purpose`.
-fn urls(public_url: &str, purpose: &Purpose) -> Result<(url::Url, url::Url), ProviderError> {
+/// The answer URL and event URL of a call for `purpose`. The good-morning round's call to
+/// the desk phone has no event URL of its own: its events go to the application's
+/// (`/vonage/status`), where a call we never saw changes nothing.
+fn urls(public_url: &str, purpose: &Purpose) -> Result<(url::Url, Option<url::Url>), ProviderError> {
+    let some = |(answer, event): (url::Url, url::Url)| (answer, Some(event));
     Ok(match purpose {
-        Purpose::Leg { call_sid, attempt } => super::wave_urls(public_url, call_sid, *attempt)?,
-        Purpose::Resident { search_sid } => super::resident_urls(public_url, search_sid)?,
-        Purpose::Round { morning, who } => match super::round_urls(public_url, *morning, *who)? {
-            (answer, Some(event)) => (answer, event),
-            (_, None) => {
-                debug_assert_eq!(*who, Who::Desk);
-                return Err(not_wired("the good-morning round's call to the desk phone"));
-            }
-        },
-        Purpose::Confirm { id } => super::confirm_urls(public_url, *id)?,
-        Purpose::Planned { call } => super::planned_urls(public_url, *call)?,
+        Purpose::Leg { call_sid, attempt } => some(super::wave_urls(public_url, call_sid, *attempt)?),
+        Purpose::Resident { search_sid } => some(super::resident_urls(public_url, search_sid)?),
+        Purpose::Round { morning, who } => super::round_urls(public_url, *morning, *who)?,
+        Purpose::Confirm { id } => some(super::confirm_urls(public_url, *id)?),
+        Purpose::Planned { call } => some(super::planned_urls(public_url, *call)?),
     })
 }
 
@@ -120,6 +117,7 @@ pub async fn delete_call() -> Result<(), ProviderError> {
 mod tests {
     use super::*;
     use crate::domain::phone::PhoneNumber;
+    use crate::domain::round::Who;
 
     fn call(purpose: Purpose) -> NewCall {
         NewCall {
@@ -146,9 +144,11 @@ mod tests {
             "https://bl.example/vonage/wave-status?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&n=2"
         );
         assert_eq!(body["ringing_timer"], 20);
+        // The round's call to the desk phone: its events go to the application's event URL.
         let desk = Purpose::Round { morning: 7, who: Who::Desk };
-        let refused = create_request("https://bl.example", &call(desk)).unwrap_err();
-        assert!(matches!(&refused, ProviderError::Refused(m) if m.contains("not wired for Vonage")), "{refused}");
+        let body = create_request("https://bl.example", &call(desk)).unwrap().body();
+        assert_eq!(body["answer_url"][0], "https://bl.example/vonage/desk-alert?m=7");
+        assert!(body.get("event_url").is_none() && body.get("event_method").is_none(), "{body}");
 
         let thank = Update::Thank { call_sid: "aaaaaaaa-bbbb-cccc-dddd-0123456789ab".into(), attempt: 3 };
         let body = update_request("https://bl.example", "bbbbbbbb-bbbb-cccc-dddd-0123456789ab", &thank).unwrap().body();

@@ -110,7 +110,9 @@ pub struct CreateCall {
     /// One of the application's numbers, E.164.
     pub from: String,
     pub answer: Answer,
-    pub event_url: Url,
+    /// Where its events go; `None`: the application's own event URL ("Required unless
+    /// `event_url` is configured at the application level", `createCall`).
+    pub event_url: Option<Url>,
     pub machine_detection: Option<MachineDetection>,
     /// Seconds of ringing before `timeout` (1–120).
     pub ringing_timer: Option<u32>,
@@ -128,10 +130,12 @@ impl CreateCall {
         let mut body = serde_json::json!({
             "to": [{ "type": "phone", "number": digits(&self.to) }],
             "from": { "type": "phone", "number": digits(&self.from) },
-            "event_url": [self.event_url.as_str()],
-            "event_method": "POST",
         });
         let object = body.as_object_mut().expect("an object");
+        if let Some(event_url) = &self.event_url {
+            object.insert("event_url".into(), serde_json::json!([event_url.as_str()]));
+            object.insert("event_method".into(), "POST".into());
+        }
         match &self.answer {
             Answer::Url(url) => {
                 object.insert("answer_url".into(), serde_json::json!([url.as_str()]));
