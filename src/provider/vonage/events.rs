@@ -196,18 +196,37 @@ pub fn parse(endpoint: Endpoint, query: &Params, body: &[u8]) -> Result<Inbound,
     // replaces the NCCO instead).
     let connect_ended =
         f.text("status").is_none() && f.body.get(super::ncco::CONNECT_ENDED).and_then(Value::as_bool) == Some(true);
+    // An event URL also hears what is not a call's status: a leg moved into a conversation
+    // (`type: transfer`), an error report (`reason`). Such an event ends nothing and is
+    // answered, not refused: a 4xx on an event webhook makes Vonage run the fallback answer
+    // document in the middle of the call ("Fallback URL", Webhooks reference).
     let ended = || -> Result<Option<DialStatus>, ParseError> {
         if connect_ended {
             return Ok(Some(DialStatus::Completed));
         }
+        if f.text("status").is_none() {
+            return Ok(None);
+        }
         Ok(f.status()?.final_status())
+    };
+    // `type: transfer`: leg `uuid` entered conversation `conversation_uuid_to` ("Transfer",
+    // Webhooks reference: "sent ... when a leg has been transferred from one conversation to
+    // another. This can be done using an NCCO or the transfer action").
+    let entered = || -> Option<WaveReport> {
+        if f.text("type").as_deref() != Some("transfer") {
+            return None;
+        }
+        let participant = valid_uuid(&f.text("uuid")?, "uuid").ok()?;
+        let conference = valid_uuid(&f.text("conversation_uuid_to")?, "conversation_uuid_to").ok()?;
+        Some(WaveReport::Entered { participant, conference })
     };
     let (call_sid, seq, report) = match endpoint {
         Endpoint::Voice => (leg()?, None, Reported::Call(Event::Incoming)),
         Endpoint::Status => {
-            let report = match ended()? {
-                Some(_) => Reported::Call(Event::CallerGone),
-                None => Reported::Nothing,
+            let report = match (entered(), ended()?) {
+                (Some(entry), _) => Reported::Wave(entry),
+                (None, Some(_)) => Reported::Call(Event::CallerGone),
+                (None, None) => Reported::Nothing,
             };
             (leg()?, None, report)
         }
@@ -251,7 +270,10 @@ pub fn parse(endpoint: Endpoint, query: &Params, body: &[u8]) -> Result<Inbound,
                 Endpoint::WaveKey => Some(WaveReport::Key { attempt, key: f.key() }),
                 // A transfer's NCCO is fetched like any other answer URL.
                 Endpoint::WaveThanks => Some(WaveReport::Thanks { attempt }),
-                _ => ended()?.map(|status| WaveReport::Ended { attempt, status }),
+                _ => match entered() {
+                    Some(entry) => Some(entry),
+                    None => ended()?.map(|status| WaveReport::Ended { attempt, status }),
+                },
             };
             (ours()?, None, wave.map_or(Reported::Nothing, Reported::Wave))
         }
@@ -396,9 +418,45 @@ mod tests {
         assert_eq!(notified.seq, Some(5), "the connect's own document number: the later of the two is a repeat");
         let desk = parse(Endpoint::DeskDone, &q(&[("call", CALL), ("s", "6")]), br#"{"connect_ended":true}"#);
         assert_eq!(desk.unwrap().report, Reported::Call(Event::DeskDialEnded { status: DialStatus::Completed }));
-        // Anything else without a status is refused, never read as an end.
-        assert!(parse(Endpoint::HelperDone, &query, br#"{"connect_ended":false}"#).is_err());
-        assert!(parse(Endpoint::HelperDone, &query, br#"{"redirect":true}"#).is_err());
+        // Anything else without a status (a transfer, an error report) ends nothing, and is
+        // answered: a refusal would run the fallback answer document mid-call.
+        for other in [
+            r#"{"connect_ended":false}"#,
+            r#"{"type":"transfer","uuid":"bbbbbbbb-bbbb-cccc-dddd-0123456789ab","conversation_uuid_from":"CON-1a","conversation_uuid_to":"CON-2bbbbbbbbb"}"#,
+            r#"{"reason":"Syntax error in NCCO. Invalid value type or action.","conversation_uuid":"CON-1"}"#,
+        ] {
+            assert_eq!(
+                parse(Endpoint::HelperDone, &query, other.as_bytes()).unwrap().report,
+                Reported::Nothing,
+                "{other}"
+            );
+        }
+        // An unknown status word is still an error that names it.
+        assert!(parse(Endpoint::HelperDone, &query, br#"{"status":"teleported"}"#).is_err());
+    }
+
+    #[test]
+    fn a_transfer_into_a_conversation_is_an_entry() {
+        let transfer = |uuid: &str| {
+            serde_json::json!({
+                "type": "transfer", "uuid": uuid, "timestamp": "2020-01-01T12:00:00.000Z",
+                "conversation_uuid_from": "CON-aaaaaaaa-0000", "conversation_uuid_to": "CON-cccccccc-1111",
+            })
+            .to_string()
+        };
+        let entered = |participant: &str| {
+            Reported::Wave(WaveReport::Entered {
+                participant: participant.into(),
+                conference: "CON-cccccccc-1111".into(),
+            })
+        };
+        // A helper's created leg, on its own event URL: the caller's flow is in our URL.
+        let query = q(&[("call", CALL), ("n", "2")]);
+        let got = parse(Endpoint::WaveStatus, &query, transfer(LEG).as_bytes()).unwrap();
+        assert_eq!((got.call_sid.as_str(), got.report), (CALL, entered(LEG)));
+        // The caller's own call, on the application's event URL.
+        let got = parse(Endpoint::Status, &[], transfer(CALL).as_bytes()).unwrap();
+        assert_eq!((got.call_sid.as_str(), got.report), (CALL, entered(CALL)));
     }
 
     #[test]
@@ -460,7 +518,9 @@ mod tests {
         type Case = (Endpoint, Vec<(String, String)>, Vec<u8>, &'static str);
         let cases: Vec<Case> = vec![
             (Endpoint::Status, vec![], event("exploded"), "unknown status 'exploded'"),
-            (Endpoint::Status, vec![], b"{}".to_vec(), "missing field status"),
+            // Without a status it is no call status (a transfer, an error report), but it must
+            // still name its call.
+            (Endpoint::Status, vec![], b"{}".to_vec(), "missing field uuid"),
             (Endpoint::Status, vec![], b"[1]".to_vec(), "the body is not a JSON object"),
             (Endpoint::Voice, vec![], b"".to_vec(), "missing field uuid"),
             (
