@@ -392,8 +392,16 @@ fn ringable(
     Ok((version, list))
 }
 
+/// What was learned (`participants::learned`), read at `at`: local time, in the sieve's
+/// minute.
+#[derive(Clone, Copy)]
+pub struct LearnedAt<'a> {
+    pub learned: &'a Arc<Likelihoods>,
+    pub at: jiff::civil::DateTime,
+}
+
 /// Who may be rung for `category` in `neighbourhood` this minute (`ringable`), kept ready
-/// with their learned likelihood at `at` (local time, in the sieve's minute): built again
+/// with their learned likelihood then: built again
 /// when the register changed (its version, bumped by triggers on every change to
 /// participants, offers and memberships), the minute passed, or what was learned was
 /// refreshed.
@@ -402,9 +410,9 @@ fn ready(
     cache: &RegistryCache,
     wanted: &Wanted<'_>,
     sieve: &Ringable<'_>,
-    learned: &Arc<Likelihoods>,
-    at: jiff::civil::DateTime,
+    learned: &LearnedAt<'_>,
 ) -> anyhow::Result<Arc<Ready>> {
+    let LearnedAt { learned, at } = *learned;
     let (version, people) = ringable(conn, cache, wanted.neighbourhood, wanted.category, sieve)?;
     let mut guard = cache.ready.lock().unwrap_or_else(|p| p.into_inner());
     let key = (wanted.neighbourhood.to_string(), wanted.category.to_string());
@@ -427,12 +435,11 @@ pub fn with_ready<T>(
     cache: &RegistryCache,
     wanted: &Wanted<'_>,
     sieve: &Ringable<'_>,
-    learned: &Arc<Likelihoods>,
-    at: jiff::civil::DateTime,
+    learned: &LearnedAt<'_>,
     f: impl FnOnce(&Ready, &[i64], &dyn Fn(i64) -> Option<Calls>) -> T,
 ) -> anyhow::Result<T> {
     let known = known(conn, wanted)?;
-    let ready = ready(conn, cache, wanted, sieve, learned, at)?;
+    let ready = ready(conn, cache, wanted, sieve, learned)?;
     let helped: Vec<i64> = known.helped.iter().copied().collect();
     with_last_asked(conn, cache, |last_asked| {
         let calls = |id: i64| {
@@ -898,7 +905,8 @@ mod tests {
             caller_wish: Distance::Any,
             experienced_only: false,
         };
-        let kept = with_ready(conn, cache, &wanted, &sieve, learned, local, |ready, helped, calls| {
+        let learned_at = LearnedAt { learned, at: local };
+        let kept = with_ready(conn, cache, &wanted, &sieve, &learned_at, |ready, helped, calls| {
             let ranked: Vec<i64> = ready.rank(&req, calls).iter().map(|p| p.id).collect();
             let best = ready.best(&req, helped.iter().copied(), calls).map(|p| p.id);
             assert_eq!(best, ranked.first().copied(), "the best is the first of the ranking");

@@ -252,16 +252,16 @@ pub fn ranked(
         caller_wish: caller_participant.map_or(Distance::Any, |p| p.details.say().helpers_from),
         experienced_only: plan.experienced_only(category),
     };
+    let learned_at = participants::LearnedAt { learned: &learned, at: local_now };
     // Issue 31: from who may be rung this minute, kept ready; one helper (dial mode) is
     // the best, found without looking at everyone.
-    let chosen =
-        participants::with_ready(tx, registry, &wanted, &sieve, &learned, local_now, |ready, helped, calls| {
-            if limit == 1 {
-                ready.best(&request, helped.iter().copied(), calls).into_iter().cloned().collect::<Vec<_>>()
-            } else {
-                ready.rank(&request, calls).into_iter().take(limit).cloned().collect()
-            }
-        })?;
+    let chosen = participants::with_ready(tx, registry, &wanted, &sieve, &learned_at, |ready, helped, calls| {
+        if limit == 1 {
+            ready.best(&request, helped.iter().copied(), calls).into_iter().cloned().collect::<Vec<_>>()
+        } else {
+            ready.rank(&request, calls).into_iter().take(limit).cloned().collect()
+        }
+    })?;
     if chosen.is_empty() {
         // Nobody: whether only the wishes kept everyone away, from everyone who offers the
         // kind of help this minute (the desk reads why with the follow-up).
