@@ -77,14 +77,48 @@ impl Ineligible {
     }
 }
 
+/// What a pick knows about one participant's calls: a [`Candidate`] without the
+/// participant and the likelihood.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Calls {
+    pub busy: bool,
+    pub asked_this_call: bool,
+    pub helped_caller_before: bool,
+    pub last_asked: Option<Timestamp>,
+}
+
+/// A candidate as the rules read it, borrowed (from a [`Candidate`] or a [`Ready`] entry).
+#[derive(Clone, Copy)]
+struct View<'c> {
+    participant: &'c Participant,
+    calls: Calls,
+    likelihood: Option<f64>,
+}
+
+impl<'c> View<'c> {
+    fn of(c: &'c Candidate) -> View<'c> {
+        View {
+            participant: &c.participant,
+            calls: Calls {
+                busy: c.busy,
+                asked_this_call: c.asked_this_call,
+                helped_caller_before: c.helped_caller_before,
+                last_asked: c.last_asked,
+            },
+            likelihood: c.likelihood,
+        }
+    }
+}
+
 pub fn eligibility(c: &Candidate, req: &Request<'_>) -> Result<(), Ineligible> {
-    eligibility_within(c, req, req.ringing_hours.contains(req.now))
+    eligibility_within(&View::of(c), req, req.ringing_hours.contains(req.now))
 }
 
 /// `eligibility`, with whether it is within the ringing hours known already (the same for
 /// every candidate of a request, so `rank` and `best` look it up once).
-fn eligibility_within(c: &Candidate, req: &Request<'_>, in_ringing_hours: bool) -> Result<(), Ineligible> {
-    let p = &c.participant;
+fn eligibility_within(c: &View<'_>, req: &Request<'_>, in_ringing_hours: bool) -> Result<(), Ineligible> {
+    let p = c.participant;
+    let c = &c.calls;
     if !p.details.offers(req.category) {
         return Err(Ineligible::DoesNotOffer);
     }
@@ -133,8 +167,8 @@ pub fn caller_wish_met(helper: &Participant, wish: Distance, caller_at: Option<W
 /// would be rung without them.
 pub fn kept_away_by_wishes(candidates: &[Candidate], req: &Request<'_>) -> bool {
     req.ringing_hours.contains(req.now)
-        && candidates.iter().all(|c| eligibility_within(c, req, true).is_err())
-        && candidates.iter().any(|c| eligibility_within(c, req, true).is_err_and(Ineligible::is_a_wish))
+        && candidates.iter().all(|c| eligibility_within(&View::of(c), req, true).is_err())
+        && candidates.iter().any(|c| eligibility_within(&View::of(c), req, true).is_err_and(Ineligible::is_a_wish))
 }
 
 /// Whether ringing this helper for this caller fits the helper's near/far wish.
@@ -177,8 +211,12 @@ pub const REST_SECONDS: i64 = 2 * 24 * 60 * 60;
 /// Learned likelihood, lowered for helpers asked recently: likely helpers first, without
 /// wearing out the same few.
 pub fn rested_score(c: &Candidate, at: Timestamp) -> f64 {
-    let likelihood = c.likelihood.unwrap_or(0.5);
-    let rest = match c.last_asked {
+    score_of(c.likelihood.unwrap_or(0.5), c.last_asked, at)
+}
+
+/// [`rested_score`] of a likelihood and a last ring: never above the likelihood.
+fn score_of(likelihood: f64, last_asked: Option<Timestamp>, at: Timestamp) -> f64 {
+    let rest = match last_asked {
         None => 1.0,
         Some(t) => ((at.as_second() - t.as_second()) as f64 / REST_SECONDS as f64).clamp(0.0, 1.0),
     };
@@ -193,9 +231,10 @@ pub fn rank<'c>(candidates: &'c [Candidate], req: &Request<'_>) -> Vec<&'c Candi
     if !req.ringing_hours.contains(req.now) {
         return Vec::new();
     }
-    let mut eligible: Vec<Keyed<'c>> = candidates.iter().filter_map(|c| keyed(c, req)).collect();
-    eligible.sort_by(order);
-    eligible.into_iter().map(|(c, _, _)| c).collect()
+    let mut eligible: Vec<(&'c Candidate, Key)> =
+        candidates.iter().filter_map(|c| Some((c, key(&View::of(c), req)?))).collect();
+    eligible.sort_by(|(_, a), (_, b)| order(a, b));
+    eligible.into_iter().map(|(c, _)| c).collect()
 }
 
 /// The first of `rank`, without sorting everyone: who to ring next.
@@ -203,25 +242,140 @@ pub fn best<'c>(candidates: &'c [Candidate], req: &Request<'_>) -> Option<&'c Ca
     if !req.ringing_hours.contains(req.now) {
         return None;
     }
-    candidates.iter().filter_map(|c| keyed(c, req)).min_by(order).map(|(c, _, _)| c)
+    candidates
+        .iter()
+        .filter_map(|c| Some((c, key(&View::of(c), req)?)))
+        .min_by(|(_, a), (_, b)| order(a, b))
+        .map(|(c, _)| c)
 }
 
-/// An eligible candidate with its tier (continuity, wish) and score.
-type Keyed<'c> = (&'c Candidate, (bool, bool), f64);
+/// Where an eligible candidate stands: tier (continuity, wish), score, last ring, id.
+#[derive(Clone, Copy, Debug)]
+struct Key {
+    tier: (bool, bool),
+    score: f64,
+    last_asked: Option<Timestamp>,
+    id: i64,
+}
 
-/// Only for a request within the ringing hours.
-fn keyed<'c>(c: &'c Candidate, req: &Request<'_>) -> Option<Keyed<'c>> {
+/// Only for a request within the ringing hours; `None` for who may not be rung.
+fn key(c: &View<'_>, req: &Request<'_>) -> Option<Key> {
     eligibility_within(c, req, true).ok()?;
-    let tier = (!c.helped_caller_before, !wish_respected(&c.participant, req.caller_at));
-    let score = if c.likelihood.is_some() { rested_score(c, req.at) } else { 0.0 };
-    Some((c, tier, score))
+    Some(key_of_eligible(c, req))
 }
 
-fn order((a, ta, sa): &Keyed<'_>, (b, tb, sb): &Keyed<'_>) -> std::cmp::Ordering {
-    ta.cmp(tb)
-        .then(sb.total_cmp(sa))
-        .then(a.last_asked.cmp(&b.last_asked))
-        .then(a.participant.id.cmp(&b.participant.id))
+fn key_of_eligible(c: &View<'_>, req: &Request<'_>) -> Key {
+    let tier = (!c.calls.helped_caller_before, !wish_respected(c.participant, req.caller_at));
+    let score = match c.likelihood {
+        Some(l) => score_of(l, c.calls.last_asked, req.at),
+        None => 0.0,
+    };
+    Key { tier, score, last_asked: c.calls.last_asked, id: c.participant.id }
+}
+
+fn order(a: &Key, b: &Key) -> std::cmp::Ordering {
+    a.tier.cmp(&b.tier).then(b.score.total_cmp(&a.score)).then(a.last_asked.cmp(&b.last_asked)).then(a.id.cmp(&b.id))
+}
+
+/// Who may be rung for one kind of help in one minute, kept ready (issue 31): the
+/// neighbourhood's helpers who offer it, are not paused and are inside their own hours
+/// then (the store's sieve), each with their learned likelihood at that minute's daypart,
+/// most likely first. A pick asks only about the calls of those it looks at, and stops as
+/// soon as nobody further down can beat the best found (a score is never above the
+/// likelihood): [`Ready::best`] gives exactly what [`best`] gives for the same people as
+/// candidates, [`Ready::rank`] what [`rank`] gives.
+#[derive(Debug)]
+pub struct Ready {
+    entries: Vec<Entry>,
+    /// Position in `entries` by participant id.
+    by_id: std::collections::HashMap<i64, usize>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    participant: Arc<Participant>,
+    likelihood: f64,
+}
+
+impl Ready {
+    /// `people` with `likelihood` of each (by id), most likely first (ties by id).
+    pub fn new(people: &[Arc<Participant>], likelihood: impl Fn(i64) -> f64) -> Ready {
+        let mut entries: Vec<Entry> =
+            people.iter().map(|p| Entry { participant: p.clone(), likelihood: likelihood(p.id) }).collect();
+        entries.sort_by(|a, b| b.likelihood.total_cmp(&a.likelihood).then(a.participant.id.cmp(&b.participant.id)));
+        let by_id = entries.iter().enumerate().map(|(i, e)| (e.participant.id, i)).collect();
+        Ready { entries, by_id }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn view<'r>(&'r self, e: &'r Entry, calls: &impl Fn(i64) -> Option<Calls>) -> Option<View<'r>> {
+        Some(View { participant: &e.participant, calls: calls(e.participant.id)?, likelihood: Some(e.likelihood) })
+    }
+
+    /// The best to ring, as [`best`] over these people with `calls` (`None`: left out of
+    /// the pick altogether, like a "do not pair"); `helped` are the ids `calls` says
+    /// helped the caller before (looked at first: they come before everyone else).
+    pub fn best(
+        &self,
+        req: &Request<'_>,
+        helped: impl IntoIterator<Item = i64>,
+        calls: impl Fn(i64) -> Option<Calls>,
+    ) -> Option<&Arc<Participant>> {
+        if !req.ringing_hours.contains(req.now) {
+            return None;
+        }
+        let mut found: Option<(&Entry, Key)> = None;
+        let better = |k: &Key, found: &Option<(&Entry, Key)>| found.as_ref().is_none_or(|(_, f)| order(k, f).is_lt());
+        // Who helped this caller before comes first, if anyone of them may be rung.
+        for id in helped {
+            let Some(e) = self.by_id.get(&id).map(|&i| &self.entries[i]) else { continue };
+            let Some(v) = self.view(e, &calls) else { continue };
+            if let Some(k) = key(&v, req) {
+                if better(&k, &found) {
+                    found = Some((e, k));
+                }
+            }
+        }
+        if let Some((e, k)) = found {
+            if !k.tier.0 {
+                return Some(&e.participant);
+            }
+        }
+        for e in &self.entries {
+            // Nobody further down scores above their likelihood: none of them can beat a
+            // best of the first tier they could reach.
+            if let Some((_, f)) = &found {
+                if f.tier == (true, false) && e.likelihood < f.score {
+                    break;
+                }
+            }
+            let Some(v) = self.view(e, &calls) else { continue };
+            if let Some(k) = key(&v, req) {
+                if better(&k, &found) {
+                    found = Some((e, k));
+                }
+            }
+        }
+        found.map(|(e, _)| &e.participant)
+    }
+
+    /// Everyone who may be rung, best first, as [`rank`] over these people with `calls`.
+    pub fn rank(&self, req: &Request<'_>, calls: impl Fn(i64) -> Option<Calls>) -> Vec<&Arc<Participant>> {
+        if !req.ringing_hours.contains(req.now) {
+            return Vec::new();
+        }
+        let mut eligible: Vec<(&Arc<Participant>, Key)> =
+            self.entries.iter().filter_map(|e| Some((&e.participant, key(&self.view(e, &calls)?, req)?))).collect();
+        eligible.sort_by(|(_, a), (_, b)| order(a, b));
+        eligible.into_iter().map(|(p, _)| p).collect()
+    }
 }
 
 #[cfg(test)]
@@ -546,5 +700,129 @@ mod tests {
             cands.iter_mut().find(|c| c.participant.id == first).unwrap().last_asked = Some(clock);
         }
         assert_eq!(&counts[1..], &[50, 50, 50, 50, 50, 50]);
+    }
+
+    /// Issue 31: `Ready::best` and `Ready::rank` give exactly what `best` and `rank` give
+    /// for the same people as candidates: random registers (offers, hours, pauses, wishes,
+    /// experience), calls (busy, asked, helped before, last rung: never, seconds, hours or
+    /// days ago, or left out as "do not pair"), likelihoods with many ties, and requests
+    /// (the caller among them or not, their whereabouts and wish, inside and outside the
+    /// hours). The early stop is exercised: rested helpers score their likelihood.
+    #[test]
+    fn ready_picks_what_the_full_ranking_picks() {
+        let cats = vec!["shopping".to_string(), "transport".to_string()];
+        let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
+        let streets = ["Dorpsweg", "Kerkstraat", "dorpsweg", ""];
+        let postcodes = ["4321 XY", "4321 AB", "1234 CD", ""];
+        let hours = ["", "", "mon-fri 09:00-17:00", "daily 11:00-12:00"];
+        let distances = ["any", "any", "near", "not-own-street"];
+        let offers = ["shopping", "transport", "shopping;transport", "", "shopping"];
+        let likelihoods = [0.1, 0.3, 0.5, 0.5, 0.5, 0.9, 0.0];
+        let times = [
+            date(2026, 11, 24).at(10, 15, 0, 0),
+            date(2026, 11, 28).at(11, 30, 0, 0),
+            now().with().hour(22).build().unwrap(),
+        ];
+        let base = base_time();
+        let mut rng = fastrand::Rng::with_seed(31);
+        let (mut picked, mut rested_picked) = (0, 0);
+        for _ in 0..2000 {
+            let n = rng.i64(0..30);
+            let people: Vec<Arc<Participant>> = (1..=n)
+                .map(|id| {
+                    let details = ParticipantDetails::parse(
+                        &ParticipantInput {
+                            name: &format!("Helper{id} X"),
+                            phone: &format!("+316{:08}", 10_000_000 + id),
+                            offers: offers[rng.usize(..offers.len())],
+                            available: hours[rng.usize(..hours.len())],
+                            street: streets[rng.usize(..streets.len())],
+                            postcode: postcodes[rng.usize(..postcodes.len())],
+                            distance: distances[rng.usize(..distances.len())],
+                            language: "",
+                        },
+                        &cats,
+                    )
+                    .unwrap();
+                    let say = SayInput { experienced: ["", "shopping"][rng.usize(..2)], ..Default::default() };
+                    let details = ParticipantDetails { say: Some(Say::parse(&say, &cats).unwrap()), ..details };
+                    let paused = rng.u8(0..8) == 0;
+                    Arc::new(Participant { id, details, paused, paused_until: None, neighbourhoods: Vec::new() })
+                })
+                .collect();
+            let calls: std::collections::HashMap<i64, Option<Calls>> = people
+                .iter()
+                .map(|p| {
+                    let last_asked = match rng.u8(0..4) {
+                        0 => None,
+                        1 => Some(base - jiff::SignedDuration::from_secs(rng.i64(0..600))),
+                        2 => Some(base - jiff::SignedDuration::from_hours(rng.i64(0..48))),
+                        _ => Some(base - jiff::SignedDuration::from_hours(rng.i64(48..200))),
+                    };
+                    let calls = Calls {
+                        busy: rng.u8(0..5) == 0,
+                        asked_this_call: rng.u8(0..6) == 0,
+                        helped_caller_before: rng.u8(0..8) == 0,
+                        last_asked,
+                    };
+                    (p.id, (rng.u8(0..15) != 0).then_some(calls))
+                })
+                .collect();
+            let likelihood: std::collections::HashMap<i64, f64> =
+                people.iter().map(|p| (p.id, likelihoods[rng.usize(..likelihoods.len())])).collect();
+            let caller = match rng.u8(0..3) {
+                0 if n > 0 => people[rng.usize(..people.len())].details.phone.clone(),
+                _ => PhoneNumber::parse("+31612345678").unwrap(),
+            };
+            let caller_at = match rng.u8(0..3) {
+                0 => None,
+                _ => Some(Whereabouts {
+                    street: streets[rng.usize(..streets.len())],
+                    postcode: postcodes[rng.usize(..postcodes.len())],
+                }),
+            };
+            let req = Request {
+                category: ["shopping", "transport"][rng.usize(..2)],
+                caller_phone: Some(&caller),
+                caller_at,
+                now: times[rng.usize(..times.len())],
+                at: base,
+                ringing_hours: &ringing,
+                caller_wish: [Distance::Any, Distance::Any, Distance::Near, Distance::NotOwnStreet][rng.usize(..4)],
+                experienced_only: rng.u8(0..4) == 0,
+            };
+            let candidates: Vec<Candidate> = people
+                .iter()
+                .filter_map(|p| {
+                    let c = calls[&p.id]?;
+                    Some(Candidate {
+                        participant: p.clone(),
+                        busy: c.busy,
+                        asked_this_call: c.asked_this_call,
+                        helped_caller_before: c.helped_caller_before,
+                        last_asked: c.last_asked,
+                        likelihood: Some(likelihood[&p.id]),
+                    })
+                })
+                .collect();
+            let ready = Ready::new(&people, |id| likelihood[&id]);
+            assert_eq!(ready.len(), people.len());
+            let helped: Vec<i64> =
+                calls.iter().filter(|(_, c)| c.is_some_and(|c| c.helped_caller_before)).map(|(id, _)| *id).collect();
+            let lookup = |id: i64| calls[&id];
+            let want = best(&candidates, &req);
+            let got = ready.best(&req, helped.iter().copied(), lookup);
+            assert_eq!(got.map(|p| p.id), want.map(|c| c.participant.id), "{req:?}");
+            let want: Vec<i64> = rank(&candidates, &req).iter().map(|c| c.participant.id).collect();
+            let got: Vec<i64> = ready.rank(&req, lookup).iter().map(|p| p.id).collect();
+            assert_eq!(got, want, "{req:?}");
+            if let Some(c) = best(&candidates, &req) {
+                picked += 1;
+                rested_picked +=
+                    usize::from(c.last_asked.is_none_or(|t| base.as_second() - t.as_second() >= REST_SECONDS));
+            }
+        }
+        // Enough picks, and picks of a rested helper (where the early stop can cut in).
+        assert!(picked > 500 && rested_picked > 200, "{picked} picks, {rested_picked} of a rested helper");
     }
 }

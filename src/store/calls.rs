@@ -57,10 +57,12 @@ pub(super) fn outcome_parse(word: &str) -> Result<Outcome, UnknownWord> {
 
 pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCall>> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT dialplan_number, from_number, caller_id, category, phase, ended_from, outcome, menu_rounds, attempts,
                     started_at, search_started_at, ended_at, seq, menu_repeats, language, neighbourhood, kind, later
              FROM calls WHERE call_sid = ?1",
+        )?
+        .query_row(
             [call_sid],
             |r| {
                 Ok((
@@ -110,11 +112,13 @@ pub fn load(conn: &Connection, call_sid: &str) -> anyhow::Result<Option<StoredCa
         return Ok(None);
     };
     let ring = || -> anyhow::Result<Ring> {
-        let (helper_id, first_name, key) = conn.query_row(
-            "SELECT helper_id, helper_first_name, key FROM attempts WHERE call_sid = ?1 AND attempt = ?2",
-            params![call_sid, attempts],
-            |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)),
-        )?;
+        let (helper_id, first_name, key) = conn
+            .prepare_cached(
+                "SELECT helper_id, helper_first_name, key FROM attempts WHERE call_sid = ?1 AND attempt = ?2",
+            )?
+            .query_row(params![call_sid, attempts], |r| {
+                Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+            })?;
         Ok(Ring { attempt: attempts, helper_id: helper_id.unwrap_or(0), helper_first_name: first_name, key })
     };
     // A call held in waves is stored as 'ringing' (searching) or 'connected' (a yes), with

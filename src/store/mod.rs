@@ -137,6 +137,10 @@ impl Durability {
     }
 }
 
+/// How many prepared statements a connection keeps: more than the different statements
+/// the service runs (about 150 in the webhook path and the desk's pages together).
+const STATEMENT_CACHE: usize = 512;
+
 impl Store {
     /// Opens (creating if needed) and migrates the database file, committing durably.
     pub fn open(path: &Path) -> anyhow::Result<Store> {
@@ -152,6 +156,9 @@ impl Store {
         // whichever webhook's commit happens to fill the log.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Every statement a webhook runs stays prepared (issue 31): with rusqlite's default
+        // of 16, a webhook's statements pushed each other out and were parsed again.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // Foreign keys are off while migrating, so that a migration may rebuild a table
         // others refer to (008); a migration that does checks them itself.
         conn.pragma_update(None, "foreign_keys", "OFF")?;
@@ -165,6 +172,7 @@ impl Store {
             )
             .with_context(|| format!("cannot open database {} for reading", path.display()))?;
             reader.busy_timeout(std::time::Duration::from_secs(5))?;
+            reader.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
             readers.push(Mutex::new(reader));
         }
         Ok(Store {
@@ -219,7 +227,7 @@ impl Store {
     fn write_batch(&self, jobs: Vec<WriteJob>) {
         let mut conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut done: Vec<Deliver> = Vec::with_capacity(jobs.len());
-        let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
             Ok(tx) => tx,
             Err(e) => {
                 let why = e.to_string();
@@ -229,18 +237,23 @@ impl Store {
                 return;
             }
         };
+        // Each job's savepoint by cached statements (issue 31): `Transaction::savepoint`
+        // parses its SQL anew every time, twice per webhook.
+        let run = |sql: &str| tx.prepare_cached(sql).and_then(|mut s| s.execute([])).map(|_| ());
         for job in jobs {
-            match tx.savepoint() {
-                Ok(mut sp) => {
-                    let (ok, deliver) = job(Some(&sp));
-                    if ok {
-                        if let Err(e) = sp.commit() {
-                            deliver(Some(e.to_string()));
-                            continue;
-                        }
+            match run("SAVEPOINT burenlijn_job") {
+                Ok(()) => {
+                    let (ok, deliver) = job(Some(&tx));
+                    let end = if ok {
+                        run("RELEASE burenlijn_job")
                     } else {
-                        // Dropping a savepoint rolls it back.
-                        sp.set_drop_behavior(rusqlite::DropBehavior::Rollback);
+                        run("ROLLBACK TO burenlijn_job").and_then(|()| run("RELEASE burenlijn_job"))
+                    };
+                    if let Err(e) = end {
+                        // As a savepoint dropped: rolled back (and released) still.
+                        let _ = run("ROLLBACK TO burenlijn_job").and_then(|()| run("RELEASE burenlijn_job"));
+                        deliver(Some(e.to_string()));
+                        continue;
                     }
                     done.push(deliver);
                 }

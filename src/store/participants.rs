@@ -14,7 +14,7 @@ use crate::domain::hours::WeeklyHours;
 use crate::domain::learning::{Asked, Likelihoods};
 use crate::domain::participant::{Distance, Participant, ParticipantDetails, Say, StreetSaid};
 use crate::domain::phone::PhoneNumber;
-use crate::domain::ranking::Candidate;
+use crate::domain::ranking::{Calls, Candidate, Ready};
 
 const COLUMNS: &str = "p.id, p.name, p.phone, p.available, p.street, p.postcode, p.distance, p.paused, p.paused_until, p.offers, p.last_asked_at,
     (SELECT group_concat(m.neighbourhood, ';') FROM (SELECT neighbourhood FROM memberships WHERE participant_id = p.id ORDER BY neighbourhood) m), p.language,
@@ -229,12 +229,12 @@ pub fn ids(conn: &Connection) -> anyhow::Result<Vec<i64>> {
 
 pub fn find_by_phone(conn: &Connection, phone: &PhoneNumber) -> anyhow::Result<Option<Participant>> {
     let sql = format!("SELECT {COLUMNS} FROM participants p WHERE p.phone = ?1");
-    Ok(conn.query_row(&sql, [phone.as_str()], from_row).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([phone.as_str()], from_row).optional()?)
 }
 
 pub fn find(conn: &Connection, id: i64) -> anyhow::Result<Option<Participant>> {
     let sql = format!("SELECT {COLUMNS} FROM participants p WHERE p.id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?)
 }
 
 pub fn list(conn: &Connection) -> anyhow::Result<Vec<Participant>> {
@@ -308,7 +308,13 @@ pub struct RegistryCache {
     learned: std::sync::Mutex<Option<Learned>>,
     /// Per (neighbourhood, category): (register version, minute, who may be rung then).
     ringable: std::sync::Mutex<HashMap<(String, String), Sieved>>,
+    /// Per (neighbourhood, category): the same people kept ready for a pick, with what was
+    /// learned about them (issue 31).
+    ready: std::sync::Mutex<HashMap<(String, String), Kept>>,
 }
+
+/// (register version, minute, what was learned, who may be rung then, kept ready).
+type Kept = (i64, i64, Arc<Likelihoods>, Arc<Ready>);
 
 /// Who may be rung at a given minute (not paused, inside their own hours): a sieve the
 /// application passes in, with the minute it holds for.
@@ -372,18 +378,83 @@ fn ringable(
     neighbourhood: &str,
     category: &str,
     sieve: &Ringable<'_>,
-) -> anyhow::Result<People> {
+) -> anyhow::Result<(i64, People)> {
     let (version, all) = offering(conn, cache, neighbourhood, category)?;
     let mut guard = cache.ringable.lock().unwrap_or_else(|p| p.into_inner());
     let key = (neighbourhood.to_string(), category.to_string());
     if let Some((v, minute, list)) = guard.get(&key) {
         if *v == version && *minute == sieve.minute {
-            return Ok(list.clone());
+            return Ok((version, list.clone()));
         }
     }
     let list: People = Arc::new(all.iter().filter(|p| (sieve.keep)(p)).cloned().collect());
     guard.insert(key, (version, sieve.minute, list.clone()));
-    Ok(list)
+    Ok((version, list))
+}
+
+/// What was learned (`participants::learned`), read at `at`: local time, in the sieve's
+/// minute.
+#[derive(Clone, Copy)]
+pub struct LearnedAt<'a> {
+    pub learned: &'a Arc<Likelihoods>,
+    pub at: jiff::civil::DateTime,
+}
+
+/// Who may be rung for `category` in `neighbourhood` this minute (`ringable`), kept ready
+/// with their learned likelihood then: built again
+/// when the register changed (its version, bumped by triggers on every change to
+/// participants, offers and memberships), the minute passed, or what was learned was
+/// refreshed.
+fn ready(
+    conn: &Connection,
+    cache: &RegistryCache,
+    wanted: &Wanted<'_>,
+    sieve: &Ringable<'_>,
+    learned: &LearnedAt<'_>,
+) -> anyhow::Result<Arc<Ready>> {
+    let LearnedAt { learned, at } = *learned;
+    let (version, people) = ringable(conn, cache, wanted.neighbourhood, wanted.category, sieve)?;
+    let mut guard = cache.ready.lock().unwrap_or_else(|p| p.into_inner());
+    let key = (wanted.neighbourhood.to_string(), wanted.category.to_string());
+    if let Some((v, minute, l, ready)) = guard.get(&key) {
+        if *v == version && *minute == sieve.minute && Arc::ptr_eq(l, learned) {
+            return Ok(ready.clone());
+        }
+    }
+    let ready = Arc::new(Ready::new(&people, |id| learned.likelihood(id, at)));
+    guard.insert(key, (version, sieve.minute, learned.clone(), ready.clone()));
+    Ok(ready)
+}
+
+/// A pick (issue 31): `f` gets who may be rung for the wanted kind of help this minute,
+/// kept ready (`ready`), the ids of those who helped this caller with it before, and what
+/// the pick needs to know about anyone's calls (`None`: never paired with this caller).
+/// Nothing is built for the people the pick does not look at.
+pub fn with_ready<T>(
+    conn: &Connection,
+    cache: &RegistryCache,
+    wanted: &Wanted<'_>,
+    sieve: &Ringable<'_>,
+    learned: &LearnedAt<'_>,
+    f: impl FnOnce(&Ready, &[i64], &dyn Fn(i64) -> Option<Calls>) -> T,
+) -> anyhow::Result<T> {
+    let known = known(conn, wanted)?;
+    let ready = ready(conn, cache, wanted, sieve, learned)?;
+    let helped: Vec<i64> = known.helped.iter().copied().collect();
+    with_last_asked(conn, cache, |last_asked| {
+        let calls = |id: i64| {
+            if known.apart.contains(&id) {
+                return None;
+            }
+            Some(Calls {
+                busy: known.busy.contains(&id),
+                asked_this_call: known.asked.contains(&id),
+                helped_caller_before: known.helped.contains(&id),
+                last_asked: last_asked.get(&id).and_then(|s| Timestamp::from_second(*s).ok()),
+            })
+        };
+        f(&ready, &helped, &calls)
+    })
 }
 
 /// Whom a pick is for: the call's neighbourhood and kind of help, the call, and the
@@ -460,7 +531,7 @@ pub fn candidates(
     sieve: &Ringable<'_>,
 ) -> anyhow::Result<Vec<Candidate>> {
     let known = known(conn, wanted)?;
-    let people = ringable(conn, cache, wanted.neighbourhood, wanted.category, sieve)?;
+    let (_, people) = ringable(conn, cache, wanted.neighbourhood, wanted.category, sieve)?;
     with_last_asked(conn, cache, |last_asked| {
         people
             .iter()
@@ -779,4 +850,125 @@ pub fn erase(conn: &Connection, id: i64, now: Timestamp) -> anyhow::Result<bool>
     // matches.helper_id) and delete offers and "do not pair".
     conn.execute("DELETE FROM participants WHERE id = ?1", [id])?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::participant::ParticipantInput;
+    use crate::domain::ranking::{self, Request};
+
+    fn conn() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrations().to_latest(&mut conn).unwrap();
+        conn
+    }
+
+    fn details(i: i64, offers: &str, available: &str) -> ParticipantDetails {
+        let cats = ["shopping".to_string(), "transport".to_string()];
+        let input = ParticipantInput {
+            name: &format!("Buur{i} Test"),
+            phone: &format!("+3162{i:07}"),
+            offers,
+            available,
+            street: "Kerkstraat",
+            postcode: "1234 AB",
+            distance: "any",
+            language: "",
+        };
+        ParticipantDetails::parse(&input, &cats).unwrap()
+    }
+
+    /// A Tuesday morning in the example's time zone.
+    fn at() -> Timestamp {
+        "2026-11-24T10:15:00+01:00".parse().unwrap()
+    }
+
+    /// Who a pick for shopping in "dorp" ranks, from the kept-ready register in `cache`
+    /// (kept across the changes of a test), and from everyone read afresh (the full
+    /// ranking over a new cache's candidates).
+    fn both(conn: &Connection, cache: &RegistryCache, learned: &Arc<Likelihoods>) -> (Vec<i64>, Vec<i64>) {
+        let local = at().to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap()).datetime();
+        let keep = |p: &Participant| {
+            !p.is_paused_on(local.date()) && (p.details.available.is_empty() || p.details.available.contains(local))
+        };
+        let sieve = Ringable { minute: at().as_second().div_euclid(60), keep: &keep };
+        let wanted = Wanted { neighbourhood: "dorp", category: "shopping", call_sid: "CA1", caller_phone: None };
+        let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
+        let req = Request {
+            category: "shopping",
+            caller_phone: None,
+            caller_at: None,
+            now: local,
+            at: at(),
+            ringing_hours: &ringing,
+            caller_wish: Distance::Any,
+            experienced_only: false,
+        };
+        let learned_at = LearnedAt { learned, at: local };
+        let kept = with_ready(conn, cache, &wanted, &sieve, &learned_at, |ready, helped, calls| {
+            let ranked: Vec<i64> = ready.rank(&req, calls).iter().map(|p| p.id).collect();
+            let best = ready.best(&req, helped.iter().copied(), calls).map(|p| p.id);
+            assert_eq!(best, ranked.first().copied(), "the best is the first of the ranking");
+            ranked
+        })
+        .unwrap();
+        let mut candidates = candidates(conn, &RegistryCache::default(), &wanted, &sieve).unwrap();
+        for c in &mut candidates {
+            c.likelihood = Some(learned.likelihood(c.participant.id, local));
+        }
+        let full = ranking::rank(&candidates, &req).iter().map(|c| c.participant.id).collect();
+        (kept, full)
+    }
+
+    /// Issue 31: the register kept ready for picks follows every kind of change to the
+    /// register within the same minute (an import, an edit of offers or hours, a pause,
+    /// a move to another neighbourhood, an erasure) and every ring, and always ranks as
+    /// the full ranking over everyone read afresh.
+    #[test]
+    fn the_register_kept_ready_follows_every_change() {
+        let conn = conn();
+        let (cache, learned) = (RegistryCache::default(), Arc::new(Likelihoods::default()));
+        let add = |i: i64, offers: &str, available: &str| {
+            let (id, _) = upsert(&conn, &details(i, offers, available), at()).unwrap();
+            join(&conn, id, "dorp").unwrap();
+            id
+        };
+        let ids: Vec<i64> = (1..=6).map(|i| add(i, "shopping", "")).collect();
+        add(7, "transport", "");
+        add(8, "shopping", "mon-fri 14:00-17:00");
+        let step = |what: &str| {
+            let (kept, full) = both(&conn, &cache, &learned);
+            assert_eq!(kept, full, "after {what}");
+            kept
+        };
+        assert_eq!(step("the first import"), ids);
+
+        let new = add(9, "shopping", "");
+        assert!(step("an import").contains(&new));
+
+        update(&conn, ids[0], &details(1, "transport", ""), at()).unwrap();
+        assert!(!step("an edit of what they offer").contains(&ids[0]));
+        upsert(&conn, &details(1, "shopping;transport", ""), at()).unwrap();
+        assert!(step("an import that changes what they offer").contains(&ids[0]));
+
+        update(&conn, ids[1], &details(2, "shopping", "mon-fri 14:00-17:00"), at()).unwrap();
+        assert!(!step("an edit of their hours").contains(&ids[1]));
+
+        set_paused_by_id(&conn, ids[2], true, None, at()).unwrap();
+        assert!(!step("a pause").contains(&ids[2]));
+        set_paused_by_id(&conn, ids[2], false, None, at()).unwrap();
+        assert!(step("the end of a pause").contains(&ids[2]));
+
+        set_neighbourhoods(&conn, ids[3], &["elders".to_string()]).unwrap();
+        assert!(!step("a move to another neighbourhood").contains(&ids[3]));
+
+        assert!(erase(&conn, ids[4], at()).unwrap());
+        assert!(!step("an erasure").contains(&ids[4]));
+
+        // Rung just now: last in the rotation, as in the full ranking.
+        let first = step("nothing")[0];
+        mark_asked(&conn, first, at()).unwrap();
+        assert_eq!(step("a ring").last(), Some(&first));
+    }
 }

@@ -238,12 +238,8 @@ pub fn ranked(
         call_sid: &call.call_sid,
         caller_phone: call.from.as_ref(),
     };
-    let mut candidates = participants::candidates(tx, registry, &wanted, &sieve)?;
     // Learned from the attempts logged so far: who tends to say yes at this time.
     let learned = participants::learned(tx, registry, &plan.time_zone, now)?;
-    for c in &mut candidates {
-        c.likelihood = Some(learned.likelihood(c.participant.id, local_now));
-    }
     let caller_at =
         caller_participant.map(|p| Whereabouts { street: &p.details.street, postcode: &p.details.postcode });
     let request = ranking::Request {
@@ -256,26 +252,37 @@ pub fn ranked(
         caller_wish: caller_participant.map_or(Distance::Any, |p| p.details.say().helpers_from),
         experienced_only: plan.experienced_only(category),
     };
-    if ranking::kept_away_by_wishes(&candidates, &request) {
-        // Nobody because of the wishes: the desk reads why with the follow-up.
-        let note = crate::domain::desk::SwitchboardNote::Wishes {
-            helpers_from: request.caller_wish,
-            experienced_only: request.experienced_only,
-        };
-        participants::note_on_call(tx, caller_participant.map(|p| p.id), &call.call_sid, note, now)?;
+    let learned_at = participants::LearnedAt { learned: &learned, at: local_now };
+    // Issue 31: from who may be rung this minute, kept ready; one helper (dial mode) is
+    // the best, found without looking at everyone.
+    let chosen = participants::with_ready(tx, registry, &wanted, &sieve, &learned_at, |ready, helped, calls| {
+        if limit == 1 {
+            ready.best(&request, helped.iter().copied(), calls).into_iter().cloned().collect::<Vec<_>>()
+        } else {
+            ready.rank(&request, calls).into_iter().take(limit).cloned().collect()
+        }
+    })?;
+    if chosen.is_empty() {
+        // Nobody: whether only the wishes kept everyone away, from everyone who offers the
+        // kind of help this minute (the desk reads why with the follow-up).
+        let mut candidates = participants::candidates(tx, registry, &wanted, &sieve)?;
+        for c in &mut candidates {
+            c.likelihood = Some(learned.likelihood(c.participant.id, local_now));
+        }
+        if ranking::kept_away_by_wishes(&candidates, &request) {
+            let note = crate::domain::desk::SwitchboardNote::Wishes {
+                helpers_from: request.caller_wish,
+                experienced_only: request.experienced_only,
+            };
+            participants::note_on_call(tx, caller_participant.map(|p| p.id), &call.call_sid, note, now)?;
+        }
     }
-    // One helper (dial mode): the best, without sorting everyone.
-    let chosen: Vec<&ranking::Candidate> = if limit == 1 {
-        ranking::best(&candidates, &request).into_iter().collect()
-    } else {
-        ranking::rank(&candidates, &request).into_iter().take(limit).collect()
-    };
     Ok(chosen
         .iter()
-        .map(|c| NextHelper {
-            id: c.participant.id,
-            first_name: c.participant.details.first_name().to_string(),
-            phone: c.participant.details.phone.clone(),
+        .map(|p| NextHelper {
+            id: p.id,
+            first_name: p.details.first_name().to_string(),
+            phone: p.details.phone.clone(),
         })
         .collect())
 }
