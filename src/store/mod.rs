@@ -113,6 +113,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/026_planned_requests_by_created.sql")),
         M::up(include_str!("migrations/027_planned_retention.sql")),
         M::up(include_str!("migrations/028_planned_where_to.sql")).foreign_key_check(),
+        M::up(include_str!("migrations/029_register_version_on_every_column.sql")),
     ])
 }
 

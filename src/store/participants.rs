@@ -972,3 +972,42 @@ mod tests {
         assert_eq!(step("a ring").last(), Some(&first));
     }
 }
+
+#[cfg(test)]
+mod register_version_tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> i64 {
+        conn.query_row("SELECT version FROM registry_version WHERE id = 1", [], |r| r.get(0)).unwrap()
+    }
+
+    /// Every column the caches of who may be rung read bumps the register's version, also
+    /// when it changes alone (migration 029): a slow line confirmed by phone, a say over
+    /// who comes, a language.
+    #[test]
+    fn a_change_of_any_column_the_caches_read_bumps_the_version() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::migrations().to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO participants (name, phone, available, street, postcode, distance, offers, created_at, updated_at)
+             VALUES ('Anja Bakker', '+31610000001', 'ma-vr 9-17', 'Kerkstraat', '1234 AB', 'any', 'shopping', 0, 0)",
+        )
+        .unwrap();
+        let id: i64 = conn.query_row("SELECT id FROM participants", [], |r| r.get(0)).unwrap();
+        for (column, value) in [
+            ("slow_line", "1"),
+            ("experienced", "'shopping'"),
+            ("helpers_from", "'street'"),
+            ("street_said", "'never'"),
+            ("desk_only", "1"),
+            ("language", "'en'"),
+        ] {
+            let before = version(&conn);
+            conn.execute(&format!("UPDATE participants SET {column} = {value} WHERE id = ?1"), [id]).unwrap();
+            assert_eq!(version(&conn), before + 1, "{column}");
+        }
+        let before = version(&conn);
+        set_slow_line(&conn, id, Some(false)).unwrap();
+        assert_eq!(version(&conn), before + 1, "set_slow_line");
+    }
+}
