@@ -28,6 +28,9 @@ pub fn run(command: DialplanCommand, settings: &Settings) -> anyhow::Result<Exit
             for offered in &plan.caller_languages {
                 println!("  callers who press {} hear '{}'", offered.digit, offered.key);
             }
+            if plan.provider.as_deref() == Some(crate::provider::Provider::Vonage.name()) {
+                println!("note: provider = \"vonage\": `serve` needs VONAGE_SIGNATURE_SECRET, and VONAGE_APPLICATION_ID with VONAGE_PRIVATE_KEY (a helper who says no is let go through Vonage's REST API); host deploy/fallback-vonage.json as the application's fallback answer URL (docs/connect.md)");
+            }
             if plan.ringing.mode == RingMode::Waves {
                 println!("note: ringing.mode = \"waves\" rings neighbours through Twilio's REST API: `serve` needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, and --created-call-fallback-url (a hosted copy of deploy/fallback-created-call.xml)");
             }

@@ -186,6 +186,13 @@ fn vonage_dialplan_check_takes_the_provider_and_its_voices() {
     std::fs::write(&good, vonage_dialplan()).unwrap();
     let (ok, out, err) = run(bin().args(["dialplan", "check"]).arg(&good));
     assert!(ok, "{out}\n{err}");
+    // What `serve` will need is said before it is tried.
+    assert!(
+        out.contains("note: provider = \"vonage\": `serve` needs VONAGE_SIGNATURE_SECRET, and VONAGE_APPLICATION_ID with VONAGE_PRIVATE_KEY"),
+        "{out}"
+    );
+    let (_, twilio, _) = run(bin().args(["dialplan", "check", "dialplans/example.toml"]));
+    assert!(!twilio.contains("VONAGE"), "{twilio}");
 
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, vonage_dialplan().replace("provider = \"vonage\"", "provider = \"vonnage\"")).unwrap();
