@@ -55,9 +55,9 @@ pub enum Action {
     },
     Hangup,
     /// Dial mode, ending a helper's whisper without a yes (a no, silence, the caller gone):
-    /// the helper's call ends and is never joined to the caller's. A provider that joins the
-    /// two when the whisper's document ends (Vonage's `onAnswer`) ends the helper's call
-    /// through its REST API instead, when it reports `Next::WhisperOver`.
+    /// the helper's call ends and is never joined to the caller's. Where the provider joins
+    /// the two as soon as the whisper's document ends, the switchboard ends the helper's call
+    /// through the REST API instead, when the provider reports `Next::WhisperOver`.
     LetHelperGo {
         attempt: u32,
     },

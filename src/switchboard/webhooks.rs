@@ -46,7 +46,7 @@ pub async fn answer(sb: Arc<Switchboard>, endpoint: Endpoint, inbound: Inbound) 
         _ => None,
     };
     // A helper's whisper (dial mode) that fails inside still lets the helper go, never
-    // puts them through (on Vonage, a whisper that simply ends joins them to the caller).
+    // puts them through (with a provider whose whisper joins the helper when it simply ends).
     let whisper_of = match &inbound.report {
         Reported::Call(Event::HelperAnswered { attempt } | Event::HelperKey { attempt, .. })
         | Reported::LetHelperGo { attempt } => Some(*attempt),
@@ -221,7 +221,7 @@ fn handle(t: &mut Tx<'_>, endpoint: Endpoint, inbound: Inbound) -> anyhow::Resul
 }
 
 /// Dial mode, on a provider whose whisper joins the helper to the caller when it ends
-/// (Vonage): the helper of `attempt` has heard their thanks, and their call is ended
+/// (`Action::LetHelperGo`): the helper of `attempt` has heard their thanks, and their call is ended
 /// through the REST API (the leg as its whisper named it). Meanwhile they hear a short
 /// silence, after which they are let go again (the hang-up asked once more), so a failed
 /// hang-up never puts them through. Nothing of the call flow changes.

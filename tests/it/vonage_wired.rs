@@ -294,3 +294,29 @@ fn prompt_files_are_checked_against_the_providers_own_voices() {
     let english = hood.voices.for_language("en");
     assert_eq!((english.name.as_str(), english.language.as_str()), ("0", "en-GB"));
 }
+
+/// The provider seam holds (issue 30): outside `src/provider` (and the emulators in
+/// `src/sim`), no module names Vonage, in code or in comments.
+#[test]
+fn no_module_outside_the_provider_names_vonage() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap().to_lowercase();
+                for (n, line) in text.lines().enumerate() {
+                    if line.contains("vonage") {
+                        found.push(format!("{}:{}", path.display(), n + 1));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for dir in ["src/domain", "src/store", "src/switchboard", "src/web"] {
+        walk(std::path::Path::new(dir), &mut found);
+    }
+    assert!(found.is_empty(), "{found:?}");
+}
