@@ -22,6 +22,18 @@ pub fn example_dialplan_in_waves() -> String {
     assert_eq!(EXAMPLE_DIALPLAN.matches(DIAL).count(), 1, "dialplans/example.toml says `{DIAL}` once");
     EXAMPLE_DIALPLAN.replacen(DIAL, "mode = \"waves\"", 1)
 }
+/// The example dialplan through `provider`: its `provider` line, and the first voice that
+/// provider has for the example's language (Twilio's is the example's own).
+pub fn example_dialplan_through(provider: Provider) -> String {
+    if provider == Provider::default() {
+        return EXAMPLE_DIALPLAN.to_string();
+    }
+    const VOICE: &str = "name = \"Polly.Lotte\"";
+    assert_eq!(EXAMPLE_DIALPLAN.matches(VOICE).count(), 1, "dialplans/example.toml says `{VOICE}` once");
+    let voice = provider.voices().for_language("nl-NL").and_then(|v| v.first()).expect("a Dutch voice");
+    let plan = EXAMPLE_DIALPLAN.replacen(VOICE, &format!("name = \"{voice}\""), 1);
+    format!("provider = \"{}\"\n{plan}", provider.name())
+}
 pub const EXAMPLE_PARTICIPANTS: &str = include_str!("../dialplans/example-participants.csv");
 const EMBEDDED_PROMPTS: &[(&str, &str)] = &[
     ("nl", include_str!("../prompts/nl.toml")),
@@ -243,9 +255,7 @@ pub fn load_languages(dir: Option<&Path>) -> Result<Languages, Vec<String>> {
     for name in names {
         match load_prompts(dir, &name) {
             Ok(p) => {
-                let file = dir
-                    .map(|d| d.join(format!("{name}.toml")).display().to_string())
-                    .unwrap_or_else(|| format!("prompts/{name}.toml (embedded)"));
+                let file = prompt_file(dir, &name);
                 if p.language != name {
                     errors.push(format!("{file}: language: says '{}', the file is named '{name}'", p.language));
                 }
@@ -261,14 +271,18 @@ pub fn load_languages(dir: Option<&Path>) -> Result<Languages, Vec<String>> {
     }
 }
 
+/// How a prompt file is named in a message: its path, or the embedded one's.
+fn prompt_file(dir: Option<&Path>, name: &str) -> String {
+    dir.map(|d| d.join(format!("{name}.toml")).display().to_string())
+        .unwrap_or_else(|| format!("prompts/{name}.toml (embedded)"))
+}
+
 /// Each prompt file's voice on `provider` (its `[voices.<provider>]`, else `[voice]`)
 /// against that provider's list: every problem as one line naming the file and field.
 pub fn check_voices(languages: &Languages, provider: Provider, dir: Option<&Path>) -> Vec<String> {
     let mut errors = Vec::new();
     for (name, p) in languages {
-        let file = dir
-            .map(|d| d.join(format!("{name}.toml")).display().to_string())
-            .unwrap_or_else(|| format!("prompts/{name}.toml (embedded)"));
+        let file = prompt_file(dir, name);
         let field = if p.voices.contains_key(provider.name()) {
             format!("voices.{}", provider.name())
         } else {

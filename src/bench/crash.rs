@@ -278,8 +278,8 @@ async fn start_vonage(
     use crate::sim::vonage_rest::{VonageRest, TEST_APPLICATION_ID, TEST_PRIVATE_KEY};
     let plans = dir.join("dialplans");
     std::fs::create_dir_all(&plans)?;
-    let plan = crate::config::EXAMPLE_DIALPLAN.replace("name = \"Polly.Lotte\"", "name = \"0\"");
-    std::fs::write(plans.join("example.toml"), format!("provider = \"vonage\"\n{plan}"))?;
+    let plan = crate::config::example_dialplan_through(crate::provider::Provider::Vonage);
+    std::fs::write(plans.join("example.toml"), plan)?;
     let key = dir.join("vonage-test-application.key");
     std::fs::write(&key, TEST_PRIVATE_KEY)?;
     let rest = VonageRest::start().await?;

@@ -23,9 +23,8 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
-use super::ncco::parse_ncco;
 use super::people::{HelperAction, Line, Phones};
-use super::twiml::{parse_twiml, speaking_seconds, Verb};
+use super::twiml::{speaking_seconds, Verb};
 use super::webhook::{post_form, vonage_send, FETCH, NOTIFY_PAYLOAD};
 pub use super::webhook::{EmulatorError, Wire};
 use super::whisper::{self, Document, HelperLeg, WhisperEnd, WhisperFailure};
@@ -185,11 +184,7 @@ impl Emulator {
 
     /// Reads a document as this wire's provider does.
     fn parse(&self, url: &Url, body: &str) -> Result<Vec<Verb>, EmulatorError> {
-        let parsed = match self.wire {
-            Wire::Twilio => parse_twiml(body),
-            Wire::Vonage(_) => parse_ncco(body),
-        };
-        parsed.map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })
+        self.wire.parse(body).map_err(|message| EmulatorError::Twiml { url: url.to_string(), message })
     }
 
     /// The simulated time now (the real time without a simulated clock).
@@ -1038,10 +1033,7 @@ impl HelperLeg for DialledLeg<'_, '_, '_> {
     }
 
     fn parse(&self, body: &str) -> Result<Vec<Verb>, String> {
-        match self.emulator.wire {
-            Wire::Twilio => parse_twiml(body),
-            Wire::Vonage(_) => parse_ncco(body),
-        }
+        self.emulator.wire.parse(body)
     }
 
     fn line(&mut self, line: Line) {

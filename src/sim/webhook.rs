@@ -55,6 +55,16 @@ pub enum Wire {
     Vonage(crate::provider::vonage::jwt::SignatureSecret),
 }
 
+impl Wire {
+    /// Reads a document as this wire's provider does: TwiML or NCCO.
+    pub fn parse(&self, body: &str) -> Result<Vec<super::twiml::Verb>, String> {
+        match self {
+            Wire::Twilio => super::twiml::parse_twiml(body),
+            Wire::Vonage(_) => super::ncco::parse_ncco(body),
+        }
+    }
+}
+
 /// Marks a request that asks for a document (Vonage's answer webhook, an `onAnswer` or a
 /// transfer's URL), which Vonage sends as a `GET`; stripped before anything is sent.
 pub const FETCH: &str = "\u{1}fetch";

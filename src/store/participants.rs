@@ -971,11 +971,6 @@ mod tests {
         mark_asked(&conn, first, at()).unwrap();
         assert_eq!(step("a ring").last(), Some(&first));
     }
-}
-
-#[cfg(test)]
-mod register_version_tests {
-    use super::*;
 
     fn version(conn: &Connection) -> i64 {
         conn.query_row("SELECT version FROM registry_version WHERE id = 1", [], |r| r.get(0)).unwrap()
@@ -986,8 +981,7 @@ mod register_version_tests {
     /// who comes, a language.
     #[test]
     fn a_change_of_any_column_the_caches_read_bumps_the_version() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::store::migrations().to_latest(&mut conn).unwrap();
+        let conn = conn();
         conn.execute_batch(
             "INSERT INTO participants (name, phone, available, street, postcode, distance, offers, created_at, updated_at)
              VALUES ('Anja Bakker', '+31610000001', 'ma-vr 9-17', 'Kerkstraat', '1234 AB', 'any', 'shopping', 0, 0)",

@@ -2,11 +2,6 @@ use burenlijn::sim::people::{HelperAction, Line, Script};
 
 use crate::support::*;
 
-fn expect_attempts(log: &burenlijn::store::calls::CallLog, expected: &[(&str, &str)]) {
-    let want: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-    assert_eq!(attempts(log), want);
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn matched_after_a_no_answer_and_a_decline() {
     let app = spawn_app().await;

@@ -67,11 +67,6 @@ fn outcome(log: &burenlijn::store::calls::CallLog) -> Option<&'static str> {
     log.outcome.map(|o| o.as_str())
 }
 
-fn expect_attempts(log: &burenlijn::store::calls::CallLog, expected: &[(&str, &str)]) {
-    let want: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-    assert_eq!(attempts(log), want);
-}
-
 /// Who the caller was put through to.
 fn connected(report: &burenlijn::sim::emulator::CallReport) -> Vec<String> {
     report

@@ -157,6 +157,12 @@ pub fn rung(report: &CallReport) -> Vec<String> {
         .collect()
 }
 
+/// Asserts the attempts of a call: (helper's number, result), in order.
+pub fn expect_attempts(log: &CallLog, expected: &[(&str, &str)]) {
+    let want: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    assert_eq!(attempts(log), want);
+}
+
 pub fn attempts(log: &CallLog) -> Vec<(String, String)> {
     log.attempts
         .iter()
@@ -301,8 +307,7 @@ pub async fn spawn_app_on(provider: Provider, start: &str) -> TestApp {
         return spawn_app_at(start).await;
     }
     let dir = tempfile::tempdir().unwrap();
-    let plan = edit_dialplan(burenlijn::config::EXAMPLE_DIALPLAN, &[("voice.name", "0".into())]);
-    std::fs::write(dir.path().join("example.toml"), format!("provider = \"{}\"\n{plan}", provider.name())).unwrap();
+    std::fs::write(dir.path().join("example.toml"), burenlijn::config::example_dialplan_through(provider)).unwrap();
     let hoods = burenlijn::config::load(Some(dir.path()), None).unwrap();
     assert_eq!(hoods.provider, provider);
     let start: Timestamp = start.parse().unwrap();

@@ -15,8 +15,7 @@ const CALLER_UUID: &str = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
 
 /// The example dialplan spoken through Vonage: its voice a Vonage style.
 fn vonage_dialplan() -> String {
-    let plan = edit_dialplan(burenlijn::config::EXAMPLE_DIALPLAN, &[("voice.name", "0".into())]);
-    format!("provider = \"vonage\"\n{plan}")
+    burenlijn::config::example_dialplan_through(burenlijn::provider::Provider::Vonage)
 }
 
 struct Vonage {

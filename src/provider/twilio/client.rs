@@ -28,7 +28,7 @@ impl From<RestError> for ProviderError {
 
 /// What is heard when a call for `purpose` is picked up, and its status callback (none for
 /// the good-morning round's desk phone).
-fn urls(public_url: &str, purpose: &Purpose) -> Result<(url::Url, Option<url::Url>), url::ParseError> {
+pub(crate) fn urls(public_url: &str, purpose: &Purpose) -> Result<(url::Url, Option<url::Url>), url::ParseError> {
     let some = |(url, status): (url::Url, url::Url)| (url, Some(status));
     Ok(match purpose {
         Purpose::Leg { call_sid, attempt } => some(super::wave_urls(public_url, call_sid, *attempt)?),

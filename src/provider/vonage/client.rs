@@ -16,7 +16,7 @@
 use super::rest::{self, Answer, CreateCall, RestClient, RestError, UpdateCall};
 use crate::domain::call::DialStatus;
 use crate::domain::waves::ConferenceFacts;
-use crate::provider::commands::{NewCall, ProviderError, Purpose, Recording, Update};
+use crate::provider::commands::{NewCall, ProviderError, Recording, Update};
 
 impl From<RestError> for ProviderError {
     fn from(e: RestError) -> ProviderError {
@@ -34,23 +34,9 @@ fn not_wired(what: &str) -> ProviderError {
     ProviderError::Refused(format!("{what} is not wired for Vonage yet (docs/connect.md, \"Vonage\")"))
 }
 
-/// The answer URL and event URL of a call for `purpose`. The good-morning round's call to
-/// the desk phone has no event URL of its own: its events go to the application's
-/// (`/vonage/status`), where a call we never saw changes nothing.
-fn urls(public_url: &str, purpose: &Purpose) -> Result<(url::Url, Option<url::Url>), ProviderError> {
-    let some = |(answer, event): (url::Url, url::Url)| (answer, Some(event));
-    Ok(match purpose {
-        Purpose::Leg { call_sid, attempt } => some(super::wave_urls(public_url, call_sid, *attempt)?),
-        Purpose::Resident { search_sid } => some(super::resident_urls(public_url, search_sid)?),
-        Purpose::Round { morning, who } => super::round_urls(public_url, *morning, *who)?,
-        Purpose::Confirm { id } => some(super::confirm_urls(public_url, *id)?),
-        Purpose::Planned { call } => some(super::planned_urls(public_url, *call)?),
-    })
-}
-
 /// The call as Vonage's create request.
 pub fn create_request(public_url: &str, call: &NewCall) -> Result<CreateCall, ProviderError> {
-    let (answer, event_url) = urls(public_url, &call.purpose)?;
+    let (answer, event_url) = super::created_call_urls(public_url, &call.purpose)?;
     Ok(CreateCall {
         to: call.to.as_str().to_string(),
         from: call.from.as_str().to_string(),
@@ -118,6 +104,7 @@ mod tests {
     use super::*;
     use crate::domain::phone::PhoneNumber;
     use crate::domain::round::Who;
+    use crate::provider::commands::Purpose;
 
     fn call(purpose: Purpose) -> NewCall {
         NewCall {

@@ -47,39 +47,15 @@ fn moved(url: url::Url) -> url::Url {
     out
 }
 
-fn both((answer, event): (url::Url, url::Url)) -> Result<(url::Url, url::Url), url::ParseError> {
-    Ok((moved(answer), moved(event)))
-}
-
-/// The answer URL and event URL of a helper's REST-created leg (waves).
-pub fn wave_urls(public_url: &str, call: &str, attempt: u32) -> Result<(url::Url, url::Url), url::ParseError> {
-    both(twilio::wave_urls(public_url, call, attempt)?)
-}
-
-/// The answer URL and event URL of the resident's call (call back later).
-pub fn resident_urls(public_url: &str, search: &str) -> Result<(url::Url, url::Url), url::ParseError> {
-    both(twilio::resident_urls(public_url, search)?)
-}
-
-/// The answer URL and event URL of a call of the good-morning round; none for the desk
-/// phone, whose end changes nothing (the application's own event URL then hears it).
-pub fn round_urls(
+/// The answer URL and event URL of a call the switchboard creates for `purpose`: the same
+/// endpoints and queries as Twilio's, under `/vonage/`. `None` for the good-morning round's
+/// call to the desk phone, whose events go to the application's event URL.
+pub fn created_call_urls(
     public_url: &str,
-    morning: i64,
-    who: crate::domain::round::Who,
+    purpose: &crate::provider::commands::Purpose,
 ) -> Result<(url::Url, Option<url::Url>), url::ParseError> {
-    let (answer, event) = twilio::round_urls(public_url, morning, who)?;
+    let (answer, event) = twilio::client::urls(public_url, purpose)?;
     Ok((moved(answer), event.map(moved)))
-}
-
-/// The answer URL and event URL of a call back that confirms change `id`.
-pub fn confirm_urls(public_url: &str, id: i64) -> Result<(url::Url, url::Url), url::ParseError> {
-    both(twilio::confirm_urls(public_url, id)?)
-}
-
-/// The answer URL and event URL of planned call `call`.
-pub fn planned_urls(public_url: &str, call: i64) -> Result<(url::Url, url::Url), url::ParseError> {
-    both(twilio::planned_urls(public_url, call)?)
 }
 
 /// Where the helper of `attempt` who still hears the request after someone else's yes is
@@ -100,29 +76,34 @@ mod tests {
 
     #[test]
     fn created_calls_are_told_absolute_urls_under_vonage() {
-        let (answer, event) = wave_urls("https://bl.example/", "aaaaaaaa-bbbb-cccc-dddd-0123456789ab", 2).unwrap();
+        use crate::provider::commands::Purpose;
+        let urls = |base: &str, purpose: Purpose| created_call_urls(base, &purpose).unwrap();
+        let leg = Purpose::Leg { call_sid: "aaaaaaaa-bbbb-cccc-dddd-0123456789ab".into(), attempt: 2 };
+        let (answer, event) = urls("https://bl.example/", leg);
         assert_eq!(
             answer.as_str(),
             "https://bl.example/vonage/wave-whisper?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&n=2"
         );
         assert_eq!(
-            event.as_str(),
+            event.unwrap().as_str(),
             "https://bl.example/vonage/wave-status?call=aaaaaaaa-bbbb-cccc-dddd-0123456789ab&n=2"
         );
-        let (answer, event) = round_urls("https://bl.example", 7, crate::domain::round::Who::Desk).unwrap();
+        let (answer, event) =
+            urls("https://bl.example", Purpose::Round { morning: 7, who: crate::domain::round::Who::Desk });
         assert_eq!((answer.as_str(), event), ("https://bl.example/vonage/desk-alert?m=7", None));
         assert_eq!(
-            planned_urls("https://bl.example", 9).unwrap().1.as_str(),
+            urls("https://bl.example", Purpose::Planned { call: 9 }).1.unwrap().as_str(),
             "https://bl.example/vonage/planned-status?p=9"
         );
         assert_eq!(
-            confirm_urls("https://bl.example", 3).unwrap().0.as_str(),
+            urls("https://bl.example", Purpose::Confirm { id: 3 }).0.as_str(),
             "https://bl.example/vonage/confirm-answer?c=3"
         );
-        assert_eq!(resident_urls("https://bl.example", "abcdefghij").unwrap().0.path(), "/vonage/resident-answer");
+        let resident = Purpose::Resident { search_sid: "abcdefghij".into() };
+        assert_eq!(urls("https://bl.example", resident).0.path(), "/vonage/resident-answer");
         assert_eq!(hold_done_url("https://bl.example", "abcdefghij", 4).unwrap().query(), Some("call=abcdefghij&s=4"));
         // Under a path prefix, and with "twilio" in the public URL itself.
-        let (answer, _) = planned_urls("https://host.example/twilio/bl/", 9).unwrap();
+        let (answer, _) = urls("https://host.example/twilio/bl/", Purpose::Planned { call: 9 });
         assert_eq!(answer.as_str(), "https://host.example/twilio/bl/vonage/planned-answer?p=9");
     }
 }
