@@ -154,8 +154,11 @@ impl ServeSettings {
         };
         let waves = if in_waves.is_empty() {
             None
-        } else if provider != Provider::Twilio {
-            bail!("the dialplan for {} rings in waves (ringing.mode = \"waves\"), but ringing in waves through {} is not wired yet (docs/connect.md): use mode = \"dial\"", in_waves.join(", "), provider.title());
+        } else if provider == Provider::Vonage {
+            // Vonage places the helpers' calls with the application's key (required below,
+            // for every Vonage install); a created call that fails falls back to the
+            // application's own `fallback_answer_url` (docs/connect.md), not a per-call URL.
+            None
         } else {
             let rest = match RestConfig::from_lookup(&env) {
                 Ok(c) => c,

@@ -280,17 +280,20 @@ impl Client {
     }
 
     /// Tells the held caller of `call_sid` (in conference `conference_sid`) alone that the
-    /// helper of `attempt` is coming. Sent once, never retried.
+    /// helper of `attempt` is coming: `document` is what they hear, rendered by this
+    /// provider (Twilio asks for it again at our announcement URL; Vonage is given its
+    /// words). Sent once, never retried.
     pub async fn announce(
         &self,
         public_url: &str,
         conference_sid: &str,
         call_sid: &str,
         attempt: u32,
+        document: &str,
     ) -> Result<(), ProviderError> {
         match self {
             Client::Twilio(rest) => twilio::client::announce(rest, public_url, conference_sid, call_sid, attempt).await,
-            Client::Vonage(_) => vonage::client::announce().await,
+            Client::Vonage(rest) => vonage::client::announce(rest, call_sid, document).await,
         }
     }
 

@@ -666,8 +666,20 @@ impl Emulator {
                 Verb::Conference { action, name, wait_url, join_callback } => {
                     let wait_url = wait_url.map(|w| resolve(&w)).transpose()?;
                     let action = action.map(|a| resolve(&a)).transpose()?;
-                    let join_callback = join_callback.map(|c| resolve(&c)).transpose()?;
-                    return self.hold(call, &name, wait_url, action, join_callback).await;
+                    let mut join_callback = join_callback.map(|c| resolve(&c)).transpose()?;
+                    if self.is_vonage() {
+                        // Vonage reports the move into the conversation (`transfer`) to the
+                        // call's own event URL.
+                        join_callback = Some(call.status_url.clone().unwrap_or_else(|| self.status_url()));
+                    }
+                    match self.hold(call, &name, wait_url, action, join_callback).await? {
+                        Held::Over => return Ok(None),
+                        Held::Then(url, params, hung_up) => return Ok(Some((url, params, hung_up))),
+                        // A conference without an action (TwiML `<Dial>`: "Twilio will move on
+                        // to the next TwiML verb"), a conversation (Vonage: "when all the
+                        // actions in the NCCO are complete, the Call ends", so the next runs).
+                        Held::GoOn => {}
+                    }
                 }
                 Verb::Hangup => return Ok(None),
             }
@@ -708,7 +720,7 @@ impl Emulator {
         wait_url: Option<Url>,
         action: Option<Url>,
         join_callback: Option<Url>,
-    ) -> Result<Option<(Url, Vec<(String, String)>, bool)>, EmulatorError> {
+    ) -> Result<Held, EmulatorError> {
         use super::network::ConferenceEvent;
         let Some(network) = self.network.clone() else {
             return Err(EmulatorError::Twiml {
@@ -734,18 +746,19 @@ impl Emulator {
         };
         // The `<Dial>` action after a conference: `DialCallStatus=answered`, without
         // `DialCallDuration` or `DialCallSid` (TwiML `<Dial>` docs, "attributes/action").
-        let dial_action = |call: &Call<'_>, status: &str| {
-            action.clone().map(|a| {
+        let dial_action = |call: &Call<'_>, status: &str| match action.clone() {
+            Some(a) => {
                 let mut params = call.base_params();
                 params.push(("DialCallStatus".into(), status.into()));
-                (a, params, false)
-            })
+                Held::Then(a, params, false)
+            }
+            None => Held::GoOn,
         };
         let mut round = 0;
         let outcome = loop {
             if call.phones.caller_hangs_up_on_hold(round) {
                 call.line(Line::CallerHangsUp);
-                break None;
+                break Held::Over;
             }
             round += 1;
             if round > 500 {
@@ -833,11 +846,18 @@ impl Emulator {
                     let _ = ended.send(());
                     break dial_action(call, "answered");
                 }
+                Ok(Some(ConferenceEvent::Redirect(url))) if self.is_vonage() => {
+                    // A transfer: the NCCO at `url` is asked for (as any answer URL is) and
+                    // replaces this one; the conversation is left.
+                    let mut params = call.base_params();
+                    params.push((FETCH.into(), String::new()));
+                    break Held::Then(url, params, false);
+                }
                 Ok(Some(ConferenceEvent::Redirect(url))) => {
                     // A REST redirect of a call in `<Dial action>` also requests that action,
                     // whose answer Twilio ignores (TwiML changelog, 2021-05-13). In which order
                     // the two arrive is not documented; here the action comes first.
-                    if let Some((action_url, params, _)) = dial_action(call, "completed") {
+                    if let Held::Then(action_url, params, _) = dial_action(call, "completed") {
                         // Its answer is ignored, and so is its failure.
                         if let Err(e) = self.webhook(call, &action_url, &params).await {
                             if !matches!(e, EmulatorError::Http { .. } | EmulatorError::Status { .. }) {
@@ -845,25 +865,48 @@ impl Emulator {
                             }
                         }
                     }
-                    break Some((url, call.base_params(), false));
+                    break Held::Then(url, call.base_params(), false);
                 }
                 Ok(Some(ConferenceEvent::Announce(url))) => self.announcement(call, &url).await?,
+                Ok(Some(ConferenceEvent::Talk(ncco))) => self.spoken_into(call, &ncco)?,
                 Ok(Some(ConferenceEvent::Twiml(twiml))) => {
                     // Inline TwiML takes the caller out of the conference and runs at once.
-                    if let Some((action_url, params, _)) = dial_action(call, "completed") {
+                    if let Held::Then(action_url, params, _) = dial_action(call, "completed") {
                         self.webhook(call, &action_url, &params).await?;
                     }
                     network.close_conference(name, &call.sid);
                     let here = self.voice_url.clone();
                     // TwiML sent with an update must use absolute URLs (15004): `here` is never used.
-                    return Box::pin(self.run_caller_document(call, &here, &twiml)).await;
+                    return Ok(match Box::pin(self.run_caller_document(call, &here, &twiml)).await? {
+                        Some((url, params, hung_up)) => Held::Then(url, params, hung_up),
+                        None => Held::Over,
+                    });
                 }
-                Ok(Some(ConferenceEvent::Hangup)) | Ok(None) => break None,
+                Ok(Some(ConferenceEvent::Hangup)) | Ok(None) => break Held::Over,
                 Err(_) => {}
             }
         };
         network.close_conference(name, &call.sid);
         Ok(outcome)
+    }
+
+    /// Speech played into the call where the caller waits (Vonage's `PUT
+    /// /v1/calls/{uuid}/talk`, "Play text to speech into a call"): heard by them alone; they
+    /// stay in the conversation.
+    fn spoken_into(&self, call: &mut Call<'_>, ncco: &str) -> Result<(), EmulatorError> {
+        let mut seconds = 0;
+        for verb in self.parse(&self.voice_url, ncco)? {
+            match verb {
+                Verb::Say(text) => {
+                    seconds += speaking_seconds(&text);
+                    call.line(Line::CallerHears(text));
+                }
+                Verb::Pause(s) => seconds += i64::from(s),
+                _ => {}
+            }
+        }
+        self.advance(seconds);
+        Ok(())
     }
 
     /// A participant announcement, heard by the caller alone where they wait: only
@@ -1039,6 +1082,17 @@ impl HelperLeg for DialledLeg<'_, '_, '_> {
     fn line(&mut self, line: Line) {
         self.call.line(line);
     }
+}
+
+/// How a caller's wait in a conference ended.
+enum Held {
+    /// The call is over.
+    Over,
+    /// The next document is asked for at this URL (with these fields; whether the caller
+    /// has hung up by then).
+    Then(Url, Vec<(String, String)>, bool),
+    /// The document goes on with its next verb.
+    GoOn,
 }
 
 /// Whether the answer to a `connect`'s event replaces the caller's NCCO. Vonage's NCCO

@@ -39,8 +39,32 @@ pub enum ConferenceEvent {
     /// A participant announcement (`AnnounceUrl` of a participant update): fetch it and
     /// play it to this participant alone, now.
     Announce(Url),
-    /// A document to play now, given through the REST API (`Twiml`).
+    /// A document to play now, given through the REST API (`Twiml`; Vonage: a transfer
+    /// to an NCCO).
     Twiml(String),
+    /// Speech played into the call where it waits (Vonage's `PUT /v1/calls/{uuid}/talk`),
+    /// as an NCCO of one `talk`: heard by this participant alone.
+    Talk(String),
+}
+
+/// A change to a live call through Vonage's REST API (`vonage_rest`).
+pub(super) enum Change {
+    Hangup,
+    /// `transfer` to the NCCO at this URL.
+    Transfer(Url),
+    /// `transfer` to this NCCO.
+    TransferNcco(String),
+    /// Speech played into the call (an NCCO of one `talk`).
+    Talk(String),
+}
+
+/// What became of a `Change`.
+pub(super) enum Changed {
+    Done,
+    /// Not a call this network placed or holds in a conversation.
+    NotHere,
+    /// Refused with this HTTP status and why.
+    Refused(u16, &'static str),
 }
 
 /// A call the switchboard created to a number that answers as a full caller
@@ -216,9 +240,22 @@ struct ConferenceRecord {
     entrants: Vec<String>,
 }
 
+/// The network speaking Vonage's wire (`Network::start_vonage`): webhooks are JWT-signed
+/// JSON (documents asked with `GET`) and documents NCCO; its REST side is Vonage's
+/// (`vonage_rest`).
+pub(super) struct VonageWire {
+    pub(super) secret: crate::provider::vonage::jwt::SignatureSecret,
+    /// The service's clock: Vonage's tokens carry their time, checked against it.
+    pub(super) clock: Arc<dyn crate::clock::Clock>,
+    /// The legs the caller's own call rings (dial mode), updated through the same API.
+    pub(super) dial_legs: Arc<super::vonage_rest::VonageRest>,
+}
+
 pub struct Network {
     pub account_sid: String,
     auth_token: String,
+    /// Vonage's wire, or (`None`) Twilio's.
+    pub(super) vonage: Option<VonageWire>,
     client: reqwest::Client,
     /// Where the REST API listens, e.g. `http://127.0.0.1:4567`.
     pub api_base: Url,
@@ -232,11 +269,26 @@ pub struct Network {
 impl Network {
     /// Starts the REST endpoint on a free loopback port.
     pub async fn start(auth_token: &str) -> std::io::Result<Arc<Network>> {
+        Network::start_on(auth_token, None).await
+    }
+
+    /// The same network speaking Vonage's wire: its webhooks signed with `secret` at the
+    /// time `clock` says, its REST API Vonage's, which also updates `dial_legs`.
+    pub async fn start_vonage(
+        secret: crate::provider::vonage::jwt::SignatureSecret,
+        clock: Arc<dyn crate::clock::Clock>,
+        dial_legs: Arc<super::vonage_rest::VonageRest>,
+    ) -> std::io::Result<Arc<Network>> {
+        Network::start_on("", Some(VonageWire { secret, clock, dial_legs })).await
+    }
+
+    async fn start_on(auth_token: &str, vonage: Option<VonageWire>) -> std::io::Result<Arc<Network>> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let api_base = Url::parse(&format!("http://{}", listener.local_addr()?)).expect("a socket address is a URL");
         let network = Arc::new(Network {
             account_sid: "AC00000000000000000000000000000000".into(),
             auth_token: auth_token.to_string(),
+            vonage,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(15))
                 .build()
@@ -256,6 +308,7 @@ impl Network {
             .route("/2010-04-01/Accounts/{account}/Conferences/{sid}/Participants/{file}", post(update_participant))
             // Hosted apart from the service, as `deploy/README.md` says it must be.
             .route("/fallback/created-call.xml", post(created_call_fallback))
+            .merge(super::vonage_rest::routes())
             .with_state(network.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -265,6 +318,27 @@ impl Network {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn is_vonage(&self) -> bool {
+        self.vonage.is_some()
+    }
+
+    /// Reads a document as this wire's provider does: TwiML or NCCO.
+    fn parse(&self, body: &str) -> Result<Vec<Verb>, String> {
+        match &self.vonage {
+            Some(_) => super::ncco::parse_ncco(body),
+            None => parse_twiml(body),
+        }
+    }
+
+    /// A conference's (Vonage: a conversation's) own identifier.
+    fn new_room_sid(&self) -> String {
+        let n = self.next_sid.fetch_add(1, Ordering::SeqCst);
+        match &self.vonage {
+            Some(_) => format!("CON-{:08x}-0000-4000-8000-{n:012x}", std::process::id()),
+            None => format!("CF{n:032x}"),
+        }
     }
 
     fn new_sid(&self) -> String {
@@ -425,8 +499,18 @@ impl Network {
         events: mpsc::UnboundedSender<ConferenceEvent>,
         join_callback: Option<Url>,
     ) {
-        let n = self.next_sid.fetch_add(1, Ordering::SeqCst);
-        let room = Room { events, sid: format!("CF{:032x}", n), join_callback, sequence: Arc::new(AtomicU64::new(0)) };
+        // Twilio reports every entry to the first participant's callback; Vonage reports
+        // each leg's move into the conversation to that leg's own event URL (`transfer`).
+        let (room_callback, own_events) = match self.vonage {
+            Some(_) => (None, join_callback),
+            None => (join_callback, None),
+        };
+        let room = Room {
+            events,
+            sid: self.new_room_sid(),
+            join_callback: room_callback,
+            sequence: Arc::new(AtomicU64::new(0)),
+        };
         {
             let mut inner = self.lock();
             inner.conferences.insert(name.to_string(), room.clone());
@@ -440,12 +524,20 @@ impl Network {
             };
             inner.conference_log.push(record);
         }
-        self.report_join(&room, name, participant_sid).await;
+        self.report_join(&room, name, participant_sid, own_events.as_ref()).await;
     }
 
-    /// The conference status callback: `participant_sid` entered `room`.
-    async fn report_join(&self, room: &Room, name: &str, participant_sid: &str) {
-        let Some(callback) = &room.join_callback else { return };
+    /// The conference status callback: `participant_sid` entered `room`. On Vonage, the
+    /// `transfer` event of the leg that moved into the conversation, to its own event URL
+    /// `own_events` ("Voice API Webhooks Reference", Transfer: "sent ... when a leg has been
+    /// transferred from one conversation to another. This can be done using an NCCO or the
+    /// transfer action").
+    async fn report_join(&self, room: &Room, name: &str, participant_sid: &str, own_events: Option<&Url>) {
+        let callback = match self.vonage {
+            Some(_) => own_events,
+            None => room.join_callback.as_ref(),
+        };
+        let Some(callback) = callback else { return };
         let lost = {
             let inner = self.lock();
             inner.lose_conference_callbacks && inner.legs.contains_key(participant_sid)
@@ -455,17 +547,28 @@ impl Network {
             self.line(name, Line::NotReached { number: participant_sid.to_string(), status });
             return;
         }
-        let params = vec![
-            ("CallSid".to_string(), participant_sid.to_string()),
-            ("ConferenceSid".into(), room.sid.clone()),
-            ("FriendlyName".into(), name.to_string()),
-            ("StatusCallbackEvent".into(), "participant-join".into()),
-            ("SequenceNumber".into(), room.sequence.fetch_add(1, Ordering::SeqCst).to_string()),
-            ("Timestamp".into(), httpdate_now()),
-            ("Muted".into(), "false".into()),
-            ("Hold".into(), "false".into()),
-            ("Coaching".into(), "false".into()),
-        ];
+        let params = if self.is_vonage() {
+            let transfer = serde_json::json!({
+                "type": "transfer",
+                "uuid": participant_sid,
+                "conversation_uuid_from": format!("CON-{participant_sid}"),
+                "conversation_uuid_to": room.sid,
+                "timestamp": jiff::Timestamp::now().to_string(),
+            });
+            vec![(super::webhook::NOTIFY_PAYLOAD.to_string(), transfer.to_string())]
+        } else {
+            vec![
+                ("CallSid".to_string(), participant_sid.to_string()),
+                ("ConferenceSid".into(), room.sid.clone()),
+                ("FriendlyName".into(), name.to_string()),
+                ("StatusCallbackEvent".into(), "participant-join".into()),
+                ("SequenceNumber".into(), room.sequence.fetch_add(1, Ordering::SeqCst).to_string()),
+                ("Timestamp".into(), httpdate_now()),
+                ("Muted".into(), "false".into()),
+                ("Hold".into(), "false".into()),
+                ("Coaching".into(), "false".into()),
+            ]
+        };
         if let Err(e) = self.post(callback, &params).await {
             // Conferences are named after the held call, whose lines these are.
             self.line(
@@ -635,7 +738,11 @@ impl Network {
     /// answer (a 5xx included), then the call's `FallbackUrl`, if it has one, whose
     /// document runs instead. A test may ask for kinder retries (`retry_webhooks_for`).
     async fn post_for(&self, url: &Url, params: &[(String, String)], fallback: Option<&Url>) -> Result<String, String> {
+        if let Some(vonage) = &self.vonage {
+            return self.post_vonage(vonage, url, params).await;
+        }
         let mut params = params.to_vec();
+        params.retain(|(k, _)| k != super::webhook::FETCH);
         params.push(("AccountSid".into(), self.account_sid.clone()));
         params.sort();
         if self.is_down() {
@@ -660,6 +767,34 @@ impl Network {
             }
         };
         self.fall_back(url, params, fallback, failed).await
+    }
+
+    /// A webhook as Vonage sends it ("Troubleshooting" guide): when it cannot connect, the
+    /// answer is late or a 5xx, it is tried twice more; then the application's
+    /// `fallback_answer_url`, which the created legs here do not have (a test of the
+    /// fallback uses the caller's side, `Emulator::fallback_twiml`). A test may ask for
+    /// kinder retries (`retry_webhooks_for`).
+    async fn post_vonage(&self, vonage: &VonageWire, url: &Url, params: &[(String, String)]) -> Result<String, String> {
+        if self.is_down() {
+            return Err(format!("{url}: could not connect (emulated outage)"));
+        }
+        let deadline = tokio::time::Instant::now() + self.lock().retry_for;
+        let mut attempts = 0;
+        loop {
+            let now = vonage.clock.now();
+            let outcome = super::webhook::vonage_send(&self.client, &vonage.secret, url, params, now).await;
+            attempts += 1;
+            let failed = outcome.is_err() || matches!(&outcome, Ok((status, _)) if *status >= 500);
+            if failed && (attempts < 3 || tokio::time::Instant::now() < deadline) {
+                tokio::time::sleep(Duration::from_millis(if attempts < 3 { 5 } else { 40 })).await;
+                continue;
+            }
+            return match outcome {
+                Ok((200, body)) => Ok(body),
+                Ok((status, body)) => Err(format!("{url} answered HTTP {status}: {body}")),
+                Err(e) => Err(e.to_string()),
+            };
+        }
     }
 
     /// After a webhook to `url` failed: the call's `FallbackUrl`, if it has one, whose
@@ -708,7 +843,7 @@ fn call_json(status: StatusCode, sid: &str, call_status: &str, to: &str, from: &
 }
 
 async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, body: axum::body::Bytes) -> Response {
-    if account != net.account_sid {
+    if account != net.account_sid || net.is_vonage() {
         return twilio_error(404, 20404, "The requested resource was not found");
     }
     let form = crate::provider::twilio::parse_pairs(&body);
@@ -717,105 +852,153 @@ async fn create(State(net): State<Arc<Network>>, Path(account): Path<String>, bo
     else {
         return twilio_error(400, 21201, "To, From and an absolute Url are required");
     };
-    {
-        let mut inner = net.lock();
-        inner.create_requests += 1;
-        if inner.fail_next > 0 {
-            inner.fail_next -= 1;
-            return twilio_error(503, 20500, "Service unavailable (emulated)");
-        }
-        if let Some(status) = inner.refuse.get(&to) {
-            return twilio_error(*status, 21217, "Phone number does not appear to be valid (emulated)");
-        }
-    }
-    let status_callback = get("StatusCallback").and_then(|u| Url::parse(&u).ok());
-    net.lock().fallback_urls.push(get("FallbackUrl"));
-    let timeout: i64 = get("Timeout").and_then(|t| t.parse().ok()).unwrap_or(60);
-    // Whose lines these are: the held call (waves), the morning of the good-morning round,
-    // the change a call back confirms, or a call about a planned request.
-    let parent = url
-        .query_pairs()
-        .find(|(k, _)| k == "call" || k == "m" || k == "c" || k == "p")
-        .map(|(k, v)| match k.as_ref() {
-            "m" => format!("round-{v}"),
-            "c" => format!("confirm-{v}"),
-            "p" => format!("planned-{v}"),
-            _ => v.to_string(),
-        })
-        .unwrap_or_default();
-    let sid = net.new_sid();
-    let endpoint = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or_default().to_string();
-    *net.lock().created_to.entry((to.clone(), endpoint)).or_default() += 1;
-    let handed = net.lock().hand_over.get(&to).cloned();
-    if let Some(hand_over) = handed {
-        // Queued like any created call (and cancelled there without a status callback);
-        // once it rings it is the test's to play as a caller. While it is in progress only
-        // what any caller's call takes is modelled (a redirect or a hang-up in a conference).
-        let cancel = Arc::new(AtomicBool::new(false));
-        let handle = LegHandle {
-            parent: String::new(),
-            cancel: cancel.clone(),
-            hang_up: Arc::new(AtomicBool::new(false)),
-            answered: Arc::new(AtomicBool::new(false)),
-            redirect: Arc::default(),
-            by_helper: Arc::default(),
-            done: false,
-        };
-        net.lock().legs.insert(sid.clone(), handle);
-        let queued = net.queue_seconds();
-        let (network, created) =
-            (net.clone(), CreatedCall { sid: sid.clone(), to: to.clone(), from: from.clone(), url, status_callback });
-        tokio::spawn(async move {
-            let rings = network.wait_for(queued, &cancel).await;
-            network.lock().legs.remove(&created.sid);
-            if rings {
-                let _ = hand_over.send(created);
-            }
-        });
-        return call_json(StatusCode::CREATED, &sid, "queued", &to, &from);
-    }
-    let (cancel, hang_up, answered) =
-        (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
-    let redirect: Arc<Redirect> = Arc::default();
-    let by_helper: Arc<AtomicBool> = Arc::default();
-    net.lock().legs.insert(
-        sid.clone(),
-        LegHandle {
-            parent: parent.clone(),
-            cancel: cancel.clone(),
-            hang_up: hang_up.clone(),
-            answered: answered.clone(),
-            redirect: redirect.clone(),
-            by_helper: by_helper.clone(),
-            done: false,
-        },
-    );
-    let leg = Arc::new(Leg {
-        net: net.clone(),
-        sid: sid.clone(),
-        parent,
+    let placement = Placement {
         to: to.clone(),
         from: from.clone(),
-        cancel,
-        hang_up,
-        answered,
-        redirect,
-        by_helper,
-        status_callback,
-        fallback_url: get("FallbackUrl").and_then(|u| Url::parse(&u).ok()),
-        final_sent: AtomicBool::new(false),
-    });
-    let queued = net.queue_seconds();
-    tokio::spawn(async move {
-        match leg.run(url, timeout, queued).await {
-            Some(status) => leg.finish(status).await,
-            // Cancelled while still queued: Twilio sends no status callback at all (Call
-            // resource, "Call Status values").
-            None => leg.forget(),
+        url,
+        status_callback: get("StatusCallback").and_then(|u| Url::parse(&u).ok()),
+        fallback_url: get("FallbackUrl"),
+        timeout: get("Timeout").and_then(|t| t.parse().ok()).unwrap_or(60),
+    };
+    match net.place(placement) {
+        // Every created call starts `queued` (Call resource).
+        Ok(sid) => call_json(StatusCode::CREATED, &sid, "queued", &to, &from),
+        Err(NotPlaced::Unavailable) => twilio_error(503, 20500, "Service unavailable (emulated)"),
+        Err(NotPlaced::Refused(status)) => {
+            twilio_error(status, 21217, "Phone number does not appear to be valid (emulated)")
         }
-    });
-    // Every created call starts `queued` (Call resource).
-    call_json(StatusCode::CREATED, &sid, "queued", &to, &from)
+    }
+}
+
+/// A call to place, whichever API asked for it.
+pub(super) struct Placement {
+    pub(super) to: String,
+    pub(super) from: String,
+    /// Its first document.
+    pub(super) url: Url,
+    /// Where its end (Vonage: its events) is reported.
+    pub(super) status_callback: Option<Url>,
+    pub(super) fallback_url: Option<String>,
+    /// Seconds it rings before it counts as not answered.
+    pub(super) timeout: i64,
+}
+
+/// Why a call was not placed.
+pub(super) enum NotPlaced {
+    /// The API failed for a moment (`fail_next_creations`).
+    Unavailable,
+    /// The number is refused with this HTTP status (`refuse_calls_to`).
+    Refused(u16),
+}
+
+impl Network {
+    /// Places a call: it waits in the queue, rings, and runs its documents (or is handed
+    /// to the test, `answer_as_caller`). Returns its identifier.
+    pub(super) fn place(self: &Arc<Self>, placement: Placement) -> Result<String, NotPlaced> {
+        let net = self;
+        let Placement { to, from, url, status_callback, fallback_url, timeout } = placement;
+        {
+            let mut inner = net.lock();
+            inner.create_requests += 1;
+            if inner.fail_next > 0 {
+                inner.fail_next -= 1;
+                return Err(NotPlaced::Unavailable);
+            }
+            if let Some(status) = inner.refuse.get(&to) {
+                return Err(NotPlaced::Refused(*status));
+            }
+            inner.fallback_urls.push(fallback_url.clone());
+        }
+        // Whose lines these are: the held call (waves), the morning of the good-morning round,
+        // the change a call back confirms, or a call about a planned request.
+        let parent = url
+            .query_pairs()
+            .find(|(k, _)| k == "call" || k == "m" || k == "c" || k == "p")
+            .map(|(k, v)| match k.as_ref() {
+                "m" => format!("round-{v}"),
+                "c" => format!("confirm-{v}"),
+                "p" => format!("planned-{v}"),
+                _ => v.to_string(),
+            })
+            .unwrap_or_default();
+        let sid = net.new_sid();
+        let endpoint = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or_default().to_string();
+        *net.lock().created_to.entry((to.clone(), endpoint)).or_default() += 1;
+        let handed = net.lock().hand_over.get(&to).cloned();
+        if let Some(hand_over) = handed {
+            // Queued like any created call (and cancelled there without a status callback);
+            // once it rings it is the test's to play as a caller. While it is in progress only
+            // what any caller's call takes is modelled (a redirect or a hang-up in a conference).
+            let cancel = Arc::new(AtomicBool::new(false));
+            let handle = LegHandle {
+                parent: String::new(),
+                cancel: cancel.clone(),
+                hang_up: Arc::new(AtomicBool::new(false)),
+                answered: Arc::new(AtomicBool::new(false)),
+                redirect: Arc::default(),
+                by_helper: Arc::default(),
+                done: false,
+            };
+            net.lock().legs.insert(sid.clone(), handle);
+            let queued = net.queue_seconds();
+            let (network, created) = (
+                net.clone(),
+                CreatedCall { sid: sid.clone(), to: to.clone(), from: from.clone(), url, status_callback },
+            );
+            tokio::spawn(async move {
+                let rings = network.wait_for(queued, &cancel).await;
+                network.lock().legs.remove(&created.sid);
+                if rings {
+                    let _ = hand_over.send(created);
+                }
+            });
+            return Ok(sid);
+        }
+        let (cancel, hang_up, answered) =
+            (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        let redirect: Arc<Redirect> = Arc::default();
+        let by_helper: Arc<AtomicBool> = Arc::default();
+        net.lock().legs.insert(
+            sid.clone(),
+            LegHandle {
+                parent: parent.clone(),
+                cancel: cancel.clone(),
+                hang_up: hang_up.clone(),
+                answered: answered.clone(),
+                redirect: redirect.clone(),
+                by_helper: by_helper.clone(),
+                done: false,
+            },
+        );
+        let leg = Arc::new(Leg {
+            net: net.clone(),
+            sid: sid.clone(),
+            parent,
+            to,
+            from,
+            cancel,
+            hang_up,
+            answered,
+            redirect,
+            by_helper,
+            status_callback,
+            fallback_url: fallback_url.and_then(|u| Url::parse(&u).ok()),
+            final_sent: AtomicBool::new(false),
+        });
+        let queued = net.queue_seconds();
+        tokio::spawn(async move {
+            match leg.run(url, timeout, queued).await {
+                Some(status) => leg.finish(status).await,
+                // Cancelled while still queued: Twilio sends no status callback at all (Call
+                // resource, "Call Status values"). Vonage has no queue in its documents: a
+                // call ended before it was answered is reported `cancelled` ("Voice API
+                // Webhooks Reference", the event's statuses).
+                None if leg.net.is_vonage() => leg.finish("canceled").await,
+                None => leg.forget(),
+            }
+        });
+        Ok(sid)
+    }
 }
 
 async fn update(
@@ -823,7 +1006,7 @@ async fn update(
     Path((account, file)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Response {
-    let Some(sid) = file.strip_suffix(".json").filter(|_| account == net.account_sid) else {
+    let Some(sid) = file.strip_suffix(".json").filter(|_| account == net.account_sid && !net.is_vonage()) else {
         return twilio_error(404, 20404, "The requested resource was not found");
     };
     let form = crate::provider::twilio::parse_pairs(&body);
@@ -907,6 +1090,66 @@ async fn update(
         return call_json(StatusCode::OK, sid, "in-progress", "", "");
     }
     twilio_error(404, 20404, "The requested resource was not found")
+}
+
+impl Network {
+    /// Carries out `change` of call `sid` as Vonage does. A leg it placed can be hung up
+    /// (whatever its state) or, once answered, transferred: its new NCCO is asked for a
+    /// moment later (`REDIRECT_LANDS_AFTER_SECONDS`). Someone waiting in a conversation
+    /// can be hung up, transferred (out of the conversation), or spoken to alone.
+    pub(super) fn change(self: &Arc<Self>, sid: &str, change: Change) -> Changed {
+        let mut inner = self.lock();
+        let waiting = inner.callers.get(sid).and_then(|name| inner.conferences.get(name)).cloned();
+        if let Some(leg) = inner.legs.get(sid) {
+            if leg.done {
+                return Changed::NotHere;
+            }
+            match (&change, leg.answered.load(Ordering::SeqCst)) {
+                (Change::Hangup, _) => {
+                    leg.cancel.store(true, Ordering::SeqCst);
+                    leg.hang_up.store(true, Ordering::SeqCst);
+                    if let Some(room) = &waiting {
+                        let _ = room.events.send(ConferenceEvent::Hangup);
+                    }
+                    return Changed::Done;
+                }
+                (Change::Transfer(url), true) if waiting.is_none() => {
+                    let (redirect, hang_up, network, url) =
+                        (leg.redirect.clone(), leg.hang_up.clone(), self.clone(), url.clone());
+                    tokio::spawn(async move {
+                        if network.wait(REDIRECT_LANDS_AFTER_SECONDS, &hang_up).await {
+                            redirect.land(url);
+                        }
+                    });
+                    return Changed::Done;
+                }
+                (Change::Transfer(_), false) => return Changed::Refused(400, "the call is not answered yet"),
+                _ if waiting.is_none() => {
+                    return Changed::Refused(400, "this emulator transfers helpers' legs only to a URL")
+                }
+                _ => {}
+            }
+        }
+        let Some(room) = waiting else { return Changed::NotHere };
+        let event = match change {
+            Change::Hangup => ConferenceEvent::Hangup,
+            Change::Transfer(url) => {
+                if std::mem::take(&mut inner.lose_next_redirect) {
+                    return Changed::Done;
+                }
+                ConferenceEvent::Redirect(url)
+            }
+            Change::TransferNcco(ncco) => ConferenceEvent::Twiml(ncco),
+            Change::Talk(ncco) => {
+                if inner.refuse_participant_updates.is_some() {
+                    return Changed::Refused(500, "Internal Server Error (emulated)");
+                }
+                ConferenceEvent::Talk(ncco)
+            }
+        };
+        let _ = room.events.send(event);
+        Changed::Done
+    }
 }
 
 /// Whether a redirect (`redirect`: an update with `Url` and no `Status`) of helper leg
@@ -1199,7 +1442,7 @@ impl Leg {
                                 self.net.entered(&room.sid, &self.sid);
                                 // The `statusCallback` of the first participant applies; later
                                 // participants' are ignored (TwiML `<Conference>` docs).
-                                self.net.report_join(&room, &name, &self.sid).await;
+                                self.net.report_join(&room, &name, &self.sid, self.status_callback.as_ref()).await;
                                 let _ = reported_tx.send(());
                                 let _ = over.await;
                                 true
@@ -1255,6 +1498,8 @@ impl Leg {
     async fn host(&self, name: &str, timeout: i64, wait_url: Option<Url>, join_callback: Option<Url>) {
         let number = self.to.clone();
         let (events_tx, mut events) = mpsc::unbounded_channel();
+        // Vonage reports this leg's move into the conversation to its own event URL.
+        let join_callback = if self.net.is_vonage() { self.status_callback.clone() } else { join_callback };
         self.net.open_conference(name, &self.sid, events_tx, join_callback).await;
         let limit = Duration::from_millis(self.net.ms_per_second() * (timeout.max(30) as u64 + 60))
             .max(self.net.lock().min_patience);
@@ -1304,7 +1549,7 @@ impl Leg {
                 let _ = ended.send(());
             }
             Ok(Some(ConferenceEvent::Twiml(xml))) => {
-                for verb in parse_twiml(&xml).unwrap_or_default() {
+                for verb in self.net.parse(&xml).unwrap_or_default() {
                     if let Verb::Say(text) | Verb::Play(text) = verb {
                         self.line(Line::HelperHears { number: number.clone(), text });
                     }
@@ -1411,6 +1656,18 @@ impl HelperLeg for Listening {
             }
         }
         self.post_key(url, params).await
+    }
+
+    async fn fetch(&mut self, url: &Url, params: &[(String, String)]) -> Result<String, String> {
+        let mut params = params.to_vec();
+        if self.leg.net.is_vonage() {
+            params.push((super::webhook::FETCH.into(), String::new()));
+        }
+        self.leg.net.post_for(url, &params, self.leg.fallback_url.as_ref()).await
+    }
+
+    fn parse(&self, body: &str) -> Result<Vec<Verb>, String> {
+        self.leg.net.parse(body)
     }
 
     fn line(&mut self, line: Line) {

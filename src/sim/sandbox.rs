@@ -77,7 +77,19 @@ impl Sandbox {
         let categories = neighbourhoods.categories();
         // The emulator speaks the wire of the provider the dialplans name.
         let provider = neighbourhoods.provider;
-        let (network, rest) = if waves {
+        // On Vonage, the REST API lets a helper who says no go (`serve` requires it there).
+        let vonage_rest = if provider == crate::provider::Provider::Vonage {
+            Some(super::vonage_rest::VonageRest::start().await?)
+        } else {
+            None
+        };
+        let (network, rest) = if let (true, Some(dial_legs)) = (waves, &vonage_rest) {
+            // Vonage's REST API on the network's port; dial-mode legs' updates pass through.
+            let secret = crate::provider::vonage::jwt::check_startup(Some(&token))?;
+            let network = super::network::Network::start_vonage(secret, clock.clone(), dial_legs.clone()).await?;
+            let rest = vonage_client(network.api_base.clone())?;
+            (Some(network), Some(rest))
+        } else if waves {
             use crate::provider::twilio::rest::{RestClient, RestConfig, RestOptions};
             let network = super::network::Network::start(&token).await?;
             let config = RestConfig::new(network.account_sid.clone(), token.clone(), network.api_base.clone())?;
@@ -90,24 +102,9 @@ impl Sandbox {
         } else {
             (None, None)
         };
-        // On Vonage, the REST API lets a helper who says no go (`serve` requires it there).
-        let vonage_rest = if provider == crate::provider::Provider::Vonage {
-            Some(super::vonage_rest::VonageRest::start().await?)
-        } else {
-            None
-        };
-        let rest = match &vonage_rest {
-            Some(emulated) => {
-                use crate::provider::vonage::{jwt::ApplicationKey, rest};
-                let key = ApplicationKey::new(
-                    super::vonage_rest::TEST_APPLICATION_ID,
-                    super::vonage_rest::TEST_PRIVATE_KEY.as_bytes(),
-                )?;
-                let mut config = rest::RestConfig::new(key, emulated.api_base.clone());
-                config.backoff = std::time::Duration::from_millis(5);
-                Some(Arc::new(crate::provider::Client::Vonage(rest::RestClient::new(config)?)))
-            }
-            None => rest,
+        let rest = match (&vonage_rest, rest) {
+            (Some(emulated), None) => Some(vonage_client(emulated.api_base.clone())?),
+            (_, rest) => rest,
         };
         let app = Application::build(ServeConfig {
             db: db.clone(),
@@ -202,4 +199,15 @@ impl Sandbox {
         let sid = call_sid.to_string();
         tokio::task::spawn_blocking(move || st.switchboard.store.read(|c| calls::call_log(c, &sid))).await?
     }
+}
+
+/// The service's client of Vonage's REST API at `api_base` (the emulator's), with the test
+/// application's key.
+fn vonage_client(api_base: url::Url) -> anyhow::Result<Arc<crate::provider::Client>> {
+    use crate::provider::vonage::{jwt::ApplicationKey, rest};
+    let key =
+        ApplicationKey::new(super::vonage_rest::TEST_APPLICATION_ID, super::vonage_rest::TEST_PRIVATE_KEY.as_bytes())?;
+    let mut config = rest::RestConfig::new(key, api_base);
+    config.backoff = std::time::Duration::from_millis(5);
+    Ok(Arc::new(crate::provider::Client::Vonage(rest::RestClient::new(config)?)))
 }

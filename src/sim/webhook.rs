@@ -86,7 +86,8 @@ fn vonage_number(n: &str) -> String {
 /// - an `input`'s result: `dtmf: { digits, timed_out }` (`timed_out` when nothing was pressed);
 /// - a `connect`'s callee leg: `status` (`timeout` when it rang out, `busy`, `failed`,
 ///   `completed`, `cancelled`), with the callee's `uuid` and `duration`;
-/// - the call's own end, on the application's event URL: `status: completed`, `duration`;
+/// - a call's own end, on its event URL: `status` (`completed`, `busy`, `failed`, `timeout`
+///   when it rang out, `cancelled` when ended before it was answered), `duration`;
 /// - a `record`'s result: `recording_url`, `recording_uuid`, `start_time`, `end_time`, `size`;
 /// - a `notify`: its payload.
 pub fn vonage_body(params: &[(String, String)], now: jiff::Timestamp) -> serde_json::Value {
@@ -130,8 +131,15 @@ pub fn vonage_body(params: &[(String, String)], now: jiff::Timestamp) -> serde_j
         body["dtmf"] = json!({ "digits": digits, "timed_out": digits.is_empty() });
         return body;
     }
-    if param(params, "CallStatus") == Some("completed") {
-        body["status"] = json!("completed");
+    // A call's end, in Vonage's words for it.
+    let end = match param(params, "CallStatus") {
+        Some(status @ ("completed" | "busy" | "failed")) => Some(status),
+        Some("no-answer") => Some("timeout"),
+        Some("canceled") => Some("cancelled"),
+        _ => None,
+    };
+    if let Some(status) = end {
+        body["status"] = json!(status);
         body["duration"] = json!(param(params, "CallDuration").unwrap_or("0"));
     }
     body

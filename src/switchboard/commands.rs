@@ -113,12 +113,14 @@ pub struct MoveCaller {
 }
 
 /// The held caller `call_sid`, waiting in conference `conference_sid`, is told that the
-/// helper of `attempt` is coming (their first name and street, from the `announce` webhook).
+/// helper of `attempt` is coming (their first name and street): `document` is what they
+/// hear, rendered by the provider (the `announce` webhook answers the same).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Announce {
     pub conference_sid: String,
     pub call_sid: String,
     pub attempt: u32,
+    pub document: String,
 }
 
 /// A document (rendered by the provider) to run on a live leg through the REST API.

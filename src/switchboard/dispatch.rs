@@ -109,7 +109,7 @@ pub fn dispatch(state: Arc<Switchboard>, out: Outbound) {
 /// documentation does not say; either way it is heard as the helper comes.)
 async fn announce_helper(state: &Arc<Switchboard>, rest: &Client, announce: &Announce) {
     let (conference, call) = (&announce.conference_sid, &announce.call_sid);
-    match rest.announce(&state.public_url, conference, call, announce.attempt).await {
+    match rest.announce(&state.public_url, conference, call, announce.attempt, &announce.document).await {
         Ok(()) => {}
         Err(e @ ProviderError::PublicUrl(_)) => tracing::error!(error = %e, "bad public URL"),
         Err(e) => {

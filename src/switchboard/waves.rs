@@ -163,14 +163,19 @@ fn run(
             }
             Command::Tell { tell, hearer } => {
                 tracing::info!(call = %sid, tell = ?tell, "the search tells the call flow");
-                if let Some(announce) = announce(&tell, &after, &sid, request.is_some()) {
-                    t.tell(ToProvider::Announce(announce));
-                }
+                let announce = announce(&tell, &after, &sid, request.is_some());
                 let step = run_step(t, hood, call, Event::Search(tell), Report::default())?;
                 let attempts = call.state.attempts.max(step.state.attempts);
                 call.state = step.state;
                 call.state.attempts = attempts;
                 effects.extend(step.effects);
+                if let Some(mut announce) = announce {
+                    // What the caller is told, as the call flow now says it (a provider
+                    // that is given the words rather than asking for them needs it now).
+                    let words = announcement(t, hood, call, announce.attempt)?;
+                    announce.document = render(sb, &hood.voices, &sid, call.seq, &words);
+                    t.tell(ToProvider::Announce(announce));
+                }
                 match hearer {
                     Hearer::Reporter => reply = step.reply,
                     Hearer::Leg(leg_sid) => {
@@ -202,7 +207,7 @@ fn announce(tell: &Tell, after: &waves::Search, sid: &str, callback: bool) -> Op
         tracing::info!(call = %sid, "the held caller's conference is not reported yet: no announcement of who comes");
         return None;
     };
-    Some(Announce { conference_sid, call_sid: sid.to_string(), attempt: *attempt })
+    Some(Announce { conference_sid, call_sid: sid.to_string(), attempt: *attempt, document: String::new() })
 }
 
 /// The announcement the provider asks for: the winner's first name and street, in the
@@ -579,7 +584,8 @@ mod tests {
             Some(Announce {
                 conference_sid: "CF00000000000000000000000000000009".into(),
                 call_sid: "CA1".into(),
-                attempt: 2
+                attempt: 2,
+                document: String::new(),
             })
         );
         assert_eq!(announce(&key(2, wins.clone()), &search, "CA1", true), None, "a call back says it itself");

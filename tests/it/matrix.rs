@@ -257,3 +257,106 @@ async fn on_vonage_a_connects_event_after_its_notify_changes_nothing() {
     assert_eq!((lb.outcome, lb.wait_seconds), (la.outcome, la.wait_seconds));
     assert_eq!(connected(&b), vec![CARLA.to_string()]);
 }
+
+// Waves: helpers rung by calls the switchboard places through the provider's REST API,
+// the caller waiting in a conference (Vonage: a conversation) they are joined to.
+
+on_both_providers!(
+    waves_two_yeses_exactly_one_joined_and_announced,
+    waves_nobody_says_yes_the_desk_answers,
+    waves_hang_up_while_helpers_ring,
+);
+
+/// Nobody is left alone in a conference, and nobody's end went unreported.
+fn no_one_alone_in_waves(report: &burenlijn::sim::emulator::CallReport) {
+    assert!(!report.lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })), "{:#?}", report.lines);
+}
+
+async fn waves_two_yeses_exactly_one_joined_and_announced(provider: Provider) {
+    let app = spawn_waves_app_through(provider, TUESDAY_MORNING, 2, |p| p).await;
+    app.network().press_together(2);
+    let report = app.call(JAN, Script::keys(&["1"])).await;
+    let log = app.log_of(&report).await;
+    let rung = rung(&report);
+    assert_eq!(rung.len(), 2, "one wave of two: {rung:?}");
+    let pressed_1 = report.lines.iter().filter(|l| matches!(l, Line::HelperPresses { key, .. } if key == "1")).count();
+    assert_eq!(pressed_1, 2, "both pressed 1: {:#?}", report.lines);
+    let joined = joined(&report);
+    assert_eq!(joined.len(), 1, "exactly one is joined: {:#?}", report.lines);
+    let winner = joined[0].clone();
+    let other = rung.iter().find(|n| **n != winner).unwrap().clone();
+    assert!(
+        helpers_heard(&report).iter().any(|(n, t)| *n == other && t.contains("Er is al iemand gevonden")),
+        "the other is told someone was found: {:#?}",
+        helpers_heard(&report)
+    );
+    no_one_alone_in_waves(&report);
+    assert_eq!(outcome(&log), Some("matched"));
+    assert_eq!(log.helper_phone.as_deref(), Some(winner.as_str()));
+    let mut results = attempts(&log);
+    results.sort();
+    let mut want = vec![(winner.clone(), "accepted".to_string()), (other.clone(), "canceled".to_string())];
+    want.sort();
+    assert_eq!(results, want);
+    assert_eq!(app.count("SELECT count(*) FROM matches").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0, "everyone is free again");
+    // The provider reported the caller's and the winner's entries into the same room.
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM wave_searches s JOIN wave_legs l ON l.call_sid = s.call_sid
+             WHERE l.status = 'accepted' AND s.conference_sid IS NOT NULL AND l.conference_sid = s.conference_sid"
+        )
+        .await,
+        1
+    );
+    // The caller heard who comes (their first name and street, never a number), then the goodbye.
+    let heard = caller_heard(&report);
+    assert!(heard.iter().any(|t| t.ends_with("neemt nu op.") && !t.contains("06")), "{heard:?}");
+    assert_eq!(heard.last().map(String::as_str), Some("Fijn dat er iemand kon helpen. Tot ziens."), "{heard:?}");
+}
+
+async fn waves_nobody_says_yes_the_desk_answers(provider: Provider) {
+    let app = spawn_waves_app_through(provider, TUESDAY_MORNING, 2, |p| p).await;
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }
+        .helper(ANJA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Silent);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    let mut results = attempts(&log);
+    results.sort();
+    assert_eq!(results, pairs(&[(ANJA, "declined"), (BERT, "declined"), (CARLA, "declined")]));
+    assert!(report.lines.contains(&Line::DeskAnswers), "{:#?}", report.lines);
+    assert_eq!(outcome(&log), Some("desk"));
+    assert!(caller_heard(&report).iter().any(|t| t.starts_with("Het spijt me.")), "{:?}", caller_heard(&report));
+    for number in [ANJA, BERT] {
+        assert!(helpers_heard(&report).iter().any(|(n, t)| n == number && t.starts_with("Geen probleem. Dank u wel")));
+    }
+    assert!(joined(&report).is_empty(), "a no is never joined: {:#?}", report.lines);
+    no_one_alone_in_waves(&report);
+}
+
+async fn waves_hang_up_while_helpers_ring(provider: Provider) {
+    let app = spawn_waves_app_through(provider, TUESDAY_MORNING, 3, |p| {
+        edit_dialplan(&p, &[("ringing.ring_timeout_seconds", 60.into())])
+    })
+    .await;
+    // Slowed so a busy machine cannot let a ring run out before the caller's hang-up.
+    app.network().slow_down(25);
+    let script = Script { hang_up_on_hold_round: Some(2), ..Script::keys(&["1"]) }
+        .helper(ANJA, HelperAction::NoAnswer)
+        .helper(BERT, HelperAction::NoAnswer)
+        .helper(CARLA, HelperAction::NoAnswer);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    assert_eq!(outcome(&log), Some("abandoned"));
+    assert_eq!(rung(&report).len(), 3, "{:#?}", report.lines);
+    assert!(joined(&report).is_empty());
+    let canceled =
+        report.lines.iter().filter(|l| matches!(l, Line::NotReached { status, .. } if status == "canceled")).count();
+    assert_eq!(canceled, 3, "every ringing phone was cancelled: {:#?}", report.lines);
+    assert!(attempts(&log).iter().all(|(_, r)| r == "canceled"), "{:?}", attempts(&log));
+    // Every phone's end is known: nobody stays marked as being rung.
+    wait_for(&app, "SELECT count(*) FROM attempts WHERE ended_at IS NULL", 0).await;
+    assert_eq!(app.count("SELECT count(*) FROM wave_searches WHERE status = 'over'").await, 1);
+}

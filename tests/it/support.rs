@@ -229,12 +229,24 @@ pub async fn spawn_waves_app(wave_size: u32, edit: impl Fn(String) -> String) ->
 pub const TUESDAY_EVENING: &str = "2026-11-24T20:30:00+01:00";
 
 pub async fn spawn_waves_app_at(start: &str, wave_size: u32, edit: impl Fn(String) -> String) -> TestApp {
+    spawn_waves_app_through(Provider::Twilio, start, wave_size, edit).await
+}
+
+/// As `spawn_waves_app_at`, through `provider` (its emulator's REST API stands in for the
+/// provider's).
+pub async fn spawn_waves_app_through(
+    provider: Provider,
+    start: &str,
+    wave_size: u32,
+    edit: impl Fn(String) -> String,
+) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         let _ = tracing_subscriber::fmt().with_env_filter("debug").with_test_writer().try_init();
     }
     let dir = tempfile::tempdir().unwrap();
-    let plan =
-        edit_dialplan(&burenlijn::config::example_dialplan_in_waves(), &[("ringing.wave_size", wave_size.into())]);
+    let in_waves =
+        burenlijn::config::example_dialplan_through(provider).replacen("mode = \"dial\"", "mode = \"waves\"", 1);
+    let plan = edit_dialplan(&in_waves, &[("ringing.wave_size", wave_size.into())]);
     std::fs::write(dir.path().join("example.toml"), edit(plan)).unwrap();
     let hoods = burenlijn::config::load(Some(dir.path()), None).unwrap();
     let start: Timestamp = start.parse().unwrap();

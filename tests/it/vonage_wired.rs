@@ -232,12 +232,13 @@ fn vonage_serve_refuses_to_start_without_the_signature_secret() {
     // The application's id without its key: refused, naming the key.
     let (ok, _, err) = serve(Some("a-secret-of-enough-length"), &[("VONAGE_APPLICATION_ID", "app")]);
     assert!(!ok && err.contains("VONAGE_PRIVATE_KEY"), "{err}");
-    // Ringing in waves through Vonage is refused as not wired yet.
+    // Ringing in waves through Vonage places the helpers' calls with the application's
+    // key: without it, refused naming it.
     let waves = format!("provider = \"vonage\"\n{}", burenlijn::config::example_dialplan_in_waves())
         .replace("name = \"Polly.Lotte\"", "name = \"0\"");
     std::fs::write(plans.join("example.toml"), waves).unwrap();
     let (ok, _, err) = serve(Some("a-secret-of-enough-length"), &[]);
-    assert!(!ok && err.contains("ringing in waves through Vonage is not wired yet"), "{err}");
+    assert!(!ok && err.contains("needs VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY"), "{err}");
     // Without the REST API a helper's no could not be ended, and would be put through.
     std::fs::write(plans.join("example.toml"), vonage_dialplan()).unwrap();
     let (ok, _, err) = serve(Some("a-secret-of-enough-length"), &[]);

@@ -3,17 +3,20 @@
 //! becomes the URLs of our webhooks under `/vonage/`, an update becomes a transfer or a
 //! hangup, and Vonage's errors become the kinds the switchboard acts on (`ProviderError`).
 //!
-//! Not wired yet, each a `ProviderError::Refused` that says so (docs/connect.md, "Vonage"):
-//! playing a rendered document on a live leg (`Update::Play`: an NCCO is only written by
-//! `ncco`, not read back), telling a held caller alone who comes (`announce`), the records
-//! of a conversation (`conference_records`), deleting a call's record (Vonage's Voice API
-//! has no such request). The good-morning round's call to the desk phone has no event URL
+//! A rendered document played on a live leg (`Update::Play`) is a transfer to that NCCO;
+//! telling a held caller alone who comes (`announce`) is speech played into their call
+//! (`PUT /v1/calls/{uuid}/talk`, which a leg in a conversation hears alone).
+//!
+//! Not wired, each a `ProviderError::Refused` that says so (docs/connect.md, "Vonage"): the
+//! records of a conversation (`conference_records`: another API, the Conversation API),
+//! deleting a call's record (Vonage's Voice API has no such request). The good-morning
+//! round's call to the desk phone has no event URL
 //! of its own: it is created without one, so its events go to the application's. What
 //! differs from Twilio: no per-call fallback URL (Vonage asks
 //! the application's `fallback_answer_url`), and answering-machine detection only reports
 //! a machine (`continue`), it does not wait for the beep.
 
-use super::rest::{self, Answer, CreateCall, RestClient, RestError, UpdateCall};
+use super::rest::{self, Answer, CreateCall, RestClient, RestError, Talk, UpdateCall};
 use crate::domain::call::DialStatus;
 use crate::domain::waves::ConferenceFacts;
 use crate::provider::commands::{NewCall, ProviderError, Recording, Update};
@@ -57,7 +60,10 @@ pub async fn create_call(rest: &RestClient, public_url: &str, call: &NewCall) ->
 /// The request for `update` of live call `call_sid`.
 pub fn update_request(public_url: &str, call_sid: &str, update: &Update) -> Result<UpdateCall, ProviderError> {
     Ok(match update {
-        Update::Play(_) => return Err(not_wired("playing a document on a live call")),
+        Update::Play(document) => UpdateCall::TransferRendered(
+            serde_json::from_str(document)
+                .map_err(|e| ProviderError::Refused(format!("a document to play is not an NCCO: {e}")))?,
+        ),
         Update::MoveOn { seq } => UpdateCall::TransferUrl(super::hold_done_url(public_url, call_sid, *seq)?),
         Update::Thank { call_sid, attempt } => {
             UpdateCall::TransferUrl(super::thanks_url(public_url, call_sid, *attempt)?)
@@ -77,8 +83,30 @@ pub async fn update_call(
     Ok(None)
 }
 
-pub async fn announce() -> Result<(), ProviderError> {
-    Err(not_wired("telling a held caller alone who comes"))
+/// What `document` (an NCCO we rendered) says, as one piece of speech: the texts of its
+/// `talk` actions in order, in the first one's language and style. `None` when it says
+/// nothing.
+pub fn talk_of(document: &str) -> Option<Talk> {
+    let actions: Vec<serde_json::Value> = serde_json::from_str(document).ok()?;
+    let talks: Vec<&serde_json::Value> = actions.iter().filter(|a| a["action"] == "talk").collect();
+    let first = talks.first()?;
+    let inner = |t: &serde_json::Value| -> String {
+        let text = t["text"].as_str().unwrap_or_default();
+        text.strip_prefix("<speak>").and_then(|t| t.strip_suffix("</speak>")).unwrap_or(text).to_string()
+    };
+    let text = talks.iter().map(|t| inner(t)).collect::<Vec<_>>().join(" ");
+    Some(Talk {
+        text: format!("<speak>{text}</speak>"),
+        language: first["language"].as_str().unwrap_or("nl-NL").to_string(),
+        style: first["style"].as_u64().and_then(|s| u32::try_from(s).ok()).unwrap_or(0),
+    })
+}
+
+/// Tells the held caller `call_sid` alone what `document` says: speech played into their
+/// call, which they hear where they wait ("Play text to speech into a call"). Sent once.
+pub async fn announce(rest: &RestClient, call_sid: &str, document: &str) -> Result<(), ProviderError> {
+    let Some(talk) = talk_of(document) else { return Ok(()) };
+    Ok(rest.talk(call_sid, &talk).await?)
 }
 
 pub async fn conference_records() -> Result<Vec<ConferenceFacts>, ProviderError> {
@@ -146,6 +174,21 @@ mod tests {
         );
         let hang_up = update_request("https://bl.example", "x", &Update::HangUp).unwrap().body();
         assert_eq!(hang_up["action"], "hangup");
-        assert!(update_request("https://bl.example", "x", &Update::Play("[]".into())).is_err());
+        let play =
+            update_request("https://bl.example", "x", &Update::Play(r#"[{"action":"talk","text":"Hoi"}]"#.into()));
+        assert_eq!(play.unwrap().body()["destination"]["ncco"][0]["text"], "Hoi");
+        assert!(update_request("https://bl.example", "x", &Update::Play("<Response/>".into())).is_err());
+    }
+
+    #[test]
+    fn an_announcement_is_the_documents_talks_as_one() {
+        let document = r#"[{"action":"talk","text":"<speak>Goed nieuws.</speak>","language":"nl-NL","style":4},{"action":"talk","text":"<speak>Bert komt.</speak>","language":"nl-NL","style":4},{"action":"conversation","name":"x"}]"#;
+        let talk = talk_of(document).unwrap();
+        assert_eq!(
+            (talk.text.as_str(), talk.language.as_str(), talk.style),
+            ("<speak>Goed nieuws. Bert komt.</speak>", "nl-NL", 4)
+        );
+        assert_eq!(talk_of("[]"), None, "nothing to say");
+        assert_eq!(talk_of("not json"), None);
     }
 }

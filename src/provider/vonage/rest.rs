@@ -165,6 +165,8 @@ pub enum UpdateCall {
     TransferUrl(Url),
     /// Run this NCCO now.
     TransferNcco(Vec<NccoAction>),
+    /// Run this NCCO (as we rendered it) now.
+    TransferRendered(serde_json::Value),
     /// End the call, whatever its state.
     Hangup,
 }
@@ -180,6 +182,10 @@ impl UpdateCall {
                 "action": "transfer",
                 "destination": { "type": "ncco", "ncco": ncco },
             }),
+            UpdateCall::TransferRendered(ncco) => serde_json::json!({
+                "action": "transfer",
+                "destination": { "type": "ncco", "ncco": ncco },
+            }),
             UpdateCall::Hangup => serde_json::json!({ "action": "hangup" }),
         }
     }
@@ -189,6 +195,16 @@ impl UpdateCall {
     fn repeatable(&self) -> bool {
         matches!(self, UpdateCall::Hangup)
     }
+}
+
+/// Speech played into a live call (`PUT /v1/calls/{uuid}/talk`, "Play text to speech into
+/// a call"): heard on that leg, whatever conversation it is in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Talk {
+    /// The text, SSML inside `<speak>` as in an NCCO's `talk`.
+    pub text: String,
+    pub language: String,
+    pub style: u32,
 }
 
 /// What Vonage answers to a created call.
@@ -363,6 +379,14 @@ impl RestClient {
         let url = self.url(&format!("/v1/calls/{}", valid_uuid(uuid)?));
         let repeat = if update.repeatable() { Repeat::Safe } else { Repeat::Never };
         self.send(reqwest::Method::PUT, url, Some(&update.body()), repeat).await.map(drop)
+    }
+
+    /// `PUT /v1/calls/{uuid}/talk`. Never repeated once it may have reached Vonage: the
+    /// caller would hear it twice.
+    pub async fn talk(&self, uuid: &str, talk: &Talk) -> Result<()> {
+        let url = self.url(&format!("/v1/calls/{}/talk", valid_uuid(uuid)?));
+        let body = serde_json::to_value(talk).expect("a talk serializes");
+        self.send(reqwest::Method::PUT, url, Some(&body), Repeat::Never).await.map(drop)
     }
 
     /// `GET /v1/calls/{uuid}`.
