@@ -395,9 +395,10 @@ pub mod say {
         vec![
             Action::Gather { say, timeout_seconds: KEY_SECONDS, next },
             Action::Gather { say: choices(p), timeout_seconds: KEY_SECONDS, next },
-            Action::Say(p.speech(PromptKey::RoundNoKey, &[])),
-            Action::Hangup,
         ]
+        .into_iter()
+        .chain(no_key(p))
+        .collect()
     }
 
     /// 9, or a key the round does not know: the choices again.
@@ -408,6 +409,11 @@ pub mod say {
         }
         say.extend(choices(p));
         again(p, say, morning, n)
+    }
+
+    /// Nothing pressed through every asking: the goodbye that follows them.
+    pub fn no_key(p: &Prompts) -> Vec<Action> {
+        vec![Action::Say(p.speech(PromptKey::RoundNoKey, &[])), Action::Hangup]
     }
 
     /// 1: all is well.

@@ -666,12 +666,7 @@ impl Emulator {
                 Verb::Conference { action, name, wait_url, join_callback } => {
                     let wait_url = wait_url.map(|w| resolve(&w)).transpose()?;
                     let action = action.map(|a| resolve(&a)).transpose()?;
-                    let mut join_callback = join_callback.map(|c| resolve(&c)).transpose()?;
-                    if self.is_vonage() {
-                        // Vonage reports the move into the conversation (`transfer`) to the
-                        // call's own event URL.
-                        join_callback = Some(call.status_url.clone().unwrap_or_else(|| self.status_url()));
-                    }
+                    let join_callback = join_callback.map(|c| resolve(&c)).transpose()?;
                     match self.hold(call, &name, wait_url, action, join_callback).await? {
                         Held::Over => return Ok(None),
                         Held::Then(url, params, hung_up) => return Ok(Some((url, params, hung_up))),
@@ -729,6 +724,12 @@ impl Emulator {
             });
         };
         let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+        // Vonage reports the move into the conversation (`transfer`) to the call's own
+        // event URL.
+        let join_callback = match self.is_vonage() {
+            true => Some(call.status_url.clone().unwrap_or_else(|| self.status_url())),
+            false => join_callback,
+        };
         network.open_conference(name, &call.sid, events_tx, join_callback).await;
         // What the caller hears while nobody else is in the conference.
         enum Waiting {

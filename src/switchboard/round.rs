@@ -292,11 +292,22 @@ pub(super) fn webhook(t: &mut Tx<'_>, endpoint: Endpoint, inbound: &Inbound) -> 
                 }
             }
             Some(k) => say::resident_again(&resident_prompts, k != "9", morning_id, n),
-            None => say::resident_again(&resident_prompts, false, morning_id, n),
+            // Nothing pressed through every asking (a provider whose key webhook also
+            // reports silence): what follows the askings, the goodbye; the call's end
+            // records that no key came.
+            None => say::no_key(&resident_prompts),
         },
         (Endpoint::ContactAnswer, Who::Contact(index), RoundWhat::Answered) => {
             let street = resident.street.clone();
             say::contact(contact_prompts(&hood, &resident, index), &first, &street, morning_id, index)
+        }
+        (Endpoint::ContactKey, Who::Contact(index), RoundWhat::Key(None)) => {
+            // Nothing pressed through every asking (a voicemail box, say): no key, as when
+            // the askings run out and the call ends; the contact is let go.
+            if store::set_result(tx, morning_id, who, RoundResult::NoKey, None, now)? {
+                advance(t, morning, Event::Contact { index, reached: Reached::NoKey })?;
+            }
+            vec![Action::Hangup]
         }
         (Endpoint::ContactKey, Who::Contact(index), RoundWhat::Key(key)) => {
             let yes = key.as_deref() == Some("1");

@@ -360,3 +360,99 @@ async fn waves_hang_up_while_helpers_ring(provider: Provider) {
     wait_for(&app, "SELECT count(*) FROM attempts WHERE ended_at IS NULL", 0).await;
     assert_eq!(app.count("SELECT count(*) FROM wave_searches WHERE status = 'over'").await, 1);
 }
+
+on_both_providers!(call_back_accepted_the_next_morning, round_nobody_confirms_and_the_desk_phone_rings);
+
+/// Call back later: Jan asked on Tuesday evening; on Wednesday morning Bert says yes, waits
+/// on the line while Jan is called, and Jan is joined to him.
+async fn call_back_accepted_the_next_morning(provider: Provider) {
+    let app = crate::waves::jan_asks_to_be_called_back_through(provider).await;
+    let start_searches = || burenlijn::switchboard::start_due_callbacks(app.sandbox.state.switchboard.clone());
+    app.sandbox.clock.advance(3 * 3600);
+    assert_eq!(start_searches().await.unwrap(), 0, "never at night");
+    app.sandbox.clock.advance(9 * 3600 + 30 * 60);
+    app.network().script_helpers(
+        [
+            (BERT.to_string(), HelperAction::Accept),
+            (CARLA.to_string(), HelperAction::Decline),
+            (ANJA.to_string(), HelperAction::Decline),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    app.network().ring_for(JAN, 40);
+    app.network().patience_at_least(std::time::Duration::from_secs(5));
+    assert_eq!(start_searches().await.unwrap(), 1);
+    let search = app.text("SELECT search_sid FROM callback_requests").await;
+    let lines = app.network().lines_of_created_calls(&search, std::time::Duration::from_secs(10)).await;
+    assert!(
+        lines.contains(&Line::Joined { waiting: BERT.into(), joining: JAN.into() }),
+        "Bert waits, and Jan is joined to him: {lines:#?}"
+    );
+    let heard = |who: &str| {
+        lines
+            .iter()
+            .filter_map(|l| match l {
+                Line::HelperHears { number, text } if number == who => Some(text.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        heard(BERT).iter().any(|t| t == "Jan uit de Kerkstraat vraagt om hulp. Het gaat om boodschappen."),
+        "{:?}",
+        heard(BERT)
+    );
+    assert!(
+        heard(BERT).iter().any(|t| t == "Dank u wel. Blijft u aan de lijn. Ik bel Jan nu op."),
+        "{:?}",
+        heard(BERT)
+    );
+    assert!(
+        heard(JAN).iter().any(|t| t == "Goed nieuws. Bert uit de Dorpsweg kan u helpen. Ik verbind u nu."),
+        "{:?}",
+        heard(JAN)
+    );
+    assert!(!lines.iter().any(|l| matches!(l, Line::AloneInConference { .. })), "{lines:#?}");
+    assert_eq!(app.text("SELECT status FROM callback_requests").await, "connected");
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE kind = 'callback-search' AND outcome = 'matched'").await, 1);
+    wait_for(&app, "SELECT count(*) FROM attempts WHERE ended_at IS NULL", 0).await;
+}
+
+/// The good-morning round: Jan is busy, his first contact says no, the second's voicemail
+/// presses nothing; the desk's phone is rung and hears who it is about.
+async fn round_nobody_confirms_and_the_desk_phone_rings(provider: Provider) {
+    use crate::round::*;
+    let app = round_app_through(provider, TUESDAY_0925).await;
+    enrol_jan(&app, 1, &[ANJA, RELATIVE]).await;
+    app.network().script_helpers(script(&[
+        (JAN, HelperAction::Busy),
+        (ANJA, HelperAction::Decline),
+        (RELATIVE, HelperAction::Silent),
+        (DESK_PHONE, HelperAction::Accept),
+    ]));
+    clock_to(&app, "2026-12-01T09:30:00+01:00");
+    run_round(&app).await;
+    wait_for(&app, "SELECT count(*) FROM round_calls WHERE who = 'desk' AND result = 'heard'", 1).await;
+    assert_eq!(
+        results(&round_log(&app).await),
+        [
+            ("resident".into(), 1, Some("busy".into())),
+            ("contact".into(), 1, Some("declined".into())),
+            ("contact".into(), 2, Some("no-key".into())),
+            ("desk".into(), 0, Some("heard".into())),
+        ]
+    );
+    let lines = lines_of_morning(&app, 1).await;
+    assert_eq!(
+        heard_by(&lines, ANJA).last().map(String::as_str),
+        Some("Dank u wel. Dan vragen we iemand anders."),
+        "a no is thanked"
+    );
+    let desk = heard_by(&lines, DESK_PHONE);
+    assert!(desk[0].starts_with("Dringend, van de goedemorgenronde. Jan de Vries nam vanmorgen niet op"), "{desk:?}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM follow_ups WHERE urgent = 1 AND reason = 'round' AND closed_at IS NULL").await,
+        1
+    );
+}

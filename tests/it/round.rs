@@ -14,13 +14,18 @@ use burenlijn::switchboard::round::{self, Enrolling};
 use crate::support::*;
 
 /// Tuesday 1 December 2026, before Jan's time; the desk is open (mon-fri 09:00-12:30).
-const TUESDAY_0925: &str = "2026-12-01T09:25:00+01:00";
+pub(crate) const TUESDAY_0925: &str = "2026-12-01T09:25:00+01:00";
 /// A relative of Jan's: a plain number, not in the register.
-const RELATIVE: &str = "+31612345000";
-const DESK_PHONE: &str = "+31850000001";
+pub(crate) const RELATIVE: &str = "+31612345000";
+pub(crate) const DESK_PHONE: &str = "+31850000001";
 
 async fn round_app(start: &str) -> TestApp {
     spawn_waves_app_at(start, 2, |p| p).await
+}
+
+/// The round's app through `provider` (its emulator's REST API places the calls).
+pub(crate) async fn round_app_through(provider: Provider, start: &str) -> TestApp {
+    spawn_waves_app_through(provider, start, 2, |p| p).await
 }
 
 /// Enrols `resident` at 09:30 on `days` with these contacts.
@@ -41,15 +46,15 @@ fn enrol(app: &TestApp, resident: &str, days: &str, tries: u32, contacts: &[&str
 }
 
 /// Enrols Jan at 09:30 on weekdays with these contacts.
-async fn enrol_jan(app: &TestApp, tries: u32, contacts: &[&str]) {
+pub(crate) async fn enrol_jan(app: &TestApp, tries: u32, contacts: &[&str]) {
     enrol(app, JAN, "ma-vr", tries, contacts);
 }
 
-async fn run_round(app: &TestApp) -> usize {
+pub(crate) async fn run_round(app: &TestApp) -> usize {
     burenlijn::switchboard::jobs::run_round(app.sandbox.state.switchboard.clone()).await.unwrap()
 }
 
-async fn round_log(app: &TestApp) -> Vec<LogRow> {
+pub(crate) async fn round_log(app: &TestApp) -> Vec<LogRow> {
     let st = app.sandbox.state.clone();
     let mut rows = tokio::task::spawn_blocking(move || {
         st.switchboard.store.read(|c| burenlijn::store::round::log(c, None, None, 100)).unwrap()
@@ -60,15 +65,15 @@ async fn round_log(app: &TestApp) -> Vec<LogRow> {
     rows
 }
 
-fn results(log: &[LogRow]) -> Vec<(String, u32, Option<String>)> {
+pub(crate) fn results(log: &[LogRow]) -> Vec<(String, u32, Option<String>)> {
     log.iter().map(|r| (r.who.clone(), r.n, r.result.map(|w| w.as_str().to_string()))).collect()
 }
 
-async fn lines_of_morning(app: &TestApp, morning: i64) -> Vec<Line> {
+pub(crate) async fn lines_of_morning(app: &TestApp, morning: i64) -> Vec<Line> {
     app.network().lines_of_created_calls(&format!("round-{morning}"), Duration::from_secs(10)).await
 }
 
-fn heard_by(lines: &[Line], who: &str) -> Vec<String> {
+pub(crate) fn heard_by(lines: &[Line], who: &str) -> Vec<String> {
     lines
         .iter()
         .filter_map(|l| match l {
@@ -78,11 +83,11 @@ fn heard_by(lines: &[Line], who: &str) -> Vec<String> {
         .collect()
 }
 
-fn script(actions: &[(&str, HelperAction)]) -> HashMap<String, HelperAction> {
+pub(crate) fn script(actions: &[(&str, HelperAction)]) -> HashMap<String, HelperAction> {
     actions.iter().map(|(n, a)| (n.to_string(), a.clone())).collect()
 }
 
-const OVER: &str = "SELECT count(*) FROM round_mornings WHERE ended_at IS NOT NULL";
+pub(crate) const OVER: &str = "SELECT count(*) FROM round_mornings WHERE ended_at IS NOT NULL";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jan_answers_and_presses_1_once_a_morning() {

@@ -401,7 +401,12 @@ async fn a_yes_followed_by_an_outage_to_the_end_of_the_call_is_left_for_the_desk
 /// Jan calls on Tuesday evening; Bert and Carla say no; the desk is closed; Jan asks to be
 /// called back. Returns the app (clock still on Tuesday evening).
 pub(crate) async fn jan_asks_to_be_called_back() -> TestApp {
-    let app = spawn_waves_app_at(TUESDAY_EVENING, 2, |p| p).await;
+    jan_asks_to_be_called_back_through(Provider::Twilio).await
+}
+
+/// As `jan_asks_to_be_called_back`, through `provider`.
+pub(crate) async fn jan_asks_to_be_called_back_through(provider: Provider) -> TestApp {
+    let app = spawn_waves_app_through(provider, TUESDAY_EVENING, 2, |p| p).await;
     let report = app
         .call(JAN, Script::keys(&["1", "1"]).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline))
         .await;

@@ -395,11 +395,25 @@ fn connect(
 /// The NCCO actions for the actions of one step.
 pub fn actions(actions: &[Action], ctx: &RenderContext<'_>) -> Vec<NccoAction> {
     let mut out = Vec::new();
-    for action in actions {
+    for (i, action) in actions.iter().enumerate() {
         match action {
             Action::Say(s) => speech(&mut out, std::slice::from_ref(s), ctx, false),
             Action::Gather { say, timeout_seconds, next } => {
                 speech(&mut out, say, ctx, true);
+                // A question asked again when nothing was pressed (the next gathers with
+                // the same `next`): the input reports after the first wait, so the askings
+                // are said in one go, each wait a pause a key cuts short (`bargeIn`), and
+                // the input waits after the last.
+                let mut timeout_seconds = timeout_seconds;
+                for again in actions[i + 1..].iter() {
+                    let Action::Gather { say, timeout_seconds: wait, next: same } = again else { break };
+                    if same != next {
+                        break;
+                    }
+                    out.push(pause(*timeout_seconds, ctx.voices.for_language(""), true));
+                    speech(&mut out, say, ctx, true);
+                    timeout_seconds = wait;
+                }
                 out.push(NccoAction::Input(Input {
                     action: "input",
                     kind: ["dtmf"],
