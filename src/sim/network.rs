@@ -247,8 +247,6 @@ pub(super) struct VonageWire {
     pub(super) secret: crate::provider::vonage::jwt::SignatureSecret,
     /// The service's clock: Vonage's tokens carry their time, checked against it.
     pub(super) clock: Arc<dyn crate::clock::Clock>,
-    /// The legs the caller's own call rings (dial mode), updated through the same API.
-    pub(super) dial_legs: Arc<super::vonage_rest::VonageRest>,
 }
 
 pub struct Network {
@@ -269,20 +267,16 @@ pub struct Network {
 impl Network {
     /// Starts the REST endpoint on a free loopback port.
     pub async fn start(auth_token: &str) -> std::io::Result<Arc<Network>> {
-        Network::start_on(auth_token, None).await
+        Network::start_on(auth_token, None, |_| axum::Router::new()).await
     }
 
-    /// The same network speaking Vonage's wire: its webhooks signed with `secret` at the
-    /// time `clock` says, its REST API Vonage's, which also updates `dial_legs`.
-    pub async fn start_vonage(
-        secret: crate::provider::vonage::jwt::SignatureSecret,
-        clock: Arc<dyn crate::clock::Clock>,
-        dial_legs: Arc<super::vonage_rest::VonageRest>,
+    /// Starts it on `vonage`'s wire (or Twilio's), with `more` routes (another provider's
+    /// API) on the same port.
+    pub(super) async fn start_on(
+        auth_token: &str,
+        vonage: Option<VonageWire>,
+        more: impl FnOnce(Arc<Network>) -> axum::Router,
     ) -> std::io::Result<Arc<Network>> {
-        Network::start_on("", Some(VonageWire { secret, clock, dial_legs })).await
-    }
-
-    async fn start_on(auth_token: &str, vonage: Option<VonageWire>) -> std::io::Result<Arc<Network>> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let api_base = Url::parse(&format!("http://{}", listener.local_addr()?)).expect("a socket address is a URL");
         let network = Arc::new(Network {
@@ -308,8 +302,8 @@ impl Network {
             .route("/2010-04-01/Accounts/{account}/Conferences/{sid}/Participants/{file}", post(update_participant))
             // Hosted apart from the service, as `deploy/README.md` says it must be.
             .route("/fallback/created-call.xml", post(created_call_fallback))
-            .merge(super::vonage_rest::routes())
-            .with_state(network.clone());
+            .with_state(network.clone())
+            .merge(more(network.clone()));
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });

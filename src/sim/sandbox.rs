@@ -86,7 +86,7 @@ impl Sandbox {
         let (network, rest) = if let (true, Some(dial_legs)) = (waves, &vonage_rest) {
             // Vonage's REST API on the network's port; dial-mode legs' updates pass through.
             let secret = crate::provider::vonage::jwt::check_startup(Some(&token))?;
-            let network = super::network::Network::start_vonage(secret, clock.clone(), dial_legs.clone()).await?;
+            let network = super::vonage_network::start(secret, clock.clone(), dial_legs.clone()).await?;
             let rest = vonage_client(network.api_base.clone())?;
             (Some(network), Some(rest))
         } else if waves {

@@ -408,6 +408,15 @@ async fn call_back_accepted_the_next_morning(provider: Provider) {
         "{:?}",
         heard(BERT)
     );
+    if provider == Provider::Twilio {
+        // While Jan's phone rings, Bert hears kind words again and again, never silence.
+        // (Vonage has no wait documents: he hears the hold music, docs/vonage-facts.md.)
+        let waiting_words = heard(BERT)
+            .iter()
+            .filter(|t| *t == "Ik bel Jan nog. Blijft u nog even aan de lijn. Fijn dat u wacht.")
+            .count();
+        assert!(waiting_words >= 2, "{:?}", heard(BERT));
+    }
     assert!(
         heard(JAN).iter().any(|t| t == "Goed nieuws. Bert uit de Dorpsweg kan u helpen. Ik verbind u nu."),
         "{:?}",
@@ -417,6 +426,22 @@ async fn call_back_accepted_the_next_morning(provider: Provider) {
     assert_eq!(app.text("SELECT status FROM callback_requests").await, "connected");
     assert_eq!(app.count("SELECT count(*) FROM calls WHERE kind = 'callback-search' AND outcome = 'matched'").await, 1);
     wait_for(&app, "SELECT count(*) FROM attempts WHERE ended_at IS NULL", 0).await;
+    // Every call of it, the search too, has its neighbourhood stored (issue 26).
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE neighbourhood IS NOT 'example'").await, 0);
+
+    // The desk: the searches are shown as such, and the figures count Jan's one call, helped.
+    use crate::desk_support::{add_user, Browser};
+    use burenlijn::domain::desk::Role;
+    add_user(&app, "Els", Role::Coordinator).await;
+    let mut b = Browser::login(&app, "Els").await;
+    assert!(b.get("/desk/calls").await.body.contains("terugbelpoging"));
+    let csv = b.get("/desk/figures.csv").await;
+    let november = csv.body.lines().find(|l| l.starts_with("2026-11,Totaal,")).unwrap_or_default().to_string();
+    assert!(november.starts_with("2026-11,Totaal,1,1,0,"), "one call, matched by the call back: {}", csv.body);
+    assert!(november.ends_with(",1,0,1"), "Bert helped, Jan was helped: {}", csv.body);
+    // Jan's own call needs no calling back by the desk any more.
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE closed_at IS NOT NULL AND result = 'solved-by-neighbour' AND closed_by = 'Burenlijn'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups WHERE closed_at IS NULL").await, 0);
 }
 
 /// The good-morning round: Jan is busy, his first contact says no, the second's voicemail
@@ -455,4 +480,19 @@ async fn round_nobody_confirms_and_the_desk_phone_rings(provider: Provider) {
         app.count("SELECT count(*) FROM follow_ups WHERE urgent = 1 AND reason = 'round' AND closed_at IS NULL").await,
         1
     );
+    assert_eq!(app.count("SELECT count(*) FROM calls WHERE outcome = 'round' AND caller_id IS NOT NULL").await, 1);
+    // Its neighbourhood is stored with it (issue 26).
+    assert_eq!(app.text("SELECT neighbourhood FROM calls WHERE outcome = 'round'").await, "example");
+    // A round is not a request for help: the figures leave it out.
+    let st = app.sandbox.state.clone();
+    let figures = tokio::task::spawn_blocking(move || {
+        st.switchboard.store.read(|c| {
+            let scope = burenlijn::store::scope::Scope::all();
+            burenlijn::store::desk::figures(c, jiff::Timestamp::UNIX_EPOCH, jiff::Timestamp::MAX, &scope)
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(figures[0].calls, 0);
 }

@@ -166,57 +166,8 @@ async fn three_tries_then_the_first_contact_goes_and_looks() {
     assert_eq!(app.count("SELECT count(*) FROM follow_ups").await, 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn nobody_confirms_the_desk_gets_an_urgent_follow_up_and_its_phone_rings() {
-    let app = round_app(TUESDAY_0925).await;
-    enrol_jan(&app, 1, &[ANJA, RELATIVE]).await;
-    app.network().script_helpers(script(&[
-        (JAN, HelperAction::Busy),
-        (ANJA, HelperAction::Decline),
-        (RELATIVE, HelperAction::Silent),
-        (DESK_PHONE, HelperAction::Accept),
-    ]));
-    clock_to(&app, "2026-12-01T09:30:00+01:00");
-    run_round(&app).await;
-    wait_for(&app, "SELECT count(*) FROM round_calls WHERE who = 'desk' AND result = 'heard'", 1).await;
-    let log = round_log(&app).await;
-    assert_eq!(
-        results(&log),
-        [
-            ("resident".into(), 1, Some("busy".into())),
-            ("contact".into(), 1, Some("declined".into())),
-            ("contact".into(), 2, Some("no-key".into())),
-            ("desk".into(), 0, Some("heard".into())),
-        ]
-    );
-    let lines = lines_of_morning(&app, 1).await;
-    assert_eq!(
-        heard_by(&lines, ANJA).last().map(String::as_str),
-        Some("Dank u wel. Dan vragen we iemand anders."),
-        "a no is thanked"
-    );
-    let desk = heard_by(&lines, DESK_PHONE);
-    assert!(desk[0].starts_with("Dringend, van de goedemorgenronde. Jan de Vries nam vanmorgen niet op"), "{desk:?}");
-    assert_eq!(
-        app.count("SELECT count(*) FROM follow_ups WHERE urgent = 1 AND reason = 'round' AND closed_at IS NULL").await,
-        1
-    );
-    assert_eq!(app.count("SELECT count(*) FROM calls WHERE outcome = 'round' AND caller_id IS NOT NULL").await, 1);
-    // Its neighbourhood is stored with it (issue 26).
-    assert_eq!(app.text("SELECT neighbourhood FROM calls WHERE outcome = 'round'").await, "example");
-    // A round is not a request for help: the figures leave it out.
-    let st = app.sandbox.state.clone();
-    let figures = tokio::task::spawn_blocking(move || {
-        st.switchboard.store.read(|c| {
-            let scope = burenlijn::store::scope::Scope::all();
-            burenlijn::store::desk::figures(c, jiff::Timestamp::UNIX_EPOCH, jiff::Timestamp::MAX, &scope)
-        })
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(figures[0].calls, 0);
-}
+// Nobody confirms, the desk's phone rings: `matrix::round_nobody_confirms_and_the_desk_phone_rings`,
+// on both providers.
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_saturday_the_desk_phone_is_not_rung_but_the_follow_up_is_there() {
