@@ -328,8 +328,11 @@ impl Confirmation {
 pub enum Answer {
     /// 1, in time: the change is made, now.
     Apply,
-    /// 2, or no key: nothing changes, and they are thanked.
+    /// 2: nothing changes, and they are thanked.
     Keep,
+    /// Nothing pressed through every asking (a provider whose key webhook also reports
+    /// silence, where another's askings run out): what follows the askings.
+    Silent,
     /// 9 (`unknown`: false) or a key the question does not know: the question again.
     Again { unknown: bool },
     /// Expired, or replaced by a newer change: nothing changes.
@@ -344,7 +347,8 @@ pub fn answer(status: Confirmation, key: Option<&str>, expires_at: Timestamp, no
     }
     match key {
         Some("1") => Answer::Apply,
-        Some("2") | None => Answer::Keep,
+        Some("2") => Answer::Keep,
+        None => Answer::Silent,
         Some("9") => Answer::Again { unknown: false },
         Some(_) => Answer::Again { unknown: true },
     }
@@ -363,6 +367,11 @@ pub mod say {
         p.speech(PromptKey::ConfirmQuestion, &[("change", &change.spoken(p))])
     }
 
+    /// Nothing pressed through every asking: nothing changes (the end of the call says so).
+    pub fn no_key(p: &Prompts) -> Vec<Action> {
+        vec![Action::Say(p.speech(PromptKey::ConfirmNoKey, &[])), Action::Hangup]
+    }
+
     /// Asked twice; then nothing changes (a voicemail box hears it too, and presses nothing).
     fn asked(p: &Prompts, mut say: Vec<Speech>, change: Change, id: i64, seq: u64) -> Vec<Action> {
         let next = Next::ConfirmKey { id, seq };
@@ -370,9 +379,10 @@ pub mod say {
         vec![
             Action::Gather { say, timeout_seconds: KEY_SECONDS, next },
             Action::Gather { say: vec![question(p, change)], timeout_seconds: KEY_SECONDS, next },
-            Action::Say(p.speech(PromptKey::ConfirmNoKey, &[])),
-            Action::Hangup,
         ]
+        .into_iter()
+        .chain(no_key(p))
+        .collect()
     }
 
     /// They pick up (`hour`, local): a greeting by first name only, what was asked, and
@@ -530,7 +540,8 @@ mod tests {
         assert_eq!(answer(Confirmation::Calling, Some("1"), expires, soon), Answer::Apply);
         assert_eq!(answer(Confirmation::NoKey, Some("1"), expires, soon), Answer::Apply, "a key on its way counts");
         assert_eq!(answer(Confirmation::Calling, Some("2"), expires, soon), Answer::Keep);
-        assert_eq!(answer(Confirmation::Calling, None, expires, soon), Answer::Keep);
+        // Silence through every asking decides nothing (the end of the call says no key came).
+        assert_eq!(answer(Confirmation::Calling, None, expires, soon), Answer::Silent);
         assert_eq!(answer(Confirmation::Calling, Some("9"), expires, soon), Answer::Again { unknown: false });
         assert_eq!(answer(Confirmation::Calling, Some("7"), expires, soon), Answer::Again { unknown: true });
         assert_eq!(answer(Confirmation::Calling, Some("1"), expires, expires), Answer::TooLate, "expired");

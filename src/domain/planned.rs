@@ -421,6 +421,9 @@ pub enum RemindAnswer {
     /// The request changed meanwhile (cancelled): thanked.
     TooLate,
     Again,
+    /// Nothing pressed through every asking (a provider whose key webhook also reports
+    /// silence, where another's askings run out): what follows the askings.
+    Silent,
 }
 
 pub fn remind_answer(status: Status, key: Option<&str>) -> RemindAnswer {
@@ -428,6 +431,7 @@ pub fn remind_answer(status: Status, key: Option<&str>) -> RemindAnswer {
         Some("1" | "2") if !matches!(status, Status::Matched | Status::Confirmed) => RemindAnswer::TooLate,
         Some("1") => RemindAnswer::Confirm,
         Some("2") => RemindAnswer::Withdraw,
+        None => RemindAnswer::Silent,
         _ => RemindAnswer::Again,
     }
 }
@@ -449,6 +453,9 @@ pub enum AfterwardsAnswer {
     /// The request is not one with a helper any more: thanked.
     TooLate,
     Again,
+    /// Nothing pressed through every asking (a provider whose key webhook also reports
+    /// silence, where another's askings run out): what follows the askings.
+    Silent,
 }
 
 pub fn afterwards_answer(status: Status, key: Option<&str>) -> AfterwardsAnswer {
@@ -456,6 +463,7 @@ pub fn afterwards_answer(status: Status, key: Option<&str>) -> AfterwardsAnswer 
         Some("1" | "2") if !matches!(status, Status::Matched | Status::Confirmed) => AfterwardsAnswer::TooLate,
         Some("1") => AfterwardsAnswer::Happened,
         Some("2") => AfterwardsAnswer::NotHappened,
+        None => AfterwardsAnswer::Silent,
         _ => AfterwardsAnswer::Again,
     }
 }
@@ -471,8 +479,11 @@ pub enum Answer {
     No,
     /// 9: the request again ("where to" too), and the question.
     Repeat,
-    /// Nothing, or another key: the question once more.
+    /// Another key: the question once more.
     Again,
+    /// Nothing pressed through every asking (a provider whose key webhook also reports
+    /// silence, where another's askings run out): what follows the askings.
+    Silent,
 }
 
 pub fn answer(status: Status, key: Option<&str>) -> Answer {
@@ -481,6 +492,7 @@ pub fn answer(status: Status, key: Option<&str>) -> Answer {
         Some("1") => Answer::TooLate,
         Some("2") => Answer::No,
         Some("9") => Answer::Repeat,
+        None => Answer::Silent,
         _ => Answer::Again,
     }
 }
@@ -582,6 +594,16 @@ pub mod say {
             Action::Say(p.speech(PromptKey::PlannedNoKey, &[])),
             Action::Hangup,
         ]
+    }
+
+    /// Nothing pressed through every asking on an asking call: what follows the askings.
+    pub fn no_key(p: &Prompts) -> Vec<Action> {
+        vec![Action::Say(p.speech(PromptKey::PlannedNoKey, &[])), Action::Hangup]
+    }
+
+    /// Nothing pressed through every asking on a reminder or the call afterwards.
+    pub fn goodbye(p: &Prompts) -> Vec<Action> {
+        vec![Action::Say(p.speech(PromptKey::PlannedGoodbye, &[])), Action::Hangup]
     }
 
     /// 1: thanked; the street now if it was not said before; the requester will be told.

@@ -83,6 +83,10 @@ pub(super) enum Document {
 
 const MAX_DOCUMENTS: usize = 20;
 
+/// A quiet this long inside a question is the wait for a key (shorter ones are breaths
+/// between sentences, as on a slow line).
+const KEY_WAIT_SECONDS: u32 = 5;
+
 /// The helper listening: their number and what they will do.
 #[derive(Clone, Copy)]
 pub(super) struct Helper<'a> {
@@ -220,8 +224,14 @@ impl Run<'_> {
                     if let Some(target) = leg.redirected() {
                         return Ok(Step::Redirected(target));
                     }
-                    if let Verb::Say(text) | Verb::Play(text) = child {
-                        hear(leg, number, text).await;
+                    match child {
+                        Verb::Say(text) | Verb::Play(text) => hear(leg, number, text).await,
+                        // A long quiet inside a question is a wait for a key (Vonage's
+                        // askings said in one go, `provider::vonage::ncco`): whoever means to
+                        // press, presses then, cutting the rest short (`bargeIn`).
+                        Verb::Pause(seconds) if seconds >= KEY_WAIT_SECONDS && self.presses() => break,
+                        Verb::Pause(seconds) => leg.pass(i64::from(seconds)).await,
+                        _ => {}
                     }
                 }
                 // Redirected (or ended) while still hearing the request: no key gets pressed.
@@ -257,6 +267,22 @@ impl Run<'_> {
             }
         }
         Ok(Step::Next)
+    }
+
+    /// Whether the helper's answer to the question now is a key (or hanging up), not
+    /// silence.
+    fn presses(&self) -> bool {
+        match self.helper.action {
+            HelperAction::SilentOnceThenAccept => self.heard_again,
+            HelperAction::Accept
+            | HelperAction::AcceptThenHangUp
+            | HelperAction::AcceptAndHangUpAtOnce
+            | HelperAction::Decline
+            | HelperAction::Key(_)
+            | HelperAction::AgainThenAccept
+            | HelperAction::HangUp => true,
+            _ => false,
+        }
     }
 
     /// The helper's answer to a `<Gather>` (its `action`, waiting `timeout` seconds).

@@ -166,6 +166,7 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
                     say::kept(prompts)
                 }
                 Answer::Again { unknown } => say::again(prompts, unknown, asked.change, id, seq + 1),
+                Answer::Silent => say::no_key(prompts),
                 Answer::TooLate => {
                     store::decide(tx, id, Confirmation::Expired, now)?;
                     say::too_late(prompts)

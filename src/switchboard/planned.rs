@@ -737,6 +737,9 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
                     planned::RemindAnswer::Again => {
                         return Ok(render(sb, &hood.voices, &inbound.call_sid, 0, &say::remind_again(&prompts, id)));
                     }
+                    planned::RemindAnswer::Silent => {
+                        return Ok(render(sb, &hood.voices, &inbound.call_sid, 0, &say::goodbye(&prompts)));
+                    }
                 };
                 let body = render(sb, &hood.voices, &inbound.call_sid, 0, &actions);
                 store::save_document(t.conn, id, true, &body)?;
@@ -768,6 +771,9 @@ pub(super) fn webhook(t: &mut Tx<'_>, inbound: &Inbound) -> anyhow::Result<Strin
                 }
                 Answer::Again => {
                     return Ok(render(sb, &hood.voices, &inbound.call_sid, 0, &say::ask_again(&prompts, id)));
+                }
+                Answer::Silent => {
+                    return Ok(render(sb, &hood.voices, &inbound.call_sid, 0, &say::no_key(&prompts)));
                 }
                 Answer::Repeat => {
                     let again = asking(t, &r, &person, (&prompts, hour, &when), id, true)?;
@@ -832,6 +838,9 @@ fn afterwards_key(
         }
         planned::AfterwardsAnswer::Again => {
             return Ok(render(t.sb, &hood.voices, call_sid, 0, &say::afterwards_again(prompts, call.id)));
+        }
+        planned::AfterwardsAnswer::Silent => {
+            return Ok(render(t.sb, &hood.voices, call_sid, 0, &say::goodbye(prompts)))
         }
     };
     let body = render(t.sb, &hood.voices, call_sid, 0, &actions);

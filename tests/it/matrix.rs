@@ -496,3 +496,60 @@ async fn round_nobody_confirms_and_the_desk_phone_rings(provider: Provider) {
     .unwrap();
     assert_eq!(figures[0].calls, 0);
 }
+
+on_both_providers!(help_for_later_first_no_second_yes_requester_told);
+
+/// Taken on Monday for Tuesday 10:00: Bert (asked first) says no and is thanked, Dirk says
+/// yes; Jan is called back with Dirk's first name, the day and the time. Nobody else is asked.
+async fn help_for_later_first_no_second_yes_requester_told(provider: Provider) {
+    use crate::planned::*;
+    let app = later_app_through(provider).await;
+    let added = add(&app, "2026-12-08 10:00").unwrap();
+    assert_eq!((added.id, added.neighbourhood.as_str()), (1, "example"));
+    assert_eq!(added.cutoff, "2026-12-07T16:00:00+01:00".parse::<jiff::Timestamp>().unwrap(), "18 hours before");
+    assert_eq!(app.text(STATUS).await, "asking");
+    assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE user_name = '#cli'").await, 1);
+
+    bert_says_no_dirk_yes_and_jan_is_told(&app).await;
+    assert_eq!(app.text(STATUS).await, "matched");
+    assert_eq!(app.text("SELECT matched_by FROM planned_requests").await, "phone");
+
+    let bert = heard_on(&app, 1, BERT).await;
+    assert_eq!(
+        bert,
+        [
+            "Goedemorgen Bert. Hier is de Burenlijn.",
+            "Jan uit de Kerkstraat vraagt om hulp op dinsdag 8 december om 10 uur. Het gaat om vervoer, bijvoorbeeld naar de dokter of het ziekenhuis.",
+            "Kunt u dan helpen? Toets 1. Komt het niet uit? Toets 2. Dat is helemaal goed.",
+            "Nog een keer horen? Toets 9.",
+            "Geen probleem. Dank u wel dat u opnam. Tot een volgende keer.",
+        ]
+    );
+    let dirk = heard_on(&app, 2, DIRK).await;
+    assert_eq!(dirk.last().map(String::as_str), Some("Dank u wel! We laten Jan weten dat u komt."), "{dirk:?}");
+    let jan = heard_on(&app, 3, JAN).await;
+    assert_eq!(
+        jan,
+        [
+            "Goedemorgen Jan. Hier is de Burenlijn.",
+            "Goed nieuws. Dirk helpt u op dinsdag 8 december om 10 uur.",
+            "Dank u wel. Tot ziens.",
+        ]
+    );
+    for heard in [&bert, &dirk, &jan] {
+        assert!(
+            !heard.iter().any(|t| t.contains("1234567") || t.contains("Visser") || t.contains("de Vries")),
+            "{heard:?}"
+        );
+    }
+    // Each asked once, the requester told once; nothing more after the match.
+    run_planned(&app).await;
+    clock_to(&app, "2026-12-07T17:00:00+01:00");
+    run_planned(&app).await;
+    assert_eq!(app.count(ASKED).await, 2);
+    assert_eq!(app.network().calls_created_to(BERT, "planned-answer"), 1);
+    assert_eq!(app.network().calls_created_to(DIRK, "planned-answer"), 1);
+    assert_eq!(app.network().calls_created_to(JAN, "planned-answer"), 1);
+    assert_eq!(app.count("SELECT count(*) FROM follow_ups").await, 0, "nothing for the desk");
+    assert_eq!(purposes_and_results(&app, 1), ["ask:no", "ask:yes", "tell-matched:heard"]);
+}

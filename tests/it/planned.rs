@@ -15,11 +15,11 @@ use burenlijn::switchboard::planned::{self, AddError, Adding};
 use crate::support::*;
 
 /// Monday 7 December 2026, 10:00: inside the ringing hours (08:00-21:00).
-const MONDAY_TEN: &str = "2026-12-07T10:00:00+01:00";
+pub(crate) const MONDAY_TEN: &str = "2026-12-07T10:00:00+01:00";
 
 /// The example dialplan (in waves) as shipped: transport (2) and odd jobs (3) are
 /// plannable a day ahead.
-fn plannable(plan: String) -> String {
+pub(crate) fn plannable(plan: String) -> String {
     assert!(plan.contains("key = \"transport\"\n# Help for later"), "transport is plannable in the example");
     assert_eq!(
         plan.matches("\nlater = true\nlater_min_hours = 24\n").count(),
@@ -33,8 +33,13 @@ async fn later_app() -> TestApp {
     spawn_waves_app_at(MONDAY_TEN, 2, plannable).await
 }
 
+/// The app for help for later through `provider`.
+pub(crate) async fn later_app_through(provider: Provider) -> TestApp {
+    spawn_waves_app_through(provider, MONDAY_TEN, 2, plannable).await
+}
+
 /// Takes a request from Jan for transport at `at`, as the command line does.
-fn add(app: &TestApp, at: &str) -> Result<planned::Added, AddError> {
+pub(crate) fn add(app: &TestApp, at: &str) -> Result<planned::Added, AddError> {
     let sb = app.sandbox.state.switchboard.clone();
     let hoods = sb.neighbourhoods.current();
     let adding = Adding { from: JAN.into(), kind: "transport".into(), at: at.into(), ..Default::default() };
@@ -58,16 +63,16 @@ fn add_noted(app: &TestApp, at: &str, note: &str) {
     sb.store.write(|tx| planned::add(&Act { conn: tx, who: &cli, now }, &hoods, &adding)).unwrap().unwrap();
 }
 
-async fn run_planned(app: &TestApp) {
+pub(crate) async fn run_planned(app: &TestApp) {
     burenlijn::switchboard::jobs::run_planned(app.sandbox.state.switchboard.clone()).await.unwrap();
 }
 
-fn script(actions: &[(&str, HelperAction)]) -> HashMap<String, HelperAction> {
+pub(crate) fn script(actions: &[(&str, HelperAction)]) -> HashMap<String, HelperAction> {
     actions.iter().map(|(n, a)| (n.to_string(), a.clone())).collect()
 }
 
 /// What `who` heard on planned call `call`.
-async fn heard_on(app: &TestApp, call: i64, who: &str) -> Vec<String> {
+pub(crate) async fn heard_on(app: &TestApp, call: i64, who: &str) -> Vec<String> {
     let lines = app.network().lines_of_created_calls(&format!("planned-{call}"), Duration::from_secs(10)).await;
     lines
         .iter()
@@ -79,7 +84,7 @@ async fn heard_on(app: &TestApp, call: i64, who: &str) -> Vec<String> {
 }
 
 /// Bert (asked first) says no, Dirk yes, and Jan hears who comes.
-async fn bert_says_no_dirk_yes_and_jan_is_told(app: &TestApp) {
+pub(crate) async fn bert_says_no_dirk_yes_and_jan_is_told(app: &TestApp) {
     app.network().script_helpers(script(&[
         (BERT, HelperAction::Decline),
         (DIRK, HelperAction::Accept),
@@ -89,66 +94,14 @@ async fn bert_says_no_dirk_yes_and_jan_is_told(app: &TestApp) {
     wait_for(app, "SELECT count(*) FROM planned_calls WHERE purpose = 'tell-matched' AND result = 'heard'", 1).await;
 }
 
-const STATUS: &str = "SELECT status FROM planned_requests WHERE id = 1";
-const ASKED: &str = "SELECT count(*) FROM planned_calls WHERE purpose = 'ask'";
+pub(crate) const STATUS: &str = "SELECT status FROM planned_requests WHERE id = 1";
+pub(crate) const ASKED: &str = "SELECT count(*) FROM planned_calls WHERE purpose = 'ask'";
 
-/// Taken on Monday for Tuesday 10:00: Bert (asked first) says no and is thanked, Dirk says
-/// yes; Jan is called back with Dirk's first name, the day and the time. Nobody else is asked.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_lift_on_tuesday_at_ten_the_first_says_no_the_second_yes_and_jan_is_told() {
-    let app = later_app().await;
-    let added = add(&app, "2026-12-08 10:00").unwrap();
-    assert_eq!((added.id, added.neighbourhood.as_str()), (1, "example"));
-    assert_eq!(added.cutoff, "2026-12-07T16:00:00+01:00".parse::<jiff::Timestamp>().unwrap(), "18 hours before");
-    assert_eq!(app.text(STATUS).await, "asking");
-    assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE user_name = '#cli'").await, 1);
-
-    bert_says_no_dirk_yes_and_jan_is_told(&app).await;
-    assert_eq!(app.text(STATUS).await, "matched");
-    assert_eq!(app.text("SELECT matched_by FROM planned_requests").await, "phone");
-
-    let bert = heard_on(&app, 1, BERT).await;
-    assert_eq!(
-        bert,
-        [
-            "Goedemorgen Bert. Hier is de Burenlijn.",
-            "Jan uit de Kerkstraat vraagt om hulp op dinsdag 8 december om 10 uur. Het gaat om vervoer, bijvoorbeeld naar de dokter of het ziekenhuis.",
-            "Kunt u dan helpen? Toets 1. Komt het niet uit? Toets 2. Dat is helemaal goed.",
-            "Nog een keer horen? Toets 9.",
-            "Geen probleem. Dank u wel dat u opnam. Tot een volgende keer.",
-        ]
-    );
-    let dirk = heard_on(&app, 2, DIRK).await;
-    assert_eq!(dirk.last().map(String::as_str), Some("Dank u wel! We laten Jan weten dat u komt."), "{dirk:?}");
-    let jan = heard_on(&app, 3, JAN).await;
-    assert_eq!(
-        jan,
-        [
-            "Goedemorgen Jan. Hier is de Burenlijn.",
-            "Goed nieuws. Dirk helpt u op dinsdag 8 december om 10 uur.",
-            "Dank u wel. Tot ziens.",
-        ]
-    );
-    for heard in [&bert, &dirk, &jan] {
-        assert!(
-            !heard.iter().any(|t| t.contains("1234567") || t.contains("Visser") || t.contains("de Vries")),
-            "{heard:?}"
-        );
-    }
-    // Each asked once, the requester told once; nothing more after the match.
-    run_planned(&app).await;
-    clock_to(&app, "2026-12-07T17:00:00+01:00");
-    run_planned(&app).await;
-    assert_eq!(app.count(ASKED).await, 2);
-    assert_eq!(app.network().calls_created_to(BERT, "planned-answer"), 1);
-    assert_eq!(app.network().calls_created_to(DIRK, "planned-answer"), 1);
-    assert_eq!(app.network().calls_created_to(JAN, "planned-answer"), 1);
-    assert_eq!(app.count("SELECT count(*) FROM follow_ups").await, 0, "nothing for the desk");
-    assert_eq!(purposes_and_results(&app, 1), ["ask:no", "ask:yes", "tell-matched:heard"]);
-}
+// Taken on Monday for Tuesday 10:00, the first says no, the second yes, Jan is told:
+// `matrix::help_for_later_first_no_second_yes_requester_told`, on both providers.
 
 /// What each call about request `id` was for, and what became of it, in order.
-fn purposes_and_results(app: &TestApp, id: i64) -> Vec<String> {
+pub(crate) fn purposes_and_results(app: &TestApp, id: i64) -> Vec<String> {
     app.sandbox
         .state
         .switchboard

@@ -273,6 +273,7 @@ async fn every_request_passes_vonages_openapi_description() {
         Reply::Status(204),
         Reply::Status(204),
         Reply::Json(200, json!({ "uuid": CALL, "status": "answered", "conversation_uuid": "CON-1" })),
+        Reply::Json(200, json!({ "message": "Talk started", "uuid": CALL })),
     ])
     .await;
     let answer_url = Url::parse("https://bl.example/vonage/wave-whisper?call=x&n=1").unwrap();
@@ -293,6 +294,10 @@ async fn every_request_passes_vonages_openapi_description() {
     client.update_call(CALL, &UpdateCall::TransferNcco(ncco)).await.unwrap();
     client.update_call(CALL, &UpdateCall::Hangup).await.unwrap();
     assert_eq!(client.get_call(CALL).await.unwrap().status.as_deref(), Some("answered"));
+    // The held caller told who comes: speech into their call.
+    let announcement =
+        r#"[{"action":"talk","text":"<speak>Bert uit de Dorpsweg neemt nu op.</speak>","language":"nl-NL","style":4}]"#;
+    burenlijn::provider::vonage::client::announce(&client, CALL, announcement).await.unwrap();
 
     let seen = script.seen.lock().unwrap().clone();
     let expected = [
@@ -302,6 +307,7 @@ async fn every_request_passes_vonages_openapi_description() {
         (Method::PUT, "/v1/calls/aaaaaaaa-bbbb-cccc-dddd-0123456789ab", Some("UpdateCallRequestTransferNcco")),
         (Method::PUT, "/v1/calls/aaaaaaaa-bbbb-cccc-dddd-0123456789ab", Some("UpdateCallRequestHangup")),
         (Method::GET, "/v1/calls/aaaaaaaa-bbbb-cccc-dddd-0123456789ab", None),
+        (Method::PUT, "/v1/calls/aaaaaaaa-bbbb-cccc-dddd-0123456789ab/talk", Some("StartTalkRequest")),
     ];
     assert_eq!(seen.len(), expected.len(), "{seen:#?}");
     // The operations' own request schemas, each as `oneOf` of its operation has them.

@@ -177,7 +177,7 @@ fn a_one_helps_only_while_asking_and_a_two_is_a_no() {
     assert_eq!(answer(Status::Asking, Some("2")), Answer::No);
     assert_eq!(answer(Status::Asking, Some("5")), Answer::Again);
     assert_eq!(answer(Status::Asking, Some("9")), Answer::Repeat);
-    assert_eq!(answer(Status::Asking, None), Answer::Again);
+    assert_eq!(answer(Status::Asking, None), Answer::Silent, "silence through every asking is not asked again");
 }
 
 #[test]
@@ -215,7 +215,7 @@ fn on_the_reminder_one_confirms_two_withdraws_and_a_cancelled_request_thanks() {
     assert_eq!(remind_answer(Status::Matched, Some("2")), RemindAnswer::Withdraw);
     assert_eq!(remind_answer(Status::Cancelled(By::Requester), Some("1")), RemindAnswer::TooLate);
     assert_eq!(remind_answer(Status::Matched, Some("7")), RemindAnswer::Again);
-    assert_eq!(remind_answer(Status::Matched, None), RemindAnswer::Again);
+    assert_eq!(remind_answer(Status::Matched, None), RemindAnswer::Silent);
 }
 
 #[test]
@@ -231,7 +231,7 @@ fn the_call_afterwards_is_the_next_morning_once_and_a_two_did_not_happen() {
     assert_eq!(afterwards_answer(Status::Confirmed, Some("1")), AfterwardsAnswer::Happened);
     assert_eq!(afterwards_answer(Status::Matched, Some("2")), AfterwardsAnswer::NotHappened);
     assert_eq!(afterwards_answer(Status::Cancelled(By::Desk), Some("2")), AfterwardsAnswer::TooLate);
-    assert_eq!(afterwards_answer(Status::Confirmed, None), AfterwardsAnswer::Again);
+    assert_eq!(afterwards_answer(Status::Confirmed, None), AfterwardsAnswer::Silent);
 }
 
 #[test]

@@ -557,6 +557,32 @@ mod tests {
         .assert_eq(&doc(&actions, Some("90%")));
     }
 
+    /// An input reports after its first wait, so a question asked again when nothing was
+    /// pressed is said in one go: the first asking, the wait as a pause a key cuts short,
+    /// the second asking, then the one input. What follows the askings is the switchboard's
+    /// answer to the input's silence.
+    #[test]
+    fn a_question_asked_again_is_said_in_one_go_before_its_one_input() {
+        let ask = |text: &str, next| Action::Gather { say: vec![Speech::text("nl", text)], timeout_seconds: 8, next };
+        let actions = [
+            ask("Kunt u helpen? Toets 1.", Next::Menu),
+            ask("Toets 1.", Next::Menu),
+            Action::Say(Speech::text("nl", "Tot ziens.")),
+            Action::Hangup,
+        ];
+        let ncco: serde_json::Value = serde_json::from_str(&doc(&actions, None)).unwrap();
+        let kinds: Vec<&str> = ncco.as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["talk", "talk", "talk", "input"]);
+        assert_eq!(ncco[1]["text"], "<speak><break time='8s'/></speak>", "the first wait");
+        assert!(ncco[2]["text"].as_str().unwrap().contains("Toets 1."));
+        assert!(ncco.as_array().unwrap()[..3].iter().all(|t| t["bargeIn"] == true), "a key cuts every part short");
+        assert_eq!(ncco[3]["dtmf"]["timeOut"], 8);
+        // A question that goes elsewhere is not merged: its input comes first.
+        let other = [ask("Toets 1.", Next::Menu), ask("Toets 2.", Next::Settings)];
+        let ncco: serde_json::Value = serde_json::from_str(&doc(&other, None)).unwrap();
+        assert_eq!(ncco.as_array().unwrap().len(), 2, "{ncco}");
+    }
+
     #[test]
     fn a_long_wait_is_vonages_longest() {
         let actions = [Action::Gather { say: vec![], timeout_seconds: 25, next: Next::Settings }];
