@@ -20,7 +20,17 @@ pub struct Sandbox {
     pub db: PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    /// The held callers' ticks on the simulated clock (Vonage).
+    ticker: Option<tokio::task::JoinHandle<()>>,
     _tmp: Option<tempfile::TempDir>,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(ticker) = self.ticker.take() {
+            ticker.abort();
+        }
+    }
 }
 
 impl Sandbox {
@@ -172,6 +182,25 @@ impl Sandbox {
         let server = tokio::spawn(app.run(async {
             let _ = rx.await;
         }));
+        // The service ticks held callers' searches every few seconds of its clock
+        // (`jobs::tick_held`); its timer runs on real time, which barely passes in a
+        // sandbox: here it runs on the simulated clock instead. Only where held callers
+        // bring no ticks of their own (Vonage's hold music asks nothing of the service).
+        let ticker = (provider == crate::provider::Provider::Vonage).then(|| {
+            let (sb, clock) = (state.switchboard.clone(), clock.clone());
+            tokio::spawn(async move {
+                let every = crate::switchboard::jobs::TICK_HELD_EVERY.as_secs() as i64;
+                let mut last = crate::clock::Clock::now(clock.as_ref()).as_second();
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                    let now = crate::clock::Clock::now(clock.as_ref()).as_second();
+                    if now - last >= every {
+                        last = now;
+                        let _ = crate::switchboard::jobs::tick_held(sb.clone()).await;
+                    }
+                }
+            })
+        });
         // What the service does at start (its first minute job included) runs on the
         // clock as it is now, before anyone moves it.
         for _ in 0..10_000 {
@@ -180,10 +209,13 @@ impl Sandbox {
             }
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
-        Ok(Sandbox { state, clock, emulator, db, shutdown: Some(tx), server: Some(server), _tmp: tmp })
+        Ok(Sandbox { state, clock, emulator, db, shutdown: Some(tx), server: Some(server), ticker, _tmp: tmp })
     }
 
     pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(ticker) = self.ticker.take() {
+            ticker.abort();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -236,6 +236,17 @@ pub fn unconfirmed_joins(conn: &Connection, before: Timestamp) -> anyhow::Result
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The calls with a search whose call has not ended: the ones a held caller may still be
+/// waiting on (`switchboard::jobs::tick_held`).
+pub fn open_searches(conn: &Connection) -> anyhow::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.call_sid FROM wave_searches s JOIN calls c ON c.call_sid = s.call_sid
+         WHERE c.ended_at IS NULL ORDER BY s.started_at",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Winners' legs that `close_stale_legs(before)` is about to close without their entry
 /// into a conference ever having been reported: (call, attempt).
 pub fn stale_unjoined_winners(conn: &Connection, before: Timestamp) -> anyhow::Result<Vec<(String, u32)>> {

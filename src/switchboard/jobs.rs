@@ -113,7 +113,47 @@ pub async fn start(sb: Arc<Switchboard>) -> Jobs {
             every.tick().await;
         }
     });
-    Jobs(vec![callbacks, provider, sweeper])
+    // The searches of held callers, ticked by the clock as well as by their hold music.
+    let st = sb.clone();
+    let ticker = tokio::spawn(async move {
+        let mut every = tokio::time::interval(TICK_HELD_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(e) = tick_held(st.clone()).await {
+                tracing::error!(error = %e, "could not tick the searches of held callers");
+            }
+        }
+    });
+    Jobs(vec![callbacks, provider, sweeper, ticker])
+}
+
+/// How often the searches of held callers are ticked (`tick_held`), besides the ticks
+/// their hold music brings.
+pub const TICK_HELD_EVERY: Duration = Duration::from_secs(5);
+
+/// Ticks the search of every caller still on hold, as their hold music's requests do
+/// (`waves::tick`): the next wave when one is due, a search that waited too long given up,
+/// a caller not moved on moved again, a yes whose entry never came undone. A provider
+/// whose held caller hears music without asking for it (an mp3 the provider plays
+/// itself) brings no such requests, so this runs every `TICK_HELD_EVERY` for every
+/// provider (where the hold music ticks, it finds nothing new between those). Each search is
+/// its own transaction; a failing one does not hold up the others. Returns how many were
+/// ticked.
+pub async fn tick_held(sb: Arc<Switchboard>) -> anyhow::Result<usize> {
+    let open = sb.worker.run(|store| store.read(crate::store::waves::open_searches)).await??;
+    let mut ticked = 0;
+    for call_sid in open {
+        let st = sb.clone();
+        let ticking = sb.worker.write(move |tx| super::waves::tick_held_call(tx, &st, &call_sid)).await;
+        match ticking {
+            Ok(out) => {
+                ticked += 1;
+                super::dispatch::dispatch(sb.clone(), out);
+            }
+            Err(e) => tracing::error!(error = %e, "ticking a held caller's search failed"),
+        }
+    }
+    Ok(ticked)
 }
 
 /// The good-morning round: starts the rounds that are due, makes the retries that are due,

@@ -455,6 +455,15 @@ fn on_call(
     t.finish()
 }
 
+/// The search of `call_sid` ticked by the clock (`jobs::tick_held`), when its caller is
+/// still on hold: as a hold-music request ticks it.
+pub(super) fn tick_held_call(tx: &Connection, sb: &Switchboard, call_sid: &str) -> anyhow::Result<Outbound> {
+    on_call(tx, sb, call_sid, |t, _, call| match call.state.phase {
+        Phase::Holding { .. } => tick(t, &call),
+        _ => Ok(()),
+    })
+}
+
 /// The resident's call could not be placed: as if they did not answer.
 pub(super) fn resident_failed(tx: &Connection, sb: &Switchboard, search_sid: &str) -> anyhow::Result<Outbound> {
     on_call(tx, sb, search_sid, |t, hood, call| {

@@ -553,3 +553,25 @@ async fn help_for_later_first_no_second_yes_requester_told(provider: Provider) {
     assert_eq!(app.count("SELECT count(*) FROM follow_ups").await, 0, "nothing for the desk");
     assert_eq!(purposes_and_results(&app, 1), ["ask:no", "ask:yes", "tell-matched:heard"]);
 }
+
+on_both_providers!(waves_a_held_caller_whose_move_to_the_desk_was_lost_is_moved_again);
+
+/// The service decided to move the held caller on (nobody said yes), but the move never
+/// happened (as when it dies between deciding and asking the provider): the search's
+/// next tick moves them again. On Twilio the hold music's requests tick the search; on
+/// Vonage, whose hold music asks nothing, the service's own clock does (`jobs::tick_held`).
+async fn waves_a_held_caller_whose_move_to_the_desk_was_lost_is_moved_again(provider: Provider) {
+    let app = spawn_waves_app_through(provider, TUESDAY_MORNING, 2, |p| p).await;
+    app.network().lose_next_redirect();
+    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }
+        .helper(ANJA, HelperAction::Decline)
+        .helper(BERT, HelperAction::Decline)
+        .helper(CARLA, HelperAction::Decline);
+    let report = app.call(JAN, script).await;
+    let log = app.log_of(&report).await;
+    assert!(report.lines.contains(&Line::DeskAnswers), "{:#?}", report.lines);
+    assert_eq!(outcome(&log), Some("desk"));
+    // Moved once more, and only once: the sorry is said once.
+    let sorry = caller_heard(&report).iter().filter(|t| t.starts_with("Het spijt me.")).count();
+    assert_eq!(sorry, 1, "{:?}", caller_heard(&report));
+}

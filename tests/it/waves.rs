@@ -124,26 +124,8 @@ async fn when_nobody_says_yes_the_held_caller_is_moved_to_the_desk() {
     no_one_alone(&report);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_held_caller_whose_move_to_the_desk_was_lost_is_moved_again() {
-    let app = spawn_waves_app(2, |p| p).await;
-    app.network().lose_next_redirect();
-    let script = Script { desk_answers: true, ..Script::keys(&["1"]) }
-        .helper(ANJA, HelperAction::Decline)
-        .helper(BERT, HelperAction::Decline)
-        .helper(CARLA, HelperAction::Decline);
-    let report = app.call(JAN, script).await;
-    let log = app.log_of(&report).await;
-    assert!(report.lines.contains(&Line::DeskAnswers), "{:#?}", report.lines);
-    assert_eq!(log.outcome.map(|o| o.as_str()), Some("desk"));
-    // Moved once more, and only once: the sorry is said once.
-    assert_eq!(
-        caller_heard(&report).iter().filter(|t| t.starts_with("Het spijt me.")).count(),
-        1,
-        "{:?}",
-        caller_heard(&report)
-    );
-}
+// A held caller whose move to the desk was lost is moved again:
+// `matrix::waves_a_held_caller_whose_move_to_the_desk_was_lost_is_moved_again`.
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_errors_a_503_is_retried_and_a_refused_helper_is_skipped() {
