@@ -298,7 +298,9 @@ async fn waves_two_yeses_exactly_one_joined_and_announced(provider: Provider) {
     let mut want = vec![(winner.clone(), "accepted".to_string()), (other.clone(), "canceled".to_string())];
     want.sort();
     assert_eq!(results, want);
+    assert!(log.attempts.iter().all(|a| a.key.as_deref() == Some("1")));
     assert_eq!(app.count("SELECT count(*) FROM matches").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM wave_legs WHERE status = 'accepted'").await, 1);
     assert_eq!(app.count("SELECT count(*) FROM attempts WHERE ended_at IS NULL").await, 0, "everyone is free again");
     // The provider reported the caller's and the winner's entries into the same room.
     assert_eq!(
@@ -312,6 +314,10 @@ async fn waves_two_yeses_exactly_one_joined_and_announced(provider: Provider) {
     // The caller heard who comes (their first name and street, never a number), then the goodbye.
     let heard = caller_heard(&report);
     assert!(heard.iter().any(|t| t.ends_with("neemt nu op.") && !t.contains("06")), "{heard:?}");
+    if provider == Provider::Twilio {
+        // Kind words while waiting (Vonage has no wait documents: hold music).
+        assert!(heard.iter().any(|t| t.starts_with("U wacht nog even.")), "{heard:?}");
+    }
     assert_eq!(heard.last().map(String::as_str), Some("Fijn dat er iemand kon helpen. Tot ziens."), "{heard:?}");
 }
 
