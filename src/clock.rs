@@ -37,6 +37,29 @@ impl Clock for StartedClock {
     }
 }
 
+/// A `StartedClock` that can also jump ahead (the crash harness's restart hours later).
+pub struct JumpingClock {
+    started: StartedClock,
+    jumped: AtomicI64,
+}
+
+impl JumpingClock {
+    pub fn new(start: Timestamp) -> JumpingClock {
+        JumpingClock { started: StartedClock::new(start), jumped: AtomicI64::new(0) }
+    }
+
+    pub fn jump(&self, seconds: i64) {
+        self.jumped.fetch_add(seconds, Ordering::SeqCst);
+    }
+}
+
+impl Clock for JumpingClock {
+    fn now(&self) -> Timestamp {
+        let now = self.started.now();
+        now.checked_add(SignedDuration::from_secs(self.jumped.load(Ordering::SeqCst))).unwrap_or(now)
+    }
+}
+
 /// Simulated time, whole seconds, moved forward by whoever simulates the phones.
 pub struct SimClock {
     seconds: AtomicI64,

@@ -134,22 +134,19 @@ pub async fn run(opts: CrashOptions) -> anyhow::Result<CrashReport> {
     let base = format!("http://127.0.0.1:{port}");
     let mut served = Served::new(&opts, &db, &base, port);
     let vonage = if opts.provider == crate::provider::Provider::Vonage {
-        if opts.waves {
-            anyhow::bail!("ringing in waves through Vonage is not wired yet (docs/connect.md): leave out --waves");
-        }
-        Some(start_vonage(dir.path(), &mut served).await?)
+        Some(start_vonage(dir.path(), &mut served, opts.waves).await?)
     } else {
         None
     };
     let (network, round_phones, taken) = if opts.waves {
-        let (network, phones) = start_network(&opts, dir.path(), &db, &mut served).await?;
+        let (network, phones) = start_network(&opts, dir.path(), &db, &mut served, vonage.clone()).await?;
         let taken = take_planned(&db, &dir.path().join("dialplans"))?;
         (Some(network), phones, taken)
     } else {
         (None, Vec::new(), 0)
     };
     served.start().await?;
-    let emulator = Arc::new(emulator(&opts, &base, network.clone(), vonage)?);
+    let emulator = Arc::new(emulator(&opts, (&base, served.clock.clone()), network.clone(), vonage)?);
     let progress = Progress::default();
     let killer = spawn_killer(served.clone(), progress.clone(), &opts);
     let reports = run_calls(emulator, progress.clone(), &opts).await;
@@ -171,6 +168,9 @@ struct Served {
     port: u16,
     started: Instant,
     server: Arc<Mutex<Option<Server>>>,
+    /// The served clock as the harness sees it (START, real time since, and the jump of
+    /// the restart hours later): Vonage's tokens are signed on it.
+    clock: Arc<crate::clock::JumpingClock>,
 }
 
 impl Served {
@@ -184,6 +184,7 @@ impl Served {
             port,
             started: Instant::now(),
             server: Arc::new(Mutex::new(None)),
+            clock: Arc::new(crate::clock::JumpingClock::new(START.parse().expect("a valid constant"))),
         }
     }
 
@@ -217,6 +218,7 @@ impl Served {
         }
         let later: jiff::Timestamp =
             now_for(self.started).parse::<jiff::Timestamp>()? + jiff::SignedDuration::from_mins(190);
+        self.clock.jump(190 * 60);
         let argv: Vec<&str> = self.args.iter().map(String::as_str).collect();
         let server = Server::start_with_env(&argv, self.port, &later.to_string(), &self.env).await?;
         if planned {
@@ -241,11 +243,25 @@ async fn start_network(
     dir: &std::path::Path,
     db: &std::path::Path,
     served: &mut Served,
+    vonage: Option<Arc<crate::sim::vonage_rest::VonageRest>>,
 ) -> anyhow::Result<(Arc<crate::sim::network::Network>, Vec<String>)> {
     let plans = dir.join("dialplans");
     std::fs::create_dir_all(&plans)?;
-    std::fs::write(plans.join("waves.toml"), crate::config::example_dialplan_in_waves())?;
-    let network = crate::sim::network::Network::start(TOKEN).await?;
+    let network = match vonage {
+        // The Vonage dialplan (in waves) is written by `start_vonage`; the API is the
+        // network's, which passes dial-mode legs on to `dial_legs`.
+        Some(dial_legs) => {
+            let secret = crate::provider::vonage::jwt::check_startup(Some(TOKEN))?;
+            let network = crate::sim::vonage_network::start(secret, served.clock.clone(), dial_legs).await?;
+            served.env.retain(|(k, _)| k != "VONAGE_API_BASE");
+            served.env.push(("VONAGE_API_BASE".into(), network.api_base.to_string()));
+            network
+        }
+        None => {
+            std::fs::write(plans.join("waves.toml"), crate::config::example_dialplan_in_waves())?;
+            crate::sim::network::Network::start(TOKEN).await?
+        }
+    };
     network.random_helpers(opts.seed ^ 0xA5A5, crate::sim::people::random_helper);
     network.retry_webhooks_for(opts.kinder_retries);
     // Restarts here take real time (tens to hundreds of milliseconds), people's
@@ -256,6 +272,9 @@ async fn start_network(
     let phones = enrol_round(db, "waves")?;
     let actions = [HelperAction::Accept, HelperAction::NoAnswer, HelperAction::Silent];
     network.script_helpers(phones.iter().enumerate().map(|(i, p)| (p.clone(), actions[i % 3].clone())).collect());
+    if network.is_vonage() {
+        return Ok((network, phones));
+    }
     served.args.extend([
         "--dialplans".to_string(),
         plans.display().to_string(),
@@ -269,17 +288,24 @@ async fn start_network(
     Ok((network, phones))
 }
 
-/// Vonage: the example dialplan through Vonage (dial mode), the application's REST API (the
-/// emulator's, on loopback, with the test application's key) and its signature secret.
+/// Vonage: the example dialplan through Vonage (dial mode, or `waves`), the application's
+/// REST API (the emulator's, on loopback, with the test application's key) and its
+/// signature secret.
 async fn start_vonage(
     dir: &std::path::Path,
     served: &mut Served,
+    waves: bool,
 ) -> anyhow::Result<Arc<crate::sim::vonage_rest::VonageRest>> {
     use crate::sim::vonage_rest::{VonageRest, TEST_APPLICATION_ID, TEST_PRIVATE_KEY};
     let plans = dir.join("dialplans");
     std::fs::create_dir_all(&plans)?;
     let plan = crate::config::example_dialplan_through(crate::provider::Provider::Vonage);
-    std::fs::write(plans.join("example.toml"), plan)?;
+    // In waves the neighbourhood is `waves`, as on Twilio (`start_network`).
+    let (file, plan) = match waves {
+        true => ("waves.toml", plan.replacen("mode = \"dial\"", "mode = \"waves\"", 1)),
+        false => ("example.toml", plan),
+    };
+    std::fs::write(plans.join(file), plan)?;
     let key = dir.join("vonage-test-application.key");
     std::fs::write(&key, TEST_PRIVATE_KEY)?;
     let rest = VonageRest::start().await?;
@@ -295,7 +321,7 @@ async fn start_vonage(
 
 fn emulator(
     opts: &CrashOptions,
-    base: &str,
+    (base, clock): (&str, Arc<dyn crate::clock::Clock>),
     network: Option<Arc<crate::sim::network::Network>>,
     vonage: Option<Arc<crate::sim::vonage_rest::VonageRest>>,
 ) -> anyhow::Result<Emulator> {
@@ -316,7 +342,7 @@ fn emulator(
     };
     emulator.vonage_rest = vonage;
     // The served clock starts at START (BURENLIJN_NOW): Vonage's tokens are signed on it.
-    emulator.wall_clock = Some(Arc::new(crate::clock::StartedClock::new(START.parse()?)));
+    emulator.wall_clock = Some(clock);
     // The provider's documented retry model, unless kinder retries are asked for.
     emulator.retry_for = opts.kinder_retries;
     emulator.pause_between_requests = Duration::from_millis(10);

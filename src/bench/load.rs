@@ -181,7 +181,8 @@ impl Server {
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("TWILIO_AUTH_TOKEN", TOKEN)
             .env("BURENLIJN_NOW", now)
-            .env("RUST_LOG", "error")
+            // Errors only, unless asked for more (`BURENLIJN_SERVED_LOG=info`, docs/testing.md).
+            .env("RUST_LOG", std::env::var("BURENLIJN_SERVED_LOG").unwrap_or_else(|_| "error".into()))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

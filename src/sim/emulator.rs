@@ -756,13 +756,18 @@ impl Emulator {
             None => Held::GoOn,
         };
         let mut round = 0;
+        let held_since = Instant::now();
         let outcome = loop {
             if call.phones.caller_hangs_up_on_hold(round) {
                 call.line(Line::CallerHangsUp);
                 break Held::Over;
             }
             round += 1;
-            if round > 500 {
+            // A service that never moves the caller on. Vonage's hold music asks nothing of
+            // the service, so there the caller waits (in real time) for its clock's ticks:
+            // after an outage, as long as the service takes to find a lost report (a leg's
+            // end: its ring time and two minutes, `waves::Limits::leg_lost_after_seconds`).
+            if round > 500 && !(self.is_vonage() && held_since.elapsed() < VONAGE_HOLD_PATIENCE) {
                 network.close_conference(name, &call.sid);
                 return Err(EmulatorError::Runaway(round as usize));
             }
@@ -1084,6 +1089,9 @@ impl HelperLeg for DialledLeg<'_, '_, '_> {
         self.call.line(line);
     }
 }
+
+/// How long (real time) a caller on Vonage's hold music waits for the service at most.
+const VONAGE_HOLD_PATIENCE: Duration = Duration::from_secs(240);
 
 /// How a caller's wait in a conference ended.
 enum Held {

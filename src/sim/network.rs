@@ -127,6 +127,8 @@ struct Room {
     join_callback: Option<Url>,
     /// The conference's own event counter (`SequenceNumber`).
     sequence: Arc<AtomicU64>,
+    /// Who opened it (and waits in it).
+    owner: String,
 }
 
 /// Which reaches the service first when a helper presses a key and hangs up at once
@@ -314,7 +316,7 @@ impl Network {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(super) fn is_vonage(&self) -> bool {
+    pub fn is_vonage(&self) -> bool {
         self.vonage.is_some()
     }
 
@@ -504,6 +506,7 @@ impl Network {
             sid: self.new_room_sid(),
             join_callback: room_callback,
             sequence: Arc::new(AtomicU64::new(0)),
+            owner: participant_sid.to_string(),
         };
         {
             let mut inner = self.lock();
@@ -584,8 +587,14 @@ impl Network {
 
     pub(super) fn close_conference(&self, name: &str, caller_sid: &str) {
         let mut inner = self.lock();
-        if let Some(room) = inner.conferences.remove(name) {
-            if let Some(record) = inner.conference_log.iter_mut().find(|r| r.sid == room.sid && r.ended_by.is_none()) {
+        // Only the room this one opened: another may have opened one of the same name
+        // since (a caller held again after a helper waited alone under their name).
+        if let Some(room) = inner.conferences.remove_entry(name).map(|(_, room)| room) {
+            if room.owner != caller_sid {
+                inner.conferences.insert(name.to_string(), room);
+            } else if let Some(record) =
+                inner.conference_log.iter_mut().find(|r| r.sid == room.sid && r.ended_by.is_none())
+            {
                 record.ended_by = Some(caller_sid.to_string());
             }
         }

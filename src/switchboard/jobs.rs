@@ -131,9 +131,9 @@ pub async fn start(sb: Arc<Switchboard>) -> Jobs {
 /// their hold music brings.
 pub const TICK_HELD_EVERY: Duration = Duration::from_secs(5);
 
-/// Ticks the search of every caller still on hold, as their hold music's requests do
-/// (`waves::tick`): the next wave when one is due, a search that waited too long given up,
-/// a caller not moved on moved again, a yes whose entry never came undone. A provider
+/// Ticks the search of every caller still on hold for whom nobody has said yes, as their
+/// hold music's requests do (`waves::tick`): the next wave when one is due, a search that
+/// waited too long given up, a caller not moved on moved again. A provider
 /// whose held caller hears music without asking for it (an mp3 the provider plays
 /// itself) brings no such requests, so this runs every `TICK_HELD_EVERY` for every
 /// provider (where the hold music ticks, it finds nothing new between those). Each search is

@@ -456,11 +456,18 @@ fn on_call(
 }
 
 /// The search of `call_sid` ticked by the clock (`jobs::tick_held`), when its caller is
-/// still on hold: as a hold-music request ticks it.
+/// still on hold and nobody has said yes: as a hold-music request ticks it. Not after a
+/// yes: hold music that asks for its requests stops once the winner enters, so its ticks
+/// after a yes mean the winner never came; the clock's go on through the conversation
+/// and mean nothing of the kind (a winner whose entry report was lost would be cut off).
+/// A yes that never reaches the caller is found when the winner's line ends.
 pub(super) fn tick_held_call(tx: &Connection, sb: &Switchboard, call_sid: &str) -> anyhow::Result<Outbound> {
-    on_call(tx, sb, call_sid, |t, _, call| match call.state.phase {
-        Phase::Holding { .. } => tick(t, &call),
-        _ => Ok(()),
+    on_call(tx, sb, call_sid, |t, _, call| {
+        let searching = t.search(call_sid)?.is_some_and(|s| s.status != SearchStatus::Matched);
+        match call.state.phase {
+            Phase::Holding { matched: false } if searching => tick(t, &call),
+            _ => Ok(()),
+        }
     })
 }
 

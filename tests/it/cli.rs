@@ -669,6 +669,15 @@ fn crash_harness_loses_nothing_through_vonage() {
     check_crash_run(&["--provider", "vonage"]);
 }
 
+/// The same in waves through Vonage: held callers hear Vonage's hold music, which asks
+/// nothing of the service, so they stay on hold through an outage (no fallback takes
+/// them) and wait for the service's clock to find what it missed (a lost end of a leg:
+/// its ring time and two minutes). So this run takes minutes.
+#[test]
+fn crash_harness_loses_nothing_in_waves_through_vonage() {
+    check_crash_run(&["--waves", "--provider", "vonage"]);
+}
+
 fn check_crash_run(extra: &[&str]) {
     // Twilio's documented retry model: two connection attempts, no retry of a 5xx, then the
     // fallback (the number's for the caller, the call's for a neighbour).

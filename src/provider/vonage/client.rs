@@ -7,9 +7,10 @@
 //! telling a held caller alone who comes (`announce`) is speech played into their call
 //! (`PUT /v1/calls/{uuid}/talk`, which a leg in a conversation hears alone).
 //!
-//! Not wired, each a `ProviderError::Refused` that says so (docs/connect.md, "Vonage"): the
-//! records of a conversation (`conference_records`: another API, the Conversation API),
-//! deleting a call's record (Vonage's Voice API has no such request). The good-morning
+//! The records of a conversation (`conference_records`) are another API's (the
+//! Conversation API): none are read, so they never tell. Not wired, a
+//! `ProviderError::Refused` that says so (docs/connect.md, "Vonage"): deleting a call's
+//! record (Vonage's Voice API has no such request). The good-morning
 //! round's call to the desk phone has no event URL
 //! of its own: it is created without one, so its events go to the application's. What
 //! differs from Twilio: no per-call fallback URL (Vonage asks
@@ -109,8 +110,13 @@ pub async fn announce(rest: &RestClient, call_sid: &str, document: &str) -> Resu
     Ok(rest.talk(call_sid, &talk).await?)
 }
 
+/// The records of the conversations named so: none. The Voice API keeps no records of a
+/// conversation's members (they belong to the Conversation API, which Burenlijn does not
+/// use), so the records never tell, and a match whose join was never reported is left
+/// for the desk to check as unconfirmed (`switchboard::jobs`). Joins are reported by each
+/// leg's `transfer` event.
 pub async fn conference_records() -> Result<Vec<ConferenceFacts>, ProviderError> {
-    Err(not_wired("reading a conversation's records"))
+    Ok(Vec::new())
 }
 
 /// A recording is named by its URL (Vonage's `recording_url`), when Vonage serves it.
