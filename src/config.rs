@@ -22,17 +22,14 @@ pub fn example_dialplan_in_waves() -> String {
     assert_eq!(EXAMPLE_DIALPLAN.matches(DIAL).count(), 1, "dialplans/example.toml says `{DIAL}` once");
     EXAMPLE_DIALPLAN.replacen(DIAL, "mode = \"waves\"", 1)
 }
-/// The example dialplan through `provider`: its `provider` line, and the first voice that
-/// provider has for the example's language (Twilio's is the example's own).
+/// The example dialplan through `provider`: its `provider` line (the example holds a voice
+/// for each provider).
 pub fn example_dialplan_through(provider: Provider) -> String {
     if provider == Provider::default() {
         return EXAMPLE_DIALPLAN.to_string();
     }
-    const VOICE: &str = "name = \"Polly.Lotte\"";
-    assert_eq!(EXAMPLE_DIALPLAN.matches(VOICE).count(), 1, "dialplans/example.toml says `{VOICE}` once");
-    let voice = provider.voices().for_language("nl-NL").and_then(|v| v.first()).expect("a Dutch voice");
-    let plan = EXAMPLE_DIALPLAN.replacen(VOICE, &format!("name = \"{voice}\""), 1);
-    format!("provider = \"{}\"\n{plan}", provider.name())
+    // One line switches provider: the example has each provider's voice (`[voices.*]`).
+    format!("provider = \"{}\"\n{EXAMPLE_DIALPLAN}", provider.name())
 }
 pub const EXAMPLE_PARTICIPANTS: &str = include_str!("../dialplans/example-participants.csv");
 const EMBEDDED_PROMPTS: &[(&str, &str)] = &[

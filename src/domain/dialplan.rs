@@ -234,6 +234,10 @@ struct Raw {
     time_zone: Spanned<String>,
     language: Spanned<String>,
     voice: RawVoice,
+    /// The voice at another provider (`[voices.<provider>]`), spoken when `provider` names it:
+    /// switching provider is then one line.
+    #[serde(default)]
+    voices: std::collections::BTreeMap<String, Spanned<RawProviderVoice>>,
     #[serde(default)]
     provider: Option<Spanned<String>>,
     #[serde(default)]
@@ -254,13 +258,22 @@ struct RawCallerLanguage {
     digit: Spanned<u8>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 struct RawVoice {
     name: Spanned<String>,
     language: Spanned<String>,
     rate: Option<Spanned<String>>,
     pause_ms: Option<Spanned<u32>>,
+}
+
+/// `[voices.<provider>]`: that provider's voice name, and its language code when it
+/// differs from `[voice]`'s; rate and pause are `[voice]`'s.
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct RawProviderVoice {
+    name: Spanned<String>,
+    language: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -460,26 +473,7 @@ fn parse_checked(source: &str, voicing: Voicing) -> Result<Dialplan, Vec<Dialpla
         c.fail::<()>("language", raw.language.span(), "must be a prompt file name like nl or en");
     }
 
-    let provider = raw.provider.as_ref().map(|p| p.get_ref().trim().to_string());
-    let voices = match (voicing, &raw.provider) {
-        (Voicing::Unchecked, _) => None,
-        (Voicing::Voices(voices), _) => Some(voices),
-        (Voicing::Providers(known), None) => known.0.first().map(|(_, voices)| *voices),
-        (Voicing::Providers(known), Some(named)) => match known.0.iter().find(|(n, _)| Some(*n) == provider.as_deref())
-        {
-            Some((_, voices)) => Some(*voices),
-            None => c.fail(
-                "provider",
-                named.span(),
-                format!(
-                    "'{}' is not a voice provider this switchboard speaks through; use one of: {}",
-                    named.get_ref(),
-                    known.0.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                ),
-            ),
-        },
-    };
-    let voice = check_voice(&mut c, &raw.voice, voices);
+    let (provider, voice) = provider_and_voice(&mut c, &raw, voicing);
 
     let desk_phone = raw.desk.phone.as_ref().and_then(|p| c.phone("desk.phone", p));
     let office_hours = match &raw.desk.office_hours {
@@ -624,6 +618,55 @@ fn parse_checked(source: &str, voicing: Voicing) -> Result<Dialplan, Vec<Dialpla
 
 /// The voice: its rate, its pause, and (when the provider's voices are given) that it is
 /// one of them for its language.
+/// The provider a dialplan names and the voice it speaks there (its `[voices.<provider>]`,
+/// else `[voice]`), checked against `voicing`.
+fn provider_and_voice(c: &mut Check<'_>, raw: &Raw, voicing: Voicing) -> (Option<String>, Voice) {
+    let provider = raw.provider.as_ref().map(|p| p.get_ref().trim().to_string());
+    let voices = match (voicing, &raw.provider) {
+        (Voicing::Unchecked, _) => None,
+        (Voicing::Voices(voices), _) => Some(voices),
+        (Voicing::Providers(known), None) => known.0.first().map(|(_, voices)| *voices),
+        (Voicing::Providers(known), Some(named)) => match known.0.iter().find(|(n, _)| Some(*n) == provider.as_deref())
+        {
+            Some((_, voices)) => Some(*voices),
+            None => c.fail(
+                "provider",
+                named.span(),
+                format!(
+                    "'{}' is not a voice provider this switchboard speaks through; use one of: {}",
+                    named.get_ref(),
+                    known.0.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                ),
+            ),
+        },
+    };
+    if let Voicing::Providers(known) = voicing {
+        for (named, at) in &raw.voices {
+            if !known.0.iter().any(|(n, _)| n == named) {
+                c.fail::<()>(
+                    "voices",
+                    at.span(),
+                    format!(
+                        "'{named}' is not a voice provider this switchboard speaks through; use one of: {}",
+                        known.0.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    // The voice of the provider the dialplan names: its `[voices.<provider>]`, else `[voice]`.
+    let spoken = match provider.as_deref().and_then(|p| raw.voices.get(p)) {
+        Some(other) => RawVoice {
+            name: other.get_ref().name.clone(),
+            language: other.get_ref().language.clone().unwrap_or_else(|| raw.voice.language.clone()),
+            ..raw.voice.clone()
+        },
+        None => raw.voice.clone(),
+    };
+    let voice = check_voice(c, &spoken, voices);
+    (provider, voice)
+}
+
 fn check_voice(c: &mut Check<'_>, voice_raw: &RawVoice, voices: Option<KnownVoices>) -> Voice {
     let rate = match &voice_raw.rate {
         Some(r) => {
@@ -1275,13 +1318,46 @@ mod tests {
     fn a_dialplan_names_its_provider_and_its_voice_is_checked_against_that_provider() {
         const OTHER: KnownVoices = KnownVoices(&[("nl-NL", &["Koos"])]);
         let providers = KnownProviders(&[("first", VOICES), ("second", OTHER)]);
-        let named = |name: &str| EXAMPLE.replacen("\n[voice]", &format!("\nprovider = \"{name}\"\n\n[voice]"), 1);
-        assert_eq!(parse_for_providers(EXAMPLE, providers).unwrap().provider, None);
+        // The example's voices at other providers, which these tests do not know: each a
+        // `[voices.<provider>]` header and its `name`.
+        let mut example = String::new();
+        let mut skip = 0;
+        for line in EXAMPLE.lines() {
+            if line.starts_with("[voices.") {
+                skip = 2;
+            }
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            example.push_str(line);
+            example.push('\n');
+        }
+        assert!(example.len() < EXAMPLE.len(), "the example has a voice at another provider");
+        let named = |name: &str| example.replacen("\n[voice]", &format!("\nprovider = \"{name}\"\n\n[voice]"), 1);
+        assert_eq!(parse_for_providers(&example, providers).unwrap().provider, None);
         assert_eq!(parse_for_providers(&named("first"), providers).unwrap().provider.as_deref(), Some("first"));
         let second = parse_for_providers(&named("second"), providers).unwrap_err();
         assert_eq!(second[0].field, "voice.name", "Polly.Lotte is no voice of the second");
         let koos = named("second").replace("name = \"Polly.Lotte\"", "name = \"Koos\"");
         assert_eq!(parse_for_providers(&koos, providers).unwrap().provider.as_deref(), Some("second"));
+        // One line switches provider when the dialplan has the other's voice too.
+        let both = format!("{}\n[voices.second]\nname = \"Koos\"\n", named("second"));
+        let plan = parse_for_providers(&both, providers).unwrap();
+        assert_eq!((plan.voice.name.as_str(), plan.voice.language.as_str()), ("Koos", "nl-NL"));
+        assert_eq!(plan.voice.pause_ms, parse(EXAMPLE).unwrap().voice.pause_ms, "the pause is [voice]'s");
+        let first = both.replace("provider = \"second\"", "provider = \"first\"");
+        assert_eq!(parse_for_providers(&first, providers).unwrap().voice.name, "Polly.Lotte");
+        // Its own voice is checked against its provider, naming the line.
+        let wrong = both.replace("name = \"Koos\"", "name = \"Kees\"");
+        let line = wrong.lines().position(|l| l == "name = \"Kees\"").unwrap() + 1;
+        let errs = parse_for_providers(&wrong, providers).unwrap_err();
+        assert_eq!((errs[0].field.as_str(), errs[0].line), ("voice.name", Some(line)), "{errs:?}");
+        // A voice at a provider the switchboard does not speak through is refused.
+        let unknown = format!("{}\n[voices.thrid]\nname = \"Koos\"\n", named("first"));
+        let errs = parse_for_providers(&unknown, providers).unwrap_err();
+        assert_eq!(errs[0].field, "voices", "{errs:?}");
+        assert!(errs[0].message.contains("'thrid' is not a voice provider"), "{errs:?}");
         let src = named("thrid");
         let line = src.lines().position(|l| l == "provider = \"thrid\"").unwrap() + 1;
         let errs: Vec<String> =

@@ -198,8 +198,10 @@ fn vonage_dialplan_check_takes_the_provider_and_its_voices() {
     let (ok, _, err) = run(bin().args(["dialplan", "check"]).arg(&bad));
     assert!(!ok && err.contains("field `provider`") && err.contains("vonnage"), "{err}");
 
-    // A Twilio voice is not a Vonage one.
-    let twilio_voice = format!("provider = \"vonage\"\n{}", burenlijn::config::EXAMPLE_DIALPLAN);
+    // The example switches provider with its first line alone: it has the Vonage voice too.
+    assert_eq!(vonage_dialplan(), format!("provider = \"vonage\"\n{}", burenlijn::config::EXAMPLE_DIALPLAN));
+    // Without `[voices.vonage]`, its Twilio voice is not a Vonage one.
+    let twilio_voice = vonage_dialplan().replace("[voices.vonage]\nname = \"0\"\n", "");
     std::fs::write(&bad, twilio_voice).unwrap();
     let (ok, _, err) = run(bin().args(["dialplan", "check"]).arg(&bad));
     assert!(!ok && err.contains("field `voice.name`") && err.contains("Polly.Lotte"), "{err}");
