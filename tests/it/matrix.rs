@@ -581,3 +581,41 @@ async fn waves_a_held_caller_whose_move_to_the_desk_was_lost_is_moved_again(prov
     let sorry = caller_heard(&report).iter().filter(|t| t.starts_with("Het spijt me.")).count();
     assert_eq!(sorry, 1, "{:?}", caller_heard(&report));
 }
+
+on_both_providers!(a_call_back_that_confirms_answered_with_two_silence_or_late_changes_nothing);
+
+/// No answer, no key, a 2, or a 1 after half an hour: nothing changes, and a no is thanked.
+async fn a_call_back_that_confirms_answered_with_two_silence_or_late_changes_nothing(provider: Provider) {
+    use crate::own_settings::*;
+    // Dial mode, with the provider's REST API for the call back.
+    let app =
+        spawn_waves_app_through(provider, TUESDAY_MORNING, 2, |p| p.replacen("mode = \"waves\"", "mode = \"dial\"", 1))
+            .await;
+    let mut calls = app.network().answer_as_caller(ANJA);
+    // A 2: "it was not me".
+    let (_, created) = asked_from_annas_number(&app, &mut calls, "1").await;
+    let heard = answer_call_back(&app, created, &["2"]).await;
+    assert_eq!(heard.last().map(String::as_str), Some("Dank u wel dat u het zegt. Er verandert niets. Tot ziens."));
+    assert_eq!(app.text("SELECT status FROM own_confirmations ORDER BY id DESC LIMIT 1").await, "declined");
+    // Picked up, no key (a voicemail box, say): asked twice, then nothing changes.
+    let (_, created) = asked_from_annas_number(&app, &mut calls, "2").await;
+    let heard = answer_call_back(&app, created, &[]).await;
+    assert_eq!(heard.iter().filter(|t| t.starts_with("U vroeg: niet gebeld worden")).count(), 2, "{heard:?}");
+    assert_eq!(
+        heard.last().map(String::as_str),
+        Some("Ik hoorde geen toets. Er verandert niets. Belt u gerust nog een keer. Tot ziens.")
+    );
+    // A 1 more than half an hour after it was asked for: too late.
+    let (_, created) = asked_from_annas_number(&app, &mut calls, "1").await;
+    app.sandbox.clock.advance(31 * 60);
+    let heard = answer_call_back(&app, created, &["1"]).await;
+    assert!(heard.iter().any(|t| t.starts_with("Dit is te lang geleden gevraagd. Er verandert niets.")), "{heard:?}");
+    assert_eq!(app.count(ANJA_PAUSED).await, 0);
+    assert_eq!(app.count(ANJA_AUDITED).await, 0);
+    assert_eq!(
+        app.text("SELECT group_concat(status, ',') FROM (SELECT status FROM own_confirmations ORDER BY id)").await,
+        "declined,replaced,expired",
+        "the one without a key was still open (a key on its way counts) until the newer one"
+    );
+    assert!(jan_asks_for_shopping(&app).await.iter().any(|n| n == ANJA), "rung as before");
+}

@@ -11,14 +11,15 @@ use crate::support::*;
 
 /// Jan asks for shopping; Bert and Carla say no, so every shopping helper who may be rung
 /// is rung (Els only on Saturdays).
-async fn jan_asks_for_shopping(app: &TestApp) -> Vec<String> {
+pub(crate) async fn jan_asks_for_shopping(app: &TestApp) -> Vec<String> {
     let script = Script::keys(&["1"]).helper(BERT, HelperAction::Decline).helper(CARLA, HelperAction::Decline);
     rung(&app.call(JAN, script).await)
 }
 
-const ANJA_PAUSED: &str = "SELECT paused FROM participants WHERE name = 'Anja Bakker'";
+pub(crate) const ANJA_PAUSED: &str = "SELECT paused FROM participants WHERE name = 'Anja Bakker'";
 
-const ANJA_AUDITED: &str = "SELECT count(*) FROM audit_log WHERE user_name = '' AND participant_id IS NOT NULL";
+pub(crate) const ANJA_AUDITED: &str =
+    "SELECT count(*) FROM audit_log WHERE user_name = '' AND participant_id IS NOT NULL";
 
 /// Dial mode with the REST API (`TWILIO_ACCOUNT_SID` set): the switchboard can call back,
 /// through the emulator's REST network.
@@ -37,7 +38,7 @@ async fn spawn_app_with_rest() -> TestApp {
 
 /// Someone calls from Anja's number (her, or anyone who spoofs it) and presses 8 and `key`;
 /// the call back to the register's number is handed to the test, not yet answered.
-async fn asked_from_annas_number(
+pub(crate) async fn asked_from_annas_number(
     app: &TestApp,
     calls: &mut tokio::sync::mpsc::UnboundedReceiver<burenlijn::sim::network::CreatedCall>,
     key: &str,
@@ -52,7 +53,11 @@ async fn asked_from_annas_number(
 }
 
 /// Answers the call back with `keys`; returns what was heard on it.
-async fn answer_call_back(app: &TestApp, created: burenlijn::sim::network::CreatedCall, keys: &[&str]) -> Vec<String> {
+pub(crate) async fn answer_call_back(
+    app: &TestApp,
+    created: burenlijn::sim::network::CreatedCall,
+    keys: &[&str],
+) -> Vec<String> {
     caller_heard(&app.sandbox.emulator.answer(created, &mut Script::keys(keys)).await.unwrap())
 }
 
@@ -164,38 +169,8 @@ async fn a_pause_until_further_notice_and_ring_me_again_each_wait_for_their_call
     assert_eq!(app.count(ANJA_AUDITED).await, 2);
 }
 
-/// No answer, no key, a 2, or a 1 after half an hour: nothing changes, and a no is thanked.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_call_back_not_answered_or_answered_with_two_changes_nothing() {
-    let app = spawn_app_with_rest().await;
-    let mut calls = app.network().answer_as_caller(ANJA);
-    // A 2: "it was not me".
-    let (_, created) = asked_from_annas_number(&app, &mut calls, "1").await;
-    let heard = answer_call_back(&app, created, &["2"]).await;
-    assert_eq!(heard.last().map(String::as_str), Some("Dank u wel dat u het zegt. Er verandert niets. Tot ziens."));
-    assert_eq!(app.text("SELECT status FROM own_confirmations ORDER BY id DESC LIMIT 1").await, "declined");
-    // Picked up, no key (a voicemail box, say): asked twice, then nothing changes.
-    let (_, created) = asked_from_annas_number(&app, &mut calls, "2").await;
-    let heard = answer_call_back(&app, created, &[]).await;
-    assert_eq!(heard.iter().filter(|t| t.starts_with("U vroeg: niet gebeld worden")).count(), 2, "{heard:?}");
-    assert_eq!(
-        heard.last().map(String::as_str),
-        Some("Ik hoorde geen toets. Er verandert niets. Belt u gerust nog een keer. Tot ziens.")
-    );
-    // A 1 more than half an hour after it was asked for: too late.
-    let (_, created) = asked_from_annas_number(&app, &mut calls, "1").await;
-    app.sandbox.clock.advance(31 * 60);
-    let heard = answer_call_back(&app, created, &["1"]).await;
-    assert!(heard.iter().any(|t| t.starts_with("Dit is te lang geleden gevraagd. Er verandert niets.")), "{heard:?}");
-    assert_eq!(app.count(ANJA_PAUSED).await, 0);
-    assert_eq!(app.count(ANJA_AUDITED).await, 0);
-    assert_eq!(
-        app.text("SELECT group_concat(status, ',') FROM (SELECT status FROM own_confirmations ORDER BY id)").await,
-        "declined,replaced,expired",
-        "the one without a key was still open (a key on its way counts) until the newer one"
-    );
-    assert!(jan_asks_for_shopping(&app).await.iter().any(|n| n == ANJA), "rung as before");
-}
+// No key, a 2, or a 1 after half an hour on the call back that confirms: nothing changes:
+// `matrix::a_call_back_that_confirms_answered_with_two_silence_or_late_changes_nothing`.
 
 /// A 1 for the call back that does not come from it changes nothing: a forged signature is
 /// refused, and a correctly signed request from another call than the one placed hears
