@@ -500,7 +500,7 @@ pub enum BenchCommand {
         /// The served database's `--synchronous`
         #[arg(long, value_enum, default_value_t = Synchronous::Full)]
         synchronous: Synchronous,
-        /// Whose wire and retry model: `twilio` or `vonage` (dial mode only)
+        /// Whose wire and retry model: `twilio` or `vonage` (with or without `--waves`)
         #[arg(long, default_value = "twilio")]
         provider: String,
         #[arg(long)]

@@ -5,8 +5,8 @@
 //! It takes the same shapes as `provider::twilio` (the switchboard's `Endpoint`, `Inbound`,
 //! `RenderContext`), so plugging it in is mechanical: `render`, `parse`, `verify` and the
 //! `*_urls` functions have Twilio's names. Every fact it relies on is in
-//! docs/vonage-facts.md with the Vonage page it comes from. What is and is not wired into
-//! the switchboard yet: docs/connect.md, "Vonage".
+//! docs/vonage-facts.md with the Vonage page it comes from. What works, and what differs
+//! from Twilio: docs/connect.md, "Vonage".
 //!
 //! Vonage's retries (the "Troubleshooting" guide): it expects a TCP connection within 3 s
 //! and the NCCO within 5 s, tries twice more, then asks the application's
