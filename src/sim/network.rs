@@ -1063,12 +1063,7 @@ async fn update(
             // one only to a helper who answered, and takes a 21220 as harmless either way.
             None => match get("Url").and_then(|u| Url::parse(&u).ok()) {
                 Some(url) if leg.answered.load(Ordering::SeqCst) => {
-                    let (redirect, hang_up, network) = (leg.redirect.clone(), leg.hang_up.clone(), net.clone());
-                    tokio::spawn(async move {
-                        if network.wait(REDIRECT_LANDS_AFTER_SECONDS, &hang_up).await {
-                            redirect.land(url);
-                        }
-                    });
+                    net.land_later(leg, url);
                     call_json(StatusCode::OK, sid, "in-progress", "", "")
                 }
                 Some(_) => twilio_error(400, 21220, "Call is not in-progress. Cannot redirect."),
@@ -1096,6 +1091,17 @@ async fn update(
 }
 
 impl Network {
+    /// A redirect of `leg`, in progress, lands `REDIRECT_LANDS_AFTER_SECONDS` from now
+    /// (unless the call ends first): what it was hearing stops and `url` runs.
+    fn land_later(self: &Arc<Self>, leg: &LegHandle, url: Url) {
+        let (redirect, hang_up, network) = (leg.redirect.clone(), leg.hang_up.clone(), self.clone());
+        tokio::spawn(async move {
+            if network.wait(REDIRECT_LANDS_AFTER_SECONDS, &hang_up).await {
+                redirect.land(url);
+            }
+        });
+    }
+
     /// Carries out `change` of call `sid` as Vonage does. A leg it placed can be hung up
     /// (whatever its state) or, once answered, transferred: its new NCCO is asked for a
     /// moment later (`REDIRECT_LANDS_AFTER_SECONDS`). Someone waiting in a conversation
@@ -1117,13 +1123,7 @@ impl Network {
                     return Changed::Done;
                 }
                 (Change::Transfer(url), true) if waiting.is_none() => {
-                    let (redirect, hang_up, network, url) =
-                        (leg.redirect.clone(), leg.hang_up.clone(), self.clone(), url.clone());
-                    tokio::spawn(async move {
-                        if network.wait(REDIRECT_LANDS_AFTER_SECONDS, &hang_up).await {
-                            redirect.land(url);
-                        }
-                    });
+                    self.land_later(leg, url.clone());
                     return Changed::Done;
                 }
                 (Change::Transfer(_), false) => return Changed::Refused(400, "the call is not answered yet"),
@@ -1144,8 +1144,8 @@ impl Network {
             }
             Change::TransferNcco(ncco) => ConferenceEvent::Twiml(ncco),
             Change::Talk(ncco) => {
-                if inner.refuse_participant_updates.is_some() {
-                    return Changed::Refused(500, "Internal Server Error (emulated)");
+                if let Some(status) = inner.refuse_participant_updates {
+                    return Changed::Refused(status, "refused (emulated)");
                 }
                 ConferenceEvent::Talk(ncco)
             }

@@ -20,7 +20,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::network::{Change, Changed, Network, NotPlaced, Placement, VonageWire};
-use super::vonage_rest::{authorised, problem, update_action, VonageRest};
+use super::vonage_rest::{authorised_json, problem, update_action, VonageRest};
 
 /// The API's state: the network, and the dial-mode legs updates to other calls go to.
 #[derive(Clone)]
@@ -59,11 +59,9 @@ fn e164(endpoint: &Value) -> Option<String> {
 }
 
 async fn create(State(Api { net, .. }): State<Api>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    if !authorised(&headers) {
-        return problem(StatusCode::UNAUTHORIZED, "Invalid Token");
-    }
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return problem(StatusCode::BAD_REQUEST, "Bad Request: the body is not JSON");
+    let body = match authorised_json(&headers, &body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
     };
     let to = body["to"].as_array().filter(|t| t.len() == 1).and_then(|t| e164(&t[0]));
     let (Some(to), Some(from), Some(url)) = (to, e164(&body["from"]), first_url(&body, "answer_url")) else {
@@ -125,11 +123,9 @@ async fn talk(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if !authorised(&headers) {
-        return problem(StatusCode::UNAUTHORIZED, "Invalid Token");
-    }
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return problem(StatusCode::BAD_REQUEST, "Bad Request: the body is not JSON");
+    let body = match authorised_json(&headers, &body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
     };
     let Some(text) = body["text"].as_str() else {
         return problem(StatusCode::BAD_REQUEST, "Bad Request: text is required");

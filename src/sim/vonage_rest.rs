@@ -115,14 +115,18 @@ pub(super) fn authorised(headers: &HeaderMap) -> bool {
         .is_ok_and(|t| t.claims["application_id"] == TEST_APPLICATION_ID && t.claims.get("jti").is_some())
 }
 
-/// An update's body, checked as Vonage checks it: its `action`, or the refusal.
-pub(super) fn update_action(headers: &HeaderMap, body: &[u8]) -> Result<(String, Value), Response> {
+/// A request's JSON body, when it carries the test application's token; or the refusal.
+pub(super) fn authorised_json(headers: &HeaderMap, body: &[u8]) -> Result<Value, Response> {
     if !authorised(headers) {
         return Err(problem(StatusCode::UNAUTHORIZED, "Invalid Token"));
     }
-    let Ok(body) = serde_json::from_slice::<Value>(body) else {
-        return Err(problem(StatusCode::BAD_REQUEST, "Bad Request: the body is not JSON"));
-    };
+    serde_json::from_slice::<Value>(body)
+        .map_err(|_| problem(StatusCode::BAD_REQUEST, "Bad Request: the body is not JSON"))
+}
+
+/// An update's body, checked as Vonage checks it: its `action`, or the refusal.
+pub(super) fn update_action(headers: &HeaderMap, body: &[u8]) -> Result<(String, Value), Response> {
+    let body = authorised_json(headers, body)?;
     let action = body["action"].as_str().unwrap_or("").to_string();
     if !matches!(action.as_str(), "hangup" | "mute" | "unmute" | "earmuff" | "unearmuff" | "transfer") {
         return Err(problem(StatusCode::BAD_REQUEST, "Bad Request: unknown action"));

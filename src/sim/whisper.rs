@@ -46,6 +46,14 @@ pub(super) trait HelperLeg {
     async fn before_key(&mut self) {}
 }
 
+/// What a helper does when asked for a key.
+#[derive(Debug, PartialEq, Eq)]
+enum Answer {
+    Key(String),
+    HangUp,
+    Silent,
+}
+
 /// How a helper's document ended.
 #[derive(Debug, PartialEq)]
 pub(super) enum WhisperEnd {
@@ -269,20 +277,24 @@ impl Run<'_> {
         Ok(Step::Next)
     }
 
+    /// What the helper does with the question now (pure: `gather` notes a first hearing).
+    fn answer(&self) -> Answer {
+        let key = |k: &str| Answer::Key(k.to_string());
+        match self.helper.action {
+            HelperAction::Accept | HelperAction::AcceptThenHangUp | HelperAction::AcceptAndHangUpAtOnce => key("1"),
+            HelperAction::Decline => key("2"),
+            HelperAction::Key(k) => Answer::Key(k.clone()),
+            HelperAction::AgainThenAccept if !self.heard_again => key("9"),
+            HelperAction::AgainThenAccept | HelperAction::SilentOnceThenAccept if self.heard_again => key("1"),
+            HelperAction::HangUp => Answer::HangUp,
+            _ => Answer::Silent,
+        }
+    }
+
     /// Whether the helper's answer to the question now is a key (or hanging up), not
     /// silence.
     fn presses(&self) -> bool {
-        match self.helper.action {
-            HelperAction::SilentOnceThenAccept => self.heard_again,
-            HelperAction::Accept
-            | HelperAction::AcceptThenHangUp
-            | HelperAction::AcceptAndHangUpAtOnce
-            | HelperAction::Decline
-            | HelperAction::Key(_)
-            | HelperAction::AgainThenAccept
-            | HelperAction::HangUp => true,
-            _ => false,
-        }
+        self.answer() != Answer::Silent
     }
 
     /// The helper's answer to a `<Gather>` (its `action`, waiting `timeout` seconds).
@@ -294,24 +306,15 @@ impl Run<'_> {
         action_on_empty: bool,
     ) -> Result<Step, WhisperFailure<L::Error>> {
         let number = self.helper.number;
-        let key = match self.helper.action {
-            HelperAction::Accept | HelperAction::AcceptThenHangUp | HelperAction::AcceptAndHangUpAtOnce => {
-                Some("1".to_string())
-            }
-            HelperAction::Decline => Some("2".to_string()),
-            HelperAction::Key(k) => Some(k.clone()),
-            HelperAction::AgainThenAccept if !self.heard_again => {
-                self.heard_again = true;
-                Some("9".to_string())
-            }
-            HelperAction::AgainThenAccept => Some("1".to_string()),
-            HelperAction::SilentOnceThenAccept if !self.heard_again => {
-                self.heard_again = true;
-                None
-            }
-            HelperAction::SilentOnceThenAccept => Some("1".to_string()),
-            HelperAction::HangUp => return Ok(self.hangs_up(leg)),
-            _ => None,
+        let answer = self.answer();
+        if matches!(self.helper.action, HelperAction::AgainThenAccept | HelperAction::SilentOnceThenAccept) {
+            // The first hearing is over (a 9, or silence): next time they press 1.
+            self.heard_again = true;
+        }
+        let key = match answer {
+            Answer::Key(key) => Some(key),
+            Answer::HangUp => return Ok(self.hangs_up(leg)),
+            Answer::Silent => None,
         };
         let Some(key) = key else {
             // No key within the timeout: Twilio goes on with the next verb; Vonage's input

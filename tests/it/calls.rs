@@ -214,17 +214,7 @@ async fn the_same_webhook_delivered_twice_changes_nothing() {
             .helper(BERT, HelperAction::Decline)
             .helper(CARLA, HelperAction::Accept)
     };
-    let a = once.call(JAN, script()).await;
-    let mut emulator_twice = twice;
-    emulator_twice.sandbox.emulator.repeat_every_request = true;
-    let b = emulator_twice.call(JAN, script()).await;
-    assert_eq!(b.requests, a.requests * 2, "every webhook was sent twice");
-    assert_eq!(a.lines, b.lines, "the call sounds the same");
-    let (la, lb) = (once.log_of(&a).await, emulator_twice.log_of(&b).await);
-    assert_eq!(attempts(&la), attempts(&lb));
-    assert_eq!((la.outcome, la.wait_seconds), (lb.outcome, lb.wait_seconds));
-    assert_eq!(emulator_twice.count("SELECT count(*) FROM matches").await, 1);
-    assert_eq!(emulator_twice.count("SELECT count(*) FROM attempts").await, 3);
+    every_webhook_twice_changes_nothing(once, twice, script).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -326,3 +326,18 @@ pub async fn spawn_app_on(provider: Provider, start: &str) -> TestApp {
     let sandbox = Sandbox::start(None, hoods, start, Some(PARTICIPANTS.to_string())).await.unwrap();
     TestApp { sandbox }
 }
+
+/// Jan's call played on `once`, and again on `twice` with every webhook sent twice: the
+/// same call, the same log, one match and three attempts (`script` rings three helpers).
+pub async fn every_webhook_twice_changes_nothing(once: TestApp, mut twice: TestApp, script: impl Fn() -> Script) {
+    let a = once.call(JAN, script()).await;
+    twice.sandbox.emulator.repeat_every_request = true;
+    let b = twice.call(JAN, script()).await;
+    assert_eq!(b.requests, a.requests * 2, "every webhook was sent twice");
+    assert_eq!(a.lines, b.lines, "the call sounds the same");
+    let (la, lb) = (once.log_of(&a).await, twice.log_of(&b).await);
+    assert_eq!(attempts(&la), attempts(&lb));
+    assert_eq!((la.outcome, la.wait_seconds), (lb.outcome, lb.wait_seconds));
+    assert_eq!(twice.count("SELECT count(*) FROM matches").await, 1);
+    assert_eq!(twice.count("SELECT count(*) FROM attempts").await, 3);
+}

@@ -291,7 +291,7 @@ async fn every_request_passes_vonages_openapi_description() {
     );
     client.create_call(&whisper_call(Answer::Ncco(ncco.clone()))).await.unwrap();
     client.update_call(CALL, &UpdateCall::TransferUrl(answer_url)).await.unwrap();
-    client.update_call(CALL, &UpdateCall::TransferNcco(ncco)).await.unwrap();
+    client.update_call(CALL, &UpdateCall::TransferNcco(serde_json::to_value(&ncco).unwrap())).await.unwrap();
     client.update_call(CALL, &UpdateCall::Hangup).await.unwrap();
     assert_eq!(client.get_call(CALL).await.unwrap().status.as_deref(), Some("answered"));
     // The held caller told who comes: speech into their call.

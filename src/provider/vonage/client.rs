@@ -61,7 +61,7 @@ pub async fn create_call(rest: &RestClient, public_url: &str, call: &NewCall) ->
 /// The request for `update` of live call `call_sid`.
 pub fn update_request(public_url: &str, call_sid: &str, update: &Update) -> Result<UpdateCall, ProviderError> {
     Ok(match update {
-        Update::Play(document) => UpdateCall::TransferRendered(
+        Update::Play(document) => UpdateCall::TransferNcco(
             serde_json::from_str(document)
                 .map_err(|e| ProviderError::Refused(format!("a document to play is not an NCCO: {e}")))?,
         ),

@@ -163,10 +163,8 @@ impl CreateCall {
 pub enum UpdateCall {
     /// Fetch the NCCO at this URL and run it now, instead of the current one.
     TransferUrl(Url),
-    /// Run this NCCO now.
-    TransferNcco(Vec<NccoAction>),
-    /// Run this NCCO (as we rendered it) now.
-    TransferRendered(serde_json::Value),
+    /// Run this NCCO (a JSON array of actions) now.
+    TransferNcco(serde_json::Value),
     /// End the call, whatever its state.
     Hangup,
 }
@@ -179,10 +177,6 @@ impl UpdateCall {
                 "destination": { "type": "ncco", "url": [url.as_str()] },
             }),
             UpdateCall::TransferNcco(ncco) => serde_json::json!({
-                "action": "transfer",
-                "destination": { "type": "ncco", "ncco": ncco },
-            }),
-            UpdateCall::TransferRendered(ncco) => serde_json::json!({
                 "action": "transfer",
                 "destination": { "type": "ncco", "ncco": ncco },
             }),
