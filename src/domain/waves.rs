@@ -14,7 +14,7 @@ use jiff::Timestamp;
 
 pub mod sizing;
 
-pub use sizing::{Chances, WaveSize};
+pub use sizing::{Chance, Chances, WaveSize};
 
 /// Where one helper's outbound leg stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,13 +161,21 @@ pub struct Limits {
     /// A leg still ringing or hearing the request this long after it was placed has lost
     /// its reports (the service was down when its end came): it no longer holds a place.
     pub leg_lost_after_seconds: u32,
+    /// How long a helper's phone rings before it counts as not answered.
+    pub ring_timeout_seconds: u32,
 }
 
 impl Limits {
     /// The limits of a dialplan's `[ringing]`: a leg is given up for lost two minutes
     /// after its ring timeout (long enough to ring, pick up and hear the request).
     pub fn new(wave_size: WaveSize, max_helpers: u32, max_wait_seconds: u32, ring_timeout_seconds: u32) -> Limits {
-        Limits { wave_size, max_helpers, max_wait_seconds, leg_lost_after_seconds: ring_timeout_seconds + 120 }
+        Limits {
+            wave_size,
+            max_helpers,
+            max_wait_seconds,
+            leg_lost_after_seconds: ring_timeout_seconds + 120,
+            ring_timeout_seconds,
+        }
     }
 }
 
@@ -221,7 +229,7 @@ pub fn next(
                     .iter()
                     .filter(|l| matches!(l.status, LegStatus::Accepted | LegStatus::Late | LegStatus::Canceled))
                     .count();
-            let flying: Vec<f64> = in_flight.iter().map(|l| chances.of(l.helper_id)).collect();
+            let flying: Vec<f64> = in_flight.iter().map(|l| live_chance(l, chances, limits, now)).collect();
             let next: Vec<f64> = offered.iter().map(|id| chances.of(*id)).collect();
             sizing::to_ring(&flying, &next, noes, cap)
         }
@@ -234,6 +242,16 @@ pub fn next(
         Decision::GiveUp { cancel: Vec::new() }
     } else {
         Decision::Wait
+    }
+}
+
+/// The chance of a yes from a helper in flight, as it stands now: higher once they picked
+/// up, lower the longer their phone rings unanswered (`sizing::Chance`).
+fn live_chance(leg: &Leg, chances: &Chances, limits: Limits, now: Timestamp) -> f64 {
+    let chance = chances.chance(leg.helper_id);
+    match leg.status {
+        LegStatus::Answered => chance.yes_once_picked_up(),
+        _ => chance.still_ringing(now.as_second() - leg.started_at.as_second(), i64::from(limits.ring_timeout_seconds)),
     }
 }
 
