@@ -577,7 +577,9 @@ impl Sim {
     }
 
     /// In waves (of two, or sized): the production search model decides when to ring whom;
-    /// time moves from one leg's end to the next. Calls are placed one a second (Twilio's
+    /// time moves from one event to the next: a leg's end, a pick-up (the leg is then
+    /// heard to be answered), or the service's tick (`TICK_SECONDS`), at which sized waves
+    /// top up a wave whose phones ring on unanswered. Calls are placed one a second (Twilio's
     /// default limit). At the winner's yes, phones still ringing are stopped and helpers
     /// who picked up and still listen are thanked (issue 31, as in production: their call
     /// is redirected, which lands `THANKS_LAND_AFTER_SECONDS` later); a yes from them
