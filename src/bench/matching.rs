@@ -62,9 +62,6 @@ const LISTEN_SECONDS: i64 = 15;
 /// thank-you instead (issue 31: their call is redirected): the emulator's delay, the same.
 /// A yes from them that lands within it was not needed; a later one is never pressed.
 const THANKS_LAND_AFTER_SECONDS: i64 = crate::sim::network::REDIRECT_LANDS_AFTER_SECONDS;
-/// In waves, the search is looked at again this often while the caller holds (the
-/// service's clock: `switchboard::jobs::TICK_HELD_EVERY`).
-const TICK_SECONDS: i64 = crate::switchboard::jobs::TICK_HELD_EVERY.as_secs() as i64;
 
 struct SimHelper {
     participant: std::sync::Arc<Participant>,
@@ -475,13 +472,13 @@ struct Sim {
 
 impl Sim {
     /// Helper `id` is rung at `at` for `req`, and says yes or not.
-    fn note(&mut self, req: &Req, id: i64, at: Timestamp, (answered, accepted): (bool, bool)) {
+    fn note(&mut self, req: &Req, id: i64, at: Timestamp, accepted: bool) {
         self.t.rung += 1;
         *self.t.asks.entry(id).or_default() += 1;
         let week = at.to_zoned(TimeZone::UTC).date().iso_week_date();
         *self.t.asks_week.entry((id, week.year(), week.week())).or_default() += 1;
         self.last_asked.insert(id, at);
-        self.learned.record(&Asked { helper_id: id, at: req.local, answered, accepted });
+        self.learned.record(&Asked { helper_id: id, at: req.local, accepted });
     }
 
     fn candidates(&self, world: &World<'_>, req: &Req) -> Vec<Candidate> {
@@ -544,7 +541,7 @@ impl Sim {
         let mut answers = Vec::new();
         for &id in order {
             let (picks, delay, yes) = ask.answer(id);
-            self.note(ask.req, id, ask.req.at, (picks, yes));
+            self.note(ask.req, id, ask.req.at, yes);
             answers.push((id, picks, delay, yes));
             if yes && yes_after.is_none_or(|(_, w)| delay + LISTEN_SECONDS < w) {
                 yes_after = Some((id, delay + LISTEN_SECONDS));
@@ -567,7 +564,7 @@ impl Sim {
                 break;
             }
             let (picks, delay, yes) = ask.answer(id);
-            self.note(ask.req, id, ask.req.at + SignedDuration::from_secs(waited), (picks, yes));
+            self.note(ask.req, id, ask.req.at + SignedDuration::from_secs(waited), yes);
             if yes {
                 return Some((id, waited + delay + LISTEN_SECONDS));
             }
@@ -577,28 +574,17 @@ impl Sim {
     }
 
     /// In waves (of two, or sized): the production search model decides when to ring whom;
-    /// time moves from one event to the next: a leg's end, a pick-up (the leg is then
-    /// heard to be answered), or the service's tick (`TICK_SECONDS`), at which sized waves
-    /// top up a wave whose phones ring on unanswered. Calls are placed one a second (Twilio's
+    /// time moves from one leg's end to the next. Calls are placed one a second (Twilio's
     /// default limit). At the winner's yes, phones still ringing are stopped and helpers
     /// who picked up and still listen are thanked (issue 31, as in production: their call
     /// is redirected, which lands `THANKS_LAND_AFTER_SECONDS` later); a yes from them
     /// before it lands was not needed, a later one is never pressed.
     fn in_waves(&mut self, ask: &Ask<'_>, order: &[i64], size: WaveSize) -> Option<(i64, i64)> {
-        use crate::domain::waves::{self, Chance, Chances, Decision, Leg, LegStatus, Limits, SearchStatus};
+        use crate::domain::waves::{self, Chances, Decision, Leg, LegStatus, Limits, SearchStatus};
         let req = ask.req;
         let limits = Limits::new(size, MAX_HELPERS as u32, MAX_WAIT as u32, RING_TIMEOUT as u32);
         let chances: Chances = match size {
-            WaveSize::Learned { .. } => order
-                .iter()
-                .map(|&id| {
-                    let chance = Chance {
-                        yes: self.learned.chance(id, req.local),
-                        pick_up: self.learned.pick_up(id, req.local),
-                    };
-                    (id, chance)
-                })
-                .collect(),
+            WaveSize::Learned { .. } => order.iter().map(|&id| (id, self.learned.chance(id, req.local))).collect(),
             WaveSize::Fixed(_) => Chances::default(),
         };
         let mut legs: Vec<Leg> = Vec::new();
@@ -616,7 +602,7 @@ impl Sim {
                         next_free = start + 1;
                         let (picks, delay, yes) = ask.answer(id);
                         let started = req.at + SignedDuration::from_secs(start);
-                        self.note(req, id, started, (picks, yes));
+                        self.note(req, id, started, yes);
                         let end = if yes {
                             start + delay + LISTEN_SECONDS
                         } else if picks {
@@ -629,26 +615,8 @@ impl Sim {
                     }
                 }
                 Decision::Wait => {
-                    let flying = || (0..legs.len()).filter(|i| legs[*i].status.in_flight());
-                    let i = flying().min_by_key(|i| ends[*i].0)?;
+                    let i = (0..legs.len()).filter(|i| legs[*i].status.in_flight()).min_by_key(|i| ends[*i].0)?;
                     let (end, yes, _) = ends[i];
-                    // Before that end: a pick-up (the leg is heard to be answered), or the
-                    // service's tick, when the search is looked at again.
-                    let pick_up = flying()
-                        .filter(|j| legs[*j].status == LegStatus::Ringing)
-                        .filter_map(|j| ends[j].2.map(|at| (at, j)))
-                        .filter(|(at, _)| *at >= now)
-                        .min();
-                    let tick = (now / TICK_SECONDS + 1) * TICK_SECONDS;
-                    if let Some((picked, j)) = pick_up.filter(|(picked, _)| *picked < end && *picked <= tick) {
-                        now = picked;
-                        legs[j].status = LegStatus::Answered;
-                        continue;
-                    }
-                    if tick < end {
-                        now = tick;
-                        continue;
-                    }
                     now = end;
                     if yes {
                         let thanked = end + THANKS_LAND_AFTER_SECONDS;

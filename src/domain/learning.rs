@@ -13,14 +13,11 @@ use std::collections::HashMap;
 
 use jiff::civil::{DateTime, Weekday};
 
-/// One logged attempt: who was rung, when (local time), whether they picked up and whether
-/// they said yes.
+/// One logged attempt: who was rung, when (local time), and whether they said yes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Asked {
     pub helper_id: i64,
     pub at: DateTime,
-    /// Picked up (said yes or no); not when nobody answered, the line was busy or failed.
-    pub answered: bool,
     pub accepted: bool,
 }
 
@@ -37,27 +34,11 @@ pub fn band(at: DateTime) -> usize {
     weekend * 3 + part
 }
 
-/// Attempts counted: how many, how many picked up, how many said yes.
-#[derive(Clone, Copy, Debug, Default)]
-struct Tally {
-    asked: u32,
-    answered: u32,
-    accepted: u32,
-}
-
-impl Tally {
-    fn add(&mut self, a: &Asked) {
-        self.asked += 1;
-        self.answered += u32::from(a.answered || a.accepted);
-        self.accepted += u32::from(a.accepted);
-    }
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct Likelihoods {
-    per_band: HashMap<(i64, usize), Tally>,
-    per_helper: HashMap<i64, Tally>,
-    all: Tally,
+    per_band: HashMap<(i64, usize), (u32, u32)>,
+    per_helper: HashMap<i64, (u32, u32)>,
+    all: (u32, u32),
     /// Per helper, when they last said no (or did not answer), newest last, at most
     /// `RECENT_NOES_KEPT`.
     noes: HashMap<i64, Vec<DateTime>>,
@@ -71,11 +52,6 @@ const RECENT_NOES_KEPT: usize = 2;
 
 /// How many attempts' worth of weight the prior gets.
 const PRIOR_WEIGHT: f64 = 3.0;
-/// The chance of a yes of anyone, before anything was learned: even.
-const NO_HISTORY_YES: f64 = 0.5;
-/// The chance of picking up of anyone, before anything was learned: most do (a guess,
-/// replaced by the neighbourhood's own figure from its first attempt on).
-const NO_HISTORY_PICK_UP: f64 = 0.75;
 
 impl Likelihoods {
     pub fn estimate(history: &[Asked]) -> Likelihoods {
@@ -88,9 +64,12 @@ impl Likelihoods {
 
     /// Adds one attempt to what is known.
     pub fn record(&mut self, a: &Asked) {
-        self.per_band.entry((a.helper_id, band(a.at))).or_default().add(a);
-        self.per_helper.entry(a.helper_id).or_default().add(a);
-        self.all.add(a);
+        let yes = a.accepted as u32;
+        let e = self.per_band.entry((a.helper_id, band(a.at))).or_default();
+        *e = (e.0 + 1, e.1 + yes);
+        let e = self.per_helper.entry(a.helper_id).or_default();
+        *e = (e.0 + 1, e.1 + yes);
+        self.all = (self.all.0 + 1, self.all.1 + yes);
         if !a.accepted {
             let noes = self.noes.entry(a.helper_id).or_default();
             let at = noes.partition_point(|t| *t <= a.at);
@@ -102,30 +81,17 @@ impl Likelihoods {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.all.asked == 0
+        self.all.0 == 0
     }
 
     /// The estimated chance that `helper_id`, rung at `at`, picks up and says yes.
     pub fn likelihood(&self, helper_id: i64, at: DateTime) -> f64 {
-        self.estimate_of(helper_id, at, |t| t.accepted, NO_HISTORY_YES)
-    }
-
-    /// The estimated chance that `helper_id`, rung at `at`, picks up (whatever they say
-    /// then). Never below [`likelihood`](Self::likelihood).
-    pub fn pick_up(&self, helper_id: i64, at: DateTime) -> f64 {
-        self.estimate_of(helper_id, at, |t| t.answered, NO_HISTORY_PICK_UP)
-    }
-
-    /// A share of the attempts in `helper_id`'s band at `at`, shrunk towards their own
-    /// overall share, and that towards the neighbourhood's.
-    fn estimate_of(&self, helper_id: i64, at: DateTime, count: impl Fn(&Tally) -> u32, no_history: f64) -> f64 {
-        let share =
-            |t: Tally, prior: f64| (f64::from(count(&t)) + PRIOR_WEIGHT * prior) / (f64::from(t.asked) + PRIOR_WEIGHT);
+        let shrink =
+            |(n, k): (u32, u32), prior: f64| (f64::from(k) + PRIOR_WEIGHT * prior) / (f64::from(n) + PRIOR_WEIGHT);
         // With no history at all, everyone is alike.
-        let global =
-            if self.all.asked == 0 { no_history } else { f64::from(count(&self.all)) / f64::from(self.all.asked) };
-        let helper = share(self.per_helper.get(&helper_id).copied().unwrap_or_default(), global);
-        share(self.per_band.get(&(helper_id, band(at))).copied().unwrap_or_default(), helper)
+        let global = if self.all.0 == 0 { 0.5 } else { f64::from(self.all.1) / f64::from(self.all.0) };
+        let helper = shrink(self.per_helper.get(&helper_id).copied().unwrap_or_default(), global);
+        shrink(self.per_band.get(&(helper_id, band(at))).copied().unwrap_or_default(), helper)
     }
 
     /// How many times `helper_id` said no (or did not answer) in the `RECENT_NO_HOURS`
@@ -150,7 +116,7 @@ mod tests {
     use jiff::civil::date;
 
     fn asked(helper_id: i64, day: i8, hour: i8, accepted: bool) -> Asked {
-        Asked { helper_id, at: date(2026, 11, day).at(hour, 0, 0, 0), answered: accepted, accepted }
+        Asked { helper_id, at: date(2026, 11, day).at(hour, 0, 0, 0), accepted }
     }
 
     #[test]
@@ -205,27 +171,5 @@ mod tests {
         let next_day = date(2026, 11, 25).at(11, 30, 0, 0);
         assert_eq!(l.chance(1, next_day), l.likelihood(1, next_day));
         assert_eq!(l.recent_noes(1, date(2026, 11, 24).at(10, 30, 0, 0)), 0);
-    }
-
-    #[test]
-    fn who_picks_up_is_learned_apart_from_who_says_yes() {
-        // Helper 1 always picks up and says no half the time; helper 2 rarely picks up,
-        // and says yes when they do.
-        let mut history = Vec::new();
-        for day in 2..=21 {
-            let at = date(2026, 11, day).at(10, 0, 0, 0);
-            history.push(Asked { helper_id: 1, at, answered: true, accepted: day % 2 == 0 });
-            history.push(Asked { helper_id: 2, at, answered: day % 5 == 0, accepted: day % 5 == 0 });
-        }
-        let l = Likelihoods::estimate(&history);
-        let at = date(2026, 11, 24).at(10, 0, 0, 0);
-        assert!(l.pick_up(1, at) > 0.85, "{}", l.pick_up(1, at));
-        assert!(l.pick_up(2, at) < 0.35, "{}", l.pick_up(2, at));
-        for id in [1, 2, 3] {
-            assert!(l.pick_up(id, at) >= l.likelihood(id, at), "helper {id}");
-        }
-        // Nothing learned yet: most pick up, half say yes.
-        let none = Likelihoods::default();
-        assert_eq!((none.pick_up(1, at), none.likelihood(1, at)), (NO_HISTORY_PICK_UP, NO_HISTORY_YES));
     }
 }

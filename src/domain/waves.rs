@@ -14,7 +14,7 @@ use jiff::Timestamp;
 
 pub mod sizing;
 
-pub use sizing::{Chance, Chances, WaveSize};
+pub use sizing::{Chances, WaveSize};
 
 /// Where one helper's outbound leg stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,21 +161,13 @@ pub struct Limits {
     /// A leg still ringing or hearing the request this long after it was placed has lost
     /// its reports (the service was down when its end came): it no longer holds a place.
     pub leg_lost_after_seconds: u32,
-    /// How long a helper's phone rings before it counts as not answered.
-    pub ring_timeout_seconds: u32,
 }
 
 impl Limits {
     /// The limits of a dialplan's `[ringing]`: a leg is given up for lost two minutes
     /// after its ring timeout (long enough to ring, pick up and hear the request).
     pub fn new(wave_size: WaveSize, max_helpers: u32, max_wait_seconds: u32, ring_timeout_seconds: u32) -> Limits {
-        Limits {
-            wave_size,
-            max_helpers,
-            max_wait_seconds,
-            leg_lost_after_seconds: ring_timeout_seconds + 120,
-            ring_timeout_seconds,
-        }
+        Limits { wave_size, max_helpers, max_wait_seconds, leg_lost_after_seconds: ring_timeout_seconds + 120 }
     }
 }
 
@@ -229,7 +221,7 @@ pub fn next(
                     .iter()
                     .filter(|l| matches!(l.status, LegStatus::Accepted | LegStatus::Late | LegStatus::Canceled))
                     .count();
-            let flying: Vec<f64> = in_flight.iter().map(|l| live_chance(l, chances, limits, now)).collect();
+            let flying: Vec<f64> = in_flight.iter().map(|l| chances.of(l.helper_id)).collect();
             let next: Vec<f64> = offered.iter().map(|id| chances.of(*id)).collect();
             sizing::to_ring(&flying, &next, noes, cap)
         }
@@ -242,16 +234,6 @@ pub fn next(
         Decision::GiveUp { cancel: Vec::new() }
     } else {
         Decision::Wait
-    }
-}
-
-/// The chance of a yes from a helper in flight, as it stands now: higher once they picked
-/// up, lower the longer their phone rings unanswered (`sizing::Chance`).
-fn live_chance(leg: &Leg, chances: &Chances, limits: Limits, now: Timestamp) -> f64 {
-    let chance = chances.chance(leg.helper_id);
-    match leg.status {
-        LegStatus::Answered => chance.yes_once_picked_up(),
-        _ => chance.still_ringing(now.as_second() - leg.started_at.as_second(), i64::from(limits.ring_timeout_seconds)),
     }
 }
 
@@ -583,6 +565,10 @@ pub struct Context<'a> {
     pub chances: &'a Chances,
     /// The highest attempt number the call has used so far; new legs count on from it.
     pub attempts: u32,
+    /// The provider keeps records of who was in a conference, which the sweep can ask
+    /// (`join_from_records`); without them, a winner's entry the reports cannot place is
+    /// taken for the join.
+    pub records_tell: bool,
 }
 
 /// What the call flow is told, and so what someone hears.
@@ -726,13 +712,26 @@ pub fn step(search: Search, event: SearchEvent, ctx: &Context<'_>) -> (Search, V
             }
         }
         SearchEvent::Entered { participant, conference } => {
+            let winner_sid = s.winner_leg().and_then(|l| l.leg_sid.clone());
+            let caller_gone = matches!(caller, Caller::Gone { .. });
+            // The winner entering while the caller's own entry is unknown (its report was
+            // lost while the service was down: the caller enters long before any helper can)
+            // and the caller is not known to have gone: whether the two are together cannot
+            // be told from the reports. Where the provider keeps records, the entry is left
+            // unconfirmed, for them to decide at the next sweep (`join_from_records`),
+            // rather than taken for a conversation (the fallback may have taken the caller).
+            // Without records it is taken for the join: undoing it would undo a real
+            // conversation whose report was lost, and nothing could tell the two apart.
+            let unknown = s.conference.is_none() && !caller_gone && ctx.callback.is_none() && ctx.records_tell;
+            if unknown && winner_sid.as_deref() == Some(participant.as_str()) {
+                return (s, out);
+            }
             if let Some(leg) = s.legs.iter_mut().find(|l| l.leg_sid.as_deref() == Some(participant.as_str())) {
                 leg.conference = Some(conference.clone());
                 let attempt = leg.attempt;
                 // Should the caller hang up in the moment between the yes and the join, the
                 // winner enters a conference of their own, and is told.
                 let joined = matches!(caller, Caller::Holding { matched: true } | Caller::Gone { matched: true });
-                let caller_gone = matches!(caller, Caller::Gone { .. });
                 if s.winner == Some(attempt)
                     && joined
                     && ctx.callback.is_none()

@@ -297,6 +297,12 @@ impl Client {
         }
     }
 
+    /// Whether `conference_records` can tell who was in a room: Twilio lists a
+    /// conference's participants; Vonage's Voice API keeps no such records.
+    pub fn keeps_conference_records(&self) -> bool {
+        matches!(self, Client::Twilio(_))
+    }
+
     /// The records of the conferences (rooms) named `name`, in progress and ended.
     pub async fn conference_records(&self, name: &str) -> Result<Vec<ConferenceFacts>, ProviderError> {
         match self {

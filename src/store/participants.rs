@@ -580,12 +580,7 @@ pub fn learned(
     }
     let history: Vec<Asked> = recent_asks(conn, now)?
         .into_iter()
-        .map(|(helper_id, at, answered, accepted)| Asked {
-            helper_id,
-            at: at.to_zoned(tz.clone()).datetime(),
-            answered,
-            accepted,
-        })
+        .map(|(helper_id, at, accepted)| Asked { helper_id, at: at.to_zoned(tz.clone()).datetime(), accepted })
         .collect();
     let learned = Arc::new(Likelihoods::estimate(&history));
     *guard = Some((version, zone, now.as_second(), learned.clone()));
@@ -595,20 +590,20 @@ pub fn learned(
 /// How much history the learned ranking reads: a year, at most this many attempts.
 const HISTORY_LIMIT: u32 = 2000;
 
-/// Recent attempts with a result: (helper, when, picked up, said yes), newest first.
-pub fn recent_asks(conn: &Connection, now: Timestamp) -> anyhow::Result<Vec<(i64, Timestamp, bool, bool)>> {
+/// Recent attempts with a result: (helper, when, said yes), newest first.
+pub fn recent_asks(conn: &Connection, now: Timestamp) -> anyhow::Result<Vec<(i64, Timestamp, bool)>> {
     let since = now.as_second() - 365 * 24 * 60 * 60;
     let mut stmt = conn.prepare_cached(
-        "SELECT helper_id, started_at, result IN ('accepted', 'declined'), result = 'accepted' FROM attempts
+        "SELECT helper_id, started_at, result = 'accepted' FROM attempts
          WHERE started_at > ?1 AND helper_id IS NOT NULL AND result IS NOT NULL AND result <> 'canceled'
          ORDER BY started_at DESC LIMIT ?2",
     )?;
     let rows = stmt
         .query_map(params![since, HISTORY_LIMIT], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?))
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?))
         })?
         .filter_map(|r| r.ok())
-        .filter_map(|(id, at, picked, yes)| Timestamp::from_second(at).ok().map(|t| (id, t, picked, yes)))
+        .filter_map(|(id, at, yes)| Timestamp::from_second(at).ok().map(|t| (id, t, yes)))
         .collect();
     Ok(rows)
 }
@@ -975,44 +970,6 @@ mod tests {
         let first = step("nothing")[0];
         mark_asked(&conn, first, at()).unwrap();
         assert_eq!(step("a ring").last(), Some(&first));
-    }
-
-    /// The attempts read for what is learned: declined and accepted were picked up,
-    /// no-answer was not, canceled tells nothing.
-    #[test]
-    fn what_is_learned_tells_picking_up_from_saying_yes() {
-        use crate::store::synthetic::{insert, PastCall};
-        let mut conn = conn();
-        let ids: Vec<i64> = (1..=3).map(|i| upsert(&conn, &details(i, "shopping", ""), at()).unwrap().0).collect();
-        let tx = conn.transaction().unwrap();
-        let past: Vec<PastCall> = (1..=12)
-            .map(|day| PastCall {
-                call_sid: format!("CApast{day}"),
-                from: "+31201234567".into(),
-                caller_id: None,
-                category: Some("shopping".into()),
-                outcome: "unmatched",
-                started_at: at() - jiff::SignedDuration::from_hours(24 * 7 * day),
-                attempts: vec![
-                    (ids[0], "+31620000001".into(), "A".into(), "declined"),
-                    (ids[1], "+31620000002".into(), "B".into(), "no-answer"),
-                    (ids[2], "+31620000003".into(), "C".into(), "canceled"),
-                ],
-                wait_seconds: None,
-                follow_up_closed: true,
-            })
-            .collect();
-        insert(&tx, &past).unwrap();
-        tx.commit().unwrap();
-        let tz = jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap();
-        let learned = learned(&conn, &RegistryCache::default(), &tz, at()).unwrap();
-        let local = at().to_zoned(tz).datetime();
-        assert!(learned.pick_up(ids[0], local) > 0.6, "{}", learned.pick_up(ids[0], local));
-        assert!(learned.pick_up(ids[1], local) < 0.2, "{}", learned.pick_up(ids[1], local));
-        assert!(learned.likelihood(ids[0], local) < 0.2 && learned.likelihood(ids[1], local) < 0.2);
-        // Canceled rings are not read: the third is the neighbourhood's average.
-        let average = learned.pick_up(ids[2], local);
-        assert!((average - 0.5).abs() < 1e-9, "{average}");
     }
 
     fn version(conn: &Connection) -> i64 {

@@ -20,8 +20,7 @@ use crate::domain::call::{DialStatus, Event, Outcome, Phase, Step};
 use crate::domain::callback::RequestStatus;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::waves::{
-    self, Caller, Candidate, Chance, Chances, Command, Hearer, LegEnd, Limits, SearchEvent, SearchStatus, Tell,
-    WaveSize,
+    self, Caller, Candidate, Chances, Command, Hearer, LegEnd, Limits, SearchEvent, SearchStatus, Tell, WaveSize,
 };
 use crate::provider::WaveReport;
 use crate::store::callbacks;
@@ -90,6 +89,7 @@ fn run(
         helpers: &candidates,
         chances: &chances,
         attempts: call.state.attempts,
+        records_tell: sb.rest.as_ref().is_some_and(|c| c.keeps_conference_records()),
     };
     let starting = event == SearchEvent::Start;
     let (after, commands) = waves::step(before.clone(), event, &ctx);
@@ -239,12 +239,7 @@ fn chances(t: &Tx<'_>, hood: &Neighbourhood, search: &waves::Search, offered: &[
     let learned = crate::store::participants::learned(t.conn, &t.sb.store.registry, &plan.time_zone, t.now)?;
     let local_now = t.now.to_zoned(plan.time_zone.clone()).datetime();
     let in_flight = search.legs.iter().filter(|l| l.status.in_flight()).map(|l| l.helper_id);
-    Ok(offered
-        .iter()
-        .map(|c| c.id)
-        .chain(in_flight)
-        .map(|id| (id, Chance { yes: learned.chance(id, local_now), pick_up: learned.pick_up(id, local_now) }))
-        .collect())
+    Ok(offered.iter().map(|c| c.id).chain(in_flight).map(|id| (id, learned.chance(id, local_now))).collect())
 }
 
 /// Who may be rung for `call`'s search now: as its step ranked them earlier in this

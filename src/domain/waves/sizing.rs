@@ -8,12 +8,6 @@
 //! chance left is multiplied by [`GROWTH`]), so a first wave that brings nothing is
 //! followed by a bigger one; never more than the dialplan's cap (`ringing.max_wave_size`)
 //! ring at once, and always at least one.
-//!
-//! The chances of the phones in flight are those of now, not of when they were rung
-//! ([`Chance`]): once a helper picked up, their chance of a yes once picked up; while a
-//! phone rings on unanswered, less with every second (`Chance::still_ringing`). The search
-//! is looked at again at every tick while the caller holds, so a wave nobody picks up is
-//! topped up long before its phones' ring time ends.
 
 use std::collections::HashMap;
 
@@ -34,72 +28,19 @@ pub const GROWTH: f64 = 0.7;
 /// The chance of someone nobody knows anything about (as `Likelihoods` without history).
 pub const UNKNOWN_CHANCE: f64 = 0.5;
 
-/// One helper's learned chances, as they are before their phone rings.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Chance {
-    /// Of picking up and saying yes.
-    pub yes: f64,
-    /// Of picking up (whatever they say then): never below `yes`.
-    pub pick_up: f64,
-}
-
-impl Chance {
-    /// A chance of a yes with nothing known of picking up: as if everyone picked up, so
-    /// the time a phone has rung tells nothing.
-    pub fn of_yes(yes: f64) -> Chance {
-        let yes = yes.clamp(0.0, 1.0);
-        Chance { yes, pick_up: 1.0 }
-    }
-
-    /// The chance of a yes once they picked up.
-    pub fn yes_once_picked_up(self) -> f64 {
-        if self.pick_up <= 0.0 {
-            return 0.0;
-        }
-        (self.yes / self.pick_up).clamp(0.0, 1.0)
-    }
-
-    /// The chance of a yes from a helper whose phone has rung `rung_for` seconds of at
-    /// most `window` without being picked up: lower as the ring goes on, since who picks
-    /// up mostly does so early. Nobody documents when people pick up; the model takes the
-    /// pick-ups spread evenly over the ring time (`ring_timeout_seconds`), so after half of
-    /// it, half of the chance of picking up is spent. (Bayes: the chance of a pick-up still
-    /// to come, given none so far.)
-    pub fn still_ringing(self, rung_for: i64, window: i64) -> f64 {
-        let left = if window <= 0 { 0.0 } else { ((window - rung_for) as f64 / window as f64).clamp(0.0, 1.0) };
-        let p = self.pick_up.clamp(0.0, 1.0);
-        let not_yet = 1.0 - p + p * left;
-        let picks_up = if not_yet <= 0.0 { 0.0 } else { p * left / not_yet };
-        picks_up * self.yes_once_picked_up()
-    }
-}
-
-/// Each helper's learned chances now, by id.
+/// Each helper's chance of picking up and saying yes now, by id.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Chances(HashMap<i64, Chance>);
+pub struct Chances(HashMap<i64, f64>);
 
 impl Chances {
-    /// The chance of a yes of `helper_id`, before their phone rings.
     pub fn of(&self, helper_id: i64) -> f64 {
-        self.chance(helper_id).yes
-    }
-
-    pub fn chance(&self, helper_id: i64) -> Chance {
-        let c = self.0.get(&helper_id).copied().unwrap_or(Chance::of_yes(UNKNOWN_CHANCE));
-        let yes = c.yes.clamp(0.0, 1.0);
-        Chance { yes, pick_up: c.pick_up.clamp(yes, 1.0) }
-    }
-}
-
-impl FromIterator<(i64, Chance)> for Chances {
-    fn from_iter<I: IntoIterator<Item = (i64, Chance)>>(iter: I) -> Chances {
-        Chances(iter.into_iter().collect())
+        self.0.get(&helper_id).copied().unwrap_or(UNKNOWN_CHANCE).clamp(0.0, 1.0)
     }
 }
 
 impl FromIterator<(i64, f64)> for Chances {
     fn from_iter<I: IntoIterator<Item = (i64, f64)>>(iter: I) -> Chances {
-        iter.into_iter().map(|(id, yes)| (id, Chance::of_yes(yes))).collect()
+        Chances(iter.into_iter().collect())
     }
 }
 
@@ -187,37 +128,11 @@ mod tests {
     }
 
     #[test]
-    fn a_phone_ringing_unanswered_loses_its_chance_as_the_ring_goes_on() {
-        let c = Chance { yes: 0.6, pick_up: 0.8 };
-        assert!((c.yes_once_picked_up() - 0.75).abs() < 1e-12);
-        // At the first ring, the chance is the learned one; at the ring's end, none.
-        assert!((c.still_ringing(0, 20) - 0.6).abs() < 1e-12);
-        assert_eq!(c.still_ringing(20, 20), 0.0);
-        assert_eq!(c.still_ringing(35, 20), 0.0);
-        // Halfway: of 100 such calls, 40 picked up already, 40 will, 20 never: 40 of the
-        // 60 left pick up, and three in four of those say yes.
-        assert!((c.still_ringing(10, 20) - 0.5).abs() < 1e-12, "{}", c.still_ringing(10, 20));
-        // Lower all the way down.
-        let by_second: Vec<f64> = (0..=20).map(|s| c.still_ringing(s, 20)).collect();
-        assert!(by_second.windows(2).all(|w| w[1] < w[0]), "{by_second:?}");
-        // Someone who always picks up and is not picking up: the ring so far tells nothing
-        // until it ends. Nothing known of picking up: the same.
-        assert!((Chance { yes: 0.5, pick_up: 1.0 }.still_ringing(15, 20) - 0.5).abs() < 1e-12);
-        assert_eq!(Chance::of_yes(0.5), Chance { yes: 0.5, pick_up: 1.0 });
-        assert_eq!(Chance { yes: 0.0, pick_up: 0.0 }.still_ringing(5, 20), 0.0);
-        assert_eq!(c.still_ringing(5, 0), 0.0, "no ring time: nothing to wait for");
-    }
-
-    #[test]
     fn chances_unknown_are_even_and_out_of_range_is_clamped() {
         let chances: Chances = [(1, 0.9), (2, 1.7)].into_iter().collect();
         assert_eq!(chances.of(1), 0.9);
         assert_eq!(chances.of(2), 1.0);
         assert_eq!(chances.of(3), UNKNOWN_CHANCE);
-        // A chance of picking up below that of a yes (they cannot say yes unheard) is
-        // raised to it.
-        let odd: Chances = [(1, Chance { yes: 0.6, pick_up: 0.3 })].into_iter().collect();
-        assert_eq!(odd.chance(1), Chance { yes: 0.6, pick_up: 0.6 });
         assert!((chance_of_a_yes(&[0.5, 0.5]) - 0.75).abs() < 1e-12);
         assert_eq!(chance_of_a_yes(&[]), 0.0);
     }

@@ -11,13 +11,8 @@ fn legs(spec: &[LegStatus]) -> Vec<Leg> {
         .collect()
 }
 
-const LIMITS: Limits = Limits {
-    wave_size: WaveSize::Fixed(2),
-    max_helpers: 5,
-    max_wait_seconds: 300,
-    leg_lost_after_seconds: 140,
-    ring_timeout_seconds: 20,
-};
+const LIMITS: Limits =
+    Limits { wave_size: WaveSize::Fixed(2), max_helpers: 5, max_wait_seconds: 300, leg_lost_after_seconds: 140 };
 
 #[test]
 fn next_tops_up_the_wave_until_the_limits() {
@@ -274,6 +269,7 @@ fn run_cases(cases: Vec<Case>) {
             helpers: &candidates,
             chances: &Chances::default(),
             attempts: c.search.legs.len() as u32,
+            records_tell: true,
         };
         let (after, commands) = step(c.search, c.event, &ctx);
         assert_eq!(after.status, c.status, "{}: status", c.name);
@@ -745,6 +741,7 @@ fn a_yes_after_its_line_ended_never_reached_the_caller() {
         helpers: &candidates,
         chances: &Chances::default(),
         attempts: 2,
+        records_tell: true,
     };
     let (after, commands) = step(s, SearchEvent::Key { attempt: 1, key: Some("1".into()) }, &ctx);
     assert_eq!(after.legs[0].status, LegStatus::Canceled, "counted as a yes that never reached the caller");
@@ -839,6 +836,7 @@ fn sized_step(search: Search, event: SearchEvent, candidates: &[Candidate], chan
         helpers: candidates,
         chances,
         attempts: search.legs.len() as u32,
+        records_tell: true,
     };
     step(search, event, &ctx).0
 }
@@ -892,12 +890,7 @@ fn a_recent_no_makes_the_first_wave_bigger() {
     let morning = date(2026, 11, 24).at(10, 0, 0, 0);
     let history: Vec<Asked> = (0..20)
         .flat_map(|d| candidates.iter().map(move |c| (c.id, d)))
-        .map(|(helper_id, d)| Asked {
-            helper_id,
-            at: date(2026, 10, 1 + d).at(10, 0, 0, 0),
-            answered: true,
-            accepted: d % 3 != 0,
-        })
+        .map(|(helper_id, d)| Asked { helper_id, at: date(2026, 10, 1 + d).at(10, 0, 0, 0), accepted: d % 3 != 0 })
         .collect();
     let chances_at = |history: &[Asked]| -> Chances {
         let learned = Likelihoods::estimate(history);
@@ -906,61 +899,43 @@ fn a_recent_no_makes_the_first_wave_bigger() {
     let before = sized_step(Search::new(at(0)), SearchEvent::Start, &candidates, &chances_at(&history), 0);
     let mut with_noes = history.clone();
     for c in &candidates[..2] {
-        let at = date(2026, 11, 24).at(8, 30, 0, 0);
-        with_noes.push(Asked { helper_id: c.id, at, answered: true, accepted: false });
+        with_noes.push(Asked { helper_id: c.id, at: date(2026, 11, 24).at(8, 30, 0, 0), accepted: false });
     }
     let after = sized_step(Search::new(at(0)), SearchEvent::Start, &candidates, &chances_at(&with_noes), 0);
     assert!(after.legs.len() > before.legs.len(), "{} then {}", before.legs.len(), after.legs.len());
 }
-
 #[test]
-fn a_phone_that_rings_on_unanswered_brings_in_the_next_helper_at_a_tick() {
-    // Two helpers who pick up four times in five and then say yes three times in four
-    // (60 %): together 84 %, above the aim, so the first wave is two.
-    let candidates = helpers(6);
-    let chances: Chances = candidates.iter().map(|c| (c.id, Chance { yes: 0.6, pick_up: 0.8 })).collect();
-    let s = sized_step(Search::new(at(0)), SearchEvent::Start, &candidates, &chances, 0);
-    assert_eq!(s.legs.len(), 2);
-    let rest = |s: &Search| -> Vec<Candidate> {
-        candidates.iter().filter(|c| !s.legs.iter().any(|l| l.helper_id == c.id)).cloned().collect()
+fn a_winner_entering_while_the_caller_s_entry_is_unknown_is_left_for_the_records() {
+    let entered = SearchEvent::Entered { participant: "CAleg1".into(), conference: "CF2".into() };
+    let chances = Chances::default();
+    let ctx = |caller| Context {
+        now: at(30),
+        limits: LIMITS,
+        caller,
+        callback: None,
+        helpers: &[],
+        chances: &chances,
+        attempts: 1,
+        records_tell: true,
     };
-    // Five seconds on, both still ring: their chances are hardly lower; nobody new.
-    let s = sized_step(s.clone(), SearchEvent::Tick, &rest(&s), &chances, 5);
-    assert_eq!(s.legs.len(), 2, "{:?}", s.legs);
-    // Ten seconds on (half the ring time), neither picked up: a yes from them is now
-    // 50 % each, 75 % together, below the aim: one more rings.
-    let s = sized_step(s.clone(), SearchEvent::Tick, &rest(&s), &chances, 10);
-    assert_eq!(s.legs.len(), 3, "{:?}", s.legs);
-    assert_eq!(s.legs[2].helper_id, candidates[2].id, "the next best");
-}
-
-#[test]
-fn a_helper_who_picked_up_keeps_the_wave_small() {
-    let candidates = helpers(6);
-    let chances: Chances = candidates.iter().map(|c| (c.id, Chance { yes: 0.6, pick_up: 0.8 })).collect();
-    let s = sized_step(Search::new(at(0)), SearchEvent::Start, &candidates, &chances, 0);
-    let rest = |s: &Search| -> Vec<Candidate> {
-        candidates.iter().filter(|c| !s.legs.iter().any(|l| l.helper_id == c.id)).cloned().collect()
-    };
-    // One picked up at 6 s and hears the request (75 % of a yes once picked up); the
-    // other still rings at 12 s. Together above the aim: nobody new.
-    let s = sized_step(s, SearchEvent::Answered { attempt: 1 }, &[], &chances, 6);
-    let s = sized_step(s.clone(), SearchEvent::Tick, &rest(&s), &chances, 12);
-    assert_eq!(s.legs.len(), 2, "{:?}", s.legs);
-    // Without the pick-up, the same moment rings a third.
-    let silent = sized_step(Search::new(at(0)), SearchEvent::Start, &candidates, &chances, 0);
-    let silent = sized_step(silent.clone(), SearchEvent::Tick, &rest(&silent), &chances, 12);
-    assert_eq!(silent.legs.len(), 3, "{:?}", silent.legs);
-}
-
-#[test]
-fn without_a_chance_of_picking_up_the_time_rung_tells_nothing() {
-    // Chances of a yes alone (as before pick-ups were learned): the wave stays as it was.
-    let candidates = helpers(6);
-    let chances: Chances = candidates.iter().map(|c| (c.id, 0.6)).collect();
-    let s = sized_step(Search::new(at(0)), SearchEvent::Start, &candidates, &chances, 0);
-    assert_eq!(s.legs.len(), 2);
-    let rest: Vec<Candidate> = candidates[2..].to_vec();
-    let s = sized_step(s, SearchEvent::Tick, &rest, &chances, 18);
-    assert_eq!(s.legs.len(), 2, "{:?}", s.legs);
+    // The caller's own entry was never reported (lost while the service was down), and the
+    // caller is not known to have gone: the fallback may have taken them. Not confirmed.
+    let won = search(SearchStatus::Matched, &[LegStatus::Accepted]);
+    let (after, commands) = step(won.clone(), entered.clone(), &ctx(JOINED));
+    assert_eq!(after.legs[0].conference, None, "unconfirmed: the sweep asks the provider's records");
+    assert!(commands.is_empty(), "{commands:?}");
+    // With the caller's entry known, the same entry is the join.
+    let mut known = won.clone();
+    known.conference = Some("CF2".into());
+    let (after, commands) = step(known, entered.clone(), &ctx(JOINED));
+    assert_eq!(after.legs[0].conference.as_deref(), Some("CF2"));
+    assert!(commands.is_empty(), "{commands:?}");
+    // The caller known gone: the winner is alone, and told.
+    let (after, commands) = step(won, entered.clone(), &ctx(Caller::Gone { matched: true }));
+    assert_eq!(after.legs[0].conference.as_deref(), Some("CF2"));
+    assert_eq!(commands, vec![tell(Tell::WinnerAlone { attempt: 1 }, Hearer::Leg("CAleg1".into()))]);
+    // A provider without such records: nothing could tell later, so the entry is the join.
+    let blind = Context { records_tell: false, ..ctx(JOINED) };
+    let (after, _) = step(search(SearchStatus::Matched, &[LegStatus::Accepted]), entered, &blind);
+    assert_eq!(after.legs[0].conference.as_deref(), Some("CF2"));
 }

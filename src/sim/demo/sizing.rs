@@ -15,8 +15,7 @@ pub fn explain(wave_size: WaveSize) -> String {
             format!(
                 "nothing has been learned yet, so each neighbour counts as {:.0}% likely to say yes;\n\
                  the switchboard rings {first} at once (together {:.0}%, the aim is {:.0}%, at most {cap}),\n\
-                 and one more after a no, as each no raises the aim, or when phones ring on unanswered,\n\
-                 as the chance of a yes from them falls the longer they ring",
+                 and rings one more after a no, as each no raises the aim",
                 100.0 * sizing::UNKNOWN_CHANCE,
                 100.0 * together,
                 100.0 * sizing::FIRST_WAVE_YES,
@@ -33,7 +32,6 @@ mod tests {
     fn the_demo_says_the_first_wave_the_sizing_rings() {
         let said = explain(WaveSize::Learned { cap: 4 });
         assert!(said.contains("rings 3 at once (together 88%, the aim is 80%, at most 4)"), "{said}");
-        assert!(said.contains("when phones ring on unanswered"), "{said}");
         assert_eq!(explain(WaveSize::Fixed(2)), "the switchboard rings 2 neighbours at a time");
     }
 }
