@@ -904,6 +904,7 @@ fn a_recent_no_makes_the_first_wave_bigger() {
     let after = sized_step(Search::new(at(0)), SearchEvent::Start, &candidates, &chances_at(&with_noes), 0);
     assert!(after.legs.len() > before.legs.len(), "{} then {}", before.legs.len(), after.legs.len());
 }
+
 #[test]
 fn a_winner_entering_while_the_caller_s_entry_is_unknown_is_left_for_the_records() {
     let entered = SearchEvent::Entered { participant: "CAleg1".into(), conference: "CF2".into() };
