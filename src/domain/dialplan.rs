@@ -616,8 +616,6 @@ fn parse_checked(source: &str, voicing: Voicing) -> Result<Dialplan, Vec<Dialpla
     })
 }
 
-/// The voice: its rate, its pause, and (when the provider's voices are given) that it is
-/// one of them for its language.
 /// The provider a dialplan names and the voice it speaks there (its `[voices.<provider>]`,
 /// else `[voice]`), checked against `voicing`.
 fn provider_and_voice(c: &mut Check<'_>, raw: &Raw, voicing: Voicing) -> (Option<String>, Voice) {
@@ -629,28 +627,13 @@ fn provider_and_voice(c: &mut Check<'_>, raw: &Raw, voicing: Voicing) -> (Option
         (Voicing::Providers(known), Some(named)) => match known.0.iter().find(|(n, _)| Some(*n) == provider.as_deref())
         {
             Some((_, voices)) => Some(*voices),
-            None => c.fail(
-                "provider",
-                named.span(),
-                format!(
-                    "'{}' is not a voice provider this switchboard speaks through; use one of: {}",
-                    named.get_ref(),
-                    known.0.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                ),
-            ),
+            None => c.fail("provider", named.span(), not_a_provider(named.get_ref(), known)),
         },
     };
     if let Voicing::Providers(known) = voicing {
         for (named, at) in &raw.voices {
             if !known.0.iter().any(|(n, _)| n == named) {
-                c.fail::<()>(
-                    "voices",
-                    at.span(),
-                    format!(
-                        "'{named}' is not a voice provider this switchboard speaks through; use one of: {}",
-                        known.0.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                    ),
-                );
+                c.fail::<()>("voices", at.span(), not_a_provider(named, known));
             }
         }
     }
@@ -667,6 +650,14 @@ fn provider_and_voice(c: &mut Check<'_>, raw: &Raw, voicing: Voicing) -> (Option
     (provider, voice)
 }
 
+/// The refusal of a provider name the switchboard does not speak through.
+fn not_a_provider(named: &str, known: KnownProviders) -> String {
+    let names: Vec<&str> = known.0.iter().map(|(n, _)| *n).collect();
+    format!("'{named}' is not a voice provider this switchboard speaks through; use one of: {}", names.join(", "))
+}
+
+/// The voice: its rate, its pause, and (when the provider's voices are given) that it is
+/// one of them for its language.
 fn check_voice(c: &mut Check<'_>, voice_raw: &RawVoice, voices: Option<KnownVoices>) -> Voice {
     let rate = match &voice_raw.rate {
         Some(r) => {
