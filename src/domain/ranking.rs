@@ -277,6 +277,16 @@ fn order(a: &Key, b: &Key) -> std::cmp::Ordering {
     a.tier.cmp(&b.tier).then(b.score.total_cmp(&a.score)).then(a.last_asked.cmp(&b.last_asked)).then(a.id.cmp(&b.id))
 }
 
+/// Whether `e`, and so everyone after it in a [`Ready`] (less likely, or as likely with a
+/// higher id), cannot beat `f`, a best of the first tier they could reach. Nobody scores
+/// above their likelihood; one who scores as much as `f` comes first only if rung longer
+/// ago, never rung first, then by id: so a best never rung is beaten by nobody after it
+/// with the same likelihood. (Without this, a new neighbourhood, where everyone has the
+/// same likelihood, walked its whole register for every pick.)
+fn cannot_beat(e: &Entry, f: &Key) -> bool {
+    e.likelihood < f.score || (e.likelihood == f.score && f.last_asked.is_none() && e.participant.id > f.id)
+}
+
 /// Who may be rung for one kind of help in one minute, kept ready (issue 31): the
 /// neighbourhood's helpers who offer it, are not paused and are inside their own hours
 /// then (the store's sieve), each with their learned likelihood at that minute's daypart,
@@ -352,7 +362,7 @@ impl Ready {
             // Nobody further down scores above their likelihood: none of them can beat a
             // best of the first tier they could reach.
             if let Some((_, f)) = &found {
-                if f.tier == (true, false) && e.likelihood < f.score {
+                if f.tier == (true, false) && cannot_beat(e, f) {
                     break;
                 }
             }
@@ -467,20 +477,30 @@ mod tests {
             .collect()
     }
 
+    /// A request for shopping from `caller`, with no wishes, at `now`.
+    fn shopping<'a>(
+        caller: &'a PhoneNumber,
+        caller_at: Option<Whereabouts<'a>>,
+        now: DateTime,
+        ringing_hours: &'a WeeklyHours,
+    ) -> Request<'a> {
+        Request {
+            category: "shopping",
+            caller_phone: Some(caller),
+            caller_at,
+            now,
+            at: base_time(),
+            ringing_hours,
+            caller_wish: Distance::Any,
+            experienced_only: false,
+        }
+    }
+
     fn order(people: Vec<Person>, caller_at: Option<Whereabouts<'_>>, now: DateTime) -> Vec<i64> {
         let cands = candidates(people);
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
         let caller = PhoneNumber::parse("+31612345678").unwrap();
-        let req = Request {
-            category: "shopping",
-            caller_phone: Some(&caller),
-            caller_at,
-            now,
-            at: base_time(),
-            ringing_hours: &ringing,
-            caller_wish: Distance::Any,
-            experienced_only: false,
-        };
+        let req = shopping(&caller, caller_at, now, &ringing);
         let ranked: Vec<i64> = rank(&cands, &req).iter().map(|c| c.participant.id).collect();
         assert_eq!(best(&cands, &req).map(|c| c.participant.id), ranked.first().copied(), "best is rank's first");
         ranked
@@ -509,16 +529,7 @@ mod tests {
         let cands = candidates(vec![person(1), person(2)]);
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
         let caller = cands[0].participant.details.phone.clone();
-        let req = Request {
-            category: "shopping",
-            caller_phone: Some(&caller),
-            caller_at: None,
-            now: now(),
-            at: base_time(),
-            ringing_hours: &ringing,
-            caller_wish: Distance::Any,
-            experienced_only: false,
-        };
+        let req = shopping(&caller, None, now(), &ringing);
         assert_eq!(eligibility(&cands[0], &req), Err(Ineligible::IsCaller));
         assert_eq!(rank(&cands, &req).len(), 1);
     }
@@ -700,6 +711,47 @@ mod tests {
             cands.iter_mut().find(|c| c.participant.id == first).unwrap().last_asked = Some(clock);
         }
         assert_eq!(&counts[1..], &[50, 50, 50, 50, 50, 50]);
+    }
+
+    /// Issue 31: in a new neighbourhood everyone has the same likelihood. A pick looks at
+    /// the few before the first helper never rung, not at the whole register: among equals
+    /// who score alike, the one never rung with the lowest id comes first, and the rest
+    /// come after it in the register kept ready.
+    #[test]
+    fn a_pick_among_equals_stops_at_the_first_never_rung() {
+        let mut people: Vec<Person> = (1..=1000).map(person).collect();
+        for p in people.iter_mut().take(5) {
+            p.last_asked_hours_ago = Some(1);
+        }
+        people[5].busy = true;
+        let cands = candidates(people);
+        let by_id: std::collections::HashMap<i64, Calls> = cands
+            .iter()
+            .map(|c| {
+                let calls = Calls {
+                    busy: c.busy,
+                    asked_this_call: c.asked_this_call,
+                    helped_caller_before: c.helped_caller_before,
+                    last_asked: c.last_asked,
+                };
+                (c.participant.id, calls)
+            })
+            .collect();
+        let people: Vec<Arc<Participant>> = cands.iter().map(|c| c.participant.clone()).collect();
+        let ready = Ready::new(&people, |_| 0.5);
+        let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
+        let caller = PhoneNumber::parse("+31612345678").unwrap();
+        let req = shopping(&caller, None, now(), &ringing);
+        let looked = std::cell::Cell::new(0);
+        let calls = |id: i64| {
+            looked.set(looked.get() + 1);
+            by_id.get(&id).copied()
+        };
+        // 1-5 rung an hour ago, 6 busy: 7 is the first never rung.
+        assert_eq!(ready.best(&req, [], calls).map(|p| p.id), Some(7));
+        assert!(looked.get() <= 8, "looked at {} of 1000", looked.get());
+        let cands: Vec<Candidate> = cands.into_iter().map(|c| Candidate { likelihood: Some(0.5), ..c }).collect();
+        assert_eq!(best(&cands, &req).map(|c| c.participant.id), Some(7));
     }
 
     /// Issue 31: `Ready::best` and `Ready::rank` give exactly what `best` and `rank` give
