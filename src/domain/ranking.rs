@@ -479,14 +479,14 @@ mod tests {
 
     /// A request for shopping from `caller`, with no wishes, at `now`.
     fn shopping<'a>(
-        caller: &'a PhoneNumber,
+        caller: Option<&'a PhoneNumber>,
         caller_at: Option<Whereabouts<'a>>,
         now: DateTime,
         ringing_hours: &'a WeeklyHours,
     ) -> Request<'a> {
         Request {
             category: "shopping",
-            caller_phone: Some(caller),
+            caller_phone: caller,
             caller_at,
             now,
             at: base_time(),
@@ -500,7 +500,7 @@ mod tests {
         let cands = candidates(people);
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
         let caller = PhoneNumber::parse("+31612345678").unwrap();
-        let req = shopping(&caller, caller_at, now, &ringing);
+        let req = shopping(Some(&caller), caller_at, now, &ringing);
         let ranked: Vec<i64> = rank(&cands, &req).iter().map(|c| c.participant.id).collect();
         assert_eq!(best(&cands, &req).map(|c| c.participant.id), ranked.first().copied(), "best is rank's first");
         ranked
@@ -529,7 +529,7 @@ mod tests {
         let cands = candidates(vec![person(1), person(2)]);
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
         let caller = cands[0].participant.details.phone.clone();
-        let req = shopping(&caller, None, now(), &ringing);
+        let req = shopping(Some(&caller), None, now(), &ringing);
         assert_eq!(eligibility(&cands[0], &req), Err(Ineligible::IsCaller));
         assert_eq!(rank(&cands, &req).len(), 1);
     }
@@ -594,32 +594,14 @@ mod tests {
         let cands = candidates(people());
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
         for (caller_wish, experienced_only, want) in cases {
-            let req = Request {
-                category: "shopping",
-                caller_phone: None,
-                caller_at: Some(KERKSTRAAT),
-                now: now(),
-                at: base_time(),
-                ringing_hours: &ringing,
-                caller_wish,
-                experienced_only,
-            };
+            let req = Request { caller_wish, experienced_only, ..shopping(None, Some(KERKSTRAAT), now(), &ringing) };
             let got: Vec<i64> = rank(&cands, &req).iter().map(|c| c.participant.id).collect();
             assert_eq!(got, want, "{caller_wish:?}, experienced only: {experienced_only}");
             assert!(!kept_away_by_wishes(&cands, &req));
         }
         // Only next door and unmarked: nobody, and the wishes are why.
         let next_door = candidates(vec![Person { street: "Kerkstraat", postcode: "1234 AB", ..person(1) }]);
-        let req = Request {
-            category: "shopping",
-            caller_phone: None,
-            caller_at: Some(KERKSTRAAT),
-            now: now(),
-            at: base_time(),
-            ringing_hours: &ringing,
-            caller_wish: Distance::NotOwnStreet,
-            experienced_only: false,
-        };
+        let req = Request { caller_wish: Distance::NotOwnStreet, ..shopping(None, Some(KERKSTRAAT), now(), &ringing) };
         assert_eq!(eligibility(&next_door[0], &req), Err(Ineligible::CallerWish));
         assert!(rank(&next_door, &req).is_empty() && kept_away_by_wishes(&next_door, &req));
         let req = Request { caller_wish: Distance::Any, experienced_only: true, ..req };
@@ -666,16 +648,7 @@ mod tests {
             c.likelihood = Some(l);
         }
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
-        let req = Request {
-            category: "shopping",
-            caller_phone: None,
-            caller_at: None,
-            now: now(),
-            at: base_time(),
-            ringing_hours: &ringing,
-            caller_wish: Distance::Any,
-            experienced_only: false,
-        };
+        let req = shopping(None, None, now(), &ringing);
         let order: Vec<i64> = rank(&cands, &req).iter().map(|c| c.participant.id).collect();
         // 3 is the likeliest but was asked six hours ago (0.9 x 6/48); 2 and 4 tie and were never asked.
         assert_eq!(order, vec![2, 4, 1, 3]);
@@ -694,16 +667,7 @@ mod tests {
         let mut counts = [0u32; 7];
         let mut clock = Timestamp::from_second(1_790_000_000).unwrap();
         for _ in 0..300 {
-            let req = Request {
-                category: "shopping",
-                caller_phone: None,
-                caller_at: None,
-                now: now(),
-                at: clock,
-                ringing_hours: &ringing,
-                caller_wish: Distance::Any,
-                experienced_only: false,
-            };
+            let req = Request { at: clock, ..shopping(None, None, now(), &ringing) };
             let first = rank(&cands, &req)[0].participant.id;
             assert_eq!(best(&cands, &req).unwrap().participant.id, first);
             counts[first as usize] += 1;
@@ -725,23 +689,13 @@ mod tests {
         }
         people[5].busy = true;
         let cands = candidates(people);
-        let by_id: std::collections::HashMap<i64, Calls> = cands
-            .iter()
-            .map(|c| {
-                let calls = Calls {
-                    busy: c.busy,
-                    asked_this_call: c.asked_this_call,
-                    helped_caller_before: c.helped_caller_before,
-                    last_asked: c.last_asked,
-                };
-                (c.participant.id, calls)
-            })
-            .collect();
+        let by_id: std::collections::HashMap<i64, Calls> =
+            cands.iter().map(|c| (c.participant.id, View::of(c).calls)).collect();
         let people: Vec<Arc<Participant>> = cands.iter().map(|c| c.participant.clone()).collect();
         let ready = Ready::new(&people, |_| 0.5);
         let ringing = WeeklyHours::parse("08:00-21:00").unwrap();
         let caller = PhoneNumber::parse("+31612345678").unwrap();
-        let req = shopping(&caller, None, now(), &ringing);
+        let req = shopping(Some(&caller), None, now(), &ringing);
         let looked = std::cell::Cell::new(0);
         let calls = |id: i64| {
             looked.set(looked.get() + 1);
